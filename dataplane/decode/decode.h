@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Decoder entry points. Pure C, no DPDK: the workers, sigwallctl inspect, the
+ * tests, the fuzzers and the benchmarks all call exactly these.
+ *
+ * Layering (each layer decodes a bounded range of the same packet buffer and
+ * stores absolute offsets):
+ *   sw_decode_packet   link (eth/VLAN/SLL/SLL2/raw) -> IPv4/IPv6 -> SCTP chunk walk
+ *   sw_decode_msu      one DATA/I-DATA chunk -> M3UA -> SCCP -> TCAP -> MAP, or -> ISUP
+ * Each returns SW_MAL_NONE or the first malformation (also stored in the struct);
+ * what was decoded before the malformation stays valid in the struct.
+ */
+#ifndef SW_DECODE_DECODE_H
+#define SW_DECODE_DECODE_H
+
+#include <stdint.h>
+
+#include "cursor.h"
+#include "msu.h"
+
+/* M3UA payload protocol identifier, RFC 4666 1.4.7 (IANA SCTP PPID 3). */
+#define SW_PPID_M3UA 3
+
+/* Packet: link, IP and every SCTP chunk header. */
+enum sw_mal sw_decode_packet(const uint8_t *buf, uint32_t len, enum sw_link link,
+			     struct sw_pkt *pkt);
+
+/* One MSU: the DATA or I-DATA chunk pkt->chunks[chunk_idx] and everything inside. */
+enum sw_mal sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx,
+			  struct sw_msu *msu);
+
+/*
+ * Layer decoders, callable on their own (vectors, fuzzers). Each reads the
+ * range [off, end) of buf. They fill their part of msu and set msu->mal on the
+ * first malformation. sw_m3ua_decode calls sccp/isup, sccp calls tcap, and
+ * tcap calls map for each component's parameter.
+ */
+enum sw_mal sw_m3ua_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
+enum sw_mal sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
+enum sw_mal sw_isup_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
+enum sw_mal sw_tcap_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
+/* MAP parameter of component comp_idx (already decoded by tcap). */
+enum sw_mal sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx);
+
+/* Names (static strings; NULL when the code has no name). */
+const char *sw_map_op_name(int32_t opcode);
+const char *sw_sccp_type_name(uint8_t type);   /* "udt", "xudt", ... */
+const char *sw_tcap_type_name(uint8_t type);   /* "begin", ... */
+const char *sw_comp_type_name(uint8_t type);   /* "invoke", "returnResultLast", ... */
+const char *sw_m3ua_class_name(uint8_t cls);
+const char *sw_isup_type_name(uint8_t type);   /* "IAM", ... */
+/* MAP operation code by name ("sendRoutingInfo"), -1 if unknown. */
+int32_t sw_map_op_code(const char *name);
+
+/* Digit helpers shared by the layers. */
+/* BCD, low nibble first (Q.713 3.4.2.3, Q.763 3.9, TS 29.002 TBCD). 0xf ends. With odd set, the
+ * high nibble of the last byte is a filler. tbcd selects the TS 29.002 '*','#','a','b','c' mapping
+ * for 0xa-0xe instead of hex. Returns -1 if more than SW_DIGITS_MAX digits. */
+int sw_bcd_decode(const uint8_t *p, uint32_t n, bool odd, bool tbcd, struct sw_digits *out);
+
+/* Dotted text of an encoded OID ("0.4.0.0.1.0.1.3"); returns the length written or -1. */
+int sw_oid_to_text(const uint8_t *oid, unsigned len, char *out, unsigned outsz);
+
+#endif /* SW_DECODE_DECODE_H */

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The result of decoding one packet (struct sw_pkt) and one MSU, i.e. one M3UA
+ * message carried in one SCTP DATA chunk (struct sw_msu).
+ *
+ * Both are fixed-size and hold integers, short digit strings and absolute
+ * offsets/lengths into the packet buffer: decoding never allocates and never
+ * copies payloads (USSD text is the one exception: it is unpacked from GSM
+ * 7-bit into a bounded UTF-8 buffer because policies match on the text).
+ */
+#ifndef SW_DECODE_MSU_H
+#define SW_DECODE_MSU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum sw_layer {
+	SW_LAYER_NONE,
+	SW_LAYER_LINK,
+	SW_LAYER_IP,
+	SW_LAYER_SCTP,
+	SW_LAYER_M3UA,
+	SW_LAYER_SCCP,
+	SW_LAYER_TCAP,
+	SW_LAYER_MAP,
+	SW_LAYER_ISUP,
+	SW_LAYER_COUNT
+};
+
+enum sw_mal {
+#define X(name, layer, desc) SW_MAL_##name,
+#include "malformed.def"
+#undef X
+	SW_MAL_COUNT
+};
+
+/* Name ("SW_MAL_SCCP_PTR_OOB" without the prefix, lowercase) and layer of a reason. */
+const char *sw_mal_name(enum sw_mal m);
+const char *sw_mal_desc(enum sw_mal m);
+enum sw_layer sw_mal_layer(enum sw_mal m);
+const char *sw_layer_name(enum sw_layer l);
+
+/* Link types of captures (pcap LINKTYPE_* values) and of the dataplane (Ethernet). */
+enum sw_link {
+	SW_LINK_ETH = 1,    /* LINKTYPE_ETHERNET */
+	SW_LINK_RAW = 101,  /* LINKTYPE_RAW: IPv4 or IPv6, by version nibble */
+	SW_LINK_SLL = 113,  /* LINKTYPE_LINUX_SLL */
+	SW_LINK_IPV4 = 228, /* LINKTYPE_IPV4 */
+	SW_LINK_IPV6 = 229, /* LINKTYPE_IPV6 */
+	SW_LINK_SLL2 = 276, /* LINKTYPE_LINUX_SLL2 */
+};
+
+#define SW_DIGITS_MAX 32 /* E.164 is 15 digits, IMSI 15; GTs get headroom */
+#define SW_CHUNKS_MAX 32 /* chunks tracked per SCTP packet */
+#define SW_COMP_MAX 16   /* TCAP components tracked per message */
+#define SW_ACN_MAX 16    /* encoded OID bytes of an application context name */
+#define SW_USSD_MAX 256  /* UTF-8 bytes of a decoded USSD string (182 septets max) */
+
+/* A digit string: '0'-'9' and, where the encoding allows, 'a'-'e' or '*', '#'. */
+struct sw_digits {
+	uint8_t len;                   /* 0: absent */
+	char d[SW_DIGITS_MAX + 1];     /* NUL-terminated */
+};
+
+/* SCTP chunk as seen in the packet (RFC 4960 3.2). */
+struct sw_chunk {
+	uint8_t type;
+	uint8_t flags;
+	uint16_t len;  /* chunk length field (without padding) */
+	uint32_t off;  /* absolute offset of the chunk header */
+};
+
+struct sw_pkt {
+	uint32_t len;          /* captured length of the frame */
+	uint8_t vlan_count;
+	uint16_t vlan[2];      /* VLAN ids, outer first */
+	uint8_t ip_ver;        /* 4 or 6; 0 if no IP */
+	uint8_t ip_proto;      /* upper-layer protocol after IPv6 extension headers */
+	bool ip_frag;          /* IPv4 MF/offset or IPv6 fragment header */
+	uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes */
+	uint32_t l3_off, l4_off, l4_end;
+	/* SCTP common header, RFC 4960 3.1 */
+	bool sctp;
+	uint16_t sport, dport;
+	uint32_t vtag;
+	uint32_t crc;
+	uint8_t nchunks;
+	uint8_t ndata;         /* DATA and I-DATA chunks among them */
+	struct sw_chunk chunks[SW_CHUNKS_MAX];
+	/* first malformation at link/IP/SCTP level; SW_MAL_NONE if none */
+	enum sw_mal mal;
+};
+
+/* SCCP party address, Q.713 3.4. */
+struct sw_sccp_addr {
+	bool present;
+	uint8_t ri;      /* routing indicator: 0 route on GT, 1 route on SSN (Q.713 3.4.1) */
+	uint8_t gti;     /* global title indicator 0-4 */
+	bool has_pc, has_ssn;
+	uint16_t pc;     /* 14-bit ITU point code */
+	uint8_t ssn;
+	uint8_t tt;      /* translation type (GTI 2, 3, 4) */
+	uint8_t np;      /* numbering plan (GTI 3, 4) */
+	uint8_t es;      /* encoding scheme (GTI 3, 4): 1 BCD odd, 2 BCD even */
+	uint8_t nai;     /* nature of address indicator (GTI 1, 4) */
+	struct sw_digits digits;
+};
+
+/* TCAP message types, Q.773 */
+enum sw_tcap_type {
+	SW_TCAP_NONE,
+	SW_TCAP_UNIDIRECTIONAL,
+	SW_TCAP_BEGIN,
+	SW_TCAP_END,
+	SW_TCAP_CONTINUE,
+	SW_TCAP_ABORT,
+};
+
+/* TCAP component types, Q.773 */
+enum sw_comp_type {
+	SW_COMP_INVOKE,
+	SW_COMP_RESULT_LAST,
+	SW_COMP_RESULT,   /* returnResultNotLast */
+	SW_COMP_ERROR,
+	SW_COMP_REJECT,
+};
+
+struct sw_tcap_comp {
+	uint8_t type;          /* enum sw_comp_type */
+	bool has_invoke_id;
+	bool has_opcode;
+	bool opcode_global;    /* globalValue (OID) instead of localValue */
+	int32_t invoke_id;
+	int32_t opcode;        /* localValue; for returnError the error code */
+	uint32_t param_off;    /* parameter (after the opcode), absolute; 0 if none */
+	uint32_t param_len;
+};
+
+struct sw_isup_number {
+	bool present;
+	uint8_t nai;          /* nature of address indicator */
+	uint8_t npi;          /* numbering plan indicator */
+	uint8_t presentation; /* address presentation restricted indicator (calling) */
+	uint8_t screening;    /* screening indicator (calling) */
+	struct sw_digits digits;
+};
+
+/* Presence bits of struct sw_msu */
+#define SW_HAS_M3UA (1u << 0)
+#define SW_HAS_PROTO_DATA (1u << 1)
+#define SW_HAS_RCTX (1u << 2)
+#define SW_HAS_NA (1u << 3)
+#define SW_HAS_CORR_ID (1u << 4)
+#define SW_HAS_SCCP (1u << 5)
+#define SW_HAS_SEGMENT (1u << 6)
+#define SW_HAS_TCAP (1u << 7)
+#define SW_HAS_ACN (1u << 8)
+#define SW_HAS_MAP (1u << 9)
+#define SW_HAS_ISUP (1u << 10)
+
+struct sw_msu {
+	uint32_t has;             /* SW_HAS_* */
+	/* the SCTP DATA / I-DATA chunk carrying it (RFC 4960 3.3.1, RFC 8260 2.1) */
+	uint8_t chunk_idx;        /* index into sw_pkt.chunks */
+	uint8_t chunk_type;       /* 0 DATA, 64 I-DATA */
+	uint8_t chunk_flags;
+	uint32_t tsn;
+	uint16_t sid;
+	uint16_t ssn;             /* DATA only */
+	uint32_t mid;             /* I-DATA message identifier */
+	uint32_t ppid;
+	uint32_t data_off, data_len; /* user data of the chunk */
+
+	/* M3UA, RFC 4666 3.1 and 3.3.1 */
+	struct {
+		uint8_t cls, type;
+		uint32_t opc, dpc;
+		uint8_t si, ni, mp, sls;
+		uint32_t rctx, na, corr_id;
+		uint32_t ud_off, ud_len; /* MTP3 user data inside Protocol Data */
+	} m3ua;
+
+	/* SCCP, Q.713 */
+	struct {
+		uint8_t type;          /* message type code (Q.713 4.x) */
+		uint8_t pclass;        /* protocol class 0-3 (low nibble) */
+		uint8_t ret_opt;       /* message handling (high nibble) */
+		uint8_t cause;         /* return cause of UDTS/XUDTS/LUDTS */
+		uint8_t hop_counter;
+		struct sw_sccp_addr cdpa, cgpa;
+		/* segmentation parameter, Q.713 3.17 */
+		bool seg_first;
+		uint8_t seg_remaining;
+		uint32_t seg_ref;      /* 24-bit local reference */
+		uint32_t data_off, data_len;
+	} sccp;
+
+	/* TCAP, Q.773 */
+	struct {
+		uint8_t type;          /* enum sw_tcap_type */
+		uint8_t otid_len, dtid_len;
+		uint8_t otid[4], dtid[4];
+		uint8_t acn_len;       /* encoded OID bytes */
+		uint8_t acn[SW_ACN_MAX];
+		uint8_t ncomp;
+		uint8_t abort_cause;
+		struct sw_tcap_comp comp[SW_COMP_MAX];
+	} tcap;
+
+	/* MAP, 3GPP TS 29.002: first value of each field over all components */
+	struct {
+		struct sw_digits imsi, msisdn, vlr, msc, hlr, sgsn, smsc, sm_rp_da, sm_rp_oa;
+		uint8_t sm_rp_da_kind, sm_rp_oa_kind; /* SM-RP-DA/OA choice tag: 0 imsi, 1 lmsi,
+							 2 msisdn, 4 service centre, 5 none */
+		bool has_ss_code;
+		uint8_t ss_code;
+		uint8_t ussd_dcs;
+		uint16_t ussd_len;     /* bytes of UTF-8 in ussd; 0: absent */
+		char ussd[SW_USSD_MAX + 1];
+	} map;
+
+	/* ISUP, Q.763 */
+	struct {
+		uint8_t type;
+		uint16_t cic;
+		struct sw_isup_number cgpn, cdpn;
+	} isup;
+
+	/* first malformation; layer from sw_mal_layer() */
+	enum sw_mal mal;
+};
+
+#endif /* SW_DECODE_MSU_H */
