@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Policy compiler: rule file + site file (libconfig, schema in patterns/README.md) ->
+ * one flat, position-independent policy image (dataplane/policy/image.h).
+ */
+#ifndef SW_COMPILER_COMPILER_H
+#define SW_COMPILER_COMPILER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SW_COMPILED_FIELDS 32
+
+struct sw_compiled {
+	void *image;  /* 64-byte aligned (aligned_alloc); free with sw_compiled_free */
+	size_t size;
+	unsigned nrules, nlists, npatterns[SW_COMPILED_FIELDS]; /* per string field (image.h) */
+	double compile_ms;
+};
+
+/* Parse, validate and compile. On error: -EINVAL (or -errno), err holds "file:line: message",
+ * and out->image is NULL. generation is written into the image header. */
+int sw_compile_files(const char *rules_path, const char *site_path, uint64_t generation,
+		     struct sw_compiled *out, char *err, size_t errlen);
+void sw_compiled_free(struct sw_compiled *c);
+/* What `sigwallctl check` prints: rules, lists, patterns per field, image size, compile time,
+ * checksum. */
+void sw_compiled_summary(FILE *f, const struct sw_compiled *c);
+
+#endif /* SW_COMPILER_COMPILER_H */

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The policy image (ARCHITECTURE.md section 4): one flat, versioned, position-independent
+ * blob written by the compiler (control/compiler) and read in place by the verdict engine.
+ *
+ * Layout (every offset is from the start of the image, never a pointer):
+ *   struct sw_image_hdr                      at 0
+ *   struct sw_img_rule[nrules]               at rules_off
+ *   struct sw_img_cond[nconds]               at conds_off
+ *   struct sw_img_set (int sets)             at offsets named by conditions
+ *   uint64_t opidx[257][rule_words]          at opidx_off: opcode -> candidate rule bitset
+ *   string table (NUL-terminated names)      at strtab_off
+ *   Hyperscan block-mode databases           at fields[f].db_off, 64-byte aligned, one per
+ *                                            string field, deserialized in place
+ *                                            (hs_deserialize_database_at) so the dataplane
+ *                                            scans them where they are; the image base must
+ *                                            be 64-byte aligned.
+ *
+ * The checksum (FNV-1a 64) covers [hdr_size, size): the same rule and site files give the
+ * same checksum whatever the generation (ARCHITECTURE.md section 9).
+ */
+#ifndef SW_POLICY_IMAGE_H
+#define SW_POLICY_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SW_IMAGE_MAGIC 0x3147414d494c5753ull /* "SWLIMAG1" little-endian */
+#define SW_IMAGE_ABI 1
+#define SW_IMAGE_ALIGN 64
+
+#define SW_RULES_MAX 1024
+#define SW_ATOMS_MAX 512     /* distinct string conditions (lists, inline values, networks) */
+#define SW_PARTNERS_MAX 64
+#define SW_OPIDX_OTHER 256   /* opidx row for opcodes outside 0..255 and global ones */
+
+/* String fields: one Hyperscan database each. */
+enum sw_sfield {
+	SW_SF_CGPA,
+	SW_SF_CDPA,
+	SW_SF_IMSI,
+	SW_SF_MSISDN,
+	SW_SF_VLR,
+	SW_SF_MSC,
+	SW_SF_HLR,
+	SW_SF_SGSN,
+	SW_SF_SMSC,
+	SW_SF_SM_RP_DA,
+	SW_SF_SM_RP_OA,
+	SW_SF_USSD,
+	SW_SF_CGPN,     /* ISUP calling party number */
+	SW_SF_CDPN,     /* ISUP called party number */
+	SW_SF_ACN,      /* application context name, dotted OID text "0.4.0.0.1.0.19.3" */
+	SW_SF_COUNT
+};
+
+/* Integer fields of the MSU (message level). */
+enum sw_ifield {
+	SW_IF_DIRECTION, /* 0 port A (outside), 1 port B (inside) */
+	SW_IF_OPC,
+	SW_IF_DPC,
+	SW_IF_SI,
+	SW_IF_NI,
+	SW_IF_SCCP_TYPE,
+	SW_IF_CGPA_SSN,
+	SW_IF_CGPA_TT,
+	SW_IF_CGPA_NP,
+	SW_IF_CGPA_NAI,
+	SW_IF_CGPA_GTI,
+	SW_IF_CGPA_RI,
+	SW_IF_CDPA_SSN,
+	SW_IF_CDPA_TT,
+	SW_IF_CDPA_NP,
+	SW_IF_CDPA_NAI,
+	SW_IF_CDPA_GTI,
+	SW_IF_CDPA_RI,
+	SW_IF_TCAP_TYPE,
+	SW_IF_ISUP_TYPE,
+	SW_IF_SS_CODE,
+	SW_IF_COUNT
+};
+
+enum sw_cond_kind {
+	SW_COND_INT,       /* ifield `field` has a value in the set at `arg` */
+	SW_COND_ATOM,      /* atom `arg` matched in the scan of sfield `field` */
+	SW_COND_PRESENT,   /* sfield `field` (field2 == 0) or ifield `field` (field2 == 1) present */
+	SW_COND_NET_IN,    /* sfield `field` belongs to the network class `arg` (enum sw_net) */
+	SW_COND_NET_EQ,    /* sfields `field` and `field2` resolve to the same partner (or home) */
+	SW_COND_COMP,      /* some TCAP component has type in set `arg` (0: any), opcode in set
+			      `arg2` (0: any) and, if `field2` bit 0, a global opcode */
+	SW_COND_MALFORMED, /* the MSU is malformed */
+};
+
+enum sw_net {
+	SW_NET_NONE = 0,
+	SW_NET_HOME = 1,
+	SW_NET_PARTNER = 2, /* any partner; network ids 2 + k name partner k */
+};
+
+/* Integer set: values 0..255 as a bitmap, larger values in a sorted array. */
+struct sw_img_set {
+	uint64_t bits[4];
+	uint32_t nbig;
+	uint32_t big_off; /* uint32_t[nbig], sorted */
+};
+
+struct sw_img_cond {
+	uint8_t kind;   /* enum sw_cond_kind */
+	uint8_t field;
+	uint8_t field2;
+	uint8_t neg;    /* condition is negated */
+	uint32_t arg;
+	uint32_t arg2;
+};
+
+/* Actions stored in rules: enum sw_action, plus this one. */
+#define SW_IMG_ACTION_RATE_LIMIT 3
+
+/* Rate-limit key: an sfield, or one of these. */
+#define SW_RL_KEY_OPC 0x80
+#define SW_RL_KEY_DPC 0x81
+#define SW_RL_KEY_NONE 0xff
+
+struct sw_img_rule {
+	uint32_t name_off;    /* strtab offset */
+	uint32_t cond_first;  /* index into the condition array */
+	uint32_t ncond;
+	uint32_t line;        /* source line, for messages */
+	uint8_t action;       /* enum sw_action or SW_IMG_ACTION_RATE_LIMIT */
+	uint8_t monitor;      /* alert instead of acting */
+	uint8_t malformed;    /* 1: the rule only applies to malformed MSUs, 0: only to good ones */
+	uint8_t rl_key;       /* sfield, SW_RL_KEY_* */
+	uint32_t rl_rate;     /* tokens per second */
+	uint32_t rl_burst;    /* bucket depth */
+};
+
+struct sw_img_field {
+	uint32_t db_off;      /* 0: no database for this field */
+	uint32_t db_size;
+	uint32_t npatterns;
+	uint16_t net_home;    /* atom of the home network's prefixes, 0xffff: none */
+	uint16_t net_partner; /* atom of partner 0; partner k is net_partner + k; 0xffff: none */
+};
+
+/* Cache-key components (hdr.key_mask), besides the malformed flag that is always in. */
+#define SW_KEY_IFIELD(i) (1ull << (i))                 /* 0 .. SW_IF_COUNT - 1 */
+#define SW_KEY_SFIELD(s) (1ull << (32 + (s)))          /* 32 .. 32 + SW_SF_COUNT - 1 */
+#define SW_KEY_COMP (1ull << 63)                       /* components (type, opcode, global) */
+
+struct sw_image_hdr {
+	uint64_t magic;
+	uint32_t abi;
+	uint32_t hdr_size;
+	uint64_t generation;
+	uint64_t size;
+	uint64_t checksum;        /* FNV-1a 64 over [hdr_size, size) */
+	char hs_version[96];      /* hs_version() of the compiler */
+	uint64_t hs_cpu_features; /* hs_platform_info_t of the compiler */
+	uint32_t hs_tune;
+	uint32_t nrules, nconds, natoms, nlists, npartners;
+	uint8_t default_action;   /* enum sw_action */
+	uint8_t malformed_action;
+	uint8_t monitor;          /* whole policy in monitor state */
+	uint8_t pad0;
+	uint32_t name_off;        /* policy name, strtab */
+	uint32_t rules_off, conds_off, opidx_off, rule_words;
+	uint32_t strtab_off, strtab_size;
+	uint32_t scan_mask;       /* sfields scanned for some rule (bit per enum sw_sfield) */
+	uint32_t net_mask;        /* sfields whose network is resolved */
+	uint64_t key_mask;        /* cache key components, SW_KEY_* */
+	struct sw_img_field fields[SW_SF_COUNT];
+};
+
+static inline const char *
+sw_img_str(const void *image, uint32_t off)
+{
+	const struct sw_image_hdr *h = image;
+
+	return (const char *)image + h->strtab_off + off;
+}
+
+/* Names of fields as the rule language spells them. */
+extern const char *const sw_sfield_names[SW_SF_COUNT];
+extern const char *const sw_ifield_names[SW_IF_COUNT];
+
+/* FNV-1a 64 */
+uint64_t sw_fnv1a64(const void *p, size_t n, uint64_t h);
+#define SW_FNV_OFFSET 0xcbf29ce484222325ull
+
+#endif /* SW_POLICY_IMAGE_H */

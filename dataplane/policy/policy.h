@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Verdict engine: evaluates one decoded MSU against a policy image (image.h).
+ *
+ * Pure C, no DPDK: the dataplane workers, `sigwallctl inspect`, the tests and the
+ * benchmarks all run this code. One struct sw_policy_ctx per worker (Hyperscan
+ * scratch, verdict cache, rate-limit buckets); sw_policy_eval never allocates,
+ * locks or makes a system call.
+ */
+#ifndef SW_POLICY_POLICY_H
+#define SW_POLICY_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dataplane/decode/msu.h"
+
+enum sw_action {
+	SW_ACTION_ALLOW = 0,
+	SW_ACTION_DROP = 1,
+	SW_ACTION_ALERT = 2,
+};
+
+#define SW_RULE_DEFAULT (-1)   /* no rule matched: the policy's default action */
+#define SW_RULE_MALFORMED (-2) /* malformed MSU and no malformed-aware rule matched */
+
+struct sw_verdict {
+	uint8_t action; /* final action to enforce: allow/drop/alert (rate-limit resolves to
+			   allow or drop) */
+	bool monitor;   /* the matched rule (or the policy) is in monitor state: action was
+			   downgraded to alert */
+	int32_t rule;   /* index of the matching rule, SW_RULE_DEFAULT or SW_RULE_MALFORMED */
+};
+
+/* Per worker: Hyperscan scratch, verdict cache, rate-limit buckets. */
+struct sw_policy_ctx;
+
+/* Check the image (magic, ABI, size, checksum, Hyperscan version, CPU features, 64-byte
+ * alignment): 0 or -EINVAL/-ENOTSUP with a message in err. No allocation. */
+int sw_image_validate(const void *image, size_t size, char *err, size_t errlen);
+
+/* Allocate once per worker, off the fast path. NULL + errno on failure. */
+struct sw_policy_ctx *sw_policy_ctx_new(void);
+/* Bind to an image (validated by the caller); re-binding on a generation change flushes the
+ * cache and grows scratch. 0 or -errno. */
+int sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image);
+void sw_policy_ctx_free(struct sw_policy_ctx *ctx);
+
+/*
+ * Verdict for one decoded MSU.
+ * port: 0 = from port A (outside/interconnect), 1 = from port B (inside/home); the rule
+ * language calls it `direction` ("outside" = 0, "inside" = 1).
+ * now_ns: monotonic time for rate limits.
+ */
+struct sw_verdict sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt,
+				 const struct sw_msu *msu, unsigned port, uint64_t now_ns);
+
+uint32_t sw_image_nrules(const void *image);
+/* "default" and "malformed" for the negative ids; NULL if out of range. */
+const char *sw_image_rule_name(const void *image, int32_t rule);
+uint64_t sw_image_generation(const void *image);
+uint64_t sw_image_checksum(const void *image);
+
+/* Cache statistics of this ctx. */
+void sw_policy_ctx_stats(const struct sw_policy_ctx *ctx, uint64_t *cache_hits,
+			 uint64_t *cache_misses);
+
+/* "allow", "drop", "alert" */
+const char *sw_action_name(uint8_t action);
+
+#endif /* SW_POLICY_POLICY_H */
