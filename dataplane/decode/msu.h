@@ -134,6 +134,10 @@ struct sw_tcap_comp {
 	int32_t opcode;        /* localValue; for returnError the error code */
 	uint32_t param_off;    /* parameter (after the opcode), absolute; 0 if none */
 	uint32_t param_len;
+	/* reject only: problem CHOICE tag (0 general, 1 invoke, 2 returnResult, 3 returnError)
+	 * and its value, Q.773 4.2.2.4 */
+	uint8_t problem_tag;
+	int32_t problem;
 };
 
 struct sw_isup_number {

@@ -1,15 +1,398 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* placeholder: replaced by the sccp decoder */
+/*
+ * SCCP connectionless messages, ITU-T Q.713: UDT, UDTS, XUDT, XUDTS, LUDT, LUDTS.
+ *
+ * The decoder follows Q.713's layout of a message (2.1): message type, the
+ * fixed mandatory part, one pointer per mandatory variable parameter plus one
+ * to the optional part, then the variable parameters (length + value) and the
+ * optional parameters (name + length + value, ended by 0x00). Every pointer,
+ * length and address field is checked against the message before it is read;
+ * the first failure is a named malformation and what was decoded before it
+ * stays in struct sw_msu.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "decode.h"
-enum sw_mal
-sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
+
+/* Message type codes, Q.713 4.1 Table 1 */
+#define SCCP_MSG_UDT 0x09   /* Q.713 4.10 */
+#define SCCP_MSG_UDTS 0x0a  /* Q.713 4.11 */
+#define SCCP_MSG_XUDT 0x11  /* Q.713 4.18 */
+#define SCCP_MSG_XUDTS 0x12 /* Q.713 4.19 */
+#define SCCP_MSG_LUDT 0x13  /* Q.713 4.23 */
+#define SCCP_MSG_LUDTS 0x14 /* Q.713 4.24 */
+
+/* Optional parameter names, Q.713 3.1 Table 2 */
+#define SCCP_PARAM_EOP 0x00          /* end of optional parameters, Q.713 3.1 */
+#define SCCP_PARAM_SEGMENTATION 0x10 /* Q.713 3.17 */
+#define SCCP_SEGMENTATION_LEN 4      /* Q.713 3.17: one octet of indicators + 3 octets ref */
+
+/* Address indicator, Q.713 3.4.1 (ITU format) */
+#define SCCP_AI_PC 0x01        /* point code indicator */
+#define SCCP_AI_SSN 0x02       /* subsystem number indicator */
+#define SCCP_AI_GTI_MASK 0x3c  /* global title indicator, bits 3-6 */
+#define SCCP_AI_GTI_SHIFT 2
+#define SCCP_AI_RI 0x40        /* routing indicator: 1 route on SSN, 0 route on GT */
+/* bit 8 is reserved for national use and ignored for decoding (Q.713 3.4.1) */
+
+/* Global title indicator values, Q.713 3.4.1 */
+#define SCCP_GTI_NONE 0
+#define SCCP_GTI_NAI 1         /* odd/even + NAI, Q.713 3.4.2.3.1 */
+#define SCCP_GTI_TT 2          /* TT, Q.713 3.4.2.3.2 */
+#define SCCP_GTI_TT_NP_ES 3    /* TT, NP/ES, Q.713 3.4.2.3.3 */
+#define SCCP_GTI_TT_NP_ES_NAI 4 /* TT, NP/ES, NAI, Q.713 3.4.2.3.4 */
+
+#define SCCP_ODD 0x80          /* odd/even indicator of GTI 1, Q.713 3.4.2.3.1 */
+#define SCCP_NAI_MASK 0x7f     /* nature of address indicator, Q.713 3.4.2.3.1 */
+#define SCCP_PC_MASK 0x3fff    /* ITU signalling point code, 14 bits, Q.713 3.4.2.1 */
+
+/* Encoding scheme, Q.713 3.4.2.3.3 */
+#define SCCP_ES_BCD_ODD 1
+#define SCCP_ES_BCD_EVEN 2
+
+/* Protocol class / message handling, Q.713 3.6 */
+#define SCCP_PCLASS_MASK 0x0f
+#define SCCP_RET_OPT_SHIFT 4
+
+/* Segmentation, Q.713 3.17 */
+#define SCCP_SEG_FIRST 0x80
+#define SCCP_SEG_REMAINING 0x0f
+
+/*
+ * Layout of each decoded message type. The fixed part follows the type octet:
+ * protocol class or return cause, then the hop counter where there is one.
+ * LUDT/LUDTS have 2-octet pointers and a 2-octet length for long data.
+ */
+struct sccp_msg_desc {
+	uint8_t type;
+	const char *name;
+	bool service;   /* first fixed octet is the return cause, not the protocol class */
+	bool hop;       /* hop counter follows */
+	bool optional;  /* pointer to the optional part follows the mandatory ones */
+	bool long_data; /* 2-octet pointers and 2-octet data length */
+};
+
+static const struct sccp_msg_desc sccp_msgs[] = {
+	{ SCCP_MSG_UDT, "udt", false, false, false, false },   /* Q.713 4.10 */
+	{ SCCP_MSG_UDTS, "udts", true, false, false, false },  /* Q.713 4.11 */
+	{ SCCP_MSG_XUDT, "xudt", false, true, true, false },   /* Q.713 4.18 */
+	{ SCCP_MSG_XUDTS, "xudts", true, true, true, false },  /* Q.713 4.19 */
+	{ SCCP_MSG_LUDT, "ludt", false, true, true, true },    /* Q.713 4.23 */
+	{ SCCP_MSG_LUDTS, "ludts", true, true, true, true },   /* Q.713 4.24 */
+};
+
+#define SCCP_NMSGS (sizeof(sccp_msgs) / sizeof(sccp_msgs[0]))
+
+/* Number of mandatory variable parameters of every decoded type: cdpa, cgpa, data. */
+#define SCCP_NVAR 3
+
+static const struct sccp_msg_desc *
+sccp_msg_lookup(uint8_t type)
 {
-	(void)buf; (void)off; (void)end;
-	return msu->mal = SW_MAL_SCCP_TYPE;
+	for (size_t i = 0; i < SCCP_NMSGS; i++) {
+		if (sccp_msgs[i].type == type)
+			return &sccp_msgs[i];
+	}
+	return NULL;
 }
+
 const char *
 sw_sccp_type_name(uint8_t type)
 {
-	(void)type;
-	return NULL;
+	const struct sccp_msg_desc *d = sccp_msg_lookup(type);
+
+	return d == NULL ? NULL : d->name;
+}
+
+static enum sw_mal
+sccp_fail(struct sw_msu *msu, enum sw_mal m)
+{
+	if (msu->mal == SW_MAL_NONE)
+		msu->mal = m;
+	return m;
+}
+
+/*
+ * Read a pointer at the cursor (Q.713 2.3): its value counts the octets from
+ * the pointer's own first octet to the parameter. A mandatory pointer of 0,
+ * or one that lands in the fixed/pointer part or at or past the end of the
+ * message, is out of bounds. *target is absolute; 0 for an absent optional part.
+ */
+static enum sw_mal
+sccp_pointer(struct sw_cur *c, bool two_octets, bool mandatory, uint32_t var_start,
+	     uint32_t *target)
+{
+	uint32_t at = c->off;
+	uint32_t v;
+
+	if (two_octets) {
+		uint8_t lo, hi;
+
+		/* 2-octet pointers are sent least significant octet first, Q.713 4.23 */
+		if (sw_cur_u8(c, &lo) < 0 || sw_cur_u8(c, &hi) < 0)
+			return SW_MAL_SCCP_SHORT;
+		v = (uint32_t)lo | ((uint32_t)hi << 8);
+	} else {
+		uint8_t b;
+
+		if (sw_cur_u8(c, &b) < 0)
+			return SW_MAL_SCCP_SHORT;
+		v = b;
+	}
+	if (v == 0) {
+		*target = 0;
+		return mandatory ? SW_MAL_SCCP_PTR_OOB : SW_MAL_NONE;
+	}
+	/* at + v cannot wrap: both are far below 2^32 - 2^16 for any real buffer */
+	if (at + v < var_start || at + v >= c->end)
+		return SW_MAL_SCCP_PTR_OOB;
+	*target = at + v;
+	return SW_MAL_NONE;
+}
+
+/* Length-prefixed parameter at absolute offset at: sets [*voff, *voff + *vlen). */
+static enum sw_mal
+sccp_param(const uint8_t *buf, uint32_t at, uint32_t end, bool two_octets, uint32_t *voff,
+	   uint32_t *vlen)
+{
+	struct sw_cur c;
+	uint32_t len;
+
+	sw_cur_init(&c, buf, at, end);
+	if (two_octets) {
+		uint8_t lo, hi;
+
+		/* long data length, least significant octet first, Q.713 3.16 */
+		if (sw_cur_u8(&c, &lo) < 0 || sw_cur_u8(&c, &hi) < 0)
+			return SW_MAL_SCCP_PARAM_LEN;
+		len = (uint32_t)lo | ((uint32_t)hi << 8);
+	} else {
+		uint8_t b;
+
+		if (sw_cur_u8(&c, &b) < 0)
+			return SW_MAL_SCCP_PARAM_LEN;
+		len = b;
+	}
+	if (sw_cur_left(&c) < len)
+		return SW_MAL_SCCP_PARAM_LEN;
+	*voff = c.off;
+	*vlen = len;
+	return SW_MAL_NONE;
+}
+
+/*
+ * Global title, Q.713 3.4.2.3: the GTI-dependent header octets, then the
+ * address signals. The cursor is the rest of the address after PC and SSN.
+ */
+static enum sw_mal
+sccp_gt(struct sw_cur *c, struct sw_sccp_addr *a)
+{
+	uint8_t b;
+	bool bcd = false, odd = false;
+
+	switch (a->gti) {
+	case SCCP_GTI_NONE:
+		return SW_MAL_NONE;
+	case SCCP_GTI_NAI: /* Q.713 3.4.2.3.1 */
+		if (sw_cur_u8(c, &b) < 0)
+			return SW_MAL_SCCP_ADDR_SHORT;
+		odd = (b & SCCP_ODD) != 0;
+		a->nai = b & SCCP_NAI_MASK;
+		bcd = true;
+		break;
+	case SCCP_GTI_TT: /* Q.713 3.4.2.3.2 */
+		if (sw_cur_u8(c, &a->tt) < 0)
+			return SW_MAL_SCCP_ADDR_SHORT;
+		/*
+		 * Numbering plan and encoding are implied by the translation type;
+		 * in practice the signals are BCD with a 0xf filler, which ends the
+		 * digit string.
+		 */
+		bcd = true;
+		break;
+	case SCCP_GTI_TT_NP_ES:     /* Q.713 3.4.2.3.3 */
+	case SCCP_GTI_TT_NP_ES_NAI: /* Q.713 3.4.2.3.4 */
+		if (sw_cur_u8(c, &a->tt) < 0 || sw_cur_u8(c, &b) < 0)
+			return SW_MAL_SCCP_ADDR_SHORT;
+		a->np = b >> 4;
+		a->es = b & 0x0f;
+		if (a->gti == SCCP_GTI_TT_NP_ES_NAI) {
+			if (sw_cur_u8(c, &b) < 0)
+				return SW_MAL_SCCP_ADDR_SHORT;
+			a->nai = b & SCCP_NAI_MASK;
+		}
+		bcd = a->es == SCCP_ES_BCD_ODD || a->es == SCCP_ES_BCD_EVEN;
+		odd = a->es == SCCP_ES_BCD_ODD;
+		break;
+	default:
+		return SW_MAL_SCCP_ADDR_GTI;
+	}
+	/* Other encoding schemes are recorded; their signals are left undecoded. */
+	if (bcd && sw_cur_left(c) > 0) {
+		if (sw_bcd_decode(sw_cur_ptr(c), sw_cur_left(c), odd, false, &a->digits) < 0)
+			return SW_MAL_SCCP_DIGITS_LONG;
+	}
+	return SW_MAL_NONE;
+}
+
+/* Called or calling party address, Q.713 3.4: the value [off, off + len) of the parameter. */
+static enum sw_mal
+sccp_addr(const uint8_t *buf, uint32_t off, uint32_t len, struct sw_sccp_addr *a)
+{
+	struct sw_cur c;
+	uint8_t ai;
+
+	sw_cur_init(&c, buf, off, off + len);
+	if (sw_cur_u8(&c, &ai) < 0)
+		return SW_MAL_SCCP_ADDR_SHORT;
+	a->present = true;
+	a->has_pc = (ai & SCCP_AI_PC) != 0;
+	a->has_ssn = (ai & SCCP_AI_SSN) != 0;
+	a->gti = (ai & SCCP_AI_GTI_MASK) >> SCCP_AI_GTI_SHIFT;
+	a->ri = (ai & SCCP_AI_RI) != 0;
+	if (a->has_pc) {
+		uint8_t lo, hi;
+
+		/* Q.713 3.4.2.1: least significant octet first, 14 bits */
+		if (sw_cur_u8(&c, &lo) < 0 || sw_cur_u8(&c, &hi) < 0)
+			return SW_MAL_SCCP_ADDR_SHORT;
+		a->pc = (uint16_t)((lo | (hi << 8)) & SCCP_PC_MASK);
+	}
+	if (a->has_ssn) {
+		/* Q.713 3.4.2.2 */
+		if (sw_cur_u8(&c, &a->ssn) < 0)
+			return SW_MAL_SCCP_ADDR_SHORT;
+	}
+	return sccp_gt(&c, a);
+}
+
+/*
+ * Optional part, Q.713 2.1 and 3.1: (name, length, value) until the end of
+ * optional parameters octet. Records the segmentation parameter (Q.713 3.17).
+ */
+static enum sw_mal
+sccp_optional(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
+{
+	struct sw_cur c;
+
+	sw_cur_init(&c, buf, off, end);
+	for (;;) {
+		uint8_t name, len;
+		struct sw_cur v;
+
+		if (sw_cur_u8(&c, &name) < 0)
+			return SW_MAL_SCCP_OPT_PARAM; /* no end of optional parameters */
+		if (name == SCCP_PARAM_EOP)
+			return SW_MAL_NONE;
+		if (sw_cur_u8(&c, &len) < 0 || sw_cur_sub(&c, len, &v) < 0)
+			return SW_MAL_SCCP_OPT_PARAM;
+		if (name == SCCP_PARAM_SEGMENTATION) {
+			uint8_t ind, r0, r1, r2;
+
+			/*
+			 * Two segmentation parameters could make two decoders disagree on
+			 * whether the message is complete: refuse them.
+			 */
+			if ((msu->has & SW_HAS_SEGMENT) != 0 || len != SCCP_SEGMENTATION_LEN)
+				return SW_MAL_SCCP_SEGMENT;
+			(void)sw_cur_u8(&v, &ind);
+			(void)sw_cur_u8(&v, &r0);
+			(void)sw_cur_u8(&v, &r1);
+			(void)sw_cur_u8(&v, &r2);
+			msu->sccp.seg_first = (ind & SCCP_SEG_FIRST) != 0;
+			msu->sccp.seg_remaining = ind & SCCP_SEG_REMAINING;
+			/* local reference, least significant octet first as tshark shows it */
+			msu->sccp.seg_ref = (uint32_t)r0 | ((uint32_t)r1 << 8) | ((uint32_t)r2 << 16);
+			msu->has |= SW_HAS_SEGMENT;
+		}
+	}
+}
+
+enum sw_mal
+sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
+{
+	const struct sccp_msg_desc *d;
+	struct sw_cur c;
+	uint32_t var_start, ptr[SCCP_NVAR], opt = 0, voff, vlen;
+	uint8_t type, b;
+	enum sw_mal m;
+
+	if (end < off)
+		return sccp_fail(msu, SW_MAL_SCCP_SHORT);
+	sw_cur_init(&c, buf, off, end);
+	if (sw_cur_u8(&c, &type) < 0)
+		return sccp_fail(msu, SW_MAL_SCCP_SHORT);
+	msu->sccp.type = type;
+	msu->has |= SW_HAS_SCCP;
+	d = sccp_msg_lookup(type);
+	if (d == NULL)
+		return sccp_fail(msu, SW_MAL_SCCP_TYPE);
+
+	/* Fixed mandatory part */
+	if (sw_cur_u8(&c, &b) < 0)
+		return sccp_fail(msu, SW_MAL_SCCP_SHORT);
+	if (d->service) {
+		msu->sccp.cause = b; /* return cause, Q.713 3.12 */
+	} else {
+		msu->sccp.pclass = b & SCCP_PCLASS_MASK; /* protocol class, Q.713 3.6 */
+		msu->sccp.ret_opt = b >> SCCP_RET_OPT_SHIFT;
+	}
+	if (d->hop) {
+		if (sw_cur_u8(&c, &msu->sccp.hop_counter) < 0) /* Q.713 3.18 */
+			return sccp_fail(msu, SW_MAL_SCCP_SHORT);
+	}
+
+	/* Pointers: the variable part starts after the last one. */
+	var_start = c.off + (SCCP_NVAR + (d->optional ? 1u : 0u)) * (d->long_data ? 2u : 1u);
+	if (var_start > end)
+		return sccp_fail(msu, SW_MAL_SCCP_SHORT);
+	for (unsigned i = 0; i < SCCP_NVAR; i++) {
+		m = sccp_pointer(&c, d->long_data, true, var_start, &ptr[i]);
+		if (m != SW_MAL_NONE)
+			return sccp_fail(msu, m);
+	}
+	if (d->optional) {
+		m = sccp_pointer(&c, d->long_data, false, var_start, &opt);
+		if (m != SW_MAL_NONE)
+			return sccp_fail(msu, m);
+	}
+
+	/* Called party address, Q.713 3.4 */
+	m = sccp_param(buf, ptr[0], end, false, &voff, &vlen);
+	if (m == SW_MAL_NONE)
+		m = sccp_addr(buf, voff, vlen, &msu->sccp.cdpa);
+	if (m != SW_MAL_NONE)
+		return sccp_fail(msu, m);
+	/* Calling party address, Q.713 3.5 */
+	m = sccp_param(buf, ptr[1], end, false, &voff, &vlen);
+	if (m == SW_MAL_NONE)
+		m = sccp_addr(buf, voff, vlen, &msu->sccp.cgpa);
+	if (m != SW_MAL_NONE)
+		return sccp_fail(msu, m);
+	/* Data, Q.713 3.16; long data of LUDT/LUDTS has a 2-octet length */
+	m = sccp_param(buf, ptr[2], end, d->long_data, &voff, &vlen);
+	if (m != SW_MAL_NONE)
+		return sccp_fail(msu, m);
+	msu->sccp.data_off = voff;
+	msu->sccp.data_len = vlen;
+
+	if (opt != 0) {
+		m = sccp_optional(buf, opt, end, msu);
+		if (m != SW_MAL_NONE)
+			return sccp_fail(msu, m);
+	}
+
+	/*
+	 * A segment of a longer message does not hold a complete TCAP message;
+	 * only a first segment with nothing remaining does. Reassembly happens
+	 * later; until then the message is reported so that policy fails closed.
+	 */
+	if ((msu->has & SW_HAS_SEGMENT) != 0 &&
+	    !(msu->sccp.seg_first && msu->sccp.seg_remaining == 0))
+		return sccp_fail(msu, SW_MAL_SCCP_SEGMENTED);
+
+	return sw_tcap_decode(buf, msu->sccp.data_off, msu->sccp.data_off + msu->sccp.data_len,
+			      msu);
 }

@@ -1,27 +1,638 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* placeholder: replaced by the tcap decoder */
+/*
+ * TCAP decoder, ITU-T Q.773 (BER, X.690).
+ *
+ * Follows Q.773 4.1 (TCMessage) and 4.2 (dialogue portion, Q.773 Annex A
+ * DialoguePDUs): message type, transaction ids, the application-context-name
+ * of the dialogue portion and every component. Elements of each SEQUENCE must
+ * appear in the order Q.773 gives and at most once: a re-ordered or repeated
+ * element could be read differently by the firewall and by the peer, so it is
+ * reported (SW_MAL_TCAP_TAG) rather than guessed at. Definite short, long form
+ * and indefinite lengths decode to exactly the same fields.
+ */
+#include <stdio.h>
+
+#include "ber.h"
 #include "decode.h"
-enum sw_mal
-sw_tcap_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
-{
-	(void)buf; (void)off; (void)end;
-	return msu->mal = SW_MAL_TCAP_TAG;
-}
+
+/* TCMessage, Q.773 4.1 */
+#define TCAP_MSG_UNI 0x61      /* unidirectional [APPLICATION 1] */
+#define TCAP_MSG_BEGIN 0x62    /* begin [APPLICATION 2] */
+#define TCAP_MSG_END 0x64      /* end [APPLICATION 4] */
+#define TCAP_MSG_CONTINUE 0x65 /* continue [APPLICATION 5] */
+#define TCAP_MSG_ABORT 0x67    /* abort [APPLICATION 7] */
+
+/* Transaction portion, Q.773 4.1 */
+#define TCAP_OTID 0x48         /* OrigTransactionID [APPLICATION 8] */
+#define TCAP_DTID 0x49         /* DestTransactionID [APPLICATION 9] */
+#define TCAP_PABORT 0x4a       /* P-AbortCause [APPLICATION 10] */
+#define TCAP_DIALOGUE 0x6b     /* DialoguePortion [APPLICATION 11] */
+#define TCAP_COMPONENTS 0x6c   /* ComponentPortion [APPLICATION 12] */
+#define TCAP_TID_MAX 4         /* OCTET STRING (SIZE (1..4)) */
+
+/* Dialogue PDUs, Q.773 Annex A (DialoguePDUs, UnidialoguePDUs) */
+#define TCAP_DLG_AARQ 0x60     /* dialogueRequest / AUDT [APPLICATION 0] */
+#define TCAP_DLG_AARE 0x61     /* dialogueResponse [APPLICATION 1] */
+#define TCAP_DLG_ABRT 0x64     /* dialogueAbort [APPLICATION 4] */
+#define TCAP_DLG_SINGLE 0xa0   /* EXTERNAL encoding single-ASN1-type [0] (X.690 8.18) */
+#define TCAP_DLG_VERSION 0x80  /* protocol-version [0] IMPLICIT BIT STRING */
+#define TCAP_DLG_ACN 0xa1      /* application-context-name [1] */
+#define TCAP_DLG_RESULT 0xa2   /* result [2] (AARE) */
+#define TCAP_DLG_DIAG 0xa3     /* result-source-diagnostic [3] (AARE) */
+#define TCAP_DLG_ABRT_SRC 0x80 /* abort-source [0] IMPLICIT (ABRT) */
+#define TCAP_DLG_USERINFO 0xbe /* user-information [30] IMPLICIT SEQUENCE */
+#define X690_INDIRECT_REF 0x02 /* EXTERNAL indirect-reference INTEGER */
+#define X690_DESCRIPTOR 0x07   /* EXTERNAL data-value-descriptor ObjectDescriptor */
+
+/* Components, Q.773 4.2.2 */
+#define TCAP_COMP_INVOKE 0xa1      /* [1] */
+#define TCAP_COMP_RESULT_LAST 0xa2 /* [2] */
+#define TCAP_COMP_ERROR 0xa3       /* [3] */
+#define TCAP_COMP_REJECT 0xa4      /* [4] */
+#define TCAP_COMP_RESULT 0xa7      /* [7] returnResultNotLast */
+#define TCAP_LINKED_ID 0x80        /* linkedID [0] IMPLICIT InvokeIdType */
+#define TCAP_NOT_DERIVABLE 0x05    /* Reject invokeID not-derivable NULL */
+#define TCAP_PROBLEM_FIRST 0x80    /* Reject problem [0]..[3] IMPLICIT INTEGER */
+#define TCAP_PROBLEM_LAST 0x83
+
+/* The element kinds of a message, in Q.773 order. */
+enum tcap_elem {
+	TCAP_E_OTID = 1,
+	TCAP_E_DTID,
+	TCAP_E_DIALOGUE,
+	TCAP_E_COMPONENTS,
+	TCAP_E_PABORT,
+};
+
+struct tcap_msg_def {
+	uint8_t id;
+	uint8_t type;           /* enum sw_tcap_type */
+	bool otid, dtid;        /* mandatory transaction ids */
+	uint8_t allowed;        /* bit per enum tcap_elem */
+};
+
+#define E(x) (1u << (x))
+static const struct tcap_msg_def tcap_msgs[] = {
+	/* Q.773 4.1: Unidirectional ::= { dialoguePortion OPT, components } */
+	{ TCAP_MSG_UNI, SW_TCAP_UNIDIRECTIONAL, false, false,
+	  E(TCAP_E_DIALOGUE) | E(TCAP_E_COMPONENTS) },
+	/* Begin ::= { otid, dialoguePortion OPT, components OPT } */
+	{ TCAP_MSG_BEGIN, SW_TCAP_BEGIN, true, false,
+	  E(TCAP_E_OTID) | E(TCAP_E_DIALOGUE) | E(TCAP_E_COMPONENTS) },
+	/* End ::= { dtid, dialoguePortion OPT, components OPT } */
+	{ TCAP_MSG_END, SW_TCAP_END, false, true,
+	  E(TCAP_E_DTID) | E(TCAP_E_DIALOGUE) | E(TCAP_E_COMPONENTS) },
+	/* Continue ::= { otid, dtid, dialoguePortion OPT, components OPT } */
+	{ TCAP_MSG_CONTINUE, SW_TCAP_CONTINUE, true, true,
+	  E(TCAP_E_OTID) | E(TCAP_E_DTID) | E(TCAP_E_DIALOGUE) | E(TCAP_E_COMPONENTS) },
+	/* Abort ::= { dtid, reason CHOICE { p-abortCause, u-abortCause DialoguePortion } OPT } */
+	{ TCAP_MSG_ABORT, SW_TCAP_ABORT, false, true,
+	  E(TCAP_E_DTID) | E(TCAP_E_DIALOGUE) | E(TCAP_E_PABORT) },
+};
+#undef E
+
+static const struct {
+	uint8_t id;
+	uint8_t kind;
+} tcap_elems[] = {
+	{ TCAP_OTID, TCAP_E_OTID },
+	{ TCAP_DTID, TCAP_E_DTID },
+	{ TCAP_DIALOGUE, TCAP_E_DIALOGUE },
+	{ TCAP_COMPONENTS, TCAP_E_COMPONENTS },
+	{ TCAP_PABORT, TCAP_E_PABORT },
+};
+
+static const struct {
+	uint8_t id;
+	uint8_t type; /* enum sw_comp_type */
+} tcap_comps[] = {
+	{ TCAP_COMP_INVOKE, SW_COMP_INVOKE },
+	{ TCAP_COMP_RESULT_LAST, SW_COMP_RESULT_LAST },
+	{ TCAP_COMP_ERROR, SW_COMP_ERROR },
+	{ TCAP_COMP_REJECT, SW_COMP_REJECT },
+	{ TCAP_COMP_RESULT, SW_COMP_RESULT },
+};
+
+static const char *const tcap_type_names[] = {
+	[SW_TCAP_UNIDIRECTIONAL] = "unidirectional",
+	[SW_TCAP_BEGIN] = "begin",
+	[SW_TCAP_END] = "end",
+	[SW_TCAP_CONTINUE] = "continue",
+	[SW_TCAP_ABORT] = "abort",
+};
+
+static const char *const comp_type_names[] = {
+	[SW_COMP_INVOKE] = "invoke",
+	[SW_COMP_RESULT_LAST] = "returnResultLast",
+	[SW_COMP_RESULT] = "returnResult",
+	[SW_COMP_ERROR] = "returnError",
+	[SW_COMP_REJECT] = "reject",
+};
+
 const char *
 sw_tcap_type_name(uint8_t type)
 {
-	(void)type;
-	return NULL;
+	if (type >= sizeof(tcap_type_names) / sizeof(tcap_type_names[0]))
+		return NULL;
+	return tcap_type_names[type];
 }
+
 const char *
 sw_comp_type_name(uint8_t type)
 {
-	(void)type;
-	return NULL;
+	if (type >= sizeof(comp_type_names) / sizeof(comp_type_names[0]))
+		return NULL;
+	return comp_type_names[type];
 }
+
+/*
+ * X.690 8.19: subidentifiers in base 128, bit 8 set on all but the last octet
+ * of each; the first subidentifier encodes the first two arcs as X * 40 + Y.
+ */
 int
 sw_oid_to_text(const uint8_t *oid, unsigned len, char *out, unsigned outsz)
 {
-	(void)oid; (void)len; (void)out; (void)outsz;
-	return -1;
+	unsigned pos = 0;
+	uint64_t v = 0;
+	bool first = true, open = false;
+
+	if (oid == NULL || out == NULL || outsz == 0 || len == 0)
+		return -1;
+	out[0] = '\0';
+	for (unsigned i = 0; i < len; i++) {
+		int n;
+
+		if (!open && oid[i] == 0x80)
+			return -1; /* X.690 8.19.2: no leading 0x80 octet */
+		if (v > (UINT64_MAX >> 7))
+			return -1;
+		v = (v << 7) | (oid[i] & 0x7f);
+		open = (oid[i] & 0x80) != 0;
+		if (open)
+			continue;
+		if (first) {
+			uint64_t x = v < 40 ? 0 : v < 80 ? 1 : 2;
+
+			n = snprintf(out + pos, outsz - pos, "%llu.%llu", (unsigned long long)x,
+				     (unsigned long long)(v - x * 40));
+			first = false;
+		} else {
+			n = snprintf(out + pos, outsz - pos, ".%llu", (unsigned long long)v);
+		}
+		if (n < 0 || (unsigned)n >= outsz - pos)
+			return -1;
+		pos += (unsigned)n;
+		v = 0;
+	}
+	if (open)
+		return -1; /* last subidentifier unterminated */
+	return (int)pos;
+}
+
+static enum sw_mal
+tcap_fail(struct sw_msu *msu, enum sw_mal m)
+{
+	if (msu->mal == SW_MAL_NONE)
+		msu->mal = m;
+	return m;
+}
+
+/* Transaction id: OCTET STRING (SIZE (1..4)), Q.773 4.1. */
+static enum sw_mal
+tcap_tid(const uint8_t *buf, const struct sw_ber_tlv *t, uint8_t *tid, uint8_t *tid_len)
+{
+	uint32_t n = sw_ber_len(t);
+
+	if (n < 1 || n > TCAP_TID_MAX)
+		return SW_MAL_TCAP_TID;
+	memcpy(tid, buf + t->val_off, n);
+	*tid_len = (uint8_t)n;
+	return SW_MAL_NONE;
+}
+
+/* Read the next TLV and require it to exist. */
+static enum sw_mal
+tcap_next(struct sw_cur *c, struct sw_ber_tlv *t, enum sw_mal missing)
+{
+	if (sw_cur_left(c) == 0)
+		return missing;
+	return sw_ber_next(c, t);
+}
+
+/*
+ * Dialogue PDU (Q.773 Annex A): AARQ / AUDT, AARE, ABRT. Only the
+ * application-context-name is kept; the other elements are checked for their
+ * tag and order and skipped.
+ */
+static enum sw_mal
+tcap_dialogue_pdu(const uint8_t *buf, const struct sw_ber_tlv *pdu, struct sw_msu *msu)
+{
+	/* allowed elements per PDU, in order; the ACN is mandatory in AARQ/AUDT and AARE */
+	static const uint8_t aarq[] = { TCAP_DLG_VERSION, TCAP_DLG_ACN, TCAP_DLG_USERINFO };
+	static const uint8_t aare[] = { TCAP_DLG_VERSION, TCAP_DLG_ACN, TCAP_DLG_RESULT,
+					TCAP_DLG_DIAG, TCAP_DLG_USERINFO };
+	static const uint8_t abrt[] = { TCAP_DLG_ABRT_SRC, TCAP_DLG_USERINFO };
+	const uint8_t *order;
+	unsigned norder, next = 0;
+	bool need_acn = true, have_acn = false;
+	struct sw_cur c;
+
+	if (sw_ber_is(pdu, TCAP_DLG_AARQ)) {
+		order = aarq;
+		norder = sizeof(aarq);
+	} else if (sw_ber_is(pdu, TCAP_DLG_AARE)) {
+		order = aare;
+		norder = sizeof(aare);
+	} else if (sw_ber_is(pdu, TCAP_DLG_ABRT)) {
+		order = abrt;
+		norder = sizeof(abrt);
+		need_acn = false;
+	} else {
+		return SW_MAL_TCAP_TAG;
+	}
+
+	sw_ber_contents(buf, pdu, &c);
+	while (sw_cur_left(&c) > 0) {
+		struct sw_ber_tlv t, oid;
+		struct sw_cur a;
+		enum sw_mal m;
+
+		m = sw_ber_next(&c, &t);
+		if (m != SW_MAL_NONE)
+			return m;
+		while (next < norder && !sw_ber_is(&t, order[next]))
+			next++;
+		if (next == norder)
+			return SW_MAL_TCAP_TAG;
+		next++;
+		if (!sw_ber_is(&t, TCAP_DLG_ACN))
+			continue;
+		/* application-context-name [1] EXPLICIT OBJECT IDENTIFIER */
+		sw_ber_contents(buf, &t, &a);
+		m = tcap_next(&a, &oid, SW_MAL_TCAP_DIALOGUE);
+		if (m != SW_MAL_NONE)
+			return m;
+		if (!sw_ber_is(&oid, SW_BER_OID) || sw_ber_len(&oid) == 0 ||
+		    sw_cur_left(&a) != 0)
+			return SW_MAL_TCAP_DIALOGUE;
+		if (sw_ber_len(&oid) > SW_ACN_MAX)
+			return SW_MAL_TCAP_ACN_LONG;
+		msu->tcap.acn_len = (uint8_t)sw_ber_len(&oid);
+		memcpy(msu->tcap.acn, buf + oid.val_off, msu->tcap.acn_len);
+		msu->has |= SW_HAS_ACN;
+		have_acn = true;
+	}
+	if (need_acn && !have_acn)
+		return SW_MAL_TCAP_DIALOGUE;
+	return SW_MAL_NONE;
+}
+
+/*
+ * DialoguePortion ::= [APPLICATION 11] EXPLICIT EXTERNAL (Q.773 4.1, X.690
+ * 8.18): direct-reference OID (the dialogue abstract syntax), optional
+ * indirect-reference and descriptor, then encoding single-ASN1-type [0]
+ * holding the dialogue PDU.
+ */
+static enum sw_mal
+tcap_dialogue(const uint8_t *buf, const struct sw_ber_tlv *dp, struct sw_msu *msu)
+{
+	struct sw_ber_tlv ext, t, pdu;
+	struct sw_cur c, e, s;
+	bool have_ref = false;
+	enum sw_mal m;
+
+	sw_ber_contents(buf, dp, &c);
+	m = tcap_next(&c, &ext, SW_MAL_TCAP_DIALOGUE);
+	if (m != SW_MAL_NONE)
+		return m;
+	if (!sw_ber_is(&ext, SW_BER_EXTERNAL))
+		return SW_MAL_TCAP_TAG;
+	if (sw_cur_left(&c) != 0)
+		return SW_MAL_TCAP_DIALOGUE;
+
+	sw_ber_contents(buf, &ext, &e);
+	for (;;) {
+		m = tcap_next(&e, &t, SW_MAL_TCAP_DIALOGUE);
+		if (m != SW_MAL_NONE)
+			return m;
+		if (sw_ber_is(&t, SW_BER_OID) && !have_ref) {
+			have_ref = true;
+			continue;
+		}
+		if (sw_ber_is(&t, X690_INDIRECT_REF) || sw_ber_is(&t, X690_DESCRIPTOR))
+			continue;
+		break;
+	}
+	/* Q.773 only uses single-ASN1-type; octet-aligned/arbitrary would hide the PDU */
+	if (!sw_ber_is(&t, TCAP_DLG_SINGLE) || !have_ref || sw_cur_left(&e) != 0)
+		return SW_MAL_TCAP_DIALOGUE;
+
+	sw_ber_contents(buf, &t, &s);
+	m = tcap_next(&s, &pdu, SW_MAL_TCAP_DIALOGUE);
+	if (m != SW_MAL_NONE)
+		return m;
+	if (sw_cur_left(&s) != 0)
+		return SW_MAL_TCAP_DIALOGUE;
+	return tcap_dialogue_pdu(buf, &pdu, msu);
+}
+
+/* OPERATION / ERROR code: CHOICE { localValue INTEGER, globalValue OBJECT IDENTIFIER }. */
+static enum sw_mal
+tcap_opcode(const uint8_t *buf, const struct sw_ber_tlv *t, struct sw_tcap_comp *comp)
+{
+	enum sw_mal m;
+
+	if (sw_ber_is(t, SW_BER_INTEGER)) {
+		m = sw_ber_int(buf, t, &comp->opcode);
+		if (m != SW_MAL_NONE)
+			return m == SW_MAL_TCAP_INT_LONG ? m : SW_MAL_TCAP_OPCODE;
+	} else if (sw_ber_is(t, SW_BER_OID)) {
+		if (sw_ber_len(t) == 0)
+			return SW_MAL_TCAP_OPCODE;
+		comp->opcode_global = true;
+		comp->opcode = 0;
+	} else {
+		return SW_MAL_TCAP_OPCODE;
+	}
+	comp->has_opcode = true;
+	return SW_MAL_NONE;
+}
+
+/* InvokeIdType ::= INTEGER (-128..127), Q.773 4.2.2. */
+static enum sw_mal
+tcap_invoke_id(const uint8_t *buf, const struct sw_ber_tlv *t, int32_t *id)
+{
+	enum sw_mal m;
+
+	if (!sw_ber_is(t, SW_BER_INTEGER) && !sw_ber_is(t, TCAP_LINKED_ID))
+		return SW_MAL_TCAP_INVOKE_ID;
+	m = sw_ber_int(buf, t, id);
+	if (m != SW_MAL_NONE || *id < -128 || *id > 127)
+		return SW_MAL_TCAP_INVOKE_ID;
+	return SW_MAL_NONE;
+}
+
+/* The optional parameter after the opcode: one TLV, then nothing. */
+static enum sw_mal
+tcap_param(struct sw_cur *c, struct sw_tcap_comp *comp)
+{
+	struct sw_ber_tlv t;
+	enum sw_mal m;
+
+	if (sw_cur_left(c) == 0)
+		return SW_MAL_NONE;
+	m = sw_ber_next(c, &t);
+	if (m != SW_MAL_NONE)
+		return m;
+	if (sw_cur_left(c) != 0)
+		return SW_MAL_TCAP_COMPONENT;
+	comp->param_off = t.off;
+	comp->param_len = sw_ber_tlv_len(&t);
+	return SW_MAL_NONE;
+}
+
+/*
+ * One component (Q.773 4.2.2):
+ *   Invoke ::= { invokeID, linkedID [0] OPT, operationCode, parameter OPT }
+ *   ReturnResult ::= { invokeID, result SEQUENCE { operationCode, parameter } OPT }
+ *   ReturnError ::= { invokeID, errorCode, parameter OPT }
+ *   Reject ::= { invokeID CHOICE { derivable, not-derivable NULL }, problem CHOICE [0]..[3] }
+ */
+static enum sw_mal
+tcap_component(const uint8_t *buf, const struct sw_ber_tlv *ct, struct sw_tcap_comp *comp)
+{
+	struct sw_ber_tlv t;
+	struct sw_cur c;
+	enum sw_mal m;
+	bool found = false;
+
+	for (unsigned i = 0; i < sizeof(tcap_comps) / sizeof(tcap_comps[0]); i++) {
+		if (sw_ber_is(ct, tcap_comps[i].id)) {
+			comp->type = tcap_comps[i].type;
+			found = true;
+			break;
+		}
+	}
+	if (!found)
+		return SW_MAL_TCAP_TAG;
+
+	sw_ber_contents(buf, ct, &c);
+	m = tcap_next(&c, &t, SW_MAL_TCAP_INVOKE_ID);
+	if (m != SW_MAL_NONE)
+		return m;
+	if (comp->type == SW_COMP_REJECT && sw_ber_is(&t, TCAP_NOT_DERIVABLE)) {
+		if (sw_ber_len(&t) != 0)
+			return SW_MAL_TCAP_INVOKE_ID;
+	} else {
+		if (!sw_ber_is(&t, SW_BER_INTEGER))
+			return SW_MAL_TCAP_INVOKE_ID;
+		m = tcap_invoke_id(buf, &t, &comp->invoke_id);
+		if (m != SW_MAL_NONE)
+			return m;
+		comp->has_invoke_id = true;
+	}
+
+	switch (comp->type) {
+	case SW_COMP_INVOKE:
+		m = tcap_next(&c, &t, SW_MAL_TCAP_OPCODE);
+		if (m != SW_MAL_NONE)
+			return m;
+		if (sw_ber_is(&t, TCAP_LINKED_ID)) {
+			int32_t linked;
+
+			m = tcap_invoke_id(buf, &t, &linked);
+			if (m != SW_MAL_NONE)
+				return m;
+			m = tcap_next(&c, &t, SW_MAL_TCAP_OPCODE);
+			if (m != SW_MAL_NONE)
+				return m;
+		}
+		m = tcap_opcode(buf, &t, comp);
+		if (m != SW_MAL_NONE)
+			return m;
+		return tcap_param(&c, comp);
+
+	case SW_COMP_RESULT_LAST:
+	case SW_COMP_RESULT: {
+		struct sw_cur r;
+
+		if (sw_cur_left(&c) == 0)
+			return SW_MAL_NONE;
+		m = sw_ber_next(&c, &t);
+		if (m != SW_MAL_NONE)
+			return m;
+		if (!sw_ber_is(&t, SW_BER_SEQUENCE) || sw_cur_left(&c) != 0)
+			return SW_MAL_TCAP_COMPONENT;
+		sw_ber_contents(buf, &t, &r);
+		m = tcap_next(&r, &t, SW_MAL_TCAP_OPCODE);
+		if (m != SW_MAL_NONE)
+			return m;
+		m = tcap_opcode(buf, &t, comp);
+		if (m != SW_MAL_NONE)
+			return m;
+		return tcap_param(&r, comp);
+	}
+
+	case SW_COMP_ERROR:
+		m = tcap_next(&c, &t, SW_MAL_TCAP_OPCODE);
+		if (m != SW_MAL_NONE)
+			return m;
+		m = tcap_opcode(buf, &t, comp);
+		if (m != SW_MAL_NONE)
+			return m;
+		return tcap_param(&c, comp);
+
+	case SW_COMP_REJECT: {
+		int32_t problem;
+
+		m = tcap_next(&c, &t, SW_MAL_TCAP_COMPONENT);
+		if (m != SW_MAL_NONE)
+			return m;
+		if (t.cls != SW_BER_CLASS_CONTEXT || t.constructed ||
+		    t.id < TCAP_PROBLEM_FIRST || t.id > TCAP_PROBLEM_LAST ||
+		    sw_ber_int(buf, &t, &problem) != SW_MAL_NONE || sw_cur_left(&c) != 0)
+			return SW_MAL_TCAP_COMPONENT;
+		comp->problem_tag = (uint8_t)(t.id - TCAP_PROBLEM_FIRST);
+		comp->problem = problem;
+		return SW_MAL_NONE;
+	}
+	}
+	return SW_MAL_TCAP_COMPONENT;
+}
+
+/* ComponentPortion ::= [APPLICATION 12] IMPLICIT SEQUENCE SIZE (1..MAX) OF Component */
+static enum sw_mal
+tcap_components(const uint8_t *buf, const struct sw_ber_tlv *cp, struct sw_msu *msu)
+{
+	struct sw_cur c;
+
+	sw_ber_contents(buf, cp, &c);
+	if (sw_cur_left(&c) == 0)
+		return SW_MAL_TCAP_COMPONENT;
+	while (sw_cur_left(&c) > 0) {
+		struct sw_tcap_comp *comp;
+		struct sw_ber_tlv t;
+		enum sw_mal m;
+		unsigned idx;
+
+		m = sw_ber_next(&c, &t);
+		if (m != SW_MAL_NONE)
+			return m;
+		if (msu->tcap.ncomp >= SW_COMP_MAX)
+			return SW_MAL_TCAP_TOO_MANY_COMPONENTS;
+		idx = msu->tcap.ncomp;
+		comp = &msu->tcap.comp[idx];
+		memset(comp, 0, sizeof(*comp));
+		m = tcap_component(buf, &t, comp);
+		if (m != SW_MAL_NONE)
+			return m;
+		msu->tcap.ncomp++;
+		/* a MAP malformation is recorded in msu->mal and does not stop the walk */
+		sw_map_decode_component(buf, msu, idx);
+	}
+	return SW_MAL_NONE;
+}
+
+static enum sw_mal
+tcap_message(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
+{
+	const struct tcap_msg_def *def = NULL;
+	struct sw_ber_tlv msg;
+	struct sw_cur c;
+	unsigned last = 0;
+	bool otid = false, dtid = false;
+	enum sw_mal m;
+
+	sw_cur_init(&c, buf, off, end);
+	m = tcap_next(&c, &msg, SW_MAL_TCAP_LEN);
+	if (m != SW_MAL_NONE)
+		return m;
+	for (unsigned i = 0; i < sizeof(tcap_msgs) / sizeof(tcap_msgs[0]); i++) {
+		if (sw_ber_is(&msg, tcap_msgs[i].id)) {
+			def = &tcap_msgs[i];
+			break;
+		}
+	}
+	if (def == NULL)
+		return SW_MAL_TCAP_TAG;
+	msu->tcap.type = def->type;
+	msu->has |= SW_HAS_TCAP;
+	/* the SCCP user data is one TCAP message: trailing octets could hide a second one */
+	if (sw_cur_left(&c) != 0)
+		return SW_MAL_TCAP_LEN;
+
+	sw_ber_contents(buf, &msg, &c);
+	while (sw_cur_left(&c) > 0) {
+		struct sw_ber_tlv t;
+		unsigned kind = 0;
+
+		m = sw_ber_next(&c, &t);
+		if (m != SW_MAL_NONE)
+			return m;
+		for (unsigned i = 0; i < sizeof(tcap_elems) / sizeof(tcap_elems[0]); i++) {
+			if (sw_ber_is(&t, tcap_elems[i].id)) {
+				kind = tcap_elems[i].kind;
+				break;
+			}
+		}
+		/* unknown, not allowed in this message type, out of order or repeated */
+		if (kind == 0 || !(def->allowed & (1u << kind)) || kind <= last)
+			return SW_MAL_TCAP_TAG;
+		/* a transaction id before its mandatory predecessor is reported as such */
+		if (kind > TCAP_E_DTID && ((def->otid && !otid) || (def->dtid && !dtid)))
+			return SW_MAL_TCAP_TID;
+		last = kind;
+
+		switch (kind) {
+		case TCAP_E_OTID:
+			m = tcap_tid(buf, &t, msu->tcap.otid, &msu->tcap.otid_len);
+			otid = true;
+			break;
+		case TCAP_E_DTID:
+			if (def->otid && !otid)
+				return SW_MAL_TCAP_TID;
+			m = tcap_tid(buf, &t, msu->tcap.dtid, &msu->tcap.dtid_len);
+			dtid = true;
+			break;
+		case TCAP_E_DIALOGUE:
+			m = tcap_dialogue(buf, &t, msu);
+			break;
+		case TCAP_E_COMPONENTS:
+			m = tcap_components(buf, &t, msu);
+			break;
+		case TCAP_E_PABORT: {
+			/* P-AbortCause ::= [APPLICATION 10] IMPLICIT INTEGER (Q.773 4.1) */
+			int32_t cause;
+
+			m = sw_ber_int(buf, &t, &cause);
+			if (m == SW_MAL_NONE && (cause < 0 || cause > 255))
+				m = SW_MAL_TCAP_TAG;
+			if (m == SW_MAL_NONE)
+				msu->tcap.abort_cause = (uint8_t)cause;
+			break;
+		}
+		}
+		if (m != SW_MAL_NONE)
+			return m;
+	}
+	if ((def->otid && !otid) || (def->dtid && !dtid))
+		return SW_MAL_TCAP_TID;
+	/* Q.773 4.1: the component portion of a unidirectional message is mandatory */
+	if (def->type == SW_TCAP_UNIDIRECTIONAL && last != TCAP_E_COMPONENTS)
+		return SW_MAL_TCAP_COMPONENT;
+	return SW_MAL_NONE;
+}
+
+enum sw_mal
+sw_tcap_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
+{
+	enum sw_mal m;
+
+	if (buf == NULL || end < off)
+		return tcap_fail(msu, SW_MAL_TCAP_LEN);
+	m = tcap_message(buf, off, end, msu);
+	if (m != SW_MAL_NONE)
+		return tcap_fail(msu, m);
+	/* a MAP parameter malformation recorded on the way */
+	return msu->mal;
 }

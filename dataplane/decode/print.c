@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "decode.h"
+#include "print.h"
+
+void
+sw_sb_init(struct sw_sb *sb, char *p, size_t cap)
+{
+	sb->p = p;
+	sb->len = 0;
+	sb->cap = cap;
+	sb->truncated = 0;
+	if (cap > 0)
+		p[0] = '\0';
+}
+
+void
+sw_sb_printf(struct sw_sb *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sb->len + 1 >= sb->cap) {
+		sb->truncated = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sb->cap - sb->len) {
+		sb->truncated = 1;
+		sb->len = sb->cap - 1;
+	} else {
+		sb->len += (size_t)n;
+	}
+}
+
+void
+sw_sb_json_str(struct sw_sb *sb, const char *s, size_t n)
+{
+	size_t i;
+
+	sw_sb_printf(sb, "\"");
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\')
+			sw_sb_printf(sb, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			sw_sb_printf(sb, "\\u%04x", ch);
+		else
+			sw_sb_printf(sb, "%c", ch);
+	}
+	sw_sb_printf(sb, "\"");
+}
+
+/* RFC 4960 3.2 chunk types, RFC 3758 FORWARD-TSN, RFC 8260 I-DATA / I-FORWARD-TSN, RFC 4895 AUTH,
+ * RFC 5061 ASCONF. */
+static const struct {
+	uint8_t type;
+	const char *name;
+} chunk_names[] = {
+	{0, "data"},           {1, "init"},         {2, "init_ack"},     {3, "sack"},
+	{4, "heartbeat"},      {5, "heartbeat_ack"}, {6, "abort"},       {7, "shutdown"},
+	{8, "shutdown_ack"},   {9, "error"},        {10, "cookie_echo"}, {11, "cookie_ack"},
+	{12, "ecne"},          {13, "cwr"},         {14, "shutdown_complete"}, {15, "auth"},
+	{64, "i_data"},        {128, "asconf_ack"}, {130, "reconfig"},   {132, "pad"},
+	{192, "forward_tsn"},  {193, "asconf"},     {194, "i_forward_tsn"},
+};
+
+const char *
+sw_sctp_chunk_name(uint8_t type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(chunk_names) / sizeof(chunk_names[0]); i++)
+		if (chunk_names[i].type == type)
+			return chunk_names[i].name;
+	return NULL;
+}
+
+/* RFC 4666 3.1.3 message types per class. */
+static const char *
+m3ua_type_name(uint8_t cls, uint8_t type)
+{
+	static const char *const mgmt[] = {"err", "ntfy"};
+	static const char *const xfer[] = {NULL, "data"};
+	static const char *const ssnm[] = {NULL, "duna", "dava", "daud", "scon", "dupu", "drst"};
+	static const char *const aspsm[] = {NULL, "aspup", "aspdn", "beat", "aspup_ack", "aspdn_ack",
+					    "beat_ack"};
+	static const char *const asptm[] = {NULL, "aspac", "aspia", "aspac_ack", "aspia_ack"};
+	static const char *const rkm[] = {NULL, "reg_req", "reg_rsp", "dereg_req", "dereg_rsp"};
+	static const struct {
+		const char *const *names;
+		unsigned n;
+	} classes[10] = {
+		[0] = {mgmt, 2}, [1] = {xfer, 2}, [2] = {ssnm, 7},
+		[3] = {aspsm, 7}, [4] = {asptm, 5}, [9] = {rkm, 5},
+	};
+
+	if (cls < 10 && classes[cls].names != NULL && type < classes[cls].n)
+		return classes[cls].names[type];
+	return NULL;
+}
+
+static void
+json_ip(struct sw_sb *sb, const struct sw_pkt *pkt)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	int af = pkt->ip_ver == 6 ? AF_INET6 : AF_INET;
+
+	if (pkt->ip_ver == 0)
+		return;
+	inet_ntop(af, pkt->src, s, sizeof(s));
+	inet_ntop(af, pkt->dst, d, sizeof(d));
+	sw_sb_printf(sb, ",\"ip\":{\"src\":\"%s\",\"dst\":\"%s\"}", s, d);
+}
+
+static void
+json_opt_uint(struct sw_sb *sb, const char *key, bool has, unsigned long v)
+{
+	if (has)
+		sw_sb_printf(sb, "\"%s\":%lu", key, v);
+	else
+		sw_sb_printf(sb, "\"%s\":null", key);
+}
+
+static void
+json_digits(struct sw_sb *sb, const char *key, const struct sw_digits *d)
+{
+	sw_sb_printf(sb, "\"%s\":", key);
+	if (d->len == 0)
+		sw_sb_printf(sb, "null");
+	else
+		sw_sb_json_str(sb, d->d, d->len);
+}
+
+static void
+json_hex(struct sw_sb *sb, const char *key, const uint8_t *p, unsigned n)
+{
+	unsigned i;
+
+	sw_sb_printf(sb, "\"%s\":", key);
+	if (n == 0) {
+		sw_sb_printf(sb, "null");
+		return;
+	}
+	sw_sb_printf(sb, "\"");
+	for (i = 0; i < n; i++)
+		sw_sb_printf(sb, "%02x", p[i]);
+	sw_sb_printf(sb, "\"");
+}
+
+static void
+json_sccp_addr(struct sw_sb *sb, const char *key, const struct sw_sccp_addr *a)
+{
+	bool tt = a->gti >= 2 && a->gti <= 4, npes = a->gti == 3 || a->gti == 4;
+	bool nai = a->gti == 1 || a->gti == 4;
+
+	sw_sb_printf(sb, "\"%s\":", key);
+	if (!a->present) {
+		sw_sb_printf(sb, "null");
+		return;
+	}
+	sw_sb_printf(sb, "{\"ri\":\"%s\",\"gti\":%u,", a->ri ? "ssn" : "gt", a->gti);
+	json_opt_uint(sb, "pc", a->has_pc, a->pc);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "ssn", a->has_ssn, a->ssn);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "tt", tt, a->tt);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "np", npes, a->np);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "es", npes, a->es);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "nai", nai, a->nai);
+	sw_sb_printf(sb, ",");
+	json_digits(sb, "digits", &a->digits);
+	sw_sb_printf(sb, "}");
+}
+
+static void
+json_sctp_data(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu)
+{
+	sw_sb_printf(sb, ",\"sctp\":{\"sport\":%u,\"dport\":%u,\"vtag\":%u,\"tsn\":%u,\"sid\":%u,",
+		     pkt->sport, pkt->dport, pkt->vtag, msu->tsn, msu->sid);
+	if (msu->chunk_type == 0)
+		sw_sb_printf(sb, "\"ssn\":%u,", msu->ssn);
+	else
+		sw_sb_printf(sb, "\"ssn\":null,");
+	sw_sb_printf(sb, "\"ppid\":%u}", msu->ppid);
+}
+
+static void
+json_m3ua(struct sw_sb *sb, const struct sw_msu *msu)
+{
+	const char *cls = sw_m3ua_class_name(msu->m3ua.cls);
+	const char *type = m3ua_type_name(msu->m3ua.cls, msu->m3ua.type);
+	bool pd = msu->has & SW_HAS_PROTO_DATA;
+
+	sw_sb_printf(sb, ",\"m3ua\":{\"class\":");
+	if (cls != NULL)
+		sw_sb_printf(sb, "\"%s\"", cls);
+	else
+		sw_sb_printf(sb, "%u", msu->m3ua.cls);
+	sw_sb_printf(sb, ",\"type\":");
+	if (type != NULL)
+		sw_sb_printf(sb, "\"%s\"", type);
+	else
+		sw_sb_printf(sb, "%u", msu->m3ua.type);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "opc", pd, msu->m3ua.opc);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "dpc", pd, msu->m3ua.dpc);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "si", pd, msu->m3ua.si);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "ni", pd, msu->m3ua.ni);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "mp", pd, msu->m3ua.mp);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "sls", pd, msu->m3ua.sls);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "rctx", msu->has & SW_HAS_RCTX, msu->m3ua.rctx);
+	sw_sb_printf(sb, "}");
+}
+
+static void
+json_sccp(struct sw_sb *sb, const struct sw_msu *msu)
+{
+	const char *type = sw_sccp_type_name(msu->sccp.type);
+
+	sw_sb_printf(sb, ",\"sccp\":{\"type\":");
+	if (type != NULL)
+		sw_sb_printf(sb, "\"%s\"", type);
+	else
+		sw_sb_printf(sb, "null");
+	sw_sb_printf(sb, ",\"class\":%u,", msu->sccp.pclass);
+	json_sccp_addr(sb, "cdpa", &msu->sccp.cdpa);
+	sw_sb_printf(sb, ",");
+	json_sccp_addr(sb, "cgpa", &msu->sccp.cgpa);
+	if (msu->has & SW_HAS_SEGMENT)
+		sw_sb_printf(sb, ",\"segment\":{\"first\":%s,\"remaining\":%u,\"ref\":%u}}",
+			     msu->sccp.seg_first ? "true" : "false", msu->sccp.seg_remaining,
+			     msu->sccp.seg_ref);
+	else
+		sw_sb_printf(sb, ",\"segment\":null}");
+}
+
+static void
+json_tcap(struct sw_sb *sb, const struct sw_msu *msu)
+{
+	const char *type = sw_tcap_type_name(msu->tcap.type);
+	char oid[128];
+	unsigned i;
+
+	sw_sb_printf(sb, ",\"tcap\":{\"type\":");
+	if (type != NULL)
+		sw_sb_printf(sb, "\"%s\"", type);
+	else
+		sw_sb_printf(sb, "null");
+	sw_sb_printf(sb, ",");
+	json_hex(sb, "otid", msu->tcap.otid, msu->tcap.otid_len);
+	sw_sb_printf(sb, ",");
+	json_hex(sb, "dtid", msu->tcap.dtid, msu->tcap.dtid_len);
+	if ((msu->has & SW_HAS_ACN) &&
+	    sw_oid_to_text(msu->tcap.acn, msu->tcap.acn_len, oid, sizeof(oid)) >= 0)
+		sw_sb_printf(sb, ",\"acn\":\"%s\"", oid);
+	else
+		sw_sb_printf(sb, ",\"acn\":null");
+	sw_sb_printf(sb, ",\"components\":[");
+	for (i = 0; i < msu->tcap.ncomp && i < SW_COMP_MAX; i++) {
+		const struct sw_tcap_comp *cp = &msu->tcap.comp[i];
+		const char *ct = sw_comp_type_name(cp->type);
+		const char *name = NULL;
+
+		if (cp->has_opcode && !cp->opcode_global && cp->type != SW_COMP_ERROR)
+			name = sw_map_op_name(cp->opcode);
+		sw_sb_printf(sb, "%s{\"type\":", i ? "," : "");
+		if (ct != NULL)
+			sw_sb_printf(sb, "\"%s\"", ct);
+		else
+			sw_sb_printf(sb, "null");
+		sw_sb_printf(sb, ",\"invoke_id\":");
+		if (cp->has_invoke_id)
+			sw_sb_printf(sb, "%d", cp->invoke_id);
+		else
+			sw_sb_printf(sb, "null");
+		sw_sb_printf(sb, ",\"opcode\":");
+		if (cp->has_opcode && !cp->opcode_global)
+			sw_sb_printf(sb, "%d", cp->opcode);
+		else
+			sw_sb_printf(sb, "null");
+		sw_sb_printf(sb, ",\"opcode_global\":%s,\"name\":",
+			     cp->has_opcode && cp->opcode_global ? "true" : "false");
+		if (name != NULL)
+			sw_sb_printf(sb, "\"%s\"}", name);
+		else
+			sw_sb_printf(sb, "null}");
+	}
+	sw_sb_printf(sb, "]}");
+}
+
+static void
+json_map(struct sw_sb *sb, const struct sw_msu *msu)
+{
+	sw_sb_printf(sb, ",\"map\":{");
+	json_digits(sb, "imsi", &msu->map.imsi);
+	sw_sb_printf(sb, ",");
+	json_digits(sb, "msisdn", &msu->map.msisdn);
+	sw_sb_printf(sb, ",");
+	json_digits(sb, "vlr", &msu->map.vlr);
+	sw_sb_printf(sb, ",");
+	json_digits(sb, "msc", &msu->map.msc);
+	sw_sb_printf(sb, ",");
+	json_digits(sb, "hlr", &msu->map.hlr);
+	sw_sb_printf(sb, ",");
+	json_digits(sb, "sgsn", &msu->map.sgsn);
+	sw_sb_printf(sb, ",");
+	json_digits(sb, "smsc", &msu->map.smsc);
+	sw_sb_printf(sb, ",");
+	json_digits(sb, "sm_rp_da", &msu->map.sm_rp_da);
+	sw_sb_printf(sb, ",");
+	json_digits(sb, "sm_rp_oa", &msu->map.sm_rp_oa);
+	sw_sb_printf(sb, ",\"ussd\":");
+	if (msu->map.ussd_len > 0)
+		sw_sb_json_str(sb, msu->map.ussd, msu->map.ussd_len);
+	else
+		sw_sb_printf(sb, "null");
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "ss_code", msu->map.has_ss_code, msu->map.ss_code);
+	sw_sb_printf(sb, "}");
+}
+
+static void
+json_isup_number(struct sw_sb *sb, const char *key, const struct sw_isup_number *n, bool calling)
+{
+	sw_sb_printf(sb, "\"%s\":", key);
+	if (!n->present) {
+		sw_sb_printf(sb, "null");
+		return;
+	}
+	sw_sb_printf(sb, "{\"nai\":%u,\"npi\":%u,", n->nai, n->npi);
+	if (calling)
+		sw_sb_printf(sb, "\"presentation\":%u,\"screening\":%u,", n->presentation,
+			     n->screening);
+	json_digits(sb, "digits", &n->digits);
+	sw_sb_printf(sb, "}");
+}
+
+static void
+json_isup(struct sw_sb *sb, const struct sw_msu *msu)
+{
+	const char *type = sw_isup_type_name(msu->isup.type);
+
+	sw_sb_printf(sb, ",\"isup\":{\"type\":");
+	if (type != NULL)
+		sw_sb_printf(sb, "\"%s\"", type);
+	else
+		sw_sb_printf(sb, "%u", msu->isup.type);
+	sw_sb_printf(sb, ",\"cic\":%u,", msu->isup.cic);
+	json_isup_number(sb, "cgpn", &msu->isup.cgpn, true);
+	sw_sb_printf(sb, ",");
+	json_isup_number(sb, "cdpn", &msu->isup.cdpn, false);
+	sw_sb_printf(sb, "}");
+}
+
+static void
+json_error(struct sw_sb *sb, enum sw_mal mal)
+{
+	if (mal == SW_MAL_NONE)
+		sw_sb_printf(sb, ",\"error\":null");
+	else
+		sw_sb_printf(sb, ",\"error\":{\"layer\":\"%s\",\"reason\":\"%s\"}",
+			     sw_layer_name(sw_mal_layer(mal)), sw_mal_name(mal));
+}
+
+void
+sw_json_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu, unsigned frame,
+	    unsigned data_idx)
+{
+	if (frame != 0) {
+		sw_sb_printf(sb, "\"frame\":%u,\"chunk\":%u", frame, data_idx);
+		json_ip(sb, pkt);
+		json_sctp_data(sb, pkt, msu);
+	} else {
+		/* Layer vectors: start the member list without a leading comma. */
+		sw_sb_printf(sb, "\"vector\":true");
+	}
+	if (msu->has & SW_HAS_M3UA)
+		json_m3ua(sb, msu);
+	if (msu->has & SW_HAS_SCCP)
+		json_sccp(sb, msu);
+	if (msu->has & SW_HAS_TCAP)
+		json_tcap(sb, msu);
+	if (msu->has & SW_HAS_MAP)
+		json_map(sb, msu);
+	if (msu->has & SW_HAS_ISUP)
+		json_isup(sb, msu);
+	json_error(sb, msu->mal);
+}
+
+void
+sw_json_pkt(struct sw_sb *sb, const struct sw_pkt *pkt, unsigned frame)
+{
+	unsigned i;
+
+	sw_sb_printf(sb, "\"frame\":%u", frame);
+	json_ip(sb, pkt);
+	if (pkt->sctp) {
+		sw_sb_printf(sb, ",\"sctp\":{\"sport\":%u,\"dport\":%u,\"vtag\":%u,\"chunks\":[",
+			     pkt->sport, pkt->dport, pkt->vtag);
+		for (i = 0; i < pkt->nchunks; i++) {
+			const char *n = sw_sctp_chunk_name(pkt->chunks[i].type);
+
+			if (n != NULL)
+				sw_sb_printf(sb, "%s\"%s\"", i ? "," : "", n);
+			else
+				sw_sb_printf(sb, "%s%u", i ? "," : "", pkt->chunks[i].type);
+		}
+		sw_sb_printf(sb, "]}");
+	}
+	json_error(sb, pkt->mal);
+}
+
+static void
+text_addr(struct sw_sb *sb, const char *key, const struct sw_sccp_addr *a)
+{
+	if (!a->present)
+		return;
+	sw_sb_printf(sb, " %s", key);
+	if (a->digits.len)
+		sw_sb_printf(sb, "=%s", a->digits.d);
+	if (a->has_ssn)
+		sw_sb_printf(sb, " ssn %u", a->ssn);
+	if (a->has_pc)
+		sw_sb_printf(sb, " pc %u", a->pc);
+}
+
+void
+sw_text_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu, unsigned frame,
+	    unsigned data_idx)
+{
+	char s[INET6_ADDRSTRLEN] = "?", d[INET6_ADDRSTRLEN] = "?";
+	unsigned i;
+
+	if (pkt->ip_ver != 0) {
+		inet_ntop(pkt->ip_ver == 6 ? AF_INET6 : AF_INET, pkt->src, s, sizeof(s));
+		inet_ntop(pkt->ip_ver == 6 ? AF_INET6 : AF_INET, pkt->dst, d, sizeof(d));
+	}
+	sw_sb_printf(sb, "%6u.%u %s -> %s", frame, data_idx, s, d);
+	if (msu->has & SW_HAS_M3UA) {
+		const char *t = m3ua_type_name(msu->m3ua.cls, msu->m3ua.type);
+
+		sw_sb_printf(sb, "  M3UA %s", t != NULL ? t : "?");
+		if (msu->has & SW_HAS_PROTO_DATA)
+			sw_sb_printf(sb, " %u->%u si %u", msu->m3ua.opc, msu->m3ua.dpc, msu->m3ua.si);
+	}
+	if (msu->has & SW_HAS_SCCP) {
+		const char *t = sw_sccp_type_name(msu->sccp.type);
+
+		sw_sb_printf(sb, "  SCCP %s", t != NULL ? t : "?");
+		text_addr(sb, "cdpa", &msu->sccp.cdpa);
+		text_addr(sb, "cgpa", &msu->sccp.cgpa);
+	}
+	if (msu->has & SW_HAS_TCAP) {
+		const char *t = sw_tcap_type_name(msu->tcap.type);
+
+		sw_sb_printf(sb, "  TCAP %s", t != NULL ? t : "?");
+		for (i = 0; i < msu->tcap.ncomp && i < SW_COMP_MAX; i++) {
+			const struct sw_tcap_comp *cp = &msu->tcap.comp[i];
+			const char *ct = sw_comp_type_name(cp->type);
+			const char *n = cp->has_opcode && !cp->opcode_global && cp->type != SW_COMP_ERROR
+						? sw_map_op_name(cp->opcode)
+						: NULL;
+
+			sw_sb_printf(sb, " [%s", ct != NULL ? ct : "?");
+			if (cp->has_opcode && cp->opcode_global)
+				sw_sb_printf(sb, " global-op");
+			else if (cp->has_opcode)
+				sw_sb_printf(sb, " %s(%d)", n != NULL ? n : "op", cp->opcode);
+			sw_sb_printf(sb, "]");
+		}
+	}
+	if (msu->has & SW_HAS_MAP) {
+		if (msu->map.imsi.len)
+			sw_sb_printf(sb, " imsi %s", msu->map.imsi.d);
+		if (msu->map.msisdn.len)
+			sw_sb_printf(sb, " msisdn %s", msu->map.msisdn.d);
+		if (msu->map.ussd_len)
+			sw_sb_printf(sb, " ussd \"%.*s\"", (int)msu->map.ussd_len, msu->map.ussd);
+	}
+	if (msu->has & SW_HAS_ISUP) {
+		const char *t = sw_isup_type_name(msu->isup.type);
+
+		sw_sb_printf(sb, "  ISUP %s cic %u", t != NULL ? t : "?", msu->isup.cic);
+		if (msu->isup.cgpn.digits.len)
+			sw_sb_printf(sb, " cgpn %s", msu->isup.cgpn.digits.d);
+		if (msu->isup.cdpn.digits.len)
+			sw_sb_printf(sb, " cdpn %s", msu->isup.cdpn.digits.d);
+	}
+	if (msu->mal != SW_MAL_NONE)
+		sw_sb_printf(sb, "  MALFORMED %s/%s", sw_layer_name(sw_mal_layer(msu->mal)),
+			     sw_mal_name(msu->mal));
+}
+
+void
+sw_text_pkt(struct sw_sb *sb, const struct sw_pkt *pkt, unsigned frame)
+{
+	unsigned i;
+
+	sw_sb_printf(sb, "%6u   ", frame);
+	if (pkt->sctp) {
+		sw_sb_printf(sb, "SCTP %u -> %u", pkt->sport, pkt->dport);
+		for (i = 0; i < pkt->nchunks; i++) {
+			const char *n = sw_sctp_chunk_name(pkt->chunks[i].type);
+
+			sw_sb_printf(sb, " %s", n != NULL ? n : "?");
+		}
+	}
+	if (pkt->mal != SW_MAL_NONE)
+		sw_sb_printf(sb, "  %s/%s", sw_layer_name(sw_mal_layer(pkt->mal)),
+			     sw_mal_name(pkt->mal));
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SCTP (RFC 4960): common header and every chunk of a packet, and the DATA / I-DATA
+ * (RFC 8260) chunk that carries one M3UA message. The walk records each chunk's type,
+ * flags, length and offset; what is in a DATA chunk is decoded per MSU by sw_decode_msu.
+ */
+#include "decode.h"
+
+#define SCTP_COMMON_HLEN 12     /* RFC 4960 3.1 */
+#define SCTP_CHUNK_HLEN 4       /* RFC 4960 3.2 */
+#define SCTP_DATA_HLEN 16       /* RFC 4960 3.3.1 */
+#define SCTP_IDATA_HLEN 20      /* RFC 8260 2.1 */
+#define SCTP_CHUNK_DATA 0       /* RFC 4960 3.3.1 */
+#define SCTP_CHUNK_IDATA 64     /* RFC 8260 2.1 */
+
+enum sw_mal sw_sctp_walk(const uint8_t *buf, struct sw_pkt *pkt);
+
+static enum sw_mal
+sctp_fail(struct sw_pkt *pkt, enum sw_mal m)
+{
+	if (pkt->mal == SW_MAL_NONE)
+		pkt->mal = m;
+	return pkt->mal;
+}
+
+enum sw_mal
+sw_sctp_walk(const uint8_t *buf, struct sw_pkt *pkt)
+{
+	struct sw_cur c;
+
+	sw_cur_init(&c, buf, pkt->l4_off, pkt->l4_end);
+	/* RFC 4960 3.1: source port, destination port, verification tag, checksum. */
+	if (sw_cur_be16(&c, &pkt->sport) < 0 || sw_cur_be16(&c, &pkt->dport) < 0 ||
+	    sw_cur_be32(&c, &pkt->vtag) < 0 || sw_cur_be32(&c, &pkt->crc) < 0)
+		return sctp_fail(pkt, SW_MAL_SCTP_SHORT);
+	pkt->sctp = true;
+
+	/* RFC 4960 3.2: chunks follow each other, each padded to a multiple of 4 bytes. */
+	while (sw_cur_left(&c) >= SCTP_CHUNK_HLEN) {
+		struct sw_chunk *ch;
+		uint16_t clen = (uint16_t)(buf[c.off + 2] << 8 | buf[c.off + 3]);
+		uint32_t padded = ((uint32_t)clen + 3u) & ~3u;
+
+		if (clen < SCTP_CHUNK_HLEN || clen > sw_cur_left(&c))
+			return sctp_fail(pkt, SW_MAL_SCTP_CHUNK_LEN);
+		if (pkt->nchunks >= SW_CHUNKS_MAX)
+			return sctp_fail(pkt, SW_MAL_SCTP_TOO_MANY_CHUNKS);
+		ch = &pkt->chunks[pkt->nchunks++];
+		ch->type = buf[c.off];
+		ch->flags = buf[c.off + 1];
+		ch->len = clen;
+		ch->off = c.off;
+		if (ch->type == SCTP_CHUNK_DATA || ch->type == SCTP_CHUNK_IDATA)
+			pkt->ndata++;
+		/* The last chunk's padding may be missing; never step past the packet. */
+		if (padded > sw_cur_left(&c))
+			padded = sw_cur_left(&c);
+		c.off += padded;
+	}
+	/* Trailing bytes that cannot hold a chunk header are a malformation. */
+	if (sw_cur_left(&c) != 0)
+		return sctp_fail(pkt, SW_MAL_SCTP_CHUNK_LEN);
+	return SW_MAL_NONE;
+}
+
+enum sw_mal
+sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx, struct sw_msu *msu)
+{
+	const struct sw_chunk *ch;
+	struct sw_cur c;
+	uint32_t ppid;
+
+	memset(msu, 0, sizeof(*msu));
+	if (chunk_idx >= pkt->nchunks)
+		return msu->mal = SW_MAL_SCTP_DATA_SHORT;
+	ch = &pkt->chunks[chunk_idx];
+	msu->chunk_idx = (uint8_t)chunk_idx;
+	msu->chunk_type = ch->type;
+	msu->chunk_flags = ch->flags;
+	sw_cur_init(&c, buf, ch->off + SCTP_CHUNK_HLEN, ch->off + ch->len);
+
+	if (ch->type == SCTP_CHUNK_DATA) {
+		/* RFC 4960 3.3.1: TSN, stream identifier, stream sequence number, PPID. */
+		if (ch->len < SCTP_DATA_HLEN)
+			return msu->mal = SW_MAL_SCTP_DATA_SHORT;
+		sw_cur_be32(&c, &msu->tsn);
+		sw_cur_be16(&c, &msu->sid);
+		sw_cur_be16(&c, &msu->ssn);
+		sw_cur_be32(&c, &ppid);
+	} else if (ch->type == SCTP_CHUNK_IDATA) {
+		/* RFC 8260 2.1: TSN, stream id, reserved, MID, PPID or FSN. */
+		uint16_t reserved;
+		uint32_t ppid_fsn;
+
+		if (ch->len < SCTP_IDATA_HLEN)
+			return msu->mal = SW_MAL_SCTP_DATA_SHORT;
+		sw_cur_be32(&c, &msu->tsn);
+		sw_cur_be16(&c, &msu->sid);
+		sw_cur_be16(&c, &reserved);
+		sw_cur_be32(&c, &msu->mid);
+		sw_cur_be32(&c, &ppid_fsn);
+		/* B bit (first fragment) set: the field is the PPID; otherwise a fragment sequence number. */
+		ppid = (ch->flags & 0x02) ? ppid_fsn : 0;
+	} else {
+		return msu->mal = SW_MAL_SCTP_NOT_DATA;
+	}
+	msu->ppid = ppid;
+	msu->data_off = c.off;
+	msu->data_len = sw_cur_left(&c);
+	/* A DATA chunk that is not a complete user message (B and E bits, RFC 4960 3.3.1) cannot
+	 * be judged on its own; fragmented M3UA is reported like any other undecodable MSU. */
+	if ((ch->flags & 0x03) != 0x03)
+		return msu->mal = SW_MAL_SCTP_DATA_FRAGMENT;
+	if (ppid != SW_PPID_M3UA)
+		return msu->mal = SW_MAL_SCTP_PPID;
+	return sw_m3ua_decode(buf, c.off, c.end, msu);
+}
