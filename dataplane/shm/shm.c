@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Creating, attaching and publishing into the shared-memory objects of shm.h.
+ * Control-plane code: returns 0 or -errno, never runs on the packet path.
+ */
+#include "shm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t
+round_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+uint64_t
+sw_shm_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t
+sw_shm_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int
+sw_shm_instance_valid(const char *instance)
+{
+	size_t n;
+
+	if (instance == NULL)
+		return -EINVAL;
+	n = strlen(instance);
+	if (n == 0 || n > SW_SHM_INSTANCE_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		char c = instance[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int
+sw_shm_name(char *buf, size_t len, const char *instance, const char *kind)
+{
+	int n;
+
+	if (sw_shm_instance_valid(instance) < 0)
+		return -EINVAL;
+	n = snprintf(buf, len, "/sigwall.%s.%s", instance, kind);
+	if (n < 0 || (size_t)n >= len)
+		return -EINVAL;
+	return 0;
+}
+
+void
+sw_shm_unlink(const char *instance)
+{
+	char name[SW_SHM_NAME_MAX];
+
+	if (sw_shm_name(name, sizeof(name), instance, "image") == 0)
+		shm_unlink(name);
+	if (sw_shm_name(name, sizeof(name), instance, "stats") == 0)
+		shm_unlink(name);
+}
+
+/* Map an existing object; validate its size against min_len. */
+static int
+map_existing(const char *name, bool writable, size_t min_len, void **base, size_t *len)
+{
+	struct stat st;
+	void *p;
+	int fd, err;
+
+	fd = shm_open(name, writable ? O_RDWR : O_RDONLY, 0);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if ((size_t)st.st_size < min_len) {
+		err = -EPROTO;
+		goto fail;
+	}
+	p = mmap(NULL, (size_t)st.st_size, writable ? PROT_READ | PROT_WRITE : PROT_READ,
+		 MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		goto fail;
+	}
+	close(fd);
+	*base = p;
+	*len = (size_t)st.st_size;
+	return 0;
+fail:
+	close(fd);
+	return err;
+}
+
+/* Create a fresh object of len bytes (O_EXCL), zero-filled, mapped read-write. */
+static int
+map_new(const char *name, size_t len, void **base)
+{
+	void *p;
+	int fd, err;
+
+	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		return -errno;
+	/* The umask may have narrowed the mode; never widen it beyond 0600 either. */
+	if (fchmod(fd, 0600) < 0 || ftruncate(fd, (off_t)len) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		goto fail;
+	}
+	close(fd);
+	*base = p;
+	return 0;
+fail:
+	close(fd);
+	shm_unlink(name);
+	return err;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Image region                                                                               */
+
+static bool
+image_hdr_valid(const struct sw_shm_image_hdr *h, size_t len)
+{
+	if (atomic_load_explicit(&h->magic, memory_order_acquire) != SW_SHM_IMAGE_MAGIC)
+		return false;
+	if (h->version != SW_SHM_LAYOUT_VERSION || h->hdr_size != sizeof(*h))
+		return false;
+	if (h->nslots < 2 || h->nslots > SW_SHM_MAX_SLOTS || h->slot_size % SW_SHM_PAGE != 0)
+		return false;
+	if (h->region_size != len ||
+	    h->region_size != SW_SHM_PAGE + (uint64_t)h->nslots * h->slot_size)
+		return false;
+	for (unsigned i = 0; i < h->nslots; i++)
+		if (h->slot[i].offset != SW_SHM_PAGE + (uint64_t)i * h->slot_size ||
+		    h->slot[i].size > h->slot_size)
+			return false;
+	return true;
+}
+
+int
+sw_shm_image_create(const char *instance, uint64_t slot_size, unsigned nslots,
+		    struct sw_shm_image *out, bool *reused)
+{
+	struct sw_shm_image_hdr *h;
+	void *p;
+	size_t len, old_len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*reused = false;
+	if (nslots == 0)
+		nslots = SW_SHM_DEFAULT_SLOTS;
+	if (nslots < 2 || nslots > SW_SHM_MAX_SLOTS || slot_size == 0)
+		return -EINVAL;
+	slot_size = round_up(slot_size, SW_SHM_PAGE);
+	rc = sw_shm_name(out->name, sizeof(out->name), instance, "image");
+	if (rc < 0)
+		return rc;
+
+	rc = map_existing(out->name, true, sizeof(*h), &p, &old_len);
+	if (rc == 0) {
+		h = p;
+		if (image_hdr_valid(h, old_len) && h->nslots == nslots &&
+		    h->slot_size >= slot_size && !atomic_load(&h->retired)) {
+			out->hdr = h;
+			out->base = p;
+			out->len = old_len;
+			out->writable = true;
+			*reused = true;
+			return 0;
+		}
+		/* Another layout, too small or garbage: retire it so an attached dataplane
+		 * re-attaches, then start over. Its mapping stays valid for whoever holds it. */
+		if (old_len >= sizeof(*h))
+			atomic_store_explicit(&h->retired, 1, memory_order_release);
+		munmap(p, old_len);
+		shm_unlink(out->name);
+	} else if (rc != -ENOENT) {
+		if (rc != -EPROTO)
+			return rc;
+		shm_unlink(out->name); /* shorter than a header: garbage */
+	}
+
+	len = SW_SHM_PAGE + (size_t)nslots * slot_size;
+	rc = map_new(out->name, len, &p);
+	if (rc < 0)
+		return rc;
+	h = p;
+	h->version = SW_SHM_LAYOUT_VERSION;
+	h->hdr_size = sizeof(*h);
+	h->nslots = nslots;
+	h->slot_size = slot_size;
+	h->region_size = len;
+	for (unsigned i = 0; i < nslots; i++)
+		h->slot[i].offset = SW_SHM_PAGE + (uint64_t)i * slot_size;
+	atomic_store_explicit(&h->magic, SW_SHM_IMAGE_MAGIC, memory_order_release);
+	out->hdr = h;
+	out->base = p;
+	out->len = len;
+	out->writable = true;
+	return 0;
+}
+
+int
+sw_shm_image_attach_ro(const char *instance, struct sw_shm_image *out)
+{
+	void *p;
+	size_t len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = sw_shm_name(out->name, sizeof(out->name), instance, "image");
+	if (rc < 0)
+		return rc;
+	rc = map_existing(out->name, false, sizeof(struct sw_shm_image_hdr), &p, &len);
+	if (rc < 0)
+		return rc;
+	if (!image_hdr_valid(p, len)) {
+		munmap(p, len);
+		return -EPROTO;
+	}
+	out->hdr = p;
+	out->base = p;
+	out->len = len;
+	return 0;
+}
+
+void
+sw_shm_image_detach(struct sw_shm_image *m)
+{
+	if (m->base != NULL)
+		munmap(m->base, m->len);
+	m->base = NULL;
+	m->hdr = NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Stats region                                                                               */
+
+static void
+stats_geometry(unsigned max_workers, unsigned ring_size, struct sw_shm_stats_hdr *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->version = SW_SHM_LAYOUT_VERSION;
+	g->hdr_size = sizeof(*g);
+	g->max_workers = max_workers;
+	g->ring_size = ring_size;
+	g->worker_off = SW_SHM_PAGE;
+	g->worker_stride = sizeof(struct sw_shm_worker);
+	g->ring_off = round_up(g->worker_off + (uint64_t)max_workers * g->worker_stride,
+			       SW_SHM_PAGE);
+	g->ring_stride = round_up(sizeof(struct sw_shm_ring) +
+				  (uint64_t)ring_size * sizeof(struct sw_shm_event), SW_SHM_PAGE);
+	g->region_size = g->ring_off + (uint64_t)max_workers * g->ring_stride;
+	g->mal_count = SW_MAL_COUNT;
+	g->max_rules = SW_SHM_MAX_RULES;
+}
+
+static bool
+stats_hdr_valid(const struct sw_shm_stats_hdr *h, size_t len)
+{
+	struct sw_shm_stats_hdr g;
+
+	if (atomic_load_explicit(&h->magic, memory_order_acquire) != SW_SHM_STATS_MAGIC)
+		return false;
+	if (h->version != SW_SHM_LAYOUT_VERSION || h->hdr_size != sizeof(*h))
+		return false;
+	if (h->max_workers == 0 || h->max_workers > SW_SHM_MAX_WORKERS || h->ring_size == 0 ||
+	    (h->ring_size & (h->ring_size - 1)) != 0 || h->ring_size > (1u << 20))
+		return false;
+	stats_geometry(h->max_workers, h->ring_size, &g);
+	return h->worker_off == g.worker_off && h->worker_stride == g.worker_stride &&
+	       h->ring_off == g.ring_off && h->ring_stride == g.ring_stride &&
+	       h->region_size == g.region_size && h->region_size == len &&
+	       h->max_rules == SW_SHM_MAX_RULES && h->mal_count <= SW_SHM_MAL_MAX;
+}
+
+static void
+stats_fill(struct sw_shm_stats *m, void *p, size_t len)
+{
+	m->hdr = p;
+	m->base = p;
+	m->len = len;
+}
+
+int
+sw_shm_stats_create(const char *instance, unsigned max_workers, unsigned ring_size,
+		    struct sw_shm_stats *out, bool *reused)
+{
+	struct sw_shm_stats_hdr g, *h;
+	void *p;
+	size_t len;
+	int rc, tries;
+
+	memset(out, 0, sizeof(*out));
+	*reused = false;
+	if (max_workers == 0)
+		max_workers = SW_SHM_DEFAULT_WORKERS;
+	if (ring_size == 0)
+		ring_size = SW_SHM_RING_DEFAULT;
+	if (max_workers > SW_SHM_MAX_WORKERS || (ring_size & (ring_size - 1)) != 0 ||
+	    ring_size > (1u << 20))
+		return -EINVAL;
+	rc = sw_shm_name(out->name, sizeof(out->name), instance, "stats");
+	if (rc < 0)
+		return rc;
+	stats_geometry(max_workers, ring_size, &g);
+
+	for (tries = 0; tries < 3; tries++) {
+		rc = map_existing(out->name, true, sizeof(*h), &p, &len);
+		if (rc == 0) {
+			h = p;
+			/* A creator in another process may still be initialising: give it a
+			 * moment before calling the object stale. */
+			for (int i = 0; i < 50 && atomic_load_explicit(&h->magic,
+					memory_order_acquire) == 0; i++)
+				usleep(2000);
+			if (stats_hdr_valid(h, len) && !atomic_load(&h->retired)) {
+				stats_fill(out, p, len);
+				*reused = true;
+				return 0;
+			}
+			if (len >= sizeof(*h))
+				atomic_store_explicit(&h->retired, 1, memory_order_release);
+			munmap(p, len);
+			shm_unlink(out->name);
+		} else if (rc == -EPROTO) {
+			shm_unlink(out->name);
+		} else if (rc != -ENOENT) {
+			return rc;
+		}
+		rc = map_new(out->name, g.region_size, &p);
+		if (rc == -EEXIST)
+			continue; /* lost a creation race: open the winner's */
+		if (rc < 0)
+			return rc;
+		h = p;
+		memcpy((uint8_t *)h + sizeof(h->magic), (uint8_t *)&g + sizeof(g.magic),
+		       offsetof(struct sw_shm_stats_hdr, control_heartbeat_ns) - sizeof(g.magic));
+		for (unsigned w = 0; w < max_workers; w++) {
+			struct sw_shm_ring *r = (struct sw_shm_ring *)((uint8_t *)p + g.ring_off +
+								       (uint64_t)w * g.ring_stride);
+
+			r->size = ring_size;
+			r->mask = ring_size - 1;
+		}
+		atomic_store_explicit(&h->magic, SW_SHM_STATS_MAGIC, memory_order_release);
+		stats_fill(out, p, g.region_size);
+		return 0;
+	}
+	return -EEXIST;
+}
+
+int
+sw_shm_stats_attach(const char *instance, bool writable, struct sw_shm_stats *out)
+{
+	void *p;
+	size_t len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = sw_shm_name(out->name, sizeof(out->name), instance, "stats");
+	if (rc < 0)
+		return rc;
+	rc = map_existing(out->name, writable, sizeof(struct sw_shm_stats_hdr), &p, &len);
+	if (rc < 0)
+		return rc;
+	if (!stats_hdr_valid(p, len)) {
+		munmap(p, len);
+		return -EPROTO;
+	}
+	stats_fill(out, p, len);
+	return 0;
+}
+
+void
+sw_shm_stats_detach(struct sw_shm_stats *m)
+{
+	if (m->base != NULL)
+		munmap(m->base, m->len);
+	m->base = NULL;
+	m->hdr = NULL;
+}
+
+bool
+sw_shm_worker_live(const struct sw_shm_stats *s, unsigned w)
+{
+	int32_t pid;
+
+	if (s == NULL || s->hdr == NULL || w >= s->hdr->max_workers)
+		return false;
+	if (atomic_load_explicit(&sw_shm_worker(s, w)->alive, memory_order_acquire) == 0)
+		return false;
+	pid = atomic_load_explicit(&s->hdr->dataplane_pid, memory_order_relaxed);
+	/* No pid recorded: trust the flag (a test worker, or a dataplane that does not say). */
+	if (pid <= 0)
+		return true;
+	return kill(pid, 0) == 0 || errno != ESRCH;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Publication                                                                                */
+
+/* Oldest epoch over the live workers; UINT64_MAX when none is live. Sets *who to the holder. */
+static uint64_t
+min_live_epoch(const struct sw_shm_stats *s, unsigned *who)
+{
+	uint64_t min = UINT64_MAX;
+
+	*who = UINT32_MAX;
+	if (s == NULL || s->hdr == NULL)
+		return min;
+	for (unsigned w = 0; w < s->hdr->max_workers; w++) {
+		uint64_t e;
+
+		if (!sw_shm_worker_live(s, w))
+			continue;
+		e = atomic_load_explicit(&sw_shm_worker(s, w)->epoch, memory_order_acquire);
+		if (e < min) {
+			min = e;
+			*who = w;
+		}
+	}
+	return min;
+}
+
+int
+sw_shm_image_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
+		     const void *image, uint64_t size, uint64_t generation, uint64_t checksum,
+		     uint64_t compile_ns, unsigned timeout_ms, char *err, size_t errlen)
+{
+	struct sw_shm_image_hdr *h = m->hdr;
+	uint64_t cur, deadline, min_epoch = 0;
+	unsigned active, slot = UINT32_MAX, who = UINT32_MAX;
+
+	if (!m->writable || h == NULL) {
+		snprintf(err, errlen, "%s is not mapped for writing", m->name);
+		return -EINVAL;
+	}
+	if (size > h->slot_size) {
+		snprintf(err, errlen,
+			 "image of %llu bytes does not fit the %llu-byte slots of %s; restart "
+			 "sigwall-control with --slot-size",
+			 (unsigned long long)size, (unsigned long long)h->slot_size, m->name);
+		return -E2BIG;
+	}
+	cur = atomic_load_explicit(&h->generation, memory_order_relaxed);
+	if (generation <= cur) {
+		snprintf(err, errlen, "generation %llu is not newer than the active %llu",
+			 (unsigned long long)generation, (unsigned long long)cur);
+		return -EINVAL;
+	}
+	active = atomic_load_explicit(&h->active_slot, memory_order_relaxed);
+
+	/*
+	 * Order publication before reading liveness and epochs (Dekker with the worker's seq_cst
+	 * store of `alive` before its first generation load): a worker we see as not alive will
+	 * load at least the currently active generation, never the slot we pick.
+	 */
+	atomic_thread_fence(memory_order_seq_cst);
+	deadline = sw_shm_mono_ns() + (uint64_t)timeout_ms * 1000000ull;
+	for (;;) {
+		uint64_t best = UINT64_MAX;
+
+		min_epoch = min_live_epoch(stats, &who);
+		slot = UINT32_MAX;
+		/* Among the non-active slots, take the empty one or the oldest generation that
+		 * every live worker has left behind. */
+		for (unsigned i = 0; i < h->nslots; i++) {
+			uint64_t g;
+
+			if (cur != 0 && i == active)
+				continue;
+			g = atomic_load_explicit(&h->slot[i].generation, memory_order_relaxed);
+			if (g != 0 && g >= min_epoch)
+				continue;
+			if (g < best || slot == UINT32_MAX) {
+				best = g;
+				slot = i;
+			}
+		}
+		if (slot != UINT32_MAX)
+			break;
+		if (sw_shm_mono_ns() >= deadline) {
+			struct sw_shm_worker *w = sw_shm_worker(stats, who);
+
+			snprintf(err, errlen,
+				 "worker %u (lcore %u) has not left generation %llu within %u ms; "
+				 "no free slot, the running image is unchanged",
+				 who, atomic_load_explicit(&w->lcore, memory_order_relaxed),
+				 (unsigned long long)min_epoch, timeout_ms);
+			return -ETIMEDOUT;
+		}
+		usleep(200);
+	}
+
+	/* Invalidate first: a worker that raced to this slot now sees a mismatch and retries. */
+	atomic_store_explicit(&h->slot[slot].generation, 0, memory_order_release);
+	atomic_thread_fence(memory_order_seq_cst);
+	memcpy(m->base + h->slot[slot].offset, image, size);
+	h->slot[slot].size = size;
+	h->slot[slot].checksum = checksum;
+	h->slot[slot].compile_ns = compile_ns;
+	h->slot[slot].publish_ns = sw_shm_real_ns();
+	atomic_store_explicit(&h->slot[slot].generation, generation, memory_order_release);
+	atomic_store_explicit(&h->active_slot, slot, memory_order_release);
+	atomic_store_explicit(&h->generation, generation, memory_order_release);
+	atomic_store_explicit(&h->control_pid, (int32_t)getpid(), memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->reloads, 1, memory_order_relaxed);
+	return 0;
+}

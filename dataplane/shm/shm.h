@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control <-> dataplane shared memory (ARCHITECTURE.md section 5).
+ *
+ * Pure C11, no DPDK: included by sigwall-control (writer of the image region, reader of the
+ * stats region), by the dataplane workers (readers of the image region, writers of the stats
+ * region), by sigwallctl and by the tests.
+ *
+ * Two POSIX shm objects per instance, mode 0600:
+ *
+ *   /sigwall.<instance>.image  written by control, mapped PROT_READ by the dataplane
+ *     [struct sw_shm_image_hdr, one page][slot 0][slot 1]...   every slot page aligned
+ *
+ *   /sigwall.<instance>.stats  written by the dataplane, read by control
+ *     [struct sw_shm_stats_hdr, one page]
+ *     [struct sw_shm_worker x max_workers]                     each cache aligned
+ *     [struct sw_shm_ring + ring_size x struct sw_shm_event] x max_workers
+ *
+ * Publication (control) and pick-up (workers), the rte_rcu_qsbr model across processes:
+ *
+ *   control                                     worker, once per burst
+ *   -------                                     ----------------------
+ *   pick slot s != active whose generation X    g = load_acquire(hdr.generation)
+ *     is older than every live worker's epoch   if g != cached: sw_shm_image_get() (checks the
+ *     (or that is empty)                          slot's generation == g, else retries)
+ *   slot[s].generation = 0 (release)            store_release(worker.epoch, g)
+ *   memcpy image into slot s                    ... evaluate the whole burst on image g ...
+ *   slot[s].{size,checksum,...} = ...
+ *   store_release(slot[s].generation, G)
+ *   store_release(hdr.active_slot, s)
+ *   store_release(hdr.generation, G)
+ *
+ * A worker's epoch is the generation it last started a burst with. Epochs only grow. While a
+ * worker runs a burst on generation g its published epoch is <= g, so a slot holding generation
+ * X may be overwritten only when every live worker's epoch is > X: then no live worker can still
+ * be reading it. A worker that never saw an image has epoch 0 and blocks reuse of every
+ * non-empty slot until its next burst. The active slot is never overwritten. A stalled worker
+ * delays reuse (control gives up with an error after a timeout and the running image stays);
+ * it can never see a half-written image.
+ *
+ * A worker is live when its `alive` flag is set and the dataplane process recorded in the stats
+ * header (dataplane_pid) still exists; a crashed dataplane therefore never blocks reloads.
+ *
+ * Images that do not fit: the slot size is fixed when the image object is created (sigwall-control
+ * uses max(4 x first image, 64 MiB) rounded to a page, or --slot-size). A later image larger than
+ * a slot is refused by the reload with "image of N bytes does not fit the M-byte slots of
+ * /sigwall.X.image; restart sigwall-control with --slot-size"; the running image stays. On its
+ * next start control re-creates the object with bigger slots: it sets hdr.retired, unlinks the old
+ * object and creates a new one; the dataplane's main thread polls `retired` and re-attaches by
+ * name (the old mapping stays valid until it is unmapped, so the workers keep enforcing).
+ *
+ * Layout changes bump SW_SHM_LAYOUT_VERSION; both sides refuse an object of another version.
+ */
+#ifndef SW_SHM_SHM_H
+#define SW_SHM_SHM_H
+
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dataplane/decode/msu.h"
+
+#define SW_SHM_LAYOUT_VERSION 1u
+#define SW_SHM_IMAGE_MAGIC 0x4d49575357ull /* "SWIM" + version-independent tag */
+#define SW_SHM_STATS_MAGIC 0x54535753ull   /* "SWST" */
+
+#define SW_SHM_CACHE_LINE 64
+#define SW_SHM_PAGE 4096u
+#define SW_SHM_MAX_SLOTS 4
+#define SW_SHM_DEFAULT_SLOTS 2
+#define SW_SHM_MIN_SLOT_SIZE (64ull << 20) /* 64 MiB */
+#define SW_SHM_MAX_WORKERS 64
+#define SW_SHM_DEFAULT_WORKERS 32
+#define SW_SHM_MAX_RULES 4096              /* per-rule hit counters; higher ids -> rule_overflow */
+#define SW_SHM_MAL_MAX 128                 /* malformed counters; SW_MAL_COUNT must fit */
+#define SW_SHM_RING_DEFAULT 1024           /* events per worker ring, a power of two */
+#define SW_SHM_EVENT_SNAP 256              /* packet bytes kept with an event */
+#define SW_SHM_INSTANCE_MAX 32             /* [A-Za-z0-9_-]{1,32} */
+#define SW_SHM_NAME_MAX (sizeof("/sigwall..image") + SW_SHM_INSTANCE_MAX)
+#define SW_SHM_RULE_NONE UINT32_MAX        /* event/verdict without a rule (default, malformed) */
+
+_Static_assert(SW_MAL_COUNT <= SW_SHM_MAL_MAX, "malformed reasons outgrew the stats layout");
+
+/* ------------------------------------------------------------------------------------------ */
+/* Image region                                                                               */
+
+struct sw_shm_slot {
+	/*
+	 * Generation of the complete image in this slot; 0 while empty or being written.
+	 * Control: store_release after the image bytes and the fields below are written.
+	 * Workers: load_acquire, compare with hdr.generation (sw_shm_image_get).
+	 */
+	_Atomic uint64_t generation;
+	/* Plain fields: written by control before the release store of `generation`, read by
+	 * workers after its acquire load; stable while the slot holds that generation. */
+	uint64_t offset;      /* of the image from the start of the region; page aligned */
+	uint64_t size;        /* bytes of the image */
+	uint64_t checksum;    /* sw_image_checksum() of the image, for status and verification */
+	uint64_t publish_ns;  /* CLOCK_REALTIME when published */
+	uint64_t compile_ns;  /* how long the compile took */
+	uint64_t reserved[2];
+};
+
+struct sw_shm_image_hdr {
+	/* Immutable after creation (written before the object is made visible by magic). */
+	_Atomic uint64_t magic;       /* SW_SHM_IMAGE_MAGIC, store_release last on creation */
+	uint32_t version;             /* SW_SHM_LAYOUT_VERSION */
+	uint32_t hdr_size;            /* sizeof(struct sw_shm_image_hdr) */
+	uint32_t nslots;              /* 2..SW_SHM_MAX_SLOTS */
+	uint32_t reserved0;
+	uint64_t slot_size;           /* bytes per slot, multiple of SW_SHM_PAGE */
+	uint64_t region_size;         /* total bytes of the object */
+
+	alignas(SW_SHM_CACHE_LINE)
+	/* Generation of the active image; 0: nothing published yet.
+	 * Control: store_release, last step of a publication. Workers: load_acquire once per burst. */
+	_Atomic uint64_t generation;
+	/* Slot of the active image. Control: store_release just before `generation`.
+	 * Workers: load_acquire after `generation`; valid only if slot[active_slot].generation
+	 * equals the generation loaded (sw_shm_image_get retries otherwise). */
+	_Atomic uint32_t active_slot;
+	/* Set (release) by control before it unlinks this object to re-create it; the dataplane's
+	 * main thread polls it (acquire) and re-attaches by name. Workers need not read it. */
+	_Atomic uint32_t retired;
+	/* pid of the control process that last published (relaxed; informational). */
+	_Atomic int32_t control_pid;
+	uint32_t reserved1;
+	/* Number of publications since creation (relaxed; informational). */
+	_Atomic uint64_t reloads;
+
+	alignas(SW_SHM_CACHE_LINE)
+	struct sw_shm_slot slot[SW_SHM_MAX_SLOTS];
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Stats region                                                                               */
+
+/* Counters are single-writer (the worker): the worker updates them with relaxed load + relaxed
+ * store (a plain add, no lock prefix: SW_SHM_ADD), control reads them with relaxed loads. They
+ * are monotonic while one dataplane process runs; a restarted dataplane zeroes its blocks. */
+struct sw_shm_counters {
+	_Atomic uint64_t rx_pkts, rx_bytes;
+	_Atomic uint64_t tx_pkts, tx_bytes;
+	_Atomic uint64_t bursts;        /* non-empty bursts */
+	_Atomic uint64_t msus;
+	_Atomic uint64_t allowed, dropped, alerted, rate_limited; /* MSU verdicts */
+	_Atomic uint64_t malformed;     /* MSUs and packets with a malformation, any reason */
+	_Atomic uint64_t non_sctp;      /* packets that are not SCTP/SIGTRAN */
+	_Atomic uint64_t pkts_dropped;  /* packets not transmitted because nothing was left */
+	_Atomic uint64_t chunks_removed;
+	_Atomic uint64_t cache_hits, cache_misses; /* verdict cache */
+	_Atomic uint64_t events, events_lost;      /* pushed / not pushed because the ring was full */
+	_Atomic uint64_t gen_switches;  /* times the worker picked up a new generation */
+	_Atomic uint64_t images_refused;/* images refused (ABI/Hyperscan/CPU mismatch) */
+	_Atomic uint64_t tx_dropped;    /* tx burst could not send */
+	_Atomic uint64_t reserved[11];  /* room to grow without a layout bump */
+	_Atomic uint64_t mal[SW_SHM_MAL_MAX];          /* per enum sw_mal */
+	_Atomic uint64_t rule_hits[SW_SHM_MAX_RULES];  /* per rule id (image rule index) */
+	_Atomic uint64_t rule_overflow;                /* hits of rule ids >= SW_SHM_MAX_RULES */
+	_Atomic uint64_t default_hits;                 /* verdicts by the policy default */
+};
+
+struct sw_shm_worker {
+	/* The generation this worker last started a burst with; 0: no image yet.
+	 * Worker: store_release at the start of every burst (also of empty polls, so an idle worker
+	 * does not hold back reclamation), only ever growing. Control: load_acquire (QSBR). */
+	alignas(SW_SHM_CACHE_LINE) _Atomic uint64_t epoch;
+	/* CLOCK_MONOTONIC ns of the worker's last loop iteration (relaxed; liveness display and
+	 * stall detection). */
+	_Atomic uint64_t heartbeat_ns;
+	/* 1 while the worker loop runs. Worker: store seq_cst = 1 BEFORE its first load of the image
+	 * generation; store_release = 0 after its last use of an image. Control: load after a
+	 * seq_cst fence that follows its publication. */
+	_Atomic uint32_t alive;
+	_Atomic uint32_t lcore;         /* DPDK lcore id (relaxed, informational) */
+	_Atomic uint32_t rx_port, rx_queue;
+	/* Generation of the last image this worker refused, and why (0 none; relaxed). */
+	_Atomic uint64_t refused_generation;
+
+	alignas(SW_SHM_CACHE_LINE) struct sw_shm_counters c;
+};
+
+/* Event kinds */
+enum sw_shm_ev_kind {
+	SW_EV_VERDICT = 1,   /* a drop/alert/rate-limit verdict (action says which) */
+	SW_EV_MALFORMED = 2, /* a malformed packet or MSU (mal says why; action = malformed action) */
+};
+
+/* Event action codes: the policy's action enum (dataplane/policy/policy.h) is mapped to these by
+ * the worker so that the record layout does not depend on the policy header. */
+enum sw_shm_ev_action {
+	SW_EV_ACT_ALLOW = 0,
+	SW_EV_ACT_DROP = 1,
+	SW_EV_ACT_ALERT = 2,
+	SW_EV_ACT_RATE_LIMIT = 3,
+};
+
+/* One event, fixed size. Written by one worker into its own ring slot, read by control. */
+struct sw_shm_event {
+	uint64_t time_ns;        /* CLOCK_REALTIME */
+	uint64_t generation;     /* image that judged it */
+	uint32_t rule_id;        /* image rule index; SW_SHM_RULE_NONE for default/malformed */
+	uint16_t worker;         /* worker index in the stats region */
+	uint8_t kind;            /* enum sw_shm_ev_kind */
+	uint8_t action;          /* enum sw_shm_ev_action */
+	uint8_t direction;       /* 0: port A -> B, 1: port B -> A */
+	uint8_t si;              /* M3UA service indicator, 0 if none */
+	uint16_t port;           /* rx port id */
+	uint16_t mal;            /* enum sw_mal, 0 if none */
+	uint8_t sccp_type;
+	uint8_t tcap_type;
+	uint32_t opc, dpc;
+	int32_t opcode;          /* MAP local operation code of the first invoke; -1 none */
+	uint32_t pkt_len;        /* original frame length */
+	uint16_t cap_len;        /* bytes kept in pkt[], <= SW_SHM_EVENT_SNAP */
+	uint16_t reserved0;
+	char cgpa[SW_DIGITS_MAX + 1]; /* NUL-terminated digits, "" if absent */
+	char cdpa[SW_DIGITS_MAX + 1];
+	char imsi[SW_DIGITS_MAX + 1]; /* full here; control masks it on output */
+	uint8_t reserved1[105];
+	uint8_t pkt[SW_SHM_EVENT_SNAP]; /* first cap_len bytes of the frame (Ethernet) */
+};
+_Static_assert(sizeof(struct sw_shm_event) == 512, "event record is 512 bytes");
+
+/* Single-producer (one worker) single-consumer (control) ring of events. */
+struct sw_shm_ring {
+	/* Next position to write. Worker: store_release after the record is written.
+	 * Control: load_acquire before reading records. */
+	alignas(SW_SHM_CACHE_LINE) _Atomic uint64_t head;
+	/* Next position to read. Control: store_release after the records are copied out.
+	 * Worker: load_acquire before writing (a position is free when head - tail < size). */
+	alignas(SW_SHM_CACHE_LINE) _Atomic uint64_t tail;
+	/* Events not written because the ring was full (worker relaxed add, control relaxed load). */
+	alignas(SW_SHM_CACHE_LINE) _Atomic uint64_t lost;
+	uint32_t size;           /* power of two, immutable */
+	uint32_t mask;
+	alignas(SW_SHM_CACHE_LINE) struct sw_shm_event ev[];
+};
+
+struct sw_shm_stats_hdr {
+	/* Immutable after creation (magic stored with release last). */
+	_Atomic uint64_t magic;       /* SW_SHM_STATS_MAGIC */
+	uint32_t version;             /* SW_SHM_LAYOUT_VERSION */
+	uint32_t hdr_size;
+	uint32_t max_workers;
+	uint32_t ring_size;           /* events per ring */
+	uint64_t worker_off;          /* offset of worker 0 */
+	uint64_t worker_stride;       /* sizeof(struct sw_shm_worker) */
+	uint64_t ring_off;            /* offset of ring 0 */
+	uint64_t ring_stride;         /* bytes per ring (header + events), page multiple */
+	uint64_t region_size;
+	uint32_t mal_count;           /* SW_MAL_COUNT of the creator (names come from msu.h) */
+	uint32_t max_rules;           /* SW_SHM_MAX_RULES */
+
+	alignas(SW_SHM_CACHE_LINE)
+	/* Control: relaxed store of CLOCK_MONOTONIC ns about once a second while it runs. */
+	_Atomic uint64_t control_heartbeat_ns;
+	_Atomic int32_t control_pid;  /* relaxed; 0 when control exited cleanly */
+	/* The dataplane process owning the worker blocks (relaxed; 0 when none). Control uses it to
+	 * decide liveness: a worker of a dead dataplane is not live. */
+	_Atomic int32_t dataplane_pid;
+	_Atomic uint32_t nworkers;    /* workers in use by the dataplane (relaxed) */
+	_Atomic uint32_t mode;        /* 0 unknown, 1 inline, 2 monitor (relaxed) */
+	_Atomic uint64_t dataplane_start_ns; /* CLOCK_REALTIME (relaxed) */
+	_Atomic uint32_t retired;     /* as in the image header */
+	uint32_t reserved0;
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Mappings and helpers (shm.c)                                                               */
+
+struct sw_shm_image {
+	struct sw_shm_image_hdr *hdr; /* const for a read-only attachment */
+	uint8_t *base;
+	size_t len;
+	bool writable;
+	char name[SW_SHM_NAME_MAX];
+};
+
+struct sw_shm_stats {
+	struct sw_shm_stats_hdr *hdr;
+	uint8_t *base;
+	size_t len;
+	char name[SW_SHM_NAME_MAX];
+};
+
+/* 0 if name is [A-Za-z0-9_-]{1,SW_SHM_INSTANCE_MAX}, else -EINVAL. */
+int sw_shm_instance_valid(const char *instance);
+/* "/sigwall.<instance>.<kind>" (kind "image" or "stats"); 0 or -EINVAL. */
+int sw_shm_name(char *buf, size_t len, const char *instance, const char *kind);
+
+/*
+ * Control: open the image object, creating it if needed, mode 0600, read-write.
+ * An existing object of the same layout version with nslots slots of at least slot_size bytes is
+ * reused as is (a restarted control keeps the dataplane's current image and continues the
+ * generation sequence). Otherwise (stale object of another layout, too small, garbage) it is
+ * marked retired, unlinked and re-created. slot_size is rounded up to a page.
+ * *reused is set to whether an existing, valid object was kept. 0 or -errno.
+ */
+int sw_shm_image_create(const char *instance, uint64_t slot_size, unsigned nslots,
+			struct sw_shm_image *out, bool *reused);
+/* Dataplane/sigwallctl: map an existing image object PROT_READ after validating its header.
+ * -ENOENT if it does not exist yet, -EPROTO on another layout version or bad magic. */
+int sw_shm_image_attach_ro(const char *instance, struct sw_shm_image *out);
+void sw_shm_image_detach(struct sw_shm_image *m);
+
+/*
+ * Stats: create-or-open, read-write. Whoever comes first (control or dataplane) creates and
+ * initialises it; an existing valid object (same version and geometry) is kept, otherwise it is
+ * re-created as for the image. max_workers 0 / ring_size 0 select the defaults.
+ */
+int sw_shm_stats_create(const char *instance, unsigned max_workers, unsigned ring_size,
+			struct sw_shm_stats *out, bool *reused);
+/* Open an existing stats object read-write (dataplane, tests) or read-only (sigwallctl). */
+int sw_shm_stats_attach(const char *instance, bool writable, struct sw_shm_stats *out);
+void sw_shm_stats_detach(struct sw_shm_stats *m);
+/* Unlink both objects of an instance (tests, `sigwall-control --cleanup`). */
+void sw_shm_unlink(const char *instance);
+
+/*
+ * Control: publish an image of `size` bytes as `generation` (must be > the current generation).
+ * Picks a free slot per the QSBR rule above, waiting up to timeout_ms for live workers whose
+ * epoch still holds it back. stats may be NULL (no dataplane known: no worker is live).
+ * compile_ns and checksum are recorded in the slot. 0, or -errno with a message in err:
+ * -E2BIG (does not fit a slot), -ETIMEDOUT (a live worker stalled), -EINVAL.
+ */
+int sw_shm_image_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
+			 const void *image, uint64_t size, uint64_t generation, uint64_t checksum,
+			 uint64_t compile_ns, unsigned timeout_ms, char *err, size_t errlen);
+
+/* Control: true if worker w is live (alive flag and the dataplane pid exists). */
+bool sw_shm_worker_live(const struct sw_shm_stats *s, unsigned w);
+
+/* CLOCK_MONOTONIC / CLOCK_REALTIME in ns. */
+uint64_t sw_shm_mono_ns(void);
+uint64_t sw_shm_real_ns(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Inline accessors (hot path: no syscalls, no locks)                                          */
+
+static inline struct sw_shm_worker *
+sw_shm_worker(const struct sw_shm_stats *s, unsigned w)
+{
+	return (struct sw_shm_worker *)(s->base + s->hdr->worker_off + (uint64_t)w *
+					 s->hdr->worker_stride);
+}
+
+static inline struct sw_shm_ring *
+sw_shm_ring(const struct sw_shm_stats *s, unsigned w)
+{
+	return (struct sw_shm_ring *)(s->base + s->hdr->ring_off + (uint64_t)w *
+				       s->hdr->ring_stride);
+}
+
+/* Single-writer counter add: relaxed load + relaxed store, compiles to a plain add. */
+#define SW_SHM_ADD(ctr, n) \
+	atomic_store_explicit(&(ctr), atomic_load_explicit(&(ctr), memory_order_relaxed) + (n), \
+			      memory_order_relaxed)
+
+/*
+ * Worker: the active image. Call when load_acquire(hdr->generation) differs from the generation
+ * the worker holds (or always; it is a few loads). Returns the image and sets *gen and *size, or
+ * NULL with *gen = 0 if nothing is published. After it returns, the worker stores *gen into its
+ * epoch (store_release) before evaluating anything with the image.
+ */
+static inline const void *
+sw_shm_image_get(const struct sw_shm_image *m, uint64_t *gen, uint64_t *size)
+{
+	const struct sw_shm_image_hdr *h = m->hdr;
+
+	for (;;) {
+		uint64_t g = atomic_load_explicit(&h->generation, memory_order_acquire);
+		uint32_t s = atomic_load_explicit(&h->active_slot, memory_order_acquire);
+
+		if (g == 0 || s >= h->nslots) {
+			*gen = 0;
+			*size = 0;
+			return NULL;
+		}
+		/* A publication between the two loads makes them disagree; the slot's generation
+		 * tells which one (hdr.generation is stored last). */
+		if (atomic_load_explicit(&h->slot[s].generation, memory_order_acquire) != g)
+			continue;
+		*gen = g;
+		*size = h->slot[s].size;
+		return m->base + h->slot[s].offset;
+	}
+}
+
+/* Worker: publish the epoch (the generation this burst runs on). */
+static inline void
+sw_shm_worker_epoch(struct sw_shm_worker *w, uint64_t gen)
+{
+	atomic_store_explicit(&w->epoch, gen, memory_order_release);
+}
+
+/*
+ * Worker: reserve the next event record, or NULL when the ring is full (then the event is
+ * counted in ring->lost and the caller moves on). Fill the record, then sw_shm_event_commit().
+ */
+static inline struct sw_shm_event *
+sw_shm_event_reserve(struct sw_shm_ring *r)
+{
+	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+
+	if (head - tail >= r->size) {
+		SW_SHM_ADD(r->lost, 1);
+		return NULL;
+	}
+	return &r->ev[head & r->mask];
+}
+
+static inline void
+sw_shm_event_commit(struct sw_shm_ring *r)
+{
+	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+
+	atomic_store_explicit(&r->head, head + 1, memory_order_release);
+}
+
+/* Worker: copy ev into the ring; false (and counted lost) when full. */
+static inline bool
+sw_shm_event_push(struct sw_shm_ring *r, const struct sw_shm_event *ev)
+{
+	struct sw_shm_event *slot = sw_shm_event_reserve(r);
+
+	if (slot == NULL)
+		return false;
+	memcpy(slot, ev, sizeof(*slot));
+	sw_shm_event_commit(r);
+	return true;
+}
+
+/* Control: copy out up to max events; returns how many. */
+static inline unsigned
+sw_shm_event_pop(struct sw_shm_ring *r, struct sw_shm_event *out, unsigned max)
+{
+	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+	unsigned n = 0;
+
+	/* A head beyond tail + size can only come from a corrupt region: resynchronise. */
+	if (head - tail > r->size)
+		tail = head - r->size;
+	while (tail != head && n < max) {
+		memcpy(&out[n++], &r->ev[tail & r->mask], sizeof(*out));
+		tail++;
+	}
+	atomic_store_explicit(&r->tail, tail, memory_order_release);
+	return n;
+}
+
+#endif /* SW_SHM_SHM_H */
