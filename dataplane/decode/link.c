@@ -5,6 +5,8 @@
  * fragments recognised) and IPv6 (RFC 8200, extension headers skipped). Hands the transport
  * range to the SCTP chunk walk.
  */
+#include <stddef.h>
+
 #include "decode.h"
 
 #define ETH_HLEN 14

@@ -68,7 +68,7 @@ sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx, 
 {
 	const struct sw_chunk *ch;
 	struct sw_cur c;
-	uint32_t ppid;
+	uint32_t ppid = 0;
 
 	memset(msu, 0, sizeof(*msu));
 	if (chunk_idx >= pkt->nchunks)

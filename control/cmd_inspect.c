@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sigwallctl inspect [--json] [--all] [--rules R --site S] [--port 0|1] FILE
+ *
+ * Decodes a capture offline with the workers' decoder and, given a rule set, judges every
+ * MSU with the workers' verdict engine: the dry run of a policy against a capture and the
+ * test oracle. One record per MSU (per M3UA message); --all adds packets without one.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/decode/decode.h"
+#include "dataplane/decode/print.h"
+#include "pcapread.h"
+#include "sigwallctl.h"
+
+#ifdef SW_HAVE_POLICY
+#include "control/compiler/compiler.h"
+#include "dataplane/policy/policy.h"
+#endif
+
+struct inspect_opts {
+	bool json, all;
+	const char *rules, *site;
+	unsigned port;
+};
+
+#ifdef SW_HAVE_POLICY
+static const char *const action_names[] = {"allow", "drop", "alert"};
+
+struct judge {
+	struct sw_compiled img;
+	struct sw_policy_ctx *ctx;
+	uint64_t *hits;         /* per rule, then default, then malformed */
+	uint64_t actions[3];
+};
+
+static int
+judge_open(struct judge *j, const struct inspect_opts *o)
+{
+	char err[512];
+	int rc;
+
+	memset(j, 0, sizeof(*j));
+	rc = sw_compile_files(o->rules, o->site, 1, &j->img, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	j->ctx = sw_policy_ctx_new();
+	if (j->ctx == NULL || sw_policy_ctx_bind(j->ctx, j->img.image) < 0) {
+		fprintf(stderr, "sigwallctl: cannot bind the compiled image\n");
+		return -1;
+	}
+	j->hits = calloc(sw_image_nrules(j->img.image) + 2, sizeof(*j->hits));
+	return j->hits == NULL ? -1 : 0;
+}
+
+static void
+judge_msu(struct judge *j, struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu,
+	  const struct inspect_opts *o, uint64_t ts_ns)
+{
+	struct sw_verdict v = sw_policy_eval(j->ctx, pkt, msu, o->port, ts_ns);
+	uint32_t n = sw_image_nrules(j->img.image);
+	uint32_t slot = v.rule >= 0 ? (uint32_t)v.rule : (v.rule == -1 ? n : n + 1);
+	const char *act = v.action < 3 ? action_names[v.action] : "?";
+
+	j->hits[slot]++;
+	if (v.action < 3)
+		j->actions[v.action]++;
+	if (o->json)
+		sw_sb_printf(sb, ",\"verdict\":{\"action\":\"%s\",\"rule\":\"%s\",\"monitor\":%s}",
+			     act, sw_image_rule_name(j->img.image, v.rule),
+			     v.monitor ? "true" : "false");
+	else
+		sw_sb_printf(sb, "  => %s (%s%s)", act, sw_image_rule_name(j->img.image, v.rule),
+			     v.monitor ? ", monitor" : "");
+}
+
+static void
+judge_summary(struct judge *j, FILE *f)
+{
+	uint32_t n = sw_image_nrules(j->img.image), r;
+
+	fprintf(f, "verdicts: allow %llu, drop %llu, alert %llu\n",
+		(unsigned long long)j->actions[0], (unsigned long long)j->actions[1],
+		(unsigned long long)j->actions[2]);
+	fprintf(f, "rule hits:\n");
+	for (r = 0; r < n + 2; r++) {
+		int32_t id = r < n ? (int32_t)r : (r == n ? -1 : -2);
+
+		fprintf(f, "  %10llu  %s\n", (unsigned long long)j->hits[r],
+			sw_image_rule_name(j->img.image, id));
+	}
+}
+
+static void
+judge_close(struct judge *j)
+{
+	if (j->ctx != NULL)
+		sw_policy_ctx_free(j->ctx);
+	if (j->img.image != NULL)
+		sw_compiled_free(&j->img);
+	free(j->hits);
+}
+#endif
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: sigwallctl inspect [--json] [--all] [--rules RULES --site SITE] "
+			"[--port 0|1] FILE\n");
+}
+
+int
+sw_cmd_inspect(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},  {"all", no_argument, NULL, 'a'},
+		{"rules", required_argument, NULL, 'r'}, {"site", required_argument, NULL, 's'},
+		{"port", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0},
+	};
+	struct inspect_opts o = {0};
+	struct sw_pcap_in *in;
+	enum sw_link link;
+	char err[512], line[16384];
+	int opt, rc = 0;
+	bool judging = false;
+#ifdef SW_HAVE_POLICY
+	struct judge j;
+#endif
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j': o.json = true; break;
+		case 'a': o.all = true; break;
+		case 'r': o.rules = optarg; break;
+		case 's': o.site = optarg; break;
+		case 'p':
+			if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0) {
+				fprintf(stderr, "sigwallctl inspect: --port is 0 (outside) or 1 (inside)\n");
+				return 2;
+			}
+			o.port = (unsigned)atoi(optarg);
+			break;
+		default: usage(); return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		usage();
+		return 2;
+	}
+	if ((o.rules == NULL) != (o.site == NULL)) {
+		fprintf(stderr, "sigwallctl inspect: --rules and --site go together\n");
+		return 2;
+	}
+	in = sw_pcap_open(argv[optind], err, sizeof(err));
+	if (in == NULL) {
+		fprintf(stderr, "sigwallctl: %s\n", err);
+		return 2;
+	}
+	if (sw_pcap_link(in, &link, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sigwallctl: %s\n", err);
+		sw_pcap_close(in);
+		return 2;
+	}
+	if (o.rules != NULL) {
+#ifdef SW_HAVE_POLICY
+		if (judge_open(&j, &o) < 0) {
+			judge_close(&j);
+			sw_pcap_close(in);
+			return 2;
+		}
+		judging = true;
+#else
+		fprintf(stderr, "sigwallctl inspect: built without the policy engine\n");
+		sw_pcap_close(in);
+		return 2;
+#endif
+	}
+
+	for (;;) {
+		const uint8_t *data;
+		uint32_t len;
+		uint64_t ts;
+		unsigned frame, i, data_idx = 0;
+		struct sw_pkt pkt;
+		struct sw_sb sb;
+		int r = sw_pcap_next(in, &data, &len, &ts, &frame, err, sizeof(err));
+
+		if (r == 0)
+			break;
+		if (r < 0) {
+			fflush(stdout);
+			fprintf(stderr, "sigwallctl: %s\n", err);
+			rc = 1;
+			break;
+		}
+		sw_decode_packet(data, len, link, &pkt);
+		for (i = 0; i < pkt.nchunks; i++) {
+			static struct sw_msu msu;
+
+			if (pkt.chunks[i].type != 0 && pkt.chunks[i].type != 64)
+				continue;
+			sw_decode_msu(data, &pkt, i, &msu);
+			sw_sb_init(&sb, line, sizeof(line));
+			if (o.json) {
+				sw_sb_printf(&sb, "{");
+				sw_json_msu(&sb, &pkt, &msu, frame, data_idx);
+			} else {
+				sw_text_msu(&sb, &pkt, &msu, frame, data_idx);
+			}
+#ifdef SW_HAVE_POLICY
+			if (judging)
+				judge_msu(&j, &sb, &pkt, &msu, &o, ts);
+#endif
+			if (o.json)
+				sw_sb_printf(&sb, "}");
+			puts(line);
+			data_idx++;
+		}
+		/* A packet that carries no MSU: listed with --all, and always when it is malformed
+		 * (an attack must never vanish from the dry run). */
+		if (data_idx == 0 && (o.all || pkt.mal != SW_MAL_NONE)) {
+			sw_sb_init(&sb, line, sizeof(line));
+			if (o.json) {
+				sw_sb_printf(&sb, "{");
+				sw_json_pkt(&sb, &pkt, frame);
+				sw_sb_printf(&sb, "}");
+			} else {
+				sw_text_pkt(&sb, &pkt, frame);
+			}
+			puts(line);
+		}
+	}
+	fflush(stdout);
+#ifdef SW_HAVE_POLICY
+	if (judging) {
+		judge_summary(&j, o.json ? stderr : stdout);
+		judge_close(&j);
+	}
+#endif
+	(void)judging;
+	sw_pcap_close(in);
+	return rc;
+}
