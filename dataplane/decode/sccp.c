@@ -268,6 +268,26 @@ sccp_addr(const uint8_t *buf, uint32_t off, uint32_t len, struct sw_sccp_addr *a
 	return sccp_gt(&c, a);
 }
 
+/* Segmentation parameter value, Q.713 3.17. */
+static enum sw_mal
+sccp_segmentation(const struct sw_cur *v, struct sw_msu *msu)
+{
+	const uint8_t *p = sw_cur_ptr(v);
+
+	/*
+	 * Two segmentation parameters could make two decoders disagree on whether
+	 * the message is complete: refuse them.
+	 */
+	if ((msu->has & SW_HAS_SEGMENT) != 0 || sw_cur_left(v) != SCCP_SEGMENTATION_LEN)
+		return SW_MAL_SCCP_SEGMENT;
+	msu->sccp.seg_first = (p[0] & SCCP_SEG_FIRST) != 0;
+	msu->sccp.seg_remaining = p[0] & SCCP_SEG_REMAINING;
+	/* local reference, least significant octet first (as tshark shows it) */
+	msu->sccp.seg_ref = (uint32_t)p[1] | ((uint32_t)p[2] << 8) | ((uint32_t)p[3] << 16);
+	msu->has |= SW_HAS_SEGMENT;
+	return SW_MAL_NONE;
+}
+
 /*
  * Optional part, Q.713 2.1 and 3.1: (name, length, value) until the end of
  * optional parameters octet. Records the segmentation parameter (Q.713 3.17).
@@ -289,23 +309,10 @@ sccp_optional(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu
 		if (sw_cur_u8(&c, &len) < 0 || sw_cur_sub(&c, len, &v) < 0)
 			return SW_MAL_SCCP_OPT_PARAM;
 		if (name == SCCP_PARAM_SEGMENTATION) {
-			uint8_t ind, r0, r1, r2;
+			enum sw_mal m = sccp_segmentation(&v, msu);
 
-			/*
-			 * Two segmentation parameters could make two decoders disagree on
-			 * whether the message is complete: refuse them.
-			 */
-			if ((msu->has & SW_HAS_SEGMENT) != 0 || len != SCCP_SEGMENTATION_LEN)
-				return SW_MAL_SCCP_SEGMENT;
-			(void)sw_cur_u8(&v, &ind);
-			(void)sw_cur_u8(&v, &r0);
-			(void)sw_cur_u8(&v, &r1);
-			(void)sw_cur_u8(&v, &r2);
-			msu->sccp.seg_first = (ind & SCCP_SEG_FIRST) != 0;
-			msu->sccp.seg_remaining = ind & SCCP_SEG_REMAINING;
-			/* local reference, least significant octet first as tshark shows it */
-			msu->sccp.seg_ref = (uint32_t)r0 | ((uint32_t)r1 << 8) | ((uint32_t)r2 << 16);
-			msu->has |= SW_HAS_SEGMENT;
+			if (m != SW_MAL_NONE)
+				return m;
 		}
 	}
 }

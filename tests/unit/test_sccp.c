@@ -721,7 +721,7 @@ test_capture_overflow_xudt(void **state)
 
 			assert_true(cap <= sizeof(frame));
 			assert_int_equal(fread(frame, 1, cap, fp), cap);
-			/* Ethernet, IPv4, SCTP, first chunk DATA, M3UA DATA (just enough to reach SCCP) */
+			/* Ethernet, IPv4, SCTP DATA, M3UA DATA: just enough to reach SCCP */
 			ip = 14;
 			assert_true(cap > ip + 20 && frame[12] == 0x08 && frame[13] == 0x00);
 			sctp = ip + (frame[ip] & 0x0f) * 4u;
@@ -764,6 +764,57 @@ test_capture_overflow_xudt(void **state)
 	printf("overflow-xudt captures: %u segmented XUDTs reported\n", nmsg);
 }
 
+/*
+ * Deterministic random mutations of the vectors (1 to 3 octets changed, then
+ * cut at a random length): the decoder must stay inside every exact-size copy
+ * and report what it returns in msu->mal.
+ */
+static void
+test_mutations(void **state)
+{
+	static const struct {
+		const uint8_t *v;
+		size_t len;
+	} vecs[] = {
+		{ udt_gti4, sizeof(udt_gti4) },     { udt_gti2_gti1, sizeof(udt_gti2_gti1) },
+		{ udt_gti3, sizeof(udt_gti3) },     { udt_pc_ssn, sizeof(udt_pc_ssn) },
+		{ xudt_seg, sizeof(xudt_seg) },     { xudt_single_seg, sizeof(xudt_single_seg) },
+		{ udts, sizeof(udts) },             { xudts, sizeof(xudts) },
+	};
+	uint32_t x = 0x12345678; /* xorshift32 */
+	unsigned nmal = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 20000; i++) {
+		size_t k = i % (sizeof(vecs) / sizeof(vecs[0]));
+		uint8_t b[64];
+		size_t len = vecs[k].len;
+		struct sw_msu msu;
+		enum sw_mal m;
+
+		memcpy(b, vecs[k].v, len);
+		for (unsigned j = 0; j < 1 + i % 3; j++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			b[x % len] = (uint8_t)(x >> 8);
+		}
+		if (i % 4 == 0)
+			len = (x >> 16) % (len + 1);
+		m = decode_exact(b, len, &msu);
+		if (m != SW_MAL_NONE) {
+			nmal++;
+			assert_int_not_equal(msu.mal, SW_MAL_NONE);
+		}
+		if (msu.has & SW_HAS_SEGMENT)
+			assert_true(msu.sccp.seg_remaining <= 15);
+		assert_true(msu.sccp.cdpa.digits.len <= SW_DIGITS_MAX);
+		assert_true(msu.sccp.cgpa.digits.len <= SW_DIGITS_MAX);
+		assert_true(msu.sccp.data_off + msu.sccp.data_len <= len);
+	}
+	assert_true(nmal > 0);
+}
+
 int
 main(void)
 {
@@ -783,6 +834,7 @@ main(void)
 		cmocka_unit_test(test_addr_short),
 		cmocka_unit_test(test_digits_long),
 		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_capture_overflow_xudt),
 	};
 
