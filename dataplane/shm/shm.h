@@ -80,7 +80,6 @@
 #define SW_SHM_EVENT_SNAP 256              /* packet bytes kept with an event */
 #define SW_SHM_INSTANCE_MAX 32             /* [A-Za-z0-9_-]{1,32} */
 #define SW_SHM_NAME_MAX (sizeof("/sigwall..image") + SW_SHM_INSTANCE_MAX)
-#define SW_SHM_RULE_NONE UINT32_MAX        /* event/verdict without a rule (default, malformed) */
 
 _Static_assert(SW_MAL_COUNT <= SW_SHM_MAL_MAX, "malformed reasons outgrew the stats layout");
 
@@ -156,11 +155,12 @@ struct sw_shm_counters {
 	_Atomic uint64_t gen_switches;  /* times the worker picked up a new generation */
 	_Atomic uint64_t images_refused;/* images refused (ABI/Hyperscan/CPU mismatch) */
 	_Atomic uint64_t tx_dropped;    /* tx burst could not send */
-	_Atomic uint64_t reserved[11];  /* room to grow without a layout bump */
+	_Atomic uint64_t malformed_verdicts; /* verdicts with rule SW_RULE_MALFORMED */
+	_Atomic uint64_t reserved[10];  /* room to grow without a layout bump */
 	_Atomic uint64_t mal[SW_SHM_MAL_MAX];          /* per enum sw_mal */
-	_Atomic uint64_t rule_hits[SW_SHM_MAX_RULES];  /* per rule id (image rule index) */
+	_Atomic uint64_t rule_hits[SW_SHM_MAX_RULES];  /* per rule id >= 0 (image rule index) */
 	_Atomic uint64_t rule_overflow;                /* hits of rule ids >= SW_SHM_MAX_RULES */
-	_Atomic uint64_t default_hits;                 /* verdicts by the policy default */
+	_Atomic uint64_t default_hits;                 /* verdicts with rule SW_RULE_DEFAULT */
 };
 
 struct sw_shm_worker {
@@ -202,7 +202,8 @@ enum sw_shm_ev_action {
 struct sw_shm_event {
 	uint64_t time_ns;        /* CLOCK_REALTIME */
 	uint64_t generation;     /* image that judged it */
-	uint32_t rule_id;        /* image rule index; SW_SHM_RULE_NONE for default/malformed */
+	int32_t rule;            /* image rule index, or SW_RULE_DEFAULT (-1) / SW_RULE_MALFORMED
+				    (-2) as in dataplane/policy/policy.h */
 	uint16_t worker;         /* worker index in the stats region */
 	uint8_t kind;            /* enum sw_shm_ev_kind */
 	uint8_t action;          /* enum sw_shm_ev_action */
