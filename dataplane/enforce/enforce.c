@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-packet enforcement: chunk walk, chunk removal, IP length and CRC32c fix-up, and (with
+ * repair on) the association repair of repair.c driven per chunk.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "enforce_int.h"
+
+static const char *const ctr_names[] = {
+#define X(n, d) #n,
+	SW_ENF_CTRS(X)
+#undef X
+};
+
+static const char *const ctr_descs[] = {
+#define X(n, d) d,
+	SW_ENF_CTRS(X)
+#undef X
+};
+
+const char *
+sw_enf_ctr_name(enum sw_enf_ctr c)
+{
+	static char lower[SW_ENF_CTR_COUNT][32];
+	unsigned i;
+
+	if ((unsigned)c >= SW_ENF_CTR_COUNT)
+		return NULL;
+	if (lower[c][0] == '\0') {
+		for (i = 0; ctr_names[c][i] != '\0' && i < sizeof(lower[c]) - 1; i++) {
+			char ch = ctr_names[c][i];
+
+			lower[c][i] = (char)((ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch);
+		}
+		lower[c][i] = '\0';
+	}
+	return lower[c];
+}
+
+const char *
+sw_enf_ctr_desc(enum sw_enf_ctr c)
+{
+	return (unsigned)c < SW_ENF_CTR_COUNT ? ctr_descs[c] : NULL;
+}
+
+const uint64_t *
+sw_enforce_counters(const struct sw_enforce *e)
+{
+	return e->ctr;
+}
+
+unsigned
+sw_enforce_assoc_count(const struct sw_enforce *e)
+{
+	return e->nassoc;
+}
+
+struct sw_enforce *
+sw_enforce_new_conf(const struct sw_enforce_conf *conf)
+{
+	struct sw_enforce *e;
+
+	if (conf == NULL || conf->max_assocs == 0 || conf->max_assocs > (1u << 24)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->repair = conf->repair;
+	e->max_assocs = conf->max_assocs;
+	e->idle_ns = conf->idle_ns != 0 ? conf->idle_ns : 300ull * 1000000000ull;
+	e->handshake_ns = conf->handshake_ns != 0 ? conf->handshake_ns : 5ull * 1000000000ull;
+	if (enf_table_init(e) < 0) {
+		free(e);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return e;
+}
+
+struct sw_enforce *
+sw_enforce_new(unsigned max_assocs, bool repair)
+{
+	struct sw_enforce_conf c = { .max_assocs = max_assocs, .repair = repair };
+
+	return sw_enforce_new_conf(&c);
+}
+
+void
+sw_enforce_free(struct sw_enforce *e)
+{
+	if (e == NULL)
+		return;
+	enf_table_fini(e);
+	free(e);
+}
+
+void
+sw_enforce_set_repair(struct sw_enforce *e, bool repair)
+{
+	if (e->repair && !repair)
+		enf_table_clear(e);
+	e->repair = repair;
+}
+
+/* One chunk of the packet as walked here (independently of the decoder's walk). */
+struct enf_ch {
+	uint32_t off;   /* absolute */
+	uint32_t span;  /* length with padding, clipped to the packet */
+	uint16_t len;
+	uint8_t type;
+	bool drop;
+};
+
+/* RFC 791 3.1 total length, then the header checksum (RFC 1071) over the header. */
+static void
+ipv4_fix(uint8_t *ip, uint32_t totlen)
+{
+	uint32_t sum = 0;
+	unsigned hlen = (unsigned)(ip[0] & 0x0f) * 4;
+	unsigned i;
+
+	wr16(ip + 2, (uint16_t)totlen);
+	ip[10] = ip[11] = 0;
+	for (i = 0; i + 1 < hlen; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	wr16(ip + 10, (uint16_t)~sum);
+}
+
+static void
+ip_len_fix(uint8_t *buf, const struct sw_pkt *pkt, uint32_t l4_end)
+{
+	if (pkt->ip_ver == 4)
+		ipv4_fix(buf + pkt->l3_off, l4_end - pkt->l3_off);
+	else if (pkt->ip_ver == 6) /* RFC 8200 3: payload length after the 40-byte header */
+		wr16(buf + pkt->l3_off + 4, (uint16_t)(l4_end - pkt->l3_off - 40));
+}
+
+static void
+sctp_crc_set(uint8_t *sctp, uint32_t n)
+{
+	uint32_t crc;
+
+	memset(sctp + SCTP_CSUM_OFF, 0, 4);
+	crc = sw_crc32c(sctp, n);
+	/* RFC 4960 Appendix B: the reflected CRC is stored least significant byte first. */
+	sctp[SCTP_CSUM_OFF] = (uint8_t)crc;
+	sctp[SCTP_CSUM_OFF + 1] = (uint8_t)(crc >> 8);
+	sctp[SCTP_CSUM_OFF + 2] = (uint8_t)(crc >> 16);
+	sctp[SCTP_CSUM_OFF + 3] = (uint8_t)(crc >> 24);
+}
+
+static bool
+sctp_crc_ok(const uint8_t *sctp, uint32_t n)
+{
+	uint32_t crc = sw_crc32c_update(0, sctp, SCTP_CSUM_OFF);
+	static const uint8_t zero[4];
+
+	crc = sw_crc32c_update(crc, zero, 4);
+	crc = sw_crc32c_update(crc, sctp + SCTP_COMMON_HLEN, n - SCTP_COMMON_HLEN);
+	return sctp[SCTP_CSUM_OFF] == (uint8_t)crc && sctp[SCTP_CSUM_OFF + 1] == (uint8_t)(crc >> 8) &&
+	       sctp[SCTP_CSUM_OFF + 2] == (uint8_t)(crc >> 16) &&
+	       sctp[SCTP_CSUM_OFF + 3] == (uint8_t)(crc >> 24);
+}
+
+/* Walk the chunks of [l4_off + 12, l4_end): they must tile it (RFC 4960 3.2). */
+static int
+walk(const uint8_t *buf, const struct sw_pkt *pkt, uint64_t drop_mask, struct enf_ch *ch,
+     unsigned *n)
+{
+	uint32_t off = pkt->l4_off + SCTP_COMMON_HLEN, end = pkt->l4_end;
+	unsigned i = 0;
+
+	while (off < end) {
+		uint32_t left = end - off, span;
+		uint16_t clen;
+
+		if (left < SCTP_CHUNK_HLEN || i >= ENF_MAX_CHUNKS)
+			return -1;
+		clen = rd16(buf + off + 2);
+		if (clen < SCTP_CHUNK_HLEN || clen > left)
+			return -1;
+		span = ((uint32_t)clen + 3u) & ~3u;
+		if (span > left)
+			span = left;
+		ch[i].off = off;
+		ch[i].span = span;
+		ch[i].len = clen;
+		ch[i].type = buf[off];
+		ch[i].drop = i < 64 && (drop_mask >> i & 1) &&
+			     (ch[i].type == SCTP_CT_DATA || ch[i].type == SCTP_CT_IDATA);
+		off += span;
+		i++;
+	}
+	*n = i;
+	return 0;
+}
+
+/* Compact the kept chunks (new lengths in ch[].len/span) and fix lengths and CRC. */
+static uint32_t
+rebuild(uint8_t *buf, const struct sw_pkt *pkt, struct enf_ch *ch, unsigned n)
+{
+	uint32_t wr = pkt->l4_off + SCTP_COMMON_HLEN;
+	unsigned i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		if (ch[i].drop)
+			continue;
+		if (wr != ch[i].off)
+			memmove(buf + wr, buf + ch[i].off, ch[i].span);
+		wr += ch[i].span;
+		kept++;
+	}
+	if (kept == 0)
+		return 0;
+	if (wr != pkt->l4_end)
+		ip_len_fix(buf, pkt, wr);
+	sctp_crc_set(buf + pkt->l4_off, wr - pkt->l4_off);
+	return wr;
+}
+
+uint32_t enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt,
+		    struct enf_ch *ch, unsigned n, unsigned dir, uint64_t now_ns, uint8_t *reply,
+		    uint32_t reply_cap, uint32_t *reply_len, bool *changed);
+
+uint32_t
+sw_enforce_packet(struct sw_enforce *e, uint8_t *buf, uint32_t len, uint32_t cap,
+		  const struct sw_pkt *pkt, uint64_t drop_mask, unsigned dir, uint64_t now_ns,
+		  uint8_t *reply, uint32_t reply_cap, uint32_t *reply_len)
+{
+	struct enf_ch ch[ENF_MAX_CHUNKS];
+	unsigned n = 0, i;
+	bool any_drop = false;
+	uint32_t out;
+
+	(void)cap;
+	if (reply_len != NULL)
+		*reply_len = 0;
+	e->ctr[SW_ENF_PKTS]++;
+	if (!pkt->sctp || pkt->l4_end > len || pkt->l4_off + SCTP_COMMON_HLEN > pkt->l4_end ||
+	    pkt->l3_off > pkt->l4_off || walk(buf, pkt, drop_mask, ch, &n) < 0) {
+		e->ctr[SW_ENF_BAD_CHUNK_LEN]++;
+		e->ctr[SW_ENF_PKTS_DROPPED]++;
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		any_drop |= ch[i].drop;
+	if (pkt->ip_frag) {
+		if (!any_drop)
+			return len;
+		e->ctr[SW_ENF_FRAG_BLOCKED]++;
+		e->ctr[SW_ENF_PKTS_DROPPED]++;
+		return 0;
+	}
+	if (e->repair) {
+		bool changed = false;
+
+		out = enf_repair(e, buf, pkt, ch, n, dir & 1, now_ns, reply, reply_cap, reply_len,
+				 &changed);
+		if (out == 0) {
+			e->ctr[SW_ENF_PKTS_DROPPED]++;
+			return 0;
+		}
+		if (!changed)
+			return len;
+	} else {
+		if (!any_drop)
+			return len;
+		if (!sctp_crc_ok(buf + pkt->l4_off, pkt->l4_end - pkt->l4_off)) {
+			e->ctr[SW_ENF_BAD_CRC]++;
+			e->ctr[SW_ENF_PKTS_DROPPED]++;
+			return 0;
+		}
+		for (i = 0; i < n; i++)
+			e->ctr[SW_ENF_CHUNKS_REMOVED] += ch[i].drop;
+	}
+	out = rebuild(buf, pkt, ch, n);
+	if (out == 0) {
+		e->ctr[SW_ENF_PKTS_DROPPED]++;
+		return 0;
+	}
+	e->ctr[SW_ENF_PKTS_CHANGED]++;
+	return out;
+}

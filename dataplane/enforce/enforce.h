@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Inline enforcement that keeps SCTP associations alive (ARCHITECTURE.md section 6).
+ *
+ * Pure C, no DPDK: the workers, the unit tests, the e2e forwarder and the benchmark all call
+ * exactly this. One struct sw_enforce per worker (both directions of an association must land
+ * on the same worker); it is not thread-safe and never allocates after sw_enforce_new().
+ *
+ * Per SCTP packet the caller passes the decoded packet and a mask of DATA/I-DATA chunks whose
+ * MSU is blocked. sw_enforce_packet() removes those chunks in place and, with repair on:
+ *  - tracks the association (learned from INIT / INIT-ACK, keyed by the verification tag and
+ *    ports, never by addresses, so multi-homed paths share one entry);
+ *  - renumbers later DATA chunks (TSN; SSN of ordered streams; I-DATA MID of ordered
+ *    messages, RFC 8260) so that the receiver sees gap-free sequences;
+ *  - translates the reverse direction's SACK (cumulative TSN ack, gap ack blocks, duplicate
+ *    TSNs) and the forward direction's FORWARD-TSN / I-FORWARD-TSN;
+ *  - answers the sender with a SACK for removed chunks that the receiver will never
+ *    acknowledge (written to the reply buffer, sent back out the port the packet came in on);
+ *  - gives a retransmitted chunk the same verdict and the same new numbers as the first time.
+ * The CRC32c is recomputed only for packets that changed.
+ *
+ * Documented rules for what cannot be repaired (each one counted, see enum sw_enf_ctr):
+ *  - a packet whose chunks do not tile the SCTP payload (impossible lengths) is dropped;
+ *  - an IP fragment is forwarded unchanged unless a chunk must be removed: then dropped;
+ *  - a packet of an association that is not tracked (not seen from its INIT, table full,
+ *    expired) is forwarded unchanged when nothing is blocked; when something is blocked the
+ *    whole packet is dropped (fail closed: a blocked MSU never passes);
+ *  - a SACK acknowledging TSNs that were never sent is forwarded unchanged (counted);
+ *  - when the per-direction repair window is full (too many removed TSNs not yet acknowledged)
+ *    or the packet arrives after later TSNs were already forwarded and must lose a chunk that
+ *    was never seen before, the packet is dropped: for the sender that is ordinary loss.
+ *  - the association table is bounded: when full, an INIT may only evict an association that
+ *    is idle past the timeout or still half-open past the handshake timeout; otherwise the new
+ *    association is not tracked (counted) and established associations are never evicted.
+ */
+#ifndef SW_ENFORCE_ENFORCE_H
+#define SW_ENFORCE_ENFORCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "msu.h"
+
+/* RFC 4960 Appendix B CRC32c of p[0..n), final value (already inverted). The SCTP checksum
+ * field holds it in little-endian byte order (the reflected CRC's natural order). Uses the
+ * SSE4.2 crc32 instruction when the CPU has it (checked once at run time). */
+uint32_t sw_crc32c(const uint8_t *p, size_t n);
+/* Continue a CRC32c: crc is a previous return value (0 to start). */
+uint32_t sw_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
+
+/* Counters, by reason. X(name, description) */
+#define SW_ENF_CTRS(X)                                                                        \
+	X(PKTS, "SCTP packets seen")                                                          \
+	X(PKTS_CHANGED, "packets rewritten (CRC recomputed)")                                 \
+	X(PKTS_DROPPED, "packets dropped (no chunk left or a rule below)")                    \
+	X(CHUNKS_REMOVED, "DATA/I-DATA chunks removed")                                       \
+	X(RETRANS_REMOVED, "retransmitted chunks removed again (same verdict)")               \
+	X(RETRANS_KEPT, "retransmission of a forwarded chunk now blocked: removed, not renumbered") \
+	X(DATA_RENUMBERED, "DATA chunks whose TSN/SSN/MID was rewritten")                     \
+	X(SACK_TRANSLATED, "SACKs rewritten into the sender's numbering")                     \
+	X(SACK_UNSENT, "SACKs acknowledging TSNs never sent (forwarded unchanged)")           \
+	X(FWDTSN_TRANSLATED, "FORWARD-TSN / I-FORWARD-TSN rewritten")                         \
+	X(SACK_GENERATED, "SACKs generated toward a sender for removed chunks")               \
+	X(ASSOC_NEW, "associations learned from INIT")                                        \
+	X(ASSOC_UP, "associations completed by INIT-ACK")                                     \
+	X(ASSOC_END, "associations ended by SHUTDOWN-COMPLETE or ABORT")                      \
+	X(ASSOC_EXPIRED, "associations expired (idle) or evicted (half-open)")                \
+	X(TABLE_FULL, "INITs not tracked: association table full")                            \
+	X(UNKNOWN_ASSOC, "packets of no tracked association")                                 \
+	X(UNKNOWN_BLOCKED, "packets of no tracked association dropped: chunk blocked")        \
+	X(BAD_CHUNK_LEN, "packets dropped: chunk lengths do not tile the SCTP payload")      \
+	X(BAD_CRC, "packets dropped: CRC32c wrong on a packet that had to be rewritten")      \
+	X(FRAG_BLOCKED, "IP fragments dropped: chunk blocked")                                \
+	X(WINDOW_FULL, "packets dropped: repair window full (too many unacked removals)")     \
+	X(LATE_BLOCKED, "packets dropped: unseen chunk below forwarded TSNs is blocked")      \
+	X(STREAMS_FULL, "packets dropped: too many streams with removed messages")            \
+	X(REPLY_NOROOM, "SACKs not generated: reply buffer too small")
+
+enum sw_enf_ctr {
+#define X(n, d) SW_ENF_##n,
+	SW_ENF_CTRS(X)
+#undef X
+	SW_ENF_CTR_COUNT
+};
+
+const char *sw_enf_ctr_name(enum sw_enf_ctr c); /* lowercase, e.g. "sack_translated" */
+const char *sw_enf_ctr_desc(enum sw_enf_ctr c);
+
+struct sw_enforce_conf {
+	unsigned max_assocs;        /* association table size (>= 1) */
+	bool repair;                /* false: remove chunks only (no tracking, no renumbering) */
+	uint64_t idle_ns;           /* inactivity expiry; 0: default 300 s */
+	uint64_t handshake_ns;      /* a half-open entry may be evicted after this; 0: 5 s */
+};
+
+struct sw_enforce;
+
+/* Off the fast path. NULL + errno on failure. */
+struct sw_enforce *sw_enforce_new(unsigned max_assocs, bool repair);
+struct sw_enforce *sw_enforce_new_conf(const struct sw_enforce_conf *conf);
+void sw_enforce_free(struct sw_enforce *e);
+/* Switch repair on or off (between bursts). Turning it off forgets every association. */
+void sw_enforce_set_repair(struct sw_enforce *e, bool repair);
+
+/*
+ * Called for EVERY SCTP packet of an inline link, in both directions (dir 0: port A->B, 1:
+ * B->A). buf holds the frame (len bytes), is writable, and the caller guarantees room up to cap
+ * bytes (cap >= len; the rewrite never grows a packet today). pkt is the decoded packet (struct
+ * sw_pkt from sw_decode_packet; chunk offsets absolute in buf); bit i of drop_mask set means
+ * chunk pkt->chunks[i] (a DATA or I-DATA chunk) must be removed; bits of other chunk types are
+ * ignored. Returns the new frame length (== len and buf untouched when nothing changed), or 0
+ * when the packet must be dropped.
+ *
+ * If the sender must be acknowledged for removed chunks, a complete frame (same link header
+ * with addresses and ports swapped) is written into reply (up to reply_cap bytes) and
+ * *reply_len is set to its length, else to 0; the caller sends it out the port the packet came
+ * in on. reply may be NULL (no reply is ever generated then). now_ns drives expiry (any
+ * monotonic clock).
+ */
+uint32_t sw_enforce_packet(struct sw_enforce *e, uint8_t *buf, uint32_t len, uint32_t cap,
+			   const struct sw_pkt *pkt, uint64_t drop_mask, unsigned dir, uint64_t now_ns,
+			   uint8_t *reply, uint32_t reply_cap, uint32_t *reply_len);
+
+/* Counter values (by enum sw_enf_ctr), e.g. for the stats region. */
+const uint64_t *sw_enforce_counters(const struct sw_enforce *e);
+/* Associations currently tracked. */
+unsigned sw_enforce_assoc_count(const struct sw_enforce *e);
+
+#endif /* SW_ENFORCE_ENFORCE_H */

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Internals of the enforce library shared by enforce.c, assoc.c and repair.c. */
+#ifndef SW_ENFORCE_INT_H
+#define SW_ENFORCE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "enforce.h"
+
+/* SCTP wire constants */
+#define SCTP_COMMON_HLEN 12     /* RFC 4960 3.1 */
+#define SCTP_CSUM_OFF 8         /* RFC 4960 3.1 */
+#define SCTP_CHUNK_HLEN 4       /* RFC 4960 3.2 */
+#define SCTP_CT_DATA 0          /* RFC 4960 3.3.1 */
+#define SCTP_CT_INIT 1          /* RFC 4960 3.3.2 */
+#define SCTP_CT_INIT_ACK 2      /* RFC 4960 3.3.3 */
+#define SCTP_CT_SACK 3          /* RFC 4960 3.3.4 */
+#define SCTP_CT_ABORT 6         /* RFC 4960 3.3.7 */
+#define SCTP_CT_SHUTDOWN 7      /* RFC 4960 3.3.8 */
+#define SCTP_CT_COOKIE_ACK 11   /* RFC 4960 3.3.12 */
+#define SCTP_CT_SHUTDOWN_COMPLETE 14 /* RFC 4960 3.3.13 */
+#define SCTP_CT_IDATA 64        /* RFC 8260 2.1 */
+#define SCTP_CT_FWD_TSN 192     /* RFC 3758 3.2 */
+#define SCTP_CT_IFWD_TSN 194    /* RFC 8260 2.3.1 */
+#define SCTP_DATA_HLEN 16       /* RFC 4960 3.3.1 */
+#define SCTP_IDATA_HLEN 20      /* RFC 8260 2.1 */
+#define SCTP_INIT_HLEN 20       /* RFC 4960 3.3.2 fixed part */
+#define SCTP_SACK_HLEN 16       /* RFC 4960 3.3.4 fixed part */
+#define SCTP_FLAG_T 0x01        /* RFC 4960 3.3.7 / 3.3.13 T bit: tag reflected */
+#define SCTP_DATA_U 0x04        /* RFC 4960 3.3.1 unordered; RFC 8260 2.1 same bit */
+#define SCTP_DATA_B 0x02
+#define SCTP_DATA_E 0x01
+
+#define ENF_MAX_CHUNKS 64       /* chunks a packet may have to be rewritten */
+#define ENF_WIN 1024            /* TSN window of seen/removed bits per direction */
+#define ENF_REM_MAX 64          /* removed TSNs not yet acknowledged, per direction */
+#define ENF_STREAMS 16          /* ordered streams with removed messages, per direction */
+#define ENF_SEQ_MAX 8           /* removed SSN/MID not yet acknowledged, per stream */
+
+static inline uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline void
+wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline void
+wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Serial number arithmetic, RFC 1982 as used by RFC 4960 1.6. */
+static inline bool
+tsn_lt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+static inline bool
+tsn_le(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
+/* Removed message numbers of one ordered stream: SSN (DATA) or MID (I-DATA). */
+struct enf_stream {
+	uint16_t sid;
+	uint8_t idata;      /* 1: numbers are 32-bit I-DATA MIDs, 0: 16-bit SSNs */
+	uint8_t used;
+	uint8_t head, cnt;  /* ring of entries, ascending */
+	uint32_t pruned;    /* entries dropped from the ring: all below any live number */
+	struct {
+		uint32_t seq;   /* removed SSN or MID */
+		uint32_t tsn;   /* the TSN that carried it: pruned once acknowledged */
+	} e[ENF_SEQ_MAX];
+};
+
+/* Data sent in one direction of an association, in the sender's (original) numbering. */
+struct enf_flow {
+	bool known;          /* initial TSN learned */
+	uint32_t max_tsn;    /* highest TSN seen (initial TSN - 1 before any) */
+	uint32_t cum_rcv;    /* receiver's last cumulative ack, translated to original */
+	uint32_t cum_told;   /* highest cumulative ack the sender has been given */
+	uint32_t a_rwnd;     /* receiver's last advertised window */
+	uint32_t rem_base;   /* removed TSNs pruned from rem[] (all below any live TSN) */
+	uint32_t rem_total;  /* removed TSNs ever: 0 means the identity mapping */
+	uint16_t rem_head, rem_cnt;
+	uint32_t rem[ENF_REM_MAX];          /* removed TSNs not yet acknowledged, ascending */
+	uint64_t seen[ENF_WIN / 64];        /* bit (tsn % ENF_WIN): seen, for (max-WIN, max] */
+	uint64_t removed[ENF_WIN / 64];
+	struct enf_stream st[ENF_STREAMS];
+};
+
+enum enf_state {
+	ENF_FREE,
+	ENF_INIT,      /* INIT seen */
+	ENF_HALF,      /* INIT-ACK seen */
+	ENF_UP,        /* COOKIE-ACK or traffic seen after INIT-ACK */
+};
+
+struct enf_assoc {
+	uint8_t state;
+	bool vtag_set[2];
+	uint32_t vtag[2];    /* verification tag carried by packets of direction d */
+	uint16_t port[2];    /* SCTP port of the endpoint on side d (it sends direction d) */
+	uint64_t created_ns, last_ns;
+	uint32_t next_free;
+	struct enf_flow fl[2]; /* fl[d]: data sent in direction d */
+};
+
+struct sw_enforce {
+	bool repair;
+	unsigned max_assocs;
+	uint64_t idle_ns, handshake_ns;
+	uint64_t ctr[SW_ENF_CTR_COUNT];
+	struct enf_assoc *assoc;
+	uint32_t free_head;   /* index + 1; 0: none free */
+	unsigned nassoc;
+	unsigned hand;        /* clock hand for eviction */
+	uint32_t *slots;      /* hash: 0 empty, else (index << 1 | dir) + 1 */
+	uint32_t slot_mask;
+};
+
+/* assoc.c */
+int enf_table_init(struct sw_enforce *e);
+void enf_table_fini(struct sw_enforce *e);
+void enf_table_clear(struct sw_enforce *e);
+struct enf_assoc *enf_lookup(struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dport,
+			     unsigned dir, uint64_t now_ns);
+void enf_learn_init(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint16_t sport,
+		    uint16_t dport, unsigned dir, uint64_t now_ns);
+void enf_learn_init_ack(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint32_t vtag,
+			uint16_t sport, uint16_t dport, unsigned dir, uint64_t now_ns);
+void enf_assoc_delete(struct sw_enforce *e, struct enf_assoc *a);
+
+/* repair.c */
+void enf_flow_init(struct enf_flow *f, uint32_t itsn);
+uint32_t enf_tsn_fwd(const struct enf_flow *f, uint32_t tsn);  /* original -> new */
+uint32_t enf_tsn_cum_fwd(const struct enf_flow *f, uint32_t tsn); /* cum value orig -> new */
+uint32_t enf_tsn_inv(const struct enf_flow *f, uint32_t ntsn); /* new -> original */
+bool enf_tsn_removed(const struct enf_flow *f, uint32_t tsn);
+uint32_t enf_extend(const struct enf_flow *f, uint32_t cum);
+struct enf_stream *enf_stream_find(struct enf_flow *f, uint16_t sid, bool idata);
+uint32_t enf_seq_fwd(const struct enf_stream *s, uint32_t seq, bool inclusive);
+void enf_flow_prune(struct enf_flow *f, uint32_t cum);
+
+#endif /* SW_ENFORCE_INT_H */
