@@ -1,21 +1,1016 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* placeholder: replaced by the map decoder */
+/*
+ * MAP decoder, 3GPP TS 29.002.
+ *
+ * Two tables drive it:
+ *  - map_ops: every local operation code of TS 29.002 17.5 with its name
+ *    (Wireshark's gsm_old.localValue table spells them the same way);
+ *  - map_params: for the operations a policy screens, the shapes of their
+ *    argument (invoke) or result (returnResult) per TS 29.002 17.6/17.7, and
+ *    which elements of each shape carry an identity or address.
+ *
+ * A shape is the outer tag of the parameter (a SEQUENCE, a [3] SEQUENCE of a
+ * later version, or a bare OCTET STRING of an older version) and a list of
+ * elements picked out of it by tag and occurrence (universal OCTET STRINGs of
+ * a SEQUENCE are told apart by their position among the OCTET STRINGs), by
+ * child position (the untagged CHOICEs SM-RP-DA/OA), or recursively by a
+ * nested shape. Elements that are not listed are walked (their BER must be
+ * sound) and skipped.
+ *
+ * For each field of msu->map the first value seen over all components is kept.
+ * A malformed parameter records SW_MAL_MAP_* in msu->mal (first one only) and
+ * does not stop the TCAP walk over later components.
+ *
+ * MAP decoding is skipped for a message whose dialogue names an application
+ * context that is not MAP (CAP, INAP share TCAP and the operation codes) and
+ * for messages addressed to SSN 146 (CAP, 3GPP TS 23.003 8.1): decoding a CAP
+ * argument as MAP would report valid traffic as malformed.
+ *
+ * USSD strings (TS 29.002 17.7.4 USSD-String, DCS per 3GPP TS 23.038 5): the
+ * GSM 7-bit default alphabet and its extension table are decoded to UTF-8 and
+ * UCS2 is decoded to UTF-8. For 8-bit data and reserved coding groups only
+ * ussd_dcs is stored and ussd_len stays 0. Text longer than SW_USSD_MAX bytes
+ * of UTF-8 is cut at a character boundary.
+ */
+#include <strings.h>
+
+#include "ber.h"
 #include "decode.h"
-enum sw_mal
-sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx)
-{
-	(void)buf; (void)msu; (void)comp_idx;
-	return SW_MAL_NONE;
-}
+
+/* ---------------------------------------------------------------------------
+ * Operation codes, TS 29.002 17.5 (MAP-Protocol)
+ */
+struct map_op {
+	int32_t code;
+	const char *name;
+};
+
+static const struct map_op map_ops[] = {
+	{ 2, "updateLocation" },
+	{ 3, "cancelLocation" },
+	{ 4, "provideRoamingNumber" },
+	{ 5, "noteSubscriberDataModified" },
+	{ 6, "resumeCallHandling" },
+	{ 7, "insertSubscriberData" },
+	{ 8, "deleteSubscriberData" },
+	{ 9, "sendParameters" },
+	{ 10, "registerSS" },
+	{ 11, "eraseSS" },
+	{ 12, "activateSS" },
+	{ 13, "deactivateSS" },
+	{ 14, "interrogateSS" },
+	{ 15, "authenticationFailureReport" },
+	{ 16, "notifySS" },
+	{ 17, "registerPassword" },
+	{ 18, "getPassword" },
+	{ 19, "processUnstructuredSS-Data" },
+	{ 20, "releaseResources" },
+	{ 21, "mt-ForwardSM-VGCS" },
+	{ 22, "sendRoutingInfo" },
+	{ 23, "updateGprsLocation" },
+	{ 24, "sendRoutingInfoForGprs" },
+	{ 25, "failureReport" },
+	{ 26, "noteMsPresentForGprs" },
+	{ 28, "performHandover" },
+	{ 29, "sendEndSignal" },
+	{ 30, "performSubsequentHandover" },
+	{ 31, "provideSIWFSNumber" },
+	{ 32, "sIWFSSignallingModify" },
+	{ 33, "processAccessSignalling" },
+	{ 34, "forwardAccessSignalling" },
+	{ 35, "noteInternalHandover" },
+	{ 36, "cancelVcsgLocation" },
+	{ 37, "reset" },
+	{ 38, "forwardCheckSS" },
+	{ 39, "prepareGroupCall" },
+	{ 40, "sendGroupCallEndSignal" },
+	{ 41, "processGroupCallSignalling" },
+	{ 42, "forwardGroupCallSignalling" },
+	{ 43, "checkIMEI" },
+	{ 44, "mt-forwardSM" },
+	{ 45, "sendRoutingInfoForSM" },
+	{ 46, "mo-forwardSM" },
+	{ 47, "reportSM-DeliveryStatus" },
+	{ 48, "noteSubscriberPresent" },
+	{ 49, "alertServiceCentreWithoutResult" },
+	{ 50, "activateTraceMode" },
+	{ 51, "deactivateTraceMode" },
+	{ 52, "traceSubscriberActivity" },
+	{ 53, "updateVcsgLocation" },
+	{ 54, "beginSubscriberActivity" },
+	{ 55, "sendIdentification" },
+	{ 56, "sendAuthenticationInfo" },
+	{ 57, "restoreData" },
+	{ 58, "sendIMSI" },
+	{ 59, "processUnstructuredSS-Request" },
+	{ 60, "unstructuredSS-Request" },
+	{ 61, "unstructuredSS-Notify" },
+	{ 62, "anyTimeSubscriptionInterrogation" },
+	{ 63, "informServiceCentre" },
+	{ 64, "alertServiceCentre" },
+	{ 65, "anyTimeModification" },
+	{ 66, "readyForSM" },
+	{ 67, "purgeMS" },
+	{ 68, "prepareHandover" },
+	{ 69, "prepareSubsequentHandover" },
+	{ 70, "provideSubscriberInfo" },
+	{ 71, "anyTimeInterrogation" },
+	{ 72, "ss-InvocationNotification" },
+	{ 73, "setReportingState" },
+	{ 74, "statusReport" },
+	{ 75, "remoteUserFree" },
+	{ 76, "registerCC-Entry" },
+	{ 77, "eraseCC-Entry" },
+	{ 78, "secureTransportClass1" },
+	{ 79, "secureTransportClass2" },
+	{ 80, "secureTransportClass3" },
+	{ 81, "secureTransportClass4" },
+	{ 83, "provideSubscriberLocation" },
+	{ 84, "sendGroupCallInfo" },
+	{ 85, "sendRoutingInfoForLCS" },
+	{ 86, "subscriberLocationReport" },
+	{ 87, "ist-Alert" },
+	{ 88, "ist-Command" },
+	{ 89, "noteMM-Event" },
+	{ 109, "lcs-PeriodicLocationCancellation" },
+	{ 110, "lcs-LocationUpdate" },
+	{ 111, "lcs-PeriodicLocationRequest" },
+	{ 112, "lcs-AreaEventCancellation" },
+	{ 113, "lcs-AreaEventReport" },
+	{ 114, "lcs-AreaEventRequest" },
+	{ 115, "lcs-MOLR" },
+	{ 116, "lcs-LocationNotification" },
+	{ 117, "callDeflection" },
+	{ 118, "userUserService" },
+	{ 119, "accessRegisterCCEntry" },
+	{ 120, "forwardCUG-Info" },
+	{ 121, "splitMPTY" },
+	{ 122, "retrieveMPTY" },
+	{ 123, "holdMPTY" },
+	{ 124, "buildMPTY" },
+	{ 125, "forwardChargeAdvice" },
+	{ 126, "explicitCT" },
+};
+
+/* Older spellings accepted by sw_map_op_code() (GSM 09.02 phase 1/2 names). */
+static const struct map_op map_op_aliases[] = {
+	{ 46, "forwardSM" },                 /* MAP v1/v2 name of mo-forwardSM */
+	{ 49, "alertServiceCentreWithoutResult" },
+	{ 56, "sendAuthInfo" },
+	{ 71, "ati" },
+	{ 45, "sri-sm" },
+	{ 22, "sri" },
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 const char *
 sw_map_op_name(int32_t opcode)
 {
-	(void)opcode;
+	size_t lo = 0, hi = ARRAY_SIZE(map_ops);
+
+	/* map_ops is sorted by code */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (map_ops[mid].code == opcode)
+			return map_ops[mid].name;
+		if (map_ops[mid].code < opcode)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
+
+/* Case-insensitive: TS 29.002 writes "mt-ForwardSM", Wireshark "mt-forwardSM". */
 int32_t
 sw_map_op_code(const char *name)
 {
-	(void)name;
+	if (name == NULL)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(map_ops); i++)
+		if (strcasecmp(map_ops[i].name, name) == 0)
+			return map_ops[i].code;
+	for (size_t i = 0; i < ARRAY_SIZE(map_op_aliases); i++)
+		if (strcasecmp(map_op_aliases[i].name, name) == 0)
+			return map_op_aliases[i].code;
 	return -1;
+}
+
+/* ---------------------------------------------------------------------------
+ * Parameter shapes, TS 29.002 17.6 (MAP-*-DataTypes)
+ */
+enum map_kind {
+	MK_IMSI = 1,   /* IMSI ::= TBCD-STRING (SIZE (3..8)), TS 29.002 17.7.8 */
+	MK_ADDR,       /* AddressString: ext/NAI/NPI octet then TBCD, TS 29.002 17.7.8 */
+	MK_SS_CODE,    /* SS-Code ::= OCTET STRING (SIZE (1)), TS 29.002 17.7.5 */
+	MK_USSD_DCS,   /* USSD-DataCodingScheme ::= OCTET STRING (SIZE (1)) */
+	MK_USSD_STR,   /* USSD-String ::= OCTET STRING (SIZE (1..160)) */
+	MK_SS_DATA,    /* SS-UserData ::= IA5String (SIZE (1..200)), MAP v1 */
+	MK_SM_RP_DA,   /* SM-RP-DA CHOICE, TS 29.002 17.7.6 */
+	MK_SM_RP_OA,   /* SM-RP-OA CHOICE */
+	MK_NESTED,     /* constructed element walked with a nested shape */
+};
+
+enum map_field {
+	MF_NONE,
+	MF_IMSI,
+	MF_MSISDN,
+	MF_VLR,
+	MF_MSC,
+	MF_HLR,
+	MF_SGSN,
+	MF_SMSC,
+	MF_FWD_TO,
+};
+
+struct map_shape;
+
+struct map_elem {
+	uint8_t tag;   /* identifier octet; 0: select by child position */
+	uint8_t nth;   /* occurrence of tag (1-based), or child position when tag is 0 */
+	uint8_t kind;  /* enum map_kind */
+	uint8_t field; /* enum map_field */
+	const struct map_shape *sub; /* MK_NESTED */
+};
+
+#define MAP_ELEMS_MAX 6
+
+struct map_shape {
+	uint8_t tag;   /* outer identifier octet of the parameter */
+	/* primitive shape: the parameter itself is one element of this kind/field */
+	struct map_elem elems[MAP_ELEMS_MAX];
+};
+
+#define T_SEQ SW_BER_SEQUENCE
+#define T_OCT SW_BER_OCTET_STRING
+#define T_SEQ3 0xa3   /* [3] SEQUENCE, the extensible version 3 arguments */
+#define T_IA5 0x16    /* IA5String [UNIVERSAL 22] */
+#define CTX(n) ((uint8_t)(0x80 | (n)))  /* [n] IMPLICIT primitive */
+#define CTXC(n) ((uint8_t)(0xa0 | (n))) /* [n] constructed */
+
+#define EL(t, n, k, f) { (t), (n), (k), (f), NULL }
+#define NEST(t, n, s) { (t), (n), MK_NESTED, MF_NONE, (s) }
+#define IMSI_AT(t, n) EL(t, n, MK_IMSI, MF_IMSI)
+#define ADDR_AT(t, n, f) EL(t, n, MK_ADDR, f)
+
+/* SubscriberIdentity ::= CHOICE { imsi [0] IMSI, msisdn [1] ISDN-AddressString } */
+static const struct map_shape map_subscriber_identity = {
+	0, { IMSI_AT(CTX(0), 1), ADDR_AT(CTX(1), 1, MF_MSISDN) } };
+/* IMSI-WithLMSI ::= SEQUENCE { imsi IMSI, lmsi LMSI, ... } */
+static const struct map_shape map_imsi_with_lmsi = { 0, { IMSI_AT(T_OCT, 1) } };
+/* LocationInformation: vlr-number [1], msc-Number [6] (TS 29.002 17.7.1) */
+static const struct map_shape map_location_information = {
+	0, { ADDR_AT(CTX(1), 1, MF_VLR), ADDR_AT(CTX(6), 1, MF_MSC) } };
+/* SubscriberInfo ::= SEQUENCE { locationInformation [0] LocationInformation, ... } */
+static const struct map_shape map_subscriber_info = {
+	0, { NEST(CTXC(0), 1, &map_location_information) } };
+/* LocationInfoWithLMSI ::= SEQUENCE { networkNode-Number [1] ISDN-AddressString, ... } */
+static const struct map_shape map_location_info_with_lmsi = {
+	0, { ADDR_AT(CTX(1), 1, MF_MSC) } };
+/* LCSLocationInfo ::= SEQUENCE { networkNode-Number ISDN-AddressString, ... } */
+static const struct map_shape map_lcs_location_info = { 0, { ADDR_AT(T_OCT, 1, MF_MSC) } };
+
+struct map_param {
+	int32_t op;
+	bool result;   /* false: invoke argument; true: returnResult result */
+	struct map_shape shape;
+};
+
+static const struct map_param map_params[] = {
+	/* UpdateLocationArg ::= SEQUENCE { imsi, msc-Number [1], vlr-Number, ... } */
+	{ 2, false, { T_SEQ, { IMSI_AT(T_OCT, 1), ADDR_AT(CTX(1), 1, MF_MSC),
+			       ADDR_AT(T_OCT, 2, MF_VLR) } } },
+	/* UpdateLocationRes ::= SEQUENCE { hlr-Number, ... } */
+	{ 2, true, { T_SEQ, { ADDR_AT(T_OCT, 1, MF_HLR) } } },
+	/* CancelLocationArg: v1/v2 Identity ::= CHOICE { imsi, imsi-WithLMSI }; v3 [3] SEQUENCE */
+	{ 3, false, { T_OCT, { EL(0, 0, MK_IMSI, MF_IMSI) } } },
+	{ 3, false, { T_SEQ, { IMSI_AT(T_OCT, 1) } } },
+	{ 3, false, { T_SEQ3, { IMSI_AT(T_OCT, 1), NEST(T_SEQ, 1, &map_imsi_with_lmsi) } } },
+	/* ProvideRoamingNumberArg ::= SEQUENCE { imsi [0], msc-Number [1], msisdn [2], ... } */
+	{ 4, false, { T_SEQ, { IMSI_AT(CTX(0), 1), ADDR_AT(CTX(1), 1, MF_MSC),
+			       ADDR_AT(CTX(2), 1, MF_MSISDN) } } },
+	/* NoteSubscriberDataModifiedArg ::= SEQUENCE { imsi, msisdn, ... } */
+	{ 5, false, { T_SEQ, { IMSI_AT(T_OCT, 1), ADDR_AT(T_OCT, 2, MF_MSISDN) } } },
+	/* InsertSubscriberDataArg ::= SEQUENCE { imsi [0] OPT, msisdn [1] OPT, ... } */
+	{ 7, false, { T_SEQ, { IMSI_AT(CTX(0), 1), ADDR_AT(CTX(1), 1, MF_MSISDN) } } },
+	/* DeleteSubscriberDataArg ::= SEQUENCE { imsi [0], ... } */
+	{ 8, false, { T_SEQ, { IMSI_AT(CTX(0), 1) } } },
+	/* SendParametersArg ::= SEQUENCE { subscriberId CHOICE { imsi [0], tmsi [1] }, ... } */
+	{ 9, false, { T_SEQ, { IMSI_AT(CTX(0), 1) } } },
+	/* RegisterSS-Arg ::= SEQUENCE { ss-Code, basicService OPT, forwardedToNumber [4], ... } */
+	{ 10, false, { T_SEQ, { EL(T_OCT, 1, MK_SS_CODE, MF_NONE),
+				ADDR_AT(CTX(4), 1, MF_FWD_TO) } } },
+	/* SS-ForBS-Code ::= SEQUENCE { ss-Code, basicService OPT, ... } */
+	{ 11, false, { T_SEQ, { EL(T_OCT, 1, MK_SS_CODE, MF_NONE) } } },
+	{ 12, false, { T_SEQ, { EL(T_OCT, 1, MK_SS_CODE, MF_NONE) } } },
+	{ 13, false, { T_SEQ, { EL(T_OCT, 1, MK_SS_CODE, MF_NONE) } } },
+	{ 14, false, { T_SEQ, { EL(T_OCT, 1, MK_SS_CODE, MF_NONE) } } },
+	/* AuthenticationFailureReportArg ::= SEQUENCE { imsi, failureCause, ... } */
+	{ 15, false, { T_SEQ, { IMSI_AT(T_OCT, 1) } } },
+	/* registerPassword ARGUMENT SS-Code */
+	{ 17, false, { T_OCT, { EL(0, 0, MK_SS_CODE, MF_NONE) } } },
+	/* processUnstructuredSS-Data ARGUMENT SS-UserData (MAP v1) */
+	{ 19, false, { T_IA5, { EL(0, 0, MK_SS_DATA, MF_NONE) } } },
+	{ 19, true, { T_IA5, { EL(0, 0, MK_SS_DATA, MF_NONE) } } },
+	/* SendRoutingInfoArg ::= SEQUENCE { msisdn [0], ..., gmsc-OrGsmSCF-Address [6], ... } */
+	{ 22, false, { T_SEQ, { ADDR_AT(CTX(0), 1, MF_MSISDN), ADDR_AT(CTX(6), 1, MF_MSC) } } },
+	/* SendRoutingInfoRes: v3 [3] SEQUENCE { imsi [9], ... }; v2 SEQUENCE { imsi, ... } */
+	{ 22, true, { T_SEQ3, { IMSI_AT(CTX(9), 1) } } },
+	{ 22, true, { T_SEQ, { IMSI_AT(T_OCT, 1) } } },
+	/* UpdateGprsLocationArg ::= SEQUENCE { imsi, sgsn-Number, sgsn-Address, ... } */
+	{ 23, false, { T_SEQ, { IMSI_AT(T_OCT, 1), ADDR_AT(T_OCT, 2, MF_SGSN) } } },
+	/* UpdateGprsLocationRes ::= SEQUENCE { hlr-Number, ... } */
+	{ 23, true, { T_SEQ, { ADDR_AT(T_OCT, 1, MF_HLR) } } },
+	/* SendRoutingInfoForGprsArg ::= SEQUENCE { imsi [0], ggsn-Address [1], ggsn-Number [2] } */
+	{ 24, false, { T_SEQ, { IMSI_AT(CTX(0), 1) } } },
+	/* FailureReportArg ::= SEQUENCE { imsi [0], ggsn-Number [1], ... } */
+	{ 25, false, { T_SEQ, { IMSI_AT(CTX(0), 1) } } },
+	/* NoteMsPresentForGprsArg ::= SEQUENCE { imsi [0], sgsn-Address [1], ... } */
+	{ 26, false, { T_SEQ, { IMSI_AT(CTX(0), 1) } } },
+	/* ResetArg ::= SEQUENCE { [networkResource,] hlr-Number | sendingNodenumber, ... } */
+	{ 37, false, { T_SEQ, { ADDR_AT(T_OCT, 1, MF_HLR) } } },
+	/* checkIMEI: v1/v2 ARGUMENT IMEI; v3 CheckIMEI-Arg ::= SEQUENCE { imei, ... } */
+	{ 43, false, { T_OCT, { { 0 } } } },
+	{ 43, false, { T_SEQ, { { 0 } } } },
+	/* MT-ForwardSM-Arg ::= SEQUENCE { sm-RP-DA, sm-RP-OA, sm-RP-UI, ... } */
+	{ 44, false, { T_SEQ, { EL(0, 1, MK_SM_RP_DA, MF_NONE),
+				EL(0, 2, MK_SM_RP_OA, MF_NONE) } } },
+	/* RoutingInfoForSM-Arg ::= SEQUENCE { msisdn [0], sm-RP-PRI [1], serviceCentreAddress
+	 * [2], ..., imsi [12] } */
+	{ 45, false, { T_SEQ, { ADDR_AT(CTX(0), 1, MF_MSISDN), ADDR_AT(CTX(2), 1, MF_SMSC),
+				IMSI_AT(CTX(12), 1) } } },
+	/* RoutingInfoForSM-Res ::= SEQUENCE { imsi, locationInfoWithLMSI [0], ... } */
+	{ 45, true, { T_SEQ, { IMSI_AT(T_OCT, 1),
+			       NEST(CTXC(0), 1, &map_location_info_with_lmsi) } } },
+	/* MO-ForwardSM-Arg ::= SEQUENCE { sm-RP-DA, sm-RP-OA, sm-RP-UI, extensionContainer OPT,
+	 * imsi OPT, ... } */
+	{ 46, false, { T_SEQ, { EL(0, 1, MK_SM_RP_DA, MF_NONE), EL(0, 2, MK_SM_RP_OA, MF_NONE),
+				IMSI_AT(T_OCT, 2) } } },
+	/* ReportSM-DeliveryStatusArg ::= SEQUENCE { msisdn, serviceCentreAddress, ... } */
+	{ 47, false, { T_SEQ, { ADDR_AT(T_OCT, 1, MF_MSISDN), ADDR_AT(T_OCT, 2, MF_SMSC) } } },
+	/* noteSubscriberPresent ARGUMENT IMSI */
+	{ 48, false, { T_OCT, { EL(0, 0, MK_IMSI, MF_IMSI) } } },
+	/* AlertServiceCentreArg ::= SEQUENCE { msisdn, serviceCentreAddress, ..., imsi } */
+	{ 49, false, { T_SEQ, { ADDR_AT(T_OCT, 1, MF_MSISDN), ADDR_AT(T_OCT, 2, MF_SMSC),
+				IMSI_AT(T_OCT, 3) } } },
+	/* ActivateTraceModeArg / DeactivateTraceModeArg ::= SEQUENCE { imsi [0], ... } */
+	{ 50, false, { T_SEQ, { IMSI_AT(CTX(0), 1) } } },
+	{ 51, false, { T_SEQ, { IMSI_AT(CTX(0), 1) } } },
+	/* BeginSubscriberActivityArg ::= SEQUENCE { imsi, originatingEntityNumber } (v1) */
+	{ 54, false, { T_SEQ, { IMSI_AT(T_OCT, 1) } } },
+	/* SendIdentificationArg: v2 TMSI; v3 SEQUENCE { tmsi, ..., msc-Number, previous-LAI [0],
+	 * hopCounter [1], mtRoamingForwardingSupported [2], newVLR-Number [3], ... } */
+	{ 55, false, { T_OCT, { { 0 } } } },
+	{ 55, false, { T_SEQ, { ADDR_AT(T_OCT, 2, MF_MSC), ADDR_AT(CTX(3), 1, MF_VLR) } } },
+	/* SendIdentificationRes: v2 SEQUENCE { imsi, ... }; v3 [3] SEQUENCE { imsi OPT, ... } */
+	{ 55, true, { T_SEQ, { IMSI_AT(T_OCT, 1) } } },
+	{ 55, true, { T_SEQ3, { IMSI_AT(T_OCT, 1) } } },
+	/* sendAuthenticationInfo: v2 ARGUMENT IMSI; v3 SEQUENCE { imsi [0], ... } */
+	{ 56, false, { T_OCT, { EL(0, 0, MK_IMSI, MF_IMSI) } } },
+	{ 56, false, { T_SEQ, { IMSI_AT(CTX(0), 1) } } },
+	/* RestoreDataArg ::= SEQUENCE { imsi, lmsi OPT, ... } */
+	{ 57, false, { T_SEQ, { IMSI_AT(T_OCT, 1) } } },
+	/* sendIMSI ARGUMENT ISDN-AddressString RESULT IMSI */
+	{ 58, false, { T_OCT, { EL(0, 0, MK_ADDR, MF_MSISDN) } } },
+	{ 58, true, { T_OCT, { EL(0, 0, MK_IMSI, MF_IMSI) } } },
+	/* USSD-Arg ::= SEQUENCE { ussd-DataCodingScheme, ussd-String, alertingPattern OPT,
+	 * msisdn [0] OPT, ... }; USSD-Res ::= SEQUENCE { dcs, string, ... } */
+	{ 59, false, { T_SEQ, { EL(T_OCT, 1, MK_USSD_DCS, MF_NONE),
+				EL(T_OCT, 2, MK_USSD_STR, MF_NONE),
+				ADDR_AT(CTX(0), 1, MF_MSISDN) } } },
+	{ 59, true, { T_SEQ, { EL(T_OCT, 1, MK_USSD_DCS, MF_NONE),
+			       EL(T_OCT, 2, MK_USSD_STR, MF_NONE) } } },
+	{ 60, false, { T_SEQ, { EL(T_OCT, 1, MK_USSD_DCS, MF_NONE),
+				EL(T_OCT, 2, MK_USSD_STR, MF_NONE),
+				ADDR_AT(CTX(0), 1, MF_MSISDN) } } },
+	{ 60, true, { T_SEQ, { EL(T_OCT, 1, MK_USSD_DCS, MF_NONE),
+			       EL(T_OCT, 2, MK_USSD_STR, MF_NONE) } } },
+	{ 61, false, { T_SEQ, { EL(T_OCT, 1, MK_USSD_DCS, MF_NONE),
+				EL(T_OCT, 2, MK_USSD_STR, MF_NONE),
+				ADDR_AT(CTX(0), 1, MF_MSISDN) } } },
+	/* AnyTimeSubscriptionInterrogationArg ::= SEQUENCE { subscriberIdentity [0], ... } */
+	{ 62, false, { T_SEQ, { NEST(CTXC(0), 1, &map_subscriber_identity) } } },
+	/* InformServiceCentreArg ::= SEQUENCE { storedMSISDN OPT, mw-Status OPT, ... } */
+	{ 63, false, { T_SEQ, { ADDR_AT(T_OCT, 1, MF_MSISDN) } } },
+	/* AlertServiceCentreArg (see 49) */
+	{ 64, false, { T_SEQ, { ADDR_AT(T_OCT, 1, MF_MSISDN), ADDR_AT(T_OCT, 2, MF_SMSC),
+				IMSI_AT(T_OCT, 3) } } },
+	/* AnyTimeModificationArg ::= SEQUENCE { subscriberIdentity [0], gsmSCF-Address [1], ... } */
+	{ 65, false, { T_SEQ, { NEST(CTXC(0), 1, &map_subscriber_identity) } } },
+	/* ReadyForSM-Arg ::= SEQUENCE { imsi [0], alertReason, ... } */
+	{ 66, false, { T_SEQ, { IMSI_AT(CTX(0), 1) } } },
+	/* PurgeMS-Arg: v2 SEQUENCE { imsi, vlr-Number }; v3 [3] SEQUENCE { imsi, vlr-Number [0],
+	 * sgsn-Number [1], ... } */
+	{ 67, false, { T_SEQ, { IMSI_AT(T_OCT, 1), ADDR_AT(T_OCT, 2, MF_VLR) } } },
+	{ 67, false, { T_SEQ3, { IMSI_AT(T_OCT, 1), ADDR_AT(CTX(0), 1, MF_VLR),
+				 ADDR_AT(CTX(1), 1, MF_SGSN) } } },
+	/* ProvideSubscriberInfoArg ::= SEQUENCE { imsi [0], lmsi [1] OPT, requestedInfo [2], ... } */
+	{ 70, false, { T_SEQ, { IMSI_AT(CTX(0), 1) } } },
+	/* ProvideSubscriberInfoRes ::= SEQUENCE { subscriberInfo, ... } */
+	{ 70, true, { T_SEQ, { NEST(T_SEQ, 1, &map_subscriber_info) } } },
+	/* AnyTimeInterrogationArg ::= SEQUENCE { subscriberIdentity [0], requestedInfo [1],
+	 * gsmSCF-Address [3], ... } */
+	{ 71, false, { T_SEQ, { NEST(CTXC(0), 1, &map_subscriber_identity) } } },
+	/* AnyTimeInterrogationRes ::= SEQUENCE { subscriberInfo, ... } */
+	{ 71, true, { T_SEQ, { NEST(T_SEQ, 1, &map_subscriber_info) } } },
+	/* Ss-InvocationNotificationArg ::= SEQUENCE { imsi [0], msisdn [1], ss-Event [2], ... } */
+	{ 72, false, { T_SEQ, { IMSI_AT(CTX(0), 1), ADDR_AT(CTX(1), 1, MF_MSISDN) } } },
+	/* SetReportingStateArg, StatusReportArg, RemoteUserFreeArg ::= SEQUENCE { imsi [0], ... } */
+	{ 73, false, { T_SEQ, { IMSI_AT(CTX(0), 1) } } },
+	{ 74, false, { T_SEQ, { IMSI_AT(CTX(0), 1) } } },
+	{ 75, false, { T_SEQ, { IMSI_AT(CTX(0), 1) } } },
+	/* RegisterCC-EntryArg / EraseCC-EntryArg ::= SEQUENCE { ss-Code [0], ... } */
+	{ 76, false, { T_SEQ, { EL(CTX(0), 1, MK_SS_CODE, MF_NONE) } } },
+	{ 77, false, { T_SEQ, { EL(CTX(0), 1, MK_SS_CODE, MF_NONE) } } },
+	/* ProvideSubscriberLocation-Arg ::= SEQUENCE { locationType, mlc-Number, lcs-ClientID [0],
+	 * privacyOverride [1], imsi [2], msisdn [3], ... } */
+	{ 83, false, { T_SEQ, { IMSI_AT(CTX(2), 1), ADDR_AT(CTX(3), 1, MF_MSISDN) } } },
+	/* RoutingInfoForLCS-Arg ::= SEQUENCE { mlcNumber [0], targetMS [1] SubscriberIdentity } */
+	{ 85, false, { T_SEQ, { NEST(CTXC(1), 1, &map_subscriber_identity) } } },
+	/* RoutingInfoForLCS-Res ::= SEQUENCE { targetMS [0], lcsLocationInfo [1], ... } */
+	{ 85, true, { T_SEQ, { NEST(CTXC(0), 1, &map_subscriber_identity),
+			       NEST(CTXC(1), 1, &map_lcs_location_info) } } },
+	/* SubscriberLocationReport-Arg ::= SEQUENCE { lcs-Event, lcs-ClientID, lcsLocationInfo,
+	 * msisdn [0], imsi [1], ... } */
+	{ 86, false, { T_SEQ, { ADDR_AT(CTX(0), 1, MF_MSISDN), IMSI_AT(CTX(1), 1) } } },
+	/* NoteMM-EventArg ::= SEQUENCE { serviceKey, eventMet [0], imsi [1], msisdn [2], ... } */
+	{ 89, false, { T_SEQ, { IMSI_AT(CTX(1), 1), ADDR_AT(CTX(2), 1, MF_MSISDN) } } },
+};
+
+/* ---------------------------------------------------------------------------
+ * Field decoders
+ */
+struct map_ctx {
+	const uint8_t *buf;
+	struct sw_msu *msu;
+	bool decoded;     /* any field stored */
+	bool have_dcs;
+	uint8_t dcs;      /* USSD DCS of the current argument */
+};
+
+static struct sw_digits *
+map_field(struct sw_msu *msu, uint8_t f)
+{
+	switch (f) {
+	case MF_IMSI:
+		return &msu->map.imsi;
+	case MF_MSISDN:
+		return &msu->map.msisdn;
+	case MF_VLR:
+		return &msu->map.vlr;
+	case MF_MSC:
+		return &msu->map.msc;
+	case MF_HLR:
+		return &msu->map.hlr;
+	case MF_SGSN:
+		return &msu->map.sgsn;
+	case MF_SMSC:
+		return &msu->map.smsc;
+	case MF_FWD_TO:
+		return &msu->map.fwd_to;
+	}
+	return NULL;
+}
+
+/*
+ * TBCD-STRING (TS 29.002 17.7.8): digits low nibble first; 0xf is a filler
+ * allowed only as the high nibble of the last octet. A filler anywhere else
+ * would let the firewall and the HLR see different digit strings.
+ */
+static enum sw_mal
+map_tbcd(const uint8_t *p, uint32_t n, struct sw_digits *out)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if ((p[i] & 0x0f) == 0x0f)
+			return SW_MAL_MAP_PARAM;
+		if ((p[i] >> 4) == 0x0f && i + 1 != n)
+			return SW_MAL_MAP_PARAM;
+	}
+	if (n * 2 > SW_DIGITS_MAX + 1 || sw_bcd_decode(p, n, false, true, out) < 0)
+		return SW_MAL_MAP_DIGITS_LONG;
+	return SW_MAL_NONE;
+}
+
+/* Store digits into a field unless it already holds a value. */
+static enum sw_mal
+map_store_tbcd(struct map_ctx *x, const uint8_t *p, uint32_t n, struct sw_digits *dst)
+{
+	struct sw_digits d;
+	enum sw_mal m;
+
+	memset(&d, 0, sizeof(d));
+	m = map_tbcd(p, n, &d);
+	if (m != SW_MAL_NONE)
+		return m;
+	if (dst != NULL && dst->len == 0 && d.len > 0) {
+		*dst = d;
+		x->decoded = true;
+	}
+	return SW_MAL_NONE;
+}
+
+/* IMSI ::= TBCD-STRING (SIZE (3..8)) */
+static enum sw_mal
+map_imsi(struct map_ctx *x, const struct sw_ber_tlv *t, struct sw_digits *dst)
+{
+	uint32_t n = sw_ber_len(t);
+
+	if (t->constructed || n < 3)
+		return SW_MAL_MAP_PARAM;
+	if (n > 8)
+		return SW_MAL_MAP_DIGITS_LONG;
+	return map_store_tbcd(x, x->buf + t->val_off, n, dst);
+}
+
+/* AddressString ::= OCTET STRING (SIZE (1..20)): ext/NAI/NPI octet, then TBCD digits. */
+static enum sw_mal
+map_addr(struct map_ctx *x, const struct sw_ber_tlv *t, struct sw_digits *dst)
+{
+	uint32_t n = sw_ber_len(t);
+
+	if (t->constructed || n < 1)
+		return SW_MAL_MAP_PARAM;
+	if (n > 20)
+		return SW_MAL_MAP_DIGITS_LONG;
+	return map_store_tbcd(x, x->buf + t->val_off + 1, n - 1, dst);
+}
+
+/* LMSI ::= OCTET STRING (SIZE (4)): kept as 8 hex digits. */
+static enum sw_mal
+map_lmsi(struct map_ctx *x, const struct sw_ber_tlv *t, struct sw_digits *dst)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint32_t n = sw_ber_len(t);
+
+	if (t->constructed || n != 4)
+		return SW_MAL_MAP_PARAM;
+	if (dst->len != 0)
+		return SW_MAL_NONE;
+	for (uint32_t i = 0; i < n; i++) {
+		dst->d[2 * i] = hex[x->buf[t->val_off + i] >> 4];
+		dst->d[2 * i + 1] = hex[x->buf[t->val_off + i] & 0x0f];
+	}
+	dst->d[2 * n] = '\0';
+	dst->len = (uint8_t)(2 * n);
+	x->decoded = true;
+	return SW_MAL_NONE;
+}
+
+/* SM-RP-DA / SM-RP-OA choice tags, TS 29.002 17.7.6 */
+#define SM_RP_IMSI 0        /* DA imsi [0] */
+#define SM_RP_LMSI 1        /* DA lmsi [1] */
+#define SM_RP_MSISDN 2      /* OA msisdn [2] */
+#define SM_RP_SC 4          /* serviceCentreAddressDA/OA [4] */
+#define SM_RP_NONE 5        /* noSM-RP-DA/OA [5] NULL */
+
+static enum sw_mal
+map_sm_rp(struct map_ctx *x, const struct sw_ber_tlv *t, bool da)
+{
+	struct sw_msu *msu = x->msu;
+	struct sw_digits *dst = da ? &msu->map.sm_rp_da : &msu->map.sm_rp_oa;
+	uint8_t *kind = da ? &msu->map.sm_rp_da_kind : &msu->map.sm_rp_oa_kind;
+	bool first = dst->len == 0 && *kind == 0;
+	struct sw_digits d;
+	enum sw_mal m;
+
+	if (t->cls != SW_BER_CLASS_CONTEXT || t->constructed)
+		return SW_MAL_MAP_PARAM;
+	memset(&d, 0, sizeof(d));
+	switch (t->tag) {
+	case SM_RP_IMSI:
+		if (!da)
+			return SW_MAL_MAP_PARAM;
+		m = map_imsi(x, t, &d);
+		if (m == SW_MAL_NONE)
+			m = map_imsi(x, t, &msu->map.imsi);
+		break;
+	case SM_RP_LMSI:
+		if (!da)
+			return SW_MAL_MAP_PARAM;
+		m = map_lmsi(x, t, &d);
+		break;
+	case SM_RP_MSISDN:
+		if (da)
+			return SW_MAL_MAP_PARAM;
+		m = map_addr(x, t, &d);
+		if (m == SW_MAL_NONE)
+			m = map_addr(x, t, &msu->map.msisdn);
+		break;
+	case SM_RP_SC:
+		m = map_addr(x, t, &d);
+		if (m == SW_MAL_NONE)
+			m = map_addr(x, t, &msu->map.smsc);
+		break;
+	case SM_RP_NONE:
+		m = sw_ber_len(t) == 0 ? SW_MAL_NONE : SW_MAL_MAP_PARAM;
+		break;
+	default:
+		return SW_MAL_MAP_PARAM;
+	}
+	if (m != SW_MAL_NONE)
+		return m;
+	/* The kind 0 (imsi) cannot be told from "absent" by the kind alone: the first
+	 * SM-RP-DA wins when neither digits nor a kind were stored yet. */
+	if (first) {
+		*kind = (uint8_t)t->tag;
+		*dst = d;
+		x->decoded = true;
+	}
+	return SW_MAL_NONE;
+}
+
+/* ---------------------------------------------------------------------------
+ * USSD, 3GPP TS 23.038
+ */
+
+/* GSM 7-bit default alphabet, TS 23.038 6.2.1, as UTF-8 */
+static const char *const gsm7_basic[128] = {
+	"@", "\u00a3", "$", "\u00a5", "\u00e8", "\u00e9", "\u00f9", "\u00ec",
+	"\u00f2", "\u00c7", "\n", "\u00d8", "\u00f8", "\r", "\u00c5", "\u00e5",
+	"\u0394", "_", "\u03a6", "\u0393", "\u039b", "\u03a9", "\u03a0", "\u03a8",
+	"\u03a3", "\u0398", "\u039e", " " /* 0x1b escape, see gsm7_ext */, "\u00c6", "\u00e6",
+	"\u00df", "\u00c9",
+	" ", "!", "\"", "#", "\u00a4", "%", "&", "'", "(", ")", "*", "+", ",", "-", ".", "/",
+	"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ":", ";", "<", "=", ">", "?",
+	"\u00a1", "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O",
+	"P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z", "\u00c4", "\u00d6", "\u00d1",
+	"\u00dc", "\u00a7",
+	"\u00bf", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
+	"p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "\u00e4", "\u00f6", "\u00f1",
+	"\u00fc", "\u00e0",
+};
+
+#define GSM7_ESC 0x1b /* TS 23.038 6.2.1.1: escape to the extension table */
+
+/* GSM 7-bit default alphabet extension table, TS 23.038 6.2.1.1 */
+static const struct {
+	uint8_t code;
+	const char *utf8;
+} gsm7_ext[] = {
+	{ 0x0a, "\f" },
+	{ 0x14, "^" },
+	{ 0x28, "{" },
+	{ 0x29, "}" },
+	{ 0x2f, "\\" },
+	{ 0x3c, "[" },
+	{ 0x3d, "~" },
+	{ 0x3e, "]" },
+	{ 0x40, "|" },
+	{ 0x65, "\u20ac" },
+};
+
+/* Append s to the USSD buffer if it fits whole; returns false when full. */
+static bool
+ussd_put(struct sw_msu *msu, const char *s, size_t n)
+{
+	if (msu->map.ussd_len + n > SW_USSD_MAX)
+		return false;
+	memcpy(msu->map.ussd + msu->map.ussd_len, s, n);
+	msu->map.ussd_len = (uint16_t)(msu->map.ussd_len + n);
+	msu->map.ussd[msu->map.ussd_len] = '\0';
+	return true;
+}
+
+static uint8_t
+gsm7_septet(const uint8_t *p, uint32_t n, uint32_t i)
+{
+	uint32_t bit = i * 7, byte = bit / 8, shift = bit % 8;
+	unsigned v = p[byte] >> shift;
+
+	if (shift > 1 && byte + 1 < n)
+		v |= (unsigned)p[byte + 1] << (8 - shift);
+	return (uint8_t)(v & 0x7f);
+}
+
+static void
+ussd_gsm7(struct sw_msu *msu, const uint8_t *p, uint32_t n)
+{
+	uint32_t count = n * 8 / 7;
+
+	/* TS 23.038 6.1.2.3.1: 7 spare bits at the end are filled with CR, not '@' */
+	if (count > 0 && count % 8 == 0 && gsm7_septet(p, n, count - 1) == '\r')
+		count--;
+	for (uint32_t i = 0; i < count; i++) {
+		uint8_t c = gsm7_septet(p, n, i);
+		const char *s = gsm7_basic[c];
+
+		if (c == GSM7_ESC && i + 1 < count) {
+			uint8_t e = gsm7_septet(p, n, ++i);
+
+			/* unknown extension codes show the default table character */
+			s = gsm7_basic[e];
+			for (size_t k = 0; k < ARRAY_SIZE(gsm7_ext); k++) {
+				if (gsm7_ext[k].code == e) {
+					s = gsm7_ext[k].utf8;
+					break;
+				}
+			}
+		}
+		if (!ussd_put(msu, s, strlen(s)))
+			return;
+	}
+}
+
+/* UCS2 (UTF-16BE with surrogates) to UTF-8; odd length is malformed. */
+static enum sw_mal
+ussd_ucs2(struct sw_msu *msu, const uint8_t *p, uint32_t n)
+{
+	if (n % 2 != 0)
+		return SW_MAL_MAP_USSD;
+	for (uint32_t i = 0; i < n; i += 2) {
+		uint32_t u = ((uint32_t)p[i] << 8) | p[i + 1];
+		char s[4];
+		size_t k;
+
+		if (u >= 0xd800 && u <= 0xdbff && i + 3 < n) {
+			uint32_t lo = ((uint32_t)p[i + 2] << 8) | p[i + 3];
+
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+				i += 2;
+			}
+		}
+		if (u >= 0xd800 && u <= 0xdfff)
+			u = 0xfffd; /* lone surrogate */
+		if (u < 0x80) {
+			s[0] = (char)u;
+			k = 1;
+		} else if (u < 0x800) {
+			s[0] = (char)(0xc0 | (u >> 6));
+			s[1] = (char)(0x80 | (u & 0x3f));
+			k = 2;
+		} else if (u < 0x10000) {
+			s[0] = (char)(0xe0 | (u >> 12));
+			s[1] = (char)(0x80 | ((u >> 6) & 0x3f));
+			s[2] = (char)(0x80 | (u & 0x3f));
+			k = 3;
+		} else {
+			s[0] = (char)(0xf0 | (u >> 18));
+			s[1] = (char)(0x80 | ((u >> 12) & 0x3f));
+			s[2] = (char)(0x80 | ((u >> 6) & 0x3f));
+			s[3] = (char)(0x80 | (u & 0x3f));
+			k = 4;
+		}
+		if (!ussd_put(msu, s, k))
+			break;
+	}
+	return SW_MAL_NONE;
+}
+
+enum ussd_alphabet { USSD_GSM7, USSD_8BIT, USSD_UCS2, USSD_UCS2_LANG };
+
+/* CBS Data Coding Scheme, TS 23.038 5 */
+static enum ussd_alphabet
+ussd_alphabet(uint8_t dcs)
+{
+	switch (dcs >> 4) {
+	case 0x0: /* language using the GSM 7 bit default alphabet */
+	case 0x2:
+	case 0x3:
+		return USSD_GSM7;
+	case 0x1: /* 0x10 GSM 7 bit preceded by language, 0x11 UCS2 preceded by language */
+		if (dcs == 0x10)
+			return USSD_GSM7;
+		return dcs == 0x11 ? USSD_UCS2_LANG : USSD_8BIT;
+	case 0x4: /* general data coding: bits 3..2 the alphabet */
+	case 0x5:
+	case 0x6:
+	case 0x7:
+		switch ((dcs >> 2) & 3) {
+		case 0:
+			return USSD_GSM7;
+		case 2:
+			return USSD_UCS2;
+		default:
+			return USSD_8BIT;
+		}
+	case 0xf: /* data coding / message class: bit 2 the alphabet */
+		return (dcs & 0x04) ? USSD_8BIT : USSD_GSM7;
+	default:
+		return USSD_8BIT;
+	}
+}
+
+static enum sw_mal
+map_ussd_string(struct map_ctx *x, const struct sw_ber_tlv *t)
+{
+	struct sw_msu *msu = x->msu;
+	const uint8_t *p = x->buf + t->val_off;
+	uint32_t n = sw_ber_len(t);
+	enum sw_mal m = SW_MAL_NONE;
+
+	/* USSD-String ::= OCTET STRING (SIZE (1..maxUSSD-StringLength)), 160 */
+	if (t->constructed || n < 1 || n > 160 || !x->have_dcs)
+		return SW_MAL_MAP_USSD;
+	if (msu->map.ussd_len != 0)
+		return SW_MAL_NONE;
+	msu->map.ussd_dcs = x->dcs;
+	switch (ussd_alphabet(x->dcs)) {
+	case USSD_GSM7:
+		ussd_gsm7(msu, p, n);
+		break;
+	case USSD_UCS2:
+		m = ussd_ucs2(msu, p, n);
+		break;
+	case USSD_UCS2_LANG:
+		/* TS 23.038 5: two GSM 7-bit characters of language, then UCS2 */
+		m = n < 2 ? SW_MAL_MAP_USSD : ussd_ucs2(msu, p + 2, n - 2);
+		break;
+	case USSD_8BIT:
+		break;
+	}
+	x->decoded = true;
+	return m;
+}
+
+/* SS-UserData ::= IA5String: printable ASCII copied as is. */
+static enum sw_mal
+map_ss_data(struct map_ctx *x, const struct sw_ber_tlv *t)
+{
+	struct sw_msu *msu = x->msu;
+	uint32_t n = sw_ber_len(t);
+
+	if (t->constructed || n < 1 || n > 200)
+		return SW_MAL_MAP_USSD;
+	for (uint32_t i = 0; i < n; i++)
+		if (x->buf[t->val_off + i] > 0x7f)
+			return SW_MAL_MAP_USSD;
+	if (msu->map.ussd_len != 0)
+		return SW_MAL_NONE;
+	ussd_put(msu, (const char *)x->buf + t->val_off, n < SW_USSD_MAX ? n : SW_USSD_MAX);
+	x->decoded = true;
+	return SW_MAL_NONE;
+}
+
+static enum sw_mal map_shape_walk(struct map_ctx *x, const struct map_shape *s,
+				  const struct sw_ber_tlv *outer, unsigned depth);
+
+static enum sw_mal
+map_elem(struct map_ctx *x, const struct map_elem *e, const struct sw_ber_tlv *t,
+	 unsigned depth)
+{
+	struct sw_msu *msu = x->msu;
+
+	switch (e->kind) {
+	case MK_IMSI:
+		return map_imsi(x, t, map_field(msu, e->field));
+	case MK_ADDR:
+		return map_addr(x, t, map_field(msu, e->field));
+	case MK_SS_CODE:
+		if (t->constructed || sw_ber_len(t) != 1)
+			return SW_MAL_MAP_PARAM;
+		if (!msu->map.has_ss_code) {
+			msu->map.has_ss_code = true;
+			msu->map.ss_code = x->buf[t->val_off];
+			x->decoded = true;
+		}
+		return SW_MAL_NONE;
+	case MK_USSD_DCS:
+		if (t->constructed || sw_ber_len(t) != 1)
+			return SW_MAL_MAP_USSD;
+		x->dcs = x->buf[t->val_off];
+		x->have_dcs = true;
+		return SW_MAL_NONE;
+	case MK_USSD_STR:
+		return map_ussd_string(x, t);
+	case MK_SS_DATA:
+		return map_ss_data(x, t);
+	case MK_SM_RP_DA:
+		return map_sm_rp(x, t, true);
+	case MK_SM_RP_OA:
+		return map_sm_rp(x, t, false);
+	case MK_NESTED:
+		if (!t->constructed)
+			return SW_MAL_MAP_PARAM;
+		return map_shape_walk(x, e->sub, t, depth + 1);
+	}
+	return SW_MAL_NONE;
+}
+
+/*
+ * Walk the children of a constructed parameter (or apply a primitive shape to
+ * the parameter itself) and decode the listed elements.
+ */
+static enum sw_mal
+map_shape_walk(struct map_ctx *x, const struct map_shape *s, const struct sw_ber_tlv *outer,
+	       unsigned depth)
+{
+	uint8_t seen[256];
+	unsigned pos = 0;
+	struct sw_cur c;
+
+	if (depth > SW_BER_DEPTH_MAX)
+		return SW_MAL_MAP_PARAM;
+	if (!outer->constructed) {
+		if (s->elems[0].kind == 0)
+			return SW_MAL_NONE;
+		return map_elem(x, &s->elems[0], outer, depth);
+	}
+
+	memset(seen, 0, sizeof(seen));
+	sw_ber_contents(x->buf, outer, &c);
+	while (sw_cur_left(&c) > 0) {
+		struct sw_ber_tlv t;
+		uint8_t nth;
+
+		if (sw_ber_next(&c, &t) != SW_MAL_NONE)
+			return SW_MAL_MAP_PARAM;
+		pos++;
+		if (seen[t.id] < UINT8_MAX)
+			seen[t.id]++;
+		nth = seen[t.id];
+		for (unsigned i = 0; i < MAP_ELEMS_MAX && s->elems[i].kind != 0; i++) {
+			const struct map_elem *e = &s->elems[i];
+			enum sw_mal m;
+
+			if (e->tag == 0 ? e->nth != pos : !sw_ber_is(&t, e->tag))
+				continue;
+			/* a repeated context-tagged element is ambiguous */
+			if (e->tag != 0 && (e->tag & 0xc0) == 0x80 && nth > 1)
+				return SW_MAL_MAP_PARAM;
+			if (e->tag != 0 && e->nth != nth)
+				continue;
+			m = map_elem(x, e, &t, depth);
+			if (m != SW_MAL_NONE)
+				return m;
+		}
+	}
+	return SW_MAL_NONE;
+}
+
+/* MAP application contexts are 0.4.0.0.1.0.<ac>.<version> (TS 29.002 17.3.2); CAP uses
+ * ac codes from 50 upwards under the same arc and 0.4.0.0.1.21/22 (TS 29.078). */
+#define MAP_AC_PREFIX_LEN 5
+static const uint8_t map_ac_prefix[MAP_AC_PREFIX_LEN] = { 0x04, 0x00, 0x00, 0x01, 0x00 };
+#define MAP_AC_CODE_MAX 49
+#define SSN_CAP 146 /* 3GPP TS 23.003 8.1 */
+
+static bool
+map_applies(const struct sw_msu *msu)
+{
+	if (msu->has & SW_HAS_ACN) {
+		if (msu->tcap.acn_len <= MAP_AC_PREFIX_LEN ||
+		    memcmp(msu->tcap.acn, map_ac_prefix, MAP_AC_PREFIX_LEN) != 0 ||
+		    msu->tcap.acn[MAP_AC_PREFIX_LEN] > MAP_AC_CODE_MAX)
+			return false;
+	}
+	if ((msu->has & SW_HAS_SCCP) && msu->sccp.cdpa.has_ssn && msu->sccp.cdpa.ssn == SSN_CAP)
+		return false;
+	return true;
+}
+
+enum sw_mal
+sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx)
+{
+	const struct sw_tcap_comp *comp;
+	struct sw_ber_tlv param;
+	struct sw_cur c;
+	struct map_ctx x;
+	bool result, matched_op = false;
+	enum sw_mal m = SW_MAL_NONE;
+
+	if (buf == NULL || msu == NULL || comp_idx >= msu->tcap.ncomp)
+		return SW_MAL_NONE;
+	comp = &msu->tcap.comp[comp_idx];
+	if (!comp->has_opcode || comp->opcode_global || comp->param_len == 0)
+		return SW_MAL_NONE;
+	if (comp->type == SW_COMP_INVOKE)
+		result = false;
+	else if (comp->type == SW_COMP_RESULT_LAST || comp->type == SW_COMP_RESULT)
+		result = true;
+	else
+		return SW_MAL_NONE;
+	if (!map_applies(msu))
+		return SW_MAL_NONE;
+
+	/* the parameter TLV was delimited by tcap; read it again to get its header */
+	sw_cur_init(&c, buf, comp->param_off, comp->param_off + comp->param_len);
+	if (sw_ber_next(&c, &param) != SW_MAL_NONE)
+		m = SW_MAL_MAP_PARAM;
+
+	memset(&x, 0, sizeof(x));
+	x.buf = buf;
+	x.msu = msu;
+	for (size_t i = 0; m == SW_MAL_NONE && i < ARRAY_SIZE(map_params); i++) {
+		const struct map_param *p = &map_params[i];
+
+		if (p->op != comp->opcode || p->result != result)
+			continue;
+		matched_op = true;
+		if (!sw_ber_is(&param, p->shape.tag))
+			continue;
+		m = map_shape_walk(&x, &p->shape, &param, 0);
+		matched_op = false; /* the shape was found */
+		break;
+	}
+	/* an operation we decode, with a parameter of none of its shapes */
+	if (m == SW_MAL_NONE && matched_op)
+		m = SW_MAL_MAP_PARAM;
+	if (x.decoded)
+		msu->has |= SW_HAS_MAP;
+	if (m != SW_MAL_NONE && msu->mal == SW_MAL_NONE)
+		msu->mal = m;
+	return m;
 }

@@ -221,6 +221,8 @@ struct sw_msu {
 		uint8_t ussd_dcs;
 		uint16_t ussd_len;     /* bytes of UTF-8 in ussd; 0: absent */
 		char ussd[SW_USSD_MAX + 1];
+		/* forwardedToNumber of registerSS (call forwarding target), TS 29.002 7.6.4 */
+		struct sw_digits fwd_to;
 	} map;
 
 	/* ISUP, Q.763 */
