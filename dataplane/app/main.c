@@ -1,0 +1,684 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sigwall-dataplane: EAL, ports and queues, shared memory, worker launch, clean
+ * shutdown. The packet path is in worker.c.
+ *
+ *   sigwall-dataplane [EAL options] -- --mode inline|monitor --ports A:B --instance NAME
+ *       [--non-sctp pass|drop] [--default pass|drop] [--burst N] [--no-events]
+ *       [--exit-on-idle MS] [--max-packets N] [--stats-interval MS]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "worker.h"
+
+#define EXIT_USAGE 2
+#define NB_RXD 1024
+#define NB_TXD 1024
+#define MAX_WORKERS RTE_MAX_LCORE
+#define POLL_MS 10
+#define IMAGE_POLL_MS 100
+
+static const char usage_text[] =
+	"usage: sigwall-dataplane [EAL options] -- --mode inline|monitor --ports A:B --instance NAME\n"
+	"         [--non-sctp pass|drop] [--default pass|drop] [--burst 1-64] [--no-repair]\n"
+	"         [--no-events] [--exit-on-idle MS] [--max-packets N]\n"
+	"  --mode inline    forward A<->B, take dropped MSUs out (needs two ports)\n"
+	"  --mode monitor   transmit nothing; count and raise events (one or two ports)\n"
+	"  --ports A:B      DPDK port ids or device names (e.g. 0:1, net_pcap0:net_pcap1)\n"
+	"  --instance NAME  shared memory /sigwall.NAME.image and /sigwall.NAME.stats\n"
+	"  --non-sctp       what to do with packets that are not SCTP/M3UA (default pass)\n"
+	"  --default        verdict while no policy image is published (default pass)\n"
+	"  --exit-on-idle   stop when nothing was received for MS milliseconds (tests)\n"
+	"  --max-packets    stop after N received packets (tests)\n";
+
+struct app {
+	enum sw_mode mode;
+	const char *ports_arg;
+	char port_name[SW_PORTS][RTE_ETH_NAME_MAX_LEN];
+	uint16_t port[SW_PORTS];
+	unsigned nports;
+	const char *instance;
+	bool non_sctp_pass;
+	enum sw_act def_action;
+	unsigned burst;
+	bool no_repair;
+	bool events;
+	uint64_t exit_on_idle_ms;
+	uint64_t max_packets;
+	bool have_mode;
+
+	unsigned nworkers;
+	struct sw_worker *workers;
+	struct rte_mempool *pool;
+	struct sw_image_watch watch;
+#ifdef SW_HAVE_SHM
+	struct sw_shm_stats stats;
+	bool have_stats;
+#endif
+	struct sw_shm_worker *local_blocks; /* when there is no stats region */
+};
+
+static volatile bool quit;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = true;
+}
+
+static void __rte_noreturn
+die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void __rte_noreturn
+die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sigwall-dataplane: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
+}
+
+static uint64_t
+parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		die_usage("%s wants a number in %" PRIu64 "..%" PRIu64 ", got '%s'", opt, min, max,
+			  s);
+	return v;
+}
+
+static bool
+parse_pass_drop(const char *opt, const char *s)
+{
+	if (strcmp(s, "pass") == 0 || strcmp(s, "allow") == 0)
+		return true;
+	if (strcmp(s, "drop") == 0)
+		return false;
+	die_usage("%s wants pass or drop, got '%s'", opt, s);
+}
+
+/* App options: everything after "--". Parsed before rte_eal_init so that a mistake is
+ * reported in one line, without the EAL's start-up noise. */
+static void
+parse_app_args(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"mode", required_argument, NULL, 'm'},
+		{"ports", required_argument, NULL, 'p'},
+		{"instance", required_argument, NULL, 'i'},
+		{"non-sctp", required_argument, NULL, 'n'},
+		{"default", required_argument, NULL, 'd'},
+		{"burst", required_argument, NULL, 'b'},
+		{"no-repair", no_argument, NULL, 'R'},
+		{"no-events", no_argument, NULL, 'E'},
+		{"exit-on-idle", required_argument, NULL, 'I'},
+		{"max-packets", required_argument, NULL, 'M'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	a->non_sctp_pass = true;
+	a->def_action = SW_ACT_ALLOW;
+	a->burst = 32;
+	a->events = true;
+	a->instance = "default";
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (strcmp(optarg, "inline") == 0)
+				a->mode = SW_MODE_INLINE;
+			else if (strcmp(optarg, "monitor") == 0)
+				a->mode = SW_MODE_MONITOR;
+			else
+				die_usage("--mode wants inline or monitor, got '%s'", optarg);
+			a->have_mode = true;
+			break;
+		case 'p':
+			a->ports_arg = optarg;
+			break;
+		case 'i':
+			a->instance = optarg;
+			break;
+		case 'n':
+			a->non_sctp_pass = parse_pass_drop("--non-sctp", optarg);
+			break;
+		case 'd':
+			a->def_action = parse_pass_drop("--default", optarg) ? SW_ACT_ALLOW
+									      : SW_ACT_DROP;
+			break;
+		case 'b':
+			a->burst = (unsigned)parse_u64("--burst", optarg, 1, SW_BURST_MAX);
+			break;
+		case 'R':
+			a->no_repair = true;
+			break;
+		case 'E':
+			a->events = false;
+			break;
+		case 'I':
+			a->exit_on_idle_ms = parse_u64("--exit-on-idle", optarg, 1, 86400000);
+			break;
+		case 'M':
+			a->max_packets = parse_u64("--max-packets", optarg, 1, UINT64_MAX);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			if (optopt != 0)
+				die_usage("option -%c is unknown or lacks its value; see --help", optopt);
+			die_usage("option '%s' is unknown or lacks its value; see --help",
+				  argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s'; see --help", argv[optind]);
+	if (!a->have_mode)
+		die_usage("--mode inline|monitor is required; see --help");
+	if (a->ports_arg == NULL)
+		die_usage("--ports A:B is required (DPDK port ids or names); see --help");
+#ifdef SW_HAVE_SHM
+	if (sw_shm_instance_valid(a->instance) < 0)
+		die_usage("--instance wants 1-%d characters of [A-Za-z0-9_-], got '%s'",
+			  SW_SHM_INSTANCE_MAX, a->instance);
+#endif
+	{
+		const char *colon = strchr(a->ports_arg, ':');
+		size_t l0 = colon != NULL ? (size_t)(colon - a->ports_arg) : strlen(a->ports_arg);
+
+		if (l0 == 0 || l0 >= RTE_ETH_NAME_MAX_LEN ||
+		    (colon != NULL && (colon[1] == '\0' || strlen(colon + 1) >= RTE_ETH_NAME_MAX_LEN)))
+			die_usage("--ports wants A:B (ids or names), got '%s'", a->ports_arg);
+		memcpy(a->port_name[0], a->ports_arg, l0);
+		a->port_name[0][l0] = '\0';
+		a->nports = 1;
+		if (colon != NULL) {
+			snprintf(a->port_name[1], sizeof(a->port_name[1]), "%s", colon + 1);
+			a->nports = 2;
+		}
+	}
+	if (a->mode == SW_MODE_INLINE && a->nports != 2)
+		die_usage("--mode inline needs two ports: --ports A:B");
+}
+
+/* No hugepages reserved and no --no-huge: say so before the EAL fails obscurely. */
+static void
+check_hugepages(int eal_argc, char **argv)
+{
+	FILE *f;
+	char line[128];
+	long total = -1;
+	int i;
+
+	for (i = 1; i < eal_argc; i++)
+		if (strcmp(argv[i], "--no-huge") == 0 || strncmp(argv[i], "--in-memory", 11) == 0)
+			return;
+	f = fopen("/proc/meminfo", "r");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugePages_Total: %ld", &total) == 1)
+			break;
+	fclose(f);
+	if (total == 0)
+		die_usage("no hugepages are reserved: reserve some (echo 512 > "
+			  "/proc/sys/vm/nr_hugepages, mount hugetlbfs) or pass --no-huge -m 256 "
+			  "before --");
+}
+
+static void
+resolve_ports(struct app *a)
+{
+	unsigned i;
+
+	for (i = 0; i < a->nports; i++) {
+		char *end;
+		unsigned long id = strtoul(a->port_name[i], &end, 10);
+		uint16_t pid;
+
+		if (*end == '\0' && end != a->port_name[i]) {
+			if (id >= RTE_MAX_ETHPORTS || !rte_eth_dev_is_valid_port((uint16_t)id))
+				die_usage("port %s does not exist (%u ports found); add a --vdev or "
+					  "bind a NIC, or fix --ports",
+					  a->port_name[i], rte_eth_dev_count_avail());
+			pid = (uint16_t)id;
+		} else if (rte_eth_dev_get_port_by_name(a->port_name[i], &pid) != 0) {
+			die_usage("port '%s' does not exist (%u ports found); add --vdev %s,... or "
+				  "fix --ports",
+				  a->port_name[i], rte_eth_dev_count_avail(), a->port_name[i]);
+		}
+		a->port[i] = pid;
+	}
+	if (a->nports == 2 && a->port[0] == a->port[1])
+		die_usage("--ports names the same port twice; inline needs two different ports");
+}
+
+static void
+setup_port(struct app *a, uint16_t port)
+{
+	/* Symmetric Toeplitz key (0x6d5a repeated): hash(src,dst) == hash(dst,src), so both
+	 * directions of an association, hashed on the IP addresses only, land on one queue. */
+	static uint8_t key[64];
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t nq = (uint16_t)a->nworkers, nrxd = NB_RXD, ntxd = NB_TXD, q;
+	int rc;
+	unsigned i;
+
+	for (i = 0; i < sizeof(key); i += 2) {
+		key[i] = 0x6d;
+		key[i + 1] = 0x5a;
+	}
+	rc = rte_eth_dev_info_get(port, &info);
+	if (rc != 0)
+		die_usage("port %u: cannot read device info: %s", port, rte_strerror(-rc));
+	if (info.max_rx_queues < nq || info.max_tx_queues < nq)
+		die_usage("port %u (%s) has %u RX / %u TX queues, %u workers need one each; "
+			  "use fewer worker lcores (-l)",
+			  port, info.driver_name, info.max_rx_queues, info.max_tx_queues, nq);
+	memset(&conf, 0, sizeof(conf));
+	if (nq > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_IP) != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = key;
+		conf.rx_adv_conf.rss_conf.rss_key_len =
+			info.hash_key_size != 0 && info.hash_key_size <= sizeof(key)
+				? info.hash_key_size
+				: 40;
+		/* IP addresses only: SCTP ports are not in most NICs' SCTP hash, and the
+		 * association is identified by the address pair on an SS7 link anyway. */
+		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
+	}
+	rc = rte_eth_dev_configure(port, nq, nq, &conf);
+	if (rc != 0)
+		die_usage("port %u: configure %u queues failed: %s", port, nq, rte_strerror(-rc));
+	rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrxd, &ntxd);
+	for (q = 0; q < nq; q++) {
+		rc = rte_eth_rx_queue_setup(port, q, nrxd, (unsigned)rte_eth_dev_socket_id(port),
+					    NULL, a->pool);
+		if (rc != 0)
+			die_usage("port %u: RX queue %u setup failed: %s", port, q,
+				  rte_strerror(-rc));
+		rc = rte_eth_tx_queue_setup(port, q, ntxd, (unsigned)rte_eth_dev_socket_id(port),
+					    NULL);
+		if (rc != 0)
+			die_usage("port %u: TX queue %u setup failed: %s", port, q,
+				  rte_strerror(-rc));
+	}
+	rc = rte_eth_dev_start(port);
+	if (rc != 0)
+		die_usage("port %u: start failed: %s", port, rte_strerror(-rc));
+	/* Bump in the wire: every frame, whatever its MAC. Virtual devices may refuse: fine. */
+	(void)rte_eth_promiscuous_enable(port);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Shared memory                                                                              */
+
+#ifdef SW_HAVE_SHM
+static void
+image_poll(struct app *a)
+{
+	struct sw_shm_image *cur = atomic_load_explicit(&a->watch.cur, memory_order_relaxed);
+	struct sw_shm_image *m;
+	int rc;
+
+	if (cur != NULL &&
+	    atomic_load_explicit(&cur->hdr->retired, memory_order_acquire) == 0)
+		return;
+	m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return;
+	rc = sw_shm_image_attach_ro(a->instance, m);
+	if (rc < 0 || (cur != NULL && m->hdr == cur->hdr)) {
+		if (rc == -EPROTO)
+			fprintf(stderr, "sigwall-dataplane: /sigwall.%s.image has another layout "
+				"version; not attached (restart sigwall-control of this build)\n",
+				a->instance);
+		if (rc == 0)
+			sw_shm_image_detach(m);
+		free(m);
+		return;
+	}
+	/* The previous mapping is kept: a worker may still evaluate on an image in it. */
+	printf("sigwall-dataplane: attached %s (generation %" PRIu64 ")\n", m->name,
+	       (uint64_t)atomic_load_explicit(&m->hdr->generation, memory_order_acquire));
+	fflush(stdout);
+	atomic_store_explicit(&a->watch.cur, m, memory_order_release);
+}
+#endif
+
+static void
+stats_setup(struct app *a)
+{
+#ifdef SW_HAVE_SHM
+	bool reused;
+	unsigned i;
+	int rc;
+
+	rc = sw_shm_stats_create(a->instance, 0, 0, &a->stats, &reused);
+	if (rc < 0) {
+		fprintf(stderr, "sigwall-dataplane: cannot open /sigwall.%s.stats (%s); counters "
+			"and events stay private to this process\n", a->instance, strerror(-rc));
+	} else if (a->nworkers > a->stats.hdr->max_workers) {
+		die_usage("%u workers but /sigwall.%s.stats has room for %u; use fewer lcores",
+			  a->nworkers, a->instance, a->stats.hdr->max_workers);
+	} else {
+		a->have_stats = true;
+		/* A restarted dataplane zeroes its blocks (shm.h). */
+		for (i = 0; i < a->nworkers; i++) {
+			struct sw_shm_worker *sw = sw_shm_worker(&a->stats, i);
+
+			memset(&sw->c, 0, sizeof(sw->c));
+			atomic_store_explicit(&sw->epoch, 0, memory_order_relaxed);
+			atomic_store_explicit(&sw->alive, 0, memory_order_relaxed);
+		}
+		atomic_store_explicit(&a->stats.hdr->nworkers, a->nworkers, memory_order_relaxed);
+		atomic_store_explicit(&a->stats.hdr->mode, a->mode == SW_MODE_INLINE ? 1 : 2,
+				      memory_order_relaxed);
+		atomic_store_explicit(&a->stats.hdr->dataplane_start_ns, sw_shm_real_ns(),
+				      memory_order_relaxed);
+		atomic_store_explicit(&a->stats.hdr->dataplane_pid, (int32_t)getpid(),
+				      memory_order_release);
+		return;
+	}
+#endif
+	a->local_blocks = rte_zmalloc("sw_blocks", sizeof(struct sw_shm_worker) * a->nworkers,
+				      RTE_CACHE_LINE_SIZE);
+	if (a->local_blocks == NULL)
+		die_usage("out of memory for counters; give the EAL more memory (-m)");
+}
+
+static struct sw_shm_worker *
+worker_block(struct app *a, unsigned i, struct sw_shm_ring **ring)
+{
+#ifdef SW_HAVE_SHM
+	if (a->have_stats) {
+		*ring = sw_shm_ring(&a->stats, i);
+		return sw_shm_worker(&a->stats, i);
+	}
+#endif
+	*ring = NULL;
+	return &a->local_blocks[i];
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Counters                                                                                   */
+
+#define LOAD(x) atomic_load_explicit(&(x), memory_order_relaxed)
+
+static void
+print_counters(FILE *f, const char *who, const struct sw_shm_counters *c, uint64_t gen)
+{
+	fprintf(f,
+		"%s: rx_pkts %" PRIu64 " rx_bytes %" PRIu64 " tx_pkts %" PRIu64 " tx_bytes %" PRIu64
+		" msus %" PRIu64 " allowed %" PRIu64 " dropped %" PRIu64 " alerted %" PRIu64
+		" malformed %" PRIu64 " non_sctp %" PRIu64 " chunks_removed %" PRIu64
+		" pkts_dropped %" PRIu64 " events %" PRIu64 " events_lost %" PRIu64
+		" tx_dropped %" PRIu64 " gen_switches %" PRIu64 " images_refused %" PRIu64
+		" generation %" PRIu64 "\n",
+		who, LOAD(c->rx_pkts), LOAD(c->rx_bytes), LOAD(c->tx_pkts), LOAD(c->tx_bytes),
+		LOAD(c->msus), LOAD(c->allowed), LOAD(c->dropped), LOAD(c->alerted),
+		LOAD(c->malformed), LOAD(c->non_sctp), LOAD(c->chunks_removed),
+		LOAD(c->pkts_dropped), LOAD(c->events), LOAD(c->events_lost), LOAD(c->tx_dropped),
+		LOAD(c->gen_switches), LOAD(c->images_refused), gen);
+}
+
+static void
+print_final(struct app *a, double secs)
+{
+	struct sw_shm_counters total;
+	uint64_t *t = (uint64_t *)&total;
+	unsigned i, k, nw = (unsigned)(sizeof(total) / sizeof(uint64_t));
+	char who[32];
+	bool any_mal = false;
+
+	memset(&total, 0, sizeof(total));
+	printf("sigwall-dataplane: stopped after %.3f s, final counters\n", secs);
+	for (i = 0; i < a->nworkers; i++) {
+		const struct sw_shm_counters *c = a->workers[i].c;
+		const _Atomic uint64_t *s = (const _Atomic uint64_t *)c;
+
+		snprintf(who, sizeof(who), "worker %u", i);
+		print_counters(stdout, who, c, a->workers[i].gen);
+		for (k = 0; k < nw; k++)
+			t[k] += atomic_load_explicit(&s[k], memory_order_relaxed);
+	}
+	print_counters(stdout, "total", &total, a->workers[0].gen);
+	for (k = 1; k < SW_MAL_COUNT; k++) {
+		if (total.mal[k] == 0)
+			continue;
+		printf("%smalformed %s %" PRIu64, any_mal ? ", " : "", sw_mal_name((enum sw_mal)k),
+		       (uint64_t)total.mal[k]);
+		any_mal = true;
+	}
+	if (any_mal)
+		putchar('\n');
+	for (k = 0; k < SW_SHM_MAX_RULES; k++)
+		if (total.rule_hits[k] != 0)
+			printf("rule %u hits %" PRIu64 "\n", k, (uint64_t)total.rule_hits[k]);
+	if (total.default_hits != 0)
+		printf("rule default hits %" PRIu64 "\n", (uint64_t)total.default_hits);
+	fflush(stdout);
+}
+
+static uint64_t
+total_rx(struct app *a)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < a->nworkers; i++)
+		n += LOAD(a->workers[i].c->rx_pkts);
+	return n;
+}
+
+static void
+log_refusals(struct app *a)
+{
+	unsigned i;
+
+	for (i = 0; i < a->nworkers; i++) {
+		struct sw_refusal *r = &a->workers[i].refusal;
+		uint64_t g = atomic_load_explicit(&r->gen, memory_order_acquire);
+
+		if (g == 0 || g == r->logged)
+			continue;
+		r->logged = g;
+		fprintf(stderr, "sigwall-dataplane: worker %u refused image generation %" PRIu64
+			": %s; keeping generation %" PRIu64 "\n",
+			i, g, r->msg, a->workers[i].gen);
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app a;
+	struct sw_worker_conf wc;
+	unsigned i, lcore, wi;
+	int sep = -1, rc, eal_argc;
+	uint64_t t0, last_rx = 0, last_change, last_image_poll = 0;
+
+	memset(&a, 0, sizeof(a));
+	for (i = 1; i < (unsigned)argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			sep = (int)i;
+			break;
+		}
+	if (sep < 0) {
+		fputs(usage_text, stderr);
+		die_usage("application options go after '--' (EAL options before it)");
+	}
+	/* getopt sees argv[sep] as its program name. */
+	parse_app_args(&a, argc - sep, argv + sep);
+	eal_argc = sep;
+	check_hugepages(eal_argc, argv);
+
+	rc = rte_eal_init(eal_argc, argv);
+	if (rc < 0)
+		die_usage("EAL initialisation failed (%s); check the EAL options before '--' "
+			  "(-l, --vdev, --no-huge -m 256, --file-prefix)",
+			  rte_strerror(rte_errno));
+	if (rte_lcore_count() < 2)
+		die_usage("%u lcore given; one main and at least one worker lcore are needed: "
+			  "pass -l 0-1 (or more)", rte_lcore_count());
+	a.nworkers = rte_lcore_count() - 1;
+	resolve_ports(&a);
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	a.pool = rte_pktmbuf_pool_create("sw_mbufs",
+					 RTE_MAX(8191u, a.nworkers * a.nports * (NB_RXD + NB_TXD +
+										2 * SW_BURST_MAX) +
+								 1024u),
+					 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (a.pool == NULL)
+		die_usage("cannot create the mbuf pool (%s); give the EAL more memory (-m 256)",
+			  rte_strerror(rte_errno));
+	for (i = 0; i < a.nports; i++)
+		setup_port(&a, a.port[i]);
+
+	stats_setup(&a);
+	a.workers = rte_zmalloc("sw_workers", sizeof(struct sw_worker) * a.nworkers,
+				RTE_CACHE_LINE_SIZE);
+	if (a.workers == NULL)
+		die_usage("out of memory for worker state; give the EAL more memory (-m)");
+	memset(&wc, 0, sizeof(wc));
+	wc.mode = a.mode;
+	wc.non_sctp_pass = a.non_sctp_pass;
+	wc.def_action = a.def_action;
+	wc.no_repair = a.no_repair;
+	wc.events = a.events;
+	wi = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		struct sw_worker *w = &a.workers[wi];
+		struct sw_shm_ring *ring;
+		struct sw_shm_worker *blk = worker_block(&a, wi, &ring);
+
+		w->burst = (uint16_t)a.burst;
+		rc = sw_worker_init(w, wi, &wc, blk, ring);
+		if (rc < 0) {
+			fprintf(stderr, "sigwall-dataplane: worker %u: init failed: %s\n", wi,
+				strerror(-rc));
+			return 1;
+		}
+		w->queue = (uint16_t)wi;
+		w->nports = (uint16_t)a.nports;
+		for (i = 0; i < a.nports; i++)
+			w->port[i] = a.port[i];
+		w->quit = &quit;
+		w->watch = &a.watch;
+		wi++;
+	}
+#ifdef SW_HAVE_SHM
+	image_poll(&a);
+	if (atomic_load_explicit(&a.watch.cur, memory_order_relaxed) == NULL)
+		printf("sigwall-dataplane: no image published for instance '%s' yet; running "
+		       "under the default action (%s) until one is\n",
+		       a.instance, a.def_action == SW_ACT_DROP ? "drop" : "pass");
+#else
+	printf("sigwall-dataplane: built without shared memory support; default action (%s)\n",
+	       a.def_action == SW_ACT_DROP ? "drop" : "pass");
+#endif
+	printf("sigwall-dataplane: %s mode, %u worker(s), ports", a.mode == SW_MODE_INLINE ?
+	       "inline" : "monitor", a.nworkers);
+	for (i = 0; i < a.nports; i++)
+		printf(" %u(%s)", a.port[i], a.port_name[i]);
+	printf(", instance '%s'\n", a.instance);
+	fflush(stdout);
+
+	wi = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		rte_eal_remote_launch(sw_worker_main, &a.workers[wi], lcore);
+		wi++;
+	}
+
+	t0 = mono_ms();
+	last_change = t0;
+	while (!quit) {
+		uint64_t now, rx;
+
+		usleep(POLL_MS * 1000);
+		now = mono_ms();
+		rx = total_rx(&a);
+		if (rx != last_rx) {
+			last_rx = rx;
+			last_change = now;
+		}
+		if (a.exit_on_idle_ms != 0 && now - last_change >= a.exit_on_idle_ms)
+			quit = true;
+		if (a.max_packets != 0 && rx >= a.max_packets)
+			quit = true;
+		log_refusals(&a);
+#ifdef SW_HAVE_SHM
+		if (now - last_image_poll >= IMAGE_POLL_MS) {
+			last_image_poll = now;
+			image_poll(&a);
+		}
+#else
+		(void)last_image_poll;
+#endif
+	}
+	rte_eal_mp_wait_lcore();
+	log_refusals(&a);
+	print_final(&a, (double)(mono_ms() - t0) / 1000.0);
+
+	for (i = 0; i < a.nports; i++) {
+		rte_eth_dev_stop(a.port[i]);
+		rte_eth_dev_close(a.port[i]);
+	}
+	for (i = 0; i < a.nworkers; i++)
+		sw_worker_fini(&a.workers[i]);
+#ifdef SW_HAVE_SHM
+	if (a.have_stats) {
+		atomic_store_explicit(&a.stats.hdr->dataplane_pid, 0, memory_order_release);
+		sw_shm_stats_detach(&a.stats);
+	}
+#endif
+	rte_eal_cleanup();
+	return 0;
+}

@@ -1,0 +1,572 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker: per burst, decode every packet and every MSU, judge each MSU on
+ * exactly one image generation, act (forward untouched, take DATA chunks out,
+ * drop), count and raise events. No allocation, lock, log or system call per
+ * packet; counters are single-writer stores into the worker's own cache-aligned
+ * block of the stats region.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_prefetch.h>
+
+#include "dataplane/decode/decode.h"
+#include "chunkcut.h"
+#include "worker.h"
+
+#include "dataplane/policy/image.h"
+#ifdef SW_HAVE_POLICY
+#include "dataplane/policy/policy.h"
+#endif
+#ifdef SW_HAVE_ENFORCE
+#include "dataplane/enforce/enforce.h"
+#endif
+
+#define SCTP_CHUNK_DATA 0   /* RFC 4960 3.3.1 */
+#define SCTP_CHUNK_IDATA 64 /* RFC 8260 2.1 */
+#define PREFETCH_AHEAD 4
+
+/* ------------------------------------------------------------------------------------------ */
+/* Image pick-up (burst boundary)                                                             */
+
+static __rte_noinline void
+worker_refuse(struct sw_worker *w, uint64_t gen, const char *why)
+{
+	/* The main lcore prints the message: the worker never logs. */
+	snprintf(w->refusal.msg, sizeof(w->refusal.msg), "%s", why);
+	atomic_store_explicit(&w->refusal.gen, gen, memory_order_release);
+	w->gen_refused = gen;
+	SW_SHM_ADD(w->c->images_refused, 1);
+	atomic_store_explicit(&w->sw->refused_generation, gen, memory_order_relaxed);
+}
+
+int
+sw_worker_bind_image(struct sw_worker *w, const void *image, uint64_t size, uint64_t gen,
+		     char *err, unsigned errlen)
+{
+#ifdef SW_HAVE_POLICY
+	int rc;
+
+	rc = sw_image_validate(image, size, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = sw_policy_ctx_bind(w->pctx, image);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot bind image generation %llu: %s",
+			 (unsigned long long)gen, strerror(-rc));
+		return rc;
+	}
+	w->image = image;
+	w->gen = gen;
+	w->malformed_action = ((const struct sw_image_hdr *)image)->malformed_action;
+	return 0;
+#else
+	(void)image;
+	(void)size;
+	(void)gen;
+	(void)w;
+	snprintf(err, errlen, "built without the policy library");
+	return -ENOTSUP;
+#endif
+}
+
+static __rte_noinline void
+worker_pickup(struct sw_worker *w, const struct sw_shm_image *m, uint64_t g)
+{
+	uint64_t gen, size;
+	const void *image;
+	char err[160];
+
+	image = sw_shm_image_get(m, &gen, &size);
+	if (image == NULL || gen == w->gen || gen == w->gen_refused)
+		return;
+	/* The slot may exceed the region only if the header is corrupt: refuse, keep the old. */
+	if ((const uint8_t *)image + size > m->base + m->len || size == 0) {
+		worker_refuse(w, gen, "image slot lies outside the shared memory object");
+		return;
+	}
+	if (sw_worker_bind_image(w, image, size, gen, err, sizeof(err)) < 0) {
+		worker_refuse(w, gen, err);
+		/* sw_policy_ctx_bind failing after validation leaves the ctx on the old image only
+		 * if the policy library guarantees it; re-bind the previous image to be sure. */
+		if (w->image != NULL) {
+			char err2[160];
+
+			(void)sw_worker_bind_image(w, w->image,
+						   ((const struct sw_image_hdr *)w->image)->size,
+						   w->gen, err2, sizeof(err2));
+		}
+		return;
+	}
+	w->map = m;
+	SW_SHM_ADD(w->c->gen_switches, 1);
+	(void)g;
+}
+
+void
+sw_worker_sync(struct sw_worker *w)
+{
+	const struct sw_shm_image *m;
+	uint64_t g;
+
+	if (w->watch == NULL)
+		return;
+	m = atomic_load_explicit(&w->watch->cur, memory_order_acquire);
+	if (m != NULL) {
+		g = atomic_load_explicit(&m->hdr->generation, memory_order_acquire);
+		if (unlikely(g != 0 && g != w->gen && g != w->gen_refused))
+			worker_pickup(w, m, g);
+	}
+	/* The epoch is the generation this burst runs on (shm.h: QSBR contract). It only grows:
+	 * a re-created image object may restart below what we hold; we keep our image then. */
+	if (atomic_load_explicit(&w->sw->epoch, memory_order_relaxed) < w->gen)
+		sw_shm_worker_epoch(w->sw, w->gen);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Events                                                                                     */
+
+static __rte_noinline void
+worker_event(struct sw_worker *w, const struct rte_mbuf *m, const struct sw_pkt *pkt,
+	     const struct sw_msu *msu, uint8_t kind, uint8_t action, int32_t rule, unsigned in_idx,
+	     uint64_t now_tsc)
+{
+	struct sw_shm_event *ev;
+	uint32_t cap;
+	unsigned i;
+
+	(void)pkt;
+	if (w->ring == NULL)
+		return;
+	ev = sw_shm_event_reserve(w->ring);
+	if (ev == NULL) {
+		SW_SHM_ADD(w->c->events_lost, 1);
+		return;
+	}
+	ev->time_ns = w->real0_ns + (uint64_t)((double)(now_tsc - w->tsc0) * w->ns_per_tsc);
+	ev->generation = w->gen;
+	ev->rule = rule;
+	ev->worker = (uint16_t)w->id;
+	ev->kind = kind;
+	ev->action = action;
+	ev->direction = (uint8_t)in_idx;
+	ev->port = w->port[in_idx];
+	ev->mal = (uint16_t)(msu != NULL ? msu->mal : pkt->mal);
+	ev->si = 0;
+	ev->sccp_type = 0;
+	ev->tcap_type = 0;
+	ev->opc = ev->dpc = 0;
+	ev->opcode = -1;
+	ev->cgpa[0] = ev->cdpa[0] = ev->imsi[0] = '\0';
+	if (msu != NULL) {
+		if (msu->has & SW_HAS_PROTO_DATA) {
+			ev->si = msu->m3ua.si;
+			ev->opc = msu->m3ua.opc;
+			ev->dpc = msu->m3ua.dpc;
+		}
+		if (msu->has & SW_HAS_SCCP) {
+			ev->sccp_type = msu->sccp.type;
+			memcpy(ev->cgpa, msu->sccp.cgpa.digits.d, sizeof(ev->cgpa));
+			memcpy(ev->cdpa, msu->sccp.cdpa.digits.d, sizeof(ev->cdpa));
+		}
+		if (msu->has & SW_HAS_TCAP) {
+			ev->tcap_type = msu->tcap.type;
+			for (i = 0; i < msu->tcap.ncomp && i < SW_COMP_MAX; i++) {
+				if (msu->tcap.comp[i].type == SW_COMP_INVOKE &&
+				    msu->tcap.comp[i].has_opcode && !msu->tcap.comp[i].opcode_global) {
+					ev->opcode = msu->tcap.comp[i].opcode;
+					break;
+				}
+			}
+		}
+		if (msu->has & SW_HAS_MAP)
+			memcpy(ev->imsi, msu->map.imsi.d, sizeof(ev->imsi));
+	}
+	ev->pkt_len = rte_pktmbuf_pkt_len(m);
+	cap = rte_pktmbuf_data_len(m);
+	if (cap > SW_SHM_EVENT_SNAP)
+		cap = SW_SHM_EVENT_SNAP;
+	ev->cap_len = (uint16_t)cap;
+	memcpy(ev->pkt, rte_pktmbuf_mtod(m, const uint8_t *), cap);
+	sw_shm_event_commit(w->ring);
+	SW_SHM_ADD(w->c->events, 1);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Verdicts                                                                                   */
+
+struct verdict {
+	uint8_t action;
+	int32_t rule;
+};
+
+static inline struct verdict
+worker_eval(struct sw_worker *w, const struct sw_pkt *pkt, const struct sw_msu *msu,
+	    unsigned in_idx, uint64_t now_tsc)
+{
+	struct verdict v;
+
+#ifdef SW_HAVE_POLICY
+	if (likely(w->image != NULL)) {
+		uint64_t now_ns = w->mono0_ns +
+				  (uint64_t)((double)(now_tsc - w->tsc0) * w->ns_per_tsc);
+		struct sw_verdict pv = sw_policy_eval(w->pctx, pkt, msu, in_idx, now_ns);
+
+		v.action = pv.action;
+		v.rule = pv.rule;
+		return v;
+	}
+#else
+	(void)pkt;
+	(void)in_idx;
+	(void)now_tsc;
+#endif
+	/* No image yet: the default action, and malformed messages get it too. */
+	v.action = (uint8_t)w->conf.def_action;
+	v.rule = msu->mal != SW_MAL_NONE ? -2 : -1;
+	return v;
+}
+
+static inline void
+worker_count(struct sw_worker *w, const struct verdict *v, enum sw_mal mal)
+{
+	struct sw_shm_counters *c = w->c;
+
+	if (v->action == SW_ACT_DROP)
+		SW_SHM_ADD(c->dropped, 1);
+	else if (v->action == SW_ACT_ALERT)
+		SW_SHM_ADD(c->alerted, 1);
+	else
+		SW_SHM_ADD(c->allowed, 1);
+	if (v->rule >= 0) {
+		if (v->rule < SW_SHM_MAX_RULES)
+			SW_SHM_ADD(c->rule_hits[v->rule], 1);
+		else
+			SW_SHM_ADD(c->rule_overflow, 1);
+	} else if (v->rule == -1) {
+		SW_SHM_ADD(c->default_hits, 1);
+	} else {
+		SW_SHM_ADD(c->malformed_verdicts, 1);
+	}
+	if (unlikely(mal != SW_MAL_NONE)) {
+		SW_SHM_ADD(c->malformed, 1);
+		SW_SHM_ADD(c->mal[mal < SW_SHM_MAL_MAX ? mal : 0], 1);
+	}
+}
+
+#ifdef SW_HAVE_ENFORCE
+/* A SACK the enforcer wrote for the sender of removed chunks: back out the port it came in on. */
+static __rte_noinline void
+worker_reply(struct sw_worker *w, unsigned in_idx, uint32_t rlen)
+{
+	struct rte_mbuf *r;
+	char *p;
+
+	w->replies++;
+	if (w->pool == NULL || w->nreply >= SW_BURST_MAX)
+		return;
+	r = rte_pktmbuf_alloc(w->pool);
+	if (r == NULL)
+		return;
+	p = rte_pktmbuf_append(r, (uint16_t)rlen);
+	if (p == NULL) {
+		rte_pktmbuf_free(r);
+		return;
+	}
+	memcpy(p, w->reply_buf, rlen);
+	w->reply[w->nreply] = r;
+	w->reply_port[w->nreply] = (uint8_t)in_idx;
+	w->nreply++;
+}
+#endif
+
+/*
+ * Inline: every SCTP packet goes through the enforcer (association tracking, SACK translation)
+ * when it is built; otherwise only packets that lose chunks, through the repair-less cut.
+ */
+static inline bool
+worker_enforce(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *pkt, uint32_t mask,
+	       unsigned in_idx, uint64_t now_tsc)
+{
+	uint8_t *buf = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	uint32_t nlen;
+
+	if (mask != 0)
+		SW_SHM_ADD(w->c->chunks_removed, (uint64_t)__builtin_popcount(mask));
+#ifdef SW_HAVE_ENFORCE
+	if (likely(w->enforce != NULL)) {
+		uint32_t rlen = 0;
+
+		nlen = sw_enforce_packet(w->enforce, buf, len,
+					 (uint32_t)(rte_pktmbuf_tailroom(m) + len), pkt, mask,
+					 in_idx, w->mono0_ns + (uint64_t)((double)(now_tsc - w->tsc0) *
+									   w->ns_per_tsc),
+					 w->reply_buf, sizeof(w->reply_buf), &rlen);
+		if (unlikely(rlen != 0))
+			worker_reply(w, in_idx, rlen);
+		goto done;
+	}
+#else
+	(void)in_idx;
+	(void)now_tsc;
+#endif
+	nlen = sw_app_chunk_cut(buf, len, pkt, mask);
+#ifdef SW_HAVE_ENFORCE
+done:
+#endif
+	if (nlen == 0)
+		return false;
+	if (nlen != len) {
+		rte_pktmbuf_data_len(m) = (uint16_t)nlen;
+		rte_pktmbuf_pkt_len(m) = nlen;
+		w->shrunk++;
+	}
+	return true;
+}
+
+/*
+ * Judge one packet. Returns true to transmit it (possibly shrunk), false to drop it.
+ */
+static inline bool
+worker_packet(struct sw_worker *w, struct rte_mbuf *m, unsigned in_idx, uint64_t now_tsc)
+{
+	uint8_t *buf = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	struct sw_pkt pkt;
+	struct sw_msu msu;
+	struct verdict v;
+	uint32_t mask = 0;
+	enum sw_mal mal;
+	unsigned i, judged = 0;
+	bool is_inline = w->conf.mode == SW_MODE_INLINE;
+
+	memset(&pkt, 0, sizeof(pkt));
+	mal = sw_decode_packet(buf, len, SW_LINK_ETH, &pkt);
+	if (unlikely(!pkt.sctp)) {
+		/* Not SCTP at all (ARP, other IP protocols): not ours to judge. */
+		if (mal == SW_MAL_ETH_TYPE || mal == SW_MAL_IP_PROTO) {
+			SW_SHM_ADD(w->c->non_sctp, 1);
+			return w->conf.non_sctp_pass;
+		}
+	}
+	if (unlikely(mal != SW_MAL_NONE)) {
+		/* Packet-level malformation (truncated IP, fragment, bad chunk length): the whole
+		 * packet gets the policy's malformed verdict; it cannot be cut safely. */
+		memset(&msu, 0, sizeof(msu));
+		msu.mal = mal;
+		v = worker_eval(w, &pkt, &msu, in_idx, now_tsc);
+		worker_count(w, &v, mal);
+		worker_event(w, m, &pkt, NULL, SW_EV_MALFORMED, v.action, v.rule, in_idx, now_tsc);
+		return v.action != SW_ACT_DROP;
+	}
+	for (i = 0; i < pkt.nchunks; i++) {
+		uint8_t t = pkt.chunks[i].type;
+
+		if (t != SCTP_CHUNK_DATA && t != SCTP_CHUNK_IDATA)
+			continue;
+		mal = sw_decode_msu(buf, &pkt, i, &msu);
+		if (unlikely(mal == SW_MAL_SCTP_PPID)) {
+			/* SCTP user data that is not M3UA: forwarded or cut per --non-sctp. */
+			w->non_m3ua++;
+			if (!w->conf.non_sctp_pass)
+				mask |= 1u << i;
+			continue;
+		}
+		judged++;
+		v = worker_eval(w, &pkt, &msu, in_idx, now_tsc);
+		worker_count(w, &v, mal);
+		if (unlikely(v.action != SW_ACT_ALLOW || mal != SW_MAL_NONE)) {
+			if (v.action == SW_ACT_DROP)
+				mask |= 1u << i;
+			worker_event(w, m, &pkt, &msu,
+				     mal != SW_MAL_NONE ? SW_EV_MALFORMED : SW_EV_VERDICT, v.action,
+				     v.rule, in_idx, now_tsc);
+		}
+	}
+	SW_SHM_ADD(w->c->msus, judged);
+	if (!is_inline)
+		return true;
+#ifndef SW_HAVE_ENFORCE
+	if (likely(mask == 0))
+		return true;
+#endif
+
+	return worker_enforce(w, m, &pkt, mask, in_idx, now_tsc);
+}
+
+uint16_t
+sw_worker_burst(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n, unsigned in_idx,
+		uint64_t now_tsc)
+{
+	struct rte_mbuf *drop[SW_BURST_MAX];
+	uint16_t i, keep = 0, ndrop = 0;
+	uint64_t bytes = 0;
+
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		bool fwd;
+
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
+		bytes += rte_pktmbuf_pkt_len(m);
+		if (w->conf.forward_only)
+			fwd = true;
+		else
+			fwd = worker_packet(w, m, in_idx, now_tsc);
+		if (fwd)
+			pkts[keep++] = m;
+		else
+			drop[ndrop++] = m;
+	}
+	SW_SHM_ADD(w->c->rx_pkts, n);
+	SW_SHM_ADD(w->c->rx_bytes, bytes);
+	if (n != 0)
+		SW_SHM_ADD(w->c->bursts, 1);
+	SW_SHM_ADD(w->c->pkts_dropped, ndrop);
+	/* Dropped packets go to the tail, in order; monitor mode transmits nothing. */
+	for (i = 0; i < ndrop; i++)
+		pkts[keep + i] = drop[i];
+	if (w->conf.mode == SW_MODE_MONITOR)
+		return 0;
+	return keep;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Setup and the poll loop                                                                    */
+
+static uint64_t
+clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int
+sw_worker_init(struct sw_worker *w, unsigned id, const struct sw_worker_conf *conf,
+	       struct sw_shm_worker *sw, struct sw_shm_ring *ring)
+{
+	w->id = id;
+	w->conf = *conf;
+	w->sw = sw;
+	w->c = &sw->c;
+	w->ring = conf->events ? ring : NULL;
+	w->burst = w->burst == 0 ? 32 : w->burst;
+	w->ns_per_tsc = 1e9 / (double)rte_get_tsc_hz();
+	w->tsc0 = rte_get_tsc_cycles();
+	w->real0_ns = clock_ns(CLOCK_REALTIME);
+	w->mono0_ns = clock_ns(CLOCK_MONOTONIC);
+	w->malformed_action = (uint8_t)conf->def_action;
+#ifdef SW_HAVE_POLICY
+	w->pctx = sw_policy_ctx_new();
+	if (w->pctx == NULL)
+		return errno != 0 ? -errno : -ENOMEM;
+#endif
+#ifdef SW_HAVE_ENFORCE
+	if (conf->mode == SW_MODE_INLINE) {
+		w->enforce = sw_enforce_new(SW_APP_ASSOCS_MAX, !conf->no_repair);
+		if (w->enforce == NULL)
+			return errno != 0 ? -errno : -ENOMEM;
+	}
+#endif
+	return 0;
+}
+
+void
+sw_worker_fini(struct sw_worker *w)
+{
+#ifdef SW_HAVE_POLICY
+	if (w->pctx != NULL)
+		sw_policy_ctx_free(w->pctx);
+	w->pctx = NULL;
+#endif
+#ifdef SW_HAVE_ENFORCE
+	if (w->enforce != NULL)
+		sw_enforce_free(w->enforce);
+	w->enforce = NULL;
+#endif
+	w->image = NULL;
+}
+
+static void
+worker_tx(struct sw_worker *w, unsigned out_idx, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = 0, i;
+	uint64_t bytes = 0;
+	unsigned tries = 0;
+
+	for (i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	/* A full TX queue gets a few retries; then the rest is freed and counted. */
+	while (sent < n && tries++ < 8)
+		sent += rte_eth_tx_burst(w->port[out_idx], w->queue, pkts + sent, n - sent);
+	if (unlikely(sent < n)) {
+		for (i = sent; i < n; i++)
+			bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+		SW_SHM_ADD(w->c->tx_dropped, n - sent);
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+	SW_SHM_ADD(w->c->tx_pkts, sent);
+	SW_SHM_ADD(w->c->tx_bytes, bytes);
+}
+
+int
+sw_worker_main(void *arg)
+{
+	struct sw_worker *w = arg;
+	struct rte_mbuf *pkts[SW_BURST_MAX];
+	uint64_t tsc;
+	unsigned p;
+
+	w->lcore = rte_lcore_id();
+	atomic_store_explicit(&w->sw->lcore, w->lcore, memory_order_relaxed);
+	atomic_store_explicit(&w->sw->rx_queue, w->queue, memory_order_relaxed);
+	atomic_store_explicit(&w->sw->rx_port, w->port[0], memory_order_relaxed);
+	/* shm.h: alive before the first load of the image generation. */
+	atomic_store_explicit(&w->sw->alive, 1, memory_order_seq_cst);
+
+	while (!*w->quit) {
+		tsc = rte_get_tsc_cycles();
+		atomic_store_explicit(&w->sw->heartbeat_ns,
+				      w->mono0_ns + (uint64_t)((double)(tsc - w->tsc0) *
+							       w->ns_per_tsc),
+				      memory_order_relaxed);
+		for (p = 0; p < w->nports; p++) {
+			uint16_t n, keep;
+
+			/* Burst boundary: one image generation for the whole burst. */
+			sw_worker_sync(w);
+			n = rte_eth_rx_burst(w->port[p], w->queue, pkts, w->burst);
+			if (n == 0)
+				continue;
+			keep = sw_worker_burst(w, pkts, n, p, tsc);
+			if (keep != 0)
+				worker_tx(w, w->nports == 2 ? 1 - p : p, pkts, keep);
+			if (keep < n)
+				rte_pktmbuf_free_bulk(pkts + keep, n - keep);
+			/* SACKs generated for senders of removed chunks go back where the
+			 * packets came from (all of one burst came in on port p). */
+			if (unlikely(w->nreply != 0)) {
+				worker_tx(w, p, w->reply, w->nreply);
+				w->nreply = 0;
+			}
+		}
+		if (w->max_pkts != 0 &&
+		    atomic_load_explicit(&w->c->rx_pkts, memory_order_relaxed) >= w->max_pkts)
+			break;
+	}
+	/* shm.h: not alive after the last use of an image. */
+	atomic_store_explicit(&w->sw->alive, 0, memory_order_release);
+	return 0;
+}
