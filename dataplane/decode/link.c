@@ -165,7 +165,9 @@ sw_decode_packet(const uint8_t *buf, uint32_t len, enum sw_link link, struct sw_
 	uint16_t type;
 	enum sw_mal m;
 
+	/* The chunk array is bounded by nchunks and need not be cleared. */
 	memset(pkt, 0, offsetof(struct sw_pkt, chunks));
+	pkt->mal = SW_MAL_NONE;
 	pkt->len = len;
 	sw_cur_init(&c, buf, 0, len);
 
