@@ -107,18 +107,9 @@ sw_enforce_set_repair(struct sw_enforce *e, bool repair)
 	e->repair = repair;
 }
 
-/* One chunk of the packet as walked here (independently of the decoder's walk). */
-struct enf_ch {
-	uint32_t off;   /* absolute */
-	uint32_t span;  /* length with padding, clipped to the packet */
-	uint16_t len;
-	uint8_t type;
-	bool drop;
-};
-
 /* RFC 791 3.1 total length, then the header checksum (RFC 1071) over the header. */
-static void
-ipv4_fix(uint8_t *ip, uint32_t totlen)
+void
+enf_ipv4_fix(uint8_t *ip, uint32_t totlen)
 {
 	uint32_t sum = 0;
 	unsigned hlen = (unsigned)(ip[0] & 0x0f) * 4;
@@ -137,13 +128,13 @@ static void
 ip_len_fix(uint8_t *buf, const struct sw_pkt *pkt, uint32_t l4_end)
 {
 	if (pkt->ip_ver == 4)
-		ipv4_fix(buf + pkt->l3_off, l4_end - pkt->l3_off);
+		enf_ipv4_fix(buf + pkt->l3_off, l4_end - pkt->l3_off);
 	else if (pkt->ip_ver == 6) /* RFC 8200 3: payload length after the 40-byte header */
 		wr16(buf + pkt->l3_off + 4, (uint16_t)(l4_end - pkt->l3_off - 40));
 }
 
-static void
-sctp_crc_set(uint8_t *sctp, uint32_t n)
+void
+enf_crc_set(uint8_t *sctp, uint32_t n)
 {
 	uint32_t crc;
 
@@ -156,8 +147,8 @@ sctp_crc_set(uint8_t *sctp, uint32_t n)
 	sctp[SCTP_CSUM_OFF + 3] = (uint8_t)(crc >> 24);
 }
 
-static bool
-sctp_crc_ok(const uint8_t *sctp, uint32_t n)
+bool
+enf_crc_ok(const uint8_t *sctp, uint32_t n)
 {
 	uint32_t crc = sw_crc32c_update(0, sctp, SCTP_CSUM_OFF);
 	static const uint8_t zero[4];
@@ -221,13 +212,9 @@ rebuild(uint8_t *buf, const struct sw_pkt *pkt, struct enf_ch *ch, unsigned n)
 		return 0;
 	if (wr != pkt->l4_end)
 		ip_len_fix(buf, pkt, wr);
-	sctp_crc_set(buf + pkt->l4_off, wr - pkt->l4_off);
+	enf_crc_set(buf + pkt->l4_off, wr - pkt->l4_off);
 	return wr;
 }
-
-uint32_t enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt,
-		    struct enf_ch *ch, unsigned n, unsigned dir, uint64_t now_ns, uint8_t *reply,
-		    uint32_t reply_cap, uint32_t *reply_len, bool *changed);
 
 uint32_t
 sw_enforce_packet(struct sw_enforce *e, uint8_t *buf, uint32_t len, uint32_t cap,
@@ -272,7 +259,7 @@ sw_enforce_packet(struct sw_enforce *e, uint8_t *buf, uint32_t len, uint32_t cap
 	} else {
 		if (!any_drop)
 			return len;
-		if (!sctp_crc_ok(buf + pkt->l4_off, pkt->l4_end - pkt->l4_off)) {
+		if (!enf_crc_ok(buf + pkt->l4_off, pkt->l4_end - pkt->l4_off)) {
 			e->ctr[SW_ENF_BAD_CRC]++;
 			e->ctr[SW_ENF_PKTS_DROPPED]++;
 			return 0;

@@ -37,6 +37,8 @@
 #define ENF_WIN 1024            /* TSN window of seen/removed bits per direction */
 #define ENF_REM_MAX 64          /* removed TSNs not yet acknowledged, per direction */
 #define ENF_STREAMS 16          /* ordered streams with removed messages, per direction */
+#define ENF_SACK_GAPS_MAX 256  /* gap blocks translated per SACK */
+#define ENF_SACK_OUT_MAX 2048  /* bytes of a translated SACK chunk */
 #define ENF_SEQ_MAX 8           /* removed SSN/MID not yet acknowledged, per stream */
 
 static inline uint32_t
@@ -138,6 +140,25 @@ struct sw_enforce {
 	uint32_t *slots;      /* hash: 0 empty, else (index << 1 | dir) + 1 */
 	uint32_t slot_mask;
 };
+
+/* One chunk of the packet as walked by enforce.c (independently of the decoder's walk). */
+struct enf_ch {
+	uint32_t off;   /* absolute */
+	uint32_t span;  /* length with padding, clipped to the packet */
+	uint16_t len;
+	uint8_t type;
+	bool drop;
+};
+
+/* repair.c: the repair of one packet; returns 0 to drop it, sets *changed when the chunks in
+ * ch[] were rewritten (ch[].drop, ch[].len/span) so that enforce.c must rebuild the packet. */
+uint32_t enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt,
+		    struct enf_ch *ch, unsigned n, unsigned dir, uint64_t now_ns, uint8_t *reply,
+		    uint32_t reply_cap, uint32_t *reply_len, bool *changed);
+/* enforce.c helpers used by repair.c */
+bool enf_crc_ok(const uint8_t *sctp, uint32_t n);
+void enf_crc_set(uint8_t *sctp, uint32_t n);
+void enf_ipv4_fix(uint8_t *ip, uint32_t totlen);
 
 /* assoc.c */
 int enf_table_init(struct sw_enforce *e);

@@ -1,32 +1,732 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Association repair (temporary: chunk removal only). */
+/*
+ * Association repair (ARCHITECTURE.md section 6).
+ *
+ * Per direction the sender numbers DATA chunks with TSNs (and ordered messages with per-stream
+ * SSNs, or I-DATA MIDs). Removing chunks leaves holes that the receiver would wait for forever,
+ * so every later number is shifted down by the count of removed numbers below it:
+ *     new = orig - (removed numbers < orig)
+ * The removed TSNs are kept, ascending, until the sender's cumulative ack passes them; the
+ * count of those already dropped from the list is rem_base (all of them lie below any number
+ * still in play). The reverse direction's SACK is mapped back with the inverse, and extended
+ * over removed TSNs: the receiver will never acknowledge them, the sender must see them acked.
+ *
+ * A retransmission keeps the verdict and the new numbers of its first transmission: a window
+ * of ENF_WIN bits per direction records which TSNs were seen and which were removed, and the
+ * mapping of a TSN never changes once a later TSN has been forwarded (removals only happen at
+ * the front, to TSNs above every TSN seen so far).
+ */
 #include "enforce_int.h"
 
-struct enf_ch {
-	uint32_t off;
-	uint32_t span;
-	uint16_t len;
-	uint8_t type;
-	bool drop;
+void
+enf_flow_init(struct enf_flow *f, uint32_t itsn)
+{
+	uint32_t a_rwnd = f->a_rwnd;
+
+	memset(f, 0, sizeof(*f));
+	f->known = true;
+	f->max_tsn = itsn - 1;
+	f->cum_rcv = itsn - 1;
+	f->cum_told = itsn - 1;
+	f->a_rwnd = a_rwnd;
+}
+
+static inline bool
+in_window(const struct enf_flow *f, uint32_t tsn)
+{
+	return tsn_le(tsn, f->max_tsn) && f->max_tsn - tsn < ENF_WIN;
+}
+
+static inline bool
+bit_get(const uint64_t *bm, uint32_t tsn)
+{
+	return bm[(tsn % ENF_WIN) / 64] >> (tsn % 64) & 1;
+}
+
+static inline void
+bit_set(uint64_t *bm, uint32_t tsn)
+{
+	bm[(tsn % ENF_WIN) / 64] |= 1ull << (tsn % 64);
+}
+
+static void
+window_advance(struct enf_flow *f, uint32_t tsn)
+{
+	uint32_t t;
+
+	if (tsn - f->max_tsn >= ENF_WIN) {
+		memset(f->seen, 0, sizeof(f->seen));
+		memset(f->removed, 0, sizeof(f->removed));
+	} else {
+		for (t = f->max_tsn + 1; t != tsn + 1; t++) {
+			f->seen[(t % ENF_WIN) / 64] &= ~(1ull << (t % 64));
+			f->removed[(t % ENF_WIN) / 64] &= ~(1ull << (t % 64));
+		}
+	}
+	f->max_tsn = tsn;
+}
+
+static inline uint32_t
+rem_at(const struct enf_flow *f, unsigned i)
+{
+	return f->rem[(f->rem_head + i) % ENF_REM_MAX];
+}
+
+bool
+enf_tsn_removed(const struct enf_flow *f, uint32_t tsn)
+{
+	unsigned i;
+
+	if (in_window(f, tsn))
+		return bit_get(f->removed, tsn);
+	for (i = 0; i < f->rem_cnt; i++)
+		if (rem_at(f, i) == tsn)
+			return true;
+	return false;
+}
+
+uint32_t
+enf_tsn_fwd(const struct enf_flow *f, uint32_t tsn)
+{
+	uint32_t n = tsn - f->rem_base;
+	unsigned i;
+
+	for (i = 0; i < f->rem_cnt && tsn_lt(rem_at(f, i), tsn); i++)
+		n--;
+	return n;
+}
+
+uint32_t
+enf_tsn_cum_fwd(const struct enf_flow *f, uint32_t tsn)
+{
+	uint32_t n = tsn - f->rem_base;
+	unsigned i;
+
+	for (i = 0; i < f->rem_cnt && tsn_le(rem_at(f, i), tsn); i++)
+		n--;
+	return n;
+}
+
+uint32_t
+enf_tsn_inv(const struct enf_flow *f, uint32_t ntsn)
+{
+	uint32_t o = ntsn + f->rem_base;
+	unsigned i;
+
+	for (i = 0; i < f->rem_cnt && tsn_le(rem_at(f, i), o); i++)
+		o++;
+	return o;
+}
+
+/* The cumulative ack cum, extended over the removed TSNs right after it. */
+uint32_t
+enf_extend(const struct enf_flow *f, uint32_t cum)
+{
+	while (tsn_lt(cum, f->max_tsn) && enf_tsn_removed(f, cum + 1))
+		cum++;
+	return cum;
+}
+
+struct enf_stream *
+enf_stream_find(struct enf_flow *f, uint16_t sid, bool idata)
+{
+	unsigned i;
+
+	for (i = 0; i < ENF_STREAMS; i++)
+		if (f->st[i].used && f->st[i].sid == sid && f->st[i].idata == idata)
+			return &f->st[i];
+	return NULL;
+}
+
+static struct enf_stream *
+stream_alloc(struct enf_flow *f, uint16_t sid, bool idata)
+{
+	unsigned i;
+
+	for (i = 0; i < ENF_STREAMS; i++) {
+		if (!f->st[i].used) {
+			memset(&f->st[i], 0, sizeof(f->st[i]));
+			f->st[i].used = 1;
+			f->st[i].sid = sid;
+			f->st[i].idata = idata;
+			return &f->st[i];
+		}
+	}
+	return NULL;
+}
+
+static unsigned
+streams_free(const struct enf_flow *f)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < ENF_STREAMS; i++)
+		n += !f->st[i].used;
+	return n;
+}
+
+static inline bool
+seq_lt(const struct enf_stream *s, uint32_t a, uint32_t b)
+{
+	if (s->idata)
+		return (int32_t)(a - b) < 0;
+	return (int16_t)(uint16_t)(a - b) < 0; /* SSN: 16-bit serial arithmetic */
+}
+
+/* Message number seq of stream s in the receiver's numbering. inclusive: for a cumulative
+ * value (FORWARD-TSN), removed numbers equal to seq count too. */
+uint32_t
+enf_seq_fwd(const struct enf_stream *s, uint32_t seq, bool inclusive)
+{
+	uint32_t n = seq - s->pruned;
+	unsigned i;
+
+	for (i = 0; i < s->cnt; i++) {
+		uint32_t r = s->e[(s->head + i) % ENF_SEQ_MAX].seq;
+
+		if (seq_lt(s, r, seq) || (inclusive && r == seq))
+			n--;
+		else
+			break;
+	}
+	return s->idata ? n : (uint16_t)n;
+}
+
+static void
+stream_add(struct enf_stream *s, uint32_t seq, uint32_t tsn)
+{
+	unsigned last = (s->head + s->cnt + ENF_SEQ_MAX - 1) % ENF_SEQ_MAX;
+
+	/* Fragments of one message share the number: it is removed once. */
+	if (s->cnt > 0 && s->e[last].seq == seq)
+		return;
+	last = (s->head + s->cnt) % ENF_SEQ_MAX;
+	s->e[last].seq = seq;
+	s->e[last].tsn = tsn;
+	s->cnt++;
+}
+
+void
+enf_flow_prune(struct enf_flow *f, uint32_t cum)
+{
+	unsigned i;
+
+	while (f->rem_cnt > 0 && tsn_le(rem_at(f, 0), cum)) {
+		f->rem_head = (uint16_t)((f->rem_head + 1) % ENF_REM_MAX);
+		f->rem_cnt--;
+		f->rem_base++;
+	}
+	for (i = 0; i < ENF_STREAMS; i++) {
+		struct enf_stream *s = &f->st[i];
+
+		while (s->used && s->cnt > 0 && tsn_le(s->e[s->head].tsn, cum)) {
+			s->head = (uint8_t)((s->head + 1) % ENF_SEQ_MAX);
+			s->cnt--;
+			s->pruned++;
+		}
+	}
+}
+
+/* ---- per chunk ---- */
+
+struct data_hdr {
+	uint32_t tsn;
+	uint16_t sid;
+	uint32_t seq;   /* SSN (DATA) or MID (I-DATA) */
+	bool idata, ordered;
 };
 
-uint32_t enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt,
-		    struct enf_ch *ch, unsigned n, unsigned dir, uint64_t now_ns, uint8_t *reply,
-		    uint32_t reply_cap, uint32_t *reply_len, bool *changed);
+static void
+data_read(const uint8_t *c, struct data_hdr *h)
+{
+	h->idata = c[0] == SCTP_CT_IDATA;
+	h->ordered = !(c[1] & SCTP_DATA_U);
+	h->tsn = rd32(c + 4);
+	h->sid = rd16(c + 8);
+	h->seq = h->idata ? rd32(c + 12) : rd16(c + 10); /* RFC 8260 2.1 MID; RFC 4960 SSN */
+}
+
+/* What happens to one DATA chunk, decided before any state changes. */
+enum data_fate {
+	FATE_KEEP,
+	FATE_FRESH_REMOVE,   /* first sight, blocked: removed and recorded */
+	FATE_REMOVE_AGAIN,   /* retransmission of a removed chunk */
+	FATE_REMOVE_PLAIN,   /* blocked now, but forwarded before or too old: removed, not recorded */
+	FATE_FAIL_LATE,
+};
+
+static enum data_fate
+data_fate(const struct enf_flow *f, uint32_t max, const struct data_hdr *h, bool drop)
+{
+	if (tsn_lt(max, h->tsn))
+		return drop ? FATE_FRESH_REMOVE : FATE_KEEP;
+	if (enf_tsn_removed(f, h->tsn))
+		return FATE_REMOVE_AGAIN;
+	if (!drop)
+		return FATE_KEEP;
+	if (in_window(f, h->tsn) && !bit_get(f->seen, h->tsn))
+		return FATE_FAIL_LATE;
+	return FATE_REMOVE_PLAIN;
+}
+
+/* Check that the packet's removals fit the repair state before changing anything. */
+static enum sw_enf_ctr
+precheck(const struct enf_flow *f, const uint8_t *buf, const struct enf_ch *ch, unsigned n)
+{
+	uint32_t max = f->max_tsn;
+	unsigned i, fresh = 0, new_streams = 0;
+
+	for (i = 0; i < n; i++) {
+		struct data_hdr h;
+		enum data_fate fate;
+
+		if (ch[i].type != SCTP_CT_DATA && ch[i].type != SCTP_CT_IDATA)
+			continue;
+		data_read(buf + ch[i].off, &h);
+		fate = data_fate(f, max, &h, ch[i].drop);
+		if (fate == FATE_FAIL_LATE)
+			return SW_ENF_LATE_BLOCKED;
+		if (tsn_lt(max, h.tsn))
+			max = h.tsn;
+		if (fate != FATE_FRESH_REMOVE)
+			continue;
+		fresh++;
+		if (h.ordered) {
+			const struct enf_stream *s =
+				enf_stream_find((struct enf_flow *)(uintptr_t)f, h.sid, h.idata);
+
+			if (s == NULL)
+				new_streams++;
+			else if (s->cnt + fresh > ENF_SEQ_MAX)
+				return SW_ENF_STREAMS_FULL;
+		}
+	}
+	if (f->rem_cnt + fresh > ENF_REM_MAX)
+		return SW_ENF_WINDOW_FULL;
+	if (new_streams > streams_free(f))
+		return SW_ENF_STREAMS_FULL;
+	return SW_ENF_CTR_COUNT;
+}
+
+static void
+data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *ch,
+	   bool *changed)
+{
+	struct data_hdr h;
+	enum data_fate fate;
+	uint32_t ntsn;
+	bool renum = false;
+
+	data_read(c, &h);
+	fate = data_fate(f, f->max_tsn, &h, ch->drop);
+	if (tsn_lt(f->max_tsn, h.tsn))
+		window_advance(f, h.tsn);
+	if (in_window(f, h.tsn))
+		bit_set(f->seen, h.tsn);
+	switch (fate) {
+	case FATE_FRESH_REMOVE:
+		bit_set(f->removed, h.tsn);
+		f->rem[(f->rem_head + f->rem_cnt) % ENF_REM_MAX] = h.tsn;
+		f->rem_cnt++;
+		f->rem_total++;
+		if (h.ordered) {
+			struct enf_stream *s = enf_stream_find(f, h.sid, h.idata);
+
+			if (s == NULL)
+				s = stream_alloc(f, h.sid, h.idata); /* room checked by precheck */
+			if (s != NULL)
+				stream_add(s, h.seq, h.tsn);
+		}
+		ch->drop = true;
+		e->ctr[SW_ENF_CHUNKS_REMOVED]++;
+		*changed = true;
+		return;
+	case FATE_REMOVE_AGAIN:
+		e->ctr[SW_ENF_RETRANS_REMOVED]++;
+		/* fall through */
+	case FATE_REMOVE_PLAIN:
+		if (fate == FATE_REMOVE_PLAIN)
+			e->ctr[SW_ENF_RETRANS_KEPT]++;
+		ch->drop = true;
+		e->ctr[SW_ENF_CHUNKS_REMOVED]++;
+		*changed = true;
+		return;
+	case FATE_KEEP:
+	case FATE_FAIL_LATE:
+		break;
+	}
+	ch->drop = false;
+	if (f->rem_total == 0)
+		return;
+	ntsn = enf_tsn_fwd(f, h.tsn);
+	if (ntsn != h.tsn) {
+		wr32(c + 4, ntsn);
+		renum = true;
+	}
+	if (h.ordered) {
+		const struct enf_stream *s = enf_stream_find(f, h.sid, h.idata);
+
+		if (s != NULL) {
+			uint32_t nseq = enf_seq_fwd(s, h.seq, false);
+
+			if (nseq != h.seq) {
+				if (h.idata)
+					wr32(c + 12, nseq);
+				else
+					wr16(c + 10, (uint16_t)nseq);
+				renum = true;
+			}
+		}
+	}
+	if (renum) {
+		e->ctr[SW_ENF_DATA_RENUMBERED]++;
+		*changed = true;
+	}
+}
+
+struct blk {
+	uint32_t s, e;
+};
+
+/* RFC 4960 3.3.4 SACK of flow r (data of the other direction), rewritten in place. */
+static void
+sack_apply(struct sw_enforce *e, struct enf_flow *r, uint8_t *c, struct enf_ch *ch,
+	   bool *changed)
+{
+	uint8_t out[ENF_SACK_OUT_MAX];
+	struct blk b[ENF_SACK_GAPS_MAX];
+	uint32_t ncum, cum, ext, a_rwnd, outcum;
+	unsigned ngaps, ndups, nb = 0, i, k, olen;
+
+	if (ch->len < SCTP_SACK_HLEN || !r->known)
+		return;
+	ncum = rd32(c + 4);
+	a_rwnd = rd32(c + 8);
+	ngaps = rd16(c + 12);
+	ndups = rd16(c + 14);
+	if (SCTP_SACK_HLEN + 4u * ngaps + 4u * ndups > ch->len || ngaps > ENF_SACK_GAPS_MAX ||
+	    SCTP_SACK_HLEN + 4u * ngaps + 4u * ndups > sizeof(out))
+		return; /* malformed or oversized: the sender judges it; left unchanged */
+	cum = enf_tsn_inv(r, ncum);
+	if (tsn_lt(r->max_tsn, cum)) {
+		e->ctr[SW_ENF_SACK_UNSENT]++;
+		return;
+	}
+	r->a_rwnd = a_rwnd;
+	if (tsn_lt(r->cum_rcv, cum))
+		r->cum_rcv = cum;
+	if (r->rem_total == 0) {
+		/* Identity mapping: nothing to rewrite; remember what the sender was told. */
+		if (tsn_lt(r->cum_told, cum))
+			r->cum_told = cum;
+		return;
+	}
+	ext = enf_extend(r, cum);
+	for (i = 0; i < ngaps; i++) {
+		uint16_t gs = rd16(c + 16 + 4 * i), ge = rd16(c + 18 + 4 * i);
+		uint32_t s, en;
+
+		if (gs == 0 || ge < gs)
+			continue; /* invalid block: dropped */
+		s = enf_tsn_inv(r, ncum + gs);
+		en = enf_extend(r, enf_tsn_inv(r, ncum + ge));
+		while (tsn_lt(ext + 1, s) && enf_tsn_removed(r, s - 1))
+			s--;
+		if (tsn_le(s, ext + 1)) {
+			if (tsn_lt(ext, en))
+				ext = enf_extend(r, en);
+			continue;
+		}
+		if (nb > 0 && tsn_le(s, b[nb - 1].e + 1)) {
+			if (tsn_lt(b[nb - 1].e, en))
+				b[nb - 1].e = en;
+			continue;
+		}
+		b[nb].s = s;
+		b[nb].e = en;
+		nb++;
+	}
+	/* Never move the sender's cumulative ack backwards (it would ignore the SACK). */
+	outcum = tsn_lt(ext, r->cum_told) ? r->cum_told : ext;
+	memcpy(out, c, 12);
+	wr32(out + 4, outcum);
+	k = 0;
+	for (i = 0; i < nb; i++) {
+		uint32_t s = b[i].s, en = b[i].e;
+
+		if (tsn_le(en, outcum))
+			continue;
+		if (tsn_le(s, outcum + 1)) {
+			outcum = enf_extend(r, en);
+			wr32(out + 4, outcum);
+			continue;
+		}
+		if (s - outcum > 0xffff || en - outcum > 0xffff)
+			continue; /* beyond what a gap block can say: the sender learns it later */
+		wr16(out + 16 + 4 * k, (uint16_t)(s - outcum));
+		wr16(out + 18 + 4 * k, (uint16_t)(en - outcum));
+		k++;
+	}
+	wr16(out + 12, (uint16_t)k);
+	wr16(out + 14, (uint16_t)ndups);
+	for (i = 0; i < ndups; i++)
+		wr32(out + 16 + 4 * k + 4 * i,
+		     enf_tsn_inv(r, rd32(c + 16 + 4 * ngaps + 4 * i)));
+	olen = SCTP_SACK_HLEN + 4 * k + 4 * ndups;
+	wr16(out + 2, (uint16_t)olen);
+	r->cum_told = outcum;
+	enf_flow_prune(r, outcum);
+	if (olen == ch->len && memcmp(out, c, olen) == 0)
+		return;
+	memcpy(c, out, olen);
+	ch->len = (uint16_t)olen;
+	ch->span = olen;
+	e->ctr[SW_ENF_SACK_TRANSLATED]++;
+	*changed = true;
+}
+
+/* RFC 4960 3.3.8 SHUTDOWN: its cumulative TSN ack is translated like a SACK's. */
+static void
+shutdown_apply(struct sw_enforce *e, struct enf_flow *r, uint8_t *c, const struct enf_ch *ch,
+	       bool *changed)
+{
+	uint32_t ncum, cum;
+
+	if (ch->len < 8 || !r->known || r->rem_total == 0)
+		return;
+	ncum = rd32(c + 4);
+	cum = enf_tsn_inv(r, ncum);
+	if (tsn_lt(r->max_tsn, cum)) {
+		e->ctr[SW_ENF_SACK_UNSENT]++;
+		return;
+	}
+	if (tsn_lt(r->cum_rcv, cum))
+		r->cum_rcv = cum;
+	cum = enf_extend(r, cum);
+	if (tsn_lt(cum, r->cum_told))
+		cum = r->cum_told;
+	r->cum_told = cum;
+	if (cum != ncum) {
+		wr32(c + 4, cum);
+		e->ctr[SW_ENF_SACK_TRANSLATED]++;
+		*changed = true;
+	}
+}
+
+/* RFC 3758 3.2 FORWARD-TSN and RFC 8260 2.3.1 I-FORWARD-TSN of flow f (same direction). */
+static void
+fwdtsn_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, const struct enf_ch *ch,
+	     bool *changed)
+{
+	bool idata = c[0] == SCTP_CT_IFWD_TSN;
+	unsigned esz = idata ? 8 : 4, i, n;
+	uint32_t o, nt;
+	bool ch_changed = false;
+
+	if (ch->len < 8 || !f->known || f->rem_total == 0)
+		return;
+	o = rd32(c + 4);
+	nt = enf_tsn_cum_fwd(f, o);
+	if (nt != o) {
+		wr32(c + 4, nt);
+		ch_changed = true;
+	}
+	n = (ch->len - 8u) / esz;
+	for (i = 0; i < n; i++) {
+		uint8_t *p = c + 8 + esz * i;
+		uint16_t sid = rd16(p);
+		const struct enf_stream *s;
+
+		if (idata) {
+			uint32_t mid = rd32(p + 4), nm;
+
+			if (p[3] & 0x01) /* U bit: unordered MIDs are not renumbered */
+				continue;
+			s = enf_stream_find(f, sid, true);
+			if (s == NULL)
+				continue;
+			nm = enf_seq_fwd(s, mid, true);
+			if (nm != mid) {
+				wr32(p + 4, nm);
+				ch_changed = true;
+			}
+		} else {
+			uint16_t ssn = rd16(p + 2), ns;
+
+			s = enf_stream_find(f, sid, false);
+			if (s == NULL)
+				continue;
+			ns = (uint16_t)enf_seq_fwd(s, ssn, true);
+			if (ns != ssn) {
+				wr16(p + 2, ns);
+				ch_changed = true;
+			}
+		}
+	}
+	if (ch_changed) {
+		e->ctr[SW_ENF_FWDTSN_TRANSLATED]++;
+		*changed = true;
+	}
+}
+
+/* A SACK toward the sender of direction dir, built from the packet's own headers. */
+static uint32_t
+sack_reply(struct sw_enforce *e, const uint8_t *buf, const struct sw_pkt *pkt,
+	   const struct enf_assoc *a, unsigned dir, uint32_t cum, uint32_t a_rwnd, uint8_t *rp,
+	   uint32_t cap)
+{
+	uint32_t hl = pkt->l4_off, tot = hl + SCTP_COMMON_HLEN + SCTP_SACK_HLEN;
+	const uint8_t *sc = buf + pkt->l4_off;
+	uint8_t tmp[16], *s, *ip;
+
+	if (rp == NULL || tot > cap || (pkt->ip_ver != 4 && pkt->ip_ver != 6)) {
+		e->ctr[SW_ENF_REPLY_NOROOM]++;
+		return 0;
+	}
+	memcpy(rp, buf, hl);
+	if (pkt->l3_off >= 14) { /* Ethernet: swap destination and source MAC */
+		memcpy(tmp, rp, 6);
+		memcpy(rp, rp + 6, 6);
+		memcpy(rp + 6, tmp, 6);
+	}
+	ip = rp + pkt->l3_off;
+	if (pkt->ip_ver == 4) {
+		memcpy(tmp, ip + 12, 4);
+		memcpy(ip + 12, ip + 16, 4);
+		memcpy(ip + 16, tmp, 4);
+		ip[8] = 64; /* TTL */
+		enf_ipv4_fix(ip, tot - pkt->l3_off);
+	} else {
+		memcpy(tmp, ip + 8, 16);
+		memcpy(ip + 8, ip + 24, 16);
+		memcpy(ip + 24, tmp, 16);
+		ip[7] = 64; /* hop limit */
+		wr16(ip + 4, (uint16_t)(tot - pkt->l3_off - 40));
+	}
+	s = rp + hl;
+	memcpy(s, sc + 2, 2);          /* source port: the receiver's */
+	memcpy(s + 2, sc, 2);          /* destination port: the sender's */
+	wr32(s + 4, a->vtag[1 - dir]); /* the tag the sender expects (RFC 4960 8.5) */
+	s[12] = SCTP_CT_SACK;
+	s[13] = 0;
+	wr16(s + 14, SCTP_SACK_HLEN);
+	wr32(s + 16, cum);
+	wr32(s + 20, a_rwnd);
+	wr32(s + 24, 0);               /* no gap blocks, no duplicates */
+	enf_crc_set(s, SCTP_COMMON_HLEN + SCTP_SACK_HLEN);
+	e->ctr[SW_ENF_SACK_GENERATED]++;
+	return tot;
+}
 
 uint32_t
 enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct enf_ch *ch,
 	   unsigned n, unsigned dir, uint64_t now_ns, uint8_t *reply, uint32_t reply_cap,
 	   uint32_t *reply_len, bool *changed)
 {
+	uint8_t *sc = buf + pkt->l4_off;
+	uint16_t sport = rd16(sc), dport = rd16(sc + 2);
+	uint32_t vtag = rd32(sc + 4);
+	struct enf_assoc *a;
+	struct enf_flow *f, *r;
+	bool any_drop = false, removed = false, end = false;
+	enum sw_enf_ctr why;
 	unsigned i;
 
-	(void)buf; (void)dir; (void)now_ns; (void)reply; (void)reply_cap; (void)reply_len;
-	for (i = 0; i < n; i++) {
-		if (ch[i].drop) {
-			*changed = true;
-			e->ctr[SW_ENF_CHUNKS_REMOVED]++;
+	for (i = 0; i < n; i++)
+		any_drop |= ch[i].drop;
+	/* RFC 4960 6.10: INIT and INIT-ACK are never bundled; they teach the table. */
+	if (n > 0 && ch[0].type == SCTP_CT_INIT && vtag == 0) {
+		enf_learn_init(e, sc + ch[0].off - pkt->l4_off, ch[0].len, sport, dport, dir, now_ns);
+		return any_drop ? 0 : pkt->l4_end;
+	}
+	if (n > 0 && ch[0].type == SCTP_CT_INIT_ACK) {
+		enf_learn_init_ack(e, sc + ch[0].off - pkt->l4_off, ch[0].len, vtag, sport, dport,
+				   dir, now_ns);
+		return any_drop ? 0 : pkt->l4_end;
+	}
+	if (n > 0 && (ch[0].type == SCTP_CT_ABORT || ch[0].type == SCTP_CT_SHUTDOWN_COMPLETE) &&
+	    (buf[ch[0].off + 1] & SCTP_FLAG_T))
+		a = enf_lookup(e, vtag, dport, sport, 1 - dir, now_ns); /* tag reflected */
+	else
+		a = enf_lookup(e, vtag, sport, dport, dir, now_ns);
+	if (a == NULL || !a->fl[dir].known) {
+		e->ctr[SW_ENF_UNKNOWN_ASSOC]++;
+		if (any_drop) {
+			e->ctr[SW_ENF_UNKNOWN_BLOCKED]++;
+			return 0;
 		}
+		return pkt->l4_end;
+	}
+	a->last_ns = now_ns;
+	f = &a->fl[dir];
+	r = &a->fl[1 - dir];
+	if ((any_drop || f->rem_total != 0 || r->rem_total != 0) &&
+	    !enf_crc_ok(sc, pkt->l4_end - pkt->l4_off)) {
+		e->ctr[SW_ENF_BAD_CRC]++;
+		return 0;
+	}
+	why = precheck(f, buf, ch, n);
+	if (why != SW_ENF_CTR_COUNT) {
+		e->ctr[why]++;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		uint8_t *c = buf + ch[i].off;
+
+		switch (ch[i].type) {
+		case SCTP_CT_DATA:
+		case SCTP_CT_IDATA:
+			if (ch[i].len < (ch[i].type == SCTP_CT_DATA ? SCTP_DATA_HLEN : SCTP_IDATA_HLEN)) {
+				/* too short to carry a TSN: the receiver aborts on it anyway */
+				ch[i].drop = true;
+				*changed = true;
+				break;
+			}
+			data_apply(e, f, c, &ch[i], changed);
+			removed |= ch[i].drop;
+			if (a->state == ENF_HALF)
+				a->state = ENF_UP;
+			break;
+		case SCTP_CT_SACK:
+			sack_apply(e, r, c, &ch[i], changed);
+			if (a->state == ENF_HALF)
+				a->state = ENF_UP;
+			break;
+		case SCTP_CT_SHUTDOWN:
+			shutdown_apply(e, r, c, &ch[i], changed);
+			break;
+		case SCTP_CT_FWD_TSN:
+		case SCTP_CT_IFWD_TSN:
+			fwdtsn_apply(e, f, c, &ch[i], changed);
+			break;
+		case SCTP_CT_COOKIE_ACK:
+			if (a->state == ENF_HALF)
+				a->state = ENF_UP;
+			break;
+		case SCTP_CT_ABORT:
+		case SCTP_CT_SHUTDOWN_COMPLETE:
+			end = true;
+			break;
+		default:
+			break;
+		}
+	}
+	if (removed && !end) {
+		/* The receiver never acknowledges a removed TSN; when it already acknowledged
+		 * everything before it, nothing will come back: acknowledge it ourselves. */
+		uint32_t ext = enf_extend(f, f->cum_rcv);
+
+		if (tsn_lt(f->cum_told, ext) && reply_len != NULL) {
+			*reply_len = sack_reply(e, buf, pkt, a, dir, ext, f->a_rwnd, reply, reply_cap);
+			if (*reply_len != 0) {
+				f->cum_told = ext;
+				enf_flow_prune(f, ext);
+			}
+		}
+	}
+	if (end) {
+		e->ctr[SW_ENF_ASSOC_END]++;
+		enf_assoc_delete(e, a);
 	}
 	return pkt->l4_end;
 }
