@@ -549,8 +549,7 @@ main(int argc, char **argv)
 			break;
 		}
 	if (sep < 0) {
-		fputs(usage_text, stderr);
-		die_usage("application options go after '--' (EAL options before it)");
+		die_usage("application options go after '--' (EAL options before it); see -- --help");
 	}
 	/* getopt sees argv[sep] as its program name. */
 	parse_app_args(&a, argc - sep, argv + sep);

@@ -1,0 +1,61 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Inline, no image published yet: everything passes under the default action, byte for
+byte, in order, in both directions; --non-sctp drop removes exactly the non-SCTP frames;
+--default drop takes every MSU out (packets left empty are dropped)."""
+from dptest import *
+
+require_dataplane()
+env = Env("pass")
+try:
+    probe_dpdk(env)
+    fa = small_capture(200, seed=7)
+    # B -> A direction: the same traffic mirrored (addresses swapped)
+    fb = small_capture(120, seed=8)
+    inA, inB = env.path("inA.pcap"), env.path("inB.pcap")
+    pcap_write(inA, fa)
+    pcap_write(inB, fb)
+
+    def run(tag, extra):
+        outA, outB = env.path("outA-%s.pcap" % tag), env.path("outB-%s.pcap" % tag)
+        vd = ["net_pcap0,rx_pcap=%s,tx_pcap=%s" % (inA, outA),
+              "net_pcap1,rx_pcap=%s,tx_pcap=%s" % (inB, outB)]
+        p = run_dataplane(env, vd, ["--mode", "inline", "--ports", "net_pcap0:net_pcap1",
+                                    "--exit-on-idle", "500"] + extra)
+        return p, [f for _, _, f in pcap_read(outB)[0]], [f for _, _, f in pcap_read(outA)[0]]
+
+    # 1. default pass: identical
+    p, ab, ba = run("pass", [])
+    c = counters(p.stdout)
+    if ab != fa:
+        fail("A->B output differs from the input (%d vs %d frames)" % (len(ab), len(fa)))
+    if ba != fb:
+        fail("B->A output differs from the input (%d vs %d frames)" % (len(ba), len(fb)))
+    if c["rx_pkts"] != len(fa) + len(fb) or c["tx_pkts"] != len(fa) + len(fb):
+        fail("counters rx %d tx %d, expected %d" % (c["rx_pkts"], c["tx_pkts"], len(fa) + len(fb)))
+    if c["msus"] != 320 or c["allowed"] != 320 or c["non_sctp"] != 2:
+        fail("counters msus %d allowed %d non_sctp %d, expected 320/320/2" % (c["msus"], c["allowed"], c["non_sctp"]))
+    print("default pass: %d + %d frames forwarded byte for byte" % (len(ab), len(ba)))
+
+    # 2. --non-sctp drop: exactly the ARP frames are missing
+    p, ab, ba = run("nonsctp", ["--non-sctp", "drop"])
+    want = [f for f in fa if sctp_walk(f) is not None]
+    if ab != want:
+        fail("--non-sctp drop: A->B output is not the SCTP frames of the input")
+    print("--non-sctp drop: %d non-SCTP frames removed, the rest untouched" % (len(fa) - len(want)))
+
+    # 3. --default drop: every MSU dropped: no SCTP frame carries DATA any more
+    p, ab, ba = run("drop", ["--default", "drop"])
+    c = counters(p.stdout)
+    for f in ab + ba:
+        d = data_chunks(f)
+        if d:
+            fail("--default drop: a DATA chunk was forwarded")
+    if c["dropped"] != 320 or c["chunks_removed"] != 320:
+        fail("--default drop: dropped %d chunks_removed %d, expected 320" % (c["dropped"], c["chunks_removed"]))
+    if len(ab) != 1 or len(ba) != 1:
+        fail("--default drop: expected only the ARP frame on each side, got %d and %d" % (len(ab), len(ba)))
+    print("--default drop: all 320 MSUs removed, %d packets dropped" % c["pkts_dropped"])
+    print("PASS")
+finally:
+    env.cleanup()
