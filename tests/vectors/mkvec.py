@@ -93,7 +93,7 @@ def main(outdir):
     xudt2 = sccp_xudt(sccp_addr(HOME_HLR, ssn=6), sccp_addr(PARTNER_VLR, ssn=7),
                       tcap("begin", otid=b"\x01\x02\x03\x04",
                            components=[invoke(1, 2, upd_loc)])[:20],
-                      segment=(True, 1, 0x0a0b0c))
+                      segment=(True, 1, 0x0d0e0f))
     vec(outdir, "packet", "xudt-first-of-two-segments",
         "XUDT first segment of two: TCAP is not complete; reported as sccp_segmented.",
         frame([xudt2]))

@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""Oracle: `sigwallctl inspect --json` against `tshark -T fields` on the same captures.
+
+Compared per frame (all MSUs of a frame in order, as tshark lists every occurrence): OPC, DPC,
+SCCP message type, called and calling GT digits and SSNs, TCAP message type, OTID, DTID, every
+component's local operation code, and the IMSI where tshark shows one and we decoded the
+operation. Segmented XUDTs are compared up to SCCP: tshark reassembles them, the decoder reports
+them as sccp_segmented and the policy fails closed on them (documented in the README).
+
+usage: oracle.py SIGWALLCTL CAPTURE... ; a directory argument means every *.pcap in it; a
+leading '?' marks an optional path (skipped with a message when absent). Exit 77 when nothing
+could be compared (no tshark or no captures), 1 on any mismatch.
+"""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+SCCP_TYPES = {"udt": 0x09, "udts": 0x0A, "xudt": 0x11, "xudts": 0x12, "ludt": 0x13, "ludts": 0x14}
+TS_FIELDS = ["frame.number", "m3ua.protocol_data_opc", "m3ua.protocol_data_dpc",
+             "sccp.message_type", "sccp.called.digits", "sccp.calling.digits", "sccp.called.ssn",
+             "sccp.calling.ssn", "tcap.otid", "tcap.dtid", "gsm_old.localValue", "e212.imsi",
+             "tcap.begin_element", "tcap.continue_element", "tcap.end_element",
+             "tcap.abort_element", "tcap.unidirectional_element"]
+TCAP_ELEMENTS = {"begin": "tcap.begin_element", "continue": "tcap.continue_element",
+                 "end": "tcap.end_element", "abort": "tcap.abort_element",
+                 "unidirectional": "tcap.unidirectional_element"}
+
+
+def tshark_frames(path):
+    # TSN analysis off: captures may repeat TSNs across associations, and tshark would then skip
+    # the payload of what it takes for a retransmission.
+    cmd = ["tshark", "-o", "sctp.tsn_analysis:FALSE", "-r", path, "-T", "fields", "-E", "occurrence=a", "-E", "separator=|",
+           "-E", "aggregator=,"]
+    for f in TS_FIELDS:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    frames = {}
+    for line in out.splitlines():
+        vals = line.split("|")
+        row = {f: (v.split(",") if v else []) for f, v in zip(TS_FIELDS, vals)}
+        frames[int(vals[0])] = row
+    return frames
+
+
+def digits(d):
+    # Wireshark prints the ST (end of signal) code of a GT; the decoder stops there.
+    return d[:-2] if d.endswith("ST") else d
+
+
+def ours_frames(sigwallctl, path):
+    out = subprocess.run([sigwallctl, "inspect", "--json", path], capture_output=True,
+                         text=True).stdout
+    frames = {}
+    for line in out.splitlines():
+        r = json.loads(line)
+        frames.setdefault(r["frame"], []).append(r)
+    return frames
+
+
+def expected_from_ours(recs):
+    """What tshark should list for a frame, built from our records."""
+    e = {f: [] for f in TS_FIELDS}
+    segmented = False
+    for r in recs:
+        m = r.get("m3ua") or {}
+        if m.get("opc") is None:
+            continue
+        # ORACLE_PERTURB=1 corrupts our side on purpose: the self-check that this suite can fail.
+        e["m3ua.protocol_data_opc"].append(str(m["opc"] + int(os.environ.get("ORACLE_PERTURB", "0"))))
+        e["m3ua.protocol_data_dpc"].append(str(m["dpc"]))
+        s = r.get("sccp")
+        if s is None:
+            continue
+        if s["type"] in SCCP_TYPES:
+            e["sccp.message_type"].append("0x%02x" % SCCP_TYPES[s["type"]])
+        for key, side in (("called", "cdpa"), ("calling", "cgpa")):
+            a = s.get(side)
+            if a and a.get("digits"):
+                e["sccp.%s.digits" % key].append(a["digits"])
+            if a and a.get("ssn") is not None:
+                e["sccp.%s.ssn" % key].append(str(a["ssn"]))
+        err = r.get("error")
+        if err and err["reason"] == "sccp_segmented":
+            segmented = True
+            continue
+        t = r.get("tcap")
+        if t is None:
+            continue
+        e[TCAP_ELEMENTS[t["type"]]].append("x")
+        if t.get("otid"):
+            e["tcap.otid"].append(t["otid"])
+        if t.get("dtid"):
+            e["tcap.dtid"].append(t["dtid"])
+        named = False
+        for c in t["components"]:
+            if c["opcode"] is not None and c["type"] != "returnError":
+                e["gsm_old.localValue"].append(str(c["opcode"]))
+            named |= c["name"] is not None
+        mp = r.get("map") or {}
+        if mp.get("imsi") and named:
+            e["e212.imsi"].append(mp["imsi"])
+    return e, segmented
+
+
+def compare(sigwallctl, path):
+    ts = tshark_frames(path)
+    ours = ours_frames(sigwallctl, path)
+    problems = []
+    compared = 0
+    for fn, recs in sorted(ours.items()):
+        exp, segmented = expected_from_ours(recs)
+        got = ts.get(fn)
+        if got is None:
+            problems.append("frame %d: tshark has no such frame" % fn)
+            continue
+        for f in TS_FIELDS[1:]:
+            want = exp[f]
+            have = got[f]
+            if f.endswith(".digits"):
+                have = [digits(d) for d in have]
+            if f.endswith("_element"):
+                have = ["x"] * len(have)
+            if segmented and (f.startswith("tcap") or f in ("gsm_old.localValue", "e212.imsi")):
+                continue  # tshark shows the reassembled message on the last segment
+            if f == "e212.imsi" and not want:
+                continue  # only where we decoded the operation's IMSI
+            if f == "e212.imsi":
+                # we keep the first IMSI of a message; tshark lists one per component
+                if want[0] in have:
+                    continue
+            if want != have:
+                problems.append("frame %d %s: sigwall %s, tshark %s" % (fn, f, want, have))
+        compared += 1
+    return compared, problems
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 2
+    sigwallctl = sys.argv[1]
+    if shutil.which("tshark") is None:
+        print("SKIP: tshark is not installed")
+        return 77
+    files = []
+    for a in sys.argv[2:]:
+        optional = a.startswith("?")
+        a = a.lstrip("?")
+        if os.path.isdir(a):
+            files += sorted(glob.glob(os.path.join(a, "**", "*.pcap"), recursive=True))
+        elif os.path.exists(a):
+            files.append(a)
+        elif optional:
+            print("SKIP: %s is absent" % a)
+        else:
+            print("missing capture %s" % a)
+            return 1
+    if not files:
+        print("SKIP: no captures to compare")
+        return 77
+    bad = 0
+    total = 0
+    for f in files:
+        n, problems = compare(sigwallctl, f)
+        total += n
+        status = "ok  " if not problems else "FAIL"
+        print("%s %s (%d frames with MSUs)" % (status, f, n))
+        for p in problems[:20]:
+            print("     " + p)
+        bad += bool(problems)
+    print("%d captures, %d frames compared, %d captures differ" % (len(files), total, bad))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
