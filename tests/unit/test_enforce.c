@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Enforcement with hand-built SCTP packets: chunk removal, renumbering, SACK / FORWARD-TSN
+ * translation, retransmissions, generated SACKs, unknown associations, impossible lengths.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "enforce_build.h"
+
+#define IP_A 0x0a000001u
+#define IP_B 0x0a000002u
+#define PORT_A 2905
+#define PORT_B 2906
+#define TAG_A 0xa0a0a0a0u /* carried by packets B -> A (direction 1) */
+#define TAG_B 0xb0b0b0b0u /* carried by packets A -> B (direction 0) */
+#define ITSN_A 100u
+#define ITSN_B 5000u
+
+static uint8_t reply[2048];
+static uint32_t reply_len;
+
+static uint32_t
+run(struct sw_enforce *e, struct tb *t, uint64_t mask, unsigned dir)
+{
+	return sw_enforce_packet(e, t->b, t->len, sizeof(t->b), &t->pkt, mask, dir, 1000, reply,
+				 sizeof(reply), &reply_len);
+}
+
+static void
+a_to_b(struct tb *t)
+{
+	tb_start(t, IP_A, IP_B, PORT_A, PORT_B, TAG_B);
+}
+
+static void
+b_to_a(struct tb *t)
+{
+	tb_start(t, IP_B, IP_A, PORT_B, PORT_A, TAG_A);
+}
+
+/* INIT from A (direction 0), INIT-ACK from B: both pass unchanged and teach the table. */
+static struct sw_enforce *
+handshake(bool repair)
+{
+	struct sw_enforce *e = sw_enforce_new(16, repair);
+	struct tb t;
+
+	assert_non_null(e);
+	tb_start(&t, IP_A, IP_B, PORT_A, PORT_B, 0);
+	tb_init(&t, 1, TAG_A, 65536, ITSN_A);
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	tb_start(&t, IP_B, IP_A, PORT_B, PORT_A, TAG_A);
+	tb_init(&t, 2, TAG_B, 65536, ITSN_B);
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	if (repair)
+		assert_int_equal(sw_enforce_assoc_count(e), 1);
+	return e;
+}
+
+/* Offsets of the DATA chunks after a rewrite: 46, 46+36, ... (every DATA here is 24 bytes). */
+#define DATA0 (TB_L4 + 12)
+#define DSZ 24
+
+static void
+test_crc32c_vector(void **state)
+{
+	(void)state;
+	/* RFC 3720 B.4 / RFC 4960 Appendix B check value */
+	assert_int_equal(sw_crc32c((const uint8_t *)"123456789", 9), 0xe3069283u);
+	assert_int_equal(sw_crc32c_update(sw_crc32c((const uint8_t *)"1234", 4),
+					  (const uint8_t *)"56789", 5), 0xe3069283u);
+}
+
+static void
+test_remove_middle_no_repair(void **state)
+{
+	struct sw_enforce *e = sw_enforce_new(4, false);
+	struct tb t;
+	uint32_t n;
+
+	(void)state;
+	a_to_b(&t);
+	tb_data(&t, 7, 1, 0, 3, 'a');
+	tb_data(&t, 8, 1, 1, 3, 'b');
+	tb_data(&t, 9, 1, 2, 3, 'c');
+	tb_finish(&t);
+	n = run(e, &t, 1u << 1, 0);
+	assert_int_equal(n, TB_L4 + 12 + 2 * DSZ);
+	assert_true(tb_valid(t.b, n));
+	assert_int_equal(t.b[DATA0 + 16], (uint8_t)'a');
+	assert_int_equal(t.b[DATA0 + DSZ + 16], 'c');
+	/* without repair the numbers are not touched */
+	assert_int_equal(tb_r32(t.b + DATA0 + DSZ + 4), 9);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_CHUNKS_REMOVED], 1);
+	sw_enforce_free(e);
+}
+
+static void
+test_unchanged_packet_untouched(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t, copy;
+
+	(void)state;
+	a_to_b(&t);
+	tb_data(&t, ITSN_A, 1, 0, 3, 'a');
+	tb_finish(&t);
+	copy = t;
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_memory_equal(t.b, copy.b, t.len);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_PKTS_CHANGED], 0);
+	sw_enforce_free(e);
+}
+
+/* Middle chunk of three removed, later packets renumbered (TSN and ordered SSN). */
+static void
+test_remove_middle_and_renumber(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+	uint32_t n;
+
+	(void)state;
+	a_to_b(&t);
+	tb_data(&t, ITSN_A, 1, 0, 3, 'a');
+	tb_data(&t, ITSN_A + 1, 1, 1, 3, 'b');
+	tb_data(&t, ITSN_A + 2, 1, 2, 3, 'c');
+	tb_finish(&t);
+	n = run(e, &t, 1u << 1, 0);
+	assert_int_equal(n, TB_L4 + 12 + 2 * DSZ);
+	assert_true(tb_valid(t.b, n));
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), ITSN_A);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 0);
+	assert_int_equal(tb_r32(t.b + DATA0 + DSZ + 4), ITSN_A + 1);
+	assert_int_equal(tb_r16(t.b + DATA0 + DSZ + 10), 1);
+	assert_int_equal(t.b[DATA0 + DSZ + 16], 'c');
+
+	/* next packet: orig 103 ssn 3 on stream 1, and stream 2 (no removals) ssn 0 */
+	a_to_b(&t);
+	tb_data(&t, ITSN_A + 3, 1, 3, 3, 'd');
+	tb_data(&t, ITSN_A + 4, 2, 0, 3, 'e');
+	tb_data(&t, ITSN_A + 5, 1, 4, 7, 'f'); /* unordered: SSN not renumbered */
+	tb_finish(&t);
+	n = run(e, &t, 0, 0);
+	assert_int_equal(n, t.len);
+	assert_true(tb_valid(t.b, n));
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), ITSN_A + 2);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 2);
+	assert_int_equal(tb_r32(t.b + DATA0 + DSZ + 4), ITSN_A + 3);
+	assert_int_equal(tb_r16(t.b + DATA0 + DSZ + 10), 0);
+	assert_int_equal(tb_r32(t.b + DATA0 + 2 * DSZ + 4), ITSN_A + 4);
+	assert_int_equal(tb_r16(t.b + DATA0 + 2 * DSZ + 10), 4);
+	/* the reverse direction is not affected */
+	b_to_a(&t);
+	tb_data(&t, ITSN_B, 1, 0, 3, 'x');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), ITSN_B);
+	sw_enforce_free(e);
+}
+
+/* After removing orig 101: B's SACK in new numbers maps back, gaps and dups included. */
+static void
+test_sack_translation_gaps(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+	uint16_t gaps[4];
+	uint32_t dups[2], n;
+
+	(void)state;
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'a');
+	tb_data(&t, 101, 1, 1, 3, 'b'); /* removed */
+	tb_data(&t, 102, 1, 2, 3, 'c'); /* -> 101 */
+	tb_data(&t, 103, 1, 3, 3, 'd'); /* -> 102 */
+	tb_data(&t, 104, 1, 4, 3, 'e'); /* -> 103 */
+	tb_data(&t, 105, 1, 5, 3, 'f'); /* removed */
+	tb_data(&t, 106, 1, 6, 3, 'g'); /* -> 104 */
+	tb_finish(&t);
+	n = run(e, &t, 1u << 1 | 1u << 5, 0);
+	assert_int_equal(n, TB_L4 + 12 + 5 * DSZ);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4 * DSZ + 4), 104);
+	assert_int_equal(tb_r16(t.b + DATA0 + 4 * DSZ + 10), 4);
+	/* all before any SACK: the receiver acks new 100 only, so no SACK is generated yet */
+	assert_int_equal(reply_len, 0);
+
+	/* B got new 100, lost new 101, got new 102..103 (one twice), lost nothing else */
+	b_to_a(&t);
+	gaps[0] = 2; /* new 102 */
+	gaps[1] = 3; /* new 103 */
+	dups[0] = 103;
+	tb_sack(&t, 100, 4000, gaps, 1, dups, 1);
+	tb_finish(&t);
+	n = run(e, &t, 0, 1);
+	assert_true(n > 0);
+	assert_true(tb_valid(t.b, n));
+	/* orig: cum 100 extended over removed 101 -> 101; block new 102-103 = orig 103-104,
+	 * extended over removed 105 -> 103-105, i.e. offsets 2-4 from 101; dup new 103 = orig 104 */
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 101);
+	assert_int_equal(tb_r32(t.b + DATA0 + 8), 4000);
+	assert_int_equal(tb_r16(t.b + DATA0 + 12), 1);
+	assert_int_equal(tb_r16(t.b + DATA0 + 14), 1);
+	assert_int_equal(tb_r16(t.b + DATA0 + 16), 2);
+	assert_int_equal(tb_r16(t.b + DATA0 + 18), 4);
+	assert_int_equal(tb_r32(t.b + DATA0 + 20), 104);
+
+	/* B then gets new 101 (orig 102): cum new 104 -> orig 106, no gaps */
+	b_to_a(&t);
+	tb_sack(&t, 104, 4000, NULL, 0, NULL, 0);
+	tb_finish(&t);
+	n = run(e, &t, 0, 1);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 106);
+	assert_int_equal(tb_r16(t.b + DATA0 + 12), 0);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_SACK_UNSENT], 0);
+
+	/* a SACK for TSNs never sent is counted and left alone */
+	b_to_a(&t);
+	tb_sack(&t, 900, 4000, NULL, 0, NULL, 0);
+	tb_finish(&t);
+	n = run(e, &t, 0, 1);
+	assert_int_equal(n, t.len);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 900);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_SACK_UNSENT], 1);
+	sw_enforce_free(e);
+}
+
+/* Retransmissions: same verdict, same new numbers, whatever the new mask says. */
+static void
+test_retransmission(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+	uint32_t n;
+
+	(void)state;
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'a');
+	tb_data(&t, 101, 1, 1, 3, 'b');
+	tb_data(&t, 102, 1, 2, 3, 'c');
+	tb_finish(&t);
+	assert_true(run(e, &t, 1u << 1, 0) > 0);
+
+	/* 101 again, mask empty (e.g. rules reloaded): still removed -> packet dropped */
+	a_to_b(&t);
+	tb_data(&t, 101, 1, 1, 3, 'b');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), 0);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_RETRANS_REMOVED], 1);
+
+	/* 102 again bundled with new 103: same new numbers 101 / ssn 1, then 102 / ssn 2 */
+	a_to_b(&t);
+	tb_data(&t, 102, 1, 2, 3, 'c');
+	tb_data(&t, 103, 1, 3, 3, 'd');
+	tb_finish(&t);
+	n = run(e, &t, 0, 0);
+	assert_int_equal(n, t.len);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 101);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 1);
+	assert_int_equal(tb_r32(t.b + DATA0 + DSZ + 4), 102);
+	assert_int_equal(tb_r16(t.b + DATA0 + DSZ + 10), 2);
+
+	/* 100 was forwarded: now blocked (content changed on retransmission) -> removed, and
+	 * the numbering of everything else does not move */
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'z');
+	tb_data(&t, 104, 1, 4, 3, 'e');
+	tb_finish(&t);
+	n = run(e, &t, 1u << 0, 0);
+	assert_int_equal(n, TB_L4 + 12 + DSZ);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 103);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 3);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_RETRANS_KEPT], 1);
+	sw_enforce_free(e);
+}
+
+/* The last chunk outstanding is removed: the receiver will never ack it, we do. */
+static void
+test_generated_sack(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+	uint32_t n;
+
+	(void)state;
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'a');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	b_to_a(&t);
+	tb_sack(&t, 100, 3000, NULL, 0, NULL, 0);
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+
+	a_to_b(&t);
+	tb_data(&t, 101, 1, 1, 3, 'b');
+	tb_finish(&t);
+	n = run(e, &t, 1, 0);
+	assert_int_equal(n, 0); /* nothing left */
+	assert_int_equal(reply_len, TB_L4 + 12 + 16);
+	assert_true(tb_valid(reply, reply_len));
+	/* toward A: B's address and port as source, A's tag */
+	assert_int_equal(tb_r32(reply + TB_L3 + 12), IP_B);
+	assert_int_equal(tb_r32(reply + TB_L3 + 16), IP_A);
+	assert_int_equal(tb_r16(reply + TB_L4), PORT_B);
+	assert_int_equal(tb_r16(reply + TB_L4 + 2), PORT_A);
+	assert_int_equal(tb_r32(reply + TB_L4 + 4), TAG_A);
+	assert_memory_equal(reply, "\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02", 12);
+	assert_int_equal(reply[DATA0], 3);
+	assert_int_equal(tb_r32(reply + DATA0 + 4), 101);
+	assert_int_equal(tb_r32(reply + DATA0 + 8), 3000);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_SACK_GENERATED], 1);
+
+	/* the receiver's next SACK (new 100 still) must not move the sender's ack backwards */
+	b_to_a(&t);
+	tb_sack(&t, 100, 3000, NULL, 0, NULL, 0);
+	tb_finish(&t);
+	n = run(e, &t, 0, 1);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 101);
+	/* new data after it: 102 -> 101 */
+	a_to_b(&t);
+	tb_data(&t, 102, 1, 2, 3, 'c');
+	tb_finish(&t);
+	n = run(e, &t, 0, 0);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 101);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 1);
+	assert_int_equal(reply_len, 0);
+	sw_enforce_free(e);
+}
+
+static void
+test_forward_tsn(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+	uint8_t body[12];
+	uint32_t n;
+
+	(void)state;
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'a');
+	tb_data(&t, 101, 1, 1, 3, 'b');
+	tb_data(&t, 102, 1, 2, 3, 'c');
+	tb_finish(&t);
+	assert_true(run(e, &t, 1u << 1, 0) > 0);
+	/* A abandons up to orig 102 (stream 1 ssn 2): becomes 101, stream 1 ssn 1 */
+	a_to_b(&t);
+	tb_w32(body, 102);
+	tb_w16(body + 4, 1);
+	tb_w16(body + 6, 2);
+	tb_w16(body + 8, 3);
+	tb_w16(body + 10, 7);
+	tb_chunk(&t, 192, 0, body, 12);
+	tb_finish(&t);
+	n = run(e, &t, 0, 0);
+	assert_int_equal(n, t.len);
+	assert_true(tb_valid(t.b, n));
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 101);
+	assert_int_equal(tb_r16(t.b + DATA0 + 8), 1);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 1);
+	assert_int_equal(tb_r16(t.b + DATA0 + 12), 3);
+	assert_int_equal(tb_r16(t.b + DATA0 + 14), 7);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_FWDTSN_TRANSLATED], 1);
+	sw_enforce_free(e);
+}
+
+/* I-DATA: ordered MIDs renumbered per stream, unordered MIDs left alone. */
+static void
+test_idata(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+	uint32_t n;
+
+	(void)state;
+	a_to_b(&t);
+	tb_idata(&t, 100, 4, 10, 3, 'a');
+	tb_idata(&t, 101, 4, 11, 3, 'b');
+	tb_idata(&t, 102, 4, 12, 3, 'c');
+	tb_idata(&t, 103, 4, 5, 7, 'u');
+	tb_finish(&t);
+	n = run(e, &t, 1u << 1, 0);
+	assert_int_equal(n, TB_L4 + 12 + 3 * 28);
+	assert_true(tb_valid(t.b, n));
+	assert_int_equal(tb_r32(t.b + DATA0 + 28 + 4), 101);
+	assert_int_equal(tb_r32(t.b + DATA0 + 28 + 12), 11);
+	assert_int_equal(tb_r32(t.b + DATA0 + 56 + 4), 102);
+	assert_int_equal(tb_r32(t.b + DATA0 + 56 + 12), 5);
+	sw_enforce_free(e);
+}
+
+static void
+test_unknown_association(void **state)
+{
+	struct sw_enforce *e = sw_enforce_new(4, true);
+	struct tb t, copy;
+
+	(void)state;
+	a_to_b(&t);
+	tb_data(&t, 5, 1, 0, 3, 'a');
+	tb_data(&t, 6, 1, 1, 3, 'b');
+	tb_finish(&t);
+	copy = t;
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_memory_equal(t.b, copy.b, t.len);
+	/* fail closed: a blocked chunk of an untracked association drops the packet */
+	assert_int_equal(run(e, &t, 2, 0), 0);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_UNKNOWN_ASSOC], 2);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_UNKNOWN_BLOCKED], 1);
+	sw_enforce_free(e);
+}
+
+/* INIT flood on a full table: established associations stay, new ones are counted. */
+static void
+test_table_full(void **state)
+{
+	struct sw_enforce *e = sw_enforce_new(2, true);
+	struct tb t;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		tb_start(&t, IP_A, IP_B, (uint16_t)(1000 + i), PORT_B, 0);
+		tb_init(&t, 1, 0x1000 + i, 65536, 1);
+		tb_finish(&t);
+		assert_int_equal(run(e, &t, 0, 0), t.len);
+		tb_start(&t, IP_B, IP_A, PORT_B, (uint16_t)(1000 + i), 0x1000 + i);
+		tb_init(&t, 2, 0x2000 + i, 65536, 1);
+		tb_finish(&t);
+		assert_int_equal(run(e, &t, 0, 1), t.len);
+		tb_start(&t, IP_A, IP_B, (uint16_t)(1000 + i), PORT_B, 0x2000 + i);
+		tb_data(&t, 1, 0, 0, 3, 'a');
+		tb_finish(&t);
+		assert_int_equal(run(e, &t, 0, 0), t.len);
+	}
+	for (i = 0; i < 100; i++) {
+		tb_start(&t, IP_A, IP_B, (uint16_t)(2000 + i), PORT_B, 0);
+		tb_init(&t, 1, 0x3000 + i, 65536, 1);
+		tb_finish(&t);
+		assert_int_equal(run(e, &t, 0, 0), t.len);
+	}
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_TABLE_FULL], 100);
+	assert_int_equal(sw_enforce_assoc_count(e), 2);
+	/* the established ones still repair */
+	tb_start(&t, IP_A, IP_B, 1001, PORT_B, 0x2001);
+	tb_data(&t, 2, 0, 1, 3, 'b');
+	tb_data(&t, 3, 0, 2, 3, 'c');
+	tb_finish(&t);
+	assert_true(run(e, &t, 1, 0) > 0);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 2);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 1);
+	sw_enforce_free(e);
+}
+
+/* Random chunk lengths and garbage never crash and never write out of the buffer. */
+static void
+test_impossible_lengths(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+	unsigned i, j;
+
+	(void)state;
+	srand(7);
+	for (i = 0; i < 20000; i++) {
+		uint32_t n, nch = 1 + (unsigned)rand() % 6;
+
+		a_to_b(&t);
+		for (j = 0; j < nch; j++) {
+			uint8_t *c = tb_data(&t, 100 + (unsigned)rand() % 50, (uint16_t)(rand() % 3),
+					     (uint16_t)(rand() % 5), (uint8_t)(rand() & 7), 'r');
+
+			if (rand() % 3 == 0)
+				c[0] = (uint8_t)(rand() % 4 == 0 ? 3 : rand() % 256);
+			if (rand() % 4 == 0)
+				tb_w16(c + 2, (uint16_t)(rand() % 80));
+		}
+		tb_finish(&t);
+		if (rand() % 5 == 0)
+			t.pkt.l4_end = (uint32_t)rand() % (t.len + 8);
+		if (rand() % 7 == 0)
+			t.len = (uint32_t)rand() % (t.len + 1);
+		n = sw_enforce_packet(e, t.b, t.len, sizeof(t.b), &t.pkt, (uint64_t)rand(),
+				      (unsigned)rand() % 2, 1000, reply, sizeof(reply), &reply_len);
+		assert_true(n <= t.len);
+		assert_true(reply_len <= sizeof(reply));
+		if (n != 0 && n != t.len)
+			assert_true(tb_valid(t.b, n));
+	}
+	assert_true(sw_enforce_counters(e)[SW_ENF_BAD_CHUNK_LEN] > 0);
+	sw_enforce_free(e);
+}
+
+/* Changed packets get a new CRC; a wrong CRC on a packet to rewrite drops it. */
+static void
+test_bad_crc(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+
+	(void)state;
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'a');
+	tb_data(&t, 101, 1, 1, 3, 'b');
+	tb_finish(&t);
+	t.b[TB_L4 + 8] ^= 1;
+	assert_int_equal(run(e, &t, 1, 0), 0);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_BAD_CRC], 1);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_CHUNKS_REMOVED], 0);
+	sw_enforce_free(e);
+}
+
+/* repair off through the setter: the same packet is shrunk but not renumbered */
+static void
+test_repair_switch(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+
+	(void)state;
+	sw_enforce_set_repair(e, false);
+	assert_int_equal(sw_enforce_assoc_count(e), 0);
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'a');
+	tb_data(&t, 101, 1, 1, 3, 'b');
+	tb_data(&t, 102, 1, 2, 3, 'c');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 2, 0), TB_L4 + 12 + 2 * DSZ);
+	assert_int_equal(tb_r32(t.b + DATA0 + DSZ + 4), 102);
+	assert_string_equal(sw_enf_ctr_name(SW_ENF_SACK_TRANSLATED), "sack_translated");
+	sw_enforce_free(e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crc32c_vector),
+		cmocka_unit_test(test_remove_middle_no_repair),
+		cmocka_unit_test(test_unchanged_packet_untouched),
+		cmocka_unit_test(test_remove_middle_and_renumber),
+		cmocka_unit_test(test_sack_translation_gaps),
+		cmocka_unit_test(test_retransmission),
+		cmocka_unit_test(test_generated_sack),
+		cmocka_unit_test(test_forward_tsn),
+		cmocka_unit_test(test_idata),
+		cmocka_unit_test(test_unknown_association),
+		cmocka_unit_test(test_table_full),
+		cmocka_unit_test(test_impossible_lengths),
+		cmocka_unit_test(test_bad_crc),
+		cmocka_unit_test(test_repair_switch),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
