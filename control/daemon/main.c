@@ -1,0 +1,824 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sigwall-control: compiles the rule and site files into policy images, publishes them into
+ * shared memory for the dataplane, serves sigwallctl on a unix socket, drains events and exposes
+ * Prometheus metrics (ARCHITECTURE.md sections 1, 5, 7).
+ *
+ *   sigwall-control --instance NAME --rules R --site S [--metrics 127.0.0.1:PORT]
+ *                   [--events FILE] [--events-pcap FILE] [--foreground]
+ *                   [--slot-size BYTES] [--workers N] [--reload-timeout MS] [--cleanup]
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "control/compiler/compiler.h"
+#include "ctlsock.h"
+#include "dataplane/policy/policy.h"
+
+#define MAX_CLIENTS 64
+#define CLIENT_TIMEOUT_NS (5ull * 1000000000ull) /* to send a complete request */
+
+enum client_kind { CL_CTL, CL_HTTP };
+enum client_state { CS_READING, CS_WAIT_RELOAD, CS_FOLLOW };
+
+struct client {
+	int fd;
+	enum client_kind kind;
+	enum client_state state;
+	uint64_t since_ns;
+	size_t len;
+	char buf[SW_CTL_REQ_MAX + 1];
+};
+
+static struct client clients[MAX_CLIENTS];
+static unsigned nclients;
+static struct sw_ctl ctl;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sigwall-control [--instance NAME] --rules RULES --site SITE\n"
+		"                       [--metrics 127.0.0.1:PORT] [--events FILE]\n"
+		"                       [--events-pcap FILE] [--foreground] [--slot-size BYTES]\n"
+		"                       [--workers N] [--reload-timeout MS]\n"
+		"       sigwall-control [--instance NAME] --cleanup\n"
+		"NAME defaults to 'default'. Socket and lock under $SIGWALL_RUNDIR (default %s).\n",
+		SW_RUNDIR_DEFAULT);
+}
+
+static void
+die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+static void
+die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sigwall-control: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(code);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Sockets                                                                                    */
+
+static int
+set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* Best effort, never blocks the loop: a client that does not read loses its data. */
+static void
+send_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd pf = {fd, POLLOUT, 0};
+
+			if (poll(&pf, 1, 1000) <= 0)
+				return;
+			continue;
+		}
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+send_str(int fd, const char *s)
+{
+	send_all(fd, s, strlen(s));
+}
+
+static void
+client_close(unsigned i)
+{
+	close(clients[i].fd);
+	clients[i] = clients[--nclients];
+}
+
+static int
+listen_unix(struct sw_ctl *c)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(c->sock_path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, c->sock_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* We hold the instance lock, so a socket file left here is stale (crash): replace it. */
+	unlink(c->sock_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(c->sock_path, 0600) < 0 ||
+	    listen(fd, 16) < 0 || set_nonblock(fd) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+static int
+listen_metrics(const char *spec)
+{
+	char host[64];
+	const char *colon = strrchr(spec, ':');
+	struct sockaddr_in sa;
+	long port;
+	char *end;
+	int fd, one = 1;
+
+	if (colon == NULL || (size_t)(colon - spec) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port <= 0 || port > 65535)
+		return -EINVAL;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return -EINVAL;
+	/* Metrics carry no authentication: loopback only, a collector scrapes through a proxy. */
+	if ((ntohl(sa.sin_addr.s_addr) >> 24) != 127)
+		return -EPERM;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
+	    set_nonblock(fd) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+static void
+accept_client(int lfd, enum client_kind kind)
+{
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	if (nclients == MAX_CLIENTS) {
+		if (kind == CL_CTL)
+			send_str(fd, "ERR too many clients\n");
+		close(fd);
+		return;
+	}
+	memset(&clients[nclients], 0, offsetof(struct client, buf));
+	clients[nclients].fd = fd;
+	clients[nclients].kind = kind;
+	clients[nclients].state = CS_READING;
+	clients[nclients].since_ns = sw_shm_mono_ns();
+	clients[nclients].buf[0] = '\0';
+	nclients++;
+}
+
+static void
+follow_sink(struct sw_ctl *c, const char *line)
+{
+	(void)c;
+	for (unsigned i = 0; i < nclients; i++) {
+		if (clients[i].state != CS_FOLLOW)
+			continue;
+		send_str(clients[i].fd, line);
+		send_str(clients[i].fd, "\n");
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Requests                                                                                   */
+
+static void
+reply_body(int fd, char *body)
+{
+	if (body == NULL) {
+		send_str(fd, "ERR out of memory\n");
+		return;
+	}
+	send_str(fd, "OK\n");
+	send_str(fd, body);
+	free(body);
+}
+
+static bool
+printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 && *s != '\t')
+			return false;
+	return true;
+}
+
+/* Handles one complete request line. Returns true if the connection stays open. */
+static bool
+handle_ctl(unsigned i, char *line)
+{
+	struct client *cl = &clients[i];
+	char *argv[4] = {0};
+	int argc = 0;
+	char *save = NULL, *tok;
+
+	if (!printable(line)) {
+		send_str(cl->fd, "ERR request is not a text line\n");
+		return false;
+	}
+	for (tok = strtok_r(line, "\t", &save); tok != NULL && argc < 4;
+	     tok = strtok_r(NULL, "\t", &save))
+		argv[argc++] = tok;
+	if (argc == 0) {
+		send_str(cl->fd, "ERR empty request\n");
+		return false;
+	}
+	if (strcmp(argv[0], "ping") == 0 && argc == 1) {
+		send_str(cl->fd, "OK\npong\n");
+		return false;
+	}
+	if (strcmp(argv[0], "status") == 0 && argc <= 2) {
+		reply_body(cl->fd, sw_report_status(&ctl, argc == 2 && strcmp(argv[1], "json") == 0));
+		return false;
+	}
+	if (strcmp(argv[0], "stats") == 0 && argc <= 2) {
+		reply_body(cl->fd, sw_report_stats(&ctl, argc == 2 && strcmp(argv[1], "json") == 0));
+		return false;
+	}
+	if (strcmp(argv[0], "events") == 0 && argc <= 2) {
+		if (argc == 2 && strcmp(argv[1], "follow") == 0) {
+			send_str(cl->fd, "OK\n");
+			cl->state = CS_FOLLOW;
+			return true;
+		}
+		reply_body(cl->fd, sw_events_recent(&ctl));
+		return false;
+	}
+	if (strcmp(argv[0], "reload") == 0 && (argc == 1 || argc == 3)) {
+		const char *rules = argc == 3 ? argv[1] : ctl.rules;
+		const char *site = argc == 3 ? argv[2] : ctl.site;
+		int rc;
+
+		if (rules[0] != '/' || site[0] != '/') {
+			send_str(cl->fd, "ERR rule and site paths must be absolute\n");
+			return false;
+		}
+		/* A reload requested while one runs is queued: its caller waits for the next. */
+		bool queued = ctl.running;
+
+		rc = sw_reload_start(&ctl, rules, site);
+		if (rc < 0) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "ERR cannot start reload: %s\n", strerror(-rc));
+			send_str(cl->fd, msg);
+			return false;
+		}
+		cl->state = CS_WAIT_RELOAD;
+		/* since_ns marks which reload it waits for: the queued one starts later. */
+		cl->since_ns = queued ? UINT64_MAX : 0;
+		return true;
+	}
+	send_str(cl->fd, "ERR unknown request (expected reload, status, stats, events, ping)\n");
+	return false;
+}
+
+static const char *
+http_path(const char *req)
+{
+	static char path[128];
+	const char *sp;
+
+	if (strncmp(req, "GET ", 4) != 0)
+		return NULL;
+	sp = strchr(req + 4, ' ');
+	if (sp == NULL || (size_t)(sp - req - 4) >= sizeof(path))
+		return NULL;
+	memcpy(path, req + 4, (size_t)(sp - req - 4));
+	path[sp - req - 4] = '\0';
+	return path;
+}
+
+static void
+handle_http(unsigned i)
+{
+	struct client *cl = &clients[i];
+	const char *path = http_path(cl->buf);
+	char hdr[256];
+	char *body;
+
+	if (path == NULL || (strcmp(path, "/metrics") != 0 && strcmp(path, "/") != 0)) {
+		send_str(cl->fd, "HTTP/1.0 404 Not Found\r\nContent-Length: 10\r\n"
+			 "Connection: close\r\n\r\nnot found\n");
+		return;
+	}
+	body = sw_report_metrics(&ctl);
+	if (body == NULL) {
+		send_str(cl->fd, "HTTP/1.0 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
+		return;
+	}
+	snprintf(hdr, sizeof(hdr), "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
+		 "Content-Length: %zu\r\nConnection: close\r\n\r\n", strlen(body));
+	send_str(cl->fd, hdr);
+	send_str(cl->fd, body);
+	free(body);
+}
+
+/* Readable client. Returns false when the client was closed (index reused). */
+static bool
+client_read(unsigned i)
+{
+	struct client *cl = &clients[i];
+	ssize_t n;
+	char *eol;
+
+	if (cl->state != CS_READING) {
+		/* Followers and reload waiters only ever send EOF (or garbage we ignore). */
+		char tmp[256];
+
+		n = recv(cl->fd, tmp, sizeof(tmp), 0);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			client_close(i);
+			return false;
+		}
+		return true;
+	}
+	n = recv(cl->fd, cl->buf + cl->len, SW_CTL_REQ_MAX - cl->len, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return true;
+	if (n <= 0) {
+		client_close(i);
+		return false;
+	}
+	cl->len += (size_t)n;
+	cl->buf[cl->len] = '\0';
+	if (memchr(cl->buf, '\0', cl->len) != NULL) {
+		if (cl->kind == CL_CTL)
+			send_str(cl->fd, "ERR request is not a text line\n");
+		client_close(i);
+		return false;
+	}
+	if (cl->kind == CL_HTTP) {
+		if (strstr(cl->buf, "\r\n\r\n") == NULL && strstr(cl->buf, "\n\n") == NULL) {
+			if (cl->len == SW_CTL_REQ_MAX) {
+				client_close(i);
+				return false;
+			}
+			return true;
+		}
+		handle_http(i);
+		client_close(i);
+		return false;
+	}
+	eol = strchr(cl->buf, '\n');
+	if (eol == NULL) {
+		if (cl->len == SW_CTL_REQ_MAX) {
+			send_str(cl->fd, "ERR request too long\n");
+			client_close(i);
+			return false;
+		}
+		return true;
+	}
+	*eol = '\0';
+	if (eol > cl->buf && eol[-1] == '\r')
+		eol[-1] = '\0';
+	if (!handle_ctl(i, cl->buf)) {
+		client_close(i);
+		return false;
+	}
+	return true;
+}
+
+/* The reload thread finished: answer the clients that waited for it. */
+static void
+reload_done(void)
+{
+	struct sw_reload *j = ctl.job;
+	char msg[2048];
+
+	sw_reload_finish(&ctl);
+	if (j->rc == 0)
+		snprintf(msg, sizeof(msg),
+			 "OK\ngeneration %" PRIu64 " active: %u rules, %" PRIu64 " bytes, checksum "
+			 "%016" PRIx64 "\ncompile %.1f ms, publish %.2f ms, worker pickup %.2f ms "
+			 "(%u live workers%s), command to active %.1f ms\n",
+			 j->generation, j->nrules, j->size, j->checksum, j->compile_ms,
+			 j->publish_ms, j->pickup_ms, j->workers_waited,
+			 j->picked_up ? "" : ", NOT all picked it up within 1 s", j->total_ms);
+	else
+		snprintf(msg, sizeof(msg), "ERR %s\n", j->err);
+	for (unsigned i = 0; i < nclients;) {
+		if (clients[i].state == CS_WAIT_RELOAD && clients[i].since_ns == 0) {
+			send_str(clients[i].fd, msg);
+			client_close(i);
+			continue;
+		}
+		i++;
+	}
+	free(j);
+	ctl.job = NULL;
+	if (ctl.pending) {
+		ctl.pending = false;
+		int rc = sw_reload_start(&ctl, ctl.pending_rules, ctl.pending_site);
+
+		for (unsigned i = 0; i < nclients;) {
+			if (clients[i].state != CS_WAIT_RELOAD) {
+				i++;
+				continue;
+			}
+			if (rc == 0) {
+				clients[i++].since_ns = 0;
+				continue;
+			}
+			send_str(clients[i].fd, "ERR cannot start the queued reload\n");
+			client_close(i);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Startup                                                                                    */
+
+static void
+abs_path(const char *in, char *out, size_t len, const char *what)
+{
+	char buf[PATH_MAX];
+
+	if (realpath(in, buf) == NULL)
+		die(2, "%s file %s: %s", what, in, strerror(errno));
+	if (access(buf, R_OK) != 0)
+		die(2, "%s file %s: %s", what, buf, strerror(errno));
+	snprintf(out, len, "%s", buf);
+}
+
+static void
+take_lock(struct sw_ctl *c)
+{
+	char pidbuf[32];
+	ssize_t n;
+
+	c->lock_fd = open(c->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (c->lock_fd < 0)
+		die(1, "%s: %s", c->lock_path, strerror(errno));
+	if (flock(c->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		n = pread(c->lock_fd, pidbuf, sizeof(pidbuf) - 1, 0);
+		pidbuf[n > 0 ? n : 0] = '\0';
+		pidbuf[strcspn(pidbuf, "\n")] = '\0';
+		die(1, "instance '%s' already has a control process (pid %s, lock %s); "
+		    "stop it first", c->instance, pidbuf[0] ? pidbuf : "?", c->lock_path);
+	}
+	snprintf(pidbuf, sizeof(pidbuf), "%d\n", (int)getpid());
+	if (ftruncate(c->lock_fd, 0) < 0 ||
+	    pwrite(c->lock_fd, pidbuf, strlen(pidbuf), 0) != (ssize_t)strlen(pidbuf)) {
+		/* informational only */
+	}
+}
+
+/* Rule names of the image already active in a reused object, so events of that generation
+ * still get names after a control restart. */
+static void
+names_of_active(struct sw_ctl *c)
+{
+	uint64_t gen, size;
+	const void *img;
+	struct sw_shm_image view = c->image;
+	struct sw_names n;
+	char err[256];
+
+	img = sw_shm_image_get(&view, &gen, &size);
+	if (img == NULL || sw_image_validate(img, size, err, sizeof(err)) < 0)
+		return;
+	if (sw_names_from_image(img, gen, &n) == 0)
+		sw_names_add(c, &n);
+}
+
+static uint64_t
+parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (*end == 'k' || *end == 'K')
+		v <<= 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		v <<= 20, end++;
+	else if (*end == 'g' || *end == 'G')
+		v <<= 30, end++;
+	if (*end != '\0' || v == 0)
+		die(2, "bad size '%s'", s);
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"instance", required_argument, NULL, 'i'},
+		{"rules", required_argument, NULL, 'r'},
+		{"site", required_argument, NULL, 's'},
+		{"metrics", required_argument, NULL, 'm'},
+		{"events", required_argument, NULL, 'e'},
+		{"events-pcap", required_argument, NULL, 'p'},
+		{"foreground", no_argument, NULL, 'f'},
+		{"slot-size", required_argument, NULL, 'S'},
+		{"workers", required_argument, NULL, 'w'},
+		{"reload-timeout", required_argument, NULL, 'T'},
+		{"cleanup", no_argument, NULL, 'C'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct sw_ctl *c = &ctl;
+	const char *rules = NULL, *site = NULL;
+	bool cleanup = false, reused_img, reused_stats;
+	char err[1024];
+	sigset_t mask;
+	int opt, rc, ready_pipe[2] = {-1, -1};
+	uint64_t next_snap = 0, next_hb = 0;
+
+	c->instance = "default";
+	c->max_workers = SW_SHM_DEFAULT_WORKERS;
+	c->reload_timeout_ms = 2000;
+	while ((opt = getopt_long(argc, argv, "i:r:s:m:e:p:fS:w:T:Ch", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'i': c->instance = optarg; break;
+		case 'r': rules = optarg; break;
+		case 's': site = optarg; break;
+		case 'm': c->metrics_addr = optarg; break;
+		case 'e': c->events_path = optarg; break;
+		case 'p': c->pcap_path = optarg; break;
+		case 'f': c->foreground = true; break;
+		case 'S': c->slot_size = parse_size(optarg); break;
+		case 'w': c->max_workers = (unsigned)atoi(optarg); break;
+		case 'T': c->reload_timeout_ms = (unsigned)atoi(optarg); break;
+		case 'C': cleanup = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "sigwall-control: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (sw_shm_instance_valid(c->instance) < 0)
+		die(2, "invalid instance name '%s' (letters, digits, '-', '_', at most %d)",
+		    c->instance, SW_SHM_INSTANCE_MAX);
+	if (c->max_workers == 0 || c->max_workers > SW_SHM_MAX_WORKERS)
+		die(2, "--workers must be 1..%d", SW_SHM_MAX_WORKERS);
+	snprintf(c->rundir, sizeof(c->rundir), "%s", sw_ctl_rundir());
+	if (mkdir(c->rundir, 0700) < 0 && errno != EEXIST)
+		die(1, "cannot create %s: %s", c->rundir, strerror(errno));
+	if (sw_ctl_path(c->sock_path, sizeof(c->sock_path), c->instance, "sock") < 0)
+		die(2, "socket path under %s is too long", c->rundir);
+	if (sw_ctl_path(c->lock_path, sizeof(c->lock_path), c->instance, "lock") < 0)
+		die(2, "lock path under %s is too long", c->rundir);
+	take_lock(c);
+	if (cleanup) {
+		sw_shm_unlink(c->instance);
+		unlink(c->sock_path);
+		unlink(c->lock_path);
+		return 0;
+	}
+	if (rules == NULL || site == NULL) {
+		usage(stderr);
+		die(2, "--rules and --site are required");
+	}
+	abs_path(rules, c->rules, sizeof(c->rules), "rules");
+	abs_path(site, c->site, sizeof(c->site), "site");
+
+	/* Compile before touching shared memory: a broken rule set at startup changes nothing. */
+	{
+		struct sw_compiled first;
+		uint64_t slot;
+
+		memset(&first, 0, sizeof(first));
+		rc = sw_compile_files(c->rules, c->site, 1, &first, err, sizeof(err));
+		if (rc < 0)
+			die(1, "%s", err[0] ? err : "compile failed");
+		slot = c->slot_size != 0 ? c->slot_size : 4 * (uint64_t)first.size;
+		if (slot < SW_SHM_MIN_SLOT_SIZE && c->slot_size == 0)
+			slot = SW_SHM_MIN_SLOT_SIZE;
+		sw_compiled_free(&first);
+		rc = sw_shm_image_create(c->instance, slot, SW_SHM_DEFAULT_SLOTS, &c->image,
+					 &reused_img);
+		if (rc < 0)
+			die(1, "/sigwall.%s.image: %s", c->instance, strerror(-rc));
+	}
+	rc = sw_shm_stats_create(c->instance, c->max_workers, 0, &c->stats, &reused_stats);
+	if (rc < 0)
+		die(1, "/sigwall.%s.stats: %s", c->instance, strerror(-rc));
+	fprintf(stderr, "sigwall-control[%s]: %s /sigwall.%s.image (generation %" PRIu64
+		", %u slots of %" PRIu64 " MiB), %s /sigwall.%s.stats\n", c->instance,
+		reused_img ? "reusing" : "created", c->instance,
+		atomic_load(&c->image.hdr->generation), c->image.hdr->nslots,
+		c->image.hdr->slot_size >> 20, reused_stats ? "reusing" : "created", c->instance);
+	for (unsigned w = 0; w < c->stats.hdr->max_workers && w < SW_SHM_MAX_WORKERS; w++)
+		c->lost_seen[w] = atomic_load(&sw_shm_ring(&c->stats, w)->lost);
+	if (reused_img)
+		names_of_active(c);
+	c->snap_prev = calloc(1, sizeof(struct sw_snap));
+	c->snap_cur = calloc(1, sizeof(struct sw_snap));
+	if (c->snap_prev == NULL || c->snap_cur == NULL)
+		die(1, "out of memory");
+	rc = sw_events_open(c);
+	if (rc < 0)
+		die(1, "events output: %s", strerror(-rc));
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	c->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	c->done_fd = eventfd(0, EFD_CLOEXEC);
+	if (c->sig_fd < 0 || c->done_fd < 0)
+		die(1, "signalfd/eventfd: %s", strerror(errno));
+
+	rc = sw_reload_sync(c, err, sizeof(err));
+	if (rc < 0)
+		die(1, "%s", err);
+
+	c->listen_fd = listen_unix(c);
+	if (c->listen_fd < 0)
+		die(1, "%s: %s", c->sock_path, strerror(-c->listen_fd));
+	c->metrics_fd = -1;
+	if (c->metrics_addr != NULL) {
+		c->metrics_fd = listen_metrics(c->metrics_addr);
+		if (c->metrics_fd == -EPERM)
+			die(2, "--metrics %s: metrics are served on loopback (127.0.0.0/8) only",
+			    c->metrics_addr);
+		if (c->metrics_fd < 0)
+			die(2, "--metrics %s: %s", c->metrics_addr, strerror(-c->metrics_fd));
+	}
+
+	if (!c->foreground) {
+		/* The parent returns once we serve, so scripts can call sigwallctl right away. */
+		pid_t pid;
+		char b;
+
+		if (pipe(ready_pipe) < 0)
+			die(1, "pipe: %s", strerror(errno));
+		pid = fork();
+		if (pid < 0)
+			die(1, "fork: %s", strerror(errno));
+		if (pid > 0) {
+			close(ready_pipe[1]);
+			_exit(read(ready_pipe[0], &b, 1) == 1 ? 0 : 1);
+		}
+		close(ready_pipe[0]);
+		setsid();
+		/* the lock and the pid in the lock file follow the child */
+		snprintf(err, sizeof(err), "%d\n", (int)getpid());
+		if (ftruncate(c->lock_fd, 0) < 0 ||
+		    pwrite(c->lock_fd, err, strlen(err), 0) < 0) {
+			/* informational only */
+		}
+	}
+	atomic_store(&c->stats.hdr->control_pid, (int32_t)getpid());
+	fprintf(stderr, "sigwall-control[%s]: serving %s%s%s\n", c->instance, c->sock_path,
+		c->metrics_addr != NULL ? ", metrics on http://" : "",
+		c->metrics_addr != NULL ? c->metrics_addr : "");
+	if (!c->foreground) {
+		int devnull = open("/dev/null", O_RDWR);
+
+		if (write(ready_pipe[1], "r", 1) != 1) {
+			/* parent gone: keep serving */
+		}
+		close(ready_pipe[1]);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+			close(devnull);
+		}
+	}
+
+	for (;;) {
+		struct pollfd pf[4 + MAX_CLIENTS];
+		unsigned np = 0, base;
+		uint64_t now;
+
+		pf[np++] = (struct pollfd){c->listen_fd, POLLIN, 0};
+		pf[np++] = (struct pollfd){c->sig_fd, POLLIN, 0};
+		pf[np++] = (struct pollfd){c->done_fd, POLLIN, 0};
+		pf[np++] = (struct pollfd){c->metrics_fd, POLLIN, 0};
+		base = np;
+		for (unsigned i = 0; i < nclients; i++)
+			pf[np++] = (struct pollfd){clients[i].fd, POLLIN, 0};
+		rc = poll(pf, np, 20);
+		if (rc < 0 && errno != EINTR)
+			die(1, "poll: %s", strerror(errno));
+		if (rc > 0) {
+			/* Clients first (indexes of pf), then accept new ones. Walk backwards
+			 * because closing moves the last client into the freed index. */
+			for (unsigned i = np - base; i-- > 0;) {
+				if (i < nclients && (pf[base + i].revents & (POLLIN | POLLHUP | POLLERR)))
+					client_read(i);
+			}
+			if (pf[1].revents & POLLIN) {
+				struct signalfd_siginfo si;
+
+				while (read(c->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+					if (si.ssi_signo == SIGHUP) {
+						fprintf(stderr, "sigwall-control[%s]: SIGHUP, "
+							"reloading\n", c->instance);
+						sw_reload_start(c, c->rules, c->site);
+					} else {
+						goto out;
+					}
+				}
+			}
+			if (pf[2].revents & POLLIN) {
+				uint64_t v;
+
+				if (read(c->done_fd, &v, sizeof(v)) == sizeof(v))
+					reload_done();
+			}
+			if (pf[0].revents & POLLIN)
+				accept_client(c->listen_fd, CL_CTL);
+			if (c->metrics_fd >= 0 && (pf[3].revents & POLLIN))
+				accept_client(c->metrics_fd, CL_HTTP);
+		}
+		now = sw_shm_mono_ns();
+		/* Clients that never finish their request are cut off. */
+		for (unsigned i = 0; i < nclients;) {
+			if (clients[i].state == CS_READING &&
+			    now - clients[i].since_ns > CLIENT_TIMEOUT_NS) {
+				if (clients[i].kind == CL_CTL)
+					send_str(clients[i].fd, "ERR request timeout\n");
+				client_close(i);
+				continue;
+			}
+			i++;
+		}
+		sw_events_drain(c, follow_sink);
+		if (now >= next_snap) {
+			sw_snap_take(c);
+			next_snap = now + 1000000000ull;
+		}
+		if (now >= next_hb) {
+			atomic_store_explicit(&c->stats.hdr->control_heartbeat_ns, now,
+					      memory_order_relaxed);
+			next_hb = now + 500000000ull;
+		}
+	}
+out:
+	fprintf(stderr, "sigwall-control[%s]: stopping; the dataplane keeps generation %" PRIu64
+		"\n", c->instance, atomic_load(&c->image.hdr->generation));
+	if (c->running) {
+		uint64_t v;
+
+		while (read(c->done_fd, &v, sizeof(v)) < 0 && errno == EINTR)
+			;
+		reload_done();
+	}
+	sw_events_drain(c, follow_sink);
+	for (unsigned i = nclients; i-- > 0;)
+		client_close(i);
+	sw_events_close(c);
+	atomic_store(&c->stats.hdr->control_pid, 0);
+	unlink(c->sock_path);
+	close(c->listen_fd);
+	/* The shm objects stay: the dataplane keeps enforcing the last image. */
+	sw_shm_image_detach(&c->image);
+	sw_shm_stats_detach(&c->stats);
+	return 0;
+}

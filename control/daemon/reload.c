@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Reloads: compile off to the side in a thread, publish with one release store (shm.c), wait
+ * for the live workers to pick the new generation up, report. A failure leaves the running
+ * image untouched and carries "file:line: message" back to whoever asked.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "control/compiler/compiler.h"
+#include "dataplane/policy/policy.h"
+
+void
+sw_names_free(struct sw_names *n)
+{
+	if (n->name != NULL) {
+		for (uint32_t i = 0; i < n->nrules; i++)
+			free(n->name[i]);
+		free(n->name);
+	}
+	memset(n, 0, sizeof(*n));
+}
+
+int
+sw_names_from_image(const void *image, uint64_t generation, struct sw_names *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->generation = generation;
+	n->nrules = sw_image_nrules(image);
+	if (n->nrules == 0)
+		return 0;
+	n->name = calloc(n->nrules, sizeof(*n->name));
+	if (n->name == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n->nrules; i++) {
+		const char *s = sw_image_rule_name(image, (int32_t)i);
+
+		n->name[i] = strdup(s != NULL ? s : "?");
+		if (n->name[i] == NULL) {
+			sw_names_free(n);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Takes ownership of *n. */
+void
+sw_names_add(struct sw_ctl *c, struct sw_names *n)
+{
+	struct sw_names *slot = &c->names[c->names_next % SW_NAMES_KEEP];
+
+	sw_names_free(slot);
+	*slot = *n;
+	memset(n, 0, sizeof(*n));
+	c->names_next++;
+}
+
+const char *
+sw_names_find(const struct sw_ctl *c, uint64_t generation, int32_t rule)
+{
+	if (rule == SW_RULE_DEFAULT)
+		return "default";
+	if (rule == SW_RULE_MALFORMED)
+		return "malformed";
+	for (unsigned i = 0; i < SW_NAMES_KEEP; i++) {
+		const struct sw_names *n = &c->names[i];
+
+		if (n->generation == generation && n->name != NULL && rule >= 0 &&
+		    (uint32_t)rule < n->nrules)
+			return n->name[rule];
+	}
+	return NULL;
+}
+
+/* Wait (bounded) until every live worker runs the new generation. */
+static bool
+wait_pickup(struct sw_ctl *c, uint64_t gen, unsigned timeout_ms, unsigned *nlive)
+{
+	uint64_t deadline = sw_shm_mono_ns() + (uint64_t)timeout_ms * 1000000ull;
+
+	for (;;) {
+		bool all = true;
+
+		*nlive = 0;
+		for (unsigned w = 0; w < c->stats.hdr->max_workers; w++) {
+			if (!sw_shm_worker_live(&c->stats, w))
+				continue;
+			(*nlive)++;
+			if (atomic_load_explicit(&sw_shm_worker(&c->stats, w)->epoch,
+						 memory_order_acquire) < gen)
+				all = false;
+		}
+		if (all)
+			return true;
+		if (sw_shm_mono_ns() >= deadline)
+			return false;
+		usleep(100);
+	}
+}
+
+static void
+run_job(struct sw_ctl *c, struct sw_reload *j)
+{
+	struct sw_compiled comp;
+	uint64_t t1, t2, t3;
+	int rc;
+
+	memset(&comp, 0, sizeof(comp));
+	rc = sw_compile_files(j->rules, j->site, j->generation, &comp, j->err, sizeof(j->err));
+	t1 = sw_shm_mono_ns();
+	j->compile_ms = (double)(t1 - j->t_start_ns) / 1e6;
+	if (rc < 0 || comp.image == NULL) {
+		j->rc = rc < 0 ? rc : -EINVAL;
+		if (j->err[0] == '\0')
+			snprintf(j->err, sizeof(j->err), "%.900s: compile failed: %s", j->rules,
+				 strerror(-j->rc));
+		return;
+	}
+	/* Refuse here what the dataplane would refuse, so the operator hears about it. */
+	rc = sw_image_validate(comp.image, comp.size, j->err, sizeof(j->err));
+	if (rc < 0) {
+		j->rc = rc;
+		goto out;
+	}
+	j->size = comp.size;
+	j->checksum = sw_image_checksum(comp.image);
+	j->nrules = comp.nrules;
+	rc = sw_names_from_image(comp.image, j->generation, &j->names);
+	if (rc < 0) {
+		j->rc = rc;
+		snprintf(j->err, sizeof(j->err), "out of memory");
+		goto out;
+	}
+	rc = sw_shm_image_publish(&c->image, &c->stats, comp.image, comp.size, j->generation,
+				  j->checksum, t1 - j->t_start_ns, c->reload_timeout_ms, j->err,
+				  sizeof(j->err));
+	t2 = sw_shm_mono_ns();
+	j->publish_ms = (double)(t2 - t1) / 1e6;
+	if (rc < 0) {
+		j->rc = rc;
+		goto out;
+	}
+	j->picked_up = wait_pickup(c, j->generation, 1000, &j->workers_waited);
+	t3 = sw_shm_mono_ns();
+	j->pickup_ms = (double)(t3 - t2) / 1e6;
+	j->total_ms = (double)(t3 - j->t_start_ns) / 1e6;
+	j->rc = 0;
+out:
+	sw_compiled_free(&comp);
+}
+
+static void *
+reload_thread(void *arg)
+{
+	struct sw_ctl *c = arg;
+	uint64_t one = 1;
+
+	run_job(c, c->job);
+	if (write(c->done_fd, &one, sizeof(one)) < 0) {
+		/* eventfd cannot fail for a counter of 1; nothing to do if it did */
+	}
+	return NULL;
+}
+
+int
+sw_reload_start(struct sw_ctl *c, const char *rules, const char *site)
+{
+	struct sw_reload *j;
+	int rc;
+
+	if (c->running) {
+		c->pending = true;
+		snprintf(c->pending_rules, sizeof(c->pending_rules), "%s", rules);
+		snprintf(c->pending_site, sizeof(c->pending_site), "%s", site);
+		return 0;
+	}
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return -ENOMEM;
+	snprintf(j->rules, sizeof(j->rules), "%s", rules);
+	snprintf(j->site, sizeof(j->site), "%s", site);
+	j->t_start_ns = sw_shm_mono_ns();
+	j->generation = atomic_load(&c->image.hdr->generation) + 1;
+	c->job = j;
+	c->running = true;
+	rc = pthread_create(&c->thread, NULL, reload_thread, c);
+	if (rc != 0) {
+		c->running = false;
+		c->job = NULL;
+		free(j);
+		return -rc;
+	}
+	return 0;
+}
+
+/* Main thread, after the done eventfd fired: account for the finished job (the caller answers
+ * the waiting clients from c->job before freeing it with the next start). */
+void
+sw_reload_finish(struct sw_ctl *c)
+{
+	struct sw_reload *j = c->job;
+
+	pthread_join(c->thread, NULL);
+	c->running = false;
+	if (j->rc == 0) {
+		c->reloads_ok++;
+		c->last_total_ms = j->total_ms;
+		snprintf(c->rules, sizeof(c->rules), "%s", j->rules);
+		snprintf(c->site, sizeof(c->site), "%s", j->site);
+		sw_names_add(c, &j->names);
+		c->last_ok = *j;
+		fprintf(stderr,
+			"sigwall-control[%s]: generation %" PRIu64 " active: %u rules, %" PRIu64
+			" bytes, checksum %016" PRIx64 ", compile %.1f ms, publish %.2f ms, "
+			"pickup %.2f ms (%u workers%s), total %.1f ms\n",
+			c->instance, j->generation, j->nrules, j->size, j->checksum, j->compile_ms,
+			j->publish_ms, j->pickup_ms, j->workers_waited,
+			j->picked_up ? "" : ", not all picked up yet", j->total_ms);
+	} else {
+		c->reloads_failed++;
+		snprintf(c->last_error, sizeof(c->last_error), "%s", j->err);
+		c->last_error_ns = sw_shm_real_ns();
+		sw_names_free(&j->names);
+		fprintf(stderr, "sigwall-control[%s]: reload failed, generation %" PRIu64
+			" stays active: %s\n", c->instance, atomic_load(&c->image.hdr->generation),
+			j->err);
+	}
+}
+
+/* Startup: run one reload synchronously. */
+int
+sw_reload_sync(struct sw_ctl *c, char *err, size_t errlen)
+{
+	uint64_t v;
+	int rc;
+
+	rc = sw_reload_start(c, c->rules, c->site);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot start the compiler thread: %s", strerror(-rc));
+		return rc;
+	}
+	while (read(c->done_fd, &v, sizeof(v)) < 0 && errno == EINTR)
+		;
+	sw_reload_finish(c);
+	rc = c->job->rc;
+	if (rc < 0)
+		snprintf(err, errlen, "%s", c->job->err);
+	free(c->job);
+	c->job = NULL;
+	return rc;
+}

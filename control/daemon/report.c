@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What operators see: `sigwallctl status`, `sigwallctl stats` (text and --json) and the
+ * Prometheus text exposition, all read from the shared memory and the daemon's own state.
+ */
+#include <inttypes.h>
+#include <signal.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control.h"
+#include "dataplane/policy/policy.h"
+
+#define LD(x) atomic_load_explicit(&(x), memory_order_relaxed)
+
+/* Workers worth showing: what the dataplane says it uses, at least every alive one. */
+unsigned
+sw_report_nworkers(const struct sw_ctl *c)
+{
+	unsigned n = LD(c->stats.hdr->nworkers);
+
+	for (unsigned w = 0; w < c->stats.hdr->max_workers; w++)
+		if (LD(sw_shm_worker(&c->stats, w)->alive) || LD(sw_shm_worker(&c->stats, w)->c.bursts))
+			if (w + 1 > n)
+				n = w + 1;
+	return n > c->stats.hdr->max_workers ? c->stats.hdr->max_workers : n;
+}
+
+static const struct sw_names *
+active_names(const struct sw_ctl *c)
+{
+	uint64_t g = atomic_load(&c->image.hdr->generation);
+
+	for (unsigned i = 0; i < SW_NAMES_KEEP; i++)
+		if (c->names[i].generation == g && g != 0)
+			return &c->names[i];
+	return NULL;
+}
+
+void
+sw_snap_take(struct sw_ctl *c)
+{
+	struct sw_snap *s = c->snap_prev;
+	const struct sw_names *nm = active_names(c);
+	unsigned nw = sw_report_nworkers(c), nr = nm != NULL ? nm->nrules : 0;
+
+	if (nr > SW_SHM_MAX_RULES)
+		nr = SW_SHM_MAX_RULES;
+	c->snap_prev = c->snap_cur;
+	c->snap_cur = s;
+	memset(s, 0, sizeof(*s));
+	s->t_ns = sw_shm_mono_ns();
+	for (unsigned w = 0; w < nw; w++) {
+		struct sw_shm_worker *wk = sw_shm_worker(&c->stats, w);
+
+		s->rx_pkts[w] = LD(wk->c.rx_pkts);
+		s->msus[w] = LD(wk->c.msus);
+		s->dropped[w] = LD(wk->c.dropped);
+		for (unsigned r = 0; r < nr; r++)
+			s->rule[r] += LD(wk->c.rule_hits[r]);
+	}
+}
+
+static double
+rate(const struct sw_ctl *c, uint64_t cur, uint64_t prev)
+{
+	double dt = (double)(c->snap_cur->t_ns - c->snap_prev->t_ns) / 1e9;
+
+	if (c->snap_prev->t_ns == 0 || dt <= 0 || cur < prev)
+		return 0;
+	return (double)(cur - prev) / dt;
+}
+
+static const char *
+dataplane_state(const struct sw_ctl *c)
+{
+	int32_t pid = LD(c->stats.hdr->dataplane_pid);
+
+	if (pid <= 0)
+		return "none";
+	return (kill(pid, 0) == 0 || errno != ESRCH) ? "running" : "gone";
+}
+
+char *
+sw_report_status(struct sw_ctl *c, bool json)
+{
+	const struct sw_shm_image_hdr *h = c->image.hdr;
+	struct sw_buf b = {0};
+	uint64_t gen = atomic_load_explicit(&h->generation, memory_order_acquire);
+	unsigned slot = atomic_load(&h->active_slot), nw = sw_report_nworkers(c);
+	const struct sw_shm_slot *s = &h->slot[slot < h->nslots ? slot : 0];
+	const struct sw_names *nm = active_names(c);
+	char pub[48] = "", err_t[48] = "";
+	uint64_t now = sw_shm_mono_ns();
+
+	if (gen != 0)
+		sw_fmt_time(pub, sizeof(pub), s->publish_ns);
+	if (c->last_error_ns != 0)
+		sw_fmt_time(err_t, sizeof(err_t), c->last_error_ns);
+	if (json) {
+		sw_buf_printf(&b, "{\"instance\":");
+		sw_buf_json_str(&b, c->instance);
+		sw_buf_printf(&b, ",\"generation\":%" PRIu64 ",\"published\":\"%s\","
+			      "\"compile_ms\":%.3f,\"reload_ms\":%.3f,\"image_size\":%" PRIu64
+			      ",\"checksum\":\"%016" PRIx64 "\",\"rules\":%u,\"slot\":%u,"
+			      "\"slots\":%u,\"slot_size\":%" PRIu64 ",\"rules_file\":",
+			      gen, pub, (double)s->compile_ns / 1e6, c->last_total_ms, s->size,
+			      s->checksum, nm != NULL ? nm->nrules : 0, slot, h->nslots,
+			      h->slot_size);
+		sw_buf_json_str(&b, c->rules);
+		sw_buf_printf(&b, ",\"site_file\":");
+		sw_buf_json_str(&b, c->site);
+		sw_buf_printf(&b, ",\"reloads_ok\":%" PRIu64 ",\"reloads_failed\":%" PRIu64
+			      ",\"last_error\":", c->reloads_ok, c->reloads_failed);
+		sw_buf_json_str(&b, c->last_error[0] != '\0' ? c->last_error : NULL);
+		sw_buf_printf(&b, ",\"control_pid\":%d,\"dataplane_pid\":%d,\"dataplane\":\"%s\","
+			      "\"workers\":[", (int)getpid(), (int)LD(c->stats.hdr->dataplane_pid),
+			      dataplane_state(c));
+		for (unsigned w = 0; w < nw; w++) {
+			struct sw_shm_worker *wk = sw_shm_worker(&c->stats, w);
+			uint64_t hb = LD(wk->heartbeat_ns);
+
+			sw_buf_printf(&b, "%s{\"worker\":%u,\"lcore\":%u,\"epoch\":%" PRIu64
+				      ",\"alive\":%s,\"live\":%s,\"heartbeat_age_ms\":%.1f}",
+				      w ? "," : "", w, LD(wk->lcore), LD(wk->epoch),
+				      LD(wk->alive) ? "true" : "false",
+				      sw_shm_worker_live(&c->stats, w) ? "true" : "false",
+				      hb != 0 && now > hb ? (double)(now - hb) / 1e6 : 0.0);
+		}
+		sw_buf_printf(&b, "]}\n");
+	} else {
+		sw_buf_printf(&b, "instance %s\n", c->instance);
+		sw_buf_printf(&b, "generation %" PRIu64 "\n", gen);
+		if (gen != 0) {
+			sw_buf_printf(&b, "  published %s, compiled in %.1f ms, last reload %.1f ms "
+				      "(command to active)\n", pub, (double)s->compile_ns / 1e6,
+				      c->last_total_ms);
+			sw_buf_printf(&b, "  image %" PRIu64 " bytes, checksum %016" PRIx64
+				      ", %u rules, slot %u of %u (%" PRIu64 " MiB each)\n", s->size,
+				      s->checksum, nm != NULL ? nm->nrules : 0, slot, h->nslots,
+				      h->slot_size >> 20);
+		}
+		sw_buf_printf(&b, "  rules %s\n  site %s\n", c->rules, c->site);
+		sw_buf_printf(&b, "reloads %" PRIu64 " ok, %" PRIu64 " failed\n", c->reloads_ok,
+			      c->reloads_failed);
+		if (c->last_error[0] != '\0')
+			sw_buf_printf(&b, "  last error (%s): %s\n", err_t, c->last_error);
+		sw_buf_printf(&b, "dataplane pid %d (%s), %u workers\n",
+			      (int)LD(c->stats.hdr->dataplane_pid), dataplane_state(c), nw);
+		for (unsigned w = 0; w < nw; w++) {
+			struct sw_shm_worker *wk = sw_shm_worker(&c->stats, w);
+			uint64_t hb = LD(wk->heartbeat_ns), ep = LD(wk->epoch);
+
+			sw_buf_printf(&b, "  worker %u lcore %u epoch %" PRIu64 " %s%s, heartbeat "
+				      "%.1f ms ago\n", w, LD(wk->lcore), ep,
+				      sw_shm_worker_live(&c->stats, w) ? "live" : "not live",
+				      ep == gen ? "" : " (behind)",
+				      hb != 0 && now > hb ? (double)(now - hb) / 1e6 : 0.0);
+		}
+	}
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+/* Sum of the counters of all shown workers. */
+static void
+sum_counters(const struct sw_ctl *c, unsigned nw, struct sw_shm_counters *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned w = 0; w < nw; w++) {
+		const struct sw_shm_counters *k = &sw_shm_worker(&c->stats, w)->c;
+		const _Atomic uint64_t *src = (const _Atomic uint64_t *)k;
+		_Atomic uint64_t *dst = (_Atomic uint64_t *)t;
+
+		for (size_t i = 0; i < sizeof(*k) / sizeof(uint64_t); i++)
+			atomic_store_explicit(&dst[i], LD(dst[i]) + LD(src[i]),
+					      memory_order_relaxed);
+	}
+}
+
+static double
+hit_rate(uint64_t hits, uint64_t misses)
+{
+	return hits + misses == 0 ? 0.0 : 100.0 * (double)hits / (double)(hits + misses);
+}
+
+static uint64_t
+ring_lost(const struct sw_ctl *c, unsigned w)
+{
+	return LD(sw_shm_ring(&c->stats, w)->lost);
+}
+
+char *
+sw_report_stats(struct sw_ctl *c, bool json)
+{
+	static struct sw_shm_counters t;
+	struct sw_buf b = {0};
+	const struct sw_names *nm = active_names(c);
+	unsigned nw = sw_report_nworkers(c), nr = nm != NULL ? nm->nrules : 0;
+	uint64_t lost = 0;
+	const char *sep = "";
+
+	if (nr > SW_SHM_MAX_RULES)
+		nr = SW_SHM_MAX_RULES;
+	sum_counters(c, nw, &t);
+	for (unsigned w = 0; w < nw; w++)
+		lost += ring_lost(c, w);
+	if (json) {
+		sw_buf_printf(&b, "{\"instance\":");
+		sw_buf_json_str(&b, c->instance);
+		sw_buf_printf(&b, ",\"generation\":%" PRIu64 ",\"workers\":[",
+			      atomic_load(&c->image.hdr->generation));
+		for (unsigned w = 0; w < nw; w++) {
+			const struct sw_shm_counters *k = &sw_shm_worker(&c->stats, w)->c;
+
+			sw_buf_printf(&b, "%s{\"worker\":%u,\"rx_pkts\":%" PRIu64 ",\"rx_bytes\":%"
+				      PRIu64 ",\"tx_pkts\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
+				      ",\"msus\":%" PRIu64 ",\"allowed\":%" PRIu64 ",\"dropped\":%"
+				      PRIu64 ",\"alerted\":%" PRIu64 ",\"malformed\":%" PRIu64
+				      ",\"non_sctp\":%" PRIu64 ",\"cache_hits\":%" PRIu64
+				      ",\"cache_misses\":%" PRIu64 ",\"events\":%" PRIu64
+				      ",\"events_lost\":%" PRIu64 ",\"pps\":%.1f,\"msu_per_s\":%.1f}",
+				      w ? "," : "", w, LD(k->rx_pkts), LD(k->rx_bytes),
+				      LD(k->tx_pkts), LD(k->tx_bytes), LD(k->msus), LD(k->allowed),
+				      LD(k->dropped), LD(k->alerted), LD(k->malformed),
+				      LD(k->non_sctp), LD(k->cache_hits), LD(k->cache_misses),
+				      LD(k->events), ring_lost(c, w),
+				      rate(c, c->snap_cur->rx_pkts[w], c->snap_prev->rx_pkts[w]),
+				      rate(c, c->snap_cur->msus[w], c->snap_prev->msus[w]));
+		}
+		sw_buf_printf(&b, "],\"total\":{\"rx_pkts\":%" PRIu64 ",\"msus\":%" PRIu64
+			      ",\"allowed\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"alerted\":%"
+			      PRIu64 ",\"malformed\":%" PRIu64 ",\"default\":%" PRIu64
+			      ",\"cache_hit_rate\":%.2f,\"events_lost\":%" PRIu64 "},\"rules\":[",
+			      LD(t.rx_pkts), LD(t.msus), LD(t.allowed), LD(t.dropped),
+			      LD(t.alerted), LD(t.malformed), LD(t.default_hits),
+			      hit_rate(LD(t.cache_hits), LD(t.cache_misses)), lost);
+		for (unsigned r = 0; r < nr; r++) {
+			sw_buf_printf(&b, "%s{\"rule\":", r ? "," : "");
+			sw_buf_json_str(&b, nm->name[r]);
+			sw_buf_printf(&b, ",\"id\":%u,\"hits\":%" PRIu64 ",\"rate\":%.1f}", r,
+				      LD(t.rule_hits[r]),
+				      rate(c, c->snap_cur->rule[r], c->snap_prev->rule[r]));
+		}
+		sw_buf_printf(&b, "],\"malformed\":{");
+		for (unsigned m = 1; m < SW_MAL_COUNT; m++) {
+			if (LD(t.mal[m]) == 0)
+				continue;
+			sw_buf_printf(&b, "%s\"%s\":%" PRIu64, sep, sw_mal_name((enum sw_mal)m),
+				      LD(t.mal[m]));
+			sep = ",";
+		}
+		sw_buf_printf(&b, "}}\n");
+	} else {
+		sw_buf_printf(&b, "instance %s generation %" PRIu64 ", %u workers\n", c->instance,
+			      atomic_load(&c->image.hdr->generation), nw);
+		sw_buf_printf(&b, "%-7s %12s %10s %12s %10s %10s %10s %10s %10s %7s %8s\n",
+			      "worker", "rx pkts", "pkts/s", "msus", "msus/s", "allowed",
+			      "dropped", "alerted", "malformed", "cache%", "ev lost");
+		for (unsigned w = 0; w < nw; w++) {
+			const struct sw_shm_counters *k = &sw_shm_worker(&c->stats, w)->c;
+
+			sw_buf_printf(&b, "%-7u %12" PRIu64 " %10.0f %12" PRIu64 " %10.0f %10"
+				      PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+				      " %6.1f%% %8" PRIu64 "\n", w, LD(k->rx_pkts),
+				      rate(c, c->snap_cur->rx_pkts[w], c->snap_prev->rx_pkts[w]),
+				      LD(k->msus),
+				      rate(c, c->snap_cur->msus[w], c->snap_prev->msus[w]),
+				      LD(k->allowed), LD(k->dropped), LD(k->alerted),
+				      LD(k->malformed),
+				      hit_rate(LD(k->cache_hits), LD(k->cache_misses)),
+				      ring_lost(c, w));
+		}
+		sw_buf_printf(&b, "%-7s %12" PRIu64 " %10s %12" PRIu64 " %10s %10" PRIu64 " %10"
+			      PRIu64 " %10" PRIu64 " %10" PRIu64 " %6.1f%% %8" PRIu64 "\n",
+			      "total", LD(t.rx_pkts), "", LD(t.msus), "", LD(t.allowed),
+			      LD(t.dropped), LD(t.alerted), LD(t.malformed),
+			      hit_rate(LD(t.cache_hits), LD(t.cache_misses)), lost);
+		sw_buf_printf(&b, "rules (generation %" PRIu64 "):\n  %-40s %12s %10s\n",
+			      nm != NULL ? nm->generation : 0, "rule", "hits", "hits/s");
+		for (unsigned r = 0; r < nr; r++)
+			sw_buf_printf(&b, "  %-40s %12" PRIu64 " %10.1f\n", nm->name[r],
+				      LD(t.rule_hits[r]),
+				      rate(c, c->snap_cur->rule[r], c->snap_prev->rule[r]));
+		sw_buf_printf(&b, "  %-40s %12" PRIu64 "\n", "(default)", LD(t.default_hits));
+		sw_buf_printf(&b, "malformed by reason:\n");
+		for (unsigned m = 1; m < SW_MAL_COUNT; m++)
+			if (LD(t.mal[m]) != 0)
+				sw_buf_printf(&b, "  %-40s %12" PRIu64 "\n",
+					      sw_mal_name((enum sw_mal)m), LD(t.mal[m]));
+	}
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+static void
+prom_label(struct sw_buf *b, const char *s)
+{
+	sw_buf_printf(b, "\"");
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			sw_buf_printf(b, "\\%c", *s);
+		else if (*s == '\n')
+			sw_buf_printf(b, "\\n");
+		else
+			sw_buf_printf(b, "%c", *s);
+	}
+	sw_buf_printf(b, "\"");
+}
+
+char *
+sw_report_metrics(struct sw_ctl *c)
+{
+	static struct sw_shm_counters t;
+	struct sw_buf b = {0};
+	const struct sw_names *nm = active_names(c);
+	unsigned nw = sw_report_nworkers(c), nr = nm != NULL ? nm->nrules : 0;
+	const char *in = c->instance;
+	uint64_t lost = 0;
+
+	if (nr > SW_SHM_MAX_RULES)
+		nr = SW_SHM_MAX_RULES;
+	sum_counters(c, nw, &t);
+#define PW(metric, field)                                                                          \
+	do {                                                                                       \
+		for (unsigned w = 0; w < nw; w++)                                                  \
+			sw_buf_printf(&b, metric "{instance=\"%s\",worker=\"%u\"} %" PRIu64 "\n", in, \
+				      w, LD(sw_shm_worker(&c->stats, w)->c.field));                \
+	} while (0)
+	sw_buf_printf(&b, "# HELP sigwall_rx_packets_total Packets received per worker.\n"
+		      "# TYPE sigwall_rx_packets_total counter\n");
+	PW("sigwall_rx_packets_total", rx_pkts);
+	sw_buf_printf(&b, "# TYPE sigwall_rx_bytes_total counter\n");
+	PW("sigwall_rx_bytes_total", rx_bytes);
+	sw_buf_printf(&b, "# TYPE sigwall_tx_packets_total counter\n");
+	PW("sigwall_tx_packets_total", tx_pkts);
+	sw_buf_printf(&b, "# HELP sigwall_msus_total MSUs judged per worker.\n"
+		      "# TYPE sigwall_msus_total counter\n");
+	PW("sigwall_msus_total", msus);
+	sw_buf_printf(&b, "# TYPE sigwall_verdicts_total counter\n");
+	for (unsigned w = 0; w < nw; w++) {
+		const struct sw_shm_counters *k = &sw_shm_worker(&c->stats, w)->c;
+
+		sw_buf_printf(&b, "sigwall_verdicts_total{instance=\"%s\",worker=\"%u\",action="
+			      "\"allow\"} %" PRIu64 "\n", in, w, LD(k->allowed));
+		sw_buf_printf(&b, "sigwall_verdicts_total{instance=\"%s\",worker=\"%u\",action="
+			      "\"drop\"} %" PRIu64 "\n", in, w, LD(k->dropped));
+		sw_buf_printf(&b, "sigwall_verdicts_total{instance=\"%s\",worker=\"%u\",action="
+			      "\"alert\"} %" PRIu64 "\n", in, w, LD(k->alerted));
+	}
+	sw_buf_printf(&b, "# TYPE sigwall_verdict_cache_hits_total counter\n");
+	PW("sigwall_verdict_cache_hits_total", cache_hits);
+	sw_buf_printf(&b, "# TYPE sigwall_verdict_cache_misses_total counter\n");
+	PW("sigwall_verdict_cache_misses_total", cache_misses);
+	sw_buf_printf(&b, "# TYPE sigwall_worker_epoch gauge\n");
+	for (unsigned w = 0; w < nw; w++)
+		sw_buf_printf(&b, "sigwall_worker_epoch{instance=\"%s\",worker=\"%u\"} %" PRIu64
+			      "\n", in, w, LD(sw_shm_worker(&c->stats, w)->epoch));
+	sw_buf_printf(&b, "# TYPE sigwall_worker_live gauge\n");
+	for (unsigned w = 0; w < nw; w++)
+		sw_buf_printf(&b, "sigwall_worker_live{instance=\"%s\",worker=\"%u\"} %d\n", in, w,
+			      sw_shm_worker_live(&c->stats, w) ? 1 : 0);
+	sw_buf_printf(&b, "# HELP sigwall_rule_hits_total MSUs matched per rule (all workers).\n"
+		      "# TYPE sigwall_rule_hits_total counter\n");
+	for (unsigned r = 0; r < nr; r++) {
+		sw_buf_printf(&b, "sigwall_rule_hits_total{instance=\"%s\",rule=", in);
+		prom_label(&b, nm->name[r]);
+		sw_buf_printf(&b, "} %" PRIu64 "\n", LD(t.rule_hits[r]));
+	}
+	sw_buf_printf(&b, "sigwall_rule_hits_total{instance=\"%s\",rule=\"default\"} %" PRIu64
+		      "\n", in, LD(t.default_hits));
+	sw_buf_printf(&b, "# HELP sigwall_malformed_total Malformed packets/MSUs by reason.\n"
+		      "# TYPE sigwall_malformed_total counter\n");
+	for (unsigned m = 1; m < SW_MAL_COUNT; m++)
+		sw_buf_printf(&b, "sigwall_malformed_total{instance=\"%s\",reason=\"%s\"} %" PRIu64
+			      "\n", in, sw_mal_name((enum sw_mal)m), LD(t.mal[m]));
+	for (unsigned w = 0; w < nw; w++)
+		lost += ring_lost(c, w);
+	sw_buf_printf(&b, "# TYPE sigwall_events_total counter\nsigwall_events_total{instance="
+		      "\"%s\"} %" PRIu64 "\n", in, c->events_total);
+	sw_buf_printf(&b, "# TYPE sigwall_events_lost_total counter\nsigwall_events_lost_total{"
+		      "instance=\"%s\"} %" PRIu64 "\n", in, lost);
+	sw_buf_printf(&b, "# TYPE sigwall_reloads_total counter\n"
+		      "sigwall_reloads_total{instance=\"%s\",result=\"ok\"} %" PRIu64 "\n"
+		      "sigwall_reloads_total{instance=\"%s\",result=\"error\"} %" PRIu64 "\n", in,
+		      c->reloads_ok, in, c->reloads_failed);
+	sw_buf_printf(&b, "# HELP sigwall_last_reload_seconds Command to active, last reload.\n"
+		      "# TYPE sigwall_last_reload_seconds gauge\n"
+		      "sigwall_last_reload_seconds{instance=\"%s\"} %.6f\n", in,
+		      c->last_total_ms / 1e3);
+	sw_buf_printf(&b, "# TYPE sigwall_generation gauge\nsigwall_generation{instance=\"%s\"} %"
+		      PRIu64 "\n", in, atomic_load(&c->image.hdr->generation));
+	sw_buf_printf(&b, "# TYPE sigwall_image_bytes gauge\nsigwall_image_bytes{instance=\"%s\"} %"
+		      PRIu64 "\n", in, c->last_ok.size);
+#undef PW
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
