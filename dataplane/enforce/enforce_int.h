@@ -36,10 +36,9 @@
 #define ENF_MAX_CHUNKS 64       /* chunks a packet may have to be rewritten */
 #define ENF_WIN 1024            /* TSN window of seen/removed bits per direction */
 #define ENF_REM_MAX 64          /* removed TSNs not yet acknowledged, per direction */
-#define ENF_STREAMS 16          /* ordered streams with removed messages, per direction */
+#define ENF_STREAMS 32          /* ordered streams with removed messages, per direction */
 #define ENF_SACK_GAPS_MAX 256  /* gap blocks translated per SACK */
 #define ENF_SACK_OUT_MAX 2048  /* bytes of a translated SACK chunk */
-#define ENF_SEQ_MAX 8           /* removed SSN/MID not yet acknowledged, per stream */
 
 static inline uint32_t
 rd32(const uint8_t *p)
@@ -82,17 +81,19 @@ tsn_le(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) <= 0;
 }
 
-/* Removed message numbers of one ordered stream: SSN (DATA) or MID (I-DATA). */
+/* One removed TSN and the ordered message number it carried. */
+struct enf_rem {
+	uint32_t tsn;
+	uint32_t seq;       /* SSN (DATA) or MID (I-DATA) when kind != 0 */
+	uint16_t sid;
+	uint8_t kind;       /* 0: no ordered number removed, 1: SSN, 2: I-DATA MID */
+};
+
+/* An ordered stream that had messages removed: how many were pruned from rem[] (acked). */
 struct enf_stream {
 	uint16_t sid;
-	uint8_t idata;      /* 1: numbers are 32-bit I-DATA MIDs, 0: 16-bit SSNs */
-	uint8_t used;
-	uint8_t head, cnt;  /* ring of entries, ascending */
-	uint32_t pruned;    /* entries dropped from the ring: all below any live number */
-	struct {
-		uint32_t seq;   /* removed SSN or MID */
-		uint32_t tsn;   /* the TSN that carried it: pruned once acknowledged */
-	} e[ENF_SEQ_MAX];
+	uint8_t kind;       /* 1: SSN, 2: MID; 0: slot unused */
+	uint32_t pruned;
 };
 
 /* Data sent in one direction of an association, in the sender's (original) numbering. */
@@ -105,7 +106,7 @@ struct enf_flow {
 	uint32_t rem_base;   /* removed TSNs pruned from rem[] (all below any live TSN) */
 	uint32_t rem_total;  /* removed TSNs ever: 0 means the identity mapping */
 	uint16_t rem_head, rem_cnt;
-	uint32_t rem[ENF_REM_MAX];          /* removed TSNs not yet acknowledged, ascending */
+	struct enf_rem rem[ENF_REM_MAX];    /* removed TSNs not yet acknowledged, ascending */
 	uint64_t seen[ENF_WIN / 64];        /* bit (tsn % ENF_WIN): seen, for (max-WIN, max] */
 	uint64_t removed[ENF_WIN / 64];
 	struct enf_stream st[ENF_STREAMS];
@@ -179,8 +180,8 @@ uint32_t enf_tsn_cum_fwd(const struct enf_flow *f, uint32_t tsn); /* cum value o
 uint32_t enf_tsn_inv(const struct enf_flow *f, uint32_t ntsn); /* new -> original */
 bool enf_tsn_removed(const struct enf_flow *f, uint32_t tsn);
 uint32_t enf_extend(const struct enf_flow *f, uint32_t cum);
-struct enf_stream *enf_stream_find(struct enf_flow *f, uint16_t sid, bool idata);
-uint32_t enf_seq_fwd(const struct enf_stream *s, uint32_t seq, bool inclusive);
+uint32_t enf_seq_fwd(const struct enf_flow *f, uint16_t sid, unsigned kind, uint32_t seq,
+		     bool inclusive);
 void enf_flow_prune(struct enf_flow *f, uint32_t cum);
 
 #endif /* SW_ENFORCE_INT_H */

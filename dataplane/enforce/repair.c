@@ -66,10 +66,16 @@ window_advance(struct enf_flow *f, uint32_t tsn)
 	f->max_tsn = tsn;
 }
 
+static inline const struct enf_rem *
+rem_ent(const struct enf_flow *f, unsigned i)
+{
+	return &f->rem[(f->rem_head + i) % ENF_REM_MAX];
+}
+
 static inline uint32_t
 rem_at(const struct enf_flow *f, unsigned i)
 {
-	return f->rem[(f->rem_head + i) % ENF_REM_MAX];
+	return rem_ent(f, i)->tsn;
 }
 
 bool
@@ -127,28 +133,30 @@ enf_extend(const struct enf_flow *f, uint32_t cum)
 	return cum;
 }
 
-struct enf_stream *
-enf_stream_find(struct enf_flow *f, uint16_t sid, bool idata)
+static struct enf_stream *
+stream_find(struct enf_flow *f, uint16_t sid, unsigned kind)
 {
 	unsigned i;
 
 	for (i = 0; i < ENF_STREAMS; i++)
-		if (f->st[i].used && f->st[i].sid == sid && f->st[i].idata == idata)
+		if (f->st[i].kind == kind && f->st[i].sid == sid)
 			return &f->st[i];
 	return NULL;
 }
 
 static struct enf_stream *
-stream_alloc(struct enf_flow *f, uint16_t sid, bool idata)
+stream_get(struct enf_flow *f, uint16_t sid, unsigned kind)
 {
+	struct enf_stream *s = stream_find(f, sid, kind);
 	unsigned i;
 
+	if (s != NULL)
+		return s;
 	for (i = 0; i < ENF_STREAMS; i++) {
-		if (!f->st[i].used) {
-			memset(&f->st[i], 0, sizeof(f->st[i]));
-			f->st[i].used = 1;
+		if (f->st[i].kind == 0) {
+			f->st[i].kind = (uint8_t)kind;
 			f->st[i].sid = sid;
-			f->st[i].idata = idata;
+			f->st[i].pruned = 0;
 			return &f->st[i];
 		}
 	}
@@ -161,69 +169,55 @@ streams_free(const struct enf_flow *f)
 	unsigned i, n = 0;
 
 	for (i = 0; i < ENF_STREAMS; i++)
-		n += !f->st[i].used;
+		n += f->st[i].kind == 0;
 	return n;
 }
 
 static inline bool
-seq_lt(const struct enf_stream *s, uint32_t a, uint32_t b)
+seq_lt(unsigned kind, uint32_t a, uint32_t b)
 {
-	if (s->idata)
+	if (kind == 2)
 		return (int32_t)(a - b) < 0;
 	return (int16_t)(uint16_t)(a - b) < 0; /* SSN: 16-bit serial arithmetic */
 }
 
-/* Message number seq of stream s in the receiver's numbering. inclusive: for a cumulative
- * value (FORWARD-TSN), removed numbers equal to seq count too. */
+/* Ordered message number seq of stream sid in the receiver's numbering. inclusive: for a
+ * cumulative value (FORWARD-TSN), a removed number equal to seq counts too. */
 uint32_t
-enf_seq_fwd(const struct enf_stream *s, uint32_t seq, bool inclusive)
+enf_seq_fwd(const struct enf_flow *f, uint16_t sid, unsigned kind, uint32_t seq, bool inclusive)
 {
-	uint32_t n = seq - s->pruned;
+	const struct enf_stream *s = stream_find((struct enf_flow *)(uintptr_t)f, sid, kind);
+	uint32_t n = seq;
 	unsigned i;
 
-	for (i = 0; i < s->cnt; i++) {
-		uint32_t r = s->e[(s->head + i) % ENF_SEQ_MAX].seq;
+	if (s == NULL)
+		return seq;
+	n -= s->pruned;
+	for (i = 0; i < f->rem_cnt; i++) {
+		const struct enf_rem *r = rem_ent(f, i);
 
-		if (seq_lt(s, r, seq) || (inclusive && r == seq))
+		if (r->kind == kind && r->sid == sid &&
+		    (seq_lt(kind, r->seq, seq) || (inclusive && r->seq == seq)))
 			n--;
-		else
-			break;
 	}
-	return s->idata ? n : (uint16_t)n;
-}
-
-static void
-stream_add(struct enf_stream *s, uint32_t seq, uint32_t tsn)
-{
-	unsigned last = (s->head + s->cnt + ENF_SEQ_MAX - 1) % ENF_SEQ_MAX;
-
-	/* Fragments of one message share the number: it is removed once. */
-	if (s->cnt > 0 && s->e[last].seq == seq)
-		return;
-	last = (s->head + s->cnt) % ENF_SEQ_MAX;
-	s->e[last].seq = seq;
-	s->e[last].tsn = tsn;
-	s->cnt++;
+	return kind == 2 ? n : (uint16_t)n;
 }
 
 void
 enf_flow_prune(struct enf_flow *f, uint32_t cum)
 {
-	unsigned i;
-
 	while (f->rem_cnt > 0 && tsn_le(rem_at(f, 0), cum)) {
+		const struct enf_rem *r = rem_ent(f, 0);
+
+		if (r->kind != 0) {
+			struct enf_stream *s = stream_find(f, r->sid, r->kind);
+
+			if (s != NULL)
+				s->pruned++;
+		}
 		f->rem_head = (uint16_t)((f->rem_head + 1) % ENF_REM_MAX);
 		f->rem_cnt--;
 		f->rem_base++;
-	}
-	for (i = 0; i < ENF_STREAMS; i++) {
-		struct enf_stream *s = &f->st[i];
-
-		while (s->used && s->cnt > 0 && tsn_le(s->e[s->head].tsn, cum)) {
-			s->head = (uint8_t)((s->head + 1) % ENF_SEQ_MAX);
-			s->cnt--;
-			s->pruned++;
-		}
 	}
 }
 
@@ -234,6 +228,7 @@ struct data_hdr {
 	uint16_t sid;
 	uint32_t seq;   /* SSN (DATA) or MID (I-DATA) */
 	bool idata, ordered;
+	unsigned kind;  /* enf_rem.kind of an ordered message: 1 SSN, 2 MID; 0 unordered */
 };
 
 static void
@@ -244,6 +239,7 @@ data_read(const uint8_t *c, struct data_hdr *h)
 	h->tsn = rd32(c + 4);
 	h->sid = rd16(c + 8);
 	h->seq = h->idata ? rd32(c + 12) : rd16(c + 10); /* RFC 8260 2.1 MID; RFC 4960 SSN */
+	h->kind = h->ordered ? (h->idata ? 2 : 1) : 0;
 }
 
 /* What happens to one DATA chunk, decided before any state changes. */
@@ -291,15 +287,9 @@ precheck(const struct enf_flow *f, const uint8_t *buf, const struct enf_ch *ch, 
 		if (fate != FATE_FRESH_REMOVE)
 			continue;
 		fresh++;
-		if (h.ordered) {
-			const struct enf_stream *s =
-				enf_stream_find((struct enf_flow *)(uintptr_t)f, h.sid, h.idata);
-
-			if (s == NULL)
-				new_streams++;
-			else if (s->cnt + fresh > ENF_SEQ_MAX)
-				return SW_ENF_STREAMS_FULL;
-		}
+		if (h.ordered &&
+		    stream_find((struct enf_flow *)(uintptr_t)f, h.sid, h.kind) == NULL)
+			new_streams++;
 	}
 	if (f->rem_cnt + fresh > ENF_REM_MAX)
 		return SW_ENF_WINDOW_FULL;
@@ -325,18 +315,24 @@ data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *
 		bit_set(f->seen, h.tsn);
 	switch (fate) {
 	case FATE_FRESH_REMOVE:
+	{
+		struct enf_rem *r = &f->rem[(f->rem_head + f->rem_cnt) % ENF_REM_MAX];
+		const struct enf_rem *last =
+			f->rem_cnt > 0 ? rem_ent(f, f->rem_cnt - 1u) : NULL;
+
 		bit_set(f->removed, h.tsn);
-		f->rem[(f->rem_head + f->rem_cnt) % ENF_REM_MAX] = h.tsn;
+		r->tsn = h.tsn;
+		r->sid = h.sid;
+		r->seq = h.seq;
+		r->kind = (uint8_t)h.kind;
+		/* Fragments of one ordered message share its number: it is removed once.
+		 * Room for the stream was checked by precheck. */
+		if (h.kind != 0 && ((last != NULL && last->kind == h.kind && last->sid == h.sid &&
+				     last->seq == h.seq) || stream_get(f, h.sid, h.kind) == NULL))
+			r->kind = 0;
 		f->rem_cnt++;
 		f->rem_total++;
-		if (h.ordered) {
-			struct enf_stream *s = enf_stream_find(f, h.sid, h.idata);
-
-			if (s == NULL)
-				s = stream_alloc(f, h.sid, h.idata); /* room checked by precheck */
-			if (s != NULL)
-				stream_add(s, h.seq, h.tsn);
-		}
+	}
 		ch->drop = true;
 		e->ctr[SW_ENF_CHUNKS_REMOVED]++;
 		*changed = true;
@@ -364,18 +360,14 @@ data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *
 		renum = true;
 	}
 	if (h.ordered) {
-		const struct enf_stream *s = enf_stream_find(f, h.sid, h.idata);
+		uint32_t nseq = enf_seq_fwd(f, h.sid, h.kind, h.seq, false);
 
-		if (s != NULL) {
-			uint32_t nseq = enf_seq_fwd(s, h.seq, false);
-
-			if (nseq != h.seq) {
-				if (h.idata)
-					wr32(c + 12, nseq);
-				else
-					wr16(c + 10, (uint16_t)nseq);
-				renum = true;
-			}
+		if (nseq != h.seq) {
+			if (h.idata)
+				wr32(c + 12, nseq);
+			else
+				wr16(c + 10, (uint16_t)nseq);
+			renum = true;
 		}
 	}
 	if (renum) {
@@ -535,17 +527,13 @@ fwdtsn_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, const struct 
 	for (i = 0; i < n; i++) {
 		uint8_t *p = c + 8 + esz * i;
 		uint16_t sid = rd16(p);
-		const struct enf_stream *s;
 
 		if (idata) {
 			uint32_t mid = rd32(p + 4), nm;
 
 			if (p[3] & 0x01) /* U bit: unordered MIDs are not renumbered */
 				continue;
-			s = enf_stream_find(f, sid, true);
-			if (s == NULL)
-				continue;
-			nm = enf_seq_fwd(s, mid, true);
+			nm = enf_seq_fwd(f, sid, 2, mid, true);
 			if (nm != mid) {
 				wr32(p + 4, nm);
 				ch_changed = true;
@@ -553,10 +541,7 @@ fwdtsn_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, const struct 
 		} else {
 			uint16_t ssn = rd16(p + 2), ns;
 
-			s = enf_stream_find(f, sid, false);
-			if (s == NULL)
-				continue;
-			ns = (uint16_t)enf_seq_fwd(s, ssn, true);
+			ns = (uint16_t)enf_seq_fwd(f, sid, 1, ssn, true);
 			if (ns != ssn) {
 				wr16(p + 2, ns);
 				ch_changed = true;
