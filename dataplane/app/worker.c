@@ -499,6 +499,18 @@ sw_worker_fini(struct sw_worker *w)
 	w->image = NULL;
 }
 
+void
+sw_worker_cache_stats(const struct sw_worker *w, uint64_t *hits, uint64_t *misses)
+{
+	*hits = *misses = 0;
+#ifdef SW_HAVE_POLICY
+	if (w->pctx != NULL)
+		sw_policy_ctx_stats(w->pctx, hits, misses);
+#else
+	(void)w;
+#endif
+}
+
 static void
 worker_tx(struct sw_worker *w, unsigned out_idx, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -526,7 +538,7 @@ sw_worker_main(void *arg)
 {
 	struct sw_worker *w = arg;
 	struct rte_mbuf *pkts[SW_BURST_MAX];
-	uint64_t tsc;
+	uint64_t tsc, loops = 0, h, m;
 	unsigned p;
 
 	w->lcore = rte_lcore_id();
@@ -538,6 +550,13 @@ sw_worker_main(void *arg)
 
 	while (!*w->quit) {
 		tsc = rte_get_tsc_cycles();
+		/* The verdict cache counters live in the policy context; copy them out now and
+		 * then (not per packet). */
+		if (unlikely((++loops & 1023) == 0)) {
+			sw_worker_cache_stats(w, &h, &m);
+			atomic_store_explicit(&w->c->cache_hits, h, memory_order_relaxed);
+			atomic_store_explicit(&w->c->cache_misses, m, memory_order_relaxed);
+		}
 		atomic_store_explicit(&w->sw->heartbeat_ns,
 				      w->mono0_ns + (uint64_t)((double)(tsc - w->tsc0) *
 							       w->ns_per_tsc),
@@ -566,6 +585,9 @@ sw_worker_main(void *arg)
 		    atomic_load_explicit(&w->c->rx_pkts, memory_order_relaxed) >= w->max_pkts)
 			break;
 	}
+	sw_worker_cache_stats(w, &h, &m);
+	atomic_store_explicit(&w->c->cache_hits, h, memory_order_relaxed);
+	atomic_store_explicit(&w->c->cache_misses, m, memory_order_relaxed);
 	/* shm.h: not alive after the last use of an image. */
 	atomic_store_explicit(&w->sw->alive, 0, memory_order_release);
 	return 0;

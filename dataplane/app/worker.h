@@ -133,6 +133,9 @@ void sw_worker_sync(struct sw_worker *w);
 uint16_t sw_worker_burst(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n, unsigned in_idx,
 			 uint64_t now_tsc);
 
+/* Verdict cache hits and misses of this worker's policy context (0 without policy). */
+void sw_worker_cache_stats(const struct sw_worker *w, uint64_t *hits, uint64_t *misses);
+
 /* The poll loop (rte_eal_remote_launch entry point; arg is a struct sw_worker *). */
 int sw_worker_main(void *arg);
 
