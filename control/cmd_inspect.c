@@ -22,7 +22,7 @@
 #endif
 
 struct inspect_opts {
-	bool json, all;
+	bool json, all, summary;
 	const char *rules, *site;
 	unsigned port;
 };
@@ -107,11 +107,134 @@ judge_close(struct judge *j)
 }
 #endif
 
+/* Per-layer counts for --summary: what an operator looks at first in a capture. */
+struct summary {
+	uint64_t frames, sctp, chunks[256], msus, m3ua_class[16], sccp_type[256], tcap_type[8];
+	uint64_t comp_type[8], map_op[256], map_op_other, isup_type[256], mal[SW_MAL_COUNT];
+	uint64_t pkt_mal[SW_MAL_COUNT];
+};
+
+static void
+summary_pkt(struct summary *s, const struct sw_pkt *pkt)
+{
+	unsigned i;
+
+	s->frames++;
+	if (pkt->sctp)
+		s->sctp++;
+	for (i = 0; i < pkt->nchunks; i++)
+		s->chunks[pkt->chunks[i].type]++;
+	if (pkt->mal != SW_MAL_NONE)
+		s->pkt_mal[pkt->mal]++;
+}
+
+static void
+summary_msu(struct summary *s, const struct sw_msu *msu)
+{
+	unsigned i;
+
+	s->msus++;
+	if (msu->has & SW_HAS_M3UA)
+		s->m3ua_class[msu->m3ua.cls & 15]++;
+	if (msu->has & SW_HAS_SCCP)
+		s->sccp_type[msu->sccp.type]++;
+	if (msu->has & SW_HAS_TCAP)
+		s->tcap_type[msu->tcap.type & 7]++;
+	for (i = 0; (msu->has & SW_HAS_TCAP) && i < msu->tcap.ncomp && i < SW_COMP_MAX; i++) {
+		const struct sw_tcap_comp *c = &msu->tcap.comp[i];
+
+		s->comp_type[c->type & 7]++;
+		if (c->type == SW_COMP_INVOKE && c->has_opcode && !c->opcode_global) {
+			if (c->opcode >= 0 && c->opcode < 256)
+				s->map_op[c->opcode]++;
+			else
+				s->map_op_other++;
+		}
+	}
+	if (msu->has & SW_HAS_ISUP)
+		s->isup_type[msu->isup.type]++;
+	if (msu->mal != SW_MAL_NONE)
+		s->mal[msu->mal]++;
+}
+
+static void
+summary_print(const struct summary *s, FILE *f)
+{
+	unsigned i;
+
+	fprintf(f, "frames %llu, SCTP packets %llu, MSUs %llu\n", (unsigned long long)s->frames,
+		(unsigned long long)s->sctp, (unsigned long long)s->msus);
+	fprintf(f, "sctp chunks:");
+	for (i = 0; i < 256; i++)
+		if (s->chunks[i]) {
+			const char *n = sw_sctp_chunk_name((uint8_t)i);
+
+			if (n != NULL)
+				fprintf(f, " %s %llu", n, (unsigned long long)s->chunks[i]);
+			else
+				fprintf(f, " type%u %llu", i, (unsigned long long)s->chunks[i]);
+		}
+	fprintf(f, "\nm3ua classes:");
+	for (i = 0; i < 16; i++)
+		if (s->m3ua_class[i]) {
+			const char *n = sw_m3ua_class_name((uint8_t)i);
+
+			fprintf(f, " %s %llu", n != NULL ? n : "?", (unsigned long long)s->m3ua_class[i]);
+		}
+	fprintf(f, "\nsccp types:");
+	for (i = 0; i < 256; i++)
+		if (s->sccp_type[i]) {
+			const char *n = sw_sccp_type_name((uint8_t)i);
+
+			fprintf(f, " %s %llu", n != NULL ? n : "other", (unsigned long long)s->sccp_type[i]);
+		}
+	fprintf(f, "\ntcap types:");
+	for (i = 0; i < 8; i++)
+		if (s->tcap_type[i]) {
+			const char *n = sw_tcap_type_name((uint8_t)i);
+
+			fprintf(f, " %s %llu", n != NULL ? n : "?", (unsigned long long)s->tcap_type[i]);
+		}
+	fprintf(f, "\ntcap components:");
+	for (i = 0; i < 8; i++)
+		if (s->comp_type[i]) {
+			const char *n = sw_comp_type_name((uint8_t)i);
+
+			fprintf(f, " %s %llu", n != NULL ? n : "?", (unsigned long long)s->comp_type[i]);
+		}
+	fprintf(f, "\nmap invokes:");
+	for (i = 0; i < 256; i++)
+		if (s->map_op[i]) {
+			const char *n = sw_map_op_name((int32_t)i);
+
+			if (n != NULL)
+				fprintf(f, " %s %llu", n, (unsigned long long)s->map_op[i]);
+			else
+				fprintf(f, " op%u %llu", i, (unsigned long long)s->map_op[i]);
+		}
+	if (s->map_op_other)
+		fprintf(f, " out-of-range %llu", (unsigned long long)s->map_op_other);
+	fprintf(f, "\nisup types:");
+	for (i = 0; i < 256; i++)
+		if (s->isup_type[i]) {
+			const char *n = sw_isup_type_name((uint8_t)i);
+
+			fprintf(f, " %s %llu", n != NULL ? n : "?", (unsigned long long)s->isup_type[i]);
+		}
+	fprintf(f, "\nmalformed:");
+	for (i = 1; i < SW_MAL_COUNT; i++)
+		if (s->mal[i] || s->pkt_mal[i])
+			fprintf(f, " %s/%s %llu", sw_layer_name(sw_mal_layer((enum sw_mal)i)),
+				sw_mal_name((enum sw_mal)i),
+				(unsigned long long)(s->mal[i] + s->pkt_mal[i]));
+	fprintf(f, "\n");
+}
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: sigwallctl inspect [--json] [--all] [--rules RULES --site SITE] "
-			"[--port 0|1] FILE\n");
+	fprintf(stderr, "usage: sigwallctl inspect [--json | --summary] [--all] "
+			"[--rules RULES --site SITE] [--port 0|1] FILE\n");
 }
 
 int
@@ -120,7 +243,8 @@ sw_cmd_inspect(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},  {"all", no_argument, NULL, 'a'},
 		{"rules", required_argument, NULL, 'r'}, {"site", required_argument, NULL, 's'},
-		{"port", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0},
+		{"port", required_argument, NULL, 'p'}, {"summary", no_argument, NULL, 'S'},
+		{NULL, 0, NULL, 0},
 	};
 	struct inspect_opts o = {0};
 	struct sw_pcap_in *in;
@@ -128,6 +252,7 @@ sw_cmd_inspect(int argc, char **argv)
 	char err[512], line[16384];
 	int opt, rc = 0;
 	bool judging = false;
+	static struct summary sum;
 #ifdef SW_HAVE_POLICY
 	struct judge j;
 #endif
@@ -137,6 +262,7 @@ sw_cmd_inspect(int argc, char **argv)
 		switch (opt) {
 		case 'j': o.json = true; break;
 		case 'a': o.all = true; break;
+		case 'S': o.summary = true; break;
 		case 'r': o.rules = optarg; break;
 		case 's': o.site = optarg; break;
 		case 'p':
@@ -200,12 +326,24 @@ sw_cmd_inspect(int argc, char **argv)
 			break;
 		}
 		sw_decode_packet(data, len, link, &pkt);
+		if (o.summary)
+			summary_pkt(&sum, &pkt);
 		for (i = 0; i < pkt.nchunks; i++) {
 			static struct sw_msu msu;
 
 			if (pkt.chunks[i].type != 0 && pkt.chunks[i].type != 64)
 				continue;
 			sw_decode_msu(data, &pkt, i, &msu);
+			if (o.summary) {
+				summary_msu(&sum, &msu);
+#ifdef SW_HAVE_POLICY
+				if (judging) {
+					sw_sb_init(&sb, line, sizeof(line));
+					judge_msu(&j, &sb, &pkt, &msu, &o, ts);
+				}
+#endif
+				continue;
+			}
 			sw_sb_init(&sb, line, sizeof(line));
 			if (o.json) {
 				sw_sb_printf(&sb, "{");
@@ -224,7 +362,7 @@ sw_cmd_inspect(int argc, char **argv)
 		}
 		/* A packet that carries no MSU: listed with --all, and always when it is malformed
 		 * (an attack must never vanish from the dry run). */
-		if (data_idx == 0 && (o.all || pkt.mal != SW_MAL_NONE)) {
+		if (data_idx == 0 && !o.summary && (o.all || pkt.mal != SW_MAL_NONE)) {
 			sw_sb_init(&sb, line, sizeof(line));
 			if (o.json) {
 				sw_sb_printf(&sb, "{");
@@ -237,6 +375,8 @@ sw_cmd_inspect(int argc, char **argv)
 		}
 	}
 	fflush(stdout);
+	if (o.summary)
+		summary_print(&sum, stdout);
 #ifdef SW_HAVE_POLICY
 	if (judging) {
 		judge_summary(&j, o.json ? stderr : stdout);

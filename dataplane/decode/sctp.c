@@ -89,8 +89,8 @@ sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx, 
 		sw_cur_be32(&c, &ppid);
 	} else if (ch->type == SCTP_CHUNK_IDATA) {
 		/* RFC 8260 2.1: TSN, stream id, reserved, MID, PPID or FSN. */
-		uint16_t reserved;
-		uint32_t ppid_fsn;
+		uint16_t reserved = 0;
+		uint32_t ppid_fsn = 0;
 
 		if (ch->len < SCTP_IDATA_HLEN)
 			return msu->mal = SW_MAL_SCTP_DATA_SHORT;
