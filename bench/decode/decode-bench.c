@@ -25,6 +25,7 @@
 
 #define BENCH_ALIGN 64
 #define RUNS_MAX 101
+#define PREFETCH_BYTES 512 /* of a packet ahead; a MAP MSU packet is 150-400 bytes */
 #define SCTP_CHUNK_DATA 0   /* RFC 4960 3.3.1 */
 #define SCTP_CHUNK_IDATA 64 /* RFC 8260 2.1 */
 
@@ -67,6 +68,8 @@ usage(FILE *f)
 		"  -n, --iterations N   passes over the capture per run (overrides --seconds)\n"
 		"  -r, --runs R         runs; the median is reported (default 5)\n"
 		"  -c, --cpu C          pin to CPU C (default: the CPU it starts on)\n"
+		"  -P, --prefetch K     prefetch the packet K ahead, as a worker does (default 4;\n"
+		"                       0: off)\n"
 		"  -p, --packet-only    decode link/IP/SCTP only (no sw_decode_msu)\n"
 		"  -m, --min-msus M     exit 1 unless a pass decodes at least M MSUs (smoke test)\n"
 		"  -t, --tsv            print one TSV line of results (header with --tsv-header)\n"
@@ -156,11 +159,20 @@ capture_load(const char *path, struct capture *cap)
 
 /* One pass over the whole capture: the measured loop. */
 static void
-pass(const struct capture *cap, bool packet_only, struct sw_pkt *pkt, struct sw_msu *msu,
-     struct pass_stats *st)
+pass(const struct capture *cap, bool packet_only, unsigned prefetch, struct sw_pkt *pkt,
+     struct sw_msu *msu, struct pass_stats *st)
 {
 	for (size_t f = 0; f < cap->nframes; f++) {
 		const uint8_t *buf = cap->arena + cap->frames[f].off;
+
+		/* As a worker does with a burst: prefetch the headers of a packet a few ahead. */
+		if (prefetch != 0 && f + prefetch < cap->nframes) {
+			const uint8_t *ahead = cap->arena + cap->frames[f + prefetch].off;
+			uint32_t alen = cap->frames[f + prefetch].len;
+
+			for (uint32_t o = 0; o < alen && o < PREFETCH_BYTES; o += BENCH_ALIGN)
+				__builtin_prefetch(ahead + o);
+		}
 
 		if (sw_decode_packet(buf, cap->frames[f].len, cap->link, pkt) != SW_MAL_NONE)
 			st->pkt_errors++;
@@ -244,6 +256,7 @@ main(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'r' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "packet-only", no_argument, NULL, 'p' },
+		{ "prefetch", required_argument, NULL, 'P' },
 		{ "min-msus", required_argument, NULL, 'm' },
 		{ "tsv", no_argument, NULL, 't' },
 		{ "tsv-header", no_argument, NULL, 'H' },
@@ -253,6 +266,7 @@ main(int argc, char **argv)
 	double seconds = 1.0, tsc_hz, ns_msu[RUNS_MAX];
 	uint64_t iterations = 0, min_msus = 0;
 	int runs = 5, cpu = -1, opt;
+	unsigned prefetch = 4;
 	bool packet_only = false, tsv = false;
 	struct capture cap = { 0 };
 	struct pass_stats st = { 0 }, warm = { 0 };
@@ -262,7 +276,7 @@ main(int argc, char **argv)
 	char *end;
 	int med;
 
-	while ((opt = getopt_long(argc, argv, "s:n:r:c:pm:th", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:n:r:c:pP:m:th", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			seconds = strtod(optarg, &end);
@@ -294,6 +308,13 @@ main(int argc, char **argv)
 			break;
 		case 'p':
 			packet_only = true;
+			break;
+		case 'P':
+			prefetch = (unsigned)strtoul(optarg, &end, 10);
+			if (*end != '\0' || prefetch > 64) {
+				fprintf(stderr, "decode-bench: --prefetch must be 0..64\n");
+				return 2;
+			}
 			break;
 		case 'm':
 			min_msus = strtoull(optarg, &end, 10);
@@ -335,7 +356,7 @@ main(int argc, char **argv)
 	}
 
 	/* Warm-up pass: counts what one pass decodes, faults the arena in, trains predictors. */
-	pass(&cap, packet_only, pkt, msu, &warm);
+	pass(&cap, packet_only, prefetch, pkt, msu, &warm);
 	if (!packet_only && warm.msus < min_msus) {
 		fprintf(stderr, "decode-bench: %s: %llu MSUs decoded per pass, expected >= %llu\n",
 			argv[optind], (unsigned long long)warm.msus,
@@ -357,7 +378,7 @@ main(int argc, char **argv)
 		t0 = now_s();
 		c0 = __rdtsc();
 		do {
-			pass(&cap, packet_only, pkt, msu, &st);
+			pass(&cap, packet_only, prefetch, pkt, msu, &st);
 			n++;
 			t1 = now_s();
 		} while (iterations ? n < iterations : t1 - t0 < seconds);
@@ -410,8 +431,8 @@ main(int argc, char **argv)
 		       (unsigned long long)warm.tcap, (unsigned long long)warm.map,
 		       (unsigned long long)warm.isup, (unsigned long long)warm.msu_errors);
 		printf("runs           %d on CPU %d, median run: %llu passes in %.3f s; "
-		       "TSC %.3f GHz\n", runs, cpu, (unsigned long long)run[med].passes,
-		       run[med].secs, tsc_hz * 1e-9);
+		       "TSC %.3f GHz; prefetch %u ahead\n", runs, cpu,
+		       (unsigned long long)run[med].passes, run[med].secs, tsc_hz * 1e-9, prefetch);
 		printf("%-14s %.2f ns (min %.2f, max %.2f over runs)\n",
 		       packet_only ? "ns/packet" : "ns/MSU", ns_unit, sorted[0], sorted[runs - 1]);
 		if (!packet_only)
