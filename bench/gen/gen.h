@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sigwall-gen: internal interfaces shared by the generator's files.
+ *
+ * wire.c    random numbers, CRC32c, pcap writer, Ethernet/IP/SCTP/M3UA framing
+ * msg.c     BER builder, SCCP, TCAP, MAP parameters, ISUP IAM
+ * main.c    command line, site file, traffic model, labels
+ */
+#ifndef SW_GEN_H
+#define SW_GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- random numbers (xoshiro256**, seeded with splitmix64) ---- */
+
+struct sw_rng {
+	uint64_t s[4];
+};
+
+void sw_rng_seed(struct sw_rng *r, uint64_t seed);
+
+static inline uint64_t
+sw_rng_rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+static inline uint64_t
+sw_rng_next(struct sw_rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t res = sw_rng_rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = sw_rng_rotl(s[3], 45);
+	return res;
+}
+
+/* Uniform integer in [0, n). n > 0. */
+static inline uint32_t
+sw_rng_below(struct sw_rng *r, uint32_t n)
+{
+	return (uint32_t)(((sw_rng_next(r) >> 32) * (uint64_t)n) >> 32);
+}
+
+/* True with probability p (0..1). */
+static inline int
+sw_rng_chance(struct sw_rng *r, double p)
+{
+	return (double)(sw_rng_next(r) >> 11) * (1.0 / 9007199254740992.0) < p;
+}
+
+/* ---- CRC32c (RFC 4960 Appendix B) ---- */
+
+void sw_crc32c_init(void);
+uint32_t sw_crc32c(const uint8_t *p, size_t n);
+
+/* ---- buffered output (pcap and labels) ---- */
+
+struct sw_out {
+	FILE *f;
+	uint8_t *buf;
+	size_t len;
+	size_t cap;
+	int err;
+};
+
+int sw_out_open(struct sw_out *o, FILE *f, size_t cap);
+void sw_out_write(struct sw_out *o, const void *p, size_t n);
+int sw_out_flush(struct sw_out *o);
+void sw_out_free(struct sw_out *o);
+
+void sw_pcap_header(struct sw_out *o);
+void sw_pcap_record(struct sw_out *o, uint64_t ts_us, const uint8_t *frame, size_t len);
+
+/* ---- backward BER/message builder ----
+ * Messages are built from the end toward the start: content first, then its tag and length
+ * in front. That makes every length known when it is written, with no second pass.
+ */
+
+enum sw_blen {
+	SW_BLEN_MIN = 0,  /* X.690 8.1.3.3 short form / minimal long form */
+	SW_BLEN_LONG,     /* X.690 8.1.3.5 long form even where short would do */
+	SW_BLEN_INDEF,    /* X.690 8.1.3.6 indefinite form on constructed encodings */
+};
+
+struct sw_bb {
+	uint8_t *start; /* lowest usable byte */
+	uint8_t *p;     /* first byte written so far */
+	uint8_t *end;   /* one past the last byte */
+	enum sw_blen mode;
+};
+
+void sw_bb_init(struct sw_bb *b, uint8_t *buf, size_t cap);
+
+static inline size_t
+sw_bb_len(const struct sw_bb *b)
+{
+	return (size_t)(b->end - b->p);
+}
+
+/* ---- site (the policy issue's libconfig schema, patterns/README.md) ---- */
+
+#define SW_GEN_MAX_LIST 16
+#define SW_GEN_MAX_PARTNERS 64
+
+struct sw_gen_list {
+	int n;
+	char v[SW_GEN_MAX_LIST][24];
+};
+
+struct sw_gen_partner {
+	char name[32];
+	struct sw_gen_list plmn;
+	struct sw_gen_list gt;
+};
+
+struct sw_gen_site {
+	char name[64];
+	struct sw_gen_list plmn, gt, msisdn, hlr, vlr, msc, smsc;
+	int npc;
+	uint32_t pc[SW_GEN_MAX_LIST];
+	int npartners;
+	struct sw_gen_partner partners[SW_GEN_MAX_PARTNERS];
+};
+
+/* ---- message descriptions (msg.c) ---- */
+
+enum sw_gen_tcap_type {
+	SW_GEN_BEGIN = 0x62,    /* Q.773 4.2.1 [APPLICATION 2] */
+	SW_GEN_END = 0x64,      /* [APPLICATION 4] */
+	SW_GEN_CONTINUE = 0x65, /* [APPLICATION 5] */
+};
+
+enum sw_gen_dlg {
+	SW_GEN_DLG_NONE = 0,
+	SW_GEN_DLG_AARQ, /* dialogueRequest in the first Begin */
+	SW_GEN_DLG_AARE, /* dialogueResponse in the first backward message */
+};
+
+enum sw_gen_comp_type {
+	SW_GEN_INVOKE = 0xa1, /* Q.773 4.2.2 [1] */
+	SW_GEN_RRL = 0xa2,    /* returnResultLast [2] */
+};
+
+/* Malformations applied on purpose. */
+enum sw_gen_mal {
+	SW_GEN_MAL_NONE = 0,
+	SW_GEN_MAL_NEG_OPCODE, /* local opcode -666 */
+	SW_GEN_MAL_GLOBAL_OP,  /* opcode as a globalValue OID (well formed, but policy: drop) */
+	SW_GEN_MAL_LONG_ACN,   /* application-context-name OID of ~100 bytes */
+	SW_GEN_MAL_TRUNC,      /* TCAP message cut short inside the component portion */
+	SW_GEN_MAL_SCCP_LEN,   /* SCCP data length pointing past the end of the MSU */
+};
+
+struct sw_gen_comp {
+	uint8_t type;  /* enum sw_gen_comp_type */
+	uint8_t iid;
+	uint8_t op;
+	uint8_t noparam; /* invoke without argument / result without result part */
+};
+
+/* Everything a MAP argument or result needs. Digit strings, NUL-terminated. */
+struct sw_gen_sub {
+	char imsi[16];
+	char msisdn[16];
+	char node_a[16]; /* msc/vlr number, service centre, gsmSCF, MLC, ... */
+	char node_b[16]; /* hlr number, vlr number, roaming number ... */
+};
+
+struct sw_gen_sccp_addr {
+	char gt[16];
+	uint8_t ssn;
+	uint8_t gti; /* 4 (TT, NP, ES, NAI) or 2 (TT only) */
+};
+
+struct sw_gen_tcap {
+	uint8_t type; /* enum sw_gen_tcap_type */
+	uint8_t dlg;  /* enum sw_gen_dlg */
+	uint8_t acn;  /* MAP application context (3GPP TS 29.002 17.3.2), 0.4.0.0.1.0.acn.ver */
+	uint8_t acn_ver;
+	uint32_t otid, dtid;
+	uint8_t ncomp;
+	struct sw_gen_comp comp[3];
+	uint8_t mal; /* enum sw_gen_mal */
+	uint8_t lenmode; /* enum sw_blen */
+};
+
+/* Encode a TCAP message carrying MAP into b (backward). */
+void sw_gen_tcap(struct sw_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_sub *s);
+
+/* SCCP UDT around the TCAP bytes already in b (Q.713 4.10). */
+void sw_gen_sccp_udt(struct sw_bb *b, const struct sw_gen_sccp_addr *cdpa,
+		     const struct sw_gen_sccp_addr *cgpa, int mal_len);
+
+/* SCCP XUDT segment (Q.713 4.18) around data[0..n); remaining: segments after this one. */
+void sw_gen_sccp_xudt(struct sw_bb *b, const struct sw_gen_sccp_addr *cdpa,
+		      const struct sw_gen_sccp_addr *cgpa, const uint8_t *data, size_t n, int first,
+		      int remaining, uint32_t local_ref);
+
+/* ISUP IAM (Q.763 1.24). */
+void sw_gen_isup_iam(struct sw_bb *b, uint16_t cic, const char *cdpn, const char *cgpn);
+
+/* M3UA DATA (RFC 4666 3.3.1) around the MTP3 user part in b; pads the user part to 4 bytes. */
+void sw_gen_m3ua_data(struct sw_bb *b, uint32_t rc, uint32_t opc, uint32_t dpc, uint8_t si,
+		      uint8_t sls);
+
+/* Write a TBCD/BCD digit string, low nibble first, filler nibble for odd counts. */
+size_t sw_gen_bcd(uint8_t *dst, const char *digits, uint8_t filler);
+
+#endif

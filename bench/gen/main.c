@@ -1,0 +1,1868 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sigwall-gen: realistic, labelled SIGTRAN traffic (issue 3). See bench/gen/README.md.
+ *
+ * Model: the firewall sits between the home network (inside, "home" side of every association)
+ * and the interconnect (outside, "remote" side). Legitimate TCAP dialogues run both ways with
+ * matching responses; attacks arrive from outside. Every M3UA DATA message (MSU) gets one label
+ * line saying what the shipped policy (issue 4 section 5) must do with it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gen.h"
+#include "map_ops.h"
+
+#define GEN_STREAMS 16
+#define GEN_MAX_ASSOC 64
+#define GEN_POOL 512
+#define GEN_QMAX 32
+#define GEN_CHUNK_BUF 1536
+
+enum { SIDE_HOME = 0, SIDE_REMOTE = 1 };
+enum { EXP_ALLOW = 0, EXP_DROP, EXP_ALERT };
+static const char *const expect_name[] = { "allow", "drop", "alert" };
+
+/* ---- scenarios: label name and the shipped policy's expected action ---- */
+
+#define SCENARIOS(X)                                                                    \
+	X(LEGIT, "legit", EXP_ALLOW)                                                    \
+	X(CAT1_ATI, "cat1-any-time-interrogation", EXP_DROP)                           \
+	X(CAT1_SEND_IMSI, "cat1-send-imsi", EXP_DROP)                                   \
+	X(CAT1_SEND_ID, "cat1-send-identification", EXP_DROP)                           \
+	X(CAT1_SRI, "cat1-send-routing-info", EXP_DROP)                                 \
+	X(CAT1_PSL, "cat1-provide-subscriber-location", EXP_DROP)                      \
+	X(CAT1_ATM, "cat1-any-time-modification", EXP_DROP)                            \
+	X(CF_REGISTER_SS, "cf-hijack-register-ss", EXP_DROP)                            \
+	X(CF_ACTIVATE_SS, "cf-hijack-activate-ss", EXP_DROP)                            \
+	X(CAT2_ISD_HOME, "cat2-insert-subscriber-data-home", EXP_DROP)                  \
+	X(CAT2_CL_HOME, "cat2-cancel-location-home", EXP_DROP)                          \
+	X(CAT2_PSI_HOME, "cat2-provide-subscriber-info-home", EXP_DROP)                 \
+	X(CAT2_ISD_ROAMER, "cat2-insert-subscriber-data-wrong-partner", EXP_DROP)       \
+	X(CAT2_CL_ROAMER, "cat2-cancel-location-wrong-partner", EXP_DROP)               \
+	X(CAT2_PSI_ROAMER, "cat2-provide-subscriber-info-wrong-partner", EXP_DROP)      \
+	X(CAT3_UL, "cat3-update-location-non-partner", EXP_DROP)                        \
+	X(CAT3_SAI, "cat3-send-auth-info-non-partner", EXP_DROP)                        \
+	X(CAT3_PURGE, "cat3-purge-ms-non-partner", EXP_DROP)                            \
+	X(DFS_OTP_UL, "dfs-otp-fake-update-location", EXP_DROP)                         \
+	X(DFS_OTP_MT, "dfs-otp-mt-forward-sm-redirect", EXP_DROP)                       \
+	X(DFS_SRISM, "dfs-sri-sm-harvest", EXP_DROP)                                    \
+	X(DFS_USSR, "dfs-ussd-network-request", EXP_DROP)                               \
+	X(DFS_USSN, "dfs-ussd-network-notify", EXP_DROP)                                \
+	X(DFS_PUSSR, "dfs-pussr-fake-vlr", EXP_DROP)                                    \
+	X(ISUP_CLI, "isup-cli-spoof", EXP_ALERT)                                        \
+	X(GLOBAL_OP, "global-opcode", EXP_DROP)                                         \
+	X(EV_COMP2, "evasion-component-2", EXP_DROP)                                    \
+	X(EV_COMP3, "evasion-component-3", EXP_DROP)                                    \
+	X(EV_BER_LONG, "evasion-ber-long-length", EXP_DROP)                             \
+	X(EV_BER_INDEF, "evasion-ber-indefinite-length", EXP_DROP)                      \
+	X(EV_XUDT, "evasion-xudt-segmented", EXP_DROP)                                  \
+	X(EV_GTI2, "evasion-gti2", EXP_DROP)                                            \
+	X(EV_BCD, "evasion-bcd-parity", EXP_DROP)                                       \
+	X(EV_BUNDLE, "evasion-bundled", EXP_DROP)                                       \
+	X(EV_IPFRAG, "evasion-ip-fragment", EXP_DROP)                                   \
+	X(MAL_TRUNC, "malformed-truncated", EXP_DROP)                                   \
+	X(MAL_SCCP_LEN, "malformed-sccp-length-overflow", EXP_DROP)                     \
+	X(MAL_NEG_OP, "malformed-negative-opcode", EXP_DROP)                            \
+	X(MAL_LONG_ACN, "malformed-overlong-acn", EXP_DROP)
+
+#define X_ENUM(id, name, exp) SC_##id,
+enum { SCENARIOS(X_ENUM) SC_COUNT };
+#define X_NAME(id, name, exp) name,
+static const char *const sc_name[] = { SCENARIOS(X_NAME) };
+#define X_EXP(id, name, exp) exp,
+static const uint8_t sc_expect[] = { SCENARIOS(X_EXP) };
+
+/* Base attacks the evasion and malformed variants are built on. */
+#define FIRST_BASE SC_CAT1_ATI
+#define LAST_BASE SC_DFS_PUSSR
+
+/* ---- state ---- */
+
+#define CH_LABEL 0x01
+#define CH_FLUSH 0x02 /* last chunk of its packet */
+#define CH_FRAG 0x04  /* alone in its packet, sent as two IP fragments */
+
+struct chunk {
+	uint16_t off, len; /* M3UA message inside buf, length a multiple of 4 */
+	uint8_t sls, flags, scen;
+	uint8_t buf[GEN_CHUNK_BUF];
+};
+
+struct assoc {
+	uint8_t mac[2][6];
+	uint8_t ip4[2][4];
+	uint8_t ip6[2][16];
+	uint16_t port[2];
+	uint32_t tag[2];  /* initiate tag chosen by each side: the peer puts it in its packets */
+	uint32_t tsn[2];  /* next TSN each side sends */
+	uint32_t cum[2];  /* highest in-order TSN each side received */
+	uint32_t unsacked[2];
+	uint16_t ssn[2][GEN_STREAMS];
+	uint16_t ipid[2];
+	uint32_t pc[2];
+	uint32_t rc;
+	uint32_t hb_left;
+};
+
+struct dlg {
+	uint8_t assoc, op, step, nsteps, init, sls;
+	uint8_t acn, ver;
+	uint32_t tid[2];
+	struct sw_gen_sccp_addr addr[2]; /* per side */
+	struct sw_gen_sub sub;
+};
+
+struct gen {
+	struct sw_rng rng;
+	const struct sw_gen_site *site;
+	double attack_share;
+	int bundle_max, ipv6, vlan, nassoc;
+	uint64_t target, msus;
+	uint64_t ts_us, frame;
+	struct sw_out pcap, labels;
+	int want_labels;
+	struct assoc as[GEN_MAX_ASSOC];
+	struct chunk q[GEN_QMAX];
+	int qhead, qn, q_assoc, q_side;
+	struct dlg pool[GEN_POOL];
+	uint16_t active[GEN_POOL], freel[GEN_POOL];
+	int nactive, nfree;
+	int peak;
+	uint32_t phase_left;
+	uint32_t xudt_ref;
+	int nforeign;
+	char foreign[16][8];
+	uint64_t count[SC_COUNT];
+	uint8_t pkt[16384];
+};
+
+/* ---- digits and addresses from the site ---- */
+
+static void
+digits_fill(struct gen *g, char *dst, const char *prefix, size_t total)
+{
+	size_t n = strlen(prefix);
+
+	if (n > total)
+		n = total;
+	memcpy(dst, prefix, n);
+	while (n < total)
+		dst[n++] = (char)('0' + sw_rng_below(&g->rng, 10));
+	dst[n] = '\0';
+}
+
+static const char *
+pick(struct gen *g, const struct sw_gen_list *l)
+{
+	return l->v[sw_rng_below(&g->rng, (uint32_t)l->n)];
+}
+
+static int
+has_prefix(const struct sw_gen_list *l, const char *d)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (strncmp(d, l->v[i], strlen(l->v[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+home_imsi(struct gen *g, char *dst)
+{
+	digits_fill(g, dst, pick(g, &g->site->plmn), 15);
+}
+
+static void
+partner_imsi(struct gen *g, int p, char *dst)
+{
+	digits_fill(g, dst, pick(g, &g->site->partners[p].plmn), 15);
+}
+
+static void
+home_msisdn(struct gen *g, char *dst)
+{
+	digits_fill(g, dst, pick(g, &g->site->msisdn), 11);
+}
+
+/* A home node GT: from the node list when the site names nodes, else home gt + suffix. */
+static void
+home_node(struct gen *g, const struct sw_gen_list *l, char *dst)
+{
+	if (l->n > 0)
+		strcpy(dst, pick(g, l));
+	else
+		digits_fill(g, dst, pick(g, &g->site->gt), 11);
+}
+
+static void
+partner_gt(struct gen *g, int p, char *dst)
+{
+	digits_fill(g, dst, pick(g, &g->site->partners[p].gt), 11 + sw_rng_below(&g->rng, 2));
+}
+
+/* Subscriber numbers of a partner: its GT prefix shortened by two digits, never home. */
+static void
+partner_msisdn(struct gen *g, int p, char *dst)
+{
+	const char *gt = pick(g, &g->site->partners[p].gt);
+	char pre[24];
+	size_t n = strlen(gt);
+	int tries;
+
+	n = n > 4 ? n - 2 : n;
+	memcpy(pre, gt, n);
+	pre[n] = '\0';
+	for (tries = 0; tries < 8; tries++) {
+		digits_fill(g, dst, pre, 11);
+		if (!has_prefix(&g->site->msisdn, dst))
+			return;
+	}
+}
+
+static void
+foreign_gt(struct gen *g, char *dst)
+{
+	digits_fill(g, dst, g->foreign[sw_rng_below(&g->rng, (uint32_t)g->nforeign)],
+		    11 + sw_rng_below(&g->rng, 2));
+}
+
+static int
+rand_partner(struct gen *g)
+{
+	return (int)sw_rng_below(&g->rng, (uint32_t)g->site->npartners);
+}
+
+static void
+set_addr(struct sw_gen_sccp_addr *a, const char *gt, uint8_t ssn)
+{
+	strcpy(a->gt, gt);
+	a->ssn = ssn;
+	a->gti = 4;
+}
+
+/* ---- framing: Ethernet / IP / SCTP ---- */
+
+static inline void
+be16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void
+be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint16_t
+ip4_csum(const uint8_t *h)
+{
+	uint32_t s = 0;
+	int i;
+
+	for (i = 0; i < 20; i += 2)
+		s += (uint32_t)(h[i] << 8 | h[i + 1]);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static size_t
+l2_header(struct gen *g, const struct assoc *a, int s, uint8_t *p)
+{
+	size_t n = 12;
+
+	memcpy(p, a->mac[!s], 6);
+	memcpy(p + 6, a->mac[s], 6);
+	if (g->vlan >= 0) {
+		be16(p + n, 0x8100); /* IEEE 802.1Q */
+		be16(p + n + 2, (uint32_t)g->vlan);
+		n += 4;
+	}
+	be16(p + n, g->ipv6 ? 0x86dd : 0x0800);
+	return n + 2;
+}
+
+/* One IP packet (or fragment) around payload[0..n). frag: 0 none, else fragment offset/flags. */
+static void
+put_frame(struct gen *g, struct assoc *a, int s, const uint8_t *payload, size_t n, int fragged,
+	  size_t frag_off, int more, uint32_t ident)
+{
+	uint8_t *p = g->pkt;
+	size_t l2 = l2_header(g, a, s, p), hl;
+	uint8_t *ip = p + l2;
+
+	if (!g->ipv6) {
+		ip[0] = 0x45;
+		ip[1] = 0x00;
+		be16(ip + 2, (uint32_t)(20 + n));
+		be16(ip + 4, ident);
+		be16(ip + 6, fragged ? (uint32_t)((more ? 0x2000 : 0) | (frag_off >> 3)) : 0x4000);
+		ip[8] = 64;
+		ip[9] = 132; /* SCTP */
+		ip[10] = ip[11] = 0;
+		memcpy(ip + 12, a->ip4[s], 4);
+		memcpy(ip + 16, a->ip4[!s], 4);
+		be16(ip + 10, ip4_csum(ip));
+		hl = 20;
+	} else {
+		be32(ip, 0x60000000);
+		be16(ip + 4, (uint32_t)(n + (fragged ? 8 : 0)));
+		ip[6] = fragged ? 44 : 132;
+		ip[7] = 64;
+		memcpy(ip + 8, a->ip6[s], 16);
+		memcpy(ip + 24, a->ip6[!s], 16);
+		hl = 40;
+		if (fragged) {
+			/* RFC 8200 4.5 fragment header */
+			ip[40] = 132;
+			ip[41] = 0;
+			be16(ip + 42, (uint32_t)(frag_off | (more ? 1 : 0)));
+			be32(ip + 44, ident);
+			hl = 48;
+		}
+	}
+	memcpy(ip + hl, payload, n);
+	g->frame++;
+	sw_pcap_record(&g->pcap, g->ts_us, p, l2 + hl + n);
+}
+
+/* SCTP packet from side s: common header + chunks already in sctp[12..n). */
+static void
+send_sctp(struct gen *g, struct assoc *a, int s, uint8_t *sctp, size_t n, uint32_t vtag,
+	  int frag)
+{
+	uint32_t crc;
+	uint16_t ident = a->ipid[s]++;
+
+	be16(sctp, a->port[s]);
+	be16(sctp + 2, a->port[!s]);
+	be32(sctp + 4, vtag);
+	memset(sctp + 8, 0, 4);
+	crc = sw_crc32c(sctp, n);
+	/* RFC 4960 B: the CRC goes on the wire least significant byte first */
+	sctp[8] = (uint8_t)crc;
+	sctp[9] = (uint8_t)(crc >> 8);
+	sctp[10] = (uint8_t)(crc >> 16);
+	sctp[11] = (uint8_t)(crc >> 24);
+	if (!frag) {
+		put_frame(g, a, s, sctp, n, 0, 0, 0, ident);
+	} else {
+		size_t cut = (n / 2) & ~(size_t)7;
+
+		put_frame(g, a, s, sctp, cut, 1, 0, 1, ident);
+		g->ts_us += 3;
+		put_frame(g, a, s, sctp + cut, n - cut, 1, cut, 0, ident);
+	}
+}
+
+static uint8_t sbuf[16384];
+
+static void
+send_control(struct gen *g, struct assoc *a, int s, const uint8_t *chunk, size_t n)
+{
+	memcpy(sbuf + 12, chunk, n);
+	send_sctp(g, a, s, sbuf, 12 + n, a->tag[!s], 0);
+	g->ts_us += 1 + sw_rng_below(&g->rng, 50);
+}
+
+static void
+send_sack(struct gen *g, struct assoc *a, int s)
+{
+	uint8_t c[16];
+
+	c[0] = 3; /* SACK (RFC 4960 3.3.4) */
+	c[1] = 0;
+	be16(c + 2, 16);
+	be32(c + 4, a->cum[s]);
+	be32(c + 8, 131072);
+	be32(c + 12, 0); /* no gap blocks, no duplicates */
+	send_control(g, a, s, c, 16);
+	a->unsacked[s] = 0;
+}
+
+static void
+send_heartbeat(struct gen *g, struct assoc *a)
+{
+	uint8_t c[16];
+
+	c[0] = 4; /* HEARTBEAT (RFC 4960 3.3.5) */
+	c[1] = 0;
+	be16(c + 2, 16);
+	be16(c + 4, 1); /* Heartbeat Info */
+	be16(c + 6, 12);
+	be32(c + 8, (uint32_t)(g->ts_us / 1000000));
+	be32(c + 12, (uint32_t)(g->ts_us % 1000000));
+	send_control(g, a, SIDE_HOME, c, 16);
+	c[0] = 5; /* HEARTBEAT ACK echoes the info */
+	send_control(g, a, SIDE_REMOTE, c, 16);
+}
+
+/* DATA chunks from side s carrying M3UA messages msg[i] (padded lengths). */
+static void
+send_data(struct gen *g, struct assoc *a, int s, struct chunk **c, int n, int frag)
+{
+	size_t off = 12;
+	uint64_t first = g->frame + 1;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t *d = sbuf + off;
+		uint16_t sid = (uint16_t)(1 + c[i]->sls % (GEN_STREAMS - 1)); /* stream 0: mgmt */
+
+		d[0] = 0;    /* DATA (RFC 4960 3.3.1) */
+		d[1] = 0x03; /* B and E: unfragmented, ordered */
+		be16(d + 2, 16u + c[i]->len);
+		be32(d + 4, a->tsn[s]);
+		be16(d + 8, sid);
+		be16(d + 10, a->ssn[s][sid]++);
+		be32(d + 12, 3); /* PPID M3UA */
+		memcpy(d + 16, c[i]->buf + c[i]->off, c[i]->len);
+		off += 16u + c[i]->len;
+		a->cum[!s] = a->tsn[s]++;
+	}
+	send_sctp(g, a, s, sbuf, off, a->tag[!s], frag);
+	if (g->want_labels) {
+		for (i = 0; i < n; i++) {
+			char line[160];
+			int l;
+
+			if (!(c[i]->flags & CH_LABEL))
+				continue;
+			l = snprintf(line, sizeof(line),
+				     "{\"frame\":%llu,\"chunk\":%d,\"label\":\"%s\",\"expect\":\"%s\"}\n",
+				     (unsigned long long)first, i, sc_name[c[i]->scen],
+				     expect_name[sc_expect[c[i]->scen]]);
+			sw_out_write(&g->labels, line, (size_t)l);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (c[i]->flags & CH_LABEL)
+			g->count[c[i]->scen]++;
+	g->ts_us += 1 + sw_rng_below(&g->rng, g->peak ? 40 : 400);
+	/* Delayed SACK: every second DATA packet (RFC 4960 6.2). */
+	if (++a->unsacked[!s] >= 2)
+		send_sack(g, a, !s);
+	if (--a->hb_left == 0) {
+		send_heartbeat(g, a);
+		a->hb_left = 2000 + sw_rng_below(&g->rng, 4000);
+	}
+}
+
+/* M3UA management message (RFC 4666 3.5/3.7/3.8) on stream 0. */
+static void
+send_mgmt(struct gen *g, struct assoc *a, int s, uint8_t cls, uint8_t type, int tmt, int rc,
+	  int ntfy)
+{
+	struct chunk c;
+	uint8_t *m = c.buf;
+	size_t n = 8;
+
+	m[0] = 1;
+	m[1] = 0;
+	m[2] = cls;
+	m[3] = type;
+	if (ntfy) {
+		be16(m + n, 0x000d); /* Status: AS state change, AS-ACTIVE */
+		be16(m + n + 2, 8);
+		be16(m + n + 4, 1);
+		be16(m + n + 6, 3);
+		n += 8;
+	}
+	if (tmt) {
+		be16(m + n, 0x000b); /* Traffic Mode Type: loadshare */
+		be16(m + n + 2, 8);
+		be32(m + n + 4, 2);
+		n += 8;
+	}
+	if (rc) {
+		be16(m + n, 0x0006);
+		be16(m + n + 2, 8);
+		be32(m + n + 4, a->rc);
+		n += 8;
+	}
+	be32(m + 4, (uint32_t)n);
+	c.off = 0;
+	c.len = (uint16_t)n;
+	c.sls = 0;
+	c.flags = 0;
+	{
+		uint8_t *d = sbuf + 12;
+
+		d[0] = 0;
+		d[1] = 0x03;
+		be16(d + 2, (uint32_t)(16 + n));
+		be32(d + 4, a->tsn[s]);
+		be16(d + 8, 0);
+		be16(d + 10, a->ssn[s][0]++);
+		be32(d + 12, 3);
+		memcpy(d + 16, m, n);
+		a->cum[!s] = a->tsn[s]++;
+		send_sctp(g, a, s, sbuf, 12 + 16 + n, a->tag[!s], 0);
+		g->ts_us += 100 + sw_rng_below(&g->rng, 500);
+	}
+}
+
+/* INIT / INIT-ACK / COOKIE-ECHO / COOKIE-ACK, then ASPUP/ASPAC (home side is the ASP). */
+static void
+assoc_start(struct gen *g, struct assoc *a)
+{
+	uint8_t c[64];
+	uint8_t cookie[32];
+	int i;
+
+	for (i = 0; i < 32; i++)
+		cookie[i] = (uint8_t)sw_rng_next(&g->rng);
+	/* RFC 4960 3.3.2 INIT, sent with verification tag 0 */
+	memset(c, 0, sizeof(c));
+	c[0] = 1;
+	be16(c + 2, 20);
+	be32(c + 4, a->tag[SIDE_HOME]);
+	be32(c + 8, 131072);
+	be16(c + 12, GEN_STREAMS);
+	be16(c + 14, GEN_STREAMS);
+	be32(c + 16, a->tsn[SIDE_HOME]);
+	memcpy(sbuf + 12, c, 20);
+	send_sctp(g, a, SIDE_HOME, sbuf, 32, 0, 0);
+	g->ts_us += 300;
+	/* 3.3.3 INIT ACK with a State Cookie */
+	c[0] = 2;
+	be16(c + 2, 20 + 36);
+	be32(c + 4, a->tag[SIDE_REMOTE]);
+	be32(c + 16, a->tsn[SIDE_REMOTE]);
+	be16(c + 20, 7);
+	be16(c + 22, 36);
+	memcpy(c + 24, cookie, 32);
+	send_control(g, a, SIDE_REMOTE, c, 56);
+	/* 3.3.11 COOKIE ECHO, 3.3.12 COOKIE ACK */
+	c[0] = 10;
+	c[1] = 0;
+	be16(c + 2, 36);
+	memcpy(c + 4, cookie, 32);
+	send_control(g, a, SIDE_HOME, c, 36);
+	c[0] = 11;
+	be16(c + 2, 4);
+	send_control(g, a, SIDE_REMOTE, c, 4);
+	send_mgmt(g, a, SIDE_HOME, 3, 1, 0, 0, 0);   /* ASPUP */
+	send_mgmt(g, a, SIDE_REMOTE, 3, 4, 0, 0, 0); /* ASPUP ACK */
+	send_sack(g, a, SIDE_HOME);
+	send_mgmt(g, a, SIDE_HOME, 4, 1, 1, 1, 0);   /* ASPAC */
+	send_mgmt(g, a, SIDE_REMOTE, 4, 3, 1, 1, 0); /* ASPAC ACK */
+	send_mgmt(g, a, SIDE_REMOTE, 0, 1, 0, 1, 1); /* NTFY AS-ACTIVE */
+	send_sack(g, a, SIDE_HOME);
+	send_sack(g, a, SIDE_REMOTE);
+}
+
+static void
+assoc_init(struct gen *g, int i)
+{
+	struct assoc *a = &g->as[i];
+	int s, k;
+
+	memset(a, 0, sizeof(*a));
+	for (s = 0; s < 2; s++) {
+		uint8_t mac[6] = { 0x02, 0x53, 0x57, (uint8_t)s, 0x00, (uint8_t)i };
+
+		memcpy(a->mac[s], mac, 6);
+		a->tag[s] = (uint32_t)sw_rng_next(&g->rng) | 1;
+		a->tsn[s] = (uint32_t)sw_rng_next(&g->rng);
+		a->cum[s] = 0;
+		a->ipid[s] = (uint16_t)sw_rng_next(&g->rng);
+		for (k = 0; k < GEN_STREAMS; k++)
+			a->ssn[s][k] = 0;
+	}
+	/* documentation ranges: 10.0.0.0/8 inside, 192.0.2.0/24 outside, 2001:db8::/32 */
+	a->ip4[SIDE_HOME][0] = 10;
+	a->ip4[SIDE_HOME][1] = 20;
+	a->ip4[SIDE_HOME][2] = 0;
+	a->ip4[SIDE_HOME][3] = (uint8_t)(10 + i);
+	a->ip4[SIDE_REMOTE][0] = 192;
+	a->ip4[SIDE_REMOTE][1] = 0;
+	a->ip4[SIDE_REMOTE][2] = 2;
+	a->ip4[SIDE_REMOTE][3] = (uint8_t)(10 + i);
+	for (s = 0; s < 2; s++) {
+		a->ip6[s][0] = 0x20;
+		a->ip6[s][1] = 0x01;
+		a->ip6[s][2] = 0x0d;
+		a->ip6[s][3] = 0xb8;
+		a->ip6[s][5] = (uint8_t)(s == SIDE_HOME ? 0x20 : 0xbe);
+		a->ip6[s][15] = (uint8_t)(10 + i);
+	}
+	a->port[SIDE_HOME] = (uint16_t)(2905 + i);
+	a->port[SIDE_REMOTE] = 2905;
+	a->pc[SIDE_HOME] = g->site->pc[i % g->site->npc];
+	a->pc[SIDE_REMOTE] = 0;
+	{
+		/* outside point code: 4000 + i, skipping any home point code */
+		uint32_t pc = 4000 + (uint32_t)i;
+		int again = 1;
+
+		while (again) {
+			again = 0;
+			for (k = 0; k < g->site->npc; k++)
+				if (g->site->pc[k] == pc) {
+					pc += 64;
+					again = 1;
+				}
+		}
+		a->pc[SIDE_REMOTE] = pc;
+	}
+	a->rc = 100 + (uint32_t)i;
+	a->hb_left = 1000 + sw_rng_below(&g->rng, 4000);
+}
+
+/* ---- chunk queue ---- */
+
+static struct chunk *
+q_new(struct gen *g, uint8_t sls, uint8_t scen, uint8_t flags)
+{
+	struct chunk *c = &g->q[(g->qhead + g->qn) % GEN_QMAX];
+
+	if (g->qn >= GEN_QMAX)
+		abort();
+	g->qn++;
+	g->msus++;
+	c->sls = sls;
+	c->scen = scen;
+	c->flags = flags | CH_LABEL;
+	return c;
+}
+
+static void
+chunk_done(struct chunk *c, struct sw_bb *b)
+{
+	c->off = (uint16_t)(b->p - c->buf);
+	c->len = (uint16_t)sw_bb_len(b);
+}
+
+/* Variant knobs for a TCAP message. */
+struct msgopt {
+	int xudt_segs; /* 0: UDT, else number of XUDT segments */
+	int sccp_len_mal;
+	uint8_t flags;
+};
+
+static void
+push_tcap(struct gen *g, int ai, int s, const struct sw_gen_sccp_addr *cdpa,
+	  const struct sw_gen_sccp_addr *cgpa, const struct sw_gen_tcap *t,
+	  const struct sw_gen_sub *sub, uint8_t sls, uint8_t scen, const struct msgopt *o)
+{
+	struct assoc *a = &g->as[ai];
+	struct sw_bb b;
+	struct chunk *c;
+
+	if (o == NULL || o->xudt_segs == 0) {
+		c = q_new(g, sls, scen, o ? o->flags : 0);
+		sw_bb_init(&b, c->buf, sizeof(c->buf));
+		sw_gen_tcap(&b, t, sub);
+		sw_gen_sccp_udt(&b, cdpa, cgpa, o ? o->sccp_len_mal : 0);
+		sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 3, sls);
+		chunk_done(c, &b);
+	} else {
+		uint8_t tmp[GEN_CHUNK_BUF];
+		struct sw_bb tb;
+		size_t n, per, off = 0;
+		int i, segs = o->xudt_segs;
+		uint32_t ref = g->xudt_ref++ & 0xffffff;
+
+		sw_bb_init(&tb, tmp, sizeof(tmp));
+		sw_gen_tcap(&tb, t, sub);
+		n = sw_bb_len(&tb);
+		per = (n + (size_t)segs - 1) / (size_t)segs;
+		for (i = 0; i < segs; i++) {
+			size_t len = (off + per > n) ? n - off : per;
+
+			c = q_new(g, sls, scen, o->flags);
+			sw_bb_init(&b, c->buf, sizeof(c->buf));
+			sw_gen_sccp_xudt(&b, cdpa, cgpa, tb.p + off, len, i == 0, segs - 1 - i, ref);
+			sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 3, sls);
+			chunk_done(c, &b);
+			off += len;
+		}
+	}
+}
+
+static void
+push_iam(struct gen *g, int ai, int s, const char *cdpn, const char *cgpn, uint8_t scen)
+{
+	struct assoc *a = &g->as[ai];
+	uint16_t cic = (uint16_t)sw_rng_below(&g->rng, 4096);
+	struct chunk *c = q_new(g, (uint8_t)(cic & 0x0f), scen, 0);
+	struct sw_bb b;
+
+	sw_bb_init(&b, c->buf, sizeof(c->buf));
+	sw_gen_isup_iam(&b, cic, cdpn, cgpn);
+	sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 5, (uint8_t)(cic & 0x0f)); /* SI ISUP */
+	chunk_done(c, &b);
+}
+
+/* ---- legitimate dialogues ---- */
+
+struct legit_op {
+	uint8_t op, acn, ver, weight;
+	uint8_t init_ssn, resp_ssn;
+	uint8_t dirs; /* bit0: home may initiate, bit1: remote may initiate */
+	uint8_t res;  /* returnResultLast carries a result */
+};
+
+#define OP_IAM 255
+static const struct legit_op legit_ops[] = {
+	{ SW_MAP_UPDATE_LOCATION, SW_AC_NETWORK_LOC_UP, 3, 7, 7, 6, 3, 1 },
+	{ SW_MAP_SEND_AUTHENTICATION_INFO, SW_AC_INFO_RETRIEVAL, 3, 12, 7, 6, 3, 1 },
+	{ SW_MAP_INSERT_SUBSCRIBER_DATA, SW_AC_SUBSCRIBER_DATA_MNGT, 3, 3, 6, 7, 3, 0 },
+	{ SW_MAP_CANCEL_LOCATION, SW_AC_LOCATION_CANCELLATION, 3, 3, 6, 7, 3, 0 },
+	{ SW_MAP_PURGE_MS, SW_AC_MS_PURGING, 3, 2, 7, 6, 3, 0 },
+	{ SW_MAP_PROVIDE_ROAMING_NUMBER, SW_AC_ROAMING_NUMBER_ENQUIRY, 3, 5, 6, 7, 3, 1 },
+	{ SW_MAP_SEND_ROUTING_INFO, SW_AC_LOCATION_INFO_RETRIEVAL, 3, 6, 8, 6, 1, 1 },
+	{ SW_MAP_SEND_ROUTING_INFO_FOR_SM, SW_AC_SHORT_MSG_GATEWAY, 3, 9, 8, 6, 3, 1 },
+	{ SW_MAP_MT_FORWARD_SM, SW_AC_SHORT_MSG_MT_RELAY, 3, 14, 8, 8, 3, 0 },
+	{ SW_MAP_MO_FORWARD_SM, SW_AC_SHORT_MSG_MO_RELAY, 3, 9, 8, 8, 3, 0 },
+	{ SW_MAP_REPORT_SM_DELIVERY_STATUS, SW_AC_SHORT_MSG_GATEWAY, 3, 4, 8, 6, 3, 0 },
+	{ SW_MAP_ALERT_SERVICE_CENTRE, SW_AC_SHORT_MSG_ALERT, 2, 2, 6, 8, 3, 0 },
+	{ SW_MAP_PROCESS_USS_REQUEST, SW_AC_NETWORK_UNSTRUCTURED_SS, 2, 3, 7, 6, 1, 1 },
+	{ SW_MAP_PROVIDE_SUBSCRIBER_INFO, SW_AC_SUBSCRIBER_INFO_ENQUIRY, 3, 3, 6, 7, 3, 1 },
+	{ OP_IAM, 0, 0, 10, 0, 0, 3, 0 },
+};
+#define N_LEGIT_OPS (sizeof(legit_ops) / sizeof(legit_ops[0]))
+static uint32_t legit_total_weight;
+
+static const struct legit_op *
+find_legit(uint8_t op)
+{
+	size_t i;
+
+	for (i = 0; i < N_LEGIT_OPS; i++)
+		if (legit_ops[i].op == op)
+			return &legit_ops[i];
+	return NULL;
+}
+
+/*
+ * Fill the subscriber and node addresses of a new dialogue. init is the side sending the Begin.
+ * home initiates = outbound (home node -> partner node); remote initiates = inbound.
+ */
+static void
+legit_fill(struct gen *g, struct dlg *d, const struct legit_op *lo, int p)
+{
+	const struct sw_gen_site *st = g->site;
+	struct sw_gen_sub *s = &d->sub;
+	char home[16], part[16];
+	int in = d->init == SIDE_REMOTE;
+	int home_sub = 1; /* whose subscriber the dialogue is about */
+	const struct sw_gen_list *home_role = &st->hlr;
+
+	/* Which home node takes part, by its SSN role (HLR 6, VLR 7, MSC/SMSC 8). */
+	switch (lo->op) {
+	case SW_MAP_UPDATE_LOCATION:
+	case SW_MAP_SEND_AUTHENTICATION_INFO:
+	case SW_MAP_PURGE_MS:
+		/* VLR -> HLR: inbound for home subscribers abroad, outbound for inbound roamers */
+		home_sub = in;
+		home_role = in ? &st->hlr : &st->vlr;
+		break;
+	case SW_MAP_INSERT_SUBSCRIBER_DATA:
+	case SW_MAP_CANCEL_LOCATION:
+	case SW_MAP_PROVIDE_ROAMING_NUMBER:
+	case SW_MAP_PROVIDE_SUBSCRIBER_INFO:
+		/* HLR -> VLR: outbound for home subscribers abroad, inbound for inbound roamers */
+		home_sub = !in;
+		home_role = in ? &st->vlr : &st->hlr;
+		break;
+	case SW_MAP_SEND_ROUTING_INFO:
+		home_sub = 0;
+		home_role = &st->msc;
+		break;
+	case SW_MAP_PROCESS_USS_REQUEST:
+		home_sub = 0;
+		home_role = &st->vlr;
+		break;
+	case SW_MAP_SEND_ROUTING_INFO_FOR_SM:
+	case SW_MAP_REPORT_SM_DELIVERY_STATUS:
+		home_sub = in;
+		home_role = in ? &st->hlr : &st->smsc;
+		break;
+	case SW_MAP_MT_FORWARD_SM:
+		home_sub = 1;
+		home_role = in ? &st->msc : &st->smsc;
+		break;
+	case SW_MAP_MO_FORWARD_SM:
+		home_sub = in;
+		home_role = in ? &st->smsc : &st->msc;
+		break;
+	case SW_MAP_ALERT_SERVICE_CENTRE:
+		home_sub = !in;
+		home_role = in ? &st->smsc : &st->hlr;
+		break;
+	default:
+		abort();
+	}
+	home_node(g, home_role, home);
+	partner_gt(g, p, part);
+	if (home_sub) {
+		home_imsi(g, s->imsi);
+		home_msisdn(g, s->msisdn);
+	} else {
+		partner_imsi(g, p, s->imsi);
+		partner_msisdn(g, p, s->msisdn);
+	}
+	/* node_a: the number the argument names (VLR/MSC, service centre, GMSC) */
+	switch (lo->op) {
+	case SW_MAP_UPDATE_LOCATION:
+	case SW_MAP_PURGE_MS:
+		strcpy(s->node_a, in ? part : home);  /* the VLR */
+		strcpy(s->node_b, in ? home : part);  /* the HLR */
+		break;
+	case SW_MAP_MT_FORWARD_SM:
+	case SW_MAP_SEND_ROUTING_INFO_FOR_SM:
+	case SW_MAP_REPORT_SM_DELIVERY_STATUS:
+	case SW_MAP_SEND_ROUTING_INFO:
+		strcpy(s->node_a, in ? part : home); /* the initiating SMSC / GMSC */
+		if (in)
+			home_node(g, &st->msc, s->node_b);
+		else
+			partner_gt(g, p, s->node_b);
+		break;
+	case SW_MAP_MO_FORWARD_SM:
+	case SW_MAP_ALERT_SERVICE_CENTRE:
+		strcpy(s->node_a, in ? home : part); /* the service centre, on the responder side */
+		strcpy(s->node_b, in ? part : home);
+		break;
+	default:
+		strcpy(s->node_a, in ? part : home);
+		if (in)
+			digits_fill(g, s->node_b, pick(g, &st->gt), 11); /* MSRN / VLR in home range */
+		else
+			partner_gt(g, p, s->node_b);
+		break;
+	}
+	set_addr(&d->addr[SIDE_HOME], home, in ? lo->resp_ssn : lo->init_ssn);
+	set_addr(&d->addr[SIDE_REMOTE], part, in ? lo->init_ssn : lo->resp_ssn);
+}
+
+static uint8_t
+pick_sls(struct gen *g)
+{
+	return (uint8_t)sw_rng_below(&g->rng, 16);
+}
+
+/* Emit the dialogue's next message; returns 1 when the dialogue is finished. */
+static int
+dlg_step(struct gen *g, struct dlg *d)
+{
+	struct sw_gen_tcap t;
+	int sender = (d->step & 1) ? !d->init : d->init;
+	int resp = !d->init;
+	const struct legit_op *lo = find_legit(d->op);
+
+	memset(&t, 0, sizeof(t));
+	t.acn = d->acn;
+	t.acn_ver = d->ver;
+	t.ncomp = 1;
+	t.comp[0].iid = 1;
+	t.comp[0].op = d->op;
+	switch (d->step) {
+	case 0:
+		t.type = SW_GEN_BEGIN;
+		t.otid = d->tid[d->init];
+		t.dlg = SW_GEN_DLG_AARQ;
+		t.comp[0].type = SW_GEN_INVOKE;
+		break;
+	case 1:
+		t.dlg = SW_GEN_DLG_AARE;
+		t.dtid = d->tid[d->init];
+		if (d->nsteps == 4) {
+			/* updateLocation: the HLR sends insertSubscriberData inside the dialogue */
+			t.type = SW_GEN_CONTINUE;
+			t.otid = d->tid[resp];
+			t.comp[0].type = SW_GEN_INVOKE;
+			t.comp[0].op = SW_MAP_INSERT_SUBSCRIBER_DATA;
+		} else {
+			t.type = SW_GEN_END;
+			t.comp[0].type = SW_GEN_RRL;
+			t.comp[0].noparam = !lo->res;
+		}
+		break;
+	case 2:
+		t.type = SW_GEN_CONTINUE;
+		t.otid = d->tid[d->init];
+		t.dtid = d->tid[resp];
+		t.comp[0].type = SW_GEN_RRL;
+		t.comp[0].op = SW_MAP_INSERT_SUBSCRIBER_DATA;
+		t.comp[0].noparam = 1;
+		break;
+	default:
+		t.type = SW_GEN_END;
+		t.dtid = d->tid[d->init];
+		t.comp[0].type = SW_GEN_RRL;
+		break;
+	}
+	push_tcap(g, d->assoc, sender, &d->addr[!sender], &d->addr[sender], &t, &d->sub, d->sls,
+		  SC_LEGIT, NULL);
+	d->step++;
+	return d->step >= d->nsteps;
+}
+
+static const struct legit_op *
+pick_legit_op(struct gen *g, int init_side)
+{
+	for (;;) {
+		uint32_t r = sw_rng_below(&g->rng, legit_total_weight);
+		size_t i;
+
+		for (i = 0; i < N_LEGIT_OPS; i++) {
+			if (r < legit_ops[i].weight)
+				break;
+			r -= legit_ops[i].weight;
+		}
+		if (init_side < 0 || (legit_ops[i].dirs & (1u << init_side)))
+			return &legit_ops[i];
+	}
+}
+
+/* Start a new legitimate exchange whose first message is sent by init_side (-1: any). */
+static void
+legit_new(struct gen *g, int ai, int init_side)
+{
+	const struct legit_op *lo = pick_legit_op(g, init_side);
+	int p = rand_partner(g);
+	struct dlg *d;
+	int idx;
+
+	if (init_side < 0) {
+		init_side = (lo->dirs == 3) ? (int)sw_rng_below(&g->rng, 2) :
+					      (lo->dirs == 1 ? SIDE_HOME : SIDE_REMOTE);
+	}
+	if (lo->op == OP_IAM) {
+		char cdpn[16], cgpn[16];
+
+		if (init_side == SIDE_HOME) {
+			home_msisdn(g, cgpn);
+			partner_msisdn(g, p, cdpn);
+		} else {
+			partner_msisdn(g, p, cgpn);
+			home_msisdn(g, cdpn);
+		}
+		push_iam(g, ai, init_side, cdpn, cgpn, SC_LEGIT);
+		return;
+	}
+	if (g->nfree == 0) {
+		/* dialogue pool full: a call set-up keeps the association and side constraint */
+		char cdpn[16], cgpn[16];
+
+		if (init_side == SIDE_HOME) {
+			home_msisdn(g, cgpn);
+			partner_msisdn(g, p, cdpn);
+		} else {
+			partner_msisdn(g, p, cgpn);
+			home_msisdn(g, cdpn);
+		}
+		push_iam(g, ai, init_side, cdpn, cgpn, SC_LEGIT);
+		return;
+	}
+	idx = g->freel[--g->nfree];
+	d = &g->pool[idx];
+	d->assoc = (uint8_t)ai;
+	d->op = lo->op;
+	d->acn = lo->acn;
+	d->ver = lo->ver;
+	d->step = 0;
+	d->nsteps = lo->op == SW_MAP_UPDATE_LOCATION ? 4 : 2;
+	d->init = (uint8_t)init_side;
+	d->sls = pick_sls(g);
+	d->tid[0] = (uint32_t)sw_rng_next(&g->rng);
+	d->tid[1] = (uint32_t)sw_rng_next(&g->rng);
+	legit_fill(g, d, lo, p);
+	dlg_step(g, d);
+	g->active[g->nactive++] = (uint16_t)idx;
+}
+
+/* Continue a pending dialogue; constrained to an association and sender side when ai >= 0. */
+static int
+legit_continue(struct gen *g, int ai, int side)
+{
+	int tries, i;
+
+	if (g->nactive == 0)
+		return 0;
+	for (tries = 0; tries < 8; tries++) {
+		struct dlg *d;
+		int sender;
+
+		i = (int)sw_rng_below(&g->rng, (uint32_t)g->nactive);
+		d = &g->pool[g->active[i]];
+		sender = (d->step & 1) ? !d->init : d->init;
+		if (ai >= 0 && (d->assoc != ai || sender != side))
+			continue;
+		if (dlg_step(g, d)) {
+			g->freel[g->nfree++] = g->active[i];
+			g->active[i] = g->active[--g->nactive];
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static void
+legit_any(struct gen *g, int ai, int side)
+{
+	int cont = g->nactive > 0 && (g->nfree == 0 || sw_rng_chance(&g->rng, 0.5));
+
+	if (cont && legit_continue(g, ai, side))
+		return;
+	legit_new(g, ai < 0 ? (int)sw_rng_below(&g->rng, (uint32_t)g->nassoc) : ai, side);
+}
+
+/* ---- attacks ---- */
+
+struct attack {
+	struct sw_gen_tcap t;
+	struct sw_gen_sub sub;
+	struct sw_gen_sccp_addr cdpa, cgpa;
+};
+
+static void
+attack_invoke(struct attack *x, uint8_t op, uint8_t acn, uint8_t ver)
+{
+	x->t.type = SW_GEN_BEGIN;
+	x->t.dlg = SW_GEN_DLG_AARQ;
+	x->t.acn = acn;
+	x->t.acn_ver = ver;
+	x->t.ncomp = 1;
+	x->t.comp[0].type = SW_GEN_INVOKE;
+	x->t.comp[0].iid = 1;
+	x->t.comp[0].op = op;
+}
+
+/* Calling GT of an attacker: a network that is no partner, or (when allowed) a partner. */
+static void
+attacker_gt(struct gen *g, char *dst, int partner_ok)
+{
+	if (partner_ok && sw_rng_chance(&g->rng, 0.3))
+		partner_gt(g, rand_partner(g), dst);
+	else
+		foreign_gt(g, dst);
+}
+
+/* Build one of the base attacks (FIRST_BASE..LAST_BASE). */
+static void
+attack_base(struct gen *g, int sc, struct attack *x)
+{
+	const struct sw_gen_site *st = g->site;
+	struct sw_gen_sub *s = &x->sub;
+	char gt[16], home[16];
+	int p;
+
+	memset(x, 0, sizeof(*x));
+	x->t.otid = (uint32_t)sw_rng_next(&g->rng);
+	home_imsi(g, s->imsi);
+	home_msisdn(g, s->msisdn);
+	switch (sc) {
+	case SC_CAT1_ATI:
+		attacker_gt(g, gt, 1);
+		attack_invoke(x, SW_MAP_ANY_TIME_INTERROGATION, SW_AC_ANY_TIME_INFO_ENQUIRY, 3);
+		home_node(g, &st->hlr, home);
+		set_addr(&x->cgpa, gt, 147);
+		set_addr(&x->cdpa, home, 6);
+		break;
+	case SC_CAT1_SEND_IMSI:
+		attacker_gt(g, gt, 1);
+		attack_invoke(x, SW_MAP_SEND_IMSI, SW_AC_IMSI_RETRIEVAL, 2);
+		home_node(g, &st->hlr, home);
+		set_addr(&x->cgpa, gt, 7);
+		set_addr(&x->cdpa, home, 6);
+		break;
+	case SC_CAT1_SEND_ID:
+		attacker_gt(g, gt, 1);
+		attack_invoke(x, SW_MAP_SEND_IDENTIFICATION, SW_AC_INTER_VLR_INFO_RETRIEVAL, 3);
+		home_node(g, &st->vlr, home);
+		set_addr(&x->cgpa, gt, 7);
+		set_addr(&x->cdpa, home, 7);
+		break;
+	case SC_CAT1_SRI:
+		attacker_gt(g, gt, 1);
+		attack_invoke(x, SW_MAP_SEND_ROUTING_INFO, SW_AC_LOCATION_INFO_RETRIEVAL, 3);
+		home_node(g, &st->hlr, home);
+		set_addr(&x->cgpa, gt, 8);
+		set_addr(&x->cdpa, home, 6);
+		break;
+	case SC_CAT1_PSL:
+		attacker_gt(g, gt, 1);
+		attack_invoke(x, SW_MAP_PROVIDE_SUBSCRIBER_LOCATION, SW_AC_LOCATION_SVC_ENQUIRY, 3);
+		home_node(g, &st->msc, home);
+		set_addr(&x->cgpa, gt, 145);
+		set_addr(&x->cdpa, home, 8);
+		break;
+	case SC_CAT1_ATM:
+		attacker_gt(g, gt, 1);
+		attack_invoke(x, SW_MAP_ANY_TIME_MODIFICATION, SW_AC_ANY_TIME_INFO_HANDLING, 3);
+		home_node(g, &st->hlr, home);
+		set_addr(&x->cgpa, gt, 147);
+		set_addr(&x->cdpa, home, 6);
+		break;
+	case SC_CF_REGISTER_SS:
+	case SC_CF_ACTIVATE_SS:
+		/* Call-forwarding hijack: a fake VLR registers/activates CFU toward its number. */
+		attacker_gt(g, gt, 0);
+		attack_invoke(x, sc == SC_CF_REGISTER_SS ? SW_MAP_REGISTER_SS : SW_MAP_ACTIVATE_SS,
+			      SW_AC_NETWORK_FUNCTIONAL_SS, 2);
+		home_node(g, &st->hlr, home);
+		set_addr(&x->cgpa, gt, 7);
+		set_addr(&x->cdpa, home, 6);
+		break;
+	case SC_CAT2_ISD_HOME:
+	case SC_CAT2_CL_HOME:
+	case SC_CAT2_PSI_HOME:
+	case SC_CAT2_ISD_ROAMER:
+	case SC_CAT2_CL_ROAMER:
+	case SC_CAT2_PSI_ROAMER:
+		if (sc >= SC_CAT2_ISD_ROAMER) {
+			/* an inbound roamer of partner p, addressed from another partner or none */
+			p = rand_partner(g);
+			partner_imsi(g, p, s->imsi);
+			partner_msisdn(g, p, s->msisdn);
+			if (st->npartners > 1 && sw_rng_chance(&g->rng, 0.7))
+				partner_gt(g, (p + 1 + (int)sw_rng_below(&g->rng,
+						(uint32_t)st->npartners - 1)) % st->npartners, gt);
+			else
+				foreign_gt(g, gt);
+		} else {
+			attacker_gt(g, gt, 1);
+		}
+		if (sc == SC_CAT2_ISD_HOME || sc == SC_CAT2_ISD_ROAMER)
+			attack_invoke(x, SW_MAP_INSERT_SUBSCRIBER_DATA, SW_AC_SUBSCRIBER_DATA_MNGT, 3);
+		else if (sc == SC_CAT2_CL_HOME || sc == SC_CAT2_CL_ROAMER)
+			attack_invoke(x, SW_MAP_CANCEL_LOCATION, SW_AC_LOCATION_CANCELLATION, 3);
+		else
+			attack_invoke(x, SW_MAP_PROVIDE_SUBSCRIBER_INFO, SW_AC_SUBSCRIBER_INFO_ENQUIRY,
+				      3);
+		home_node(g, &st->vlr, home);
+		set_addr(&x->cgpa, gt, 6);
+		set_addr(&x->cdpa, home, 7);
+		break;
+	case SC_CAT3_UL:
+	case SC_DFS_OTP_UL:
+	case SC_CAT3_SAI:
+	case SC_CAT3_PURGE:
+		foreign_gt(g, gt);
+		strcpy(s->node_a, gt); /* the fake VLR/MSC: SMS for the victim will go there */
+		if (sc == SC_CAT3_SAI)
+			attack_invoke(x, SW_MAP_SEND_AUTHENTICATION_INFO, SW_AC_INFO_RETRIEVAL, 3);
+		else if (sc == SC_CAT3_PURGE)
+			attack_invoke(x, SW_MAP_PURGE_MS, SW_AC_MS_PURGING, 3);
+		else
+			attack_invoke(x, SW_MAP_UPDATE_LOCATION, SW_AC_NETWORK_LOC_UP, 3);
+		home_node(g, &st->hlr, home);
+		set_addr(&x->cgpa, gt, 7);
+		set_addr(&x->cdpa, home, 6);
+		break;
+	case SC_DFS_OTP_MT:
+		/* The OTP is delivered toward the attacker's fake MSC: a network that is neither
+		 * home nor partner. Calling GT is a (partner or foreign) SMSC, i.e. outside. */
+		attacker_gt(g, gt, 1);
+		foreign_gt(g, home);
+		strcpy(s->node_a, gt);
+		attack_invoke(x, SW_MAP_MT_FORWARD_SM, SW_AC_SHORT_MSG_MT_RELAY, 3);
+		set_addr(&x->cgpa, gt, 8);
+		set_addr(&x->cdpa, home, 8);
+		break;
+	case SC_DFS_SRISM:
+		foreign_gt(g, gt);
+		strcpy(s->node_a, gt);
+		attack_invoke(x, SW_MAP_SEND_ROUTING_INFO_FOR_SM, SW_AC_SHORT_MSG_GATEWAY, 3);
+		home_node(g, &st->hlr, home);
+		set_addr(&x->cgpa, gt, 8);
+		set_addr(&x->cdpa, home, 6);
+		break;
+	case SC_DFS_USSR:
+	case SC_DFS_USSN:
+		foreign_gt(g, gt);
+		attack_invoke(x, sc == SC_DFS_USSR ? SW_MAP_USS_REQUEST : SW_MAP_USS_NOTIFY,
+			      SW_AC_NETWORK_UNSTRUCTURED_SS, 2);
+		home_node(g, &st->vlr, home);
+		set_addr(&x->cgpa, gt, 6);
+		set_addr(&x->cdpa, home, 7);
+		break;
+	case SC_DFS_PUSSR:
+		foreign_gt(g, gt);
+		attack_invoke(x, SW_MAP_PROCESS_USS_REQUEST, SW_AC_NETWORK_UNSTRUCTURED_SS, 2);
+		home_node(g, &st->hlr, home);
+		set_addr(&x->cgpa, gt, 7);
+		set_addr(&x->cdpa, home, 6);
+		break;
+	default:
+		abort();
+	}
+	if (s->node_a[0] == '\0')
+		strcpy(s->node_a, gt);
+	if (s->node_b[0] == '\0')
+		strcpy(s->node_b, gt);
+}
+
+static void
+flip_parity(struct gen *g, char *d)
+{
+	size_t n = strlen(d);
+
+	if (n >= 12)
+		d[n - 1] = '\0';
+	else {
+		d[n] = (char)('0' + sw_rng_below(&g->rng, 10));
+		d[n + 1] = '\0';
+	}
+}
+
+static void
+make_even(struct gen *g, char *d)
+{
+	size_t n = strlen(d);
+
+	if (n & 1) {
+		d[n] = (char)('0' + sw_rng_below(&g->rng, 10));
+		d[n + 1] = '\0';
+	}
+}
+
+/* Produce one attack scenario on association ai (inbound). remaining: MSUs still allowed. */
+static void
+attack_emit(struct gen *g, int ai, int sc, uint64_t remaining)
+{
+	struct attack x;
+	struct msgopt o;
+	int base = sc;
+	uint8_t sls = pick_sls(g);
+	int i;
+
+	memset(&o, 0, sizeof(o));
+	if ((sc == SC_EV_XUDT && remaining < 3) || (sc == SC_EV_BUNDLE && remaining < 2))
+		sc = SC_EV_COMP2;
+	if (sc == SC_ISUP_CLI) {
+		char cdpn[16], cgpn[16];
+
+		home_msisdn(g, cgpn); /* a home CLI from an outside point code */
+		if (sw_rng_chance(&g->rng, 0.5))
+			home_msisdn(g, cdpn);
+		else
+			partner_msisdn(g, rand_partner(g), cdpn);
+		push_iam(g, ai, SIDE_REMOTE, cdpn, cgpn, (uint8_t)sc);
+		return;
+	}
+	if (sc < FIRST_BASE || sc > LAST_BASE)
+		base = FIRST_BASE + (int)sw_rng_below(&g->rng, LAST_BASE - FIRST_BASE + 1);
+	attack_base(g, base, &x);
+	switch (sc) {
+	case SC_GLOBAL_OP:
+		x.t.mal = SW_GEN_MAL_GLOBAL_OP;
+		break;
+	case SC_EV_COMP2:
+	case SC_EV_COMP3: {
+		int k = sc == SC_EV_COMP2 ? 1 : 2;
+
+		/* decoys first: forwardCheckSS-Indication invokes without argument */
+		x.t.comp[k] = x.t.comp[0];
+		for (i = 0; i < k; i++) {
+			x.t.comp[i].type = SW_GEN_INVOKE;
+			x.t.comp[i].iid = (uint8_t)(2 + i);
+			x.t.comp[i].op = SW_MAP_FORWARD_CHECK_SS;
+			x.t.comp[i].noparam = 1;
+		}
+		x.t.ncomp = (uint8_t)(k + 1);
+		break;
+	}
+	case SC_EV_BER_LONG:
+		x.t.lenmode = SW_BLEN_LONG;
+		break;
+	case SC_EV_BER_INDEF:
+		x.t.lenmode = SW_BLEN_INDEF;
+		break;
+	case SC_EV_XUDT:
+		o.xudt_segs = 2 + (remaining >= 3 && sw_rng_chance(&g->rng, 0.5));
+		break;
+	case SC_EV_GTI2:
+		x.cgpa.gti = 2;
+		x.cdpa.gti = 2;
+		make_even(g, x.cgpa.gt);
+		make_even(g, x.cdpa.gt);
+		break;
+	case SC_EV_BCD:
+		flip_parity(g, x.cgpa.gt);
+		if (strlen(x.sub.imsi) == 15)
+			x.sub.imsi[14] = '\0'; /* 14-digit IMSI: no filler nibble */
+		break;
+	case SC_EV_BUNDLE: {
+		int n = 1 + (int)sw_rng_below(&g->rng, 3);
+
+		if ((uint64_t)n > remaining - 1)
+			n = (int)(remaining - 1);
+		for (i = 0; i < n; i++)
+			legit_any(g, ai, SIDE_REMOTE);
+		o.flags = CH_FLUSH;
+		break;
+	}
+	case SC_EV_IPFRAG:
+		o.flags = CH_FRAG;
+		break;
+	case SC_MAL_TRUNC:
+		x.t.mal = SW_GEN_MAL_TRUNC;
+		break;
+	case SC_MAL_SCCP_LEN:
+		o.sccp_len_mal = 1;
+		break;
+	case SC_MAL_NEG_OP:
+		x.t.mal = SW_GEN_MAL_NEG_OPCODE;
+		break;
+	case SC_MAL_LONG_ACN:
+		x.t.mal = SW_GEN_MAL_LONG_ACN;
+		break;
+	default:
+		break;
+	}
+	push_tcap(g, ai, SIDE_REMOTE, &x.cdpa, &x.cgpa, &x.t, &x.sub, sls, (uint8_t)sc, &o);
+}
+
+/* ---- the traffic loop ---- */
+
+static void
+produce(struct gen *g, int ai, int side)
+{
+	uint64_t remaining = g->target - g->msus;
+
+	if ((side < 0 || side == SIDE_REMOTE) && sw_rng_chance(&g->rng, g->attack_share)) {
+		int sc = 1 + (int)sw_rng_below(&g->rng, SC_COUNT - 1);
+
+		if (ai < 0)
+			ai = (int)sw_rng_below(&g->rng, (uint32_t)g->nassoc);
+		if (sc == SC_EV_BUNDLE || sc == SC_EV_IPFRAG) {
+			/* these shape their own packet: only at the start of one */
+			if (g->qn > 0)
+				sc = SC_EV_COMP3;
+		}
+		attack_emit(g, ai, sc, remaining);
+		return;
+	}
+	legit_any(g, ai, side);
+}
+
+/* Bundle size: 1 at normal load, up to bundle_max at peak; phases of a few thousand packets. */
+static int
+pick_bundle(struct gen *g)
+{
+	if (g->phase_left-- == 0) {
+		g->peak = sw_rng_chance(&g->rng, 0.3);
+		g->phase_left = 500 + sw_rng_below(&g->rng, 5000);
+	}
+	if (g->bundle_max <= 1)
+		return 1;
+	if (g->peak)
+		return 1 + (int)sw_rng_below(&g->rng, (uint32_t)g->bundle_max);
+	return sw_rng_chance(&g->rng, 0.1) ? 2 : 1;
+}
+
+static int
+queue_origin(struct gen *g, int *ai, int *side)
+{
+	struct chunk *c = &g->q[g->qhead];
+	const uint8_t *m = c->buf + c->off;
+	uint32_t opc = (uint32_t)m[20] << 24 | (uint32_t)m[21] << 16 | (uint32_t)m[22] << 8 | m[23];
+	uint32_t rc = (uint32_t)m[12] << 24 | (uint32_t)m[13] << 16 | (uint32_t)m[14] << 8 | m[15];
+
+	*ai = (int)(rc - 100);
+	*side = opc == g->as[*ai].pc[SIDE_HOME] ? SIDE_HOME : SIDE_REMOTE;
+	return 0;
+}
+
+static void
+run(struct gen *g)
+{
+	struct chunk *pk[GEN_QMAX];
+	size_t mtu_room = (size_t)(g->ipv6 ? 1500 - 40 : 1500 - 20) - 12;
+
+	while (g->msus < g->target || g->qn > 0) {
+		int ai, side, k, n, i, stop = 0;
+		size_t room = 0;
+
+		if (g->qn == 0)
+			produce(g, -1, -1);
+		queue_origin(g, &ai, &side);
+		k = pick_bundle(g);
+		for (i = 0; i < g->qn; i++)
+			if (g->q[(g->qhead + i) % GEN_QMAX].flags & (CH_FLUSH | CH_FRAG))
+				stop = 1;
+		while (!stop && g->qn < k && g->msus < g->target) {
+			produce(g, ai, side);
+			for (i = 0; i < g->qn; i++)
+				if (g->q[(g->qhead + i) % GEN_QMAX].flags & (CH_FLUSH | CH_FRAG))
+					stop = 1;
+		}
+		for (i = 0; i < g->qn; i++)
+			if (g->q[(g->qhead + i) % GEN_QMAX].flags & CH_FLUSH && i + 1 > k)
+				k = i + 1;
+		n = 0;
+		if (g->q[g->qhead].flags & CH_FRAG) {
+			pk[n++] = &g->q[g->qhead];
+		} else {
+			while (n < g->qn && n < k) {
+				struct chunk *c = &g->q[(g->qhead + n) % GEN_QMAX];
+
+				if (c->flags & CH_FRAG)
+					break;
+				if (n > 0 && room + 16 + c->len > mtu_room)
+					break;
+				room += 16u + c->len;
+				pk[n++] = c;
+				if (c->flags & CH_FLUSH)
+					break;
+			}
+		}
+		send_data(g, &g->as[ai], side, pk, n, (pk[0]->flags & CH_FRAG) != 0);
+		g->qhead = (g->qhead + n) % GEN_QMAX;
+		g->qn -= n;
+	}
+}
+
+/* ---- site file ---- */
+
+static int
+is_digits(const char *s, size_t min, size_t max)
+{
+	size_t n = strlen(s), i;
+
+	if (n < min || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int
+read_list(const config_setting_t *parent, const char *key, struct sw_gen_list *l, int required,
+	  size_t maxdig, const char *path, char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(parent, key);
+	int i, n;
+
+	l->n = 0;
+	if (s == NULL) {
+		if (required) {
+			snprintf(err, errlen, "%s: missing %s", path, key);
+			return -1;
+		}
+		return 0;
+	}
+	if (!config_setting_is_aggregate(s)) {
+		snprintf(err, errlen, "%s:%d: %s must be a list of strings", path,
+			 config_setting_source_line(s), key);
+		return -1;
+	}
+	n = config_setting_length(s);
+	if (n == 0 && required) {
+		snprintf(err, errlen, "%s:%d: %s is empty", path, config_setting_source_line(s), key);
+		return -1;
+	}
+	for (i = 0; i < n && i < SW_GEN_MAX_LIST; i++) {
+		const char *v = config_setting_get_string_elem(s, i);
+
+		if (v == NULL || !is_digits(v, 1, maxdig)) {
+			snprintf(err, errlen, "%s:%d: %s[%d] must be a string of 1-%zu digits", path,
+				 config_setting_source_line(s), key, i, maxdig);
+			return -1;
+		}
+		strcpy(l->v[l->n++], v);
+	}
+	return 0;
+}
+
+static int
+site_load(const char *path, struct sw_gen_site *st, char *err, size_t errlen)
+{
+	config_t cfg;
+	const config_setting_t *home, *parts, *pcs;
+	const char *name;
+	int i, rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	config_init(&cfg);
+	if (!config_read_file(&cfg, path)) {
+		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
+			snprintf(err, errlen, "cannot read site file %s", path);
+		else
+			snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
+				 config_error_text(&cfg));
+		goto out;
+	}
+	if (config_lookup_string(&cfg, "site.name", &name))
+		snprintf(st->name, sizeof(st->name), "%s", name);
+	home = config_lookup(&cfg, "site.home");
+	if (home == NULL || !config_setting_is_group(home)) {
+		snprintf(err, errlen, "%s: missing group site.home", path);
+		goto out;
+	}
+	if (read_list(home, "plmn", &st->plmn, 1, 6, path, err, errlen) < 0 ||
+	    read_list(home, "gt", &st->gt, 1, 15, path, err, errlen) < 0 ||
+	    read_list(home, "msisdn", &st->msisdn, 1, 15, path, err, errlen) < 0 ||
+	    read_list(home, "hlr", &st->hlr, 0, 15, path, err, errlen) < 0 ||
+	    read_list(home, "vlr", &st->vlr, 0, 15, path, err, errlen) < 0 ||
+	    read_list(home, "msc", &st->msc, 0, 15, path, err, errlen) < 0 ||
+	    read_list(home, "smsc", &st->smsc, 0, 15, path, err, errlen) < 0)
+		goto out;
+	for (i = 0; i < st->plmn.n; i++)
+		if (strlen(st->plmn.v[i]) < 5) {
+			snprintf(err, errlen, "%s: site.home.plmn \"%s\" is not MCC+MNC", path,
+				 st->plmn.v[i]);
+			goto out;
+		}
+	pcs = config_setting_get_member(home, "point_codes");
+	if (pcs == NULL || !config_setting_is_aggregate(pcs) || config_setting_length(pcs) == 0) {
+		snprintf(err, errlen, "%s: site.home.point_codes must be a non-empty list", path);
+		goto out;
+	}
+	for (i = 0; i < config_setting_length(pcs) && i < SW_GEN_MAX_LIST; i++) {
+		const config_setting_t *e = config_setting_get_elem(pcs, (unsigned)i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_INT ||
+		    config_setting_get_int(e) < 0 || config_setting_get_int(e) > 16383) {
+			snprintf(err, errlen, "%s:%d: point_codes[%d] must be an integer 0-16383",
+				 path, config_setting_source_line(pcs), i);
+			goto out;
+		}
+		st->pc[st->npc++] = (uint32_t)config_setting_get_int(e);
+	}
+	parts = config_lookup(&cfg, "site.partners");
+	if (parts == NULL || !config_setting_is_aggregate(parts) ||
+	    config_setting_length(parts) == 0) {
+		snprintf(err, errlen, "%s: site.partners must be a non-empty list", path);
+		goto out;
+	}
+	for (i = 0; i < config_setting_length(parts) && i < SW_GEN_MAX_PARTNERS; i++) {
+		const config_setting_t *p = config_setting_get_elem(parts, (unsigned)i);
+		struct sw_gen_partner *sp = &st->partners[st->npartners];
+		const char *pn = NULL;
+		int j;
+
+		if (!config_setting_is_group(p) || !config_setting_lookup_string(p, "name", &pn)) {
+			snprintf(err, errlen, "%s:%d: partner %d needs a name", path,
+				 config_setting_source_line(p), i);
+			goto out;
+		}
+		snprintf(sp->name, sizeof(sp->name), "%s", pn);
+		if (read_list(p, "plmn", &sp->plmn, 1, 6, path, err, errlen) < 0 ||
+		    read_list(p, "gt", &sp->gt, 1, 15, path, err, errlen) < 0)
+			goto out;
+		for (j = 0; j < sp->plmn.n; j++)
+			if (strlen(sp->plmn.v[j]) < 5) {
+				snprintf(err, errlen, "%s: partner %s plmn \"%s\" is not MCC+MNC",
+					 path, sp->name, sp->plmn.v[j]);
+				goto out;
+			}
+		st->npartners++;
+	}
+	rc = 0;
+out:
+	config_destroy(&cfg);
+	return rc;
+}
+
+/* Foreign networks that are neither home nor partner: attackers and unknown destinations. */
+static void
+foreign_init(struct gen *g)
+{
+	static const char *const cand[] = { "8613", "23767", "7916", "96650", "2348", "38050",
+					    "92300", "6281", "5511", "99412" };
+	const struct sw_gen_site *st = g->site;
+	size_t i;
+	int p, j;
+
+	g->nforeign = 0;
+	for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
+		int clash = 0;
+		const struct sw_gen_list *ls[2] = { &st->gt, &st->msisdn };
+
+		for (j = 0; j < 2; j++) {
+			int k;
+
+			for (k = 0; k < ls[j]->n; k++)
+				if (strncmp(cand[i], ls[j]->v[k], strlen(cand[i])) == 0 ||
+				    strncmp(cand[i], ls[j]->v[k], strlen(ls[j]->v[k])) == 0)
+					clash = 1;
+		}
+		for (p = 0; p < st->npartners; p++) {
+			const struct sw_gen_list *l = &st->partners[p].gt;
+			int k;
+
+			for (k = 0; k < l->n; k++)
+				if (strncmp(cand[i], l->v[k], strlen(cand[i])) == 0 ||
+				    strncmp(cand[i], l->v[k], strlen(l->v[k])) == 0)
+					clash = 1;
+		}
+		if (!clash)
+			strcpy(g->foreign[g->nforeign++], cand[i]);
+	}
+	if (g->nforeign == 0)
+		strcpy(g->foreign[g->nforeign++], "999"); /* E.164 spare code, never assigned */
+}
+
+/* ---- command line ---- */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sigwall-gen --profile roaming|attacks --site SITE --msus N --seed S\n"
+		"                   -o OUT.pcap [--labels OUT.jsonl] [--attack-share P]\n"
+		"                   [--bundle-max K] [--assocs A] [--ipv6] [--vlan ID] [--bench]\n");
+}
+
+static const char *tmp_pcap, *tmp_labels;
+static char tmp_pcap_buf[PATH_MAX], tmp_labels_buf[PATH_MAX];
+
+static void
+cleanup_tmp(void)
+{
+	if (tmp_pcap != NULL)
+		unlink(tmp_pcap);
+	if (tmp_labels != NULL)
+		unlink(tmp_labels);
+}
+
+static void __attribute__((noreturn))
+fail(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "sigwall-gen: ");
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+	cleanup_tmp();
+	exit(2);
+}
+
+/* Open an output: a temporary name in the same folder, renamed at the end (or the path itself
+ * when it is not a regular file, e.g. /dev/null). */
+static FILE *
+open_out(const char *path, char *tmpbuf, const char **tmpname)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			fail("cannot write %s: %s", path, "is a directory");
+		f = fopen(path, "wb");
+		if (f == NULL)
+			fail("cannot write %s: %s", path, strerror(errno));
+		*tmpname = NULL;
+		return f;
+	}
+	if (snprintf(tmpbuf, PATH_MAX, "%s.tmp.XXXXXX", path) >= PATH_MAX)
+		fail("cannot write %s: %s", path, "name too long");
+	fd = mkstemp(tmpbuf);
+	if (fd < 0)
+		fail("cannot write %s: %s", path, strerror(errno));
+	*tmpname = tmpbuf;
+	fchmod(fd, 0644);
+	f = fdopen(fd, "wb");
+	if (f == NULL)
+		fail("cannot write %s: %s", path, strerror(errno));
+	return f;
+}
+
+static int
+parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	if (s == NULL || *s == '\0' || *s == '-')
+		return -1;
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*v = x;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "site", required_argument, NULL, 's' },
+		{ "msus", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "labels", required_argument, NULL, 'l' },
+		{ "attack-share", required_argument, NULL, 'a' },
+		{ "bundle-max", required_argument, NULL, 'b' },
+		{ "assocs", required_argument, NULL, 'A' },
+		{ "ipv6", no_argument, NULL, '6' },
+		{ "vlan", required_argument, NULL, 'v' },
+		{ "bench", no_argument, NULL, 'B' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *profile = NULL, *site_path = NULL, *out = NULL, *labels = NULL;
+	const char *msus_s = NULL;
+	static struct sw_gen_site site;
+	static struct gen g;
+	uint64_t seed = 1, v;
+	double share = -1;
+	int c, i, bench = 0;
+	FILE *fp, *fl = NULL;
+	char err[512];
+	struct timespec t0, t1;
+
+	memset(&g, 0, sizeof(g));
+	g.bundle_max = 7;
+	g.vlan = -1;
+	g.nassoc = 4;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			profile = optarg;
+			break;
+		case 's':
+			site_path = optarg;
+			break;
+		case 'n':
+			msus_s = optarg;
+			break;
+		case 'S':
+			if (parse_u64(optarg, &seed) < 0)
+				fail("invalid --seed %s%s", optarg, "");
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'l':
+			labels = optarg;
+			break;
+		case 'a': {
+			char *end;
+
+			share = strtod(optarg, &end);
+			if (*end != '\0' || !(share >= 0 && share <= 1))
+				fail("invalid --attack-share %s (0..1)%s", optarg, "");
+			break;
+		}
+		case 'b':
+			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 16)
+				fail("invalid --bundle-max %s (1..16)%s", optarg, "");
+			g.bundle_max = (int)v;
+			break;
+		case 'A':
+			if (parse_u64(optarg, &v) < 0 || v < 1 || v > GEN_MAX_ASSOC)
+				fail("invalid --assocs %s (1..64)%s", optarg, "");
+			g.nassoc = (int)v;
+			break;
+		case '6':
+			g.ipv6 = 1;
+			break;
+		case 'v':
+			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 4094)
+				fail("invalid --vlan %s (1..4094)%s", optarg, "");
+			g.vlan = (int)v;
+			break;
+		case 'B':
+			bench = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		fail("unexpected argument %s%s", argv[optind], "");
+	if (profile == NULL)
+		fail("missing --profile (roaming or attacks)%s%s", "", "");
+	if (strcmp(profile, "roaming") == 0)
+		g.attack_share = share >= 0 ? share : 0.0;
+	else if (strcmp(profile, "attacks") == 0)
+		g.attack_share = share >= 0 ? share : 0.5;
+	else
+		fail("unknown profile %s (roaming or attacks)%s", profile, "");
+	if (msus_s == NULL)
+		fail("missing --msus N%s%s", "", "");
+	if (parse_u64(msus_s, &g.target) < 0 || g.target == 0)
+		fail("invalid --msus %s: must be a positive integer%s", msus_s, "");
+	if (site_path == NULL)
+		fail("missing --site SITE%s%s", "", "");
+	if (out == NULL)
+		out = bench ? "/dev/null" : NULL;
+	if (out == NULL)
+		fail("missing -o OUT.pcap%s%s", "", "");
+	if (site_load(site_path, &site, err, sizeof(err)) < 0)
+		fail("%s%s", err, "");
+	g.site = &site;
+	g.want_labels = labels != NULL;
+
+	sw_crc32c_init();
+	sw_rng_seed(&g.rng, seed);
+	foreign_init(&g);
+	for (i = 0; i < (int)N_LEGIT_OPS; i++)
+		legit_total_weight += legit_ops[i].weight;
+	for (i = 0; i < GEN_POOL; i++)
+		g.freel[i] = (uint16_t)(GEN_POOL - 1 - i);
+	g.nfree = GEN_POOL;
+	g.ts_us = 1767225600ull * 1000000ull; /* 2026-01-01T00:00:00Z */
+	g.phase_left = 1000;
+
+	atexit(cleanup_tmp);
+	fp = open_out(out, tmp_pcap_buf, &tmp_pcap);
+	if (labels != NULL)
+		fl = open_out(labels, tmp_labels_buf, &tmp_labels);
+	if (sw_out_open(&g.pcap, fp, 1 << 20) < 0 ||
+	    (fl != NULL && sw_out_open(&g.labels, fl, 1 << 20) < 0))
+		fail("out of memory%s%s", "", "");
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sw_pcap_header(&g.pcap);
+	for (i = 0; i < g.nassoc; i++) {
+		assoc_init(&g, i);
+		assoc_start(&g, &g.as[i]);
+	}
+	run(&g);
+	if (sw_out_flush(&g.pcap) < 0 || fflush(fp) != 0 || ferror(fp))
+		fail("cannot write %s: %s", out, strerror(errno ? errno : EIO));
+	if (fl != NULL && (sw_out_flush(&g.labels) < 0 || fflush(fl) != 0 || ferror(fl)))
+		fail("cannot write %s: %s", labels, strerror(errno ? errno : EIO));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (fclose(fp) != 0)
+		fail("cannot write %s: %s", out, strerror(errno));
+	if (fl != NULL && fclose(fl) != 0)
+		fail("cannot write %s: %s", labels, strerror(errno));
+	if (tmp_pcap != NULL && rename(tmp_pcap, out) != 0)
+		fail("cannot write %s: %s", out, strerror(errno));
+	tmp_pcap = NULL;
+	if (tmp_labels != NULL && rename(tmp_labels, labels) != 0)
+		fail("cannot write %s: %s", labels, strerror(errno));
+	tmp_labels = NULL;
+	sw_out_free(&g.pcap);
+	if (fl != NULL)
+		sw_out_free(&g.labels);
+	if (bench) {
+		double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+		printf("sigwall-gen bench: %llu MSUs, %llu frames in %.3f s: %.2f M MSUs/s\n",
+		       (unsigned long long)g.msus, (unsigned long long)g.frame, s,
+		       (double)g.msus / s / 1e6);
+	}
+	return 0;
+}

@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sigwall-gen message encoders: BER (X.690), TCAP (Q.773), MAP (3GPP TS 29.002), SCCP (Q.713),
+ * ISUP IAM (Q.763) and M3UA DATA (RFC 4666). Everything is written backward into a struct sw_bb.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen.h"
+#include "map_ops.h"
+
+void
+sw_bb_init(struct sw_bb *b, uint8_t *buf, size_t cap)
+{
+	/* Keep 8 bytes of tail room for the M3UA padding appended after the user part. */
+	b->start = buf;
+	b->end = buf + cap - 8;
+	b->p = b->end;
+	b->mode = SW_BLEN_MIN;
+}
+
+static inline void
+bb_need(struct sw_bb *b, size_t n)
+{
+	if ((size_t)(b->p - b->start) < n)
+		abort(); /* a generator bug, never input driven: messages are bounded */
+}
+
+static inline void
+bb_put(struct sw_bb *b, const void *src, size_t n)
+{
+	bb_need(b, n);
+	b->p -= n;
+	memcpy(b->p, src, n);
+}
+
+static inline void
+bb_u8(struct sw_bb *b, uint8_t v)
+{
+	bb_need(b, 1);
+	*--b->p = v;
+}
+
+/* X.690 8.1.3: definite length in the builder's mode (indefinite applies to constructed only). */
+static inline void
+bb_len(struct sw_bb *b, size_t n)
+{
+	if (b->mode == SW_BLEN_MIN && n < 128) {
+		bb_u8(b, (uint8_t)n);
+	} else if (n < 256) {
+		bb_u8(b, (uint8_t)n);
+		bb_u8(b, 0x81);
+	} else {
+		bb_u8(b, (uint8_t)n);
+		bb_u8(b, (uint8_t)(n >> 8));
+		bb_u8(b, 0x82);
+	}
+}
+
+/* Start a constructed encoding: returns the mark its content ends at. */
+static inline uint8_t *
+bb_open(struct sw_bb *b)
+{
+	if (b->mode == SW_BLEN_INDEF) {
+		bb_u8(b, 0x00); /* X.690 8.1.5 end-of-contents */
+		bb_u8(b, 0x00);
+	}
+	return b->p;
+}
+
+static inline void
+bb_close(struct sw_bb *b, uint8_t tag, uint8_t *mark)
+{
+	if (b->mode == SW_BLEN_INDEF)
+		bb_u8(b, 0x80); /* X.690 8.1.3.6.1 */
+	else
+		bb_len(b, (size_t)(mark - b->p));
+	bb_u8(b, tag);
+}
+
+static inline void
+bb_prim(struct sw_bb *b, uint8_t tag, const void *v, size_t n)
+{
+	bb_put(b, v, n);
+	bb_len(b, n);
+	bb_u8(b, tag);
+}
+
+static inline void
+bb_prim_u8(struct sw_bb *b, uint8_t tag, uint8_t v)
+{
+	bb_prim(b, tag, &v, 1);
+}
+
+size_t
+sw_gen_bcd(uint8_t *dst, const char *d, uint8_t filler)
+{
+	size_t i = 0;
+
+	for (; d[0] != '\0' && d[1] != '\0'; d += 2)
+		dst[i++] = (uint8_t)((d[0] - '0') | ((d[1] - '0') << 4));
+	if (d[0] != '\0')
+		dst[i++] = (uint8_t)((d[0] - '0') | (filler << 4));
+	return i;
+}
+
+/* 3GPP TS 29.002 17.7.8 AddressString: ext=1, nature international, plan E.164, TBCD. */
+static void
+put_addr(struct sw_bb *b, uint8_t tag, const char *digits)
+{
+	uint8_t v[12];
+	size_t n;
+
+	v[0] = 0x91;
+	n = sw_gen_bcd(v + 1, digits, 0xf);
+	bb_prim(b, tag, v, n + 1);
+}
+
+/* 3GPP TS 29.002 17.7.8 IMSI: TBCD-STRING (SIZE (3..8)). */
+static void
+put_imsi(struct sw_bb *b, uint8_t tag, const char *imsi)
+{
+	uint8_t v[10];
+	size_t n = sw_gen_bcd(v, imsi, 0xf);
+
+	bb_prim(b, tag, v, n);
+}
+
+static void
+put_null(struct sw_bb *b, uint8_t tag)
+{
+	bb_u8(b, 0);
+	bb_u8(b, tag);
+}
+
+/* GSM 03.38 default alphabet packed into septets (TS 23.038 6.1.2.1.1). Our texts only use
+ * characters whose GSM code equals their ASCII code (letters, digits, space, * # . :). */
+static size_t
+pack7(uint8_t *dst, const char *s, size_t *septets)
+{
+	size_t n = 0, bits = 0, i;
+	uint32_t acc = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		acc |= (uint32_t)(s[i] & 0x7f) << bits;
+		bits += 7;
+		while (bits >= 8) {
+			dst[n++] = (uint8_t)acc;
+			acc >>= 8;
+			bits -= 8;
+		}
+	}
+	if (bits > 0)
+		dst[n++] = (uint8_t)acc;
+	*septets = i;
+	return n;
+}
+
+static void
+put_ussd(struct sw_bb *b, const char *text)
+{
+	uint8_t v[160];
+	size_t sept, n = pack7(v, text, &sept);
+
+	bb_prim(b, 0x04, v, n);      /* ussd-String */
+	bb_prim_u8(b, 0x04, 0x0f); /* ussd-DataCodingScheme: GSM 7-bit, language unspecified */
+}
+
+/* TS 23.040 9.2.2.1 SMS-DELIVER, or 9.2.2.2 SMS-SUBMIT, as SignalInfo (sm-RP-UI). */
+static void
+put_tpdu(struct sw_bb *b, int submit, const char *addr, const char *imsi)
+{
+	uint8_t v[200];
+	size_t n = 0, sept, ud;
+	char text[64];
+	const char *code = imsi + strlen(imsi) - 6;
+
+	memcpy(text, "Your code is ", 13);
+	memcpy(text + 13, code, 6);
+	memcpy(text + 19, ". Do not share it.", 19);
+	if (submit) {
+		v[n++] = 0x01; /* TP-MTI SMS-SUBMIT, TP-VPF absent */
+		v[n++] = (uint8_t)code[5]; /* TP-MR */
+	} else {
+		v[n++] = 0x04; /* TP-MTI SMS-DELIVER, TP-MMS no more messages */
+	}
+	v[n++] = (uint8_t)strlen(addr); /* TP-OA/TP-DA: number of digits */
+	v[n++] = 0x91;
+	n += sw_gen_bcd(v + n, addr, 0xf);
+	v[n++] = 0x00; /* TP-PID */
+	v[n++] = 0x00; /* TP-DCS: GSM 7-bit */
+	if (!submit) {
+		/* TP-SCTS 2026-01-15 12:30:45 +00, semi-octets swapped */
+		static const uint8_t scts[7] = { 0x62, 0x10, 0x51, 0x21, 0x03, 0x54, 0x00 };
+
+		memcpy(v + n, scts, 7);
+		n += 7;
+	}
+	ud = pack7(v + n + 1, text, &sept);
+	v[n++] = (uint8_t)sept; /* TP-UDL in septets */
+	n += ud;
+	bb_prim(b, 0x04, v, n);
+}
+
+/* MAP arguments (3GPP TS 29.002 clause 17, v3 syntax), written backward: last field first. */
+static void
+enc_arg(struct sw_bb *b, uint8_t op, const struct sw_gen_sub *s)
+{
+	uint8_t *m, *m2;
+
+	switch (op) {
+	case SW_MAP_SEND_IMSI:
+		put_addr(b, 0x04, s->msisdn); /* ISDN-AddressString, not a SEQUENCE */
+		return;
+	case SW_MAP_CANCEL_LOCATION:
+		m = bb_open(b);
+		bb_prim_u8(b, 0x0a, 0x00); /* cancellationType updateProcedure */
+		put_imsi(b, 0x04, s->imsi);
+		bb_close(b, 0xa3, m); /* CancelLocationArg ::= [3] SEQUENCE */
+		return;
+	case SW_MAP_PURGE_MS:
+		m = bb_open(b);
+		put_addr(b, 0x80, s->node_a); /* vlr-Number [0] */
+		put_imsi(b, 0x04, s->imsi);
+		bb_close(b, 0xa3, m); /* PurgeMS-Arg ::= [3] SEQUENCE */
+		return;
+	default:
+		break;
+	}
+	m = bb_open(b);
+	switch (op) {
+	case SW_MAP_UPDATE_LOCATION:
+		put_addr(b, 0x04, s->node_a); /* vlr-Number */
+		put_addr(b, 0x81, s->node_a); /* msc-Number [1] */
+		put_imsi(b, 0x04, s->imsi);
+		break;
+	case SW_MAP_PROVIDE_ROAMING_NUMBER:
+		put_addr(b, 0x82, s->msisdn); /* msisdn [2] */
+		put_addr(b, 0x81, s->node_a); /* msc-Number [1] */
+		put_imsi(b, 0x80, s->imsi);   /* imsi [0] */
+		break;
+	case SW_MAP_INSERT_SUBSCRIBER_DATA:
+		bb_prim_u8(b, 0x83, 0x00); /* subscriberStatus [3] serviceGranted */
+		bb_prim_u8(b, 0x82, 0x0a); /* category [2] ordinary subscriber */
+		put_addr(b, 0x81, s->msisdn);
+		put_imsi(b, 0x80, s->imsi);
+		break;
+	case SW_MAP_REGISTER_SS:
+		put_addr(b, 0x84, s->node_a); /* forwardedToNumber [4] */
+		bb_prim_u8(b, 0x04, 0x21);  /* ss-Code cfu (TS 29.002 17.7.5) */
+		break;
+	case SW_MAP_ACTIVATE_SS:
+		bb_prim_u8(b, 0x04, 0x21); /* ss-Code cfu */
+		break;
+	case SW_MAP_SEND_ROUTING_INFO:
+		put_addr(b, 0x86, s->node_a); /* gmsc-OrGsmSCF-Address [6] */
+		bb_prim_u8(b, 0x83, 0x00);  /* interrogationType [3] basicCall */
+		put_addr(b, 0x80, s->msisdn);
+		break;
+	case SW_MAP_MT_FORWARD_SM:
+		put_tpdu(b, 0, s->node_a, s->imsi); /* sm-RP-UI */
+		put_addr(b, 0x84, s->node_a);       /* sm-RP-OA serviceCentreAddressOA [4] */
+		put_imsi(b, 0x80, s->imsi);         /* sm-RP-DA imsi [0] */
+		break;
+	case SW_MAP_SEND_ROUTING_INFO_FOR_SM:
+		put_addr(b, 0x82, s->node_a); /* serviceCentreAddress [2] */
+		bb_prim_u8(b, 0x81, 0xff);  /* sm-RP-PRI [1] TRUE */
+		put_addr(b, 0x80, s->msisdn);
+		break;
+	case SW_MAP_MO_FORWARD_SM:
+		put_imsi(b, 0x04, s->imsi);         /* imsi */
+		put_tpdu(b, 1, s->msisdn, s->imsi); /* sm-RP-UI */
+		put_addr(b, 0x82, s->msisdn);       /* sm-RP-OA msisdn [2] */
+		put_addr(b, 0x84, s->node_a);       /* sm-RP-DA serviceCentreAddressDA [4] */
+		break;
+	case SW_MAP_REPORT_SM_DELIVERY_STATUS:
+		bb_prim_u8(b, 0x0a, 0x02); /* sm-DeliveryOutcome successfulTransfer */
+		put_addr(b, 0x04, s->node_a);
+		put_addr(b, 0x04, s->msisdn);
+		break;
+	case SW_MAP_ALERT_SERVICE_CENTRE:
+		put_addr(b, 0x04, s->node_a);
+		put_addr(b, 0x04, s->msisdn);
+		break;
+	case SW_MAP_SEND_IDENTIFICATION: {
+		uint8_t tmsi[4] = { (uint8_t)s->imsi[11], (uint8_t)s->imsi[12],
+				    (uint8_t)s->imsi[13], (uint8_t)s->imsi[14] };
+
+		bb_prim(b, 0x04, tmsi, 4); /* tmsi */
+		break;
+	}
+	case SW_MAP_SEND_AUTHENTICATION_INFO:
+		bb_prim_u8(b, 0x02, 0x02); /* numberOfRequestedVectors */
+		put_imsi(b, 0x80, s->imsi);
+		break;
+	case SW_MAP_PROCESS_USS_REQUEST:
+		put_addr(b, 0x80, s->msisdn); /* msisdn [0] */
+		put_ussd(b, "*100#");
+		break;
+	case SW_MAP_USS_REQUEST:
+		put_addr(b, 0x80, s->msisdn);
+		put_ussd(b, "Your account is blocked. Reply with your PIN");
+		break;
+	case SW_MAP_USS_NOTIFY:
+		put_addr(b, 0x80, s->msisdn);
+		put_ussd(b, "Bank: call 0800 to confirm the transfer");
+		break;
+	case SW_MAP_ANY_TIME_MODIFICATION:
+		put_addr(b, 0x81, s->node_a); /* gsmSCF-Address [1] */
+		m2 = bb_open(b);
+		put_addr(b, 0x81, s->msisdn); /* SubscriberIdentity msisdn [1] */
+		bb_close(b, 0xa0, m2);
+		break;
+	case SW_MAP_PROVIDE_SUBSCRIBER_INFO:
+		m2 = bb_open(b);
+		put_null(b, 0x81); /* subscriberState [1] */
+		put_null(b, 0x80); /* locationInformation [0] */
+		bb_close(b, 0xa2, m2); /* requestedInfo [2] */
+		put_imsi(b, 0x80, s->imsi);
+		break;
+	case SW_MAP_ANY_TIME_INTERROGATION:
+		put_addr(b, 0x83, s->node_a); /* gsmSCF-Address [3] */
+		m2 = bb_open(b);
+		put_null(b, 0x81);
+		put_null(b, 0x80);
+		bb_close(b, 0xa1, m2); /* requestedInfo [1] */
+		m2 = bb_open(b);
+		put_addr(b, 0x81, s->msisdn);
+		bb_close(b, 0xa0, m2); /* subscriberIdentity [0] */
+		break;
+	case SW_MAP_PROVIDE_SUBSCRIBER_LOCATION:
+		put_addr(b, 0x83, s->msisdn); /* msisdn [3] */
+		put_imsi(b, 0x82, s->imsi);   /* imsi [2] */
+		put_addr(b, 0x04, s->node_a); /* mlc-Number */
+		m2 = bb_open(b);
+		bb_prim_u8(b, 0x80, 0x00); /* locationEstimateType currentLocation */
+		bb_close(b, 0x30, m2);     /* locationType */
+		break;
+	default:
+		abort();
+	}
+	bb_close(b, 0x30, m);
+}
+
+/* MAP results, backward. */
+static void
+enc_res(struct sw_bb *b, uint8_t op, const struct sw_gen_sub *s, const uint8_t *rnd)
+{
+	uint8_t *m, *m2, *m3;
+	int i;
+
+	m = bb_open(b);
+	switch (op) {
+	case SW_MAP_UPDATE_LOCATION:
+		put_addr(b, 0x04, s->node_b); /* hlr-Number */
+		break;
+	case SW_MAP_PROVIDE_ROAMING_NUMBER:
+		put_addr(b, 0x04, s->node_b); /* roamingNumber */
+		break;
+	case SW_MAP_SEND_ROUTING_INFO:
+		put_addr(b, 0x04, s->node_b); /* extendedRoutingInfo: roamingNumber */
+		put_imsi(b, 0x89, s->imsi);   /* imsi [9] */
+		bb_close(b, 0xa3, m);         /* SendRoutingInfoRes ::= [3] SEQUENCE */
+		return;
+	case SW_MAP_SEND_ROUTING_INFO_FOR_SM:
+		m2 = bb_open(b);
+		put_addr(b, 0x81, s->node_b); /* networkNode-Number [1] */
+		bb_close(b, 0xa0, m2);        /* locationInfoWithLMSI [0] */
+		put_imsi(b, 0x04, s->imsi);
+		break;
+	case SW_MAP_SEND_AUTHENTICATION_INFO:
+		m2 = bb_open(b);
+		for (i = 0; i < 2; i++) {
+			m3 = bb_open(b);
+			bb_prim(b, 0x04, rnd + 20 * i, 8);  /* kc */
+			bb_prim(b, 0x04, rnd + 20 * i, 4);  /* sres */
+			bb_prim(b, 0x04, rnd + 20 * i, 16); /* rand */
+			bb_close(b, 0x30, m3);
+		}
+		bb_close(b, 0xa0, m2); /* tripletList [0] */
+		bb_close(b, 0xa3, m);  /* SendAuthenticationInfoRes ::= [3] SEQUENCE */
+		return;
+	case SW_MAP_PROCESS_USS_REQUEST:
+		put_ussd(b, "Balance 12.50 EUR");
+		break;
+	case SW_MAP_PROVIDE_SUBSCRIBER_INFO:
+		m2 = bb_open(b);
+		m3 = bb_open(b);
+		put_null(b, 0x80);     /* assumedIdle [0] */
+		bb_close(b, 0xa1, m3); /* subscriberState [1] */
+		m3 = bb_open(b);
+		put_addr(b, 0x81, s->node_b); /* vlr-number [1] */
+		bb_prim_u8(b, 0x02, 0x05);    /* ageOfLocationInformation */
+		bb_close(b, 0xa0, m3);        /* locationInformation [0] */
+		bb_close(b, 0x30, m2);        /* subscriberInfo */
+		break;
+	default:
+		abort();
+	}
+	bb_close(b, 0x30, m);
+}
+
+static void
+enc_opcode(struct sw_bb *b, uint8_t op, uint8_t mal)
+{
+	if (mal == SW_GEN_MAL_NEG_OPCODE) {
+		static const uint8_t neg[2] = { 0xfd, 0x66 }; /* -666, as in pwnss7 */
+
+		bb_prim(b, 0x02, neg, 2);
+	} else if (mal == SW_GEN_MAL_GLOBAL_OP) {
+		/* Q.773 4.2.2.3 Code ::= CHOICE { localValue INTEGER, globalValue OBJECT ID } */
+		uint8_t oid[7] = { 0x04, 0x00, 0x00, 0x01, 0x00, op, 0x03 };
+
+		bb_prim(b, 0x06, oid, sizeof(oid));
+	} else {
+		bb_prim_u8(b, 0x02, op);
+	}
+}
+
+static void
+enc_comp(struct sw_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_comp *c,
+	 const struct sw_gen_sub *s)
+{
+	uint8_t *m = bb_open(b), *m2;
+	uint8_t rnd[40];
+	int i;
+
+	if (c->type == SW_GEN_INVOKE) {
+		if (!c->noparam)
+			enc_arg(b, c->op, s);
+		enc_opcode(b, c->op, t->mal);
+	} else if (!c->noparam) {
+		for (i = 0; i < 40; i++)
+			rnd[i] = (uint8_t)(s->imsi[i % 15] * 31 + i * 17 + t->otid + t->dtid);
+		m2 = bb_open(b);
+		enc_res(b, c->op, s, rnd);
+		bb_prim_u8(b, 0x02, c->op);
+		bb_close(b, 0x30, m2); /* resultretres SEQUENCE { opcode, result } */
+	}
+	bb_prim_u8(b, 0x02, c->iid);
+	bb_close(b, c->type, m);
+}
+
+/* Q.773 4.2.3 dialogue portion: EXTERNAL { id-as-dialogue, single-ASN1-type AARQ/AARE }. */
+static void
+enc_dialogue(struct sw_bb *b, const struct sw_gen_tcap *t)
+{
+	static const uint8_t as_dialogue[7] = { 0x00, 0x11, 0x86, 0x05, 0x01, 0x01, 0x01 };
+	static const uint8_t pv[2] = { 0x07, 0x80 }; /* protocol-version version1 */
+	uint8_t acn[110] = { 0x04, 0x00, 0x00, 0x01, 0x00, t->acn, t->acn_ver };
+	size_t acn_len = 7;
+	uint8_t *m1 = bb_open(b), *m2, *m3, *m4, *m5;
+
+	if (t->mal == SW_GEN_MAL_LONG_ACN) {
+		memset(acn + 7, 0x01, 93);
+		acn_len = 100;
+	}
+	m2 = bb_open(b);
+	m3 = bb_open(b);
+	if (t->dlg == SW_GEN_DLG_AARE) {
+		m4 = bb_open(b);
+		m5 = bb_open(b);
+		bb_prim_u8(b, 0x02, 0x00); /* dialogue-service-user null */
+		bb_close(b, 0xa1, m5);
+		bb_close(b, 0xa3, m4); /* result-source-diagnostic */
+		m4 = bb_open(b);
+		bb_prim_u8(b, 0x02, 0x00); /* accepted */
+		bb_close(b, 0xa2, m4);     /* result */
+	}
+	m4 = bb_open(b);
+	bb_prim(b, 0x06, acn, acn_len);
+	bb_close(b, 0xa1, m4); /* application-context-name */
+	bb_prim(b, 0x80, pv, 2);
+	bb_close(b, t->dlg == SW_GEN_DLG_AARE ? 0x61 : 0x60, m3);
+	bb_close(b, 0xa0, m2); /* single-ASN1-type [0] */
+	bb_prim(b, 0x06, as_dialogue, 7);
+	bb_close(b, 0x28, m1); /* EXTERNAL */
+	/* Dialogue portion [APPLICATION 11]: wrapped by the caller's mark. */
+}
+
+void
+sw_gen_tcap(struct sw_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_sub *s)
+{
+	uint8_t *end = b->end;
+	uint8_t *mmsg, *m;
+	uint8_t tid[4];
+	int i;
+
+	b->mode = (enum sw_blen)t->lenmode;
+	mmsg = bb_open(b);
+	if (t->ncomp > 0) {
+		m = bb_open(b);
+		for (i = t->ncomp - 1; i >= 0; i--)
+			enc_comp(b, t, &t->comp[i], s);
+		bb_close(b, 0x6c, m); /* component portion [APPLICATION 12] */
+	}
+	if (t->dlg != SW_GEN_DLG_NONE) {
+		m = bb_open(b);
+		enc_dialogue(b, t);
+		bb_close(b, 0x6b, m); /* dialogue portion [APPLICATION 11] */
+	}
+	if (t->type != SW_GEN_BEGIN) {
+		tid[0] = (uint8_t)(t->dtid >> 24);
+		tid[1] = (uint8_t)(t->dtid >> 16);
+		tid[2] = (uint8_t)(t->dtid >> 8);
+		tid[3] = (uint8_t)t->dtid;
+		bb_prim(b, 0x49, tid, 4); /* dtid [APPLICATION 9] */
+	}
+	if (t->type != SW_GEN_END) {
+		tid[0] = (uint8_t)(t->otid >> 24);
+		tid[1] = (uint8_t)(t->otid >> 16);
+		tid[2] = (uint8_t)(t->otid >> 8);
+		tid[3] = (uint8_t)t->otid;
+		bb_prim(b, 0x48, tid, 4); /* otid [APPLICATION 8] */
+	}
+	bb_close(b, t->type, mmsg);
+	b->mode = SW_BLEN_MIN;
+	if (t->mal == SW_GEN_MAL_TRUNC) {
+		/* Cut the message inside its last component: the outer lengths now overflow. */
+		size_t cut = sw_bb_len(b) / 4;
+
+		b->end = end - cut;
+	}
+}
+
+/* Q.713 3.4 called/calling party address, with its length octet, backward. */
+static void
+enc_addr(struct sw_bb *b, const struct sw_gen_sccp_addr *a)
+{
+	uint8_t v[24];
+	size_t n = 0, nd = strlen(a->gt);
+
+	if (a->gti == 2) {
+		v[n++] = 0x0a;   /* AI: route on GT, GTI 2, SSN present */
+		v[n++] = a->ssn;
+		v[n++] = 0x00;   /* TT */
+		n += sw_gen_bcd(v + n, a->gt, 0x0);
+	} else {
+		v[n++] = 0x12; /* AI: route on GT, GTI 4, SSN present (Q.713 3.4.1) */
+		v[n++] = a->ssn;
+		v[n++] = 0x00;                               /* TT */
+		v[n++] = (uint8_t)(0x10 | ((nd & 1) ? 1 : 2)); /* NP E.164, ES BCD odd/even */
+		v[n++] = 0x04;                               /* NAI international */
+		n += sw_gen_bcd(v + n, a->gt, 0x0);
+	}
+	bb_put(b, v, n);
+	bb_u8(b, (uint8_t)n);
+}
+
+void
+sw_gen_sccp_udt(struct sw_bb *b, const struct sw_gen_sccp_addr *cdpa,
+		const struct sw_gen_sccp_addr *cgpa, int mal_len)
+{
+	size_t nd = sw_bb_len(b), la, lb;
+	uint8_t *m;
+
+	if (nd > 255)
+		abort();
+	bb_u8(b, (uint8_t)(mal_len ? (nd + 40 > 255 ? 255 : nd + 40) : nd));
+	m = b->p;
+	enc_addr(b, cgpa);
+	lb = (size_t)(m - b->p);
+	m = b->p;
+	enc_addr(b, cdpa);
+	la = (size_t)(m - b->p);
+	bb_u8(b, (uint8_t)(1 + la + lb)); /* pointer to data (from its own octet) */
+	bb_u8(b, (uint8_t)(2 + la));      /* pointer to calling party address */
+	bb_u8(b, 3);                      /* pointer to called party address */
+	bb_u8(b, 0x81);                   /* class 1, return message on error */
+	bb_u8(b, 0x09);                   /* UDT (Q.713 4.10) */
+}
+
+void
+sw_gen_sccp_xudt(struct sw_bb *b, const struct sw_gen_sccp_addr *cdpa,
+		 const struct sw_gen_sccp_addr *cgpa, const uint8_t *data, size_t n, int first,
+		 int remaining, uint32_t ref)
+{
+	uint8_t seg[6];
+	uint8_t *m;
+	size_t la, lb;
+
+	bb_u8(b, 0x00); /* end of optional parameters */
+	seg[0] = 0x10;  /* Segmentation (Q.713 3.17) */
+	seg[1] = 4;
+	seg[2] = (uint8_t)((first ? 0x80 : 0) | 0x40 | (remaining & 0x0f)); /* F, C=class 1 */
+	seg[3] = (uint8_t)(ref >> 16);
+	seg[4] = (uint8_t)(ref >> 8);
+	seg[5] = (uint8_t)ref;
+	bb_put(b, seg, 6);
+	bb_put(b, data, n);
+	bb_u8(b, (uint8_t)n);
+	m = b->p;
+	enc_addr(b, cgpa);
+	lb = (size_t)(m - b->p);
+	m = b->p;
+	enc_addr(b, cdpa);
+	la = (size_t)(m - b->p);
+	bb_u8(b, (uint8_t)(1 + la + lb + 1 + n)); /* pointer to optional part */
+	bb_u8(b, (uint8_t)(2 + la + lb));         /* pointer to data */
+	bb_u8(b, (uint8_t)(3 + la));              /* pointer to calling party address */
+	bb_u8(b, 4);                              /* pointer to called party address */
+	bb_u8(b, 0x0f);                           /* hop counter */
+	bb_u8(b, 0x81);                           /* class 1, return on error */
+	bb_u8(b, 0x11);                           /* XUDT (Q.713 4.18) */
+}
+
+/* Q.763 3.9 / 3.10 called and calling party numbers: O/E + NAI, then plan, then BCD. */
+void
+sw_gen_isup_iam(struct sw_bb *b, uint16_t cic, const char *cdpn, const char *cgpn)
+{
+	uint8_t v[64];
+	size_t n = 0, nd, cdlen_pos;
+
+	v[n++] = (uint8_t)cic;
+	v[n++] = (uint8_t)((cic >> 8) & 0x0f);
+	v[n++] = 0x01; /* IAM (Q.763 table 4) */
+	v[n++] = 0x00; /* nature of connection indicators */
+	v[n++] = 0x00; /* forward call indicators */
+	v[n++] = 0x01; /*   ISDN access indicator: originating access ISDN */
+	v[n++] = 0x0a; /* calling party's category: ordinary subscriber */
+	v[n++] = 0x00; /* transmission medium requirement: speech */
+	v[n++] = 0x02; /* pointer to called party number */
+	cdlen_pos = n++;
+	nd = strlen(cdpn);
+	v[n++] = 2 + (uint8_t)((nd + 1) / 2); /* called party number length */
+	v[n++] = (uint8_t)(((nd & 1) ? 0x80 : 0) | 0x04); /* O/E, NAI international */
+	v[n++] = 0x10;                                   /* INN allowed, NPI E.164 */
+	n += sw_gen_bcd(v + n, cdpn, 0x0);
+	v[cdlen_pos] = (uint8_t)(n - cdlen_pos); /* pointer to optional part */
+	nd = strlen(cgpn);
+	v[n++] = 0x0a; /* calling party number (Q.763 3.10) */
+	v[n++] = 2 + (uint8_t)((nd + 1) / 2);
+	v[n++] = (uint8_t)(((nd & 1) ? 0x80 : 0) | 0x04);
+	v[n++] = 0x11; /* NI complete, NPI E.164, presentation allowed, user provided verified */
+	n += sw_gen_bcd(v + n, cgpn, 0x0);
+	v[n++] = 0x00; /* end of optional parameters */
+	bb_put(b, v, n);
+}
+
+static inline void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+void
+sw_gen_m3ua_data(struct sw_bb *b, uint32_t rc, uint32_t opc, uint32_t dpc, uint8_t si,
+		 uint8_t sls)
+{
+	size_t ud = sw_bb_len(b);
+	size_t pad = (4 - (ud & 3)) & 3;
+	uint8_t h[32];
+
+	memset(b->end, 0, pad); /* tail room reserved by sw_bb_init */
+	b->end += pad;
+	/* RFC 4666 3.1 common header */
+	h[0] = 1;
+	h[1] = 0;
+	h[2] = 1; /* class: transfer messages */
+	h[3] = 1; /* type: DATA */
+	put_be32(h + 4, (uint32_t)(8 + 8 + 16 + ud + pad));
+	/* RFC 4666 3.3.1 Routing Context 0x0006 */
+	h[8] = 0x00;
+	h[9] = 0x06;
+	h[10] = 0x00;
+	h[11] = 0x08;
+	put_be32(h + 12, rc);
+	/* Protocol Data 0x0210 */
+	h[16] = 0x02;
+	h[17] = 0x10;
+	h[18] = (uint8_t)((16 + ud) >> 8);
+	h[19] = (uint8_t)(16 + ud);
+	put_be32(h + 20, opc);
+	put_be32(h + 24, dpc);
+	h[28] = si;
+	h[29] = 0; /* NI international */
+	h[30] = 0; /* MP */
+	h[31] = sls;
+	bb_put(b, h, 32);
+}
