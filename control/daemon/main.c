@@ -124,6 +124,12 @@ send_str(int fd, const char *s)
 static void
 client_close(unsigned i)
 {
+	char sink[4096];
+
+	/* Read what the client still sent, so that closing does not reset the connection
+	 * before it has read our answer. */
+	for (int k = 0; k < 16 && recv(clients[i].fd, sink, sizeof(sink), MSG_DONTWAIT) > 0; k++)
+		;
 	close(clients[i].fd);
 	clients[i] = clients[--nclients];
 }

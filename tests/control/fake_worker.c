@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A stand-in for the dataplane's workers in the control tests: pure C, no DPDK. It attaches to
+ * the shared memory exactly as a worker does (shm.h protocol) and, per "burst":
+ *   - acquire-loads the generation, picks the image up on a change (sw_shm_image_get), publishes
+ *     its epoch;
+ *   - verifies that the image is complete and is the generation it claims: magic, size,
+ *     generation in the image header equal to the published one, FNV-1a checksum over the body,
+ *     at the start AND at the end of the burst (an image overwritten while in use fails);
+ *   - bumps the counters and pushes events like a worker that drops one MSU per burst.
+ *
+ *   fake_worker --instance NAME [--workers N] [--burst-us US] [--events-every N]
+ *               [--stall-ms MS --stall-gen G]   (worker 0 stalls once, mid-burst, on G)
+ * Runs until SIGTERM/SIGINT, prints a summary line per worker, exits 1 if any burst saw a torn,
+ * mismatched or overwritten image.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dataplane/policy/image.h"
+#include "dataplane/shm/shm.h"
+
+static _Atomic int stop;
+static struct sw_shm_image image;
+static struct sw_shm_stats stats;
+static _Atomic int image_ready;
+static unsigned burst_us = 50, events_every = 10, stall_ms;
+static uint64_t stall_gen = 2;
+
+struct worker {
+	pthread_t t;
+	unsigned idx;
+	uint64_t bursts, switches, bad, first_gen, last_gen, events, gens_distinct;
+	char why[256];
+};
+
+static uint64_t
+fnv1a64(const uint8_t *p, size_t n)
+{
+	uint64_t h = SW_FNV_OFFSET;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* 0 if the image is complete and is generation gen. */
+static int
+check_image(const uint8_t *img, uint64_t size, uint64_t gen, char *why, size_t len)
+{
+	const struct sw_image_hdr *h = (const void *)img;
+
+	if (size < sizeof(*h) || h->magic != SW_IMAGE_MAGIC) {
+		snprintf(why, len, "bad magic or size %" PRIu64, size);
+		return -1;
+	}
+	if (h->size != size || h->hdr_size > size) {
+		snprintf(why, len, "image header size %" PRIu64 " != slot size %" PRIu64, h->size,
+			 size);
+		return -1;
+	}
+	if (h->generation != gen) {
+		snprintf(why, len, "image says generation %" PRIu64 ", published %" PRIu64,
+			 h->generation, gen);
+		return -1;
+	}
+	if (fnv1a64(img + h->hdr_size, size - h->hdr_size) != h->checksum) {
+		snprintf(why, len, "checksum mismatch in generation %" PRIu64, gen);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+push_event(struct worker *wk, struct sw_shm_ring *r, uint64_t gen, uint32_t nrules)
+{
+	struct sw_shm_event *e = sw_shm_event_reserve(r);
+	static const uint8_t frame[64] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00, 0x45};
+
+	if (e == NULL)
+		return;
+	memset(e, 0, sizeof(*e));
+	e->time_ns = sw_shm_real_ns();
+	e->generation = gen;
+	e->rule = nrules > 0 ? (int32_t)(wk->events % nrules) : -1;
+	e->worker = (uint16_t)wk->idx;
+	e->kind = SW_EV_VERDICT;
+	e->action = SW_EV_ACT_DROP;
+	e->opc = 100 + wk->idx;
+	e->dpc = 200;
+	e->si = 3;
+	e->opcode = 45; /* sendRoutingInfoForSM */
+	snprintf(e->cgpa, sizeof(e->cgpa), "4477%08" PRIu64, wk->events % 100000000);
+	snprintf(e->cdpa, sizeof(e->cdpa), "491720000001");
+	snprintf(e->imsi, sizeof(e->imsi), "262011234567890");
+	e->pkt_len = 120;
+	e->cap_len = sizeof(frame);
+	memcpy(e->pkt, frame, sizeof(frame));
+	sw_shm_event_commit(r);
+	wk->events++;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct sw_shm_worker *w = sw_shm_worker(&stats, wk->idx);
+	struct sw_shm_ring *r = sw_shm_ring(&stats, wk->idx);
+	const uint8_t *img = NULL;
+	uint64_t cur = 0, size = 0;
+	uint32_t nrules = 0;
+	bool stalled = false;
+
+	atomic_store_explicit(&w->lcore, wk->idx + 1, memory_order_relaxed);
+	/* alive before the first load of the generation (shm.h contract) */
+	atomic_store_explicit(&w->alive, 1, memory_order_seq_cst);
+	while (!atomic_load(&stop)) {
+		uint64_t g = 0;
+
+		atomic_store_explicit(&w->heartbeat_ns, sw_shm_mono_ns(), memory_order_relaxed);
+		if (atomic_load_explicit(&image_ready, memory_order_acquire))
+			g = atomic_load_explicit(&image.hdr->generation, memory_order_acquire);
+		if (g != cur) {
+			img = sw_shm_image_get(&image, &cur, &size);
+			wk->switches++;
+			if (wk->first_gen == 0)
+				wk->first_gen = cur;
+			SW_SHM_ADD(w->c.gen_switches, 1);
+		}
+		sw_shm_worker_epoch(w, cur);
+		if (img != NULL) {
+			if (check_image(img, size, cur, wk->why, sizeof(wk->why)) < 0) {
+				wk->bad++;
+			} else {
+				nrules = ((const struct sw_image_hdr *)(const void *)img)->nrules;
+				/* the burst: counters and an event now and then */
+				SW_SHM_ADD(w->c.rx_pkts, 32);
+				SW_SHM_ADD(w->c.rx_bytes, 32 * 120);
+				SW_SHM_ADD(w->c.tx_pkts, 31);
+				SW_SHM_ADD(w->c.msus, 32);
+				SW_SHM_ADD(w->c.allowed, 31);
+				SW_SHM_ADD(w->c.dropped, 1);
+				SW_SHM_ADD(w->c.cache_hits, 30);
+				SW_SHM_ADD(w->c.cache_misses, 2);
+				SW_SHM_ADD(w->c.mal[1], 1);
+				if (nrules > 0)
+					SW_SHM_ADD(w->c.rule_hits[wk->bursts % nrules], 1);
+				if (events_every != 0 && wk->bursts % events_every == 0) {
+					push_event(wk, r, cur, nrules);
+					SW_SHM_ADD(w->c.events, 1);
+				}
+				if (stall_ms != 0 && wk->idx == 0 && !stalled && cur >= stall_gen) {
+					stalled = true;
+					usleep(stall_ms * 1000);
+				}
+				if (burst_us != 0)
+					usleep(burst_us);
+				/* still the same complete image at the end of the burst? */
+				if (check_image(img, size, cur, wk->why, sizeof(wk->why)) < 0)
+					wk->bad++;
+			}
+			SW_SHM_ADD(w->c.bursts, 1);
+		} else if (burst_us != 0) {
+			usleep(burst_us);
+		}
+		if (cur != wk->last_gen) {
+			wk->gens_distinct++;
+			wk->last_gen = cur;
+		}
+		wk->bursts++;
+	}
+	atomic_store_explicit(&w->alive, 0, memory_order_release);
+	return NULL;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&stop, 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"instance", required_argument, NULL, 'i'},
+		{"workers", required_argument, NULL, 'w'},
+		{"burst-us", required_argument, NULL, 'b'},
+		{"events-every", required_argument, NULL, 'e'},
+		{"stall-ms", required_argument, NULL, 's'},
+		{"stall-gen", required_argument, NULL, 'g'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *instance = "default";
+	unsigned nworkers = 2, bad = 0;
+	struct worker wk[SW_SHM_MAX_WORKERS];
+	bool reused;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "i:w:b:e:s:g:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'i': instance = optarg; break;
+		case 'w': nworkers = (unsigned)atoi(optarg); break;
+		case 'b': burst_us = (unsigned)atoi(optarg); break;
+		case 'e': events_every = (unsigned)atoi(optarg); break;
+		case 's': stall_ms = (unsigned)atoi(optarg); break;
+		case 'g': stall_gen = strtoull(optarg, NULL, 10); break;
+		default:
+			fprintf(stderr, "usage: fake_worker --instance NAME [--workers N] "
+				"[--burst-us US] [--events-every N] [--stall-ms MS --stall-gen G]\n");
+			return 2;
+		}
+	}
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	/* Like the dataplane: create-or-open the stats region, then wait for an image. */
+	rc = sw_shm_stats_create(instance, 0, 0, &stats, &reused);
+	if (rc < 0) {
+		fprintf(stderr, "fake_worker: stats: %s\n", strerror(-rc));
+		return 1;
+	}
+	if (nworkers == 0 || nworkers > stats.hdr->max_workers)
+		nworkers = stats.hdr->max_workers;
+	for (unsigned i = 0; i < stats.hdr->max_workers; i++) {
+		memset(&sw_shm_worker(&stats, i)->c, 0, sizeof(struct sw_shm_counters));
+		atomic_store(&sw_shm_worker(&stats, i)->epoch, 0);
+	}
+	atomic_store(&stats.hdr->nworkers, nworkers);
+	atomic_store(&stats.hdr->dataplane_pid, (int32_t)getpid());
+	memset(wk, 0, sizeof(wk));
+	for (unsigned i = 0; i < nworkers; i++) {
+		wk[i].idx = i;
+		pthread_create(&wk[i].t, NULL, worker_main, &wk[i]);
+	}
+	while (!atomic_load(&stop) && !atomic_load(&image_ready)) {
+		if (sw_shm_image_attach_ro(instance, &image) == 0)
+			atomic_store_explicit(&image_ready, 1, memory_order_release);
+		else
+			usleep(10000);
+	}
+	printf("fake_worker: %u workers attached to %s\n", nworkers, image.name);
+	fflush(stdout);
+	while (!atomic_load(&stop))
+		usleep(10000);
+	for (unsigned i = 0; i < nworkers; i++) {
+		pthread_join(wk[i].t, NULL);
+		printf("worker %u: %" PRIu64 " bursts, %" PRIu64 " generation switches, generations "
+		       "%" PRIu64 "..%" PRIu64 ", %" PRIu64 " events, %" PRIu64 " bad%s%s\n", i,
+		       wk[i].bursts, wk[i].switches, wk[i].first_gen, wk[i].last_gen, wk[i].events,
+		       wk[i].bad, wk[i].bad ? ": " : "", wk[i].bad ? wk[i].why : "");
+		bad += wk[i].bad != 0;
+	}
+	atomic_store(&stats.hdr->dataplane_pid, 0);
+	return bad ? 1 : 0;
+}

@@ -1,0 +1,4 @@
+#!/bin/sh
+# A test that cannot run in this build says why and is skipped.
+echo "SKIP: $*"
+exit 77
