@@ -22,13 +22,15 @@
  * Documented rules for what cannot be repaired (each one counted, see enum sw_enf_ctr):
  *  - a packet whose chunks do not tile the SCTP payload (impossible lengths) is dropped;
  *  - an IP fragment is forwarded unchanged unless a chunk must be removed: then dropped;
- *  - a packet of an association that is not tracked (not seen from its INIT, table full,
- *    expired) is forwarded unchanged when nothing is blocked; when something is blocked the
- *    whole packet is dropped (fail closed: a blocked MSU never passes);
+ *  - a blocked chunk that cannot be removed without breaking numbers already given out (its
+ *    TSN was forwarded before and is now blocked, it first arrives after later TSNs were
+ *    forwarded, the per-direction repair window of unacknowledged removals is full, or the
+ *    association is not tracked: not seen from its INIT, table full, expired) is NEUTRALIZED:
+ *    it keeps its TSN and stream number and its M3UA message is overwritten in place by an
+ *    M3UA BEAT with zeroed heartbeat data, so the blocked content never passes and the
+ *    association carries on; a blocked fragment that cannot be neutralized drops the packet;
+ *  - a packet of an untracked association with nothing blocked is forwarded unchanged;
  *  - a SACK acknowledging TSNs that were never sent is forwarded unchanged (counted);
- *  - when the per-direction repair window is full (too many removed TSNs not yet acknowledged)
- *    or the packet arrives after later TSNs were already forwarded and must lose a chunk that
- *    was never seen before, the packet is dropped: for the sender that is ordinary loss.
  *  - the association table is bounded: when full, an INIT may only evict an association that
  *    is idle past the timeout or still half-open past the handshake timeout; otherwise the new
  *    association is not tracked (counted) and established associations are never evicted.
@@ -56,7 +58,8 @@ uint32_t sw_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 	X(PKTS_DROPPED, "packets dropped (no chunk left or a rule below)")                    \
 	X(CHUNKS_REMOVED, "DATA/I-DATA chunks removed")                                       \
 	X(RETRANS_REMOVED, "retransmitted chunks removed again (same verdict)")               \
-	X(RETRANS_KEPT, "retransmission of a forwarded chunk now blocked: removed, not renumbered") \
+	X(NEUTRALIZED, "blocked chunks kept in place with the M3UA message replaced by a BEAT")   \
+	X(RETRANS_BLOCKED, "of which: forwarded before, blocked on retransmission")           \
 	X(DATA_RENUMBERED, "DATA chunks whose TSN/SSN/MID was rewritten")                     \
 	X(SACK_TRANSLATED, "SACKs rewritten into the sender's numbering")                     \
 	X(SACK_UNSENT, "SACKs acknowledging TSNs never sent (forwarded unchanged)")           \
@@ -68,13 +71,14 @@ uint32_t sw_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 	X(ASSOC_EXPIRED, "associations expired (idle) or evicted (half-open)")                \
 	X(TABLE_FULL, "INITs not tracked: association table full")                            \
 	X(UNKNOWN_ASSOC, "packets of no tracked association")                                 \
-	X(UNKNOWN_BLOCKED, "packets of no tracked association dropped: chunk blocked")        \
+	X(UNKNOWN_BLOCKED, "of which: association not tracked")                               \
 	X(BAD_CHUNK_LEN, "packets dropped: chunk lengths do not tile the SCTP payload")      \
 	X(BAD_CRC, "packets dropped: CRC32c wrong on a packet that had to be rewritten")      \
 	X(FRAG_BLOCKED, "IP fragments dropped: chunk blocked")                                \
-	X(WINDOW_FULL, "packets dropped: repair window full (too many unacked removals)")     \
-	X(LATE_BLOCKED, "packets dropped: unseen chunk below forwarded TSNs is blocked")      \
-	X(STREAMS_FULL, "packets dropped: too many streams with removed messages")            \
+	X(WINDOW_FULL, "of which: repair window full (too many unacknowledged removals)")     \
+	X(LATE_BLOCKED, "of which: first seen after later TSNs were forwarded")                \
+	X(STREAMS_FULL, "of which: too many streams with removed messages")                   \
+	X(NEUTRALIZE_FAIL, "packets dropped: blocked fragment could be neither removed nor neutralized") \
 	X(REPLY_NOROOM, "SACKs not generated: reply buffer too small")
 
 enum sw_enf_ctr {

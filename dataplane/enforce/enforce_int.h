@@ -149,6 +149,7 @@ struct enf_ch {
 	uint16_t len;
 	uint8_t type;
 	bool drop;
+	bool neut;      /* blocked but kept: M3UA message neutralized (repair.c) */
 };
 
 /* repair.c: the repair of one packet; returns 0 to drop it, sets *changed when the chunks in
@@ -160,6 +161,9 @@ uint32_t enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt
 bool enf_crc_ok(const uint8_t *sctp, uint32_t n);
 void enf_crc_set(uint8_t *sctp, uint32_t n);
 void enf_ipv4_fix(uint8_t *ip, uint32_t totlen);
+
+bool enf_neutralizable(const uint8_t *c, uint16_t clen);
+void enf_neutralize(uint8_t *c, uint16_t clen);
 
 /* assoc.c */
 int enf_table_init(struct sw_enforce *e);

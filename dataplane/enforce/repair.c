@@ -247,8 +247,7 @@ enum data_fate {
 	FATE_KEEP,
 	FATE_FRESH_REMOVE,   /* first sight, blocked: removed and recorded */
 	FATE_REMOVE_AGAIN,   /* retransmission of a removed chunk */
-	FATE_REMOVE_PLAIN,   /* blocked now, but forwarded before or too old: removed, not recorded */
-	FATE_FAIL_LATE,
+	FATE_NEUTRALIZE,     /* blocked, but removing it would break numbers already given out */
 };
 
 static enum data_fate
@@ -258,43 +257,93 @@ data_fate(const struct enf_flow *f, uint32_t max, const struct data_hdr *h, bool
 		return drop ? FATE_FRESH_REMOVE : FATE_KEEP;
 	if (enf_tsn_removed(f, h->tsn))
 		return FATE_REMOVE_AGAIN;
-	if (!drop)
-		return FATE_KEEP;
-	if (in_window(f, h->tsn) && !bit_get(f->seen, h->tsn))
-		return FATE_FAIL_LATE;
-	return FATE_REMOVE_PLAIN;
+	return drop ? FATE_NEUTRALIZE : FATE_KEEP;
 }
 
-/* Check that the packet's removals fit the repair state before changing anything. */
+/*
+ * A blocked chunk that cannot be removed (its TSN slot was already accounted for: forwarded
+ * before, or arrived after later TSNs were forwarded; or the repair window is full; or the
+ * association is not tracked) keeps its TSN and stream number, and its M3UA message is
+ * replaced in place by an M3UA BEAT (RFC 4666 3.5.5) whose Heartbeat Data (tag 0x0009) is
+ * zeros: the receiver's sequences stay intact and the blocked content never passes. Only a
+ * complete message (B and E bits) can be rewritten so; a fragment cannot.
+ */
+bool
+enf_neutralizable(const uint8_t *c, uint16_t clen)
+{
+	unsigned hl = c[0] == SCTP_CT_IDATA ? SCTP_IDATA_HLEN : SCTP_DATA_HLEN;
+
+	return (c[1] & (SCTP_DATA_B | SCTP_DATA_E)) == (SCTP_DATA_B | SCTP_DATA_E) &&
+	       clen >= hl + 12u;
+}
+
+void
+enf_neutralize(uint8_t *c, uint16_t clen)
+{
+	unsigned hl = c[0] == SCTP_CT_IDATA ? SCTP_IDATA_HLEN : SCTP_DATA_HLEN;
+	uint8_t *p = c + hl;
+	uint32_t l = clen - hl;
+
+	p[0] = 1;          /* M3UA version 1, RFC 4666 3.1.1 */
+	p[1] = 0;
+	p[2] = 3;          /* class ASPSM */
+	p[3] = 3;          /* BEAT */
+	wr32(p + 4, l);
+	wr16(p + 8, 0x0009); /* Heartbeat Data, RFC 4666 3.5.5 */
+	wr16(p + 10, (uint16_t)(l - 8));
+	memset(p + 12, 0, l - 12);
+}
+
+/*
+ * Decide, before changing anything, which blocked chunks can be removed within the repair
+ * state's bounds; the others are marked for neutralization. Returns SW_ENF_CTR_COUNT, or the
+ * reason to drop the whole packet (a blocked fragment that can be neither removed nor
+ * neutralized).
+ */
 static enum sw_enf_ctr
-precheck(const struct enf_flow *f, const uint8_t *buf, const struct enf_ch *ch, unsigned n)
+precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, struct enf_ch *ch,
+	 unsigned n)
 {
 	uint32_t max = f->max_tsn;
-	unsigned i, fresh = 0, new_streams = 0;
+	unsigned i, fresh = 0, new_streams = 0, nfree = streams_free(f);
 
 	for (i = 0; i < n; i++) {
 		struct data_hdr h;
 		enum data_fate fate;
+		enum sw_enf_ctr why = SW_ENF_CTR_COUNT;
 
+		ch[i].neut = false;
 		if (ch[i].type != SCTP_CT_DATA && ch[i].type != SCTP_CT_IDATA)
 			continue;
 		data_read(buf + ch[i].off, &h);
 		fate = data_fate(f, max, &h, ch[i].drop);
-		if (fate == FATE_FAIL_LATE)
-			return SW_ENF_LATE_BLOCKED;
 		if (tsn_lt(max, h.tsn))
 			max = h.tsn;
-		if (fate != FATE_FRESH_REMOVE)
+		if (fate == FATE_NEUTRALIZE) {
+			why = tsn_le(f->cum_rcv, h.tsn) && in_window(f, h.tsn) &&
+					      !bit_get(f->seen, h.tsn)
+				      ? SW_ENF_LATE_BLOCKED
+				      : SW_ENF_RETRANS_BLOCKED;
+		} else if (fate == FATE_FRESH_REMOVE) {
+			bool new_st = h.ordered &&
+				      stream_find((struct enf_flow *)(uintptr_t)f, h.sid, h.kind) == NULL;
+
+			if (f->rem_cnt + fresh + 1 > ENF_REM_MAX)
+				why = SW_ENF_WINDOW_FULL;
+			else if (new_st && new_streams + 1 > nfree)
+				why = SW_ENF_STREAMS_FULL;
+			else {
+				fresh++;
+				new_streams += new_st;
+			}
+		}
+		if (why == SW_ENF_CTR_COUNT)
 			continue;
-		fresh++;
-		if (h.ordered &&
-		    stream_find((struct enf_flow *)(uintptr_t)f, h.sid, h.kind) == NULL)
-			new_streams++;
+		if (!enf_neutralizable(buf + ch[i].off, ch[i].len))
+			return SW_ENF_NEUTRALIZE_FAIL;
+		e->ctr[why]++;
+		ch[i].neut = true;
 	}
-	if (f->rem_cnt + fresh > ENF_REM_MAX)
-		return SW_ENF_WINDOW_FULL;
-	if (new_streams > streams_free(f))
-		return SW_ENF_STREAMS_FULL;
 	return SW_ENF_CTR_COUNT;
 }
 
@@ -308,17 +357,14 @@ data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *
 	bool renum = false;
 
 	data_read(c, &h);
-	fate = data_fate(f, f->max_tsn, &h, ch->drop);
+	fate = ch->neut ? FATE_KEEP : data_fate(f, f->max_tsn, &h, ch->drop);
 	if (tsn_lt(f->max_tsn, h.tsn))
 		window_advance(f, h.tsn);
 	if (in_window(f, h.tsn))
 		bit_set(f->seen, h.tsn);
-	switch (fate) {
-	case FATE_FRESH_REMOVE:
-	{
+	if (fate == FATE_FRESH_REMOVE) {
 		struct enf_rem *r = &f->rem[(f->rem_head + f->rem_cnt) % ENF_REM_MAX];
-		const struct enf_rem *last =
-			f->rem_cnt > 0 ? rem_ent(f, f->rem_cnt - 1u) : NULL;
+		const struct enf_rem *last = f->rem_cnt > 0 ? rem_ent(f, f->rem_cnt - 1u) : NULL;
 
 		bit_set(f->removed, h.tsn);
 		r->tsn = h.tsn;
@@ -333,23 +379,18 @@ data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *
 		f->rem_cnt++;
 		f->rem_total++;
 	}
+	if (fate == FATE_FRESH_REMOVE || fate == FATE_REMOVE_AGAIN) {
+		if (fate == FATE_REMOVE_AGAIN)
+			e->ctr[SW_ENF_RETRANS_REMOVED]++;
 		ch->drop = true;
 		e->ctr[SW_ENF_CHUNKS_REMOVED]++;
 		*changed = true;
 		return;
-	case FATE_REMOVE_AGAIN:
-		e->ctr[SW_ENF_RETRANS_REMOVED]++;
-		/* fall through */
-	case FATE_REMOVE_PLAIN:
-		if (fate == FATE_REMOVE_PLAIN)
-			e->ctr[SW_ENF_RETRANS_KEPT]++;
-		ch->drop = true;
-		e->ctr[SW_ENF_CHUNKS_REMOVED]++;
+	}
+	if (ch->neut) {
+		enf_neutralize(c, ch->len);
+		e->ctr[SW_ENF_NEUTRALIZED]++;
 		*changed = true;
-		return;
-	case FATE_KEEP:
-	case FATE_FAIL_LATE:
-		break;
 	}
 	ch->drop = false;
 	if (f->rem_total == 0)
@@ -636,10 +677,27 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 		a = enf_lookup(e, vtag, sport, dport, dir, now_ns);
 	if (a == NULL || !a->fl[dir].known) {
 		e->ctr[SW_ENF_UNKNOWN_ASSOC]++;
-		if (any_drop) {
-			e->ctr[SW_ENF_UNKNOWN_BLOCKED]++;
+		if (!any_drop)
+			return pkt->l4_end;
+		/* Nothing to renumber against: blocked messages are neutralized in place. */
+		if (!enf_crc_ok(sc, pkt->l4_end - pkt->l4_off)) {
+			e->ctr[SW_ENF_BAD_CRC]++;
 			return 0;
 		}
+		for (i = 0; i < n; i++)
+			if (ch[i].drop && !enf_neutralizable(buf + ch[i].off, ch[i].len)) {
+				e->ctr[SW_ENF_NEUTRALIZE_FAIL]++;
+				return 0;
+			}
+		for (i = 0; i < n; i++) {
+			if (!ch[i].drop)
+				continue;
+			enf_neutralize(buf + ch[i].off, ch[i].len);
+			ch[i].drop = false;
+			e->ctr[SW_ENF_UNKNOWN_BLOCKED]++;
+			e->ctr[SW_ENF_NEUTRALIZED]++;
+		}
+		*changed = true;
 		return pkt->l4_end;
 	}
 	a->last_ns = now_ns;
@@ -650,7 +708,7 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 		e->ctr[SW_ENF_BAD_CRC]++;
 		return 0;
 	}
-	why = precheck(f, buf, ch, n);
+	why = precheck(e, f, buf, ch, n);
 	if (why != SW_ENF_CTR_COUNT) {
 		e->ctr[why]++;
 		return 0;

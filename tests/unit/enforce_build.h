@@ -83,32 +83,32 @@ tb_chunk(struct tb *t, uint8_t type, uint8_t flags, const void *body, uint16_t b
 	return c;
 }
 
-/* DATA (RFC 4960 3.3.1) with an 8-byte payload whose first byte is mark. */
+/* DATA (RFC 4960 3.3.1) with a 16-byte payload whose first byte is mark. */
 static inline uint8_t *
 tb_data(struct tb *t, uint32_t tsn, uint16_t sid, uint16_t ssn, uint8_t flags, uint8_t mark)
 {
-	uint8_t body[20] = { 0 };
+	uint8_t body[28] = { 0 };
 
 	tb_w32(body, tsn);
 	tb_w16(body + 4, sid);
 	tb_w16(body + 6, ssn);
 	tb_w32(body + 8, 3); /* M3UA */
 	body[12] = mark;
-	return tb_chunk(t, 0, flags, body, 20);
+	return tb_chunk(t, 0, flags, body, 28);
 }
 
 /* I-DATA (RFC 8260 2.1). */
 static inline uint8_t *
 tb_idata(struct tb *t, uint32_t tsn, uint16_t sid, uint32_t mid, uint8_t flags, uint8_t mark)
 {
-	uint8_t body[24] = { 0 };
+	uint8_t body[32] = { 0 };
 
 	tb_w32(body, tsn);
 	tb_w16(body + 4, sid);
 	tb_w32(body + 8, mid);
 	tb_w32(body + 12, 3);
 	body[16] = mark;
-	return tb_chunk(t, 64, flags, body, 24);
+	return tb_chunk(t, 64, flags, body, 32);
 }
 
 static inline uint8_t *

@@ -62,9 +62,9 @@ tracked(struct sw_enforce *e, unsigned i, uint32_t src_ip, uint32_t tsn, uint64_
 	tb_data(&t, tsn + 2, 0, (uint16_t)(tsn + 1), 3, 'c');
 	tb_finish(&t);
 	n = run_at(e, &t, 2, 0, now);
-	if (n == 0)
-		return false;
-	return tb_r32(t.b + TB_L4 + 12 + 24 + 4) == tsn + 1 - (tsn - 1) / 3;
+	if (n != t.len - 32)
+		return false; /* not removed (neutralized: the association is not tracked) */
+	return tb_r32(t.b + TB_L4 + 12 + 32 + 4) == tsn + 1 - (tsn - 1) / 3;
 }
 
 static void
@@ -111,7 +111,7 @@ test_shutdown_complete_and_abort(void **state)
 	assert_int_equal(run_at(e, &t, 0, 1, 1), t.len);
 	assert_int_equal(sw_enforce_assoc_count(e), 0);
 	assert_int_equal(sw_enforce_counters(e)[SW_ENF_ASSOC_END], 2);
-	/* gone: a blocked chunk is now fail-closed */
+	/* gone: a blocked chunk is now neutralized, not removed */
 	assert_false(tracked(e, 0, 0x0a000001, 1, 2));
 	sw_enforce_free(e);
 }

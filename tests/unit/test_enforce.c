@@ -65,9 +65,9 @@ handshake(bool repair)
 	return e;
 }
 
-/* Offsets of the DATA chunks after a rewrite: 46, 46+36, ... (every DATA here is 24 bytes). */
+/* Offsets of the DATA chunks after a rewrite: 46, 46+36, ... (every DATA here is 32 bytes). */
 #define DATA0 (TB_L4 + 12)
-#define DSZ 24
+#define DSZ 32
 
 static void
 test_crc32c_vector(void **state)
@@ -268,17 +268,21 @@ test_retransmission(void **state)
 	assert_int_equal(tb_r32(t.b + DATA0 + DSZ + 4), 102);
 	assert_int_equal(tb_r16(t.b + DATA0 + DSZ + 10), 2);
 
-	/* 100 was forwarded: now blocked (content changed on retransmission) -> removed, and
-	 * the numbering of everything else does not move */
+	/* 100 was forwarded: now blocked (content changed on retransmission): it keeps its
+	 * number, its M3UA message becomes a BEAT, and nothing else moves */
 	a_to_b(&t);
 	tb_data(&t, 100, 1, 0, 3, 'z');
 	tb_data(&t, 104, 1, 4, 3, 'e');
 	tb_finish(&t);
 	n = run(e, &t, 1u << 0, 0);
-	assert_int_equal(n, TB_L4 + 12 + DSZ);
-	assert_int_equal(tb_r32(t.b + DATA0 + 4), 103);
-	assert_int_equal(tb_r16(t.b + DATA0 + 10), 3);
-	assert_int_equal(sw_enforce_counters(e)[SW_ENF_RETRANS_KEPT], 1);
+	assert_int_equal(n, t.len);
+	assert_true(tb_valid(t.b, n));
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 100);
+	assert_memory_equal(t.b + DATA0 + 16, "\x01\x00\x03\x03\x00\x00\x00\x10", 8);
+	assert_int_equal(tb_r32(t.b + DATA0 + DSZ + 4), 103);
+	assert_int_equal(tb_r16(t.b + DATA0 + DSZ + 10), 3);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_RETRANS_BLOCKED], 1);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_NEUTRALIZED], 1);
 	sw_enforce_free(e);
 }
 
@@ -388,12 +392,12 @@ test_idata(void **state)
 	tb_idata(&t, 103, 4, 5, 7, 'u');
 	tb_finish(&t);
 	n = run(e, &t, 1u << 1, 0);
-	assert_int_equal(n, TB_L4 + 12 + 3 * 28);
+	assert_int_equal(n, TB_L4 + 12 + 3 * 36);
 	assert_true(tb_valid(t.b, n));
-	assert_int_equal(tb_r32(t.b + DATA0 + 28 + 4), 101);
-	assert_int_equal(tb_r32(t.b + DATA0 + 28 + 12), 11);
-	assert_int_equal(tb_r32(t.b + DATA0 + 56 + 4), 102);
-	assert_int_equal(tb_r32(t.b + DATA0 + 56 + 12), 5);
+	assert_int_equal(tb_r32(t.b + DATA0 + 36 + 4), 101);
+	assert_int_equal(tb_r32(t.b + DATA0 + 36 + 12), 11);
+	assert_int_equal(tb_r32(t.b + DATA0 + 72 + 4), 102);
+	assert_int_equal(tb_r32(t.b + DATA0 + 72 + 12), 5);
 	sw_enforce_free(e);
 }
 
@@ -411,8 +415,12 @@ test_unknown_association(void **state)
 	copy = t;
 	assert_int_equal(run(e, &t, 0, 0), t.len);
 	assert_memory_equal(t.b, copy.b, t.len);
-	/* fail closed: a blocked chunk of an untracked association drops the packet */
-	assert_int_equal(run(e, &t, 2, 0), 0);
+	/* a blocked chunk of an untracked association is neutralized in place */
+	assert_int_equal(run(e, &t, 2, 0), t.len);
+	assert_true(tb_valid(t.b, t.len));
+	assert_int_equal(tb_r32(t.b + DATA0 + DSZ + 4), 6);
+	assert_memory_equal(t.b + DATA0 + DSZ + 16, "\x01\x00\x03\x03\x00\x00\x00\x10", 8);
+	assert_memory_equal(t.b + DATA0 + 16, copy.b + DATA0 + 16, 8);
 	assert_int_equal(sw_enforce_counters(e)[SW_ENF_UNKNOWN_ASSOC], 2);
 	assert_int_equal(sw_enforce_counters(e)[SW_ENF_UNKNOWN_BLOCKED], 1);
 	sw_enforce_free(e);
@@ -539,6 +547,68 @@ test_repair_switch(void **state)
 	sw_enforce_free(e);
 }
 
+/* 100 lost before us, 101 forwarded; 100 then arrives and is blocked: neutralized in place. */
+static void
+test_late_blocked(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+	uint32_t n;
+
+	(void)state;
+	a_to_b(&t);
+	tb_data(&t, 101, 1, 1, 3, 'b');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'a');
+	tb_finish(&t);
+	n = run(e, &t, 1, 0);
+	assert_int_equal(n, t.len);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 100);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 0);
+	assert_memory_equal(t.b + DATA0 + 16, "\x01\x00\x03\x03\x00\x00\x00\x10", 8);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_LATE_BLOCKED], 1);
+	sw_enforce_free(e);
+}
+
+/* More unacknowledged removals than the window holds: the extra one is neutralized; once
+ * the receiver acknowledges, removal resumes. */
+static void
+test_window_full(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+	uint32_t n, tsn = 100, i;
+
+	(void)state;
+	for (i = 0; i < 65; i++, tsn += 2) {
+		a_to_b(&t);
+		tb_data(&t, tsn, 1, (uint16_t)(tsn - 100), 3, 'k');
+		tb_data(&t, tsn + 1, 1, (uint16_t)(tsn - 99), 3, 'x');
+		tb_finish(&t);
+		n = run(e, &t, 2, 0);
+		assert_int_equal(n, i < 64 ? t.len - DSZ : t.len);
+		assert_int_equal(tb_r32(t.b + DATA0 + 4), 100 + i);
+		assert_int_equal(tb_r16(t.b + DATA0 + 10), i);
+	}
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_WINDOW_FULL], 1);
+	/* the neutralized one (orig tsn - 1) kept its slot: new 165 */
+	b_to_a(&t);
+	tb_sack(&t, 165, 4000, NULL, 0, NULL, 0);
+	tb_finish(&t);
+	assert_true(run(e, &t, 0, 1) > 0);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), tsn - 1);
+	a_to_b(&t);
+	tb_data(&t, tsn, 1, (uint16_t)(tsn - 100), 3, 'k');
+	tb_data(&t, tsn + 1, 1, (uint16_t)(tsn - 99), 3, 'x');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 2, 0), t.len - DSZ);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 166);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 66);
+	sw_enforce_free(e);
+}
+
 int
 main(void)
 {
@@ -557,6 +627,8 @@ main(void)
 		cmocka_unit_test(test_impossible_lengths),
 		cmocka_unit_test(test_bad_crc),
 		cmocka_unit_test(test_repair_switch),
+		cmocka_unit_test(test_late_blocked),
+		cmocka_unit_test(test_window_full),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
