@@ -234,17 +234,12 @@ worker_eval(struct sw_worker *w, const struct sw_pkt *pkt, const struct sw_msu *
 	return v;
 }
 
+/* Rule and malformation counters of a verdict (MSU or whole packet). */
 static inline void
-worker_count(struct sw_worker *w, const struct verdict *v, enum sw_mal mal)
+worker_count_pkt(struct sw_worker *w, const struct verdict *v, enum sw_mal mal)
 {
 	struct sw_shm_counters *c = w->c;
 
-	if (v->action == SW_ACT_DROP)
-		SW_SHM_ADD(c->dropped, 1);
-	else if (v->action == SW_ACT_ALERT)
-		SW_SHM_ADD(c->alerted, 1);
-	else
-		SW_SHM_ADD(c->allowed, 1);
 	if (v->rule >= 0) {
 		if (v->rule < SW_SHM_MAX_RULES)
 			SW_SHM_ADD(c->rule_hits[v->rule], 1);
@@ -259,6 +254,25 @@ worker_count(struct sw_worker *w, const struct verdict *v, enum sw_mal mal)
 		SW_SHM_ADD(c->malformed, 1);
 		SW_SHM_ADD(c->mal[mal < SW_SHM_MAL_MAX ? mal : 0], 1);
 	}
+}
+
+/*
+ * An MSU verdict: allowed + dropped + alerted == msus. A packet judged as a whole (packet-level
+ * malformation: IP fragment, bad chunk lengths) counts in the rule/malformed counters and, when
+ * dropped, in pkts_dropped, but is not an MSU.
+ */
+static inline void
+worker_count(struct sw_worker *w, const struct verdict *v, enum sw_mal mal)
+{
+	struct sw_shm_counters *c = w->c;
+
+	if (v->action == SW_ACT_DROP)
+		SW_SHM_ADD(c->dropped, 1);
+	else if (v->action == SW_ACT_ALERT)
+		SW_SHM_ADD(c->alerted, 1);
+	else
+		SW_SHM_ADD(c->allowed, 1);
+	worker_count_pkt(w, v, mal);
 }
 
 #ifdef SW_HAVE_ENFORCE
@@ -348,7 +362,6 @@ worker_packet(struct sw_worker *w, struct rte_mbuf *m, unsigned in_idx, uint64_t
 	unsigned i, judged = 0;
 	bool is_inline = w->conf.mode == SW_MODE_INLINE;
 
-	memset(&pkt, 0, sizeof(pkt));
 	mal = sw_decode_packet(buf, len, SW_LINK_ETH, &pkt);
 	if (unlikely(!pkt.sctp)) {
 		/* Not SCTP at all (ARP, other IP protocols): not ours to judge. */
@@ -363,7 +376,7 @@ worker_packet(struct sw_worker *w, struct rte_mbuf *m, unsigned in_idx, uint64_t
 		memset(&msu, 0, sizeof(msu));
 		msu.mal = mal;
 		v = worker_eval(w, &pkt, &msu, in_idx, now_tsc);
-		worker_count(w, &v, mal);
+		worker_count_pkt(w, &v, mal);
 		worker_event(w, m, &pkt, NULL, SW_EV_MALFORMED, v.action, v.rule, in_idx, now_tsc);
 		return v.action != SW_ACT_DROP;
 	}

@@ -338,3 +338,93 @@ def itest(*args, check=True, timeout=60):
 def events(env):
     p = itest("events", env.instance)
     return [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+
+
+# ------------------------------------------------------------------------------------------
+# labelled traffic from sigwall-gen, split by side (remote -> port A, home -> port B)
+
+RULES = os.environ.get("SW_RULES", os.path.join(SRC, "patterns", "default.conf"))
+SITE = os.environ.get("SW_SITE", os.path.join(SRC, "patterns", "site.example.conf"))
+
+
+def require_policy_tools():
+    if not have(GEN):
+        skip("sigwall-gen is not built")
+    if not have(ITEST):
+        skip("sw-itest is not built (needs the policy compiler, policy and shm libraries)")
+    for f in (RULES, SITE):
+        if not os.path.isfile(f):
+            skip("%s is missing" % f)
+
+
+def is_fragment(frame):
+    off = 12
+    et = struct.unpack(">H", frame[off:off + 2])[0]
+    off += 2
+    while et in (0x8100, 0x88a8):
+        et = struct.unpack(">H", frame[off + 2:off + 4])[0]
+        off += 4
+    if et == 0x0800:
+        return (struct.unpack(">H", frame[off + 6:off + 8])[0] & 0x3fff) != 0
+    if et == 0x86dd:
+        return frame[off + 6] == 44
+    return False
+
+
+def gen_capture(env, msus, seed, attack_share="0.1", extra=()):
+    pc, lb = env.path("gen.pcap"), env.path("gen.jsonl")
+    p = subprocess.run([GEN, "--profile", "roaming", "--site", SITE, "--msus", str(msus), "--seed", str(seed),
+                        "-o", pc, "--labels", lb, "--attack-share", attack_share] + list(extra),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    if p.returncode != 0:
+        fail("sigwall-gen failed: " + p.stderr)
+    frames = [f for _, _, f in pcap_read(pc)[0]]
+    labels = {}
+    for line in open(lb):
+        j = json.loads(line)
+        # frame numbers are 1-based (as in Wireshark); chunk = index among the DATA chunks
+        labels[(j["frame"] - 1, j["chunk"])] = j
+    return frames, labels, pc
+
+
+def side_of(frame):
+    """sigwall-gen's MACs are 02:53:57:SIDE:00:ASSOC; SIDE 1 is the remote (outside) end."""
+    return 0 if frame[9] == 1 else 1
+
+
+def split_sides(env, frames):
+    """Write the remote side's frames to inA.pcap and the home side's to inB.pcap.
+    Returns ([idx of side A frames], [idx of side B frames])."""
+    idx = ([], [])
+    for i, f in enumerate(frames):
+        idx[side_of(f)].append(i)
+    pcap_write(env.path("inA.pcap"), [frames[i] for i in idx[0]])
+    pcap_write(env.path("inB.pcap"), [frames[i] for i in idx[1]])
+    return idx
+
+
+def two_port_vdevs(env, tag, infinite=False):
+    inf = ",infinite_rx=1" if infinite else ""
+    return ["net_pcap0,rx_pcap=%s,tx_pcap=%s%s" % (env.path("inA.pcap"), env.path("outA-%s.pcap" % tag), inf),
+            "net_pcap1,rx_pcap=%s,tx_pcap=%s%s" % (env.path("inB.pcap"), env.path("outB-%s.pcap" % tag), inf)]
+
+
+def crc_ok(frame):
+    w = sctp_walk(frame)
+    if w is None:
+        return True
+    sctp = bytearray(frame[w["l4"]:w["end"]])
+    want = struct.unpack("<I", bytes(sctp[8:12]))[0]
+    sctp[8:12] = b"\0\0\0\0"
+    return _crc32c(bytes(sctp)) == want
+
+
+def ipv4_ok(frame):
+    w = sctp_walk(frame)
+    if w is None or w["ver"] != 4:
+        return True
+    h = frame[w["l3"]:w["l4"]]
+    s = sum(struct.unpack(">%dH" % (len(h) // 2), h))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s == 0xffff and struct.unpack(">H", frame[w["l3"] + 2:w["l3"] + 4])[0] == w["end"] - w["l3"]

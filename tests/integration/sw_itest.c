@@ -75,7 +75,7 @@ cmd_publish(int argc, char **argv)
 
 	if (argc < 6)
 		return usage();
-	rc = sw_shm_image_create(argv[2], SW_SHM_MIN_SLOT_SIZE, 2, &m, &reused);
+	rc = sw_shm_image_create(argv[2], SW_SHM_MIN_SLOT_SIZE, 3, &m, &reused);
 	if (rc < 0) {
 		fprintf(stderr, "sw-itest: image region: %s\n", strerror(-rc));
 		return 1;
@@ -100,7 +100,7 @@ cmd_reload_loop(int argc, char **argv)
 	gen = strtoull(argv[4], NULL, 10);
 	count = strtoull(argv[5], NULL, 10);
 	interval_ms = (unsigned)strtoul(argv[6], NULL, 10);
-	rc = sw_shm_image_create(argv[2], SW_SHM_MIN_SLOT_SIZE, 2, &m, &reused);
+	rc = sw_shm_image_create(argv[2], SW_SHM_MIN_SLOT_SIZE, 3, &m, &reused);
 	if (rc < 0) {
 		fprintf(stderr, "sw-itest: image region: %s\n", strerror(-rc));
 		return 1;
