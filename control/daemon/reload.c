@@ -168,6 +168,27 @@ reload_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Generations only grow, also across a re-created image object (bigger slots, stale object
+ * replaced): a worker's epoch may still hold a generation of the old object, and a new image
+ * numbered below it would look reclaimable while in use. So the next generation is above both
+ * the object's and every worker's epoch.
+ */
+static uint64_t
+next_generation(const struct sw_ctl *c)
+{
+	uint64_t g = atomic_load(&c->image.hdr->generation);
+
+	for (unsigned w = 0; w < c->stats.hdr->max_workers; w++) {
+		uint64_t e = atomic_load_explicit(&sw_shm_worker(&c->stats, w)->epoch,
+						  memory_order_acquire);
+
+		if (e > g)
+			g = e;
+	}
+	return g + 1;
+}
+
 int
 sw_reload_start(struct sw_ctl *c, const char *rules, const char *site)
 {
@@ -186,7 +207,7 @@ sw_reload_start(struct sw_ctl *c, const char *rules, const char *site)
 	snprintf(j->rules, sizeof(j->rules), "%s", rules);
 	snprintf(j->site, sizeof(j->site), "%s", site);
 	j->t_start_ns = sw_shm_mono_ns();
-	j->generation = atomic_load(&c->image.hdr->generation) + 1;
+	j->generation = next_generation(c);
 	c->job = j;
 	c->running = true;
 	rc = pthread_create(&c->thread, NULL, reload_thread, c);

@@ -49,6 +49,11 @@
  * object and creates a new one; the dataplane's main thread polls `retired` and re-attaches by
  * name (the old mapping stays valid until it is unmapped, so the workers keep enforcing).
  *
+ * Generations only grow, also across a re-created object: control numbers the next image above
+ * both hdr.generation and every worker's epoch, so an epoch left from the old object never makes
+ * a slot of the new one look reclaimable. Workers keep their epoch monotonic (never store a
+ * lower one).
+ *
  * Layout changes bump SW_SHM_LAYOUT_VERSION; both sides refuse an object of another version.
  */
 #ifndef SW_SHM_SHM_H
