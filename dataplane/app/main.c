@@ -29,6 +29,9 @@
 #include <rte_mbuf.h>
 
 #include "worker.h"
+#ifdef SW_HAVE_ENFORCE
+#include "dataplane/enforce/enforce.h"
+#endif
 
 #define EXIT_USAGE 2
 #define NB_RXD 1024
@@ -490,6 +493,23 @@ print_final(struct app *a, double secs)
 			printf("rule %u hits %" PRIu64 "\n", k, (uint64_t)total.rule_hits[k]);
 	if (total.default_hits != 0)
 		printf("rule default hits %" PRIu64 "\n", (uint64_t)total.default_hits);
+	for (i = 0; i < a->nworkers; i++) {
+		const struct sw_worker *w = &a->workers[i];
+
+		printf("worker %u: sacks_generated %" PRIu64 " pkts_shrunk %" PRIu64
+		       " non_m3ua_chunks %" PRIu64 "\n", i, w->replies, w->shrunk, w->non_m3ua);
+#ifdef SW_HAVE_ENFORCE
+		if (w->enforce != NULL) {
+			const uint64_t *e = sw_enforce_counters(w->enforce);
+
+			printf("worker %u enforce:", i);
+			for (k = 0; k < SW_ENF_CTR_COUNT; k++)
+				if (e[k] != 0)
+					printf(" %s %" PRIu64, sw_enf_ctr_name((enum sw_enf_ctr)k), e[k]);
+			printf(" assocs %u\n", sw_enforce_assoc_count(w->enforce));
+		}
+#endif
+	}
 	fflush(stdout);
 }
 
@@ -625,8 +645,12 @@ main(int argc, char **argv)
 #endif
 	printf("sigwall-dataplane: %s mode, %u worker(s), ports", a.mode == SW_MODE_INLINE ?
 	       "inline" : "monitor", a.nworkers);
-	for (i = 0; i < a.nports; i++)
-		printf(" %u(%s)", a.port[i], a.port_name[i]);
+	for (i = 0; i < a.nports; i++) {
+		char name[RTE_ETH_NAME_MAX_LEN] = "?";
+
+		rte_eth_dev_get_name_by_port(a.port[i], name);
+		printf(" %c=%u(%s)", 'A' + i, a.port[i], name);
+	}
 	printf(", instance '%s'\n", a.instance);
 	fflush(stdout);
 

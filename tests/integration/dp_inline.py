@@ -100,7 +100,10 @@ try:
                 continue
             key = assoc_key(f)
             for (_, tsn, sid, ssn, payload) in d:
-                seq[(key, sid)].append(payload)
+                # M3UA transfer DATA only: the enforcer may neutralise a blocked chunk into
+                # an M3UA BEAT in place, and ASPTM/ASPSM messages are not MSUs
+                if payload[2:4] == b"\x01\x01":
+                    seq[(key, sid)].append(payload)
         return seq
 
     for side, outname in ((0, "outB-rp.pcap"), (1, "outA-rp.pcap")):
@@ -119,7 +122,8 @@ try:
                     exp_frames.append((assoc_key(e), sid, payload))
         exp = collections.defaultdict(list)
         for key, sid, payload in exp_frames:
-            exp[(key, sid)].append(payload)
+            if payload[2:4] == b"\x01\x01":
+                exp[(key, sid)].append(payload)
         if got != exp:
             bad = [k for k in set(got) | set(exp) if got.get(k) != exp.get(k)]
             k = bad[0]

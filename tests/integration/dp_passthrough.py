@@ -44,18 +44,27 @@ try:
         fail("--non-sctp drop: A->B output is not the SCTP frames of the input")
     print("--non-sctp drop: %d non-SCTP frames removed, the rest untouched" % (len(fa) - len(want)))
 
-    # 3. --default drop: every MSU dropped: no SCTP frame carries DATA any more
-    p, ab, ba = run("drop", ["--default", "drop"])
+    # 3. --default drop, no repair: every MSU's chunk taken out, packets left empty dropped
+    p, ab, ba = run("drop", ["--default", "drop", "--no-repair"])
     c = counters(p.stdout)
     for f in ab + ba:
-        d = data_chunks(f)
-        if d:
-            fail("--default drop: a DATA chunk was forwarded")
+        if data_chunks(f):
+            fail("--default drop --no-repair: a DATA chunk was forwarded")
     if c["dropped"] != 320 or c["chunks_removed"] != 320:
         fail("--default drop: dropped %d chunks_removed %d, expected 320" % (c["dropped"], c["chunks_removed"]))
     if len(ab) != 1 or len(ba) != 1:
         fail("--default drop: expected only the ARP frame on each side, got %d and %d" % (len(ab), len(ba)))
-    print("--default drop: all 320 MSUs removed, %d packets dropped" % c["pkts_dropped"])
+    print("--default drop --no-repair: all 320 MSUs removed, %d packets dropped" % c["pkts_dropped"])
+
+    # 4. --default drop with repair (when built): no M3UA DATA message gets through; the
+    # enforcer may keep a packet of an untracked association with the chunk neutralised
+    # (M3UA BEAT in place, same TSN) instead of cutting it.
+    p, ab, ba = run("drop-rp", ["--default", "drop"])
+    for f in ab + ba:
+        for (_, tsn, sid, ssn, payload) in (data_chunks(f) or []):
+            if payload[2:4] == b"\x01\x01":
+                fail("--default drop: an M3UA DATA message was forwarded")
+    print("--default drop (repair): no M3UA DATA forwarded, %d + %d frames out" % (len(ab), len(ba)))
     print("PASS")
 finally:
     env.cleanup()
