@@ -1,0 +1,630 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * MAP decoder (dataplane/decode/map.c), 3GPP TS 29.002: operation name table
+ * (both directions, and against Wireshark's table when tshark is installed),
+ * and the parameters of the screened operations decoded from hand-built BER
+ * arguments and results: IMSI (odd/even TBCD), AddressStrings, SM-RP-DA/OA,
+ * USSD in GSM 7-bit (incl. the extension table), UCS2 and 8-bit, SS codes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dataplane/decode/decode.h"
+
+/*
+ * Decode one component parameter from an exact-size heap copy: the parameter
+ * sits at offset 3 behind three octets of padding so that offsets are not 0.
+ * Fields already in *msu (earlier components) are kept.
+ */
+static enum sw_mal
+map_comp(struct sw_msu *msu, uint8_t type, int32_t op, const uint8_t *param, uint32_t n)
+{
+	uint8_t *buf = malloc(n + 3);
+	struct sw_tcap_comp *c;
+	enum sw_mal m;
+
+	assert_non_null(buf);
+	memset(buf, 0xee, 3);
+	memcpy(buf + 3, param, n);
+	assert_true(msu->tcap.ncomp < SW_COMP_MAX);
+	c = &msu->tcap.comp[msu->tcap.ncomp++];
+	memset(c, 0, sizeof(*c));
+	c->type = type;
+	c->has_invoke_id = true;
+	c->invoke_id = 1;
+	c->has_opcode = true;
+	c->opcode = op;
+	c->param_off = 3;
+	c->param_len = n;
+	m = sw_map_decode_component(buf, msu, msu->tcap.ncomp - 1u);
+	free(buf);
+	return m;
+}
+
+static enum sw_mal
+invoke(struct sw_msu *msu, int32_t op, const uint8_t *param, uint32_t n)
+{
+	memset(msu, 0, sizeof(*msu));
+	return map_comp(msu, SW_COMP_INVOKE, op, param, n);
+}
+
+#define INVOKE(msu, op, ...)                                                                \
+	({                                                                                  \
+		static const uint8_t p_[] = { __VA_ARGS__ };                               \
+		invoke(msu, op, p_, sizeof(p_));                                           \
+	})
+
+#define RESULT(msu, op, ...)                                                                \
+	({                                                                                  \
+		static const uint8_t p_[] = { __VA_ARGS__ };                               \
+		memset(msu, 0, sizeof(*msu));                                              \
+		map_comp(msu, SW_COMP_RESULT_LAST, op, p_, sizeof(p_));                    \
+	})
+
+static void
+test_op_names(void **state)
+{
+	static const struct {
+		int32_t code;
+		const char *name;
+	} v[] = {
+		{ 2, "updateLocation" },
+		{ 3, "cancelLocation" },
+		{ 22, "sendRoutingInfo" },
+		{ 44, "mt-forwardSM" },
+		{ 45, "sendRoutingInfoForSM" },
+		{ 46, "mo-forwardSM" },
+		{ 56, "sendAuthenticationInfo" },
+		{ 59, "processUnstructuredSS-Request" },
+		{ 60, "unstructuredSS-Request" },
+		{ 61, "unstructuredSS-Notify" },
+		{ 71, "anyTimeInterrogation" },
+		{ 83, "provideSubscriberLocation" },
+		{ 85, "sendRoutingInfoForLCS" },
+		{ 126, "explicitCT" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_string_equal(sw_map_op_name(v[i].code), v[i].name);
+		assert_int_equal(sw_map_op_code(v[i].name), v[i].code);
+	}
+	/* TS 29.002 spelling and older names */
+	assert_int_equal(sw_map_op_code("mt-ForwardSM"), 44);
+	assert_int_equal(sw_map_op_code("MO-FORWARDSM"), 46);
+	assert_int_equal(sw_map_op_code("forwardSM"), 46);
+	/* unknown and unallocated codes */
+	assert_null(sw_map_op_name(0));
+	assert_null(sw_map_op_name(1));
+	assert_null(sw_map_op_name(27));
+	assert_null(sw_map_op_name(90));
+	assert_null(sw_map_op_name(127));
+	assert_null(sw_map_op_name(-666));
+	assert_int_equal(sw_map_op_code("noSuchOperation"), -1);
+	assert_int_equal(sw_map_op_code(""), -1);
+	assert_int_equal(sw_map_op_code(NULL), -1);
+
+	/* every name maps back to its code */
+	for (int32_t c = -1000; c < 1000; c++) {
+		const char *n = sw_map_op_name(c);
+
+		if (n != NULL)
+			assert_int_equal(sw_map_op_code(n), c);
+	}
+}
+
+/* Named operations in the table. */
+static unsigned
+op_count(void)
+{
+	unsigned n = 0;
+
+	for (int32_t c = 0; c < 256; c++)
+		if (sw_map_op_name(c) != NULL)
+			n++;
+	return n;
+}
+
+/*
+ * Wireshark 4.0 gsm_old.localValue lists codes 2..126, 21 of them
+ * "unAllocated": 104 named operations. When tshark is installed, compare name
+ * by name with its table (the operation table comes first in `tshark -G
+ * values`, the error table follows and starts again at code 1).
+ */
+static void
+test_op_table_vs_tshark(void **state)
+{
+	char line[512];
+	unsigned named = 0, mismatches = 0;
+	int32_t prev = -1;
+	FILE *p;
+
+	(void)state;
+	assert_int_equal(op_count(), 104);
+	p = popen("tshark -G values 2>/dev/null", "r");
+	if (p == NULL) {
+		printf("tshark comparison skipped: popen failed\n");
+		return;
+	}
+	while (fgets(line, sizeof(line), p) != NULL) {
+		char name[256];
+		int code;
+
+		if (strncmp(line, "V\tgsm_old.localValue\t", 21) != 0)
+			continue;
+		if (sscanf(line + 21, "%d\t%255[^\n]", &code, name) != 2)
+			continue;
+		if (code <= prev)
+			break; /* the error table */
+		prev = code;
+		if (strcmp(name, "unAllocated") == 0) {
+			assert_null(sw_map_op_name(code));
+			continue;
+		}
+		named++;
+		if (sw_map_op_name(code) == NULL || strcmp(sw_map_op_name(code), name) != 0) {
+			printf("op %d: tshark %s, ours %s\n", code, name,
+			       sw_map_op_name(code) ? sw_map_op_name(code) : "(none)");
+			mismatches++;
+		}
+	}
+	pclose(p);
+	if (named == 0) {
+		printf("tshark comparison skipped: tshark not installed\n");
+		return;
+	}
+	printf("MAP operations: %u in our table, %u named by tshark, %u mismatches\n", op_count(),
+	       named, mismatches);
+	assert_int_equal(named, op_count());
+	assert_int_equal(mismatches, 0);
+}
+
+static void
+test_imsi_odd_even(void **state)
+{
+	struct sw_msu msu;
+
+	(void)state;
+	/* sendAuthenticationInfo v2: bare IMSI, 15 digits (odd: filler f in the last octet) */
+	assert_int_equal(INVOKE(&msu, 56, 0x04, 0x08, 0x54, 0x04, 0x60, 0x01, 0x07, 0x60, 0x29,
+				0xf0), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "454006107006920");
+	assert_int_equal(msu.map.imsi.len, 15);
+	assert_true(msu.has & SW_HAS_MAP);
+	/* 14 digits (even, no filler) */
+	assert_int_equal(INVOKE(&msu, 56, 0x04, 0x07, 0x12, 0x04, 0x17, 0x32, 0x54, 0x76, 0x98),
+			 SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "21407123456789");
+	/* sendAuthenticationInfo v3: SEQUENCE { imsi [0], numberOfRequestedVectors } */
+	assert_int_equal(INVOKE(&msu, 56, 0x30, 0x0d, 0x80, 0x08, 0x54, 0x04, 0x60, 0x01, 0x07,
+				0x60, 0x29, 0xf0, 0x02, 0x01, 0x01), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "454006107006920");
+	/* a filler in the middle would hide digits from one side: malformed */
+	assert_int_equal(INVOKE(&msu, 56, 0x04, 0x04, 0x54, 0xf4, 0x60, 0x01), SW_MAL_MAP_PARAM);
+	assert_int_equal(msu.mal, SW_MAL_MAP_PARAM);
+	assert_int_equal(msu.map.imsi.len, 0);
+	/* IMSI of 2 octets (SIZE (3..8)) and of 9 octets */
+	assert_int_equal(INVOKE(&msu, 56, 0x04, 0x02, 0x54, 0x04), SW_MAL_MAP_PARAM);
+	assert_int_equal(INVOKE(&msu, 56, 0x04, 0x09, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+				0x11, 0x11), SW_MAL_MAP_DIGITS_LONG);
+	/* the argument in a shape the operation does not have */
+	assert_int_equal(INVOKE(&msu, 56, 0x02, 0x01, 0x01), SW_MAL_MAP_PARAM);
+	/* a broken TLV inside the SEQUENCE */
+	assert_int_equal(INVOKE(&msu, 56, 0x30, 0x03, 0x80, 0x05, 0x54), SW_MAL_MAP_PARAM);
+}
+
+static void
+test_location_management(void **state)
+{
+	struct sw_msu msu;
+
+	(void)state;
+	/* UpdateLocationArg { imsi, msc-Number [1], vlr-Number } */
+	assert_int_equal(INVOKE(&msu, 2,
+				0x30, 0x1a,
+				0x04, 0x08, 0x54, 0x04, 0x60, 0x01, 0x07, 0x31, 0x04, 0xf5,
+				0x81, 0x06, 0x91, 0x68, 0x31, 0x52, 0x14, 0x93,
+				0x04, 0x06, 0x91, 0x68, 0x31, 0x52, 0x14, 0x94),
+			 SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "454006107013405");
+	assert_string_equal(msu.map.msc.d, "8613254139");
+	assert_string_equal(msu.map.vlr.d, "8613254149");
+	/* UpdateLocationRes { hlr-Number } */
+	assert_int_equal(RESULT(&msu, 2, 0x30, 0x09, 0x04, 0x07, 0x91, 0x72, 0x38, 0x99, 0x00,
+				0x01, 0xf0), SW_MAL_NONE);
+	assert_string_equal(msu.map.hlr.d, "27839900100");
+	/* CancelLocationArg v3: [3] { identity imsi-WithLMSI { imsi, lmsi } } */
+	assert_int_equal(INVOKE(&msu, 3, 0xa3, 0x10, 0x30, 0x0e,
+				0x04, 0x06, 0x21, 0x43, 0x65, 0x87, 0x09, 0xf1,
+				0x04, 0x04, 0x01, 0x02, 0x03, 0x04), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "12345678901");
+	/* PurgeMS-Arg v3: [3] { imsi, vlr-Number [0], sgsn-Number [1] } */
+	assert_int_equal(INVOKE(&msu, 67, 0xa3, 0x13,
+				0x04, 0x06, 0x21, 0x43, 0x65, 0x87, 0x09, 0xf1,
+				0x80, 0x04, 0x91, 0x11, 0x22, 0x33,
+				0x81, 0x03, 0x91, 0x44, 0x55), SW_MAL_NONE);
+	assert_string_equal(msu.map.vlr.d, "112233");
+	assert_string_equal(msu.map.sgsn.d, "4455");
+	/* UpdateGprsLocationArg { imsi, sgsn-Number, sgsn-Address } */
+	assert_int_equal(INVOKE(&msu, 23, 0x30, 0x13,
+				0x04, 0x06, 0x21, 0x43, 0x65, 0x87, 0x09, 0xf1,
+				0x04, 0x03, 0x91, 0x44, 0x55,
+				0x04, 0x04, 0x0a, 0x00, 0x00, 0x01), SW_MAL_NONE);
+	assert_string_equal(msu.map.sgsn.d, "4455");
+	/* InsertSubscriberDataArg { imsi [0], msisdn [1], ... } */
+	assert_int_equal(INVOKE(&msu, 7, 0x30, 0x12,
+				0x80, 0x06, 0x21, 0x43, 0x65, 0x87, 0x09, 0xf1,
+				0x81, 0x05, 0x91, 0x72, 0x83, 0x00, 0x10,
+				0x82, 0x01, 0x0a), SW_MAL_NONE);
+	assert_string_equal(msu.map.msisdn.d, "27380001");
+	/* the same context tag twice is ambiguous */
+	assert_int_equal(INVOKE(&msu, 7, 0x30, 0x10,
+				0x80, 0x06, 0x21, 0x43, 0x65, 0x87, 0x09, 0xf1,
+				0x80, 0x06, 0x99, 0x99, 0x99, 0x99, 0x99, 0xf9), SW_MAL_MAP_PARAM);
+	/* ResetArg { hlr-Number } */
+	assert_int_equal(INVOKE(&msu, 37, 0x30, 0x05, 0x04, 0x03, 0x91, 0x21, 0x43),
+			 SW_MAL_NONE);
+	assert_string_equal(msu.map.hlr.d, "1234");
+}
+
+static void
+test_msisdn_and_subscriber_info(void **state)
+{
+	struct sw_msu msu;
+
+	(void)state;
+	/* SendRoutingInfoArg { msisdn [0], ..., gmsc-OrGsmSCF-Address [6] } */
+	assert_int_equal(INVOKE(&msu, 22, 0x30, 0x12,
+				0x80, 0x07, 0x91, 0x72, 0x67, 0x41, 0x58, 0x27, 0xf2,
+				0x83, 0x01, 0x00,
+				0x86, 0x04, 0x91, 0x72, 0x83, 0x09), SW_MAL_NONE);
+	assert_string_equal(msu.map.msisdn.d, "27761485722");
+	assert_string_equal(msu.map.msc.d, "273890");
+	/* sendIMSI: bare ISDN-AddressString; result bare IMSI */
+	assert_int_equal(INVOKE(&msu, 58, 0x04, 0x04, 0x91, 0x72, 0x67, 0x41), SW_MAL_NONE);
+	assert_string_equal(msu.map.msisdn.d, "277614");
+	assert_int_equal(RESULT(&msu, 58, 0x04, 0x03, 0x21, 0x43, 0x65), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "123456");
+	/* AnyTimeInterrogationArg { subscriberIdentity [0] { msisdn [1] }, requestedInfo [1],
+	 * gsmSCF-Address [3] } */
+	assert_int_equal(INVOKE(&msu, 71, 0x30, 0x14,
+				0xa0, 0x07, 0x81, 0x05, 0x91, 0x72, 0x67, 0x41, 0x58,
+				0xa1, 0x02, 0x80, 0x00,
+				0x83, 0x05, 0x91, 0x44, 0x77, 0x00, 0x00), SW_MAL_NONE);
+	assert_string_equal(msu.map.msisdn.d, "27761485");
+	assert_int_equal(msu.map.imsi.len, 0);
+	/* AnyTimeInterrogationRes { subscriberInfo { locationInformation [0] { age,
+	 * vlr-number [1], msc-Number [6] } } } */
+	assert_int_equal(RESULT(&msu, 71, 0x30, 0x14, 0x30, 0x12, 0xa0, 0x10,
+				0x02, 0x01, 0x05,
+				0x81, 0x05, 0x91, 0x72, 0x83, 0x00, 0x10,
+				0x86, 0x04, 0x91, 0x72, 0x83, 0x01), SW_MAL_NONE);
+	assert_string_equal(msu.map.vlr.d, "27380001");
+	assert_string_equal(msu.map.msc.d, "273810");
+	/* ProvideSubscriberInfoArg { imsi [0], requestedInfo [2] } */
+	assert_int_equal(INVOKE(&msu, 70, 0x30, 0x0a, 0x80, 0x04, 0x21, 0x43, 0x65, 0x87,
+				0xa2, 0x02, 0x80, 0x00), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "12345678");
+	/* ProvideSubscriberLocation-Arg { locationType, mlc-Number, imsi [2], msisdn [3] } */
+	assert_int_equal(INVOKE(&msu, 83, 0x30, 0x13, 0x30, 0x03, 0x80, 0x01, 0x00,
+				0x04, 0x03, 0x91, 0x11, 0x11,
+				0x82, 0x03, 0x21, 0x43, 0x65,
+				0x83, 0x02, 0x91, 0x99), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "123456");
+	assert_string_equal(msu.map.msisdn.d, "99");
+	/* RoutingInfoForLCS-Arg { mlcNumber [0], targetMS [1] { imsi [0] } } */
+	assert_int_equal(INVOKE(&msu, 85, 0x30, 0x0c, 0x80, 0x03, 0x91, 0x11, 0x11,
+				0xa1, 0x05, 0x80, 0x03, 0x21, 0x43, 0x65), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "123456");
+	/* SendIdentificationRes v3 [3] { imsi } */
+	assert_int_equal(RESULT(&msu, 55, 0xa3, 0x05, 0x04, 0x03, 0x21, 0x43, 0x65),
+			 SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "123456");
+	/* AddressString longer than 20 octets */
+	assert_int_equal(INVOKE(&msu, 58, 0x04, 0x15, 0x91, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+				1, 1, 1, 1, 1, 1, 1, 1), SW_MAL_MAP_DIGITS_LONG);
+	/* an empty AddressString */
+	assert_int_equal(INVOKE(&msu, 58, 0x04, 0x00), SW_MAL_MAP_PARAM);
+}
+
+static void
+test_sms(void **state)
+{
+	struct sw_msu msu;
+
+	(void)state;
+	/* MT-ForwardSM-Arg { sm-RP-DA imsi [0], sm-RP-OA serviceCentreAddressOA [4], sm-RP-UI } */
+	assert_int_equal(INVOKE(&msu, 44, 0x30, 0x17,
+				0x80, 0x08, 0x54, 0x04, 0x60, 0x01, 0x07, 0x60, 0x29, 0xf0,
+				0x84, 0x07, 0x91, 0x72, 0x38, 0x99, 0x00, 0x01, 0xf0,
+				0x04, 0x02, 0x04, 0x00), SW_MAL_NONE);
+	assert_int_equal(msu.map.sm_rp_da_kind, 0);
+	assert_string_equal(msu.map.sm_rp_da.d, "454006107006920");
+	assert_int_equal(msu.map.sm_rp_oa_kind, 4);
+	assert_string_equal(msu.map.sm_rp_oa.d, "27839900100");
+	assert_string_equal(msu.map.imsi.d, "454006107006920");
+	assert_string_equal(msu.map.smsc.d, "27839900100");
+	/* lmsi [1] as DA, noSM-RP-OA [5] */
+	assert_int_equal(INVOKE(&msu, 44, 0x30, 0x0c,
+				0x81, 0x04, 0xde, 0xad, 0xbe, 0xef,
+				0x85, 0x00,
+				0x04, 0x02, 0x04, 0x00), SW_MAL_NONE);
+	assert_int_equal(msu.map.sm_rp_da_kind, 1);
+	assert_string_equal(msu.map.sm_rp_da.d, "deadbeef");
+	assert_int_equal(msu.map.sm_rp_oa_kind, 5);
+	assert_int_equal(msu.map.sm_rp_oa.len, 0);
+	/* MO-ForwardSM-Arg { DA serviceCentreAddressDA [4], OA msisdn [2], UI, imsi } */
+	assert_int_equal(INVOKE(&msu, 46, 0x30, 0x16,
+				0x84, 0x04, 0x91, 0x72, 0x38, 0x99,
+				0x82, 0x04, 0x91, 0x72, 0x67, 0x41,
+				0x04, 0x02, 0x01, 0x00,
+				0x04, 0x04, 0x21, 0x43, 0x65, 0xf7), SW_MAL_NONE);
+	assert_int_equal(msu.map.sm_rp_da_kind, 4);
+	assert_string_equal(msu.map.sm_rp_da.d, "278399");
+	assert_int_equal(msu.map.sm_rp_oa_kind, 2);
+	assert_string_equal(msu.map.sm_rp_oa.d, "277614");
+	assert_string_equal(msu.map.msisdn.d, "277614");
+	assert_string_equal(msu.map.imsi.d, "1234567");
+	/* an OA tag in the DA position (msisdn [2] is not a DA choice) */
+	assert_int_equal(INVOKE(&msu, 44, 0x30, 0x08, 0x82, 0x02, 0x91, 0x11, 0x85, 0x00,
+				0x04, 0x00), SW_MAL_MAP_PARAM);
+	/* RoutingInfoForSM-Arg { msisdn [0], sm-RP-PRI [1], serviceCentreAddress [2] } */
+	assert_int_equal(INVOKE(&msu, 45, 0x30, 0x12,
+				0x80, 0x07, 0x91, 0x72, 0x67, 0x41, 0x58, 0x27, 0xf2,
+				0x81, 0x01, 0xff,
+				0x82, 0x04, 0x91, 0x72, 0x38, 0x99), SW_MAL_NONE);
+	assert_string_equal(msu.map.msisdn.d, "27761485722");
+	assert_string_equal(msu.map.smsc.d, "278399");
+	/* RoutingInfoForSM-Res { imsi, locationInfoWithLMSI [0] { networkNode-Number [1] } } */
+	assert_int_equal(RESULT(&msu, 45, 0x30, 0x0e,
+				0x04, 0x03, 0x21, 0x43, 0x65,
+				0xa0, 0x07, 0x81, 0x05, 0x91, 0x72, 0x83, 0x00, 0x10), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "123456");
+	assert_string_equal(msu.map.msc.d, "27380001");
+	/* ReportSM-DeliveryStatusArg { msisdn, serviceCentreAddress, outcome } */
+	assert_int_equal(INVOKE(&msu, 47, 0x30, 0x0d, 0x04, 0x03, 0x91, 0x72, 0x67,
+				0x04, 0x03, 0x91, 0x72, 0x38, 0x0a, 0x01, 0x00), SW_MAL_NONE);
+	assert_string_equal(msu.map.msisdn.d, "2776");
+	assert_string_equal(msu.map.smsc.d, "2783");
+}
+
+/* USSD-Arg { dcs, string, msisdn [0] } with the given DCS and string octets. */
+static enum sw_mal
+ussd(struct sw_msu *msu, int32_t op, uint8_t dcs, const uint8_t *s, uint8_t n)
+{
+	uint8_t p[200];
+	uint32_t k = 0;
+
+	assert_true(n <= 180);
+	p[k++] = 0x30;
+	if (3 + 3 + n >= 128)
+		p[k++] = 0x81; /* long form for the 160-octet string */
+	p[k++] = (uint8_t)(3 + (n >= 128 ? 3 : 2) + n);
+	p[k++] = 0x04;
+	p[k++] = 0x01;
+	p[k++] = dcs;
+	p[k++] = 0x04;
+	if (n >= 128)
+		p[k++] = 0x81;
+	p[k++] = n;
+	memcpy(p + k, s, n);
+	k += n;
+	return invoke(msu, op, p, k);
+}
+
+#define USSD(msu, op, dcs, ...)                                                             \
+	({                                                                                  \
+		static const uint8_t s_[] = { __VA_ARGS__ };                               \
+		ussd(msu, op, dcs, s_, sizeof(s_));                                        \
+	})
+
+static void
+test_ussd(void **state)
+{
+	struct sw_msu msu;
+
+	(void)state;
+	/* "*100#", GSM 7-bit, DCS 0x0f */
+	assert_int_equal(USSD(&msu, 59, 0x0f, 0xaa, 0x18, 0x0c, 0x36, 0x02), SW_MAL_NONE);
+	assert_string_equal(msu.map.ussd, "*100#");
+	assert_int_equal(msu.map.ussd_len, 5);
+	assert_int_equal(msu.map.ussd_dcs, 0x0f);
+	/* "Pay 5€ @ shop": '@' is septet 0x00, '€' is 0x1b 0x65 (extension table) */
+	assert_int_equal(USSD(&msu, 60, 0x0f, 0xd0, 0x70, 0x1e, 0x54, 0xdb, 0x94, 0x41, 0x00,
+			      0xd0, 0x1c, 0xfd, 0x86, 0x03), SW_MAL_NONE);
+	assert_string_equal(msu.map.ussd, "Pay 5\u20ac @ shop");
+	/* "a{b}c": extension braces */
+	assert_int_equal(USSD(&msu, 61, 0x0f, 0xe1, 0x0d, 0x4a, 0xbc, 0x49, 0x8d, 0x1b),
+			 SW_MAL_NONE);
+	assert_string_equal(msu.map.ussd, "a{b}c");
+	/* "1234567": 7 characters leave 7 spare bits, padded with CR (TS 23.038 6.1.2.3.1) */
+	assert_int_equal(USSD(&msu, 59, 0x0f, 0x31, 0xd9, 0x8c, 0x56, 0xb3, 0xdd, 0x1a),
+			 SW_MAL_NONE);
+	assert_string_equal(msu.map.ussd, "1234567");
+	/* "ABCDEFG@": 8 septets, the eighth a real '@' */
+	assert_int_equal(USSD(&msu, 59, 0x0f, 0x41, 0xe1, 0x90, 0x58, 0x34, 0x1e, 0x01),
+			 SW_MAL_NONE);
+	assert_string_equal(msu.map.ussd, "ABCDEFG@");
+	/* basic table specials: £ $ ¥ è (0x01 0x02 0x03 0x04) */
+	assert_int_equal(USSD(&msu, 59, 0x0f, 0x01, 0xc1, 0x80, 0x00), SW_MAL_NONE);
+	assert_string_equal(msu.map.ussd, "\u00a3$\u00a5\u00e8");
+	/* UCS2 (DCS 0x48: general data coding, UCS2): "é€" */
+	assert_int_equal(USSD(&msu, 60, 0x48, 0x00, 0xe9, 0x20, 0xac), SW_MAL_NONE);
+	assert_string_equal(msu.map.ussd, "\u00e9\u20ac");
+	assert_int_equal(msu.map.ussd_dcs, 0x48);
+	/* UCS2 with an odd octet count */
+	assert_int_equal(USSD(&msu, 60, 0x48, 0x00, 0xe9, 0x20), SW_MAL_MAP_USSD);
+	/* 8-bit data (DCS 0x44): not decoded, DCS kept */
+	assert_int_equal(USSD(&msu, 59, 0x44, 0x01, 0x02, 0x03), SW_MAL_NONE);
+	assert_int_equal(msu.map.ussd_len, 0);
+	assert_int_equal(msu.map.ussd_dcs, 0x44);
+	/* empty USSD string */
+	assert_int_equal(USSD(&msu, 59, 0x0f), SW_MAL_MAP_USSD);
+	/* msisdn [0] after the string */
+	assert_int_equal(INVOKE(&msu, 59, 0x30, 0x0e, 0x04, 0x01, 0x0f,
+				0x04, 0x02, 0xaa, 0x18,
+				0x80, 0x05, 0x91, 0x72, 0x67, 0x41, 0x58), SW_MAL_NONE);
+	assert_string_equal(msu.map.msisdn.d, "27761485");
+	assert_string_equal(msu.map.ussd, "*1");
+	/* USSD-Res { dcs, string } in a returnResultLast */
+	assert_int_equal(RESULT(&msu, 59, 0x30, 0x0a, 0x04, 0x01, 0x0f,
+				0x04, 0x05, 0xaa, 0x18, 0x0c, 0x36, 0x02), SW_MAL_NONE);
+	assert_string_equal(msu.map.ussd, "*100#");
+
+	/* 160 octets of '€' (182 septets = 91 euro signs, 273 bytes of UTF-8): cut to fit */
+	uint8_t sp[182], packed[160];
+	for (unsigned i = 0; i < 182; i++)
+		sp[i] = (i % 2 == 0) ? 0x1b : 0x65;
+	memset(packed, 0, sizeof(packed));
+	for (unsigned i = 0; i < 182; i++) {
+		unsigned bit = i * 7;
+
+		packed[bit / 8] |= (uint8_t)(sp[i] << (bit % 8));
+		if (bit % 8 > 1 && bit / 8 + 1 < sizeof(packed))
+			packed[bit / 8 + 1] |= (uint8_t)(sp[i] >> (8 - bit % 8));
+	}
+	assert_int_equal(ussd(&msu, 59, 0x0f, packed, 160), SW_MAL_NONE);
+	assert_int_equal(msu.map.ussd_len, 255); /* 85 whole euro signs of 3 bytes */
+	assert_int_equal(strlen(msu.map.ussd), 255);
+	assert_memory_equal(msu.map.ussd + 252, "\u20ac", 3);
+}
+
+static void
+test_ss_code(void **state)
+{
+	struct sw_msu msu;
+
+	(void)state;
+	/* RegisterSS-Arg { ss-Code cfu (0x21), basicService, forwardedToNumber [4] } */
+	assert_int_equal(INVOKE(&msu, 10, 0x30, 0x0e, 0x04, 0x01, 0x21,
+				0x83, 0x01, 0x11,
+				0x84, 0x06, 0x91, 0x44, 0x77, 0x00, 0x00, 0xf1), SW_MAL_NONE);
+	assert_true(msu.map.has_ss_code);
+	assert_int_equal(msu.map.ss_code, 0x21);
+	assert_string_equal(msu.map.fwd_to.d, "447700001");
+	/* activateSS { ss-Code cfb (0x29) } */
+	assert_int_equal(INVOKE(&msu, 12, 0x30, 0x03, 0x04, 0x01, 0x29), SW_MAL_NONE);
+	assert_int_equal(msu.map.ss_code, 0x29);
+	/* eraseSS, deactivateSS, interrogateSS */
+	for (int32_t op = 11; op <= 14; op++) {
+		assert_int_equal(INVOKE(&msu, op, 0x30, 0x03, 0x04, 0x01, 0x2a), SW_MAL_NONE);
+		assert_true(msu.map.has_ss_code);
+		assert_int_equal(msu.map.ss_code, 0x2a);
+	}
+	/* ss-Code of 2 octets */
+	assert_int_equal(INVOKE(&msu, 12, 0x30, 0x04, 0x04, 0x02, 0x29, 0x00), SW_MAL_MAP_PARAM);
+	assert_false(msu.map.has_ss_code);
+}
+
+static void
+test_first_value_kept(void **state)
+{
+	static const uint8_t a[] = { 0x04, 0x03, 0x21, 0x43, 0x65 };
+	static const uint8_t b[] = { 0x04, 0x03, 0x99, 0x99, 0x99 };
+	static const uint8_t bad[] = { 0x04, 0x01, 0x21 };
+	struct sw_msu msu;
+
+	(void)state;
+	memset(&msu, 0, sizeof(msu));
+	assert_int_equal(map_comp(&msu, SW_COMP_INVOKE, 56, a, sizeof(a)), SW_MAL_NONE);
+	assert_int_equal(map_comp(&msu, SW_COMP_INVOKE, 56, bad, sizeof(bad)), SW_MAL_MAP_PARAM);
+	assert_int_equal(map_comp(&msu, SW_COMP_INVOKE, 56, b, sizeof(b)), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "123456");
+	/* the first malformation stays */
+	assert_int_equal(msu.mal, SW_MAL_MAP_PARAM);
+}
+
+static void
+test_not_map(void **state)
+{
+	static const uint8_t imsi[] = { 0x04, 0x03, 0x21, 0x43, 0x65 };
+	/* CAP v2 gsmSSF-to-gsmSCF 0.4.0.0.1.0.50.1 */
+	static const uint8_t cap_acn[] = { 0x04, 0x00, 0x00, 0x01, 0x00, 0x32, 0x01 };
+	struct sw_msu msu;
+
+	(void)state;
+	memset(&msu, 0, sizeof(msu));
+	msu.has |= SW_HAS_ACN;
+	msu.tcap.acn_len = sizeof(cap_acn);
+	memcpy(msu.tcap.acn, cap_acn, sizeof(cap_acn));
+	assert_int_equal(map_comp(&msu, SW_COMP_INVOKE, 56, imsi, sizeof(imsi)), SW_MAL_NONE);
+	assert_int_equal(msu.map.imsi.len, 0);
+	assert_false(msu.has & SW_HAS_MAP);
+	/* addressed to SSN 146 (CAP) */
+	memset(&msu, 0, sizeof(msu));
+	msu.has |= SW_HAS_SCCP;
+	msu.sccp.cdpa.has_ssn = true;
+	msu.sccp.cdpa.ssn = 146;
+	assert_int_equal(map_comp(&msu, SW_COMP_INVOKE, 56, imsi, sizeof(imsi)), SW_MAL_NONE);
+	assert_false(msu.has & SW_HAS_MAP);
+	/* a MAP ACN decodes */
+	memset(&msu, 0, sizeof(msu));
+	msu.has |= SW_HAS_ACN;
+	msu.tcap.acn_len = sizeof(cap_acn);
+	memcpy(msu.tcap.acn, cap_acn, sizeof(cap_acn));
+	msu.tcap.acn[5] = 14; /* infoRetrievalContext */
+	assert_int_equal(map_comp(&msu, SW_COMP_INVOKE, 56, imsi, sizeof(imsi)), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "123456");
+	/* returnError, reject and unknown operations are not decoded */
+	memset(&msu, 0, sizeof(msu));
+	assert_int_equal(map_comp(&msu, SW_COMP_ERROR, 56, imsi, sizeof(imsi)), SW_MAL_NONE);
+	assert_int_equal(map_comp(&msu, SW_COMP_INVOKE, -666, imsi, sizeof(imsi)), SW_MAL_NONE);
+	assert_int_equal(msu.map.imsi.len, 0);
+}
+
+/* Every prefix of a parameter, and every single-octet corruption, stays in bounds. */
+static void
+test_truncated_params(void **state)
+{
+	static const uint8_t p[] = {
+		0x30, 0x17,
+		0x80, 0x08, 0x54, 0x04, 0x60, 0x01, 0x07, 0x60, 0x29, 0xf0,
+		0x84, 0x07, 0x91, 0x72, 0x38, 0x99, 0x00, 0x01, 0xf0,
+		0x04, 0x02, 0x04, 0x00,
+	};
+	static const int32_t ops[] = { 2, 7, 22, 44, 45, 46, 56, 59, 71, 85 };
+	struct sw_msu msu;
+	uint8_t q[sizeof(p)];
+
+	(void)state;
+	for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++) {
+		for (uint32_t n = 0; n <= sizeof(p); n++)
+			invoke(&msu, ops[o], p, n);
+		for (uint32_t i = 0; i < sizeof(p); i++) {
+			memcpy(q, p, sizeof(p));
+			q[i] ^= 0xff;
+			invoke(&msu, ops[o], q, sizeof(q));
+			q[i] = 0x80;
+			invoke(&msu, ops[o], q, sizeof(q));
+		}
+	}
+	/* a parameter cut inside its own header is malformed */
+	assert_int_equal(invoke(&msu, 44, p, 1), SW_MAL_MAP_PARAM);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_op_names),
+		cmocka_unit_test(test_op_table_vs_tshark),
+		cmocka_unit_test(test_imsi_odd_even),
+		cmocka_unit_test(test_location_management),
+		cmocka_unit_test(test_msisdn_and_subscriber_info),
+		cmocka_unit_test(test_sms),
+		cmocka_unit_test(test_ussd),
+		cmocka_unit_test(test_ss_code),
+		cmocka_unit_test(test_first_value_kept),
+		cmocka_unit_test(test_not_map),
+		cmocka_unit_test(test_truncated_params),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
