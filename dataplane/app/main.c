@@ -319,9 +319,12 @@ setup_port(struct app *a, uint16_t port)
 			info.hash_key_size != 0 && info.hash_key_size <= sizeof(key)
 				? info.hash_key_size
 				: 40;
-		/* IP addresses only: SCTP ports are not in most NICs' SCTP hash, and the
-		 * association is identified by the address pair on an SS7 link anyway. */
-		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
+		/* NICs classify SCTP packets as their own flow type: without the SCTP types
+		 * they would all hash to queue 0. The key's 16-bit period makes the hash
+		 * symmetric for the address pair and the port pair swapped together, so with
+		 * or without ports both directions of an association meet on one worker. */
+		conf.rx_adv_conf.rss_conf.rss_hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_SCTP) &
+						   info.flow_type_rss_offloads;
 	}
 	rc = rte_eth_dev_configure(port, nq, nq, &conf);
 	if (rc != 0)
