@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Seeds the fuzz corpora from the named byte vectors (our own bytes, never ../shared captures).
 
-packet/: selector byte 0 (Ethernet) + each packet vector; layers/: selector byte (0 m3ua, 1 sccp,
+packet/: selector byte 0 (Ethernet) + each packet vector (gen-*: one frame per attack scenario of
+sigwall-gen --profile attacks --seed 99, added by hand); layers/: selector byte (0 m3ua, 1 sccp,
 2 tcap, 3 isup) + each layer vector; pcap/: small pcap files holding the packet vectors.
 Regression inputs found by fuzzing are added by hand next to these, named by what they broke.
 """
