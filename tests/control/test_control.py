@@ -183,7 +183,12 @@ def main():
 
 
 def run(e):
-    # The dataplane may come first: it waits for an image.
+    # A stale object full of garbage (crash of something else) is replaced, a stale socket file
+    # too. The dataplane may come first: it waits for an image.
+    with open("/dev/shm/sigwall.%s.image" % e.inst, "wb") as f:
+        f.write(b"stale garbage" * 100)
+    with open(e.sock, "w") as f:
+        f.write("not a socket")
     e.start_fake(workers=2)
     e.start_control()
     st = e.status()
@@ -301,6 +306,25 @@ def run(e):
                     re.M), "metrics msus")
     log("stats and metrics consistent (%d MSUs, %d metric lines)"
         % (stj["total"]["msus"], body.count("\n")))
+
+    # events --follow streams, stats --watch repeats.
+    p = subprocess.Popen([e.ctl, "--instance", e.inst, "events", "--follow"], env=e.env,
+                         stdout=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    p.kill()
+    p.wait()
+    check(json.loads(line)["instance"] == e.inst, "events --follow: %r" % line)
+    try:
+        out = subprocess.run([e.ctl, "--instance", e.inst, "stats", "--watch", "--json"],
+                             env=e.env, capture_output=True, text=True, timeout=2.5).stdout
+    except subprocess.TimeoutExpired as ex:
+        out = ex.stdout.decode() if isinstance(ex.stdout, bytes) else (ex.stdout or "")
+    docs = [json.loads(x) for x in out.splitlines() if x.strip()]
+    check(len(docs) >= 2 and docs[-1]["total"]["msus"] > docs[0]["total"]["msus"],
+          "stats --watch gave %d documents" % len(docs))
+    check(any(w["pps"] > 0 for w in docs[-1]["workers"]), "no packet rate: %s" % docs[-1])
+    log("events --follow streamed, stats --watch: %d documents, %.0f pkts/s on worker 0"
+        % (len(docs), docs[-1]["workers"][0]["pps"]))
 
     # SIGHUP reloads.
     e.cproc.send_signal(signal.SIGHUP)
