@@ -256,7 +256,7 @@ sw_events_drain(struct sw_ctl *c, void (*sink)(struct sw_ctl *, const char *))
 	for (unsigned w = 0; w < c->stats.hdr->max_workers; w++) {
 		struct sw_shm_ring *r = sw_shm_ring(&c->stats, w);
 		uint64_t lost = atomic_load_explicit(&r->lost, memory_order_relaxed);
-		unsigned n;
+		unsigned n, budget = r->size; /* bounded: a busy worker must not starve the loop */
 
 		/* Never silent: a JSON line says how many were lost since the last drain. */
 		if (lost != c->lost_seen[w]) {
@@ -272,7 +272,8 @@ sw_events_drain(struct sw_ctl *c, void (*sink)(struct sw_ctl *, const char *))
 			emit(c, &b, sink);
 			c->lost_seen[w] = lost;
 		}
-		while ((n = sw_shm_event_pop(r, ev, 64)) > 0) {
+		while (budget > 0 && (n = sw_shm_event_pop(r, ev, budget < 64 ? budget : 64)) > 0) {
+			budget -= n;
 			for (unsigned i = 0; i < n; i++) {
 				event_json(c, &ev[i], &b);
 				emit(c, &b, sink);

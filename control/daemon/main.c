@@ -578,6 +578,7 @@ main(int argc, char **argv)
 	sigset_t mask;
 	int opt, rc, ready_pipe[2] = {-1, -1};
 	uint64_t next_snap = 0, next_hb = 0;
+	unsigned drained = 0;
 
 	c->instance = "default";
 	c->max_workers = SW_SHM_DEFAULT_WORKERS;
@@ -749,7 +750,8 @@ main(int argc, char **argv)
 		base = np;
 		for (unsigned i = 0; i < nclients; i++)
 			pf[np++] = (struct pollfd){clients[i].fd, POLLIN, 0};
-		rc = poll(pf, np, 20);
+		/* Poll faster while events flow, so the workers' rings do not fill up. */
+		rc = poll(pf, np, drained > 0 ? 1 : 20);
 		if (rc < 0 && errno != EINTR)
 			die(1, "poll: %s", strerror(errno));
 		if (rc > 0) {
@@ -795,7 +797,7 @@ main(int argc, char **argv)
 			}
 			i++;
 		}
-		sw_events_drain(c, follow_sink);
+		drained = sw_events_drain(c, follow_sink);
 		if (now >= next_snap) {
 			sw_snap_take(c);
 			next_snap = now + 1000000000ull;
