@@ -157,7 +157,7 @@ enum sw_gen_mal {
 	SW_GEN_MAL_GLOBAL_OP,  /* opcode as a globalValue OID (well formed, but policy: drop) */
 	SW_GEN_MAL_LONG_ACN,   /* application-context-name OID of ~100 bytes */
 	SW_GEN_MAL_TRUNC,      /* TCAP message cut short inside the component portion */
-	SW_GEN_MAL_SCCP_LEN,   /* SCCP data length pointing past the end of the MSU */
+	SW_GEN_MAL_LEN_OVERFLOW, /* last component's length exceeds the component portion */
 };
 
 struct sw_gen_comp {
@@ -198,7 +198,7 @@ void sw_gen_tcap(struct sw_bb *b, const struct sw_gen_tcap *t, const struct sw_g
 
 /* SCCP UDT around the TCAP bytes already in b (Q.713 4.10). */
 void sw_gen_sccp_udt(struct sw_bb *b, const struct sw_gen_sccp_addr *cdpa,
-		     const struct sw_gen_sccp_addr *cgpa, int mal_len);
+		     const struct sw_gen_sccp_addr *cgpa);
 
 /* SCCP XUDT segment (Q.713 4.18) around data[0..n); remaining: segments after this one. */
 void sw_gen_sccp_xudt(struct sw_bb *b, const struct sw_gen_sccp_addr *cdpa,

@@ -70,7 +70,7 @@ static const char *const expect_name[] = { "allow", "drop", "alert" };
 	X(EV_BUNDLE, "evasion-bundled", EXP_DROP)                                       \
 	X(EV_IPFRAG, "evasion-ip-fragment", EXP_DROP)                                   \
 	X(MAL_TRUNC, "malformed-truncated", EXP_DROP)                                   \
-	X(MAL_SCCP_LEN, "malformed-sccp-length-overflow", EXP_DROP)                     \
+	X(MAL_BER_LEN, "malformed-ber-length-overflow", EXP_DROP)                     \
 	X(MAL_NEG_OP, "malformed-negative-opcode", EXP_DROP)                            \
 	X(MAL_LONG_ACN, "malformed-overlong-acn", EXP_DROP)
 
@@ -653,7 +653,6 @@ chunk_done(struct chunk *c, struct sw_bb *b)
 /* Variant knobs for a TCAP message. */
 struct msgopt {
 	int xudt_segs; /* 0: UDT, else number of XUDT segments */
-	int sccp_len_mal;
 	uint8_t flags;
 };
 
@@ -670,7 +669,7 @@ push_tcap(struct gen *g, int ai, int s, const struct sw_gen_sccp_addr *cdpa,
 		c = q_new(g, sls, scen, o ? o->flags : 0);
 		sw_bb_init(&b, c->buf, sizeof(c->buf));
 		sw_gen_tcap(&b, t, sub);
-		sw_gen_sccp_udt(&b, cdpa, cgpa, o ? o->sccp_len_mal : 0);
+		sw_gen_sccp_udt(&b, cdpa, cgpa);
 		sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 3, sls);
 		chunk_done(c, &b);
 	} else {
@@ -1319,8 +1318,8 @@ attack_emit(struct gen *g, int ai, int sc, uint64_t remaining)
 	case SC_MAL_TRUNC:
 		x.t.mal = SW_GEN_MAL_TRUNC;
 		break;
-	case SC_MAL_SCCP_LEN:
-		o.sccp_len_mal = 1;
+	case SC_MAL_BER_LEN:
+		x.t.mal = SW_GEN_MAL_LEN_OVERFLOW;
 		break;
 	case SC_MAL_NEG_OP:
 		x.t.mal = SW_GEN_MAL_NEG_OPCODE;

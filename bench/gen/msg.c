@@ -439,6 +439,8 @@ enc_comp(struct sw_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_comp 
 	}
 	bb_prim_u8(b, 0x02, c->iid);
 	bb_close(b, c->type, m);
+	if (t->mal == SW_GEN_MAL_LEN_OVERFLOW && c == &t->comp[t->ncomp - 1] && b->p[1] < 0x60)
+		b->p[1] += 0x20; /* the component now claims 32 bytes more than its container */
 }
 
 /* Q.773 4.2.3 dialogue portion: EXTERNAL { id-as-dialogue, single-ASN1-type AARQ/AARE }. */
@@ -549,14 +551,14 @@ enc_addr(struct sw_bb *b, const struct sw_gen_sccp_addr *a)
 
 void
 sw_gen_sccp_udt(struct sw_bb *b, const struct sw_gen_sccp_addr *cdpa,
-		const struct sw_gen_sccp_addr *cgpa, int mal_len)
+		const struct sw_gen_sccp_addr *cgpa)
 {
 	size_t nd = sw_bb_len(b), la, lb;
 	uint8_t *m;
 
 	if (nd > 255)
 		abort();
-	bb_u8(b, (uint8_t)(mal_len ? (nd + 40 > 255 ? 255 : nd + 40) : nd));
+	bb_u8(b, (uint8_t)nd);
 	m = b->p;
 	enc_addr(b, cgpa);
 	lb = (size_t)(m - b->p);
