@@ -17,7 +17,10 @@
 #include <unistd.h>
 
 #include "control/daemon/ctlsock.h"
+#include "dataplane/shm/shm.h"
 #include "sigwallctl.h"
+
+static bool ctl_reached; /* the last ctl_connect() got through */
 
 /* Connect to the instance's control socket; -1 with a message on stderr. */
 static int
@@ -35,6 +38,7 @@ ctl_connect(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	strcpy(sa.sun_path, path);
+	ctl_reached = false;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		fprintf(stderr, "sigwallctl: cannot reach sigwall-control of instance '%s' at %s: "
@@ -43,6 +47,7 @@ ctl_connect(void)
 			close(fd);
 		return -1;
 	}
+	ctl_reached = true;
 	return fd;
 }
 
@@ -179,14 +184,57 @@ sw_cmd_reload(int argc, char **argv)
 	return ctl_request(req, stdout);
 }
 
+/*
+ * Control is not reachable: say what the shared memory says (the dataplane keeps enforcing the
+ * last image while control is down). Exits 1 all the same: the instance is degraded.
+ */
+static void
+status_from_shm(void)
+{
+	struct sw_shm_image im;
+	struct sw_shm_stats st;
+	uint64_t gen;
+	unsigned slot;
+
+	if (sw_shm_image_attach_ro(sw_ctl_instance, &im) < 0) {
+		fprintf(stderr, "sigwallctl: no shared memory for instance '%s' either\n",
+			sw_ctl_instance);
+		return;
+	}
+	gen = atomic_load_explicit(&im.hdr->generation, memory_order_acquire);
+	slot = atomic_load_explicit(&im.hdr->active_slot, memory_order_acquire);
+	printf("instance %s (sigwall-control not running; from shared memory)\n", sw_ctl_instance);
+	printf("generation %llu\n", (unsigned long long)gen);
+	if (gen != 0 && slot < im.hdr->nslots)
+		printf("  image %llu bytes, checksum %016llx, slot %u of %u\n",
+		       (unsigned long long)im.hdr->slot[slot].size,
+		       (unsigned long long)im.hdr->slot[slot].checksum, slot, im.hdr->nslots);
+	if (sw_shm_stats_attach(sw_ctl_instance, false, &st) == 0) {
+		unsigned n = atomic_load(&st.hdr->nworkers);
+
+		printf("dataplane pid %d, %u workers\n", (int)atomic_load(&st.hdr->dataplane_pid), n);
+		for (unsigned w = 0; w < n && w < st.hdr->max_workers; w++)
+			printf("  worker %u epoch %llu %s\n", w,
+			       (unsigned long long)atomic_load(&sw_shm_worker(&st, w)->epoch),
+			       sw_shm_worker_live(&st, w) ? "live" : "not live");
+		sw_shm_stats_detach(&st);
+	}
+	sw_shm_image_detach(&im);
+}
+
 int
 sw_cmd_status(int argc, char **argv)
 {
 	static const char *const allowed[] = {"--json", NULL};
+	bool json = has_flag(argc, argv, "--json");
+	int rc;
 
 	if (check_flags(argc, argv, allowed) != 0)
 		return 2;
-	return ctl_request(has_flag(argc, argv, "--json") ? "status\tjson\n" : "status\n", stdout);
+	rc = ctl_request(json ? "status\tjson\n" : "status\n", stdout);
+	if (rc != 0 && !json && !ctl_reached)
+		status_from_shm();
+	return rc;
 }
 
 int

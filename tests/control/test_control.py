@@ -340,6 +340,9 @@ def run(e):
     e.cproc.wait()
     time.sleep(0.3)
     check(e.fproc.poll() is None, "workers died with control")
+    rc, out, err = e.ctl_run("status")
+    check(rc != 0 and "not running" in out and re.search(r"^generation 102$", out, re.M) and
+          "live" in out, "status with control down: %r %r" % (out, err))
     e.start_control()
     st = e.status()
     check(st["generation"] == 103, "restarted control published %s" % st["generation"])
