@@ -44,6 +44,9 @@ def check(cond, msg):
 def find_rules(root):
     """The shipped rule set and site file (patterns/), unless given."""
     site = os.path.join(root, "patterns", "site.example.conf")
+    default = os.path.join(root, "patterns", "default.conf")
+    if os.path.exists(default) and os.path.exists(site):
+        return default, site
     rules = [p for p in sorted(glob.glob(os.path.join(root, "patterns", "*.conf")))
              if "site" not in os.path.basename(p)]
     if not rules or not os.path.exists(site):
