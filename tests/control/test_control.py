@@ -60,10 +60,9 @@ class Env:
         self.run = tempfile.mkdtemp(prefix="sw-ctl-test-")
         self.inst = "t%d_%d" % (os.getpid(), int(time.time() * 1000) % 100000)
         self.env = dict(os.environ, SIGWALL_RUNDIR=self.run)
-        self.rules = os.path.join(self.run, "rules.conf")
-        self.site = os.path.join(self.run, "site.conf")
-        shutil.copy(rules, self.rules)
-        shutil.copy(site, self.site)
+        # The originals: a rule file may include others or name list files relative to itself.
+        self.rules = os.path.abspath(rules)
+        self.site = os.path.abspath(site)
         self.events = os.path.join(self.run, "events.json")
         self.pcap = os.path.join(self.run, "dropped.pcap")
         self.sock = os.path.join(self.run, self.inst + ".sock")
@@ -223,10 +222,8 @@ def run(e):
 
     # A broken rule set: error with file:line, the running image stays.
     bad = os.path.join(e.run, "bad.conf")
-    with open(e.rules) as f:
-        text = f.read()
     with open(bad, "w") as f:
-        f.write(text + "\nthis is not ; a valid { rule file\n")
+        f.write("# a rule file with a syntax error on line 2\nthis is not ; a valid { rule file\n")
     rc, out, err = e.ctl_run("reload", "--rules", bad, "--site", e.site)
     check(rc != 0, "broken reload exited 0")
     check(re.search(re.escape(bad) + r":\d+:", err), "error lacks file:line: %r" % err)
