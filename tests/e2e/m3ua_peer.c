@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * An M3UA peer on usrsctp (raw IPv4: the kernel's SCTP is not needed) for the end-to-end tests
+ * of inline enforcement. Two of them, in two network namespaces, talk through the appliance:
+ *   client: ASPUP -> (ASPUP-ACK) -> ASPAC -> (ASPAC-ACK), server answers; then both send
+ *   --count M3UA DATA messages spread over --streams ordered streams; every --block-every-th
+ *   carries the marker "BLOCK" that the appliance's test rule blocks.
+ * Each side checks what it receives: every allowed message of the peer exactly once and in
+ * order on its stream, no blocked message, and counts BEATs (the appliance's neutralized
+ * messages). At the end it waits until nothing it sent is left unacknowledged, exchanges a DONE
+ * message, and the client shuts the association down gracefully. An ABORT or restart
+ * (COMM_LOST / RESTART) is a failure; no progress for --stall seconds is reported as STALL.
+ *
+ * Exit: 0 ok, 1 check failed, 2 usage/setup, 3 stall.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <usrsctp.h>
+
+#define PPID_M3UA 3           /* RFC 4666 1.4.7 */
+#define M3UA_CLASS_TRANSFER 1 /* RFC 4666 3.1.2 */
+#define M3UA_CLASS_ASPSM 3
+#define M3UA_CLASS_ASPTM 4
+#define M3UA_DATA 1
+#define M3UA_ASPUP 1
+#define M3UA_ASPUP_ACK 4
+#define M3UA_BEAT 3
+#define M3UA_ASPAC 1
+#define M3UA_ASPAC_ACK 3
+#define M3UA_TAG_PROTO_DATA 0x0210 /* RFC 4666 3.3.1 */
+#define MAX_STREAMS 16
+
+static struct {
+	bool server;
+	const char *local, *remote;
+	uint16_t lport, rport;
+	unsigned count, streams, block_every, stall_s, timeout_s;
+	const char *tag; /* "c" or "s": who sent a message */
+} opt = { .count = 1000, .streams = 4, .block_every = 10, .stall_s = 8, .timeout_s = 50 };
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	sctp_assoc_t assoc;
+	bool up, lost, restart, shutdown_comp;
+	bool aspup, aspup_ack, aspac, aspac_ack;
+	bool peer_done;
+	unsigned rx_allowed, rx_beats, rx_other;
+	unsigned errors;
+	int next[MAX_STREAMS]; /* next index expected per stream; -1 none yet */
+	struct timespec last_progress;
+} st;
+static struct socket *sock;
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "m3ua_peer[%s]: ERROR ", opt.tag);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	st.errors++;
+}
+
+static bool
+blocked(unsigned i)
+{
+	return opt.block_every != 0 && i % opt.block_every == opt.block_every - 1;
+}
+
+/* Next index after i (or the first when i < 0) that the sender sends on stream s, allowed. */
+static int
+next_allowed(unsigned s, int i)
+{
+	unsigned j = i < 0 ? s - 1 : (unsigned)i + opt.streams;
+
+	for (; j < opt.count; j += opt.streams)
+		if (!blocked(j))
+			return (int)j;
+	return -1;
+}
+
+static unsigned
+allowed_total(void)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < opt.count; i++)
+		n += !blocked(i);
+	return n;
+}
+
+static int
+send_m3ua(uint8_t cls, uint8_t type, uint16_t sid, const char *text)
+{
+	uint8_t m[256];
+	struct sctp_sndinfo si;
+	size_t tl = text != NULL ? strlen(text) : 0, plen, len = 8;
+
+	memset(m, 0, sizeof(m));
+	m[0] = 1; /* version, RFC 4666 3.1.1 */
+	m[2] = cls;
+	m[3] = type;
+	if (text != NULL) {
+		/* Protocol Data: OPC, DPC, SI=3 (SCCP), NI=2, MP=0, SLS, then the user data. */
+		plen = 4 + 12 + tl;
+		m[8] = M3UA_TAG_PROTO_DATA >> 8;
+		m[9] = M3UA_TAG_PROTO_DATA & 0xff;
+		m[10] = (uint8_t)(plen >> 8);
+		m[11] = (uint8_t)plen;
+		m[15] = opt.server ? 2 : 1;   /* OPC */
+		m[19] = opt.server ? 1 : 2;   /* DPC */
+		m[20] = 3;
+		m[21] = 2;
+		m[23] = (uint8_t)sid;
+		memcpy(m + 24, text, tl);
+		len = 8 + ((plen + 3) & ~(size_t)3);
+	}
+	m[4] = (uint8_t)(len >> 24);
+	m[5] = (uint8_t)(len >> 16);
+	m[6] = (uint8_t)(len >> 8);
+	m[7] = (uint8_t)len;
+	memset(&si, 0, sizeof(si));
+	si.snd_sid = sid;
+	si.snd_ppid = htonl(PPID_M3UA);
+	si.snd_assoc_id = st.assoc;
+	for (;;) {
+		ssize_t r = usrsctp_sendv(sock, m, len, NULL, 0, &si, sizeof(si), SCTP_SENDV_SNDINFO,
+					  0);
+
+		if (r >= 0)
+			return 0;
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
+			fail("send: %s", strerror(errno));
+			return -1;
+		}
+		usleep(1000);
+	}
+}
+
+static void
+on_data(const uint8_t *m, size_t n, uint16_t sid)
+{
+	char text[128];
+	char who[4], verdict[8];
+	unsigned s, idx;
+	size_t tl;
+
+	if (n < 8 || m[0] != 1) {
+		fail("bad M3UA message (%zu bytes)", n);
+		return;
+	}
+	if (m[2] == M3UA_CLASS_ASPSM && m[3] == M3UA_BEAT) {
+		st.rx_beats++; /* a message the appliance neutralized */
+		return;
+	}
+	if (m[2] == M3UA_CLASS_ASPSM && m[3] == M3UA_ASPUP && opt.server) {
+		st.aspup = true;
+		return;
+	}
+	if (m[2] == M3UA_CLASS_ASPSM && m[3] == M3UA_ASPUP_ACK) {
+		st.aspup_ack = true;
+		return;
+	}
+	if (m[2] == M3UA_CLASS_ASPTM && m[3] == M3UA_ASPAC && opt.server) {
+		st.aspac = true;
+		return;
+	}
+	if (m[2] == M3UA_CLASS_ASPTM && m[3] == M3UA_ASPAC_ACK) {
+		st.aspac_ack = true;
+		return;
+	}
+	if (m[2] != M3UA_CLASS_TRANSFER || m[3] != M3UA_DATA || n < 24) {
+		st.rx_other++;
+		return;
+	}
+	tl = n - 24 < sizeof(text) - 1 ? n - 24 : sizeof(text) - 1;
+	memcpy(text, m + 24, tl);
+	text[tl] = '\0';
+	if (strncmp(text, "SWE2E ", 6) == 0 && strstr(text, " DONE") != NULL) {
+		st.peer_done = true;
+		return;
+	}
+	if (sscanf(text, "SWE2E %3s %u %u %7s", who, &s, &idx, verdict) != 4) {
+		fail("unparsable DATA '%s'", text);
+		return;
+	}
+	if (strcmp(verdict, "BLOCK") == 0) {
+		fail("blocked message %u arrived", idx);
+		return;
+	}
+	if (s != sid || s == 0 || s > opt.streams || idx >= opt.count) {
+		fail("message %u on stream %u, says stream %u", idx, sid, s);
+		return;
+	}
+	if (st.next[s] != (int)idx) {
+		fail("stream %u: got %u, expected %d (duplicate, loss or reorder)", s, idx,
+		     st.next[s]);
+		return;
+	}
+	st.next[s] = next_allowed(s, (int)idx);
+	st.rx_allowed++;
+	clock_gettime(CLOCK_MONOTONIC, &st.last_progress);
+}
+
+static int
+receive_cb(struct socket *so, union sctp_sockstore addr, void *data, size_t datalen,
+	   struct sctp_rcvinfo rcv, int flags, void *ulp_info)
+{
+	(void)so;
+	(void)addr;
+	(void)ulp_info;
+	if (data == NULL)
+		return 1;
+	pthread_mutex_lock(&mu);
+	if (flags & MSG_NOTIFICATION) {
+		const union sctp_notification *nt = data;
+
+		if (nt->sn_header.sn_type == SCTP_ASSOC_CHANGE) {
+			const struct sctp_assoc_change *ac = &nt->sn_assoc_change;
+
+			switch (ac->sac_state) {
+			case SCTP_COMM_UP:
+				st.assoc = ac->sac_assoc_id;
+				st.up = true;
+				break;
+			case SCTP_COMM_LOST:
+			case SCTP_CANT_STR_ASSOC:
+				st.lost = true;
+				break;
+			case SCTP_RESTART:
+				st.restart = true;
+				break;
+			case SCTP_SHUTDOWN_COMP:
+				st.shutdown_comp = true;
+				break;
+			default:
+				break;
+			}
+		}
+	} else if (ntohl(rcv.rcv_ppid) == PPID_M3UA) {
+		on_data(data, datalen, rcv.rcv_sid);
+	} else {
+		st.rx_other++;
+	}
+	pthread_mutex_unlock(&mu);
+	free(data);
+	return 1;
+}
+
+/* Unacknowledged + pending DATA of the association, -1 on error. */
+static int
+outstanding(void)
+{
+	struct sctp_status ss;
+	socklen_t l = sizeof(ss);
+
+	memset(&ss, 0, sizeof(ss));
+	ss.sstat_assoc_id = st.assoc;
+	if (usrsctp_getsockopt(sock, IPPROTO_SCTP, SCTP_STATUS, &ss, &l) < 0)
+		return -1;
+	return ss.sstat_unackdata + ss.sstat_penddata;
+}
+
+/* Wait for cond (checked under the lock) or a failure; false on timeout or loss. */
+static bool
+wait_for(bool *cond, double secs)
+{
+	double end = now_s() + secs;
+
+	while (now_s() < end) {
+		bool ok, bad;
+
+		pthread_mutex_lock(&mu);
+		ok = *cond;
+		bad = st.lost || st.restart;
+		pthread_mutex_unlock(&mu);
+		if (ok)
+			return true;
+		if (bad)
+			return false;
+		usleep(2000);
+	}
+	return false;
+}
+
+static int
+setup(void)
+{
+	struct sockaddr_in la, ra;
+	struct sctp_event ev;
+	struct sctp_initmsg im;
+	struct sctp_rtoinfo rto;
+	const uint16_t events[] = { SCTP_ASSOC_CHANGE };
+	int on = 1;
+	unsigned i;
+
+	usrsctp_init(0, NULL, NULL); /* port 0: SCTP over raw IPv4, no UDP encapsulation */
+	usrsctp_sysctl_set_sctp_asconf_enable(0);
+	usrsctp_sysctl_set_sctp_auto_asconf(0);
+	usrsctp_sysctl_set_sctp_heartbeat_interval_default(1000);
+	sock = usrsctp_socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP, receive_cb, NULL, 0, NULL);
+	if (sock == NULL) {
+		fprintf(stderr, "m3ua_peer: usrsctp_socket: %s\n", strerror(errno));
+		return -1;
+	}
+	usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on));
+	usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_NODELAY, &on, sizeof(on));
+	memset(&ev, 0, sizeof(ev));
+	ev.se_assoc_id = SCTP_FUTURE_ASSOC;
+	ev.se_on = 1;
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		ev.se_type = events[i];
+		usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_EVENT, &ev, sizeof(ev));
+	}
+	memset(&im, 0, sizeof(im));
+	im.sinit_num_ostreams = (uint16_t)(opt.streams + 1);
+	im.sinit_max_instreams = (uint16_t)(opt.streams + 1);
+	usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_INITMSG, &im, sizeof(im));
+	/* Short timers: a test must see retransmissions within seconds. */
+	memset(&rto, 0, sizeof(rto));
+	rto.srto_initial = 200;
+	rto.srto_min = 100;
+	rto.srto_max = 1000;
+	usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof(rto));
+
+	memset(&la, 0, sizeof(la));
+	la.sin_family = AF_INET;
+	la.sin_port = htons(opt.lport);
+	if (inet_pton(AF_INET, opt.local, &la.sin_addr) != 1)
+		return -1;
+	if (usrsctp_bind(sock, (struct sockaddr *)&la, sizeof(la)) < 0) {
+		fprintf(stderr, "m3ua_peer: bind: %s\n", strerror(errno));
+		return -1;
+	}
+	if (opt.server) {
+		if (usrsctp_listen(sock, 1) < 0)
+			return -1;
+		return 0;
+	}
+	memset(&ra, 0, sizeof(ra));
+	ra.sin_family = AF_INET;
+	ra.sin_port = htons(opt.rport);
+	if (inet_pton(AF_INET, opt.remote, &ra.sin_addr) != 1)
+		return -1;
+	if (usrsctp_connect(sock, (struct sockaddr *)&ra, sizeof(ra)) < 0 && errno != EINPROGRESS) {
+		fprintf(stderr, "m3ua_peer: connect: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: m3ua_peer --server|--client --local IP --remote IP --lport P "
+			"--rport P [--count N] [--streams S] [--block-every K] [--stall S] "
+			"[--timeout S]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "server", no_argument, NULL, 'S' },   { "client", no_argument, NULL, 'C' },
+		{ "local", required_argument, NULL, 'l' }, { "remote", required_argument, NULL, 'r' },
+		{ "lport", required_argument, NULL, 'p' }, { "rport", required_argument, NULL, 'q' },
+		{ "count", required_argument, NULL, 'n' }, { "streams", required_argument, NULL, 's' },
+		{ "block-every", required_argument, NULL, 'b' },
+		{ "stall", required_argument, NULL, 't' }, { "timeout", required_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool role = false, ok, stall = false;
+	unsigned i, expect, s;
+	double start, t_end;
+	int c, out = -1;
+	char text[96];
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'S': opt.server = true; role = true; break;
+		case 'C': opt.server = false; role = true; break;
+		case 'l': opt.local = optarg; break;
+		case 'r': opt.remote = optarg; break;
+		case 'p': opt.lport = (uint16_t)atoi(optarg); break;
+		case 'q': opt.rport = (uint16_t)atoi(optarg); break;
+		case 'n': opt.count = (unsigned)atoi(optarg); break;
+		case 's': opt.streams = (unsigned)atoi(optarg); break;
+		case 'b': opt.block_every = (unsigned)atoi(optarg); break;
+		case 't': opt.stall_s = (unsigned)atoi(optarg); break;
+		case 'T': opt.timeout_s = (unsigned)atoi(optarg); break;
+		default: usage();
+		}
+	}
+	if (!role || opt.local == NULL || (!opt.server && opt.remote == NULL) || opt.lport == 0 ||
+	    opt.streams == 0 || opt.streams >= MAX_STREAMS)
+		usage();
+	opt.tag = opt.server ? "s" : "c";
+	for (s = 0; s < MAX_STREAMS; s++)
+		st.next[s] = s >= 1 && s <= opt.streams ? next_allowed(s, -1) : -1;
+	expect = allowed_total();
+	start = now_s();
+	t_end = start + opt.timeout_s;
+	if (setup() < 0)
+		return 2;
+
+	/* M3UA ASP state maintenance, RFC 4666 4.3.4: ASPUP, ASPAC, both acknowledged. */
+	if (!wait_for(&st.up, 10)) {
+		fprintf(stderr, "m3ua_peer[%s]: association not up\n", opt.tag);
+		return 1;
+	}
+	if (opt.server) {
+		ok = wait_for(&st.aspup, 10) && send_m3ua(3, M3UA_ASPUP_ACK, 0, NULL) == 0 &&
+		     wait_for(&st.aspac, 10) && send_m3ua(4, M3UA_ASPAC_ACK, 0, NULL) == 0;
+	} else {
+		ok = send_m3ua(3, M3UA_ASPUP, 0, NULL) == 0 && wait_for(&st.aspup_ack, 10) &&
+		     send_m3ua(4, M3UA_ASPAC, 0, NULL) == 0 && wait_for(&st.aspac_ack, 10);
+	}
+	if (!ok) {
+		fprintf(stderr, "m3ua_peer[%s]: ASP not active\n", opt.tag);
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &st.last_progress);
+
+	for (i = 0; i < opt.count; i++) {
+		s = 1 + i % opt.streams;
+		snprintf(text, sizeof(text), "SWE2E %s %u %u %s", opt.tag, s, i,
+			 blocked(i) ? "BLOCK" : "PASS");
+		if (send_m3ua(M3UA_CLASS_TRANSFER, M3UA_DATA, (uint16_t)s, text) < 0)
+			break;
+	}
+
+	/* Everything sent must be acknowledged, everything allowed from the peer received. */
+	for (;;) {
+		bool done_rx, bad;
+		struct timespec lp;
+		double idle;
+
+		out = outstanding();
+		pthread_mutex_lock(&mu);
+		done_rx = st.rx_allowed == expect;
+		bad = st.lost || st.restart;
+		lp = st.last_progress;
+		pthread_mutex_unlock(&mu);
+		if (bad)
+			break;
+		if (done_rx && out == 0)
+			break;
+		idle = now_s() - ((double)lp.tv_sec + lp.tv_nsec / 1e9);
+		if ((!done_rx && idle > opt.stall_s) || (done_rx && now_s() > t_end) ||
+		    now_s() > t_end) {
+			stall = true;
+			break;
+		}
+		usleep(5000);
+	}
+	if (!stall && !st.lost && !st.restart) {
+		snprintf(text, sizeof(text), "SWE2E %s DONE", opt.tag);
+		send_m3ua(M3UA_CLASS_TRANSFER, M3UA_DATA, 0, text);
+		if (!wait_for(&st.peer_done, 10))
+			fail("no DONE from the peer");
+		/* The DONE itself must be acknowledged; once the association has shut down
+		 * gracefully (RFC 4960 9.2: only after all data was acknowledged) the status is
+		 * gone, which counts as nothing outstanding. */
+		for (i = 0; i < 500; i++) {
+			out = outstanding();
+			if (out == 0 || (out < 0 && st.shutdown_comp))
+				break;
+			usleep(10000);
+		}
+		if (out < 0 && st.shutdown_comp)
+			out = 0;
+		if (out != 0)
+			fail("%d messages still outstanding at the end", out);
+		if (!opt.server) {
+			struct sctp_sndinfo si;
+
+			/* RFC 4960 9.2 graceful shutdown of the association */
+			memset(&si, 0, sizeof(si));
+			si.snd_flags = SCTP_EOF;
+			si.snd_assoc_id = st.assoc;
+			if (usrsctp_sendv(sock, text, 0, NULL, 0, &si, sizeof(si), SCTP_SENDV_SNDINFO,
+					  0) < 0)
+				fail("shutdown: %s", strerror(errno));
+		}
+		if (!wait_for(&st.shutdown_comp, 5))
+			fail("no graceful SHUTDOWN-COMPLETE");
+	}
+	pthread_mutex_lock(&mu);
+	if (st.lost)
+		fail("association aborted (COMM_LOST)");
+	if (st.restart)
+		fail("association restarted");
+	if (st.rx_allowed != expect && !stall)
+		fail("received %u of %u allowed messages", st.rx_allowed, expect);
+	printf("RESULT role=%s sent=%u expect=%u received=%u beats=%u other=%u outstanding=%d "
+	       "lost=%d restart=%d stall=%d errors=%u time=%.1fs\n",
+	       opt.server ? "server" : "client", opt.count, expect, st.rx_allowed, st.rx_beats,
+	       st.rx_other, out, st.lost, st.restart, stall, st.errors, now_s() - start);
+	fflush(stdout);
+	c = st.errors != 0 || st.lost || st.restart ? 1 : stall ? 3 : 0;
+	pthread_mutex_unlock(&mu);
+	usrsctp_close(sock);
+	/* usrsctp_finish() waits for every association to be freed; the exit is enough. */
+	return c;
+}
