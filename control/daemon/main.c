@@ -221,15 +221,31 @@ accept_client(int lfd, enum client_kind kind)
 	nclients++;
 }
 
+/* Followers get each event line or nothing: one that does not read fast enough misses lines
+ * (the events file has them all) and is cut off if a line went out only in part; the loop
+ * never waits for it. */
 static void
 follow_sink(struct sw_ctl *c, const char *line)
 {
+	char buf[4096];
+	int n = snprintf(buf, sizeof(buf), "%s\n", line);
+
 	(void)c;
-	for (unsigned i = 0; i < nclients; i++) {
-		if (clients[i].state != CS_FOLLOW)
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return;
+	for (unsigned i = 0; i < nclients;) {
+		ssize_t w;
+
+		if (clients[i].state != CS_FOLLOW) {
+			i++;
 			continue;
-		send_str(clients[i].fd, line);
-		send_str(clients[i].fd, "\n");
+		}
+		w = send(clients[i].fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w == n || (w < 0 && (errno == EAGAIN || errno == EINTR))) {
+			i++;
+			continue;
+		}
+		client_close(i);
 	}
 }
 
