@@ -63,6 +63,21 @@ sw_sctp_walk(const uint8_t *buf, struct sw_pkt *pkt)
 	return SW_MAL_NONE;
 }
 
+/*
+ * Zero the whole struct sw_msu (readers rely on has bits and lengths, the layer decoders on
+ * zeroed fields). The size is hidden from the compiler on purpose: with a constant size gcc
+ * inlines `rep stosq`, whose start-up cost alone was measured at ~34 TSC cycles for this
+ * struct, against ~15 for libc's vector memset of the same 1.3 KB (bench/README.md).
+ */
+static inline void
+msu_clear(struct sw_msu *msu)
+{
+	size_t n = sizeof(*msu);
+
+	__asm__("" : "+r"(n));
+	memset(msu, 0, n);
+}
+
 enum sw_mal
 sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx, struct sw_msu *msu)
 {
@@ -70,7 +85,7 @@ sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx, 
 	struct sw_cur c;
 	uint32_t ppid = 0;
 
-	memset(msu, 0, sizeof(*msu));
+	msu_clear(msu);
 	if (chunk_idx >= pkt->nchunks)
 		return msu->mal = SW_MAL_SCTP_DATA_SHORT;
 	ch = &pkt->chunks[chunk_idx];
