@@ -155,8 +155,14 @@ digits_fill(struct gen *g, char *dst, const char *prefix, size_t total)
 	if (n > total)
 		n = total;
 	memcpy(dst, prefix, n);
-	while (n < total)
-		dst[n++] = (char)('0' + sw_rng_below(&g->rng, 10));
+	while (n < total) {
+		/* one 64-bit draw gives up to 19 decimal digits */
+		uint64_t r = sw_rng_next(&g->rng);
+		int k;
+
+		for (k = 0; k < 19 && n < total; k++, r /= 10)
+			dst[n++] = (char)('0' + r % 10);
+	}
 	dst[n] = '\0';
 }
 
@@ -337,10 +343,13 @@ put_frame(struct gen *g, struct assoc *a, int s, const uint8_t *payload, size_t 
 			hl = 48;
 		}
 	}
-	memcpy(ip + hl, payload, n);
+	if (ip + hl != payload)
+		memmove(ip + hl, payload, n);
 	g->frame++;
 	sw_pcap_record(&g->pcap, g->ts_us, p, l2 + hl + n);
 }
+
+static uint8_t fragbuf[16384];
 
 /* SCTP packet from side s: common header + chunks already in sctp[12..n). */
 static void
@@ -365,17 +374,25 @@ send_sctp(struct gen *g, struct assoc *a, int s, uint8_t *sctp, size_t n, uint32
 	} else {
 		size_t cut = (n / 2) & ~(size_t)7;
 
-		put_frame(g, a, s, sctp, cut, 1, 0, 1, ident);
+		memcpy(fragbuf, sctp, n); /* the frame buffer is rewritten per fragment */
+		put_frame(g, a, s, fragbuf, cut, 1, 0, 1, ident);
 		g->ts_us += 3;
-		put_frame(g, a, s, sctp + cut, n - cut, 1, cut, 0, ident);
+		put_frame(g, a, s, fragbuf + cut, n - cut, 1, cut, 0, ident);
 	}
 }
 
-static uint8_t sbuf[16384];
+/* Where the SCTP packet goes in the frame buffer when it is not fragmented: built in place. */
+static uint8_t *
+sctp_at(struct gen *g)
+{
+	return g->pkt + 14 + (g->vlan >= 0 ? 4 : 0) + (g->ipv6 ? 40 : 20);
+}
 
 static void
 send_control(struct gen *g, struct assoc *a, int s, const uint8_t *chunk, size_t n)
 {
+	uint8_t *sbuf = sctp_at(g);
+
 	memcpy(sbuf + 12, chunk, n);
 	send_sctp(g, a, s, sbuf, 12 + n, a->tag[!s], 0);
 	g->ts_us += 1 + sw_rng_below(&g->rng, 50);
@@ -419,6 +436,7 @@ send_data(struct gen *g, struct assoc *a, int s, struct chunk **c, int n, int fr
 {
 	size_t off = 12;
 	uint64_t first = g->frame + 1;
+	uint8_t *sbuf = sctp_at(g);
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -502,6 +520,7 @@ send_mgmt(struct gen *g, struct assoc *a, int s, uint8_t cls, uint8_t type, int 
 	c.sls = 0;
 	c.flags = 0;
 	{
+		uint8_t *sbuf = sctp_at(g);
 		uint8_t *d = sbuf + 12;
 
 		d[0] = 0;
@@ -537,8 +556,8 @@ assoc_start(struct gen *g, struct assoc *a)
 	be16(c + 12, GEN_STREAMS);
 	be16(c + 14, GEN_STREAMS);
 	be32(c + 16, a->tsn[SIDE_HOME]);
-	memcpy(sbuf + 12, c, 20);
-	send_sctp(g, a, SIDE_HOME, sbuf, 32, 0, 0);
+	memcpy(sctp_at(g) + 12, c, 20);
+	send_sctp(g, a, SIDE_HOME, sctp_at(g), 32, 0, 0);
 	g->ts_us += 300;
 	/* 3.3.3 INIT ACK with a State Cookie */
 	c[0] = 2;
