@@ -1,0 +1,780 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sigwall-bench-pipe: the real per-burst worker function (sw_worker_burst, linked from
+ * dataplane/app exactly as sigwall-dataplane and bench/dataplane link it) on 1..N worker
+ * lcores at once, each over its own net_ring port (rte_eth_from_rings: RX and TX are the same
+ * ring, so the pre-built mbufs of the mix circulate). Per burst: sync (image pick-up) -> rx ->
+ * sw_worker_burst -> restore what the worker cut or dropped -> tx.
+ *
+ * One invocation measures, per run and alternating (so noise hits all alike):
+ *   forward  forward-only (rx/tx, no decode, no verdict): the I/O ceiling
+ *   decode   monitor mode, no image: decode + default verdict          (--stages)
+ *   verdict  monitor mode with the image: decode + verdict             (--stages)
+ *   full     inline with the image: decode + verdict + enforce + tx
+ * and with --reload-ms MS, the full path while a thread republishes the image through the
+ * real shared memory (sw_shm_image_publish, workers pick it up in sw_worker_sync) every MS ms.
+ * Stage costs are differences of those configurations. Latency is per packet through the
+ * worker: TSC before rx_burst to after tx_burst of the burst the packet was in.
+ *
+ * Prints a human summary and one "RESULT key=value ..." line per configuration (medians
+ * over --runs) for bench/run.sh.
+ *
+ *   sigwall-bench-pipe --pcap F [--rules R --site S] [--workers N] [--runs K]
+ *       [--packets N] [--burst B] [--stages] [--reload-ms MS] [--no-repair] [--mbufs N]
+ *       [--label TEXT]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "worker.h"
+#ifdef SW_HAVE_COMPILER
+#include "control/compiler/compiler.h"
+#endif
+#ifdef SW_HAVE_POLICY
+#include "dataplane/policy/image.h"
+#include "dataplane/policy/policy.h"
+#endif
+
+#define EXIT_USAGE 2
+#define HIST_SHIFT 2       /* latency histogram: 4-cycle buckets */
+#define HIST_N (1u << 16)  /* up to 262144 cycles; beyond goes into the last bucket */
+#define MAX_W 64
+
+enum cfg { CFG_FORWARD, CFG_DECODE, CFG_VERDICT, CFG_FULL, CFG_RELOAD, CFG_N };
+static const char *const cfg_name[CFG_N] = {"forward", "decode", "verdict", "full", "reload"};
+
+struct frame {
+	uint8_t *data;
+	uint16_t len;
+};
+
+static struct frame *frames;
+static unsigned nframes;
+static uint64_t frame_bytes; /* sum of frame lengths, for the mean */
+
+#define FRAME_IDX(m) ((m)->hash.usr)
+
+static void
+die_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "sigwall-bench-pipe: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	exit(EXIT_USAGE);
+}
+
+static int
+load_pcap(const char *path, unsigned max)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	pcap_t *p;
+	unsigned cap = 1024;
+
+	if (access(path, R_OK) != 0)
+		die_usage("no such mix: %s (generate it with sigwall-gen)", path);
+	p = pcap_open_offline(path, err);
+	if (p == NULL)
+		die_usage("%s", err);
+	if (pcap_datalink(p) != DLT_EN10MB)
+		die_usage("%s is not an Ethernet capture", path);
+	frames = malloc(cap * sizeof(*frames));
+	while (nframes < max && pcap_next_ex(p, &h, &d) == 1) {
+		if (h->caplen > RTE_MBUF_DEFAULT_DATAROOM || h->caplen == 0 || h->caplen != h->len)
+			continue;
+		if (nframes == cap) {
+			cap *= 2;
+			frames = realloc(frames, cap * sizeof(*frames));
+		}
+		frames[nframes].data = malloc(h->caplen);
+		memcpy(frames[nframes].data, d, h->caplen);
+		frames[nframes].len = (uint16_t)h->caplen;
+		frame_bytes += h->caplen;
+		nframes++;
+	}
+	pcap_close(p);
+	if (nframes == 0)
+		die_usage("%s holds no usable Ethernet frame", path);
+	return 0;
+}
+
+static inline void
+restore(struct rte_mbuf *m)
+{
+	const struct frame *f = &frames[FRAME_IDX(m)];
+
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), f->data, f->len);
+	rte_pktmbuf_data_len(m) = f->len;
+	rte_pktmbuf_pkt_len(m) = f->len;
+}
+
+/* One worker lcore: its port, and one sw_worker per configuration. */
+struct lane {
+	uint16_t port;
+	struct sw_worker *w[CFG_N];
+	struct sw_shm_worker *blk[CFG_N];
+	/* result of the current run */
+	enum cfg cfg;
+	uint64_t npkts;
+	uint64_t pkts, msus, restored, cycles, drops, default_hits, switches;
+	uint64_t hits, misses;
+	uint64_t *hist;
+} __rte_cache_aligned;
+
+static struct lane lanes[MAX_W];
+static unsigned nw;
+static uint16_t burst = 32;
+static atomic_uint go;
+
+static int
+lane_run(void *arg)
+{
+	struct lane *l = arg;
+	struct sw_worker *w = l->w[l->cfg];
+	struct rte_mbuf *pkts[SW_BURST_MAX];
+	uint64_t done = 0, restored = 0, excluded = 0, lat, t0, t1, msus0, drops0, def0, sw0, h0, m0, h1, m1;
+	uint64_t *hist = l->hist;
+	bool monitor = w->conf.mode == SW_MODE_MONITOR;
+
+	memset(hist, 0, HIST_N * sizeof(*hist));
+	msus0 = w->c->msus;
+	drops0 = w->c->pkts_dropped;
+	def0 = w->c->default_hits;
+	sw0 = w->c->gen_switches;
+	sw_worker_cache_stats(w, &h0, &m0);
+	atomic_store_explicit(&w->sw->alive, 1, memory_order_seq_cst);
+	/* start together */
+	atomic_fetch_sub(&go, 1);
+	while (atomic_load(&go) != 0)
+		rte_pause();
+	t0 = rte_rdtsc();
+	while (done < l->npkts) {
+		uint16_t n, keep, i, sent;
+		uint64_t a = rte_rdtsc(), b, d, e;
+
+		sw_worker_sync(w);
+		n = rte_eth_rx_burst(l->port, 0, pkts, burst);
+		if (unlikely(n == 0))
+			continue;
+		keep = sw_worker_burst(w, pkts, n, 0 /* from port A */, a);
+		b = rte_rdtsc();
+		/* Not the worker's work: what it cut or dropped gets its original bytes back, so
+		 * the mix never changes. Its time is taken out of both throughput and latency. */
+		for (i = 0; i < n; i++) {
+			struct rte_mbuf *m = pkts[i];
+
+			if (unlikely((i >= keep && !monitor) ||
+				     rte_pktmbuf_data_len(m) != frames[FRAME_IDX(m)].len)) {
+				restore(m);
+				restored++;
+			}
+		}
+		d = rte_rdtsc();
+		/* All n go back to the ring (the kept ones are the transmitted ones). */
+		sent = rte_eth_tx_burst(l->port, 0, pkts, n);
+		if (unlikely(sent < n))
+			rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+		e = rte_rdtsc();
+		excluded += d - b;
+		lat = ((b - a) + (e - d)) >> HIST_SHIFT;
+		hist[lat < HIST_N ? lat : HIST_N - 1] += n;
+		done += n;
+	}
+	t1 = rte_rdtsc();
+	sw_worker_cache_stats(w, &h1, &m1);
+	l->pkts = done;
+	l->cycles = t1 - t0 - excluded;
+	l->msus = w->c->msus - msus0;
+	l->drops = w->c->pkts_dropped - drops0;
+	l->default_hits = w->c->default_hits - def0;
+	l->switches = w->c->gen_switches - sw0;
+	l->hits = h1 - h0;
+	l->misses = m1 - m0;
+	l->restored = restored;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Reload publisher                                                                           */
+
+struct reloader {
+	pthread_t th;
+	atomic_bool stop;
+	unsigned period_ms;
+	struct sw_shm_image *img;
+	struct sw_shm_stats *stats;
+	uint8_t *image;
+	uint64_t size, checksum;
+	uint64_t gen;
+	unsigned published, failed;
+	double max_publish_ms;
+	char err[256];
+};
+
+#ifdef SW_HAVE_SHM
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int
+publish(struct reloader *r)
+{
+	uint64_t t0 = mono_ns(), dt;
+	int rc;
+
+	r->gen++;
+#ifdef SW_HAVE_POLICY
+	((struct sw_image_hdr *)(void *)r->image)->generation = r->gen;
+#endif
+	rc = sw_shm_image_publish(r->img, r->stats, r->image, r->size, r->gen, r->checksum, 0, 1000,
+				  r->err, sizeof(r->err));
+	dt = mono_ns() - t0;
+	if ((double)dt / 1e6 > r->max_publish_ms)
+		r->max_publish_ms = (double)dt / 1e6;
+	if (rc < 0)
+		r->failed++;
+	else
+		r->published++;
+	return rc;
+}
+
+static void *
+reloader_main(void *arg)
+{
+	struct reloader *r = arg;
+	struct timespec next;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!atomic_load(&r->stop)) {
+		next.tv_nsec += (long)r->period_ms * 1000000L;
+		while (next.tv_nsec >= 1000000000L) {
+			next.tv_nsec -= 1000000000L;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		if (atomic_load(&r->stop))
+			break;
+		(void)publish(r);
+	}
+	return NULL;
+}
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Statistics                                                                                 */
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(const double *v, unsigned n)
+{
+	double t[64];
+	unsigned i;
+
+	for (i = 0; i < n && i < 64; i++)
+		t[i] = v[i];
+	n = i;
+	qsort(t, n, sizeof(*t), cmp_double);
+	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+/* Percentile in ns of the merged histograms of the lanes. */
+static double
+percentile(const uint64_t *hist, double q, double ns_per_tsc)
+{
+	uint64_t total = 0, acc = 0, want;
+	unsigned i;
+
+	for (i = 0; i < HIST_N; i++)
+		total += hist[i];
+	if (total == 0)
+		return 0;
+	want = (uint64_t)((double)total * q);
+	if (want >= total)
+		want = total - 1;
+	for (i = 0; i < HIST_N; i++) {
+		acc += hist[i];
+		if (acc > want)
+			break;
+	}
+	return (double)(((uint64_t)i << HIST_SHIFT) + (1u << HIST_SHIFT) / 2) * ns_per_tsc;
+}
+
+#define MAXRUNS 64
+
+struct agg {
+	bool used;
+	unsigned n;
+	double mpps_core[MAXRUNS], mmsus_core[MAXRUNS], ns_pkt[MAXRUNS], p50[MAXRUNS],
+		p99[MAXRUNS], p999[MAXRUNS], hit[MAXRUNS], drop_share[MAXRUNS], mpps_total[MAXRUNS];
+	uint64_t default_hits, switches, pkts, drops;
+};
+
+static struct agg agg[CFG_N];
+static uint64_t *merged;
+
+static void
+run_cfg(enum cfg c, uint64_t npkts, double tsc_hz)
+{
+	struct agg *a = &agg[c];
+	double ns_per_tsc = 1e9 / tsc_hz, mpps = 0, mmsus = 0, cyc = 0;
+	uint64_t pkts = 0, msus = 0, hits = 0, misses = 0, drops = 0;
+	unsigned i, j, lcore;
+
+	atomic_store(&go, nw);
+	for (i = 0; i < nw; i++) {
+		lanes[i].cfg = c;
+		lanes[i].npkts = npkts;
+	}
+	i = 1;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (i >= nw)
+			break;
+		rte_eal_remote_launch(lane_run, &lanes[i], lcore);
+		i++;
+	}
+	lane_run(&lanes[0]);
+	rte_eal_mp_wait_lcore();
+
+	memset(merged, 0, HIST_N * sizeof(*merged));
+	for (i = 0; i < nw; i++) {
+		struct lane *l = &lanes[i];
+		double secs = (double)l->cycles / tsc_hz;
+
+		mpps += (double)l->pkts / secs / 1e6;
+		mmsus += (double)l->msus / secs / 1e6;
+		cyc += (double)l->cycles / (double)l->pkts;
+		pkts += l->pkts;
+		msus += l->msus;
+		hits += l->hits;
+		misses += l->misses;
+		drops += l->drops;
+		a->default_hits += l->default_hits;
+		a->switches += l->switches;
+		for (j = 0; j < HIST_N; j++)
+			merged[j] += l->hist[j];
+	}
+	if (a->n < MAXRUNS) {
+		unsigned k = a->n++;
+
+		a->mpps_total[k] = mpps;
+		a->mpps_core[k] = mpps / nw;
+		a->mmsus_core[k] = mmsus / nw;
+		a->ns_pkt[k] = cyc / nw * ns_per_tsc;
+		a->p50[k] = percentile(merged, 0.50, ns_per_tsc);
+		a->p99[k] = percentile(merged, 0.99, ns_per_tsc);
+		a->p999[k] = percentile(merged, 0.999, ns_per_tsc);
+		a->hit[k] = hits + misses ? 100.0 * (double)hits / (double)(hits + misses) : -1;
+		a->drop_share[k] = pkts ? (double)drops / (double)pkts : 0;
+	}
+	a->used = true;
+	a->pkts += pkts;
+	a->drops += drops;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: sigwall-bench-pipe --pcap F [--rules R --site S] [--workers N] [--runs K]\n"
+		"         [--packets N per worker and run] [--burst 1-64] [--stages]\n"
+		"         [--reload-ms MS] [--no-repair] [--mbufs N] [--label TEXT]\n");
+	exit(EXIT_USAGE);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"pcap", required_argument, NULL, 'p'},
+		{"rules", required_argument, NULL, 'r'},
+		{"site", required_argument, NULL, 's'},
+		{"workers", required_argument, NULL, 'w'},
+		{"runs", required_argument, NULL, 'n'},
+		{"packets", required_argument, NULL, 'k'},
+		{"burst", required_argument, NULL, 'b'},
+		{"stages", no_argument, NULL, 'S'},
+		{"reload-ms", required_argument, NULL, 'L'},
+		{"no-repair", no_argument, NULL, 'R'},
+		{"mbufs", required_argument, NULL, 'M'},
+		{"label", required_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *pcap_path = NULL, *rules = NULL, *site = NULL, *label = "-";
+	unsigned runs = 5, nmbufs = 8192, reload_ms = 0, i, r, ncpu;
+	uint64_t npkts = 2000000;
+	bool stages = false, no_repair = false;
+	char prefix[64], lcores[32], *eal_argv[16];
+	int c, eal_argc = 0;
+	struct rte_mempool *pool;
+	struct sw_worker_conf wc;
+	double tsc_hz, mean_frame;
+	struct sw_shm_worker *blocks;
+	void *image = NULL;
+	uint64_t image_size = 0;
+	unsigned nrules = 0;
+	double compile_ms = 0;
+	struct reloader rl;
+#ifdef SW_HAVE_SHM
+	struct sw_shm_image shimg;
+	struct sw_shm_stats shstats;
+	struct sw_image_watch watch;
+	char instance[32];
+	bool reused;
+#endif
+
+	nw = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': pcap_path = optarg; break;
+		case 'r': rules = optarg; break;
+		case 's': site = optarg; break;
+		case 'w': nw = (unsigned)atoi(optarg); break;
+		case 'n': runs = (unsigned)atoi(optarg); break;
+		case 'k': npkts = strtoull(optarg, NULL, 10); break;
+		case 'b': burst = (uint16_t)atoi(optarg); break;
+		case 'S': stages = true; break;
+		case 'L': reload_ms = (unsigned)atoi(optarg); break;
+		case 'R': no_repair = true; break;
+		case 'M': nmbufs = (unsigned)atoi(optarg); break;
+		case 'l': label = optarg; break;
+		default: usage();
+		}
+	}
+	if (pcap_path == NULL || runs == 0 || runs > MAXRUNS || burst == 0 || burst > SW_BURST_MAX ||
+	    (rules == NULL) != (site == NULL) || npkts == 0)
+		usage();
+	ncpu = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (nw == 0 || nw > ncpu || nw > MAX_W) {
+		char b[64];
+
+		snprintf(b, sizeof(b), "%u", nw);
+		fprintf(stderr, "sigwall-bench-pipe: %s workers but this machine has %u lcores; "
+				"use --workers 1..%u\n", b, ncpu, ncpu < MAX_W ? ncpu : MAX_W);
+		return EXIT_USAGE;
+	}
+	if (rules != NULL && access(rules, R_OK) != 0)
+		die_usage("no such rule set: %s (bench/rules/mkrules.py makes them)", rules);
+	if (site != NULL && access(site, R_OK) != 0)
+		die_usage("no such site file: %s", site);
+	if (reload_ms != 0 && rules == NULL)
+		die_usage("%s--reload-ms needs --rules and --site", "");
+	load_pcap(pcap_path, nmbufs);
+	mean_frame = (double)frame_bytes / nframes;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=swpipe%d", (int)getpid());
+	snprintf(lcores, sizeof(lcores), "0-%u", nw - 1);
+	eal_argv[eal_argc++] = argv[0];
+	eal_argv[eal_argc++] = (char *)"-l";
+	eal_argv[eal_argc++] = lcores;
+	eal_argv[eal_argc++] = (char *)"--no-huge";
+	eal_argv[eal_argc++] = (char *)"-m";
+	eal_argv[eal_argc++] = (char *)"1024";
+	eal_argv[eal_argc++] = (char *)"--no-pci";
+	eal_argv[eal_argc++] = (char *)"--log-level=lib.eal:error";
+	eal_argv[eal_argc++] = prefix;
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		fprintf(stderr, "sigwall-bench-pipe: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 77;
+	}
+	tsc_hz = (double)rte_get_tsc_hz();
+
+	/* Each lane holds the mix repeated until it has at least 1024 mbufs. */
+	nmbufs = RTE_MAX(nframes, 1024u);
+	pool = rte_pktmbuf_pool_create("pipe", nw * (nmbufs + 2 * SW_BURST_MAX) + 1024, 256, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	merged = calloc(HIST_N, sizeof(*merged));
+	blocks = rte_zmalloc("blk", nw * CFG_N * sizeof(*blocks), RTE_CACHE_LINE_SIZE);
+	if (pool == NULL || merged == NULL || blocks == NULL) {
+		fprintf(stderr, "sigwall-bench-pipe: out of memory\n");
+		return 1;
+	}
+
+#ifdef SW_HAVE_COMPILER
+	if (rules != NULL) {
+		struct sw_compiled comp;
+		char err[512];
+
+		if (sw_compile_files(rules, site, 1, &comp, err, sizeof(err)) < 0) {
+			fprintf(stderr, "sigwall-bench-pipe: %s\n", err);
+			return EXIT_USAGE;
+		}
+		image = comp.image;
+		image_size = comp.size;
+		nrules = comp.nrules;
+		compile_ms = comp.compile_ms;
+	}
+#else
+	if (rules != NULL) {
+		fprintf(stderr, "sigwall-bench-pipe: built without the policy compiler; "
+				"run without --rules\n");
+		return EXIT_USAGE;
+	}
+#endif
+
+	memset(&rl, 0, sizeof(rl));
+#ifdef SW_HAVE_SHM
+	if (reload_ms != 0) {
+		char err[256];
+
+		snprintf(instance, sizeof(instance), "swpipe%d", (int)getpid());
+		if (sw_shm_image_create(instance, image_size + (1 << 20), 2, &shimg, &reused) < 0 ||
+		    sw_shm_stats_create(instance, nw * CFG_N, 0, &shstats, &reused) < 0) {
+			fprintf(stderr, "sigwall-bench-pipe: cannot create shared memory %s\n",
+				instance);
+			return 1;
+		}
+		rl.img = &shimg;
+		rl.stats = &shstats;
+		rl.period_ms = reload_ms;
+		rl.size = image_size;
+		rl.image = aligned_alloc(64, (image_size + 63) & ~63ull);
+		memcpy(rl.image, image, image_size);
+#ifdef SW_HAVE_POLICY
+		rl.checksum = sw_image_checksum(image);
+#endif
+		if (publish(&rl) < 0) {
+			fprintf(stderr, "sigwall-bench-pipe: publish: %s\n", rl.err);
+			return 1;
+		}
+		atomic_store(&watch.cur, &shimg);
+		(void)err;
+	}
+#else
+	if (reload_ms != 0) {
+		fprintf(stderr, "sigwall-bench-pipe: built without shared memory\n");
+		return EXIT_USAGE;
+	}
+#endif
+
+	for (i = 0; i < nw; i++) {
+		struct lane *l = &lanes[i];
+		struct rte_ring *ring;
+		struct rte_eth_conf pconf;
+		struct rte_mbuf **all;
+		char name[32];
+		unsigned k;
+
+		snprintf(name, sizeof(name), "pipe_ring%u", i);
+		ring = rte_ring_create(name, rte_align32pow2(nmbufs + 2 * SW_BURST_MAX + 1),
+				       (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "net_ring_pipe%u", i);
+		c = ring == NULL ? -1 : rte_eth_from_rings(name, &ring, 1, &ring, 1,
+							   (unsigned)rte_socket_id());
+		if (c < 0) {
+			fprintf(stderr, "sigwall-bench-pipe: net_ring port: %s\n",
+				rte_strerror(rte_errno));
+			return 1;
+		}
+		l->port = (uint16_t)c;
+		memset(&pconf, 0, sizeof(pconf));
+		if (rte_eth_dev_configure(l->port, 1, 1, &pconf) != 0 ||
+		    rte_eth_rx_queue_setup(l->port, 0, 1024, (unsigned)rte_socket_id(), NULL, pool) !=
+			    0 ||
+		    rte_eth_tx_queue_setup(l->port, 0, 1024, (unsigned)rte_socket_id(), NULL) != 0 ||
+		    rte_eth_dev_start(l->port) != 0) {
+			fprintf(stderr, "sigwall-bench-pipe: cannot start the net_ring port\n");
+			return 1;
+		}
+		all = malloc(nmbufs * sizeof(*all));
+		if (all == NULL || rte_pktmbuf_alloc_bulk(pool, all, nmbufs) != 0) {
+			fprintf(stderr, "sigwall-bench-pipe: mbuf allocation failed\n");
+			return 1;
+		}
+		for (k = 0; k < nmbufs; k++) {
+			FRAME_IDX(all[k]) = k % nframes;
+			rte_pktmbuf_append(all[k], frames[k % nframes].len);
+			restore(all[k]);
+		}
+		if (rte_ring_enqueue_bulk(ring, (void **)all, nmbufs, NULL) != nmbufs) {
+			fprintf(stderr, "sigwall-bench-pipe: ring too small\n");
+			return 1;
+		}
+		free(all);
+		l->hist = rte_zmalloc("hist", HIST_N * sizeof(uint64_t), RTE_CACHE_LINE_SIZE);
+		if (l->hist == NULL) {
+			fprintf(stderr, "sigwall-bench-pipe: out of memory\n");
+			return 1;
+		}
+
+		for (k = 0; k < CFG_N; k++) {
+			struct sw_worker *w;
+			struct sw_shm_worker *blk = &blocks[i * CFG_N + k];
+			char err[256];
+
+			if ((k == CFG_DECODE || k == CFG_VERDICT) && !stages)
+				continue;
+			if ((k == CFG_VERDICT || k == CFG_FULL) && image == NULL && k != CFG_FULL)
+				continue;
+			if (k == CFG_RELOAD && reload_ms == 0)
+				continue;
+#ifdef SW_HAVE_SHM
+			if (reload_ms != 0)
+				blk = sw_shm_worker(&shstats, i * CFG_N + k);
+#endif
+			w = rte_zmalloc("w", sizeof(*w), RTE_CACHE_LINE_SIZE);
+			memset(&wc, 0, sizeof(wc));
+			wc.mode = (k == CFG_DECODE || k == CFG_VERDICT) ? SW_MODE_MONITOR
+									  : SW_MODE_INLINE;
+			wc.non_sctp_pass = true;
+			wc.def_action = SW_ACT_ALLOW;
+			wc.no_repair = no_repair;
+			wc.forward_only = k == CFG_FORWARD;
+			w->burst = burst;
+			if (w == NULL || sw_worker_init(w, i * CFG_N + k, &wc, blk, NULL) < 0) {
+				fprintf(stderr, "sigwall-bench-pipe: worker init failed\n");
+				return 1;
+			}
+			w->nports = 1;
+			w->port[0] = l->port;
+			if (image != NULL && (k == CFG_VERDICT || k == CFG_FULL) &&
+			    sw_worker_bind_image(w, image, image_size, 1, err, sizeof(err)) < 0) {
+				fprintf(stderr, "sigwall-bench-pipe: %s\n", err);
+				return 1;
+			}
+#ifdef SW_HAVE_SHM
+			if (k == CFG_RELOAD)
+				w->watch = &watch;
+#endif
+			l->w[k] = w;
+			l->blk[k] = blk;
+		}
+	}
+
+	printf("mix %s: %u frames, mean frame %.1f B, %u mbufs per worker; %u worker(s); "
+	       "burst %u; %u runs of %" PRIu64 " packets per worker\n",
+	       pcap_path, nframes, mean_frame, nmbufs, nw, burst, runs, npkts);
+	if (image != NULL)
+		printf("rules %s: %u rules, image %" PRIu64 " bytes, compiled in %.0f ms\n", rules,
+		       nrules, image_size, compile_ms);
+	else
+		printf("rules: none (no image: default action allow)\n");
+
+	/* warm-up */
+	for (i = 0; i < CFG_N; i++)
+		if (lanes[0].w[i] != NULL && i != CFG_RELOAD)
+			run_cfg((enum cfg)i, npkts / 5 + 1, tsc_hz);
+	memset(agg, 0, sizeof(agg));
+	for (r = 0; r < runs; r++) {
+		for (i = 0; i < CFG_N; i++) {
+			if (lanes[0].w[i] == NULL)
+				continue;
+#ifdef SW_HAVE_SHM
+			if (i == CFG_RELOAD) {
+				atomic_store(&rl.stop, false);
+				pthread_create(&rl.th, NULL, reloader_main, &rl);
+			}
+#endif
+			run_cfg((enum cfg)i, npkts, tsc_hz);
+#ifdef SW_HAVE_SHM
+			if (i == CFG_RELOAD) {
+				atomic_store(&rl.stop, true);
+				pthread_join(rl.th, NULL);
+			}
+#endif
+		}
+	}
+
+	{
+		double fwd = agg[CFG_FORWARD].n ? median(agg[CFG_FORWARD].ns_pkt, runs) : 0;
+		double dec = agg[CFG_DECODE].n ? median(agg[CFG_DECODE].ns_pkt, runs) : 0;
+		/* without an image there is no verdict stage: enforce is full - decode */
+		double ver = agg[CFG_VERDICT].n ? median(agg[CFG_VERDICT].ns_pkt, runs) : dec;
+		double full = median(agg[CFG_FULL].ns_pkt, runs);
+		double fwd_mpps = median(agg[CFG_FORWARD].mpps_core, runs);
+		double cyc = tsc_hz / 1e9;
+
+		for (i = 0; i < CFG_N; i++) {
+			struct agg *a = &agg[i];
+			double mpps, mmsus, ns, p50, p99, p999, hit, dshare;
+
+			if (!a->used)
+				continue;
+			mpps = median(a->mpps_core, a->n);
+			mmsus = median(a->mmsus_core, a->n);
+			ns = median(a->ns_pkt, a->n);
+			p50 = median(a->p50, a->n);
+			p99 = median(a->p99, a->n);
+			p999 = median(a->p999, a->n);
+			hit = median(a->hit, a->n);
+			dshare = median(a->drop_share, a->n);
+			printf("%-8s %7.2f Mpps/core %7.2f M MSU/s/core %7.1f ns/pkt %6.0f cyc/pkt  "
+			       "latency p50 %.0f p99 %.0f p99.9 %.0f ns",
+			       cfg_name[i], mpps, mmsus, ns, ns * cyc, p50, p99, p999);
+			if (hit >= 0 && (i == CFG_VERDICT || i == CFG_FULL || i == CFG_RELOAD))
+				printf("  cache %.1f%% hits", hit);
+			if (i != CFG_FORWARD)
+				printf("  %.1f%% of forward-only", 100.0 * mpps / fwd_mpps);
+			printf("\n");
+			printf("RESULT label=%s cfg=%s workers=%u frames=%u mean_frame=%.1f rules=%u "
+			       "mpps_core=%.3f mpps_total=%.3f mmsus_core=%.3f ns_pkt=%.2f cyc_pkt=%.1f "
+			       "p50_ns=%.0f p99_ns=%.0f p999_ns=%.0f cache_hit=%.2f drop_share=%.5f "
+			       "fwd_ratio=%.4f",
+			       label, cfg_name[i], nw, nframes, mean_frame, nrules, mpps,
+			       median(a->mpps_total, a->n), mmsus, ns, ns * cyc, p50, p99, p999, hit,
+			       dshare, mpps / fwd_mpps);
+			if (i == CFG_FULL || i == CFG_RELOAD)
+				printf(" st_rxtx_ns=%.2f st_decode_ns=%.2f st_verdict_ns=%.2f "
+				       "st_enforce_ns=%.2f",
+				       fwd, stages ? dec - fwd : -1, stages ? ver - dec : -1,
+				       stages ? full - ver : -1);
+			if (i == CFG_RELOAD)
+				printf(" reloads=%u reload_failed=%u gen_switches=%" PRIu64
+				       " default_hits=%" PRIu64 " max_publish_ms=%.1f "
+				       "drop_share_steady=%.5f",
+				       rl.published, rl.failed, a->switches, a->default_hits,
+				       rl.max_publish_ms, median(agg[CFG_FULL].drop_share,
+								 agg[CFG_FULL].n));
+			printf("\n");
+		}
+		if (stages)
+			printf("stages (ns/pkt by difference): rx/tx %.1f, decode %.1f, verdict %.1f, "
+			       "enforce %.1f (full %.1f)\n",
+			       fwd, dec - fwd, ver - dec, full - ver, full);
+		if (reload_ms != 0)
+			printf("reloads: %u published every %u ms (%u failed, slowest publish %.1f ms); "
+			       "workers switched generation %" PRIu64 " times; MSUs judged without "
+			       "an image %" PRIu64 "\n",
+			       rl.published, reload_ms, rl.failed, rl.max_publish_ms,
+			       agg[CFG_RELOAD].switches, agg[CFG_RELOAD].default_hits);
+	}
+#ifdef SW_HAVE_SHM
+	if (reload_ms != 0)
+		sw_shm_unlink(instance);
+#endif
+	rte_eal_cleanup();
+	return 0;
+}
