@@ -61,6 +61,11 @@ struct sw_ctl {
 	struct sw_shm_image image;
 	struct sw_shm_stats stats;
 
+	/* startup: the first image, compiled before the shm exists to size its slots */
+	void *pre_image;
+	size_t pre_size;
+	uint64_t pre_ns;
+
 	/* reload state (main thread; the thread owns *job while running) */
 	pthread_t thread;
 	bool running;

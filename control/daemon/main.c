@@ -650,16 +650,19 @@ main(int argc, char **argv)
 	/* Compile before touching shared memory: a broken rule set at startup changes nothing. */
 	{
 		struct sw_compiled first;
-		uint64_t slot;
+		uint64_t slot, t0 = sw_shm_mono_ns();
 
 		memset(&first, 0, sizeof(first));
 		rc = sw_compile_files(c->rules, c->site, 1, &first, err, sizeof(err));
+		c->pre_ns = sw_shm_mono_ns() - t0;
 		if (rc < 0)
 			die(1, "%s", err[0] ? err : "compile failed");
 		slot = c->slot_size != 0 ? c->slot_size : 4 * (uint64_t)first.size;
 		if (slot < SW_SHM_MIN_SLOT_SIZE && c->slot_size == 0)
 			slot = SW_SHM_MIN_SLOT_SIZE;
-		sw_compiled_free(&first);
+		/* kept for the first publication (sw_reload_sync), freed by it */
+		c->pre_image = first.image;
+		c->pre_size = first.size;
 		rc = sw_shm_image_create(c->instance, slot, SW_SHM_DEFAULT_SLOTS, &c->image,
 					 &reused_img);
 		if (rc < 0)
