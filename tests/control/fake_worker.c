@@ -28,9 +28,10 @@
 #include "dataplane/shm/shm.h"
 
 static _Atomic int stop;
-static struct sw_shm_image image;
+/* The image object in use; replaced (never unmapped: workers may still read the old one) when
+ * control retires it, as the dataplane's main thread does. */
+static struct sw_shm_image *_Atomic cur_image;
 static struct sw_shm_stats stats;
-static _Atomic int image_ready;
 static unsigned burst_us = 50, events_every = 10, stall_ms;
 static uint64_t stall_gen = 2;
 
@@ -126,17 +127,22 @@ worker_main(void *arg)
 	while (!atomic_load(&stop)) {
 		uint64_t g = 0;
 
+		const struct sw_shm_image *m = atomic_load_explicit(&cur_image,
+								    memory_order_acquire);
+
 		atomic_store_explicit(&w->heartbeat_ns, sw_shm_mono_ns(), memory_order_relaxed);
-		if (atomic_load_explicit(&image_ready, memory_order_acquire))
-			g = atomic_load_explicit(&image.hdr->generation, memory_order_acquire);
-		if (g != cur) {
-			img = sw_shm_image_get(&image, &cur, &size);
+		if (m != NULL)
+			g = atomic_load_explicit(&m->hdr->generation, memory_order_acquire);
+		if (g != 0 && g != cur) {
+			img = sw_shm_image_get(m, &cur, &size);
 			wk->switches++;
 			if (wk->first_gen == 0)
 				wk->first_gen = cur;
 			SW_SHM_ADD(w->c.gen_switches, 1);
 		}
-		sw_shm_worker_epoch(w, cur);
+		/* epochs only grow (a re-created object continues the generations anyway) */
+		if (atomic_load_explicit(&w->epoch, memory_order_relaxed) < cur)
+			sw_shm_worker_epoch(w, cur);
 		if (img != NULL) {
 			if (check_image(img, size, cur, wk->why, sizeof(wk->why)) < 0) {
 				wk->bad++;
@@ -242,16 +248,25 @@ main(int argc, char **argv)
 		wk[i].idx = i;
 		pthread_create(&wk[i].t, NULL, worker_main, &wk[i]);
 	}
-	while (!atomic_load(&stop) && !atomic_load(&image_ready)) {
-		if (sw_shm_image_attach_ro(instance, &image) == 0)
-			atomic_store_explicit(&image_ready, 1, memory_order_release);
-		else
-			usleep(10000);
-	}
-	printf("fake_worker: %u workers attached to %s\n", nworkers, image.name);
-	fflush(stdout);
-	while (!atomic_load(&stop))
+	while (!atomic_load(&stop)) {
+		struct sw_shm_image *m = atomic_load(&cur_image), *n;
+
+		if (m == NULL || atomic_load_explicit(&m->hdr->retired, memory_order_acquire)) {
+			n = calloc(1, sizeof(*n));
+			if (n != NULL && sw_shm_image_attach_ro(instance, n) == 0 &&
+			    atomic_load(&n->hdr->retired)) {
+				sw_shm_image_detach(n); /* control is re-creating it right now */
+			} else if (n != NULL && n->hdr != NULL) {
+				atomic_store_explicit(&cur_image, n, memory_order_release);
+				printf("fake_worker: %u workers attached to %s (%s)\n", nworkers,
+				       n->name, m == NULL ? "first" : "re-created object");
+				fflush(stdout);
+			} else {
+				free(n);
+			}
+		}
 		usleep(10000);
+	}
 	for (unsigned i = 0; i < nworkers; i++) {
 		pthread_join(wk[i].t, NULL);
 		printf("worker %u: %" PRIu64 " bursts, %" PRIu64 " generation switches, generations "

@@ -378,6 +378,18 @@ def run(e):
     rc, out, err = e.ctl_run("reload")
     check(rc == 0 and "generation 107 active" in out, "reload after the stall: %s" % err)
     e.wait_epochs(107)
+
+    # Images outgrow the slots: control restarted with bigger slots re-creates the object and
+    # retires the old one; the workers re-attach; generations continue above every epoch.
+    old_slot = e.status()["slot_size"]
+    e.cproc.send_signal(signal.SIGTERM)
+    check(e.cproc.wait(30) == 0, "control exit code")
+    e.start_control(extra=["--slot-size", str(2 * old_slot)])
+    st = e.status()
+    check(st["slot_size"] == 2 * old_slot and st["generation"] == 108, "re-created: %s" % st)
+    e.wait_epochs(108)
+    log("object re-created with %d MiB slots: workers re-attached at generation 108"
+        % (2 * old_slot >> 20))
     rc, out = e.stop_fake()
     check(rc == 0, "fake worker saw a bad image:\n%s" % out)
 
