@@ -9,6 +9,7 @@
  *   struct sw_img_cond[nconds]               at conds_off
  *   struct sw_img_set (int sets)             at offsets named by conditions
  *   uint64_t opidx[257][rule_words]          at opidx_off: opcode -> candidate rule bitset
+ *   struct sw_img_pslot[]                    at fields[f].ptab_off: bulk prefix tables
  *   string table (NUL-terminated names)      at strtab_off
  *   Hyperscan block-mode databases           at fields[f].db_off, 64-byte aligned, one per
  *                                            string field, deserialized in place
@@ -32,7 +33,8 @@
 #define SW_RULES_MAX 1024
 #define SW_ATOMS_MAX 512     /* distinct string conditions (lists, inline values, networks) */
 #define SW_PARTNERS_MAX 64
-#define SW_OPIDX_OTHER 256   /* opidx row for opcodes outside 0..255 and global ones */
+#define SW_OPIDX_BASE 256    /* opidx row of rules not indexed by opcode (always candidates) */
+#define SW_OPIDX_ROWS 257
 
 /* String fields: one Hyperscan database each. */
 enum sw_sfield {
@@ -88,7 +90,6 @@ enum sw_cond_kind {
 	SW_COND_NET_EQ,    /* sfields `field` and `field2` resolve to the same partner (or home) */
 	SW_COND_COMP,      /* some TCAP component has type in set `arg` (0: any), opcode in set
 			      `arg2` (0: any) and, if `field2` bit 0, a global opcode */
-	SW_COND_MALFORMED, /* the MSU is malformed */
 };
 
 enum sw_net {
@@ -134,12 +135,33 @@ struct sw_img_rule {
 	uint32_t rl_burst;    /* bucket depth */
 };
 
+/*
+ * Bulk prefix table of a string field: lists longer than SW_HS_PREFIX_MAX entries (100k-entry
+ * GT threat lists) do not go into Hyperscan, whose compile time grows too fast with the number
+ * of anchored patterns (1,000 took 0.85 s, 100,000 did not finish in 120 s on the reference
+ * machine); they go into an open-addressing hash of (length, packed digits) probed once per
+ * prefix length present.
+ */
+#define SW_HS_PREFIX_MAX 256
+#define SW_PTAB_DIGITS 16    /* digits packed 4 bits each into a uint64_t */
+
+struct sw_img_pslot {
+	uint64_t key;         /* packed digits, 0: empty slot */
+	uint16_t atom;
+	uint8_t len;
+	uint8_t pad[5];
+};
+
 struct sw_img_field {
-	uint32_t db_off;      /* 0: no database for this field */
+	uint32_t db_off;      /* 0: no Hyperscan database for this field */
 	uint32_t db_size;
-	uint32_t npatterns;
+	uint32_t npatterns;   /* patterns in the database plus entries of the prefix table */
 	uint16_t net_home;    /* atom of the home network's prefixes, 0xffff: none */
 	uint16_t net_partner; /* atom of partner 0; partner k is net_partner + k; 0xffff: none */
+	uint32_t ptab_off;    /* 0: no prefix table; struct sw_img_pslot[ptab_nslots] */
+	uint32_t ptab_nslots; /* power of two */
+	uint32_t ptab_lens;   /* bit l - 1 set: some prefix has l digits */
+	uint32_t pad;
 };
 
 /* Cache-key components (hdr.key_mask), besides the malformed flag that is always in. */
@@ -177,6 +199,26 @@ sw_img_str(const void *image, uint32_t off)
 	const struct sw_image_hdr *h = image;
 
 	return (const char *)image + h->strtab_off + off;
+}
+
+/* Nibble of a digit in a prefix-table key: '0'-'9' -> 1-10, 'a'-'e' -> 11-15, others 0 (the
+ * digit cannot be in a table, lookup stops there). Nonzero nibbles make every key nonzero. */
+static inline unsigned
+sw_ptab_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (unsigned)(c - '0') + 1;
+	if (c >= 'a' && c <= 'e')
+		return (unsigned)(c - 'a') + 11;
+	return 0;
+}
+
+static inline uint64_t
+sw_ptab_hash(uint64_t key, unsigned len)
+{
+	uint64_t x = (key ^ ((uint64_t)len * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
+
+	return x ^ (x >> 29);
 }
 
 /* Names of fields as the rule language spells them. */

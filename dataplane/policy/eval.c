@@ -1,0 +1,708 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Verdict engine: first matching rule of an image for one decoded MSU.
+ *
+ * Per MSU on a cache miss: each string field some rule needs is scanned once (its Hyperscan
+ * database, then its bulk prefix table) into an atom bitset; the networks (home, partner k) of
+ * the fields used by relations are resolved from it; candidate rules come from the opcode
+ * index (a rule that requires an invoke of sendRoutingInfo is only tried when some component
+ * carries opcode 22); the first candidate whose conditions all hold wins. The result is cached
+ * per worker, keyed by exactly the fields the image declares relevant (hdr.key_mask), so a hit
+ * can never differ from a miss. Rate-limit rules are cached by rule id only: the token bucket is
+ * charged on every MSU, hit or miss.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hs/hs.h>
+
+#include "image.h"
+#include "policy.h"
+
+#define SW_CACHE_SLOTS 2048      /* power of two */
+#define SW_KEY_MAX 232
+#define SW_BUCKETS 4096          /* rate-limit buckets per worker, power of two */
+#define SW_ATOM_WORDS (SW_ATOMS_MAX / 64)
+#define SW_RULE_WORDS (SW_RULES_MAX / 64)
+#define SW_ACN_TEXT_MAX 96
+
+struct sw_cache_ent {
+	uint64_t hash;
+	uint32_t tag;     /* ctx->tag when stored: a rebind invalidates every entry at once */
+	int32_t rule;
+	uint16_t len;
+	uint8_t key[SW_KEY_MAX];
+} __attribute__((aligned(64)));
+
+struct sw_bucket {
+	uint64_t key;     /* hash of (rule, key field value); 0: free */
+	uint64_t tokens;  /* tokens x 1e9 */
+	uint64_t last_ns;
+};
+
+struct sw_policy_ctx {
+	const struct sw_image_hdr *img;
+	uint64_t gen, checksum;
+	uint32_t tag;
+	hs_scratch_t *scratch;
+	const struct sw_img_rule *rules;
+	const struct sw_img_cond *conds;
+	const uint64_t *opidx;
+	uint32_t rule_words;
+	uint8_t nscan, scan[SW_SF_COUNT];
+	uint8_t nnet, net[SW_SF_COUNT];
+	uint8_t nkey_if, key_if[SW_IF_COUNT];
+	uint8_t nkey_sf, key_sf[SW_SF_COUNT];
+	bool key_comp;
+	uint64_t hits, misses;
+	struct sw_cache_ent *cache;
+	struct sw_bucket *buckets;
+};
+
+struct sw_policy_ctx *
+sw_policy_ctx_new(void)
+{
+	struct sw_policy_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (ctx == NULL)
+		return NULL;
+	ctx->cache = aligned_alloc(64, sizeof(struct sw_cache_ent) * SW_CACHE_SLOTS);
+	ctx->buckets = calloc(SW_BUCKETS, sizeof(struct sw_bucket));
+	if (ctx->cache == NULL || ctx->buckets == NULL) {
+		sw_policy_ctx_free(ctx);
+		errno = ENOMEM;
+		return NULL;
+	}
+	memset(ctx->cache, 0, sizeof(struct sw_cache_ent) * SW_CACHE_SLOTS);
+	ctx->tag = 1;
+	return ctx;
+}
+
+void
+sw_policy_ctx_free(struct sw_policy_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	if (ctx->scratch != NULL)
+		hs_free_scratch(ctx->scratch);
+	free(ctx->cache);
+	free(ctx->buckets);
+	free(ctx);
+}
+
+static inline const void *
+img_at(const struct sw_image_hdr *h, uint32_t off)
+{
+	return (const char *)h + off;
+}
+
+int
+sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
+{
+	const struct sw_image_hdr *h = image;
+	uint64_t m;
+
+	if (ctx == NULL || image == NULL)
+		return -EINVAL;
+	if (ctx->img == h && ctx->gen == h->generation && ctx->checksum == h->checksum)
+		return 0;
+	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
+		if (h->fields[f].db_off == 0)
+			continue;
+		if (hs_alloc_scratch(img_at(h, h->fields[f].db_off), &ctx->scratch) != HS_SUCCESS)
+			return -ENOMEM;
+	}
+	ctx->img = h;
+	ctx->gen = h->generation;
+	ctx->checksum = h->checksum;
+	ctx->rules = img_at(h, h->rules_off);
+	ctx->conds = img_at(h, h->conds_off);
+	ctx->opidx = img_at(h, h->opidx_off);
+	ctx->rule_words = h->rule_words;
+	ctx->nscan = ctx->nnet = ctx->nkey_if = ctx->nkey_sf = 0;
+	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
+		if (h->scan_mask & (1u << f))
+			ctx->scan[ctx->nscan++] = (uint8_t)f;
+		if (h->net_mask & (1u << f))
+			ctx->net[ctx->nnet++] = (uint8_t)f;
+	}
+	m = h->key_mask;
+	for (unsigned i = 0; i < SW_IF_COUNT; i++)
+		if (m & SW_KEY_IFIELD(i))
+			ctx->key_if[ctx->nkey_if++] = (uint8_t)i;
+	for (unsigned f = 0; f < SW_SF_COUNT; f++)
+		if (m & SW_KEY_SFIELD(f))
+			ctx->key_sf[ctx->nkey_sf++] = (uint8_t)f;
+	ctx->key_comp = (m & SW_KEY_COMP) != 0;
+	/* Flush: entries of another tag never match; buckets start full again. */
+	ctx->tag++;
+	memset(ctx->buckets, 0, sizeof(struct sw_bucket) * SW_BUCKETS);
+	return 0;
+}
+
+void
+sw_policy_ctx_stats(const struct sw_policy_ctx *ctx, uint64_t *cache_hits, uint64_t *cache_misses)
+{
+	if (cache_hits != NULL)
+		*cache_hits = ctx->hits;
+	if (cache_misses != NULL)
+		*cache_misses = ctx->misses;
+}
+
+/* ---- field access ---- */
+
+static inline const struct sw_digits *
+sf_digits(const struct sw_msu *m, unsigned f)
+{
+	switch (f) {
+	case SW_SF_CGPA:
+		return (m->has & SW_HAS_SCCP) && m->sccp.cgpa.present ? &m->sccp.cgpa.digits : NULL;
+	case SW_SF_CDPA:
+		return (m->has & SW_HAS_SCCP) && m->sccp.cdpa.present ? &m->sccp.cdpa.digits : NULL;
+	case SW_SF_IMSI:
+		return &m->map.imsi;
+	case SW_SF_MSISDN:
+		return &m->map.msisdn;
+	case SW_SF_VLR:
+		return &m->map.vlr;
+	case SW_SF_MSC:
+		return &m->map.msc;
+	case SW_SF_HLR:
+		return &m->map.hlr;
+	case SW_SF_SGSN:
+		return &m->map.sgsn;
+	case SW_SF_SMSC:
+		return &m->map.smsc;
+	case SW_SF_SM_RP_DA:
+		return &m->map.sm_rp_da;
+	case SW_SF_SM_RP_OA:
+		return &m->map.sm_rp_oa;
+	case SW_SF_CGPN:
+		return (m->has & SW_HAS_ISUP) && m->isup.cgpn.present ? &m->isup.cgpn.digits : NULL;
+	case SW_SF_CDPN:
+		return (m->has & SW_HAS_ISUP) && m->isup.cdpn.present ? &m->isup.cdpn.digits : NULL;
+	}
+	return NULL;
+}
+
+/* Decimal of v at out[n..], bounded by outsz; returns the new length or 0 if it does not fit. */
+static unsigned
+put_dec(char *out, unsigned n, unsigned outsz, uint64_t v)
+{
+	char tmp[20];
+	unsigned k = 0;
+
+	do {
+		tmp[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (n + k >= outsz)
+		return 0;
+	while (k > 0)
+		out[n++] = tmp[--k];
+	return n;
+}
+
+/* Dotted text of an encoded OID (X.690 8.19), bounded. Returns the length, 0 if invalid. */
+static unsigned
+acn_text(const uint8_t *oid, unsigned len, char *out, unsigned outsz)
+{
+	unsigned n = 0;
+	uint64_t v = 0;
+	bool first = true;
+
+	for (unsigned i = 0; i < len; i++) {
+		v = (v << 7) | (oid[i] & 0x7f);
+		if (v > 0xffffffffu)
+			return 0;
+		if (oid[i] & 0x80)
+			continue;
+		if (first) {
+			unsigned a = v < 40 ? 0 : v < 80 ? 1 : 2;
+			n = put_dec(out, n, outsz, a);
+			if (n == 0 || n + 1 >= outsz)
+				return 0;
+			out[n++] = '.';
+			v -= 40ull * a;
+			first = false;
+		} else {
+			if (n + 1 >= outsz)
+				return 0;
+			out[n++] = '.';
+		}
+		n = put_dec(out, n, outsz, v);
+		if (n == 0)
+			return 0;
+		v = 0;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* Text of a string field for scanning; len 0 when absent. */
+static inline const char *
+sf_text(const struct sw_msu *m, unsigned f, unsigned *len, char *acnbuf)
+{
+	const struct sw_digits *d;
+
+	if (f == SW_SF_USSD) {
+		*len = m->map.ussd_len <= SW_USSD_MAX ? m->map.ussd_len : SW_USSD_MAX;
+		return m->map.ussd;
+	}
+	if (f == SW_SF_ACN) {
+		*len = (m->has & SW_HAS_ACN) && m->tcap.acn_len <= SW_ACN_MAX
+			       ? acn_text(m->tcap.acn, m->tcap.acn_len, acnbuf, SW_ACN_TEXT_MAX)
+			       : 0;
+		return acnbuf;
+	}
+	d = sf_digits(m, f);
+	if (d == NULL) {
+		*len = 0;
+		return "";
+	}
+	*len = d->len <= SW_DIGITS_MAX ? d->len : SW_DIGITS_MAX;
+	return d->d;
+}
+
+/* Integer field; false when absent. */
+static inline bool
+if_get(const struct sw_msu *m, unsigned port, unsigned f, uint32_t *v)
+{
+	const struct sw_sccp_addr *a;
+
+	switch (f) {
+	case SW_IF_DIRECTION:
+		*v = port;
+		return true;
+	case SW_IF_OPC:
+		*v = m->m3ua.opc;
+		return (m->has & SW_HAS_M3UA) != 0;
+	case SW_IF_DPC:
+		*v = m->m3ua.dpc;
+		return (m->has & SW_HAS_M3UA) != 0;
+	case SW_IF_SI:
+		*v = m->m3ua.si;
+		return (m->has & SW_HAS_M3UA) != 0;
+	case SW_IF_NI:
+		*v = m->m3ua.ni;
+		return (m->has & SW_HAS_M3UA) != 0;
+	case SW_IF_SCCP_TYPE:
+		*v = m->sccp.type;
+		return (m->has & SW_HAS_SCCP) != 0;
+	case SW_IF_TCAP_TYPE:
+		*v = m->tcap.type;
+		return (m->has & SW_HAS_TCAP) != 0 && m->tcap.type != SW_TCAP_NONE;
+	case SW_IF_ISUP_TYPE:
+		*v = m->isup.type;
+		return (m->has & SW_HAS_ISUP) != 0;
+	case SW_IF_SS_CODE:
+		*v = m->map.ss_code;
+		return m->map.has_ss_code;
+	}
+	if (!(m->has & SW_HAS_SCCP))
+		return false;
+	a = f < SW_IF_CDPA_SSN ? &m->sccp.cgpa : &m->sccp.cdpa;
+	if (!a->present)
+		return false;
+	switch (f < SW_IF_CDPA_SSN ? f : f - (SW_IF_CDPA_SSN - SW_IF_CGPA_SSN)) {
+	case SW_IF_CGPA_SSN:
+		*v = a->ssn;
+		return a->has_ssn;
+	case SW_IF_CGPA_TT:
+		*v = a->tt;
+		return a->gti >= 2 && a->gti <= 4;
+	case SW_IF_CGPA_NP:
+		*v = a->np;
+		return a->gti == 3 || a->gti == 4;
+	case SW_IF_CGPA_NAI:
+		*v = a->nai;
+		return a->gti == 1 || a->gti == 4;
+	case SW_IF_CGPA_GTI:
+		*v = a->gti;
+		return true;
+	case SW_IF_CGPA_RI:
+		*v = a->ri;
+		return true;
+	}
+	return false;
+}
+
+static inline bool
+set_has(const struct sw_image_hdr *h, uint32_t set_off, int64_t v)
+{
+	const struct sw_img_set *s = img_at(h, set_off);
+	const uint32_t *big;
+	uint32_t lo = 0, hi;
+
+	if (v < 0)
+		return false;
+	if (v < 256)
+		return (s->bits[v >> 6] >> (v & 63)) & 1;
+	if (v > UINT32_MAX)
+		return false;
+	big = img_at(h, s->big_off);
+	hi = s->nbig;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (big[mid] == (uint32_t)v)
+			return true;
+		if (big[mid] < (uint32_t)v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* ---- cache key ---- */
+
+static inline uint64_t
+key_hash(const uint8_t *k, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, k + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		uint64_t w = 0;
+		memcpy(&w, k + i, n - i);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* Returns the key length, 0 when the key does not fit (the MSU is then evaluated uncached). */
+static inline size_t
+key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool mal,
+	  uint8_t *k)
+{
+	size_t n = 0;
+
+	k[n++] = mal;
+	for (unsigned i = 0; i < ctx->nkey_if; i++) {
+		uint32_t v = 0;
+		uint32_t w = if_get(m, port, ctx->key_if[i], &v) ? v + 1 : 0;
+		memcpy(k + n, &w, 4);
+		n += 4;
+	}
+	for (unsigned i = 0; i < ctx->nkey_sf; i++) {
+		unsigned f = ctx->key_sf[i];
+		const uint8_t *p;
+		unsigned len;
+
+		if (f == SW_SF_USSD) {
+			len = m->map.ussd_len <= SW_USSD_MAX ? m->map.ussd_len : SW_USSD_MAX;
+			p = (const uint8_t *)m->map.ussd;
+		} else if (f == SW_SF_ACN) {
+			len = (m->has & SW_HAS_ACN) && m->tcap.acn_len <= SW_ACN_MAX ? m->tcap.acn_len
+										    : 0;
+			p = m->tcap.acn;
+		} else {
+			const struct sw_digits *d = sf_digits(m, f);
+			len = d != NULL && d->len <= SW_DIGITS_MAX ? d->len : 0;
+			p = d != NULL ? (const uint8_t *)d->d : NULL;
+		}
+		if (n + 1 + len > SW_KEY_MAX)
+			return 0;
+		k[n++] = (uint8_t)len;
+		if (len > 0)
+			memcpy(k + n, p, len);
+		n += len;
+	}
+	if (ctx->key_comp) {
+		unsigned nc = (m->has & SW_HAS_TCAP) ? m->tcap.ncomp : 0;
+		if (nc > SW_COMP_MAX)
+			nc = SW_COMP_MAX;
+		if (n + 1 + 6 * nc > SW_KEY_MAX)
+			return 0;
+		k[n++] = (uint8_t)nc;
+		for (unsigned c = 0; c < nc; c++) {
+			const struct sw_tcap_comp *tc = &m->tcap.comp[c];
+			k[n++] = tc->type;
+			k[n++] = (uint8_t)(tc->has_opcode | tc->opcode_global << 1);
+			memcpy(k + n, &tc->opcode, 4);
+			n += 4;
+		}
+	}
+	return n;
+}
+
+/* ---- matching ---- */
+
+static int
+on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
+	 void *arg)
+{
+	uint64_t *atoms = arg;
+
+	(void)from;
+	(void)to;
+	(void)flags;
+	if (id < SW_ATOMS_MAX)
+		atoms[id >> 6] |= 1ull << (id & 63);
+	return 0;
+}
+
+static inline void
+ptab_scan(const struct sw_image_hdr *h, const struct sw_img_field *fd, const char *s,
+	  unsigned len, uint64_t *atoms)
+{
+	const struct sw_img_pslot *slots = img_at(h, fd->ptab_off);
+	uint32_t mask = fd->ptab_nslots - 1;
+	uint64_t key = 0;
+
+	if (len > SW_PTAB_DIGITS)
+		len = SW_PTAB_DIGITS;
+	for (unsigned l = 1; l <= len; l++) {
+		unsigned nib = sw_ptab_nibble(s[l - 1]);
+		if (nib == 0)
+			return;
+		key |= (uint64_t)nib << (4 * (l - 1));
+		if (!(fd->ptab_lens & (1u << (l - 1))))
+			continue;
+		for (uint32_t i = (uint32_t)sw_ptab_hash(key, l) & mask;; i = (i + 1) & mask) {
+			const struct sw_img_pslot *sl = &slots[i];
+			if (sl->key == 0)
+				break;
+			if (sl->key == key && sl->len == l)
+				atoms[sl->atom >> 6] |= 1ull << (sl->atom & 63);
+		}
+	}
+}
+
+static inline bool
+atom_has(const uint64_t *atoms, uint32_t a)
+{
+	return (atoms[a >> 6] >> (a & 63)) & 1;
+}
+
+static inline bool
+comp_match(const struct sw_image_hdr *h, const struct sw_img_cond *c, const struct sw_msu *m)
+{
+	unsigned nc = (m->has & SW_HAS_TCAP) ? m->tcap.ncomp : 0;
+
+	if (nc > SW_COMP_MAX)
+		nc = SW_COMP_MAX;
+	for (unsigned i = 0; i < nc; i++) {
+		const struct sw_tcap_comp *tc = &m->tcap.comp[i];
+		if (c->arg != 0 && !set_has(h, c->arg, tc->type))
+			continue;
+		if (c->arg2 != 0 &&
+		    (!tc->has_opcode || tc->opcode_global || !set_has(h, c->arg2, tc->opcode)))
+			continue;
+		if ((c->field2 & 1) && !(tc->has_opcode && tc->opcode_global))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static int32_t
+evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool mal)
+{
+	const struct sw_image_hdr *h = ctx->img;
+	uint64_t atoms[SW_ATOM_WORDS] = { 0 };
+	uint64_t cand[SW_RULE_WORDS];
+	uint8_t net[SW_SF_COUNT];
+	char acnbuf[SW_ACN_TEXT_MAX];
+	unsigned rw = ctx->rule_words;
+
+	for (unsigned i = 0; i < ctx->nscan; i++) {
+		unsigned f = ctx->scan[i];
+		const struct sw_img_field *fd = &h->fields[f];
+		unsigned len;
+		const char *s = sf_text(m, f, &len, acnbuf);
+
+		if (len == 0)
+			continue;
+		if (fd->db_off != 0)
+			hs_scan(img_at(h, fd->db_off), s, len, 0, ctx->scratch, on_match, atoms);
+		if (fd->ptab_off != 0)
+			ptab_scan(h, fd, s, len, atoms);
+	}
+	for (unsigned i = 0; i < ctx->nnet; i++) {
+		unsigned f = ctx->net[i];
+		const struct sw_img_field *fd = &h->fields[f];
+
+		net[f] = SW_NET_NONE;
+		if (fd->net_home != 0xffff && atom_has(atoms, fd->net_home)) {
+			net[f] = SW_NET_HOME;
+			continue;
+		}
+		if (fd->net_partner == 0xffff)
+			continue;
+		for (unsigned k = 0; k < h->npartners; k++) {
+			if (atom_has(atoms, fd->net_partner + k)) {
+				net[f] = (uint8_t)(SW_NET_PARTNER + k);
+				break;
+			}
+		}
+	}
+
+	/* Candidates: rules not indexed by opcode, plus those indexed by an opcode present. */
+	const uint64_t *base = ctx->opidx + (size_t)SW_OPIDX_BASE * rw;
+	for (unsigned w = 0; w < rw; w++)
+		cand[w] = base[w];
+	if (m->has & SW_HAS_TCAP) {
+		unsigned nc = m->tcap.ncomp < SW_COMP_MAX ? m->tcap.ncomp : SW_COMP_MAX;
+		for (unsigned c = 0; c < nc; c++) {
+			const struct sw_tcap_comp *tc = &m->tcap.comp[c];
+			if (!tc->has_opcode || tc->opcode_global || tc->opcode < 0 ||
+			    tc->opcode > 255)
+				continue;
+			const uint64_t *row = ctx->opidx + (size_t)tc->opcode * rw;
+			for (unsigned w = 0; w < rw; w++)
+				cand[w] |= row[w];
+		}
+	}
+
+	for (unsigned w = 0; w < rw; w++) {
+		uint64_t bits = cand[w];
+		while (bits != 0) {
+			unsigned ri = w * 64 + (unsigned)__builtin_ctzll(bits);
+			const struct sw_img_rule *r = &ctx->rules[ri];
+			const struct sw_img_cond *c = &ctx->conds[r->cond_first];
+			bool ok = r->malformed == mal;
+
+			bits &= bits - 1;
+			for (uint32_t j = 0; ok && j < r->ncond; j++, c++) {
+				bool v = false;
+				uint32_t x;
+
+				switch (c->kind) {
+				case SW_COND_INT:
+					v = if_get(m, port, c->field, &x) && set_has(h, c->arg, x);
+					break;
+				case SW_COND_ATOM:
+					v = atom_has(atoms, c->arg);
+					break;
+				case SW_COND_PRESENT:
+					if (c->field2 == 1) {
+						v = if_get(m, port, c->field, &x);
+					} else {
+						unsigned len;
+						sf_text(m, c->field, &len, acnbuf);
+						v = len > 0;
+					}
+					break;
+				case SW_COND_NET_IN:
+					v = c->arg == SW_NET_HOME ? net[c->field] == SW_NET_HOME
+								  : net[c->field] >= SW_NET_PARTNER;
+					break;
+				case SW_COND_NET_EQ:
+					v = net[c->field] != SW_NET_NONE &&
+					    net[c->field] == net[c->field2];
+					break;
+				case SW_COND_COMP:
+					v = comp_match(h, c, m);
+					break;
+				}
+				ok = v != c->neg;
+			}
+			if (ok)
+				return (int32_t)ri;
+		}
+	}
+	return mal ? SW_RULE_MALFORMED : SW_RULE_DEFAULT;
+}
+
+/* Token bucket of (rule, key): true if a token was available. */
+static bool
+rate_take(struct sw_policy_ctx *ctx, const struct sw_img_rule *r, int32_t rule,
+	  const struct sw_msu *m, uint64_t now_ns)
+{
+	uint64_t key = 0x84222325cbf29ce4ull ^ (uint64_t)(rule + 1) * 0x100000001b3ull;
+	struct sw_bucket *b;
+	uint64_t cap = (uint64_t)r->rl_burst * 1000000000ull;
+
+	if (r->rl_key < SW_SF_COUNT) {
+		const struct sw_digits *d = sf_digits(m, r->rl_key);
+		if (d != NULL && d->len <= SW_DIGITS_MAX)
+			key = sw_fnv1a64(d->d, d->len, key);
+	} else if (r->rl_key == SW_RL_KEY_OPC || r->rl_key == SW_RL_KEY_DPC) {
+		uint32_t pc = r->rl_key == SW_RL_KEY_OPC ? m->m3ua.opc : m->m3ua.dpc;
+		key = sw_fnv1a64(&pc, sizeof(pc), key);
+	}
+	if (key == 0)
+		key = 1;
+	b = &ctx->buckets[(key ^ (key >> 31)) & (SW_BUCKETS - 1)];
+	if (b->key != key) {
+		/* A new key (or a colliding one) starts with a full bucket. */
+		b->key = key;
+		b->tokens = cap;
+		b->last_ns = now_ns;
+	} else if (now_ns > b->last_ns) {
+		uint64_t add = (now_ns - b->last_ns) * r->rl_rate;
+		b->tokens = add >= cap - b->tokens ? cap : b->tokens + add;
+		b->last_ns = now_ns;
+	}
+	if (b->tokens >= 1000000000ull) {
+		b->tokens -= 1000000000ull;
+		return true;
+	}
+	return false;
+}
+
+struct sw_verdict
+sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct sw_msu *msu,
+	       unsigned port, uint64_t now_ns)
+{
+	const struct sw_image_hdr *h = ctx->img;
+	struct sw_verdict v = { .action = SW_ACTION_ALLOW, .monitor = false, .rule = 0 };
+	bool mal = msu->mal != SW_MAL_NONE;
+	uint8_t key[SW_KEY_MAX];
+	struct sw_cache_ent *e = NULL;
+	uint64_t hash = 0;
+	size_t klen;
+	int32_t rule;
+	bool monitor;
+	uint8_t action;
+
+	(void)pkt;
+	klen = key_build(ctx, msu, port, mal, key);
+	if (klen > 0) {
+		hash = key_hash(key, klen);
+		e = &ctx->cache[hash & (SW_CACHE_SLOTS - 1)];
+		if (e->tag == ctx->tag && e->hash == hash && e->len == klen &&
+		    memcmp(e->key, key, klen) == 0) {
+			ctx->hits++;
+			rule = e->rule;
+			goto resolve;
+		}
+	}
+	ctx->misses++;
+	rule = evaluate(ctx, msu, port, mal);
+	if (e != NULL) {
+		e->tag = ctx->tag;
+		e->hash = hash;
+		e->len = (uint16_t)klen;
+		e->rule = rule;
+		memcpy(e->key, key, klen);
+	}
+resolve:
+	if (rule >= 0) {
+		const struct sw_img_rule *r = &ctx->rules[rule];
+		action = r->action;
+		if (action == SW_IMG_ACTION_RATE_LIMIT)
+			action = rate_take(ctx, r, rule, msu, now_ns) ? SW_ACTION_ALLOW
+								       : SW_ACTION_DROP;
+		monitor = r->monitor || h->monitor;
+	} else {
+		action = rule == SW_RULE_MALFORMED ? h->malformed_action : h->default_action;
+		monitor = h->monitor;
+	}
+	if (monitor && action == SW_ACTION_DROP) {
+		action = SW_ACTION_ALERT;
+		v.monitor = true;
+	}
+	v.action = action;
+	v.rule = rule;
+	return v;
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Policy image: validation and accessors (image.h). No allocation. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <hs/hs.h>
+
+#include "image.h"
+#include "policy.h"
+
+const char *const sw_sfield_names[SW_SF_COUNT] = {
+	[SW_SF_CGPA] = "cgpa",
+	[SW_SF_CDPA] = "cdpa",
+	[SW_SF_IMSI] = "imsi",
+	[SW_SF_MSISDN] = "msisdn",
+	[SW_SF_VLR] = "vlr",
+	[SW_SF_MSC] = "msc",
+	[SW_SF_HLR] = "hlr",
+	[SW_SF_SGSN] = "sgsn",
+	[SW_SF_SMSC] = "smsc",
+	[SW_SF_SM_RP_DA] = "sm_rp_da",
+	[SW_SF_SM_RP_OA] = "sm_rp_oa",
+	[SW_SF_USSD] = "ussd",
+	[SW_SF_CGPN] = "cgpn",
+	[SW_SF_CDPN] = "cdpn",
+	[SW_SF_ACN] = "acn",
+};
+
+const char *const sw_ifield_names[SW_IF_COUNT] = {
+	[SW_IF_DIRECTION] = "direction",
+	[SW_IF_OPC] = "opc",
+	[SW_IF_DPC] = "dpc",
+	[SW_IF_SI] = "si",
+	[SW_IF_NI] = "ni",
+	[SW_IF_SCCP_TYPE] = "sccp",
+	[SW_IF_CGPA_SSN] = "cgpa_ssn",
+	[SW_IF_CGPA_TT] = "cgpa_tt",
+	[SW_IF_CGPA_NP] = "cgpa_np",
+	[SW_IF_CGPA_NAI] = "cgpa_nai",
+	[SW_IF_CGPA_GTI] = "cgpa_gti",
+	[SW_IF_CGPA_RI] = "cgpa_ri",
+	[SW_IF_CDPA_SSN] = "cdpa_ssn",
+	[SW_IF_CDPA_TT] = "cdpa_tt",
+	[SW_IF_CDPA_NP] = "cdpa_np",
+	[SW_IF_CDPA_NAI] = "cdpa_nai",
+	[SW_IF_CDPA_GTI] = "cdpa_gti",
+	[SW_IF_CDPA_RI] = "cdpa_ri",
+	[SW_IF_TCAP_TYPE] = "tcap",
+	[SW_IF_ISUP_TYPE] = "isup",
+	[SW_IF_SS_CODE] = "ss_code",
+};
+
+uint64_t
+sw_fnv1a64(const void *p, size_t n, uint64_t h)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+const char *
+sw_action_name(uint8_t action)
+{
+	switch (action) {
+	case SW_ACTION_ALLOW:
+		return "allow";
+	case SW_ACTION_DROP:
+		return "drop";
+	case SW_ACTION_ALERT:
+		return "alert";
+	case SW_IMG_ACTION_RATE_LIMIT:
+		return "rate-limit";
+	}
+	return "?";
+}
+
+static int
+fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+static bool
+range_ok(uint64_t off, uint64_t len, uint64_t size)
+{
+	return off <= size && len <= size - off;
+}
+
+int
+sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
+{
+	const struct sw_image_hdr *h = image;
+	hs_platform_info_t plat;
+
+	if (image == NULL || size < sizeof(*h))
+		return fail(err, errlen, -EINVAL, "image shorter than its header (%zu bytes)", size);
+	if (((uintptr_t)image & (SW_IMAGE_ALIGN - 1)) != 0)
+		return fail(err, errlen, -EINVAL, "image not 64-byte aligned");
+	if (h->magic != SW_IMAGE_MAGIC)
+		return fail(err, errlen, -EINVAL, "bad image magic");
+	if (h->abi != SW_IMAGE_ABI)
+		return fail(err, errlen, -ENOTSUP, "image ABI %u, this build reads ABI %u", h->abi,
+			    SW_IMAGE_ABI);
+	if (h->hdr_size != sizeof(*h) || h->size != size)
+		return fail(err, errlen, -EINVAL, "image size %llu / header %u, expected %zu / %zu",
+			    (unsigned long long)h->size, h->hdr_size, size, sizeof(*h));
+	if (sw_fnv1a64((const uint8_t *)image + h->hdr_size, size - h->hdr_size, SW_FNV_OFFSET) !=
+	    h->checksum)
+		return fail(err, errlen, -EINVAL, "image checksum mismatch");
+	if (memchr(h->hs_version, 0, sizeof(h->hs_version)) == NULL ||
+	    strcmp(h->hs_version, hs_version()) != 0)
+		return fail(err, errlen, -ENOTSUP, "image built with Hyperscan %.40s, running %s",
+			    h->hs_version, hs_version());
+	if (hs_populate_platform(&plat) != HS_SUCCESS)
+		return fail(err, errlen, -ENOTSUP, "hs_populate_platform failed");
+	if ((h->hs_cpu_features & ~plat.cpu_features) != 0)
+		return fail(err, errlen, -ENOTSUP,
+			    "image needs CPU features 0x%llx, this CPU has 0x%llx",
+			    (unsigned long long)h->hs_cpu_features,
+			    (unsigned long long)plat.cpu_features);
+	if (h->nrules > SW_RULES_MAX || h->natoms > SW_ATOMS_MAX ||
+	    h->rule_words != (h->nrules + 63) / 64 ||
+	    !range_ok(h->rules_off, (uint64_t)h->nrules * sizeof(struct sw_img_rule), size) ||
+	    !range_ok(h->conds_off, (uint64_t)h->nconds * sizeof(struct sw_img_cond), size) ||
+	    !range_ok(h->opidx_off, (uint64_t)SW_OPIDX_ROWS * h->rule_words * 8, size) ||
+	    !range_ok(h->strtab_off, h->strtab_size, size) || h->strtab_size == 0 ||
+	    ((const char *)image)[h->strtab_off + h->strtab_size - 1] != '\0')
+		return fail(err, errlen, -EINVAL, "image tables out of range");
+	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
+		const struct sw_img_field *fd = &h->fields[f];
+		size_t dbsz;
+
+		if (fd->db_off != 0) {
+			if ((fd->db_off & (SW_IMAGE_ALIGN - 1)) != 0 ||
+			    !range_ok(fd->db_off, fd->db_size, size))
+				return fail(err, errlen, -EINVAL, "%s database out of range",
+					    sw_sfield_names[f]);
+			if (hs_database_size((const hs_database_t *)((const char *)image +
+								     fd->db_off),
+					     &dbsz) != HS_SUCCESS ||
+			    dbsz > fd->db_size)
+				return fail(err, errlen, -ENOTSUP,
+					    "%s database refused by Hyperscan", sw_sfield_names[f]);
+		}
+		if (fd->ptab_off != 0 &&
+		    ((fd->ptab_nslots & (fd->ptab_nslots - 1)) != 0 ||
+		     !range_ok(fd->ptab_off,
+			       (uint64_t)fd->ptab_nslots * sizeof(struct sw_img_pslot), size)))
+			return fail(err, errlen, -EINVAL, "%s prefix table out of range",
+				    sw_sfield_names[f]);
+	}
+	/* Every rule's conditions and names must stay inside their tables. */
+	const struct sw_img_rule *r = (const void *)((const char *)image + h->rules_off);
+	for (uint32_t i = 0; i < h->nrules; i++) {
+		if ((uint64_t)r[i].cond_first + r[i].ncond > h->nconds ||
+		    r[i].name_off >= h->strtab_size)
+			return fail(err, errlen, -EINVAL, "rule %u out of range", i);
+	}
+	return 0;
+}
+
+uint32_t
+sw_image_nrules(const void *image)
+{
+	return ((const struct sw_image_hdr *)image)->nrules;
+}
+
+const char *
+sw_image_rule_name(const void *image, int32_t rule)
+{
+	const struct sw_image_hdr *h = image;
+	const struct sw_img_rule *r;
+
+	if (rule == SW_RULE_DEFAULT)
+		return "default";
+	if (rule == SW_RULE_MALFORMED)
+		return "malformed";
+	if (rule < 0 || (uint32_t)rule >= h->nrules)
+		return NULL;
+	r = (const void *)((const char *)image + h->rules_off);
+	return sw_img_str(image, r[rule].name_off);
+}
+
+uint64_t
+sw_image_generation(const void *image)
+{
+	return ((const struct sw_image_hdr *)image)->generation;
+}
+
+uint64_t
+sw_image_checksum(const void *image)
+{
+	return ((const struct sw_image_hdr *)image)->checksum;
+}
