@@ -73,6 +73,7 @@ usage(FILE *f)
 		"  -p, --packet-only    decode link/IP/SCTP only (no sw_decode_msu)\n"
 		"  -m, --min-msus M     exit 1 unless a pass decodes at least M MSUs (smoke test)\n"
 		"  -t, --tsv            print one TSV line of results (header with --tsv-header)\n"
+		"  -T, --tsv-file FILE  also write that TSV line to FILE\n"
 		"      --tsv-header     print the TSV header line and exit\n");
 }
 
@@ -259,6 +260,7 @@ main(int argc, char **argv)
 		{ "prefetch", required_argument, NULL, 'P' },
 		{ "min-msus", required_argument, NULL, 'm' },
 		{ "tsv", no_argument, NULL, 't' },
+		{ "tsv-file", required_argument, NULL, 'T' },
 		{ "tsv-header", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -268,6 +270,7 @@ main(int argc, char **argv)
 	int runs = 5, cpu = -1, opt;
 	unsigned prefetch = 4;
 	bool packet_only = false, tsv = false;
+	const char *tsv_file = NULL;
 	struct capture cap = { 0 };
 	struct pass_stats st = { 0 }, warm = { 0 };
 	struct run run[RUNS_MAX];
@@ -276,7 +279,7 @@ main(int argc, char **argv)
 	char *end;
 	int med;
 
-	while ((opt = getopt_long(argc, argv, "s:n:r:c:pP:m:th", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:n:r:c:pP:m:tT:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			seconds = strtod(optarg, &end);
@@ -325,6 +328,9 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			tsv = true;
+			break;
+		case 'T':
+			tsv_file = optarg;
 			break;
 		case 'H':
 			printf("%s\n", tsv_header);
@@ -415,12 +421,23 @@ main(int argc, char **argv)
 	double cyc_unit = (double)run[med].tsc / units;
 	double per_s = units / run[med].secs;
 
+	char line[1024];
+
+	snprintf(line, sizeof(line),
+		 "%s\t%zu\t%llu\t%llu\t%llu\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f\t%.1f\t%.3f\n",
+		 argv[optind], cap.nframes, (unsigned long long)unit,
+		 (unsigned long long)warm.msu_errors, (unsigned long long)run[med].passes, runs,
+		 ns_unit, sorted[0], sorted[runs - 1], ns_pkt, per_s, cyc_unit, tsc_hz * 1e-9);
+	if (tsv_file != NULL) {
+		FILE *f = fopen(tsv_file, "w");
+
+		if (f == NULL || fputs(line, f) == EOF || fclose(f) != 0) {
+			fprintf(stderr, "decode-bench: %s: %s\n", tsv_file, strerror(errno));
+			return 2;
+		}
+	}
 	if (tsv) {
-		printf("%s\t%zu\t%llu\t%llu\t%llu\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f\t%.1f\t%.3f\n",
-		       argv[optind], cap.nframes, (unsigned long long)unit,
-		       (unsigned long long)warm.msu_errors, (unsigned long long)run[med].passes,
-		       runs, ns_unit, sorted[0], sorted[runs - 1], ns_pkt, per_s, cyc_unit,
-		       tsc_hz * 1e-9);
+		fputs(line, stdout);
 	} else {
 		printf("capture        %s: %zu frames, %.1f MB, link %d\n", argv[optind],
 		       cap.nframes, (double)cap.arena_len / 1e6, (int)cap.link);
