@@ -81,6 +81,12 @@ static const char *const sc_name[] = { SCENARIOS(X_NAME) };
 #define X_EXP(id, name, exp) exp,
 static const uint8_t sc_expect[] = { SCENARIOS(X_EXP) };
 
+/* ,"label":"NAME","expect":"ACTION"}\n per scenario, filled at start-up. */
+static struct {
+	char s[112];
+	size_t n;
+} label_tail[SC_COUNT];
+
 /* Base attacks the evasion and malformed variants are built on. */
 #define FIRST_BASE SC_CAT1_ATI
 #define LAST_BASE SC_DFS_PUSSR
@@ -456,17 +462,32 @@ send_data(struct gen *g, struct assoc *a, int s, struct chunk **c, int n, int fr
 	}
 	send_sctp(g, a, s, sbuf, off, a->tag[!s], frag);
 	if (g->want_labels) {
+		char num[24];
+		size_t nl = 0;
+		uint64_t f = first;
+
+		do {
+			num[sizeof(num) - 1 - nl++] = (char)('0' + f % 10);
+			f /= 10;
+		} while (f > 0);
 		for (i = 0; i < n; i++) {
 			char line[160];
-			int l;
+			size_t l = 9;
 
 			if (!(c[i]->flags & CH_LABEL))
 				continue;
-			l = snprintf(line, sizeof(line),
-				     "{\"frame\":%llu,\"chunk\":%d,\"label\":\"%s\",\"expect\":\"%s\"}\n",
-				     (unsigned long long)first, i, sc_name[c[i]->scen],
-				     expect_name[sc_expect[c[i]->scen]]);
-			sw_out_write(&g->labels, line, (size_t)l);
+			/* {"frame":N,"chunk":K,"label":"NAME","expect":"ACTION"} without printf */
+			memcpy(line, "{\"frame\":", 9);
+			memcpy(line + l, num + sizeof(num) - nl, nl);
+			l += nl;
+			memcpy(line + l, ",\"chunk\":", 9);
+			l += 9;
+			if (i >= 10)
+				line[l++] = (char)('0' + i / 10);
+			line[l++] = (char)('0' + i % 10);
+			memcpy(line + l, label_tail[c[i]->scen].s, label_tail[c[i]->scen].n);
+			l += label_tail[c[i]->scen].n;
+			sw_out_write(&g->labels, line, l);
 		}
 	}
 	for (i = 0; i < n; i++)
@@ -1834,6 +1855,10 @@ main(int argc, char **argv)
 	sw_crc32c_init();
 	sw_rng_seed(&g.rng, seed);
 	foreign_init(&g);
+	for (i = 0; i < SC_COUNT; i++)
+		label_tail[i].n = (size_t)snprintf(label_tail[i].s, sizeof(label_tail[i].s),
+						   ",\"label\":\"%s\",\"expect\":\"%s\"}\n",
+						   sc_name[i], expect_name[sc_expect[i]]);
 	for (i = 0; i < (int)N_LEGIT_OPS; i++)
 		legit_total_weight += legit_ops[i].weight;
 	for (i = 0; i < GEN_POOL; i++)
