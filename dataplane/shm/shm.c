@@ -461,7 +461,7 @@ sw_shm_image_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
 {
 	struct sw_shm_image_hdr *h = m->hdr;
 	uint64_t cur, deadline, min_epoch = 0;
-	unsigned active, slot = UINT32_MAX, who = UINT32_MAX;
+	unsigned slot = UINT32_MAX, who = UINT32_MAX;
 
 	if (!m->writable || h == NULL) {
 		snprintf(err, errlen, "%s is not mapped for writing", m->name);
@@ -480,7 +480,6 @@ sw_shm_image_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
 			 (unsigned long long)generation, (unsigned long long)cur);
 		return -EINVAL;
 	}
-	active = atomic_load_explicit(&h->active_slot, memory_order_relaxed);
 
 	/*
 	 * Order publication before reading liveness and epochs (Dekker with the worker's seq_cst
@@ -494,17 +493,20 @@ sw_shm_image_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
 
 		min_epoch = min_live_epoch(stats, &who);
 		slot = UINT32_MAX;
-		/* Among the non-active slots, take the empty one or the oldest generation that
-		 * every live worker has left behind. */
+		/* Never the slot holding the active generation. Free: an empty slot, one left by a
+		 * publication that never completed (generation above the active one: no worker
+		 * looks for it), or one every live worker has left behind. Oldest first. */
 		for (unsigned i = 0; i < h->nslots; i++) {
-			uint64_t g;
+			uint64_t g = atomic_load_explicit(&h->slot[i].generation,
+							  memory_order_relaxed);
 
-			if (cur != 0 && i == active)
+			if (cur != 0 && g == cur)
 				continue;
-			g = atomic_load_explicit(&h->slot[i].generation, memory_order_relaxed);
-			if (g != 0 && g >= min_epoch)
+			if (g != 0 && g <= cur && g >= min_epoch)
 				continue;
-			if (g < best || slot == UINT32_MAX) {
+			if (g > cur)
+				g = 0;
+			if (slot == UINT32_MAX || g < best) {
 				best = g;
 				slot = i;
 			}
@@ -512,8 +514,13 @@ sw_shm_image_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
 		if (slot != UINT32_MAX)
 			break;
 		if (sw_shm_mono_ns() >= deadline) {
-			struct sw_shm_worker *w = sw_shm_worker(stats, who);
+			struct sw_shm_worker *w;
 
+			if (stats == NULL || who == UINT32_MAX) {
+				snprintf(err, errlen, "no free slot in %s", m->name);
+				return -EBUSY;
+			}
+			w = sw_shm_worker(stats, who);
 			snprintf(err, errlen,
 				 "worker %u (lcore %u) has not left generation %llu within %u ms; "
 				 "no free slot, the running image is unchanged",

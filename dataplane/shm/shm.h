@@ -369,31 +369,46 @@ sw_shm_ring(const struct sw_shm_stats *s, unsigned w)
 /*
  * Worker: the active image. Call when load_acquire(hdr->generation) differs from the generation
  * the worker holds (or always; it is a few loads). Returns the image and sets *gen and *size, or
- * NULL with *gen = 0 if nothing is published. After it returns, the worker stores *gen into its
- * epoch (store_release) before evaluating anything with the image.
+ * NULL with *gen = 0 if nothing (consistent) is published: then the worker keeps the image it
+ * has. Never spins: a control that died between its two header stores leaves active_slot ahead
+ * of generation; the slot still holding `generation` is found by its own generation field.
+ * After it returns, the worker stores *gen into its epoch (store_release, never lower) before
+ * evaluating anything with the image.
  */
 static inline const void *
 sw_shm_image_get(const struct sw_shm_image *m, uint64_t *gen, uint64_t *size)
 {
 	const struct sw_shm_image_hdr *h = m->hdr;
+	unsigned nslots = h->nslots < SW_SHM_MAX_SLOTS ? h->nslots : SW_SHM_MAX_SLOTS;
 
-	for (;;) {
+	for (int tries = 0; tries < 4; tries++) {
 		uint64_t g = atomic_load_explicit(&h->generation, memory_order_acquire);
 		uint32_t s = atomic_load_explicit(&h->active_slot, memory_order_acquire);
 
-		if (g == 0 || s >= h->nslots) {
-			*gen = 0;
-			*size = 0;
-			return NULL;
+		if (g == 0)
+			break;
+		/* Usual case: the active slot holds generation g. A publication between the two
+		 * loads makes them disagree (hdr.generation is stored last); then look for g. */
+		if (s >= nslots ||
+		    atomic_load_explicit(&h->slot[s].generation, memory_order_acquire) != g) {
+			for (s = 0; s < nslots; s++)
+				if (atomic_load_explicit(&h->slot[s].generation,
+							 memory_order_acquire) == g)
+					break;
+			if (s == nslots)
+				continue;
 		}
-		/* A publication between the two loads makes them disagree; the slot's generation
-		 * tells which one (hdr.generation is stored last). */
-		if (atomic_load_explicit(&h->slot[s].generation, memory_order_acquire) != g)
-			continue;
+		/* Safe to use: while this worker's epoch is <= g, control does not reuse a slot
+		 * holding g. */
+		if (h->slot[s].size > h->slot_size)
+			break;
 		*gen = g;
 		*size = h->slot[s].size;
 		return m->base + h->slot[s].offset;
 	}
+	*gen = 0;
+	*size = 0;
+	return NULL;
 }
 
 /* Worker: publish the epoch (the generation this burst runs on). */

@@ -134,12 +134,20 @@ worker_main(void *arg)
 		if (m != NULL)
 			g = atomic_load_explicit(&m->hdr->generation, memory_order_acquire);
 		if (g != 0 && g != cur) {
-			img = sw_shm_image_get(m, &cur, &size);
+			uint64_t ng, nsize;
+			const uint8_t *ni = sw_shm_image_get(m, &ng, &nsize);
+
+			if (ni == NULL)
+				goto burst; /* nothing consistent: keep the image we have */
+			img = ni;
+			cur = ng;
+			size = nsize;
 			wk->switches++;
 			if (wk->first_gen == 0)
 				wk->first_gen = cur;
 			SW_SHM_ADD(w->c.gen_switches, 1);
 		}
+burst:
 		/* epochs only grow (a re-created object continues the generations anyway) */
 		if (atomic_load_explicit(&w->epoch, memory_order_relaxed) < cur)
 			sw_shm_worker_epoch(w, cur);

@@ -260,6 +260,57 @@ test_stalled_and_dead_workers(void **state)
 	sw_shm_stats_detach(&st);
 }
 
+static void
+test_torn_header(void **state)
+{
+	struct sw_shm_image im, ro;
+	struct sw_shm_stats st;
+	char err[256];
+	uint8_t a[64], b[64];
+	uint64_t gen, size;
+	const uint8_t *p;
+	bool reused;
+
+	(void)state;
+	memset(a, 'a', sizeof(a));
+	memset(b, 'b', sizeof(b));
+	assert_int_equal(sw_shm_image_create(inst, 1 << 16, 2, &im, &reused), 0);
+	assert_int_equal(sw_shm_stats_create(inst, 2, 8, &st, &reused), 0);
+	assert_int_equal(sw_shm_image_publish(&im, &st, a, sizeof(a), 7, 0, 0, 50, err,
+					      sizeof(err)), 0);
+	assert_int_equal(sw_shm_image_attach_ro(inst, &ro), 0);
+	/* Control died between storing active_slot and generation: the worker still finds the
+	 * complete generation 7 and does not spin. */
+	memcpy(im.base + im.hdr->slot[1].offset, b, sizeof(b));
+	im.hdr->slot[1].size = sizeof(b);
+	atomic_store(&im.hdr->slot[1].generation, 8);
+	atomic_store(&im.hdr->active_slot, 1);
+	p = sw_shm_image_get(&ro, &gen, &size);
+	assert_non_null(p);
+	assert_int_equal(gen, 7);
+	assert_memory_equal(p, a, sizeof(a));
+	/* A restarted control publishes above both, into the abandoned slot even while a live
+	 * worker still runs generation 7; the worker follows. */
+	atomic_store(&st.hdr->dataplane_pid, (int32_t)getpid());
+	atomic_store(&sw_shm_worker(&st, 0)->alive, 1);
+	atomic_store(&sw_shm_worker(&st, 0)->epoch, 7);
+	assert_int_equal(sw_shm_image_publish(&im, &st, b, sizeof(b), 9, 0, 0, 50, err,
+					      sizeof(err)), 0);
+	assert_int_equal(atomic_load(&im.hdr->active_slot), 1);
+	p = sw_shm_image_get(&ro, &gen, &size);
+	assert_int_equal(gen, 9);
+	assert_memory_equal(p, b, sizeof(b));
+	/* Slot 0 still holds 7 for the worker. */
+	assert_memory_equal(im.base + im.hdr->slot[0].offset, a, sizeof(a));
+	/* No slot holds the advertised generation (corrupt header): NULL, keep what you have. */
+	atomic_store(&im.hdr->generation, 1000);
+	assert_null(sw_shm_image_get(&ro, &gen, &size));
+	assert_int_equal(gen, 0);
+	sw_shm_image_detach(&ro);
+	sw_shm_image_detach(&im);
+	sw_shm_stats_detach(&st);
+}
+
 /* Concurrency: readers behave like workers; the image of generation g is filled with bytes
  * derived from g, so a torn or overwritten image shows as a byte that does not match. */
 #define IMG_SIZE (64 * 1024)
@@ -382,6 +433,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_garbage_object, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_and_dead_workers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_torn_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_publish, setup, teardown),
 	};
 
