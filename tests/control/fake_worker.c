@@ -218,6 +218,8 @@ main(int argc, char **argv)
 	const char *instance = "default";
 	unsigned nworkers = 2, bad = 0;
 	struct worker wk[SW_SHM_MAX_WORKERS];
+	struct sw_shm_image *old[8];
+	unsigned nold = 0;
 	bool reused;
 	int opt, rc;
 
@@ -261,16 +263,18 @@ main(int argc, char **argv)
 
 		if (m == NULL || atomic_load_explicit(&m->hdr->retired, memory_order_acquire)) {
 			n = calloc(1, sizeof(*n));
-			if (n != NULL && sw_shm_image_attach_ro(instance, n) == 0 &&
-			    atomic_load(&n->hdr->retired)) {
+			if (n == NULL || sw_shm_image_attach_ro(instance, n) < 0) {
+				free(n); /* not there yet, or garbage: control will re-create it */
+			} else if (atomic_load(&n->hdr->retired) || nold >= 7) {
 				sw_shm_image_detach(n); /* control is re-creating it right now */
-			} else if (n != NULL && n->hdr != NULL) {
+				free(n);
+			} else {
+				if (m != NULL)
+					old[nold++] = m; /* workers may still read it: unmap at exit */
 				atomic_store_explicit(&cur_image, n, memory_order_release);
 				printf("fake_worker: %u workers attached to %s (%s)\n", nworkers,
 				       n->name, m == NULL ? "first" : "re-created object");
 				fflush(stdout);
-			} else {
-				free(n);
 			}
 		}
 		usleep(10000);
@@ -284,5 +288,16 @@ main(int argc, char **argv)
 		bad += wk[i].bad != 0;
 	}
 	atomic_store(&stats.hdr->dataplane_pid, 0);
+	{
+		struct sw_shm_image *m = atomic_load(&cur_image);
+
+		if (m != NULL)
+			old[nold++] = m;
+		for (unsigned i = 0; i < nold; i++) {
+			sw_shm_image_detach(old[i]);
+			free(old[i]);
+		}
+	}
+	sw_shm_stats_detach(&stats);
 	return bad ? 1 : 0;
 }
