@@ -189,12 +189,13 @@ sw_oid_to_text(const uint8_t *oid, unsigned len, char *out, unsigned outsz)
 	return (int)pos;
 }
 
+/* Record m unless an earlier malformation (e.g. a MAP parameter) came first; return the first. */
 static enum sw_mal
 tcap_fail(struct sw_msu *msu, enum sw_mal m)
 {
 	if (msu->mal == SW_MAL_NONE)
 		msu->mal = m;
-	return m;
+	return msu->mal;
 }
 
 /* Transaction id: OCTET STRING (SIZE (1..4)), Q.773 4.1. */
