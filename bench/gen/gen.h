@@ -15,23 +15,23 @@
 
 /* ---- random numbers (xoshiro256**, seeded with splitmix64) ---- */
 
-struct sw_rng {
+struct sw_gen_rng {
 	uint64_t s[4];
 };
 
-void sw_rng_seed(struct sw_rng *r, uint64_t seed);
+void sw_gen_rng_seed(struct sw_gen_rng *r, uint64_t seed);
 
 static inline uint64_t
-sw_rng_rotl(uint64_t x, int k)
+sw_gen_rng_rotl(uint64_t x, int k)
 {
 	return (x << k) | (x >> (64 - k));
 }
 
 static inline uint64_t
-sw_rng_next(struct sw_rng *r)
+sw_gen_rng_next(struct sw_gen_rng *r)
 {
 	uint64_t *s = r->s;
-	uint64_t res = sw_rng_rotl(s[1] * 5, 7) * 9;
+	uint64_t res = sw_gen_rng_rotl(s[1] * 5, 7) * 9;
 	uint64_t t = s[1] << 17;
 
 	s[2] ^= s[0];
@@ -39,32 +39,34 @@ sw_rng_next(struct sw_rng *r)
 	s[1] ^= s[2];
 	s[0] ^= s[3];
 	s[2] ^= t;
-	s[3] = sw_rng_rotl(s[3], 45);
+	s[3] = sw_gen_rng_rotl(s[3], 45);
 	return res;
 }
 
 /* Uniform integer in [0, n). n > 0. */
 static inline uint32_t
-sw_rng_below(struct sw_rng *r, uint32_t n)
+sw_gen_rng_below(struct sw_gen_rng *r, uint32_t n)
 {
-	return (uint32_t)(((sw_rng_next(r) >> 32) * (uint64_t)n) >> 32);
+	return (uint32_t)(((sw_gen_rng_next(r) >> 32) * (uint64_t)n) >> 32);
 }
 
 /* True with probability p (0..1). */
 static inline int
-sw_rng_chance(struct sw_rng *r, double p)
+sw_gen_rng_chance(struct sw_gen_rng *r, double p)
 {
-	return (double)(sw_rng_next(r) >> 11) * (1.0 / 9007199254740992.0) < p;
+	return (double)(sw_gen_rng_next(r) >> 11) * (1.0 / 9007199254740992.0) < p;
 }
 
 /* ---- CRC32c (RFC 4960 Appendix B) ---- */
 
-void sw_crc32c_init(void);
-uint32_t sw_crc32c(const uint8_t *p, size_t n);
+void sw_gen_crc32c_init(void);
+uint32_t sw_gen_crc32c(const uint8_t *p, size_t n);
+/* Select the SSE4.2 path (when the CPU has it) or the table; returns the previous setting. */
+int sw_gen_crc32c_use_hw(int on);
 
 /* ---- buffered output (pcap and labels) ---- */
 
-struct sw_out {
+struct sw_gen_out {
 	FILE *f;
 	uint8_t *buf;
 	size_t len;
@@ -72,36 +74,36 @@ struct sw_out {
 	int err;
 };
 
-int sw_out_open(struct sw_out *o, FILE *f, size_t cap);
-void sw_out_write(struct sw_out *o, const void *p, size_t n);
-int sw_out_flush(struct sw_out *o);
-void sw_out_free(struct sw_out *o);
+int sw_gen_out_open(struct sw_gen_out *o, FILE *f, size_t cap);
+void sw_gen_out_write(struct sw_gen_out *o, const void *p, size_t n);
+int sw_gen_out_flush(struct sw_gen_out *o);
+void sw_gen_out_free(struct sw_gen_out *o);
 
-void sw_pcap_header(struct sw_out *o);
-void sw_pcap_record(struct sw_out *o, uint64_t ts_us, const uint8_t *frame, size_t len);
+void sw_gen_pcap_header(struct sw_gen_out *o);
+void sw_gen_pcap_record(struct sw_gen_out *o, uint64_t ts_us, const uint8_t *frame, size_t len);
 
 /* ---- backward BER/message builder ----
  * Messages are built from the end toward the start: content first, then its tag and length
  * in front. That makes every length known when it is written, with no second pass.
  */
 
-enum sw_blen {
-	SW_BLEN_MIN = 0,  /* X.690 8.1.3.3 short form / minimal long form */
-	SW_BLEN_LONG,     /* X.690 8.1.3.5 long form even where short would do */
-	SW_BLEN_INDEF,    /* X.690 8.1.3.6 indefinite form on constructed encodings */
+enum sw_gen_blen {
+	SW_GEN_BLEN_MIN = 0,  /* X.690 8.1.3.3 short form / minimal long form */
+	SW_GEN_BLEN_LONG,     /* X.690 8.1.3.5 long form even where short would do */
+	SW_GEN_BLEN_INDEF,    /* X.690 8.1.3.6 indefinite form on constructed encodings */
 };
 
-struct sw_bb {
+struct sw_gen_bb {
 	uint8_t *start; /* lowest usable byte */
 	uint8_t *p;     /* first byte written so far */
 	uint8_t *end;   /* one past the last byte */
-	enum sw_blen mode;
+	enum sw_gen_blen mode;
 };
 
-void sw_bb_init(struct sw_bb *b, uint8_t *buf, size_t cap);
+void sw_gen_bb_init(struct sw_gen_bb *b, uint8_t *buf, size_t cap);
 
 static inline size_t
-sw_bb_len(const struct sw_bb *b)
+sw_gen_bb_len(const struct sw_gen_bb *b)
 {
 	return (size_t)(b->end - b->p);
 }
@@ -190,26 +192,26 @@ struct sw_gen_tcap {
 	uint8_t ncomp;
 	struct sw_gen_comp comp[3];
 	uint8_t mal; /* enum sw_gen_mal */
-	uint8_t lenmode; /* enum sw_blen */
+	uint8_t lenmode; /* enum sw_gen_blen */
 };
 
 /* Encode a TCAP message carrying MAP into b (backward). */
-void sw_gen_tcap(struct sw_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_sub *s);
+void sw_gen_tcap(struct sw_gen_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_sub *s);
 
 /* SCCP UDT around the TCAP bytes already in b (Q.713 4.10). */
-void sw_gen_sccp_udt(struct sw_bb *b, const struct sw_gen_sccp_addr *cdpa,
+void sw_gen_sccp_udt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 		     const struct sw_gen_sccp_addr *cgpa);
 
 /* SCCP XUDT segment (Q.713 4.18) around data[0..n); remaining: segments after this one. */
-void sw_gen_sccp_xudt(struct sw_bb *b, const struct sw_gen_sccp_addr *cdpa,
+void sw_gen_sccp_xudt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 		      const struct sw_gen_sccp_addr *cgpa, const uint8_t *data, size_t n, int first,
 		      int remaining, uint32_t local_ref);
 
 /* ISUP IAM (Q.763 1.24). */
-void sw_gen_isup_iam(struct sw_bb *b, uint16_t cic, const char *cdpn, const char *cgpn);
+void sw_gen_isup_iam(struct sw_gen_bb *b, uint16_t cic, const char *cdpn, const char *cgpn);
 
 /* M3UA DATA (RFC 4666 3.3.1) around the MTP3 user part in b; pads the user part to 4 bytes. */
-void sw_gen_m3ua_data(struct sw_bb *b, uint32_t rc, uint32_t opc, uint32_t dpc, uint8_t si,
+void sw_gen_m3ua_data(struct sw_gen_bb *b, uint32_t rc, uint32_t opc, uint32_t dpc, uint8_t si,
 		      uint8_t sls);
 
 /* Write a TBCD/BCD digit string, low nibble first, filler nibble for odd counts. */

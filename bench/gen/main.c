@@ -128,13 +128,13 @@ struct dlg {
 };
 
 struct gen {
-	struct sw_rng rng;
+	struct sw_gen_rng rng;
 	const struct sw_gen_site *site;
 	double attack_share;
 	int bundle_max, ipv6, vlan, nassoc;
 	uint64_t target, msus;
 	uint64_t ts_us, frame;
-	struct sw_out pcap, labels;
+	struct sw_gen_out pcap, labels;
 	int want_labels;
 	struct assoc as[GEN_MAX_ASSOC];
 	struct chunk q[GEN_QMAX];
@@ -163,7 +163,7 @@ digits_fill(struct gen *g, char *dst, const char *prefix, size_t total)
 	memcpy(dst, prefix, n);
 	while (n < total) {
 		/* one 64-bit draw gives up to 19 decimal digits */
-		uint64_t r = sw_rng_next(&g->rng);
+		uint64_t r = sw_gen_rng_next(&g->rng);
 		int k;
 
 		for (k = 0; k < 19 && n < total; k++, r /= 10)
@@ -175,7 +175,7 @@ digits_fill(struct gen *g, char *dst, const char *prefix, size_t total)
 static const char *
 pick(struct gen *g, const struct sw_gen_list *l)
 {
-	return l->v[sw_rng_below(&g->rng, (uint32_t)l->n)];
+	return l->v[sw_gen_rng_below(&g->rng, (uint32_t)l->n)];
 }
 
 static int
@@ -220,7 +220,7 @@ home_node(struct gen *g, const struct sw_gen_list *l, char *dst)
 static void
 partner_gt(struct gen *g, int p, char *dst)
 {
-	digits_fill(g, dst, pick(g, &g->site->partners[p].gt), 11 + sw_rng_below(&g->rng, 2));
+	digits_fill(g, dst, pick(g, &g->site->partners[p].gt), 11 + sw_gen_rng_below(&g->rng, 2));
 }
 
 /* Subscriber numbers of a partner: its GT prefix shortened by two digits, never home. */
@@ -245,14 +245,14 @@ partner_msisdn(struct gen *g, int p, char *dst)
 static void
 foreign_gt(struct gen *g, char *dst)
 {
-	digits_fill(g, dst, g->foreign[sw_rng_below(&g->rng, (uint32_t)g->nforeign)],
-		    11 + sw_rng_below(&g->rng, 2));
+	digits_fill(g, dst, g->foreign[sw_gen_rng_below(&g->rng, (uint32_t)g->nforeign)],
+		    11 + sw_gen_rng_below(&g->rng, 2));
 }
 
 static int
 rand_partner(struct gen *g)
 {
-	return (int)sw_rng_below(&g->rng, (uint32_t)g->site->npartners);
+	return (int)sw_gen_rng_below(&g->rng, (uint32_t)g->site->npartners);
 }
 
 static void
@@ -352,7 +352,7 @@ put_frame(struct gen *g, struct assoc *a, int s, const uint8_t *payload, size_t 
 	if (ip + hl != payload)
 		memmove(ip + hl, payload, n);
 	g->frame++;
-	sw_pcap_record(&g->pcap, g->ts_us, p, l2 + hl + n);
+	sw_gen_pcap_record(&g->pcap, g->ts_us, p, l2 + hl + n);
 }
 
 static uint8_t fragbuf[16384];
@@ -369,7 +369,7 @@ send_sctp(struct gen *g, struct assoc *a, int s, uint8_t *sctp, size_t n, uint32
 	be16(sctp + 2, a->port[!s]);
 	be32(sctp + 4, vtag);
 	memset(sctp + 8, 0, 4);
-	crc = sw_crc32c(sctp, n);
+	crc = sw_gen_crc32c(sctp, n);
 	/* RFC 4960 B: the CRC goes on the wire least significant byte first */
 	sctp[8] = (uint8_t)crc;
 	sctp[9] = (uint8_t)(crc >> 8);
@@ -401,7 +401,7 @@ send_control(struct gen *g, struct assoc *a, int s, const uint8_t *chunk, size_t
 
 	memcpy(sbuf + 12, chunk, n);
 	send_sctp(g, a, s, sbuf, 12 + n, a->tag[!s], 0);
-	g->ts_us += 1 + sw_rng_below(&g->rng, 50);
+	g->ts_us += 1 + sw_gen_rng_below(&g->rng, 50);
 }
 
 static void
@@ -487,19 +487,19 @@ send_data(struct gen *g, struct assoc *a, int s, struct chunk **c, int n, int fr
 			line[l++] = (char)('0' + i % 10);
 			memcpy(line + l, label_tail[c[i]->scen].s, label_tail[c[i]->scen].n);
 			l += label_tail[c[i]->scen].n;
-			sw_out_write(&g->labels, line, l);
+			sw_gen_out_write(&g->labels, line, l);
 		}
 	}
 	for (i = 0; i < n; i++)
 		if (c[i]->flags & CH_LABEL)
 			g->count[c[i]->scen]++;
-	g->ts_us += 1 + sw_rng_below(&g->rng, g->peak ? 40 : 400);
+	g->ts_us += 1 + sw_gen_rng_below(&g->rng, g->peak ? 40 : 400);
 	/* Delayed SACK: every second DATA packet (RFC 4960 6.2). */
 	if (++a->unsacked[!s] >= 2)
 		send_sack(g, a, !s);
 	if (--a->hb_left == 0) {
 		send_heartbeat(g, a);
-		a->hb_left = 2000 + sw_rng_below(&g->rng, 4000);
+		a->hb_left = 2000 + sw_gen_rng_below(&g->rng, 4000);
 	}
 }
 
@@ -554,7 +554,7 @@ send_mgmt(struct gen *g, struct assoc *a, int s, uint8_t cls, uint8_t type, int 
 		memcpy(d + 16, m, n);
 		a->cum[!s] = a->tsn[s]++;
 		send_sctp(g, a, s, sbuf, 12 + 16 + n, a->tag[!s], 0);
-		g->ts_us += 100 + sw_rng_below(&g->rng, 500);
+		g->ts_us += 100 + sw_gen_rng_below(&g->rng, 500);
 	}
 }
 
@@ -567,7 +567,7 @@ assoc_start(struct gen *g, struct assoc *a)
 	int i;
 
 	for (i = 0; i < 32; i++)
-		cookie[i] = (uint8_t)sw_rng_next(&g->rng);
+		cookie[i] = (uint8_t)sw_gen_rng_next(&g->rng);
 	/* RFC 4960 3.3.2 INIT, sent with verification tag 0 */
 	memset(c, 0, sizeof(c));
 	c[0] = 1;
@@ -619,10 +619,10 @@ assoc_init(struct gen *g, int i)
 		uint8_t mac[6] = { 0x02, 0x53, 0x57, (uint8_t)s, 0x00, (uint8_t)i };
 
 		memcpy(a->mac[s], mac, 6);
-		a->tag[s] = (uint32_t)sw_rng_next(&g->rng) | 1;
-		a->tsn[s] = (uint32_t)sw_rng_next(&g->rng);
+		a->tag[s] = (uint32_t)sw_gen_rng_next(&g->rng) | 1;
+		a->tsn[s] = (uint32_t)sw_gen_rng_next(&g->rng);
 		a->cum[s] = 0;
-		a->ipid[s] = (uint16_t)sw_rng_next(&g->rng);
+		a->ipid[s] = (uint16_t)sw_gen_rng_next(&g->rng);
 		for (k = 0; k < GEN_STREAMS; k++)
 			a->ssn[s][k] = 0;
 	}
@@ -663,7 +663,7 @@ assoc_init(struct gen *g, int i)
 		a->pc[SIDE_REMOTE] = pc;
 	}
 	a->rc = 100 + (uint32_t)i;
-	a->hb_left = 1000 + sw_rng_below(&g->rng, 4000);
+	a->hb_left = 1000 + sw_gen_rng_below(&g->rng, 4000);
 }
 
 /* ---- chunk queue ---- */
@@ -684,10 +684,10 @@ q_new(struct gen *g, uint8_t sls, uint8_t scen, uint8_t flags)
 }
 
 static void
-chunk_done(struct chunk *c, struct sw_bb *b)
+chunk_done(struct chunk *c, struct sw_gen_bb *b)
 {
 	c->off = (uint16_t)(b->p - c->buf);
-	c->len = (uint16_t)sw_bb_len(b);
+	c->len = (uint16_t)sw_gen_bb_len(b);
 }
 
 /* Variant knobs for a TCAP message. */
@@ -702,32 +702,32 @@ push_tcap(struct gen *g, int ai, int s, const struct sw_gen_sccp_addr *cdpa,
 	  const struct sw_gen_sub *sub, uint8_t sls, uint8_t scen, const struct msgopt *o)
 {
 	struct assoc *a = &g->as[ai];
-	struct sw_bb b;
+	struct sw_gen_bb b;
 	struct chunk *c;
 
 	if (o == NULL || o->xudt_segs == 0) {
 		c = q_new(g, sls, scen, o ? o->flags : 0);
-		sw_bb_init(&b, c->buf, sizeof(c->buf));
+		sw_gen_bb_init(&b, c->buf, sizeof(c->buf));
 		sw_gen_tcap(&b, t, sub);
 		sw_gen_sccp_udt(&b, cdpa, cgpa);
 		sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 3, sls);
 		chunk_done(c, &b);
 	} else {
 		uint8_t tmp[GEN_CHUNK_BUF];
-		struct sw_bb tb;
+		struct sw_gen_bb tb;
 		size_t n, per, off = 0;
 		int i, segs = o->xudt_segs;
 		uint32_t ref = g->xudt_ref++ & 0xffffff;
 
-		sw_bb_init(&tb, tmp, sizeof(tmp));
+		sw_gen_bb_init(&tb, tmp, sizeof(tmp));
 		sw_gen_tcap(&tb, t, sub);
-		n = sw_bb_len(&tb);
+		n = sw_gen_bb_len(&tb);
 		per = (n + (size_t)segs - 1) / (size_t)segs;
 		for (i = 0; i < segs; i++) {
 			size_t len = (off + per > n) ? n - off : per;
 
 			c = q_new(g, sls, scen, o->flags);
-			sw_bb_init(&b, c->buf, sizeof(c->buf));
+			sw_gen_bb_init(&b, c->buf, sizeof(c->buf));
 			sw_gen_sccp_xudt(&b, cdpa, cgpa, tb.p + off, len, i == 0, segs - 1 - i, ref);
 			sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 3, sls);
 			chunk_done(c, &b);
@@ -740,11 +740,11 @@ static void
 push_iam(struct gen *g, int ai, int s, const char *cdpn, const char *cgpn, uint8_t scen)
 {
 	struct assoc *a = &g->as[ai];
-	uint16_t cic = (uint16_t)sw_rng_below(&g->rng, 4096);
+	uint16_t cic = (uint16_t)sw_gen_rng_below(&g->rng, 4096);
 	struct chunk *c = q_new(g, (uint8_t)(cic & 0x0f), scen, 0);
-	struct sw_bb b;
+	struct sw_gen_bb b;
 
-	sw_bb_init(&b, c->buf, sizeof(c->buf));
+	sw_gen_bb_init(&b, c->buf, sizeof(c->buf));
 	sw_gen_isup_iam(&b, cic, cdpn, cgpn);
 	sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 5, (uint8_t)(cic & 0x0f)); /* SI ISUP */
 	chunk_done(c, &b);
@@ -761,20 +761,20 @@ struct legit_op {
 
 #define OP_IAM 255
 static const struct legit_op legit_ops[] = {
-	{ SW_MAP_UPDATE_LOCATION, SW_AC_NETWORK_LOC_UP, 3, 7, 7, 6, 3, 1 },
-	{ SW_MAP_SEND_AUTHENTICATION_INFO, SW_AC_INFO_RETRIEVAL, 3, 12, 7, 6, 3, 1 },
-	{ SW_MAP_INSERT_SUBSCRIBER_DATA, SW_AC_SUBSCRIBER_DATA_MNGT, 3, 3, 6, 7, 3, 0 },
-	{ SW_MAP_CANCEL_LOCATION, SW_AC_LOCATION_CANCELLATION, 3, 3, 6, 7, 3, 0 },
-	{ SW_MAP_PURGE_MS, SW_AC_MS_PURGING, 3, 2, 7, 6, 3, 0 },
-	{ SW_MAP_PROVIDE_ROAMING_NUMBER, SW_AC_ROAMING_NUMBER_ENQUIRY, 3, 5, 6, 7, 3, 1 },
-	{ SW_MAP_SEND_ROUTING_INFO, SW_AC_LOCATION_INFO_RETRIEVAL, 3, 6, 8, 6, 1, 1 },
-	{ SW_MAP_SEND_ROUTING_INFO_FOR_SM, SW_AC_SHORT_MSG_GATEWAY, 3, 9, 8, 6, 3, 1 },
-	{ SW_MAP_MT_FORWARD_SM, SW_AC_SHORT_MSG_MT_RELAY, 3, 14, 8, 8, 3, 0 },
-	{ SW_MAP_MO_FORWARD_SM, SW_AC_SHORT_MSG_MO_RELAY, 3, 9, 8, 8, 3, 0 },
-	{ SW_MAP_REPORT_SM_DELIVERY_STATUS, SW_AC_SHORT_MSG_GATEWAY, 3, 4, 8, 6, 3, 0 },
-	{ SW_MAP_ALERT_SERVICE_CENTRE, SW_AC_SHORT_MSG_ALERT, 2, 2, 6, 8, 3, 0 },
-	{ SW_MAP_PROCESS_USS_REQUEST, SW_AC_NETWORK_UNSTRUCTURED_SS, 2, 3, 7, 6, 1, 1 },
-	{ SW_MAP_PROVIDE_SUBSCRIBER_INFO, SW_AC_SUBSCRIBER_INFO_ENQUIRY, 3, 3, 6, 7, 3, 1 },
+	{ GEN_MAP_UPDATE_LOCATION, GEN_AC_NETWORK_LOC_UP, 3, 7, 7, 6, 3, 1 },
+	{ GEN_MAP_SEND_AUTHENTICATION_INFO, GEN_AC_INFO_RETRIEVAL, 3, 12, 7, 6, 3, 1 },
+	{ GEN_MAP_INSERT_SUBSCRIBER_DATA, GEN_AC_SUBSCRIBER_DATA_MNGT, 3, 3, 6, 7, 3, 0 },
+	{ GEN_MAP_CANCEL_LOCATION, GEN_AC_LOCATION_CANCELLATION, 3, 3, 6, 7, 3, 0 },
+	{ GEN_MAP_PURGE_MS, GEN_AC_MS_PURGING, 3, 2, 7, 6, 3, 0 },
+	{ GEN_MAP_PROVIDE_ROAMING_NUMBER, GEN_AC_ROAMING_NUMBER_ENQUIRY, 3, 5, 6, 7, 3, 1 },
+	{ GEN_MAP_SEND_ROUTING_INFO, GEN_AC_LOCATION_INFO_RETRIEVAL, 3, 6, 8, 6, 1, 1 },
+	{ GEN_MAP_SEND_ROUTING_INFO_FOR_SM, GEN_AC_SHORT_MSG_GATEWAY, 3, 9, 8, 6, 3, 1 },
+	{ GEN_MAP_MT_FORWARD_SM, GEN_AC_SHORT_MSG_MT_RELAY, 3, 14, 8, 8, 3, 0 },
+	{ GEN_MAP_MO_FORWARD_SM, GEN_AC_SHORT_MSG_MO_RELAY, 3, 9, 8, 8, 3, 0 },
+	{ GEN_MAP_REPORT_SM_DELIVERY_STATUS, GEN_AC_SHORT_MSG_GATEWAY, 3, 4, 8, 6, 3, 0 },
+	{ GEN_MAP_ALERT_SERVICE_CENTRE, GEN_AC_SHORT_MSG_ALERT, 2, 2, 6, 8, 3, 0 },
+	{ GEN_MAP_PROCESS_USS_REQUEST, GEN_AC_NETWORK_UNSTRUCTURED_SS, 2, 3, 7, 6, 1, 1 },
+	{ GEN_MAP_PROVIDE_SUBSCRIBER_INFO, GEN_AC_SUBSCRIBER_INFO_ENQUIRY, 3, 3, 6, 7, 3, 1 },
 	{ OP_IAM, 0, 0, 10, 0, 0, 3, 0 },
 };
 #define N_LEGIT_OPS (sizeof(legit_ops) / sizeof(legit_ops[0]))
@@ -807,43 +807,43 @@ legit_fill(struct gen *g, struct dlg *d, const struct legit_op *lo, int p)
 
 	/* Which home node takes part, by its SSN role (HLR 6, VLR 7, MSC/SMSC 8). */
 	switch (lo->op) {
-	case SW_MAP_UPDATE_LOCATION:
-	case SW_MAP_SEND_AUTHENTICATION_INFO:
-	case SW_MAP_PURGE_MS:
+	case GEN_MAP_UPDATE_LOCATION:
+	case GEN_MAP_SEND_AUTHENTICATION_INFO:
+	case GEN_MAP_PURGE_MS:
 		/* VLR -> HLR: inbound for home subscribers abroad, outbound for inbound roamers */
 		home_sub = in;
 		home_role = in ? &st->hlr : &st->vlr;
 		break;
-	case SW_MAP_INSERT_SUBSCRIBER_DATA:
-	case SW_MAP_CANCEL_LOCATION:
-	case SW_MAP_PROVIDE_ROAMING_NUMBER:
-	case SW_MAP_PROVIDE_SUBSCRIBER_INFO:
+	case GEN_MAP_INSERT_SUBSCRIBER_DATA:
+	case GEN_MAP_CANCEL_LOCATION:
+	case GEN_MAP_PROVIDE_ROAMING_NUMBER:
+	case GEN_MAP_PROVIDE_SUBSCRIBER_INFO:
 		/* HLR -> VLR: outbound for home subscribers abroad, inbound for inbound roamers */
 		home_sub = !in;
 		home_role = in ? &st->vlr : &st->hlr;
 		break;
-	case SW_MAP_SEND_ROUTING_INFO:
+	case GEN_MAP_SEND_ROUTING_INFO:
 		home_sub = 0;
 		home_role = &st->msc;
 		break;
-	case SW_MAP_PROCESS_USS_REQUEST:
+	case GEN_MAP_PROCESS_USS_REQUEST:
 		home_sub = 0;
 		home_role = &st->vlr;
 		break;
-	case SW_MAP_SEND_ROUTING_INFO_FOR_SM:
-	case SW_MAP_REPORT_SM_DELIVERY_STATUS:
+	case GEN_MAP_SEND_ROUTING_INFO_FOR_SM:
+	case GEN_MAP_REPORT_SM_DELIVERY_STATUS:
 		home_sub = in;
 		home_role = in ? &st->hlr : &st->smsc;
 		break;
-	case SW_MAP_MT_FORWARD_SM:
+	case GEN_MAP_MT_FORWARD_SM:
 		home_sub = 1;
 		home_role = in ? &st->msc : &st->smsc;
 		break;
-	case SW_MAP_MO_FORWARD_SM:
+	case GEN_MAP_MO_FORWARD_SM:
 		home_sub = in;
 		home_role = in ? &st->smsc : &st->msc;
 		break;
-	case SW_MAP_ALERT_SERVICE_CENTRE:
+	case GEN_MAP_ALERT_SERVICE_CENTRE:
 		home_sub = !in;
 		home_role = in ? &st->smsc : &st->hlr;
 		break;
@@ -861,23 +861,23 @@ legit_fill(struct gen *g, struct dlg *d, const struct legit_op *lo, int p)
 	}
 	/* node_a: the number the argument names (VLR/MSC, service centre, GMSC) */
 	switch (lo->op) {
-	case SW_MAP_UPDATE_LOCATION:
-	case SW_MAP_PURGE_MS:
+	case GEN_MAP_UPDATE_LOCATION:
+	case GEN_MAP_PURGE_MS:
 		strcpy(s->node_a, in ? part : home);  /* the VLR */
 		strcpy(s->node_b, in ? home : part);  /* the HLR */
 		break;
-	case SW_MAP_MT_FORWARD_SM:
-	case SW_MAP_SEND_ROUTING_INFO_FOR_SM:
-	case SW_MAP_REPORT_SM_DELIVERY_STATUS:
-	case SW_MAP_SEND_ROUTING_INFO:
+	case GEN_MAP_MT_FORWARD_SM:
+	case GEN_MAP_SEND_ROUTING_INFO_FOR_SM:
+	case GEN_MAP_REPORT_SM_DELIVERY_STATUS:
+	case GEN_MAP_SEND_ROUTING_INFO:
 		strcpy(s->node_a, in ? part : home); /* the initiating SMSC / GMSC */
 		if (in)
 			home_node(g, &st->msc, s->node_b);
 		else
 			partner_gt(g, p, s->node_b);
 		break;
-	case SW_MAP_MO_FORWARD_SM:
-	case SW_MAP_ALERT_SERVICE_CENTRE:
+	case GEN_MAP_MO_FORWARD_SM:
+	case GEN_MAP_ALERT_SERVICE_CENTRE:
 		strcpy(s->node_a, in ? home : part); /* the service centre, on the responder side */
 		strcpy(s->node_b, in ? part : home);
 		break;
@@ -896,7 +896,7 @@ legit_fill(struct gen *g, struct dlg *d, const struct legit_op *lo, int p)
 static uint8_t
 pick_sls(struct gen *g)
 {
-	return (uint8_t)sw_rng_below(&g->rng, 16);
+	return (uint8_t)sw_gen_rng_below(&g->rng, 16);
 }
 
 /* Emit the dialogue's next message; returns 1 when the dialogue is finished. */
@@ -929,7 +929,7 @@ dlg_step(struct gen *g, struct dlg *d)
 			t.type = SW_GEN_CONTINUE;
 			t.otid = d->tid[resp];
 			t.comp[0].type = SW_GEN_INVOKE;
-			t.comp[0].op = SW_MAP_INSERT_SUBSCRIBER_DATA;
+			t.comp[0].op = GEN_MAP_INSERT_SUBSCRIBER_DATA;
 		} else {
 			t.type = SW_GEN_END;
 			t.comp[0].type = SW_GEN_RRL;
@@ -941,7 +941,7 @@ dlg_step(struct gen *g, struct dlg *d)
 		t.otid = d->tid[d->init];
 		t.dtid = d->tid[resp];
 		t.comp[0].type = SW_GEN_RRL;
-		t.comp[0].op = SW_MAP_INSERT_SUBSCRIBER_DATA;
+		t.comp[0].op = GEN_MAP_INSERT_SUBSCRIBER_DATA;
 		t.comp[0].noparam = 1;
 		break;
 	default:
@@ -960,7 +960,7 @@ static const struct legit_op *
 pick_legit_op(struct gen *g, int init_side)
 {
 	for (;;) {
-		uint32_t r = sw_rng_below(&g->rng, legit_total_weight);
+		uint32_t r = sw_gen_rng_below(&g->rng, legit_total_weight);
 		size_t i;
 
 		for (i = 0; i < N_LEGIT_OPS; i++) {
@@ -983,7 +983,7 @@ legit_new(struct gen *g, int ai, int init_side)
 	int idx;
 
 	if (init_side < 0) {
-		init_side = (lo->dirs == 3) ? (int)sw_rng_below(&g->rng, 2) :
+		init_side = (lo->dirs == 3) ? (int)sw_gen_rng_below(&g->rng, 2) :
 					      (lo->dirs == 1 ? SIDE_HOME : SIDE_REMOTE);
 	}
 	if (lo->op == OP_IAM) {
@@ -1020,11 +1020,11 @@ legit_new(struct gen *g, int ai, int init_side)
 	d->acn = lo->acn;
 	d->ver = lo->ver;
 	d->step = 0;
-	d->nsteps = lo->op == SW_MAP_UPDATE_LOCATION ? 4 : 2;
+	d->nsteps = lo->op == GEN_MAP_UPDATE_LOCATION ? 4 : 2;
 	d->init = (uint8_t)init_side;
 	d->sls = pick_sls(g);
-	d->tid[0] = (uint32_t)sw_rng_next(&g->rng);
-	d->tid[1] = (uint32_t)sw_rng_next(&g->rng);
+	d->tid[0] = (uint32_t)sw_gen_rng_next(&g->rng);
+	d->tid[1] = (uint32_t)sw_gen_rng_next(&g->rng);
 	legit_fill(g, d, lo, p);
 	dlg_step(g, d);
 	g->active[g->nactive++] = (uint16_t)idx;
@@ -1042,7 +1042,7 @@ legit_continue(struct gen *g, int ai, int side)
 		struct dlg *d;
 		int sender;
 
-		i = (int)sw_rng_below(&g->rng, (uint32_t)g->nactive);
+		i = (int)sw_gen_rng_below(&g->rng, (uint32_t)g->nactive);
 		d = &g->pool[g->active[i]];
 		sender = (d->step & 1) ? !d->init : d->init;
 		if (ai >= 0 && (d->assoc != ai || sender != side))
@@ -1059,11 +1059,11 @@ legit_continue(struct gen *g, int ai, int side)
 static void
 legit_any(struct gen *g, int ai, int side)
 {
-	int cont = g->nactive > 0 && (g->nfree == 0 || sw_rng_chance(&g->rng, 0.5));
+	int cont = g->nactive > 0 && (g->nfree == 0 || sw_gen_rng_chance(&g->rng, 0.5));
 
 	if (cont && legit_continue(g, ai, side))
 		return;
-	legit_new(g, ai < 0 ? (int)sw_rng_below(&g->rng, (uint32_t)g->nassoc) : ai, side);
+	legit_new(g, ai < 0 ? (int)sw_gen_rng_below(&g->rng, (uint32_t)g->nassoc) : ai, side);
 }
 
 /* ---- attacks ---- */
@@ -1091,7 +1091,7 @@ attack_invoke(struct attack *x, uint8_t op, uint8_t acn, uint8_t ver)
 static void
 attacker_gt(struct gen *g, char *dst, int partner_ok)
 {
-	if (partner_ok && sw_rng_chance(&g->rng, 0.3))
+	if (partner_ok && sw_gen_rng_chance(&g->rng, 0.3))
 		partner_gt(g, rand_partner(g), dst);
 	else
 		foreign_gt(g, dst);
@@ -1107,48 +1107,48 @@ attack_base(struct gen *g, int sc, struct attack *x)
 	int p;
 
 	memset(x, 0, sizeof(*x));
-	x->t.otid = (uint32_t)sw_rng_next(&g->rng);
+	x->t.otid = (uint32_t)sw_gen_rng_next(&g->rng);
 	home_imsi(g, s->imsi);
 	home_msisdn(g, s->msisdn);
 	switch (sc) {
 	case SC_CAT1_ATI:
 		attacker_gt(g, gt, 1);
-		attack_invoke(x, SW_MAP_ANY_TIME_INTERROGATION, SW_AC_ANY_TIME_INFO_ENQUIRY, 3);
+		attack_invoke(x, GEN_MAP_ANY_TIME_INTERROGATION, GEN_AC_ANY_TIME_INFO_ENQUIRY, 3);
 		home_node(g, &st->hlr, home);
 		set_addr(&x->cgpa, gt, 147);
 		set_addr(&x->cdpa, home, 6);
 		break;
 	case SC_CAT1_SEND_IMSI:
 		attacker_gt(g, gt, 1);
-		attack_invoke(x, SW_MAP_SEND_IMSI, SW_AC_IMSI_RETRIEVAL, 2);
+		attack_invoke(x, GEN_MAP_SEND_IMSI, GEN_AC_IMSI_RETRIEVAL, 2);
 		home_node(g, &st->hlr, home);
 		set_addr(&x->cgpa, gt, 7);
 		set_addr(&x->cdpa, home, 6);
 		break;
 	case SC_CAT1_SEND_ID:
 		attacker_gt(g, gt, 1);
-		attack_invoke(x, SW_MAP_SEND_IDENTIFICATION, SW_AC_INTER_VLR_INFO_RETRIEVAL, 3);
+		attack_invoke(x, GEN_MAP_SEND_IDENTIFICATION, GEN_AC_INTER_VLR_INFO_RETRIEVAL, 3);
 		home_node(g, &st->vlr, home);
 		set_addr(&x->cgpa, gt, 7);
 		set_addr(&x->cdpa, home, 7);
 		break;
 	case SC_CAT1_SRI:
 		attacker_gt(g, gt, 1);
-		attack_invoke(x, SW_MAP_SEND_ROUTING_INFO, SW_AC_LOCATION_INFO_RETRIEVAL, 3);
+		attack_invoke(x, GEN_MAP_SEND_ROUTING_INFO, GEN_AC_LOCATION_INFO_RETRIEVAL, 3);
 		home_node(g, &st->hlr, home);
 		set_addr(&x->cgpa, gt, 8);
 		set_addr(&x->cdpa, home, 6);
 		break;
 	case SC_CAT1_PSL:
 		attacker_gt(g, gt, 1);
-		attack_invoke(x, SW_MAP_PROVIDE_SUBSCRIBER_LOCATION, SW_AC_LOCATION_SVC_ENQUIRY, 3);
+		attack_invoke(x, GEN_MAP_PROVIDE_SUBSCRIBER_LOCATION, GEN_AC_LOCATION_SVC_ENQUIRY, 3);
 		home_node(g, &st->msc, home);
 		set_addr(&x->cgpa, gt, 145);
 		set_addr(&x->cdpa, home, 8);
 		break;
 	case SC_CAT1_ATM:
 		attacker_gt(g, gt, 1);
-		attack_invoke(x, SW_MAP_ANY_TIME_MODIFICATION, SW_AC_ANY_TIME_INFO_HANDLING, 3);
+		attack_invoke(x, GEN_MAP_ANY_TIME_MODIFICATION, GEN_AC_ANY_TIME_INFO_HANDLING, 3);
 		home_node(g, &st->hlr, home);
 		set_addr(&x->cgpa, gt, 147);
 		set_addr(&x->cdpa, home, 6);
@@ -1157,8 +1157,8 @@ attack_base(struct gen *g, int sc, struct attack *x)
 	case SC_CF_ACTIVATE_SS:
 		/* Call-forwarding hijack: a fake VLR registers/activates CFU toward its number. */
 		attacker_gt(g, gt, 0);
-		attack_invoke(x, sc == SC_CF_REGISTER_SS ? SW_MAP_REGISTER_SS : SW_MAP_ACTIVATE_SS,
-			      SW_AC_NETWORK_FUNCTIONAL_SS, 2);
+		attack_invoke(x, sc == SC_CF_REGISTER_SS ? GEN_MAP_REGISTER_SS : GEN_MAP_ACTIVATE_SS,
+			      GEN_AC_NETWORK_FUNCTIONAL_SS, 2);
 		home_node(g, &st->hlr, home);
 		set_addr(&x->cgpa, gt, 7);
 		set_addr(&x->cdpa, home, 6);
@@ -1174,8 +1174,8 @@ attack_base(struct gen *g, int sc, struct attack *x)
 			p = rand_partner(g);
 			partner_imsi(g, p, s->imsi);
 			partner_msisdn(g, p, s->msisdn);
-			if (st->npartners > 1 && sw_rng_chance(&g->rng, 0.7))
-				partner_gt(g, (p + 1 + (int)sw_rng_below(&g->rng,
+			if (st->npartners > 1 && sw_gen_rng_chance(&g->rng, 0.7))
+				partner_gt(g, (p + 1 + (int)sw_gen_rng_below(&g->rng,
 						(uint32_t)st->npartners - 1)) % st->npartners, gt);
 			else
 				foreign_gt(g, gt);
@@ -1183,11 +1183,11 @@ attack_base(struct gen *g, int sc, struct attack *x)
 			attacker_gt(g, gt, 1);
 		}
 		if (sc == SC_CAT2_ISD_HOME || sc == SC_CAT2_ISD_ROAMER)
-			attack_invoke(x, SW_MAP_INSERT_SUBSCRIBER_DATA, SW_AC_SUBSCRIBER_DATA_MNGT, 3);
+			attack_invoke(x, GEN_MAP_INSERT_SUBSCRIBER_DATA, GEN_AC_SUBSCRIBER_DATA_MNGT, 3);
 		else if (sc == SC_CAT2_CL_HOME || sc == SC_CAT2_CL_ROAMER)
-			attack_invoke(x, SW_MAP_CANCEL_LOCATION, SW_AC_LOCATION_CANCELLATION, 3);
+			attack_invoke(x, GEN_MAP_CANCEL_LOCATION, GEN_AC_LOCATION_CANCELLATION, 3);
 		else
-			attack_invoke(x, SW_MAP_PROVIDE_SUBSCRIBER_INFO, SW_AC_SUBSCRIBER_INFO_ENQUIRY,
+			attack_invoke(x, GEN_MAP_PROVIDE_SUBSCRIBER_INFO, GEN_AC_SUBSCRIBER_INFO_ENQUIRY,
 				      3);
 		home_node(g, &st->vlr, home);
 		set_addr(&x->cgpa, gt, 6);
@@ -1200,11 +1200,11 @@ attack_base(struct gen *g, int sc, struct attack *x)
 		foreign_gt(g, gt);
 		strcpy(s->node_a, gt); /* the fake VLR/MSC: SMS for the victim will go there */
 		if (sc == SC_CAT3_SAI)
-			attack_invoke(x, SW_MAP_SEND_AUTHENTICATION_INFO, SW_AC_INFO_RETRIEVAL, 3);
+			attack_invoke(x, GEN_MAP_SEND_AUTHENTICATION_INFO, GEN_AC_INFO_RETRIEVAL, 3);
 		else if (sc == SC_CAT3_PURGE)
-			attack_invoke(x, SW_MAP_PURGE_MS, SW_AC_MS_PURGING, 3);
+			attack_invoke(x, GEN_MAP_PURGE_MS, GEN_AC_MS_PURGING, 3);
 		else
-			attack_invoke(x, SW_MAP_UPDATE_LOCATION, SW_AC_NETWORK_LOC_UP, 3);
+			attack_invoke(x, GEN_MAP_UPDATE_LOCATION, GEN_AC_NETWORK_LOC_UP, 3);
 		home_node(g, &st->hlr, home);
 		set_addr(&x->cgpa, gt, 7);
 		set_addr(&x->cdpa, home, 6);
@@ -1215,14 +1215,14 @@ attack_base(struct gen *g, int sc, struct attack *x)
 		attacker_gt(g, gt, 1);
 		foreign_gt(g, home);
 		strcpy(s->node_a, gt);
-		attack_invoke(x, SW_MAP_MT_FORWARD_SM, SW_AC_SHORT_MSG_MT_RELAY, 3);
+		attack_invoke(x, GEN_MAP_MT_FORWARD_SM, GEN_AC_SHORT_MSG_MT_RELAY, 3);
 		set_addr(&x->cgpa, gt, 8);
 		set_addr(&x->cdpa, home, 8);
 		break;
 	case SC_DFS_SRISM:
 		foreign_gt(g, gt);
 		strcpy(s->node_a, gt);
-		attack_invoke(x, SW_MAP_SEND_ROUTING_INFO_FOR_SM, SW_AC_SHORT_MSG_GATEWAY, 3);
+		attack_invoke(x, GEN_MAP_SEND_ROUTING_INFO_FOR_SM, GEN_AC_SHORT_MSG_GATEWAY, 3);
 		home_node(g, &st->hlr, home);
 		set_addr(&x->cgpa, gt, 8);
 		set_addr(&x->cdpa, home, 6);
@@ -1230,15 +1230,15 @@ attack_base(struct gen *g, int sc, struct attack *x)
 	case SC_DFS_USSR:
 	case SC_DFS_USSN:
 		foreign_gt(g, gt);
-		attack_invoke(x, sc == SC_DFS_USSR ? SW_MAP_USS_REQUEST : SW_MAP_USS_NOTIFY,
-			      SW_AC_NETWORK_UNSTRUCTURED_SS, 2);
+		attack_invoke(x, sc == SC_DFS_USSR ? GEN_MAP_USS_REQUEST : GEN_MAP_USS_NOTIFY,
+			      GEN_AC_NETWORK_UNSTRUCTURED_SS, 2);
 		home_node(g, &st->vlr, home);
 		set_addr(&x->cgpa, gt, 6);
 		set_addr(&x->cdpa, home, 7);
 		break;
 	case SC_DFS_PUSSR:
 		foreign_gt(g, gt);
-		attack_invoke(x, SW_MAP_PROCESS_USS_REQUEST, SW_AC_NETWORK_UNSTRUCTURED_SS, 2);
+		attack_invoke(x, GEN_MAP_PROCESS_USS_REQUEST, GEN_AC_NETWORK_UNSTRUCTURED_SS, 2);
 		home_node(g, &st->hlr, home);
 		set_addr(&x->cgpa, gt, 7);
 		set_addr(&x->cdpa, home, 6);
@@ -1260,7 +1260,7 @@ flip_parity(struct gen *g, char *d)
 	if (n >= 12)
 		d[n - 1] = '\0';
 	else {
-		d[n] = (char)('0' + sw_rng_below(&g->rng, 10));
+		d[n] = (char)('0' + sw_gen_rng_below(&g->rng, 10));
 		d[n + 1] = '\0';
 	}
 }
@@ -1271,7 +1271,7 @@ make_even(struct gen *g, char *d)
 	size_t n = strlen(d);
 
 	if (n & 1) {
-		d[n] = (char)('0' + sw_rng_below(&g->rng, 10));
+		d[n] = (char)('0' + sw_gen_rng_below(&g->rng, 10));
 		d[n + 1] = '\0';
 	}
 }
@@ -1293,7 +1293,7 @@ attack_emit(struct gen *g, int ai, int sc, uint64_t remaining)
 		char cdpn[16], cgpn[16];
 
 		home_msisdn(g, cgpn); /* a home CLI from an outside point code */
-		if (sw_rng_chance(&g->rng, 0.5))
+		if (sw_gen_rng_chance(&g->rng, 0.5))
 			home_msisdn(g, cdpn);
 		else
 			partner_msisdn(g, rand_partner(g), cdpn);
@@ -1301,7 +1301,7 @@ attack_emit(struct gen *g, int ai, int sc, uint64_t remaining)
 		return;
 	}
 	if (sc < FIRST_BASE || sc > LAST_BASE)
-		base = FIRST_BASE + (int)sw_rng_below(&g->rng, LAST_BASE - FIRST_BASE + 1);
+		base = FIRST_BASE + (int)sw_gen_rng_below(&g->rng, LAST_BASE - FIRST_BASE + 1);
 	attack_base(g, base, &x);
 	switch (sc) {
 	case SC_GLOBAL_OP:
@@ -1316,20 +1316,20 @@ attack_emit(struct gen *g, int ai, int sc, uint64_t remaining)
 		for (i = 0; i < k; i++) {
 			x.t.comp[i].type = SW_GEN_INVOKE;
 			x.t.comp[i].iid = (uint8_t)(2 + i);
-			x.t.comp[i].op = SW_MAP_FORWARD_CHECK_SS;
+			x.t.comp[i].op = GEN_MAP_FORWARD_CHECK_SS;
 			x.t.comp[i].noparam = 1;
 		}
 		x.t.ncomp = (uint8_t)(k + 1);
 		break;
 	}
 	case SC_EV_BER_LONG:
-		x.t.lenmode = SW_BLEN_LONG;
+		x.t.lenmode = SW_GEN_BLEN_LONG;
 		break;
 	case SC_EV_BER_INDEF:
-		x.t.lenmode = SW_BLEN_INDEF;
+		x.t.lenmode = SW_GEN_BLEN_INDEF;
 		break;
 	case SC_EV_XUDT:
-		o.xudt_segs = 2 + (remaining >= 3 && sw_rng_chance(&g->rng, 0.5));
+		o.xudt_segs = 2 + (remaining >= 3 && sw_gen_rng_chance(&g->rng, 0.5));
 		break;
 	case SC_EV_GTI2:
 		x.cgpa.gti = 2;
@@ -1343,7 +1343,7 @@ attack_emit(struct gen *g, int ai, int sc, uint64_t remaining)
 			x.sub.imsi[14] = '\0'; /* 14-digit IMSI: no filler nibble */
 		break;
 	case SC_EV_BUNDLE: {
-		int n = 1 + (int)sw_rng_below(&g->rng, 3);
+		int n = 1 + (int)sw_gen_rng_below(&g->rng, 3);
 
 		if ((uint64_t)n > remaining - 1)
 			n = (int)(remaining - 1);
@@ -1380,11 +1380,11 @@ produce(struct gen *g, int ai, int side)
 {
 	uint64_t remaining = g->target - g->msus;
 
-	if ((side < 0 || side == SIDE_REMOTE) && sw_rng_chance(&g->rng, g->attack_share)) {
-		int sc = 1 + (int)sw_rng_below(&g->rng, SC_COUNT - 1);
+	if ((side < 0 || side == SIDE_REMOTE) && sw_gen_rng_chance(&g->rng, g->attack_share)) {
+		int sc = 1 + (int)sw_gen_rng_below(&g->rng, SC_COUNT - 1);
 
 		if (ai < 0)
-			ai = (int)sw_rng_below(&g->rng, (uint32_t)g->nassoc);
+			ai = (int)sw_gen_rng_below(&g->rng, (uint32_t)g->nassoc);
 		if (sc == SC_EV_BUNDLE || sc == SC_EV_IPFRAG) {
 			/* these shape their own packet: only at the start of one */
 			if (g->qn > 0)
@@ -1401,14 +1401,14 @@ static int
 pick_bundle(struct gen *g)
 {
 	if (g->phase_left-- == 0) {
-		g->peak = sw_rng_chance(&g->rng, 0.3);
-		g->phase_left = 500 + sw_rng_below(&g->rng, 5000);
+		g->peak = sw_gen_rng_chance(&g->rng, 0.3);
+		g->phase_left = 500 + sw_gen_rng_below(&g->rng, 5000);
 	}
 	if (g->bundle_max <= 1)
 		return 1;
 	if (g->peak)
-		return 1 + (int)sw_rng_below(&g->rng, (uint32_t)g->bundle_max);
-	return sw_rng_chance(&g->rng, 0.1) ? 2 : 1;
+		return 1 + (int)sw_gen_rng_below(&g->rng, (uint32_t)g->bundle_max);
+	return sw_gen_rng_chance(&g->rng, 0.1) ? 2 : 1;
 }
 
 static int
@@ -1852,8 +1852,8 @@ main(int argc, char **argv)
 	g.site = &site;
 	g.want_labels = labels != NULL;
 
-	sw_crc32c_init();
-	sw_rng_seed(&g.rng, seed);
+	sw_gen_crc32c_init();
+	sw_gen_rng_seed(&g.rng, seed);
 	foreign_init(&g);
 	for (i = 0; i < SC_COUNT; i++)
 		label_tail[i].n = (size_t)snprintf(label_tail[i].s, sizeof(label_tail[i].s),
@@ -1871,20 +1871,20 @@ main(int argc, char **argv)
 	fp = open_out(out, tmp_pcap_buf, &tmp_pcap);
 	if (labels != NULL)
 		fl = open_out(labels, tmp_labels_buf, &tmp_labels);
-	if (sw_out_open(&g.pcap, fp, 1 << 20) < 0 ||
-	    (fl != NULL && sw_out_open(&g.labels, fl, 1 << 20) < 0))
+	if (sw_gen_out_open(&g.pcap, fp, 1 << 20) < 0 ||
+	    (fl != NULL && sw_gen_out_open(&g.labels, fl, 1 << 20) < 0))
 		fail("out of memory%s%s", "", "");
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	sw_pcap_header(&g.pcap);
+	sw_gen_pcap_header(&g.pcap);
 	for (i = 0; i < g.nassoc; i++) {
 		assoc_init(&g, i);
 		assoc_start(&g, &g.as[i]);
 	}
 	run(&g);
-	if (sw_out_flush(&g.pcap) < 0 || fflush(fp) != 0 || ferror(fp))
+	if (sw_gen_out_flush(&g.pcap) < 0 || fflush(fp) != 0 || ferror(fp))
 		fail("cannot write %s: %s", out, strerror(errno ? errno : EIO));
-	if (fl != NULL && (sw_out_flush(&g.labels) < 0 || fflush(fl) != 0 || ferror(fl)))
+	if (fl != NULL && (sw_gen_out_flush(&g.labels) < 0 || fflush(fl) != 0 || ferror(fl)))
 		fail("cannot write %s: %s", labels, strerror(errno ? errno : EIO));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (fclose(fp) != 0)
@@ -1897,9 +1897,9 @@ main(int argc, char **argv)
 	if (tmp_labels != NULL && rename(tmp_labels, labels) != 0)
 		fail("cannot write %s: %s", labels, strerror(errno));
 	tmp_labels = NULL;
-	sw_out_free(&g.pcap);
+	sw_gen_out_free(&g.pcap);
 	if (fl != NULL)
-		sw_out_free(&g.labels);
+		sw_gen_out_free(&g.labels);
 	if (bench) {
 		double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 

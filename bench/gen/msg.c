@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sigwall-gen message encoders: BER (X.690), TCAP (Q.773), MAP (3GPP TS 29.002), SCCP (Q.713),
- * ISUP IAM (Q.763) and M3UA DATA (RFC 4666). Everything is written backward into a struct sw_bb.
+ * ISUP IAM (Q.763) and M3UA DATA (RFC 4666). Everything is written backward into a struct sw_gen_bb.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,24 +10,24 @@
 #include "map_ops.h"
 
 void
-sw_bb_init(struct sw_bb *b, uint8_t *buf, size_t cap)
+sw_gen_bb_init(struct sw_gen_bb *b, uint8_t *buf, size_t cap)
 {
 	/* Keep 8 bytes of tail room for the M3UA padding appended after the user part. */
 	b->start = buf;
 	b->end = buf + cap - 8;
 	b->p = b->end;
-	b->mode = SW_BLEN_MIN;
+	b->mode = SW_GEN_BLEN_MIN;
 }
 
 static inline void
-bb_need(struct sw_bb *b, size_t n)
+bb_need(struct sw_gen_bb *b, size_t n)
 {
 	if ((size_t)(b->p - b->start) < n)
 		abort(); /* a generator bug, never input driven: messages are bounded */
 }
 
 static inline void
-bb_put(struct sw_bb *b, const void *src, size_t n)
+bb_put(struct sw_gen_bb *b, const void *src, size_t n)
 {
 	bb_need(b, n);
 	b->p -= n;
@@ -35,7 +35,7 @@ bb_put(struct sw_bb *b, const void *src, size_t n)
 }
 
 static inline void
-bb_u8(struct sw_bb *b, uint8_t v)
+bb_u8(struct sw_gen_bb *b, uint8_t v)
 {
 	bb_need(b, 1);
 	*--b->p = v;
@@ -43,9 +43,9 @@ bb_u8(struct sw_bb *b, uint8_t v)
 
 /* X.690 8.1.3: definite length in the builder's mode (indefinite applies to constructed only). */
 static inline void
-bb_len(struct sw_bb *b, size_t n)
+bb_len(struct sw_gen_bb *b, size_t n)
 {
-	if (b->mode == SW_BLEN_MIN && n < 128) {
+	if (b->mode == SW_GEN_BLEN_MIN && n < 128) {
 		bb_u8(b, (uint8_t)n);
 	} else if (n < 256) {
 		bb_u8(b, (uint8_t)n);
@@ -59,9 +59,9 @@ bb_len(struct sw_bb *b, size_t n)
 
 /* Start a constructed encoding: returns the mark its content ends at. */
 static inline uint8_t *
-bb_open(struct sw_bb *b)
+bb_open(struct sw_gen_bb *b)
 {
-	if (b->mode == SW_BLEN_INDEF) {
+	if (b->mode == SW_GEN_BLEN_INDEF) {
 		bb_u8(b, 0x00); /* X.690 8.1.5 end-of-contents */
 		bb_u8(b, 0x00);
 	}
@@ -69,9 +69,9 @@ bb_open(struct sw_bb *b)
 }
 
 static inline void
-bb_close(struct sw_bb *b, uint8_t tag, uint8_t *mark)
+bb_close(struct sw_gen_bb *b, uint8_t tag, uint8_t *mark)
 {
-	if (b->mode == SW_BLEN_INDEF)
+	if (b->mode == SW_GEN_BLEN_INDEF)
 		bb_u8(b, 0x80); /* X.690 8.1.3.6.1 */
 	else
 		bb_len(b, (size_t)(mark - b->p));
@@ -79,7 +79,7 @@ bb_close(struct sw_bb *b, uint8_t tag, uint8_t *mark)
 }
 
 static inline void
-bb_prim(struct sw_bb *b, uint8_t tag, const void *v, size_t n)
+bb_prim(struct sw_gen_bb *b, uint8_t tag, const void *v, size_t n)
 {
 	bb_put(b, v, n);
 	bb_len(b, n);
@@ -87,7 +87,7 @@ bb_prim(struct sw_bb *b, uint8_t tag, const void *v, size_t n)
 }
 
 static inline void
-bb_prim_u8(struct sw_bb *b, uint8_t tag, uint8_t v)
+bb_prim_u8(struct sw_gen_bb *b, uint8_t tag, uint8_t v)
 {
 	bb_prim(b, tag, &v, 1);
 }
@@ -106,7 +106,7 @@ sw_gen_bcd(uint8_t *dst, const char *d, uint8_t filler)
 
 /* 3GPP TS 29.002 17.7.8 AddressString: ext=1, nature international, plan E.164, TBCD. */
 static void
-put_addr(struct sw_bb *b, uint8_t tag, const char *digits)
+put_addr(struct sw_gen_bb *b, uint8_t tag, const char *digits)
 {
 	uint8_t v[12];
 	size_t n;
@@ -118,7 +118,7 @@ put_addr(struct sw_bb *b, uint8_t tag, const char *digits)
 
 /* 3GPP TS 29.002 17.7.8 IMSI: TBCD-STRING (SIZE (3..8)). */
 static void
-put_imsi(struct sw_bb *b, uint8_t tag, const char *imsi)
+put_imsi(struct sw_gen_bb *b, uint8_t tag, const char *imsi)
 {
 	uint8_t v[10];
 	size_t n = sw_gen_bcd(v, imsi, 0xf);
@@ -127,7 +127,7 @@ put_imsi(struct sw_bb *b, uint8_t tag, const char *imsi)
 }
 
 static void
-put_null(struct sw_bb *b, uint8_t tag)
+put_null(struct sw_gen_bb *b, uint8_t tag)
 {
 	bb_u8(b, 0);
 	bb_u8(b, tag);
@@ -157,7 +157,7 @@ pack7(uint8_t *dst, const char *s, size_t *septets)
 }
 
 static void
-put_ussd(struct sw_bb *b, const char *text)
+put_ussd(struct sw_gen_bb *b, const char *text)
 {
 	uint8_t v[160];
 	size_t sept, n = pack7(v, text, &sept);
@@ -168,7 +168,7 @@ put_ussd(struct sw_bb *b, const char *text)
 
 /* TS 23.040 9.2.2.1 SMS-DELIVER, or 9.2.2.2 SMS-SUBMIT, as SignalInfo (sm-RP-UI). */
 static void
-put_tpdu(struct sw_bb *b, int submit, const char *addr, const char *imsi)
+put_tpdu(struct sw_gen_bb *b, int submit, const char *addr, const char *imsi)
 {
 	uint8_t v[200];
 	size_t n = 0, sept, ud;
@@ -204,21 +204,21 @@ put_tpdu(struct sw_bb *b, int submit, const char *addr, const char *imsi)
 
 /* MAP arguments (3GPP TS 29.002 clause 17, v3 syntax), written backward: last field first. */
 static void
-enc_arg(struct sw_bb *b, uint8_t op, const struct sw_gen_sub *s)
+enc_arg(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s)
 {
 	uint8_t *m, *m2;
 
 	switch (op) {
-	case SW_MAP_SEND_IMSI:
+	case GEN_MAP_SEND_IMSI:
 		put_addr(b, 0x04, s->msisdn); /* ISDN-AddressString, not a SEQUENCE */
 		return;
-	case SW_MAP_CANCEL_LOCATION:
+	case GEN_MAP_CANCEL_LOCATION:
 		m = bb_open(b);
 		bb_prim_u8(b, 0x0a, 0x00); /* cancellationType updateProcedure */
 		put_imsi(b, 0x04, s->imsi);
 		bb_close(b, 0xa3, m); /* CancelLocationArg ::= [3] SEQUENCE */
 		return;
-	case SW_MAP_PURGE_MS:
+	case GEN_MAP_PURGE_MS:
 		m = bb_open(b);
 		put_addr(b, 0x80, s->node_a); /* vlr-Number [0] */
 		put_imsi(b, 0x04, s->imsi);
@@ -229,96 +229,96 @@ enc_arg(struct sw_bb *b, uint8_t op, const struct sw_gen_sub *s)
 	}
 	m = bb_open(b);
 	switch (op) {
-	case SW_MAP_UPDATE_LOCATION:
+	case GEN_MAP_UPDATE_LOCATION:
 		put_addr(b, 0x04, s->node_a); /* vlr-Number */
 		put_addr(b, 0x81, s->node_a); /* msc-Number [1] */
 		put_imsi(b, 0x04, s->imsi);
 		break;
-	case SW_MAP_PROVIDE_ROAMING_NUMBER:
+	case GEN_MAP_PROVIDE_ROAMING_NUMBER:
 		put_addr(b, 0x82, s->msisdn); /* msisdn [2] */
 		put_addr(b, 0x81, s->node_a); /* msc-Number [1] */
 		put_imsi(b, 0x80, s->imsi);   /* imsi [0] */
 		break;
-	case SW_MAP_INSERT_SUBSCRIBER_DATA:
+	case GEN_MAP_INSERT_SUBSCRIBER_DATA:
 		bb_prim_u8(b, 0x83, 0x00); /* subscriberStatus [3] serviceGranted */
 		bb_prim_u8(b, 0x82, 0x0a); /* category [2] ordinary subscriber */
 		put_addr(b, 0x81, s->msisdn);
 		put_imsi(b, 0x80, s->imsi);
 		break;
-	case SW_MAP_REGISTER_SS:
+	case GEN_MAP_REGISTER_SS:
 		put_addr(b, 0x84, s->node_a); /* forwardedToNumber [4] */
 		bb_prim_u8(b, 0x04, 0x21);  /* ss-Code cfu (TS 29.002 17.7.5) */
 		break;
-	case SW_MAP_ACTIVATE_SS:
+	case GEN_MAP_ACTIVATE_SS:
 		bb_prim_u8(b, 0x04, 0x21); /* ss-Code cfu */
 		break;
-	case SW_MAP_SEND_ROUTING_INFO:
+	case GEN_MAP_SEND_ROUTING_INFO:
 		put_addr(b, 0x86, s->node_a); /* gmsc-OrGsmSCF-Address [6] */
 		bb_prim_u8(b, 0x83, 0x00);  /* interrogationType [3] basicCall */
 		put_addr(b, 0x80, s->msisdn);
 		break;
-	case SW_MAP_MT_FORWARD_SM:
+	case GEN_MAP_MT_FORWARD_SM:
 		put_tpdu(b, 0, s->node_a, s->imsi); /* sm-RP-UI */
 		put_addr(b, 0x84, s->node_a);       /* sm-RP-OA serviceCentreAddressOA [4] */
 		put_imsi(b, 0x80, s->imsi);         /* sm-RP-DA imsi [0] */
 		break;
-	case SW_MAP_SEND_ROUTING_INFO_FOR_SM:
+	case GEN_MAP_SEND_ROUTING_INFO_FOR_SM:
 		put_addr(b, 0x82, s->node_a); /* serviceCentreAddress [2] */
 		bb_prim_u8(b, 0x81, 0xff);  /* sm-RP-PRI [1] TRUE */
 		put_addr(b, 0x80, s->msisdn);
 		break;
-	case SW_MAP_MO_FORWARD_SM:
+	case GEN_MAP_MO_FORWARD_SM:
 		put_imsi(b, 0x04, s->imsi);         /* imsi */
 		put_tpdu(b, 1, s->msisdn, s->imsi); /* sm-RP-UI */
 		put_addr(b, 0x82, s->msisdn);       /* sm-RP-OA msisdn [2] */
 		put_addr(b, 0x84, s->node_a);       /* sm-RP-DA serviceCentreAddressDA [4] */
 		break;
-	case SW_MAP_REPORT_SM_DELIVERY_STATUS:
+	case GEN_MAP_REPORT_SM_DELIVERY_STATUS:
 		bb_prim_u8(b, 0x0a, 0x02); /* sm-DeliveryOutcome successfulTransfer */
 		put_addr(b, 0x04, s->node_a);
 		put_addr(b, 0x04, s->msisdn);
 		break;
-	case SW_MAP_ALERT_SERVICE_CENTRE:
+	case GEN_MAP_ALERT_SERVICE_CENTRE:
 		put_addr(b, 0x04, s->node_a);
 		put_addr(b, 0x04, s->msisdn);
 		break;
-	case SW_MAP_SEND_IDENTIFICATION: {
+	case GEN_MAP_SEND_IDENTIFICATION: {
 		uint8_t tmsi[4] = { (uint8_t)s->imsi[11], (uint8_t)s->imsi[12],
 				    (uint8_t)s->imsi[13], (uint8_t)s->imsi[14] };
 
 		bb_prim(b, 0x04, tmsi, 4); /* tmsi */
 		break;
 	}
-	case SW_MAP_SEND_AUTHENTICATION_INFO:
+	case GEN_MAP_SEND_AUTHENTICATION_INFO:
 		bb_prim_u8(b, 0x02, 0x02); /* numberOfRequestedVectors */
 		put_imsi(b, 0x80, s->imsi);
 		break;
-	case SW_MAP_PROCESS_USS_REQUEST:
+	case GEN_MAP_PROCESS_USS_REQUEST:
 		put_addr(b, 0x80, s->msisdn); /* msisdn [0] */
 		put_ussd(b, "*100#");
 		break;
-	case SW_MAP_USS_REQUEST:
+	case GEN_MAP_USS_REQUEST:
 		put_addr(b, 0x80, s->msisdn);
 		put_ussd(b, "Your account is blocked. Reply with your PIN");
 		break;
-	case SW_MAP_USS_NOTIFY:
+	case GEN_MAP_USS_NOTIFY:
 		put_addr(b, 0x80, s->msisdn);
 		put_ussd(b, "Bank: call 0800 to confirm the transfer");
 		break;
-	case SW_MAP_ANY_TIME_MODIFICATION:
+	case GEN_MAP_ANY_TIME_MODIFICATION:
 		put_addr(b, 0x81, s->node_a); /* gsmSCF-Address [1] */
 		m2 = bb_open(b);
 		put_addr(b, 0x81, s->msisdn); /* SubscriberIdentity msisdn [1] */
 		bb_close(b, 0xa0, m2);
 		break;
-	case SW_MAP_PROVIDE_SUBSCRIBER_INFO:
+	case GEN_MAP_PROVIDE_SUBSCRIBER_INFO:
 		m2 = bb_open(b);
 		put_null(b, 0x81); /* subscriberState [1] */
 		put_null(b, 0x80); /* locationInformation [0] */
 		bb_close(b, 0xa2, m2); /* requestedInfo [2] */
 		put_imsi(b, 0x80, s->imsi);
 		break;
-	case SW_MAP_ANY_TIME_INTERROGATION:
+	case GEN_MAP_ANY_TIME_INTERROGATION:
 		put_addr(b, 0x83, s->node_a); /* gsmSCF-Address [3] */
 		m2 = bb_open(b);
 		put_null(b, 0x81);
@@ -328,7 +328,7 @@ enc_arg(struct sw_bb *b, uint8_t op, const struct sw_gen_sub *s)
 		put_addr(b, 0x81, s->msisdn);
 		bb_close(b, 0xa0, m2); /* subscriberIdentity [0] */
 		break;
-	case SW_MAP_PROVIDE_SUBSCRIBER_LOCATION:
+	case GEN_MAP_PROVIDE_SUBSCRIBER_LOCATION:
 		put_addr(b, 0x83, s->msisdn); /* msisdn [3] */
 		put_imsi(b, 0x82, s->imsi);   /* imsi [2] */
 		put_addr(b, 0x04, s->node_a); /* mlc-Number */
@@ -344,31 +344,31 @@ enc_arg(struct sw_bb *b, uint8_t op, const struct sw_gen_sub *s)
 
 /* MAP results, backward. */
 static void
-enc_res(struct sw_bb *b, uint8_t op, const struct sw_gen_sub *s, const uint8_t *rnd)
+enc_res(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s, const uint8_t *rnd)
 {
 	uint8_t *m, *m2, *m3;
 	int i;
 
 	m = bb_open(b);
 	switch (op) {
-	case SW_MAP_UPDATE_LOCATION:
+	case GEN_MAP_UPDATE_LOCATION:
 		put_addr(b, 0x04, s->node_b); /* hlr-Number */
 		break;
-	case SW_MAP_PROVIDE_ROAMING_NUMBER:
+	case GEN_MAP_PROVIDE_ROAMING_NUMBER:
 		put_addr(b, 0x04, s->node_b); /* roamingNumber */
 		break;
-	case SW_MAP_SEND_ROUTING_INFO:
+	case GEN_MAP_SEND_ROUTING_INFO:
 		put_addr(b, 0x04, s->node_b); /* extendedRoutingInfo: roamingNumber */
 		put_imsi(b, 0x89, s->imsi);   /* imsi [9] */
 		bb_close(b, 0xa3, m);         /* SendRoutingInfoRes ::= [3] SEQUENCE */
 		return;
-	case SW_MAP_SEND_ROUTING_INFO_FOR_SM:
+	case GEN_MAP_SEND_ROUTING_INFO_FOR_SM:
 		m2 = bb_open(b);
 		put_addr(b, 0x81, s->node_b); /* networkNode-Number [1] */
 		bb_close(b, 0xa0, m2);        /* locationInfoWithLMSI [0] */
 		put_imsi(b, 0x04, s->imsi);
 		break;
-	case SW_MAP_SEND_AUTHENTICATION_INFO:
+	case GEN_MAP_SEND_AUTHENTICATION_INFO:
 		m2 = bb_open(b);
 		for (i = 0; i < 2; i++) {
 			m3 = bb_open(b);
@@ -380,10 +380,10 @@ enc_res(struct sw_bb *b, uint8_t op, const struct sw_gen_sub *s, const uint8_t *
 		bb_close(b, 0xa0, m2); /* tripletList [0] */
 		bb_close(b, 0xa3, m);  /* SendAuthenticationInfoRes ::= [3] SEQUENCE */
 		return;
-	case SW_MAP_PROCESS_USS_REQUEST:
+	case GEN_MAP_PROCESS_USS_REQUEST:
 		put_ussd(b, "Balance 12.50 EUR");
 		break;
-	case SW_MAP_PROVIDE_SUBSCRIBER_INFO:
+	case GEN_MAP_PROVIDE_SUBSCRIBER_INFO:
 		m2 = bb_open(b);
 		m3 = bb_open(b);
 		put_null(b, 0x80);     /* assumedIdle [0] */
@@ -401,7 +401,7 @@ enc_res(struct sw_bb *b, uint8_t op, const struct sw_gen_sub *s, const uint8_t *
 }
 
 static void
-enc_opcode(struct sw_bb *b, uint8_t op, uint8_t mal)
+enc_opcode(struct sw_gen_bb *b, uint8_t op, uint8_t mal)
 {
 	if (mal == SW_GEN_MAL_NEG_OPCODE) {
 		static const uint8_t neg[2] = { 0xfd, 0x66 }; /* -666, as in pwnss7 */
@@ -418,7 +418,7 @@ enc_opcode(struct sw_bb *b, uint8_t op, uint8_t mal)
 }
 
 static void
-enc_comp(struct sw_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_comp *c,
+enc_comp(struct sw_gen_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_comp *c,
 	 const struct sw_gen_sub *s)
 {
 	uint8_t *m = bb_open(b), *m2;
@@ -445,7 +445,7 @@ enc_comp(struct sw_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_comp 
 
 /* Q.773 4.2.3 dialogue portion: EXTERNAL { id-as-dialogue, single-ASN1-type AARQ/AARE }. */
 static void
-enc_dialogue(struct sw_bb *b, const struct sw_gen_tcap *t)
+enc_dialogue(struct sw_gen_bb *b, const struct sw_gen_tcap *t)
 {
 	static const uint8_t as_dialogue[7] = { 0x00, 0x11, 0x86, 0x05, 0x01, 0x01, 0x01 };
 	static const uint8_t pv[2] = { 0x07, 0x80 }; /* protocol-version version1 */
@@ -481,14 +481,14 @@ enc_dialogue(struct sw_bb *b, const struct sw_gen_tcap *t)
 }
 
 void
-sw_gen_tcap(struct sw_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_sub *s)
+sw_gen_tcap(struct sw_gen_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_sub *s)
 {
 	uint8_t *end = b->end;
 	uint8_t *mmsg, *m;
 	uint8_t tid[4];
 	int i;
 
-	b->mode = (enum sw_blen)t->lenmode;
+	b->mode = (enum sw_gen_blen)t->lenmode;
 	mmsg = bb_open(b);
 	if (t->ncomp > 0) {
 		m = bb_open(b);
@@ -516,10 +516,10 @@ sw_gen_tcap(struct sw_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_su
 		bb_prim(b, 0x48, tid, 4); /* otid [APPLICATION 8] */
 	}
 	bb_close(b, t->type, mmsg);
-	b->mode = SW_BLEN_MIN;
+	b->mode = SW_GEN_BLEN_MIN;
 	if (t->mal == SW_GEN_MAL_TRUNC) {
 		/* Cut the message inside its last component: the outer lengths now overflow. */
-		size_t cut = sw_bb_len(b) / 4;
+		size_t cut = sw_gen_bb_len(b) / 4;
 
 		b->end = end - cut;
 	}
@@ -527,7 +527,7 @@ sw_gen_tcap(struct sw_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_su
 
 /* Q.713 3.4 called/calling party address, with its length octet, backward. */
 static void
-enc_addr(struct sw_bb *b, const struct sw_gen_sccp_addr *a)
+enc_addr(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *a)
 {
 	uint8_t v[24];
 	size_t n = 0, nd = strlen(a->gt);
@@ -550,10 +550,10 @@ enc_addr(struct sw_bb *b, const struct sw_gen_sccp_addr *a)
 }
 
 void
-sw_gen_sccp_udt(struct sw_bb *b, const struct sw_gen_sccp_addr *cdpa,
+sw_gen_sccp_udt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 		const struct sw_gen_sccp_addr *cgpa)
 {
-	size_t nd = sw_bb_len(b), la, lb;
+	size_t nd = sw_gen_bb_len(b), la, lb;
 	uint8_t *m;
 
 	if (nd > 255)
@@ -573,7 +573,7 @@ sw_gen_sccp_udt(struct sw_bb *b, const struct sw_gen_sccp_addr *cdpa,
 }
 
 void
-sw_gen_sccp_xudt(struct sw_bb *b, const struct sw_gen_sccp_addr *cdpa,
+sw_gen_sccp_xudt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 		 const struct sw_gen_sccp_addr *cgpa, const uint8_t *data, size_t n, int first,
 		 int remaining, uint32_t ref)
 {
@@ -608,7 +608,7 @@ sw_gen_sccp_xudt(struct sw_bb *b, const struct sw_gen_sccp_addr *cdpa,
 
 /* Q.763 3.9 / 3.10 called and calling party numbers: O/E + NAI, then plan, then BCD. */
 void
-sw_gen_isup_iam(struct sw_bb *b, uint16_t cic, const char *cdpn, const char *cgpn)
+sw_gen_isup_iam(struct sw_gen_bb *b, uint16_t cic, const char *cdpn, const char *cgpn)
 {
 	uint8_t v[64];
 	size_t n = 0, nd, cdlen_pos;
@@ -649,14 +649,14 @@ put_be32(uint8_t *p, uint32_t v)
 }
 
 void
-sw_gen_m3ua_data(struct sw_bb *b, uint32_t rc, uint32_t opc, uint32_t dpc, uint8_t si,
+sw_gen_m3ua_data(struct sw_gen_bb *b, uint32_t rc, uint32_t opc, uint32_t dpc, uint8_t si,
 		 uint8_t sls)
 {
-	size_t ud = sw_bb_len(b);
+	size_t ud = sw_gen_bb_len(b);
 	size_t pad = (4 - (ud & 3)) & 3;
 	uint8_t h[32];
 
-	memset(b->end, 0, pad); /* tail room reserved by sw_bb_init */
+	memset(b->end, 0, pad); /* tail room reserved by sw_gen_bb_init */
 	b->end += pad;
 	/* RFC 4666 3.1 common header */
 	h[0] = 1;

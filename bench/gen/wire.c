@@ -8,7 +8,7 @@
 #include "gen.h"
 
 void
-sw_rng_seed(struct sw_rng *r, uint64_t seed)
+sw_gen_rng_seed(struct sw_gen_rng *r, uint64_t seed)
 {
 	int i;
 
@@ -30,7 +30,7 @@ static uint32_t crc_tab[8][256];
 static int crc_hw;
 
 void
-sw_crc32c_init(void)
+sw_gen_crc32c_init(void)
 {
 	uint32_t i, j, c;
 
@@ -88,8 +88,21 @@ crc_sw_update(uint32_t crc, const uint8_t *p, size_t n)
 	return crc;
 }
 
+int
+sw_gen_crc32c_use_hw(int on)
+{
+	int was = crc_hw;
+
+#if defined(__x86_64__)
+	crc_hw = on && __builtin_cpu_supports("sse4.2");
+#else
+	(void)on;
+#endif
+	return was;
+}
+
 uint32_t
-sw_crc32c(const uint8_t *p, size_t n)
+sw_gen_crc32c(const uint8_t *p, size_t n)
 {
 #if defined(__x86_64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (crc_hw)
@@ -101,7 +114,7 @@ sw_crc32c(const uint8_t *p, size_t n)
 /* ---- buffered output ---- */
 
 int
-sw_out_open(struct sw_out *o, FILE *f, size_t cap)
+sw_gen_out_open(struct sw_gen_out *o, FILE *f, size_t cap)
 {
 	o->f = f;
 	o->len = 0;
@@ -112,7 +125,7 @@ sw_out_open(struct sw_out *o, FILE *f, size_t cap)
 }
 
 int
-sw_out_flush(struct sw_out *o)
+sw_gen_out_flush(struct sw_gen_out *o)
 {
 	if (o->len > 0 && o->err == 0 && fwrite(o->buf, 1, o->len, o->f) != o->len)
 		o->err = 1;
@@ -121,10 +134,10 @@ sw_out_flush(struct sw_out *o)
 }
 
 void
-sw_out_write(struct sw_out *o, const void *p, size_t n)
+sw_gen_out_write(struct sw_gen_out *o, const void *p, size_t n)
 {
 	if (o->len + n > o->cap) {
-		sw_out_flush(o);
+		sw_gen_out_flush(o);
 		if (n > o->cap) {
 			if (o->err == 0 && fwrite(p, 1, n, o->f) != n)
 				o->err = 1;
@@ -136,7 +149,7 @@ sw_out_write(struct sw_out *o, const void *p, size_t n)
 }
 
 void
-sw_out_free(struct sw_out *o)
+sw_gen_out_free(struct sw_gen_out *o)
 {
 	free(o->buf);
 	o->buf = NULL;
@@ -144,7 +157,7 @@ sw_out_free(struct sw_out *o)
 
 /* libpcap file format: magic a1b2c3d4 (microseconds), v2.4, LINKTYPE_ETHERNET. */
 void
-sw_pcap_header(struct sw_out *o)
+sw_gen_pcap_header(struct sw_gen_out *o)
 {
 	uint32_t h[6] = { 0xa1b2c3d4u, 0x00040002u, 0, 0, 65535, 1 };
 
@@ -152,11 +165,11 @@ sw_pcap_header(struct sw_out *o)
 	uint16_t ver[2] = { 2, 4 };
 
 	memcpy((uint8_t *)h + 4, ver, 4);
-	sw_out_write(o, h, sizeof(h));
+	sw_gen_out_write(o, h, sizeof(h));
 }
 
 void
-sw_pcap_record(struct sw_out *o, uint64_t ts_us, const uint8_t *frame, size_t len)
+sw_gen_pcap_record(struct sw_gen_out *o, uint64_t ts_us, const uint8_t *frame, size_t len)
 {
 	uint32_t r[4];
 
@@ -164,6 +177,6 @@ sw_pcap_record(struct sw_out *o, uint64_t ts_us, const uint8_t *frame, size_t le
 	r[1] = (uint32_t)(ts_us % 1000000);
 	r[2] = (uint32_t)len;
 	r[3] = (uint32_t)len;
-	sw_out_write(o, r, sizeof(r));
-	sw_out_write(o, frame, len);
+	sw_gen_out_write(o, r, sizeof(r));
+	sw_gen_out_write(o, frame, len);
 }
