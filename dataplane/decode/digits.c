@@ -7,10 +7,30 @@ static const char bcd_hex[16] = "0123456789abcdef";
 /* TS 29.002 17.7.8 TBCD-STRING: 1010 '*', 1011 '#', 1100 'a', 1101 'b', 1110 'c'. */
 static const char bcd_tbcd[16] = "0123456789*#abcf";
 
+/* The same two alphabets as character pairs per byte (low nibble first), for the fast path. */
+#define HEX_CH(n) ((n) < 10 ? '0' + (n) : 'a' + (n) - 10)
+#define TBCD_CH(n)                                                                            \
+	((n) < 10 ? '0' + (n) : (n) == 10 ? '*' : (n) == 11 ? '#' : (n) == 12 ? 'a' :         \
+	 (n) == 13 ? 'b' : (n) == 14 ? 'c' : 'f')
+#define PAIR(ch, b) {ch((b) & 15), ch((b) >> 4)}
+#define ROW(ch, h)                                                                            \
+	PAIR(ch, h + 0), PAIR(ch, h + 1), PAIR(ch, h + 2), PAIR(ch, h + 3), PAIR(ch, h + 4),   \
+	PAIR(ch, h + 5), PAIR(ch, h + 6), PAIR(ch, h + 7), PAIR(ch, h + 8), PAIR(ch, h + 9),   \
+	PAIR(ch, h + 10), PAIR(ch, h + 11), PAIR(ch, h + 12), PAIR(ch, h + 13),               \
+	PAIR(ch, h + 14), PAIR(ch, h + 15)
+#define TABLE(ch)                                                                             \
+	ROW(ch, 0x00), ROW(ch, 0x10), ROW(ch, 0x20), ROW(ch, 0x30), ROW(ch, 0x40),             \
+	ROW(ch, 0x50), ROW(ch, 0x60), ROW(ch, 0x70), ROW(ch, 0x80), ROW(ch, 0x90),             \
+	ROW(ch, 0xa0), ROW(ch, 0xb0), ROW(ch, 0xc0), ROW(ch, 0xd0), ROW(ch, 0xe0), ROW(ch, 0xf0)
+
+static const char bcd_hex_pairs[256][2] = { TABLE(HEX_CH) };
+static const char bcd_tbcd_pairs[256][2] = { TABLE(TBCD_CH) };
+
 int
 sw_bcd_decode(const uint8_t *p, uint32_t n, bool odd, bool tbcd, struct sw_digits *out)
 {
 	const char *map = tbcd ? bcd_tbcd : bcd_hex;
+	const char(*pairs)[2] = tbcd ? bcd_tbcd_pairs : bcd_hex_pairs;
 	char *d = out->d;
 	uint32_t i = 0, nd = 0, full;
 
@@ -28,8 +48,7 @@ sw_bcd_decode(const uint8_t *p, uint32_t n, bool odd, bool tbcd, struct sw_digit
 
 		if (tbcd && ((b & 0x0f) == 0x0f || b >= 0xf0))
 			break;
-		d[nd] = map[b & 0x0f];
-		d[nd + 1] = map[b >> 4];
+		memcpy(d + nd, pairs[b], 2);
 		nd += 2;
 	}
 	for (; i < n; i++) {
