@@ -56,8 +56,8 @@
 #endif
 
 #define EXIT_USAGE 2
-#define HIST_SHIFT 2       /* latency histogram: 4-cycle buckets */
-#define HIST_N (1u << 16)  /* up to 262144 cycles; beyond goes into the last bucket */
+#define HIST_SHIFT 4       /* latency histogram: 16-cycle buckets */
+#define HIST_N (1u << 18)  /* up to 4M cycles (over 1 ms); beyond goes into the last bucket */
 #define MAX_W 64
 
 enum cfg { CFG_FORWARD, CFG_DECODE, CFG_VERDICT, CFG_FULL, CFG_RELOAD, CFG_N };
@@ -350,7 +350,7 @@ run_cfg(enum cfg c, uint64_t npkts, double tsc_hz)
 {
 	struct agg *a = &agg[c];
 	double ns_per_tsc = 1e9 / tsc_hz, mpps = 0, mmsus = 0, cyc = 0;
-	uint64_t pkts = 0, msus = 0, hits = 0, misses = 0, drops = 0;
+	uint64_t pkts = 0, hits = 0, misses = 0, drops = 0;
 	unsigned i, j, lcore;
 
 	atomic_store(&go, nw);
@@ -377,7 +377,6 @@ run_cfg(enum cfg c, uint64_t npkts, double tsc_hz)
 		mmsus += (double)l->msus / secs / 1e6;
 		cyc += (double)l->cycles / (double)l->pkts;
 		pkts += l->pkts;
-		msus += l->msus;
 		hits += l->hits;
 		misses += l->misses;
 		drops += l->drops;

@@ -1,0 +1,382 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""The body of bench/run.sh (which builds first, then runs this): every case of issue 8 with its
+baselines, a dated TSV in bench/results/ and a plot. See bench/README.md, section run.sh.
+
+    runbench.py --build DIR [--quick] [--workers N] [--mix a,b] [--rules a,b] [--runs K]
+                [--packets N] [--out DIR] [--no-plot]
+"""
+import argparse
+import datetime
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+PY = "/usr/bin/python3"
+MIXES = ["realistic", "peak", "attack", "ctl64"]
+RULESETS = ["10", "1000", "1000+100k"]
+LINES = [("10GbE", 10e9), ("25GbE", 25e9), ("100GbE", 100e9)]
+WIRE_EXTRA = 24  # FCS 4 (not in captures) + preamble 8 + inter-frame gap 12
+TSHARK_FIELDS = ["m3ua.protocol_data_opc", "sccp.called.digits", "sccp.calling.digits",
+                 "tcap.tid", "gsm_old.localValue", "e212.imsi"]
+
+
+def die(msg, code=2):
+    sys.stderr.write("bench/run.sh: %s\n" % msg)
+    sys.exit(code)
+
+
+def log(msg):
+    sys.stdout.write(msg + "\n")
+    sys.stdout.flush()
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+
+
+def make_mixes(build, mixes, quick):
+    gen = os.path.join(build, "bench", "gen", "sigwall-gen")
+    site = os.path.join(ROOT, "patterns", "site.example.conf")
+    d = os.path.join(build, "bench-mixes")
+    os.makedirs(d, exist_ok=True)
+    msus = "6000" if quick else "10000"
+    spec = {
+        "realistic": ["--profile", "roaming", "--bundle-max", "1", "--seed", "11"],
+        "peak": ["--profile", "roaming", "--bundle-max", "7", "--seed", "12"],
+        "attack": ["--profile", "attacks", "--attack-share", "0.3", "--bundle-max", "1",
+                   "--seed", "13"],
+    }
+    out = {}
+    for m in mixes:
+        p = os.path.join(d, m + ".pcap")
+        if m == "ctl64":
+            r = sh([PY, os.path.join(ROOT, "bench", "pipeline", "mkctl64.py"), p, "8192"])
+            msu_count = 0
+        else:
+            lab = os.path.join(d, m + ".jsonl")
+            r = sh([gen] + spec[m] + ["--site", site, "--msus", msus, "-o", p, "--labels", lab])
+            msu_count = sum(1 for _ in open(lab)) if r.returncode == 0 else 0
+        if r.returncode != 0:
+            die("cannot make mix %s: %s" % (m, r.stdout.strip().splitlines()[-1:]), 1)
+        out[m] = (p, msu_count)
+    return out
+
+
+def make_rules(build, rulesets):
+    """bench/rules/mkrules.py writes them; sigwallctl check validates. Returns name -> path."""
+    d = os.path.join(build, "bench-rules")
+    site = os.path.join(ROOT, "patterns", "site.example.conf")
+    ctl = os.path.join(build, "control", "sigwallctl")
+    r = sh([PY, os.path.join(ROOT, "bench", "rules", "mkrules.py"), "--out", d])
+    if r.returncode != 0:
+        die("bench/rules/mkrules.py failed: %s" % r.stdout.strip(), 1)
+    out = {}
+    for name in rulesets:
+        path = os.path.join(d, "rules-%s.conf" % name.replace("+", "-"))
+        c = sh([ctl, "check", path, site])
+        if c.returncode != 0:
+            log("rules %s: sigwallctl check refused it (%s): running without it"
+                % (name, c.stdout.strip().splitlines()[-1:] if c.stdout.strip() else c.returncode))
+            continue
+        log("rules %s: %s" % (name, " ".join(c.stdout.split())[:200]))
+        out[name] = path
+    return out, site
+
+
+def parse_results(text):
+    res = {}
+    for line in text.splitlines():
+        if not line.startswith("RESULT "):
+            continue
+        kv = dict(x.split("=", 1) for x in line.split()[1:])
+        res[kv["cfg"]] = kv
+    return res
+
+
+def pipe(build, pcap, rules, site, workers, runs, packets, stages=True, reload_ms=0, label="-"):
+    cmd = [os.path.join(build, "bench", "pipeline", "sigwall-bench-pipe"), "--pcap", pcap,
+           "--workers", str(workers), "--runs", str(runs), "--packets", str(packets),
+           "--mbufs", "65536", "--label", label]
+    if rules:
+        cmd += ["--rules", rules, "--site", site]
+    if stages:
+        cmd.append("--stages")
+    if reload_ms:
+        cmd += ["--reload-ms", str(reload_ms)]
+    r = sh(cmd)
+    if r.returncode != 0:
+        log(r.stdout)
+        die("sigwall-bench-pipe failed (%d): %s" % (r.returncode, " ".join(cmd)), 1)
+    for line in r.stdout.splitlines():
+        if not line.startswith("RESULT") and not line.startswith("TELEMETRY"):
+            log("    " + line)
+    return parse_results(r.stdout)
+
+
+def tshark_ns(pcap, nmsus, nframes, runs):
+    if shutil.which("tshark") is None:
+        return None
+    ts = []
+    for _ in range(runs):
+        t0 = time.monotonic()
+        args = ["tshark", "-r", pcap, "-T", "fields"]
+        for f in TSHARK_FIELDS:
+            args += ["-e", f]
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ts.append(time.monotonic() - t0)
+    t = statistics.median(ts)
+    return t * 1e9 / (nmsus if nmsus else nframes)
+
+
+def naive_ns(build, pcap, rules, site):
+    """The naive matcher of bench/policy (each rule's patterns one by one with regexes), if built.
+    Returns (sigwall ns/MSU, naive ns/MSU) as that program reports them, or None."""
+    exe = None
+    for cand in ("sigwall-bench-policy", "bench-policy", "policy-bench", "sigwall-bench-verdict"):
+        p = os.path.join(build, "bench", "policy", cand)
+        if os.access(p, os.X_OK):
+            exe = p
+            break
+    if exe is None or not rules:
+        return None
+    r = sh([exe, "--rules", rules, "--site", site, "--pcap", pcap, "--naive"])
+    if r.returncode != 0:
+        r = sh([exe, "--rules", rules, "--site", site, pcap])
+    if r.returncode != 0:
+        return None
+    m = re.search(r"naive[^\n]*?([0-9.]+)\s*ns", r.stdout)
+    return float(m.group(1)) if m else None
+
+
+def machine():
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+
+    def pc(name):
+        r = sh(["pkg-config", "--modversion", name])
+        return r.stdout.strip() if r.returncode == 0 else "absent"
+
+    cc = sh(["cc", "--version"]).stdout.splitlines()[0] if shutil.which("cc") else "?"
+    commit = sh(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).stdout.strip()
+    return {
+        "cpu": cpu, "cores": str(os.cpu_count()), "dpdk": pc("libdpdk"), "hyperscan": pc("libhs"),
+        "compiler": cc, "commit": commit, "kernel": os.uname().release,
+        "loadavg_at_start": " ".join(open("/proc/loadavg").read().split()[:3]),
+    }
+
+
+COLS = ["case", "mix", "rules", "nrules", "workers", "reload_ms", "frames", "mean_frame_B",
+        "mpps_core", "mpps_total", "mmsus_core", "ns_pkt", "cyc_pkt", "ns_msu",
+        "st_rxtx_ns", "st_decode_ns", "st_verdict_ns", "st_enforce_ns",
+        "p50_ns", "p99_ns", "p999_ns", "cache_hit_pct", "drop_share",
+        "fwd_mpps_core", "ratio_fwd",
+        "line10_mpps", "cores10", "line25_mpps", "cores25", "line100_mpps", "cores100",
+        "tshark_ns_msu", "ratio_tshark", "naive_ns_msu", "ratio_naive",
+        "reloads", "reload_failed", "gen_switches", "default_hits", "drop_share_steady",
+        "reload_lost"]
+
+
+def fmt(v):
+    if v is None:
+        return "NA"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "NA"
+        return "%.4g" % v if abs(v) < 1e6 else "%.0f" % v
+    return str(v)
+
+
+def row_of(case, mix, rname, res, cfg, tsh, naive, reload_ms=0):
+    r = res[cfg]
+    fwd = res.get("forward")
+    mpps = float(r["mpps_core"])
+    mmsus = float(r["mmsus_core"])
+    mean = float(r["mean_frame"])
+    row = {
+        "case": case, "mix": mix, "rules": rname, "nrules": r["rules"], "workers": r["workers"],
+        "reload_ms": reload_ms, "frames": r["frames"], "mean_frame_B": mean,
+        "mpps_core": mpps, "mpps_total": float(r["mpps_total"]), "mmsus_core": mmsus,
+        "ns_pkt": float(r["ns_pkt"]), "cyc_pkt": float(r["cyc_pkt"]),
+        "ns_msu": 1e3 / mmsus if mmsus > 0 else None,
+        "p50_ns": float(r["p50_ns"]), "p99_ns": float(r["p99_ns"]),
+        "p999_ns": float(r["p999_ns"]),
+        "cache_hit_pct": float(r["cache_hit"]) if float(r["cache_hit"]) >= 0 else None,
+        "drop_share": float(r["drop_share"]),
+        "fwd_mpps_core": float(fwd["mpps_core"]) if fwd else None,
+        "ratio_fwd": mpps / float(fwd["mpps_core"]) if fwd else None,
+    }
+    for k in ("st_rxtx_ns", "st_decode_ns", "st_verdict_ns", "st_enforce_ns"):
+        v = float(r.get(k, "-1"))
+        row[k] = v if v != -1 else None
+    for name, bps in LINES:
+        tag = name[:-3]
+        lpps = bps / 8 / (mean + WIRE_EXTRA)
+        row["line%s_mpps" % tag] = lpps / 1e6
+        row["cores%s" % tag] = math.ceil(lpps / (mpps * 1e6)) if mpps > 0 else None
+    if tsh is not None and row["ns_msu"]:
+        row["tshark_ns_msu"] = tsh
+        row["ratio_tshark"] = tsh / row["ns_msu"]
+    elif tsh is not None:
+        row["tshark_ns_msu"] = tsh  # per packet for the control mix (no MSUs)
+        row["ratio_tshark"] = tsh / row["ns_pkt"]
+    if naive is not None and row["ns_msu"]:
+        row["naive_ns_msu"] = naive
+        row["ratio_naive"] = naive / row["ns_msu"]
+    if cfg == "reload":
+        for k in ("reloads", "reload_failed", "gen_switches", "default_hits",
+                  "drop_share_steady"):
+            row[k] = r.get(k)
+        # Loss: MSUs judged without an image, failed publications, or a verdict mix that
+        # differs from steady state (every generation holds the same rules).
+        lost = int(r["default_hits"]) + int(r["reload_failed"])
+        row["reload_lost"] = lost
+    return row
+
+
+def main():
+    ap = argparse.ArgumentParser(prog="bench/run.sh")
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--workers", type=int, default=os.cpu_count())
+    ap.add_argument("--mix", default=",".join(MIXES))
+    ap.add_argument("--rules", default=",".join(RULESETS))
+    ap.add_argument("--runs", type=int)
+    ap.add_argument("--packets", type=int)
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    ap.add_argument("--no-plot", action="store_true")
+    ap.add_argument("--validate-only", action="store_true")
+    a = ap.parse_args()
+
+    mixes = [m for m in a.mix.split(",") if m]
+    for m in mixes:
+        if m not in MIXES:
+            die("no such mix: %s (one of %s)" % (m, ", ".join(MIXES)))
+    rsets = [x for x in a.rules.split(",") if x]
+    for x in rsets:
+        if x not in RULESETS:
+            die("no such rule set: %s (one of %s)" % (x, ", ".join(RULESETS)))
+    ncpu = os.cpu_count() or 1
+    if a.workers < 1 or a.workers > ncpu:
+        die("%d workers but this machine has %d lcores: use --workers 1..%d"
+            % (a.workers, ncpu, ncpu))
+    if a.validate_only:
+        return
+    runs = a.runs or (3 if a.quick else 5)
+    packets = a.packets or (300000 if a.quick else 1000000)
+    t_start = time.monotonic()
+
+    mach = machine()
+    log("machine: %s, %s cores, DPDK %s, Hyperscan %s, %s; load %s"
+        % (mach["cpu"], mach["cores"], mach["dpdk"], mach["hyperscan"], mach["compiler"],
+           mach["loadavg_at_start"]))
+    mixp = make_mixes(a.build, mixes, a.quick)
+    rules, site = make_rules(a.build, rsets)
+    rnames = [x for x in rsets if x in rules] or ["none"]
+    biggest = rnames[-1]
+
+    tsh = {}
+    for m in mixes:
+        pcap, nmsus = mixp[m]
+        nframes = int(sh(["capinfos", "-Mc", pcap]).stdout.split()[-1]) \
+            if shutil.which("capinfos") else 0
+        tsh[m] = tshark_ns(pcap, nmsus, nframes, 1 if a.quick else 3)
+        log("tshark -T fields on %s: %s ns/%s" % (m, fmt(tsh[m]), "MSU" if nmsus else "packet"))
+
+    rows = []
+    # 1. every mix x rule set, one worker, all stages
+    for m in mixes:
+        for rn in rnames:
+            log("== mix %s, rules %s, 1 worker" % (m, rn))
+            res = pipe(a.build, mixp[m][0], rules.get(rn), site, 1, runs, packets,
+                       label="%s/%s/1" % (m, rn))
+            naive = naive_ns(a.build, mixp[m][0], rules.get(rn), site)
+            rows.append(row_of("mix", m, rn, res, "full", tsh[m], naive))
+    # 2. scaling: realistic mix, biggest rule set, 1..N workers (1 is re-measured now)
+    smix = "realistic" if "realistic" in mixes else mixes[0]
+    for w in range(1, a.workers + 1):
+        log("== scaling: mix %s, rules %s, %d worker(s)" % (smix, biggest, w))
+        res = pipe(a.build, mixp[smix][0], rules.get(biggest), site, w, runs, packets,
+                   stages=False, label="%s/%s/%d" % (smix, biggest, w))
+        rows.append(row_of("scaling", smix, biggest, res, "full", tsh[smix], None))
+    # 3. continuous reloads every 100 ms
+    if biggest in rules:
+        log("== reloads every 100 ms: mix %s, rules %s, 1 worker" % (smix, biggest))
+        res = pipe(a.build, mixp[smix][0], rules[biggest], site, 1, runs, packets * 3,
+                   stages=False, reload_ms=100, label="%s/%s/reload" % (smix, biggest))
+        rows.append(row_of("reload", smix, biggest, res, "reload", tsh[smix], None, 100))
+    else:
+        log("== reloads: skipped (no rule set compiled)")
+
+    os.makedirs(a.out, exist_ok=True)
+    stamp = datetime.datetime.utcnow().strftime("%Y%m%d-%H%M")
+    tsv = os.path.join(a.out, "run-%s.tsv" % stamp)
+    with open(tsv, "w") as f:
+        for k, v in mach.items():
+            f.write("# %s\t%s\n" % (k, v))
+        f.write("# command\tbench/run.sh %s\n" % " ".join(sys.argv[3:]))
+        f.write("# runs\t%d x %d packets per worker (medians)\n" % (runs, packets))
+        f.write("# wall_s\t%.0f\n" % (time.monotonic() - t_start))
+        f.write("\t".join(COLS) + "\n")
+        for r in rows:
+            f.write("\t".join(fmt(r.get(c)) for c in COLS) + "\n")
+    log("")
+    log("%-8s %-9s %-9s %2s %7s %7s %6s %6s %7s %7s %6s %5s %5s %6s %6s" % (
+        "case", "mix", "rules", "w", "Mpps/c", "MMSU/c", "%fwd", "ns/p", "p99ns", "p999ns",
+        "cache", "c10G", "c100G", "xtshk", "xnaive"))
+    for r in rows:
+        log("%-8s %-9s %-9s %2s %7.2f %7.2f %5.0f%% %6.0f %7.0f %7.0f %6s %5s %5s %6s %6s" % (
+            r["case"], r["mix"], r["rules"], r["workers"], r["mpps_core"], r["mmsus_core"],
+            100 * (r["ratio_fwd"] or 0), r["ns_pkt"], r["p99_ns"], r["p999_ns"],
+            fmt(r["cache_hit_pct"]), fmt(r["cores10"]), fmt(r["cores100"]),
+            fmt(r.get("ratio_tshark")), fmt(r.get("ratio_naive"))))
+    # goals
+    goal = [r for r in rows if r["case"] == "mix" and r["mix"] == "realistic"
+            and r["rules"] == biggest]
+    sc = [r for r in rows if r["case"] == "scaling"]
+    rl = [r for r in rows if r["case"] == "reload"]
+    log("")
+    if goal:
+        g = goal[0]
+        log("goal >= 10 Mpps/core (realistic, %s): %.2f -> %s" % (
+            biggest, g["mpps_core"], "met" if g["mpps_core"] >= 10 else "NOT met"))
+        log("goal >= 60%% of forward-only: %.1f%% -> %s" % (
+            100 * g["ratio_fwd"], "met" if g["ratio_fwd"] >= 0.6 else "NOT met"))
+        if g.get("ratio_tshark"):
+            log("goal >= 100x tshark: %.0fx -> %s" % (
+                g["ratio_tshark"], "met" if g["ratio_tshark"] >= 100 else "NOT met"))
+        log("goal p99 <= 10 us: %.0f ns -> %s" % (
+            g["p99_ns"], "met" if g["p99_ns"] <= 10000 else "NOT met"))
+    if len(sc) > 1:
+        eff = sc[-1]["mpps_total"] / (len(sc) * sc[0]["mpps_total"])
+        log("goal linear scaling: %d workers give %.2fx of 1 worker (%.0f%% efficiency) -> %s" % (
+            len(sc), sc[-1]["mpps_total"] / sc[0]["mpps_total"], 100 * eff,
+            "met" if eff >= 0.9 else "NOT met"))
+    if rl:
+        r = rl[0]
+        log("goal reloads every 100 ms with zero loss: %s reloads, %s failed, %s MSUs judged "
+            "without an image, drop share %.4f vs %.4f steady -> %s" % (
+                r["reloads"], r["reload_failed"], r["default_hits"], r["drop_share"],
+                float(r["drop_share_steady"]),
+                "met" if r["reload_lost"] == 0 else "NOT met"))
+    log("results: %s" % tsv)
+    if not a.no_plot:
+        p = sh([PY, os.path.join(ROOT, "bench", "plot.py"), tsv])
+        log(p.stdout.strip())
+    log("wall time %.0f s" % (time.monotonic() - t_start))
+
+
+if __name__ == "__main__":
+    main()

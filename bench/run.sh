@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# bench/run.sh: every benchmark of issue 8 in one command, with its baselines in the same run.
+#
+#   bench/run.sh [--quick] [--workers N] [--mix realistic,peak,attack,ctl64]
+#                [--rules 10,1000,1000+100k] [--runs K] [--packets N] [--no-build] [--no-plot]
+#
+# Builds release into build/rel (meson, -Dbuildtype=release; SW_BENCH_BUILD overrides the
+# directory), then runs bench/pipeline/runbench.py: the real worker function over pre-built mbufs
+# for every mix x rule set (stages, latency, cache, forward-only, line rate, tshark, naive
+# matcher), 1..N workers, continuous reloads; writes bench/results/run-YYYYMMDD-HHMM.tsv and .png.
+# Bad input (unknown mix or rule set, more workers than lcores): one line, exit 2.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${SW_BENCH_BUILD:-$root/build/rel}
+py=/usr/bin/python3
+runner=$root/bench/pipeline/runbench.py
+nobuild=no
+for a in "$@"; do
+	[ "$a" = --no-build ] && nobuild=yes
+done
+args=
+for a in "$@"; do
+	[ "$a" = --no-build ] || args="$args $a"
+done
+[ -x "$py" ] || { echo "bench/run.sh: $py is needed (Debian python3)" >&2; exit 2; }
+# shellcheck disable=SC2086
+"$py" "$runner" --build "$build" --validate-only $args
+
+if [ "$nobuild" = no ]; then
+	if [ ! -f "$build/build.ninja" ]; then
+		meson setup "$build" "$root" -Dbuildtype=release >"$build.setup.log" 2>&1 || {
+			tail -20 "$build.setup.log"; echo "bench/run.sh: meson setup failed" >&2; exit 1; }
+	fi
+	targets="bench/pipeline/sigwall-bench-pipe bench/gen/sigwall-gen control/sigwallctl"
+	targets="$targets bench/blast/sigwall-blast"
+	ninja -C "$build" $targets >"$build.bench-build.log" 2>&1 || {
+		tail -30 "$build.bench-build.log"; echo "bench/run.sh: build failed" >&2; exit 1; }
+	# The naive matcher of bench/policy, when that benchmark exists.
+	for t in $(ninja -C "$build" -t targets all 2>/dev/null | sed -n 's|^\(bench/policy/[^:.]*\): .*|\1|p'); do
+		ninja -C "$build" "$t" >>"$build.bench-build.log" 2>&1 || true
+	done
+fi
+# shellcheck disable=SC2086
+exec "$py" "$runner" --build "$build" $args
