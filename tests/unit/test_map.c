@@ -579,6 +579,117 @@ test_not_map(void **state)
 	assert_int_equal(msu.map.imsi.len, 0);
 }
 
+/*
+ * One vector per remaining screened operation: the fields it must yield
+ * (NULL: must stay absent). IMSI 123456 is 21 43 65, address 91 + digits.
+ */
+static void
+test_operation_table(void **state)
+{
+	static const struct {
+		int32_t op;
+		bool result;
+		uint8_t p[40];
+		uint32_t n;
+		const char *imsi, *msisdn, *vlr, *msc, *hlr, *smsc;
+	} v[] = {
+		/* ProvideRoamingNumberArg { imsi [0], msc-Number [1], msisdn [2] } */
+		{ 4, false, { 0x30, 0x0f, 0x80, 0x03, 0x21, 0x43, 0x65, 0x81, 0x03, 0x91, 0x11, 0x22,
+			      0x82, 0x03, 0x91, 0x33, 0x44 }, 17, "123456", "3344", NULL, "1122",
+		  NULL, NULL },
+		/* NoteSubscriberDataModifiedArg { imsi, msisdn } */
+		{ 5, false, { 0x30, 0x0a, 0x04, 0x03, 0x21, 0x43, 0x65, 0x04, 0x03, 0x91, 0x33,
+			      0x44 }, 12, "123456", "3344", NULL, NULL, NULL, NULL },
+		/* DeleteSubscriberDataArg { imsi [0], basicServiceList [1] } */
+		{ 8, false, { 0x30, 0x09, 0x80, 0x03, 0x21, 0x43, 0x65, 0xa1, 0x02, 0x82, 0x00 }, 11,
+		  "123456", NULL, NULL, NULL, NULL, NULL },
+		/* SendParametersArg { subscriberId imsi [0], requestParameterList } */
+		{ 9, false, { 0x30, 0x0a, 0x80, 0x03, 0x21, 0x43, 0x65, 0x30, 0x03, 0x0a, 0x01,
+			      0x00 }, 12, "123456", NULL, NULL, NULL, NULL, NULL },
+		/* SendRoutingInfoRes v3 [3] { imsi [9] } */
+		{ 22, true, { 0xa3, 0x05, 0x89, 0x03, 0x21, 0x43, 0x65 }, 7, "123456", NULL, NULL,
+		  NULL, NULL, NULL },
+		/* UpdateGprsLocationRes { hlr-Number } */
+		{ 23, true, { 0x30, 0x05, 0x04, 0x03, 0x91, 0x55, 0x66 }, 7, NULL, NULL, NULL, NULL,
+		  "5566", NULL },
+		/* SendRoutingInfoForGprsArg { imsi [0], ggsn-Address [1], ggsn-Number [2] } */
+		{ 24, false, { 0x30, 0x0d, 0x80, 0x03, 0x21, 0x43, 0x65, 0x81, 0x01, 0x00, 0x82, 0x03,
+			       0x91, 0x11, 0x22 }, 15, "123456", NULL, NULL, NULL, NULL, NULL },
+		/* checkIMEI v2: bare IMEI; v3 { imei, requestedEquipmentInfo } */
+		{ 43, false, { 0x04, 0x08, 0x53, 0x41, 0x10, 0x00, 0x00, 0x00, 0x00, 0xf0 }, 10,
+		  NULL, NULL, NULL, NULL, NULL, NULL },
+		{ 43, false, { 0x30, 0x0e, 0x04, 0x08, 0x53, 0x41, 0x10, 0x00, 0x00, 0x00, 0x00, 0xf0,
+			       0x03, 0x02, 0x06, 0xc0 }, 16, NULL, NULL, NULL, NULL, NULL, NULL },
+		/* SendIdentificationArg v3 { tmsi, numberOfRequestedVectors, msc-Number,
+		 * newVLR-Number [3] } */
+		{ 55, false, { 0x30, 0x11, 0x04, 0x04, 0x01, 0x02, 0x03, 0x04, 0x02, 0x01, 0x01, 0x04,
+			       0x02, 0x91, 0x12, 0x83, 0x02, 0x91, 0x34 }, 19, NULL, NULL, "43",
+		  "21", NULL, NULL },
+		/* RestoreDataArg { imsi, lmsi } */
+		{ 57, false, { 0x30, 0x0b, 0x04, 0x03, 0x21, 0x43, 0x65, 0x04, 0x04, 0x01, 0x02, 0x03,
+			       0x04 }, 13, "123456", NULL, NULL, NULL, NULL, NULL },
+		/* AnyTimeSubscriptionInterrogationArg { subscriberIdentity [0] { msisdn [1] },
+		 * requestedSubscriptionInfo [1], gsmSCF-Address [2] } */
+		{ 62, false, { 0x30, 0x0f, 0xa0, 0x05, 0x81, 0x03, 0x91, 0x33, 0x44, 0xa1, 0x00, 0x82,
+			       0x04, 0x91, 0x44, 0x77, 0x00 }, 17, NULL, "3344", NULL, NULL, NULL,
+		  NULL },
+		/* AlertServiceCentreArg { msisdn, serviceCentreAddress } */
+		{ 64, false, { 0x30, 0x0a, 0x04, 0x03, 0x91, 0x33, 0x44, 0x04, 0x03, 0x91, 0x55,
+			       0x66 }, 12, NULL, "3344", NULL, NULL, NULL, "5566" },
+		/* AnyTimeModificationArg { subscriberIdentity [0] { imsi [0] }, gsmSCF-Address [1] } */
+		{ 65, false, { 0x30, 0x0d, 0xa0, 0x05, 0x80, 0x03, 0x21, 0x43, 0x65, 0x81, 0x04,
+			       0x91, 0x44, 0x77, 0x00 }, 15, "123456", NULL, NULL, NULL, NULL, NULL },
+		/* ReadyForSM-Arg { imsi [0], alertReason } */
+		{ 66, false, { 0x30, 0x08, 0x80, 0x03, 0x21, 0x43, 0x65, 0x0a, 0x01, 0x00 }, 10,
+		  "123456", NULL, NULL, NULL, NULL, NULL },
+		/* PurgeMS-Arg v2 { imsi, vlr-Number } */
+		{ 67, false, { 0x30, 0x0a, 0x04, 0x03, 0x21, 0x43, 0x65, 0x04, 0x03, 0x91, 0x11,
+			       0x22 }, 12, "123456", NULL, "1122", NULL, NULL, NULL },
+		/* ProvideSubscriberInfoRes { subscriberInfo { locationInformation [0]
+		 * { vlr-number [1] } } } */
+		{ 70, true, { 0x30, 0x09, 0x30, 0x07, 0xa0, 0x05, 0x81, 0x03, 0x91, 0x11, 0x22 }, 11,
+		  NULL, NULL, "1122", NULL, NULL, NULL },
+		/* RoutingInfoForLCS-Res { targetMS [0] { msisdn [1] }, lcsLocationInfo [1]
+		 * { networkNode-Number } } */
+		{ 85, true, { 0x30, 0x0e, 0xa0, 0x05, 0x81, 0x03, 0x91, 0x33, 0x44, 0xa1, 0x05, 0x04,
+			      0x03, 0x91, 0x11, 0x22 }, 16, NULL, "3344", NULL, "1122", NULL, NULL },
+		/* cancelLocation v1/v2: bare IMSI */
+		{ 3, false, { 0x04, 0x03, 0x21, 0x43, 0x65 }, 5, "123456", NULL, NULL, NULL, NULL,
+		  NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct sw_msu msu;
+		enum sw_mal m;
+
+		memset(&msu, 0, sizeof(msu));
+		m = map_comp(&msu, v[i].result ? SW_COMP_RESULT_LAST : SW_COMP_INVOKE, v[i].op,
+			     v[i].p, v[i].n);
+		if (m != SW_MAL_NONE)
+			fail_msg("vector %zu (op %d): %s", i, v[i].op, sw_mal_name(m));
+#define FIELD(f)                                                                            \
+	do {                                                                                \
+		if (v[i].f == NULL)                                                         \
+			assert_int_equal(msu.map.f.len, 0);                                 \
+		else                                                                        \
+			assert_string_equal(msu.map.f.d, v[i].f);                           \
+	} while (0)
+		FIELD(imsi);
+		FIELD(msisdn);
+		FIELD(vlr);
+		FIELD(msc);
+		FIELD(hlr);
+		FIELD(smsc);
+#undef FIELD
+		/* truncated copies of each parameter stay in bounds */
+		for (uint32_t n = 0; n < v[i].n; n++) {
+			memset(&msu, 0, sizeof(msu));
+			map_comp(&msu, SW_COMP_INVOKE, v[i].op, v[i].p, n);
+		}
+	}
+}
+
 /* Every prefix of a parameter, and every single-octet corruption, stays in bounds. */
 static void
 test_truncated_params(void **state)
@@ -623,6 +734,7 @@ main(void)
 		cmocka_unit_test(test_ss_code),
 		cmocka_unit_test(test_first_value_kept),
 		cmocka_unit_test(test_not_map),
+		cmocka_unit_test(test_operation_table),
 		cmocka_unit_test(test_truncated_params),
 	};
 
