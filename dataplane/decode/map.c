@@ -17,6 +17,11 @@
  * nested shape. Elements that are not listed are walked (their BER must be
  * sound) and skipped.
  *
+ * SM-RP-DA/OA keep their choice tag and digits (IMSI and addresses as TBCD
+ * digits, an LMSI as 8 hex digits); their IMSI, MSISDN or service centre
+ * address is also offered as msu->map.imsi / msisdn / smsc so that a rule on
+ * "imsi" or "smsc" sees the short message's subscriber and SMSC.
+ *
  * For each field of msu->map the first value seen over all components is kept.
  * A malformed parameter records SW_MAL_MAP_* in msu->mal (first one only) and
  * does not stop the TCAP walk over later components.

@@ -579,6 +579,9 @@ tcap_message(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 		/* unknown, not allowed in this message type, out of order or repeated */
 		if (kind == 0 || !(def->allowed & (1u << kind)) || kind <= last)
 			return SW_MAL_TCAP_TAG;
+		/* Abort: reason is one CHOICE, p-abortCause or u-abortCause, not both */
+		if (kind == TCAP_E_PABORT && last == TCAP_E_DIALOGUE)
+			return SW_MAL_TCAP_TAG;
 		/* a transaction id before its mandatory predecessor is reported as such */
 		if (kind > TCAP_E_DTID && ((def->otid && !otid) || (def->dtid && !dtid)))
 			return SW_MAL_TCAP_TID;

@@ -243,6 +243,13 @@ test_abort(void **state)
 	assert_false(msu.has & SW_HAS_ACN);
 	assert_int_equal(msu.tcap.abort_cause, 0);
 	truncate_all(abort_u, sizeof(abort_u));
+
+	/* reason is a CHOICE: a u-abort dialogue followed by a P-AbortCause is malformed */
+	uint8_t both[sizeof(abort_u) + 3];
+	memcpy(both, abort_u, sizeof(abort_u));
+	both[1] = (uint8_t)(abort_u[1] + 3);
+	memcpy(both + sizeof(abort_u), "\x4a\x01\x01", 3);
+	assert_int_equal(decode(both, sizeof(both), &msu), SW_MAL_TCAP_TAG);
 }
 
 /* Begin with an invoke whose operation is a global value (OID). */
