@@ -35,8 +35,11 @@ enf_table_init(struct sw_enforce *e)
 
 	while (nslots < (uint64_t)e->max_assocs * 2 * 4)
 		nslots <<= 1;
-	e->assoc = calloc(e->max_assocs, sizeof(*e->assoc));
-	e->slots = calloc(nslots, sizeof(*e->slots));
+	/* Touched now, not on the packet path: no page fault on a worker. */
+	e->assoc = malloc((size_t)e->max_assocs * sizeof(*e->assoc));
+	e->slots = malloc((size_t)nslots * sizeof(*e->slots));
+	if (e->assoc != NULL)
+		memset(e->assoc, 0, (size_t)e->max_assocs * sizeof(*e->assoc));
 	if (e->assoc == NULL || e->slots == NULL) {
 		free(e->assoc);
 		free(e->slots);

@@ -4,15 +4,32 @@
  * RFC 3309. Table-driven (slicing by 8) everywhere; the SSE4.2 crc32 instruction when the CPU
  * has it, checked once at run time.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
-#include "enforce.h"
+#include "enforce_int.h"
+
+static void crc_choose(void);
 
 #define CRC32C_POLY_REFLECTED 0x82f63b78u /* RFC 4960 Appendix B */
 
 static uint32_t crc_tab[8][256];
-static int crc_mode; /* 0: not yet chosen, 1: table, 2: SSE4.2 */
+static int crc_mode; /* 0: not yet chosen, 1: table, 2: SSE4.2 (+ PCLMUL for shifts: crc_clmul) */
+static bool crc_clmul;
+
+/*
+ * Shifting a CRC register over n zero bytes (the effect of bytes that follow a change) is a
+ * multiplication by x^(8n) modulo the polynomial. shift_k[n] holds the factor for each n up to
+ * SHIFT_MAX: x^(8n) mod P for the portable multiply, x^(8n-33) mod P for the PCLMUL + CRC32
+ * instruction pair (a carry-less product reduced by the crc32 instruction gains x^33).
+ */
+#define SHIFT_MAX 4096
+static uint32_t shift_k[SHIFT_MAX + 1];
+static uint32_t x2n[32]; /* x^(2^k) mod P */
 
 static void
 crc_tab_init(void)
@@ -76,18 +93,109 @@ crc_sse42(uint32_t c, const uint8_t *p, size_t n)
 }
 #endif
 
+/* a * b mod P, both reflected (bit 31 is x^0), as in zlib's multmodp. */
+static uint32_t
+multmodp(uint32_t a, uint32_t b)
+{
+	uint32_t m = 1u << 31, p = 0;
+
+	for (;;) {
+		if (a & m) {
+			p ^= b;
+			if ((a & (m - 1)) == 0)
+				break;
+		}
+		m >>= 1;
+		b = b & 1 ? (b >> 1) ^ CRC32C_POLY_REFLECTED : b >> 1;
+	}
+	return p;
+}
+
+/* x^n mod P */
+static uint32_t
+xpow(uint64_t n)
+{
+	uint32_t p = 1u << 31;
+	unsigned k = 0;
+
+	while (n != 0) {
+		if (n & 1)
+			p = multmodp(x2n[k & 31], p);
+		n >>= 1;
+		k++;
+	}
+	return p;
+}
+
+static void
+shift_init(void)
+{
+	unsigned k, n;
+	uint32_t p = 1u << 30; /* x^1 */
+
+	for (k = 0; k < 32; k++) {
+		x2n[k] = p;
+		p = multmodp(p, p);
+	}
+	for (n = 0; n <= SHIFT_MAX; n++)
+		shift_k[n] = crc_clmul && n >= 5 ? xpow(8ull * n - 33) : xpow(8ull * n);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("sse4.2,pclmul"))) static uint32_t
+shift_clmul(uint32_t c, uint32_t k)
+{
+	__m128i a = _mm_cvtsi32_si128((int)c), b = _mm_cvtsi32_si128((int)k);
+	uint64_t prod = (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(a, b, 0));
+
+	return (uint32_t)_mm_crc32_u64(0, prod);
+}
+#endif
+
+uint32_t
+enf_crc_shift(uint32_t c, uint32_t n)
+{
+	if (__builtin_expect(crc_mode == 0, 0))
+		crc_choose();
+	if (n > SHIFT_MAX)
+		return multmodp(xpow(8ull * n), c);
+#if defined(__x86_64__)
+	if (crc_clmul && n >= 5)
+		return shift_clmul(c, shift_k[n]);
+	if (crc_clmul)
+		return multmodp(xpow(8ull * n), c);
+#endif
+	return multmodp(shift_k[n], c);
+}
+
+uint32_t
+enf_crc_raw(uint32_t c, const uint8_t *p, size_t n)
+{
+	if (__builtin_expect(crc_mode == 0, 0))
+		crc_choose();
+#if defined(__x86_64__)
+	if (crc_mode == 2)
+		return crc_sse42(c, p, n);
+#endif
+	return crc_table(c, p, n);
+}
+
 static void
 crc_choose(void)
 {
 	crc_tab_init();
 #if defined(__x86_64__)
 	__builtin_cpu_init();
+	crc_clmul = __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul");
+	shift_init();
 	if (__builtin_cpu_supports("sse4.2")) {
-		crc_mode = 2;
+		__atomic_store_n(&crc_mode, 2, __ATOMIC_RELEASE);
 		return;
 	}
+#else
+	shift_init();
 #endif
-	crc_mode = 1;
+	__atomic_store_n(&crc_mode, 1, __ATOMIC_RELEASE);
 }
 
 uint32_t
@@ -96,7 +204,7 @@ sw_crc32c_update(uint32_t crc, const uint8_t *p, size_t n)
 	uint32_t c = ~crc;
 
 	/* Racing first callers compute the same tables and the same choice. */
-	if (__builtin_expect(crc_mode == 0, 0))
+	if (__builtin_expect(__atomic_load_n(&crc_mode, __ATOMIC_ACQUIRE) == 0, 0))
 		crc_choose();
 #if defined(__x86_64__)
 	if (crc_mode == 2)

@@ -147,14 +147,21 @@ enf_crc_set(uint8_t *sctp, uint32_t n)
 	sctp[SCTP_CSUM_OFF + 3] = (uint8_t)(crc >> 24);
 }
 
-bool
-enf_crc_ok(const uint8_t *sctp, uint32_t n)
+uint32_t
+enf_crc_calc(const uint8_t *sctp, uint32_t n)
 {
 	uint32_t crc = sw_crc32c_update(0, sctp, SCTP_CSUM_OFF);
 	static const uint8_t zero[4];
 
 	crc = sw_crc32c_update(crc, zero, 4);
-	crc = sw_crc32c_update(crc, sctp + SCTP_COMMON_HLEN, n - SCTP_COMMON_HLEN);
+	return sw_crc32c_update(crc, sctp + SCTP_COMMON_HLEN, n - SCTP_COMMON_HLEN);
+}
+
+bool
+enf_crc_ok(const uint8_t *sctp, uint32_t n)
+{
+	uint32_t crc = enf_crc_calc(sctp, n);
+
 	return sctp[SCTP_CSUM_OFF] == (uint8_t)crc && sctp[SCTP_CSUM_OFF + 1] == (uint8_t)(crc >> 8) &&
 	       sctp[SCTP_CSUM_OFF + 2] == (uint8_t)(crc >> 16) &&
 	       sctp[SCTP_CSUM_OFF + 3] == (uint8_t)(crc >> 24);
@@ -256,6 +263,21 @@ sw_enforce_packet(struct sw_enforce *e, uint8_t *buf, uint32_t len, uint32_t cap
 		}
 		if (!changed)
 			return len;
+		for (i = 0; i < n; i++)
+			any_drop |= ch[i].drop;
+		if (!e->crc_full && !any_drop) {
+			/* Same length, changed in place: the checksum was updated incrementally. */
+			uint8_t *cs = buf + pkt->l4_off + SCTP_CSUM_OFF;
+			uint32_t crc = ((uint32_t)cs[0] | (uint32_t)cs[1] << 8 | (uint32_t)cs[2] << 16 |
+					(uint32_t)cs[3] << 24) ^ e->crc_acc;
+
+			cs[0] = (uint8_t)crc;
+			cs[1] = (uint8_t)(crc >> 8);
+			cs[2] = (uint8_t)(crc >> 16);
+			cs[3] = (uint8_t)(crc >> 24);
+			e->ctr[SW_ENF_PKTS_CHANGED]++;
+			return len;
+		}
 	} else {
 		if (!any_drop)
 			return len;

@@ -140,6 +140,12 @@ struct sw_enforce {
 	unsigned hand;        /* clock hand for eviction */
 	uint32_t *slots;      /* hash: 0 empty, else (index << 1 | dir) + 1 */
 	uint32_t slot_mask;
+	/* the packet being repaired (repair.c): CRC accounting */
+	uint8_t *pk_buf;
+	uint32_t pk_l4, pk_end;
+	uint32_t crc_acc;     /* XOR of the in-place changes' CRC contributions */
+	bool crc_full;        /* recompute fully (length changes); checked before */
+	bool crc_bad;         /* the packet's own checksum was wrong */
 };
 
 /* One chunk of the packet as walked by enforce.c (independently of the decoder's walk). */
@@ -159,11 +165,18 @@ uint32_t enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt
 		    uint32_t reply_cap, uint32_t *reply_len, bool *changed);
 /* enforce.c helpers used by repair.c */
 bool enf_crc_ok(const uint8_t *sctp, uint32_t n);
+uint32_t enf_crc_calc(const uint8_t *sctp, uint32_t n); /* with the checksum field as zero */
 void enf_crc_set(uint8_t *sctp, uint32_t n);
 void enf_ipv4_fix(uint8_t *ip, uint32_t totlen);
 
 bool enf_neutralizable(const uint8_t *c, uint16_t clen);
 void enf_neutralize(uint8_t *c, uint16_t clen);
+
+/* crc32c.c: the CRC register without the initial and final inversions (linear), and the
+ * register shifted over n zero bytes. For an in-place change of bytes [o, o+k) of a message of
+ * length L: crc(new) = crc(old) ^ enf_crc_shift(enf_crc_raw(0, old ^ new, k), L - o - k). */
+uint32_t enf_crc_raw(uint32_t c, const uint8_t *p, size_t n);
+uint32_t enf_crc_shift(uint32_t c, uint32_t n);
 
 /* assoc.c */
 int enf_table_init(struct sw_enforce *e);

@@ -18,6 +18,58 @@
  */
 #include "enforce_int.h"
 
+/*
+ * CRC32c of a repaired packet. Rewrites that keep the packet's length (renumbered DATA,
+ * translated SACK, SHUTDOWN, FORWARD-TSN) update the checksum incrementally: the CRC is linear,
+ * so each change contributes the CRC of (old ^ new) shifted over the bytes after it. An error
+ * already in the packet stays an error, so nothing needs verifying. A packet that loses chunks
+ * or changes length gets a full recomputation, after checking the checksum it came with (a
+ * corrupted packet must not come out with a valid checksum).
+ */
+static bool
+need_full(struct sw_enforce *e)
+{
+	uint8_t *sc;
+	uint32_t stored;
+
+	if (e->crc_full)
+		return !e->crc_bad;
+	e->crc_full = true;
+	sc = e->pk_buf + e->pk_l4;
+	stored = (uint32_t)sc[SCTP_CSUM_OFF] | (uint32_t)sc[SCTP_CSUM_OFF + 1] << 8 |
+		 (uint32_t)sc[SCTP_CSUM_OFF + 2] << 16 | (uint32_t)sc[SCTP_CSUM_OFF + 3] << 24;
+	if (enf_crc_calc(sc, e->pk_end - e->pk_l4) != (stored ^ e->crc_acc))
+		e->crc_bad = true;
+	return !e->crc_bad;
+}
+
+/* Write nv over p[0, k) of the packet being repaired, keeping the CRC accounting. */
+static void
+patch(struct sw_enforce *e, uint8_t *p, const uint8_t *nv, uint32_t k)
+{
+	uint8_t d[64];
+	uint32_t j, m, i;
+
+	if (e->crc_full) {
+		memmove(p, nv, k);
+		return;
+	}
+	for (j = 0; j < k; j += m) {
+		uint8_t any = 0;
+
+		m = k - j < sizeof(d) ? k - j : (uint32_t)sizeof(d);
+		for (i = 0; i < m; i++) {
+			d[i] = p[j + i] ^ nv[j + i];
+			any |= d[i];
+		}
+		if (any == 0)
+			continue;
+		memcpy(p + j, nv + j, m);
+		e->crc_acc ^= enf_crc_shift(enf_crc_raw(0, d, m),
+					    e->pk_end - (uint32_t)(p + j + m - e->pk_buf));
+	}
+}
+
 void
 enf_flow_init(struct enf_flow *f, uint32_t itsn)
 {
@@ -388,6 +440,7 @@ data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *
 		return;
 	}
 	if (ch->neut) {
+		need_full(e);
 		enf_neutralize(c, ch->len);
 		e->ctr[SW_ENF_NEUTRALIZED]++;
 		*changed = true;
@@ -396,20 +449,28 @@ data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *
 	if (f->rem_total == 0)
 		return;
 	ntsn = enf_tsn_fwd(f, h.tsn);
-	if (ntsn != h.tsn) {
-		wr32(c + 4, ntsn);
-		renum = true;
-	}
-	if (h.ordered) {
-		uint32_t nseq = enf_seq_fwd(f, h.sid, h.kind, h.seq, false);
+	{
+		/* TSN at +4, SSN at +10 (DATA) or MID at +12 (I-DATA): one region */
+		uint8_t nv[12];
 
-		if (nseq != h.seq) {
-			if (h.idata)
-				wr32(c + 12, nseq);
-			else
-				wr16(c + 10, (uint16_t)nseq);
+		memcpy(nv, c + 4, sizeof(nv));
+		if (ntsn != h.tsn) {
+			wr32(nv, ntsn);
 			renum = true;
 		}
+		if (h.ordered) {
+			uint32_t nseq = enf_seq_fwd(f, h.sid, h.kind, h.seq, false);
+
+			if (nseq != h.seq) {
+				if (h.idata)
+					wr32(nv + 8, nseq);
+				else
+					wr16(nv + 6, (uint16_t)nseq);
+				renum = true;
+			}
+		}
+		if (renum)
+			patch(e, c + 4, nv, h.idata ? 12 : 8);
 	}
 	if (renum) {
 		e->ctr[SW_ENF_DATA_RENUMBERED]++;
@@ -511,7 +572,12 @@ sack_apply(struct sw_enforce *e, struct enf_flow *r, uint8_t *c, struct enf_ch *
 	enf_flow_prune(r, outcum);
 	if (olen == ch->len && memcmp(out, c, olen) == 0)
 		return;
-	memcpy(c, out, olen);
+	if (olen == ch->len) {
+		patch(e, c, out, olen);
+	} else {
+		need_full(e);
+		memcpy(c, out, olen);
+	}
 	ch->len = (uint16_t)olen;
 	ch->span = olen;
 	e->ctr[SW_ENF_SACK_TRANSLATED]++;
@@ -540,7 +606,10 @@ shutdown_apply(struct sw_enforce *e, struct enf_flow *r, uint8_t *c, const struc
 		cum = r->cum_told;
 	r->cum_told = cum;
 	if (cum != ncum) {
-		wr32(c + 4, cum);
+		uint8_t nv[4];
+
+		wr32(nv, cum);
+		patch(e, c + 4, nv, 4);
 		e->ctr[SW_ENF_SACK_TRANSLATED]++;
 		*changed = true;
 	}
@@ -548,16 +617,24 @@ shutdown_apply(struct sw_enforce *e, struct enf_flow *r, uint8_t *c, const struc
 
 /* RFC 3758 3.2 FORWARD-TSN and RFC 8260 2.3.1 I-FORWARD-TSN of flow f (same direction). */
 static void
-fwdtsn_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, const struct enf_ch *ch,
+fwdtsn_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *orig, const struct enf_ch *ch,
 	     bool *changed)
 {
-	bool idata = c[0] == SCTP_CT_IFWD_TSN;
+	uint8_t cp[512], *c = cp;
+	bool idata = orig[0] == SCTP_CT_IFWD_TSN;
 	unsigned esz = idata ? 8 : 4, i, n;
 	uint32_t o, nt;
 	bool ch_changed = false;
 
 	if (ch->len < 8 || !f->known || f->rem_total == 0)
 		return;
+	if (ch->len > sizeof(cp)) {
+		/* very long: rewritten in place, checksum recomputed */
+		need_full(e);
+		c = orig;
+	} else {
+		memcpy(cp, orig, ch->len);
+	}
 	o = rd32(c + 4);
 	nt = enf_tsn_cum_fwd(f, o);
 	if (nt != o) {
@@ -590,6 +667,8 @@ fwdtsn_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, const struct 
 		}
 	}
 	if (ch_changed) {
+		if (c == cp)
+			patch(e, orig, cp, ch->len);
 		e->ctr[SW_ENF_FWDTSN_TRANSLATED]++;
 		*changed = true;
 	}
@@ -660,6 +739,12 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 
 	for (i = 0; i < n; i++)
 		any_drop |= ch[i].drop;
+	e->pk_buf = buf;
+	e->pk_l4 = pkt->l4_off;
+	e->pk_end = pkt->l4_end;
+	e->crc_acc = 0;
+	e->crc_full = false;
+	e->crc_bad = false;
 	/* RFC 4960 6.10: INIT and INIT-ACK are never bundled; they teach the table. */
 	if (n > 0 && ch[0].type == SCTP_CT_INIT && vtag == 0) {
 		enf_learn_init(e, sc + ch[0].off - pkt->l4_off, ch[0].len, sport, dport, dir, now_ns);
@@ -680,7 +765,7 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 		if (!any_drop)
 			return pkt->l4_end;
 		/* Nothing to renumber against: blocked messages are neutralized in place. */
-		if (!enf_crc_ok(sc, pkt->l4_end - pkt->l4_off)) {
+		if (!need_full(e)) {
 			e->ctr[SW_ENF_BAD_CRC]++;
 			return 0;
 		}
@@ -703,8 +788,7 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 	a->last_ns = now_ns;
 	f = &a->fl[dir];
 	r = &a->fl[1 - dir];
-	if ((any_drop || f->rem_total != 0 || r->rem_total != 0) &&
-	    !enf_crc_ok(sc, pkt->l4_end - pkt->l4_off)) {
+	if (any_drop && !need_full(e)) {
 		e->ctr[SW_ENF_BAD_CRC]++;
 		return 0;
 	}
@@ -770,6 +854,10 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 	if (end) {
 		e->ctr[SW_ENF_ASSOC_END]++;
 		enf_assoc_delete(e, a);
+	}
+	if (e->crc_bad) {
+		e->ctr[SW_ENF_BAD_CRC]++;
+		return 0;
 	}
 	return pkt->l4_end;
 }

@@ -523,6 +523,31 @@ test_bad_crc(void **state)
 	assert_int_equal(run(e, &t, 1, 0), 0);
 	assert_int_equal(sw_enforce_counters(e)[SW_ENF_BAD_CRC], 1);
 	assert_int_equal(sw_enforce_counters(e)[SW_ENF_CHUNKS_REMOVED], 0);
+
+	/* after a removal, renumbered packets get an incrementally updated checksum: a good
+	 * one stays good, a corrupted one stays corrupted (never laundered) */
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'a');
+	tb_data(&t, 101, 1, 1, 3, 'b');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 1, 0), t.len - DSZ);
+	a_to_b(&t);
+	tb_data(&t, 102, 1, 2, 3, 'c');
+	tb_data(&t, 103, 2, 0, 3, 'd');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 101);
+	assert_true(tb_valid(t.b, t.len));
+	a_to_b(&t);
+	tb_data(&t, 104, 1, 3, 3, 'e');
+	tb_finish(&t);
+	t.b[t.len - 1] ^= 0x40; /* payload corrupted after the checksum was computed */
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 103);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 2);
+	assert_false(tb_valid(t.b, t.len));
+	t.b[t.len - 1] ^= 0x40;
+	assert_true(tb_valid(t.b, t.len));
 	sw_enforce_free(e);
 }
 
