@@ -17,6 +17,7 @@
 
 #include <hs/hs.h>
 
+#include "decode.h"
 #include "image.h"
 #include "policy.h"
 
@@ -497,7 +498,10 @@ comp_match(const struct sw_image_hdr *h, const struct sw_img_cond *c, const stru
 		if (c->arg2 != 0 &&
 		    (!tc->has_opcode || tc->opcode_global || !set_has(h, c->arg2, tc->opcode)))
 			continue;
-		if ((c->field2 & 1) && !(tc->has_opcode && tc->opcode_global))
+		if ((c->field2 & SW_COMP_F_GLOBAL) && !(tc->has_opcode && tc->opcode_global))
+			continue;
+		if ((c->field2 & SW_COMP_F_UNKNOWN) &&
+		    !(tc->has_opcode && !tc->opcode_global && sw_map_op_name(tc->opcode) == NULL))
 			continue;
 		return true;
 	}
@@ -593,8 +597,9 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 					}
 					break;
 				case SW_COND_NET_IN:
-					v = c->arg == SW_NET_HOME ? net[c->field] == SW_NET_HOME
-								  : net[c->field] >= SW_NET_PARTNER;
+					v = ((c->arg & SW_NET_IN_HOME) && net[c->field] == SW_NET_HOME) ||
+					    ((c->arg & SW_NET_IN_PARTNER) &&
+					     net[c->field] >= SW_NET_PARTNER);
 					break;
 				case SW_COND_NET_EQ:
 					v = net[c->field] != SW_NET_NONE &&

@@ -86,11 +86,17 @@ enum sw_cond_kind {
 	SW_COND_INT,       /* ifield `field` has a value in the set at `arg` */
 	SW_COND_ATOM,      /* atom `arg` matched in the scan of sfield `field` */
 	SW_COND_PRESENT,   /* sfield `field` (field2 == 0) or ifield `field` (field2 == 1) present */
-	SW_COND_NET_IN,    /* sfield `field` belongs to the network class `arg` (enum sw_net) */
+	SW_COND_NET_IN,    /* sfield `field` belongs to a network class of mask `arg`
+			      (SW_NET_IN_HOME | SW_NET_IN_PARTNER) */
 	SW_COND_NET_EQ,    /* sfields `field` and `field2` resolve to the same partner (or home) */
 	SW_COND_COMP,      /* some TCAP component has type in set `arg` (0: any), opcode in set
-			      `arg2` (0: any) and, if `field2` bit 0, a global opcode */
+			      `arg2` (0: any) and the SW_COMP_F_* properties of `field2` */
 };
+
+#define SW_NET_IN_HOME 1u
+#define SW_NET_IN_PARTNER 2u
+#define SW_COMP_F_GLOBAL 1u  /* the opcode is a globalValue (OID) */
+#define SW_COMP_F_UNKNOWN 2u /* a local opcode TS 29.002 does not define (negative included) */
 
 enum sw_net {
 	SW_NET_NONE = 0,
