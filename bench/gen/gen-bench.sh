@@ -2,7 +2,7 @@
 # sigwall-gen throughput (issue 3 goal: >= 2 M MSUs/s writing pcap on one core).
 # usage: bench/gen/gen-bench.sh [BUILD_DIR] [MSUS]
 # Prints MSUs/s for both profiles, to /dev/null and to tmpfs (pcap + labels), best of 3 runs,
-# pinned to one CPU. Not a timed test: run it by hand and report the figures.
+# pinned to one CPU (wall clock; the program also prints the rate per CPU second). Not a timed test: run it by hand and report the figures.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
@@ -18,7 +18,7 @@ best() {
 	local b=0 r
 	for _ in 1 2 3; do
 		r=$("${pin[@]}" "$gen" --site "$site" --msus "$n" --seed 1 --bench "$@" |
-			sed -E 's/.*: ([0-9.]+) M MSUs\/s/\1/')
+			sed -E 's/^[^:]*: [^:]*: ([0-9.]+) M MSUs\/s.*/\1/')
 		b=$(echo "$r $b" | awk '{print ($1 > $2) ? $1 : $2}')
 	done
 	echo "$b"
