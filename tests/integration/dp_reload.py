@@ -21,12 +21,20 @@ try:
     probe_dpdk(env)
     frames, labels, _ = gen_capture(env, 1500, seed=31, attack_share="0.2")
     split_sides(env, frames)
-    rules_b = env.path("rules-alert.conf")
-    text = open(RULES).read()
-    alt = re.sub(r'"drop"', '"alert"', text)
-    if alt == text:
+    # the alert-only twin: every file of the rule set (with its @includes) with "drop" -> "alert"
+    alt_dir = env.path("alert")
+    os.mkdir(alt_dir)
+    rdir = os.path.dirname(os.path.abspath(RULES))
+    changed = 0
+    for f in os.listdir(rdir):
+        if f.endswith(".conf"):
+            text = open(os.path.join(rdir, f)).read()
+            alt = re.sub(r'"drop"', '"alert"', text)
+            changed += alt != text
+            open(os.path.join(alt_dir, f), "w").write(alt)
+    if changed == 0:
         skip("cannot derive an alert-only rule set from %s (no \"drop\" in it)" % RULES)
-    open(rules_b, "w").write(alt)
+    rules_b = os.path.join(alt_dir, os.path.basename(RULES))
 
     # start before any image: default action
     proc = start_dataplane(env, two_port_vdevs(env, "rl", infinite=True),
