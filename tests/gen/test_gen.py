@@ -89,7 +89,8 @@ def decode(pcap):
     root = ET.fromstring(out)
     for pkt in root.iter('packet'):
         fr = None
-        info = {'chunks': [], 'crc_bad': False, 'frag': False, 'sctp': False}
+        info = {'chunks': [], 'crc_bad': False, 'frag': False, 'sctp': False, 'vlan': None,
+                'ipv6': False}
         cur = None
         for proto in pkt.findall('proto'):
             name = proto.get('name')
@@ -98,6 +99,12 @@ def decode(pcap):
                     if f.get('name') == 'frame.number':
                         fr = int(f.get('show'))
                 continue
+            if name == 'vlan':
+                for f in proto.iter('field'):
+                    if f.get('name') == 'vlan.id':
+                        info['vlan'] = int(f.get('show'))
+            if name == 'ipv6':
+                info['ipv6'] = True
             if name == 'ip':
                 for f in proto.iter('field'):
                     if f.get('name') == 'ip.flags.mf' and f.get('show') == '1':
@@ -243,6 +250,9 @@ def validate(pcap, labels, name, nmsus):
     check(data_chunks == expected,
           '%s: labelled chunks and M3UA DATA chunks differ: %s / %s' %
           (name, sorted(expected - data_chunks)[:5], sorted(data_chunks - expected)[:5]))
+    labs_by_frame = {}
+    for x in labs:
+        labs_by_frame.setdefault(x['frame'], []).append(x)
     stats = {}
     mismatches = 0
     for x in labs:
@@ -278,8 +288,11 @@ def validate(pcap, labels, name, nmsus):
                   '%s: frame %d %s components %s' % (name, x['frame'], lab, c['comps']))
         if lab == 'evasion-xudt-segmented':
             check(c['sccp_type'] == 0x11, '%s: frame %d not XUDT' % (name, x['frame']))
-        if lab == 'evasion-gti2':
-            pass
+        if lab == 'evasion-bundled':
+            before = [y['label'] for y in labs_by_frame.get(x['frame'], [])
+                      if y['chunk'] < x['chunk']]
+            check(before and all(b == 'legit' for b in before),
+                  '%s: frame %d bundled attack behind %s' % (name, x['frame'], before))
         # the shipped semantics on tshark's decode must give the label's expect
         if lab == 'evasion-xudt-segmented' and not c['tcap']:
             continue  # a non-final segment: tshark decodes the whole TCAP in the last one
@@ -409,6 +422,12 @@ def main():
                 s = stats[lab]
                 print('  %-45s n=%4d tshark-flagged=%4d semantics=%d/%d' %
                       (lab, s['n'], s['flagged'], s['policy_ok'], s['policy_n']))
+            if tag == 'ipv6-vlan-mixed':
+                check(all(i['vlan'] == 100 and i['ipv6'] for i in frames.values()),
+                      'ipv6-vlan-mixed: a frame without VLAN 100 / IPv6')
+            else:
+                check(not any(i['ipv6'] or i['vlan'] for i in frames.values()),
+                      '%s: IPv6 or VLAN without the options' % tag)
             if tag == 'roaming':
                 check(set(stats) == {'legit'}, 'roaming profile has attacks: %s' % list(stats))
             if tag == 'attacks':
