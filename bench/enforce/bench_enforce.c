@@ -245,7 +245,8 @@ pass(int mode, struct sw_enforce *e)
 
 /* One round: a fresh trace of nbatch batches through the three modes. ns/packet per mode. */
 static void
-round_run(unsigned nbatch, unsigned bsz, unsigned block, double out[3], uint64_t *ctr)
+round_run(unsigned nbatch, unsigned bsz, unsigned block, unsigned modes, double out[3],
+	  uint64_t *ctr)
 {
 	struct sw_enforce *e[3] = { NULL, sw_enforce_new(4 * NASSOC, false),
 				    sw_enforce_new(4 * NASSOC, true) };
@@ -263,7 +264,8 @@ round_run(unsigned nbatch, unsigned bsz, unsigned block, double out[3], uint64_t
 		for (m = 0; m < 3; m++) {
 			unsigned mm = (m + b) % 3; /* rotate the order: no mode always runs first */
 
-			tot[mm] += pass((int)mm, e[mm]);
+			if (modes >> mm & 1)
+				tot[mm] += pass((int)mm, e[mm]);
 		}
 	}
 	for (m = 0; m < 3; m++)
@@ -286,12 +288,14 @@ int
 main(int argc, char **argv)
 {
 	unsigned npkts = 1000000, rounds = 5, block = 5, bsz = 512, i, m;
+	unsigned modes = 7;
 	double r[3][64], one[3];
 	uint64_t ctr[SW_ENF_CTR_COUNT];
 	int c;
 
-	while ((c = getopt(argc, argv, "n:r:b:")) != -1) {
+	while ((c = getopt(argc, argv, "n:r:b:m:")) != -1) {
 		switch (c) {
+		case 'm': modes = (unsigned)atoi(optarg); break; /* bit 0 copy, 1 off, 2 on (profiling) */
 		case 'n': npkts = (unsigned)atoi(optarg); break;
 		case 'r': rounds = (unsigned)atoi(optarg); break;
 		case 'b': block = (unsigned)atoi(optarg); break;
@@ -308,7 +312,7 @@ main(int argc, char **argv)
 		return 1;
 	srand(1);
 	for (i = 0; i < rounds; i++) {
-		round_run(npkts / bsz + 1, bsz, block, one, i == 0 ? ctr : NULL);
+		round_run(npkts / bsz + 1, bsz, block, modes, one, i == 0 ? ctr : NULL);
 		for (m = 0; m < 3; m++)
 			r[m][i] = one[m];
 	}

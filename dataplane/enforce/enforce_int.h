@@ -106,9 +106,10 @@ struct enf_flow {
 	uint32_t rem_base;   /* removed TSNs pruned from rem[] (all below any live TSN) */
 	uint32_t rem_total;  /* removed TSNs ever: 0 means the identity mapping */
 	uint16_t rem_head, rem_cnt;
-	struct enf_rem rem[ENF_REM_MAX];    /* removed TSNs not yet acknowledged, ascending */
+	uint64_t st_filter;                 /* bit sid % 64 set: maybe an entry in st[] */
 	uint64_t seen[ENF_WIN / 64];        /* bit (tsn % ENF_WIN): seen, for (max-WIN, max] */
 	uint64_t removed[ENF_WIN / 64];
+	struct enf_rem rem[ENF_REM_MAX];    /* removed TSNs not yet acknowledged, ascending */
 	struct enf_stream st[ENF_STREAMS];
 };
 

@@ -190,6 +190,8 @@ stream_find(struct enf_flow *f, uint16_t sid, unsigned kind)
 {
 	unsigned i;
 
+	if (!(f->st_filter >> (sid % 64) & 1))
+		return NULL; /* no stream with this number modulo 64 had a removal */
 	for (i = 0; i < ENF_STREAMS; i++)
 		if (f->st[i].kind == kind && f->st[i].sid == sid)
 			return &f->st[i];
@@ -206,6 +208,7 @@ stream_get(struct enf_flow *f, uint16_t sid, unsigned kind)
 		return s;
 	for (i = 0; i < ENF_STREAMS; i++) {
 		if (f->st[i].kind == 0) {
+			f->st_filter |= 1ull << (sid % 64);
 			f->st[i].kind = (uint8_t)kind;
 			f->st[i].sid = sid;
 			f->st[i].pruned = 0;
@@ -357,7 +360,7 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 	 unsigned n)
 {
 	uint32_t max = f->max_tsn;
-	unsigned i, fresh = 0, new_streams = 0, nfree = streams_free(f);
+	unsigned i, fresh = 0, new_streams = 0, nfree = ~0u;
 
 	for (i = 0; i < n; i++) {
 		struct data_hdr h;
@@ -382,7 +385,7 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 
 			if (f->rem_cnt + fresh + 1 > ENF_REM_MAX)
 				why = SW_ENF_WINDOW_FULL;
-			else if (new_st && new_streams + 1 > nfree)
+			else if (new_st && new_streams + 1 > (nfree != ~0u ? nfree : (nfree = streams_free(f))))
 				why = SW_ENF_STREAMS_FULL;
 			else {
 				fresh++;
@@ -792,7 +795,11 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 		e->ctr[SW_ENF_BAD_CRC]++;
 		return 0;
 	}
-	why = precheck(e, f, buf, ch, n);
+	/* Only blocked chunks need planning; retransmitted removed ones are found per chunk. */
+	why = any_drop ? precheck(e, f, buf, ch, n) : SW_ENF_CTR_COUNT;
+	if (!any_drop)
+		for (i = 0; i < n; i++)
+			ch[i].neut = false;
 	if (why != SW_ENF_CTR_COUNT) {
 		e->ctr[why]++;
 		return 0;
