@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Verdict engine (dataplane/policy) over the shipped rule set (patterns/default.conf with
+ * patterns/site.example.conf): every shipped rule fires on a message made for it and stays
+ * silent on its legitimate twin; evasion (operation in the 3rd component, GTI 2 vs 4, BCD
+ * parity) does not change a verdict; the cache never changes a verdict; sw_image_validate
+ * refuses corrupted images.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "control/compiler/compiler.h"
+#include "dataplane/policy/image.h"
+#include "dataplane/policy/policy.h"
+#include "tests/policy/msu_build.h"
+
+#define RULES "patterns/default.conf"
+#define SITE "patterns/site.example.conf"
+
+struct fx {
+	struct sw_compiled c;
+	struct sw_policy_ctx *ctx;
+};
+
+static int
+setup(void **state)
+{
+	static struct fx fx;
+	char err[512];
+	int rc = sw_compile_files(RULES, SITE, 1, &fx.c, err, sizeof(err));
+
+	if (rc != 0) {
+		fprintf(stderr, "compile: %s\n", err);
+		return -1;
+	}
+	fx.ctx = sw_policy_ctx_new();
+	if (fx.ctx == NULL || sw_policy_ctx_bind(fx.ctx, fx.c.image) != 0)
+		return -1;
+	*state = &fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	sw_policy_ctx_free(fx->ctx);
+	sw_compiled_free(&fx->c);
+	return 0;
+}
+
+static struct sw_verdict
+eval(struct fx *fx, const struct sw_msu *m)
+{
+	return sw_policy_eval(fx->ctx, NULL, m, 0, 1000);
+}
+
+static void
+expect(struct fx *fx, const struct sw_msu *m, uint8_t action, const char *rule, const char *what)
+{
+	struct sw_verdict v = eval(fx, m);
+	const char *name = sw_image_rule_name(fx->c.image, v.rule);
+
+	if (v.action != action || strcmp(name, rule) != 0)
+		fail_msg("%s: expected %s by %s, got %s by %s", what, sw_action_name(action), rule,
+			 sw_action_name(v.action), name);
+	/* A second evaluation is a cache hit and must agree. */
+	struct sw_verdict v2 = eval(fx, m);
+	assert_int_equal(v2.action, v.action);
+	assert_int_equal(v2.rule, v.rule);
+}
+
+struct case_ {
+	const char *what;
+	const char *cgpa, *cdpa;
+	int32_t opcode;
+	const char *imsi;
+	uint8_t action;
+	const char *rule;
+};
+
+/* Each attack next to its legitimate twin. */
+static const struct case_ map_cases[] = {
+	{ "ATI from a foreign GT", T_FOREIGN_GT, T_HOME_HLR, 71, NULL, SW_ACTION_DROP,
+	  "fs11-cat1" },
+	{ "ATI from a partner GT", T_DE_GT, T_HOME_HLR, 71, NULL, SW_ACTION_DROP, "fs11-cat1" },
+	{ "ATI from the home gsmSCF", "27821000147", T_HOME_HLR, 71, NULL, SW_ACTION_ALLOW,
+	  "default" },
+	{ "SRI (call) from outside", T_FOREIGN_GT, T_HOME_HLR, 22, NULL, SW_ACTION_DROP,
+	  "fs11-cat1" },
+	{ "SRI from the home GMSC to a partner HLR", "27820000020", T_DE_GT, 22, T_DE_IMSI,
+	  SW_ACTION_ALLOW, "default" },
+	{ "sendIMSI from outside", T_FR_GT, T_HOME_HLR, 58, NULL, SW_ACTION_DROP, "fs11-cat1" },
+	{ "PSL from outside", T_FOREIGN_GT, T_HOME_HLR, 83, NULL, SW_ACTION_DROP, "fs11-cat1" },
+	{ "ISD for a home IMSI from a partner", T_DE_GT, T_HOME_VLR, 7, T_HOME_IMSI,
+	  SW_ACTION_DROP, "fs11-cat2" },
+	{ "ISD for a FR IMSI from DE", T_DE_GT, T_HOME_VLR, 7, T_FR_IMSI, SW_ACTION_DROP,
+	  "fs11-cat2" },
+	{ "ISD for a DE IMSI from DE", T_DE_GT, T_HOME_VLR, 7, T_DE_IMSI, SW_ACTION_ALLOW,
+	  "fs11-cat2-partner-own-subscriber" },
+	{ "cancelLocation for a DE IMSI from a foreign GT", T_FOREIGN_GT, T_HOME_VLR, 3, T_DE_IMSI,
+	  SW_ACTION_DROP, "fs11-cat2" },
+	{ "cancelLocation from the home HLR", T_HOME_HLR, T_DE_GT, 3, T_HOME_IMSI, SW_ACTION_ALLOW,
+	  "default" },
+	{ "PSI for a home IMSI from outside", T_FOREIGN_GT, T_HOME_VLR, 70, T_HOME_IMSI,
+	  SW_ACTION_DROP, "fs11-cat2" },
+	{ "USSD request (no IMSI) from a foreign GT", T_FOREIGN_GT, T_HOME_VLR, 60, NULL,
+	  SW_ACTION_DROP, "fs11-cat2" },
+	{ "USSD notify (no IMSI) from a partner", T_FR_GT, T_HOME_VLR, 61, NULL, SW_ACTION_ALLOW,
+	  "fs11-cat2-partner-no-imsi" },
+	{ "UL for a home IMSI from a foreign GT", T_FOREIGN_GT, T_HOME_HLR, 2, T_HOME_IMSI,
+	  SW_ACTION_DROP, "fs11-cat3" },
+	{ "UL for a home IMSI from a partner VLR", T_DE_GT, T_HOME_HLR, 2, T_HOME_IMSI,
+	  SW_ACTION_ALLOW, "fs11-cat3-partner-home-subscriber" },
+	{ "UL for a FR IMSI from a partner VLR", T_DE_GT, T_HOME_HLR, 2, T_FR_IMSI, SW_ACTION_DROP,
+	  "fs11-cat3" },
+	{ "SAI for a home IMSI from a partner", T_FR_GT, T_HOME_HLR, 56, T_HOME_IMSI,
+	  SW_ACTION_ALLOW, "fs11-cat3-partner-home-subscriber" },
+	{ "registerSS (CF hijack) from outside", T_FOREIGN_GT, T_HOME_HLR, 10, NULL,
+	  SW_ACTION_DROP, "fs11-cat3" },
+	{ "PUSSR (no IMSI) from a partner", T_DE_GT, T_HOME_HLR, 59, NULL, SW_ACTION_ALLOW,
+	  "fs11-cat3-partner-no-imsi" },
+	{ "UL from the home VLR to a partner HLR", T_HOME_VLR, T_DE_GT, 2, T_DE_IMSI,
+	  SW_ACTION_ALLOW, "default" },
+	{ "SRI-SM from a foreign GT", T_FOREIGN_GT, T_HOME_HLR, 45, NULL, SW_ACTION_DROP,
+	  "dfs-sri-sm-non-partner" },
+	{ "SRI-SM from a partner SMSC", T_GB_SMSC_GT, T_HOME_HLR, 45, NULL, SW_ACTION_ALLOW,
+	  "default" },
+	{ "MT-FSM toward a foreign MSC", T_FOREIGN_GT, "79161234567", 44, NULL, SW_ACTION_DROP,
+	  "dfs-mt-forward-sm-unknown-network" },
+	{ "MT-FSM from the home SMSC toward a foreign MSC", "27820000030", "79161234567", 44,
+	  NULL, SW_ACTION_DROP, "dfs-mt-forward-sm-unknown-network" },
+	{ "MT-FSM from a partner SMSC to the home MSC", T_FR_GT, T_HOME_VLR, 44, NULL,
+	  SW_ACTION_ALLOW, "default" },
+	{ "MT-FSM from the home SMSC to a partner MSC", "27820000030", T_DE_GT, 44, NULL,
+	  SW_ACTION_ALLOW, "default" },
+	{ "negative opcode from outside", T_FOREIGN_GT, T_HOME_HLR, -666, NULL, SW_ACTION_DROP,
+	  "unknown-opcode-from-outside" },
+	{ "mo-forwardSM from a partner", T_DE_GT, "27820000030", 46, NULL, SW_ACTION_ALLOW,
+	  "default" },
+};
+
+static void
+test_shipped_map_rules(void **state)
+{
+	struct fx *fx = *state;
+	struct sw_msu m;
+
+	for (size_t i = 0; i < sizeof(map_cases) / sizeof(map_cases[0]); i++) {
+		const struct case_ *c = &map_cases[i];
+		t_map(&m, c->cgpa, c->cdpa, c->opcode, c->imsi);
+		expect(fx, &m, c->action, c->rule, c->what);
+	}
+}
+
+static void
+test_every_rule_exercised(void **state)
+{
+	struct fx *fx = *state;
+	uint32_t n = sw_image_nrules(fx->c.image);
+
+	/* The names the tests above and below expect exist in the image, in this order. */
+	assert_true(n >= 14);
+	assert_string_equal(sw_image_rule_name(fx->c.image, -1), "default");
+	assert_string_equal(sw_image_rule_name(fx->c.image, -2), "malformed");
+	assert_null(sw_image_rule_name(fx->c.image, (int32_t)n));
+}
+
+static void
+test_isup_cli(void **state)
+{
+	struct fx *fx = *state;
+	struct sw_msu m;
+
+	t_iam(&m, 4000, T_HOME_MSISDN, "27831111111");
+	expect(fx, &m, SW_ACTION_ALERT, "isup-cli-spoof", "IAM, home CLI, outside OPC");
+	t_iam(&m, 1002, T_HOME_MSISDN, "33611111111");
+	expect(fx, &m, SW_ACTION_ALLOW, "default", "IAM, home CLI, home OPC");
+	t_iam(&m, 4000, "33612345678", T_HOME_MSISDN);
+	expect(fx, &m, SW_ACTION_ALLOW, "default", "IAM, partner CLI, outside OPC");
+	t_iam(&m, 4000, T_HOME_MSISDN, "27831111111");
+	m.isup.type = 0x0c; /* REL */
+	expect(fx, &m, SW_ACTION_ALLOW, "default", "REL is not screened");
+}
+
+static void
+test_global_and_malformed(void **state)
+{
+	struct fx *fx = *state;
+	struct sw_msu m;
+
+	t_map(&m, T_FOREIGN_GT, T_HOME_HLR, 0, NULL);
+	m.tcap.comp[0].opcode_global = true;
+	expect(fx, &m, SW_ACTION_DROP, "global-opcode-from-outside", "global opcode, outside");
+	t_map(&m, T_HOME_VLR, T_DE_GT, 0, NULL);
+	m.tcap.comp[0].opcode_global = true;
+	expect(fx, &m, SW_ACTION_ALLOW, "default", "global opcode, home");
+
+	t_map(&m, T_FOREIGN_GT, T_HOME_HLR, 2, NULL);
+	m.tcap.ncomp = 0;
+	m.mal = SW_MAL_TCAP_LEN;
+	expect(fx, &m, SW_ACTION_DROP, "malformed", "malformed TCAP from outside");
+	t_map(&m, T_HOME_VLR, T_DE_GT, 2, NULL);
+	m.mal = SW_MAL_TCAP_LEN;
+	expect(fx, &m, SW_ACTION_ALLOW, "malformed-from-home", "malformed TCAP from home");
+	/* A malformed MSU never matches a rule written for good ones: this ATI from a partner
+	 * would be dropped by fs11-cat1, as malformed it is dropped by the malformed action. */
+	t_map(&m, T_FOREIGN_GT, T_HOME_HLR, 71, NULL);
+	m.mal = SW_MAL_MAP_PARAM;
+	expect(fx, &m, SW_ACTION_DROP, "malformed", "malformed ATI");
+	/* Nothing decoded past M3UA (IP fragment, truncated SCCP): from outside by default. */
+	memset(&m, 0, sizeof(m));
+	m.mal = SW_MAL_SCCP_SHORT;
+	expect(fx, &m, SW_ACTION_DROP, "malformed", "empty malformed MSU");
+}
+
+static void
+test_evasion(void **state)
+{
+	struct fx *fx = *state;
+	struct sw_msu m;
+
+	/* ATI in the 3rd component behind two forwardCheckSS-Indication invokes. */
+	t_map(&m, T_FOREIGN_GT, T_HOME_HLR, 38, NULL);
+	t_comp(&m, SW_COMP_INVOKE, 38);
+	t_comp(&m, SW_COMP_INVOKE, 71);
+	expect(fx, &m, SW_ACTION_DROP, "fs11-cat1", "ATI in component 3");
+	/* Same, ISD for a home IMSI in component 2 after a cat3-allowed UL from a partner. */
+	t_map(&m, T_DE_GT, T_HOME_VLR, 38, T_HOME_IMSI);
+	t_comp(&m, SW_COMP_INVOKE, 7);
+	expect(fx, &m, SW_ACTION_DROP, "fs11-cat2", "ISD in component 2");
+	/* The component type matters: a returnResultLast carrying opcode 71 is no invoke. */
+	t_map(&m, T_FOREIGN_GT, T_HOME_HLR, 71, NULL);
+	m.tcap.comp[0].type = SW_COMP_RESULT_LAST;
+	expect(fx, &m, SW_ACTION_ALLOW, "default", "ATI result");
+
+	/* GTI 2 (TT only) instead of 4: same verdict. */
+	t_map(&m, T_FOREIGN_GT, T_HOME_HLR, 71, NULL);
+	struct sw_verdict v4 = eval(fx, &m);
+	t_addr(&m.sccp.cgpa, T_FOREIGN_GT, 2, 7);
+	t_addr(&m.sccp.cdpa, T_HOME_HLR, 2, 6);
+	struct sw_verdict v2 = eval(fx, &m);
+	assert_int_equal(v4.action, SW_ACTION_DROP);
+	assert_int_equal(v2.action, v4.action);
+	assert_int_equal(v2.rule, v4.rule);
+	/* GTI 2 from a partner with a partner's own IMSI (cat2 allowed) stays allowed. */
+	t_map(&m, T_DE_GT, T_HOME_VLR, 7, T_DE_IMSI);
+	t_addr(&m.sccp.cgpa, T_DE_GT, 2, 7);
+	expect(fx, &m, SW_ACTION_ALLOW, "fs11-cat2-partner-own-subscriber", "GTI 2 partner ISD");
+	/* Odd vs even digit count of the calling GT (BCD parity): prefix match is unaffected. */
+	t_map(&m, "4917201234567", T_HOME_VLR, 7, T_DE_IMSI);
+	expect(fx, &m, SW_ACTION_ALLOW, "fs11-cat2-partner-own-subscriber", "odd GT");
+	t_map(&m, "49172012345678", T_HOME_VLR, 7, T_DE_IMSI);
+	expect(fx, &m, SW_ACTION_ALLOW, "fs11-cat2-partner-own-subscriber", "even GT");
+}
+
+static void
+test_cache(void **state)
+{
+	struct fx *fx = *state;
+	struct sw_policy_ctx *ctx = sw_policy_ctx_new();
+	uint64_t hits, misses;
+	struct sw_msu m;
+	struct sw_verdict v;
+
+	assert_non_null(ctx);
+	assert_int_equal(sw_policy_ctx_bind(ctx, fx->c.image), 0);
+	t_map(&m, T_DE_GT, T_HOME_HLR, 2, T_HOME_IMSI);
+	v = sw_policy_eval(ctx, NULL, &m, 0, 0);
+	assert_int_equal(v.action, SW_ACTION_ALLOW);
+	v = sw_policy_eval(ctx, NULL, &m, 0, 0);
+	sw_policy_ctx_stats(ctx, &hits, &misses);
+	assert_int_equal(hits, 1);
+	assert_int_equal(misses, 1);
+	/* One relevant field changes (the IMSI): a miss and a different verdict. */
+	t_digits(&m.map.imsi, T_FR_IMSI);
+	v = sw_policy_eval(ctx, NULL, &m, 0, 0);
+	assert_int_equal(v.action, SW_ACTION_DROP);
+	sw_policy_ctx_stats(ctx, &hits, &misses);
+	assert_int_equal(misses, 2);
+	/* An irrelevant field (TSN, invoke id) does not make a miss. */
+	m.tsn = 1234;
+	m.tcap.comp[0].invoke_id = 77;
+	v = sw_policy_eval(ctx, NULL, &m, 0, 0);
+	sw_policy_ctx_stats(ctx, &hits, &misses);
+	assert_int_equal(hits, 2);
+	assert_int_equal(v.action, SW_ACTION_DROP);
+	/* Rebinding to the same image keeps the cache; another generation flushes it. */
+	assert_int_equal(sw_policy_ctx_bind(ctx, fx->c.image), 0);
+	sw_policy_eval(ctx, NULL, &m, 0, 0);
+	sw_policy_ctx_stats(ctx, &hits, &misses);
+	assert_int_equal(hits, 3);
+	sw_policy_ctx_free(ctx);
+}
+
+static void
+test_validate(void **state)
+{
+	struct fx *fx = *state;
+	char err[256];
+	uint8_t *copy = aligned_alloc(64, fx->c.size + 64);
+	struct sw_image_hdr *h = (void *)copy;
+
+	assert_non_null(copy);
+	memcpy(copy, fx->c.image, fx->c.size);
+	assert_int_equal(sw_image_validate(copy, fx->c.size, err, sizeof(err)), 0);
+	/* position independence: a copy at another (64-aligned) address evaluates the same */
+	struct sw_policy_ctx *ctx = sw_policy_ctx_new();
+	struct sw_msu m;
+	assert_int_equal(sw_policy_ctx_bind(ctx, copy), 0);
+	t_map(&m, T_FOREIGN_GT, T_HOME_HLR, 71, NULL);
+	assert_int_equal(sw_policy_eval(ctx, NULL, &m, 0, 0).action, SW_ACTION_DROP);
+	sw_policy_ctx_free(ctx);
+
+	assert_int_equal(sw_image_validate(copy, fx->c.size - 1, err, sizeof(err)), -EINVAL);
+	copy[fx->c.size - 7] ^= 0x40;
+	assert_int_equal(sw_image_validate(copy, fx->c.size, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "checksum"));
+	copy[fx->c.size - 7] ^= 0x40;
+	h->abi = SW_IMAGE_ABI + 1;
+	assert_int_equal(sw_image_validate(copy, fx->c.size, err, sizeof(err)), -ENOTSUP);
+	assert_non_null(strstr(err, "ABI"));
+	h->abi = SW_IMAGE_ABI;
+	h->magic ^= 1;
+	assert_int_equal(sw_image_validate(copy, fx->c.size, err, sizeof(err)), -EINVAL);
+	h->magic ^= 1;
+	snprintf(h->hs_version, sizeof(h->hs_version), "4.0.0 1999-01-01");
+	assert_int_equal(sw_image_validate(copy, fx->c.size, err, sizeof(err)), -ENOTSUP);
+	assert_non_null(strstr(err, "Hyperscan"));
+	memcpy(copy, fx->c.image, fx->c.size);
+	h->hs_cpu_features = ~0ull;
+	assert_int_equal(sw_image_validate(copy, fx->c.size, err, sizeof(err)), -ENOTSUP);
+	memcpy(copy, fx->c.image, fx->c.size);
+	/* misaligned base: Hyperscan needs the same address modulo 64 */
+	memmove(copy + 8, copy, fx->c.size);
+	assert_int_equal(sw_image_validate(copy + 8, fx->c.size, err, sizeof(err)), -EINVAL);
+	free(copy);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_rule_exercised),
+		cmocka_unit_test(test_shipped_map_rules),
+		cmocka_unit_test(test_isup_cli),
+		cmocka_unit_test(test_global_and_malformed),
+		cmocka_unit_test(test_evasion),
+		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_validate),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
