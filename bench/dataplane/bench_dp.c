@@ -120,7 +120,12 @@ run(struct sw_worker *w, uint16_t port, uint64_t npkts, uint16_t burst)
 		for (i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[i];
 
-			if (unlikely(i >= keep || rte_pktmbuf_data_len(m) != frames[FRAME_IDX(m)].len)) {
+			/* The enforcer rewrites TSNs, SSNs and SACKs in place (same length): all of
+			 * them sit in the first 64 bytes of a single-chunk frame. */
+			if (unlikely(i >= keep || rte_pktmbuf_data_len(m) != frames[FRAME_IDX(m)].len ||
+				     memcmp(rte_pktmbuf_mtod(m, const uint8_t *),
+					    frames[FRAME_IDX(m)].data,
+					    RTE_MIN(64u, frames[FRAME_IDX(m)].len)) != 0)) {
 				restore(m);
 				restored++;
 			}
