@@ -186,8 +186,29 @@ static inline enum sw_mal
 sw_ber_next(struct sw_cur *c, struct sw_ber_tlv *t)
 {
 	struct sw_cur w = *c;
-	uint32_t len;
+	uint32_t len, left = sw_cur_left(c);
 	enum sw_mal m;
+
+	/* fast path: one identifier octet, short-form length (nearly every TLV of TCAP/MAP) */
+	if (left >= 2) {
+		uint8_t id = c->base[c->off], l = c->base[c->off + 1];
+
+		if ((id & SW_BER_TAG_LONG) != SW_BER_TAG_LONG && l < 0x80) {
+			if (left - 2 < l)
+				return SW_MAL_TCAP_LEN;
+			t->id = id;
+			t->cls = id >> 6;
+			t->constructed = (id & SW_BER_CONSTRUCTED) != 0;
+			t->indefinite = false;
+			t->tag = id & SW_BER_TAG_LONG;
+			t->off = c->off;
+			t->val_off = c->off + 2;
+			t->val_end = t->val_off + l;
+			t->end = t->val_end;
+			c->off = t->end;
+			return SW_MAL_NONE;
+		}
+	}
 
 	m = sw_ber_header(&w, t, &len);
 	if (m != SW_MAL_NONE)

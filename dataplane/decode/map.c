@@ -713,7 +713,8 @@ ussd_gsm7(struct sw_msu *msu, const uint8_t *p, uint32_t n)
 				}
 			}
 		}
-		if (!ussd_put(msu, s, strlen(s)))
+		/* table entries are 1 to 3 UTF-8 bytes */
+		if (!ussd_put(msu, s, s[1] == '\0' ? 1 : s[2] == '\0' ? 2 : 3))
 			return;
 	}
 }
