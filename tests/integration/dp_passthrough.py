@@ -65,6 +65,27 @@ try:
             if payload[2:4] == b"\x01\x01":
                 fail("--default drop: an M3UA DATA message was forwarded")
     print("--default drop (repair): no M3UA DATA forwarded, %d + %d frames out" % (len(ab), len(ba)))
+    # 5. two workers (two lcores mapped onto the CPUs there are), two queues per port: each
+    # worker forwards its own queue pair, in order
+    if os.cpu_count() and os.cpu_count() >= 2:
+        q = [env.path("q%d.pcap" % i) for i in range(4)]
+        pcap_write(q[0], fa[:100])
+        pcap_write(q[1], fa[100:])
+        pcap_write(q[2], fb[:50])
+        pcap_write(q[3], fb[50:])
+        o = [env.path("o%d.pcap" % i) for i in range(4)]
+        vd = ["net_pcap0,rx_pcap=%s,rx_pcap=%s,tx_pcap=%s,tx_pcap=%s" % (q[0], q[1], o[0], o[1]),
+              "net_pcap1,rx_pcap=%s,rx_pcap=%s,tx_pcap=%s,tx_pcap=%s" % (q[2], q[3], o[2], o[3])]
+        p = run_dataplane(env, vd, ["--mode", "inline", "--ports", "0:1", "--exit-on-idle", "500"],
+                          lcores=None)
+        out = [[f for _, _, f in pcap_read(x)[0]] for x in o]
+        if out[2] != fa[:100] or out[3] != fa[100:] or out[0] != fb[:50] or out[1] != fb[50:]:
+            fail("two workers: a queue's output differs from its input")
+        w = [counters(p.stdout, "worker %d" % i) for i in range(2)]
+        if w[0]["rx_pkts"] != 150 or w[1]["rx_pkts"] != len(fa) + len(fb) - 150:
+            fail("two workers: per-worker rx %d/%d" % (w[0]["rx_pkts"], w[1]["rx_pkts"]))
+        print("two workers: each forwarded its own queues in order (%d and %d packets)"
+              % (w[0]["rx_pkts"], w[1]["rx_pkts"]))
     print("PASS")
 finally:
     env.cleanup()

@@ -278,7 +278,8 @@ def small_capture(n_msus, seed=1, bundle_every=5):
 # running the dataplane
 
 def eal_args(env, vdevs, lcores="0-1"):
-    a = ["-l", lcores, "--no-huge", "-m", "256", "--no-pci", "--file-prefix", env.prefix,
+    # lcores None: a main and two workers mapped onto CPUs 0 and 1 (works on two CPUs)
+    a = (["-l", lcores] if lcores else ["--lcores", "0@0,1@1,2@1"]) + ["--no-huge", "-m", "256", "--no-pci", "--file-prefix", env.prefix,
          "--log-level", "lib.eal:error"]
     for v in vdevs:
         a += ["--vdev", v]
