@@ -88,15 +88,15 @@ void sw_gen_pcap_record(struct sw_gen_out *o, uint64_t ts_us, const uint8_t *fra
  */
 
 enum sw_gen_blen {
-	SW_GEN_BLEN_MIN = 0,  /* X.690 8.1.3.3 short form / minimal long form */
-	SW_GEN_BLEN_LONG,     /* X.690 8.1.3.5 long form even where short would do */
-	SW_GEN_BLEN_INDEF,    /* X.690 8.1.3.6 indefinite form on constructed encodings */
+	SW_GEN_BLEN_MIN = 0, /* X.690 8.1.3.3 short form / minimal long form */
+	SW_GEN_BLEN_LONG,    /* X.690 8.1.3.5 long form even where short would do */
+	SW_GEN_BLEN_INDEF,   /* X.690 8.1.3.6 indefinite form on constructed encodings */
 };
 
 struct sw_gen_bb {
 	uint8_t *start; /* lowest usable byte */
-	uint8_t *p;     /* first byte written so far */
-	uint8_t *end;   /* one past the last byte */
+	uint8_t *p;	/* first byte written so far */
+	uint8_t *end;	/* one past the last byte */
 	enum sw_gen_blen mode;
 };
 
@@ -110,7 +110,7 @@ sw_gen_bb_len(const struct sw_gen_bb *b)
 
 /* ---- site (the policy issue's libconfig schema, patterns/README.md) ---- */
 
-#define SW_GEN_MAX_LIST 16
+#define SW_GEN_MAX_LIST	    16
 #define SW_GEN_MAX_PARTNERS 64
 
 struct sw_gen_list {
@@ -136,8 +136,8 @@ struct sw_gen_site {
 /* ---- message descriptions (msg.c) ---- */
 
 enum sw_gen_tcap_type {
-	SW_GEN_BEGIN = 0x62,    /* Q.773 4.2.1 [APPLICATION 2] */
-	SW_GEN_END = 0x64,      /* [APPLICATION 4] */
+	SW_GEN_BEGIN = 0x62,	/* Q.773 4.2.1 [APPLICATION 2] */
+	SW_GEN_END = 0x64,	/* [APPLICATION 4] */
 	SW_GEN_CONTINUE = 0x65, /* [APPLICATION 5] */
 };
 
@@ -155,15 +155,15 @@ enum sw_gen_comp_type {
 /* Malformations applied on purpose. */
 enum sw_gen_mal {
 	SW_GEN_MAL_NONE = 0,
-	SW_GEN_MAL_NEG_OPCODE, /* local opcode -666 */
-	SW_GEN_MAL_GLOBAL_OP,  /* opcode as a globalValue OID (well formed, but policy: drop) */
-	SW_GEN_MAL_LONG_ACN,   /* application-context-name OID of ~100 bytes */
-	SW_GEN_MAL_TRUNC,      /* TCAP message cut short inside the component portion */
+	SW_GEN_MAL_NEG_OPCODE,	 /* local opcode -666 */
+	SW_GEN_MAL_GLOBAL_OP,	 /* opcode as a globalValue OID (well formed, but policy: drop) */
+	SW_GEN_MAL_LONG_ACN,	 /* application-context-name OID of ~100 bytes */
+	SW_GEN_MAL_TRUNC,	 /* TCAP message cut short inside the component portion */
 	SW_GEN_MAL_LEN_OVERFLOW, /* last component's length exceeds the component portion */
 };
 
 struct sw_gen_comp {
-	uint8_t type;  /* enum sw_gen_comp_type */
+	uint8_t type; /* enum sw_gen_comp_type */
 	uint8_t iid;
 	uint8_t op;
 	uint8_t noparam; /* invoke without argument / result without result part */
@@ -191,7 +191,7 @@ struct sw_gen_tcap {
 	uint32_t otid, dtid;
 	uint8_t ncomp;
 	struct sw_gen_comp comp[3];
-	uint8_t mal; /* enum sw_gen_mal */
+	uint8_t mal;	 /* enum sw_gen_mal */
 	uint8_t lenmode; /* enum sw_gen_blen */
 };
 

@@ -21,65 +21,65 @@
 #include "gen.h"
 #include "map_ops.h"
 
-#define GEN_STREAMS 16
+#define GEN_STREAMS   16
 #define GEN_MAX_ASSOC 64
-#define GEN_POOL 512
-#define GEN_QMAX 32
+#define GEN_POOL      512
+#define GEN_QMAX      32
 #define GEN_CHUNK_BUF 1536
 
 enum { SIDE_HOME = 0, SIDE_REMOTE = 1 };
 enum { EXP_ALLOW = 0, EXP_DROP, EXP_ALERT };
-static const char *const expect_name[] = { "allow", "drop", "alert" };
+static const char *const expect_name[] = {"allow", "drop", "alert"};
 
 /* ---- scenarios: label name and the shipped policy's expected action ---- */
 
-#define SCENARIOS(X)                                                                    \
-	X(LEGIT, "legit", EXP_ALLOW)                                                    \
-	X(CAT1_ATI, "cat1-any-time-interrogation", EXP_DROP)                           \
-	X(CAT1_SEND_IMSI, "cat1-send-imsi", EXP_DROP)                                   \
-	X(CAT1_SEND_ID, "cat1-send-identification", EXP_DROP)                           \
-	X(CAT1_SRI, "cat1-send-routing-info", EXP_DROP)                                 \
-	X(CAT1_PSL, "cat1-provide-subscriber-location", EXP_DROP)                      \
-	X(CAT1_ATM, "cat1-any-time-modification", EXP_DROP)                            \
-	X(CF_REGISTER_SS, "cf-hijack-register-ss", EXP_DROP)                            \
-	X(CF_ACTIVATE_SS, "cf-hijack-activate-ss", EXP_DROP)                            \
-	X(CAT2_ISD_HOME, "cat2-insert-subscriber-data-home", EXP_DROP)                  \
-	X(CAT2_CL_HOME, "cat2-cancel-location-home", EXP_DROP)                          \
-	X(CAT2_PSI_HOME, "cat2-provide-subscriber-info-home", EXP_DROP)                 \
-	X(CAT2_ISD_ROAMER, "cat2-insert-subscriber-data-wrong-partner", EXP_DROP)       \
-	X(CAT2_CL_ROAMER, "cat2-cancel-location-wrong-partner", EXP_DROP)               \
-	X(CAT2_PSI_ROAMER, "cat2-provide-subscriber-info-wrong-partner", EXP_DROP)      \
-	X(CAT3_UL, "cat3-update-location-non-partner", EXP_DROP)                        \
-	X(CAT3_SAI, "cat3-send-auth-info-non-partner", EXP_DROP)                        \
-	X(CAT3_PURGE, "cat3-purge-ms-non-partner", EXP_DROP)                            \
-	X(DFS_OTP_UL, "dfs-otp-fake-update-location", EXP_DROP)                         \
-	X(DFS_OTP_MT, "dfs-otp-mt-forward-sm-redirect", EXP_DROP)                       \
-	X(DFS_SRISM, "dfs-sri-sm-harvest", EXP_DROP)                                    \
-	X(DFS_USSR, "dfs-ussd-network-request", EXP_DROP)                               \
-	X(DFS_USSN, "dfs-ussd-network-notify", EXP_DROP)                                \
-	X(DFS_PUSSR, "dfs-pussr-fake-vlr", EXP_DROP)                                    \
-	X(ISUP_CLI, "isup-cli-spoof", EXP_ALERT)                                        \
-	X(GLOBAL_OP, "global-opcode", EXP_DROP)                                         \
-	X(EV_COMP2, "evasion-component-2", EXP_DROP)                                    \
-	X(EV_COMP3, "evasion-component-3", EXP_DROP)                                    \
-	X(EV_BER_LONG, "evasion-ber-long-length", EXP_DROP)                             \
-	X(EV_BER_INDEF, "evasion-ber-indefinite-length", EXP_DROP)                      \
-	X(EV_XUDT, "evasion-xudt-segmented", EXP_DROP)                                  \
-	X(EV_GTI2, "evasion-gti2", EXP_DROP)                                            \
-	X(EV_BCD, "evasion-bcd-parity", EXP_DROP)                                       \
-	X(EV_BUNDLE, "evasion-bundled", EXP_DROP)                                       \
-	X(EV_IPFRAG, "evasion-ip-fragment", EXP_DROP)                                   \
-	X(MAL_TRUNC, "malformed-truncated", EXP_DROP)                                   \
-	X(MAL_BER_LEN, "malformed-ber-length-overflow", EXP_DROP)                     \
-	X(MAL_NEG_OP, "malformed-negative-opcode", EXP_DROP)                            \
+#define SCENARIOS(X)                                                                               \
+	X(LEGIT, "legit", EXP_ALLOW)                                                               \
+	X(CAT1_ATI, "cat1-any-time-interrogation", EXP_DROP)                                       \
+	X(CAT1_SEND_IMSI, "cat1-send-imsi", EXP_DROP)                                              \
+	X(CAT1_SEND_ID, "cat1-send-identification", EXP_DROP)                                      \
+	X(CAT1_SRI, "cat1-send-routing-info", EXP_DROP)                                            \
+	X(CAT1_PSL, "cat1-provide-subscriber-location", EXP_DROP)                                  \
+	X(CAT1_ATM, "cat1-any-time-modification", EXP_DROP)                                        \
+	X(CF_REGISTER_SS, "cf-hijack-register-ss", EXP_DROP)                                       \
+	X(CF_ACTIVATE_SS, "cf-hijack-activate-ss", EXP_DROP)                                       \
+	X(CAT2_ISD_HOME, "cat2-insert-subscriber-data-home", EXP_DROP)                             \
+	X(CAT2_CL_HOME, "cat2-cancel-location-home", EXP_DROP)                                     \
+	X(CAT2_PSI_HOME, "cat2-provide-subscriber-info-home", EXP_DROP)                            \
+	X(CAT2_ISD_ROAMER, "cat2-insert-subscriber-data-wrong-partner", EXP_DROP)                  \
+	X(CAT2_CL_ROAMER, "cat2-cancel-location-wrong-partner", EXP_DROP)                          \
+	X(CAT2_PSI_ROAMER, "cat2-provide-subscriber-info-wrong-partner", EXP_DROP)                 \
+	X(CAT3_UL, "cat3-update-location-non-partner", EXP_DROP)                                   \
+	X(CAT3_SAI, "cat3-send-auth-info-non-partner", EXP_DROP)                                   \
+	X(CAT3_PURGE, "cat3-purge-ms-non-partner", EXP_DROP)                                       \
+	X(DFS_OTP_UL, "dfs-otp-fake-update-location", EXP_DROP)                                    \
+	X(DFS_OTP_MT, "dfs-otp-mt-forward-sm-redirect", EXP_DROP)                                  \
+	X(DFS_SRISM, "dfs-sri-sm-harvest", EXP_DROP)                                               \
+	X(DFS_USSR, "dfs-ussd-network-request", EXP_DROP)                                          \
+	X(DFS_USSN, "dfs-ussd-network-notify", EXP_DROP)                                           \
+	X(DFS_PUSSR, "dfs-pussr-fake-vlr", EXP_DROP)                                               \
+	X(ISUP_CLI, "isup-cli-spoof", EXP_ALERT)                                                   \
+	X(GLOBAL_OP, "global-opcode", EXP_DROP)                                                    \
+	X(EV_COMP2, "evasion-component-2", EXP_DROP)                                               \
+	X(EV_COMP3, "evasion-component-3", EXP_DROP)                                               \
+	X(EV_BER_LONG, "evasion-ber-long-length", EXP_DROP)                                        \
+	X(EV_BER_INDEF, "evasion-ber-indefinite-length", EXP_DROP)                                 \
+	X(EV_XUDT, "evasion-xudt-segmented", EXP_DROP)                                             \
+	X(EV_GTI2, "evasion-gti2", EXP_DROP)                                                       \
+	X(EV_BCD, "evasion-bcd-parity", EXP_DROP)                                                  \
+	X(EV_BUNDLE, "evasion-bundled", EXP_DROP)                                                  \
+	X(EV_IPFRAG, "evasion-ip-fragment", EXP_DROP)                                              \
+	X(MAL_TRUNC, "malformed-truncated", EXP_DROP)                                              \
+	X(MAL_BER_LEN, "malformed-ber-length-overflow", EXP_DROP)                                  \
+	X(MAL_NEG_OP, "malformed-negative-opcode", EXP_DROP)                                       \
 	X(MAL_LONG_ACN, "malformed-overlong-acn", EXP_DROP)
 
 #define X_ENUM(id, name, exp) SC_##id,
 enum { SCENARIOS(X_ENUM) SC_COUNT };
 #define X_NAME(id, name, exp) name,
-static const char *const sc_name[] = { SCENARIOS(X_NAME) };
+static const char *const sc_name[] = {SCENARIOS(X_NAME)};
 #define X_EXP(id, name, exp) exp,
-static const uint8_t sc_expect[] = { SCENARIOS(X_EXP) };
+static const uint8_t sc_expect[] = {SCENARIOS(X_EXP)};
 
 /* ,"label":"NAME","expect":"ACTION"}\n per scenario, filled at start-up. */
 static struct {
@@ -89,13 +89,13 @@ static struct {
 
 /* Base attacks the evasion and malformed variants are built on. */
 #define FIRST_BASE SC_CAT1_ATI
-#define LAST_BASE SC_DFS_PUSSR
+#define LAST_BASE  SC_DFS_PUSSR
 
 /* ---- state ---- */
 
 #define CH_LABEL 0x01
 #define CH_FLUSH 0x02 /* last chunk of its packet */
-#define CH_FRAG 0x04  /* alone in its packet, sent as two IP fragments */
+#define CH_FRAG	 0x04 /* alone in its packet, sent as two IP fragments */
 
 struct chunk {
 	uint16_t off, len; /* M3UA message inside buf, length a multiple of 4 */
@@ -108,9 +108,9 @@ struct assoc {
 	uint8_t ip4[2][4];
 	uint8_t ip6[2][16];
 	uint16_t port[2];
-	uint32_t tag[2];  /* initiate tag chosen by each side: the peer puts it in its packets */
-	uint32_t tsn[2];  /* next TSN each side sends */
-	uint32_t cum[2];  /* highest in-order TSN each side received */
+	uint32_t tag[2]; /* initiate tag chosen by each side: the peer puts it in its packets */
+	uint32_t tsn[2]; /* next TSN each side sends */
+	uint32_t cum[2]; /* highest in-order TSN each side received */
 	uint32_t unsacked[2];
 	uint16_t ssn[2][GEN_STREAMS];
 	uint16_t ipid[2];
@@ -359,8 +359,7 @@ static uint8_t fragbuf[16384];
 
 /* SCTP packet from side s: common header + chunks already in sctp[12..n). */
 static void
-send_sctp(struct gen *g, struct assoc *a, int s, uint8_t *sctp, size_t n, uint32_t vtag,
-	  int frag)
+send_sctp(struct gen *g, struct assoc *a, int s, uint8_t *sctp, size_t n, uint32_t vtag, int frag)
 {
 	uint32_t crc;
 	uint16_t ident = a->ipid[s]++;
@@ -616,7 +615,7 @@ assoc_init(struct gen *g, int i)
 
 	memset(a, 0, sizeof(*a));
 	for (s = 0; s < 2; s++) {
-		uint8_t mac[6] = { 0x02, 0x53, 0x57, (uint8_t)s, 0x00, (uint8_t)i };
+		uint8_t mac[6] = {0x02, 0x53, 0x57, (uint8_t)s, 0x00, (uint8_t)i};
 
 		memcpy(a->mac[s], mac, 6);
 		a->tag[s] = (uint32_t)sw_gen_rng_next(&g->rng) | 1;
@@ -728,7 +727,8 @@ push_tcap(struct gen *g, int ai, int s, const struct sw_gen_sccp_addr *cdpa,
 
 			c = q_new(g, sls, scen, o->flags);
 			sw_gen_bb_init(&b, c->buf, sizeof(c->buf));
-			sw_gen_sccp_xudt(&b, cdpa, cgpa, tb.p + off, len, i == 0, segs - 1 - i, ref);
+			sw_gen_sccp_xudt(&b, cdpa, cgpa, tb.p + off, len, i == 0, segs - 1 - i,
+					 ref);
 			sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 3, sls);
 			chunk_done(c, &b);
 			off += len;
@@ -761,21 +761,21 @@ struct legit_op {
 
 #define OP_IAM 255
 static const struct legit_op legit_ops[] = {
-	{ GEN_MAP_UPDATE_LOCATION, GEN_AC_NETWORK_LOC_UP, 3, 7, 7, 6, 3, 1 },
-	{ GEN_MAP_SEND_AUTHENTICATION_INFO, GEN_AC_INFO_RETRIEVAL, 3, 12, 7, 6, 3, 1 },
-	{ GEN_MAP_INSERT_SUBSCRIBER_DATA, GEN_AC_SUBSCRIBER_DATA_MNGT, 3, 3, 6, 7, 3, 0 },
-	{ GEN_MAP_CANCEL_LOCATION, GEN_AC_LOCATION_CANCELLATION, 3, 3, 6, 7, 3, 0 },
-	{ GEN_MAP_PURGE_MS, GEN_AC_MS_PURGING, 3, 2, 7, 6, 3, 0 },
-	{ GEN_MAP_PROVIDE_ROAMING_NUMBER, GEN_AC_ROAMING_NUMBER_ENQUIRY, 3, 5, 6, 7, 3, 1 },
-	{ GEN_MAP_SEND_ROUTING_INFO, GEN_AC_LOCATION_INFO_RETRIEVAL, 3, 6, 8, 6, 1, 1 },
-	{ GEN_MAP_SEND_ROUTING_INFO_FOR_SM, GEN_AC_SHORT_MSG_GATEWAY, 3, 9, 8, 6, 3, 1 },
-	{ GEN_MAP_MT_FORWARD_SM, GEN_AC_SHORT_MSG_MT_RELAY, 3, 14, 8, 8, 3, 0 },
-	{ GEN_MAP_MO_FORWARD_SM, GEN_AC_SHORT_MSG_MO_RELAY, 3, 9, 8, 8, 3, 0 },
-	{ GEN_MAP_REPORT_SM_DELIVERY_STATUS, GEN_AC_SHORT_MSG_GATEWAY, 3, 4, 8, 6, 3, 0 },
-	{ GEN_MAP_ALERT_SERVICE_CENTRE, GEN_AC_SHORT_MSG_ALERT, 2, 2, 6, 8, 3, 0 },
-	{ GEN_MAP_PROCESS_USS_REQUEST, GEN_AC_NETWORK_UNSTRUCTURED_SS, 2, 3, 7, 6, 1, 1 },
-	{ GEN_MAP_PROVIDE_SUBSCRIBER_INFO, GEN_AC_SUBSCRIBER_INFO_ENQUIRY, 3, 3, 6, 7, 3, 1 },
-	{ OP_IAM, 0, 0, 10, 0, 0, 3, 0 },
+	{GEN_MAP_UPDATE_LOCATION, GEN_AC_NETWORK_LOC_UP, 3, 7, 7, 6, 3, 1},
+	{GEN_MAP_SEND_AUTHENTICATION_INFO, GEN_AC_INFO_RETRIEVAL, 3, 12, 7, 6, 3, 1},
+	{GEN_MAP_INSERT_SUBSCRIBER_DATA, GEN_AC_SUBSCRIBER_DATA_MNGT, 3, 3, 6, 7, 3, 0},
+	{GEN_MAP_CANCEL_LOCATION, GEN_AC_LOCATION_CANCELLATION, 3, 3, 6, 7, 3, 0},
+	{GEN_MAP_PURGE_MS, GEN_AC_MS_PURGING, 3, 2, 7, 6, 3, 0},
+	{GEN_MAP_PROVIDE_ROAMING_NUMBER, GEN_AC_ROAMING_NUMBER_ENQUIRY, 3, 5, 6, 7, 3, 1},
+	{GEN_MAP_SEND_ROUTING_INFO, GEN_AC_LOCATION_INFO_RETRIEVAL, 3, 6, 8, 6, 1, 1},
+	{GEN_MAP_SEND_ROUTING_INFO_FOR_SM, GEN_AC_SHORT_MSG_GATEWAY, 3, 9, 8, 6, 3, 1},
+	{GEN_MAP_MT_FORWARD_SM, GEN_AC_SHORT_MSG_MT_RELAY, 3, 14, 8, 8, 3, 0},
+	{GEN_MAP_MO_FORWARD_SM, GEN_AC_SHORT_MSG_MO_RELAY, 3, 9, 8, 8, 3, 0},
+	{GEN_MAP_REPORT_SM_DELIVERY_STATUS, GEN_AC_SHORT_MSG_GATEWAY, 3, 4, 8, 6, 3, 0},
+	{GEN_MAP_ALERT_SERVICE_CENTRE, GEN_AC_SHORT_MSG_ALERT, 2, 2, 6, 8, 3, 0},
+	{GEN_MAP_PROCESS_USS_REQUEST, GEN_AC_NETWORK_UNSTRUCTURED_SS, 2, 3, 7, 6, 1, 1},
+	{GEN_MAP_PROVIDE_SUBSCRIBER_INFO, GEN_AC_SUBSCRIBER_INFO_ENQUIRY, 3, 3, 6, 7, 3, 1},
+	{OP_IAM, 0, 0, 10, 0, 0, 3, 0},
 };
 #define N_LEGIT_OPS (sizeof(legit_ops) / sizeof(legit_ops[0]))
 static uint32_t legit_total_weight;
@@ -863,8 +863,8 @@ legit_fill(struct gen *g, struct dlg *d, const struct legit_op *lo, int p)
 	switch (lo->op) {
 	case GEN_MAP_UPDATE_LOCATION:
 	case GEN_MAP_PURGE_MS:
-		strcpy(s->node_a, in ? part : home);  /* the VLR */
-		strcpy(s->node_b, in ? home : part);  /* the HLR */
+		strcpy(s->node_a, in ? part : home); /* the VLR */
+		strcpy(s->node_b, in ? home : part); /* the HLR */
 		break;
 	case GEN_MAP_MT_FORWARD_SM:
 	case GEN_MAP_SEND_ROUTING_INFO_FOR_SM:
@@ -884,7 +884,8 @@ legit_fill(struct gen *g, struct dlg *d, const struct legit_op *lo, int p)
 	default:
 		strcpy(s->node_a, in ? part : home);
 		if (in)
-			digits_fill(g, s->node_b, pick(g, &st->gt), 11); /* MSRN / VLR in home range */
+			digits_fill(g, s->node_b, pick(g, &st->gt),
+				    11); /* MSRN / VLR in home range */
 		else
 			partner_gt(g, p, s->node_b);
 		break;
@@ -983,8 +984,8 @@ legit_new(struct gen *g, int ai, int init_side)
 	int idx;
 
 	if (init_side < 0) {
-		init_side = (lo->dirs == 3) ? (int)sw_gen_rng_below(&g->rng, 2) :
-					      (lo->dirs == 1 ? SIDE_HOME : SIDE_REMOTE);
+		init_side = (lo->dirs == 3) ? (int)sw_gen_rng_below(&g->rng, 2)
+					    : (lo->dirs == 1 ? SIDE_HOME : SIDE_REMOTE);
 	}
 	if (lo->op == OP_IAM) {
 		char cdpn[16], cgpn[16];
@@ -1097,159 +1098,138 @@ attacker_gt(struct gen *g, char *dst, int partner_ok)
 		foreign_gt(g, dst);
 }
 
+/* Who sends a base attack, who receives it, about whose subscriber. */
+enum { FROM_ANY_OUTSIDE, FROM_NON_PARTNER, FROM_WRONG_PARTNER };
+enum { TO_HLR, TO_VLR, TO_MSC, TO_UNKNOWN_NETWORK };
+
+struct base_attack {
+	uint8_t op, acn, ver;
+	uint8_t from, from_ssn; /* calling GT kind and SSN */
+	uint8_t to, to_ssn;	/* called node and SSN */
+	uint8_t roamer;		/* about an inbound roamer (partner IMSI), else a home subscriber */
+};
+
+/* Indexed by scenario - FIRST_BASE; the order follows SCENARIOS(). */
+static const struct base_attack base_attacks[LAST_BASE - FIRST_BASE + 1] = {
+	[SC_CAT1_ATI - FIRST_BASE] = {GEN_MAP_ANY_TIME_INTERROGATION, GEN_AC_ANY_TIME_INFO_ENQUIRY,
+				      3, FROM_ANY_OUTSIDE, 147, TO_HLR, 6, 0},
+	[SC_CAT1_SEND_IMSI - FIRST_BASE] = {GEN_MAP_SEND_IMSI, GEN_AC_IMSI_RETRIEVAL, 2,
+					    FROM_ANY_OUTSIDE, 7, TO_HLR, 6, 0},
+	[SC_CAT1_SEND_ID - FIRST_BASE] = {GEN_MAP_SEND_IDENTIFICATION,
+					  GEN_AC_INTER_VLR_INFO_RETRIEVAL, 3, FROM_ANY_OUTSIDE, 7,
+					  TO_VLR, 7, 0},
+	[SC_CAT1_SRI - FIRST_BASE] = {GEN_MAP_SEND_ROUTING_INFO, GEN_AC_LOCATION_INFO_RETRIEVAL, 3,
+				      FROM_ANY_OUTSIDE, 8, TO_HLR, 6, 0},
+	[SC_CAT1_PSL - FIRST_BASE] = {GEN_MAP_PROVIDE_SUBSCRIBER_LOCATION,
+				      GEN_AC_LOCATION_SVC_ENQUIRY, 3, FROM_ANY_OUTSIDE, 145, TO_MSC,
+				      8, 0},
+	[SC_CAT1_ATM - FIRST_BASE] = {GEN_MAP_ANY_TIME_MODIFICATION, GEN_AC_ANY_TIME_INFO_HANDLING,
+				      3, FROM_ANY_OUTSIDE, 147, TO_HLR, 6, 0},
+	/* call-forwarding hijack: a fake VLR registers/activates CFU toward its own number */
+	[SC_CF_REGISTER_SS - FIRST_BASE] = {GEN_MAP_REGISTER_SS, GEN_AC_NETWORK_FUNCTIONAL_SS, 2,
+					    FROM_NON_PARTNER, 7, TO_HLR, 6, 0},
+	[SC_CF_ACTIVATE_SS - FIRST_BASE] = {GEN_MAP_ACTIVATE_SS, GEN_AC_NETWORK_FUNCTIONAL_SS, 2,
+					    FROM_NON_PARTNER, 7, TO_HLR, 6, 0},
+	[SC_CAT2_ISD_HOME - FIRST_BASE] = {GEN_MAP_INSERT_SUBSCRIBER_DATA,
+					   GEN_AC_SUBSCRIBER_DATA_MNGT, 3, FROM_ANY_OUTSIDE, 6,
+					   TO_VLR, 7, 0},
+	[SC_CAT2_CL_HOME - FIRST_BASE] = {GEN_MAP_CANCEL_LOCATION, GEN_AC_LOCATION_CANCELLATION, 3,
+					  FROM_ANY_OUTSIDE, 6, TO_VLR, 7, 0},
+	[SC_CAT2_PSI_HOME - FIRST_BASE] = {GEN_MAP_PROVIDE_SUBSCRIBER_INFO,
+					   GEN_AC_SUBSCRIBER_INFO_ENQUIRY, 3, FROM_ANY_OUTSIDE, 6,
+					   TO_VLR, 7, 0},
+	[SC_CAT2_ISD_ROAMER - FIRST_BASE] = {GEN_MAP_INSERT_SUBSCRIBER_DATA,
+					     GEN_AC_SUBSCRIBER_DATA_MNGT, 3, FROM_WRONG_PARTNER, 6,
+					     TO_VLR, 7, 1},
+	[SC_CAT2_CL_ROAMER - FIRST_BASE] = {GEN_MAP_CANCEL_LOCATION, GEN_AC_LOCATION_CANCELLATION,
+					    3, FROM_WRONG_PARTNER, 6, TO_VLR, 7, 1},
+	[SC_CAT2_PSI_ROAMER - FIRST_BASE] = {GEN_MAP_PROVIDE_SUBSCRIBER_INFO,
+					     GEN_AC_SUBSCRIBER_INFO_ENQUIRY, 3, FROM_WRONG_PARTNER,
+					     6, TO_VLR, 7, 1},
+	[SC_CAT3_UL - FIRST_BASE] = {GEN_MAP_UPDATE_LOCATION, GEN_AC_NETWORK_LOC_UP, 3,
+				     FROM_NON_PARTNER, 7, TO_HLR, 6, 0},
+	[SC_CAT3_SAI - FIRST_BASE] = {GEN_MAP_SEND_AUTHENTICATION_INFO, GEN_AC_INFO_RETRIEVAL, 3,
+				      FROM_NON_PARTNER, 7, TO_HLR, 6, 0},
+	[SC_CAT3_PURGE - FIRST_BASE] = {GEN_MAP_PURGE_MS, GEN_AC_MS_PURGING, 3, FROM_NON_PARTNER, 7,
+					TO_HLR, 6, 0},
+	/* SMS OTP interception: a fake UL puts the victim behind the attacker's "MSC", ... */
+	[SC_DFS_OTP_UL - FIRST_BASE] = {GEN_MAP_UPDATE_LOCATION, GEN_AC_NETWORK_LOC_UP, 3,
+					FROM_NON_PARTNER, 7, TO_HLR, 6, 0},
+	/* ... then the OTP is delivered toward a network that is neither home nor partner. */
+	[SC_DFS_OTP_MT - FIRST_BASE] = {GEN_MAP_MT_FORWARD_SM, GEN_AC_SHORT_MSG_MT_RELAY, 3,
+					FROM_ANY_OUTSIDE, 8, TO_UNKNOWN_NETWORK, 8, 0},
+	[SC_DFS_SRISM - FIRST_BASE] = {GEN_MAP_SEND_ROUTING_INFO_FOR_SM, GEN_AC_SHORT_MSG_GATEWAY,
+				       3, FROM_NON_PARTNER, 8, TO_HLR, 6, 0},
+	[SC_DFS_USSR - FIRST_BASE] = {GEN_MAP_USS_REQUEST, GEN_AC_NETWORK_UNSTRUCTURED_SS, 2,
+				      FROM_NON_PARTNER, 6, TO_VLR, 7, 0},
+	[SC_DFS_USSN - FIRST_BASE] = {GEN_MAP_USS_NOTIFY, GEN_AC_NETWORK_UNSTRUCTURED_SS, 2,
+				      FROM_NON_PARTNER, 6, TO_VLR, 7, 0},
+	/* a non-partner GT posing as a VLR (SSN 7) sends a subscriber's USSD to the home HLR */
+	[SC_DFS_PUSSR - FIRST_BASE] = {GEN_MAP_PROCESS_USS_REQUEST, GEN_AC_NETWORK_UNSTRUCTURED_SS,
+				       2, FROM_NON_PARTNER, 7, TO_HLR, 6, 0},
+};
+
 /* Build one of the base attacks (FIRST_BASE..LAST_BASE). */
 static void
 attack_base(struct gen *g, int sc, struct attack *x)
 {
+	const struct base_attack *ba = &base_attacks[sc - FIRST_BASE];
 	const struct sw_gen_site *st = g->site;
 	struct sw_gen_sub *s = &x->sub;
-	char gt[16], home[16];
+	char gt[16], to[16];
 	int p;
 
 	memset(x, 0, sizeof(*x));
 	x->t.otid = (uint32_t)sw_gen_rng_next(&g->rng);
-	home_imsi(g, s->imsi);
-	home_msisdn(g, s->msisdn);
-	switch (sc) {
-	case SC_CAT1_ATI:
+	if (ba->roamer) {
+		p = rand_partner(g);
+		partner_imsi(g, p, s->imsi);
+		partner_msisdn(g, p, s->msisdn);
+	} else {
+		p = -1;
+		home_imsi(g, s->imsi);
+		home_msisdn(g, s->msisdn);
+	}
+	switch (ba->from) {
+	case FROM_ANY_OUTSIDE:
 		attacker_gt(g, gt, 1);
-		attack_invoke(x, GEN_MAP_ANY_TIME_INTERROGATION, GEN_AC_ANY_TIME_INFO_ENQUIRY, 3);
-		home_node(g, &st->hlr, home);
-		set_addr(&x->cgpa, gt, 147);
-		set_addr(&x->cdpa, home, 6);
 		break;
-	case SC_CAT1_SEND_IMSI:
-		attacker_gt(g, gt, 1);
-		attack_invoke(x, GEN_MAP_SEND_IMSI, GEN_AC_IMSI_RETRIEVAL, 2);
-		home_node(g, &st->hlr, home);
-		set_addr(&x->cgpa, gt, 7);
-		set_addr(&x->cdpa, home, 6);
-		break;
-	case SC_CAT1_SEND_ID:
-		attacker_gt(g, gt, 1);
-		attack_invoke(x, GEN_MAP_SEND_IDENTIFICATION, GEN_AC_INTER_VLR_INFO_RETRIEVAL, 3);
-		home_node(g, &st->vlr, home);
-		set_addr(&x->cgpa, gt, 7);
-		set_addr(&x->cdpa, home, 7);
-		break;
-	case SC_CAT1_SRI:
-		attacker_gt(g, gt, 1);
-		attack_invoke(x, GEN_MAP_SEND_ROUTING_INFO, GEN_AC_LOCATION_INFO_RETRIEVAL, 3);
-		home_node(g, &st->hlr, home);
-		set_addr(&x->cgpa, gt, 8);
-		set_addr(&x->cdpa, home, 6);
-		break;
-	case SC_CAT1_PSL:
-		attacker_gt(g, gt, 1);
-		attack_invoke(x, GEN_MAP_PROVIDE_SUBSCRIBER_LOCATION, GEN_AC_LOCATION_SVC_ENQUIRY, 3);
-		home_node(g, &st->msc, home);
-		set_addr(&x->cgpa, gt, 145);
-		set_addr(&x->cdpa, home, 8);
-		break;
-	case SC_CAT1_ATM:
-		attacker_gt(g, gt, 1);
-		attack_invoke(x, GEN_MAP_ANY_TIME_MODIFICATION, GEN_AC_ANY_TIME_INFO_HANDLING, 3);
-		home_node(g, &st->hlr, home);
-		set_addr(&x->cgpa, gt, 147);
-		set_addr(&x->cdpa, home, 6);
-		break;
-	case SC_CF_REGISTER_SS:
-	case SC_CF_ACTIVATE_SS:
-		/* Call-forwarding hijack: a fake VLR registers/activates CFU toward its number. */
-		attacker_gt(g, gt, 0);
-		attack_invoke(x, sc == SC_CF_REGISTER_SS ? GEN_MAP_REGISTER_SS : GEN_MAP_ACTIVATE_SS,
-			      GEN_AC_NETWORK_FUNCTIONAL_SS, 2);
-		home_node(g, &st->hlr, home);
-		set_addr(&x->cgpa, gt, 7);
-		set_addr(&x->cdpa, home, 6);
-		break;
-	case SC_CAT2_ISD_HOME:
-	case SC_CAT2_CL_HOME:
-	case SC_CAT2_PSI_HOME:
-	case SC_CAT2_ISD_ROAMER:
-	case SC_CAT2_CL_ROAMER:
-	case SC_CAT2_PSI_ROAMER:
-		if (sc >= SC_CAT2_ISD_ROAMER) {
-			/* an inbound roamer of partner p, addressed from another partner or none */
-			p = rand_partner(g);
-			partner_imsi(g, p, s->imsi);
-			partner_msisdn(g, p, s->msisdn);
-			if (st->npartners > 1 && sw_gen_rng_chance(&g->rng, 0.7))
-				partner_gt(g, (p + 1 + (int)sw_gen_rng_below(&g->rng,
-						(uint32_t)st->npartners - 1)) % st->npartners, gt);
-			else
-				foreign_gt(g, gt);
-		} else {
-			attacker_gt(g, gt, 1);
-		}
-		if (sc == SC_CAT2_ISD_HOME || sc == SC_CAT2_ISD_ROAMER)
-			attack_invoke(x, GEN_MAP_INSERT_SUBSCRIBER_DATA, GEN_AC_SUBSCRIBER_DATA_MNGT, 3);
-		else if (sc == SC_CAT2_CL_HOME || sc == SC_CAT2_CL_ROAMER)
-			attack_invoke(x, GEN_MAP_CANCEL_LOCATION, GEN_AC_LOCATION_CANCELLATION, 3);
+	case FROM_WRONG_PARTNER:
+		/* the roamer's IMSI belongs to partner p; the GT to another partner (or none) */
+		if (st->npartners > 1 && sw_gen_rng_chance(&g->rng, 0.7))
+			partner_gt(g,
+				   (p + 1 +
+				    (int)sw_gen_rng_below(&g->rng, (uint32_t)st->npartners - 1)) %
+					   st->npartners,
+				   gt);
 		else
-			attack_invoke(x, GEN_MAP_PROVIDE_SUBSCRIBER_INFO, GEN_AC_SUBSCRIBER_INFO_ENQUIRY,
-				      3);
-		home_node(g, &st->vlr, home);
-		set_addr(&x->cgpa, gt, 6);
-		set_addr(&x->cdpa, home, 7);
-		break;
-	case SC_CAT3_UL:
-	case SC_DFS_OTP_UL:
-	case SC_CAT3_SAI:
-	case SC_CAT3_PURGE:
-		foreign_gt(g, gt);
-		strcpy(s->node_a, gt); /* the fake VLR/MSC: SMS for the victim will go there */
-		if (sc == SC_CAT3_SAI)
-			attack_invoke(x, GEN_MAP_SEND_AUTHENTICATION_INFO, GEN_AC_INFO_RETRIEVAL, 3);
-		else if (sc == SC_CAT3_PURGE)
-			attack_invoke(x, GEN_MAP_PURGE_MS, GEN_AC_MS_PURGING, 3);
-		else
-			attack_invoke(x, GEN_MAP_UPDATE_LOCATION, GEN_AC_NETWORK_LOC_UP, 3);
-		home_node(g, &st->hlr, home);
-		set_addr(&x->cgpa, gt, 7);
-		set_addr(&x->cdpa, home, 6);
-		break;
-	case SC_DFS_OTP_MT:
-		/* The OTP is delivered toward the attacker's fake MSC: a network that is neither
-		 * home nor partner. Calling GT is a (partner or foreign) SMSC, i.e. outside. */
-		attacker_gt(g, gt, 1);
-		foreign_gt(g, home);
-		strcpy(s->node_a, gt);
-		attack_invoke(x, GEN_MAP_MT_FORWARD_SM, GEN_AC_SHORT_MSG_MT_RELAY, 3);
-		set_addr(&x->cgpa, gt, 8);
-		set_addr(&x->cdpa, home, 8);
-		break;
-	case SC_DFS_SRISM:
-		foreign_gt(g, gt);
-		strcpy(s->node_a, gt);
-		attack_invoke(x, GEN_MAP_SEND_ROUTING_INFO_FOR_SM, GEN_AC_SHORT_MSG_GATEWAY, 3);
-		home_node(g, &st->hlr, home);
-		set_addr(&x->cgpa, gt, 8);
-		set_addr(&x->cdpa, home, 6);
-		break;
-	case SC_DFS_USSR:
-	case SC_DFS_USSN:
-		foreign_gt(g, gt);
-		attack_invoke(x, sc == SC_DFS_USSR ? GEN_MAP_USS_REQUEST : GEN_MAP_USS_NOTIFY,
-			      GEN_AC_NETWORK_UNSTRUCTURED_SS, 2);
-		home_node(g, &st->vlr, home);
-		set_addr(&x->cgpa, gt, 6);
-		set_addr(&x->cdpa, home, 7);
-		break;
-	case SC_DFS_PUSSR:
-		foreign_gt(g, gt);
-		attack_invoke(x, GEN_MAP_PROCESS_USS_REQUEST, GEN_AC_NETWORK_UNSTRUCTURED_SS, 2);
-		home_node(g, &st->hlr, home);
-		set_addr(&x->cgpa, gt, 7);
-		set_addr(&x->cdpa, home, 6);
+			foreign_gt(g, gt);
 		break;
 	default:
-		abort();
+		foreign_gt(g, gt);
+		break;
 	}
-	if (s->node_a[0] == '\0')
-		strcpy(s->node_a, gt);
-	if (s->node_b[0] == '\0')
-		strcpy(s->node_b, gt);
+	switch (ba->to) {
+	case TO_HLR:
+		home_node(g, &st->hlr, to);
+		break;
+	case TO_VLR:
+		home_node(g, &st->vlr, to);
+		break;
+	case TO_MSC:
+		home_node(g, &st->msc, to);
+		break;
+	default:
+		foreign_gt(g, to);
+		break;
+	}
+	attack_invoke(x, ba->op, ba->acn, ba->ver);
+	set_addr(&x->cgpa, gt, ba->from_ssn);
+	set_addr(&x->cdpa, to, ba->to_ssn);
+	/* The numbers the argument names (fake VLR/MSC, service centre, gsmSCF, forward-to) are
+	 * the attacker's: that is where the victim's traffic would go. */
+	strcpy(s->node_a, gt);
+	strcpy(s->node_b, gt);
 }
 
 static void
@@ -1510,15 +1490,16 @@ read_list(const config_setting_t *parent, const char *key, struct sw_gen_list *l
 	}
 	n = config_setting_length(s);
 	if (n == 0 && required) {
-		snprintf(err, errlen, "%s:%d: %s is empty", path, config_setting_source_line(s), key);
+		snprintf(err, errlen, "%s:%d: %s is empty", path, config_setting_source_line(s),
+			 key);
 		return -1;
 	}
 	for (i = 0; i < n && i < SW_GEN_MAX_LIST; i++) {
 		const char *v = config_setting_get_string_elem(s, i);
 
 		if (v == NULL || !is_digits(v, 1, maxdig)) {
-			snprintf(err, errlen, "%s:%d: %s[%d] must be a string of 1-%zu digits", path,
-				 config_setting_source_line(s), key, i, maxdig);
+			snprintf(err, errlen, "%s:%d: %s[%d] must be a string of 1-%zu digits",
+				 path, config_setting_source_line(s), key, i, maxdig);
 			return -1;
 		}
 		strcpy(l->v[l->n++], v);
@@ -1573,8 +1554,8 @@ site_load(const char *path, struct sw_gen_site *st, char *err, size_t errlen)
 	for (i = 0; i < config_setting_length(pcs) && i < SW_GEN_MAX_LIST; i++) {
 		const config_setting_t *e = config_setting_get_elem(pcs, (unsigned)i);
 
-		if (config_setting_type(e) != CONFIG_TYPE_INT ||
-		    config_setting_get_int(e) < 0 || config_setting_get_int(e) > 16383) {
+		if (config_setting_type(e) != CONFIG_TYPE_INT || config_setting_get_int(e) < 0 ||
+		    config_setting_get_int(e) > 16383) {
 			snprintf(err, errlen, "%s:%d: point_codes[%d] must be an integer 0-16383",
 				 path, config_setting_source_line(pcs), i);
 			goto out;
@@ -1620,8 +1601,8 @@ out:
 static void
 foreign_init(struct gen *g)
 {
-	static const char *const cand[] = { "8613", "23767", "7916", "96650", "2348", "38050",
-					    "92300", "6281", "5511", "99412" };
+	static const char *const cand[] = {"8613",  "23767", "7916", "96650", "2348",
+					   "38050", "92300", "6281", "5511",  "99412"};
 	const struct sw_gen_site *st = g->site;
 	size_t i;
 	int p, j;
@@ -1629,7 +1610,7 @@ foreign_init(struct gen *g)
 	g->nforeign = 0;
 	for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
 		int clash = 0;
-		const struct sw_gen_list *ls[2] = { &st->gt, &st->msisdn };
+		const struct sw_gen_list *ls[2] = {&st->gt, &st->msisdn};
 
 		for (j = 0; j < 2; j++) {
 			int k;
@@ -1660,10 +1641,10 @@ foreign_init(struct gen *g)
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-		"usage: sigwall-gen --profile roaming|attacks --site SITE --msus N --seed S\n"
-		"                   -o OUT.pcap [--labels OUT.jsonl] [--attack-share P]\n"
-		"                   [--bundle-max K] [--assocs A] [--ipv6] [--vlan ID] [--bench]\n");
+	fprintf(f, "usage: sigwall-gen --profile roaming|attacks --site SITE --msus N --seed S\n"
+		   "                   -o OUT.pcap [--labels OUT.jsonl] [--attack-share P]\n"
+		   "                   [--bundle-max K] [--assocs A] [--ipv6] [--vlan ID] "
+		   "[--bench]\n");
 }
 
 static const char *tmp_pcap, *tmp_labels;
@@ -1678,8 +1659,7 @@ cleanup_tmp(void)
 		unlink(tmp_labels);
 }
 
-static void __attribute__((noreturn))
-fail(const char *fmt, const char *a, const char *b)
+static void __attribute__((noreturn)) fail(const char *fmt, const char *a, const char *b)
 {
 	fprintf(stderr, "sigwall-gen: ");
 	fprintf(stderr, fmt, a, b);
@@ -1739,20 +1719,20 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "site", required_argument, NULL, 's' },
-		{ "msus", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "labels", required_argument, NULL, 'l' },
-		{ "attack-share", required_argument, NULL, 'a' },
-		{ "bundle-max", required_argument, NULL, 'b' },
-		{ "assocs", required_argument, NULL, 'A' },
-		{ "ipv6", no_argument, NULL, '6' },
-		{ "vlan", required_argument, NULL, 'v' },
-		{ "bench", no_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"profile", required_argument, NULL, 'p'},
+		{"site", required_argument, NULL, 's'},
+		{"msus", required_argument, NULL, 'n'},
+		{"seed", required_argument, NULL, 'S'},
+		{"output", required_argument, NULL, 'o'},
+		{"labels", required_argument, NULL, 'l'},
+		{"attack-share", required_argument, NULL, 'a'},
+		{"bundle-max", required_argument, NULL, 'b'},
+		{"assocs", required_argument, NULL, 'A'},
+		{"ipv6", no_argument, NULL, '6'},
+		{"vlan", required_argument, NULL, 'v'},
+		{"bench", no_argument, NULL, 'B'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *profile = NULL, *site_path = NULL, *out = NULL, *labels = NULL;
 	const char *msus_s = NULL;
@@ -1903,10 +1883,11 @@ main(int argc, char **argv)
 	if (fl != NULL)
 		sw_gen_out_free(&g.labels);
 	if (bench) {
-		double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		double s =
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
-		double cs = (double)(c1.tv_sec - c0.tv_sec) +
-			    (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
+		double cs =
+			(double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
 
 		/* wall-clock rate first; the CPU-time rate is what one uncontended core does */
 		printf("sigwall-gen bench: %llu MSUs, %llu frames in %.3f s: %.2f M MSUs/s "

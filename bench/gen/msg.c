@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sigwall-gen message encoders: BER (X.690), TCAP (Q.773), MAP (3GPP TS 29.002), SCCP (Q.713),
- * ISUP IAM (Q.763) and M3UA DATA (RFC 4666). Everything is written backward into a struct sw_gen_bb.
+ * ISUP IAM (Q.763) and M3UA DATA (RFC 4666). Everything is written backward into a struct
+ * sw_gen_bb.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -162,7 +163,7 @@ put_ussd(struct sw_gen_bb *b, const char *text)
 	uint8_t v[160];
 	size_t sept, n = pack7(v, text, &sept);
 
-	bb_prim(b, 0x04, v, n);      /* ussd-String */
+	bb_prim(b, 0x04, v, n);	   /* ussd-String */
 	bb_prim_u8(b, 0x04, 0x0f); /* ussd-DataCodingScheme: GSM 7-bit, language unspecified */
 }
 
@@ -179,7 +180,7 @@ put_tpdu(struct sw_gen_bb *b, int submit, const char *addr, const char *imsi)
 	memcpy(text + 13, code, 6);
 	memcpy(text + 19, ". Do not share it.", 19);
 	if (submit) {
-		v[n++] = 0x01; /* TP-MTI SMS-SUBMIT, TP-VPF absent */
+		v[n++] = 0x01;		   /* TP-MTI SMS-SUBMIT, TP-VPF absent */
 		v[n++] = (uint8_t)code[5]; /* TP-MR */
 	} else {
 		v[n++] = 0x04; /* TP-MTI SMS-DELIVER, TP-MMS no more messages */
@@ -191,7 +192,7 @@ put_tpdu(struct sw_gen_bb *b, int submit, const char *addr, const char *imsi)
 	v[n++] = 0x00; /* TP-DCS: GSM 7-bit */
 	if (!submit) {
 		/* TP-SCTS 2026-01-15 12:30:45 +00, semi-octets swapped */
-		static const uint8_t scts[7] = { 0x62, 0x10, 0x51, 0x21, 0x03, 0x54, 0x00 };
+		static const uint8_t scts[7] = {0x62, 0x10, 0x51, 0x21, 0x03, 0x54, 0x00};
 
 		memcpy(v + n, scts, 7);
 		n += 7;
@@ -247,31 +248,31 @@ enc_arg(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s)
 		break;
 	case GEN_MAP_REGISTER_SS:
 		put_addr(b, 0x84, s->node_a); /* forwardedToNumber [4] */
-		bb_prim_u8(b, 0x04, 0x21);  /* ss-Code cfu (TS 29.002 17.7.5) */
+		bb_prim_u8(b, 0x04, 0x21);    /* ss-Code cfu (TS 29.002 17.7.5) */
 		break;
 	case GEN_MAP_ACTIVATE_SS:
 		bb_prim_u8(b, 0x04, 0x21); /* ss-Code cfu */
 		break;
 	case GEN_MAP_SEND_ROUTING_INFO:
 		put_addr(b, 0x86, s->node_a); /* gmsc-OrGsmSCF-Address [6] */
-		bb_prim_u8(b, 0x83, 0x00);  /* interrogationType [3] basicCall */
+		bb_prim_u8(b, 0x83, 0x00);    /* interrogationType [3] basicCall */
 		put_addr(b, 0x80, s->msisdn);
 		break;
 	case GEN_MAP_MT_FORWARD_SM:
 		put_tpdu(b, 0, s->node_a, s->imsi); /* sm-RP-UI */
-		put_addr(b, 0x84, s->node_a);       /* sm-RP-OA serviceCentreAddressOA [4] */
-		put_imsi(b, 0x80, s->imsi);         /* sm-RP-DA imsi [0] */
+		put_addr(b, 0x84, s->node_a);	    /* sm-RP-OA serviceCentreAddressOA [4] */
+		put_imsi(b, 0x80, s->imsi);	    /* sm-RP-DA imsi [0] */
 		break;
 	case GEN_MAP_SEND_ROUTING_INFO_FOR_SM:
 		put_addr(b, 0x82, s->node_a); /* serviceCentreAddress [2] */
-		bb_prim_u8(b, 0x81, 0xff);  /* sm-RP-PRI [1] TRUE */
+		bb_prim_u8(b, 0x81, 0xff);    /* sm-RP-PRI [1] TRUE */
 		put_addr(b, 0x80, s->msisdn);
 		break;
 	case GEN_MAP_MO_FORWARD_SM:
-		put_imsi(b, 0x04, s->imsi);         /* imsi */
+		put_imsi(b, 0x04, s->imsi);	    /* imsi */
 		put_tpdu(b, 1, s->msisdn, s->imsi); /* sm-RP-UI */
-		put_addr(b, 0x82, s->msisdn);       /* sm-RP-OA msisdn [2] */
-		put_addr(b, 0x84, s->node_a);       /* sm-RP-DA serviceCentreAddressDA [4] */
+		put_addr(b, 0x82, s->msisdn);	    /* sm-RP-OA msisdn [2] */
+		put_addr(b, 0x84, s->node_a);	    /* sm-RP-DA serviceCentreAddressDA [4] */
 		break;
 	case GEN_MAP_REPORT_SM_DELIVERY_STATUS:
 		bb_prim_u8(b, 0x0a, 0x02); /* sm-DeliveryOutcome successfulTransfer */
@@ -283,8 +284,8 @@ enc_arg(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s)
 		put_addr(b, 0x04, s->msisdn);
 		break;
 	case GEN_MAP_SEND_IDENTIFICATION: {
-		uint8_t tmsi[4] = { (uint8_t)s->imsi[11], (uint8_t)s->imsi[12],
-				    (uint8_t)s->imsi[13], (uint8_t)s->imsi[14] };
+		uint8_t tmsi[4] = {(uint8_t)s->imsi[11], (uint8_t)s->imsi[12], (uint8_t)s->imsi[13],
+				   (uint8_t)s->imsi[14]};
 
 		bb_prim(b, 0x04, tmsi, 4); /* tmsi */
 		break;
@@ -313,8 +314,8 @@ enc_arg(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s)
 		break;
 	case GEN_MAP_PROVIDE_SUBSCRIBER_INFO:
 		m2 = bb_open(b);
-		put_null(b, 0x81); /* subscriberState [1] */
-		put_null(b, 0x80); /* locationInformation [0] */
+		put_null(b, 0x81);     /* subscriberState [1] */
+		put_null(b, 0x80);     /* locationInformation [0] */
 		bb_close(b, 0xa2, m2); /* requestedInfo [2] */
 		put_imsi(b, 0x80, s->imsi);
 		break;
@@ -334,7 +335,7 @@ enc_arg(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s)
 		put_addr(b, 0x04, s->node_a); /* mlc-Number */
 		m2 = bb_open(b);
 		bb_prim_u8(b, 0x80, 0x00); /* locationEstimateType currentLocation */
-		bb_close(b, 0x30, m2);     /* locationType */
+		bb_close(b, 0x30, m2);	   /* locationType */
 		break;
 	default:
 		abort();
@@ -360,12 +361,12 @@ enc_res(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s, const uint8
 	case GEN_MAP_SEND_ROUTING_INFO:
 		put_addr(b, 0x04, s->node_b); /* extendedRoutingInfo: roamingNumber */
 		put_imsi(b, 0x89, s->imsi);   /* imsi [9] */
-		bb_close(b, 0xa3, m);         /* SendRoutingInfoRes ::= [3] SEQUENCE */
+		bb_close(b, 0xa3, m);	      /* SendRoutingInfoRes ::= [3] SEQUENCE */
 		return;
 	case GEN_MAP_SEND_ROUTING_INFO_FOR_SM:
 		m2 = bb_open(b);
 		put_addr(b, 0x81, s->node_b); /* networkNode-Number [1] */
-		bb_close(b, 0xa0, m2);        /* locationInfoWithLMSI [0] */
+		bb_close(b, 0xa0, m2);	      /* locationInfoWithLMSI [0] */
 		put_imsi(b, 0x04, s->imsi);
 		break;
 	case GEN_MAP_SEND_AUTHENTICATION_INFO:
@@ -391,8 +392,8 @@ enc_res(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s, const uint8
 		m3 = bb_open(b);
 		put_addr(b, 0x81, s->node_b); /* vlr-number [1] */
 		bb_prim_u8(b, 0x02, 0x05);    /* ageOfLocationInformation */
-		bb_close(b, 0xa0, m3);        /* locationInformation [0] */
-		bb_close(b, 0x30, m2);        /* subscriberInfo */
+		bb_close(b, 0xa0, m3);	      /* locationInformation [0] */
+		bb_close(b, 0x30, m2);	      /* subscriberInfo */
 		break;
 	default:
 		abort();
@@ -404,12 +405,12 @@ static void
 enc_opcode(struct sw_gen_bb *b, uint8_t op, uint8_t mal)
 {
 	if (mal == SW_GEN_MAL_NEG_OPCODE) {
-		static const uint8_t neg[2] = { 0xfd, 0x66 }; /* -666, as in pwnss7 */
+		static const uint8_t neg[2] = {0xfd, 0x66}; /* -666, as in pwnss7 */
 
 		bb_prim(b, 0x02, neg, 2);
 	} else if (mal == SW_GEN_MAL_GLOBAL_OP) {
 		/* Q.773 4.2.2.3 Code ::= CHOICE { localValue INTEGER, globalValue OBJECT ID } */
-		uint8_t oid[7] = { 0x04, 0x00, 0x00, 0x01, 0x00, op, 0x03 };
+		uint8_t oid[7] = {0x04, 0x00, 0x00, 0x01, 0x00, op, 0x03};
 
 		bb_prim(b, 0x06, oid, sizeof(oid));
 	} else {
@@ -447,9 +448,9 @@ enc_comp(struct sw_gen_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_c
 static void
 enc_dialogue(struct sw_gen_bb *b, const struct sw_gen_tcap *t)
 {
-	static const uint8_t as_dialogue[7] = { 0x00, 0x11, 0x86, 0x05, 0x01, 0x01, 0x01 };
-	static const uint8_t pv[2] = { 0x07, 0x80 }; /* protocol-version version1 */
-	uint8_t acn[110] = { 0x04, 0x00, 0x00, 0x01, 0x00, t->acn, t->acn_ver };
+	static const uint8_t as_dialogue[7] = {0x00, 0x11, 0x86, 0x05, 0x01, 0x01, 0x01};
+	static const uint8_t pv[2] = {0x07, 0x80}; /* protocol-version version1 */
+	uint8_t acn[110] = {0x04, 0x00, 0x00, 0x01, 0x00, t->acn, t->acn_ver};
 	size_t acn_len = 7;
 	uint8_t *m1 = bb_open(b), *m2, *m3, *m4, *m5;
 
@@ -467,7 +468,7 @@ enc_dialogue(struct sw_gen_bb *b, const struct sw_gen_tcap *t)
 		bb_close(b, 0xa3, m4); /* result-source-diagnostic */
 		m4 = bb_open(b);
 		bb_prim_u8(b, 0x02, 0x00); /* accepted */
-		bb_close(b, 0xa2, m4);     /* result */
+		bb_close(b, 0xa2, m4);	   /* result */
 	}
 	m4 = bb_open(b);
 	bb_prim(b, 0x06, acn, acn_len);
@@ -533,16 +534,16 @@ enc_addr(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *a)
 	size_t n = 0, nd = strlen(a->gt);
 
 	if (a->gti == 2) {
-		v[n++] = 0x0a;   /* AI: route on GT, GTI 2, SSN present */
+		v[n++] = 0x0a; /* AI: route on GT, GTI 2, SSN present */
 		v[n++] = a->ssn;
-		v[n++] = 0x00;   /* TT */
+		v[n++] = 0x00; /* TT */
 		n += sw_gen_bcd(v + n, a->gt, 0x0);
 	} else {
 		v[n++] = 0x12; /* AI: route on GT, GTI 4, SSN present (Q.713 3.4.1) */
 		v[n++] = a->ssn;
-		v[n++] = 0x00;                               /* TT */
+		v[n++] = 0x00;				       /* TT */
 		v[n++] = (uint8_t)(0x10 | ((nd & 1) ? 1 : 2)); /* NP E.164, ES BCD odd/even */
-		v[n++] = 0x04;                               /* NAI international */
+		v[n++] = 0x04;				       /* NAI international */
 		n += sw_gen_bcd(v + n, a->gt, 0x0);
 	}
 	bb_put(b, v, n);
@@ -566,10 +567,10 @@ sw_gen_sccp_udt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 	enc_addr(b, cdpa);
 	la = (size_t)(m - b->p);
 	bb_u8(b, (uint8_t)(1 + la + lb)); /* pointer to data (from its own octet) */
-	bb_u8(b, (uint8_t)(2 + la));      /* pointer to calling party address */
-	bb_u8(b, 3);                      /* pointer to called party address */
-	bb_u8(b, 0x81);                   /* class 1, return message on error */
-	bb_u8(b, 0x09);                   /* UDT (Q.713 4.10) */
+	bb_u8(b, (uint8_t)(2 + la));	  /* pointer to calling party address */
+	bb_u8(b, 3);			  /* pointer to called party address */
+	bb_u8(b, 0x81);			  /* class 1, return message on error */
+	bb_u8(b, 0x09);			  /* UDT (Q.713 4.10) */
 }
 
 void
@@ -582,7 +583,7 @@ sw_gen_sccp_xudt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 	size_t la, lb;
 
 	bb_u8(b, 0x00); /* end of optional parameters */
-	seg[0] = 0x10;  /* Segmentation (Q.713 3.17) */
+	seg[0] = 0x10;	/* Segmentation (Q.713 3.17) */
 	seg[1] = 4;
 	seg[2] = (uint8_t)((first ? 0x80 : 0) | 0x40 | (remaining & 0x0f)); /* F, C=class 1 */
 	seg[3] = (uint8_t)(ref >> 16);
@@ -598,12 +599,12 @@ sw_gen_sccp_xudt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 	enc_addr(b, cdpa);
 	la = (size_t)(m - b->p);
 	bb_u8(b, (uint8_t)(1 + la + lb + 1 + n)); /* pointer to optional part */
-	bb_u8(b, (uint8_t)(2 + la + lb));         /* pointer to data */
-	bb_u8(b, (uint8_t)(3 + la));              /* pointer to calling party address */
-	bb_u8(b, 4);                              /* pointer to called party address */
-	bb_u8(b, 0x0f);                           /* hop counter */
-	bb_u8(b, 0x81);                           /* class 1, return on error */
-	bb_u8(b, 0x11);                           /* XUDT (Q.713 4.18) */
+	bb_u8(b, (uint8_t)(2 + la + lb));	  /* pointer to data */
+	bb_u8(b, (uint8_t)(3 + la));		  /* pointer to calling party address */
+	bb_u8(b, 4);				  /* pointer to called party address */
+	bb_u8(b, 0x0f);				  /* hop counter */
+	bb_u8(b, 0x81);				  /* class 1, return on error */
+	bb_u8(b, 0x11);				  /* XUDT (Q.713 4.18) */
 }
 
 /* Q.763 3.9 / 3.10 called and calling party numbers: O/E + NAI, then plan, then BCD. */
@@ -624,9 +625,9 @@ sw_gen_isup_iam(struct sw_gen_bb *b, uint16_t cic, const char *cdpn, const char 
 	v[n++] = 0x02; /* pointer to called party number */
 	cdlen_pos = n++;
 	nd = strlen(cdpn);
-	v[n++] = 2 + (uint8_t)((nd + 1) / 2); /* called party number length */
+	v[n++] = 2 + (uint8_t)((nd + 1) / 2);		  /* called party number length */
 	v[n++] = (uint8_t)(((nd & 1) ? 0x80 : 0) | 0x04); /* O/E, NAI international */
-	v[n++] = 0x10;                                   /* INN allowed, NPI E.164 */
+	v[n++] = 0x10;					  /* INN allowed, NPI E.164 */
 	n += sw_gen_bcd(v + n, cdpn, 0x0);
 	v[cdlen_pos] = (uint8_t)(n - cdlen_pos); /* pointer to optional part */
 	nd = strlen(cgpn);

@@ -42,7 +42,8 @@ sw_gen_crc32c_init(void)
 	}
 	for (i = 0; i < 256; i++)
 		for (j = 1; j < 8; j++)
-			crc_tab[j][i] = (crc_tab[j - 1][i] >> 8) ^ crc_tab[0][crc_tab[j - 1][i] & 0xff];
+			crc_tab[j][i] =
+				(crc_tab[j - 1][i] >> 8) ^ crc_tab[0][crc_tab[j - 1][i] & 0xff];
 #if defined(__x86_64__)
 	__builtin_cpu_init();
 	crc_hw = __builtin_cpu_supports("sse4.2");
@@ -77,9 +78,9 @@ crc_sw_update(uint32_t crc, const uint8_t *p, size_t n)
 		memcpy(&hi, p + 4, 4);
 		lo ^= crc;
 		crc = crc_tab[7][lo & 0xff] ^ crc_tab[6][(lo >> 8) & 0xff] ^
-		      crc_tab[5][(lo >> 16) & 0xff] ^ crc_tab[4][lo >> 24] ^
-		      crc_tab[3][hi & 0xff] ^ crc_tab[2][(hi >> 8) & 0xff] ^
-		      crc_tab[1][(hi >> 16) & 0xff] ^ crc_tab[0][hi >> 24];
+		      crc_tab[5][(lo >> 16) & 0xff] ^ crc_tab[4][lo >> 24] ^ crc_tab[3][hi & 0xff] ^
+		      crc_tab[2][(hi >> 8) & 0xff] ^ crc_tab[1][(hi >> 16) & 0xff] ^
+		      crc_tab[0][hi >> 24];
 		p += 8;
 		n -= 8;
 	}
@@ -159,10 +160,10 @@ sw_gen_out_free(struct sw_gen_out *o)
 void
 sw_gen_pcap_header(struct sw_gen_out *o)
 {
-	uint32_t h[6] = { 0xa1b2c3d4u, 0x00040002u, 0, 0, 65535, 1 };
+	uint32_t h[6] = {0xa1b2c3d4u, 0x00040002u, 0, 0, 65535, 1};
 
 	/* version is two uint16 (2, 4) in host order */
-	uint16_t ver[2] = { 2, 4 };
+	uint16_t ver[2] = {2, 4};
 
 	memcpy((uint8_t *)h + 4, ver, 4);
 	sw_gen_out_write(o, h, sizeof(h));

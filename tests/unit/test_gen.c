@@ -124,7 +124,7 @@ test_tcap_length_forms(void **state)
 	sw_gen_bb_init(&b, buf, sizeof(buf));
 	sw_gen_tcap(&b, &t, &s);
 	assert_int_equal(b.p[0], 0x62);
-	assert_int_equal(b.p[1], 0x80); /* indefinite */
+	assert_int_equal(b.p[1], 0x80);	   /* indefinite */
 	assert_int_equal(b.end[-1], 0x00); /* ends with end-of-contents */
 	assert_int_equal(b.end[-2], 0x00);
 }
@@ -157,9 +157,9 @@ test_tcap_malformations(void **state)
 static void
 test_sccp_udt_xudt(void **state)
 {
-	uint8_t buf[512], data[3] = { 0xaa, 0xbb, 0xcc };
+	uint8_t buf[512], data[3] = {0xaa, 0xbb, 0xcc};
 	struct sw_gen_bb b;
-	struct sw_gen_sccp_addr cd = { "27820000010", 6, 4 }, cg = { "336090123456", 7, 4 };
+	struct sw_gen_sccp_addr cd = {"27820000010", 6, 4}, cg = {"336090123456", 7, 4};
 	const uint8_t *m;
 
 	(void)state;
@@ -169,11 +169,11 @@ test_sccp_udt_xudt(void **state)
 	sw_gen_sccp_udt(&b, &cd, &cg);
 	m = b.p;
 	assert_int_equal(m[0], 0x09);
-	assert_int_equal(m[2 + m[2]], 5 + 6);          /* called: AI SSN TT NP NAI + 6 BCD */
-	assert_int_equal(m[2 + m[2] + 1], 0x12);       /* GTI 4, SSN present */
-	assert_int_equal(m[2 + m[2] + 4], 0x11);       /* E.164, BCD odd */
-	assert_int_equal(m[3 + m[3] + 4], 0x12);       /* calling: 12 digits, BCD even */
-	assert_int_equal(m[4 + m[4]], 3);              /* data length */
+	assert_int_equal(m[2 + m[2]], 5 + 6);	 /* called: AI SSN TT NP NAI + 6 BCD */
+	assert_int_equal(m[2 + m[2] + 1], 0x12); /* GTI 4, SSN present */
+	assert_int_equal(m[2 + m[2] + 4], 0x11); /* E.164, BCD odd */
+	assert_int_equal(m[3 + m[3] + 4], 0x12); /* calling: 12 digits, BCD even */
+	assert_int_equal(m[4 + m[4]], 3);	 /* data length */
 	assert_memory_equal(m + 4 + m[4] + 1, data, 3);
 	assert_int_equal(4 + m[4] + 1 + 3, sw_gen_bb_len(&b));
 
@@ -184,9 +184,9 @@ test_sccp_udt_xudt(void **state)
 	assert_int_equal(m[2], 0x0f); /* hop counter */
 	assert_int_equal(m[5 + m[5]], 3);
 	assert_memory_equal(m + 5 + m[5] + 1, data, 3);
-	assert_int_equal(m[6 + m[6]], 0x10);            /* Segmentation */
+	assert_int_equal(m[6 + m[6]], 0x10);		    /* Segmentation */
 	assert_int_equal(m[6 + m[6] + 2], 0x80 | 0x40 | 1); /* first, class 1, 1 remaining */
-	assert_int_equal(m[6 + m[6] + 6], 0x00);        /* end of optional part */
+	assert_int_equal(m[6 + m[6] + 6], 0x00);	    /* end of optional part */
 	assert_int_equal(6 + m[6] + 7, sw_gen_bb_len(&b));
 }
 
@@ -205,10 +205,10 @@ test_m3ua_isup(void **state)
 	m = b.p;
 	assert_int_equal(m[0], 0x23);
 	assert_int_equal(m[1], 0x01);
-	assert_int_equal(m[2], 0x01);                /* IAM */
-	assert_int_equal(m[9 + m[9]], 0x0a);         /* calling party number first optional */
-	assert_int_equal(m[9 + m[9] + 2], 0x04);     /* 12 digits: even, international */
-	assert_int_equal(m[n - 1], 0x00);            /* end of optional parameters */
+	assert_int_equal(m[2], 0x01);		 /* IAM */
+	assert_int_equal(m[9 + m[9]], 0x0a);	 /* calling party number first optional */
+	assert_int_equal(m[9 + m[9] + 2], 0x04); /* 12 digits: even, international */
+	assert_int_equal(m[n - 1], 0x00);	 /* end of optional parameters */
 	sw_gen_m3ua_data(&b, 101, 4001, 1002, 5, 3);
 	m = b.p;
 	assert_int_equal(sw_gen_bb_len(&b) % 4, 0);
@@ -223,12 +223,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crc32c_vectors),
-		cmocka_unit_test(test_bcd),
-		cmocka_unit_test(test_tcap_length_forms),
-		cmocka_unit_test(test_tcap_malformations),
-		cmocka_unit_test(test_sccp_udt_xudt),
-		cmocka_unit_test(test_m3ua_isup),
+		cmocka_unit_test(test_crc32c_vectors),	  cmocka_unit_test(test_bcd),
+		cmocka_unit_test(test_tcap_length_forms), cmocka_unit_test(test_tcap_malformations),
+		cmocka_unit_test(test_sccp_udt_xudt),	  cmocka_unit_test(test_m3ua_isup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
