@@ -362,15 +362,39 @@ sw_cmd_inspect(int argc, char **argv)
 		}
 		/* A packet that carries no MSU: listed with --all, and always when it is malformed
 		 * (an attack must never vanish from the dry run). */
+#ifdef SW_HAVE_POLICY
+		if (data_idx == 0 && o.summary && judging && pkt.mal != SW_MAL_NONE &&
+		    pkt.mal != SW_MAL_IP_PROTO) {
+			static struct sw_msu bad;
+
+			memset(&bad, 0, sizeof(bad));
+			bad.mal = pkt.mal;
+			sw_sb_init(&sb, line, sizeof(line));
+			judge_msu(&j, &sb, &pkt, &bad, &o, ts);
+		}
+#endif
 		if (data_idx == 0 && !o.summary && (o.all || pkt.mal != SW_MAL_NONE)) {
 			sw_sb_init(&sb, line, sizeof(line));
 			if (o.json) {
 				sw_sb_printf(&sb, "{");
 				sw_json_pkt(&sb, &pkt, frame);
-				sw_sb_printf(&sb, "}");
 			} else {
 				sw_text_pkt(&sb, &pkt, frame);
 			}
+#ifdef SW_HAVE_POLICY
+			/* A packet the decoder rejects below the MSU (an IP fragment, a broken
+			 * chunk) gets the policy's verdict for a malformed message, as in the
+			 * workers. */
+			if (judging && pkt.mal != SW_MAL_NONE && pkt.mal != SW_MAL_IP_PROTO) {
+				static struct sw_msu bad;
+
+				memset(&bad, 0, sizeof(bad));
+				bad.mal = pkt.mal;
+				judge_msu(&j, &sb, &pkt, &bad, &o, ts);
+			}
+#endif
+			if (o.json)
+				sw_sb_printf(&sb, "}");
 			puts(line);
 		}
 	}

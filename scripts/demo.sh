@@ -52,7 +52,7 @@ step "3. decode: per-layer summary (sigwallctl inspect --summary)"
 "$ctl" inspect --summary "$capture"
 echo
 echo "first records:"
-"$ctl" inspect "$capture" | head -n 8
+"$ctl" inspect "$capture" | sed -n 1,8p
 
 if [ -f "$rules" ] && "$ctl" check "$rules" "$site" >/dev/null 2>&1; then
 	step "4. policy dry run: shipped rules ($rules) against the capture"
