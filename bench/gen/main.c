@@ -1479,20 +1479,20 @@ read_list(const config_setting_t *parent, const char *key, struct sw_gen_list *l
 	if (s == NULL) {
 		if (required) {
 			snprintf(err, errlen, "%s: missing %s", path, key);
-			return -1;
+			return -EINVAL;
 		}
 		return 0;
 	}
 	if (!config_setting_is_aggregate(s)) {
 		snprintf(err, errlen, "%s:%d: %s must be a list of strings", path,
 			 config_setting_source_line(s), key);
-		return -1;
+		return -EINVAL;
 	}
 	n = config_setting_length(s);
 	if (n == 0 && required) {
 		snprintf(err, errlen, "%s:%d: %s is empty", path, config_setting_source_line(s),
 			 key);
-		return -1;
+		return -EINVAL;
 	}
 	for (i = 0; i < n && i < SW_GEN_MAX_LIST; i++) {
 		const char *v = config_setting_get_string_elem(s, i);
@@ -1500,7 +1500,7 @@ read_list(const config_setting_t *parent, const char *key, struct sw_gen_list *l
 		if (v == NULL || !is_digits(v, 1, maxdig)) {
 			snprintf(err, errlen, "%s:%d: %s[%d] must be a string of 1-%zu digits",
 				 path, config_setting_source_line(s), key, i, maxdig);
-			return -1;
+			return -EINVAL;
 		}
 		strcpy(l->v[l->n++], v);
 	}
@@ -1513,16 +1513,19 @@ site_load(const char *path, struct sw_gen_site *st, char *err, size_t errlen)
 	config_t cfg;
 	const config_setting_t *home, *parts, *pcs;
 	const char *name;
-	int i, rc = -1;
+	int i, rc = -EINVAL;
 
 	memset(st, 0, sizeof(*st));
 	config_init(&cfg);
+	errno = 0;
 	if (!config_read_file(&cfg, path)) {
-		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-			snprintf(err, errlen, "cannot read site file %s", path);
-		else
+		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO) {
+			rc = errno != 0 ? -errno : -EIO;
+			snprintf(err, errlen, "cannot read site file %s: %s", path, strerror(-rc));
+		} else {
 			snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
 				 config_error_text(&cfg));
+		}
 		goto out;
 	}
 	if (config_lookup_string(&cfg, "site.name", &name))

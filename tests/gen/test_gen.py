@@ -401,19 +401,19 @@ def main():
             check(r.returncode == 0, '%s: exit %d %s' % (tag, r.returncode, r.stderr))
             return p, l
 
-        r1 = gen('r1', 'roaming', 1500, 42)
-        r2 = gen('r2', 'roaming', 1500, 42)
-        r3 = gen('r3', 'roaming', 1500, 43)
+        r1 = gen('r1', 'roaming', 1200, 42)
+        r2 = gen('r2', 'roaming', 1200, 42)
+        r3 = gen('r3', 'roaming', 1200, 43)
         check(digest(r1[0]) == digest(r2[0]) and digest(r1[1]) == digest(r2[1]),
               'same seed gives different output')
         check(digest(r1[0]) != digest(r3[0]), 'different seeds give the same pcap')
-        a1 = gen('a1', 'attacks', 2500, 42)
-        a2 = gen('a2', 'attacks', 2500, 42)
+        a1 = gen('a1', 'attacks', 2000, 42)
+        a2 = gen('a2', 'attacks', 2000, 42)
         check(digest(a1[0]) == digest(a2[0]), 'attacks: same seed gives different output')
         m6 = gen('m6', 'roaming', 800, 5, '--ipv6', '--vlan', '100', '--attack-share', '0.3')
 
         # ---- tshark validation ----
-        for tag, (p, l), n in (('roaming', r1, 1500), ('attacks', a1, 2500),
+        for tag, (p, l), n in (('roaming', r1, 1200), ('attacks', a1, 2000),
                                ('ipv6-vlan-mixed', m6, 800)):
             frames, labs, stats = validate(p, l, tag, n)
             legit_directions(frames, labs, tag)
