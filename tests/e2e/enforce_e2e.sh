@@ -2,12 +2,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # End-to-end proof of inline enforcement with real SCTP stacks (issue 7):
 #   ns A [m3ua_peer client] --veth-- ns M [forwarder: port A | port B] --veth-- ns B [m3ua_peer server]
-# The forwarder is enforce_fwd (sw_enforce_packet between two AF_PACKET sockets), or
-# sigwall-dataplane over net_af_packet when SW_E2E_DATAPLANE points at it.
-# usage: enforce_e2e.sh BIN_DIR MODE     MODE: repair | impair | norepair
-#   repair   every allowed message arrives once, in order; nothing outstanding; no ABORT
-#   impair   the same with loss, duplication and reordering injected around the enforcement
-#   norepair chunks removed without repair: the test must detect the stall
+# In the middle: enforce_fwd (sw_enforce_packet between two AF_PACKET sockets, test rule: a
+# marker in the payload, or the 'drop' messages of a sigwall-gen mix), or sigwall-dataplane in
+# inline mode over net_af_packet with the shipped policy published by sw-itest.
+# usage: enforce_e2e.sh BIN_DIR MODE   (BIN_DIR: <build>/tests/e2e)
+#   repair     text messages, every 10th blocked by marker: every allowed message arrives once,
+#              in order per stream; nothing outstanding at the end; no ABORT or restart
+#   impair     the same with loss, duplication and reordering injected around the enforcement
+#   norepair   chunks removed without repair: the test must detect the stall
+#   mix        sigwall-gen MAP traffic (labelled) through enforce_fwd blocking the labelled drops
+#   dataplane  sigwall-gen MAP traffic through sigwall-dataplane and the shipped policy
+#   dataplane-norepair  the same with --no-repair: the stall must be detected
 set -u
 BIN=${1:?usage: enforce_e2e.sh BIN_DIR MODE}
 MODE=${2:-repair}
@@ -22,6 +27,24 @@ skip() { echo "SKIP: $*"; exit 77; }
 command -v ip >/dev/null || skip "iproute2 not installed"
 [ -x "$BIN/m3ua_peer" ] || skip "m3ua_peer not built (usrsctp missing)"
 [ -x "$BIN/enforce_fwd" ] || skip "enforce_fwd not built"
+BUILD=$(cd "$BIN/../.." && pwd)
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+DP=${SW_E2E_DATAPLANE:-$BUILD/dataplane/app/sigwall-dataplane}
+ITEST=${SW_ITEST:-$BUILD/tests/integration/sw-itest}
+case "$MODE" in
+mix | dataplane*)
+	[ -x "$BUILD/bench/gen/sigwall-gen" ] || skip "sigwall-gen not built"
+	mkdir -p "$LOG/mix"
+	SW_BUILD=$BUILD /usr/bin/python3 "$SRC/tests/e2e/mkmix.py" "$LOG/mix" "${SW_E2E_MSUS:-1500}" 5 0.05 ||
+		{ echo "FAIL: mkmix.py"; exit 1; }
+	;;
+esac
+case "$MODE" in
+dataplane*)
+	[ -x "$DP" ] || skip "sigwall-dataplane not built (libdpdk-dev)"
+	[ -x "$ITEST" ] || skip "sw-itest not built"
+	;;
+esac
 ip netns add "$NM" 2>/dev/null || skip "network namespaces not allowed here"
 
 pids=()
@@ -29,6 +52,7 @@ cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	ip netns del "$NA" 2>/dev/null; ip netns del "$NB" 2>/dev/null; ip netns del "$NM" 2>/dev/null
+	[ -n "${INST:-}" ] && [ -x "${ITEST:-}" ] && "$ITEST" unlink "$INST" >/dev/null 2>&1
 	[ -n "${KEEP_LOG:-}" ] || rm -rf "$LOG"
 }
 trap cleanup EXIT
@@ -43,37 +67,84 @@ for n in "$NA" "$NB" "$NM"; do ip -n "$n" link set lo up; done
 # The middle namespace is a wire: no IPv6 chatter from its own ports.
 ip netns exec "$NM" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
 
+INST=swe2e$id
 fwd_args=(--a "$VA1" --b "$VB1")
 case "$MODE" in
-repair) ;;
+repair | mix | dataplane) ;;
 impair) fwd_args+=(--loss 3 --dup 2 --reorder 3 --seed 7) ;;
-norepair) fwd_args+=(--no-repair) ;;
+norepair | dataplane-norepair) fwd_args+=(--no-repair) ;;
 *) echo "unknown mode $MODE"; exit 2 ;;
 esac
-ip netns exec "$NM" "$BIN/enforce_fwd" "${fwd_args[@]}" >"$LOG/fwd.out" 2>"$LOG/fwd.err" &
-fwd=$!; pids+=($fwd)
-sleep 0.3
+case "$MODE" in
+mix)
+	cat "$LOG/mix/mixA.txt" "$LOG/mix/mixB.txt" >"$LOG/mix/all.txt"
+	fwd_args+=(--block-file "$LOG/mix/all.txt")
+	;;
+esac
+case "$MODE" in
+dataplane*)
+	"$ITEST" publish "$INST" "$SRC/patterns/default.conf" "$SRC/patterns/site.example.conf" 1 \
+		>"$LOG/itest.out" 2>&1 || { cat "$LOG/itest.out"; echo "FAIL: publish"; exit 1; }
+	dp_args=(--mode inline --ports 0:1 --instance "$INST")
+	[ "$MODE" = dataplane-norepair ] && dp_args+=(--no-repair)
+	ip netns exec "$NM" "$DP" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$INST" \
+		--log-level lib.eal:error --vdev "net_af_packet0,iface=$VA1" \
+		--vdev "net_af_packet1,iface=$VB1" -- "${dp_args[@]}" >"$LOG/fwd.out" 2>"$LOG/fwd.err" &
+	fwd=$!; pids+=($fwd)
+	for _ in $(seq 50); do
+		grep -q "worker\|running\|lcore" "$LOG/fwd.out" "$LOG/fwd.err" 2>/dev/null && break
+		kill -0 $fwd 2>/dev/null || break
+		sleep 0.1
+	done
+	sleep 1
+	if ! kill -0 $fwd 2>/dev/null; then
+		cat "$LOG/fwd.err" | tail -5
+		skip "sigwall-dataplane does not start here"
+	fi
+	;;
+*)
+	ip netns exec "$NM" "$BIN/enforce_fwd" "${fwd_args[@]}" >"$LOG/fwd.out" 2>"$LOG/fwd.err" &
+	fwd=$!; pids+=($fwd)
+	sleep 0.3
+	;;
+esac
 
 stall=8
-[ "$MODE" = norepair ] && stall=5
+case "$MODE" in *norepair) stall=5 ;; esac
 peer=(--count "$COUNT" --streams 4 --block-every 10 --stall $stall --timeout 45)
-ip netns exec "$NB" "$BIN/m3ua_peer" --server --local 10.199.0.2 --lport 2905 "${peer[@]}" \
+mixc=() mixs=()
+case "$MODE" in
+mix | dataplane*)
+	mixc=(--mix "$LOG/mix/mixA.txt" --expect "$LOG/mix/mixB.txt")
+	mixs=(--mix "$LOG/mix/mixB.txt" --expect "$LOG/mix/mixA.txt")
+	;;
+esac
+ip netns exec "$NB" "$BIN/m3ua_peer" --server --local 10.199.0.2 --lport 2905 "${peer[@]}" "${mixs[@]}" \
 	>"$LOG/server.out" 2>"$LOG/server.err" &
 srv=$!; pids+=($srv)
 sleep 0.3
 ip netns exec "$NA" "$BIN/m3ua_peer" --client --local 10.199.0.1 --lport 2906 \
-	--remote 10.199.0.2 --rport 2905 "${peer[@]}" >"$LOG/client.out" 2>"$LOG/client.err" &
+	--remote 10.199.0.2 --rport 2905 "${peer[@]}" "${mixc[@]}" >"$LOG/client.out" 2>"$LOG/client.err" &
 cli=$!; pids+=($cli)
 wait $cli; rc_c=$?
 wait $srv; rc_s=$?
-kill -TERM $fwd; wait $fwd
+kill -INT $fwd; wait $fwd
 cat "$LOG/client.out" "$LOG/server.out"
 head -c 2000 "$LOG/client.err"; head -c 2000 "$LOG/server.err"
-grep -E "^FWD|removed|generated|translated|renumbered|neutralized|blocked|unknown|bad_|dropped" "$LOG/fwd.out"
-removed=$(sed -n 's/^ENF chunks_removed=//p' "$LOG/fwd.out")
+case "$MODE" in
+dataplane*)
+	grep -E "^total|enforce|drop" "$LOG/fwd.out" | head -8
+	removed=$(sed -n 's/^total:.* chunks_removed \([0-9]*\).*/\1/p' "$LOG/fwd.out")
+	[ -n "$removed" ] || removed=$(grep -o "chunks_removed[ =][0-9]*" "$LOG/fwd.out" | head -1 | grep -o "[0-9]*$")
+	;;
+*)
+	grep -E "^FWD|removed|generated|translated|renumbered|neutralized|blocked|unknown|bad_|dropped" "$LOG/fwd.out"
+	removed=$(sed -n 's/^ENF chunks_removed=//p' "$LOG/fwd.out")
+	;;
+esac
 
 case "$MODE" in
-repair | impair)
+repair | impair | mix | dataplane)
 	if [ $rc_c -ne 0 ] || [ $rc_s -ne 0 ]; then
 		echo "FAIL: peers exited client=$rc_c server=$rc_s"; exit 1
 	fi
@@ -82,7 +153,7 @@ repair | impair)
 	fi
 	echo "PASS: $MODE: every allowed message delivered once in order, $removed chunks removed, no ABORT"
 	;;
-norepair)
+norepair | dataplane-norepair)
 	if [ $rc_c -eq 0 ] && [ $rc_s -eq 0 ]; then
 		echo "FAIL: without repair the exchange completed: the test cannot detect a stall"; exit 1
 	fi

@@ -3,7 +3,8 @@
  * A tiny inline forwarder for the end-to-end tests: two AF_PACKET sockets (ports A and B),
  * every frame from one goes out the other, and SCTP packets go through sw_enforce_packet()
  * exactly as in the dataplane's workers. The test rule blocks every M3UA DATA chunk whose
- * payload contains the marker (--block, default "BLOCK"). Test-only impairments between the
+ * payload contains the marker (--block, default "BLOCK"), or, with --block-file FILE (mkmix.py
+ * lines 'allow|drop HEX'), whose user data is one of the 'drop' messages. Test-only impairments between the
  * peers and the enforcement: --loss (half before, half after enforcement), --dup, --reorder
  * (percent of SCTP packets). Pure C, no DPDK. Counters are printed at exit (SIGTERM/SIGINT).
  */
@@ -37,6 +38,44 @@ static struct sw_enforce *enf;
 static int fds[2];
 static const char *marker = "BLOCK";
 static unsigned loss_pct, dup_pct, reorder_pct;
+static struct {
+	uint8_t *data;
+	uint32_t len;
+} *blk;
+static unsigned nblk;
+
+static int
+load_block_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	static char line[16384];
+	char verdict[8];
+	unsigned cap = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *hex = line + 5;
+		size_t hl, i;
+
+		if (sscanf(line, "%7s", verdict) != 1 || strcmp(verdict, "drop") != 0)
+			continue;
+		hl = strcspn(hex, " \r\n") / 2;
+		if (nblk == cap) {
+			cap = cap ? 2 * cap : 64;
+			blk = realloc(blk, cap * sizeof(*blk));
+			if (blk == NULL)
+				return -1;
+		}
+		blk[nblk].data = malloc(hl ? hl : 1);
+		blk[nblk].len = (uint32_t)hl;
+		for (i = 0; i < hl; i++)
+			sscanf(hex + 2 * i, "%2hhx", &blk[nblk].data[i]);
+		nblk++;
+	}
+	fclose(f);
+	return 0;
+}
 static uint64_t n_fwd[2], n_lost, n_dup, n_reord, n_reply;
 
 /* one held-back frame per direction for reordering */
@@ -158,8 +197,16 @@ rule_mask(const uint8_t *b, const struct sw_pkt *p)
 
 		if ((c->type != 0 && c->type != 64) || c->len <= hl || c->off + c->len > p->l4_end)
 			continue;
-		if (memmem(b + c->off + hl, c->len - hl, marker, strlen(marker)) != NULL)
+		if (blk != NULL) {
+			unsigned j;
+
+			for (j = 0; j < nblk; j++)
+				if (blk[j].len == c->len - hl &&
+				    memcmp(blk[j].data, b + c->off + hl, blk[j].len) == 0)
+					m |= 1ull << i;
+		} else if (memmem(b + c->off + hl, c->len - hl, marker, strlen(marker)) != NULL) {
 			m |= 1ull << i;
+		}
 	}
 	return m;
 }
@@ -214,7 +261,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: enforce_fwd --a IFACE --b IFACE [--no-repair] [--block MARK] "
-			"[--loss PCT] [--dup PCT] [--reorder PCT] [--seed N]\n");
+			"[--block-file MIX] [--loss PCT] [--dup PCT] [--reorder PCT] [--seed N]\n");
 	exit(2);
 }
 
@@ -226,6 +273,7 @@ main(int argc, char **argv)
 		{ "b", required_argument, NULL, 'b' },
 		{ "no-repair", no_argument, NULL, 'n' },
 		{ "block", required_argument, NULL, 'k' },
+		{ "block-file", required_argument, NULL, 'f' },
 		{ "loss", required_argument, NULL, 'l' },
 		{ "dup", required_argument, NULL, 'd' },
 		{ "reorder", required_argument, NULL, 'r' },
@@ -245,6 +293,12 @@ main(int argc, char **argv)
 		case 'b': ifb = optarg; break;
 		case 'n': repair = false; break;
 		case 'k': marker = optarg; break;
+		case 'f':
+			if (load_block_file(optarg) < 0) {
+				perror(optarg);
+				return 2;
+			}
+			break;
 		case 'l': loss_pct = (unsigned)atoi(optarg); break;
 		case 'd': dup_pct = (unsigned)atoi(optarg); break;
 		case 'r': reorder_pct = (unsigned)atoi(optarg); break;

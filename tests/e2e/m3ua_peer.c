@@ -11,6 +11,11 @@
  * message, and the client shuts the association down gracefully. An ABORT or restart
  * (COMM_LOST / RESTART) is a failure; no progress for --stall seconds is reported as STALL.
  *
+ * With --mix FILE / --expect FILE (lines 'allow HEX' / 'drop HEX', from mkmix.py: labelled MAP
+ * traffic of sigwall-gen) the peer sends the M3UA messages of FILE instead, message i on stream
+ * 1 + i % streams, and checks the peer's allowed messages byte for byte, in order per stream.
+ * The end of the exchange is an M3UA NTFY (management: every policy passes it).
+ *
  * Exit: 0 ok, 1 check failed, 2 usage/setup, 3 stall.
  */
 #include <arpa/inet.h>
@@ -29,7 +34,9 @@
 #include <usrsctp.h>
 
 #define PPID_M3UA 3           /* RFC 4666 1.4.7 */
-#define M3UA_CLASS_TRANSFER 1 /* RFC 4666 3.1.2 */
+#define M3UA_CLASS_MGMT 0     /* RFC 4666 3.1.2 */
+#define M3UA_NTFY 1
+#define M3UA_CLASS_TRANSFER 1
 #define M3UA_CLASS_ASPSM 3
 #define M3UA_CLASS_ASPTM 4
 #define M3UA_DATA 1
@@ -47,6 +54,7 @@ static struct {
 	uint16_t lport, rport;
 	unsigned count, streams, block_every, stall_s, timeout_s;
 	const char *tag; /* "c" or "s": who sent a message */
+	const char *mix, *expect;
 } opt = { .count = 1000, .streams = 4, .block_every = 10, .stall_s = 8, .timeout_s = 50 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -61,6 +69,65 @@ static struct {
 	struct timespec last_progress;
 } st;
 static struct socket *sock;
+
+/* --mix / --expect messages */
+struct msg {
+	bool drop;
+	uint16_t len;
+	uint8_t *data;
+};
+static struct msg *tx_msgs, *rx_msgs;
+static unsigned tx_n, rx_n;
+static int rx_next[MAX_STREAMS]; /* index into rx_msgs expected next per stream, -1 none */
+
+static int
+load_mix(const char *path, struct msg **out, unsigned *n)
+{
+	FILE *f = fopen(path, "r");
+	char line[8192], verdict[8], hex[8000];
+	unsigned cap = 0, i;
+
+	if (f == NULL)
+		return -1;
+	*n = 0;
+	*out = NULL;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		struct msg *m;
+		size_t hl;
+
+		if (sscanf(line, "%7s %7999s", verdict, hex) != 2)
+			continue;
+		hl = strlen(hex) / 2;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 256;
+			*out = realloc(*out, cap * sizeof(**out));
+			if (*out == NULL)
+				return -1;
+		}
+		m = &(*out)[(*n)++];
+		m->drop = strcmp(verdict, "drop") == 0;
+		m->len = (uint16_t)hl;
+		m->data = malloc(hl);
+		if (m->data == NULL)
+			return -1;
+		for (i = 0; i < hl; i++)
+			sscanf(hex + 2 * i, "%2hhx", &m->data[i]);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Next allowed message of the peer's mix on stream s after index i (-1: the first). */
+static int
+rx_next_allowed(unsigned s, int i)
+{
+	unsigned j = i < 0 ? s - 1 : (unsigned)i + opt.streams;
+
+	for (; j < rx_n; j += opt.streams)
+		if (!rx_msgs[j].drop)
+			return (int)j;
+	return -1;
+}
 
 static double
 now_s(void)
@@ -137,6 +204,12 @@ send_m3ua(uint8_t cls, uint8_t type, uint16_t sid, const char *text)
 		m[23] = (uint8_t)sid;
 		memcpy(m + 24, text, tl);
 		len = 8 + ((plen + 3) & ~(size_t)3);
+	} else if (cls == M3UA_CLASS_MGMT && type == M3UA_NTFY) {
+		/* Status (RFC 4666 3.8.2): AS state change, AS-ACTIVE */
+		static const uint8_t status[8] = { 0x00, 0x0d, 0x00, 0x08, 0x00, 0x01, 0x00, 0x03 };
+
+		memcpy(m + 8, status, sizeof(status));
+		len = 16;
 	}
 	m[4] = (uint8_t)(len >> 24);
 	m[5] = (uint8_t)(len >> 16);
@@ -160,6 +233,57 @@ send_m3ua(uint8_t cls, uint8_t type, uint16_t sid, const char *text)
 	}
 }
 
+static int
+send_raw(const uint8_t *m, size_t len, uint16_t sid)
+{
+	struct sctp_sndinfo si;
+
+	memset(&si, 0, sizeof(si));
+	si.snd_sid = sid;
+	si.snd_ppid = htonl(PPID_M3UA);
+	si.snd_assoc_id = st.assoc;
+	for (;;) {
+		if (usrsctp_sendv(sock, m, len, NULL, 0, &si, sizeof(si), SCTP_SENDV_SNDINFO, 0) >= 0)
+			return 0;
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
+			fail("send: %s", strerror(errno));
+			return -1;
+		}
+		usleep(1000);
+	}
+}
+
+/* A transfer message of the --expect mix: the next allowed one of its stream, byte for byte. */
+static void
+on_mix_data(const uint8_t *m, size_t n, uint16_t sid)
+{
+	int want;
+	unsigned j;
+
+	if (sid == 0 || sid > opt.streams) {
+		fail("DATA on stream %u", sid);
+		return;
+	}
+	want = rx_next[sid];
+	if (want >= 0 && rx_msgs[want].len == n && memcmp(rx_msgs[want].data, m, n) == 0) {
+		rx_next[sid] = rx_next_allowed(sid, want);
+		st.rx_allowed++;
+		clock_gettime(CLOCK_MONOTONIC, &st.last_progress);
+		return;
+	}
+	for (j = 0; j < rx_n; j++) {
+		if (rx_msgs[j].len == n && memcmp(rx_msgs[j].data, m, n) == 0) {
+			if (rx_msgs[j].drop)
+				fail("blocked message %u arrived on stream %u", j, sid);
+			else
+				fail("stream %u: got message %u, expected %d (duplicate, loss or reorder)",
+				     sid, j, want);
+			return;
+		}
+	}
+	fail("stream %u: unknown message of %zu bytes", sid, n);
+}
+
 static void
 on_data(const uint8_t *m, size_t n, uint16_t sid)
 {
@@ -170,6 +294,10 @@ on_data(const uint8_t *m, size_t n, uint16_t sid)
 
 	if (n < 8 || m[0] != 1) {
 		fail("bad M3UA message (%zu bytes)", n);
+		return;
+	}
+	if (m[2] == M3UA_CLASS_MGMT && m[3] == M3UA_NTFY) {
+		st.peer_done = true; /* the peer's end of the exchange */
 		return;
 	}
 	if (m[2] == M3UA_CLASS_ASPSM && m[3] == M3UA_BEAT) {
@@ -196,13 +324,13 @@ on_data(const uint8_t *m, size_t n, uint16_t sid)
 		st.rx_other++;
 		return;
 	}
+	if (opt.expect != NULL) {
+		on_mix_data(m, n, sid);
+		return;
+	}
 	tl = n - 24 < sizeof(text) - 1 ? n - 24 : sizeof(text) - 1;
 	memcpy(text, m + 24, tl);
 	text[tl] = '\0';
-	if (strncmp(text, "SWE2E ", 6) == 0 && strstr(text, " DONE") != NULL) {
-		st.peer_done = true;
-		return;
-	}
 	if (sscanf(text, "SWE2E %3s %u %u %7s", who, &s, &idx, verdict) != 4) {
 		fail("unparsable DATA '%s'", text);
 		return;
@@ -377,7 +505,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: m3ua_peer --server|--client --local IP --remote IP --lport P "
 			"--rport P [--count N] [--streams S] [--block-every K] [--stall S] "
-			"[--timeout S]\n");
+			"[--timeout S] [--mix FILE --expect FILE]\n");
 	exit(2);
 }
 
@@ -391,6 +519,7 @@ main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' }, { "streams", required_argument, NULL, 's' },
 		{ "block-every", required_argument, NULL, 'b' },
 		{ "stall", required_argument, NULL, 't' }, { "timeout", required_argument, NULL, 'T' },
+		{ "mix", required_argument, NULL, 'm' }, { "expect", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool role = false, ok, stall = false;
@@ -412,6 +541,8 @@ main(int argc, char **argv)
 		case 'b': opt.block_every = (unsigned)atoi(optarg); break;
 		case 't': opt.stall_s = (unsigned)atoi(optarg); break;
 		case 'T': opt.timeout_s = (unsigned)atoi(optarg); break;
+		case 'm': opt.mix = optarg; break;
+		case 'e': opt.expect = optarg; break;
 		default: usage();
 		}
 	}
@@ -419,9 +550,25 @@ main(int argc, char **argv)
 	    opt.streams == 0 || opt.streams >= MAX_STREAMS)
 		usage();
 	opt.tag = opt.server ? "s" : "c";
-	for (s = 0; s < MAX_STREAMS; s++)
+	if ((opt.mix == NULL) != (opt.expect == NULL))
+		usage();
+	if (opt.mix != NULL) {
+		if (load_mix(opt.mix, &tx_msgs, &tx_n) < 0 || load_mix(opt.expect, &rx_msgs, &rx_n) < 0) {
+			fprintf(stderr, "m3ua_peer: cannot read %s / %s\n", opt.mix, opt.expect);
+			return 2;
+		}
+		opt.count = tx_n;
+	}
+	for (s = 0; s < MAX_STREAMS; s++) {
 		st.next[s] = s >= 1 && s <= opt.streams ? next_allowed(s, -1) : -1;
+		rx_next[s] = s >= 1 && s <= opt.streams ? rx_next_allowed(s, -1) : -1;
+	}
 	expect = allowed_total();
+	if (opt.expect != NULL) {
+		expect = 0;
+		for (i = 0; i < rx_n; i++)
+			expect += !rx_msgs[i].drop;
+	}
 	start = now_s();
 	t_end = start + opt.timeout_s;
 	if (setup() < 0)
@@ -447,6 +594,11 @@ main(int argc, char **argv)
 
 	for (i = 0; i < opt.count; i++) {
 		s = 1 + i % opt.streams;
+		if (opt.mix != NULL) {
+			if (send_raw(tx_msgs[i].data, tx_msgs[i].len, (uint16_t)s) < 0)
+				break;
+			continue;
+		}
 		snprintf(text, sizeof(text), "SWE2E %s %u %u %s", opt.tag, s, i,
 			 blocked(i) ? "BLOCK" : "PASS");
 		if (send_m3ua(M3UA_CLASS_TRANSFER, M3UA_DATA, (uint16_t)s, text) < 0)
@@ -478,8 +630,7 @@ main(int argc, char **argv)
 		usleep(5000);
 	}
 	if (!stall && !st.lost && !st.restart) {
-		snprintf(text, sizeof(text), "SWE2E %s DONE", opt.tag);
-		send_m3ua(M3UA_CLASS_TRANSFER, M3UA_DATA, 0, text);
+		send_m3ua(M3UA_CLASS_MGMT, M3UA_NTFY, 0, NULL); /* our end of the exchange */
 		if (!wait_for(&st.peer_done, 10))
 			fail("no DONE from the peer");
 		/* The DONE itself must be acknowledged; once the association has shut down
