@@ -14,6 +14,13 @@
 
 #include "dataplane/shm/shm.h"
 
+/* A growing string buffer. */
+struct sw_buf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
 #define SW_NAMES_KEEP 8 /* generations whose rule names are kept for events */
 
 /* Rule names of one generation (copied out of its image). */
@@ -82,7 +89,8 @@ struct sw_ctl {
 	unsigned names_next;
 
 	/* events */
-	FILE *events_f, *pcap_f;
+	int events_fd, pcap_fd;             /* -1: none */
+	struct sw_buf *evbuf, *pcapbuf;     /* whole lines/records, written once per drain */
 	uint64_t events_total, events_dropped_pcap;
 	uint64_t lost_seen[SW_SHM_MAX_WORKERS];
 	char *recent[256];                  /* last JSON lines, ring */
@@ -116,12 +124,7 @@ unsigned sw_events_drain(struct sw_ctl *c, void (*sink)(struct sw_ctl *, const c
 void sw_events_close(struct sw_ctl *c);
 char *sw_events_recent(struct sw_ctl *c);
 
-/* A growing string buffer. */
-struct sw_buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
+void sw_buf_add(struct sw_buf *b, const void *p, size_t n);
 void sw_buf_printf(struct sw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sw_buf_json_str(struct sw_buf *b, const char *s);
 void sw_fmt_time(char *out, size_t len, uint64_t real_ns);

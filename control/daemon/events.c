@@ -8,7 +8,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "control.h"
 #include "dataplane/decode/decode.h"
@@ -49,6 +51,30 @@ sw_buf_printf(struct sw_buf *b, const char *fmt, ...)
 		b->p = np;
 		b->cap = ncap;
 	}
+}
+
+void
+sw_buf_add(struct sw_buf *b, const void *p, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t ncap = b->cap == 0 ? 65536 : b->cap;
+		char *np;
+
+		while (ncap < b->len + n + 1)
+			ncap *= 2;
+		np = realloc(b->p, ncap);
+		if (np == NULL) {
+			b->oom = true;
+			return;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
 }
 
 void
@@ -110,27 +136,97 @@ struct pcap_rec_hdr {
 	uint32_t sec, usec, caplen, len;
 };
 
+/* One write per drain: a control killed at any moment leaves whole lines and records. */
+static void
+write_buf(int fd, struct sw_buf *b)
+{
+	size_t off = 0;
+
+	while (fd >= 0 && off < b->len) {
+		ssize_t n = write(fd, b->p + off, b->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	b->len = 0;
+	b->oom = false;
+}
+
+/* Append to an existing capture after its last complete record (a crash may have cut one). */
+static int
+pcap_open(struct sw_ctl *c)
+{
+	struct pcap_file_hdr h = {0xa1b2c3d4, 2, 4, 0, 0, 65535, 1}, old;
+	struct pcap_rec_hdr r;
+	off_t size, off = sizeof(h);
+	int fd = open(c->pcap_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	size = lseek(fd, 0, SEEK_END);
+	if (size < (off_t)sizeof(h)) {
+		if (ftruncate(fd, 0) < 0 || pwrite(fd, &h, sizeof(h), 0) != sizeof(h))
+			goto fail;
+		off = sizeof(h);
+	} else {
+		if (pread(fd, &old, sizeof(old), 0) != sizeof(old) || old.magic != h.magic ||
+		    old.linktype != h.linktype) {
+			close(fd);
+			return -EPROTO;
+		}
+		while (off + (off_t)sizeof(r) <= size &&
+		       pread(fd, &r, sizeof(r), off) == sizeof(r) && r.caplen <= 65535 &&
+		       off + (off_t)sizeof(r) + (off_t)r.caplen <= size)
+			off += (off_t)sizeof(r) + (off_t)r.caplen;
+		if (off != size && ftruncate(fd, off) < 0)
+			goto fail;
+	}
+	if (lseek(fd, off, SEEK_SET) < 0)
+		goto fail;
+	c->pcap_fd = fd;
+	return 0;
+fail:
+	close(fd);
+	return -EIO;
+}
+
 int
 sw_events_open(struct sw_ctl *c)
 {
+	int rc;
+
+	c->events_fd = c->pcap_fd = -1;
+	c->evbuf = calloc(1, sizeof(*c->evbuf));
+	c->pcapbuf = calloc(1, sizeof(*c->pcapbuf));
+	if (c->evbuf == NULL || c->pcapbuf == NULL)
+		return -ENOMEM;
 	if (c->events_path != NULL) {
-		c->events_f = fopen(c->events_path, "a");
-		if (c->events_f == NULL)
+		off_t size;
+		char last;
+
+		c->events_fd = open(c->events_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		if (c->events_fd < 0)
 			return -errno;
+		/* A line cut by a crash ends here, so the next one starts on its own line. */
+		size = lseek(c->events_fd, 0, SEEK_END);
+		if (size > 0) {
+			int rfd = open(c->events_path, O_RDONLY | O_CLOEXEC);
+
+			if (rfd >= 0 && pread(rfd, &last, 1, size - 1) == 1 && last != '\n' &&
+			    write(c->events_fd, "\n", 1) != 1) {
+				/* nothing better to do */
+			}
+			if (rfd >= 0)
+				close(rfd);
+		}
 	}
 	if (c->pcap_path != NULL) {
-		struct pcap_file_hdr h = {0xa1b2c3d4, 2, 4, 0, 0, 65535, 1};
-		long pos;
-
-		c->pcap_f = fopen(c->pcap_path, "a");
-		if (c->pcap_f == NULL)
-			return -errno;
-		/* Appending to an existing capture continues it; a new one gets the header. */
-		fseek(c->pcap_f, 0, SEEK_END);
-		pos = ftell(c->pcap_f);
-		if (pos == 0 && fwrite(&h, sizeof(h), 1, c->pcap_f) != 1)
-			return -EIO;
-		fflush(c->pcap_f);
+		rc = pcap_open(c);
+		if (rc < 0)
+			return rc == -EPROTO ? -EPROTO : rc;
 	}
 	return 0;
 }
@@ -138,11 +234,18 @@ sw_events_open(struct sw_ctl *c)
 void
 sw_events_close(struct sw_ctl *c)
 {
-	if (c->events_f != NULL)
-		fclose(c->events_f);
-	if (c->pcap_f != NULL)
-		fclose(c->pcap_f);
-	c->events_f = c->pcap_f = NULL;
+	if (c->events_fd >= 0)
+		close(c->events_fd);
+	if (c->pcap_fd >= 0)
+		close(c->pcap_fd);
+	c->events_fd = c->pcap_fd = -1;
+	if (c->evbuf != NULL)
+		free(c->evbuf->p);
+	if (c->pcapbuf != NULL)
+		free(c->pcapbuf->p);
+	free(c->evbuf);
+	free(c->pcapbuf);
+	c->evbuf = c->pcapbuf = NULL;
 	for (unsigned i = 0; i < 256; i++) {
 		free(c->recent[i]);
 		c->recent[i] = NULL;
@@ -170,8 +273,10 @@ emit(struct sw_ctl *c, struct sw_buf *b, void (*sink)(struct sw_ctl *, const cha
 {
 	if (b->oom || b->p == NULL)
 		return;
-	if (c->events_f != NULL)
-		fprintf(c->events_f, "%s\n", b->p);
+	if (c->events_fd >= 0) {
+		sw_buf_add(c->evbuf, b->p, b->len);
+		sw_buf_add(c->evbuf, "\n", 1);
+	}
 	free(c->recent[c->recent_next % 256]);
 	c->recent[c->recent_next % 256] = strdup(b->p);
 	c->recent_next++;
@@ -234,14 +339,15 @@ pcap_write(struct sw_ctl *c, const struct sw_shm_event *e)
 	struct pcap_rec_hdr r;
 	uint16_t cap = e->cap_len > SW_SHM_EVENT_SNAP ? SW_SHM_EVENT_SNAP : e->cap_len;
 
-	if (c->pcap_f == NULL || cap == 0 || e->action != SW_EV_ACT_DROP)
+	if (c->pcap_fd < 0 || cap == 0 || e->action != SW_EV_ACT_DROP)
 		return;
 	r.sec = (uint32_t)(e->time_ns / 1000000000ull);
 	r.usec = (uint32_t)(e->time_ns % 1000000000ull / 1000);
 	r.caplen = cap;
 	r.len = e->pkt_len < cap ? cap : e->pkt_len;
-	if (fwrite(&r, sizeof(r), 1, c->pcap_f) == 1 && fwrite(e->pkt, cap, 1, c->pcap_f) == 1)
-		c->events_dropped_pcap++;
+	sw_buf_add(c->pcapbuf, &r, sizeof(r));
+	sw_buf_add(c->pcapbuf, e->pkt, cap);
+	c->events_dropped_pcap++;
 }
 
 unsigned
@@ -282,12 +388,8 @@ sw_events_drain(struct sw_ctl *c, void (*sink)(struct sw_ctl *, const char *))
 			total += n;
 		}
 	}
-	if (total > 0 || b.len > 0) {
-		if (c->events_f != NULL)
-			fflush(c->events_f);
-		if (c->pcap_f != NULL)
-			fflush(c->pcap_f);
-	}
+	write_buf(c->events_fd, c->evbuf);
+	write_buf(c->pcap_fd, c->pcapbuf);
 	free(b.p);
 	return total;
 }

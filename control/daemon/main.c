@@ -685,8 +685,11 @@ main(int argc, char **argv)
 	if (c->snap_prev == NULL || c->snap_cur == NULL)
 		die(1, "out of memory");
 	rc = sw_events_open(c);
+	if (rc == -EPROTO)
+		die(2, "--events-pcap %s: exists and is not an Ethernet pcap to append to",
+		    c->pcap_path);
 	if (rc < 0)
-		die(1, "events output: %s", strerror(-rc));
+		die(1, "--events/--events-pcap: %s", strerror(-rc));
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);

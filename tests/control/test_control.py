@@ -393,6 +393,24 @@ def run(e):
     rc, out = e.stop_fake()
     check(rc == 0, "fake worker saw a bad image:\n%s" % out)
 
+    # After kills and restarts, both outputs are still whole: every line is JSON, the pcap walks
+    # to its exact end.
+    with open(e.events) as f:
+        for n, line in enumerate(f):
+            try:
+                json.loads(line)
+            except ValueError:
+                raise Fail("events line %d is not JSON: %r" % (n + 1, line[:200]))
+    with open(e.pcap, "rb") as f:
+        data = f.read()
+    off, nrec = 24, 0
+    while off + 16 <= len(data):
+        caplen = struct.unpack("<IIII", data[off:off + 16])[2]
+        off += 16 + caplen
+        nrec += 1
+    check(off == len(data) and nrec > 0, "pcap ends mid-record (%d of %d)" % (off, len(data)))
+    log("events file: %d JSON lines; pcap: %d dropped messages, whole" % (n + 1, nrec))
+
     # Clean stop: the objects stay for the dataplane, the socket goes.
     e.cproc.send_signal(signal.SIGTERM)
     check(e.cproc.wait(30) == 0, "control exit code")

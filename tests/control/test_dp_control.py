@@ -96,14 +96,20 @@ def run(env, procs):
     frames, labels, _ = gen_capture(env, 2000, seed=61, attack_share="0.3")
     split_sides(env, frames)
     rules_a = RULES
-    rules_b = env.path("rules-alert.conf")
-    text = open(RULES).read()
-    alt = re.sub(r'"drop"', '"alert"', text)
-    if alt == text:
+    # the alert-only twin: every file of the rule set (with its @includes) with "drop" -> "alert"
+    alt_dir = env.path("alert")
+    os.mkdir(alt_dir)
+    rdir = os.path.dirname(os.path.abspath(RULES))
+    changed = 0
+    for f in os.listdir(rdir):
+        if f.endswith(".conf") or f.endswith(".txt") or f.endswith(".list"):
+            text = open(os.path.join(rdir, f)).read()
+            alt = re.sub(r'"drop"', '"alert"', text)
+            changed += alt != text
+            open(os.path.join(alt_dir, f), "w").write(alt)
+    if changed == 0:
         skip("cannot derive an alert-only rule set from %s" % RULES)
-    # the alert-only copy lives elsewhere: make relative includes/list files resolve the same
-    alt = alt.replace('@include "', '@include "%s/' % os.path.dirname(RULES))
-    open(rules_b, "w").write(alt)
+    rules_b = os.path.join(alt_dir, os.path.basename(RULES))
 
     start_control(env, procs, rules_a)
     procs["dp"] = start_dataplane(env, two_port_vdevs(env, "ctl", infinite=True),
