@@ -8,6 +8,7 @@
  * line saying what the shipped policy (issue 4 section 5) must do with it.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <libconfig.h>
 #include <limits.h>
@@ -1662,10 +1663,14 @@ cleanup_tmp(void)
 		unlink(tmp_labels);
 }
 
-static void __attribute__((noreturn)) fail(const char *fmt, const char *a, const char *b)
+static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "sigwall-gen: ");
-	fprintf(stderr, fmt, a, b);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	cleanup_tmp();
 	exit(2);
@@ -1752,6 +1757,7 @@ main(int argc, char **argv)
 	g.bundle_max = 7;
 	g.vlan = -1;
 	g.nassoc = 4;
+	opterr = 0; /* one-line errors of our own */
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -1765,7 +1771,7 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			if (parse_u64(optarg, &seed) < 0)
-				fail("invalid --seed %s%s", optarg, "");
+				fail("invalid --seed %s", optarg);
 			break;
 		case 'o':
 			out = optarg;
@@ -1778,17 +1784,17 @@ main(int argc, char **argv)
 
 			share = strtod(optarg, &end);
 			if (*end != '\0' || !(share >= 0 && share <= 1))
-				fail("invalid --attack-share %s (0..1)%s", optarg, "");
+				fail("invalid --attack-share %s (0..1)", optarg);
 			break;
 		}
 		case 'b':
 			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 16)
-				fail("invalid --bundle-max %s (1..16)%s", optarg, "");
+				fail("invalid --bundle-max %s (1..16)", optarg);
 			g.bundle_max = (int)v;
 			break;
 		case 'A':
 			if (parse_u64(optarg, &v) < 0 || v < 1 || v > GEN_MAX_ASSOC)
-				fail("invalid --assocs %s (1..64)%s", optarg, "");
+				fail("invalid --assocs %s (1..64)", optarg);
 			g.nassoc = (int)v;
 			break;
 		case '6':
@@ -1796,7 +1802,7 @@ main(int argc, char **argv)
 			break;
 		case 'v':
 			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 4094)
-				fail("invalid --vlan %s (1..4094)%s", optarg, "");
+				fail("invalid --vlan %s (1..4094)", optarg);
 			g.vlan = (int)v;
 			break;
 		case 'B':
@@ -1806,32 +1812,31 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			fail("unknown or incomplete option %s (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		fail("unexpected argument %s%s", argv[optind], "");
+		fail("unexpected argument %s", argv[optind]);
 	if (profile == NULL)
-		fail("missing --profile (roaming or attacks)%s%s", "", "");
+		fail("missing --profile (roaming or attacks)");
 	if (strcmp(profile, "roaming") == 0)
 		g.attack_share = share >= 0 ? share : 0.0;
 	else if (strcmp(profile, "attacks") == 0)
 		g.attack_share = share >= 0 ? share : 0.5;
 	else
-		fail("unknown profile %s (roaming or attacks)%s", profile, "");
+		fail("unknown profile %s (roaming or attacks)", profile);
 	if (msus_s == NULL)
-		fail("missing --msus N%s%s", "", "");
+		fail("missing --msus N");
 	if (parse_u64(msus_s, &g.target) < 0 || g.target == 0)
-		fail("invalid --msus %s: must be a positive integer%s", msus_s, "");
+		fail("invalid --msus %s: must be a positive integer", msus_s);
 	if (site_path == NULL)
-		fail("missing --site SITE%s%s", "", "");
+		fail("missing --site SITE");
 	if (out == NULL)
 		out = bench ? "/dev/null" : NULL;
 	if (out == NULL)
-		fail("missing -o OUT.pcap%s%s", "", "");
+		fail("missing -o OUT.pcap");
 	if (site_load(site_path, &site, err, sizeof(err)) < 0)
-		fail("%s%s", err, "");
+		fail("%s", err);
 	g.site = &site;
 	g.want_labels = labels != NULL;
 
@@ -1856,7 +1861,7 @@ main(int argc, char **argv)
 		fl = open_out(labels, tmp_labels_buf, &tmp_labels);
 	if (sw_gen_out_open(&g.pcap, fp, 1 << 20) < 0 ||
 	    (fl != NULL && sw_gen_out_open(&g.labels, fl, 1 << 20) < 0))
-		fail("out of memory%s%s", "", "");
+		fail("out of memory");
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
