@@ -52,65 +52,90 @@ m3ua_fail(struct sw_msu *msu, enum sw_mal m)
 	return msu->mal;
 }
 
+static inline uint32_t
+m3ua_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * The message is read with one bounds check per header and per parameter rather than one per
+ * field (measured: the cursor version was ~4% of a whole-stack decode); every check is
+ * against the message, itself checked against the chunk.
+ */
 enum sw_mal
 sw_m3ua_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 {
-	struct sw_cur c, msg;
-	uint8_t version, reserved;
-	uint32_t mlen;
+	const uint8_t *h = buf + off;
+	uint32_t mlen, moff, mend;
 	bool proto_data = false;
 
-	sw_cur_init(&c, buf, off, end);
 	/* RFC 4666 3.1: version, reserved, message class, message type, message length. */
-	if (sw_cur_u8(&c, &version) < 0 || sw_cur_u8(&c, &reserved) < 0 ||
-	    sw_cur_u8(&c, &msu->m3ua.cls) < 0 || sw_cur_u8(&c, &msu->m3ua.type) < 0 ||
-	    sw_cur_be32(&c, &mlen) < 0)
+	if (end - off < M3UA_HLEN)
 		return m3ua_fail(msu, SW_MAL_M3UA_SHORT);
+	msu->m3ua.cls = h[2];
+	msu->m3ua.type = h[3];
+	mlen = m3ua_be32(h + 4);
 	msu->has |= SW_HAS_M3UA;
-	if (version != M3UA_VERSION)
+	if (h[0] != M3UA_VERSION)
 		return m3ua_fail(msu, SW_MAL_M3UA_VERSION);
-	if (mlen < M3UA_HLEN || mlen - M3UA_HLEN > sw_cur_left(&c))
+	if (mlen < M3UA_HLEN || mlen - M3UA_HLEN > end - off - M3UA_HLEN)
 		return m3ua_fail(msu, SW_MAL_M3UA_LEN);
 	/* Bytes after the message inside the chunk (padding) are not part of it. */
-	sw_cur_init(&msg, buf, c.off, c.off + (mlen - M3UA_HLEN));
+	moff = off + M3UA_HLEN;
+	mend = off + mlen;
 
 	/* RFC 4666 3.2: parameters in tag-length-value format, each padded to 4 bytes. */
-	while (sw_cur_left(&msg) > 0) {
-		uint16_t tag, plen;
-		struct sw_cur val;
+	while (moff < mend) {
+		const uint8_t *p = buf + moff;
+		uint32_t left = mend - moff, plen, vlen, padded;
+		const uint8_t *v;
+		uint16_t tag;
 
-		if (sw_cur_be16(&msg, &tag) < 0 || sw_cur_be16(&msg, &plen) < 0 || plen < 4 ||
-		    sw_cur_sub(&msg, plen - 4u, &val) < 0)
+		if (left < 4)
 			return m3ua_fail(msu, SW_MAL_M3UA_PARAM_LEN);
+		tag = (uint16_t)(p[0] << 8 | p[1]);
+		plen = (uint32_t)(p[2] << 8 | p[3]);
+		if (plen < 4 || plen > left)
+			return m3ua_fail(msu, SW_MAL_M3UA_PARAM_LEN);
+		v = p + 4;
+		vlen = plen - 4;
 		/* Padding of the last parameter may be absent. */
-		sw_cur_skip(&msg, ((plen + 3u) & ~3u) - plen);
+		padded = (plen + 3u) & ~3u;
+		moff += padded <= left ? padded : plen;
 
 		switch (tag) {
 		case M3UA_TAG_RCTX:
 			/* A list of contexts is allowed; the first identifies the routing key. */
-			if (sw_cur_be32(&val, &msu->m3ua.rctx) == 0)
+			if (vlen >= 4) {
+				msu->m3ua.rctx = m3ua_be32(v);
 				msu->has |= SW_HAS_RCTX;
+			}
 			break;
 		case M3UA_TAG_NA:
-			if (sw_cur_be32(&val, &msu->m3ua.na) == 0)
+			if (vlen >= 4) {
+				msu->m3ua.na = m3ua_be32(v);
 				msu->has |= SW_HAS_NA;
+			}
 			break;
 		case M3UA_TAG_CORR_ID:
-			if (sw_cur_be32(&val, &msu->m3ua.corr_id) == 0)
+			if (vlen >= 4) {
+				msu->m3ua.corr_id = m3ua_be32(v);
 				msu->has |= SW_HAS_CORR_ID;
+			}
 			break;
 		case M3UA_TAG_PROTO_DATA:
 			/* RFC 4666 3.3.1: OPC, DPC (4 bytes each, 24 bits used), SI, NI, MP, SLS. */
-			if (sw_cur_left(&val) < M3UA_PD_LABEL)
+			if (vlen < M3UA_PD_LABEL)
 				return m3ua_fail(msu, SW_MAL_M3UA_PROTO_DATA_SHORT);
-			sw_cur_be32(&val, &msu->m3ua.opc);
-			sw_cur_be32(&val, &msu->m3ua.dpc);
-			sw_cur_u8(&val, &msu->m3ua.si);
-			sw_cur_u8(&val, &msu->m3ua.ni);
-			sw_cur_u8(&val, &msu->m3ua.mp);
-			sw_cur_u8(&val, &msu->m3ua.sls);
-			msu->m3ua.ud_off = val.off;
-			msu->m3ua.ud_len = sw_cur_left(&val);
+			msu->m3ua.opc = m3ua_be32(v);
+			msu->m3ua.dpc = m3ua_be32(v + 4);
+			msu->m3ua.si = v[8];
+			msu->m3ua.ni = v[9];
+			msu->m3ua.mp = v[10];
+			msu->m3ua.sls = v[11];
+			msu->m3ua.ud_off = (uint32_t)(v - buf) + M3UA_PD_LABEL;
+			msu->m3ua.ud_len = vlen - M3UA_PD_LABEL;
 			msu->has |= SW_HAS_PROTO_DATA;
 			proto_data = true;
 			break;
