@@ -13,13 +13,16 @@
 #   mix        sigwall-gen MAP traffic (labelled) through enforce_fwd blocking the labelled drops
 #   dataplane  sigwall-gen MAP traffic through sigwall-dataplane and the shipped policy
 #   dataplane-norepair  the same with --no-repair: the stall must be detected
+#   dataplane-reload    dataplane with the policy republished every 100 ms during the exchange
+#   dataplane-impair    dataplane with loss, duplication and reordering injected by enforce_fwd
+#                       --pass in a namespace between peer A and the dataplane
 set -u
 BIN=${1:?usage: enforce_e2e.sh BIN_DIR MODE}
 MODE=${2:-repair}
 COUNT=${SW_E2E_COUNT:-1500}
 id=$$
-NA=swe2ea$id NB=swe2eb$id NM=swe2em$id
-VA0=vea0$id VA1=vea1$id VB0=veb0$id VB1=veb1$id
+NA=swe2ea$id NB=swe2eb$id NM=swe2em$id NI=swe2ei$id
+VA0=vea0$id VA1=vea1$id VB0=veb0$id VB1=veb1$id VX0=vex0$id VX1=vex1$id
 LOG=$(mktemp -d /tmp/sw-e2e.XXXXXX)
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -51,18 +54,29 @@ pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	ip netns del "$NA" 2>/dev/null; ip netns del "$NB" 2>/dev/null; ip netns del "$NM" 2>/dev/null
+	for n in "$NA" "$NB" "$NM" "$NI"; do ip netns del "$n" 2>/dev/null; done
 	[ -n "${INST:-}" ] && [ -x "${ITEST:-}" ] && "$ITEST" unlink "$INST" >/dev/null 2>&1
 	[ -n "${KEEP_LOG:-}" ] || rm -rf "$LOG"
 }
 trap cleanup EXIT
 
 ip netns add "$NA" && ip netns add "$NB" || skip "cannot create namespaces"
-ip link add "$VA0" netns "$NA" type veth peer name "$VA1" netns "$NM" || skip "veth not available"
+links=("$NA:$VA0" "$NB:$VB0" "$NM:$VA1" "$NM:$VB1")
+if [ "$MODE" = dataplane-impair ]; then
+	# peer A -- [NI: enforce_fwd --pass with impairments] -- [NM: dataplane] -- peer B
+	ip netns add "$NI" || skip "cannot create namespaces"
+	ip link add "$VA0" netns "$NA" type veth peer name "$VX0" netns "$NI" || skip "veth not available"
+	ip link add "$VX1" netns "$NI" type veth peer name "$VA1" netns "$NM"
+	links+=("$NI:$VX0" "$NI:$VX1")
+	ip -n "$NI" link set lo up
+	ip netns exec "$NI" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
+else
+	ip link add "$VA0" netns "$NA" type veth peer name "$VA1" netns "$NM" || skip "veth not available"
+fi
 ip link add "$VB0" netns "$NB" type veth peer name "$VB1" netns "$NM"
 ip -n "$NA" addr add 10.199.0.1/24 dev "$VA0"
 ip -n "$NB" addr add 10.199.0.2/24 dev "$VB0"
-for l in "$NA:$VA0" "$NB:$VB0" "$NM:$VA1" "$NM:$VB1"; do ip -n "${l%%:*}" link set "${l#*:}" up; done
+for l in "${links[@]}"; do ip -n "${l%%:*}" link set "${l#*:}" up; done
 for n in "$NA" "$NB" "$NM"; do ip -n "$n" link set lo up; done
 # The middle namespace is a wire: no IPv6 chatter from its own ports.
 ip netns exec "$NM" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
@@ -70,7 +84,7 @@ ip netns exec "$NM" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
 INST=swe2e$id
 fwd_args=(--a "$VA1" --b "$VB1")
 case "$MODE" in
-repair | mix | dataplane) ;;
+repair | mix | dataplane | dataplane-reload | dataplane-impair) ;;
 impair) fwd_args+=(--loss 3 --dup 2 --reorder 3 --seed 7) ;;
 norepair | dataplane-norepair) fwd_args+=(--no-repair) ;;
 *) echo "unknown mode $MODE"; exit 2 ;;
@@ -87,6 +101,11 @@ dataplane*)
 		>"$LOG/itest.out" 2>&1 || { cat "$LOG/itest.out"; echo "FAIL: publish"; exit 1; }
 	dp_args=(--mode inline --ports 0:1 --instance "$INST")
 	[ "$MODE" = dataplane-norepair ] && dp_args+=(--no-repair)
+	if [ "$MODE" = dataplane-impair ]; then
+		ip netns exec "$NI" "$BIN/enforce_fwd" --a "$VX0" --b "$VX1" --pass --loss 4 --dup 2 \
+			--reorder 4 --seed 3 >"$LOG/impair.out" 2>"$LOG/impair.err" &
+		imp=$!; pids+=($imp)
+	fi
 	ip netns exec "$NM" "$DP" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$INST" \
 		--log-level lib.eal:error --vdev "net_af_packet0,iface=$VA1" \
 		--vdev "net_af_packet1,iface=$VB1" -- "${dp_args[@]}" >"$LOG/fwd.out" 2>"$LOG/fwd.err" &
@@ -119,16 +138,24 @@ mix | dataplane*)
 	mixs=(--mix "$LOG/mix/mixB.txt" --expect "$LOG/mix/mixA.txt")
 	;;
 esac
+[ "$MODE" = dataplane-reload ] && peer+=(--pace 4000)
 ip netns exec "$NB" "$BIN/m3ua_peer" --server --local 10.199.0.2 --lport 2905 "${peer[@]}" "${mixs[@]}" \
 	>"$LOG/server.out" 2>"$LOG/server.err" &
 srv=$!; pids+=($srv)
 sleep 0.3
+if [ "$MODE" = dataplane-reload ]; then
+	# live reloads while the exchange runs (same rule set each time: verdicts must not move)
+	"$ITEST" reload-loop "$INST" "$SRC/patterns/site.example.conf" 2 25 100 \
+		"$SRC/patterns/default.conf" "$SRC/patterns/default.conf" >"$LOG/reload.out" 2>&1 &
+	pids+=($!)
+fi
 ip netns exec "$NA" "$BIN/m3ua_peer" --client --local 10.199.0.1 --lport 2906 \
 	--remote 10.199.0.2 --rport 2905 "${peer[@]}" "${mixc[@]}" >"$LOG/client.out" 2>"$LOG/client.err" &
 cli=$!; pids+=($cli)
 wait $cli; rc_c=$?
 wait $srv; rc_s=$?
 kill -INT $fwd; wait $fwd
+[ -n "${imp:-}" ] && { kill -INT $imp; wait $imp; }
 cat "$LOG/client.out" "$LOG/server.out"
 head -c 2000 "$LOG/client.err"; head -c 2000 "$LOG/server.err"
 case "$MODE" in
@@ -144,13 +171,21 @@ dataplane*)
 esac
 
 case "$MODE" in
-repair | impair | mix | dataplane)
+repair | impair | mix | dataplane | dataplane-reload | dataplane-impair)
 	if [ $rc_c -ne 0 ] || [ $rc_s -ne 0 ]; then
 		echo "FAIL: peers exited client=$rc_c server=$rc_s"; exit 1
 	fi
 	if [ "${removed:-0}" -eq 0 ]; then
 		echo "FAIL: nothing was removed: the rule did not apply"; exit 1
 	fi
+	if [ "$MODE" = dataplane-reload ]; then
+		sw=$(sed -n 's/^total:.* gen_switches \([0-9]*\).*/\1/p' "$LOG/fwd.out")
+		if [ "${sw:-0}" -lt 3 ]; then
+			echo "FAIL: only ${sw:-0} policy generations picked up: no live reload happened"; exit 1
+		fi
+		echo "live reloads: $sw generations picked up during the exchange"
+	fi
+	[ -f "$LOG/impair.out" ] && grep "^FWD" "$LOG/impair.out"
 	echo "PASS: $MODE: every allowed message delivered once in order, $removed chunks removed, no ABORT"
 	;;
 norepair | dataplane-norepair)

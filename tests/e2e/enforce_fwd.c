@@ -38,6 +38,7 @@ static struct sw_enforce *enf;
 static int fds[2];
 static const char *marker = "BLOCK";
 static unsigned loss_pct, dup_pct, reorder_pct;
+static bool pass_only; /* --pass: impairments only, no enforcement (in front of the dataplane) */
 static struct {
 	uint8_t *data;
 	uint32_t len;
@@ -227,8 +228,9 @@ frame(int in, uint8_t *b, uint32_t n)
 		n_lost++;
 		return;
 	}
-	n = sw_enforce_packet(enf, b, n, FRAME_MAX, &p, rule_mask(b, &p), (unsigned)in, now_ns(),
-			      reply, sizeof(reply), &rlen);
+	if (!pass_only)
+		n = sw_enforce_packet(enf, b, n, FRAME_MAX, &p, rule_mask(b, &p), (unsigned)in,
+				      now_ns(), reply, sizeof(reply), &rlen);
 	if (rlen != 0) {
 		tx(in, reply, rlen);
 		n_reply++;
@@ -260,7 +262,7 @@ frame(int in, uint8_t *b, uint32_t n)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: enforce_fwd --a IFACE --b IFACE [--no-repair] [--block MARK] "
+	fprintf(stderr, "usage: enforce_fwd --a IFACE --b IFACE [--no-repair | --pass] [--block MARK] "
 			"[--block-file MIX] [--loss PCT] [--dup PCT] [--reorder PCT] [--seed N]\n");
 	exit(2);
 }
@@ -272,6 +274,7 @@ main(int argc, char **argv)
 		{ "a", required_argument, NULL, 'a' },
 		{ "b", required_argument, NULL, 'b' },
 		{ "no-repair", no_argument, NULL, 'n' },
+		{ "pass", no_argument, NULL, 'P' },
 		{ "block", required_argument, NULL, 'k' },
 		{ "block-file", required_argument, NULL, 'f' },
 		{ "loss", required_argument, NULL, 'l' },
@@ -292,6 +295,7 @@ main(int argc, char **argv)
 		case 'a': ifa = optarg; break;
 		case 'b': ifb = optarg; break;
 		case 'n': repair = false; break;
+		case 'P': pass_only = true; break;
 		case 'k': marker = optarg; break;
 		case 'f':
 			if (load_block_file(optarg) < 0) {

@@ -52,7 +52,7 @@ static struct {
 	bool server;
 	const char *local, *remote;
 	uint16_t lport, rport;
-	unsigned count, streams, block_every, stall_s, timeout_s;
+	unsigned count, streams, block_every, stall_s, timeout_s, pace_us;
 	const char *tag; /* "c" or "s": who sent a message */
 	const char *mix, *expect;
 } opt = { .count = 1000, .streams = 4, .block_every = 10, .stall_s = 8, .timeout_s = 50 };
@@ -505,7 +505,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: m3ua_peer --server|--client --local IP --remote IP --lport P "
 			"--rport P [--count N] [--streams S] [--block-every K] [--stall S] "
-			"[--timeout S] [--mix FILE --expect FILE]\n");
+			"[--timeout S] [--mix FILE --expect FILE] [--pace USEC]\n");
 	exit(2);
 }
 
@@ -520,6 +520,7 @@ main(int argc, char **argv)
 		{ "block-every", required_argument, NULL, 'b' },
 		{ "stall", required_argument, NULL, 't' }, { "timeout", required_argument, NULL, 'T' },
 		{ "mix", required_argument, NULL, 'm' }, { "expect", required_argument, NULL, 'e' },
+		{ "pace", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool role = false, ok, stall = false;
@@ -543,6 +544,7 @@ main(int argc, char **argv)
 		case 'T': opt.timeout_s = (unsigned)atoi(optarg); break;
 		case 'm': opt.mix = optarg; break;
 		case 'e': opt.expect = optarg; break;
+		case 'P': opt.pace_us = (unsigned)atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -594,6 +596,8 @@ main(int argc, char **argv)
 
 	for (i = 0; i < opt.count; i++) {
 		s = 1 + i % opt.streams;
+		if (opt.pace_us != 0)
+			usleep(opt.pace_us); /* stretch the exchange (live reloads meanwhile) */
 		if (opt.mix != NULL) {
 			if (send_raw(tx_msgs[i].data, tx_msgs[i].len, (uint16_t)s) < 0)
 				break;
