@@ -73,6 +73,8 @@ struct app {
 	struct sw_worker *workers;
 	struct rte_mempool *pool;
 	struct sw_image_watch watch;
+	struct sw_shm_image *maps[64]; /* every image mapping attached, unmapped at exit */
+	unsigned nmaps;
 #ifdef SW_HAVE_SHM
 	struct sw_shm_stats stats;
 	bool have_stats;
@@ -102,7 +104,10 @@ die_usage(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	exit(EXIT_USAGE);
+	/* _exit: after rte_eal_init, exit() would run the EAL's and the sanitizers' exit
+	 * handlers over a half-initialised process; nothing of ours needs flushing but stdout. */
+	fflush(stdout);
+	_exit(EXIT_USAGE);
 }
 
 static uint64_t
@@ -363,6 +368,8 @@ image_poll(struct app *a)
 	if (cur != NULL &&
 	    atomic_load_explicit(&cur->hdr->retired, memory_order_acquire) == 0)
 		return;
+	if (a->nmaps == RTE_DIM(a->maps))
+		return; /* control re-created the object 64 times: keep the last image */
 	m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return;
@@ -381,6 +388,7 @@ image_poll(struct app *a)
 	printf("sigwall-dataplane: attached %s (generation %" PRIu64 ")\n", m->name,
 	       (uint64_t)atomic_load_explicit(&m->hdr->generation, memory_order_acquire));
 	fflush(stdout);
+	a->maps[a->nmaps++] = m;
 	atomic_store_explicit(&a->watch.cur, m, memory_order_release);
 }
 #endif
@@ -700,6 +708,11 @@ main(int argc, char **argv)
 	for (i = 0; i < a.nworkers; i++)
 		sw_worker_fini(&a.workers[i]);
 #ifdef SW_HAVE_SHM
+	/* The workers are stopped: no image is in use any more. */
+	for (i = 0; i < a.nmaps; i++) {
+		sw_shm_image_detach(a.maps[i]);
+		free(a.maps[i]);
+	}
 	if (a.have_stats) {
 		atomic_store_explicit(&a.stats.hdr->dataplane_pid, 0, memory_order_release);
 		sw_shm_stats_detach(&a.stats);
