@@ -20,8 +20,9 @@
  * over --runs) for bench/run.sh.
  *
  *   sigwall-bench-pipe --pcap F [--rules R --site S] [--workers N] [--runs K]
- *       [--packets N] [--burst B] [--stages] [--reload-ms MS] [--no-repair] [--mbufs N]
- *       [--label TEXT]
+ *       [--packets N] [--seconds S] [--burst B] [--stages] [--reload-ms MS] [--no-repair]
+ *       [--mbufs N] [--label TEXT]
+ * A run of one configuration stops after --packets per worker or --seconds, whichever first.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -137,7 +138,8 @@ struct lane {
 	/* result of the current run */
 	enum cfg cfg;
 	uint64_t npkts;
-	uint64_t pkts, msus, restored, cycles, drops, default_hits, switches;
+	uint64_t max_tsc;       /* stop after this many TSC cycles even if npkts is not reached */
+	uint64_t pkts, msus, restored, cycles, drops, msu_drops, refused, switches;
 	uint64_t hits, misses;
 	uint64_t *hist;
 } __rte_cache_aligned;
@@ -153,17 +155,20 @@ lane_run(void *arg)
 	struct lane *l = arg;
 	struct sw_worker *w = l->w[l->cfg];
 	struct rte_mbuf *pkts[SW_BURST_MAX];
-	uint64_t done = 0, restored = 0, excluded = 0, lat, t0, t1, msus0, drops0, def0, sw0, h0, m0, h1, m1;
+	uint64_t done = 0, restored = 0, excluded = 0, lat, mdrops0, t0, t1, msus0, drops0, def0, sw0, h0, m0, h1, m1;
 	uint64_t *hist = l->hist;
 	bool monitor = w->conf.mode == SW_MODE_MONITOR;
 
 	memset(hist, 0, HIST_N * sizeof(*hist));
 	msus0 = w->c->msus;
 	drops0 = w->c->pkts_dropped;
-	def0 = w->c->default_hits;
+	mdrops0 = w->c->dropped;
+	def0 = w->c->images_refused;
 	sw0 = w->c->gen_switches;
 	sw_worker_cache_stats(w, &h0, &m0);
-	atomic_store_explicit(&w->sw->alive, 1, memory_order_seq_cst);
+	/* Only a worker that follows the shared image is live for the publisher's QSBR wait. */
+	if (w->watch != NULL)
+		atomic_store_explicit(&w->sw->alive, 1, memory_order_seq_cst);
 	/* start together */
 	atomic_fetch_sub(&go, 1);
 	while (atomic_load(&go) != 0)
@@ -172,6 +177,9 @@ lane_run(void *arg)
 	while (done < l->npkts) {
 		uint16_t n, keep, i, sent;
 		uint64_t a = rte_rdtsc(), b, d, e;
+
+		if (unlikely(a - t0 > l->max_tsc))
+			break;
 
 		sw_worker_sync(w);
 		n = rte_eth_rx_burst(l->port, 0, pkts, burst);
@@ -202,12 +210,15 @@ lane_run(void *arg)
 		done += n;
 	}
 	t1 = rte_rdtsc();
+	if (w->watch != NULL)
+		atomic_store_explicit(&w->sw->alive, 0, memory_order_release);
 	sw_worker_cache_stats(w, &h1, &m1);
 	l->pkts = done;
 	l->cycles = t1 - t0 - excluded;
 	l->msus = w->c->msus - msus0;
 	l->drops = w->c->pkts_dropped - drops0;
-	l->default_hits = w->c->default_hits - def0;
+	l->msu_drops = w->c->dropped - mdrops0;
+	l->refused = w->c->images_refused - def0;
 	l->switches = w->c->gen_switches - sw0;
 	l->hits = h1 - h0;
 	l->misses = m1 - m0;
@@ -338,25 +349,29 @@ struct agg {
 	bool used;
 	unsigned n;
 	double mpps_core[MAXRUNS], mmsus_core[MAXRUNS], ns_pkt[MAXRUNS], p50[MAXRUNS],
-		p99[MAXRUNS], p999[MAXRUNS], hit[MAXRUNS], drop_share[MAXRUNS], mpps_total[MAXRUNS];
-	uint64_t default_hits, switches, pkts, drops;
+		p99[MAXRUNS], p999[MAXRUNS], hit[MAXRUNS], drop_share[MAXRUNS], mpps_total[MAXRUNS],
+		msu_drop_share[MAXRUNS];
+	uint64_t refused, switches, pkts, drops;
 };
 
 static struct agg agg[CFG_N];
 static uint64_t *merged;
+
+static double run_seconds = 0.5;
 
 static void
 run_cfg(enum cfg c, uint64_t npkts, double tsc_hz)
 {
 	struct agg *a = &agg[c];
 	double ns_per_tsc = 1e9 / tsc_hz, mpps = 0, mmsus = 0, cyc = 0;
-	uint64_t pkts = 0, hits = 0, misses = 0, drops = 0;
+	uint64_t pkts = 0, hits = 0, misses = 0, drops = 0, msus = 0, mdrops = 0;
 	unsigned i, j, lcore;
 
 	atomic_store(&go, nw);
 	for (i = 0; i < nw; i++) {
 		lanes[i].cfg = c;
 		lanes[i].npkts = npkts;
+		lanes[i].max_tsc = (uint64_t)(run_seconds * tsc_hz);
 	}
 	i = 1;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
@@ -380,7 +395,9 @@ run_cfg(enum cfg c, uint64_t npkts, double tsc_hz)
 		hits += l->hits;
 		misses += l->misses;
 		drops += l->drops;
-		a->default_hits += l->default_hits;
+		msus += l->msus;
+		mdrops += l->msu_drops;
+		a->refused += l->refused;
 		a->switches += l->switches;
 		for (j = 0; j < HIST_N; j++)
 			merged[j] += l->hist[j];
@@ -397,6 +414,7 @@ run_cfg(enum cfg c, uint64_t npkts, double tsc_hz)
 		a->p999[k] = percentile(merged, 0.999, ns_per_tsc);
 		a->hit[k] = hits + misses ? 100.0 * (double)hits / (double)(hits + misses) : -1;
 		a->drop_share[k] = pkts ? (double)drops / (double)pkts : 0;
+		a->msu_drop_share[k] = msus ? (double)mdrops / (double)msus : 0;
 	}
 	a->used = true;
 	a->pkts += pkts;
@@ -409,7 +427,8 @@ usage(void)
 	fprintf(stderr,
 		"usage: sigwall-bench-pipe --pcap F [--rules R --site S] [--workers N] [--runs K]\n"
 		"         [--packets N per worker and run] [--burst 1-64] [--stages]\n"
-		"         [--reload-ms MS] [--no-repair] [--mbufs N] [--label TEXT]\n");
+		"         [--reload-ms MS] [--seconds S per run, default 0.5] [--no-repair]\n"
+		"         [--mbufs N] [--label TEXT]\n");
 	exit(EXIT_USAGE);
 }
 
@@ -429,6 +448,7 @@ main(int argc, char **argv)
 		{"no-repair", no_argument, NULL, 'R'},
 		{"mbufs", required_argument, NULL, 'M'},
 		{"label", required_argument, NULL, 'l'},
+		{"seconds", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -470,11 +490,12 @@ main(int argc, char **argv)
 		case 'R': no_repair = true; break;
 		case 'M': nmbufs = (unsigned)atoi(optarg); break;
 		case 'l': label = optarg; break;
+		case 'T': run_seconds = atof(optarg); break;
 		default: usage();
 		}
 	}
 	if (pcap_path == NULL || runs == 0 || runs > MAXRUNS || burst == 0 || burst > SW_BURST_MAX ||
-	    (rules == NULL) != (site == NULL) || npkts == 0)
+	    (rules == NULL) != (site == NULL) || npkts == 0 || !(run_seconds > 0))
 		usage();
 	ncpu = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nw == 0 || nw > ncpu || nw > MAX_W) {
@@ -674,8 +695,8 @@ main(int argc, char **argv)
 	}
 
 	printf("mix %s: %u frames, mean frame %.1f B, %u mbufs per worker; %u worker(s); "
-	       "burst %u; %u runs of %" PRIu64 " packets per worker\n",
-	       pcap_path, nframes, mean_frame, nmbufs, nw, burst, runs, npkts);
+	       "burst %u; %u runs of %" PRIu64 " packets or %.2f s per worker\n",
+	       pcap_path, nframes, mean_frame, nmbufs, nw, burst, runs, npkts, run_seconds);
 	if (image != NULL)
 		printf("rules %s: %u rules, image %" PRIu64 " bytes, compiled in %.0f ms\n", rules,
 		       nrules, image_size, compile_ms);
@@ -683,9 +704,15 @@ main(int argc, char **argv)
 		printf("rules: none (no image: default action allow)\n");
 
 	/* warm-up */
-	for (i = 0; i < CFG_N; i++)
-		if (lanes[0].w[i] != NULL && i != CFG_RELOAD)
-			run_cfg((enum cfg)i, npkts / 5 + 1, tsc_hz);
+	{
+		double full_seconds = run_seconds;
+
+		run_seconds /= 5;
+		for (i = 0; i < CFG_N; i++)
+			if (lanes[0].w[i] != NULL && i != CFG_RELOAD)
+				run_cfg((enum cfg)i, npkts / 5 + 1, tsc_hz);
+		run_seconds = full_seconds;
+	}
 	memset(agg, 0, sizeof(agg));
 	for (r = 0; r < runs; r++) {
 		for (i = 0; i < CFG_N; i++) {
@@ -741,10 +768,10 @@ main(int argc, char **argv)
 			printf("RESULT label=%s cfg=%s workers=%u frames=%u mean_frame=%.1f rules=%u "
 			       "mpps_core=%.3f mpps_total=%.3f mmsus_core=%.3f ns_pkt=%.2f cyc_pkt=%.1f "
 			       "p50_ns=%.0f p99_ns=%.0f p999_ns=%.0f cache_hit=%.2f drop_share=%.5f "
-			       "fwd_ratio=%.4f",
+			       "msu_drop_share=%.5f fwd_ratio=%.4f",
 			       label, cfg_name[i], nw, nframes, mean_frame, nrules, mpps,
 			       median(a->mpps_total, a->n), mmsus, ns, ns * cyc, p50, p99, p999, hit,
-			       dshare, mpps / fwd_mpps);
+			       dshare, median(a->msu_drop_share, a->n), mpps / fwd_mpps);
 			if (i == CFG_FULL || i == CFG_RELOAD)
 				printf(" st_rxtx_ns=%.2f st_decode_ns=%.2f st_verdict_ns=%.2f "
 				       "st_enforce_ns=%.2f",
@@ -752,9 +779,9 @@ main(int argc, char **argv)
 				       stages ? full - ver : -1);
 			if (i == CFG_RELOAD)
 				printf(" reloads=%u reload_failed=%u gen_switches=%" PRIu64
-				       " default_hits=%" PRIu64 " max_publish_ms=%.1f "
+				       " images_refused=%" PRIu64 " max_publish_ms=%.1f "
 				       "drop_share_steady=%.5f",
-				       rl.published, rl.failed, a->switches, a->default_hits,
+				       rl.published, rl.failed, a->switches, a->refused,
 				       rl.max_publish_ms, median(agg[CFG_FULL].drop_share,
 								 agg[CFG_FULL].n));
 			printf("\n");
@@ -765,10 +792,12 @@ main(int argc, char **argv)
 			       fwd, dec - fwd, ver - dec, full - ver, full);
 		if (reload_ms != 0)
 			printf("reloads: %u published every %u ms (%u failed, slowest publish %.1f ms); "
-			       "workers switched generation %" PRIu64 " times; MSUs judged without "
-			       "an image %" PRIu64 "\n",
+			       "workers switched generation %" PRIu64 " times, refused %" PRIu64 " images; "
+			       "packets dropped %.4f%% (steady state %.4f%%)\n",
 			       rl.published, reload_ms, rl.failed, rl.max_publish_ms,
-			       agg[CFG_RELOAD].switches, agg[CFG_RELOAD].default_hits);
+			       agg[CFG_RELOAD].switches, agg[CFG_RELOAD].refused,
+			       100.0 * median(agg[CFG_RELOAD].drop_share, agg[CFG_RELOAD].n),
+			       100.0 * median(agg[CFG_FULL].drop_share, agg[CFG_FULL].n));
 	}
 #ifdef SW_HAVE_SHM
 	if (reload_ms != 0)
