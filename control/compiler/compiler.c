@@ -1564,6 +1564,7 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	size_t serlen[SW_SF_COUNT] = { 0 }, dbsize[SW_SF_COUNT] = { 0 };
 	size_t off, rules_off, conds_off, data_off, opidx_off, strtab_off, ptoff[SW_SF_COUNT] = { 0 };
 	size_t nslots[SW_SF_COUNT] = { 0 }, rw = (b->nrules + 63) / 64;
+	size_t bloomoff[SW_SF_COUNT] = { 0 }, bloombits[SW_SF_COUNT] = { 0 };
 	uint32_t name_off, *rname;
 	uint8_t *img = NULL;
 	int rc = 0;
@@ -1602,6 +1603,9 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 			nslots[f] *= 2;
 		ptoff[f] = off;
 		off = ROUND64(off + nslots[f] * sizeof(struct sw_img_pslot));
+		bloombits[f] = nslots[f] * 4 > (1u << 24) ? (1u << 24) : nslots[f] * 4;
+		bloomoff[f] = off;
+		off = ROUND64(off + bloombits[f] / 8);
 	}
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
 		if (ser[f] == NULL)
@@ -1659,12 +1663,19 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 		struct sw_img_pslot *slots = (void *)(img + ptoff[f]);
 		if (b->npt[f] == 0)
 			continue;
+		uint64_t *bloom = (void *)(img + bloomoff[f]);
 		h->fields[f].ptab_off = (uint32_t)ptoff[f];
 		h->fields[f].ptab_nslots = (uint32_t)nslots[f];
+		h->fields[f].bloom_off = (uint32_t)bloomoff[f];
+		h->fields[f].bloom_bits = (uint32_t)bloombits[f];
 		for (size_t i = 0; i < b->npt[f]; i++) {
 			const struct ptent *e = &b->pt[f][i];
-			size_t m = nslots[f] - 1, j = sw_ptab_hash(e->key, e->len) & m;
+			uint64_t hv = sw_ptab_hash(e->key, e->len);
+			size_t m = nslots[f] - 1, j = hv & m;
+			uint32_t bit = SW_BLOOM_BIT(hv, (uint32_t)bloombits[f]);
 			bool dup = false;
+
+			bloom[bit >> 6] |= 1ull << (bit & 63);
 			for (; slots[j].key != 0; j = (j + 1) & m)
 				if (slots[j].key == e->key && slots[j].len == e->len &&
 				    slots[j].atom == e->atom)

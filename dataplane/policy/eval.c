@@ -21,18 +21,23 @@
 #include "image.h"
 #include "policy.h"
 
-#define SW_CACHE_SLOTS 2048      /* power of two */
-#define SW_KEY_MAX 232
+#define SW_CACHE_SLOTS 4096      /* power of two; 2-way sets of consecutive slots */
+#define SW_KEY_MAX 240
 #define SW_BUCKETS 4096          /* rate-limit buckets per worker, power of two */
 #define SW_ATOM_WORDS (SW_ATOMS_MAX / 64)
 #define SW_RULE_WORDS (SW_RULES_MAX / 64)
 #define SW_ACN_TEXT_MAX 96
 
+/*
+ * The cache is split: a compact array of key hashes (32 KiB, stays in L1/L2) is probed first,
+ * and the full entry (to compare the whole key: a hash collision must never change a
+ * verdict) is touched only when a hash matches. A miss therefore costs no cache-line fetch
+ * from the 1 MiB entry array.
+ */
 struct sw_cache_ent {
-	uint64_t hash;
-	uint32_t tag;     /* ctx->tag when stored: a rebind invalidates every entry at once */
 	int32_t rule;
 	uint16_t len;
+	uint8_t pad[10];
 	uint8_t key[SW_KEY_MAX];
 } __attribute__((aligned(64)));
 
@@ -57,6 +62,8 @@ struct sw_policy_ctx {
 	uint8_t nkey_sf, key_sf[SW_SF_COUNT];
 	bool key_comp;
 	uint64_t hits, misses;
+	uint64_t *ctags;           /* hash | 1 of each slot's key, 0: empty */
+	uint8_t *cvictim;          /* per set: the way to replace next */
 	struct sw_cache_ent *cache;
 	struct sw_bucket *buckets;
 };
@@ -70,12 +77,16 @@ sw_policy_ctx_new(void)
 		return NULL;
 	ctx->cache = aligned_alloc(64, sizeof(struct sw_cache_ent) * SW_CACHE_SLOTS);
 	ctx->buckets = calloc(SW_BUCKETS, sizeof(struct sw_bucket));
-	if (ctx->cache == NULL || ctx->buckets == NULL) {
+	ctx->ctags = aligned_alloc(64, sizeof(uint64_t) * SW_CACHE_SLOTS);
+	ctx->cvictim = calloc(SW_CACHE_SLOTS / 2, 1);
+	if (ctx->cache == NULL || ctx->buckets == NULL || ctx->ctags == NULL ||
+	    ctx->cvictim == NULL) {
 		sw_policy_ctx_free(ctx);
 		errno = ENOMEM;
 		return NULL;
 	}
 	memset(ctx->cache, 0, sizeof(struct sw_cache_ent) * SW_CACHE_SLOTS);
+	memset(ctx->ctags, 0, sizeof(uint64_t) * SW_CACHE_SLOTS);
 	ctx->tag = 1;
 	return ctx;
 }
@@ -89,6 +100,8 @@ sw_policy_ctx_free(struct sw_policy_ctx *ctx)
 		hs_free_scratch(ctx->scratch);
 	free(ctx->cache);
 	free(ctx->buckets);
+	free(ctx->ctags);
+	free(ctx->cvictim);
 	free(ctx);
 }
 
@@ -136,8 +149,9 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 		if (m & SW_KEY_SFIELD(f))
 			ctx->key_sf[ctx->nkey_sf++] = (uint8_t)f;
 	ctx->key_comp = (m & SW_KEY_COMP) != 0;
-	/* Flush: entries of another tag never match; buckets start full again. */
+	/* Flush: no slot matches any more; buckets start full again. */
 	ctx->tag++;
+	memset(ctx->ctags, 0, sizeof(uint64_t) * SW_CACHE_SLOTS);
 	memset(ctx->buckets, 0, sizeof(struct sw_bucket) * SW_BUCKETS);
 	return 0;
 }
@@ -456,23 +470,40 @@ ptab_scan(const struct sw_image_hdr *h, const struct sw_img_field *fd, const cha
 	  unsigned len, uint64_t *atoms)
 {
 	const struct sw_img_pslot *slots = img_at(h, fd->ptab_off);
+	const uint64_t *bloom = img_at(h, fd->bloom_off);
 	uint32_t mask = fd->ptab_nslots - 1;
-	uint64_t key = 0;
+	uint64_t key = 0, keys[SW_PTAB_DIGITS];
+	uint32_t at[SW_PTAB_DIGITS];
+	uint8_t lens[SW_PTAB_DIGITS];
+	unsigned n = 0;
 
 	if (len > SW_PTAB_DIGITS)
 		len = SW_PTAB_DIGITS;
+	/* First every bucket's address, prefetched: with a 100k-entry table each probe is a
+	 * cache miss, and the misses of all prefix lengths then overlap instead of adding up. */
 	for (unsigned l = 1; l <= len; l++) {
 		unsigned nib = sw_ptab_nibble(s[l - 1]);
 		if (nib == 0)
-			return;
+			break;
 		key |= (uint64_t)nib << (4 * (l - 1));
 		if (!(fd->ptab_lens & (1u << (l - 1))))
 			continue;
-		for (uint32_t i = (uint32_t)sw_ptab_hash(key, l) & mask;; i = (i + 1) & mask) {
+		uint64_t hv = sw_ptab_hash(key, l);
+		uint32_t bit = SW_BLOOM_BIT(hv, fd->bloom_bits);
+		if (!((bloom[bit >> 6] >> (bit & 63)) & 1))
+			continue;
+		keys[n] = key;
+		lens[n] = (uint8_t)l;
+		at[n] = (uint32_t)hv & mask;
+		__builtin_prefetch(&slots[at[n]]);
+		n++;
+	}
+	for (unsigned k = 0; k < n; k++) {
+		for (uint32_t i = at[k];; i = (i + 1) & mask) {
 			const struct sw_img_pslot *sl = &slots[i];
 			if (sl->key == 0)
 				break;
-			if (sl->key == key && sl->len == l)
+			if (sl->key == keys[k] && sl->len == lens[k])
 				atoms[sl->atom >> 6] |= 1ull << (sl->atom & 63);
 		}
 	}
@@ -665,6 +696,8 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 	uint8_t key[SW_KEY_MAX];
 	struct sw_cache_ent *e = NULL;
 	uint64_t hash = 0;
+	uint32_t set = 0;
+	bool cache = false;
 	size_t klen;
 	int32_t rule;
 	bool monitor;
@@ -673,20 +706,30 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 	(void)pkt;
 	klen = key_build(ctx, msu, port, mal, key);
 	if (klen > 0) {
+		uint64_t tag;
 		hash = key_hash(key, klen);
-		e = &ctx->cache[hash & (SW_CACHE_SLOTS - 1)];
-		if (e->tag == ctx->tag && e->hash == hash && e->len == klen &&
-		    memcmp(e->key, key, klen) == 0) {
-			ctx->hits++;
-			rule = e->rule;
-			goto resolve;
+		tag = hash | 1;
+		set = (uint32_t)(hash >> 20) & (SW_CACHE_SLOTS / 2 - 1);
+		for (unsigned w = 0; w < 2; w++) {
+			uint32_t slot = 2 * set + w;
+			if (ctx->ctags[slot] != tag)
+				continue;
+			e = &ctx->cache[slot];
+			if (e->len == klen && memcmp(e->key, key, klen) == 0) {
+				ctx->hits++;
+				rule = e->rule;
+				goto resolve;
+			}
 		}
+		cache = true;
 	}
 	ctx->misses++;
 	rule = evaluate(ctx, msu, port, mal);
-	if (e != NULL) {
-		e->tag = ctx->tag;
-		e->hash = hash;
+	if (cache) {
+		uint32_t slot = 2 * set + ctx->cvictim[set];
+		ctx->cvictim[set] ^= 1;
+		e = &ctx->cache[slot];
+		ctx->ctags[slot] = hash | 1;
 		e->len = (uint16_t)klen;
 		e->rule = rule;
 		memcpy(e->key, key, klen);

@@ -156,7 +156,9 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 					    "%s database refused by Hyperscan", sw_sfield_names[f]);
 		}
 		if (fd->ptab_off != 0 &&
-		    ((fd->ptab_nslots & (fd->ptab_nslots - 1)) != 0 ||
+		    ((fd->ptab_nslots & (fd->ptab_nslots - 1)) != 0 || fd->ptab_nslots == 0 ||
+		     fd->bloom_bits < 64 || (fd->bloom_bits & (fd->bloom_bits - 1)) != 0 ||
+		     fd->bloom_bits > (1u << 24) || !range_ok(fd->bloom_off, fd->bloom_bits / 8, size) ||
 		     !range_ok(fd->ptab_off,
 			       (uint64_t)fd->ptab_nslots * sizeof(struct sw_img_pslot), size)))
 			return fail(err, errlen, -EINVAL, "%s prefix table out of range",
