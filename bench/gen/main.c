@@ -133,6 +133,8 @@ struct gen {
 	const struct sw_gen_site *site;
 	double attack_share;
 	int bundle_max, ipv6, vlan, nassoc;
+	uint32_t home_subs, partner_subs; /* population sizes */
+	uint64_t salt;			  /* seed-derived key of the populations */
 	uint64_t target, msus;
 	uint64_t ts_us, frame;
 	struct sw_gen_out pcap, labels;
@@ -190,64 +192,145 @@ has_prefix(const struct sw_gen_list *l, const char *d)
 	return 0;
 }
 
-static void
-home_imsi(struct gen *g, char *dst)
+/*
+ * Populations. Subscribers and nodes come from fixed, seed-derived sets, as on a real link: the
+ * same IMSI/MSISDN pairs and the same few partner node GTs recur (verdict caches see realistic
+ * repetition). Each member is a pure function of (seed, kind, owner, index): no tables.
+ */
+enum { POP_HOME_SUB = 1, POP_PARTNER_SUB, POP_PARTNER_GT, POP_FOREIGN_GT, POP_HOME_NODE };
+
+#define PARTNER_NODES 16
+#define FOREIGN_NODES 256
+#define HOME_NODES    8
+
+static uint64_t
+mix64(uint64_t z)
 {
-	digits_fill(g, dst, pick(g, &g->site->plmn), 15);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
 }
 
 static void
-partner_imsi(struct gen *g, int p, char *dst)
+hash_digits(struct gen *g, uint64_t key, char *dst, const char *prefix, size_t total)
 {
-	digits_fill(g, dst, pick(g, &g->site->partners[p].plmn), 15);
+	size_t n = strlen(prefix);
+
+	if (n > total)
+		n = total;
+	memcpy(dst, prefix, n);
+	while (n < total) {
+		uint64_t r = mix64(g->salt ^ key++);
+		int k;
+
+		for (k = 0; k < 19 && n < total; k++, r /= 10)
+			dst[n++] = (char)('0' + r % 10);
+	}
+	dst[n] = '\0';
+}
+
+static inline uint64_t
+pop_key(int kind, uint64_t owner, uint64_t index, int field)
+{
+	return (uint64_t)kind << 58 | owner << 44 | index << 4 | (uint64_t)field << 1;
+}
+
+/* A home subscriber: IMSI (home PLMN + MSIN) and MSISDN (home range); either may be NULL. */
+static void
+home_sub(struct gen *g, char *imsi, char *msisdn)
+{
+	const struct sw_gen_site *st = g->site;
+	uint64_t i = sw_gen_rng_below(&g->rng, g->home_subs);
+
+	if (imsi != NULL)
+		hash_digits(g, pop_key(POP_HOME_SUB, 0, i, 0), imsi,
+			    st->plmn.v[i % (uint64_t)st->plmn.n], 15);
+	if (msisdn != NULL)
+		hash_digits(g, pop_key(POP_HOME_SUB, 0, i, 1), msisdn,
+			    st->msisdn.v[i % (uint64_t)st->msisdn.n], 11);
+}
+
+/* A subscriber of partner p; MSISDNs use the partner's GT prefix less two digits, never home. */
+static void
+partner_sub(struct gen *g, int p, char *imsi, char *msisdn)
+{
+	const struct sw_gen_partner *pt = &g->site->partners[p];
+	uint64_t i = sw_gen_rng_below(&g->rng, g->partner_subs);
+	int tries;
+
+	if (imsi != NULL)
+		hash_digits(g, pop_key(POP_PARTNER_SUB, (uint64_t)p, i, 0), imsi,
+			    pt->plmn.v[i % (uint64_t)pt->plmn.n], 15);
+	if (msisdn == NULL)
+		return;
+	for (tries = 0; tries < 4; tries++) {
+		const char *gt = pt->gt.v[i % (uint64_t)pt->gt.n];
+		char pre[24];
+		size_t n = strlen(gt);
+
+		n = n > 4 ? n - 2 : n;
+		memcpy(pre, gt, n);
+		pre[n] = '\0';
+		hash_digits(g, pop_key(POP_PARTNER_SUB, (uint64_t)p, i, 1 + tries), msisdn, pre,
+			    11);
+		if (!has_prefix(&g->site->msisdn, msisdn))
+			return;
+	}
 }
 
 static void
 home_msisdn(struct gen *g, char *dst)
 {
-	digits_fill(g, dst, pick(g, &g->site->msisdn), 11);
+	home_sub(g, NULL, dst);
+}
+
+static void
+partner_msisdn(struct gen *g, int p, char *dst)
+{
+	partner_sub(g, p, NULL, dst);
 }
 
 /* A home node GT: from the node list when the site names nodes, else home gt + suffix. */
 static void
 home_node(struct gen *g, const struct sw_gen_list *l, char *dst)
 {
-	if (l->n > 0)
+	uint64_t k;
+
+	if (l->n > 0) {
 		strcpy(dst, pick(g, l));
-	else
-		digits_fill(g, dst, pick(g, &g->site->gt), 11);
+		return;
+	}
+	k = sw_gen_rng_below(&g->rng, HOME_NODES);
+	hash_digits(g,
+		    pop_key(POP_HOME_NODE,
+			    l == &g->site->hlr	 ? 1
+			    : l == &g->site->vlr ? 2
+						 : 3,
+			    k, 0),
+		    dst, g->site->gt.v[k % (uint64_t)g->site->gt.n], 11);
 }
 
+/* One of partner p's node GTs: its prefix + a suffix to 11 or 12 digits. */
 static void
 partner_gt(struct gen *g, int p, char *dst)
 {
-	digits_fill(g, dst, pick(g, &g->site->partners[p].gt), 11 + sw_gen_rng_below(&g->rng, 2));
+	const struct sw_gen_partner *pt = &g->site->partners[p];
+	uint64_t k = sw_gen_rng_below(&g->rng, PARTNER_NODES);
+	uint64_t key = pop_key(POP_PARTNER_GT, (uint64_t)p, k, 0);
+
+	hash_digits(g, key, dst, pt->gt.v[k % (uint64_t)pt->gt.n],
+		    11 + (mix64(g->salt ^ key ^ 1) & 1));
 }
 
-/* Subscriber numbers of a partner: its GT prefix shortened by two digits, never home. */
-static void
-partner_msisdn(struct gen *g, int p, char *dst)
-{
-	const char *gt = pick(g, &g->site->partners[p].gt);
-	char pre[24];
-	size_t n = strlen(gt);
-	int tries;
-
-	n = n > 4 ? n - 2 : n;
-	memcpy(pre, gt, n);
-	pre[n] = '\0';
-	for (tries = 0; tries < 8; tries++) {
-		digits_fill(g, dst, pre, 11);
-		if (!has_prefix(&g->site->msisdn, dst))
-			return;
-	}
-}
-
+/* One of the GTs of networks that are neither home nor partner (attackers, fake MSCs). */
 static void
 foreign_gt(struct gen *g, char *dst)
 {
-	digits_fill(g, dst, g->foreign[sw_gen_rng_below(&g->rng, (uint32_t)g->nforeign)],
-		    11 + sw_gen_rng_below(&g->rng, 2));
+	uint64_t k = sw_gen_rng_below(&g->rng, FOREIGN_NODES);
+	uint64_t key = pop_key(POP_FOREIGN_GT, 0, k, 0);
+
+	hash_digits(g, key, dst, g->foreign[k % (uint64_t)g->nforeign],
+		    11 + (mix64(g->salt ^ key ^ 1) & 1));
 }
 
 static int
@@ -803,7 +886,7 @@ legit_fill(struct gen *g, struct dlg *d, const struct legit_op *lo, int p)
 	struct sw_gen_sub *s = &d->sub;
 	char home[16], part[16];
 	int in = d->init == SIDE_REMOTE;
-	int home_sub = 1; /* whose subscriber the dialogue is about */
+	int about_home = 1; /* whose subscriber the dialogue is about */
 	const struct sw_gen_list *home_role = &st->hlr;
 
 	/* Which home node takes part, by its SSN role (HLR 6, VLR 7, MSC/SMSC 8). */
@@ -812,7 +895,7 @@ legit_fill(struct gen *g, struct dlg *d, const struct legit_op *lo, int p)
 	case GEN_MAP_SEND_AUTHENTICATION_INFO:
 	case GEN_MAP_PURGE_MS:
 		/* VLR -> HLR: inbound for home subscribers abroad, outbound for inbound roamers */
-		home_sub = in;
+		about_home = in;
 		home_role = in ? &st->hlr : &st->vlr;
 		break;
 	case GEN_MAP_INSERT_SUBSCRIBER_DATA:
@@ -820,32 +903,32 @@ legit_fill(struct gen *g, struct dlg *d, const struct legit_op *lo, int p)
 	case GEN_MAP_PROVIDE_ROAMING_NUMBER:
 	case GEN_MAP_PROVIDE_SUBSCRIBER_INFO:
 		/* HLR -> VLR: outbound for home subscribers abroad, inbound for inbound roamers */
-		home_sub = !in;
+		about_home = !in;
 		home_role = in ? &st->vlr : &st->hlr;
 		break;
 	case GEN_MAP_SEND_ROUTING_INFO:
-		home_sub = 0;
+		about_home = 0;
 		home_role = &st->msc;
 		break;
 	case GEN_MAP_PROCESS_USS_REQUEST:
-		home_sub = 0;
+		about_home = 0;
 		home_role = &st->vlr;
 		break;
 	case GEN_MAP_SEND_ROUTING_INFO_FOR_SM:
 	case GEN_MAP_REPORT_SM_DELIVERY_STATUS:
-		home_sub = in;
+		about_home = in;
 		home_role = in ? &st->hlr : &st->smsc;
 		break;
 	case GEN_MAP_MT_FORWARD_SM:
-		home_sub = 1;
+		about_home = 1;
 		home_role = in ? &st->msc : &st->smsc;
 		break;
 	case GEN_MAP_MO_FORWARD_SM:
-		home_sub = in;
+		about_home = in;
 		home_role = in ? &st->smsc : &st->msc;
 		break;
 	case GEN_MAP_ALERT_SERVICE_CENTRE:
-		home_sub = !in;
+		about_home = !in;
 		home_role = in ? &st->smsc : &st->hlr;
 		break;
 	default:
@@ -853,12 +936,10 @@ legit_fill(struct gen *g, struct dlg *d, const struct legit_op *lo, int p)
 	}
 	home_node(g, home_role, home);
 	partner_gt(g, p, part);
-	if (home_sub) {
-		home_imsi(g, s->imsi);
-		home_msisdn(g, s->msisdn);
+	if (about_home) {
+		home_sub(g, s->imsi, s->msisdn);
 	} else {
-		partner_imsi(g, p, s->imsi);
-		partner_msisdn(g, p, s->msisdn);
+		partner_sub(g, p, s->imsi, s->msisdn);
 	}
 	/* node_a: the number the argument names (VLR/MSC, service centre, GMSC) */
 	switch (lo->op) {
@@ -1184,12 +1265,10 @@ attack_base(struct gen *g, int sc, struct attack *x)
 	x->t.otid = (uint32_t)sw_gen_rng_next(&g->rng);
 	if (ba->roamer) {
 		p = rand_partner(g);
-		partner_imsi(g, p, s->imsi);
-		partner_msisdn(g, p, s->msisdn);
+		partner_sub(g, p, s->imsi, s->msisdn);
 	} else {
 		p = -1;
-		home_imsi(g, s->imsi);
-		home_msisdn(g, s->msisdn);
+		home_sub(g, s->imsi, s->msisdn);
 	}
 	switch (ba->from) {
 	case FROM_ANY_OUTSIDE:
@@ -1647,8 +1726,8 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: sigwall-gen --profile roaming|attacks --site SITE --msus N --seed S\n"
 		   "                   -o OUT.pcap [--labels OUT.jsonl] [--attack-share P]\n"
-		   "                   [--bundle-max K] [--assocs A] [--ipv6] [--vlan ID] "
-		   "[--bench]\n");
+		   "                   [--bundle-max K] [--assocs A] [--subscribers N] [--ipv6]\n"
+		   "                   [--vlan ID] [--bench]\n");
 }
 
 static const char *tmp_pcap, *tmp_labels;
@@ -1736,6 +1815,7 @@ main(int argc, char **argv)
 		{"attack-share", required_argument, NULL, 'a'},
 		{"bundle-max", required_argument, NULL, 'b'},
 		{"assocs", required_argument, NULL, 'A'},
+		{"subscribers", required_argument, NULL, 'U'},
 		{"ipv6", no_argument, NULL, '6'},
 		{"vlan", required_argument, NULL, 'v'},
 		{"bench", no_argument, NULL, 'B'},
@@ -1757,6 +1837,7 @@ main(int argc, char **argv)
 	g.bundle_max = 7;
 	g.vlan = -1;
 	g.nassoc = 4;
+	g.home_subs = 100000;
 	opterr = 0; /* one-line errors of our own */
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -1796,6 +1877,11 @@ main(int argc, char **argv)
 			if (parse_u64(optarg, &v) < 0 || v < 1 || v > GEN_MAX_ASSOC)
 				fail("invalid --assocs %s (1..64)", optarg);
 			g.nassoc = (int)v;
+			break;
+		case 'U':
+			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 100000000)
+				fail("invalid --subscribers %s (1..100000000)", optarg);
+			g.home_subs = (uint32_t)v;
 			break;
 		case '6':
 			g.ipv6 = 1;
@@ -1842,6 +1928,8 @@ main(int argc, char **argv)
 
 	sw_gen_crc32c_init();
 	sw_gen_rng_seed(&g.rng, seed);
+	g.salt = mix64(seed ^ 0x5157414c4c47454eULL);
+	g.partner_subs = g.home_subs / 4 > 0 ? g.home_subs / 4 : 1;
 	foreign_init(&g);
 	for (i = 0; i < SC_COUNT; i++)
 		label_tail[i].n = (size_t)snprintf(label_tail[i].s, sizeof(label_tail[i].s),
