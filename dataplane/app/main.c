@@ -374,7 +374,9 @@ image_poll(struct app *a)
 	if (m == NULL)
 		return;
 	rc = sw_shm_image_attach_ro(a->instance, m);
-	if (rc < 0 || (cur != NULL && m->hdr == cur->hdr)) {
+	/* Control sets `retired` before it unlinks the object: until the new one exists, the
+	 * name may still give the old one. Try again at the next poll. */
+	if (rc < 0 || atomic_load_explicit(&m->hdr->retired, memory_order_acquire) != 0) {
 		if (rc == -EPROTO)
 			fprintf(stderr, "sigwall-dataplane: /sigwall.%s.image has another layout "
 				"version; not attached (restart sigwall-control of this build)\n",
@@ -572,6 +574,7 @@ main(int argc, char **argv)
 	unsigned i, lcore, wi;
 	int sep = -1, rc, eal_argc;
 	uint64_t t0, last_rx = 0, last_change, last_image_poll = 0;
+	bool stats_retired_logged = false;
 
 	memset(&a, 0, sizeof(a));
 	for (i = 1; i < (unsigned)argc; i++)
@@ -692,9 +695,19 @@ main(int argc, char **argv)
 		if (now - last_image_poll >= IMAGE_POLL_MS) {
 			last_image_poll = now;
 			image_poll(&a);
+			if (a.have_stats && !stats_retired_logged &&
+			    atomic_load_explicit(&a.stats.hdr->retired, memory_order_acquire) != 0) {
+				/* Only a stats object of another layout is re-created by control. */
+				stats_retired_logged = true;
+				fprintf(stderr, "sigwall-dataplane: /sigwall.%s.stats was re-created by "
+					"another process; counters and events of this run stay in the "
+					"old object: restart the dataplane to publish them again\n",
+					a.instance);
+			}
 		}
 #else
 		(void)last_image_poll;
+		(void)stats_retired_logged;
 #endif
 	}
 	rte_eal_mp_wait_lcore();

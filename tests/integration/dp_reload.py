@@ -60,6 +60,12 @@ try:
     time.sleep(0.5)
     itest("publish", env.instance, RULES, SITE, n + 2)
     time.sleep(0.5)
+    # control re-creates the image object (another slot count): the dataplane re-attaches by
+    # name and picks up the generation published in the new object
+    r = itest("publish", env.instance, RULES, SITE, n + 3, "--slots", 2)
+    if "created" not in r.stdout:
+        fail("sw-itest did not re-create the image object: " + r.stdout)
+    time.sleep(0.6)
     proc.send_signal(2)
     out, err = proc.communicate(timeout=60)
     stop.set()
@@ -73,8 +79,10 @@ try:
     print([l for l in err.splitlines() if "refused" in l][0])
     if c["images_refused"] < 1:
         fail("images_refused is 0")
-    if c["generation"] != n + 2:
-        fail("final generation %d, expected %d" % (c["generation"], n + 2))
+    if c["generation"] != n + 3:
+        fail("final generation %d, expected %d (the re-created object's)" % (c["generation"], n + 3))
+    if out.count("attached /sigwall.") != 2:
+        fail("expected two 'attached' lines (first object, re-created object):\n" + out)
     if c["allowed"] + c["dropped"] + c["alerted"] != c["msus"]:
         fail("allowed + dropped + alerted != msus")
     gens = {}
@@ -86,7 +94,7 @@ try:
             fail("an MSU was judged by the refused generation %d" % g)
         if g == 0:
             continue  # default action before the first image
-        if g > n + 2:
+        if g > n + 3:
             fail("event with unknown generation %d" % g)
         even = g % 2 == 0 and g <= n
         if even and e["action"] == 1:
@@ -106,7 +114,8 @@ try:
     if odd_drops == 0 or even_alerts == 0:
         fail("no drops or no alerts observed: the test could not tell generations apart")
     print("PASS: %d generations judged traffic, every event consistent with its generation, "
-          "bad image refused, generation %d active at the end" % (len(seen), n + 2))
+          "bad image refused, re-created object re-attached, generation %d active at the end"
+          % (len(seen), n + 3))
 finally:
     if proc is not None and proc.poll() is None:
         proc.kill()

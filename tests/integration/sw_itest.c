@@ -25,7 +25,7 @@
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: sw-itest publish INSTANCE RULES SITE GEN [--bad-abi]\n"
+	fprintf(stderr, "usage: sw-itest publish INSTANCE RULES SITE GEN [--bad-abi] [--slots N]\n"
 			"       sw-itest reload-loop INSTANCE SITE GEN0 COUNT INTERVAL_MS RULES_A "
 			"RULES_B\n"
 			"       sw-itest events|counters|unlink INSTANCE\n");
@@ -66,22 +66,34 @@ publish_one(struct sw_shm_image *m, const char *rules, const char *site, uint64_
 	return 0;
 }
 
+/* publish INSTANCE RULES SITE GEN [--bad-abi] [--slots N]: --slots other than the object's
+ * makes sw_shm_image_create retire and re-create it (what a control of another build does). */
 static int
 cmd_publish(int argc, char **argv)
 {
 	struct sw_shm_image m;
-	bool reused;
-	int rc;
+	bool reused, bad_abi = false;
+	unsigned slots = 3;
+	int rc, i;
 
 	if (argc < 6)
 		return usage();
-	rc = sw_shm_image_create(argv[2], SW_SHM_MIN_SLOT_SIZE, 3, &m, &reused);
+	for (i = 6; i < argc; i++) {
+		if (strcmp(argv[i], "--bad-abi") == 0)
+			bad_abi = true;
+		else if (strcmp(argv[i], "--slots") == 0 && i + 1 < argc)
+			slots = (unsigned)strtoul(argv[++i], NULL, 10);
+		else
+			return usage();
+	}
+	rc = sw_shm_image_create(argv[2], SW_SHM_MIN_SLOT_SIZE, slots, &m, &reused);
 	if (rc < 0) {
 		fprintf(stderr, "sw-itest: image region: %s\n", strerror(-rc));
 		return 1;
 	}
-	rc = publish_one(&m, argv[3], argv[4], strtoull(argv[5], NULL, 10),
-			 argc > 6 && strcmp(argv[6], "--bad-abi") == 0, argv[2]);
+	if (!reused)
+		printf("created %s with %u slots\n", m.name, slots);
+	rc = publish_one(&m, argv[3], argv[4], strtoull(argv[5], NULL, 10), bad_abi, argv[2]);
 	sw_shm_image_detach(&m);
 	return rc;
 }
