@@ -16,7 +16,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 GEN, ROOT = sys.argv[1], sys.argv[2]
-SITE = os.path.join(ROOT, 'patterns', 'site.example.conf')
+SITE = os.environ.get('SW_GEN_SITE', os.path.join(ROOT, 'patterns', 'site.example.conf'))
 failures = []
 
 
