@@ -63,7 +63,8 @@ mkdir -p "$build/bench-decode"
 if [ -n "$gen" ]; then
 	generator="sigwall-gen --profile roaming --seed 1"
 	cap=$build/bench-decode/roaming-gen-$msus-s1.pcap
-	if [ ! -s "$cap" ]; then
+	# Regenerated when sigwall-gen is newer than the capture.
+	if [ ! -s "$cap" ] || [ "$gen" -nt "$cap" ]; then
 		"$gen" --profile roaming --site "$root/patterns/site.example.conf" --msus "$msus" \
 			--seed 1 -o "$cap.tmp" >/dev/null
 		mv "$cap.tmp" "$cap"
@@ -129,6 +130,8 @@ if [ "$record" = yes ]; then
 		printf 'date_utc\tcommit\tcpu\tcores\tcompiler\tgenerator\tframes\tmsus\tns_per_msu\tns_min\tns_max\tns_per_pkt\tmsus_per_s\tcycles_per_msu\ttsc_ghz\tns_best_pass\ttshark_ns_per_msu\tratio_sigwall_tshark\tspeedup\tbudget_ns\n' >"$out"
 	fi
 	cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+	cpu_model="$cpu_model (family $(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo |
+		head -1) model $(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -1))"
 	cores=$(nproc)
 	cc_ver=$(sed -n "s/^C compiler for the host machine: //p" "$build/meson-logs/meson-log.txt" |
 		tail -1)
