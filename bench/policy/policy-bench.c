@@ -6,7 +6,7 @@
  * each rule's patterns one by one with PCRE2 (the same rules, the same first-match order), as a
  * ratio. The naive verdicts are compared with the engine's on every MSU it runs.
  *
- * usage: policy-bench [SRCDIR] [--msus N] [--naive-msus N] [--tsv]
+ * usage: policy-bench [SRCDIR] [--msus N] [--naive-msus N] [--hit-factor K] [--tsv]
  * Budgets (ARCHITECTURE.md 10): compile <= 2 s, image <= 64 MiB, miss <= 120 ns, hit <= 10 ns.
  * Printed, not enforced.
  */
@@ -256,7 +256,7 @@ int
 main(int argc, char **argv)
 {
 	const char *src = ".";
-	size_t nmiss = 2000000, nnaive = 2000;
+	size_t nmiss = 2000000, nnaive = 2000, hit_factor = 4;
 	bool tsv = false;
 	char dir[] = "/tmp/sw-policy-bench.XXXXXX", path[512], err[512], cmd[1200];
 	struct sw_compiled c;
@@ -267,6 +267,8 @@ main(int argc, char **argv)
 			nmiss = strtoul(argv[++i], NULL, 0);
 		else if (strcmp(argv[i], "--naive-msus") == 0 && i + 1 < argc)
 			nnaive = strtoul(argv[++i], NULL, 0);
+		else if (strcmp(argv[i], "--hit-factor") == 0 && i + 1 < argc)
+			hit_factor = strtoul(argv[++i], NULL, 0);
 		else if (strcmp(argv[i], "--tsv") == 0)
 			tsv = true;
 		else
@@ -347,7 +349,7 @@ main(int argc, char **argv)
 	double miss_ratio = (double)(m1 - m0) / (double)nmiss;
 
 	/* Cache hit: a hot set of 256 MSUs. */
-	size_t nhit = nmiss * 4;
+	size_t nhit = nmiss * hit_factor;
 	for (size_t i = 0; i < 1024; i++)
 		sw_policy_eval(ctx, NULL, &pool[i & 255], 0, 0);
 	sw_policy_ctx_stats(ctx, &h0, &m0);

@@ -23,6 +23,7 @@
 
 #define SW_CACHE_SLOTS 4096      /* power of two; 2-way sets of consecutive slots */
 #define SW_KEY_MAX 240
+#define SW_KEY_PAD 40            /* slack after a key: fixed-size copies and 8-byte loads */
 #define SW_BUCKETS 4096          /* rate-limit buckets per worker, power of two */
 #define SW_ATOM_WORDS (SW_ATOMS_MAX / 64)
 #define SW_RULE_WORDS (SW_RULES_MAX / 64)
@@ -385,8 +386,10 @@ key_hash(const uint8_t *k, size_t n)
 		h ^= h >> 32;
 	}
 	if (i < n) {
-		uint64_t w = 0;
-		memcpy(&w, k + i, n - i);
+		/* k has SW_KEY_PAD readable bytes past n: one load, then mask the tail */
+		uint64_t w;
+		memcpy(&w, k + i, 8);
+		w &= ~0ull >> (8 * (8 - (n - i)));
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 		h ^= h >> 32;
 	}
@@ -422,7 +425,15 @@ key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port
 		} else {
 			const struct sw_digits *d = sf_digits(m, f);
 			len = d != NULL && d->len <= SW_DIGITS_MAX ? d->len : 0;
-			p = d != NULL ? (const uint8_t *)d->d : NULL;
+			if (n + 1 + SW_DIGITS_MAX > SW_KEY_MAX)
+				return 0;
+			k[n++] = (uint8_t)len;
+			/* Fixed-size copy of the whole digit array (no variable-length memcpy on the
+			 * hot path); only len bytes count, the next field overwrites the rest. */
+			if (d != NULL)
+				memcpy(k + n, d->d, SW_DIGITS_MAX);
+			n += len;
+			continue;
 		}
 		if (n + 1 + len > SW_KEY_MAX)
 			return 0;
@@ -693,7 +704,7 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 	const struct sw_image_hdr *h = ctx->img;
 	struct sw_verdict v = { .action = SW_ACTION_ALLOW, .monitor = false, .rule = 0 };
 	bool mal = msu->mal != SW_MAL_NONE;
-	uint8_t key[SW_KEY_MAX];
+	uint8_t key[SW_KEY_MAX + SW_KEY_PAD];
 	struct sw_cache_ent *e = NULL;
 	uint64_t hash = 0;
 	uint32_t set = 0;
