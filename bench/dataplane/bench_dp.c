@@ -12,7 +12,10 @@
  * prints medians over --runs.
  *
  *   sigwall-bench-dp --pcap F [--rules R --site S] [--runs 5] [--packets N] [--burst 32]
- *                    [--mode inline|monitor] [--no-repair] [--mbufs N]
+ *                    [--mode inline|monitor] [--no-repair] [--mbufs N] [--stages]
+ *
+ * --stages adds two monitor-mode workers, one without an image (decode + default verdict) and
+ * one with it (decode + verdict), so that the stage costs are differences of medians.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -164,7 +167,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: sigwall-bench-dp --pcap F [--rules R --site S] [--runs 5] "
 			"[--packets N] [--burst 32] [--mode inline|monitor] [--no-repair] "
-			"[--mbufs N]\n");
+			"[--mbufs N] [--stages]\n");
 	exit(2);
 }
 
@@ -181,6 +184,7 @@ main(int argc, char **argv)
 		{"mode", required_argument, NULL, 'm'},
 		{"no-repair", no_argument, NULL, 'R'},
 		{"mbufs", required_argument, NULL, 'M'},
+		{"stages", no_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *pcap_path = NULL, *rules = NULL, *site = NULL;
@@ -188,16 +192,16 @@ main(int argc, char **argv)
 	uint64_t npkts = 5000000;
 	uint16_t burst = 32, port;
 	enum sw_mode mode = SW_MODE_INLINE;
-	bool no_repair = false;
+	bool no_repair = false, stages = false;
 	char prefix[64], *eal_argv[16];
 	int c, eal_argc = 0;
 	struct rte_mempool *pool;
 	struct rte_ring *ring;
 	struct rte_eth_conf pconf;
 	struct sw_shm_worker *blk;
-	struct sw_worker *full, *fwd;
+	struct sw_worker *full, *fwd, *dec, *ver;
 	struct sw_worker_conf wc;
-	double *mpps_full, *mpps_fwd, *ns_full, *ns_fwd, *msus_full;
+	double *mpps_full, *mpps_fwd, *ns_full, *ns_fwd, *msus_full, *ns_dec, *ns_ver;
 	struct rte_mbuf **all;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -212,6 +216,7 @@ main(int argc, char **argv)
 			  break;
 		case 'R': no_repair = true; break;
 		case 'M': nmbufs = (unsigned)atoi(optarg); break;
+		case 'S': stages = true; break;
 		default: usage();
 		}
 	}
@@ -276,10 +281,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	/* Two workers on the same core: the full path and forward-only. */
-	blk = rte_zmalloc("blk", 2 * sizeof(*blk), RTE_CACHE_LINE_SIZE);
-	full = rte_zmalloc("w", 2 * sizeof(*full), RTE_CACHE_LINE_SIZE);
+	/* Workers on the same core: the full path, forward-only and, with --stages, monitor mode
+	 * without an image (decode + default verdict) and with it (decode + verdict). */
+	blk = rte_zmalloc("blk", 4 * sizeof(*blk), RTE_CACHE_LINE_SIZE);
+	full = rte_zmalloc("w", 4 * sizeof(*full), RTE_CACHE_LINE_SIZE);
 	fwd = full + 1;
+	dec = full + 2;
+	ver = full + 3;
 	memset(&wc, 0, sizeof(wc));
 	wc.mode = mode;
 	wc.non_sctp_pass = true;
@@ -292,8 +300,14 @@ main(int argc, char **argv)
 	wc.forward_only = true;
 	if (sw_worker_init(fwd, 1, &wc, &blk[1], NULL) < 0)
 		return 1;
-	full->nports = fwd->nports = 1;
-	full->port[0] = fwd->port[0] = port;
+	wc.forward_only = false;
+	wc.mode = SW_MODE_MONITOR;
+	dec->burst = ver->burst = burst;
+	if (sw_worker_init(dec, 2, &wc, &blk[2], NULL) < 0 ||
+	    sw_worker_init(ver, 3, &wc, &blk[3], NULL) < 0)
+		return 1;
+	full->nports = fwd->nports = dec->nports = ver->nports = 1;
+	full->port[0] = fwd->port[0] = dec->port[0] = ver->port[0] = port;
 
 	if (rules != NULL) {
 #ifdef SW_HAVE_COMPILER
@@ -304,7 +318,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "sigwall-bench-dp: %s\n", err);
 			return 1;
 		}
-		if (sw_worker_bind_image(full, comp.image, comp.size, 1, err, sizeof(err)) < 0) {
+		if (sw_worker_bind_image(full, comp.image, comp.size, 1, err, sizeof(err)) < 0 ||
+		    sw_worker_bind_image(ver, comp.image, comp.size, 1, err, sizeof(err)) < 0) {
 			fprintf(stderr, "sigwall-bench-dp: %s\n", err);
 			return 1;
 		}
@@ -327,6 +342,8 @@ main(int argc, char **argv)
 	ns_full = calloc(runs, sizeof(double));
 	ns_fwd = calloc(runs, sizeof(double));
 	msus_full = calloc(runs, sizeof(double));
+	ns_dec = calloc(runs, sizeof(double));
+	ns_ver = calloc(runs, sizeof(double));
 	/* warm-up: caches, verdict cache, branch predictors */
 	(void)run(full, port, npkts / 5 + 1, burst);
 	(void)run(fwd, port, npkts / 5 + 1, burst);
@@ -340,8 +357,18 @@ main(int argc, char **argv)
 		mpps_fwd[i] = (double)b.pkts / b.secs / 1e6;
 		ns_fwd[i] = b.secs * 1e9 / (double)b.pkts;
 		printf("run %u: full %.2f Mpps %.2f M MSU/s %.1f ns/pkt (restored %" PRIu64
-		       ") | forward-only %.2f Mpps %.1f ns/pkt\n",
+		       ") | forward-only %.2f Mpps %.1f ns/pkt",
 		       i, mpps_full[i], msus_full[i], ns_full[i], a.restored, mpps_fwd[i], ns_fwd[i]);
+		if (stages) {
+			struct result d = run(dec, port, npkts, burst);
+			struct result v = run(ver, port, npkts, burst);
+
+			ns_dec[i] = d.secs * 1e9 / (double)d.pkts;
+			ns_ver[i] = v.secs * 1e9 / (double)v.pkts;
+			printf(" | decode %.1f ns/pkt | decode+verdict %.1f ns/pkt", ns_dec[i],
+			       ns_ver[i]);
+		}
+		putchar('\n');
 	}
 	{
 		double mf = median(mpps_full, runs), mw = median(mpps_fwd, runs);
@@ -352,6 +379,13 @@ main(int argc, char **argv)
 		printf("median: full %.2f Mpps, %.2f M MSU/s, %.1f ns/packet; forward-only %.2f Mpps, "
 		       "%.1f ns/packet; full/forward-only %.1f%%\n",
 		       mf, ms, nf, mw, nw, 100.0 * mf / mw);
+		if (stages) {
+			double nd = median(ns_dec, runs), nv = median(ns_ver, runs);
+
+			printf("stages (differences of medians, ns/packet): rx+tx %.1f, decode %.1f, "
+			       "verdict %.1f, enforce + restore %.1f\n",
+			       nw, nd - nw, nv - nd, nf - nv);
+		}
 		printf("worker counters: msus %" PRIu64 " allowed %" PRIu64 " dropped %" PRIu64
 		       " alerted %" PRIu64 " malformed %" PRIu64 " chunks_removed %" PRIu64 "\n",
 		       (uint64_t)full->c->msus, (uint64_t)full->c->allowed, (uint64_t)full->c->dropped,
@@ -365,6 +399,8 @@ main(int argc, char **argv)
 	}
 	sw_worker_fini(full);
 	sw_worker_fini(fwd);
+	sw_worker_fini(dec);
+	sw_worker_fini(ver);
 	rte_eth_dev_stop(port);
 	rte_eal_cleanup();
 	return 0;
