@@ -233,8 +233,14 @@ enf_learn_init(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint16_t 
 	itsn = rd32(ch + 16);  /* Initial TSN */
 	if (itag == 0)         /* RFC 4960 3.3.2: must not be 0 */
 		return;
-	/* A retransmitted INIT, or a restart reusing the tag, starts the entry afresh. */
+	/* A retransmitted INIT during the handshake starts the entry afresh. Once established,
+	 * an INIT reusing the tag (forged, or a restart that the peer will answer with new tags)
+	 * must not wipe the repair state of the running association. */
 	a = enf_lookup(e, itag, dport, sport, 1 - dir, now_ns);
+	if (a != NULL && a->state == ENF_UP) {
+		e->ctr[SW_ENF_INIT_IGNORED]++;
+		return;
+	}
 	if (a != NULL)
 		enf_assoc_delete(e, a);
 	a = assoc_alloc(e, now_ns);
@@ -272,6 +278,10 @@ enf_learn_init_ack(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint3
 		e->ctr[SW_ENF_UNKNOWN_ASSOC]++;
 		return;
 	}
+	if (a->state == ENF_UP) {
+		e->ctr[SW_ENF_INIT_IGNORED]++; /* late duplicate or forged: keep the running state */
+		return;
+	}
 	if (a->vtag_set[o] && a->vtag[o] != itag)
 		unindex(e, a, o);
 	if (!a->vtag_set[o]) {
@@ -284,11 +294,8 @@ enf_learn_init_ack(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint3
 		a->vtag_set[o] = true;
 		slot_insert(e, a, o);
 	}
-	/* A duplicate INIT-ACK after the handshake must not wipe the repair state. */
-	if (a->state != ENF_UP) {
-		enf_flow_init(&a->fl[dir], itsn);
-		a->fl[o].a_rwnd = a_rwnd;
-	}
+	enf_flow_init(&a->fl[dir], itsn);
+	a->fl[o].a_rwnd = a_rwnd;
 	if (a->state == ENF_INIT) {
 		a->state = ENF_HALF;
 		e->ctr[SW_ENF_ASSOC_UP]++;

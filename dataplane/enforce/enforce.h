@@ -69,6 +69,7 @@ uint32_t sw_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 	X(ASSOC_UP, "associations completed by INIT-ACK")                                     \
 	X(ASSOC_END, "associations ended by SHUTDOWN-COMPLETE or ABORT")                      \
 	X(ASSOC_EXPIRED, "associations expired (idle) or evicted (half-open)")                \
+	X(INIT_IGNORED, "INIT/INIT-ACK with the tag of an established association: ignored")  \
 	X(TABLE_FULL, "INITs not tracked: association table full")                            \
 	X(UNKNOWN_ASSOC, "packets of no tracked association")                                 \
 	X(UNKNOWN_BLOCKED, "of which: association not tracked")                               \

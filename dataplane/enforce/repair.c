@@ -370,6 +370,8 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 		ch[i].neut = false;
 		if (ch[i].type != SCTP_CT_DATA && ch[i].type != SCTP_CT_IDATA)
 			continue;
+		if (ch[i].len < (ch[i].type == SCTP_CT_DATA ? SCTP_DATA_HLEN : SCTP_IDATA_HLEN))
+			continue; /* no TSN to read: removed by the caller */
 		data_read(buf + ch[i].off, &h);
 		fate = data_fate(f, max, &h, ch[i].drop);
 		if (tsn_lt(max, h.tsn))
@@ -385,9 +387,11 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 
 			if (f->rem_cnt + fresh + 1 > ENF_REM_MAX)
 				why = SW_ENF_WINDOW_FULL;
-			else if (new_st && new_streams + 1 > (nfree != ~0u ? nfree : (nfree = streams_free(f))))
+			else if (new_st && nfree == ~0u)
+				nfree = streams_free(f); /* counted once, only when needed */
+			if (why == SW_ENF_CTR_COUNT && new_st && new_streams + 1 > nfree)
 				why = SW_ENF_STREAMS_FULL;
-			else {
+			if (why == SW_ENF_CTR_COUNT) {
 				fresh++;
 				new_streams += new_st;
 			}
@@ -812,6 +816,7 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 		case SCTP_CT_IDATA:
 			if (ch[i].len < (ch[i].type == SCTP_CT_DATA ? SCTP_DATA_HLEN : SCTP_IDATA_HLEN)) {
 				/* too short to carry a TSN: the receiver aborts on it anyway */
+				need_full(e);
 				ch[i].drop = true;
 				*changed = true;
 				break;

@@ -162,6 +162,9 @@ case "$MODE" in
 dataplane*)
 	grep -E "^total|enforce|drop" "$LOG/fwd.out" | head -8
 	removed=$(sed -n 's/^total:.* chunks_removed \([0-9]*\).*/\1/p' "$LOG/fwd.out")
+	if grep -q "^total:.* generation 0$" "$LOG/fwd.out"; then
+		echo "FAIL: the dataplane never applied the policy image (images_refused?)"; exit 1
+	fi
 	[ -n "$removed" ] || removed=$(grep -o "chunks_removed[ =][0-9]*" "$LOG/fwd.out" | head -1 | grep -o "[0-9]*$")
 	;;
 *)

@@ -197,6 +197,30 @@ test_churn(void **state)
 	sw_enforce_free(e);
 }
 
+/* An INIT or INIT-ACK reusing the tags of an established association does not reset it. */
+static void
+test_forged_init(void **state)
+{
+	struct sw_enforce *e = sw_enforce_new(8, true);
+	struct tb t;
+
+	(void)state;
+	open_assoc(e, 0, 0, true);
+	assert_true(tracked(e, 0, 0x0a000001, 1, 0));
+	tb_start(&t, 0x0a000001, 0x0a000002, 1000, 2905, 0);
+	tb_init(&t, 1, 0x10000, 65536, 77);
+	tb_finish(&t);
+	assert_int_equal(run_at(e, &t, 0, 0, 0), t.len);
+	tb_start(&t, 0x0a000002, 0x0a000001, 2905, 1000, 0x10000);
+	tb_init(&t, 2, 0x99999, 65536, 77);
+	tb_finish(&t);
+	assert_int_equal(run_at(e, &t, 0, 1, 0), t.len);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_INIT_IGNORED], 2);
+	/* numbering goes on from the state before */
+	assert_true(tracked(e, 0, 0x0a000001, 4, 0));
+	sw_enforce_free(e);
+}
+
 static void
 test_bad_conf(void **state)
 {
@@ -213,6 +237,7 @@ main(void)
 		cmocka_unit_test(test_idle_expiry),
 		cmocka_unit_test(test_eviction_policy),
 		cmocka_unit_test(test_churn),
+		cmocka_unit_test(test_forged_init),
 		cmocka_unit_test(test_bad_conf),
 	};
 
