@@ -9,6 +9,9 @@ monitor mode, net_pcap replaying sigwall-gen traffic forever):
    dropped (no MSU judged by a half-written or mixed image); allowed + dropped + alerted == MSUs;
  - kill -9 of control in the middle: the dataplane keeps enforcing the last generation; a new
    control continues the generations and the workers pick them up;
+ - inline mode, finite traffic, reloads back to back while it flows: every frame received is
+   transmitted or was emptied by removed chunks, the output captures hold exactly tx_pkts
+   frames (no packet lost across reloads);
  - restart of the dataplane: it picks up the current generation.
 Prints the reload timings (command -> active, workers included) it measured.
 
@@ -20,6 +23,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
@@ -188,10 +192,61 @@ def run(env, procs):
     print("100 reloads with the dataplane running: command -> active (all workers) median %.1f "
           "ms, p90 %.1f ms, max %.1f ms" % (times[50], times[90], times[-1]), flush=True)
 
-    # a restarted dataplane picks up the current generation
+    # inline, finite traffic, reloads back to back while it flows: no packet lost
+    frames2, _, _ = gen_capture(env, 30000, seed=62, attack_share="0.2")
+    split_sides(env, frames2)
+    stop = threading.Event()
+    nrel = [0]
+
+    def reloader():
+        i = 0
+        while not stop.is_set():
+            rules = rules_b if i % 2 == 0 else rules_a
+            p = ctl(env, "reload", "--rules", rules, "--site", SITE, check=False)
+            m = re.search(r"generation (\d+) active", p.stdout)
+            if m is not None:
+                kind[int(m.group(1))] = "b" if rules == rules_b else "a"
+                nrel[0] += 1
+            i += 1
+
+    t = threading.Thread(target=reloader)
+    t.start()
+    time.sleep(0.2)
+    p = run_dataplane(env, two_port_vdevs(env, "inl"),
+                      ["--mode", "inline", "--ports", "0:1", "--exit-on-idle", "1500"],
+                      timeout=300)
+    stop.set()
+    t.join()
+    c = counters(p.stdout)
+    out_frames = (len(pcap_read(env.path("outA-inl.pcap"))[0]) +
+                  len(pcap_read(env.path("outB-inl.pcap"))[0]))
+    if c["rx_pkts"] != len(frames2):
+        fail("inline: received %d of %d frames" % (c["rx_pkts"], len(frames2)))
+    if c["tx_pkts"] + c["pkts_dropped"] != c["rx_pkts"] or c["tx_dropped"] != 0:
+        fail("inline: rx %d != tx %d + emptied %d (tx_dropped %d)"
+             % (c["rx_pkts"], c["tx_pkts"], c["pkts_dropped"], c["tx_dropped"]))
+    if out_frames != c["tx_pkts"]:
+        fail("inline: %d frames in the output captures, tx_pkts %d" % (out_frames, c["tx_pkts"]))
+    if c["gen_switches"] < 2:
+        fail("inline: no reload reached the workers while traffic flowed (%d switches, %d "
+             "reloads)" % (c["gen_switches"], nrel[0]))
+    print("inline: %d frames in, %d out + %d emptied by removed chunks, 0 lost, across %d "
+          "reloads (%d generation switches in the workers)"
+          % (c["rx_pkts"], c["tx_pkts"], c["pkts_dropped"], nrel[0], c["gen_switches"]),
+          flush=True)
+    last = max(kind)
+
+    # a restarted dataplane picks up the current generation (small capture again: infinite_rx
+    # holds the whole file in mbufs)
+    split_sides(env, frames)
     procs["dp"] = start_dataplane(env, two_port_vdevs(env, "ctl2", infinite=True),
                                   ["--mode", "monitor", "--ports", "0:1"])
-    wait_workers(env, last, timeout=30)
+    try:
+        wait_workers(env, last, timeout=30)
+    finally:
+        if procs["dp"].poll() is not None:
+            out, err = procs["dp"].communicate()
+            print("restarted dataplane exited %d:\n%s\n%s" % (procs["dp"].returncode, out, err))
     print("restarted dataplane picked up generation %d" % last)
     procs["dp"].send_signal(signal.SIGINT)
     procs["dp"].communicate(timeout=60)
