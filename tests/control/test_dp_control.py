@@ -20,6 +20,7 @@ or DPDK cannot start here."""
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -73,7 +74,8 @@ def start_control(env, procs, rules):
     log = open(env.path("control.log"), "a")
     procs["control"] = subprocess.Popen(
         [CONTROL, "--instance", env.instance, "--rules", rules, "--site", SITE, "--foreground",
-         "--events", env.path("events.json")], stdout=log, stderr=subprocess.STDOUT)
+         "--events", env.path("events.json"), "--events-pcap", env.path("dropped.pcap")],
+        stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 60
     while time.time() < deadline:
         if procs["control"].poll() is not None:
@@ -185,6 +187,16 @@ def run(env, procs):
         fail("%d MSUs dropped by alert-only generations" % drops_b)
     if drops_a == 0:
         fail("no drops at all from the shipped rules: the test proves nothing")
+    # the dropped messages' capture opens in Wireshark's tools and holds M3UA
+    if shutil.which("tshark"):
+        p = subprocess.run(["tshark", "-r", env.path("dropped.pcap"), "-c", "200", "-T", "fields",
+                            "-e", "m3ua.protocol_data_opc"], capture_output=True, text=True,
+                           timeout=120)
+        opcs = [x for x in p.stdout.split() if x]
+        if p.returncode != 0 or not opcs:
+            fail("tshark on the dropped messages: rc %d, %d OPCs: %s"
+                 % (p.returncode, len(opcs), p.stderr[-300:]))
+        print("dropped.pcap: tshark decodes M3UA in the first %d records" % len(opcs))
     times.sort()
     print("dataplane: %d MSUs (%d allowed, %d dropped, %d alerted); %d generations seen in "
           "events, %d drops all from drop generations, %d events lost (counted)"
