@@ -209,15 +209,13 @@ struct verdict {
 
 static inline struct verdict
 worker_eval(struct sw_worker *w, const struct sw_pkt *pkt, const struct sw_msu *msu,
-	    unsigned in_idx, uint64_t now_tsc)
+	    unsigned in_idx)
 {
 	struct verdict v;
 
 #ifdef SW_HAVE_POLICY
 	if (likely(w->image != NULL)) {
-		uint64_t now_ns = w->mono0_ns +
-				  (uint64_t)((double)(now_tsc - w->tsc0) * w->ns_per_tsc);
-		struct sw_verdict pv = sw_policy_eval(w->pctx, pkt, msu, in_idx, now_ns);
+		struct sw_verdict pv = sw_policy_eval(w->pctx, pkt, msu, in_idx, w->now_ns);
 
 		v.action = pv.action;
 		v.rule = pv.rule;
@@ -226,7 +224,6 @@ worker_eval(struct sw_worker *w, const struct sw_pkt *pkt, const struct sw_msu *
 #else
 	(void)pkt;
 	(void)in_idx;
-	(void)now_tsc;
 #endif
 	/* No image yet: the default action, and malformed messages get it too. */
 	v.action = (uint8_t)w->conf.def_action;
@@ -307,7 +304,7 @@ worker_reply(struct sw_worker *w, unsigned in_idx, uint32_t rlen)
  */
 static inline bool
 worker_enforce(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *pkt, uint32_t mask,
-	       unsigned in_idx, uint64_t now_tsc)
+	       unsigned in_idx)
 {
 	uint8_t *buf = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m);
@@ -321,16 +318,13 @@ worker_enforce(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *pkt
 
 		nlen = sw_enforce_packet(w->enforce, buf, len,
 					 (uint32_t)(rte_pktmbuf_tailroom(m) + len), pkt, mask,
-					 in_idx, w->mono0_ns + (uint64_t)((double)(now_tsc - w->tsc0) *
-									   w->ns_per_tsc),
-					 w->reply_buf, sizeof(w->reply_buf), &rlen);
+					 in_idx, w->now_ns, w->reply_buf, sizeof(w->reply_buf), &rlen);
 		if (unlikely(rlen != 0))
 			worker_reply(w, in_idx, rlen);
 		goto done;
 	}
 #else
 	(void)in_idx;
-	(void)now_tsc;
 #endif
 	nlen = sw_app_chunk_cut(buf, len, pkt, mask);
 #ifdef SW_HAVE_ENFORCE
@@ -375,7 +369,7 @@ worker_packet(struct sw_worker *w, struct rte_mbuf *m, unsigned in_idx, uint64_t
 		 * packet gets the policy's malformed verdict; it cannot be cut safely. */
 		memset(&msu, 0, sizeof(msu));
 		msu.mal = mal;
-		v = worker_eval(w, &pkt, &msu, in_idx, now_tsc);
+		v = worker_eval(w, &pkt, &msu, in_idx);
 		worker_count_pkt(w, &v, mal);
 		worker_event(w, m, &pkt, NULL, SW_EV_MALFORMED, v.action, v.rule, in_idx, now_tsc);
 		return v.action != SW_ACT_DROP;
@@ -394,7 +388,7 @@ worker_packet(struct sw_worker *w, struct rte_mbuf *m, unsigned in_idx, uint64_t
 			continue;
 		}
 		judged++;
-		v = worker_eval(w, &pkt, &msu, in_idx, now_tsc);
+		v = worker_eval(w, &pkt, &msu, in_idx);
 		worker_count(w, &v, mal);
 		if (unlikely(v.action != SW_ACT_ALLOW || mal != SW_MAL_NONE)) {
 			if (v.action == SW_ACT_DROP)
@@ -412,7 +406,7 @@ worker_packet(struct sw_worker *w, struct rte_mbuf *m, unsigned in_idx, uint64_t
 		return true;
 #endif
 
-	return worker_enforce(w, m, &pkt, mask, in_idx, now_tsc);
+	return worker_enforce(w, m, &pkt, mask, in_idx);
 }
 
 uint16_t
@@ -423,6 +417,8 @@ sw_worker_burst(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n, unsigne
 	uint16_t i, keep = 0, ndrop = 0;
 	uint64_t bytes = 0;
 
+	/* Monotonic ns for rate limits and association expiry: once per burst. */
+	w->now_ns = w->mono0_ns + (uint64_t)((double)(now_tsc - w->tsc0) * w->ns_per_tsc);
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {

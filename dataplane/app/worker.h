@@ -74,6 +74,7 @@ struct sw_worker {
 	struct sw_worker_conf conf;
 	double ns_per_tsc;
 	uint64_t tsc0, real0_ns, mono0_ns; /* clocks at start, to turn TSC into ns */
+	uint64_t now_ns;                   /* CLOCK_MONOTONIC ns of the current burst */
 
 	/* policy state: the image this worker evaluates against */
 	struct sw_image_watch *watch;   /* NULL: no shared image (benchmark, tests) */
