@@ -20,10 +20,10 @@
 
 #include "enforce.h"
 
-#define NASSOC 16
+#define NASSOC	16
 #define PKT_MAX 768
-#define L3 14
-#define L4 34
+#define L3	14
+#define L4	34
 
 struct tp {
 	uint8_t b[PKT_MAX];
@@ -248,9 +248,9 @@ static void
 round_run(unsigned nbatch, unsigned bsz, unsigned block, unsigned modes, double out[3],
 	  uint64_t *ctr)
 {
-	struct sw_enforce *e[3] = { NULL, sw_enforce_new(4 * NASSOC, false),
-				    sw_enforce_new(4 * NASSOC, true) };
-	double tot[3] = { 0, 0, 0 };
+	struct sw_enforce *e[3] = {NULL, sw_enforce_new(4 * NASSOC, false),
+				   sw_enforce_new(4 * NASSOC, true)};
+	double tot[3] = {0, 0, 0};
 	uint64_t npk = 0;
 	unsigned b, m;
 
@@ -295,10 +295,18 @@ main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "n:r:b:m:")) != -1) {
 		switch (c) {
-		case 'm': modes = (unsigned)atoi(optarg); break; /* bit 0 copy, 1 off, 2 on (profiling) */
-		case 'n': npkts = (unsigned)atoi(optarg); break;
-		case 'r': rounds = (unsigned)atoi(optarg); break;
-		case 'b': block = (unsigned)atoi(optarg); break;
+		case 'm':
+			modes = (unsigned)atoi(optarg);
+			break; /* bit 0 copy, 1 off, 2 on (profiling) */
+		case 'n':
+			npkts = (unsigned)atoi(optarg);
+			break;
+		case 'r':
+			rounds = (unsigned)atoi(optarg);
+			break;
+		case 'b':
+			block = (unsigned)atoi(optarg);
+			break;
 		default:
 			fprintf(stderr, "usage: sigwall-bench-enforce [-n packets per round] "
 					"[-r rounds] [-b blocked%%]\n");
@@ -332,7 +340,8 @@ main(int argc, char **argv)
 	       (unsigned long long)ctr[SW_ENF_UNKNOWN_ASSOC]);
 	printf("%-22s %10s %10s %12s\n", "ns/packet", "best", "median", "Mpps(best)");
 	{
-		static const char *const names[] = { "copy only (baseline)", "repair off", "repair on" };
+		static const char *const names[] = {"copy only (baseline)", "repair off",
+						    "repair on"};
 
 		for (m = 0; m < 3; m++)
 			printf("%-22s %10.1f %10.1f %12.2f\n", names[m], r[m][0], r[m][rounds / 2],

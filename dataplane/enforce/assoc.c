@@ -228,10 +228,10 @@ enf_learn_init(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint16_t 
 
 	if (clen < SCTP_INIT_HLEN)
 		return;
-	itag = rd32(ch + 4);   /* Initiate Tag: carried by packets of the other direction */
+	itag = rd32(ch + 4); /* Initiate Tag: carried by packets of the other direction */
 	a_rwnd = rd32(ch + 8);
-	itsn = rd32(ch + 16);  /* Initial TSN */
-	if (itag == 0)         /* RFC 4960 3.3.2: must not be 0 */
+	itsn = rd32(ch + 16); /* Initial TSN */
+	if (itag == 0)	      /* RFC 4960 3.3.2: must not be 0 */
 		return;
 	/* A retransmitted INIT during the handshake starts the entry afresh. Once established,
 	 * an INIT reusing the tag (forged, or a restart that the peer will answer with new tags)
@@ -279,7 +279,8 @@ enf_learn_init_ack(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint3
 		return;
 	}
 	if (a->state == ENF_UP) {
-		e->ctr[SW_ENF_INIT_IGNORED]++; /* late duplicate or forged: keep the running state */
+		e->ctr[SW_ENF_INIT_IGNORED]++; /* late duplicate or forged: keep the running state
+						*/
 		return;
 	}
 	if (a->vtag_set[o] && a->vtag[o] != itag)

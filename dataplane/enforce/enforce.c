@@ -10,13 +10,13 @@
 #include "enforce_int.h"
 
 static const char *const ctr_names[] = {
-#define X(n, d) #n,
+#define X(n, l, d) #l,
 	SW_ENF_CTRS(X)
 #undef X
 };
 
 static const char *const ctr_descs[] = {
-#define X(n, d) d,
+#define X(n, l, d) d,
 	SW_ENF_CTRS(X)
 #undef X
 };
@@ -24,20 +24,7 @@ static const char *const ctr_descs[] = {
 const char *
 sw_enf_ctr_name(enum sw_enf_ctr c)
 {
-	static char lower[SW_ENF_CTR_COUNT][32];
-	unsigned i;
-
-	if ((unsigned)c >= SW_ENF_CTR_COUNT)
-		return NULL;
-	if (lower[c][0] == '\0') {
-		for (i = 0; ctr_names[c][i] != '\0' && i < sizeof(lower[c]) - 1; i++) {
-			char ch = ctr_names[c][i];
-
-			lower[c][i] = (char)((ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch);
-		}
-		lower[c][i] = '\0';
-	}
-	return lower[c];
+	return (unsigned)c < SW_ENF_CTR_COUNT ? ctr_names[c] : NULL;
 }
 
 const char *
@@ -85,7 +72,7 @@ sw_enforce_new_conf(const struct sw_enforce_conf *conf)
 struct sw_enforce *
 sw_enforce_new(unsigned max_assocs, bool repair)
 {
-	struct sw_enforce_conf c = { .max_assocs = max_assocs, .repair = repair };
+	struct sw_enforce_conf c = {.max_assocs = max_assocs, .repair = repair};
 
 	return sw_enforce_new_conf(&c);
 }
@@ -162,7 +149,8 @@ enf_crc_ok(const uint8_t *sctp, uint32_t n)
 {
 	uint32_t crc = enf_crc_calc(sctp, n);
 
-	return sctp[SCTP_CSUM_OFF] == (uint8_t)crc && sctp[SCTP_CSUM_OFF + 1] == (uint8_t)(crc >> 8) &&
+	return sctp[SCTP_CSUM_OFF] == (uint8_t)crc &&
+	       sctp[SCTP_CSUM_OFF + 1] == (uint8_t)(crc >> 8) &&
 	       sctp[SCTP_CSUM_OFF + 2] == (uint8_t)(crc >> 16) &&
 	       sctp[SCTP_CSUM_OFF + 3] == (uint8_t)(crc >> 24);
 }
@@ -268,8 +256,9 @@ sw_enforce_packet(struct sw_enforce *e, uint8_t *buf, uint32_t len, uint32_t cap
 		if (!e->crc_full && !any_drop) {
 			/* Same length, changed in place: the checksum was updated incrementally. */
 			uint8_t *cs = buf + pkt->l4_off + SCTP_CSUM_OFF;
-			uint32_t crc = ((uint32_t)cs[0] | (uint32_t)cs[1] << 8 | (uint32_t)cs[2] << 16 |
-					(uint32_t)cs[3] << 24) ^ e->crc_acc;
+			uint32_t crc = ((uint32_t)cs[0] | (uint32_t)cs[1] << 8 |
+					(uint32_t)cs[2] << 16 | (uint32_t)cs[3] << 24) ^
+				       e->crc_acc;
 
 			cs[0] = (uint8_t)crc;
 			cs[1] = (uint8_t)(crc >> 8);

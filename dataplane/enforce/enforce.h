@@ -51,52 +51,58 @@ uint32_t sw_crc32c(const uint8_t *p, size_t n);
 /* Continue a CRC32c: crc is a previous return value (0 to start). */
 uint32_t sw_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 
-/* Counters, by reason. X(name, description) */
-#define SW_ENF_CTRS(X)                                                                        \
-	X(PKTS, "SCTP packets seen")                                                          \
-	X(PKTS_CHANGED, "packets rewritten (CRC recomputed)")                                 \
-	X(PKTS_DROPPED, "packets dropped (no chunk left or a rule below)")                    \
-	X(CHUNKS_REMOVED, "DATA/I-DATA chunks removed")                                       \
-	X(RETRANS_REMOVED, "retransmitted chunks removed again (same verdict)")               \
-	X(NEUTRALIZED, "blocked chunks kept in place with the M3UA message replaced by a BEAT")   \
-	X(RETRANS_BLOCKED, "of which: forwarded before, blocked on retransmission")           \
-	X(DATA_RENUMBERED, "DATA chunks whose TSN/SSN/MID was rewritten")                     \
-	X(SACK_TRANSLATED, "SACKs rewritten into the sender's numbering")                     \
-	X(SACK_UNSENT, "SACKs acknowledging TSNs never sent (forwarded unchanged)")           \
-	X(FWDTSN_TRANSLATED, "FORWARD-TSN / I-FORWARD-TSN rewritten")                         \
-	X(SACK_GENERATED, "SACKs generated toward a sender for removed chunks")               \
-	X(ASSOC_NEW, "associations learned from INIT")                                        \
-	X(ASSOC_UP, "associations completed by INIT-ACK")                                     \
-	X(ASSOC_END, "associations ended by SHUTDOWN-COMPLETE or ABORT")                      \
-	X(ASSOC_EXPIRED, "associations expired (idle) or evicted (half-open)")                \
-	X(INIT_IGNORED, "INIT/INIT-ACK with the tag of an established association: ignored")  \
-	X(TABLE_FULL, "INITs not tracked: association table full")                            \
-	X(UNKNOWN_ASSOC, "packets of no tracked association")                                 \
-	X(UNKNOWN_BLOCKED, "of which: association not tracked")                               \
-	X(BAD_CHUNK_LEN, "packets dropped: chunk lengths do not tile the SCTP payload")      \
-	X(BAD_CRC, "packets dropped: CRC32c wrong on a packet that had to be rewritten")      \
-	X(FRAG_BLOCKED, "IP fragments dropped: chunk blocked")                                \
-	X(WINDOW_FULL, "of which: repair window full (too many unacknowledged removals)")     \
-	X(LATE_BLOCKED, "of which: first seen after later TSNs were forwarded")                \
-	X(STREAMS_FULL, "of which: too many streams with removed messages")                   \
-	X(NEUTRALIZE_FAIL, "packets dropped: blocked fragment could be neither removed nor neutralized") \
-	X(REPLY_NOROOM, "SACKs not generated: reply buffer too small")
+/* Counters, by reason. X(NAME, name, description) */
+#define SW_ENF_CTRS(X)                                                                             \
+	X(PKTS, pkts, "SCTP packets seen")                                                         \
+	X(PKTS_CHANGED, pkts_changed, "packets rewritten (CRC32c updated)")                        \
+	X(PKTS_DROPPED, pkts_dropped, "packets dropped (no chunk left or a rule below)")           \
+	X(CHUNKS_REMOVED, chunks_removed, "DATA/I-DATA chunks removed")                            \
+	X(RETRANS_REMOVED, retrans_removed, "retransmitted chunks removed again (same verdict)")   \
+	X(NEUTRALIZED, neutralized,                                                                \
+	  "blocked chunks kept in place with the M3UA message replaced by a BEAT")                 \
+	X(RETRANS_BLOCKED, retrans_blocked,                                                        \
+	  "neutralized: forwarded before, blocked on retransmission")                              \
+	X(DATA_RENUMBERED, data_renumbered, "DATA chunks whose TSN/SSN/MID was rewritten")         \
+	X(SACK_TRANSLATED, sack_translated, "SACKs rewritten into the sender's numbering")         \
+	X(SACK_UNSENT, sack_unsent, "SACKs acknowledging TSNs never sent (forwarded unchanged)")   \
+	X(FWDTSN_TRANSLATED, fwdtsn_translated, "FORWARD-TSN / I-FORWARD-TSN rewritten")           \
+	X(SACK_GENERATED, sack_generated, "SACKs generated toward a sender for removed chunks")    \
+	X(ASSOC_NEW, assoc_new, "associations learned from INIT")                                  \
+	X(ASSOC_UP, assoc_up, "associations completed by INIT-ACK")                                \
+	X(ASSOC_END, assoc_end, "associations ended by SHUTDOWN-COMPLETE or ABORT")                \
+	X(ASSOC_EXPIRED, assoc_expired, "associations expired (idle) or evicted (half-open)")      \
+	X(INIT_IGNORED, init_ignored,                                                              \
+	  "INIT/INIT-ACK with the tag of an established association: ignored")                     \
+	X(TABLE_FULL, table_full, "INITs not tracked: association table full")                     \
+	X(UNKNOWN_ASSOC, unknown_assoc, "packets of no tracked association")                       \
+	X(UNKNOWN_BLOCKED, unknown_blocked, "neutralized: association not tracked")                \
+	X(BAD_CHUNK_LEN, bad_chunk_len,                                                            \
+	  "packets dropped: chunk lengths do not tile the SCTP payload")                           \
+	X(BAD_CRC, bad_crc, "packets dropped: CRC32c wrong on a packet that had to be rewritten")  \
+	X(FRAG_BLOCKED, frag_blocked, "IP fragments dropped: chunk blocked")                       \
+	X(WINDOW_FULL, window_full,                                                                \
+	  "neutralized: repair window full (too many unacknowledged removals)")                    \
+	X(LATE_BLOCKED, late_blocked, "neutralized: first seen after later TSNs were forwarded")   \
+	X(STREAMS_FULL, streams_full, "neutralized: too many streams with removed messages")       \
+	X(NEUTRALIZE_FAIL, neutralize_fail,                                                        \
+	  "packets dropped: blocked fragment could be neither removed nor neutralized")            \
+	X(REPLY_NOROOM, reply_noroom, "SACKs not generated: reply buffer too small")
 
 enum sw_enf_ctr {
-#define X(n, d) SW_ENF_##n,
+#define X(n, l, d) SW_ENF_##n,
 	SW_ENF_CTRS(X)
 #undef X
-	SW_ENF_CTR_COUNT
+		SW_ENF_CTR_COUNT
 };
 
 const char *sw_enf_ctr_name(enum sw_enf_ctr c); /* lowercase, e.g. "sack_translated" */
 const char *sw_enf_ctr_desc(enum sw_enf_ctr c);
 
 struct sw_enforce_conf {
-	unsigned max_assocs;        /* association table size (>= 1) */
-	bool repair;                /* false: remove chunks only (no tracking, no renumbering) */
-	uint64_t idle_ns;           /* inactivity expiry; 0: default 300 s */
-	uint64_t handshake_ns;      /* a half-open entry may be evicted after this; 0: 5 s */
+	unsigned max_assocs;   /* association table size (>= 1) */
+	bool repair;	       /* false: remove chunks only (no tracking, no renumbering) */
+	uint64_t idle_ns;      /* inactivity expiry; 0: default 300 s */
+	uint64_t handshake_ns; /* a half-open entry may be evicted after this; 0: 5 s */
 };
 
 struct sw_enforce;
@@ -124,8 +130,9 @@ void sw_enforce_set_repair(struct sw_enforce *e, bool repair);
  * monotonic clock).
  */
 uint32_t sw_enforce_packet(struct sw_enforce *e, uint8_t *buf, uint32_t len, uint32_t cap,
-			   const struct sw_pkt *pkt, uint64_t drop_mask, unsigned dir, uint64_t now_ns,
-			   uint8_t *reply, uint32_t reply_cap, uint32_t *reply_len);
+			   const struct sw_pkt *pkt, uint64_t drop_mask, unsigned dir,
+			   uint64_t now_ns, uint8_t *reply, uint32_t reply_cap,
+			   uint32_t *reply_len);
 
 /* Counter values (by enum sw_enf_ctr), e.g. for the stats region. */
 const uint64_t *sw_enforce_counters(const struct sw_enforce *e);

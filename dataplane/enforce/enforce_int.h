@@ -10,35 +10,35 @@
 #include "enforce.h"
 
 /* SCTP wire constants */
-#define SCTP_COMMON_HLEN 12     /* RFC 4960 3.1 */
-#define SCTP_CSUM_OFF 8         /* RFC 4960 3.1 */
-#define SCTP_CHUNK_HLEN 4       /* RFC 4960 3.2 */
-#define SCTP_CT_DATA 0          /* RFC 4960 3.3.1 */
-#define SCTP_CT_INIT 1          /* RFC 4960 3.3.2 */
-#define SCTP_CT_INIT_ACK 2      /* RFC 4960 3.3.3 */
-#define SCTP_CT_SACK 3          /* RFC 4960 3.3.4 */
-#define SCTP_CT_ABORT 6         /* RFC 4960 3.3.7 */
-#define SCTP_CT_SHUTDOWN 7      /* RFC 4960 3.3.8 */
-#define SCTP_CT_COOKIE_ACK 11   /* RFC 4960 3.3.12 */
-#define SCTP_CT_SHUTDOWN_COMPLETE 14 /* RFC 4960 3.3.13 */
-#define SCTP_CT_IDATA 64        /* RFC 8260 2.1 */
-#define SCTP_CT_FWD_TSN 192     /* RFC 3758 3.2 */
-#define SCTP_CT_IFWD_TSN 194    /* RFC 8260 2.3.1 */
-#define SCTP_DATA_HLEN 16       /* RFC 4960 3.3.1 */
-#define SCTP_IDATA_HLEN 20      /* RFC 8260 2.1 */
-#define SCTP_INIT_HLEN 20       /* RFC 4960 3.3.2 fixed part */
-#define SCTP_SACK_HLEN 16       /* RFC 4960 3.3.4 fixed part */
-#define SCTP_FLAG_T 0x01        /* RFC 4960 3.3.7 / 3.3.13 T bit: tag reflected */
-#define SCTP_DATA_U 0x04        /* RFC 4960 3.3.1 unordered; RFC 8260 2.1 same bit */
-#define SCTP_DATA_B 0x02
-#define SCTP_DATA_E 0x01
+#define SCTP_COMMON_HLEN	  12   /* RFC 4960 3.1 */
+#define SCTP_CSUM_OFF		  8    /* RFC 4960 3.1 */
+#define SCTP_CHUNK_HLEN		  4    /* RFC 4960 3.2 */
+#define SCTP_CT_DATA		  0    /* RFC 4960 3.3.1 */
+#define SCTP_CT_INIT		  1    /* RFC 4960 3.3.2 */
+#define SCTP_CT_INIT_ACK	  2    /* RFC 4960 3.3.3 */
+#define SCTP_CT_SACK		  3    /* RFC 4960 3.3.4 */
+#define SCTP_CT_ABORT		  6    /* RFC 4960 3.3.7 */
+#define SCTP_CT_SHUTDOWN	  7    /* RFC 4960 3.3.8 */
+#define SCTP_CT_COOKIE_ACK	  11   /* RFC 4960 3.3.12 */
+#define SCTP_CT_SHUTDOWN_COMPLETE 14   /* RFC 4960 3.3.13 */
+#define SCTP_CT_IDATA		  64   /* RFC 8260 2.1 */
+#define SCTP_CT_FWD_TSN		  192  /* RFC 3758 3.2 */
+#define SCTP_CT_IFWD_TSN	  194  /* RFC 8260 2.3.1 */
+#define SCTP_DATA_HLEN		  16   /* RFC 4960 3.3.1 */
+#define SCTP_IDATA_HLEN		  20   /* RFC 8260 2.1 */
+#define SCTP_INIT_HLEN		  20   /* RFC 4960 3.3.2 fixed part */
+#define SCTP_SACK_HLEN		  16   /* RFC 4960 3.3.4 fixed part */
+#define SCTP_FLAG_T		  0x01 /* RFC 4960 3.3.7 / 3.3.13 T bit: tag reflected */
+#define SCTP_DATA_U		  0x04 /* RFC 4960 3.3.1 unordered; RFC 8260 2.1 same bit */
+#define SCTP_DATA_B		  0x02
+#define SCTP_DATA_E		  0x01
 
-#define ENF_MAX_CHUNKS 64       /* chunks a packet may have to be rewritten */
-#define ENF_WIN 1024            /* TSN window of seen/removed bits per direction */
-#define ENF_REM_MAX 64          /* removed TSNs not yet acknowledged, per direction */
-#define ENF_STREAMS 32          /* ordered streams with removed messages, per direction */
+#define ENF_MAX_CHUNKS	  64   /* chunks a packet may have to be rewritten */
+#define ENF_WIN		  1024 /* TSN window of seen/removed bits per direction */
+#define ENF_REM_MAX	  64   /* removed TSNs not yet acknowledged, per direction */
+#define ENF_STREAMS	  32   /* ordered streams with removed messages, per direction */
 #define ENF_SACK_GAPS_MAX 256  /* gap blocks translated per SACK */
-#define ENF_SACK_OUT_MAX 2048  /* bytes of a translated SACK chunk */
+#define ENF_SACK_OUT_MAX  2048 /* bytes of a translated SACK chunk */
 
 static inline uint32_t
 rd32(const uint8_t *p)
@@ -84,47 +84,47 @@ tsn_le(uint32_t a, uint32_t b)
 /* One removed TSN and the ordered message number it carried. */
 struct enf_rem {
 	uint32_t tsn;
-	uint32_t seq;       /* SSN (DATA) or MID (I-DATA) when kind != 0 */
+	uint32_t seq; /* SSN (DATA) or MID (I-DATA) when kind != 0 */
 	uint16_t sid;
-	uint8_t kind;       /* 0: no ordered number removed, 1: SSN, 2: I-DATA MID */
+	uint8_t kind; /* 0: no ordered number removed, 1: SSN, 2: I-DATA MID */
 };
 
 /* An ordered stream that had messages removed: how many were pruned from rem[] (acked). */
 struct enf_stream {
 	uint16_t sid;
-	uint8_t kind;       /* 1: SSN, 2: MID; 0: slot unused */
+	uint8_t kind; /* 1: SSN, 2: MID; 0: slot unused */
 	uint32_t pruned;
 };
 
 /* Data sent in one direction of an association, in the sender's (original) numbering. */
 struct enf_flow {
-	bool known;          /* initial TSN learned */
-	uint32_t max_tsn;    /* highest TSN seen (initial TSN - 1 before any) */
-	uint32_t cum_rcv;    /* receiver's last cumulative ack, translated to original */
-	uint32_t cum_told;   /* highest cumulative ack the sender has been given */
-	uint32_t a_rwnd;     /* receiver's last advertised window */
-	uint32_t rem_base;   /* removed TSNs pruned from rem[] (all below any live TSN) */
-	uint32_t rem_total;  /* removed TSNs ever: 0 means the identity mapping */
+	bool known;	    /* initial TSN learned */
+	uint32_t max_tsn;   /* highest TSN seen (initial TSN - 1 before any) */
+	uint32_t cum_rcv;   /* receiver's last cumulative ack, translated to original */
+	uint32_t cum_told;  /* highest cumulative ack the sender has been given */
+	uint32_t a_rwnd;    /* receiver's last advertised window */
+	uint32_t rem_base;  /* removed TSNs pruned from rem[] (all below any live TSN) */
+	uint32_t rem_total; /* removed TSNs ever: 0 means the identity mapping */
 	uint16_t rem_head, rem_cnt;
-	uint64_t st_filter;                 /* bit sid % 64 set: maybe an entry in st[] */
-	uint64_t seen[ENF_WIN / 64];        /* bit (tsn % ENF_WIN): seen, for (max-WIN, max] */
+	uint64_t st_filter;	     /* bit sid % 64 set: maybe an entry in st[] */
+	uint64_t seen[ENF_WIN / 64]; /* bit (tsn % ENF_WIN): seen, for (max-WIN, max] */
 	uint64_t removed[ENF_WIN / 64];
-	struct enf_rem rem[ENF_REM_MAX];    /* removed TSNs not yet acknowledged, ascending */
+	struct enf_rem rem[ENF_REM_MAX]; /* removed TSNs not yet acknowledged, ascending */
 	struct enf_stream st[ENF_STREAMS];
 };
 
 enum enf_state {
 	ENF_FREE,
-	ENF_INIT,      /* INIT seen */
-	ENF_HALF,      /* INIT-ACK seen */
-	ENF_UP,        /* COOKIE-ACK or traffic seen after INIT-ACK */
+	ENF_INIT, /* INIT seen */
+	ENF_HALF, /* INIT-ACK seen */
+	ENF_UP,	  /* COOKIE-ACK or traffic seen after INIT-ACK */
 };
 
 struct enf_assoc {
 	uint8_t state;
 	bool vtag_set[2];
-	uint32_t vtag[2];    /* verification tag carried by packets of direction d */
-	uint16_t port[2];    /* SCTP port of the endpoint on side d (it sends direction d) */
+	uint32_t vtag[2]; /* verification tag carried by packets of direction d */
+	uint16_t port[2]; /* SCTP port of the endpoint on side d (it sends direction d) */
 	uint64_t created_ns, last_ns;
 	uint32_t next_free;
 	struct enf_flow fl[2]; /* fl[d]: data sent in direction d */
@@ -136,34 +136,34 @@ struct sw_enforce {
 	uint64_t idle_ns, handshake_ns;
 	uint64_t ctr[SW_ENF_CTR_COUNT];
 	struct enf_assoc *assoc;
-	uint32_t free_head;   /* index + 1; 0: none free */
+	uint32_t free_head; /* index + 1; 0: none free */
 	unsigned nassoc;
-	unsigned hand;        /* clock hand for eviction */
-	uint32_t *slots;      /* hash: 0 empty, else (index << 1 | dir) + 1 */
+	unsigned hand;	 /* clock hand for eviction */
+	uint32_t *slots; /* hash: 0 empty, else (index << 1 | dir) + 1 */
 	uint32_t slot_mask;
 	/* the packet being repaired (repair.c): CRC accounting */
 	uint8_t *pk_buf;
 	uint32_t pk_l4, pk_end;
-	uint32_t crc_acc;     /* XOR of the in-place changes' CRC contributions */
-	bool crc_full;        /* recompute fully (length changes); checked before */
-	bool crc_bad;         /* the packet's own checksum was wrong */
+	uint32_t crc_acc; /* XOR of the in-place changes' CRC contributions */
+	bool crc_full;	  /* recompute fully (length changes); checked before */
+	bool crc_bad;	  /* the packet's own checksum was wrong */
 };
 
 /* One chunk of the packet as walked by enforce.c (independently of the decoder's walk). */
 struct enf_ch {
-	uint32_t off;   /* absolute */
-	uint32_t span;  /* length with padding, clipped to the packet */
+	uint32_t off;  /* absolute */
+	uint32_t span; /* length with padding, clipped to the packet */
 	uint16_t len;
 	uint8_t type;
 	bool drop;
-	bool neut;      /* blocked but kept: M3UA message neutralized (repair.c) */
+	bool neut; /* blocked but kept: M3UA message neutralized (repair.c) */
 };
 
 /* repair.c: the repair of one packet; returns 0 to drop it, sets *changed when the chunks in
  * ch[] were rewritten (ch[].drop, ch[].len/span) so that enforce.c must rebuild the packet. */
-uint32_t enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt,
-		    struct enf_ch *ch, unsigned n, unsigned dir, uint64_t now_ns, uint8_t *reply,
-		    uint32_t reply_cap, uint32_t *reply_len, bool *changed);
+uint32_t enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct enf_ch *ch,
+		    unsigned n, unsigned dir, uint64_t now_ns, uint8_t *reply, uint32_t reply_cap,
+		    uint32_t *reply_len, bool *changed);
 /* enforce.c helpers used by repair.c */
 bool enf_crc_ok(const uint8_t *sctp, uint32_t n);
 uint32_t enf_crc_calc(const uint8_t *sctp, uint32_t n); /* with the checksum field as zero */
@@ -193,9 +193,9 @@ void enf_assoc_delete(struct sw_enforce *e, struct enf_assoc *a);
 
 /* repair.c */
 void enf_flow_init(struct enf_flow *f, uint32_t itsn);
-uint32_t enf_tsn_fwd(const struct enf_flow *f, uint32_t tsn);  /* original -> new */
+uint32_t enf_tsn_fwd(const struct enf_flow *f, uint32_t tsn);	  /* original -> new */
 uint32_t enf_tsn_cum_fwd(const struct enf_flow *f, uint32_t tsn); /* cum value orig -> new */
-uint32_t enf_tsn_inv(const struct enf_flow *f, uint32_t ntsn); /* new -> original */
+uint32_t enf_tsn_inv(const struct enf_flow *f, uint32_t ntsn);	  /* new -> original */
 bool enf_tsn_removed(const struct enf_flow *f, uint32_t tsn);
 uint32_t enf_extend(const struct enf_flow *f, uint32_t cum);
 uint32_t enf_seq_fwd(const struct enf_flow *f, uint16_t sid, unsigned kind, uint32_t seq,

@@ -281,9 +281,9 @@ enf_flow_prune(struct enf_flow *f, uint32_t cum)
 struct data_hdr {
 	uint32_t tsn;
 	uint16_t sid;
-	uint32_t seq;   /* SSN (DATA) or MID (I-DATA) */
+	uint32_t seq; /* SSN (DATA) or MID (I-DATA) */
 	bool idata, ordered;
-	unsigned kind;  /* enf_rem.kind of an ordered message: 1 SSN, 2 MID; 0 unordered */
+	unsigned kind; /* enf_rem.kind of an ordered message: 1 SSN, 2 MID; 0 unordered */
 };
 
 static void
@@ -300,9 +300,9 @@ data_read(const uint8_t *c, struct data_hdr *h)
 /* What happens to one DATA chunk, decided before any state changes. */
 enum data_fate {
 	FATE_KEEP,
-	FATE_FRESH_REMOVE,   /* first sight, blocked: removed and recorded */
-	FATE_REMOVE_AGAIN,   /* retransmission of a removed chunk */
-	FATE_NEUTRALIZE,     /* blocked, but removing it would break numbers already given out */
+	FATE_FRESH_REMOVE, /* first sight, blocked: removed and recorded */
+	FATE_REMOVE_AGAIN, /* retransmission of a removed chunk */
+	FATE_NEUTRALIZE,   /* blocked, but removing it would break numbers already given out */
 };
 
 static enum data_fate
@@ -339,10 +339,10 @@ enf_neutralize(uint8_t *c, uint16_t clen)
 	uint8_t *p = c + hl;
 	uint32_t l = clen - hl;
 
-	p[0] = 1;          /* M3UA version 1, RFC 4666 3.1.1 */
+	p[0] = 1; /* M3UA version 1, RFC 4666 3.1.1 */
 	p[1] = 0;
-	p[2] = 3;          /* class ASPSM */
-	p[3] = 3;          /* BEAT */
+	p[2] = 3; /* class ASPSM */
+	p[3] = 3; /* BEAT */
 	wr32(p + 4, l);
 	wr16(p + 8, 0x0009); /* Heartbeat Data, RFC 4666 3.5.5 */
 	wr16(p + 10, (uint16_t)(l - 8));
@@ -382,8 +382,8 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 				      ? SW_ENF_LATE_BLOCKED
 				      : SW_ENF_RETRANS_BLOCKED;
 		} else if (fate == FATE_FRESH_REMOVE) {
-			bool new_st = h.ordered &&
-				      stream_find((struct enf_flow *)(uintptr_t)f, h.sid, h.kind) == NULL;
+			bool new_st = h.ordered && stream_find((struct enf_flow *)(uintptr_t)f,
+							       h.sid, h.kind) == NULL;
 
 			if (f->rem_cnt + fresh + 1 > ENF_REM_MAX)
 				why = SW_ENF_WINDOW_FULL;
@@ -407,8 +407,7 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 }
 
 static void
-data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *ch,
-	   bool *changed)
+data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *ch, bool *changed)
 {
 	struct data_hdr h;
 	enum data_fate fate;
@@ -433,7 +432,8 @@ data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *
 		/* Fragments of one ordered message share its number: it is removed once.
 		 * Room for the stream was checked by precheck. */
 		if (h.kind != 0 && ((last != NULL && last->kind == h.kind && last->sid == h.sid &&
-				     last->seq == h.seq) || stream_get(f, h.sid, h.kind) == NULL))
+				     last->seq == h.seq) ||
+				    stream_get(f, h.sid, h.kind) == NULL))
 			r->kind = 0;
 		f->rem_cnt++;
 		f->rem_total++;
@@ -491,8 +491,7 @@ struct blk {
 
 /* RFC 4960 3.3.4 SACK of flow r (data of the other direction), rewritten in place. */
 static void
-sack_apply(struct sw_enforce *e, struct enf_flow *r, uint8_t *c, struct enf_ch *ch,
-	   bool *changed)
+sack_apply(struct sw_enforce *e, struct enf_flow *r, uint8_t *c, struct enf_ch *ch, bool *changed)
 {
 	uint8_t out[ENF_SACK_OUT_MAX];
 	struct blk b[ENF_SACK_GAPS_MAX];
@@ -571,8 +570,7 @@ sack_apply(struct sw_enforce *e, struct enf_flow *r, uint8_t *c, struct enf_ch *
 	wr16(out + 12, (uint16_t)k);
 	wr16(out + 14, (uint16_t)ndups);
 	for (i = 0; i < ndups; i++)
-		wr32(out + 16 + 4 * k + 4 * i,
-		     enf_tsn_inv(r, rd32(c + 16 + 4 * ngaps + 4 * i)));
+		wr32(out + 16 + 4 * k + 4 * i, enf_tsn_inv(r, rd32(c + 16 + 4 * ngaps + 4 * i)));
 	olen = SCTP_SACK_HLEN + 4 * k + 4 * ndups;
 	wr16(out + 2, (uint16_t)olen);
 	r->cum_told = outcum;
@@ -716,15 +714,15 @@ sack_reply(struct sw_enforce *e, const uint8_t *buf, const struct sw_pkt *pkt,
 		wr16(ip + 4, (uint16_t)(tot - pkt->l3_off - 40));
 	}
 	s = rp + hl;
-	memcpy(s, sc + 2, 2);          /* source port: the receiver's */
-	memcpy(s + 2, sc, 2);          /* destination port: the sender's */
+	memcpy(s, sc + 2, 2);	       /* source port: the receiver's */
+	memcpy(s + 2, sc, 2);	       /* destination port: the sender's */
 	wr32(s + 4, a->vtag[1 - dir]); /* the tag the sender expects (RFC 4960 8.5) */
 	s[12] = SCTP_CT_SACK;
 	s[13] = 0;
 	wr16(s + 14, SCTP_SACK_HLEN);
 	wr32(s + 16, cum);
 	wr32(s + 20, a_rwnd);
-	wr32(s + 24, 0);               /* no gap blocks, no duplicates */
+	wr32(s + 24, 0); /* no gap blocks, no duplicates */
 	enf_crc_set(s, SCTP_COMMON_HLEN + SCTP_SACK_HLEN);
 	e->ctr[SW_ENF_SACK_GENERATED]++;
 	return tot;
@@ -754,7 +752,8 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 	e->crc_bad = false;
 	/* RFC 4960 6.10: INIT and INIT-ACK are never bundled; they teach the table. */
 	if (n > 0 && ch[0].type == SCTP_CT_INIT && vtag == 0) {
-		enf_learn_init(e, sc + ch[0].off - pkt->l4_off, ch[0].len, sport, dport, dir, now_ns);
+		enf_learn_init(e, sc + ch[0].off - pkt->l4_off, ch[0].len, sport, dport, dir,
+			       now_ns);
 		return any_drop ? 0 : pkt->l4_end;
 	}
 	if (n > 0 && ch[0].type == SCTP_CT_INIT_ACK) {
@@ -814,7 +813,8 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 		switch (ch[i].type) {
 		case SCTP_CT_DATA:
 		case SCTP_CT_IDATA:
-			if (ch[i].len < (ch[i].type == SCTP_CT_DATA ? SCTP_DATA_HLEN : SCTP_IDATA_HLEN)) {
+			if (ch[i].len <
+			    (ch[i].type == SCTP_CT_DATA ? SCTP_DATA_HLEN : SCTP_IDATA_HLEN)) {
 				/* too short to carry a TSN: the receiver aborts on it anyway */
 				need_full(e);
 				ch[i].drop = true;
@@ -856,7 +856,8 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 		uint32_t ext = enf_extend(f, f->cum_rcv);
 
 		if (tsn_lt(f->cum_told, ext) && reply_len != NULL) {
-			*reply_len = sack_reply(e, buf, pkt, a, dir, ext, f->a_rwnd, reply, reply_cap);
+			*reply_len =
+				sack_reply(e, buf, pkt, a, dir, ext, f->a_rwnd, reply, reply_cap);
 			if (*reply_len != 0) {
 				f->cum_told = ext;
 				enf_flow_prune(f, ext);

@@ -4,9 +4,10 @@
  * every frame from one goes out the other, and SCTP packets go through sw_enforce_packet()
  * exactly as in the dataplane's workers. The test rule blocks every M3UA DATA chunk whose
  * payload contains the marker (--block, default "BLOCK"), or, with --block-file FILE (mkmix.py
- * lines 'allow|drop HEX'), whose user data is one of the 'drop' messages. Test-only impairments between the
- * peers and the enforcement: --loss (half before, half after enforcement), --dup, --reorder
- * (percent of SCTP packets). Pure C, no DPDK. Counters are printed at exit (SIGTERM/SIGINT).
+ * lines 'allow|drop HEX'), whose user data is one of the 'drop' messages. Test-only impairments
+ * between the peers and the enforcement: --loss (half before, half after enforcement), --dup,
+ * --reorder (percent of SCTP packets). Pure C, no DPDK. Counters are printed at exit
+ * (SIGTERM/SIGINT).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,7 +43,7 @@ static bool pass_only; /* --pass: impairments only, no enforcement (in front of 
 static struct {
 	uint8_t *data;
 	uint32_t len;
-} *blk;
+} * blk;
 static unsigned nblk;
 
 static int
@@ -262,8 +263,9 @@ frame(int in, uint8_t *b, uint32_t n)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: enforce_fwd --a IFACE --b IFACE [--no-repair | --pass] [--block MARK] "
-			"[--block-file MIX] [--loss PCT] [--dup PCT] [--reorder PCT] [--seed N]\n");
+	fprintf(stderr,
+		"usage: enforce_fwd --a IFACE --b IFACE [--no-repair | --pass] [--block MARK] "
+		"[--block-file MIX] [--loss PCT] [--dup PCT] [--reorder PCT] [--seed N]\n");
 	exit(2);
 }
 
@@ -271,17 +273,17 @@ int
 main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "a", required_argument, NULL, 'a' },
-		{ "b", required_argument, NULL, 'b' },
-		{ "no-repair", no_argument, NULL, 'n' },
-		{ "pass", no_argument, NULL, 'P' },
-		{ "block", required_argument, NULL, 'k' },
-		{ "block-file", required_argument, NULL, 'f' },
-		{ "loss", required_argument, NULL, 'l' },
-		{ "dup", required_argument, NULL, 'd' },
-		{ "reorder", required_argument, NULL, 'r' },
-		{ "seed", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
+		{"a", required_argument, NULL, 'a'},
+		{"b", required_argument, NULL, 'b'},
+		{"no-repair", no_argument, NULL, 'n'},
+		{"pass", no_argument, NULL, 'P'},
+		{"block", required_argument, NULL, 'k'},
+		{"block-file", required_argument, NULL, 'f'},
+		{"loss", required_argument, NULL, 'l'},
+		{"dup", required_argument, NULL, 'd'},
+		{"reorder", required_argument, NULL, 'r'},
+		{"seed", required_argument, NULL, 's'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *ifa = NULL, *ifb = NULL;
 	static uint8_t buf[FRAME_MAX];
@@ -292,22 +294,41 @@ main(int argc, char **argv)
 	srand(1);
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'a': ifa = optarg; break;
-		case 'b': ifb = optarg; break;
-		case 'n': repair = false; break;
-		case 'P': pass_only = true; break;
-		case 'k': marker = optarg; break;
+		case 'a':
+			ifa = optarg;
+			break;
+		case 'b':
+			ifb = optarg;
+			break;
+		case 'n':
+			repair = false;
+			break;
+		case 'P':
+			pass_only = true;
+			break;
+		case 'k':
+			marker = optarg;
+			break;
 		case 'f':
 			if (load_block_file(optarg) < 0) {
 				perror(optarg);
 				return 2;
 			}
 			break;
-		case 'l': loss_pct = (unsigned)atoi(optarg); break;
-		case 'd': dup_pct = (unsigned)atoi(optarg); break;
-		case 'r': reorder_pct = (unsigned)atoi(optarg); break;
-		case 's': srand((unsigned)atoi(optarg)); break;
-		default: usage();
+		case 'l':
+			loss_pct = (unsigned)atoi(optarg);
+			break;
+		case 'd':
+			dup_pct = (unsigned)atoi(optarg);
+			break;
+		case 'r':
+			reorder_pct = (unsigned)atoi(optarg);
+			break;
+		case 's':
+			srand((unsigned)atoi(optarg));
+			break;
+		default:
+			usage();
 		}
 	}
 	if (ifa == NULL || ifb == NULL)
@@ -322,8 +343,8 @@ main(int argc, char **argv)
 	fprintf(stderr, "enforce_fwd: %s <-> %s repair=%d loss=%u%% dup=%u%% reorder=%u%%\n", ifa,
 		ifb, repair, loss_pct, dup_pct, reorder_pct);
 	while (!stop) {
-		struct pollfd pf[2] = { { .fd = fds[0], .events = POLLIN },
-					{ .fd = fds[1], .events = POLLIN } };
+		struct pollfd pf[2] = {{.fd = fds[0], .events = POLLIN},
+				       {.fd = fds[1], .events = POLLIN}};
 		int r = poll(pf, 2, 5);
 
 		if (r == 0) {

@@ -33,20 +33,20 @@
 
 #include <usrsctp.h>
 
-#define PPID_M3UA 3           /* RFC 4666 1.4.7 */
-#define M3UA_CLASS_MGMT 0     /* RFC 4666 3.1.2 */
-#define M3UA_NTFY 1
+#define PPID_M3UA	    3 /* RFC 4666 1.4.7 */
+#define M3UA_CLASS_MGMT	    0 /* RFC 4666 3.1.2 */
+#define M3UA_NTFY	    1
 #define M3UA_CLASS_TRANSFER 1
-#define M3UA_CLASS_ASPSM 3
-#define M3UA_CLASS_ASPTM 4
-#define M3UA_DATA 1
-#define M3UA_ASPUP 1
-#define M3UA_ASPUP_ACK 4
-#define M3UA_BEAT 3
-#define M3UA_ASPAC 1
-#define M3UA_ASPAC_ACK 3
+#define M3UA_CLASS_ASPSM    3
+#define M3UA_CLASS_ASPTM    4
+#define M3UA_DATA	    1
+#define M3UA_ASPUP	    1
+#define M3UA_ASPUP_ACK	    4
+#define M3UA_BEAT	    3
+#define M3UA_ASPAC	    1
+#define M3UA_ASPAC_ACK	    3
 #define M3UA_TAG_PROTO_DATA 0x0210 /* RFC 4666 3.3.1 */
-#define MAX_STREAMS 16
+#define MAX_STREAMS	    16
 
 static struct {
 	bool server;
@@ -55,7 +55,7 @@ static struct {
 	unsigned count, streams, block_every, stall_s, timeout_s, pace_us;
 	const char *tag; /* "c" or "s": who sent a message */
 	const char *mix, *expect;
-} opt = { .count = 1000, .streams = 4, .block_every = 10, .stall_s = 8, .timeout_s = 50 };
+} opt = {.count = 1000, .streams = 4, .block_every = 10, .stall_s = 8, .timeout_s = 50};
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
@@ -197,8 +197,8 @@ send_m3ua(uint8_t cls, uint8_t type, uint16_t sid, const char *text)
 		m[9] = M3UA_TAG_PROTO_DATA & 0xff;
 		m[10] = (uint8_t)(plen >> 8);
 		m[11] = (uint8_t)plen;
-		m[15] = opt.server ? 2 : 1;   /* OPC */
-		m[19] = opt.server ? 1 : 2;   /* DPC */
+		m[15] = opt.server ? 2 : 1; /* OPC */
+		m[19] = opt.server ? 1 : 2; /* DPC */
 		m[20] = 3;
 		m[21] = 2;
 		m[23] = (uint8_t)sid;
@@ -206,7 +206,7 @@ send_m3ua(uint8_t cls, uint8_t type, uint16_t sid, const char *text)
 		len = 8 + ((plen + 3) & ~(size_t)3);
 	} else if (cls == M3UA_CLASS_MGMT && type == M3UA_NTFY) {
 		/* Status (RFC 4666 3.8.2): AS state change, AS-ACTIVE */
-		static const uint8_t status[8] = { 0x00, 0x0d, 0x00, 0x08, 0x00, 0x01, 0x00, 0x03 };
+		static const uint8_t status[8] = {0x00, 0x0d, 0x00, 0x08, 0x00, 0x01, 0x00, 0x03};
 
 		memcpy(m + 8, status, sizeof(status));
 		len = 16;
@@ -220,8 +220,8 @@ send_m3ua(uint8_t cls, uint8_t type, uint16_t sid, const char *text)
 	si.snd_ppid = htonl(PPID_M3UA);
 	si.snd_assoc_id = st.assoc;
 	for (;;) {
-		ssize_t r = usrsctp_sendv(sock, m, len, NULL, 0, &si, sizeof(si), SCTP_SENDV_SNDINFO,
-					  0);
+		ssize_t r = usrsctp_sendv(sock, m, len, NULL, 0, &si, sizeof(si),
+					  SCTP_SENDV_SNDINFO, 0);
 
 		if (r >= 0)
 			return 0;
@@ -243,7 +243,8 @@ send_raw(const uint8_t *m, size_t len, uint16_t sid)
 	si.snd_ppid = htonl(PPID_M3UA);
 	si.snd_assoc_id = st.assoc;
 	for (;;) {
-		if (usrsctp_sendv(sock, m, len, NULL, 0, &si, sizeof(si), SCTP_SENDV_SNDINFO, 0) >= 0)
+		if (usrsctp_sendv(sock, m, len, NULL, 0, &si, sizeof(si), SCTP_SENDV_SNDINFO, 0) >=
+		    0)
 			return 0;
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
 			fail("send: %s", strerror(errno));
@@ -276,7 +277,8 @@ on_mix_data(const uint8_t *m, size_t n, uint16_t sid)
 			if (rx_msgs[j].drop)
 				fail("blocked message %u arrived on stream %u", j, sid);
 			else
-				fail("stream %u: got message %u, expected %d (duplicate, loss or reorder)",
+				fail("stream %u: got message %u, expected %d (duplicate, loss or "
+				     "reorder)",
 				     sid, j, want);
 			return;
 		}
@@ -441,7 +443,7 @@ setup(void)
 	struct sctp_event ev;
 	struct sctp_initmsg im;
 	struct sctp_rtoinfo rto;
-	const uint16_t events[] = { SCTP_ASSOC_CHANGE };
+	const uint16_t events[] = {SCTP_ASSOC_CHANGE};
 	int on = 1;
 	unsigned i;
 
@@ -513,15 +515,21 @@ int
 main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "server", no_argument, NULL, 'S' },   { "client", no_argument, NULL, 'C' },
-		{ "local", required_argument, NULL, 'l' }, { "remote", required_argument, NULL, 'r' },
-		{ "lport", required_argument, NULL, 'p' }, { "rport", required_argument, NULL, 'q' },
-		{ "count", required_argument, NULL, 'n' }, { "streams", required_argument, NULL, 's' },
-		{ "block-every", required_argument, NULL, 'b' },
-		{ "stall", required_argument, NULL, 't' }, { "timeout", required_argument, NULL, 'T' },
-		{ "mix", required_argument, NULL, 'm' }, { "expect", required_argument, NULL, 'e' },
-		{ "pace", required_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 },
+		{"server", no_argument, NULL, 'S'},
+		{"client", no_argument, NULL, 'C'},
+		{"local", required_argument, NULL, 'l'},
+		{"remote", required_argument, NULL, 'r'},
+		{"lport", required_argument, NULL, 'p'},
+		{"rport", required_argument, NULL, 'q'},
+		{"count", required_argument, NULL, 'n'},
+		{"streams", required_argument, NULL, 's'},
+		{"block-every", required_argument, NULL, 'b'},
+		{"stall", required_argument, NULL, 't'},
+		{"timeout", required_argument, NULL, 'T'},
+		{"mix", required_argument, NULL, 'm'},
+		{"expect", required_argument, NULL, 'e'},
+		{"pace", required_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0},
 	};
 	bool role = false, ok, stall = false;
 	unsigned i, expect, s;
@@ -531,21 +539,52 @@ main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'S': opt.server = true; role = true; break;
-		case 'C': opt.server = false; role = true; break;
-		case 'l': opt.local = optarg; break;
-		case 'r': opt.remote = optarg; break;
-		case 'p': opt.lport = (uint16_t)atoi(optarg); break;
-		case 'q': opt.rport = (uint16_t)atoi(optarg); break;
-		case 'n': opt.count = (unsigned)atoi(optarg); break;
-		case 's': opt.streams = (unsigned)atoi(optarg); break;
-		case 'b': opt.block_every = (unsigned)atoi(optarg); break;
-		case 't': opt.stall_s = (unsigned)atoi(optarg); break;
-		case 'T': opt.timeout_s = (unsigned)atoi(optarg); break;
-		case 'm': opt.mix = optarg; break;
-		case 'e': opt.expect = optarg; break;
-		case 'P': opt.pace_us = (unsigned)atoi(optarg); break;
-		default: usage();
+		case 'S':
+			opt.server = true;
+			role = true;
+			break;
+		case 'C':
+			opt.server = false;
+			role = true;
+			break;
+		case 'l':
+			opt.local = optarg;
+			break;
+		case 'r':
+			opt.remote = optarg;
+			break;
+		case 'p':
+			opt.lport = (uint16_t)atoi(optarg);
+			break;
+		case 'q':
+			opt.rport = (uint16_t)atoi(optarg);
+			break;
+		case 'n':
+			opt.count = (unsigned)atoi(optarg);
+			break;
+		case 's':
+			opt.streams = (unsigned)atoi(optarg);
+			break;
+		case 'b':
+			opt.block_every = (unsigned)atoi(optarg);
+			break;
+		case 't':
+			opt.stall_s = (unsigned)atoi(optarg);
+			break;
+		case 'T':
+			opt.timeout_s = (unsigned)atoi(optarg);
+			break;
+		case 'm':
+			opt.mix = optarg;
+			break;
+		case 'e':
+			opt.expect = optarg;
+			break;
+		case 'P':
+			opt.pace_us = (unsigned)atoi(optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!role || opt.local == NULL || (!opt.server && opt.remote == NULL) || opt.lport == 0 ||
@@ -555,7 +594,8 @@ main(int argc, char **argv)
 	if ((opt.mix == NULL) != (opt.expect == NULL))
 		usage();
 	if (opt.mix != NULL) {
-		if (load_mix(opt.mix, &tx_msgs, &tx_n) < 0 || load_mix(opt.expect, &rx_msgs, &rx_n) < 0) {
+		if (load_mix(opt.mix, &tx_msgs, &tx_n) < 0 ||
+		    load_mix(opt.expect, &rx_msgs, &rx_n) < 0) {
 			fprintf(stderr, "m3ua_peer: cannot read %s / %s\n", opt.mix, opt.expect);
 			return 2;
 		}
@@ -657,8 +697,8 @@ main(int argc, char **argv)
 			memset(&si, 0, sizeof(si));
 			si.snd_flags = SCTP_EOF;
 			si.snd_assoc_id = st.assoc;
-			if (usrsctp_sendv(sock, text, 0, NULL, 0, &si, sizeof(si), SCTP_SENDV_SNDINFO,
-					  0) < 0)
+			if (usrsctp_sendv(sock, text, 0, NULL, 0, &si, sizeof(si),
+					  SCTP_SENDV_SNDINFO, 0) < 0)
 				fail("shutdown: %s", strerror(errno));
 		}
 		if (!wait_for(&st.shutdown_comp, 5))

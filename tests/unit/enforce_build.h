@@ -87,7 +87,7 @@ tb_chunk(struct tb *t, uint8_t type, uint8_t flags, const void *body, uint16_t b
 static inline uint8_t *
 tb_data(struct tb *t, uint32_t tsn, uint16_t sid, uint16_t ssn, uint8_t flags, uint8_t mark)
 {
-	uint8_t body[28] = { 0 };
+	uint8_t body[28] = {0};
 
 	tb_w32(body, tsn);
 	tb_w16(body + 4, sid);
@@ -101,7 +101,7 @@ tb_data(struct tb *t, uint32_t tsn, uint16_t sid, uint16_t ssn, uint8_t flags, u
 static inline uint8_t *
 tb_idata(struct tb *t, uint32_t tsn, uint16_t sid, uint32_t mid, uint8_t flags, uint8_t mark)
 {
-	uint8_t body[32] = { 0 };
+	uint8_t body[32] = {0};
 
 	tb_w32(body, tsn);
 	tb_w16(body + 4, sid);

@@ -119,7 +119,7 @@ test_shutdown_complete_and_abort(void **state)
 static void
 test_idle_expiry(void **state)
 {
-	struct sw_enforce_conf c = { .max_assocs = 4, .repair = true, .idle_ns = 10 * SEC };
+	struct sw_enforce_conf c = {.max_assocs = 4, .repair = true, .idle_ns = 10 * SEC};
 	struct sw_enforce *e = sw_enforce_new_conf(&c);
 
 	(void)state;
@@ -136,7 +136,7 @@ test_idle_expiry(void **state)
 static void
 test_eviction_policy(void **state)
 {
-	struct sw_enforce_conf c = { .max_assocs = 4, .repair = true, .handshake_ns = 2 * SEC };
+	struct sw_enforce_conf c = {.max_assocs = 4, .repair = true, .handshake_ns = 2 * SEC};
 	struct sw_enforce *e = sw_enforce_new_conf(&c);
 	unsigned i;
 
@@ -164,7 +164,7 @@ test_churn(void **state)
 {
 	enum { N = 300 };
 	struct sw_enforce *e = sw_enforce_new(N, true);
-	bool live[N] = { false };
+	bool live[N] = {false};
 	uint32_t next_tsn[N];
 	unsigned round, i, count = 0;
 	struct tb t;
@@ -179,7 +179,8 @@ test_churn(void **state)
 			next_tsn[i] = 1;
 			count++;
 		} else if (rand() % 3 == 0) {
-			tb_start(&t, 0x0a000001, 0x0a000002, (uint16_t)(1000 + i), 2905, 0x20000 + i);
+			tb_start(&t, 0x0a000001, 0x0a000002, (uint16_t)(1000 + i), 2905,
+				 0x20000 + i);
 			tb_chunk(&t, 6, 0, NULL, 0);
 			tb_finish(&t);
 			run_at(e, &t, 0, 0, 0);

@@ -13,12 +13,12 @@
 
 #include "enforce_build.h"
 
-#define IP_A 0x0a000001u
-#define IP_B 0x0a000002u
+#define IP_A   0x0a000001u
+#define IP_B   0x0a000002u
 #define PORT_A 2905
 #define PORT_B 2906
-#define TAG_A 0xa0a0a0a0u /* carried by packets B -> A (direction 1) */
-#define TAG_B 0xb0b0b0b0u /* carried by packets A -> B (direction 0) */
+#define TAG_A  0xa0a0a0a0u /* carried by packets B -> A (direction 1) */
+#define TAG_B  0xb0b0b0b0u /* carried by packets A -> B (direction 0) */
 #define ITSN_A 100u
 #define ITSN_B 5000u
 
@@ -67,7 +67,7 @@ handshake(bool repair)
 
 /* Offsets of the DATA chunks after a rewrite: 46, 46+36, ... (every DATA here is 32 bytes). */
 #define DATA0 (TB_L4 + 12)
-#define DSZ 32
+#define DSZ   32
 
 static void
 test_crc32c_vector(void **state)
@@ -76,7 +76,8 @@ test_crc32c_vector(void **state)
 	/* RFC 3720 B.4 / RFC 4960 Appendix B check value */
 	assert_int_equal(sw_crc32c((const uint8_t *)"123456789", 9), 0xe3069283u);
 	assert_int_equal(sw_crc32c_update(sw_crc32c((const uint8_t *)"1234", 4),
-					  (const uint8_t *)"56789", 5), 0xe3069283u);
+					  (const uint8_t *)"56789", 5),
+			 0xe3069283u);
 }
 
 static void
@@ -204,7 +205,8 @@ test_sack_translation_gaps(void **state)
 	assert_true(n > 0);
 	assert_true(tb_valid(t.b, n));
 	/* orig: cum 100 extended over removed 101 -> 101; block new 102-103 = orig 103-104,
-	 * extended over removed 105 -> 103-105, i.e. offsets 2-4 from 101; dup new 103 = orig 104 */
+	 * extended over removed 105 -> 103-105, i.e. offsets 2-4 from 101; dup new 103 = orig 104
+	 */
 	assert_int_equal(tb_r32(t.b + DATA0 + 4), 101);
 	assert_int_equal(tb_r32(t.b + DATA0 + 8), 4000);
 	assert_int_equal(tb_r16(t.b + DATA0 + 12), 1);
@@ -483,10 +485,11 @@ test_impossible_lengths(void **state)
 
 		a_to_b(&t);
 		for (j = 0; j < nch; j++) {
-			uint8_t *c = tb_data(&t, 100 + (unsigned)rand() % 50, (uint16_t)(rand() % 3),
-					     (uint16_t)(rand() % 5), (uint8_t)(rand() & 7), 'r');
+			uint8_t *c =
+				tb_data(&t, 100 + (unsigned)rand() % 50, (uint16_t)(rand() % 3),
+					(uint16_t)(rand() % 5), (uint8_t)(rand() & 7), 'r');
 
-			static const uint8_t types[] = { 0, 1, 2, 3, 6, 7, 11, 14, 64, 192, 194 };
+			static const uint8_t types[] = {0, 1, 2, 3, 6, 7, 11, 14, 64, 192, 194};
 			unsigned b;
 
 			if (rand() % 3 == 0)
