@@ -166,19 +166,28 @@ sw_report_status(struct sw_ctl *c, bool json)
 	return b.p;
 }
 
-/* Sum of the counters of all shown workers. */
+/*
+ * One copy of every shown worker's counters, and their sum, taken together so that the totals
+ * printed agree with the rows (the workers keep counting meanwhile).
+ */
+static struct sw_shm_counters snap_w[SW_SHM_MAX_WORKERS];
+
 static void
 sum_counters(const struct sw_ctl *c, unsigned nw, struct sw_shm_counters *t)
 {
 	memset(t, 0, sizeof(*t));
 	for (unsigned w = 0; w < nw; w++) {
-		const struct sw_shm_counters *k = &sw_shm_worker(&c->stats, w)->c;
-		const _Atomic uint64_t *src = (const _Atomic uint64_t *)k;
+		const _Atomic uint64_t *src = (const _Atomic uint64_t *)&sw_shm_worker(&c->stats,
+										       w)->c;
+		_Atomic uint64_t *cp = (_Atomic uint64_t *)&snap_w[w];
 		_Atomic uint64_t *dst = (_Atomic uint64_t *)t;
 
-		for (size_t i = 0; i < sizeof(*k) / sizeof(uint64_t); i++)
-			atomic_store_explicit(&dst[i], LD(dst[i]) + LD(src[i]),
-					      memory_order_relaxed);
+		for (size_t i = 0; i < sizeof(struct sw_shm_counters) / sizeof(uint64_t); i++) {
+			uint64_t v = LD(src[i]);
+
+			atomic_store_explicit(&cp[i], v, memory_order_relaxed);
+			atomic_store_explicit(&dst[i], LD(dst[i]) + v, memory_order_relaxed);
+		}
 	}
 }
 
@@ -215,7 +224,7 @@ sw_report_stats(struct sw_ctl *c, bool json)
 		sw_buf_printf(&b, ",\"generation\":%" PRIu64 ",\"workers\":[",
 			      atomic_load(&c->image.hdr->generation));
 		for (unsigned w = 0; w < nw; w++) {
-			const struct sw_shm_counters *k = &sw_shm_worker(&c->stats, w)->c;
+			const struct sw_shm_counters *k = &snap_w[w];
 
 			sw_buf_printf(&b, "%s{\"worker\":%u,\"rx_pkts\":%" PRIu64 ",\"rx_bytes\":%"
 				      PRIu64 ",\"tx_pkts\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
@@ -262,7 +271,7 @@ sw_report_stats(struct sw_ctl *c, bool json)
 			      "worker", "rx pkts", "pkts/s", "msus", "msus/s", "allowed",
 			      "dropped", "alerted", "malformed", "cache%", "ev lost");
 		for (unsigned w = 0; w < nw; w++) {
-			const struct sw_shm_counters *k = &sw_shm_worker(&c->stats, w)->c;
+			const struct sw_shm_counters *k = &snap_w[w];
 
 			sw_buf_printf(&b, "%-7u %12" PRIu64 " %10.0f %12" PRIu64 " %10.0f %10"
 				      PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
@@ -332,7 +341,7 @@ sw_report_metrics(struct sw_ctl *c)
 	do {                                                                                       \
 		for (unsigned w = 0; w < nw; w++)                                                  \
 			sw_buf_printf(&b, metric "{instance=\"%s\",worker=\"%u\"} %" PRIu64 "\n", in, \
-				      w, LD(sw_shm_worker(&c->stats, w)->c.field));                \
+				      w, LD(snap_w[w].field));                \
 	} while (0)
 	sw_buf_printf(&b, "# HELP sigwall_rx_packets_total Packets received per worker.\n"
 		      "# TYPE sigwall_rx_packets_total counter\n");
@@ -346,7 +355,7 @@ sw_report_metrics(struct sw_ctl *c)
 	PW("sigwall_msus_total", msus);
 	sw_buf_printf(&b, "# TYPE sigwall_verdicts_total counter\n");
 	for (unsigned w = 0; w < nw; w++) {
-		const struct sw_shm_counters *k = &sw_shm_worker(&c->stats, w)->c;
+		const struct sw_shm_counters *k = &snap_w[w];
 
 		sw_buf_printf(&b, "sigwall_verdicts_total{instance=\"%s\",worker=\"%u\",action="
 			      "\"allow\"} %" PRIu64 "\n", in, w, LD(k->allowed));
