@@ -85,7 +85,7 @@ worker_pickup(struct sw_worker *w, const struct sw_shm_image *m, uint64_t g)
 	char err[160];
 
 	image = sw_shm_image_get(m, &gen, &size);
-	if (image == NULL || gen == w->gen || gen == w->gen_refused)
+	if (image == NULL || gen <= w->gen || gen == w->gen_refused)
 		return;
 	/* The slot may exceed the region only if the header is corrupt: refuse, keep the old. */
 	if ((const uint8_t *)image + size > m->base + m->len || size == 0) {
@@ -121,11 +121,13 @@ sw_worker_sync(struct sw_worker *w)
 	m = atomic_load_explicit(&w->watch->cur, memory_order_acquire);
 	if (m != NULL) {
 		g = atomic_load_explicit(&m->hdr->generation, memory_order_acquire);
-		if (unlikely(g != 0 && g != w->gen && g != w->gen_refused))
+		/* Generations only grow (control starts a re-created object above every worker's
+		 * epoch). A lower one is not picked up: our epoch, which only grows, would then
+		 * claim we had left a slot we still read. */
+		if (unlikely(g > w->gen && g != w->gen_refused))
 			worker_pickup(w, m, g);
 	}
-	/* The epoch is the generation this burst runs on (shm.h: QSBR contract). It only grows:
-	 * a re-created image object may restart below what we hold; we keep our image then. */
+	/* The epoch is the generation this burst runs on (shm.h: QSBR contract). */
 	if (atomic_load_explicit(&w->sw->epoch, memory_order_relaxed) < w->gen)
 		sw_shm_worker_epoch(w->sw, w->gen);
 }
