@@ -676,6 +676,18 @@ main(int argc, char **argv)
 		reused_img ? "reusing" : "created", c->instance,
 		atomic_load(&c->image.hdr->generation), c->image.hdr->nslots,
 		c->image.hdr->slot_size >> 20, reused_stats ? "reusing" : "created", c->instance);
+	/* The lock file guards one rundir; another control with another $SIGWALL_RUNDIR would still
+	 * share the objects. One that is alive and beating owns them. */
+	{
+		int32_t pid = atomic_load(&c->stats.hdr->control_pid);
+		uint64_t hb = atomic_load(&c->stats.hdr->control_heartbeat_ns);
+
+		if (pid > 0 && pid != getpid() && (kill(pid, 0) == 0 || errno != ESRCH) &&
+		    hb != 0 && sw_shm_mono_ns() - hb < 3000000000ull)
+			die(1, "instance '%s' is served by another sigwall-control (pid %d, heartbeat "
+			    "%.1f s ago; started with another $SIGWALL_RUNDIR?)", c->instance,
+			    (int)pid, (double)(sw_shm_mono_ns() - hb) / 1e9);
+	}
 	for (unsigned w = 0; w < c->stats.hdr->max_workers && w < SW_SHM_MAX_WORKERS; w++)
 		c->lost_seen[w] = atomic_load(&sw_shm_ring(&c->stats, w)->lost);
 	if (reused_img)

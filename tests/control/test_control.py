@@ -249,6 +249,13 @@ def run(e):
           "second control: rc %d %r" % (p.returncode, p.stderr))
     check(e.status()["generation"] == 101, "second control disturbed the first")
     log("second control refused: " + p.stderr.strip())
+    # ... also when it looks in another rundir (the lock is not shared, the objects are)
+    other = dict(e.env, SIGWALL_RUNDIR=os.path.join(e.run, "other"))
+    p = subprocess.run([e.control, "--instance", e.inst, "--rules", e.rules, "--site", e.site,
+                        "--foreground"], env=other, capture_output=True, text=True, timeout=60)
+    check(p.returncode != 0 and "served by another sigwall-control" in p.stderr,
+          "second control, other rundir: rc %d %r" % (p.returncode, p.stderr))
+    check(e.status()["generation"] == 101, "second control disturbed the first")
 
     # Garbage on the socket.
     for payload in (b"\x00\x01\x02garbage\n", b"nonsense\n", b"x" * 10000, b"reload\tonly-one\n",
