@@ -98,7 +98,7 @@ struct builder {
 	size_t nconds, cconds;
 	struct buf data;     /* integer sets */
 	size_t *setoffs;     /* data offsets of every set, to relocate big_off */
-	size_t nsets;
+	size_t nsets, csets;
 	struct buf strtab;
 	struct pat *pats[SW_SF_COUNT];
 	size_t npats[SW_SF_COUNT];
@@ -225,7 +225,6 @@ set_add(struct builder *b, const uint32_t *vals, size_t n, uint32_t *off)
 	uint32_t *big = malloc((n + 1) * sizeof(*big));
 	size_t nbig = 0, o, bo = 0;
 	size_t *so;
-	static size_t setcap;
 
 	if (big == NULL)
 		return -ENOMEM;
@@ -260,9 +259,7 @@ set_add(struct builder *b, const uint32_t *vals, size_t n, uint32_t *off)
 		}
 	}
 	free(big);
-	if (b->nsets == 0)
-		setcap = 0;
-	so = grow(b->setoffs, &setcap, b->nsets + 1, sizeof(*so));
+	so = grow(b->setoffs, &b->csets, b->nsets + 1, sizeof(*so));
 	if (so == NULL)
 		return -ENOMEM;
 	b->setoffs = so;
@@ -281,6 +278,7 @@ get_strings(struct builder *b, const config_setting_t *s, char ***out, size_t *n
 	if (config_setting_is_array(s) == CONFIG_FALSE && config_setting_is_list(s) == CONFIG_FALSE)
 		return errs(b, s, "'%s' must be a list of strings", config_setting_name(s));
 	len = config_setting_length(s);
+	*n = 0;
 	*out = calloc((size_t)len + 1, sizeof(char *));
 	if (*out == NULL)
 		return -ENOMEM;
@@ -296,8 +294,8 @@ get_strings(struct builder *b, const config_setting_t *s, char ***out, size_t *n
 		(*out)[i] = strdup(v);
 		if ((*out)[i] == NULL)
 			return -ENOMEM;
+		*n = (size_t)i + 1; /* what builder_free releases on a later error */
 	}
-	*n = (size_t)len;
 	return 0;
 }
 
@@ -1630,7 +1628,8 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 		struct sw_img_set *s = (void *)(b->data.p + b->setoffs[i]);
 		s->big_off += (uint32_t)data_off;
 	}
-	memcpy(img + data_off, b->data.p, b->data.n);
+	if (b->data.n > 0)
+		memcpy(img + data_off, b->data.p, b->data.n);
 	for (size_t i = 0; i < b->nconds; i++) {
 		struct sw_img_cond *c = &b->conds[i];
 		if (c->kind == SW_COND_INT) {
@@ -1640,7 +1639,8 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 			c->arg2 = c->arg2 == UINT32_MAX ? 0 : c->arg2 + (uint32_t)data_off;
 		}
 	}
-	memcpy(img + conds_off, b->conds, b->nconds * sizeof(struct sw_img_cond));
+	if (b->nconds > 0)
+		memcpy(img + conds_off, b->conds, b->nconds * sizeof(struct sw_img_cond));
 
 	uint64_t *opidx = (uint64_t *)(img + opidx_off);
 	for (size_t i = 0; i < b->nrules; i++) {
