@@ -20,9 +20,10 @@
  *
  *   control                                     worker, once per burst
  *   -------                                     ----------------------
- *   pick slot s != active whose generation X    g = load_acquire(hdr.generation)
- *     is older than every live worker's epoch   if g != cached: sw_shm_image_get() (checks the
- *     (or that is empty)                          slot's generation == g, else retries)
+ *   pick slot s not holding hdr.generation,     g = load_acquire(hdr.generation)
+ *     whose generation X is older than every    if g != cached: sw_shm_image_get() (finds the
+ *     live worker's epoch (or empty, or above     slot whose generation == g; NULL: keep the
+ *     hdr.generation: an abandoned publication)   image held)
  *   slot[s].generation = 0 (release)            store_release(worker.epoch, g)
  *   memcpy image into slot s                    ... evaluate the whole burst on image g ...
  *   slot[s].{size,checksum,...} = ...
@@ -34,7 +35,9 @@
  * worker runs a burst on generation g its published epoch is <= g, so a slot holding generation
  * X may be overwritten only when every live worker's epoch is > X: then no live worker can still
  * be reading it. A worker that never saw an image has epoch 0 and blocks reuse of every
- * non-empty slot until its next burst. The active slot is never overwritten. A stalled worker
+ * non-empty slot until its next burst. The slot holding hdr.generation is never overwritten. A
+ * slot whose generation is above hdr.generation was left by a control that died mid-publication:
+ * no worker looks for it, so it is free. A stalled worker
  * delays reuse (control gives up with an error after a timeout and the running image stays);
  * it can never see a half-written image.
  *
@@ -53,6 +56,10 @@
  * both hdr.generation and every worker's epoch, so an epoch left from the old object never makes
  * a slot of the new one look reclaimable. Workers keep their epoch monotonic (never store a
  * lower one).
+ *
+ * Events: the rings' head and tail live in the object, so a restarted control continues draining
+ * where the previous one stopped; nothing is lost but what overflowed while nobody drained (counted
+ * in ring.lost).
  *
  * Layout changes bump SW_SHM_LAYOUT_VERSION; both sides refuse an object of another version.
  */
