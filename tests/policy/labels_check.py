@@ -25,7 +25,8 @@ def main():
             r = json.loads(line)
             if "verdict" not in r:
                 continue
-            got[(r["frame"], r["chunk"])] = r["verdict"]
+            # packet-level records (IP fragment, ...) carry no chunk: they stand for chunk 0
+            got[(r["frame"], r.get("chunk", 0))] = r["verdict"]
     per = collections.defaultdict(lambda: [0, 0])
     bad = []
     for k, lab in sorted(labels.items()):
