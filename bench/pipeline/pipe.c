@@ -271,6 +271,26 @@ publish(struct reloader *r)
 	return rc;
 }
 
+/*
+ * The publisher stands for sigwall-control: on a CPU no worker uses when there is one (the
+ * EAL pinned lane k to CPU k), else wherever the kernel puts it (it then competes with a
+ * worker, as control would on a machine with no spare core).
+ */
+static void
+reloader_place(pthread_t th, unsigned ncpu)
+{
+	cpu_set_t set;
+	unsigned c;
+
+	CPU_ZERO(&set);
+	for (c = nw; c < ncpu; c++)
+		CPU_SET(c, &set);
+	if (CPU_COUNT(&set) == 0)
+		for (c = 0; c < ncpu; c++)
+			CPU_SET(c, &set);
+	(void)pthread_setaffinity_np(th, sizeof(set), &set);
+}
+
 static void *
 reloader_main(void *arg)
 {
@@ -718,6 +738,7 @@ main(int argc, char **argv)
 			if (i == CFG_RELOAD) {
 				atomic_store(&rl.stop, false);
 				pthread_create(&rl.th, NULL, reloader_main, &rl);
+				reloader_place(rl.th, ncpu);
 			}
 #endif
 			run_cfg((enum cfg)i, npkts, tsc_hz);
