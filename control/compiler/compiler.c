@@ -1601,7 +1601,8 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 			nslots[f] *= 2;
 		ptoff[f] = off;
 		off = ROUND64(off + nslots[f] * sizeof(struct sw_img_pslot));
-		bloombits[f] = nslots[f] * 4 > (1u << 24) ? (1u << 24) : nslots[f] * 4;
+		/* 8 bits per slot (>= 16 per entry), k = 2: about 1% false positives per probe */
+		bloombits[f] = nslots[f] * 8 > (1u << 24) ? (1u << 24) : nslots[f] * 8;
 		bloomoff[f] = off;
 		off = ROUND64(off + bloombits[f] / 8);
 	}
@@ -1673,9 +1674,11 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 			uint64_t hv = sw_ptab_hash(e->key, e->len);
 			size_t m = nslots[f] - 1, j = hv & m;
 			uint32_t bit = SW_BLOOM_BIT(hv, (uint32_t)bloombits[f]);
+			uint32_t bit2 = SW_BLOOM_BIT2(hv, (uint32_t)bloombits[f]);
 			bool dup = false;
 
 			bloom[bit >> 6] |= 1ull << (bit & 63);
+			bloom[bit2 >> 6] |= 1ull << (bit2 & 63);
 			for (; slots[j].key != 0; j = (j + 1) & m)
 				if (slots[j].key == e->key && slots[j].len == e->len &&
 				    slots[j].atom == e->atom)

@@ -501,7 +501,8 @@ ptab_scan(const struct sw_image_hdr *h, const struct sw_img_field *fd, const cha
 			continue;
 		uint64_t hv = sw_ptab_hash(key, l);
 		uint32_t bit = SW_BLOOM_BIT(hv, fd->bloom_bits);
-		if (!((bloom[bit >> 6] >> (bit & 63)) & 1))
+		uint32_t bit2 = SW_BLOOM_BIT2(hv, fd->bloom_bits);
+		if (!((bloom[bit >> 6] >> (bit & 63)) & (bloom[bit2 >> 6] >> (bit2 & 63)) & 1))
 			continue;
 		keys[n] = key;
 		lens[n] = (uint8_t)l;

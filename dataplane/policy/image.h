@@ -167,12 +167,14 @@ struct sw_img_field {
 	uint32_t ptab_off;    /* 0: no prefix table; struct sw_img_pslot[ptab_nslots] */
 	uint32_t ptab_nslots; /* power of two */
 	uint32_t ptab_lens;   /* bit l - 1 set: some prefix has l digits */
-	uint32_t bloom_off;   /* uint64_t[bloom_bits / 64]: bit SW_BLOOM_BIT(hash) of every entry,
+	uint32_t bloom_off;   /* uint64_t[bloom_bits / 64]: bits SW_BLOOM_BIT/2(hash) of every entry,
 				 probed before the table so that most misses stay in L2 */
 	uint32_t bloom_bits;  /* power of two, <= 2^24 */
 };
 
+/* Two bits per entry (k = 2), from hash bits disjoint from the table index bits. */
 #define SW_BLOOM_BIT(hash, bits) ((uint32_t)((hash) >> 40) & ((bits) - 1))
+#define SW_BLOOM_BIT2(hash, bits) ((uint32_t)((hash) >> 20) & ((bits) - 1))
 
 /* Cache-key components (hdr.key_mask), besides the malformed flag that is always in. */
 #define SW_KEY_IFIELD(i) (1ull << (i))                 /* 0 .. SW_IF_COUNT - 1 */
