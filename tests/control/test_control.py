@@ -177,9 +177,9 @@ def main():
             print("--- control log ---\n" + e.control_log())
         except OSError:
             pass
-        e.cleanup()
         return 1
-    e.cleanup()
+    finally:
+        e.cleanup()  # also on an unexpected exception: no process or object left behind
     print("PASS")
     return 0
 
