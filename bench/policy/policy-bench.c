@@ -225,9 +225,9 @@ rand_gt(char *out, size_t n)
 
 	if (rnd() % 100 >= blocked_pct)
 		snprintf(out, n, "%s%06llu", pref[r], (unsigned long long)(rnd() % 1000000));
-	else /* a blocklisted GT */
-		snprintf(out, n, "%s%02llu", blocklist[rnd() % NBLOCK],
-			 (unsigned long long)(rnd() % 100));
+	else /* a blocklisted GT: the entry + 4 digits, so the loop's counter keeps it listed */
+		snprintf(out, n, "%s%04llu", blocklist[rnd() % NBLOCK],
+			 (unsigned long long)(rnd() % 10000));
 }
 
 static void

@@ -1300,6 +1300,19 @@ parse_conds(struct builder *b, struct rule *r, const config_setting_t *g, bool n
 }
 
 static int
+cond_cost(const struct sw_img_cond *c)
+{
+	switch (c->kind) {
+	case SW_COND_COMP:
+	case SW_COND_INT:
+		return 0;
+	case SW_COND_PRESENT:
+		return 1;
+	}
+	return 2;
+}
+
+static int
 parse_action(struct builder *b, const config_setting_t *s, uint8_t *a, bool allow_rl)
 {
 	const char *v = s ? config_setting_get_string(s) : NULL;
@@ -1417,6 +1430,18 @@ parse_rule(struct builder *b, const config_setting_t *g, size_t idx)
 	}
 	r->r.cond_first = (uint32_t)c0;
 	r->r.ncond = (uint32_t)(b->nconds - c0);
+	/* Cheap conditions first (all must hold, so the order is free): component and integer
+	 * tests before presence, and those before string fields, which cost a scan the first
+	 * time a field is needed. Stable, so the image stays deterministic. */
+	for (size_t i = c0 + 1; i < b->nconds; i++) {
+		struct sw_img_cond t = b->conds[i];
+		size_t j = i;
+		while (j > c0 && cond_cost(&b->conds[j - 1]) > cond_cost(&t)) {
+			b->conds[j] = b->conds[j - 1];
+			j--;
+		}
+		b->conds[j] = t;
+	}
 	return 0;
 }
 

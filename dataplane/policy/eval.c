@@ -2,11 +2,12 @@
 /*
  * Verdict engine: first matching rule of an image for one decoded MSU.
  *
- * Per MSU on a cache miss: each string field some rule needs is scanned once (its Hyperscan
- * database, then its bulk prefix table) into an atom bitset; the networks (home, partner k) of
- * the fields used by relations are resolved from it; candidate rules come from the opcode
- * index (a rule that requires an invoke of sendRoutingInfo is only tried when some component
- * carries opcode 22); the first candidate whose conditions all hold wins. The result is cached
+ * Per MSU on a cache miss: candidate rules come from the opcode index (a rule that requires an
+ * invoke of sendRoutingInfo is only tried when some component carries opcode 22) and are tried
+ * in order, cheap conditions first; the first time a condition needs a string field, that field
+ * is scanned (its Hyperscan database, then its bulk prefix table) into an atom bitset and its
+ * network (home, partner k) resolved: each field at most once per MSU, and a field no candidate
+ * reaches not at all. The first candidate whose conditions all hold wins. The result is cached
  * per worker, keyed by exactly the fields the image declares relevant (hdr.key_mask), so a hit
  * can never differ from a miss. Rate-limit rules are cached by rule id only: the token bucket is
  * charged on every MSU, hit or miss.
@@ -57,8 +58,6 @@ struct sw_policy_ctx {
 	const struct sw_img_cond *conds;
 	const uint64_t *opidx;
 	uint32_t rule_words;
-	uint8_t nscan, scan[SW_SF_COUNT];
-	uint8_t nnet, net[SW_SF_COUNT];
 	uint8_t nkey_if, key_if[SW_IF_COUNT];
 	uint8_t nkey_sf, key_sf[SW_SF_COUNT];
 	bool key_comp;
@@ -135,13 +134,7 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 	ctx->conds = img_at(h, h->conds_off);
 	ctx->opidx = img_at(h, h->opidx_off);
 	ctx->rule_words = h->rule_words;
-	ctx->nscan = ctx->nnet = ctx->nkey_if = ctx->nkey_sf = 0;
-	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
-		if (h->scan_mask & (1u << f))
-			ctx->scan[ctx->nscan++] = (uint8_t)f;
-		if (h->net_mask & (1u << f))
-			ctx->net[ctx->nnet++] = (uint8_t)f;
-	}
+	ctx->nkey_if = ctx->nkey_sf = 0;
 	m = h->key_mask;
 	for (unsigned i = 0; i < SW_IF_COUNT; i++)
 		if (m & SW_KEY_IFIELD(i))
@@ -551,6 +544,48 @@ comp_match(const struct sw_image_hdr *h, const struct sw_img_cond *c, const stru
 	return false;
 }
 
+/* Scan string field f once (Hyperscan database, then bulk prefix table) and resolve its
+ * network if a relation needs it. Called lazily: a field no candidate rule reaches is never
+ * scanned. */
+static void
+scan_field(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned f, uint64_t *atoms,
+	   uint8_t *net)
+{
+	const struct sw_image_hdr *h = ctx->img;
+	const struct sw_img_field *fd = &h->fields[f];
+	char acnbuf[SW_ACN_TEXT_MAX];
+	unsigned len;
+	const char *s = sf_text(m, f, &len, acnbuf);
+
+	if (len > 0) {
+		if (fd->db_off != 0)
+			hs_scan(img_at(h, fd->db_off), s, len, 0, ctx->scratch, on_match, atoms);
+		if (fd->ptab_off != 0)
+			ptab_scan(h, fd, s, len, atoms);
+	}
+	net[f] = SW_NET_NONE;
+	if (fd->net_home != 0xffff && atom_has(atoms, fd->net_home)) {
+		net[f] = SW_NET_HOME;
+		return;
+	}
+	if (fd->net_partner == 0xffff)
+		return;
+	for (unsigned k = 0; k < h->npartners; k++) {
+		if (atom_has(atoms, fd->net_partner + k)) {
+			net[f] = (uint8_t)(SW_NET_PARTNER + k);
+			return;
+		}
+	}
+}
+
+#define NEED(f)                                                  \
+	do {                                                     \
+		if (!(scanned & (1u << (f)))) {                  \
+			scan_field(ctx, m, (f), atoms, net);      \
+			scanned |= 1u << (f);                    \
+		}                                                \
+	} while (0)
+
 static int32_t
 evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool mal)
 {
@@ -560,38 +595,7 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 	uint8_t net[SW_SF_COUNT];
 	char acnbuf[SW_ACN_TEXT_MAX];
 	unsigned rw = ctx->rule_words;
-
-	for (unsigned i = 0; i < ctx->nscan; i++) {
-		unsigned f = ctx->scan[i];
-		const struct sw_img_field *fd = &h->fields[f];
-		unsigned len;
-		const char *s = sf_text(m, f, &len, acnbuf);
-
-		if (len == 0)
-			continue;
-		if (fd->db_off != 0)
-			hs_scan(img_at(h, fd->db_off), s, len, 0, ctx->scratch, on_match, atoms);
-		if (fd->ptab_off != 0)
-			ptab_scan(h, fd, s, len, atoms);
-	}
-	for (unsigned i = 0; i < ctx->nnet; i++) {
-		unsigned f = ctx->net[i];
-		const struct sw_img_field *fd = &h->fields[f];
-
-		net[f] = SW_NET_NONE;
-		if (fd->net_home != 0xffff && atom_has(atoms, fd->net_home)) {
-			net[f] = SW_NET_HOME;
-			continue;
-		}
-		if (fd->net_partner == 0xffff)
-			continue;
-		for (unsigned k = 0; k < h->npartners; k++) {
-			if (atom_has(atoms, fd->net_partner + k)) {
-				net[f] = (uint8_t)(SW_NET_PARTNER + k);
-				break;
-			}
-		}
-	}
+	uint32_t scanned = 0;
 
 	/* Candidates: rules not indexed by opcode, plus those indexed by an opcode present. */
 	const uint64_t *base = ctx->opidx + (size_t)SW_OPIDX_BASE * rw;
@@ -628,6 +632,7 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 					v = if_get(m, port, c->field, &x) && set_has(h, c->arg, x);
 					break;
 				case SW_COND_ATOM:
+					NEED(c->field);
 					v = atom_has(atoms, c->arg);
 					break;
 				case SW_COND_PRESENT:
@@ -640,11 +645,14 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 					}
 					break;
 				case SW_COND_NET_IN:
+					NEED(c->field);
 					v = ((c->arg & SW_NET_IN_HOME) && net[c->field] == SW_NET_HOME) ||
 					    ((c->arg & SW_NET_IN_PARTNER) &&
 					     net[c->field] >= SW_NET_PARTNER);
 					break;
 				case SW_COND_NET_EQ:
+					NEED(c->field);
+					NEED(c->field2);
 					v = net[c->field] != SW_NET_NONE &&
 					    net[c->field] == net[c->field2];
 					break;
