@@ -40,7 +40,7 @@ struct sw_cache_ent {
 	int32_t rule;
 	uint16_t len;
 	uint8_t pad[10];
-	uint8_t key[SW_KEY_MAX];
+	uint8_t key[SW_KEY_MAX + 8]; /* + 8: key_equal reads whole words */
 } __attribute__((aligned(64)));
 
 struct sw_bucket {
@@ -366,27 +366,60 @@ set_has(const struct sw_image_hdr *h, uint32_t set_off, int64_t v)
 
 /* ---- cache key ---- */
 
+/* Key hash: four independent multiply lanes (the dependency chain is a quarter of the key's
+ * words), folded at the end. Only the cache's set index and tag come from it: a hit still
+ * compares the whole key. k has SW_KEY_PAD readable bytes past n. */
 static inline uint64_t
 key_hash(const uint8_t *k, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	uint64_t a = 0x9e3779b97f4a7c15ull ^ n, b = 0xc2b2ae3d27d4eb4full, c = 0x165667b19e3779f9ull,
+		 d = 0x27d4eb2f165667c5ull, w[4];
+	size_t i = 0;
+
+	for (; i + 32 <= n; i += 32) {
+		memcpy(w, k + i, 32);
+		a = (a ^ w[0]) * 0xff51afd7ed558ccdull;
+		b = (b ^ w[1]) * 0xc4ceb9fe1a85ec53ull;
+		c = (c ^ w[2]) * 0xff51afd7ed558ccdull;
+		d = (d ^ w[3]) * 0xc4ceb9fe1a85ec53ull;
+	}
+	if (i < n) {
+		/* the last 1-32 bytes, zero-masked past n */
+		size_t r = n - i;
+		memcpy(w, k + i, 32);
+		for (unsigned j = 0; j < 4; j++) {
+			size_t lo = 8 * j;
+			w[j] = r <= lo ? 0 : r >= lo + 8 ? w[j] : w[j] & (~0ull >> (8 * (lo + 8 - r)));
+		}
+		a = (a ^ w[0]) * 0xff51afd7ed558ccdull;
+		b = (b ^ w[1]) * 0xc4ceb9fe1a85ec53ull;
+		c = (c ^ w[2]) * 0xff51afd7ed558ccdull;
+		d = (d ^ w[3]) * 0xc4ceb9fe1a85ec53ull;
+	}
+	uint64_t h = a ^ ((b << 17) | (b >> 47)) ^ ((c << 31) | (c >> 33)) ^ ((d << 47) | (d >> 17));
+	h ^= h >> 32;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 29);
+}
+
+/* Equality of two keys of n bytes; both have readable slack up to a multiple of 8. */
+static inline bool
+key_equal(const uint8_t *x, const uint8_t *y, size_t n)
+{
+	uint64_t diff = 0, p, q;
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, k + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
+		memcpy(&p, x + i, 8);
+		memcpy(&q, y + i, 8);
+		diff |= p ^ q;
 	}
 	if (i < n) {
-		/* k has SW_KEY_PAD readable bytes past n: one load, then mask the tail */
-		uint64_t w;
-		memcpy(&w, k + i, 8);
-		w &= ~0ull >> (8 * (8 - (n - i)));
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-		h ^= h >> 32;
+		memcpy(&p, x + i, 8);
+		memcpy(&q, y + i, 8);
+		diff |= (p ^ q) & (~0ull >> (8 * (8 - (n - i))));
 	}
-	return h;
+	return diff == 0;
 }
 
 /* Returns the key length, 0 when the key does not fit (the MSU is then evaluated uncached). */
@@ -724,6 +757,11 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 	uint8_t action;
 
 	(void)pkt;
+	if (__builtin_expect(h == NULL, 0)) {
+		/* Not bound to an image (a caller bug): no policy, nothing to enforce. */
+		v.rule = SW_RULE_DEFAULT;
+		return v;
+	}
 	klen = key_build(ctx, msu, port, mal, key);
 	if (klen > 0) {
 		uint64_t tag;
@@ -735,7 +773,7 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 			if (ctx->ctags[slot] != tag)
 				continue;
 			e = &ctx->cache[slot];
-			if (e->len == klen && memcmp(e->key, key, klen) == 0) {
+			if (e->len == klen && key_equal(e->key, key, klen)) {
 				ctx->hits++;
 				rule = e->rule;
 				goto resolve;

@@ -299,6 +299,23 @@ test_cache(void **state)
 	sw_policy_eval(ctx, NULL, &m, 0, 0);
 	sw_policy_ctx_stats(ctx, &hits, &misses);
 	assert_int_equal(hits, 3);
+	/* Another generation of the same rules: the cache is flushed (a miss), same verdict. */
+	struct sw_compiled c2;
+	char err[256];
+	assert_int_equal(sw_compile_files(RULES, SITE, 2, &c2, err, sizeof(err)), 0);
+	assert_int_equal(sw_image_generation(c2.image), 2);
+	assert_int_equal(sw_policy_ctx_bind(ctx, c2.image), 0);
+	v = sw_policy_eval(ctx, NULL, &m, 0, 0);
+	sw_policy_ctx_stats(ctx, &hits, &misses);
+	assert_int_equal(hits, 3);
+	assert_int_equal(misses, 3);
+	assert_int_equal(v.action, SW_ACTION_DROP);
+	sw_policy_ctx_free(ctx);
+	sw_compiled_free(&c2);
+	/* An unbound context evaluates nothing. */
+	ctx = sw_policy_ctx_new();
+	v = sw_policy_eval(ctx, NULL, &m, 0, 0);
+	assert_int_equal(v.rule, SW_RULE_DEFAULT);
 	sw_policy_ctx_free(ctx);
 }
 
