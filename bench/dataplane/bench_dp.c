@@ -119,8 +119,9 @@ run(struct sw_worker *w, uint16_t port, uint64_t npkts, uint16_t burst)
 		if (unlikely(n == 0))
 			continue;
 		keep = sw_worker_burst(w, pkts, n, 0 /* from port A */, tsc);
-		/* Packets the worker shrank or dropped get their original bytes back. */
-		for (i = 0; i < n; i++) {
+		/* Packets the worker shrank or dropped get their original bytes back. Monitor mode
+		 * transmits nothing (keep == 0) but never changes a packet: nothing to restore. */
+		for (i = 0; i < n && w->conf.mode == SW_MODE_INLINE; i++) {
 			struct rte_mbuf *m = pkts[i];
 
 			/* The enforcer rewrites TSNs, SSNs and SACKs in place (same length): all of
