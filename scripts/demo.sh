@@ -66,7 +66,5 @@ if [ -f "$rules" ] && "$ctl" check "$rules" "$site" >/dev/null 2>&1; then
 	fi
 fi
 
-if [ -x scripts/demo-appliance.sh ]; then
-	step "5. the appliance: sigwall-control + sigwall-dataplane (inline, DPDK net_pcap) with a live reload"
-	scripts/demo-appliance.sh "$capture" "$out"
-fi
+step "5. the appliance: sigwall-control + sigwall-dataplane (inline, DPDK net_pcap) with a live reload"
+/usr/bin/python3 scripts/demo_appliance.py "$bin" "$capture" "$out" 8
