@@ -170,6 +170,26 @@ enf_crc_shift(uint32_t c, uint32_t n)
 	return multmodp(shift_k[n], c);
 }
 
+#if defined(__x86_64__)
+__attribute__((target("sse4.2,pclmul"))) static uint32_t
+delta_clmul(const uint8_t *d, uint32_t k, uint32_t factor)
+{
+	return shift_clmul(crc_sse42(0, d, k), factor);
+}
+#endif
+
+uint32_t
+enf_crc_delta(const uint8_t *d, uint32_t k, uint32_t tail)
+{
+	if (__builtin_expect(crc_mode == 0, 0))
+		crc_choose();
+#if defined(__x86_64__)
+	if (crc_clmul && tail >= 5 && tail <= SHIFT_MAX)
+		return delta_clmul(d, k, shift_k[tail]);
+#endif
+	return enf_crc_shift(enf_crc_raw(0, d, k), tail);
+}
+
 uint32_t
 enf_crc_raw(uint32_t c, const uint8_t *p, size_t n)
 {

@@ -178,6 +178,8 @@ void enf_neutralize(uint8_t *c, uint16_t clen);
  * length L: crc(new) = crc(old) ^ enf_crc_shift(enf_crc_raw(0, old ^ new, k), L - o - k). */
 uint32_t enf_crc_raw(uint32_t c, const uint8_t *p, size_t n);
 uint32_t enf_crc_shift(uint32_t c, uint32_t n);
+/* Both at once: the contribution of a change d[0, k) followed by tail bytes. */
+uint32_t enf_crc_delta(const uint8_t *d, uint32_t k, uint32_t tail);
 
 /* assoc.c */
 int enf_table_init(struct sw_enforce *e);

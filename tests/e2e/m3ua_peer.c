@@ -703,6 +703,10 @@ main(int argc, char **argv)
 		}
 		if (!wait_for(&st.shutdown_comp, 5))
 			fail("no graceful SHUTDOWN-COMPLETE");
+		/* Stay a little: if our SHUTDOWN-COMPLETE is lost, the peer retransmits its
+		 * SHUTDOWN-ACK and our stack must still be there to answer it (RFC 4960 8.4). */
+		if (!opt.server)
+			usleep(2500 * 1000);
 	}
 	pthread_mutex_lock(&mu);
 	if (st.lost)
