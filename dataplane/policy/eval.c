@@ -62,6 +62,7 @@ struct sw_policy_ctx {
 	uint8_t nkey_sf, key_sf[SW_SF_COUNT];
 	bool key_comp;
 	uint64_t hits, misses;
+	uint64_t known_ops[4];     /* local opcodes 0..255 that TS 29.002 names */
 	uint64_t *ctags;           /* hash | 1 of each slot's key, 0: empty */
 	uint8_t *cvictim;          /* per set: the way to replace next */
 	struct sw_cache_ent *cache;
@@ -87,6 +88,9 @@ sw_policy_ctx_new(void)
 	}
 	memset(ctx->cache, 0, sizeof(struct sw_cache_ent) * SW_CACHE_SLOTS);
 	memset(ctx->ctags, 0, sizeof(uint64_t) * SW_CACHE_SLOTS);
+	for (int32_t op = 0; op < 256; op++)
+		if (sw_map_op_name(op) != NULL)
+			ctx->known_ops[op >> 6] |= 1ull << (op & 63);
 	ctx->tag = 1;
 	return ctx;
 }
@@ -554,8 +558,16 @@ atom_has(const uint64_t *atoms, uint32_t a)
 }
 
 static inline bool
-comp_match(const struct sw_image_hdr *h, const struct sw_img_cond *c, const struct sw_msu *m)
+op_unknown(const struct sw_policy_ctx *ctx, int32_t op)
 {
+	return op < 0 || op > 255 || !((ctx->known_ops[op >> 6] >> (op & 63)) & 1);
+}
+
+static inline bool
+comp_match(const struct sw_policy_ctx *ctx, const struct sw_img_cond *c, const struct sw_msu *m)
+{
+	const struct sw_image_hdr *h = ctx->img;
+
 	unsigned nc = (m->has & SW_HAS_TCAP) ? m->tcap.ncomp : 0;
 
 	if (nc > SW_COMP_MAX)
@@ -570,7 +582,7 @@ comp_match(const struct sw_image_hdr *h, const struct sw_img_cond *c, const stru
 		if ((c->field2 & SW_COMP_F_GLOBAL) && !(tc->has_opcode && tc->opcode_global))
 			continue;
 		if ((c->field2 & SW_COMP_F_UNKNOWN) &&
-		    !(tc->has_opcode && !tc->opcode_global && sw_map_op_name(tc->opcode) == NULL))
+		    !(tc->has_opcode && !tc->opcode_global && op_unknown(ctx, tc->opcode)))
 			continue;
 		return true;
 	}
@@ -690,7 +702,7 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 					    net[c->field] == net[c->field2];
 					break;
 				case SW_COND_COMP:
-					v = comp_match(h, c, m);
+					v = comp_match(ctx, c, m);
 					break;
 				}
 				ok = v != c->neg;
