@@ -325,6 +325,26 @@ cmp_double(const void *a, const void *b)
 }
 
 static double
+vmax(const double *v, unsigned n)
+{
+	double m = v[0];
+
+	for (unsigned i = 1; i < n; i++)
+		m = v[i] > m ? v[i] : m;
+	return m;
+}
+
+static double
+vmin(const double *v, unsigned n)
+{
+	double m = v[0];
+
+	for (unsigned i = 1; i < n; i++)
+		m = v[i] < m ? v[i] : m;
+	return m;
+}
+
+static double
 median(const double *v, unsigned n)
 {
 	double t[64];
@@ -785,10 +805,11 @@ main(int argc, char **argv)
 			printf("RESULT label=%s cfg=%s workers=%u frames=%u mean_frame=%.1f rules=%u "
 			       "mpps_core=%.3f mpps_total=%.3f mmsus_core=%.3f ns_pkt=%.2f cyc_pkt=%.1f "
 			       "p50_ns=%.0f p99_ns=%.0f p999_ns=%.0f cache_hit=%.2f drop_share=%.5f "
-			       "msu_drop_share=%.5f fwd_ratio=%.4f",
+			       "msu_drop_share=%.5f fwd_ratio=%.4f best_mpps_core=%.3f best_p99_ns=%.0f",
 			       label, cfg_name[i], nw, nframes, mean_frame, nrules, mpps,
 			       median(a->mpps_total, a->n), mmsus, ns, ns * cyc, p50, p99, p999, hit,
-			       dshare, median(a->msu_drop_share, a->n), mpps / fwd_mpps);
+			       dshare, median(a->msu_drop_share, a->n), mpps / fwd_mpps,
+			       vmax(a->mpps_core, a->n), vmin(a->p99, a->n));
 			if (i == CFG_FULL || i == CFG_RELOAD)
 				printf(" st_rxtx_ns=%.2f st_decode_ns=%.2f st_verdict_ns=%.2f "
 				       "st_enforce_ns=%.2f",
