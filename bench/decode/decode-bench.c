@@ -140,7 +140,8 @@ capture_load(const char *path, struct capture *cap)
 	}
 	while ((rc = sw_pcap_next(in, &data, &len, &ts, &frame, err, sizeof(err))) == 1) {
 		if (capture_add(cap, data, len) < 0) {
-			fprintf(stderr, "decode-bench: %s: out of memory at frame %u\n", path, frame);
+			fprintf(stderr, "decode-bench: %s: out of memory at frame %u\n", path,
+				frame);
 			sw_pcap_close(in);
 			return -1;
 		}
@@ -381,7 +382,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (!packet_only && warm.m3ua < min_msus) {
-		fprintf(stderr, "decode-bench: %s: %llu MSUs with an M3UA header, expected >= %llu\n",
+		fprintf(stderr,
+			"decode-bench: %s: %llu MSUs with an M3UA header, expected >= %llu\n",
 			argv[optind], (unsigned long long)warm.m3ua,
 			(unsigned long long)min_msus);
 		return 1;
@@ -445,7 +447,8 @@ main(int argc, char **argv)
 		 "%s\t%zu\t%llu\t%llu\t%llu\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f\t%.1f\t%.3f\t%.2f\n",
 		 argv[optind], cap.nframes, (unsigned long long)unit,
 		 (unsigned long long)warm.msu_errors, (unsigned long long)run[med].passes, runs,
-		 ns_unit, sorted[0], sorted[runs - 1], ns_pkt, per_s, cyc_unit, tsc_hz * 1e-9, best_ns);
+		 ns_unit, sorted[0], sorted[runs - 1], ns_pkt, per_s, cyc_unit, tsc_hz * 1e-9,
+		 best_ns);
 	if (tsv_file != NULL) {
 		FILE *f = fopen(tsv_file, "w");
 

@@ -47,8 +47,10 @@ case $msus in ''|*[!0-9]*) die "--msus must be a positive integer" ;; esac
 if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" "$root" -Dbuildtype=release >/dev/null
 fi
-if [ "$(meson introspect "$build" --buildoptions |
-	/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "buildtype"][0])')" != release ]; then
+buildtype=$(meson introspect "$build" --buildoptions | /usr/bin/python3 -c '
+import json, sys
+print([o["value"] for o in json.load(sys.stdin) if o["name"] == "buildtype"][0])')
+if [ "$buildtype" != release ]; then
 	meson configure "$build" -Dbuildtype=release >/dev/null
 fi
 ninja -C "$build" bench/decode/decode-bench >/dev/null

@@ -125,7 +125,8 @@ sw_m3ua_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 			}
 			break;
 		case M3UA_TAG_PROTO_DATA:
-			/* RFC 4666 3.3.1: OPC, DPC (4 bytes each, 24 bits used), SI, NI, MP, SLS. */
+			/* RFC 4666 3.3.1: OPC, DPC (4 bytes each, 24 bits used), SI, NI, MP,
+			 * SLS. */
 			if (vlen < M3UA_PD_LABEL)
 				return m3ua_fail(msu, SW_MAL_M3UA_PROTO_DATA_SHORT);
 			msu->m3ua.opc = m3ua_be32(v);
