@@ -96,11 +96,16 @@ sw_enforce_set_repair(struct sw_enforce *e, bool repair)
 
 /* RFC 791 3.1 total length, then the header checksum (RFC 1071) over the header. */
 void
-enf_ipv4_fix(uint8_t *ip, uint32_t totlen)
+enf_ipv4_fix(uint8_t *ip, uint32_t totlen, uint32_t hmax)
 {
 	uint32_t sum = 0;
 	unsigned hlen = (unsigned)(ip[0] & 0x0f) * 4;
 	unsigned i;
+
+	if (hlen < 20)
+		hlen = 20;
+	if (hlen > hmax)
+		hlen = hmax; /* never beyond the header the decoder delimited */
 
 	wr16(ip + 2, (uint16_t)totlen);
 	ip[10] = ip[11] = 0;
@@ -115,7 +120,7 @@ static void
 ip_len_fix(uint8_t *buf, const struct sw_pkt *pkt, uint32_t l4_end)
 {
 	if (pkt->ip_ver == 4)
-		enf_ipv4_fix(buf + pkt->l3_off, l4_end - pkt->l3_off);
+		enf_ipv4_fix(buf + pkt->l3_off, l4_end - pkt->l3_off, pkt->l4_off - pkt->l3_off);
 	else if (pkt->ip_ver == 6) /* RFC 8200 3: payload length after the 40-byte header */
 		wr16(buf + pkt->l3_off + 4, (uint16_t)(l4_end - pkt->l3_off - 40));
 }
@@ -226,7 +231,8 @@ sw_enforce_packet(struct sw_enforce *e, uint8_t *buf, uint32_t len, uint32_t cap
 		*reply_len = 0;
 	e->ctr[SW_ENF_PKTS]++;
 	if (!pkt->sctp || pkt->l4_end > len || pkt->l4_off + SCTP_COMMON_HLEN > pkt->l4_end ||
-	    pkt->l3_off > pkt->l4_off || walk(buf, pkt, drop_mask, ch, &n) < 0) {
+	    pkt->l3_off + (pkt->ip_ver == 6 ? 40u : 20u) > pkt->l4_off ||
+	    walk(buf, pkt, drop_mask, ch, &n) < 0) {
 		e->ctr[SW_ENF_BAD_CHUNK_LEN]++;
 		e->ctr[SW_ENF_PKTS_DROPPED]++;
 		return 0;

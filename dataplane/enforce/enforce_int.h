@@ -168,7 +168,7 @@ uint32_t enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt
 bool enf_crc_ok(const uint8_t *sctp, uint32_t n);
 uint32_t enf_crc_calc(const uint8_t *sctp, uint32_t n); /* with the checksum field as zero */
 void enf_crc_set(uint8_t *sctp, uint32_t n);
-void enf_ipv4_fix(uint8_t *ip, uint32_t totlen);
+void enf_ipv4_fix(uint8_t *ip, uint32_t totlen, uint32_t hmax);
 
 bool enf_neutralizable(const uint8_t *c, uint16_t clen);
 void enf_neutralize(uint8_t *c, uint16_t clen);

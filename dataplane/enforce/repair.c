@@ -756,7 +756,7 @@ sack_reply(struct sw_enforce *e, const uint8_t *buf, const struct sw_pkt *pkt,
 		memcpy(ip + 12, ip + 16, 4);
 		memcpy(ip + 16, tmp, 4);
 		ip[8] = 64; /* TTL */
-		enf_ipv4_fix(ip, tot - pkt->l3_off);
+		enf_ipv4_fix(ip, tot - pkt->l3_off, pkt->l4_off - pkt->l3_off);
 	} else {
 		memcpy(tmp, ip + 8, 16);
 		memcpy(ip + 8, ip + 24, 16);

@@ -505,6 +505,12 @@ test_impossible_lengths(void **state)
 			t.pkt.l4_end = (uint32_t)rand() % (t.len + 8);
 		if (rand() % 7 == 0)
 			t.len = (uint32_t)rand() % (t.len + 1);
+		if (rand() % 9 == 0)
+			t.pkt.l4_off = (uint32_t)rand() % 60;
+		if (rand() % 9 == 0)
+			t.pkt.ip_ver = rand() % 2 ? 6 : 4;
+		if (rand() % 9 == 0)
+			t.b[TB_L3] = (uint8_t)(0x40 | (rand() & 0x0f));
 		{
 			/* exactly as long as the frame: a sanitizer build sees any overread */
 			uint8_t *exact = malloc(t.len ? t.len : 1);
