@@ -79,9 +79,13 @@ def main():
          "set multiplot layout 2,2 title \"%s\"" % title.replace('"', "'"),
          "set grid", "set key top right", "set xtics ()"]
 
+    present = [order.get(r["rules"], 9) for r in rows if r["case"] == "mix"] or [0]
+    lo = min(present) - 0.5
+    hi = max(present) + 0.5
+
     def rplot(col, ylabel, ttl, extra=""):
         p = ["set title '%s'" % ttl, "set xlabel 'rule set (1 worker)'",
-             "set ylabel '%s'" % ylabel, "set xrange [-0.5:3.5]", "set yrange [0:*]", extra]
+             "set ylabel '%s'" % ylabel, "set xrange [%g:%g]" % (lo, hi), extra]
         parts = []
         for m in mixes:
             parts.append("'%s/r-%s.dat' using 1:%d:xtic(2) with linespoints lw 2 title '%s'"
@@ -89,10 +93,13 @@ def main():
         p.append("plot " + ", ".join(parts) if parts else "plot 0 notitle")
         return p
 
-    g += rplot(3, "Mpps per worker core", "Throughput vs rule-set size")
-    g += rplot(5, "latency p99 (us)", "Latency p99 through the worker vs rule-set size",
-               "set arrow 1 from -0.5,10 to 3.5,10 nohead dt 2 lc rgb 'red'")
-    g += ["unset arrow 1", "set xtics autofreq", "set xrange [0.5:%d]" % (len(sc) + 0.5 if sc else 2),
+    g += rplot(3, "Mpps per worker core", "Throughput vs rule-set size (median of runs)",
+               "set yrange [0:*]")
+    g += rplot(5, "latency p99 (us, log)", "Latency p99 through the worker vs rule-set size "
+               "(dashed: 10 us goal)",
+               "set logscale y; set yrange [*:*]; set arrow 1 from %g,10 to %g,10 nohead dt 2 "
+               "lc rgb 'red'" % (lo, hi))
+    g += ["unset arrow 1", "unset logscale y", "set yrange [0:*]", "set xtics autofreq", "set xrange [0.5:%d]" % (len(sc) + 0.5 if sc else 2),
           "set xtics 1", "set xlabel 'worker lcores (realistic mix, biggest rule set)'"]
     if sc:
         g += ["set title 'Scaling: throughput vs workers'", "set ylabel 'Mpps'",
@@ -100,7 +107,8 @@ def main():
               "'%s/w.dat' using 1:3 with linespoints lw 2 title 'total', "
               "'%s/w.dat' using 1:6 with lines dt 2 title 'linear (1 worker x n)'"
               % (tmp, tmp, tmp)]
-        g += ["set title 'Scaling: latency vs workers'", "set ylabel 'latency (us)'",
+        g += ["set title 'Scaling: latency vs workers'", "set ylabel 'latency (us, log)'",
+              "set logscale y", "set yrange [*:*]",
               "plot '%s/w.dat' using 1:4 with linespoints lw 2 title 'p50', "
               "'%s/w.dat' using 1:5 with linespoints lw 2 title 'p99'" % (tmp, tmp)]
     g.append("unset multiplot")
