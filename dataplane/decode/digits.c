@@ -26,31 +26,13 @@ static const char bcd_tbcd[16] = "0123456789*#abcf";
 static const char bcd_hex_pairs[256][2] = { TABLE(HEX_CH) };
 static const char bcd_tbcd_pairs[256][2] = { TABLE(TBCD_CH) };
 
-int
-sw_bcd_decode(const uint8_t *p, uint32_t n, bool odd, bool tbcd, struct sw_digits *out)
+/* What the fast path leaves: the filler byte, the last byte, too many digits. */
+static __attribute__((noinline)) int
+bcd_tail(const uint8_t *p, uint32_t n, uint32_t i, uint32_t nd, bool odd, const char *map,
+	 bool tbcd, struct sw_digits *out)
 {
-	const char *map = tbcd ? bcd_tbcd : bcd_hex;
-	const char(*pairs)[2] = tbcd ? bcd_tbcd_pairs : bcd_hex_pairs;
 	char *d = out->d;
-	uint32_t i = 0, nd = 0, full;
 
-	/*
-	 * Fast path (measured: this function was 12-16% of a whole-stack decode): every byte
-	 * but the last gives two digits, unless a TBCD filler ends the string. At most
-	 * SW_DIGITS_MAX / 2 such bytes fit; the loop below handles what remains exactly as the
-	 * rules say (the filler byte, the last byte, too many digits).
-	 */
-	full = n > 0 ? n - 1 : 0;
-	if (full > SW_DIGITS_MAX / 2)
-		full = SW_DIGITS_MAX / 2;
-	for (; i < full; i++) {
-		uint8_t b = p[i];
-
-		if (tbcd && ((b & 0x0f) == 0x0f || b >= 0xf0))
-			break;
-		memcpy(d + nd, pairs[b], 2);
-		nd += 2;
-	}
 	for (; i < n; i++) {
 		uint8_t lo = p[i] & 0x0f, hi = p[i] >> 4;
 		bool last = i + 1 == n;
@@ -76,4 +58,46 @@ too_long:
 	d[0] = '\0';
 	out->len = 0;
 	return -1;
+}
+
+int
+sw_bcd_decode(const uint8_t *p, uint32_t n, bool odd, bool tbcd, struct sw_digits *out)
+{
+	const char(*pairs)[2] = tbcd ? bcd_tbcd_pairs : bcd_hex_pairs;
+	char *d = out->d;
+	uint32_t i = 0, nd = 0, full;
+	uint8_t b;
+
+	/*
+	 * Fast path (measured: this function was 12-16% of a whole-stack decode): every byte
+	 * but the last gives two digits, unless a TBCD filler ends the string. At most
+	 * SW_DIGITS_MAX / 2 such bytes fit.
+	 */
+	full = n > 0 ? n - 1 : 0;
+	if (full > SW_DIGITS_MAX / 2)
+		full = SW_DIGITS_MAX / 2;
+	for (; i < full; i++) {
+		b = p[i];
+		if (tbcd && ((b & 0x0f) == 0x0f || b >= 0xf0))
+			break;
+		memcpy(d + nd, pairs[b], 2);
+		nd += 2;
+	}
+	/* The common last byte: two digits, or one before a filler or with odd set. */
+	if (i + 1 == n && i == full && nd + 2 <= SW_DIGITS_MAX) {
+		b = p[i];
+		if (!(tbcd && (b & 0x0f) == 0x0f)) {
+			d[nd] = pairs[b][0];
+			if (!odd && (b >> 4) != 0x0f) {
+				d[nd + 1] = pairs[b][1];
+				nd += 2;
+			} else {
+				nd += 1;
+			}
+			d[nd] = '\0';
+			out->len = (uint8_t)nd;
+			return 0;
+		}
+	}
+	return bcd_tail(p, n, i, nd, odd, tbcd ? bcd_tbcd : bcd_hex, tbcd, out);
 }
