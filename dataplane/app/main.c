@@ -386,12 +386,28 @@ image_poll(struct app *a)
 		free(m);
 		return;
 	}
-	/* The previous mapping is kept: a worker may still evaluate on an image in it. */
+	/* The previous mapping is kept: a worker may still evaluate on an image in it. The
+	 * validation records name image addresses, which differ between mappings. */
 	printf("sigwall-dataplane: attached %s (generation %" PRIu64 ")\n", m->name,
 	       (uint64_t)atomic_load_explicit(&m->hdr->generation, memory_order_acquire));
 	fflush(stdout);
 	a->maps[a->nmaps++] = m;
 	atomic_store_explicit(&a->watch.cur, m, memory_order_release);
+}
+
+static void
+image_validate(struct app *a)
+{
+	char err[192];
+	uint64_t t0 = rte_get_tsc_cycles(), g;
+
+	g = sw_image_watch_validate(&a->watch, err, sizeof(err));
+	if (g == 0)
+		return;
+	if (atomic_load_explicit(&a->watch.ok_gen, memory_order_relaxed) == g)
+		printf("sigwall-dataplane: image generation %" PRIu64 " validated in %.1f ms\n", g,
+		       (double)(rte_get_tsc_cycles() - t0) * 1e3 / (double)rte_get_tsc_hz());
+	fflush(stdout);
 }
 #endif
 
@@ -626,6 +642,7 @@ main(int argc, char **argv)
 	wc.def_action = a.def_action;
 	wc.no_repair = a.no_repair;
 	wc.events = a.events;
+	wc.main_validates = true;
 	wi = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct sw_worker *w = &a.workers[wi];
@@ -649,6 +666,7 @@ main(int argc, char **argv)
 	}
 #ifdef SW_HAVE_SHM
 	image_poll(&a);
+	image_validate(&a);
 	if (atomic_load_explicit(&a.watch.cur, memory_order_relaxed) == NULL)
 		printf("sigwall-dataplane: no image published for instance '%s' yet; running "
 		       "under the default action (%s) until one is\n",
@@ -692,6 +710,9 @@ main(int argc, char **argv)
 			quit = true;
 		log_refusals(&a);
 #ifdef SW_HAVE_SHM
+		/* A new generation is validated here, once, at most POLL_MS after it was
+		 * published; the workers bind it at their next burst boundary. */
+		image_validate(&a);
 		if (now - last_image_poll >= IMAGE_POLL_MS) {
 			last_image_poll = now;
 			image_poll(&a);

@@ -47,17 +47,13 @@ worker_refuse(struct sw_worker *w, uint64_t gen, const char *why)
 	atomic_store_explicit(&w->sw->refused_generation, gen, memory_order_relaxed);
 }
 
-int
-sw_worker_bind_image(struct sw_worker *w, const void *image, uint64_t size, uint64_t gen,
-		     char *err, unsigned errlen)
+/* Bind an image already validated. */
+static int
+worker_bind(struct sw_worker *w, const void *image, uint64_t gen, char *err, unsigned errlen)
 {
 #ifdef SW_HAVE_POLICY
-	int rc;
+	int rc = sw_policy_ctx_bind(w->pctx, image);
 
-	rc = sw_image_validate(image, size, err, errlen);
-	if (rc < 0)
-		return rc;
-	rc = sw_policy_ctx_bind(w->pctx, image);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot bind image generation %llu: %s",
 			 (unsigned long long)gen, strerror(-rc));
@@ -69,7 +65,6 @@ sw_worker_bind_image(struct sw_worker *w, const void *image, uint64_t size, uint
 	return 0;
 #else
 	(void)image;
-	(void)size;
 	(void)gen;
 	(void)w;
 	snprintf(err, errlen, "built without the policy library");
@@ -77,8 +72,65 @@ sw_worker_bind_image(struct sw_worker *w, const void *image, uint64_t size, uint
 #endif
 }
 
+int
+sw_worker_bind_image(struct sw_worker *w, const void *image, uint64_t size, uint64_t gen,
+		     char *err, unsigned errlen)
+{
+#ifdef SW_HAVE_POLICY
+	int rc = sw_image_validate(image, size, err, errlen);
+
+	if (rc < 0)
+		return rc;
+#else
+	(void)size;
+#endif
+	return worker_bind(w, image, gen, err, errlen);
+}
+
+uint64_t
+sw_image_watch_validate(struct sw_image_watch *watch, char *err, unsigned errlen)
+{
+	const struct sw_shm_image *m = atomic_load_explicit(&watch->cur, memory_order_acquire);
+	uint64_t gen, size;
+	const void *image;
+	int rc;
+
+	if (m == NULL)
+		return 0;
+	image = sw_shm_image_get(m, &gen, &size);
+	if (image == NULL)
+		return 0;
+	if ((gen == atomic_load_explicit(&watch->ok_gen, memory_order_acquire) &&
+	     image == atomic_load_explicit(&watch->ok_image, memory_order_relaxed)) ||
+	    (gen == atomic_load_explicit(&watch->bad_gen, memory_order_acquire) &&
+	     image == atomic_load_explicit(&watch->bad_image, memory_order_relaxed)))
+		return 0;
+	/* The slot of the active generation is not reused while it is active, nor while a
+	 * worker's epoch is below it (every worker's is, until it binds this one). */
+	if ((const uint8_t *)image + size > m->base + m->len || size == 0) {
+		snprintf(err, errlen, "image slot lies outside the shared memory object");
+		rc = -EINVAL;
+	} else {
+#ifdef SW_HAVE_POLICY
+		rc = sw_image_validate(image, size, err, errlen);
+#else
+		snprintf(err, errlen, "built without the policy library");
+		rc = -ENOTSUP;
+#endif
+	}
+	if (rc == 0) {
+		atomic_store_explicit(&watch->ok_image, image, memory_order_relaxed);
+		atomic_store_explicit(&watch->ok_gen, gen, memory_order_release);
+	} else {
+		snprintf(watch->bad_msg, sizeof(watch->bad_msg), "%s", err);
+		atomic_store_explicit(&watch->bad_image, image, memory_order_relaxed);
+		atomic_store_explicit(&watch->bad_gen, gen, memory_order_release);
+	}
+	return gen;
+}
+
 static __rte_noinline void
-worker_pickup(struct sw_worker *w, const struct sw_shm_image *m, uint64_t g)
+worker_pickup(struct sw_worker *w, const struct sw_shm_image *m)
 {
 	uint64_t gen, size;
 	const void *image;
@@ -92,22 +144,35 @@ worker_pickup(struct sw_worker *w, const struct sw_shm_image *m, uint64_t g)
 		worker_refuse(w, gen, "image slot lies outside the shared memory object");
 		return;
 	}
-	if (sw_worker_bind_image(w, image, size, gen, err, sizeof(err)) < 0) {
-		worker_refuse(w, gen, err);
-		/* sw_policy_ctx_bind failing after validation leaves the ctx on the old image only
-		 * if the policy library guarantees it; re-bind the previous image to be sure. */
-		if (w->image != NULL) {
-			char err2[160];
-
-			(void)sw_worker_bind_image(w, w->image,
-						   ((const struct sw_image_hdr *)w->image)->size,
-						   w->gen, err2, sizeof(err2));
+	if (w->conf.main_validates) {
+		/* Bind only what the main lcore validated, refuse what it refused; otherwise keep
+		 * the current image for now: it validates within one poll interval. */
+		if (gen == atomic_load_explicit(&w->watch->bad_gen, memory_order_acquire) &&
+		    image == atomic_load_explicit(&w->watch->bad_image, memory_order_relaxed)) {
+			worker_refuse(w, gen, w->watch->bad_msg);
+			return;
 		}
+		if (gen != atomic_load_explicit(&w->watch->ok_gen, memory_order_acquire) ||
+		    image != atomic_load_explicit(&w->watch->ok_image, memory_order_relaxed))
+			return;
+	} else {
+#ifdef SW_HAVE_POLICY
+		if (sw_image_validate(image, size, err, sizeof(err)) < 0) {
+			worker_refuse(w, gen, err);
+			return;
+		}
+#endif
+	}
+	if (worker_bind(w, image, gen, err, sizeof(err)) < 0) {
+		worker_refuse(w, gen, err);
+		/* The policy context may be half re-bound: back to the image we had (validated
+		 * when we bound it, and protected by our epoch). */
+		if (w->image != NULL)
+			(void)worker_bind(w, w->image, w->gen, err, sizeof(err));
 		return;
 	}
 	w->map = m;
 	SW_SHM_ADD(w->c->gen_switches, 1);
-	(void)g;
 }
 
 void
@@ -125,7 +190,7 @@ sw_worker_sync(struct sw_worker *w)
 		 * epoch). A lower one is not picked up: our epoch, which only grows, would then
 		 * claim we had left a slot we still read. */
 		if (unlikely(g > w->gen && g != w->gen_refused))
-			worker_pickup(w, m, g);
+			worker_pickup(w, m);
 	}
 	/* The epoch is the generation this burst runs on (shm.h: QSBR contract). */
 	if (atomic_load_explicit(&w->sw->epoch, memory_order_relaxed) < w->gen)

@@ -40,6 +40,7 @@ struct sw_worker_conf {
 	bool forward_only;      /* benchmark baseline: no decode, no verdict */
 	bool no_repair;         /* chunk removal without TSN/SSN repair even if enforce is built */
 	bool events;            /* push drop/alert/malformed events (needs a stats region) */
+	bool main_validates;    /* images are validated by the main lcore (struct sw_image_watch) */
 };
 
 /*
@@ -54,6 +55,18 @@ struct sw_enforce;
 
 struct sw_image_watch {
 	_Atomic(struct sw_shm_image *) cur;
+	/*
+	 * Only read by workers whose conf.main_validates is set (sigwall-dataplane): the main
+	 * lcore validates each new generation once (checksum, ABI, Hyperscan, CPU) so that no
+	 * worker stalls a burst on it. Main: ok_image then ok_gen (release); workers: ok_gen
+	 * (acquire) then ok_image, and bind only when both match what they got from the slot.
+	 * Same for bad_* (refused; bad_msg written before bad_gen).
+	 */
+	_Atomic(const void *) ok_image;
+	_Atomic uint64_t ok_gen;
+	_Atomic(const void *) bad_image;
+	_Atomic uint64_t bad_gen;
+	char bad_msg[192];
 };
 
 /* Why the last image was refused; written by the worker, printed by the main lcore. */
@@ -122,6 +135,13 @@ int sw_worker_bind_image(struct sw_worker *w, const void *image, uint64_t size, 
 
 /* Pick up a newly published image, if any, and publish the epoch: every burst boundary. */
 void sw_worker_sync(struct sw_worker *w);
+
+/*
+ * Main lcore, with conf.main_validates: validate the generation active in watch->cur, if it is
+ * new, and record the outcome for the workers. Returns the generation validated or refused
+ * now, 0 if nothing new. Off the fast path (it checksums the whole image).
+ */
+uint64_t sw_image_watch_validate(struct sw_image_watch *watch, char *err, unsigned errlen);
 
 /*
  * Process one burst received on port index in_idx (0: A, 1: B). Decodes every
