@@ -1,117 +1,121 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Benchmark rule sets for bench/run.sh, in the rule language of patterns/README.md.
+"""Benchmark rule sets for bench/run.sh, in the rule language of patterns/README.md
+(libconfig; the shipped patterns/*.conf are their model and their base).
 
     mkrules.py --out DIR [--seed S] [--blocklist N]
 
-Writes into DIR:
-  rules-10.conf         10 rules: FS.11-style opcode/category rules of the shipped policy's shape
-  rules-1000.conf       the same 10 + 990 operator rules: per-network GT prefix lists (inline),
-                        IMSI prefix lists, point-code sets and opcode sets, each with an action
-  rules-1000-100k.conf  rules-1000 + one rule dropping any calling GT in a 100,000-entry
-                        blocklist read from gt-block-100k.txt (one E.164 GT per line)
+Writes into DIR (all for patterns/site.example.conf, deterministic for a given seed):
+  rules-10.conf         the shipped FS.11 (7), DFS (2) and ISUP (1) rules: 10 rules
+  rules-1000.conf       the whole shipped policy (14 rules) + 986 operator rules: calling-GT,
+                        called-GT and IMSI prefix lists per foreign network combined with MAP
+                        operation sets, point-code screens and SSN screens
+  rules-1000-100k.conf  rules-1000 + a first rule dropping any calling GT in a 100,000-entry
+                        blocklist read from gt-block-100k.txt (one E.164 GT per line): 1001 rules
   gt-block-100k.txt
-All against patterns/site.example.conf. Deterministic for a given seed. The filler rules use
-prefixes outside the site's home and partner ranges, so the realistic mix is judged by the
-shipped-style rules, as it would be in a carrier's policy; every rule is still evaluated.
+The operator rules use networks (country codes) outside the site's home and partners, as a
+carrier's screening rules do; the realistic mix is judged by the shipped rules, but every rule
+is compiled into the image and its conditions are evaluated.
 """
 import argparse
 import os
 import random
+import re
 
-CAT1 = ["sendRoutingInfo", "sendRoutingInfoForGprs", "sendIdentification", "sendIMSI",
-        "anyTimeInterrogation", "provideSubscriberLocation", "sendRoutingInfoForLCS"]
-CAT2 = ["cancelLocation", "provideRoamingNumber", "insertSubscriberData",
-        "deleteSubscriberData", "provideSubscriberInfo"]
-CAT3 = ["updateLocation", "updateGprsLocation", "sendAuthenticationInfo", "purgeMS",
-        "restoreData"]
-OTHER = ["sendRoutingInfoForSM", "mt-forwardSM", "mo-forwardSM", "processUnstructuredSS-Request",
-         "unstructuredSS-Request", "registerSS", "eraseSS", "activateSS", "deactivateSS",
-         "readyForSM", "reset", "checkIMEI", "noteSubscriberDataModified"]
-# Country codes far from the site's (27, 33, 49, 254, 44): the filler rules' networks.
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+PAT = os.path.join(ROOT, "patterns")
+
+OPS = ["sendRoutingInfo", "sendRoutingInfoForGprs", "sendIdentification", "sendIMSI",
+       "anyTimeInterrogation", "provideSubscriberLocation", "sendRoutingInfoForLCS",
+       "cancelLocation", "provideRoamingNumber", "insertSubscriberData", "deleteSubscriberData",
+       "provideSubscriberInfo", "updateLocation", "updateGprsLocation", "sendAuthenticationInfo",
+       "purgeMS", "restoreData", "sendRoutingInfoForSM", "mt-forwardSM", "mo-forwardSM",
+       "processUnstructuredSS-Request", "unstructuredSS-Request", "registerSS", "eraseSS",
+       "activateSS", "deactivateSS", "readyForSM", "reset", "checkIMEI"]
+# Country codes away from the site's (27, 33, 49, 254, 44) for the operator rules' networks.
 CCS = ["1", "7", "20", "30", "31", "32", "34", "36", "39", "40", "41", "43", "45", "46", "47",
        "48", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65",
        "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98", "212", "213",
        "216", "218", "220", "221", "223", "224", "225", "226", "227", "228", "229", "230"]
+N_CGPA_LISTS = 180
+N_CDPA_LISTS = 90
+N_IMSI_LISTS = 90
 
 
 def q(s):
     return '"%s"' % s
 
 
-def slist(items):
-    return "[ " + ", ".join(q(x) for x in items) + " ]"
+def strip_comments(text):
+    return "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
 
 
-def ilist(items):
-    return "[ " + ", ".join(str(x) for x in items) + " ]"
+def shipped(name):
+    return strip_comments(open(os.path.join(PAT, name)).read()).strip()
 
 
-def base_rules():
-    """The shipped policy's shape (issue 4 item 5), 10 rules."""
-    return [
-        ("fs11-cat1", {"opcode": slist(CAT1), "cgpa": q("!home")}, "drop"),
-        ("fs11-cat2", {"opcode": slist(CAT2), "cgpa": q("!home"),
-                       "relation": q("!imsi-network-is-cgpa-network")}, "drop"),
-        ("fs11-cat3", {"opcode": slist(CAT3), "cgpa": q("!partner")}, "drop"),
-        ("sms-sri-sm", {"opcode": slist(["sendRoutingInfoForSM"]), "cgpa": q("!partner")},
-         "drop"),
-        ("sms-mt-unknown", {"opcode": slist(["mt-forwardSM"]), "cdpa": q("!home"),
-                            "cdpa_partner": q("no")}, "drop"),
-        ("ussd-outside", {"opcode": slist(["processUnstructuredSS-Request",
-                                           "unstructuredSS-Request"]),
-                          "cgpa": q("!home")}, "drop"),
-        ("ss-outside", {"opcode": slist(["registerSS", "eraseSS", "activateSS",
-                                         "deactivateSS"]), "cgpa": q("!partner")}, "drop"),
-        ("global-opcode", {"global_opcode": "true", "cgpa": q("!home")}, "drop"),
-        ("isup-spoof", {"isup": q("IAM"), "opc": q("!home"), "cgpn": q("home-msisdn")},
-         "alert"),
-        ("reset-outside", {"opcode": slist(["reset"]), "cgpa": q("!partner")}, "drop"),
-    ]
+def digits(rng, n):
+    return "".join(rng.choice("0123456789") for _ in range(n))
 
 
-def filler_rules(rng, n):
+def operator_lists(rng):
+    out = []
+    for i in range(N_CGPA_LISTS):
+        cc = rng.choice(CCS)
+        ents = sorted({cc + digits(rng, rng.randint(3, 6)) for _ in range(rng.randint(2, 12))})
+        out.append(("net%03d_gt" % i, "prefix", ents))
+    for i in range(N_CDPA_LISTS):
+        cc = rng.choice(CCS)
+        ents = sorted({cc + digits(rng, rng.randint(4, 7)) for _ in range(rng.randint(1, 6))})
+        out.append(("dst%03d_gt" % i, "prefix", ents))
+    for i in range(N_IMSI_LISTS):
+        mcc = str(rng.randint(300, 750))
+        ents = sorted({mcc + "%02d" % rng.randint(0, 99) for _ in range(rng.randint(1, 4))})
+        out.append(("plmn%03d" % i, "prefix", ents))
+    for i in range(40):
+        ops = rng.sample(OPS, rng.randint(2, 6))
+        out.append(("ops%02d" % i, "opcode", ops))
+    return out
+
+
+def operator_rules(rng, n):
     rules = []
     for i in range(n):
-        cc = rng.choice(CCS)
-        kind = i % 4
-        name = "op-%04d" % i
-        if kind == 0:
-            pre = [cc + "".join(rng.choice("0123456789") for _ in range(rng.randint(3, 6)))
-                   for _ in range(rng.randint(2, 8))]
-            ops = rng.sample(CAT1 + CAT2 + CAT3 + OTHER, rng.randint(1, 4))
-            rules.append((name, {"cgpa_prefix": slist(pre), "opcode": slist(ops)}, "drop"))
-        elif kind == 1:
-            mcc = str(rng.randint(300, 750))
-            pre = [mcc + "%02d" % rng.randint(0, 99) for _ in range(rng.randint(1, 4))]
-            rules.append((name, {"imsi_prefix": slist(pre),
-                                 "opcode": slist(rng.sample(CAT2 + CAT3, 2))}, "drop"))
+        kind = i % 6
+        act = "drop" if rng.random() < 0.8 else "alert"
+        r = ["name = %s;" % q("op-%04d" % i)]
+        if kind in (0, 1):
+            r.append("cgpa = %s;" % q("@net%03d_gt" % rng.randrange(N_CGPA_LISTS)))
+            r.append('component = "invoke";')
+            r.append("opcode = %s;" % q("@ops%02d" % rng.randrange(40)))
         elif kind == 2:
-            pcs = sorted(rng.sample(range(4000, 16000), rng.randint(1, 6)))
-            rules.append((name, {"opc": ilist(pcs)}, rng.choice(["drop", "alert"])))
+            r.append("cdpa = %s;" % q("@dst%03d_gt" % rng.randrange(N_CDPA_LISTS)))
+        elif kind == 3:
+            r.append("imsi = %s;" % q("@plmn%03d" % rng.randrange(N_IMSI_LISTS)))
+            r.append('component = "invoke";')
+            r.append("opcode = %s;" % q(rng.choice(OPS)))
+        elif kind == 4:
+            # sigwall-gen gives remote signalling points 4000 + i: screen other ones
+            pcs = sorted(rng.sample(range(12000, 16000), rng.randint(1, 6)))
+            r.append("opc = [ %s ];" % ", ".join(str(p) for p in pcs))
         else:
-            pre = [cc + "".join(rng.choice("0123456789") for _ in range(rng.randint(4, 7)))
-                   for _ in range(rng.randint(1, 5))]
-            rules.append((name, {"cdpa_prefix": slist(pre)}, rng.choice(["drop", "alert"])))
+            r.append("cgpa = %s;" % q("@net%03d_gt" % rng.randrange(N_CGPA_LISTS)))
+            r.append("cgpa_ssn = [ %s ];" % ", ".join(str(s) for s in
+                                                      sorted(rng.sample([6, 7, 8, 9, 10, 142,
+                                                                         145, 146, 147], 2))))
+        r.append("action = %s;" % q(act))
+        rules.append("{ " + " ".join(r) + " }")
     return rules
 
 
-def write(path, name, rules, lists=None):
+def write(path, name, lists_text, rules_blocks):
     with open(path, "w") as f:
-        f.write("# Benchmark rule set %s (bench/rules/mkrules.py; do not edit)\n" % name)
-        f.write("policy = {\n\tname = %s;\n\tdefault = \"allow\";\n\tmalformed = \"drop\";\n"
-                % q(name))
-        if lists:
-            f.write("\tlists = {\n")
-            for ln, (typ, fn) in lists.items():
-                f.write("\t\t%s = { type = %s; file = %s; };\n" % (ln, q(typ), q(fn)))
-            f.write("\t};\n")
-        f.write("\trules = (\n")
-        out = []
-        for rn, match, act in rules:
-            conds = " ".join("%s = %s;" % (k, v) for k, v in match.items())
-            out.append("\t\t{ name = %s; match = { %s }; action = %s; }" % (q(rn), conds, q(act)))
-        f.write(",\n".join(out) + "\n\t);\n};\n")
+        f.write("# Benchmark rule set %s: generated by bench/rules/mkrules.py, do not edit.\n"
+                % name)
+        f.write('policy = {\n\tname = %s;\n\tdefault = "allow";\n\tmalformed = "drop";\n'
+                "\tmonitor = false;\n};\n\n" % q(name))
+        f.write("lists = {\n%s\n};\n\nrules = (\n" % lists_text)
+        f.write(",\n".join(b for b in rules_blocks if b.strip()) + "\n);\n")
 
 
 def main():
@@ -122,20 +126,33 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     rng = random.Random(a.seed)
-    base = base_rules()
-    fill = filler_rules(rng, 990)
-    write(os.path.join(a.out, "rules-10.conf"), "bench-10", base)
-    write(os.path.join(a.out, "rules-1000.conf"), "bench-1000", base + fill)
+
+    base_lists = shipped("lists.conf")
+    base, fs11, dfs, isup = (shipped(n) for n in ("base.conf", "fs11.conf", "dfs.conf",
+                                                    "isup.conf"))
+    nshipped = sum(len(re.findall(r"\bname\s*=", t)) for t in (base, fs11, dfs, isup))
+
+    write(os.path.join(a.out, "rules-10.conf"), "bench-10", base_lists, [fs11, dfs, isup])
+
+    ol = operator_lists(rng)
+    lists_text = base_lists + "\n" + "\n".join(
+        "%s = { type = %s; entries = [ %s ]; };" % (n, q(t), ", ".join(q(e) for e in ents))
+        for n, t, ents in ol)
+    ops = operator_rules(rng, 1000 - nshipped)
+    write(os.path.join(a.out, "rules-1000.conf"), "bench-1000", lists_text,
+          [base, fs11, dfs, isup, ",\n".join(ops)])
+
     gts = set()
     while len(gts) < a.blocklist:
         cc = rng.choice(CCS)
-        gts.add(cc + "".join(rng.choice("0123456789") for _ in range(11 - len(cc) + 1)))
+        gts.add(cc + digits(rng, 12 - len(cc)))
     bl = "gt-block-%dk.txt" % (a.blocklist // 1000)
     with open(os.path.join(a.out, bl), "w") as f:
         f.write("\n".join(sorted(gts)) + "\n")
-    block = [("gt-blocklist", {"cgpa": q("@gt_block")}, "drop")]
-    write(os.path.join(a.out, "rules-1000-100k.conf"), "bench-1000-100k", block + base + fill,
-          {"gt_block": ("gt", bl)})
+    block = '{ name = "gt-blocklist"; cgpa = "@gt_block"; action = "drop"; }'
+    write(os.path.join(a.out, "rules-1000-100k.conf"), "bench-1000-100k",
+          lists_text + '\ngt_block = { type = "prefix"; file = %s; };' % q(bl),
+          [block, base, fs11, dfs, isup, ",\n".join(ops)])
 
 
 if __name__ == "__main__":
