@@ -363,6 +363,55 @@ test_validate(void **state)
 	free(copy);
 }
 
+/* Random bytes in every field (lengths beyond their arrays, component counts beyond
+ * SW_COMP_MAX, garbage digits): no out-of-bounds access (run under ASan/UBSan in the sanitizer
+ * build) and a cache hit always equals the miss that stored it. */
+static void
+test_random_msus(void **state)
+{
+	struct fx *fx = *state;
+	struct sw_policy_ctx *ctx = sw_policy_ctx_new();
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	struct sw_msu m;
+
+	assert_int_equal(sw_policy_ctx_bind(ctx, fx->c.image), 0);
+	for (int it = 0; it < 20000; it++) {
+		uint8_t *p = (uint8_t *)&m;
+		for (size_t i = 0; i < sizeof(m); i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			p[i] = (uint8_t)x;
+		}
+		/* bools must hold 0 or 1, the enum a valid reason */
+		m.sccp.cgpa.present = (x >> 23) & 1;
+		m.sccp.cgpa.has_pc = (x >> 56) & 1;
+		m.sccp.cgpa.has_ssn = (x >> 9) & 1;
+		m.sccp.cdpa.present = (x >> 3) & 1;
+		m.sccp.cdpa.has_pc = (x >> 5) & 1;
+		m.sccp.cdpa.has_ssn = (x >> 18) & 1;
+		m.sccp.seg_first = (x >> 33) & 1;
+		for (unsigned c = 0; c < SW_COMP_MAX; c++) {
+			m.tcap.comp[c].has_invoke_id = (x >> (40 + c)) & 1;
+			m.tcap.comp[c].has_opcode = ((x >> c) & 3) != 0;
+			m.tcap.comp[c].opcode_global = ((x >> (20 + c)) & 7) == 0;
+		}
+		m.map.has_ss_code = (x >> 28) & 1;
+		m.isup.cgpn.present = (x >> 48) & 1;
+		m.isup.cdpn.present = (x >> 22) & 1;
+		m.mal = (enum sw_mal)(x % (it % 4 == 0 ? SW_MAL_COUNT : 1));
+		if (it % 3 == 0) /* plausible digits so that prefixes match sometimes */
+			t_digits(&m.sccp.cgpa.digits, it % 2 ? T_DE_GT : T_FOREIGN_GT);
+		struct sw_verdict a = sw_policy_eval(ctx, NULL, &m, (unsigned)(x >> 63), 0);
+		struct sw_verdict b = sw_policy_eval(ctx, NULL, &m, (unsigned)(x >> 63), 0);
+		assert_int_equal(a.rule, b.rule);
+		assert_int_equal(a.action, b.action);
+		assert_true(a.rule >= SW_RULE_MALFORMED &&
+			    a.rule < (int32_t)sw_image_nrules(fx->c.image));
+	}
+	sw_policy_ctx_free(ctx);
+}
+
 int
 main(void)
 {
@@ -374,6 +423,7 @@ main(void)
 		cmocka_unit_test(test_evasion),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_random_msus),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
