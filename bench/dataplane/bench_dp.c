@@ -247,7 +247,8 @@ main(int argc, char **argv)
 	if (load_pcap(pcap_path, nmbufs) < 0)
 		return 1;
 
-	snprintf(prefix, sizeof(prefix), "--file-prefix=swbench%d", (int)getpid());
+	/* --no-shconf: no runtime files left behind; several benchmarks can run at once. */
+	snprintf(prefix, sizeof(prefix), "--no-shconf");
 	eal_argv[eal_argc++] = argv[0];
 	eal_argv[eal_argc++] = (char *)"-l";
 	eal_argv[eal_argc++] = (char *)"0";
