@@ -45,6 +45,7 @@ struct list {
 
 struct pat {
 	char *expr;       /* Hyperscan expression */
+	char *digits;     /* the prefix when expr is "^digits", else NULL */
 	uint16_t atom;
 };
 
@@ -741,7 +742,15 @@ pat_add(struct builder *b, unsigned f, const char *expr, bool prefix, uint16_t a
 			return -ENOMEM;
 	}
 	b->pats[f][b->npats[f]].expr = e;
+	b->pats[f][b->npats[f]].digits = NULL;
 	b->pats[f][b->npats[f]].atom = atom;
+	if (prefix && valid_prefix(expr)) {
+		b->pats[f][b->npats[f]].digits = strdup(expr);
+		if (b->pats[f][b->npats[f]].digits == NULL) {
+			free(e);
+			return -ENOMEM;
+		}
+	}
 	b->npats[f]++;
 	return 0;
 }
@@ -1602,6 +1611,28 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	for (size_t i = 0; i < b->nrules; i++)
 		if ((rc = str_add(b, b->rules[i].name, &rname[i])) != 0)
 			goto out;
+	/* A field with many prefixes (many small lists, or site ranges plus lists) moves all of
+	 * them from Hyperscan to its prefix table, which compiles in linear time; Hyperscan keeps
+	 * the regexes. Below the threshold, prefixes stay anchored Hyperscan literals. */
+	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
+		size_t nd = 0, k = 0;
+		for (size_t i = 0; i < b->npats[f]; i++)
+			nd += b->pats[f][i].digits != NULL;
+		if (nd <= SW_HS_PREFIX_MAX)
+			continue;
+		for (size_t i = 0; i < b->npats[f]; i++) {
+			struct pat *pt = &b->pats[f][i];
+			if (pt->digits == NULL) {
+				b->pats[f][k++] = *pt;
+				continue;
+			}
+			if ((rc = ptab_add(b, f, pt->digits, pt->atom)) != 0)
+				goto out;
+			free(pt->expr);
+			free(pt->digits);
+		}
+		b->npats[f] = k;
+	}
 	for (unsigned f = 0; f < SW_SF_COUNT; f++)
 		if (b->npats[f] > 0 && (rc = compile_field(b, f, &ser[f], &serlen[f], &dbsize[f],
 							   &plat)) != 0)
@@ -1829,8 +1860,10 @@ builder_free(struct builder *b)
 	free(b->setoffs);
 	free(b->strtab.p);
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
-		for (size_t i = 0; i < b->npats[f]; i++)
+		for (size_t i = 0; i < b->npats[f]; i++) {
 			free(b->pats[f][i].expr);
+			free(b->pats[f][i].digits);
+		}
 		free(b->pats[f]);
 		free(b->pt[f]);
 	}

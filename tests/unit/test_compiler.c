@@ -396,6 +396,61 @@ test_language(void **state)
 	sw_compiled_free(&c);
 }
 
+/* The same prefixes give the same verdicts whether a field keeps them in Hyperscan (few) or
+ * moves them to its prefix table (more than SW_HS_PREFIX_MAX in total, site ranges included):
+ * list atoms and network resolution both. */
+static void
+test_prefix_table_equivalence(void **state)
+{
+	char rules[32768], err[512];
+	int nfill[2] = { 10, SW_HS_PREFIX_MAX + 50 };
+
+	(void)state;
+	for (int mode = 0; mode < 2; mode++) {
+		struct sw_compiled c;
+		struct sw_msu m;
+		struct sw_verdict v;
+		size_t n = 0;
+
+		/* inline values: each its own pattern, so mode 1 moves the whole field (the site's
+		 * home and partner ranges included) to the prefix table */
+		n += (size_t)snprintf(rules + n, sizeof(rules) - n,
+				      "rules = (\n{ name = \"listed\"; action = \"drop\"; cgpa = [ "
+				      "\"8613\", \"86139\", \"491720999\"");
+		for (int i = 0; i < nfill[mode]; i++)
+			n += (size_t)snprintf(rules + n, sizeof(rules) - n, ", \"7%07d\"", i * 7);
+		snprintf(rules + n, sizeof(rules) - n,
+			 " ]; },\n"
+			 "{ name = \"same-net\"; imsi_network = \"cgpa\"; action = \"alert\"; },\n"
+			 "{ name = \"partner\"; cgpa_in = \"partner\"; action = \"allow\"; }\n);\n");
+		if (compile_text(rules, NULL, &c, err, sizeof(err)) != 0)
+			fail_msg("%s", err);
+		const struct sw_image_hdr *h = c.image;
+		printf("  mode %d: cgpa database %s, prefix table %u slots\n", mode,
+		       h->fields[SW_SF_CGPA].db_off ? "yes" : "no", h->fields[SW_SF_CGPA].ptab_nslots);
+		assert_true(mode == 0 ? h->fields[SW_SF_CGPA].ptab_off == 0 &&
+						h->fields[SW_SF_CGPA].db_off != 0
+				      : h->fields[SW_SF_CGPA].ptab_off != 0 &&
+						h->fields[SW_SF_CGPA].db_off == 0);
+		t_map(&m, "8613912345678", T_HOME_HLR, 2, NULL);
+		v = eval_once(&c, &m, 0);
+		assert_string_equal(sw_image_rule_name(c.image, v.rule), "listed");
+		t_map(&m, "4917209991234", T_HOME_HLR, 2, NULL); /* listed and a partner GT */
+		assert_string_equal(sw_image_rule_name(c.image, eval_once(&c, &m, 0).rule), "listed");
+		t_map(&m, "4917201234", T_HOME_HLR, 2, T_DE_IMSI);
+		assert_string_equal(sw_image_rule_name(c.image, eval_once(&c, &m, 0).rule), "same-net");
+		t_map(&m, "4917201234", T_HOME_HLR, 2, T_FR_IMSI);
+		assert_string_equal(sw_image_rule_name(c.image, eval_once(&c, &m, 0).rule), "partner");
+		t_map(&m, "27820000010", T_HOME_HLR, 2, T_HOME_IMSI); /* home == home */
+		assert_string_equal(sw_image_rule_name(c.image, eval_once(&c, &m, 0).rule), "same-net");
+		t_map(&m, "861", T_HOME_HLR, 2, NULL); /* shorter than every listed prefix */
+		assert_int_equal(eval_once(&c, &m, 0).rule, SW_RULE_DEFAULT);
+		t_map(&m, "70000007", T_HOME_HLR, 2, NULL);
+		assert_string_equal(sw_image_rule_name(c.image, eval_once(&c, &m, 0).rule), "listed");
+		sw_compiled_free(&c);
+	}
+}
+
 int
 main(void)
 {
@@ -404,6 +459,7 @@ main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_language),
 		cmocka_unit_test(test_blocklist_100k),
+		cmocka_unit_test(test_prefix_table_equivalence),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
