@@ -82,7 +82,10 @@ else
 fi
 echo "capture: $cap ($generator, $msus MSUs)"
 
-# (3) sigwall's decoder.
+# (3) sigwall's decoder. The load average is recorded: other work on the machine inflates the
+# medians (the fastest pass is the figure to compare builds with on a busy machine).
+load0=$(cut -d' ' -f1 /proc/loadavg)
+echo "load average (1 min) before the run: $load0"
 set -- --seconds "$seconds" --runs "$runs"
 [ -n "$cpu" ] && set -- "$@" --cpu "$cpu"
 "$build/bench/decode/decode-bench" "$@" --tsv-file "$build/bench-decode/last.tsv" "$cap"
@@ -129,7 +132,7 @@ if [ "$record" = yes ]; then
 	out=$root/bench/results/decode-$day.tsv
 	mkdir -p "$root/bench/results"
 	if [ ! -s "$out" ]; then
-		printf 'date_utc\tcommit\tcpu\tcores\tcompiler\tgenerator\tframes\tmsus\tns_per_msu\tns_min\tns_max\tns_per_pkt\tmsus_per_s\tcycles_per_msu\ttsc_ghz\tns_best_pass\ttshark_ns_per_msu\tratio_sigwall_tshark\tspeedup\tbudget_ns\n' >"$out"
+		printf 'date_utc\tcommit\tcpu\tcores\tcompiler\tgenerator\tframes\tmsus\tns_per_msu\tns_min\tns_max\tns_per_pkt\tmsus_per_s\tcycles_per_msu\ttsc_ghz\tns_best_pass\ttshark_ns_per_msu\tratio_sigwall_tshark\tspeedup\tbudget_ns\tloadavg_1m\n' >"$out"
 	fi
 	cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 	cpu_model="$cpu_model (family $(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo |
@@ -142,9 +145,9 @@ if [ "$record" = yes ]; then
 	if ! git -C "$root" diff --quiet -- dataplane/decode 2>/dev/null; then
 		commit="$commit+dirty"
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit" "$cpu_model" "$cores" "$cc_ver" \
 		"$generator" "$frames" "$cap_msus" "$ns_msu" "$ns_min" "$ns_max" "$ns_pkt" \
-		"$msus_s" "$cyc_msu" "$tsc_ghz" "$ns_best" "$tshark_ns" "$ratio" "$speedup" "$budget_ns" >>"$out"
+		"$msus_s" "$cyc_msu" "$tsc_ghz" "$ns_best" "$tshark_ns" "$ratio" "$speedup" "$budget_ns" "$load0" >>"$out"
 	echo "recorded: $out"
 fi
