@@ -370,42 +370,6 @@ set_has(const struct sw_image_hdr *h, uint32_t set_off, int64_t v)
 
 /* ---- cache key ---- */
 
-/* Key hash: four independent multiply lanes (the dependency chain is a quarter of the key's
- * words), folded at the end. Only the cache's set index and tag come from it: a hit still
- * compares the whole key. k has SW_KEY_PAD readable bytes past n. */
-static inline uint64_t
-key_hash(const uint8_t *k, size_t n)
-{
-	uint64_t a = 0x9e3779b97f4a7c15ull ^ n, b = 0xc2b2ae3d27d4eb4full, c = 0x165667b19e3779f9ull,
-		 d = 0x27d4eb2f165667c5ull, w[4];
-	size_t i = 0;
-
-	for (; i + 32 <= n; i += 32) {
-		memcpy(w, k + i, 32);
-		a = (a ^ w[0]) * 0xff51afd7ed558ccdull;
-		b = (b ^ w[1]) * 0xc4ceb9fe1a85ec53ull;
-		c = (c ^ w[2]) * 0xff51afd7ed558ccdull;
-		d = (d ^ w[3]) * 0xc4ceb9fe1a85ec53ull;
-	}
-	if (i < n) {
-		/* the last 1-32 bytes, zero-masked past n */
-		size_t r = n - i;
-		memcpy(w, k + i, 32);
-		for (unsigned j = 0; j < 4; j++) {
-			size_t lo = 8 * j;
-			w[j] = r <= lo ? 0 : r >= lo + 8 ? w[j] : w[j] & (~0ull >> (8 * (lo + 8 - r)));
-		}
-		a = (a ^ w[0]) * 0xff51afd7ed558ccdull;
-		b = (b ^ w[1]) * 0xc4ceb9fe1a85ec53ull;
-		c = (c ^ w[2]) * 0xff51afd7ed558ccdull;
-		d = (d ^ w[3]) * 0xc4ceb9fe1a85ec53ull;
-	}
-	uint64_t h = a ^ ((b << 17) | (b >> 47)) ^ ((c << 31) | (c >> 33)) ^ ((d << 47) | (d >> 17));
-	h ^= h >> 32;
-	h *= 0xff51afd7ed558ccdull;
-	return h ^ (h >> 29);
-}
-
 /* Equality of two keys of n bytes; both have readable slack up to a multiple of 8. */
 static inline bool
 key_equal(const uint8_t *x, const uint8_t *y, size_t n)
@@ -426,11 +390,43 @@ key_equal(const uint8_t *x, const uint8_t *y, size_t n)
 	return diff == 0;
 }
 
-/* Returns the key length, 0 when the key does not fit (the MSU is then evaluated uncached). */
+#define K1 0xff51afd7ed558ccdull
+#define K2 0xc4ceb9fe1a85ec53ull
+
+/* Mix n bytes at p (readable up to the next multiple of 8) into the lanes, masked past n. */
+static inline void
+hash_bytes(uint64_t *a, uint64_t *b, const uint8_t *p, unsigned n)
+{
+	unsigned i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if ((i & 8) == 0)
+			*a = (*a ^ w) * K1;
+		else
+			*b = (*b ^ w) * K2;
+	}
+	if (i < n) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		w &= ~0ull >> (8 * (8 - (n - i)));
+		*b = (*b ^ w) * K2;
+	}
+}
+
+/*
+ * Cache key of an MSU: exactly the fields the image declares relevant, compacted. Its hash is
+ * computed at the same time from the MSU itself (reading the key back right after writing it
+ * would stall on store forwarding); it hashes the same values in the same order, so equal keys
+ * always have equal hashes. Returns the key length, 0 when the key does not fit (the MSU is
+ * then evaluated uncached).
+ */
 static inline size_t
 key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool mal,
-	  uint8_t *k)
+	  uint8_t *k, uint64_t *hash)
 {
+	uint64_t a = 0x9e3779b97f4a7c15ull ^ mal, b = 0xc2b2ae3d27d4eb4full;
 	size_t n = 0;
 
 	k[n++] = mal;
@@ -439,6 +435,10 @@ key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port
 		uint32_t w = if_get(m, port, ctx->key_if[i], &v) ? v + 1 : 0;
 		memcpy(k + n, &w, 4);
 		n += 4;
+		if (i & 1)
+			b = (b ^ w) * K2;
+		else
+			a = (a ^ w) * K1;
 	}
 	for (unsigned i = 0; i < ctx->nkey_sf; i++) {
 		unsigned f = ctx->key_sf[i];
@@ -458,18 +458,24 @@ key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port
 			if (n + 1 + SW_DIGITS_MAX > SW_KEY_MAX)
 				return 0;
 			k[n++] = (uint8_t)len;
+			a = (a ^ (len + 1)) * K1;
 			/* Fixed-size copy of the whole digit array (no variable-length memcpy on the
 			 * hot path); only len bytes count, the next field overwrites the rest. */
-			if (d != NULL)
+			if (d != NULL) {
 				memcpy(k + n, d->d, SW_DIGITS_MAX);
+				hash_bytes(&a, &b, (const uint8_t *)d->d, len);
+			}
 			n += len;
 			continue;
 		}
 		if (n + 1 + len > SW_KEY_MAX)
 			return 0;
 		k[n++] = (uint8_t)len;
-		if (len > 0)
+		a = (a ^ (len + 1)) * K1;
+		if (len > 0) {
 			memcpy(k + n, p, len);
+			hash_bytes(&a, &b, p, len);
+		}
 		n += len;
 	}
 	if (ctx->key_comp) {
@@ -479,14 +485,22 @@ key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port
 		if (n + 1 + 6 * nc > SW_KEY_MAX)
 			return 0;
 		k[n++] = (uint8_t)nc;
+		b = (b ^ (nc + 1)) * K2;
 		for (unsigned c = 0; c < nc; c++) {
 			const struct sw_tcap_comp *tc = &m->tcap.comp[c];
+			uint8_t fl = (uint8_t)(tc->has_opcode | tc->opcode_global << 1);
 			k[n++] = tc->type;
-			k[n++] = (uint8_t)(tc->has_opcode | tc->opcode_global << 1);
+			k[n++] = fl;
 			memcpy(k + n, &tc->opcode, 4);
 			n += 4;
+			a = (a ^ (tc->type | (uint64_t)fl << 8 | (uint64_t)(uint32_t)tc->opcode << 32)) *
+			    K1;
 		}
 	}
+	uint64_t h = a ^ ((b << 31) | (b >> 33)) ^ n;
+	h ^= h >> 32;
+	h *= K1;
+	*hash = h ^ (h >> 29);
 	return n;
 }
 
@@ -774,11 +788,9 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 		v.rule = SW_RULE_DEFAULT;
 		return v;
 	}
-	klen = key_build(ctx, msu, port, mal, key);
+	klen = key_build(ctx, msu, port, mal, key, &hash);
 	if (klen > 0) {
-		uint64_t tag;
-		hash = key_hash(key, klen);
-		tag = hash | 1;
+		uint64_t tag = hash | 1;
 		set = (uint32_t)(hash >> 20) & (SW_CACHE_SLOTS / 2 - 1);
 		for (unsigned w = 0; w < 2; w++) {
 			uint32_t slot = 2 * set + w;
