@@ -23,7 +23,7 @@
 #include "policy.h"
 
 #define SW_CACHE_SLOTS 4096      /* power of two; 2-way sets of consecutive slots */
-#define SW_KEY_MAX 240
+#define SW_KEY_MAX 232          /* + 8 + 16 header: 256-byte cache entries */
 #define SW_KEY_PAD 40            /* slack after a key: fixed-size copies and 8-byte loads */
 #define SW_BUCKETS 4096          /* rate-limit buckets per worker, power of two */
 #define SW_ATOM_WORDS (SW_ATOMS_MAX / 64)
@@ -42,6 +42,7 @@ struct sw_cache_ent {
 	uint8_t pad[10];
 	uint8_t key[SW_KEY_MAX + 8]; /* + 8: key_equal reads whole words */
 } __attribute__((aligned(64)));
+_Static_assert(sizeof(struct sw_cache_ent) == 256, "cache entry: 4 cache lines");
 
 struct sw_bucket {
 	uint64_t key;     /* hash of (rule, key field value); 0: free */
@@ -52,7 +53,6 @@ struct sw_bucket {
 struct sw_policy_ctx {
 	const struct sw_image_hdr *img;
 	uint64_t gen, checksum;
-	uint32_t tag;
 	hs_scratch_t *scratch;
 	const struct sw_img_rule *rules;
 	const struct sw_img_cond *conds;
@@ -91,7 +91,6 @@ sw_policy_ctx_new(void)
 	for (int32_t op = 0; op < 256; op++)
 		if (sw_map_op_name(op) != NULL)
 			ctx->known_ops[op >> 6] |= 1ull << (op & 63);
-	ctx->tag = 1;
 	return ctx;
 }
 
@@ -148,7 +147,6 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 			ctx->key_sf[ctx->nkey_sf++] = (uint8_t)f;
 	ctx->key_comp = (m & SW_KEY_COMP) != 0;
 	/* Flush: no slot matches any more; buckets start full again. */
-	ctx->tag++;
 	memset(ctx->ctags, 0, sizeof(uint64_t) * SW_CACHE_SLOTS);
 	memset(ctx->buckets, 0, sizeof(struct sw_bucket) * SW_BUCKETS);
 	return 0;
