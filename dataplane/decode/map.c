@@ -535,40 +535,57 @@ map_field(struct sw_msu *msu, uint8_t f)
 	return NULL;
 }
 
+/* TS 29.002 17.7.8 TBCD-STRING digits: 1010 '*', 1011 '#', 1100 'a', 1101 'b', 1110 'c'. */
+#define TBCD_CH(n)                                                                            \
+	((n) < 10 ? '0' + (n) : (n) == 10 ? '*' : (n) == 11 ? '#' : (n) == 12 ? 'a' :         \
+	 (n) == 13 ? 'b' : (n) == 14 ? 'c' : 'f')
+#define TBCD_PAIR(b) { TBCD_CH((b) & 15), TBCD_CH((b) >> 4) }
+#define TBCD_ROW(h)                                                                           \
+	TBCD_PAIR(h + 0), TBCD_PAIR(h + 1), TBCD_PAIR(h + 2), TBCD_PAIR(h + 3),                \
+	TBCD_PAIR(h + 4), TBCD_PAIR(h + 5), TBCD_PAIR(h + 6), TBCD_PAIR(h + 7),                \
+	TBCD_PAIR(h + 8), TBCD_PAIR(h + 9), TBCD_PAIR(h + 10), TBCD_PAIR(h + 11),              \
+	TBCD_PAIR(h + 12), TBCD_PAIR(h + 13), TBCD_PAIR(h + 14), TBCD_PAIR(h + 15)
+/* Two characters per octet, low nibble first. */
+static const char map_tbcd_pairs[256][2] = {
+	TBCD_ROW(0x00), TBCD_ROW(0x10), TBCD_ROW(0x20), TBCD_ROW(0x30), TBCD_ROW(0x40),
+	TBCD_ROW(0x50), TBCD_ROW(0x60), TBCD_ROW(0x70), TBCD_ROW(0x80), TBCD_ROW(0x90),
+	TBCD_ROW(0xa0), TBCD_ROW(0xb0), TBCD_ROW(0xc0), TBCD_ROW(0xd0), TBCD_ROW(0xe0),
+	TBCD_ROW(0xf0),
+};
+
 /*
  * TBCD-STRING (TS 29.002 17.7.8): digits low nibble first; 0xf is a filler
  * allowed only as the high nibble of the last octet. A filler anywhere else
  * would let the firewall and the HLR see different digit strings.
+ *
+ * Store the digits into dst unless it already holds a value; a string is
+ * checked all the same. Once checked, every octet gives two digits but the
+ * last, which gives one before a filler, so the digits are copied as pairs
+ * straight into dst (what sw_bcd_decode(p, n, false, true) gives for such a
+ * string, without its per-octet filler tests).
  */
-static enum sw_mal
-map_tbcd(const uint8_t *p, uint32_t n, struct sw_digits *out)
-{
-	for (uint32_t i = 0; i < n; i++) {
-		if ((p[i] & 0x0f) == 0x0f)
-			return SW_MAL_MAP_PARAM;
-		if ((p[i] >> 4) == 0x0f && i + 1 != n)
-			return SW_MAL_MAP_PARAM;
-	}
-	if (n * 2 > SW_DIGITS_MAX + 1 || sw_bcd_decode(p, n, false, true, out) < 0)
-		return SW_MAL_MAP_DIGITS_LONG;
-	return SW_MAL_NONE;
-}
-
-/* Store digits into a field unless it already holds a value. */
 static enum sw_mal
 map_store_tbcd(struct map_ctx *x, const uint8_t *p, uint32_t n, struct sw_digits *dst)
 {
-	struct sw_digits d;
-	enum sw_mal m;
+	uint32_t nd;
 
-	memset(&d, 0, sizeof(d));
-	m = map_tbcd(p, n, &d);
-	if (m != SW_MAL_NONE)
-		return m;
-	if (dst != NULL && dst->len == 0 && d.len > 0) {
-		*dst = d;
-		x->decoded = true;
-	}
+	if (n == 0)
+		return SW_MAL_NONE;
+	for (uint32_t i = 0; i + 1 < n; i++)
+		if ((p[i] & 0x0f) == 0x0f || p[i] >= 0xf0)
+			return SW_MAL_MAP_PARAM;
+	if ((p[n - 1] & 0x0f) == 0x0f)
+		return SW_MAL_MAP_PARAM;
+	if (n * 2 > SW_DIGITS_MAX + 1)
+		return SW_MAL_MAP_DIGITS_LONG;
+	if (dst == NULL || dst->len != 0)
+		return SW_MAL_NONE;
+	for (uint32_t i = 0; i < n; i++)
+		memcpy(dst->d + 2 * i, map_tbcd_pairs[p[i]], 2);
+	nd = 2 * n - (p[n - 1] >= 0xf0);
+	dst->d[nd] = '\0';
+	dst->len = (uint8_t)nd;
+	x->decoded = true;
 	return SW_MAL_NONE;
 }
 
@@ -959,8 +976,8 @@ static enum sw_mal
 map_shape_walk(struct map_ctx *x, const struct map_shape *s, const struct sw_ber_tlv *outer,
 	       unsigned depth)
 {
-	uint8_t seen[256];
-	unsigned pos = 0;
+	uint8_t seen[MAP_ELEMS_MAX]; /* occurrences of elems[i].tag so far */
+	unsigned pos = 0, nel = 0;
 	struct sw_cur c;
 
 	if (depth > SW_BER_DEPTH_MAX)
@@ -971,29 +988,35 @@ map_shape_walk(struct map_ctx *x, const struct map_shape *s, const struct sw_ber
 		return map_elem(x, &s->elems[0], outer, depth);
 	}
 
-	memset(seen, 0, sizeof(seen));
+	while (nel < MAP_ELEMS_MAX && s->elems[nel].kind != 0) {
+		seen[nel] = 0;
+		nel++;
+	}
 	sw_ber_contents(x->buf, outer, &c);
 	while (sw_cur_left(&c) > 0) {
 		struct sw_ber_tlv t;
-		uint8_t nth;
 
 		if (sw_ber_next(&c, &t) != SW_MAL_NONE)
 			return SW_MAL_MAP_PARAM;
 		pos++;
-		if (seen[t.id] < UINT8_MAX)
-			seen[t.id]++;
-		nth = seen[t.id];
-		for (unsigned i = 0; i < MAP_ELEMS_MAX && s->elems[i].kind != 0; i++) {
+		for (unsigned i = 0; i < nel; i++) {
 			const struct map_elem *e = &s->elems[i];
 			enum sw_mal m;
 
-			if (e->tag == 0 ? e->nth != pos : !sw_ber_is(&t, e->tag))
-				continue;
-			/* a repeated context-tagged element is ambiguous */
-			if (e->tag != 0 && (e->tag & 0xc0) == 0x80 && nth > 1)
-				return SW_MAL_MAP_PARAM;
-			if (e->tag != 0 && e->nth != nth)
-				continue;
+			if (e->tag == 0) {
+				if (e->nth != pos)
+					continue;
+			} else {
+				if (!sw_ber_is(&t, e->tag))
+					continue;
+				if (seen[i] < UINT8_MAX)
+					seen[i]++;
+				/* a repeated context-tagged element is ambiguous */
+				if ((e->tag & 0xc0) == 0x80 && seen[i] > 1)
+					return SW_MAL_MAP_PARAM;
+				if (e->nth != seen[i])
+					continue;
+			}
 			m = map_elem(x, e, &t, depth);
 			if (m != SW_MAL_NONE)
 				return m;
