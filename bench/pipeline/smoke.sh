@@ -31,9 +31,9 @@ for cfg in forward decode full; do
 done
 
 if [ -f "$root/patterns/default.conf" ]; then
-	"$pipe" --pcap "$tmp/mix.pcap" --runs 1 --seconds 0.3 --packets 1000000000 \
+	"$pipe" --pcap "$tmp/mix.pcap" --runs 1 --seconds 0.5 --packets 1000000000 \
 		--rules "$root/patterns/default.conf" \
-		--site "$site" --reload-ms 50 >"$tmp/out" 2>&1
+		--site "$site" --reload-ms 20 >"$tmp/out" 2>&1
 	rc=$?
 	cat "$tmp/out"
 	if grep -q "built without the policy compiler" "$tmp/out"; then
