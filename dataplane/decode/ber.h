@@ -177,38 +177,13 @@ sw_ber_find_eoc(struct sw_cur *c, unsigned depth, uint32_t *eoc)
 	}
 }
 
-/*
- * Read the complete TLV at the cursor into *t and advance the cursor past it.
- * The value (and, for an indefinite length, its end-of-contents) must lie
- * inside the cursor's container.
- */
-static inline enum sw_mal
-sw_ber_next(struct sw_cur *c, struct sw_ber_tlv *t)
+/* sw_ber_next() for what its fast path leaves: long tags, long and indefinite lengths. */
+static __attribute__((noinline)) enum sw_mal
+sw_ber_next_slow(struct sw_cur *c, struct sw_ber_tlv *t)
 {
 	struct sw_cur w = *c;
-	uint32_t len, left = sw_cur_left(c);
+	uint32_t len;
 	enum sw_mal m;
-
-	/* fast path: one identifier octet, short-form length (nearly every TLV of TCAP/MAP) */
-	if (left >= 2) {
-		uint8_t id = c->base[c->off], l = c->base[c->off + 1];
-
-		if ((id & SW_BER_TAG_LONG) != SW_BER_TAG_LONG && l < 0x80) {
-			if (left - 2 < l)
-				return SW_MAL_TCAP_LEN;
-			t->id = id;
-			t->cls = id >> 6;
-			t->constructed = (id & SW_BER_CONSTRUCTED) != 0;
-			t->indefinite = false;
-			t->tag = id & SW_BER_TAG_LONG;
-			t->off = c->off;
-			t->val_off = c->off + 2;
-			t->val_end = t->val_off + l;
-			t->end = t->val_end;
-			c->off = t->end;
-			return SW_MAL_NONE;
-		}
-	}
 
 	m = sw_ber_header(&w, t, &len);
 	if (m != SW_MAL_NONE)
@@ -226,6 +201,42 @@ sw_ber_next(struct sw_cur *c, struct sw_ber_tlv *t)
 	}
 	c->off = t->end;
 	return SW_MAL_NONE;
+}
+
+/*
+ * Read the complete TLV at the cursor into *t and advance the cursor past it.
+ * The value (and, for an indefinite length, its end-of-contents) must lie
+ * inside the cursor's container.
+ *
+ * Inline fast path: one identifier octet and a short-form length, nearly every
+ * TLV of TCAP/MAP; the rest is out of line so that the callers, which inline
+ * this many times, stay small.
+ */
+static inline enum sw_mal
+sw_ber_next(struct sw_cur *c, struct sw_ber_tlv *t)
+{
+	uint32_t off = c->off, left = c->end - off;
+
+	if (__builtin_expect(left >= 2, 1)) {
+		uint8_t id = c->base[off], l = c->base[off + 1];
+
+		if (__builtin_expect((id & SW_BER_TAG_LONG) != SW_BER_TAG_LONG && l < 0x80, 1)) {
+			if (left - 2 < l)
+				return SW_MAL_TCAP_LEN;
+			t->id = id;
+			t->cls = id >> 6;
+			t->constructed = (id & SW_BER_CONSTRUCTED) != 0;
+			t->indefinite = false;
+			t->tag = id & SW_BER_TAG_LONG;
+			t->off = off;
+			t->val_off = off + 2;
+			t->val_end = off + 2 + l;
+			t->end = off + 2 + l;
+			c->off = off + 2 + l;
+			return SW_MAL_NONE;
+		}
+	}
+	return sw_ber_next_slow(c, t);
 }
 
 /* Cursor over the contents of a TLV read from buffer base. */
