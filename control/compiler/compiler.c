@@ -1702,11 +1702,13 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	uint64_t *opidx = (uint64_t *)(img + opidx_off);
 	for (size_t i = 0; i < b->nrules; i++) {
 		struct rule *r = &b->rules[i];
-		const struct sw_img_set *os = (const void *)(b->data.p + r->opset);
+		/* Only an indexed rule has an opcode set in the data area (which may be empty). */
+		const struct sw_img_set *os =
+			r->indexed ? (const void *)(b->data.p + r->opset) : NULL;
 
 		r->r.name_off = rname[i];
 		memcpy(img + rules_off + i * sizeof(struct sw_img_rule), &r->r, sizeof(r->r));
-		if (r->indexed && os->nbig == 0) {
+		if (os != NULL && os->nbig == 0) {
 			for (unsigned v = 0; v < 256; v++)
 				if ((os->bits[v >> 6] >> (v & 63)) & 1)
 					opidx[v * rw + i / 64] |= 1ull << (i % 64);
@@ -1817,8 +1819,7 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	h->strtab_off = (uint32_t)strtab_off;
 	h->strtab_size = (uint32_t)b->strtab.n;
 	memcpy(img, h, sizeof(*h));
-	((struct sw_image_hdr *)img)->checksum =
-		sw_fnv1a64(img + h->hdr_size, off - h->hdr_size, SW_FNV_OFFSET);
+	((struct sw_image_hdr *)img)->checksum = sw_image_compute_checksum(img, off);
 
 	out->image = img;
 	out->size = off;

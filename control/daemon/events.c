@@ -210,14 +210,18 @@ sw_events_open(struct sw_ctl *c)
 		c->events_fd = open(c->events_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 		if (c->events_fd < 0)
 			return -errno;
-		/* A line cut by a crash ends here, so the next one starts on its own line. */
+		/* A line cut by a crash (a write interrupted by SIGKILL) is removed, so that every
+		 * line of the file is a whole JSON object: truncate back to the last newline. */
 		size = lseek(c->events_fd, 0, SEEK_END);
 		if (size > 0) {
 			int rfd = open(c->events_path, O_RDONLY | O_CLOEXEC);
+			off_t end = size;
 
-			if (rfd >= 0 && pread(rfd, &last, 1, size - 1) == 1 && last != '\n' &&
-			    write(c->events_fd, "\n", 1) != 1) {
-				/* nothing better to do */
+			while (rfd >= 0 && end > 0 && pread(rfd, &last, 1, end - 1) == 1 &&
+			       last != '\n')
+				end--;
+			if (rfd >= 0 && end != size && ftruncate(c->events_fd, end) < 0) {
+				/* keep appending; the reader sees one cut line */
 			}
 			if (rfd >= 0)
 				close(rfd);

@@ -64,6 +64,21 @@ sw_fnv1a64(const void *p, size_t n, uint64_t h)
 	return h;
 }
 
+uint64_t
+sw_image_compute_checksum(const void *image, size_t size)
+{
+	struct sw_image_hdr h;
+
+	/* The header is covered too (policy name, default/malformed actions, monitor, table
+	 * offsets), except the two fields that must not change it: the generation, which differs
+	 * between reloads of the same files, and the checksum itself. */
+	memcpy(&h, image, sizeof(h));
+	h.generation = 0;
+	h.checksum = 0;
+	return sw_fnv1a64((const uint8_t *)image + sizeof(h), size - sizeof(h),
+			  sw_fnv1a64(&h, sizeof(h), SW_FNV_OFFSET));
+}
+
 const char *
 sw_action_name(uint8_t action)
 {
@@ -117,9 +132,6 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 	if (h->hdr_size != sizeof(*h) || h->size != size)
 		return fail(err, errlen, -EINVAL, "image size %llu / header %u, expected %zu / %zu",
 			    (unsigned long long)h->size, h->hdr_size, size, sizeof(*h));
-	if (sw_fnv1a64((const uint8_t *)image + h->hdr_size, size - h->hdr_size, SW_FNV_OFFSET) !=
-	    h->checksum)
-		return fail(err, errlen, -EINVAL, "image checksum mismatch");
 	if (memchr(h->hs_version, 0, sizeof(h->hs_version)) == NULL ||
 	    strcmp(h->hs_version, hs_version()) != 0)
 		return fail(err, errlen, -ENOTSUP, "image built with Hyperscan %.40s, running %s",
@@ -131,6 +143,10 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 			    "image needs CPU features 0x%llx, this CPU has 0x%llx",
 			    (unsigned long long)h->hs_cpu_features,
 			    (unsigned long long)plat.cpu_features);
+	/* After the compatibility checks, so that an image from another build is reported as
+	 * such rather than as corrupt. */
+	if (sw_image_compute_checksum(image, size) != h->checksum)
+		return fail(err, errlen, -EINVAL, "image checksum mismatch");
 	if (h->nrules > SW_RULES_MAX || h->natoms > SW_ATOMS_MAX ||
 	    h->rule_words != (h->nrules + 63) / 64 ||
 	    !range_ok(h->rules_off, (uint64_t)h->nrules * sizeof(struct sw_img_rule), size) ||

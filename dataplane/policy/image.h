@@ -17,7 +17,8 @@
  *                                            scans them where they are; the image base must
  *                                            be 64-byte aligned.
  *
- * The checksum (FNV-1a 64) covers [hdr_size, size): the same rule and site files give the
+ * The checksum (FNV-1a 64) covers the header, but its generation and checksum, and the body
+ * [hdr_size, size): the same rule and site files give the
  * same checksum whatever the generation (ARCHITECTURE.md section 9).
  */
 #ifndef SW_POLICY_IMAGE_H
@@ -188,7 +189,8 @@ struct sw_image_hdr {
 	uint32_t hdr_size;
 	uint64_t generation;
 	uint64_t size;
-	uint64_t checksum;        /* FNV-1a 64 over [hdr_size, size) */
+	uint64_t checksum;        /* sw_image_compute_checksum(): header (but generation and
+				     checksum) and body */
 	char hs_version[96];      /* hs_version() of the compiler */
 	uint64_t hs_cpu_features; /* hs_platform_info_t of the compiler */
 	uint32_t hs_tune;
@@ -240,6 +242,8 @@ extern const char *const sw_ifield_names[SW_IF_COUNT];
 
 /* FNV-1a 64 */
 uint64_t sw_fnv1a64(const void *p, size_t n, uint64_t h);
+/* FNV-1a 64 over the whole image with the header's generation and checksum taken as zero. */
+uint64_t sw_image_compute_checksum(const void *image, size_t size);
 #define SW_FNV_OFFSET 0xcbf29ce484222325ull
 
 #endif /* SW_POLICY_IMAGE_H */

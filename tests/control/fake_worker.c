@@ -45,15 +45,27 @@ struct worker {
 };
 
 static uint64_t
-fnv1a64(const uint8_t *p, size_t n)
+fnv1a64(const uint8_t *p, size_t n, uint64_t h)
 {
-	uint64_t h = SW_FNV_OFFSET;
-
 	for (size_t i = 0; i < n; i++) {
 		h ^= p[i];
 		h *= 0x100000001b3ull;
 	}
 	return h;
+}
+
+/* An independent re-implementation of the image checksum (image.h): the header with its
+ * generation and checksum taken as zero, then the body. */
+static uint64_t
+image_checksum(const uint8_t *img, uint64_t size)
+{
+	struct sw_image_hdr h;
+
+	memcpy(&h, img, sizeof(h));
+	h.generation = 0;
+	h.checksum = 0;
+	return fnv1a64(img + sizeof(h), size - sizeof(h),
+		       fnv1a64((const uint8_t *)&h, sizeof(h), SW_FNV_OFFSET));
 }
 
 /* 0 if the image is complete and is generation gen. */
@@ -76,7 +88,7 @@ check_image(const uint8_t *img, uint64_t size, uint64_t gen, char *why, size_t l
 			 h->generation, gen);
 		return -1;
 	}
-	if (fnv1a64(img + h->hdr_size, size - h->hdr_size) != h->checksum) {
+	if (image_checksum(img, size) != h->checksum) {
 		snprintf(why, len, "checksum mismatch in generation %" PRIu64, gen);
 		return -1;
 	}
