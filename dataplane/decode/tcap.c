@@ -93,17 +93,6 @@ static const struct tcap_msg_def tcap_msgs[] = {
 
 static const struct {
 	uint8_t id;
-	uint8_t kind;
-} tcap_elems[] = {
-	{ TCAP_OTID, TCAP_E_OTID },
-	{ TCAP_DTID, TCAP_E_DTID },
-	{ TCAP_DIALOGUE, TCAP_E_DIALOGUE },
-	{ TCAP_COMPONENTS, TCAP_E_COMPONENTS },
-	{ TCAP_PABORT, TCAP_E_PABORT },
-};
-
-static const struct {
-	uint8_t id;
 	uint8_t type; /* enum sw_comp_type */
 } tcap_comps[] = {
 	{ TCAP_COMP_INVOKE, SW_COMP_INVOKE },
@@ -206,7 +195,9 @@ tcap_tid(const uint8_t *buf, const struct sw_ber_tlv *t, uint8_t *tid, uint8_t *
 
 	if (n < 1 || n > TCAP_TID_MAX)
 		return SW_MAL_TCAP_TID;
-	memcpy(tid, buf + t->val_off, n);
+	/* at most 4 octets: a loop, not a variable-length memcpy */
+	for (uint32_t i = 0; i < n; i++)
+		tid[i] = buf[t->val_off + i];
 	*tid_len = (uint8_t)n;
 	return SW_MAL_NONE;
 }
@@ -548,11 +539,24 @@ tcap_message(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 	m = tcap_next(&c, &msg, SW_MAL_TCAP_LEN);
 	if (m != SW_MAL_NONE)
 		return m;
-	for (unsigned i = 0; i < sizeof(tcap_msgs) / sizeof(tcap_msgs[0]); i++) {
-		if (sw_ber_is(&msg, tcap_msgs[i].id)) {
-			def = &tcap_msgs[i];
-			break;
-		}
+	/* a switch on the identifier octet: every TCAP_MSG_* is a one-octet identifier, so
+	 * msg.id == TCAP_MSG_* is sw_ber_is(&msg, TCAP_MSG_*) */
+	switch (msg.id) {
+	case TCAP_MSG_UNI:
+		def = &tcap_msgs[0];
+		break;
+	case TCAP_MSG_BEGIN:
+		def = &tcap_msgs[1];
+		break;
+	case TCAP_MSG_END:
+		def = &tcap_msgs[2];
+		break;
+	case TCAP_MSG_CONTINUE:
+		def = &tcap_msgs[3];
+		break;
+	case TCAP_MSG_ABORT:
+		def = &tcap_msgs[4];
+		break;
 	}
 	if (def == NULL)
 		return SW_MAL_TCAP_TAG;
@@ -570,11 +574,22 @@ tcap_message(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 		m = sw_ber_next(&c, &t);
 		if (m != SW_MAL_NONE)
 			return m;
-		for (unsigned i = 0; i < sizeof(tcap_elems) / sizeof(tcap_elems[0]); i++) {
-			if (sw_ber_is(&t, tcap_elems[i].id)) {
-				kind = tcap_elems[i].kind;
-				break;
-			}
+		switch (t.id) { /* one-octet identifiers, as for the message type */
+		case TCAP_OTID:
+			kind = TCAP_E_OTID;
+			break;
+		case TCAP_DTID:
+			kind = TCAP_E_DTID;
+			break;
+		case TCAP_DIALOGUE:
+			kind = TCAP_E_DIALOGUE;
+			break;
+		case TCAP_COMPONENTS:
+			kind = TCAP_E_COMPONENTS;
+			break;
+		case TCAP_PABORT:
+			kind = TCAP_E_PABORT;
+			break;
 		}
 		/* unknown, not allowed in this message type, out of order or repeated */
 		if (kind == 0 || !(def->allowed & (1u << kind)) || kind <= last)
