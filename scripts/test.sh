@@ -81,6 +81,7 @@ if [ "$quick" = 0 ]; then
 	if CC=clang setup build/san --werror -Dbuildtype=debug -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dfuzz=true; then
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 \
 			run build/san san --no-suite integration --no-suite e2e --no-suite bench "$@"
 	else
 		failed=$((failed + 1)); failed_names+=("san:setup")
