@@ -99,16 +99,31 @@ static const struct tcap_msg_def tcap_msgs[] = {
 };
 #undef E
 
-static const struct {
-	uint8_t id;
-	uint8_t type; /* enum sw_comp_type */
-} tcap_comps[] = {
-	{ TCAP_COMP_INVOKE, SW_COMP_INVOKE },
-	{ TCAP_COMP_RESULT_LAST, SW_COMP_RESULT_LAST },
-	{ TCAP_COMP_ERROR, SW_COMP_ERROR },
-	{ TCAP_COMP_REJECT, SW_COMP_REJECT },
-	{ TCAP_COMP_RESULT, SW_COMP_RESULT },
+/*
+ * Lookups by identifier octet. Every identifier listed is one octet (its tag
+ * number below 31), so tcap_*_of[t.id] != 0 is sw_ber_is(&t, id) for one of them.
+ */
+/* 1 + index into tcap_msgs (in its order) */
+static const uint8_t tcap_msg_of[256] = {
+	[TCAP_MSG_UNI] = 1, [TCAP_MSG_BEGIN] = 2, [TCAP_MSG_END] = 3, [TCAP_MSG_CONTINUE] = 4,
+	[TCAP_MSG_ABORT] = 5,
 };
+
+/* enum tcap_elem */
+static const uint8_t tcap_elem_of[256] = {
+	[TCAP_OTID] = TCAP_E_OTID, [TCAP_DTID] = TCAP_E_DTID, [TCAP_DIALOGUE] = TCAP_E_DIALOGUE,
+	[TCAP_COMPONENTS] = TCAP_E_COMPONENTS, [TCAP_PABORT] = TCAP_E_PABORT,
+};
+
+/* 1 + enum sw_comp_type */
+static const uint8_t tcap_comp_of[256] = {
+	[TCAP_COMP_INVOKE] = 1 + SW_COMP_INVOKE,
+	[TCAP_COMP_RESULT_LAST] = 1 + SW_COMP_RESULT_LAST,
+	[TCAP_COMP_ERROR] = 1 + SW_COMP_ERROR,
+	[TCAP_COMP_REJECT] = 1 + SW_COMP_REJECT,
+	[TCAP_COMP_RESULT] = 1 + SW_COMP_RESULT,
+};
+
 
 static const char *const tcap_type_names[] = {
 	[SW_TCAP_UNIDIRECTIONAL] = "unidirectional",
@@ -406,12 +421,9 @@ tcap_component(const uint8_t *buf, const struct sw_ber_tlv *ct, struct sw_tcap_c
 	enum sw_mal m;
 	bool found = false;
 
-	for (unsigned i = 0; i < sizeof(tcap_comps) / sizeof(tcap_comps[0]); i++) {
-		if (sw_ber_is(ct, tcap_comps[i].id)) {
-			comp->type = tcap_comps[i].type;
-			found = true;
-			break;
-		}
+	if (tcap_comp_of[ct->id] != 0) {
+		comp->type = tcap_comp_of[ct->id] - 1;
+		found = true;
 	}
 	if (!found)
 		return SW_MAL_TCAP_TAG;
@@ -547,25 +559,8 @@ tcap_message(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 	m = tcap_next(&c, &msg, SW_MAL_TCAP_LEN);
 	if (m != SW_MAL_NONE)
 		return m;
-	/* a switch on the identifier octet: every TCAP_MSG_* is a one-octet identifier, so
-	 * msg.id == TCAP_MSG_* is sw_ber_is(&msg, TCAP_MSG_*) */
-	switch (msg.id) {
-	case TCAP_MSG_UNI:
-		def = &tcap_msgs[0];
-		break;
-	case TCAP_MSG_BEGIN:
-		def = &tcap_msgs[1];
-		break;
-	case TCAP_MSG_END:
-		def = &tcap_msgs[2];
-		break;
-	case TCAP_MSG_CONTINUE:
-		def = &tcap_msgs[3];
-		break;
-	case TCAP_MSG_ABORT:
-		def = &tcap_msgs[4];
-		break;
-	}
+	if (tcap_msg_of[msg.id] != 0)
+		def = &tcap_msgs[tcap_msg_of[msg.id] - 1];
 	if (def == NULL)
 		return SW_MAL_TCAP_TAG;
 	msu->tcap.type = def->type;
@@ -582,23 +577,7 @@ tcap_message(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 		m = sw_ber_next(&c, &t);
 		if (m != SW_MAL_NONE)
 			return m;
-		switch (t.id) { /* one-octet identifiers, as for the message type */
-		case TCAP_OTID:
-			kind = TCAP_E_OTID;
-			break;
-		case TCAP_DTID:
-			kind = TCAP_E_DTID;
-			break;
-		case TCAP_DIALOGUE:
-			kind = TCAP_E_DIALOGUE;
-			break;
-		case TCAP_COMPONENTS:
-			kind = TCAP_E_COMPONENTS;
-			break;
-		case TCAP_PABORT:
-			kind = TCAP_E_PABORT;
-			break;
-		}
+		kind = tcap_elem_of[t.id];
 		/* unknown, not allowed in this message type, out of order or repeated */
 		if (kind == 0 || !(def->allowed & (1u << kind)) || kind <= last)
 			return SW_MAL_TCAP_TAG;
