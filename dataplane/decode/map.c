@@ -567,34 +567,48 @@ static const char map_tbcd_pairs[256][2] = {
  * would let the firewall and the HLR see different digit strings.
  *
  * Store the digits into dst unless it already holds a value; a string is
- * checked all the same. Once checked, every octet gives two digits but the
- * last, which gives one before a filler, so the digits are copied as pairs
- * straight into dst (what sw_bcd_decode(p, n, false, true) gives for such a
- * string, without its per-octet filler tests).
+ * checked all the same. A checked octet gives two digits but the last, which
+ * gives one before a filler, so each octet is checked and copied as a digit
+ * pair in one pass (what sw_bcd_decode(p, n, false, true) gives for such a
+ * string, without its per-octet filler branches). On a bad octet the digits
+ * written so far are zeroed again: a field is all zero until it is set.
  */
 static enum sw_mal
 map_store_tbcd(struct map_ctx *x, const uint8_t *p, uint32_t n, struct sw_digits *dst)
 {
-	uint32_t nd;
+	char scratch[SW_DIGITS_MAX + 1];
+	bool store = dst != NULL && dst->len == 0;
+	char *d = store ? dst->d : scratch;
+	uint32_t i, nd;
 
 	if (n == 0)
 		return SW_MAL_NONE;
-	for (uint32_t i = 0; i + 1 < n; i++)
+	if (n * 2 > SW_DIGITS_MAX + 1) {
+		/* too long, unless a filler is misplaced first: check only */
+		for (i = 0; i + 1 < n; i++)
+			if ((p[i] & 0x0f) == 0x0f || p[i] >= 0xf0)
+				return SW_MAL_MAP_PARAM;
+		return (p[n - 1] & 0x0f) == 0x0f ? SW_MAL_MAP_PARAM : SW_MAL_MAP_DIGITS_LONG;
+	}
+	for (i = 0; i + 1 < n; i++) {
 		if ((p[i] & 0x0f) == 0x0f || p[i] >= 0xf0)
-			return SW_MAL_MAP_PARAM;
-	if ((p[n - 1] & 0x0f) == 0x0f)
-		return SW_MAL_MAP_PARAM;
-	if (n * 2 > SW_DIGITS_MAX + 1)
-		return SW_MAL_MAP_DIGITS_LONG;
-	if (dst == NULL || dst->len != 0)
-		return SW_MAL_NONE;
-	for (uint32_t i = 0; i < n; i++)
-		memcpy(dst->d + 2 * i, map_tbcd_pairs[p[i]], 2);
-	nd = 2 * n - (p[n - 1] >= 0xf0);
-	dst->d[nd] = '\0';
-	dst->len = (uint8_t)nd;
-	x->decoded = true;
+			goto bad;
+		memcpy(d + 2 * i, map_tbcd_pairs[p[i]], 2);
+	}
+	if ((p[i] & 0x0f) == 0x0f)
+		goto bad;
+	memcpy(d + 2 * i, map_tbcd_pairs[p[i]], 2);
+	nd = 2 * n - (p[i] >= 0xf0);
+	d[nd] = '\0'; /* over the filler's 'f', if any */
+	if (store) {
+		dst->len = (uint8_t)nd;
+		x->decoded = true;
+	}
 	return SW_MAL_NONE;
+bad:
+	if (store)
+		memset(dst->d, 0, 2 * i);
+	return SW_MAL_MAP_PARAM;
 }
 
 /* IMSI ::= TBCD-STRING (SIZE (3..8)) */
