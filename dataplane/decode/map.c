@@ -665,6 +665,19 @@ map_lmsi(struct map_ctx *x, const struct sw_ber_tlv *t, struct sw_digits *dst)
 #define SM_RP_SC 4          /* serviceCentreAddressDA/OA [4] */
 #define SM_RP_NONE 5        /* noSM-RP-DA/OA [5] NULL */
 
+/*
+ * Offer digits decoded for an SM-RP-DA/OA also as the plain field (first value wins):
+ * the same bytes as decoding the element a second time into the field.
+ */
+static void
+map_also(struct map_ctx *x, const struct sw_digits *d, struct sw_digits *field)
+{
+	if (field->len == 0 && d->len > 0) {
+		*field = *d;
+		x->decoded = true;
+	}
+}
+
 static enum sw_mal
 map_sm_rp(struct map_ctx *x, const struct sw_ber_tlv *t, bool da)
 {
@@ -684,7 +697,7 @@ map_sm_rp(struct map_ctx *x, const struct sw_ber_tlv *t, bool da)
 			return SW_MAL_MAP_PARAM;
 		m = map_imsi(x, t, &d);
 		if (m == SW_MAL_NONE)
-			m = map_imsi(x, t, &msu->map.imsi);
+			map_also(x, &d, &msu->map.imsi);
 		break;
 	case SM_RP_LMSI:
 		if (!da)
@@ -696,12 +709,12 @@ map_sm_rp(struct map_ctx *x, const struct sw_ber_tlv *t, bool da)
 			return SW_MAL_MAP_PARAM;
 		m = map_addr(x, t, &d);
 		if (m == SW_MAL_NONE)
-			m = map_addr(x, t, &msu->map.msisdn);
+			map_also(x, &d, &msu->map.msisdn);
 		break;
 	case SM_RP_SC:
 		m = map_addr(x, t, &d);
 		if (m == SW_MAL_NONE)
-			m = map_addr(x, t, &msu->map.smsc);
+			map_also(x, &d, &msu->map.smsc);
 		break;
 	case SM_RP_NONE:
 		m = sw_ber_len(t) == 0 ? SW_MAL_NONE : SW_MAL_MAP_PARAM;
