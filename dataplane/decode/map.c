@@ -561,6 +561,22 @@ static const char map_tbcd_pairs[256][2] = {
 	TBCD_ROW(0xf0),
 };
 
+/* Filler (0xf) nibbles of an octet: TBCD_FILL_LO | TBCD_FILL_HI. */
+#define TBCD_FILL_LO 1
+#define TBCD_FILL_HI 2
+#define TBCD_FILL(b) ((((b) & 15) == 15 ? TBCD_FILL_LO : 0) | ((b) >> 4 == 15 ? TBCD_FILL_HI : 0))
+#define TBCD_FROW(h)                                                                          \
+	TBCD_FILL(h + 0), TBCD_FILL(h + 1), TBCD_FILL(h + 2), TBCD_FILL(h + 3),                \
+	TBCD_FILL(h + 4), TBCD_FILL(h + 5), TBCD_FILL(h + 6), TBCD_FILL(h + 7),                \
+	TBCD_FILL(h + 8), TBCD_FILL(h + 9), TBCD_FILL(h + 10), TBCD_FILL(h + 11),              \
+	TBCD_FILL(h + 12), TBCD_FILL(h + 13), TBCD_FILL(h + 14), TBCD_FILL(h + 15)
+static const uint8_t map_tbcd_fill[256] = {
+	TBCD_FROW(0x00), TBCD_FROW(0x10), TBCD_FROW(0x20), TBCD_FROW(0x30), TBCD_FROW(0x40),
+	TBCD_FROW(0x50), TBCD_FROW(0x60), TBCD_FROW(0x70), TBCD_FROW(0x80), TBCD_FROW(0x90),
+	TBCD_FROW(0xa0), TBCD_FROW(0xb0), TBCD_FROW(0xc0), TBCD_FROW(0xd0), TBCD_FROW(0xe0),
+	TBCD_FROW(0xf0),
+};
+
 /*
  * TBCD-STRING (TS 29.002 17.7.8): digits low nibble first; 0xf is a filler
  * allowed only as the high nibble of the last octet. A filler anywhere else
@@ -570,8 +586,8 @@ static const char map_tbcd_pairs[256][2] = {
  * checked all the same. A checked octet gives two digits but the last, which
  * gives one before a filler, so each octet is checked and copied as a digit
  * pair in one pass (what sw_bcd_decode(p, n, false, true) gives for such a
- * string, without its per-octet filler branches). On a bad octet the digits
- * written so far are zeroed again: a field is all zero until it is set.
+ * string, without its per-octet filler branches). On a misplaced filler the
+ * digits written are zeroed again: a field is all zero until it is set.
  */
 static enum sw_mal
 map_store_tbcd(struct map_ctx *x, const uint8_t *p, uint32_t n, struct sw_digits *dst)
@@ -580,6 +596,7 @@ map_store_tbcd(struct map_ctx *x, const uint8_t *p, uint32_t n, struct sw_digits
 	bool store = dst != NULL && dst->len == 0;
 	char *d = store ? dst->d : scratch;
 	uint32_t i, nd;
+	uint8_t bad = 0;
 
 	if (n == 0)
 		return SW_MAL_NONE;
@@ -590,14 +607,18 @@ map_store_tbcd(struct map_ctx *x, const uint8_t *p, uint32_t n, struct sw_digits
 				return SW_MAL_MAP_PARAM;
 		return (p[n - 1] & 0x0f) == 0x0f ? SW_MAL_MAP_PARAM : SW_MAL_MAP_DIGITS_LONG;
 	}
+	/* no branch per octet: filler flags are or-ed up and checked once */
 	for (i = 0; i + 1 < n; i++) {
-		if ((p[i] & 0x0f) == 0x0f || p[i] >= 0xf0)
-			goto bad;
+		bad |= map_tbcd_fill[p[i]];
 		memcpy(d + 2 * i, map_tbcd_pairs[p[i]], 2);
 	}
-	if ((p[i] & 0x0f) == 0x0f)
-		goto bad;
+	bad |= map_tbcd_fill[p[i]] & TBCD_FILL_LO;
 	memcpy(d + 2 * i, map_tbcd_pairs[p[i]], 2);
+	if (bad != 0) {
+		if (store)
+			memset(dst->d, 0, 2 * n);
+		return SW_MAL_MAP_PARAM;
+	}
 	nd = 2 * n - (p[i] >= 0xf0);
 	d[nd] = '\0'; /* over the filler's 'f', if any */
 	if (store) {
@@ -605,10 +626,6 @@ map_store_tbcd(struct map_ctx *x, const uint8_t *p, uint32_t n, struct sw_digits
 		x->decoded = true;
 	}
 	return SW_MAL_NONE;
-bad:
-	if (store)
-		memset(dst->d, 0, 2 * i);
-	return SW_MAL_MAP_PARAM;
 }
 
 /* IMSI ::= TBCD-STRING (SIZE (3..8)) */
