@@ -103,6 +103,17 @@ def main(outdir):
     # CIC 1, IAM, nature of connection, forward call indicators, calling party's category,
     # transmission medium, pointers (called 2, optional 10), called party (len 6), optional
     # calling party number (0x0a, len 7), end of optional parameters.
+    vec(outdir, "isup", "iam-calling-called",
+        "ISUP IAM (Q.763 1.3): CIC 1, called party 27821234 (NAI 3, even), optional calling party\n"
+        "number 278299887 (NAI 3, odd, screening 1), end of optional parameters.",
+        iam)
+    rel = bytes([0x05, 0x00, 0x0c, 0x02, 0x00, 0x02, 0x80, 0x90])
+    # CIC 5, REL (Q.763 1.15), pointer to cause indicators, no optional part, cause length 2:
+    # coding standard ITU / location user, cause value 16 (normal call clearing).
+    vec(outdir, "isup", "rel-normal-clearing",
+        "ISUP REL with cause indicators; type and CIC only are decoded (the parameters of\n"
+        "messages other than IAM are not walked, so a truncated REL is not flagged).", rel,
+        truncation="any")
     vec(outdir, "packet", "isup-iam",
         "M3UA DATA SI 5: ISUP IAM (Q.763 1.3) with called and calling party numbers.",
         ether(ipv4("10.0.0.1", "10.0.0.2",
