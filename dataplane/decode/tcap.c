@@ -552,7 +552,8 @@ tcap_message(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 	struct sw_ber_tlv msg;
 	struct sw_cur c;
 	unsigned last = 0;
-	bool otid = false, dtid = false;
+	unsigned allow; /* bit per enum tcap_elem still allowed: in this type, after last */
+	unsigned need;  /* bits of the mandatory transaction ids not seen yet */
 	enum sw_mal m;
 
 	sw_cur_init(&c, buf, off, end);
@@ -569,38 +570,41 @@ tcap_message(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 	if (sw_cur_left(&c) != 0)
 		return SW_MAL_TCAP_LEN;
 
+	allow = def->allowed;
+	need = (def->otid ? 1u << TCAP_E_OTID : 0) | (def->dtid ? 1u << TCAP_E_DTID : 0);
 	sw_ber_contents(buf, &msg, &c);
 	while (sw_cur_left(&c) > 0) {
 		struct sw_ber_tlv t;
-		unsigned kind = 0;
+		unsigned kind, bit;
 
 		m = sw_ber_next(&c, &t);
 		if (m != SW_MAL_NONE)
 			return m;
 		kind = tcap_elem_of[t.id];
-		/* unknown, not allowed in this message type, out of order or repeated */
-		if (kind == 0 || !(def->allowed & (1u << kind)) || kind <= last)
-			return SW_MAL_TCAP_TAG;
-		/* Abort: reason is one CHOICE, p-abortCause or u-abortCause, not both */
-		if (kind == TCAP_E_PABORT && last == TCAP_E_DIALOGUE)
+		bit = 1u << kind;
+		/* unknown (kind 0 is never allowed), not allowed in this message type, out of
+		 * order or repeated */
+		if (!(allow & bit))
 			return SW_MAL_TCAP_TAG;
 		/* a transaction id before its mandatory predecessor is reported as such */
-		if (kind > TCAP_E_DTID && ((def->otid && !otid) || (def->dtid && !dtid)))
+		if (kind > TCAP_E_DTID && need != 0)
 			return SW_MAL_TCAP_TID;
 		last = kind;
+		allow &= ~((bit << 1) - 1); /* only later elements from now on */
+		need &= ~bit;
 
 		switch (kind) {
 		case TCAP_E_OTID:
 			m = tcap_tid(buf, &t, msu->tcap.otid, &msu->tcap.otid_len);
-			otid = true;
 			break;
 		case TCAP_E_DTID:
-			if (def->otid && !otid)
+			if (need & (1u << TCAP_E_OTID))
 				return SW_MAL_TCAP_TID;
 			m = tcap_tid(buf, &t, msu->tcap.dtid, &msu->tcap.dtid_len);
-			dtid = true;
 			break;
 		case TCAP_E_DIALOGUE:
+			/* Abort: reason is one CHOICE, p-abortCause or u-abortCause, not both */
+			allow &= ~(1u << TCAP_E_PABORT);
 			m = tcap_dialogue(buf, &t, msu);
 			break;
 		case TCAP_E_COMPONENTS:
@@ -621,7 +625,7 @@ tcap_message(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 		if (m != SW_MAL_NONE)
 			return m;
 	}
-	if ((def->otid && !otid) || (def->dtid && !dtid))
+	if (need != 0)
 		return SW_MAL_TCAP_TID;
 	/* Q.773 4.1: the component portion of a unidirectional message is mandatory */
 	if (def->type == SW_TCAP_UNIDIRECTIONAL && last != TCAP_E_COMPONENTS)
