@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# What SCTP repair costs in the real inline worker loop (issue 7): sigwall-bench-dp with repair
+# on and with --no-repair, alternating in the same run, on the realistic single-chunk mix with
+# 5% of MSUs attacks (about 5% of MSUs blocked by the shipped rules). Not a timed test.
+#
+#   bench/dataplane/repair-cost.sh [BUILD_DIR] [ROUNDS]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$top/build/main}
+rounds=${2:-5}
+bench=$build/bench/dataplane/sigwall-bench-dp
+gen=$build/bench/gen/sigwall-gen
+for b in "$bench" "$gen"; do
+	[ -x "$b" ] || { echo "missing $b: build first (ninja -C $build)" >&2; exit 2; }
+done
+tmp=$(mktemp -d /tmp/sw-repair-cost.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+"$gen" --profile roaming --site "$top/patterns/site.example.conf" --msus 50000 --seed 1 \
+	--bundle-max 1 --attack-share 0.05 -o "$tmp/mix.pcap" >/dev/null
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+run() {
+	"$bench" --pcap "$tmp/mix.pcap" --rules "$top/patterns/default.conf" \
+		--site "$top/patterns/site.example.conf" --runs 3 --packets 300000 "$@" 2>&1 |
+		sed -n 's/^median: full \([0-9.]*\) Mpps.*/\1/p'
+}
+on=() off=()
+for ((i = 0; i < rounds; i++)); do
+	on+=("$(run)")
+	off+=("$(run --no-repair)")
+	echo "round $i: repair on ${on[-1]} Mpps, repair off ${off[-1]} Mpps"
+done
+/usr/bin/python3 - "${on[*]}" "${off[*]}" <<'PY'
+import statistics, sys
+on = [float(x) for x in sys.argv[1].split()]
+off = [float(x) for x in sys.argv[2].split()]
+m_on, m_off = statistics.median(on), statistics.median(off)
+print("median of %d rounds: repair on %.2f Mpps, repair off %.2f Mpps; repair costs %.1f%% of "
+      "packets per second (goal <= 10%%)" % (len(on), m_on, m_off, 100.0 * (1 - m_on / m_off)))
+PY
