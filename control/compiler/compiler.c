@@ -1611,6 +1611,27 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	for (size_t i = 0; i < b->nrules; i++)
 		if ((rc = str_add(b, b->rules[i].name, &rname[i])) != 0)
 			goto out;
+	/* How many leading digits of each field the verdict can depend on (the cache key keeps
+	 * only those): the longest prefix when every pattern of the field is a digit prefix, the
+	 * whole string as soon as one is a regex; text fields are always keyed whole. */
+	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
+		size_t kd = 0;
+		for (size_t i = 0; i < b->npats[f] && kd != SW_KEY_DIGITS_ALL; i++) {
+			const char *d = b->pats[f][i].digits;
+			if (d == NULL)
+				kd = SW_KEY_DIGITS_ALL;
+			else if (strlen(d) > kd)
+				kd = strlen(d);
+		}
+		for (size_t i = 0; i < b->npt[f] && kd != SW_KEY_DIGITS_ALL; i++)
+			if (b->pt[f][i].len > SW_PTAB_DIGITS)
+				kd = SW_KEY_DIGITS_ALL;
+			else if (b->pt[f][i].len > kd)
+				kd = b->pt[f][i].len;
+		if (f == SW_SF_USSD || f == SW_SF_ACN)
+			kd = SW_KEY_DIGITS_ALL;
+		h->fields[f].key_digits = (uint8_t)kd;
+	}
 	/* A field with many prefixes (many small lists, or site ranges plus lists) moves all of
 	 * them from Hyperscan to its prefix table, which compiles in linear time; Hyperscan keeps
 	 * the regexes. Below the threshold, prefixes stay anchored Hyperscan literals. */

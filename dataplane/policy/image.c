@@ -179,6 +179,10 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 			       (uint64_t)fd->ptab_nslots * sizeof(struct sw_img_pslot), size)))
 			return fail(err, errlen, -EINVAL, "%s prefix table out of range",
 				    sw_sfield_names[f]);
+		if (fd->key_digits != SW_KEY_DIGITS_ALL &&
+		    (fd->key_digits > SW_PTAB_DIGITS || f == SW_SF_USSD || f == SW_SF_ACN))
+			return fail(err, errlen, -EINVAL, "%s key digits %u out of range",
+				    sw_sfield_names[f], fd->key_digits);
 	}
 	/* Every rule's conditions and names must stay inside their tables. */
 	const struct sw_img_rule *r = (const void *)((const char *)image + h->rules_off);

@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #define SW_IMAGE_MAGIC 0x3147414d494c5753ull /* "SWLIMAG1" little-endian */
-#define SW_IMAGE_ABI 1
+#define SW_IMAGE_ABI 2 /* 2: sw_img_field.key_digits */
 #define SW_IMAGE_ALIGN 64
 
 #define SW_RULES_MAX 1024
@@ -172,7 +172,14 @@ struct sw_img_field {
 	uint32_t bloom_off;   /* uint64_t[bloom_bits / 64]: bits SW_BLOOM_BIT/2(hash) of every entry,
 				 probed before the table so that most misses stay in L2 */
 	uint32_t bloom_bits;  /* power of two, <= 2^24 */
+	uint8_t key_digits;   /* digit fields: every pattern of the field is a prefix of at most
+				 this many digits (<= SW_PTAB_DIGITS), so the verdict depends only
+				 on the first key_digits digits and on min(len, key_digits + 1);
+				 SW_KEY_DIGITS_ALL: the whole string (some pattern is a regex) */
+	uint8_t pad[3];
 };
+
+#define SW_KEY_DIGITS_ALL 0xff
 
 /* Two bits per entry (k = 2), from hash bits disjoint from the table index bits. */
 #define SW_BLOOM_BIT(hash, bits) ((uint32_t)((hash) >> 40) & ((bits) - 1))

@@ -412,6 +412,70 @@ test_random_msus(void **state)
 	sw_policy_ctx_free(ctx);
 }
 
+/* The cache keys a digit field on only the leading digits its patterns can reach
+ * (sw_img_field.key_digits): messages that differ past them share a cache entry. Every verdict
+ * of a warm cache must equal a cold evaluation (a second context flushed before every MSU by
+ * rebinding it to another generation of the same rules). */
+static void
+test_cache_prefix_key(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const gts[] = { "27820", "27821", "2782", "336090", "491720",
+					   "2547220", "447785", "8613", "9", "" };
+	static const char *const plmns[] = { "65501", "20801", "26202", "63902", "23415",
+					     "46000", "6550", "" };
+	static const int32_t ops[] = { 2, 3, 7, 22, 44, 45, 46, 56, 67, 59, 60, 71, 10, 70, 999 };
+	struct sw_policy_ctx *warm = sw_policy_ctx_new(), *cold = sw_policy_ctx_new();
+	uint64_t x = 0x9e3779b97f4a7c15ull, hits, misses;
+	struct sw_compiled c2;
+	char err[256];
+
+	assert_non_null(warm);
+	assert_non_null(cold);
+	assert_int_equal(sw_compile_files(RULES, SITE, 2, &c2, err, sizeof(err)), 0);
+	assert_int_equal(sw_policy_ctx_bind(warm, fx->c.image), 0);
+	for (int it = 0; it < 4000; it++) {
+		char cg[40], cd[40], imsi[40];
+		struct sw_msu m;
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* 64 kinds of message (the prefixes, operations, IMSI presence) with random
+		 * tails: the same kind differs mostly past the prefixes */
+		uint64_t k = x % 64, y = x >> 6;
+		snprintf(cg, sizeof(cg), "%s%0*llu", gts[k % 10], (int)(y % 9),
+			 (unsigned long long)((y >> 4) % 100000000));
+		snprintf(cd, sizeof(cd), "%s%0*llu", gts[(k / 4) % 10], (int)((y >> 32) % 9),
+			 (unsigned long long)((y >> 36) % 1000));
+		snprintf(imsi, sizeof(imsi), "%s%0*llu", plmns[(k / 2) % 8], (int)((y >> 46) % 11),
+			 (unsigned long long)((y >> 50) % 1000));
+		if (k % 16 == 15)
+			t_iam(&m, k % 32 == 15 ? 1001 : 4000, cg, cd);
+		else
+			t_map(&m, cg, cd, ops[k % 15], k % 4 ? imsi : NULL);
+		if (k % 8 == 3)
+			t_comp(&m, SW_COMP_INVOKE, ops[(k / 3) % 15]);
+		if (k % 32 == 5)
+			m.mal = SW_MAL_TCAP_LEN;
+		assert_int_equal(sw_policy_ctx_bind(cold, it % 2 ? c2.image : fx->c.image), 0);
+		struct sw_verdict a = sw_policy_eval(warm, NULL, &m, k & 1, 0);
+		struct sw_verdict b = sw_policy_eval(cold, NULL, &m, k & 1, 0);
+		if (a.rule != b.rule || a.action != b.action)
+			fail_msg("MSU %d (cgpa %s cdpa %s imsi %s): cached %s, uncached %s", it, cg,
+				 cd, imsi, sw_image_rule_name(fx->c.image, a.rule),
+				 sw_image_rule_name(fx->c.image, b.rule));
+	}
+	sw_policy_ctx_stats(warm, &hits, &misses);
+	print_message("prefix-keyed cache: %llu hits, %llu misses\n", (unsigned long long)hits,
+		      (unsigned long long)misses);
+	assert_true(hits > 500); /* the warm context really answered from its cache */
+	sw_policy_ctx_stats(cold, &hits, &misses);
+	assert_int_equal(hits, 0);
+	sw_policy_ctx_free(warm);
+	sw_policy_ctx_free(cold);
+	sw_compiled_free(&c2);
+}
+
 int
 main(void)
 {
@@ -422,6 +486,7 @@ main(void)
 		cmocka_unit_test(test_global_and_malformed),
 		cmocka_unit_test(test_evasion),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_cache_prefix_key),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_random_msus),
 	};
