@@ -15,7 +15,6 @@
  * charged on every MSU, hit or miss.
  */
 #include <errno.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +25,8 @@
 #include "policy.h"
 
 #define SW_CACHE_SLOTS 4096      /* power of two; 2-way sets of consecutive slots */
-#define SW_KEY_WORDS 63          /* + 8 header: 512-byte cache entries */
+#define SW_KEY_MAX 232          /* + 8 + 16 header: 256-byte cache entries */
+#define SW_KEY_PAD 40            /* slack after a key: fixed-size copies and 8-byte loads */
 #define SW_BUCKETS 4096          /* rate-limit buckets per worker, power of two */
 #define SW_ATOM_WORDS (SW_ATOMS_MAX / 64)
 #define SW_RULE_WORDS (SW_RULES_MAX / 64)
@@ -40,24 +40,11 @@
  */
 struct sw_cache_ent {
 	int32_t rule;
-	uint32_t nw;                 /* key words */
-	uint64_t key[SW_KEY_WORDS];
+	uint16_t len;
+	uint8_t pad[10];
+	uint8_t key[SW_KEY_MAX + 8]; /* + 8: key_equal reads whole words */
 } __attribute__((aligned(64)));
-_Static_assert(sizeof(struct sw_cache_ent) == 512, "cache entry: 8 cache lines");
-
-/* A string field in the cache key (not USSD): its first kd bytes in whole words masked past
- * its length, and that length capped at kd + 1 in the top byte of its last word (kd / 8 + 1
- * words: the top byte is never a string byte). */
-struct sw_key_sf {
-	uint16_t off;    /* offset in struct sw_msu of the bytes */
-	uint16_t loff;   /* offset of the length byte */
-	uint16_t poff;   /* offset of a bool that must be true, unless pnone */
-	uint8_t pnone;   /* 1: no presence flag */
-	uint8_t kd;      /* bytes that count */
-	uint8_t nw;      /* words: kd / 8 + 1 */
-	uint8_t lmax;    /* larger lengths are taken as absent */
-	uint32_t has;    /* SW_HAS_* bits that must all be set */
-};
+_Static_assert(sizeof(struct sw_cache_ent) == 256, "cache entry: 4 cache lines");
 
 struct sw_bucket {
 	uint64_t key;     /* hash of (rule, key field value); 0: free */
@@ -74,11 +61,9 @@ struct sw_policy_ctx {
 	const uint64_t *opidx;
 	uint32_t rule_words;
 	uint8_t nkey_if, key_if[SW_IF_COUNT];
-	uint8_t nkey_sf;             /* string fields but USSD */
-	struct sw_key_sf key_sf[SW_SF_COUNT];
-	bool key_ussd, key_comp;
-	uint32_t key_fixed;          /* words of every key: header, ints, strings */
-	uint64_t seed[SW_KEY_WORDS]; /* per-position seeds of the key hash */
+	uint8_t nkey_sf, key_sf[SW_SF_COUNT];
+	uint8_t key_kd[SW_SF_COUNT];  /* per key_sf: digits that count (sw_img_field.key_digits) */
+	bool key_comp;
 	uint64_t hits, misses;
 	uint64_t known_ops[4];     /* local opcodes 0..255 that TS 29.002 names */
 	uint64_t *ctags;           /* hash | 1 of each slot's key, 0: empty */
@@ -106,8 +91,6 @@ sw_policy_ctx_new(void)
 	}
 	memset(ctx->cache, 0, sizeof(struct sw_cache_ent) * SW_CACHE_SLOTS);
 	memset(ctx->ctags, 0, sizeof(uint64_t) * SW_CACHE_SLOTS);
-	for (unsigned i = 0; i < SW_KEY_WORDS; i++)
-		ctx->seed[i] = (0x9e3779b97f4a7c15ull * (i + 1)) ^ 0xc2b2ae3d27d4eb4full;
 	for (int32_t op = 0; op < 256; op++)
 		if (sw_map_op_name(op) != NULL)
 			ctx->known_ops[op >> 6] |= 1ull << (op & 63);
@@ -132,66 +115,6 @@ static inline const void *
 img_at(const struct sw_image_hdr *h, uint32_t off)
 {
 	return (const char *)h + off;
-}
-
-/* Where a key string field lives in struct sw_msu (sf_digits and sf_text as offsets). */
-static void
-key_sf_where(unsigned f, struct sw_key_sf *ks)
-{
-	static const uint16_t map_off[] = {
-		[SW_SF_IMSI] = offsetof(struct sw_msu, map.imsi),
-		[SW_SF_MSISDN] = offsetof(struct sw_msu, map.msisdn),
-		[SW_SF_VLR] = offsetof(struct sw_msu, map.vlr),
-		[SW_SF_MSC] = offsetof(struct sw_msu, map.msc),
-		[SW_SF_HLR] = offsetof(struct sw_msu, map.hlr),
-		[SW_SF_SGSN] = offsetof(struct sw_msu, map.sgsn),
-		[SW_SF_SMSC] = offsetof(struct sw_msu, map.smsc),
-		[SW_SF_SM_RP_DA] = offsetof(struct sw_msu, map.sm_rp_da),
-		[SW_SF_SM_RP_OA] = offsetof(struct sw_msu, map.sm_rp_oa),
-	};
-	size_t d;
-
-	ks->poff = 0;
-	ks->pnone = 1;
-	ks->has = 0;
-	ks->lmax = SW_DIGITS_MAX;
-	switch (f) {
-	case SW_SF_ACN:
-		ks->off = offsetof(struct sw_msu, tcap.acn);
-		ks->loff = offsetof(struct sw_msu, tcap.acn_len);
-		ks->has = SW_HAS_ACN;
-		ks->lmax = SW_ACN_MAX;
-		return;
-	case SW_SF_CGPA:
-		d = offsetof(struct sw_msu, sccp.cgpa.digits);
-		ks->poff = offsetof(struct sw_msu, sccp.cgpa.present);
-		ks->pnone = 0;
-		ks->has = SW_HAS_SCCP;
-		break;
-	case SW_SF_CDPA:
-		d = offsetof(struct sw_msu, sccp.cdpa.digits);
-		ks->poff = offsetof(struct sw_msu, sccp.cdpa.present);
-		ks->pnone = 0;
-		ks->has = SW_HAS_SCCP;
-		break;
-	case SW_SF_CGPN:
-		d = offsetof(struct sw_msu, isup.cgpn.digits);
-		ks->poff = offsetof(struct sw_msu, isup.cgpn.present);
-		ks->pnone = 0;
-		ks->has = SW_HAS_ISUP;
-		break;
-	case SW_SF_CDPN:
-		d = offsetof(struct sw_msu, isup.cdpn.digits);
-		ks->poff = offsetof(struct sw_msu, isup.cdpn.present);
-		ks->pnone = 0;
-		ks->has = SW_HAS_ISUP;
-		break;
-	default:
-		d = map_off[f];
-		break;
-	}
-	ks->off = (uint16_t)(d + offsetof(struct sw_digits, d));
-	ks->loff = (uint16_t)(d + offsetof(struct sw_digits, len));
 }
 
 int
@@ -222,23 +145,13 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 	for (unsigned i = 0; i < SW_IF_COUNT; i++)
 		if (m & SW_KEY_IFIELD(i))
 			ctx->key_if[ctx->nkey_if++] = (uint8_t)i;
-	ctx->key_fixed = 1 + (ctx->nkey_if + 1u) / 2;
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
-		struct sw_key_sf *ks = &ctx->key_sf[ctx->nkey_sf];
 		unsigned kd = h->fields[f].key_digits;
-		if (!(m & SW_KEY_SFIELD(f)) || f == SW_SF_USSD)
+		if (!(m & SW_KEY_SFIELD(f)))
 			continue;
-		key_sf_where(f, ks);
-		if (f == SW_SF_ACN)
-			kd = SW_ACN_MAX;
-		else if (kd > SW_DIGITS_MAX)
-			kd = SW_DIGITS_MAX;
-		ks->kd = (uint8_t)kd;
-		ks->nw = (uint8_t)(kd / 8 + 1);
-		ctx->key_fixed += ks->nw;
-		ctx->nkey_sf++;
+		ctx->key_kd[ctx->nkey_sf] = (uint8_t)(kd > SW_DIGITS_MAX ? SW_DIGITS_MAX : kd);
+		ctx->key_sf[ctx->nkey_sf++] = (uint8_t)f;
 	}
-	ctx->key_ussd = (m & SW_KEY_SFIELD(SW_SF_USSD)) != 0;
 	ctx->key_comp = (m & SW_KEY_COMP) != 0;
 	/* Flush: no slot matches any more; buckets start full again. */
 	memset(ctx->ctags, 0, sizeof(uint64_t) * SW_CACHE_SLOTS);
@@ -462,130 +375,144 @@ set_has(const struct sw_image_hdr *h, uint32_t set_off, int64_t v)
 
 /* ---- cache key ---- */
 
+/* Equality of two keys of n bytes; both have readable slack up to a multiple of 8. */
+static inline bool
+key_equal(const uint8_t *x, const uint8_t *y, size_t n)
+{
+	uint64_t diff = 0, p, q;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&p, x + i, 8);
+		memcpy(&q, y + i, 8);
+		diff |= p ^ q;
+	}
+	if (i < n) {
+		memcpy(&p, x + i, 8);
+		memcpy(&q, y + i, 8);
+		diff |= (p ^ q) & (~0ull >> (8 * (8 - (n - i))));
+	}
+	return diff == 0;
+}
+
 #define K1 0xff51afd7ed558ccdull
 #define K2 0xc4ceb9fe1a85ec53ull
 
-/* The low r bytes of a word, r clamped to 0..8. */
-static const uint64_t low_bytes[9] = {
-	0, 0xff, 0xffff, 0xffffff, 0xffffffffull, 0xffffffffffull, 0xffffffffffffull,
-	0xffffffffffffffull, ~0ull,
-};
-
-static inline uint64_t
-byte_mask(int r)
+/* Mix n bytes at p (readable up to the next multiple of 8) into the lanes, masked past n. */
+static inline void
+hash_bytes(uint64_t *a, uint64_t *b, const uint8_t *p, unsigned n)
 {
-	return low_bytes[r < 0 ? 0 : r > 8 ? 8 : r];
+	unsigned i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if ((i & 8) == 0)
+			*a = (*a ^ w) * K1;
+		else
+			*b = (*b ^ w) * K2;
+	}
+	if (i < n) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		w &= ~0ull >> (8 * (8 - (n - i)));
+		*b = (*b ^ w) * K2;
+	}
 }
 
-/* Store word n of the key and fold it into the hash: the words' products are independent of
- * each other (no multiply chain through the key), and xor-folded so that they do not add up
- * linearly. */
-#define MIX(w)                                                  \
-	do {                                                    \
-		uint64_t w_ = (w), t_ = (w_ ^ seed[n]) * K1;   \
-		k[n++] = w_;                                    \
-		acc += t_ ^ (t_ >> 32);                         \
-	} while (0)
-
 /*
- * Cache key of an MSU, as words: exactly the fields the image declares relevant, and of a digit
- * field only the leading digits its patterns can reach (sw_img_field.key_digits: with prefix
- * lists of at most 6 digits, the rest of an IMSI does not change a verdict):
- *   word 0            malformed flag, component count, USSD length
- *   integer words     per integer field, 32 bits: value + 1, 0 when absent
- *   string words      per string field but USSD, its first kd bytes masked past its length,
- *                     min(len, kd + 1) in the top byte of its last word
- *   USSD words        (len + 7) / 8, masked
- *   component words   type | flags << 8 | opcode << 32
- * The hash is computed while the words are written (no reload). Returns the number of words,
- * 0 when the key does not fit (the MSU is then evaluated uncached).
+ * Cache key of an MSU: exactly the fields the image declares relevant, compacted; of a digit
+ * field its first key_digits digits and its length capped at key_digits + 1. Its hash is
+ * computed at the same time from the MSU itself (reading the key back right after writing it
+ * would stall on store forwarding); it hashes the same values in the same order, so equal keys
+ * always have equal hashes. Returns the key length, 0 when the key does not fit (the MSU is
+ * then evaluated uncached).
  */
-static inline unsigned
-key_build(const struct sw_policy_ctx *restrict ctx, const struct sw_msu *restrict m, unsigned port,
-	  bool mal, uint64_t *restrict k, uint64_t *restrict hash)
+static inline size_t
+key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool mal,
+	  uint8_t *k, uint64_t *hash)
 {
-	const uint64_t *seed = ctx->seed;
-	uint64_t acc = 0;
-	unsigned n = 0, nc = 0, ulen = 0;
-	const char *mb = (const char *)m;
+	uint64_t a = 0x9e3779b97f4a7c15ull ^ mal, b = 0xc2b2ae3d27d4eb4full;
+	size_t n = 0;
 
-	if (ctx->key_fixed > SW_KEY_WORDS)
-		return 0;
-	if (ctx->key_ussd)
-		ulen = m->map.ussd_len <= SW_USSD_MAX ? m->map.ussd_len : SW_USSD_MAX;
-	if (ctx->key_comp) {
-		nc = (m->has & SW_HAS_TCAP) ? m->tcap.ncomp : 0;
-		if (nc > SW_COMP_MAX)
-			nc = SW_COMP_MAX;
-	}
-	if (ctx->key_fixed + (ulen + 7) / 8 + nc > SW_KEY_WORDS)
-		return 0;
-	MIX((uint64_t)mal | (uint64_t)nc << 8 | (uint64_t)ulen << 16);
-	for (unsigned i = 0; i < ctx->nkey_if; i += 2) {
+	k[n++] = mal;
+	for (unsigned i = 0; i < ctx->nkey_if; i++) {
 		uint32_t v = 0;
-		uint64_t w = if_get(m, port, ctx->key_if[i], &v) ? (uint64_t)v + 1 : 0;
-		if (i + 1 < ctx->nkey_if && if_get(m, port, ctx->key_if[i + 1], &v))
-			w |= ((uint64_t)v + 1) << 32;
-		MIX(w);
+		uint32_t w = if_get(m, port, ctx->key_if[i], &v) ? v + 1 : 0;
+		memcpy(k + n, &w, 4);
+		n += 4;
+		if (i & 1)
+			b = (b ^ w) * K2;
+		else
+			a = (a ^ w) * K1;
 	}
 	for (unsigned i = 0; i < ctx->nkey_sf; i++) {
-		const struct sw_key_sf *ks = &ctx->key_sf[i];
-		const char *p = mb + ks->off;
-		unsigned len = (uint8_t)mb[ks->loff], kd = ks->kd, last = ks->nw - 1u;
-		bool ok = ((m->has & ks->has) == ks->has) & ((mb[ks->poff] | ks->pnone) != 0);
+		unsigned f = ctx->key_sf[i];
+		const uint8_t *p;
+		unsigned len;
 
-		len = ok && len <= ks->lmax ? len : 0;
-		uint64_t mark = len > kd ? kd + 1u : len;
-		len = len > kd ? kd : len;
-		if (__builtin_expect(last == 1 && kd > 8, 1)) {
-			/* 9 to 15 digits (GT prefix lists): two words */
-			uint64_t w0, w1;
-			memcpy(&w0, p, 8);
-			memcpy(&w1, p + 8, 8);
-			MIX(w0 & byte_mask((int)len));
-			MIX((w1 & byte_mask((int)len - 8)) | mark << 56);
+		if (f == SW_SF_USSD) {
+			len = m->map.ussd_len <= SW_USSD_MAX ? m->map.ussd_len : SW_USSD_MAX;
+			p = (const uint8_t *)m->map.ussd;
+		} else if (f == SW_SF_ACN) {
+			len = (m->has & SW_HAS_ACN) && m->tcap.acn_len <= SW_ACN_MAX ? m->tcap.acn_len
+										    : 0;
+			p = m->tcap.acn;
+		} else {
+			const struct sw_digits *d = sf_digits(m, f);
+			unsigned kd = ctx->key_kd[i];
+			len = d != NULL && d->len <= SW_DIGITS_MAX ? d->len : 0;
+			if (n + 1 + SW_DIGITS_MAX > SW_KEY_MAX)
+				return 0;
+			/* Only the first kd digits can change a verdict, and whether there are
+			 * more: the length is kept up to kd + 1. */
+			unsigned mark = len > kd ? kd + 1 : len;
+			len = len > kd ? kd : len;
+			k[n++] = (uint8_t)mark;
+			a = (a ^ (mark + 1)) * K1;
+			/* Fixed-size copy of the whole digit array (no variable-length memcpy on the
+			 * hot path); only len bytes count, the next field overwrites the rest. */
+			if (d != NULL) {
+				memcpy(k + n, d->d, SW_DIGITS_MAX);
+				hash_bytes(&a, &b, (const uint8_t *)d->d, len);
+			}
+			n += len;
 			continue;
 		}
-		for (unsigned j = 0; j < last; j++) {
-			uint64_t w;
-			memcpy(&w, p + 8 * j, 8);
-			MIX(w & byte_mask((int)len - 8 * (int)j));
+		if (n + 1 + len > SW_KEY_MAX)
+			return 0;
+		k[n++] = (uint8_t)len;
+		a = (a ^ (len + 1)) * K1;
+		if (len > 0) {
+			memcpy(k + n, p, len);
+			hash_bytes(&a, &b, p, len);
 		}
-		/* The last word: its bytes below kd (none when kd is a multiple of 8), the mark on
-		 * top. */
-		uint64_t w = 0;
-		if (8 * last < kd) {
-			memcpy(&w, p + 8 * last, 8);
-			w &= byte_mask((int)len - 8 * (int)last);
+		n += len;
+	}
+	if (ctx->key_comp) {
+		unsigned nc = (m->has & SW_HAS_TCAP) ? m->tcap.ncomp : 0;
+		if (nc > SW_COMP_MAX)
+			nc = SW_COMP_MAX;
+		if (n + 1 + 6 * nc > SW_KEY_MAX)
+			return 0;
+		k[n++] = (uint8_t)nc;
+		b = (b ^ (nc + 1)) * K2;
+		for (unsigned c = 0; c < nc; c++) {
+			const struct sw_tcap_comp *tc = &m->tcap.comp[c];
+			uint8_t fl = (uint8_t)(tc->has_opcode | tc->opcode_global << 1);
+			k[n++] = tc->type;
+			k[n++] = fl;
+			memcpy(k + n, &tc->opcode, 4);
+			n += 4;
+			a = (a ^ (tc->type | (uint64_t)fl << 8 | (uint64_t)(uint32_t)tc->opcode << 32)) *
+			    K1;
 		}
-		MIX(w | mark << 56);
 	}
-	for (unsigned j = 0; j < (ulen + 7) / 8; j++) {
-		uint64_t w;
-		memcpy(&w, m->map.ussd + 8 * j, 8);
-		MIX(w & byte_mask((int)ulen - 8 * (int)j));
-	}
-	for (unsigned c = 0; c < nc; c++) {
-		const struct sw_tcap_comp *tc = &m->tcap.comp[c];
-		uint64_t fl = (uint64_t)(tc->has_opcode | tc->opcode_global << 1);
-		MIX(tc->type | fl << 8 | (uint64_t)(uint32_t)tc->opcode << 32);
-	}
-	uint64_t h = acc ^ n;
+	uint64_t h = a ^ ((b << 31) | (b >> 33)) ^ n;
 	h ^= h >> 32;
 	h *= K1;
 	*hash = h ^ (h >> 29);
 	return n;
-}
-
-/* Equality of two keys of n words. */
-static inline bool
-key_equal(const uint64_t *x, const uint64_t *y, unsigned n)
-{
-	uint64_t diff = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		diff |= x[i] ^ y[i];
-	return diff == 0;
 }
 
 /* ---- matching ---- */
@@ -856,12 +783,12 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 	const struct sw_image_hdr *h = ctx->img;
 	struct sw_verdict v = { .action = SW_ACTION_ALLOW, .monitor = false, .rule = 0 };
 	bool mal = msu->mal != SW_MAL_NONE;
-	uint64_t key[SW_KEY_WORDS];
+	uint8_t key[SW_KEY_MAX + SW_KEY_PAD];
 	struct sw_cache_ent *e = NULL;
 	uint64_t hash = 0;
 	uint32_t set = 0;
 	bool cache = false;
-	unsigned klen;
+	size_t klen;
 	int32_t rule;
 	bool monitor;
 	uint8_t action;
@@ -881,7 +808,7 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 			if (ctx->ctags[slot] != tag)
 				continue;
 			e = &ctx->cache[slot];
-			if (e->nw == klen && key_equal(e->key, key, klen)) {
+			if (e->len == klen && key_equal(e->key, key, klen)) {
 				ctx->hits++;
 				rule = e->rule;
 				goto resolve;
@@ -896,9 +823,9 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 		ctx->cvictim[set] ^= 1;
 		e = &ctx->cache[slot];
 		ctx->ctags[slot] = hash | 1;
-		e->nw = klen;
+		e->len = (uint16_t)klen;
 		e->rule = rule;
-		memcpy(e->key, key, klen * sizeof(key[0]));
+		memcpy(e->key, key, klen);
 	}
 resolve:
 	if (rule >= 0) {
