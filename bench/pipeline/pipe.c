@@ -140,6 +140,7 @@ struct lane {
 	uint64_t npkts;
 	uint64_t max_tsc;       /* stop after this many TSC cycles even if npkts is not reached */
 	uint64_t pkts, msus, restored, cycles, drops, msu_drops, refused, switches;
+	uint64_t sync_max, sync_sum; /* cycles of the sw_worker_sync calls that picked up an image */
 	uint64_t hits, misses;
 	uint64_t *hist;
 } __rte_cache_aligned;
@@ -155,7 +156,7 @@ lane_run(void *arg)
 	struct lane *l = arg;
 	struct sw_worker *w = l->w[l->cfg];
 	struct rte_mbuf *pkts[SW_BURST_MAX];
-	uint64_t done = 0, restored = 0, excluded = 0, lat, mdrops0, t0, t1, msus0, drops0, def0, sw0, h0, m0, h1, m1;
+	uint64_t done = 0, restored = 0, excluded = 0, lat, mdrops0, sync_max = 0, sync_sum = 0, t0, t1, msus0, drops0, def0, sw0, h0, m0, h1, m1;
 	uint64_t *hist = l->hist;
 	bool monitor = w->conf.mode == SW_MODE_MONITOR;
 
@@ -181,7 +182,17 @@ lane_run(void *arg)
 		if (unlikely(a - t0 > l->max_tsc))
 			break;
 
-		sw_worker_sync(w);
+		if (unlikely(w->watch != NULL)) {
+			/* image pick-up: its cost is part of the burst's latency; kept apart too */
+			uint64_t s0 = rte_rdtsc(), g0 = w->gen, ds;
+
+			sw_worker_sync(w);
+			ds = rte_rdtsc() - s0;
+			if (w->gen != g0) {
+				sync_max = ds > sync_max ? ds : sync_max;
+				sync_sum += ds;
+			}
+		}
 		n = rte_eth_rx_burst(l->port, 0, pkts, burst);
 		if (unlikely(n == 0))
 			continue;
@@ -216,6 +227,8 @@ lane_run(void *arg)
 	l->msu_drops = w->c->dropped - mdrops0;
 	l->refused = w->c->images_refused - def0;
 	l->switches = w->c->gen_switches - sw0;
+	l->sync_max = sync_max;
+	l->sync_sum = sync_sum;
 	l->hits = h1 - h0;
 	l->misses = m1 - m0;
 	l->restored = restored;
@@ -387,7 +400,7 @@ struct agg {
 	double mpps_core[MAXRUNS], mmsus_core[MAXRUNS], ns_pkt[MAXRUNS], p50[MAXRUNS],
 		p99[MAXRUNS], p999[MAXRUNS], hit[MAXRUNS], drop_share[MAXRUNS], mpps_total[MAXRUNS],
 		msu_drop_share[MAXRUNS];
-	uint64_t refused, switches, pkts, drops;
+	uint64_t refused, switches, pkts, drops, sync_max, sync_sum;
 };
 
 static struct agg agg[CFG_N];
@@ -435,6 +448,8 @@ run_cfg(enum cfg c, uint64_t npkts, double tsc_hz)
 		mdrops += l->msu_drops;
 		a->refused += l->refused;
 		a->switches += l->switches;
+		a->sync_max = l->sync_max > a->sync_max ? l->sync_max : a->sync_max;
+		a->sync_sum += l->sync_sum;
 		for (j = 0; j < HIST_N; j++)
 			merged[j] += l->hist[j];
 	}
@@ -818,9 +833,12 @@ main(int argc, char **argv)
 			if (i == CFG_RELOAD)
 				printf(" reloads=%u reload_failed=%u gen_switches=%" PRIu64
 				       " images_refused=%" PRIu64 " max_publish_ms=%.1f "
+				       "pickup_max_us=%.1f pickup_mean_us=%.1f "
 				       "drop_share_steady=%.5f",
 				       rl.published, rl.failed, a->switches, a->refused,
-				       rl.max_publish_ms, median(agg[CFG_FULL].drop_share,
+				       rl.max_publish_ms, (double)a->sync_max / cyc / 1e3,
+				       a->switches ? (double)a->sync_sum / cyc / 1e3 / (double)a->switches
+						   : 0.0, median(agg[CFG_FULL].drop_share,
 								 agg[CFG_FULL].n));
 			printf("\n");
 		}
@@ -831,11 +849,17 @@ main(int argc, char **argv)
 		if (reload_ms != 0)
 			printf("reloads: %u published every %u ms (%u failed, slowest publish %.1f ms); "
 			       "workers switched generation %" PRIu64 " times, refused %" PRIu64 " images; "
-			       "packets dropped %.4f%% (steady state %.4f%%)\n",
+			       "packets dropped %.4f%% (steady state %.4f%%); image pick-up in the "
+			       "worker: %.1f us mean, %.1f us max\n",
 			       rl.published, reload_ms, rl.failed, rl.max_publish_ms,
 			       agg[CFG_RELOAD].switches, agg[CFG_RELOAD].refused,
 			       100.0 * median(agg[CFG_RELOAD].drop_share, agg[CFG_RELOAD].n),
-			       100.0 * median(agg[CFG_FULL].drop_share, agg[CFG_FULL].n));
+			       100.0 * median(agg[CFG_FULL].drop_share, agg[CFG_FULL].n),
+			       agg[CFG_RELOAD].switches ? (double)agg[CFG_RELOAD].sync_sum /
+							    (tsc_hz / 1e9) / 1e3 /
+							    (double)agg[CFG_RELOAD].switches
+							: 0.0,
+			       (double)agg[CFG_RELOAD].sync_max / (tsc_hz / 1e9) / 1e3);
 	}
 #ifdef SW_HAVE_SHM
 	if (reload_ms != 0)
