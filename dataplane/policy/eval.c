@@ -572,7 +572,7 @@ ptab_scan(const struct sw_image_hdr *h, const struct sw_img_field *fd, const cha
 			const struct sw_img_pslot *sl = &slots[i];
 			if (sl->key == 0)
 				break;
-			if (sl->key == keys[k] && sl->len == lens[k])
+			if (sl->key == keys[k] && sl->len == lens[k] && sl->atom < SW_ATOMS_MAX)
 				atoms[sl->atom >> 6] |= 1ull << (sl->atom & 63);
 		}
 	}
@@ -640,14 +640,18 @@ scan_field(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned f, uint64
 		net[f] = SW_NET_HOME;
 		return;
 	}
-	if (fd->net_partner == 0xffff)
+	if (fd->net_partner == 0xffff || h->npartners == 0)
 		return;
-	for (unsigned k = 0; k < h->npartners; k++) {
-		if (atom_has(atoms, fd->net_partner + k)) {
-			net[f] = (uint8_t)(SW_NET_PARTNER + k);
-			return;
-		}
-	}
+	/* Partner k is atom net_partner + k (sw_image_validate: all below SW_ATOMS_MAX, at most
+	 * SW_PARTNERS_MAX of them): the first one set, from at most two words. */
+	unsigned w = fd->net_partner >> 6, o = fd->net_partner & 63, np = h->npartners;
+	uint64_t x = atoms[w] >> o;
+	if (o != 0 && w + 1 < SW_ATOM_WORDS)
+		x |= atoms[w + 1] << (64 - o);
+	if (np < 64)
+		x &= (1ull << np) - 1;
+	if (x != 0)
+		net[f] = (uint8_t)(SW_NET_PARTNER + __builtin_ctzll(x));
 }
 
 #define NEED(f)                                                  \

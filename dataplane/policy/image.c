@@ -114,6 +114,18 @@ range_ok(uint64_t off, uint64_t len, uint64_t size)
 	return off <= size && len <= size - off;
 }
 
+/* An integer set and its sorted array of large values inside the image. */
+static bool
+set_ok(const void *image, uint32_t off, size_t size)
+{
+	const struct sw_img_set *s;
+
+	if (!range_ok(off, sizeof(*s), size))
+		return false;
+	s = (const void *)((const char *)image + off);
+	return s->nbig == 0 || range_ok(s->big_off, (uint64_t)s->nbig * sizeof(uint32_t), size);
+}
+
 int
 sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 {
@@ -183,6 +195,49 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 		    (fd->key_digits > SW_PTAB_DIGITS || f == SW_SF_USSD || f == SW_SF_ACN))
 			return fail(err, errlen, -EINVAL, "%s key digits %u out of range",
 				    sw_sfield_names[f], fd->key_digits);
+	}
+	if (h->npartners > SW_PARTNERS_MAX)
+		return fail(err, errlen, -EINVAL, "%u partners (max %d)", h->npartners,
+			    SW_PARTNERS_MAX);
+	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
+		const struct sw_img_field *fd = &h->fields[f];
+		if ((fd->net_home != 0xffff && fd->net_home >= SW_ATOMS_MAX) ||
+		    (fd->net_partner != 0xffff &&
+		     (uint32_t)fd->net_partner + h->npartners > SW_ATOMS_MAX))
+			return fail(err, errlen, -EINVAL, "%s network atoms out of range",
+				    sw_sfield_names[f]);
+	}
+	/* Conditions name existing fields, atoms and sets: the engine indexes with them. */
+	const struct sw_img_cond *cd = (const void *)((const char *)image + h->conds_off);
+	for (uint32_t i = 0; i < h->nconds; i++) {
+		const struct sw_img_cond *c = &cd[i];
+		bool ok;
+		switch (c->kind) {
+		case SW_COND_INT:
+			ok = c->field < SW_IF_COUNT && set_ok(image, c->arg, size);
+			break;
+		case SW_COND_ATOM:
+			ok = c->field < SW_SF_COUNT && c->arg < SW_ATOMS_MAX;
+			break;
+		case SW_COND_PRESENT:
+			ok = c->field < (c->field2 ? SW_IF_COUNT : SW_SF_COUNT);
+			break;
+		case SW_COND_NET_IN:
+			ok = c->field < SW_SF_COUNT;
+			break;
+		case SW_COND_NET_EQ:
+			ok = c->field < SW_SF_COUNT && c->field2 < SW_SF_COUNT;
+			break;
+		case SW_COND_COMP:
+			ok = (c->arg == 0 || set_ok(image, c->arg, size)) &&
+			     (c->arg2 == 0 || set_ok(image, c->arg2, size));
+			break;
+		default:
+			ok = false;
+			break;
+		}
+		if (!ok)
+			return fail(err, errlen, -EINVAL, "condition %u out of range", i);
 	}
 	/* Every rule's conditions and names must stay inside their tables. */
 	const struct sw_img_rule *r = (const void *)((const char *)image + h->rules_off);

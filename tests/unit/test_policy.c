@@ -357,6 +357,31 @@ test_validate(void **state)
 	h->hs_cpu_features = ~0ull;
 	assert_int_equal(sw_image_validate(copy, fx->c.size, err, sizeof(err)), -ENOTSUP);
 	memcpy(copy, fx->c.image, fx->c.size);
+	/* A checksummed image whose tables index past their arrays is refused all the same: an
+	 * atom or a field, a condition kind, a set offset, a key_digits, a partner atom out of
+	 * range. */
+	struct sw_img_cond *cd = (void *)(copy + h->conds_off);
+	for (int k = 0; k < 5; k++) {
+		memcpy(copy, fx->c.image, fx->c.size);
+		for (uint32_t i = 0; i < h->nconds; i++) {
+			if (k == 0 && cd[i].kind == SW_COND_ATOM)
+				cd[i].arg = SW_ATOMS_MAX;
+			if (k == 0 && cd[i].kind == SW_COND_NET_IN)
+				cd[i].field = SW_SF_COUNT;
+			if (k == 1 && i == 0)
+				cd[i].kind = 99;
+			if (k == 2 && cd[i].kind == SW_COND_INT)
+				cd[i].arg = (uint32_t)fx->c.size - 8;
+		}
+		if (k == 3)
+			h->fields[SW_SF_IMSI].key_digits = SW_PTAB_DIGITS + 1;
+		if (k == 4)
+			h->fields[SW_SF_CGPA].net_partner = SW_ATOMS_MAX - 1;
+		h->checksum = sw_image_compute_checksum(copy, fx->c.size);
+		if (sw_image_validate(copy, fx->c.size, err, sizeof(err)) != -EINVAL)
+			fail_msg("corruption %d accepted", k);
+	}
+	memcpy(copy, fx->c.image, fx->c.size);
 	/* misaligned base: Hyperscan needs the same address modulo 64 */
 	memmove(copy + 8, copy, fx->c.size);
 	assert_int_equal(sw_image_validate(copy + 8, fx->c.size, err, sizeof(err)), -EINVAL);
