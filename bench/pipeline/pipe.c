@@ -249,6 +249,9 @@ struct reloader {
 	uint64_t gen;
 	unsigned published, failed;
 	double max_publish_ms;
+	/* As in sigwall-dataplane, a new generation is validated (checksummed) once, off the
+	 * workers, by the thread that stands for the main lcore; workers only bind it. */
+	struct sw_image_watch *watch;
 	char err[256];
 };
 
@@ -274,6 +277,11 @@ publish(struct reloader *r)
 #endif
 	rc = sw_shm_image_publish(r->img, r->stats, r->image, r->size, r->gen, r->checksum, 0, 1000,
 				  r->err, sizeof(r->err));
+	if (rc == 0 && r->watch != NULL) {
+		char verr[160];
+
+		(void)sw_image_watch_validate(r->watch, verr, sizeof(verr));
+	}
 	dt = mono_ns() - t0;
 	if ((double)dt / 1e6 > r->max_publish_ms)
 		r->max_publish_ms = (double)dt / 1e6;
@@ -618,6 +626,9 @@ main(int argc, char **argv)
 
 	memset(&rl, 0, sizeof(rl));
 #ifdef SW_HAVE_SHM
+	memset(&watch, 0, sizeof(watch));
+#endif
+#ifdef SW_HAVE_SHM
 	if (reload_ms != 0) {
 		char err[256];
 
@@ -642,6 +653,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		atomic_store(&watch.cur, &shimg);
+		rl.watch = &watch;
 		(void)err;
 	}
 #else
@@ -724,6 +736,7 @@ main(int argc, char **argv)
 			wc.def_action = SW_ACT_ALLOW;
 			wc.no_repair = no_repair;
 			wc.forward_only = k == CFG_FORWARD;
+			wc.main_validates = k == CFG_RELOAD;
 			w->burst = burst;
 			if (w == NULL || sw_worker_init(w, i * CFG_N + k, &wc, blk, NULL) < 0) {
 				fprintf(stderr, "sigwall-bench-pipe: worker init failed\n");
