@@ -59,10 +59,6 @@ sw_gen_rng_chance(struct sw_gen_rng *r, double p)
 
 /* ---- CRC32c (RFC 4960 Appendix B) ---- */
 
-void sw_gen_crc32c_init(void);
-uint32_t sw_gen_crc32c(const uint8_t *p, size_t n);
-/* Select the SSE4.2 path (when the CPU has it) or the table; returns the previous setting. */
-int sw_gen_crc32c_use_hw(int on);
 
 /* ---- buffered output (pcap and labels) ---- */
 

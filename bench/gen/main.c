@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dataplane/enforce/enforce.h"
 #include "gen.h"
 #include "map_ops.h"
 
@@ -452,7 +453,7 @@ send_sctp(struct gen *g, struct assoc *a, int s, uint8_t *sctp, size_t n, uint32
 	be16(sctp + 2, a->port[!s]);
 	be32(sctp + 4, vtag);
 	memset(sctp + 8, 0, 4);
-	crc = sw_gen_crc32c(sctp, n);
+	crc = sw_crc32c(sctp, n);
 	/* RFC 4960 B: the CRC goes on the wire least significant byte first */
 	sctp[8] = (uint8_t)crc;
 	sctp[9] = (uint8_t)(crc >> 8);
@@ -1926,7 +1927,6 @@ main(int argc, char **argv)
 	g.site = &site;
 	g.want_labels = labels != NULL;
 
-	sw_gen_crc32c_init();
 	sw_gen_rng_seed(&g.rng, seed);
 	g.salt = mix64(seed ^ 0x5157414c4c47454eULL);
 	g.partner_subs = g.home_subs / 4 > 0 ? g.home_subs / 4 : 1;
