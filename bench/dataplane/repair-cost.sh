@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What SCTP repair costs in the real inline worker loop (issue 7): sigwall-bench-dp with repair
+# What SCTP repair costs in the real inline worker loop (issue 7): sigwall-bench-pipe with repair
 # on and with --no-repair, alternating in the same run, on the realistic single-chunk mix with
 # 5% of MSUs attacks (about 5% of MSUs blocked by the shipped rules). Not a timed test.
 #
@@ -8,7 +8,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build/main}
 rounds=${2:-5}
-bench=$build/bench/dataplane/sigwall-bench-dp
+bench=$build/bench/pipeline/sigwall-bench-pipe
 gen=$build/bench/gen/sigwall-gen
 for b in "$bench" "$gen"; do
 	[ -x "$b" ] || { echo "missing $b: build first (ninja -C $build)" >&2; exit 2; }
@@ -20,8 +20,8 @@ trap 'rm -rf "$tmp"' EXIT
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 run() {
 	"$bench" --pcap "$tmp/mix.pcap" --rules "$top/patterns/default.conf" \
-		--site "$top/patterns/site.example.conf" --runs 3 --packets 300000 "$@" 2>&1 |
-		sed -n 's/^median: full \([0-9.]*\) Mpps.*/\1/p'
+		--site "$top/patterns/site.example.conf" --runs 3 --seconds 0.3 "$@" 2>&1 |
+		sed -n 's/^RESULT .* cfg=full .* mpps_core=\([0-9.]*\) .*/\1/p'
 }
 on=() off=()
 for ((i = 0; i < rounds; i++)); do

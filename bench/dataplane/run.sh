@@ -3,7 +3,10 @@
 # 100,000-entry calling-GT blocklist, on the realistic single-chunk mix from sigwall-gen, on one
 # core, against forward-only in the same run. Not a timed test.
 #
-#   bench/dataplane/run.sh [BUILD_DIR] [--perf] [extra sigwall-bench-dp options]
+#   bench/dataplane/run.sh [BUILD_DIR] [--perf] [extra sigwall-bench-pipe options]
+#
+# It runs bench/pipeline's sigwall-bench-pipe (the real sw_worker_burst over pre-built mbufs on
+# a net_ring port; forward-only, decode-only, verdict and full path alternated in each run).
 #
 # --perf: also record a perf profile of one run and print the top symbols.
 set -euo pipefail
@@ -15,7 +18,7 @@ if [ "${1:-}" = "--perf" ]; then
 	perf=1
 	shift
 fi
-bench=$build/bench/dataplane/sigwall-bench-dp
+bench=$build/bench/pipeline/sigwall-bench-pipe
 gen=$build/bench/gen/sigwall-gen
 for b in "$bench" "$gen"; do
 	[ -x "$b" ] || { echo "missing $b: build first (ninja -C $build)"; exit 1; }
