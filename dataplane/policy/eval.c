@@ -621,7 +621,7 @@ comp_match(const struct sw_policy_ctx *ctx, const struct sw_img_cond *c, const s
  * scanned. */
 static void
 scan_field(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned f, uint64_t *atoms,
-	   uint8_t *net)
+	   uint8_t *net, bool pt_done)
 {
 	const struct sw_image_hdr *h = ctx->img;
 	const struct sw_img_field *fd = &h->fields[f];
@@ -632,7 +632,7 @@ scan_field(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned f, uint64
 	if (len > 0) {
 		if (fd->db_off != 0)
 			hs_scan(img_at(h, fd->db_off), s, len, 0, ctx->scratch, on_match, atoms);
-		if (fd->ptab_off != 0)
+		if (fd->ptab_off != 0 && !pt_done)
 			ptab_scan(h, fd, s, len, atoms);
 	}
 	net[f] = SW_NET_NONE;
@@ -654,10 +654,23 @@ scan_field(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned f, uint64
 		net[f] = (uint8_t)(SW_NET_PARTNER + __builtin_ctzll(x));
 }
 
+/* The prefix table of field f only. */
+static __attribute__((noinline)) void
+scan_pt(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned f, uint64_t *atoms)
+{
+	char acnbuf[SW_ACN_TEXT_MAX];
+	unsigned len;
+	const char *s = sf_text(m, f, &len, acnbuf);
+
+	if (len > 0)
+		ptab_scan(ctx->img, &ctx->img->fields[f], s, len, atoms);
+}
+
 #define NEED(f)                                                  \
 	do {                                                     \
 		if (!(scanned & (1u << (f)))) {                  \
-			scan_field(ctx, m, (f), atoms, net);      \
+			scan_field(ctx, m, (f), atoms, net,      \
+				   (scanned_pt >> (f)) & 1);      \
 			scanned |= 1u << (f);                    \
 		}                                                \
 	} while (0)
@@ -671,7 +684,7 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 	uint8_t net[SW_SF_COUNT];
 	char acnbuf[SW_ACN_TEXT_MAX];
 	unsigned rw = ctx->rule_words;
-	uint32_t scanned = 0;
+	uint32_t scanned = 0, scanned_pt = 0;
 
 	/* Candidates: rules not indexed by opcode, plus those indexed by an opcode present. */
 	const uint64_t *base = ctx->opidx + (size_t)SW_OPIDX_BASE * rw;
@@ -708,7 +721,17 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 					v = if_get(m, port, c->field, &x) && set_has(h, c->arg, x);
 					break;
 				case SW_COND_ATOM:
-					NEED(c->field);
+					/* An atom the prefix table sets is set whatever Hyperscan
+					 * finds: a blocklisted GT is dropped without a Hyperscan
+					 * scan of its field. */
+					if (!(scanned & (1u << c->field)) &&
+					    h->fields[c->field].ptab_off != 0 &&
+					    !(scanned_pt & (1u << c->field))) {
+						scan_pt(ctx, m, c->field, atoms);
+						scanned_pt |= 1u << c->field;
+					}
+					if (!atom_has(atoms, c->arg))
+						NEED(c->field);
 					v = atom_has(atoms, c->arg);
 					break;
 				case SW_COND_PRESENT:
