@@ -1587,6 +1587,53 @@ out:
 	return rc;
 }
 
+/* Gate fields in order of preference: the one whose prefix lists are the most selective
+ * (calling and called GT, IMSI), other digit fields, then the free text ones. */
+static const uint8_t gate_rank[SW_SF_COUNT] = {
+	[SW_SF_CGPA] = 0, [SW_SF_CDPA] = 1, [SW_SF_IMSI] = 2, [SW_SF_MSISDN] = 3,
+	[SW_SF_VLR] = 4, [SW_SF_MSC] = 4, [SW_SF_HLR] = 4, [SW_SF_SGSN] = 4, [SW_SF_SMSC] = 4,
+	[SW_SF_SM_RP_DA] = 5, [SW_SF_SM_RP_OA] = 5, [SW_SF_CGPN] = 5, [SW_SF_CDPN] = 5,
+	[SW_SF_ACN] = 6, [SW_SF_USSD] = 7,
+};
+
+/*
+ * Atom gate (image.h): each rule with a non-negated atom condition is gated by one of them, the
+ * one on the best-ranked field (the first such condition on a tie, so the image is
+ * deterministic). A negated atom condition never gates: its rule matches when the atom is NOT
+ * set. Returns the number of gated rules.
+ */
+static uint32_t
+gate_build(struct builder *b, uint64_t *g, size_t rw)
+{
+	uint64_t *gated = g, *mal = g + rw, *gfield = g + 2 * rw;
+	uint64_t *arow = g + (2 + SW_SF_COUNT) * rw;
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < b->nrules; i++) {
+		const struct sw_img_rule *r = &b->rules[i].r;
+		const struct sw_img_cond *best = NULL;
+		uint64_t bit = 1ull << (i % 64);
+
+		if (r->malformed)
+			mal[i / 64] |= bit;
+		for (uint32_t j = 0; j < r->ncond; j++) {
+			const struct sw_img_cond *c = &b->conds[r->cond_first + j];
+			if (c->kind != SW_COND_ATOM || c->neg || c->field >= SW_SF_COUNT ||
+			    c->arg >= b->natoms)
+				continue;
+			if (best == NULL || gate_rank[c->field] < gate_rank[best->field])
+				best = c;
+		}
+		if (best == NULL)
+			continue;
+		gated[i / 64] |= bit;
+		gfield[(size_t)best->field * rw + i / 64] |= bit;
+		arow[(size_t)best->arg * rw + i / 64] |= bit;
+		n++;
+	}
+	return n;
+}
+
 static int
 build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 {
@@ -1594,7 +1641,8 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	hs_platform_info_t plat;
 	char *ser[SW_SF_COUNT] = { 0 };
 	size_t serlen[SW_SF_COUNT] = { 0 }, dbsize[SW_SF_COUNT] = { 0 };
-	size_t off, rules_off, conds_off, data_off, opidx_off, strtab_off, ptoff[SW_SF_COUNT] = { 0 };
+	size_t off, rules_off, conds_off, data_off, opidx_off, gate_off, strtab_off;
+	size_t ptoff[SW_SF_COUNT] = { 0 };
 	size_t nslots[SW_SF_COUNT] = { 0 }, rw = (b->nrules + 63) / 64;
 	size_t bloomoff[SW_SF_COUNT] = { 0 }, bloombits[SW_SF_COUNT] = { 0 };
 	uint32_t name_off, *rname;
@@ -1668,6 +1716,8 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	off = ROUND64(off + b->data.n);
 	opidx_off = off;
 	off = ROUND64(off + SW_OPIDX_ROWS * rw * 8);
+	gate_off = off;
+	off = ROUND64(off + SW_GATE_WORDS(rw, b->natoms) * 8);
 	strtab_off = off;
 	off = ROUND64(off + b->strtab.n);
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
@@ -1737,6 +1787,7 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 			opidx[SW_OPIDX_BASE * rw + i / 64] |= 1ull << (i % 64);
 		}
 	}
+	h->ngated = gate_build(b, (uint64_t *)(img + gate_off), rw);
 	memcpy(img + strtab_off, b->strtab.p, b->strtab.n);
 
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
@@ -1837,6 +1888,7 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	h->conds_off = (uint32_t)conds_off;
 	h->opidx_off = (uint32_t)opidx_off;
 	h->rule_words = (uint32_t)rw;
+	h->gate_off = (uint32_t)gate_off;
 	h->strtab_off = (uint32_t)strtab_off;
 	h->strtab_size = (uint32_t)b->strtab.n;
 	memcpy(img, h, sizeof(*h));

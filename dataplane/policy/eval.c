@@ -62,6 +62,11 @@ struct sw_policy_ctx {
 	const struct sw_img_cond *conds;
 	const uint64_t *opidx;
 	uint32_t rule_words;
+	/* Atom gate (image.h), NULL when the image gates no rule or SW_POLICY_NO_GATE is set. */
+	const uint64_t *gated, *gmal, *gfield, *arow;
+	uint64_t gate_amask[SW_ATOM_WORDS]; /* atoms that gate some rule */
+	uint8_t ngfield, gfields[SW_SF_COUNT]; /* fields that gate some rule */
+	bool no_gate;              /* SW_POLICY_NO_GATE=1 at creation: reference evaluation */
 	uint8_t nkey_if, key_if[SW_IF_COUNT];
 	uint8_t nkey_sf, key_sf[SW_SF_COUNT];
 	uint8_t key_kd[SW_SF_COUNT];  /* per key_sf: digits that count (sw_img_field.key_digits) */
@@ -96,6 +101,9 @@ sw_policy_ctx_new(void)
 	for (int32_t op = 0; op < 256; op++)
 		if (sw_map_op_name(op) != NULL)
 			ctx->known_ops[op >> 6] |= 1ull << (op & 63);
+	/* Reference evaluation without the atom gate (tests and benchmarks compare the two). */
+	const char *ng = getenv("SW_POLICY_NO_GATE");
+	ctx->no_gate = ng != NULL && ng[0] != '\0' && strcmp(ng, "0") != 0;
 	return ctx;
 }
 
@@ -155,6 +163,29 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 		ctx->key_sf[ctx->nkey_sf++] = (uint8_t)f;
 	}
 	ctx->key_comp = (m & SW_KEY_COMP) != 0;
+	ctx->gated = NULL;
+	ctx->ngfield = 0;
+	memset(ctx->gate_amask, 0, sizeof(ctx->gate_amask));
+	if (h->ngated > 0 && !ctx->no_gate) {
+		unsigned rw = h->rule_words;
+		const uint64_t *g = img_at(h, h->gate_off);
+		ctx->gated = g;
+		ctx->gmal = g + rw;
+		ctx->gfield = g + 2 * rw;
+		ctx->arow = g + (2 + SW_SF_COUNT) * (size_t)rw;
+		for (unsigned f = 0; f < SW_SF_COUNT; f++)
+			for (unsigned w = 0; w < rw; w++)
+				if (ctx->gfield[f * rw + w] != 0) {
+					ctx->gfields[ctx->ngfield++] = (uint8_t)f;
+					break;
+				}
+		for (unsigned a = 0; a < h->natoms && a < SW_ATOMS_MAX; a++)
+			for (unsigned w = 0; w < rw; w++)
+				if (ctx->arow[(size_t)a * rw + w] != 0) {
+					ctx->gate_amask[a >> 6] |= 1ull << (a & 63);
+					break;
+				}
+	}
 	/* Flush: no slot matches any more; buckets start full again. */
 	memset(ctx->ctags, 0, sizeof(uint64_t) * SW_CACHE_SLOTS);
 	memset(ctx->buckets, 0, sizeof(struct sw_bucket) * SW_BUCKETS);
@@ -700,6 +731,45 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 			const uint64_t *row = ctx->opidx + (size_t)tc->opcode * rw;
 			for (unsigned w = 0; w < rw; w++)
 				cand[w] |= row[w];
+		}
+	}
+
+	/*
+	 * Atom gate: a gated rule cannot match unless its gate atom is set. Scan (once, as the
+	 * conditions would) every field that gates some candidate, then keep of the gated
+	 * candidates only the rows of the atoms that are set. Only removes rules that cannot
+	 * match, so the first match is unchanged. The malformed flag filters the same way.
+	 */
+	if (ctx->gated != NULL) {
+		const uint64_t *gm = ctx->gmal;
+		uint64_t any = 0, allow[SW_RULE_WORDS];
+
+		for (unsigned w = 0; w < rw; w++)
+			any |= cand[w] = mal ? cand[w] & gm[w] : cand[w] & ~gm[w];
+		for (unsigned i = 0; any != 0 && i < ctx->ngfield; i++) {
+			unsigned f = ctx->gfields[i];
+			const uint64_t *gf = ctx->gfield + (size_t)f * rw;
+			uint64_t hit = 0;
+			for (unsigned w = 0; w < rw; w++)
+				hit |= cand[w] & gf[w];
+			if (hit != 0)
+				NEED(f);
+		}
+		if (any != 0) {
+			for (unsigned w = 0; w < rw; w++)
+				allow[w] = ~ctx->gated[w];
+			for (unsigned aw = 0; aw < SW_ATOM_WORDS; aw++) {
+				uint64_t bits = atoms[aw] & ctx->gate_amask[aw];
+				while (bits != 0) {
+					unsigned a = aw * 64 + (unsigned)__builtin_ctzll(bits);
+					const uint64_t *row = ctx->arow + (size_t)a * rw;
+					bits &= bits - 1;
+					for (unsigned w = 0; w < rw; w++)
+						allow[w] |= row[w];
+				}
+			}
+			for (unsigned w = 0; w < rw; w++)
+				cand[w] &= allow[w];
 		}
 	}
 

@@ -164,6 +164,8 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 	    !range_ok(h->rules_off, (uint64_t)h->nrules * sizeof(struct sw_img_rule), size) ||
 	    !range_ok(h->conds_off, (uint64_t)h->nconds * sizeof(struct sw_img_cond), size) ||
 	    !range_ok(h->opidx_off, (uint64_t)SW_OPIDX_ROWS * h->rule_words * 8, size) ||
+	    (h->gate_off & 7) != 0 ||
+	    !range_ok(h->gate_off, SW_GATE_WORDS(h->rule_words, h->natoms) * 8, size) ||
 	    !range_ok(h->strtab_off, h->strtab_size, size) || h->strtab_size == 0 ||
 	    ((const char *)image)[h->strtab_off + h->strtab_size - 1] != '\0')
 		return fail(err, errlen, -EINVAL, "image tables out of range");
@@ -246,6 +248,51 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 		    r[i].name_off >= h->strtab_size)
 			return fail(err, errlen, -EINVAL, "rule %u out of range", i);
 	}
+	/* The atom gate removes rules from the candidates without trying them: each gated rule
+	 * must be gated by exactly one atom, of one field, that a non-negated atom condition of
+	 * the rule requires, and the malformed bitset must be the rules' flags. */
+	const uint64_t *g = (const void *)((const char *)image + h->gate_off);
+	uint32_t rw = h->rule_words, ngated = 0;
+	for (uint32_t i = 0; i < h->nrules; i++) {
+		uint32_t w = i / 64, na = 0, nf = 0, atom = 0, field = 0;
+		uint64_t bit = 1ull << (i % 64);
+		bool ok = true;
+		if (((g[rw + w] & bit) != 0) != (r[i].malformed != 0))
+			return fail(err, errlen, -EINVAL, "rule %u: malformed gate bit wrong", i);
+		for (uint32_t f = 0; f < SW_SF_COUNT; f++)
+			if (g[(2 + f) * rw + w] & bit) {
+				nf++;
+				field = f;
+			}
+		for (uint32_t a = 0; a < h->natoms; a++)
+			if (g[(uint64_t)(2 + SW_SF_COUNT + a) * rw + w] & bit) {
+				na++;
+				atom = a;
+			}
+		if (!(g[w] & bit)) {
+			if (na != 0 || nf != 0)
+				return fail(err, errlen, -EINVAL, "rule %u: gate rows of an ungated rule",
+					    i);
+			continue;
+		}
+		ngated++;
+		ok = na == 1 && nf == 1;
+		if (ok) {
+			ok = false;
+			for (uint32_t j = 0; j < r[i].ncond; j++) {
+				const struct sw_img_cond *c = &cd[r[i].cond_first + j];
+				if (c->kind == SW_COND_ATOM && !c->neg && c->arg == atom &&
+				    c->field == field)
+					ok = true;
+			}
+		}
+		if (!ok)
+			return fail(err, errlen, -EINVAL,
+				    "rule %u: gated without a condition on its gate atom", i);
+	}
+	if (ngated != h->ngated)
+		return fail(err, errlen, -EINVAL, "%u gated rules, header says %u", ngated,
+			    h->ngated);
 	return 0;
 }
 

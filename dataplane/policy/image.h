@@ -9,6 +9,14 @@
  *   struct sw_img_cond[nconds]               at conds_off
  *   struct sw_img_set (int sets)             at offsets named by conditions
  *   uint64_t opidx[257][rule_words]          at opidx_off: opcode -> candidate rule bitset
+ *   atom gate, at gate_off, rule bitsets of rule_words words each:
+ *     uint64_t gated[rule_words]             rules gated by an atom
+ *     uint64_t malformed[rule_words]         rules with malformed = true
+ *     uint64_t gfield[SW_SF_COUNT][rule_words] rules gated by an atom of field f
+ *     uint64_t arow[natoms][rule_words]      rules gated by atom a
+ *     A gated rule has a non-negated SW_COND_ATOM condition on its gate atom, so it cannot
+ *     match unless that atom is set: the engine drops gated rules whose atom is not set from
+ *     the candidates before trying any condition.
  *   struct sw_img_pslot[]                    at fields[f].ptab_off: bulk prefix tables
  *   string table (NUL-terminated names)      at strtab_off
  *   Hyperscan block-mode databases           at fields[f].db_off, 64-byte aligned, one per
@@ -28,7 +36,7 @@
 #include <stdint.h>
 
 #define SW_IMAGE_MAGIC 0x3147414d494c5753ull /* "SWLIMAG1" little-endian */
-#define SW_IMAGE_ABI 2 /* 2: sw_img_field.key_digits */
+#define SW_IMAGE_ABI 3 /* 2: sw_img_field.key_digits, 3: atom gate (gate_off) */
 #define SW_IMAGE_ALIGN 64
 
 #define SW_RULES_MAX 1024
@@ -181,6 +189,9 @@ struct sw_img_field {
 
 #define SW_KEY_DIGITS_ALL 0xff
 
+/* uint64_t words of the atom gate of an image (rw: rule_words). */
+#define SW_GATE_WORDS(rw, natoms) ((uint64_t)(2 + SW_SF_COUNT + (natoms)) * (rw))
+
 /* Two bits per entry (k = 2), from hash bits disjoint from the table index bits. */
 #define SW_BLOOM_BIT(hash, bits) ((uint32_t)((hash) >> 40) & ((bits) - 1))
 #define SW_BLOOM_BIT2(hash, bits) ((uint32_t)((hash) >> 20) & ((bits) - 1))
@@ -212,6 +223,8 @@ struct sw_image_hdr {
 	uint32_t scan_mask;       /* sfields scanned for some rule (bit per enum sw_sfield) */
 	uint32_t net_mask;        /* sfields whose network is resolved */
 	uint64_t key_mask;        /* cache key components, SW_KEY_* */
+	uint32_t gate_off;        /* atom gate (see the layout above), SW_GATE_WORDS words */
+	uint32_t ngated;          /* rules gated by an atom */
 	struct sw_img_field fields[SW_SF_COUNT];
 };
 
