@@ -179,7 +179,7 @@ buf_put(struct buf *bf, const void *p, size_t n, size_t *off)
 static int
 str_add(struct builder *b, const char *s, uint32_t *off)
 {
-	size_t o;
+	size_t o = 0;
 	int rc = buf_put(&b->strtab, s, strlen(s) + 1, &o);
 
 	*off = (uint32_t)o;
