@@ -1596,18 +1596,160 @@ static const uint8_t gate_rank[SW_SF_COUNT] = {
 	[SW_SF_ACN] = 6, [SW_SF_USSD] = 7,
 };
 
+/* Integer gate fields in order of preference (point codes, then SSNs, then the rest). */
+static unsigned
+igate_rank(unsigned f)
+{
+	return f == SW_IF_OPC ? 0 : f == SW_IF_DPC ? 1
+	       : (f == SW_IF_CGPA_SSN || f == SW_IF_CDPA_SSN) ? 2 : 3;
+}
+
+struct itrip {
+	uint32_t value;
+	uint32_t field;
+	uint32_t rule;
+};
+
+struct igate {
+	struct itrip *t;  /* sorted by (field, value, rule) */
+	size_t n;
+	size_t nvals;     /* distinct (field, value) */
+};
+
+static bool
+atom_gated(const struct builder *b, const struct sw_img_rule *r)
+{
+	for (uint32_t j = 0; j < r->ncond; j++) {
+		const struct sw_img_cond *c = &b->conds[r->cond_first + j];
+		if (c->kind == SW_COND_ATOM && !c->neg && c->field < SW_SF_COUNT &&
+		    c->arg < b->natoms)
+			return true;
+	}
+	return false;
+}
+
+static int
+cmp_itrip(const void *a, const void *b)
+{
+	const struct itrip *x = a, *y = b;
+
+	if (x->field != y->field)
+		return x->field < y->field ? -1 : 1;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* Values of the integer set at data offset off (before relocation): count, and the values when
+ * vals is not NULL. */
+static size_t
+set_values(const struct builder *b, uint32_t off, uint32_t *vals)
+{
+	struct sw_img_set st;
+	size_t n = 0;
+
+	memcpy(&st, b->data.p + off, sizeof(st));
+	for (unsigned v = 0; v < 256; v++)
+		if ((st.bits[v >> 6] >> (v & 63)) & 1) {
+			if (vals != NULL)
+				vals[n] = v;
+			n++;
+		}
+	for (uint32_t i = 0; i < st.nbig; i++) {
+		if (vals != NULL)
+			memcpy(&vals[n], b->data.p + st.big_off + 4 * (size_t)i, 4);
+		n++;
+	}
+	return n;
+}
+
 /*
- * Atom gate (image.h): each rule with a non-negated atom condition is gated by one of them, the
+ * Integer gate: a rule that no atom gates is gated by one non-negated integer condition with
+ * at most SW_IGATE_SET_MAX values (best-ranked field, then fewest values, then first), while
+ * the image stays under SW_IGATE_VALS_MAX values. Before layout: the sets are still
+ * data-relative.
+ */
+static int
+igate_pick(struct builder *b, struct igate *ig)
+{
+	size_t cap = 0;
+	uint32_t vals[SW_IGATE_SET_MAX];
+
+	memset(ig, 0, sizeof(*ig));
+	for (size_t i = 0; i < b->nrules; i++) {
+		const struct sw_img_rule *r = &b->rules[i].r;
+		const struct sw_img_cond *best = NULL;
+		size_t bestn = 0;
+
+		if (atom_gated(b, r))
+			continue;
+		for (uint32_t j = 0; j < r->ncond; j++) {
+			const struct sw_img_cond *c = &b->conds[r->cond_first + j];
+			size_t n;
+			if (c->kind != SW_COND_INT || c->neg || c->field >= SW_IF_COUNT)
+				continue;
+			n = set_values(b, c->arg, NULL);
+			if (n == 0 || n > SW_IGATE_SET_MAX)
+				continue;
+			if (best == NULL || igate_rank(c->field) < igate_rank(best->field) ||
+			    (igate_rank(c->field) == igate_rank(best->field) && n < bestn)) {
+				best = c;
+				bestn = n;
+			}
+		}
+		if (best == NULL || ig->n + bestn > SW_IGATE_VALS_MAX)
+			continue;
+		struct itrip *t = grow(ig->t, &cap, ig->n + bestn, sizeof(*t));
+		if (t == NULL)
+			return -ENOMEM;
+		ig->t = t;
+		set_values(b, best->arg, vals);
+		for (size_t k = 0; k < bestn; k++)
+			ig->t[ig->n++] = (struct itrip){ vals[k], best->field, (uint32_t)i };
+	}
+	if (ig->n > 0)
+		qsort(ig->t, ig->n, sizeof(*ig->t), cmp_itrip);
+	for (size_t k = 0; k < ig->n; k++)
+		if (k == 0 || ig->t[k].field != ig->t[k - 1].field ||
+		    ig->t[k].value != ig->t[k - 1].value)
+			ig->nvals++;
+	return 0;
+}
+
+/*
+ * Gate (image.h): each rule with a non-negated atom condition is gated by one of them, the
  * one on the best-ranked field (the first such condition on a tie, so the image is
- * deterministic). A negated atom condition never gates: its rule matches when the atom is NOT
- * set. Returns the number of gated rules.
+ * deterministic); the others by an integer condition when igate_pick chose one. A negated
+ * condition never gates: its rule matches when the atom is NOT set. Returns the number of
+ * gated rules.
  */
 static uint32_t
-gate_build(struct builder *b, uint64_t *g, size_t rw)
+gate_build(struct builder *b, uint64_t *g, size_t rw, const struct igate *ig)
 {
 	uint64_t *gated = g, *mal = g + rw, *gfield = g + 2 * rw;
 	uint64_t *arow = g + (2 + SW_SF_COUNT) * rw;
+	uint64_t *gifield = arow + (size_t)b->natoms * rw;
+	uint64_t *vrow = gifield + (size_t)SW_IF_COUNT * rw;
+	struct sw_img_ival *ivals = (void *)(vrow + ig->nvals * rw);
 	uint32_t n = 0;
+	size_t v = 0;
+
+	for (size_t k = 0; k < ig->n; k++) {
+		const struct itrip *t = &ig->t[k];
+		uint32_t i = t->rule;
+		uint64_t bit = 1ull << (i % 64);
+
+		if (k > 0 && (t->field != ig->t[k - 1].field || t->value != ig->t[k - 1].value))
+			v++;
+		ivals[v].value = t->value;
+		ivals[v].field = (uint8_t)t->field;
+		vrow[v * rw + i / 64] |= bit;
+		gifield[(size_t)t->field * rw + i / 64] |= bit;
+		if (!(gated[i / 64] & bit)) {
+			gated[i / 64] |= bit;
+			n++;
+		}
+	}
 
 	for (size_t i = 0; i < b->nrules; i++) {
 		const struct sw_img_rule *r = &b->rules[i].r;
@@ -1647,6 +1789,7 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	size_t bloomoff[SW_SF_COUNT] = { 0 }, bloombits[SW_SF_COUNT] = { 0 };
 	uint32_t name_off, *rname;
 	uint8_t *img = NULL;
+	struct igate ig = { 0 };
 	int rc = 0;
 
 	if (hs_populate_platform(&plat) != HS_SUCCESS)
@@ -1707,6 +1850,8 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 							   &plat)) != 0)
 			goto out;
 
+	if ((rc = igate_pick(b, &ig)) != 0)
+		goto out;
 	off = ROUND64(sizeof(*h));
 	rules_off = off;
 	off = ROUND64(off + b->nrules * sizeof(struct sw_img_rule));
@@ -1717,7 +1862,7 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	opidx_off = off;
 	off = ROUND64(off + SW_OPIDX_ROWS * rw * 8);
 	gate_off = off;
-	off = ROUND64(off + SW_GATE_WORDS(rw, b->natoms) * 8);
+	off = ROUND64(off + SW_GATE_WORDS(rw, b->natoms, ig.nvals) * 8);
 	strtab_off = off;
 	off = ROUND64(off + b->strtab.n);
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
@@ -1787,7 +1932,8 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 			opidx[SW_OPIDX_BASE * rw + i / 64] |= 1ull << (i % 64);
 		}
 	}
-	h->ngated = gate_build(b, (uint64_t *)(img + gate_off), rw);
+	h->ngated = gate_build(b, (uint64_t *)(img + gate_off), rw, &ig);
+	h->nivals = (uint32_t)ig.nvals;
 	memcpy(img + strtab_off, b->strtab.p, b->strtab.n);
 
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
@@ -1904,6 +2050,7 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 out:
 	free(img);
 	free(rname);
+	free(ig.t);
 	for (unsigned f = 0; f < SW_SF_COUNT; f++)
 		free(ser[f]);
 	return rc;

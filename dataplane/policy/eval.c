@@ -3,7 +3,10 @@
  * Verdict engine: first matching rule of an image for one decoded MSU.
  *
  * Per MSU on a cache miss: candidate rules come from the opcode index (a rule that requires an
- * invoke of sendRoutingInfo is only tried when some component carries opcode 22) and are tried
+ * invoke of sendRoutingInfo is only tried when some component carries opcode 22), then the gate
+ * (image.h) drops the rules whose gate atom is not set (the fields gating some candidate are
+ * scanned first) or whose gate integer field (point codes) has no gate value, so the cost no
+ * longer grows with the number of list and point-code rules; the rest are tried
  * in order, cheap conditions first; the first time a condition needs a string field, that field
  * is scanned (its Hyperscan database, then its bulk prefix table) into an atom bitset and its
  * network (home, partner k) resolved: each field at most once per MSU, and a field no candidate
@@ -66,6 +69,10 @@ struct sw_policy_ctx {
 	const uint64_t *gated, *gmal, *gfield, *arow;
 	uint64_t gate_amask[SW_ATOM_WORDS]; /* atoms that gate some rule */
 	uint8_t ngfield, gfields[SW_SF_COUNT]; /* fields that gate some rule */
+	const uint64_t *gifield, *vrow;        /* integer gate */
+	const struct sw_img_ival *ivals;
+	uint8_t ngifield, gifields[SW_IF_COUNT]; /* ifields that gate some rule */
+	uint32_t iv_lo[SW_IF_COUNT], iv_hi[SW_IF_COUNT]; /* their values: ivals[lo, hi) */
 	bool no_gate;              /* SW_POLICY_NO_GATE=1 at creation: reference evaluation */
 	uint8_t nkey_if, key_if[SW_IF_COUNT];
 	uint8_t nkey_sf, key_sf[SW_SF_COUNT];
@@ -179,6 +186,24 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 					ctx->gfields[ctx->ngfield++] = (uint8_t)f;
 					break;
 				}
+		ctx->gifield = ctx->arow + (size_t)h->natoms * rw;
+		ctx->vrow = ctx->gifield + (size_t)SW_IF_COUNT * rw;
+		ctx->ivals = (const void *)(ctx->vrow + (size_t)h->nivals * rw);
+		ctx->ngifield = 0;
+		for (unsigned f = 0; f < SW_IF_COUNT; f++) {
+			uint32_t lo = 0, hi;
+			while (lo < h->nivals && ctx->ivals[lo].field < f)
+				lo++;
+			for (hi = lo; hi < h->nivals && ctx->ivals[hi].field == f; hi++)
+				;
+			ctx->iv_lo[f] = lo;
+			ctx->iv_hi[f] = hi;
+			for (unsigned w = 0; w < rw; w++)
+				if (ctx->gifield[f * rw + w] != 0) {
+					ctx->gifields[ctx->ngifield++] = (uint8_t)f;
+					break;
+				}
+		}
 		for (unsigned a = 0; a < h->natoms && a < SW_ATOMS_MAX; a++)
 			for (unsigned w = 0; w < rw; w++)
 				if (ctx->arow[(size_t)a * rw + w] != 0) {
@@ -766,6 +791,31 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 					bits &= bits - 1;
 					for (unsigned w = 0; w < rw; w++)
 						allow[w] |= row[w];
+				}
+			}
+			/* Integer gate: the row of the field's value, found by binary search. */
+			for (unsigned i = 0; i < ctx->ngifield; i++) {
+				unsigned f = ctx->gifields[i];
+				const uint64_t *gf = ctx->gifield + (size_t)f * rw;
+				uint64_t hit = 0;
+				uint32_t x, lo = ctx->iv_lo[f], hi = ctx->iv_hi[f];
+				for (unsigned w = 0; w < rw; w++)
+					hit |= cand[w] & gf[w];
+				if (hit == 0 || !if_get(m, port, f, &x))
+					continue;
+				while (lo < hi) {
+					uint32_t mid = lo + (hi - lo) / 2;
+					uint32_t y = ctx->ivals[mid].value;
+					if (y == x) {
+						const uint64_t *row = ctx->vrow + (size_t)mid * rw;
+						for (unsigned w = 0; w < rw; w++)
+							allow[w] |= row[w];
+						break;
+					}
+					if (y < x)
+						lo = mid + 1;
+					else
+						hi = mid;
 				}
 			}
 			for (unsigned w = 0; w < rw; w++)

@@ -126,6 +126,45 @@ set_ok(const void *image, uint32_t off, size_t size)
 	return s->nbig == 0 || range_ok(s->big_off, (uint64_t)s->nbig * sizeof(uint32_t), size);
 }
 
+/* Value row of (field, value) in the sorted integer gate values holds rule i. */
+static bool
+igate_has(const struct sw_img_ival *iv, const uint64_t *vrow, uint32_t nivals, uint32_t rw,
+	  uint32_t field, uint32_t value, uint32_t i)
+{
+	uint32_t lo = 0, hi = nivals;
+	uint64_t key = (uint64_t)field << 32 | value;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		uint64_t k = (uint64_t)iv[mid].field << 32 | iv[mid].value;
+		if (k == key)
+			return (vrow[(uint64_t)mid * rw + i / 64] >> (i % 64)) & 1;
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Every value of the (validated, set_ok) integer set at off gates rule i on field. */
+static bool
+igate_complete(const void *image, uint32_t off, uint32_t field, const struct sw_img_ival *iv,
+	       const uint64_t *vrow, uint32_t nivals, uint32_t rw, uint32_t i)
+{
+	const struct sw_img_set *s = (const void *)((const char *)image + off);
+	const uint32_t *big = (const void *)((const char *)image + s->big_off);
+
+	for (uint32_t v = 0; v < 256; v++)
+		if (((s->bits[v >> 6] >> (v & 63)) & 1) &&
+		    !igate_has(iv, vrow, nivals, rw, field, v, i))
+			return false;
+	for (uint32_t k = 0; k < s->nbig; k++)
+		if (!igate_has(iv, vrow, nivals, rw, field, big[k], i))
+			return false;
+	return true;
+}
+
 int
 sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 {
@@ -165,7 +204,8 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 	    !range_ok(h->conds_off, (uint64_t)h->nconds * sizeof(struct sw_img_cond), size) ||
 	    !range_ok(h->opidx_off, (uint64_t)SW_OPIDX_ROWS * h->rule_words * 8, size) ||
 	    (h->gate_off & 7) != 0 ||
-	    !range_ok(h->gate_off, SW_GATE_WORDS(h->rule_words, h->natoms) * 8, size) ||
+	    h->nivals > SW_IGATE_VALS_MAX ||
+	    !range_ok(h->gate_off, SW_GATE_WORDS(h->rule_words, h->natoms, h->nivals) * 8, size) ||
 	    !range_ok(h->strtab_off, h->strtab_size, size) || h->strtab_size == 0 ||
 	    ((const char *)image)[h->strtab_off + h->strtab_size - 1] != '\0')
 		return fail(err, errlen, -EINVAL, "image tables out of range");
@@ -253,8 +293,16 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 	 * the rule requires, and the malformed bitset must be the rules' flags. */
 	const uint64_t *g = (const void *)((const char *)image + h->gate_off);
 	uint32_t rw = h->rule_words, ngated = 0;
+	const uint64_t *gifield = g + (uint64_t)(2 + SW_SF_COUNT + h->natoms) * rw;
+	const uint64_t *vrow = gifield + (uint64_t)SW_IF_COUNT * rw;
+	const struct sw_img_ival *iv = (const void *)(vrow + (uint64_t)h->nivals * rw);
+	for (uint32_t v = 0; v < h->nivals; v++)
+		if (iv[v].field >= SW_IF_COUNT ||
+		    (v > 0 && (iv[v].field < iv[v - 1].field ||
+			       (iv[v].field == iv[v - 1].field && iv[v].value <= iv[v - 1].value))))
+			return fail(err, errlen, -EINVAL, "integer gate value %u out of order", v);
 	for (uint32_t i = 0; i < h->nrules; i++) {
-		uint32_t w = i / 64, na = 0, nf = 0, atom = 0, field = 0;
+		uint32_t w = i / 64, na = 0, nf = 0, ni = 0, atom = 0, field = 0, ifield = 0;
 		uint64_t bit = 1ull << (i % 64);
 		bool ok = true;
 		if (((g[rw + w] & bit) != 0) != (r[i].malformed != 0))
@@ -269,14 +317,38 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 				na++;
 				atom = a;
 			}
+		for (uint32_t f = 0; f < SW_IF_COUNT; f++)
+			if (gifield[f * rw + w] & bit) {
+				ni++;
+				ifield = f;
+			}
 		if (!(g[w] & bit)) {
-			if (na != 0 || nf != 0)
+			bool rows = false;
+			for (uint32_t v = 0; v < h->nivals; v++)
+				rows |= (vrow[(uint64_t)v * rw + w] & bit) != 0;
+			if (na != 0 || nf != 0 || ni != 0 || rows)
 				return fail(err, errlen, -EINVAL, "rule %u: gate rows of an ungated rule",
 					    i);
 			continue;
 		}
 		ngated++;
-		ok = na == 1 && nf == 1;
+		if (na == 0 && nf == 0 && ni == 1) {
+			/* Integer gate: some non-negated integer condition of the rule on field
+			 * ifield has every value of its set in a value row that holds the rule (a
+			 * row too many only keeps a candidate; one missing would drop a match). */
+			ok = false;
+			for (uint32_t j = 0; !ok && j < r[i].ncond; j++) {
+				const struct sw_img_cond *c = &cd[r[i].cond_first + j];
+				if (c->kind == SW_COND_INT && !c->neg && c->field == ifield)
+					ok = igate_complete(image, c->arg, ifield, iv, vrow, h->nivals,
+							    rw, i);
+			}
+			if (!ok)
+				return fail(err, errlen, -EINVAL,
+					    "rule %u: integer gate without its condition", i);
+			continue;
+		}
+		ok = na == 1 && nf == 1 && ni == 0;
 		if (ok) {
 			ok = false;
 			for (uint32_t j = 0; j < r[i].ncond; j++) {

@@ -14,9 +14,13 @@
  *     uint64_t malformed[rule_words]         rules with malformed = true
  *     uint64_t gfield[SW_SF_COUNT][rule_words] rules gated by an atom of field f
  *     uint64_t arow[natoms][rule_words]      rules gated by atom a
- *     A gated rule has a non-negated SW_COND_ATOM condition on its gate atom, so it cannot
- *     match unless that atom is set: the engine drops gated rules whose atom is not set from
- *     the candidates before trying any condition.
+ *     uint64_t gifield[SW_IF_COUNT][rule_words] rules gated by a value of ifield f
+ *     uint64_t vrow[nivals][rule_words]      rules gated by value ivals[v]
+ *     struct sw_img_ival ivals[nivals]       (ifield, value), sorted, distinct
+ *     A gated rule has a non-negated SW_COND_ATOM condition on its gate atom (or, when it
+ *     has none, a non-negated SW_COND_INT condition whose set holds its gate values), so it
+ *     cannot match unless that atom is set (or the field has one of those values): the
+ *     engine drops the other gated rules from the candidates before trying any condition.
  *   struct sw_img_pslot[]                    at fields[f].ptab_off: bulk prefix tables
  *   string table (NUL-terminated names)      at strtab_off
  *   Hyperscan block-mode databases           at fields[f].db_off, 64-byte aligned, one per
@@ -189,8 +193,20 @@ struct sw_img_field {
 
 #define SW_KEY_DIGITS_ALL 0xff
 
-/* uint64_t words of the atom gate of an image (rw: rule_words). */
-#define SW_GATE_WORDS(rw, natoms) ((uint64_t)(2 + SW_SF_COUNT + (natoms)) * (rw))
+/* Value of an integer gate: rules whose integer condition on `field` admits `value`. */
+struct sw_img_ival {
+	uint32_t value;
+	uint8_t field; /* enum sw_ifield */
+	uint8_t pad[3];
+};
+
+/* An integer condition gates its rule only when its set has at most this many values. */
+#define SW_IGATE_SET_MAX 64
+#define SW_IGATE_VALS_MAX 8192
+
+/* uint64_t words of the gate of an image (rw: rule_words). */
+#define SW_GATE_WORDS(rw, natoms, nivals)                                                 \
+	((uint64_t)(2 + SW_SF_COUNT + (natoms) + SW_IF_COUNT + (nivals)) * (rw) + (nivals))
 
 /* Two bits per entry (k = 2), from hash bits disjoint from the table index bits. */
 #define SW_BLOOM_BIT(hash, bits) ((uint32_t)((hash) >> 40) & ((bits) - 1))
@@ -224,7 +240,9 @@ struct sw_image_hdr {
 	uint32_t net_mask;        /* sfields whose network is resolved */
 	uint64_t key_mask;        /* cache key components, SW_KEY_* */
 	uint32_t gate_off;        /* atom gate (see the layout above), SW_GATE_WORDS words */
-	uint32_t ngated;          /* rules gated by an atom */
+	uint32_t ngated;          /* rules gated by an atom or an integer value */
+	uint32_t nivals;          /* values of the integer gate */
+	uint32_t pad1;
 	struct sw_img_field fields[SW_SF_COUNT];
 };
 

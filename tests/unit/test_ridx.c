@@ -6,8 +6,10 @@
  * calling-GT blocklist held in the prefix table) plus shapes the benchmark lacks (negated
  * atoms, several atoms per rule, malformed rules, a rate limit), 300 rules in all, compiled
  * from a temporary directory with a fixed seed. Over 40,000 MSUs whose digits mostly extend
- * list prefixes, sw_policy_eval with the gate gives the same (action, rule, monitor) as the
- * reference evaluation without it (SW_POLICY_NO_GATE=1 at ctx creation), every time.
+ * list prefixes, sw_policy_eval with the gate (atoms, and point codes for rules without an
+ * atom) gives the same (action, rule, monitor) as the reference evaluation without it
+ * (SW_POLICY_NO_GATE=1 at ctx creation), every time; sw_image_validate refuses a gate that
+ * could drop a matching rule.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -385,6 +387,7 @@ gate_equals_reference(void **state)
 	assert_true(h->fields[SW_SF_CGPA].ptab_off != 0);
 	assert_true(h->ngated > NRULES / 2);
 	assert_true(h->ngated < NRULES);
+	assert_true(h->nivals > 0); /* point-code screens: the integer gate */
 
 	assert_int_equal(setenv("SW_POLICY_NO_GATE", "1", 1), 0);
 	ref = sw_policy_ctx_new();
@@ -451,6 +454,20 @@ gate_equals_reference(void **state)
 	hh->checksum = sw_image_compute_checksum(img, c.size);
 	assert_int_equal(sw_image_validate(img, c.size, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "gate"));
+
+	/* Corrupted integer gate: a value row that lost its rule would drop a match. */
+	memcpy(img, c.image, c.size);
+	uint64_t *vrow = g + (uint64_t)(2 + SW_SF_COUNT + hh->natoms + SW_IF_COUNT) * rw;
+	bool cleared = false;
+	for (uint32_t w = 0; !cleared && w < hh->nivals * rw; w++)
+		if (vrow[w] != 0) {
+			vrow[w] &= vrow[w] - 1; /* lowest rule of the row */
+			cleared = true;
+		}
+	assert_true(cleared);
+	hh->checksum = sw_image_compute_checksum(img, c.size);
+	assert_int_equal(sw_image_validate(img, c.size, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "integer gate"));
 	free(img);
 
 	sw_policy_ctx_free(gate);
