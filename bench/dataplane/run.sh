@@ -27,36 +27,16 @@ tmp=$(mktemp -d /tmp/sw-bench-dp.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 # The shipped rule set with a 100k GT blocklist rule in front of it.
-cp "$top"/patterns/*.conf "$tmp/"
-/usr/bin/python3 - "$tmp" <<'PY'
-import random, sys, os
-d = sys.argv[1]
-r = random.Random(1)
-# country codes away from the example site's home and partners (27, 33, 49, 254, 44)
-ccs = ["1", "7", "20", "30", "31", "32", "34", "36", "39", "40", "41", "43", "45", "46", "47",
-       "48", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65",
-       "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98"]
-g = set()
-while len(g) < 100000:
-    cc = r.choice(ccs)
-    g.add(cc + "".join(r.choice("0123456789") for _ in range(12 - len(cc))))
-open(os.path.join(d, "gt-block.txt"), "w").write("\n".join(sorted(g)) + "\n")
-with open(os.path.join(d, "lists.conf"), "a") as f:
-    f.write('\n# benchmark: 100,000 blocked calling GTs\n'
-            'gt_block = { type = "prefix"; file = "gt-block.txt"; };\n')
-p = os.path.join(d, "default.conf")
-s = open(p).read()
-s = s.replace("rules = (\n", 'rules = (\n{ name = "gt-blocklist"; cgpa = "@gt_block"; action = "drop"; },\n', 1)
-open(p, "w").write(s)
-PY
+# The shipped policy behind a rule dropping 100,000 blocklisted calling GTs (bench/rules).
+/usr/bin/python3 "$top/bench/rules/mkrules.py" --out "$tmp" >/dev/null
 
 "$gen" --profile roaming --site "$top/patterns/site.example.conf" --msus 200000 --seed 1 \
 	--bundle-max 1 --attack-share 0.05 -o "$tmp/mix.pcap" >/dev/null
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-"$bench" --pcap "$tmp/mix.pcap" --rules "$tmp/default.conf" --site "$top/patterns/site.example.conf" \
+"$bench" --pcap "$tmp/mix.pcap" --rules "$tmp/rules-shipped-100k.conf" --site "$top/patterns/site.example.conf" \
 	"$@" 2>&1 | grep -v -E '^(EAL|TELEMETRY):'
 if [ $perf = 1 ] && command -v perf >/dev/null; then
-	perf record -q -o "$tmp/perf.data" "$bench" --pcap "$tmp/mix.pcap" --rules "$tmp/default.conf" \
+	perf record -q -o "$tmp/perf.data" "$bench" --pcap "$tmp/mix.pcap" --rules "$tmp/rules-shipped-100k.conf" \
 		--site "$top/patterns/site.example.conf" --runs 1 "$@" >/dev/null 2>&1 || true
 	echo "perf: top symbols of the full path (forward-only runs included, they are cheap)"
 	perf report -i "$tmp/perf.data" --no-children --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -20

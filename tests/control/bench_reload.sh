@@ -27,33 +27,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cp "$top"/patterns/*.conf "$tmp/"
-/usr/bin/python3 - "$tmp" <<'PY'
-import random, sys, os
-d = sys.argv[1]
-r = random.Random(1)
-ccs = ["1", "7", "20", "30", "31", "32", "34", "36", "39", "40", "41", "43", "45", "46", "47",
-       "48", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65",
-       "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98"]
-g = set()
-while len(g) < 100000:
-    cc = r.choice(ccs)
-    g.add(cc + "".join(r.choice("0123456789") for _ in range(12 - len(cc))))
-open(os.path.join(d, "gt-block.txt"), "w").write("\n".join(sorted(g)) + "\n")
-with open(os.path.join(d, "lists.conf"), "a") as f:
-    f.write('\n# benchmark: 100,000 blocked calling GTs\n'
-            'gt_block = { type = "prefix"; file = "gt-block.txt"; };\n')
-p = os.path.join(d, "default.conf")
-s = open(p).read()
-s = s.replace("rules = (\n", 'rules = (\n{ name = "gt-blocklist"; cgpa = "@gt_block"; action = "drop"; },\n', 1)
-open(p, "w").write(s)
-PY
+# The shipped policy behind a rule dropping 100,000 blocklisted calling GTs (bench/rules).
+/usr/bin/python3 "$top/bench/rules/mkrules.py" --out "$tmp" >/dev/null
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 "$fake" --instance "$inst" --workers 2 --events-every 0 --verify-on-pickup >"$tmp/fake.log" 2>&1 &
 fpid=$!
 t0=$(date +%s.%N)
-"$control" --instance "$inst" --rules "$tmp/default.conf" --site "$top/patterns/site.example.conf" \
+"$control" --instance "$inst" --rules "$tmp/rules-shipped-100k.conf" --site "$top/patterns/site.example.conf" \
 	2>"$tmp/control.log"
 t1=$(date +%s.%N)
 echo "startup (compile + create + publish): $(echo "$t1 - $t0" | bc) s"
