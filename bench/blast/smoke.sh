@@ -11,7 +11,8 @@ if [ ! -x /usr/bin/python3 ]; then
 	exit 77
 fi
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# --no-huge leaves EAL runtime files under /var/run/dpdk/<prefix>: remove them with ours.
+trap 'rm -rf "$tmp" /var/run/dpdk/blast$$' EXIT
 /usr/bin/python3 "$root/bench/pipeline/mkctl64.py" "$tmp/mix.pcap" 300 || exit 1
 eal="--no-huge -m 256 --no-pci -l 0 --log-level=lib.eal:error --file-prefix=blast$$"
 

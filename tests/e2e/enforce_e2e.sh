@@ -56,6 +56,7 @@ cleanup() {
 	wait 2>/dev/null
 	for n in "$NA" "$NB" "$NM" "$NI"; do ip netns del "$n" 2>/dev/null; done
 	[ -n "${INST:-}" ] && [ -x "${ITEST:-}" ] && "$ITEST" unlink "$INST" >/dev/null 2>&1
+	[ -n "${INST:-}" ] && rm -rf "/var/run/dpdk/$INST"
 	[ -n "${KEEP_LOG:-}" ] || rm -rf "$LOG"
 }
 trap cleanup EXIT
