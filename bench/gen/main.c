@@ -1070,21 +1070,9 @@ legit_new(struct gen *g, int ai, int init_side)
 		init_side = (lo->dirs == 3) ? (int)sw_gen_rng_below(&g->rng, 2)
 					    : (lo->dirs == 1 ? SIDE_HOME : SIDE_REMOTE);
 	}
-	if (lo->op == OP_IAM) {
-		char cdpn[16], cgpn[16];
-
-		if (init_side == SIDE_HOME) {
-			home_msisdn(g, cgpn);
-			partner_msisdn(g, p, cdpn);
-		} else {
-			partner_msisdn(g, p, cgpn);
-			home_msisdn(g, cdpn);
-		}
-		push_iam(g, ai, init_side, cdpn, cgpn, SC_LEGIT);
-		return;
-	}
-	if (g->nfree == 0) {
-		/* dialogue pool full: a call set-up keeps the association and side constraint */
+	/* A call set-up; also what a full dialogue pool falls back to, keeping the association and
+	 * side constraint. */
+	if (lo->op == OP_IAM || g->nfree == 0) {
 		char cdpn[16], cgpn[16];
 
 		if (init_side == SIDE_HOME) {
