@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <arpa/inet.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "decode.h"
@@ -309,24 +310,29 @@ json_tcap(struct sw_sb *sb, const struct sw_msu *msu)
 static void
 json_map(struct sw_sb *sb, const struct sw_msu *msu)
 {
+	/* The digit fields of the MAP record, in the order of `inspect --json`. */
+	static const struct {
+		const char *key;
+		size_t off;
+	} fields[] = {
+		{"imsi", offsetof(struct sw_msu, map.imsi)},
+		{"msisdn", offsetof(struct sw_msu, map.msisdn)},
+		{"vlr", offsetof(struct sw_msu, map.vlr)},
+		{"msc", offsetof(struct sw_msu, map.msc)},
+		{"hlr", offsetof(struct sw_msu, map.hlr)},
+		{"sgsn", offsetof(struct sw_msu, map.sgsn)},
+		{"smsc", offsetof(struct sw_msu, map.smsc)},
+		{"sm_rp_da", offsetof(struct sw_msu, map.sm_rp_da)},
+		{"sm_rp_oa", offsetof(struct sw_msu, map.sm_rp_oa)},
+	};
+	size_t i;
+
 	sw_sb_printf(sb, ",\"map\":{");
-	json_digits(sb, "imsi", &msu->map.imsi);
-	sw_sb_printf(sb, ",");
-	json_digits(sb, "msisdn", &msu->map.msisdn);
-	sw_sb_printf(sb, ",");
-	json_digits(sb, "vlr", &msu->map.vlr);
-	sw_sb_printf(sb, ",");
-	json_digits(sb, "msc", &msu->map.msc);
-	sw_sb_printf(sb, ",");
-	json_digits(sb, "hlr", &msu->map.hlr);
-	sw_sb_printf(sb, ",");
-	json_digits(sb, "sgsn", &msu->map.sgsn);
-	sw_sb_printf(sb, ",");
-	json_digits(sb, "smsc", &msu->map.smsc);
-	sw_sb_printf(sb, ",");
-	json_digits(sb, "sm_rp_da", &msu->map.sm_rp_da);
-	sw_sb_printf(sb, ",");
-	json_digits(sb, "sm_rp_oa", &msu->map.sm_rp_oa);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		sw_sb_printf(sb, "%s", i ? "," : "");
+		json_digits(sb, fields[i].key,
+			    (const struct sw_digits *)((const char *)msu + fields[i].off));
+	}
 	sw_sb_printf(sb, ",\"ussd\":");
 	if (msu->map.ussd_len > 0)
 		sw_sb_json_str(sb, msu->map.ussd, msu->map.ussd_len);
