@@ -109,6 +109,7 @@ struct builder {
 	struct sw_image_hdr hdr;
 	uint8_t default_action, malformed_action, monitor;
 	char *policy_name;
+	struct sw_compile_opts opts;
 };
 
 /* ---- small helpers ---- */
@@ -1794,6 +1795,10 @@ build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 
 	if (hs_populate_platform(&plat) != HS_SUCCESS)
 		return errat(b, b->rules_path, 0, "hs_populate_platform failed");
+	if (b->opts.hs_generic) {
+		plat.cpu_features = 0;
+		plat.tune = HS_TUNE_FAMILY_GENERIC;
+	}
 	rname = calloc(b->nrules + 1, sizeof(*rname));
 	if (rname == NULL)
 		return -ENOMEM;
@@ -2115,6 +2120,14 @@ int
 sw_compile_files(const char *rules_path, const char *site_path, uint64_t generation,
 		 struct sw_compiled *out, char *err, size_t errlen)
 {
+	return sw_compile_files_opts(rules_path, site_path, generation, NULL, out, err, errlen);
+}
+
+int
+sw_compile_files_opts(const char *rules_path, const char *site_path, uint64_t generation,
+		      const struct sw_compile_opts *opts, struct sw_compiled *out, char *err,
+		      size_t errlen)
+{
 	struct builder b;
 	struct timespec t0, t1;
 	int rc;
@@ -2126,6 +2139,8 @@ sw_compile_files(const char *rules_path, const char *site_path, uint64_t generat
 	b.err = err;
 	b.errlen = errlen;
 	b.rules_path = rules_path;
+	if (opts != NULL)
+		b.opts = *opts;
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
 		b.hdr.fields[f].net_home = 0xffff;
 		b.hdr.fields[f].net_partner = 0xffff;
