@@ -5,7 +5,7 @@
  *
  *   sigwall-dataplane [EAL options] -- --mode inline|monitor --ports A:B --instance NAME
  *       [--non-sctp pass|drop] [--default pass|drop] [--burst N] [--no-events]
- *       [--exit-on-idle MS] [--max-packets N] [--stats-interval MS]
+ *       [--exit-on-idle MS] [--max-packets N] [--stats-interval MS] [--mbufs N]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -43,7 +43,7 @@
 static const char usage_text[] =
 	"usage: sigwall-dataplane [EAL options] -- --mode inline|monitor --ports A:B --instance NAME\n"
 	"         [--non-sctp pass|drop] [--default pass|drop] [--burst 1-64] [--no-repair]\n"
-	"         [--no-events] [--exit-on-idle MS] [--max-packets N]\n"
+	"         [--no-events] [--exit-on-idle MS] [--max-packets N] [--mbufs N]\n"
 	"  --mode inline    forward A<->B, take dropped MSUs out (needs two ports)\n"
 	"  --mode monitor   transmit nothing; count and raise events (one or two ports)\n"
 	"  --ports A:B      DPDK port ids or device names (e.g. 0:1, net_pcap0:net_pcap1)\n"
@@ -51,7 +51,9 @@ static const char usage_text[] =
 	"  --non-sctp       what to do with packets that are not SCTP/M3UA (default pass)\n"
 	"  --default        verdict while no policy image is published (default pass)\n"
 	"  --exit-on-idle   stop when nothing was received for MS milliseconds (tests)\n"
-	"  --max-packets    stop after N received packets (tests)\n";
+	"  --max-packets    stop after N received packets (tests)\n"
+	"  --mbufs N        mbuf pool of at least N buffers (net_pcap's infinite_rx keeps every\n"
+	"                   frame of its capture in the pool: give it the frames of all ports)\n";
 
 struct app {
 	enum sw_mode mode;
@@ -67,6 +69,7 @@ struct app {
 	bool events;
 	uint64_t exit_on_idle_ms;
 	uint64_t max_packets;
+	unsigned mbufs;
 	bool have_mode;
 
 	unsigned nworkers;
@@ -150,6 +153,7 @@ parse_app_args(struct app *a, int argc, char **argv)
 		{"no-events", no_argument, NULL, 'E'},
 		{"exit-on-idle", required_argument, NULL, 'I'},
 		{"max-packets", required_argument, NULL, 'M'},
+		{"mbufs", required_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -200,6 +204,9 @@ parse_app_args(struct app *a, int argc, char **argv)
 			break;
 		case 'M':
 			a->max_packets = parse_u64("--max-packets", optarg, 1, UINT64_MAX);
+			break;
+		case 'B':
+			a->mbufs = (unsigned)parse_u64("--mbufs", optarg, 1, 1u << 24);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -620,10 +627,12 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
+	if (a.mbufs < 8191u)
+		a.mbufs = 8191u;
 	a.pool = rte_pktmbuf_pool_create("sw_mbufs",
-					 RTE_MAX(8191u, a.nworkers * a.nports * (NB_RXD + NB_TXD +
-										2 * SW_BURST_MAX) +
-								 1024u),
+					 RTE_MAX(a.mbufs, a.nworkers * a.nports * (NB_RXD + NB_TXD +
+										   2 * SW_BURST_MAX) +
+								  1024u),
 					 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (a.pool == NULL)
 		die_usage("cannot create the mbuf pool (%s); give the EAL more memory (-m 256)",
