@@ -5,6 +5,9 @@
 # (sigwall-control + sigwall-dataplane on DPDK virtual devices) with a live reload in the middle.
 #
 #   scripts/demo.sh [--msus N] [--seed S]
+#
+# Every stage checks what it shows: the script stops with "demo FAILED: ..." and exit 1 when a
+# stage decodes or judges no MSU (or the appliance did not run); exit 2 on a usage error.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -20,6 +23,10 @@ while [ $# -gt 0 ]; do
 done
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+fail() {
+	printf '\ndemo FAILED: %s\n' "$*" >&2
+	exit 1
+}
 
 step "1. dependencies and build"
 scripts/deps.sh
@@ -28,7 +35,10 @@ if [ ! -f build/main/build.ninja ]; then
 	meson setup build/main -Dbuildtype=debugoptimized >build/main.setup.log 2>&1 ||
 		{ cat build/main.setup.log; exit 1; }
 fi
-ninja -C build/main >build/main.build.log 2>&1 || { tail -30 build/main.build.log; exit 1; }
+# Only the programs the demo runs (the test suites and benchmarks are scripts/test.sh's).
+ninja -C build/main control/sigwallctl control/daemon/sigwall-control \
+	dataplane/app/sigwall-dataplane bench/gen/sigwall-gen >build/main.build.log 2>&1 ||
+	{ tail -30 build/main.build.log; fail "the build failed (build/main.build.log)"; }
 bin=build/main
 ctl=$bin/control/sigwallctl
 gen=$bin/bench/gen/sigwall-gen
@@ -49,22 +59,30 @@ fi
 ls -l "$capture"
 
 step "3. decode: per-layer summary (sigwallctl inspect --summary)"
-"$ctl" inspect --summary "$capture"
+"$ctl" inspect --summary "$capture" | tee "$out/summary.txt"
+decoded=$(sed -n 's/.*MSUs \([0-9]*\).*/\1/p' "$out/summary.txt" | head -1)
+[ "${decoded:-0}" -gt 0 ] || fail "stage 3 decoded 0 MSUs from $capture"
 echo
 echo "first records:"
 "$ctl" inspect "$capture" | sed -n 1,8p
 
-if [ -f "$rules" ] && "$ctl" check "$rules" "$site" >/dev/null 2>&1; then
-	step "4. policy dry run: shipped rules ($rules) against the capture"
-	"$ctl" check "$rules" "$site"
-	echo
-	"$ctl" inspect --summary --rules "$rules" --site "$site" "$capture" | sed -n '/^verdicts/,$p'
-	if [ -f "$out/labels.jsonl" ]; then
-		"$ctl" inspect --json --rules "$rules" --site "$site" "$capture" 2>/dev/null \
-			>"$out/verdicts.jsonl"
-		/usr/bin/python3 scripts/score.py "$out/labels.jsonl" "$out/verdicts.jsonl"
-	fi
+step "4. policy dry run: shipped rules ($rules) against the capture"
+"$ctl" check "$rules" "$site" || fail "stage 4: the shipped policy does not compile"
+echo
+"$ctl" inspect --summary --rules "$rules" --site "$site" "$capture" | sed -n '/^verdicts/,$p' |
+	tee "$out/verdicts.txt"
+judged=$(sed -n 's/^verdicts: //p' "$out/verdicts.txt" | tr -cs '0-9' '\n' |
+	awk '{ n += $1 } END { print n + 0 }')
+[ "$judged" -gt 0 ] || fail "stage 4 judged 0 MSUs"
+if [ -f "$out/labels.jsonl" ]; then
+	"$ctl" inspect --json --rules "$rules" --site "$site" "$capture" 2>/dev/null \
+		>"$out/verdicts.jsonl" || true
+	/usr/bin/python3 scripts/score.py "$out/labels.jsonl" "$out/verdicts.jsonl" ||
+		fail "stage 4: verdicts differ from the generator's labels"
 fi
 
 step "5. the appliance: sigwall-control + sigwall-dataplane (inline, DPDK net_pcap) with a live reload"
-/usr/bin/python3 scripts/demo_appliance.py "$bin" "$capture" "$out" 8
+/usr/bin/python3 scripts/demo_appliance.py "$bin" "$capture" "$out" 8 ||
+	fail "stage 5: the appliance judged nothing or did not run (see above)"
+printf '\ndemo: stage 3 decoded %d MSUs, stage 4 judged %d, stage 5 ran the appliance\n' \
+	"$decoded" "$judged"
