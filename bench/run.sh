@@ -5,6 +5,9 @@
 #   bench/run.sh [--quick] [--workers N] [--mix realistic,peak,attack,ctl64]
 #                [--rules 10,1000,1000+100k] [--runs K] [--packets N] [--no-build] [--no-plot]
 #
+# --quick: the realistic mix with the 10 and 1000+100k rule sets, 3 short runs each (every
+# headline figure, about a minute after the build); the headline figures are printed last.
+#
 # Builds release into build/rel (meson, -Dbuildtype=release; SW_BENCH_BUILD overrides the
 # directory), then runs bench/pipeline/runbench.py: the real worker function over pre-built mbufs
 # for every mix x rule set (stages, latency, cache, forward-only, line rate, tshark, naive
@@ -28,14 +31,8 @@ done
 "$py" "$runner" --build "$build" --validate-only $args
 
 if [ "$nobuild" = no ]; then
-	if [ ! -f "$build/build.ninja" ]; then
-		meson setup "$build" "$root" -Dbuildtype=release >"$build.setup.log" 2>&1 || {
-			tail -20 "$build.setup.log"; echo "bench/run.sh: meson setup failed" >&2; exit 1; }
-	fi
-	targets="bench/pipeline/sigwall-bench-pipe bench/gen/sigwall-gen control/sigwallctl"
-	targets="$targets bench/blast/sigwall-blast bench/policy/policy-bench"
-	ninja -C "$build" $targets >"$build.bench-build.log" 2>&1 || {
-		tail -30 "$build.bench-build.log"; echo "bench/run.sh: build failed" >&2; exit 1; }
+	"$root/bench/build.sh" "$build" bench/pipeline/sigwall-bench-pipe bench/gen/sigwall-gen \
+		control/sigwallctl bench/blast/sigwall-blast bench/policy/policy-bench
 fi
 # shellcheck disable=SC2086
 exec "$py" "$runner" --build "$build" $args

@@ -5,14 +5,20 @@
 #
 #   bench/dataplane/run.sh [BUILD_DIR] [--perf] [extra sigwall-bench-pipe options]
 #
+# BUILD_DIR defaults to build/rel (bench/run.sh's release build); it is set up and the two
+# programs built there first (bench/build.sh), so this works on a fresh clone.
+#
 # It runs bench/pipeline's sigwall-bench-pipe (the real sw_worker_burst over pre-built mbufs on
 # a net_ring port; forward-only, decode-only, verdict and full path alternated in each run).
 #
 # --perf: also record a perf profile of one run and print the top symbols.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$top/build}
-[ $# -gt 0 ] && shift
+build=$top/build/rel
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+	build=$1
+	shift
+fi
 perf=0
 if [ "${1:-}" = "--perf" ]; then
 	perf=1
@@ -20,9 +26,7 @@ if [ "${1:-}" = "--perf" ]; then
 fi
 bench=$build/bench/pipeline/sigwall-bench-pipe
 gen=$build/bench/gen/sigwall-gen
-for b in "$bench" "$gen"; do
-	[ -x "$b" ] || { echo "missing $b: build first (ninja -C $build)"; exit 1; }
-done
+"$top/bench/build.sh" "$build" bench/pipeline/sigwall-bench-pipe bench/gen/sigwall-gen
 tmp=$(mktemp -d /tmp/sw-bench-dp.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 

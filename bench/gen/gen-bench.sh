@@ -1,11 +1,11 @@
 #!/bin/bash
 # sigwall-gen throughput (issue 3 goal: >= 2 M MSUs/s writing pcap on one core).
-# usage: bench/gen/gen-bench.sh [BUILD_DIR] [MSUS]
+# usage: bench/gen/gen-bench.sh [BUILD_DIR (build/main)] [MSUS]
 # Prints MSUs/s for both profiles, to /dev/null and to tmpfs (pcap + labels), best of 3 runs,
 # pinned to one CPU (wall clock; the program also prints the rate per CPU second). Not a timed test: run it by hand and report the figures.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build}
+build=${1:-$root/build/main}
 n=${2:-5000000}
 gen=$build/bench/gen/sigwall-gen
 site=$root/patterns/site.example.conf

@@ -285,8 +285,8 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--workers", type=int, default=os.cpu_count())
-    ap.add_argument("--mix", default=",".join(MIXES))
-    ap.add_argument("--rules", default=",".join(RULESETS))
+    ap.add_argument("--mix")
+    ap.add_argument("--rules")
     ap.add_argument("--runs", type=int)
     ap.add_argument("--packets", type=int)
     ap.add_argument("--seconds", type=float, help="time limit of one run of one configuration")
@@ -295,6 +295,12 @@ def main():
     ap.add_argument("--validate-only", action="store_true")
     a = ap.parse_args()
 
+    # --quick keeps every headline figure (realistic mix, biggest rule set, forward-only,
+    # tshark, scaling, reloads) and drops the other mixes and the middle rule set.
+    if a.mix is None:
+        a.mix = "realistic" if a.quick else ",".join(MIXES)
+    if a.rules is None:
+        a.rules = "10,1000+100k" if a.quick else ",".join(RULESETS)
     mixes = [m for m in a.mix.split(",") if m]
     for m in mixes:
         if m not in MIXES:
@@ -414,24 +420,40 @@ def main():
                lat(r["best_p99_ns"]),
             fmt(r["cache_hit_pct"]), fmt(r["cores10"]), fmt(r["cores100"]),
             fmt(r.get("ratio_tshark")), fmt(r.get("ratio_naive"))))
-    # goals
+    log("results: %s" % tsv)
+    if not a.no_plot:
+        p = sh([PY, os.path.join(ROOT, "bench", "plot.py"), tsv])
+        log(p.stdout.strip())
+    log("wall time %.0f s" % (time.monotonic() - t_start))
+    headline(rows, biggest)
+
+
+def headline(rows, biggest):
+    """The figures the goals are judged on, printed last (bench/README.md, run.sh)."""
     goal = [r for r in rows if r["case"] == "mix" and r["mix"] == "realistic"
             and r["rules"] == biggest]
     sc = [r for r in rows if r["case"] == "scaling"]
     rl = [r for r in rows if r["case"] == "reload"]
     rl.sort(key=lambda r: r["mix"] != "realistic")
     log("")
+    log("headline figures (1 worker unless said; medians of the runs):")
     if goal:
         g = goal[0]
-        log("goal >= 10 Mpps/core (realistic, %s): %.2f -> %s" % (
-            biggest, g["mpps_core"], "met" if g["mpps_core"] >= 10 else "NOT met"))
-        log("goal >= 60%% of forward-only: %.1f%% -> %s" % (
-            100 * g["ratio_fwd"], "met" if g["ratio_fwd"] >= 0.6 else "NOT met"))
+        log("goal >= 10 Mpps/core (realistic, %s): %.2f Mpps/core, %.0f ns/packet -> %s" % (
+            biggest, g["mpps_core"], g["ns_pkt"],
+            "met" if g["mpps_core"] >= 10 else "NOT met"))
+        log("goal >= 60%% of forward-only: %.1f%% (forward-only %.1f Mpps/core) -> %s" % (
+            100 * g["ratio_fwd"], g["fwd_mpps_core"] or 0,
+            "met" if g["ratio_fwd"] >= 0.6 else "NOT met"))
         if g.get("ratio_tshark"):
             log("goal >= 100x tshark: %.0fx -> %s" % (
                 g["ratio_tshark"], "met" if g["ratio_tshark"] >= 100 else "NOT met"))
+        else:
+            log("goal >= 100x tshark: not measured (tshark absent)")
         log("goal p99 <= 10 us: %.0f ns -> %s" % (
             g["p99_ns"], "met" if g["p99_ns"] <= 10000 else "NOT met"))
+    else:
+        log("goal >= 10 Mpps/core: not measured (the realistic mix was not run)")
     if len(sc) > 1:
         eff = sc[-1]["mpps_total"] / (len(sc) * sc[0]["mpps_total"])
         log("goal linear scaling: %d workers give %.2fx of 1 worker (%.0f%% efficiency) -> %s" % (
@@ -446,11 +468,6 @@ def main():
                float(r["drop_share_steady"]), r["p99_ns"], fmt(r.get("p99_reload_vs_steady")),
                r["pickup_mean_us"], r["pickup_max_us"], r["rx_backlog_pkts"], RX_RING,
                "met" if r["reload_lost"] == 0 else "NOT met"))
-    log("results: %s" % tsv)
-    if not a.no_plot:
-        p = sh([PY, os.path.join(ROOT, "bench", "plot.py"), tsv])
-        log(p.stdout.strip())
-    log("wall time %.0f s" % (time.monotonic() - t_start))
 
 
 if __name__ == "__main__":

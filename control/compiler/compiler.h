@@ -6,6 +6,7 @@
 #ifndef SW_COMPILER_COMPILER_H
 #define SW_COMPILER_COMPILER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,10 +20,21 @@ struct sw_compiled {
 	double compile_ms;
 };
 
+struct sw_compile_opts {
+	/* Compile the Hyperscan databases for a generic x86-64 (no AVX, generic tuning) instead
+	 * of this machine: the image is then the same bytes on every machine with the same
+	 * Hyperscan release (tests/policy/test_image_golden.c; a fleet of mixed CPUs). */
+	bool hs_generic;
+};
+
 /* Parse, validate and compile. On error: -EINVAL (or -errno), err holds "file:line: message",
  * and out->image is NULL. generation is written into the image header. */
 int sw_compile_files(const char *rules_path, const char *site_path, uint64_t generation,
 		     struct sw_compiled *out, char *err, size_t errlen);
+/* The same with options (NULL: defaults, as sw_compile_files). */
+int sw_compile_files_opts(const char *rules_path, const char *site_path, uint64_t generation,
+			  const struct sw_compile_opts *opts, struct sw_compiled *out, char *err,
+			  size_t errlen);
 void sw_compiled_free(struct sw_compiled *c);
 /* What `sigwallctl check` prints: rules, lists, patterns per field, image size, compile time,
  * checksum. */

@@ -65,7 +65,7 @@ struct sw_policy_ctx {
 	const struct sw_img_cond *conds;
 	const uint64_t *opidx;
 	uint32_t rule_words;
-	/* Atom gate (image.h), NULL when the image gates no rule or SW_POLICY_NO_GATE is set. */
+	/* Atom gate (image.h), NULL when the image gates no rule or SW_POLICY_F_NO_GATE is set. */
 	const uint64_t *gated, *gmal, *gfield, *arow;
 	uint64_t gate_amask[SW_ATOM_WORDS]; /* atoms that gate some rule */
 	uint8_t ngfield, gfields[SW_SF_COUNT]; /* fields that gate some rule */
@@ -73,7 +73,7 @@ struct sw_policy_ctx {
 	const struct sw_img_ival *ivals;
 	uint8_t ngifield, gifields[SW_IF_COUNT]; /* ifields that gate some rule */
 	uint32_t iv_lo[SW_IF_COUNT], iv_hi[SW_IF_COUNT]; /* their values: ivals[lo, hi) */
-	bool no_gate;              /* SW_POLICY_NO_GATE=1 at creation: reference evaluation */
+	bool no_gate;              /* SW_POLICY_F_NO_GATE: reference evaluation */
 	uint8_t nkey_if, key_if[SW_IF_COUNT];
 	uint8_t nkey_sf, key_sf[SW_SF_COUNT];
 	uint8_t key_kd[SW_SF_COUNT];  /* per key_sf: digits that count (sw_img_field.key_digits) */
@@ -108,10 +108,17 @@ sw_policy_ctx_new(void)
 	for (int32_t op = 0; op < 256; op++)
 		if (sw_map_op_name(op) != NULL)
 			ctx->known_ops[op >> 6] |= 1ull << (op & 63);
-	/* Reference evaluation without the atom gate (tests and benchmarks compare the two). */
-	const char *ng = getenv("SW_POLICY_NO_GATE");
-	ctx->no_gate = ng != NULL && ng[0] != '\0' && strcmp(ng, "0") != 0;
 	return ctx;
+}
+
+void
+sw_policy_ctx_set_flags(struct sw_policy_ctx *ctx, unsigned flags)
+{
+	bool no_gate = (flags & SW_POLICY_F_NO_GATE) != 0;
+
+	if (no_gate != ctx->no_gate)
+		ctx->img = NULL; /* the gate is set up at bind */
+	ctx->no_gate = no_gate;
 }
 
 void

@@ -246,6 +246,85 @@ struct sw_image_hdr {
 	struct sw_img_field fields[SW_SF_COUNT];
 };
 
+/*
+ * The layout every reader and writer of an image must agree on (a fleet of boxes, control and
+ * dataplane of different builds): any change here is an ABI change and needs SW_IMAGE_ABI
+ * bumped (and tests/policy/test_image_golden.c refreshed).
+ */
+_Static_assert(sizeof(struct sw_img_set) == 40, "sw_img_set");
+_Static_assert(offsetof(struct sw_img_set, bits) == 0, "sw_img_set.bits");
+_Static_assert(offsetof(struct sw_img_set, nbig) == 32, "sw_img_set.nbig");
+_Static_assert(offsetof(struct sw_img_set, big_off) == 36, "sw_img_set.big_off");
+_Static_assert(sizeof(struct sw_img_cond) == 12, "sw_img_cond");
+_Static_assert(offsetof(struct sw_img_cond, kind) == 0, "sw_img_cond.kind");
+_Static_assert(offsetof(struct sw_img_cond, field) == 1, "sw_img_cond.field");
+_Static_assert(offsetof(struct sw_img_cond, field2) == 2, "sw_img_cond.field2");
+_Static_assert(offsetof(struct sw_img_cond, neg) == 3, "sw_img_cond.neg");
+_Static_assert(offsetof(struct sw_img_cond, arg) == 4, "sw_img_cond.arg");
+_Static_assert(offsetof(struct sw_img_cond, arg2) == 8, "sw_img_cond.arg2");
+_Static_assert(sizeof(struct sw_img_rule) == 28, "sw_img_rule");
+_Static_assert(offsetof(struct sw_img_rule, name_off) == 0, "sw_img_rule.name_off");
+_Static_assert(offsetof(struct sw_img_rule, cond_first) == 4, "sw_img_rule.cond_first");
+_Static_assert(offsetof(struct sw_img_rule, ncond) == 8, "sw_img_rule.ncond");
+_Static_assert(offsetof(struct sw_img_rule, line) == 12, "sw_img_rule.line");
+_Static_assert(offsetof(struct sw_img_rule, action) == 16, "sw_img_rule.action");
+_Static_assert(offsetof(struct sw_img_rule, monitor) == 17, "sw_img_rule.monitor");
+_Static_assert(offsetof(struct sw_img_rule, malformed) == 18, "sw_img_rule.malformed");
+_Static_assert(offsetof(struct sw_img_rule, rl_key) == 19, "sw_img_rule.rl_key");
+_Static_assert(offsetof(struct sw_img_rule, rl_rate) == 20, "sw_img_rule.rl_rate");
+_Static_assert(offsetof(struct sw_img_rule, rl_burst) == 24, "sw_img_rule.rl_burst");
+_Static_assert(sizeof(struct sw_img_pslot) == 16, "sw_img_pslot");
+_Static_assert(offsetof(struct sw_img_pslot, key) == 0, "sw_img_pslot.key");
+_Static_assert(offsetof(struct sw_img_pslot, atom) == 8, "sw_img_pslot.atom");
+_Static_assert(offsetof(struct sw_img_pslot, len) == 10, "sw_img_pslot.len");
+_Static_assert(sizeof(struct sw_img_field) == 40, "sw_img_field");
+_Static_assert(offsetof(struct sw_img_field, db_off) == 0, "sw_img_field.db_off");
+_Static_assert(offsetof(struct sw_img_field, db_size) == 4, "sw_img_field.db_size");
+_Static_assert(offsetof(struct sw_img_field, npatterns) == 8, "sw_img_field.npatterns");
+_Static_assert(offsetof(struct sw_img_field, net_home) == 12, "sw_img_field.net_home");
+_Static_assert(offsetof(struct sw_img_field, net_partner) == 14, "sw_img_field.net_partner");
+_Static_assert(offsetof(struct sw_img_field, ptab_off) == 16, "sw_img_field.ptab_off");
+_Static_assert(offsetof(struct sw_img_field, ptab_nslots) == 20, "sw_img_field.ptab_nslots");
+_Static_assert(offsetof(struct sw_img_field, ptab_lens) == 24, "sw_img_field.ptab_lens");
+_Static_assert(offsetof(struct sw_img_field, bloom_off) == 28, "sw_img_field.bloom_off");
+_Static_assert(offsetof(struct sw_img_field, bloom_bits) == 32, "sw_img_field.bloom_bits");
+_Static_assert(offsetof(struct sw_img_field, key_digits) == 36, "sw_img_field.key_digits");
+_Static_assert(sizeof(struct sw_img_ival) == 8, "sw_img_ival");
+_Static_assert(offsetof(struct sw_img_ival, value) == 0, "sw_img_ival.value");
+_Static_assert(offsetof(struct sw_img_ival, field) == 4, "sw_img_ival.field");
+_Static_assert(sizeof(struct sw_image_hdr) == 832, "sw_image_hdr");
+_Static_assert(offsetof(struct sw_image_hdr, magic) == 0, "sw_image_hdr.magic");
+_Static_assert(offsetof(struct sw_image_hdr, abi) == 8, "sw_image_hdr.abi");
+_Static_assert(offsetof(struct sw_image_hdr, hdr_size) == 12, "sw_image_hdr.hdr_size");
+_Static_assert(offsetof(struct sw_image_hdr, generation) == 16, "sw_image_hdr.generation");
+_Static_assert(offsetof(struct sw_image_hdr, size) == 24, "sw_image_hdr.size");
+_Static_assert(offsetof(struct sw_image_hdr, checksum) == 32, "sw_image_hdr.checksum");
+_Static_assert(offsetof(struct sw_image_hdr, hs_version) == 40, "sw_image_hdr.hs_version");
+_Static_assert(offsetof(struct sw_image_hdr, hs_cpu_features) == 136, "hdr.hs_cpu_features");
+_Static_assert(offsetof(struct sw_image_hdr, hs_tune) == 144, "sw_image_hdr.hs_tune");
+_Static_assert(offsetof(struct sw_image_hdr, nrules) == 148, "sw_image_hdr.nrules");
+_Static_assert(offsetof(struct sw_image_hdr, nconds) == 152, "sw_image_hdr.nconds");
+_Static_assert(offsetof(struct sw_image_hdr, natoms) == 156, "sw_image_hdr.natoms");
+_Static_assert(offsetof(struct sw_image_hdr, nlists) == 160, "sw_image_hdr.nlists");
+_Static_assert(offsetof(struct sw_image_hdr, npartners) == 164, "sw_image_hdr.npartners");
+_Static_assert(offsetof(struct sw_image_hdr, default_action) == 168, "sw_image_hdr.default_action");
+_Static_assert(offsetof(struct sw_image_hdr, malformed_action) == 169, "hdr.malformed_action");
+_Static_assert(offsetof(struct sw_image_hdr, monitor) == 170, "sw_image_hdr.monitor");
+_Static_assert(offsetof(struct sw_image_hdr, name_off) == 172, "sw_image_hdr.name_off");
+_Static_assert(offsetof(struct sw_image_hdr, rules_off) == 176, "sw_image_hdr.rules_off");
+_Static_assert(offsetof(struct sw_image_hdr, conds_off) == 180, "sw_image_hdr.conds_off");
+_Static_assert(offsetof(struct sw_image_hdr, opidx_off) == 184, "sw_image_hdr.opidx_off");
+_Static_assert(offsetof(struct sw_image_hdr, rule_words) == 188, "sw_image_hdr.rule_words");
+_Static_assert(offsetof(struct sw_image_hdr, strtab_off) == 192, "sw_image_hdr.strtab_off");
+_Static_assert(offsetof(struct sw_image_hdr, strtab_size) == 196, "sw_image_hdr.strtab_size");
+_Static_assert(offsetof(struct sw_image_hdr, scan_mask) == 200, "sw_image_hdr.scan_mask");
+_Static_assert(offsetof(struct sw_image_hdr, net_mask) == 204, "sw_image_hdr.net_mask");
+_Static_assert(offsetof(struct sw_image_hdr, key_mask) == 208, "sw_image_hdr.key_mask");
+_Static_assert(offsetof(struct sw_image_hdr, gate_off) == 216, "sw_image_hdr.gate_off");
+_Static_assert(offsetof(struct sw_image_hdr, ngated) == 220, "sw_image_hdr.ngated");
+_Static_assert(offsetof(struct sw_image_hdr, nivals) == 224, "sw_image_hdr.nivals");
+_Static_assert(offsetof(struct sw_image_hdr, fields) == 232, "sw_image_hdr.fields");
+
 static inline const char *
 sw_img_str(const void *image, uint32_t off)
 {

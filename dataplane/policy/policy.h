@@ -47,6 +47,11 @@ struct sw_policy_ctx *sw_policy_ctx_new(void);
 int sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image);
 void sw_policy_ctx_free(struct sw_policy_ctx *ctx);
 
+/* Context flags, set before sw_policy_ctx_bind (a change unbinds the context). */
+#define SW_POLICY_F_NO_GATE 1u /* reference evaluation without the atom and integer gates
+				  (tests and benchmarks compare it with the gated engine) */
+void sw_policy_ctx_set_flags(struct sw_policy_ctx *ctx, unsigned flags);
+
 /*
  * Verdict for one decoded MSU.
  * port: 0 = from port A (outside/interconnect), 1 = from port B (inside/home); the rule

@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Policy compiler: the conditions of a rule (patterns/README.md, "Rules"): integer fields and
+ * their names, string fields (prefixes, regexes, lists), networks (`_in`, `_network`),
+ * presence and the component predicate.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "builder.h"
+#include "dataplane/decode/decode.h"
+
+struct named { const char *name; uint32_t v; };
+
+static const struct named direction_names[] = { { "outside", 0 }, { "inside", 1 }, { "A", 0 },
+						 { "B", 1 }, { NULL, 0 } };
+static const struct named sccp_names[] = { /* Q.713 4.1 message type codes */
+	{ "udt", 0x09 }, { "udts", 0x0a }, { "xudt", 0x11 }, { "xudts", 0x12 }, { "ludt", 0x13 },
+	{ "ludts", 0x14 }, { NULL, 0 } };
+static const struct named tcap_names[] = {
+	{ "unidirectional", SW_TCAP_UNIDIRECTIONAL }, { "begin", SW_TCAP_BEGIN },
+	{ "end", SW_TCAP_END }, { "continue", SW_TCAP_CONTINUE }, { "abort", SW_TCAP_ABORT },
+	{ NULL, 0 } };
+static const struct named comp_names[] = {
+	{ "invoke", SW_COMP_INVOKE }, { "returnResultLast", SW_COMP_RESULT_LAST },
+	{ "returnResult", SW_COMP_RESULT }, { "returnResultNotLast", SW_COMP_RESULT },
+	{ "returnError", SW_COMP_ERROR }, { "reject", SW_COMP_REJECT }, { NULL, 0 } };
+static const struct named isup_names[] = { /* Q.763 table 4 */
+	{ "IAM", 0x01 }, { "SAM", 0x02 }, { "ACM", 0x06 }, { "CON", 0x07 }, { "ANM", 0x09 },
+	{ "REL", 0x0c }, { "RLC", 0x10 }, { "CPG", 0x2c }, { NULL, 0 } };
+static const struct named si_names[] = { { "sccp", 3 }, { "isup", 5 }, { NULL, 0 } };
+
+enum vkind { VK_INT, VK_OPCODE, VK_COMP };
+
+static const struct named *
+ifield_names_of(unsigned f)
+{
+	switch (f) {
+	case SW_IF_DIRECTION:
+		return direction_names;
+	case SW_IF_SCCP_TYPE:
+		return sccp_names;
+	case SW_IF_TCAP_TYPE:
+		return tcap_names;
+	case SW_IF_ISUP_TYPE:
+		return isup_names;
+	case SW_IF_SI:
+		return si_names;
+	}
+	return NULL;
+}
+
+/* One value of an integer condition into vals (a list reference adds all of its entries). */
+static int
+int_value(struct builder *b, const config_setting_t *e, const char *key, const struct named *names,
+	  enum vkind vk, uint32_t **vals, size_t *n, size_t *cap)
+{
+	int ty = config_setting_type(e);
+	long long v = -1;
+
+	if (ty == CONFIG_TYPE_INT || ty == CONFIG_TYPE_INT64) {
+		v = config_setting_get_int64(e);
+	} else if (ty == CONFIG_TYPE_STRING) {
+		const char *s = config_setting_get_string(e);
+		if (s[0] == '@') {
+			struct list *l = cpl_find_list(b, s);
+			if (l == NULL)
+				return cpl_errs(b, e, "unknown list '%s'", s + 1);
+			if (l->type == LT_PREFIX || l->type == LT_REGEX ||
+			    (vk == VK_OPCODE && l->type != LT_OPCODE))
+				return cpl_errs(b, e, "list '%s' is a %s list, not usable for '%s'",
+					    l->name, cpl_list_type_names[l->type], key);
+			for (size_t i = 0; i < l->n; i++) {
+				uint32_t *q = cpl_grow(*vals, cap, *n + 1, sizeof(**vals));
+				if (q == NULL)
+					return -ENOMEM;
+				*vals = q;
+				(*vals)[(*n)++] = l->ints[i];
+			}
+			return 0;
+		}
+		if (vk == VK_OPCODE)
+			v = sw_map_op_code(s);
+		for (const struct named *p = names; v < 0 && p != NULL && p->name != NULL; p++)
+			if (strcasecmp(p->name, s) == 0)
+				v = p->v;
+		if (v < 0)
+			return cpl_errs(b, e, "unknown value \"%s\" for '%s'", s, key);
+	} else {
+		return cpl_errs(b, e, "'%s' takes an integer, a name or \"@list\"", key);
+	}
+	if (v < 0 || v > 0xffffffffll || (vk == VK_OPCODE && v > 255))
+		return cpl_errs(b, e, "value %lld out of range for '%s'", v, key);
+	uint32_t *q = cpl_grow(*vals, cap, *n + 1, sizeof(**vals));
+	if (q == NULL)
+		return -ENOMEM;
+	*vals = q;
+	(*vals)[(*n)++] = (uint32_t)v;
+	return 0;
+}
+
+static int
+int_set(struct builder *b, const config_setting_t *s, const struct named *names, enum vkind vk,
+	uint32_t *off)
+{
+	uint32_t *vals = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+	const char *key = config_setting_name(s);
+
+	if (config_setting_is_aggregate(s)) {
+		if (config_setting_is_group(s))
+			return cpl_errs(b, s, "'%s' takes a value or a list of values", key);
+		if (config_setting_length(s) == 0)
+			return cpl_errs(b, s, "'%s' has an empty list", key);
+		for (int i = 0; rc == 0 && i < config_setting_length(s); i++)
+			rc = int_value(b, config_setting_get_elem(s, (unsigned)i), key, names, vk,
+				       &vals, &n, &cap);
+	} else if (config_setting_type(s) == CONFIG_TYPE_BOOL) {
+		rc = cpl_errs(b, s, "'%s' takes an integer, a name or \"@list\", not a boolean", key);
+	} else {
+		rc = int_value(b, s, key, names, vk, &vals, &n, &cap);
+	}
+	if (rc == 0)
+		rc = cpl_set_add(b, vals, n, off);
+	free(vals);
+	return rc;
+}
+
+static int
+cond_push(struct builder *b, struct sw_img_cond c)
+{
+	struct sw_img_cond *q = cpl_grow(b->conds, &b->cconds, b->nconds + 1, sizeof(*q));
+
+	if (q == NULL)
+		return -ENOMEM;
+	b->conds = q;
+	b->conds[b->nconds++] = c;
+	return 0;
+}
+
+/* String condition: prefixes, /regex/ values, or one "@list". */
+static int
+string_cond(struct builder *b, const config_setting_t *s, unsigned f, bool neg)
+{
+	struct sw_img_cond c = { .kind = SW_COND_ATOM, .field = (uint8_t)f, .neg = neg };
+	uint16_t atom;
+	int n, rc;
+
+	if (config_setting_type(s) == CONFIG_TYPE_STRING &&
+	    config_setting_get_string(s)[0] == '@') {
+		struct list *l = cpl_find_list(b, config_setting_get_string(s));
+		if (l == NULL)
+			return cpl_errs(b, s, "unknown list '%s'", config_setting_get_string(s) + 1);
+		if ((rc = cpl_list_atom(b, s, l, f, &atom)) != 0)
+			return rc;
+		c.arg = atom;
+		return cond_push(b, c);
+	}
+	if ((rc = cpl_atom_new(b, s, &atom)) != 0)
+		return rc;
+	n = config_setting_is_aggregate(s) ? config_setting_length(s) : 1;
+	if (config_setting_is_group(s) || n == 0)
+		return cpl_errs(b, s, "'%s' takes a prefix, \"/regex/\", a list of them or \"@list\"",
+			    sw_sfield_names[f]);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e =
+			config_setting_is_aggregate(s) ? config_setting_get_elem(s, (unsigned)i) : s;
+		const char *v = config_setting_get_string(e);
+		size_t len;
+
+		if (v == NULL)
+			return cpl_errs(b, e, "'%s' takes strings: a prefix, \"/regex/\" or \"@list\"",
+				    sw_sfield_names[f]);
+		len = strlen(v);
+		if (v[0] == '@')
+			return cpl_errs(b, e, "'%s': a list reference must stand alone", sw_sfield_names[f]);
+		if (len >= 2 && v[0] == '/' && v[len - 1] == '/') {
+			char *re = strndup(v + 1, len - 2);
+			hs_expr_info_t *info = NULL;
+			hs_compile_error_t *ce = NULL;
+			if (re == NULL)
+				return -ENOMEM;
+			if (hs_expression_info(re, HS_FLAG_SINGLEMATCH, &info, &ce) != HS_SUCCESS) {
+				rc = cpl_errs(b, e, "invalid regex \"%s\" in '%s': %s", re,
+					  sw_sfield_names[f], ce != NULL ? ce->message : "?");
+				hs_free_compile_error(ce);
+				free(re);
+				return rc;
+			}
+			free(info);
+			rc = cpl_pat_add(b, f, re, false, atom);
+			free(re);
+		} else if (f != SW_SF_USSD && f != SW_SF_ACN) {
+			if (!cpl_valid_prefix(v))
+				return cpl_errs(b, e, "invalid prefix \"%s\" for '%s' (1-%d digits, or "
+						  "\"/regex/\")", v, sw_sfield_names[f], SW_PTAB_DIGITS);
+			rc = cpl_pat_add(b, f, v, true, atom);
+		} else {
+			/* text fields: a plain string is a literal prefix */
+			char *re = malloc(2 * len + 1), *q = re;
+			if (re == NULL)
+				return -ENOMEM;
+			for (size_t k = 0; k < len; k++) {
+				if (strchr("\\^$.|?*+()[]{}", v[k]) != NULL)
+					*q++ = '\\';
+				*q++ = v[k];
+			}
+			*q = '\0';
+			rc = cpl_pat_add(b, f, re, true, atom);
+			free(re);
+		}
+		if (rc != 0)
+			return rc;
+	}
+	c.arg = atom;
+	return cond_push(b, c);
+}
+
+/* `<field>_in = "home" | "partner" | "list" | [ ... ]`: any of the values (OR). */
+static int
+in_cond(struct builder *b, const config_setting_t *s, const char *k, size_t kl, bool neg)
+{
+	char fn[32];
+	bool pc;
+	int f = -1, rc, n;
+	uint32_t netmask = 0, *vals = NULL, off;
+	size_t nv = 0, cap = 0;
+	struct list *l = NULL;
+
+	snprintf(fn, sizeof(fn), "%.*s", (int)(kl - 3), k);
+	pc = strcmp(fn, "opc") == 0 || strcmp(fn, "dpc") == 0;
+	if (!pc && (f = cpl_name_index(sw_sfield_names, SW_SF_COUNT, fn)) < 0)
+		return cpl_errs(b, s, "unknown field '%s' in '%s'", fn, k);
+	n = config_setting_is_aggregate(s) ? config_setting_length(s) : 1;
+	if (config_setting_is_group(s) || n == 0)
+		return cpl_errs(b, s, "'%s' takes \"home\", \"partner\", a list name or a list of them", k);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e =
+			config_setting_is_aggregate(s) ? config_setting_get_elem(s, (unsigned)i) : s;
+		const char *v = config_setting_get_string(e);
+
+		if (v == NULL) {
+			free(vals);
+			return cpl_errs(b, e, "'%s' takes \"home\", \"partner\" or a list name", k);
+		}
+		if (strcmp(v, "home") == 0) {
+			netmask |= SW_NET_IN_HOME;
+			continue;
+		}
+		if (strcmp(v, "partner") == 0) {
+			netmask |= SW_NET_IN_PARTNER;
+			continue;
+		}
+		if ((l = cpl_find_list(b, v)) == NULL) {
+			free(vals);
+			return cpl_errs(b, e, "unknown list '%s'", v[0] == '@' ? v + 1 : v);
+		}
+		if (!pc && n > 1) {
+			free(vals);
+			return cpl_errs(b, e, "'%s': a list goes alone, not with home/partner", k);
+		}
+		if (pc) {
+			if (l->type != LT_PC && l->type != LT_INT) {
+				free(vals);
+				return cpl_errs(b, e, "list '%s' is a %s list, '%s' needs a pc list",
+					    l->name, cpl_list_type_names[l->type], k);
+			}
+			for (size_t j = 0; j < l->n; j++) {
+				uint32_t *g2 = cpl_grow(vals, &cap, nv + 1, 4);
+				if (g2 == NULL) {
+					free(vals);
+					return -ENOMEM;
+				}
+				vals = g2;
+				vals[nv++] = l->ints[j];
+			}
+		}
+	}
+	if (pc) {
+		struct sw_img_cond c = { .kind = SW_COND_INT, .neg = neg,
+					 .field = strcmp(fn, "opc") == 0 ? SW_IF_OPC : SW_IF_DPC };
+		for (size_t p = 0; p <= b->site.np; p++) {
+			const uint32_t *pcs = p == 0 ? b->site.pc : b->site.p[p - 1].pc;
+			size_t npcs = p == 0 ? b->site.npc : b->site.p[p - 1].npc;
+			if (!(netmask & (p == 0 ? SW_NET_IN_HOME : SW_NET_IN_PARTNER)))
+				continue;
+			for (size_t j = 0; j < npcs; j++) {
+				uint32_t *g2 = cpl_grow(vals, &cap, nv + 1, 4);
+				if (g2 == NULL) {
+					free(vals);
+					return -ENOMEM;
+				}
+				vals = g2;
+				vals[nv++] = pcs[j];
+			}
+		}
+		rc = cpl_set_add(b, vals, nv, &off);
+		free(vals);
+		if (rc != 0)
+			return rc;
+		c.arg = off;
+		return cond_push(b, c);
+	}
+	if (netmask == 0) {
+		uint16_t atom;
+		struct sw_img_cond c = { .kind = SW_COND_ATOM, .field = (uint8_t)f, .neg = neg };
+		if ((rc = cpl_list_atom(b, s, l, (unsigned)f, &atom)) != 0)
+			return rc;
+		c.arg = atom;
+		return cond_push(b, c);
+	}
+	if ((rc = cpl_field_nets(b, s, (unsigned)f)) != 0)
+		return rc;
+	struct sw_img_cond c = { .kind = SW_COND_NET_IN, .field = (uint8_t)f, .neg = neg,
+				 .arg = netmask };
+	return cond_push(b, c);
+}
+
+static int
+field_by_name(const char *k, bool *is_if)
+{
+	int i = cpl_name_index(sw_sfield_names, SW_SF_COUNT, k);
+
+	if (i >= 0) {
+		*is_if = false;
+		return i;
+	}
+	*is_if = true;
+	return cpl_name_index(sw_ifield_names, SW_IF_COUNT, k);
+}
+
+/* Conditions of one group (the rule itself, or its `not` group when neg). */
+int
+cpl_parse_conds(struct builder *b, struct rule *r, const config_setting_t *g, bool neg)
+{
+	static const char *const rule_keys[] = { "name", "action", "monitor", "malformed", "rate",
+						 "not", "description", NULL };
+	const config_setting_t *ctype = NULL, *cop = NULL, *cglob = NULL, *cunk = NULL;
+	int n = config_setting_length(g), rc;
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *k = config_setting_name(s);
+		size_t kl = strlen(k);
+		bool is_if;
+		int f;
+		uint32_t off;
+
+		if (!neg && cpl_name_index(rule_keys, 7, k) >= 0)
+			continue;
+		if (strcmp(k, "component") == 0) {
+			ctype = s;
+			continue;
+		}
+		if (strcmp(k, "opcode") == 0) {
+			cop = s;
+			continue;
+		}
+		if (strcmp(k, "opcode_global") == 0) {
+			if (config_setting_type(s) != CONFIG_TYPE_BOOL || !config_setting_get_bool(s))
+				return cpl_errs(b, s, "'opcode_global' takes true");
+			cglob = s;
+			continue;
+		}
+		if (strcmp(k, "opcode_unknown") == 0) {
+			if (config_setting_type(s) != CONFIG_TYPE_BOOL || !config_setting_get_bool(s))
+				return cpl_errs(b, s, "'opcode_unknown' takes true");
+			cunk = s;
+			continue;
+		}
+		if (strcmp(k, "present") == 0 || strcmp(k, "absent") == 0) {
+			int m = config_setting_is_aggregate(s) ? config_setting_length(s) : -1;
+			if (m <= 0 || config_setting_is_group(s))
+				return cpl_errs(b, s, "'%s' takes a list of field names", k);
+			for (int j = 0; j < m; j++) {
+				const config_setting_t *e = config_setting_get_elem(s, (unsigned)j);
+				const char *fn = config_setting_get_string(e);
+				if (fn == NULL || (f = field_by_name(fn, &is_if)) < 0)
+					return cpl_errs(b, e, "unknown field \"%s\" in '%s'",
+						    fn ? fn : "(not a string)", k);
+				struct sw_img_cond c = { .kind = SW_COND_PRESENT, .field = (uint8_t)f,
+							 .field2 = is_if,
+							 .neg = (k[0] == 'a') != neg };
+				if ((rc = cond_push(b, c)) != 0)
+					return rc;
+			}
+			continue;
+		}
+		if (kl > 3 && strcmp(k + kl - 3, "_in") == 0) {
+			if ((rc = in_cond(b, s, k, kl, neg)) != 0)
+				return rc;
+			continue;
+		}
+		if (kl > 8 && strcmp(k + kl - 8, "_network") == 0) {
+			char fn[32];
+			const char *v = config_setting_get_string(s);
+			int f2;
+			snprintf(fn, sizeof(fn), "%.*s", (int)(kl - 8), k);
+			f = cpl_name_index(sw_sfield_names, SW_SF_COUNT, fn);
+			if (f < 0)
+				return cpl_errs(b, s, "unknown field '%s' in '%s'", fn, k);
+			if (v == NULL || (f2 = cpl_name_index(sw_sfield_names, SW_SF_COUNT, v)) < 0)
+				return cpl_errs(b, s, "'%s' takes the name of another string field", k);
+			if ((rc = cpl_field_nets(b, s, (unsigned)f)) != 0 ||
+			    (rc = cpl_field_nets(b, s, (unsigned)f2)) != 0)
+				return rc;
+			struct sw_img_cond c = { .kind = SW_COND_NET_EQ, .field = (uint8_t)f,
+						 .field2 = (uint8_t)f2, .neg = neg };
+			if ((rc = cond_push(b, c)) != 0)
+				return rc;
+			continue;
+		}
+		f = field_by_name(k, &is_if);
+		if (f < 0)
+			return cpl_errs(b, s, "unknown field or key '%s'", k);
+		if (!is_if) {
+			if ((rc = string_cond(b, s, (unsigned)f, neg)) != 0)
+				return rc;
+			continue;
+		}
+		if ((rc = int_set(b, s, ifield_names_of((unsigned)f), VK_INT, &off)) != 0)
+			return rc;
+		struct sw_img_cond c = { .kind = SW_COND_INT, .field = (uint8_t)f, .neg = neg,
+					 .arg = off };
+		if ((rc = cond_push(b, c)) != 0)
+			return rc;
+	}
+	if (ctype != NULL || cop != NULL || cglob != NULL || cunk != NULL) {
+		struct sw_img_cond c = { .kind = SW_COND_COMP, .neg = neg, .arg = UINT32_MAX,
+					 .arg2 = UINT32_MAX,
+					 .field2 = (cglob != NULL ? SW_COMP_F_GLOBAL : 0) |
+						   (cunk != NULL ? SW_COMP_F_UNKNOWN : 0) };
+		uint32_t off;
+		if (ctype != NULL) {
+			if ((rc = int_set(b, ctype, comp_names, VK_COMP, &off)) != 0)
+				return rc;
+			c.arg = off;
+		}
+		if (cop != NULL) {
+			if ((rc = int_set(b, cop, NULL, VK_OPCODE, &off)) != 0)
+				return rc;
+			c.arg2 = off;
+			if (!neg) {
+				r->indexed = true;
+				r->opset = off;
+			}
+		}
+		if ((rc = cond_push(b, c)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+cpl_cond_cost(const struct sw_img_cond *c)
+{
+	switch (c->kind) {
+	case SW_COND_COMP:
+	case SW_COND_INT:
+		return 0;
+	case SW_COND_PRESENT:
+		return 1;
+	}
+	return 2;
+}

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Policy compiler, pass 2: the image. Hyperscan databases (atoms.c) and gates (gates.c) are
+ * built, every section is reserved with the image writer (dataplane/policy/image_write.h) in
+ * the order of image.h, then filled: data-relative set offsets are relocated to image offsets
+ * on the way.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+#include "dataplane/policy/image_write.h"
+
+/* Offsets of the sections of one image. */
+struct layout {
+	size_t rules, conds, data, opidx, gate, strtab;
+	size_t ptab[SW_SF_COUNT], nslots[SW_SF_COUNT];
+	size_t bloom[SW_SF_COUNT], bloombits[SW_SF_COUNT];
+};
+
+static void
+reserve(struct builder *b, struct sw_image_writer *w, struct layout *l, const struct hsdbs *dbs,
+	size_t rw, size_t nivals)
+{
+	struct sw_image_hdr *h = &b->hdr;
+
+	l->rules = sw_imgw_reserve(w, b->nrules * sizeof(struct sw_img_rule));
+	l->conds = sw_imgw_reserve(w, b->nconds * sizeof(struct sw_img_cond));
+	l->data = sw_imgw_reserve(w, b->data.n);
+	l->opidx = sw_imgw_reserve(w, SW_OPIDX_ROWS * rw * 8);
+	l->gate = sw_imgw_reserve(w, SW_GATE_WORDS(rw, b->natoms, nivals) * 8);
+	l->strtab = sw_imgw_reserve(w, b->strtab.n);
+	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
+		if (b->npt[f] == 0)
+			continue;
+		l->nslots[f] = 16;
+		while (l->nslots[f] < 2 * b->npt[f])
+			l->nslots[f] *= 2;
+		l->ptab[f] = sw_imgw_reserve(w, l->nslots[f] * sizeof(struct sw_img_pslot));
+		/* 8 bits per slot (>= 16 per entry), k = 2: about 1% false positives per probe */
+		l->bloombits[f] = l->nslots[f] * 8 > (1u << 24) ? (1u << 24) : l->nslots[f] * 8;
+		l->bloom[f] = sw_imgw_reserve(w, l->bloombits[f] / 8);
+	}
+	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
+		if (dbs->ser[f] == NULL)
+			continue;
+		h->fields[f].db_off = (uint32_t)sw_imgw_reserve(w, dbs->dbsize[f]);
+		h->fields[f].db_size = (uint32_t)dbs->dbsize[f];
+	}
+}
+
+/* Integer sets into the data section; conditions, whose set offsets become image offsets. */
+static void
+put_sets_conds(struct builder *b, struct sw_image_writer *w, const struct layout *l)
+{
+	for (size_t i = 0; i < b->nsets; i++) {
+		struct sw_img_set *s = (void *)(b->data.p + b->setoffs[i]);
+		s->big_off += (uint32_t)l->data;
+	}
+	sw_imgw_put(w, l->data, b->data.p, b->data.n);
+	for (size_t i = 0; i < b->nconds; i++) {
+		struct sw_img_cond *c = &b->conds[i];
+		if (c->kind == SW_COND_INT) {
+			c->arg += (uint32_t)l->data;
+		} else if (c->kind == SW_COND_COMP) {
+			c->arg = c->arg == UINT32_MAX ? 0 : c->arg + (uint32_t)l->data;
+			c->arg2 = c->arg2 == UINT32_MAX ? 0 : c->arg2 + (uint32_t)l->data;
+		}
+	}
+	sw_imgw_put(w, l->conds, b->conds, b->nconds * sizeof(struct sw_img_cond));
+}
+
+/* Bulk prefix tables and their Bloom filters (image.h, struct sw_img_pslot). */
+static void
+put_ptabs(struct builder *b, struct sw_image_writer *w, const struct layout *l)
+{
+	struct sw_image_hdr *h = &b->hdr;
+
+	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
+		if (b->npt[f] == 0)
+			continue;
+		struct sw_img_pslot *slots = sw_imgw_at(w, l->ptab[f]);
+		uint64_t *bloom = sw_imgw_at(w, l->bloom[f]);
+		h->fields[f].ptab_off = (uint32_t)l->ptab[f];
+		h->fields[f].ptab_nslots = (uint32_t)l->nslots[f];
+		h->fields[f].bloom_off = (uint32_t)l->bloom[f];
+		h->fields[f].bloom_bits = (uint32_t)l->bloombits[f];
+		for (size_t i = 0; i < b->npt[f]; i++) {
+			const struct ptent *e = &b->pt[f][i];
+			uint64_t hv = sw_ptab_hash(e->key, e->len);
+			size_t m = l->nslots[f] - 1, j = hv & m;
+			uint32_t bit = SW_BLOOM_BIT(hv, (uint32_t)l->bloombits[f]);
+			uint32_t bit2 = SW_BLOOM_BIT2(hv, (uint32_t)l->bloombits[f]);
+			bool dup = false;
+
+			bloom[bit >> 6] |= 1ull << (bit & 63);
+			bloom[bit2 >> 6] |= 1ull << (bit2 & 63);
+			for (; slots[j].key != 0; j = (j + 1) & m)
+				if (slots[j].key == e->key && slots[j].len == e->len &&
+				    slots[j].atom == e->atom)
+					dup = true;
+			if (dup)
+				continue;
+			slots[j].key = e->key;
+			slots[j].len = e->len;
+			slots[j].atom = e->atom;
+			h->fields[f].ptab_lens |= 1u << (e->len - 1);
+		}
+	}
+}
+
+/* What the engine must scan, resolve and key its cache on. */
+static void
+engine_masks(struct builder *b)
+{
+	struct sw_image_hdr *h = &b->hdr;
+
+	for (size_t i = 0; i < b->nconds; i++) {
+		const struct sw_img_cond *c = &b->conds[i];
+		switch (c->kind) {
+		case SW_COND_INT:
+			h->key_mask |= SW_KEY_IFIELD(c->field);
+			break;
+		case SW_COND_ATOM:
+			h->scan_mask |= 1u << c->field;
+			h->key_mask |= SW_KEY_SFIELD(c->field);
+			break;
+		case SW_COND_PRESENT:
+			h->key_mask |= c->field2 ? SW_KEY_IFIELD(c->field) : SW_KEY_SFIELD(c->field);
+			break;
+		case SW_COND_NET_EQ:
+			h->scan_mask |= 1u << c->field2;
+			h->net_mask |= 1u << c->field2;
+			h->key_mask |= SW_KEY_SFIELD(c->field2);
+			/* fall through */
+		case SW_COND_NET_IN:
+			h->scan_mask |= 1u << c->field;
+			h->net_mask |= 1u << c->field;
+			h->key_mask |= SW_KEY_SFIELD(c->field);
+			break;
+		case SW_COND_COMP:
+			h->key_mask |= SW_KEY_COMP;
+			break;
+		}
+	}
+	for (size_t i = 0; i < b->nrules; i++)
+		if (b->rules[i].indexed)
+			h->key_mask |= SW_KEY_COMP;
+}
+
+int
+cpl_build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
+{
+	struct sw_image_hdr *h = &b->hdr;
+	struct sw_image_writer w = { 0 };
+	hs_platform_info_t plat;
+	struct hsdbs dbs = { 0 };
+	struct layout l = { 0 };
+	size_t rw = (b->nrules + 63) / 64;
+	uint32_t name_off, *rname;
+	struct igate ig = { 0 };
+	int rc = 0;
+
+	if (hs_populate_platform(&plat) != HS_SUCCESS)
+		return cpl_errat(b, b->rules_path, 0, "hs_populate_platform failed");
+	if (b->opts.hs_generic) {
+		plat.cpu_features = 0;
+		plat.tune = HS_TUNE_FAMILY_GENERIC;
+	}
+	rname = calloc(b->nrules + 1, sizeof(*rname));
+	if (rname == NULL)
+		return -ENOMEM;
+	if ((rc = cpl_str_add(b, b->policy_name != NULL ? b->policy_name : "", &name_off)) != 0)
+		goto out;
+	for (size_t i = 0; i < b->nrules; i++)
+		if ((rc = cpl_str_add(b, b->rules[i].name, &rname[i])) != 0)
+			goto out;
+	cpl_atoms_key_digits(b);
+	if ((rc = cpl_atoms_compile(b, &plat, &dbs)) != 0)
+		goto out;
+	if ((rc = cpl_igate_pick(b, &ig)) != 0)
+		goto out;
+
+	sw_imgw_init(&w);
+	reserve(b, &w, &l, &dbs, rw, ig.nvals);
+	if ((rc = sw_imgw_alloc(&w)) != 0) {
+		if (rc == -E2BIG)
+			rc = cpl_errat(b, b->rules_path, 0, "image too large (%zu bytes)", w.size);
+		goto out;
+	}
+	put_sets_conds(b, &w, &l);
+	cpl_opidx_build(b, sw_imgw_at(&w, l.opidx), rw);
+	for (size_t i = 0; i < b->nrules; i++) {
+		b->rules[i].r.name_off = rname[i];
+		sw_imgw_put(&w, l.rules + i * sizeof(struct sw_img_rule), &b->rules[i].r,
+			    sizeof(struct sw_img_rule));
+	}
+	h->ngated = cpl_gate_build(b, sw_imgw_at(&w, l.gate), rw, &ig);
+	h->nivals = (uint32_t)ig.nvals;
+	sw_imgw_put(&w, l.strtab, b->strtab.p, b->strtab.n);
+	put_ptabs(b, &w, &l);
+	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
+		h->fields[f].npatterns = (uint32_t)(b->npats[f] + b->npt[f]);
+		if (dbs.ser[f] == NULL)
+			continue;
+		if (hs_deserialize_database_at(dbs.ser[f], dbs.serlen[f],
+					       sw_imgw_at(&w, h->fields[f].db_off)) != HS_SUCCESS) {
+			rc = cpl_errat(b, b->rules_path, 0, "cannot place the '%s' database",
+				   sw_sfield_names[f]);
+			goto out;
+		}
+	}
+	engine_masks(b);
+
+	h->generation = generation;
+	snprintf(h->hs_version, sizeof(h->hs_version), "%s", hs_version());
+	h->hs_cpu_features = plat.cpu_features;
+	h->hs_tune = plat.tune;
+	h->nrules = (uint32_t)b->nrules;
+	h->nconds = (uint32_t)b->nconds;
+	h->natoms = b->natoms;
+	h->nlists = (uint32_t)b->nlists;
+	h->npartners = (uint32_t)b->site.np;
+	h->default_action = b->default_action;
+	h->malformed_action = b->malformed_action;
+	h->monitor = b->monitor;
+	h->name_off = name_off;
+	h->rules_off = (uint32_t)l.rules;
+	h->conds_off = (uint32_t)l.conds;
+	h->opidx_off = (uint32_t)l.opidx;
+	h->rule_words = (uint32_t)rw;
+	h->gate_off = (uint32_t)l.gate;
+	h->strtab_off = (uint32_t)l.strtab;
+	h->strtab_size = (uint32_t)b->strtab.n;
+	sw_imgw_finish(&w, h, &out->image, &out->size);
+
+	out->nrules = (unsigned)b->nrules;
+	out->nlists = (unsigned)b->nlists;
+	for (unsigned f = 0; f < SW_SF_COUNT; f++)
+		out->npatterns[f] = h->fields[f].npatterns;
+out:
+	sw_imgw_free(&w);
+	free(rname);
+	free(ig.t);
+	cpl_hsdbs_free(&dbs);
+	return rc;
+}

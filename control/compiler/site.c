@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Policy compiler: the site file (home network and roaming partners, patterns/README.md). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+
+static int
+get_strings(struct builder *b, const config_setting_t *s, char ***out, size_t *n, bool prefix)
+{
+	int len;
+
+	if (config_setting_is_array(s) == CONFIG_FALSE && config_setting_is_list(s) == CONFIG_FALSE)
+		return cpl_errs(b, s, "'%s' must be a list of strings", config_setting_name(s));
+	len = config_setting_length(s);
+	*n = 0;
+	*out = calloc((size_t)len + 1, sizeof(char *));
+	if (*out == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *v = config_setting_get_string(e);
+
+		if (v == NULL)
+			return cpl_errs(b, e, "'%s' must be a list of strings", config_setting_name(s));
+		if (prefix && !cpl_valid_prefix(v))
+			return cpl_errs(b, e, "invalid prefix \"%s\" in '%s' (1-%d digits)", v,
+				    config_setting_name(s), SW_PTAB_DIGITS);
+		(*out)[i] = strdup(v);
+		if ((*out)[i] == NULL)
+			return -ENOMEM;
+		*n = (size_t)i + 1; /* what builder_free releases on a later error */
+	}
+	return 0;
+}
+
+static int
+get_ints(struct builder *b, const config_setting_t *s, uint32_t **out, size_t *n, int64_t max)
+{
+	int len;
+
+	if (config_setting_is_array(s) == CONFIG_FALSE && config_setting_is_list(s) == CONFIG_FALSE)
+		return cpl_errs(b, s, "'%s' must be a list of integers", config_setting_name(s));
+	len = config_setting_length(s);
+	*out = calloc((size_t)len + 1, sizeof(uint32_t));
+	if (*out == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		long long v;
+
+		if (config_setting_type(e) != CONFIG_TYPE_INT &&
+		    config_setting_type(e) != CONFIG_TYPE_INT64)
+			return cpl_errs(b, e, "'%s' must be a list of integers", config_setting_name(s));
+		v = config_setting_get_int64(e);
+		if (v < 0 || v > max)
+			return cpl_errs(b, e, "%lld out of range 0-%lld in '%s'", v, (long long)max,
+				    config_setting_name(s));
+		(*out)[i] = (uint32_t)v;
+	}
+	*n = (size_t)len;
+	return 0;
+}
+
+int
+cpl_parse_site(struct builder *b, const char *path)
+{
+	static const char *const top_keys[] = { "site", NULL };
+	static const char *const site_keys[] = { "name", "home", "partners", NULL };
+	static const char *const home_keys[] = { "plmn", "gt", "msisdn", "point_codes", "hlr",
+						 "vlr", "msc", "smsc", "sgsn", NULL };
+	static const char *const partner_keys[] = { "name", "plmn", "gt", "msisdn", "point_codes",
+						    NULL };
+	config_t cf;
+	const config_setting_t *root, *site, *home, *parts, *s;
+	const char *str;
+	int rc = 0;
+
+	config_init(&cf);
+	if (config_read_file(&cf, path) == CONFIG_FALSE) {
+		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
+			rc = cpl_errat(b, path, 0, "cannot read site file: %s", strerror(errno));
+		else
+			rc = cpl_errat(b, config_error_file(&cf) ? config_error_file(&cf) : path,
+				   config_error_line(&cf), "%s", config_error_text(&cf));
+		goto out;
+	}
+	root = config_root_setting(&cf);
+	if ((rc = cpl_check_keys(b, root, top_keys, "site file")) != 0)
+		goto out;
+	site = config_setting_get_member(root, "site");
+	if (site == NULL || !config_setting_is_group(site)) {
+		rc = cpl_errat(b, path, site ? (int)config_setting_source_line(site) : 1,
+			   "missing group 'site'");
+		goto out;
+	}
+	if ((rc = cpl_check_keys(b, site, site_keys, "'site'")) != 0)
+		goto out;
+	s = config_setting_get_member(site, "name");
+	str = s ? config_setting_get_string(s) : NULL;
+	if (str == NULL) {
+		rc = s ? cpl_errs(b, s, "'name' must be a string")
+		       : cpl_errs(b, site, "missing 'site.name'");
+		goto out;
+	}
+	b->site.name = strdup(str);
+	home = config_setting_get_member(site, "home");
+	if (home == NULL || !config_setting_is_group(home)) {
+		rc = cpl_errs(b, home ? home : site, "missing group 'site.home'");
+		goto out;
+	}
+	if ((rc = cpl_check_keys(b, home, home_keys, "'site.home'")) != 0)
+		goto out;
+	for (const char *const *k = home_keys; *k != NULL; k++) {
+		s = config_setting_get_member(home, *k);
+		if (s == NULL)
+			continue;
+		if (strcmp(*k, "point_codes") == 0)
+			rc = get_ints(b, s, &b->site.pc, &b->site.npc, 0xffffff);
+		else if (strcmp(*k, "plmn") == 0)
+			rc = get_strings(b, s, &b->site.plmn, &b->site.nplmn, true);
+		else if (strcmp(*k, "gt") == 0)
+			rc = get_strings(b, s, &b->site.gt, &b->site.ngt, true);
+		else if (strcmp(*k, "msisdn") == 0)
+			rc = get_strings(b, s, &b->site.msisdn, &b->site.nmsisdn, true);
+		else {
+			/* node GTs: validated, informational (sigwall-gen uses them) */
+			char **tmp = NULL;
+			size_t nt = 0;
+			rc = get_strings(b, s, &tmp, &nt, true);
+			for (size_t i = 0; tmp != NULL && i < nt; i++)
+				free(tmp[i]);
+			free(tmp);
+		}
+		if (rc != 0)
+			goto out;
+	}
+	if (b->site.nplmn == 0 || b->site.ngt == 0) {
+		rc = cpl_errs(b, home, "'site.home' needs non-empty 'plmn' and 'gt'");
+		goto out;
+	}
+	parts = config_setting_get_member(site, "partners");
+	if (parts != NULL) {
+		int np = config_setting_length(parts);
+		if (!config_setting_is_list(parts)) {
+			rc = cpl_errs(b, parts, "'partners' must be a list of groups");
+			goto out;
+		}
+		if (np > SW_PARTNERS_MAX) {
+			rc = cpl_errs(b, parts, "more than %d partners", SW_PARTNERS_MAX);
+			goto out;
+		}
+		b->site.p = calloc((size_t)np + 1, sizeof(*b->site.p));
+		if (b->site.p == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (int i = 0; i < np; i++) {
+			const config_setting_t *g = config_setting_get_elem(parts, (unsigned)i);
+			struct partner *p = &b->site.p[i];
+
+			b->site.np = (size_t)i + 1;
+			if (!config_setting_is_group(g)) {
+				rc = cpl_errs(b, g, "a partner must be a group");
+				goto out;
+			}
+			if ((rc = cpl_check_keys(b, g, partner_keys, "a partner")) != 0)
+				goto out;
+			s = config_setting_get_member(g, "name");
+			str = s ? config_setting_get_string(s) : NULL;
+			if (str == NULL) {
+				rc = cpl_errs(b, s ? s : g, "a partner needs a string 'name'");
+				goto out;
+			}
+			p->name = strdup(str);
+			if ((s = config_setting_get_member(g, "plmn")) != NULL &&
+			    (rc = get_strings(b, s, &p->plmn, &p->nplmn, true)) != 0)
+				goto out;
+			if ((s = config_setting_get_member(g, "gt")) != NULL &&
+			    (rc = get_strings(b, s, &p->gt, &p->ngt, true)) != 0)
+				goto out;
+			if ((s = config_setting_get_member(g, "msisdn")) != NULL &&
+			    (rc = get_strings(b, s, &p->msisdn, &p->nmsisdn, true)) != 0)
+				goto out;
+			if ((s = config_setting_get_member(g, "point_codes")) != NULL &&
+			    (rc = get_ints(b, s, &p->pc, &p->npc, 0xffffff)) != 0)
+				goto out;
+		}
+	}
+out:
+	config_destroy(&cf);
+	return rc;
+}
