@@ -79,6 +79,7 @@ struct sw_policy_ctx {
 	uint8_t key_kd[SW_SF_COUNT];  /* per key_sf: digits that count (sw_img_field.key_digits) */
 	bool key_comp;
 	uint64_t hits, misses;
+	uint64_t scan_errors;      /* hs_scan failures: counted, the scan then matched nothing */
 	uint64_t known_ops[4];     /* local opcodes 0..255 that TS 29.002 names */
 	uint64_t *ctags;           /* hash | 1 of each slot's key, 0: empty */
 	uint8_t *cvictim;          /* per set: the way to replace next */
@@ -231,6 +232,12 @@ sw_policy_ctx_stats(const struct sw_policy_ctx *ctx, uint64_t *cache_hits, uint6
 		*cache_hits = ctx->hits;
 	if (cache_misses != NULL)
 		*cache_misses = ctx->misses;
+}
+
+uint64_t
+sw_policy_ctx_scan_errors(const struct sw_policy_ctx *ctx)
+{
+	return ctx->scan_errors;
 }
 
 /* ---- field access ---- */
@@ -693,8 +700,18 @@ scan_field(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned f, uint64
 	const char *s = sf_text(m, f, &len, acnbuf);
 
 	if (len > 0) {
-		if (fd->db_off != 0)
-			hs_scan(img_at(h, fd->db_off), s, len, 0, ctx->scratch, on_match, atoms);
+		if (fd->db_off != 0) {
+			/* Into a copy: a failed scan (a corrupt database, scratch too small) must
+			 * not leave part of its matches behind. It matches nothing and is counted. */
+			uint64_t got[SW_ATOM_WORDS] = { 0 };
+			if (__builtin_expect(hs_scan(img_at(h, fd->db_off), s, len, 0, ctx->scratch,
+						     on_match, got) == HS_SUCCESS, 1)) {
+				for (unsigned w = 0; w < SW_ATOM_WORDS; w++)
+					atoms[w] |= got[w];
+			} else {
+				ctx->scan_errors++;
+			}
+		}
 		if (fd->ptab_off != 0 && !pt_done)
 			ptab_scan(h, fd, s, len, atoms);
 	}

@@ -114,16 +114,40 @@ range_ok(uint64_t off, uint64_t len, uint64_t size)
 	return off <= size && len <= size - off;
 }
 
-/* An integer set and its sorted array of large values inside the image. */
+/* An integer set and its sorted array of large values inside the image, aligned for their
+ * loads (the compiler keeps sets 8-byte aligned). */
 static bool
 set_ok(const void *image, uint32_t off, size_t size)
 {
 	const struct sw_img_set *s;
 
-	if (!range_ok(off, sizeof(*s), size))
+	if ((off & 7) != 0 || !range_ok(off, sizeof(*s), size))
 		return false;
 	s = (const void *)((const char *)image + off);
-	return s->nbig == 0 || range_ok(s->big_off, (uint64_t)s->nbig * sizeof(uint32_t), size);
+	return s->nbig == 0 || ((s->big_off & 3) == 0 &&
+				range_ok(s->big_off, (uint64_t)s->nbig * sizeof(uint32_t), size));
+}
+
+/* No bit at or above nrules in any of nrows rule bitsets of rw words: the engine turns every
+ * set bit into an index of the rule table. */
+static bool
+rows_ok(const uint64_t *rows, uint64_t nrows, uint32_t rw, uint32_t nrules)
+{
+	uint64_t spare = nrules % 64 == 0 ? 0 : ~0ull << (nrules % 64);
+
+	if (rw == 0 || spare == 0)
+		return true;
+	for (uint64_t r = 0; r < nrows; r++)
+		if (rows[r * rw + rw - 1] & spare)
+			return false;
+	return true;
+}
+
+/* Sections start where the image writer puts them (image_write.h): 64-byte aligned. */
+static bool
+section_aligned(uint64_t off)
+{
+	return (off & (SW_IMAGE_ALIGN - 1)) == 0;
 }
 
 /* Value row of (field, value) in the sorted integer gate values holds rule i. */
@@ -203,12 +227,18 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 	    !range_ok(h->rules_off, (uint64_t)h->nrules * sizeof(struct sw_img_rule), size) ||
 	    !range_ok(h->conds_off, (uint64_t)h->nconds * sizeof(struct sw_img_cond), size) ||
 	    !range_ok(h->opidx_off, (uint64_t)SW_OPIDX_ROWS * h->rule_words * 8, size) ||
-	    (h->gate_off & 7) != 0 ||
+	    !section_aligned(h->rules_off) || !section_aligned(h->conds_off) ||
+	    !section_aligned(h->opidx_off) || !section_aligned(h->gate_off) ||
+	    !section_aligned(h->strtab_off) ||
 	    h->nivals > SW_IGATE_VALS_MAX ||
 	    !range_ok(h->gate_off, SW_GATE_WORDS(h->rule_words, h->natoms, h->nivals) * 8, size) ||
 	    !range_ok(h->strtab_off, h->strtab_size, size) || h->strtab_size == 0 ||
-	    ((const char *)image)[h->strtab_off + h->strtab_size - 1] != '\0')
-		return fail(err, errlen, -EINVAL, "image tables out of range");
+	    ((const char *)image)[h->strtab_off + h->strtab_size - 1] != '\0' ||
+	    h->name_off >= h->strtab_size)
+		return fail(err, errlen, -EINVAL, "image tables out of range or misaligned");
+	if (h->default_action > SW_ACTION_ALERT || h->malformed_action > SW_ACTION_ALERT ||
+	    h->monitor > 1)
+		return fail(err, errlen, -EINVAL, "policy actions out of range");
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
 		const struct sw_img_field *fd = &h->fields[f];
 		size_t dbsz;
@@ -226,13 +256,25 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 					    "%s database refused by Hyperscan", sw_sfield_names[f]);
 		}
 		if (fd->ptab_off != 0 &&
-		    ((fd->ptab_nslots & (fd->ptab_nslots - 1)) != 0 || fd->ptab_nslots == 0 ||
+		    (!section_aligned(fd->ptab_off) || !section_aligned(fd->bloom_off) ||
+		     (fd->ptab_nslots & (fd->ptab_nslots - 1)) != 0 || fd->ptab_nslots == 0 ||
 		     fd->bloom_bits < 64 || (fd->bloom_bits & (fd->bloom_bits - 1)) != 0 ||
 		     fd->bloom_bits > (1u << 24) || !range_ok(fd->bloom_off, fd->bloom_bits / 8, size) ||
 		     !range_ok(fd->ptab_off,
 			       (uint64_t)fd->ptab_nslots * sizeof(struct sw_img_pslot), size)))
 			return fail(err, errlen, -EINVAL, "%s prefix table out of range",
 				    sw_sfield_names[f]);
+		if (fd->ptab_off != 0) {
+			/* Probing stops at an empty slot: a full table would never stop. */
+			const struct sw_img_pslot *sl =
+				(const void *)((const char *)image + fd->ptab_off);
+			uint32_t k = 0;
+			while (k < fd->ptab_nslots && sl[k].key != 0)
+				k++;
+			if (k == fd->ptab_nslots)
+				return fail(err, errlen, -EINVAL, "%s prefix table has no empty slot",
+					    sw_sfield_names[f]);
+		}
 		if (fd->key_digits != SW_KEY_DIGITS_ALL &&
 		    (fd->key_digits > SW_PTAB_DIGITS || f == SW_SF_USSD || f == SW_SF_ACN))
 			return fail(err, errlen, -EINVAL, "%s key digits %u out of range",
@@ -285,7 +327,10 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 	const struct sw_img_rule *r = (const void *)((const char *)image + h->rules_off);
 	for (uint32_t i = 0; i < h->nrules; i++) {
 		if ((uint64_t)r[i].cond_first + r[i].ncond > h->nconds ||
-		    r[i].name_off >= h->strtab_size)
+		    r[i].name_off >= h->strtab_size || r[i].action > SW_IMG_ACTION_RATE_LIMIT ||
+		    r[i].monitor > 1 || r[i].malformed > 1 ||
+		    (r[i].rl_key >= SW_SF_COUNT && r[i].rl_key != SW_RL_KEY_OPC &&
+		     r[i].rl_key != SW_RL_KEY_DPC && r[i].rl_key != SW_RL_KEY_NONE))
 			return fail(err, errlen, -EINVAL, "rule %u out of range", i);
 	}
 	/* The atom gate removes rules from the candidates without trying them: each gated rule
@@ -293,6 +338,12 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 	 * the rule requires, and the malformed bitset must be the rules' flags. */
 	const uint64_t *g = (const void *)((const char *)image + h->gate_off);
 	uint32_t rw = h->rule_words, ngated = 0;
+	/* Every rule bitset (opcode index rows, gate rows) names existing rules only. */
+	if (!rows_ok((const void *)((const char *)image + h->opidx_off), SW_OPIDX_ROWS, rw,
+		     h->nrules) ||
+	    !rows_ok(g, (uint64_t)2 + SW_SF_COUNT + h->natoms + SW_IF_COUNT + h->nivals, rw,
+		     h->nrules))
+		return fail(err, errlen, -EINVAL, "rule bitset names a rule past the rule table");
 	const uint64_t *gifield = g + (uint64_t)(2 + SW_SF_COUNT + h->natoms) * rw;
 	const uint64_t *vrow = gifield + (uint64_t)SW_IF_COUNT * rw;
 	const struct sw_img_ival *iv = (const void *)(vrow + (uint64_t)h->nivals * rw);

@@ -71,6 +71,9 @@ uint64_t sw_image_checksum(const void *image);
 void sw_policy_ctx_stats(const struct sw_policy_ctx *ctx, uint64_t *cache_hits,
 			 uint64_t *cache_misses);
 
+/* Hyperscan scans of this ctx that failed (each one matched nothing). */
+uint64_t sw_policy_ctx_scan_errors(const struct sw_policy_ctx *ctx);
+
 /* "allow", "drop", "alert" */
 const char *sw_action_name(uint8_t action);
 

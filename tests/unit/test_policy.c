@@ -388,6 +388,85 @@ test_validate(void **state)
 	free(copy);
 }
 
+/*
+ * Issue 13 finding 8: a checksummed image whose opcode-index row has a bit at or above the rule
+ * count passed validation, and the engine then read past the rule table (ASan:
+ * heap-buffer-overflow in eval.c). Every rule bitset (opcode rows, gate rows) is checked; so
+ * are misaligned table offsets and out-of-range actions.
+ */
+static void
+test_validate_rule_bits(void **state)
+{
+	struct fx *fx = *state;
+	char err[256];
+	uint8_t *copy = aligned_alloc(64, fx->c.size);
+	struct sw_image_hdr *h = (void *)copy;
+	uint32_t nr = ((const struct sw_image_hdr *)fx->c.image)->nrules;
+	uint32_t rw = ((const struct sw_image_hdr *)fx->c.image)->rule_words;
+
+	assert_non_null(copy);
+	assert_true(nr % 64 != 0); /* the shipped rules leave spare bits in the last word */
+	for (int k = 0; k < 7; k++) {
+		uint64_t *opidx = (void *)(copy + ((const struct sw_image_hdr *)fx->c.image)->opidx_off);
+		uint64_t *gate = (void *)(copy + ((const struct sw_image_hdr *)fx->c.image)->gate_off);
+		memcpy(copy, fx->c.image, fx->c.size);
+		switch (k) {
+		case 0: /* anyTimeInterrogation's candidates name rule nrules */
+			opidx[71 * rw + (nr / 64)] |= 1ull << (nr % 64);
+			break;
+		case 1: /* the always-candidate row */
+			opidx[SW_OPIDX_BASE * rw + (nr / 64)] |= 1ull << (nr % 64);
+			break;
+		case 2: /* the malformed row of the gate */
+			gate[rw + nr / 64] |= 1ull << (nr % 64);
+			break;
+		case 3:
+			h->rules_off += 4;
+			break;
+		case 4:
+			h->conds_off += 8;
+			break;
+		case 5:
+			((struct sw_img_rule *)(copy + h->rules_off))[0].action = 9;
+			break;
+		case 6:
+			h->default_action = 7;
+			break;
+		}
+		h->checksum = sw_image_compute_checksum(copy, fx->c.size);
+		if (sw_image_validate(copy, fx->c.size, err, sizeof(err)) != -EINVAL)
+			fail_msg("corruption %d accepted", k);
+	}
+	free(copy);
+}
+
+/* A failed Hyperscan scan (here: the cgpa database corrupted after binding) matches nothing
+ * and is counted; it is never undefined. */
+static void
+test_scan_error_counted(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t *copy = aligned_alloc(64, fx->c.size);
+	struct sw_image_hdr *h = (void *)copy;
+	struct sw_policy_ctx *ctx = sw_policy_ctx_new();
+	struct sw_msu m;
+
+	assert_non_null(copy);
+	assert_non_null(ctx);
+	memcpy(copy, fx->c.image, fx->c.size);
+	assert_int_equal(sw_policy_ctx_bind(ctx, copy), 0);
+	assert_true(h->fields[SW_SF_CGPA].db_off != 0);
+	assert_int_equal(sw_policy_ctx_scan_errors(ctx), 0);
+	copy[h->fields[SW_SF_CGPA].db_off] ^= 0xff; /* Hyperscan's database magic */
+	t_map(&m, T_HOME_HLR, T_FOREIGN_GT, 71, NULL);
+	struct sw_verdict v = sw_policy_eval(ctx, NULL, &m, 0, 0);
+	assert_true(sw_policy_ctx_scan_errors(ctx) >= 1);
+	/* No match: the home calling GT is not recognised, ATI is judged as from outside. */
+	assert_int_equal(v.action, SW_ACTION_DROP);
+	sw_policy_ctx_free(ctx);
+	free(copy);
+}
+
 /* Random bytes in every field (lengths beyond their arrays, component counts beyond
  * SW_COMP_MAX, garbage digits): no out-of-bounds access (run under ASan/UBSan in the sanitizer
  * build) and a cache hit always equals the miss that stored it. */
@@ -513,6 +592,8 @@ main(void)
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_cache_prefix_key),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_validate_rule_bits),
+		cmocka_unit_test(test_scan_error_counted),
 		cmocka_unit_test(test_random_msus),
 	};
 
