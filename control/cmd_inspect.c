@@ -11,29 +11,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/compiler/compiler.h"
 #include "dataplane/decode/decode.h"
 #include "dataplane/decode/print.h"
+#include "dataplane/judge/judge.h"
+#include "dataplane/policy/policy.h"
 #include "pcapread.h"
 #include "sigwallctl.h"
 
-#ifdef SW_HAVE_POLICY
-#include "control/compiler/compiler.h"
-#include "dataplane/policy/policy.h"
-#endif
-
 struct inspect_opts {
 	bool json, all, summary;
-	const char *rules, *site;
+	const char *rules, *site, *file;
 	unsigned port;
+	bool non_ip_pass;
 };
 
-#ifdef SW_HAVE_POLICY
 static const char *const action_names[] = {"allow", "drop", "alert"};
 
+/* The dry run's judge: the same sw_judge_packet the workers call, on a freshly compiled image. */
 struct judge {
 	struct sw_compiled img;
 	struct sw_policy_ctx *ctx;
-	uint64_t *hits;         /* per rule, then default, then malformed */
+	struct sw_judge_ctx jctx;
+	uint64_t *hits;         /* per rule, then default, then malformed, then non-ip */
 	uint64_t actions[3];
 };
 
@@ -54,29 +54,35 @@ judge_open(struct judge *j, const struct inspect_opts *o)
 		fprintf(stderr, "sigwallctl: cannot bind the compiled image\n");
 		return -1;
 	}
-	j->hits = calloc(sw_image_nrules(j->img.image) + 2, sizeof(*j->hits));
+	j->jctx.pctx = j->ctx;
+	j->jctx.image = j->img.image;
+	j->jctx.non_ip_pass = o->non_ip_pass;
+	j->hits = calloc(sw_image_nrules(j->img.image) + 3, sizeof(*j->hits));
 	return j->hits == NULL ? -1 : 0;
 }
 
+/* Count one verdict and append it to the record in sb. */
 static void
-judge_msu(struct judge *j, struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu,
-	  const struct inspect_opts *o, uint64_t ts_ns)
+judge_verdict(struct judge *j, struct sw_sb *sb, const struct sw_judge_verdict *v, bool json)
 {
-	struct sw_verdict v = sw_policy_eval(j->ctx, pkt, msu, o->port, ts_ns);
 	uint32_t n = sw_image_nrules(j->img.image);
-	uint32_t slot = v.rule >= 0 ? (uint32_t)v.rule : (v.rule == -1 ? n : n + 1);
-	const char *act = v.action < 3 ? action_names[v.action] : "?";
+	uint32_t slot = v->rule >= 0 ? (uint32_t)v->rule
+				     : (v->rule == SW_RULE_DEFAULT ? n
+								   : (v->rule == SW_RULE_MALFORMED ? n + 1
+												   : n + 2));
+	const char *act = v->action < 3 ? action_names[v->action] : "?";
+	const char *rule = sw_judge_rule_name(j->img.image, v->rule);
 
 	j->hits[slot]++;
-	if (v.action < 3)
-		j->actions[v.action]++;
-	if (o->json)
+	if (v->action < 3)
+		j->actions[v->action]++;
+	if (sb == NULL)
+		return;
+	if (json)
 		sw_sb_printf(sb, ",\"verdict\":{\"action\":\"%s\",\"rule\":\"%s\",\"monitor\":%s}",
-			     act, sw_image_rule_name(j->img.image, v.rule),
-			     v.monitor ? "true" : "false");
+			     act, rule, v->monitor ? "true" : "false");
 	else
-		sw_sb_printf(sb, "  => %s (%s%s)", act, sw_image_rule_name(j->img.image, v.rule),
-			     v.monitor ? ", monitor" : "");
+		sw_sb_printf(sb, "  => %s (%s%s)", act, rule, v->monitor ? ", monitor" : "");
 }
 
 static void
@@ -88,11 +94,15 @@ judge_summary(struct judge *j, FILE *f)
 		(unsigned long long)j->actions[0], (unsigned long long)j->actions[1],
 		(unsigned long long)j->actions[2]);
 	fprintf(f, "rule hits:\n");
-	for (r = 0; r < n + 2; r++) {
-		int32_t id = r < n ? (int32_t)r : (r == n ? -1 : -2);
+	for (r = 0; r < n + 3; r++) {
+		int32_t id = r < n ? (int32_t)r
+				   : (r == n ? SW_RULE_DEFAULT
+					     : (r == n + 1 ? SW_RULE_MALFORMED : SW_JUDGE_RULE_NON_IP));
 
+		if (r == n + 2 && j->hits[r] == 0)
+			continue;
 		fprintf(f, "  %10llu  %s\n", (unsigned long long)j->hits[r],
-			sw_image_rule_name(j->img.image, id));
+			sw_judge_rule_name(j->img.image, id));
 	}
 }
 
@@ -105,7 +115,6 @@ judge_close(struct judge *j)
 		sw_compiled_free(&j->img);
 	free(j->hits);
 }
-#endif
 
 /* Per-layer counts for --summary: what an operator looks at first in a capture. */
 struct summary {
@@ -234,43 +243,45 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: sigwallctl inspect [--json | --summary] [--all] "
-			"[--rules RULES --site SITE] [--port 0|1] FILE\n");
+			"[--rules RULES --site SITE] [--port 0|1] [--non-ip pass|drop] FILE\n");
 }
 
-int
-sw_cmd_inspect(int argc, char **argv)
+/* Options: 0, or the exit status (2) after a message. */
+static int
+inspect_options(int argc, char **argv, struct inspect_opts *o)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},  {"all", no_argument, NULL, 'a'},
 		{"rules", required_argument, NULL, 'r'}, {"site", required_argument, NULL, 's'},
 		{"port", required_argument, NULL, 'p'}, {"summary", no_argument, NULL, 'S'},
+		{"non-ip", required_argument, NULL, 'n'},
 		{NULL, 0, NULL, 0},
 	};
-	struct inspect_opts o = {0};
-	struct sw_pcap_in *in;
-	enum sw_link link;
-	char err[512], line[16384];
-	int opt, rc = 0;
-	bool judging = false;
-	static struct summary sum;
-#ifdef SW_HAVE_POLICY
-	struct judge j;
-#endif
+	int opt;
 
+	memset(o, 0, sizeof(*o));
+	o->non_ip_pass = true; /* as sigwall-dataplane's --non-sctp default */
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'j': o.json = true; break;
-		case 'a': o.all = true; break;
-		case 'S': o.summary = true; break;
-		case 'r': o.rules = optarg; break;
-		case 's': o.site = optarg; break;
+		case 'j': o->json = true; break;
+		case 'a': o->all = true; break;
+		case 'S': o->summary = true; break;
+		case 'r': o->rules = optarg; break;
+		case 's': o->site = optarg; break;
 		case 'p':
 			if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0) {
 				fprintf(stderr, "sigwallctl inspect: --port is 0 (outside) or 1 (inside)\n");
 				return 2;
 			}
-			o.port = (unsigned)atoi(optarg);
+			o->port = (unsigned)atoi(optarg);
+			break;
+		case 'n':
+			if (strcmp(optarg, "pass") != 0 && strcmp(optarg, "drop") != 0) {
+				fprintf(stderr, "sigwallctl inspect: --non-ip is pass or drop\n");
+				return 2;
+			}
+			o->non_ip_pass = strcmp(optarg, "pass") == 0;
 			break;
 		default: usage(); return 2;
 		}
@@ -279,135 +290,174 @@ sw_cmd_inspect(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	if ((o.rules == NULL) != (o.site == NULL)) {
+	if ((o->rules == NULL) != (o->site == NULL)) {
 		fprintf(stderr, "sigwallctl inspect: --rules and --site go together\n");
 		return 2;
 	}
-	in = sw_pcap_open(argv[optind], err, sizeof(err));
-	if (in == NULL) {
+	o->file = argv[optind];
+	return 0;
+}
+
+/* One capture being inspected. */
+struct inspect {
+	struct inspect_opts o;
+	struct sw_pcap_in *in;
+	enum sw_link link;
+	struct judge j;
+	bool judging;
+	struct summary sum;
+	struct sw_msu msu;
+	/* current frame */
+	unsigned frame, data_idx;
+	char line[16384];
+};
+
+/* Capture and rule set: 0, or the exit status (2) after a message. */
+static int
+inspect_setup(struct inspect *x)
+{
+	char err[512];
+
+	x->in = sw_pcap_open(x->o.file, err, sizeof(err));
+	if (x->in == NULL) {
 		fprintf(stderr, "sigwallctl: %s\n", err);
 		return 2;
 	}
-	if (sw_pcap_link(in, &link, err, sizeof(err)) < 0) {
+	if (sw_pcap_link(x->in, &x->link, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sigwallctl: %s\n", err);
-		sw_pcap_close(in);
 		return 2;
 	}
-	if (o.rules != NULL) {
-#ifdef SW_HAVE_POLICY
-		if (judge_open(&j, &o) < 0) {
-			judge_close(&j);
-			sw_pcap_close(in);
+	if (x->o.rules != NULL) {
+		if (judge_open(&x->j, &x->o) < 0)
 			return 2;
-		}
-		judging = true;
-#else
-		fprintf(stderr, "sigwallctl inspect: built without the policy engine\n");
-		sw_pcap_close(in);
-		return 2;
-#endif
+		x->judging = true;
 	}
+	return 0;
+}
+
+/* One record: an MSU (msu != NULL) or a packet without one, with its verdict if judged. */
+static void
+inspect_record(struct inspect *x, const struct sw_pkt *pkt, const struct sw_msu *msu,
+	       const struct sw_judge_verdict *v)
+{
+	struct sw_sb sb;
+
+	if (x->o.summary) {
+		if (msu != NULL)
+			summary_msu(&x->sum, msu);
+		if (v != NULL)
+			judge_verdict(&x->j, NULL, v, false);
+		return;
+	}
+	sw_sb_init(&sb, x->line, sizeof(x->line));
+	if (x->o.json)
+		sw_sb_printf(&sb, "{");
+	if (msu != NULL) {
+		if (x->o.json)
+			sw_json_msu(&sb, pkt, msu, x->frame, x->data_idx);
+		else
+			sw_text_msu(&sb, pkt, msu, x->frame, x->data_idx);
+		x->data_idx++;
+	} else if (x->o.json) {
+		sw_json_pkt(&sb, pkt, x->frame);
+	} else {
+		sw_text_pkt(&sb, pkt, x->frame);
+	}
+	if (v != NULL)
+		judge_verdict(&x->j, &sb, v, x->o.json);
+	if (x->o.json)
+		sw_sb_printf(&sb, "}");
+	puts(x->line);
+}
+
+/* The judge's callback: one record per verdict. */
+static void
+inspect_verdict(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
+		const struct sw_judge_verdict *v)
+{
+	struct inspect *x = arg;
+
+	inspect_record(x, pkt, v->chunk == SW_JUDGE_PKT ? NULL : msu, v);
+}
+
+/* Without a rule set nothing is judged: every DATA/I-DATA chunk's MSU is shown as decoded. */
+static void
+inspect_show(struct inspect *x, const uint8_t *data, const struct sw_pkt *pkt)
+{
+	unsigned i;
+
+	for (i = 0; i < pkt->nchunks; i++) {
+		if (pkt->chunks[i].type != 0 && pkt->chunks[i].type != 64)
+			continue;
+		sw_decode_msu(data, pkt, i, &x->msu);
+		inspect_record(x, pkt, &x->msu, NULL);
+	}
+}
+
+static int
+inspect_loop(struct inspect *x)
+{
+	char err[512];
 
 	for (;;) {
 		const uint8_t *data;
 		uint32_t len;
 		uint64_t ts;
-		unsigned frame, i, data_idx = 0;
 		struct sw_pkt pkt;
-		struct sw_sb sb;
-		int r = sw_pcap_next(in, &data, &len, &ts, &frame, err, sizeof(err));
+		struct sw_judgement jm;
+		int r = sw_pcap_next(x->in, &data, &len, &ts, &x->frame, err, sizeof(err));
 
 		if (r == 0)
-			break;
+			return 0;
 		if (r < 0) {
 			fflush(stdout);
 			fprintf(stderr, "sigwallctl: %s\n", err);
-			rc = 1;
-			break;
+			return 1;
 		}
-		sw_decode_packet(data, len, link, &pkt);
-		if (o.summary)
-			summary_pkt(&sum, &pkt);
-		for (i = 0; i < pkt.nchunks; i++) {
-			static struct sw_msu msu;
-
-			if (pkt.chunks[i].type != 0 && pkt.chunks[i].type != 64)
-				continue;
-			sw_decode_msu(data, &pkt, i, &msu);
-			if (o.summary) {
-				summary_msu(&sum, &msu);
-#ifdef SW_HAVE_POLICY
-				if (judging) {
-					sw_sb_init(&sb, line, sizeof(line));
-					judge_msu(&j, &sb, &pkt, &msu, &o, ts);
-				}
-#endif
-				continue;
-			}
-			sw_sb_init(&sb, line, sizeof(line));
-			if (o.json) {
-				sw_sb_printf(&sb, "{");
-				sw_json_msu(&sb, &pkt, &msu, frame, data_idx);
-			} else {
-				sw_text_msu(&sb, &pkt, &msu, frame, data_idx);
-			}
-#ifdef SW_HAVE_POLICY
-			if (judging)
-				judge_msu(&j, &sb, &pkt, &msu, &o, ts);
-#endif
-			if (o.json)
-				sw_sb_printf(&sb, "}");
-			puts(line);
-			data_idx++;
+		x->data_idx = 0;
+		sw_decode_packet(data, len, x->link, &pkt);
+		if (x->o.summary)
+			summary_pkt(&x->sum, &pkt);
+		if (x->judging) {
+			/* The workers' judge, record by record. A packet it passes unjudged (not IP)
+			 * is listed with its verdict too: it is malformed for the decoder. */
+			sw_judge_packet(&x->j.jctx, data, &pkt, x->o.port, ts, &x->msu, &jm,
+					inspect_verdict, x);
+			if (jm.cls == SW_JUDGE_NON_IP)
+				inspect_record(x, &pkt, NULL, &jm.pkt);
+			else if (jm.cls == SW_JUDGE_CHUNKS && jm.nverdicts == 0 && x->o.all)
+				inspect_record(x, &pkt, NULL, NULL);
+			continue;
 		}
+		inspect_show(x, data, &pkt);
 		/* A packet that carries no MSU: listed with --all, and always when it is malformed
 		 * (an attack must never vanish from the dry run). */
-#ifdef SW_HAVE_POLICY
-		if (data_idx == 0 && o.summary && judging && pkt.mal != SW_MAL_NONE &&
-		    pkt.mal != SW_MAL_IP_PROTO) {
-			static struct sw_msu bad;
-
-			memset(&bad, 0, sizeof(bad));
-			bad.mal = pkt.mal;
-			sw_sb_init(&sb, line, sizeof(line));
-			judge_msu(&j, &sb, &pkt, &bad, &o, ts);
-		}
-#endif
-		if (data_idx == 0 && !o.summary && (o.all || pkt.mal != SW_MAL_NONE)) {
-			sw_sb_init(&sb, line, sizeof(line));
-			if (o.json) {
-				sw_sb_printf(&sb, "{");
-				sw_json_pkt(&sb, &pkt, frame);
-			} else {
-				sw_text_pkt(&sb, &pkt, frame);
-			}
-#ifdef SW_HAVE_POLICY
-			/* A packet the decoder rejects below the MSU (an IP fragment, a broken
-			 * chunk) gets the policy's verdict for a malformed message, as in the
-			 * workers. */
-			if (judging && pkt.mal != SW_MAL_NONE && pkt.mal != SW_MAL_IP_PROTO) {
-				static struct sw_msu bad;
-
-				memset(&bad, 0, sizeof(bad));
-				bad.mal = pkt.mal;
-				judge_msu(&j, &sb, &pkt, &bad, &o, ts);
-			}
-#endif
-			if (o.json)
-				sw_sb_printf(&sb, "}");
-			puts(line);
-		}
+		if (x->data_idx == 0 && !x->o.summary && (x->o.all || pkt.mal != SW_MAL_NONE))
+			inspect_record(x, &pkt, NULL, NULL);
 	}
+}
+
+int
+sw_cmd_inspect(int argc, char **argv)
+{
+	static struct inspect x;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	rc = inspect_options(argc, argv, &x.o);
+	if (rc != 0)
+		return rc;
+	rc = inspect_setup(&x);
+	if (rc == 0)
+		rc = inspect_loop(&x);
 	fflush(stdout);
-	if (o.summary)
-		summary_print(&sum, stdout);
-#ifdef SW_HAVE_POLICY
-	if (judging) {
-		judge_summary(&j, o.json ? stderr : stdout);
-		judge_close(&j);
-	}
-#endif
-	(void)judging;
-	sw_pcap_close(in);
+	if (rc != 2 && x.o.summary)
+		summary_print(&x.sum, stdout);
+	if (rc != 2 && x.judging)
+		judge_summary(&x.j, x.o.json ? stderr : stdout);
+	if (x.judging || x.j.ctx != NULL || x.j.hits != NULL)
+		judge_close(&x.j);
+	if (x.in != NULL)
+		sw_pcap_close(x.in);
 	return rc;
 }

@@ -18,19 +18,12 @@
 #include <rte_prefetch.h>
 
 #include "dataplane/decode/decode.h"
-#include "chunkcut.h"
+#include "dataplane/enforce/enforce.h"
+#include "dataplane/judge/judge.h"
+#include "dataplane/policy/image.h"
+#include "dataplane/policy/policy.h"
 #include "worker.h"
 
-#include "dataplane/policy/image.h"
-#ifdef SW_HAVE_POLICY
-#include "dataplane/policy/policy.h"
-#endif
-#ifdef SW_HAVE_ENFORCE
-#include "dataplane/enforce/enforce.h"
-#endif
-
-#define SCTP_CHUNK_DATA 0   /* RFC 4960 3.3.1 */
-#define SCTP_CHUNK_IDATA 64 /* RFC 8260 2.1 */
 #define PREFETCH_AHEAD 4
 
 /* ------------------------------------------------------------------------------------------ */
@@ -51,7 +44,6 @@ worker_refuse(struct sw_worker *w, uint64_t gen, const char *why)
 static int
 worker_bind(struct sw_worker *w, const void *image, uint64_t gen, char *err, unsigned errlen)
 {
-#ifdef SW_HAVE_POLICY
 	int rc = sw_policy_ctx_bind(w->pctx, image);
 
 	if (rc < 0) {
@@ -60,30 +52,20 @@ worker_bind(struct sw_worker *w, const void *image, uint64_t gen, char *err, uns
 		return rc;
 	}
 	w->image = image;
+	w->judge.image = image;
 	w->gen = gen;
 	w->malformed_action = ((const struct sw_image_hdr *)image)->malformed_action;
 	return 0;
-#else
-	(void)image;
-	(void)gen;
-	(void)w;
-	snprintf(err, errlen, "built without the policy library");
-	return -ENOTSUP;
-#endif
 }
 
 int
 sw_worker_bind_image(struct sw_worker *w, const void *image, uint64_t size, uint64_t gen,
 		     char *err, unsigned errlen)
 {
-#ifdef SW_HAVE_POLICY
 	int rc = sw_image_validate(image, size, err, errlen);
 
 	if (rc < 0)
 		return rc;
-#else
-	(void)size;
-#endif
 	return worker_bind(w, image, gen, err, errlen);
 }
 
@@ -111,12 +93,7 @@ sw_image_watch_validate(struct sw_image_watch *watch, char *err, unsigned errlen
 		snprintf(err, errlen, "image slot lies outside the shared memory object");
 		rc = -EINVAL;
 	} else {
-#ifdef SW_HAVE_POLICY
 		rc = sw_image_validate(image, size, err, errlen);
-#else
-		snprintf(err, errlen, "built without the policy library");
-		rc = -ENOTSUP;
-#endif
 	}
 	if (rc == 0) {
 		atomic_store_explicit(&watch->ok_image, image, memory_order_relaxed);
@@ -155,13 +132,9 @@ worker_pickup(struct sw_worker *w, const struct sw_shm_image *m)
 		if (gen != atomic_load_explicit(&w->watch->ok_gen, memory_order_acquire) ||
 		    image != atomic_load_explicit(&w->watch->ok_image, memory_order_relaxed))
 			return;
-	} else {
-#ifdef SW_HAVE_POLICY
-		if (sw_image_validate(image, size, err, sizeof(err)) < 0) {
-			worker_refuse(w, gen, err);
-			return;
-		}
-#endif
+	} else if (sw_image_validate(image, size, err, sizeof(err)) < 0) {
+		worker_refuse(w, gen, err);
+		return;
 	}
 	if (worker_bind(w, image, gen, err, sizeof(err)) < 0) {
 		worker_refuse(w, gen, err);
@@ -267,40 +240,11 @@ worker_event(struct sw_worker *w, const struct rte_mbuf *m, const struct sw_pkt 
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Verdicts                                                                                   */
-
-struct verdict {
-	uint8_t action;
-	int32_t rule;
-};
-
-static inline struct verdict
-worker_eval(struct sw_worker *w, const struct sw_pkt *pkt, const struct sw_msu *msu,
-	    unsigned in_idx)
-{
-	struct verdict v;
-
-#ifdef SW_HAVE_POLICY
-	if (likely(w->image != NULL)) {
-		struct sw_verdict pv = sw_policy_eval(w->pctx, pkt, msu, in_idx, w->now_ns);
-
-		v.action = pv.action;
-		v.rule = pv.rule;
-		return v;
-	}
-#else
-	(void)pkt;
-	(void)in_idx;
-#endif
-	/* No image yet: the default action, and malformed messages get it too. */
-	v.action = (uint8_t)w->conf.def_action;
-	v.rule = msu->mal != SW_MAL_NONE ? -2 : -1;
-	return v;
-}
+/* Verdicts: the judge (dataplane/judge) decides; the worker counts, raises events, enforces.   */
 
 /* Rule and malformation counters of a verdict (MSU or whole packet). */
 static inline void
-worker_count_pkt(struct sw_worker *w, const struct verdict *v, enum sw_mal mal)
+worker_count_pkt(struct sw_worker *w, const struct sw_judge_verdict *v)
 {
 	struct sw_shm_counters *c = w->c;
 
@@ -309,24 +253,24 @@ worker_count_pkt(struct sw_worker *w, const struct verdict *v, enum sw_mal mal)
 			SW_SHM_ADD(c->rule_hits[v->rule], 1);
 		else
 			SW_SHM_ADD(c->rule_overflow, 1);
-	} else if (v->rule == -1) {
+	} else if (v->rule == SW_RULE_DEFAULT) {
 		SW_SHM_ADD(c->default_hits, 1);
 	} else {
 		SW_SHM_ADD(c->malformed_verdicts, 1);
 	}
-	if (unlikely(mal != SW_MAL_NONE)) {
+	if (unlikely(v->mal != SW_MAL_NONE)) {
 		SW_SHM_ADD(c->malformed, 1);
-		SW_SHM_ADD(c->mal[mal < SW_SHM_MAL_MAX ? mal : 0], 1);
+		SW_SHM_ADD(c->mal[v->mal < SW_SHM_MAL_MAX ? v->mal : 0], 1);
 	}
 }
 
 /*
  * An MSU verdict: allowed + dropped + alerted == msus. A packet judged as a whole (packet-level
- * malformation: IP fragment, bad chunk lengths) counts in the rule/malformed counters and, when
- * dropped, in pkts_dropped, but is not an MSU.
+ * malformation: IP fragment, bad chunk lengths; IP that is not SCTP) counts in the rule/malformed
+ * counters and, when dropped, in pkts_dropped, but is not an MSU.
  */
 static inline void
-worker_count(struct sw_worker *w, const struct verdict *v, enum sw_mal mal)
+worker_count(struct sw_worker *w, const struct sw_judge_verdict *v)
 {
 	struct sw_shm_counters *c = w->c;
 
@@ -336,10 +280,41 @@ worker_count(struct sw_worker *w, const struct verdict *v, enum sw_mal mal)
 		SW_SHM_ADD(c->alerted, 1);
 	else
 		SW_SHM_ADD(c->allowed, 1);
-	worker_count_pkt(w, v, mal);
+	worker_count_pkt(w, v);
 }
 
-#ifdef SW_HAVE_ENFORCE
+/* What the judge's callback needs to count a verdict and raise its event. */
+struct worker_judging {
+	struct sw_worker *w;
+	const struct rte_mbuf *m;
+	unsigned in_idx;
+	uint64_t now_tsc;
+};
+
+/* Called by the judge for every verdict, in chunk order. */
+static void
+worker_verdict(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
+	       const struct sw_judge_verdict *v)
+{
+	struct worker_judging *wj = arg;
+	struct sw_worker *w = wj->w;
+
+	if (unlikely(v->chunk == SW_JUDGE_PKT)) {
+		/* The packet as a whole: not an MSU, always an event. */
+		worker_count_pkt(w, v);
+		worker_event(w, wj->m, pkt, NULL, SW_EV_MALFORMED, v->action, v->rule, wj->in_idx,
+			     wj->now_tsc);
+		return;
+	}
+	if (unlikely(v->mal == SW_MAL_SCTP_PPID))
+		w->non_m3ua++;
+	worker_count(w, v);
+	if (unlikely(v->action != SW_ACT_ALLOW || v->mal != SW_MAL_NONE))
+		worker_event(w, wj->m, pkt, msu,
+			     v->mal != SW_MAL_NONE ? SW_EV_MALFORMED : SW_EV_VERDICT, v->action,
+			     v->rule, wj->in_idx, wj->now_tsc);
+}
+
 /* A SACK the enforcer wrote for the sender of removed chunks: back out the port it came in on. */
 static __rte_noinline void
 worker_reply(struct sw_worker *w, unsigned in_idx, uint32_t rlen)
@@ -363,11 +338,10 @@ worker_reply(struct sw_worker *w, unsigned in_idx, uint32_t rlen)
 	w->reply_port[w->nreply] = (uint8_t)in_idx;
 	w->nreply++;
 }
-#endif
 
 /*
- * Inline: every SCTP packet goes through the enforcer (association tracking, SACK translation)
- * when it is built; otherwise only packets that lose chunks, through the repair-less cut.
+ * Inline: every SCTP packet goes through the enforcer (association tracking, SACK translation,
+ * chunk removal with or without TSN/SSN repair).
  */
 static inline bool
 worker_enforce(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *pkt, uint32_t mask,
@@ -375,28 +349,15 @@ worker_enforce(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *pkt
 {
 	uint8_t *buf = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m);
-	uint32_t nlen;
+	uint32_t nlen, rlen = 0;
 
 	if (mask != 0)
 		SW_SHM_ADD(w->c->chunks_removed, (uint64_t)__builtin_popcount(mask));
-#ifdef SW_HAVE_ENFORCE
-	if (likely(w->enforce != NULL)) {
-		uint32_t rlen = 0;
-
-		nlen = sw_enforce_packet(w->enforce, buf, len,
-					 (uint32_t)(rte_pktmbuf_tailroom(m) + len), pkt, mask,
-					 in_idx, w->now_ns, w->reply_buf, sizeof(w->reply_buf), &rlen);
-		if (unlikely(rlen != 0))
-			worker_reply(w, in_idx, rlen);
-		goto done;
-	}
-#else
-	(void)in_idx;
-#endif
-	nlen = sw_app_chunk_cut(buf, len, pkt, mask);
-#ifdef SW_HAVE_ENFORCE
-done:
-#endif
+	nlen = sw_enforce_packet(w->enforce, buf, len, (uint32_t)(rte_pktmbuf_tailroom(m) + len),
+				 pkt, mask, in_idx, w->now_ns, w->reply_buf, sizeof(w->reply_buf),
+				 &rlen);
+	if (unlikely(rlen != 0))
+		worker_reply(w, in_idx, rlen);
 	if (nlen == 0)
 		return false;
 	if (nlen != len) {
@@ -408,72 +369,34 @@ done:
 }
 
 /*
- * Judge one packet. Returns true to transmit it (possibly shrunk), false to drop it.
+ * Judge one packet (the judge decides what is judged and how) and act on it. Returns true to
+ * transmit it (possibly shrunk), false to drop it. jlog: where to copy the judgement, or NULL.
  */
 static inline bool
-worker_packet(struct sw_worker *w, struct rte_mbuf *m, unsigned in_idx, uint64_t now_tsc)
+worker_packet(struct sw_worker *w, struct rte_mbuf *m, unsigned in_idx, uint64_t now_tsc,
+	      struct sw_judgement *jlog)
 {
 	uint8_t *buf = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m);
+	struct worker_judging wj = { .w = w, .m = m, .in_idx = in_idx, .now_tsc = now_tsc };
+	struct sw_judgement j;
 	struct sw_pkt pkt;
-	struct sw_msu msu;
-	struct verdict v;
-	uint32_t mask = 0;
-	enum sw_mal mal;
-	unsigned i, judged = 0;
-	bool is_inline = w->conf.mode == SW_MODE_INLINE;
+	bool fwd;
 
-	mal = sw_decode_packet(buf, len, SW_LINK_ETH, &pkt);
-	if (unlikely(!pkt.sctp)) {
-		/* Not SCTP at all (ARP, other IP protocols): not ours to judge. */
-		if (mal == SW_MAL_ETH_TYPE || mal == SW_MAL_IP_PROTO) {
+	sw_decode_packet(buf, len, SW_LINK_ETH, &pkt);
+	fwd = sw_judge_packet(&w->judge, buf, &pkt, in_idx, w->now_ns, &w->msu, &j,
+			      worker_verdict, &wj);
+	if (unlikely(jlog != NULL))
+		*jlog = j;
+	if (unlikely(j.cls != SW_JUDGE_CHUNKS)) {
+		if (j.cls == SW_JUDGE_NON_IP || pkt.mal == SW_MAL_IP_PROTO)
 			SW_SHM_ADD(w->c->non_sctp, 1);
-			return w->conf.non_sctp_pass;
-		}
+		return fwd;
 	}
-	if (unlikely(mal != SW_MAL_NONE)) {
-		/* Packet-level malformation (truncated IP, fragment, bad chunk length): the whole
-		 * packet gets the policy's malformed verdict; it cannot be cut safely. */
-		memset(&msu, 0, sizeof(msu));
-		msu.mal = mal;
-		v = worker_eval(w, &pkt, &msu, in_idx);
-		worker_count_pkt(w, &v, mal);
-		worker_event(w, m, &pkt, NULL, SW_EV_MALFORMED, v.action, v.rule, in_idx, now_tsc);
-		return v.action != SW_ACT_DROP;
-	}
-	for (i = 0; i < pkt.nchunks; i++) {
-		uint8_t t = pkt.chunks[i].type;
-
-		if (t != SCTP_CHUNK_DATA && t != SCTP_CHUNK_IDATA)
-			continue;
-		mal = sw_decode_msu(buf, &pkt, i, &msu);
-		if (unlikely(mal == SW_MAL_SCTP_PPID)) {
-			/* SCTP user data that is not M3UA: forwarded or cut per --non-sctp. */
-			w->non_m3ua++;
-			if (!w->conf.non_sctp_pass)
-				mask |= 1u << i;
-			continue;
-		}
-		judged++;
-		v = worker_eval(w, &pkt, &msu, in_idx);
-		worker_count(w, &v, mal);
-		if (unlikely(v.action != SW_ACT_ALLOW || mal != SW_MAL_NONE)) {
-			if (v.action == SW_ACT_DROP)
-				mask |= 1u << i;
-			worker_event(w, m, &pkt, &msu,
-				     mal != SW_MAL_NONE ? SW_EV_MALFORMED : SW_EV_VERDICT, v.action,
-				     v.rule, in_idx, now_tsc);
-		}
-	}
-	SW_SHM_ADD(w->c->msus, judged);
-	if (!is_inline)
+	SW_SHM_ADD(w->c->msus, j.nverdicts);
+	if (w->conf.mode != SW_MODE_INLINE)
 		return true;
-#ifndef SW_HAVE_ENFORCE
-	if (likely(mask == 0))
-		return true;
-#endif
-
-	return worker_enforce(w, m, &pkt, mask, in_idx);
+	return worker_enforce(w, m, &pkt, j.drop_mask, in_idx);
 }
 
 uint16_t
@@ -498,7 +421,8 @@ sw_worker_burst(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n, unsigne
 		if (w->conf.forward_only)
 			fwd = true;
 		else
-			fwd = worker_packet(w, m, in_idx, now_tsc);
+			fwd = worker_packet(w, m, in_idx, now_tsc,
+					    w->jlog != NULL ? &w->jlog[i] : NULL);
 		if (fwd)
 			pkts[keep++] = m;
 		else
@@ -544,47 +468,40 @@ sw_worker_init(struct sw_worker *w, unsigned id, const struct sw_worker_conf *co
 	w->real0_ns = clock_ns(CLOCK_REALTIME);
 	w->mono0_ns = clock_ns(CLOCK_MONOTONIC);
 	w->malformed_action = (uint8_t)conf->def_action;
-#ifdef SW_HAVE_POLICY
 	w->pctx = sw_policy_ctx_new();
 	if (w->pctx == NULL)
 		return errno != 0 ? -errno : -ENOMEM;
-#endif
-#ifdef SW_HAVE_ENFORCE
+	w->judge.pctx = w->pctx;
+	w->judge.image = NULL;
+	w->judge.no_image_action = (uint8_t)conf->def_action;
+	w->judge.non_ip_pass = conf->non_sctp_pass;
 	if (conf->mode == SW_MODE_INLINE) {
 		w->enforce = sw_enforce_new(SW_APP_ASSOCS_MAX, !conf->no_repair);
 		if (w->enforce == NULL)
 			return errno != 0 ? -errno : -ENOMEM;
 	}
-#endif
 	return 0;
 }
 
 void
 sw_worker_fini(struct sw_worker *w)
 {
-#ifdef SW_HAVE_POLICY
 	if (w->pctx != NULL)
 		sw_policy_ctx_free(w->pctx);
 	w->pctx = NULL;
-#endif
-#ifdef SW_HAVE_ENFORCE
 	if (w->enforce != NULL)
 		sw_enforce_free(w->enforce);
 	w->enforce = NULL;
-#endif
 	w->image = NULL;
+	w->judge.image = NULL;
 }
 
 void
 sw_worker_cache_stats(const struct sw_worker *w, uint64_t *hits, uint64_t *misses)
 {
 	*hits = *misses = 0;
-#ifdef SW_HAVE_POLICY
 	if (w->pctx != NULL)
 		sw_policy_ctx_stats(w->pctx, hits, misses);
-#else
-	(void)w;
-#endif
 }
 
 static void

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The judge (judge.h): which parts of a packet are judged and how. The order of the cases below
+ * is the definition; dataplane/judge/README.md says why each is there.
+ */
+#include <string.h>
+
+#include "dataplane/decode/decode.h"
+#include "judge.h"
+
+#define SCTP_CHUNK_DATA 0   /* RFC 9260 3.3.1 */
+#define SCTP_CHUNK_IDATA 64 /* RFC 8260 2.1 */
+#define IPPROTO_ICMPV6_ 58  /* RFC 4443 */
+#define ND_TYPE_FIRST 133   /* RFC 4861 4.1-4.5: router solicitation .. redirect */
+#define ND_TYPE_LAST 137
+
+#define likely_(x) __builtin_expect(!!(x), 1)
+#define unlikely_(x) __builtin_expect(!!(x), 0)
+
+/* The policy's verdict for one MSU (or for a packet judged as a whole: msu carries its mal). */
+static inline void
+judge_eval(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt, const struct sw_msu *msu,
+	   unsigned port, uint64_t now_ns, struct sw_judge_verdict *v)
+{
+	v->mal = (uint16_t)msu->mal;
+	if (likely_(ctx->image != NULL)) {
+		struct sw_verdict pv = sw_policy_eval(ctx->pctx, pkt, msu, port, now_ns);
+
+		v->action = pv.action;
+		v->monitor = pv.monitor;
+		v->no_image = false;
+		v->rule = pv.rule;
+		return;
+	}
+	/* No image bound: the context's action for everything the policy would judge; the rule
+	 * says whether the policy would have judged it as malformed. */
+	v->action = ctx->no_image_action;
+	v->monitor = false;
+	v->no_image = true;
+	v->rule = msu->mal != SW_MAL_NONE ? SW_RULE_MALFORMED : SW_RULE_DEFAULT;
+}
+
+/*
+ * Link-level traffic the appliance must let through for the link to work at all when it sits
+ * in the wire: IPv6 neighbour discovery is to IPv6 what ARP is to IPv4.
+ */
+static bool
+judge_link_control(const uint8_t *buf, const struct sw_pkt *pkt)
+{
+	return pkt->ip_ver == 6 && pkt->ip_proto == IPPROTO_ICMPV6_ && !pkt->ip_frag &&
+	       pkt->l4_off < pkt->l4_end && pkt->l4_off < pkt->len &&
+	       buf[pkt->l4_off] >= ND_TYPE_FIRST && buf[pkt->l4_off] <= ND_TYPE_LAST;
+}
+
+/* A packet judged as a whole: an MSU that carries only the packet's malformation. */
+static bool
+judge_whole(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt, unsigned port,
+	    uint64_t now_ns, struct sw_msu *msu, struct sw_judgement *j, sw_judge_fn fn, void *arg)
+{
+	memset(msu, 0, sizeof(*msu));
+	msu->mal = pkt->mal;
+	j->cls = SW_JUDGE_PACKET;
+	j->pkt.chunk = SW_JUDGE_PKT;
+	judge_eval(ctx, pkt, msu, port, now_ns, &j->pkt);
+	j->forward = j->pkt.action != SW_ACTION_DROP;
+	if (fn != NULL)
+		fn(arg, pkt, msu, &j->pkt);
+	return j->forward;
+}
+
+bool
+sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
+		unsigned port, uint64_t now_ns, struct sw_msu *msu, struct sw_judgement *j,
+		sw_judge_fn fn, void *arg)
+{
+	uint32_t mask = 0;
+	unsigned i, n = 0;
+
+	j->nverdicts = 0;
+	j->drop_mask = 0;
+	if (unlikely_(pkt->mal != SW_MAL_NONE)) {
+		/* Not IP at all (ARP, LLDP), or IPv6 neighbour discovery: the link's own traffic,
+		 * not the policy's business. */
+		if (pkt->mal == SW_MAL_ETH_TYPE ||
+		    (pkt->mal == SW_MAL_IP_PROTO && judge_link_control(buf, pkt))) {
+			j->cls = SW_JUDGE_NON_IP;
+			j->pkt.chunk = SW_JUDGE_PKT;
+			j->pkt.action = ctx->non_ip_pass ? SW_ACTION_ALLOW : SW_ACTION_DROP;
+			j->pkt.monitor = false;
+			j->pkt.no_image = false;
+			j->pkt.mal = (uint16_t)pkt->mal;
+			j->pkt.rule = SW_JUDGE_RULE_NON_IP;
+			j->forward = ctx->non_ip_pass;
+			return j->forward;
+		}
+		/* IP that is not SCTP (ESP, UDP-encapsulated SCTP, ...) and packet-level
+		 * malformations (truncated IP, fragment, bad chunk length): the policy's verdict
+		 * for a malformed message, on the whole packet, which cannot be cut safely. */
+		return judge_whole(ctx, pkt, port, now_ns, msu, j, fn, arg);
+	}
+	j->cls = SW_JUDGE_CHUNKS;
+	for (i = 0; i < pkt->nchunks; i++) {
+		struct sw_judge_verdict *v;
+		uint8_t t = pkt->chunks[i].type;
+
+		if (t != SCTP_CHUNK_DATA && t != SCTP_CHUNK_IDATA)
+			continue;
+		/* Every DATA chunk is judged, whatever its payload protocol: a PPID other than
+		 * M3UA is a malformation (SW_MAL_SCTP_PPID) and gets the malformed verdict. */
+		sw_decode_msu(buf, pkt, i, msu);
+		v = &j->v[n++];
+		v->chunk = (uint8_t)i;
+		judge_eval(ctx, pkt, msu, port, now_ns, v);
+		if (v->action == SW_ACTION_DROP)
+			mask |= 1u << i;
+		if (fn != NULL)
+			fn(arg, pkt, msu, v);
+	}
+	j->nverdicts = (uint8_t)n;
+	j->drop_mask = mask;
+	/* Left with no chunk at all, the packet does not leave. */
+	j->forward = pkt->nchunks == 0 || mask != (uint32_t)((1ull << pkt->nchunks) - 1);
+	return j->forward;
+}
+
+static unsigned
+judge_rank(uint8_t action)
+{
+	switch (action) {
+	case SW_ACTION_DROP:
+		return 2;
+	case SW_ACTION_ALERT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+struct sw_judge_verdict
+sw_judge_strictest(struct sw_judge_verdict a, struct sw_judge_verdict b)
+{
+	return judge_rank(b.action) > judge_rank(a.action) ? b : a;
+}
+
+const char *
+sw_judge_rule_name(const void *image, int32_t rule)
+{
+	if (rule == SW_JUDGE_RULE_NON_IP)
+		return "non-ip";
+	if (image == NULL)
+		return rule == SW_RULE_MALFORMED ? "malformed" : "default";
+	return sw_image_rule_name(image, rule);
+}

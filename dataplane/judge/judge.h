@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The judge: the one place that decides which parts of a decoded packet are judged, how, and
+ * what the packet's fate is. The workers (dataplane/app/worker.c, and through them the
+ * benchmarks) and `sigwallctl inspect --rules` call it and nothing else decides.
+ *
+ * Pure C, no DPDK: it takes the packet buffer and its struct sw_pkt (sw_decode_packet), decodes
+ * each DATA/I-DATA chunk's MSU, evaluates it with the policy (dataplane/policy) and returns
+ * per-chunk verdicts, the mask of chunks to take out and the packet-level verdict. It never
+ * allocates, locks or makes a system call. The classes it sorts packets into are listed in
+ * dataplane/judge/README.md with the behaviour they replaced.
+ */
+#ifndef SW_JUDGE_JUDGE_H
+#define SW_JUDGE_JUDGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataplane/decode/msu.h"
+#include "dataplane/policy/policy.h"
+
+/* Pseudo rule of a frame that is not IP (ARP, LLDP ...): passed or dropped per the context's
+ * non_ip_pass, never judged by the policy. (SW_RULE_DEFAULT -1 and SW_RULE_MALFORMED -2 are the
+ * policy's, policy.h.) */
+#define SW_JUDGE_RULE_NON_IP (-3)
+
+/* How a packet was judged. */
+enum sw_judge_class {
+	SW_JUDGE_CHUNKS = 0, /* SCTP without a packet-level malformation: one verdict per DATA and
+				I-DATA chunk (other chunks are control: never judged, never cut) */
+	SW_JUDGE_PACKET = 1, /* judged as a whole with the policy's malformed verdict: packet-level
+				malformation (truncated IP, fragment, bad chunk length), or IP that
+				does not carry SCTP (ESP, UDP, ...) */
+	SW_JUDGE_NON_IP = 2, /* not IP (ARP, LLDP, ...): not the policy's business; non_ip_pass */
+};
+
+/* Chunk index of the packet-level verdict (struct sw_judge_verdict.chunk). */
+#define SW_JUDGE_PKT 0xff
+
+/* One verdict: of one DATA/I-DATA chunk, or of the packet as a whole (chunk SW_JUDGE_PKT). */
+struct sw_judge_verdict {
+	uint8_t chunk;   /* index into pkt->chunks, or SW_JUDGE_PKT */
+	uint8_t action;  /* enum sw_action (policy.h) */
+	bool monitor;    /* the policy downgraded a drop to alert (monitor state) */
+	bool no_image;   /* no image was bound: the context's no_image_action */
+	uint16_t mal;    /* enum sw_mal: the MSU's (or the packet's) malformation, SW_MAL_NONE if none;
+			    SW_MAL_SCTP_PPID: a DATA chunk whose payload is not M3UA (judged as
+			    malformed) */
+	int32_t rule;    /* image rule index, SW_RULE_DEFAULT, SW_RULE_MALFORMED or
+			    SW_JUDGE_RULE_NON_IP */
+};
+
+struct sw_judgement {
+	uint8_t cls;        /* enum sw_judge_class */
+	bool forward;       /* the packet leaves (minus the chunks in drop_mask) */
+	uint8_t nverdicts;  /* entries in v[] (cls SW_JUDGE_CHUNKS: judged chunks) */
+	uint32_t drop_mask; /* bit i: pkt->chunks[i] is taken out (cls SW_JUDGE_CHUNKS only) */
+	struct sw_judge_verdict pkt; /* packet-level verdict (cls SW_JUDGE_PACKET, SW_JUDGE_NON_IP) */
+	struct sw_judge_verdict v[SW_CHUNKS_MAX];
+};
+
+/* What the judge judges with. One per worker (it holds the worker's policy context). */
+struct sw_judge_ctx {
+	struct sw_policy_ctx *pctx; /* bound to image */
+	const void *image;          /* NULL: no image bound; every verdict is no_image_action */
+	uint8_t no_image_action;    /* enum sw_action while no image is bound */
+	bool non_ip_pass;           /* frames that are not IP: forward (true) or drop */
+};
+
+/*
+ * Called for every verdict, in chunk order, with the MSU it judged (for a packet-level verdict
+ * an MSU that carries only the malformation). The worker counts and raises events here, inspect
+ * prints. May be NULL.
+ */
+typedef void (*sw_judge_fn)(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
+			    const struct sw_judge_verdict *v);
+
+/*
+ * Judge one packet: buf/pkt as decoded by sw_decode_packet, port 0 (A, outside) or 1 (B,
+ * inside), now_ns the time for rate limits. msu is scratch space for the MSU being judged
+ * (struct sw_msu is large: the caller keeps one). Fills j and returns j->forward.
+ */
+bool sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
+		     unsigned port, uint64_t now_ns, struct sw_msu *msu, struct sw_judgement *j,
+		     sw_judge_fn fn, void *arg);
+
+/* The stricter of two verdicts: drop > alert > allow (a message of several parts gets the
+ * verdict of its strictest part; ties keep a). */
+struct sw_judge_verdict sw_judge_strictest(struct sw_judge_verdict a, struct sw_judge_verdict b);
+
+/* Name of a verdict's rule: the image's rule names, "default", "malformed", "non-ip". */
+const char *sw_judge_rule_name(const void *image, int32_t rule);
+
+#endif /* SW_JUDGE_JUDGE_H */
