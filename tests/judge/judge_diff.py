@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Differential test of the one judge (issue 11): the same captures through the worker's burst
+function (judge-worker: sw_worker_burst on an EAL without devices) and through
+`sigwallctl inspect --json --all --rules R --site S`, asserting identical verdicts per chunk
+(action, rule, malformation) and per packet judged as a whole.
+
+Inputs: every capture under ../shared/captures (skipped with a message when absent), sigwall-gen
+roaming and attack captures, and crafted frames (PPIDs 0, 46 and 5, ARP, UDP, ESP, ICMP, IPv6
+neighbour discovery, bundles of DATA chunks, I-DATA, a bad chunk length behind a DATA chunk, an
+IP fragment), each on port 0 and port 1.
+
+  judge_diff.py                 the test
+  judge_diff.py --selfcheck     perturb one worker verdict per input: every comparison must fail
+"""
+import glob
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+SRC = os.environ.get("SW_SRC", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+BUILD = os.environ.get("SW_BUILD", os.path.join(SRC, "build"))
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+import sigtran as st  # noqa: E402
+
+RULES = os.path.join(SRC, "patterns", "default.conf")
+SITE = os.path.join(SRC, "patterns", "site.example.conf")
+WORKER = os.path.join(BUILD, "tests", "judge", "judge-worker")
+CTL = os.path.join(BUILD, "control", "sigwallctl")
+GEN = os.path.join(BUILD, "bench", "gen", "sigwall-gen")
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def skip(msg):
+    print("SKIP: " + msg)
+    sys.exit(77)
+
+
+def msu(cgpa="49170000001", cdpa="27820000001", opcode=71, opc=4000, dpc=100):
+    tc = st.tcap("begin", otid=b"\x01\x02\x03\x04", components=[st.invoke(1, opcode)])
+    return st.m3ua_data(opc, dpc, 3, st.sccp_udt(st.sccp_addr(cdpa, ssn=6),
+                                                 st.sccp_addr(cgpa, ssn=7), tc))
+
+
+def sctp_frame(chunks, proto=132, frag=0):
+    return st.ether(st.ipv4("192.0.2.1", "10.20.0.1", st.sctp(2905, 2905, 0x11223344, chunks),
+                            proto=proto, frag=frag))
+
+
+def bad_len(chunk):
+    """The chunk with a length field running 64 bytes beyond the packet."""
+    return chunk[:2] + struct.pack(">H", len(chunk) + 64) + chunk[4:]
+
+
+def crafted(path):
+    good, attack = msu(), msu(opcode=70)  # anyTimeInterrogation from outside: the shipped rules
+    d = st.sctp_data
+    sack = st.sctp_chunk(3, 0, struct.pack(">IHHI", 1, 1000, 0, 0)[:12])
+    frames = [
+        sctp_frame([d(1, 1, 0, good)]),
+        sctp_frame([d(2, 1, 1, good, ppid=0)]),                      # PPID 0
+        sctp_frame([d(3, 1, 2, good, ppid=46)]),                     # PPID 46 (DIAMETER)
+        sctp_frame([d(4, 1, 3, good, ppid=5)]),                      # PPID 5 (SUA)
+        sctp_frame([d(5, 1, 4, good), d(6, 2, 0, attack), d(7, 3, 0, good, ppid=46),
+                    d(8, 4, 0, attack), d(9, 5, 0, good)]),          # bundle of five
+        sctp_frame([sack, d(10, 1, 5, attack), d(11, 1, 6, attack)]),  # control + all dropped
+        sctp_frame([st.sctp_idata(12, 1, 7, attack), st.sctp_idata(13, 1, 8, good, ppid=0)]),
+        sctp_frame([sack]),                                          # no DATA at all
+        st.ether(bytes.fromhex("0001080006040001020000000001c0000201000000000000c0000202"),
+                 ethertype=0x0806),                                  # ARP
+        st.ether(st.ipv4("192.0.2.1", "10.20.0.1", struct.pack(">HHHH", 9899, 9899, 8 + 28, 0) +
+                         st.sctp(2905, 2905, 1, [d(1, 1, 0, good)])[:28], proto=17)),  # UDP/SCTP
+        st.ether(st.ipv4("192.0.2.1", "10.20.0.1", b"\x00\x00\x10\x01" + b"\x00" * 28,
+                         proto=50)),                                 # ESP
+        st.ether(st.ipv4("192.0.2.1", "10.20.0.1", b"\x08\x00\xf7\xff\x00\x00\x00\x00",
+                         proto=1)),                                  # ICMP echo
+        st.ether(st.ipv6(b"\xfe\x80" + b"\x00" * 13 + b"\x01", b"\xff\x02" + b"\x00" * 13 + b"\x01",
+                         bytes([135, 0, 0, 0]) + b"\x00" * 20, nh=58), ethertype=0x86DD),  # ND
+        st.ether(st.ipv6(b"\x20\x01" + b"\x00" * 13 + b"\x01", b"\x20\x01" + b"\x00" * 13 + b"\x02",
+                         bytes([128, 0, 0, 0]) + b"\x00" * 4, nh=58), ethertype=0x86DD),  # echo6
+        sctp_frame([d(14, 1, 9, good), bad_len(d(15, 1, 10, good))]),  # bad length after DATA
+        sctp_frame([d(16, 1, 11, attack)], frag=0x2000),             # first IP fragment
+    ]
+    st.write_pcap(path, frames)
+
+
+def run_worker(pcap, port, extra=()):
+    p = subprocess.run([WORKER, RULES, SITE, pcap, "--port", str(port)] + list(extra),
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode == 77:
+        skip("DPDK EAL cannot start here: " + p.stderr.strip())
+    if p.returncode != 0:
+        fail("judge-worker %s: exit %d: %s" % (pcap, p.returncode, p.stderr.strip()[-2000:]))
+    out = {}
+    for line in p.stdout.splitlines():
+        r = json.loads(line)
+        if "skip" in r:
+            return None
+        out[r["frame"]] = [tuple(v) for v in r["verdicts"]]
+    return out
+
+
+def mal_of(rec):
+    e = rec.get("error") or rec.get("malformed")
+    if isinstance(e, dict):
+        return e.get("reason") or e.get("name")
+    return e
+
+
+def run_inspect(pcap, port):
+    p = subprocess.run([CTL, "inspect", "--json", "--all", "--rules", RULES, "--site", SITE,
+                        "--port", str(port), pcap], capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        fail("inspect %s: exit %d: %s" % (pcap, p.returncode, p.stderr.strip()[-2000:]))
+    out = {}
+    for line in p.stdout.splitlines():
+        r = json.loads(line)
+        out.setdefault(r["frame"], [])
+        if "verdict" in r:
+            out[r["frame"]].append((r["verdict"]["action"], r["verdict"]["rule"], mal_of(r)))
+    return out
+
+
+def compare(name, wk, ins):
+    """Differences between the worker's and inspect's verdicts (action, rule per chunk, and the
+    malformation where inspect names one)."""
+    diffs = []
+    for f in sorted(set(wk) | set(ins)):
+        a, b = wk.get(f, []), ins.get(f, [])
+        if len(a) != len(b):
+            diffs.append("%s frame %d: worker %d verdicts, inspect %d: %s vs %s" %
+                         (name, f, len(a), len(b), a, b))
+            continue
+        for k, (x, y) in enumerate(zip(a, b)):
+            if x[0] != y[0] or x[1] != y[1] or (y[2] is not None and y[2] != x[2]):
+                diffs.append("%s frame %d verdict %d: worker %s, inspect %s" % (name, f, k, x, y))
+    return diffs
+
+
+def main():
+    selfcheck = "--selfcheck" in sys.argv
+    for b in (WORKER, CTL, GEN):
+        if not os.access(b, os.X_OK):
+            skip("%s is not built" % b)
+    tmp = tempfile.mkdtemp(prefix="sw-judge-%d-" % os.getpid())
+    inputs = []
+    cap = os.environ.get("SW_CAPTURES") or os.path.normpath(os.path.join(SRC, "..", "shared",
+                                                                        "captures"))
+    if os.path.isdir(cap):
+        inputs += sorted(glob.glob(os.path.join(cap, "**", "*.pcap*"), recursive=True))
+    else:
+        print("note: %s absent: the shipped captures are not part of this run" % cap)
+    for prof, seed in (("roaming", 3), ("attacks", 4)):
+        out = os.path.join(tmp, "gen-%s.pcap" % prof)
+        subprocess.run([GEN, "--profile", prof, "--site", SITE, "--msus", "3000", "--seed",
+                        str(seed), "--bundle-max", "7", "-o", out], check=True,
+                       capture_output=True)
+        inputs.append(out)
+    craft = os.path.join(tmp, "crafted.pcap")
+    crafted(craft)
+    inputs.append(craft)
+
+    total = frames = 0
+    failed_runs = 0
+    for pcap in inputs:
+        for port in (0, 1):
+            wk = run_worker(pcap, port, ["--perturb", "0"] if selfcheck else [])
+            if wk is None:
+                print("skip %s: not Ethernet" % pcap)
+                break
+            ins = run_inspect(pcap, port)
+            diffs = compare("%s port %d" % (os.path.basename(pcap), port), wk, ins)
+            n = sum(len(v) for v in ins.values())
+            total += n
+            frames += len(ins)
+            if selfcheck:
+                if n > 0 and not diffs:
+                    fail("self-check: a perturbed verdict of %s went unnoticed" % pcap)
+                failed_runs += 1 if diffs else 0
+                continue
+            if diffs:
+                fail("%d differences, first: %s" % (len(diffs), "\n  ".join(diffs[:10])))
+    if selfcheck:
+        print("self-check: the perturbed verdict was caught in %d runs" % failed_runs)
+        return
+    if total == 0:
+        fail("no verdict compared")
+    # The crafted capture's verdicts under the shipped rules: the disagreements this test guards.
+    ins = run_inspect(craft, 0)
+    want = {2: "malformed", 3: "malformed", 4: "malformed", 9: "non-ip", 11: "malformed",
+            13: "non-ip", 15: "malformed"}
+    for f, rule in want.items():
+        if not ins.get(f) or ins[f][0][1] != rule:
+            fail("crafted frame %d: expected rule %s, got %s" % (f, rule, ins.get(f)))
+    print("%d verdicts on %d frames identical over %d inputs x 2 ports" % (total, frames,
+                                                                          len(inputs)))
+
+
+if __name__ == "__main__":
+    main()
