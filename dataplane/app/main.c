@@ -671,6 +671,7 @@ main(int argc, char **argv)
 			w->port[i] = a.port[i];
 		w->quit = &quit;
 		w->watch = &a.watch;
+		w->pool = a.pool; /* generated SACKs are sent (issue 12: they were only counted) */
 		wi++;
 	}
 #ifdef SW_HAVE_SHM

@@ -67,6 +67,8 @@ uint32_t sw_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 	X(SACK_UNSENT, sack_unsent, "SACKs acknowledging TSNs never sent (forwarded unchanged)")   \
 	X(FWDTSN_TRANSLATED, fwdtsn_translated, "FORWARD-TSN / I-FORWARD-TSN rewritten")           \
 	X(SACK_GENERATED, sack_generated, "SACKs generated toward a sender for removed chunks")    \
+	X(SACK_REPEATED, sack_repeated,                                                            \
+	  "generated SACKs repeated: a removed chunk acknowledged before was retransmitted")       \
 	X(ASSOC_NEW, assoc_new, "associations learned from INIT")                                  \
 	X(ASSOC_UP, assoc_up, "associations completed by INIT-ACK")                                \
 	X(ASSOC_END, assoc_end, "associations ended by SHUTDOWN-COMPLETE or ABORT")                \

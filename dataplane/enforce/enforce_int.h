@@ -147,6 +147,8 @@ struct sw_enforce {
 	uint32_t crc_acc; /* XOR of the in-place changes' CRC contributions */
 	bool crc_full;	  /* recompute fully (length changes); checked before */
 	bool crc_bad;	  /* the packet's own checksum was wrong */
+	bool pk_again;	  /* a removed TSN was retransmitted in this packet */
+	uint32_t pk_again_tsn; /* the lowest such TSN */
 };
 
 /* One chunk of the packet as walked by enforce.c (independently of the decoder's walk). */

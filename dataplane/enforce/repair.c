@@ -475,8 +475,12 @@ data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *
 		f->rem_total++;
 	}
 	if (fate == FATE_FRESH_REMOVE || fate == FATE_REMOVE_AGAIN) {
-		if (fate == FATE_REMOVE_AGAIN)
+		if (fate == FATE_REMOVE_AGAIN) {
 			e->ctr[SW_ENF_RETRANS_REMOVED]++;
+			if (!e->pk_again || tsn_lt(h.tsn, e->pk_again_tsn))
+				e->pk_again_tsn = h.tsn;
+			e->pk_again = true;
+		}
 		ch->drop = true;
 		e->ctr[SW_ENF_CHUNKS_REMOVED]++;
 		*changed = true;
@@ -801,6 +805,7 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 	e->crc_acc = 0;
 	e->crc_full = false;
 	e->crc_bad = false;
+	e->pk_again = false;
 	/* RFC 4960 6.10: INIT and INIT-ACK are never bundled; they teach the table. */
 	if (n > 0 && ch[0].type == SCTP_CT_INIT && vtag == 0) {
 		enf_learn_init(e, sc + ch[0].off - pkt->l4_off, ch[0].len, sport, dport, dir,
@@ -903,15 +908,23 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 	}
 	if (removed && !end) {
 		/* The receiver never acknowledges a removed TSN; when it already acknowledged
-		 * everything before it, nothing will come back: acknowledge it ourselves. */
+		 * everything before it, nothing will come back: acknowledge it ourselves. A
+		 * retransmission of a removed TSN that we acknowledged before means the sender
+		 * never got that SACK (lost on the way, or dropped by a full queue): say it
+		 * again, or the sender retransmits into the void until it gives up (issue 12). */
 		uint32_t ext = enf_extend(f, f->cum_rcv);
+		uint32_t told = tsn_lt(f->cum_told, ext) ? ext : f->cum_told;
 
-		if (tsn_lt(f->cum_told, ext) && reply_len != NULL) {
+		if ((tsn_lt(f->cum_told, ext) ||
+		     (e->pk_again && tsn_le(e->pk_again_tsn, told))) &&
+		    reply_len != NULL) {
 			*reply_len =
-				sack_reply(e, buf, pkt, a, dir, ext, f->a_rwnd, reply, reply_cap);
+				sack_reply(e, buf, pkt, a, dir, told, f->a_rwnd, reply, reply_cap);
 			if (*reply_len != 0) {
-				f->cum_told = ext;
-				enf_flow_prune(f, ext);
+				if (!tsn_lt(f->cum_told, ext))
+					e->ctr[SW_ENF_SACK_REPEATED]++;
+				f->cum_told = told;
+				enf_flow_prune(f, told);
 			}
 		}
 	}

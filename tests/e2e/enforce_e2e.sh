@@ -16,6 +16,10 @@
 #   dataplane-reload    dataplane with the policy republished every 100 ms during the exchange
 #   dataplane-impair    dataplane with loss, duplication and reordering injected by enforce_fwd
 #                       --pass in a namespace between peer A and the dataplane
+#   burst      issue 12's pattern through enforce_fwd: a message every 300 us, Nagle on (several
+#              messages bundled per packet), streams 1-3, 45% blocked (seeded), ~170 messages
+#   dataplane-burst     the same pattern through sigwall-dataplane and the shipped policy
+#                       (sigwall-gen MAP mix with 45% attacks)
 set -u
 BIN=${1:?usage: enforce_e2e.sh BIN_DIR MODE}
 MODE=${2:-repair}
@@ -38,7 +42,10 @@ case "$MODE" in
 mix | dataplane*)
 	[ -x "$BUILD/bench/gen/sigwall-gen" ] || skip "sigwall-gen not built"
 	mkdir -p "$LOG/mix"
-	SW_BUILD=$BUILD /usr/bin/python3 "$SRC/tests/e2e/mkmix.py" "$LOG/mix" "${SW_E2E_MSUS:-1500}" 5 0.05 ||
+	msus=${SW_E2E_MSUS:-1500} share=0.05
+	runs=
+	[ "$MODE" = dataplane-burst ] && msus=${SW_E2E_MSUS:-340} share=0.45 runs=runs
+	SW_BUILD=$BUILD /usr/bin/python3 "$SRC/tests/e2e/mkmix.py" "$LOG/mix" "$msus" 5 "$share" $runs ||
 		{ echo "FAIL: mkmix.py"; exit 1; }
 	;;
 esac
@@ -85,7 +92,7 @@ ip netns exec "$NM" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
 INST=swe2e$id
 fwd_args=(--a "$VA1" --b "$VB1")
 case "$MODE" in
-repair | mix | dataplane | dataplane-reload | dataplane-impair) ;;
+repair | mix | dataplane | dataplane-reload | dataplane-impair | burst | dataplane-burst) ;;
 impair) fwd_args+=(--loss 3 --dup 2 --reorder 3 --seed 7) ;;
 norepair | dataplane-norepair) fwd_args+=(--no-repair) ;;
 *) echo "unknown mode $MODE"; exit 2 ;;
@@ -140,6 +147,13 @@ mix | dataplane*)
 	;;
 esac
 [ "$MODE" = dataplane-reload ] && peer+=(--pace 4000)
+case "$MODE" in
+*burst)
+	# issue 12: fast sends, bundling, three streams, a high drop ratio
+	peer=(--count "${SW_E2E_COUNT:-170}" --streams 3 --block-pct 45 --seed "${SW_E2E_SEED:-12}"
+		--pace 300 --bundle --stall $stall --timeout 45)
+	;;
+esac
 ip netns exec "$NB" "$BIN/m3ua_peer" --server --local 10.199.0.2 --lport 2905 "${peer[@]}" "${mixs[@]}" \
 	>"$LOG/server.out" 2>"$LOG/server.err" &
 srv=$!; pids+=($srv)
@@ -175,7 +189,7 @@ dataplane*)
 esac
 
 case "$MODE" in
-repair | impair | mix | dataplane | dataplane-reload | dataplane-impair)
+repair | impair | mix | dataplane | dataplane-reload | dataplane-impair | *burst)
 	if [ $rc_c -ne 0 ] || [ $rc_s -ne 0 ]; then
 		echo "FAIL: peers exited client=$rc_c server=$rc_s"; exit 1
 	fi

@@ -53,6 +53,9 @@ static struct {
 	const char *local, *remote;
 	uint16_t lport, rport;
 	unsigned count, streams, block_every, stall_s, timeout_s, pace_us;
+	unsigned block_pct; /* --block-pct: a seeded pseudo-random share of messages blocked */
+	unsigned seed;
+	bool bundle;	    /* --bundle: Nagle on (no SCTP_NODELAY): several messages a packet */
 	const char *tag; /* "c" or "s": who sent a message */
 	const char *mix, *expect;
 } opt = {.count = 1000, .streams = 4, .block_every = 10, .stall_s = 8, .timeout_s = 50};
@@ -154,6 +157,15 @@ fail(const char *fmt, ...)
 static bool
 blocked(unsigned i)
 {
+	if (opt.block_pct != 0) {
+		/* both peers compute the same verdicts from --seed (a splitmix64 step) */
+		uint64_t z = (uint64_t)opt.seed * 0x9e3779b97f4a7c15ull + i + 1;
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		z ^= z >> 31;
+		return z % 100 < opt.block_pct;
+	}
 	return opt.block_every != 0 && i % opt.block_every == opt.block_every - 1;
 }
 
@@ -457,7 +469,8 @@ setup(void)
 		return -1;
 	}
 	usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on));
-	usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_NODELAY, &on, sizeof(on));
+	if (!opt.bundle)
+		usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_NODELAY, &on, sizeof(on));
 	memset(&ev, 0, sizeof(ev));
 	ev.se_assoc_id = SCTP_FUTURE_ASSOC;
 	ev.se_on = 1;
@@ -507,7 +520,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: m3ua_peer --server|--client --local IP --remote IP --lport P "
 			"--rport P [--count N] [--streams S] [--block-every K] [--stall S] "
-			"[--timeout S] [--mix FILE --expect FILE] [--pace USEC]\n");
+			"[--timeout S] [--mix FILE --expect FILE] [--pace USEC] [--block-pct P "
+			"--seed N] [--bundle]\n");
 	exit(2);
 }
 
@@ -529,6 +543,9 @@ main(int argc, char **argv)
 		{"mix", required_argument, NULL, 'm'},
 		{"expect", required_argument, NULL, 'e'},
 		{"pace", required_argument, NULL, 'P'},
+		{"block-pct", required_argument, NULL, 'B'},
+		{"seed", required_argument, NULL, 'x'},
+		{"bundle", no_argument, NULL, 'U'},
 		{NULL, 0, NULL, 0},
 	};
 	bool role = false, ok, stall = false;
@@ -582,6 +599,15 @@ main(int argc, char **argv)
 			break;
 		case 'P':
 			opt.pace_us = (unsigned)atoi(optarg);
+			break;
+		case 'B':
+			opt.block_pct = (unsigned)atoi(optarg);
+			break;
+		case 'x':
+			opt.seed = (unsigned)atoi(optarg);
+			break;
+		case 'U':
+			opt.bundle = true;
 			break;
 		default:
 			usage();

@@ -5,7 +5,10 @@ take every complete M3UA DATA chunk of the capture with its label, and write one
     mixA.txt  the remote side's messages (the client in namespace A sends them into port A)
     mixB.txt  the home side's messages (the server in namespace B sends them into port B)
 one line per message: 'allow HEX' or 'drop HEX' (the verdict the shipped policy must give).
-usage: mkmix.py OUTDIR MSUS SEED ATTACK_SHARE   (SW_BUILD: the build directory)"""
+usage: mkmix.py OUTDIR MSUS SEED ATTACK_SHARE [runs]   (SW_BUILD: the build directory)
+'runs': side A's messages are rearranged into attack bursts (runs of up to 40 blocked messages
+between runs of allowed ones, ending with blocked ones), issue 12's stall pattern: the sender's
+window fills with removed chunks that only the appliance can acknowledge."""
 import os
 import sys
 
@@ -13,10 +16,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from dptest import Env, gen_capture, is_fragment, sctp_walk, side_of  # noqa: E402
 
 out, msus, seed, share = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+runs = len(sys.argv) > 5 and sys.argv[5] == "runs"
 env = Env("e2emix")
 try:
     frames, labels, _ = gen_capture(env, msus, seed, attack_share=share)
-    files = [open(os.path.join(out, "mixA.txt"), "w"), open(os.path.join(out, "mixB.txt"), "w")]
+    lines = [[], []]
     n = [[0, 0], [0, 0]]
     for i, f in enumerate(frames):
         if is_fragment(f):
@@ -36,10 +40,20 @@ try:
                 continue  # M3UA management (ASPUP, ...): the peers do their own
             drop = lab is not None and lab["expect"] == "drop"
             side = side_of(f)
-            files[side].write("%s %s\n" % ("drop" if drop else "allow", f[o + 16:o + ln].hex()))
+            lines[side].append("%s %s\n" % ("drop" if drop else "allow", f[o + 16:o + ln].hex()))
             n[side][drop] += 1
-    for fl in files:
-        fl.close()
+    if runs:
+        allow = [x for x in lines[0] if x.startswith("allow")]
+        drop = [x for x in lines[0] if x.startswith("drop")]
+        lines[0] = []
+        while allow or drop:
+            lines[0] += allow[:15]
+            del allow[:15]
+            lines[0] += drop[:40]
+            del drop[:40]
+    for side, name in ((0, "mixA.txt"), (1, "mixB.txt")):
+        with open(os.path.join(out, name), "w") as fl:
+            fl.writelines(lines[side])
     print("mix: side A %d allowed %d blocked, side B %d allowed %d blocked" %
           (n[0][0], n[0][1], n[1][0], n[1][1]))
 finally:

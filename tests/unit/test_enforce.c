@@ -342,6 +342,63 @@ test_generated_sack(void **state)
 	sw_enforce_free(e);
 }
 
+/*
+ * Issue 12: the generated SACK is lost (or, in sigwall-dataplane before the fix, never sent);
+ * the sender retransmits the removed chunk. It must be acknowledged again, not removed into
+ * the void until the sender gives up.
+ */
+static void
+test_generated_sack_lost(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+	unsigned i;
+
+	(void)state;
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'a');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	b_to_a(&t);
+	tb_sack(&t, 100, 3000, NULL, 0, NULL, 0);
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	a_to_b(&t);
+	tb_data(&t, 101, 1, 1, 3, 'b');
+	tb_data(&t, 102, 2, 0, 3, 'c');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 3, 0), 0);
+	assert_int_equal(reply_len, TB_L4 + 12 + 16);
+	assert_int_equal(tb_r32(reply + DATA0 + 4), 102);
+	/* that SACK never reaches A: T3 retransmits both, bundled with a new allowed chunk */
+	for (i = 0; i < 3; i++) {
+		a_to_b(&t);
+		tb_data(&t, 101, 1, 1, 3, 'b');
+		tb_data(&t, 102, 2, 0, 3, 'c');
+		tb_finish(&t);
+		assert_int_equal(run(e, &t, 3, 0), 0);
+		assert_int_equal(reply_len, TB_L4 + 12 + 16);
+		assert_true(tb_valid(reply, reply_len));
+		assert_int_equal(tb_r32(reply + TB_L4 + 4), TAG_A);
+		assert_int_equal(tb_r32(reply + DATA0 + 4), 102);
+	}
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_SACK_REPEATED], 3);
+	/* a retransmission of a removed chunk above what the receiver acknowledged waits for
+	 * the receiver: no SACK may claim the allowed 103 before it */
+	a_to_b(&t);
+	tb_data(&t, 103, 1, 2, 3, 'd');
+	tb_data(&t, 104, 1, 3, 3, 'e');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 2, 0), TB_L4 + 12 + DSZ);
+	assert_int_equal(reply_len, 0);
+	a_to_b(&t);
+	tb_data(&t, 104, 1, 3, 3, 'e');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 1, 0), 0);
+	assert_int_equal(reply_len, 0);
+	sw_enforce_free(e);
+}
+
 static void
 test_forward_tsn(void **state)
 {
@@ -669,6 +726,7 @@ main(void)
 		cmocka_unit_test(test_sack_translation_gaps),
 		cmocka_unit_test(test_retransmission),
 		cmocka_unit_test(test_generated_sack),
+		cmocka_unit_test(test_generated_sack_lost),
 		cmocka_unit_test(test_forward_tsn),
 		cmocka_unit_test(test_idata),
 		cmocka_unit_test(test_unknown_association),
