@@ -123,6 +123,14 @@ sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct
 	return j->forward;
 }
 
+void
+sw_judge_msu(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt, const struct sw_msu *msu,
+	     unsigned port, uint64_t now_ns, struct sw_judge_verdict *v)
+{
+	v->chunk = SW_JUDGE_PKT;
+	judge_eval(ctx, pkt, msu, port, now_ns, v);
+}
+
 static unsigned
 judge_rank(uint8_t action)
 {

@@ -84,6 +84,15 @@ bool sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const s
 		     unsigned port, uint64_t now_ns, struct sw_msu *msu, struct sw_judgement *j,
 		     sw_judge_fn fn, void *arg);
 
+/*
+ * Judge one MSU decoded outside a captured packet (proxy mode: an M3UA message received on an
+ * association the appliance terminates): the policy's verdict exactly as for a DATA chunk
+ * (v->chunk = SW_JUDGE_PKT). pkt may be an empty struct sw_pkt.
+ */
+void sw_judge_msu(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt,
+		  const struct sw_msu *msu, unsigned port, uint64_t now_ns,
+		  struct sw_judge_verdict *v);
+
 /* The stricter of two verdicts: drop > alert > allow (a message of several parts gets the
  * verdict of its strictest part; ties keep a). */
 struct sw_judge_verdict sw_judge_strictest(struct sw_judge_verdict a, struct sw_judge_verdict b);
