@@ -824,8 +824,9 @@ sw_state_sms_get(struct sw_state_ctx *ctx, const struct sw_state_key *k, uint64_
 		for (unsigned i = 0; i < SW_STATE_SMS_RESULTS; i++) {
 			uint64_t t = w[SMS_TIME(i)];
 
-			/* Results from a worker whose clock runs slightly ahead (t > now) count. */
-			if (t == 0 || (t < now && now - t > window))
+			/* In the window while now < t + window, as every expiry. Results from a worker
+			 * whose clock runs slightly ahead (t > now) count. */
+			if (t == 0 || (t <= now && now - t >= window))
 				continue;
 			out[n].gt = w[SMS_GT(i)];
 			out[n].time = t;

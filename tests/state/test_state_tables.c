@@ -470,6 +470,49 @@ test_end_for_evicted(void **state)
 	sw_state_close(&st);
 }
 
+/* A bucket full of dialogues sent from inside refuses one from outside (counted full) and
+ * evicts for one from inside; closed dialogues go first. */
+static void
+test_eviction_ranks(void **state)
+{
+	struct sw_state_config cfg = {.dialogues = 8}; /* one bucket */
+	struct sw_state st;
+	struct sw_state_ctx ctx;
+	struct sw_state_key k;
+	enum sw_state_why why;
+
+	(void)state;
+	assert_int_equal(sw_state_create_anon(&cfg, &st), 0);
+	assert_int_equal(sw_state_ctx_init(&ctx, &st, 0, NULL), 0);
+	for (unsigned i = 0; i < SW_STATE_WAYS; i++) {
+		sw_state_key_dialogue(&st, &k, i, 4, 1);
+		assert_int_equal(sw_state_dialogue_open(&ctx, &k, true, false, T0 + i, NULL), 0);
+	}
+	sw_state_key_dialogue(&st, &k, 100, 4, 2);
+	assert_int_equal(sw_state_dialogue_open(&ctx, &k, false, false, T0 + 100, NULL), -ENOSPC);
+	assert_int_equal(CTR(&st, SW_STATE_T_DIALOGUE, full), 1);
+	assert_int_equal(CTR(&st, SW_STATE_T_DIALOGUE, evictions), 0);
+	/* A closed one makes room for the outside one, without an eviction. */
+	sw_state_key_dialogue(&st, &k, 5, 4, 1);
+	assert_int_equal(sw_state_dialogue_close(&ctx, &k, true, T0 + 200, &why), 0);
+	sw_state_key_dialogue(&st, &k, 100, 4, 2);
+	assert_int_equal(sw_state_dialogue_open(&ctx, &k, false, false, T0 + 300, NULL), 0);
+	assert_int_equal(CTR(&st, SW_STATE_T_DIALOGUE, evictions), 0);
+	/* An inside one evicts the outside one first, then the oldest inside one. */
+	sw_state_key_dialogue(&st, &k, 200, 4, 1);
+	assert_int_equal(sw_state_dialogue_open(&ctx, &k, true, false, T0 + 400, NULL), 0);
+	sw_state_key_dialogue(&st, &k, 100, 4, 2);
+	assert_int_equal(sw_state_dialogue_get(&ctx, &k, T0 + 400, NULL), SW_STATE_WHY_UNKNOWN);
+	sw_state_key_dialogue(&st, &k, 201, 4, 1);
+	assert_int_equal(sw_state_dialogue_open(&ctx, &k, true, false, T0 + 500, NULL), 0);
+	sw_state_key_dialogue(&st, &k, 0, 4, 1);
+	assert_int_equal(sw_state_dialogue_get(&ctx, &k, T0 + 500, NULL), SW_STATE_WHY_EVICTED);
+	sw_state_key_dialogue(&st, &k, 1, 4, 1);
+	assert_int_equal(sw_state_dialogue_get(&ctx, &k, T0 + 500, NULL), SW_STATE_WHY_NONE);
+	assert_int_equal(CTR(&st, SW_STATE_T_DIALOGUE, evictions), 2);
+	sw_state_close(&st);
+}
+
 /* A writer that died holding a bucket: nothing stalls (bounded spins, counted busy), and
  * recovery frees the bucket. */
 static void
@@ -710,6 +753,7 @@ main(void)
 		cmocka_unit_test(test_full_tables),
 		cmocka_unit_test(test_flood_random_otids),
 		cmocka_unit_test(test_end_for_evicted),
+		cmocka_unit_test(test_eviction_ranks),
 		cmocka_unit_test(test_dead_writer),
 		cmocka_unit_test(test_ring),
 		cmocka_unit_test(test_delta_convergence),
