@@ -32,6 +32,9 @@ sw_sconn_global_init(void)
 	usrsctp_sysctl_set_sctp_auto_asconf(0);
 	usrsctp_sysctl_set_sctp_ecn_enable(0);
 	usrsctp_sysctl_set_sctp_heartbeat_interval_default(1000);
+	/* SACK every packet (RFC 9260 6.2 allows it): signalling wants latency, not fewer SACKs,
+	 * and a poll loop without the 200 ms delayed-SACK timer never waits on it. */
+	usrsctp_sysctl_set_sctp_sack_freq_default(1);
 	sconn_inited = true;
 	return 0;
 }

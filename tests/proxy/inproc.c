@@ -194,24 +194,22 @@ inproc_close(struct inproc *ip)
 		sw_sconn_close(&ip->peer[i].conn);
 }
 
-void
+unsigned
 inproc_pump(struct inproc *ip)
 {
 	uint8_t pkt[INPROC_PKT];
-	uint64_t t;
+	unsigned moved = 0;
 
 	for (unsigned i = 0; i < ip->n; i++) {
 		struct inproc_wire *w = &ip->to_proxy[i];
 
 		while (w->head != w->tail) {
 			size_t n = w->len[w->head % INPROC_SLOTS];
-			uint64_t t1;
 
 			memcpy(pkt, w->pkt[w->head % INPROC_SLOTS], n);
 			w->head++;
-			t1 = mono_ns();
+			moved++;
 			sw_proxy_sctp_input(&ip->ps, (uint16_t)i, pkt, n);
-			ip->proxy_ns += mono_ns() - t1;
 		}
 		w = &ip->peer[i].in;
 		while (w->head != w->tail) {
@@ -219,16 +217,16 @@ inproc_pump(struct inproc *ip)
 
 			memcpy(pkt, w->pkt[w->head % INPROC_SLOTS], n);
 			w->head++;
+			moved++;
 			sw_sconn_input(&ip->peer[i].conn, pkt, n);
 		}
 	}
-	t = mono_ns();
-	sw_proxy_sctp_poll(&ip->ps, (t - ip->t0_ns) / 1000000); /* usrsctp timers for all */
-	ip->proxy_ns += mono_ns() - t;
+	sw_proxy_sctp_poll(&ip->ps, now_ms(ip)); /* usrsctp's timers run here for everyone */
 	for (unsigned i = 0; i < ip->n; i++) {
 		sw_sconn_poll(&ip->peer[i].conn);
 		sw_m3ua_tick(&ip->peer[i].ep, now_ms(ip));
 	}
+	return moved;
 }
 
 bool

@@ -50,7 +50,6 @@ struct inproc {
 	struct inproc_peer peer[INPROC_LINKS];
 	unsigned n;
 	uint64_t t0_ns;
-	uint64_t proxy_ns;        /* time spent in the proxy's calls (input, poll) */
 };
 
 /* Add the links (peer i gets the other role of link i); then add routes to ip->px.routes and
@@ -61,8 +60,9 @@ int inproc_open(struct inproc *ip);
 void inproc_close(struct inproc *ip);
 
 uint64_t inproc_now_ns(const struct inproc *ip);
-/* Deliver what is on the wires, poll every association, run the timers. */
-void inproc_pump(struct inproc *ip);
+/* Deliver what is on the wires, poll every association, run the timers. Returns the number of
+ * packets delivered (0: nothing to do). */
+unsigned inproc_pump(struct inproc *ip);
 /* Pump until cond(ip) or timeout_ms; returns cond(ip). */
 bool inproc_run_until(struct inproc *ip, bool (*cond)(struct inproc *), unsigned timeout_ms);
 bool inproc_all_active(struct inproc *ip);
