@@ -518,6 +518,7 @@ test_travel_table(void **state)
 			pairs += rc == 0;
 		}
 	assert_int_equal(rc, -ENOSPC);
+	assert_int_equal(pairs, SW_STATE_TRAVEL_MAX - 1); /* + GB-TZ set before */
 	assert_int_equal(t->npairs, SW_STATE_TRAVEL_MAX);
 	for (uint32_t i = 1; i < t->npairs; i++)
 		assert_true(t->pair[i - 1].pair < t->pair[i].pair);
