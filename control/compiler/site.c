@@ -67,7 +67,9 @@ int
 cpl_parse_site(struct builder *b, const char *path)
 {
 	static const char *const top_keys[] = { "site", NULL };
-	static const char *const site_keys[] = { "name", "home", "partners", NULL };
+	/* links, routes: proxy mode's (dataplane/proxy/proxy_conf.c validates them) */
+	static const char *const site_keys[] = { "name", "home", "partners", "links", "routes",
+						 NULL };
 	static const char *const home_keys[] = { "plmn", "gt", "msisdn", "point_codes", "hlr",
 						 "vlr", "msc", "smsc", "sgsn", NULL };
 	static const char *const partner_keys[] = { "name", "plmn", "gt", "msisdn", "point_codes",
