@@ -213,7 +213,7 @@ status_from_shm(void)
 		unsigned n = atomic_load(&st.hdr->nworkers);
 
 		printf("dataplane pid %d, %u workers\n", (int)atomic_load(&st.hdr->dataplane_pid), n);
-		for (unsigned w = 0; w < n && w < st.hdr->max_workers; w++)
+		for (unsigned w = 0; w < n && w < st.geo.max_workers; w++)
 			printf("  worker %u epoch %llu %s\n", w,
 			       (unsigned long long)atomic_load(&sw_shm_worker(&st, w)->epoch),
 			       sw_shm_worker_live(&st, w) ? "live" : "not live");

@@ -363,7 +363,7 @@ sw_events_drain(struct sw_ctl *c, void (*sink)(struct sw_ctl *, const char *))
 
 	if (c->stats.hdr == NULL)
 		return 0;
-	for (unsigned w = 0; w < c->stats.hdr->max_workers; w++) {
+	for (unsigned w = 0; w < c->stats.geo.max_workers; w++) {
 		struct sw_shm_ring *r = sw_shm_ring(&c->stats, w);
 		uint64_t lost = atomic_load_explicit(&r->lost, memory_order_relaxed);
 		unsigned n, budget = r->size; /* bounded: a busy worker must not starve the loop */
@@ -382,7 +382,7 @@ sw_events_drain(struct sw_ctl *c, void (*sink)(struct sw_ctl *, const char *))
 			emit(c, &b, sink);
 			c->lost_seen[w] = lost;
 		}
-		while (budget > 0 && (n = sw_shm_event_pop(r, ev, budget < 64 ? budget : 64)) > 0) {
+		while (budget > 0 && (n = sw_shm_events_pop(&c->stats, w, ev, budget < 64 ? budget : 64)) > 0) {
 			budget -= n;
 			for (unsigned i = 0; i < n; i++) {
 				event_json(c, &ev[i], &b);

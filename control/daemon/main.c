@@ -688,7 +688,7 @@ main(int argc, char **argv)
 			    "%.1f s ago; started with another $SIGWALL_RUNDIR?)", c->instance,
 			    (int)pid, (double)(sw_shm_mono_ns() - hb) / 1e9);
 	}
-	for (unsigned w = 0; w < c->stats.hdr->max_workers && w < SW_SHM_MAX_WORKERS; w++)
+	for (unsigned w = 0; w < c->stats.geo.max_workers && w < SW_SHM_MAX_WORKERS; w++)
 		c->lost_seen[w] = atomic_load(&sw_shm_ring(&c->stats, w)->lost);
 	if (reused_img)
 		names_of_active(c);

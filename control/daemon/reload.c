@@ -89,7 +89,7 @@ wait_pickup(struct sw_ctl *c, uint64_t gen, unsigned timeout_ms, unsigned *nlive
 		bool all = true;
 
 		*nlive = 0;
-		for (unsigned w = 0; w < c->stats.hdr->max_workers; w++) {
+		for (unsigned w = 0; w < c->stats.geo.max_workers; w++) {
 			if (!sw_shm_worker_live(&c->stats, w))
 				continue;
 			(*nlive)++;
@@ -192,7 +192,7 @@ next_generation(const struct sw_ctl *c)
 {
 	uint64_t g = atomic_load(&c->image.hdr->generation);
 
-	for (unsigned w = 0; w < c->stats.hdr->max_workers; w++) {
+	for (unsigned w = 0; w < c->stats.geo.max_workers; w++) {
 		uint64_t e = atomic_load_explicit(&sw_shm_worker(&c->stats, w)->epoch,
 						  memory_order_acquire);
 

@@ -20,11 +20,11 @@ sw_report_nworkers(const struct sw_ctl *c)
 {
 	unsigned n = LD(c->stats.hdr->nworkers);
 
-	for (unsigned w = 0; w < c->stats.hdr->max_workers; w++)
+	for (unsigned w = 0; w < c->stats.geo.max_workers; w++)
 		if (LD(sw_shm_worker(&c->stats, w)->alive) || LD(sw_shm_worker(&c->stats, w)->c.bursts))
 			if (w + 1 > n)
 				n = w + 1;
-	return n > c->stats.hdr->max_workers ? c->stats.hdr->max_workers : n;
+	return n > c->stats.geo.max_workers ? c->stats.geo.max_workers : n;
 }
 
 static const struct sw_names *

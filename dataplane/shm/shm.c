@@ -281,7 +281,12 @@ stats_geometry(unsigned max_workers, unsigned ring_size, struct sw_shm_stats_hdr
 			       SW_SHM_PAGE);
 	g->ring_stride = round_up(sizeof(struct sw_shm_ring) +
 				  (uint64_t)ring_size * sizeof(struct sw_shm_event), SW_SHM_PAGE);
-	g->region_size = g->ring_off + (uint64_t)max_workers * g->ring_stride;
+	g->nic_off = round_up(g->ring_off + (uint64_t)max_workers * g->ring_stride, SW_SHM_PAGE);
+	g->nic_stride = sizeof(struct sw_shm_nic);
+	g->max_ports = SW_SHM_MAX_PORTS;
+	g->max_xstats = SW_SHM_MAX_XSTATS;
+	g->region_size = round_up(g->nic_off + (uint64_t)SW_SHM_MAX_PORTS * g->nic_stride,
+				  SW_SHM_PAGE);
 	g->mal_count = SW_MAL_COUNT;
 	g->max_rules = SW_SHM_MAX_RULES;
 }
@@ -301,16 +306,50 @@ stats_hdr_valid(const struct sw_shm_stats_hdr *h, size_t len)
 	stats_geometry(h->max_workers, h->ring_size, &g);
 	return h->worker_off == g.worker_off && h->worker_stride == g.worker_stride &&
 	       h->ring_off == g.ring_off && h->ring_stride == g.ring_stride &&
+	       h->nic_off == g.nic_off && h->nic_stride == g.nic_stride &&
+	       h->max_ports == g.max_ports && h->max_xstats == g.max_xstats &&
 	       h->region_size == g.region_size && h->region_size == len &&
 	       h->max_rules == SW_SHM_MAX_RULES && h->mal_count <= SW_SHM_MAL_MAX;
 }
 
+/* The geometry is taken from g, computed by this process (never re-read from the region). */
 static void
-stats_fill(struct sw_shm_stats *m, void *p, size_t len)
+stats_fill(struct sw_shm_stats *m, void *p, size_t len, const struct sw_shm_stats_hdr *g)
 {
 	m->hdr = p;
 	m->base = p;
 	m->len = len;
+	m->geo.max_workers = g->max_workers;
+	m->geo.ring_size = g->ring_size;
+	m->geo.max_ports = g->max_ports;
+	m->geo.worker_off = g->worker_off;
+	m->geo.worker_stride = g->worker_stride;
+	m->geo.ring_off = g->ring_off;
+	m->geo.ring_stride = g->ring_stride;
+	m->geo.nic_off = g->nic_off;
+	m->geo.nic_stride = g->nic_stride;
+	atomic_store_explicit(&m->corrupt, 0, memory_order_relaxed);
+}
+
+/* Validate h (len bytes mapped) and fill m from a geometry recomputed here from the two numbers
+ * read once: what the region says is only compared, never used. */
+static bool
+stats_attach_valid(struct sw_shm_stats *m, void *p, size_t len)
+{
+	const struct sw_shm_stats_hdr *h = p;
+	struct sw_shm_stats_hdr g;
+	uint32_t mw = h->max_workers, rs = h->ring_size;
+
+	if (!stats_hdr_valid(h, len))
+		return false;
+	if (mw == 0 || mw > SW_SHM_MAX_WORKERS || rs == 0 || (rs & (rs - 1)) != 0 ||
+	    rs > (1u << 20))
+		return false;
+	stats_geometry(mw, rs, &g);
+	if (g.region_size != len)
+		return false;
+	stats_fill(m, p, len, &g);
+	return true;
 }
 
 int
@@ -345,8 +384,7 @@ sw_shm_stats_create(const char *instance, unsigned max_workers, unsigned ring_si
 			for (int i = 0; i < 50 && atomic_load_explicit(&h->magic,
 					memory_order_acquire) == 0; i++)
 				usleep(2000);
-			if (stats_hdr_valid(h, len) && !atomic_load(&h->retired)) {
-				stats_fill(out, p, len);
+			if (!atomic_load(&h->retired) && stats_attach_valid(out, p, len)) {
 				*reused = true;
 				return 0;
 			}
@@ -375,7 +413,7 @@ sw_shm_stats_create(const char *instance, unsigned max_workers, unsigned ring_si
 			r->mask = ring_size - 1;
 		}
 		atomic_store_explicit(&h->magic, SW_SHM_STATS_MAGIC, memory_order_release);
-		stats_fill(out, p, g.region_size);
+		stats_fill(out, p, g.region_size, &g);
 		return 0;
 	}
 	return -EEXIST;
@@ -395,11 +433,11 @@ sw_shm_stats_attach(const char *instance, bool writable, struct sw_shm_stats *ou
 	rc = map_existing(out->name, writable, sizeof(struct sw_shm_stats_hdr), &p, &len);
 	if (rc < 0)
 		return rc;
-	if (!stats_hdr_valid(p, len)) {
+	if (!stats_attach_valid(out, p, len)) {
 		munmap(p, len);
+		memset(out, 0, sizeof(*out));
 		return -EPROTO;
 	}
-	stats_fill(out, p, len);
 	return 0;
 }
 
@@ -417,7 +455,7 @@ sw_shm_worker_live(const struct sw_shm_stats *s, unsigned w)
 {
 	int32_t pid;
 
-	if (s == NULL || s->hdr == NULL || w >= s->hdr->max_workers)
+	if (s == NULL || s->hdr == NULL || w >= s->geo.max_workers)
 		return false;
 	if (atomic_load_explicit(&sw_shm_worker(s, w)->alive, memory_order_acquire) == 0)
 		return false;
@@ -440,7 +478,7 @@ min_live_epoch(const struct sw_shm_stats *s, unsigned *who)
 	*who = UINT32_MAX;
 	if (s == NULL || s->hdr == NULL)
 		return min;
-	for (unsigned w = 0; w < s->hdr->max_workers; w++) {
+	for (unsigned w = 0; w < s->geo.max_workers; w++) {
 		uint64_t e;
 
 		if (!sw_shm_worker_live(s, w))
@@ -545,4 +583,142 @@ sw_shm_image_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
 	atomic_store_explicit(&h->control_pid, (int32_t)getpid(), memory_order_relaxed);
 	atomic_fetch_add_explicit(&h->reloads, 1, memory_order_relaxed);
 	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Consumer side: everything read from the region is checked (shm.h, "Trust")                 */
+
+static void
+corrupt(struct sw_shm_stats *s, uint64_t n)
+{
+	atomic_fetch_add_explicit(&s->corrupt, n, memory_order_relaxed);
+}
+
+unsigned
+sw_shm_nworkers(struct sw_shm_stats *s)
+{
+	uint32_t n = atomic_load_explicit(&s->hdr->nworkers, memory_order_relaxed);
+
+	if (n > s->geo.max_workers) {
+		corrupt(s, 1);
+		n = s->geo.max_workers;
+	}
+	return n;
+}
+
+/* Terminates a string field copied out of the region; true when it already was. */
+static bool
+terminate(char *str, size_t size)
+{
+	if (memchr(str, '\0', size) != NULL)
+		return true;
+	str[size - 1] = '\0';
+	return false;
+}
+
+bool
+sw_shm_event_sanitize(struct sw_shm_event *ev, unsigned w)
+{
+	bool ok = true;
+
+	ok &= terminate(ev->cgpa, sizeof(ev->cgpa));
+	ok &= terminate(ev->cdpa, sizeof(ev->cdpa));
+	ok &= terminate(ev->imsi, sizeof(ev->imsi));
+	if (ev->cap_len > SW_SHM_EVENT_SNAP) {
+		ev->cap_len = SW_SHM_EVENT_SNAP;
+		ok = false;
+	}
+	if (ev->worker != w) {
+		ev->worker = (uint16_t)w;
+		ok = false;
+	}
+	if (ev->kind != SW_EV_VERDICT && ev->kind != SW_EV_MALFORMED) {
+		ev->kind = SW_EV_MALFORMED;
+		ok = false;
+	}
+	if (ev->action > SW_EV_ACT_RATE_LIMIT) {
+		ev->action = SW_EV_ACT_DROP;
+		ok = false;
+	}
+	if (ev->mal >= SW_MAL_COUNT) {
+		ev->mal = 0;
+		ok = false;
+	}
+	return ok;
+}
+
+unsigned
+sw_shm_events_pop(struct sw_shm_stats *s, unsigned w, struct sw_shm_event *out, unsigned max)
+{
+	struct sw_shm_ring *r;
+	uint64_t tail, head, size = s->geo.ring_size, mask = size - 1;
+	unsigned n = 0;
+
+	if (s->hdr == NULL || w >= s->geo.max_workers || size == 0)
+		return 0;
+	r = sw_shm_ring(s, w);
+	tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	head = atomic_load_explicit(&r->head, memory_order_acquire);
+	/* head - tail in 0..size for an honest producer (unsigned: a head behind tail is huge).
+	 * Otherwise nothing between them can be trusted: skip to head. */
+	if (head - tail > size) {
+		corrupt(s, 1);
+		tail = head;
+	}
+	while (tail != head && n < max) {
+		memcpy(&out[n], &r->ev[tail & mask], sizeof(*out));
+		/* The producer may have overwritten the record while we copied it only if it ran
+		 * past tail, which an honest one never does; the copy is made safe either way. */
+		if (!sw_shm_event_sanitize(&out[n], w))
+			corrupt(s, 1);
+		n++;
+		tail++;
+	}
+	atomic_store_explicit(&r->tail, tail, memory_order_release);
+	return n;
+}
+
+int
+sw_shm_nic_read(struct sw_shm_stats *s, unsigned p, struct sw_shm_nic *out)
+{
+	const struct sw_shm_nic *n;
+	uint32_t ports;
+
+	if (s->hdr == NULL || p >= s->geo.max_ports)
+		return -ENOENT;
+	ports = atomic_load_explicit(&s->hdr->nic_ports, memory_order_relaxed);
+	if (ports > s->geo.max_ports) {
+		corrupt(s, 1);
+		ports = s->geo.max_ports;
+	}
+	if (p >= ports)
+		return -ENOENT;
+	n = sw_shm_nic(s, p);
+	for (int tries = 0; tries < 100; tries++) {
+		uint64_t q1 = atomic_load_explicit(&n->seq, memory_order_acquire), q2;
+		bool ok = true;
+
+		if (q1 & 1) {
+			usleep(100);
+			continue;
+		}
+		memcpy(out, n, sizeof(*out));
+		atomic_thread_fence(memory_order_acquire);
+		q2 = atomic_load_explicit(&n->seq, memory_order_relaxed);
+		if (q1 != q2)
+			continue;
+		if (atomic_load_explicit(&out->update_ns, memory_order_relaxed) == 0)
+			return -ENOENT;
+		if (out->nxstats > SW_SHM_MAX_XSTATS) {
+			out->nxstats = SW_SHM_MAX_XSTATS;
+			ok = false;
+		}
+		ok &= terminate(out->name, sizeof(out->name));
+		for (uint32_t i = 0; i < out->nxstats; i++)
+			ok &= terminate(out->xname[i], sizeof(out->xname[i]));
+		if (!ok)
+			corrupt(s, 1);
+		return 0;
+	}
+	return -EAGAIN;
 }

@@ -15,6 +15,14 @@
  *     [struct sw_shm_stats_hdr, one page]
  *     [struct sw_shm_worker x max_workers]                     each cache aligned
  *     [struct sw_shm_ring + ring_size x struct sw_shm_event] x max_workers
+ *     [struct sw_shm_nic x SW_SHM_MAX_PORTS]                   page aligned
+ *
+ * Trust: the dataplane faces the traffic, so control treats everything it reads from the stats
+ * region as untrusted. It takes the geometry (offsets, strides, counts) once, when it validates
+ * the header at attach/create time, into its own memory (struct sw_shm_stats.geo) and never
+ * re-reads it from the region; every index and length it reads later (ring head/tail, event
+ * fields, NIC entry counts, names) is checked against that copy and clamped or refused, and
+ * counted in struct sw_shm_stats.corrupt (sw_shm_events_pop, sw_shm_nic_read, sw_shm_nworkers).
  *
  * Publication (control) and pick-up (workers), the rte_rcu_qsbr model across processes:
  *
@@ -75,7 +83,7 @@
 
 #include "dataplane/decode/msu.h"
 
-#define SW_SHM_LAYOUT_VERSION 1u
+#define SW_SHM_LAYOUT_VERSION 2u /* 2: NIC section (sw_shm_nic) */
 #define SW_SHM_IMAGE_MAGIC 0x4d49575357ull /* "SWIM" + version-independent tag */
 #define SW_SHM_STATS_MAGIC 0x54535753ull   /* "SWST" */
 
@@ -92,6 +100,9 @@
 #define SW_SHM_EVENT_SNAP 256              /* packet bytes kept with an event */
 #define SW_SHM_INSTANCE_MAX 32             /* [A-Za-z0-9_-]{1,32} */
 #define SW_SHM_NAME_MAX (sizeof("/sigwall..image") + SW_SHM_INSTANCE_MAX)
+#define SW_SHM_MAX_PORTS 4                 /* NIC sections (the dataplane uses 1 or 2 ports) */
+#define SW_SHM_MAX_XSTATS 256              /* extended statistics kept per port */
+#define SW_SHM_XSTAT_NAME 64               /* = RTE_ETH_XSTATS_NAME_SIZE, NUL included */
 
 _Static_assert(SW_MAL_COUNT <= SW_SHM_MAL_MAX, "malformed reasons outgrew the stats layout");
 
@@ -114,6 +125,9 @@ struct sw_shm_slot {
 	uint64_t compile_ns;  /* how long the compile took */
 	uint64_t reserved[2];
 };
+_Static_assert(sizeof(struct sw_shm_slot) == 64, "sw_shm_slot layout");
+_Static_assert(offsetof(struct sw_shm_slot, offset) == 8 &&
+	       offsetof(struct sw_shm_slot, compile_ns) == 40, "sw_shm_slot layout");
 
 struct sw_shm_image_hdr {
 	/* Immutable after creation (written before the object is made visible by magic). */
@@ -145,6 +159,15 @@ struct sw_shm_image_hdr {
 	alignas(SW_SHM_CACHE_LINE)
 	struct sw_shm_slot slot[SW_SHM_MAX_SLOTS];
 };
+_Static_assert(sizeof(struct sw_shm_image_hdr) == 384 && _Alignof(struct sw_shm_image_hdr) == 64,
+	       "sw_shm_image_hdr layout");
+_Static_assert(offsetof(struct sw_shm_image_hdr, slot_size) == 24 &&
+	       offsetof(struct sw_shm_image_hdr, region_size) == 32 &&
+	       offsetof(struct sw_shm_image_hdr, generation) == 64 &&
+	       offsetof(struct sw_shm_image_hdr, active_slot) == 72 &&
+	       offsetof(struct sw_shm_image_hdr, retired) == 76 &&
+	       offsetof(struct sw_shm_image_hdr, reloads) == 88 &&
+	       offsetof(struct sw_shm_image_hdr, slot) == 128, "sw_shm_image_hdr layout");
 
 /* ------------------------------------------------------------------------------------------ */
 /* Stats region                                                                               */
@@ -174,6 +197,13 @@ struct sw_shm_counters {
 	_Atomic uint64_t rule_overflow;                /* hits of rule ids >= SW_SHM_MAX_RULES */
 	_Atomic uint64_t default_hits;                 /* verdicts with rule SW_RULE_DEFAULT */
 };
+_Static_assert(sizeof(struct sw_shm_counters) ==
+		       (32 + SW_SHM_MAL_MAX + SW_SHM_MAX_RULES + 2) * sizeof(uint64_t),
+	       "sw_shm_counters: only uint64_t counters, no padding (readers sum them as an array)");
+_Static_assert(offsetof(struct sw_shm_counters, malformed_verdicts) == 21 * 8 &&
+	       offsetof(struct sw_shm_counters, mal) == 32 * 8 &&
+	       offsetof(struct sw_shm_counters, rule_hits) == (32 + SW_SHM_MAL_MAX) * 8,
+	       "sw_shm_counters layout");
 
 struct sw_shm_worker {
 	/* The generation this worker last started a burst with; 0: no image yet.
@@ -194,6 +224,10 @@ struct sw_shm_worker {
 
 	alignas(SW_SHM_CACHE_LINE) struct sw_shm_counters c;
 };
+_Static_assert(offsetof(struct sw_shm_worker, alive) == 16 &&
+	       offsetof(struct sw_shm_worker, refused_generation) == 32 &&
+	       offsetof(struct sw_shm_worker, c) == 64 && _Alignof(struct sw_shm_worker) == 64 &&
+	       sizeof(struct sw_shm_worker) == 64 + 34112, "sw_shm_worker layout");
 
 /* Event kinds */
 enum sw_shm_ev_kind {
@@ -237,6 +271,10 @@ struct sw_shm_event {
 	uint8_t pkt[SW_SHM_EVENT_SNAP]; /* first cap_len bytes of the frame (Ethernet) */
 };
 _Static_assert(sizeof(struct sw_shm_event) == 512, "event record is 512 bytes");
+_Static_assert(offsetof(struct sw_shm_event, rule) == 16 && offsetof(struct sw_shm_event, port) == 26 &&
+	       offsetof(struct sw_shm_event, opc) == 32 && offsetof(struct sw_shm_event, cap_len) == 48 &&
+	       offsetof(struct sw_shm_event, cgpa) == 52 && offsetof(struct sw_shm_event, imsi) == 118 &&
+	       offsetof(struct sw_shm_event, pkt) == 256, "sw_shm_event layout");
 
 /* Single-producer (one worker) single-consumer (control) ring of events. */
 struct sw_shm_ring {
@@ -252,6 +290,9 @@ struct sw_shm_ring {
 	uint32_t mask;
 	alignas(SW_SHM_CACHE_LINE) struct sw_shm_event ev[];
 };
+_Static_assert(offsetof(struct sw_shm_ring, tail) == 64 && offsetof(struct sw_shm_ring, lost) == 128 &&
+	       offsetof(struct sw_shm_ring, size) == 136 && offsetof(struct sw_shm_ring, ev) == 192 &&
+	       sizeof(struct sw_shm_ring) == 192, "sw_shm_ring layout");
 
 struct sw_shm_stats_hdr {
 	/* Immutable after creation (magic stored with release last). */
@@ -267,6 +308,10 @@ struct sw_shm_stats_hdr {
 	uint64_t region_size;
 	uint32_t mal_count;           /* SW_MAL_COUNT of the creator (names come from msu.h) */
 	uint32_t max_rules;           /* SW_SHM_MAX_RULES */
+	uint64_t nic_off;             /* offset of the NIC section of port slot 0 */
+	uint64_t nic_stride;          /* sizeof(struct sw_shm_nic) */
+	uint32_t max_ports;           /* SW_SHM_MAX_PORTS */
+	uint32_t max_xstats;          /* SW_SHM_MAX_XSTATS */
 
 	alignas(SW_SHM_CACHE_LINE)
 	/* Control: relaxed store of CLOCK_MONOTONIC ns about once a second while it runs. */
@@ -279,8 +324,52 @@ struct sw_shm_stats_hdr {
 	_Atomic uint32_t mode;        /* 0 unknown, 1 inline, 2 monitor (relaxed) */
 	_Atomic uint64_t dataplane_start_ns; /* CLOCK_REALTIME (relaxed) */
 	_Atomic uint32_t retired;     /* as in the image header */
-	uint32_t reserved0;
+	/* NIC sections the dataplane fills (relaxed; control clamps it to max_ports). */
+	_Atomic uint32_t nic_ports;
 };
+_Static_assert(sizeof(struct sw_shm_stats_hdr) == 192 && _Alignof(struct sw_shm_stats_hdr) == 64,
+	       "sw_shm_stats_hdr layout");
+_Static_assert(offsetof(struct sw_shm_stats_hdr, worker_off) == 24 &&
+	       offsetof(struct sw_shm_stats_hdr, region_size) == 56 &&
+	       offsetof(struct sw_shm_stats_hdr, nic_off) == 72 &&
+	       offsetof(struct sw_shm_stats_hdr, max_xstats) == 92 &&
+	       offsetof(struct sw_shm_stats_hdr, control_heartbeat_ns) == 128 &&
+	       offsetof(struct sw_shm_stats_hdr, dataplane_pid) == 140 &&
+	       offsetof(struct sw_shm_stats_hdr, nic_ports) == 164, "sw_shm_stats_hdr layout");
+
+/*
+ * NIC counters of one port (issue 19: imissed, rx_nombuf, errors and every rte_eth_xstat),
+ * written by the dataplane's main lcore about once a second, read by control.
+ * Seqlock: the writer makes `seq` odd (sw_shm_nic_write_begin), writes, makes it even again
+ * (sw_shm_nic_write_end); a reader (sw_shm_nic_read) copies the section and retries when seq
+ * was odd or changed. xname[i] / xvalue[i] are the port's extended statistics in the order
+ * rte_eth_xstats_get gives them, nxstats of them (at most SW_SHM_MAX_XSTATS: the rest are not
+ * kept, counted in xstats_dropped).
+ */
+struct sw_shm_nic {
+	alignas(SW_SHM_CACHE_LINE) _Atomic uint64_t seq;
+	_Atomic uint64_t update_ns;   /* CLOCK_REALTIME of the last update; 0: never */
+	uint16_t port_id;             /* DPDK port id */
+	uint16_t role;                /* 0: port A, 1: port B */
+	uint32_t nxstats;             /* valid entries of xname/xvalue */
+	uint32_t xstats_dropped;      /* xstats of the port beyond SW_SHM_MAX_XSTATS */
+	uint32_t reserved0;
+	/* rte_eth_stats of the port */
+	uint64_t ipackets, opackets, ibytes, obytes;
+	uint64_t imissed, ierrors, oerrors, rx_nombuf;
+	uint64_t reserved[6];
+	char name[SW_SHM_XSTAT_NAME];  /* device name, NUL-terminated */
+	char xname[SW_SHM_MAX_XSTATS][SW_SHM_XSTAT_NAME];
+	uint64_t xvalue[SW_SHM_MAX_XSTATS];
+};
+_Static_assert(offsetof(struct sw_shm_nic, nxstats) == 20 &&
+	       offsetof(struct sw_shm_nic, ipackets) == 32 &&
+	       offsetof(struct sw_shm_nic, rx_nombuf) == 88 &&
+	       offsetof(struct sw_shm_nic, name) == 144 &&
+	       offsetof(struct sw_shm_nic, xname) == 208 &&
+	       offsetof(struct sw_shm_nic, xvalue) == 208 + SW_SHM_MAX_XSTATS * SW_SHM_XSTAT_NAME &&
+	       sizeof(struct sw_shm_nic) == 18688 && _Alignof(struct sw_shm_nic) == 64,
+	       "sw_shm_nic layout");
 
 /* ------------------------------------------------------------------------------------------ */
 /* Mappings and helpers (shm.c)                                                               */
@@ -293,11 +382,22 @@ struct sw_shm_image {
 	char name[SW_SHM_NAME_MAX];
 };
 
+/* The stats region's geometry as validated at attach/create time, kept in the process's own
+ * memory: the accessors below never take an offset or a count from the region itself. */
+struct sw_shm_geo {
+	uint32_t max_workers, ring_size, max_ports;
+	uint64_t worker_off, worker_stride, ring_off, ring_stride, nic_off, nic_stride;
+};
+
 struct sw_shm_stats {
 	struct sw_shm_stats_hdr *hdr;
 	uint8_t *base;
 	size_t len;
 	char name[SW_SHM_NAME_MAX];
+	struct sw_shm_geo geo;
+	/* Values read from the region that were out of range and clamped or refused (ring
+	 * indices, event fields, NIC counts, nworkers): the consumer's count of corruption. */
+	_Atomic uint64_t corrupt;
 };
 
 /* 0 if name is [A-Za-z0-9_-]{1,SW_SHM_INSTANCE_MAX}, else -EINVAL. */
@@ -354,19 +454,63 @@ uint64_t sw_shm_real_ns(void);
 /* ------------------------------------------------------------------------------------------ */
 /* Inline accessors (hot path: no syscalls, no locks)                                          */
 
+/* Worker block / event ring of worker w (w < s->geo.max_workers; a larger w is clamped to the
+ * last one, never outside the region). */
 static inline struct sw_shm_worker *
 sw_shm_worker(const struct sw_shm_stats *s, unsigned w)
 {
-	return (struct sw_shm_worker *)(s->base + s->hdr->worker_off + (uint64_t)w *
-					 s->hdr->worker_stride);
+	if (w >= s->geo.max_workers)
+		w = s->geo.max_workers - 1;
+	return (struct sw_shm_worker *)(s->base + s->geo.worker_off + (uint64_t)w *
+					 s->geo.worker_stride);
 }
 
 static inline struct sw_shm_ring *
 sw_shm_ring(const struct sw_shm_stats *s, unsigned w)
 {
-	return (struct sw_shm_ring *)(s->base + s->hdr->ring_off + (uint64_t)w *
-				       s->hdr->ring_stride);
+	if (w >= s->geo.max_workers)
+		w = s->geo.max_workers - 1;
+	return (struct sw_shm_ring *)(s->base + s->geo.ring_off + (uint64_t)w *
+				       s->geo.ring_stride);
 }
+
+/* NIC section of port slot p (p < SW_SHM_MAX_PORTS; clamped like the above). */
+static inline struct sw_shm_nic *
+sw_shm_nic(const struct sw_shm_stats *s, unsigned p)
+{
+	if (p >= s->geo.max_ports)
+		p = s->geo.max_ports - 1;
+	return (struct sw_shm_nic *)(s->base + s->geo.nic_off + (uint64_t)p * s->geo.nic_stride);
+}
+
+/* Dataplane (main lcore): around every update of a NIC section. */
+static inline void
+sw_shm_nic_write_begin(struct sw_shm_nic *n)
+{
+	uint64_t q = atomic_load_explicit(&n->seq, memory_order_relaxed);
+
+	atomic_store_explicit(&n->seq, q | 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+static inline void
+sw_shm_nic_write_end(struct sw_shm_nic *n)
+{
+	uint64_t q = atomic_load_explicit(&n->seq, memory_order_relaxed);
+
+	atomic_store_explicit(&n->seq, (q | 1) + 1, memory_order_release);
+}
+
+/*
+ * Control: a consistent copy of port slot p's NIC section into *out, with nxstats clamped to
+ * SW_SHM_MAX_XSTATS and every name NUL-terminated (counted in s->corrupt when they were not).
+ * 0; -ENOENT when the dataplane fills fewer sections (hdr->nic_ports, clamped) or never wrote
+ * this one; -EAGAIN when a writer kept it busy over every retry.
+ */
+int sw_shm_nic_read(struct sw_shm_stats *s, unsigned p, struct sw_shm_nic *out);
+
+/* Control: workers in use (hdr->nworkers), clamped to the validated max_workers (counted). */
+unsigned sw_shm_nworkers(struct sw_shm_stats *s);
 
 /* Single-writer counter add: relaxed load + relaxed store, compiles to a plain add. */
 #define SW_SHM_ADD(ctr, n) \
@@ -463,23 +607,17 @@ sw_shm_event_push(struct sw_shm_ring *r, const struct sw_shm_event *ev)
 	return true;
 }
 
-/* Control: copy out up to max events; returns how many. */
-static inline unsigned
-sw_shm_event_pop(struct sw_shm_ring *r, struct sw_shm_event *out, unsigned max)
-{
-	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-	uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
-	unsigned n = 0;
-
-	/* A head beyond tail + size can only come from a corrupt region: resynchronise. */
-	if (head - tail > r->size)
-		tail = head - r->size;
-	while (tail != head && n < max) {
-		memcpy(&out[n++], &r->ev[tail & r->mask], sizeof(*out));
-		tail++;
-	}
-	atomic_store_explicit(&r->tail, tail, memory_order_release);
-	return n;
-}
+/*
+ * Control: copy out up to max events of worker w's ring; returns how many. The ring's size comes
+ * from s->geo, not from the region; a head more than a ring ahead of tail, or behind it, can only
+ * come from a corrupt (or hostile) producer: the consumer resynchronises to head (losing what it
+ * cannot trust), counts it in s->corrupt and never reads outside the ring. Every record is copied
+ * first, then made safe in the copy: strings NUL-terminated, cap_len clamped to
+ * SW_SHM_EVENT_SNAP, worker set to w (sw_shm_event_sanitize). Never loops more than max times.
+ */
+unsigned sw_shm_events_pop(struct sw_shm_stats *s, unsigned w, struct sw_shm_event *out,
+			   unsigned max);
+/* Make one copied event safe to print; true when nothing had to be changed. */
+bool sw_shm_event_sanitize(struct sw_shm_event *ev, unsigned w);
 
 #endif /* SW_SHM_SHM_H */

@@ -150,10 +150,10 @@ cmd_events(const char *instance)
 		fprintf(stderr, "sw-itest: stats region: %s\n", strerror(-rc));
 		return 1;
 	}
-	for (w = 0; w < st.hdr->max_workers; w++) {
+	for (w = 0; w < st.geo.max_workers; w++) {
 		struct sw_shm_ring *r = sw_shm_ring(&st, w);
 
-		while (sw_shm_event_pop(r, &ev, 1) == 1) {
+		while (sw_shm_events_pop(&st, w, &ev, 1) == 1) {
 			printf("{\"worker\":%u,\"generation\":%" PRIu64 ",\"rule\":%" PRId32
 			       ",\"kind\":%u,\"action\":%u,\"direction\":%u,\"mal\":%u,\"opc\":%u,"
 			       "\"dpc\":%u,\"opcode\":%" PRId32 ",\"pkt_len\":%u",

@@ -3,7 +3,10 @@
  * Shared-memory layout and protocol (dataplane/shm): creation, reuse and reclamation of stale
  * objects, the event ring, and the publication protocol under concurrent readers: every "burst"
  * of a reader thread must see one complete image from start to end while control publishes
- * thousands of generations into two slots.
+ * thousands of generations into two slots. The consumer side treats the stats region as hostile
+ * (issue 13 finding 9): corrupted ring indices, ring geometry, event fields, worker and NIC
+ * counts are clamped or refused, counted, and never make control read outside the region or
+ * loop.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -191,18 +194,169 @@ test_event_ring(void **state)
 		assert_int_equal(sw_shm_event_push(r, &ev), i < 8);
 	}
 	assert_int_equal(atomic_load(&r->lost), 2);
-	assert_int_equal(sw_shm_event_pop(r, out, 3), 3);
+	assert_int_equal(sw_shm_events_pop(&st, 1, out, 3), 3);
 	assert_int_equal(out[0].opc, 0);
 	assert_int_equal(out[2].opc, 2);
 	ev.opc = 100;
 	assert_true(sw_shm_event_push(r, &ev));
-	assert_int_equal(sw_shm_event_pop(r, out, 16), 6);
+	assert_int_equal(sw_shm_events_pop(&st, 1, out, 16), 6);
 	assert_int_equal(out[0].opc, 3);
 	assert_int_equal(out[4].opc, 7);
 	assert_int_equal(out[5].opc, 100);
-	assert_int_equal(sw_shm_event_pop(r, out, 16), 0);
+	assert_int_equal(sw_shm_events_pop(&st, 1, out, 16), 0);
 	/* Ring 0 is independent. */
-	assert_int_equal(sw_shm_event_pop(sw_shm_ring(&st, 0), out, 16), 0);
+	assert_int_equal(sw_shm_events_pop(&st, 0, out, 16), 0);
+	sw_shm_stats_detach(&st);
+}
+
+/* A hostile dataplane writes whatever it likes into the stats region: every ring index, the
+ * ring's own size/mask, the header's geometry and counts. Control's consumer must stay inside
+ * the ring it validated and stop. The old consumer took size/mask from the ring itself: in
+ * case 1 it copied 64 records from beyond the 8-record ring (a 2^30 mask reaches 512 GiB). */
+static void
+test_corrupt_producer(void **state)
+{
+	struct sw_shm_stats st, ro;
+	struct sw_shm_event ev, out[64];
+	struct sw_shm_ring *r;
+	bool reused;
+	unsigned n;
+
+	(void)state;
+	assert_int_equal(sw_shm_stats_create(inst, 2, 8, &st, &reused), 0);
+	assert_int_equal(sw_shm_stats_attach(inst, true, &ro), 0);
+	r = sw_shm_ring(&st, 1);
+	memset(&ev, 0, sizeof(ev));
+	for (int i = 0; i < 4; i++)
+		assert_true(sw_shm_event_push(r, &ev));
+
+	/* 1. The ring's own geometry is not trusted: a huge size/mask would index far past the
+	 * region. The consumer uses the size it validated at attach time (8). */
+	r->size = 1u << 30;
+	r->mask = (1u << 30) - 1;
+	atomic_store(&r->head, (1ull << 30) - 1 + atomic_load(&r->tail));
+	n = sw_shm_events_pop(&ro, 1, out, 64);
+	assert_int_equal(n, 0); /* head more than a ring ahead: resynchronised, nothing read */
+	assert_int_equal(atomic_load(&r->tail), atomic_load(&r->head));
+	assert_true(atomic_load(&ro.corrupt) >= 1);
+
+	/* 2. head behind tail (head - tail wraps to a huge number): no loop of 2^64 records. */
+	atomic_store(&r->tail, 1000);
+	atomic_store(&r->head, 10);
+	n = sw_shm_events_pop(&ro, 1, out, 64);
+	assert_int_equal(n, 0);
+	assert_int_equal(atomic_load(&r->tail), 10);
+
+	/* 3. head exactly a ring ahead is legal; every index is masked with the validated size:
+	 * positions 2^40 .. 2^40 + 7 land in slots 0..7 of this ring. */
+	atomic_store(&r->tail, 1ull << 40);
+	atomic_store(&r->head, (1ull << 40) + 8);
+	n = sw_shm_events_pop(&ro, 1, out, 64);
+	assert_int_equal(n, 8);
+
+	/* 4. Event fields: unterminated strings, cap_len beyond the snapshot, a foreign worker
+	 * index, unknown kind/action/mal: the copy is made safe and counted. */
+	{
+		uint64_t before = atomic_load(&ro.corrupt);
+		struct sw_shm_event *slot;
+
+		atomic_store(&r->tail, 0);
+		atomic_store(&r->head, 0);
+		slot = sw_shm_event_reserve(r);
+		assert_non_null(slot);
+		memset(slot, 'A', sizeof(*slot));
+		slot->cap_len = 60000;
+		slot->worker = 999;
+		slot->kind = 77;
+		slot->action = 200;
+		slot->mal = 60000;
+		sw_shm_event_commit(r);
+		assert_int_equal(sw_shm_events_pop(&ro, 1, out, 64), 1);
+		assert_int_equal(strlen(out[0].cgpa), sizeof(out[0].cgpa) - 1);
+		assert_int_equal(strlen(out[0].imsi), sizeof(out[0].imsi) - 1);
+		assert_int_equal(out[0].cap_len, SW_SHM_EVENT_SNAP);
+		assert_int_equal(out[0].worker, 1);
+		assert_int_equal(out[0].kind, SW_EV_MALFORMED);
+		assert_true(out[0].action <= SW_EV_ACT_RATE_LIMIT);
+		assert_true(out[0].mal < SW_MAL_COUNT);
+		assert_int_equal(atomic_load(&ro.corrupt), before + 1);
+	}
+
+	/* 5. The header's geometry rewritten after attach: the accessors keep the validated one,
+	 * a worker index beyond it is clamped, the worker count is clamped and counted. */
+	st.hdr->max_workers = 1000000;
+	st.hdr->ring_off = 1ull << 40;
+	st.hdr->worker_off = 1ull << 41;
+	st.hdr->ring_size = 1u << 30;
+	atomic_store(&st.hdr->nworkers, 1000000);
+	atomic_store(&st.hdr->nic_ports, 1000000);
+	assert_ptr_equal(sw_shm_ring(&ro, 1), (void *)(ro.base + ro.geo.ring_off + ro.geo.ring_stride));
+	assert_ptr_equal(sw_shm_worker(&ro, 5000), sw_shm_worker(&ro, 1));
+	assert_int_equal(sw_shm_nworkers(&ro), 2);
+	assert_int_equal(sw_shm_events_pop(&ro, 7, out, 64), 0); /* no such worker */
+	atomic_store(&r->tail, 5);
+	atomic_store(&r->head, 9);
+	assert_int_equal(sw_shm_events_pop(&ro, 1, out, 64), 4);
+	{
+		static struct sw_shm_nic nic;
+
+		/* nic_ports clamped to SW_SHM_MAX_PORTS; a section never written is -ENOENT; a
+		 * written one with an nxstats beyond the array and unterminated names is clamped. */
+		assert_int_equal(sw_shm_nic_read(&ro, SW_SHM_MAX_PORTS, &nic), -ENOENT);
+		assert_int_equal(sw_shm_nic_read(&ro, 0, &nic), -ENOENT);
+		sw_shm_nic_write_begin(sw_shm_nic(&st, 0));
+		memset(sw_shm_nic(&st, 0)->name, 'x', SW_SHM_XSTAT_NAME);
+		memset(sw_shm_nic(&st, 0)->xname, 'y', sizeof(nic.xname));
+		sw_shm_nic(&st, 0)->nxstats = 0xffffffffu;
+		atomic_store(&sw_shm_nic(&st, 0)->update_ns, 1);
+		sw_shm_nic_write_end(sw_shm_nic(&st, 0));
+		assert_int_equal(sw_shm_nic_read(&ro, 0, &nic), 0);
+		assert_int_equal(nic.nxstats, SW_SHM_MAX_XSTATS);
+		assert_int_equal(strlen(nic.name), SW_SHM_XSTAT_NAME - 1);
+		assert_int_equal(strlen(nic.xname[SW_SHM_MAX_XSTATS - 1]), SW_SHM_XSTAT_NAME - 1);
+		/* A writer stuck in the middle (odd seq) is -EAGAIN, after a bounded wait. */
+		sw_shm_nic_write_begin(sw_shm_nic(&st, 0));
+		assert_int_equal(sw_shm_nic_read(&ro, 0, &nic), -EAGAIN);
+	}
+	sw_shm_stats_detach(&ro);
+	sw_shm_stats_detach(&st);
+}
+
+/* The NIC section round trip: what the dataplane's main lcore writes is what control reads. */
+static void
+test_nic_section(void **state)
+{
+	static struct sw_shm_nic nic;
+	struct sw_shm_stats st;
+	struct sw_shm_nic *w;
+	bool reused;
+
+	(void)state;
+	assert_int_equal(sw_shm_stats_create(inst, 2, 8, &st, &reused), 0);
+	assert_int_equal((st.geo.nic_off % SW_SHM_PAGE), 0);
+	assert_true(st.geo.nic_off + SW_SHM_MAX_PORTS * sizeof(struct sw_shm_nic) <= st.len);
+	w = sw_shm_nic(&st, 1);
+	sw_shm_nic_write_begin(w);
+	w->port_id = 3;
+	w->imissed = 42;
+	w->rx_nombuf = 7;
+	snprintf(w->name, sizeof(w->name), "net_ring0");
+	snprintf(w->xname[0], sizeof(w->xname[0]), "rx_good_packets");
+	w->xvalue[0] = 1234;
+	w->nxstats = 1;
+	atomic_store(&w->update_ns, sw_shm_real_ns());
+	sw_shm_nic_write_end(w);
+	atomic_store(&st.hdr->nic_ports, 2);
+	assert_int_equal(sw_shm_nic_read(&st, 1, &nic), 0);
+	assert_int_equal(nic.port_id, 3);
+	assert_int_equal(nic.imissed, 42);
+	assert_int_equal(nic.rx_nombuf, 7);
+	assert_string_equal(nic.name, "net_ring0");
+	assert_int_equal(nic.nxstats, 1);
+	assert_string_equal(nic.xname[0], "rx_good_packets");
+	assert_int_equal(nic.xvalue[0], 1234);
+	assert_int_equal(atomic_load(&nic.seq) & 1, 0);
+	assert_int_equal(atomic_load(&st.corrupt), 0);
 	sw_shm_stats_detach(&st);
 }
 
@@ -432,6 +586,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_create_attach_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_object, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_producer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nic_section, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_and_dead_workers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_torn_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_publish, setup, teardown),
