@@ -143,7 +143,7 @@ run_job(struct sw_ctl *c, struct sw_reload *j)
 	}
 	j->size = comp.size;
 	j->checksum = sw_image_checksum(comp.image);
-	j->nrules = comp.nrules;
+	j->nrules = sw_image_nrules(comp.image); /* also for the start-up image (comp.nrules unset) */
 	rc = sw_names_from_image(comp.image, j->generation, &j->names);
 	if (rc < 0) {
 		j->rc = rc;

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * sigwall-dataplane: EAL, ports and queues, shared memory, worker launch, clean
- * shutdown. The packet path is in worker.c.
+ * sigwall-dataplane: options, then set-up (EAL, mbufs, ports and queues, shared memory, workers,
+ * telemetry), then the main lcore's loop (image attach and validation, NIC counters, stop
+ * conditions), then a clean shutdown. The packet path is in worker.c.
  *
  *   sigwall-dataplane [EAL options] -- --mode inline|monitor --ports A:B --instance NAME
- *       [--non-sctp pass|drop] [--default pass|drop] [--burst N] [--no-events]
- *       [--exit-on-idle MS] [--max-packets N] [--stats-interval MS] [--mbufs N]
+ *       [--non-sctp pass|drop] [--default pass|drop] [--burst N] [--no-repair] [--no-events]
+ *       [--mbufs N] [--nic-interval MS] [--exit-on-idle MS] [--max-packets N]
+ *   sigwall-dataplane --help | --version
+ *
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage or invalid input (enum sw_exit).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,63 +31,40 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_version.h>
 
-#include "worker.h"
-#ifdef SW_HAVE_ENFORCE
-#include "dataplane/enforce/enforce.h"
+#include "app.h"
+#include "log.h"
+
+#ifndef SW_VERSION
+#define SW_VERSION "unknown"
 #endif
 
-#define EXIT_USAGE 2
 #define NB_RXD 1024
 #define NB_TXD 1024
-#define MAX_WORKERS RTE_MAX_LCORE
+#define MBUF_CACHE 256
 #define POLL_MS 10
 #define IMAGE_POLL_MS 100
 
 static const char usage_text[] =
 	"usage: sigwall-dataplane [EAL options] -- --mode inline|monitor --ports A:B --instance NAME\n"
 	"         [--non-sctp pass|drop] [--default pass|drop] [--burst 1-64] [--no-repair]\n"
-	"         [--no-events] [--exit-on-idle MS] [--max-packets N] [--mbufs N]\n"
+	"         [--no-events] [--mbufs N] [--nic-interval MS] [--exit-on-idle MS]\n"
+	"         [--max-packets N]\n"
+	"       sigwall-dataplane --help | --version\n"
 	"  --mode inline    forward A<->B, take dropped MSUs out (needs two ports)\n"
 	"  --mode monitor   transmit nothing; count and raise events (one or two ports)\n"
 	"  --ports A:B      DPDK port ids or device names (e.g. 0:1, net_pcap0:net_pcap1)\n"
 	"  --instance NAME  shared memory /sigwall.NAME.image and /sigwall.NAME.stats\n"
 	"  --non-sctp       what to do with packets that are not SCTP/M3UA (default pass)\n"
 	"  --default        verdict while no policy image is published (default pass)\n"
+	"  --mbufs N        mbuf pool size (default: computed from queues, descriptors, vdevs)\n"
+	"  --nic-interval   NIC counters (xstats) into the stats region every MS ms (1000)\n"
 	"  --exit-on-idle   stop when nothing was received for MS milliseconds (tests)\n"
 	"  --max-packets    stop after N received packets (tests)\n"
-	"  --mbufs N        mbuf pool of at least N buffers (net_pcap's infinite_rx keeps every\n"
-	"                   frame of its capture in the pool: give it the frames of all ports)\n";
-
-struct app {
-	enum sw_mode mode;
-	const char *ports_arg;
-	char port_name[SW_PORTS][RTE_ETH_NAME_MAX_LEN];
-	uint16_t port[SW_PORTS];
-	unsigned nports;
-	const char *instance;
-	bool non_sctp_pass;
-	enum sw_act def_action;
-	unsigned burst;
-	bool no_repair;
-	bool events;
-	uint64_t exit_on_idle_ms;
-	uint64_t max_packets;
-	unsigned mbufs;
-	bool have_mode;
-
-	unsigned nworkers;
-	struct sw_worker *workers;
-	struct rte_mempool *pool;
-	struct sw_image_watch watch;
-	struct sw_shm_image *maps[64]; /* every image mapping attached, unmapped at exit */
-	unsigned nmaps;
-#ifdef SW_HAVE_SHM
-	struct sw_shm_stats stats;
-	bool have_stats;
-#endif
-	struct sw_shm_worker *local_blocks; /* when there is no stats region */
-};
+	"Logging: EAL option --log-level=sigwall.dataplane:LEVEL (error, warning, notice, info,\n"
+	"debug). Telemetry: /sigwall/stats[,WORKER] and /sigwall/status on the DPDK telemetry socket\n"
+	"(usertools/dpdk-telemetry.py). Exit codes: 0 ok, 1 runtime failure, 2 usage or invalid input.\n";
 
 static volatile bool quit;
 
@@ -94,23 +75,43 @@ on_signal(int sig)
 	quit = true;
 }
 
-static void __rte_noreturn
-die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void __rte_noreturn
-die_usage(const char *fmt, ...)
+void
+sw_app_die(enum sw_exit code, const char *fmt, ...)
 {
+	char msg[768];
 	va_list ap;
 
-	fputs("sigwall-dataplane: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	sw_log(RTE_LOG_ERR, "%s", msg);
 	/* _exit: after rte_eal_init, exit() would run the EAL's and the sanitizers' exit
 	 * handlers over a half-initialised process; nothing of ours needs flushing but stdout. */
 	fflush(stdout);
-	_exit(EXIT_USAGE);
+	fflush(stderr);
+	_exit(code);
+}
+
+#define die_usage(...) sw_app_die(SW_EXIT_USAGE, __VA_ARGS__)
+#define die_runtime(...) sw_app_die(SW_EXIT_RUNTIME, __VA_ARGS__)
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Options                                                                                    */
+
+static void
+print_version(void)
+{
+	printf("sigwall-dataplane %s (%s, shm layout %u)\n", SW_VERSION, rte_version(),
+	       SW_SHM_LAYOUT_VERSION);
 }
 
 static uint64_t
@@ -137,6 +138,24 @@ parse_pass_drop(const char *opt, const char *s)
 	die_usage("%s wants pass or drop, got '%s'", opt, s);
 }
 
+static void
+parse_ports(struct app *a)
+{
+	const char *colon = strchr(a->ports_arg, ':');
+	size_t l0 = colon != NULL ? (size_t)(colon - a->ports_arg) : strlen(a->ports_arg);
+
+	if (l0 == 0 || l0 >= RTE_ETH_NAME_MAX_LEN ||
+	    (colon != NULL && (colon[1] == '\0' || strlen(colon + 1) >= RTE_ETH_NAME_MAX_LEN)))
+		die_usage("--ports wants A:B (ids or names), got '%s'", a->ports_arg);
+	memcpy(a->port_name[0], a->ports_arg, l0);
+	a->port_name[0][l0] = '\0';
+	a->nports = 1;
+	if (colon != NULL) {
+		snprintf(a->port_name[1], sizeof(a->port_name[1]), "%s", colon + 1);
+		a->nports = 2;
+	}
+}
+
 /* App options: everything after "--". Parsed before rte_eal_init so that a mistake is
  * reported in one line, without the EAL's start-up noise. */
 static void
@@ -151,19 +170,16 @@ parse_app_args(struct app *a, int argc, char **argv)
 		{"burst", required_argument, NULL, 'b'},
 		{"no-repair", no_argument, NULL, 'R'},
 		{"no-events", no_argument, NULL, 'E'},
+		{"mbufs", required_argument, NULL, 'B'},
+		{"nic-interval", required_argument, NULL, 'N'},
 		{"exit-on-idle", required_argument, NULL, 'I'},
 		{"max-packets", required_argument, NULL, 'M'},
-		{"mbufs", required_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
-	a->non_sctp_pass = true;
-	a->def_action = SW_ACT_ALLOW;
-	a->burst = 32;
-	a->events = true;
-	a->instance = "default";
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -199,18 +215,24 @@ parse_app_args(struct app *a, int argc, char **argv)
 		case 'E':
 			a->events = false;
 			break;
+		case 'B':
+			a->mbufs = (unsigned)parse_u64("--mbufs", optarg, 64, 1u << 24);
+			break;
+		case 'N':
+			a->nic_interval_ms = parse_u64("--nic-interval", optarg, 10, 3600000);
+			break;
 		case 'I':
 			a->exit_on_idle_ms = parse_u64("--exit-on-idle", optarg, 1, 86400000);
 			break;
 		case 'M':
 			a->max_packets = parse_u64("--max-packets", optarg, 1, UINT64_MAX);
 			break;
-		case 'B':
-			a->mbufs = (unsigned)parse_u64("--mbufs", optarg, 1, 1u << 24);
-			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			exit(0);
+			exit(SW_EXIT_OK);
+		case 'V':
+			print_version();
+			exit(SW_EXIT_OK);
 		default:
 			if (optopt != 0)
 				die_usage("option -%c is unknown or lacks its value; see --help", optopt);
@@ -224,26 +246,10 @@ parse_app_args(struct app *a, int argc, char **argv)
 		die_usage("--mode inline|monitor is required; see --help");
 	if (a->ports_arg == NULL)
 		die_usage("--ports A:B is required (DPDK port ids or names); see --help");
-#ifdef SW_HAVE_SHM
 	if (sw_shm_instance_valid(a->instance) < 0)
 		die_usage("--instance wants 1-%d characters of [A-Za-z0-9_-], got '%s'",
 			  SW_SHM_INSTANCE_MAX, a->instance);
-#endif
-	{
-		const char *colon = strchr(a->ports_arg, ':');
-		size_t l0 = colon != NULL ? (size_t)(colon - a->ports_arg) : strlen(a->ports_arg);
-
-		if (l0 == 0 || l0 >= RTE_ETH_NAME_MAX_LEN ||
-		    (colon != NULL && (colon[1] == '\0' || strlen(colon + 1) >= RTE_ETH_NAME_MAX_LEN)))
-			die_usage("--ports wants A:B (ids or names), got '%s'", a->ports_arg);
-		memcpy(a->port_name[0], a->ports_arg, l0);
-		a->port_name[0][l0] = '\0';
-		a->nports = 1;
-		if (colon != NULL) {
-			snprintf(a->port_name[1], sizeof(a->port_name[1]), "%s", colon + 1);
-			a->nports = 2;
-		}
-	}
+	parse_ports(a);
 	if (a->mode == SW_MODE_INLINE && a->nports != 2)
 		die_usage("--mode inline needs two ports: --ports A:B");
 }
@@ -273,6 +279,75 @@ check_hugepages(int eal_argc, char **argv)
 			  "before --");
 }
 
+/*
+ * The whole command line: `--help` / `--version` alone, or EAL options, "--", app options.
+ * Returns the number of EAL arguments (argv[0] included). Remembers the --vdev arguments
+ * (nic.c sizes the mbuf pool from them) before the EAL may reorder argv.
+ */
+static int
+options(struct app *a, int argc, char **argv)
+{
+	int sep = -1, i;
+
+	a->non_sctp_pass = true;
+	a->def_action = SW_ACT_ALLOW;
+	a->burst = 32;
+	a->events = true;
+	a->instance = "default";
+	a->nic_interval_ms = 1000;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			sep = i;
+			break;
+		}
+		if (strcmp(argv[i], "--vdev") == 0 && i + 1 < argc &&
+		    a->nvdev < SW_APP_MAX_VDEVS)
+			a->vdev[a->nvdev++] = argv[i + 1];
+		else if (strncmp(argv[i], "--vdev=", 7) == 0 && a->nvdev < SW_APP_MAX_VDEVS)
+			a->vdev[a->nvdev++] = argv[i] + 7;
+	}
+	if (sep < 0) {
+		if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			fputs(usage_text, stdout);
+			exit(SW_EXIT_OK);
+		}
+		if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+			print_version();
+			exit(SW_EXIT_OK);
+		}
+		die_usage("application options go after '--' (EAL options before it); see --help");
+	}
+	/* getopt sees argv[sep] as its program name. */
+	parse_app_args(a, argc - sep, argv + sep);
+	check_hugepages(sep, argv);
+	return sep;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Set-up                                                                                     */
+
+static void
+eal_setup(struct app *a, int eal_argc, char **argv)
+{
+	int rc = rte_eal_init(eal_argc, argv);
+
+	if (rc < 0) {
+		int e = rte_errno;
+
+		/* EINVAL: an option the EAL does not take; ENODEV, ENOTSUP: a device it could not
+		 * probe (unknown driver, bad device arguments, a capture that is not there). */
+		sw_app_die(e == EINVAL || e == ENOTSUP || e == ENODEV ? SW_EXIT_USAGE : SW_EXIT_RUNTIME,
+			   "EAL initialisation failed (%s); check the EAL options before '--' "
+			   "(-l, --vdev, --no-huge -m 256, --file-prefix)", rte_strerror(e));
+	}
+	sw_log_init();
+	if (rte_lcore_count() < 2)
+		die_usage("%u lcore given; one main and at least one worker lcore are needed: "
+			  "pass -l 0-1 (or more)", rte_lcore_count());
+	a->nworkers = rte_lcore_count() - 1;
+	a->start_real_ns = sw_shm_real_ns();
+}
+
 static void
 resolve_ports(struct app *a)
 {
@@ -300,6 +375,36 @@ resolve_ports(struct app *a)
 		die_usage("--ports names the same port twice; inline needs two different ports");
 }
 
+/* Descriptors per queue: ours, adjusted to what every port accepts. */
+static void
+ring_sizes(struct app *a)
+{
+	unsigned i;
+
+	a->nrxd = NB_RXD;
+	a->ntxd = NB_TXD;
+	for (i = 0; i < a->nports; i++)
+		rte_eth_dev_adjust_nb_rx_tx_desc(a->port[i], &a->nrxd, &a->ntxd);
+}
+
+static void
+pool_setup(struct app *a)
+{
+	unsigned vdev_frames = 0, need = sw_mbuf_need(a, &vdev_frames);
+
+	a->pool_size = a->mbufs != 0 ? a->mbufs : need;
+	if (a->mbufs != 0 && a->mbufs < need)
+		SW_LOG_WARNING("--mbufs %u is below the %u the queues and devices need; expect "
+			       "queue set-up failures or rx_nombuf", a->mbufs, need);
+	a->pool = rte_pktmbuf_pool_create("sw_mbufs", a->pool_size, MBUF_CACHE, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (a->pool == NULL)
+		die_runtime("cannot create a pool of %u mbufs (%s); give the EAL more memory (-m) "
+			    "or fewer mbufs (--mbufs)", a->pool_size, rte_strerror(rte_errno));
+	SW_LOG_INFO("mbuf pool: %u mbufs (%u RX + %u TX descriptors per queue, %u preloaded by "
+		    "virtual devices)", a->pool_size, a->nrxd, a->ntxd, vdev_frames);
+}
+
 static void
 setup_port(struct app *a, uint16_t port)
 {
@@ -308,7 +413,7 @@ setup_port(struct app *a, uint16_t port)
 	static uint8_t key[64];
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
-	uint16_t nq = (uint16_t)a->nworkers, nrxd = NB_RXD, ntxd = NB_TXD, q;
+	uint16_t nq = (uint16_t)a->nworkers, q;
 	int rc;
 	unsigned i;
 
@@ -318,7 +423,7 @@ setup_port(struct app *a, uint16_t port)
 	}
 	rc = rte_eth_dev_info_get(port, &info);
 	if (rc != 0)
-		die_usage("port %u: cannot read device info: %s", port, rte_strerror(-rc));
+		die_runtime("port %u: cannot read device info: %s", port, rte_strerror(-rc));
 	if (info.max_rx_queues < nq || info.max_tx_queues < nq)
 		die_usage("port %u (%s) has %u RX / %u TX queues, %u workers need one each; "
 			  "use fewer worker lcores (-l)",
@@ -340,31 +445,117 @@ setup_port(struct app *a, uint16_t port)
 	}
 	rc = rte_eth_dev_configure(port, nq, nq, &conf);
 	if (rc != 0)
-		die_usage("port %u: configure %u queues failed: %s", port, nq, rte_strerror(-rc));
-	rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrxd, &ntxd);
+		die_runtime("port %u: configure %u queues failed: %s", port, nq, rte_strerror(-rc));
 	for (q = 0; q < nq; q++) {
-		rc = rte_eth_rx_queue_setup(port, q, nrxd, (unsigned)rte_eth_dev_socket_id(port),
+		rc = rte_eth_rx_queue_setup(port, q, a->nrxd, (unsigned)rte_eth_dev_socket_id(port),
 					    NULL, a->pool);
 		if (rc != 0)
-			die_usage("port %u: RX queue %u setup failed: %s", port, q,
-				  rte_strerror(-rc));
-		rc = rte_eth_tx_queue_setup(port, q, ntxd, (unsigned)rte_eth_dev_socket_id(port),
+			die_runtime("port %u: RX queue %u setup failed: %s (mbuf pool of %u)", port,
+				    q, rte_strerror(-rc), a->pool_size);
+		rc = rte_eth_tx_queue_setup(port, q, a->ntxd, (unsigned)rte_eth_dev_socket_id(port),
 					    NULL);
 		if (rc != 0)
-			die_usage("port %u: TX queue %u setup failed: %s", port, q,
-				  rte_strerror(-rc));
+			die_runtime("port %u: TX queue %u setup failed: %s", port, q,
+				    rte_strerror(-rc));
 	}
 	rc = rte_eth_dev_start(port);
 	if (rc != 0)
-		die_usage("port %u: start failed: %s", port, rte_strerror(-rc));
+		die_runtime("port %u: start failed: %s", port, rte_strerror(-rc));
 	/* Bump in the wire: every frame, whatever its MAC. Virtual devices may refuse: fine. */
 	(void)rte_eth_promiscuous_enable(port);
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* Shared memory                                                                              */
+static void
+stats_setup(struct app *a)
+{
+	bool reused;
+	unsigned i;
+	int rc;
 
-#ifdef SW_HAVE_SHM
+	rc = sw_shm_stats_create(a->instance, 0, 0, &a->stats, &reused);
+	if (rc < 0) {
+		SW_LOG_WARNING("cannot open /sigwall.%s.stats (%s); counters and events stay "
+			       "private to this process", a->instance, strerror(-rc));
+	} else if (a->nworkers > a->stats.geo.max_workers) {
+		die_usage("%u workers but /sigwall.%s.stats has room for %u; use fewer lcores",
+			  a->nworkers, a->instance, a->stats.geo.max_workers);
+	} else {
+		a->have_stats = true;
+		/* A restarted dataplane zeroes its blocks (shm.h). */
+		for (i = 0; i < a->nworkers; i++) {
+			struct sw_shm_worker *sw = sw_shm_worker(&a->stats, i);
+
+			memset(&sw->c, 0, sizeof(sw->c));
+			atomic_store_explicit(&sw->epoch, 0, memory_order_relaxed);
+			atomic_store_explicit(&sw->alive, 0, memory_order_relaxed);
+		}
+		atomic_store_explicit(&a->stats.hdr->nworkers, a->nworkers, memory_order_relaxed);
+		atomic_store_explicit(&a->stats.hdr->mode, a->mode == SW_MODE_INLINE ? 1 : 2,
+				      memory_order_relaxed);
+		atomic_store_explicit(&a->stats.hdr->dataplane_start_ns, a->start_real_ns,
+				      memory_order_relaxed);
+		atomic_store_explicit(&a->stats.hdr->dataplane_pid, (int32_t)getpid(),
+				      memory_order_release);
+		return;
+	}
+	a->local_blocks = rte_zmalloc("sw_blocks", sizeof(struct sw_shm_worker) * a->nworkers,
+				      RTE_CACHE_LINE_SIZE);
+	if (a->local_blocks == NULL)
+		die_runtime("out of memory for counters; give the EAL more memory (-m)");
+}
+
+static struct sw_shm_worker *
+worker_block(struct app *a, unsigned i, struct sw_shm_ring **ring)
+{
+	if (a->have_stats) {
+		*ring = sw_shm_ring(&a->stats, i);
+		return sw_shm_worker(&a->stats, i);
+	}
+	*ring = NULL;
+	return &a->local_blocks[i];
+}
+
+static void
+workers_setup(struct app *a)
+{
+	struct sw_worker_conf wc;
+	unsigned lcore, wi = 0, i;
+	int rc;
+
+	a->workers = rte_zmalloc("sw_workers", sizeof(struct sw_worker) * a->nworkers,
+				 RTE_CACHE_LINE_SIZE);
+	if (a->workers == NULL)
+		die_runtime("out of memory for worker state; give the EAL more memory (-m)");
+	memset(&wc, 0, sizeof(wc));
+	wc.mode = a->mode;
+	wc.non_sctp_pass = a->non_sctp_pass;
+	wc.def_action = a->def_action;
+	wc.no_repair = a->no_repair;
+	wc.events = a->events;
+	wc.main_validates = true;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		struct sw_worker *w = &a->workers[wi];
+		struct sw_shm_ring *ring;
+		struct sw_shm_worker *blk = worker_block(a, wi, &ring);
+
+		w->burst = (uint16_t)a->burst;
+		rc = sw_worker_init(w, wi, &wc, blk, ring);
+		if (rc < 0)
+			die_runtime("worker %u: init failed: %s", wi, strerror(-rc));
+		w->queue = (uint16_t)wi;
+		w->nports = (uint16_t)a->nports;
+		for (i = 0; i < a->nports; i++)
+			w->port[i] = a->port[i];
+		w->quit = &quit;
+		w->watch = &a->watch;
+		w->pool = a->pool; /* generated SACKs are sent (issue 12: they were only counted) */
+		wi++;
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Images                                                                                     */
+
 static void
 image_poll(struct app *a)
 {
@@ -385,9 +576,8 @@ image_poll(struct app *a)
 	 * name may still give the old one. Try again at the next poll. */
 	if (rc < 0 || atomic_load_explicit(&m->hdr->retired, memory_order_acquire) != 0) {
 		if (rc == -EPROTO)
-			fprintf(stderr, "sigwall-dataplane: /sigwall.%s.image has another layout "
-				"version; not attached (restart sigwall-control of this build)\n",
-				a->instance);
+			SW_LOG_ERR("/sigwall.%s.image has another layout version; not attached "
+				   "(restart sigwall-control of this build)", a->instance);
 		if (rc == 0)
 			sw_shm_image_detach(m);
 		free(m);
@@ -416,149 +606,6 @@ image_validate(struct app *a)
 		       (double)(rte_get_tsc_cycles() - t0) * 1e3 / (double)rte_get_tsc_hz());
 	fflush(stdout);
 }
-#endif
-
-static void
-stats_setup(struct app *a)
-{
-#ifdef SW_HAVE_SHM
-	bool reused;
-	unsigned i;
-	int rc;
-
-	rc = sw_shm_stats_create(a->instance, 0, 0, &a->stats, &reused);
-	if (rc < 0) {
-		fprintf(stderr, "sigwall-dataplane: cannot open /sigwall.%s.stats (%s); counters "
-			"and events stay private to this process\n", a->instance, strerror(-rc));
-	} else if (a->nworkers > a->stats.hdr->max_workers) {
-		die_usage("%u workers but /sigwall.%s.stats has room for %u; use fewer lcores",
-			  a->nworkers, a->instance, a->stats.hdr->max_workers);
-	} else {
-		a->have_stats = true;
-		/* A restarted dataplane zeroes its blocks (shm.h). */
-		for (i = 0; i < a->nworkers; i++) {
-			struct sw_shm_worker *sw = sw_shm_worker(&a->stats, i);
-
-			memset(&sw->c, 0, sizeof(sw->c));
-			atomic_store_explicit(&sw->epoch, 0, memory_order_relaxed);
-			atomic_store_explicit(&sw->alive, 0, memory_order_relaxed);
-		}
-		atomic_store_explicit(&a->stats.hdr->nworkers, a->nworkers, memory_order_relaxed);
-		atomic_store_explicit(&a->stats.hdr->mode, a->mode == SW_MODE_INLINE ? 1 : 2,
-				      memory_order_relaxed);
-		atomic_store_explicit(&a->stats.hdr->dataplane_start_ns, sw_shm_real_ns(),
-				      memory_order_relaxed);
-		atomic_store_explicit(&a->stats.hdr->dataplane_pid, (int32_t)getpid(),
-				      memory_order_release);
-		return;
-	}
-#endif
-	a->local_blocks = rte_zmalloc("sw_blocks", sizeof(struct sw_shm_worker) * a->nworkers,
-				      RTE_CACHE_LINE_SIZE);
-	if (a->local_blocks == NULL)
-		die_usage("out of memory for counters; give the EAL more memory (-m)");
-}
-
-static struct sw_shm_worker *
-worker_block(struct app *a, unsigned i, struct sw_shm_ring **ring)
-{
-#ifdef SW_HAVE_SHM
-	if (a->have_stats) {
-		*ring = sw_shm_ring(&a->stats, i);
-		return sw_shm_worker(&a->stats, i);
-	}
-#endif
-	*ring = NULL;
-	return &a->local_blocks[i];
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Counters                                                                                   */
-
-#define LOAD(x) atomic_load_explicit(&(x), memory_order_relaxed)
-
-static void
-print_counters(FILE *f, const char *who, const struct sw_shm_counters *c, uint64_t gen)
-{
-	fprintf(f,
-		"%s: rx_pkts %" PRIu64 " rx_bytes %" PRIu64 " tx_pkts %" PRIu64 " tx_bytes %" PRIu64
-		" msus %" PRIu64 " allowed %" PRIu64 " dropped %" PRIu64 " alerted %" PRIu64
-		" malformed %" PRIu64 " non_sctp %" PRIu64 " chunks_removed %" PRIu64
-		" pkts_dropped %" PRIu64 " events %" PRIu64 " events_lost %" PRIu64
-		" tx_dropped %" PRIu64 " gen_switches %" PRIu64 " images_refused %" PRIu64
-		" generation %" PRIu64 "\n",
-		who, LOAD(c->rx_pkts), LOAD(c->rx_bytes), LOAD(c->tx_pkts), LOAD(c->tx_bytes),
-		LOAD(c->msus), LOAD(c->allowed), LOAD(c->dropped), LOAD(c->alerted),
-		LOAD(c->malformed), LOAD(c->non_sctp), LOAD(c->chunks_removed),
-		LOAD(c->pkts_dropped), LOAD(c->events), LOAD(c->events_lost), LOAD(c->tx_dropped),
-		LOAD(c->gen_switches), LOAD(c->images_refused), gen);
-}
-
-static void
-print_final(struct app *a, double secs)
-{
-	struct sw_shm_counters total;
-	uint64_t *t = (uint64_t *)&total;
-	unsigned i, k, nw = (unsigned)(sizeof(total) / sizeof(uint64_t));
-	char who[32];
-	bool any_mal = false;
-
-	memset(&total, 0, sizeof(total));
-	printf("sigwall-dataplane: stopped after %.3f s, final counters\n", secs);
-	for (i = 0; i < a->nworkers; i++) {
-		const struct sw_shm_counters *c = a->workers[i].c;
-		const _Atomic uint64_t *s = (const _Atomic uint64_t *)c;
-
-		snprintf(who, sizeof(who), "worker %u", i);
-		print_counters(stdout, who, c, a->workers[i].gen);
-		for (k = 0; k < nw; k++)
-			t[k] += atomic_load_explicit(&s[k], memory_order_relaxed);
-	}
-	print_counters(stdout, "total", &total, a->workers[0].gen);
-	for (k = 1; k < SW_MAL_COUNT; k++) {
-		if (total.mal[k] == 0)
-			continue;
-		printf("%smalformed %s %" PRIu64, any_mal ? ", " : "", sw_mal_name((enum sw_mal)k),
-		       (uint64_t)total.mal[k]);
-		any_mal = true;
-	}
-	if (any_mal)
-		putchar('\n');
-	for (k = 0; k < SW_SHM_MAX_RULES; k++)
-		if (total.rule_hits[k] != 0)
-			printf("rule %u hits %" PRIu64 "\n", k, (uint64_t)total.rule_hits[k]);
-	if (total.default_hits != 0)
-		printf("rule default hits %" PRIu64 "\n", (uint64_t)total.default_hits);
-	for (i = 0; i < a->nworkers; i++) {
-		const struct sw_worker *w = &a->workers[i];
-
-		printf("worker %u: sacks_generated %" PRIu64 " pkts_shrunk %" PRIu64
-		       " non_m3ua_chunks %" PRIu64 "\n", i, w->replies, w->shrunk, w->non_m3ua);
-#ifdef SW_HAVE_ENFORCE
-		if (w->enforce != NULL) {
-			const uint64_t *e = sw_enforce_counters(w->enforce);
-
-			printf("worker %u enforce:", i);
-			for (k = 0; k < SW_ENF_CTR_COUNT; k++)
-				if (e[k] != 0)
-					printf(" %s %" PRIu64, sw_enf_ctr_name((enum sw_enf_ctr)k), e[k]);
-			printf(" assocs %u\n", sw_enforce_assoc_count(w->enforce));
-		}
-#endif
-	}
-	fflush(stdout);
-}
-
-static uint64_t
-total_rx(struct app *a)
-{
-	uint64_t n = 0;
-	unsigned i;
-
-	for (i = 0; i < a->nworkers; i++)
-		n += LOAD(a->workers[i].c->rx_pkts);
-	return n;
-}
 
 static void
 log_refusals(struct app *a)
@@ -572,196 +619,157 @@ log_refusals(struct app *a)
 		if (g == 0 || g == r->logged)
 			continue;
 		r->logged = g;
-		fprintf(stderr, "sigwall-dataplane: worker %u refused image generation %" PRIu64
-			": %s; keeping generation %" PRIu64 "\n",
-			i, g, r->msg, a->workers[i].gen);
+		SW_LOG_ERR("worker %u refused image generation %" PRIu64 ": %s; keeping "
+			   "generation %" PRIu64, i, g, r->msg, a->workers[i].gen);
 	}
+}
+
+static void
+print_start(struct app *a)
+{
+	unsigned i;
+
+	if (atomic_load_explicit(&a->watch.cur, memory_order_relaxed) == NULL)
+		printf("sigwall-dataplane: no image published for instance '%s' yet; running "
+		       "under the default action (%s) until one is\n",
+		       a->instance, a->def_action == SW_ACT_DROP ? "drop" : "pass");
+	printf("sigwall-dataplane: %s mode, %u worker(s), ports", a->mode == SW_MODE_INLINE ?
+	       "inline" : "monitor", a->nworkers);
+	for (i = 0; i < a->nports; i++) {
+		char name[RTE_ETH_NAME_MAX_LEN] = "?";
+
+		rte_eth_dev_get_name_by_port(a->port[i], name);
+		printf(" %c=%u(%s)", 'A' + i, a->port[i], name);
+	}
+	printf(", instance '%s'\n", a->instance);
+	fflush(stdout);
+}
+
+static void
+setup(struct app *a, int eal_argc, char **argv)
+{
+	unsigned i;
+
+	eal_setup(a, eal_argc, argv);
+	resolve_ports(a);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	ring_sizes(a);
+	pool_setup(a);
+	for (i = 0; i < a->nports; i++)
+		setup_port(a, a->port[i]);
+	stats_setup(a);
+	sw_nic_setup(a);
+	workers_setup(a);
+	image_poll(a);
+	image_validate(a);
+	sw_telemetry_register(a);
+	print_start(a);
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Main loop and shutdown                                                                     */
 
 static uint64_t
-mono_ms(void)
+total_rx(struct app *a)
 {
-	struct timespec ts;
+	uint64_t n = 0;
+	unsigned i;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	for (i = 0; i < a->nworkers; i++)
+		n += atomic_load_explicit(&a->workers[i].c->rx_pkts, memory_order_relaxed);
+	return n;
 }
 
-int
-main(int argc, char **argv)
+/* The main lcore while the workers poll: stop conditions, refusals, image attach and
+ * validation, NIC counters. Returns the seconds it ran. */
+static double
+run(struct app *a)
 {
-	struct app a;
-	struct sw_worker_conf wc;
-	unsigned i, lcore, wi;
-	int sep = -1, rc, eal_argc;
-	uint64_t t0, last_rx = 0, last_change, last_image_poll = 0;
+	uint64_t t0, last_rx = 0, last_change, last_image_poll = 0, last_nic;
 	bool stats_retired_logged = false;
+	unsigned lcore, wi = 0;
 
-	memset(&a, 0, sizeof(a));
-	for (i = 1; i < (unsigned)argc; i++)
-		if (strcmp(argv[i], "--") == 0) {
-			sep = (int)i;
-			break;
-		}
-	if (sep < 0) {
-		die_usage("application options go after '--' (EAL options before it); see -- --help");
-	}
-	/* getopt sees argv[sep] as its program name. */
-	parse_app_args(&a, argc - sep, argv + sep);
-	eal_argc = sep;
-	check_hugepages(eal_argc, argv);
-
-	rc = rte_eal_init(eal_argc, argv);
-	if (rc < 0)
-		die_usage("EAL initialisation failed (%s); check the EAL options before '--' "
-			  "(-l, --vdev, --no-huge -m 256, --file-prefix)",
-			  rte_strerror(rte_errno));
-	if (rte_lcore_count() < 2)
-		die_usage("%u lcore given; one main and at least one worker lcore are needed: "
-			  "pass -l 0-1 (or more)", rte_lcore_count());
-	a.nworkers = rte_lcore_count() - 1;
-	resolve_ports(&a);
-
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-
-	if (a.mbufs < 8191u)
-		a.mbufs = 8191u;
-	a.pool = rte_pktmbuf_pool_create("sw_mbufs",
-					 RTE_MAX(a.mbufs, a.nworkers * a.nports * (NB_RXD + NB_TXD +
-										   2 * SW_BURST_MAX) +
-								  1024u),
-					 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	if (a.pool == NULL)
-		die_usage("cannot create the mbuf pool (%s); give the EAL more memory (-m 256)",
-			  rte_strerror(rte_errno));
-	for (i = 0; i < a.nports; i++)
-		setup_port(&a, a.port[i]);
-
-	stats_setup(&a);
-	a.workers = rte_zmalloc("sw_workers", sizeof(struct sw_worker) * a.nworkers,
-				RTE_CACHE_LINE_SIZE);
-	if (a.workers == NULL)
-		die_usage("out of memory for worker state; give the EAL more memory (-m)");
-	memset(&wc, 0, sizeof(wc));
-	wc.mode = a.mode;
-	wc.non_sctp_pass = a.non_sctp_pass;
-	wc.def_action = a.def_action;
-	wc.no_repair = a.no_repair;
-	wc.events = a.events;
-	wc.main_validates = true;
-	wi = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
-		struct sw_worker *w = &a.workers[wi];
-		struct sw_shm_ring *ring;
-		struct sw_shm_worker *blk = worker_block(&a, wi, &ring);
-
-		w->burst = (uint16_t)a.burst;
-		rc = sw_worker_init(w, wi, &wc, blk, ring);
-		if (rc < 0) {
-			fprintf(stderr, "sigwall-dataplane: worker %u: init failed: %s\n", wi,
-				strerror(-rc));
-			return 1;
-		}
-		w->queue = (uint16_t)wi;
-		w->nports = (uint16_t)a.nports;
-		for (i = 0; i < a.nports; i++)
-			w->port[i] = a.port[i];
-		w->quit = &quit;
-		w->watch = &a.watch;
-		w->pool = a.pool; /* generated SACKs are sent (issue 12: they were only counted) */
+		rte_eal_remote_launch(sw_worker_main, &a->workers[wi], lcore);
 		wi++;
 	}
-#ifdef SW_HAVE_SHM
-	image_poll(&a);
-	image_validate(&a);
-	if (atomic_load_explicit(&a.watch.cur, memory_order_relaxed) == NULL)
-		printf("sigwall-dataplane: no image published for instance '%s' yet; running "
-		       "under the default action (%s) until one is\n",
-		       a.instance, a.def_action == SW_ACT_DROP ? "drop" : "pass");
-#else
-	printf("sigwall-dataplane: built without shared memory support; default action (%s)\n",
-	       a.def_action == SW_ACT_DROP ? "drop" : "pass");
-#endif
-	printf("sigwall-dataplane: %s mode, %u worker(s), ports", a.mode == SW_MODE_INLINE ?
-	       "inline" : "monitor", a.nworkers);
-	for (i = 0; i < a.nports; i++) {
-		char name[RTE_ETH_NAME_MAX_LEN] = "?";
-
-		rte_eth_dev_get_name_by_port(a.port[i], name);
-		printf(" %c=%u(%s)", 'A' + i, a.port[i], name);
-	}
-	printf(", instance '%s'\n", a.instance);
-	fflush(stdout);
-
-	wi = 0;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		rte_eal_remote_launch(sw_worker_main, &a.workers[wi], lcore);
-		wi++;
-	}
-
 	t0 = mono_ms();
-	last_change = t0;
+	last_change = last_nic = t0;
 	while (!quit) {
 		uint64_t now, rx;
 
 		usleep(POLL_MS * 1000);
 		now = mono_ms();
-		rx = total_rx(&a);
+		rx = total_rx(a);
 		if (rx != last_rx) {
 			last_rx = rx;
 			last_change = now;
 		}
-		if (a.exit_on_idle_ms != 0 && now - last_change >= a.exit_on_idle_ms)
+		if (a->exit_on_idle_ms != 0 && now - last_change >= a->exit_on_idle_ms)
 			quit = true;
-		if (a.max_packets != 0 && rx >= a.max_packets)
+		if (a->max_packets != 0 && rx >= a->max_packets)
 			quit = true;
-		log_refusals(&a);
-#ifdef SW_HAVE_SHM
+		log_refusals(a);
 		/* A new generation is validated here, once, at most POLL_MS after it was
 		 * published; the workers bind it at their next burst boundary. */
-		image_validate(&a);
-		if (now - last_image_poll >= IMAGE_POLL_MS) {
-			last_image_poll = now;
-			image_poll(&a);
-			if (a.have_stats && !stats_retired_logged &&
-			    atomic_load_explicit(&a.stats.hdr->retired, memory_order_acquire) != 0) {
-				/* Only a stats object of another layout is re-created by control. */
-				stats_retired_logged = true;
-				fprintf(stderr, "sigwall-dataplane: /sigwall.%s.stats was re-created by "
-					"another process; counters and events of this run stay in the "
-					"old object: restart the dataplane to publish them again\n",
-					a.instance);
-			}
+		image_validate(a);
+		if (now - last_nic >= a->nic_interval_ms) {
+			last_nic = now;
+			sw_nic_update(a);
 		}
-#else
-		(void)last_image_poll;
-		(void)stats_retired_logged;
-#endif
+		if (now - last_image_poll < IMAGE_POLL_MS)
+			continue;
+		last_image_poll = now;
+		image_poll(a);
+		if (a->have_stats && !stats_retired_logged &&
+		    atomic_load_explicit(&a->stats.hdr->retired, memory_order_acquire) != 0) {
+			/* Only a stats object of another layout is re-created by control. */
+			stats_retired_logged = true;
+			SW_LOG_WARNING("/sigwall.%s.stats was re-created by another process; "
+				       "counters and events of this run stay in the old object: "
+				       "restart the dataplane to publish them again", a->instance);
+		}
 	}
 	rte_eal_mp_wait_lcore();
-	log_refusals(&a);
-	print_final(&a, (double)(mono_ms() - t0) / 1000.0);
+	log_refusals(a);
+	sw_nic_update(a);
+	return (double)(mono_ms() - t0) / 1000.0;
+}
 
-	for (i = 0; i < a.nports; i++) {
-		rte_eth_dev_stop(a.port[i]);
-		rte_eth_dev_close(a.port[i]);
+static void
+teardown(struct app *a)
+{
+	unsigned i;
+
+	sw_telemetry_unregister();
+	for (i = 0; i < a->nports; i++) {
+		rte_eth_dev_stop(a->port[i]);
+		rte_eth_dev_close(a->port[i]);
 	}
-	for (i = 0; i < a.nworkers; i++)
-		sw_worker_fini(&a.workers[i]);
-#ifdef SW_HAVE_SHM
+	for (i = 0; i < a->nworkers; i++)
+		sw_worker_fini(&a->workers[i]);
 	/* The workers are stopped: no image is in use any more. */
-	for (i = 0; i < a.nmaps; i++) {
-		sw_shm_image_detach(a.maps[i]);
-		free(a.maps[i]);
+	for (i = 0; i < a->nmaps; i++) {
+		sw_shm_image_detach(a->maps[i]);
+		free(a->maps[i]);
 	}
-	if (a.have_stats) {
-		atomic_store_explicit(&a.stats.hdr->dataplane_pid, 0, memory_order_release);
-		sw_shm_stats_detach(&a.stats);
+	sw_nic_fini(a);
+	if (a->have_stats) {
+		atomic_store_explicit(&a->stats.hdr->dataplane_pid, 0, memory_order_release);
+		sw_shm_stats_detach(&a->stats);
 	}
-#endif
 	rte_eal_cleanup();
-	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct app a;
+	int eal_argc = options(&a, argc, argv);
+
+	setup(&a, eal_argc, argv);
+	sw_app_print_final(&a, run(&a));
+	teardown(&a);
+	return SW_EXIT_OK;
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Bad input: a one-line error saying what to do, exit 2 (issue 5, "Bad input")."""
+"""Bad input: a one-line error saying what to do, exit 2 (issue 5, "Bad input"); --help and
+--version exit 0 on stdout; a runtime failure (memory, a queue the pool cannot fill) is exit 1,
+not 2 (issue 19: the dataplane exited 2 on runtime failures)."""
 import subprocess
 import sys
 
@@ -52,8 +54,35 @@ try:
         print("%-28s exit %d  %s" % (name, p.returncode, ours[0] if ours else p.stderr.strip()[-200:]))
         if not ok:
             bad.append(name)
+    # --help and --version, with or without EAL options and '--'
+    for args in (["--help"], ["--version"], ["--", "--help"], ["--", "--version"],
+                 base + ["--", "--version"]):
+        p = subprocess.run([DATAPLANE] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=60)
+        want = "usage: sigwall-dataplane" if "--help" in args else "sigwall-dataplane "
+        ok = p.returncode == 0 and p.stdout.startswith(want) and p.stderr == ""
+        print("%-28s exit %d  %s" % (" ".join(args[-2:]), p.returncode, p.stdout.splitlines()[0] if p.stdout else p.stderr.strip()))
+        if not ok:
+            bad.append(" ".join(args))
+    # runtime failures: exit 1, one line
+    big = [env.path("big.pcap")]
+    pcap_write(big[0], small_capture(3000))
+    runtime = [
+        ("mbuf pool beyond -m 256", base + vdev + ["--", "--mode", "inline", "--ports", "0:1", "--mbufs", "2000000"],
+         "cannot create a pool"),
+        ("queue the pool cannot fill", base + ["--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % big[0]] +
+         ["--", "--mode", "monitor", "--ports", "0", "--mbufs", "1024"], "RX queue 0 setup failed"),
+    ]
+    for name, args, want in runtime:
+        p = subprocess.run([DATAPLANE] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+        ours = [l for l in p.stderr.splitlines() if l.startswith("sigwall-dataplane:") and want in l]
+        ok = p.returncode == 1 and len(ours) == 1
+        print("%-28s exit %d  %s" % (name, p.returncode, ours[0] if ours else p.stderr.strip()[-200:]))
+        if not ok:
+            bad.append(name)
     if bad:
         fail("wrong handling of: " + ", ".join(bad))
-    print("PASS: %d bad-input cases exit 2 with one line" % len(cases))
+    print("PASS: %d bad-input cases exit 2 with one line, --help/--version exit 0, %d runtime "
+          "failures exit 1" % (len(cases), len(runtime)))
 finally:
     env.cleanup()

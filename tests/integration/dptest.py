@@ -290,7 +290,7 @@ def run_dataplane(env, vdevs, app_args, timeout=60, lcores="0-1", check=True):
     cmd = [DATAPLANE] + eal_args(env, vdevs, lcores) + ["--"] + app_args + ["--instance", env.instance]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, text=True)
     if check and p.returncode != 0:
-        if "EAL" in p.stderr and p.returncode == 2 and "initialisation failed" in p.stderr:
+        if "EAL" in p.stderr and p.returncode in (1, 2) and "initialisation failed" in p.stderr:
             skip("DPDK cannot start here: " + p.stderr.strip().splitlines()[-1])
         fail("sigwall-dataplane exited %d\nstdout:\n%s\nstderr:\n%s" % (p.returncode, p.stdout, p.stderr))
     return p

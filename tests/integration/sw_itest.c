@@ -28,7 +28,7 @@ usage(void)
 	fprintf(stderr, "usage: sw-itest publish INSTANCE RULES SITE GEN [--bad-abi] [--slots N]\n"
 			"       sw-itest reload-loop INSTANCE SITE GEN0 COUNT INTERVAL_MS RULES_A "
 			"RULES_B\n"
-			"       sw-itest events|counters|unlink INSTANCE\n");
+			"       sw-itest events|counters|nic|unlink INSTANCE\n");
 	return 2;
 }
 
@@ -130,7 +130,10 @@ cmd_reload_loop(int argc, char **argv)
 static void
 json_str(const char *k, const char *v)
 {
-	printf(",\"%s\":\"", k);
+	if (k != NULL)
+		printf(",\"%s\":\"", k);
+	else
+		putchar('"');
 	for (; *v != '\0'; v++)
 		if (*v >= 0x20 && *v < 0x7f && *v != '"' && *v != '\\')
 			putchar(*v);
@@ -188,7 +191,7 @@ cmd_counters(const char *instance)
 		fprintf(stderr, "sw-itest: stats region: %s\n", strerror(-rc));
 		return 1;
 	}
-	nw = atomic_load_explicit(&st.hdr->nworkers, memory_order_relaxed);
+	nw = sw_shm_nworkers(&st);
 	for (w = 0; w < nw; w++) {
 		struct sw_shm_counters *c = &sw_shm_worker(&st, w)->c;
 
@@ -209,6 +212,50 @@ cmd_counters(const char *instance)
 	return 0;
 }
 
+/* The NIC sections the dataplane writes (shm.h struct sw_shm_nic), one JSON line per port:
+ * the rte_eth_stats fields and every xstat by name. */
+static int
+cmd_nic(const char *instance)
+{
+	static struct sw_shm_nic n;
+	struct sw_shm_stats st;
+	unsigned p, k;
+	int rc;
+
+	rc = sw_shm_stats_attach(instance, false, &st);
+	if (rc < 0) {
+		fprintf(stderr, "sw-itest: stats region: %s\n", strerror(-rc));
+		return 1;
+	}
+	for (p = 0; p < SW_SHM_MAX_PORTS; p++) {
+		rc = sw_shm_nic_read(&st, p, &n);
+		if (rc == -ENOENT)
+			continue;
+		if (rc < 0) {
+			fprintf(stderr, "sw-itest: NIC section %u: %s\n", p, strerror(-rc));
+			sw_shm_stats_detach(&st);
+			return 1;
+		}
+		printf("{\"slot\":%u,\"port\":%u,\"role\":%u,\"update_ns\":%" PRIu64
+		       ",\"ipackets\":%" PRIu64 ",\"opackets\":%" PRIu64 ",\"imissed\":%" PRIu64
+		       ",\"ierrors\":%" PRIu64 ",\"oerrors\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64
+		       ",\"nxstats\":%u",
+		       p, n.port_id, n.role, (uint64_t)atomic_load(&n.update_ns), n.ipackets,
+		       n.opackets, n.imissed, n.ierrors, n.oerrors, n.rx_nombuf, n.nxstats);
+		json_str("name", n.name);
+		printf(",\"xstats\":{");
+		for (k = 0; k < n.nxstats; k++) {
+			printf("%s", k ? "," : "");
+			json_str(NULL, n.xname[k]);
+			printf(":%" PRIu64, n.xvalue[k]);
+		}
+		printf("}}\n");
+	}
+	printf("{\"corrupt\":%" PRIu64 "}\n", (uint64_t)atomic_load(&st.corrupt));
+	sw_shm_stats_detach(&st);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -222,6 +269,8 @@ main(int argc, char **argv)
 		return cmd_events(argv[2]);
 	if (strcmp(argv[1], "counters") == 0)
 		return cmd_counters(argv[2]);
+	if (strcmp(argv[1], "nic") == 0)
+		return cmd_nic(argv[2]);
 	if (strcmp(argv[1], "unlink") == 0) {
 		sw_shm_unlink(argv[2]);
 		return 0;
