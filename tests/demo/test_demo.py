@@ -79,9 +79,10 @@ def main():
         # Self-check: the pool at its old fixed size must make stage 5 fail loudly.
         app = os.path.join(clone, "scripts", "demo_appliance.py")
         text = open(app).read()
-        mut = text.replace('"--mbufs", str(mbufs)]', ']')
+        # (The dataplane sizes its pool by itself now: the self-check forces the old size.)
+        mut = text.replace('"--mbufs", str(mbufs)]', '"--mbufs", "8191"]')
         if mut == text:
-            fail("self-check: could not remove --mbufs from demo_appliance.py")
+            fail("self-check: could not set --mbufs 8191 in demo_appliance.py")
         open(app, "w").write(mut)
         q = subprocess.run(["/usr/bin/python3", app, "build/main", "build/demo/traffic.pcap",
                             "build/demo-mut", "2"], cwd=clone, env=env, capture_output=True,
@@ -91,7 +92,7 @@ def main():
             print(qout[-3000:])
             fail("self-check: stage 5 with the fixed 8,191-mbuf pool exited %d, not 1" %
                  q.returncode)
-        print("self-check: without --mbufs stage 5 fails (exit 1): %s" %
+        print("self-check: with --mbufs 8191 stage 5 fails (exit 1): %s" %
               [ln for ln in qout.splitlines() if "FAILED" in ln or "setup failed" in ln][:2])
         print("PASS")
         return 0
