@@ -151,23 +151,30 @@ has_invoke(const struct sw_msu *m, const int *set)
 	return false;
 }
 
-/* The rule names of the image, in order; returns the rule index like the engine. */
+/* The rule names of the image, in order; returns the rule index like the engine. dir: the
+ * MSU's direction (0 outside, 1 inside). */
 static int32_t
-naive_eval(const struct sw_msu *m, const int32_t *idx)
+naive_eval(const struct sw_msu *m, unsigned dir, const int32_t *idx)
 {
 	const struct sw_digits *cg = m->sccp.cgpa.present ? &m->sccp.cgpa.digits : NULL;
 	const struct sw_digits *cd = m->sccp.cdpa.present ? &m->sccp.cdpa.digits : NULL;
 	const struct sw_digits *imsi = &m->map.imsi;
 
+	bool home_opc = m->m3ua.opc >= 1001 && m->m3ua.opc <= 1003;
+
 	if (m->mal != SW_MAL_NONE) {
-		if (nre_any(&home_gt, cg))
+		if (dir == 1 && nre_any(&home_gt, cg))
 			return idx[1];
-		if (m->m3ua.si == 5 && (m->m3ua.opc >= 1001 && m->m3ua.opc <= 1003))
+		if (dir == 1 && m->m3ua.si == 5 && home_opc)
 			return idx[2];
 		return SW_RULE_MALFORMED;
 	}
 	if (nre_any(&block, cg))
 		return idx[0];
+	if (dir == 0 && nre_any(&home_gt, cg))
+		return idx[15];
+	if (dir == 0 && home_opc)
+		return idx[16];
 	for (unsigned i = 0; i < m->tcap.ncomp; i++)
 		if (m->tcap.comp[i].opcode_global && !nre_any(&home_gt, cg))
 			return idx[3];
@@ -318,7 +325,12 @@ main(int argc, char **argv)
 	if (ctx == NULL || sw_policy_ctx_bind(ctx, c.image) != 0)
 		return 1;
 	struct sw_msu *pool = calloc(POOL, sizeof(*pool));
+	uint8_t *pdir = calloc(POOL, 1);
 	make_pool(pool, POOL);
+	/* Direction as `inspect` takes it without links (the OPC: t_map sends home GTs from a home
+	 * point code), once per MSU: the loops below change only digits past every prefix. */
+	for (size_t i = 0; i < POOL; i++)
+		pdir[i] = (uint8_t)sw_policy_direction(ctx, NULL, &pool[i], 0, SW_DIR_ADDRESS);
 
 	/* rule indexes by name for the naive matcher */
 	static const char *const names[] = {
@@ -326,9 +338,10 @@ main(int argc, char **argv)
 		"global-opcode-from-outside", "unknown-opcode-from-outside", "fs11-cat1",
 		"fs11-cat2-partner-own-subscriber", "fs11-cat2-partner-no-imsi", "fs11-cat2",
 		"fs11-cat3-partner-home-subscriber", "fs11-cat3-partner-no-imsi", "fs11-cat3",
-		"dfs-sri-sm-non-partner", "dfs-mt-forward-sm-unknown-network", "isup-cli-spoof" };
-	int32_t idx[15];
-	for (int k = 0; k < 15; k++) {
+		"dfs-sri-sm-non-partner", "dfs-mt-forward-sm-unknown-network", "isup-cli-spoof",
+		"spoofed-home-gt", "spoofed-home-opc" };
+	int32_t idx[17];
+	for (int k = 0; k < 17; k++) {
 		idx[k] = -100;
 		for (uint32_t r = 0; r < sw_image_nrules(c.image); r++)
 			if (strcmp(sw_image_rule_name(c.image, (int32_t)r), names[k]) == 0)
@@ -358,7 +371,8 @@ main(int argc, char **argv)
 			m->tcap.otid[0] = (uint8_t)k; /* not a key field */
 			if (m->map.imsi.len > 0)
 				m->map.imsi.d[m->map.imsi.len - 1] = (char)('0' + (k / 1000) % 10);
-			sink += (uint32_t)sw_policy_eval(ctx, NULL, m, 0, (uint64_t)i).rule;
+			sink += (uint32_t)sw_policy_eval(ctx, NULL, m, pdir[i & (MISS_POOL - 1)],
+							 (uint64_t)i).rule;
 		}
 		double ns = (now_ns() - t0) / (double)nmiss;
 		sw_policy_ctx_stats(ctx, &h1, &m1);
@@ -369,11 +383,12 @@ main(int argc, char **argv)
 
 		/* Cache hit: a hot set of 256 MSUs. */
 		for (size_t i = 0; i < 1024; i++)
-			sw_policy_eval(ctx, NULL, &pool[i & 255], 0, 0);
+			sw_policy_eval(ctx, NULL, &pool[i & 255], pdir[i & 255], 0);
 		sw_policy_ctx_stats(ctx, &h0, &m0);
 		t0 = now_ns();
 		for (size_t i = 0; i < nhit; i++)
-			sink += (uint32_t)sw_policy_eval(ctx, NULL, &pool[i & 255], 0, 0).rule;
+			sink += (uint32_t)sw_policy_eval(ctx, NULL, &pool[i & 255], pdir[i & 255],
+							 0).rule;
 		ns = nhit > 0 ? (now_ns() - t0) / (double)nhit : 0;
 		sw_policy_ctx_stats(ctx, &h1, &m1);
 		if (ns < hit_ns) {
@@ -389,7 +404,7 @@ main(int argc, char **argv)
 	size_t disagree = 0, dropped = 0;
 	t0 = now_ns();
 	for (size_t i = 0; i < nnaive; i++) {
-		int32_t r = naive_eval(&pool[i % POOL], idx);
+		int32_t r = naive_eval(&pool[i % POOL], pdir[i % POOL], idx);
 		sink += (uint32_t)r;
 		if (r >= 0 && sw_image_rule_name(c.image, r) != NULL &&
 		    strcmp(sw_image_rule_name(c.image, r), "gt-blocklist") == 0)
@@ -397,8 +412,8 @@ main(int argc, char **argv)
 	}
 	double naive_ns = (now_ns() - t0) / (double)nnaive;
 	for (size_t i = 0; i < nnaive && i < POOL; i++) {
-		struct sw_verdict v = sw_policy_eval(ctx, NULL, &pool[i], 0, 0);
-		int32_t r = naive_eval(&pool[i], idx);
+		struct sw_verdict v = sw_policy_eval(ctx, NULL, &pool[i], pdir[i], 0);
+		int32_t r = naive_eval(&pool[i], pdir[i], idx);
 		if (r != v.rule) {
 			if (disagree < 5)
 				fprintf(stderr, "disagree on MSU %zu: engine %s, naive %s\n", i,
@@ -430,5 +445,6 @@ main(int argc, char **argv)
 	sw_policy_ctx_free(ctx);
 	sw_compiled_free(&c);
 	free(pool);
+	free(pdir);
 	return disagree == 0 && sink != 0xffffffffu ? 0 : 1;
 }

@@ -7,12 +7,12 @@
 
 Writes into DIR (all for patterns/site.example.conf, deterministic for a given seed):
   rules-10.conf         the shipped FS.11 (7), DFS (2) and ISUP (1) rules: 10 rules
-  rules-1000.conf       the whole shipped policy (14 rules) + 986 operator rules: calling-GT,
+  rules-1000.conf       the whole shipped policy (16 rules) + 986 operator rules: calling-GT,
                         called-GT and IMSI prefix lists per foreign network combined with MAP
                         operation sets, point-code screens and SSN screens
   rules-1000-100k.conf  rules-1000 + a first rule dropping any calling GT in a 100,000-entry
                         blocklist read from gt-block-100k.txt (one E.164 GT per line): 1001 rules
-  rules-shipped-100k.conf  the shipped policy (14 rules) behind the same blocklist rule: 15 rules
+  rules-shipped-100k.conf  the shipped policy (16 rules) behind the same blocklist rule: 17 rules
   gt-block-100k.txt
 The operator rules use networks (country codes) outside the site's home and partners, as a
 carrier's screening rules do; the realistic mix is judged by the shipped rules, but every rule
@@ -154,7 +154,7 @@ def main():
     write(os.path.join(a.out, "rules-1000-100k.conf"), "bench-1000-100k",
           lists_text + '\ngt_block = { type = "prefix"; file = %s; };' % q(bl),
           [block, base, fs11, dfs, isup, ",\n".join(ops)])
-    # The shipped policy (all 14 rules) behind the same blocklist: the rule set of the issue 5/6
+    # The shipped policy (all 16 rules) behind the same blocklist: the rule set of the issue 5/6
     # figures (bench/dataplane/run.sh, tests/control/bench_reload.sh).
     write(os.path.join(a.out, "rules-shipped-100k.conf"), "bench-shipped-100k",
           base_lists + '\ngt_block = { type = "prefix"; file = %s; };' % q(bl),

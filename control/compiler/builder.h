@@ -63,6 +63,12 @@ struct partner {
 	size_t npc;
 };
 
+struct link {
+	char *name;
+	uint8_t side;     /* SW_SIDE_* */
+	int line;
+};
+
 struct site {
 	char *name;
 	char **plmn, **gt, **msisdn;
@@ -71,6 +77,10 @@ struct site {
 	size_t npc;
 	struct partner *p;
 	size_t np;
+	struct link *links;
+	size_t nlinks;
+	struct sw_img_peer *peers;  /* of every link, in file order */
+	size_t npeers;
 };
 
 struct rule {

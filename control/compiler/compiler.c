@@ -284,6 +284,10 @@ builder_free(struct builder *b)
 		free(s->p[k].name);
 	}
 	free(s->p);
+	for (size_t k = 0; k < s->nlinks; k++)
+		free(s->links[k].name);
+	free(s->links);
+	free(s->peers);
 	free(s->name);
 #undef FREEV
 }

@@ -15,10 +15,64 @@
 
 /* Offsets of the sections of one image. */
 struct layout {
-	size_t rules, conds, data, opidx, gate, strtab;
+	size_t rules, conds, data, opidx, gate, strtab, site;
 	size_t ptab[SW_SF_COUNT], nslots[SW_SF_COUNT];
 	size_t bloom[SW_SF_COUNT], bloombits[SW_SF_COUNT];
 };
+
+/* The site section: struct sw_img_site, peers, link names, home point codes. */
+static size_t
+site_size(const struct site *st)
+{
+	return sizeof(struct sw_img_site) + st->npeers * sizeof(struct sw_img_peer) +
+	       (st->nlinks + st->npc) * sizeof(uint32_t);
+}
+
+static int
+cmp_pc(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Peers longest prefix first (the first match is the most specific), link names, home point
+ * codes sorted and distinct. */
+static void
+put_site(struct builder *b, struct sw_image_writer *w, const struct layout *l,
+	 const uint32_t *lname)
+{
+	const struct site *st = &b->site;
+	struct sw_img_site hs = { 0 };
+	struct sw_img_peer *peers = sw_imgw_at(w, l->site + sizeof(hs));
+	uint32_t *names = (void *)(peers + st->npeers), *pcs = names + st->nlinks;
+	size_t npc = 0;
+
+	hs.npeers = (uint32_t)st->npeers;
+	hs.peers_off = (uint32_t)(l->site + sizeof(hs));
+	hs.nlinks = (uint32_t)st->nlinks;
+	hs.links_off = (uint32_t)((uint8_t *)names - (uint8_t *)sw_imgw_at(w, 0));
+	hs.home_pc_off = hs.links_off + (uint32_t)(st->nlinks * sizeof(uint32_t));
+	/* Longest prefix first, file order among equal lengths (deterministic, stable). */
+	for (size_t n = 0, len = 129; len-- > 0;)
+		for (size_t i = 0; i < st->npeers; i++)
+			if (st->peers[i].plen == len)
+				peers[n++] = st->peers[i];
+	for (size_t i = 0; i < st->nlinks; i++)
+		names[i] = lname[i];
+	for (size_t i = 0; i < st->npc; i++)
+		pcs[i] = st->pc[i];
+	if (st->npc > 0)
+		qsort(pcs, st->npc, sizeof(*pcs), cmp_pc);
+	for (size_t i = 0; i < st->npc; i++)
+		if (npc == 0 || pcs[npc - 1] != pcs[i])
+			pcs[npc++] = pcs[i];
+	for (size_t i = npc; i < st->npc; i++)
+		pcs[i] = 0;
+	hs.nhome_pc = (uint32_t)npc;
+	sw_imgw_put(w, l->site, &hs, sizeof(hs));
+	b->hdr.site_off = (uint32_t)l->site;
+}
 
 static void
 reserve(struct builder *b, struct sw_image_writer *w, struct layout *l, const struct hsdbs *dbs,
@@ -32,6 +86,7 @@ reserve(struct builder *b, struct sw_image_writer *w, struct layout *l, const st
 	l->opidx = sw_imgw_reserve(w, SW_OPIDX_ROWS * rw * 8);
 	l->gate = sw_imgw_reserve(w, SW_GATE_WORDS(rw, b->natoms, nivals) * 8);
 	l->strtab = sw_imgw_reserve(w, b->strtab.n);
+	l->site = sw_imgw_reserve(w, site_size(&b->site));
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
 		if (b->npt[f] == 0)
 			continue;
@@ -159,7 +214,7 @@ cpl_build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	struct hsdbs dbs = { 0 };
 	struct layout l = { 0 };
 	size_t rw = (b->nrules + 63) / 64;
-	uint32_t name_off, *rname;
+	uint32_t name_off, *rname, *lname = NULL;
 	struct igate ig = { 0 };
 	int rc = 0;
 
@@ -176,6 +231,14 @@ cpl_build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 		goto out;
 	for (size_t i = 0; i < b->nrules; i++)
 		if ((rc = cpl_str_add(b, b->rules[i].name, &rname[i])) != 0)
+			goto out;
+	lname = calloc(b->site.nlinks + 1, sizeof(*lname));
+	if (lname == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < b->site.nlinks; i++)
+		if ((rc = cpl_str_add(b, b->site.links[i].name, &lname[i])) != 0)
 			goto out;
 	cpl_atoms_key_digits(b);
 	if ((rc = cpl_atoms_compile(b, &plat, &dbs)) != 0)
@@ -200,6 +263,7 @@ cpl_build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	h->ngated = cpl_gate_build(b, sw_imgw_at(&w, l.gate), rw, &ig);
 	h->nivals = (uint32_t)ig.nvals;
 	sw_imgw_put(&w, l.strtab, b->strtab.p, b->strtab.n);
+	put_site(b, &w, &l, lname);
 	put_ptabs(b, &w, &l);
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
 		h->fields[f].npatterns = (uint32_t)(b->npats[f] + b->npt[f]);
@@ -243,6 +307,7 @@ cpl_build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 out:
 	sw_imgw_free(&w);
 	free(rname);
+	free(lname);
 	free(ig.t);
 	cpl_hsdbs_free(&dbs);
 	return rc;

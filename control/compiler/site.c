@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Policy compiler: the site file (home network and roaming partners, patterns/README.md). */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,11 +65,145 @@ get_ints(struct builder *b, const config_setting_t *s, uint32_t **out, size_t *n
 	return 0;
 }
 
+/* "192.0.2.0/24", "2001:db8::/32", or an address alone (all its bits). */
+static int
+parse_peer(struct builder *b, const config_setting_t *e, struct sw_img_peer *p, bool with_port)
+{
+	const char *v = config_setting_get_string(e);
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash;
+	unsigned max, nbytes;
+	long plen;
+
+	if (v == NULL)
+		return cpl_errs(b, e, "'peers' must be a list of address prefixes (\"192.0.2.0/24\")");
+	/* "IPv4:port" (a proxy link's remote): the address alone */
+	slash = with_port ? strrchr(v, ':') : strchr(v, '/');
+	if ((size_t)(slash != NULL ? slash - v : (ptrdiff_t)strlen(v)) >= sizeof(addr))
+		return cpl_errs(b, e, "invalid peer \"%s\"", v);
+	snprintf(addr, sizeof(addr), "%.*s", (int)(slash != NULL ? slash - v : (ptrdiff_t)strlen(v)),
+		 v);
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, addr, p->addr) == 1) {
+		p->family = 4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, p->addr) == 1) {
+		p->family = 6;
+		max = 128;
+	} else {
+		return cpl_errs(b, e, "invalid peer address \"%s\"", v);
+	}
+	plen = max;
+	if (slash != NULL && !with_port) {
+		char *end;
+		plen = strtol(slash + 1, &end, 10);
+		if (slash[1] == '\0' || *end != '\0' || plen < 0 || plen > (long)max)
+			return cpl_errs(b, e, "invalid prefix length in peer \"%s\" (0-%u)", v, max);
+	}
+	p->plen = (uint8_t)plen;
+	nbytes = max / 8;
+	for (unsigned i = 0; i < nbytes; i++) {
+		unsigned keep = plen >= 8 * (long)(i + 1) ? 8 : plen > 8 * (long)i ? plen - 8 * i : 0;
+		uint8_t mask = (uint8_t)(0xff00u >> keep);
+		if (p->addr[i] & ~mask)
+			return cpl_errs(b, e, "peer \"%s\" has address bits set past /%ld", v, plen);
+	}
+	return 0;
+}
+
+/* site.links = ( { name = "ipx-a"; side = "outside"; peers = [ "192.0.2.0/24" ]; }, ... ) */
+static int
+parse_links(struct builder *b, const config_setting_t *links)
+{
+	/* name, side, peers: the policy's (patterns/README.md); the rest: proxy mode's
+	 * (dataplane/proxy/README.md), validated by proxy_conf.c; its `remote` is a peer */
+	static const char *const link_keys[] = { "name", "side", "peers", "description", "local",
+						 "remote", "sctp", "m3ua", "ipsp_initiator",
+						 "rctx", "na", "traffic_mode", "pc", "honeypot",
+						 "beat_ms", NULL };
+	struct site *st = &b->site;
+	int n = config_setting_length(links), rc;
+	size_t cap = 0;
+
+	if (!config_setting_is_list(links))
+		return cpl_errs(b, links, "'links' must be a list of groups");
+	if (n > SW_LINKS_MAX)
+		return cpl_errs(b, links, "more than %d links", SW_LINKS_MAX);
+	st->links = calloc((size_t)n + 1, sizeof(*st->links));
+	if (st->links == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(links, (unsigned)i);
+		const config_setting_t *s, *peers;
+		struct link *l = &st->links[i];
+		const char *v;
+
+		if (!config_setting_is_group(g))
+			return cpl_errs(b, g, "a link must be a group");
+		if ((rc = cpl_check_keys(b, g, link_keys, "a link")) != 0)
+			return rc;
+		s = config_setting_get_member(g, "name");
+		v = s != NULL ? config_setting_get_string(s) : NULL;
+		if (v == NULL || v[0] == '\0')
+			return cpl_errs(b, s != NULL ? s : g, "a link needs a non-empty string 'name'");
+		for (size_t k = 0; k < st->nlinks; k++)
+			if (strcmp(st->links[k].name, v) == 0)
+				return cpl_errs(b, s, "duplicate link name '%s' (first at line %d)", v,
+						st->links[k].line);
+		l->name = strdup(v);
+		if (l->name == NULL)
+			return -ENOMEM;
+		l->line = (int)config_setting_source_line(g);
+		st->nlinks++;
+		s = config_setting_get_member(g, "side");
+		v = s != NULL ? config_setting_get_string(s) : NULL;
+		if (v != NULL && strcmp(v, "outside") == 0)
+			l->side = SW_SIDE_OUTSIDE;
+		else if (v != NULL && strcmp(v, "inside") == 0)
+			l->side = SW_SIDE_INSIDE;
+		else
+			return cpl_errs(b, s != NULL ? s : g,
+					"link '%s' needs 'side' = \"outside\" or \"inside\"", l->name);
+		peers = config_setting_get_member(g, "peers");
+		s = config_setting_get_member(g, "remote");
+		if (peers == NULL && s != NULL && config_setting_get_string(s) != NULL)
+			peers = s; /* a proxy link: its peer's "address:port" */
+		else if (peers == NULL || !config_setting_is_aggregate(peers) ||
+			 config_setting_is_group(peers) || config_setting_length(peers) == 0)
+			return cpl_errs(b, peers != NULL ? peers : g,
+					"link '%s' needs a non-empty list 'peers'", l->name);
+		for (int k = 0; k < (peers == s ? 1 : config_setting_length(peers)); k++) {
+			const config_setting_t *e =
+				peers == s ? s : config_setting_get_elem(peers, (unsigned)k);
+			struct sw_img_peer p;
+			if ((rc = parse_peer(b, e, &p, peers == s)) != 0)
+				return rc;
+			p.side = l->side;
+			p.link = (uint32_t)i;
+			for (size_t j = 0; j < st->npeers; j++)
+				if (st->peers[j].family == p.family && st->peers[j].plen == p.plen &&
+				    memcmp(st->peers[j].addr, p.addr, 16) == 0)
+					return cpl_errs(b, e, "peer \"%s\" is already a peer of link '%s'",
+							config_setting_get_string(e),
+							st->links[st->peers[j].link].name);
+			if (st->npeers >= SW_PEERS_MAX)
+				return cpl_errs(b, e, "more than %d link peers", SW_PEERS_MAX);
+			struct sw_img_peer *q = cpl_grow(st->peers, &cap, st->npeers + 1, sizeof(*q));
+			if (q == NULL)
+				return -ENOMEM;
+			st->peers = q;
+			st->peers[st->npeers++] = p;
+		}
+	}
+	return 0;
+}
+
 int
 cpl_parse_site(struct builder *b, const char *path)
 {
 	static const char *const top_keys[] = { "site", NULL };
-	/* links, routes: proxy mode's (dataplane/proxy/proxy_conf.c validates them) */
+	/* routes: proxy mode's (dataplane/proxy/proxy_conf.c validates them); links: the policy's
+	 * (direction) and proxy mode's (its own keys, validated there) */
 	static const char *const site_keys[] = { "name", "home", "partners", "links", "routes",
 						 NULL };
 	static const char *const home_keys[] = { "plmn", "gt", "msisdn", "point_codes", "hlr",
@@ -189,6 +325,13 @@ cpl_parse_site(struct builder *b, const char *path)
 			    (rc = get_ints(b, s, &p->pc, &p->npc, 0xffffff)) != 0)
 				goto out;
 		}
+	}
+	s = config_setting_get_member(site, "links");
+	if (s != NULL && (rc = parse_links(b, s)) != 0)
+		goto out;
+	if (b->site.npc > SW_HOME_PCS_MAX) {
+		rc = cpl_errs(b, home, "more than %d home point codes", SW_HOME_PCS_MAX);
+		goto out;
 	}
 out:
 	config_destroy(&cf);

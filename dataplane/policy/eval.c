@@ -85,6 +85,7 @@ struct sw_policy_ctx {
 	uint8_t *cvictim;          /* per set: the way to replace next */
 	struct sw_cache_ent *cache;
 	struct sw_bucket *buckets;
+	struct sw_msu *view;       /* one component's view of a message (sw_policy_eval_msg) */
 };
 
 struct sw_policy_ctx *
@@ -98,8 +99,9 @@ sw_policy_ctx_new(void)
 	ctx->buckets = calloc(SW_BUCKETS, sizeof(struct sw_bucket));
 	ctx->ctags = aligned_alloc(64, sizeof(uint64_t) * SW_CACHE_SLOTS);
 	ctx->cvictim = calloc(SW_CACHE_SLOTS / 2, 1);
+	ctx->view = malloc(sizeof(*ctx->view));
 	if (ctx->cache == NULL || ctx->buckets == NULL || ctx->ctags == NULL ||
-	    ctx->cvictim == NULL) {
+	    ctx->cvictim == NULL || ctx->view == NULL) {
 		sw_policy_ctx_free(ctx);
 		errno = ENOMEM;
 		return NULL;
@@ -133,6 +135,7 @@ sw_policy_ctx_free(struct sw_policy_ctx *ctx)
 	free(ctx->buckets);
 	free(ctx->ctags);
 	free(ctx->cvictim);
+	free(ctx->view);
 	free(ctx);
 }
 
@@ -949,6 +952,78 @@ rate_take(struct sw_policy_ctx *ctx, const struct sw_img_rule *r, int32_t rule,
 	return false;
 }
 
+/* ---- direction ---- */
+
+static const struct sw_img_peer *
+peer_of(const struct sw_image_hdr *h, const struct sw_pkt *pkt)
+{
+	const struct sw_img_site *st;
+	const struct sw_img_peer *pe;
+
+	if (h == NULL || h->site_off == 0 || pkt == NULL || (pkt->ip_ver != 4 && pkt->ip_ver != 6))
+		return NULL;
+	st = img_at(h, h->site_off);
+	pe = img_at(h, st->peers_off);
+	/* Longest prefix first (the compiler's order): the first match is the most specific. */
+	for (uint32_t i = 0; i < st->npeers; i++) {
+		unsigned full = pe[i].plen / 8, rest = pe[i].plen % 8;
+		if (pe[i].family != pkt->ip_ver || memcmp(pe[i].addr, pkt->src, full) != 0)
+			continue;
+		if (rest != 0 && ((pkt->src[full] ^ pe[i].addr[full]) & (uint8_t)(0xff00u >> rest)))
+			continue;
+		return &pe[i];
+	}
+	return NULL;
+}
+
+int
+sw_policy_link(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt)
+{
+	const struct sw_img_peer *p = peer_of(ctx->img, pkt);
+
+	return p != NULL ? (int)p->link : -1;
+}
+
+static bool
+home_pc(const struct sw_image_hdr *h, uint32_t pc)
+{
+	const struct sw_img_site *st = img_at(h, h->site_off);
+	const uint32_t *v = img_at(h, st->home_pc_off);
+	uint32_t lo = 0, hi = st->nhome_pc;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (v[mid] == pc)
+			return true;
+		if (v[mid] < pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+unsigned
+sw_policy_direction(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt,
+		    const struct sw_msu *msu, unsigned port, enum sw_dir_mode mode)
+{
+	const struct sw_image_hdr *h = ctx->img;
+	const struct sw_img_peer *p = peer_of(h, pkt);
+
+	if (mode == SW_DIR_PORT) {
+		if (port != SW_SIDE_INSIDE)
+			return SW_SIDE_OUTSIDE;
+		return p != NULL && p->side == SW_SIDE_OUTSIDE ? SW_SIDE_OUTSIDE : SW_SIDE_INSIDE;
+	}
+	if (h == NULL || h->site_off == 0)
+		return SW_SIDE_OUTSIDE;
+	if (((const struct sw_img_site *)img_at(h, h->site_off))->nlinks > 0)
+		return p != NULL ? p->side : SW_SIDE_OUTSIDE;
+	return msu != NULL && (msu->has & SW_HAS_M3UA) && home_pc(h, msu->m3ua.opc)
+		       ? SW_SIDE_INSIDE
+		       : SW_SIDE_OUTSIDE;
+}
+
 struct sw_verdict
 sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct sw_msu *msu,
 	       unsigned port, uint64_t now_ns)
@@ -1019,4 +1094,43 @@ resolve:
 	v.action = action;
 	v.rule = rule;
 	return v;
+}
+
+/* drop > alert > allow */
+static inline unsigned
+action_rank(uint8_t action)
+{
+	return action == SW_ACTION_DROP ? 2 : action == SW_ACTION_ALERT ? 1 : 0;
+}
+
+struct sw_verdict
+sw_policy_eval_msg(struct sw_policy_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
+		   const struct sw_msu *msu, unsigned port, uint64_t now_ns)
+{
+	struct sw_msu *view = ctx->view;
+	struct sw_verdict best = { .action = SW_ACTION_ALLOW, .rule = SW_RULE_DEFAULT };
+	unsigned nc;
+
+	if (!(msu->has & SW_HAS_TCAP) || msu->tcap.ncomp <= 1 || buf == NULL)
+		return sw_policy_eval(ctx, pkt, msu, port, now_ns);
+	nc = msu->tcap.ncomp < SW_COMP_MAX ? msu->tcap.ncomp : SW_COMP_MAX;
+	/* Each component alone, with the MAP fields of its own parameter (TS 29.002): a decoy
+	 * component cannot lend its IMSI to another one. The message-level fields (routing label,
+	 * SCCP, TCAP, dialogue) and the malformation stay the message's. */
+	memcpy(view, msu, sizeof(*view));
+	for (unsigned i = 0; i < nc; i++) {
+		struct sw_verdict v;
+
+		memset(&view->map, 0, sizeof(view->map));
+		view->has = msu->has & ~SW_HAS_MAP;
+		view->tcap.ncomp = 1;
+		view->tcap.comp[0] = msu->tcap.comp[i];
+		view->mal = msu->mal;
+		sw_map_decode_component(buf, view, 0);
+		view->mal = msu->mal;
+		v = sw_policy_eval(ctx, pkt, view, port, now_ns);
+		if (i == 0 || action_rank(v.action) > action_rank(best.action))
+			best = v;
+	}
+	return best;
 }

@@ -291,6 +291,28 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 			return fail(err, errlen, -EINVAL, "%s network atoms out of range",
 				    sw_sfield_names[f]);
 	}
+	/* The site section: links and home point codes (sw_policy_direction). */
+	if (h->site_off != 0) {
+		const struct sw_img_site *st = (const void *)((const char *)image + h->site_off);
+		if (!section_aligned(h->site_off) || !range_ok(h->site_off, sizeof(*st), size) ||
+		    st->npeers > SW_PEERS_MAX || st->nlinks > SW_LINKS_MAX ||
+		    st->nhome_pc > SW_HOME_PCS_MAX || (st->peers_off & 3) != 0 ||
+		    (st->links_off & 3) != 0 || (st->home_pc_off & 3) != 0 ||
+		    !range_ok(st->peers_off, (uint64_t)st->npeers * sizeof(struct sw_img_peer), size) ||
+		    !range_ok(st->links_off, (uint64_t)st->nlinks * 4, size) ||
+		    !range_ok(st->home_pc_off, (uint64_t)st->nhome_pc * 4, size))
+			return fail(err, errlen, -EINVAL, "site section out of range");
+		const struct sw_img_peer *pe = (const void *)((const char *)image + st->peers_off);
+		const uint32_t *ln = (const void *)((const char *)image + st->links_off);
+		for (uint32_t i = 0; i < st->npeers; i++)
+			if ((pe[i].family != 4 && pe[i].family != 6) ||
+			    pe[i].plen > (pe[i].family == 4 ? 32 : 128) || pe[i].side > SW_SIDE_INSIDE ||
+			    pe[i].link >= st->nlinks)
+				return fail(err, errlen, -EINVAL, "link peer %u out of range", i);
+		for (uint32_t i = 0; i < st->nlinks; i++)
+			if (ln[i] >= h->strtab_size)
+				return fail(err, errlen, -EINVAL, "link %u out of range", i);
+	}
 	/* Conditions name existing fields, atoms and sets: the engine indexes with them. */
 	const struct sw_img_cond *cd = (const void *)((const char *)image + h->conds_off);
 	for (uint32_t i = 0; i < h->nconds; i++) {
@@ -451,4 +473,18 @@ uint64_t
 sw_image_checksum(const void *image)
 {
 	return ((const struct sw_image_hdr *)image)->checksum;
+}
+
+const char *
+sw_image_link_name(const void *image, int link)
+{
+	const struct sw_image_hdr *h = image;
+	const struct sw_img_site *st;
+
+	if (h->site_off == 0 || link < 0)
+		return NULL;
+	st = (const void *)((const char *)image + h->site_off);
+	if ((uint32_t)link >= st->nlinks)
+		return NULL;
+	return sw_img_str(image, ((const uint32_t *)((const char *)image + st->links_off))[link]);
 }

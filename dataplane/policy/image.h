@@ -23,6 +23,9 @@
  *     engine drops the other gated rules from the candidates before trying any condition.
  *   struct sw_img_pslot[]                    at fields[f].ptab_off: bulk prefix tables
  *   string table (NUL-terminated names)      at strtab_off
+ *   struct sw_img_site                       at site_off: the site's links (peer prefixes
+ *                                            and their side) and home point codes, for
+ *                                            sw_policy_direction
  *   Hyperscan block-mode databases           at fields[f].db_off, 64-byte aligned, one per
  *                                            string field, deserialized in place
  *                                            (hs_deserialize_database_at) so the dataplane
@@ -40,7 +43,8 @@
 #include <stdint.h>
 
 #define SW_IMAGE_MAGIC 0x3147414d494c5753ull /* "SWLIMAG1" little-endian */
-#define SW_IMAGE_ABI 3 /* 2: sw_img_field.key_digits, 3: atom gate (gate_off) */
+#define SW_IMAGE_ABI 4 /* 2: sw_img_field.key_digits, 3: atom gate (gate_off), 4: site section
+			  (site_off: links, home point codes) */
 #define SW_IMAGE_ALIGN 64
 
 #define SW_RULES_MAX 1024
@@ -200,6 +204,32 @@ struct sw_img_ival {
 	uint8_t pad[3];
 };
 
+/* Sides of a link (site.links[].side), the values of the `direction` field. */
+#define SW_SIDE_OUTSIDE 0
+#define SW_SIDE_INSIDE 1
+
+/* One address prefix of a link's peers. */
+struct sw_img_peer {
+	uint8_t addr[16];     /* IPv4 in the first 4 bytes; bits past plen are zero */
+	uint8_t family;       /* 4 or 6 */
+	uint8_t plen;         /* prefix length in bits */
+	uint8_t side;         /* SW_SIDE_* of its link */
+	uint8_t pad;
+	uint32_t link;        /* index of its link */
+};
+
+#define SW_LINKS_MAX 1024
+#define SW_PEERS_MAX 16384
+#define SW_HOME_PCS_MAX 4096
+
+/* The site as the direction of a packet needs it (sw_policy_direction). */
+struct sw_img_site {
+	uint32_t npeers, peers_off;     /* struct sw_img_peer[npeers], longest prefix first */
+	uint32_t nlinks, links_off;     /* uint32_t[nlinks]: strtab offsets of the link names */
+	uint32_t nhome_pc, home_pc_off; /* uint32_t[nhome_pc]: home point codes, sorted */
+	uint32_t pad[2];
+};
+
 /* An integer condition gates its rule only when its set has at most this many values. */
 #define SW_IGATE_SET_MAX 64
 #define SW_IGATE_VALS_MAX 8192
@@ -242,7 +272,7 @@ struct sw_image_hdr {
 	uint32_t gate_off;        /* atom gate (see the layout above), SW_GATE_WORDS words */
 	uint32_t ngated;          /* rules gated by an atom or an integer value */
 	uint32_t nivals;          /* values of the integer gate */
-	uint32_t pad1;
+	uint32_t site_off;        /* struct sw_img_site */
 	struct sw_img_field fields[SW_SF_COUNT];
 };
 
@@ -292,6 +322,15 @@ _Static_assert(offsetof(struct sw_img_field, key_digits) == 36, "sw_img_field.ke
 _Static_assert(sizeof(struct sw_img_ival) == 8, "sw_img_ival");
 _Static_assert(offsetof(struct sw_img_ival, value) == 0, "sw_img_ival.value");
 _Static_assert(offsetof(struct sw_img_ival, field) == 4, "sw_img_ival.field");
+_Static_assert(sizeof(struct sw_img_peer) == 24, "sw_img_peer");
+_Static_assert(offsetof(struct sw_img_peer, family) == 16, "sw_img_peer.family");
+_Static_assert(offsetof(struct sw_img_peer, plen) == 17, "sw_img_peer.plen");
+_Static_assert(offsetof(struct sw_img_peer, side) == 18, "sw_img_peer.side");
+_Static_assert(offsetof(struct sw_img_peer, link) == 20, "sw_img_peer.link");
+_Static_assert(sizeof(struct sw_img_site) == 32, "sw_img_site");
+_Static_assert(offsetof(struct sw_img_site, peers_off) == 4, "sw_img_site.peers_off");
+_Static_assert(offsetof(struct sw_img_site, links_off) == 12, "sw_img_site.links_off");
+_Static_assert(offsetof(struct sw_img_site, home_pc_off) == 20, "sw_img_site.home_pc_off");
 _Static_assert(sizeof(struct sw_image_hdr) == 832, "sw_image_hdr");
 _Static_assert(offsetof(struct sw_image_hdr, magic) == 0, "sw_image_hdr.magic");
 _Static_assert(offsetof(struct sw_image_hdr, abi) == 8, "sw_image_hdr.abi");
@@ -323,6 +362,7 @@ _Static_assert(offsetof(struct sw_image_hdr, key_mask) == 208, "sw_image_hdr.key
 _Static_assert(offsetof(struct sw_image_hdr, gate_off) == 216, "sw_image_hdr.gate_off");
 _Static_assert(offsetof(struct sw_image_hdr, ngated) == 220, "sw_image_hdr.ngated");
 _Static_assert(offsetof(struct sw_image_hdr, nivals) == 224, "sw_image_hdr.nivals");
+_Static_assert(offsetof(struct sw_image_hdr, site_off) == 228, "sw_image_hdr.site_off");
 _Static_assert(offsetof(struct sw_image_hdr, fields) == 232, "sw_image_hdr.fields");
 
 static inline const char *

@@ -61,6 +61,39 @@ void sw_policy_ctx_set_flags(struct sw_policy_ctx *ctx, unsigned flags);
 struct sw_verdict sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt,
 				 const struct sw_msu *msu, unsigned port, uint64_t now_ns);
 
+/*
+ * Direction of an MSU (the `direction` field, SW_SIDE_OUTSIDE / SW_SIDE_INSIDE of image.h): where
+ * the packet came from. Pure: reads the bound image's site section and the packet, nothing else.
+ *
+ * SW_DIR_PORT (inline: the appliance's ports): port 0 (A, interconnect) is outside, 1 (B, home)
+ * inside; but a packet from inside whose source address is a peer of an outside link
+ * (site.links) is a spoof and counts as outside.
+ * SW_DIR_ADDRESS (`inspect`, a capture without ports): when the site declares links, the side
+ * of the link whose peers hold the source address (most specific prefix first; a source in no
+ * link is outside); without links, inside when the M3UA OPC is a home point code, else outside.
+ */
+enum sw_dir_mode {
+	SW_DIR_PORT,
+	SW_DIR_ADDRESS,
+};
+unsigned sw_policy_direction(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt,
+			     const struct sw_msu *msu, unsigned port, enum sw_dir_mode mode);
+/* Link of the packet's source address (index into site.links), -1 when none or no packet. */
+int sw_policy_link(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt);
+/* Name of link i of the image, NULL when out of range. */
+const char *sw_image_link_name(const void *image, int link);
+
+/*
+ * Verdict for one message with its components judged one by one (issue 13, finding 3): each
+ * component alone, with the MAP fields decoded from its own parameter (buf: the packet the MSU
+ * was decoded from), and the message gets the strictest of their verdicts (drop > alert >
+ * allow; the first component on a tie). A message of at most one component, or without buf, is
+ * sw_policy_eval. The judge (dataplane/judge) calls this.
+ */
+struct sw_verdict sw_policy_eval_msg(struct sw_policy_ctx *ctx, const uint8_t *buf,
+				     const struct sw_pkt *pkt, const struct sw_msu *msu,
+				     unsigned port, uint64_t now_ns);
+
 uint32_t sw_image_nrules(const void *image);
 /* "default" and "malformed" for the negative ids; NULL if out of range. */
 const char *sw_image_rule_name(const void *image, int32_t rule);

@@ -50,7 +50,9 @@ t_addr(struct sw_sccp_addr *a, const char *digits, uint8_t gti, uint8_t ssn)
 	t_digits(&a->digits, digits);
 }
 
-/* A TCAP Begin from cgpa to cdpa with one invoke of opcode and an optional IMSI. */
+/* A TCAP Begin from cgpa to cdpa with one invoke of opcode and an optional IMSI. A message
+ * from a home GT (site.example.conf: 27820, 27821) comes from a home point code (1001), as
+ * our own nodes' traffic does; any other from 4000 (an interconnect STP). */
 static inline void
 t_map(struct sw_msu *m, const char *cgpa, const char *cdpa, int32_t opcode, const char *imsi)
 {
@@ -58,8 +60,8 @@ t_map(struct sw_msu *m, const char *cgpa, const char *cdpa, int32_t opcode, cons
 	m->has = SW_HAS_M3UA | SW_HAS_PROTO_DATA | SW_HAS_SCCP | SW_HAS_TCAP | SW_HAS_MAP;
 	m->m3ua.cls = 1;
 	m->m3ua.type = 1;
-	m->m3ua.opc = 4000;
-	m->m3ua.dpc = 1001;
+	m->m3ua.opc = strncmp(cgpa, "27820", 5) == 0 || strncmp(cgpa, "27821", 5) == 0 ? 1001 : 4000;
+	m->m3ua.dpc = m->m3ua.opc == 1001 ? 4000 : 1001;
 	m->m3ua.si = 3;
 	m->sccp.type = 0x09; /* UDT, Q.713 4.10 */
 	m->sccp.pclass = 1;

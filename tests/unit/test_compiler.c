@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include <cmocka.h>
 
 #include "control/compiler/compiler.h"
@@ -154,6 +156,29 @@ static const struct bad bad_inputs[] = {
 	{ "site: wrong type", "rules = ({ name = \"a\"; action = \"drop\"; });\n",
 	  "site = { name = \"x\"; home = { plmn = [\"65501\"]; gt = [\"2782\"];\n point_codes = [ \"1001\" ]; }; };\n",
 	  "site.conf:2: 'point_codes' must be a list of integers" },
+	{ "site: link without side", "rules = ({ name = \"a\"; action = \"drop\"; });\n",
+	  "site = { name = \"x\"; home = { plmn = [\"65501\"]; gt = [\"2782\"]; };\n links = (\n { name = \"ipx\"; peers = [\"192.0.2.0/24\"]; } ); };\n",
+	  "site.conf:3: link 'ipx' needs 'side' = \"outside\" or \"inside\"" },
+	{ "site: bad peer", "rules = ({ name = \"a\"; action = \"drop\"; });\n",
+	  "site = { name = \"x\"; home = { plmn = [\"65501\"]; gt = [\"2782\"]; };\n links = (\n { name = \"ipx\"; side = \"outside\";\n peers = [\"192.0.2.300/24\"]; } ); };\n",
+	  "site.conf:4: invalid peer address \"192.0.2.300/24\"" },
+	{ "site: peer host bits", "rules = ({ name = \"a\"; action = \"drop\"; });\n",
+	  "site = { name = \"x\"; home = { plmn = [\"65501\"]; gt = [\"2782\"]; };\n links = (\n { name = \"ipx\"; side = \"outside\";\n peers = [\"192.0.2.1/24\"]; } ); };\n",
+	  "site.conf:4: peer \"192.0.2.1/24\" has address bits set past /24" },
+	{ "site: peer prefix length", "rules = ({ name = \"a\"; action = \"drop\"; });\n",
+	  "site = { name = \"x\"; home = { plmn = [\"65501\"]; gt = [\"2782\"]; };\n links = (\n { name = \"ipx\"; side = \"outside\";\n peers = [\"2001:db8::/129\"]; } ); };\n",
+	  "site.conf:4: invalid prefix length in peer \"2001:db8::/129\" (0-128)" },
+	{ "site: duplicate link", "rules = ({ name = \"a\"; action = \"drop\"; });\n",
+	  "site = { name = \"x\"; home = { plmn = [\"65501\"]; gt = [\"2782\"]; };\n links = (\n { name = \"ipx\"; side = \"outside\"; peers = [\"10.0.0.0/8\"]; },\n"
+	  " { name = \"ipx\"; side = \"inside\"; peers = [\"10.1.0.0/16\"]; } ); };\n",
+	  "site.conf:4: duplicate link name 'ipx' (first at line 3)" },
+	{ "site: peer in two links", "rules = ({ name = \"a\"; action = \"drop\"; });\n",
+	  "site = { name = \"x\"; home = { plmn = [\"65501\"]; gt = [\"2782\"]; };\n links = (\n { name = \"a\"; side = \"outside\"; peers = [\"10.0.0.0/8\"]; },\n"
+	  " { name = \"b\"; side = \"inside\"; peers = [\"10.0.0.0/8\"]; } ); };\n",
+	  "site.conf:4: peer \"10.0.0.0/8\" is already a peer of link 'a'" },
+	{ "site: link without peers", "rules = ({ name = \"a\"; action = \"drop\"; });\n",
+	  "site = { name = \"x\"; home = { plmn = [\"65501\"]; gt = [\"2782\"]; };\n links = (\n { name = \"a\"; side = \"outside\"; peers = []; } ); };\n",
+	  "site.conf:3: link 'a' needs a non-empty list 'peers'" },
 };
 
 static void
@@ -178,6 +203,72 @@ test_bad_input(void **state)
 			fail_msg("%s: message does not start with the file: %s", b->what, err);
 		(void)want;
 	}
+}
+
+/* site.links (issue 18 Deliver 2 keys): the link of a source address, most specific first, and
+ * the direction it gives (issue 13 Deliver 1). */
+static void
+test_links(void **state)
+{
+	static const char *site =
+		"site = { name = \"x\"; home = { plmn = [\"65501\"]; gt = [\"27820\"];\n"
+		" point_codes = [ 1001 ]; };\n"
+		" links = (\n"
+		"  { name = \"ipx-a\"; side = \"outside\"; peers = [ \"192.0.2.0/24\", \"2001:db8::/32\" ]; },\n"
+		"  { name = \"core\"; side = \"inside\"; peers = [ \"10.2.0.0/16\" ]; },\n"
+		"  { name = \"core-stp\"; side = \"outside\"; peers = [ \"10.2.3.4\" ]; }\n"
+		" ); };\n";
+	static const struct {
+		int ver;
+		const char *src;
+		const char *link;
+		unsigned inspect, port1;
+	} cases[] = {
+		{ 4, "192.0.2.77", "ipx-a", SW_SIDE_OUTSIDE, SW_SIDE_OUTSIDE },
+		{ 6, "2001:db8:1::5", "ipx-a", SW_SIDE_OUTSIDE, SW_SIDE_OUTSIDE },
+		{ 4, "10.2.9.9", "core", SW_SIDE_INSIDE, SW_SIDE_INSIDE },
+		{ 4, "10.2.3.4", "core-stp", SW_SIDE_OUTSIDE, SW_SIDE_OUTSIDE }, /* /32 beats /16 */
+		{ 4, "10.3.0.1", NULL, SW_SIDE_OUTSIDE, SW_SIDE_INSIDE },      /* no link */
+		{ 6, "2001:db9::1", NULL, SW_SIDE_OUTSIDE, SW_SIDE_INSIDE },
+	};
+	struct sw_compiled c;
+	struct sw_policy_ctx *ctx;
+	char err[512];
+	struct sw_msu m;
+
+	(void)state;
+	if (compile_text("rules = ({ name = \"a\"; direction = \"outside\"; cgpa_in = \"home\";"
+			 " action = \"drop\"; });\n", site, &c, err, sizeof(err)) != 0)
+		fail_msg("compile: %s", err);
+	ctx = sw_policy_ctx_new();
+	assert_non_null(ctx);
+	assert_int_equal(sw_policy_ctx_bind(ctx, c.image), 0);
+	assert_string_equal(sw_image_link_name(c.image, 1), "core");
+	assert_null(sw_image_link_name(c.image, 3));
+	t_map(&m, "27820000010", "27820000020", 71, NULL);
+	m.m3ua.opc = 1001; /* a home OPC: with links, the address decides, not the OPC */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sw_pkt pkt;
+		memset(&pkt, 0, sizeof(pkt));
+		pkt.ip_ver = (uint8_t)cases[i].ver;
+		assert_int_equal(inet_pton(cases[i].ver == 4 ? AF_INET : AF_INET6, cases[i].src,
+					   pkt.src), 1);
+		int l = sw_policy_link(ctx, &pkt);
+		if (cases[i].link == NULL)
+			assert_int_equal(l, -1);
+		else
+			assert_string_equal(sw_image_link_name(c.image, l), cases[i].link);
+		assert_int_equal(sw_policy_direction(ctx, &pkt, &m, 0, SW_DIR_ADDRESS),
+				 cases[i].inspect);
+		/* inline: the port, but a source of an outside link on the inside port is a spoof */
+		assert_int_equal(sw_policy_direction(ctx, &pkt, &m, 0, SW_DIR_PORT), SW_SIDE_OUTSIDE);
+		assert_int_equal(sw_policy_direction(ctx, &pkt, &m, 1, SW_DIR_PORT), cases[i].port1);
+		unsigned d = sw_policy_direction(ctx, &pkt, &m, 0, SW_DIR_ADDRESS);
+		assert_int_equal(sw_policy_eval(ctx, &pkt, &m, d, 0).action,
+				 d == SW_SIDE_OUTSIDE ? SW_ACTION_DROP : SW_ACTION_ALLOW);
+	}
+	sw_policy_ctx_free(ctx);
+	sw_compiled_free(&c);
 }
 
 static void
@@ -457,6 +548,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_language),
 		cmocka_unit_test(test_blocklist_100k),
 		cmocka_unit_test(test_prefix_table_equivalence),

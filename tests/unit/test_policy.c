@@ -58,10 +58,14 @@ teardown(void **state)
 	return 0;
 }
 
+/* Direction as `inspect` takes it from a capture of a site without links: the OPC (t_map:
+ * home GTs come from a home point code). */
 static struct sw_verdict
 eval(struct fx *fx, const struct sw_msu *m)
 {
-	return sw_policy_eval(fx->ctx, NULL, m, 0, 1000);
+	unsigned dir = sw_policy_direction(fx->ctx, NULL, m, 0, SW_DIR_ADDRESS);
+
+	return sw_policy_eval(fx->ctx, NULL, m, dir, 1000);
 }
 
 static void
@@ -389,6 +393,141 @@ test_validate(void **state)
 }
 
 /*
+ * Issue 13 finding 1: an anyTimeInterrogation arriving from outside with the home calling GT
+ * 27820999999 was allow/default (the shipped "from outside" meant "calling GT not under
+ * home.gt"); with trailing octets after the TCAP it was allow/malformed-from-home. Inline the
+ * port says outside; in `inspect` without links a foreign OPC does.
+ */
+static void
+test_spoofed_home(void **state)
+{
+	struct fx *fx = *state;
+	struct sw_msu m;
+	struct sw_verdict v;
+
+	t_map(&m, "27820999999", T_HOME_HLR, 71, NULL);
+	m.m3ua.opc = 4000;
+	m.m3ua.dpc = 1001;
+	/* inline, interconnect port */
+	v = sw_policy_eval(fx->ctx, NULL, &m, 0, 0);
+	assert_int_equal(v.action, SW_ACTION_DROP);
+	assert_string_equal(sw_image_rule_name(fx->c.image, v.rule), "spoofed-home-gt");
+	/* inspect: the foreign OPC says outside */
+	assert_int_equal(sw_policy_direction(fx->ctx, NULL, &m, 0, SW_DIR_ADDRESS),
+			 SW_SIDE_OUTSIDE);
+	expect(fx, &m, SW_ACTION_DROP, "spoofed-home-gt", "ATI, home GT, foreign OPC");
+	/* trailing octets after the TCAP message */
+	m.mal = SW_MAL_TCAP_LEN;
+	v = sw_policy_eval(fx->ctx, NULL, &m, 0, 0);
+	assert_int_equal(v.action, SW_ACTION_DROP);
+	assert_int_equal(v.rule, SW_RULE_MALFORMED);
+	expect(fx, &m, SW_ACTION_DROP, "malformed", "malformed ATI, home GT, foreign OPC");
+	/* the same from inside: our own gsmSCF, and its malformed twin, are let through */
+	m.mal = SW_MAL_NONE;
+	assert_int_equal(sw_policy_eval(fx->ctx, NULL, &m, 1, 0).action, SW_ACTION_ALLOW);
+	m.mal = SW_MAL_TCAP_LEN;
+	v = sw_policy_eval(fx->ctx, NULL, &m, 1, 0);
+	assert_int_equal(v.action, SW_ACTION_ALLOW);
+	assert_string_equal(sw_image_rule_name(fx->c.image, v.rule), "malformed-from-home");
+	/* a home OPC from outside, whatever the GT */
+	t_map(&m, T_FOREIGN_GT, T_HOME_HLR, 46, NULL);
+	m.m3ua.opc = 1002;
+	v = sw_policy_eval(fx->ctx, NULL, &m, 0, 0);
+	assert_int_equal(v.action, SW_ACTION_DROP);
+	assert_string_equal(sw_image_rule_name(fx->c.image, v.rule), "spoofed-home-opc");
+	/* directions: the port inline; the OPC in inspect without links */
+	assert_int_equal(sw_policy_direction(fx->ctx, NULL, &m, 0, SW_DIR_PORT), SW_SIDE_OUTSIDE);
+	assert_int_equal(sw_policy_direction(fx->ctx, NULL, &m, 1, SW_DIR_PORT), SW_SIDE_INSIDE);
+	assert_int_equal(sw_policy_direction(fx->ctx, NULL, &m, 0, SW_DIR_ADDRESS), SW_SIDE_INSIDE);
+	m.m3ua.opc = 4000;
+	assert_int_equal(sw_policy_direction(fx->ctx, NULL, &m, 1, SW_DIR_ADDRESS), SW_SIDE_OUTSIDE);
+}
+
+/* A provideSubscriberInfo argument (TS 29.002 8.11.1: SEQUENCE { imsi [0] IMSI, ... }) for imsi
+ * at buf[off]; its length. */
+static uint32_t
+psi_arg(uint8_t *buf, uint32_t off, const char *imsi)
+{
+	size_t n = strlen(imsi), nb = (n + 1) / 2;
+	uint8_t *p = buf + off;
+
+	p[0] = 0x30;
+	p[1] = (uint8_t)(2 + nb);
+	p[2] = 0x80;
+	p[3] = (uint8_t)nb;
+	for (size_t i = 0; i < nb; i++) /* TBCD, low nibble first, 0xf filler */
+		p[4 + i] = (uint8_t)((imsi[2 * i] - '0') |
+				     (2 * i + 1 < n ? imsi[2 * i + 1] - '0' : 0xf) << 4);
+	return (uint32_t)(4 + nb);
+}
+
+/* A TCAP Begin from PartnerDE's GT with one provideSubscriberInfo invoke per IMSI, each with its
+ * own parameter in buf; the MAP fields as the decoder leaves them (the first value seen). */
+static void
+psi_msg(struct sw_msu *m, uint8_t *buf, const char *const *imsis, unsigned n)
+{
+	uint32_t off = 16;
+
+	t_map(m, T_DE_GT, T_HOME_HLR, 70, NULL);
+	for (unsigned i = 0; i < n; i++) {
+		struct sw_tcap_comp *c;
+		if (i > 0)
+			t_comp(m, SW_COMP_INVOKE, 70);
+		c = &m->tcap.comp[i];
+		c->param_off = off;
+		c->param_len = psi_arg(buf, off, imsis[i]);
+		off += c->param_len + 8;
+	}
+	t_digits(&m->map.imsi, imsis[0]);
+}
+
+/*
+ * Issue 13 finding 3: MAP fields kept "the first value seen over all components", so two
+ * provideSubscriberInfo invokes from a partner, the first for the partner's own IMSI and the
+ * second for a home IMSI, were allow/fs11-cat2-partner-own-subscriber; the second alone is
+ * dropped. Every invoke is now judged with its own parameter, the message gets the strictest
+ * verdict: both orderings and three components are dropped.
+ */
+static void
+test_decoy_component(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const orders[][3] = {
+		{ T_DE_IMSI, T_HOME_IMSI, NULL },
+		{ T_HOME_IMSI, T_DE_IMSI, NULL },
+		{ T_DE_IMSI, T_DE_IMSI, T_HOME_IMSI },
+		{ T_DE_IMSI, T_HOME_IMSI, T_DE_IMSI },
+	};
+	uint8_t buf[256];
+	struct sw_msu m;
+	struct sw_verdict v;
+
+	memset(buf, 0, sizeof(buf));
+	/* the partner's own subscriber alone: allowed, through the per-component path too */
+	psi_msg(&m, buf, orders[0], 1);
+	v = sw_policy_eval_msg(fx->ctx, buf, NULL, &m, 0, 0);
+	assert_int_equal(v.action, SW_ACTION_ALLOW);
+	assert_string_equal(sw_image_rule_name(fx->c.image, v.rule),
+			    "fs11-cat2-partner-own-subscriber");
+	for (unsigned k = 0; k < sizeof(orders) / sizeof(orders[0]); k++) {
+		unsigned n = orders[k][2] != NULL ? 3 : 2;
+		psi_msg(&m, buf, orders[k], n);
+		v = sw_policy_eval_msg(fx->ctx, buf, NULL, &m, 0, 0);
+		if (v.action != SW_ACTION_DROP ||
+		    strcmp(sw_image_rule_name(fx->c.image, v.rule), "fs11-cat2") != 0)
+			fail_msg("order %u (%u components): %s by %s, expected drop by fs11-cat2", k,
+				 n, sw_action_name(v.action),
+				 sw_image_rule_name(fx->c.image, v.rule));
+		/* the same again: cached per component, same verdict */
+		v = sw_policy_eval_msg(fx->ctx, buf, NULL, &m, 0, 0);
+		assert_int_equal(v.action, SW_ACTION_DROP);
+	}
+	/* the message-level view alone is what the decoy fooled */
+	psi_msg(&m, buf, orders[0], 2);
+	assert_int_equal(sw_policy_eval(fx->ctx, NULL, &m, 0, 0).action, SW_ACTION_ALLOW);
+}
+
+/*
  * Issue 13 finding 8: a checksummed image whose opcode-index row has a bit at or above the rule
  * count passed validation, and the engine then read past the rule table (ASan:
  * heap-buffer-overflow in eval.c). Every rule bitset (opcode rows, gate rows) is checked; so
@@ -592,6 +731,8 @@ main(void)
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_cache_prefix_key),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_spoofed_home),
+		cmocka_unit_test(test_decoy_component),
 		cmocka_unit_test(test_validate_rule_bits),
 		cmocka_unit_test(test_scan_error_counted),
 		cmocka_unit_test(test_random_msus),
