@@ -22,7 +22,7 @@
 struct inspect_opts {
 	bool json, all, summary;
 	const char *rules, *site, *file;
-	unsigned port;
+	unsigned port;  /* 0, 1 (--port), or SW_PORT_NONE: from the site's links or the OPC */
 	bool non_ip_pass;
 };
 
@@ -260,6 +260,7 @@ inspect_options(int argc, char **argv, struct inspect_opts *o)
 	int opt;
 
 	memset(o, 0, sizeof(*o));
+	o->port = SW_PORT_NONE;
 	o->non_ip_pass = true; /* as sigwall-dataplane's --non-sctp default */
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {

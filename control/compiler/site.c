@@ -180,7 +180,9 @@ parse_links(struct builder *b, const config_setting_t *links)
 				return rc;
 			p.side = l->side;
 			p.link = (uint32_t)i;
-			for (size_t j = 0; j < st->npeers; j++)
+			/* an explicit prefix belongs to one link (two proxy links may share a
+			 * remote host: the first is taken) */
+			for (size_t j = 0; peers != s && j < st->npeers; j++)
 				if (st->peers[j].family == p.family && st->peers[j].plen == p.plen &&
 				    memcmp(st->peers[j].addr, p.addr, 16) == 0)
 					return cpl_errs(b, e, "peer \"%s\" is already a peer of link '%s'",

@@ -19,12 +19,16 @@
 
 /* The policy's verdict for one MSU (or for a packet judged as a whole: msu carries its mal). */
 static inline void
-judge_eval(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt, const struct sw_msu *msu,
-	   unsigned port, uint64_t now_ns, struct sw_judge_verdict *v)
+judge_eval(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
+	   const struct sw_msu *msu, unsigned port, uint64_t now_ns, struct sw_judge_verdict *v)
 {
 	v->mal = (uint16_t)msu->mal;
 	if (likely_(ctx->image != NULL)) {
-		struct sw_verdict pv = sw_policy_eval(ctx->pctx, pkt, msu, port, now_ns);
+		/* Direction (policy.h): the port, or without one the site's links or the OPC;
+		 * each component judged with its own parameters, the strictest verdict. */
+		unsigned dir = sw_policy_direction(ctx->pctx, pkt, msu, port,
+						   port == SW_PORT_NONE ? SW_DIR_ADDRESS : SW_DIR_PORT);
+		struct sw_verdict pv = sw_policy_eval_msg(ctx->pctx, buf, pkt, msu, dir, now_ns);
 
 		v->action = pv.action;
 		v->monitor = pv.monitor;
@@ -61,7 +65,7 @@ judge_whole(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt, unsigned p
 	msu->mal = pkt->mal;
 	j->cls = SW_JUDGE_PACKET;
 	j->pkt.chunk = SW_JUDGE_PKT;
-	judge_eval(ctx, pkt, msu, port, now_ns, &j->pkt);
+	judge_eval(ctx, NULL, pkt, msu, port, now_ns, &j->pkt);
 	j->forward = j->pkt.action != SW_ACTION_DROP;
 	if (fn != NULL)
 		fn(arg, pkt, msu, &j->pkt);
@@ -110,7 +114,7 @@ sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct
 		sw_decode_msu(buf, pkt, i, msu);
 		v = &j->v[n++];
 		v->chunk = (uint8_t)i;
-		judge_eval(ctx, pkt, msu, port, now_ns, v);
+		judge_eval(ctx, buf, pkt, msu, port, now_ns, v);
 		if (v->action == SW_ACTION_DROP)
 			mask |= 1u << i;
 		if (fn != NULL)
@@ -128,7 +132,7 @@ sw_judge_msu(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt, const str
 	     unsigned port, uint64_t now_ns, struct sw_judge_verdict *v)
 {
 	v->chunk = SW_JUDGE_PKT;
-	judge_eval(ctx, pkt, msu, port, now_ns, v);
+	judge_eval(ctx, NULL, pkt, msu, port, now_ns, v); /* no buffer: message-level MAP fields */
 }
 
 static unsigned

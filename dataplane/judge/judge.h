@@ -76,9 +76,10 @@ typedef void (*sw_judge_fn)(void *arg, const struct sw_pkt *pkt, const struct sw
 			    const struct sw_judge_verdict *v);
 
 /*
- * Judge one packet: buf/pkt as decoded by sw_decode_packet, port 0 (A, outside) or 1 (B,
- * inside), now_ns the time for rate limits. msu is scratch space for the MSU being judged
- * (struct sw_msu is large: the caller keeps one). Fills j and returns j->forward.
+ * Judge one packet: buf/pkt as decoded by sw_decode_packet, port 0 (A, outside), 1 (B,
+ * inside) or SW_PORT_NONE (a capture: the direction from the site, policy.h), now_ns the time
+ * for rate limits. msu is scratch space for the MSU being judged (struct sw_msu is large: the
+ * caller keeps one). Fills j and returns j->forward.
  */
 bool sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
 		     unsigned port, uint64_t now_ns, struct sw_msu *msu, struct sw_judgement *j,

@@ -76,6 +76,9 @@ enum sw_dir_mode {
 	SW_DIR_PORT,
 	SW_DIR_ADDRESS,
 };
+/* The port of a packet that came through no port (`inspect`: a capture); the judge then asks
+ * for SW_DIR_ADDRESS. */
+#define SW_PORT_NONE 2
 unsigned sw_policy_direction(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt,
 			     const struct sw_msu *msu, unsigned port, enum sw_dir_mode mode);
 /* Link of the packet's source address (index into site.links), -1 when none or no packet. */
