@@ -185,7 +185,7 @@ worker_event(struct sw_worker *w, const struct rte_mbuf *m, const struct sw_pkt 
 	(void)pkt;
 	if (w->ring == NULL)
 		return;
-	ev = sw_shm_event_reserve(w->ring);
+	ev = sw_shm_event_reserve_kind(w->ring, kind);
 	if (ev == NULL) {
 		SW_SHM_ADD(w->c->events_lost, 1);
 		return;

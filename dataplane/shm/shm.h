@@ -620,4 +620,27 @@ unsigned sw_shm_events_pop(struct sw_shm_stats *s, unsigned w, struct sw_shm_eve
 /* Make one copied event safe to print; true when nothing had to be changed. */
 bool sw_shm_event_sanitize(struct sw_shm_event *ev, unsigned w);
 
+/*
+ * Worker: reserve a record for an event of this kind. Malformed events may fill the ring only
+ * up to SW_SHM_RING_MALFORMED_SHARE of it: a flood of malformed packets leaves the rest to drop
+ * and alert events, which are never lost to it (issue 19; control counts malformed packets per
+ * reason from the counters, not from these records). NULL (counted in ring->lost) when refused.
+ */
+#define SW_SHM_RING_MALFORMED_SHARE(size) ((size) - (size) / 4)
+
+static inline struct sw_shm_event *
+sw_shm_event_reserve_kind(struct sw_shm_ring *r, uint8_t kind)
+{
+	if (kind == SW_EV_MALFORMED) {
+		uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+		uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+
+		if (head - tail >= SW_SHM_RING_MALFORMED_SHARE(r->size)) {
+			SW_SHM_ADD(r->lost, 1);
+			return NULL;
+		}
+	}
+	return sw_shm_event_reserve(r);
+}
+
 #endif /* SW_SHM_SHM_H */
