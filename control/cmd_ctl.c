@@ -53,14 +53,15 @@ ctl_connect(void)
 
 /*
  * Send one request, copy the body of the answer to out (errors to stderr).
- * Returns 0 on "OK", 1 on "ERR" or a broken connection.
+ * Returns 0 on "OK", 2 on "EINVAL" (the request or its files were refused: invalid input),
+ * 1 on "ERR" or a broken connection.
  */
 static int
 ctl_request(const char *req, FILE *out)
 {
 	char buf[65536];
 	size_t have = 0;
-	bool head_done = false, ok = false;
+	bool head_done = false, ok = false, invalid = false;
 	int fd = ctl_connect();
 
 	if (fd < 0)
@@ -92,9 +93,13 @@ ctl_request(const char *req, FILE *out)
 					fflush(out);
 				}
 			} else {
-				fprintf(stderr, "sigwallctl: %s%s",
-					strncmp(buf, "ERR ", 4) == 0 ? buf + 4 : buf,
-					eol == NULL ? "\n" : "");
+				const char *msg = buf;
+
+				if (strncmp(buf, "ERR ", 4) == 0)
+					msg = buf + 4;
+				else if (strncmp(buf, "EINVAL ", 7) == 0)
+					msg = buf + 7, invalid = true;
+				fprintf(stderr, "sigwallctl: %s%s", msg, eol == NULL ? "\n" : "");
 			}
 			have = 0;
 			continue;
@@ -113,7 +118,7 @@ ctl_request(const char *req, FILE *out)
 			"answer\n");
 		return 1;
 	}
-	return ok ? 0 : 1;
+	return ok ? 0 : invalid ? 2 : 1;
 }
 
 static bool
@@ -271,4 +276,14 @@ sw_cmd_events(int argc, char **argv)
 		return 2;
 	return ctl_request(has_flag(argc, argv, "--follow") ? "events\tfollow\n" : "events\n",
 			   stdout);
+}
+
+int
+sw_cmd_log_reopen(int argc, char **argv)
+{
+	static const char *const allowed[] = {NULL};
+
+	if (check_flags(argc, argv, allowed) != 0)
+		return 2;
+	return ctl_request("log-reopen\n", stdout);
 }

@@ -216,13 +216,15 @@ def run(procs):
     if os.path.exists(events):
         for line in open(events):
             e = json.loads(line)
-            a = e.get("action")
-            if a is not None:
-                acts[(e.get("generation"), a)] = acts.get((e.get("generation"), a), 0) + 1
-                if len(first) < 2 and a == "drop":
+            t = e["event_type"]
+            if t in ("drop", "alert", "malformed"):
+                n = e["malformed"]["count"] if t == "malformed" else 1
+                acts[(e.get("generation"), t)] = acts.get((e.get("generation"), t), 0) + n
+                if len(first) < 2 and t == "drop":
                     first.append(line.strip())
     print("\nevents (%s): %s" % (os.path.relpath(events, src), ", ".join(
-        "generation %s %s %d" % (g, a, n) for (g, a), n in sorted(acts.items())) or "none"))
+        "generation %s %s %d" % (g, a, n) for (g, a), n in sorted(acts.items(), key=str))
+        or "none"))
     for line in first:
         print("  " + line[:300])
     try:

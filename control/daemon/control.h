@@ -23,11 +23,37 @@ struct sw_buf {
 
 #define SW_NAMES_KEEP 8 /* generations whose rule names are kept for events */
 
-/* Rule names of one generation (copied out of its image). */
+/* Rule names and actions of one generation (copied out of its image), for events and metrics. */
 struct sw_names {
 	uint64_t generation;
 	uint32_t nrules;
 	char **name;
+	uint8_t *action;          /* per rule: enum sw_action or SW_IMG_ACTION_RATE_LIMIT */
+	uint8_t *monitor;         /* per rule: 1 if the rule only alerts */
+	uint8_t default_action, malformed_action, policy_monitor;
+	uint64_t checksum;
+	char policy[64];          /* the rule file's policy.name */
+};
+
+/* One output file of the event pipeline (JSON lines or the pcap of drops). */
+struct sw_evfile {
+	const char *path;
+	int fd;                   /* -1: none */
+	uint64_t records;         /* whole records written */
+	uint64_t bytes;
+	uint64_t short_writes;    /* writes cut short (disk full, I/O error), file truncated back */
+	uint64_t records_lost;    /* records not written because of them */
+	uint64_t reopens;
+	uint64_t open_errors;
+	unsigned long long dev, ino; /* of the open file: a removed or renamed path is noticed */
+};
+
+/* Malformed events of one reason, aggregated over one second. */
+struct sw_malagg {
+	uint64_t events;          /* records drained from the rings this second */
+	uint64_t ctr_prev;        /* sum of the workers' mal[] counter at the last tick */
+	bool have_sample;
+	struct sw_shm_event sample; /* the first record of the second */
 };
 
 /* One reload, as run by the reload thread. */
@@ -42,6 +68,7 @@ struct sw_reload {
 	uint64_t size, checksum;
 	unsigned nrules, workers_waited;
 	bool picked_up;           /* every live worker's epoch reached the new generation */
+	bool invalid;             /* the rule or site files were refused (usage error, exit 2) */
 	struct sw_names names;
 };
 
@@ -52,6 +79,24 @@ struct sw_snap {
 	uint64_t dropped[SW_SHM_MAX_WORKERS];
 	uint64_t rule[SW_SHM_MAX_RULES];
 };
+
+/* One entry of the reload history (status, metrics). */
+struct sw_reload_rec {
+	uint64_t real_ns;         /* CLOCK_REALTIME when it finished */
+	uint64_t generation;
+	bool ok, picked_up;
+	double total_ms;
+	char err[160];
+};
+#define SW_RELOAD_HIST 16
+
+/* A CIDR of --metrics-allow. */
+struct sw_cidr {
+	int af;                   /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	unsigned bits;
+};
+#define SW_METRICS_ALLOW_MAX 32
 
 struct sw_ctl {
 	const char *instance;
@@ -84,15 +129,36 @@ struct sw_ctl {
 	char last_error[1024];
 	uint64_t last_error_ns;             /* CLOCK_REALTIME */
 	double last_total_ms;
+	struct sw_reload_rec hist[SW_RELOAD_HIST];
+	unsigned hist_next;
+	uint64_t reloads_not_picked_up;
+
+	/* clients (main.c): refusals per reason, for metrics */
+	struct sw_cidr metrics_allow[SW_METRICS_ALLOW_MAX];
+	unsigned nmetrics_allow;
+	uint64_t refused_ctl_full, refused_ctl_peer, refused_http_full, refused_http_peer,
+		refused_http_acl, signals_hup;
 
 	struct sw_names names[SW_NAMES_KEEP];
 	unsigned names_next;
 
-	/* events */
-	int events_fd, pcap_fd;             /* -1: none */
+	/* events (events.c, evjson.c) */
+	char host[256];
+	struct sw_evfile evf, pcapf;
 	struct sw_buf *evbuf, *pcapbuf;     /* whole lines/records, written once per drain */
+	unsigned evbuf_records, pcapbuf_records;
+	const char *syslog_addr;            /* --events-syslog: udp:HOST:PORT or a unix path */
+	int syslog_fd;                      /* -1: none */
+	int syslog_facility;
+	uint64_t syslog_sent, syslog_errors;
 	uint64_t events_total, events_dropped_pcap;
+	uint64_t ev_by_type[5];             /* drop, alert, malformed, state, system */
+	uint64_t ev_mal_sampled;            /* malformed records folded into per-second lines */
 	uint64_t lost_seen[SW_SHM_MAX_WORKERS];
+	uint64_t lost_total;                /* ring records lost, all workers, since control start */
+	struct sw_malagg mal[SW_MAL_COUNT];
+	bool mal_primed;
+	uint64_t reopen_requests;           /* SIGHUP and log-reopen */
 	char *recent[256];                  /* last JSON lines, ring */
 	unsigned recent_next;
 
@@ -118,11 +184,33 @@ void sw_snap_take(struct sw_ctl *c);
 unsigned sw_report_nworkers(const struct sw_ctl *c);
 
 /* events.c */
+typedef void sw_event_sink(struct sw_ctl *, const char *);
 int sw_events_open(struct sw_ctl *c);
 /* Drain every ring; each JSON line is also passed to sink (followers). */
-unsigned sw_events_drain(struct sw_ctl *c, void (*sink)(struct sw_ctl *, const char *));
+unsigned sw_events_drain(struct sw_ctl *c, sw_event_sink *sink);
+/* Once a second: malformed lines per reason, lost records, removed/renamed files. */
+void sw_events_tick(struct sw_ctl *c, sw_event_sink *sink);
+/* Close and open every output file again (SIGHUP, `sigwallctl log-reopen`); 0 or -errno of
+ * the first file that could not be opened (the others are still reopened). */
+int sw_events_reopen(struct sw_ctl *c, sw_event_sink *sink, const char *why);
+/* A "state" or "system" line (what: short name; detail: JSON members without braces, or ""). */
+void sw_events_note(struct sw_ctl *c, sw_event_sink *sink, const char *type, const char *what,
+		    const char *detail);
 void sw_events_close(struct sw_ctl *c);
 char *sw_events_recent(struct sw_ctl *c);
+
+/* evjson.c: one event's JSON line (the schema is in control/README.md). */
+enum sw_ev_type { SW_ET_DROP, SW_ET_ALERT, SW_ET_MALFORMED, SW_ET_STATE, SW_ET_SYSTEM };
+extern const char *const sw_ev_type_names[5];
+void sw_evjson_head(struct sw_ctl *c, struct sw_buf *b, uint64_t real_ns, enum sw_ev_type t);
+/* A drop/alert record: returns its event type. */
+enum sw_ev_type sw_evjson_verdict(struct sw_ctl *c, const struct sw_shm_event *e,
+				  struct sw_buf *b);
+/* The per-second line of one malformed reason; sample may be NULL. */
+void sw_evjson_malformed(struct sw_ctl *c, unsigned reason, uint64_t count, uint64_t sampled,
+			 const struct sw_shm_event *sample, uint64_t real_ns, struct sw_buf *b);
+/* Rule metadata of a generation (NULL if not kept). */
+const struct sw_names *sw_names_get(const struct sw_ctl *c, uint64_t generation);
 
 void sw_buf_add(struct sw_buf *b, const void *p, size_t n);
 void sw_buf_printf(struct sw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

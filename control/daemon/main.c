@@ -4,12 +4,17 @@
  * shared memory for the dataplane, serves sigwallctl on a unix socket, drains events and exposes
  * Prometheus metrics (ARCHITECTURE.md sections 1, 5, 7).
  *
- *   sigwall-control --instance NAME --rules R --site S [--metrics 127.0.0.1:PORT]
- *                   [--events FILE] [--events-pcap FILE] [--foreground]
+ *   sigwall-control --instance NAME --rules R --site S [--metrics ADDR:PORT]
+ *                   [--metrics-allow CIDR,...] [--events FILE] [--events-pcap FILE]
+ *                   [--events-syslog udp:HOST:PORT|PATH] [--foreground]
+ *                   [--log auto|stderr|journal|syslog] [--log-level LEVEL]
  *                   [--slot-size BYTES] [--workers N] [--reload-timeout MS] [--cleanup]
+ *
+ * Exit status: 0 stopped cleanly, 1 runtime failure, 2 usage or invalid input (control/README.md).
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -32,9 +37,27 @@
 #include "control/compiler/compiler.h"
 #include "ctlsock.h"
 #include "dataplane/policy/policy.h"
+#include "log.h"
 
-#define MAX_CLIENTS 64
+#ifndef SW_VERSION
+#define SW_VERSION "unknown"
+#endif
+
+/*
+ * Clients come from two pools that never take each other's slots (issue 13: ~70 connections to
+ * the metrics port made the operator's `sigwallctl status` fail). The unix socket keeps its last
+ * CTL_RESERVED slots for the operator (root or control's own user); any other peer may hold at
+ * most CTL_PER_PEER connections. The metrics port serves at most HTTP_PER_PEER connections per
+ * source address.
+ */
+#define CTL_MAX 64
+#define CTL_RESERVED 8
+#define CTL_PER_PEER 16
+#define HTTP_MAX 32
+#define HTTP_PER_PEER 4
+#define MAX_CLIENTS (CTL_MAX + HTTP_MAX)
 #define CLIENT_TIMEOUT_NS (5ull * 1000000000ull) /* to send a complete request */
+#define DEFAULT_METRICS_PORT 9717
 
 enum client_kind { CL_CTL, CL_HTTP };
 enum client_state { CS_READING, CS_WAIT_RELOAD, CS_FOLLOW };
@@ -43,26 +66,45 @@ struct client {
 	int fd;
 	enum client_kind kind;
 	enum client_state state;
+	bool operator;             /* unix peer is root or our own user */
+	uint8_t peer[16];          /* unix: uid (4 bytes); http: the source address */
 	uint64_t since_ns;
 	size_t len;
 	char buf[SW_CTL_REQ_MAX + 1];
 };
 
 static struct client clients[MAX_CLIENTS];
-static unsigned nclients;
+static unsigned nclients, nkind[2];
 static struct sw_ctl ctl;
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: sigwall-control [--instance NAME] --rules RULES --site SITE\n"
-		"                       [--metrics 127.0.0.1:PORT] [--events FILE]\n"
-		"                       [--events-pcap FILE] [--foreground] [--slot-size BYTES]\n"
-		"                       [--workers N] [--reload-timeout MS]\n"
+		"usage: sigwall-control [--instance NAME] --rules RULES --site SITE [options]\n"
 		"       sigwall-control [--instance NAME] --cleanup\n"
-		"NAME defaults to 'default'. Socket and lock under $SIGWALL_RUNDIR (default %s).\n",
-		SW_RUNDIR_DEFAULT);
+		"       sigwall-control --help | --version\n"
+		"  --metrics ADDR:PORT        Prometheus endpoint (IPv4, [IPv6] or a host name;\n"
+		"                             e.g. 127.0.0.1:%d, the default port everywhere)\n"
+		"  --metrics-allow CIDR,...   source addresses the metrics port answers\n"
+		"                             (default: anyone who can reach ADDR)\n"
+		"  --events FILE              events as JSON lines (schema: control/README.md)\n"
+		"  --events-pcap FILE         the dropped messages as a pcap\n"
+		"  --events-syslog DEST       events as RFC 5424 syslog: udp:HOST:PORT or a unix\n"
+		"                             datagram socket path (/dev/log)\n"
+		"  --syslog-facility N        facility of those messages, 0-23 (default 16, local0)\n"
+		"  --foreground               do not fork (systemd Type=notify, tests)\n"
+		"  --log auto|stderr|journal|syslog   where control's own messages go (auto:\n"
+		"                             journal under systemd, else stderr; syslog when\n"
+		"                             daemonised)\n"
+		"  --log-level LEVEL          err, warning, notice, info (default), debug\n"
+		"  --slot-size BYTES          image slot size (k/M/G suffixes)\n"
+		"  --workers N                worker blocks in the stats region (1-%d)\n"
+		"  --reload-timeout MS        how long a reload waits for every live worker (2000)\n"
+		"NAME defaults to 'default'. Socket and lock under $SIGWALL_RUNDIR (default %s).\n"
+		"SIGHUP reopens the event files; `sigwallctl reload` reloads the rules.\n"
+		"Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input.\n",
+		DEFAULT_METRICS_PORT, SW_SHM_MAX_WORKERS, SW_RUNDIR_DEFAULT);
 }
 
 static void
@@ -71,13 +113,14 @@ die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noretur
 static void
 die(int code, const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
 
-	fprintf(stderr, "sigwall-control: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
+	sw_log(LOG_ERR, "%s", msg);
+	sw_notify("STOPPING=1");
 	exit(code);
 }
 
@@ -131,6 +174,7 @@ client_close(unsigned i)
 	for (int k = 0; k < 16 && recv(clients[i].fd, sink, sizeof(sink), MSG_DONTWAIT) > 0; k++)
 		;
 	close(clients[i].fd);
+	nkind[clients[i].kind]--;
 	clients[i] = clients[--nclients];
 }
 
@@ -148,9 +192,11 @@ listen_unix(struct sw_ctl *c)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	/* We hold the instance lock, so a socket file left here is stale (crash): replace it. */
+	/* We hold the instance lock, so a socket file left here is stale (crash): replace it.
+	 * Mode 0660: the operators' group (the rundir's group, `sigwall` in the packages) may
+	 * connect; the unit's UMask and RuntimeDirectory keep everyone else out. */
 	unlink(c->sock_path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(c->sock_path, 0600) < 0 ||
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(c->sock_path, 0660) < 0 ||
 	    listen(fd, 16) < 0 || set_nonblock(fd) < 0) {
 		int e = -errno;
 
@@ -160,61 +206,231 @@ listen_unix(struct sw_ctl *c)
 	return fd;
 }
 
+/* "ADDR:PORT", ADDR an IPv4 address, "[IPv6]" or a host name. Any address may be given;
+ * what answers is restricted by --metrics-allow. */
 static int
-listen_metrics(const char *spec)
+listen_metrics(const char *spec, char *why, size_t whylen)
 {
-	char host[64];
+	char host[256];
 	const char *colon = strrchr(spec, ':');
-	struct sockaddr_in sa;
-	long port;
-	char *end;
-	int fd, one = 1;
+	struct addrinfo hints, *res = NULL;
+	int fd, one = 1, rc;
 
-	if (colon == NULL || (size_t)(colon - spec) >= sizeof(host))
+	if (colon == NULL || colon == spec || (size_t)(colon - spec) >= sizeof(host) ||
+	    colon[1] == '\0') {
+		snprintf(why, whylen, "wants ADDR:PORT (127.0.0.1:%d, [::1]:%d, 0.0.0.0:%d)",
+			 DEFAULT_METRICS_PORT, DEFAULT_METRICS_PORT, DEFAULT_METRICS_PORT);
 		return -EINVAL;
+	}
 	memcpy(host, spec, (size_t)(colon - spec));
 	host[colon - spec] = '\0';
-	port = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || port <= 0 || port > 65535)
-		return -EINVAL;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
-		return -EINVAL;
-	/* Metrics carry no authentication: loopback only, a collector scrapes through a proxy. */
-	if ((ntohl(sa.sin_addr.s_addr) >> 24) != 127)
-		return -EPERM;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
-	    set_nonblock(fd) < 0) {
-		int e = -errno;
-
-		close(fd);
-		return e;
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
 	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host, colon + 1, &hints, &res);
+	if (rc != 0 || res == NULL) {
+		snprintf(why, whylen, "cannot resolve '%s' port '%s': %s", host, colon + 1,
+			 gai_strerror(rc));
+		return -EINVAL;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		rc = -errno;
+		freeaddrinfo(res);
+		snprintf(why, whylen, "socket: %s", strerror(-rc));
+		return rc;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 64) < 0 ||
+	    set_nonblock(fd) < 0) {
+		rc = -errno;
+		close(fd);
+		freeaddrinfo(res);
+		if (rc == -EADDRNOTAVAIL)
+			snprintf(why, whylen, "%s is not an address of this host", host);
+		else if (rc == -EADDRINUSE)
+			snprintf(why, whylen, "port %s is in use (another instance? each needs "
+				 "its own port)", colon + 1);
+		else
+			snprintf(why, whylen, "%s", strerror(-rc));
+		return rc;
+	}
+	freeaddrinfo(res);
 	return fd;
+}
+
+/* --metrics-allow "10.0.0.0/8,192.0.2.7,::1,fd00::/8". 0 or -EINVAL with why. */
+static int
+parse_allow(struct sw_ctl *c, const char *list, char *why, size_t whylen)
+{
+	char buf[4096], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		struct sw_cidr *r;
+		char *slash = strchr(tok, '/');
+		long bits = -1;
+
+		if (c->nmetrics_allow == SW_METRICS_ALLOW_MAX) {
+			snprintf(why, whylen, "at most %d entries", SW_METRICS_ALLOW_MAX);
+			return -EINVAL;
+		}
+		r = &c->metrics_allow[c->nmetrics_allow];
+		if (slash != NULL) {
+			char *end;
+
+			*slash = '\0';
+			bits = strtol(slash + 1, &end, 10);
+			if (*end != '\0' || slash[1] == '\0' || bits < 0) {
+				snprintf(why, whylen, "'%s': bad prefix length", slash + 1);
+				return -EINVAL;
+			}
+		}
+		memset(r, 0, sizeof(*r));
+		if (inet_pton(AF_INET, tok, r->addr) == 1) {
+			r->af = AF_INET;
+			if (bits < 0)
+				bits = 32;
+		} else if (inet_pton(AF_INET6, tok, r->addr) == 1) {
+			r->af = AF_INET6;
+			if (bits < 0)
+				bits = 128;
+		} else {
+			snprintf(why, whylen, "'%s' is not an IPv4 or IPv6 address", tok);
+			return -EINVAL;
+		}
+		if (bits > (r->af == AF_INET ? 32 : 128)) {
+			snprintf(why, whylen, "'%s/%ld': prefix too long", tok, bits);
+			return -EINVAL;
+		}
+		r->bits = (unsigned)bits;
+		c->nmetrics_allow++;
+	}
+	if (c->nmetrics_allow == 0) {
+		snprintf(why, whylen, "empty list");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool
+prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits)
+{
+	unsigned full = bits / 8, rest = bits % 8;
+
+	if (memcmp(a, b, full) != 0)
+		return false;
+	return rest == 0 || ((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+/* The source address as 16 bytes (IPv4 as ::ffff:a.b.c.d) and whether the allow-list admits
+ * it. */
+static bool
+peer_allowed(const struct sw_ctl *c, const struct sockaddr_storage *ss, uint8_t key[16])
+{
+	uint8_t v4[4];
+	bool is4 = false;
+
+	memset(key, 0, 16);
+	if (ss->ss_family == AF_INET) {
+		memcpy(v4, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+		is4 = true;
+	} else if (ss->ss_family == AF_INET6) {
+		const uint8_t *a = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
+
+		memcpy(key, a, 16);
+		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)a)) {
+			memcpy(v4, a + 12, 4);
+			is4 = true;
+		}
+	}
+	if (is4) {
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, v4, 4);
+	}
+	if (c->nmetrics_allow == 0)
+		return true;
+	for (unsigned i = 0; i < c->nmetrics_allow; i++) {
+		const struct sw_cidr *r = &c->metrics_allow[i];
+
+		if (r->af == AF_INET && is4 && prefix_match(v4, r->addr, r->bits))
+			return true;
+		if (r->af == AF_INET6 && !is4 && prefix_match(key, r->addr, r->bits))
+			return true;
+	}
+	return false;
+}
+
+static unsigned
+peer_count(enum client_kind kind, const uint8_t peer[16])
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < nclients; i++)
+		if (clients[i].kind == kind && memcmp(clients[i].peer, peer, 16) == 0)
+			n++;
+	return n;
 }
 
 static void
 accept_client(int lfd, enum client_kind kind)
 {
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	uint8_t peer[16];
+	bool op = false;
+	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (fd < 0)
 		return;
-	if (nclients == MAX_CLIENTS) {
-		if (kind == CL_CTL)
+	memset(peer, 0, sizeof(peer));
+	if (kind == CL_CTL) {
+		struct ucred cr;
+		socklen_t cl = sizeof(cr);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0) {
+			memcpy(peer, &cr.uid, sizeof(cr.uid));
+			op = cr.uid == 0 || cr.uid == geteuid();
+		}
+		if (nkind[CL_CTL] >= CTL_MAX || (!op && nkind[CL_CTL] >= CTL_MAX - CTL_RESERVED)) {
+			ctl.refused_ctl_full++;
 			send_str(fd, "ERR too many clients\n");
-		close(fd);
-		return;
+			close(fd);
+			return;
+		}
+		if (!op && peer_count(CL_CTL, peer) >= CTL_PER_PEER) {
+			ctl.refused_ctl_peer++;
+			send_str(fd, "ERR too many connections from this user\n");
+			close(fd);
+			return;
+		}
+	} else {
+		if (!peer_allowed(&ctl, &ss, peer)) {
+			ctl.refused_http_acl++;
+			close(fd);
+			return;
+		}
+		if (nkind[CL_HTTP] >= HTTP_MAX || peer_count(CL_HTTP, peer) >= HTTP_PER_PEER) {
+			if (nkind[CL_HTTP] >= HTTP_MAX)
+				ctl.refused_http_full++;
+			else
+				ctl.refused_http_peer++;
+			send_str(fd, "HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n"
+				 "Connection: close\r\n\r\n");
+			close(fd);
+			return;
+		}
 	}
 	memset(&clients[nclients], 0, offsetof(struct client, buf));
 	clients[nclients].fd = fd;
 	clients[nclients].kind = kind;
+	clients[nclients].operator = op;
+	memcpy(clients[nclients].peer, peer, sizeof(peer));
+	nkind[kind]++;
 	clients[nclients].state = CS_READING;
 	clients[nclients].since_ns = sw_shm_mono_ns();
 	clients[nclients].buf[0] = '\0';
@@ -314,6 +530,18 @@ handle_ctl(unsigned i, char *line)
 		reply_body(cl->fd, sw_events_recent(&ctl));
 		return false;
 	}
+	if (strcmp(argv[0], "log-reopen") == 0 && argc == 1) {
+		int rc = sw_events_reopen(&ctl, follow_sink, "sigwallctl log-reopen");
+		char msg[256];
+
+		if (rc < 0)
+			snprintf(msg, sizeof(msg), "ERR reopening the event files: %s\n",
+				 strerror(-rc));
+		else
+			snprintf(msg, sizeof(msg), "OK\nevent files reopened\n");
+		send_str(cl->fd, msg);
+		return false;
+	}
 	if (strcmp(argv[0], "reload") == 0 && (argc == 1 || argc == 3)) {
 		const char *rules = argc == 3 ? argv[1] : ctl.rules;
 		const char *site = argc == 3 ? argv[2] : ctl.site;
@@ -339,7 +567,8 @@ handle_ctl(unsigned i, char *line)
 		cl->since_ns = queued ? UINT64_MAX : 0;
 		return true;
 	}
-	send_str(cl->fd, "ERR unknown request (expected reload, status, stats, events, ping)\n");
+	send_str(cl->fd, "EINVAL unknown request (expected reload, status, stats, events, "
+		 "log-reopen, ping)\n");
 	return false;
 }
 
@@ -457,16 +686,42 @@ reload_done(void)
 	char msg[2048];
 
 	sw_reload_finish(&ctl);
-	if (j->rc == 0)
+	if (j->rc == 0 && j->picked_up)
 		snprintf(msg, sizeof(msg),
 			 "OK\ngeneration %" PRIu64 " active: %u rules, %" PRIu64 " bytes, checksum "
 			 "%016" PRIx64 "\ncompile %.1f ms, publish %.2f ms, worker pickup %.2f ms "
-			 "(%u live workers%s), command to active %.1f ms\n",
+			 "(%u live workers), command to active %.1f ms\n",
 			 j->generation, j->nrules, j->size, j->checksum, j->compile_ms,
-			 j->publish_ms, j->pickup_ms, j->workers_waited,
-			 j->picked_up ? "" : ", NOT all picked it up within 1 s", j->total_ms);
+			 j->publish_ms, j->pickup_ms, j->workers_waited, j->total_ms);
+	else if (j->rc == 0)
+		/* Published, but a live worker still runs an older generation: the operator must
+		 * know (exit 1), though the new image stays published and is picked up later. */
+		snprintf(msg, sizeof(msg),
+			 "ERR generation %" PRIu64 " published (%u rules, checksum %016" PRIx64 ") "
+			 "but NOT every live worker picked it up within %u ms (%u live workers); "
+			 "see `sigwallctl status`\n", j->generation, j->nrules, j->checksum,
+			 ctl.reload_timeout_ms, j->workers_waited);
 	else
-		snprintf(msg, sizeof(msg), "ERR %s\n", j->err);
+		snprintf(msg, sizeof(msg), "%s %s\n", j->invalid ? "EINVAL" : "ERR", j->err);
+	{
+		char detail[1400];
+		struct sw_buf eb = {0};
+
+		sw_buf_printf(&eb, "\"generation\":%" PRIu64 ",\"ok\":%s,\"picked_up\":%s,"
+			      "\"total_ms\":%.3f,\"error\":", j->generation,
+			      j->rc == 0 ? "true" : "false", j->picked_up ? "true" : "false",
+			      j->total_ms);
+		sw_buf_json_str(&eb, j->rc == 0 ? NULL : j->err);
+		if (j->rc == 0) {
+			sw_buf_printf(&eb, ",\"checksum\":\"%016" PRIx64 "\",\"rules\":%u",
+				      j->checksum, j->nrules);
+		}
+		snprintf(detail, sizeof(detail), "%s", eb.p != NULL ? eb.p : "");
+		free(eb.p);
+		sw_events_note(&ctl, follow_sink, "state", j->rc == 0 ? "reload" : "reload_failed",
+			       detail);
+	}
+	sw_notify("READY=1");
 	for (unsigned i = 0; i < nclients;) {
 		if (clients[i].state == CS_WAIT_RELOAD && clients[i].since_ns == 0) {
 			send_str(clients[i].fd, msg);
@@ -579,6 +834,12 @@ main(int argc, char **argv)
 		{"metrics", required_argument, NULL, 'm'},
 		{"events", required_argument, NULL, 'e'},
 		{"events-pcap", required_argument, NULL, 'p'},
+		{"events-syslog", required_argument, NULL, 'Y'},
+		{"syslog-facility", required_argument, NULL, 'F'},
+		{"metrics-allow", required_argument, NULL, 'A'},
+		{"log", required_argument, NULL, 'L'},
+		{"log-level", required_argument, NULL, 'l'},
+		{"version", no_argument, NULL, 'V'},
 		{"foreground", no_argument, NULL, 'f'},
 		{"slot-size", required_argument, NULL, 'S'},
 		{"workers", required_argument, NULL, 'w'},
@@ -588,8 +849,9 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct sw_ctl *c = &ctl;
-	const char *rules = NULL, *site = NULL;
+	const char *rules = NULL, *site = NULL, *allow = NULL;
 	bool cleanup = false, reused_img, reused_stats;
+	int log_sink = SW_LOG_AUTO, log_level = LOG_INFO;
 	char err[1024];
 	sigset_t mask;
 	int opt, rc, ready_pipe[2] = {-1, -1};
@@ -599,21 +861,48 @@ main(int argc, char **argv)
 	c->instance = "default";
 	c->max_workers = SW_SHM_DEFAULT_WORKERS;
 	c->reload_timeout_ms = 2000;
+	c->syslog_facility = 16;
+	/* Messages before the options are read go to stderr. */
+	sw_log_init("sigwall-control", "-", SW_LOG_STDERR, LOG_INFO);
 	while ((opt = getopt_long(argc, argv, "i:r:s:m:e:p:fS:w:T:Ch", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'i': c->instance = optarg; break;
 		case 'r': rules = optarg; break;
 		case 's': site = optarg; break;
 		case 'm': c->metrics_addr = optarg; break;
-		case 'e': c->events_path = optarg; break;
-		case 'p': c->pcap_path = optarg; break;
+		case 'A': allow = optarg; break;
+		case 'e': c->evf.path = optarg; break;
+		case 'p': c->pcapf.path = optarg; break;
+		case 'Y': c->syslog_addr = optarg; break;
+		case 'F':
+			c->syslog_facility = atoi(optarg);
+			if (c->syslog_facility < 0 || c->syslog_facility > 23 || optarg[0] == '\0')
+				die(2, "--syslog-facility wants 0-23 (RFC 5424 6.2.1), got '%s'",
+				    optarg);
+			break;
+		case 'L':
+			log_sink = sw_log_sink_parse(optarg);
+			if (log_sink < 0)
+				die(2, "--log wants auto, stderr, journal or syslog, got '%s'", optarg);
+			break;
+		case 'l':
+			log_level = sw_log_level_parse(optarg);
+			if (log_level < 0)
+				die(2, "--log-level wants err, warning, notice, info or debug, got '%s'",
+				    optarg);
+			break;
 		case 'f': c->foreground = true; break;
 		case 'S': c->slot_size = parse_size(optarg); break;
 		case 'w': c->max_workers = (unsigned)atoi(optarg); break;
 		case 'T': c->reload_timeout_ms = (unsigned)atoi(optarg); break;
 		case 'C': cleanup = true; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'V': printf("sigwall-control %s\n", SW_VERSION); return 0;
+		default:
+			fprintf(stderr, "sigwall-control: option '%s' is unknown or lacks its value\n",
+				argv[optind - 1]);
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {
@@ -621,6 +910,9 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	sw_log_init("sigwall-control", c->instance, (enum sw_log_sink)log_sink, log_level);
+	if (c->reload_timeout_ms == 0 || c->reload_timeout_ms > 600000)
+		die(2, "--reload-timeout wants 1-600000 ms");
 	if (sw_shm_instance_valid(c->instance) < 0)
 		die(2, "invalid instance name '%s' (letters, digits, '-', '_', at most %d)",
 		    c->instance, SW_SHM_INSTANCE_MAX);
@@ -656,7 +948,7 @@ main(int argc, char **argv)
 		rc = sw_compile_files(c->rules, c->site, 1, &first, err, sizeof(err));
 		c->pre_ns = sw_shm_mono_ns() - t0;
 		if (rc < 0)
-			die(1, "%s", err[0] ? err : "compile failed");
+			die(2, "%s", err[0] ? err : "compile failed");
 		slot = c->slot_size != 0 ? c->slot_size : 4 * (uint64_t)first.size;
 		if (slot < SW_SHM_MIN_SLOT_SIZE && c->slot_size == 0)
 			slot = SW_SHM_MIN_SLOT_SIZE;
@@ -671,8 +963,8 @@ main(int argc, char **argv)
 	rc = sw_shm_stats_create(c->instance, c->max_workers, 0, &c->stats, &reused_stats);
 	if (rc < 0)
 		die(1, "/sigwall.%s.stats: %s", c->instance, strerror(-rc));
-	fprintf(stderr, "sigwall-control[%s]: %s /sigwall.%s.image (generation %" PRIu64
-		", %u slots of %" PRIu64 " MiB), %s /sigwall.%s.stats\n", c->instance,
+	sw_log(LOG_INFO, "%s /sigwall.%s.image (generation %" PRIu64
+	       ", %u slots of %" PRIu64 " MiB), %s /sigwall.%s.stats",
 		reused_img ? "reusing" : "created", c->instance,
 		atomic_load(&c->image.hdr->generation), c->image.hdr->nslots,
 		c->image.hdr->slot_size >> 20, reused_stats ? "reusing" : "created", c->instance);
@@ -696,12 +988,22 @@ main(int argc, char **argv)
 	c->snap_cur = calloc(1, sizeof(struct sw_snap));
 	if (c->snap_prev == NULL || c->snap_cur == NULL)
 		die(1, "out of memory");
+	if (allow != NULL) {
+		char why[256];
+
+		if (parse_allow(c, allow, why, sizeof(why)) < 0)
+			die(2, "--metrics-allow %s: %s", allow, why);
+	}
 	rc = sw_events_open(c);
 	if (rc == -EPROTO)
 		die(2, "--events-pcap %s: exists and is not an Ethernet pcap to append to",
-		    c->pcap_path);
+		    c->pcapf.path);
+	if (rc == -EDESTADDRREQ)
+		die(2, "--events-syslog %s: wants udp:HOST:PORT or the path of a unix datagram "
+		    "socket", c->syslog_addr);
 	if (rc < 0)
-		die(1, "--events/--events-pcap: %s", strerror(-rc));
+		die(1, "--events/--events-pcap/--events-syslog: %s (is the directory there and "
+		    "writable by this user?)", strerror(-rc));
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -709,6 +1011,9 @@ main(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit (ulimit -f) makes write() fail with EFBIG, counted as a short write,
+	 * instead of killing the daemon. */
+	signal(SIGXFSZ, SIG_IGN);
 	c->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	c->done_fd = eventfd(0, EFD_CLOEXEC);
 	if (c->sig_fd < 0 || c->done_fd < 0)
@@ -723,12 +1028,18 @@ main(int argc, char **argv)
 		die(1, "%s: %s", c->sock_path, strerror(-c->listen_fd));
 	c->metrics_fd = -1;
 	if (c->metrics_addr != NULL) {
-		c->metrics_fd = listen_metrics(c->metrics_addr);
-		if (c->metrics_fd == -EPERM)
-			die(2, "--metrics %s: metrics are served on loopback (127.0.0.0/8) only",
-			    c->metrics_addr);
+		char why[256];
+
+		c->metrics_fd = listen_metrics(c->metrics_addr, why, sizeof(why));
+		if (c->metrics_fd == -EINVAL)
+			die(2, "--metrics %s: %s", c->metrics_addr, why);
 		if (c->metrics_fd < 0)
-			die(2, "--metrics %s: %s", c->metrics_addr, strerror(-c->metrics_fd));
+			die(1, "--metrics %s: %s", c->metrics_addr, why);
+		if (c->nmetrics_allow == 0 && strncmp(c->metrics_addr, "127.", 4) != 0 &&
+		    strncmp(c->metrics_addr, "[::1]", 5) != 0 &&
+		    strncmp(c->metrics_addr, "localhost:", 10) != 0)
+			sw_log(LOG_NOTICE, "metrics on %s answer any source address; restrict them "
+			       "with --metrics-allow CIDR,...", c->metrics_addr);
 	}
 
 	if (!c->foreground) {
@@ -755,9 +1066,19 @@ main(int argc, char **argv)
 		}
 	}
 	atomic_store(&c->stats.hdr->control_pid, (int32_t)getpid());
-	fprintf(stderr, "sigwall-control[%s]: serving %s%s%s\n", c->instance, c->sock_path,
-		c->metrics_addr != NULL ? ", metrics on http://" : "",
-		c->metrics_addr != NULL ? c->metrics_addr : "");
+	sw_log(LOG_NOTICE, "serving %s%s%s, generation %" PRIu64 " active (%u rules)",
+	       c->sock_path, c->metrics_addr != NULL ? ", metrics on http://" : "",
+	       c->metrics_addr != NULL ? c->metrics_addr : "",
+	       atomic_load(&c->image.hdr->generation), c->last_ok.nrules);
+	{
+		char st[512];
+
+		snprintf(st, sizeof(st), "READY=1\nMAINPID=%d\nSTATUS=generation %" PRIu64
+			 " active, %u rules", (int)getpid(), atomic_load(&c->image.hdr->generation),
+			 c->last_ok.nrules);
+		sw_notify(st);
+	}
+	sw_events_note(c, NULL, "system", "start", "\"version\":\"" SW_VERSION "\"");
 	if (!c->foreground) {
 		int devnull = open("/dev/null", O_RDWR);
 
@@ -770,6 +1091,7 @@ main(int argc, char **argv)
 			dup2(devnull, 1);
 			close(devnull);
 		}
+		sw_log_daemonised();
 	}
 
 	for (;;) {
@@ -798,15 +1120,19 @@ main(int argc, char **argv)
 			if (pf[1].revents & POLLIN) {
 				struct signalfd_siginfo si;
 
+				bool hup = false;
+
 				while (read(c->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 					if (si.ssi_signo == SIGHUP) {
-						fprintf(stderr, "sigwall-control[%s]: SIGHUP, "
-							"reloading\n", c->instance);
-						sw_reload_start(c, c->rules, c->site);
+						/* A storm of them reopens once per read. */
+						c->signals_hup++;
+						hup = true;
 					} else {
 						goto out;
 					}
 				}
+				if (hup)
+					sw_events_reopen(c, follow_sink, "SIGHUP");
 			}
 			if (pf[2].revents & POLLIN) {
 				uint64_t v;
@@ -834,6 +1160,7 @@ main(int argc, char **argv)
 		drained = sw_events_drain(c, follow_sink);
 		if (now >= next_snap) {
 			sw_snap_take(c);
+			sw_events_tick(c, follow_sink);
 			next_snap = now + 1000000000ull;
 		}
 		if (now >= next_hb) {
@@ -843,8 +1170,9 @@ main(int argc, char **argv)
 		}
 	}
 out:
-	fprintf(stderr, "sigwall-control[%s]: stopping; the dataplane keeps generation %" PRIu64
-		"\n", c->instance, atomic_load(&c->image.hdr->generation));
+	sw_notify("STOPPING=1");
+	sw_log(LOG_NOTICE, "stopping; the dataplane keeps generation %" PRIu64,
+	       atomic_load(&c->image.hdr->generation));
 	if (c->running) {
 		uint64_t v;
 
@@ -853,6 +1181,8 @@ out:
 		reload_done();
 	}
 	sw_events_drain(c, follow_sink);
+	sw_events_tick(c, follow_sink);
+	sw_events_note(c, follow_sink, "system", "stop", "");
 	for (unsigned i = nclients; i-- > 0;)
 		client_close(i);
 	sw_events_close(c);

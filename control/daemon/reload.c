@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "log.h"
 #include "control/compiler/compiler.h"
 #include "dataplane/policy/image.h"
 #include "dataplane/policy/policy.h"
@@ -24,30 +25,47 @@ sw_names_free(struct sw_names *n)
 			free(n->name[i]);
 		free(n->name);
 	}
+	free(n->action);
+	free(n->monitor);
 	memset(n, 0, sizeof(*n));
 }
 
+/* The image was validated (sw_image_validate) before this reads its tables. */
 int
 sw_names_from_image(const void *image, uint64_t generation, struct sw_names *n)
 {
+	const struct sw_image_hdr *h = image;
+	const struct sw_img_rule *r = (const void *)((const char *)image + h->rules_off);
+	const char *pol = sw_img_str(image, h->name_off);
+
 	memset(n, 0, sizeof(*n));
 	n->generation = generation;
+	n->checksum = sw_image_checksum(image);
+	n->default_action = h->default_action;
+	n->malformed_action = h->malformed_action;
+	n->policy_monitor = h->monitor;
+	snprintf(n->policy, sizeof(n->policy), "%s", pol != NULL ? pol : "");
 	n->nrules = sw_image_nrules(image);
 	if (n->nrules == 0)
 		return 0;
 	n->name = calloc(n->nrules, sizeof(*n->name));
-	if (n->name == NULL)
-		return -ENOMEM;
+	n->action = calloc(n->nrules, 1);
+	n->monitor = calloc(n->nrules, 1);
+	if (n->name == NULL || n->action == NULL || n->monitor == NULL)
+		goto fail;
 	for (uint32_t i = 0; i < n->nrules; i++) {
 		const char *s = sw_image_rule_name(image, (int32_t)i);
 
 		n->name[i] = strdup(s != NULL ? s : "?");
-		if (n->name[i] == NULL) {
-			sw_names_free(n);
-			return -ENOMEM;
-		}
+		if (n->name[i] == NULL)
+			goto fail;
+		n->action[i] = r[i].action;
+		n->monitor[i] = r[i].monitor != 0 || h->monitor != 0;
 	}
 	return 0;
+fail:
+	sw_names_free(n);
+	return -ENOMEM;
 }
 
 /* Takes ownership of *n. */
@@ -62,20 +80,27 @@ sw_names_add(struct sw_ctl *c, struct sw_names *n)
 	c->names_next++;
 }
 
+const struct sw_names *
+sw_names_get(const struct sw_ctl *c, uint64_t generation)
+{
+	for (unsigned i = 0; i < SW_NAMES_KEEP; i++)
+		if (c->names[i].generation == generation && c->names[i].generation != 0)
+			return &c->names[i];
+	return NULL;
+}
+
 const char *
 sw_names_find(const struct sw_ctl *c, uint64_t generation, int32_t rule)
 {
+	const struct sw_names *n;
+
 	if (rule == SW_RULE_DEFAULT)
 		return "default";
 	if (rule == SW_RULE_MALFORMED)
 		return "malformed";
-	for (unsigned i = 0; i < SW_NAMES_KEEP; i++) {
-		const struct sw_names *n = &c->names[i];
-
-		if (n->generation == generation && n->name != NULL && rule >= 0 &&
-		    (uint32_t)rule < n->nrules)
-			return n->name[rule];
-	}
+	n = sw_names_get(c, generation);
+	if (n != NULL && n->name != NULL && rule >= 0 && (uint32_t)rule < n->nrules)
+		return n->name[rule];
 	return NULL;
 }
 
@@ -130,6 +155,7 @@ run_job(struct sw_ctl *c, struct sw_reload *j)
 	j->compile_ms = (double)(t1 - j->t_start_ns) / 1e6;
 	if (rc < 0 || comp.image == NULL) {
 		j->rc = rc < 0 ? rc : -EINVAL;
+		j->invalid = true;
 		if (j->err[0] == '\0')
 			snprintf(j->err, sizeof(j->err), "%.900s: compile failed: %s", j->rules,
 				 strerror(-j->rc));
@@ -143,7 +169,9 @@ run_job(struct sw_ctl *c, struct sw_reload *j)
 	}
 	j->size = comp.size;
 	j->checksum = sw_image_checksum(comp.image);
-	j->nrules = sw_image_nrules(comp.image); /* also for the start-up image (comp.nrules unset) */
+	/* From the image: the startup image's compile result is not kept (comp.nrules was 0
+	 * there, and the first "generation 1 active" line said 0 rules). */
+	j->nrules = sw_image_nrules(comp.image);
 	rc = sw_names_from_image(comp.image, j->generation, &j->names);
 	if (rc < 0) {
 		j->rc = rc;
@@ -159,7 +187,7 @@ run_job(struct sw_ctl *c, struct sw_reload *j)
 		j->rc = rc;
 		goto out;
 	}
-	j->picked_up = wait_pickup(c, j->generation, 1000, &j->workers_waited);
+	j->picked_up = wait_pickup(c, j->generation, c->reload_timeout_ms, &j->workers_waited);
 	t3 = sw_shm_mono_ns();
 	j->pickup_ms = (double)(t3 - t2) / 1e6;
 	j->total_ms = (double)(t3 - j->t_start_ns) / 1e6;
@@ -240,8 +268,18 @@ sw_reload_finish(struct sw_ctl *c)
 {
 	struct sw_reload *j = c->job;
 
+	struct sw_reload_rec *h = &c->hist[c->hist_next++ % SW_RELOAD_HIST];
+
 	pthread_join(c->thread, NULL);
 	c->running = false;
+	h->real_ns = sw_shm_real_ns();
+	h->generation = j->generation;
+	h->ok = j->rc == 0;
+	h->picked_up = j->picked_up;
+	h->total_ms = j->total_ms;
+	snprintf(h->err, sizeof(h->err), "%.159s", j->rc == 0 ? "" : j->err);
+	if (j->rc == 0 && !j->picked_up)
+		c->reloads_not_picked_up++;
 	if (j->rc == 0) {
 		c->reloads_ok++;
 		c->last_total_ms = j->total_ms;
@@ -249,21 +287,20 @@ sw_reload_finish(struct sw_ctl *c)
 		snprintf(c->site, sizeof(c->site), "%s", j->site);
 		sw_names_add(c, &j->names);
 		c->last_ok = *j;
-		fprintf(stderr,
-			"sigwall-control[%s]: generation %" PRIu64 " active: %u rules, %" PRIu64
-			" bytes, checksum %016" PRIx64 ", compile %.1f ms, publish %.2f ms, "
-			"pickup %.2f ms (%u workers%s), total %.1f ms\n",
-			c->instance, j->generation, j->nrules, j->size, j->checksum, j->compile_ms,
+		sw_log(j->picked_up ? LOG_INFO : LOG_WARNING,
+		       "generation %" PRIu64 " active: %u rules, %" PRIu64
+		       " bytes, checksum %016" PRIx64 ", compile %.1f ms, publish %.2f ms, "
+		       "pickup %.2f ms (%u workers%s), total %.1f ms",
+		       j->generation, j->nrules, j->size, j->checksum, j->compile_ms,
 			j->publish_ms, j->pickup_ms, j->workers_waited,
-			j->picked_up ? "" : ", not all picked up yet", j->total_ms);
+			j->picked_up ? "" : ", NOT all picked it up in time", j->total_ms);
 	} else {
 		c->reloads_failed++;
 		snprintf(c->last_error, sizeof(c->last_error), "%s", j->err);
 		c->last_error_ns = sw_shm_real_ns();
 		sw_names_free(&j->names);
-		fprintf(stderr, "sigwall-control[%s]: reload failed, generation %" PRIu64
-			" stays active: %s\n", c->instance, atomic_load(&c->image.hdr->generation),
-			j->err);
+		sw_log(LOG_ERR, "reload failed, generation %" PRIu64 " stays active: %s",
+		       atomic_load(&c->image.hdr->generation), j->err);
 	}
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "control.h"
+#include "log.h"
 #include "dataplane/policy/policy.h"
 
 #define LD(x) atomic_load_explicit(&(x), memory_order_relaxed)
@@ -82,6 +83,32 @@ dataplane_state(const struct sw_ctl *c)
 	return (kill(pid, 0) == 0 || errno != ESRCH) ? "running" : "gone";
 }
 
+/* The last SW_RELOAD_HIST reloads, oldest first. */
+static void
+history(const struct sw_ctl *c, struct sw_buf *b, bool json)
+{
+	unsigned n = c->hist_next < SW_RELOAD_HIST ? c->hist_next : SW_RELOAD_HIST;
+
+	for (unsigned i = c->hist_next - n, k = 0; i != c->hist_next; i++, k++) {
+		const struct sw_reload_rec *h = &c->hist[i % SW_RELOAD_HIST];
+		char t[48];
+
+		sw_fmt_time(t, sizeof(t), h->real_ns);
+		if (json) {
+			sw_buf_printf(b, "%s{\"time\":\"%s\",\"generation\":%" PRIu64 ",\"ok\":%s,"
+				      "\"picked_up\":%s,\"total_ms\":%.3f,\"error\":", k ? "," : "", t,
+				      h->generation, h->ok ? "true" : "false",
+				      h->picked_up ? "true" : "false", h->total_ms);
+			sw_buf_json_str(b, h->ok ? NULL : h->err);
+			sw_buf_printf(b, "}");
+		} else {
+			sw_buf_printf(b, "  %s generation %" PRIu64 " %s, %.1f ms%s%s\n", t,
+				      h->generation, h->ok ? (h->picked_up ? "ok" : "ok, late pick-up")
+				      : "FAILED", h->total_ms, h->ok ? "" : ": ", h->ok ? "" : h->err);
+		}
+	}
+}
+
 char *
 sw_report_status(struct sw_ctl *c, bool json)
 {
@@ -114,6 +141,9 @@ sw_report_status(struct sw_ctl *c, bool json)
 		sw_buf_printf(&b, ",\"reloads_ok\":%" PRIu64 ",\"reloads_failed\":%" PRIu64
 			      ",\"last_error\":", c->reloads_ok, c->reloads_failed);
 		sw_buf_json_str(&b, c->last_error[0] != '\0' ? c->last_error : NULL);
+		sw_buf_printf(&b, ",\"history\":[");
+		history(c, &b, true);
+		sw_buf_printf(&b, "]");
 		sw_buf_printf(&b, ",\"control_pid\":%d,\"dataplane_pid\":%d,\"dataplane\":\"%s\","
 			      "\"workers\":[", (int)getpid(), (int)LD(c->stats.hdr->dataplane_pid),
 			      dataplane_state(c));
@@ -146,6 +176,7 @@ sw_report_status(struct sw_ctl *c, bool json)
 			      c->reloads_failed);
 		if (c->last_error[0] != '\0')
 			sw_buf_printf(&b, "  last error (%s): %s\n", err_t, c->last_error);
+		history(c, &b, false);
 		sw_buf_printf(&b, "dataplane pid %d (%s), %u workers\n",
 			      (int)LD(c->stats.hdr->dataplane_pid), dataplane_state(c), nw);
 		for (unsigned w = 0; w < nw; w++) {
@@ -309,6 +340,16 @@ sw_report_stats(struct sw_ctl *c, bool json)
 	return b.p;
 }
 
+static const char *
+rule_action(uint8_t action, uint8_t monitor)
+{
+	static const char *const names[] = {"allow", "drop", "alert", "rate-limit"};
+
+	if (monitor && action != 0)
+		return "alert";
+	return action < 4 ? names[action] : "unknown";
+}
+
 static void
 prom_label(struct sw_buf *b, const char *s)
 {
@@ -363,7 +404,48 @@ sw_report_metrics(struct sw_ctl *c)
 			      "\"drop\"} %" PRIu64 "\n", in, w, LD(k->dropped));
 		sw_buf_printf(&b, "sigwall_verdicts_total{instance=\"%s\",worker=\"%u\",action="
 			      "\"alert\"} %" PRIu64 "\n", in, w, LD(k->alerted));
+		sw_buf_printf(&b, "sigwall_verdicts_total{instance=\"%s\",worker=\"%u\",action="
+			      "\"rate-limit\"} %" PRIu64 "\n", in, w, LD(k->rate_limited));
 	}
+	sw_buf_printf(&b, "# TYPE sigwall_tx_bytes_total counter\n");
+	PW("sigwall_tx_bytes_total", tx_bytes);
+	sw_buf_printf(&b, "# HELP sigwall_bursts_total Non-empty RX bursts per worker.\n"
+		      "# TYPE sigwall_bursts_total counter\n");
+	PW("sigwall_bursts_total", bursts);
+	sw_buf_printf(&b, "# HELP sigwall_rate_limited_total MSUs over a rate limit per worker.\n"
+		      "# TYPE sigwall_rate_limited_total counter\n");
+	PW("sigwall_rate_limited_total", rate_limited);
+	sw_buf_printf(&b, "# HELP sigwall_malformed_packets_total Malformed packets and MSUs per "
+		      "worker, any reason.\n# TYPE sigwall_malformed_packets_total counter\n");
+	PW("sigwall_malformed_packets_total", malformed);
+	sw_buf_printf(&b, "# HELP sigwall_malformed_verdicts_total Verdicts of the policy's "
+		      "malformed action per worker.\n"
+		      "# TYPE sigwall_malformed_verdicts_total counter\n");
+	PW("sigwall_malformed_verdicts_total", malformed_verdicts);
+	sw_buf_printf(&b, "# HELP sigwall_non_sctp_total Packets that are not SCTP/SIGTRAN per "
+		      "worker.\n# TYPE sigwall_non_sctp_total counter\n");
+	PW("sigwall_non_sctp_total", non_sctp);
+	sw_buf_printf(&b, "# HELP sigwall_packets_dropped_total Packets not transmitted because "
+		      "every chunk was removed.\n# TYPE sigwall_packets_dropped_total counter\n");
+	PW("sigwall_packets_dropped_total", pkts_dropped);
+	sw_buf_printf(&b, "# HELP sigwall_chunks_removed_total DATA chunks taken out of packets.\n"
+		      "# TYPE sigwall_chunks_removed_total counter\n");
+	PW("sigwall_chunks_removed_total", chunks_removed);
+	sw_buf_printf(&b, "# HELP sigwall_tx_dropped_total Packets the TX queue did not take.\n"
+		      "# TYPE sigwall_tx_dropped_total counter\n");
+	PW("sigwall_tx_dropped_total", tx_dropped);
+	sw_buf_printf(&b, "# HELP sigwall_worker_events_total Event records pushed per worker.\n"
+		      "# TYPE sigwall_worker_events_total counter\n");
+	PW("sigwall_worker_events_total", events);
+	sw_buf_printf(&b, "# HELP sigwall_worker_events_lost_total Event records the ring could "
+		      "not take per worker.\n# TYPE sigwall_worker_events_lost_total counter\n");
+	PW("sigwall_worker_events_lost_total", events_lost);
+	sw_buf_printf(&b, "# HELP sigwall_generation_switches_total Times a worker picked up a "
+		      "new generation.\n# TYPE sigwall_generation_switches_total counter\n");
+	PW("sigwall_generation_switches_total", gen_switches);
+	sw_buf_printf(&b, "# HELP sigwall_images_refused_total Images a worker refused.\n"
+		      "# TYPE sigwall_images_refused_total counter\n");
+	PW("sigwall_images_refused_total", images_refused);
 	sw_buf_printf(&b, "# TYPE sigwall_verdict_cache_hits_total counter\n");
 	PW("sigwall_verdict_cache_hits_total", cache_hits);
 	sw_buf_printf(&b, "# TYPE sigwall_verdict_cache_misses_total counter\n");
@@ -379,12 +461,25 @@ sw_report_metrics(struct sw_ctl *c)
 	sw_buf_printf(&b, "# HELP sigwall_rule_hits_total MSUs matched per rule (all workers).\n"
 		      "# TYPE sigwall_rule_hits_total counter\n");
 	for (unsigned r = 0; r < nr; r++) {
-		sw_buf_printf(&b, "sigwall_rule_hits_total{instance=\"%s\",rule=", in);
+		sw_buf_printf(&b, "sigwall_rule_hits_total{instance=\"%s\",rule_id=\"%u\",rule=",
+			      in, r);
 		prom_label(&b, nm->name[r]);
-		sw_buf_printf(&b, "} %" PRIu64 "\n", LD(t.rule_hits[r]));
+		sw_buf_printf(&b, ",action=\"%s\"} %" PRIu64 "\n",
+			      rule_action(nm->action[r], nm->monitor[r]), LD(t.rule_hits[r]));
 	}
-	sw_buf_printf(&b, "sigwall_rule_hits_total{instance=\"%s\",rule=\"default\"} %" PRIu64
-		      "\n", in, LD(t.default_hits));
+	sw_buf_printf(&b, "sigwall_rule_hits_total{instance=\"%s\",rule_id=\"-1\",rule=\"default\","
+		      "action=\"%s\"} %" PRIu64 "\n", in,
+		      nm != NULL ? rule_action(nm->default_action, nm->policy_monitor) : "unknown",
+		      LD(t.default_hits));
+	sw_buf_printf(&b, "sigwall_rule_hits_total{instance=\"%s\",rule_id=\"-2\","
+		      "rule=\"malformed\",action=\"%s\"} %" PRIu64 "\n", in,
+		      nm != NULL ? rule_action(nm->malformed_action, nm->policy_monitor) : "unknown",
+		      LD(t.malformed_verdicts));
+	sw_buf_printf(&b, "# HELP sigwall_rule_hits_overflow_total Hits of rule ids beyond the "
+		      "stats region's %d counters.\n"
+		      "# TYPE sigwall_rule_hits_overflow_total counter\n"
+		      "sigwall_rule_hits_overflow_total{instance=\"%s\"} %" PRIu64 "\n",
+		      SW_SHM_MAX_RULES, in, LD(t.rule_overflow));
 	sw_buf_printf(&b, "# HELP sigwall_malformed_total Malformed packets/MSUs by reason.\n"
 		      "# TYPE sigwall_malformed_total counter\n");
 	for (unsigned m = 1; m < SW_MAL_COUNT; m++)
@@ -392,14 +487,110 @@ sw_report_metrics(struct sw_ctl *c)
 			      "\n", in, sw_mal_name((enum sw_mal)m), LD(t.mal[m]));
 	for (unsigned w = 0; w < nw; w++)
 		lost += ring_lost(c, w);
-	sw_buf_printf(&b, "# TYPE sigwall_events_total counter\nsigwall_events_total{instance="
-		      "\"%s\"} %" PRIu64 "\n", in, c->events_total);
+	sw_buf_printf(&b, "# HELP sigwall_events_total Event lines written, by event_type.\n"
+		      "# TYPE sigwall_events_total counter\n");
+	for (unsigned k = 0; k < 5; k++)
+		sw_buf_printf(&b, "sigwall_events_total{instance=\"%s\",event_type=\"%s\"} %" PRIu64
+			      "\n", in, sw_ev_type_names[k], c->ev_by_type[k]);
+	sw_buf_printf(&b, "# HELP sigwall_events_malformed_sampled_total Malformed records folded "
+		      "into the per-reason lines.\n"
+		      "# TYPE sigwall_events_malformed_sampled_total counter\n"
+		      "sigwall_events_malformed_sampled_total{instance=\"%s\"} %" PRIu64 "\n", in,
+		      c->ev_mal_sampled);
+	{
+		const struct sw_evfile *fs[2] = {&c->evf, &c->pcapf};
+		static const char *const fn[2] = {"events", "pcap"};
+
+		sw_buf_printf(&b, "# HELP sigwall_event_file_records_total Whole records written to "
+			      "the event files.\n# TYPE sigwall_event_file_records_total counter\n");
+		for (unsigned k = 0; k < 2; k++)
+			if (fs[k]->path != NULL)
+				sw_buf_printf(&b, "sigwall_event_file_records_total{instance=\"%s\","
+					      "file=\"%s\"} %" PRIu64 "\n", in, fn[k], fs[k]->records);
+		sw_buf_printf(&b, "# HELP sigwall_event_file_records_lost_total Records not written "
+			      "(disk full, write error, file not open).\n"
+			      "# TYPE sigwall_event_file_records_lost_total counter\n");
+		for (unsigned k = 0; k < 2; k++)
+			if (fs[k]->path != NULL)
+				sw_buf_printf(&b, "sigwall_event_file_records_lost_total{instance="
+					      "\"%s\",file=\"%s\"} %" PRIu64 "\n", in, fn[k],
+					      fs[k]->records_lost);
+		sw_buf_printf(&b, "# HELP sigwall_event_file_short_writes_total Writes cut short, "
+			      "truncated back to the last whole record.\n"
+			      "# TYPE sigwall_event_file_short_writes_total counter\n");
+		for (unsigned k = 0; k < 2; k++)
+			if (fs[k]->path != NULL)
+				sw_buf_printf(&b, "sigwall_event_file_short_writes_total{instance="
+					      "\"%s\",file=\"%s\"} %" PRIu64 "\n", in, fn[k],
+					      fs[k]->short_writes);
+		sw_buf_printf(&b, "# TYPE sigwall_event_file_reopens_total counter\n");
+		for (unsigned k = 0; k < 2; k++)
+			if (fs[k]->path != NULL)
+				sw_buf_printf(&b, "sigwall_event_file_reopens_total{instance=\"%s\","
+					      "file=\"%s\"} %" PRIu64 "\n", in, fn[k], fs[k]->reopens);
+	}
+	if (c->syslog_addr != NULL)
+		sw_buf_printf(&b, "# TYPE sigwall_events_syslog_total counter\n"
+			      "sigwall_events_syslog_total{instance=\"%s\",result=\"sent\"} %" PRIu64
+			      "\nsigwall_events_syslog_total{instance=\"%s\",result=\"error\"} %"
+			      PRIu64 "\n", in, c->syslog_sent, in, c->syslog_errors);
+	sw_buf_printf(&b, "# HELP sigwall_clients_refused_total Connections refused, by pool and "
+		      "reason.\n# TYPE sigwall_clients_refused_total counter\n"
+		      "sigwall_clients_refused_total{instance=\"%s\",pool=\"ctl\",reason=\"full\"} %"
+		      PRIu64 "\n"
+		      "sigwall_clients_refused_total{instance=\"%s\",pool=\"ctl\",reason=\"peer\"} %"
+		      PRIu64 "\n"
+		      "sigwall_clients_refused_total{instance=\"%s\",pool=\"metrics\",reason=\"full\"}"
+		      " %" PRIu64 "\n"
+		      "sigwall_clients_refused_total{instance=\"%s\",pool=\"metrics\",reason=\"peer\"}"
+		      " %" PRIu64 "\n"
+		      "sigwall_clients_refused_total{instance=\"%s\",pool=\"metrics\",reason="
+		      "\"not_allowed\"} %" PRIu64 "\n",
+		      in, c->refused_ctl_full, in, c->refused_ctl_peer, in, c->refused_http_full, in,
+		      c->refused_http_peer, in, c->refused_http_acl);
+	sw_buf_printf(&b, "# HELP sigwall_log_messages_total Messages of sigwall-control by "
+		      "priority.\n# TYPE sigwall_log_messages_total counter\n");
+	for (int p = LOG_ERR; p <= LOG_DEBUG; p++)
+		sw_buf_printf(&b, "sigwall_log_messages_total{instance=\"%s\",priority=\"%s\"} %llu\n",
+			      in, (const char *const[]){"err", "warning", "notice", "info",
+							 "debug"}[p - LOG_ERR], sw_log_count(p));
+	sw_buf_printf(&b, "# TYPE sigwall_sighup_total counter\nsigwall_sighup_total{instance="
+		      "\"%s\"} %" PRIu64 "\n", in, c->signals_hup);
 	sw_buf_printf(&b, "# TYPE sigwall_events_lost_total counter\nsigwall_events_lost_total{"
 		      "instance=\"%s\"} %" PRIu64 "\n", in, lost);
 	sw_buf_printf(&b, "# TYPE sigwall_reloads_total counter\n"
 		      "sigwall_reloads_total{instance=\"%s\",result=\"ok\"} %" PRIu64 "\n"
-		      "sigwall_reloads_total{instance=\"%s\",result=\"error\"} %" PRIu64 "\n", in,
-		      c->reloads_ok, in, c->reloads_failed);
+		      "sigwall_reloads_total{instance=\"%s\",result=\"error\"} %" PRIu64 "\n"
+		      "sigwall_reloads_total{instance=\"%s\",result=\"late_pickup\"} %" PRIu64 "\n",
+		      in, c->reloads_ok, in, c->reloads_failed, in, c->reloads_not_picked_up);
+	{
+		/* Reload history: the last SW_RELOAD_HIST reloads, one series each (age 0 the
+		 * newest), so a dashboard shows when, which generation, how long, and if it failed. */
+		unsigned n = c->hist_next < SW_RELOAD_HIST ? c->hist_next : SW_RELOAD_HIST;
+
+		sw_buf_printf(&b, "# HELP sigwall_reload_history_seconds Command to active of the "
+			      "last reloads (age 0 newest).\n"
+			      "# TYPE sigwall_reload_history_seconds gauge\n");
+		for (unsigned k = 0; k < n; k++) {
+			const struct sw_reload_rec *h = &c->hist[(c->hist_next - 1 - k) %
+								 SW_RELOAD_HIST];
+
+			sw_buf_printf(&b, "sigwall_reload_history_seconds{instance=\"%s\",age=\"%u\","
+				      "generation=\"%" PRIu64 "\",result=\"%s\"} %.6f\n", in, k,
+				      h->generation, !h->ok ? "error" : h->picked_up ? "ok"
+								   : "late_pickup",
+				      h->total_ms / 1e3);
+		}
+		sw_buf_printf(&b, "# TYPE sigwall_reload_history_timestamp_seconds gauge\n");
+		for (unsigned k = 0; k < n; k++) {
+			const struct sw_reload_rec *h = &c->hist[(c->hist_next - 1 - k) %
+								 SW_RELOAD_HIST];
+
+			sw_buf_printf(&b, "sigwall_reload_history_timestamp_seconds{instance=\"%s\","
+				      "age=\"%u\",generation=\"%" PRIu64 "\"} %.3f\n", in, k,
+				      h->generation, (double)h->real_ns / 1e9);
+		}
+	}
 	sw_buf_printf(&b, "# HELP sigwall_last_reload_seconds Command to active, last reload.\n"
 		      "# TYPE sigwall_last_reload_seconds gauge\n"
 		      "sigwall_last_reload_seconds{instance=\"%s\"} %.6f\n", in,

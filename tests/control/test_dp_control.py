@@ -74,7 +74,9 @@ def start_control(env, procs, rules):
     log = open(env.path("control.log"), "a")
     procs["control"] = subprocess.Popen(
         [CONTROL, "--instance", env.instance, "--rules", rules, "--site", SITE, "--foreground",
-         "--events", env.path("events.json"), "--events-pcap", env.path("dropped.pcap")],
+         "--events", env.path("events.json"), "--events-pcap", env.path("dropped.pcap"),
+         # a loaded test machine: a worker may take longer than the default 2 s to pick up
+         "--reload-timeout", "10000"],
         stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -169,8 +171,10 @@ def run(env, procs):
     gens, drops_b, drops_a, lost = {}, 0, 0, 0
     for line in open(env.path("events.json")):
         e = json.loads(line)
-        if e.get("event") == "lost":
-            lost += e["count"]
+        if e["event_type"] == "system" and e["system"]["event"] == "events_lost":
+            lost += e["system"]["count"]
+            continue
+        if e["event_type"] not in ("drop", "alert", "malformed") or "generation" not in e:
             continue
         g = e["generation"]
         gens[g] = gens.get(g, 0) + 1
@@ -178,7 +182,8 @@ def run(env, procs):
             continue
         if g not in kind:
             fail("event of a generation never published: %s" % e)
-        if e["action"] == "drop":
+        if e["event_type"] == "drop" or (e["event_type"] == "malformed" and
+                                          e["rule"]["action"] == "drop"):
             if kind[g] == "b":
                 drops_b += 1
             else:
