@@ -57,6 +57,7 @@ struct ptent {
 
 struct partner {
 	char *name;
+	int line;
 	char **plmn, **gt, **msisdn;
 	size_t nplmn, ngt, nmsisdn;
 	uint32_t *pc;
@@ -120,6 +121,8 @@ struct builder {
 	uint8_t default_action, malformed_action, monitor;
 	char *policy_name;
 	struct sw_compile_opts opts;
+	unsigned nerrs;     /* errors reported so far (opts.all_errors: all of them in err) */
+	unsigned nwarn;
 };
 
 /* Serialized Hyperscan databases, one per string field (NULL: none). */
@@ -146,6 +149,11 @@ int cpl_errat(struct builder *b, const char *file, int line, const char *fmt, ..
 	__attribute__((format(printf, 4, 5)));
 int cpl_errs(struct builder *b, const config_setting_t *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* "file:line: warning: message" to opts.warn, counted. */
+void cpl_warn(struct builder *b, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Go on after an error (opts.all_errors)? rc: what the failed step returned. */
+bool cpl_recover(struct builder *b, int rc);
 void *cpl_grow(void *p, size_t *cap, size_t need, size_t elem);
 int cpl_buf_put(struct buf *bf, const void *p, size_t n, size_t *off);
 int cpl_str_add(struct builder *b, const char *s, uint32_t *off);
@@ -170,6 +178,11 @@ int cpl_cond_cost(const struct sw_img_cond *c);
 
 /* rules.c */
 int cpl_parse_rules_file(struct builder *b, const char *path);
+
+/* warn.c: what compiles but is probably not what the operator meant */
+void cpl_warn_site(struct builder *b, const config_setting_t *site);
+void cpl_warn_list(struct builder *b, const struct list *l);
+void cpl_warn_rules(struct builder *b, const config_setting_t *rules);
 
 /* atoms.c */
 int cpl_atom_new(struct builder *b, const config_setting_t *s, uint16_t *atom);

@@ -28,17 +28,52 @@ int
 cpl_errat(struct builder *b, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
+	size_t pos = 0;
 	int n;
 
-	if (b->err == NULL || b->errlen == 0)
+	if (b->err == NULL || b->errlen == 0 || (b->nerrs > 0 && !b->opts.all_errors)) {
+		b->nerrs++;
 		return -EINVAL;
-	n = snprintf(b->err, b->errlen, "%s:%d: ", file != NULL ? file : b->rules_path, line);
-	if (n < 0 || (size_t)n >= b->errlen)
+	}
+	if (b->nerrs > 0) {
+		/* one more line, if it fits */
+		pos = strlen(b->err);
+		if (pos + 2 >= b->errlen) {
+			b->nerrs++;
+			return -EINVAL;
+		}
+		b->err[pos++] = '\n';
+	}
+	b->nerrs++;
+	n = snprintf(b->err + pos, b->errlen - pos, "%s:%d: ",
+		     file != NULL ? file : b->rules_path, line);
+	if (n < 0 || (size_t)n >= b->errlen - pos)
 		return -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(b->err + n, b->errlen - (size_t)n, fmt, ap);
+	vsnprintf(b->err + pos + n, b->errlen - pos - (size_t)n, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
+}
+
+void
+cpl_warn(struct builder *b, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	b->nwarn++;
+	if (b->opts.warn == NULL)
+		return;
+	fprintf(b->opts.warn, "%s:%d: warning: ", file != NULL ? file : b->rules_path, line);
+	va_start(ap, fmt);
+	vfprintf(b->opts.warn, fmt, ap);
+	va_end(ap);
+	fputc('\n', b->opts.warn);
+}
+
+bool
+cpl_recover(struct builder *b, int rc)
+{
+	return rc == -EINVAL && b->opts.all_errors;
 }
 
 int
@@ -323,8 +358,11 @@ sw_compile_files_opts(const char *rules_path, const char *site_path, uint64_t ge
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = cpl_parse_site(&b, site_path);
-	if (rc == 0)
-		rc = cpl_parse_rules_file(&b, rules_path);
+	if (rc == 0 || cpl_recover(&b, rc)) {
+		/* the rule file's own errors too (opts.all_errors) */
+		int rc2 = cpl_parse_rules_file(&b, rules_path);
+		rc = rc != 0 ? rc : rc2;
+	}
 	if (rc == 0)
 		rc = cpl_build_image(&b, generation, out);
 	builder_free(&b);
@@ -335,6 +373,7 @@ sw_compile_files_opts(const char *rules_path, const char *site_path, uint64_t ge
 		return rc;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	out->nwarnings = b.nwarn;
 	out->compile_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 			  (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	return 0;

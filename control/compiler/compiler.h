@@ -17,6 +17,7 @@ struct sw_compiled {
 	void *image;  /* 64-byte aligned (aligned_alloc); free with sw_compiled_free */
 	size_t size;
 	unsigned nrules, nlists, npatterns[SW_COMPILED_FIELDS]; /* per string field (image.h) */
+	unsigned nwarnings; /* warnings written to sw_compile_opts.warn */
 	double compile_ms;
 };
 
@@ -25,6 +26,14 @@ struct sw_compile_opts {
 	 * of this machine: the image is then the same bytes on every machine with the same
 	 * Hyperscan release (tests/policy/test_image_golden.c; a fleet of mixed CPUs). */
 	bool hs_generic;
+	/* Report every error, one "file:line: message" line each in err (`sigwallctl check`),
+	 * instead of stopping at the first: parsing goes on with the next rule, list, partner
+	 * or link. */
+	bool all_errors;
+	/* Where "file:line: warning: message" lines go (NULL: no such analysis): rules an
+	 * earlier rule shadows, partner ranges that overlap each other or the home ranges, PLMNs
+	 * that are not 5-6 digits, duplicate list entries. */
+	FILE *warn;
 };
 
 /* Parse, validate and compile. On error: -EINVAL (or -errno), err holds "file:line: message",

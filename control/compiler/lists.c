@@ -159,10 +159,77 @@ list_load_file(struct builder *b, struct list *l, const config_setting_t *s, siz
 	return rc;
 }
 
+/* One list of the 'lists' group. */
+static int
+parse_list(struct builder *b, const config_setting_t *g)
+{
+	static const char *const keys[] = { "type", "entries", "file", "description", NULL };
+	const config_setting_t *t, *en, *fl;
+	struct list *l = &b->lists[b->nlists];
+	size_t cap = 0;
+	int rc, ti;
+
+	if (!config_setting_is_group(g))
+		return cpl_errs(b, g, "list '%s' must be a group with 'type' and 'entries' or 'file'",
+				config_setting_name(g));
+	if ((rc = cpl_check_keys(b, g, keys, "a list")) != 0)
+		return rc;
+	l->name = strdup(config_setting_name(g));
+	if (l->name == NULL)
+		return -ENOMEM;
+	l->line = (int)config_setting_source_line(g);
+	for (unsigned f = 0; f < SW_SF_COUNT; f++)
+		l->atom[f] = 0xffff;
+	b->nlists++;
+	for (size_t j = 0; j + 1 < b->nlists; j++)
+		if (strcmp(b->lists[j].name, l->name) == 0)
+			return cpl_errs(b, g, "duplicate list name '%s'", l->name);
+	t = config_setting_get_member(g, "type");
+	if (t == NULL || config_setting_get_string(t) == NULL)
+		return cpl_errs(b, t ? t : g, "list '%s' needs a string 'type' (%s)", l->name,
+				"prefix, regex, opcode, pc or int");
+	ti = cpl_name_index(cpl_list_type_names, 5, config_setting_get_string(t));
+	if (ti < 0)
+		return cpl_errs(b, t, "unknown list type \"%s\" (prefix, regex, opcode, pc, int)",
+				config_setting_get_string(t));
+	l->type = (enum list_type)ti;
+	en = config_setting_get_member(g, "entries");
+	fl = config_setting_get_member(g, "file");
+	if (en == NULL && fl == NULL)
+		return cpl_errs(b, g, "list '%s' needs 'entries' or 'file'", l->name);
+	if (en != NULL) {
+		if (!config_setting_is_array(en) && !config_setting_is_list(en))
+			return cpl_errs(b, en, "'entries' of list '%s' must be a list", l->name);
+		for (int k = 0; k < config_setting_length(en); k++) {
+			const config_setting_t *e = config_setting_get_elem(en, (unsigned)k);
+			int ty = config_setting_type(e);
+			if (ty == CONFIG_TYPE_STRING)
+				rc = list_add_entry(b, l, config_setting_source_file(e),
+						    (int)config_setting_source_line(e),
+						    config_setting_get_string(e), 0, false, &cap);
+			else if (ty == CONFIG_TYPE_INT || ty == CONFIG_TYPE_INT64)
+				rc = list_add_entry(b, l, config_setting_source_file(e),
+						    (int)config_setting_source_line(e), NULL,
+						    config_setting_get_int64(e), true, &cap);
+			else
+				rc = cpl_errs(b, e, "entries of list '%s' must be strings or integers",
+					      l->name);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	if (fl != NULL && (rc = list_load_file(b, l, fl, &cap)) != 0)
+		return rc;
+	if (l->n == 0)
+		return cpl_errs(b, g, "list '%s' is empty", l->name);
+	cpl_warn_list(b, l);
+	return 0;
+}
+
 int
 cpl_parse_lists(struct builder *b, const config_setting_t *lists)
 {
-	static const char *const keys[] = { "type", "entries", "file", "description", NULL };
+	bool bad = false;
 	int n;
 
 	if (!config_setting_is_group(lists))
@@ -172,64 +239,10 @@ cpl_parse_lists(struct builder *b, const config_setting_t *lists)
 	if (b->lists == NULL)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *g = config_setting_get_elem(lists, (unsigned)i);
-		const config_setting_t *t, *en, *fl;
-		struct list *l = &b->lists[b->nlists];
-		size_t cap = 0;
-		int rc, ti;
-
-		if (!config_setting_is_group(g))
-			return cpl_errs(b, g, "list '%s' must be a group with 'type' and 'entries' or 'file'",
-				    config_setting_name(g));
-		if ((rc = cpl_check_keys(b, g, keys, "a list")) != 0)
+		int rc = parse_list(b, config_setting_get_elem(lists, (unsigned)i));
+		if (rc != 0 && !cpl_recover(b, rc))
 			return rc;
-		l->name = strdup(config_setting_name(g));
-		l->line = (int)config_setting_source_line(g);
-		for (unsigned f = 0; f < SW_SF_COUNT; f++)
-			l->atom[f] = 0xffff;
-		b->nlists++;
-		t = config_setting_get_member(g, "type");
-		if (t == NULL || config_setting_get_string(t) == NULL)
-			return cpl_errs(b, t ? t : g, "list '%s' needs a string 'type' (%s)", l->name,
-				    "prefix, regex, opcode, pc or int");
-		ti = cpl_name_index(cpl_list_type_names, 5, config_setting_get_string(t));
-		if (ti < 0)
-			return cpl_errs(b, t, "unknown list type \"%s\" (prefix, regex, opcode, pc, int)",
-				    config_setting_get_string(t));
-		l->type = (enum list_type)ti;
-		en = config_setting_get_member(g, "entries");
-		fl = config_setting_get_member(g, "file");
-		if (en == NULL && fl == NULL)
-			return cpl_errs(b, g, "list '%s' needs 'entries' or 'file'", l->name);
-		if (en != NULL) {
-			if (!config_setting_is_array(en) && !config_setting_is_list(en))
-				return cpl_errs(b, en, "'entries' of list '%s' must be a list", l->name);
-			for (int k = 0; k < config_setting_length(en); k++) {
-				const config_setting_t *e = config_setting_get_elem(en, (unsigned)k);
-				int ty = config_setting_type(e);
-				if (ty == CONFIG_TYPE_STRING)
-					rc = list_add_entry(b, l, config_setting_source_file(e),
-							    (int)config_setting_source_line(e),
-							    config_setting_get_string(e), 0, false,
-							    &cap);
-				else if (ty == CONFIG_TYPE_INT || ty == CONFIG_TYPE_INT64)
-					rc = list_add_entry(b, l, config_setting_source_file(e),
-							    (int)config_setting_source_line(e), NULL,
-							    config_setting_get_int64(e), true, &cap);
-				else
-					rc = cpl_errs(b, e, "entries of list '%s' must be strings or integers",
-						  l->name);
-				if (rc != 0)
-					return rc;
-			}
-		}
-		if (fl != NULL && (rc = list_load_file(b, l, fl, &cap)) != 0)
-			return rc;
-		if (l->n == 0)
-			return cpl_errs(b, g, "list '%s' is empty", l->name);
-		for (size_t j = 0; j + 1 < b->nlists; j++)
-			if (strcmp(b->lists[j].name, l->name) == 0)
-				return cpl_errs(b, g, "duplicate list name '%s'", l->name);
+		bad |= rc != 0;
 	}
-	return 0;
+	return bad ? -EINVAL : 0;
 }

@@ -47,7 +47,7 @@ parse_rule(struct builder *b, const config_setting_t *g, size_t idx)
 	if (name == NULL || name[0] == '\0')
 		return cpl_errs(b, s ? s : g, "a rule needs a non-empty string 'name'");
 	for (size_t i = 0; i < idx; i++)
-		if (strcmp(b->rules[i].name, name) == 0)
+		if (b->rules[i].name != NULL && strcmp(b->rules[i].name, name) == 0)
 			return cpl_errs(b, s, "duplicate rule name '%s' (first at line %u)", name,
 				    b->rules[i].r.line);
 	r->name = strdup(name);
@@ -142,6 +142,7 @@ cpl_parse_rules_file(struct builder *b, const char *path)
 	config_t cf;
 	const config_setting_t *root, *pol, *lists, *rules, *s;
 	int rc = 0, n;
+	bool bad = false;
 	char tmp[PATH_MAX];
 
 	snprintf(tmp, sizeof(tmp), "%s", path);
@@ -187,8 +188,11 @@ cpl_parse_rules_file(struct builder *b, const char *path)
 			goto out;
 	}
 	lists = config_setting_get_member(root, "lists");
-	if (lists != NULL && (rc = cpl_parse_lists(b, lists)) != 0)
-		goto out;
+	if (lists != NULL && (rc = cpl_parse_lists(b, lists)) != 0) {
+		if (!cpl_recover(b, rc))
+			goto out;
+		bad = true; /* the rules' errors too */
+	}
 	rules = config_setting_get_member(root, "rules");
 	if (rules == NULL || (n = config_setting_length(rules)) == 0) {
 		rc = cpl_errat(b, path, rules ? (int)config_setting_source_line(rules) : 1,
@@ -210,9 +214,14 @@ cpl_parse_rules_file(struct builder *b, const char *path)
 	}
 	for (int i = 0; i < n; i++) {
 		b->nrules = (size_t)i + 1;
-		if ((rc = parse_rule(b, config_setting_get_elem(rules, (unsigned)i), (size_t)i)) != 0)
+		rc = parse_rule(b, config_setting_get_elem(rules, (unsigned)i), (size_t)i);
+		if (rc != 0 && !cpl_recover(b, rc))
 			goto out;
+		bad |= rc != 0;
 	}
+	rc = bad ? -EINVAL : 0;
+	if (rc == 0 && b->nerrs == 0)
+		cpl_warn_rules(b, rules);
 out:
 	/* Messages point into libconfig's file names: copy the message before destroying. */
 	config_destroy(&cf);

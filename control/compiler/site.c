@@ -65,6 +65,47 @@ get_ints(struct builder *b, const config_setting_t *s, uint32_t **out, size_t *n
 	return 0;
 }
 
+/* One partner of site.partners (the i-th). */
+static int
+parse_partner(struct builder *b, const config_setting_t *g, int i)
+{
+	static const char *const partner_keys[] = { "name", "plmn", "gt", "msisdn", "point_codes",
+						    NULL };
+	struct partner *p = &b->site.p[i];
+	const config_setting_t *s;
+	const char *str;
+	int rc;
+
+	if (!config_setting_is_group(g))
+		return cpl_errs(b, g, "a partner must be a group");
+	if ((rc = cpl_check_keys(b, g, partner_keys, "a partner")) != 0)
+		return rc;
+	s = config_setting_get_member(g, "name");
+	str = s ? config_setting_get_string(s) : NULL;
+	if (str == NULL)
+		return cpl_errs(b, s ? s : g, "a partner needs a string 'name'");
+	for (int k = 0; k < i; k++)
+		if (b->site.p[k].name != NULL && strcmp(b->site.p[k].name, str) == 0)
+			return cpl_errs(b, s, "duplicate partner name '%s'", str);
+	p->name = strdup(str);
+	if (p->name == NULL)
+		return -ENOMEM;
+	p->line = (int)config_setting_source_line(g);
+	if ((s = config_setting_get_member(g, "plmn")) != NULL &&
+	    (rc = get_strings(b, s, &p->plmn, &p->nplmn, true)) != 0)
+		return rc;
+	if ((s = config_setting_get_member(g, "gt")) != NULL &&
+	    (rc = get_strings(b, s, &p->gt, &p->ngt, true)) != 0)
+		return rc;
+	if ((s = config_setting_get_member(g, "msisdn")) != NULL &&
+	    (rc = get_strings(b, s, &p->msisdn, &p->nmsisdn, true)) != 0)
+		return rc;
+	if ((s = config_setting_get_member(g, "point_codes")) != NULL &&
+	    (rc = get_ints(b, s, &p->pc, &p->npc, 0xffffff)) != 0)
+		return rc;
+	return 0;
+}
+
 /* "192.0.2.0/24", "2001:db8::/32", or an address alone (all its bits). */
 static int
 parse_peer(struct builder *b, const config_setting_t *e, struct sw_img_peer *p, bool with_port)
@@ -210,11 +251,10 @@ cpl_parse_site(struct builder *b, const char *path)
 						 NULL };
 	static const char *const home_keys[] = { "plmn", "gt", "msisdn", "point_codes", "hlr",
 						 "vlr", "msc", "smsc", "sgsn", NULL };
-	static const char *const partner_keys[] = { "name", "plmn", "gt", "msisdn", "point_codes",
-						    NULL };
 	config_t cf;
 	const config_setting_t *root, *site, *home, *parts, *s;
 	const char *str;
+	bool bad = false;
 	int rc = 0;
 
 	config_init(&cf);
@@ -297,35 +337,11 @@ cpl_parse_site(struct builder *b, const char *path)
 			goto out;
 		}
 		for (int i = 0; i < np; i++) {
-			const config_setting_t *g = config_setting_get_elem(parts, (unsigned)i);
-			struct partner *p = &b->site.p[i];
-
 			b->site.np = (size_t)i + 1;
-			if (!config_setting_is_group(g)) {
-				rc = cpl_errs(b, g, "a partner must be a group");
+			rc = parse_partner(b, config_setting_get_elem(parts, (unsigned)i), i);
+			if (rc != 0 && !cpl_recover(b, rc))
 				goto out;
-			}
-			if ((rc = cpl_check_keys(b, g, partner_keys, "a partner")) != 0)
-				goto out;
-			s = config_setting_get_member(g, "name");
-			str = s ? config_setting_get_string(s) : NULL;
-			if (str == NULL) {
-				rc = cpl_errs(b, s ? s : g, "a partner needs a string 'name'");
-				goto out;
-			}
-			p->name = strdup(str);
-			if ((s = config_setting_get_member(g, "plmn")) != NULL &&
-			    (rc = get_strings(b, s, &p->plmn, &p->nplmn, true)) != 0)
-				goto out;
-			if ((s = config_setting_get_member(g, "gt")) != NULL &&
-			    (rc = get_strings(b, s, &p->gt, &p->ngt, true)) != 0)
-				goto out;
-			if ((s = config_setting_get_member(g, "msisdn")) != NULL &&
-			    (rc = get_strings(b, s, &p->msisdn, &p->nmsisdn, true)) != 0)
-				goto out;
-			if ((s = config_setting_get_member(g, "point_codes")) != NULL &&
-			    (rc = get_ints(b, s, &p->pc, &p->npc, 0xffffff)) != 0)
-				goto out;
+			bad |= rc != 0;
 		}
 	}
 	s = config_setting_get_member(site, "links");
@@ -335,6 +351,10 @@ cpl_parse_site(struct builder *b, const char *path)
 		rc = cpl_errs(b, home, "more than %d home point codes", SW_HOME_PCS_MAX);
 		goto out;
 	}
+	if (bad)
+		rc = -EINVAL;
+	else
+		cpl_warn_site(b, site);
 out:
 	config_destroy(&cf);
 	return rc;

@@ -35,6 +35,11 @@ def main():
         print("FAIL: check of the shipped policy:", r.returncode, r.stderr)
         fails += 1
 
+    r = run([ctl, "check", "--strict", rules, site])
+    if r.returncode != 0 or "warning" in r.stderr:
+        print("FAIL: check --strict of the shipped policy:", r.returncode, r.stderr)
+        fails += 1
+
     with tempfile.TemporaryDirectory() as tmp:
         bad = os.path.join(tmp, "bad.conf")
         with open(bad, "w") as f:

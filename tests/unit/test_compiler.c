@@ -271,6 +271,96 @@ test_links(void **state)
 	sw_compiled_free(&c);
 }
 
+/* Issue 18 Deliver 5: `check` reports every error of a run, and warns on what compiles but is
+ * probably wrong. */
+static void
+test_all_errors_and_warnings(void **state)
+{
+	static const char *bad_rules =
+		"lists = {\n"
+		" b = { type = \"opcode\"; entries = [ \"sendIMSI\", \"bogusOp\" ]; };\n"
+		"};\n"
+		"rules = (\n"
+		" { name = \"r1\"; action = \"drop\"; opc = 1; },\n"
+		" { name = \"r2\"; opcode = \"@nosuch\"; action = \"drop\"; },\n"
+		" { name = \"r3\"; cgpz = \"1\"; action = \"drop\"; },\n"
+		" { name = \"r1\"; action = \"allow\"; }\n"
+		");\n";
+	static const char *warn_rules =
+		"lists = { a = { type = \"prefix\"; entries = [ \"49\", \"33\",\n \"49\" ]; }; };\n"
+		"rules = (\n"
+		" { name = \"r1\"; cgpa = \"@a\"; action = \"drop\"; },\n"
+		" { name = \"r2\"; cgpa = \"@a\"; opc = 5; action = \"drop\"; },\n"
+		" { name = \"r3\"; opc = [ 5, 6 ]; action = \"alert\"; },\n"
+		" { name = \"r4\"; opc = [ 6, 5 ]; dpc = 1; action = \"alert\"; },\n"
+		" { name = \"r5\"; opc = [ 6, 5 ]; malformed = true; action = \"alert\"; }\n"
+		");\n";
+	static const char *warn_site =
+		"site = { name = \"x\"; home = { plmn = [ \"65501\", \"655\" ]; gt = [ \"2782\" ]; };\n"
+		" partners = ( { name = \"P1\"; plmn = [ \"20\" ]; gt = [ \"27821\", \"33\" ]; },\n"
+		"  { name = \"P2\"; plmn = [ \"20801\" ]; gt = [ \"331\" ]; } ); };\n";
+	static const char *const want_err[] = {
+		"rules.conf:2: unknown MAP operation \"bogusOp\" in list 'b'",
+		"rules.conf:6: unknown list 'nosuch'",
+		"rules.conf:7: unknown field or key 'cgpz'",
+		"rules.conf:8: duplicate rule name 'r1' (first at line 5)",
+	};
+	static const char *const want_warn[] = {
+		"rules.conf:2: warning: duplicate entry \"49\" in list 'a' (first at line 1)",
+		"rules.conf:5: warning: rule 'r2' can never match: rule 'r1' (line 4)",
+		"rules.conf:7: warning: rule 'r4' can never match: rule 'r3' (line 6)",
+		"site.conf:1: warning: home plmn \"655\" is not 5-6 digits",
+		"site.conf:2: warning: partner 'P1' plmn \"20\" is not 5-6 digits",
+		"site.conf:2: warning: partner 'P1' gt \"27821\" overlaps the home range \"2782\"",
+		"site.conf:3: warning: partner 'P2' gt \"331\" overlaps partner 'P1' \"33\"",
+		"site.conf:3: warning: partner 'P2' plmn \"20801\" overlaps partner 'P1' \"20\"",
+	};
+	struct sw_compile_opts opts = { .all_errors = true };
+	struct sw_compiled c;
+	char err[4096], *wbuf = NULL;
+	size_t wlen = 0;
+	const char *rp;
+
+	(void)state;
+	/* every error, one line each; by default only the first */
+	rp = write_file("rules.conf", bad_rules);
+	assert_int_equal(sw_compile_files_opts(rp, SITE, 1, &opts, &c, err, sizeof(err)), -EINVAL);
+	printf("%s\n", err);
+	for (size_t i = 0; i < sizeof(want_err) / sizeof(want_err[0]); i++)
+		if (strstr(err, want_err[i]) == NULL)
+			fail_msg("missing error \"%s\" in:\n%s", want_err[i], err);
+	assert_int_equal(sw_compile_files(rp, SITE, 1, &c, err, sizeof(err)), -EINVAL);
+	assert_null(strchr(err, '\n'));
+	assert_non_null(strstr(err, want_err[0]));
+
+	/* warnings: compiled all the same */
+	opts.warn = open_memstream(&wbuf, &wlen);
+	assert_non_null(opts.warn);
+	rp = write_file("rules.conf", warn_rules);
+	const char *sp = write_file("site.conf", warn_site);
+	if (sw_compile_files_opts(rp, sp, 1, &opts, &c, err, sizeof(err)) != 0)
+		fail_msg("compile: %s", err);
+	fclose(opts.warn);
+	printf("%s", wbuf);
+	assert_int_equal(c.nwarnings, sizeof(want_warn) / sizeof(want_warn[0]));
+	for (size_t i = 0; i < sizeof(want_warn) / sizeof(want_warn[0]); i++)
+		if (strstr(wbuf, want_warn[i]) == NULL)
+			fail_msg("missing warning \"%s\" in:\n%s", want_warn[i], wbuf);
+	sw_compiled_free(&c);
+	free(wbuf);
+
+	/* the shipped policy has none */
+	wbuf = NULL;
+	opts.warn = open_memstream(&wbuf, &wlen);
+	assert_int_equal(sw_compile_files_opts("patterns/default.conf", SITE, 1, &opts, &c, err,
+					       sizeof(err)), 0);
+	fclose(opts.warn);
+	if (c.nwarnings != 0)
+		fail_msg("shipped policy: %s", wbuf);
+	sw_compiled_free(&c);
+	free(wbuf);
+}
+
 static void
 test_deterministic(void **state)
 {
@@ -549,6 +639,7 @@ main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_links),
+		cmocka_unit_test(test_all_errors_and_warnings),
 		cmocka_unit_test(test_language),
 		cmocka_unit_test(test_blocklist_100k),
 		cmocka_unit_test(test_prefix_table_equivalence),
