@@ -11,10 +11,31 @@
  *   decode   monitor mode, no image: decode + default verdict          (--stages)
  *   verdict  monitor mode with the image: decode + verdict             (--stages)
  *   full     inline with the image: decode + verdict + enforce + tx
+ *   nicfwd   forward-only with the mbufs handled as a NIC driver does (--nic, below)
+ *   nicfull  the full path, same NIC handling                                  (--nic)
  * and with --reload-ms MS, the full path while a thread republishes the image through the
  * real shared memory (sw_shm_image_publish, workers pick it up in sw_worker_sync) every MS ms.
  * Stage costs are differences of those configurations. Latency is per packet through the
  * worker: TSC before rx_burst to after tx_burst of the burst the packet was in.
+ *
+ * --nic: a net_ring port hands over mbufs whose bytes the benchmark just wrote (hot in the cache)
+ * and whose fields it never resets; a NIC's DMA writes the frame into memory the CPU has not
+ * touched, and its driver fills the mbuf from the descriptor. nic_rx/nic_tx do the driver's
+ * part per packet: the frame's cache lines are flushed after the copy-back (untimed: like a DMA
+ * write without DDIO, the worker's first read of the headers misses to memory), then in the
+ * timed loop the RX side rearms the mbuf (data_off, nb_segs, port, refcnt), sets pkt_len and
+ * data_len from a 16-byte RX descriptor it reads, parses the packet type from the headers
+ * (rte_net_get_ptype: Ethernet, VLAN, IPv4/6, L4, as drivers without a ptype table do) and sets
+ * ol_flags (IP and L4 checksum good) and the header lengths; the TX side reads the mbuf's
+ * fields into a 16-byte TX descriptor (buffer address, length, offload flags) and checks the
+ * reference count as a driver's free does. "full / nicfwd" is then the worker's share of a
+ * realistic ceiling; "full / forward" the share of net_ring's in-memory one.
+ *
+ * --perf: hardware counters (instructions, cycles, last-level cache misses) of each lane's thread,
+ * counted only over the timed parts of the loop (the copy-back is excluded by disabling them
+ * around it: 4 ioctls per burst, so the ns figures of a --perf run are not the ones to quote);
+ * per packet, and IPC, in the RESULT lines (perf_instr_pkt, perf_ipc, perf_llc_miss_pkt). When
+ * perf_event_open is refused (no PMU in the VM, perf_event_paranoid) it says so once and goes on.
  *
  * Prints a human summary and one "RESULT key=value ..." line per configuration (medians
  * over --runs) for bench/run.sh.
@@ -26,6 +47,9 @@
  */
 #include <errno.h>
 #include <ftw.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -47,24 +71,23 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_net.h>
 #include <rte_ring.h>
 
 #include "worker.h"
-#ifdef SW_HAVE_COMPILER
-#include "control/compiler/compiler.h"
-#endif
-#ifdef SW_HAVE_POLICY
+#include "compiler.h" /* dep_compiler */
 #include "dataplane/policy/image.h"
 #include "dataplane/policy/policy.h"
-#endif
 
 #define EXIT_USAGE 2
 #define HIST_SHIFT 4       /* latency histogram: 16-cycle buckets */
 #define HIST_N (1u << 18)  /* up to 4M cycles (over 1 ms); beyond goes into the last bucket */
 #define MAX_W 64
 
-enum cfg { CFG_FORWARD, CFG_DECODE, CFG_VERDICT, CFG_FULL, CFG_RELOAD, CFG_N };
-static const char *const cfg_name[CFG_N] = {"forward", "decode", "verdict", "full", "reload"};
+enum cfg { CFG_FORWARD, CFG_DECODE, CFG_VERDICT, CFG_FULL, CFG_NICFWD, CFG_NICFULL, CFG_RELOAD,
+	   CFG_N };
+static const char *const cfg_name[CFG_N] = {"forward", "decode", "verdict", "full",
+					    "nicfwd", "nicfull", "reload"};
 
 struct frame {
 	uint8_t *data;
@@ -145,7 +168,151 @@ struct lane {
 	uint64_t sync_max, sync_sum; /* cycles of the sw_worker_sync calls that picked up an image */
 	uint64_t hits, misses;
 	uint64_t *hist;
+	/* --nic: the descriptors a driver reads and writes (16 bytes each, as ixgbe/i40e): one RX
+	 * descriptor per frame of the mix (its length is the frame's), a ring of TX ones */
+	struct nic_desc *rxd, *txd;
+	unsigned txd_i;
+	/* --perf: instructions, cycles, LLC misses of the current run */
+	uint64_t pmu[3];
 } __rte_cache_aligned;
+
+struct nic_desc {
+	uint64_t addr;
+	uint16_t len;
+	uint16_t flags;
+	uint32_t status;
+};
+
+#define NIC_RING 1024
+
+/* Untimed, after the copy-back: the DMA write of the next frame. The descriptor is written with
+ * the frame's length and a done bit; the frame's bytes and the descriptor leave the cache. */
+static inline void
+nic_dma(struct lane *l, struct rte_mbuf *m)
+{
+	struct nic_desc *d = &l->rxd[FRAME_IDX(m)];
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	unsigned off;
+
+	d->addr = rte_mbuf_data_iova_default(m);
+	d->len = (uint16_t)frames[FRAME_IDX(m)].len;
+	d->status = 1;
+	for (off = 0; off < d->len; off += RTE_CACHE_LINE_SIZE)
+		__builtin_ia32_clflush(p + off);
+	__builtin_ia32_clflush(d);
+}
+
+/* Timed: what a driver's RX burst does to each mbuf it returns. */
+static inline void
+nic_rx(struct lane *l, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_net_hdr_lens hl;
+	uint16_t i;
+
+	/* As drivers do: the burst's descriptors and frames are prefetched before any is read. */
+	for (i = 0; i < n; i++) {
+		rte_prefetch0(&l->rxd[FRAME_IDX(pkts[i])]);
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const volatile struct nic_desc *d = &l->rxd[FRAME_IDX(m)];
+		uint16_t len = d->len;
+
+		if (unlikely(d->status == 0))
+			len = (uint16_t)rte_pktmbuf_pkt_len(m);
+		m->data_off = RTE_PKTMBUF_HEADROOM;
+		m->nb_segs = 1;
+		m->port = l->port;
+		rte_mbuf_refcnt_set(m, 1);
+		m->pkt_len = len;
+		m->data_len = len;
+		m->vlan_tci = 0; /* (the RSS hash field holds the benchmark's frame index) */
+		m->packet_type = rte_net_get_ptype(m, &hl, RTE_PTYPE_ALL_MASK);
+		m->l2_len = hl.l2_len;
+		m->l3_len = hl.l3_len;
+		m->l4_len = hl.l4_len;
+		m->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	}
+}
+
+/* Timed: what a driver's TX burst reads of each mbuf it sends (and its free's check). */
+static inline void
+nic_tx(struct lane *l, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct nic_desc *d = &l->txd[l->txd_i++ & (NIC_RING - 1)];
+
+		d->addr = rte_mbuf_data_iova(m);
+		d->len = (uint16_t)m->data_len;
+		d->flags = (uint16_t)((m->ol_flags & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK))
+				      >> 52) | (uint16_t)(m->nb_segs == 1);
+		d->status = rte_mbuf_refcnt_read(m) == 1;
+	}
+}
+
+static bool perf_wanted;
+static atomic_bool perf_failed;
+static char perf_err[128];
+
+/* A group of three counters on the calling thread, user space only, disabled; -1 if refused. */
+static int
+pmu_open(int fd[3])
+{
+	static const uint64_t cfg[3] = {PERF_COUNT_HW_INSTRUCTIONS, PERF_COUNT_HW_CPU_CYCLES,
+					PERF_COUNT_HW_CACHE_MISSES};
+	struct perf_event_attr pa;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		memset(&pa, 0, sizeof(pa));
+		pa.type = PERF_TYPE_HARDWARE;
+		pa.size = sizeof(pa);
+		pa.config = cfg[k];
+		pa.disabled = k == 0;
+		pa.exclude_kernel = 1;
+		pa.exclude_hv = 1;
+		pa.read_format = PERF_FORMAT_GROUP;
+		fd[k] = (int)syscall(SYS_perf_event_open, &pa, 0, -1, k == 0 ? -1 : fd[0], 0);
+		if (fd[k] < 0) {
+			if (!atomic_exchange(&perf_failed, true))
+				snprintf(perf_err, sizeof(perf_err), "perf_event_open: %s",
+					 strerror(errno));
+			while (k-- > 0)
+				close(fd[k]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static inline void
+pmu_ctl(const int fd[3], bool on)
+{
+	if (fd[0] >= 0)
+		ioctl(fd[0], on ? PERF_EVENT_IOC_ENABLE : PERF_EVENT_IOC_DISABLE,
+		      PERF_IOC_FLAG_GROUP);
+}
+
+static void
+pmu_close(int fd[3], uint64_t out[3])
+{
+	uint64_t buf[4] = {0};
+
+	out[0] = out[1] = out[2] = 0;
+	if (fd[0] < 0)
+		return;
+	if (read(fd[0], buf, sizeof(buf)) == (ssize_t)sizeof(buf) && buf[0] == 3) {
+		out[0] = buf[1];
+		out[1] = buf[2];
+		out[2] = buf[3];
+	}
+	for (int k = 0; k < 3; k++)
+		close(fd[k]);
+}
 
 static struct lane lanes[MAX_W];
 static unsigned nw;
@@ -161,6 +328,8 @@ lane_run(void *arg)
 	uint64_t done = 0, restored = 0, excluded = 0, lat, mdrops0, sync_max = 0, sync_sum = 0, t0, t1, msus0, drops0, def0, sw0, h0, m0, h1, m1;
 	uint64_t *hist = l->hist;
 	bool monitor = w->conf.mode == SW_MODE_MONITOR;
+	bool nic = l->cfg == CFG_NICFWD || l->cfg == CFG_NICFULL;
+	int pmu[3] = {-1, -1, -1};
 
 	memset(hist, 0, HIST_N * sizeof(*hist));
 	msus0 = w->c->msus;
@@ -176,6 +345,8 @@ lane_run(void *arg)
 	atomic_fetch_sub(&go, 1);
 	while (atomic_load(&go) != 0)
 		rte_pause();
+	if (perf_wanted)
+		(void)pmu_open(pmu);
 	t0 = rte_rdtsc();
 	while (done < l->npkts) {
 		uint16_t n, keep, i, sent;
@@ -195,10 +366,16 @@ lane_run(void *arg)
 				sync_sum += ds;
 			}
 		}
+		pmu_ctl(pmu, true);
 		n = rte_eth_rx_burst(l->port, 0, pkts, burst);
-		if (unlikely(n == 0))
+		if (unlikely(n == 0)) {
+			pmu_ctl(pmu, false);
 			continue;
+		}
+		if (nic)
+			nic_rx(l, pkts, n);
 		keep = sw_worker_burst(w, pkts, n, 0 /* from port A */, a);
+		pmu_ctl(pmu, false);
 		b = rte_rdtsc();
 		/* Not the worker's work: every packet gets its original bytes back, so the mix
 		 * never changes (the enforcer rewrites TSNs and neutralizes blocked chunks in place,
@@ -206,12 +383,18 @@ lane_run(void *arg)
 		for (i = 0; i < n; i++) {
 			restore(pkts[i]);
 			restored += i >= keep && !monitor;
+			if (nic)
+				nic_dma(l, pkts[i]);
 		}
 		d = rte_rdtsc();
 		/* All n go back to the ring (the kept ones are the transmitted ones). */
+		pmu_ctl(pmu, true);
+		if (nic)
+			nic_tx(l, pkts, keep);
 		sent = rte_eth_tx_burst(l->port, 0, pkts, n);
 		if (unlikely(sent < n))
 			rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+		pmu_ctl(pmu, false);
 		e = rte_rdtsc();
 		excluded += d - b;
 		lat = ((b - a) + (e - d)) >> HIST_SHIFT;
@@ -219,6 +402,7 @@ lane_run(void *arg)
 		done += n;
 	}
 	t1 = rte_rdtsc();
+	pmu_close(pmu, l->pmu);
 	if (w->watch != NULL)
 		atomic_store_explicit(&w->sw->alive, 0, memory_order_release);
 	sw_worker_cache_stats(w, &h1, &m1);
@@ -257,7 +441,6 @@ struct reloader {
 	char err[256];
 };
 
-#ifdef SW_HAVE_SHM
 static uint64_t
 mono_ns(void)
 {
@@ -274,9 +457,7 @@ publish(struct reloader *r)
 	int rc;
 
 	r->gen++;
-#ifdef SW_HAVE_POLICY
 	((struct sw_image_hdr *)(void *)r->image)->generation = r->gen;
-#endif
 	rc = sw_shm_image_publish(r->img, r->stats, r->image, r->size, r->gen, r->checksum, 0, 1000,
 				  r->err, sizeof(r->err));
 	if (rc == 0 && r->watch != NULL) {
@@ -334,7 +515,6 @@ reloader_main(void *arg)
 	}
 	return NULL;
 }
-#endif
 
 /* ------------------------------------------------------------------------------------------ */
 /* Statistics                                                                                 */
@@ -411,6 +591,7 @@ struct agg {
 		p99[MAXRUNS], p999[MAXRUNS], hit[MAXRUNS], drop_share[MAXRUNS], mpps_total[MAXRUNS],
 		msu_drop_share[MAXRUNS];
 	uint64_t refused, switches, pkts, drops, sync_max, sync_sum;
+	uint64_t pmu[3]; /* --perf: summed over lanes and runs, with pkts */
 };
 
 static struct agg agg[CFG_N];
@@ -460,6 +641,8 @@ run_cfg(enum cfg c, uint64_t npkts, double tsc_hz)
 		a->switches += l->switches;
 		a->sync_max = l->sync_max > a->sync_max ? l->sync_max : a->sync_max;
 		a->sync_sum += l->sync_sum;
+		for (j = 0; j < 3; j++)
+			a->pmu[j] += l->pmu[j];
 		for (j = 0; j < HIST_N; j++)
 			merged[j] += l->hist[j];
 	}
@@ -487,7 +670,7 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: sigwall-bench-pipe --pcap F [--rules R --site S] [--workers N] [--runs K]\n"
-		"         [--packets N per worker and run] [--burst 1-64] [--stages]\n"
+		"         [--packets N per worker and run] [--burst 1-64] [--stages] [--nic] [--perf]\n"
 		"         [--reload-ms MS] [--seconds S per run, default 0.5] [--no-repair]\n"
 		"         [--mbufs N] [--label TEXT]\n");
 	exit(EXIT_USAGE);
@@ -524,6 +707,8 @@ main(int argc, char **argv)
 		{"packets", required_argument, NULL, 'k'},
 		{"burst", required_argument, NULL, 'b'},
 		{"stages", no_argument, NULL, 'S'},
+		{"nic", no_argument, NULL, 'N'},
+		{"perf", no_argument, NULL, 'P'},
 		{"reload-ms", required_argument, NULL, 'L'},
 		{"no-repair", no_argument, NULL, 'R'},
 		{"mbufs", required_argument, NULL, 'M'},
@@ -535,7 +720,7 @@ main(int argc, char **argv)
 	const char *pcap_path = NULL, *rules = NULL, *site = NULL, *label = "-";
 	unsigned runs = 5, nmbufs = 8192, reload_ms = 0, i, r, ncpu;
 	uint64_t npkts = 2000000;
-	bool stages = false, no_repair = false;
+	bool stages = false, no_repair = false, nic = false;
 	char prefix[64], lcores[32], *eal_argv[16];
 	char runtime_dir[PATH_MAX] = "";
 	int c, eal_argc = 0;
@@ -548,13 +733,11 @@ main(int argc, char **argv)
 	unsigned nrules = 0;
 	double compile_ms = 0;
 	struct reloader rl;
-#ifdef SW_HAVE_SHM
 	struct sw_shm_image shimg;
 	struct sw_shm_stats shstats;
 	struct sw_image_watch watch;
 	char instance[32];
 	bool reused;
-#endif
 
 	nw = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -567,6 +750,8 @@ main(int argc, char **argv)
 		case 'k': npkts = strtoull(optarg, NULL, 10); break;
 		case 'b': burst = (uint16_t)atoi(optarg); break;
 		case 'S': stages = true; break;
+		case 'N': nic = true; break;
+		case 'P': perf_wanted = true; break;
 		case 'L': reload_ms = (unsigned)atoi(optarg); break;
 		case 'R': no_repair = true; break;
 		case 'M': nmbufs = (unsigned)atoi(optarg); break;
@@ -624,7 +809,6 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-#ifdef SW_HAVE_COMPILER
 	if (rules != NULL) {
 		struct sw_compiled comp;
 		char err[512];
@@ -638,19 +822,9 @@ main(int argc, char **argv)
 		nrules = comp.nrules;
 		compile_ms = comp.compile_ms;
 	}
-#else
-	if (rules != NULL) {
-		fprintf(stderr, "sigwall-bench-pipe: built without the policy compiler; "
-				"run without --rules\n");
-		return EXIT_USAGE;
-	}
-#endif
 
 	memset(&rl, 0, sizeof(rl));
-#ifdef SW_HAVE_SHM
 	memset(&watch, 0, sizeof(watch));
-#endif
-#ifdef SW_HAVE_SHM
 	if (reload_ms != 0) {
 		char err[256];
 
@@ -667,9 +841,7 @@ main(int argc, char **argv)
 		rl.size = image_size;
 		rl.image = aligned_alloc(64, (image_size + 63) & ~63ull);
 		memcpy(rl.image, image, image_size);
-#ifdef SW_HAVE_POLICY
 		rl.checksum = sw_image_checksum(image);
-#endif
 		if (publish(&rl) < 0) {
 			fprintf(stderr, "sigwall-bench-pipe: publish: %s\n", rl.err);
 			return 1;
@@ -678,12 +850,6 @@ main(int argc, char **argv)
 		rl.watch = &watch;
 		(void)err;
 	}
-#else
-	if (reload_ms != 0) {
-		fprintf(stderr, "sigwall-bench-pipe: built without shared memory\n");
-		return EXIT_USAGE;
-	}
-#endif
 
 	for (i = 0; i < nw; i++) {
 		struct lane *l = &lanes[i];
@@ -730,7 +896,9 @@ main(int argc, char **argv)
 		}
 		free(all);
 		l->hist = rte_zmalloc("hist", HIST_N * sizeof(uint64_t), RTE_CACHE_LINE_SIZE);
-		if (l->hist == NULL) {
+		l->rxd = rte_zmalloc("rxd", nframes * sizeof(*l->rxd), RTE_CACHE_LINE_SIZE);
+		l->txd = rte_zmalloc("txd", NIC_RING * sizeof(*l->txd), RTE_CACHE_LINE_SIZE);
+		if (l->hist == NULL || l->rxd == NULL || l->txd == NULL) {
 			fprintf(stderr, "sigwall-bench-pipe: out of memory\n");
 			return 1;
 		}
@@ -746,10 +914,10 @@ main(int argc, char **argv)
 				continue;
 			if (k == CFG_RELOAD && reload_ms == 0)
 				continue;
-#ifdef SW_HAVE_SHM
+			if ((k == CFG_NICFWD || k == CFG_NICFULL) && !nic)
+				continue;
 			if (reload_ms != 0)
 				blk = sw_shm_worker(&shstats, i * CFG_N + k);
-#endif
 			w = rte_zmalloc("w", sizeof(*w), RTE_CACHE_LINE_SIZE);
 			memset(&wc, 0, sizeof(wc));
 			wc.mode = (k == CFG_DECODE || k == CFG_VERDICT) ? SW_MODE_MONITOR
@@ -757,7 +925,7 @@ main(int argc, char **argv)
 			wc.non_sctp_pass = true;
 			wc.def_action = SW_ACT_ALLOW;
 			wc.no_repair = no_repair;
-			wc.forward_only = k == CFG_FORWARD;
+			wc.forward_only = k == CFG_FORWARD || k == CFG_NICFWD;
 			wc.main_validates = k == CFG_RELOAD;
 			w->burst = burst;
 			if (w == NULL || sw_worker_init(w, i * CFG_N + k, &wc, blk, NULL) < 0) {
@@ -766,15 +934,13 @@ main(int argc, char **argv)
 			}
 			w->nports = 1;
 			w->port[0] = l->port;
-			if (image != NULL && (k == CFG_VERDICT || k == CFG_FULL) &&
+			if (image != NULL && (k == CFG_VERDICT || k == CFG_FULL || k == CFG_NICFULL) &&
 			    sw_worker_bind_image(w, image, image_size, 1, err, sizeof(err)) < 0) {
 				fprintf(stderr, "sigwall-bench-pipe: %s\n", err);
 				return 1;
 			}
-#ifdef SW_HAVE_SHM
 			if (k == CFG_RELOAD)
 				w->watch = &watch;
-#endif
 			l->w[k] = w;
 			l->blk[k] = blk;
 		}
@@ -804,20 +970,16 @@ main(int argc, char **argv)
 		for (i = 0; i < CFG_N; i++) {
 			if (lanes[0].w[i] == NULL)
 				continue;
-#ifdef SW_HAVE_SHM
 			if (i == CFG_RELOAD) {
 				atomic_store(&rl.stop, false);
 				pthread_create(&rl.th, NULL, reloader_main, &rl);
 				reloader_place(rl.th, ncpu);
 			}
-#endif
 			run_cfg((enum cfg)i, npkts, tsc_hz);
-#ifdef SW_HAVE_SHM
 			if (i == CFG_RELOAD) {
 				atomic_store(&rl.stop, true);
 				pthread_join(rl.th, NULL);
 			}
-#endif
 		}
 	}
 
@@ -828,6 +990,8 @@ main(int argc, char **argv)
 		double ver = agg[CFG_VERDICT].n ? median(agg[CFG_VERDICT].ns_pkt, runs) : dec;
 		double full = median(agg[CFG_FULL].ns_pkt, runs);
 		double fwd_mpps = median(agg[CFG_FORWARD].mpps_core, runs);
+		double nicfwd_mpps = agg[CFG_NICFWD].n ? median(agg[CFG_NICFWD].mpps_core,
+								 agg[CFG_NICFWD].n) : 0;
 		double cyc = tsc_hz / 1e9;
 
 		for (i = 0; i < CFG_N; i++) {
@@ -847,10 +1011,13 @@ main(int argc, char **argv)
 			printf("%-8s %7.2f Mpps/core %7.2f M MSU/s/core %7.1f ns/pkt %6.0f cyc/pkt  "
 			       "latency p50 %.0f p99 %.0f p99.9 %.0f ns",
 			       cfg_name[i], mpps, mmsus, ns, ns * cyc, p50, p99, p999);
-			if (hit >= 0 && (i == CFG_VERDICT || i == CFG_FULL || i == CFG_RELOAD))
+			if (hit >= 0 && (i == CFG_VERDICT || i == CFG_FULL || i == CFG_NICFULL ||
+					 i == CFG_RELOAD))
 				printf("  cache %.1f%% hits", hit);
 			if (i != CFG_FORWARD)
 				printf("  %.1f%% of forward-only", 100.0 * mpps / fwd_mpps);
+			if (i == CFG_NICFULL && nicfwd_mpps > 0)
+				printf(", %.1f%% of nicfwd", 100.0 * mpps / nicfwd_mpps);
 			printf("\n");
 			printf("RESULT label=%s cfg=%s workers=%u frames=%u mean_frame=%.1f rules=%u "
 			       "mpps_core=%.3f mpps_total=%.3f mmsus_core=%.3f ns_pkt=%.2f cyc_pkt=%.1f "
@@ -860,6 +1027,17 @@ main(int argc, char **argv)
 			       median(a->mpps_total, a->n), mmsus, ns, ns * cyc, p50, p99, p999, hit,
 			       dshare, median(a->msu_drop_share, a->n), mpps / fwd_mpps,
 			       vmax(a->mpps_core, a->n), vmin(a->p99, a->n));
+			if (perf_wanted && a->pmu[0] != 0 && a->pkts != 0)
+				printf(" perf_instr_pkt=%.1f perf_cyc_pkt=%.1f perf_ipc=%.3f "
+				       "perf_llc_miss_pkt=%.3f",
+				       (double)a->pmu[0] / (double)a->pkts,
+				       (double)a->pmu[1] / (double)a->pkts,
+				       a->pmu[1] ? (double)a->pmu[0] / (double)a->pmu[1] : 0.0,
+				       (double)a->pmu[2] / (double)a->pkts);
+			if (i == CFG_NICFULL && nicfwd_mpps > 0)
+				printf(" nicfwd_mpps_core=%.3f nicfwd_ratio=%.4f nic_rxtx_ns=%.2f",
+				       nicfwd_mpps, mpps / nicfwd_mpps,
+				       median(agg[CFG_NICFWD].ns_pkt, agg[CFG_NICFWD].n));
 			if (i == CFG_FULL || i == CFG_RELOAD)
 				printf(" st_rxtx_ns=%.2f st_decode_ns=%.2f st_verdict_ns=%.2f "
 				       "st_enforce_ns=%.2f",
@@ -877,6 +1055,8 @@ main(int argc, char **argv)
 								 agg[CFG_FULL].n));
 			printf("\n");
 		}
+		if (perf_wanted && atomic_load(&perf_failed))
+			printf("perf: hardware counters unavailable here (%s)\n", perf_err);
 		if (stages)
 			printf("stages (ns/pkt by difference): rx/tx %.1f, decode %.1f, verdict %.1f, "
 			       "enforce %.1f (full %.1f)\n",
@@ -896,10 +1076,8 @@ main(int argc, char **argv)
 							: 0.0,
 			       (double)agg[CFG_RELOAD].sync_max / (tsc_hz / 1e9) / 1e3);
 	}
-#ifdef SW_HAVE_SHM
 	if (reload_ms != 0)
 		sw_shm_unlink(instance);
-#endif
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
 	remove_runtime_dir(runtime_dir);

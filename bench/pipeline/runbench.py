@@ -102,7 +102,7 @@ def parse_results(text):
 
 
 def pipe(build, pcap, rules, site, workers, runs, packets, seconds, stages=True, reload_ms=0,
-         label="-"):
+         label="-", nic=False, perf=False):
     cmd = [os.path.join(build, "bench", "pipeline", "sigwall-bench-pipe"), "--pcap", pcap,
            "--workers", str(workers), "--runs", str(runs), "--packets", str(packets),
            "--seconds", "%g" % seconds,
@@ -111,6 +111,10 @@ def pipe(build, pcap, rules, site, workers, runs, packets, seconds, stages=True,
         cmd += ["--rules", rules, "--site", site]
     if stages:
         cmd.append("--stages")
+    if nic:
+        cmd.append("--nic")
+    if perf:
+        cmd.append("--perf")
     if reload_ms:
         cmd += ["--reload-ms", str(reload_ms)]
     r = sh(cmd)
@@ -170,6 +174,22 @@ def naive_ns(build, quick):
     return None, None
 
 
+def perf_probe():
+    """(True, "") when `perf stat -e instructions true` counts; else (False, why)."""
+    if shutil.which("perf") is None:
+        return False, "perf is not installed (linux-perf)"
+    r = subprocess.run(["perf", "stat", "-x,", "-e", "instructions", "true"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in r.stderr.splitlines():
+        f = line.split(",")
+        if len(f) > 2 and f[2].startswith("instructions"):
+            if f[0].strip().isdigit():
+                return True, ""
+            return False, "`perf stat -e instructions true` says %s" % f[0].strip()
+    return False, "`perf stat -e instructions true` failed: %s" % (
+        r.stderr.strip().splitlines()[-1:] or ["?"])[0]
+
+
 def machine():
     cpu = "?"
     try:
@@ -198,7 +218,9 @@ COLS = ["case", "mix", "rules", "nrules", "workers", "reload_ms", "frames", "mea
         "st_rxtx_ns", "st_decode_ns", "st_verdict_ns", "st_enforce_ns",
         "st_rxtx_cyc", "st_decode_cyc", "st_verdict_cyc", "st_enforce_cyc",
         "p50_ns", "p99_ns", "p999_ns", "best_p99_ns", "cache_hit_pct", "drop_share", "msu_drop_share",
-        "fwd_mpps_core", "ratio_fwd",
+        "fwd_mpps_core", "ratio_fwd", "nicfwd_mpps_core", "nicfwd_ns_pkt", "nicfull_mpps_core",
+        "ratio_nicfwd",
+        "perf_instr_pkt", "perf_ipc", "perf_llc_miss_pkt", "fwd_perf_instr_pkt",
         "line10_mpps", "cores10", "line25_mpps", "cores25", "line100_mpps", "cores100",
         "tshark_ns_msu", "ratio_tshark", "naive_ns_msu", "ratio_naive",
         "reloads", "reload_failed", "gen_switches", "images_refused", "drop_share_steady",
@@ -237,6 +259,14 @@ def row_of(case, mix, rname, res, cfg, tsh, naive, reload_ms=0):
         "fwd_mpps_core": float(fwd["mpps_core"]) if fwd else None,
         "ratio_fwd": mpps / float(fwd["mpps_core"]) if fwd else None,
     }
+    # NIC-realistic ceiling (pipe.c --nic): forward-only and the full path with the mbufs handled
+    # as a driver does; their ratio is the worker's share of what a real port leaves it.
+    nf, nfull = res.get("nicfwd"), res.get("nicfull")
+    if nf and nfull:
+        row["nicfwd_mpps_core"] = float(nf["mpps_core"])
+        row["nicfwd_ns_pkt"] = float(nf["ns_pkt"])
+        row["nicfull_mpps_core"] = float(nfull["mpps_core"])
+        row["ratio_nicfwd"] = float(nfull["mpps_core"]) / float(nf["mpps_core"])
     cyc_per_ns = float(r["cyc_pkt"]) / float(r["ns_pkt"]) if float(r["ns_pkt"]) > 0 else 0
     for k in ("st_rxtx_ns", "st_decode_ns", "st_verdict_ns", "st_enforce_ns"):
         v = float(r.get(k, "-1"))
@@ -368,9 +398,35 @@ def main():
         for rn in rnames:
             log("== mix %s, rules %s, 1 worker" % (m, rn))
             res = pipe(a.build, mixp[m][0], rules.get(rn), site, 1, runs, packets, secs,
-                       label="%s/%s/1" % (m, rn))
+                       label="%s/%s/1" % (m, rn), nic=True)
             rows.append(row_of("mix", m, rn, res, "full", tsh[m],
                                naive if rn == biggest else None))
+    # 1b. hardware counters per packet (perf_event_open in pipe.c) on the headline case, in a run
+    # of its own (counting adds ioctls around the timed parts: its ns are not quoted)
+    perf_ok, perf_why = perf_probe()
+    perf = {}
+    hmix = "realistic" if "realistic" in mixes else mixes[0]
+    if perf_ok:
+        log("== perf counters: mix %s, rules %s, 1 worker" % (hmix, biggest))
+        pres = pipe(a.build, mixp[hmix][0], rules.get(biggest), site, 1, 1, packets, secs,
+                    label="%s/%s/perf" % (hmix, biggest), nic=True, perf=True)
+        for cfg, r in pres.items():
+            if "perf_instr_pkt" in r:
+                perf[cfg] = r
+        if not perf:
+            perf_why = "sigwall-bench-pipe could not open the counters (see its output)"
+        for r in rows:
+            if r["case"] == "mix" and r["mix"] == hmix and r["rules"] == biggest and perf:
+                f = perf.get("full", {})
+                r["perf_instr_pkt"] = float(f.get("perf_instr_pkt", "nan"))
+                r["perf_ipc"] = float(f.get("perf_ipc", "nan"))
+                r["perf_llc_miss_pkt"] = float(f.get("perf_llc_miss_pkt", "nan"))
+                r["fwd_perf_instr_pkt"] = float(perf.get("forward", {}).get("perf_instr_pkt",
+                                                                             "nan"))
+    else:
+        log("== perf counters: not measured: %s" % perf_why)
+    mach["perf"] = "yes" if perf else "no: %s" % perf_why
+
     # 2. scaling: realistic mix, biggest rule set, 1..N workers (1 is re-measured now)
     smix = "realistic" if "realistic" in mixes else mixes[0]
     for w in range(1, a.workers + 1):
@@ -405,18 +461,19 @@ def main():
         for r in rows:
             f.write("\t".join(fmt(r.get(c)) for c in COLS) + "\n")
     log("")
-    log("%-8s %-9s %-9s %2s %7s %7s %7s %6s %6s %8s %8s %8s %6s %5s %5s %6s %6s" % (
-        "case", "mix", "rules", "w", "Mpps/c", "best", "MMSU/c", "%fwd", "ns/p", "p99", "p999",
-        "best p99", "cache", "c10G", "c100G", "xtshk", "xnaive"))
+    log("%-8s %-9s %-9s %2s %7s %7s %7s %6s %6s %6s %8s %8s %8s %6s %5s %5s %6s %6s" % (
+        "case", "mix", "rules", "w", "Mpps/c", "best", "MMSU/c", "%fwd", "%nic", "ns/p", "p99",
+        "p999", "best p99", "cache", "c10G", "c100G", "xtshk", "xnaive"))
 
     def lat(ns):
         return ">1.6ms" if ns >= 1.6e6 else ("%.1fus" % (ns / 1e3))
 
     for r in rows:
-        log("%-8s %-9s %-9s %2s %7.2f %7.2f %7.2f %5.1f%% %6.0f %8s %8s %8s %6s %5s %5s %6s %6s"
+        nic = "%5.1f%%" % (100 * r["ratio_nicfwd"]) if r.get("ratio_nicfwd") else "    NA"
+        log("%-8s %-9s %-9s %2s %7.2f %7.2f %7.2f %5.1f%% %6s %6.0f %8s %8s %8s %6s %5s %5s %6s %6s"
             % (r["case"], r["mix"], r["rules"], r["workers"], r["mpps_core"],
                r["best_mpps_core"], r["mmsus_core"],
-               100 * (r["ratio_fwd"] or 0), r["ns_pkt"], lat(r["p99_ns"]), lat(r["p999_ns"]),
+               100 * (r["ratio_fwd"] or 0), nic, r["ns_pkt"], lat(r["p99_ns"]), lat(r["p999_ns"]),
                lat(r["best_p99_ns"]),
             fmt(r["cache_hit_pct"]), fmt(r["cores10"]), fmt(r["cores100"]),
             fmt(r.get("ratio_tshark")), fmt(r.get("ratio_naive"))))
@@ -425,10 +482,10 @@ def main():
         p = sh([PY, os.path.join(ROOT, "bench", "plot.py"), tsv])
         log(p.stdout.strip())
     log("wall time %.0f s" % (time.monotonic() - t_start))
-    headline(rows, biggest)
+    headline(rows, biggest, perf, perf_why)
 
 
-def headline(rows, biggest):
+def headline(rows, biggest, perf, perf_why):
     """The figures the goals are judged on, printed last (bench/README.md, run.sh)."""
     goal = [r for r in rows if r["case"] == "mix" and r["mix"] == "realistic"
             and r["rules"] == biggest]
@@ -442,9 +499,14 @@ def headline(rows, biggest):
         log("goal >= 10 Mpps/core (realistic, %s): %.2f Mpps/core, %.0f ns/packet -> %s" % (
             biggest, g["mpps_core"], g["ns_pkt"],
             "met" if g["mpps_core"] >= 10 else "NOT met"))
-        log("goal >= 60%% of forward-only: %.1f%% (forward-only %.1f Mpps/core) -> %s" % (
-            100 * g["ratio_fwd"], g["fwd_mpps_core"] or 0,
-            "met" if g["ratio_fwd"] >= 0.6 else "NOT met"))
+        log("goal >= 60%% of forward-only: %.1f%% of net_ring forward-only (%.1f Mpps/core) -> %s"
+            % (100 * g["ratio_fwd"], g["fwd_mpps_core"] or 0,
+               "met" if g["ratio_fwd"] >= 0.6 else "NOT met"))
+        if g.get("ratio_nicfwd"):
+            log("goal >= 60%% of forward-only, NIC-realistic: full path %.2f Mpps/core = %.1f%% of "
+                "forward-only with driver handling (%.2f Mpps/core, %.0f ns/packet) -> %s"
+                % (g["nicfull_mpps_core"], 100 * g["ratio_nicfwd"], g["nicfwd_mpps_core"],
+                   g["nicfwd_ns_pkt"], "met" if g["ratio_nicfwd"] >= 0.6 else "NOT met"))
         if g.get("ratio_tshark"):
             log("goal >= 100x tshark: %.0fx -> %s" % (
                 g["ratio_tshark"], "met" if g["ratio_tshark"] >= 100 else "NOT met"))
@@ -452,6 +514,17 @@ def headline(rows, biggest):
             log("goal >= 100x tshark: not measured (tshark absent)")
         log("goal p99 <= 10 us: %.0f ns -> %s" % (
             g["p99_ns"], "met" if g["p99_ns"] <= 10000 else "NOT met"))
+        if perf:
+            parts = []
+            for cfg in ("forward", "nicfwd", "full", "nicfull"):
+                r = perf.get(cfg)
+                if r:
+                    parts.append("%s %s instructions, IPC %s, %s LLC misses" % (
+                        cfg, r["perf_instr_pkt"], r["perf_ipc"], r["perf_llc_miss_pkt"]))
+            log("perf per packet (beside %.0f ns/packet): %s" % (g["ns_pkt"],
+                                                                     "; ".join(parts)))
+        else:
+            log("perf per packet: not measured: %s" % perf_why)
     else:
         log("goal >= 10 Mpps/core: not measured (the realistic mix was not run)")
     if len(sc) > 1:

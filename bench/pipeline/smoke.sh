@@ -1,7 +1,8 @@
 #!/bin/sh
 # Smoke test of the issue-8 harness (suite 'bench', not timed): sigwall-bench-pipe runs the real
 # worker over a small control-packet mix with and without the shipped rules and reloads, and
-# prints RESULT lines with packets > 0; the bad-input contract of bench/run.sh and of the
+# prints RESULT lines with packets > 0 (also the NIC-realistic configurations of --nic, and
+# --perf's counters or why there are none); the bad-input contract of bench/run.sh and of the
 # program (unknown mix, rule set, too many workers, missing file: one line, exit 2).
 # Skips (77) when DPDK's EAL cannot start here.
 set -u
@@ -16,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 /usr/bin/python3 "$root/bench/pipeline/mkctl64.py" "$tmp/mix.pcap" 600 || exit 1
 site=$root/patterns/site.example.conf
 
-"$pipe" --pcap "$tmp/mix.pcap" --runs 1 --seconds 0.05 --stages >"$tmp/out" 2>&1
+"$pipe" --pcap "$tmp/mix.pcap" --runs 1 --seconds 0.05 --stages --nic --perf >"$tmp/out" 2>&1
 rc=$?
 if grep -q "EAL init failed" "$tmp/out"; then
 	cat "$tmp/out"
@@ -25,10 +26,16 @@ if grep -q "EAL init failed" "$tmp/out"; then
 fi
 cat "$tmp/out"
 [ "$rc" -eq 0 ] || { echo "FAIL: sigwall-bench-pipe exited $rc"; exit 1; }
-for cfg in forward decode full; do
+for cfg in forward decode full nicfwd nicfull; do
 	grep -q "^RESULT .*cfg=$cfg .*mpps_core=[0-9]*\.[0-9]*[1-9]" "$tmp/out" ||
 		{ echo "FAIL: no $cfg result with packets"; exit 1; }
 done
+grep -q "^RESULT .*cfg=nicfull .*nicfwd_ratio=0\.[0-9]*[1-9]" "$tmp/out" ||
+	{ echo "FAIL: no full / NIC-realistic forward-only ratio"; exit 1; }
+# --perf: counters per packet, or one line saying why there are none
+grep -q "^RESULT .*cfg=full .*perf_ipc=" "$tmp/out" ||
+	grep -q "^perf: hardware counters unavailable here" "$tmp/out" ||
+	{ echo "FAIL: --perf gave neither counters nor a reason"; exit 1; }
 
 if [ -f "$root/patterns/default.conf" ]; then
 	"$pipe" --pcap "$tmp/mix.pcap" --runs 1 --seconds 0.5 --packets 1000000000 \

@@ -156,4 +156,7 @@ try:
     print("PASS: mbufs sized for a %d-frame infinite_rx capture; telemetry /sigwall/status and "
           "/sigwall/stats; NIC xstats in the stats region; --log-level" % FRAMES)
 finally:
+    if "p" in globals() and p.poll() is None:  # a failed check must not leave it polling
+        p.kill()
+        p.wait()
     env.cleanup()
