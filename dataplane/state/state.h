@@ -15,12 +15,15 @@
  *   [dialogue buckets][sms buckets][location buckets]              each table page aligned
  *
  * A table is nbuckets (a power of two) buckets of SW_STATE_WAYS ways: a 64-byte bucket header
- * (seqlock, eviction mark, one 32-bit tag per way) followed by the ways' entries, each entry an
+ * (seqlock, eviction mark, per way a 14-bit tag with the entry's class and its expiry in
+ * seconds) followed by the ways' entries, each entry an
  * array of 64-bit words. Keys are hashed with SipHash-1-3 under a random 128-bit key drawn when
- * the object is created (stored in the header): the bucket index and the tag come from that
- * hash, so an attacker cannot choose colliding keys. Probing is bounded: a key lives in one
- * bucket, never anywhere else. A new entry takes a free way, else an expired one, else evicts
- * the lowest-ranked (then soonest-expiring) entry; every eviction is counted.
+ * the object is created (stored in the header): the buckets and the tag come from that hash, so
+ * an attacker cannot choose colliding keys. Probing is bounded: a key lives in one of its two
+ * buckets (sw_state_buckets), never anywhere else, and never moves. A new entry takes a free way
+ * of the emptier bucket, else an expired one, else evicts the lowest-ranked (then
+ * soonest-expiring) entry of the two; every eviction is counted. A writer locks both buckets
+ * (in address order), so a key is never inserted twice.
  *
  * Concurrency (all workers, several processes): each bucket is a seqlock whose even/odd
  * sequence doubles as the writer lock.
@@ -49,7 +52,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SW_STATE_LAYOUT_VERSION 1u
+#define SW_STATE_LAYOUT_VERSION 2u
 #define SW_STATE_MAGIC 0x4554415453575353ull /* "SSWSTATE" */
 
 #define SW_STATE_CACHE_LINE 64
@@ -127,21 +130,29 @@ struct sw_state_bucket {
 	 * (acquire) then release fence, store_release(odd + 1) when done. Readers: load_acquire
 	 * before, acquire fence + relaxed load after reading the bucket. */
 	_Atomic uint64_t seq;
-	/* Largest expiry of a live entry that was evicted from this bucket (writers under the lock,
-	 * relaxed; readers inside the seqlock): a miss while it is in the future may be an
+	/* Largest expiry (ns) of a live entry that was evicted from this bucket (writers under the
+	 * lock, relaxed; readers inside the seqlock): a miss while it is in the future may be an
 	 * eviction (SW_STATE_WHY_EVICTED). */
 	_Atomic uint64_t evicted_until;
-	/* Per way: 0 free, else a 32-bit tag of the key's hash (never 0). Writers under the lock,
-	 * relaxed; readers inside the seqlock, relaxed. */
-	_Atomic uint32_t tag[SW_STATE_WAYS];
-	uint64_t reserved[2];
+	/* Per way: 0 free, else the key's 14-bit tag << 2 | its class (SW_STATE_CLASS_*). Writers
+	 * under the lock, relaxed; readers inside the seqlock, relaxed. Lookups compare tags here
+	 * before touching an entry; inserts pick their victim from slot[] and exp_s[] alone. */
+	_Atomic uint16_t slot[SW_STATE_WAYS];
+	/* Per way: the entry's expiry in seconds, rounded up (same access rules as slot). */
+	_Atomic uint32_t exp_s[SW_STATE_WAYS];
 	/* followed by SW_STATE_WAYS entries of entry_words words */
 };
+#define SW_STATE_CLASS_LIVE 0    /* everything but the two below */
+#define SW_STATE_CLASS_OUTSIDE 1 /* a dialogue whose TID was sent from outside */
+#define SW_STATE_CLASS_CLOSED 2  /* a closed dialogue (tombstone) */
 _Static_assert(sizeof(struct sw_state_bucket) == SW_STATE_CACHE_LINE, "bucket header: a line");
 _Static_assert(offsetof(struct sw_state_bucket, seq) == 0, "seq first");
 _Static_assert(offsetof(struct sw_state_bucket, evicted_until) == 8, "evicted_until at 8");
-_Static_assert(offsetof(struct sw_state_bucket, tag) == 16, "tags at 16");
-_Static_assert(sizeof(_Atomic uint64_t) == 8 && sizeof(_Atomic uint32_t) == 4, "atomic sizes");
+_Static_assert(offsetof(struct sw_state_bucket, slot) == 16, "slots at 16");
+_Static_assert(offsetof(struct sw_state_bucket, exp_s) == 32, "expiries at 32");
+_Static_assert(sizeof(_Atomic uint64_t) == 8 && sizeof(_Atomic uint32_t) == 4 &&
+		       sizeof(_Atomic uint16_t) == 2,
+	       "atomic sizes");
 
 /* Per table, per worker. Single writer (the worker owning the block): relaxed load + relaxed
  * store (SW_STATE_ADD); readers (stats, tests) relaxed loads and sum over the workers. */
@@ -310,6 +321,9 @@ int sw_state_open(const char *instance, const struct sw_state_config *cfg, unsig
 /* A private object in anonymous shared memory (inspect, tests, benchmarks); shared with
  * children forked after it. 0 or -errno. */
 int sw_state_create_anon(const struct sw_state_config *cfg, struct sw_state *out);
+/* The same in private memory (one process: `sigwallctl inspect`), where transparent huge pages
+ * apply. */
+int sw_state_create_private(const struct sw_state_config *cfg, struct sw_state *out);
 void sw_state_close(struct sw_state *st);
 void sw_state_unlink(const char *instance);
 /* True when another process re-created the object under this name: close and re-open. */
@@ -359,9 +373,12 @@ uint64_t sw_state_digits_key(const char *d, size_t len);
 size_t sw_state_key_digits(uint64_t key, char *buf, size_t len);
 
 /* A hashed key: build it once per message, prefetch, then use it for every table call. */
+struct sw_state_bucket;
 struct sw_state_key {
 	uint64_t k0, k1;
 	uint64_t hash; /* SipHash-1-3 of (k0, k1) under the object's key */
+	struct sw_state_bucket *b[2]; /* the key's buckets in this mapping (b[1] == b[0]: one) */
+	uint8_t nb;    /* 1 or 2 */
 	uint8_t table; /* enum sw_state_table */
 };
 
@@ -372,8 +389,13 @@ void sw_state_key_dialogue(const struct sw_state *st, struct sw_state_key *k, ui
 /* SMS or location key: the IMSI. */
 void sw_state_key_imsi(const struct sw_state *st, struct sw_state_key *k, enum sw_state_table t,
 		       uint64_t imsi);
-/* Prefetch the key's bucket (call a few messages ahead in a burst). */
+/* The key's buckets (two-choice hashing; 1 when the table has one bucket): returns how many. */
+unsigned sw_state_buckets(const struct sw_state *st, const struct sw_state_key *k,
+			  struct sw_state_bucket *b[2]);
+/* Prefetch the key's buckets (call for a burst's keys before their operations). */
 void sw_state_prefetch(const struct sw_state *st, const struct sw_state_key *k);
+/* Second stage, once the buckets arrived: prefetch the entries whose tag matches the key. */
+void sw_state_prefetch_entry(const struct sw_state *st, const struct sw_state_key *k);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Table operations                                                                           */

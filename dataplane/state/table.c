@@ -156,6 +156,8 @@ sw_state_key_digits(uint64_t key, char *buf, size_t len)
 	return n;
 }
 
+static void key_buckets(const struct sw_state *st, struct sw_state_key *k);
+
 void
 sw_state_key_dialogue(const struct sw_state *st, struct sw_state_key *k, uint32_t tid,
 		      uint8_t tid_len, uint64_t gt)
@@ -164,6 +166,7 @@ sw_state_key_dialogue(const struct sw_state *st, struct sw_state_key *k, uint32_
 	k->k1 = (uint64_t)tid | (uint64_t)tid_len << 32;
 	k->hash = siphash13_2w(st->key0, st->key1, k->k0, k->k1);
 	k->table = SW_STATE_T_DIALOGUE;
+	key_buckets(st, k);
 }
 
 void
@@ -174,31 +177,78 @@ sw_state_key_imsi(const struct sw_state *st, struct sw_state_key *k, enum sw_sta
 	k->k1 = 0;
 	k->hash = siphash13_2w(st->key0, st->key1, k->k0, k->k1 ^ (uint64_t)t << 56);
 	k->table = (uint8_t)t;
+	key_buckets(st, k);
 }
 
-static inline struct sw_state_bucket *
-bucket_of(const struct sw_state *st, const struct sw_state_key *k)
+/* 14 bits of the hash, never 0 (0 marks a free way). */
+static inline uint16_t
+key_tag(uint64_t hash)
+{
+	uint16_t t = (uint16_t)((hash >> 32) & 0x3fff);
+
+	return t != 0 ? t : 1;
+}
+
+static inline bool
+slot_is(uint16_t slot, uint16_t tag)
+{
+	return (slot >> 2) == tag;
+}
+
+/*
+ * The two buckets a key may live in (two-choice hashing: with 8 ways each, a table fills to
+ * well above 90% before a bucket pair overflows, where a single bucket of 8 overflows from
+ * about 60%). The second is the first XOR a function of the tag, as in cuckoo filters; one
+ * bucket only when the table has one.
+ */
+static void
+key_buckets(const struct sw_state *st, struct sw_state_key *k)
 {
 	const struct sw_state_tab *t = &st->t[k->table];
+	uint64_t b1 = k->hash & t->mask;
+	uint64_t alt = ((uint64_t)key_tag(k->hash) * 0x9e3779b97f4a7c15ull >> 32) & t->mask;
+	uint64_t b2 = b1 ^ (alt != 0 ? alt : (1 & t->mask));
 
-	return (struct sw_state_bucket *)(t->buckets + (k->hash & t->mask) * t->bucket_size);
+	k->b[0] = (struct sw_state_bucket *)(t->buckets + b1 * t->bucket_size);
+	k->b[1] = (struct sw_state_bucket *)(t->buckets + b2 * t->bucket_size);
+	k->nb = b2 == b1 ? 1 : 2;
+}
+
+unsigned
+sw_state_buckets(const struct sw_state *st, const struct sw_state_key *k,
+		 struct sw_state_bucket *b[2])
+{
+	(void)st;
+	b[0] = k->b[0];
+	b[1] = k->b[1];
+	return k->nb;
 }
 
 void
 sw_state_prefetch(const struct sw_state *st, const struct sw_state_key *k)
 {
-	const uint8_t *b = (const uint8_t *)bucket_of(st, k);
+	struct sw_state_bucket *b[2];
+	unsigned n = sw_state_buckets(st, k, b);
 
-	__builtin_prefetch(b, 0, 3);
-	__builtin_prefetch(b + SW_STATE_CACHE_LINE, 0, 3);
+	for (unsigned i = 0; i < n; i++)
+		__builtin_prefetch(b[i], 0, 3);
 }
 
-static inline uint32_t
-key_tag(uint64_t hash)
+void
+sw_state_prefetch_entry(const struct sw_state *st, const struct sw_state_key *k)
 {
-	uint32_t t = (uint32_t)(hash >> 32);
+	struct sw_state_bucket *b[2];
+	unsigned n = sw_state_buckets(st, k, b), words = st->t[k->table].words;
+	uint16_t tag = key_tag(k->hash);
 
-	return t != 0 ? t : 1;
+	/* A racy peek at the tags (relaxed loads, nothing relies on them): fetch the entry lines
+	 * the lookup will compare. */
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned w = 0; w < SW_STATE_WAYS; w++)
+			if (slot_is(atomic_load_explicit(&b[i]->slot[w], RELAXED), tag))
+				__builtin_prefetch((const uint8_t *)(b[i] + 1) +
+							   (size_t)w * words * 8,
+						   0, 3);
 }
 
 static inline _Atomic uint64_t *
@@ -219,7 +269,7 @@ static int
 bucket_read(struct sw_state_bucket *b, unsigned words, const struct sw_state_key *k, uint64_t *w,
 	    uint64_t *ev)
 {
-	uint32_t tag = key_tag(k->hash);
+	uint16_t tag = key_tag(k->hash);
 
 	for (int t = 0; t < SW_STATE_READ_TRIES; t++) {
 		uint64_t s1 = atomic_load_explicit(&b->seq, ACQUIRE);
@@ -232,7 +282,7 @@ bucket_read(struct sw_state_bucket *b, unsigned words, const struct sw_state_key
 		for (unsigned i = 0; i < SW_STATE_WAYS; i++) {
 			_Atomic uint64_t *e;
 
-			if (atomic_load_explicit(&b->tag[i], RELAXED) != tag)
+			if (!slot_is(atomic_load_explicit(&b->slot[i], RELAXED), tag))
 				continue;
 			e = way_words(b, words, i);
 			if (atomic_load_explicit(&e[SW_STATE_W_K0], RELAXED) != k->k0 ||
@@ -281,12 +331,12 @@ bucket_unlock(struct sw_state_bucket *b, uint64_t seq)
 static int
 bucket_find_locked(struct sw_state_bucket *b, unsigned words, const struct sw_state_key *k)
 {
-	uint32_t tag = key_tag(k->hash);
+	uint16_t tag = key_tag(k->hash);
 
 	for (unsigned i = 0; i < SW_STATE_WAYS; i++) {
 		_Atomic uint64_t *e;
 
-		if (atomic_load_explicit(&b->tag[i], RELAXED) != tag)
+		if (!slot_is(atomic_load_explicit(&b->slot[i], RELAXED), tag))
 			continue;
 		e = way_words(b, words, i);
 		if (atomic_load_explicit(&e[SW_STATE_W_K0], RELAXED) == k->k0 &&
@@ -305,15 +355,25 @@ entry_load(struct sw_state_bucket *b, unsigned words, unsigned way, uint64_t *w)
 		w[j] = atomic_load_explicit(&e[j], RELAXED);
 }
 
+/* Seconds, rounded up, saturated: a header expiry is never earlier than the entry's. */
+static inline uint32_t
+exp_seconds(uint64_t ns)
+{
+	uint64_t sec = ns / SW_STATE_NS_PER_S + (ns % SW_STATE_NS_PER_S != 0);
+
+	return sec > UINT32_MAX ? UINT32_MAX : (uint32_t)sec;
+}
+
 static void
-entry_store(struct sw_state_bucket *b, unsigned words, unsigned way, uint32_t tag,
+entry_store(struct sw_state_bucket *b, unsigned words, unsigned way, uint16_t tag, unsigned cls,
 	    const uint64_t *w)
 {
 	_Atomic uint64_t *e = way_words(b, words, way);
 
 	for (unsigned j = 0; j < words; j++)
 		atomic_store_explicit(&e[j], w[j], RELAXED);
-	atomic_store_explicit(&b->tag[way], tag, RELAXED);
+	atomic_store_explicit(&b->exp_s[way], exp_seconds(w[SW_STATE_W_EXP]), RELAXED);
+	atomic_store_explicit(&b->slot[way], (uint16_t)(tag << 2 | cls), RELAXED);
 }
 
 /*
@@ -325,55 +385,95 @@ entry_store(struct sw_state_bucket *b, unsigned words, unsigned way, uint32_t ta
 enum { RANK_FREE, RANK_EXPIRED, RANK_CLOSED, RANK_OUTSIDE, RANK_LIVE };
 
 static unsigned
+entry_class(unsigned table, const uint64_t *w)
+{
+	if (table == SW_STATE_T_DIALOGUE) {
+		if (w[SW_STATE_DW_FLAGS] & SW_STATE_DF_CLOSED)
+			return SW_STATE_CLASS_CLOSED;
+		if (!(w[SW_STATE_DW_FLAGS] & SW_STATE_DF_INSIDE))
+			return SW_STATE_CLASS_OUTSIDE;
+	}
+	return SW_STATE_CLASS_LIVE;
+}
+
+static unsigned
+class_rank(unsigned cls)
+{
+	return cls == SW_STATE_CLASS_CLOSED ? RANK_CLOSED
+	       : cls == SW_STATE_CLASS_OUTSIDE ? RANK_OUTSIDE
+					       : RANK_LIVE;
+}
+
+static unsigned
 entry_rank(unsigned table, const uint64_t *w, uint64_t now)
 {
 	if (w[SW_STATE_W_EXP] <= now)
 		return RANK_EXPIRED;
-	if (table == SW_STATE_T_DIALOGUE) {
-		if (w[SW_STATE_DW_FLAGS] & SW_STATE_DF_CLOSED)
-			return RANK_CLOSED;
-		if (!(w[SW_STATE_DW_FLAGS] & SW_STATE_DF_INSIDE))
-			return RANK_OUTSIDE;
-	}
-	return RANK_LIVE;
+	return class_rank(entry_class(table, w));
 }
 
-/* The way a new entry of rank `rank` goes to, with the victim's accounting done; -1 when every
- * way holds an entry of a higher rank. */
-static int
-bucket_victim(struct sw_state_ctx *ctx, struct sw_state_bucket *b, unsigned table, uint64_t now,
-	      unsigned rank)
+/* The best way of bucket b for a new entry, from the bucket header alone: a free one (*free
+ * counts them), else the lowest rank, soonest expiry (whole seconds). */
+struct victim {
+	int way;
+	unsigned rank, free;
+	uint64_t exp_s;
+};
+
+static struct victim
+bucket_victim(struct sw_state_bucket *b, uint64_t now)
 {
-	unsigned words = ctx->st->t[table].words;
-	uint64_t w[SW_STATE_MAX_WORDS];
-	unsigned best_rank = ~0u;
-	uint64_t best_exp = 0;
-	int best = -1;
+	struct victim v = {.way = -1, .rank = ~0u};
+	uint64_t now_s = now / SW_STATE_NS_PER_S;
 
 	for (unsigned i = 0; i < SW_STATE_WAYS; i++) {
+		uint16_t slot = atomic_load_explicit(&b->slot[i], RELAXED);
+		uint64_t e;
 		unsigned r;
 
-		if (atomic_load_explicit(&b->tag[i], RELAXED) == 0)
-			return (int)i;
-		entry_load(b, words, i, w);
-		r = entry_rank(table, w, now);
-		if (best < 0 || r < best_rank || (r == best_rank && w[SW_STATE_W_EXP] < best_exp)) {
-			best = (int)i;
-			best_rank = r;
-			best_exp = w[SW_STATE_W_EXP];
+		if (slot == 0) {
+			if (v.free++ == 0) {
+				v.way = (int)i;
+				v.rank = RANK_FREE;
+				v.exp_s = 0;
+			}
+			continue;
+		}
+		if (v.free > 0)
+			continue;
+		e = atomic_load_explicit(&b->exp_s[i], RELAXED);
+		/* Rounded up: expired by the header only once surely expired. */
+		r = e <= now_s ? RANK_EXPIRED : class_rank(slot & 3);
+		if (v.way < 0 || r < v.rank || (r == v.rank && e < v.exp_s)) {
+			v.way = (int)i;
+			v.rank = r;
+			v.exp_s = e;
 		}
 	}
-	if (best_rank > rank)
-		return -1;
-	if (best_rank == RANK_EXPIRED) {
-		SW_STATE_ADD(ctx->c[table].expired, 1);
-	} else if (best_rank >= RANK_OUTSIDE) {
-		SW_STATE_ADD(ctx->c[table].evictions, 1);
-		if (best_rank == RANK_LIVE &&
-		    atomic_load_explicit(&b->evicted_until, RELAXED) < best_exp)
-			atomic_store_explicit(&b->evicted_until, best_exp, RELAXED);
+	return v;
+}
+
+/* Lock the key's buckets (in address order, so two writers never wait on each other in a
+ * cycle; the bounded spins would end it anyway). */
+static bool
+pair_lock(struct sw_state_bucket *b[2], unsigned n, uint64_t seq[2])
+{
+	unsigned first = n == 2 && b[1] < b[0] ? 1 : 0;
+
+	if (!bucket_lock(b[first], &seq[first]))
+		return false;
+	if (n == 2 && !bucket_lock(b[1 - first], &seq[1 - first])) {
+		bucket_unlock(b[first], seq[first]);
+		return false;
 	}
-	return best;
+	return true;
+}
+
+static void
+pair_unlock(struct sw_state_bucket *b[2], unsigned n, const uint64_t seq[2])
+{
+	for (unsigned i = 0; i < n; i++)
+		bucket_unlock(b[i], seq[i]);
 }
 
 /*
@@ -392,23 +492,28 @@ static int
 table_write(struct sw_state_ctx *ctx, const struct sw_state_key *k, uint64_t now, merge_fn merge,
 	    const void *arg, bool push)
 {
-	struct sw_state_bucket *b = bucket_of(ctx->st, k);
+	struct sw_state_bucket *b[2];
+	unsigned nb = sw_state_buckets(ctx->st, k, b);
 	unsigned table = k->table;
 	unsigned words = ctx->st->t[table].words;
 	struct sw_state_counters *c = &ctx->c[table];
 	uint64_t cur[SW_STATE_MAX_WORDS], out[SW_STATE_MAX_WORDS];
 	struct sw_state_delta delta = {0};
+	struct sw_state_bucket *wb = NULL;
 	bool live = false;
-	uint64_t seq;
-	int way, rc;
+	uint64_t seq[2];
+	int way = -1, rc;
 
-	if (!bucket_lock(b, &seq)) {
+	if (!pair_lock(b, nb, seq)) {
 		SW_STATE_ADD(c->busy, 1);
 		return -EBUSY;
 	}
-	way = bucket_find_locked(b, words, k);
+	for (unsigned i = 0; i < nb && way < 0; i++) {
+		way = bucket_find_locked(b[i], words, k);
+		wb = b[i];
+	}
 	if (way >= 0) {
-		entry_load(b, words, (unsigned)way, cur);
+		entry_load(wb, words, (unsigned)way, cur);
 		live = cur[SW_STATE_W_EXP] > now;
 	}
 	memset(out, 0, sizeof(out));
@@ -424,18 +529,44 @@ table_write(struct sw_state_ctx *ctx, const struct sw_state_key *k, uint64_t now
 			/* The same key, expired: its way is reused. */
 			SW_STATE_ADD(c->expired, 1);
 		} else {
-			way = bucket_victim(ctx, b, table, now, entry_rank(table, out, now));
-			if (way < 0) {
+			struct victim v = bucket_victim(b[0], now);
+
+			wb = b[0];
+			if (nb == 2) {
+				struct victim v2 = bucket_victim(b[1], now);
+
+				/* The emptier bucket, else the lower rank, else the sooner expiry. */
+				if (v2.free > v.free ||
+				    (v.free == 0 && v2.free == 0 &&
+				     (v2.rank < v.rank ||
+				      (v2.rank == v.rank && v2.exp_s < v.exp_s)))) {
+					v = v2;
+					wb = b[1];
+				}
+			}
+			if (v.rank > entry_rank(table, out, now)) {
 				SW_STATE_ADD(c->full, 1);
 				rc = -ENOSPC;
 				goto unlock;
 			}
+			if (v.rank == RANK_EXPIRED) {
+				SW_STATE_ADD(c->expired, 1);
+			} else if (v.rank >= RANK_OUTSIDE) {
+				uint64_t vexp = atomic_load_explicit(
+					&way_words(wb, words, (unsigned)v.way)[SW_STATE_W_EXP], RELAXED);
+
+				SW_STATE_ADD(c->evictions, 1);
+				if (v.rank == RANK_LIVE &&
+				    atomic_load_explicit(&wb->evicted_until, RELAXED) < vexp)
+					atomic_store_explicit(&wb->evicted_until, vexp, RELAXED);
+			}
+			way = v.way;
 		}
 		SW_STATE_ADD(c->inserts, 1);
 	}
-	entry_store(b, words, (unsigned)way, key_tag(k->hash), out);
+	entry_store(wb, words, (unsigned)way, key_tag(k->hash), entry_class(table, out), out);
 unlock:
-	bucket_unlock(b, seq);
+	pair_unlock(b, nb, seq);
 	if (rc > 0 && push && ctx->ring != NULL) {
 		delta.version = SW_STATE_LAYOUT_VERSION;
 		delta.k0 = k->k0;
@@ -460,9 +591,24 @@ table_read(struct sw_state_ctx *ctx, const struct sw_state_key *k, uint64_t now,
 	uint64_t ev = 0;
 	int way;
 
+	struct sw_state_bucket *b[2];
+	unsigned nb = sw_state_buckets(ctx->st, k, b);
+	bool busy = false;
+
 	SW_STATE_ADD(c->lookups, 1);
-	way = bucket_read(bucket_of(ctx->st, k), ctx->st->t[k->table].words, k, w, &ev);
-	if (way == -2) {
+	way = -1;
+	for (unsigned i = 0; i < nb && way < 0; i++) {
+		uint64_t bev = 0;
+
+		way = bucket_read(b[i], ctx->st->t[k->table].words, k, w, &bev);
+		if (way == -2) {
+			busy = true;
+			way = -1;
+		}
+		if (bev > ev)
+			ev = bev;
+	}
+	if (way < 0 && busy) {
 		SW_STATE_ADD(c->busy, 1);
 		return SW_STATE_WHY_BUSY;
 	}
@@ -1006,7 +1152,7 @@ sw_state_dump(const struct sw_state *st, enum sw_state_table t, uint64_t now, bo
 		struct sw_state_bucket *b =
 			(struct sw_state_bucket *)(tab->buckets + bi * tab->bucket_size);
 		uint64_t w[SW_STATE_WAYS][SW_STATE_MAX_WORDS];
-		uint32_t tags[SW_STATE_WAYS];
+		uint16_t tags[SW_STATE_WAYS];
 		bool ok = false;
 
 		for (int tries = 0; tries < SW_STATE_READ_TRIES && !ok; tries++) {
@@ -1017,7 +1163,7 @@ sw_state_dump(const struct sw_state *st, enum sw_state_table t, uint64_t now, bo
 				continue;
 			}
 			for (unsigned i = 0; i < SW_STATE_WAYS; i++) {
-				tags[i] = atomic_load_explicit(&b->tag[i], RELAXED);
+				tags[i] = atomic_load_explicit(&b->slot[i], RELAXED);
 				if (tags[i] != 0)
 					for (unsigned j = 0; j < tab->words; j++)
 						w[i][j] = atomic_load_explicit(
@@ -1090,7 +1236,7 @@ sw_state_count(const struct sw_state *st, enum sw_state_table t, uint64_t now)
 			(struct sw_state_bucket *)(tab->buckets + bi * tab->bucket_size);
 
 		for (unsigned i = 0; i < SW_STATE_WAYS; i++)
-			if (atomic_load_explicit(&b->tag[i], RELAXED) != 0 &&
+			if (atomic_load_explicit(&b->slot[i], RELAXED) != 0 &&
 			    atomic_load_explicit(&way_words(b, tab->words, i)[SW_STATE_W_EXP],
 						 RELAXED) > now)
 				n++;
@@ -1343,6 +1489,8 @@ sw_state_unlink(const char *instance)
 		shm_unlink(name);
 }
 
+static void advise_huge(void *p, size_t len);
+
 /* Map the existing object read-write: 0, -ENOENT, or -errno. */
 static int
 map_existing(const char *name, void **base, size_t *len)
@@ -1371,6 +1519,7 @@ map_existing(const char *name, void **base, size_t *len)
 		goto fail;
 	}
 	close(fd);
+	advise_huge(p, (size_t)st.st_size);
 	*base = p;
 	*len = (size_t)st.st_size;
 	return 0;
@@ -1399,6 +1548,7 @@ map_new(const char *name, size_t len, void **base)
 		goto fail;
 	}
 	close(fd);
+	advise_huge(p, len);
 	*base = p;
 	return 0;
 fail:
@@ -1475,21 +1625,49 @@ sw_state_open(const char *instance, const struct sw_state_config *cfg, unsigned 
 	return -EBUSY;
 }
 
-int
-sw_state_create_anon(const struct sw_state_config *cfg, struct sw_state *out)
+/* 2 MiB pages where the kernel allows them (THP for anonymous memory with enabled=madvise,
+ * shmem with shmem_enabled=advise): a 1M-entry table spans ~100 MiB, and with 4 KiB pages every
+ * lookup also misses the TLB. Advice only; failure changes nothing. */
+static void
+advise_huge(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	madvise(p, len, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
+static int
+create_anon(const struct sw_state_config *cfg, bool shared, struct sw_state *out)
 {
 	struct geometry g;
 	void *p;
 
 	memset(out, 0, sizeof(*out));
 	geometry(cfg, &g);
-	p = mmap(NULL, g.size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	p = mmap(NULL, g.size, PROT_READ | PROT_WRITE,
+		 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
+	advise_huge(p, g.size);
 	init_header(p, &g);
 	bind(out, p, g.size);
-	snprintf(out->name, sizeof(out->name), "(anonymous)");
+	snprintf(out->name, sizeof(out->name), shared ? "(anonymous)" : "(private)");
 	return 0;
+}
+
+int
+sw_state_create_anon(const struct sw_state_config *cfg, struct sw_state *out)
+{
+	return create_anon(cfg, true, out);
+}
+
+int
+sw_state_create_private(const struct sw_state_config *cfg, struct sw_state *out)
+{
+	return create_anon(cfg, false, out);
 }
 
 void
@@ -1529,7 +1707,7 @@ sw_state_recover(struct sw_state *st)
 				 * written. Free every way (the entries are lost, counted by the
 				 * return value) rather than ever serve a torn one. */
 				for (unsigned i = 0; i < SW_STATE_WAYS; i++)
-					atomic_store_explicit(&b->tag[i], 0, RELAXED);
+					atomic_store_explicit(&b->slot[i], 0, RELAXED);
 				atomic_store_explicit(&b->seq, s + 1, RELEASE);
 				n++;
 			}

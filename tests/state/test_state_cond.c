@@ -232,16 +232,17 @@ test_dialogue_busy(void **state)
 {
 	struct fx *f = *state;
 	struct sw_state_key k;
-	struct sw_state_bucket *b;
+	struct sw_state_bucket *b[2];
 	enum sw_state_why why;
+	unsigned nb;
 
 	assert_int_equal(tc(f, SW_STATE_TC_BEGIN, true, 0x5001, 0, HLR, VLR_GB, T0, &why),
 			 SW_STATE_DLG_LEARNED);
 	sw_state_key_dialogue(&f->st, &k, 0x5001, 4, gt(HLR));
-	b = (struct sw_state_bucket *)(f->st.t[SW_STATE_T_DIALOGUE].buckets +
-				       (k.hash & f->st.t[SW_STATE_T_DIALOGUE].mask) *
-					       f->st.t[SW_STATE_T_DIALOGUE].bucket_size);
-	atomic_fetch_add(&b->seq, 1);
+	nb = sw_state_buckets(&f->st, &k, b);
+	assert_int_equal(nb, 2);
+	for (unsigned i = 0; i < nb; i++)
+		atomic_fetch_add(&b[i]->seq, 1); /* both held by a writer */
 	assert_int_equal(tc(f, SW_STATE_TC_CONTINUE, false, 0x9005, 0x5001, VLR_GB, HLR, T0 + S,
 			    &why),
 			 SW_STATE_DLG_NONE);
@@ -249,7 +250,8 @@ test_dialogue_busy(void **state)
 	assert_int_equal(tc(f, SW_STATE_TC_END, false, 0, 0x5001, VLR_GB, HLR, T0 + S, &why),
 			 SW_STATE_DLG_NONE);
 	assert_int_equal(why, SW_STATE_WHY_BUSY);
-	atomic_fetch_add(&b->seq, 1);
+	for (unsigned i = 0; i < nb; i++)
+		atomic_fetch_add(&b[i]->seq, 1);
 	assert_int_equal(tc(f, SW_STATE_TC_END, false, 0, 0x5001, VLR_GB, HLR, T0 + S, &why),
 			 SW_STATE_DLG_CLOSED);
 }
