@@ -365,6 +365,69 @@ prom_label(struct sw_buf *b, const char *s)
 	sw_buf_printf(b, "\"");
 }
 
+/* Prometheus metric names: [a-zA-Z_:][a-zA-Z0-9_:]*; xstat names are mostly that already. */
+static void
+prom_name(struct sw_buf *b, const char *s, size_t max)
+{
+	for (size_t i = 0; i < max && s[i] != '\0'; i++) {
+		char ch = s[i];
+
+		sw_buf_printf(b, "%c", (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+					       (ch >= '0' && ch <= '9') || ch == '_' ? ch : '_');
+	}
+}
+
+/* The dataplane's NIC sections: rte_eth_stats and every xstat per port (the seqlock read
+ * validates counts and names, shm.c). */
+static void
+nic_metrics(struct sw_ctl *c, struct sw_buf *b)
+{
+	static struct sw_shm_nic n;
+	static const char *const ports[2] = {"A", "B"};
+	const char *in = c->instance;
+	bool head = false;
+
+	for (unsigned p = 0; p < c->stats.geo.max_ports; p++) {
+		char name[sizeof(n.name) + 1];
+		const char *role;
+
+		if (sw_shm_nic_read(&c->stats, p, &n) < 0)
+			continue;
+		memcpy(name, n.name, sizeof(n.name));
+		name[sizeof(n.name)] = '\0';
+		role = n.role < 2 ? ports[n.role] : "?";
+		if (!head) {
+			sw_buf_printf(b, "# HELP sigwall_nic_stat NIC counters per port "
+				      "(rte_eth_stats).\n# TYPE sigwall_nic_stat counter\n");
+			head = true;
+		}
+#define NIC(field)                                                                                 \
+	do {                                                                                       \
+		sw_buf_printf(b, "sigwall_nic_stat{instance=\"%s\",port=\"%u\",role=\"%s\",device=", \
+			      in, n.port_id, role);                                                \
+		prom_label(b, name);                                                               \
+		sw_buf_printf(b, ",stat=\"" #field "\"} %" PRIu64 "\n", n.field);                   \
+	} while (0)
+		NIC(ipackets);
+		NIC(opackets);
+		NIC(ibytes);
+		NIC(obytes);
+		NIC(imissed);
+		NIC(ierrors);
+		NIC(oerrors);
+		NIC(rx_nombuf);
+#undef NIC
+		for (unsigned k = 0; k < n.nxstats && k < SW_SHM_MAX_XSTATS; k++) {
+			sw_buf_printf(b, "sigwall_nic_xstat{instance=\"%s\",port=\"%u\",role=\"%s\","
+				      "name=\"", in, n.port_id, role);
+			prom_name(b, n.xname[k], SW_SHM_XSTAT_NAME);
+			sw_buf_printf(b, "\"} %" PRIu64 "\n", n.xvalue[k]);
+		}
+		sw_buf_printf(b, "sigwall_nic_xstats_dropped{instance=\"%s\",port=\"%u\"} %u\n", in,
+			      n.port_id, n.xstats_dropped);
+	}
+}
+
 char *
 sw_report_metrics(struct sw_ctl *c)
 {
@@ -595,6 +658,12 @@ sw_report_metrics(struct sw_ctl *c)
 		      "# TYPE sigwall_last_reload_seconds gauge\n"
 		      "sigwall_last_reload_seconds{instance=\"%s\"} %.6f\n", in,
 		      c->last_total_ms / 1e3);
+	nic_metrics(c, &b);
+	sw_buf_printf(&b, "# HELP sigwall_shm_corrupt_total Values read from the stats region that "
+		      "were out of range and clamped or refused.\n"
+		      "# TYPE sigwall_shm_corrupt_total counter\n"
+		      "sigwall_shm_corrupt_total{instance=\"%s\"} %" PRIu64 "\n", in,
+		      (uint64_t)atomic_load_explicit(&c->stats.corrupt, memory_order_relaxed));
 	sw_buf_printf(&b, "# TYPE sigwall_generation gauge\nsigwall_generation{instance=\"%s\"} %"
 		      PRIu64 "\n", in, atomic_load(&c->image.hdr->generation));
 	sw_buf_printf(&b, "# TYPE sigwall_image_bytes gauge\nsigwall_image_bytes{instance=\"%s\"} %"
