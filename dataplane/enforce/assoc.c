@@ -11,21 +11,62 @@
  * evict, among the next 64 entries of a clock hand, one that is idle past idle_ns or that never
  * completed its handshake within handshake_ns; otherwise the new association is not tracked
  * (counted as table_full): an INIT flood can never push out an established association.
+ *
+ * Hash flooding (issue 13 finding 5): the tags are chosen by the peers, so an unkeyed hash lets
+ * an attacker send INITs whose keys all land in one probe chain (4,096 crafted INITs made a DATA
+ * lookup cost 2,727 ns instead of 17 ns). The hash is keyed with 128 random bits drawn from
+ * getrandom() per table, and probing is bounded: every key lies within PROBE_MAX slots of its
+ * home, lookups never look further. When those PROBE_MAX slots are all taken, an INIT evicts
+ * the one of them that is expired or still half-open (oldest first, counted in assoc_evicted);
+ * established associations are never evicted for it: the new one is not tracked
+ * (probe_full).
  */
 #include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "enforce_int.h"
 
 #define EVICT_SCAN 64
+#define PROBE_MAX  16 /* slots a key may lie from its home slot */
 
-static uint32_t
-key_hash(uint32_t vtag, uint16_t sport, uint16_t dport, unsigned dir)
+/* Keyed multiply-xorshift of the 64-bit key and the direction: the key halves enter before each
+ * multiplication, so without them an attacker cannot predict which keys collide. */
+static inline uint32_t
+key_hash(const struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dport, unsigned dir)
 {
-	uint64_t k = (uint64_t)vtag << 32 | (uint32_t)sport << 16 | dport;
+	uint64_t k = ((uint64_t)vtag << 32 | (uint32_t)sport << 16 | dport) ^ e->hkey[0];
 
-	k ^= dir;
-	k *= 0x9e3779b97f4a7c15ull;
+	k += (uint64_t)dir << 63 | dir;
+	k *= 0xbf58476d1ce4e5b9ull;
+	k ^= k >> 31;
+	k ^= e->hkey[1];
+	k *= 0x94d049bb133111ebull;
+	k ^= k >> 29;
 	return (uint32_t)(k >> 32);
+}
+
+uint32_t
+sw_enforce_home_slot(const struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dport,
+		     unsigned dir)
+{
+	return key_hash(e, vtag, sport, dport, dir) & e->slot_mask;
+}
+
+static void
+hash_key_init(struct sw_enforce *e)
+{
+	struct timespec ts;
+	uint64_t k[2];
+
+	if (getrandom(k, sizeof(k), GRND_NONBLOCK) != (ssize_t)sizeof(k)) {
+		/* no entropy yet (early boot): still different per start and per table */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		k[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)ts.tv_sec;
+		k[1] = (uint64_t)(uintptr_t)e * 0xff51afd7ed558ccdull ^ k[0] >> 17;
+	}
+	e->hkey[0] = k[0];
+	e->hkey[1] = k[1] | 1;
 }
 
 int
@@ -48,6 +89,7 @@ enf_table_init(struct sw_enforce *e)
 		return -1;
 	}
 	e->slot_mask = nslots - 1;
+	hash_key_init(e);
 	enf_table_clear(e);
 	return 0;
 }
@@ -87,9 +129,10 @@ slot_match(const struct sw_enforce *e, uint32_t s, uint32_t vtag, uint16_t sport
 static uint32_t *
 slot_find(struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dport, unsigned dir)
 {
-	uint32_t i = key_hash(vtag, sport, dport, dir) & e->slot_mask;
+	uint32_t i = key_hash(e, vtag, sport, dport, dir) & e->slot_mask;
+	unsigned p;
 
-	while (e->slots[i] != 0) {
+	for (p = 0; p < PROBE_MAX && e->slots[i] != 0; p++) {
 		if (slot_match(e, e->slots[i], vtag, sport, dport, dir))
 			return &e->slots[i];
 		i = (i + 1) & e->slot_mask;
@@ -97,15 +140,48 @@ slot_find(struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dport, u
 	return NULL;
 }
 
-static void
-slot_insert(struct sw_enforce *e, struct enf_assoc *a, unsigned dir)
-{
-	uint32_t i = key_hash(a->vtag[dir], a->port[dir], a->port[1 - dir], dir) & e->slot_mask;
+static bool expired(const struct sw_enforce *e, const struct enf_assoc *a, uint64_t now_ns);
 
-	/* At most two keys per entry and four slots per key: there is always a free slot. */
-	while (e->slots[i] != 0)
-		i = (i + 1) & e->slot_mask;
-	e->slots[i] = ((uint32_t)(a - e->assoc) << 1 | dir) + 1;
+/*
+ * Index entry a under its key of direction dir, within PROBE_MAX slots of the key's home. When
+ * they are all taken, the expired or half-open entry among them that is oldest gives way
+ * (assoc_evicted; its slot is taken over in place, so no probe chain breaks); established
+ * associations never do: false (probe_full), a is not indexed.
+ */
+static bool
+slot_insert(struct sw_enforce *e, struct enf_assoc *a, unsigned dir, uint64_t now_ns)
+{
+	uint32_t i = key_hash(e, a->vtag[dir], a->port[dir], a->port[1 - dir], dir) & e->slot_mask;
+	uint32_t *victim = NULL;
+	struct enf_assoc *v = NULL;
+	unsigned p;
+
+	for (p = 0; p < PROBE_MAX; p++, i = (i + 1) & e->slot_mask) {
+		struct enf_assoc *o;
+
+		if (e->slots[i] == 0) {
+			e->slots[i] = ((uint32_t)(a - e->assoc) << 1 | dir) + 1;
+			return true;
+		}
+		o = &e->assoc[(e->slots[i] - 1) >> 1];
+		if (o == a || (o->state == ENF_UP && !expired(e, o, now_ns)))
+			continue;
+		if (v == NULL || o->created_ns < v->created_ns) {
+			v = o;
+			victim = &e->slots[i];
+		}
+	}
+	if (v == NULL) {
+		e->ctr[SW_ENF_PROBE_FULL]++;
+		return false;
+	}
+	e->ctr[SW_ENF_ASSOC_EVICTED]++;
+	/* Take the victim's slot over, then drop the victim (its other key, if any, is deleted
+	 * by backward shift, which only moves keys toward their home). */
+	v->vtag_set[(*victim - 1) & 1] = false;
+	*victim = ((uint32_t)(a - e->assoc) << 1 | dir) + 1;
+	enf_assoc_delete(e, v);
+	return true;
 }
 
 /* Backward-shift deletion keeps every probe chain unbroken without tombstones. */
@@ -126,7 +202,7 @@ slot_delete(struct sw_enforce *e, uint32_t *slot)
 			return;
 		a = &e->assoc[(s - 1) >> 1];
 		d = (s - 1) & 1;
-		home = key_hash(a->vtag[d], a->port[d], a->port[1 - d], d) & e->slot_mask;
+		home = key_hash(e, a->vtag[d], a->port[d], a->port[1 - d], d) & e->slot_mask;
 		/* Move s back into the hole at i unless its home lies cyclically in (i, j]. */
 		if (((j - home) & e->slot_mask) >= ((j - i) & e->slot_mask)) {
 			e->slots[i] = s;
@@ -251,7 +327,11 @@ enf_learn_init(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint16_t 
 	a->port[1 - dir] = dport;
 	a->vtag[1 - dir] = itag;
 	a->vtag_set[1 - dir] = true;
-	slot_insert(e, a, 1 - dir);
+	if (!slot_insert(e, a, 1 - dir, now_ns)) {
+		a->vtag_set[1 - dir] = false;
+		enf_assoc_delete(e, a);
+		return;
+	}
 	enf_flow_init(&a->fl[dir], itsn);
 	a->fl[1 - dir].a_rwnd = a_rwnd;
 	e->ctr[SW_ENF_ASSOC_NEW]++;
@@ -293,7 +373,11 @@ enf_learn_init_ack(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint3
 			enf_assoc_delete(e, &e->assoc[(*s - 1) >> 1]);
 		a->vtag[o] = itag;
 		a->vtag_set[o] = true;
-		slot_insert(e, a, o);
+		if (!slot_insert(e, a, o, now_ns)) {
+			a->vtag_set[o] = false;
+			enf_assoc_delete(e, a);
+			return;
+		}
 	}
 	enf_flow_init(&a->fl[dir], itsn);
 	a->fl[o].a_rwnd = a_rwnd;

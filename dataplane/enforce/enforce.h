@@ -33,7 +33,11 @@
  *  - a SACK acknowledging TSNs that were never sent is forwarded unchanged (counted);
  *  - the association table is bounded: when full, an INIT may only evict an association that
  *    is idle past the timeout or still half-open past the handshake timeout; otherwise the new
- *    association is not tracked (counted) and established associations are never evicted.
+ *    association is not tracked (counted) and established associations are never evicted;
+ *    its hash is keyed with random bits per instance and probes at most 16 slots;
+ *  - the CRC32c is verified before a packet may change repair state (learn, acknowledge, end,
+ *    remove); one with a wrong checksum changes nothing (see README.md for the one exception,
+ *    DATA with nothing blocked).
  */
 #ifndef SW_ENFORCE_ENFORCE_H
 #define SW_ENFORCE_ENFORCE_H
@@ -76,11 +80,17 @@ uint32_t sw_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 	X(INIT_IGNORED, init_ignored,                                                              \
 	  "INIT/INIT-ACK with the tag of an established association: ignored")                     \
 	X(TABLE_FULL, table_full, "INITs not tracked: association table full")                     \
+	X(ASSOC_EVICTED, assoc_evicted,                                                            \
+	  "half-open or expired associations evicted: their probe window was full")                \
+	X(PROBE_FULL, probe_full,                                                                  \
+	  "INITs not tracked: probe window full of established associations")                      \
 	X(UNKNOWN_ASSOC, unknown_assoc, "packets of no tracked association")                       \
 	X(UNKNOWN_BLOCKED, unknown_blocked, "neutralized: association not tracked")                \
 	X(BAD_CHUNK_LEN, bad_chunk_len,                                                            \
 	  "packets dropped: chunk lengths do not tile the SCTP payload")                           \
 	X(BAD_CRC, bad_crc, "packets dropped: CRC32c wrong on a packet that had to be rewritten")  \
+	X(CRC_IGNORED, crc_ignored,                                                                \
+	  "packets with a wrong CRC32c forwarded unchanged: repair state left untouched")          \
 	X(FRAG_BLOCKED, frag_blocked, "IP fragments dropped: chunk blocked")                       \
 	X(WINDOW_FULL, window_full,                                                                \
 	  "neutralized: repair window full (too many unacknowledged removals)")                    \
@@ -140,5 +150,9 @@ uint32_t sw_enforce_packet(struct sw_enforce *e, uint8_t *buf, uint32_t len, uin
 const uint64_t *sw_enforce_counters(const struct sw_enforce *e);
 /* Associations currently tracked. */
 unsigned sw_enforce_assoc_count(const struct sw_enforce *e);
+/* The table's home slot of a key (tests: aim keys at one slot; the hash key is random per
+ * instance, so nobody outside the process can). */
+uint32_t sw_enforce_home_slot(const struct sw_enforce *e, uint32_t vtag, uint16_t sport,
+			      uint16_t dport, unsigned dir);
 
 #endif /* SW_ENFORCE_ENFORCE_H */

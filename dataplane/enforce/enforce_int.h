@@ -140,6 +140,7 @@ struct sw_enforce {
 	unsigned nassoc;
 	unsigned hand;	 /* clock hand for eviction */
 	uint32_t *slots; /* hash: 0 empty, else (index << 1 | dir) + 1 */
+	uint64_t hkey[2]; /* random key of the slot hash (assoc.c) */
 	uint32_t slot_mask;
 	/* the packet being repaired (repair.c): CRC accounting */
 	uint8_t *pk_buf;
@@ -147,6 +148,7 @@ struct sw_enforce {
 	uint32_t crc_acc; /* XOR of the in-place changes' CRC contributions */
 	bool crc_full;	  /* recompute fully (length changes); checked before */
 	bool crc_bad;	  /* the packet's own checksum was wrong */
+	bool crc_verified; /* crc_bad is known (checked before any change) */
 	bool pk_again;	  /* a removed TSN was retransmitted in this packet */
 	uint32_t pk_again_tsn; /* the lowest such TSN */
 };

@@ -35,11 +35,29 @@ need_full(struct sw_enforce *e)
 	if (e->crc_full)
 		return !e->crc_bad;
 	e->crc_full = true;
+	if (e->crc_verified)
+		return !e->crc_bad;
 	sc = e->pk_buf + e->pk_l4;
 	stored = (uint32_t)sc[SCTP_CSUM_OFF] | (uint32_t)sc[SCTP_CSUM_OFF + 1] << 8 |
 		 (uint32_t)sc[SCTP_CSUM_OFF + 2] << 16 | (uint32_t)sc[SCTP_CSUM_OFF + 3] << 24;
 	if (enf_crc_calc(sc, e->pk_end - e->pk_l4) != (stored ^ e->crc_acc))
 		e->crc_bad = true;
+	return !e->crc_bad;
+}
+
+/*
+ * The packet's own checksum, before anything in it may change repair state (issue 13 finding
+ * 6: a forged ABORT or SHUTDOWN-COMPLETE with a wrong CRC32c, which the receiver discards,
+ * deleted the association's state, and the association stalled; the same holds for a SACK, a
+ * FORWARD-TSN or DATA). Called before any change to the packet, so crc_acc is still 0.
+ */
+static bool
+crc_verify(struct sw_enforce *e)
+{
+	if (!e->crc_verified) {
+		e->crc_verified = true;
+		e->crc_bad = !enf_crc_ok(e->pk_buf + e->pk_l4, e->pk_end - e->pk_l4);
+	}
 	return !e->crc_bad;
 }
 
@@ -793,7 +811,7 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 	uint32_t vtag = rd32(sc + 4);
 	struct enf_assoc *a;
 	struct enf_flow *f, *r;
-	bool any_drop = false, removed = false, end = false;
+	bool any_drop = false, removed = false, end = false, verify;
 	enum sw_enf_ctr why;
 	unsigned i;
 
@@ -806,15 +824,21 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 	e->crc_full = false;
 	e->crc_bad = false;
 	e->pk_again = false;
-	/* RFC 4960 6.10: INIT and INIT-ACK are never bundled; they teach the table. */
-	if (n > 0 && ch[0].type == SCTP_CT_INIT && vtag == 0) {
-		enf_learn_init(e, sc + ch[0].off - pkt->l4_off, ch[0].len, sport, dport, dir,
-			       now_ns);
-		return any_drop ? 0 : pkt->l4_end;
-	}
-	if (n > 0 && ch[0].type == SCTP_CT_INIT_ACK) {
-		enf_learn_init_ack(e, sc + ch[0].off - pkt->l4_off, ch[0].len, vtag, sport, dport,
-				   dir, now_ns);
+	e->crc_verified = false;
+	/* RFC 9260 6.10: INIT and INIT-ACK are never bundled; they teach the table, and only
+	 * when their checksum is right (8.5.1: an INIT carries tag 0). */
+	if (n > 0 && (ch[0].type == SCTP_CT_INIT || ch[0].type == SCTP_CT_INIT_ACK)) {
+		if (n != 1 || (ch[0].type == SCTP_CT_INIT && vtag != 0)) {
+			e->ctr[SW_ENF_INIT_IGNORED]++;
+		} else if (!crc_verify(e)) {
+			e->ctr[SW_ENF_CRC_IGNORED]++;
+		} else if (ch[0].type == SCTP_CT_INIT) {
+			enf_learn_init(e, sc + ch[0].off - pkt->l4_off, ch[0].len, sport, dport,
+				       dir, now_ns);
+		} else {
+			enf_learn_init_ack(e, sc + ch[0].off - pkt->l4_off, ch[0].len, vtag, sport,
+					   dport, dir, now_ns);
+		}
 		return any_drop ? 0 : pkt->l4_end;
 	}
 	if (n > 0 && (ch[0].type == SCTP_CT_ABORT || ch[0].type == SCTP_CT_SHUTDOWN_COMPLETE) &&
@@ -847,13 +871,41 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 		*changed = true;
 		return pkt->l4_end;
 	}
+	/*
+	 * RFC 9260 8.5.1: the tag matched (the lookup is by tag); now the checksum, before any
+	 * chunk changes repair state: a packet the receiver will discard changes nothing. Always
+	 * for a packet that loses chunks, acknowledges (SACK, SHUTDOWN) or ends the association
+	 * (ABORT, SHUTDOWN-COMPLETE). DATA with nothing blocked is the exception, to keep the
+	 * common packet free of a full CRC pass: the only state it touches is the seen-window
+	 * (highest TSN, seen bits), which must follow every TSN forwarded; a corrupted one can at
+	 * most make a later blocked chunk neutralized instead of removed (late_blocked), never
+	 * shift a number or end an association.
+	 */
+	verify = any_drop;
+	for (i = 0; i < n && !verify; i++) {
+		verify = ch[i].type == SCTP_CT_SACK || ch[i].type == SCTP_CT_SHUTDOWN ||
+			 ch[i].type == SCTP_CT_ABORT || ch[i].type == SCTP_CT_SHUTDOWN_COMPLETE;
+		/* a retransmission of a removed TSN loses its chunk: checked like any_drop (the
+		 * packet is rebuilt with a new checksum, and may be answered with a SACK) */
+		if (!verify && a->fl[dir].rem_total != 0 &&
+		    (ch[i].type == SCTP_CT_DATA || ch[i].type == SCTP_CT_IDATA) &&
+		    ch[i].len >= SCTP_DATA_HLEN) {
+			uint32_t tsn = rd32(buf + ch[i].off + 4);
+
+			verify = tsn_le(tsn, a->fl[dir].max_tsn) && enf_tsn_removed(&a->fl[dir], tsn);
+		}
+	}
+	if (verify && !crc_verify(e)) {
+		if (any_drop) {
+			e->ctr[SW_ENF_BAD_CRC]++;
+			return 0;
+		}
+		e->ctr[SW_ENF_CRC_IGNORED]++;
+		return pkt->l4_end;
+	}
 	a->last_ns = now_ns;
 	f = &a->fl[dir];
 	r = &a->fl[1 - dir];
-	if (any_drop && !need_full(e)) {
-		e->ctr[SW_ENF_BAD_CRC]++;
-		return 0;
-	}
 	/* Only blocked chunks need planning; retransmitted removed ones are found per chunk. */
 	why = any_drop ? precheck(e, f, buf, ch, n) : SW_ENF_CTR_COUNT;
 	if (!any_drop)

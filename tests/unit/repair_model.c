@@ -85,7 +85,7 @@ chance(struct rng *r, unsigned permille)
 
 struct scen {
 	unsigned nmsg[2], streams, unordered_pm, block_pm;
-	unsigned loss_pm, dup_pm, reorder_pm, reorder_ms, lat;
+	unsigned loss_pm, dup_pm, reorder_pm, reorder_ms, lat, corrupt_pm;
 	unsigned mtu, minlen, maxlen, gap_ms, burst;
 	unsigned sack_delay, sack_every, rto_min, max_flight, pkts_per_tick;
 	uint32_t itsn[2];
@@ -139,6 +139,7 @@ struct m_pkt {
 	int64_t at;
 	uint64_t seq;
 	unsigned dst; /* 0/1: the enforcer, from side 0/1; 2/3: endpoint 0/1 */
+	bool corrupt; /* a byte flipped on the way: the receiver discards it */
 	uint32_t len;
 	uint8_t b[M_FRAME];
 };
@@ -191,7 +192,7 @@ sle(uint32_t a, uint32_t b)
 /* ---- links ---- */
 
 static void
-q_put(struct sim *S, unsigned dst, const uint8_t *b, uint32_t len, bool fates)
+q_put(struct sim *S, unsigned dst, const uint8_t *b, uint32_t len, bool fates, bool corrupt)
 {
 	unsigned copies = 1, i;
 
@@ -213,7 +214,17 @@ q_put(struct sim *S, unsigned dst, const uint8_t *b, uint32_t len, bool fates)
 		p->seq = S->seq++;
 		p->dst = dst;
 		p->len = len;
+		p->corrupt = corrupt;
 		memcpy(p->b, b, len);
+		if (fates && S->impair && len > TB_L4 + 12 && chance(&S->r, S->sc.corrupt_pm)) {
+			/* any byte of the SCTP packet but the checksum field */
+			uint32_t o = TB_L4 + rnd(&S->r, len - TB_L4);
+
+			if (o >= TB_L4 + 8 && o < TB_L4 + 12)
+				o = TB_L4 + 12;
+			p->b[o] ^= (uint8_t)(1 + rnd(&S->r, 255));
+			p->corrupt = true;
+		}
 	}
 }
 
@@ -380,7 +391,7 @@ ep_send(struct sim *S, unsigned side)
 			data_chunk(S, &t, side, pick[i]);
 		tb_finish(&t);
 		S->st->packets++;
-		q_put(S, side, t.b, t.len, true);
+		q_put(S, side, t.b, t.len, true, false);
 		if (nd > 0 && e->t3_at < 0)
 			e->t3_at = S->now + e->rto;
 		if (nd == 0)
@@ -631,13 +642,18 @@ frame_ok(const uint8_t *b, uint32_t n)
 }
 
 static void
-ep_receive(struct sim *S, unsigned side, const uint8_t *b, uint32_t n)
+ep_receive(struct sim *S, unsigned side, const uint8_t *b, uint32_t n, bool corrupt)
 {
 	struct m_ep *e = &S->ep[side];
 	uint32_t off = TB_L4 + 12;
 	bool data = false;
 
 	S->st->events++;
+	if (corrupt) {
+		if (frame_ok(b, n))
+			fail(S, "side %u: a corrupted packet arrived with a valid CRC32c", side);
+		return; /* RFC 9260 6.8: discarded */
+	}
 	if (!frame_ok(b, n)) {
 		fail(S, "side %u: packet of %u bytes with a bad CRC32c or length", side, n);
 		return;
@@ -673,7 +689,7 @@ ep_receive(struct sim *S, unsigned side, const uint8_t *b, uint32_t n)
 
 /* the enforcer: the test policy's mask, then sw_enforce_packet */
 static void
-mb_receive(struct sim *S, unsigned dir, uint8_t *b, uint32_t n)
+mb_receive(struct sim *S, unsigned dir, uint8_t *b, uint32_t n, bool corrupt)
 {
 	static uint8_t reply[2048];
 	struct tb t;
@@ -696,13 +712,15 @@ mb_receive(struct sim *S, unsigned dir, uint8_t *b, uint32_t n)
 		if (pl[12] == 'S' && pl[13] == dir && mi < S->sc.nmsg[dir] &&
 		    S->msg[dir][mi].blocked)
 			mask |= 1ull << i;
+		else if (corrupt && !(pl[12] == 'S' && pl[13] == dir && mi < S->sc.nmsg[dir]))
+			mask |= (uint64_t)rnd(&S->r, 2) << i; /* the policy judges garbage */
 	}
 	out = sw_enforce_packet(S->enf, t.b, t.len, sizeof(t.b), &t.pkt, mask, dir,
 				(uint64_t)S->now * 1000000ull, reply, sizeof(reply), &rlen);
 	if (rlen != 0)
-		q_put(S, 2 + dir, reply, rlen, true);
+		q_put(S, 2 + dir, reply, rlen, true, false);
 	if (out != 0)
-		q_put(S, 2 + (1 - dir), t.b, out, true);
+		q_put(S, 2 + (1 - dir), t.b, out, true, corrupt);
 }
 
 /* ---- scenario ---- */
@@ -730,6 +748,7 @@ scen_pick(struct sim *S)
 		c->reorder_pm = rnd(r, 100);
 	}
 	c->reorder_ms = 1 + rnd(r, 30);
+	c->corrupt_pm = rnd(r, 3) == 0 ? rnd(r, 40) : 0;
 	c->lat = 1 + rnd(r, 5);
 	c->mtu = 400 + rnd(r, 1101);
 	c->minlen = 24 + 4 * rnd(r, 10);
@@ -875,11 +894,11 @@ sw_model_run(uint64_t seed, const uint8_t *fuzz, size_t fuzz_len, int verbose,
 		}
 	if (verbose)
 		printf("scenario: msgs %u/%u streams %u unordered %u/1000 blocked %u/1000 loss %u "
-		       "dup %u reorder %u (%u ms) lat %u mtu %u len %u-%u gap %u burst %u sack "
+		       "dup %u reorder %u (%u ms) corrupt %u lat %u mtu %u len %u-%u gap %u burst %u sack "
 		       "%u ms/%u pkts rto %u flight %u pkts/tick %u itsn %#x/%#x\n",
 		       S->sc.nmsg[0], S->sc.nmsg[1], S->sc.streams, S->sc.unordered_pm,
 		       S->sc.block_pm, S->sc.loss_pm, S->sc.dup_pm, S->sc.reorder_pm,
-		       S->sc.reorder_ms, S->sc.lat, S->sc.mtu, S->sc.minlen, S->sc.maxlen,
+		       S->sc.reorder_ms, S->sc.corrupt_pm, S->sc.lat, S->sc.mtu, S->sc.minlen, S->sc.maxlen,
 		       S->sc.gap_ms, S->sc.burst, S->sc.sack_delay, S->sc.sack_every,
 		       S->sc.rto_min, S->sc.max_flight, S->sc.pkts_per_tick, S->sc.itsn[0],
 		       S->sc.itsn[1]);
@@ -909,9 +928,9 @@ sw_model_run(uint64_t seed, const uint8_t *fuzz, size_t fuzz_len, int verbose,
 			p = S->q[best];
 			S->q[best] = S->q[--S->nq];
 			if (p.dst < 2)
-				mb_receive(S, p.dst, p.b, p.len);
+				mb_receive(S, p.dst, p.b, p.len, p.corrupt);
 			else
-				ep_receive(S, p.dst - 2, p.b, p.len);
+				ep_receive(S, p.dst - 2, p.b, p.len, p.corrupt);
 		}
 		if (S->failed)
 			break;

@@ -399,6 +399,249 @@ test_generated_sack_lost(void **state)
 	sw_enforce_free(e);
 }
 
+/* ---- issue 12 "Bad input": each case neither crashes nor desynchronises the other side ---- */
+
+/* A sends 100 'a', 101 'b' (blocked): from now on orig 102 is new 101. */
+static struct sw_enforce *
+with_removal(void)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'a');
+	tb_data(&t, 101, 1, 1, 3, 'b');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 2, 0), t.len - DSZ);
+	return e;
+}
+
+/* The next DATA of A (orig 102, stream 1 SSN 2) comes out as 101 / SSN 1. */
+static void
+still_in_sync(struct sw_enforce *e)
+{
+	struct tb t;
+
+	a_to_b(&t);
+	tb_data(&t, 102, 1, 2, 3, 'c');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_true(tb_valid(t.b, t.len));
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 101);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 1);
+}
+
+/* B acknowledges TSNs A never sent: forwarded unchanged (A judges it), no state moves. */
+static void
+test_bad_sack_unsent(void **state)
+{
+	struct sw_enforce *e = with_removal();
+	struct tb t, copy;
+	uint16_t gaps[2] = {5, 9000};
+
+	(void)state;
+	b_to_a(&t);
+	tb_sack(&t, 700, 3000, NULL, 0, NULL, 0);
+	tb_finish(&t);
+	copy = t;
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	assert_memory_equal(t.b, copy.b, t.len);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_SACK_UNSENT], 1);
+	/* a gap block far beyond what was sent: not extended over, nothing pruned */
+	b_to_a(&t);
+	tb_sack(&t, 99, 3000, gaps, 1, NULL, 0);
+	tb_finish(&t);
+	assert_true(run(e, &t, 0, 1) > 0);
+	/* the real SACK for new 100 still reaches A as 101 (the removed TSN included) */
+	b_to_a(&t);
+	tb_sack(&t, 100, 3000, NULL, 0, NULL, 0);
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 101);
+	still_in_sync(e);
+	sw_enforce_free(e);
+}
+
+/* A FORWARD-TSN far beyond anything sent. */
+static void
+test_bad_fwdtsn_beyond(void **state)
+{
+	struct sw_enforce *e = with_removal();
+	struct tb t;
+	uint8_t body[8];
+
+	(void)state;
+	a_to_b(&t);
+	tb_w32(body, 100 + 5000000);
+	tb_w16(body + 4, 1);
+	tb_w16(body + 6, 40000);
+	tb_chunk(&t, 192, 0, body, 8);
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_true(tb_valid(t.b, t.len));
+	still_in_sync(e);
+	sw_enforce_free(e);
+}
+
+/* The same TSN again with another payload: the first verdict holds for the TSN. */
+static void
+test_bad_dup_tsn_payload(void **state)
+{
+	struct sw_enforce *e = with_removal();
+	struct tb t;
+
+	(void)state;
+	/* 100 was forwarded; a 'copy' carrying a blocked message is neutralized in place */
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'X');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 1, 0), t.len);
+	assert_true(tb_valid(t.b, t.len));
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 100);
+	assert_memory_equal(t.b + DATA0 + 16, "\x01\x00\x03\x03", 4); /* M3UA BEAT */
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_RETRANS_BLOCKED], 1);
+	/* 101 was removed; a 'copy' with an allowed payload is removed too */
+	a_to_b(&t);
+	tb_data(&t, 101, 1, 1, 3, 'Y');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), 0);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_RETRANS_REMOVED], 1);
+	still_in_sync(e);
+	sw_enforce_free(e);
+}
+
+/* RFC 9260 5.2.1 INIT collision: both INITs cross, both INIT-ACKs cross; one association. */
+static void
+test_bad_init_collision(void **state)
+{
+	struct sw_enforce *e = sw_enforce_new(16, true);
+	struct tb t;
+
+	(void)state;
+	tb_start(&t, IP_A, IP_B, PORT_A, PORT_B, 0);
+	tb_init(&t, 1, TAG_A, 65536, ITSN_A);
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	tb_start(&t, IP_B, IP_A, PORT_B, PORT_A, 0);
+	tb_init(&t, 1, TAG_B, 65536, ITSN_B);
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	b_to_a(&t);
+	tb_init(&t, 2, TAG_B, 65536, ITSN_B);
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	a_to_b(&t);
+	tb_init(&t, 2, TAG_A, 65536, ITSN_A);
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_int_equal(sw_enforce_assoc_count(e), 1);
+	/* both directions repaired */
+	a_to_b(&t);
+	tb_data(&t, ITSN_A, 1, 0, 3, 'a');
+	tb_data(&t, ITSN_A + 1, 1, 1, 3, 'b');
+	tb_data(&t, ITSN_A + 2, 1, 2, 3, 'c');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 2, 0), t.len - DSZ);
+	assert_int_equal(tb_r32(t.b + DATA0 + DSZ + 4), ITSN_A + 1);
+	b_to_a(&t);
+	tb_data(&t, ITSN_B, 1, 0, 3, 'x');
+	tb_data(&t, ITSN_B + 1, 1, 1, 3, 'y');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 1, 1), t.len - DSZ);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), ITSN_B);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 0);
+	sw_enforce_free(e);
+}
+
+/* An ABORT in the middle ends the state; what follows passes as untracked, blocked content
+ * is still kept from the receiver (neutralized), nothing crashes. */
+static void
+test_bad_abort_mid(void **state)
+{
+	struct sw_enforce *e = with_removal();
+	struct tb t;
+
+	(void)state;
+	b_to_a(&t);
+	tb_chunk(&t, 6, 0, NULL, 0);
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	assert_int_equal(sw_enforce_assoc_count(e), 0);
+	a_to_b(&t);
+	tb_data(&t, 102, 1, 2, 3, 'c');
+	tb_data(&t, 103, 1, 3, 3, 'd');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 2, 0), t.len);
+	assert_true(tb_valid(t.b, t.len));
+	assert_memory_equal(t.b + DATA0 + DSZ + 16, "\x01\x00\x03\x03", 4);
+	sw_enforce_free(e);
+}
+
+/* Chunks of unknown types (RFC 9260 3.2, any action bits) pass untouched, around DATA that is
+ * repaired; a retransmission later gets the same numbers. */
+static void
+test_bad_unknown_chunk(void **state)
+{
+	struct sw_enforce *e = with_removal();
+	static const uint8_t types[] = {0x3f, 0x7e, 0xbd, 0xfc};
+	uint8_t body[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	struct tb t;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(types); i++) {
+		a_to_b(&t);
+		tb_chunk(&t, types[i], 0x5a, body, 5);
+		tb_finish(&t);
+		assert_int_equal(run(e, &t, 0, 0), t.len);
+	}
+	a_to_b(&t);
+	tb_data(&t, 102, 1, 2, 3, 'c');
+	tb_chunk(&t, 0x3f, 0, body, 8);
+	tb_data(&t, 103, 1, 3, 3, 'd');
+	tb_data(&t, 104, 1, 4, 3, 'e');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 8, 0), t.len - DSZ);
+	assert_true(tb_valid(t.b, t.len - DSZ));
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 101);
+	assert_int_equal(t.b[DATA0 + DSZ], 0x3f);
+	assert_int_equal(tb_r32(t.b + DATA0 + DSZ + 12 + 4), 102);
+	/* the receiver stopped at the unknown chunk: the sender retransmits 103 alone */
+	a_to_b(&t);
+	tb_data(&t, 103, 1, 3, 3, 'd');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 102);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 2);
+	a_to_b(&t);
+	tb_data(&t, 105, 1, 5, 3, 'f');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 103);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 3);
+	sw_enforce_free(e);
+}
+
+/* A SACK with a wrong CRC32c moves nothing: it would prune the removed TSN and shift the
+ * numbering of everything after it. */
+static void
+test_bad_crc_sack(void **state)
+{
+	struct sw_enforce *e = with_removal();
+	struct tb t;
+
+	(void)state;
+	b_to_a(&t);
+	tb_sack(&t, 100, 3000, NULL, 0, NULL, 0);
+	tb_finish(&t);
+	t.b[TB_L4 + 10] ^= 0x80;
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 100); /* not translated */
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_CRC_IGNORED], 1);
+	still_in_sync(e);
+	sw_enforce_free(e);
+}
+
 static void
 test_forward_tsn(void **state)
 {
@@ -623,11 +866,18 @@ test_bad_crc(void **state)
 	tb_data(&t, 104, 1, 3, 3, 'e');
 	tb_finish(&t);
 	t.b[t.len - 1] ^= 0x40; /* payload corrupted after the checksum was computed */
+	/* DATA with nothing blocked is not verified (it only moves the seen-window): renumbered
+	 * with an incremental update, so it stays corrupted, never laundered */
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 103);
+	assert_false(tb_valid(t.b, t.len));
+	/* the sender's retransmission gets the same numbers */
+	a_to_b(&t);
+	tb_data(&t, 104, 1, 3, 3, 'e');
+	tb_finish(&t);
 	assert_int_equal(run(e, &t, 0, 0), t.len);
 	assert_int_equal(tb_r32(t.b + DATA0 + 4), 103);
 	assert_int_equal(tb_r16(t.b + DATA0 + 10), 2);
-	assert_false(tb_valid(t.b, t.len));
-	t.b[t.len - 1] ^= 0x40;
 	assert_true(tb_valid(t.b, t.len));
 	sw_enforce_free(e);
 }
@@ -727,6 +977,13 @@ main(void)
 		cmocka_unit_test(test_retransmission),
 		cmocka_unit_test(test_generated_sack),
 		cmocka_unit_test(test_generated_sack_lost),
+		cmocka_unit_test(test_bad_sack_unsent),
+		cmocka_unit_test(test_bad_fwdtsn_beyond),
+		cmocka_unit_test(test_bad_dup_tsn_payload),
+		cmocka_unit_test(test_bad_init_collision),
+		cmocka_unit_test(test_bad_abort_mid),
+		cmocka_unit_test(test_bad_unknown_chunk),
+		cmocka_unit_test(test_bad_crc_sack),
 		cmocka_unit_test(test_forward_tsn),
 		cmocka_unit_test(test_idata),
 		cmocka_unit_test(test_unknown_association),
