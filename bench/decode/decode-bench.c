@@ -26,8 +26,6 @@
 #define BENCH_ALIGN 64
 #define RUNS_MAX 101
 #define PREFETCH_BYTES 512 /* of a packet ahead; a MAP MSU packet is 150-400 bytes */
-#define SCTP_CHUNK_DATA 0   /* RFC 4960 3.3.1 */
-#define SCTP_CHUNK_IDATA 64 /* RFC 8260 2.1 */
 
 struct frame {
 	uint64_t off; /* into the arena */
@@ -193,7 +191,7 @@ pass(const struct capture *cap, bool packet_only, unsigned prefetch, struct sw_p
 		for (unsigned i = 0; i < pkt->nchunks; i++) {
 			uint8_t type = pkt->chunks[i].type;
 
-			if (type != SCTP_CHUNK_DATA && type != SCTP_CHUNK_IDATA)
+			if (!sw_sctp_is_data(type))
 				continue;
 			m = sw_decode_msu(buf, pkt, i, msu);
 			acc += m + msu->has;

@@ -20,8 +20,10 @@
 #include <unistd.h>
 
 #include "dataplane/enforce/enforce.h"
+#include "dataplane/proto/ip.h"
+#include "dataplane/proto/map.h"
+#include "dataplane/proto/sctp.h"
 #include "gen.h"
-#include "map_ops.h"
 
 #define GEN_STREAMS   16
 #define GEN_MAX_ASSOC 64
@@ -366,19 +368,6 @@ be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-static uint16_t
-ip4_csum(const uint8_t *h)
-{
-	uint32_t s = 0;
-	int i;
-
-	for (i = 0; i < 20; i += 2)
-		s += (uint32_t)(h[i] << 8 | h[i + 1]);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 static size_t
 l2_header(struct gen *g, const struct assoc *a, int s, uint8_t *p)
 {
@@ -387,11 +376,11 @@ l2_header(struct gen *g, const struct assoc *a, int s, uint8_t *p)
 	memcpy(p, a->mac[!s], 6);
 	memcpy(p + 6, a->mac[s], 6);
 	if (g->vlan >= 0) {
-		be16(p + n, 0x8100); /* IEEE 802.1Q */
+		be16(p + n, ETH_TYPE_VLAN);
 		be16(p + n + 2, (uint32_t)g->vlan);
 		n += 4;
 	}
-	be16(p + n, g->ipv6 ? 0x86dd : 0x0800);
+	be16(p + n, g->ipv6 ? ETH_TYPE_IPV6 : ETH_TYPE_IPV4);
 	return n + 2;
 }
 
@@ -407,27 +396,27 @@ put_frame(struct gen *g, struct assoc *a, int s, const uint8_t *payload, size_t 
 	if (!g->ipv6) {
 		ip[0] = 0x45;
 		ip[1] = 0x00;
-		be16(ip + 2, (uint32_t)(20 + n));
+		be16(ip + IPV4_OFF_TOTLEN, (uint32_t)(IPV4_HDR_MIN + n));
 		be16(ip + 4, ident);
-		be16(ip + 6, fragged ? (uint32_t)((more ? 0x2000 : 0) | (frag_off >> 3)) : 0x4000);
+		be16(ip + IPV4_OFF_FRAG, fragged ? (uint32_t)((more ? IPV4_FLAG_MF : 0) | (frag_off >> 3)) : IPV4_FLAG_DF);
 		ip[8] = 64;
-		ip[9] = 132; /* SCTP */
+		ip[IPV4_OFF_PROTO] = IP_PROTO_SCTP;
 		ip[10] = ip[11] = 0;
 		memcpy(ip + 12, a->ip4[s], 4);
 		memcpy(ip + 16, a->ip4[!s], 4);
-		be16(ip + 10, ip4_csum(ip));
+		be16(ip + IPV4_OFF_CSUM, sw_ipv4_csum(ip, IPV4_HDR_MIN));
 		hl = 20;
 	} else {
 		be32(ip, 0x60000000);
 		be16(ip + 4, (uint32_t)(n + (fragged ? 8 : 0)));
-		ip[6] = fragged ? 44 : 132;
+		ip[IPV6_OFF_NH] = fragged ? IPV6_NH_FRAGMENT : IP_PROTO_SCTP;
 		ip[7] = 64;
 		memcpy(ip + 8, a->ip6[s], 16);
 		memcpy(ip + 24, a->ip6[!s], 16);
 		hl = 40;
 		if (fragged) {
 			/* RFC 8200 4.5 fragment header */
-			ip[40] = 132;
+			ip[40] = IP_PROTO_SCTP;
 			ip[41] = 0;
 			be16(ip + 42, (uint32_t)(frag_off | (more ? 1 : 0)));
 			be32(ip + 44, ident);
@@ -452,13 +441,13 @@ send_sctp(struct gen *g, struct assoc *a, int s, uint8_t *sctp, size_t n, uint32
 	be16(sctp, a->port[s]);
 	be16(sctp + 2, a->port[!s]);
 	be32(sctp + 4, vtag);
-	memset(sctp + 8, 0, 4);
+	memset(sctp + SCTP_CSUM_OFF, 0, 4);
 	crc = sw_crc32c(sctp, n);
 	/* RFC 4960 B: the CRC goes on the wire least significant byte first */
-	sctp[8] = (uint8_t)crc;
-	sctp[9] = (uint8_t)(crc >> 8);
-	sctp[10] = (uint8_t)(crc >> 16);
-	sctp[11] = (uint8_t)(crc >> 24);
+	sctp[SCTP_CSUM_OFF] = (uint8_t)crc;
+	sctp[SCTP_CSUM_OFF + 1] = (uint8_t)(crc >> 8);
+	sctp[SCTP_CSUM_OFF + 2] = (uint8_t)(crc >> 16);
+	sctp[SCTP_CSUM_OFF + 3] = (uint8_t)(crc >> 24);
 	if (!frag) {
 		put_frame(g, a, s, sctp, n, 0, 0, 0, ident);
 	} else {
@@ -493,7 +482,7 @@ send_sack(struct gen *g, struct assoc *a, int s)
 {
 	uint8_t c[16];
 
-	c[0] = 3; /* SACK (RFC 4960 3.3.4) */
+	c[0] = SCTP_CT_SACK;
 	c[1] = 0;
 	be16(c + 2, 16);
 	be32(c + 4, a->cum[s]);
@@ -508,7 +497,7 @@ send_heartbeat(struct gen *g, struct assoc *a)
 {
 	uint8_t c[16];
 
-	c[0] = 4; /* HEARTBEAT (RFC 4960 3.3.5) */
+	c[0] = SCTP_CT_HEARTBEAT;
 	c[1] = 0;
 	be16(c + 2, 16);
 	be16(c + 4, 1); /* Heartbeat Info */
@@ -516,7 +505,7 @@ send_heartbeat(struct gen *g, struct assoc *a)
 	be32(c + 8, (uint32_t)(g->ts_us / 1000000));
 	be32(c + 12, (uint32_t)(g->ts_us % 1000000));
 	send_control(g, a, SIDE_HOME, c, 16);
-	c[0] = 5; /* HEARTBEAT ACK echoes the info */
+	c[0] = SCTP_CT_HEARTBEAT_ACK; /* echoes the info */
 	send_control(g, a, SIDE_REMOTE, c, 16);
 }
 
@@ -533,13 +522,13 @@ send_data(struct gen *g, struct assoc *a, int s, struct chunk **c, int n, int fr
 		uint8_t *d = sbuf + off;
 		uint16_t sid = (uint16_t)(1 + c[i]->sls % (GEN_STREAMS - 1)); /* stream 0: mgmt */
 
-		d[0] = 0;    /* DATA (RFC 4960 3.3.1) */
-		d[1] = 0x03; /* B and E: unfragmented, ordered */
+		d[0] = SCTP_CT_DATA;
+		d[1] = SCTP_DATA_BE; /* unfragmented, ordered */
 		be16(d + 2, 16u + c[i]->len);
 		be32(d + 4, a->tsn[s]);
 		be16(d + 8, sid);
 		be16(d + 10, a->ssn[s][sid]++);
-		be32(d + 12, 3); /* PPID M3UA */
+		be32(d + 12, SCTP_PPID_M3UA);
 		memcpy(d + 16, c[i]->buf + c[i]->off, c[i]->len);
 		off += 16u + c[i]->len;
 		a->cum[!s] = a->tsn[s]++;
@@ -628,13 +617,13 @@ send_mgmt(struct gen *g, struct assoc *a, int s, uint8_t cls, uint8_t type, int 
 		uint8_t *sbuf = sctp_at(g);
 		uint8_t *d = sbuf + 12;
 
-		d[0] = 0;
-		d[1] = 0x03;
+		d[0] = SCTP_CT_DATA;
+		d[1] = SCTP_DATA_BE;
 		be16(d + 2, (uint32_t)(16 + n));
 		be32(d + 4, a->tsn[s]);
 		be16(d + 8, 0);
 		be16(d + 10, a->ssn[s][0]++);
-		be32(d + 12, 3);
+		be32(d + 12, SCTP_PPID_M3UA);
 		memcpy(d + 16, m, n);
 		a->cum[!s] = a->tsn[s]++;
 		send_sctp(g, a, s, sbuf, 12 + 16 + n, a->tag[!s], 0);
@@ -654,7 +643,7 @@ assoc_start(struct gen *g, struct assoc *a)
 		cookie[i] = (uint8_t)sw_gen_rng_next(&g->rng);
 	/* RFC 4960 3.3.2 INIT, sent with verification tag 0 */
 	memset(c, 0, sizeof(c));
-	c[0] = 1;
+	c[0] = SCTP_CT_INIT;
 	be16(c + 2, 20);
 	be32(c + 4, a->tag[SIDE_HOME]);
 	be32(c + 8, 131072);
@@ -665,7 +654,7 @@ assoc_start(struct gen *g, struct assoc *a)
 	send_sctp(g, a, SIDE_HOME, sctp_at(g), 32, 0, 0);
 	g->ts_us += 300;
 	/* 3.3.3 INIT ACK with a State Cookie */
-	c[0] = 2;
+	c[0] = SCTP_CT_INIT_ACK;
 	be16(c + 2, 20 + 36);
 	be32(c + 4, a->tag[SIDE_REMOTE]);
 	be32(c + 16, a->tsn[SIDE_REMOTE]);
@@ -674,12 +663,12 @@ assoc_start(struct gen *g, struct assoc *a)
 	memcpy(c + 24, cookie, 32);
 	send_control(g, a, SIDE_REMOTE, c, 56);
 	/* 3.3.11 COOKIE ECHO, 3.3.12 COOKIE ACK */
-	c[0] = 10;
+	c[0] = SCTP_CT_COOKIE_ECHO;
 	c[1] = 0;
 	be16(c + 2, 36);
 	memcpy(c + 4, cookie, 32);
 	send_control(g, a, SIDE_HOME, c, 36);
-	c[0] = 11;
+	c[0] = SCTP_CT_COOKIE_ACK;
 	be16(c + 2, 4);
 	send_control(g, a, SIDE_REMOTE, c, 4);
 	send_mgmt(g, a, SIDE_HOME, 3, 1, 0, 0, 0);   /* ASPUP */
@@ -846,20 +835,20 @@ struct legit_op {
 
 #define OP_IAM 255
 static const struct legit_op legit_ops[] = {
-	{GEN_MAP_UPDATE_LOCATION, GEN_AC_NETWORK_LOC_UP, 3, 7, 7, 6, 3, 1},
-	{GEN_MAP_SEND_AUTHENTICATION_INFO, GEN_AC_INFO_RETRIEVAL, 3, 12, 7, 6, 3, 1},
-	{GEN_MAP_INSERT_SUBSCRIBER_DATA, GEN_AC_SUBSCRIBER_DATA_MNGT, 3, 3, 6, 7, 3, 0},
-	{GEN_MAP_CANCEL_LOCATION, GEN_AC_LOCATION_CANCELLATION, 3, 3, 6, 7, 3, 0},
-	{GEN_MAP_PURGE_MS, GEN_AC_MS_PURGING, 3, 2, 7, 6, 3, 0},
-	{GEN_MAP_PROVIDE_ROAMING_NUMBER, GEN_AC_ROAMING_NUMBER_ENQUIRY, 3, 5, 6, 7, 3, 1},
-	{GEN_MAP_SEND_ROUTING_INFO, GEN_AC_LOCATION_INFO_RETRIEVAL, 3, 6, 8, 6, 1, 1},
-	{GEN_MAP_SEND_ROUTING_INFO_FOR_SM, GEN_AC_SHORT_MSG_GATEWAY, 3, 9, 8, 6, 3, 1},
-	{GEN_MAP_MT_FORWARD_SM, GEN_AC_SHORT_MSG_MT_RELAY, 3, 14, 8, 8, 3, 0},
-	{GEN_MAP_MO_FORWARD_SM, GEN_AC_SHORT_MSG_MO_RELAY, 3, 9, 8, 8, 3, 0},
-	{GEN_MAP_REPORT_SM_DELIVERY_STATUS, GEN_AC_SHORT_MSG_GATEWAY, 3, 4, 8, 6, 3, 0},
-	{GEN_MAP_ALERT_SERVICE_CENTRE, GEN_AC_SHORT_MSG_ALERT, 2, 2, 6, 8, 3, 0},
-	{GEN_MAP_PROCESS_USS_REQUEST, GEN_AC_NETWORK_UNSTRUCTURED_SS, 2, 3, 7, 6, 1, 1},
-	{GEN_MAP_PROVIDE_SUBSCRIBER_INFO, GEN_AC_SUBSCRIBER_INFO_ENQUIRY, 3, 3, 6, 7, 3, 1},
+	{MAP_OP_UPDATE_LOCATION, MAP_AC_NETWORK_LOC_UP, 3, 7, 7, 6, 3, 1},
+	{MAP_OP_SEND_AUTHENTICATION_INFO, MAP_AC_INFO_RETRIEVAL, 3, 12, 7, 6, 3, 1},
+	{MAP_OP_INSERT_SUBSCRIBER_DATA, MAP_AC_SUBSCRIBER_DATA_MNGT, 3, 3, 6, 7, 3, 0},
+	{MAP_OP_CANCEL_LOCATION, MAP_AC_LOCATION_CANCELLATION, 3, 3, 6, 7, 3, 0},
+	{MAP_OP_PURGE_MS, MAP_AC_MS_PURGING, 3, 2, 7, 6, 3, 0},
+	{MAP_OP_PROVIDE_ROAMING_NUMBER, MAP_AC_ROAMING_NUMBER_ENQUIRY, 3, 5, 6, 7, 3, 1},
+	{MAP_OP_SEND_ROUTING_INFO, MAP_AC_LOCATION_INFO_RETRIEVAL, 3, 6, 8, 6, 1, 1},
+	{MAP_OP_SEND_ROUTING_INFO_FOR_SM, MAP_AC_SHORT_MSG_GATEWAY, 3, 9, 8, 6, 3, 1},
+	{MAP_OP_MT_FORWARD_SM, MAP_AC_SHORT_MSG_MT_RELAY, 3, 14, 8, 8, 3, 0},
+	{MAP_OP_MO_FORWARD_SM, MAP_AC_SHORT_MSG_MO_RELAY, 3, 9, 8, 8, 3, 0},
+	{MAP_OP_REPORT_SM_DELIVERY_STATUS, MAP_AC_SHORT_MSG_GATEWAY, 3, 4, 8, 6, 3, 0},
+	{MAP_OP_ALERT_SERVICE_CENTRE, MAP_AC_SHORT_MSG_ALERT, 2, 2, 6, 8, 3, 0},
+	{MAP_OP_PROCESS_USS_REQUEST, MAP_AC_NETWORK_UNSTRUCTURED_SS, 2, 3, 7, 6, 1, 1},
+	{MAP_OP_PROVIDE_SUBSCRIBER_INFO, MAP_AC_SUBSCRIBER_INFO_ENQUIRY, 3, 3, 6, 7, 3, 1},
 	{OP_IAM, 0, 0, 10, 0, 0, 3, 0},
 };
 #define N_LEGIT_OPS (sizeof(legit_ops) / sizeof(legit_ops[0]))
@@ -892,43 +881,43 @@ legit_fill(struct gen *g, struct dlg *d, const struct legit_op *lo, int p)
 
 	/* Which home node takes part, by its SSN role (HLR 6, VLR 7, MSC/SMSC 8). */
 	switch (lo->op) {
-	case GEN_MAP_UPDATE_LOCATION:
-	case GEN_MAP_SEND_AUTHENTICATION_INFO:
-	case GEN_MAP_PURGE_MS:
+	case MAP_OP_UPDATE_LOCATION:
+	case MAP_OP_SEND_AUTHENTICATION_INFO:
+	case MAP_OP_PURGE_MS:
 		/* VLR -> HLR: inbound for home subscribers abroad, outbound for inbound roamers */
 		about_home = in;
 		home_role = in ? &st->hlr : &st->vlr;
 		break;
-	case GEN_MAP_INSERT_SUBSCRIBER_DATA:
-	case GEN_MAP_CANCEL_LOCATION:
-	case GEN_MAP_PROVIDE_ROAMING_NUMBER:
-	case GEN_MAP_PROVIDE_SUBSCRIBER_INFO:
+	case MAP_OP_INSERT_SUBSCRIBER_DATA:
+	case MAP_OP_CANCEL_LOCATION:
+	case MAP_OP_PROVIDE_ROAMING_NUMBER:
+	case MAP_OP_PROVIDE_SUBSCRIBER_INFO:
 		/* HLR -> VLR: outbound for home subscribers abroad, inbound for inbound roamers */
 		about_home = !in;
 		home_role = in ? &st->vlr : &st->hlr;
 		break;
-	case GEN_MAP_SEND_ROUTING_INFO:
+	case MAP_OP_SEND_ROUTING_INFO:
 		about_home = 0;
 		home_role = &st->msc;
 		break;
-	case GEN_MAP_PROCESS_USS_REQUEST:
+	case MAP_OP_PROCESS_USS_REQUEST:
 		about_home = 0;
 		home_role = &st->vlr;
 		break;
-	case GEN_MAP_SEND_ROUTING_INFO_FOR_SM:
-	case GEN_MAP_REPORT_SM_DELIVERY_STATUS:
+	case MAP_OP_SEND_ROUTING_INFO_FOR_SM:
+	case MAP_OP_REPORT_SM_DELIVERY_STATUS:
 		about_home = in;
 		home_role = in ? &st->hlr : &st->smsc;
 		break;
-	case GEN_MAP_MT_FORWARD_SM:
+	case MAP_OP_MT_FORWARD_SM:
 		about_home = 1;
 		home_role = in ? &st->msc : &st->smsc;
 		break;
-	case GEN_MAP_MO_FORWARD_SM:
+	case MAP_OP_MO_FORWARD_SM:
 		about_home = in;
 		home_role = in ? &st->smsc : &st->msc;
 		break;
-	case GEN_MAP_ALERT_SERVICE_CENTRE:
+	case MAP_OP_ALERT_SERVICE_CENTRE:
 		about_home = !in;
 		home_role = in ? &st->smsc : &st->hlr;
 		break;
@@ -944,23 +933,23 @@ legit_fill(struct gen *g, struct dlg *d, const struct legit_op *lo, int p)
 	}
 	/* node_a: the number the argument names (VLR/MSC, service centre, GMSC) */
 	switch (lo->op) {
-	case GEN_MAP_UPDATE_LOCATION:
-	case GEN_MAP_PURGE_MS:
+	case MAP_OP_UPDATE_LOCATION:
+	case MAP_OP_PURGE_MS:
 		strcpy(s->node_a, in ? part : home); /* the VLR */
 		strcpy(s->node_b, in ? home : part); /* the HLR */
 		break;
-	case GEN_MAP_MT_FORWARD_SM:
-	case GEN_MAP_SEND_ROUTING_INFO_FOR_SM:
-	case GEN_MAP_REPORT_SM_DELIVERY_STATUS:
-	case GEN_MAP_SEND_ROUTING_INFO:
+	case MAP_OP_MT_FORWARD_SM:
+	case MAP_OP_SEND_ROUTING_INFO_FOR_SM:
+	case MAP_OP_REPORT_SM_DELIVERY_STATUS:
+	case MAP_OP_SEND_ROUTING_INFO:
 		strcpy(s->node_a, in ? part : home); /* the initiating SMSC / GMSC */
 		if (in)
 			home_node(g, &st->msc, s->node_b);
 		else
 			partner_gt(g, p, s->node_b);
 		break;
-	case GEN_MAP_MO_FORWARD_SM:
-	case GEN_MAP_ALERT_SERVICE_CENTRE:
+	case MAP_OP_MO_FORWARD_SM:
+	case MAP_OP_ALERT_SERVICE_CENTRE:
 		strcpy(s->node_a, in ? home : part); /* the service centre, on the responder side */
 		strcpy(s->node_b, in ? part : home);
 		break;
@@ -1013,7 +1002,7 @@ dlg_step(struct gen *g, struct dlg *d)
 			t.type = SW_GEN_CONTINUE;
 			t.otid = d->tid[resp];
 			t.comp[0].type = SW_GEN_INVOKE;
-			t.comp[0].op = GEN_MAP_INSERT_SUBSCRIBER_DATA;
+			t.comp[0].op = MAP_OP_INSERT_SUBSCRIBER_DATA;
 		} else {
 			t.type = SW_GEN_END;
 			t.comp[0].type = SW_GEN_RRL;
@@ -1025,7 +1014,7 @@ dlg_step(struct gen *g, struct dlg *d)
 		t.otid = d->tid[d->init];
 		t.dtid = d->tid[resp];
 		t.comp[0].type = SW_GEN_RRL;
-		t.comp[0].op = GEN_MAP_INSERT_SUBSCRIBER_DATA;
+		t.comp[0].op = MAP_OP_INSERT_SUBSCRIBER_DATA;
 		t.comp[0].noparam = 1;
 		break;
 	default:
@@ -1092,7 +1081,7 @@ legit_new(struct gen *g, int ai, int init_side)
 	d->acn = lo->acn;
 	d->ver = lo->ver;
 	d->step = 0;
-	d->nsteps = lo->op == GEN_MAP_UPDATE_LOCATION ? 4 : 2;
+	d->nsteps = lo->op == MAP_OP_UPDATE_LOCATION ? 4 : 2;
 	d->init = (uint8_t)init_side;
 	d->sls = pick_sls(g);
 	d->tid[0] = (uint32_t)sw_gen_rng_next(&g->rng);
@@ -1182,61 +1171,61 @@ struct base_attack {
 
 /* Indexed by scenario - FIRST_BASE; the order follows SCENARIOS(). */
 static const struct base_attack base_attacks[LAST_BASE - FIRST_BASE + 1] = {
-	[SC_CAT1_ATI - FIRST_BASE] = {GEN_MAP_ANY_TIME_INTERROGATION, GEN_AC_ANY_TIME_INFO_ENQUIRY,
+	[SC_CAT1_ATI - FIRST_BASE] = {MAP_OP_ANY_TIME_INTERROGATION, MAP_AC_ANY_TIME_INFO_ENQUIRY,
 				      3, FROM_ANY_OUTSIDE, 147, TO_HLR, 6, 0},
-	[SC_CAT1_SEND_IMSI - FIRST_BASE] = {GEN_MAP_SEND_IMSI, GEN_AC_IMSI_RETRIEVAL, 2,
+	[SC_CAT1_SEND_IMSI - FIRST_BASE] = {MAP_OP_SEND_IMSI, MAP_AC_IMSI_RETRIEVAL, 2,
 					    FROM_ANY_OUTSIDE, 7, TO_HLR, 6, 0},
-	[SC_CAT1_SEND_ID - FIRST_BASE] = {GEN_MAP_SEND_IDENTIFICATION,
-					  GEN_AC_INTER_VLR_INFO_RETRIEVAL, 3, FROM_ANY_OUTSIDE, 7,
+	[SC_CAT1_SEND_ID - FIRST_BASE] = {MAP_OP_SEND_IDENTIFICATION,
+					  MAP_AC_INTER_VLR_INFO_RETRIEVAL, 3, FROM_ANY_OUTSIDE, 7,
 					  TO_VLR, 7, 0},
-	[SC_CAT1_SRI - FIRST_BASE] = {GEN_MAP_SEND_ROUTING_INFO, GEN_AC_LOCATION_INFO_RETRIEVAL, 3,
+	[SC_CAT1_SRI - FIRST_BASE] = {MAP_OP_SEND_ROUTING_INFO, MAP_AC_LOCATION_INFO_RETRIEVAL, 3,
 				      FROM_ANY_OUTSIDE, 8, TO_HLR, 6, 0},
-	[SC_CAT1_PSL - FIRST_BASE] = {GEN_MAP_PROVIDE_SUBSCRIBER_LOCATION,
-				      GEN_AC_LOCATION_SVC_ENQUIRY, 3, FROM_ANY_OUTSIDE, 145, TO_MSC,
+	[SC_CAT1_PSL - FIRST_BASE] = {MAP_OP_PROVIDE_SUBSCRIBER_LOCATION,
+				      MAP_AC_LOCATION_SVC_ENQUIRY, 3, FROM_ANY_OUTSIDE, 145, TO_MSC,
 				      8, 0},
-	[SC_CAT1_ATM - FIRST_BASE] = {GEN_MAP_ANY_TIME_MODIFICATION, GEN_AC_ANY_TIME_INFO_HANDLING,
+	[SC_CAT1_ATM - FIRST_BASE] = {MAP_OP_ANY_TIME_MODIFICATION, MAP_AC_ANY_TIME_INFO_HANDLING,
 				      3, FROM_ANY_OUTSIDE, 147, TO_HLR, 6, 0},
 	/* call-forwarding hijack: a fake VLR registers/activates CFU toward its own number */
-	[SC_CF_REGISTER_SS - FIRST_BASE] = {GEN_MAP_REGISTER_SS, GEN_AC_NETWORK_FUNCTIONAL_SS, 2,
+	[SC_CF_REGISTER_SS - FIRST_BASE] = {MAP_OP_REGISTER_SS, MAP_AC_NETWORK_FUNCTIONAL_SS, 2,
 					    FROM_NON_PARTNER, 7, TO_HLR, 6, 0},
-	[SC_CF_ACTIVATE_SS - FIRST_BASE] = {GEN_MAP_ACTIVATE_SS, GEN_AC_NETWORK_FUNCTIONAL_SS, 2,
+	[SC_CF_ACTIVATE_SS - FIRST_BASE] = {MAP_OP_ACTIVATE_SS, MAP_AC_NETWORK_FUNCTIONAL_SS, 2,
 					    FROM_NON_PARTNER, 7, TO_HLR, 6, 0},
-	[SC_CAT2_ISD_HOME - FIRST_BASE] = {GEN_MAP_INSERT_SUBSCRIBER_DATA,
-					   GEN_AC_SUBSCRIBER_DATA_MNGT, 3, FROM_ANY_OUTSIDE, 6,
+	[SC_CAT2_ISD_HOME - FIRST_BASE] = {MAP_OP_INSERT_SUBSCRIBER_DATA,
+					   MAP_AC_SUBSCRIBER_DATA_MNGT, 3, FROM_ANY_OUTSIDE, 6,
 					   TO_VLR, 7, 0},
-	[SC_CAT2_CL_HOME - FIRST_BASE] = {GEN_MAP_CANCEL_LOCATION, GEN_AC_LOCATION_CANCELLATION, 3,
+	[SC_CAT2_CL_HOME - FIRST_BASE] = {MAP_OP_CANCEL_LOCATION, MAP_AC_LOCATION_CANCELLATION, 3,
 					  FROM_ANY_OUTSIDE, 6, TO_VLR, 7, 0},
-	[SC_CAT2_PSI_HOME - FIRST_BASE] = {GEN_MAP_PROVIDE_SUBSCRIBER_INFO,
-					   GEN_AC_SUBSCRIBER_INFO_ENQUIRY, 3, FROM_ANY_OUTSIDE, 6,
+	[SC_CAT2_PSI_HOME - FIRST_BASE] = {MAP_OP_PROVIDE_SUBSCRIBER_INFO,
+					   MAP_AC_SUBSCRIBER_INFO_ENQUIRY, 3, FROM_ANY_OUTSIDE, 6,
 					   TO_VLR, 7, 0},
-	[SC_CAT2_ISD_ROAMER - FIRST_BASE] = {GEN_MAP_INSERT_SUBSCRIBER_DATA,
-					     GEN_AC_SUBSCRIBER_DATA_MNGT, 3, FROM_WRONG_PARTNER, 6,
+	[SC_CAT2_ISD_ROAMER - FIRST_BASE] = {MAP_OP_INSERT_SUBSCRIBER_DATA,
+					     MAP_AC_SUBSCRIBER_DATA_MNGT, 3, FROM_WRONG_PARTNER, 6,
 					     TO_VLR, 7, 1},
-	[SC_CAT2_CL_ROAMER - FIRST_BASE] = {GEN_MAP_CANCEL_LOCATION, GEN_AC_LOCATION_CANCELLATION,
+	[SC_CAT2_CL_ROAMER - FIRST_BASE] = {MAP_OP_CANCEL_LOCATION, MAP_AC_LOCATION_CANCELLATION,
 					    3, FROM_WRONG_PARTNER, 6, TO_VLR, 7, 1},
-	[SC_CAT2_PSI_ROAMER - FIRST_BASE] = {GEN_MAP_PROVIDE_SUBSCRIBER_INFO,
-					     GEN_AC_SUBSCRIBER_INFO_ENQUIRY, 3, FROM_WRONG_PARTNER,
+	[SC_CAT2_PSI_ROAMER - FIRST_BASE] = {MAP_OP_PROVIDE_SUBSCRIBER_INFO,
+					     MAP_AC_SUBSCRIBER_INFO_ENQUIRY, 3, FROM_WRONG_PARTNER,
 					     6, TO_VLR, 7, 1},
-	[SC_CAT3_UL - FIRST_BASE] = {GEN_MAP_UPDATE_LOCATION, GEN_AC_NETWORK_LOC_UP, 3,
+	[SC_CAT3_UL - FIRST_BASE] = {MAP_OP_UPDATE_LOCATION, MAP_AC_NETWORK_LOC_UP, 3,
 				     FROM_NON_PARTNER, 7, TO_HLR, 6, 0},
-	[SC_CAT3_SAI - FIRST_BASE] = {GEN_MAP_SEND_AUTHENTICATION_INFO, GEN_AC_INFO_RETRIEVAL, 3,
+	[SC_CAT3_SAI - FIRST_BASE] = {MAP_OP_SEND_AUTHENTICATION_INFO, MAP_AC_INFO_RETRIEVAL, 3,
 				      FROM_NON_PARTNER, 7, TO_HLR, 6, 0},
-	[SC_CAT3_PURGE - FIRST_BASE] = {GEN_MAP_PURGE_MS, GEN_AC_MS_PURGING, 3, FROM_NON_PARTNER, 7,
+	[SC_CAT3_PURGE - FIRST_BASE] = {MAP_OP_PURGE_MS, MAP_AC_MS_PURGING, 3, FROM_NON_PARTNER, 7,
 					TO_HLR, 6, 0},
 	/* SMS OTP interception: a fake UL puts the victim behind the attacker's "MSC", ... */
-	[SC_DFS_OTP_UL - FIRST_BASE] = {GEN_MAP_UPDATE_LOCATION, GEN_AC_NETWORK_LOC_UP, 3,
+	[SC_DFS_OTP_UL - FIRST_BASE] = {MAP_OP_UPDATE_LOCATION, MAP_AC_NETWORK_LOC_UP, 3,
 					FROM_NON_PARTNER, 7, TO_HLR, 6, 0},
 	/* ... then the OTP is delivered toward a network that is neither home nor partner. */
-	[SC_DFS_OTP_MT - FIRST_BASE] = {GEN_MAP_MT_FORWARD_SM, GEN_AC_SHORT_MSG_MT_RELAY, 3,
+	[SC_DFS_OTP_MT - FIRST_BASE] = {MAP_OP_MT_FORWARD_SM, MAP_AC_SHORT_MSG_MT_RELAY, 3,
 					FROM_ANY_OUTSIDE, 8, TO_UNKNOWN_NETWORK, 8, 0},
-	[SC_DFS_SRISM - FIRST_BASE] = {GEN_MAP_SEND_ROUTING_INFO_FOR_SM, GEN_AC_SHORT_MSG_GATEWAY,
+	[SC_DFS_SRISM - FIRST_BASE] = {MAP_OP_SEND_ROUTING_INFO_FOR_SM, MAP_AC_SHORT_MSG_GATEWAY,
 				       3, FROM_NON_PARTNER, 8, TO_HLR, 6, 0},
-	[SC_DFS_USSR - FIRST_BASE] = {GEN_MAP_USS_REQUEST, GEN_AC_NETWORK_UNSTRUCTURED_SS, 2,
+	[SC_DFS_USSR - FIRST_BASE] = {MAP_OP_USS_REQUEST, MAP_AC_NETWORK_UNSTRUCTURED_SS, 2,
 				      FROM_NON_PARTNER, 6, TO_VLR, 7, 0},
-	[SC_DFS_USSN - FIRST_BASE] = {GEN_MAP_USS_NOTIFY, GEN_AC_NETWORK_UNSTRUCTURED_SS, 2,
+	[SC_DFS_USSN - FIRST_BASE] = {MAP_OP_USS_NOTIFY, MAP_AC_NETWORK_UNSTRUCTURED_SS, 2,
 				      FROM_NON_PARTNER, 6, TO_VLR, 7, 0},
 	/* a non-partner GT posing as a VLR (SSN 7) sends a subscriber's USSD to the home HLR */
-	[SC_DFS_PUSSR - FIRST_BASE] = {GEN_MAP_PROCESS_USS_REQUEST, GEN_AC_NETWORK_UNSTRUCTURED_SS,
+	[SC_DFS_PUSSR - FIRST_BASE] = {MAP_OP_PROCESS_USS_REQUEST, MAP_AC_NETWORK_UNSTRUCTURED_SS,
 				       2, FROM_NON_PARTNER, 7, TO_HLR, 6, 0},
 };
 
@@ -1365,7 +1354,7 @@ attack_emit(struct gen *g, int ai, int sc, uint64_t remaining)
 		for (i = 0; i < k; i++) {
 			x.t.comp[i].type = SW_GEN_INVOKE;
 			x.t.comp[i].iid = (uint8_t)(2 + i);
-			x.t.comp[i].op = GEN_MAP_FORWARD_CHECK_SS;
+			x.t.comp[i].op = MAP_OP_FORWARD_CHECK_SS;
 			x.t.comp[i].noparam = 1;
 		}
 		x.t.ncomp = (uint8_t)(k + 1);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "gen.h"
-#include "map_ops.h"
+#include "dataplane/proto/map.h"
 
 void
 sw_gen_bb_init(struct sw_gen_bb *b, uint8_t *buf, size_t cap)
@@ -210,16 +210,16 @@ enc_arg(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s)
 	uint8_t *m, *m2;
 
 	switch (op) {
-	case GEN_MAP_SEND_IMSI:
+	case MAP_OP_SEND_IMSI:
 		put_addr(b, 0x04, s->msisdn); /* ISDN-AddressString, not a SEQUENCE */
 		return;
-	case GEN_MAP_CANCEL_LOCATION:
+	case MAP_OP_CANCEL_LOCATION:
 		m = bb_open(b);
 		bb_prim_u8(b, 0x0a, 0x00); /* cancellationType updateProcedure */
 		put_imsi(b, 0x04, s->imsi);
 		bb_close(b, 0xa3, m); /* CancelLocationArg ::= [3] SEQUENCE */
 		return;
-	case GEN_MAP_PURGE_MS:
+	case MAP_OP_PURGE_MS:
 		m = bb_open(b);
 		put_addr(b, 0x80, s->node_a); /* vlr-Number [0] */
 		put_imsi(b, 0x04, s->imsi);
@@ -230,96 +230,96 @@ enc_arg(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s)
 	}
 	m = bb_open(b);
 	switch (op) {
-	case GEN_MAP_UPDATE_LOCATION:
+	case MAP_OP_UPDATE_LOCATION:
 		put_addr(b, 0x04, s->node_a); /* vlr-Number */
 		put_addr(b, 0x81, s->node_a); /* msc-Number [1] */
 		put_imsi(b, 0x04, s->imsi);
 		break;
-	case GEN_MAP_PROVIDE_ROAMING_NUMBER:
+	case MAP_OP_PROVIDE_ROAMING_NUMBER:
 		put_addr(b, 0x82, s->msisdn); /* msisdn [2] */
 		put_addr(b, 0x81, s->node_a); /* msc-Number [1] */
 		put_imsi(b, 0x80, s->imsi);   /* imsi [0] */
 		break;
-	case GEN_MAP_INSERT_SUBSCRIBER_DATA:
+	case MAP_OP_INSERT_SUBSCRIBER_DATA:
 		bb_prim_u8(b, 0x83, 0x00); /* subscriberStatus [3] serviceGranted */
 		bb_prim_u8(b, 0x82, 0x0a); /* category [2] ordinary subscriber */
 		put_addr(b, 0x81, s->msisdn);
 		put_imsi(b, 0x80, s->imsi);
 		break;
-	case GEN_MAP_REGISTER_SS:
+	case MAP_OP_REGISTER_SS:
 		put_addr(b, 0x84, s->node_a); /* forwardedToNumber [4] */
 		bb_prim_u8(b, 0x04, 0x21);    /* ss-Code cfu (TS 29.002 17.7.5) */
 		break;
-	case GEN_MAP_ACTIVATE_SS:
+	case MAP_OP_ACTIVATE_SS:
 		bb_prim_u8(b, 0x04, 0x21); /* ss-Code cfu */
 		break;
-	case GEN_MAP_SEND_ROUTING_INFO:
+	case MAP_OP_SEND_ROUTING_INFO:
 		put_addr(b, 0x86, s->node_a); /* gmsc-OrGsmSCF-Address [6] */
 		bb_prim_u8(b, 0x83, 0x00);    /* interrogationType [3] basicCall */
 		put_addr(b, 0x80, s->msisdn);
 		break;
-	case GEN_MAP_MT_FORWARD_SM:
+	case MAP_OP_MT_FORWARD_SM:
 		put_tpdu(b, 0, s->node_a, s->imsi); /* sm-RP-UI */
 		put_addr(b, 0x84, s->node_a);	    /* sm-RP-OA serviceCentreAddressOA [4] */
 		put_imsi(b, 0x80, s->imsi);	    /* sm-RP-DA imsi [0] */
 		break;
-	case GEN_MAP_SEND_ROUTING_INFO_FOR_SM:
+	case MAP_OP_SEND_ROUTING_INFO_FOR_SM:
 		put_addr(b, 0x82, s->node_a); /* serviceCentreAddress [2] */
 		bb_prim_u8(b, 0x81, 0xff);    /* sm-RP-PRI [1] TRUE */
 		put_addr(b, 0x80, s->msisdn);
 		break;
-	case GEN_MAP_MO_FORWARD_SM:
+	case MAP_OP_MO_FORWARD_SM:
 		put_imsi(b, 0x04, s->imsi);	    /* imsi */
 		put_tpdu(b, 1, s->msisdn, s->imsi); /* sm-RP-UI */
 		put_addr(b, 0x82, s->msisdn);	    /* sm-RP-OA msisdn [2] */
 		put_addr(b, 0x84, s->node_a);	    /* sm-RP-DA serviceCentreAddressDA [4] */
 		break;
-	case GEN_MAP_REPORT_SM_DELIVERY_STATUS:
+	case MAP_OP_REPORT_SM_DELIVERY_STATUS:
 		bb_prim_u8(b, 0x0a, 0x02); /* sm-DeliveryOutcome successfulTransfer */
 		put_addr(b, 0x04, s->node_a);
 		put_addr(b, 0x04, s->msisdn);
 		break;
-	case GEN_MAP_ALERT_SERVICE_CENTRE:
+	case MAP_OP_ALERT_SERVICE_CENTRE:
 		put_addr(b, 0x04, s->node_a);
 		put_addr(b, 0x04, s->msisdn);
 		break;
-	case GEN_MAP_SEND_IDENTIFICATION: {
+	case MAP_OP_SEND_IDENTIFICATION: {
 		uint8_t tmsi[4] = {(uint8_t)s->imsi[11], (uint8_t)s->imsi[12], (uint8_t)s->imsi[13],
 				   (uint8_t)s->imsi[14]};
 
 		bb_prim(b, 0x04, tmsi, 4); /* tmsi */
 		break;
 	}
-	case GEN_MAP_SEND_AUTHENTICATION_INFO:
+	case MAP_OP_SEND_AUTHENTICATION_INFO:
 		bb_prim_u8(b, 0x02, 0x02); /* numberOfRequestedVectors */
 		put_imsi(b, 0x80, s->imsi);
 		break;
-	case GEN_MAP_PROCESS_USS_REQUEST:
+	case MAP_OP_PROCESS_USS_REQUEST:
 		put_addr(b, 0x80, s->msisdn); /* msisdn [0] */
 		put_ussd(b, "*100#");
 		break;
-	case GEN_MAP_USS_REQUEST:
+	case MAP_OP_USS_REQUEST:
 		put_addr(b, 0x80, s->msisdn);
 		put_ussd(b, "Your account is blocked. Reply with your PIN");
 		break;
-	case GEN_MAP_USS_NOTIFY:
+	case MAP_OP_USS_NOTIFY:
 		put_addr(b, 0x80, s->msisdn);
 		put_ussd(b, "Bank: call 0800 to confirm the transfer");
 		break;
-	case GEN_MAP_ANY_TIME_MODIFICATION:
+	case MAP_OP_ANY_TIME_MODIFICATION:
 		put_addr(b, 0x81, s->node_a); /* gsmSCF-Address [1] */
 		m2 = bb_open(b);
 		put_addr(b, 0x81, s->msisdn); /* SubscriberIdentity msisdn [1] */
 		bb_close(b, 0xa0, m2);
 		break;
-	case GEN_MAP_PROVIDE_SUBSCRIBER_INFO:
+	case MAP_OP_PROVIDE_SUBSCRIBER_INFO:
 		m2 = bb_open(b);
 		put_null(b, 0x81);     /* subscriberState [1] */
 		put_null(b, 0x80);     /* locationInformation [0] */
 		bb_close(b, 0xa2, m2); /* requestedInfo [2] */
 		put_imsi(b, 0x80, s->imsi);
 		break;
-	case GEN_MAP_ANY_TIME_INTERROGATION:
+	case MAP_OP_ANY_TIME_INTERROGATION:
 		put_addr(b, 0x83, s->node_a); /* gsmSCF-Address [3] */
 		m2 = bb_open(b);
 		put_null(b, 0x81);
@@ -329,7 +329,7 @@ enc_arg(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s)
 		put_addr(b, 0x81, s->msisdn);
 		bb_close(b, 0xa0, m2); /* subscriberIdentity [0] */
 		break;
-	case GEN_MAP_PROVIDE_SUBSCRIBER_LOCATION:
+	case MAP_OP_PROVIDE_SUBSCRIBER_LOCATION:
 		put_addr(b, 0x83, s->msisdn); /* msisdn [3] */
 		put_imsi(b, 0x82, s->imsi);   /* imsi [2] */
 		put_addr(b, 0x04, s->node_a); /* mlc-Number */
@@ -352,24 +352,24 @@ enc_res(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s, const uint8
 
 	m = bb_open(b);
 	switch (op) {
-	case GEN_MAP_UPDATE_LOCATION:
+	case MAP_OP_UPDATE_LOCATION:
 		put_addr(b, 0x04, s->node_b); /* hlr-Number */
 		break;
-	case GEN_MAP_PROVIDE_ROAMING_NUMBER:
+	case MAP_OP_PROVIDE_ROAMING_NUMBER:
 		put_addr(b, 0x04, s->node_b); /* roamingNumber */
 		break;
-	case GEN_MAP_SEND_ROUTING_INFO:
+	case MAP_OP_SEND_ROUTING_INFO:
 		put_addr(b, 0x04, s->node_b); /* extendedRoutingInfo: roamingNumber */
 		put_imsi(b, 0x89, s->imsi);   /* imsi [9] */
 		bb_close(b, 0xa3, m);	      /* SendRoutingInfoRes ::= [3] SEQUENCE */
 		return;
-	case GEN_MAP_SEND_ROUTING_INFO_FOR_SM:
+	case MAP_OP_SEND_ROUTING_INFO_FOR_SM:
 		m2 = bb_open(b);
 		put_addr(b, 0x81, s->node_b); /* networkNode-Number [1] */
 		bb_close(b, 0xa0, m2);	      /* locationInfoWithLMSI [0] */
 		put_imsi(b, 0x04, s->imsi);
 		break;
-	case GEN_MAP_SEND_AUTHENTICATION_INFO:
+	case MAP_OP_SEND_AUTHENTICATION_INFO:
 		m2 = bb_open(b);
 		for (i = 0; i < 2; i++) {
 			m3 = bb_open(b);
@@ -381,10 +381,10 @@ enc_res(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s, const uint8
 		bb_close(b, 0xa0, m2); /* tripletList [0] */
 		bb_close(b, 0xa3, m);  /* SendAuthenticationInfoRes ::= [3] SEQUENCE */
 		return;
-	case GEN_MAP_PROCESS_USS_REQUEST:
+	case MAP_OP_PROCESS_USS_REQUEST:
 		put_ussd(b, "Balance 12.50 EUR");
 		break;
-	case GEN_MAP_PROVIDE_SUBSCRIBER_INFO:
+	case MAP_OP_PROVIDE_SUBSCRIBER_INFO:
 		m2 = bb_open(b);
 		m3 = bb_open(b);
 		put_null(b, 0x80);     /* assumedIdle [0] */

@@ -16,10 +16,16 @@
 #include <stdint.h>
 
 #include "cursor.h"
+#include "dataplane/proto/isup.h"
+#include "dataplane/proto/m3ua.h"
+#include "dataplane/proto/map.h"
+#include "dataplane/proto/sccp.h"
+#include "dataplane/proto/sctp.h"
+#include "dataplane/proto/tcap.h"
 #include "msu.h"
 
 /* M3UA payload protocol identifier, RFC 4666 1.4.7 (IANA SCTP PPID 3). */
-#define SW_PPID_M3UA 3
+#define SW_PPID_M3UA SCTP_PPID_M3UA
 
 /* Packet: link, IP and every SCTP chunk header. */
 enum sw_mal sw_decode_packet(const uint8_t *buf, uint32_t len, enum sw_link link,
@@ -42,15 +48,8 @@ enum sw_mal sw_tcap_decode(const uint8_t *buf, uint32_t off, uint32_t end, struc
 /* MAP parameter of component comp_idx (already decoded by tcap). */
 enum sw_mal sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx);
 
-/* Names (static strings; NULL when the code has no name). */
-const char *sw_map_op_name(int32_t opcode);
-const char *sw_sccp_type_name(uint8_t type);   /* "udt", "xudt", ... */
-const char *sw_tcap_type_name(uint8_t type);   /* "begin", ... */
-const char *sw_comp_type_name(uint8_t type);   /* "invoke", "returnResultLast", ... */
-const char *sw_m3ua_class_name(uint8_t cls);
-const char *sw_isup_type_name(uint8_t type);   /* "IAM", ... */
-/* MAP operation code by name ("sendRoutingInfo"), -1 if unknown. */
-int32_t sw_map_op_code(const char *name);
+/* The name tables (sw_map_op_name, sw_sccp_type_name, ...) are declared in the
+ * dataplane/proto/ headers included above and defined once in dataplane/proto/names.c. */
 
 /* Digit helpers shared by the layers. */
 /* BCD, low nibble first (Q.713 3.4.2.3, Q.763 3.9, TS 29.002 TBCD). 0xf ends. With odd set, the
@@ -58,7 +57,9 @@ int32_t sw_map_op_code(const char *name);
  * for 0xa-0xe instead of hex. Returns -1 if more than SW_DIGITS_MAX digits. */
 int sw_bcd_decode(const uint8_t *p, uint32_t n, bool odd, bool tbcd, struct sw_digits *out);
 
-/* Dotted text of an encoded OID ("0.4.0.0.1.0.1.3"); returns the length written or -1. */
+/* Dotted text of an encoded OID ("0.4.0.0.1.0.1.3"); returns the length written or -1. The one
+ * OID-to-text (printer and policy): its validity rules are listed above its definition in
+ * tcap.c (X.690 8.19.2 minimal encoding, terminated, every arc below 2^32, fits in outsz). */
 int sw_oid_to_text(const uint8_t *oid, unsigned len, char *out, unsigned outsz);
 
 #endif /* SW_DECODE_DECODE_H */

@@ -9,23 +9,9 @@
 
 #include "decode.h"
 
-#define ETH_HLEN 14
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_IPV6 0x86dd
-#define ETHERTYPE_VLAN 0x8100 /* IEEE 802.1Q */
-#define ETHERTYPE_QINQ 0x88a8 /* IEEE 802.1ad */
-#define ETHERTYPE_QINQ_OLD 0x9100
-#define SLL_HLEN 16  /* LINKTYPE_LINUX_SLL: protocol at offset 14 */
-#define SLL2_HLEN 20 /* LINKTYPE_LINUX_SLL2: protocol at offset 0 */
+#include "dataplane/proto/ip.h"
 
-#define IPPROTO_SCTP_ 132 /* IANA */
-/* IPv6 extension headers skipped on the way to the upper layer (RFC 8200 4.1). */
-#define IP6_HOPOPTS 0
-#define IP6_ROUTING 43
-#define IP6_FRAGMENT 44
-#define IP6_DSTOPTS 60
-#define IP6_AH 51
-#define IP6_EXT_MAX 8
+#define IP6_EXT_MAX 8 /* extension headers skipped before giving up */
 
 enum sw_mal sw_sctp_walk(const uint8_t *buf, struct sw_pkt *pkt);
 
@@ -45,19 +31,19 @@ decode_ipv4(const uint8_t *buf, struct sw_cur *c, struct sw_pkt *pkt)
 	uint32_t hlen;
 
 	/* RFC 791 3.1 */
-	if (sw_cur_left(c) < 20)
+	if (sw_cur_left(c) < IPV4_HDR_MIN)
 		return pkt_fail(pkt, SW_MAL_IP_SHORT);
 	vihl = buf[c->off];
 	hlen = (uint32_t)(vihl & 0x0f) * 4;
-	totlen = (uint16_t)(buf[c->off + 2] << 8 | buf[c->off + 3]);
-	frag = (uint16_t)(buf[c->off + 6] << 8 | buf[c->off + 7]);
-	proto = buf[c->off + 9];
+	totlen = (uint16_t)(buf[c->off + IPV4_OFF_TOTLEN] << 8 | buf[c->off + IPV4_OFF_TOTLEN + 1]);
+	frag = (uint16_t)(buf[c->off + IPV4_OFF_FRAG] << 8 | buf[c->off + IPV4_OFF_FRAG + 1]);
+	proto = buf[c->off + IPV4_OFF_PROTO];
 	pkt->ip_ver = 4;
 	pkt->l3_off = c->off;
-	memcpy(pkt->src, buf + c->off + 12, 4);
-	memcpy(pkt->dst, buf + c->off + 16, 4);
+	memcpy(pkt->src, buf + c->off + IPV4_OFF_SRC, 4);
+	memcpy(pkt->dst, buf + c->off + IPV4_OFF_DST, 4);
 	pkt->ip_proto = proto;
-	if (hlen < 20 || hlen > sw_cur_left(c))
+	if (hlen < IPV4_HDR_MIN || hlen > sw_cur_left(c))
 		return pkt_fail(pkt, SW_MAL_IP_HLEN);
 	if (totlen < hlen || totlen > sw_cur_left(c))
 		return pkt_fail(pkt, SW_MAL_IP_TOTLEN);
@@ -67,7 +53,7 @@ decode_ipv4(const uint8_t *buf, struct sw_cur *c, struct sw_pkt *pkt)
 	pkt->l4_off = c->off;
 	pkt->l4_end = c->end;
 	/* More-fragments bit or a non-zero fragment offset. */
-	if ((frag & 0x3fff) != 0) {
+	if ((frag & IPV4_FRAG_MASK) != 0) {
 		pkt->ip_frag = true;
 		return pkt_fail(pkt, SW_MAL_IP_FRAGMENT);
 	}
@@ -82,34 +68,34 @@ decode_ipv6(const uint8_t *buf, struct sw_cur *c, struct sw_pkt *pkt)
 	unsigned n;
 
 	/* RFC 8200 3 */
-	if (sw_cur_left(c) < 40)
+	if (sw_cur_left(c) < IPV6_HDR_LEN)
 		return pkt_fail(pkt, SW_MAL_IP_SHORT);
-	plen = (uint16_t)(buf[c->off + 4] << 8 | buf[c->off + 5]);
-	nh = buf[c->off + 6];
+	plen = (uint16_t)(buf[c->off + IPV6_OFF_PLEN] << 8 | buf[c->off + IPV6_OFF_PLEN + 1]);
+	nh = buf[c->off + IPV6_OFF_NH];
 	pkt->ip_ver = 6;
 	pkt->l3_off = c->off;
-	memcpy(pkt->src, buf + c->off + 8, 16);
-	memcpy(pkt->dst, buf + c->off + 24, 16);
-	c->off += 40;
+	memcpy(pkt->src, buf + c->off + IPV6_OFF_SRC, 16);
+	memcpy(pkt->dst, buf + c->off + IPV6_OFF_DST, 16);
+	c->off += IPV6_HDR_LEN;
 	if (plen > sw_cur_left(c))
 		return pkt_fail(pkt, SW_MAL_IP_TOTLEN);
 	c->end = c->off + plen;
 	for (n = 0;; n++) {
 		uint8_t hdr[2];
 
-		if (nh != IP6_HOPOPTS && nh != IP6_ROUTING && nh != IP6_FRAGMENT &&
-		    nh != IP6_DSTOPTS && nh != IP6_AH)
+		if (nh != IPV6_NH_HOPOPTS && nh != IPV6_NH_ROUTING && nh != IPV6_NH_FRAGMENT &&
+		    nh != IPV6_NH_DSTOPTS && nh != IPV6_NH_AH)
 			break;
 		if (n >= IP6_EXT_MAX || sw_cur_copy(c, hdr, 2) < 0)
 			return pkt_fail(pkt, SW_MAL_IP6_EXTHDR);
 		c->off -= 2;
-		if (nh == IP6_FRAGMENT) {
+		if (nh == IPV6_NH_FRAGMENT) {
 			pkt->ip_frag = true;
 			pkt->ip_proto = hdr[0];
 			return pkt_fail(pkt, SW_MAL_IP_FRAGMENT);
 		}
 		/* Length in 8-octet units not counting the first 8; AH in 4-octet units + 2. */
-		uint32_t elen = nh == IP6_AH ? ((uint32_t)hdr[1] + 2) * 4 : ((uint32_t)hdr[1] + 1) * 8;
+		uint32_t elen = nh == IPV6_NH_AH ? ((uint32_t)hdr[1] + 2) * 4 : ((uint32_t)hdr[1] + 1) * 8;
 		if (sw_cur_skip(c, elen) < 0)
 			return pkt_fail(pkt, SW_MAL_IP6_EXTHDR);
 		nh = hdr[0];
@@ -137,19 +123,19 @@ decode_ip_by_version(const uint8_t *buf, struct sw_cur *c, struct sw_pkt *pkt)
 static enum sw_mal
 decode_ethertype(const uint8_t *buf, struct sw_cur *c, uint16_t type, struct sw_pkt *pkt)
 {
-	while (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD) {
+	while (type == ETH_TYPE_VLAN || type == ETH_TYPE_QINQ || type == ETH_TYPE_QINQ_OLD) {
 		uint16_t tci;
 
 		if (pkt->vlan_count >= 2)
 			return pkt_fail(pkt, SW_MAL_VLAN_DEPTH);
 		if (sw_cur_be16(c, &tci) < 0 || sw_cur_be16(c, &type) < 0)
 			return pkt_fail(pkt, SW_MAL_LINK_SHORT);
-		pkt->vlan[pkt->vlan_count++] = tci & 0x0fff;
+		pkt->vlan[pkt->vlan_count++] = tci & VLAN_VID_MASK;
 	}
-	if (type == ETHERTYPE_IPV4) {
+	if (type == ETH_TYPE_IPV4) {
 		if (decode_ipv4(buf, c, pkt) != SW_MAL_NONE)
 			return pkt->mal;
-	} else if (type == ETHERTYPE_IPV6) {
+	} else if (type == ETH_TYPE_IPV6) {
 		if (decode_ipv6(buf, c, pkt) != SW_MAL_NONE)
 			return pkt->mal;
 	} else {
@@ -178,12 +164,12 @@ sw_decode_packet(const uint8_t *buf, uint32_t len, enum sw_link link, struct sw_
 		m = decode_ethertype(buf, &c, type, pkt);
 		break;
 	case SW_LINK_SLL:
-		if (sw_cur_skip(&c, 14) < 0 || sw_cur_be16(&c, &type) < 0)
+		if (sw_cur_skip(&c, SLL_PROTO_OFF) < 0 || sw_cur_be16(&c, &type) < 0)
 			return pkt_fail(pkt, SW_MAL_LINK_SHORT);
 		m = decode_ethertype(buf, &c, type, pkt);
 		break;
 	case SW_LINK_SLL2:
-		if (sw_cur_be16(&c, &type) < 0 || sw_cur_skip(&c, SLL2_HLEN - 2) < 0)
+		if (sw_cur_be16(&c, &type) < 0 || sw_cur_skip(&c, SLL2_HDR_LEN - 2) < 0)
 			return pkt_fail(pkt, SW_MAL_LINK_SHORT);
 		m = decode_ethertype(buf, &c, type, pkt);
 		break;
@@ -201,7 +187,7 @@ sw_decode_packet(const uint8_t *buf, uint32_t len, enum sw_link link, struct sw_
 	}
 	if (m != SW_MAL_NONE)
 		return m;
-	if (pkt->ip_proto != IPPROTO_SCTP_)
+	if (pkt->ip_proto != IP_PROTO_SCTP)
 		return pkt_fail(pkt, SW_MAL_IP_PROTO);
 	return sw_sctp_walk(buf, pkt);
 }

@@ -9,41 +9,6 @@
 
 #include "decode.h"
 
-#define M3UA_VERSION 1          /* RFC 4666 3.1.1 */
-#define M3UA_HLEN 8             /* RFC 4666 3.1 */
-#define M3UA_CLASS_MGMT 0       /* RFC 4666 3.1.2 */
-#define M3UA_CLASS_TRANSFER 1
-#define M3UA_CLASS_SSNM 2
-#define M3UA_CLASS_ASPSM 3
-#define M3UA_CLASS_ASPTM 4
-#define M3UA_CLASS_RKM 9
-#define M3UA_TYPE_DATA 1        /* RFC 4666 3.1.3, Transfer class */
-
-#define M3UA_TAG_NA 0x0200        /* Network Appearance, RFC 4666 3.3.1 */
-#define M3UA_TAG_RCTX 0x0006      /* Routing Context, RFC 4666 3.3.1 */
-#define M3UA_TAG_PROTO_DATA 0x0210 /* Protocol Data, RFC 4666 3.3.1 */
-#define M3UA_TAG_CORR_ID 0x0013   /* Correlation Id, RFC 4666 3.3.1 */
-#define M3UA_PD_LABEL 12          /* OPC 4, DPC 4, SI, NI, MP, SLS */
-
-#define MTP3_SI_SCCP 3 /* Q.704 14.2.1 */
-#define MTP3_SI_ISUP 5
-
-static const char *const m3ua_class_names[] = {
-	[M3UA_CLASS_MGMT] = "mgmt",   [M3UA_CLASS_TRANSFER] = "transfer",
-	[M3UA_CLASS_SSNM] = "ssnm",   [M3UA_CLASS_ASPSM] = "aspsm",
-	[M3UA_CLASS_ASPTM] = "asptm", [5] = "qptm",
-	[6] = "maup",                 [7] = "cl-sua",
-	[8] = "co-sua",               [M3UA_CLASS_RKM] = "rkm",
-};
-
-const char *
-sw_m3ua_class_name(uint8_t cls)
-{
-	if (cls < sizeof(m3ua_class_names) / sizeof(m3ua_class_names[0]))
-		return m3ua_class_names[cls];
-	return NULL;
-}
-
 static enum sw_mal
 m3ua_fail(struct sw_msu *msu, enum sw_mal m)
 {
@@ -145,7 +110,7 @@ sw_m3ua_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 		}
 	}
 
-	if (msu->m3ua.cls != M3UA_CLASS_TRANSFER || msu->m3ua.type != M3UA_TYPE_DATA)
+	if (msu->m3ua.cls != M3UA_CLASS_TRANSFER || msu->m3ua.type != M3UA_XFER_DATA)
 		return SW_MAL_NONE;
 	if (!proto_data)
 		return m3ua_fail(msu, SW_MAL_M3UA_NO_PROTO_DATA);

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dataplane/proto/tcap.h" /* enum sw_tcap_type, enum sw_comp_type */
+
 enum sw_layer {
 	SW_LAYER_NONE,
 	SW_LAYER_LINK,
@@ -104,25 +106,6 @@ struct sw_sccp_addr {
 	uint8_t es;      /* encoding scheme (GTI 3, 4): 1 BCD odd, 2 BCD even */
 	uint8_t nai;     /* nature of address indicator (GTI 1, 4) */
 	struct sw_digits digits;
-};
-
-/* TCAP message types, Q.773 */
-enum sw_tcap_type {
-	SW_TCAP_NONE,
-	SW_TCAP_UNIDIRECTIONAL,
-	SW_TCAP_BEGIN,
-	SW_TCAP_END,
-	SW_TCAP_CONTINUE,
-	SW_TCAP_ABORT,
-};
-
-/* TCAP component types, Q.773 */
-enum sw_comp_type {
-	SW_COMP_INVOKE,
-	SW_COMP_RESULT_LAST,
-	SW_COMP_RESULT,   /* returnResultNotLast */
-	SW_COMP_ERROR,
-	SW_COMP_REJECT,
 };
 
 struct sw_tcap_comp {

@@ -60,55 +60,6 @@ sw_sb_json_str(struct sw_sb *sb, const char *s, size_t n)
 	sw_sb_printf(sb, "\"");
 }
 
-/* RFC 4960 3.2 chunk types, RFC 3758 FORWARD-TSN, RFC 8260 I-DATA / I-FORWARD-TSN, RFC 4895 AUTH,
- * RFC 5061 ASCONF. */
-static const struct {
-	uint8_t type;
-	const char *name;
-} chunk_names[] = {
-	{0, "data"},           {1, "init"},         {2, "init_ack"},     {3, "sack"},
-	{4, "heartbeat"},      {5, "heartbeat_ack"}, {6, "abort"},       {7, "shutdown"},
-	{8, "shutdown_ack"},   {9, "error"},        {10, "cookie_echo"}, {11, "cookie_ack"},
-	{12, "ecne"},          {13, "cwr"},         {14, "shutdown_complete"}, {15, "auth"},
-	{64, "i_data"},        {128, "asconf_ack"}, {130, "reconfig"},   {132, "pad"},
-	{192, "forward_tsn"},  {193, "asconf"},     {194, "i_forward_tsn"},
-};
-
-const char *
-sw_sctp_chunk_name(uint8_t type)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(chunk_names) / sizeof(chunk_names[0]); i++)
-		if (chunk_names[i].type == type)
-			return chunk_names[i].name;
-	return NULL;
-}
-
-/* RFC 4666 3.1.3 message types per class. */
-static const char *
-m3ua_type_name(uint8_t cls, uint8_t type)
-{
-	static const char *const mgmt[] = {"err", "ntfy"};
-	static const char *const xfer[] = {NULL, "data"};
-	static const char *const ssnm[] = {NULL, "duna", "dava", "daud", "scon", "dupu", "drst"};
-	static const char *const aspsm[] = {NULL, "aspup", "aspdn", "beat", "aspup_ack", "aspdn_ack",
-					    "beat_ack"};
-	static const char *const asptm[] = {NULL, "aspac", "aspia", "aspac_ack", "aspia_ack"};
-	static const char *const rkm[] = {NULL, "reg_req", "reg_rsp", "dereg_req", "dereg_rsp"};
-	static const struct {
-		const char *const *names;
-		unsigned n;
-	} classes[10] = {
-		[0] = {mgmt, 2}, [1] = {xfer, 2}, [2] = {ssnm, 7},
-		[3] = {aspsm, 7}, [4] = {asptm, 5}, [9] = {rkm, 5},
-	};
-
-	if (cls < 10 && classes[cls].names != NULL && type < classes[cls].n)
-		return classes[cls].names[type];
-	return NULL;
-}
-
 static void
 json_ip(struct sw_sb *sb, const struct sw_pkt *pkt)
 {
@@ -201,7 +152,7 @@ static void
 json_m3ua(struct sw_sb *sb, const struct sw_msu *msu)
 {
 	const char *cls = sw_m3ua_class_name(msu->m3ua.cls);
-	const char *type = m3ua_type_name(msu->m3ua.cls, msu->m3ua.type);
+	const char *type = sw_m3ua_type_name(msu->m3ua.cls, msu->m3ua.type);
 	bool pd = msu->has & SW_HAS_PROTO_DATA;
 
 	sw_sb_printf(sb, ",\"m3ua\":{\"class\":");
@@ -461,7 +412,7 @@ sw_text_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu
 	}
 	sw_sb_printf(sb, "%6u.%u %s -> %s", frame, data_idx, s, d);
 	if (msu->has & SW_HAS_M3UA) {
-		const char *t = m3ua_type_name(msu->m3ua.cls, msu->m3ua.type);
+		const char *t = sw_m3ua_type_name(msu->m3ua.cls, msu->m3ua.type);
 
 		sw_sb_printf(sb, "  M3UA %s", t != NULL ? t : "?");
 		if (msu->has & SW_HAS_PROTO_DATA)

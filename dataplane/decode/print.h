@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dataplane/proto/sctp.h" /* sw_sctp_chunk_name */
 #include "msu.h"
 
 /* A bounded string builder; output is truncated (never overrun) when cap is reached. */
@@ -34,6 +35,5 @@ void sw_text_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu
 		 unsigned frame, unsigned data_idx);
 void sw_text_pkt(struct sw_sb *sb, const struct sw_pkt *pkt, unsigned frame);
 
-const char *sw_sctp_chunk_name(uint8_t type);
 
 #endif /* SW_DECODE_PRINT_H */

@@ -16,50 +16,6 @@
 
 #include "decode.h"
 
-/* Message type codes, Q.713 4.1 Table 1 */
-#define SCCP_MSG_UDT 0x09   /* Q.713 4.10 */
-#define SCCP_MSG_UDTS 0x0a  /* Q.713 4.11 */
-#define SCCP_MSG_XUDT 0x11  /* Q.713 4.18 */
-#define SCCP_MSG_XUDTS 0x12 /* Q.713 4.19 */
-#define SCCP_MSG_LUDT 0x13  /* Q.713 4.23 */
-#define SCCP_MSG_LUDTS 0x14 /* Q.713 4.24 */
-
-/* Optional parameter names, Q.713 3.1 Table 2 */
-#define SCCP_PARAM_EOP 0x00          /* end of optional parameters, Q.713 3.1 */
-#define SCCP_PARAM_SEGMENTATION 0x10 /* Q.713 3.17 */
-#define SCCP_SEGMENTATION_LEN 4      /* Q.713 3.17: one octet of indicators + 3 octets ref */
-
-/* Address indicator, Q.713 3.4.1 (ITU format) */
-#define SCCP_AI_PC 0x01        /* point code indicator */
-#define SCCP_AI_SSN 0x02       /* subsystem number indicator */
-#define SCCP_AI_GTI_MASK 0x3c  /* global title indicator, bits 3-6 */
-#define SCCP_AI_GTI_SHIFT 2
-#define SCCP_AI_RI 0x40        /* routing indicator: 1 route on SSN, 0 route on GT */
-/* bit 8 is reserved for national use and ignored for decoding (Q.713 3.4.1) */
-
-/* Global title indicator values, Q.713 3.4.1 */
-#define SCCP_GTI_NONE 0
-#define SCCP_GTI_NAI 1         /* odd/even + NAI, Q.713 3.4.2.3.1 */
-#define SCCP_GTI_TT 2          /* TT, Q.713 3.4.2.3.2 */
-#define SCCP_GTI_TT_NP_ES 3    /* TT, NP/ES, Q.713 3.4.2.3.3 */
-#define SCCP_GTI_TT_NP_ES_NAI 4 /* TT, NP/ES, NAI, Q.713 3.4.2.3.4 */
-
-#define SCCP_ODD 0x80          /* odd/even indicator of GTI 1, Q.713 3.4.2.3.1 */
-#define SCCP_NAI_MASK 0x7f     /* nature of address indicator, Q.713 3.4.2.3.1 */
-#define SCCP_PC_MASK 0x3fff    /* ITU signalling point code, 14 bits, Q.713 3.4.2.1 */
-
-/* Encoding scheme, Q.713 3.4.2.3.3 */
-#define SCCP_ES_BCD_ODD 1
-#define SCCP_ES_BCD_EVEN 2
-
-/* Protocol class / message handling, Q.713 3.6 */
-#define SCCP_PCLASS_MASK 0x0f
-#define SCCP_RET_OPT_SHIFT 4
-
-/* Segmentation, Q.713 3.17 */
-#define SCCP_SEG_FIRST 0x80
-#define SCCP_SEG_REMAINING 0x0f
-
 /*
  * Layout of each decoded message type. The fixed part follows the type octet:
  * protocol class or return cause, then the hop counter where there is one.
@@ -67,7 +23,6 @@
  */
 struct sccp_msg_desc {
 	uint8_t type;
-	const char *name;
 	bool service;   /* first fixed octet is the return cause, not the protocol class */
 	bool hop;       /* hop counter follows */
 	bool optional;  /* pointer to the optional part follows the mandatory ones */
@@ -75,12 +30,12 @@ struct sccp_msg_desc {
 };
 
 static const struct sccp_msg_desc sccp_msgs[] = {
-	{ SCCP_MSG_UDT, "udt", false, false, false, false },   /* Q.713 4.10 */
-	{ SCCP_MSG_UDTS, "udts", true, false, false, false },  /* Q.713 4.11 */
-	{ SCCP_MSG_XUDT, "xudt", false, true, true, false },   /* Q.713 4.18 */
-	{ SCCP_MSG_XUDTS, "xudts", true, true, true, false },  /* Q.713 4.19 */
-	{ SCCP_MSG_LUDT, "ludt", false, true, true, true },    /* Q.713 4.23 */
-	{ SCCP_MSG_LUDTS, "ludts", true, true, true, true },   /* Q.713 4.24 */
+	{ SCCP_MSG_UDT, false, false, false, false },   /* Q.713 4.10 */
+	{ SCCP_MSG_UDTS, true, false, false, false },  /* Q.713 4.11 */
+	{ SCCP_MSG_XUDT, false, true, true, false },   /* Q.713 4.18 */
+	{ SCCP_MSG_XUDTS, true, true, true, false },  /* Q.713 4.19 */
+	{ SCCP_MSG_LUDT, false, true, true, true },    /* Q.713 4.20 */
+	{ SCCP_MSG_LUDTS, true, true, true, true },   /* Q.713 4.21 */
 };
 
 #define SCCP_NMSGS (sizeof(sccp_msgs) / sizeof(sccp_msgs[0]))
@@ -96,14 +51,6 @@ sccp_msg_lookup(uint8_t type)
 			return &sccp_msgs[i];
 	}
 	return NULL;
-}
-
-const char *
-sw_sccp_type_name(uint8_t type)
-{
-	const struct sccp_msg_desc *d = sccp_msg_lookup(type);
-
-	return d == NULL ? NULL : d->name;
 }
 
 static enum sw_mal
@@ -198,8 +145,8 @@ sccp_gt(struct sw_cur *c, struct sw_sccp_addr *a)
 	case SCCP_GTI_NAI: /* Q.713 3.4.2.3.1 */
 		if (sw_cur_u8(c, &b) < 0)
 			return SW_MAL_SCCP_ADDR_SHORT;
-		odd = (b & SCCP_ODD) != 0;
-		a->nai = b & SCCP_NAI_MASK;
+		odd = (b & SCCP_GT_ODD) != 0;
+		a->nai = b & SCCP_GT_NAI_MASK;
 		bcd = true;
 		break;
 	case SCCP_GTI_TT: /* Q.713 3.4.2.3.2 */
@@ -221,7 +168,7 @@ sccp_gt(struct sw_cur *c, struct sw_sccp_addr *a)
 		if (a->gti == SCCP_GTI_TT_NP_ES_NAI) {
 			if (sw_cur_u8(c, &b) < 0)
 				return SW_MAL_SCCP_ADDR_SHORT;
-			a->nai = b & SCCP_NAI_MASK;
+			a->nai = b & SCCP_GT_NAI_MASK;
 		}
 		bcd = a->es == SCCP_ES_BCD_ODD || a->es == SCCP_ES_BCD_EVEN;
 		odd = a->es == SCCP_ES_BCD_ODD;

@@ -6,12 +6,6 @@
  */
 #include "decode.h"
 
-#define SCTP_COMMON_HLEN 12     /* RFC 4960 3.1 */
-#define SCTP_CHUNK_HLEN 4       /* RFC 4960 3.2 */
-#define SCTP_DATA_HLEN 16       /* RFC 4960 3.3.1 */
-#define SCTP_IDATA_HLEN 20      /* RFC 8260 2.1 */
-#define SCTP_CHUNK_DATA 0       /* RFC 4960 3.3.1 */
-#define SCTP_CHUNK_IDATA 64     /* RFC 8260 2.1 */
 
 enum sw_mal sw_sctp_walk(const uint8_t *buf, struct sw_pkt *pkt);
 
@@ -35,32 +29,27 @@ sw_sctp_walk(const uint8_t *buf, struct sw_pkt *pkt)
 		return sctp_fail(pkt, SW_MAL_SCTP_SHORT);
 	pkt->sctp = true;
 
-	/* RFC 4960 3.2: chunks follow each other, each padded to a multiple of 4 bytes. */
-	while (sw_cur_left(&c) >= SCTP_CHUNK_HLEN) {
+	/* RFC 9260 3.2: chunks follow each other, each padded to a multiple of 4 bytes; the one
+	 * walker (dataplane/proto/sctp.h) also refuses trailing bytes that cannot hold a chunk. */
+	for (;;) {
+		struct sw_sctp_chunk sc;
 		struct sw_chunk *ch;
-		uint16_t clen = (uint16_t)(buf[c.off + 2] << 8 | buf[c.off + 3]);
-		uint32_t padded = ((uint32_t)clen + 3u) & ~3u;
+		enum sw_sctp_next r = sw_sctp_chunk_next(buf, &c.off, c.end, &sc);
 
-		if (clen < SCTP_CHUNK_HLEN || clen > sw_cur_left(&c))
+		if (r == SW_SCTP_NEXT_END)
+			return SW_MAL_NONE;
+		if (r == SW_SCTP_NEXT_BAD)
 			return sctp_fail(pkt, SW_MAL_SCTP_CHUNK_LEN);
 		if (pkt->nchunks >= SW_CHUNKS_MAX)
 			return sctp_fail(pkt, SW_MAL_SCTP_TOO_MANY_CHUNKS);
 		ch = &pkt->chunks[pkt->nchunks++];
-		ch->type = buf[c.off];
-		ch->flags = buf[c.off + 1];
-		ch->len = clen;
-		ch->off = c.off;
-		if (ch->type == SCTP_CHUNK_DATA || ch->type == SCTP_CHUNK_IDATA)
+		ch->type = sc.type;
+		ch->flags = sc.flags;
+		ch->len = sc.len;
+		ch->off = sc.off;
+		if (sw_sctp_is_data(sc.type))
 			pkt->ndata++;
-		/* The last chunk's padding may be missing; never step past the packet. */
-		if (padded > sw_cur_left(&c))
-			padded = sw_cur_left(&c);
-		c.off += padded;
 	}
-	/* Trailing bytes that cannot hold a chunk header are a malformation. */
-	if (sw_cur_left(&c) != 0)
-		return sctp_fail(pkt, SW_MAL_SCTP_CHUNK_LEN);
-	return SW_MAL_NONE;
 }
 
 /*
@@ -94,7 +83,7 @@ sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx, 
 	msu->chunk_flags = ch->flags;
 	sw_cur_init(&c, buf, ch->off + SCTP_CHUNK_HLEN, ch->off + ch->len);
 
-	if (ch->type == SCTP_CHUNK_DATA) {
+	if (ch->type == SCTP_CT_DATA) {
 		/* RFC 4960 3.3.1: TSN, stream identifier, stream sequence number, PPID. */
 		if (ch->len < SCTP_DATA_HLEN)
 			return msu->mal = SW_MAL_SCTP_DATA_SHORT;
@@ -102,7 +91,7 @@ sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx, 
 		sw_cur_be16(&c, &msu->sid);
 		sw_cur_be16(&c, &msu->ssn);
 		sw_cur_be32(&c, &ppid);
-	} else if (ch->type == SCTP_CHUNK_IDATA) {
+	} else if (ch->type == SCTP_CT_IDATA) {
 		/* RFC 8260 2.1: TSN, stream id, reserved, MID, PPID or FSN. */
 		uint16_t reserved = 0;
 		uint32_t ppid_fsn = 0;
@@ -115,7 +104,7 @@ sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx, 
 		sw_cur_be32(&c, &msu->mid);
 		sw_cur_be32(&c, &ppid_fsn);
 		/* B bit (first fragment) set: the field is the PPID; otherwise a fragment sequence number. */
-		ppid = (ch->flags & 0x02) ? ppid_fsn : 0;
+		ppid = (ch->flags & SCTP_DATA_B) ? ppid_fsn : 0;
 	} else {
 		return msu->mal = SW_MAL_SCTP_NOT_DATA;
 	}
@@ -124,7 +113,7 @@ sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx, 
 	msu->data_len = sw_cur_left(&c);
 	/* A DATA chunk that is not a complete user message (B and E bits, RFC 4960 3.3.1) cannot
 	 * be judged on its own; fragmented M3UA is reported like any other undecodable MSU. */
-	if ((ch->flags & 0x03) != 0x03)
+	if ((ch->flags & SCTP_DATA_BE) != SCTP_DATA_BE)
 		return msu->mal = SW_MAL_SCTP_DATA_FRAGMENT;
 	if (ppid != SW_PPID_M3UA)
 		return msu->mal = SW_MAL_SCTP_PPID;

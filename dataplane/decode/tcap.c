@@ -10,7 +10,6 @@
  * reported (SW_MAL_TCAP_TAG) rather than guessed at. Definite short, long form
  * and indefinite lengths decode to exactly the same fields.
  */
-#include <stdio.h>
 
 /*
  * GCC's SLP vectoriser packs the four 32-bit fields of every struct sw_ber_tlv
@@ -22,46 +21,6 @@
 #endif
 #include "ber.h"
 #include "decode.h"
-
-/* TCMessage, Q.773 4.1 */
-#define TCAP_MSG_UNI 0x61      /* unidirectional [APPLICATION 1] */
-#define TCAP_MSG_BEGIN 0x62    /* begin [APPLICATION 2] */
-#define TCAP_MSG_END 0x64      /* end [APPLICATION 4] */
-#define TCAP_MSG_CONTINUE 0x65 /* continue [APPLICATION 5] */
-#define TCAP_MSG_ABORT 0x67    /* abort [APPLICATION 7] */
-
-/* Transaction portion, Q.773 4.1 */
-#define TCAP_OTID 0x48         /* OrigTransactionID [APPLICATION 8] */
-#define TCAP_DTID 0x49         /* DestTransactionID [APPLICATION 9] */
-#define TCAP_PABORT 0x4a       /* P-AbortCause [APPLICATION 10] */
-#define TCAP_DIALOGUE 0x6b     /* DialoguePortion [APPLICATION 11] */
-#define TCAP_COMPONENTS 0x6c   /* ComponentPortion [APPLICATION 12] */
-#define TCAP_TID_MAX 4         /* OCTET STRING (SIZE (1..4)) */
-
-/* Dialogue PDUs, Q.773 Annex A (DialoguePDUs, UnidialoguePDUs) */
-#define TCAP_DLG_AARQ 0x60     /* dialogueRequest / AUDT [APPLICATION 0] */
-#define TCAP_DLG_AARE 0x61     /* dialogueResponse [APPLICATION 1] */
-#define TCAP_DLG_ABRT 0x64     /* dialogueAbort [APPLICATION 4] */
-#define TCAP_DLG_SINGLE 0xa0   /* EXTERNAL encoding single-ASN1-type [0] (X.690 8.18) */
-#define TCAP_DLG_VERSION 0x80  /* protocol-version [0] IMPLICIT BIT STRING */
-#define TCAP_DLG_ACN 0xa1      /* application-context-name [1] */
-#define TCAP_DLG_RESULT 0xa2   /* result [2] (AARE) */
-#define TCAP_DLG_DIAG 0xa3     /* result-source-diagnostic [3] (AARE) */
-#define TCAP_DLG_ABRT_SRC 0x80 /* abort-source [0] IMPLICIT (ABRT) */
-#define TCAP_DLG_USERINFO 0xbe /* user-information [30] IMPLICIT SEQUENCE */
-#define X690_INDIRECT_REF 0x02 /* EXTERNAL indirect-reference INTEGER */
-#define X690_DESCRIPTOR 0x07   /* EXTERNAL data-value-descriptor ObjectDescriptor */
-
-/* Components, Q.773 4.2.2 */
-#define TCAP_COMP_INVOKE 0xa1      /* [1] */
-#define TCAP_COMP_RESULT_LAST 0xa2 /* [2] */
-#define TCAP_COMP_ERROR 0xa3       /* [3] */
-#define TCAP_COMP_REJECT 0xa4      /* [4] */
-#define TCAP_COMP_RESULT 0xa7      /* [7] returnResultNotLast */
-#define TCAP_LINKED_ID 0x80        /* linkedID [0] IMPLICIT InvokeIdType */
-#define TCAP_NOT_DERIVABLE 0x05    /* Reject invokeID not-derivable NULL */
-#define TCAP_PROBLEM_FIRST 0x80    /* Reject problem [0]..[3] IMPLICIT INTEGER */
-#define TCAP_PROBLEM_LAST 0x83
 
 /* The element kinds of a message, in Q.773 order. */
 enum tcap_elem {
@@ -125,42 +84,35 @@ static const uint8_t tcap_comp_of[256] = {
 };
 
 
-static const char *const tcap_type_names[] = {
-	[SW_TCAP_UNIDIRECTIONAL] = "unidirectional",
-	[SW_TCAP_BEGIN] = "begin",
-	[SW_TCAP_END] = "end",
-	[SW_TCAP_CONTINUE] = "continue",
-	[SW_TCAP_ABORT] = "abort",
-};
-
-static const char *const comp_type_names[] = {
-	[SW_COMP_INVOKE] = "invoke",
-	[SW_COMP_RESULT_LAST] = "returnResultLast",
-	[SW_COMP_RESULT] = "returnResult",
-	[SW_COMP_ERROR] = "returnError",
-	[SW_COMP_REJECT] = "reject",
-};
-
-const char *
-sw_tcap_type_name(uint8_t type)
-{
-	if (type >= sizeof(tcap_type_names) / sizeof(tcap_type_names[0]))
-		return NULL;
-	return tcap_type_names[type];
-}
-
-const char *
-sw_comp_type_name(uint8_t type)
-{
-	if (type >= sizeof(comp_type_names) / sizeof(comp_type_names[0]))
-		return NULL;
-	return comp_type_names[type];
-}
-
 /*
- * X.690 8.19: subidentifiers in base 128, bit 8 set on all but the last octet
- * of each; the first subidentifier encodes the first two arcs as X * 40 + Y.
+ * X.690 8.19: subidentifiers in base 128, bit 8 set on all but the last octet of each; the first
+ * subidentifier encodes the first two arcs as X * 40 + Y. The one OID-to-text of the project
+ * (the printer and the policy evaluator both call it, so the ACN inspect prints is the ACN a
+ * rule matches). Validity rules, all of them refusals (-1):
+ *  - an empty OID, a NULL argument or outsz 0;
+ *  - a subidentifier that starts with 0x80 (X.690 8.19.2: not the fewest octets);
+ *  - an unterminated last subidentifier (bit 8 set on the last octet);
+ *  - a subidentifier above 2^32 - 1 (no OID in TCAP/MAP/CAP comes near; a longer one could
+ *    print differently in two implementations);
+ *  - a text that would not fit in outsz bytes with its NUL.
  */
+static unsigned
+oid_put_dec(char *out, unsigned pos, unsigned outsz, uint32_t v)
+{
+	char tmp[10];
+	unsigned k = 0;
+
+	do {
+		tmp[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (pos + k >= outsz)
+		return 0;
+	while (k > 0)
+		out[pos++] = tmp[--k];
+	return pos;
+}
+
 int
 sw_oid_to_text(const uint8_t *oid, unsigned len, char *out, unsigned outsz)
 {
@@ -172,33 +124,42 @@ sw_oid_to_text(const uint8_t *oid, unsigned len, char *out, unsigned outsz)
 		return -1;
 	out[0] = '\0';
 	for (unsigned i = 0; i < len; i++) {
-		int n;
-
 		if (!open && oid[i] == 0x80)
 			return -1; /* X.690 8.19.2: no leading 0x80 octet */
-		if (v > (UINT64_MAX >> 7))
-			return -1;
 		v = (v << 7) | (oid[i] & 0x7f);
+		if (v > UINT32_MAX)
+			return -1;
 		open = (oid[i] & 0x80) != 0;
 		if (open)
 			continue;
 		if (first) {
-			uint64_t x = v < 40 ? 0 : v < 80 ? 1 : 2;
+			uint32_t x = v < 40 ? 0 : v < 80 ? 1 : 2;
 
-			n = snprintf(out + pos, outsz - pos, "%llu.%llu", (unsigned long long)x,
-				     (unsigned long long)(v - x * 40));
+			pos = oid_put_dec(out, pos, outsz, x);
+			if (pos == 0 || pos + 1 >= outsz)
+				goto too_long;
+			out[pos++] = '.';
+			v -= 40u * x;
 			first = false;
 		} else {
-			n = snprintf(out + pos, outsz - pos, ".%llu", (unsigned long long)v);
+			if (pos + 1 >= outsz)
+				goto too_long;
+			out[pos++] = '.';
 		}
-		if (n < 0 || (unsigned)n >= outsz - pos)
-			return -1;
-		pos += (unsigned)n;
+		pos = oid_put_dec(out, pos, outsz, (uint32_t)v);
+		if (pos == 0)
+			goto too_long;
 		v = 0;
 	}
-	if (open)
+	if (open) {
+		out[0] = '\0';
 		return -1; /* last subidentifier unterminated */
+	}
+	out[pos] = '\0';
 	return (int)pos;
+too_long:
+	out[0] = '\0';
+	return -1;
 }
 
 /* Record m unless an earlier malformation (e.g. a MAP parameter) came first; return the first. */

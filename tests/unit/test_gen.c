@@ -10,7 +10,7 @@
 
 #include "dataplane/enforce/enforce.h"
 #include "gen.h"
-#include "map_ops.h"
+#include "dataplane/proto/map.h"
 
 /* RFC 3720 B.4 CRC32c test vectors (the iSCSI polynomial is SCTP's): the generator signs its
  * packets with the enforcer's sw_crc32c. */
@@ -59,13 +59,13 @@ fill_begin(struct sw_gen_tcap *t, struct sw_gen_sub *s)
 	strcpy(s->node_b, "27820000010");
 	t->type = SW_GEN_BEGIN;
 	t->dlg = SW_GEN_DLG_AARQ;
-	t->acn = GEN_AC_INFO_RETRIEVAL;
+	t->acn = MAP_AC_INFO_RETRIEVAL;
 	t->acn_ver = 3;
 	t->otid = 0x01020304;
 	t->ncomp = 1;
 	t->comp[0].type = SW_GEN_INVOKE;
 	t->comp[0].iid = 1;
-	t->comp[0].op = GEN_MAP_SEND_AUTHENTICATION_INFO;
+	t->comp[0].op = MAP_OP_SEND_AUTHENTICATION_INFO;
 }
 
 /* Walk a definite-length BER TLV; returns content offset and sets *len. */

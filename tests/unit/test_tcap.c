@@ -811,6 +811,90 @@ test_oid_to_text(void **state)
 	assert_int_equal(sw_oid_to_text(a, 0, out, sizeof(out)), -1);
 	/* output too small: refused, still NUL-terminated within bounds */
 	assert_int_equal(sw_oid_to_text(a, sizeof(a), out, 8), -1);
+	assert_string_equal(out, "");
+	/* the strict rules the policy evaluator now shares (issue 11) */
+	static const uint8_t lead80[] = { 0x04, 0x80, 0x01 };           /* X.690 8.19.2 */
+	static const uint8_t max32[] = { 0x04, 0x8f, 0xff, 0xff, 0xff, 0x7f }; /* 2^32 - 1 */
+	static const uint8_t over32[] = { 0x04, 0x90, 0x80, 0x80, 0x80, 0x00 }; /* 2^32 */
+	assert_int_equal(sw_oid_to_text(lead80, sizeof(lead80), out, sizeof(out)), -1);
+	assert_true(sw_oid_to_text(max32, sizeof(max32), out, sizeof(out)) > 0);
+	assert_string_equal(out, "0.4.4294967295");
+	assert_int_equal(sw_oid_to_text(over32, sizeof(over32), out, sizeof(out)), -1);
+	/* exactly fits: 16 characters and the NUL */
+	assert_int_equal(sw_oid_to_text(a, sizeof(a), out, 17), 16);
+	assert_int_equal(sw_oid_to_text(a, sizeof(a), out, 16), -1);
+}
+
+/* The name tables of dataplane/proto/names.c, both ways (the compiler uses the name->code side). */
+static void
+test_proto_names(void **state)
+{
+	(void)state;
+	for (unsigned t = 0; t < 256; t++) {
+		const char *n = sw_tcap_type_name((uint8_t)t);
+
+		if (n != NULL)
+			assert_int_equal(sw_tcap_type_code(n), (int)t);
+		n = sw_comp_type_name((uint8_t)t);
+		if (n != NULL)
+			assert_int_equal(sw_comp_type_code(n), (int)t);
+		n = sw_sccp_type_name((uint8_t)t);
+		if (n != NULL)
+			assert_int_equal(sw_sccp_type_code(n), (int)t);
+		n = sw_isup_type_name((uint8_t)t);
+		if (n != NULL)
+			assert_int_equal(sw_isup_type_code(n), (int)t);
+	}
+	assert_int_equal(sw_comp_type_code("returnResultNotLast"), SW_COMP_RESULT);
+	assert_int_equal(sw_comp_type_code("RETURNERROR"), SW_COMP_ERROR);
+	assert_int_equal(sw_tcap_type_code("Begin"), SW_TCAP_BEGIN);
+	assert_int_equal(sw_sccp_type_code("XUDT"), SCCP_MSG_XUDT);
+	assert_int_equal(sw_isup_type_code("iam"), ISUP_MSG_IAM);
+	assert_int_equal(sw_tcap_type_code("nosuch"), -1);
+	assert_int_equal(sw_isup_type_code(NULL), -1);
+	assert_string_equal(sw_sctp_chunk_name(SCTP_CT_IDATA), "i_data");
+	assert_null(sw_sctp_chunk_name(255));
+	assert_string_equal(sw_m3ua_type_name(M3UA_CLASS_ASPSM, M3UA_ASPSM_BEAT_ACK), "beat_ack");
+	assert_null(sw_m3ua_type_name(M3UA_CLASS_TRANSFER, 0));
+	assert_null(sw_m3ua_type_name(200, 1));
+}
+
+/* The one SCTP chunk walker (dataplane/proto/sctp.h). */
+static void
+test_sctp_chunk_next(void **state)
+{
+	/* DATA of length 17 (padded to 20), then a SACK of 16 whose padding is absent */
+	uint8_t p[40] = { 0 };
+	struct sw_sctp_chunk ch;
+	uint32_t off = 0;
+
+	(void)state;
+	p[0] = SCTP_CT_DATA;
+	p[1] = SCTP_DATA_BE;
+	p[3] = 17;
+	p[20] = SCTP_CT_SACK;
+	p[23] = 16;
+	assert_int_equal(sw_sctp_chunk_next(p, &off, 36, &ch), SW_SCTP_NEXT_CHUNK);
+	assert_int_equal(ch.type, SCTP_CT_DATA);
+	assert_int_equal(ch.len, 17);
+	assert_int_equal(ch.span, 20);
+	assert_int_equal(ch.off, 0);
+	assert_int_equal(sw_sctp_chunk_next(p, &off, 36, &ch), SW_SCTP_NEXT_CHUNK);
+	assert_int_equal(ch.type, SCTP_CT_SACK);
+	assert_int_equal(ch.off, 20);
+	assert_int_equal(sw_sctp_chunk_next(p, &off, 36, &ch), SW_SCTP_NEXT_END);
+	/* the DATA chunk's padding cut by the end: the span stops at the end */
+	off = 0;
+	assert_int_equal(sw_sctp_chunk_next(p, &off, 18, &ch), SW_SCTP_NEXT_CHUNK);
+	assert_int_equal(ch.span, 18);
+	/* 1-3 stray bytes, a length below 4, a length beyond the end */
+	off = 0;
+	assert_int_equal(sw_sctp_chunk_next(p, &off, 3, &ch), SW_SCTP_NEXT_BAD);
+	p[3] = 3;
+	assert_int_equal(sw_sctp_chunk_next(p, &off, 36, &ch), SW_SCTP_NEXT_BAD);
+	p[3] = 37;
+	assert_int_equal(sw_sctp_chunk_next(p, &off, 36, &ch), SW_SCTP_NEXT_BAD);
+	assert_int_equal(off, 0); /* a refused chunk leaves the offset */
 }
 
 /* ---------------------------------------------------------------------------
@@ -923,6 +1007,8 @@ main(void)
 		cmocka_unit_test(test_too_many_components),
 		cmocka_unit_test(test_map_malformation_does_not_stop),
 		cmocka_unit_test(test_oid_to_text),
+		cmocka_unit_test(test_proto_names),
+		cmocka_unit_test(test_sctp_chunk_next),
 		cmocka_unit_test(test_captures),
 	};
 
