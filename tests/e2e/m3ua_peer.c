@@ -56,6 +56,11 @@ static struct {
 	unsigned block_pct; /* --block-pct: a seeded pseudo-random share of messages blocked */
 	unsigned seed;
 	bool bundle;	    /* --bundle: Nagle on (no SCTP_NODELAY): several messages a packet */
+	unsigned unordered_pct; /* --unordered-pct: seeded share of messages sent unordered */
+	unsigned size_min, size_max; /* --sizes MIN-MAX: text messages padded to a seeded size */
+	bool gaps;		/* --gaps: seeded bursts of 1-16 messages with pauses between */
+	unsigned restart_at;	/* --restart-at K: new association (new INIT) after message K */
+	unsigned sack_delay, sack_freq; /* --sack-delay MS, --sack-freq N (RFC 9260 6.2) */
 	const char *tag; /* "c" or "s": who sent a message */
 	const char *mix, *expect;
 } opt = {.count = 1000, .streams = 4, .block_every = 10, .stall_s = 8, .timeout_s = 50};
@@ -68,6 +73,8 @@ static struct {
 	bool peer_done;
 	unsigned rx_allowed, rx_beats, rx_other;
 	unsigned errors;
+	unsigned ups;	       /* COMM_UP notifications */
+	bool restarted;	       /* the expected loss of the first association (--restart-at) */
 	int next[MAX_STREAMS]; /* next index expected per stream; -1 none yet */
 	struct timespec last_progress;
 } st;
@@ -121,13 +128,15 @@ load_mix(const char *path, struct msg **out, unsigned *n)
 }
 
 /* Next allowed message of the peer's mix on stream s after index i (-1: the first). */
+static bool unordered_of(unsigned i, bool server_sent);
+
 static int
 rx_next_allowed(unsigned s, int i)
 {
 	unsigned j = i < 0 ? s - 1 : (unsigned)i + opt.streams;
 
 	for (; j < rx_n; j += opt.streams)
-		if (!rx_msgs[j].drop)
+		if (!rx_msgs[j].drop && !unordered_of(j, !opt.server))
 			return (int)j;
 	return -1;
 }
@@ -154,20 +163,34 @@ fail(const char *fmt, ...)
 	st.errors++;
 }
 
+/* A seeded value per message index and purpose: both peers compute the same (splitmix64). */
+static uint64_t
+mhash(unsigned i, unsigned salt)
+{
+	uint64_t z = (uint64_t)opt.seed * 0x9e3779b97f4a7c15ull + ((uint64_t)salt << 32) + i + 1;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 static bool
 blocked(unsigned i)
 {
-	if (opt.block_pct != 0) {
-		/* both peers compute the same verdicts from --seed (a splitmix64 step) */
-		uint64_t z = (uint64_t)opt.seed * 0x9e3779b97f4a7c15ull + i + 1;
-
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-		z ^= z >> 31;
-		return z % 100 < opt.block_pct;
-	}
+	if (opt.block_pct != 0)
+		return mhash(i, 0) % 100 < opt.block_pct;
 	return opt.block_every != 0 && i % opt.block_every == opt.block_every - 1;
 }
+
+/* Sent unordered (RFC 9260 3.3.1 U bit): delivered exactly once, in any order. The two peers
+ * use different salts so each knows which of the other's messages are unordered. */
+static bool
+unordered_of(unsigned i, bool server_sent)
+{
+	return opt.unordered_pct != 0 && mhash(i, server_sent ? 2 : 1) % 100 < opt.unordered_pct;
+}
+
+static uint8_t *rx_got; /* unordered messages of the peer received (index) */
 
 /* Next index after i (or the first when i < 0) that the sender sends on stream s, allowed. */
 static int
@@ -176,7 +199,7 @@ next_allowed(unsigned s, int i)
 	unsigned j = i < 0 ? s - 1 : (unsigned)i + opt.streams;
 
 	for (; j < opt.count; j += opt.streams)
-		if (!blocked(j))
+		if (!blocked(j) && !unordered_of(j, !opt.server))
 			return (int)j;
 	return -1;
 }
@@ -192,9 +215,9 @@ allowed_total(void)
 }
 
 static int
-send_m3ua(uint8_t cls, uint8_t type, uint16_t sid, const char *text)
+send_m3ua_u(uint8_t cls, uint8_t type, uint16_t sid, const char *text, bool unord)
 {
-	uint8_t m[256];
+	uint8_t m[2100];
 	struct sctp_sndinfo si;
 	size_t tl = text != NULL ? strlen(text) : 0, plen, len = 8;
 
@@ -231,6 +254,8 @@ send_m3ua(uint8_t cls, uint8_t type, uint16_t sid, const char *text)
 	si.snd_sid = sid;
 	si.snd_ppid = htonl(PPID_M3UA);
 	si.snd_assoc_id = st.assoc;
+	if (unord)
+		si.snd_flags |= SCTP_UNORDERED;
 	for (;;) {
 		ssize_t r = usrsctp_sendv(sock, m, len, NULL, 0, &si, sizeof(si),
 					  SCTP_SENDV_SNDINFO, 0);
@@ -246,7 +271,13 @@ send_m3ua(uint8_t cls, uint8_t type, uint16_t sid, const char *text)
 }
 
 static int
-send_raw(const uint8_t *m, size_t len, uint16_t sid)
+send_m3ua(uint8_t cls, uint8_t type, uint16_t sid, const char *text)
+{
+	return send_m3ua_u(cls, type, sid, text, false);
+}
+
+static int
+send_raw(const uint8_t *m, size_t len, uint16_t sid, bool unord)
 {
 	struct sctp_sndinfo si;
 
@@ -254,6 +285,8 @@ send_raw(const uint8_t *m, size_t len, uint16_t sid)
 	si.snd_sid = sid;
 	si.snd_ppid = htonl(PPID_M3UA);
 	si.snd_assoc_id = st.assoc;
+	if (unord)
+		si.snd_flags |= SCTP_UNORDERED;
 	for (;;) {
 		if (usrsctp_sendv(sock, m, len, NULL, 0, &si, sizeof(si), SCTP_SENDV_SNDINFO, 0) >=
 		    0)
@@ -278,6 +311,15 @@ on_mix_data(const uint8_t *m, size_t n, uint16_t sid)
 		return;
 	}
 	want = rx_next[sid];
+	for (j = sid - 1; j < rx_n; j += opt.streams) {
+		if (!unordered_of(j, !opt.server) || rx_msgs[j].drop || rx_got[j] ||
+		    rx_msgs[j].len != n || memcmp(rx_msgs[j].data, m, n) != 0)
+			continue;
+		rx_got[j] = 1;
+		st.rx_allowed++;
+		clock_gettime(CLOCK_MONOTONIC, &st.last_progress);
+		return;
+	}
 	if (want >= 0 && rx_msgs[want].len == n && memcmp(rx_msgs[want].data, m, n) == 0) {
 		rx_next[sid] = rx_next_allowed(sid, want);
 		st.rx_allowed++;
@@ -301,7 +343,7 @@ on_mix_data(const uint8_t *m, size_t n, uint16_t sid)
 static void
 on_data(const uint8_t *m, size_t n, uint16_t sid)
 {
-	char text[128];
+	char text[2048];
 	char who[4], verdict[8];
 	unsigned s, idx;
 	size_t tl;
@@ -357,6 +399,16 @@ on_data(const uint8_t *m, size_t n, uint16_t sid)
 		fail("message %u on stream %u, says stream %u", idx, sid, s);
 		return;
 	}
+	if (unordered_of(idx, !opt.server)) {
+		if (rx_got[idx]) {
+			fail("unordered message %u arrived twice", idx);
+			return;
+		}
+		rx_got[idx] = 1;
+		st.rx_allowed++;
+		clock_gettime(CLOCK_MONOTONIC, &st.last_progress);
+		return;
+	}
 	if (st.next[s] != (int)idx) {
 		fail("stream %u: got %u, expected %d (duplicate, loss or reorder)", s, idx,
 		     st.next[s]);
@@ -387,12 +439,28 @@ receive_cb(struct socket *so, union sctp_sockstore addr, void *data, size_t data
 			case SCTP_COMM_UP:
 				st.assoc = ac->sac_assoc_id;
 				st.up = true;
+				st.ups++;
 				break;
 			case SCTP_COMM_LOST:
 			case SCTP_CANT_STR_ASSOC:
+				/* --restart-at: the first association is torn down on purpose */
+				if (opt.restart_at != 0 && !st.restarted && st.ups == 1) {
+					st.restarted = true;
+					st.up = false;
+					st.aspup = st.aspac = false;
+					break;
+				}
 				st.lost = true;
 				break;
 			case SCTP_RESTART:
+				if (opt.restart_at != 0 && !st.restarted) {
+					/* the peer came back with a new INIT (RFC 9260 5.2.4) */
+					st.restarted = true;
+					st.assoc = ac->sac_assoc_id;
+					st.aspup = st.aspac = false;
+					st.ups++;
+					break;
+				}
 				st.restart = true;
 				break;
 			case SCTP_SHUTDOWN_COMP:
@@ -459,10 +527,15 @@ setup(void)
 	int on = 1;
 	unsigned i;
 
-	usrsctp_init(0, NULL, NULL); /* port 0: SCTP over raw IPv4, no UDP encapsulation */
-	usrsctp_sysctl_set_sctp_asconf_enable(0);
-	usrsctp_sysctl_set_sctp_auto_asconf(0);
-	usrsctp_sysctl_set_sctp_heartbeat_interval_default(1000);
+	static bool inited;
+
+	if (!inited) {
+		usrsctp_init(0, NULL, NULL); /* port 0: SCTP over raw IPv4, no UDP encapsulation */
+		usrsctp_sysctl_set_sctp_asconf_enable(0);
+		usrsctp_sysctl_set_sctp_auto_asconf(0);
+		usrsctp_sysctl_set_sctp_heartbeat_interval_default(1000);
+		inited = true;
+	}
 	sock = usrsctp_socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP, receive_cb, NULL, 0, NULL);
 	if (sock == NULL) {
 		fprintf(stderr, "m3ua_peer: usrsctp_socket: %s\n", strerror(errno));
@@ -488,12 +561,22 @@ setup(void)
 	rto.srto_min = 100;
 	rto.srto_max = 1000;
 	usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof(rto));
+	if (opt.sack_delay != 0 || opt.sack_freq != 0) {
+		struct sctp_sack_info si;
+
+		memset(&si, 0, sizeof(si));
+		si.sack_assoc_id = SCTP_FUTURE_ASSOC;
+		si.sack_delay = opt.sack_delay ? opt.sack_delay : 200;
+		si.sack_freq = opt.sack_freq ? opt.sack_freq : 2;
+		usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_DELAYED_SACK, &si, sizeof(si));
+	}
 
 	memset(&la, 0, sizeof(la));
 	la.sin_family = AF_INET;
 	la.sin_port = htons(opt.lport);
 	if (inet_pton(AF_INET, opt.local, &la.sin_addr) != 1)
 		return -1;
+	usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_REUSE_PORT, &on, sizeof(on));
 	if (usrsctp_bind(sock, (struct sockaddr *)&la, sizeof(la)) < 0) {
 		fprintf(stderr, "m3ua_peer: bind: %s\n", strerror(errno));
 		return -1;
@@ -515,13 +598,71 @@ setup(void)
 	return 0;
 }
 
+/* M3UA ASP state maintenance, RFC 4666 4.3.4: ASPUP, ASPAC, both acknowledged. */
+static bool
+asp_up(void)
+{
+	if (!wait_for(&st.up, 10))
+		return false;
+	if (opt.server)
+		return wait_for(&st.aspup, 10) && send_m3ua(3, M3UA_ASPUP_ACK, 0, NULL) == 0 &&
+		       wait_for(&st.aspac, 10) && send_m3ua(4, M3UA_ASPAC_ACK, 0, NULL) == 0;
+	return send_m3ua(3, M3UA_ASPUP, 0, NULL) == 0 && wait_for(&st.aspup_ack, 10) &&
+	       send_m3ua(4, M3UA_ASPAC, 0, NULL) == 0 && wait_for(&st.aspac_ack, 10);
+}
+
+/* Until everything sent is acknowledged (false after secs). */
+static bool
+drain(double secs)
+{
+	double end = now_s() + secs;
+
+	while (now_s() < end) {
+		if (outstanding() == 0)
+			return true;
+		usleep(5000);
+	}
+	return false;
+}
+
+/*
+ * --restart-at: the client drops its association without a SHUTDOWN (SO_LINGER 0: an ABORT,
+ * which the impairments may lose) and connects again from the same port: a new INIT in the
+ * middle of the exchange, with new tags. The server sees COMM_LOST then COMM_UP, or, when the
+ * ABORT was lost, a RESTART (RFC 9260 5.2.4). Both peers then run the ASP handshake again.
+ */
+static bool
+client_restart(void)
+{
+	struct linger l = {.l_onoff = 1, .l_linger = 0};
+
+	if (!drain(20)) {
+		fail("not drained before the restart");
+		return false;
+	}
+	usleep(300 * 1000); /* the peer's last SACKs */
+	pthread_mutex_lock(&mu);
+	st.up = false;
+	st.aspup_ack = st.aspac_ack = false;
+	st.restarted = true;
+	pthread_mutex_unlock(&mu);
+	usrsctp_setsockopt(sock, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	usrsctp_close(sock);
+	if (setup() < 0) {
+		fail("restart: new association not set up");
+		return false;
+	}
+	return asp_up();
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: m3ua_peer --server|--client --local IP --remote IP --lport P "
 			"--rport P [--count N] [--streams S] [--block-every K] [--stall S] "
 			"[--timeout S] [--mix FILE --expect FILE] [--pace USEC] [--block-pct P "
-			"--seed N] [--bundle]\n");
+			"--seed N] [--bundle] [--unordered-pct P] [--sizes MIN-MAX] [--gaps] "
+			"[--restart-at K] [--sack-delay MS] [--sack-freq N]\n");
 	exit(2);
 }
 
@@ -546,13 +687,19 @@ main(int argc, char **argv)
 		{"block-pct", required_argument, NULL, 'B'},
 		{"seed", required_argument, NULL, 'x'},
 		{"bundle", no_argument, NULL, 'U'},
+		{"unordered-pct", required_argument, NULL, 'O'},
+		{"sizes", required_argument, NULL, 'Z'},
+		{"gaps", no_argument, NULL, 'G'},
+		{"restart-at", required_argument, NULL, 'R'},
+		{"sack-delay", required_argument, NULL, 'D'},
+		{"sack-freq", required_argument, NULL, 'F'},
 		{NULL, 0, NULL, 0},
 	};
 	bool role = false, ok, stall = false;
 	unsigned i, expect, s;
 	double start, t_end;
 	int c, out = -1;
-	char text[96];
+	static char text[2048];
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -609,6 +756,26 @@ main(int argc, char **argv)
 		case 'U':
 			opt.bundle = true;
 			break;
+		case 'O':
+			opt.unordered_pct = (unsigned)atoi(optarg);
+			break;
+		case 'Z':
+			if (sscanf(optarg, "%u-%u", &opt.size_min, &opt.size_max) != 2 ||
+			    opt.size_max < opt.size_min || opt.size_max > 2000)
+				usage();
+			break;
+		case 'G':
+			opt.gaps = true;
+			break;
+		case 'R':
+			opt.restart_at = (unsigned)atoi(optarg);
+			break;
+		case 'D':
+			opt.sack_delay = (unsigned)atoi(optarg);
+			break;
+		case 'F':
+			opt.sack_freq = (unsigned)atoi(optarg);
+			break;
 		default:
 			usage();
 		}
@@ -627,6 +794,9 @@ main(int argc, char **argv)
 		}
 		opt.count = tx_n;
 	}
+	rx_got = calloc((opt.count > rx_n ? opt.count : rx_n) + 1, 1);
+	if (rx_got == NULL)
+		return 2;
 	for (s = 0; s < MAX_STREAMS; s++) {
 		st.next[s] = s >= 1 && s <= opt.streams ? next_allowed(s, -1) : -1;
 		rx_next[s] = s >= 1 && s <= opt.streams ? rx_next_allowed(s, -1) : -1;
@@ -642,17 +812,24 @@ main(int argc, char **argv)
 	if (setup() < 0)
 		return 2;
 
-	/* M3UA ASP state maintenance, RFC 4666 4.3.4: ASPUP, ASPAC, both acknowledged. */
 	if (!wait_for(&st.up, 10)) {
 		fprintf(stderr, "m3ua_peer[%s]: association not up\n", opt.tag);
 		return 1;
 	}
-	if (opt.server) {
-		ok = wait_for(&st.aspup, 10) && send_m3ua(3, M3UA_ASPUP_ACK, 0, NULL) == 0 &&
-		     wait_for(&st.aspac, 10) && send_m3ua(4, M3UA_ASPAC_ACK, 0, NULL) == 0;
-	} else {
-		ok = send_m3ua(3, M3UA_ASPUP, 0, NULL) == 0 && wait_for(&st.aspup_ack, 10) &&
-		     send_m3ua(4, M3UA_ASPAC, 0, NULL) == 0 && wait_for(&st.aspac_ack, 10);
+	ok = asp_up();
+	if (ok && opt.server && opt.restart_at != 0) {
+		/* the server sends on the second association only: wait for the restart */
+		double end = now_s() + 30;
+		bool again = false;
+
+		while (!again && now_s() < end) {
+			pthread_mutex_lock(&mu);
+			again = st.restarted && st.up && st.lost == false;
+			pthread_mutex_unlock(&mu);
+			if (!again)
+				usleep(2000);
+		}
+		ok = again && asp_up();
 	}
 	if (!ok) {
 		fprintf(stderr, "m3ua_peer[%s]: ASP not active\n", opt.tag);
@@ -661,17 +838,35 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &st.last_progress);
 
 	for (i = 0; i < opt.count; i++) {
+		bool unord = unordered_of(i, opt.server);
+
 		s = 1 + i % opt.streams;
-		if (opt.pace_us != 0)
+		if (!opt.server && opt.restart_at != 0 && i == opt.restart_at &&
+		    !client_restart())
+			break;
+		if (opt.gaps && mhash(i, 4) % 8 == 0)
+			usleep((useconds_t)(2000 + mhash(i, 5) % 18000)); /* a gap between bursts */
+		else if (opt.pace_us != 0)
 			usleep(opt.pace_us); /* stretch the exchange (live reloads meanwhile) */
 		if (opt.mix != NULL) {
-			if (send_raw(tx_msgs[i].data, tx_msgs[i].len, (uint16_t)s) < 0)
+			if (send_raw(tx_msgs[i].data, tx_msgs[i].len, (uint16_t)s, unord) < 0)
 				break;
 			continue;
 		}
-		snprintf(text, sizeof(text), "SWE2E %s %u %u %s", opt.tag, s, i,
+		snprintf(text, sizeof(text), "SWE2E %s %u %u %s ", opt.tag, s, i,
 			 blocked(i) ? "BLOCK" : "PASS");
-		if (send_m3ua(M3UA_CLASS_TRANSFER, M3UA_DATA, (uint16_t)s, text) < 0)
+		if (opt.size_max != 0) {
+			size_t want = opt.size_min + mhash(i, 3) % (opt.size_max - opt.size_min + 1);
+			size_t tl = strlen(text);
+
+			if (want > sizeof(text) - 1)
+				want = sizeof(text) - 1;
+			if (want > tl) {
+				memset(text + tl, 'x', want - tl);
+				text[want] = '\0';
+			}
+		}
+		if (send_m3ua_u(M3UA_CLASS_TRANSFER, M3UA_DATA, (uint16_t)s, text, unord) < 0)
 			break;
 	}
 
