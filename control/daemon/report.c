@@ -275,9 +275,12 @@ sw_report_stats(struct sw_ctl *c, bool json)
 		sw_buf_printf(&b, "],\"total\":{\"rx_pkts\":%" PRIu64 ",\"msus\":%" PRIu64
 			      ",\"allowed\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"alerted\":%"
 			      PRIu64 ",\"malformed\":%" PRIu64 ",\"default\":%" PRIu64
+			      ",\"no_image\":%" PRIu64 ",\"non_m3ua\":%" PRIu64
+			      ",\"non_sctp_ip\":%" PRIu64
 			      ",\"cache_hit_rate\":%.2f,\"events_lost\":%" PRIu64 "},\"rules\":[",
 			      LD(t.rx_pkts), LD(t.msus), LD(t.allowed), LD(t.dropped),
-			      LD(t.alerted), LD(t.malformed), LD(t.default_hits),
+			      LD(t.alerted), LD(t.malformed), LD(t.default_hits), LD(t.no_image),
+			      LD(t.non_m3ua), LD(t.non_sctp_ip),
 			      hit_rate(LD(t.cache_hits), LD(t.cache_misses)), lost);
 		for (unsigned r = 0; r < nr; r++) {
 			sw_buf_printf(&b, "%s{\"rule\":", r ? "," : "");
@@ -327,6 +330,9 @@ sw_report_stats(struct sw_ctl *c, bool json)
 				      LD(t.rule_hits[r]),
 				      rate(c, c->snap_cur->rule[r], c->snap_prev->rule[r]));
 		sw_buf_printf(&b, "  %-40s %12" PRIu64 "\n", "(default)", LD(t.default_hits));
+		sw_buf_printf(&b, "fail closed: no image %" PRIu64 ", non-M3UA chunks %" PRIu64
+			      ", non-SCTP IP %" PRIu64 "\n", LD(t.no_image), LD(t.non_m3ua),
+			      LD(t.non_sctp_ip));
 		sw_buf_printf(&b, "malformed by reason:\n");
 		for (unsigned m = 1; m < SW_MAL_COUNT; m++)
 			if (LD(t.mal[m]) != 0)
@@ -488,6 +494,15 @@ sw_report_metrics(struct sw_ctl *c)
 	sw_buf_printf(&b, "# HELP sigwall_non_sctp_total Packets that are not SCTP/SIGTRAN per "
 		      "worker.\n# TYPE sigwall_non_sctp_total counter\n");
 	PW("sigwall_non_sctp_total", non_sctp);
+	sw_buf_printf(&b, "# HELP sigwall_no_image_total Verdicts given while no image was bound.\n"
+		      "# TYPE sigwall_no_image_total counter\n");
+	PW("sigwall_no_image_total", no_image);
+	sw_buf_printf(&b, "# HELP sigwall_non_m3ua_total DATA chunks whose PPID is not M3UA.\n"
+		      "# TYPE sigwall_non_m3ua_total counter\n");
+	PW("sigwall_non_m3ua_total", non_m3ua);
+	sw_buf_printf(&b, "# HELP sigwall_non_sctp_ip_total IP packets not carrying SCTP.\n"
+		      "# TYPE sigwall_non_sctp_ip_total counter\n");
+	PW("sigwall_non_sctp_ip_total", non_sctp_ip);
 	sw_buf_printf(&b, "# HELP sigwall_packets_dropped_total Packets not transmitted because "
 		      "every chunk was removed.\n# TYPE sigwall_packets_dropped_total counter\n");
 	PW("sigwall_packets_dropped_total", pkts_dropped);

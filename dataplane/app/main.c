@@ -48,7 +48,7 @@
 
 static const char usage_text[] =
 	"usage: sigwall-dataplane [EAL options] -- --mode inline|monitor --ports A:B --instance NAME\n"
-	"         [--non-sctp pass|drop] [--default pass|drop] [--burst 1-64] [--no-repair]\n"
+	"         [--non-sctp pass|drop] [--no-image drop|pass] [--burst 1-64] [--no-repair]\n"
 	"         [--no-events] [--mbufs N] [--nic-interval MS] [--exit-on-idle MS]\n"
 	"         [--max-packets N]\n"
 	"       sigwall-dataplane --help | --version\n"
@@ -57,7 +57,8 @@ static const char usage_text[] =
 	"  --ports A:B      DPDK port ids or device names (e.g. 0:1, net_pcap0:net_pcap1)\n"
 	"  --instance NAME  shared memory /sigwall.NAME.image and /sigwall.NAME.stats\n"
 	"  --non-sctp       what to do with packets that are not SCTP/M3UA (default pass)\n"
-	"  --default        verdict while no policy image is published (default pass)\n"
+	"  --no-image       verdict while no policy image is published (default drop; also\n"
+	"                   --default)\n"
 	"  --mbufs N        mbuf pool size (default: computed from queues, descriptors, vdevs)\n"
 	"  --nic-interval   NIC counters (xstats) into the stats region every MS ms (1000)\n"
 	"  --exit-on-idle   stop when nothing was received for MS milliseconds (tests)\n"
@@ -167,6 +168,7 @@ parse_app_args(struct app *a, int argc, char **argv)
 		{"instance", required_argument, NULL, 'i'},
 		{"non-sctp", required_argument, NULL, 'n'},
 		{"default", required_argument, NULL, 'd'},
+		{"no-image", required_argument, NULL, 'd'}, /* issue 13: --default's name; drop */
 		{"burst", required_argument, NULL, 'b'},
 		{"no-repair", no_argument, NULL, 'R'},
 		{"no-events", no_argument, NULL, 'E'},
@@ -203,7 +205,7 @@ parse_app_args(struct app *a, int argc, char **argv)
 			a->non_sctp_pass = parse_pass_drop("--non-sctp", optarg);
 			break;
 		case 'd':
-			a->def_action = parse_pass_drop("--default", optarg) ? SW_ACT_ALLOW
+			a->def_action = parse_pass_drop("--no-image", optarg) ? SW_ACT_ALLOW
 									      : SW_ACT_DROP;
 			break;
 		case 'b':
@@ -290,7 +292,7 @@ options(struct app *a, int argc, char **argv)
 	int sep = -1, i;
 
 	a->non_sctp_pass = true;
-	a->def_action = SW_ACT_ALLOW;
+	a->def_action = SW_ACT_DROP; /* fail closed (issue 13): --no-image pass to forward */
 	a->burst = 32;
 	a->events = true;
 	a->instance = "default";

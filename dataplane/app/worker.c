@@ -291,6 +291,31 @@ struct worker_judging {
 	uint64_t now_tsc;
 };
 
+/*
+ * A verdict given while no image is bound (fail closed: --no-image drop by default): counted like
+ * any verdict and in no_image, and one SW_EV_NO_IMAGE event per second at most instead of an
+ * event per dropped packet.
+ */
+static __rte_noinline void
+worker_no_image(struct sw_worker *w, const struct worker_judging *wj, const struct sw_pkt *pkt,
+		const struct sw_msu *msu, const struct sw_judge_verdict *v)
+{
+	SW_SHM_ADD(w->c->no_image, 1);
+	if (v->mal == SW_MAL_SCTP_PPID) {
+		w->non_m3ua++;
+		SW_SHM_ADD(w->c->non_m3ua, 1);
+	}
+	if (v->chunk == SW_JUDGE_PKT)
+		worker_count_pkt(w, v);
+	else
+		worker_count(w, v);
+	if (w->now_ns < w->no_image_ev_next)
+		return;
+	w->no_image_ev_next = w->now_ns + 1000000000ull;
+	worker_event(w, wj->m, pkt, v->chunk == SW_JUDGE_PKT ? NULL : msu, SW_EV_NO_IMAGE,
+		     v->action, v->rule, wj->in_idx, wj->now_tsc);
+}
+
 /* Called by the judge for every verdict, in chunk order. */
 static void
 worker_verdict(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
@@ -299,6 +324,10 @@ worker_verdict(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
 	struct worker_judging *wj = arg;
 	struct sw_worker *w = wj->w;
 
+	if (unlikely(v->no_image)) {
+		worker_no_image(w, wj, pkt, msu, v);
+		return;
+	}
 	if (unlikely(v->chunk == SW_JUDGE_PKT)) {
 		/* The packet as a whole: not an MSU, always an event. */
 		worker_count_pkt(w, v);
@@ -306,8 +335,10 @@ worker_verdict(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
 			     wj->now_tsc);
 		return;
 	}
-	if (unlikely(v->mal == SW_MAL_SCTP_PPID))
+	if (unlikely(v->mal == SW_MAL_SCTP_PPID)) {
 		w->non_m3ua++;
+		SW_SHM_ADD(w->c->non_m3ua, 1);
+	}
 	worker_count(w, v);
 	if (unlikely(v->action != SW_ACT_ALLOW || v->mal != SW_MAL_NONE))
 		worker_event(w, wj->m, pkt, msu,
@@ -389,8 +420,12 @@ worker_packet(struct sw_worker *w, struct rte_mbuf *m, unsigned in_idx, uint64_t
 	if (unlikely(jlog != NULL))
 		*jlog = j;
 	if (unlikely(j.cls != SW_JUDGE_CHUNKS)) {
-		if (j.cls == SW_JUDGE_NON_IP || pkt.mal == SW_MAL_IP_PROTO)
+		if (j.cls == SW_JUDGE_NON_IP) {
 			SW_SHM_ADD(w->c->non_sctp, 1);
+		} else if (pkt.mal == SW_MAL_IP_PROTO) {
+			SW_SHM_ADD(w->c->non_sctp, 1);
+			SW_SHM_ADD(w->c->non_sctp_ip, 1);
+		}
 		return fwd;
 	}
 	SW_SHM_ADD(w->c->msus, j.nverdicts);

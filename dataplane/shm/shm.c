@@ -632,7 +632,8 @@ sw_shm_event_sanitize(struct sw_shm_event *ev, unsigned w)
 		ev->worker = (uint16_t)w;
 		ok = false;
 	}
-	if (ev->kind != SW_EV_VERDICT && ev->kind != SW_EV_MALFORMED) {
+	if (ev->kind != SW_EV_VERDICT && ev->kind != SW_EV_MALFORMED &&
+	    ev->kind != SW_EV_NO_IMAGE) {
 		ev->kind = SW_EV_MALFORMED;
 		ok = false;
 	}

@@ -191,7 +191,11 @@ struct sw_shm_counters {
 	_Atomic uint64_t images_refused;/* images refused (ABI/Hyperscan/CPU mismatch) */
 	_Atomic uint64_t tx_dropped;    /* tx burst could not send */
 	_Atomic uint64_t malformed_verdicts; /* verdicts with rule SW_RULE_MALFORMED */
-	_Atomic uint64_t reserved[10];  /* room to grow without a layout bump */
+	/* Fail-closed judgements (issue 13), appended from the reserved room: */
+	_Atomic uint64_t no_image;      /* verdicts given while no image was bound (--no-image) */
+	_Atomic uint64_t non_m3ua;      /* DATA chunks whose PPID is not M3UA (judged as malformed) */
+	_Atomic uint64_t non_sctp_ip;   /* IP packets not carrying SCTP (judged as malformed) */
+	_Atomic uint64_t reserved[7];   /* room to grow without a layout bump */
 	_Atomic uint64_t mal[SW_SHM_MAL_MAX];          /* per enum sw_mal */
 	_Atomic uint64_t rule_hits[SW_SHM_MAX_RULES];  /* per rule id >= 0 (image rule index) */
 	_Atomic uint64_t rule_overflow;                /* hits of rule ids >= SW_SHM_MAX_RULES */
@@ -233,6 +237,8 @@ _Static_assert(offsetof(struct sw_shm_worker, alive) == 16 &&
 enum sw_shm_ev_kind {
 	SW_EV_VERDICT = 1,   /* a drop/alert/rate-limit verdict (action says which) */
 	SW_EV_MALFORMED = 2, /* a malformed packet or MSU (mal says why; action = malformed action) */
+	SW_EV_NO_IMAGE = 3,  /* traffic judged while no image is bound (at most one per second per
+				worker; action = the --no-image action, generation 0) */
 };
 
 /* Event action codes: the policy's action enum (dataplane/policy/policy.h) is mapped to these by

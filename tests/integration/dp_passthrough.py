@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Inline, no image published yet: everything passes under the default action, byte for
+"""Inline, no image published yet, --no-image pass: everything passes, byte for
 byte, in order, in both directions; --non-sctp drop removes exactly the non-SCTP frames;
 --default drop takes every MSU out (packets left empty are dropped)."""
 from dptest import *
@@ -20,8 +20,9 @@ try:
         outA, outB = env.path("outA-%s.pcap" % tag), env.path("outB-%s.pcap" % tag)
         vd = ["net_pcap0,rx_pcap=%s,tx_pcap=%s" % (inA, outA),
               "net_pcap1,rx_pcap=%s,tx_pcap=%s" % (inB, outB)]
+        # --no-image pass: the default is drop since issue 13 (fail closed)
         p = run_dataplane(env, vd, ["--mode", "inline", "--ports", "net_pcap0:net_pcap1",
-                                    "--exit-on-idle", "500"] + extra)
+                                    "--exit-on-idle", "500", "--no-image", "pass"] + extra)
         return p, [f for _, _, f in pcap_read(outB)[0]], [f for _, _, f in pcap_read(outA)[0]]
 
     # 1. default pass: identical
@@ -76,7 +77,8 @@ try:
         o = [env.path("o%d.pcap" % i) for i in range(4)]
         vd = ["net_pcap0,rx_pcap=%s,rx_pcap=%s,tx_pcap=%s,tx_pcap=%s" % (q[0], q[1], o[0], o[1]),
               "net_pcap1,rx_pcap=%s,rx_pcap=%s,tx_pcap=%s,tx_pcap=%s" % (q[2], q[3], o[2], o[3])]
-        p = run_dataplane(env, vd, ["--mode", "inline", "--ports", "0:1", "--exit-on-idle", "500"],
+        p = run_dataplane(env, vd, ["--mode", "inline", "--ports", "0:1", "--exit-on-idle", "500",
+                                    "--no-image", "pass"],
                           lcores=None)
         out = [[f for _, _, f in pcap_read(x)[0]] for x in o]
         if out[2] != fa[:100] or out[3] != fa[100:] or out[0] != fb[:50] or out[1] != fb[50:]:
