@@ -315,6 +315,15 @@ in_cond(struct builder *b, const config_setting_t *s, const char *k, size_t kl, 
 	}
 	if ((rc = cpl_field_nets(b, s, (unsigned)f)) != 0)
 		return rc;
+	if (netmask == SW_NET_IN_HOME && !neg) {
+		/* "in the home network" is the home atom of the field (the engine resolves the
+		 * network to home exactly when that atom is set): as an atom condition it gates
+		 * its rule, which is then no candidate for an MSU from any other network (the
+		 * spoofed-home rules of the shipped policy). */
+		struct sw_img_cond c = { .kind = SW_COND_ATOM, .field = (uint8_t)f,
+					 .arg = b->hdr.fields[f].net_home };
+		return cond_push(b, c);
+	}
 	struct sw_img_cond c = { .kind = SW_COND_NET_IN, .field = (uint8_t)f, .neg = neg,
 				 .arg = netmask };
 	return cond_push(b, c);
