@@ -145,6 +145,19 @@ fail:
 	return err;
 }
 
+/* The same two steps for other objects of an instance (dataplane/state's /sigwall.X.state). */
+int
+sw_shm_map_existing(const char *name, bool writable, size_t min_len, void **base, size_t *len)
+{
+	return map_existing(name, writable, min_len, base, len);
+}
+
+int
+sw_shm_map_new(const char *name, size_t len, void **base)
+{
+	return map_new(name, len, base);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Image region                                                                               */
 

@@ -438,6 +438,12 @@ int sw_shm_stats_attach(const char *instance, bool writable, struct sw_shm_stats
 void sw_shm_stats_detach(struct sw_shm_stats *m);
 /* Unlink both objects of an instance (tests, `sigwall-control --cleanup`). */
 void sw_shm_unlink(const char *instance);
+/* Map an existing shm object (-EPROTO when smaller than min_len), or create one of len bytes
+ * (O_EXCL, mode 0600, zero-filled), as the image and stats objects are; 0 or -errno. Used by
+ * dataplane/state for /sigwall.<instance>.state. */
+int sw_shm_map_existing(const char *name, bool writable, size_t min_len, void **base,
+			size_t *len);
+int sw_shm_map_new(const char *name, size_t len, void **base);
 
 /*
  * Control: publish an image of `size` bytes as `generation` (must be > the current generation).

@@ -6,6 +6,8 @@
  */
 #include "state.h"
 
+#include "dataplane/shm/shm.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -35,6 +37,9 @@ round_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) / a * a;
 }
+
+_Static_assert(SW_STATE_NAME_MAX == SW_SHM_NAME_MAX, "state object names as shm's");
+_Static_assert(SW_STATE_INSTANCE_MAX == SW_SHM_INSTANCE_MAX, "instance names as shm's");
 
 static const unsigned table_words[SW_STATE_NTABLES] = {
 	[SW_STATE_T_DIALOGUE] = SW_STATE_DIALOGUE_WORDS,
@@ -1459,25 +1464,7 @@ bind(struct sw_state *st, void *base, size_t len)
 int
 sw_state_name(char *buf, size_t len, const char *instance)
 {
-	size_t n;
-	int w;
-
-	if (instance == NULL)
-		return -EINVAL;
-	n = strlen(instance);
-	if (n == 0 || n > SW_STATE_INSTANCE_MAX)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		char c = instance[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-'))
-			return -EINVAL;
-	}
-	w = snprintf(buf, len, "/sigwall.%s.state", instance);
-	if (w < 0 || (size_t)w >= len)
-		return -EINVAL;
-	return 0;
+	return sw_shm_name(buf, len, instance, "state");
 }
 
 void
@@ -1489,72 +1476,18 @@ sw_state_unlink(const char *instance)
 		shm_unlink(name);
 }
 
-static void advise_huge(void *p, size_t len);
-
-/* Map the existing object read-write: 0, -ENOENT, or -errno. */
-static int
-map_existing(const char *name, void **base, size_t *len)
+/* 2 MiB pages where the kernel allows them (THP for anonymous memory with enabled=madvise,
+ * shmem with shmem_enabled=advise): a 1M-entry table spans ~100 MiB, and with 4 KiB pages every
+ * lookup also misses the TLB. Advice only; failure changes nothing. */
+static void
+advise_huge(void *p, size_t len)
 {
-	struct stat st;
-	void *p;
-	int fd, err;
-
-	fd = shm_open(name, O_RDWR, 0);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		goto fail;
-	}
-	if (st.st_size < (off_t)sizeof(struct sw_state_hdr)) {
-		/* Too small to be ours (or still being sized by its creator). */
-		*base = NULL;
-		*len = (size_t)st.st_size;
-		close(fd);
-		return 0;
-	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED) {
-		err = -errno;
-		goto fail;
-	}
-	close(fd);
-	advise_huge(p, (size_t)st.st_size);
-	*base = p;
-	*len = (size_t)st.st_size;
-	return 0;
-fail:
-	close(fd);
-	return err;
-}
-
-static int
-map_new(const char *name, size_t len, void **base)
-{
-	void *p;
-	int fd, err;
-
-	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
-	if (fd < 0)
-		return -errno;
-	/* The umask may have narrowed the mode; never widen it beyond 0600 either. */
-	if (fchmod(fd, 0600) < 0 || ftruncate(fd, (off_t)len) < 0) {
-		err = -errno;
-		goto fail;
-	}
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED) {
-		err = -errno;
-		goto fail;
-	}
-	close(fd);
-	advise_huge(p, len);
-	*base = p;
-	return 0;
-fail:
-	close(fd);
-	shm_unlink(name);
-	return err;
+#ifdef MADV_HUGEPAGE
+	madvise(p, len, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
 }
 
 int
@@ -1574,8 +1507,15 @@ sw_state_open(const char *instance, const struct sw_state_config *cfg, unsigned 
 		void *p = NULL;
 		size_t len = 0;
 
-		rc = map_existing(out->name, &p, &len);
+		rc = sw_shm_map_existing(out->name, true, sizeof(struct sw_state_hdr), &p, &len);
+		if (rc == -EPROTO) {
+			/* Smaller than a header: still being sized by its creator, or garbage. */
+			rc = 0;
+			p = NULL;
+		}
 		if (rc == 0) {
+			if (p != NULL)
+				advise_huge(p, len);
 			struct sw_state_hdr *h = p;
 			uint64_t magic = p != NULL ? atomic_load_explicit(&h->magic, ACQUIRE) : 0;
 
@@ -1612,31 +1552,18 @@ sw_state_open(const char *instance, const struct sw_state_config *cfg, unsigned 
 		} else if (rc != -ENOENT) {
 			return rc;
 		}
-		rc = map_new(out->name, g.size, &p);
+		rc = sw_shm_map_new(out->name, g.size, &p);
 		if (rc == -EEXIST)
 			continue; /* another opener created it: use theirs */
 		if (rc < 0)
 			return rc;
+		advise_huge(p, g.size);
 		init_header(p, &g);
 		bind(out, p, g.size);
 		out->shm = true;
 		return result;
 	}
 	return -EBUSY;
-}
-
-/* 2 MiB pages where the kernel allows them (THP for anonymous memory with enabled=madvise,
- * shmem with shmem_enabled=advise): a 1M-entry table spans ~100 MiB, and with 4 KiB pages every
- * lookup also misses the TLB. Advice only; failure changes nothing. */
-static void
-advise_huge(void *p, size_t len)
-{
-#ifdef MADV_HUGEPAGE
-	madvise(p, len, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)len;
-#endif
 }
 
 static int

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "dataplane/state/state.h"
+#include "dump.h"
 
 #define S SW_STATE_NS_PER_S
 
@@ -558,55 +559,6 @@ test_dead_writer(void **state)
 
 /* ------------------------------------------------------------------------------------------ */
 /* Deltas                                                                                     */
-
-struct dump {
-	struct sw_state_delta *d;
-	size_t n, cap;
-};
-
-static int
-dump_cb(const struct sw_state_delta *d, void *arg)
-{
-	struct dump *x = arg;
-
-	if (x->n == x->cap) {
-		x->cap = x->cap ? 2 * x->cap : 1024;
-		x->d = realloc(x->d, x->cap * sizeof(*x->d));
-		assert_non_null(x->d);
-	}
-	x->d[x->n++] = *d;
-	return 0;
-}
-
-static int
-delta_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct sw_state_delta));
-}
-
-static struct dump
-dump_all(struct sw_state *st, uint64_t now)
-{
-	struct dump x = {0};
-
-	for (unsigned t = 0; t < SW_STATE_NTABLES; t++)
-		sw_state_dump(st, t, now, true, dump_cb, &x);
-	if (x.n > 0)
-		qsort(x.d, x.n, sizeof(*x.d), delta_cmp);
-	return x;
-}
-
-static void
-assert_same_contents(struct sw_state *a, struct sw_state *b, uint64_t now)
-{
-	struct dump da = dump_all(a, now), db = dump_all(b, now);
-
-	assert_true(da.n > 0);
-	assert_int_equal(da.n, db.n);
-	assert_memory_equal(da.d, db.d, da.n * sizeof(*da.d));
-	free(da.d);
-	free(db.d);
-}
 
 /* A random workload on A through its ring; B applies the deltas: same contents. Applied twice:
  * nothing changes (idempotent). Applied shuffled to C: same contents (order-independent). */
