@@ -16,6 +16,7 @@
 #include "dataplane/decode/print.h"
 #include "dataplane/judge/judge.h"
 #include "dataplane/policy/policy.h"
+#include "dataplane/proto/sctp.h"
 #include "pcapread.h"
 #include "sigwallctl.h"
 
@@ -388,7 +389,7 @@ inspect_show(struct inspect *x, const uint8_t *data, const struct sw_pkt *pkt)
 	unsigned i;
 
 	for (i = 0; i < pkt->nchunks; i++) {
-		if (pkt->chunks[i].type != 0 && pkt->chunks[i].type != 64)
+		if (!sw_sctp_is_data(pkt->chunks[i].type))
 			continue;
 		sw_decode_msu(data, pkt, i, &x->msu);
 		inspect_record(x, pkt, &x->msu, NULL);

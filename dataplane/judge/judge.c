@@ -6,10 +6,9 @@
 #include <string.h>
 
 #include "dataplane/decode/decode.h"
+#include "dataplane/proto/sctp.h"
 #include "judge.h"
 
-#define SCTP_CHUNK_DATA 0   /* RFC 9260 3.3.1 */
-#define SCTP_CHUNK_IDATA 64 /* RFC 8260 2.1 */
 #define IPPROTO_ICMPV6_ 58  /* RFC 4443 */
 #define ND_TYPE_FIRST 133   /* RFC 4861 4.1-4.5: router solicitation .. redirect */
 #define ND_TYPE_LAST 137
@@ -105,9 +104,7 @@ sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct
 	j->cls = SW_JUDGE_CHUNKS;
 	for (i = 0; i < pkt->nchunks; i++) {
 		struct sw_judge_verdict *v;
-		uint8_t t = pkt->chunks[i].type;
-
-		if (t != SCTP_CHUNK_DATA && t != SCTP_CHUNK_IDATA)
+		if (!sw_sctp_is_data(pkt->chunks[i].type))
 			continue;
 		/* Every DATA chunk is judged, whatever its payload protocol: a PPID other than
 		 * M3UA is a malformation (SW_MAL_SCTP_PPID) and gets the malformed verdict. */
