@@ -13,49 +13,48 @@
 #include "builder.h"
 #include "dataplane/decode/decode.h"
 
-struct named { const char *name; uint32_t v; };
+/* Names of integer field values: the rule language's own for `direction` and `si`, the protocol
+ * name tables (dataplane/proto) for the message types. -1: not a name of field f. */
+static int
+direction_code(const char *name)
+{
+	if (strcasecmp(name, "outside") == 0 || strcmp(name, "A") == 0)
+		return SW_SIDE_OUTSIDE;
+	if (strcasecmp(name, "inside") == 0 || strcmp(name, "B") == 0)
+		return SW_SIDE_INSIDE;
+	return -1;
+}
 
-static const struct named direction_names[] = { { "outside", 0 }, { "inside", 1 }, { "A", 0 },
-						 { "B", 1 }, { NULL, 0 } };
-static const struct named sccp_names[] = { /* Q.713 4.1 message type codes */
-	{ "udt", 0x09 }, { "udts", 0x0a }, { "xudt", 0x11 }, { "xudts", 0x12 }, { "ludt", 0x13 },
-	{ "ludts", 0x14 }, { NULL, 0 } };
-static const struct named tcap_names[] = {
-	{ "unidirectional", SW_TCAP_UNIDIRECTIONAL }, { "begin", SW_TCAP_BEGIN },
-	{ "end", SW_TCAP_END }, { "continue", SW_TCAP_CONTINUE }, { "abort", SW_TCAP_ABORT },
-	{ NULL, 0 } };
-static const struct named comp_names[] = {
-	{ "invoke", SW_COMP_INVOKE }, { "returnResultLast", SW_COMP_RESULT_LAST },
-	{ "returnResult", SW_COMP_RESULT }, { "returnResultNotLast", SW_COMP_RESULT },
-	{ "returnError", SW_COMP_ERROR }, { "reject", SW_COMP_REJECT }, { NULL, 0 } };
-static const struct named isup_names[] = { /* Q.763 table 4 */
-	{ "IAM", 0x01 }, { "SAM", 0x02 }, { "ACM", 0x06 }, { "CON", 0x07 }, { "ANM", 0x09 },
-	{ "REL", 0x0c }, { "RLC", 0x10 }, { "CPG", 0x2c }, { NULL, 0 } };
-static const struct named si_names[] = { { "sccp", 3 }, { "isup", 5 }, { NULL, 0 } };
+static int
+si_code(const char *name)
+{
+	return strcasecmp(name, "sccp") == 0 ? MTP3_SI_SCCP /* Q.704 14.2.1 */
+	       : strcasecmp(name, "isup") == 0 ? MTP3_SI_ISUP
+					       : -1;
+}
 
 enum vkind { VK_INT, VK_OPCODE, VK_COMP };
 
-static const struct named *
-ifield_names_of(unsigned f)
+static int (*ifield_names_of(unsigned f))(const char *)
 {
 	switch (f) {
 	case SW_IF_DIRECTION:
-		return direction_names;
+		return direction_code;
 	case SW_IF_SCCP_TYPE:
-		return sccp_names;
+		return sw_sccp_type_code;
 	case SW_IF_TCAP_TYPE:
-		return tcap_names;
+		return sw_tcap_type_code;
 	case SW_IF_ISUP_TYPE:
-		return isup_names;
+		return sw_isup_type_code;
 	case SW_IF_SI:
-		return si_names;
+		return si_code;
 	}
 	return NULL;
 }
 
 /* One value of an integer condition into vals (a list reference adds all of its entries). */
 static int
-int_value(struct builder *b, const config_setting_t *e, const char *key, const struct named *names,
+int_value(struct builder *b, const config_setting_t *e, const char *key, int (*names)(const char *),
 	  enum vkind vk, uint32_t **vals, size_t *n, size_t *cap)
 {
 	int ty = config_setting_type(e);
@@ -84,9 +83,8 @@ int_value(struct builder *b, const config_setting_t *e, const char *key, const s
 		}
 		if (vk == VK_OPCODE)
 			v = sw_map_op_code(s);
-		for (const struct named *p = names; v < 0 && p != NULL && p->name != NULL; p++)
-			if (strcasecmp(p->name, s) == 0)
-				v = p->v;
+		if (v < 0 && names != NULL)
+			v = names(s);
 		if (v < 0)
 			return cpl_errs(b, e, "unknown value \"%s\" for '%s'", s, key);
 	} else {
@@ -103,7 +101,7 @@ int_value(struct builder *b, const config_setting_t *e, const char *key, const s
 }
 
 static int
-int_set(struct builder *b, const config_setting_t *s, const struct named *names, enum vkind vk,
+int_set(struct builder *b, const config_setting_t *s, int (*names)(const char *), enum vkind vk,
 	uint32_t *off)
 {
 	uint32_t *vals = NULL;
@@ -445,7 +443,7 @@ cpl_parse_conds(struct builder *b, struct rule *r, const config_setting_t *g, bo
 						   (cunk != NULL ? SW_COMP_F_UNKNOWN : 0) };
 		uint32_t off;
 		if (ctype != NULL) {
-			if ((rc = int_set(b, ctype, comp_names, VK_COMP, &off)) != 0)
+			if ((rc = int_set(b, ctype, sw_comp_type_code, VK_COMP, &off)) != 0)
 				return rc;
 			c.arg = off;
 		}

@@ -279,58 +279,14 @@ sf_digits(const struct sw_msu *m, unsigned f)
 	return NULL;
 }
 
-/* Decimal of v at out[n..], bounded by outsz; returns the new length or 0 if it does not fit. */
-static unsigned
-put_dec(char *out, unsigned n, unsigned outsz, uint64_t v)
-{
-	char tmp[20];
-	unsigned k = 0;
-
-	do {
-		tmp[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	if (n + k >= outsz)
-		return 0;
-	while (k > 0)
-		out[n++] = tmp[--k];
-	return n;
-}
-
-/* Dotted text of an encoded OID (X.690 8.19), bounded. Returns the length, 0 if invalid. */
+/* Dotted text of the ACN: the decoder's one OID-to-text (the printer's too, so that what
+ * `inspect` prints is what the rules match); 0 when the OID is not valid. */
 static unsigned
 acn_text(const uint8_t *oid, unsigned len, char *out, unsigned outsz)
 {
-	unsigned n = 0;
-	uint64_t v = 0;
-	bool first = true;
+	int n = sw_oid_to_text(oid, len, out, outsz);
 
-	for (unsigned i = 0; i < len; i++) {
-		v = (v << 7) | (oid[i] & 0x7f);
-		if (v > 0xffffffffu)
-			return 0;
-		if (oid[i] & 0x80)
-			continue;
-		if (first) {
-			unsigned a = v < 40 ? 0 : v < 80 ? 1 : 2;
-			n = put_dec(out, n, outsz, a);
-			if (n == 0 || n + 1 >= outsz)
-				return 0;
-			out[n++] = '.';
-			v -= 40ull * a;
-			first = false;
-		} else {
-			if (n + 1 >= outsz)
-				return 0;
-			out[n++] = '.';
-		}
-		n = put_dec(out, n, outsz, v);
-		if (n == 0)
-			return 0;
-		v = 0;
-	}
-	out[n] = '\0';
-	return n;
+	return n > 0 ? (unsigned)n : 0;
 }
 
 /* Text of a string field for scanning; len 0 when absent. */
