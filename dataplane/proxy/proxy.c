@@ -237,6 +237,7 @@ sw_proxy_input(struct sw_proxy *px, uint16_t link, uint16_t stream, const uint8_
 	px->now_ms = now_ms;
 	px->cur = buf;
 	px->cur_len = len;
+	px->cur_stream = stream;
 	sw_m3ua_input(&px->link[link].ep, stream, buf, len, now_ms);
 	px->cur = NULL;
 }
@@ -260,18 +261,22 @@ outcome(struct sw_proxy *px, struct sw_proxy_link *in, const struct sw_msu *msu,
 		px->ops.event(px->ops.user, in->id, msu, v, (uint8_t)o);
 }
 
-/* DATA stream for an SLS: in-sequence per SLS (RFC 4666 1.4.7: stream 0 is management). */
+/* DATA stream on the way out: the sender's stream, so that what it put in sequence stays in
+ * sequence; one chosen by SLS when the sender's is out of range (RFC 4666 1.4.7: stream 0 is
+ * management). */
 static uint16_t
-sls_stream(uint8_t sls)
+out_stream(const struct sw_proxy *px, uint8_t sls)
 {
-	return (uint16_t)(1 + sls % 16);
+	if (px->cur_stream != 0 && px->cur_stream < SW_PROXY_STREAMS)
+		return px->cur_stream;
+	return (uint16_t)(1 + sls % (SW_PROXY_STREAMS - 1));
 }
 
 static enum sw_proxy_outcome
 forward(struct sw_proxy *px, uint16_t out, const struct sw_m3ua_label *lb, const uint8_t *ud,
 	uint32_t ud_len)
 {
-	if (sw_m3ua_send_data(&px->link[out].ep, sls_stream(lb->sls), lb, ud, ud_len) != 0)
+	if (sw_m3ua_send_data(&px->link[out].ep, out_stream(px, lb->sls), lb, ud, ud_len) != 0)
 		return SW_PXO_TX_FAILED;
 	return SW_PXO_ROUTED;
 }
@@ -285,7 +290,7 @@ answer(struct sw_proxy_link *in, const struct sw_m3ua_label *lb, const uint8_t *
 	if (n == 0)
 		return false;
 	sw_answer_label(lb, in->cfg.local_pc, &back);
-	return sw_m3ua_send_data(&in->ep, sls_stream(back.sls), &back, sccp, n) == 0;
+	return sw_m3ua_send_data(&in->ep, out_stream(in->px, back.sls), &back, sccp, n) == 0;
 }
 
 static enum sw_proxy_outcome
@@ -332,6 +337,8 @@ route(struct sw_proxy *px, struct sw_proxy_link *in, const struct sw_msu *msu,
 		return SW_PXO_NO_ROUTE;
 	}
 	lb->dpc = dpc;
+	if (out == in->id)
+		in->looped++;
 	return forward(px, out, lb, ud, ud_len);
 }
 
@@ -420,7 +427,7 @@ sw_proxy_status(const struct sw_proxy *px, char *out, size_t cap)
 		const struct sw_proxy_link *l = &px->link[i];
 		int w = snprintf(out + n, cap - n,
 				 "link %s sctp=%s m3ua=%s asp=%s as=%s rx=%llu tx=%llu err_rx=%llu "
-				 "err_tx=%llu\n",
+				 "err_tx=%llu looped=%llu\n",
 				 l->cfg.name, l->sctp_up ? "up" : "down",
 				 l->ep.client ? "asp" : "sgp", sw_m3ua_asp_state_name(l->ep.state),
 				 sw_m3ua_as_state_name(l->ep.client ? l->ep.peer_as_state
@@ -428,7 +435,8 @@ sw_proxy_status(const struct sw_proxy *px, char *out, size_t cap)
 				 (unsigned long long)l->ep.ctr.rx_data,
 				 (unsigned long long)l->ep.ctr.tx_data,
 				 (unsigned long long)l->ep.ctr.err_rx,
-				 (unsigned long long)l->ep.ctr.err_tx);
+				 (unsigned long long)l->ep.ctr.err_tx,
+				 (unsigned long long)l->looped);
 		if (w < 0)
 			break;
 		n += (size_t)w;

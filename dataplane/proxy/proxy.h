@@ -21,6 +21,7 @@
 
 #define SW_PROXY_LINKS 32
 #define SW_PROXY_NAME_MAX 32
+#define SW_PROXY_STREAMS 17 /* per association: 0 management, 1-16 DATA (sctp_conn.h) */
 
 /* Actions of proxy mode. allow/drop/alert are the inline ones; the other three only exist
  * where the proxy terminates the association (issue 21). */
@@ -104,6 +105,8 @@ struct sw_proxy_link {
 	bool routable;                /* ASP-ACTIVE: in the route table's available links */
 	bool abort_req;               /* BEAT lost: the transport aborts the association */
 	uint64_t duna_rx, dava_rx;
+	uint64_t looped;              /* MSUs routed back onto the link they came from (a route
+					 loop, or a peer addressing itself through us) */
 };
 
 struct sw_proxy {
@@ -119,6 +122,7 @@ struct sw_proxy {
 	/* the M3UA message being processed (sw_proxy_input) */
 	const uint8_t *cur;
 	size_t cur_len;
+	uint16_t cur_stream;
 };
 
 void sw_proxy_init(struct sw_proxy *px, const struct sw_proxy_ops *ops,

@@ -53,6 +53,7 @@ static struct {
 	const char *local, *remote;
 	uint16_t lport, rport;
 	unsigned count, streams, block_every, stall_s, timeout_s, pace_us;
+	unsigned hold_ms; /* wait after ASP-ACTIVE before sending (through a proxy: issue 21) */
 	unsigned block_pct; /* --block-pct: a seeded pseudo-random share of messages blocked */
 	unsigned seed;
 	bool bundle;	    /* --bundle: Nagle on (no SCTP_NODELAY): several messages a packet */
@@ -662,7 +663,7 @@ usage(void)
 			"--rport P [--count N] [--streams S] [--block-every K] [--stall S] "
 			"[--timeout S] [--mix FILE --expect FILE] [--pace USEC] [--block-pct P "
 			"--seed N] [--bundle] [--unordered-pct P] [--sizes MIN-MAX] [--gaps] "
-			"[--restart-at K] [--sack-delay MS] [--sack-freq N]\n");
+			"[--restart-at K] [--sack-delay MS] [--sack-freq N] [--hold MS]\n");
 	exit(2);
 }
 
@@ -693,6 +694,7 @@ main(int argc, char **argv)
 		{"restart-at", required_argument, NULL, 'R'},
 		{"sack-delay", required_argument, NULL, 'D'},
 		{"sack-freq", required_argument, NULL, 'F'},
+		{"hold", required_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0},
 	};
 	bool role = false, ok, stall = false;
@@ -743,6 +745,9 @@ main(int argc, char **argv)
 			break;
 		case 'e':
 			opt.expect = optarg;
+			break;
+		case 'H':
+			opt.hold_ms = (unsigned)atoi(optarg);
 			break;
 		case 'P':
 			opt.pace_us = (unsigned)atoi(optarg);
@@ -835,6 +840,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "m3ua_peer[%s]: ASP not active\n", opt.tag);
 		return 1;
 	}
+	usleep(opt.hold_ms * 1000); /* a proxy's other association may still be coming up */
 	clock_gettime(CLOCK_MONOTONIC, &st.last_progress);
 
 	for (i = 0; i < opt.count; i++) {

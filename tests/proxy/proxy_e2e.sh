@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# End to end of `sigwall-dataplane --mode proxy` (issue 21) with independent SCTP/M3UA peers
+# (tests/e2e/m3ua_peer on usrsctp raw IPv4) in network namespaces:
+#   ns A [m3ua_peer client: partner ASP, 10.197.0.2]--+
+#   ns B [m3ua_peer server: home SGP, 10.197.0.3]----bridge (ns M)--[net_af_packet: the proxy,
+#                                                                  10.197.0.1, usrsctp AF_CONN]
+# The proxy terminates both associations (SGP toward the partner, ASP toward home), answers
+# ARP for its address, and routes DATA by DPC (m3ua_peer's client sends to DPC 2: home; its
+# server to DPC 1: the partner). m3ua_peer does not check who sent what it receives, so the
+# proxy's `looped` counters (MSUs routed back onto their own link) must stay 0: with the routes
+# swapped each peer would get its own messages back and count them. Checked: both associations ASP-ACTIVE in the proxy's status, every message of each
+# peer received by the other (m3ua_peer checks count and order per stream), nothing lost,
+# no restart, no stall. m3ua_peer ends its exchange with an M3UA NTFY to its peer; management
+# is hop by hop (RFC 4666 4.3) and a proxy does not forward it, so the peers' "no DONE" and the
+# home side's missing SHUTDOWN-COMPLETE are the expected, and only accepted, complaints.
+# usage: proxy_e2e.sh BUILD_DIR [selfcheck]
+#   selfcheck: the same with the two routes swapped (each peer's messages come back to it); the
+#   run must fail on the looped counters, which proves the check can fail.
+set -u
+BUILD=${1:?usage: proxy_e2e.sh BUILD_DIR [selfcheck]}
+if [ "${2:-}" = selfcheck ]; then
+	out=$(SW_PROXY_E2E_SWAP=1 "$0" "$BUILD" 2>&1); rc=$?
+	echo "$out" | tail -3
+	[ $rc = 77 ] && exit 77
+	if [ $rc = 1 ] && echo "$out" | grep -q "looped back"; then
+		echo "PASS: swapped routes detected"; exit 0
+	fi
+	echo "FAIL: swapped routes not detected (rc $rc)"; exit 1
+fi
+COUNT=${SW_PROXY_E2E_COUNT:-300}
+id=$$
+NA=swpxa$id NB=swpxb$id NM=swpxm$id
+A0=vpa0$id A1=vpa1$id B0=vpb0$id B1=vpb1$id D0=vpd0$id D1=vpd1$id BR=vpbr$id
+PEER=$BUILD/tests/e2e/m3ua_peer
+DP=$BUILD/dataplane/app/sigwall-dataplane
+LOG=$(mktemp -d /tmp/sw-proxy-e2e.XXXXXX)
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
+command -v ip >/dev/null || skip "iproute2 not installed"
+[ -x "$PEER" ] || skip "m3ua_peer not built (usrsctp missing)"
+[ -x "$DP" ] || skip "sigwall-dataplane not built (libdpdk-dev)"
+ip netns add "$NM" 2>/dev/null || skip "network namespaces not allowed here"
+
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for n in "$NA" "$NB" "$NM"; do ip netns del "$n" 2>/dev/null; done
+	rm -rf "/var/run/dpdk/swpx$id"
+	[ -n "${KEEP_LOG:-}" ] || rm -rf "$LOG"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; for f in "$LOG"/*.out "$LOG"/*.err; do echo "== $f"; tail -8 "$f"; done; exit 1; }
+
+ip netns add "$NA" && ip netns add "$NB" || skip "cannot create namespaces"
+ip link add "$A0" netns "$NA" type veth peer name "$A1" netns "$NM" || skip "veth not available"
+ip link add "$B0" netns "$NB" type veth peer name "$B1" netns "$NM"
+ip link add "$D0" netns "$NM" type veth peer name "$D1" netns "$NM"
+ip -n "$NM" link add "$BR" type bridge || skip "bridge not available"
+for l in "$A1" "$B1" "$D1"; do ip -n "$NM" link set "$l" master "$BR"; ip -n "$NM" link set "$l" up; done
+ip -n "$NM" link set "$BR" up
+ip -n "$NM" link set "$D0" up
+ip -n "$NA" addr add 10.197.0.2/24 dev "$A0"
+ip -n "$NB" addr add 10.197.0.3/24 dev "$B0"
+for n in "$NA" "$NB" "$NM"; do ip -n "$n" link set lo up; done
+ip -n "$NA" link set "$A0" up
+ip -n "$NB" link set "$B0" up
+ip netns exec "$NM" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
+
+dpc_home=2 dpc_partner=1
+[ -n "${SW_PROXY_E2E_SWAP:-}" ] && dpc_home=1 dpc_partner=2
+cat >"$LOG/site.conf" <<CONF
+site = {
+	name = "proxy e2e";
+	home = { plmn = [ "65501" ]; gt = [ "27820" ]; };
+	links = (
+		{ name = "partner"; local = "10.197.0.1:2905"; remote = "10.197.0.2:2906";
+		  sctp = "server"; m3ua = "sgp"; side = "outside"; },
+		{ name = "home"; local = "10.197.0.1:2907"; remote = "10.197.0.3:2905";
+		  sctp = "client"; m3ua = "asp"; side = "inside"; }
+	);
+	routes = (
+		{ dpc = $dpc_home; links = [ "home" ]; },
+		{ dpc = $dpc_partner; links = [ "partner" ]; }
+	);
+};
+CONF
+
+ip netns exec "$NM" "$DP" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "swpx$id" \
+	--log-level lib.eal:error --vdev "net_af_packet0,iface=$D0" -- --mode proxy --ports 0 \
+	--site "$LOG/site.conf" --instance "swpx$id" >"$LOG/proxy.out" 2>"$LOG/proxy.err" &
+dp=$!; pids+=($dp)
+for _ in $(seq 50); do
+	grep -q "proxy mode on port" "$LOG/proxy.out" 2>/dev/null && break
+	kill -0 $dp 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 $dp 2>/dev/null || { tail -5 "$LOG/proxy.err"; skip "sigwall-dataplane does not start here"; }
+grep -q "proxy mode on port 0: 2 link(s), 2 route(s)" "$LOG/proxy.out" || fail "proxy did not load the site"
+
+# --hold: each peer waits after its ASP is active, so that the proxy's other association is
+# up before the first message (an MSU for an unavailable route is dropped, as by an STP).
+peer=(--count "$COUNT" --streams 4 --block-every 0 --stall 8 --timeout 40 --hold 4000)
+ip netns exec "$NB" "$PEER" --server --local 10.197.0.3 --lport 2905 --remote 10.197.0.1 \
+	--rport 2907 "${peer[@]}" >"$LOG/home.out" 2>"$LOG/home.err" &
+hp=$!; pids+=($hp)
+ip netns exec "$NA" "$PEER" --client --local 10.197.0.2 --lport 2906 --remote 10.197.0.1 \
+	--rport 2905 "${peer[@]}" >"$LOG/partner.out" 2>"$LOG/partner.err" &
+pp=$!; pids+=($pp)
+wait $pp; wait $hp
+sleep 1.2 # one more status line of the proxy
+
+for side in partner home; do
+	r=$(grep RESULT "$LOG/$side.out") || fail "$side: no RESULT"
+	echo "$side: $r"
+	case "$r" in *"expect=$COUNT received=$COUNT "*) ;; *) fail "$side did not receive all $COUNT" ;; esac
+	case "$r" in *"lost=0 restart=0 stall=0"*) ;; *) fail "$side: lost, restarted or stalled" ;; esac
+	# Only the end-of-exchange complaints explained above.
+	if grep ERROR "$LOG/$side.err" | grep -v "no DONE from the peer" |
+		grep -qv "no graceful SHUTDOWN-COMPLETE"; then
+		fail "$side: unexpected errors"
+	fi
+done
+grep -q "link partner sctp=up m3ua=sgp asp=active" "$LOG/proxy.out" || fail "partner link never ASP-ACTIVE"
+grep -q "link home sctp=up m3ua=asp asp=active" "$LOG/proxy.out" || fail "home link never ASP-ACTIVE"
+last=$(grep "^link " "$LOG/proxy.out" | tail -2)
+echo "$last"
+for side in partner home; do
+	echo "$last" | grep "^link $side " | grep -q " tx=$COUNT .*looped=0$" ||
+		fail "$side link: not $COUNT messages from the other side, or messages looped back"
+done
+routed=$(grep -o "proxy routed=[0-9]*" "$LOG/proxy.out" | tail -1 | cut -d= -f2)
+echo "proxy: $(grep "proxy routed=" "$LOG/proxy.out" | tail -1)"
+[ "${routed:-0}" -eq $((2 * COUNT)) ] || fail "proxy routed ${routed:-0}, want $((2 * COUNT))"
+echo "PASS: proxy mode on DPDK: both associations ASP-ACTIVE, $COUNT messages each way routed"
