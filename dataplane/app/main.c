@@ -34,6 +34,7 @@
 #include <rte_version.h>
 
 #include "app.h"
+#include "dataplane/proxy/proxy_dpdk.h"
 #include "log.h"
 
 #ifndef SW_VERSION
@@ -54,6 +55,8 @@ static const char usage_text[] =
 	"       sigwall-dataplane --help | --version\n"
 	"  --mode inline    forward A<->B, take dropped MSUs out (needs two ports)\n"
 	"  --mode monitor   transmit nothing; count and raise events (one or two ports)\n"
+	"  --mode proxy     terminate M3UA on --site's links and route (one port; issue 21)\n"
+	"  --site FILE      proxy mode: the site file with links and routes\n"
 	"  --ports A:B      DPDK port ids or device names (e.g. 0:1, net_pcap0:net_pcap1)\n"
 	"  --instance NAME  shared memory /sigwall.NAME.image and /sigwall.NAME.stats\n"
 	"  --non-sctp       what to do with packets that are not SCTP/M3UA (default pass)\n"
@@ -159,6 +162,10 @@ parse_ports(struct app *a)
 
 /* App options: everything after "--". Parsed before rte_eal_init so that a mistake is
  * reported in one line, without the EAL's start-up noise. */
+/* --mode proxy (issue 21): dataplane/proxy runs on the first worker lcore, the workers idle. */
+static struct sw_proxy_dpdk_args proxy_args;
+static bool proxy_mode;
+
 static void
 parse_app_args(struct app *a, int argc, char **argv)
 {
@@ -176,6 +183,7 @@ parse_app_args(struct app *a, int argc, char **argv)
 		{"nic-interval", required_argument, NULL, 'N'},
 		{"exit-on-idle", required_argument, NULL, 'I'},
 		{"max-packets", required_argument, NULL, 'M'},
+		{"site", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -191,6 +199,8 @@ parse_app_args(struct app *a, int argc, char **argv)
 				a->mode = SW_MODE_INLINE;
 			else if (strcmp(optarg, "monitor") == 0)
 				a->mode = SW_MODE_MONITOR;
+			else if (strcmp(optarg, "proxy") == 0)
+				a->mode = SW_MODE_MONITOR, proxy_mode = true;
 			else
 				die_usage("--mode wants inline or monitor, got '%s'", optarg);
 			a->have_mode = true;
@@ -229,6 +239,9 @@ parse_app_args(struct app *a, int argc, char **argv)
 		case 'M':
 			a->max_packets = parse_u64("--max-packets", optarg, 1, UINT64_MAX);
 			break;
+		case 'S':
+			proxy_args.site = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(SW_EXIT_OK);
@@ -254,6 +267,8 @@ parse_app_args(struct app *a, int argc, char **argv)
 	parse_ports(a);
 	if (a->mode == SW_MODE_INLINE && a->nports != 2)
 		die_usage("--mode inline needs two ports: --ports A:B");
+	if (proxy_mode && proxy_args.site == NULL)
+		die_usage("--mode proxy needs --site FILE (its links and routes)");
 }
 
 /* No hugepages reserved and no --no-huge: say so before the EAL fails obscurely. */
@@ -693,6 +708,16 @@ run(struct app *a)
 	unsigned lcore, wi = 0;
 
 	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (proxy_mode) {
+			proxy_args.port = a->port[0];
+			proxy_args.pool = a->pool;
+			proxy_args.watch = &a->watch;
+			proxy_args.quit = &quit;
+			proxy_args.status_every_ms = 1000;
+			proxy_args.default_drop = a->def_action == SW_ACT_DROP;
+			rte_eal_remote_launch(sw_proxy_dpdk_main, &proxy_args, lcore);
+			break;
+		}
 		rte_eal_remote_launch(sw_worker_main, &a->workers[wi], lcore);
 		wi++;
 	}
