@@ -34,6 +34,7 @@ NA=swpxa$id NB=swpxb$id NM=swpxm$id
 A0=vpa0$id A1=vpa1$id B0=vpb0$id B1=vpb1$id D0=vpd0$id D1=vpd1$id BR=vpbr$id
 PEER=$BUILD/tests/e2e/m3ua_peer
 DP=$BUILD/dataplane/app/sigwall-dataplane
+ITEST=$BUILD/tests/integration/sw-itest
 LOG=$(mktemp -d /tmp/sw-proxy-e2e.XXXXXX)
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -41,6 +42,7 @@ skip() { echo "SKIP: $*"; exit 77; }
 command -v ip >/dev/null || skip "iproute2 not installed"
 [ -x "$PEER" ] || skip "m3ua_peer not built (usrsctp missing)"
 [ -x "$DP" ] || skip "sigwall-dataplane not built (libdpdk-dev)"
+[ -x "$ITEST" ] || skip "sw-itest not built"
 ip netns add "$NM" 2>/dev/null || skip "network namespaces not allowed here"
 
 pids=()
@@ -48,6 +50,7 @@ cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	for n in "$NA" "$NB" "$NM"; do ip netns del "$n" 2>/dev/null; done
+	"$ITEST" unlink "swpx$id" >/dev/null 2>&1
 	rm -rf "/var/run/dpdk/swpx$id"
 	[ -n "${KEEP_LOG:-}" ] || rm -rf "$LOG"
 }
@@ -88,6 +91,15 @@ site = {
 };
 CONF
 
+# A published policy, bound by the proxy as the inline workers bind theirs (the dataplane fails
+# closed without one). m3ua_peer's DATA is text, malformed as SCCP: this policy lets it pass.
+cat >"$LOG/rules.conf" <<CONF
+policy = { name = "proxy-e2e"; default = "allow"; malformed = "allow"; };
+rules = ( { name = "never"; cgpa = "999999999"; action = "drop"; } );
+CONF
+"$ITEST" publish "swpx$id" "$LOG/rules.conf" "$LOG/site.conf" 1 >"$LOG/itest.out" 2>&1 ||
+	fail "publish: $(cat "$LOG/itest.out")"
+
 ip netns exec "$NM" "$DP" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "swpx$id" \
 	--log-level lib.eal:error --vdev "net_af_packet0,iface=$D0" -- --mode proxy --ports 0 \
 	--site "$LOG/site.conf" --instance "swpx$id" >"$LOG/proxy.out" 2>"$LOG/proxy.err" &
@@ -99,6 +111,8 @@ for _ in $(seq 50); do
 done
 kill -0 $dp 2>/dev/null || { tail -5 "$LOG/proxy.err"; skip "sigwall-dataplane does not start here"; }
 grep -q "proxy mode on port 0: 2 link(s), 2 route(s)" "$LOG/proxy.out" || fail "proxy did not load the site"
+for _ in $(seq 30); do grep -q "proxy bound policy generation 1" "$LOG/proxy.out" && break; sleep 0.1; done
+grep -q "proxy bound policy generation 1" "$LOG/proxy.out" || fail "proxy did not bind the image"
 
 # --hold: each peer waits after its ASP is active, so that the proxy's other association is
 # up before the first message (an MSU for an unavailable route is dropped, as by an STP).
@@ -134,4 +148,6 @@ done
 routed=$(grep -o "proxy routed=[0-9]*" "$LOG/proxy.out" | tail -1 | cut -d= -f2)
 echo "proxy: $(grep "proxy routed=" "$LOG/proxy.out" | tail -1)"
 [ "${routed:-0}" -eq $((2 * COUNT)) ] || fail "proxy routed ${routed:-0}, want $((2 * COUNT))"
+judged=$(grep -o "judged=[0-9]*" "$LOG/proxy.out" | tail -1 | cut -d= -f2)
+[ "${judged:-0}" -eq $((2 * COUNT)) ] || fail "judged ${judged:-0}, want $((2 * COUNT))"
 echo "PASS: proxy mode on DPDK: both associations ASP-ACTIVE, $COUNT messages each way routed"
