@@ -143,9 +143,9 @@ sw_tcap_build_abort(const uint8_t *sccp, size_t len, const struct sw_msu *msu,
 					       TCAP_ABRT_SRC_USER};
 		tc[n++] = TCAP_DIALOGUE;
 		tc[n++] = 2 + 2 + sizeof(dialogue_as_id) + 2 + sizeof(abrt);
-		tc[n++] = BER_EXTERNAL;
+		tc[n++] = SW_BER_EXTERNAL;
 		tc[n++] = 2 + sizeof(dialogue_as_id) + 2 + sizeof(abrt);
-		tc[n++] = BER_OID;
+		tc[n++] = SW_BER_OID;
 		tc[n++] = sizeof(dialogue_as_id);
 		memcpy(tc + n, dialogue_as_id, sizeof(dialogue_as_id));
 		n += sizeof(dialogue_as_id);
