@@ -83,7 +83,8 @@ if [ "$quick" = 0 ]; then
 		-Db_lundef=false -Dfuzz=true; then
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 			LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 \
-			run build/san san --no-suite integration --no-suite e2e --no-suite bench --no-suite demo "$@"
+			run build/san san --no-suite integration --no-suite e2e --no-suite bench --no-suite demo \
+			--no-suite package "$@"
 	else
 		failed=$((failed + 1)); failed_names+=("san:setup")
 	fi
