@@ -82,34 +82,17 @@ median(double *v, unsigned n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* UDT (return on error) with a TCAP Begin whose OTID is seq. */
-static size_t
-mk_udt(uint8_t *out, uint32_t seq)
-{
-	static const uint8_t udt[] = {
-		0x09, 0x80, 0x03, 0x0e, 0x19,
-		0x0b, 0x12, 0x06, 0x00, 0x11, 0x04, 0x72, 0x28, 0x21, 0x43, 0x65, 0x07,
-		0x0b, 0x12, 0x08, 0x00, 0x12, 0x04, 0x94, 0x71, 0x02, 0x00, 0x00, 0x10,
-		0x08, 0x62, 0x06, 0x48, 0x04, 0x01, 0x02, 0x03, 0x04,
-	};
-
-	memcpy(out, udt, sizeof(udt));
-	out[34] = seq >> 24; /* OTID: 0x48, length 4 at 32-33, value at 34-37 */
-	out[35] = seq >> 16;
-	out[36] = seq >> 8;
-	out[37] = seq;
-	return sizeof(udt);
-}
-
 static void
 home_data(struct inproc_peer *p, const uint8_t *ud, uint32_t ud_len)
 {
 	uint32_t seq;
 
 	(void)p;
-	if (ud_len < 38 || lat_ns == NULL)
+	const uint8_t *o = ud + INPROC_UDT_OTID;
+
+	if (ud_len < INPROC_UDT_LEN || lat_ns == NULL)
 		return;
-	seq = (uint32_t)ud[34] << 24 | (uint32_t)ud[35] << 16 | (uint32_t)ud[36] << 8 | ud[37];
+	seq = (uint32_t)o[0] << 24 | (uint32_t)o[1] << 16 | (uint32_t)o[2] << 8 | o[3];
 	lat_ns[nlat++] = mono_ns() - sent_ns[seq];
 }
 
@@ -179,7 +162,7 @@ run_sctp(unsigned n, unsigned window, double *wall_ns, double *cpu)
 		while (sent < n && sent - (home->ndata - base) < window) {
 			struct sw_m3ua_label l = {.opc = 1000, .dpc = 2000, .si = 3, .ni = 2,
 						  .sls = (uint8_t)(sent & 15)};
-			size_t len = mk_udt(ud, sent);
+			size_t len = inproc_udt(ud, 0, sent);
 
 			sent_ns[sent] = mono_ns();
 			if (sw_m3ua_send_data(&partner->ep, (uint16_t)(1 + (sent & 15)), &l, ud,
@@ -255,7 +238,7 @@ main(int argc, char **argv)
 		struct sw_m3ua_label l = {.opc = 1000, .dpc = 2000, .si = 3, .ni = 2,
 					  .sls = (uint8_t)(i & 15)};
 		uint8_t ud[64];
-		size_t n = mk_udt(ud, i);
+		size_t n = inproc_udt(ud, 0, i);
 
 		lens[i] = sw_m3ua_build_data(msgs[i], sizeof(msgs[i]), 100, false, 0, &l, ud, n);
 	}

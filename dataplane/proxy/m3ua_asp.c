@@ -7,33 +7,13 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "m3ua_asp.h"
 #include "m3ua_wire.h"
 
 #define M3UA_DIAG_MAX 40          /* bytes of the offending message quoted in ERR */
 #define M3UA_T_ACK_MS 2000        /* retransmission of ASPUP/ASPAC/ASPIA/ASPDN, RFC 4666 4.3.4.1 */
 #define M3UA_T_R_MS 2000          /* T(r), RFC 4666 4.3.4.5 */
-
-static inline uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint16_t
-be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
 
 /* ---- codec -------------------------------------------------------------------------------- */
 
@@ -42,7 +22,7 @@ parse_u32(const uint8_t *v, uint16_t vlen, uint32_t *out)
 {
 	if (vlen != 4)
 		return M3UA_ERR_PARAM_FIELD;
-	*out = be32(v);
+	*out = sw_rd32(v);
 	return 0;
 }
 
@@ -54,7 +34,7 @@ parse_u32s(const uint8_t *v, uint16_t vlen, uint32_t *out, uint8_t *n, unsigned 
 		return M3UA_ERR_PARAM_FIELD;
 	*n = vlen / 4;
 	for (unsigned i = 0; i < *n; i++)
-		out[i] = be32(v + 4 * i);
+		out[i] = sw_rd32(v + 4 * i);
 	return 0;
 }
 
@@ -79,8 +59,8 @@ parse_param(struct sw_m3ua_msg *m, uint16_t tag, const uint8_t *v, uint16_t vlen
 	case M3UA_TAG_STATUS: /* RFC 4666 3.8.2: status type (16), status information (16) */
 		if (vlen != 4)
 			return M3UA_ERR_PARAM_FIELD;
-		m->status_type = be16(v);
-		m->status_info = be16(v + 2);
+		m->status_type = sw_rd16(v);
+		m->status_info = sw_rd16(v + 2);
 		m->present |= 1u << SW_M3UA_P_STATUS;
 		break;
 	case M3UA_TAG_NA:
@@ -139,7 +119,7 @@ sw_m3ua_parse(const uint8_t *buf, size_t len, struct sw_m3ua_msg *m)
 		return M3UA_ERR_PROTOCOL;
 	m->cls = buf[2];
 	m->type = buf[3];
-	m->len = be32(buf + 4);
+	m->len = sw_rd32(buf + 4);
 	/* RFC 4666 3.1.1: version 1 only. */
 	if (buf[0] != M3UA_VERSION)
 		return M3UA_ERR_INVALID_VERSION;
@@ -155,8 +135,8 @@ sw_m3ua_parse(const uint8_t *buf, size_t len, struct sw_m3ua_msg *m)
 
 		if (len - off < M3UA_PARAM_HLEN)
 			return M3UA_ERR_PARAM_FIELD;
-		tag = be16(buf + off);
-		plen = be16(buf + off + 2);
+		tag = sw_rd16(buf + off);
+		plen = sw_rd16(buf + off + 2);
 		if (plen < M3UA_PARAM_HLEN || plen > len - off)
 			return M3UA_ERR_PARAM_FIELD;
 		rc = parse_param(m, tag, buf + off + M3UA_PARAM_HLEN, plen - M3UA_PARAM_HLEN);
@@ -210,7 +190,7 @@ sw_m3ua_put_u32s(struct sw_m3ua_buf *b, uint16_t tag, const uint32_t *val, unsig
 		return;
 	}
 	for (unsigned i = 0; i < n; i++)
-		put_be32(v + 4 * i, val[i]);
+		sw_wr32(v + 4 * i, val[i]);
 	sw_m3ua_put_param(b, tag, v, 4 * n);
 }
 
@@ -225,7 +205,7 @@ sw_m3ua_put_end(struct sw_m3ua_buf *b)
 {
 	if (b->overflow || b->len < M3UA_HLEN)
 		return 0;
-	put_be32(b->p + 4, (uint32_t)b->len);
+	sw_wr32(b->p + 4, (uint32_t)b->len);
 	return b->len;
 }
 
@@ -248,8 +228,8 @@ sw_m3ua_build_data(uint8_t *out, size_t cap, uint32_t rctx, bool na_set, uint32_
 		return 0;
 	/* Protocol Data: OPC, DPC, SI, NI, MP, SLS, user data. */
 	uint8_t *pd = out + pd_off + M3UA_PARAM_HLEN;
-	put_be32(pd, l->opc);
-	put_be32(pd + 4, l->dpc);
+	sw_wr32(pd, l->opc);
+	sw_wr32(pd + 4, l->dpc);
 	pd[8] = l->si;
 	pd[9] = l->ni;
 	pd[10] = l->mp;
@@ -264,8 +244,8 @@ sw_m3ua_data_label(const struct sw_m3ua_msg *m, struct sw_m3ua_label *l, const u
 {
 	if (m->pd == NULL || m->pd_len < M3UA_PD_LABEL)
 		return false;
-	l->opc = be32(m->pd);
-	l->dpc = be32(m->pd + 4);
+	l->opc = sw_rd32(m->pd);
+	l->dpc = sw_rd32(m->pd + 4);
 	l->si = m->pd[8];
 	l->ni = m->pd[9];
 	l->mp = m->pd[10];
@@ -1093,7 +1073,7 @@ sw_m3ua_tick(struct sw_m3ua_ep *ep, uint64_t now_ms)
 	uint8_t out[32], hb[4];
 	struct sw_m3ua_buf b = {.p = out, .cap = sizeof(out)};
 
-	put_be32(hb, ++ep->beat_seq);
+	sw_wr32(hb, ++ep->beat_seq);
 	sw_m3ua_put_hdr(&b, M3UA_CLASS_ASPSM, M3UA_ASPSM_BEAT);
 	sw_m3ua_put_param(&b, M3UA_TAG_HB_DATA, hb, sizeof(hb));
 	ep_send(ep, M3UA_MGMT_STREAM, &b);

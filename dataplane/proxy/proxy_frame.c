@@ -2,61 +2,16 @@
 /* Ethernet/IPv4/ARP framing of the proxy's SCTP (proxy_frame.h). */
 #include <string.h>
 
+#include "bytes.h"
+#include "dataplane/proto/ip.h"
 #include "proxy_frame.h"
 
-#define ETH_HLEN 14
-#define ETHERTYPE_IPV4 0x0800  /* IEEE 802.3 / RFC 894 */
 #define ETHERTYPE_ARP 0x0806   /* RFC 826 */
-#define IPV4_HLEN 20           /* RFC 791 3.1, no options */
-#define IPPROTO_SCTP_ 132      /* RFC 9260 */
-#define IPV4_DF 0x4000
-#define IPV4_MF_OFF 0x3fff     /* MF flag and fragment offset */
 #define IPV4_TTL 64
 #define ARP_LEN 28             /* RFC 826, Ethernet/IPv4 */
 #define ARP_HTYPE_ETH 1
 #define ARP_OP_REQUEST 1
 #define ARP_OP_REPLY 2
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static inline void
-wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-/* RFC 1071 */
-static uint16_t
-ip_csum(const uint8_t *h, size_t n)
-{
-	uint32_t s = 0;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += rd16(h + i);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
 
 void
 sw_pframe_init(struct sw_pframe *pf, const uint8_t mac[6], const struct sw_proxy *px)
@@ -96,27 +51,27 @@ arp_frame(const struct sw_pframe *pf, uint16_t op, const uint8_t *tha, uint32_t 
 	  uint32_t tpa, uint8_t *out, size_t cap)
 {
 	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	uint8_t *a = out + ETH_HLEN;
+	uint8_t *a = out + ETH_HDR_LEN;
 
-	if (cap < ETH_HLEN + ARP_LEN)
+	if (cap < ETH_HDR_LEN + ARP_LEN)
 		return 0;
 	memcpy(out, op == ARP_OP_REQUEST ? bcast : tha, 6);
 	memcpy(out + 6, pf->mac, 6);
-	wr16(out + 12, ETHERTYPE_ARP);
+	sw_wr16(out + 12, ETHERTYPE_ARP);
 	/* RFC 826: hardware type, protocol type, hlen, plen, op, sha, spa, tha, tpa */
-	wr16(a, ARP_HTYPE_ETH);
-	wr16(a + 2, ETHERTYPE_IPV4);
+	sw_wr16(a, ARP_HTYPE_ETH);
+	sw_wr16(a + 2, ETH_TYPE_IPV4);
 	a[4] = 6;
 	a[5] = 4;
-	wr16(a + 6, op);
+	sw_wr16(a + 6, op);
 	memcpy(a + 8, pf->mac, 6);
-	wr32(a + 14, spa);
+	sw_wr32(a + 14, spa);
 	if (op == ARP_OP_REQUEST)
 		memset(a + 18, 0, 6);
 	else
 		memcpy(a + 18, tha, 6);
-	wr32(a + 24, tpa);
-	return ETH_HLEN + ARP_LEN;
+	sw_wr32(a + 24, tpa);
+	return ETH_HDR_LEN + ARP_LEN;
 }
 
 enum sw_pframe_rx
@@ -125,19 +80,19 @@ sw_pframe_input(struct sw_pframe *pf, const uint8_t *f, size_t len, uint16_t *li
 {
 	uint16_t type;
 
-	if (len < ETH_HLEN)
+	if (len < ETH_HDR_LEN)
 		goto other;
-	type = rd16(f + 12);
+	type = sw_rd16(f + 12);
 	if (type == ETHERTYPE_ARP) {
-		const uint8_t *a = f + ETH_HLEN;
+		const uint8_t *a = f + ETH_HDR_LEN;
 
-		if (len < ETH_HLEN + ARP_LEN || rd16(a) != ARP_HTYPE_ETH ||
-		    rd16(a + 2) != ETHERTYPE_IPV4 || a[4] != 6 || a[5] != 4)
+		if (len < ETH_HDR_LEN + ARP_LEN || sw_rd16(a) != ARP_HTYPE_ETH ||
+		    sw_rd16(a + 2) != ETH_TYPE_IPV4 || a[4] != 6 || a[5] != 4)
 			goto other;
 		pf->rx_arp++;
-		learn(pf, rd32(a + 14), a + 8);
-		if (rd16(a + 6) == ARP_OP_REQUEST && local_addr(pf, rd32(a + 24))) {
-			*sctp_len = arp_frame(pf, ARP_OP_REPLY, a + 8, rd32(a + 24), rd32(a + 14),
+		learn(pf, sw_rd32(a + 14), a + 8);
+		if (sw_rd16(a + 6) == ARP_OP_REQUEST && local_addr(pf, sw_rd32(a + 24))) {
+			*sctp_len = arp_frame(pf, ARP_OP_REPLY, a + 8, sw_rd32(a + 24), sw_rd32(a + 14),
 					      reply, reply_cap);
 			if (*sctp_len != 0) {
 				pf->tx_arp++;
@@ -146,18 +101,18 @@ sw_pframe_input(struct sw_pframe *pf, const uint8_t *f, size_t len, uint16_t *li
 		}
 		return SW_PFRAME_NONE;
 	}
-	if (type == ETHERTYPE_IPV4 && len >= ETH_HLEN + IPV4_HLEN + 12) {
-		const uint8_t *ip = f + ETH_HLEN;
-		size_t ihl = (size_t)(ip[0] & 0x0f) * 4, tot = rd16(ip + 2);
-		uint32_t src = rd32(ip + 12), dst = rd32(ip + 16);
+	if (type == ETH_TYPE_IPV4 && len >= ETH_HDR_LEN + IPV4_HDR_MIN + 12) {
+		const uint8_t *ip = f + ETH_HDR_LEN;
+		size_t ihl = (size_t)(ip[0] & 0x0f) * 4, tot = sw_rd16(ip + 2);
+		uint32_t src = sw_rd32(ip + 12), dst = sw_rd32(ip + 16);
 
 		/* Fragments are not reassembled here: associations are configured with an MTU
 		 * that fits (usrsctp fragments user messages into DATA chunks itself). */
-		if ((ip[0] >> 4) != 4 || ihl < IPV4_HLEN || tot < ihl + 12 ||
-		    tot > len - ETH_HLEN || ip[9] != IPPROTO_SCTP_ || (rd16(ip + 6) & IPV4_MF_OFF))
+		if ((ip[0] >> 4) != 4 || ihl < IPV4_HDR_MIN || tot < ihl + 12 ||
+		    tot > len - ETH_HDR_LEN || ip[9] != IP_PROTO_SCTP || (sw_rd16(ip + 6) & IPV4_FRAG_MASK))
 			goto other;
 		const uint8_t *s = ip + ihl;
-		uint16_t sport = rd16(s), dport = rd16(s + 2);
+		uint16_t sport = sw_rd16(s), dport = sw_rd16(s + 2);
 
 		for (unsigned i = 0; i < pf->nlinks; i++) {
 			struct sw_pframe_link *l = &pf->link[i];
@@ -168,7 +123,7 @@ sw_pframe_input(struct sw_pframe *pf, const uint8_t *f, size_t len, uint16_t *li
 			memcpy(l->peer_mac, f + 6, 6);
 			l->mac_known = true;
 			*link = (uint16_t)i;
-			*off = ETH_HLEN + ihl;
+			*off = ETH_HDR_LEN + ihl;
 			*sctp_len = tot - ihl;
 			pf->rx_sctp++;
 			return SW_PFRAME_SCTP;
@@ -184,7 +139,7 @@ sw_pframe_output(struct sw_pframe *pf, uint16_t link, const void *sctp, size_t l
 		 uint64_t now_ms, uint8_t *out, size_t cap)
 {
 	struct sw_pframe_link *l = &pf->link[link];
-	uint8_t *ip = out + ETH_HLEN;
+	uint8_t *ip = out + ETH_HDR_LEN;
 
 	if (!l->mac_known) {
 		pf->tx_no_mac++;
@@ -194,24 +149,24 @@ sw_pframe_output(struct sw_pframe *pf, uint16_t link, const void *sctp, size_t l
 		pf->tx_arp++;
 		return arp_frame(pf, ARP_OP_REQUEST, NULL, l->laddr, l->raddr, out, cap);
 	}
-	if (len > 0xffff - IPV4_HLEN || cap < ETH_HLEN + IPV4_HLEN + len)
+	if (len > 0xffff - IPV4_HDR_MIN || cap < ETH_HDR_LEN + IPV4_HDR_MIN + len)
 		return 0;
 	memcpy(out, l->peer_mac, 6);
 	memcpy(out + 6, pf->mac, 6);
-	wr16(out + 12, ETHERTYPE_IPV4);
+	sw_wr16(out + 12, ETH_TYPE_IPV4);
 	/* RFC 791 3.1: version 4, IHL 5, DSCP 0, total length, id, DF, TTL, SCTP, checksum,
 	 * source, destination. */
 	ip[0] = 0x45;
 	ip[1] = 0;
-	wr16(ip + 2, (uint16_t)(IPV4_HLEN + len));
-	wr16(ip + 4, pf->ip_id++);
-	wr16(ip + 6, IPV4_DF);
+	sw_wr16(ip + 2, (uint16_t)(IPV4_HDR_MIN + len));
+	sw_wr16(ip + 4, pf->ip_id++);
+	sw_wr16(ip + 6, IPV4_FLAG_DF);
 	ip[8] = IPV4_TTL;
-	ip[9] = IPPROTO_SCTP_;
-	wr16(ip + 10, 0);
-	wr32(ip + 12, l->laddr);
-	wr32(ip + 16, l->raddr);
-	wr16(ip + 10, ip_csum(ip, IPV4_HLEN));
-	memcpy(ip + IPV4_HLEN, sctp, len);
-	return ETH_HLEN + IPV4_HLEN + len;
+	ip[9] = IP_PROTO_SCTP;
+	sw_wr16(ip + 10, 0);
+	sw_wr32(ip + 12, l->laddr);
+	sw_wr32(ip + 16, l->raddr);
+	sw_wr16(ip + 10, sw_ipv4_csum(ip, IPV4_HDR_MIN));
+	memcpy(ip + IPV4_HDR_MIN, sctp, len);
+	return ETH_HDR_LEN + IPV4_HDR_MIN + len;
 }

@@ -253,3 +253,23 @@ inproc_all_active(struct inproc *ip)
 			return false;
 	return true;
 }
+
+size_t
+inproc_udt(uint8_t *out, uint8_t cgpa_bcd, uint32_t otid)
+{
+	static const uint8_t udt[INPROC_UDT_LEN] = {
+		0x09, 0x80, 0x03, 0x0e, 0x19,
+		0x0b, 0x12, 0x06, 0x00, 0x11, 0x04, 0x72, 0x28, 0x21, 0x43, 0x65, 0x07,
+		0x0b, 0x12, 0x08, 0x00, 0x12, 0x04, 0x94, 0x71, 0x02, 0x00, 0x00, 0x10,
+		0x08, 0x62, 0x06, 0x48, 0x04, 0x01, 0x02, 0x03, 0x04,
+	};
+
+	memcpy(out, udt, sizeof(udt));
+	if (cgpa_bcd != 0)
+		memset(out + 23, cgpa_bcd, 6);
+	out[INPROC_UDT_OTID] = (uint8_t)(otid >> 24);
+	out[INPROC_UDT_OTID + 1] = (uint8_t)(otid >> 16);
+	out[INPROC_UDT_OTID + 2] = (uint8_t)(otid >> 8);
+	out[INPROC_UDT_OTID + 3] = (uint8_t)otid;
+	return sizeof(udt);
+}

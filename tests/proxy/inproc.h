@@ -8,6 +8,7 @@
 #define SW_TESTS_PROXY_INPROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dataplane/proxy/proxy_sctp.h"
@@ -66,5 +67,12 @@ unsigned inproc_pump(struct inproc *ip);
 /* Pump until cond(ip) or timeout_ms; returns cond(ip). */
 bool inproc_run_until(struct inproc *ip, bool (*cond)(struct inproc *), unsigned timeout_ms);
 bool inproc_all_active(struct inproc *ip);
+
+/* A UDT with return on error (Q.713 4.10): called GT 27821234567 (an HLR), calling GT
+ * 491720000001 or, when cgpa_bcd != 0, twelve digits of that BCD pair ("66..."), TCAP Begin
+ * with OTID otid. Writes INPROC_UDT_LEN bytes; OTID at INPROC_UDT_OTID. */
+#define INPROC_UDT_LEN 38
+#define INPROC_UDT_OTID 34
+size_t inproc_udt(uint8_t *out, uint8_t cgpa_bcd, uint32_t otid);
 
 #endif /* SW_TESTS_PROXY_INPROC_H */

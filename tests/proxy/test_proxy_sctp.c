@@ -96,30 +96,12 @@ got_dava(struct inproc *x)
 	return partner->dava >= 1 && x->px.link[1].routable;
 }
 
-/* UDT with return on error: cdpa GT 27821234567 (HLR), cgpa GT with the given first byte
- * pair of BCD digits (0x66 -> "66..."), TCAP Begin OTID 01020304. */
-static size_t
-mk_udt(uint8_t *out, uint8_t cgpa_bcd)
-{
-	static const uint8_t udt[] = {
-		0x09, 0x80, 0x03, 0x0e, 0x19,
-		0x0b, 0x12, 0x06, 0x00, 0x11, 0x04, 0x72, 0x28, 0x21, 0x43, 0x65, 0x07,
-		0x0b, 0x12, 0x08, 0x00, 0x12, 0x04, 0x94, 0x71, 0x02, 0x00, 0x00, 0x10,
-		0x08, 0x62, 0x06, 0x48, 0x04, 0x01, 0x02, 0x03, 0x04,
-	};
-
-	memcpy(out, udt, sizeof(udt));
-	if (cgpa_bcd != 0)
-		memset(out + 23, cgpa_bcd, 6);
-	return sizeof(udt);
-}
-
 static void
 partner_sends(uint8_t cgpa_bcd, uint32_t dpc)
 {
 	struct sw_m3ua_label l = {.opc = 1000, .dpc = dpc, .si = 3, .ni = 2, .sls = 3};
 	uint8_t ud[64];
-	size_t n = mk_udt(ud, cgpa_bcd);
+	size_t n = inproc_udt(ud, cgpa_bcd, 0x01020304);
 
 	assert_int_equal(sw_m3ua_send_data(&partner->ep, 1, &l, ud, n), 0);
 }
@@ -160,11 +142,11 @@ test_proxy_end_to_end(void **state)
 	assert_int_equal(home->last.opc, 1000);
 	assert_int_equal(home->last.dpc, 2000);
 	assert_int_equal(home->last_rctx, 200);
-	assert_int_equal(home->last_ud_len, mk_udt(ud, 0));
+	assert_int_equal(home->last_ud_len, inproc_udt(ud, 0, 0x01020304));
 	assert_memory_equal(home->last_ud, ud, home->last_ud_len);
 	/* and back: home -> partner by the partner's DPC, rctx 100 on the partner's side */
 	struct sw_m3ua_label back = {.opc = 2000, .dpc = 1000, .si = 3, .ni = 2, .sls = 3};
-	assert_int_equal(sw_m3ua_send_data(&home->ep, 1, &back, ud, mk_udt(ud, 0)), 0);
+	assert_int_equal(sw_m3ua_send_data(&home->ep, 1, &back, ud, inproc_udt(ud, 0, 0x01020304)), 0);
 	want_partner = 1;
 	assert_true(inproc_run_until(&ip, got_partner, 2000));
 	assert_int_equal(partner->last_rctx, 100);
