@@ -38,6 +38,7 @@ struct app {
 	enum sw_act def_action;
 	unsigned burst;
 	bool no_repair;
+	bool repair_fail_open; /* --repair-fail open (enforce: sw_enforce_set_fail_open) */
 	bool events;
 	uint64_t exit_on_idle_ms;
 	uint64_t max_packets;

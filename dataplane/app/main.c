@@ -33,6 +33,7 @@
 #include <rte_mbuf.h>
 #include <rte_version.h>
 
+#include "dataplane/enforce/enforce.h"
 #include "app.h"
 #include "dataplane/proxy/proxy_dpdk.h"
 #include "log.h"
@@ -51,7 +52,7 @@ static const char usage_text[] =
 	"usage: sigwall-dataplane [EAL options] -- --mode inline|monitor --ports A:B --instance NAME\n"
 	"         [--non-sctp pass|drop] [--no-image drop|pass] [--burst 1-64] [--no-repair]\n"
 	"         [--no-events] [--mbufs N] [--nic-interval MS] [--exit-on-idle MS]\n"
-	"         [--max-packets N]\n"
+	"         [--max-packets N] [--repair-fail open|closed]\n"
 	"       sigwall-dataplane --help | --version\n"
 	"  --mode inline    forward A<->B, take dropped MSUs out (needs two ports)\n"
 	"  --mode monitor   transmit nothing; count and raise events (one or two ports)\n"
@@ -66,6 +67,9 @@ static const char usage_text[] =
 	"  --nic-interval   NIC counters (xstats) into the stats region every MS ms (1000)\n"
 	"  --exit-on-idle   stop when nothing was received for MS milliseconds (tests)\n"
 	"  --max-packets    stop after N received packets (tests)\n"
+	"  --repair-fail    a blocked chunk repair cannot remove (association not tracked, state\n"
+	"                   lost): closed (default) replaces its M3UA message by a BEAT, open\n"
+	"                   passes it (dataplane/enforce/README.md)\n"
 	"Logging: EAL option --log-level=sigwall.dataplane:LEVEL (error, warning, notice, info,\n"
 	"debug). Telemetry: /sigwall/stats[,WORKER] and /sigwall/status on the DPDK telemetry socket\n"
 	"(usertools/dpdk-telemetry.py). Exit codes: 0 ok, 1 runtime failure, 2 usage or invalid input.\n";
@@ -184,6 +188,7 @@ parse_app_args(struct app *a, int argc, char **argv)
 		{"exit-on-idle", required_argument, NULL, 'I'},
 		{"max-packets", required_argument, NULL, 'M'},
 		{"site", required_argument, NULL, 'S'},
+		{"repair-fail", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -241,6 +246,11 @@ parse_app_args(struct app *a, int argc, char **argv)
 			break;
 		case 'S':
 			proxy_args.site = optarg;
+			break;
+		case 'F':
+			if (strcmp(optarg, "open") != 0 && strcmp(optarg, "closed") != 0)
+				die_usage("--repair-fail wants open or closed, got '%s'", optarg);
+			a->repair_fail_open = strcmp(optarg, "open") == 0;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -565,6 +575,8 @@ workers_setup(struct app *a)
 			w->port[i] = a->port[i];
 		w->quit = &quit;
 		w->watch = &a->watch;
+		if (w->enforce != NULL) /* enforce: issue 12 Deliver 4 */
+			sw_enforce_set_fail_open(w->enforce, a->repair_fail_open);
 		w->pool = a->pool; /* generated SACKs are sent (issue 12: they were only counted) */
 		wi++;
 	}

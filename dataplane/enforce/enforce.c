@@ -58,6 +58,7 @@ sw_enforce_new_conf(const struct sw_enforce_conf *conf)
 	if (e == NULL)
 		return NULL;
 	e->repair = conf->repair;
+	e->fail_open = conf->fail_open;
 	e->max_assocs = conf->max_assocs;
 	e->idle_ns = conf->idle_ns != 0 ? conf->idle_ns : 300ull * 1000000000ull;
 	e->handshake_ns = conf->handshake_ns != 0 ? conf->handshake_ns : 5ull * 1000000000ull;
@@ -84,6 +85,12 @@ sw_enforce_free(struct sw_enforce *e)
 		return;
 	enf_table_fini(e);
 	free(e);
+}
+
+void
+sw_enforce_set_fail_open(struct sw_enforce *e, bool fail_open)
+{
+	e->fail_open = fail_open;
 }
 
 void

@@ -98,7 +98,9 @@ uint32_t sw_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 	X(STREAMS_FULL, streams_full, "neutralized: too many streams with removed messages")       \
 	X(NEUTRALIZE_FAIL, neutralize_fail,                                                        \
 	  "packets dropped: blocked fragment could be neither removed nor neutralized")            \
-	X(REPLY_NOROOM, reply_noroom, "SACKs not generated: reply buffer too small")
+	X(REPLY_NOROOM, reply_noroom, "SACKs not generated: reply buffer too small")                \
+	X(FAILOPEN_PASSED, failopen_passed,                                                        \
+	  "fail-open: blocked chunks passed unchanged where repair could not remove them")
 
 enum sw_enf_ctr {
 #define X(n, l, d) SW_ENF_##n,
@@ -115,6 +117,7 @@ struct sw_enforce_conf {
 	bool repair;	       /* false: remove chunks only (no tracking, no renumbering) */
 	uint64_t idle_ns;      /* inactivity expiry; 0: default 300 s */
 	uint64_t handshake_ns; /* a half-open entry may be evicted after this; 0: 5 s */
+	bool fail_open;	       /* when repair cannot remove a blocked chunk: pass it (see below) */
 };
 
 struct sw_enforce;
@@ -125,6 +128,19 @@ struct sw_enforce *sw_enforce_new_conf(const struct sw_enforce_conf *conf);
 void sw_enforce_free(struct sw_enforce *e);
 /* Switch repair on or off (between bursts). Turning it off forgets every association. */
 void sw_enforce_set_repair(struct sw_enforce *e, bool repair);
+/*
+ * What happens to a blocked chunk that repair cannot remove without breaking the association's
+ * numbering (each case has its own counter: unknown_blocked (association not tracked: never
+ * seen from its INIT, state lost, evicted), retrans_blocked, late_blocked, window_full,
+ * streams_full, neutralize_fail):
+ *  - fail-closed (default): the chunk keeps its TSN and SSN and its M3UA message is replaced in
+ *    place by an M3UA BEAT of the same length: the content never passes, the association goes
+ *    on; a fragment (no complete message to replace) drops the packet;
+ *  - fail-open: the chunk passes unchanged (failopen_passed): the association goes on and is
+ *    never touched where its numbering is not known, and the blocked content passes.
+ * Between bursts.
+ */
+void sw_enforce_set_fail_open(struct sw_enforce *e, bool fail_open);
 
 /*
  * Called for EVERY SCTP packet of an inline link, in both directions (dir 0: port A->B, 1:

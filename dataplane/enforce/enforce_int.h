@@ -132,6 +132,7 @@ struct enf_assoc {
 
 struct sw_enforce {
 	bool repair;
+	bool fail_open; /* sw_enforce_set_fail_open */
 	unsigned max_assocs;
 	uint64_t idle_ns, handshake_ns;
 	uint64_t ctr[SW_ENF_CTR_COUNT];

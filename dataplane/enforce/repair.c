@@ -452,9 +452,17 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 		}
 		if (why == SW_ENF_CTR_COUNT)
 			continue;
-		if (!enf_neutralizable(buf + ch[i].off, ch[i].len))
-			return SW_ENF_NEUTRALIZE_FAIL;
 		e->ctr[why]++;
+		if (e->fail_open) {
+			/* the fallback of sw_enforce_set_fail_open: the chunk passes unchanged */
+			e->ctr[SW_ENF_FAILOPEN_PASSED]++;
+			ch[i].drop = false;
+			continue;
+		}
+		if (!enf_neutralizable(buf + ch[i].off, ch[i].len)) {
+			e->ctr[why]--;
+			return SW_ENF_NEUTRALIZE_FAIL;
+		}
 		ch[i].neut = true;
 	}
 	return SW_ENF_CTR_COUNT;
@@ -850,7 +858,17 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 		e->ctr[SW_ENF_UNKNOWN_ASSOC]++;
 		if (!any_drop)
 			return pkt->l4_end;
-		/* Nothing to renumber against: blocked messages are neutralized in place. */
+		/* Nothing to renumber against: blocked messages are neutralized in place, or,
+		 * fail-open, passed unchanged. */
+		if (e->fail_open) {
+			for (i = 0; i < n; i++)
+				if (ch[i].drop) {
+					ch[i].drop = false;
+					e->ctr[SW_ENF_UNKNOWN_BLOCKED]++;
+					e->ctr[SW_ENF_FAILOPEN_PASSED]++;
+				}
+			return pkt->l4_end;
+		}
 		if (!need_full(e)) {
 			e->ctr[SW_ENF_BAD_CRC]++;
 			return 0;

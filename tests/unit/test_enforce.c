@@ -642,6 +642,70 @@ test_bad_crc_sack(void **state)
 	sw_enforce_free(e);
 }
 
+/*
+ * Issue 12 Deliver 4: where repair cannot remove a blocked chunk (here: the association is not
+ * tracked, and a chunk blocked after later TSNs passed), the fallback is named and counted:
+ * fail-closed neutralizes in place, fail-open passes the chunk unchanged; the association's
+ * numbering is never touched either way.
+ */
+static void
+test_fail_open(void **state)
+{
+	struct sw_enforce *e = sw_enforce_new(4, true);
+	const uint64_t *ctr = sw_enforce_counters(e);
+	struct tb t, copy;
+
+	(void)state;
+	sw_enforce_set_fail_open(e, true);
+	/* untracked association: a blocked chunk passes untouched */
+	a_to_b(&t);
+	tb_data(&t, 5, 1, 0, 3, 'a');
+	tb_data(&t, 6, 1, 1, 3, 'b');
+	tb_finish(&t);
+	copy = t;
+	assert_int_equal(run(e, &t, 2, 0), t.len);
+	assert_memory_equal(t.b, copy.b, t.len);
+	assert_int_equal(ctr[SW_ENF_UNKNOWN_BLOCKED], 1);
+	assert_int_equal(ctr[SW_ENF_FAILOPEN_PASSED], 1);
+	assert_int_equal(ctr[SW_ENF_NEUTRALIZED], 0);
+	sw_enforce_free(e);
+
+	/* tracked, blocked after a later TSN passed: passes with its own number */
+	e = handshake(true);
+	ctr = sw_enforce_counters(e);
+	sw_enforce_set_fail_open(e, true);
+	a_to_b(&t);
+	tb_data(&t, 101, 1, 1, 3, 'b');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'a');
+	tb_finish(&t);
+	copy = t;
+	assert_int_equal(run(e, &t, 1, 0), t.len);
+	assert_memory_equal(t.b, copy.b, t.len);
+	assert_int_equal(ctr[SW_ENF_LATE_BLOCKED], 1);
+	assert_int_equal(ctr[SW_ENF_FAILOPEN_PASSED], 1);
+	/* a blocked chunk that can be removed still is: fail-open is only the fallback */
+	a_to_b(&t);
+	tb_data(&t, 102, 1, 2, 3, 'c');
+	tb_data(&t, 103, 1, 3, 3, 'd');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 1, 0), t.len - DSZ);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 102);
+	assert_int_equal(tb_r16(t.b + DATA0 + 10), 2);
+	assert_int_equal(ctr[SW_ENF_CHUNKS_REMOVED], 1);
+	/* and back to fail-closed: neutralized */
+	sw_enforce_set_fail_open(e, false);
+	a_to_b(&t);
+	tb_data(&t, 101, 1, 1, 3, 'b');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 1, 0), t.len);
+	assert_memory_equal(t.b + DATA0 + 16, "\x01\x00\x03\x03", 4);
+	assert_int_equal(ctr[SW_ENF_RETRANS_BLOCKED], 1);
+	sw_enforce_free(e);
+}
+
 static void
 test_forward_tsn(void **state)
 {
@@ -984,6 +1048,7 @@ main(void)
 		cmocka_unit_test(test_bad_abort_mid),
 		cmocka_unit_test(test_bad_unknown_chunk),
 		cmocka_unit_test(test_bad_crc_sack),
+		cmocka_unit_test(test_fail_open),
 		cmocka_unit_test(test_forward_tsn),
 		cmocka_unit_test(test_idata),
 		cmocka_unit_test(test_unknown_association),
