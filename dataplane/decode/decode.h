@@ -45,8 +45,15 @@ enum sw_mal sw_m3ua_decode(const uint8_t *buf, uint32_t off, uint32_t end, struc
 enum sw_mal sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
 enum sw_mal sw_isup_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
 enum sw_mal sw_tcap_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
-/* MAP parameter of component comp_idx (already decoded by tcap). */
+/* MAP parameter of component comp_idx (already decoded by tcap), called by the TCAP walk for
+ * every component in order: checks it, and stores its fields in msu->map if it is the default
+ * source (the first invoke; without an invoke, the first returnResult giving a field). */
 enum sw_mal sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx);
+/* Clear msu->map and fill it from component comp_idx alone (msu->map.from_comp = comp_idx + 1),
+ * so that every invoke can be judged with its own parameters (issue 13). Returns that
+ * component's MAP malformation (SW_MAL_NONE if none); msu->mal and the other layers are left
+ * as the message decode set them. buf is the packet the message was decoded from. */
+enum sw_mal sw_map_select_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx);
 
 /* The name tables (sw_map_op_name, sw_sccp_type_name, ...) are declared in the
  * dataplane/proto/ headers included above and defined once in dataplane/proto/names.c. */

@@ -34,6 +34,7 @@ sw_m3ua_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 	const uint8_t *h = buf + off;
 	uint32_t mlen, moff, mend;
 	bool proto_data = false;
+	uint32_t seen = 0; /* SW_HAS_* bits of the parameters met so far */
 
 	/* RFC 4666 3.1: version, reserved, message class, message type, message length. */
 	if (end - off < M3UA_HLEN)
@@ -69,6 +70,22 @@ sw_m3ua_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 		padded = (plen + 3u) & ~3u;
 		moff += padded <= left ? padded : plen;
 
+		/*
+		 * RFC 4666 3.3.1: each of these parameters appears at most once. A second
+		 * Protocol Data is a second MSU the peer may route while a decoder that keeps one
+		 * sees the other (issue 13 finding 2); a second routing context is ambiguous alike.
+		 */
+		{
+			uint32_t bit = tag == M3UA_TAG_RCTX	    ? SW_HAS_RCTX
+				       : tag == M3UA_TAG_NA	    ? SW_HAS_NA
+				       : tag == M3UA_TAG_CORR_ID    ? SW_HAS_CORR_ID
+				       : tag == M3UA_TAG_PROTO_DATA ? SW_HAS_PROTO_DATA
+								    : 0;
+
+			if (seen & bit)
+				return m3ua_fail(msu, SW_MAL_M3UA_PARAM_REPEATED);
+			seen |= bit;
+		}
 		switch (tag) {
 		case M3UA_TAG_RCTX:
 			/* A list of contexts is allowed; the first identifies the routing key. */

@@ -20,8 +20,12 @@
  * address is also offered as msu->map.imsi / msisdn / smsc so that a rule on
  * "imsi" or "smsc" sees the short message's subscriber and SMSC.
  *
- * For each field of msu->map the first value seen over all components is kept.
- * A malformed parameter records SW_MAL_MAP_* in msu->mal (first one only) and
+ * The fields of msu->map come from ONE component (issue 13: a decoy first component must
+ * not hide the second): by default the first invoke, or in a message without an invoke
+ * the first returnResult(Last) that gives a field; msu->map.from_comp says which.
+ * sw_map_select_component() re-decodes them from any other component, so a policy can
+ * judge every invoke with its own parameters. Every component's parameter is checked all
+ * the same: a malformed parameter records SW_MAL_MAP_* in msu->mal (first one only) and
  * does not stop the TCAP walk over later components.
  *
  * MAP decoding is skipped for a message whose dialogue names an application
@@ -354,6 +358,7 @@ struct map_ctx {
 	const uint8_t *buf;
 	struct sw_msu *msu;
 	bool decoded;     /* any field stored */
+	bool check;       /* check the parameter only: store nothing (not the selected component) */
 	bool have_dcs;
 	uint8_t dcs;      /* USSD DCS of the current argument */
 };
@@ -502,7 +507,7 @@ map_lmsi(struct map_ctx *x, const struct sw_ber_tlv *t, struct sw_digits *dst)
 
 	if (t->constructed || n != 4)
 		return SW_MAL_MAP_PARAM;
-	if (dst->len != 0)
+	if (x->check || dst->len != 0)
 		return SW_MAL_NONE;
 	for (uint32_t i = 0; i < n; i++) {
 		dst->d[2 * i] = hex[x->buf[t->val_off + i] >> 4];
@@ -514,13 +519,6 @@ map_lmsi(struct map_ctx *x, const struct sw_ber_tlv *t, struct sw_digits *dst)
 	return SW_MAL_NONE;
 }
 
-/* SM-RP-DA / SM-RP-OA choice tags, TS 29.002 17.7.6 */
-#define SM_RP_IMSI 0        /* DA imsi [0] */
-#define SM_RP_LMSI 1        /* DA lmsi [1] */
-#define SM_RP_MSISDN 2      /* OA msisdn [2] */
-#define SM_RP_SC 4          /* serviceCentreAddressDA/OA [4] */
-#define SM_RP_NONE 5        /* noSM-RP-DA/OA [5] NULL */
-
 /*
  * Offer digits decoded for an SM-RP-DA/OA also as the plain field (first value wins):
  * the same bytes as decoding the element a second time into the field.
@@ -528,7 +526,7 @@ map_lmsi(struct map_ctx *x, const struct sw_ber_tlv *t, struct sw_digits *dst)
 static void
 map_also(struct map_ctx *x, const struct sw_digits *d, struct sw_digits *field)
 {
-	if (field->len == 0 && d->len > 0) {
+	if (!x->check && field->len == 0 && d->len > 0) {
 		*field = *d;
 		x->decoded = true;
 	}
@@ -548,31 +546,31 @@ map_sm_rp(struct map_ctx *x, const struct sw_ber_tlv *t, bool da)
 		return SW_MAL_MAP_PARAM;
 	memset(&d, 0, sizeof(d));
 	switch (t->tag) {
-	case SM_RP_IMSI:
+	case MAP_SM_RP_IMSI:
 		if (!da)
 			return SW_MAL_MAP_PARAM;
 		m = map_imsi(x, t, &d);
 		if (m == SW_MAL_NONE)
 			map_also(x, &d, &msu->map.imsi);
 		break;
-	case SM_RP_LMSI:
+	case MAP_SM_RP_LMSI:
 		if (!da)
 			return SW_MAL_MAP_PARAM;
 		m = map_lmsi(x, t, &d);
 		break;
-	case SM_RP_MSISDN:
+	case MAP_SM_RP_MSISDN:
 		if (da)
 			return SW_MAL_MAP_PARAM;
 		m = map_addr(x, t, &d);
 		if (m == SW_MAL_NONE)
 			map_also(x, &d, &msu->map.msisdn);
 		break;
-	case SM_RP_SC:
+	case MAP_SM_RP_SC:
 		m = map_addr(x, t, &d);
 		if (m == SW_MAL_NONE)
 			map_also(x, &d, &msu->map.smsc);
 		break;
-	case SM_RP_NONE:
+	case MAP_SM_RP_NONE:
 		m = sw_ber_len(t) == 0 ? SW_MAL_NONE : SW_MAL_MAP_PARAM;
 		break;
 	default:
@@ -582,7 +580,7 @@ map_sm_rp(struct map_ctx *x, const struct sw_ber_tlv *t, bool da)
 		return m;
 	/* The kind 0 (imsi) cannot be told from "absent" by the kind alone: the first
 	 * SM-RP-DA wins when neither digits nor a kind were stored yet. */
-	if (first) {
+	if (first && !x->check) {
 		*kind = (uint8_t)t->tag;
 		*dst = d;
 		x->decoded = true;
@@ -772,9 +770,9 @@ map_ussd_string(struct map_ctx *x, const struct sw_ber_tlv *t)
 	enum sw_mal m = SW_MAL_NONE;
 
 	/* USSD-String ::= OCTET STRING (SIZE (1..maxUSSD-StringLength)), 160 */
-	if (t->constructed || n < 1 || n > 160 || !x->have_dcs)
+	if (t->constructed || n < 1 || n > MAP_USSD_MAX || !x->have_dcs)
 		return SW_MAL_MAP_USSD;
-	if (msu->map.ussd_len != 0)
+	if (x->check || msu->map.ussd_len != 0)
 		return SW_MAL_NONE;
 	msu->map.ussd_dcs = x->dcs;
 	switch (ussd_alphabet(x->dcs)) {
@@ -807,7 +805,7 @@ map_ss_data(struct map_ctx *x, const struct sw_ber_tlv *t)
 	for (uint32_t i = 0; i < n; i++)
 		if (x->buf[t->val_off + i] > 0x7f)
 			return SW_MAL_MAP_USSD;
-	if (msu->map.ussd_len != 0)
+	if (x->check || msu->map.ussd_len != 0)
 		return SW_MAL_NONE;
 	ussd_put(msu, (const char *)x->buf + t->val_off, n < SW_USSD_MAX ? n : SW_USSD_MAX);
 	x->decoded = true;
@@ -825,13 +823,13 @@ map_elem(struct map_ctx *x, const struct map_elem *e, const struct sw_ber_tlv *t
 
 	switch (e->kind) {
 	case MK_IMSI:
-		return map_imsi(x, t, map_field(msu, e->field));
+		return map_imsi(x, t, x->check ? NULL : map_field(msu, e->field));
 	case MK_ADDR:
-		return map_addr(x, t, map_field(msu, e->field));
+		return map_addr(x, t, x->check ? NULL : map_field(msu, e->field));
 	case MK_SS_CODE:
 		if (t->constructed || sw_ber_len(t) != 1)
 			return SW_MAL_MAP_PARAM;
-		if (!msu->map.has_ss_code) {
+		if (!x->check && !msu->map.has_ss_code) {
 			msu->map.has_ss_code = true;
 			msu->map.ss_code = x->buf[t->val_off];
 			x->decoded = true;
@@ -869,6 +867,8 @@ map_shape_walk(struct map_ctx *x, const struct map_shape *s, const struct sw_ber
 {
 	uint8_t seen[MAP_ELEMS_MAX]; /* occurrences of elems[i].tag so far */
 	unsigned pos = 0, nel = 0;
+	bool positional = false;     /* an element picked by position (untagged CHOICE) */
+	uint64_t ctx_seen = 0;       /* context-specific tag numbers below 64 met so far */
 	struct sw_cur c;
 
 	if (depth > SW_BER_DEPTH_MAX)
@@ -881,6 +881,7 @@ map_shape_walk(struct map_ctx *x, const struct map_shape *s, const struct sw_ber
 
 	while (nel < MAP_ELEMS_MAX && s->elems[nel].kind != 0) {
 		seen[nel] = 0;
+		positional |= s->elems[nel].tag == 0;
 		nel++;
 	}
 	sw_ber_contents(x->buf, outer, &c);
@@ -890,6 +891,18 @@ map_shape_walk(struct map_ctx *x, const struct map_shape *s, const struct sw_ber
 		if (sw_ber_next(&c, &t) != SW_MAL_NONE)
 			return SW_MAL_MAP_PARAM;
 		pos++;
+		/*
+		 * The components of a TS 29.002 argument SEQUENCE carry distinct context tags: a
+		 * context tag met twice is a duplicated parameter that the firewall and the peer
+		 * could each read differently (issue 13). The untagged SM-RP-DA/OA CHOICEs may
+		 * legitimately share a tag ([4] in both), so shapes picking by position only refuse
+		 * repeats of the elements they list.
+		 */
+		if (!positional && t.cls == SW_BER_CLASS_CONTEXT && t.tag < 64) {
+			if (ctx_seen >> t.tag & 1)
+				return SW_MAL_MAP_PARAM_REPEATED;
+			ctx_seen |= 1ull << t.tag;
+		}
 		for (unsigned i = 0; i < nel; i++) {
 			const struct map_elem *e = &s->elems[i];
 			enum sw_mal m;
@@ -904,7 +917,7 @@ map_shape_walk(struct map_ctx *x, const struct map_shape *s, const struct sw_ber
 					seen[i]++;
 				/* a repeated context-tagged element is ambiguous */
 				if ((e->tag & 0xc0) == 0x80 && seen[i] > 1)
-					return SW_MAL_MAP_PARAM;
+					return SW_MAL_MAP_PARAM_REPEATED;
 				if (e->nth != seen[i])
 					continue;
 			}
@@ -918,10 +931,7 @@ map_shape_walk(struct map_ctx *x, const struct map_shape *s, const struct sw_ber
 
 /* MAP application contexts are 0.4.0.0.1.0.<ac>.<version> (TS 29.002 17.3.2); CAP uses
  * ac codes from 50 upwards under the same arc and 0.4.0.0.1.21/22 (TS 29.078). */
-#define MAP_AC_PREFIX_LEN 5
-static const uint8_t map_ac_prefix[MAP_AC_PREFIX_LEN] = { 0x04, 0x00, 0x00, 0x01, 0x00 };
-#define MAP_AC_CODE_MAX 49
-#define SSN_CAP 146 /* 3GPP TS 23.003 8.1 */
+static const uint8_t map_ac_prefix[MAP_AC_PREFIX_LEN] = MAP_AC_PREFIX;
 
 static bool
 map_applies(const struct sw_msu *msu)
@@ -932,24 +942,24 @@ map_applies(const struct sw_msu *msu)
 		    msu->tcap.acn[MAP_AC_PREFIX_LEN] > MAP_AC_CODE_MAX)
 			return false;
 	}
-	if ((msu->has & SW_HAS_SCCP) && msu->sccp.cdpa.has_ssn && msu->sccp.cdpa.ssn == SSN_CAP)
+	if ((msu->has & SW_HAS_SCCP) && msu->sccp.cdpa.has_ssn && msu->sccp.cdpa.ssn == SCCP_SSN_CAP)
 		return false;
 	return true;
 }
 
-enum sw_mal
-sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx)
+/* Decode (store) or only check (store false) the MAP parameter of component comp_idx. */
+static enum sw_mal
+map_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx, bool store,
+	      bool *decoded)
 {
-	const struct sw_tcap_comp *comp;
+	const struct sw_tcap_comp *comp = &msu->tcap.comp[comp_idx];
 	struct sw_ber_tlv param;
 	struct sw_cur c;
 	struct map_ctx x;
 	bool result, matched_op = false;
 	enum sw_mal m = SW_MAL_NONE;
 
-	if (buf == NULL || msu == NULL || comp_idx >= msu->tcap.ncomp)
-		return SW_MAL_NONE;
-	comp = &msu->tcap.comp[comp_idx];
+	*decoded = false;
 	if (!comp->has_opcode || comp->opcode_global || comp->param_len == 0)
 		return SW_MAL_NONE;
 	if (comp->type == SW_COMP_INVOKE)
@@ -969,6 +979,7 @@ sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_id
 	memset(&x, 0, sizeof(x));
 	x.buf = buf;
 	x.msu = msu;
+	x.check = !store;
 	for (unsigned i = map_param_head(comp->opcode, result); m == SW_MAL_NONE && i != 0;
 	     i = map_param_after(comp->opcode, result, i)) {
 		const struct map_param *p = &map_params[i - 1];
@@ -983,9 +994,64 @@ sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_id
 	/* an operation we decode, with a parameter of none of its shapes */
 	if (m == SW_MAL_NONE && matched_op)
 		m = SW_MAL_MAP_PARAM;
-	if (x.decoded)
+	if (store && x.decoded) {
 		msu->has |= SW_HAS_MAP;
+		*decoded = true;
+	}
+	return m;
+}
+
+static void
+map_clear(struct sw_msu *msu)
+{
+	memset(&msu->map, 0, sizeof(msu->map));
+	msu->has &= ~SW_HAS_MAP;
+}
+
+/*
+ * Called by the TCAP walk for every component in order. Every component's parameter is
+ * checked (its malformation is recorded); the fields of msu->map come from one component,
+ * the selected one: the first invoke, or, in a message without an invoke, the first
+ * returnResult(Last) whose parameter gave a field. A result stored before a later first
+ * invoke is replaced by the invoke's fields.
+ */
+enum sw_mal
+sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx)
+{
+	const struct sw_tcap_comp *comp;
+	bool store = false, decoded, invoke_selected;
+	enum sw_mal m;
+
+	if (buf == NULL || msu == NULL || comp_idx >= msu->tcap.ncomp)
+		return SW_MAL_NONE;
+	comp = &msu->tcap.comp[comp_idx];
+	invoke_selected = msu->map.from_comp != 0 &&
+			  msu->tcap.comp[msu->map.from_comp - 1].type == SW_COMP_INVOKE;
+	if (comp->type == SW_COMP_INVOKE && !invoke_selected) {
+		if (msu->map.from_comp != 0)
+			map_clear(msu);
+		store = true;
+	} else if ((comp->type == SW_COMP_RESULT_LAST || comp->type == SW_COMP_RESULT) &&
+		   msu->map.from_comp == 0) {
+		store = true;
+	}
+	m = map_component(buf, msu, comp_idx, store, &decoded);
+	/* the first invoke is the source even when it gives no field */
+	if (store && (decoded || comp->type == SW_COMP_INVOKE))
+		msu->map.from_comp = (uint8_t)(comp_idx + 1);
 	if (m != SW_MAL_NONE && msu->mal == SW_MAL_NONE)
 		msu->mal = m;
 	return m;
+}
+
+enum sw_mal
+sw_map_select_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx)
+{
+	bool decoded;
+
+	if (buf == NULL || msu == NULL || comp_idx >= msu->tcap.ncomp)
+		return SW_MAL_NONE;
+	map_clear(msu);
+	msu->map.from_comp = (uint8_t)(comp_idx + 1);
+	return map_component(buf, msu, comp_idx, true, &decoded);
 }

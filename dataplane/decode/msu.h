@@ -194,8 +194,10 @@ struct sw_msu {
 		struct sw_tcap_comp comp[SW_COMP_MAX];
 	} tcap;
 
-	/* MAP, 3GPP TS 29.002: first value of each field over all components */
+	/* MAP, 3GPP TS 29.002: the fields of ONE component, msu->map.from_comp (see
+	 * sw_map_select_component): by default the first invoke, else the first returnResult */
 	struct {
+		uint8_t from_comp;     /* 1 + index into tcap.comp of the source; 0: none */
 		struct sw_digits imsi, msisdn, vlr, msc, hlr, sgsn, smsc, sm_rp_da, sm_rp_oa;
 		uint8_t sm_rp_da_kind, sm_rp_oa_kind; /* SM-RP-DA/OA choice tag: 0 imsi, 1 lmsi,
 							 2 msisdn, 4 service centre, 5 none */

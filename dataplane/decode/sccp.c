@@ -130,6 +130,33 @@ sccp_param(const uint8_t *buf, uint32_t at, uint32_t end, bool two_octets, uint3
 }
 
 /*
+ * The mandatory variable parameters ptr[0..2] (each a length octet, or two for long data, and
+ * its value, already checked to lie inside the message) must not overlap each other, and the
+ * optional part must not start inside one of them (Q.713 2.3: each pointer indicates the
+ * start of its own parameter).
+ */
+static enum sw_mal
+sccp_overlap(const uint8_t *buf, const uint32_t *ptr, bool long_data, uint32_t opt)
+{
+	uint32_t lo[SCCP_NVAR], hi[SCCP_NVAR];
+
+	for (unsigned i = 0; i < SCCP_NVAR; i++) {
+		bool two = long_data && i == SCCP_NVAR - 1;
+		uint32_t len = two ? (uint32_t)buf[ptr[i]] | (uint32_t)buf[ptr[i] + 1] << 8
+				   : buf[ptr[i]];
+
+		lo[i] = ptr[i];
+		hi[i] = ptr[i] + (two ? 2u : 1u) + len;
+		if (opt != 0 && opt >= lo[i] && opt < hi[i])
+			return SW_MAL_SCCP_PARAM_OVERLAP;
+		for (unsigned j = 0; j < i; j++)
+			if (lo[i] < hi[j] && lo[j] < hi[i])
+				return SW_MAL_SCCP_PARAM_OVERLAP;
+	}
+	return SW_MAL_NONE;
+}
+
+/*
  * Global title, Q.713 3.4.2.3: the GTI-dependent header octets, then the
  * address signals. The cursor is the rest of the address after PC and SSN.
  */
@@ -221,11 +248,8 @@ sccp_segmentation(const struct sw_cur *v, struct sw_msu *msu)
 {
 	const uint8_t *p = sw_cur_ptr(v);
 
-	/*
-	 * Two segmentation parameters could make two decoders disagree on whether
-	 * the message is complete: refuse them.
-	 */
-	if ((msu->has & SW_HAS_SEGMENT) != 0 || sw_cur_left(v) != SCCP_SEGMENTATION_LEN)
+	/* a second segmentation parameter is refused by sccp_optional (SCCP_PARAM_REPEATED) */
+	if (sw_cur_left(v) != SCCP_SEGMENTATION_LEN)
 		return SW_MAL_SCCP_SEGMENT;
 	msu->sccp.seg_first = (p[0] & SCCP_SEG_FIRST) != 0;
 	msu->sccp.seg_remaining = p[0] & SCCP_SEG_REMAINING;
@@ -236,12 +260,36 @@ sccp_segmentation(const struct sw_cur *v, struct sw_msu *msu)
 }
 
 /*
+ * Parameters that are mandatory in every decoded message type (Q.713 4.10-4.21): met again
+ * in the optional part, two decoders could each read a different one.
+ */
+static bool
+sccp_mandatory_name(uint8_t name)
+{
+	switch (name) {
+	case SCCP_PARAM_CDPA:
+	case SCCP_PARAM_CGPA:
+	case SCCP_PARAM_PCLASS:
+	case SCCP_PARAM_RETURN_CAUSE:
+	case SCCP_PARAM_DATA:
+	case SCCP_PARAM_HOP_COUNTER:
+	case SCCP_PARAM_LONG_DATA:
+		return true;
+	}
+	return false;
+}
+
+/*
  * Optional part, Q.713 2.1 and 3.1: (name, length, value) until the end of
  * optional parameters octet. Records the segmentation parameter (Q.713 3.17).
+ * Each optional parameter may appear once (Q.713 4.18-4.21 list each once), and none
+ * of the mandatory ones may appear here (issue 13: repeated parameters that must be
+ * unique are a named malformation): SW_MAL_SCCP_PARAM_REPEATED.
  */
 static enum sw_mal
 sccp_optional(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 {
+	uint32_t seen[256 / 32] = { 0 };
 	struct sw_cur c;
 
 	sw_cur_init(&c, buf, off, end);
@@ -255,6 +303,9 @@ sccp_optional(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu
 			return SW_MAL_NONE;
 		if (sw_cur_u8(&c, &len) < 0 || sw_cur_sub(&c, len, &v) < 0)
 			return SW_MAL_SCCP_OPT_PARAM;
+		if ((seen[name / 32] >> (name % 32) & 1) || sccp_mandatory_name(name))
+			return SW_MAL_SCCP_PARAM_REPEATED;
+		seen[name / 32] |= 1u << (name % 32);
 		if (name == SCCP_PARAM_SEGMENTATION) {
 			enum sw_mal m = sccp_segmentation(&v, msu);
 
@@ -331,6 +382,11 @@ sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 		return sccp_fail(msu, m);
 	msu->sccp.data_off = voff;
 	msu->sccp.data_len = vlen;
+
+	/* Two pointers to the same bytes would let one parameter be read as two. */
+	m = sccp_overlap(buf, ptr, d->long_data, opt);
+	if (m != SW_MAL_NONE)
+		return sccp_fail(msu, m);
 
 	if (opt != 0) {
 		m = sccp_optional(buf, opt, end, msu);

@@ -267,7 +267,7 @@ test_location_management(void **state)
 	/* the same context tag twice is ambiguous */
 	assert_int_equal(INVOKE(&msu, 7, 0x30, 0x10,
 				0x80, 0x06, 0x21, 0x43, 0x65, 0x87, 0x09, 0xf1,
-				0x80, 0x06, 0x99, 0x99, 0x99, 0x99, 0x99, 0xf9), SW_MAL_MAP_PARAM);
+				0x80, 0x06, 0x99, 0x99, 0x99, 0x99, 0x99, 0xf9), SW_MAL_MAP_PARAM_REPEATED);
 	/* ResetArg { hlr-Number } */
 	assert_int_equal(INVOKE(&msu, 37, 0x30, 0x05, 0x04, 0x03, 0x91, 0x21, 0x43),
 			 SW_MAL_NONE);
@@ -541,6 +541,114 @@ test_first_value_kept(void **state)
 	assert_int_equal(msu.mal, SW_MAL_MAP_PARAM);
 }
 
+/* TCAP Begin (no dialogue) with n provideSubscriberInfo invokes, the i-th for imsi[i]. */
+static size_t
+psi_begin(uint8_t *out, const uint8_t (*imsi)[8], unsigned n)
+{
+	size_t o = 0;
+
+	out[o++] = 0x62; /* Begin */
+	out[o++] = (uint8_t)(6 + 2 + 22 * n);
+	out[o++] = 0x48; /* otid */
+	out[o++] = 4;
+	memcpy(out + o, "\x01\x02\x03\x04", 4);
+	o += 4;
+	out[o++] = 0x6c;
+	out[o++] = (uint8_t)(22 * n);
+	for (unsigned i = 0; i < n; i++) {
+		static const uint8_t head[] = { 0xa1, 0x14, 0x02, 0x01, 0x00, 0x02, 0x01, 0x46,
+						0x30, 0x0c, 0x80, 0x08 };
+
+		memcpy(out + o, head, sizeof(head));
+		out[o + 4] = (uint8_t)(i + 1); /* invoke id */
+		o += sizeof(head);
+		memcpy(out + o, imsi[i], 8);
+		o += 8;
+		out[o++] = 0xa2; /* requestedInfo */
+		out[o++] = 0x00;
+	}
+	return o;
+}
+
+/*
+ * Issue 13 finding 3: two provideSubscriberInfo invokes, the first (decoy) for a partner's own
+ * subscriber, the second for a home subscriber. The default fields are the first invoke's only;
+ * sw_map_select_component gives each invoke's own IMSI; with three invokes too.
+ */
+static void
+test_select_component_decoy(void **state)
+{
+	static const uint8_t imsi[3][8] = {
+		{ 0x62, 0x02, 0x10, 0x32, 0x54, 0x76, 0x98, 0xf0 }, /* 262001234567890 partner */
+		{ 0x36, 0x09, 0x17, 0x32, 0x54, 0x76, 0x98, 0xf0 }, /* 639071234567890 home */
+		{ 0x36, 0x09, 0x17, 0x11, 0x11, 0x11, 0x11, 0xf1 }, /* 639071111111111 */
+	};
+	uint8_t buf[128];
+	struct sw_msu msu;
+	size_t n;
+
+	(void)state;
+	n = psi_begin(buf, imsi, 2);
+	memset(&msu, 0, sizeof(msu));
+	assert_int_equal(sw_tcap_decode(buf, 0, (uint32_t)n, &msu), SW_MAL_NONE);
+	assert_int_equal(msu.tcap.ncomp, 2);
+	assert_int_equal(msu.map.from_comp, 1);
+	assert_string_equal(msu.map.imsi.d, "262001234567890");
+	assert_int_equal(sw_map_select_component(buf, &msu, 1), SW_MAL_NONE);
+	assert_int_equal(msu.map.from_comp, 2);
+	assert_true(msu.has & SW_HAS_MAP);
+	assert_string_equal(msu.map.imsi.d, "639071234567890");
+	assert_int_equal(sw_map_select_component(buf, &msu, 0), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "262001234567890");
+	/* out of range: nothing changes */
+	assert_int_equal(sw_map_select_component(buf, &msu, 2), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "262001234567890");
+	assert_int_equal(msu.mal, SW_MAL_NONE);
+
+	n = psi_begin(buf, imsi, 3);
+	memset(&msu, 0, sizeof(msu));
+	assert_int_equal(sw_tcap_decode(buf, 0, (uint32_t)n, &msu), SW_MAL_NONE);
+	assert_int_equal(msu.tcap.ncomp, 3);
+	assert_string_equal(msu.map.imsi.d, "262001234567890");
+	for (unsigned i = 0; i < 3; i++) {
+		static const char *const want[] = { "262001234567890", "639071234567890",
+						    "639071111111111" };
+
+		assert_int_equal(sw_map_select_component(buf, &msu, i), SW_MAL_NONE);
+		assert_string_equal(msu.map.imsi.d, want[i]);
+		assert_int_equal(msu.map.from_comp, i + 1);
+	}
+}
+
+/* A result before the first invoke is replaced by the invoke's fields; results alone count. */
+static void
+test_first_invoke_over_result(void **state)
+{
+	static const uint8_t res[] = { 0x04, 0x03, 0x21, 0x43, 0x65 };       /* sendIMSI result */
+	static const uint8_t inv[] = { 0x04, 0x03, 0x99, 0x99, 0x99 };       /* SAI v2 IMSI */
+	static const uint8_t noimsi[] = { 0x04, 0x02, 0x91, 0x21 };          /* sendIMSI arg */
+	struct sw_msu msu;
+
+	(void)state;
+	memset(&msu, 0, sizeof(msu));
+	assert_int_equal(map_comp(&msu, SW_COMP_RESULT_LAST, 58, res, sizeof(res)), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "123456");
+	assert_int_equal(msu.map.from_comp, 1);
+	assert_int_equal(map_comp(&msu, SW_COMP_INVOKE, 56, inv, sizeof(inv)), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "999999");
+	assert_int_equal(msu.map.from_comp, 2);
+	/* a later result does not add to the invoke's fields */
+	assert_int_equal(map_comp(&msu, SW_COMP_RESULT_LAST, 58, res, sizeof(res)), SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "999999");
+	/* the first invoke is the source even when it has no IMSI: a later invoke adds nothing */
+	memset(&msu, 0, sizeof(msu));
+	assert_int_equal(map_comp(&msu, SW_COMP_INVOKE, 58, noimsi, sizeof(noimsi)), SW_MAL_NONE);
+	assert_int_equal(map_comp(&msu, SW_COMP_INVOKE, 56, inv, sizeof(inv)), SW_MAL_NONE);
+	assert_int_equal(msu.map.imsi.len, 0);
+	assert_string_equal(msu.map.msisdn.d, "12");
+	assert_int_equal(msu.map.from_comp, 1);
+}
+
 static void
 test_not_map(void **state)
 {
@@ -733,6 +841,8 @@ main(void)
 		cmocka_unit_test(test_ussd),
 		cmocka_unit_test(test_ss_code),
 		cmocka_unit_test(test_first_value_kept),
+		cmocka_unit_test(test_select_component_decoy),
+		cmocka_unit_test(test_first_invoke_over_result),
 		cmocka_unit_test(test_not_map),
 		cmocka_unit_test(test_operation_table),
 		cmocka_unit_test(test_truncated_params),

@@ -584,7 +584,7 @@ test_segment_twice(void **state)
 	struct sw_msu msu;
 
 	(void)state;
-	assert_int_equal(decode_exact(v, sizeof(v), &msu), SW_MAL_SCCP_SEGMENT);
+	assert_int_equal(decode_exact(v, sizeof(v), &msu), SW_MAL_SCCP_PARAM_REPEATED);
 	assert_false(tcap_reached(&msu));
 }
 

@@ -507,10 +507,21 @@ check_three(const struct bld *b, struct sw_msu *msu)
 	assert_int_equal(msu->tcap.comp[2].opcode, 71);
 	assert_string_equal(sw_map_op_name(msu->tcap.comp[2].opcode), "anyTimeInterrogation");
 	assert_int_equal(b->b[msu->tcap.comp[2].param_off], 0x30);
+	/* the default MAP fields are the first invoke's only (issue 13) */
+	assert_int_equal(msu->map.from_comp, 1);
 	assert_string_equal(msu->map.ussd, "*100#");
+	assert_int_equal(msu->map.smsc.len, 0);
+	assert_int_equal(msu->map.imsi.len, 0);
+	/* each invoke's own, selected */
+	assert_int_equal(sw_map_select_component(b->b, msu, 1), SW_MAL_NONE);
 	assert_string_equal(msu->map.msisdn.d, "27761485722");
 	assert_string_equal(msu->map.smsc.d, "27839900100");
+	assert_int_equal(msu->map.ussd_len, 0);
+	assert_int_equal(sw_map_select_component(b->b, msu, 2), SW_MAL_NONE);
 	assert_string_equal(msu->map.imsi.d, "454006107006920");
+	assert_int_equal(msu->map.smsc.len, 0);
+	assert_int_equal(sw_map_select_component(b->b, msu, 0), SW_MAL_NONE);
+	assert_string_equal(msu->map.ussd, "*100#");
 }
 
 /* Fields that must not depend on the length encoding: all but the offsets. */

@@ -6,6 +6,7 @@ reviewed against the spec and tshark by hand and kept byte-exact; this script on
 input bytes so that the vectors can be regenerated or extended. Usage: mkvec.py OUTDIR
 """
 import os
+import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
@@ -166,6 +167,60 @@ def main(outdir):
     vec(outdir, "tcap", "abort",
         "TCAP Abort with DTID only (no P-Abort cause, no dialogue portion).",
         tcap("abort", dtid=b"\x00\x00\x10\x01") + b"", truncation="any")
+
+    # --- issue 13 Deliver 2: parameters that must be unique, repeated --------------------
+    ati_out = ul_begin(comps=[invoke(1, 71, ati)])          # ATI from outside
+    mo_fsm = tlv(0x30, tlv(0x84, address_string("27820000099")) +   # sm-RP-DA: SC [4]
+                 tlv(0x82, address_string(PARTNER_VLR)) +             # sm-RP-OA: msisdn [2]
+                 tlv(0x04, b"\x11\x00\x00\x91\x00\x00"))
+    mo = sccp_udt(sccp_addr("27820000099", ssn=8), sccp_addr(PARTNER_VLR, ssn=8),
+                  tcap("begin", otid=b"\x00\x00\x20\x02",
+                       dialogue=dialogue_aarq("0.4.0.0.1.0.21.3"),
+                       components=[invoke(1, 46, mo_fsm)]))
+    pd = lambda payload: m3ua_param(0x0210, struct.pack(">IIBBBB", 2001, 1001, 3, 2, 0, 0) +
+                                    payload)
+    vec(outdir, "m3ua", "proto-data-twice-ati-then-mo-fsm",
+        "Issue 13 finding 2: one M3UA DATA with two Protocol Data parameters, an ATI from\n"
+        "outside then a partner's mo-forwardSM. RFC 4666 3.3.1 allows one; the decoder kept the\n"
+        "last (allow/default) while tshark shows both: now m3ua_param_repeated.",
+        m3ua_msg(1, 1, m3ua_param(0x0006, struct.pack(">I", 7)) + pd(ati_out) + pd(mo)))
+    vec(outdir, "m3ua", "rctx-twice",
+        "Two Routing Context parameters in one DATA (RFC 4666 3.3.1: once): m3ua_param_repeated.",
+        m3ua_msg(1, 1, m3ua_param(0x0006, struct.pack(">I", 7)) +
+                 m3ua_param(0x0006, struct.pack(">I", 8)) + pd(ul_begin())))
+    seg = bytes([0x10, 4, 0x80, 0x0a, 0x0b, 0x0c])
+    x = sccp_xudt(sccp_addr(HOME_HLR, ssn=6), sccp_addr(PARTNER_VLR, ssn=7),
+                  tcap("begin", otid=b"\x01\x02\x03\x04", components=[invoke(1, 2, upd_loc)]))
+    body = x[7:]  # the optional-part pointer (offset 6) counts 1 + len(body) to its part
+    x2 = x[:6] + bytes([len(body) + 1]) + body + seg + bytes([0x12, 1, 0x00]) + seg + b"\x00"
+    vec(outdir, "sccp", "xudt-segmentation-twice",
+        "XUDT whose optional part carries the segmentation parameter twice (Q.713 4.18: once):\n"
+        "sccp_param_repeated.",
+        x2)
+    x3 = x[:6] + bytes([len(body) + 1]) + body + bytes([0x03, 2, 0x42, 0x06]) + b"\x00"
+    vec(outdir, "sccp", "xudt-called-address-in-optional-part",
+        "XUDT with a second called party address (mandatory, Q.713 4.18) in its optional part:\n"
+        "sccp_param_repeated.",
+        x3)
+    u = sccp_udt(sccp_addr(HOME_HLR, ssn=6), sccp_addr(PARTNER_VLR, ssn=7),
+                 tcap("begin", otid=b"\x01", components=[invoke(1, 2, upd_loc)]))
+    vec(outdir, "sccp", "udt-cgpa-pointer-into-cdpa",
+        "UDT whose calling-address pointer points at the called address: one parameter read as\n"
+        "two (Q.713 2.3): sccp_param_overlap.",
+        u[:3] + bytes([2]) + u[4:])  # pointer at offset 3 + 2 = the called address
+    ati2 = tlv(0x30, tlv(0xA0, tlv(0x80, tbcd(IMSI_HOME))) + tlv(0xA1, tlv(0x80, b"")) +
+               tlv(0xA1, tlv(0x81, b"")) + tlv(0x83, address_string("8613800000001")))
+    vec(outdir, "tcap", "ati-requested-info-twice",
+        "anyTimeInterrogation whose argument carries requestedInfo [1] twice (TS 29.002 17.6.4:\n"
+        "once): map_param_repeated.",
+        tcap("begin", otid=b"\x11\x22\x33\x44", dialogue=dialogue_aarq(ACN_ATI_V3),
+             components=[invoke(1, 71, ati2)]))
+    ati3 = tlv(0x30, tlv(0xA0, tlv(0x80, tbcd(IMSI_HOME))) +
+               tlv(0xA0, tlv(0x80, tbcd("262001234567890"))) + tlv(0xA1, tlv(0x80, b"")))
+    vec(outdir, "tcap", "ati-subscriber-identity-twice",
+        "anyTimeInterrogation with two subscriberIdentity [0] (two IMSIs): map_param_repeated.",
+        tcap("begin", otid=b"\x11\x22\x33\x44", dialogue=dialogue_aarq(ACN_ATI_V3),
+             components=[invoke(1, 71, ati3)]))
 
 
 if __name__ == "__main__":
