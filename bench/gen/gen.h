@@ -199,6 +199,9 @@ void sw_gen_sccp_udt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 		     const struct sw_gen_sccp_addr *cgpa);
 
 /* SCCP XUDT segment (Q.713 4.18) around data[0..n); remaining: segments after this one. */
+/* LUDT (Q.713 4.20) around the TCAP message in b (sigwall-gen --ludt). */
+void sw_gen_sccp_ludt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
+		      const struct sw_gen_sccp_addr *cgpa);
 void sw_gen_sccp_xudt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 		      const struct sw_gen_sccp_addr *cgpa, const uint8_t *data, size_t n, int first,
 		      int remaining, uint32_t local_ref);

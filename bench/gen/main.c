@@ -136,6 +136,7 @@ struct gen {
 	const struct sw_gen_site *site;
 	double attack_share;
 	int bundle_max, ipv6, vlan, nassoc;
+	int ludt; /* --ludt: unsegmented TCAP in LUDT (Q.713 4.20) instead of UDT */
 	uint32_t home_subs, partner_subs; /* population sizes */
 	uint64_t salt;			  /* seed-derived key of the populations */
 	uint64_t target, msus;
@@ -782,7 +783,10 @@ push_tcap(struct gen *g, int ai, int s, const struct sw_gen_sccp_addr *cdpa,
 		c = q_new(g, sls, scen, o ? o->flags : 0);
 		sw_gen_bb_init(&b, c->buf, sizeof(c->buf));
 		sw_gen_tcap(&b, t, sub);
-		sw_gen_sccp_udt(&b, cdpa, cgpa);
+		if (g->ludt)
+			sw_gen_sccp_ludt(&b, cdpa, cgpa);
+		else
+			sw_gen_sccp_udt(&b, cdpa, cgpa);
 		sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 3, sls);
 		chunk_done(c, &b);
 	} else {
@@ -1705,7 +1709,7 @@ usage(FILE *f)
 	fprintf(f, "usage: sigwall-gen --profile roaming|attacks --site SITE --msus N --seed S\n"
 		   "                   -o OUT.pcap [--labels OUT.jsonl] [--attack-share P]\n"
 		   "                   [--bundle-max K] [--assocs A] [--subscribers N] [--ipv6]\n"
-		   "                   [--vlan ID] [--bench]\n");
+		   "                   [--vlan ID] [--ludt] [--bench]\n");
 }
 
 static const char *tmp_pcap, *tmp_labels;
@@ -1795,6 +1799,7 @@ main(int argc, char **argv)
 		{"assocs", required_argument, NULL, 'A'},
 		{"subscribers", required_argument, NULL, 'U'},
 		{"ipv6", no_argument, NULL, '6'},
+		{"ludt", no_argument, NULL, 'L'},
 		{"vlan", required_argument, NULL, 'v'},
 		{"bench", no_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
@@ -1860,6 +1865,9 @@ main(int argc, char **argv)
 			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 100000000)
 				fail("invalid --subscribers %s (1..100000000)", optarg);
 			g.home_subs = (uint32_t)v;
+			break;
+		case 'L':
+			g.ludt = 1;
 			break;
 		case '6':
 			g.ipv6 = 1;

@@ -9,6 +9,7 @@
 
 #include "gen.h"
 #include "dataplane/proto/map.h"
+#include "dataplane/proto/sccp.h"
 
 void
 sw_gen_bb_init(struct sw_gen_bb *b, uint8_t *buf, size_t cap)
@@ -605,6 +606,43 @@ sw_gen_sccp_xudt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 	bb_u8(b, 0x0f);				  /* hop counter */
 	bb_u8(b, 0x81);				  /* class 1, return on error */
 	bb_u8(b, 0x11);				  /* XUDT (Q.713 4.18) */
+}
+
+/*
+ * LUDT (Q.713 4.20) around the TCAP message already in b: class 1, hop counter 15, four
+ * two-octet pointers (least significant octet first) counted from their second octet as
+ * Wireshark reads them (issue 17), no optional part, long data with a two-octet length.
+ */
+void
+sw_gen_sccp_ludt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
+		 const struct sw_gen_sccp_addr *cgpa)
+{
+	size_t nd = sw_gen_bb_len(b), la, lb, p[3];
+	uint8_t *m;
+
+	if (nd > 0xffff)
+		abort();
+	bb_u8(b, (uint8_t)(nd >> 8)); /* long data length, Q.713 3.20 */
+	bb_u8(b, (uint8_t)nd);
+	m = b->p;
+	enc_addr(b, cgpa);
+	lb = (size_t)(m - b->p);
+	m = b->p;
+	enc_addr(b, cdpa);
+	la = (size_t)(m - b->p);
+	/* the called address starts at octet 11; pointer i's second octet is octet 4 + 2i */
+	p[0] = 11 - 4;
+	p[1] = 11 + la - 6;
+	p[2] = 11 + la + lb - 8;
+	bb_u8(b, 0); /* no optional part */
+	bb_u8(b, 0);
+	for (int i = 2; i >= 0; i--) {
+		bb_u8(b, (uint8_t)(p[i] >> 8));
+		bb_u8(b, (uint8_t)p[i]);
+	}
+	bb_u8(b, 0x0f);		      /* hop counter */
+	bb_u8(b, 0x81);		      /* class 1, return message on error */
+	bb_u8(b, SCCP_MSG_LUDT);      /* Q.713 4.20 */
 }
 
 /* Q.763 3.9 / 3.10 called and calling party numbers: O/E + NAI, then plan, then BCD. */

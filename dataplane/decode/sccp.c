@@ -63,9 +63,18 @@ sccp_fail(struct sw_msu *msu, enum sw_mal m)
 
 /*
  * Read a pointer at the cursor (Q.713 2.3): its value counts the octets from
- * the pointer's own first octet to the parameter. A mandatory pointer of 0,
- * or one that lands in the fixed/pointer part or at or past the end of the
- * message, is out of bounds. *target is absolute; 0 for an absent optional part.
+ * the pointer itself to the parameter. A mandatory pointer of 0, or one that
+ * lands in the fixed/pointer part or at or past the end of the message, is
+ * out of bounds. *target is absolute; 0 for an absent optional part.
+ *
+ * The two-octet pointers of LUDT/LUDTS (Q.713 4.20, 4.21; least significant octet first)
+ * are counted from the pointer's second (most significant) octet: target = first octet +
+ * 1 + value. Q.713 2.3's "the pointer itself (included)" reads either way for a pointer of
+ * two octets; Wireshark's packet-sccp.c (VARIABLE_POINTER / OPTIONAL_POINTER add 1 for
+ * POINTER_LENGTH_LONG) and the encoders of independent SS7 stacks count it so, and an LUDT
+ * read the other way is one octet off in every parameter (issue 17). Only this reading is
+ * decoded; an LUDT encoded from the first octet is reported by whatever its shifted
+ * parameters make of it (tests/vectors/sccp/ludt-pointers-from-first-octet).
  */
 static enum sw_mal
 sccp_pointer(struct sw_cur *c, bool two_octets, bool mandatory, uint32_t var_start,
@@ -77,10 +86,11 @@ sccp_pointer(struct sw_cur *c, bool two_octets, bool mandatory, uint32_t var_sta
 	if (two_octets) {
 		uint8_t lo, hi;
 
-		/* 2-octet pointers are sent least significant octet first, Q.713 4.23 */
 		if (sw_cur_u8(c, &lo) < 0 || sw_cur_u8(c, &hi) < 0)
 			return SW_MAL_SCCP_SHORT;
 		v = (uint32_t)lo | ((uint32_t)hi << 8);
+		if (v != 0)
+			at++; /* counted from the second octet, see above */
 	} else {
 		uint8_t b;
 

@@ -142,6 +142,19 @@ def sccp_xudt(cdpa, cgpa, data, segment=None, hop=15, pclass=0x80 | 1):
     return bytes([0x11, pclass, hop, p1, p2, p3, p4]) + var + opt
 
 
+def sccp_ludt(cdpa, cgpa, data, hop=15, pclass=0x80 | 1, from_first_octet=False):
+    # Q.713 4.20: type, class, hop counter, four two-octet pointers (least significant octet
+    # first; the fourth, 0 here, to the optional part), cdpa, cgpa, long data (2-octet length).
+    # Pointers count from their second octet as Wireshark reads them (issue 17);
+    # from_first_octet=True writes the other reading, for the vector that shows it is refused.
+    k = 0 if from_first_octet else 1
+    p1 = 8 - k
+    p2 = 6 + 1 + len(cdpa) - k
+    p3 = 4 + 2 + len(cdpa) + len(cgpa) - k
+    var = (bytes([len(cdpa)]) + cdpa + bytes([len(cgpa)]) + cgpa +
+           struct.pack("<H", len(data)) + data)
+    return bytes([0x13, pclass, hop]) + struct.pack("<HHHH", p1, p2, p3, 0) + var
+
 # --- M3UA (RFC 4666), SCTP (RFC 4960), IP, Ethernet -----------------------------------------
 def m3ua_param(tag, value):
     pad = (4 - len(value) % 4) % 4

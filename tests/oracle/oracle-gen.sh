@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Oracle on our own generated captures: sigwall-gen writes both profiles (IPv4 and IPv6, VLAN
-# tags, bundling), then oracle.py compares inspect --json with tshark frame by frame.
+# tags, bundling; LUDT with --ludt), then oracle.py compares inspect --json with tshark frame by frame.
 set -euo pipefail
 build=$1 src=$2
 gen=$build/bench/gen/sigwall-gen ctl=$build/control/sigwallctl
@@ -13,6 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 site=$src/patterns/site.example.conf
 "$gen" --profile roaming --site "$site" --msus 3000 --seed 11 --attack-share 0.2 -o "$tmp/roaming.pcap"
 "$gen" --profile attacks --site "$site" --msus 1500 --seed 12 -o "$tmp/attacks.pcap"
+"$gen" --profile attacks --site "$site" --msus 1000 --seed 14 --ludt -o "$tmp/attacks-ludt.pcap"
 "$gen" --profile roaming --site "$site" --msus 1500 --seed 13 --ipv6 --vlan 300 --bundle-max 7 \
 	-o "$tmp/roaming-v6-vlan-bundled.pcap"
 exec /usr/bin/python3 "$src/tests/oracle/oracle.py" "$ctl" "$tmp"

@@ -398,16 +398,17 @@ build_ludt(uint8_t *b, uint8_t type)
 {
 	size_t n = 0;
 
-	b[n++] = type;    /* 0: LUDT 0x13 or LUDTS 0x14, Q.713 4.23/4.24 */
+	b[n++] = type;    /* 0: LUDT 0x13 or LUDTS 0x14, Q.713 4.20/4.21 */
 	b[n++] = 0x02;    /* 1: class 0 + message handling 0 (LUDT) / return cause 2 (LUDTS) */
 	b[n++] = 0x07;    /* 2: hop counter 7 */
-	b[n++] = 0x08;    /* 3-4: pointer to cdpa -> 11 */
+	/* two-octet pointers counted from their second octet (Wireshark, issue 17) */
+	b[n++] = 0x07;    /* 3-4: pointer to cdpa -> 4 + 7 = 11 */
 	b[n++] = 0x00;
-	b[n++] = 0x0b;    /* 5-6: pointer to cgpa -> 16 */
+	b[n++] = 0x0a;    /* 5-6: pointer to cgpa -> 6 + 10 = 16 */
 	b[n++] = 0x00;
-	b[n++] = 0x0e;    /* 7-8: pointer to long data -> 21 */
+	b[n++] = 0x0d;    /* 7-8: pointer to long data -> 8 + 13 = 21 */
 	b[n++] = 0x00;
-	b[n++] = 0x3a;    /* 9-10: pointer to optional part -> 9 + 0x13a = 323 */
+	b[n++] = 0x39;    /* 9-10: pointer to optional part -> 10 + 0x139 = 323 */
 	b[n++] = 0x01;
 	/* 11: cdpa, 1-octet length: PC 1337 SSN 6 */
 	b[n++] = 0x04; b[n++] = 0x43; b[n++] = 0x39; b[n++] = 0x05; b[n++] = 0x06;
@@ -460,6 +461,17 @@ test_ludt(void **state)
 	b[21] = 0x2d;
 	assert_int_equal(decode_exact(b, n, &msu), SW_MAL_SCCP_PARAM_LEN);
 	assert_int_equal(msu.mal, SW_MAL_SCCP_PARAM_LEN);
+
+	/* the other reading (pointers counted from their first octet) is not guessed at: the
+	 * called address is then read one octet late, from its first address octet */
+	n = build_ludt(b, 0x13);
+	b[n++] = 0x00;
+	b[3] = 0x08;
+	b[5] = 0x0b;
+	b[7] = 0x0e;
+	b[9] = 0x3a;
+	assert_int_not_equal(decode_exact(b, n, &msu), SW_MAL_NONE);
+	assert_int_not_equal(msu.sccp.cdpa.pc, 1337);
 }
 
 static void

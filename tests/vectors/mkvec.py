@@ -222,6 +222,23 @@ def main(outdir):
         tcap("begin", otid=b"\x11\x22\x33\x44", dialogue=dialogue_aarq(ACN_ATI_V3),
              components=[invoke(1, 71, ati3)]))
 
+    # --- issue 17 Deliver 1: LUDT two-octet pointers, each reading --------------------------
+    big = tcap("begin", otid=b"\x01\x02\x03\x04", dialogue=dialogue_aarq(ACN_LOCUP_V3),
+               components=[invoke(1, 2, upd_loc)])
+    vec(outdir, "sccp", "ludt-pointers-from-second-octet",
+        "LUDT (Q.713 4.20) whose two-octet pointers count from their second octet, as\n"
+        "Wireshark and other stacks encode them: decoded down to MAP.",
+        sccp_ludt(sccp_addr(HOME_HLR, ssn=6), sccp_addr(PARTNER_VLR, ssn=7), big))
+    vec(outdir, "sccp", "ludt-pointers-from-first-octet",
+        "The same LUDT with its pointers counted from their first octet (sigwall's former\n"
+        "reading): every parameter is one octet off; not guessed at, reported.",
+        sccp_ludt(sccp_addr(HOME_HLR, ssn=6), sccp_addr(PARTNER_VLR, ssn=7), big,
+                  from_first_octet=True), truncation="any")
+    vec(outdir, "packet", "ludt-begin-updatelocation",
+        "Ethernet/IPv4/SCTP/M3UA carrying the interoperable LUDT (oracle-vectors compares it\n"
+        "with tshark).",
+        frame([sccp_ludt(sccp_addr(HOME_HLR, ssn=6), sccp_addr(PARTNER_VLR, ssn=7), big)]))
+
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))
