@@ -69,6 +69,20 @@ hash_key_init(struct sw_enforce *e)
 	e->hkey[1] = k[1] | 1;
 }
 
+/* The flow of one direction, from the initial TSN of its INIT or INIT-ACK. */
+void
+enf_flow_init(struct enf_flow *f, uint32_t itsn)
+{
+	uint32_t a_rwnd = f->a_rwnd;
+
+	memset(f, 0, sizeof(*f));
+	f->known = true;
+	f->max_tsn = itsn - 1;
+	f->cum_rcv = itsn - 1;
+	f->cum_told = itsn - 1;
+	f->a_rwnd = a_rwnd;
+}
+
 int
 enf_table_init(struct sw_enforce *e)
 {

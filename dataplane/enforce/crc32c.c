@@ -282,3 +282,62 @@ sw_crc32c(const uint8_t *p, size_t n)
 {
 	return sw_crc32c_update(0, p, n);
 }
+
+/* ---- checksums of a packet (used by repair.c and enforce.c) ---- */
+
+/* RFC 791 3.1 total length, then the header checksum (RFC 1071) over the header. */
+void
+enf_ipv4_fix(uint8_t *ip, uint32_t totlen, uint32_t hmax)
+{
+	uint32_t sum = 0;
+	unsigned hlen = (unsigned)(ip[0] & 0x0f) * 4;
+	unsigned i;
+
+	if (hlen < 20)
+		hlen = 20;
+	if (hlen > hmax)
+		hlen = hmax; /* never beyond the header the decoder delimited */
+
+	wr16(ip + 2, (uint16_t)totlen);
+	ip[10] = ip[11] = 0;
+	for (i = 0; i + 1 < hlen; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	wr16(ip + 10, (uint16_t)~sum);
+}
+
+void
+enf_crc_set(uint8_t *sctp, uint32_t n)
+{
+	uint32_t crc;
+
+	memset(sctp + SCTP_CSUM_OFF, 0, 4);
+	crc = sw_crc32c(sctp, n);
+	/* RFC 4960 Appendix B: the reflected CRC is stored least significant byte first. */
+	sctp[SCTP_CSUM_OFF] = (uint8_t)crc;
+	sctp[SCTP_CSUM_OFF + 1] = (uint8_t)(crc >> 8);
+	sctp[SCTP_CSUM_OFF + 2] = (uint8_t)(crc >> 16);
+	sctp[SCTP_CSUM_OFF + 3] = (uint8_t)(crc >> 24);
+}
+
+uint32_t
+enf_crc_calc(const uint8_t *sctp, uint32_t n)
+{
+	uint32_t crc = sw_crc32c_update(0, sctp, SCTP_CSUM_OFF);
+	static const uint8_t zero[4];
+
+	crc = sw_crc32c_update(crc, zero, 4);
+	return sw_crc32c_update(crc, sctp + SCTP_COMMON_HLEN, n - SCTP_COMMON_HLEN);
+}
+
+bool
+enf_crc_ok(const uint8_t *sctp, uint32_t n)
+{
+	uint32_t crc = enf_crc_calc(sctp, n);
+
+	return sctp[SCTP_CSUM_OFF] == (uint8_t)crc &&
+	       sctp[SCTP_CSUM_OFF + 1] == (uint8_t)(crc >> 8) &&
+	       sctp[SCTP_CSUM_OFF + 2] == (uint8_t)(crc >> 16) &&
+	       sctp[SCTP_CSUM_OFF + 3] == (uint8_t)(crc >> 24);
+}

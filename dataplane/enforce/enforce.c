@@ -101,28 +101,6 @@ sw_enforce_set_repair(struct sw_enforce *e, bool repair)
 	e->repair = repair;
 }
 
-/* RFC 791 3.1 total length, then the header checksum (RFC 1071) over the header. */
-void
-enf_ipv4_fix(uint8_t *ip, uint32_t totlen, uint32_t hmax)
-{
-	uint32_t sum = 0;
-	unsigned hlen = (unsigned)(ip[0] & 0x0f) * 4;
-	unsigned i;
-
-	if (hlen < 20)
-		hlen = 20;
-	if (hlen > hmax)
-		hlen = hmax; /* never beyond the header the decoder delimited */
-
-	wr16(ip + 2, (uint16_t)totlen);
-	ip[10] = ip[11] = 0;
-	for (i = 0; i + 1 < hlen; i += 2)
-		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	wr16(ip + 10, (uint16_t)~sum);
-}
-
 static void
 ip_len_fix(uint8_t *buf, const struct sw_pkt *pkt, uint32_t l4_end)
 {
@@ -132,70 +110,29 @@ ip_len_fix(uint8_t *buf, const struct sw_pkt *pkt, uint32_t l4_end)
 		wr16(buf + pkt->l3_off + 4, (uint16_t)(l4_end - pkt->l3_off - 40));
 }
 
-void
-enf_crc_set(uint8_t *sctp, uint32_t n)
-{
-	uint32_t crc;
-
-	memset(sctp + SCTP_CSUM_OFF, 0, 4);
-	crc = sw_crc32c(sctp, n);
-	/* RFC 4960 Appendix B: the reflected CRC is stored least significant byte first. */
-	sctp[SCTP_CSUM_OFF] = (uint8_t)crc;
-	sctp[SCTP_CSUM_OFF + 1] = (uint8_t)(crc >> 8);
-	sctp[SCTP_CSUM_OFF + 2] = (uint8_t)(crc >> 16);
-	sctp[SCTP_CSUM_OFF + 3] = (uint8_t)(crc >> 24);
-}
-
-uint32_t
-enf_crc_calc(const uint8_t *sctp, uint32_t n)
-{
-	uint32_t crc = sw_crc32c_update(0, sctp, SCTP_CSUM_OFF);
-	static const uint8_t zero[4];
-
-	crc = sw_crc32c_update(crc, zero, 4);
-	return sw_crc32c_update(crc, sctp + SCTP_COMMON_HLEN, n - SCTP_COMMON_HLEN);
-}
-
-bool
-enf_crc_ok(const uint8_t *sctp, uint32_t n)
-{
-	uint32_t crc = enf_crc_calc(sctp, n);
-
-	return sctp[SCTP_CSUM_OFF] == (uint8_t)crc &&
-	       sctp[SCTP_CSUM_OFF + 1] == (uint8_t)(crc >> 8) &&
-	       sctp[SCTP_CSUM_OFF + 2] == (uint8_t)(crc >> 16) &&
-	       sctp[SCTP_CSUM_OFF + 3] == (uint8_t)(crc >> 24);
-}
-
-/* Walk the chunks of [l4_off + 12, l4_end): they must tile it (RFC 4960 3.2). */
+/* Walk the chunks of [l4_off + 12, l4_end) with the one chunk walker (dataplane/proto/sctp.h):
+ * they must tile it (RFC 9260 3.2). */
 static int
 walk(const uint8_t *buf, const struct sw_pkt *pkt, uint64_t drop_mask, struct enf_ch *ch,
      unsigned *n)
 {
-	uint32_t off = pkt->l4_off + SCTP_COMMON_HLEN, end = pkt->l4_end;
+	uint32_t off = pkt->l4_off + SCTP_COMMON_HLEN;
+	struct sw_sctp_chunk c;
+	enum sw_sctp_next r;
 	unsigned i = 0;
 
-	while (off < end) {
-		uint32_t left = end - off, span;
-		uint16_t clen;
-
-		if (left < SCTP_CHUNK_HLEN || i >= ENF_MAX_CHUNKS)
+	while ((r = sw_sctp_chunk_next(buf, &off, pkt->l4_end, &c)) == SW_SCTP_NEXT_CHUNK) {
+		if (i >= ENF_MAX_CHUNKS)
 			return -1;
-		clen = rd16(buf + off + 2);
-		if (clen < SCTP_CHUNK_HLEN || clen > left)
-			return -1;
-		span = ((uint32_t)clen + 3u) & ~3u;
-		if (span > left)
-			span = left;
-		ch[i].off = off;
-		ch[i].span = span;
-		ch[i].len = clen;
-		ch[i].type = buf[off];
-		ch[i].drop = i < 64 && (drop_mask >> i & 1) &&
-			     (ch[i].type == SCTP_CT_DATA || ch[i].type == SCTP_CT_IDATA);
-		off += span;
+		ch[i].off = c.off;
+		ch[i].span = c.span;
+		ch[i].len = c.len;
+		ch[i].type = c.type;
+		ch[i].drop = (drop_mask >> i & 1) && sw_sctp_is_data(c.type);
 		i++;
 	}
+	if (r == SW_SCTP_NEXT_BAD)
+		return -1;
 	*n = i;
 	return 0;
 }

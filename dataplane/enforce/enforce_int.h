@@ -7,31 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dataplane/proto/sctp.h"
 #include "enforce.h"
 
-/* SCTP wire constants */
-#define SCTP_COMMON_HLEN	  12   /* RFC 4960 3.1 */
-#define SCTP_CSUM_OFF		  8    /* RFC 4960 3.1 */
-#define SCTP_CHUNK_HLEN		  4    /* RFC 4960 3.2 */
-#define SCTP_CT_DATA		  0    /* RFC 4960 3.3.1 */
-#define SCTP_CT_INIT		  1    /* RFC 4960 3.3.2 */
-#define SCTP_CT_INIT_ACK	  2    /* RFC 4960 3.3.3 */
-#define SCTP_CT_SACK		  3    /* RFC 4960 3.3.4 */
-#define SCTP_CT_ABORT		  6    /* RFC 4960 3.3.7 */
-#define SCTP_CT_SHUTDOWN	  7    /* RFC 4960 3.3.8 */
-#define SCTP_CT_COOKIE_ACK	  11   /* RFC 4960 3.3.12 */
-#define SCTP_CT_SHUTDOWN_COMPLETE 14   /* RFC 4960 3.3.13 */
-#define SCTP_CT_IDATA		  64   /* RFC 8260 2.1 */
-#define SCTP_CT_FWD_TSN		  192  /* RFC 3758 3.2 */
-#define SCTP_CT_IFWD_TSN	  194  /* RFC 8260 2.3.1 */
-#define SCTP_DATA_HLEN		  16   /* RFC 4960 3.3.1 */
-#define SCTP_IDATA_HLEN		  20   /* RFC 8260 2.1 */
-#define SCTP_INIT_HLEN		  20   /* RFC 4960 3.3.2 fixed part */
-#define SCTP_SACK_HLEN		  16   /* RFC 4960 3.3.4 fixed part */
-#define SCTP_FLAG_T		  0x01 /* RFC 4960 3.3.7 / 3.3.13 T bit: tag reflected */
-#define SCTP_DATA_U		  0x04 /* RFC 4960 3.3.1 unordered; RFC 8260 2.1 same bit */
-#define SCTP_DATA_B		  0x02
-#define SCTP_DATA_E		  0x01
+/* SCTP wire constants: dataplane/proto/sctp.h (RFC 9260, with the clauses). */
 
 #define ENF_MAX_CHUNKS	  64   /* chunks a packet may have to be rewritten */
 #define ENF_WIN		  1024 /* TSN window of seen/removed bits per direction */
@@ -164,12 +143,20 @@ struct enf_ch {
 	bool neut; /* blocked but kept: M3UA message neutralized (repair.c) */
 };
 
+/*
+ * Modules, each calling only those below it (no cycle):
+ *   enforce.c  per packet: chunk walk, removal, IP length, checksum; calls repair.c
+ *   repair.c   renumbering, SACK / FORWARD-TSN translation, generated SACKs; calls assoc.c
+ *   assoc.c    the association table and the per-direction flow state it holds
+ *   crc32c.c   CRC32c (RFC 9260 Appendix B) and the IPv4 header checksum
+ */
+
 /* repair.c: the repair of one packet; returns 0 to drop it, sets *changed when the chunks in
  * ch[] were rewritten (ch[].drop, ch[].len/span) so that enforce.c must rebuild the packet. */
 uint32_t enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct enf_ch *ch,
 		    unsigned n, unsigned dir, uint64_t now_ns, uint8_t *reply, uint32_t reply_cap,
 		    uint32_t *reply_len, bool *changed);
-/* enforce.c helpers used by repair.c */
+/* crc32c.c: checksums of a packet */
 bool enf_crc_ok(const uint8_t *sctp, uint32_t n);
 uint32_t enf_crc_calc(const uint8_t *sctp, uint32_t n); /* with the checksum field as zero */
 void enf_crc_set(uint8_t *sctp, uint32_t n);
@@ -187,6 +174,7 @@ uint32_t enf_crc_shift(uint32_t c, uint32_t n);
 uint32_t enf_crc_delta(const uint8_t *d, uint32_t k, uint32_t tail);
 
 /* assoc.c */
+void enf_flow_init(struct enf_flow *f, uint32_t itsn);
 int enf_table_init(struct sw_enforce *e);
 void enf_table_fini(struct sw_enforce *e);
 void enf_table_clear(struct sw_enforce *e);
@@ -199,7 +187,6 @@ void enf_learn_init_ack(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, 
 void enf_assoc_delete(struct sw_enforce *e, struct enf_assoc *a);
 
 /* repair.c */
-void enf_flow_init(struct enf_flow *f, uint32_t itsn);
 uint32_t enf_tsn_fwd(const struct enf_flow *f, uint32_t tsn);	  /* original -> new */
 uint32_t enf_tsn_cum_fwd(const struct enf_flow *f, uint32_t tsn); /* cum value orig -> new */
 uint32_t enf_tsn_inv(const struct enf_flow *f, uint32_t ntsn);	  /* new -> original */

@@ -124,19 +124,6 @@ patch12(struct sw_enforce *e, uint8_t *p, const uint8_t nv[12], uint32_t k)
 	e->crc_acc ^= enf_crc_delta(d, k, e->pk_end - (uint32_t)(p + k - e->pk_buf));
 }
 
-void
-enf_flow_init(struct enf_flow *f, uint32_t itsn)
-{
-	uint32_t a_rwnd = f->a_rwnd;
-
-	memset(f, 0, sizeof(*f));
-	f->known = true;
-	f->max_tsn = itsn - 1;
-	f->cum_rcv = itsn - 1;
-	f->cum_told = itsn - 1;
-	f->a_rwnd = a_rwnd;
-}
-
 static inline bool
 in_window(const struct enf_flow *f, uint32_t tsn)
 {
