@@ -132,25 +132,6 @@ sw_judge_msu(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt, const str
 	judge_eval(ctx, NULL, pkt, msu, port, now_ns, v); /* no buffer: message-level MAP fields */
 }
 
-static unsigned
-judge_rank(uint8_t action)
-{
-	switch (action) {
-	case SW_ACTION_DROP:
-		return 2;
-	case SW_ACTION_ALERT:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-struct sw_judge_verdict
-sw_judge_strictest(struct sw_judge_verdict a, struct sw_judge_verdict b)
-{
-	return judge_rank(b.action) > judge_rank(a.action) ? b : a;
-}
-
 const char *
 sw_judge_rule_name(const void *image, int32_t rule)
 {

@@ -94,10 +94,6 @@ void sw_judge_msu(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt,
 		  const struct sw_msu *msu, unsigned port, uint64_t now_ns,
 		  struct sw_judge_verdict *v);
 
-/* The stricter of two verdicts: drop > alert > allow (a message of several parts gets the
- * verdict of its strictest part; ties keep a). */
-struct sw_judge_verdict sw_judge_strictest(struct sw_judge_verdict a, struct sw_judge_verdict b);
-
 /* Name of a verdict's rule: the image's rule names, "default", "malformed", "non-ip". */
 const char *sw_judge_rule_name(const void *image, int32_t rule);
 

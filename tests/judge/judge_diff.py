@@ -43,8 +43,8 @@ def skip(msg):
     sys.exit(77)
 
 
-def msu(cgpa="49170000001", cdpa="27820000001", opcode=71, opc=4000, dpc=100):
-    tc = st.tcap("begin", otid=b"\x01\x02\x03\x04", components=[st.invoke(1, opcode)])
+def msu(cgpa="49170000001", cdpa="27820000001", opcode=71, opc=4000, dpc=100, comps=None):
+    tc = st.tcap("begin", otid=b"\x01\x02\x03\x04", components=comps or [st.invoke(1, opcode)])
     return st.m3ua_data(opc, dpc, 3, st.sccp_udt(st.sccp_addr(cdpa, ssn=6),
                                                  st.sccp_addr(cgpa, ssn=7), tc))
 
@@ -57,6 +57,18 @@ def sctp_frame(chunks, proto=132, frag=0):
 def bad_len(chunk):
     """The chunk with a length field running 64 bytes beyond the packet."""
     return chunk[:2] + struct.pack(">H", len(chunk) + 64) + chunk[4:]
+
+
+# tests/policy/msu_build.h: PartnerDE's GT and IMSI, the home HLR and a home IMSI
+DE_GT, DE_IMSI, HOME_HLR, HOME_IMSI = "491720123456", "262021234567890", "27820000010", \
+    "655011234567890"
+
+
+def psi(imsis):
+    """provideSubscriberInfo invokes from PartnerDE, one per IMSI (issue 13 finding 3: a decoy
+    first component for the partner's own subscriber)."""
+    return msu(cgpa=DE_GT, cdpa=HOME_HLR, comps=[
+        st.invoke(i + 1, 70, st.tlv(0x30, st.tlv(0x80, st.tbcd(x)))) for i, x in enumerate(imsis)])
 
 
 def crafted(path):
@@ -87,6 +99,10 @@ def crafted(path):
                          bytes([128, 0, 0, 0]) + b"\x00" * 4, nh=58), ethertype=0x86DD),  # echo6
         sctp_frame([d(14, 1, 9, good), bad_len(d(15, 1, 10, good))]),  # bad length after DATA
         sctp_frame([d(16, 1, 11, attack)], frag=0x2000),             # first IP fragment
+        sctp_frame([d(17, 1, 12, psi([DE_IMSI]))]),                  # 17: own subscriber alone
+        sctp_frame([d(18, 1, 13, psi([DE_IMSI, HOME_IMSI]))]),       # 18-20: decoy orderings
+        sctp_frame([d(19, 1, 14, psi([HOME_IMSI, DE_IMSI]))]),
+        sctp_frame([d(20, 1, 15, psi([DE_IMSI, DE_IMSI, HOME_IMSI]))]),
     ]
     st.write_pcap(path, frames)
 
@@ -195,7 +211,8 @@ def main():
     # The crafted capture's verdicts under the shipped rules: the disagreements this test guards.
     ins = run_inspect(craft, 0)
     want = {2: "malformed", 3: "malformed", 4: "malformed", 9: "non-ip", 11: "malformed",
-            13: "non-ip", 15: "malformed"}
+            13: "non-ip", 15: "malformed", 17: "fs11-cat2-partner-own-subscriber",
+            18: "fs11-cat2", 19: "fs11-cat2", 20: "fs11-cat2"}
     for f, rule in want.items():
         if not ins.get(f) or ins[f][0][1] != rule:
             fail("crafted frame %d: expected rule %s, got %s" % (f, rule, ins.get(f)))
