@@ -144,6 +144,7 @@ struct sw_isup_number {
 #define SW_HAS_ACN (1u << 8)
 #define SW_HAS_MAP (1u << 9)
 #define SW_HAS_ISUP (1u << 10)
+#define SW_HAS_SCMG (1u << 11)
 
 struct sw_msu {
 	uint32_t has;             /* SW_HAS_* */
@@ -180,6 +181,15 @@ struct sw_msu {
 		uint8_t seg_remaining;
 		uint32_t seg_ref;      /* 24-bit local reference */
 		uint32_t data_off, data_len;
+		/* SCCP management, Q.713 5.3 (data of a message to SSN 1): valid with
+		 * SW_HAS_SCMG; such a message carries no TCAP */
+		struct {
+			uint8_t type;  /* format identifier, Q.713 5.1: SCMG_SSA .. SCMG_SSC */
+			uint8_t assn;  /* affected subsystem number, Q.713 5.3.2.1 */
+			uint16_t apc;  /* affected signalling point code (14 bits), Q.713 5.3.2.2 */
+			uint8_t smi;   /* subsystem multiplicity indicator, Q.713 5.3.2.3 */
+			uint8_t cong;  /* SSC only: SCCP congestion level, Q.713 5.3.2.4 */
+		} scmg;
 	} sccp;
 
 	/* TCAP, Q.773 */

@@ -197,11 +197,21 @@ json_sccp(struct sw_sb *sb, const struct sw_msu *msu)
 	sw_sb_printf(sb, ",");
 	json_sccp_addr(sb, "cgpa", &msu->sccp.cgpa);
 	if (msu->has & SW_HAS_SEGMENT)
-		sw_sb_printf(sb, ",\"segment\":{\"first\":%s,\"remaining\":%u,\"ref\":%u}}",
+		sw_sb_printf(sb, ",\"segment\":{\"first\":%s,\"remaining\":%u,\"ref\":%u}",
 			     msu->sccp.seg_first ? "true" : "false", msu->sccp.seg_remaining,
 			     msu->sccp.seg_ref);
 	else
-		sw_sb_printf(sb, ",\"segment\":null}");
+		sw_sb_printf(sb, ",\"segment\":null");
+	/* only when present, so that records without it stay as they were */
+	if (msu->has & SW_HAS_SCMG) {
+		sw_sb_printf(sb, ",\"scmg\":{\"type\":\"%s\",\"assn\":%u,\"apc\":%u,\"smi\":%u",
+			     sw_scmg_type_name(msu->sccp.scmg.type), msu->sccp.scmg.assn,
+			     msu->sccp.scmg.apc, msu->sccp.scmg.smi);
+		if (msu->sccp.scmg.type == SCMG_SSC)
+			sw_sb_printf(sb, ",\"cong\":%u", msu->sccp.scmg.cong);
+		sw_sb_printf(sb, "}");
+	}
+	sw_sb_printf(sb, "}");
 }
 
 static void
@@ -424,6 +434,9 @@ sw_text_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu
 		sw_sb_printf(sb, "  SCCP %s", t != NULL ? t : "?");
 		text_addr(sb, "cdpa", &msu->sccp.cdpa);
 		text_addr(sb, "cgpa", &msu->sccp.cgpa);
+		if (msu->has & SW_HAS_SCMG)
+			sw_sb_printf(sb, "  SCMG %s assn %u apc %u", sw_scmg_type_name(msu->sccp.scmg.type),
+				     msu->sccp.scmg.assn, msu->sccp.scmg.apc);
 	}
 	if (msu->has & SW_HAS_TCAP) {
 		const char *t = sw_tcap_type_name(msu->tcap.type);

@@ -325,6 +325,35 @@ sccp_optional(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu
 	}
 }
 
+/*
+ * SCCP management message, Q.713 5.3: format identifier, affected SSN, affected point code
+ * (two octets, 14 bits, least significant first), subsystem multiplicity indicator; SSC adds
+ * the SCCP congestion level. The data of a message to SSN 1 (Q.713 5.1) is one of these,
+ * never TCAP.
+ */
+static enum sw_mal
+sccp_scmg(const uint8_t *buf, uint32_t off, uint32_t len, struct sw_msu *msu)
+{
+	const uint8_t *p = buf + off;
+	uint32_t want;
+
+	if (len < 1)
+		return SW_MAL_SCCP_SCMG_LEN;
+	if (sw_scmg_type_name(p[0]) == NULL)
+		return SW_MAL_SCCP_SCMG_TYPE;
+	msu->sccp.scmg.type = p[0];
+	want = p[0] == SCMG_SSC ? SCMG_SSC_LEN : SCMG_LEN;
+	if (len != want)
+		return SW_MAL_SCCP_SCMG_LEN;
+	msu->sccp.scmg.assn = p[1];
+	msu->sccp.scmg.apc = (uint16_t)((p[2] | p[3] << 8) & SCCP_PC_MASK);
+	msu->sccp.scmg.smi = p[4] & SCMG_SMI_MASK;
+	if (p[0] == SCMG_SSC)
+		msu->sccp.scmg.cong = p[5] & SCMG_CONG_MASK;
+	msu->has |= SW_HAS_SCMG;
+	return SW_MAL_NONE;
+}
+
 enum sw_mal
 sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 {
@@ -413,6 +442,11 @@ sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 	    !(msu->sccp.seg_first && msu->sccp.seg_remaining == 0))
 		return sccp_fail(msu, SW_MAL_SCCP_SEGMENTED);
 
+	/* Q.713 5.1: SCCP management is addressed to SSN 1 (its calling SSN is 1 too) */
+	if (msu->sccp.cdpa.has_ssn && msu->sccp.cdpa.ssn == SCCP_SSN_SCMG) {
+		m = sccp_scmg(buf, msu->sccp.data_off, msu->sccp.data_len, msu);
+		return m == SW_MAL_NONE ? SW_MAL_NONE : sccp_fail(msu, m);
+	}
 	return sw_tcap_decode(buf, msu->sccp.data_off, msu->sccp.data_off + msu->sccp.data_len,
 			      msu);
 }

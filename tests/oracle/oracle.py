@@ -19,11 +19,13 @@ import subprocess
 import sys
 
 SCCP_TYPES = {"udt": 0x09, "udts": 0x0A, "xudt": 0x11, "xudts": 0x12, "ludt": 0x13, "ludts": 0x14}
+SCMG_TYPES = {"ssa": 1, "ssp": 2, "sst": 3, "sor": 4, "sog": 5, "ssc": 6}
 TS_FIELDS = ["frame.number", "m3ua.protocol_data_opc", "m3ua.protocol_data_dpc",
              "sccp.message_type", "sccp.called.digits", "sccp.calling.digits", "sccp.called.ssn",
              "sccp.calling.ssn", "tcap.otid", "tcap.dtid", "gsm_old.localValue", "e212.imsi",
              "tcap.begin_element", "tcap.continue_element", "tcap.end_element",
-             "tcap.abort_element", "tcap.unidirectional_element"]
+             "tcap.abort_element", "tcap.unidirectional_element",
+             "sccpmg.message_type", "sccpmg.ssn", "sccpmg.pc", "sccpmg.smi", "sccpmg.congestion"]
 TCAP_ELEMENTS = {"begin": "tcap.begin_element", "continue": "tcap.continue_element",
                  "end": "tcap.end_element", "abort": "tcap.abort_element",
                  "unidirectional": "tcap.unidirectional_element"}
@@ -101,6 +103,14 @@ def expected_from_ours(recs):
                 e["sccp.%s.digits" % key].append(a["digits"])
             if a and a.get("ssn") is not None:
                 e["sccp.%s.ssn" % key].append(str(a["ssn"]))
+        g = s.get("scmg")
+        if g is not None:  # SCCP management, Q.713 5.3 (issue 17)
+            e["sccpmg.message_type"].append("0x%02x" % SCMG_TYPES[g["type"]])
+            e["sccpmg.ssn"].append(str(g["assn"]))
+            e["sccpmg.pc"].append(str(g["apc"]))
+            e["sccpmg.smi"].append(str(g["smi"]))
+            if "cong" in g:
+                e["sccpmg.congestion"].append(str(g["cong"]))
         err = r.get("error")
         if err and err["reason"] == "sccp_segmented":
             segmented = True

@@ -239,6 +239,32 @@ def main(outdir):
         "with tshark).",
         frame([sccp_ludt(sccp_addr(HOME_HLR, ssn=6), sccp_addr(PARTNER_VLR, ssn=7), big)]))
 
+    # --- issue 17 Deliver 2: SCCP management (SSN 1), Q.713 5.3 ------------------------------
+    def scmg(data):
+        return sccp_udt(sccp_addr(ssn=1, pc=1001, ri_ssn=True), sccp_addr(ssn=1, pc=2001,
+                                                                        ri_ssn=True), data,
+                        pclass=0x00)
+    vec(outdir, "sccp", "scmg-sst",
+        "Subsystem-status-test (Q.713 5.3) for SSN 6 (HLR) at point code 1001, SMI 0: decoded\n"
+        "as SCCP management, not as TCAP.",
+        scmg(bytes([0x03, 0x06, 0xe9, 0x03, 0x00])))
+    vec(outdir, "sccp", "scmg-ssp",
+        "Subsystem-prohibited for SSN 8 (MSC) at point code 2001.",
+        scmg(bytes([0x02, 0x08, 0xd1, 0x07, 0x00])))
+    vec(outdir, "sccp", "scmg-ssc",
+        "SCCP/subsystem-congested (Q.713 5.3) with congestion level 5 (six octets).",
+        scmg(bytes([0x06, 0x07, 0xe9, 0x03, 0x00, 0x05])))
+    vec(outdir, "sccp", "scmg-unknown-format",
+        "Data to SSN 1 with format identifier 9 (not SSA..SSC): sccp_scmg_type.",
+        scmg(bytes([0x09, 0x06, 0xe9, 0x03, 0x00])))
+    vec(outdir, "sccp", "scmg-sst-trailing-octet",
+        "SST with a sixth octet (only SSC has one): sccp_scmg_len.",
+        scmg(bytes([0x03, 0x06, 0xe9, 0x03, 0x00, 0x00])))
+    vec(outdir, "packet", "scmg-sst",
+        "Ethernet/IPv4/SCTP/M3UA/SCCP UDT carrying an SST to SSN 1 (oracle-vectors: tshark's\n"
+        "sccpmg fields).",
+        frame([scmg(bytes([0x03, 0x06, 0xe9, 0x03, 0x00]))]))
+
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))
