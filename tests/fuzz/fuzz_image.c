@@ -28,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct sw_compiled base[2];
 static uint8_t *work;
 static size_t work_size;
+static struct sw_policy_ctx *ctx; /* one for the run: binding a new image flushes it */
 
 static void
 init(void)
@@ -48,7 +49,8 @@ init(void)
 			work_size = base[i].size;
 	}
 	work = aligned_alloc(SW_IMAGE_ALIGN, work_size);
-	if (work == NULL)
+	ctx = sw_policy_ctx_new();
+	if (work == NULL || ctx == NULL)
 		abort();
 }
 
@@ -65,7 +67,7 @@ skip_databases(const struct sw_image_hdr *h, size_t off, size_t size)
 }
 
 static void
-judge(const struct sw_compiled *c, struct sw_policy_ctx *ctx, const struct sw_msu *m)
+judge(const struct sw_compiled *c, const struct sw_msu *m)
 {
 	const struct sw_image_hdr *h = (const void *)work;
 
@@ -87,7 +89,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct sw_compiled *c;
 	struct sw_image_hdr *h;
-	struct sw_policy_ctx *ctx;
 	struct sw_msu m;
 	char err[256];
 
@@ -110,26 +111,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h->checksum = sw_image_compute_checksum(work, c->size);
 	if (sw_image_validate(work, c->size, err, sizeof(err)) != 0)
 		return 0;
-	ctx = sw_policy_ctx_new();
-	if (ctx == NULL)
-		abort();
 	if (sw_policy_ctx_bind(ctx, work) == 0) {
 		t_map(&m, T_HOME_HLR, T_FOREIGN_GT, 71, NULL);
-		judge(c, ctx, &m);
+		judge(c, &m);
 		t_map(&m, T_FOREIGN_GT, T_HOME_HLR, 71, T_HOME_IMSI);
-		judge(c, ctx, &m);
+		judge(c, &m);
 		t_map(&m, T_DE_GT, T_HOME_HLR, 70, T_DE_IMSI);
 		t_comp(&m, SW_COMP_INVOKE, 22);
-		judge(c, ctx, &m);
+		judge(c, &m);
 		t_map(&m, T_FR_GT, T_HOME_HLR, 59, NULL);
 		m.map.ussd_len = 5;
 		memcpy(m.map.ussd, "*21*1", 5);
-		judge(c, ctx, &m);
+		judge(c, &m);
 		t_map(&m, T_FOREIGN_GT, T_HOME_HLR, 46, T_FOREIGN_IMSI);
 		m.mal = 1;
-		judge(c, ctx, &m);
-		judge(c, ctx, &m); /* a cache hit */
+		judge(c, &m);
+		judge(c, &m); /* a cache hit */
 	}
-	sw_policy_ctx_free(ctx);
 	return 0;
 }
