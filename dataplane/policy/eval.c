@@ -78,6 +78,7 @@ struct sw_policy_ctx {
 	uint8_t nkey_sf, key_sf[SW_SF_COUNT];
 	uint8_t key_kd[SW_SF_COUNT];  /* per key_sf: digits that count (sw_img_field.key_digits) */
 	bool key_comp;
+	bool key_dir;              /* the direction is in the key (first byte) */
 	uint64_t hits, misses;
 	uint64_t scan_errors;      /* hs_scan failures: counted, the scan then matched nothing */
 	uint64_t known_ops[4];     /* local opcodes 0..255 that TS 29.002 names */
@@ -170,8 +171,9 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 	ctx->rule_words = h->rule_words;
 	ctx->nkey_if = ctx->nkey_sf = 0;
 	m = h->key_mask;
+	ctx->key_dir = (m & SW_KEY_IFIELD(SW_IF_DIRECTION)) != 0;
 	for (unsigned i = 0; i < SW_IF_COUNT; i++)
-		if (m & SW_KEY_IFIELD(i))
+		if ((m & SW_KEY_IFIELD(i)) && i != SW_IF_DIRECTION)
 			ctx->key_if[ctx->nkey_if++] = (uint8_t)i;
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
 		unsigned kd = h->fields[f].key_digits;
@@ -463,10 +465,16 @@ static inline size_t
 key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool mal,
 	  uint8_t *k, uint64_t *hash)
 {
-	uint64_t a = 0x9e3779b97f4a7c15ull ^ mal, b = 0xc2b2ae3d27d4eb4full;
+	uint64_t a, b = 0xc2b2ae3d27d4eb4full;
 	size_t n = 0;
+	/* The direction (0/1) shares the first byte with the malformed flag: no field of its own,
+	 * no multiply of its own. */
+	uint8_t first = (uint8_t)(mal | (ctx->key_dir ? (port & 0x7f) << 1 : 0));
 
-	k[n++] = mal;
+	if (ctx->key_dir && port > 0x7f)
+		return 0;
+	a = 0x9e3779b97f4a7c15ull ^ first;
+	k[n++] = first;
 	for (unsigned i = 0; i < ctx->nkey_if; i++) {
 		uint32_t v = 0;
 		uint32_t w = if_get(m, port, ctx->key_if[i], &v) ? v + 1 : 0;
