@@ -336,30 +336,45 @@ json_rule(struct sw_ctl *c, struct sw_buf *b, uint64_t generation, int32_t rule,
 		sw_buf_printf(b, ",\"checksum\":null}");
 }
 
-enum sw_ev_type
-sw_evjson_verdict(struct sw_ctl *c, const struct sw_shm_event *e, struct sw_buf *b)
+/* What every judged record carries: generation, worker, direction, rule, policy, flow, layers. */
+static void
+json_judged(struct sw_ctl *c, struct sw_buf *b, const struct sw_shm_event *e)
 {
 	uint8_t buf[SW_SHM_EVENT_SNAP];
 	struct sw_pkt pkt;
 	struct sw_msu msu;
 	bool have_msu;
-	enum sw_ev_type t = e->action == SW_EV_ACT_ALERT || e->action == SW_EV_ACT_ALLOW
-				    ? SW_ET_ALERT : SW_ET_DROP;
 
 	memset(&msu, 0, sizeof(msu));
 	have_msu = snap_decode(e, buf, &pkt, &msu);
-	sw_evjson_head(c, b, e->time_ns, t);
 	sw_buf_printf(b, ",\"generation\":%" PRIu64 ",\"worker\":%u,\"direction\":\"%s\","
 		      "\"port\":%u", e->generation, e->worker,
 		      e->direction == 0 ? "outside" : "inside", e->port);
 	json_rule(c, b, e->generation, e->rule, e->action);
 	json_flow(b, &pkt, &msu, have_msu);
 	json_layers(b, e, &msu, have_msu);
+}
+
+/* ,"malformed":{"reason":..,"layer":..   (the caller closes the object) */
+static void
+json_mal(struct sw_buf *b, uint16_t mal)
+{
+	sw_buf_printf(b, ",\"malformed\":{\"reason\":");
+	sw_buf_json_str(b, sw_mal_name((enum sw_mal)mal));
+	sw_buf_printf(b, ",\"layer\":");
+	sw_buf_json_str(b, sw_layer_name(sw_mal_layer((enum sw_mal)mal)));
+}
+
+enum sw_ev_type
+sw_evjson_verdict(struct sw_ctl *c, const struct sw_shm_event *e, struct sw_buf *b)
+{
+	enum sw_ev_type t = e->action == SW_EV_ACT_ALERT || e->action == SW_EV_ACT_ALLOW
+				    ? SW_ET_ALERT : SW_ET_DROP;
+
+	sw_evjson_head(c, b, e->time_ns, t);
+	json_judged(c, b, e);
 	if (e->mal != 0 && e->mal < SW_MAL_COUNT) {
-		sw_buf_printf(b, ",\"malformed\":{\"reason\":");
-		sw_buf_json_str(b, sw_mal_name((enum sw_mal)e->mal));
-		sw_buf_printf(b, ",\"layer\":");
-		sw_buf_json_str(b, sw_layer_name(sw_mal_layer((enum sw_mal)e->mal)));
+		json_mal(b, e->mal);
 		sw_buf_printf(b, "}");
 	}
 	sw_buf_printf(b, ",\"len\":%" PRIu32 "}", e->pkt_len);
@@ -371,26 +386,10 @@ sw_evjson_malformed(struct sw_ctl *c, unsigned reason, uint64_t count, uint64_t 
 		    const struct sw_shm_event *sample, uint64_t real_ns, struct sw_buf *b)
 {
 	sw_evjson_head(c, b, real_ns, SW_ET_MALFORMED);
-	sw_buf_printf(b, ",\"malformed\":{\"reason\":");
-	sw_buf_json_str(b, sw_mal_name((enum sw_mal)reason));
-	sw_buf_printf(b, ",\"layer\":");
-	sw_buf_json_str(b, sw_layer_name(sw_mal_layer((enum sw_mal)reason)));
+	json_mal(b, (uint16_t)reason);
 	sw_buf_printf(b, ",\"count\":%" PRIu64 ",\"sampled\":%" PRIu64 ",\"interval_s\":1}", count,
 		      sampled);
-	if (sample != NULL) {
-		uint8_t buf[SW_SHM_EVENT_SNAP];
-		struct sw_pkt pkt;
-		struct sw_msu msu;
-		bool have_msu;
-
-		memset(&msu, 0, sizeof(msu));
-		have_msu = snap_decode(sample, buf, &pkt, &msu);
-		sw_buf_printf(b, ",\"generation\":%" PRIu64 ",\"worker\":%u,\"direction\":\"%s\","
-			      "\"port\":%u", sample->generation, sample->worker,
-			      sample->direction == 0 ? "outside" : "inside", sample->port);
-		json_rule(c, b, sample->generation, sample->rule, sample->action);
-		json_flow(b, &pkt, &msu, have_msu);
-		json_layers(b, sample, &msu, have_msu);
-	}
+	if (sample != NULL)
+		json_judged(c, b, sample);
 	sw_buf_printf(b, "}");
 }

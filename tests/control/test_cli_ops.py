@@ -70,6 +70,10 @@ def main():
         run([CONTROL, "--instance", inst, "--rules", bad, "--site", SITE, "--foreground"],
             env=env, want=2, err_re=re.escape(bad))
         run([CTL, "check", bad, SITE], want=2)
+        # runtime failure: an event directory that is not there (or not writable)
+        run([CONTROL, "--instance", inst, "--rules", RULES, "--site", SITE, "--foreground",
+             "--events", os.path.join(tmp, "no-such-dir", "ev.json")], env=env, want=1,
+            err_re="writable")
         print("--help/--version on sigwall-control, sigwallctl and %d subcommands; exit 2 on "
               "usage and invalid rules, 1 with nothing running" % len(SUBCOMMANDS))
 
