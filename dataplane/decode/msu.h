@@ -145,6 +145,8 @@ struct sw_isup_number {
 #define SW_HAS_MAP (1u << 9)
 #define SW_HAS_ISUP (1u << 10)
 #define SW_HAS_SCMG (1u << 11)
+#define SW_HAS_DLR (1u << 12)
+#define SW_HAS_SLR (1u << 13)
 
 struct sw_msu {
 	uint32_t has;             /* SW_HAS_* */
@@ -173,7 +175,11 @@ struct sw_msu {
 		uint8_t type;          /* message type code (Q.713 4.x) */
 		uint8_t pclass;        /* protocol class 0-3 (low nibble) */
 		uint8_t ret_opt;       /* message handling (high nibble) */
-		uint8_t cause;         /* return cause of UDTS/XUDTS/LUDTS */
+		uint8_t cause;         /* return cause of UDTS/XUDTS/LUDTS; refusal, release, reset
+					* or error cause of CREF, RLSD, RSR, ERR */
+		/* connection-oriented messages, Q.713 4.2-4.17: local references (24 bits, least
+		 * significant octet first, Q.713 3.2/3.3), valid with SW_HAS_DLR / SW_HAS_SLR */
+		uint32_t dlr, slr;
 		uint8_t hop_counter;
 		struct sw_sccp_addr cdpa, cgpa;
 		/* segmentation parameter, Q.713 3.17 */

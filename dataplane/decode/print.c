@@ -202,7 +202,11 @@ json_sccp(struct sw_sb *sb, const struct sw_msu *msu)
 			     msu->sccp.seg_ref);
 	else
 		sw_sb_printf(sb, ",\"segment\":null");
-	/* only when present, so that records without it stay as they were */
+	/* only when present, so that records without them stay as they were */
+	if (msu->has & SW_HAS_DLR)
+		sw_sb_printf(sb, ",\"dlr\":%u", msu->sccp.dlr);
+	if (msu->has & SW_HAS_SLR)
+		sw_sb_printf(sb, ",\"slr\":%u", msu->sccp.slr);
 	if (msu->has & SW_HAS_SCMG) {
 		sw_sb_printf(sb, ",\"scmg\":{\"type\":\"%s\",\"assn\":%u,\"apc\":%u,\"smi\":%u",
 			     sw_scmg_type_name(msu->sccp.scmg.type), msu->sccp.scmg.assn,

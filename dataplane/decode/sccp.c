@@ -296,8 +296,11 @@ sccp_mandatory_name(uint8_t name)
  * of the mandatory ones may appear here (issue 13: repeated parameters that must be
  * unique are a named malformation): SW_MAL_SCCP_PARAM_REPEATED.
  */
+static enum sw_mal sccp_addr(const uint8_t *buf, uint32_t off, uint32_t len,
+			     struct sw_sccp_addr *a);
+
 static enum sw_mal
-sccp_optional(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
+sccp_optional(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu, bool co)
 {
 	uint32_t seen[256 / 32] = { 0 };
 	struct sw_cur c;
@@ -313,9 +316,22 @@ sccp_optional(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu
 			return SW_MAL_NONE;
 		if (sw_cur_u8(&c, &len) < 0 || sw_cur_sub(&c, len, &v) < 0)
 			return SW_MAL_SCCP_OPT_PARAM;
-		if ((seen[name / 32] >> (name % 32) & 1) || sccp_mandatory_name(name))
+		if ((seen[name / 32] >> (name % 32) & 1) || (!co && sccp_mandatory_name(name)))
 			return SW_MAL_SCCP_PARAM_REPEATED;
 		seen[name / 32] |= 1u << (name % 32);
+		/* CR carries the calling address, CC/CREF the called one, as optional parameters
+		 * (Q.713 4.2-4.4); the mandatory called address of CR is already decoded */
+		if (co && (name == SCCP_PARAM_CDPA || name == SCCP_PARAM_CGPA)) {
+			struct sw_sccp_addr *a = name == SCCP_PARAM_CDPA ? &msu->sccp.cdpa
+									   : &msu->sccp.cgpa;
+			enum sw_mal m;
+
+			if (a->present)
+				return SW_MAL_SCCP_PARAM_REPEATED;
+			m = sccp_addr(buf, v.off, sw_cur_left(&v), a);
+			if (m != SW_MAL_NONE)
+				return m;
+		}
 		if (name == SCCP_PARAM_SEGMENTATION) {
 			enum sw_mal m = sccp_segmentation(&v, msu);
 
@@ -354,6 +370,110 @@ sccp_scmg(const uint8_t *buf, uint32_t off, uint32_t len, struct sw_msu *msu)
 	return SW_MAL_NONE;
 }
 
+/*
+ * Connection-oriented messages, Q.713 4.2-4.17: the fixed part (local references, protocol
+ * class or a cause, other fixed octets), at most one mandatory variable parameter (the called
+ * address of CR, the data of DT1/DT2/ED) and the optional part. They are classified, not
+ * judged: their data (BSSAP, RANAP) is not TCAP, and interconnects rarely carry them.
+ */
+enum co_field { CO_NONE, CO_PCLASS, CO_CAUSE };
+enum co_var { CO_VAR_NONE, CO_VAR_CDPA, CO_VAR_DATA };
+
+struct sccp_co_desc {
+	uint8_t type;
+	bool dlr, slr;
+	uint8_t field;    /* enum co_field: the octet after the references */
+	uint8_t skip;     /* further fixed octets (sequencing, credit, ...) */
+	uint8_t var;      /* enum co_var */
+	bool optional;    /* pointer to the optional part */
+};
+
+static const struct sccp_co_desc sccp_co_msgs[] = {
+	{ SCCP_MSG_CR, false, true, CO_PCLASS, 0, CO_VAR_CDPA, true },   /* Q.713 4.2 */
+	{ SCCP_MSG_CC, true, true, CO_PCLASS, 0, CO_VAR_NONE, true },    /* Q.713 4.3 */
+	{ SCCP_MSG_CREF, true, false, CO_CAUSE, 0, CO_VAR_NONE, true },  /* Q.713 4.4 */
+	{ SCCP_MSG_RLSD, true, true, CO_CAUSE, 0, CO_VAR_NONE, true },   /* Q.713 4.5 */
+	{ SCCP_MSG_RLC, true, true, CO_NONE, 0, CO_VAR_NONE, false },    /* Q.713 4.6 */
+	{ SCCP_MSG_DT1, true, false, CO_NONE, 1, CO_VAR_DATA, false },   /* Q.713 4.7 */
+	{ SCCP_MSG_DT2, true, false, CO_NONE, 2, CO_VAR_DATA, false },   /* Q.713 4.8 */
+	{ SCCP_MSG_AK, true, false, CO_NONE, 2, CO_VAR_NONE, false },    /* Q.713 4.9 */
+	{ SCCP_MSG_ED, true, false, CO_NONE, 0, CO_VAR_DATA, false },    /* Q.713 4.12 */
+	{ SCCP_MSG_EA, true, false, CO_NONE, 0, CO_VAR_NONE, false },    /* Q.713 4.13 */
+	{ SCCP_MSG_RSR, true, true, CO_CAUSE, 0, CO_VAR_NONE, false },   /* Q.713 4.14 */
+	{ SCCP_MSG_RSC, true, true, CO_NONE, 0, CO_VAR_NONE, false },    /* Q.713 4.15 */
+	{ SCCP_MSG_ERR, true, false, CO_CAUSE, 0, CO_VAR_NONE, false },  /* Q.713 4.16 */
+	{ SCCP_MSG_IT, true, true, CO_PCLASS, 3, CO_VAR_NONE, false },   /* Q.713 4.17 */
+};
+
+static enum sw_mal
+sccp_co(const uint8_t *buf, struct sw_cur *c, const struct sccp_co_desc *d, struct sw_msu *msu)
+{
+	uint32_t var_start, ptr = 0, opt = 0, voff, vlen;
+	uint8_t b;
+	enum sw_mal m;
+
+	if (d->dlr) {
+		if (sw_cur_left(c) < SCCP_LR_LEN)
+			return SW_MAL_SCCP_SHORT;
+		msu->sccp.dlr = (uint32_t)c->base[c->off] | (uint32_t)c->base[c->off + 1] << 8 |
+				(uint32_t)c->base[c->off + 2] << 16;
+		c->off += SCCP_LR_LEN;
+		msu->has |= SW_HAS_DLR;
+	}
+	if (d->slr) {
+		if (sw_cur_left(c) < SCCP_LR_LEN)
+			return SW_MAL_SCCP_SHORT;
+		msu->sccp.slr = (uint32_t)c->base[c->off] | (uint32_t)c->base[c->off + 1] << 8 |
+				(uint32_t)c->base[c->off + 2] << 16;
+		c->off += SCCP_LR_LEN;
+		msu->has |= SW_HAS_SLR;
+	}
+	if (d->field != CO_NONE) {
+		if (sw_cur_u8(c, &b) < 0)
+			return SW_MAL_SCCP_SHORT;
+		if (d->field == CO_PCLASS)
+			msu->sccp.pclass = b & SCCP_PCLASS_MASK;
+		else
+			msu->sccp.cause = b;
+	}
+	if (sw_cur_skip(c, d->skip) < 0)
+		return SW_MAL_SCCP_SHORT;
+	var_start = c->off + (d->var != CO_VAR_NONE ? 1u : 0u) + (d->optional ? 1u : 0u);
+	if (var_start > c->end)
+		return SW_MAL_SCCP_SHORT;
+	if (d->var != CO_VAR_NONE) {
+		m = sccp_pointer(c, false, true, var_start, &ptr);
+		if (m != SW_MAL_NONE)
+			return m;
+	}
+	if (d->optional) {
+		m = sccp_pointer(c, false, false, var_start, &opt);
+		if (m != SW_MAL_NONE)
+			return m;
+	}
+	if (d->var != CO_VAR_NONE) {
+		m = sccp_param(buf, ptr, c->end, false, &voff, &vlen);
+		if (m != SW_MAL_NONE)
+			return m;
+		if (d->var == CO_VAR_CDPA) {
+			m = sccp_addr(buf, voff, vlen, &msu->sccp.cdpa);
+			if (m != SW_MAL_NONE)
+				return m;
+		} else {
+			msu->sccp.data_off = voff;
+			msu->sccp.data_len = vlen;
+		}
+		if (opt != 0 && opt >= ptr && opt < voff + vlen)
+			return SW_MAL_SCCP_PARAM_OVERLAP;
+	}
+	if (opt != 0) {
+		m = sccp_optional(buf, opt, c->end, msu, true);
+		if (m != SW_MAL_NONE)
+			return m;
+	}
+	return SW_MAL_SCCP_CONNECTION_ORIENTED;
+}
+
 enum sw_mal
 sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 {
@@ -371,8 +491,12 @@ sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 	msu->sccp.type = type;
 	msu->has |= SW_HAS_SCCP;
 	d = sccp_msg_lookup(type);
-	if (d == NULL)
+	if (d == NULL) {
+		for (size_t i = 0; i < sizeof(sccp_co_msgs) / sizeof(sccp_co_msgs[0]); i++)
+			if (sccp_co_msgs[i].type == type)
+				return sccp_fail(msu, sccp_co(buf, &c, &sccp_co_msgs[i], msu));
 		return sccp_fail(msu, SW_MAL_SCCP_TYPE);
+	}
 
 	/* Fixed mandatory part */
 	if (sw_cur_u8(&c, &b) < 0)
@@ -428,7 +552,7 @@ sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 		return sccp_fail(msu, m);
 
 	if (opt != 0) {
-		m = sccp_optional(buf, opt, end, msu);
+		m = sccp_optional(buf, opt, end, msu, false);
 		if (m != SW_MAL_NONE)
 			return sccp_fail(msu, m);
 	}

@@ -126,8 +126,13 @@ sw_m3ua_type_name(uint8_t cls, uint8_t type)
  * SCCP message types, Q.713 4.1 Table 1, and SCMG formats, Q.713 5.1 Table 23
  */
 static const char *const sccp_type_names[] = {
-	[SCCP_MSG_UDT] = "udt",	    [SCCP_MSG_UDTS] = "udts",	[SCCP_MSG_XUDT] = "xudt",
-	[SCCP_MSG_XUDTS] = "xudts", [SCCP_MSG_LUDT] = "ludt",	[SCCP_MSG_LUDTS] = "ludts",
+	[SCCP_MSG_CR] = "cr",	    [SCCP_MSG_CC] = "cc",	[SCCP_MSG_CREF] = "cref",
+	[SCCP_MSG_RLSD] = "rlsd",   [SCCP_MSG_RLC] = "rlc",	[SCCP_MSG_DT1] = "dt1",
+	[SCCP_MSG_DT2] = "dt2",	    [SCCP_MSG_AK] = "ak",	[SCCP_MSG_UDT] = "udt",
+	[SCCP_MSG_UDTS] = "udts",   [SCCP_MSG_ED] = "ed",	[SCCP_MSG_EA] = "ea",
+	[SCCP_MSG_RSR] = "rsr",	    [SCCP_MSG_RSC] = "rsc",	[SCCP_MSG_ERR] = "err",
+	[SCCP_MSG_IT] = "it",	    [SCCP_MSG_XUDT] = "xudt",	[SCCP_MSG_XUDTS] = "xudts",
+	[SCCP_MSG_LUDT] = "ludt",   [SCCP_MSG_LUDTS] = "ludts",
 };
 
 const char *

@@ -18,14 +18,17 @@ import shutil
 import subprocess
 import sys
 
-SCCP_TYPES = {"udt": 0x09, "udts": 0x0A, "xudt": 0x11, "xudts": 0x12, "ludt": 0x13, "ludts": 0x14}
+SCCP_TYPES = {"cr": 0x01, "cc": 0x02, "cref": 0x03, "rlsd": 0x04, "rlc": 0x05, "dt1": 0x06,
+              "dt2": 0x07, "ak": 0x08, "ed": 0x0B, "ea": 0x0C, "rsr": 0x0D, "rsc": 0x0E,
+              "err": 0x0F, "it": 0x10, "udt": 0x09, "udts": 0x0A, "xudt": 0x11, "xudts": 0x12, "ludt": 0x13, "ludts": 0x14}
 SCMG_TYPES = {"ssa": 1, "ssp": 2, "sst": 3, "sor": 4, "sog": 5, "ssc": 6}
 TS_FIELDS = ["frame.number", "m3ua.protocol_data_opc", "m3ua.protocol_data_dpc",
              "sccp.message_type", "sccp.called.digits", "sccp.calling.digits", "sccp.called.ssn",
              "sccp.calling.ssn", "tcap.otid", "tcap.dtid", "gsm_old.localValue", "e212.imsi",
              "tcap.begin_element", "tcap.continue_element", "tcap.end_element",
              "tcap.abort_element", "tcap.unidirectional_element",
-             "sccpmg.message_type", "sccpmg.ssn", "sccpmg.pc", "sccpmg.smi", "sccpmg.congestion"]
+             "sccpmg.message_type", "sccpmg.ssn", "sccpmg.pc", "sccpmg.smi", "sccpmg.congestion",
+             "sccp.dlr", "sccp.slr"]
 TCAP_ELEMENTS = {"begin": "tcap.begin_element", "continue": "tcap.continue_element",
                  "end": "tcap.end_element", "abort": "tcap.abort_element",
                  "unidirectional": "tcap.unidirectional_element"}
@@ -84,7 +87,9 @@ def expected_from_ours(recs):
     limit = 5
     for r in recs:
         err = r.get("error")
-        if err and err["reason"] != "sccp_segmented":
+        if err and err["reason"] == "sccp_connection_oriented":
+            limit = min(limit, 3)  # classified: SCCP compared, no TCAP in it
+        elif err and err["reason"] != "sccp_segmented":
             limit = min(limit, LAYER_RANK.get(err["layer"], 0))
         m = r.get("m3ua") or {}
         if m.get("opc") is None:
@@ -103,6 +108,9 @@ def expected_from_ours(recs):
                 e["sccp.%s.digits" % key].append(a["digits"])
             if a and a.get("ssn") is not None:
                 e["sccp.%s.ssn" % key].append(str(a["ssn"]))
+        for lr in ("dlr", "slr"):
+            if s.get(lr) is not None:
+                e["sccp.%s" % lr].append("0x%06x" % s[lr])
         g = s.get("scmg")
         if g is not None:  # SCCP management, Q.713 5.3 (issue 17)
             e["sccpmg.message_type"].append("0x%02x" % SCMG_TYPES[g["type"]])

@@ -501,19 +501,54 @@ test_udts_xudts_cause(void **state)
 static void
 test_type_unknown(void **state)
 {
-	/* CR, connection request (Q.713 4.2): not decoded */
-	static const uint8_t cr[] = { 0x01, 0x00, 0x00, 0x01, 0x02 };
+	/* message type 0x15: not in Q.713 4.1 Table 1 */
+	static const uint8_t unknown[] = { 0x15, 0x00, 0x00, 0x01, 0x02 };
+	/* CR, connection request (Q.713 4.2): SLR 0x030201, class 2, called address (PC 1337
+	 * SSN 6), optional part with the calling address (PC 666 SSN 8) */
+	static const uint8_t cr[] = { 0x01, 0x01, 0x02, 0x03, 0x02, 0x02, 0x06,
+				      0x04, 0x43, 0x39, 0x05, 0x06,
+				      0x04, 0x04, 0x43, 0x9a, 0x02, 0x08, 0x00 };
+	/* RLC, release complete (Q.713 4.6): DLR 0x0a0b0c, SLR 0x010203 */
+	static const uint8_t rlc[] = { 0x05, 0x0c, 0x0b, 0x0a, 0x03, 0x02, 0x01 };
+	/* DT1 (Q.713 4.7): DLR 7, segmenting/reassembling 0, data of 3 octets */
+	static const uint8_t dt1[] = { 0x06, 0x07, 0x00, 0x00, 0x00, 0x01, 0x03, 0x01, 0x02, 0x03 };
 	struct sw_msu msu;
 
 	(void)state;
-	assert_int_equal(decode_exact(cr, sizeof(cr), &msu), SW_MAL_SCCP_TYPE);
+	assert_int_equal(decode_exact(unknown, sizeof(unknown), &msu), SW_MAL_SCCP_TYPE);
 	assert_int_equal(msu.mal, SW_MAL_SCCP_TYPE);
-	assert_int_equal(msu.sccp.type, 0x01);
+	assert_int_equal(msu.sccp.type, 0x15);
 	assert_true(msu.has & SW_HAS_SCCP);
-	assert_null(sw_sccp_type_name(0x01));
-	assert_null(sw_sccp_type_name(0xff));
-	assert_int_equal(decode_exact(cr, 0, &msu), SW_MAL_SCCP_SHORT);
-	assert_false(msu.has & SW_HAS_SCCP);
+	assert_null(sw_sccp_type_name(0x15));
+	assert_null(sw_sccp_type_name(0x00));
+
+	/* connection-oriented: classified with its local references (issue 17 Deliver 4) */
+	assert_int_equal(decode_exact(cr, sizeof(cr), &msu), SW_MAL_SCCP_CONNECTION_ORIENTED);
+	assert_string_equal(sw_sccp_type_name(msu.sccp.type), "cr");
+	assert_true(msu.has & SW_HAS_SLR);
+	assert_false(msu.has & SW_HAS_DLR);
+	assert_int_equal(msu.sccp.slr, 0x030201);
+	assert_int_equal(msu.sccp.pclass, 2);
+	assert_int_equal(msu.sccp.cdpa.pc, 1337);
+	assert_int_equal(msu.sccp.cgpa.pc, 666);
+	assert_int_equal(msu.sccp.cgpa.ssn, 8);
+	assert_false(tcap_reached(&msu));
+	assert_int_equal(decode_exact(rlc, sizeof(rlc), &msu), SW_MAL_SCCP_CONNECTION_ORIENTED);
+	assert_int_equal(msu.sccp.dlr, 0x0a0b0c);
+	assert_int_equal(msu.sccp.slr, 0x010203);
+	assert_int_equal(decode_exact(dt1, sizeof(dt1), &msu), SW_MAL_SCCP_CONNECTION_ORIENTED);
+	assert_int_equal(msu.sccp.dlr, 7);
+	assert_int_equal(msu.sccp.data_len, 3);
+	/* every truncation of them is malformed, never read past */
+	for (size_t n = 1; n < sizeof(cr); n++) {
+		uint8_t *p = malloc(n);
+
+		memcpy(p, cr, n);
+		memset(&msu, 0, sizeof(msu));
+		assert_int_not_equal(sw_sccp_decode(p, 0, (uint32_t)n, &msu),
+				     SW_MAL_SCCP_CONNECTION_ORIENTED);
+		free(p);
+	}
 }
 
 /* Copy of a vector with one octet changed. */

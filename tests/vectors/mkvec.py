@@ -265,6 +265,26 @@ def main(outdir):
         "sccpmg fields).",
         frame([scmg(bytes([0x03, 0x06, 0xe9, 0x03, 0x00]))]))
 
+    # --- issue 17 Deliver 4: connection-oriented SCCP classified (Q.713 4.2-4.17) -----------
+    cdpa = sccp_addr(ssn=254, pc=1337, ri_ssn=True)
+    cgpa = sccp_addr(ssn=254, pc=666, ri_ssn=True)
+    cr = (bytes([0x01, 0x01, 0x02, 0x03, 0x02, 0x02, 2 + len(cdpa)]) + bytes([len(cdpa)]) +
+          cdpa + bytes([0x04, len(cgpa)]) + cgpa + b"\x00")
+    vec(outdir, "sccp", "co-cr",
+        "Connection request (Q.713 4.2): SLR, class 2, called address, the calling address in\n"
+        "the optional part: classified, sccp_connection_oriented.",
+        cr)
+    vec(outdir, "sccp", "co-rlsd",
+        "Released (Q.713 4.5): DLR, SLR, release cause 3, no optional part.",
+        bytes([0x04, 0x0c, 0x0b, 0x0a, 0x03, 0x02, 0x01, 0x03, 0x00]), truncation="any")
+    vec(outdir, "sccp", "co-dt1",
+        "Data form 1 (Q.713 4.7): DLR, segmenting/reassembling, 3 octets of data.",
+        bytes([0x06, 0x07, 0x00, 0x00, 0x00, 0x01, 0x03, 0x01, 0x02, 0x03]))
+    vec(outdir, "packet", "co-cr",
+        "Ethernet/IPv4/SCTP/M3UA carrying the connection request (oracle-vectors: tshark's\n"
+        "sccp.slr).",
+        frame([cr]))
+
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))
