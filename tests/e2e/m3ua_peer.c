@@ -799,6 +799,9 @@ main(int argc, char **argv)
 		}
 		opt.count = tx_n;
 	}
+	/* --restart-at beyond the client's last message: no restart (both peers agree) */
+	if (opt.restart_at >= (opt.server && opt.expect != NULL ? rx_n : opt.count))
+		opt.restart_at = 0;
 	rx_got = calloc((opt.count > rx_n ? opt.count : rx_n) + 1, 1);
 	if (rx_got == NULL)
 		return 2;

@@ -192,7 +192,7 @@ for ((seed = FIRST; seed < FIRST + N; seed++)); do
 		fail=$((fail + 1))
 		fails[$p-$seed]=1
 		echo "FAIL seed $seed path $p (client=$rc_c server=$rc_s): $(cat "$d/scenario")"
-		grep -h "RESULT\|ERROR" "$d/client.out" "$d/server.out" "$d/client.err" "$d/server.err" | head -6
+		grep -h "RESULT\|ERROR\|not up\|not active\|usage" "$d/client.out" "$d/server.out" "$d/client.err" "$d/server.err" | head -6
 		grep -h "^FWD\|removed=\|generated=\|repeated=" "$d/fwd.out" | tr '\n' ' ' | head -c 400
 		echo
 		echo "  replay: SW_SOAK_PATHS=$p $SRC/tests/e2e/soak.sh 1 $seed $BUILD"
