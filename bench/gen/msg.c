@@ -551,22 +551,31 @@ enc_addr(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *a)
 	bb_u8(b, (uint8_t)n);
 }
 
+/* Calling then called party address, backward (so called comes first on the wire); their
+ * lengths with the length octets in *la (called) and *lb (calling). */
+static void
+enc_addrs(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
+	  const struct sw_gen_sccp_addr *cgpa, size_t *la, size_t *lb)
+{
+	uint8_t *m = b->p;
+
+	enc_addr(b, cgpa);
+	*lb = (size_t)(m - b->p);
+	m = b->p;
+	enc_addr(b, cdpa);
+	*la = (size_t)(m - b->p);
+}
+
 void
 sw_gen_sccp_udt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 		const struct sw_gen_sccp_addr *cgpa)
 {
 	size_t nd = sw_gen_bb_len(b), la, lb;
-	uint8_t *m;
 
 	if (nd > 255)
 		abort();
 	bb_u8(b, (uint8_t)nd);
-	m = b->p;
-	enc_addr(b, cgpa);
-	lb = (size_t)(m - b->p);
-	m = b->p;
-	enc_addr(b, cdpa);
-	la = (size_t)(m - b->p);
+	enc_addrs(b, cdpa, cgpa, &la, &lb);
 	bb_u8(b, (uint8_t)(1 + la + lb)); /* pointer to data (from its own octet) */
 	bb_u8(b, (uint8_t)(2 + la));	  /* pointer to calling party address */
 	bb_u8(b, 3);			  /* pointer to called party address */
@@ -580,7 +589,6 @@ sw_gen_sccp_xudt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 		 int remaining, uint32_t ref)
 {
 	uint8_t seg[6];
-	uint8_t *m;
 	size_t la, lb;
 
 	bb_u8(b, 0x00); /* end of optional parameters */
@@ -593,12 +601,7 @@ sw_gen_sccp_xudt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 	bb_put(b, seg, 6);
 	bb_put(b, data, n);
 	bb_u8(b, (uint8_t)n);
-	m = b->p;
-	enc_addr(b, cgpa);
-	lb = (size_t)(m - b->p);
-	m = b->p;
-	enc_addr(b, cdpa);
-	la = (size_t)(m - b->p);
+	enc_addrs(b, cdpa, cgpa, &la, &lb);
 	bb_u8(b, (uint8_t)(1 + la + lb + 1 + n)); /* pointer to optional part */
 	bb_u8(b, (uint8_t)(2 + la + lb));	  /* pointer to data */
 	bb_u8(b, (uint8_t)(3 + la));		  /* pointer to calling party address */
@@ -618,18 +621,12 @@ sw_gen_sccp_ludt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 		 const struct sw_gen_sccp_addr *cgpa)
 {
 	size_t nd = sw_gen_bb_len(b), la, lb, p[3];
-	uint8_t *m;
 
 	if (nd > 0xffff)
 		abort();
 	bb_u8(b, (uint8_t)(nd >> 8)); /* long data length, Q.713 3.20 */
 	bb_u8(b, (uint8_t)nd);
-	m = b->p;
-	enc_addr(b, cgpa);
-	lb = (size_t)(m - b->p);
-	m = b->p;
-	enc_addr(b, cdpa);
-	la = (size_t)(m - b->p);
+	enc_addrs(b, cdpa, cgpa, &la, &lb);
 	/* the called address starts at octet 11; pointer i's second octet is octet 4 + 2i */
 	p[0] = 11 - 4;
 	p[1] = 11 + la - 6;

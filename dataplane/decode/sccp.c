@@ -405,6 +405,17 @@ static const struct sccp_co_desc sccp_co_msgs[] = {
 	{ SCCP_MSG_IT, true, true, CO_PCLASS, 3, CO_VAR_NONE, false },   /* Q.713 4.17 */
 };
 
+/* Local reference, Q.713 3.2/3.3: three octets, least significant first. */
+static int
+sccp_lr(struct sw_cur *c, uint32_t *lr, uint32_t has_bit, struct sw_msu *msu)
+{
+	if (sw_cur_be24(c, lr) < 0)
+		return -1;
+	*lr = (*lr >> 16) | (*lr & 0x00ff00) | (*lr & 0xff) << 16;
+	msu->has |= has_bit;
+	return 0;
+}
+
 static enum sw_mal
 sccp_co(const uint8_t *buf, struct sw_cur *c, const struct sccp_co_desc *d, struct sw_msu *msu)
 {
@@ -412,22 +423,10 @@ sccp_co(const uint8_t *buf, struct sw_cur *c, const struct sccp_co_desc *d, stru
 	uint8_t b;
 	enum sw_mal m;
 
-	if (d->dlr) {
-		if (sw_cur_left(c) < SCCP_LR_LEN)
-			return SW_MAL_SCCP_SHORT;
-		msu->sccp.dlr = (uint32_t)c->base[c->off] | (uint32_t)c->base[c->off + 1] << 8 |
-				(uint32_t)c->base[c->off + 2] << 16;
-		c->off += SCCP_LR_LEN;
-		msu->has |= SW_HAS_DLR;
-	}
-	if (d->slr) {
-		if (sw_cur_left(c) < SCCP_LR_LEN)
-			return SW_MAL_SCCP_SHORT;
-		msu->sccp.slr = (uint32_t)c->base[c->off] | (uint32_t)c->base[c->off + 1] << 8 |
-				(uint32_t)c->base[c->off + 2] << 16;
-		c->off += SCCP_LR_LEN;
-		msu->has |= SW_HAS_SLR;
-	}
+	if (d->dlr && sccp_lr(c, &msu->sccp.dlr, SW_HAS_DLR, msu) < 0)
+		return SW_MAL_SCCP_SHORT;
+	if (d->slr && sccp_lr(c, &msu->sccp.slr, SW_HAS_SLR, msu) < 0)
+		return SW_MAL_SCCP_SHORT;
 	if (d->field != CO_NONE) {
 		if (sw_cur_u8(c, &b) < 0)
 			return SW_MAL_SCCP_SHORT;
