@@ -20,7 +20,7 @@
 #include <time.h>
 #include <x86intrin.h>
 
-#include "control/pcapread.h"
+#include "pcapread.h" /* dep_pcapread */
 #include "dataplane/decode/decode.h"
 
 #define BENCH_ALIGN 64

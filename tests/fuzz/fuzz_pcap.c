@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "control/pcapread.h"
+#include "pcapread.h" /* dep_pcapread */
 #include "dataplane/decode/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
