@@ -559,8 +559,18 @@ test_concurrent_publish(void **state)
 		assert_int_equal(rc, 0);
 	}
 	total_ns = sw_shm_mono_ns() - t0;
-	/* Let the readers pick up the last one. */
-	usleep(20000);
+	/* Let the readers pick up the last one: until their epochs say so (a loaded machine or
+	 * the sanitizers can keep a reader off the CPU for longer than any fixed sleep), 10 s at
+	 * most; the assertions below say if one never did. */
+	for (int ms = 0; ms < 10000; ms++) {
+		unsigned done = 0;
+
+		for (unsigned i = 0; i < NREADERS; i++)
+			done += atomic_load(&sw_shm_worker(&st, i)->epoch) == NPUB;
+		if (done == NREADERS)
+			break;
+		usleep(1000);
+	}
 	atomic_store(&stop, 1);
 	for (unsigned i = 0; i < NREADERS; i++) {
 		pthread_join(rd[i].t, NULL);
