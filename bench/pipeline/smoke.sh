@@ -30,7 +30,8 @@ for cfg in forward decode full nicfwd nicfull; do
 	grep -q "^RESULT .*cfg=$cfg .*mpps_core=[0-9]*\.[0-9]*[1-9]" "$tmp/out" ||
 		{ echo "FAIL: no $cfg result with packets"; exit 1; }
 done
-grep -q "^RESULT .*cfg=nicfull .*nicfwd_ratio=0\.[0-9]*[1-9]" "$tmp/out" ||
+# Any non-zero ratio: a smoke test must not assert timing (under load nicfull measured 1.15x nicfwd).
+grep -q "^RESULT .*cfg=nicfull .*nicfwd_ratio=[0-9]*\.[0-9]*[1-9]" "$tmp/out" ||
 	{ echo "FAIL: no full / NIC-realistic forward-only ratio"; exit 1; }
 # --perf: counters per packet, or one line saying why there are none
 grep -q "^RESULT .*cfg=full .*perf_ipc=" "$tmp/out" ||
