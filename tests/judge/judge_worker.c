@@ -14,7 +14,6 @@
  *                [--perturb K]    flip the action of the K-th verdict printed (self-check)
  */
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,17 +76,6 @@ check_disposition(const struct sw_judgement *j, const uint8_t *in, uint32_t inle
 	return 0;
 }
 
-/* --no-huge leaves EAL runtime files under /var/run/dpdk/swjudge<pid>: removed at the end. */
-static int
-rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	(void)remove(path);
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -103,7 +91,7 @@ main(int argc, char **argv)
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	char perr[PCAP_ERRBUF_SIZE], err[512], prefix[64], runtime_dir[PATH_MAX];
-	char *eal[] = {argv[0], "-l", "0", "--no-huge", "-m", "64", "--no-pci", "--no-telemetry", "--log-level=lib.eal:error", prefix};
+	char *eal[] = {argv[0], "-l", "0", "--no-huge", "-m", "64", "--no-pci", "--no-shconf", "--no-telemetry", "--log-level=lib.eal:error", prefix};
 	pcap_t *pc;
 	int i, r, rc = 0;
 
@@ -203,7 +191,7 @@ main(int argc, char **argv)
 	sw_compiled_free(&comp);
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
-	if (strstr(runtime_dir, "swjudge") != NULL)
-		(void)nftw(runtime_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	/* --no-shconf: no shared files; only the empty runtime directory is left to remove. */
+	(void)rmdir(runtime_dir);
 	return rc;
 }
