@@ -843,7 +843,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "m3ua_peer[%s]: ASP not active\n", opt.tag);
 		return 1;
 	}
-	usleep(opt.hold_ms * 1000); /* a proxy's other association may still be coming up */
+	if (opt.hold_ms != 0)
+		usleep(opt.hold_ms * 1000); /* a proxy's other association may still be up-coming */
 	clock_gettime(CLOCK_MONOTONIC, &st.last_progress);
 
 	for (i = 0; i < opt.count; i++) {
