@@ -46,6 +46,36 @@ key_hash(const struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dpo
 	return (uint32_t)(k >> 32);
 }
 
+unsigned
+sw_enforce_assoc_snapshot(const struct sw_enforce *e, struct sw_enforce_assoc_info *out,
+			  unsigned max)
+{
+	unsigned i, n = 0, d;
+
+	for (i = 0; i < e->max_assocs && n < max; i++) {
+		const struct enf_assoc *a = &e->assoc[i];
+		struct sw_enforce_assoc_info *o = &out[n];
+
+		if (a->state == ENF_FREE)
+			continue;
+		memset(o, 0, sizeof(*o));
+		for (d = 0; d < 2; d++) {
+			o->vtag[d] = a->vtag_set[d] ? a->vtag[d] : 0;
+			o->port[d] = a->port[d];
+			memcpy(o->addr[d], a->addr[d], 16);
+			o->chunks_removed[d] = a->st_removed[d];
+			o->tsn_offset[d] = a->fl[d].rem_base + a->fl[d].rem_cnt;
+		}
+		o->ip_ver = a->ip_ver;
+		o->up = a->state == ENF_UP;
+		o->sacks_generated = a->st_sack_gen;
+		o->retrans_removed = a->st_retrans;
+		o->last_error = a->st_last_err != 0 ? a->st_last_err : SW_ENF_CTR_COUNT;
+		n++;
+	}
+	return n;
+}
+
 uint32_t
 sw_enforce_home_slot(const struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dport,
 		     unsigned dir)

@@ -166,6 +166,26 @@ uint32_t sw_enforce_packet(struct sw_enforce *e, uint8_t *buf, uint32_t len, uin
 const uint64_t *sw_enforce_counters(const struct sw_enforce *e);
 /* Associations currently tracked. */
 unsigned sw_enforce_assoc_count(const struct sw_enforce *e);
+
+/* One tracked association, for per-association statistics (issue 12 Deliver 5). Side d is the
+ * endpoint that sends direction d (0: port A -> B). */
+struct sw_enforce_assoc_info {
+	uint32_t vtag[2];	    /* tag carried by packets of direction d (0: not learned) */
+	uint16_t port[2];	    /* SCTP port of side d */
+	uint8_t ip_ver;		    /* 4 or 6, 0: no packet seen since learning */
+	uint8_t addr[2][16];	    /* address of side d as first seen (IPv4: first 4 bytes) */
+	bool up;		    /* handshake complete */
+	uint32_t chunks_removed[2]; /* DATA/I-DATA chunks removed, per direction */
+	uint32_t tsn_offset[2];	    /* removed TSNs so far: new TSN = original - offset */
+	uint32_t sacks_generated;   /* SACKs generated toward a sender */
+	uint32_t retrans_removed;   /* retransmissions of removed chunks seen */
+	uint16_t last_error;	    /* enum sw_enf_ctr of the last fallback, SW_ENF_CTR_COUNT: none */
+};
+
+/* Copy up to max tracked associations into out; returns how many. Off the fast path, on the
+ * thread that owns e (the worker), or while it is stopped. */
+unsigned sw_enforce_assoc_snapshot(const struct sw_enforce *e, struct sw_enforce_assoc_info *out,
+				   unsigned max);
 /* The table's home slot of a key (tests: aim keys at one slot; the hash key is random per
  * instance, so nobody outside the process can). */
 uint32_t sw_enforce_home_slot(const struct sw_enforce *e, uint32_t vtag, uint16_t sport,

@@ -107,6 +107,11 @@ struct enf_assoc {
 	uint64_t created_ns, last_ns;
 	uint32_t next_free;
 	struct enf_flow fl[2]; /* fl[d]: data sent in direction d */
+	/* per-association statistics (sw_enforce_assoc_snapshot) */
+	uint8_t ip_ver;
+	uint8_t addr[2][16];
+	uint32_t st_removed[2], st_sack_gen, st_retrans;
+	uint16_t st_last_err;
 };
 
 struct sw_enforce {
@@ -130,6 +135,7 @@ struct sw_enforce {
 	bool crc_bad;	  /* the packet's own checksum was wrong */
 	bool crc_verified; /* crc_bad is known (checked before any change) */
 	bool pk_again;	  /* a removed TSN was retransmitted in this packet */
+	struct enf_assoc *pk_assoc; /* the association of the packet being repaired */
 	uint32_t pk_again_tsn; /* the lowest such TSN */
 };
 

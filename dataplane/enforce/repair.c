@@ -440,6 +440,7 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 		if (why == SW_ENF_CTR_COUNT)
 			continue;
 		e->ctr[why]++;
+		e->pk_assoc->st_last_err = (uint16_t)why;
 		if (e->fail_open) {
 			/* the fallback of sw_enforce_set_fail_open: the chunk passes unchanged */
 			e->ctr[SW_ENF_FAILOPEN_PASSED]++;
@@ -488,8 +489,10 @@ data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *
 		f->rem_total++;
 	}
 	if (fate == FATE_FRESH_REMOVE || fate == FATE_REMOVE_AGAIN) {
+		e->pk_assoc->st_removed[f == &e->pk_assoc->fl[0] ? 0 : 1]++;
 		if (fate == FATE_REMOVE_AGAIN) {
 			e->ctr[SW_ENF_RETRANS_REMOVED]++;
+			e->pk_assoc->st_retrans++;
 			if (!e->pk_again || tsn_lt(h.tsn, e->pk_again_tsn))
 				e->pk_again_tsn = h.tsn;
 			e->pk_again = true;
@@ -909,6 +912,12 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 		return pkt->l4_end;
 	}
 	a->last_ns = now_ns;
+	e->pk_assoc = a;
+	if (a->ip_ver == 0 && (pkt->ip_ver == 4 || pkt->ip_ver == 6)) {
+		a->ip_ver = pkt->ip_ver;
+		memcpy(a->addr[dir], pkt->src, 16);
+		memcpy(a->addr[1 - dir], pkt->dst, 16);
+	}
 	f = &a->fl[dir];
 	r = &a->fl[1 - dir];
 	/* Only blocked chunks need planning; retransmitted removed ones are found per chunk. */
@@ -978,6 +987,7 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 			*reply_len =
 				sack_reply(e, buf, pkt, a, dir, told, f->a_rwnd, reply, reply_cap);
 			if (*reply_len != 0) {
+				a->st_sack_gen++;
 				if (!tsn_lt(f->cum_told, ext))
 					e->ctr[SW_ENF_SACK_REPEATED]++;
 				f->cum_told = told;

@@ -173,6 +173,8 @@ tb_finish(struct tb *t)
 	t->pkt.l4_off = TB_L4;
 	t->pkt.l4_end = t->len;
 	t->pkt.sctp = true;
+	memcpy(t->pkt.src, ip + 12, 4);
+	memcpy(t->pkt.dst, ip + 16, 4);
 	t->pkt.sport = tb_r16(t->b + TB_L4);
 	t->pkt.dport = tb_r16(t->b + TB_L4 + 2);
 	t->pkt.vtag = tb_r32(t->b + TB_L4 + 4);

@@ -383,6 +383,23 @@ test_generated_sack_lost(void **state)
 		assert_int_equal(tb_r32(reply + DATA0 + 4), 102);
 	}
 	assert_int_equal(sw_enforce_counters(e)[SW_ENF_SACK_REPEATED], 3);
+	{
+		/* the per-association view (issue 12 Deliver 5) */
+		struct sw_enforce_assoc_info ai[2];
+
+		assert_int_equal(sw_enforce_assoc_snapshot(e, ai, 2), 1);
+		assert_int_equal(ai[0].vtag[0], TAG_B);
+		assert_int_equal(ai[0].vtag[1], TAG_A);
+		assert_int_equal(ai[0].port[0], PORT_A);
+		assert_int_equal(ai[0].ip_ver, 4);
+		assert_int_equal(tb_r32(ai[0].addr[0]), IP_A);
+		assert_int_equal(ai[0].chunks_removed[0], 8);
+		assert_int_equal(ai[0].chunks_removed[1], 0);
+		assert_int_equal(ai[0].tsn_offset[0], 2);
+		assert_int_equal(ai[0].sacks_generated, 4);
+		assert_int_equal(ai[0].retrans_removed, 6);
+		assert_int_equal(ai[0].last_error, SW_ENF_CTR_COUNT);
+	}
 	/* a retransmission of a removed chunk above what the receiver acknowledged waits for
 	 * the receiver: no SACK may claim the allowed 103 before it */
 	a_to_b(&t);
