@@ -407,6 +407,15 @@ enf_learn_init_ack(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint3
 						*/
 		return;
 	}
+	/* RFC 9260 5.2.3: an initiator in COOKIE-ECHOED discards any further INIT-ACK, so the first
+	 * INIT-ACK after an INIT is the one it uses. A second one with another tag (the peer
+	 * answering a duplicated INIT) must not replace it: the initiator's COOKIE-ECHO would then
+	 * carry a tag we no longer know. A retransmitted INIT (its INIT-ACK was lost) starts the
+	 * entry afresh in enf_learn_init, so the INIT-ACK that answers it is learned. */
+	if (a->state == ENF_HALF && a->vtag_set[o] && a->vtag[o] != itag) {
+		e->ctr[SW_ENF_INIT_IGNORED]++;
+		return;
+	}
 	if (a->vtag_set[o] && a->vtag[o] != itag)
 		unindex(e, a, o);
 	if (!a->vtag_set[o]) {

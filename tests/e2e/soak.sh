@@ -199,8 +199,8 @@ for ((seed = FIRST; seed < FIRST + N; seed++)); do
 		fi
 		# SW_SOAK_RETRY (the CI entry sets it): a failed seed is replayed once, alone. A seed
 		# that passes its replay is printed and counted as FLAKY, never hidden; a seed that fails
-		# twice fails the run. Timing-dependent failures are known (dataplane/enforce/README.md:
-		# a duplicated INIT answered by a second INIT-ACK; peers starved on a loaded machine).
+		# twice fails the run. Timing-dependent failures remain possible (dataplane/enforce/README.md:
+		# a duplicated INIT whose first INIT-ACK is lost; peers starved on a loaded machine).
 		if [ -n "${SW_SOAK_RETRY:-}" ]; then
 			run_path "$p" "$seed"
 			read -r rc_c rc_s <"$d/rc"

@@ -570,6 +570,41 @@ test_bad_init_collision(void **state)
 	sw_enforce_free(e);
 }
 
+/* A duplicated INIT makes B answer twice with different tags (RFC 9260 5.2.1: the responder keeps
+ * no state before COOKIE-ECHO). A, in COOKIE-ECHOED, discards the second INIT-ACK (5.2.3) and
+ * keeps using the first tag: the table must too. Soak seed 29 (fwd path) stalled on this: the
+ * second INIT-ACK replaced the first, A's packets became an unknown association, blocked
+ * messages were neutralised instead of removed and B -> A was renumbered from the wrong TSN. */
+static void
+test_second_init_ack(void **state)
+{
+	struct sw_enforce *e = handshake(true);
+	struct tb t;
+
+	(void)state;
+	tb_start(&t, IP_B, IP_A, PORT_B, PORT_A, TAG_A);
+	tb_init(&t, 2, 0xc0c0c0c0u, 65536, 9000);
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	assert_int_equal(sw_enforce_assoc_count(e), 1);
+	/* A uses the first INIT-ACK's tag: its blocked message is removed and renumbered. */
+	a_to_b(&t);
+	tb_data(&t, ITSN_A, 1, 0, 3, 'a');
+	tb_data(&t, ITSN_A + 1, 1, 1, 3, 'b');
+	tb_data(&t, ITSN_A + 2, 1, 2, 3, 'c');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 2, 0), t.len - DSZ);
+	assert_int_equal(tb_r32(t.b + DATA0 + DSZ + 4), ITSN_A + 1);
+	/* B's data starts at the first INIT-ACK's initial TSN. */
+	b_to_a(&t);
+	tb_data(&t, ITSN_B, 1, 0, 3, 'x');
+	tb_data(&t, ITSN_B + 1, 1, 1, 3, 'y');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 1, 1), t.len - DSZ);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), ITSN_B);
+	sw_enforce_free(e);
+}
+
 /* An ABORT in the middle ends the state; what follows passes as untracked, blocked content
  * is still kept from the receiver (neutralized), nothing crashes. */
 static void
@@ -1075,6 +1110,7 @@ main(void)
 		cmocka_unit_test(test_repair_switch),
 		cmocka_unit_test(test_late_blocked),
 		cmocka_unit_test(test_window_full),
+		cmocka_unit_test(test_second_init_ack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
