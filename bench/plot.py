@@ -77,29 +77,33 @@ def main():
     g = ["set terminal pngcairo size 1400,1000 font ',10'",
          "set output '%s'" % out,
          "set multiplot layout 2,2 title \"%s\"" % title.replace('"', "'"),
-         "set grid", "set key top right", "set xtics ()"]
+         "set grid", "set key outside right top vertical", "set xtics ()"]
 
     present = [order.get(r["rules"], 9) for r in rows if r["case"] == "mix"] or [0]
     lo = min(present) - 0.5
     hi = max(present) + 0.5
 
-    def rplot(col, ylabel, ttl, extra=""):
+    def rplot(col, ylabel, ttl, extra="", goal=""):
         p = ["set title '%s'" % ttl, "set xlabel 'rule set (1 worker)'",
              "set ylabel '%s'" % ylabel, "set xrange [%g:%g]" % (lo, hi), extra]
         parts = []
         for m in mixes:
             parts.append("'%s/r-%s.dat' using 1:%d:xtic(2) with linespoints lw 2 title '%s'"
                          % (tmp, m, col, m))
+        if goal:
+            parts.append(goal)
         p.append("plot " + ", ".join(parts) if parts else "plot 0 notitle")
         return p
 
+    # issue 20's goal, >= 10 Mpps per worker core, stays visible whatever the figures
     g += rplot(3, "Mpps per worker core", "Throughput vs rule-set size (median of runs)",
-               "set yrange [0:*]")
-    g += rplot(5, "latency p99 (us, log)", "Latency p99 through the worker vs rule-set size "
-               "(dashed: 10 us goal)",
-               "set logscale y; set yrange [*:*]; set arrow 1 from %g,10 to %g,10 nohead dt 2 "
-               "lc rgb 'red'" % (lo, hi))
-    g += ["unset arrow 1", "unset logscale y", "set yrange [0:*]", "set xtics autofreq", "set xrange [0.5:%d]" % (len(sc) + 0.5 if sc else 2),
+               "set yrange [0:%g]" % max(11.5, 1.15 * max(
+                   [num(r["mpps_core"]) for r in rows if r["case"] == "mix"] or [0])),
+               "10 with lines dt 2 lc rgb 'red' title 'goal 10 Mpps'")
+    g += rplot(5, "latency p99 (us, log)", "Latency p99 through the worker vs rule-set size",
+               "set logscale y; set yrange [*:*]",
+               "10 with lines dt 2 lc rgb 'red' title 'goal 10 us'")
+    g += ["unset logscale y", "set yrange [0:*]", "set xtics autofreq", "set xrange [0.5:%d]" % (len(sc) + 0.5 if sc else 2),
           "set xtics 1", "set xlabel 'worker lcores (realistic mix, biggest rule set)'"]
     if sc:
         g += ["set title 'Scaling: throughput vs workers'", "set ylabel 'Mpps'",
@@ -110,7 +114,8 @@ def main():
         g += ["set title 'Scaling: latency vs workers'", "set ylabel 'latency (us, log)'",
               "set logscale y", "set yrange [*:*]",
               "plot '%s/w.dat' using 1:4 with linespoints lw 2 title 'p50', "
-              "'%s/w.dat' using 1:5 with linespoints lw 2 title 'p99'" % (tmp, tmp)]
+              "'%s/w.dat' using 1:5 with linespoints lw 2 title 'p99', "
+              "10 with lines dt 2 lc rgb 'red' title 'goal 10 us'" % (tmp, tmp)]
     g.append("unset multiplot")
     script = os.path.join(tmp, "plot.gp")
     open(script, "w").write("\n".join(g) + "\n")

@@ -481,6 +481,9 @@ def main():
     if not a.no_plot:
         p = sh([PY, os.path.join(ROOT, "bench", "plot.py"), tsv])
         log(p.stdout.strip())
+        # the trend across every run in the results directory (bench/trend.py)
+        p = sh([PY, os.path.join(ROOT, "bench", "trend.py"), os.path.dirname(tsv)])
+        log(p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "trend: no output")
     log("wall time %.0f s" % (time.monotonic() - t_start))
     headline(rows, biggest, perf, perf_why)
 
