@@ -49,6 +49,11 @@ enum sw_mal sw_tcap_decode(const uint8_t *buf, uint32_t off, uint32_t end, struc
  * every component in order: checks it, and stores its fields in msu->map if it is the default
  * source (the first invoke; without an invoke, the first returnResult giving a field). */
 enum sw_mal sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx);
+/* The MAP-DialoguePDU (TS 29.002 17.4), the TLV [off, end) found by tcap in the user-information
+ * of the dialogue portion: fills msu->mapdlg and sets SW_HAS_MAPDLG. Returns SW_MAL_NONE or
+ * SW_MAL_TCAP_DIALOGUE (the dialogue portion is a TCAP element; tcap records it). */
+enum sw_mal sw_map_decode_dialogue(const uint8_t *buf, uint32_t off, uint32_t end,
+				   struct sw_msu *msu);
 /* Clear msu->map and fill it from component comp_idx alone (msu->map.from_comp = comp_idx + 1),
  * so that every invoke can be judged with its own parameters (issue 13). Returns that
  * component's MAP malformation (SW_MAL_NONE if none); msu->mal and the other layers are left

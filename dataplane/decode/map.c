@@ -67,6 +67,7 @@ enum map_kind {
 	MK_SM_RP_DA,   /* SM-RP-DA CHOICE, TS 29.002 17.7.6 */
 	MK_SM_RP_OA,   /* SM-RP-OA CHOICE */
 	MK_NESTED,     /* constructed element walked with a nested shape */
+	MK_FLAG,       /* NULL whose presence sets a flag (gprsNodeIndicator) */
 };
 
 enum map_field {
@@ -79,6 +80,8 @@ enum map_field {
 	MF_SGSN,
 	MF_SMSC,
 	MF_FWD_TO,
+	MF_NODE,       /* networkNode-Number of a sendRoutingInfoForSM result */
+	MF_GPRS_NODE,  /* MK_FLAG: gprsNodeIndicator */
 };
 
 struct map_shape;
@@ -122,9 +125,16 @@ static const struct map_shape map_location_information = {
 /* SubscriberInfo ::= SEQUENCE { locationInformation [0] LocationInformation, ... } */
 static const struct map_shape map_subscriber_info = {
 	0, { NEST(CTXC(0), 1, &map_location_information) } };
-/* LocationInfoWithLMSI ::= SEQUENCE { networkNode-Number [1] ISDN-AddressString, ... } */
+/* Additional-Number ::= CHOICE { msc-Number [0] ISDN-AddressString, sgsn-Number [1] ... } */
+static const struct map_shape map_additional_number = {
+	0, { ADDR_AT(CTX(0), 1, MF_MSC), ADDR_AT(CTX(1), 1, MF_SGSN) } };
+/* LocationInfoWithLMSI ::= SEQUENCE { networkNode-Number [1] ISDN-AddressString, lmsi OPT,
+ * extensionContainer OPT, ..., gprsNodeIndicator [5] NULL OPT, additional-Number [6]
+ * Additional-Number OPT, ... } (TS 29.002 17.7.6); the node is the MSC unless
+ * gprsNodeIndicator says SGSN (map_node_fixup) */
 static const struct map_shape map_location_info_with_lmsi = {
-	0, { ADDR_AT(CTX(1), 1, MF_MSC) } };
+	0, { ADDR_AT(CTX(1), 1, MF_NODE), EL(CTX(5), 1, MK_FLAG, MF_GPRS_NODE),
+	     NEST(CTXC(6), 1, &map_additional_number) } };
 /* LCSLocationInfo ::= SEQUENCE { networkNode-Number ISDN-AddressString, ... } */
 static const struct map_shape map_lcs_location_info = { 0, { ADDR_AT(T_OCT, 1, MF_MSC) } };
 
@@ -383,6 +393,8 @@ map_field(struct sw_msu *msu, uint8_t f)
 		return &msu->map.smsc;
 	case MF_FWD_TO:
 		return &msu->map.fwd_to;
+	case MF_NODE:
+		return &msu->map.node;
 	}
 	return NULL;
 }
@@ -853,6 +865,15 @@ map_elem(struct map_ctx *x, const struct map_elem *e, const struct sw_ber_tlv *t
 		if (!t->constructed)
 			return SW_MAL_MAP_PARAM;
 		return map_shape_walk(x, e->sub, t, depth + 1);
+	case MK_FLAG:
+		/* NULL: primitive, empty (X.690 8.8) */
+		if (t->constructed || sw_ber_len(t) != 0)
+			return SW_MAL_MAP_PARAM;
+		if (!x->check && e->field == MF_GPRS_NODE) {
+			msu->map.gprs_node = true;
+			x->decoded = true;
+		}
+		return SW_MAL_NONE;
 	}
 	return SW_MAL_NONE;
 }
@@ -994,6 +1015,14 @@ map_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx, bool st
 	/* an operation we decode, with a parameter of none of its shapes */
 	if (m == SW_MAL_NONE && matched_op)
 		m = SW_MAL_MAP_PARAM;
+	/* LocationInfoWithLMSI (TS 29.002 17.7.6): networkNode-Number is the serving MSC, or the
+	 * SGSN when gprsNodeIndicator is present; additional-Number gave the other node */
+	if (store && msu->map.node.len > 0) {
+		struct sw_digits *to = msu->map.gprs_node ? &msu->map.sgsn : &msu->map.msc;
+
+		if (to->len == 0)
+			*to = msu->map.node;
+	}
 	if (store && x.decoded) {
 		msu->has |= SW_HAS_MAP;
 		*decoded = true;
@@ -1054,4 +1083,117 @@ sw_map_select_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_id
 	map_clear(msu);
 	msu->map.from_comp = (uint8_t)(comp_idx + 1);
 	return map_component(buf, msu, comp_idx, true, &decoded);
+}
+
+/* ---------------------------------------------------------------------------
+ * MAP dialogue, TS 29.002 17.4 (MAP-DialogueInformation, IMPLICIT TAGS)
+ */
+
+/* AddressString of MAP-OpenInfo: NAI/NPI octet then TBCD digits (TS 29.002 17.7.8). */
+static enum sw_mal
+map_dlg_ref(const uint8_t *buf, const struct sw_ber_tlv *t, struct sw_msu *msu,
+	    struct sw_digits *d, uint8_t *npi, uint8_t *nai)
+{
+	struct map_ctx x;
+
+	memset(&x, 0, sizeof(x));
+	x.buf = buf;
+	x.msu = msu;
+	if (map_addr(&x, t, d) != SW_MAL_NONE)
+		return SW_MAL_TCAP_DIALOGUE;
+	*npi = buf[t->val_off] & MAP_ADDR_NPI_MASK;
+	*nai = (buf[t->val_off] >> 4) & 0x07;
+	return SW_MAL_NONE;
+}
+
+/* ENUMERATED 0..255 (Reason, MAP-ProviderAbortReason, ResourceUnavailableReason ...). */
+static enum sw_mal
+map_dlg_enum(const uint8_t *buf, const struct sw_ber_tlv *t, uint8_t *v)
+{
+	int32_t x;
+
+	if (t->constructed || sw_ber_int(buf, t, &x) != SW_MAL_NONE || x < 0 || x > 255)
+		return SW_MAL_TCAP_DIALOGUE;
+	*v = (uint8_t)x;
+	return SW_MAL_NONE;
+}
+
+enum sw_mal
+sw_map_decode_dialogue(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
+{
+	struct sw_ber_tlv pdu, t;
+	struct sw_cur c;
+	unsigned pos = 0, refs = 0; /* refs: bit 0 destinationReference, bit 1 originationReference */
+
+	if (buf == NULL || msu == NULL || end < off)
+		return SW_MAL_TCAP_DIALOGUE;
+	sw_cur_init(&c, buf, off, end);
+	if (sw_ber_next(&c, &pdu) != SW_MAL_NONE || sw_cur_left(&c) != 0 ||
+	    pdu.cls != SW_BER_CLASS_CONTEXT || !pdu.constructed || pdu.id < MAP_DLG_OPEN ||
+	    pdu.id > MAP_DLG_PROVIDER_ABORT)
+		return SW_MAL_TCAP_DIALOGUE;
+	memset(&msu->mapdlg, 0, sizeof(msu->mapdlg));
+	msu->mapdlg.pdu = (uint8_t)(SW_MAPDLG_OPEN + (pdu.id - MAP_DLG_OPEN));
+	msu->has |= SW_HAS_MAPDLG;
+
+	/* every element is walked (sound BER); the first one carries the reason of refuse and
+	 * the aborts, map-open's references are tagged [0] / [1] */
+	sw_ber_contents(buf, &pdu, &c);
+	while (sw_cur_left(&c) > 0) {
+		enum sw_mal m = SW_MAL_NONE;
+
+		if (sw_ber_next(&c, &t) != SW_MAL_NONE)
+			return SW_MAL_TCAP_DIALOGUE;
+		pos++;
+		switch (pdu.id) {
+		case MAP_DLG_OPEN:
+			if (sw_ber_is(&t, MAP_DLG_DEST_REF) || sw_ber_is(&t, MAP_DLG_ORIG_REF)) {
+				unsigned bit = 1u << (t.id - MAP_DLG_DEST_REF);
+
+				if (refs & bit)
+					return SW_MAL_TCAP_DIALOGUE; /* repeated: read two ways */
+				refs |= bit;
+			}
+			if (sw_ber_is(&t, MAP_DLG_DEST_REF))
+				m = map_dlg_ref(buf, &t, msu, &msu->mapdlg.dest_ref,
+						&msu->mapdlg.dest_ref_npi, &msu->mapdlg.dest_ref_nai);
+			else if (sw_ber_is(&t, MAP_DLG_ORIG_REF))
+				m = map_dlg_ref(buf, &t, msu, &msu->mapdlg.orig_ref,
+						&msu->mapdlg.orig_ref_npi, &msu->mapdlg.orig_ref_nai);
+			break;
+		case MAP_DLG_REFUSE:
+		case MAP_DLG_PROVIDER_ABORT:
+			/* reason Reason / map-ProviderAbortReason: ENUMERATED, the first element */
+			if (pos != 1)
+				break;
+			if (!sw_ber_is(&t, SW_BER_ENUMERATED))
+				return SW_MAL_TCAP_DIALOGUE;
+			m = map_dlg_enum(buf, &t, &msu->mapdlg.reason);
+			msu->mapdlg.has_reason = m == SW_MAL_NONE;
+			break;
+		case MAP_DLG_USER_ABORT:
+			/* map-UserAbortChoice: [0] / [1] NULL, [2] / [3] ENUMERATED */
+			if (pos != 1)
+				break;
+			if (t.cls != SW_BER_CLASS_CONTEXT || t.constructed || t.id < MAP_UABORT_FIRST ||
+			    t.id > MAP_UABORT_LAST)
+				return SW_MAL_TCAP_DIALOGUE;
+			msu->mapdlg.reason = (uint8_t)(t.id - MAP_UABORT_FIRST);
+			if (t.id - MAP_UABORT_FIRST < 2)
+				m = sw_ber_len(&t) == 0 ? SW_MAL_NONE : SW_MAL_TCAP_DIALOGUE;
+			else
+				m = map_dlg_enum(buf, &t, &msu->mapdlg.reason_value);
+			msu->mapdlg.has_reason = m == SW_MAL_NONE;
+			break;
+		default:
+			break;
+		}
+		if (m != SW_MAL_NONE)
+			return m;
+	}
+	/* the reason of map-refuse, map-userAbort and map-providerAbort is mandatory */
+	if ((pdu.id == MAP_DLG_REFUSE || pdu.id == MAP_DLG_USER_ABORT ||
+	     pdu.id == MAP_DLG_PROVIDER_ABORT) && !msu->mapdlg.has_reason)
+		return SW_MAL_TCAP_DIALOGUE;
+	return SW_MAL_NONE;
 }

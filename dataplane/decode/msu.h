@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dataplane/proto/map.h"  /* MAP_NPI_E212 */
 #include "dataplane/proto/tcap.h" /* enum sw_tcap_type, enum sw_comp_type */
 
 enum sw_layer {
@@ -113,8 +114,15 @@ struct sw_tcap_comp {
 	bool has_invoke_id;
 	bool has_opcode;
 	bool opcode_global;    /* globalValue (OID) instead of localValue */
-	int32_t invoke_id;
-	int32_t opcode;        /* localValue; for returnError the error code */
+	bool has_linked_id;    /* invoke only: linkedID [0] present, Q.773 4.2.2.1 */
+	int32_t invoke_id;     /* -128..127; a returnResult/returnError/reject carries the id of
+				* the invoke it answers in the same dialogue (Q.773 4.2.2) */
+	int32_t linked_id;     /* invoke only: the invoke this one is linked to (Q.773 4.2.2.1) */
+	/* localValue. For a returnResult the operation it answers (Q.773 4.2.2.2: result
+	 * SEQUENCE { opcode, parameter }, absent when the result carries no parameter). For a
+	 * returnError the error code (TS 29.002 17.6.6 MAP-Errors, e.g. 1 unknownSubscriber,
+	 * 34 systemFailure; sw_map_error_name()) */
+	int32_t opcode;
 	uint32_t param_off;    /* parameter (after the opcode), absolute; 0 if none */
 	uint32_t param_len;
 	/* reject only: problem CHOICE tag (0 general, 1 invoke, 2 returnResult, 3 returnError)
@@ -147,6 +155,33 @@ struct sw_isup_number {
 #define SW_HAS_SCMG (1u << 11)
 #define SW_HAS_DLR (1u << 12)
 #define SW_HAS_SLR (1u << 13)
+#define SW_HAS_MAPDLG (1u << 14) /* msu->mapdlg: a MAP dialogue PDU was decoded */
+
+/* Dialogue PDU of the TCAP dialogue portion, Q.773 Annex A (struct sw_msu tcap.dlg_pdu) */
+enum sw_dlg_pdu {
+	SW_DLG_NONE,
+	SW_DLG_AARQ,   /* dialogueRequest (also the AUDT of a unidirectional message) */
+	SW_DLG_AARE,   /* dialogueResponse */
+	SW_DLG_ABRT,   /* dialogueAbort */
+};
+
+/* Which reason a TC-ABORT carries, Q.773 4.1 Abort reason CHOICE (tcap.abort_kind) */
+enum sw_tcap_abort_reason {
+	SW_TCAP_ABORT_NONE, /* not an Abort, or an Abort without a reason */
+	SW_TCAP_ABORT_P,    /* p-abortCause: tcap.abort_cause (Q.773 4.1 P-AbortCause) */
+	SW_TCAP_ABORT_U,    /* u-abortCause: the dialogue portion (tcap.dlg_* and msu->mapdlg) */
+};
+
+/* MAP-DialoguePDU CHOICE, TS 29.002 17.4 (msu->mapdlg.pdu): 1 + its context tag */
+enum sw_map_dlg_pdu {
+	SW_MAPDLG_NONE,
+	SW_MAPDLG_OPEN,           /* map-open [0] MAP-OpenInfo */
+	SW_MAPDLG_ACCEPT,         /* map-accept [1] */
+	SW_MAPDLG_CLOSE,          /* map-close [2] */
+	SW_MAPDLG_REFUSE,         /* map-refuse [3] MAP-RefuseInfo */
+	SW_MAPDLG_USER_ABORT,     /* map-userAbort [4] MAP-UserAbortInfo */
+	SW_MAPDLG_PROVIDER_ABORT, /* map-providerAbort [5] MAP-ProviderAbortInfo */
+};
 
 struct sw_msu {
 	uint32_t has;             /* SW_HAS_* */
@@ -206,9 +241,55 @@ struct sw_msu {
 		uint8_t acn_len;       /* encoded OID bytes */
 		uint8_t acn[SW_ACN_MAX];
 		uint8_t ncomp;
+		/* Abort (Q.773 4.1): abort_kind says which reason CHOICE was sent; abort_cause is
+		 * the P-AbortCause (0 unrecognizedMessageType, 1 unrecognizedTransactionID,
+		 * 2 badlyFormattedTransactionPortion, 3 incorrectTransactionPortion,
+		 * 4 resourceLimitation) when abort_kind is SW_TCAP_ABORT_P */
+		uint8_t abort_kind;    /* enum sw_tcap_abort_reason */
 		uint8_t abort_cause;
+		/* dialogue PDU of the dialogue portion, Q.773 Annex A */
+		uint8_t dlg_pdu;       /* enum sw_dlg_pdu; SW_DLG_NONE without a dialogue portion */
+		/* AARE only: result [2] (0 accepted, 1 reject-permanent) and result-source-diagnostic
+		 * [3] CHOICE (dlg_diag_source 1 dialogue-service-user, 2 dialogue-service-provider)
+		 * with its value dlg_diag (user: 0 null, 1 no-reason-given, 2 application-context-
+		 * name-not-supported; provider: 0 null, 1 no-reason-given, 2 no-common-dialogue-
+		 * portion) */
+		uint8_t dlg_result;
+		uint8_t dlg_diag_source;
+		uint8_t dlg_diag;
+		/* ABRT only: abort-source [0] (0 dialogue-service-user, 1 dialogue-service-provider):
+		 * with abort_kind SW_TCAP_ABORT_U the U-ABORT's source */
+		uint8_t dlg_abort_source;
 		struct sw_tcap_comp comp[SW_COMP_MAX];
 	} tcap;
+
+	/*
+	 * MAP dialogue, TS 29.002 17.4 (MAP-DialogueInformation): the MAP-DialoguePDU in the
+	 * user-information of the TCAP dialogue PDU (EXTERNAL with direct-reference map-DialogueAS
+	 * 0.4.0.0.1.1.1.1, TS 29.002 17.3.2 / 17.4). Valid with SW_HAS_MAPDLG. It belongs to the
+	 * message, not to a component: sw_map_select_component() leaves it as it is.
+	 */
+	struct {
+		uint8_t pdu;           /* enum sw_map_dlg_pdu */
+		/* map-open: destinationReference [0] / originationReference [1] AddressString
+		 * (TS 29.002 7.3.1 MAP-OPEN, 17.4 MAP-OpenInfo): the subscriber (an IMSI when the
+		 * numbering plan is E.212, as in network-initiated USSD and MT short message
+		 * dialogues) and the originating entity (e.g. the MSC/VLR number). *_npi and
+		 * *_nai are the numbering plan and nature of address of the AddressString's first
+		 * octet (TS 29.002 17.7.8: MAP_NPI_E164 1, MAP_NPI_E212 6); the digits are TBCD */
+		uint8_t dest_ref_npi, dest_ref_nai;
+		uint8_t orig_ref_npi, orig_ref_nai;
+		struct sw_digits dest_ref, orig_ref;
+		/* map-refuse: Reason (0 noReasonGiven, 1 invalidDestinationReference,
+		 * 2 invalidOriginatingReference); map-providerAbort: MAP-ProviderAbortReason
+		 * (0 abnormalDialogue, 1 invalidPDU); map-userAbort: the MAP-UserAbortChoice tag
+		 * (0 userSpecificReason, 1 userResourceLimitation, 2 resourceUnavailable,
+		 * 3 applicationProcedureCancellation) with, for 2 and 3, reason_value its
+		 * ResourceUnavailableReason / ProcedureCancellationReason. has_reason: present */
+		bool has_reason;
+		uint8_t reason;
+		uint8_t reason_value;
+	} mapdlg;
 
 	/* MAP, 3GPP TS 29.002: the fields of ONE component, msu->map.from_comp (see
 	 * sw_map_select_component): by default the first invoke, else the first returnResult */
@@ -224,6 +305,12 @@ struct sw_msu {
 		char ussd[SW_USSD_MAX + 1];
 		/* forwardedToNumber of registerSS (call forwarding target), TS 29.002 7.6.4 */
 		struct sw_digits fwd_to;
+		/* sendRoutingInfoForSM result (TS 29.002 12.1, 17.7.6 LocationInfoWithLMSI):
+		 * networkNode-Number [1] as sent in node; it is the serving MSC (copied to msc)
+		 * unless gprsNodeIndicator [5] says it is the SGSN (copied to sgsn, gprs_node set).
+		 * additional-Number [6] (msc-Number [0] / sgsn-Number [1]) fills the other one */
+		struct sw_digits node;
+		bool gprs_node;
 	} map;
 
 	/* ISUP, Q.763 */
@@ -236,5 +323,22 @@ struct sw_msu {
 	/* first malformation; layer from sw_mal_layer() */
 	enum sw_mal mal;
 };
+
+/*
+ * The subscriber a message is about (issue 15): the IMSI of the MAP argument or result of the
+ * selected component (msu->map.imsi: an argument's imsi, an SM-RP-DA imsi, a
+ * sendRoutingInfoForSM result's imsi ...), else the MAP-OPEN destinationReference when its
+ * numbering plan is E.212 (TS 29.002 7.3.1: then it is the IMSI). NULL when neither is there.
+ */
+static inline const struct sw_digits *
+sw_msu_subscriber(const struct sw_msu *msu)
+{
+	if ((msu->has & SW_HAS_MAP) && msu->map.imsi.len > 0)
+		return &msu->map.imsi;
+	if ((msu->has & SW_HAS_MAPDLG) && msu->mapdlg.dest_ref.len > 0 &&
+	    msu->mapdlg.dest_ref_npi == MAP_NPI_E212)
+		return &msu->mapdlg.dest_ref;
+	return NULL;
+}
 
 #endif /* SW_DECODE_MSU_H */

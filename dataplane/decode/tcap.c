@@ -195,10 +195,86 @@ tcap_next(struct sw_cur *c, struct sw_ber_tlv *t, enum sw_mal missing)
 	return sw_ber_next(c, t);
 }
 
+/* map-DialogueAS, TS 29.002 17.4: 0.4.0.0.1.1.1.1 (the abstract syntax of the MAP-DialoguePDU) */
+static const uint8_t map_dialogue_as[] = MAP_DIALOGUE_AS;
+
 /*
- * Dialogue PDU (Q.773 Annex A): AARQ / AUDT, AARE, ABRT. Only the
- * application-context-name is kept; the other elements are checked for their
- * tag and order and skipped.
+ * user-information [30] IMPLICIT SEQUENCE OF EXTERNAL (Q.773 Annex A, X.690 8.18). An EXTERNAL
+ * whose direct-reference is map-DialogueAS and whose encoding is single-ASN1-type holds the
+ * MAP-DialoguePDU (TS 29.002 17.4), decoded into msu->mapdlg; any other EXTERNAL is checked for
+ * sound BER and skipped (other applications' dialogue information).
+ */
+static enum sw_mal
+tcap_user_info(const uint8_t *buf, const struct sw_ber_tlv *ui, struct sw_msu *msu)
+{
+	struct sw_cur c;
+
+	sw_ber_contents(buf, ui, &c);
+	while (sw_cur_left(&c) > 0) {
+		struct sw_ber_tlv ext, t, oid = { 0 };
+		struct sw_cur e, s;
+		bool have_oid = false;
+		enum sw_mal m;
+
+		m = sw_ber_next(&c, &ext);
+		if (m != SW_MAL_NONE)
+			return m;
+		if (!sw_ber_is(&ext, SW_BER_EXTERNAL))
+			return SW_MAL_TCAP_DIALOGUE;
+		sw_ber_contents(buf, &ext, &e);
+		for (;;) {
+			m = tcap_next(&e, &t, SW_MAL_TCAP_DIALOGUE);
+			if (m != SW_MAL_NONE)
+				return m;
+			if (sw_ber_is(&t, SW_BER_OID) && !have_oid) {
+				oid = t;
+				have_oid = true;
+				continue;
+			}
+			if (sw_ber_is(&t, X690_INDIRECT_REF) || sw_ber_is(&t, X690_DESCRIPTOR))
+				continue;
+			break;
+		}
+		if (sw_cur_left(&e) != 0)
+			return SW_MAL_TCAP_DIALOGUE;
+		if (!have_oid || !sw_ber_is(&t, TCAP_DLG_SINGLE) ||
+		    sw_ber_len(&oid) != sizeof(map_dialogue_as) ||
+		    memcmp(buf + oid.val_off, map_dialogue_as, sizeof(map_dialogue_as)) != 0)
+			continue;
+		/* single-ASN1-type [0]: exactly one MAP-DialoguePDU, once per dialogue portion */
+		sw_ber_contents(buf, &t, &s);
+		m = tcap_next(&s, &t, SW_MAL_TCAP_DIALOGUE);
+		if (m != SW_MAL_NONE)
+			return m;
+		if (sw_cur_left(&s) != 0 || (msu->has & SW_HAS_MAPDLG))
+			return SW_MAL_TCAP_DIALOGUE;
+		m = sw_map_decode_dialogue(buf, t.off, t.off + sw_ber_tlv_len(&t), msu);
+		if (m != SW_MAL_NONE)
+			return m;
+	}
+	return SW_MAL_NONE;
+}
+
+/* An INTEGER 0..255 inside an EXPLICIT tag t (AARE result [2], diagnostic [1]/[2]). */
+static enum sw_mal
+tcap_explicit_small(const uint8_t *buf, const struct sw_ber_tlv *t, uint8_t *v)
+{
+	struct sw_ber_tlv i;
+	struct sw_cur c;
+	int32_t x;
+
+	sw_ber_contents(buf, t, &c);
+	if (tcap_next(&c, &i, SW_MAL_TCAP_DIALOGUE) != SW_MAL_NONE || !sw_ber_is(&i, SW_BER_INTEGER) ||
+	    sw_cur_left(&c) != 0 || sw_ber_int(buf, &i, &x) != SW_MAL_NONE || x < 0 || x > 255)
+		return SW_MAL_TCAP_DIALOGUE;
+	*v = (uint8_t)x;
+	return SW_MAL_NONE;
+}
+
+/*
+ * Dialogue PDU (Q.773 Annex A): AARQ / AUDT, AARE, ABRT. Kept: the application-context-name,
+ * the AARE result and result-source-diagnostic, the ABRT abort-source and the MAP-DialoguePDU
+ * of the user-information; the protocol-version is checked for its tag and order and skipped.
  */
 static enum sw_mal
 tcap_dialogue_pdu(const uint8_t *buf, const struct sw_ber_tlv *pdu, struct sw_msu *msu)
@@ -216,13 +292,16 @@ tcap_dialogue_pdu(const uint8_t *buf, const struct sw_ber_tlv *pdu, struct sw_ms
 	if (sw_ber_is(pdu, TCAP_DLG_AARQ)) {
 		order = aarq;
 		norder = sizeof(aarq);
+		msu->tcap.dlg_pdu = SW_DLG_AARQ;
 	} else if (sw_ber_is(pdu, TCAP_DLG_AARE)) {
 		order = aare;
 		norder = sizeof(aare);
+		msu->tcap.dlg_pdu = SW_DLG_AARE;
 	} else if (sw_ber_is(pdu, TCAP_DLG_ABRT)) {
 		order = abrt;
 		norder = sizeof(abrt);
 		need_acn = false;
+		msu->tcap.dlg_pdu = SW_DLG_ABRT;
 	} else {
 		return SW_MAL_TCAP_TAG;
 	}
@@ -232,6 +311,7 @@ tcap_dialogue_pdu(const uint8_t *buf, const struct sw_ber_tlv *pdu, struct sw_ms
 		struct sw_ber_tlv t, oid;
 		struct sw_cur a;
 		enum sw_mal m;
+		int32_t v;
 
 		m = sw_ber_next(&c, &t);
 		if (m != SW_MAL_NONE)
@@ -241,6 +321,44 @@ tcap_dialogue_pdu(const uint8_t *buf, const struct sw_ber_tlv *pdu, struct sw_ms
 		if (next == norder)
 			return SW_MAL_TCAP_TAG;
 		next++;
+		if (msu->tcap.dlg_pdu == SW_DLG_ABRT && sw_ber_is(&t, TCAP_DLG_ABRT_SRC)) {
+			/* abort-source [0] IMPLICIT ABRT-source INTEGER */
+			if (sw_ber_int(buf, &t, &v) != SW_MAL_NONE || v < 0 || v > 255)
+				return SW_MAL_TCAP_DIALOGUE;
+			msu->tcap.dlg_abort_source = (uint8_t)v;
+			continue;
+		}
+		if (sw_ber_is(&t, TCAP_DLG_RESULT)) {
+			/* result [2] EXPLICIT Associate-result INTEGER */
+			m = tcap_explicit_small(buf, &t, &msu->tcap.dlg_result);
+			if (m != SW_MAL_NONE)
+				return m;
+			continue;
+		}
+		if (sw_ber_is(&t, TCAP_DLG_DIAG)) {
+			/* result-source-diagnostic [3] EXPLICIT CHOICE { dialogue-service-user [1],
+			 * dialogue-service-provider [2] }, each EXPLICIT INTEGER */
+			struct sw_ber_tlv d;
+
+			sw_ber_contents(buf, &t, &a);
+			m = tcap_next(&a, &d, SW_MAL_TCAP_DIALOGUE);
+			if (m != SW_MAL_NONE)
+				return m;
+			if (sw_cur_left(&a) != 0 ||
+			    (!sw_ber_is(&d, TCAP_DLG_DIAG_USER) && !sw_ber_is(&d, TCAP_DLG_DIAG_PROVIDER)))
+				return SW_MAL_TCAP_DIALOGUE;
+			m = tcap_explicit_small(buf, &d, &msu->tcap.dlg_diag);
+			if (m != SW_MAL_NONE)
+				return m;
+			msu->tcap.dlg_diag_source = (uint8_t)(d.id & 0x1f);
+			continue;
+		}
+		if (sw_ber_is(&t, TCAP_DLG_USERINFO)) {
+			m = tcap_user_info(buf, &t, msu);
+			if (m != SW_MAL_NONE)
+				return m;
+			continue;
+		}
 		if (!sw_ber_is(&t, TCAP_DLG_ACN))
 			continue;
 		/* application-context-name [1] EXPLICIT OBJECT IDENTIFIER */
@@ -411,11 +529,11 @@ tcap_component(const uint8_t *buf, const struct sw_ber_tlv *ct, struct sw_tcap_c
 		if (m != SW_MAL_NONE)
 			return m;
 		if (sw_ber_is(&t, TCAP_LINKED_ID)) {
-			int32_t linked;
-
-			m = tcap_invoke_id(buf, &t, &linked);
+			/* linkedID [0] IMPLICIT InvokeIdType, Q.773 4.2.2.1 */
+			m = tcap_invoke_id(buf, &t, &comp->linked_id);
 			if (m != SW_MAL_NONE)
 				return m;
+			comp->has_linked_id = true;
 			m = tcap_next(&c, &t, SW_MAL_TCAP_OPCODE);
 			if (m != SW_MAL_NONE)
 				return m;
@@ -566,6 +684,8 @@ tcap_message(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 		case TCAP_E_DIALOGUE:
 			/* Abort: reason is one CHOICE, p-abortCause or u-abortCause, not both */
 			allow &= ~(1u << TCAP_E_PABORT);
+			if (def->type == SW_TCAP_ABORT)
+				msu->tcap.abort_kind = SW_TCAP_ABORT_U;
 			m = tcap_dialogue(buf, &t, msu);
 			break;
 		case TCAP_E_COMPONENTS:
@@ -578,8 +698,10 @@ tcap_message(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 			m = sw_ber_int(buf, &t, &cause);
 			if (m == SW_MAL_NONE && (cause < 0 || cause > 255))
 				m = SW_MAL_TCAP_TAG;
-			if (m == SW_MAL_NONE)
+			if (m == SW_MAL_NONE) {
 				msu->tcap.abort_cause = (uint8_t)cause;
+				msu->tcap.abort_kind = SW_TCAP_ABORT_P;
+			}
 			break;
 		}
 		}

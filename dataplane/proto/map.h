@@ -96,9 +96,19 @@
 
 /* MAP-DialoguePDU, TS 29.002 17.4: map-open [0] { destinationReference [0], originationReference
  * [1], ... }; its application context 0.4.0.0.1.1.1.1 (map-DialogueAS) */
-#define MAP_DLG_OPEN		0xa0
-#define MAP_DLG_DEST_REF	0x80
-#define MAP_DLG_ORIG_REF	0x81
+#define MAP_DIALOGUE_AS		{ 0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x01 } /* encoded */
+#define MAP_DLG_OPEN		0xa0   /* map-open [0] IMPLICIT MAP-OpenInfo */
+#define MAP_DLG_ACCEPT		0xa1   /* map-accept [1] IMPLICIT MAP-AcceptInfo */
+#define MAP_DLG_CLOSE		0xa2   /* map-close [2] IMPLICIT MAP-CloseInfo */
+#define MAP_DLG_REFUSE		0xa3   /* map-refuse [3] IMPLICIT MAP-RefuseInfo */
+#define MAP_DLG_USER_ABORT	0xa4   /* map-userAbort [4] IMPLICIT MAP-UserAbortInfo */
+#define MAP_DLG_PROVIDER_ABORT	0xa5   /* map-providerAbort [5] IMPLICIT MAP-ProviderAbortInfo */
+#define MAP_DLG_DEST_REF	0x80   /* MAP-OpenInfo destinationReference [0] AddressString */
+#define MAP_DLG_ORIG_REF	0x81   /* MAP-OpenInfo originationReference [1] AddressString */
+/* MAP-UserAbortChoice, TS 29.002 17.4: userSpecificReason [0] NULL, userResourceLimitation [1]
+ * NULL, resourceUnavailable [2] ENUMERATED, applicationProcedureCancellation [3] ENUMERATED */
+#define MAP_UABORT_FIRST	0x80
+#define MAP_UABORT_LAST		0x83
 
 /* SM-RP-DA / SM-RP-OA choice tags, TS 29.002 17.7.6 */
 #define MAP_SM_RP_IMSI		0      /* DA imsi [0] */

@@ -32,6 +32,8 @@
 #define TCAP_DLG_ACN		0xa1   /* application-context-name [1] */
 #define TCAP_DLG_RESULT		0xa2   /* result [2] (AARE) */
 #define TCAP_DLG_DIAG		0xa3   /* result-source-diagnostic [3] (AARE) */
+#define TCAP_DLG_DIAG_USER	0xa1   /* its dialogue-service-user [1] EXPLICIT INTEGER */
+#define TCAP_DLG_DIAG_PROVIDER	0xa2   /* its dialogue-service-provider [2] EXPLICIT INTEGER */
 #define TCAP_DLG_ABRT_SRC	0x80   /* abort-source [0] IMPLICIT (ABRT) */
 #define TCAP_DLG_USERINFO	0xbe   /* user-information [30] IMPLICIT SEQUENCE */
 #define X690_INDIRECT_REF	0x02   /* EXTERNAL indirect-reference INTEGER */
