@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "control/cluster/cluster.h"
 #include "control/daemon/ctlsock.h"
 #include "dataplane/shm/shm.h"
 #include "sigwallctl.h"
@@ -239,6 +240,8 @@ sw_cmd_status(int argc, char **argv)
 	rc = ctl_request(json ? "status\tjson\n" : "status\n", stdout);
 	if (rc != 0 && !json && !ctl_reached)
 		status_from_shm();
+	if (!json)
+		sw_cluster_status_print(sw_ctl_instance, stdout);
 	return rc;
 }
 

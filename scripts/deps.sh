@@ -7,6 +7,7 @@ pkgs=(
 	build-essential pkg-config meson ninja-build clang llvm
 	libdpdk-dev libhyperscan-dev libusrsctp-dev libconfig-dev libpcap-dev libcmocka-dev libpcre2-dev
 	tshark python3-scapy gnuplot-nox iproute2 valgrind git debhelper debootstrap
+	redis-server libhiredis-dev
 )
 
 missing=()

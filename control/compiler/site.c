@@ -247,8 +247,9 @@ cpl_parse_site(struct builder *b, const char *path)
 	static const char *const top_keys[] = { "site", NULL };
 	/* routes: proxy mode's (dataplane/proxy/proxy_conf.c validates them); links: the policy's
 	 * (direction) and proxy mode's (its own keys, validated there) */
+	/* cluster: sigwall-cluster's (control/cluster/conf.c validates it, issue 16) */
 	static const char *const site_keys[] = { "name", "home", "partners", "links", "routes",
-						 NULL };
+						 "cluster", NULL };
 	static const char *const home_keys[] = { "plmn", "gt", "msisdn", "point_codes", "hlr",
 						 "vlr", "msc", "smsc", "sgsn", NULL };
 	config_t cf;

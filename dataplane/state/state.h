@@ -318,6 +318,9 @@ int sw_state_name(char *buf, size_t len, const char *instance);
  * sw_state_open_result or -errno. */
 int sw_state_open(const char *instance, const struct sw_state_config *cfg, unsigned flags,
 		  struct sw_state *out);
+/* Map the existing object of the instance as it is (any sizes): never creates, resizes or
+ * re-creates it (control/cluster, issue 16). 0, -ENOENT, -EPROTO (invalid or retired). */
+int sw_state_attach(const char *instance, struct sw_state *out);
 /* A private object in anonymous shared memory (inspect, tests, benchmarks); shared with
  * children forked after it. 0 or -errno. */
 int sw_state_create_anon(const struct sw_state_config *cfg, struct sw_state *out);

@@ -1566,6 +1566,34 @@ sw_state_open(const char *instance, const struct sw_state_config *cfg, unsigned 
 	return -EBUSY;
 }
 
+/* Issue 16 (control/cluster): map the instance's existing object whatever its sizes, never
+ * creating, resizing or re-creating it (the replicator must not destroy the dataplane's state).
+ * 0, -ENOENT (no object), -EPROTO (not a valid object of this layout, or retired). */
+int
+sw_state_attach(const char *instance, struct sw_state *out)
+{
+	void *p;
+	size_t len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = sw_state_name(out->name, sizeof(out->name), instance);
+	if (rc < 0)
+		return rc;
+	rc = sw_shm_map_existing(out->name, true, sizeof(struct sw_state_hdr), &p, &len);
+	if (rc < 0)
+		return rc;
+	if (!header_valid(p, len) ||
+	    atomic_load_explicit(&((struct sw_state_hdr *)p)->retired, ACQUIRE)) {
+		munmap(p, len);
+		return -EPROTO;
+	}
+	advise_huge(p, len);
+	bind(out, p, len);
+	out->shm = true;
+	return 0;
+}
+
 static int
 create_anon(const struct sw_state_config *cfg, bool shared, struct sw_state *out)
 {
