@@ -17,6 +17,7 @@
 #include "dataplane/judge/judge.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/proto/sctp.h"
+#include "dataplane/reasm/reasm.h"
 #include "pcapread.h"
 #include "sigwallctl.h"
 
@@ -34,7 +35,7 @@ struct judge {
 	struct sw_compiled img;
 	struct sw_policy_ctx *ctx;
 	struct sw_judge_ctx jctx;
-	uint64_t *hits;         /* per rule, then default, then malformed, then non-ip */
+	uint64_t *hits;         /* per rule, then default, malformed, non-ip, pending */
 	uint64_t actions[3];
 };
 
@@ -58,7 +59,10 @@ judge_open(struct judge *j, const struct inspect_opts *o)
 	j->jctx.pctx = j->ctx;
 	j->jctx.image = j->img.image;
 	j->jctx.non_ip_pass = o->non_ip_pass;
-	j->hits = calloc(sw_image_nrules(j->img.image) + 3, sizeof(*j->hits));
+	j->jctx.reasm = sw_reasm_new(NULL); /* whole messages as the workers judge them (issue 14) */
+	if (j->jctx.reasm == NULL)
+		return -1;
+	j->hits = calloc(sw_image_nrules(j->img.image) + 4, sizeof(*j->hits));
 	return j->hits == NULL ? -1 : 0;
 }
 
@@ -67,10 +71,8 @@ static void
 judge_verdict(struct judge *j, struct sw_sb *sb, const struct sw_judge_verdict *v, bool json)
 {
 	uint32_t n = sw_image_nrules(j->img.image);
-	uint32_t slot = v->rule >= 0 ? (uint32_t)v->rule
-				     : (v->rule == SW_RULE_DEFAULT ? n
-								   : (v->rule == SW_RULE_MALFORMED ? n + 1
-												   : n + 2));
+	/* default, malformed, non-ip, pending (-1 .. -4) after the rules */
+	uint32_t slot = v->rule >= 0 ? (uint32_t)v->rule : n + (uint32_t)(-1 - v->rule);
 	const char *act = v->action < 3 ? action_names[v->action] : "?";
 	const char *rule = sw_judge_rule_name(j->img.image, v->rule);
 
@@ -84,6 +86,9 @@ judge_verdict(struct judge *j, struct sw_sb *sb, const struct sw_judge_verdict *
 			     act, rule, v->monitor ? "true" : "false");
 	else
 		sw_sb_printf(sb, "  => %s (%s%s)", act, rule, v->monitor ? ", monitor" : "");
+	if (v->piece != SW_REASM_NONE) /* issue 14: a piece of a longer message */
+		sw_sb_printf(sb, json ? ",\"reasm\":{\"state\":\"%s\",\"pieces\":%u}" : " [%s %u]",
+			     sw_reasm_state_name(v->piece), v->npieces);
 }
 
 static void
@@ -95,12 +100,10 @@ judge_summary(struct judge *j, FILE *f)
 		(unsigned long long)j->actions[0], (unsigned long long)j->actions[1],
 		(unsigned long long)j->actions[2]);
 	fprintf(f, "rule hits:\n");
-	for (r = 0; r < n + 3; r++) {
-		int32_t id = r < n ? (int32_t)r
-				   : (r == n ? SW_RULE_DEFAULT
-					     : (r == n + 1 ? SW_RULE_MALFORMED : SW_JUDGE_RULE_NON_IP));
+	for (r = 0; r < n + 4; r++) {
+		int32_t id = r < n ? (int32_t)r : -1 - (int32_t)(r - n);
 
-		if (r == n + 2 && j->hits[r] == 0)
+		if (r >= n + 2 && j->hits[r] == 0)
 			continue;
 		fprintf(f, "  %10llu  %s\n", (unsigned long long)j->hits[r],
 			sw_judge_rule_name(j->img.image, id));
@@ -110,6 +113,7 @@ judge_summary(struct judge *j, FILE *f)
 static void
 judge_close(struct judge *j)
 {
+	sw_reasm_free(j->jctx.reasm);
 	if (j->ctx != NULL)
 		sw_policy_ctx_free(j->ctx);
 	if (j->img.image != NULL)

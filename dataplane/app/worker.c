@@ -22,6 +22,7 @@
 #include "dataplane/judge/judge.h"
 #include "dataplane/policy/image.h"
 #include "dataplane/policy/policy.h"
+#include "dataplane/reasm/reasm.h"
 #include "worker.h"
 
 #define PREFETCH_AHEAD 4
@@ -255,6 +256,8 @@ worker_count_pkt(struct sw_worker *w, const struct sw_judge_verdict *v)
 			SW_SHM_ADD(c->rule_overflow, 1);
 	} else if (v->rule == SW_RULE_DEFAULT) {
 		SW_SHM_ADD(c->default_hits, 1);
+	} else if (v->rule == SW_JUDGE_RULE_PENDING) {
+		/* a piece held for reassembly: allowed, its message is judged when complete */
 	} else {
 		SW_SHM_ADD(c->malformed_verdicts, 1);
 	}
@@ -510,6 +513,10 @@ sw_worker_init(struct sw_worker *w, unsigned id, const struct sw_worker_conf *co
 	w->judge.image = NULL;
 	w->judge.no_image_action = (uint8_t)conf->def_action;
 	w->judge.non_ip_pass = conf->non_sctp_pass;
+	/* Whole messages (issue 14): one table per worker, dataplane/reasm/README.md says why. */
+	w->judge.reasm = sw_reasm_new(NULL);
+	if (w->judge.reasm == NULL)
+		return errno != 0 ? -errno : -ENOMEM;
 	if (conf->mode == SW_MODE_INLINE) {
 		w->enforce = sw_enforce_new(SW_APP_ASSOCS_MAX, !conf->no_repair);
 		if (w->enforce == NULL)
@@ -527,6 +534,8 @@ sw_worker_fini(struct sw_worker *w)
 	if (w->enforce != NULL)
 		sw_enforce_free(w->enforce);
 	w->enforce = NULL;
+	sw_reasm_free(w->judge.reasm);
+	w->judge.reasm = NULL;
 	w->image = NULL;
 	w->judge.image = NULL;
 }

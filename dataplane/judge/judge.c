@@ -7,6 +7,7 @@
 
 #include "dataplane/decode/decode.h"
 #include "dataplane/proto/sctp.h"
+#include "dataplane/reasm/reasm.h"
 #include "judge.h"
 
 #define IPPROTO_ICMPV6_ 58  /* RFC 4443 */
@@ -41,6 +42,31 @@ judge_eval(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_p
 	v->monitor = false;
 	v->no_image = true;
 	v->rule = msu->mal != SW_MAL_NONE ? SW_RULE_MALFORMED : SW_RULE_DEFAULT;
+}
+
+/*
+ * A piece of a longer message (dataplane/reasm, issue 14): held pieces pass, the one completing
+ * the message is judged as the whole message, later copies get its verdict.
+ */
+static void
+judge_piece(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
+	    struct sw_msu *msu, unsigned port, uint64_t now_ns, struct sw_judge_verdict *v)
+{
+	struct sw_reasm_out o;
+	struct sw_reasm_verdict rv;
+
+	v->piece = (uint8_t)sw_reasm_msu(ctx->reasm, buf, msu, port, now_ns, &o);
+	v->npieces = o.npieces;
+	if (v->piece == SW_REASM_PENDING || v->piece == SW_REASM_KNOWN) {
+		rv = v->piece == SW_REASM_KNOWN ? o.known : (struct sw_reasm_verdict){
+			.action = SW_ACTION_ALLOW, .rule = SW_JUDGE_RULE_PENDING };
+		v->action = rv.action, v->monitor = rv.monitor, v->no_image = rv.no_image;
+		v->mal = rv.mal, v->rule = rv.rule;
+		return;
+	}
+	judge_eval(ctx, v->piece == SW_REASM_NONE ? buf : o.buf, pkt, msu, port, now_ns, v);
+	rv = (struct sw_reasm_verdict){ v->action, v->monitor, v->no_image, v->mal, v->rule };
+	sw_reasm_verdict(ctx->reasm, &o, &rv);
 }
 
 /*
@@ -111,7 +137,11 @@ sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct
 		sw_decode_msu(buf, pkt, i, msu);
 		v = &j->v[n++];
 		v->chunk = (uint8_t)i;
-		judge_eval(ctx, buf, pkt, msu, port, now_ns, v);
+		v->piece = v->npieces = 0;
+		if (unlikely_(msu->mal == SW_MAL_SCCP_SEGMENTED) && ctx->reasm != NULL)
+			judge_piece(ctx, buf, pkt, msu, port, now_ns, v);
+		else
+			judge_eval(ctx, buf, pkt, msu, port, now_ns, v);
 		if (v->action == SW_ACTION_DROP)
 			mask |= 1u << i;
 		if (fn != NULL)
@@ -137,6 +167,8 @@ sw_judge_rule_name(const void *image, int32_t rule)
 {
 	if (rule == SW_JUDGE_RULE_NON_IP)
 		return "non-ip";
+	if (rule == SW_JUDGE_RULE_PENDING)
+		return "pending";
 	if (image == NULL)
 		return rule == SW_RULE_MALFORMED ? "malformed" : "default";
 	return sw_image_rule_name(image, rule);

@@ -23,6 +23,9 @@
  * non_ip_pass, never judged by the policy. (SW_RULE_DEFAULT -1 and SW_RULE_MALFORMED -2 are the
  * policy's, policy.h.) */
 #define SW_JUDGE_RULE_NON_IP (-3)
+/* Pseudo rule of a piece held for reassembly (issue 14, dataplane/reasm): it passes, its message
+ * is judged on the piece that completes it. */
+#define SW_JUDGE_RULE_PENDING (-4)
 
 /* How a packet was judged. */
 enum sw_judge_class {
@@ -48,6 +51,8 @@ struct sw_judge_verdict {
 			    malformed) */
 	int32_t rule;    /* image rule index, SW_RULE_DEFAULT, SW_RULE_MALFORMED or
 			    SW_JUDGE_RULE_NON_IP */
+	uint8_t piece;   /* enum sw_reasm_res: SW_REASM_NONE (0) unless a piece of a longer message */
+	uint8_t npieces; /* SW_REASM_COMPLETE: pieces joined */
 };
 
 struct sw_judgement {
@@ -59,12 +64,16 @@ struct sw_judgement {
 	struct sw_judge_verdict v[SW_CHUNKS_MAX];
 };
 
+struct sw_reasm;
+
 /* What the judge judges with. One per worker (it holds the worker's policy context). */
 struct sw_judge_ctx {
 	struct sw_policy_ctx *pctx; /* bound to image */
 	const void *image;          /* NULL: no image bound; every verdict is no_image_action */
 	uint8_t no_image_action;    /* enum sw_action while no image is bound */
 	bool non_ip_pass;           /* frames that are not IP: forward (true) or drop */
+	struct sw_reasm *reasm;     /* whole messages (dataplane/reasm); NULL: pieces are judged
+				       as they are (malformed) */
 };
 
 /*

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SCCP segmentation (Q.713 3.17, Q.714 4.1.1.2 segmentation and 4.1.1.3 reassembly): the XUDT
+ * and LUDT segments of one message share the calling party address, the originating point code
+ * and the segmentation local reference; that triple (plus the ingress port) is the key. The
+ * first segment (F bit) says how many segments follow it; every segment says how many follow
+ * it (remaining, 4 bits), which is its place in the message, so segments are held in any order
+ * and joined when the first and all those after it are there: first (remaining N-1) .. last
+ * (remaining 0).
+ *
+ * What every segment of the message must agree on (otherwise SW_MAL_SCCP_REASM_INCONSISTENT):
+ * the called party address, the DPC, the message type; at most one first segment and no
+ * segment at or beyond its place. A place received twice with other octets is
+ * SW_MAL_SCCP_REASM_CONFLICT (the receiver would keep one of them, we could judge the other).
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "dataplane/decode/decode.h"
+#include "reasm_int.h"
+
+/* What identifies the message a segment belongs to (Q.714 4.1.1.3). */
+struct sccp_key {
+	uint32_t opc;
+	uint32_t ref;  /* segmentation local reference, Q.713 3.17 (24 bits) */
+	uint32_t port; /* ingress: segments from both sides never meet */
+	struct sw_sccp_addr cgpa;
+};
+_Static_assert(sizeof(struct sccp_key) <= RT_KEY_LEN, "SCCP key outgrew the table key");
+
+/* What every segment of one message must carry alike. */
+struct sccp_same {
+	struct sw_sccp_addr cdpa;
+	uint32_t dpc;
+	uint8_t type;
+};
+_Static_assert(sizeof(struct sccp_same) <= RT_KEY_LEN, "SCCP consistency block too large");
+
+/* A failure of the segment's message (entry i, or -1 when it has none). */
+static enum sw_reasm_res
+sccp_fail(struct sw_reasm *r, struct sw_msu *msu, const uint8_t *buf, int32_t i, uint16_t mal,
+	  uint64_t now, struct sw_reasm_out *out)
+{
+	if (i >= 0) {
+		struct rt_entry *e = &r->sccp.e[i];
+
+		rt_fail(e, mal);
+		/* Until sw_reasm_verdict says otherwise, the message's other segments are
+		 * dropped as malformed: fail closed if the caller never gives a verdict. */
+		e->state = RT_JUDGED;
+		e->complete = false;
+		e->tend = now;
+		e->v = (struct sw_reasm_verdict){ .action = SW_ACTION_DROP, .mal = e->mal,
+						  .rule = SW_RULE_MALFORMED };
+		mal = e->mal;
+	}
+	msu->mal = (enum sw_mal)mal;
+	out->buf = buf;
+	out->entry = i;
+	r->st.failed++;
+	r->st.mal[mal < SW_MAL_COUNT ? mal : 0]++;
+	return SW_REASM_FAIL;
+}
+
+/* Held: not a malformation any more, the message will be judged whole. */
+static enum sw_reasm_res
+sccp_pending(struct sw_reasm *r, struct sw_msu *msu)
+{
+	r->st.pending++;
+	msu->mal = SW_MAL_NONE;
+	return SW_REASM_PENDING;
+}
+
+/* Piece idx of entry e holds exactly these octets. */
+static bool
+sccp_same_piece(const struct rt_table *t, uint32_t i, unsigned idx, const uint8_t *p, uint32_t n)
+{
+	const struct rt_entry *e = &t->e[i];
+
+	return (e->have >> idx & 1) && e->len[idx] == n &&
+	       memcmp(rt_buf(t, i) + e->off[idx], p, n) == 0;
+}
+
+/* All segments are there: join them in message order and decode the TCAP message. */
+static enum sw_reasm_res
+sccp_complete(struct sw_reasm *r, uint32_t i, struct sw_msu *msu, uint64_t now,
+	      struct sw_reasm_out *out)
+{
+	struct rt_entry *e = &r->sccp.e[i];
+	const uint8_t *b = rt_buf(&r->sccp, i);
+	uint32_t pos = 0;
+
+	for (int k = e->total - 1; k >= 0; k--) {
+		memcpy(r->out + pos, b + e->off[k], e->len[k]);
+		pos += e->len[k];
+	}
+	e->state = RT_JUDGED;
+	e->complete = true;
+	e->tend = now;
+	e->v = (struct sw_reasm_verdict){ .action = SW_ACTION_DROP, .rule = SW_RULE_MALFORMED };
+	out->buf = r->out;
+	out->len = pos;
+	out->npieces = e->total;
+	out->entry = (int32_t)i;
+	r->st.completed++;
+	/* The message as the receiver rebuilds it: the routing label and SCCP header of this
+	 * segment (the same in all of them), the data reassembled. */
+	msu->mal = SW_MAL_NONE;
+	msu->sccp.data_off = 0;
+	msu->sccp.data_len = pos;
+	sw_tcap_decode(r->out, 0, pos, msu);
+	return SW_REASM_COMPLETE;
+}
+
+enum sw_reasm_res
+sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsigned port,
+	      uint64_t now, struct sw_reasm_out *out)
+{
+	struct rt_table *t = &r->sccp;
+	uint8_t key[RT_KEY_LEN] = { 0 }, same[RT_KEY_LEN] = { 0 };
+	struct sccp_key *k = (struct sccp_key *)key;
+	struct sccp_same *s = (struct sccp_same *)same;
+	const uint8_t *p = buf + msu->sccp.data_off;
+	uint32_t n = msu->sccp.data_len;
+	unsigned rem = msu->sccp.seg_remaining, idx = rem;
+	bool first = msu->sccp.seg_first, created;
+	struct rt_entry *e;
+	uint64_t aux;
+	int32_t i;
+
+	r->st.pieces++;
+	out->buf = buf;
+	out->entry = -1;
+	k->opc = msu->m3ua.opc;
+	k->ref = msu->sccp.seg_ref;
+	k->port = port;
+	/* memcpy keeps the padding octets, zero: the decoder clears the whole MSU first */
+	memcpy(&k->cgpa, &msu->sccp.cgpa, sizeof(k->cgpa));
+	memcpy(&s->cdpa, &msu->sccp.cdpa, sizeof(s->cdpa));
+	s->dpc = msu->m3ua.dpc;
+	s->type = msu->sccp.type;
+	aux = rt_hash(t, same, RT_KEY_LEN);
+
+	i = rt_get(t, key, now, SW_MAL_SCCP_REASM_TIMEOUT, &r->st, &created);
+	if (i < 0)
+		return sccp_fail(r, msu, buf, -1, SW_MAL_SCCP_REASM_FULL, now, out);
+	e = &t->e[i];
+	if (e->state == RT_FAILED) /* timed out: this segment is the first to hear of it */
+		return sccp_fail(r, msu, buf, i, e->mal, now, out);
+	if (e->state == RT_JUDGED) {
+		/* A copy of a segment of a judged message gets its verdict; a failed message's
+		 * verdict covers all its segments. Anything else under the same key after the
+		 * message was rebuilt is not a copy: the receiver could start another message
+		 * with it that we would not see whole. */
+		if (!e->complete || (e->aux == aux && idx < e->total &&
+				     sccp_same_piece(t, (uint32_t)i, idx, p, n))) {
+			r->st.known++;
+			out->entry = i;
+			out->known = e->v;
+			msu->mal = (enum sw_mal)e->v.mal; /* the message's, as its verdict says */
+			return SW_REASM_KNOWN;
+		}
+		return sccp_fail(r, msu, buf, -1, SW_MAL_SCCP_REASM_CONFLICT, now, out);
+	}
+	if (created)
+		e->aux = aux;
+	else if (e->aux != aux)
+		return sccp_fail(r, msu, buf, i, SW_MAL_SCCP_REASM_INCONSISTENT, now, out);
+	/* Segments in the message: remaining + 1 from the first, at least remaining + 2 from any
+	 * other (the first is before it). */
+	if ((first ? rem + 1 : rem + 2) > r->max_pieces)
+		return sccp_fail(r, msu, buf, i, SW_MAL_SCCP_REASM_SEGMENTS, now, out);
+	if (first ? (e->total != 0 && e->total != rem + 1) ||
+			    (e->total == 0 && ((e->have >> idx) != 0))
+		  : e->total != 0 && rem + 1 >= e->total) {
+		/* A second first segment with another count, a first segment at or before a
+		 * segment held, or a segment at or before the first segment's place. A first
+		 * segment again with the same count is checked as a copy below. */
+		if (!(first && e->total == rem + 1))
+			return sccp_fail(r, msu, buf, i, SW_MAL_SCCP_REASM_INCONSISTENT, now, out);
+	}
+	if (e->have >> idx & 1) {
+		if (sccp_same_piece(t, (uint32_t)i, idx, p, n))
+			return sccp_pending(r, msu); /* a copy: the message is still incomplete */
+		return sccp_fail(r, msu, buf, i, SW_MAL_SCCP_REASM_CONFLICT, now, out);
+	}
+	if ((uint32_t)e->used + n > SW_REASM_SCCP_DATA_MAX)
+		return sccp_fail(r, msu, buf, i, SW_MAL_SCCP_REASM_LONG, now, out);
+	memcpy(rt_buf(t, (uint32_t)i) + e->used, p, n);
+	e->off[idx] = e->used;
+	e->len[idx] = (uint16_t)n;
+	e->used = (uint16_t)(e->used + n);
+	e->have |= (uint16_t)(1u << idx);
+	if (first)
+		e->total = (uint8_t)(rem + 1);
+	if (e->total != 0 && e->have == (uint16_t)((1u << e->total) - 1))
+		return sccp_complete(r, (uint32_t)i, msu, now, out);
+	return sccp_pending(r, msu);
+}

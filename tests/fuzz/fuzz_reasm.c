@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Reassembly sequences (issue 14, dataplane/reasm): the input is a table configuration and a
+ * sequence of SCCP segments (key, F bit, remaining, time step, data) fed to one table, with a
+ * verdict recorded for every message judged. Checked after every segment, besides the
+ * sanitizers: a rebuilt message is at most 3,952 octets of at most max_pieces segments; a held
+ * segment is no longer a malformation; a failure has a reassembly reason; a later copy gets the
+ * verdict last given to its message; the table never holds more than its entries.
+ *
+ * Input: byte 0: entries 16 << (b & 3), max_pieces 1 + (b >> 2 & 15). Then records:
+ *   [flags: bit 0 first, bits 1-2 OPC, bits 3-5 local reference, bit 6 port, bit 7 called
+ *    address variant] [low nibble remaining, high nibble time step in 1/2 s] [length] [data].
+ * The verdict given to a judged message is drop when its first data octet is odd.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/decode/decode.h"
+#include "dataplane/reasm/reasm.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define NKEYS 64 /* 4 OPCs x 8 references x 2 ports */
+
+static void
+seg_msu(struct sw_msu *msu, uint8_t flags, uint8_t rem, uint32_t off, uint32_t len)
+{
+	memset(msu, 0, sizeof(*msu));
+	msu->has = SW_HAS_M3UA | SW_HAS_PROTO_DATA | SW_HAS_SCCP | SW_HAS_SEGMENT;
+	msu->mal = SW_MAL_SCCP_SEGMENTED;
+	msu->m3ua.opc = 4000 + (flags >> 1 & 3);
+	msu->m3ua.dpc = 1001;
+	msu->m3ua.si = 3;
+	msu->sccp.type = SCCP_MSG_XUDT;
+	msu->sccp.cgpa.present = true;
+	msu->sccp.cgpa.gti = 4;
+	msu->sccp.cgpa.digits.len = 12;
+	memcpy(msu->sccp.cgpa.digits.d, "491720123456", 12);
+	msu->sccp.cdpa.present = true;
+	msu->sccp.cdpa.gti = 4;
+	msu->sccp.cdpa.digits.len = 11;
+	memcpy(msu->sccp.cdpa.digits.d, flags & 0x80 ? "27820000099" : "27820000020", 11);
+	msu->sccp.seg_first = flags & 1;
+	msu->sccp.seg_remaining = rem & 0x0f;
+	msu->sccp.seg_ref = flags >> 3 & 7;
+	msu->sccp.data_off = off;
+	msu->sccp.data_len = len;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct sw_msu msu;
+	struct sw_reasm_conf conf;
+	struct sw_reasm *r;
+	int8_t given[NKEYS]; /* last action given to each key's message, -1: none */
+	uint64_t now = 1;
+	size_t at = 1;
+
+	if (size < 1 || size > 65536)
+		return 0;
+	conf.entries = 16u << (data[0] & 3);
+	conf.max_pieces = (uint8_t)(1 + (data[0] >> 2 & 15));
+	conf.timeout_ns = 8 * 500000000ull;
+	r = sw_reasm_new(&conf);
+	if (r == NULL)
+		abort();
+	memset(given, -1, sizeof(given));
+	while (at + 3 <= size) {
+		uint8_t flags = data[at], rem = data[at + 1], len = data[at + 2];
+		unsigned key = (flags >> 1 & 3) * 16u + (flags >> 3 & 7) * 2u + (flags >> 6 & 1);
+		struct sw_reasm_out o;
+		enum sw_reasm_res res;
+		uint32_t off = (uint32_t)at + 3;
+
+		if (len > size - off)
+			len = (uint8_t)(size - off);
+		now += (uint64_t)(rem >> 4) * 500000000ull;
+		seg_msu(&msu, flags, rem, off, len);
+		res = sw_reasm_msu(r, data, &msu, flags >> 6 & 1, now, &o);
+		switch (res) {
+		case SW_REASM_PENDING:
+			if (msu.mal != SW_MAL_NONE)
+				abort();
+			break;
+		case SW_REASM_COMPLETE:
+			if (o.len > SW_REASM_SCCP_DATA_MAX || o.npieces == 0 ||
+			    o.npieces > conf.max_pieces || o.entry < 0)
+				abort();
+			/* fall through */
+		case SW_REASM_FAIL: {
+			uint8_t act = len > 0 && (data[off] & 1) ? 1 : 0;
+			struct sw_reasm_verdict v = { .action = act, .mal = (uint16_t)msu.mal,
+						      .rule = 3 };
+
+			if (res == SW_REASM_FAIL &&
+			    (msu.mal < SW_MAL_SCCP_REASM_FULL || msu.mal > SW_MAL_SCCP_REASM_SEGMENTS))
+				abort();
+			sw_reasm_verdict(r, &o, &v);
+			if (o.entry >= 0)
+				given[key] = (int8_t)act;
+			break;
+		}
+		case SW_REASM_KNOWN:
+			if (given[key] < 0 || o.known.action != (uint8_t)given[key])
+				abort();
+			break;
+		default:
+			abort();
+		}
+		if (sw_reasm_stats(r)->in_use > conf.entries * 2u + 16)
+			abort();
+		at = off + len;
+	}
+	sw_reasm_free(r);
+	return 0;
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * mkseg OUT.pcap: a capture of segmented SCCP messages for the policy and oracle tests of issue
+ * 14 (tests/reasm/policy_segments.py says what each frame must get). Every frame is Ethernet,
+ * IPv4 192.0.2.11 -> 10.20.0.11 (outside to inside), SCTP 2905 -> 2906 with one DATA chunk (RFC
+ * 9260 3.3.1, CRC32c correct) carrying one M3UA DATA message; TSNs and SSNs count up.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/enforce/enforce.h"
+#include "seg_build.h"
+
+#define PARTNER_DE_GT "491720123456"
+#define PARTNER_DE_IMSI "262021234567890"
+#define FR_IMSI "208011234567890"
+#define HOME_IMSI "655011234567890"
+#define FOREIGN_GT "8613912345678"
+#define HOME_VLR "27820000020"
+
+static FILE *out;
+static uint32_t tsn = 1000, frame_no;
+static uint16_t ssn;
+static uint64_t ts_us = 1767225600000000ull; /* 2026-01-01 */
+
+static void
+put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v);
+}
+
+static void
+le32(FILE *f, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+
+	fwrite(b, 1, 4, f);
+}
+
+/* One frame around M3UA message s; prints "frame N: what" for the test's reader. */
+static void
+frame(const struct t_seg *s, const char *what)
+{
+	static uint8_t f[6000];
+	uint32_t dlen = 16 + s->len, pad = (4 - (dlen & 3)) & 3, n = 14 + 20 + 12 + dlen + pad;
+	uint8_t *ip = f + 14, *sc = ip + 20, *d = sc + 12;
+	uint32_t sum = 0;
+
+	memset(f, 0, n);
+	memcpy(f, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00", 14);
+	ip[0] = 0x45;
+	put16(ip + 2, n - 14);
+	put16(ip + 6, 0x4000); /* DF */
+	ip[8] = 64;
+	ip[9] = 132; /* SCTP */
+	memcpy(ip + 12, "\xc0\x00\x02\x0b\x0a\x14\x00\x0b", 8);
+	for (unsigned i = 0; i < 20; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put16(ip + 10, ~sum & 0xffff);
+	put16(sc, 2905);
+	put16(sc + 2, 2906);
+	put32(sc + 4, 0x5eed1234);
+	d[0] = 0;    /* DATA */
+	d[1] = 0x03; /* B and E: a whole user message */
+	put16(d + 2, dlen);
+	put32(d + 4, tsn++);
+	put16(d + 8, 1);
+	put16(d + 10, ssn++);
+	put32(d + 12, 3); /* M3UA */
+	memcpy(d + 16, s->buf + s->off, s->len);
+	put32(sc + 8, 0);
+	{
+		uint32_t crc = sw_crc32c(sc, n - 34);
+
+		/* RFC 9260 Appendix B: the CRC32c is stored least significant byte first */
+		sc[8] = (uint8_t)crc;
+		sc[9] = (uint8_t)(crc >> 8);
+		sc[10] = (uint8_t)(crc >> 16);
+		sc[11] = (uint8_t)(crc >> 24);
+	}
+	ts_us += 1000;
+	le32(out, (uint32_t)(ts_us / 1000000));
+	le32(out, (uint32_t)(ts_us % 1000000));
+	le32(out, n);
+	le32(out, n);
+	fwrite(f, 1, n, out);
+	printf("frame %u: %s\n", ++frame_no, what);
+}
+
+int
+main(int argc, char **argv)
+{
+	static uint8_t tc[1024];
+	static struct t_seg s[4], x;
+	size_t n;
+
+	if (argc != 2 || (out = fopen(argv[1], "wb")) == NULL) {
+		fprintf(stderr, "usage: mkseg OUT.pcap\n");
+		return 2;
+	}
+	le32(out, 0xa1b2c3d4);
+	fwrite("\x02\x00\x04\x00", 1, 4, out);
+	le32(out, 0);
+	le32(out, 0);
+	le32(out, 65535);
+	le32(out, 1); /* Ethernet */
+
+	/* 1-3: a partner's insertSubscriberData for its own subscriber, out of order */
+	n = t_isd_tcap(tc, sizeof(tc), PARTNER_DE_IMSI, 0x01000001);
+	t_cut(s, 3, PARTNER_DE_GT, HOME_VLR, 4001, 0x000101, tc, n);
+	frame(&s[1], "legit pending");
+	frame(&s[2], "legit pending");
+	frame(&s[0], "legit complete allow");
+	/* 4-5: insertSubscriberData for a home subscriber from a GT of no partner, in order */
+	n = t_isd_tcap(tc, sizeof(tc), HOME_IMSI, 0x01000002);
+	t_cut(s, 2, FOREIGN_GT, HOME_VLR, 4001, 0x000102, tc, n);
+	frame(&s[0], "attack pending");
+	frame(&s[1], "attack complete drop");
+	/* 6: a retransmitted copy of the attack's first segment */
+	frame(&s[0], "attack known drop");
+	/* 7-9: the partner again, for a subscriber of another partner (FS.11 category 2) */
+	n = t_isd_tcap(tc, sizeof(tc), FR_IMSI, 0x01000003);
+	t_cut(s, 3, PARTNER_DE_GT, HOME_VLR, 4001, 0x000103, tc, n);
+	frame(&s[2], "attack pending");
+	frame(&s[0], "attack pending");
+	frame(&s[1], "attack complete drop");
+	/* 10-11: a segment, then another one at its place with other octets */
+	n = t_isd_tcap(tc, sizeof(tc), PARTNER_DE_IMSI, 0x01000004);
+	t_cut(s, 2, PARTNER_DE_GT, HOME_VLR, 4001, 0x000104, tc, n);
+	frame(&s[1], "legit pending");
+	t_segment(&x, PARTNER_DE_GT, HOME_VLR, 4001, 0x000104, tc, 8, 0, 0);
+	frame(&x, "conflict malformed drop sccp_reasm_conflict");
+	/* 12: and the first segment of that failed message */
+	frame(&s[0], "conflict known drop sccp_reasm_conflict");
+	/* 13-14: the partner's ISD in two LUDT segments (Q.713 4.20, long data) */
+	n = t_isd_tcap(tc, sizeof(tc), PARTNER_DE_IMSI, 0x01000005);
+	t_ludt_segment(&s[0], PARTNER_DE_GT, HOME_VLR, 4001, 0x000105, tc, n / 2, 1, 1);
+	t_ludt_segment(&s[1], PARTNER_DE_GT, HOME_VLR, 4001, 0x000105, tc + n / 2, n - n / 2, 0,
+		       0);
+	frame(&s[0], "legit pending");
+	frame(&s[1], "legit complete allow");
+	/* 15-16: a segment claiming 16 segments in a message whose first said 2 */
+	t_segment(&x, PARTNER_DE_GT, HOME_VLR, 4001, 0x000106, tc, 8, 1, 1);
+	frame(&x, "legit pending");
+	t_segment(&x, PARTNER_DE_GT, HOME_VLR, 4001, 0x000106, tc + 8, 8, 0, 14);
+	frame(&x, "inconsistent malformed drop sccp_reasm_inconsistent");
+	/* 17-19: the partner's ISD in order (tshark rebuilds XUDT segments only in order) */
+	n = t_isd_tcap(tc, sizeof(tc), PARTNER_DE_IMSI, 0x01000007);
+	t_cut(s, 3, PARTNER_DE_GT, HOME_VLR, 4001, 0x000107, tc, n);
+	frame(&s[0], "legit pending");
+	frame(&s[1], "legit pending");
+	frame(&s[2], "legit complete allow");
+	if (fclose(out) != 0) {
+		perror(argv[1]);
+		return 1;
+	}
+	return 0;
+}
