@@ -66,8 +66,10 @@ sw_reasm_verdict(struct sw_reasm *r, const struct sw_reasm_out *out,
 	if (out->entry < 0 || (uint32_t)out->entry > r->sccp.mask)
 		return;
 	e = &r->sccp.e[out->entry];
-	if (e->state == RT_JUDGED)
+	if (r->sccp.s[out->entry].state == RT_JUDGED) {
 		e->v = *v;
+		r->sccp.s[out->entry].drop = v->action == SW_ACTION_DROP;
+	}
 }
 
 const struct sw_reasm_stats *

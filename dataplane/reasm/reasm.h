@@ -78,7 +78,8 @@ struct sw_reasm_stats {
 	uint64_t failed;    /* SW_REASM_FAIL results */
 	uint64_t expired;   /* incomplete messages timed out (also in mal[SCCP_REASM_TIMEOUT] when
 			       a later segment meets them) */
-	uint64_t reclaimed; /* entries of judged messages forgotten to make room */
+	uint64_t reclaimed; /* judged messages forgotten: their time over, or (not dropped ones)
+			       to make room for a new message */
 	uint64_t in_use;    /* entries holding a message now */
 	uint64_t mal[SW_MAL_COUNT]; /* SW_REASM_FAIL per reason */
 };

@@ -42,17 +42,15 @@ sccp_fail(struct sw_reasm *r, struct sw_msu *msu, const uint8_t *buf, int32_t i,
 	  uint64_t now, struct sw_reasm_out *out)
 {
 	if (i >= 0) {
-		struct rt_entry *e = &r->sccp.e[i];
+		/* A message that timed out keeps its reason. Until sw_reasm_verdict says
+		 * otherwise, the message's other segments are dropped as malformed: fail closed
+		 * if the caller never gives a verdict. */
+		struct sw_reasm_verdict v = { .action = SW_ACTION_DROP, .rule = SW_RULE_MALFORMED };
 
-		rt_fail(e, mal);
-		/* Until sw_reasm_verdict says otherwise, the message's other segments are
-		 * dropped as malformed: fail closed if the caller never gives a verdict. */
-		e->state = RT_JUDGED;
-		e->complete = false;
-		e->tend = now;
-		e->v = (struct sw_reasm_verdict){ .action = SW_ACTION_DROP, .mal = e->mal,
-						  .rule = SW_RULE_MALFORMED };
-		mal = e->mal;
+		if (r->sccp.s[i].state == RT_FAILED)
+			mal = r->sccp.e[i].mal;
+		v.mal = mal;
+		rt_judged(&r->sccp, (uint32_t)i, now, false, mal, &v);
 	}
 	msu->mal = (enum sw_mal)mal;
 	out->buf = buf;
@@ -71,14 +69,13 @@ sccp_pending(struct sw_reasm *r, struct sw_msu *msu)
 	return SW_REASM_PENDING;
 }
 
-/* Piece idx of entry e holds exactly these octets. */
+/* Piece idx of entry i has these octets (ph: their keyed hash, rt_hash). */
 static bool
-sccp_same_piece(const struct rt_table *t, uint32_t i, unsigned idx, const uint8_t *p, uint32_t n)
+sccp_same_piece(const struct rt_table *t, uint32_t i, unsigned idx, uint64_t ph, uint32_t n)
 {
 	const struct rt_entry *e = &t->e[i];
 
-	return (e->have >> idx & 1) && e->len[idx] == n &&
-	       memcmp(rt_buf(t, i) + e->off[idx], p, n) == 0;
+	return (e->have >> idx & 1) && e->len[idx] == n && e->ph[idx] == ph;
 }
 
 /* All segments are there: join them in message order and decode the TCAP message. */
@@ -94,10 +91,8 @@ sccp_complete(struct sw_reasm *r, uint32_t i, struct sw_msu *msu, uint64_t now,
 		memcpy(r->out + pos, b + e->off[k], e->len[k]);
 		pos += e->len[k];
 	}
-	e->state = RT_JUDGED;
-	e->complete = true;
-	e->tend = now;
-	e->v = (struct sw_reasm_verdict){ .action = SW_ACTION_DROP, .rule = SW_RULE_MALFORMED };
+	rt_judged(&r->sccp, i, now, true, SW_MAL_NONE,
+		  &(struct sw_reasm_verdict){ .action = SW_ACTION_DROP, .rule = SW_RULE_MALFORMED });
 	out->buf = r->out;
 	out->len = pos;
 	out->npieces = e->total;
@@ -125,7 +120,7 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 	unsigned rem = msu->sccp.seg_remaining, idx = rem;
 	bool first = msu->sccp.seg_first, created;
 	struct rt_entry *e;
-	uint64_t aux;
+	uint64_t aux, ph;
 	int32_t i;
 
 	r->st.pieces++;
@@ -140,20 +135,21 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 	s->dpc = msu->m3ua.dpc;
 	s->type = msu->sccp.type;
 	aux = rt_hash(t, same, RT_KEY_LEN);
+	ph = rt_hash(t, p, n);
 
 	i = rt_get(t, key, now, SW_MAL_SCCP_REASM_TIMEOUT, &r->st, &created);
 	if (i < 0)
 		return sccp_fail(r, msu, buf, -1, SW_MAL_SCCP_REASM_FULL, now, out);
 	e = &t->e[i];
-	if (e->state == RT_FAILED) /* timed out: this segment is the first to hear of it */
+	if (t->s[i].state == RT_FAILED) /* timed out: this segment is the first to hear of it */
 		return sccp_fail(r, msu, buf, i, e->mal, now, out);
-	if (e->state == RT_JUDGED) {
+	if (t->s[i].state == RT_JUDGED) {
 		/* A copy of a segment of a judged message gets its verdict; a failed message's
 		 * verdict covers all its segments. Anything else under the same key after the
 		 * message was rebuilt is not a copy: the receiver could start another message
 		 * with it that we would not see whole. */
 		if (!e->complete || (e->aux == aux && idx < e->total &&
-				     sccp_same_piece(t, (uint32_t)i, idx, p, n))) {
+				     sccp_same_piece(t, (uint32_t)i, idx, ph, n))) {
 			r->st.known++;
 			out->entry = i;
 			out->known = e->v;
@@ -180,7 +176,7 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 			return sccp_fail(r, msu, buf, i, SW_MAL_SCCP_REASM_INCONSISTENT, now, out);
 	}
 	if (e->have >> idx & 1) {
-		if (sccp_same_piece(t, (uint32_t)i, idx, p, n))
+		if (sccp_same_piece(t, (uint32_t)i, idx, ph, n))
 			return sccp_pending(r, msu); /* a copy: the message is still incomplete */
 		return sccp_fail(r, msu, buf, i, SW_MAL_SCCP_REASM_CONFLICT, now, out);
 	}
@@ -189,6 +185,7 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 	memcpy(rt_buf(t, (uint32_t)i) + e->used, p, n);
 	e->off[idx] = e->used;
 	e->len[idx] = (uint16_t)n;
+	e->ph[idx] = ph;
 	e->used = (uint16_t)(e->used + n);
 	e->have |= (uint16_t)(1u << idx);
 	if (first)

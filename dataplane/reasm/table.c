@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "dataplane/policy/policy.h"
 #include "table.h"
 
 static inline uint64_t
@@ -22,8 +23,8 @@ rt_rotl(uint64_t x, unsigned b)
 }
 
 /*
- * SipHash-1-3 compression over 8-byte words (the key length is a multiple of 8), keyed with
- * the table's random key. Only pieces of segmented messages are hashed: not on the path of
+ * SipHash-1-3 (the last word carries the length and the tail octets), keyed with the table's
+ * random key. Only pieces of segmented messages are hashed: not on the path of
  * unsegmented traffic.
  */
 uint64_t
@@ -48,9 +49,15 @@ rt_hash(const struct rt_table *t, const void *p, unsigned n)
 		RT_ROUND;
 		v0 ^= m;
 	}
-	v3 ^= (uint64_t)n << 56;
-	RT_ROUND;
-	v0 ^= (uint64_t)n << 56;
+	{
+		uint64_t m = (uint64_t)n << 56;
+
+		for (unsigned i = n & ~7u; i < n; i++)
+			m |= (uint64_t)b[i] << (8 * (i & 7));
+		v3 ^= m;
+		RT_ROUND;
+		v0 ^= m;
+	}
 	v2 ^= 0xff;
 	RT_ROUND;
 	RT_ROUND;
@@ -71,20 +78,23 @@ rt_init(struct rt_table *t, uint32_t entries, uint32_t cap, uint64_t timeout_ns)
 	}
 	while (n < entries)
 		n <<= 1;
-	t->e = calloc(n, sizeof(*t->e));
-	/* Touched now (calloc of this size maps zero pages lazily: memset them), not on the
+	/* Touched now (memset: calloc of this size would map zero pages lazily), not on the
 	 * packet path. */
+	t->s = malloc((size_t)n * sizeof(*t->s));
+	t->e = malloc((size_t)n * sizeof(*t->e));
 	t->data = malloc((size_t)n * cap);
-	if (t->e == NULL || t->data == NULL) {
-		free(t->e);
-		free(t->data);
-		t->e = NULL;
-		t->data = NULL;
+	t->free = malloc((size_t)n * sizeof(*t->free));
+	if (t->s == NULL || t->e == NULL || t->data == NULL || t->free == NULL) {
+		rt_fini(t);
 		errno = ENOMEM;
 		return -1;
 	}
+	memset(t->s, 0, (size_t)n * sizeof(*t->s));
 	memset(t->e, 0, (size_t)n * sizeof(*t->e));
 	memset(t->data, 0, (size_t)n * cap);
+	for (uint32_t i = 0; i < n; i++)
+		t->free[i] = n - 1 - i;
+	t->nfree = n;
 	t->mask = n - 1;
 	t->cap = cap;
 	t->timeout_ns = timeout_ns;
@@ -102,19 +112,37 @@ rt_init(struct rt_table *t, uint32_t entries, uint32_t cap, uint64_t timeout_ns)
 void
 rt_fini(struct rt_table *t)
 {
+	free(t->s);
 	free(t->e);
 	free(t->data);
+	free(t->free);
+	t->free = NULL;
+	t->s = NULL;
 	t->e = NULL;
 	t->data = NULL;
 }
 
-void
-rt_fail(struct rt_entry *e, uint16_t mal)
+/* Entry i leaves RT_COLLECT: its buffer goes back on top of the pool. */
+static inline void
+rt_release(struct rt_table *t, uint32_t i)
 {
-	if (e->state != RT_COLLECT)
-		return;
-	e->state = RT_FAILED;
-	e->mal = mal;
+	if (t->s[i].state == RT_COLLECT)
+		t->free[t->nfree++] = t->e[i].buf;
+}
+
+void
+rt_judged(struct rt_table *t, uint32_t i, uint64_t now, bool complete, uint16_t mal,
+	  const struct sw_reasm_verdict *v)
+{
+	struct rt_entry *e = &t->e[i];
+
+	rt_release(t, i);
+	t->s[i].state = RT_JUDGED;
+	t->s[i].t = now;
+	t->s[i].drop = v->action == SW_ACTION_DROP;
+	e->complete = complete;
+	e->mal = complete ? SW_MAL_NONE : mal;
+	e->v = *v;
 }
 
 /* now - then >= d, with a clock that may step back (captures): a time before then is not late. */
@@ -124,30 +152,30 @@ rt_late(uint64_t now, uint64_t then, uint64_t d)
 	return now > then && now - then >= d;
 }
 
-/*
- * Age entry e at now: an incomplete message past the timeout fails (it is remembered, so that
- * its later pieces get its verdict); a failed or judged one past the timeout is forgotten.
- * Returns true when e is free afterwards.
- */
+/* Age slot i at now (rt_get). Returns true when it is free afterwards. */
 static bool
-rt_age(struct rt_table *t, struct rt_entry *e, uint64_t now, uint16_t timeout_mal,
+rt_age(struct rt_table *t, uint32_t i, uint64_t now, uint16_t timeout_mal,
        struct sw_reasm_stats *st)
 {
-	if (e->state == RT_FREE)
+	struct rt_slot *s = &t->s[i];
+
+	if (s->state == RT_FREE)
 		return true;
-	if (e->state == RT_COLLECT) {
-		if (!rt_late(now, e->t0, t->timeout_ns))
-			return false;
+	if (!rt_late(now, s->t, t->timeout_ns))
+		return false;
+	if (s->state == RT_COLLECT) {
 		/* failed when its time ran out, remembered from then on */
 		st->expired++;
-		rt_fail(e, timeout_mal);
-		e->tend = e->t0 + t->timeout_ns;
+		rt_release(t, i);
+		s->state = RT_FAILED;
+		s->t += t->timeout_ns;
+		t->e[i].mal = timeout_mal;
+		if (!rt_late(now, s->t, t->timeout_ns))
+			return false;
 	}
-	if (!rt_late(now, e->tend, t->timeout_ns))
-		return false;
-	if (e->state == RT_JUDGED)
+	if (s->state == RT_JUDGED)
 		st->reclaimed++;
-	e->state = RT_FREE;
+	s->state = RT_FREE;
 	st->in_use--;
 	return true;
 }
@@ -156,34 +184,54 @@ int32_t
 rt_get(struct rt_table *t, const uint8_t key[RT_KEY_LEN], uint64_t now_ns, uint16_t timeout_mal,
        struct sw_reasm_stats *st, bool *created)
 {
-	uint32_t home = (uint32_t)rt_hash(t, key, RT_KEY_LEN) & t->mask;
-	int32_t room = -1;
+	uint64_t h = rt_hash(t, key, RT_KEY_LEN);
+	uint32_t home = (uint32_t)h & t->mask, tag = (uint32_t)(h >> 32);
+	int32_t room = -1, spare = -1;
 
 	*created = false;
 	for (uint32_t k = 0; k < SW_REASM_PROBE; k++) {
 		uint32_t i = (home + k) & t->mask;
-		struct rt_entry *e = &t->e[i];
+		struct rt_slot *s = &t->s[i];
 
-		if (e->state != RT_FREE && memcmp(e->key, key, RT_KEY_LEN) == 0) {
-			if (!rt_age(t, e, now_ns, timeout_mal, st))
-				return (int32_t)i;
-		} else if (e->state != RT_FREE) {
-			/* An incomplete message nobody asks for any more: its timeout is counted
-			 * here, and its slot is free for a new one once forgotten. */
-			(void)rt_age(t, e, now_ns, timeout_mal, st);
+		if (s->state == RT_FREE) {
+			if (room < 0)
+				room = (int32_t)i;
+			continue;
 		}
-		if (e->state == RT_FREE && room < 0)
-			room = (int32_t)i;
+		/* An entry nobody asks for any more is aged here: its timeout is counted, and
+		 * its slot is free for a new message once it is forgotten. */
+		if (rt_age(t, i, now_ns, timeout_mal, st)) {
+			if (room < 0)
+				room = (int32_t)i;
+			continue;
+		}
+		if (s->tag == tag && memcmp(t->e[i].key, key, RT_KEY_LEN) == 0)
+			return (int32_t)i;
+		/* The oldest message judged and not dropped may make room early: a copy of one of
+		 * its segments then starts a message of its own, held and passed, as it was. A
+		 * dropped message is remembered its whole time: a copy of its completing segment
+		 * must be dropped again. */
+		if (s->state == RT_JUDGED && !s->drop && (spare < 0 || s->t < t->s[spare].t))
+			spare = (int32_t)i;
 	}
-	if (room < 0)
+	if (room < 0 && spare >= 0) {
+		t->s[spare].state = RT_FREE;
+		st->reclaimed++;
+		st->in_use--;
+		room = spare;
+	}
+	if (room < 0 || t->nfree == 0) /* no slot near the key's home, or no buffer */
 		return -1;
 	{
 		struct rt_entry *e = &t->e[room];
 
-		memset(e, 0, offsetof(struct rt_entry, key));
+		memset(e, 0, offsetof(struct rt_entry, off));
+		e->buf = t->free[--t->nfree];
 		memcpy(e->key, key, RT_KEY_LEN);
-		e->state = RT_COLLECT;
-		e->t0 = now_ns;
+		t->s[room].state = RT_COLLECT;
+		t->s[room].tag = tag;
+		t->s[room].drop = false;
+		t->s[room].t = now_ns;
 		st->in_use++;
 		*created = true;
 	}

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The reassembly table shared by the reassemblers of dataplane/reasm (internal): bounded,
- * allocated up front, keyed hash with bounded probing, pieces stored in arrival order in a
- * per-entry buffer and joined in message order when the message is complete.
+ * allocated up front, keyed hash with bounded probing. A message being collected holds a buffer
+ * from a LIFO pool (the last one released is the next one taken: still in the cache) where its
+ * pieces are stored in arrival order, joined in message order when it is complete; a judged
+ * message keeps only a keyed hash of each piece, to know its later copies.
  */
 #ifndef SW_REASM_TABLE_H
 #define SW_REASM_TABLE_H
@@ -21,24 +23,40 @@ enum rt_state {
 	RT_JUDGED,  /* verdict given: later pieces get it */
 };
 
+/*
+ * What a lookup reads of every slot in a probe window, packed (16 octets: a window is four cache
+ * lines): a slot's key is compared only when its tag matches.
+ */
+struct rt_slot {
+	uint32_t tag;   /* high half of the key's hash */
+	uint8_t state;  /* enum rt_state */
+	bool drop;      /* RT_JUDGED: the verdict was drop (kept its whole time) */
+	uint16_t pad;
+	uint64_t t;     /* RT_COLLECT: first piece (timeout); RT_FAILED/RT_JUDGED: failed or judged
+			   (how long it is remembered) */
+};
+_Static_assert(sizeof(struct rt_slot) == 16, "rt_slot is a quarter of a cache line");
+
 struct rt_entry {
-	uint8_t state;   /* enum rt_state */
-	bool complete;   /* JUDGED: was reassembled (else: failed) */
+	bool complete;   /* RT_JUDGED: was reassembled (else: failed) */
 	uint8_t total;   /* pieces in the message, 0 while unknown */
 	uint16_t have;   /* bit i: piece i held */
 	uint16_t used;   /* octets of buf in use */
-	uint16_t mal;    /* FAILED/JUDGED-failed: the reason */
-	uint64_t t0;     /* first piece (timeout) */
-	uint64_t tend;   /* judged (how long it is remembered) */
+	uint16_t mal;    /* RT_FAILED, failed RT_JUDGED: the reason */
+	uint32_t buf;    /* RT_COLLECT: its buffer in the pool */
 	uint64_t aux;    /* hash of what every piece of the message must agree on */
 	struct sw_reasm_verdict v;
 	uint16_t off[SW_REASM_PIECES_MAX], len[SW_REASM_PIECES_MAX];
+	uint64_t ph[SW_REASM_PIECES_MAX]; /* keyed hash of each piece's octets */
 	uint8_t key[RT_KEY_LEN];
 };
 
 struct rt_table {
+	struct rt_slot *s;
 	struct rt_entry *e;
-	uint8_t *data;     /* entries * cap octets */
+	uint8_t *data;     /* entries * cap octets: the buffer pool */
+	uint32_t *free;    /* free buffers, a stack */
+	uint32_t nfree;
 	uint32_t mask;     /* entries - 1 */
 	uint32_t cap;      /* octets per message */
 	uint64_t timeout_ns;
@@ -47,22 +65,25 @@ struct rt_table {
 
 int rt_init(struct rt_table *t, uint32_t entries, uint32_t cap, uint64_t timeout_ns);
 void rt_fini(struct rt_table *t);
-/* Keyed hash of n bytes (n a multiple of 8). */
+/* Keyed hash of n bytes. */
 uint64_t rt_hash(const struct rt_table *t, const void *p, unsigned n);
 /*
- * The entry of key, or a new one (state RT_COLLECT, t0 now) if there is room in its probe
- * window; expired entries met in the window are aged first (an incomplete one becomes RT_FAILED
- * with SW_MAL_SCCP_REASM_TIMEOUT-like reason `timeout_mal`, a judged one is freed). Returns the
- * index or -1 (table full around this key). *created tells which.
+ * The entry of key, or a new one (RT_COLLECT since now) if there is room in its probe window.
+ * Entries met in the window are aged first: an incomplete one past the timeout fails with
+ * timeout_mal (and is remembered, so that its later pieces get its verdict), a failed or judged
+ * one past the timeout is forgotten. Returns the index or -1 (table full around this key);
+ * *created tells which.
  */
 int32_t rt_get(struct rt_table *t, const uint8_t key[RT_KEY_LEN], uint64_t now_ns,
 	       uint16_t timeout_mal, struct sw_reasm_stats *st, bool *created);
+/* The buffer of entry i (RT_COLLECT). */
 static inline uint8_t *
 rt_buf(const struct rt_table *t, uint32_t i)
 {
-	return t->data + (uint64_t)i * t->cap;
+	return t->data + (uint64_t)t->e[i].buf * t->cap;
 }
-/* Fail entry i with reason mal (unless it already failed or was judged). */
-void rt_fail(struct rt_entry *e, uint16_t mal);
+/* Entry i is judged (complete: reassembled, else failed with mal) now, with verdict v. */
+void rt_judged(struct rt_table *t, uint32_t i, uint64_t now, bool complete, uint16_t mal,
+	       const struct sw_reasm_verdict *v);
 
 #endif /* SW_REASM_TABLE_H */

@@ -25,20 +25,6 @@ static uint16_t ssn;
 static uint64_t ts_us = 1767225600000000ull; /* 2026-01-01 */
 
 static void
-put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-static void
 le32(FILE *f, uint32_t v)
 {
 	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
@@ -51,44 +37,15 @@ static void
 frame(const struct t_seg *s, const char *what)
 {
 	static uint8_t f[6000];
-	uint32_t dlen = 16 + s->len, pad = (4 - (dlen & 3)) & 3, n = 14 + 20 + 12 + dlen + pad;
-	uint8_t *ip = f + 14, *sc = ip + 20, *d = sc + 12;
-	uint32_t sum = 0;
+	uint32_t n = t_frame(f, s, tsn++, ssn++), crc;
+	uint8_t *sc = f + 34;
 
-	memset(f, 0, n);
-	memcpy(f, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00", 14);
-	ip[0] = 0x45;
-	put16(ip + 2, n - 14);
-	put16(ip + 6, 0x4000); /* DF */
-	ip[8] = 64;
-	ip[9] = 132; /* SCTP */
-	memcpy(ip + 12, "\xc0\x00\x02\x0b\x0a\x14\x00\x0b", 8);
-	for (unsigned i = 0; i < 20; i += 2)
-		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16(ip + 10, ~sum & 0xffff);
-	put16(sc, 2905);
-	put16(sc + 2, 2906);
-	put32(sc + 4, 0x5eed1234);
-	d[0] = 0;    /* DATA */
-	d[1] = 0x03; /* B and E: a whole user message */
-	put16(d + 2, dlen);
-	put32(d + 4, tsn++);
-	put16(d + 8, 1);
-	put16(d + 10, ssn++);
-	put32(d + 12, 3); /* M3UA */
-	memcpy(d + 16, s->buf + s->off, s->len);
-	put32(sc + 8, 0);
-	{
-		uint32_t crc = sw_crc32c(sc, n - 34);
-
-		/* RFC 9260 Appendix B: the CRC32c is stored least significant byte first */
-		sc[8] = (uint8_t)crc;
-		sc[9] = (uint8_t)(crc >> 8);
-		sc[10] = (uint8_t)(crc >> 16);
-		sc[11] = (uint8_t)(crc >> 24);
-	}
+	/* RFC 9260 Appendix B: the CRC32c, stored least significant byte first */
+	crc = sw_crc32c(sc, n - 34);
+	sc[8] = (uint8_t)crc;
+	sc[9] = (uint8_t)(crc >> 8);
+	sc[10] = (uint8_t)(crc >> 16);
+	sc[11] = (uint8_t)(crc >> 24);
 	ts_us += 1000;
 	le32(out, (uint32_t)(ts_us / 1000000));
 	le32(out, (uint32_t)(ts_us % 1000000));

@@ -321,6 +321,48 @@ test_flood(void **state)
 	sw_reasm_free(r);
 }
 
+/*
+ * Judged messages are remembered for later copies, but an allowed one gives way to a new
+ * message when its slots are all taken; a dropped one never does before its time.
+ */
+static void
+test_reclaim(void **state)
+{
+	struct t_seg s[2];
+	struct sw_reasm *r = new_table(16, 16);
+	struct sw_reasm_out o;
+	unsigned ref, full = 0;
+
+	(void)state;
+	for (ref = 0; ref < 200; ref++) {
+		struct sw_reasm_verdict allow = { .action = 0, .rule = 5 };
+
+		t_cut(s, 2, CG, CD, 4001, 100 + ref, tcap, tcap_len);
+		assert_int_equal(t_decode(&s[0], &msu), SW_MAL_SCCP_SEGMENTED);
+		assert_int_equal(sw_reasm_msu(r, s[0].buf, &msu, 0, 1, &o), SW_REASM_PENDING);
+		assert_int_equal(t_decode(&s[1], &msu), SW_MAL_SCCP_SEGMENTED);
+		assert_int_equal(sw_reasm_msu(r, s[1].buf, &msu, 0, 1, &o), SW_REASM_COMPLETE);
+		sw_reasm_verdict(r, &o, &allow);
+	}
+	assert_true(sw_reasm_stats(r)->reclaimed >= 200 - 16);
+	/* dropped ones (feed() gives drop) fill the table and stay */
+	for (ref = 0; ref < 200; ref++) {
+		t_cut(s, 2, CG, CD, 4001, 1000 + ref, tcap, tcap_len);
+		if (feed(r, &s[0], 2, NULL) == SW_REASM_FAIL) {
+			full++;
+			continue;
+		}
+		assert_int_equal(feed(r, &s[1], 2, NULL), SW_REASM_COMPLETE);
+	}
+	assert_true(full >= 200 - 16);
+	assert_int_equal(sw_reasm_stats(r)->mal[SW_MAL_SCCP_REASM_FULL], full);
+	/* and each keeps its verdict for its copies */
+	t_cut(s, 2, CG, CD, 4001, 1000, tcap, tcap_len);
+	assert_int_equal(feed(r, &s[1], 3, &o), SW_REASM_KNOWN);
+	assert_int_equal(o.known.action, 1);
+	sw_reasm_free(r);
+}
+
 /* Segments of other messages never mix: another OPC, calling address, reference or port. */
 static void
 test_keys(void **state)
@@ -376,6 +418,7 @@ main(void)
 		cmocka_unit_test(test_inconsistent),
 		cmocka_unit_test(test_too_many_segments),
 		cmocka_unit_test(test_flood),
+		cmocka_unit_test(test_reclaim),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_not_a_segment),
 	};

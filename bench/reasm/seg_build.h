@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Segmented SCCP messages for the reassembly tests, the fuzzer's seeds and the benchmark: a MAP
+ * Segmented SCCP messages for the reassembly tests (tests/reasm) and benchmark (bench/reasm): a MAP
  * message encoded by sigwall-gen's encoders (bench/gen), cut into XUDT segments (Q.713 4.18,
  * segmentation parameter Q.713 3.17), each in an M3UA DATA message (RFC 4666 3.3.1).
  */
@@ -165,6 +165,51 @@ t_decode(const struct t_seg *s, struct sw_msu *msu)
 {
 	memset(msu, 0, sizeof(*msu));
 	return sw_m3ua_decode(s->buf, s->off, s->off + s->len, msu);
+}
+
+/*
+ * An Ethernet frame around M3UA message s: IPv4 192.0.2.11 -> 10.20.0.11 (outside to inside),
+ * SCTP 2905 -> 2906, verification tag 0x5eed1234, one DATA chunk (RFC 9260 3.3.1, B and E bits:
+ * a whole user message) with TSN tsn, stream 1, SSN ssn, PPID 3 (M3UA). The SCTP checksum is
+ * left 0 (the caller fills it where a reader checks it). Returns the frame length.
+ */
+static inline uint32_t
+t_frame(uint8_t *f, const struct t_seg *s, uint32_t tsn, uint16_t ssn)
+{
+	uint32_t dlen = 16 + s->len, pad = (4 - (dlen & 3)) & 3, n = 14 + 20 + 12 + dlen + pad;
+	uint8_t *ip = f + 14, *sc = ip + 20, *d = sc + 12;
+	uint32_t sum = 0;
+
+	memset(f, 0, n);
+	memcpy(f, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00", 14);
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)((n - 14) >> 8);
+	ip[3] = (uint8_t)(n - 14);
+	ip[6] = 0x40; /* DF */
+	ip[8] = 64;
+	ip[9] = 132; /* SCTP */
+	memcpy(ip + 12, "\xc0\x00\x02\x0b\x0a\x14\x00\x0b", 8);
+	for (unsigned i = 0; i < 20; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip[10] = (uint8_t)(~sum >> 8);
+	ip[11] = (uint8_t)~sum;
+	memcpy(sc, "\x0b\x59\x0b\x5a\x5e\xed\x12\x34", 8); /* ports 2905, 2906; tag */
+	d[0] = 0;    /* DATA */
+	d[1] = 0x03; /* B and E */
+	d[2] = (uint8_t)(dlen >> 8);
+	d[3] = (uint8_t)dlen;
+	d[4] = (uint8_t)(tsn >> 24);
+	d[5] = (uint8_t)(tsn >> 16);
+	d[6] = (uint8_t)(tsn >> 8);
+	d[7] = (uint8_t)tsn;
+	d[9] = 1; /* stream 1 */
+	d[10] = (uint8_t)(ssn >> 8);
+	d[11] = (uint8_t)ssn;
+	d[15] = 3; /* M3UA */
+	memcpy(d + 16, s->buf + s->off, s->len);
+	return n;
 }
 
 #endif /* SW_TESTS_REASM_SEG_BUILD_H */
