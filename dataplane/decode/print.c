@@ -245,8 +245,9 @@ json_tcap(struct sw_sb *sb, const struct sw_msu *msu)
 		const char *ct = sw_comp_type_name(cp->type);
 		const char *name = NULL;
 
-		if (cp->has_opcode && !cp->opcode_global && cp->type != SW_COMP_ERROR)
-			name = sw_map_op_name(cp->opcode);
+		if (cp->has_opcode && !cp->opcode_global)
+			name = cp->type == SW_COMP_ERROR ? sw_map_error_name(cp->opcode)
+							 : sw_map_op_name(cp->opcode);
 		sw_sb_printf(sb, "%s{\"type\":", i ? "," : "");
 		if (ct != NULL)
 			sw_sb_printf(sb, "\"%s\"", ct);
@@ -257,6 +258,9 @@ json_tcap(struct sw_sb *sb, const struct sw_msu *msu)
 			sw_sb_printf(sb, "%d", cp->invoke_id);
 		else
 			sw_sb_printf(sb, "null");
+		/* only when present, so that records without it stay as they were */
+		if (cp->has_linked_id)
+			sw_sb_printf(sb, ",\"linked_id\":%d", cp->linked_id);
 		sw_sb_printf(sb, ",\"opcode\":");
 		if (cp->has_opcode && !cp->opcode_global)
 			sw_sb_printf(sb, "%d", cp->opcode);
@@ -269,7 +273,46 @@ json_tcap(struct sw_sb *sb, const struct sw_msu *msu)
 		else
 			sw_sb_printf(sb, "null}");
 	}
-	sw_sb_printf(sb, "]}");
+	sw_sb_printf(sb, "]");
+	/* Abort reason and AARE / ABRT fields only when there, Q.773 4.1 and Annex A */
+	if (msu->tcap.abort_kind == SW_TCAP_ABORT_P)
+		sw_sb_printf(sb, ",\"abort\":{\"reason\":\"p-abort\",\"cause\":%u}",
+			     msu->tcap.abort_cause);
+	else if (msu->tcap.abort_kind == SW_TCAP_ABORT_U && msu->tcap.dlg_pdu == SW_DLG_ABRT)
+		sw_sb_printf(sb, ",\"abort\":{\"reason\":\"u-abort\",\"source\":%u}",
+			     msu->tcap.dlg_abort_source);
+	else if (msu->tcap.abort_kind == SW_TCAP_ABORT_U)
+		sw_sb_printf(sb, ",\"abort\":{\"reason\":\"u-abort\",\"source\":null}");
+	if (msu->tcap.dlg_pdu == SW_DLG_AARE)
+		sw_sb_printf(sb, ",\"aare\":{\"result\":%u,\"diag_source\":\"%s\",\"diag\":%u}",
+			     msu->tcap.dlg_result,
+			     msu->tcap.dlg_diag_source == 2 ? "provider" : "user", msu->tcap.dlg_diag);
+	sw_sb_printf(sb, "}");
+}
+
+/* MAP-DialoguePDU, TS 29.002 17.4 */
+static void
+json_mapdlg(struct sw_sb *sb, const struct sw_msu *msu)
+{
+	static const char *const pdus[] = { "none", "open", "accept", "close", "refuse",
+					     "userAbort", "providerAbort" };
+	uint8_t pdu = msu->mapdlg.pdu;
+
+	sw_sb_printf(sb, ",\"mapdlg\":{\"pdu\":\"%s\"",
+		     pdu < sizeof(pdus) / sizeof(pdus[0]) ? pdus[pdu] : "?");
+	if (pdu == SW_MAPDLG_OPEN) {
+		sw_sb_printf(sb, ",");
+		json_digits(sb, "dest_ref", &msu->mapdlg.dest_ref);
+		sw_sb_printf(sb, ",\"dest_ref_npi\":%u,", msu->mapdlg.dest_ref_npi);
+		json_digits(sb, "orig_ref", &msu->mapdlg.orig_ref);
+		sw_sb_printf(sb, ",\"orig_ref_npi\":%u", msu->mapdlg.orig_ref_npi);
+	}
+	if (msu->mapdlg.has_reason) {
+		sw_sb_printf(sb, ",\"reason\":%u", msu->mapdlg.reason);
+		if (pdu == SW_MAPDLG_USER_ABORT && msu->mapdlg.reason >= 2)
+			sw_sb_printf(sb, ",\"reason_value\":%u", msu->mapdlg.reason_value);
+	}
+	sw_sb_printf(sb, "}");
 }
 
 static void
@@ -305,6 +348,12 @@ json_map(struct sw_sb *sb, const struct sw_msu *msu)
 		sw_sb_printf(sb, "null");
 	sw_sb_printf(sb, ",");
 	json_opt_uint(sb, "ss_code", msu->map.has_ss_code, msu->map.ss_code);
+	/* sendRoutingInfoForSM result's networkNode-Number, only when there */
+	if (msu->map.node.len > 0) {
+		sw_sb_printf(sb, ",");
+		json_digits(sb, "node", &msu->map.node);
+		sw_sb_printf(sb, ",\"gprs_node\":%s", msu->map.gprs_node ? "true" : "false");
+	}
 	sw_sb_printf(sb, "}");
 }
 
@@ -369,6 +418,8 @@ sw_json_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu
 		json_sccp(sb, msu);
 	if (msu->has & SW_HAS_TCAP)
 		json_tcap(sb, msu);
+	if (msu->has & SW_HAS_MAPDLG)
+		json_mapdlg(sb, msu);
 	if (msu->has & SW_HAS_MAP)
 		json_map(sb, msu);
 	if (msu->has & SW_HAS_ISUP)
@@ -449,9 +500,9 @@ sw_text_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu
 		for (i = 0; i < msu->tcap.ncomp && i < SW_COMP_MAX; i++) {
 			const struct sw_tcap_comp *cp = &msu->tcap.comp[i];
 			const char *ct = sw_comp_type_name(cp->type);
-			const char *n = cp->has_opcode && !cp->opcode_global && cp->type != SW_COMP_ERROR
-						? sw_map_op_name(cp->opcode)
-						: NULL;
+			const char *n = !cp->has_opcode || cp->opcode_global ? NULL
+					: cp->type == SW_COMP_ERROR ? sw_map_error_name(cp->opcode)
+								    : sw_map_op_name(cp->opcode);
 
 			sw_sb_printf(sb, " [%s", ct != NULL ? ct : "?");
 			if (cp->has_opcode && cp->opcode_global)

@@ -131,5 +131,9 @@
 const char *sw_map_op_name(int32_t opcode);
 /* Code of an operation name, case-insensitive, older spellings accepted; -1 if unknown. */
 int32_t sw_map_op_code(const char *name);
+/* Name of a MAP error code ("systemFailure", TS 29.002 17.6.6) and back; NULL / -1 if unknown. */
+#define MAP_ERROR_MAX 72
+const char *sw_map_error_name(int32_t code);
+int32_t sw_map_error_code(const char *name);
 
 #endif /* SW_PROTO_MAP_H */

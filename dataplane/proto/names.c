@@ -364,6 +364,85 @@ sw_map_op_code(const char *name)
 }
 
 /* ---------------------------------------------------------------------------
+ * MAP error codes, TS 29.002 17.6.6 (MAP-Errors; localValue of a returnError's errorCode).
+ * Cross-checked with tshark's gsm_old.localValue error values.
+ */
+static const char *const map_error_names[MAP_ERROR_MAX + 1] = {
+	[1] = "unknownSubscriber",
+	[3] = "unknownMSC",
+	[5] = "unidentifiedSubscriber",
+	[6] = "absentSubscriberSM",
+	[7] = "unknownEquipment",
+	[8] = "roamingNotAllowed",
+	[9] = "illegalSubscriber",
+	[10] = "bearerServiceNotProvisioned",
+	[11] = "teleserviceNotProvisioned",
+	[12] = "illegalEquipment",
+	[13] = "callBarred",
+	[14] = "forwardingViolation",
+	[15] = "cug-Reject",
+	[16] = "illegalSS-Operation",
+	[17] = "ss-ErrorStatus",
+	[18] = "ss-NotAvailable",
+	[19] = "ss-SubscriptionViolation",
+	[20] = "ss-Incompatibility",
+	[21] = "facilityNotSupported",
+	[22] = "ongoingGroupCall",
+	[25] = "noHandoverNumberAvailable",
+	[26] = "subsequentHandoverFailure",
+	[27] = "absentSubscriber",
+	[28] = "incompatibleTerminal",
+	[29] = "shortTermDenial",
+	[30] = "longTermDenial",
+	[31] = "subscriberBusyForMT-SMS",
+	[32] = "sm-DeliveryFailure",
+	[33] = "messageWaitingListFull",
+	[34] = "systemFailure",
+	[35] = "dataMissing",
+	[36] = "unexpectedDataValue",
+	[37] = "pw-RegistrationFailure",
+	[38] = "negativePW-Check",
+	[39] = "noRoamingNumberAvailable",
+	[40] = "tracingBufferFull",
+	[42] = "targetCellOutsideGroupCallArea",
+	[43] = "numberOfPW-AttemptsViolation",
+	[44] = "numberChanged",
+	[45] = "busySubscriber",
+	[46] = "noSubscriberReply",
+	[47] = "forwardingFailed",
+	[48] = "or-NotAllowed",
+	[49] = "ati-NotAllowed",
+	[50] = "noGroupCallNumberAvailable",
+	[51] = "resourceLimitation",
+	[52] = "unauthorizedRequestingNetwork",
+	[53] = "unauthorizedLCSClient",
+	[54] = "positionMethodFailure",
+	[58] = "unknownOrUnreachableLCSClient",
+	[59] = "mm-EventNotSupported",
+	[60] = "atsi-NotAllowed",
+	[61] = "atm-NotAllowed",
+	[62] = "informationNotAvailable",
+	[71] = "unknownAlphabet",
+	[72] = "ussd-Busy",
+};
+
+const char *
+sw_map_error_name(int32_t code)
+{
+	if (code < 0 || code > MAP_ERROR_MAX)
+		return NULL;
+	return map_error_names[code];
+}
+
+int32_t
+sw_map_error_code(const char *name)
+{
+	int i = name_index(map_error_names, ARRAY_SIZE(map_error_names), name);
+
+	return i < 0 ? -1 : i;
+}
+
+/* ---------------------------------------------------------------------------
  * ISUP
  */
 /* Message acronyms, Q.763 Table 4 (Q.762 Table 1). Reserved and spare codes have no name. */

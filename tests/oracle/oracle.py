@@ -4,7 +4,11 @@
 Compared per frame (all MSUs of a frame in order, as tshark lists every occurrence): OPC, DPC,
 SCCP message type, called and calling GT digits and SSNs, TCAP message type, OTID, DTID, every
 component's local operation code, and the IMSI where tshark shows one and we decoded the
-operation. Segmented XUDTs are compared up to SCCP: tshark reassembles them, the decoder reports
+operation; issue 15's dialogue fields: returnError codes (as tshark, in gsm_old.localValue),
+linked IDs, the P-Abort cause, ABRT abort-source, AARE result and diagnostic, the MAP-OPEN
+destination/origination references (digits and numbering plan), the MAP refuse / abort reasons,
+and the sendRoutingInfoForSM networkNode-Number / gprsNodeIndicator and the updateLocation /
+updateGprsLocation hlr-Number of a returnResult. Segmented XUDTs are compared up to SCCP: tshark reassembles them, the decoder reports
 them as sccp_segmented and the policy fails closed on them (documented in the README).
 
 usage: oracle.py SIGWALLCTL CAPTURE... ; a directory argument means every *.pcap in it; a
@@ -28,7 +32,18 @@ TS_FIELDS = ["frame.number", "m3ua.protocol_data_opc", "m3ua.protocol_data_dpc",
              "tcap.begin_element", "tcap.continue_element", "tcap.end_element",
              "tcap.abort_element", "tcap.unidirectional_element",
              "sccpmg.message_type", "sccpmg.ssn", "sccpmg.pc", "sccpmg.smi", "sccpmg.congestion",
-             "sccp.dlr", "sccp.slr"]
+             "sccp.dlr", "sccp.slr",
+             # issue 15 Deliver 1
+             "gsm_old.linkedID", "tcap.p_abortCause", "tcap.abort_source", "tcap.result",
+             "tcap.dialogue_service_user", "tcap.dialogue_service_provider",
+             "gsm_map.dialogue.destinationReference", "gsm_map.dialogue.originationReference",
+             "gsm_map.dialogue.reason", "gsm_map.dialogue.map_UserAbortChoice",
+             "gsm_map.dialogue.map_ProviderAbortReason", "gsm_map.sm.networkNode_Number",
+             "gsm_map.sm.gprsNodeIndicator_element", "gsm_map.ms.hlr_Number"]
+# AddressString fields tshark shows as bytes (ext/NAI/NPI octet + TBCD): compared as digits, and
+# for the dialogue references also as "npi/digits".
+ADDR_FIELDS = {"gsm_map.sm.networkNode_Number", "gsm_map.ms.hlr_Number"}
+REF_FIELDS = {"gsm_map.dialogue.destinationReference", "gsm_map.dialogue.originationReference"}
 TCAP_ELEMENTS = {"begin": "tcap.begin_element", "continue": "tcap.continue_element",
                  "end": "tcap.end_element", "abort": "tcap.abort_element",
                  "unidirectional": "tcap.unidirectional_element"}
@@ -48,6 +63,22 @@ def tshark_frames(path):
         row = {f: (v.split(",") if v else []) for f, v in zip(TS_FIELDS, vals)}
         frames[int(vals[0])] = row
     return frames
+
+
+def tbcd_hex(h):
+    """Digits of a TBCD octet string in hex (low nibble first, 0xf filler)."""
+    out = ""
+    for i in range(0, len(h), 2):
+        lo, hi = h[i + 1], h[i]
+        for n in (lo, hi):
+            if n != "f":
+                out += n
+    return out
+
+
+def addr_hex(h, with_npi=False):
+    d = tbcd_hex(h[2:])
+    return "%d/%s" % (int(h[:2], 16) & 0x0f, d) if with_npi else d
 
 
 def digits(d):
@@ -73,7 +104,7 @@ def field_rank(f):
         return 1
     if f.startswith("sccp"):
         return 2
-    if f == "e212.imsi":
+    if f == "e212.imsi" or f.startswith("gsm_map.sm.") or f.startswith("gsm_map.ms."):
         return 4
     return 3
 
@@ -132,13 +163,42 @@ def expected_from_ours(recs):
         if t.get("dtid"):
             e["tcap.dtid"].append(t["dtid"])
         named = False
+        result_ops = set()
         for c in t["components"]:
-            if c["opcode"] is not None and c["type"] != "returnError":
+            if c["opcode"] is not None:
                 e["gsm_old.localValue"].append(str(c["opcode"]))
-            named |= c["name"] is not None
+            if c.get("linked_id") is not None:
+                e["gsm_old.linkedID"].append(str(c["linked_id"]))
+            if c["type"] in ("returnResultLast", "returnResultNotLast") and c["opcode"] is not None:
+                result_ops.add(c["opcode"])
+            named |= c["name"] is not None and c["type"] != "returnError"
+        ab = t.get("abort")
+        if ab and ab["reason"] == "p-abort":
+            e["tcap.p_abortCause"].append(str(ab["cause"]))
+        elif ab and ab.get("source") is not None:
+            e["tcap.abort_source"].append(str(ab["source"]))
+        aare = t.get("aare")
+        if aare:
+            e["tcap.result"].append(str(aare["result"]))
+            e["tcap.dialogue_service_%s" % aare["diag_source"]].append(str(aare["diag"]))
+        md = r.get("mapdlg")
+        if md:
+            for key, f in (("dest_ref", "destinationReference"), ("orig_ref", "originationReference")):
+                if md.get(key) is not None:
+                    e["gsm_map.dialogue." + f].append("%d/%s" % (md[key + "_npi"], md[key]))
+            if md.get("reason") is not None:
+                f = {"refuse": "reason", "userAbort": "map_UserAbortChoice",
+                     "providerAbort": "map_ProviderAbortReason"}[md["pdu"]]
+                e["gsm_map.dialogue." + f].append(str(md["reason"]))
         mp = r.get("map") or {}
         if mp.get("imsi") and named:
             e["e212.imsi"].append(mp["imsi"])
+        if mp.get("node") is not None and 45 in result_ops:
+            e["gsm_map.sm.networkNode_Number"].append(mp["node"])
+            if mp.get("gprs_node"):
+                e["gsm_map.sm.gprsNodeIndicator_element"].append("x")
+        if mp.get("hlr") and result_ops & {2, 23}:
+            e["gsm_map.ms.hlr_Number"].append(mp["hlr"])
     return e, segmented, limit
 
 
@@ -164,7 +224,11 @@ def compare(sigwallctl, path):
                 have = [digits(d) for d in have]
             if f.endswith("_element"):
                 have = ["x"] * len(have)
-            if segmented and (f.startswith("tcap") or f in ("gsm_old.localValue", "e212.imsi")):
+            if f in ADDR_FIELDS:
+                have = [addr_hex(h) for h in have]
+            if f in REF_FIELDS:
+                have = [addr_hex(h, True) for h in have]
+            if segmented and (f.startswith("tcap") or f.startswith("gsm_") or f == "e212.imsi"):
                 continue  # tshark shows the reassembled message on the last segment
             if f == "e212.imsi" and not want:
                 continue  # only where we decoded the operation's IMSI

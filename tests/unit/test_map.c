@@ -828,6 +828,189 @@ test_truncated_params(void **state)
 	assert_int_equal(invoke(&msu, 44, p, 1), SW_MAL_MAP_PARAM);
 }
 
+/* MAP error names (TS 29.002 17.6.6) against tshark's gsm_old.localValue error table. */
+static void
+test_error_names_vs_tshark(void **state)
+{
+	char line[512];
+	unsigned named = 0, mismatches = 0, ours = 0;
+	int32_t prev = -1;
+	bool errors = false;
+	FILE *p;
+
+	(void)state;
+	assert_string_equal(sw_map_error_name(34), "systemFailure");
+	assert_int_equal(sw_map_error_code("absentSubscriberSM"), 6);
+	assert_int_equal(sw_map_error_code("SYSTEMFAILURE"), 34);
+	assert_null(sw_map_error_name(-1));
+	assert_null(sw_map_error_name(MAP_ERROR_MAX + 1));
+	assert_int_equal(sw_map_error_code("nope"), -1);
+	for (int32_t c = 0; c <= MAP_ERROR_MAX; c++)
+		ours += sw_map_error_name(c) != NULL;
+	p = popen("tshark -G values 2>/dev/null", "r");
+	if (p == NULL) {
+		printf("tshark comparison skipped: popen failed\n");
+		return;
+	}
+	while (fgets(line, sizeof(line), p) != NULL) {
+		char name[256];
+		int code;
+
+		if (strncmp(line, "V\tgsm_old.localValue\t", 21) != 0)
+			continue;
+		if (sscanf(line + 21, "%d\t%255[^\n]", &code, name) != 2)
+			continue;
+		if (code <= prev)
+			errors = true; /* the operation table ends, the error table starts */
+		prev = code;
+		/* tshark keeps codes TS 29.002 no longer assigns (2, 4, 23, 24: handover and
+		 * secure transport errors of withdrawn procedures) */
+		if (!errors || code == 2 || code == 4 || code == 23 || code == 24)
+			continue;
+		named++;
+		if (sw_map_error_name(code) == NULL || strcmp(sw_map_error_name(code), name) != 0) {
+			printf("error %d: tshark %s, ours %s\n", code, name,
+			       sw_map_error_name(code) ? sw_map_error_name(code) : "(none)");
+			mismatches++;
+		}
+	}
+	pclose(p);
+	if (named == 0) {
+		printf("tshark comparison skipped: tshark not installed\n");
+		return;
+	}
+	printf("MAP errors: %u in our table, %u named by tshark, %u mismatches\n", ours, named,
+	       mismatches);
+	assert_int_equal(named, ours);
+	assert_int_equal(mismatches, 0);
+}
+
+/* Decode a MAP-DialoguePDU from an exact-size heap copy at offset 2. */
+static enum sw_mal
+mapdlg(struct sw_msu *msu, const uint8_t *pdu, uint32_t n)
+{
+	uint8_t *buf = malloc(n + 2);
+	enum sw_mal m;
+
+	assert_non_null(buf);
+	memset(buf, 0xee, 2);
+	memcpy(buf + 2, pdu, n);
+	memset(msu, 0, sizeof(*msu));
+	m = sw_map_decode_dialogue(buf, 2, 2 + n, msu);
+	free(buf);
+	return m;
+}
+
+#define MAPDLG(msu, ...)                                                                    \
+	({                                                                                  \
+		static const uint8_t p_[] = { __VA_ARGS__ };                               \
+		mapdlg(msu, p_, sizeof(p_));                                               \
+	})
+
+/* MAP-OPEN references, refuse / abort reasons (TS 29.002 17.4) and the message's subscriber. */
+static void
+test_map_dialogue(void **state)
+{
+	struct sw_msu msu;
+
+	(void)state;
+	/* map-open { destinationReference IMSI (NPI 6) 655011234567890, originationReference
+	 * E.164 3360 } */
+	assert_int_equal(MAPDLG(&msu, 0xa0, 0x10, 0x80, 0x09, 0x96, 0x56, 0x05, 0x11, 0x32, 0x54,
+				0x76, 0x98, 0xf0, 0x81, 0x03, 0x91, 0x33, 0x06),
+			 SW_MAL_NONE);
+	assert_true(msu.has & SW_HAS_MAPDLG);
+	assert_int_equal(msu.mapdlg.pdu, SW_MAPDLG_OPEN);
+	assert_string_equal(msu.mapdlg.dest_ref.d, "655011234567890");
+	assert_int_equal(msu.mapdlg.dest_ref_npi, MAP_NPI_E212);
+	assert_int_equal(msu.mapdlg.dest_ref_nai, 1);
+	assert_string_equal(msu.mapdlg.orig_ref.d, "3360");
+	assert_int_equal(msu.mapdlg.orig_ref_npi, MAP_NPI_E164);
+	/* the subscriber: the dialogue's IMSI when the argument has none ... */
+	assert_non_null(sw_msu_subscriber(&msu));
+	assert_string_equal(sw_msu_subscriber(&msu)->d, "655011234567890");
+	/* ... the argument's IMSI when there is one */
+	strcpy(msu.map.imsi.d, "234150000000001");
+	msu.map.imsi.len = 15;
+	msu.has |= SW_HAS_MAP;
+	assert_string_equal(sw_msu_subscriber(&msu)->d, "234150000000001");
+	/* an E.164 destination reference is no subscriber identity */
+	assert_int_equal(MAPDLG(&msu, 0xa0, 0x05, 0x80, 0x03, 0x91, 0x72, 0x28), SW_MAL_NONE);
+	assert_string_equal(msu.mapdlg.dest_ref.d, "2782");
+	assert_null(sw_msu_subscriber(&msu));
+	/* repeated references, a reference of more than 20 octets, a constructed one */
+	assert_int_equal(MAPDLG(&msu, 0xa0, 0x06, 0x80, 0x01, 0x96, 0x80, 0x01, 0x96),
+			 SW_MAL_TCAP_DIALOGUE);
+	assert_int_equal(MAPDLG(&msu, 0xa0, 0x04, 0xa0, 0x02, 0x04, 0x00), SW_MAL_NONE);
+	assert_int_equal(MAPDLG(&msu, 0xa0, 0x04, 0x80, 0x02, 0x96, 0xff), SW_MAL_TCAP_DIALOGUE);
+	/* map-refuse reason 2 invalidOriginatingReference; without a reason */
+	assert_int_equal(MAPDLG(&msu, 0xa3, 0x03, 0x0a, 0x01, 0x02), SW_MAL_NONE);
+	assert_int_equal(msu.mapdlg.pdu, SW_MAPDLG_REFUSE);
+	assert_true(msu.mapdlg.has_reason);
+	assert_int_equal(msu.mapdlg.reason, 2);
+	assert_int_equal(MAPDLG(&msu, 0xa3, 0x00), SW_MAL_TCAP_DIALOGUE);
+	/* map-userAbort: userSpecificReason [0] NULL; applicationProcedureCancellation [3] 4 */
+	assert_int_equal(MAPDLG(&msu, 0xa4, 0x02, 0x80, 0x00), SW_MAL_NONE);
+	assert_int_equal(msu.mapdlg.reason, 0);
+	assert_int_equal(MAPDLG(&msu, 0xa4, 0x03, 0x83, 0x01, 0x04), SW_MAL_NONE);
+	assert_int_equal(msu.mapdlg.reason, 3);
+	assert_int_equal(msu.mapdlg.reason_value, 4);
+	assert_int_equal(MAPDLG(&msu, 0xa4, 0x03, 0x80, 0x01, 0x00), SW_MAL_TCAP_DIALOGUE);
+	/* map-providerAbort invalidPDU; map-accept, map-close */
+	assert_int_equal(MAPDLG(&msu, 0xa5, 0x03, 0x0a, 0x01, 0x01), SW_MAL_NONE);
+	assert_int_equal(msu.mapdlg.pdu, SW_MAPDLG_PROVIDER_ABORT);
+	assert_int_equal(msu.mapdlg.reason, 1);
+	assert_int_equal(MAPDLG(&msu, 0xa1, 0x00), SW_MAL_NONE);
+	assert_int_equal(msu.mapdlg.pdu, SW_MAPDLG_ACCEPT);
+	assert_int_equal(MAPDLG(&msu, 0xa2, 0x00), SW_MAL_NONE);
+	assert_int_equal(msu.mapdlg.pdu, SW_MAPDLG_CLOSE);
+	/* an unknown choice [6], a primitive PDU, trailing octets */
+	assert_int_equal(MAPDLG(&msu, 0xa6, 0x00), SW_MAL_TCAP_DIALOGUE);
+	assert_int_equal(MAPDLG(&msu, 0x80, 0x00), SW_MAL_TCAP_DIALOGUE);
+	assert_int_equal(MAPDLG(&msu, 0xa1, 0x00, 0x00), SW_MAL_TCAP_DIALOGUE);
+	/* every truncation of the map-open is refused */
+	{
+		static const uint8_t open[] = { 0xa0, 0x05, 0x80, 0x03, 0x96, 0x56, 0x05 };
+
+		for (uint32_t n = 0; n < sizeof(open); n++)
+			assert_int_equal(mapdlg(&msu, open, n), SW_MAL_TCAP_DIALOGUE);
+	}
+}
+
+/* sendRoutingInfoForSM result: networkNode-Number is the MSC, or the SGSN with gprsNodeIndicator
+ * (TS 29.002 17.7.6 LocationInfoWithLMSI); additional-Number gives the other node. */
+static void
+test_sri_sm_result_nodes(void **state)
+{
+	struct sw_msu msu;
+
+	(void)state;
+	/* { imsi 65501123, locationInfoWithLMSI [0] { networkNode-Number [1] 2782 } } */
+	assert_int_equal(RESULT(&msu, 45, 0x30, 0x0d, 0x04, 0x04, 0x56, 0x05, 0x11, 0x32, 0xa0, 0x05,
+				0x81, 0x03, 0x91, 0x72, 0x28),
+			 SW_MAL_NONE);
+	assert_string_equal(msu.map.imsi.d, "65501123");
+	assert_string_equal(msu.map.node.d, "2782");
+	assert_string_equal(msu.map.msc.d, "2782");
+	assert_int_equal(msu.map.sgsn.len, 0);
+	assert_false(msu.map.gprs_node);
+	/* with gprsNodeIndicator [5] and additional-Number [6] { msc-Number [0] 2783 } */
+	assert_int_equal(RESULT(&msu, 45, 0x30, 0x16, 0x04, 0x04, 0x56, 0x05, 0x11, 0x32, 0xa0, 0x0e,
+				0x81, 0x03, 0x91, 0x72, 0x28, 0x85, 0x00, 0xa6, 0x05, 0x80, 0x03, 0x91,
+				0x72, 0x38),
+			 SW_MAL_NONE);
+	assert_true(msu.map.gprs_node);
+	assert_string_equal(msu.map.sgsn.d, "2782");
+	assert_string_equal(msu.map.msc.d, "2783");
+	/* gprsNodeIndicator is NULL: with contents it is malformed */
+	assert_int_equal(RESULT(&msu, 45, 0x30, 0x0f, 0x04, 0x04, 0x56, 0x05, 0x11, 0x32, 0xa0, 0x07,
+				0x81, 0x03, 0x91, 0x72, 0x28, 0x85, 0x00),
+			 SW_MAL_NONE);
+	assert_int_equal(RESULT(&msu, 45, 0x30, 0x10, 0x04, 0x04, 0x56, 0x05, 0x11, 0x32, 0xa0, 0x08,
+				0x81, 0x03, 0x91, 0x72, 0x28, 0x85, 0x01, 0x00),
+			 SW_MAL_MAP_PARAM);
+}
+
 int
 main(void)
 {
@@ -846,6 +1029,9 @@ main(void)
 		cmocka_unit_test(test_not_map),
 		cmocka_unit_test(test_operation_table),
 		cmocka_unit_test(test_truncated_params),
+		cmocka_unit_test(test_error_names_vs_tshark),
+		cmocka_unit_test(test_map_dialogue),
+		cmocka_unit_test(test_sri_sm_result_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -285,6 +285,113 @@ def main(outdir):
         "sccp.slr).",
         frame([cr]))
 
+    # --- issue 15 Deliver 1: dialogue references, results, errors, aborts ---------------------
+    def user_info(map_pdu):
+        # user-information [30] { EXTERNAL { map-DialogueAS, single-ASN1-type [0] } } (TS 29.002 17.4)
+        return tlv(0xBE, tlv(0x28, tlv(0x06, oid("0.4.0.0.1.1.1.1")) + tlv(0xA0, map_pdu)))
+
+    def aarq_ui(acn, map_pdu):
+        aarq = tlv(0x80, b"\x07\x80") + tlv(0xA1, tlv(0x06, oid(acn))) + user_info(map_pdu)
+        ext = tlv(0x06, oid(DIALOGUE_AS_ID)) + tlv(0xA0, tlv(0x60, aarq))
+        return tlv(0x6B, tlv(0x28, ext))
+
+    def aare(acn, result=0, diag_tag=0xA1, diag=0, map_pdu=None):
+        body = (tlv(0x80, b"\x07\x80") + tlv(0xA1, tlv(0x06, oid(acn))) +
+                tlv(0xA2, tlv(0x02, ber_int(result))) + tlv(0xA3, tlv(diag_tag, tlv(0x02, ber_int(diag)))))
+        if map_pdu is not None:
+            body += user_info(map_pdu)
+        ext = tlv(0x06, oid(DIALOGUE_AS_ID)) + tlv(0xA0, tlv(0x61, body))
+        return tlv(0x6B, tlv(0x28, ext))
+
+    def abrt(source, map_pdu=None):
+        body = tlv(0x80, ber_int(source)) + (user_info(map_pdu) if map_pdu is not None else b"")
+        ext = tlv(0x06, oid(DIALOGUE_AS_ID)) + tlv(0xA0, tlv(0x64, body))
+        return tlv(0x6B, tlv(0x28, ext))
+
+    ACN_MT_RELAY_V3 = "0.4.0.0.1.0.25.3"
+    ACN_SMS_GW_V3 = "0.4.0.0.1.0.20.3"
+    ACN_GPRS_LOCUP_V3 = "0.4.0.0.1.0.32.3"
+    SMSC = "27820000030"
+    PARTNER_SMSC = "336090000030"
+    map_open = tlv(0xA0, tlv(0x80, address_string(IMSI_HOME, nai=1, npi=6)) +
+                   tlv(0x81, address_string(PARTNER_SMSC)))
+    # MT-ForwardSM-Arg: sm-RP-DA lmsi [1], sm-RP-OA serviceCentreAddressOA [4], sm-RP-UI
+    mt_fsm_lmsi = tlv(0x30, tlv(0x81, b"\x00\x01\x02\x03") + tlv(0x84, address_string(PARTNER_SMSC)) +
+                      tlv(0x04, b"\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"))
+    mt_open = sccp_udt(sccp_addr("27820000020", ssn=8), sccp_addr(PARTNER_SMSC, ssn=8),
+                       tcap("begin", otid=b"\x00\x00\x30\x03",
+                            dialogue=aarq_ui(ACN_MT_RELAY_V3, map_open),
+                            components=[invoke(1, 44, mt_fsm_lmsi)]))
+    vec(outdir, "packet", "udt-begin-mt-fsm-map-open-imsi",
+        "mt-forwardSM whose SM-RP-DA is an LMSI: the subscriber is the MAP-OPEN\n"
+        "destinationReference (TS 29.002 7.3.1, 17.4: AddressString, NPI 6 E.212 = the IMSI), the\n"
+        "originationReference the SMSC (E.164). oracle: gsm_map.dialogue.destinationReference.",
+        frame([mt_open]))
+    sri_sm_res = tlv(0x30, tlv(0x04, tbcd(IMSI_HOME)) +
+                     tlv(0xA0, tlv(0x81, address_string("27820000040")) + tlv(0x85, b"") +
+                         tlv(0xA6, tlv(0x80, address_string("27820000020")))))
+    sri_end = sccp_udt(sccp_addr(PARTNER_SMSC, ssn=8), sccp_addr(HOME_HLR, ssn=6),
+                       tcap("end", dtid=b"\x00\x00\x40\x04", dialogue=aare(ACN_SMS_GW_V3),
+                            components=[result_last(1, 45, sri_sm_res)]))
+    vec(outdir, "packet", "udt-end-sri-sm-result-gprs-node",
+        "End with AARE (accepted) and the returnResultLast of sendRoutingInfoForSM (TS 29.002\n"
+        "12.1.3): IMSI, networkNode-Number with gprsNodeIndicator (so the SGSN) and\n"
+        "additional-Number msc-Number [0] (the MSC). map.sgsn = the node, map.msc = the MSC.",
+        frame([sri_end]))
+    ugl_end = sccp_udt(sccp_addr("336090000050", ssn=149), sccp_addr(HOME_HLR, ssn=6),
+                       tcap("end", dtid=b"\x00\x00\x50\x05", dialogue=aare(ACN_GPRS_LOCUP_V3),
+                            components=[result_last(1, 23, tlv(0x30, tlv(0x04, address_string(HOME_HLR))))]))
+    vec(outdir, "packet", "udt-end-update-gprs-location-result",
+        "End answering updateGprsLocation with its result: hlr-Number (TS 29.002 17.6.1).",
+        frame([ugl_end]))
+    err = tlv(0xA3, tlv(0x02, ber_int(1)) + tlv(0x02, ber_int(6)) +
+              tlv(0x30, tlv(0x02, b"\x01")))
+    err_end = sccp_udt(sccp_addr(PARTNER_SMSC, ssn=8), sccp_addr("27820000020", ssn=8),
+                       tcap("end", dtid=b"\x00\x00\x30\x03", components=[err]))
+    vec(outdir, "packet", "udt-end-return-error-absent-subscriber-sm",
+        "End with returnError 6 absentSubscriberSM (TS 29.002 17.6.6) answering invoke 1, its\n"
+        "AbsentSubscriberSM-Param with absentSubscriberDiagnosticSM 1.",
+        frame([err_end]))
+    linked = tlv(0xA1, tlv(0x02, ber_int(2)) + tlv(0x80, ber_int(1)) + tlv(0x02, ber_int(60)) +
+                 tlv(0x30, tlv(0x04, b"\x0f") + tlv(0x04, bytes.fromhex("aa180c3602"))))
+    ussr = sccp_udt(sccp_addr("27820000020", ssn=7), sccp_addr(HOME_HLR, ssn=6),
+                    tcap("continue", otid=b"\x00\x00\x60\x06", dtid=b"\x00\x00\x60\x07",
+                         components=[linked]))
+    vec(outdir, "packet", "udt-continue-linked-invoke",
+        "Continue with an unstructuredSS-Request invoke 2 linked to invoke 1 (linkedID [0],\n"
+        "Q.773 4.2.2.1).",
+        frame([ussr]))
+    pabort = tlv(0x67, tlv(0x49, b"\x00\x00\x10\x01") + tlv(0x4A, b"\x01"))
+    vec(outdir, "packet", "udt-abort-p-unrecognized-tid",
+        "TC-ABORT with P-AbortCause 1 unrecognizedTransactionID (Q.773 4.1).",
+        frame([sccp_udt(sccp_addr(PARTNER_VLR, ssn=7), sccp_addr(HOME_HLR, ssn=6), pabort)]))
+    uabort = tlv(0x67, tlv(0x49, b"\x00\x00\x10\x01") +
+                 abrt(0, tlv(0xA4, tlv(0x82, b"\x01"))))
+    vec(outdir, "packet", "udt-abort-u-map-user-abort",
+        "TC-ABORT with a dialogue portion: ABRT abort-source 0 (dialogue-service-user) and the\n"
+        "MAP-UserAbortInfo resourceUnavailable [2] longTermResourceLimitation (TS 29.002 17.4).",
+        frame([sccp_udt(sccp_addr(PARTNER_VLR, ssn=7), sccp_addr(HOME_HLR, ssn=6), uabort)]))
+    refuse = tlv(0x64, tlv(0x49, b"\x00\x00\x10\x01") +
+                 aare(ACN_LOCUP_V3, result=1, diag=2, map_pdu=tlv(0xA3, tlv(0x0A, b"\x01"))))
+    vec(outdir, "packet", "udt-end-aare-reject-map-refuse",
+        "End with AARE result 1 reject-permanent, dialogue-service-user diagnostic 2\n"
+        "(application-context-name-not-supported) and MAP-RefuseInfo reason 1\n"
+        "invalidDestinationReference.",
+        frame([sccp_udt(sccp_addr(PARTNER_VLR, ssn=7), sccp_addr(HOME_HLR, ssn=6), refuse)]))
+    twice = tlv(0xA0, tlv(0x80, address_string(IMSI_HOME, nai=1, npi=6)) +
+                tlv(0x80, address_string("234150000000001", nai=1, npi=6)))
+    vec(outdir, "tcap", "map-open-destination-reference-twice",
+        "MAP-OPEN with two destinationReferences (two subscribers, read two ways): tcap_dialogue.",
+        tcap("begin", otid=b"\x00\x00\x30\x03", dialogue=aarq_ui(ACN_MT_RELAY_V3, twice),
+             components=[invoke(1, 44, mt_fsm_lmsi)]))
+    vec(outdir, "tcap", "map-user-abort-bad-choice",
+        "MAP-UserAbortInfo whose choice tag is [7] (TS 29.002 17.4 has [0]..[3]): tcap_dialogue.",
+        tlv(0x67, tlv(0x49, b"\x00\x00\x10\x01") + abrt(0, tlv(0xA4, tlv(0x87, b"")))))
+    vec(outdir, "tcap", "map-open-imsi-dest-ref",
+        "The MAP-OPEN of the mt-forwardSM above at the TCAP layer (truncation checks).",
+        tcap("begin", otid=b"\x00\x00\x30\x03", dialogue=aarq_ui(ACN_MT_RELAY_V3, map_open),
+             components=[invoke(1, 44, mt_fsm_lmsi)]), truncation="any")
+
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))
