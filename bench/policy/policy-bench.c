@@ -27,7 +27,7 @@
 #include "dataplane/decode/decode.h"
 #include "dataplane/policy/image.h"
 #include "dataplane/policy/policy.h"
-#include "tests/policy/msu_build.h"
+#include "tests/common/msu_build.h"
 
 #define NBLOCK 100000
 #define POOL 4096

@@ -3,7 +3,7 @@
  * proxy-bench (issue 21, Performance): MSUs per second through proxy mode on one core and the
  * latency through it, next to the inline mode's per-MSU work measured in the same run.
  *
- * Set-up: tests/proxy/inproc (partner ASP -> proxy -> home SGP on usrsctp AF_CONN pairs in one
+ * Set-up: tests/common/inproc (partner ASP -> proxy -> home SGP on usrsctp AF_CONN pairs in one
  * process, one thread), the judge with a compiled rule set (tests/proxy/rules-proxy.conf and
  * patterns/site.example.conf). The MSU: a UDT with a TCAP Begin, SLS cycling over 16 values;
  * its OTID carries the sequence number so the home peer can time it.

@@ -21,7 +21,7 @@
 #include "control/compiler/compiler.h"
 #include "dataplane/policy/image.h"
 #include "dataplane/policy/policy.h"
-#include "tests/policy/msu_build.h"
+#include "tests/common/msu_build.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

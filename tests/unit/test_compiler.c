@@ -23,7 +23,7 @@
 #include "control/compiler/compiler.h"
 #include "dataplane/policy/image.h"
 #include "dataplane/policy/policy.h"
-#include "tests/policy/msu_build.h"
+#include "tests/common/msu_build.h"
 
 #define SITE "patterns/site.example.conf"
 

@@ -20,7 +20,7 @@
 #include "control/compiler/compiler.h"
 #include "dataplane/policy/image.h"
 #include "dataplane/policy/policy.h"
-#include "tests/policy/msu_build.h"
+#include "tests/common/msu_build.h"
 
 #define RULES "patterns/default.conf"
 #define SITE "patterns/site.example.conf"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Hand-built decoded MSUs for the policy tests and benchmark (no decoder involved). */
-#ifndef SW_TESTS_POLICY_MSU_BUILD_H
-#define SW_TESTS_POLICY_MSU_BUILD_H
+#ifndef SW_TESTS_COMMON_MSU_BUILD_H
+#define SW_TESTS_COMMON_MSU_BUILD_H
 
 #include <stdio.h>
 #include <string.h>
@@ -113,4 +113,4 @@ t_iam(struct sw_msu *m, uint32_t opc, const char *cgpn, const char *cdpn)
 	t_digits(&m->isup.cdpn.digits, cdpn);
 }
 
-#endif /* SW_TESTS_POLICY_MSU_BUILD_H */
+#endif /* SW_TESTS_COMMON_MSU_BUILD_H */

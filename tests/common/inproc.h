@@ -4,8 +4,8 @@
  * usrsctp AF_CONN) and one peer per link (an M3UA endpoint on its own AF_CONN association, the
  * other role of the link), their SCTP packets crossing in-process wires, one thread, one loop.
  */
-#ifndef SW_TESTS_PROXY_INPROC_H
-#define SW_TESTS_PROXY_INPROC_H
+#ifndef SW_TESTS_COMMON_INPROC_H
+#define SW_TESTS_COMMON_INPROC_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -75,4 +75,4 @@ bool inproc_all_active(struct inproc *ip);
 #define INPROC_UDT_OTID 34
 size_t inproc_udt(uint8_t *out, uint8_t cgpa_bcd, uint32_t otid);
 
-#endif /* SW_TESTS_PROXY_INPROC_H */
+#endif /* SW_TESTS_COMMON_INPROC_H */
