@@ -22,10 +22,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-if [ ! -d "$build" ]; then
-	meson setup "$build" "$root" --buildtype=release >/dev/null
-fi
-ninja -C "$build" bench/policy/policy-bench >/dev/null
+"$root/bench/build.sh" "$build" bench/policy/policy-bench
 
 load=$(cut -d' ' -f1 /proc/loadavg)
 echo "load average (1 min) before the run: $load"
