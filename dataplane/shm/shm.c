@@ -82,12 +82,24 @@ sw_shm_unlink(const char *instance)
 		shm_unlink(name);
 }
 
+/* Map the object open on fd (len bytes) and close fd, mapped or not. */
+static int
+map_fd(int fd, size_t len, bool writable, void **base)
+{
+	void *p = mmap(NULL, len, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, 0);
+	int err = p == MAP_FAILED ? -errno : 0;
+
+	close(fd);
+	if (err == 0)
+		*base = p;
+	return err;
+}
+
 /* Map an existing object; validate its size against min_len. */
 static int
 map_existing(const char *name, bool writable, size_t min_len, void **base, size_t *len)
 {
 	struct stat st;
-	void *p;
 	int fd, err;
 
 	fd = shm_open(name, writable ? O_RDWR : O_RDONLY, 0);
@@ -95,23 +107,14 @@ map_existing(const char *name, bool writable, size_t min_len, void **base, size_
 		return -errno;
 	if (fstat(fd, &st) < 0) {
 		err = -errno;
-		goto fail;
-	}
-	if ((size_t)st.st_size < min_len) {
+	} else if ((size_t)st.st_size < min_len) {
 		err = -EPROTO;
-		goto fail;
+	} else {
+		err = map_fd(fd, (size_t)st.st_size, writable, base);
+		if (err == 0)
+			*len = (size_t)st.st_size;
+		return err;
 	}
-	p = mmap(NULL, (size_t)st.st_size, writable ? PROT_READ | PROT_WRITE : PROT_READ,
-		 MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED) {
-		err = -errno;
-		goto fail;
-	}
-	close(fd);
-	*base = p;
-	*len = (size_t)st.st_size;
-	return 0;
-fail:
 	close(fd);
 	return err;
 }
@@ -120,7 +123,6 @@ fail:
 static int
 map_new(const char *name, size_t len, void **base)
 {
-	void *p;
 	int fd, err;
 
 	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
@@ -129,19 +131,12 @@ map_new(const char *name, size_t len, void **base)
 	/* The umask may have narrowed the mode; never widen it beyond 0600 either. */
 	if (fchmod(fd, 0600) < 0 || ftruncate(fd, (off_t)len) < 0) {
 		err = -errno;
-		goto fail;
+		close(fd);
+	} else {
+		err = map_fd(fd, len, true, base);
 	}
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED) {
-		err = -errno;
-		goto fail;
-	}
-	close(fd);
-	*base = p;
-	return 0;
-fail:
-	close(fd);
-	shm_unlink(name);
+	if (err < 0)
+		shm_unlink(name);
 	return err;
 }
 
@@ -156,6 +151,27 @@ int
 sw_shm_map_new(const char *name, size_t len, void **base)
 {
 	return map_new(name, len, base);
+}
+
+/* Map an instance's existing object of this kind (its name written to name) and check it with
+ * valid(arg, base, len): -EPROTO, unmapped, when it is not what it should be. */
+static int
+attach_object(const char *instance, const char *kind, bool writable, size_t min_len,
+	      bool (*valid)(void *arg, void *p, size_t len), void *arg, char *name,
+	      size_t name_len, void **base, size_t *len)
+{
+	int rc = sw_shm_name(name, name_len, instance, kind);
+
+	if (rc < 0)
+		return rc;
+	rc = map_existing(name, writable, min_len, base, len);
+	if (rc < 0)
+		return rc;
+	if (!valid(arg, *base, *len)) {
+		munmap(*base, *len);
+		return -EPROTO;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -178,6 +194,13 @@ image_hdr_valid(const struct sw_shm_image_hdr *h, size_t len)
 		    h->slot[i].size > h->slot_size)
 			return false;
 	return true;
+}
+
+static bool
+image_valid(void *unused, void *p, size_t len)
+{
+	(void)unused;
+	return image_hdr_valid(p, len);
 }
 
 int
@@ -252,16 +275,10 @@ sw_shm_image_attach_ro(const char *instance, struct sw_shm_image *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = sw_shm_name(out->name, sizeof(out->name), instance, "image");
+	rc = attach_object(instance, "image", false, sizeof(struct sw_shm_image_hdr), image_valid,
+			   NULL, out->name, sizeof(out->name), &p, &len);
 	if (rc < 0)
 		return rc;
-	rc = map_existing(out->name, false, sizeof(struct sw_shm_image_hdr), &p, &len);
-	if (rc < 0)
-		return rc;
-	if (!image_hdr_valid(p, len)) {
-		munmap(p, len);
-		return -EPROTO;
-	}
 	out->hdr = p;
 	out->base = p;
 	out->len = len;
@@ -365,6 +382,12 @@ stats_attach_valid(struct sw_shm_stats *m, void *p, size_t len)
 	return true;
 }
 
+static bool
+stats_valid(void *m, void *p, size_t len)
+{
+	return stats_attach_valid(m, p, len);
+}
+
 int
 sw_shm_stats_create(const char *instance, unsigned max_workers, unsigned ring_size,
 		    struct sw_shm_stats *out, bool *reused)
@@ -440,18 +463,11 @@ sw_shm_stats_attach(const char *instance, bool writable, struct sw_shm_stats *ou
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = sw_shm_name(out->name, sizeof(out->name), instance, "stats");
+	rc = attach_object(instance, "stats", writable, sizeof(struct sw_shm_stats_hdr), stats_valid,
+			   out, out->name, sizeof(out->name), &p, &len);
 	if (rc < 0)
-		return rc;
-	rc = map_existing(out->name, writable, sizeof(struct sw_shm_stats_hdr), &p, &len);
-	if (rc < 0)
-		return rc;
-	if (!stats_attach_valid(out, p, len)) {
-		munmap(p, len);
 		memset(out, 0, sizeof(*out));
-		return -EPROTO;
-	}
-	return 0;
+	return rc;
 }
 
 void
