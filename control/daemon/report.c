@@ -4,6 +4,7 @@
  * Prometheus text exposition, all read from the shared memory and the daemon's own state.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <signal.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -578,34 +579,31 @@ sw_report_metrics(struct sw_ctl *c)
 	{
 		const struct sw_evfile *fs[2] = {&c->evf, &c->pcapf};
 		static const char *const fn[2] = {"events", "pcap"};
+		static const struct {
+			const char *name, *help;
+			size_t off;
+		} fm[] = {
+			{"records", "Whole records written to the event files.",
+			 offsetof(struct sw_evfile, records)},
+			{"records_lost", "Records not written (disk full, write error, file not open).",
+			 offsetof(struct sw_evfile, records_lost)},
+			{"short_writes", "Writes cut short, truncated back to the last whole record.",
+			 offsetof(struct sw_evfile, short_writes)},
+			{"reopens", "Event files opened again (SIGHUP, log-reopen, moved or removed).",
+			 offsetof(struct sw_evfile, reopens)},
+		};
 
-		sw_buf_printf(&b, "# HELP sigwall_event_file_records_total Whole records written to "
-			      "the event files.\n# TYPE sigwall_event_file_records_total counter\n");
-		for (unsigned k = 0; k < 2; k++)
-			if (fs[k]->path != NULL)
-				sw_buf_printf(&b, "sigwall_event_file_records_total{instance=\"%s\","
-					      "file=\"%s\"} %" PRIu64 "\n", in, fn[k], fs[k]->records);
-		sw_buf_printf(&b, "# HELP sigwall_event_file_records_lost_total Records not written "
-			      "(disk full, write error, file not open).\n"
-			      "# TYPE sigwall_event_file_records_lost_total counter\n");
-		for (unsigned k = 0; k < 2; k++)
-			if (fs[k]->path != NULL)
-				sw_buf_printf(&b, "sigwall_event_file_records_lost_total{instance="
-					      "\"%s\",file=\"%s\"} %" PRIu64 "\n", in, fn[k],
-					      fs[k]->records_lost);
-		sw_buf_printf(&b, "# HELP sigwall_event_file_short_writes_total Writes cut short, "
-			      "truncated back to the last whole record.\n"
-			      "# TYPE sigwall_event_file_short_writes_total counter\n");
-		for (unsigned k = 0; k < 2; k++)
-			if (fs[k]->path != NULL)
-				sw_buf_printf(&b, "sigwall_event_file_short_writes_total{instance="
-					      "\"%s\",file=\"%s\"} %" PRIu64 "\n", in, fn[k],
-					      fs[k]->short_writes);
-		sw_buf_printf(&b, "# TYPE sigwall_event_file_reopens_total counter\n");
-		for (unsigned k = 0; k < 2; k++)
-			if (fs[k]->path != NULL)
-				sw_buf_printf(&b, "sigwall_event_file_reopens_total{instance=\"%s\","
-					      "file=\"%s\"} %" PRIu64 "\n", in, fn[k], fs[k]->reopens);
+		for (unsigned m = 0; m < sizeof(fm) / sizeof(fm[0]); m++) {
+			sw_buf_printf(&b, "# HELP sigwall_event_file_%s_total %s\n"
+				      "# TYPE sigwall_event_file_%s_total counter\n", fm[m].name,
+				      fm[m].help, fm[m].name);
+			for (unsigned k = 0; k < 2; k++)
+				if (fs[k]->path != NULL)
+					sw_buf_printf(&b, "sigwall_event_file_%s_total{instance=\"%s\","
+						      "file=\"%s\"} %" PRIu64 "\n", fm[m].name, in,
+						      fn[k], *(const uint64_t *)(const void *)
+						      ((const char *)fs[k] + fm[m].off));
+		}
 	}
 	if (c->syslog_addr != NULL)
 		sw_buf_printf(&b, "# TYPE sigwall_events_syslog_total counter\n"
