@@ -824,8 +824,16 @@ parse_size(const char *s)
 	return v;
 }
 
-int
-main(int argc, char **argv)
+/* What the command line asks for beyond struct sw_ctl's fields. */
+struct options {
+	const char *rules, *site, *allow;
+	bool cleanup;
+	int log_sink, log_level;
+};
+
+/* The command line into c and o; --help, --version and usage errors exit here. */
+static void
+parse_options(int argc, char **argv, struct sw_ctl *c, struct options *o)
 {
 	static const struct option opts[] = {
 		{"instance", required_argument, NULL, 'i'},
@@ -848,29 +856,22 @@ main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct sw_ctl *c = &ctl;
-	const char *rules = NULL, *site = NULL, *allow = NULL;
-	bool cleanup = false, reused_img, reused_stats;
-	int log_sink = SW_LOG_AUTO, log_level = LOG_INFO;
-	char err[1024];
-	sigset_t mask;
-	int opt, rc, ready_pipe[2] = {-1, -1};
-	uint64_t next_snap = 0, next_hb = 0;
-	unsigned drained = 0;
+	int opt;
 
+	memset(o, 0, sizeof(*o));
+	o->log_sink = SW_LOG_AUTO;
+	o->log_level = LOG_INFO;
 	c->instance = "default";
 	c->max_workers = SW_SHM_DEFAULT_WORKERS;
 	c->reload_timeout_ms = 2000;
 	c->syslog_facility = 16;
-	/* Messages before the options are read go to stderr. */
-	sw_log_init("sigwall-control", "-", SW_LOG_STDERR, LOG_INFO);
 	while ((opt = getopt_long(argc, argv, "i:r:s:m:e:p:fS:w:T:Ch", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'i': c->instance = optarg; break;
-		case 'r': rules = optarg; break;
-		case 's': site = optarg; break;
+		case 'r': o->rules = optarg; break;
+		case 's': o->site = optarg; break;
 		case 'm': c->metrics_addr = optarg; break;
-		case 'A': allow = optarg; break;
+		case 'A': o->allow = optarg; break;
 		case 'e': c->evf.path = optarg; break;
 		case 'p': c->pcapf.path = optarg; break;
 		case 'Y': c->syslog_addr = optarg; break;
@@ -881,13 +882,13 @@ main(int argc, char **argv)
 				    optarg);
 			break;
 		case 'L':
-			log_sink = sw_log_sink_parse(optarg);
-			if (log_sink < 0)
+			o->log_sink = sw_log_sink_parse(optarg);
+			if (o->log_sink < 0)
 				die(2, "--log wants auto, stderr, journal or syslog, got '%s'", optarg);
 			break;
 		case 'l':
-			log_level = sw_log_level_parse(optarg);
-			if (log_level < 0)
+			o->log_level = sw_log_level_parse(optarg);
+			if (o->log_level < 0)
 				die(2, "--log-level wants err, warning, notice, info or debug, got '%s'",
 				    optarg);
 			break;
@@ -895,22 +896,22 @@ main(int argc, char **argv)
 		case 'S': c->slot_size = parse_size(optarg); break;
 		case 'w': c->max_workers = (unsigned)atoi(optarg); break;
 		case 'T': c->reload_timeout_ms = (unsigned)atoi(optarg); break;
-		case 'C': cleanup = true; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("sigwall-control %s\n", SW_VERSION); return 0;
+		case 'C': o->cleanup = true; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("sigwall-control %s\n", SW_VERSION); exit(0);
 		default:
 			fprintf(stderr, "sigwall-control: option '%s' is unknown or lacks its value\n",
 				argv[optind - 1]);
 			usage(stderr);
-			return 2;
+			exit(2);
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "sigwall-control: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
-		return 2;
+		exit(2);
 	}
-	sw_log_init("sigwall-control", c->instance, (enum sw_log_sink)log_sink, log_level);
+	sw_log_init("sigwall-control", c->instance, (enum sw_log_sink)o->log_sink, o->log_level);
 	if (c->reload_timeout_ms == 0 || c->reload_timeout_ms > 600000)
 		die(2, "--reload-timeout wants 1-600000 ms");
 	if (sw_shm_instance_valid(c->instance) < 0)
@@ -918,6 +919,12 @@ main(int argc, char **argv)
 		    c->instance, SW_SHM_INSTANCE_MAX);
 	if (c->max_workers == 0 || c->max_workers > SW_SHM_MAX_WORKERS)
 		die(2, "--workers must be 1..%d", SW_SHM_MAX_WORKERS);
+}
+
+/* The run directory, socket and lock paths, and the instance lock. */
+static void
+setup_rundir(struct sw_ctl *c)
+{
 	snprintf(c->rundir, sizeof(c->rundir), "%s", sw_ctl_rundir());
 	if (mkdir(c->rundir, 0700) < 0 && errno != EEXIST)
 		die(1, "cannot create %s: %s", c->rundir, strerror(errno));
@@ -926,40 +933,35 @@ main(int argc, char **argv)
 	if (sw_ctl_path(c->lock_path, sizeof(c->lock_path), c->instance, "lock") < 0)
 		die(2, "lock path under %s is too long", c->rundir);
 	take_lock(c);
-	if (cleanup) {
-		sw_shm_unlink(c->instance);
-		unlink(c->sock_path);
-		unlink(c->lock_path);
-		return 0;
-	}
-	if (rules == NULL || site == NULL) {
-		usage(stderr);
-		die(2, "--rules and --site are required");
-	}
-	abs_path(rules, c->rules, sizeof(c->rules), "rules");
-	abs_path(site, c->site, sizeof(c->site), "site");
+}
 
-	/* Compile before touching shared memory: a broken rule set at startup changes nothing. */
-	{
-		struct sw_compiled first;
-		uint64_t slot, t0 = sw_shm_mono_ns();
+/* Compile the first image, then create or reuse the image and stats objects. Compiling comes
+ * before touching shared memory: a broken rule set at startup changes nothing. */
+static void
+setup_shm(struct sw_ctl *c, const struct options *o)
+{
+	struct sw_compiled first;
+	uint64_t slot, t0 = sw_shm_mono_ns();
+	bool reused_img, reused_stats;
+	char err[1024];
+	int rc;
 
-		memset(&first, 0, sizeof(first));
-		rc = sw_compile_files(c->rules, c->site, 1, &first, err, sizeof(err));
-		c->pre_ns = sw_shm_mono_ns() - t0;
-		if (rc < 0)
-			die(2, "%s", err[0] ? err : "compile failed");
-		slot = c->slot_size != 0 ? c->slot_size : 4 * (uint64_t)first.size;
-		if (slot < SW_SHM_MIN_SLOT_SIZE && c->slot_size == 0)
-			slot = SW_SHM_MIN_SLOT_SIZE;
-		/* kept for the first publication (sw_reload_sync), freed by it */
-		c->pre_image = first.image;
-		c->pre_size = first.size;
-		rc = sw_shm_image_create(c->instance, slot, SW_SHM_DEFAULT_SLOTS, &c->image,
-					 &reused_img);
-		if (rc < 0)
-			die(1, "/sigwall.%s.image: %s", c->instance, strerror(-rc));
-	}
+	abs_path(o->rules, c->rules, sizeof(c->rules), "rules");
+	abs_path(o->site, c->site, sizeof(c->site), "site");
+	memset(&first, 0, sizeof(first));
+	rc = sw_compile_files(c->rules, c->site, 1, &first, err, sizeof(err));
+	c->pre_ns = sw_shm_mono_ns() - t0;
+	if (rc < 0)
+		die(2, "%s", err[0] ? err : "compile failed");
+	slot = c->slot_size != 0 ? c->slot_size : 4 * (uint64_t)first.size;
+	if (slot < SW_SHM_MIN_SLOT_SIZE && c->slot_size == 0)
+		slot = SW_SHM_MIN_SLOT_SIZE;
+	/* kept for the first publication (sw_reload_sync), freed by it */
+	c->pre_image = first.image;
+	c->pre_size = first.size;
+	rc = sw_shm_image_create(c->instance, slot, SW_SHM_DEFAULT_SLOTS, &c->image, &reused_img);
+	if (rc < 0)
+		die(1, "/sigwall.%s.image: %s", c->instance, strerror(-rc));
 	rc = sw_shm_stats_create(c->instance, c->max_workers, 0, &c->stats, &reused_stats);
 	if (rc < 0)
 		die(1, "/sigwall.%s.stats: %s", c->instance, strerror(-rc));
@@ -988,11 +990,21 @@ main(int argc, char **argv)
 	c->snap_cur = calloc(1, sizeof(struct sw_snap));
 	if (c->snap_prev == NULL || c->snap_cur == NULL)
 		die(1, "out of memory");
-	if (allow != NULL) {
+}
+
+/* Event outputs, signals, the first publication, the unix socket and the metrics port. */
+static void
+setup_io(struct sw_ctl *c, const struct options *o)
+{
+	sigset_t mask;
+	char err[1024];
+	int rc;
+
+	if (o->allow != NULL) {
 		char why[256];
 
-		if (parse_allow(c, allow, why, sizeof(why)) < 0)
-			die(2, "--metrics-allow %s: %s", allow, why);
+		if (parse_allow(c, o->allow, why, sizeof(why)) < 0)
+			die(2, "--metrics-allow %s: %s", o->allow, why);
 	}
 	rc = sw_events_open(c);
 	if (rc == -EPROTO)
@@ -1041,51 +1053,62 @@ main(int argc, char **argv)
 			sw_log(LOG_NOTICE, "metrics on %s answer any source address; restrict them "
 			       "with --metrics-allow CIDR,...", c->metrics_addr);
 	}
+}
 
-	if (!c->foreground) {
-		/* The parent returns once we serve, so scripts can call sigwallctl right away. */
-		pid_t pid;
-		char b;
+/* Unless --foreground: fork; the parent exits once the child serves (announce() writes to the
+ * returned pipe), so scripts can call sigwallctl right away. -1 in the foreground. */
+static int
+daemonise(struct sw_ctl *c)
+{
+	int ready_pipe[2];
+	char pidbuf[32];
+	pid_t pid;
+	char b;
 
-		if (pipe(ready_pipe) < 0)
-			die(1, "pipe: %s", strerror(errno));
-		pid = fork();
-		if (pid < 0)
-			die(1, "fork: %s", strerror(errno));
-		if (pid > 0) {
-			close(ready_pipe[1]);
-			_exit(read(ready_pipe[0], &b, 1) == 1 ? 0 : 1);
-		}
-		close(ready_pipe[0]);
-		setsid();
-		/* the lock and the pid in the lock file follow the child */
-		snprintf(err, sizeof(err), "%d\n", (int)getpid());
-		if (ftruncate(c->lock_fd, 0) < 0 ||
-		    pwrite(c->lock_fd, err, strlen(err), 0) < 0) {
-			/* informational only */
-		}
+	if (c->foreground)
+		return -1;
+	if (pipe(ready_pipe) < 0)
+		die(1, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		die(1, "fork: %s", strerror(errno));
+	if (pid > 0) {
+		close(ready_pipe[1]);
+		_exit(read(ready_pipe[0], &b, 1) == 1 ? 0 : 1);
 	}
+	close(ready_pipe[0]);
+	setsid();
+	/* the lock and the pid in the lock file follow the child */
+	snprintf(pidbuf, sizeof(pidbuf), "%d\n", (int)getpid());
+	if (ftruncate(c->lock_fd, 0) < 0 || pwrite(c->lock_fd, pidbuf, strlen(pidbuf), 0) < 0) {
+		/* informational only */
+	}
+	return ready_pipe[1];
+}
+
+/* Serving: the log line, systemd's READY=1, the start event, and the forking parent let go. */
+static void
+announce(struct sw_ctl *c, int ready_fd)
+{
+	char st[512];
+
 	atomic_store(&c->stats.hdr->control_pid, (int32_t)getpid());
 	sw_log(LOG_NOTICE, "serving %s%s%s, generation %" PRIu64 " active (%u rules)",
 	       c->sock_path, c->metrics_addr != NULL ? ", metrics on http://" : "",
 	       c->metrics_addr != NULL ? c->metrics_addr : "",
 	       atomic_load(&c->image.hdr->generation), c->last_ok.nrules);
-	{
-		char st[512];
-
-		snprintf(st, sizeof(st), "READY=1\nMAINPID=%d\nSTATUS=generation %" PRIu64
-			 " active, %u rules", (int)getpid(), atomic_load(&c->image.hdr->generation),
-			 c->last_ok.nrules);
-		sw_notify(st);
-	}
+	snprintf(st, sizeof(st), "READY=1\nMAINPID=%d\nSTATUS=generation %" PRIu64
+		 " active, %u rules", (int)getpid(), atomic_load(&c->image.hdr->generation),
+		 c->last_ok.nrules);
+	sw_notify(st);
 	sw_events_note(c, NULL, "system", "start", "\"version\":\"" SW_VERSION "\"");
-	if (!c->foreground) {
+	if (ready_fd >= 0) {
 		int devnull = open("/dev/null", O_RDWR);
 
-		if (write(ready_pipe[1], "r", 1) != 1) {
+		if (write(ready_fd, "r", 1) != 1) {
 			/* parent gone: keep serving */
 		}
-		close(ready_pipe[1]);
+		close(ready_fd);
 		if (devnull >= 0) {
 			dup2(devnull, 0);
 			dup2(devnull, 1);
@@ -1093,11 +1116,56 @@ main(int argc, char **argv)
 		}
 		sw_log_daemonised();
 	}
+}
+
+/* The signals read from signalfd: false on SIGTERM/SIGINT (stop). SIGHUP reopens the event
+ * files (logrotate's convention; `sigwallctl reload` reloads, control/README.md). */
+static bool
+handle_signals(struct sw_ctl *c)
+{
+	struct signalfd_siginfo si;
+	bool hup = false;
+
+	while (read(c->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGHUP)
+			return false;
+		/* A storm of them reopens once per read. */
+		c->signals_hup++;
+		hup = true;
+	}
+	if (hup)
+		sw_events_reopen(c, follow_sink, "SIGHUP");
+	return true;
+}
+
+/* Clients that never finish their request are cut off. */
+static void
+expire_clients(uint64_t now)
+{
+	for (unsigned i = 0; i < nclients;) {
+		if (clients[i].state == CS_READING && now - clients[i].since_ns > CLIENT_TIMEOUT_NS) {
+			if (clients[i].kind == CL_CTL)
+				send_str(clients[i].fd, "ERR request timeout\n");
+			client_close(i);
+			continue;
+		}
+		i++;
+	}
+}
+
+/* The loop: clients, signals, reload completions, events, the per-second snapshot and the
+ * heartbeat, until SIGTERM or SIGINT. */
+static void
+serve(struct sw_ctl *c)
+{
+	uint64_t next_snap = 0, next_hb = 0;
+	unsigned drained = 0;
 
 	for (;;) {
 		struct pollfd pf[4 + MAX_CLIENTS];
 		unsigned np = 0, base;
 		uint64_t now;
+		int rc;
 
 		pf[np++] = (struct pollfd){c->listen_fd, POLLIN, 0};
 		pf[np++] = (struct pollfd){c->sig_fd, POLLIN, 0};
@@ -1117,23 +1185,8 @@ main(int argc, char **argv)
 				if (i < nclients && (pf[base + i].revents & (POLLIN | POLLHUP | POLLERR)))
 					client_read(i);
 			}
-			if (pf[1].revents & POLLIN) {
-				struct signalfd_siginfo si;
-
-				bool hup = false;
-
-				while (read(c->sig_fd, &si, sizeof(si)) == sizeof(si)) {
-					if (si.ssi_signo == SIGHUP) {
-						/* A storm of them reopens once per read. */
-						c->signals_hup++;
-						hup = true;
-					} else {
-						goto out;
-					}
-				}
-				if (hup)
-					sw_events_reopen(c, follow_sink, "SIGHUP");
-			}
+			if ((pf[1].revents & POLLIN) && !handle_signals(c))
+				return;
 			if (pf[2].revents & POLLIN) {
 				uint64_t v;
 
@@ -1146,17 +1199,7 @@ main(int argc, char **argv)
 				accept_client(c->metrics_fd, CL_HTTP);
 		}
 		now = sw_shm_mono_ns();
-		/* Clients that never finish their request are cut off. */
-		for (unsigned i = 0; i < nclients;) {
-			if (clients[i].state == CS_READING &&
-			    now - clients[i].since_ns > CLIENT_TIMEOUT_NS) {
-				if (clients[i].kind == CL_CTL)
-					send_str(clients[i].fd, "ERR request timeout\n");
-				client_close(i);
-				continue;
-			}
-			i++;
-		}
+		expire_clients(now);
 		drained = sw_events_drain(c, follow_sink);
 		if (now >= next_snap) {
 			sw_snap_take(c);
@@ -1169,7 +1212,13 @@ main(int argc, char **argv)
 			next_hb = now + 500000000ull;
 		}
 	}
-out:
+}
+
+/* A running reload finished, the last events written, clients closed; the shm objects stay:
+ * the dataplane keeps enforcing the last image. */
+static void
+shutdown_ctl(struct sw_ctl *c)
+{
 	sw_notify("STOPPING=1");
 	sw_log(LOG_NOTICE, "stopping; the dataplane keeps generation %" PRIu64,
 	       atomic_load(&c->image.hdr->generation));
@@ -1189,8 +1238,34 @@ out:
 	atomic_store(&c->stats.hdr->control_pid, 0);
 	unlink(c->sock_path);
 	close(c->listen_fd);
-	/* The shm objects stay: the dataplane keeps enforcing the last image. */
 	sw_shm_image_detach(&c->image);
 	sw_shm_stats_detach(&c->stats);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sw_ctl *c = &ctl;
+	struct options o;
+
+	/* Messages before the options are read go to stderr. */
+	sw_log_init("sigwall-control", "-", SW_LOG_STDERR, LOG_INFO);
+	parse_options(argc, argv, c, &o);
+	setup_rundir(c);
+	if (o.cleanup) {
+		sw_shm_unlink(c->instance);
+		unlink(c->sock_path);
+		unlink(c->lock_path);
+		return 0;
+	}
+	if (o.rules == NULL || o.site == NULL) {
+		usage(stderr);
+		die(2, "--rules and --site are required");
+	}
+	setup_shm(c, &o);
+	setup_io(c, &o);
+	announce(c, daemonise(c));
+	serve(c);
+	shutdown_ctl(c);
 	return 0;
 }
