@@ -336,9 +336,10 @@ json_rule(struct sw_ctl *c, struct sw_buf *b, uint64_t generation, int32_t rule,
 		sw_buf_printf(b, ",\"checksum\":null}");
 }
 
-/* What every judged record carries: generation, worker, direction, rule, policy, flow, layers. */
+/* What every judged record carries: generation, worker, direction, rule and policy (with_rule:
+ * a record judged without an image has neither), flow, layers. */
 static void
-json_judged(struct sw_ctl *c, struct sw_buf *b, const struct sw_shm_event *e)
+json_judged(struct sw_ctl *c, struct sw_buf *b, const struct sw_shm_event *e, bool with_rule)
 {
 	uint8_t buf[SW_SHM_EVENT_SNAP];
 	struct sw_pkt pkt;
@@ -350,7 +351,8 @@ json_judged(struct sw_ctl *c, struct sw_buf *b, const struct sw_shm_event *e)
 	sw_buf_printf(b, ",\"generation\":%" PRIu64 ",\"worker\":%u,\"direction\":\"%s\","
 		      "\"port\":%u", e->generation, e->worker,
 		      e->direction == 0 ? "outside" : "inside", e->port);
-	json_rule(c, b, e->generation, e->rule, e->action);
+	if (with_rule)
+		json_rule(c, b, e->generation, e->rule, e->action);
 	json_flow(b, &pkt, &msu, have_msu);
 	json_layers(b, e, &msu, have_msu);
 }
@@ -365,14 +367,28 @@ json_mal(struct sw_buf *b, uint16_t mal)
 	sw_buf_json_str(b, sw_layer_name(sw_mal_layer((enum sw_mal)mal)));
 }
 
+/* The event type of a worker's record (SW_EV_MALFORMED records are aggregated, not here): a
+ * verdict is a drop or an alert; traffic judged while no image is bound (issue 13: fail closed)
+ * is a system event, not a policy drop: no rule or policy judged it (issue 19). */
+static enum sw_ev_type
+record_type(const struct sw_shm_event *e)
+{
+	if (e->kind == SW_EV_NO_IMAGE)
+		return SW_ET_SYSTEM;
+	return e->action == SW_EV_ACT_ALERT || e->action == SW_EV_ACT_ALLOW ? SW_ET_ALERT
+									     : SW_ET_DROP;
+}
+
 enum sw_ev_type
 sw_evjson_verdict(struct sw_ctl *c, const struct sw_shm_event *e, struct sw_buf *b)
 {
-	enum sw_ev_type t = e->action == SW_EV_ACT_ALERT || e->action == SW_EV_ACT_ALLOW
-				    ? SW_ET_ALERT : SW_ET_DROP;
+	enum sw_ev_type t = record_type(e);
 
 	sw_evjson_head(c, b, e->time_ns, t);
-	json_judged(c, b, e);
+	if (t == SW_ET_SYSTEM)
+		sw_buf_printf(b, ",\"system\":{\"event\":\"no_image\",\"action\":\"%s\"}",
+			      ev_action_name(e->action));
+	json_judged(c, b, e, t != SW_ET_SYSTEM);
 	if (e->mal != 0 && e->mal < SW_MAL_COUNT) {
 		json_mal(b, e->mal);
 		sw_buf_printf(b, "}");
@@ -390,6 +406,6 @@ sw_evjson_malformed(struct sw_ctl *c, unsigned reason, uint64_t count, uint64_t 
 	sw_buf_printf(b, ",\"count\":%" PRIu64 ",\"sampled\":%" PRIu64 ",\"interval_s\":1}", count,
 		      sampled);
 	if (sample != NULL)
-		json_judged(c, b, sample);
+		json_judged(c, b, sample, true);
 	sw_buf_printf(b, "}");
 }
