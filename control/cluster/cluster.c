@@ -273,6 +273,16 @@ flush(struct sw_cluster *c, redisContext **rp, struct batch *b, unsigned n, uint
 			add(&c->unsent, n);
 		return -1;
 	}
+	/* Live first (the peers' lag), then the warm copy. */
+	b->h.magic = WIRE_MAGIC;
+	b->h.version = SW_STATE_LAYOUT_VERSION;
+	b->h.count = (uint16_t)n;
+	b->h.member = c->member_id;
+	b->h.seq = *seq;
+	b->h.sent_ns = now;
+	redisAppendCommand(r, "PUBLISH %s %b", c->channel, (const void *)b,
+			   sizeof(b->h) + n * sizeof(b->d[0]));
+	cmds++;
 	for (unsigned i = 0; i < n; i++) {
 		char key[256];
 		uint64_t ms = (b->d[i].expiry + 999999) / 1000000;
@@ -283,15 +293,6 @@ flush(struct sw_cluster *c, redisContext **rp, struct batch *b, unsigned n, uint
 				   sizeof(b->d[i]), ms);
 		cmds++;
 	}
-	b->h.magic = WIRE_MAGIC;
-	b->h.version = SW_STATE_LAYOUT_VERSION;
-	b->h.count = (uint16_t)n;
-	b->h.member = c->member_id;
-	b->h.seq = *seq;
-	b->h.sent_ns = now;
-	redisAppendCommand(r, "PUBLISH %s %b", c->channel, (const void *)b,
-			   sizeof(b->h) + n * sizeof(b->d[0]));
-	cmds++;
 	for (unsigned i = 0; i < cmds; i++) {
 		redisReply *rep = NULL;
 
@@ -397,6 +398,21 @@ own_state(struct sw_cluster *c, struct sw_state *mine, bool *fresh)
 static void
 heartbeat(struct sw_cluster *c, redisContext **rp);
 
+/* The run_id of INFO server: changes when Redis restarts. "" when unknown. */
+static void
+redis_run_id(redisContext *r, char *buf, size_t len)
+{
+	redisReply *rep = redisCommand(r, "INFO server");
+	const char *p = rep != NULL && rep->type == REDIS_REPLY_STRING ? strstr(rep->str, "run_id:")
+								     : NULL;
+
+	buf[0] = '\0';
+	if (p != NULL)
+		snprintf(buf, len, "%.*s", (int)strcspn(p + 7, "\r\n"), p + 7);
+	if (rep != NULL)
+		freeReplyObject(rep);
+}
+
 static void *
 tx_main(void *arg)
 {
@@ -407,6 +423,8 @@ tx_main(void *arg)
 	uint64_t seq = 0, next_retry = 0, next_beat = 0, tx_epoch = 0;
 	bool need_dump = false;
 	unsigned max = c->conf.batch_max;
+	char run_id[64] = "-"; /* Redis's run_id at our last connection */
+	uint64_t unsent_dumped = 0;
 
 	if (b == NULL)
 		return NULL;
@@ -432,16 +450,29 @@ tx_main(void *arg)
 			r = connect_redis(c, "tx");
 			next_retry = mono_ms() + c->conf.retry_ms;
 			if (r != NULL) {
+				char id[64] = "";
+
 				tx_epoch = e;
 				atomic_store(&c->tx_up, true);
-				need_dump = true;
+				/* Resend everything when the peers or the warm copy may lack some of
+				 * it: deltas went unsent, or Redis is another run (restarted, maybe
+				 * empty), or this is our first connection (a restart that kept its
+				 * state object). Not after a mere reconnection: a resync of a
+				 * million entries is not free. */
+				redis_run_id(r, id, sizeof(id));
+				if (strcmp(id, run_id) != 0 || get(&c->unsent) != unsent_dumped)
+					need_dump = true;
+				snprintf(run_id, sizeof(run_id), "%s", id);
 			}
 		}
 		if (r != NULL && need_dump && st != NULL && atomic_load(&c->ready)) {
 			/* After the first warm load (the rx thread), so that a restarted member
 			 * does not write back an empty view before it learned the group's. */
+			uint64_t u = get(&c->unsent);
+
 			if (dump_state(c, &r, st, b, &seq) == 0) {
 				need_dump = false;
+				unsent_dumped = u;
 				if (!atomic_load(&c->outage) && atomic_load(&c->rx_up))
 					set_degraded(c, false);
 			}
@@ -864,27 +895,26 @@ write_file(const char *path, const char *text)
 		unlink(tmp);
 }
 
-/* Read the members' heartbeat keys of the group. */
+/* The group's members: a sorted set swm:G of member names scored by their last heartbeat (ms),
+ * and each member's status in swm:G:M (expiring after 3 heartbeats). */
 static void
-read_members(struct sw_cluster *c, redisContext *r)
+read_members(struct sw_cluster *c, redisContext *r, uint64_t now_ms)
 {
-	char pattern[3 * SW_CLUSTER_NAME_MAX], out[sizeof(c->members)];
+	char out[sizeof(c->members)];
 	size_t used = 0;
 	unsigned n = 0;
-	redisReply *keys;
+	uint64_t since = now_ms - 3ull * c->conf.heartbeat_ms;
+	redisReply *names = redisCommand(r, "ZRANGEBYSCORE swm:%s %" PRIu64 " +inf", c->conf.group,
+					 since);
 
-	snprintf(pattern, sizeof(pattern), "swm:%s:*", c->conf.group);
-	/* At most a few dozen members: KEYS over the small swm: set would scan the whole
-	 * keyspace, SCAN with a large count does the same in bounded steps. */
-	keys = redisCommand(r, "SCAN 0 MATCH %s COUNT 100000", pattern);
-	if (keys == NULL || keys->type != REDIS_REPLY_ARRAY || keys->elements != 2) {
-		if (keys != NULL)
-			freeReplyObject(keys);
+	if (names == NULL || names->type != REDIS_REPLY_ARRAY) {
+		if (names != NULL)
+			freeReplyObject(names);
 		return;
 	}
-	for (size_t i = 0; i < keys->element[1]->elements && n < SW_CLUSTER_MEMBERS_MAX; i++) {
-		redisReply *v = redisCommand(r, "GET %b", keys->element[1]->element[i]->str,
-					     keys->element[1]->element[i]->len);
+	for (size_t i = 0; i < names->elements && n < SW_CLUSTER_MEMBERS_MAX; i++) {
+		redisReply *v = redisCommand(r, "GET swm:%s:%b", c->conf.group,
+					     names->element[i]->str, names->element[i]->len);
 
 		if (v != NULL && v->type == REDIS_REPLY_STRING &&
 		    used + v->len + 2 < sizeof(out)) {
@@ -896,7 +926,7 @@ read_members(struct sw_cluster *c, redisContext *r)
 		if (v != NULL)
 			freeReplyObject(v);
 	}
-	freeReplyObject(keys);
+	freeReplyObject(names);
 	out[used] = '\0';
 	pthread_mutex_lock(&c->lock);
 	memcpy(c->members, out, used + 1);
@@ -913,9 +943,24 @@ heartbeat(struct sw_cluster *c, redisContext **rp)
 	if (n < 0 || (size_t)n >= sizeof(me))
 		return;
 	if (*rp != NULL) {
-		redisReply *rep = redisCommand(*rp, "SET swm:%s:%s %s PX %u", c->conf.group,
-					       c->conf.member, me, 3 * c->conf.heartbeat_ms);
+		uint64_t ms = now_ns() / 1000000;
+		redisReply *rep;
 
+		redisAppendCommand(*rp, "SET swm:%s:%s %s PX %u", c->conf.group, c->conf.member, me,
+				   3 * c->conf.heartbeat_ms);
+		redisAppendCommand(*rp, "ZADD swm:%s %" PRIu64 " %s", c->conf.group, ms,
+				   c->conf.member);
+		redisAppendCommand(*rp, "ZREMRANGEBYSCORE swm:%s -inf %" PRIu64, c->conf.group,
+				   ms - 3ull * c->conf.heartbeat_ms);
+		rep = NULL;
+		for (int i = 0; i < 3; i++) {
+			if (rep != NULL)
+				freeReplyObject(rep);
+			if (redisGetReply(*rp, (void **)&rep) != REDIS_OK)
+				rep = NULL;
+			if (rep == NULL)
+				break;
+		}
 		if (rep == NULL) {
 			lost_redis(c, "tx", (*rp)->errstr);
 			redisFree(*rp);
@@ -923,7 +968,7 @@ heartbeat(struct sw_cluster *c, redisContext **rp)
 			atomic_store(&c->tx_up, false);
 		} else {
 			freeReplyObject(rep);
-			read_members(c, *rp);
+			read_members(c, *rp, ms);
 		}
 	}
 	if (c->conf.status[0] == '\0')
