@@ -29,7 +29,7 @@
 #include "dataplane/state/state.h"
 #include "tests/cluster/redis_fixture.h"
 
-#define RING (1u << 16)
+#define RING	  (1u << 16)
 #define GT_INSIDE 0x3658111111120000ull
 
 static int port;
@@ -86,8 +86,8 @@ median(double *v, unsigned n)
 static int
 member_init(struct member *m, const char *group, const char *name, bool start)
 {
-	struct sw_state_config cfg = { .dialogues = 1u << 21, .sms = 1024, .subscribers = 1024,
-				       .max_workers = 4 };
+	struct sw_state_config cfg = {
+		.dialogues = 1u << 21, .sms = 1024, .subscribers = 1024, .max_workers = 4};
 	struct sw_cluster_conf conf;
 
 	memset(m, 0, sizeof(*m));
@@ -196,15 +196,15 @@ drain_main(void *arg)
 static void
 overhead(unsigned n, double *no_ring, double *with_ring)
 {
-	struct sw_state_config cfg = { .dialogues = 1u << 20, .sms = 1024, .subscribers = 1024,
-				       .max_workers = 4 };
+	struct sw_state_config cfg = {
+		.dialogues = 1u << 20, .sms = 1024, .subscribers = 1024, .max_workers = 4};
 	double v0[3], v1[3];
 
 	for (int round = 0; round < 3; round++) {
 		for (int with = 0; with < 2; with++) {
 			struct sw_state st;
 			struct sw_state_ctx ctx;
-			struct drain d = { 0 };
+			struct drain d = {0};
 			void *mem = NULL;
 			pthread_t th;
 			uint64_t t;
@@ -262,9 +262,9 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "runs", required_argument, NULL, 'r' },    { "probes", required_argument, NULL, 'p' },
-		{ "rate", required_argument, NULL, 'R' },    { "seconds", required_argument, NULL, 's' },
-		{ "tsv", no_argument, NULL, 't' },	     { NULL, 0, NULL, 0 },
+		{"runs", required_argument, NULL, 'r'}, {"probes", required_argument, NULL, 'p'},
+		{"rate", required_argument, NULL, 'R'}, {"seconds", required_argument, NULL, 's'},
+		{"tsv", no_argument, NULL, 't'},	{NULL, 0, NULL, 0},
 	};
 	unsigned runs = 5, probes = 500, seconds = 3;
 	double rate = 100000;
@@ -273,20 +273,31 @@ main(int argc, char **argv)
 	pid_t redis;
 	enum { OV0, OV1, L50, L99, LL50, LL99, TXS, RXS, LOST, WARM, WARMS, NF };
 	static const char *const names[NF] = {
-		"insert_ns_no_ring", "insert_ns_ring", "lag_idle_p50_us", "lag_idle_p99_us",
-		"lag_load_p50_us", "lag_load_p99_us", "sent_per_s", "applied_per_s",
-		"ring_lost_per_s", "warm_entries", "warm_entries_per_s",
+		"insert_ns_no_ring", "insert_ns_ring",	"lag_idle_p50_us",    "lag_idle_p99_us",
+		"lag_load_p50_us",   "lag_load_p99_us", "sent_per_s",	      "applied_per_s",
+		"ring_lost_per_s",   "warm_entries",	"warm_entries_per_s",
 	};
 	double fig[NF][16];
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
-		case 'r': runs = (unsigned)atoi(optarg); break;
-		case 'p': probes = (unsigned)atoi(optarg); break;
-		case 'R': rate = atof(optarg); break;
-		case 's': seconds = (unsigned)atoi(optarg); break;
-		case 't': tsv = true; break;
-		default: return 2;
+		case 'r':
+			runs = (unsigned)atoi(optarg);
+			break;
+		case 'p':
+			probes = (unsigned)atoi(optarg);
+			break;
+		case 'R':
+			rate = atof(optarg);
+			break;
+		case 's':
+			seconds = (unsigned)atoi(optarg);
+			break;
+		case 't':
+			tsv = true;
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (runs == 0 || runs > 16 || probes == 0) {
@@ -305,15 +316,16 @@ main(int argc, char **argv)
 	}
 	for (unsigned run = 0; run < runs; run++) {
 		struct member a, b, c;
-		struct load l = { 0 };
+		struct load l = {0};
 		struct sw_cluster_stats sa0, sa1, sb0, sb1, sc;
 		pthread_t th;
 		char group[32];
 		uint64_t t0;
 
 		snprintf(group, sizeof(group), "bench%d-%u", (int)getpid(), run);
-		if (member_init(&a, group, "A", true) < 0 || member_init(&b, group, "B", true) < 0 ||
-		    !sw_cluster_wait_ready(a.c, 10000) || !sw_cluster_wait_ready(b.c, 10000)) {
+		if (member_init(&a, group, "A", true) < 0 ||
+		    member_init(&b, group, "B", true) < 0 || !sw_cluster_wait_ready(a.c, 10000) ||
+		    !sw_cluster_wait_ready(b.c, 10000)) {
 			fprintf(stderr, "cluster-bench: members not ready\n");
 			redis_fixture_stop(redis);
 			return 1;
@@ -371,11 +383,13 @@ main(int argc, char **argv)
 		fig[WARM][run] = (double)sc.warm_loaded;
 		fig[WARMS][run] = (double)sc.warm_loaded / ((double)(now_ns() - t0) / 1e9);
 		if (!tsv)
-			printf("run %u: insert %.0f / %.0f ns (no ring / ring), lag idle p50 %.0f p99 "
-			       "%.0f us, under %.0f/s p50 %.0f p99 %.0f us, sent %.0f/s applied %.0f/s "
+			printf("run %u: insert %.0f / %.0f ns (no ring / ring), lag idle p50 %.0f "
+			       "p99 "
+			       "%.0f us, under %.0f/s p50 %.0f p99 %.0f us, sent %.0f/s applied "
+			       "%.0f/s "
 			       "ring lost %.0f/s, warm %.0f entries at %.0f/s\n",
-			       run, fig[OV0][run], fig[OV1][run], fig[L50][run], fig[L99][run], rate,
-			       fig[LL50][run], fig[LL99][run], fig[TXS][run], fig[RXS][run],
+			       run, fig[OV0][run], fig[OV1][run], fig[L50][run], fig[L99][run],
+			       rate, fig[LL50][run], fig[LL99][run], fig[TXS][run], fig[RXS][run],
 			       fig[LOST][run], fig[WARM][run], fig[WARMS][run]);
 		fflush(stdout);
 		member_fini(&c);
@@ -383,7 +397,7 @@ main(int argc, char **argv)
 		member_fini(&b);
 		{
 			/* Empty Redis between runs (each run its own group anyway). */
-			struct timeval tv = { .tv_sec = 5 };
+			struct timeval tv = {.tv_sec = 5};
 			redisContext *r = redisConnectWithTimeout("127.0.0.1", port, tv);
 
 			if (r != NULL && !r->err)

@@ -40,15 +40,15 @@ struct wire_hdr {
 	uint16_t version; /* SW_STATE_LAYOUT_VERSION: the delta layout */
 	uint16_t count;
 	uint64_t member;  /* FNV-1a of the sender's member name */
-	uint64_t seq;     /* deltas the sender published before this message */
+	uint64_t seq;	  /* deltas the sender published before this message */
 	uint64_t sent_ns; /* CLOCK_REALTIME when the sender drained the batch */
 };
 _Static_assert(sizeof(struct wire_hdr) == 32, "wire header");
 
-#define LAG_BUCKETS 320
+#define LAG_BUCKETS   320
 #define LAG_WINDOW_NS (5ull * SW_STATE_NS_PER_S)
-#define PEERS_MAX 64
-#define DUMP_CHUNK 256
+#define PEERS_MAX     64
+#define DUMP_CHUNK    256
 
 struct peer_seq {
 	uint64_t member;
@@ -80,7 +80,8 @@ struct sw_cluster {
 	/* One event per outage: set by the first thread that loses Redis, cleared when both are
 	 * back (the tx thread reports). */
 	atomic_bool outage;
-	_Atomic uint64_t epoch; /* outages so far: a connection made before the last one is suspect */
+	_Atomic uint64_t
+		epoch; /* outages so far: a connection made before the last one is suspect */
 	_Atomic uint64_t outage_unsent0, outage_gap0;
 
 	/* rx thread only */
@@ -116,7 +117,7 @@ mono_ms(void)
 static void
 sleep_us(uint32_t us)
 {
-	struct timespec ts = { .tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000 };
+	struct timespec ts = {.tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000};
 
 	nanosleep(&ts, NULL);
 }
@@ -147,8 +148,7 @@ fnv1a(const char *s)
 /* Events: one JSON line per outage and per return, appended to the events file (the one
  * sigwall-control writes: whole lines with O_APPEND do not interleave) and to stderr. */
 
-static void
-event(struct sw_cluster *c, const char *name, const char *fmt, ...)
+static void event(struct sw_cluster *c, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
@@ -171,8 +171,8 @@ event(struct sw_cluster *c, const char *name, const char *fmt, ...)
 		     "{\"timestamp\":\"%s.%06ldZ\",\"event_type\":\"system\",\"host\":\"%s\","
 		     "\"instance\":\"%s\",\"system\":{\"event\":\"%s\",\"group\":\"%s\","
 		     "\"member\":\"%s\",\"redis\":\"%s:%d\"%s%s}}\n",
-		     ts, now.tv_nsec / 1000, host, c->instance, name, c->conf.group,
-		     c->conf.member, c->conf.host, c->conf.port, extra[0] ? "," : "", extra);
+		     ts, now.tv_nsec / 1000, host, c->instance, name, c->conf.group, c->conf.member,
+		     c->conf.host, c->conf.port, extra[0] ? "," : "", extra);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	fputs(line, stderr);
@@ -219,8 +219,8 @@ lost_redis(struct sw_cluster *c, const char *who, const char *err)
 static redisContext *
 connect_redis(struct sw_cluster *c, const char *who)
 {
-	struct timeval tv = { .tv_sec = c->conf.timeout_ms / 1000,
-			      .tv_usec = (suseconds_t)(c->conf.timeout_ms % 1000) * 1000 };
+	struct timeval tv = {.tv_sec = c->conf.timeout_ms / 1000,
+			     .tv_usec = (suseconds_t)(c->conf.timeout_ms % 1000) * 1000};
 	redisContext *r = redisConnectWithTimeout(c->conf.host, c->conf.port, tv);
 
 	if (r == NULL || r->err) {
@@ -351,7 +351,7 @@ static int
 dump_state(struct sw_cluster *c, redisContext **rp, struct sw_state *st, struct batch *b,
 	   uint64_t *seq)
 {
-	struct dump_arg a = { .c = c, .rp = rp, .b = b, .seq = seq };
+	struct dump_arg a = {.c = c, .rp = rp, .b = b, .seq = seq};
 	uint64_t now = now_ns();
 
 	for (unsigned t = 0; t < SW_STATE_NTABLES && a.rc == 0; t++) {
@@ -384,7 +384,7 @@ own_state(struct sw_cluster *c, struct sw_state *mine, bool *fresh)
 		sw_state_close(mine);
 	rc = sw_state_attach(c->instance, mine);
 	if (rc == -ENOENT) {
-		struct sw_state_config cfg = { 0 };
+		struct sw_state_config cfg = {0};
 
 		rc = sw_state_open(c->instance, &cfg, 0, mine);
 		rc = rc < 0 ? rc : 0;
@@ -395,16 +395,15 @@ own_state(struct sw_cluster *c, struct sw_state *mine, bool *fresh)
 	return mine;
 }
 
-static void
-heartbeat(struct sw_cluster *c, redisContext **rp);
+static void heartbeat(struct sw_cluster *c, redisContext **rp);
 
 /* The run_id of INFO server: changes when Redis restarts. "" when unknown. */
 static void
 redis_run_id(redisContext *r, char *buf, size_t len)
 {
 	redisReply *rep = redisCommand(r, "INFO server");
-	const char *p = rep != NULL && rep->type == REDIS_REPLY_STRING ? strstr(rep->str, "run_id:")
-								     : NULL;
+	const char *p =
+		rep != NULL && rep->type == REDIS_REPLY_STRING ? strstr(rep->str, "run_id:") : NULL;
 
 	buf[0] = '\0';
 	if (p != NULL)
@@ -418,7 +417,7 @@ tx_main(void *arg)
 {
 	struct sw_cluster *c = arg;
 	struct batch *b = malloc(sizeof(*b));
-	struct sw_state mine = { 0 };
+	struct sw_state mine = {0};
 	redisContext *r = NULL;
 	uint64_t seq = 0, next_retry = 0, next_beat = 0, tx_epoch = 0;
 	bool need_dump = false;
@@ -454,11 +453,11 @@ tx_main(void *arg)
 
 				tx_epoch = e;
 				atomic_store(&c->tx_up, true);
-				/* Resend everything when the peers or the warm copy may lack some of
-				 * it: deltas went unsent, or Redis is another run (restarted, maybe
-				 * empty), or this is our first connection (a restart that kept its
-				 * state object). Not after a mere reconnection: a resync of a
-				 * million entries is not free. */
+				/* Resend everything when the peers or the warm copy may lack some
+				 * of it: deltas went unsent, or Redis is another run (restarted,
+				 * maybe empty), or this is our first connection (a restart that
+				 * kept its state object). Not after a mere reconnection: a resync
+				 * of a million entries is not free. */
 				redis_run_id(r, id, sizeof(id));
 				if (strcmp(id, run_id) != 0 || get(&c->unsent) != unsent_dumped)
 					need_dump = true;
@@ -491,13 +490,13 @@ tx_main(void *arg)
 		}
 		flush(c, &r, b, n, &seq, false);
 		if (c->own_rings)
-			atomic_store_explicit(&c->rings_obj.hdr->consumer_beat_ns, now_ns(), RELAXED);
+			atomic_store_explicit(&c->rings_obj.hdr->consumer_beat_ns, now_ns(),
+					      RELAXED);
 		if (atomic_load(&c->outage) && r != NULL && tx_epoch == atomic_load(&c->epoch) &&
 		    atomic_load(&c->rx_up)) {
 			atomic_store(&c->outage, false);
 			set_degraded(c, need_dump);
-			event(c, "cluster_redis_up",
-			      "\"unsent\":%" PRIu64 ",\"missed\":%" PRIu64,
+			event(c, "cluster_redis_up", "\"unsent\":%" PRIu64 ",\"missed\":%" PRIu64,
 			      get(&c->unsent) - atomic_load(&c->outage_unsent0),
 			      get(&c->rx_gap) - atomic_load(&c->outage_gap0));
 		}
@@ -752,7 +751,7 @@ static void *
 rx_main(void *arg)
 {
 	struct sw_cluster *c = arg;
-	struct sw_state mine = { 0 };
+	struct sw_state mine = {0};
 	struct sw_state_ctx ctx;
 	redisContext *r = NULL;
 	uint64_t next_retry = 0, next_ping = 0, last_data = mono_ms(), next_lag = 0;
@@ -804,8 +803,8 @@ rx_main(void *arg)
 			next_lag = mono_ms() + 200;
 		}
 		if (mono_ms() >= next_ping) {
-			/* A PING in subscribed mode (answered "pong"): a Redis that stopped answering
-			 * is noticed even when no peer publishes. */
+			/* A PING in subscribed mode (answered "pong"): a Redis that stopped
+			 * answering is noticed even when no peer publishes. */
 			int done = 0;
 
 			redisAppendCommand(r, "PING");
@@ -841,7 +840,7 @@ rx_main(void *arg)
 			goto drop;
 		}
 		continue;
-drop:
+	drop:
 		redisFree(r);
 		r = NULL;
 		atomic_store(&c->rx_up, false);
@@ -904,8 +903,8 @@ read_members(struct sw_cluster *c, redisContext *r, uint64_t now_ms)
 	size_t used = 0;
 	unsigned n = 0;
 	uint64_t since = now_ms - 3ull * c->conf.heartbeat_ms;
-	redisReply *names = redisCommand(r, "ZRANGEBYSCORE swm:%s %" PRIu64 " +inf", c->conf.group,
-					 since);
+	redisReply *names =
+		redisCommand(r, "ZRANGEBYSCORE swm:%s %" PRIu64 " +inf", c->conf.group, since);
 
 	if (names == NULL || names->type != REDIS_REPLY_ARRAY) {
 		if (names != NULL)
@@ -916,8 +915,7 @@ read_members(struct sw_cluster *c, redisContext *r, uint64_t now_ms)
 		redisReply *v = redisCommand(r, "GET swm:%s:%b", c->conf.group,
 					     names->element[i]->str, names->element[i]->len);
 
-		if (v != NULL && v->type == REDIS_REPLY_STRING &&
-		    used + v->len + 2 < sizeof(out)) {
+		if (v != NULL && v->type == REDIS_REPLY_STRING && used + v->len + 2 < sizeof(out)) {
 			memcpy(out + used, v->str, v->len);
 			used += v->len;
 			out[used++] = '\n';

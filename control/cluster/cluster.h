@@ -24,13 +24,13 @@
 #include "dataplane/state/rings.h"
 #include "dataplane/state/state.h"
 
-#define SW_CLUSTER_NAME_MAX 64
+#define SW_CLUSTER_NAME_MAX    64
 #define SW_CLUSTER_MEMBERS_MAX 32 /* members listed in the status */
 
 struct sw_cluster_conf {
 	char group[SW_CLUSTER_NAME_MAX];  /* site.cluster.name */
 	char member[SW_CLUSTER_NAME_MAX]; /* site.cluster.member; default <hostname>.<instance> */
-	char host[256];                   /* site.cluster.redis = "host:port" */
+	char host[256];			  /* site.cluster.redis = "host:port" */
 	int port;
 	uint32_t flush_us;     /* rings drained at least this often (default 1000) */
 	uint32_t timeout_ms;   /* a Redis command slower than this = Redis down (default 200) */
@@ -56,13 +56,13 @@ int sw_cluster_parse_redis(const char *s, struct sw_cluster_conf *c);
 /* What a replicator counted (D4). Lags are from a delta's drain on the sender to its apply
  * here, over the last ~10 s. */
 struct sw_cluster_stats {
-	uint64_t sent;        /* deltas published */
+	uint64_t sent;	      /* deltas published */
 	uint64_t unsent;      /* deltas drained while Redis was unreachable (resync resends) */
 	uint64_t ring_lost;   /* deltas the workers' rings could not take (ring full) */
 	uint64_t received;    /* peer deltas received live */
 	uint64_t applied;     /* peer deltas (live or warm) that changed the local state */
-	uint64_t stale;       /* peer deltas that changed nothing (duplicates, older, expired) */
-	uint64_t busy;        /* peer deltas not applied: bucket lock not obtained */
+	uint64_t stale;	      /* peer deltas that changed nothing (duplicates, older, expired) */
+	uint64_t busy;	      /* peer deltas not applied: bucket lock not obtained */
 	uint64_t rx_gap;      /* peer deltas missed (gaps in a peer's sequence) */
 	uint64_t rx_bad;      /* malformed messages or values */
 	uint64_t warm_loaded; /* warm-copy entries read */
@@ -70,9 +70,9 @@ struct sw_cluster_stats {
 	uint64_t resyncs;     /* warm loads done (first start included) */
 	uint64_t disconnects; /* times Redis became unreachable */
 	uint64_t lag_p50_ns, lag_p99_ns, lag_max_ns, lag_samples;
-	bool reachable;       /* both connections up */
-	bool ready;           /* the first warm load is done */
-	bool degraded;        /* Redis unreachable or resync not finished (rings.h: degraded) */
+	bool reachable; /* both connections up */
+	bool ready;	/* the first warm load is done */
+	bool degraded;	/* Redis unreachable or resync not finished (rings.h: degraded) */
 };
 
 struct sw_cluster;

@@ -84,9 +84,8 @@ name_valid(const char *s)
 	return true;
 }
 
-static int
-errat(char *err, size_t len, const char *file, const config_setting_t *s, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+static int errat(char *err, size_t len, const char *file, const config_setting_t *s,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static int
 errat(char *err, size_t len, const char *file, const config_setting_t *s, const char *fmt, ...)
@@ -102,21 +101,22 @@ errat(char *err, size_t len, const char *file, const config_setting_t *s, const 
 }
 
 int
-sw_cluster_conf_site(const char *path, const char *instance, struct sw_cluster_conf *c,
-		     char *err, size_t errlen)
+sw_cluster_conf_site(const char *path, const char *instance, struct sw_cluster_conf *c, char *err,
+		     size_t errlen)
 {
-	static const char *const keys[] = { "name", "redis", "member", "flush_us", "timeout_ms",
-					    "retry_ms", "heartbeat_ms", "batch", NULL };
+	static const char *const keys[] = {"name",	   "redis",	 "member",
+					   "flush_us",	   "timeout_ms", "retry_ms",
+					   "heartbeat_ms", "batch",	 NULL};
 	static const struct {
 		const char *key;
 		size_t off;
 		int min, max;
 	} nums[] = {
-		{ "flush_us", offsetof(struct sw_cluster_conf, flush_us), 10, 1000000 },
-		{ "timeout_ms", offsetof(struct sw_cluster_conf, timeout_ms), 1, 60000 },
-		{ "retry_ms", offsetof(struct sw_cluster_conf, retry_ms), 10, 600000 },
-		{ "heartbeat_ms", offsetof(struct sw_cluster_conf, heartbeat_ms), 100, 60000 },
-		{ "batch", offsetof(struct sw_cluster_conf, batch_max), 1, 1024 },
+		{"flush_us", offsetof(struct sw_cluster_conf, flush_us), 10, 1000000},
+		{"timeout_ms", offsetof(struct sw_cluster_conf, timeout_ms), 1, 60000},
+		{"retry_ms", offsetof(struct sw_cluster_conf, retry_ms), 10, 600000},
+		{"heartbeat_ms", offsetof(struct sw_cluster_conf, heartbeat_ms), 100, 60000},
+		{"batch", offsetof(struct sw_cluster_conf, batch_max), 1, 1024},
 	};
 	config_t cf;
 	const config_setting_t *cl, *s;
@@ -189,8 +189,9 @@ sw_cluster_conf_site(const char *path, const char *instance, struct sw_cluster_c
 		if (config_setting_type(s) != CONFIG_TYPE_INT ||
 		    config_setting_get_int(s) < nums[i].min ||
 		    config_setting_get_int(s) > nums[i].max) {
-			rc = errat(err, errlen, path, s, "'site.cluster.%s' must be an integer %d..%d",
-				   nums[i].key, nums[i].min, nums[i].max);
+			rc = errat(err, errlen, path, s,
+				   "'site.cluster.%s' must be an integer %d..%d", nums[i].key,
+				   nums[i].min, nums[i].max);
 			goto out;
 		}
 		*(uint32_t *)((char *)c + nums[i].off) = (uint32_t)config_setting_get_int(s);
@@ -200,7 +201,7 @@ sw_cluster_conf_site(const char *path, const char *instance, struct sw_cluster_c
 
 		gethostname(host, sizeof(host) - 1);
 		for (char *p = host; *p != '\0'; p++)
-			if (!name_valid((char[]){ *p, '\0' }))
+			if (!name_valid((char[]){*p, '\0'}))
 				*p = '_';
 		snprintf(c->member, sizeof(c->member), "%.30s.%.31s", host,
 			 instance != NULL ? instance : "default");

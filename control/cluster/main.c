@@ -32,21 +32,27 @@ on_signal(int sig)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: sigwall-cluster [--instance NAME] [--site FILE] [--redis HOST:PORT] "
-		   "[--group NAME] [--member NAME]\n"
-		   "                       [--events FILE] [--status FILE] [--rings N] [--check]\n");
+	fprintf(f,
+		"usage: sigwall-cluster [--instance NAME] [--site FILE] [--redis HOST:PORT] "
+		"[--group NAME] [--member NAME]\n"
+		"                       [--events FILE] [--status FILE] [--rings N] [--check]\n");
 }
 
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "instance", required_argument, NULL, 'i' }, { "site", required_argument, NULL, 's' },
-		{ "redis", required_argument, NULL, 'r' },    { "group", required_argument, NULL, 'g' },
-		{ "member", required_argument, NULL, 'm' },   { "events", required_argument, NULL, 'e' },
-		{ "status", required_argument, NULL, 'S' },   { "rings", required_argument, NULL, 'R' },
-		{ "check", no_argument, NULL, 'c' },	      { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"instance", required_argument, NULL, 'i'},
+		{"site", required_argument, NULL, 's'},
+		{"redis", required_argument, NULL, 'r'},
+		{"group", required_argument, NULL, 'g'},
+		{"member", required_argument, NULL, 'm'},
+		{"events", required_argument, NULL, 'e'},
+		{"status", required_argument, NULL, 'S'},
+		{"rings", required_argument, NULL, 'R'},
+		{"check", no_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *instance = "default", *site = NULL, *redis = NULL, *group = NULL;
 	const char *member = NULL, *events = NULL, *status = NULL;
@@ -60,17 +66,39 @@ main(int argc, char **argv)
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
-		case 'i': instance = optarg; break;
-		case 's': site = optarg; break;
-		case 'r': redis = optarg; break;
-		case 'g': group = optarg; break;
-		case 'm': member = optarg; break;
-		case 'e': events = optarg; break;
-		case 'S': status = optarg; break;
-		case 'R': rings = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'c': check = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'i':
+			instance = optarg;
+			break;
+		case 's':
+			site = optarg;
+			break;
+		case 'r':
+			redis = optarg;
+			break;
+		case 'g':
+			group = optarg;
+			break;
+		case 'm':
+			member = optarg;
+			break;
+		case 'e':
+			events = optarg;
+			break;
+		case 'S':
+			status = optarg;
+			break;
+		case 'R':
+			rings = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'c':
+			check = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc || sw_shm_instance_valid(instance) < 0 || rings > SW_STATE_MAX_WORKERS) {
@@ -95,7 +123,8 @@ main(int argc, char **argv)
 		snprintf(conf.member, sizeof(conf.member), "%s", member);
 	if (conf.group[0] == '\0' && conf.host[0] == '\0') {
 		printf("sigwall-cluster: no cluster configured for instance '%s' (no site.cluster, "
-		       "no --redis): a single box, nothing to replicate\n", instance);
+		       "no --redis): a single box, nothing to replicate\n",
+		       instance);
 		return 0;
 	}
 	if (conf.group[0] == '\0' || conf.host[0] == '\0') {

@@ -61,8 +61,7 @@ member_line(FILE *out, const char *obj, const char *end, uint64_t now)
 	field(obj, end, "member", name, sizeof(name));
 	field(obj, end, "ready", ready, sizeof(ready));
 	field(obj, end, "reachable", reach, sizeof(reach));
-	fprintf(out,
-		"  %-24s %-5s %-9s %8.0f %8.0f %12.0f %12.0f %8.0f %8.0f %8.0f %7.1f\n", name,
+	fprintf(out, "  %-24s %-5s %-9s %8.0f %8.0f %12.0f %12.0f %8.0f %8.0f %8.0f %7.1f\n", name,
 		strcmp(ready, "true") == 0 ? "yes" : "no",
 		strcmp(reach, "true") == 0 ? "yes" : "no", field(obj, end, "lag_p50_us", NULL, 0),
 		field(obj, end, "lag_p99_us", NULL, 0), field(obj, end, "sent", NULL, 0),

@@ -20,14 +20,14 @@
 
 #include "dataplane/state/state.h"
 
-#define SW_STATE_RINGS_MAGIC 0x53474e4952575353ull /* "SSWRINGS" */
-#define SW_STATE_RINGS_VERSION 1u
+#define SW_STATE_RINGS_MAGIC	    0x53474e4952575353ull /* "SSWRINGS" */
+#define SW_STATE_RINGS_VERSION	    1u
 #define SW_STATE_RINGS_DEFAULT_SIZE 4096u /* records per ring (256 KiB) */
 
 struct sw_state_rings_hdr {
 	/* Immutable after creation; magic stored (release) last, loaded (acquire) by openers. */
 	_Atomic uint64_t magic;
-	uint32_t version;     /* SW_STATE_RINGS_VERSION */
+	uint32_t version; /* SW_STATE_RINGS_VERSION */
 	uint32_t hdr_size;
 	uint64_t region_size;
 	uint32_t nrings;      /* one per worker index */

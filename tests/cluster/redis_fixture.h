@@ -26,8 +26,8 @@
 static const char *
 redis_fixture_binary(void)
 {
-	static const char *const paths[] = { "/usr/bin/redis-server", "/usr/local/bin/redis-server",
-					     NULL };
+	static const char *const paths[] = {"/usr/bin/redis-server", "/usr/local/bin/redis-server",
+					    NULL};
 
 	for (const char *const *p = paths; *p != NULL; p++)
 		if (access(*p, X_OK) == 0)
@@ -38,7 +38,7 @@ redis_fixture_binary(void)
 static bool
 redis_fixture_port_free(int port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	bool ok;
 
@@ -87,12 +87,12 @@ redis_fixture_start(int port)
 			dup2(fd, 2);
 		}
 		execl(bin, bin, "--port", portstr, "--bind", "127.0.0.1", "--save", "",
-		      "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no",
-		      "--dir", "/tmp", (char *)NULL);
+		      "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no", "--dir",
+		      "/tmp", (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 500; i++) {
-		struct timeval tv = { .tv_sec = 0, .tv_usec = 100000 };
+		struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
 		redisContext *r = redisConnectWithTimeout("127.0.0.1", port, tv);
 		redisReply *rep = r != NULL && !r->err ? redisCommand(r, "PING") : NULL;
 		bool ok = rep != NULL && rep->type == REDIS_REPLY_STATUS;

@@ -32,13 +32,13 @@
 #include "dataplane/state/state.h"
 #include "tests/cluster/redis_fixture.h"
 
-#define INSIDE_GT "254700000001"  /* home MSC */
-#define HLR "254700000010"
-#define SMSC_GB "447700900001"    /* partner GB's SMSC */
-#define VLR_GB "447700900123"
-#define IMSI "639010000000123"    /* home subscriber */
-#define P_GB 0x4742u
-#define RING 4096
+#define INSIDE_GT "254700000001" /* home MSC */
+#define HLR	  "254700000010"
+#define SMSC_GB	  "447700900001" /* partner GB's SMSC */
+#define VLR_GB	  "447700900123"
+#define IMSI	  "639010000000123" /* home subscriber */
+#define P_GB	  0x4742u
+#define RING	  4096
 
 static int port;
 static pid_t redis_pid;
@@ -90,8 +90,8 @@ static void
 member_init(struct member *m, const char *group, const char *name, const char *events,
 	    const char *status)
 {
-	struct sw_state_config cfg = { .dialogues = 4096, .sms = 1024, .subscribers = 4096,
-				       .max_workers = 4 };
+	struct sw_state_config cfg = {
+		.dialogues = 4096, .sms = 1024, .subscribers = 4096, .max_workers = 4};
 	struct sw_cluster_conf conf;
 
 	memset(m, 0, sizeof(*m));
@@ -119,8 +119,12 @@ member_fini(struct member *m)
 static void
 begin_from_inside(struct member *m, uint32_t otid)
 {
-	struct sw_state_tcap t = { .type = SW_STATE_TC_BEGIN, .from_inside = true, .otid_len = 4,
-				   .otid = otid, .cgpa = key(INSIDE_GT), .cdpa = key(VLR_GB) };
+	struct sw_state_tcap t = {.type = SW_STATE_TC_BEGIN,
+				  .from_inside = true,
+				  .otid_len = 4,
+				  .otid = otid,
+				  .cgpa = key(INSIDE_GT),
+				  .cdpa = key(VLR_GB)};
 	enum sw_state_why why;
 
 	assert_int_equal(sw_state_dialogue(&m->ctx, &t, now_ns(), &why), SW_STATE_DLG_LEARNED);
@@ -159,11 +163,18 @@ sri_sm_result(struct member *m)
 static void
 ul_answered(struct member *m, uint32_t otid)
 {
-	struct sw_state_pending p = { .imsi = key(IMSI), .vlr = key(VLR_GB), .partner = P_GB,
-				      .country = (uint16_t)sw_state_country("GB"), .kind = 1 };
-	struct sw_state_tcap t = { .type = SW_STATE_TC_BEGIN, .from_inside = false, .otid_len = 4,
-				   .otid = otid, .cgpa = key(VLR_GB), .cdpa = key(HLR),
-				   .pending = &p };
+	struct sw_state_pending p = {.imsi = key(IMSI),
+				     .vlr = key(VLR_GB),
+				     .partner = P_GB,
+				     .country = (uint16_t)sw_state_country("GB"),
+				     .kind = 1};
+	struct sw_state_tcap t = {.type = SW_STATE_TC_BEGIN,
+				  .from_inside = false,
+				  .otid_len = 4,
+				  .otid = otid,
+				  .cgpa = key(VLR_GB),
+				  .cdpa = key(HLR),
+				  .pending = &p};
 	enum sw_state_why why;
 
 	assert_int_equal(sw_state_dialogue(&m->ctx, &t, now_ns(), &why), SW_STATE_DLG_LEARNED);
@@ -184,18 +195,18 @@ serving(struct member *m)
 }
 
 /* Poll cond for up to ms; returns the ms it took, or -1. */
-#define WAIT_MS(cond, ms)                                                                       \
-	({                                                                                       \
-		uint64_t t0_ = now_ns();                                                          \
-		long r_ = -1;                                                                     \
-		while (now_ns() - t0_ < (uint64_t)(ms) * 1000000u) {                              \
-			if (cond) {                                                               \
-				r_ = (long)((now_ns() - t0_) / 1000000u);                         \
-				break;                                                            \
-			}                                                                         \
-			usleep(200);                                                              \
-		}                                                                                 \
-		r_;                                                                               \
+#define WAIT_MS(cond, ms)                                                                          \
+	({                                                                                         \
+		uint64_t t0_ = now_ns();                                                           \
+		long r_ = -1;                                                                      \
+		while (now_ns() - t0_ < (uint64_t)(ms)*1000000u) {                                 \
+			if (cond) {                                                                \
+				r_ = (long)((now_ns() - t0_) / 1000000u);                          \
+				break;                                                             \
+			}                                                                          \
+			usleep(200);                                                               \
+		}                                                                                  \
+		r_;                                                                                \
 	})
 
 static unsigned
@@ -266,7 +277,7 @@ test_converge(void **state)
 	 * B may have seen the location through A's start-up resync before A's live batch wrote
 	 * every key. */
 	{
-		struct timeval tv = { .tv_sec = 1 };
+		struct timeval tv = {.tv_sec = 1};
 		redisContext *r = redisConnectWithTimeout("127.0.0.1", port, tv);
 		redisReply *keys = NULL, *ttl;
 
@@ -422,8 +433,8 @@ static void
 test_named_objects(void **state)
 {
 	char ia[32], ib[32], group[32];
-	struct sw_state_config cfg = { .dialogues = 4096, .sms = 1024, .subscribers = 4096,
-				       .max_workers = 4 };
+	struct sw_state_config cfg = {
+		.dialogues = 4096, .sms = 1024, .subscribers = 4096, .max_workers = 4};
 	struct sw_state sa, sb;
 	struct sw_state_rings ra;
 	struct sw_state_ctx wa, wb;
@@ -431,8 +442,12 @@ test_named_objects(void **state)
 	struct sw_cluster *ca, *cb;
 	struct sw_state_key k;
 	struct sw_state_dialogue d;
-	struct sw_state_tcap t = { .type = SW_STATE_TC_BEGIN, .from_inside = true, .otid_len = 4,
-				   .otid = 0x7001, .cgpa = key(INSIDE_GT), .cdpa = key(VLR_GB) };
+	struct sw_state_tcap t = {.type = SW_STATE_TC_BEGIN,
+				  .from_inside = true,
+				  .otid_len = 4,
+				  .otid = 0x7001,
+				  .cgpa = key(INSIDE_GT),
+				  .cdpa = key(VLR_GB)};
 	enum sw_state_why why;
 
 	(void)state;
@@ -499,8 +514,10 @@ test_site_conf(void **state)
 	assert_int_equal(sw_cluster_conf_site(path, "i1", &c, err, sizeof(err)), 0);
 
 	f = fopen(path, "w");
-	fputs("site = {\n name = \"x\";\n cluster = { name = \"pair-1\"; redis = \"10.0.0.5:6380\";\n"
-	      "  flush_us = 500; };\n};\n", f);
+	fputs("site = {\n name = \"x\";\n cluster = { name = \"pair-1\"; redis = "
+	      "\"10.0.0.5:6380\";\n"
+	      "  flush_us = 500; };\n};\n",
+	      f);
 	fclose(f);
 	assert_int_equal(sw_cluster_conf_site(path, "i1", &c, err, sizeof(err)), 1);
 	assert_string_equal(c.group, "pair-1");
@@ -511,8 +528,10 @@ test_site_conf(void **state)
 	assert_non_null(strstr(c.member, ".i1"));
 
 	f = fopen(path, "w");
-	fputs("site = {\n name = \"x\";\n cluster = {\n  name = \"pair-1\";\n  redis = \"nohost\";\n"
-	      " };\n};\n", f);
+	fputs("site = {\n name = \"x\";\n cluster = {\n  name = \"pair-1\";\n  redis = "
+	      "\"nohost\";\n"
+	      " };\n};\n",
+	      f);
 	fclose(f);
 	assert_int_equal(sw_cluster_conf_site(path, "i1", &c, err, sizeof(err)), -EINVAL);
 	printf("# %s\n", err);
@@ -520,7 +539,8 @@ test_site_conf(void **state)
 
 	f = fopen(path, "w");
 	fputs("site = {\n cluster = {\n  name = \"a b\";\n  redis = \"[::1]:6379\";\n"
-	      "  sentinel = 1;\n };\n};\n", f);
+	      "  sentinel = 1;\n };\n};\n",
+	      f);
 	fclose(f);
 	assert_int_equal(sw_cluster_conf_site(path, "i1", &c, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, ":5: unknown key 'site.cluster.sentinel'"));

@@ -1,0 +1,156 @@
+#!/bin/sh
+# Issue 16 D2/D3/D5 through the programs: two sigwall-cluster processes (instances of their own,
+# pid-based names, a redis-server on a pid-based loopback port), configured from site.cluster,
+# ready, listed by `sigwallctl status`; Redis killed: one event each, not reachable; Redis back:
+# reachable again; SIGTERM: exit 0. Also: no site.cluster = exit 0 and nothing done; a bad
+# site.cluster = exit 2 with file:line.
+#   test_cluster_cli.sh SIGWALL_CLUSTER SIGWALLCTL
+set -u
+cl=$1
+ctl=$2
+redis=$(command -v redis-server || true)
+if [ -z "$redis" ]; then
+	echo "SKIP: redis-server not installed (scripts/deps.sh installs it)"
+	exit 77
+fi
+tmp=$(mktemp -d)
+port=$((30000 + $$ % 20000))
+ia="cliA$$"
+ib="cliB$$"
+rpid=""
+apid=""
+bpid=""
+fail=0
+
+cleanup() {
+	for p in $apid $bpid $rpid; do
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	rm -f "/dev/shm/sigwall.$ia.state" "/dev/shm/sigwall.$ia.deltas" \
+		"/dev/shm/sigwall.$ib.state" "/dev/shm/sigwall.$ib.deltas"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+check() { # what, condition result
+	if [ "$2" -eq 0 ]; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi
+}
+
+start_redis() {
+	"$redis" --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+		--dir "$tmp" >/dev/null 2>&1 &
+	rpid=$!
+	i=0
+	while [ $i -lt 100 ]; do
+		redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# wait_for FILE PATTERN [tries of 0.1 s]
+wait_for() {
+	i=0
+	while [ $i -lt "${3:-100}" ]; do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+export SIGWALL_RUNDIR="$tmp"
+
+# No cluster configured: a single box, nothing done.
+cat >"$tmp/single.conf" <<EOT
+site = { name = "x"; home = { plmn = [ "63901" ]; }; };
+EOT
+out=$("$cl" --instance "$ia" --site "$tmp/single.conf" 2>&1)
+check "no site.cluster: exit 0 ($out)" $?
+echo "$out" | grep -q "no cluster configured"
+check "no site.cluster: says so" $?
+[ ! -e "/dev/shm/sigwall.$ia.deltas" ]
+check "no site.cluster: no ring object" $?
+
+# A bad one: file:line, exit 2.
+cat >"$tmp/bad.conf" <<EOT
+site = {
+	name = "x";
+	cluster = {
+		name = "pair";
+		redis = "127.0.0.1";
+	};
+};
+EOT
+out=$("$cl" --instance "$ia" --site "$tmp/bad.conf" --check 2>&1)
+rc=$?
+echo "$out"
+[ $rc -eq 2 ] && echo "$out" | grep -q "bad.conf:5: 'site.cluster.redis'"
+check "bad site.cluster: exit 2 with file:line" $?
+
+cat >"$tmp/site.conf" <<EOT
+site = {
+	name = "x";
+	home = { plmn = [ "63901" ]; };
+	cluster = { name = "g$$"; redis = "127.0.0.1:$port"; heartbeat_ms = 200; retry_ms = 100; };
+};
+EOT
+"$cl" --instance "$ia" --site "$tmp/site.conf" --check >/dev/null
+check "--check of a good site.cluster: exit 0" $?
+
+start_redis
+check "redis-server started on 127.0.0.1:$port" $?
+"$cl" --instance "$ia" --site "$tmp/site.conf" --member a --events "$tmp/a.events" \
+	2>"$tmp/a.log" &
+apid=$!
+"$cl" --instance "$ib" --site "$tmp/site.conf" --member b --events "$tmp/b.events" \
+	2>"$tmp/b.log" &
+bpid=$!
+wait_for "$tmp/a.log" "ready"
+check "member a ready (warm copy loaded)" $?
+wait_for "$tmp/$ia.cluster.json" '"member":"b"'
+check "member a's status lists member b" $?
+[ -e "/dev/shm/sigwall.$ia.deltas" ] && [ -e "/dev/shm/sigwall.$ia.state" ]
+check "ring and state objects of the instance exist" $?
+
+out=$("$ctl" --instance "$ia" status 2>/dev/null)
+echo "$out"
+echo "$out" | grep -q "^cluster group g$$, redis 127.0.0.1:$port" &&
+	echo "$out" | grep -Eq "^  a +yes +yes" && echo "$out" | grep -Eq "^  b +yes +yes"
+check "sigwallctl status: group, both members ready and reachable" $?
+out=$("$ctl" --instance "nocluster$$" status 2>/dev/null)
+! echo "$out" | grep -q "^cluster"
+check "sigwallctl status of an instance without cluster: no cluster section" $?
+
+kill -9 "$rpid"
+wait "$rpid" 2>/dev/null
+rpid=""
+wait_for "$tmp/a.events" "cluster_redis_down"
+check "Redis killed: event on a" $?
+wait_for "$tmp/$ia.cluster.json" '"reachable":false'
+check "Redis killed: a not reachable" $?
+sleep 1
+[ "$(grep -c cluster_redis_down "$tmp/a.events")" -eq 1 ] &&
+	[ "$(grep -c cluster_redis_down "$tmp/b.events")" -eq 1 ]
+check "one event per member for the outage" $?
+kill -0 "$apid" && kill -0 "$bpid"
+check "both replicators still running" $?
+start_redis
+check "redis-server restarted" $?
+wait_for "$tmp/a.events" "cluster_redis_up" 100
+check "Redis back: cluster_redis_up on a" $?
+wait_for "$tmp/$ia.cluster.json" '"reachable":true'
+check "Redis back: a reachable" $?
+
+kill -TERM "$apid" "$bpid"
+wait "$apid"
+ra=$?
+wait "$bpid"
+rb=$?
+apid=""
+bpid=""
+[ $ra -eq 0 ] && [ $rb -eq 0 ]
+check "SIGTERM: both exit 0" $?
+exit $fail
