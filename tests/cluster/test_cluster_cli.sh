@@ -110,8 +110,11 @@ apid=$!
 bpid=$!
 wait_for "$tmp/a.log" "ready"
 check "member a ready (warm copy loaded)" $?
-wait_for "$tmp/$ia.cluster.json" '"member":"b"'
-check "member a's status lists member b" $?
+# Heartbeats are written from the start; wait until a's file shows both ready and reachable.
+wait_for "$tmp/$ia.cluster.json" "\"member\":\"b\",\"instance\":\"$ib\",\"ready\":true,\"reachable\":true"
+check "member a's status lists member b ready" $?
+wait_for "$tmp/$ia.cluster.json" "\"member\":\"a\",\"instance\":\"$ia\",\"ready\":true,\"reachable\":true"
+check "member a's status lists itself ready" $?
 [ -e "/dev/shm/sigwall.$ia.deltas" ] && [ -e "/dev/shm/sigwall.$ia.state" ]
 check "ring and state objects of the instance exist" $?
 
