@@ -869,12 +869,12 @@ member_json(const struct sw_cluster *c, char *buf, size_t len)
 			",\"stale\":%" PRIu64 ",\"unsent\":%" PRIu64 ",\"ring_lost\":%" PRIu64
 			",\"missed\":%" PRIu64 ",\"bad\":%" PRIu64 ",\"busy\":%" PRIu64
 			",\"warm_loaded\":%" PRIu64 ",\"dumped\":%" PRIu64 ",\"resyncs\":%" PRIu64
-			",\"disconnects\":%" PRIu64 ",\"time_ns\":%" PRIu64 "}",
+			",\"disconnects\":%" PRIu64 ",\"degraded\":%s,\"time_ns\":%" PRIu64 "}",
 			c->conf.member, c->instance, s.ready ? "true" : "false",
 			s.reachable ? "true" : "false", s.lag_p50_ns / 1e3, s.lag_p99_ns / 1e3,
 			s.lag_max_ns / 1e3, s.sent, s.applied, s.received, s.stale, s.unsent,
 			s.ring_lost, s.rx_gap, s.rx_bad, s.busy, s.warm_loaded, s.dumped, s.resyncs,
-			s.disconnects, now_ns());
+			s.disconnects, s.degraded ? "true" : "false", now_ns());
 }
 
 static void
