@@ -168,15 +168,15 @@ t_decode(const struct t_seg *s, struct sw_msu *msu)
 }
 
 /*
- * An Ethernet frame around M3UA message s: IPv4 192.0.2.11 -> 10.20.0.11 (outside to inside),
- * SCTP 2905 -> 2906, verification tag 0x5eed1234, one DATA chunk (RFC 9260 3.3.1, B and E bits:
- * a whole user message) with TSN tsn, stream 1, SSN ssn, PPID 3 (M3UA). The SCTP checksum is
- * left 0 (the caller fills it where a reader checks it). Returns the frame length.
+ * An Ethernet frame around DATA chunk payload d[0..n): IPv4 192.0.2.11 -> 10.20.0.11 (outside to
+ * inside), SCTP 2905 -> 2906, verification tag 0x5eed1234, one DATA chunk (RFC 9260 3.3.1) with
+ * flags (SCTP_DATA_B/E/U), TSN tsn, stream 1, SSN ssn, PPID 3 (M3UA). The SCTP checksum is left
+ * 0 (the caller fills it where a reader checks it). Returns the frame length.
  */
 static inline uint32_t
-t_frame(uint8_t *f, const struct t_seg *s, uint32_t tsn, uint16_t ssn)
+t_frame_raw(uint8_t *f, const uint8_t *dp, uint32_t dn, uint32_t tsn, uint16_t ssn, uint8_t flags)
 {
-	uint32_t dlen = 16 + s->len, pad = (4 - (dlen & 3)) & 3, n = 14 + 20 + 12 + dlen + pad;
+	uint32_t dlen = 16 + dn, pad = (4 - (dlen & 3)) & 3, n = 14 + 20 + 12 + dlen + pad;
 	uint8_t *ip = f + 14, *sc = ip + 20, *d = sc + 12;
 	uint32_t sum = 0;
 
@@ -196,8 +196,8 @@ t_frame(uint8_t *f, const struct t_seg *s, uint32_t tsn, uint16_t ssn)
 	ip[10] = (uint8_t)(~sum >> 8);
 	ip[11] = (uint8_t)~sum;
 	memcpy(sc, "\x0b\x59\x0b\x5a\x5e\xed\x12\x34", 8); /* ports 2905, 2906; tag */
-	d[0] = 0;    /* DATA */
-	d[1] = 0x03; /* B and E */
+	d[0] = 0; /* DATA */
+	d[1] = flags;
 	d[2] = (uint8_t)(dlen >> 8);
 	d[3] = (uint8_t)dlen;
 	d[4] = (uint8_t)(tsn >> 24);
@@ -208,8 +208,33 @@ t_frame(uint8_t *f, const struct t_seg *s, uint32_t tsn, uint16_t ssn)
 	d[10] = (uint8_t)(ssn >> 8);
 	d[11] = (uint8_t)ssn;
 	d[15] = 3; /* M3UA */
-	memcpy(d + 16, s->buf + s->off, s->len);
+	memcpy(d + 16, dp, dn);
 	return n;
+}
+
+/* The frame of M3UA message s whole in one DATA chunk (B and E). */
+static inline uint32_t
+t_frame(uint8_t *f, const struct t_seg *s, uint32_t tsn, uint16_t ssn)
+{
+	return t_frame_raw(f, s->buf + s->off, s->len, tsn, ssn, 0x03);
+}
+
+/* An M3UA DATA message carrying an SCCP UDT (Q.713 4.10) around TCAP tc[0..n) from cg to cd. */
+static inline void
+t_udt(struct t_seg *s, const char *cg, const char *cd, uint32_t opc, const uint8_t *tc, size_t n)
+{
+	struct sw_gen_sccp_addr cgpa = { .ssn = 6, .gti = 4 }, cdpa = { .ssn = 7, .gti = 4 };
+	struct sw_gen_bb b;
+
+	snprintf(cgpa.gt, sizeof(cgpa.gt), "%s", cg);
+	snprintf(cdpa.gt, sizeof(cdpa.gt), "%s", cd);
+	sw_gen_bb_init(&b, s->buf, sizeof(s->buf));
+	b.p -= n;
+	memcpy(b.p, tc, n);
+	sw_gen_sccp_udt(&b, &cdpa, &cgpa);
+	sw_gen_m3ua_data(&b, 100, opc, 1001, 3, 5);
+	s->off = (uint32_t)(b.p - s->buf);
+	s->len = (uint32_t)sw_gen_bb_len(&b);
 }
 
 #endif /* SW_TESTS_REASM_SEG_BUILD_H */

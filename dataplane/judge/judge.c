@@ -55,7 +55,7 @@ judge_piece(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_
 	struct sw_reasm_out o;
 	struct sw_reasm_verdict rv;
 
-	v->piece = (uint8_t)sw_reasm_msu(ctx->reasm, buf, msu, port, now_ns, &o);
+	v->piece = (uint8_t)sw_reasm_msu(ctx->reasm, buf, pkt, msu, port, now_ns, &o);
 	v->npieces = o.npieces;
 	if (v->piece == SW_REASM_PENDING || v->piece == SW_REASM_KNOWN) {
 		rv = v->piece == SW_REASM_KNOWN ? o.known : (struct sw_reasm_verdict){
@@ -138,7 +138,7 @@ sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct
 		v = &j->v[n++];
 		v->chunk = (uint8_t)i;
 		v->piece = v->npieces = 0;
-		if (unlikely_(msu->mal == SW_MAL_SCCP_SEGMENTED) && ctx->reasm != NULL)
+		if (unlikely_(sw_reasm_is_piece(msu)) && ctx->reasm != NULL)
 			judge_piece(ctx, buf, pkt, msu, port, now_ns, v);
 		else
 			judge_eval(ctx, buf, pkt, msu, port, now_ns, v);

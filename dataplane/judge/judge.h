@@ -25,7 +25,7 @@
 #define SW_JUDGE_RULE_NON_IP (-3)
 /* Pseudo rule of a piece held for reassembly (issue 14, dataplane/reasm): it passes, its message
  * is judged on the piece that completes it. */
-#define SW_JUDGE_RULE_PENDING (-4)
+#define SW_JUDGE_RULE_PENDING (-4) /* SW_REASM_RULE_PENDING */
 
 /* How a packet was judged. */
 enum sw_judge_class {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataplane/proto/sctp.h"
 #include "reasm_int.h"
 
 struct sw_reasm *
@@ -27,8 +28,11 @@ sw_reasm_new(const struct sw_reasm_conf *conf)
 	if (r == NULL)
 		return NULL;
 	r->max_pieces = c.max_pieces;
-	if (rt_init(&r->sccp, c.entries, SW_REASM_SCCP_DATA_MAX, c.timeout_ns) < 0) {
-		free(r);
+	/* SCTP fragments: a quarter of the entries (a sender fragments a message only when it
+	 * exceeds the path MTU: long ISD, LUDT; one message at a time per stream). */
+	if (rt_init(&r->sccp, c.entries, SW_REASM_SCCP_DATA_MAX, c.timeout_ns) < 0 ||
+	    rt_init(&r->sctp, c.entries / 4, SW_REASM_SCTP_DATA_MAX, c.timeout_ns) < 0) {
+		sw_reasm_free(r);
 		return NULL;
 	}
 	return r;
@@ -40,36 +44,80 @@ sw_reasm_free(struct sw_reasm *r)
 	if (r == NULL)
 		return;
 	rt_fini(&r->sccp);
+	rt_fini(&r->sctp);
 	free(r);
 }
 
 enum sw_reasm_res
-sw_reasm_msu(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsigned port,
-	     uint64_t now_ns, struct sw_reasm_out *out)
+reasm_fail(struct sw_reasm *r, struct rt_table *t, struct sw_msu *msu, int32_t i, uint16_t mal,
+	   uint64_t now, int32_t *entry)
+{
+	if (i >= 0) {
+		/* A message that timed out keeps its reason. Until sw_reasm_verdict says
+		 * otherwise, the message's other pieces are dropped as malformed: fail closed if
+		 * the caller never gives a verdict. */
+		struct sw_reasm_verdict v = { .action = SW_ACTION_DROP, .rule = SW_RULE_MALFORMED };
+
+		if (t->s[i].state == RT_FAILED)
+			mal = t->e[i].mal;
+		v.mal = mal;
+		rt_judged(t, (uint32_t)i, now, false, mal, &v);
+	}
+	msu->mal = (enum sw_mal)mal;
+	*entry = i;
+	r->st.failed++;
+	r->st.mal[mal < SW_MAL_COUNT ? mal : 0]++;
+	return SW_REASM_FAIL;
+}
+
+enum sw_reasm_res
+reasm_pending(struct sw_reasm *r, struct sw_msu *msu)
+{
+	r->st.pending++;
+	msu->mal = SW_MAL_NONE;
+	return SW_REASM_PENDING;
+}
+
+enum sw_reasm_res
+sw_reasm_msu(struct sw_reasm *r, const uint8_t *buf, const struct sw_pkt *pkt, struct sw_msu *msu,
+	     unsigned port, uint64_t now_ns, struct sw_reasm_out *out)
 {
 	out->buf = buf;
 	out->len = 0;
 	out->npieces = 0;
 	out->entry = -1;
-	/* The decoder stops at a segment that is not a whole message (sccp.c), before TCAP. */
+	out->sctp_entry = -1;
+	/* The decoder stops at a fragment before M3UA (decode/sctp.c) and at a segment that is
+	 * not a whole message before TCAP (decode/sccp.c). */
+	if (msu->mal == SW_MAL_SCTP_DATA_FRAGMENT && msu->chunk_type == SCTP_CT_DATA)
+		return sw_reasm_sctp(r, buf, pkt, msu, port, now_ns, out);
 	if (msu->mal == SW_MAL_SCCP_SEGMENTED && (msu->has & SW_HAS_SEGMENT))
 		return sw_reasm_sccp(r, buf, msu, port, now_ns, out);
 	return SW_REASM_NONE;
+}
+
+/* Record v for entry i of t, if it is (still) the judged message. */
+static void
+reasm_record(struct rt_table *t, int32_t i, const struct sw_reasm_verdict *v)
+{
+	if (i < 0 || (uint32_t)i > t->mask || t->s[i].state != RT_JUDGED)
+		return;
+	t->e[i].v = *v;
+	t->s[i].drop = v->action == SW_ACTION_DROP;
 }
 
 void
 sw_reasm_verdict(struct sw_reasm *r, const struct sw_reasm_out *out,
 		 const struct sw_reasm_verdict *v)
 {
-	struct rt_entry *e;
+	reasm_record(&r->sccp, out->entry, v);
+	reasm_record(&r->sctp, out->sctp_entry, v);
+}
 
-	if (out->entry < 0 || (uint32_t)out->entry > r->sccp.mask)
-		return;
-	e = &r->sccp.e[out->entry];
-	if (r->sccp.s[out->entry].state == RT_JUDGED) {
-		e->v = *v;
-		r->sccp.s[out->entry].drop = v->action == SW_ACTION_DROP;
-	}
+void
+reasm_record_sctp(struct sw_reasm *r, int32_t i, const struct sw_reasm_verdict *v)
+{
+	reasm_record(&r->sctp, i, v);
 }
 
 const struct sw_reasm_stats *

@@ -4,8 +4,10 @@
  * message is judged as the receiver will rebuild it. Pure C, no DPDK: the workers (through the
  * judge), `sigwallctl inspect`, the tests, the fuzzer and the benchmark run this code.
  *
- * Today: SCCP segmentation (XUDT/LUDT with the segmentation parameter, Q.713 3.17, Q.714
- * 4.1.1.2/4.1.1.3). A segment is held (it passes: SW_REASM_PENDING) until the segment that
+ * Pieces: SCCP segments (XUDT/LUDT with the segmentation parameter, Q.713 3.17, Q.714
+ * 4.1.1.2/4.1.1.3) and SCTP fragments (DATA chunks without both B and E bits, RFC 9260 6.9: one
+ * M3UA message cut over consecutive TSNs of one stream; the rebuilt message may itself be an
+ * SCCP segment, which then goes on to the SCCP table). A piece is held (it passes: SW_REASM_PENDING) until the segment that
  * completes the message arrives; that one carries the message's verdict (SW_REASM_COMPLETE:
  * the caller judges the reassembled message and records the verdict with sw_reasm_verdict), so
  * a dropped message can never be rebuilt by the receiver. Any later copy of a segment of a
@@ -29,6 +31,11 @@
 #define SW_REASM_PIECES_MAX 16
 /* Q.713 4.20 / Q.714 4.1.1.2: at most 3,952 octets of user data in one (reassembled) message. */
 #define SW_REASM_SCCP_DATA_MAX 3952
+/* The longest M3UA message rebuilt from SCTP fragments: an LUDT with 3,952 octets of data and
+ * its M3UA (RFC 4666 3.3.1: header, routing context, protocol data label) and SCCP headers. */
+#define SW_REASM_SCTP_DATA_MAX 4400
+/* Rule of a held piece's verdict (the judge's SW_JUDGE_RULE_PENDING, judge.h). */
+#define SW_REASM_RULE_PENDING (-4)
 #define SW_REASM_PROBE 16 /* slots looked at from a key's home slot, never more */
 
 struct sw_reasm_conf {
@@ -65,12 +72,13 @@ struct sw_reasm_out {
 				reassembled data; otherwise the packet) */
 	uint32_t len;        /* COMPLETE: octets reassembled */
 	uint8_t npieces;     /* COMPLETE: segments joined */
-	int32_t entry;       /* entry the verdict goes to (-1: none) */
+	int32_t entry;       /* SCCP entry the verdict goes to (-1: none) */
+	int32_t sctp_entry;  /* SCTP entry the verdict goes to (-1: none) */
 	struct sw_reasm_verdict known; /* KNOWN */
 };
 
 /* Counters of one table (the failures also count as malformations where the verdict lands). */
-struct sw_reasm_stats {
+struct sw_reasm_stats { /* SCCP and SCTP pieces together; the reasons tell them apart */
 	uint64_t pieces;    /* segments seen */
 	uint64_t pending;   /* held */
 	uint64_t completed; /* messages reassembled and judged */
@@ -90,14 +98,22 @@ struct sw_reasm;
 struct sw_reasm *sw_reasm_new(const struct sw_reasm_conf *conf);
 void sw_reasm_free(struct sw_reasm *r);
 
+/* A piece of a longer message, as sw_decode_msu reports it: the one test on the fast path. */
+static inline bool
+sw_reasm_is_piece(const struct sw_msu *msu)
+{
+	return msu->mal == SW_MAL_SCCP_SEGMENTED || msu->mal == SW_MAL_SCTP_DATA_FRAGMENT;
+}
+
 /*
  * One decoded MSU (sw_decode_msu on buf, pkt): a piece of a longer message or not. port: the
  * ingress port (or SW_PORT_NONE); pieces that came in on different ports never meet. now_ns:
  * the time (monotonic in the workers, capture time in inspect). May rewrite msu (COMPLETE: the
  * whole message decoded; FAIL: msu->mal). Never allocates.
  */
-enum sw_reasm_res sw_reasm_msu(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu,
-			       unsigned port, uint64_t now_ns, struct sw_reasm_out *out);
+enum sw_reasm_res sw_reasm_msu(struct sw_reasm *r, const uint8_t *buf, const struct sw_pkt *pkt,
+			       struct sw_msu *msu, unsigned port, uint64_t now_ns,
+			       struct sw_reasm_out *out);
 
 /* The verdict given to a COMPLETE or FAIL result: later pieces of that message get it too. */
 void sw_reasm_verdict(struct sw_reasm *r, const struct sw_reasm_out *out,

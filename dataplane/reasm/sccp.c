@@ -36,37 +36,11 @@ struct sccp_same {
 };
 _Static_assert(sizeof(struct sccp_same) <= RT_KEY_LEN, "SCCP consistency block too large");
 
-/* A failure of the segment's message (entry i, or -1 when it has none). */
 static enum sw_reasm_res
-sccp_fail(struct sw_reasm *r, struct sw_msu *msu, const uint8_t *buf, int32_t i, uint16_t mal,
-	  uint64_t now, struct sw_reasm_out *out)
+sccp_fail(struct sw_reasm *r, struct sw_msu *msu, int32_t i, uint16_t mal, uint64_t now,
+	  struct sw_reasm_out *out)
 {
-	if (i >= 0) {
-		/* A message that timed out keeps its reason. Until sw_reasm_verdict says
-		 * otherwise, the message's other segments are dropped as malformed: fail closed
-		 * if the caller never gives a verdict. */
-		struct sw_reasm_verdict v = { .action = SW_ACTION_DROP, .rule = SW_RULE_MALFORMED };
-
-		if (r->sccp.s[i].state == RT_FAILED)
-			mal = r->sccp.e[i].mal;
-		v.mal = mal;
-		rt_judged(&r->sccp, (uint32_t)i, now, false, mal, &v);
-	}
-	msu->mal = (enum sw_mal)mal;
-	out->buf = buf;
-	out->entry = i;
-	r->st.failed++;
-	r->st.mal[mal < SW_MAL_COUNT ? mal : 0]++;
-	return SW_REASM_FAIL;
-}
-
-/* Held: not a malformation any more, the message will be judged whole. */
-static enum sw_reasm_res
-sccp_pending(struct sw_reasm *r, struct sw_msu *msu)
-{
-	r->st.pending++;
-	msu->mal = SW_MAL_NONE;
-	return SW_REASM_PENDING;
+	return reasm_fail(r, &r->sccp, msu, i, mal, now, &out->entry);
 }
 
 /* Piece idx of entry i has these octets (ph: their keyed hash, rt_hash). */
@@ -124,8 +98,6 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 	int32_t i;
 
 	r->st.pieces++;
-	out->buf = buf;
-	out->entry = -1;
 	k->opc = msu->m3ua.opc;
 	k->ref = msu->sccp.seg_ref;
 	k->port = port;
@@ -139,10 +111,10 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 
 	i = rt_get(t, key, now, SW_MAL_SCCP_REASM_TIMEOUT, &r->st, &created);
 	if (i < 0)
-		return sccp_fail(r, msu, buf, -1, SW_MAL_SCCP_REASM_FULL, now, out);
+		return sccp_fail(r, msu, -1, SW_MAL_SCCP_REASM_FULL, now, out);
 	e = &t->e[i];
 	if (t->s[i].state == RT_FAILED) /* timed out: this segment is the first to hear of it */
-		return sccp_fail(r, msu, buf, i, e->mal, now, out);
+		return sccp_fail(r, msu, i, e->mal, now, out);
 	if (t->s[i].state == RT_JUDGED) {
 		/* A copy of a segment of a judged message gets its verdict; a failed message's
 		 * verdict covers all its segments. Anything else under the same key after the
@@ -156,16 +128,16 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 			msu->mal = (enum sw_mal)e->v.mal; /* the message's, as its verdict says */
 			return SW_REASM_KNOWN;
 		}
-		return sccp_fail(r, msu, buf, -1, SW_MAL_SCCP_REASM_CONFLICT, now, out);
+		return sccp_fail(r, msu, -1, SW_MAL_SCCP_REASM_CONFLICT, now, out);
 	}
 	if (created)
 		e->aux = aux;
 	else if (e->aux != aux)
-		return sccp_fail(r, msu, buf, i, SW_MAL_SCCP_REASM_INCONSISTENT, now, out);
+		return sccp_fail(r, msu, i, SW_MAL_SCCP_REASM_INCONSISTENT, now, out);
 	/* Segments in the message: remaining + 1 from the first, at least remaining + 2 from any
 	 * other (the first is before it). */
 	if ((first ? rem + 1 : rem + 2) > r->max_pieces)
-		return sccp_fail(r, msu, buf, i, SW_MAL_SCCP_REASM_SEGMENTS, now, out);
+		return sccp_fail(r, msu, i, SW_MAL_SCCP_REASM_SEGMENTS, now, out);
 	if (first ? (e->total != 0 && e->total != rem + 1) ||
 			    (e->total == 0 && ((e->have >> idx) != 0))
 		  : e->total != 0 && rem + 1 >= e->total) {
@@ -173,15 +145,15 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 		 * segment held, or a segment at or before the first segment's place. A first
 		 * segment again with the same count is checked as a copy below. */
 		if (!(first && e->total == rem + 1))
-			return sccp_fail(r, msu, buf, i, SW_MAL_SCCP_REASM_INCONSISTENT, now, out);
+			return sccp_fail(r, msu, i, SW_MAL_SCCP_REASM_INCONSISTENT, now, out);
 	}
 	if (e->have >> idx & 1) {
 		if (sccp_same_piece(t, (uint32_t)i, idx, ph, n))
-			return sccp_pending(r, msu); /* a copy: the message is still incomplete */
-		return sccp_fail(r, msu, buf, i, SW_MAL_SCCP_REASM_CONFLICT, now, out);
+			return reasm_pending(r, msu); /* a copy: the message is still incomplete */
+		return sccp_fail(r, msu, i, SW_MAL_SCCP_REASM_CONFLICT, now, out);
 	}
 	if ((uint32_t)e->used + n > SW_REASM_SCCP_DATA_MAX)
-		return sccp_fail(r, msu, buf, i, SW_MAL_SCCP_REASM_LONG, now, out);
+		return sccp_fail(r, msu, i, SW_MAL_SCCP_REASM_LONG, now, out);
 	memcpy(rt_buf(t, (uint32_t)i) + e->used, p, n);
 	e->off[idx] = e->used;
 	e->len[idx] = (uint16_t)n;
@@ -192,5 +164,5 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 		e->total = (uint8_t)(rem + 1);
 	if (e->total != 0 && e->have == (uint16_t)((1u << e->total) - 1))
 		return sccp_complete(r, (uint32_t)i, msu, now, out);
-	return sccp_pending(r, msu);
+	return reasm_pending(r, msu);
 }

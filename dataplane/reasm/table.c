@@ -145,6 +145,21 @@ rt_judged(struct rt_table *t, uint32_t i, uint64_t now, bool complete, uint16_t 
 	e->v = *v;
 }
 
+bool
+rt_restart(struct rt_table *t, uint32_t i, uint64_t now)
+{
+	struct rt_entry *e = &t->e[i];
+
+	if (t->s[i].state != RT_JUDGED || t->nfree == 0)
+		return false;
+	memset(e, 0, offsetof(struct rt_entry, off));
+	e->buf = t->free[--t->nfree];
+	t->s[i].state = RT_COLLECT;
+	t->s[i].drop = false;
+	t->s[i].t = now;
+	return true;
+}
+
 /* now - then >= d, with a clock that may step back (captures): a time before then is not late. */
 static inline bool
 rt_late(uint64_t now, uint64_t then, uint64_t d)

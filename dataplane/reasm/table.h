@@ -44,6 +44,9 @@ struct rt_entry {
 	uint16_t used;   /* octets of buf in use */
 	uint16_t mal;    /* RT_FAILED, failed RT_JUDGED: the reason */
 	uint32_t buf;    /* RT_COLLECT: its buffer in the pool */
+	uint8_t ends;    /* SCTP: bit 0 the B fragment held, bit 1 the E fragment */
+	uint32_t first, last; /* SCTP: TSN of the B and E fragments */
+	uint32_t lo, hi;      /* SCTP: lowest and highest TSN held */
 	uint64_t aux;    /* hash of what every piece of the message must agree on */
 	struct sw_reasm_verdict v;
 	uint16_t off[SW_REASM_PIECES_MAX], len[SW_REASM_PIECES_MAX];
@@ -82,6 +85,9 @@ rt_buf(const struct rt_table *t, uint32_t i)
 {
 	return t->data + (uint64_t)t->e[i].buf * t->cap;
 }
+/* Entry i (judged) starts a new message under its key, RT_COLLECT since now. Returns false
+ * (and leaves it) when no buffer is free. */
+bool rt_restart(struct rt_table *t, uint32_t i, uint64_t now);
 /* Entry i is judged (complete: reassembled, else failed with mal) now, with verdict v. */
 void rt_judged(struct rt_table *t, uint32_t i, uint64_t now, bool complete, uint16_t mal,
 	       const struct sw_reasm_verdict *v);

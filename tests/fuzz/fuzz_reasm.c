@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Reassembly sequences (issue 14, dataplane/reasm): the input is a table configuration and a
- * sequence of SCCP segments (key, F bit, remaining, time step, data) fed to one table, with a
- * verdict recorded for every message judged. Checked after every segment, besides the
+ * sequence of SCCP segments (key, F bit, remaining, time step, data) or of SCTP DATA fragments
+ * (stream, B/E/U bits, TSN step, PPID, time step, data) fed to one table, with a verdict
+ * recorded for every message judged. A rebuilt SCTP message is decoded as M3UA and may go on
+ * to the SCCP table. Checked after every segment, besides the
  * sanitizers: a rebuilt message is at most 3,952 octets of at most max_pieces segments; a held
  * segment is no longer a malformation; a failure has a reassembly reason; a later copy gets the
  * verdict last given to its message; the table never holds more than its entries.
  *
- * Input: byte 0: entries 16 << (b & 3), max_pieces 1 + (b >> 2 & 15). Then records:
- *   [flags: bit 0 first, bits 1-2 OPC, bits 3-5 local reference, bit 6 port, bit 7 called
- *    address variant] [low nibble remaining, high nibble time step in 1/2 s] [length] [data].
+ * Input: byte 0: entries 16 << (b & 3), max_pieces 1 + (b >> 2 & 15), bit 6: SCTP fragments.
+ * Then records [flags] [low nibble, high nibble time step in 1/2 s] [length] [data]:
+ *   SCCP: flags bit 0 first, bits 1-2 OPC, bits 3-5 local reference, bit 6 port, bit 7 called
+ *         address variant; low nibble: remaining segments.
+ *   SCTP: flags bit 0 B, bit 1 E, bit 2 U, bits 3-5 stream, bit 6 port, bit 7 PPID 46 instead
+ *         of 3; low nibble: TSN step - 4 from the previous fragment.
  * The verdict given to a judged message is drop when its first data octet is odd.
  */
 #include <stdint.h>
@@ -17,6 +22,7 @@
 #include <string.h>
 
 #include "dataplane/decode/decode.h"
+#include "dataplane/proto/sctp.h"
 #include "dataplane/reasm/reasm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -48,15 +54,35 @@ seg_msu(struct sw_msu *msu, uint8_t flags, uint8_t rem, uint32_t off, uint32_t l
 	msu->sccp.data_len = len;
 }
 
+static void
+frag_msu(struct sw_msu *msu, uint8_t flags, uint32_t tsn, uint32_t off, uint32_t len)
+{
+	memset(msu, 0, sizeof(*msu));
+	msu->mal = SW_MAL_SCTP_DATA_FRAGMENT;
+	msu->chunk_type = SCTP_CT_DATA;
+	msu->chunk_flags = flags & 7;
+	if ((msu->chunk_flags & SCTP_DATA_BE) == SCTP_DATA_BE)
+		msu->chunk_flags &= (uint8_t)~SCTP_DATA_E; /* a whole message is no fragment */
+	msu->tsn = tsn;
+	msu->sid = flags >> 3 & 7;
+	msu->ssn = (uint16_t)(msu->sid * 7);
+	msu->ppid = flags & 0x80 ? 46 : 3;
+	msu->data_off = off;
+	msu->data_len = len;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct sw_msu msu;
+	static struct sw_pkt pkt = { .sctp = true, .sport = 2905, .dport = 2906, .vtag = 7 };
 	struct sw_reasm_conf conf;
 	struct sw_reasm *r;
 	int8_t given[NKEYS]; /* last action given to each key's message, -1: none */
 	uint64_t now = 1;
+	uint32_t tsn = 0xfffffff0u;
 	size_t at = 1;
+	bool sctp = data[0] & 0x40;
 
 	if (size < 1 || size > 65536)
 		return 0;
@@ -77,16 +103,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > size - off)
 			len = (uint8_t)(size - off);
 		now += (uint64_t)(rem >> 4) * 500000000ull;
-		seg_msu(&msu, flags, rem, off, len);
-		res = sw_reasm_msu(r, data, &msu, flags >> 6 & 1, now, &o);
+		if (sctp) {
+			tsn += (uint32_t)(rem & 15) - 4u;
+			frag_msu(&msu, flags, tsn, off, len);
+		} else {
+			seg_msu(&msu, flags, rem, off, len);
+		}
+		res = sw_reasm_msu(r, data, &pkt, &msu, flags >> 6 & 1, now, &o);
 		switch (res) {
 		case SW_REASM_PENDING:
 			if (msu.mal != SW_MAL_NONE)
 				abort();
 			break;
 		case SW_REASM_COMPLETE:
-			if (o.len > SW_REASM_SCCP_DATA_MAX || o.npieces == 0 ||
-			    o.npieces > conf.max_pieces || o.entry < 0)
+			if (o.len > SW_REASM_SCTP_DATA_MAX || (!sctp && o.len > SW_REASM_SCCP_DATA_MAX) ||
+			    o.npieces == 0 || o.npieces > conf.max_pieces ||
+			    (o.entry < 0 && o.sctp_entry < 0))
 				abort();
 			/* fall through */
 		case SW_REASM_FAIL: {
@@ -95,15 +127,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						      .rule = 3 };
 
 			if (res == SW_REASM_FAIL &&
-			    (msu.mal < SW_MAL_SCCP_REASM_FULL || msu.mal > SW_MAL_SCCP_REASM_SEGMENTS))
+			    (msu.mal < SW_MAL_SCCP_REASM_FULL || msu.mal > SW_MAL_SCTP_REASM_SEGMENTS))
 				abort();
 			sw_reasm_verdict(r, &o, &v);
-			if (o.entry >= 0)
+			if (!sctp && o.entry >= 0)
 				given[key] = (int8_t)act;
 			break;
 		}
 		case SW_REASM_KNOWN:
-			if (given[key] < 0 || o.known.action != (uint8_t)given[key])
+			/* SCTP: a rebuilt message's SCCP segment may belong to another key's */
+			if (!sctp && (given[key] < 0 || o.known.action != (uint8_t)given[key]))
+				abort();
+			if (o.known.action > 1)
 				abort();
 			break;
 		default:

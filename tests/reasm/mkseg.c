@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dataplane/enforce/enforce.h"
+#include "dataplane/proto/sctp.h"
 #include "seg_build.h"
 
 #define PARTNER_DE_GT "491720123456"
@@ -32,12 +33,34 @@ le32(FILE *f, uint32_t v)
 	fwrite(b, 1, 4, f);
 }
 
+static void write_frame(uint8_t *f, uint32_t n, const char *what);
+
 /* One frame around M3UA message s; prints "frame N: what" for the test's reader. */
 static void
 frame(const struct t_seg *s, const char *what)
 {
 	static uint8_t f[6000];
-	uint32_t n = t_frame(f, s, tsn++, ssn++), crc;
+
+	write_frame(f, t_frame(f, s, tsn++, ssn++), what);
+}
+
+/* Fragment k of M3UA message s cut in nk (RFC 9260 6.9: TSN base + k, one SSN, B/E bits). */
+static void
+fragment(const struct t_seg *s, unsigned k, unsigned nk, uint32_t base, uint16_t fssn,
+	 const char *what)
+{
+	static uint8_t f[6000];
+	uint32_t per = (s->len + nk - 1) / nk, off = per * k;
+	uint32_t len = off + per > s->len ? s->len - off : per;
+	uint8_t fl = (uint8_t)((k == 0 ? SCTP_DATA_B : 0) | (k == nk - 1 ? SCTP_DATA_E : 0));
+
+	write_frame(f, t_frame_raw(f, s->buf + s->off + off, len, base + k, fssn, fl), what);
+}
+
+static void
+write_frame(uint8_t *f, uint32_t n, const char *what)
+{
+	uint32_t crc;
 	uint8_t *sc = f + 34;
 
 	/* RFC 9260 Appendix B: the CRC32c, stored least significant byte first */
@@ -118,6 +141,21 @@ main(int argc, char **argv)
 	frame(&s[0], "legit pending");
 	frame(&s[1], "legit pending");
 	frame(&s[2], "legit complete allow");
+	/* 20-22: the partner's ISD in a UDT, fragmented by SCTP over three DATA chunks */
+	n = t_isd_tcap(tc, sizeof(tc), PARTNER_DE_IMSI, 0x01000008);
+	t_udt(&x, PARTNER_DE_GT, HOME_VLR, 4001, tc, n);
+	for (unsigned k = 0; k < 3; k++)
+		fragment(&x, k, 3, tsn, ssn, k < 2 ? "legit pending" : "legit complete allow");
+	tsn += 3;
+	ssn++;
+	/* 23-25: an attack fragmented in two, E before B, then the E fragment retransmitted */
+	n = t_isd_tcap(tc, sizeof(tc), HOME_IMSI, 0x01000009);
+	t_udt(&x, FOREIGN_GT, HOME_VLR, 4001, tc, n);
+	fragment(&x, 1, 2, tsn, ssn, "attack pending");
+	fragment(&x, 0, 2, tsn, ssn, "attack complete drop");
+	fragment(&x, 1, 2, tsn, ssn, "attack known drop");
+	tsn += 2;
+	ssn++;
 	if (fclose(out) != 0) {
 		perror(argv[1]);
 		return 1;

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The shipped policy on segmented SCCP messages (issue 14 Deliver 3-5), and tshark as oracle.
+"""The shipped policy on segmented SCCP messages and fragmented SCTP user messages (issue 14
+Deliver 2-5), and tshark as oracle.
 
 usage: policy_segments.py SIGWALLCTL MKSEG SRCDIR
 
@@ -9,7 +10,7 @@ it), `known drop` (a later copy of a judged message's segment), `malformed drop 
 reassembly failure judged by the policy's malformed action). `sigwallctl inspect --json --port 0
 --rules patterns/default.conf` must give exactly that. Where tshark (which rebuilds XUDT
 segments received in order) shows a rebuilt MAP message, inspect must show the same operation
-and IMSI on the same frame.
+and IMSI on the same frame (tshark rebuilds SCTP fragments in any order).
 """
 import json
 import os
@@ -85,8 +86,8 @@ def main():
                 print(f"oracle frame {f[0]}: tshark op {f[1]} imsi {f[2]}, inspect op "
                       f"{','.join(ops)} imsi {imsi} {'ok' if ok else 'WRONG'}")
                 fails += 0 if ok else 1
-            if rebuilt < 2:
-                print(f"FAIL: tshark rebuilt {rebuilt} MAP messages, expected 2")
+            if rebuilt < 4:
+                print(f"FAIL: tshark rebuilt {rebuilt} MAP messages, expected at least 4")
                 fails += 1
     print("FAIL" if fails else "PASS", fails)
     return 1 if fails else 0

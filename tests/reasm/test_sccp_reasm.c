@@ -21,6 +21,7 @@
 #define SEC 1000000000ull
 
 static struct sw_msu msu;
+static const struct sw_pkt t_nopkt; /* SCCP segments do not look at the packet */
 static uint8_t tcap[1024];
 static size_t tcap_len;
 
@@ -53,7 +54,7 @@ feed(struct sw_reasm *r, const struct t_seg *s, uint64_t t, struct sw_reasm_out 
 	if (o == NULL)
 		o = &tmp;
 	assert_int_equal(t_decode(s, &msu), SW_MAL_SCCP_SEGMENTED);
-	res = sw_reasm_msu(r, s->buf, &msu, 0, t, o);
+	res = sw_reasm_msu(r, s->buf, &t_nopkt, &msu, 0, t, o);
 	if (res == SW_REASM_PENDING) /* held: no longer reported as a malformation */
 		assert_int_equal(msu.mal, SW_MAL_NONE);
 	if (res == SW_REASM_COMPLETE || res == SW_REASM_FAIL) {
@@ -339,9 +340,11 @@ test_reclaim(void **state)
 
 		t_cut(s, 2, CG, CD, 4001, 100 + ref, tcap, tcap_len);
 		assert_int_equal(t_decode(&s[0], &msu), SW_MAL_SCCP_SEGMENTED);
-		assert_int_equal(sw_reasm_msu(r, s[0].buf, &msu, 0, 1, &o), SW_REASM_PENDING);
+		assert_int_equal(sw_reasm_msu(r, s[0].buf, &t_nopkt, &msu, 0, 1, &o),
+				 SW_REASM_PENDING);
 		assert_int_equal(t_decode(&s[1], &msu), SW_MAL_SCCP_SEGMENTED);
-		assert_int_equal(sw_reasm_msu(r, s[1].buf, &msu, 0, 1, &o), SW_REASM_COMPLETE);
+		assert_int_equal(sw_reasm_msu(r, s[1].buf, &t_nopkt, &msu, 0, 1, &o),
+				 SW_REASM_COMPLETE);
 		sw_reasm_verdict(r, &o, &allow);
 	}
 	assert_true(sw_reasm_stats(r)->reclaimed >= 200 - 16);
@@ -382,7 +385,7 @@ test_keys(void **state)
 	assert_int_equal(feed(r, &b[1], 1, NULL), SW_REASM_PENDING);
 	/* the same segment from the other port */
 	assert_int_equal(t_decode(&a[1], &msu), SW_MAL_SCCP_SEGMENTED);
-	assert_int_equal(sw_reasm_msu(r, a[1].buf, &msu, 1, 1, &o), SW_REASM_PENDING);
+	assert_int_equal(sw_reasm_msu(r, a[1].buf, &t_nopkt, &msu, 1, 1, &o), SW_REASM_PENDING);
 	assert_int_equal(feed(r, &a[1], 1, &o), SW_REASM_COMPLETE);
 	sw_reasm_free(r);
 }
@@ -398,7 +401,7 @@ test_not_a_segment(void **state)
 	(void)state;
 	t_segment(&x, CG, CD, 4001, 60, tcap, tcap_len, 1, 0);
 	assert_int_equal(t_decode(&x, &msu), SW_MAL_NONE);
-	assert_int_equal(sw_reasm_msu(r, x.buf, &msu, 0, 1, &o), SW_REASM_NONE);
+	assert_int_equal(sw_reasm_msu(r, x.buf, &t_nopkt, &msu, 0, 1, &o), SW_REASM_NONE);
 	assert_int_equal(sw_reasm_stats(r)->pieces, 0);
 	assert_null(sw_reasm_new(&(struct sw_reasm_conf){ .entries = 8, .timeout_ns = 1,
 							   .max_pieces = 17 }));
