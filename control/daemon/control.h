@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "dataplane/shm/shm.h"
+#include "dataplane/state/state.h"
 
 /* A growing string buffer. */
 struct sw_buf {
@@ -100,6 +101,12 @@ struct sw_cidr {
 
 struct sw_ctl {
 	const char *instance;
+	/* The instance's state tables (dataplane/state), mapped when the dataplane made them, for
+	 * the table metrics (report.c); live entries counted by a scan at most every second (10 s
+	 * for tables over 1M entries). */
+	struct sw_state state;
+	uint64_t state_retry_ns, state_count_ns;
+	uint64_t state_entries[SW_STATE_NTABLES];
 	char rules[4096], site[4096];       /* absolute paths of the running rule set */
 	const char *metrics_addr;
 	const char *events_path, *pcap_path;

@@ -1240,6 +1240,7 @@ shutdown_ctl(struct sw_ctl *c)
 	close(c->listen_fd);
 	sw_shm_image_detach(&c->image);
 	sw_shm_stats_detach(&c->stats);
+	sw_state_close(&c->state);
 }
 
 int

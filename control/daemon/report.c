@@ -235,6 +235,159 @@ ring_lost(const struct sw_ctl *c, unsigned w)
 	return LD(sw_shm_ring(&c->stats, w)->lost);
 }
 
+/* ---- tables: state (the instance's shm object) and reassembly (per worker) ---- */
+
+static const char *const state_table_names[SW_STATE_NTABLES] = {"dialogue", "sms", "location"};
+
+/* The state object, attached when the dataplane has made it (re-attached when re-created), with
+ * its live entries counted at most every second (every 10 s over 1M entries: a full scan). */
+static const struct sw_state *
+state_view(struct sw_ctl *c)
+{
+	uint64_t now = sw_shm_mono_ns(), cap = 0;
+
+	if (c->state.base != NULL && sw_state_retired(&c->state))
+		sw_state_close(&c->state);
+	if (c->state.base == NULL) {
+		if (now < c->state_retry_ns)
+			return NULL;
+		if (sw_state_attach(c->instance, &c->state) < 0) {
+			c->state_retry_ns = now + 1000000000ull;
+			return NULL;
+		}
+		c->state_count_ns = 0;
+	}
+	if (now >= c->state_count_ns) {
+		for (unsigned t = 0; t < SW_STATE_NTABLES; t++) {
+			c->state_entries[t] = sw_state_count(&c->state, (enum sw_state_table)t,
+							     sw_shm_real_ns());
+			cap += sw_state_capacity(&c->state, (enum sw_state_table)t);
+		}
+		c->state_count_ns = now + (cap > (1u << 20) ? 10000000000ull : 1000000000ull);
+	}
+	return &c->state;
+}
+
+struct table_row {
+	const char *table;
+	int worker; /* -1: the instance's (state) */
+	uint64_t entries, capacity, inserts, evictions, expired, full;
+};
+
+/* Every table's row: the three state tables, then each worker's reassembly table. */
+static unsigned
+table_rows(struct sw_ctl *c, unsigned nw, struct table_row *row, unsigned max)
+{
+	const struct sw_state *st = state_view(c);
+	unsigned n = 0;
+
+	for (unsigned t = 0; st != NULL && t < SW_STATE_NTABLES && n < max; t++) {
+		struct sw_state_counters k;
+
+		sw_state_stats(st, (enum sw_state_table)t, &k);
+		row[n++] = (struct table_row){state_table_names[t], -1, c->state_entries[t],
+			sw_state_capacity(st, (enum sw_state_table)t), LD(k.inserts),
+			LD(k.evictions), LD(k.expired), LD(k.full)};
+	}
+	for (unsigned w = 0; w < nw && n < max; w++) {
+		const struct sw_shm_counters *k = &snap_w[w];
+
+		if (LD(k->reasm_capacity) == 0)
+			continue;
+		row[n++] = (struct table_row){"reasm", (int)w, LD(k->reasm_entries),
+			LD(k->reasm_capacity), LD(k->reasm_pieces), LD(k->reasm_reclaimed),
+			LD(k->reasm_expired), 0};
+	}
+	return n;
+}
+
+static void
+table_labels(struct sw_buf *b, const char *metric, const char *in, const struct table_row *r)
+{
+	sw_buf_printf(b, "%s{instance=\"%s\",table=\"%s\"", metric, in, r->table);
+	if (r->worker >= 0)
+		sw_buf_printf(b, ",worker=\"%d\"", r->worker);
+	sw_buf_printf(b, "}");
+}
+
+/* sigwall_table_* (issue 19 D3): fill and evictions of every table. */
+static void
+metrics_tables(struct sw_ctl *c, unsigned nw, struct sw_buf *b)
+{
+	struct table_row row[SW_STATE_NTABLES + SW_SHM_MAX_WORKERS];
+	unsigned n = table_rows(c, nw, row, sizeof(row) / sizeof(row[0]));
+	static const struct {
+		const char *name, *type, *help;
+		size_t off;
+	} m[] = {
+		{"sigwall_table_entries", "gauge", "Live entries (state: dialogue, sms, location; "
+		 "reasm: messages held, per worker).", offsetof(struct table_row, entries)},
+		{"sigwall_table_capacity", "gauge", "Entries the table holds.",
+		 offsetof(struct table_row, capacity)},
+		{"sigwall_table_inserts_total", "counter", "New entries (reasm: segments seen).",
+		 offsetof(struct table_row, inserts)},
+		{"sigwall_table_evictions_total", "counter", "Live entries replaced before their "
+		 "time (reasm: judged messages forgotten).", offsetof(struct table_row, evictions)},
+		{"sigwall_table_expired_total", "counter", "Expired entries reclaimed (reasm: "
+		 "incomplete messages timed out).", offsetof(struct table_row, expired)},
+		{"sigwall_table_full_total", "counter", "Inserts refused: both buckets full of "
+		 "higher-ranked entries (state).", offsetof(struct table_row, full)},
+	};
+
+	for (unsigned k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		sw_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name,
+			      m[k].type);
+		for (unsigned i = 0; i < n; i++) {
+			table_labels(b, m[k].name, c->instance, &row[i]);
+			sw_buf_printf(b, " %" PRIu64 "\n",
+				      *(const uint64_t *)(const void *)((const char *)&row[i] +
+									 m[k].off));
+		}
+	}
+	sw_buf_printf(b, "# HELP sigwall_table_fill_ratio entries / capacity.\n"
+		      "# TYPE sigwall_table_fill_ratio gauge\n");
+	for (unsigned i = 0; i < n; i++) {
+		table_labels(b, "sigwall_table_fill_ratio", c->instance, &row[i]);
+		sw_buf_printf(b, " %.6f\n", row[i].capacity != 0 ? (double)row[i].entries /
+						(double)row[i].capacity : 0.0);
+	}
+}
+
+/* The tables of `sigwallctl stats`: text lines or a JSON array. */
+static void
+stats_tables(struct sw_ctl *c, unsigned nw, struct sw_buf *b, bool json)
+{
+	struct table_row row[SW_STATE_NTABLES + SW_SHM_MAX_WORKERS];
+	unsigned n = table_rows(c, nw, row, sizeof(row) / sizeof(row[0]));
+
+	if (!json)
+		sw_buf_printf(b, "tables:\n  %-10s %6s %12s %12s %7s %12s %12s\n", "table",
+			      "worker", "entries", "capacity", "fill", "evictions", "expired");
+	for (unsigned i = 0; i < n; i++) {
+		const struct table_row *r = &row[i];
+		double fill = r->capacity != 0 ? 100.0 * (double)r->entries / (double)r->capacity
+					       : 0.0;
+
+		if (json) {
+			sw_buf_printf(b, "%s{\"table\":\"%s\"", i ? "," : "", r->table);
+			if (r->worker >= 0)
+				sw_buf_printf(b, ",\"worker\":%d", r->worker);
+			sw_buf_printf(b, ",\"entries\":%" PRIu64 ",\"capacity\":%" PRIu64
+				      ",\"inserts\":%" PRIu64 ",\"evictions\":%" PRIu64
+				      ",\"expired\":%" PRIu64 ",\"full\":%" PRIu64 "}", r->entries,
+				      r->capacity, r->inserts, r->evictions, r->expired, r->full);
+		} else {
+			char wk[16] = "-";
+
+			if (r->worker >= 0)
+				snprintf(wk, sizeof(wk), "%d", r->worker);
+			sw_buf_printf(b, "  %-10s %6s %12" PRIu64 " %12" PRIu64 " %6.1f%% %12" PRIu64
+				      " %12" PRIu64 "\n", r->table, wk, r->entries, r->capacity, fill,
+				      r->evictions, r->expired);
+		}
+	}
+}
+
 char *
 sw_report_stats(struct sw_ctl *c, bool json)
 {
@@ -298,7 +451,9 @@ sw_report_stats(struct sw_ctl *c, bool json)
 				      LD(t.mal[m]));
 			sep = ",";
 		}
-		sw_buf_printf(&b, "}}\n");
+		sw_buf_printf(&b, "},\"tables\":[");
+		stats_tables(c, nw, &b, true);
+		sw_buf_printf(&b, "]}\n");
 	} else {
 		sw_buf_printf(&b, "instance %s generation %" PRIu64 ", %u workers\n", c->instance,
 			      atomic_load(&c->image.hdr->generation), nw);
@@ -339,6 +494,7 @@ sw_report_stats(struct sw_ctl *c, bool json)
 			if (LD(t.mal[m]) != 0)
 				sw_buf_printf(&b, "  %-40s %12" PRIu64 "\n",
 					      sw_mal_name((enum sw_mal)m), LD(t.mal[m]));
+		stats_tables(c, nw, &b, false);
 	}
 	if (b.oom) {
 		free(b.p);
@@ -529,6 +685,7 @@ sw_report_metrics(struct sw_ctl *c)
 	PW("sigwall_verdict_cache_hits_total", cache_hits);
 	sw_buf_printf(&b, "# TYPE sigwall_verdict_cache_misses_total counter\n");
 	PW("sigwall_verdict_cache_misses_total", cache_misses);
+	metrics_tables(c, nw, &b);
 	sw_buf_printf(&b, "# TYPE sigwall_worker_epoch gauge\n");
 	for (unsigned w = 0; w < nw; w++)
 		sw_buf_printf(&b, "sigwall_worker_epoch{instance=\"%s\",worker=\"%u\"} %" PRIu64

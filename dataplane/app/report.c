@@ -18,7 +18,8 @@ const struct sw_ctr_desc sw_ctr_desc[] = {
 	CTR(pkts_dropped), CTR(events), CTR(events_lost), CTR(tx_dropped), CTR(gen_switches),
 	CTR(images_refused), CTR(bursts), CTR(rate_limited), CTR(cache_hits), CTR(cache_misses),
 	CTR(malformed_verdicts), CTR(default_hits), CTR(rule_overflow), CTR(no_image), CTR(non_m3ua),
-	CTR(non_sctp_ip),
+	CTR(non_sctp_ip), CTR(reasm_capacity), CTR(reasm_entries), CTR(reasm_pieces),
+	CTR(reasm_completed), CTR(reasm_expired), CTR(reasm_reclaimed), CTR(reasm_failed),
 };
 const unsigned sw_ctr_count = RTE_DIM(sw_ctr_desc);
 

@@ -23,6 +23,7 @@
 #include "dataplane/policy/image.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/reasm/reasm.h"
+#include "tables.h"
 #include "worker.h"
 
 #define PREFETCH_AHEAD 4
@@ -468,8 +469,10 @@ sw_worker_burst(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n, unsigne
 	}
 	SW_SHM_ADD(w->c->rx_pkts, n);
 	SW_SHM_ADD(w->c->rx_bytes, bytes);
-	if (n != 0)
+	if (n != 0) {
 		SW_SHM_ADD(w->c->bursts, 1);
+		sw_tables_publish(w->c, w->judge.reasm); /* ops: table fill in the metrics */
+	}
 	SW_SHM_ADD(w->c->pkts_dropped, ndrop);
 	/* Dropped packets go to the tail, in order; monitor mode transmits nothing. */
 	for (i = 0; i < ndrop; i++)

@@ -195,7 +195,17 @@ struct sw_shm_counters {
 	_Atomic uint64_t no_image;      /* verdicts given while no image was bound (--no-image) */
 	_Atomic uint64_t non_m3ua;      /* DATA chunks whose PPID is not M3UA (judged as malformed) */
 	_Atomic uint64_t non_sctp_ip;   /* IP packets not carrying SCTP (judged as malformed) */
-	_Atomic uint64_t reserved[7];   /* room to grow without a layout bump */
+	/* The worker's reassembly table (dataplane/reasm, issue 14), mirrored from its private
+	 * struct sw_reasm_stats after each non-empty burst (issue 19 D3). capacity and entries are
+	 * gauges (summed over the workers they are the instance's), the rest counters. */
+	_Atomic uint64_t reasm_capacity;  /* entries of the table */
+	_Atomic uint64_t reasm_entries;   /* entries holding a message now */
+	_Atomic uint64_t reasm_pieces;    /* segments seen */
+	_Atomic uint64_t reasm_completed; /* messages reassembled and judged */
+	_Atomic uint64_t reasm_expired;   /* incomplete messages timed out */
+	_Atomic uint64_t reasm_reclaimed; /* judged messages forgotten (time over, or evicted to
+					     make room for a new message) */
+	_Atomic uint64_t reasm_failed;    /* pieces judged malformed (SW_MAL_SCCP_REASM_*) */
 	_Atomic uint64_t mal[SW_SHM_MAL_MAX];          /* per enum sw_mal */
 	_Atomic uint64_t rule_hits[SW_SHM_MAX_RULES];  /* per rule id >= 0 (image rule index) */
 	_Atomic uint64_t rule_overflow;                /* hits of rule ids >= SW_SHM_MAX_RULES */

@@ -12,6 +12,9 @@
  *   fake_worker --instance NAME [--workers N] [--burst-us US] [--events-every N]
  *               [--stall-ms MS --stall-gen G]   (worker 0 stalls once, mid-burst, on G)
  *               [--verify-on-pickup]   (check each image once, not twice per burst: benchmarks)
+ *               [--state]   (tables as the dataplane's: a small /sigwall.NAME.state object that
+ *                            each burst adds a dialogue to, so it fills and then evicts; and a
+ *                            reassembly table's figures in the counter block)
  * Runs until SIGTERM/SIGINT, prints a summary line per worker, exits 1 if any burst saw a torn,
  * mismatched or overwritten image.
  */
@@ -27,6 +30,7 @@
 
 #include "dataplane/policy/image.h"
 #include "dataplane/shm/shm.h"
+#include "dataplane/state/state.h"
 
 static _Atomic int stop;
 /* The image object in use; replaced (never unmapped: workers may still read the old one) when
@@ -36,6 +40,8 @@ static struct sw_shm_stats stats;
 static unsigned burst_us = 50, events_every = 10, stall_ms;
 static uint64_t stall_gen = 2;
 static bool verify_every_burst = true;
+static struct sw_state state;
+static bool with_state;
 
 struct worker {
 	pthread_t t;
@@ -124,6 +130,28 @@ push_event(struct worker *wk, struct sw_shm_ring *r, uint64_t gen, uint32_t nrul
 	wk->events++;
 }
 
+/* The tables of a burst: one new dialogue in the state object (its 256 entries fill, then
+ * every insert evicts), and a reassembly table whose figures move as a worker's do. */
+static void
+burst_tables(struct worker *wk, struct sw_shm_worker *w)
+{
+	struct sw_state_ctx ctx;
+	struct sw_state_key k;
+	uint64_t b = wk->bursts, now = sw_shm_real_ns();
+
+	if (sw_state_ctx_init(&ctx, &state, wk->idx, NULL) == 0) {
+		sw_state_key_dialogue(&state, &k, (uint32_t)(b * 64 + wk->idx), 4,
+				      sw_state_digits_key("491720000001", 12));
+		sw_state_dialogue_open(&ctx, &k, false, false, now, NULL);
+	}
+	atomic_store_explicit(&w->c.reasm_capacity, 1024, memory_order_relaxed);
+	atomic_store_explicit(&w->c.reasm_entries, b % 512, memory_order_relaxed);
+	atomic_store_explicit(&w->c.reasm_pieces, 3 * b, memory_order_relaxed);
+	atomic_store_explicit(&w->c.reasm_completed, b, memory_order_relaxed);
+	atomic_store_explicit(&w->c.reasm_reclaimed, b / 2, memory_order_relaxed);
+	atomic_store_explicit(&w->c.reasm_expired, b / 8, memory_order_relaxed);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -183,6 +211,8 @@ burst:
 				SW_SHM_ADD(w->c.mal[1], 1);
 				if (nrules > 0)
 					SW_SHM_ADD(w->c.rule_hits[wk->bursts % nrules], 1);
+				if (with_state)
+					burst_tables(wk, w);
 				if (events_every != 0 && wk->bursts % events_every == 0) {
 					push_event(wk, r, cur, nrules);
 					SW_SHM_ADD(w->c.events, 1);
@@ -229,6 +259,7 @@ main(int argc, char **argv)
 		{"stall-ms", required_argument, NULL, 's'},
 		{"stall-gen", required_argument, NULL, 'g'},
 		{"verify-on-pickup", no_argument, NULL, 'V'},
+		{"state", no_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *instance = "default";
@@ -248,6 +279,7 @@ main(int argc, char **argv)
 		case 's': stall_ms = (unsigned)atoi(optarg); break;
 		case 'g': stall_gen = strtoull(optarg, NULL, 10); break;
 		case 'V': verify_every_burst = false; break;
+		case 'S': with_state = true; break;
 		default:
 			fprintf(stderr, "usage: fake_worker --instance NAME [--workers N] "
 				"[--burst-us US] [--events-every N] [--stall-ms MS --stall-gen G]\n");
@@ -264,6 +296,16 @@ main(int argc, char **argv)
 	}
 	if (nworkers == 0 || nworkers > stats.hdr->max_workers)
 		nworkers = stats.hdr->max_workers;
+	if (with_state) {
+		struct sw_state_config cfg = {.dialogues = 256, .sms = 256, .subscribers = 256,
+					      .max_workers = nworkers};
+
+		rc = sw_state_open(instance, &cfg, SW_STATE_F_RECOVER, &state);
+		if (rc < 0) {
+			fprintf(stderr, "fake_worker: state: %s\n", strerror(-rc));
+			return 1;
+		}
+	}
 	for (unsigned i = 0; i < stats.hdr->max_workers; i++) {
 		memset(&sw_shm_worker(&stats, i)->c, 0, sizeof(struct sw_shm_counters));
 		atomic_store(&sw_shm_worker(&stats, i)->epoch, 0);
@@ -316,5 +358,9 @@ main(int argc, char **argv)
 		}
 	}
 	sw_shm_stats_detach(&stats);
+	if (with_state) {
+		sw_state_close(&state);
+		sw_state_unlink(instance);
+	}
 	return bad ? 1 : 0;
 }

@@ -191,7 +191,7 @@ def run(e):
         f.write(b"stale garbage" * 100)
     with open(e.sock, "w") as f:
         f.write("not a socket")
-    e.start_fake(workers=2)
+    e.start_fake(workers=2, extra=["--state"])
     e.start_control()
     st = e.status()
     check(st["generation"] == 1, "first generation is %s" % st["generation"])
@@ -315,6 +315,48 @@ def run(e):
                     re.M), "metrics msus")
     log("stats and metrics consistent (%d MSUs, %d metric lines)"
         % (stj["total"]["msus"], body.count("\n")))
+
+    # Table fill and evictions (issue 19 D3): the state tables of the instance's object and
+    # each worker's reassembly table, in the metrics and in `stats`; they move.
+    def tables(body):
+        got = {}
+        for m in re.finditer(r'^sigwall_table_(entries|capacity|evictions_total|inserts_total)'
+                             r'\{instance="%s",table="(\w+)"(?:,worker="(\d+)")?\} (\d+)$'
+                             % e.inst, body, re.M):
+            got[(m.group(2), m.group(3), m.group(1))] = int(m.group(4))
+        return got
+    t0 = tables(body)
+    for key in (("dialogue", None), ("sms", None), ("location", None), ("reasm", "0"),
+                ("reasm", "1")):
+        for what in ("entries", "capacity", "evictions_total", "inserts_total"):
+            check(key + (what,) in t0, "metric sigwall_table_%s of %s missing" % (what, key))
+    check(t0[("dialogue", None, "capacity")] >= 256, "dialogue capacity %s" % t0)
+    time.sleep(2.5)
+    body2 = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % e.port, timeout=5).read().decode()
+    t1 = tables(body2)
+    check(t1[("dialogue", None, "inserts_total")] > t0[("dialogue", None, "inserts_total")],
+          "dialogue inserts did not move: %s -> %s" % (t0, t1))
+    check(t1[("dialogue", None, "entries")] > 0 and
+          t1[("dialogue", None, "entries")] <= t1[("dialogue", None, "capacity")],
+          "dialogue entries %s" % t1)
+    check(t1[("dialogue", None, "evictions_total")] > 0, "no dialogue evictions: %s" % t1)
+    check(t1[("reasm", "0", "inserts_total")] > t0[("reasm", "0", "inserts_total")] and
+          t1[("reasm", "0", "evictions_total")] > t0[("reasm", "0", "evictions_total")],
+          "reassembly figures did not move: %s -> %s" % (t0, t1))
+    check(re.search(r'^sigwall_table_fill_ratio\{instance="%s",table="dialogue"\} [01]\.\d+$'
+                    % e.inst, body2, re.M), "fill ratio line")
+    rc, out, _ = e.ctl_run("stats", "--json")
+    tj = {(r["table"], r.get("worker")): r for r in json.loads(out)["tables"]}
+    check(("dialogue", None) in tj and ("reasm", 1) in tj and
+          tj[("dialogue", None)]["capacity"] == t1[("dialogue", None, "capacity")],
+          "stats --json tables: %s" % tj)
+    rc, out, _ = e.ctl_run("stats")
+    check(re.search(r"^  dialogue +- +\d+ +\d+ +[\d.]+% +\d+", out, re.M),
+          "stats text tables: %r" % out[-600:])
+    log("tables: dialogue %d/%d entries, %d evictions; reasm worker 0 %d/%d, %d evictions"
+        % (t1[("dialogue", None, "entries")], t1[("dialogue", None, "capacity")],
+           t1[("dialogue", None, "evictions_total")], t1[("reasm", "0", "entries")],
+           t1[("reasm", "0", "capacity")], t1[("reasm", "0", "evictions_total")]))
 
     # events --follow streams, stats --watch repeats.
     p = subprocess.Popen([e.ctl, "--instance", e.inst, "events", "--follow"], env=e.env,
