@@ -6,6 +6,7 @@
  * MSU with the workers' verdict engine: the dry run of a policy against a capture and the
  * test oracle. One record per MSU (per M3UA message); --all adds packets without one.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "dataplane/decode/decode.h"
 #include "dataplane/decode/print.h"
 #include "dataplane/judge/judge.h"
+#include "dataplane/policy/image.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/proto/sctp.h"
 #include "dataplane/reasm/reasm.h"
@@ -37,6 +39,11 @@ struct judge {
 	struct sw_judge_ctx jctx;
 	uint64_t *hits;         /* per rule, then default, malformed, non-ip, pending */
 	uint64_t actions[3];
+	/* The state tables (issue 15): private to the dry run, over the capture's timestamps, when
+	 * some rule uses state. */
+	struct sw_state st;
+	struct sw_state_ctx sctx;
+	bool have_state;
 };
 
 static int
@@ -62,6 +69,19 @@ judge_open(struct judge *j, const struct inspect_opts *o)
 	j->jctx.reasm = sw_reasm_new(NULL); /* whole messages as the workers judge them (issue 14) */
 	if (j->jctx.reasm == NULL)
 		return -1;
+	if (sw_img_state(j->img.image) != NULL && sw_img_state(j->img.image)->used != 0) {
+		struct sw_state_config cfg;
+		sw_judge_state_config(j->img.image, &cfg);
+		rc = sw_state_create_private(&cfg, &j->st);
+		if (rc < 0 || sw_state_ctx_init(&j->sctx, &j->st, 0, NULL) < 0) {
+			fprintf(stderr, "sigwallctl: cannot create the state tables: %s\n",
+				strerror(rc < 0 ? -rc : EINVAL));
+			return -1;
+		}
+		j->have_state = true;
+		j->jctx.state = &j->sctx;
+		j->jctx.state_clock = 0; /* the capture's timestamps are CLOCK_REALTIME ns */
+	}
 	j->hits = calloc(sw_image_nrules(j->img.image) + 4, sizeof(*j->hits));
 	return j->hits == NULL ? -1 : 0;
 }
@@ -82,10 +102,24 @@ judge_verdict(struct judge *j, struct sw_sb *sb, const struct sw_judge_verdict *
 	if (sb == NULL)
 		return;
 	if (json)
-		sw_sb_printf(sb, ",\"verdict\":{\"action\":\"%s\",\"rule\":\"%s\",\"monitor\":%s}",
+		sw_sb_printf(sb, ",\"verdict\":{\"action\":\"%s\",\"rule\":\"%s\",\"monitor\":%s",
 			     act, rule, v->monitor ? "true" : "false");
 	else
-		sw_sb_printf(sb, "  => %s (%s%s)", act, rule, v->monitor ? ", monitor" : "");
+		sw_sb_printf(sb, "  => %s (%s%s", act, rule, v->monitor ? ", monitor" : "");
+	/* The state conditions that held (issue 15), when any did. */
+	for (unsigned i = 0, k = 0; i < SW_ST_COUNT; i++) {
+		if (!(v->state & (1u << i)))
+			continue;
+		if (json)
+			sw_sb_printf(sb, "%s\"%s\"", k++ == 0 ? ",\"state\":[" : ",",
+				     sw_state_cond_names[i]);
+		else
+			sw_sb_printf(sb, "%s%s", k++ == 0 ? "; state: " : ", ", sw_state_cond_names[i]);
+	}
+	if (json)
+		sw_sb_printf(sb, "%s}", v->state != 0 ? "]" : "");
+	else
+		sw_sb_printf(sb, ")");
 	if (v->piece != SW_REASM_NONE) /* issue 14: a piece of a longer message */
 		sw_sb_printf(sb, json ? ",\"reasm\":{\"state\":\"%s\",\"pieces\":%u}" : " [%s %u]",
 			     sw_reasm_state_name(v->piece), v->npieces);
@@ -108,6 +142,19 @@ judge_summary(struct judge *j, FILE *f)
 		fprintf(f, "  %10llu  %s\n", (unsigned long long)j->hits[r],
 			sw_judge_rule_name(j->img.image, id));
 	}
+	if (j->have_state) {
+		static const char *const tname[SW_STATE_NTABLES] = { "dialogues", "sms",
+								     "locations" };
+		fprintf(f, "state tables:\n");
+		for (unsigned t = 0; t < SW_STATE_NTABLES; t++) {
+			struct sw_state_counters c;
+			sw_state_stats(&j->st, (enum sw_state_table)t, &c);
+			fprintf(f, "  %-10s inserts %llu, lookups %llu, hits %llu, evictions %llu, "
+				"full %llu\n", tname[t], (unsigned long long)c.inserts,
+				(unsigned long long)c.lookups, (unsigned long long)c.hits,
+				(unsigned long long)c.evictions, (unsigned long long)c.full);
+		}
+	}
 }
 
 static void
@@ -118,6 +165,8 @@ judge_close(struct judge *j)
 		sw_policy_ctx_free(j->ctx);
 	if (j->img.image != NULL)
 		sw_compiled_free(&j->img);
+	if (j->have_state)
+		sw_state_close(&j->st);
 	free(j->hits);
 }
 

@@ -26,6 +26,7 @@
 
 #include "compiler.h"
 #include "dataplane/policy/image.h"
+#include "dataplane/state/state.h"
 
 enum list_type { LT_PREFIX, LT_REGEX, LT_OPCODE, LT_PC, LT_INT };
 extern const char *const cpl_list_type_names[];
@@ -58,6 +59,8 @@ struct ptent {
 struct partner {
 	char *name;
 	int line;
+	uint32_t id;      /* state id: hash of the name (stable across reloads) */
+	uint16_t country; /* sw_state_country(), 0: not given */
 	char **plmn, **gt, **msisdn;
 	size_t nplmn, ngt, nmsisdn;
 	uint32_t *pc;
@@ -82,6 +85,12 @@ struct site {
 	size_t nlinks;
 	struct sw_img_peer *peers;  /* of every link, in file order */
 	size_t npeers;
+	/* State (issue 15): site.home.country, partners' country, site.velocity, site.state */
+	bool has_state;             /* one of those keys is given: the image has a state section */
+	uint16_t home_country;
+	struct sw_state_travel travel;
+	uint32_t entries[SW_STATE_NTABLES]; /* site.state table sizes, 0: default */
+	uint32_t ttl_s[SW_STATE_NTABLES];   /* site.state timeouts (s), 0: default */
 };
 
 struct rule {
@@ -121,6 +130,7 @@ struct builder {
 	uint8_t default_action, malformed_action, monitor;
 	char *policy_name;
 	struct sw_compile_opts opts;
+	uint32_t state_used; /* bit per enum sw_state_cond some rule tests */
 	unsigned nerrs;     /* errors reported so far (opts.all_errors: all of them in err) */
 	unsigned nwarn;
 };

@@ -405,4 +405,24 @@ sw_compiled_summary(FILE *f, const struct sw_compiled *c)
 	fprintf(f, "\nimage: %zu bytes\ncompile: %.1f ms\nchecksum: %016llx\n", c->size,
 		c->compile_ms, (unsigned long long)h->checksum);
 	fprintf(f, "hyperscan: %s\n", h->hs_version);
+	const struct sw_img_state *ss = sw_img_state(h);
+	if (ss != NULL) {
+		/* issue 15: what the state tables will be used for */
+		const struct sw_img_partner *pa = (const void *)((const char *)h + ss->partners_off);
+		unsigned nc = 0;
+		char cc[3];
+		for (uint32_t k = 0; k < ss->npartners; k++)
+			nc += pa[k].country != 0;
+		fprintf(f, "state:");
+		for (unsigned i = 0; i < SW_ST_COUNT; i++)
+			if (ss->used & (1u << i))
+				fprintf(f, " %s", sw_state_cond_names[i]);
+		if (ss->used == 0)
+			fprintf(f, " (no rule uses state)");
+		uint32_t npairs;
+		memcpy(&npairs, (const char *)h + ss->travel_off + 8, 4);
+		fprintf(f, "; home country %s, %u of %u partners with a country, %u travel pairs\n",
+			ss->home_country != 0 ? sw_state_country_str(ss->home_country, cc) : "-", nc,
+			ss->npartners, npairs);
+	}
 }

@@ -340,6 +340,37 @@ field_by_name(const char *k, bool *is_if)
 	return cpl_name_index(sw_ifield_names, SW_IF_COUNT, k);
 }
 
+/* `state = "velocity"` or `state = [ "unsolicited-dialogue", ... ]`: every named state
+ * condition holds (issue 15; patterns/README.md "State conditions"). */
+static int
+state_cond(struct builder *b, const config_setting_t *s, bool neg)
+{
+	int n = config_setting_is_aggregate(s) ? config_setting_length(s) : 1, rc;
+
+	if (config_setting_is_group(s) || n == 0)
+		return cpl_errs(b, s, "'state' takes a state name or a list of them");
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e =
+			config_setting_is_aggregate(s) ? config_setting_get_elem(s, (unsigned)i) : s;
+		const char *v = config_setting_get_string(e);
+		int st = v != NULL ? cpl_name_index(sw_state_cond_names, SW_ST_COUNT, v) : -1;
+
+		if (st < 0) {
+			char names[256];
+			size_t o = 0;
+			for (unsigned k = 0; k < SW_ST_COUNT; k++)
+				o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+						      k > 0 ? ", " : "", sw_state_cond_names[k]);
+			return cpl_errs(b, e, "unknown state \"%s\" (%s)", v != NULL ? v : "?", names);
+		}
+		struct sw_img_cond c = { .kind = SW_COND_STATE, .field = (uint8_t)st, .neg = neg };
+		if ((rc = cond_push(b, c)) != 0)
+			return rc;
+		b->state_used |= 1u << st;
+	}
+	return 0;
+}
+
 /* Conditions of one group (the rule itself, or its `not` group when neg). */
 int
 cpl_parse_conds(struct builder *b, struct rule *r, const config_setting_t *g, bool neg)
@@ -365,6 +396,11 @@ cpl_parse_conds(struct builder *b, struct rule *r, const config_setting_t *g, bo
 		}
 		if (strcmp(k, "opcode") == 0) {
 			cop = s;
+			continue;
+		}
+		if (strcmp(k, "state") == 0) {
+			if ((rc = state_cond(b, s, neg)) != 0)
+				return rc;
 			continue;
 		}
 		if (strcmp(k, "opcode_global") == 0) {
@@ -468,6 +504,7 @@ cpl_cond_cost(const struct sw_img_cond *c)
 	switch (c->kind) {
 	case SW_COND_COMP:
 	case SW_COND_INT:
+	case SW_COND_STATE:
 		return 0;
 	case SW_COND_PRESENT:
 		return 1;

@@ -15,7 +15,7 @@
 
 /* Offsets of the sections of one image. */
 struct layout {
-	size_t rules, conds, data, opidx, gate, strtab, site;
+	size_t rules, conds, data, opidx, gate, strtab, site, state;
 	size_t ptab[SW_SF_COUNT], nslots[SW_SF_COUNT];
 	size_t bloom[SW_SF_COUNT], bloombits[SW_SF_COUNT];
 };
@@ -70,8 +70,122 @@ put_site(struct builder *b, struct sw_image_writer *w, const struct layout *l,
 	for (size_t i = npc; i < st->npc; i++)
 		pcs[i] = 0;
 	hs.nhome_pc = (uint32_t)npc;
+	hs.state_off = (uint32_t)l->state;
 	sw_imgw_put(w, l->site, &hs, sizeof(hs));
 	b->hdr.site_off = (uint32_t)l->site;
+}
+
+/* ---- the state section (issue 15) ---- */
+
+/* Does the image need one? Only then: images of sites and rules without state keep their
+ * bytes. */
+static bool
+state_wanted(const struct builder *b)
+{
+	return b->site.has_state || b->state_used != 0;
+}
+
+static size_t
+state_nprefix(const struct builder *b, unsigned kind)
+{
+	size_t n = kind == SW_STATE_PFX_GT ? b->site.ngt : b->site.nplmn;
+
+	for (size_t k = 0; k < b->site.np; k++)
+		n += kind == SW_STATE_PFX_GT ? b->site.p[k].ngt : b->site.p[k].nplmn;
+	return n;
+}
+
+static size_t
+state_size(const struct builder *b)
+{
+	return sizeof(struct sw_img_state) + b->site.np * sizeof(struct sw_img_partner) +
+	       (state_nprefix(b, SW_STATE_PFX_GT) + state_nprefix(b, SW_STATE_PFX_IMSI)) *
+		       sizeof(struct sw_img_sprefix) +
+	       16 + b->site.travel.npairs * sizeof(struct sw_state_travel_pair);
+}
+
+static int
+cmp_sprefix(const void *x, const void *y)
+{
+	const struct sw_img_sprefix *a = x, *c = y;
+
+	if (a->len != c->len)
+		return a->len > c->len ? -1 : 1;
+	if (a->key != c->key)
+		return a->key < c->key ? -1 : 1;
+	return a->net < c->net ? -1 : a->net > c->net;
+}
+
+/* Prefixes of one kind into px: home first, then partners; sorted longest first, then by key;
+ * a prefix listed twice keeps its first network (home before partners). Returns how many. */
+static uint32_t
+state_prefixes(const struct builder *b, unsigned kind, struct sw_img_sprefix *px)
+{
+	size_t n = 0, m = 0;
+
+	for (size_t k = 0; k <= b->site.np; k++) {
+		char **v = k == 0 ? (kind == SW_STATE_PFX_GT ? b->site.gt : b->site.plmn)
+				  : (kind == SW_STATE_PFX_GT ? b->site.p[k - 1].gt
+							     : b->site.p[k - 1].plmn);
+		size_t nv = k == 0 ? (kind == SW_STATE_PFX_GT ? b->site.ngt : b->site.nplmn)
+				   : (kind == SW_STATE_PFX_GT ? b->site.p[k - 1].ngt
+							      : b->site.p[k - 1].nplmn);
+		for (size_t i = 0; i < nv; i++) {
+			struct sw_img_sprefix e = { 0 };
+			size_t len = strlen(v[i]);
+			for (size_t d = 0; d < len && d < SW_PTAB_DIGITS; d++)
+				e.key |= (uint64_t)sw_ptab_nibble(v[i][d]) << (4 * d);
+			e.len = (uint8_t)len;
+			e.net = (uint16_t)(k == 0 ? SW_NET_HOME : SW_NET_PARTNER + (k - 1));
+			px[n++] = e;
+		}
+	}
+	qsort(px, n, sizeof(*px), cmp_sprefix);
+	for (size_t i = 0; i < n; i++)
+		if (m == 0 || px[m - 1].len != px[i].len || px[m - 1].key != px[i].key)
+			px[m++] = px[i];
+	for (size_t i = m; i < n; i++)
+		memset(&px[i], 0, sizeof(px[i]));
+	return (uint32_t)m;
+}
+
+static void
+put_state(struct builder *b, struct sw_image_writer *w, const struct layout *l)
+{
+	const struct site *st = &b->site;
+	struct sw_img_state ss = { 0 };
+	size_t off = l->state + sizeof(ss);
+	struct sw_img_partner *pa = sw_imgw_at(w, off);
+
+	if (l->state == 0)
+		return;
+	ss.used = b->state_used;
+	ss.home_country = st->home_country;
+	ss.npartners = (uint32_t)st->np;
+	ss.partners_off = (uint32_t)off;
+	for (size_t k = 0; k < st->np; k++) {
+		pa[k].id = st->p[k].id;
+		pa[k].country = st->p[k].country;
+	}
+	off += st->np * sizeof(*pa);
+	for (unsigned kind = 0; kind < 2; kind++) {
+		ss.prefix_off[kind] = (uint32_t)off;
+		const struct sw_img_sprefix *px = sw_imgw_at(w, off);
+		ss.nprefix[kind] = state_prefixes(b, kind, sw_imgw_at(w, off));
+		for (uint32_t i = 0; i < ss.nprefix[kind]; i++)
+			ss.lens[kind] |= (uint16_t)(1u << (px[i].len - 1));
+		off += state_nprefix(b, kind) * sizeof(struct sw_img_sprefix);
+	}
+	ss.dialogues = st->entries[SW_STATE_T_DIALOGUE];
+	ss.sms = st->entries[SW_STATE_T_SMS];
+	ss.subscribers = st->entries[SW_STATE_T_LOCATION];
+	ss.dialogue_timeout_s = st->ttl_s[SW_STATE_T_DIALOGUE];
+	ss.sms_window_s = st->ttl_s[SW_STATE_T_SMS];
+	ss.location_max_age_s = st->ttl_s[SW_STATE_T_LOCATION];
+	ss.travel_off = (uint32_t)off;
+	sw_imgw_put(w, off, &st->travel,
+		    16 + st->travel.npairs * sizeof(struct sw_state_travel_pair));
+	sw_imgw_put(w, l->state, &ss, sizeof(ss));
 }
 
 static void
@@ -104,6 +218,8 @@ reserve(struct builder *b, struct sw_image_writer *w, struct layout *l, const st
 		h->fields[f].db_off = (uint32_t)sw_imgw_reserve(w, dbs->dbsize[f]);
 		h->fields[f].db_size = (uint32_t)dbs->dbsize[f];
 	}
+	/* Last, so that the sections before it keep their offsets. */
+	l->state = state_wanted(b) ? sw_imgw_reserve(w, state_size(b)) : 0;
 }
 
 /* Integer sets into the data section; conditions, whose set offsets become image offsets. */
@@ -198,6 +314,9 @@ engine_masks(struct builder *b)
 		case SW_COND_COMP:
 			h->key_mask |= SW_KEY_COMP;
 			break;
+		case SW_COND_STATE:
+			h->key_mask |= SW_KEY_STATE;
+			break;
 		}
 	}
 	for (size_t i = 0; i < b->nrules; i++)
@@ -264,6 +383,7 @@ cpl_build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	h->nivals = (uint32_t)ig.nvals;
 	sw_imgw_put(&w, l.strtab, b->strtab.p, b->strtab.n);
 	put_site(b, &w, &l, lname);
+	put_state(b, &w, &l);
 	put_ptabs(b, &w, &l);
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
 		h->fields[f].npatterns = (uint32_t)(b->npats[f] + b->npt[f]);

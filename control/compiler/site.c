@@ -65,12 +65,172 @@ get_ints(struct builder *b, const config_setting_t *s, uint32_t **out, size_t *n
 	return 0;
 }
 
+/* An ISO 3166-1 alpha-2 code (site.home.country, a partner's country, site.velocity). */
+static int
+get_country(struct builder *b, const config_setting_t *s, uint16_t *out)
+{
+	const char *v = config_setting_get_string(s);
+	int c = v != NULL ? sw_state_country(v) : -EINVAL;
+
+	if (v == NULL)
+		return cpl_errs(b, s, "'%s' must be a country code string (ISO 3166-1 alpha-2, \"KE\")",
+				config_setting_name(s) != NULL ? config_setting_name(s) : "country");
+	if (c < 0)
+		return cpl_errs(b, s, "unknown country code \"%s\" (ISO 3166-1 alpha-2, e.g. \"KE\")",
+				v);
+	*out = (uint16_t)c;
+	b->site.has_state = true;
+	return 0;
+}
+
+/* A pair of two different countries: [ "GB", "FR" ]. */
+static int
+get_country_pair(struct builder *b, const config_setting_t *s, uint16_t *x, uint16_t *y)
+{
+	int rc;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		return cpl_errs(b, s, "a country pair must be a list of two codes: [ \"GB\", \"FR\" ]");
+	if (config_setting_length(s) != 2)
+		return cpl_errs(b, s, "a country pair must have exactly two codes, not %d",
+				config_setting_length(s));
+	if ((rc = get_country(b, config_setting_get_elem(s, 0), x)) != 0 ||
+	    (rc = get_country(b, config_setting_get_elem(s, 1), y)) != 0)
+		return rc;
+	if (*x == *y)
+		return cpl_errs(b, s, "a country pair needs two different countries");
+	return 0;
+}
+
+/* A non-negative integer setting up to max. */
+static int
+get_uint(struct builder *b, const config_setting_t *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	long long v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64)
+		return cpl_errs(b, s, "'%s' must be an integer", config_setting_name(s));
+	v = config_setting_get_int64(s);
+	if (v < min || v > max)
+		return cpl_errs(b, s, "'%s' = %lld out of range %u-%u", config_setting_name(s), v,
+				min, max);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * site.velocity = { default_minutes = 120; neighbours = ( ["GB", "FR"] );
+ *                   pairs = ( { countries = ["GB", "TZ"]; minutes = 300; } ); };
+ * Minimum travel times between countries (issue 15, Deliver 5); every key optional; neighbours
+ * are pairs of 0 minutes; a later entry for the same pair replaces an earlier one.
+ */
+static int
+parse_velocity(struct builder *b, const config_setting_t *v)
+{
+	static const char *const keys[] = { "default_minutes", "neighbours", "pairs", NULL };
+	static const char *const pair_keys[] = { "countries", "minutes", NULL };
+	struct sw_state_travel *t = &b->site.travel;
+	const config_setting_t *s;
+	uint16_t x, y;
+	uint32_t m;
+	int rc;
+
+	if (!config_setting_is_group(v))
+		return cpl_errs(b, v, "'velocity' must be a group");
+	if ((rc = cpl_check_keys(b, v, keys, "'site.velocity'")) != 0)
+		return rc;
+	b->site.has_state = true;
+	if ((s = config_setting_get_member(v, "default_minutes")) != NULL) {
+		if ((rc = get_uint(b, s, 0, 7 * 24 * 60, &m)) != 0)
+			return rc;
+		t->default_minutes = m;
+	}
+	if ((s = config_setting_get_member(v, "neighbours")) != NULL) {
+		if (!config_setting_is_list(s) && !config_setting_is_array(s))
+			return cpl_errs(b, s, "'neighbours' must be a list of country pairs: "
+					      "( [\"GB\", \"FR\"] )");
+		for (int i = 0; i < config_setting_length(s); i++) {
+			const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+			if ((rc = get_country_pair(b, e, &x, &y)) != 0)
+				return rc;
+			if (sw_state_travel_set(t, x, y, 0) != 0)
+				return cpl_errs(b, e, "more than %d velocity pairs", SW_STATE_TRAVEL_MAX);
+		}
+	}
+	if ((s = config_setting_get_member(v, "pairs")) != NULL) {
+		if (!config_setting_is_list(s))
+			return cpl_errs(b, s, "'pairs' must be a list of groups: "
+					      "( { countries = [\"GB\", \"TZ\"]; minutes = 300; } )");
+		for (int i = 0; i < config_setting_length(s); i++) {
+			const config_setting_t *g = config_setting_get_elem(s, (unsigned)i), *c, *mm;
+			if (!config_setting_is_group(g))
+				return cpl_errs(b, g, "a velocity pair must be a group "
+						      "{ countries = [\"GB\", \"TZ\"]; minutes = 300; }");
+			if ((rc = cpl_check_keys(b, g, pair_keys, "a velocity pair")) != 0)
+				return rc;
+			c = config_setting_get_member(g, "countries");
+			mm = config_setting_get_member(g, "minutes");
+			if (c == NULL || mm == NULL)
+				return cpl_errs(b, g, "a velocity pair needs 'countries' and 'minutes'");
+			if ((rc = get_country_pair(b, c, &x, &y)) != 0 ||
+			    (rc = get_uint(b, mm, 0, 7 * 24 * 60, &m)) != 0)
+				return rc;
+			if (sw_state_travel_set(t, x, y, m) != 0)
+				return cpl_errs(b, g, "more than %d velocity pairs", SW_STATE_TRAVEL_MAX);
+		}
+	}
+	return 0;
+}
+
+/*
+ * site.state = { dialogues = 1048576; sms = 262144; subscribers = 1048576;
+ *                dialogue_timeout = 60; sms_window = 60; location_max_age = 604800; };
+ * Sizes of the state tables (entries) and their timeouts (seconds); every key optional
+ * (dataplane/state/README.md has the defaults). Read by the dataplane when it starts.
+ */
+static int
+parse_state(struct builder *b, const config_setting_t *g)
+{
+	static const char *const keys[] = { "dialogues", "sms", "subscribers", "dialogue_timeout",
+					    "sms_window", "location_max_age", NULL };
+	struct site *st = &b->site;
+	int rc;
+
+	if (!config_setting_is_group(g))
+		return cpl_errs(b, g, "'state' must be a group");
+	if ((rc = cpl_check_keys(b, g, keys, "'site.state'")) != 0)
+		return rc;
+	st->has_state = true;
+	for (unsigned i = 0; keys[i] != NULL; i++) {
+		const config_setting_t *s = config_setting_get_member(g, keys[i]);
+		uint32_t *out = i < 3 ? &st->entries[i] : &st->ttl_s[i - 3];
+		if (s == NULL)
+			continue;
+		/* entries: SW_STATE_T_DIALOGUE, _SMS, _LOCATION in that order; timeouts up to a
+		 * year */
+		if ((rc = get_uint(b, s, i < 3 ? 8 : 1, i < 3 ? SW_STATE_MAX_ENTRIES : 366u * 86400u,
+				   out)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The partner's state id: FNV-1a of its name folded to 32 bits, never 0 (no partner). */
+static uint32_t
+partner_id(const char *name)
+{
+	uint64_t h = sw_fnv1a64(name, strlen(name), SW_FNV_OFFSET);
+	uint32_t id = (uint32_t)(h ^ (h >> 32));
+
+	return id != 0 ? id : 1;
+}
+
 /* One partner of site.partners (the i-th). */
 static int
 parse_partner(struct builder *b, const config_setting_t *g, int i)
 {
 	static const char *const partner_keys[] = { "name", "plmn", "gt", "msisdn", "point_codes",
-						    NULL };
+						    "country", NULL };
 	struct partner *p = &b->site.p[i];
 	const config_setting_t *s;
 	const char *str;
@@ -91,6 +251,14 @@ parse_partner(struct builder *b, const config_setting_t *g, int i)
 	if (p->name == NULL)
 		return -ENOMEM;
 	p->line = (int)config_setting_source_line(g);
+	p->id = partner_id(str);
+	for (int k = 0; k < i; k++)
+		if (b->site.p[k].id == p->id)
+			return cpl_errs(b, s, "partner names '%s' and '%s' have the same state id; "
+					      "rename one", b->site.p[k].name, str);
+	if ((s = config_setting_get_member(g, "country")) != NULL &&
+	    (rc = get_country(b, s, &p->country)) != 0)
+		return rc;
 	if ((s = config_setting_get_member(g, "plmn")) != NULL &&
 	    (rc = get_strings(b, s, &p->plmn, &p->nplmn, true)) != 0)
 		return rc;
@@ -249,15 +417,16 @@ cpl_parse_site(struct builder *b, const char *path)
 	 * (direction) and proxy mode's (its own keys, validated there) */
 	/* cluster: sigwall-cluster's (control/cluster/conf.c validates it, issue 16) */
 	static const char *const site_keys[] = { "name", "home", "partners", "links", "routes",
-						 "cluster", NULL };
+						 "cluster", "velocity", "state", NULL };
 	static const char *const home_keys[] = { "plmn", "gt", "msisdn", "point_codes", "hlr",
-						 "vlr", "msc", "smsc", "sgsn", NULL };
+						 "vlr", "msc", "smsc", "sgsn", "country", NULL };
 	config_t cf;
 	const config_setting_t *root, *site, *home, *parts, *s;
 	const char *str;
 	bool bad = false;
 	int rc = 0;
 
+	sw_state_travel_init(&b->site.travel);
 	config_init(&cf);
 	if (config_read_file(&cf, path) == CONFIG_FALSE) {
 		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
@@ -305,6 +474,8 @@ cpl_parse_site(struct builder *b, const char *path)
 			rc = get_strings(b, s, &b->site.gt, &b->site.ngt, true);
 		else if (strcmp(*k, "msisdn") == 0)
 			rc = get_strings(b, s, &b->site.msisdn, &b->site.nmsisdn, true);
+		else if (strcmp(*k, "country") == 0)
+			rc = get_country(b, s, &b->site.home_country);
 		else {
 			/* node GTs: validated, informational (sigwall-gen uses them) */
 			char **tmp = NULL;
@@ -347,6 +518,13 @@ cpl_parse_site(struct builder *b, const char *path)
 	}
 	s = config_setting_get_member(site, "links");
 	if (s != NULL && (rc = parse_links(b, s)) != 0)
+		goto out;
+	s = config_setting_get_member(site, "velocity");
+	if (s != NULL && (rc = parse_velocity(b, s)) != 0)
+		goto out;
+	b->site.travel.home = b->site.home_country;
+	s = config_setting_get_member(site, "state");
+	if (s != NULL && (rc = parse_state(b, s)) != 0)
 		goto out;
 	if (b->site.npc > SW_HOME_PCS_MAX) {
 		rc = cpl_errs(b, home, "more than %d home point codes", SW_HOME_PCS_MAX);

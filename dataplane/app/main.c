@@ -674,6 +674,31 @@ print_start(struct app *a)
 	fflush(stdout);
 }
 
+/* State tables (issue 15, dataplane/judge/jstate.c): the instance's object, opened once at
+ * start with the sizes of the image published then (site.state; else the defaults), said once;
+ * every worker gets its context, on the clock of the arrival times (CLOCK_REALTIME). */
+static struct sw_state dp_state;
+static bool have_dp_state;
+
+static void
+state_setup(struct app *a)
+{
+	char line[256];
+	int rc = sw_judge_state_open(a->instance,
+				     atomic_load_explicit(&a->watch.ok_image, memory_order_acquire),
+				     &dp_state, line, sizeof(line));
+
+	printf("sigwall-dataplane: state %s\n", line);
+	if (rc < 0)
+		return;
+	have_dp_state = true;
+	for (unsigned i = 0; i < a->nworkers; i++) {
+		struct sw_worker *w = &a->workers[i];
+		sw_judge_state_attach(&w->judge, &dp_state, i,
+				      (int64_t)(w->real0_ns - w->mono0_ns));
+	}
+}
+
 static void
 setup(struct app *a, int eal_argc, char **argv)
 {
@@ -692,6 +717,7 @@ setup(struct app *a, int eal_argc, char **argv)
 	workers_setup(a);
 	image_poll(a);
 	image_validate(a);
+	state_setup(a);
 	sw_telemetry_register(a);
 	print_start(a);
 }
@@ -788,6 +814,8 @@ teardown(struct app *a)
 	}
 	for (i = 0; i < a->nworkers; i++)
 		sw_worker_fini(&a->workers[i]);
+	if (have_dp_state)
+		sw_state_close(&dp_state);
 	/* The workers are stopped: no image is in use any more. */
 	for (i = 0; i < a->nmaps; i++) {
 		sw_shm_image_detach(a->maps[i]);

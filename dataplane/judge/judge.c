@@ -28,8 +28,13 @@ judge_eval(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_p
 		 * each component judged with its own parameters, the strictest verdict. */
 		unsigned dir = sw_policy_direction(ctx->pctx, pkt, msu, port,
 						   port == SW_PORT_NONE ? SW_DIR_ADDRESS : SW_DIR_PORT);
+		/* State (issue 15): learn from the message, then the conditions its rules test. */
+		uint32_t st = sw_judge_state(ctx, msu, dir, now_ns) |
+			      sw_judge_state_mismatch(ctx, msu, dir);
+		sw_policy_ctx_set_state(ctx->pctx, st);
 		struct sw_verdict pv = sw_policy_eval_msg(ctx->pctx, buf, pkt, msu, dir, now_ns);
 
+		v->state = (uint8_t)st;
 		v->action = pv.action;
 		v->monitor = pv.monitor;
 		v->no_image = false;
@@ -41,6 +46,7 @@ judge_eval(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_p
 	v->action = ctx->no_image_action;
 	v->monitor = false;
 	v->no_image = true;
+	v->state = 0;
 	v->rule = msu->mal != SW_MAL_NONE ? SW_RULE_MALFORMED : SW_RULE_DEFAULT;
 }
 
@@ -119,6 +125,7 @@ sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct
 			j->pkt.no_image = false;
 			j->pkt.mal = (uint16_t)pkt->mal;
 			j->pkt.rule = SW_JUDGE_RULE_NON_IP;
+			j->pkt.state = 0;
 			j->forward = ctx->non_ip_pass;
 			return j->forward;
 		}

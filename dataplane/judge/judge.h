@@ -18,6 +18,7 @@
 
 #include "dataplane/decode/msu.h"
 #include "dataplane/policy/policy.h"
+#include "dataplane/state/state.h"
 
 /* Pseudo rule of a frame that is not IP (ARP, LLDP ...): passed or dropped per the context's
  * non_ip_pass, never judged by the policy. (SW_RULE_DEFAULT -1 and SW_RULE_MALFORMED -2 are the
@@ -53,6 +54,8 @@ struct sw_judge_verdict {
 			    SW_JUDGE_RULE_NON_IP */
 	uint8_t piece;   /* enum sw_reasm_res: SW_REASM_NONE (0) unless a piece of a longer message */
 	uint8_t npieces; /* SW_REASM_COMPLETE: pieces joined */
+	uint8_t state;   /* state conditions that held (bit per enum sw_state_cond of image.h);
+			    only those some rule of the image tests are computed */
 };
 
 struct sw_judgement {
@@ -74,6 +77,13 @@ struct sw_judge_ctx {
 	bool non_ip_pass;           /* frames that are not IP: forward (true) or drop */
 	struct sw_reasm *reasm;     /* whole messages (dataplane/reasm); NULL: pieces are judged
 				       as they are (malformed) */
+	/* State tables (issue 15): this worker's context on the instance's object, NULL: none (the
+	 * state conditions never hold). Their clock is now_ns + state_clock, ns of CLOCK_REALTIME:
+	 * the workers' now_ns is monotonic (state_clock = realtime - monotonic at start), inspect's
+	 * is the capture's timestamp (state_clock = 0). */
+	struct sw_state_ctx *state;
+	int64_t state_clock;
+	struct sw_state_ctx state_ctx; /* what state points to after sw_judge_state_attach */
 };
 
 /*
@@ -102,6 +112,33 @@ bool sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const s
 void sw_judge_msu(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt,
 		  const struct sw_msu *msu, unsigned port, uint64_t now_ns,
 		  struct sw_judge_verdict *v);
+
+/*
+ * State work of one message (dataplane/judge/jstate.c, called by the judge before the policy):
+ * update the tables with what the message teaches and return the state conditions that hold
+ * (bit per enum sw_state_cond), of those the image's rules test only. dir: SW_SIDE_*.
+ * sw_judge_state_mismatch: the table-free vlr-network-mismatch.
+ */
+uint32_t sw_judge_state(const struct sw_judge_ctx *ctx, const struct sw_msu *msu, unsigned dir,
+			uint64_t now_ns);
+uint32_t sw_judge_state_mismatch(const struct sw_judge_ctx *ctx, const struct sw_msu *msu,
+				 unsigned dir);
+
+/*
+ * Open the instance's state object for a dataplane (SW_STATE_F_RECOVER: call before any worker
+ * runs) with the sizes and timeouts of image's state section (site.state; NULL or no section:
+ * the defaults). Fills line with what happened, to log once ("created", "reused: learned
+ * state kept", "recreated: ...", "resized: ..."). Returns enum sw_state_open_result or -errno.
+ */
+int sw_judge_state_open(const char *instance, const void *image, struct sw_state *st,
+			char *line, size_t linelen);
+/* Give a judge context its worker's state context on st (counter block `worker`) and the clock
+ * offset (above). 0 or -EINVAL (worker beyond the object's counter blocks). Before the worker
+ * runs. */
+int sw_judge_state_attach(struct sw_judge_ctx *ctx, struct sw_state *st, unsigned worker,
+			  int64_t state_clock);
+/* Sizes and timeouts of an image's state section as a state configuration. */
+void sw_judge_state_config(const void *image, struct sw_state_config *cfg);
 
 /* Name of a verdict's rule: the image's rule names, "default", "malformed", "non-ip". */
 const char *sw_judge_rule_name(const void *image, int32_t rule);

@@ -79,6 +79,9 @@ struct sw_policy_ctx {
 	uint8_t key_kd[SW_SF_COUNT];  /* per key_sf: digits that count (sw_img_field.key_digits) */
 	bool key_comp;
 	bool key_dir;              /* the direction is in the key (first byte) */
+	bool key_state;            /* the state conditions are in the key (SW_KEY_STATE) */
+	uint32_t state;            /* state conditions that held for the message being judged
+				      (bit per enum sw_state_cond; sw_policy_ctx_set_state) */
 	uint64_t hits, misses;
 	uint64_t scan_errors;      /* hs_scan failures: counted, the scan then matched nothing */
 	uint64_t known_ops[4];     /* local opcodes 0..255 that TS 29.002 names */
@@ -183,6 +186,7 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 		ctx->key_sf[ctx->nkey_sf++] = (uint8_t)f;
 	}
 	ctx->key_comp = (m & SW_KEY_COMP) != 0;
+	ctx->key_state = (m & SW_KEY_STATE) != 0;
 	ctx->gated = NULL;
 	ctx->ngfield = 0;
 	memset(ctx->gate_amask, 0, sizeof(ctx->gate_amask));
@@ -237,6 +241,12 @@ sw_policy_ctx_stats(const struct sw_policy_ctx *ctx, uint64_t *cache_hits, uint6
 		*cache_hits = ctx->hits;
 	if (cache_misses != NULL)
 		*cache_misses = ctx->misses;
+}
+
+void
+sw_policy_ctx_set_state(struct sw_policy_ctx *ctx, uint32_t state)
+{
+	ctx->state = state;
 }
 
 uint64_t
@@ -527,6 +537,12 @@ key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port
 			hash_bytes(&a, &b, p, len);
 		}
 		n += len;
+	}
+	if (ctx->key_state) {
+		if (n + 1 > SW_KEY_MAX)
+			return 0;
+		k[n++] = (uint8_t)ctx->state;
+		b = (b ^ (ctx->state + 0x100)) * K2;
 	}
 	if (ctx->key_comp) {
 		unsigned nc = (m->has & SW_HAS_TCAP) ? m->tcap.ncomp : 0;
@@ -868,6 +884,9 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 					break;
 				case SW_COND_COMP:
 					v = comp_match(ctx, c, m);
+					break;
+				case SW_COND_STATE:
+					v = (ctx->state >> c->field) & 1;
 					break;
 				}
 				ok = v != c->neg;

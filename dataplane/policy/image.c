@@ -52,6 +52,15 @@ const char *const sw_ifield_names[SW_IF_COUNT] = {
 	[SW_IF_SS_CODE] = "ss_code",
 };
 
+const char *const sw_state_cond_names[SW_ST_COUNT] = {
+	[SW_ST_UNSOLICITED_DIALOGUE] = "unsolicited-dialogue",
+	[SW_ST_UNSOLICITED_SMS] = "unsolicited-sms",
+	[SW_ST_NOT_SERVING] = "not-serving",
+	[SW_ST_VELOCITY] = "velocity",
+	[SW_ST_UNKNOWN_LOCATION] = "unknown-location",
+	[SW_ST_VLR_NETWORK_MISMATCH] = "vlr-network-mismatch",
+};
+
 uint64_t
 sw_fnv1a64(const void *p, size_t n, uint64_t h)
 {
@@ -312,6 +321,42 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 		for (uint32_t i = 0; i < st->nlinks; i++)
 			if (ln[i] >= h->strtab_size)
 				return fail(err, errlen, -EINVAL, "link %u out of range", i);
+		if (st->state_off != 0) {
+			/* The state section (issue 15): the judge indexes with all of it. */
+			const struct sw_img_state *ss = (const void *)((const char *)image +
+								       st->state_off);
+			bool ok = section_aligned(st->state_off) &&
+				  range_ok(st->state_off, sizeof(*ss), size) &&
+				  ss->npartners == h->npartners && (ss->partners_off & 3) == 0 &&
+				  range_ok(ss->partners_off,
+					   (uint64_t)ss->npartners * sizeof(struct sw_img_partner),
+					   size) &&
+				  (ss->used >> SW_ST_COUNT) == 0 && (ss->travel_off & 3) == 0 &&
+				  range_ok(ss->travel_off, 16, size);
+			for (unsigned k = 0; ok && k < 2; k++) {
+				const struct sw_img_sprefix *px =
+					(const void *)((const char *)image + ss->prefix_off[k]);
+				ok = (ss->prefix_off[k] & 7) == 0 &&
+				     range_ok(ss->prefix_off[k],
+					      (uint64_t)ss->nprefix[k] * sizeof(*px), size);
+				for (uint32_t i = 0; ok && i < ss->nprefix[k]; i++)
+					ok = px[i].len >= 1 && px[i].len <= SW_PTAB_DIGITS &&
+					     ((ss->lens[k] >> (px[i].len - 1)) & 1) &&
+					     px[i].net >= SW_NET_HOME &&
+					     px[i].net < SW_NET_PARTNER + h->npartners &&
+					     (i == 0 || px[i].len <= px[i - 1].len);
+			}
+			if (ok) {
+				/* struct sw_state_travel: home, pad, default_minutes, npairs, pad,
+				 * then npairs pairs of 8 bytes */
+				uint32_t npairs;
+				memcpy(&npairs, (const char *)image + ss->travel_off + 8, 4);
+				ok = npairs <= 1024 &&
+				     range_ok(ss->travel_off, (uint64_t)npairs * 8 + 16, size);
+			}
+			if (!ok)
+				return fail(err, errlen, -EINVAL, "state section out of range");
+		}
 	}
 	/* Conditions name existing fields, atoms and sets: the engine indexes with them. */
 	const struct sw_img_cond *cd = (const void *)((const char *)image + h->conds_off);
@@ -337,6 +382,9 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 		case SW_COND_COMP:
 			ok = (c->arg == 0 || set_ok(image, c->arg, size)) &&
 			     (c->arg2 == 0 || set_ok(image, c->arg2, size));
+			break;
+		case SW_COND_STATE:
+			ok = c->field < SW_ST_COUNT;
 			break;
 		default:
 			ok = false;

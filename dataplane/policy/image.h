@@ -26,6 +26,12 @@
  *   struct sw_img_site                       at site_off: the site's links (peer prefixes
  *                                            and their side) and home point codes, for
  *                                            sw_policy_direction
+ *   struct sw_img_state                      at site.state_off (0: none): what the judge needs
+ *                                            for the state conditions (issue 15): partners'
+ *                                            ids and countries, network prefixes, table sizes
+ *                                            and timeouts, travel times. Present only when
+ *                                            the site or the rules use state, so that images
+ *                                            without it keep their bytes.
  *   Hyperscan block-mode databases           at fields[f].db_off, 64-byte aligned, one per
  *                                            string field, deserialized in place
  *                                            (hs_deserialize_database_at) so the dataplane
@@ -108,6 +114,20 @@ enum sw_cond_kind {
 	SW_COND_NET_EQ,    /* sfields `field` and `field2` resolve to the same partner (or home) */
 	SW_COND_COMP,      /* some TCAP component has type in set `arg` (0: any), opcode in set
 			      `arg2` (0: any) and the SW_COMP_F_* properties of `field2` */
+	SW_COND_STATE,     /* state condition `field` (enum sw_state_cond) held for the message,
+			      as the judge computed it (sw_policy_ctx_set_state) */
+};
+
+/* Conditions over the state tables (issue 15, patterns/README.md "State conditions"); the
+ * rule language's names are sw_state_cond_names. */
+enum sw_state_cond {
+	SW_ST_UNSOLICITED_DIALOGUE, /* TC-CONTINUE/END/ABORT from outside to no dialogue of ours */
+	SW_ST_UNSOLICITED_SMS,      /* mt-forwardSM from outside, home IMSI, no SRI-SM answered */
+	SW_ST_NOT_SERVING,          /* location-bound invoke from outside of the serving network */
+	SW_ST_VELOCITY,             /* updateLocation from another country sooner than travel */
+	SW_ST_UNKNOWN_LOCATION,     /* location-bound invoke or UL for a home IMSI: none recorded */
+	SW_ST_VLR_NETWORK_MISMATCH, /* UL/UGL with a VLR/MSC/SGSN number of another network */
+	SW_ST_COUNT
 };
 
 #define SW_NET_IN_HOME 1u
@@ -227,7 +247,44 @@ struct sw_img_site {
 	uint32_t npeers, peers_off;     /* struct sw_img_peer[npeers], longest prefix first */
 	uint32_t nlinks, links_off;     /* uint32_t[nlinks]: strtab offsets of the link names */
 	uint32_t nhome_pc, home_pc_off; /* uint32_t[nhome_pc]: home point codes, sorted */
-	uint32_t pad[2];
+	uint32_t state_off;             /* struct sw_img_state, 0: none (no state in site/rules) */
+	uint32_t pad;
+};
+
+/* A partner as the state tables know it: a stable id (hash of its name, so that entries learned
+ * before a reload still name it) and its country (ISO 3166-1 alpha-2 as 'K' << 8 | 'E'). */
+struct sw_img_partner {
+	uint32_t id;
+	uint16_t country; /* 0: not given */
+	uint16_t pad;
+};
+
+/* A network prefix of the state section: packed digits (sw_ptab_nibble, first digit lowest). */
+struct sw_img_sprefix {
+	uint64_t key;
+	uint8_t len;      /* digits, 1..SW_PTAB_DIGITS */
+	uint8_t pad;
+	uint16_t net;     /* SW_NET_HOME, or SW_NET_PARTNER + k for partner k */
+	uint32_t pad2;
+};
+
+#define SW_STATE_PFX_GT 0   /* E.164: site.home.gt and the partners' gt */
+#define SW_STATE_PFX_IMSI 1 /* E.212: site.home.plmn (a home subscriber) */
+
+/* The judge's view of the site and of the state rules (issue 15). */
+struct sw_img_state {
+	uint32_t used;            /* bit per enum sw_state_cond that some rule tests */
+	uint16_t home_country;    /* site.home.country, 0: not given */
+	uint16_t pad0;
+	uint32_t npartners;       /* == hdr.npartners */
+	uint32_t partners_off;    /* struct sw_img_partner[npartners], in site order */
+	uint32_t nprefix[2];      /* SW_STATE_PFX_*: */
+	uint32_t prefix_off[2];   /* struct sw_img_sprefix[], sorted by (len desc, key) */
+	uint32_t dialogues, sms, subscribers; /* site.state table entries, 0: default */
+	uint32_t dialogue_timeout_s, sms_window_s, location_max_age_s; /* 0: default */
+	uint32_t travel_off;      /* struct sw_state_travel (dataplane/state/state.h) cut after
+				     its npairs pairs: 16 + 8 * npairs bytes */
+	uint16_t lens[2];         /* SW_STATE_PFX_*: bit l - 1 set when some prefix has l digits */
 };
 
 /* An integer condition gates its rule only when its set has at most this many values. */
@@ -246,6 +303,7 @@ struct sw_img_site {
 #define SW_KEY_IFIELD(i) (1ull << (i))                 /* 0 .. SW_IF_COUNT - 1 */
 #define SW_KEY_SFIELD(s) (1ull << (32 + (s)))          /* 32 .. 32 + SW_SF_COUNT - 1 */
 #define SW_KEY_COMP (1ull << 63)                       /* components (type, opcode, global) */
+#define SW_KEY_STATE (1ull << 62)                      /* the state conditions that held */
 
 struct sw_image_hdr {
 	uint64_t magic;
@@ -328,6 +386,15 @@ _Static_assert(offsetof(struct sw_img_peer, plen) == 17, "sw_img_peer.plen");
 _Static_assert(offsetof(struct sw_img_peer, side) == 18, "sw_img_peer.side");
 _Static_assert(offsetof(struct sw_img_peer, link) == 20, "sw_img_peer.link");
 _Static_assert(sizeof(struct sw_img_site) == 32, "sw_img_site");
+_Static_assert(offsetof(struct sw_img_site, state_off) == 24, "sw_img_site.state_off");
+_Static_assert(sizeof(struct sw_img_partner) == 8, "sw_img_partner");
+_Static_assert(sizeof(struct sw_img_sprefix) == 16, "sw_img_sprefix");
+_Static_assert(offsetof(struct sw_img_sprefix, len) == 8, "sw_img_sprefix.len");
+_Static_assert(offsetof(struct sw_img_sprefix, net) == 10, "sw_img_sprefix.net");
+_Static_assert(sizeof(struct sw_img_state) == 64, "sw_img_state");
+_Static_assert(offsetof(struct sw_img_state, nprefix) == 16, "sw_img_state.nprefix");
+_Static_assert(offsetof(struct sw_img_state, dialogues) == 32, "sw_img_state.dialogues");
+_Static_assert(offsetof(struct sw_img_state, travel_off) == 56, "sw_img_state.travel_off");
 _Static_assert(offsetof(struct sw_img_site, peers_off) == 4, "sw_img_site.peers_off");
 _Static_assert(offsetof(struct sw_img_site, links_off) == 12, "sw_img_site.links_off");
 _Static_assert(offsetof(struct sw_img_site, home_pc_off) == 20, "sw_img_site.home_pc_off");
@@ -396,6 +463,20 @@ sw_ptab_hash(uint64_t key, unsigned len)
 /* Names of fields as the rule language spells them. */
 extern const char *const sw_sfield_names[SW_SF_COUNT];
 extern const char *const sw_ifield_names[SW_IF_COUNT];
+extern const char *const sw_state_cond_names[SW_ST_COUNT];
+
+/* The state section of an image, NULL when it has none. */
+static inline const struct sw_img_state *
+sw_img_state(const void *image)
+{
+	const struct sw_image_hdr *h = image;
+	const struct sw_img_site *st;
+
+	if (h == NULL || h->site_off == 0)
+		return NULL;
+	st = (const void *)((const char *)image + h->site_off);
+	return st->state_off != 0 ? (const void *)((const char *)image + st->state_off) : NULL;
+}
 
 /* FNV-1a 64 */
 uint64_t sw_fnv1a64(const void *p, size_t n, uint64_t h);

@@ -103,6 +103,14 @@ const char *sw_image_rule_name(const void *image, int32_t rule);
 uint64_t sw_image_generation(const void *image);
 uint64_t sw_image_checksum(const void *image);
 
+/*
+ * The state conditions that held for the message about to be judged (bit per enum
+ * sw_state_cond of image.h): the judge computes them from the state tables (issue 15) before
+ * each sw_policy_eval / sw_policy_eval_msg; SW_COND_STATE conditions read them. 0: none held
+ * (no state tables, or no rule uses state).
+ */
+void sw_policy_ctx_set_state(struct sw_policy_ctx *ctx, uint32_t state);
+
 /* Cache statistics of this ctx. */
 void sw_policy_ctx_stats(const struct sw_policy_ctx *ctx, uint64_t *cache_hits,
 			 uint64_t *cache_misses);

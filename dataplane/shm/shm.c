@@ -80,6 +80,8 @@ sw_shm_unlink(const char *instance)
 		shm_unlink(name);
 	if (sw_shm_name(name, sizeof(name), instance, "stats") == 0)
 		shm_unlink(name);
+	if (sw_shm_name(name, sizeof(name), instance, "state") == 0)
+		shm_unlink(name); /* the state tables (dataplane/state, issue 15) */
 }
 
 /* Map the object open on fd (len bytes) and close fd, mapped or not. */

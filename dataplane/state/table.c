@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -1649,12 +1650,30 @@ sw_state_set_ttl(struct sw_state *st, enum sw_state_table t, uint64_t ttl_ns)
 uint64_t
 sw_state_recover(struct sw_state *st)
 {
+	long pg = sysconf(_SC_PAGESIZE);
 	uint64_t n = 0;
 
-	for (unsigned t = 0; t < SW_STATE_NTABLES; t++)
+	if (pg <= 0)
+		pg = SW_STATE_PAGE;
+	for (unsigned t = 0; t < SW_STATE_NTABLES; t++) {
+		/* Only buckets in pages that were ever written can hold a lock: mincore() says which
+		 * pages are resident, so that a large, mostly empty object is not read (and, for
+		 * shm, allocated) page by page at every start. Without it, every bucket. */
+		uint8_t *base = st->t[t].buckets;
+		size_t len = (size_t)(st->t[t].mask + 1) * st->t[t].bucket_size;
+		size_t npg = (len + (size_t)pg - 1) / (size_t)pg;
+		unsigned char *vec = malloc(npg);
+
+		if (vec != NULL && mincore(base, len, vec) != 0) {
+			free(vec);
+			vec = NULL;
+		}
 		for (uint64_t bi = 0; bi <= st->t[t].mask; bi++) {
-			struct sw_state_bucket *b = (struct sw_state_bucket *)(st->t[t].buckets +
-									       bi * st->t[t].bucket_size);
+			size_t off = bi * st->t[t].bucket_size;
+			struct sw_state_bucket *b = (struct sw_state_bucket *)(base + off);
+
+			if (vec != NULL && !(vec[off / (size_t)pg] & 1))
+				continue;
 			uint64_t s = atomic_load_explicit(&b->seq, RELAXED);
 
 			if (s & 1) {
@@ -1667,6 +1686,8 @@ sw_state_recover(struct sw_state *st)
 				n++;
 			}
 		}
+		free(vec);
+	}
 	return n;
 }
 

@@ -344,7 +344,10 @@ def events(env):
 # ------------------------------------------------------------------------------------------
 # labelled traffic from sigwall-gen, split by side (remote -> port A, home -> port B)
 
-RULES = os.environ.get("SW_RULES", os.path.join(SRC, "patterns", "default.conf"))
+# The shipped policy without its state rules: each side's capture is replayed on its own port,
+# so an answer may reach the workers before the message it answers (issue 15's state rules
+# need causal order; tests/state/dp_state.py replays in order).
+RULES = os.environ.get("SW_RULES", os.path.join(SRC, "patterns", "stateless.conf"))
 SITE = os.environ.get("SW_SITE", os.path.join(SRC, "patterns", "site.example.conf"))
 
 

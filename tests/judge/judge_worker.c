@@ -29,6 +29,7 @@
 #include "control/compiler/compiler.h"
 #include "dataplane/decode/decode.h"
 #include "dataplane/judge/judge.h"
+#include "dataplane/policy/image.h"
 #include "worker.h"
 
 static const char *const act_name[] = {"allow", "drop", "alert"};
@@ -84,6 +85,8 @@ main(int argc, char **argv)
 	long perturb = -1;
 	bool non_ip_pass = true, no_image = false;
 	struct sw_compiled comp = {0};
+	struct sw_state state;
+	bool have_state = false;
 	struct sw_shm_worker *blk;
 	struct sw_worker *w;
 	struct sw_worker_conf wc;
@@ -143,6 +146,15 @@ main(int argc, char **argv)
 		return die("worker init failed");
 	if (!no_image && sw_worker_bind_image(w, comp.image, comp.size, 1, err, sizeof(err)) < 0)
 		return die(err);
+	/* The state tables (issue 15), private as inspect's, on the capture's clock. */
+	if (!no_image && sw_img_state(comp.image) != NULL) {
+		struct sw_state_config scfg;
+		sw_judge_state_config(comp.image, &scfg);
+		if (sw_state_create_private(&scfg, &state) < 0 ||
+		    sw_judge_state_attach(&w->judge, &state, 0, 0) < 0)
+			return die("cannot create the state tables");
+		have_state = true;
+	}
 	/* The worker's clock is the capture's, as inspect's: now_ns == now_tsc == timestamp. */
 	w->tsc0 = 0;
 	w->mono0_ns = 0;
@@ -188,6 +200,8 @@ main(int argc, char **argv)
 		rc = die(pcap_geterr(pc));
 	pcap_close(pc);
 	sw_worker_fini(w);
+	if (have_state)
+		sw_state_close(&state);
 	sw_compiled_free(&comp);
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
