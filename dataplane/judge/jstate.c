@@ -100,13 +100,16 @@ tid_value(const uint8_t *t, uint8_t len)
 	return v;
 }
 
-/* The subscriber of a message (issue 15, Deliver 1): the argument's IMSI, else an SM-RP-DA that
- * is an IMSI (mt-forwardSM, TS 29.002 7.6.8.1). */
+/* The subscriber of a message (issue 15, Deliver 1): the decoder's (the argument's IMSI, else a
+ * MAP-OPEN destinationReference that is an IMSI), else an SM-RP-DA that is an IMSI
+ * (mt-forwardSM, TS 29.002 7.6.8.1). */
 static const struct sw_digits *
 subscriber(const struct sw_msu *m)
 {
-	if (m->map.imsi.len > 0)
-		return &m->map.imsi;
+	const struct sw_digits *d = sw_msu_subscriber(m);
+
+	if (d != NULL)
+		return d;
 	if (m->map.sm_rp_da_kind == 0 && m->map.sm_rp_da.len > 0)
 		return &m->map.sm_rp_da;
 	return NULL;

@@ -68,6 +68,7 @@ judge_piece(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_
 			.action = SW_ACTION_ALLOW, .rule = SW_JUDGE_RULE_PENDING };
 		v->action = rv.action, v->monitor = rv.monitor, v->no_image = rv.no_image;
 		v->mal = rv.mal, v->rule = rv.rule;
+		v->state = 0;
 		return;
 	}
 	judge_eval(ctx, v->piece == SW_REASM_NONE ? buf : o.buf, pkt, msu, port, now_ns, v);
