@@ -22,7 +22,7 @@
 #include "dataplane/judge/judge.h"
 #include "dataplane/policy/image.h"
 #include "dataplane/proto/map.h"
-#include "tests/policy/msu_build.h"
+#include "tests/common/msu_build.h"
 
 #define S (1000000000ull)
 #define T0 (1765000000ull * S) /* 2025-12-06, CLOCK_REALTIME ns */
