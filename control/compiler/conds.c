@@ -33,6 +33,19 @@ si_code(const char *name)
 					       : -1;
 }
 
+/* SCMG format identifiers by name (Q.713 5.1 Table 23: "ssa", "ssp", "sst", ...). */
+static int
+scmg_code(const char *name)
+{
+	for (unsigned t = 1; t < 256; t++) {
+		const char *n = sw_scmg_type_name((uint8_t)t);
+
+		if (n != NULL && strcasecmp(n, name) == 0)
+			return (int)t;
+	}
+	return -1;
+}
+
 enum vkind { VK_INT, VK_OPCODE, VK_COMP };
 
 static int (*ifield_names_of(unsigned f))(const char *)
@@ -48,6 +61,8 @@ static int (*ifield_names_of(unsigned f))(const char *)
 		return sw_isup_type_code;
 	case SW_IF_SI:
 		return si_code;
+	case SW_IF_SCMG_TYPE:
+		return scmg_code;
 	}
 	return NULL;
 }
@@ -230,7 +245,7 @@ in_cond(struct builder *b, const config_setting_t *s, const char *k, size_t kl, 
 	struct list *l = NULL;
 
 	snprintf(fn, sizeof(fn), "%.*s", (int)(kl - 3), k);
-	pc = strcmp(fn, "opc") == 0 || strcmp(fn, "dpc") == 0;
+	pc = strcmp(fn, "opc") == 0 || strcmp(fn, "dpc") == 0 || strcmp(fn, "scmg_pc") == 0;
 	if (!pc && (f = cpl_name_index(sw_sfield_names, SW_SF_COUNT, fn)) < 0)
 		return cpl_errs(b, s, "unknown field '%s' in '%s'", fn, k);
 	n = config_setting_is_aggregate(s) ? config_setting_length(s) : 1;
@@ -280,7 +295,9 @@ in_cond(struct builder *b, const config_setting_t *s, const char *k, size_t kl, 
 	}
 	if (pc) {
 		struct sw_img_cond c = { .kind = SW_COND_INT, .neg = neg,
-					 .field = strcmp(fn, "opc") == 0 ? SW_IF_OPC : SW_IF_DPC };
+					 .field = strcmp(fn, "opc") == 0   ? SW_IF_OPC
+						  : strcmp(fn, "dpc") == 0 ? SW_IF_DPC
+									   : SW_IF_SCMG_PC };
 		for (size_t p = 0; p <= b->site.np; p++) {
 			const uint32_t *pcs = p == 0 ? b->site.pc : b->site.p[p - 1].pc;
 			size_t npcs = p == 0 ? b->site.npc : b->site.p[p - 1].npc;

@@ -360,6 +360,15 @@ if_get(const struct sw_msu *m, unsigned port, unsigned f, uint32_t *v)
 	case SW_IF_SS_CODE:
 		*v = m->map.ss_code;
 		return m->map.has_ss_code;
+	case SW_IF_SCMG_TYPE:
+		*v = m->sccp.scmg.type;
+		return (m->has & SW_HAS_SCMG) != 0;
+	case SW_IF_SCMG_SSN:
+		*v = m->sccp.scmg.assn;
+		return (m->has & SW_HAS_SCMG) != 0;
+	case SW_IF_SCMG_PC:
+		*v = m->sccp.scmg.apc;
+		return (m->has & SW_HAS_SCMG) != 0;
 	}
 	if (!(m->has & SW_HAS_SCCP))
 		return false;

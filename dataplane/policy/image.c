@@ -50,6 +50,9 @@ const char *const sw_ifield_names[SW_IF_COUNT] = {
 	[SW_IF_TCAP_TYPE] = "tcap",
 	[SW_IF_ISUP_TYPE] = "isup",
 	[SW_IF_SS_CODE] = "ss_code",
+	[SW_IF_SCMG_TYPE] = "scmg",
+	[SW_IF_SCMG_SSN] = "scmg_ssn",
+	[SW_IF_SCMG_PC] = "scmg_pc",
 };
 
 const char *const sw_state_cond_names[SW_ST_COUNT] = {

@@ -49,8 +49,8 @@
 #include <stdint.h>
 
 #define SW_IMAGE_MAGIC 0x3147414d494c5753ull /* "SWLIMAG1" little-endian */
-#define SW_IMAGE_ABI 4 /* 2: sw_img_field.key_digits, 3: atom gate (gate_off), 4: site section
-			  (site_off: links, home point codes) */
+#define SW_IMAGE_ABI 5 /* 2: sw_img_field.key_digits, 3: atom gate (gate_off), 4: site section
+			  (site_off: links, home point codes), 5: SCMG integer fields (issue 17) */
 #define SW_IMAGE_ALIGN 64
 
 #define SW_RULES_MAX 1024
@@ -102,6 +102,9 @@ enum sw_ifield {
 	SW_IF_TCAP_TYPE,
 	SW_IF_ISUP_TYPE,
 	SW_IF_SS_CODE,
+	SW_IF_SCMG_TYPE, /* SCCP management (Q.713 5.3): format identifier, SW_HAS_SCMG */
+	SW_IF_SCMG_SSN,  /* affected subsystem number, Q.713 5.3.2.1 */
+	SW_IF_SCMG_PC,   /* affected signalling point code, Q.713 5.3.2.2 */
 	SW_IF_COUNT
 };
 

@@ -113,4 +113,35 @@ t_iam(struct sw_msu *m, uint32_t opc, const char *cgpn, const char *cdpn)
 	t_digits(&m->isup.cdpn.digits, cdpn);
 }
 
+/* An SCCP management message (UDT to SSN 1, Q.713 5.3) from opc: format type about subsystem
+ * assn at point code apc. cgpa NULL: the calling address is the SSN alone (route on SSN). */
+static inline void
+t_scmg(struct sw_msu *m, const char *cgpa, uint32_t opc, uint8_t type, uint8_t assn,
+       uint16_t apc)
+{
+	memset(m, 0, sizeof(*m));
+	m->has = SW_HAS_M3UA | SW_HAS_PROTO_DATA | SW_HAS_SCCP | SW_HAS_SCMG;
+	m->m3ua.cls = 1;
+	m->m3ua.type = 1;
+	m->m3ua.opc = opc;
+	m->m3ua.dpc = opc >= 1001 && opc <= 1003 ? 4000 : 1001;
+	m->m3ua.si = 3;
+	m->sccp.type = 0x09; /* UDT, Q.713 4.10 */
+	if (cgpa != NULL) {
+		t_addr(&m->sccp.cgpa, cgpa, 4, 1);
+	} else {
+		m->sccp.cgpa.present = true;
+		m->sccp.cgpa.ri = 1;
+		m->sccp.cgpa.has_ssn = true;
+		m->sccp.cgpa.ssn = 1;
+	}
+	m->sccp.cdpa.present = true;
+	m->sccp.cdpa.ri = 1;
+	m->sccp.cdpa.has_ssn = true;
+	m->sccp.cdpa.ssn = 1;
+	m->sccp.scmg.type = type;
+	m->sccp.scmg.assn = assn;
+	m->sccp.scmg.apc = apc;
+}
+
 #endif /* SW_TESTS_COMMON_MSU_BUILD_H */
