@@ -35,6 +35,7 @@ WEAK_CMD(sw_cmd_status)
 WEAK_CMD(sw_cmd_stats)
 WEAK_CMD(sw_cmd_events)
 WEAK_CMD(sw_cmd_log_reopen)
+WEAK_CMD(sw_cmd_site)
 
 #ifndef SW_VERSION
 #define SW_VERSION "unknown"
@@ -70,6 +71,9 @@ static const struct {
 	 "  --follow  keep streaming new lines\n"},
 	{"log-reopen", sw_cmd_log_reopen, "", "reopen the event files (logrotate)",
 	 "  as SIGHUP to sigwall-control: close and open --events/--events-pcap again\n"},
+	{"site", sw_cmd_site, "import-ir21 FILE.xml...", "IR.21 exports to site-file partners",
+	 "  prints one `partners = ( ... );` setting (for @include in the site group) and on\n"
+	 "  stderr what was skipped and why; exit 2 when a file is not an IR.21 export\n"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(
 	build-essential pkg-config meson ninja-build clang llvm
-	libdpdk-dev libhyperscan-dev libusrsctp-dev libconfig-dev libpcap-dev libcmocka-dev libpcre2-dev
+	libdpdk-dev libhyperscan-dev libusrsctp-dev libconfig-dev libxml2-dev libpcap-dev libcmocka-dev libpcre2-dev
 	tshark python3-scapy gnuplot-nox iproute2 valgrind git debhelper debootstrap
 	redis-server libhiredis-dev
 )
