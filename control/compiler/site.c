@@ -2,6 +2,8 @@
 /* Policy compiler: the site file (home network and roaming partners, patterns/README.md). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,11 +425,15 @@ cpl_parse_site(struct builder *b, const char *path)
 	config_t cf;
 	const config_setting_t *root, *site, *home, *parts, *s;
 	const char *str;
+	char dir[PATH_MAX];
 	bool bad = false;
 	int rc = 0;
 
 	sw_state_travel_init(&b->site.travel);
 	config_init(&cf);
+	/* `@include "partners.conf"` (sigwallctl site import-ir21) is read beside the site file */
+	snprintf(dir, sizeof(dir), "%s", path);
+	config_set_include_dir(&cf, dirname(dir));
 	if (config_read_file(&cf, path) == CONFIG_FALSE) {
 		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
 			rc = cpl_errat(b, path, 0, "cannot read site file: %s", strerror(errno));

@@ -45,10 +45,11 @@ has "$tmp/err2" "$d/absent.xml: skipped the file: cannot read it: No such file o
 "$ctl" site import-ir21 >/dev/null 2>&1; rc=$?
 [ $rc = 2 ] || no "no file: exit $rc, expected 2"
 
-# 3. into a site file: the shipped policy compiles with the imported partners
+# 3. into a site file (@include beside it, from another working directory): the shipped policy
+#    compiles with the imported partners
 cp "$tmp/out" "$tmp/partners.conf"
 sed -n '/^site = {/,/^\tpartners = (/p' patterns/site.example.conf | sed '$d' >"$tmp/site.conf"
-printf '\t@include "%s"\n};\n' "$tmp/partners.conf" >>"$tmp/site.conf"
+printf '\t@include "partners.conf"\n};\n' >>"$tmp/site.conf"
 "$ctl" check patterns/default.conf "$tmp/site.conf" >"$tmp/check" 2>&1 ||
 	{ no "sigwallctl check with the imported partners failed"; cat "$tmp/check"; }
 has "$tmp/check" "3 partners" "check summary"
