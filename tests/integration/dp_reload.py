@@ -19,7 +19,11 @@ env = Env("reload")
 proc = None
 try:
     probe_dpdk(env)
-    frames, labels, _ = gen_capture(env, 1500, seed=31, attack_share="0.2")
+    frames, labels, pc = gen_capture(env, 1500, seed=31, attack_share="0.2")
+    # frames that are pieces of a reassembled message: a later copy of one (the capture loops)
+    # keeps the verdict its message got, maybe under an earlier, dropping generation
+    # (dataplane/reasm: SW_REASM_KNOWN)
+    piece_bytes = {frames[i].hex()[:2 * 256] for i in reasm_pieces(pc)[1]}
     split_sides(env, frames)
     # the alert-only twin: every file of the rule set (with its @includes) with "drop" -> "alert"
     alt_dir = env.path("alert")
@@ -97,6 +101,8 @@ try:
         if g > n + 3:
             fail("event with unknown generation %d" % g)
         even = g % 2 == 0 and g <= n
+        if even and e["action"] == 1 and e["pkt"][:2 * 256] in piece_bytes:
+            continue
         if even and e["action"] == 1:
             bad += 1
             if bad <= 3:
