@@ -89,7 +89,7 @@ static const uint8_t sc_expect[] = {SCENARIOS(X_EXP)};
 static struct {
 	char s[112];
 	size_t n;
-} label_tail[SC_COUNT];
+} label_tail[SC_COUNT], label_held; /* label_held: an attack's segment held, "allow" */
 
 /* Base attacks the evasion and malformed variants are built on. */
 #define FIRST_BASE SC_CAT1_ATI
@@ -100,6 +100,8 @@ static struct {
 #define CH_LABEL 0x01
 #define CH_FLUSH 0x02 /* last chunk of its packet */
 #define CH_FRAG	 0x04 /* alone in its packet, sent as two IP fragments */
+#define CH_HELD	 0x08 /* an XUDT segment before the last: held by the reassembly (issue 14), it
+			 passes; the last segment carries the message's verdict */
 
 struct chunk {
 	uint16_t off, len; /* M3UA message inside buf, length a multiple of 4 */
@@ -561,8 +563,13 @@ send_data(struct gen *g, struct assoc *a, int s, struct chunk **c, int n, int fr
 			if (i >= 10)
 				line[l++] = (char)('0' + i / 10);
 			line[l++] = (char)('0' + i % 10);
-			memcpy(line + l, label_tail[c[i]->scen].s, label_tail[c[i]->scen].n);
-			l += label_tail[c[i]->scen].n;
+			if (c[i]->flags & CH_HELD) {
+				memcpy(line + l, label_held.s, label_held.n);
+				l += label_held.n;
+			} else {
+				memcpy(line + l, label_tail[c[i]->scen].s, label_tail[c[i]->scen].n);
+				l += label_tail[c[i]->scen].n;
+			}
 			sw_gen_out_write(&g->labels, line, l);
 		}
 	}
@@ -805,7 +812,8 @@ push_tcap(struct gen *g, int ai, int s, const struct sw_gen_sccp_addr *cdpa,
 		for (i = 0; i < segs; i++) {
 			size_t len = (off + per > n) ? n - off : per;
 
-			c = q_new(g, sls, scen, o->flags);
+			c = q_new(g, sls, scen,
+				  (uint8_t)(o->flags | (i < segs - 1 ? CH_HELD : 0)));
 			sw_gen_bb_init(&b, c->buf, sizeof(c->buf));
 			sw_gen_sccp_xudt(&b, cdpa, cgpa, tb.p + off, len, i == 0, segs - 1 - i,
 					 ref);
@@ -1979,6 +1987,9 @@ main(int argc, char **argv)
 		label_tail[i].n = (size_t)snprintf(label_tail[i].s, sizeof(label_tail[i].s),
 						   ",\"label\":\"%s\",\"expect\":\"%s\"}\n",
 						   sc_name[i], expect_name[sc_expect[i]]);
+	label_held.n = (size_t)snprintf(label_held.s, sizeof(label_held.s),
+					",\"label\":\"%s\",\"expect\":\"allow\"}\n",
+					sc_name[SC_EV_XUDT]);
 	for (i = 0; i < (int)N_LEGIT_OPS; i++)
 		legit_total_weight += legit_ops[i].weight;
 	for (i = 0; i < GEN_POOL; i++)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dataplane/decode/decode.h"
+#include "dataplane/policy/image.h"
 #include "dataplane/proto/sctp.h"
 #include "dataplane/reasm/reasm.h"
 #include "judge.h"
@@ -58,11 +59,21 @@ static void
 judge_piece(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
 	    struct sw_msu *msu, unsigned port, uint64_t now_ns, struct sw_judge_verdict *v)
 {
+	const struct sw_image_hdr *h = ctx->image;
+	uint64_t image = h != NULL ? h->generation ^ h->checksum : 0;
+	enum sw_mal piece_mal = msu->mal;
 	struct sw_reasm_out o;
 	struct sw_reasm_verdict rv;
 
 	v->piece = (uint8_t)sw_reasm_msu(ctx->reasm, buf, pkt, msu, port, now_ns, &o);
 	v->npieces = o.npieces;
+	if (v->piece == SW_REASM_KNOWN && o.known.image != image &&
+	    o.known.image != SW_REASM_IMAGE_ANY) {
+		/* Judged under another image: this one judges the piece as it is (malformed). */
+		msu->mal = piece_mal;
+		judge_eval(ctx, buf, pkt, msu, port, now_ns, v);
+		return;
+	}
 	if (v->piece == SW_REASM_PENDING || v->piece == SW_REASM_KNOWN) {
 		rv = v->piece == SW_REASM_KNOWN ? o.known : (struct sw_reasm_verdict){
 			.action = SW_ACTION_ALLOW, .rule = SW_JUDGE_RULE_PENDING };
@@ -72,7 +83,7 @@ judge_piece(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_
 		return;
 	}
 	judge_eval(ctx, v->piece == SW_REASM_NONE ? buf : o.buf, pkt, msu, port, now_ns, v);
-	rv = (struct sw_reasm_verdict){ v->action, v->monitor, v->no_image, v->mal, v->rule };
+	rv = (struct sw_reasm_verdict){ v->action, v->monitor, v->no_image, v->mal, v->rule, image };
 	sw_reasm_verdict(ctx->reasm, &o, &rv);
 }
 

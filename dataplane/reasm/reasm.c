@@ -71,6 +71,17 @@ reasm_fail(struct sw_reasm *r, struct rt_table *t, struct sw_msu *msu, int32_t i
 }
 
 enum sw_reasm_res
+reasm_known(struct sw_reasm *r, const struct rt_table *t, int32_t i, struct sw_msu *msu,
+	    struct sw_reasm_out *out, int32_t *entry)
+{
+	r->st.known++;
+	*entry = i;
+	out->known = t->e[i].v;
+	msu->mal = (enum sw_mal)out->known.mal; /* the message's, as its verdict says */
+	return SW_REASM_KNOWN;
+}
+
+enum sw_reasm_res
 reasm_pending(struct sw_reasm *r, struct sw_msu *msu)
 {
 	r->st.pending++;

@@ -65,7 +65,10 @@ struct sw_reasm_verdict {
 	bool no_image;
 	uint16_t mal;
 	int32_t rule;
+	uint64_t image;  /* the judge's: which image gave it (a later image does not reuse it);
+			    SW_REASM_IMAGE_ANY: valid under any image (a held piece) */
 };
+#define SW_REASM_IMAGE_ANY UINT64_MAX
 
 struct sw_reasm_out {
 	const uint8_t *buf;  /* the buffer msu's TCAP/MAP offsets point into (COMPLETE: the
@@ -98,11 +101,16 @@ struct sw_reasm;
 struct sw_reasm *sw_reasm_new(const struct sw_reasm_conf *conf);
 void sw_reasm_free(struct sw_reasm *r);
 
-/* A piece of a longer message, as sw_decode_msu reports it: the one test on the fast path. */
+/*
+ * A piece of a longer message the judge hands to sw_reasm_msu: the one test on the fast path.
+ * SCCP segments only for now: SCTP fragments (sw_reasm_msu reassembles them, tests/reasm) stay
+ * the sctp_data_fragment malformation in the judge until the enforcer can remove the fragment
+ * that completes a message while the earlier ones were forwarded (dataplane/reasm/README.md).
+ */
 static inline bool
 sw_reasm_is_piece(const struct sw_msu *msu)
 {
-	return msu->mal == SW_MAL_SCCP_SEGMENTED || msu->mal == SW_MAL_SCTP_DATA_FRAGMENT;
+	return msu->mal == SW_MAL_SCCP_SEGMENTED;
 }
 
 /*

@@ -35,6 +35,9 @@ enum sw_reasm_res sw_reasm_sctp(struct sw_reasm *r, const uint8_t *buf, const st
  */
 enum sw_reasm_res reasm_fail(struct sw_reasm *r, struct rt_table *t, struct sw_msu *msu,
 			     int32_t i, uint16_t mal, uint64_t now, int32_t *entry);
+/* A piece of the message judged in entry i of t: its verdict (out->known, *entry, msu->mal). */
+enum sw_reasm_res reasm_known(struct sw_reasm *r, const struct rt_table *t, int32_t i,
+			      struct sw_msu *msu, struct sw_reasm_out *out, int32_t *entry);
 /* Held: not a malformation any more, the message will be judged whole. */
 enum sw_reasm_res reasm_pending(struct sw_reasm *r, struct sw_msu *msu);
 /* Verdict v for entry i of the SCTP table (a rebuilt message whose SCCP segment was held). */

@@ -43,15 +43,6 @@ sccp_fail(struct sw_reasm *r, struct sw_msu *msu, int32_t i, uint16_t mal, uint6
 	return reasm_fail(r, &r->sccp, msu, i, mal, now, &out->entry);
 }
 
-/* Piece idx of entry i has these octets (ph: their keyed hash, rt_hash). */
-static bool
-sccp_same_piece(const struct rt_table *t, uint32_t i, unsigned idx, uint64_t ph, uint32_t n)
-{
-	const struct rt_entry *e = &t->e[i];
-
-	return (e->have >> idx & 1) && e->len[idx] == n && e->ph[idx] == ph;
-}
-
 /* All segments are there: join them in message order and decode the TCAP message. */
 static enum sw_reasm_res
 sccp_complete(struct sw_reasm *r, uint32_t i, struct sw_msu *msu, uint64_t now,
@@ -121,13 +112,8 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 		 * message was rebuilt is not a copy: the receiver could start another message
 		 * with it that we would not see whole. */
 		if (!e->complete || (e->aux == aux && idx < e->total &&
-				     sccp_same_piece(t, (uint32_t)i, idx, ph, n))) {
-			r->st.known++;
-			out->entry = i;
-			out->known = e->v;
-			msu->mal = (enum sw_mal)e->v.mal; /* the message's, as its verdict says */
-			return SW_REASM_KNOWN;
-		}
+				     rt_same_piece(t, (uint32_t)i, idx, ph, n)))
+			return reasm_known(r, t, i, msu, out, &out->entry);
 		return sccp_fail(r, msu, -1, SW_MAL_SCCP_REASM_CONFLICT, now, out);
 	}
 	if (created)
@@ -148,7 +134,7 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 			return sccp_fail(r, msu, i, SW_MAL_SCCP_REASM_INCONSISTENT, now, out);
 	}
 	if (e->have >> idx & 1) {
-		if (sccp_same_piece(t, (uint32_t)i, idx, ph, n))
+		if (rt_same_piece(t, (uint32_t)i, idx, ph, n))
 			return reasm_pending(r, msu); /* a copy: the message is still incomplete */
 		return sccp_fail(r, msu, i, SW_MAL_SCCP_REASM_CONFLICT, now, out);
 	}

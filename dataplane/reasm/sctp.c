@@ -51,10 +51,9 @@ static bool
 sctp_same_piece(const struct rt_table *t, uint32_t i, uint32_t tsn, uint64_t ph, uint32_t n)
 {
 	const struct rt_entry *e = &t->e[i];
-	unsigned idx = tsn & (SW_REASM_PIECES_MAX - 1);
 
-	return !tsn_lt(tsn, e->lo) && !tsn_lt(e->hi, tsn) && (e->have >> idx & 1) &&
-	       e->len[idx] == n && e->ph[idx] == ph;
+	return !tsn_lt(tsn, e->lo) && !tsn_lt(e->hi, tsn) &&
+	       rt_same_piece(t, i, tsn & (SW_REASM_PIECES_MAX - 1), ph, n);
 }
 
 /*
@@ -100,7 +99,8 @@ sctp_complete(struct sw_reasm *r, uint32_t i, struct sw_msu *msu, unsigned port,
 	if (res == SW_REASM_PENDING)
 		reasm_record_sctp(r, (int32_t)i,
 				  &(struct sw_reasm_verdict){ .action = SW_ACTION_ALLOW,
-							      .rule = SW_REASM_RULE_PENDING });
+							      .rule = SW_REASM_RULE_PENDING,
+							      .image = SW_REASM_IMAGE_ANY });
 	else if (res == SW_REASM_KNOWN)
 		reasm_record_sctp(r, (int32_t)i, &out->known);
 	return res;
@@ -145,13 +145,8 @@ sw_reasm_sctp(struct sw_reasm *r, const uint8_t *buf, const struct sw_pkt *pkt,
 			return sctp_fail(r, msu, -1, SW_MAL_SCTP_REASM_FULL, now, out);
 		created = true;
 	} else if (t->s[i].state == RT_JUDGED) {
-		if (!e->complete || (e->aux == aux && sctp_same_piece(t, (uint32_t)i, tsn, ph, n))) {
-			r->st.known++;
-			out->sctp_entry = i;
-			out->known = e->v;
-			msu->mal = (enum sw_mal)e->v.mal;
-			return SW_REASM_KNOWN;
-		}
+		if (!e->complete || (e->aux == aux && sctp_same_piece(t, (uint32_t)i, tsn, ph, n)))
+			return reasm_known(r, t, i, msu, out, &out->sctp_entry);
 		return sctp_fail(r, msu, -1, SW_MAL_SCTP_REASM_CONFLICT, now, out);
 	}
 	if (created) {

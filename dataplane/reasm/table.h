@@ -85,6 +85,15 @@ rt_buf(const struct rt_table *t, uint32_t i)
 {
 	return t->data + (uint64_t)t->e[i].buf * t->cap;
 }
+/* Piece idx of entry i has these octets (ph: their keyed hash, rt_hash; n: their length). */
+static inline bool
+rt_same_piece(const struct rt_table *t, uint32_t i, unsigned idx, uint64_t ph, uint32_t n)
+{
+	const struct rt_entry *e = &t->e[i];
+
+	return (e->have >> idx & 1) && e->len[idx] == n && e->ph[idx] == ph;
+}
+
 /* Entry i (judged) starts a new message under its key, RT_COLLECT since now. Returns false
  * (and leaves it) when no buffer is free. */
 bool rt_restart(struct rt_table *t, uint32_t i, uint64_t now);

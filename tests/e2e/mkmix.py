@@ -40,11 +40,15 @@ try:
                 continue  # M3UA management (ASPUP, ...): the peers do their own
             drop = lab is not None and lab["expect"] == "drop"
             side = side_of(f)
-            lines[side].append("%s %s\n" % ("drop" if drop else "allow", f[o + 16:o + ln].hex()))
+            # the segments of a segmented attack stay together and in order in 'runs' (issue 14:
+            # the last one is dropped, the ones before pass; moved apart, another one would be last)
+            held = lab is not None and lab["label"] == "evasion-xudt-segmented"
+            lines[side].append("%s %s%s\n" % ("drop" if drop else "allow", f[o + 16:o + ln].hex(),
+                                               " " if held else ""))
             n[side][drop] += 1
     if runs:
-        allow = [x for x in lines[0] if x.startswith("allow")]
-        drop = [x for x in lines[0] if x.startswith("drop")]
+        allow = [x for x in lines[0] if x.startswith("allow") and not x.endswith(" \n")]
+        drop = [x for x in lines[0] if x.startswith("drop") or x.endswith(" \n")]
         lines[0] = []
         while allow or drop:
             lines[0] += allow[:15]
@@ -53,7 +57,7 @@ try:
             del drop[:40]
     for side, name in ((0, "mixA.txt"), (1, "mixB.txt")):
         with open(os.path.join(out, name), "w") as fl:
-            fl.writelines(lines[side])
+            fl.writelines(x.replace(" \n", "\n") for x in lines[side])
     print("mix: side A %d allowed %d blocked, side B %d allowed %d blocked" %
           (n[0][0], n[0][1], n[1][0], n[1][1]))
 finally:

@@ -82,7 +82,7 @@ feed(struct sw_reasm *r, const struct t_frag *fr, uint64_t t, struct sw_reasm_ou
 		o = &tmp;
 	assert_int_equal(sw_decode_packet(fr->f, fr->len, SW_LINK_ETH, &pkt), SW_MAL_NONE);
 	sw_decode_msu(fr->f, &pkt, 0, &msu);
-	assert_true(sw_reasm_is_piece(&msu));
+	assert_int_equal(msu.mal, SW_MAL_SCTP_DATA_FRAGMENT);
 	res = sw_reasm_msu(r, fr->f, &pkt, &msu, 0, t, o);
 	if (res == SW_REASM_PENDING)
 		assert_int_equal(msu.mal, SW_MAL_NONE);
