@@ -131,8 +131,6 @@ struct dlg {
 	uint32_t tid[2];
 	struct sw_gen_sccp_addr addr[2]; /* per side */
 	struct sw_gen_sub sub;
-	uint8_t then_op;                  /* nonzero: when done, the dialogue of this operation */
-	struct sw_gen_sccp_addr then_home; /* ... with this home address (sri_sm_first) */
 };
 
 struct gen {
@@ -1070,50 +1068,6 @@ pick_legit_op(struct gen *g, int init_side)
 	}
 }
 
-/*
- * An SMSC asks the subscriber's HLR where to deliver before it delivers (TS 23.040: SRI-SM, then
- * MT-FSM to the MSC the HLR named): an inbound MT-FSM for a home subscriber starts as the SRI-SM
- * dialogue of the same partner GT for the same subscriber, answered by the HLR, and becomes the
- * MT-FSM dialogue when that ends (dlg_then). Without it the MT-FSM is an unsolicited SMS (issue
- * 15 Deliver 4), which the shipped state rules drop.
- */
-static void
-sri_sm_first(struct gen *g, struct dlg *d)
-{
-	const struct legit_op *sri = find_legit(MAP_OP_SEND_ROUTING_INFO_FOR_SM);
-	char gt[16];
-
-	d->then_op = d->op;
-	d->then_home = d->addr[SIDE_HOME];
-	d->op = sri->op;
-	d->acn = sri->acn;
-	d->ver = sri->ver;
-	d->nsteps = 2;
-	home_node(g, &g->site->hlr, gt);
-	set_addr(&d->addr[SIDE_HOME], gt, sri->resp_ssn);
-}
-
-/* A finished dialogue with a follow-up (sri_sm_first): start it; returns 1 if it did. */
-static int
-dlg_then(struct gen *g, struct dlg *d)
-{
-	const struct legit_op *lo;
-
-	if (d->then_op == 0)
-		return 0;
-	lo = find_legit(d->then_op);
-	d->op = d->then_op;
-	d->then_op = 0;
-	d->acn = lo->acn;
-	d->ver = lo->ver;
-	d->step = 0;
-	d->nsteps = 2;
-	d->addr[SIDE_HOME] = d->then_home;
-	d->tid[0] = (uint32_t)sw_gen_rng_next(&g->rng);
-	d->tid[1] = (uint32_t)sw_gen_rng_next(&g->rng);
-	return 1;
-}
-
 /* Start a new legitimate exchange whose first message is sent by init_side (-1: any). */
 static void
 legit_new(struct gen *g, int ai, int init_side)
@@ -1155,9 +1109,6 @@ legit_new(struct gen *g, int ai, int init_side)
 	d->tid[0] = (uint32_t)sw_gen_rng_next(&g->rng);
 	d->tid[1] = (uint32_t)sw_gen_rng_next(&g->rng);
 	legit_fill(g, d, lo, p);
-	d->then_op = 0;
-	if (lo->op == MAP_OP_MT_FORWARD_SM && init_side == SIDE_REMOTE)
-		sri_sm_first(g, d);
 	dlg_step(g, d);
 	g->active[g->nactive++] = (uint16_t)idx;
 }
@@ -1179,7 +1130,7 @@ legit_continue(struct gen *g, int ai, int side)
 		sender = (d->step & 1) ? !d->init : d->init;
 		if (ai >= 0 && (d->assoc != ai || sender != side))
 			continue;
-		if (dlg_step(g, d) && !dlg_then(g, d)) {
+		if (dlg_step(g, d)) {
 			g->freel[g->nfree++] = g->active[i];
 			g->active[i] = g->active[--g->nactive];
 		}
