@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -120,6 +121,18 @@ sleep_us(uint32_t us)
 	struct timespec ts = {.tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000};
 
 	nanosleep(&ts, NULL);
+}
+
+/* A write to a connection Redis closed raises SIGPIPE in the writing thread: blocked in the
+ * replicator's threads, the write fails with EPIPE instead of killing the process. */
+static void
+block_sigpipe(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
 static void
@@ -425,6 +438,7 @@ tx_main(void *arg)
 	char run_id[64] = "-"; /* Redis's run_id at our last connection */
 	uint64_t unsent_dumped = 0;
 
+	block_sigpipe();
 	if (b == NULL)
 		return NULL;
 	if (max > sizeof(b->d) / sizeof(b->d[0]))
@@ -757,6 +771,7 @@ rx_main(void *arg)
 	uint64_t next_retry = 0, next_ping = 0, last_data = mono_ms(), next_lag = 0;
 	bool need_load = true;
 
+	block_sigpipe();
 	while (!atomic_load(&c->stop)) {
 		bool fresh = false;
 		struct sw_state *st = own_state(c, &mine, &fresh);
