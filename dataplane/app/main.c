@@ -36,6 +36,7 @@
 #include "dataplane/enforce/enforce.h"
 #include "app.h"
 #include "dataplane/proxy/proxy_dpdk.h"
+#include "dataplane/state/rings.h"
 #include "log.h"
 
 #ifndef SW_VERSION
@@ -679,6 +680,7 @@ print_start(struct app *a)
  * every worker gets its context, on the clock of the arrival times (CLOCK_REALTIME). */
 static struct sw_state dp_state;
 static bool have_dp_state;
+static struct sw_state_rings dp_rings; /* issue 16: sigwall-cluster's, when it runs */
 
 static void
 state_setup(struct app *a)
@@ -696,6 +698,15 @@ state_setup(struct app *a)
 		struct sw_worker *w = &a->workers[i];
 		sw_judge_state_attach(&w->judge, &dp_state, i,
 				      (int64_t)(w->real0_ns - w->mono0_ns));
+	}
+	/* Issue 16: sigwall-cluster (control/cluster) created the instance's delta rings when a
+	 * cluster is configured: worker i hands what it learns to ring i. No rings: nothing
+	 * replicated, as on a single box. */
+	if (sw_state_rings_attach(a->instance, &dp_rings) == 0) {
+		for (unsigned i = 0; i < a->nworkers; i++)
+			a->workers[i].judge.state_ctx.ring = sw_state_rings_get(&dp_rings, i);
+		printf("sigwall-dataplane: state replicated (delta rings of sigwall-cluster pid %d)\n",
+		       (int)atomic_load(&dp_rings.hdr->consumer_pid));
 	}
 }
 
@@ -816,6 +827,7 @@ teardown(struct app *a)
 		sw_worker_fini(&a->workers[i]);
 	if (have_dp_state)
 		sw_state_close(&dp_state);
+	sw_state_rings_close(&dp_rings);
 	/* The workers are stopped: no image is in use any more. */
 	for (i = 0; i < a->nmaps; i++) {
 		sw_shm_image_detach(a->maps[i]);
