@@ -22,41 +22,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-sys.path.insert(0, os.path.join(HERE, "..", "state"))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from dptest import *  # noqa: E402,F401
-import sigtran as st  # noqa: E402
+from dialogue_frames import begin_inside, end_outside  # noqa: E402
 
 CLUSTER = tool("SW_CLUSTER", "control/cluster/sigwall-cluster")
 RULES_STATE = os.path.join(SRC, "patterns", "default.conf")
-HOME_HLR, FR_VLR = "27820000010", "336090000020"
-
-
-def frame(outside, tcap, cgpa, cdpa, n):
-    """One M3UA DATA in SCTP/IPv4/Ethernet; outside: from the interconnect (port A)."""
-    sccp = st.sccp_udt(st.sccp_addr(cdpa, ssn=7 if outside else 6),
-                       st.sccp_addr(cgpa, ssn=6 if not outside else 7), tcap)
-    opc, dpc = (4000, 1001) if outside else (1001, 4000)
-    src, dst = ("192.0.2.10", "10.20.0.10") if outside else ("10.20.0.10", "192.0.2.10")
-    sp, dp = (2905, 2906) if outside else (2906, 2905)
-    chunk = st.sctp_data(1000 + n, 0, n & 0xffff, st.m3ua_data(opc, dpc, 3, sccp))
-    return st.ether(st.ipv4(src, dst, st.sctp(sp, dp, 0x11223344, [chunk])))
-
-
-def begin_inside(otid, n):
-    """sendRoutingInfoForSM from the home HLR's side (TS 29.002 12.1) in a TC-BEGIN."""
-    arg = st.tlv(0x30, st.tlv(0x80, st.address_string("27831234567")) +
-                 st.tlv(0x81, b"\xff") + st.tlv(0x82, st.address_string("27820000030")))
-    t = st.tcap("begin", otid=otid.to_bytes(4, "big"),
-                dialogue=st.dialogue_aarq("0.4.0.0.1.0.20.3"),
-                components=[st.invoke(1, 45, arg)])
-    return frame(False, t, HOME_HLR, FR_VLR, n)
-
-
-def end_outside(dtid, n):
-    """The partner's TC-END answering dtid."""
-    t = st.tcap("end", dtid=dtid.to_bytes(4, "big"), components=[st.result_last(1)])
-    return frame(True, t, FR_VLR, HOME_HLR, n)
 
 
 def free_port():
