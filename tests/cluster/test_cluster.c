@@ -692,5 +692,19 @@ main(void)
 	printf("# redis-server pid %d on 127.0.0.1:%d\n", (int)redis_pid, port);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	redis_fixture_stop(redis_pid);
+	/* What a failed test left behind (a passing one removed it already). */
+	{
+		char inst[32];
+
+		snprintf(inst, sizeof(inst), "clA%d", (int)getpid());
+		sw_state_unlink(inst);
+		sw_state_rings_unlink(inst);
+		snprintf(inst, sizeof(inst), "clB%d", (int)getpid());
+		sw_state_unlink(inst);
+		sw_state_rings_unlink(inst);
+		unlink(events_a);
+		unlink(events_b);
+		unlink(status_b);
+	}
 	return rc;
 }
