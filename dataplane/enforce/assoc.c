@@ -83,6 +83,38 @@ sw_enforce_home_slot(const struct sw_enforce *e, uint32_t vtag, uint16_t sport, 
 	return key_hash(e, vtag, sport, dport, dir) & e->slot_mask;
 }
 
+/* Slot values: (index << 3 | k << 1 | dir) + 1, k 0: the tag vtag[dir], k >= 1: the handshake
+ * candidate cand[k - 1] (enforce_int.h). */
+static inline struct enf_assoc *
+slot_assoc(const struct sw_enforce *e, uint32_t s)
+{
+	return &e->assoc[(s - 1) >> 3];
+}
+
+static inline unsigned
+slot_dir(uint32_t s)
+{
+	return (s - 1) & 1;
+}
+
+static inline unsigned
+slot_k(uint32_t s)
+{
+	return ((s - 1) >> 1) & 3;
+}
+
+static inline uint32_t
+slot_val(const struct sw_enforce *e, const struct enf_assoc *a, unsigned k, unsigned dir)
+{
+	return ((uint32_t)(a - e->assoc) << 3 | k << 1 | dir) + 1;
+}
+
+static inline uint32_t
+key_tag(const struct enf_assoc *a, unsigned d, unsigned k)
+{
+	return k == 0 ? a->vtag[d] : a->cand[k - 1].tag;
+}
+
 static void
 hash_key_init(struct sw_enforce *e)
 {
@@ -164,10 +196,11 @@ static bool
 slot_match(const struct sw_enforce *e, uint32_t s, uint32_t vtag, uint16_t sport, uint16_t dport,
 	   unsigned dir)
 {
-	const struct enf_assoc *a = &e->assoc[(s - 1) >> 1];
-	unsigned d = (s - 1) & 1;
+	const struct enf_assoc *a = slot_assoc(e, s);
+	unsigned d = slot_dir(s);
 
-	return d == dir && a->vtag[d] == vtag && a->port[d] == sport && a->port[1 - d] == dport;
+	return d == dir && key_tag(a, d, slot_k(s)) == vtag && a->port[d] == sport &&
+	       a->port[1 - d] == dport;
 }
 
 static uint32_t *
@@ -187,15 +220,17 @@ slot_find(struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dport, u
 static bool expired(const struct sw_enforce *e, const struct enf_assoc *a, uint64_t now_ns);
 
 /*
- * Index entry a under its key of direction dir, within PROBE_MAX slots of the key's home. When
+ * Index entry a under its key of direction dir (k: 0, or the candidate k - 1), within PROBE_MAX
+ * slots of the key's home. When
  * they are all taken, the expired or half-open entry among them that is oldest gives way
  * (assoc_evicted; its slot is taken over in place, so no probe chain breaks); established
  * associations never do: false (probe_full), a is not indexed.
  */
 static bool
-slot_insert(struct sw_enforce *e, struct enf_assoc *a, unsigned dir, uint64_t now_ns)
+slot_insert(struct sw_enforce *e, struct enf_assoc *a, unsigned dir, unsigned k, uint64_t now_ns)
 {
-	uint32_t i = key_hash(e, a->vtag[dir], a->port[dir], a->port[1 - dir], dir) & e->slot_mask;
+	uint32_t i = key_hash(e, key_tag(a, dir, k), a->port[dir], a->port[1 - dir], dir) &
+		     e->slot_mask;
 	uint32_t *victim = NULL;
 	struct enf_assoc *v = NULL;
 	unsigned p;
@@ -204,10 +239,10 @@ slot_insert(struct sw_enforce *e, struct enf_assoc *a, unsigned dir, uint64_t no
 		struct enf_assoc *o;
 
 		if (e->slots[i] == 0) {
-			e->slots[i] = ((uint32_t)(a - e->assoc) << 1 | dir) + 1;
+			e->slots[i] = slot_val(e, a, k, dir);
 			return true;
 		}
-		o = &e->assoc[(e->slots[i] - 1) >> 1];
+		o = slot_assoc(e, e->slots[i]);
 		if (o == a || (o->state == ENF_UP && !expired(e, o, now_ns)))
 			continue;
 		if (v == NULL || o->created_ns < v->created_ns) {
@@ -222,8 +257,10 @@ slot_insert(struct sw_enforce *e, struct enf_assoc *a, unsigned dir, uint64_t no
 	e->ctr[SW_ENF_ASSOC_EVICTED]++;
 	/* Take the victim's slot over, then drop the victim (its other key, if any, is deleted
 	 * by backward shift, which only moves keys toward their home). */
-	v->vtag_set[(*victim - 1) & 1] = false;
-	*victim = ((uint32_t)(a - e->assoc) << 1 | dir) + 1;
+	if (slot_k(*victim) == 0)
+		v->vtag_set[slot_dir(*victim)] = false;
+	/* (a candidate's key is no longer found: unindexing it finds nothing) */
+	*victim = slot_val(e, a, k, dir);
 	enf_assoc_delete(e, v);
 	return true;
 }
@@ -244,9 +281,10 @@ slot_delete(struct sw_enforce *e, uint32_t *slot)
 		s = e->slots[j];
 		if (s == 0)
 			return;
-		a = &e->assoc[(s - 1) >> 1];
-		d = (s - 1) & 1;
-		home = key_hash(e, a->vtag[d], a->port[d], a->port[1 - d], d) & e->slot_mask;
+		a = slot_assoc(e, s);
+		d = slot_dir(s);
+		home = key_hash(e, key_tag(a, d, slot_k(s)), a->port[d], a->port[1 - d], d) &
+		       e->slot_mask;
 		/* Move s back into the hole at i unless its home lies cyclically in (i, j]. */
 		if (((j - home) & e->slot_mask) >= ((j - i) & e->slot_mask)) {
 			e->slots[i] = s;
@@ -269,11 +307,27 @@ unindex(struct sw_enforce *e, struct enf_assoc *a, unsigned d)
 	a->vtag_set[d] = false;
 }
 
+/* Forget the handshake candidates (their keys leave the index). */
+static void
+cand_clear(struct sw_enforce *e, struct enf_assoc *a)
+{
+	unsigned d = a->cand_dir, k;
+
+	for (k = a->ncand; k >= 1; k--) {
+		uint32_t *s = slot_find(e, a->cand[k - 1].tag, a->port[d], a->port[1 - d], d);
+
+		if (s != NULL && slot_assoc(e, *s) == a && slot_k(*s) == k)
+			slot_delete(e, s);
+	}
+	a->ncand = 0;
+}
+
 void
 enf_assoc_delete(struct sw_enforce *e, struct enf_assoc *a)
 {
 	if (a->state == ENF_FREE)
 		return;
+	cand_clear(e, a);
 	unindex(e, a, 0);
 	unindex(e, a, 1);
 	a->state = ENF_FREE;
@@ -298,9 +352,11 @@ enf_lookup(struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dport, 
 	uint32_t *s = slot_find(e, vtag, sport, dport, dir);
 	struct enf_assoc *a;
 
+	e->lk_cand = 0;
 	if (s == NULL)
 		return NULL;
-	a = &e->assoc[(*s - 1) >> 1];
+	a = slot_assoc(e, *s);
+	e->lk_cand = slot_k(*s);
 	if (now_ns > a->last_ns && now_ns - a->last_ns > e->idle_ns) {
 		e->ctr[SW_ENF_ASSOC_EXPIRED]++;
 		enf_assoc_delete(e, a);
@@ -353,12 +409,19 @@ enf_learn_init(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint16_t 
 	itsn = rd32(ch + 16); /* Initial TSN */
 	if (itag == 0)	      /* RFC 4960 3.3.2: must not be 0 */
 		return;
-	/* A retransmitted INIT during the handshake starts the entry afresh. Once established,
-	 * an INIT reusing the tag (forged, or a restart that the peer will answer with new tags)
-	 * must not wipe the repair state of the running association. */
+	/* Once established, an INIT reusing the tag (forged, or a restart that the peer will
+	 * answer with new tags) must not wipe the repair state of the running association. The
+	 * same INIT again during the handshake (duplicated on the way, or retransmitted by T1-init,
+	 * RFC 9260 5.1) keeps the entry: the INIT-ACK it draws is kept as a candidate beside the
+	 * first (enf_learn_init_ack), and the initiator's first packet tells which one it used. */
 	a = enf_lookup(e, itag, dport, sport, 1 - dir, now_ns);
 	if (a != NULL && a->state == ENF_UP) {
 		e->ctr[SW_ENF_INIT_IGNORED]++;
+		return;
+	}
+	if (a != NULL && e->lk_cand == 0 && a->fl[dir].known && a->init_tsn == itsn &&
+	    a->port[dir] == sport) {
+		e->ctr[SW_ENF_INIT_REPEATED]++;
 		return;
 	}
 	if (a != NULL)
@@ -371,7 +434,9 @@ enf_learn_init(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint16_t 
 	a->port[1 - dir] = dport;
 	a->vtag[1 - dir] = itag;
 	a->vtag_set[1 - dir] = true;
-	if (!slot_insert(e, a, 1 - dir, now_ns)) {
+	a->init_tsn = itsn;
+	a->cand_dir = (uint8_t)dir;
+	if (!slot_insert(e, a, 1 - dir, 0, now_ns)) {
 		a->vtag_set[1 - dir] = false;
 		enf_assoc_delete(e, a);
 		return;
@@ -379,6 +444,25 @@ enf_learn_init(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint16_t 
 	enf_flow_init(&a->fl[dir], itsn);
 	a->fl[1 - dir].a_rwnd = a_rwnd;
 	e->ctr[SW_ENF_ASSOC_NEW]++;
+}
+
+/* Make room for a candidate: the oldest is forgotten, the others re-indexed one k lower. */
+static void
+cand_clear_oldest(struct sw_enforce *e, struct enf_assoc *a, uint64_t now_ns)
+{
+	struct enf_cand keep[ENF_CAND];
+	unsigned n = a->ncand, i, d = a->cand_dir;
+
+	memcpy(keep, a->cand, sizeof(keep));
+	cand_clear(e, a);
+	for (i = 1; i < n; i++) {
+		a->cand[a->ncand] = keep[i];
+		if (slot_find(e, keep[i].tag, a->port[d], a->port[1 - d], d) == NULL) {
+			a->ncand++;
+			if (!slot_insert(e, a, d, a->ncand, now_ns))
+				a->ncand--;
+		}
+	}
 }
 
 /* INIT-ACK sent in direction dir, answering an INIT of direction 1 - dir (RFC 4960 3.3.3). */
@@ -407,13 +491,36 @@ enf_learn_init_ack(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint3
 						*/
 		return;
 	}
-	/* RFC 9260 5.2.3: an initiator in COOKIE-ECHOED discards any further INIT-ACK, so the first
-	 * INIT-ACK after an INIT is the one it uses. A second one with another tag (the peer
-	 * answering a duplicated INIT) must not replace it: the initiator's COOKIE-ECHO would then
-	 * carry a tag we no longer know. A retransmitted INIT (its INIT-ACK was lost) starts the
-	 * entry afresh in enf_learn_init, so the INIT-ACK that answers it is learned. */
+	/* RFC 9260 5.2.1: the responder keeps no state before COOKIE-ECHO and answers a duplicated
+	 * or retransmitted INIT with another INIT-ACK: another tag, another initial TSN. 5.2.3: the
+	 * initiator uses the first INIT-ACK it RECEIVES and discards the others; which one that is
+	 * depends on what is lost after us. So every further INIT-ACK is kept as a candidate (up to
+	 * ENF_CAND, the newest replacing the oldest), indexed under its own key, and the
+	 * initiator's first packet (its COOKIE-ECHO, RFC 9260 5.1 step D) confirms one of them
+	 * (enf_confirm); the others are forgotten. */
 	if (a->state == ENF_HALF && a->vtag_set[o] && a->vtag[o] != itag) {
-		e->ctr[SW_ENF_INIT_IGNORED]++;
+		unsigned i;
+
+		for (i = 0; i < a->ncand; i++)
+			if (a->cand[i].tag == itag)
+				return; /* the same INIT-ACK again */
+		if (slot_find(e, itag, a->port[o], a->port[dir], o) != NULL) {
+			e->ctr[SW_ENF_INIT_IGNORED]++; /* its key is taken: not a candidate */
+			return;
+		}
+		if (a->ncand == ENF_CAND) {
+			/* forget the oldest; the others move down one k, so re-index them */
+			cand_clear_oldest(e, a, now_ns);
+		}
+		a->cand[a->ncand].tag = itag;
+		a->cand[a->ncand].itsn = itsn;
+		a->cand[a->ncand].a_rwnd = a_rwnd;
+		a->ncand++;
+		if (!slot_insert(e, a, o, a->ncand, now_ns)) {
+			a->ncand--;
+			return;
+		}
+		e->ctr[SW_ENF_INIT_ACK_CAND]++;
 		return;
 	}
 	if (a->vtag_set[o] && a->vtag[o] != itag)
@@ -423,10 +530,10 @@ enf_learn_init_ack(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint3
 		uint32_t *s = slot_find(e, itag, a->port[o], a->port[dir], o);
 
 		if (s != NULL)
-			enf_assoc_delete(e, &e->assoc[(*s - 1) >> 1]);
+			enf_assoc_delete(e, slot_assoc(e, *s));
 		a->vtag[o] = itag;
 		a->vtag_set[o] = true;
-		if (!slot_insert(e, a, o, now_ns)) {
+		if (!slot_insert(e, a, o, 0, now_ns)) {
 			a->vtag_set[o] = false;
 			enf_assoc_delete(e, a);
 			return;
@@ -439,4 +546,35 @@ enf_learn_init_ack(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint3
 		e->ctr[SW_ENF_ASSOC_UP]++;
 	}
 	a->last_ns = now_ns;
+}
+
+/*
+ * The initiator's first packet after the INIT-ACKs (checksum verified by the caller) carries the
+ * tag of the INIT-ACK it used (RFC 9260 5.2.3, 8.5): k 0 is the first one we saw, k >= 1 the
+ * candidate k - 1. That one becomes the association's tag, with its initial TSN for the
+ * responder's data and its window; the other candidates are forgotten.
+ */
+void
+enf_confirm(struct sw_enforce *e, struct enf_assoc *a, unsigned k, uint64_t now_ns)
+{
+	unsigned o = a->cand_dir;
+	struct enf_cand c;
+
+	if (k == 0 || k > a->ncand) {
+		cand_clear(e, a);
+		return;
+	}
+	c = a->cand[k - 1];
+	cand_clear(e, a);
+	unindex(e, a, o);
+	a->vtag[o] = c.tag;
+	a->vtag_set[o] = true;
+	if (!slot_insert(e, a, o, 0, now_ns)) {
+		a->vtag_set[o] = false;
+		enf_assoc_delete(e, a);
+		return;
+	}
+	enf_flow_init(&a->fl[1 - o], c.itsn);
+	a->fl[o].a_rwnd = c.a_rwnd;
+	e->ctr[SW_ENF_CAND_CONFIRMED]++;
 }

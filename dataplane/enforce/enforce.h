@@ -100,7 +100,13 @@ uint32_t sw_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 	  "packets dropped: blocked fragment could be neither removed nor neutralized")            \
 	X(REPLY_NOROOM, reply_noroom, "SACKs not generated: reply buffer too small")                \
 	X(FAILOPEN_PASSED, failopen_passed,                                                        \
-	  "fail-open: blocked chunks passed unchanged where repair could not remove them")
+	  "fail-open: blocked chunks passed unchanged where repair could not remove them")          \
+	X(INIT_REPEATED, init_repeated,                                                            \
+	  "INITs repeated during the handshake (duplicated or retransmitted): entry kept")         \
+	X(INIT_ACK_CAND, init_ack_cand,                                                            \
+	  "further INIT-ACKs with another tag kept until the initiator names the one it used")     \
+	X(CAND_CONFIRMED, cand_confirmed,                                                          \
+	  "handshakes completed with a later INIT-ACK's tag (the first one lost on its way)")
 
 enum sw_enf_ctr {
 #define X(n, l, d) SW_ENF_##n,

@@ -99,11 +99,23 @@ enum enf_state {
 	ENF_UP,	  /* COOKIE-ACK or traffic seen after INIT-ACK */
 };
 
+/* A further INIT-ACK's tag kept during the handshake (RFC 9260 5.2.1: a responder answers
+ * every INIT, even a duplicated or retransmitted one, with a new tag and initial TSN; 5.2.3: the
+ * initiator uses the first INIT-ACK it receives, which need not be the first one we saw). */
+#define ENF_CAND 3
+struct enf_cand {
+	uint32_t tag, itsn, a_rwnd;
+};
+
 struct enf_assoc {
 	uint8_t state;
 	bool vtag_set[2];
 	uint32_t vtag[2]; /* verification tag carried by packets of direction d */
 	uint16_t port[2]; /* SCTP port of the endpoint on side d (it sends direction d) */
+	uint8_t ncand;	  /* candidates for vtag[cand_dir], each indexed (slot k = 1 + i) */
+	uint8_t cand_dir; /* the initiator's direction */
+	uint32_t init_tsn; /* the INIT's initial TSN: a repeated INIT keeps the entry */
+	struct enf_cand cand[ENF_CAND];
 	uint64_t created_ns, last_ns;
 	uint32_t next_free;
 	struct enf_flow fl[2]; /* fl[d]: data sent in direction d */
@@ -124,7 +136,8 @@ struct sw_enforce {
 	uint32_t free_head; /* index + 1; 0: none free */
 	unsigned nassoc;
 	unsigned hand;	 /* clock hand for eviction */
-	uint32_t *slots; /* hash: 0 empty, else (index << 1 | dir) + 1 */
+	uint32_t *slots; /* hash: 0 empty, else (index << 3 | k << 1 | dir) + 1; k 0: vtag[dir],
+			    1..ENF_CAND: cand[k - 1].tag */
 	uint64_t hkey[2]; /* random key of the slot hash (assoc.c) */
 	uint32_t slot_mask;
 	/* the packet being repaired (repair.c): CRC accounting */
@@ -136,6 +149,7 @@ struct sw_enforce {
 	bool crc_verified; /* crc_bad is known (checked before any change) */
 	bool pk_again;	  /* a removed TSN was retransmitted in this packet */
 	struct enf_assoc *pk_assoc; /* the association of the packet being repaired */
+	unsigned lk_cand;	    /* enf_lookup: k of the key found (0: the confirmed tag) */
 	uint32_t pk_again_tsn; /* the lowest such TSN */
 };
 
@@ -191,6 +205,9 @@ void enf_learn_init(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint
 void enf_learn_init_ack(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint32_t vtag,
 			uint16_t sport, uint16_t dport, unsigned dir, uint64_t now_ns);
 void enf_assoc_delete(struct sw_enforce *e, struct enf_assoc *a);
+/* The initiator's first packet after the handshake (its checksum verified) names the INIT-ACK
+ * it used: candidate k (e->lk_cand of its lookup) becomes the association's tag. */
+void enf_confirm(struct sw_enforce *e, struct enf_assoc *a, unsigned k, uint64_t now_ns);
 
 /* repair.c */
 uint32_t enf_tsn_fwd(const struct enf_flow *f, uint32_t tsn);	  /* original -> new */

@@ -840,10 +840,23 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 		return any_drop ? 0 : pkt->l4_end;
 	}
 	if (n > 0 && (ch[0].type == SCTP_CT_ABORT || ch[0].type == SCTP_CT_SHUTDOWN_COMPLETE) &&
-	    (buf[ch[0].off + 1] & SCTP_FLAG_T))
+	    (buf[ch[0].off + 1] & SCTP_FLAG_T)) {
 		a = enf_lookup(e, vtag, dport, sport, 1 - dir, now_ns); /* tag reflected */
-	else
+	} else {
 		a = enf_lookup(e, vtag, sport, dport, dir, now_ns);
+		if (a != NULL && a->ncand != 0 && dir == a->cand_dir) {
+			/* RFC 9260 5.2.3: the initiator's first packet after several INIT-ACKs
+			 * (its COOKIE-ECHO, 5.1 step D) carries the tag of the one it used; a
+			 * packet the receiver will discard (8.5.1: checksum) decides nothing. */
+			if (!crc_verify(e)) {
+				e->ctr[any_drop ? SW_ENF_BAD_CRC : SW_ENF_CRC_IGNORED]++;
+				return any_drop ? 0 : pkt->l4_end;
+			}
+			enf_confirm(e, a, e->lk_cand, now_ns);
+			if (a->state == ENF_FREE)
+				a = NULL;
+		}
+	}
 	if (a == NULL || !a->fl[dir].known) {
 		e->ctr[SW_ENF_UNKNOWN_ASSOC]++;
 		if (!any_drop)

@@ -605,6 +605,85 @@ test_second_init_ack(void **state)
 	sw_enforce_free(e);
 }
 
+/*
+ * A duplicated (or retransmitted) INIT draws two INIT-ACKs with different tags and initial
+ * TSNs (RFC 9260 5.2.1); the initiator uses the first one it RECEIVES (5.2.3). When the first
+ * one we forwarded is lost after us, it uses the second; when the repeated INIT comes after
+ * the first INIT-ACK, the first. Either way its COOKIE-ECHO names the tag, and the association
+ * must be repaired with that tag and that INIT-ACK's initial TSN (issue 12 soak: A's blocked
+ * messages arrived as BEATs, the reverse direction stalled). order 0: INIT, INIT, INIT-ACK,
+ * INIT-ACK; order 1: INIT, INIT-ACK, INIT, INIT-ACK. use: 0 the first INIT-ACK, 1 the second.
+ */
+#define TAG_B2	0xc0c0c0c0u
+#define ITSN_B2 9000u
+
+static void
+dup_init_case(unsigned order, unsigned use)
+{
+	struct sw_enforce *e = sw_enforce_new(16, true);
+	uint32_t tag = use ? TAG_B2 : TAG_B, itsn = use ? ITSN_B2 : ITSN_B;
+	struct tb t;
+	unsigned i;
+
+	assert_non_null(e);
+	for (i = 0; i < 4; i++) {
+		bool init = order == 0 ? i < 2 : i % 2 == 0;
+		unsigned nack = order == 0 ? (i >= 2 ? i - 2 : 0) : i / 2;
+
+		if (init) {
+			tb_start(&t, IP_A, IP_B, PORT_A, PORT_B, 0);
+			tb_init(&t, 1, TAG_A, 65536, ITSN_A);
+		} else {
+			tb_start(&t, IP_B, IP_A, PORT_B, PORT_A, TAG_A);
+			tb_init(&t, 2, nack == 0 ? TAG_B : TAG_B2, 65536,
+				nack == 0 ? ITSN_B : ITSN_B2);
+		}
+		tb_finish(&t);
+		assert_int_equal(run(e, &t, 0, init ? 0 : 1), t.len);
+	}
+	assert_int_equal(sw_enforce_assoc_count(e), 1);
+	/* A's COOKIE-ECHO (RFC 9260 3.3.11) with the tag of the INIT-ACK it used */
+	tb_start(&t, IP_A, IP_B, PORT_A, PORT_B, tag);
+	tb_chunk(&t, 10, 0, "cookie!!", 8);
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	/* A's blocked message is removed (not neutralized as unknown), the next renumbered */
+	tb_start(&t, IP_A, IP_B, PORT_A, PORT_B, tag);
+	tb_data(&t, ITSN_A, 1, 0, 3, 'a');
+	tb_data(&t, ITSN_A + 1, 1, 1, 3, 'b');
+	tb_data(&t, ITSN_A + 2, 1, 2, 3, 'c');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 2, 0), t.len - DSZ);
+	assert_int_equal(tb_r32(t.b + DATA0 + DSZ + 4), ITSN_A + 1);
+	/* B's data is numbered from that INIT-ACK's initial TSN: removal at the front works */
+	b_to_a(&t);
+	tb_data(&t, itsn, 1, 0, 3, 'x');
+	tb_data(&t, itsn + 1, 1, 1, 3, 'y');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 1, 1), t.len - DSZ);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), itsn);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_UNKNOWN_BLOCKED], 0);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_NEUTRALIZED], 0);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_CAND_CONFIRMED], use);
+	/* the other tag is forgotten: a packet with it belongs to no association */
+	tb_start(&t, IP_A, IP_B, PORT_A, PORT_B, use ? TAG_B : TAG_B2);
+	tb_data(&t, ITSN_A + 3, 1, 3, 3, 'd');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_UNKNOWN_ASSOC], 1);
+	sw_enforce_free(e);
+}
+
+static void
+test_dup_init_first_ack_lost(void **state)
+{
+	(void)state;
+	dup_init_case(0, 1);
+	dup_init_case(1, 1);
+	dup_init_case(0, 0);
+	dup_init_case(1, 0);
+}
+
 /* An ABORT in the middle ends the state; what follows passes as untracked, blocked content
  * is still kept from the receiver (neutralized), nothing crashes. */
 static void
@@ -1111,6 +1190,7 @@ main(void)
 		cmocka_unit_test(test_late_blocked),
 		cmocka_unit_test(test_window_full),
 		cmocka_unit_test(test_second_init_ack),
+		cmocka_unit_test(test_dup_init_first_ack_lost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
