@@ -69,6 +69,9 @@ static const struct {
 	{"events", sw_cmd_events, "[--follow]", "drop/alert/malformed/state/system events",
 	 "  the last 256 event lines (JSON, schema in control/README.md)\n"
 	 "  --follow  keep streaming new lines\n"},
+	{"assoc", sw_cmd_assoc, "[--json]", "per-association repair statistics (inline)",
+	 "  per SCTP association the dataplane repairs (busiest first): vtag pair, addresses,\n"
+	 "  ports, chunks removed, TSN offset, SACKs generated, retransmissions, last error\n"},
 	{"log-reopen", sw_cmd_log_reopen, "", "reopen the event files (logrotate)",
 	 "  as SIGHUP to sigwall-control: close and open --events/--events-pcap again\n"},
 	{"site", sw_cmd_site, "import-ir21 FILE.xml...", "IR.21 exports to site-file partners",

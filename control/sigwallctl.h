@@ -14,5 +14,6 @@ int sw_cmd_stats(int argc, char **argv);
 int sw_cmd_events(int argc, char **argv);
 int sw_cmd_log_reopen(int argc, char **argv);
 int sw_cmd_site(int argc, char **argv);
+int sw_cmd_assoc(int argc, char **argv); /* cmd_assoc.c (enforce) */
 
 #endif /* SW_CONTROL_SIGWALLCTL_H */

@@ -211,6 +211,8 @@ enum sw_ev_type { SW_ET_DROP, SW_ET_ALERT, SW_ET_MALFORMED, SW_ET_STATE, SW_ET_S
 extern const char *const sw_ev_type_names[5];
 void sw_evjson_head(struct sw_ctl *c, struct sw_buf *b, uint64_t real_ns, enum sw_ev_type t);
 /* A drop/alert record: returns its event type. */
+/* SW_EV_REPAIR_FALLBACK (enforce, issue 12 Deliver 4): a "state" record, event repair_fallback */
+void sw_evjson_repair(struct sw_ctl *c, const struct sw_shm_event *e, struct sw_buf *b);
 enum sw_ev_type sw_evjson_verdict(struct sw_ctl *c, const struct sw_shm_event *e,
 				  struct sw_buf *b);
 /* The per-second line of one malformed reason; sample may be NULL. */

@@ -600,6 +600,11 @@ sw_events_drain(struct sw_ctl *c, sw_event_sink *sink)
 					c->ev_mal_sampled++;
 					continue;
 				}
+				if (e->kind == SW_EV_REPAIR_FALLBACK) { /* enforce */
+					sw_evjson_repair(c, e, &b);
+					emit(c, &b, SW_ET_STATE, sink);
+					continue;
+				}
 				t = sw_evjson_verdict(c, e, &b);
 				emit(c, &b, t, sink);
 				pcap_add(c, e);

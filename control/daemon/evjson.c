@@ -409,3 +409,39 @@ sw_evjson_malformed(struct sw_ctl *c, unsigned reason, uint64_t count, uint64_t 
 		json_judged(c, b, sample, true);
 	sw_buf_printf(b, "}");
 }
+
+/*
+ * Inline repair could not keep an association consistent and took a fallback (enforce, issue
+ * 12 Deliver 4; dataplane/enforce/README.md): the association (side 0 sends direction 0, port
+ * A -> B: the outside endpoint), the enforcer's reason, the fallback taken, the association's
+ * class (site link, or default), and how many fallbacks of it the record stands for (at most
+ * one record per association per second).
+ */
+void
+sw_evjson_repair(struct sw_ctl *c, const struct sw_shm_event *e, struct sw_buf *b)
+{
+	static const char *const fb[] = {"neutralized", "passed", "dropped", "unchanged"};
+	char ip[2][INET6_ADDRSTRLEN];
+	struct sw_shm_ev_repair r;
+
+	sw_shm_ev_repair_get(e, &r);
+	for (unsigned d = 0; d < 2; d++)
+		if (r.ip_ver == 0 ||
+		    inet_ntop(r.ip_ver == 6 ? AF_INET6 : AF_INET, r.addr[d], ip[d], sizeof(ip[d])) == NULL)
+			ip[d][0] = '\0';
+	sw_evjson_head(c, b, e->time_ns, SW_ET_STATE);
+	sw_buf_printf(b, ",\"state\":{\"event\":\"repair_fallback\",\"reason\":");
+	sw_buf_json_str(b, r.reason);
+	sw_buf_printf(b, ",\"fallback\":\"%s\",\"class\":", fb[r.action]);
+	sw_buf_json_str(b, r.cls_name[0] != '\0' ? r.cls_name : "default");
+	sw_buf_printf(b, ",\"count\":%" PRIu32 ",\"tracked\":%s,\"worker\":%u,"
+		      "\"direction\":\"%s\",\"port\":%u,\"generation\":%" PRIu64, r.count,
+		      r.tracked ? "true" : "false", e->worker,
+		      e->direction == 0 ? "outside" : "inside", e->port, e->generation);
+	sw_buf_printf(b, ",\"assoc\":{\"outside\":{\"ip\":");
+	sw_buf_json_str(b, ip[0][0] != '\0' ? ip[0] : NULL);
+	sw_buf_printf(b, ",\"port\":%u,\"vtag\":%" PRIu32 "},\"inside\":{\"ip\":", r.port[0],
+		      r.vtag[0]);
+	sw_buf_json_str(b, ip[1][0] != '\0' ? ip[1] : NULL);
+	sw_buf_printf(b, ",\"port\":%u,\"vtag\":%" PRIu32 "}}}}", r.port[1], r.vtag[1]);
+}

@@ -14,6 +14,7 @@
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
+#include "dataplane/shm/shm_assoc.h"
 #include "worker.h"
 
 /* Exit codes of every sigwall program (README "Exit codes"). */
@@ -39,6 +40,11 @@ struct app {
 	unsigned burst;
 	bool no_repair;
 	bool repair_fail_open; /* --repair-fail open (enforce: sw_enforce_set_fail_open) */
+	/* --repair-fail-link NAME=open|closed: classes 1.. of the enforcer (enforce_dp.h) */
+	unsigned nrepair_links;
+	const char *repair_link[15];
+	bool repair_link_open[15];
+	struct sw_shm_assoc assoc; /* enforce: /sigwall.INSTANCE.assoc (inline), hdr NULL: none */
 	bool events;
 	uint64_t exit_on_idle_ms;
 	uint64_t max_packets;

@@ -35,6 +35,7 @@
 
 #include "dataplane/enforce/enforce.h"
 #include "app.h"
+#include "enforce_dp.h"
 #include "dataplane/proxy/proxy_dpdk.h"
 #include "dataplane/state/rings.h"
 #include "log.h"
@@ -53,7 +54,7 @@ static const char usage_text[] =
 	"usage: sigwall-dataplane [EAL options] -- --mode inline|monitor --ports A:B --instance NAME\n"
 	"         [--non-sctp pass|drop] [--no-image drop|pass] [--burst 1-64] [--no-repair]\n"
 	"         [--no-events] [--mbufs N] [--nic-interval MS] [--exit-on-idle MS]\n"
-	"         [--max-packets N] [--repair-fail open|closed]\n"
+	"         [--max-packets N] [--repair-fail open|closed] [--repair-fail-link LINK=open|closed]\n"
 	"       sigwall-dataplane --help | --version\n"
 	"  --mode inline    forward A<->B, take dropped MSUs out (needs two ports)\n"
 	"  --mode monitor   transmit nothing; count and raise events (one or two ports)\n"
@@ -71,6 +72,8 @@ static const char usage_text[] =
 	"  --repair-fail    a blocked chunk repair cannot remove (association not tracked, state\n"
 	"                   lost): closed (default) replaces its M3UA message by a BEAT, open\n"
 	"                   passes it (dataplane/enforce/README.md)\n"
+	"  --repair-fail-link  the same for the associations whose outside endpoint is a peer of\n"
+	"                   site link LINK (site.links); repeatable; others: --repair-fail\n"
 	"Logging: EAL option --log-level=sigwall.dataplane:LEVEL (error, warning, notice, info,\n"
 	"debug). Telemetry: /sigwall/stats[,WORKER] and /sigwall/status on the DPDK telemetry socket\n"
 	"(usertools/dpdk-telemetry.py). Exit codes: 0 ok, 1 runtime failure, 2 usage or invalid input.\n";
@@ -190,6 +193,7 @@ parse_app_args(struct app *a, int argc, char **argv)
 		{"max-packets", required_argument, NULL, 'M'},
 		{"site", required_argument, NULL, 'S'},
 		{"repair-fail", required_argument, NULL, 'F'},
+		{"repair-fail-link", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -253,6 +257,21 @@ parse_app_args(struct app *a, int argc, char **argv)
 				die_usage("--repair-fail wants open or closed, got '%s'", optarg);
 			a->repair_fail_open = strcmp(optarg, "open") == 0;
 			break;
+		case 'L': { /* enforce: per-link fallback (issue 12 Deliver 4) */
+			char *eq = strrchr(optarg, '=');
+
+			if (eq == NULL || eq == optarg || eq - optarg >= SW_ENF_CLASS_NAME ||
+			    (strcmp(eq + 1, "open") != 0 && strcmp(eq + 1, "closed") != 0))
+				die_usage("--repair-fail-link wants LINK=open|closed (a site.links name "
+					  "of at most %d bytes), got '%s'", SW_ENF_CLASS_NAME - 1, optarg);
+			if (a->nrepair_links == RTE_DIM(a->repair_link))
+				die_usage("--repair-fail-link: at most %zu links",
+					  RTE_DIM(a->repair_link));
+			a->repair_link_open[a->nrepair_links] = strcmp(eq + 1, "open") == 0;
+			*eq = '\0';
+			a->repair_link[a->nrepair_links++] = optarg;
+			break;
+		}
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(SW_EXIT_OK);
@@ -561,6 +580,11 @@ workers_setup(struct app *a)
 	wc.no_repair = a->no_repair;
 	wc.events = a->events;
 	wc.main_validates = true;
+	/* enforce: per-association stats for sigwallctl assoc (issue 12 Deliver 5) */
+	if (a->mode == SW_MODE_INLINE && !a->no_repair &&
+	    (rc = sw_shm_assoc_create(a->instance, a->nworkers, &a->assoc)) < 0)
+		SW_LOG_WARNING("cannot create /sigwall.%s.assoc (%s): no per-association stats",
+			       a->instance, strerror(-rc));
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct sw_worker *w = &a->workers[wi];
 		struct sw_shm_ring *ring;
@@ -576,8 +600,17 @@ workers_setup(struct app *a)
 			w->port[i] = a->port[i];
 		w->quit = &quit;
 		w->watch = &a->watch;
-		if (w->enforce != NULL) /* enforce: issue 12 Deliver 4 */
+		if (w->enforce != NULL) { /* enforce: issue 12 Deliver 4 */
 			sw_enforce_set_fail_open(w->enforce, a->repair_fail_open);
+			for (i = 0; i < a->nrepair_links; i++) {
+				sw_enforce_set_class_name(w->enforce, i + 1, a->repair_link[i]);
+				sw_enforce_set_class_fail(w->enforce, i + 1,
+							  a->repair_link_open[i] ? SW_ENF_FAIL_OPEN
+										 : SW_ENF_FAIL_CLOSED);
+			}
+			sw_enforce_set_classifier(w->enforce, sw_enforce_dp_classify, w);
+			w->assoc_blk = sw_shm_assoc_block(&a->assoc, wi); /* Deliver 5 */
+		}
 		w->pool = a->pool; /* generated SACKs are sent (issue 12: they were only counted) */
 		wi++;
 	}
@@ -823,8 +856,15 @@ teardown(struct app *a)
 		rte_eth_dev_stop(a->port[i]);
 		rte_eth_dev_close(a->port[i]);
 	}
-	for (i = 0; i < a->nworkers; i++)
-		sw_worker_fini(&a->workers[i]);
+	for (i = 0; i < a->nworkers; i++) {
+		struct sw_worker *w = &a->workers[i];
+
+		if (w->enforce != NULL && w->assoc_blk != NULL) { /* enforce: final figures */
+			w->assoc_next_ns = 0;
+			sw_enforce_dp_publish(w);
+		}
+		sw_worker_fini(w);
+	}
 	if (have_dp_state)
 		sw_state_close(&dp_state);
 	sw_state_rings_close(&dp_rings);
@@ -838,6 +878,8 @@ teardown(struct app *a)
 		atomic_store_explicit(&a->stats.hdr->dataplane_pid, 0, memory_order_release);
 		sw_shm_stats_detach(&a->stats);
 	}
+	if (a->assoc.hdr != NULL) /* enforce: the final figures stay readable (sw_shm_unlink) */
+		sw_shm_assoc_detach(&a->assoc);
 	rte_eal_cleanup();
 }
 

@@ -25,6 +25,7 @@
 #include "dataplane/reasm/reasm.h"
 #include "tables.h"
 #include "worker.h"
+#include "enforce_dp.h"
 
 #define PREFETCH_AHEAD 4
 
@@ -474,6 +475,10 @@ sw_worker_burst(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n, unsigne
 		sw_tables_publish(w->c, w->judge.reasm); /* ops: table fill in the metrics */
 	}
 	SW_SHM_ADD(w->c->pkts_dropped, ndrop);
+	if (w->enforce != NULL) { /* enforce: issue 12 Deliver 4 events, Deliver 5 stats */
+		sw_enforce_dp_events(w);
+		sw_enforce_dp_publish(w);
+	}
 	/* Dropped packets go to the tail, in order; monitor mode transmits nothing. */
 	for (i = 0; i < ndrop; i++)
 		pkts[keep + i] = drop[i];

@@ -53,6 +53,7 @@ struct sw_worker_conf {
  */
 struct sw_policy_ctx;
 struct sw_enforce;
+struct sw_shm_assoc_block;
 
 struct sw_image_watch {
 	_Atomic(struct sw_shm_image *) cur;
@@ -110,6 +111,9 @@ struct sw_worker {
 	uint64_t shrunk;                /* packets that lost chunks and were forwarded */
 	uint64_t non_m3ua;              /* DATA chunks whose PPID is not M3UA (also in c->non_m3ua) */
 	uint64_t no_image_ev_next;      /* now_ns from which the next SW_EV_NO_IMAGE may be raised */
+	/* enforce (issue 12 Deliver 5): per-association stats, published once a second */
+	struct sw_shm_assoc_block *assoc_blk; /* NULL: not published */
+	uint64_t assoc_next_ns;
 
 	/* shared stats block (or a private one: benchmark) */
 	struct sw_shm_worker *sw;

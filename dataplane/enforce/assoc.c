@@ -46,34 +46,116 @@ key_hash(const struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dpo
 	return (uint32_t)(k >> 32);
 }
 
+uint32_t
+enf_key_hash(const struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dport,
+	     unsigned dir)
+{
+	return key_hash(e, vtag, sport, dport, dir);
+}
+
+/* Remember why the key (vtag, sport, dport, dir) is not tracked: expired or evicted
+ * (SW_ENF_EXPIRED_BLOCKED), or no room for its INIT (SW_ENF_UNTRACKED_BLOCKED). A later entry
+ * under the same hash replaces it: the reason is best effort, the fallback is the same. */
+static void
+ghost_put(struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dport, unsigned dir,
+	  enum sw_enf_ctr why)
+{
+	struct enf_ghost *g = &e->ghost[key_hash(e, vtag, sport, dport, dir) % ENF_GHOSTS];
+
+	g->vtag = vtag;
+	g->sport = sport;
+	g->dport = dport;
+	g->dir = (uint8_t)dir;
+	g->used = 1;
+	g->why = (uint16_t)why;
+}
+
+static void
+ghost_assoc(struct sw_enforce *e, const struct enf_assoc *a, enum sw_enf_ctr why)
+{
+	unsigned d;
+
+	for (d = 0; d < 2; d++)
+		if (a->vtag_set[d])
+			ghost_put(e, a->vtag[d], a->port[d], a->port[1 - d], d, why);
+}
+
+enum sw_enf_ctr
+enf_ghost_why(const struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dport,
+	      unsigned dir)
+{
+	const struct enf_ghost *g = &e->ghost[key_hash(e, vtag, sport, dport, dir) % ENF_GHOSTS];
+
+	if (g->used && g->vtag == vtag && g->sport == sport && g->dport == dport && g->dir == dir)
+		return (enum sw_enf_ctr)g->why;
+	return SW_ENF_UNKNOWN_BLOCKED;
+}
+
+static void
+info_fill(const struct enf_assoc *a, struct sw_enforce_assoc_info *o)
+{
+	unsigned d;
+
+	memset(o, 0, sizeof(*o));
+	for (d = 0; d < 2; d++) {
+		o->vtag[d] = a->vtag_set[d] ? a->vtag[d] : 0;
+		o->port[d] = a->port[d];
+		memcpy(o->addr[d], a->addr[d], 16);
+		o->chunks_removed[d] = a->st_removed[d];
+		o->tsn_offset[d] = a->fl[d].rem_base + a->fl[d].rem_cnt;
+	}
+	o->ip_ver = a->ip_ver;
+	o->up = a->state == ENF_UP;
+	o->sacks_generated = a->st_sack_gen;
+	o->retrans_removed = a->st_retrans;
+	o->last_error = a->st_last_err != 0 ? a->st_last_err : SW_ENF_CTR_COUNT;
+	o->last_ns = a->last_ns;
+}
+
 unsigned
 sw_enforce_assoc_snapshot(const struct sw_enforce *e, struct sw_enforce_assoc_info *out,
 			  unsigned max)
 {
-	unsigned i, n = 0, d;
+	unsigned i, n = 0;
 
-	for (i = 0; i < e->max_assocs && n < max; i++) {
+	for (i = 0; i < e->max_assocs && n < max; i++)
+		if (e->assoc[i].state != ENF_FREE)
+			info_fill(&e->assoc[i], &out[n++]);
+	return n;
+}
+
+static int
+top_cmp(const void *x, const void *y)
+{
+	const struct enf_top *a = x, *b = y;
+
+	if (a->score != b->score)
+		return a->score < b->score ? 1 : -1;
+	if (a->last_ns != b->last_ns)
+		return a->last_ns < b->last_ns ? 1 : -1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+unsigned
+sw_enforce_assoc_top(struct sw_enforce *e, struct sw_enforce_assoc_info *out, unsigned max)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < e->max_assocs; i++) {
 		const struct enf_assoc *a = &e->assoc[i];
-		struct sw_enforce_assoc_info *o = &out[n];
 
 		if (a->state == ENF_FREE)
 			continue;
-		memset(o, 0, sizeof(*o));
-		for (d = 0; d < 2; d++) {
-			o->vtag[d] = a->vtag_set[d] ? a->vtag[d] : 0;
-			o->port[d] = a->port[d];
-			memcpy(o->addr[d], a->addr[d], 16);
-			o->chunks_removed[d] = a->st_removed[d];
-			o->tsn_offset[d] = a->fl[d].rem_base + a->fl[d].rem_cnt;
-		}
-		o->ip_ver = a->ip_ver;
-		o->up = a->state == ENF_UP;
-		o->sacks_generated = a->st_sack_gen;
-		o->retrans_removed = a->st_retrans;
-		o->last_error = a->st_last_err != 0 ? a->st_last_err : SW_ENF_CTR_COUNT;
+		e->top[n].score = (uint64_t)a->st_removed[0] + a->st_removed[1] + a->st_sack_gen +
+				  a->st_retrans;
+		e->top[n].last_ns = a->last_ns;
+		e->top[n].idx = i;
 		n++;
 	}
-	return n;
+	qsort(e->top, n, sizeof(e->top[0]), top_cmp);
+	for (i = 0; i < n && i < max; i++)
+		info_fill(&e->assoc[e->top[i].idx], &out[i]);
+	return i;
 }
 
 uint32_t
@@ -155,13 +237,16 @@ enf_table_init(struct sw_enforce *e)
 	/* Touched now, not on the packet path: no page fault on a worker. */
 	e->assoc = malloc((size_t)e->max_assocs * sizeof(*e->assoc));
 	e->slots = malloc((size_t)nslots * sizeof(*e->slots));
+	e->top = calloc(e->max_assocs, sizeof(*e->top));
 	if (e->assoc != NULL)
 		memset(e->assoc, 0, (size_t)e->max_assocs * sizeof(*e->assoc));
-	if (e->assoc == NULL || e->slots == NULL) {
+	if (e->assoc == NULL || e->slots == NULL || e->top == NULL) {
 		free(e->assoc);
 		free(e->slots);
+		free(e->top);
 		e->assoc = NULL;
 		e->slots = NULL;
+		e->top = NULL;
 		return -1;
 	}
 	e->slot_mask = nslots - 1;
@@ -175,6 +260,7 @@ enf_table_fini(struct sw_enforce *e)
 {
 	free(e->assoc);
 	free(e->slots);
+	free(e->top);
 }
 
 void
@@ -261,6 +347,7 @@ slot_insert(struct sw_enforce *e, struct enf_assoc *a, unsigned dir, unsigned k,
 		v->vtag_set[slot_dir(*victim)] = false;
 	/* (a candidate's key is no longer found: unindexing it finds nothing) */
 	*victim = slot_val(e, a, k, dir);
+	ghost_assoc(e, v, SW_ENF_EXPIRED_BLOCKED);
 	enf_assoc_delete(e, v);
 	return true;
 }
@@ -359,6 +446,7 @@ enf_lookup(struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dport, 
 	e->lk_cand = slot_k(*s);
 	if (now_ns > a->last_ns && now_ns - a->last_ns > e->idle_ns) {
 		e->ctr[SW_ENF_ASSOC_EXPIRED]++;
+		ghost_assoc(e, a, SW_ENF_EXPIRED_BLOCKED);
 		enf_assoc_delete(e, a);
 		return NULL;
 	}
@@ -377,6 +465,7 @@ assoc_alloc(struct sw_enforce *e, uint64_t now_ns)
 			e->hand = (e->hand + 1) % e->max_assocs;
 			if (a->state != ENF_FREE && expired(e, a, now_ns)) {
 				e->ctr[SW_ENF_ASSOC_EXPIRED]++;
+				ghost_assoc(e, a, SW_ENF_EXPIRED_BLOCKED);
 				enf_assoc_delete(e, a);
 				break;
 			}
@@ -427,8 +516,10 @@ enf_learn_init(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint16_t 
 	if (a != NULL)
 		enf_assoc_delete(e, a);
 	a = assoc_alloc(e, now_ns);
-	if (a == NULL)
+	if (a == NULL) {
+		ghost_put(e, itag, dport, sport, 1 - dir, SW_ENF_UNTRACKED_BLOCKED);
 		return;
+	}
 	a->state = ENF_INIT;
 	a->port[dir] = sport;
 	a->port[1 - dir] = dport;
@@ -439,6 +530,7 @@ enf_learn_init(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint16_t 
 	if (!slot_insert(e, a, 1 - dir, 0, now_ns)) {
 		a->vtag_set[1 - dir] = false;
 		enf_assoc_delete(e, a);
+		ghost_put(e, itag, dport, sport, 1 - dir, SW_ENF_UNTRACKED_BLOCKED);
 		return;
 	}
 	enf_flow_init(&a->fl[dir], itsn);
@@ -483,6 +575,11 @@ enf_learn_init_ack(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint3
 		return;
 	a = enf_lookup(e, vtag, sport, dport, dir, now_ns);
 	if (a == NULL) {
+		enum sw_enf_ctr why = enf_ghost_why(e, vtag, sport, dport, dir);
+
+		/* an INIT we could not track: its other tag gets the same reason */
+		if (why != SW_ENF_UNKNOWN_BLOCKED)
+			ghost_put(e, itag, dport, sport, o, why);
 		e->ctr[SW_ENF_UNKNOWN_ASSOC]++;
 		return;
 	}
@@ -535,6 +632,8 @@ enf_learn_init_ack(struct sw_enforce *e, const uint8_t *ch, uint16_t clen, uint3
 		a->vtag_set[o] = true;
 		if (!slot_insert(e, a, o, 0, now_ns)) {
 			a->vtag_set[o] = false;
+			ghost_assoc(e, a, SW_ENF_UNTRACKED_BLOCKED);
+			ghost_put(e, itag, a->port[o], a->port[dir], o, SW_ENF_UNTRACKED_BLOCKED);
 			enf_assoc_delete(e, a);
 			return;
 		}
@@ -571,6 +670,8 @@ enf_confirm(struct sw_enforce *e, struct enf_assoc *a, unsigned k, uint64_t now_
 	a->vtag_set[o] = true;
 	if (!slot_insert(e, a, o, 0, now_ns)) {
 		a->vtag_set[o] = false;
+		ghost_assoc(e, a, SW_ENF_UNTRACKED_BLOCKED);
+		ghost_put(e, c.tag, a->port[o], a->port[1 - o], o, SW_ENF_UNTRACKED_BLOCKED);
 		enf_assoc_delete(e, a);
 		return;
 	}

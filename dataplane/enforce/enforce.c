@@ -58,7 +58,8 @@ sw_enforce_new_conf(const struct sw_enforce_conf *conf)
 	if (e == NULL)
 		return NULL;
 	e->repair = conf->repair;
-	e->fail_open = conf->fail_open;
+	memset(e->cls_fail, SW_ENF_FAIL_DEFAULT, sizeof(e->cls_fail));
+	e->cls_fail[0] = conf->fail_open ? SW_ENF_FAIL_OPEN : SW_ENF_FAIL_CLOSED;
 	e->max_assocs = conf->max_assocs;
 	e->idle_ns = conf->idle_ns != 0 ? conf->idle_ns : 300ull * 1000000000ull;
 	e->handshake_ns = conf->handshake_ns != 0 ? conf->handshake_ns : 5ull * 1000000000ull;
@@ -85,12 +86,6 @@ sw_enforce_free(struct sw_enforce *e)
 		return;
 	enf_table_fini(e);
 	free(e);
-}
-
-void
-sw_enforce_set_fail_open(struct sw_enforce *e, bool fail_open)
-{
-	e->fail_open = fail_open;
 }
 
 void

@@ -106,7 +106,15 @@ uint32_t sw_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 	X(INIT_ACK_CAND, init_ack_cand,                                                            \
 	  "further INIT-ACKs with another tag kept until the initiator names the one it used")     \
 	X(CAND_CONFIRMED, cand_confirmed,                                                          \
-	  "handshakes completed with a later INIT-ACK's tag (the first one lost on its way)")
+	  "handshakes completed with a later INIT-ACK's tag (the first one lost on its way)")       \
+	X(EXPIRED_BLOCKED, expired_blocked,                                                        \
+	  "fallback: blocked chunk of an association whose state expired or was evicted")          \
+	X(UNTRACKED_BLOCKED, untracked_blocked,                                                    \
+	  "fallback: blocked chunk of an association not tracked for want of room (table/probe)")  \
+	X(FALLBACK_EVENTS, fallback_events,                                                        \
+	  "repair_fallback events raised (at most one per association per second, with a count)")  \
+	X(FALLBACK_EV_LOST, fallback_ev_lost,                                                      \
+	  "repair_fallback events not queued: the queue of the burst was full")
 
 enum sw_enf_ctr {
 #define X(n, l, d) SW_ENF_##n,
@@ -144,7 +152,8 @@ void sw_enforce_set_repair(struct sw_enforce *e, bool repair);
  *    on; a fragment (no complete message to replace) drops the packet;
  *  - fail-open: the chunk passes unchanged (failopen_passed): the association goes on and is
  *    never touched where its numbering is not known, and the blocked content passes.
- * Between bursts.
+ * This sets class 0, the default; sw_enforce_set_class_fail sets other classes. Every fallback
+ * also raises a repair_fallback notice (sw_enforce_fallback_pop). Between bursts.
  */
 void sw_enforce_set_fail_open(struct sw_enforce *e, bool fail_open);
 
@@ -168,6 +177,66 @@ uint32_t sw_enforce_packet(struct sw_enforce *e, uint8_t *buf, uint32_t len, uin
 			   uint64_t now_ns, uint8_t *reply, uint32_t reply_cap,
 			   uint32_t *reply_len);
 
+/*
+ * Fallback per association class (issue 12 Deliver 4). A class is a small number chosen by the
+ * caller's classifier for the packet that needs a fallback (sigwall-dataplane: the site link of
+ * the association's outside endpoint, --repair-fail-link); class 0 is the default. Each class
+ * is fail-open, fail-closed, or follows the default (sw_enforce_set_fail_open sets class 0).
+ * The classifier runs only when a fallback is taken, never on the common path; without one,
+ * every association is class 0.
+ */
+#define SW_ENF_CLASSES 16
+enum sw_enf_fail {
+	SW_ENF_FAIL_DEFAULT = -1, /* as class 0 */
+	SW_ENF_FAIL_CLOSED = 0,	  /* neutralize in place; a fragment drops the packet */
+	SW_ENF_FAIL_OPEN = 1,	  /* pass the chunk unchanged */
+};
+typedef unsigned (*sw_enforce_classify_fn)(void *arg, const struct sw_pkt *pkt, unsigned dir);
+void sw_enforce_set_classifier(struct sw_enforce *e, sw_enforce_classify_fn fn, void *arg);
+/* cls < SW_ENF_CLASSES (else ignored); class 0 cannot be SW_ENF_FAIL_DEFAULT. Between bursts. */
+void sw_enforce_set_class_fail(struct sw_enforce *e, unsigned cls, enum sw_enf_fail mode);
+/* A name for a class (sigwall-dataplane: the site link), up to 23 bytes; "" for none. */
+#define SW_ENF_CLASS_NAME 24
+void sw_enforce_set_class_name(struct sw_enforce *e, unsigned cls, const char *name);
+const char *sw_enforce_class_name(const struct sw_enforce *e, unsigned cls);
+/* The class named name (1..), or 0 (the default) when none is. */
+unsigned sw_enforce_class_find(const struct sw_enforce *e, const char *name);
+
+/* What was done instead of a clean removal. */
+enum sw_enf_fb_action {
+	SW_ENF_FB_NEUTRALIZED = 0, /* fail-closed: the M3UA message became a BEAT in place */
+	SW_ENF_FB_PASSED = 1,	   /* fail-open: the blocked chunk passed unchanged */
+	SW_ENF_FB_DROPPED = 2,	   /* fail-closed, fragment: the packet was dropped */
+	SW_ENF_FB_UNCHANGED = 3,   /* a repair error on a control chunk: forwarded unchanged */
+};
+const char *sw_enf_fb_action_name(unsigned a); /* "neutralized", "passed", ... */
+
+/*
+ * A repair_fallback notice: repair could not keep an association consistent and took a
+ * fallback. Queued by sw_enforce_packet() at most once per association (or, untracked, per
+ * tag and ports) per second; the fallbacks in between are added to the association's next
+ * notice (count), so a storm is one notice a second with the number it stands for. The
+ * counters are exact in any case.
+ */
+struct sw_enforce_fallback {
+	uint64_t now_ns;	 /* the now_ns of the packet that raised it */
+	uint32_t vtag[2];	 /* tag of each direction (0: not known; untracked: the packet's) */
+	uint16_t port[2];	 /* SCTP port of side d */
+	uint8_t addr[2][16];	 /* address of side d (IPv4: first 4 bytes) */
+	uint8_t ip_ver;		 /* 4 or 6 */
+	uint8_t dir;		 /* direction of the packet */
+	uint8_t action;		 /* enum sw_enf_fb_action */
+	uint8_t cls;		 /* association class */
+	uint16_t reason;	 /* enum sw_enf_ctr */
+	bool tracked;		 /* the association is in the table */
+	uint32_t count;		 /* fallbacks this notice stands for (>= 1) */
+};
+/* Move up to max queued notices to out (oldest first); returns how many. The queue holds
+ * SW_ENF_FB_QUEUE; call at least once per burst. */
+#define SW_ENF_FB_QUEUE 32
+unsigned sw_enforce_fallback_pop(struct sw_enforce *e, struct sw_enforce_fallback *out,
+				 unsigned max);
+
 /* Counter values (by enum sw_enf_ctr), e.g. for the stats region. */
 const uint64_t *sw_enforce_counters(const struct sw_enforce *e);
 /* Associations currently tracked. */
@@ -186,12 +255,18 @@ struct sw_enforce_assoc_info {
 	uint32_t sacks_generated;   /* SACKs generated toward a sender */
 	uint32_t retrans_removed;   /* retransmissions of removed chunks seen */
 	uint16_t last_error;	    /* enum sw_enf_ctr of the last fallback, SW_ENF_CTR_COUNT: none */
+	uint64_t last_ns;	    /* now_ns of its last packet */
 };
 
 /* Copy up to max tracked associations into out; returns how many. Off the fast path, on the
  * thread that owns e (the worker), or while it is stopped. */
 unsigned sw_enforce_assoc_snapshot(const struct sw_enforce *e, struct sw_enforce_assoc_info *out,
 				   unsigned max);
+/* The same, the busiest first: chunks removed, SACKs generated and retransmissions seen
+ * together, then the most recently active (sigwall-dataplane publishes these, issue 12 Deliver
+ * 5). Off the fast path, on the owning thread; sorts the whole table (O(n log n)). */
+unsigned sw_enforce_assoc_top(struct sw_enforce *e, struct sw_enforce_assoc_info *out,
+			      unsigned max);
 /* The table's home slot of a key (tests: aim keys at one slot; the hash key is random per
  * instance, so nobody outside the process can). */
 uint32_t sw_enforce_home_slot(const struct sw_enforce *e, uint32_t vtag, uint16_t sport,

@@ -124,11 +124,44 @@ struct enf_assoc {
 	uint8_t addr[2][16];
 	uint32_t st_removed[2], st_sack_gen, st_retrans;
 	uint16_t st_last_err;
+	/* repair_fallback notices (fallback.c): next one not before ev_next_ns; fallbacks since */
+	uint32_t ev_supp;
+	uint64_t ev_next_ns;
+};
+
+struct enf_top {
+	uint64_t score, last_ns;
+	uint32_t idx;
+};
+
+/* Why an association is not tracked (assoc.c), remembered per key for a while, so that a blocked
+ * chunk of it gets a named reason: expired_blocked, untracked_blocked. */
+#define ENF_GHOSTS 256
+struct enf_ghost {
+	uint32_t vtag;
+	uint16_t sport, dport;
+	uint8_t dir;
+	uint8_t used;
+	uint16_t why; /* enum sw_enf_ctr */
+};
+
+/* Rate limit of repair_fallback notices for untracked associations (fallback.c). */
+#define ENF_RL 64
+struct enf_rl {
+	uint32_t vtag;
+	uint16_t sport, dport;
+	uint8_t dir;
+	uint8_t used;
+	uint32_t supp;
+	uint64_t next_ns;
 };
 
 struct sw_enforce {
 	bool repair;
-	bool fail_open; /* sw_enforce_set_fail_open */
+	int8_t cls_fail[SW_ENF_CLASSES]; /* enum sw_enf_fail per class; [0] never DEFAULT */
+	sw_enforce_classify_fn classify;
+	void *classify_arg;
+	char cls_name[SW_ENF_CLASSES][SW_ENF_CLASS_NAME];
 	unsigned max_assocs;
 	uint64_t idle_ns, handshake_ns;
 	uint64_t ctr[SW_ENF_CTR_COUNT];
@@ -139,6 +172,7 @@ struct sw_enforce {
 	uint32_t *slots; /* hash: 0 empty, else (index << 3 | k << 1 | dir) + 1; k 0: vtag[dir],
 			    1..ENF_CAND: cand[k - 1].tag */
 	uint64_t hkey[2]; /* random key of the slot hash (assoc.c) */
+	struct enf_top *top; /* scratch of sw_enforce_assoc_top, max_assocs entries */
 	uint32_t slot_mask;
 	/* the packet being repaired (repair.c): CRC accounting */
 	uint8_t *pk_buf;
@@ -151,6 +185,15 @@ struct sw_enforce {
 	struct enf_assoc *pk_assoc; /* the association of the packet being repaired */
 	unsigned lk_cand;	    /* enf_lookup: k of the key found (0: the confirmed tag) */
 	uint32_t pk_again_tsn; /* the lowest such TSN */
+	const struct sw_pkt *pk_pkt; /* the packet being repaired, its direction and class */
+	unsigned pk_dir;
+	uint64_t pk_now;
+	int pk_cls; /* -1: not classified yet */
+	/* repair_fallback notices (fallback.c) */
+	unsigned fbq_n;
+	struct sw_enforce_fallback fbq[SW_ENF_FB_QUEUE];
+	struct enf_rl rl[ENF_RL];
+	struct enf_ghost ghost[ENF_GHOSTS];
 };
 
 /* One chunk of the packet as walked by enforce.c (independently of the decoder's walk). */
@@ -208,6 +251,17 @@ void enf_assoc_delete(struct sw_enforce *e, struct enf_assoc *a);
 /* The initiator's first packet after the handshake (its checksum verified) names the INIT-ACK
  * it used: candidate k (e->lk_cand of its lookup) becomes the association's tag. */
 void enf_confirm(struct sw_enforce *e, struct enf_assoc *a, unsigned k, uint64_t now_ns);
+
+/* assoc.c: the reason remembered for an untracked key (SW_ENF_UNKNOWN_BLOCKED: none) */
+enum sw_enf_ctr enf_ghost_why(const struct sw_enforce *e, uint32_t vtag, uint16_t sport,
+			      uint16_t dport, unsigned dir);
+uint32_t enf_key_hash(const struct sw_enforce *e, uint32_t vtag, uint16_t sport, uint16_t dport,
+		      unsigned dir);
+
+/* fallback.c: repair could not keep the association consistent (issue 12 Deliver 4) */
+bool enf_fail_open(struct sw_enforce *e); /* the fallback of the packet's class */
+void enf_fallback(struct sw_enforce *e, struct enf_assoc *a, enum sw_enf_ctr why,
+		  enum sw_enf_fb_action act, uint32_t n);
 
 /* repair.c */
 uint32_t enf_tsn_fwd(const struct enf_flow *f, uint32_t tsn);	  /* original -> new */

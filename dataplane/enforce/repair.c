@@ -439,18 +439,18 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 		}
 		if (why == SW_ENF_CTR_COUNT)
 			continue;
-		e->ctr[why]++;
-		e->pk_assoc->st_last_err = (uint16_t)why;
-		if (e->fail_open) {
-			/* the fallback of sw_enforce_set_fail_open: the chunk passes unchanged */
+		if (enf_fail_open(e)) {
+			/* fail-open (the association's class): the chunk passes unchanged */
 			e->ctr[SW_ENF_FAILOPEN_PASSED]++;
+			enf_fallback(e, e->pk_assoc, why, SW_ENF_FB_PASSED, 1);
 			ch[i].drop = false;
 			continue;
 		}
 		if (!enf_neutralizable(buf + ch[i].off, ch[i].len)) {
-			e->ctr[why]--;
+			enf_fallback(e, e->pk_assoc, why, SW_ENF_FB_DROPPED, 1);
 			return SW_ENF_NEUTRALIZE_FAIL;
 		}
+		enf_fallback(e, e->pk_assoc, why, SW_ENF_FB_NEUTRALIZED, 1);
 		ch[i].neut = true;
 	}
 	return SW_ENF_CTR_COUNT;
@@ -565,7 +565,9 @@ sack_apply(struct sw_enforce *e, struct enf_flow *r, uint8_t *c, struct enf_ch *
 		return; /* malformed or oversized: the sender judges it; left unchanged */
 	cum = enf_tsn_inv(r, ncum);
 	if (tsn_lt(r->max_tsn, cum)) {
-		e->ctr[SW_ENF_SACK_UNSENT]++;
+		/* RFC 9260 6.2.1 / 11.2.6: acknowledging TSNs never sent is the peer's error; not
+		 * ours to repair: forwarded unchanged, named */
+		enf_fallback(e, e->pk_assoc, SW_ENF_SACK_UNSENT, SW_ENF_FB_UNCHANGED, 1);
 		return;
 	}
 	r->a_rwnd = a_rwnd;
@@ -672,7 +674,7 @@ shutdown_apply(struct sw_enforce *e, struct enf_flow *r, uint8_t *c, const struc
 	ncum = rd32(c + 4);
 	cum = enf_tsn_inv(r, ncum);
 	if (tsn_lt(r->max_tsn, cum)) {
-		e->ctr[SW_ENF_SACK_UNSENT]++;
+		enf_fallback(e, e->pk_assoc, SW_ENF_SACK_UNSENT, SW_ENF_FB_UNCHANGED, 1);
 		return;
 	}
 	if (tsn_lt(r->cum_rcv, cum))
@@ -761,7 +763,8 @@ sack_reply(struct sw_enforce *e, const uint8_t *buf, const struct sw_pkt *pkt,
 	uint8_t tmp[16], *s, *ip;
 
 	if (rp == NULL || tot > cap || (pkt->ip_ver != 4 && pkt->ip_ver != 6)) {
-		e->ctr[SW_ENF_REPLY_NOROOM]++;
+		/* the SACK the sender needs cannot be built: a stall risk, named and reported */
+		enf_fallback(e, e->pk_assoc, SW_ENF_REPLY_NOROOM, SW_ENF_FB_UNCHANGED, 1);
 		return 0;
 	}
 	memcpy(rp, buf, hl);
@@ -799,6 +802,55 @@ sack_reply(struct sw_enforce *e, const uint8_t *buf, const struct sw_pkt *pkt,
 	return tot;
 }
 
+/*
+ * Blocked chunks of an association that is not tracked (never seen from its INIT: it started
+ * before us or its state was lost; expired or evicted; no room when its INIT came): nothing to
+ * renumber against. The reason is the one remembered for its key (enf_ghost_why), else
+ * unknown_blocked. Fail-closed: each blocked message is neutralized in place (a fragment that
+ * cannot be drops the packet); fail-open: passed unchanged.
+ */
+static uint32_t
+untracked_blocked(struct sw_enforce *e, struct enf_assoc *a, uint8_t *buf,
+		  const struct sw_pkt *pkt, struct enf_ch *ch, unsigned n, bool *changed)
+{
+	const uint8_t *sc = buf + pkt->l4_off;
+	enum sw_enf_ctr why = a != NULL ? SW_ENF_UNKNOWN_BLOCKED
+					: enf_ghost_why(e, rd32(sc + 4), rd16(sc), rd16(sc + 2),
+							e->pk_dir);
+	uint32_t nb = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		nb += ch[i].drop;
+	if (enf_fail_open(e)) {
+		for (i = 0; i < n; i++)
+			ch[i].drop = false;
+		e->ctr[SW_ENF_FAILOPEN_PASSED] += nb;
+		enf_fallback(e, a, why, SW_ENF_FB_PASSED, nb);
+		return pkt->l4_end;
+	}
+	if (!need_full(e)) {
+		e->ctr[SW_ENF_BAD_CRC]++; /* corrupted: dropped, not a fallback */
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (ch[i].drop && !enf_neutralizable(buf + ch[i].off, ch[i].len)) {
+			e->ctr[SW_ENF_NEUTRALIZE_FAIL]++;
+			enf_fallback(e, a, why, SW_ENF_FB_DROPPED, nb);
+			return 0;
+		}
+	for (i = 0; i < n; i++) {
+		if (!ch[i].drop)
+			continue;
+		enf_neutralize(buf + ch[i].off, ch[i].len);
+		ch[i].drop = false;
+		e->ctr[SW_ENF_NEUTRALIZED]++;
+	}
+	enf_fallback(e, a, why, SW_ENF_FB_NEUTRALIZED, nb);
+	*changed = true;
+	return pkt->l4_end;
+}
+
 uint32_t
 enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct enf_ch *ch,
 	   unsigned n, unsigned dir, uint64_t now_ns, uint8_t *reply, uint32_t reply_cap,
@@ -823,6 +875,11 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 	e->crc_bad = false;
 	e->pk_again = false;
 	e->crc_verified = false;
+	e->pk_pkt = pkt;
+	e->pk_dir = dir;
+	e->pk_now = now_ns;
+	e->pk_cls = -1;
+	e->pk_assoc = NULL;
 	/* RFC 9260 6.10: INIT and INIT-ACK are never bundled; they teach the table, and only
 	 * when their checksum is right (8.5.1: an INIT carries tag 0). */
 	if (n > 0 && (ch[0].type == SCTP_CT_INIT || ch[0].type == SCTP_CT_INIT_ACK)) {
@@ -861,36 +918,7 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 		e->ctr[SW_ENF_UNKNOWN_ASSOC]++;
 		if (!any_drop)
 			return pkt->l4_end;
-		/* Nothing to renumber against: blocked messages are neutralized in place, or,
-		 * fail-open, passed unchanged. */
-		if (e->fail_open) {
-			for (i = 0; i < n; i++)
-				if (ch[i].drop) {
-					ch[i].drop = false;
-					e->ctr[SW_ENF_UNKNOWN_BLOCKED]++;
-					e->ctr[SW_ENF_FAILOPEN_PASSED]++;
-				}
-			return pkt->l4_end;
-		}
-		if (!need_full(e)) {
-			e->ctr[SW_ENF_BAD_CRC]++;
-			return 0;
-		}
-		for (i = 0; i < n; i++)
-			if (ch[i].drop && !enf_neutralizable(buf + ch[i].off, ch[i].len)) {
-				e->ctr[SW_ENF_NEUTRALIZE_FAIL]++;
-				return 0;
-			}
-		for (i = 0; i < n; i++) {
-			if (!ch[i].drop)
-				continue;
-			enf_neutralize(buf + ch[i].off, ch[i].len);
-			ch[i].drop = false;
-			e->ctr[SW_ENF_UNKNOWN_BLOCKED]++;
-			e->ctr[SW_ENF_NEUTRALIZED]++;
-		}
-		*changed = true;
-		return pkt->l4_end;
+		return untracked_blocked(e, a, buf, pkt, ch, n, changed);
 	}
 	/*
 	 * RFC 9260 8.5.1: the tag matched (the lookup is by tag); now the checksum, before any

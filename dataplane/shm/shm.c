@@ -82,6 +82,8 @@ sw_shm_unlink(const char *instance)
 		shm_unlink(name);
 	if (sw_shm_name(name, sizeof(name), instance, "state") == 0)
 		shm_unlink(name); /* the state tables (dataplane/state, issue 15) */
+	if (sw_shm_name(name, sizeof(name), instance, "assoc") == 0) /* enforce: shm_assoc.h */
+		shm_unlink(name);
 }
 
 /* Map the object open on fd (len bytes) and close fd, mapped or not. */
@@ -664,7 +666,7 @@ sw_shm_event_sanitize(struct sw_shm_event *ev, unsigned w)
 		ok = false;
 	}
 	if (ev->kind != SW_EV_VERDICT && ev->kind != SW_EV_MALFORMED &&
-	    ev->kind != SW_EV_NO_IMAGE) {
+	    ev->kind != SW_EV_NO_IMAGE && ev->kind != SW_EV_REPAIR_FALLBACK) {
 		ev->kind = SW_EV_MALFORMED;
 		ok = false;
 	}

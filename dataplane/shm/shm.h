@@ -249,7 +249,26 @@ enum sw_shm_ev_kind {
 	SW_EV_MALFORMED = 2, /* a malformed packet or MSU (mal says why; action = malformed action) */
 	SW_EV_NO_IMAGE = 3,  /* traffic judged while no image is bound (at most one per second per
 				worker; action = the --no-image action, generation 0) */
+	SW_EV_REPAIR_FALLBACK = 4, /* inline repair took a fallback (issue 12 Deliver 4, enforce):
+				      struct sw_shm_ev_repair in reserved1, no snapshot */
 };
+
+/* Payload of an SW_EV_REPAIR_FALLBACK record, copied into and out of sw_shm_event.reserved1 with
+ * memcpy (sw_shm_ev_repair_put/get: it sits at an odd offset). Side d sends direction d. */
+struct sw_shm_ev_repair {
+	uint32_t vtag[2];     /* tag carried by packets of direction d, 0: not known */
+	uint32_t count;       /* fallbacks of the association this record stands for (>= 1) */
+	uint16_t port[2];     /* SCTP port of side d */
+	uint8_t addr[2][16];  /* address of side d (IPv4: first 4 bytes) */
+	uint8_t ip_ver;       /* 4 or 6, 0 unknown */
+	uint8_t action;       /* 0 neutralized, 1 passed, 2 dropped, 3 unchanged */
+	uint8_t tracked;      /* 1: the association is in the enforcer's table */
+	uint8_t cls;          /* association class (0: default) */
+	char reason[24];      /* the enforcer's counter name, NUL-terminated */
+	char cls_name[24];    /* the class (site link) name, "" for the default */
+};
+_Static_assert(sizeof(struct sw_shm_ev_repair) == 100 && sizeof(struct sw_shm_ev_repair) <= 105,
+	       "sw_shm_ev_repair fits sw_shm_event.reserved1");
 
 /* Event action codes: the policy's action enum (dataplane/policy/policy.h) is mapped to these by
  * the worker so that the record layout does not depend on the policy header. */
@@ -287,6 +306,25 @@ struct sw_shm_event {
 	uint8_t pkt[SW_SHM_EVENT_SNAP]; /* first cap_len bytes of the frame (Ethernet) */
 };
 _Static_assert(sizeof(struct sw_shm_event) == 512, "event record is 512 bytes");
+
+static inline void
+sw_shm_ev_repair_put(struct sw_shm_event *ev, const struct sw_shm_ev_repair *r)
+{
+	memcpy(ev->reserved1, r, sizeof(*r));
+}
+
+/* Control: the payload of a copied record, strings NUL-terminated, enums bounded. */
+static inline void
+sw_shm_ev_repair_get(const struct sw_shm_event *ev, struct sw_shm_ev_repair *r)
+{
+	memcpy(r, ev->reserved1, sizeof(*r));
+	r->reason[sizeof(r->reason) - 1] = '\0';
+	r->cls_name[sizeof(r->cls_name) - 1] = '\0';
+	if (r->action > 3)
+		r->action = 3;
+	if (r->ip_ver != 4 && r->ip_ver != 6)
+		r->ip_ver = 0;
+}
 _Static_assert(offsetof(struct sw_shm_event, rule) == 16 && offsetof(struct sw_shm_event, port) == 26 &&
 	       offsetof(struct sw_shm_event, opc) == 32 && offsetof(struct sw_shm_event, cap_len) == 48 &&
 	       offsetof(struct sw_shm_event, cgpa) == 52 && offsetof(struct sw_shm_event, imsi) == 118 &&

@@ -837,6 +837,332 @@ test_fail_open(void **state)
 	sw_enforce_free(e);
 }
 
+/*
+ * Issue 12 Deliver 4: every path on which repair cannot keep an association consistent has a
+ * named, counted reason, raises one repair_fallback notice (vtags, ports, addresses, reason,
+ * fallback, class, count), and takes the fallback of the association's class. The classifier
+ * here puts an association in class 1 (fail-open) when its outside address (side A) is
+ * 10.0.0.1 and in class 2 (fail-closed) when it is 10.0.0.3; the default is fail-closed.
+ */
+#define IP_A3 0x0a000003u
+
+static uint32_t g_ipa;
+static unsigned g_classified;
+
+static unsigned
+fb_classify(void *arg, const struct sw_pkt *pkt, unsigned dir)
+{
+	const uint8_t *outside = dir == 0 ? pkt->src : pkt->dst;
+
+	(void)arg;
+	g_classified++;
+	return outside[3] == 1 ? 1 : outside[3] == 3 ? 2 : 0;
+}
+
+static uint32_t
+run_at(struct sw_enforce *e, struct tb *t, uint64_t mask, unsigned dir, uint64_t now,
+       uint32_t rcap)
+{
+	return sw_enforce_packet(e, t->b, t->len, sizeof(t->b), &t->pkt, mask, dir, now, reply,
+				 rcap, &reply_len);
+}
+
+static struct sw_enforce *
+fb_new(unsigned max, uint64_t idle_ns)
+{
+	struct sw_enforce_conf c = {.max_assocs = max, .repair = true, .idle_ns = idle_ns};
+	struct sw_enforce *e = sw_enforce_new_conf(&c);
+
+	assert_non_null(e);
+	sw_enforce_set_classifier(e, fb_classify, NULL);
+	sw_enforce_set_class_fail(e, 1, SW_ENF_FAIL_OPEN);
+	sw_enforce_set_class_fail(e, 2, SW_ENF_FAIL_CLOSED);
+	return e;
+}
+
+static void
+ga_to_b(struct tb *t, uint32_t tag)
+{
+	tb_start(t, g_ipa, IP_B, PORT_A, PORT_B, tag);
+}
+
+static void
+fb_handshake(struct sw_enforce *e, uint16_t aport, uint64_t now, bool ack)
+{
+	struct tb t;
+
+	tb_start(&t, g_ipa, IP_B, aport, PORT_B, 0);
+	tb_init(&t, 1, TAG_A, 65536, ITSN_A);
+	tb_finish(&t);
+	assert_int_equal(run_at(e, &t, 0, 0, now, sizeof(reply)), t.len);
+	if (!ack)
+		return;
+	tb_start(&t, IP_B, g_ipa, PORT_B, aport, TAG_A);
+	tb_init(&t, 2, TAG_B, 65536, ITSN_B);
+	tb_finish(&t);
+	assert_int_equal(run_at(e, &t, 0, 1, now, sizeof(reply)), t.len);
+}
+
+enum fb_case {
+	FB_UNKNOWN,
+	FB_EXPIRED,
+	FB_UNTRACKED,
+	FB_RETRANS,
+	FB_LATE,
+	FB_WINDOW,
+	FB_STREAMS,
+	FB_FRAGMENT,
+	FB_CASES
+};
+
+/* Set the case up and send its trigger: a packet [kept DATA, blocked DATA] from A at now 10 s.
+ * Returns the enforcer; *out the trigger after enforcement, *n its length. */
+static struct sw_enforce *
+fb_trigger(enum fb_case c, struct tb *t, uint32_t *n, enum sw_enf_ctr *why, uint32_t *tag)
+{
+	const uint64_t now = 10000000000ull;
+	struct sw_enforce *e = fb_new(c == FB_UNTRACKED ? 1 : 16, c == FB_EXPIRED ? 1000000000ull : 0);
+	uint32_t tsn = ITSN_A, i;
+	uint8_t flags = 3;
+
+	*tag = TAG_B;
+	switch (c) {
+	case FB_UNKNOWN:
+	case FB_FRAGMENT:
+		*why = SW_ENF_UNKNOWN_BLOCKED;
+		*tag = 0x1234u;
+		flags = c == FB_FRAGMENT ? 2 : 3; /* B without E: a first fragment */
+		break;
+	case FB_EXPIRED:
+		fb_handshake(e, PORT_A, now - 3000000000ull, true); /* idle 3 s > 1 s */
+		*why = SW_ENF_EXPIRED_BLOCKED;
+		break;
+	case FB_UNTRACKED:
+		fb_handshake(e, 3000, now, false); /* half-open, within 5 s: not evictable */
+		fb_handshake(e, PORT_A, now, true);
+		assert_int_equal(sw_enforce_counters(e)[SW_ENF_TABLE_FULL], 1);
+		*why = SW_ENF_UNTRACKED_BLOCKED;
+		break;
+	case FB_RETRANS:
+	case FB_LATE:
+		fb_handshake(e, PORT_A, now, true);
+		ga_to_b(t, TAG_B);
+		tb_data(t, c == FB_RETRANS ? ITSN_A : ITSN_A + 1, 1, c == FB_RETRANS ? 0 : 1, 3,
+			'k');
+		tb_finish(t);
+		assert_int_equal(run_at(e, t, 0, 0, now, sizeof(reply)), t->len);
+		*why = c == FB_RETRANS ? SW_ENF_RETRANS_BLOCKED : SW_ENF_LATE_BLOCKED;
+		break;
+	case FB_WINDOW:
+	case FB_STREAMS:
+		fb_handshake(e, PORT_A, now, true);
+		for (i = 0; i < (c == FB_WINDOW ? 64u : 32u); i++, tsn += 2) {
+			ga_to_b(t, TAG_B);
+			tb_data(t, tsn, 0, (uint16_t)i, 3, 'k');
+			tb_data(t, tsn + 1, c == FB_WINDOW ? 0 : (uint16_t)(i + 1),
+				c == FB_WINDOW ? (uint16_t)(i + 1) : 0, 3, 'x');
+			tb_finish(t);
+			assert_int_equal(run_at(e, t, 2, 0, now, sizeof(reply)), t->len - DSZ);
+		}
+		*why = c == FB_WINDOW ? SW_ENF_WINDOW_FULL : SW_ENF_STREAMS_FULL;
+		break;
+	default:
+		fail();
+	}
+	ga_to_b(t, *tag);
+	switch (c) {
+	case FB_RETRANS:
+		tb_data(t, ITSN_A + 1, 1, 1, 3, 'k');
+		tb_data(t, ITSN_A, 1, 0, flags, 'z'); /* forwarded before, blocked now */
+		break;
+	case FB_LATE:
+		tb_data(t, ITSN_A + 2, 1, 2, 3, 'k');
+		tb_data(t, ITSN_A, 1, 0, flags, 'z'); /* first seen after ITSN_A + 1 */
+		break;
+	case FB_WINDOW:
+	case FB_STREAMS:
+		tb_data(t, tsn, 0, 64, 3, 'k');
+		tb_data(t, tsn + 1, c == FB_WINDOW ? 0 : 40, c == FB_WINDOW ? 65 : 0, flags, 'z');
+		break;
+	default:
+		tb_data(t, tsn, 1, 0, 3, 'k');
+		tb_data(t, tsn + 1, 1, 1, flags, 'z');
+		break;
+	}
+	tb_finish(t);
+	*n = run_at(e, t, 2, 0, now, sizeof(reply));
+	return e;
+}
+
+static void
+test_fallback_paths(void **state)
+{
+	static const char *const names[FB_CASES] = {"unknown", "expired", "untracked", "retrans",
+						    "late", "window", "streams", "fragment"};
+	unsigned c, open;
+
+	(void)state;
+	for (c = 0; c < FB_CASES; c++) {
+		for (open = 0; open < 2; open++) {
+			struct sw_enforce_fallback fb[SW_ENF_FB_QUEUE];
+			struct tb t;
+			enum sw_enf_ctr why;
+			uint32_t n, tag, ipa;
+			struct sw_enforce *e;
+			const uint64_t *ctr;
+			unsigned k;
+
+			print_message("fallback %s, class %s\n", names[c], open ? "open" : "closed");
+			g_ipa = open ? IP_A : IP_A3;
+			g_classified = 0;
+			e = fb_trigger((enum fb_case)c, &t, &n, &why, &tag);
+			ctr = sw_enforce_counters(e);
+			/* (a) the named reason, counted once */
+			assert_int_equal(ctr[why], 1);
+			assert_true(g_classified >= 1);
+			/* (c) the class's fallback */
+			if (open) {
+				assert_int_equal(n, t.len);
+				assert_int_equal(t.b[DATA0 + DSZ + 16], 'z');
+				assert_int_equal(ctr[SW_ENF_FAILOPEN_PASSED], 1);
+				assert_int_equal(ctr[SW_ENF_NEUTRALIZED], 0);
+			} else if (c == FB_FRAGMENT) {
+				assert_int_equal(n, 0); /* nothing to neutralize: the packet drops */
+				assert_int_equal(ctr[SW_ENF_NEUTRALIZE_FAIL], 1);
+			} else {
+				assert_int_equal(n, t.len);
+				assert_true(tb_valid(t.b, n));
+				assert_memory_equal(t.b + DATA0 + DSZ + 16, "\x01\x00\x03\x03", 4);
+				assert_int_equal(t.b[DATA0 + 16], 'k');
+				assert_int_equal(ctr[SW_ENF_NEUTRALIZED], 1);
+				assert_int_equal(ctr[SW_ENF_FAILOPEN_PASSED], 0);
+			}
+			/* (b) one notice with the association, the reason and the fallback */
+			assert_int_equal(sw_enforce_fallback_pop(e, fb, SW_ENF_FB_QUEUE), 1);
+			assert_int_equal(fb[0].reason, why);
+			assert_int_equal(fb[0].action, open ? SW_ENF_FB_PASSED
+						     : c == FB_FRAGMENT ? SW_ENF_FB_DROPPED
+									: SW_ENF_FB_NEUTRALIZED);
+			assert_int_equal(fb[0].cls, open ? 1 : 2);
+			assert_int_equal(fb[0].count, 1);
+			assert_int_equal(fb[0].dir, 0);
+			assert_int_equal(fb[0].tracked, c >= FB_RETRANS && c != FB_FRAGMENT);
+			assert_int_equal(fb[0].vtag[0], tag);
+			if (fb[0].tracked)
+				assert_int_equal(fb[0].vtag[1], TAG_A);
+			assert_int_equal(fb[0].port[0], PORT_A);
+			assert_int_equal(fb[0].port[1], PORT_B);
+			assert_int_equal(fb[0].ip_ver, 4);
+			ipa = tb_r32(fb[0].addr[0]);
+			assert_int_equal(ipa, g_ipa);
+			assert_int_equal(tb_r32(fb[0].addr[1]), IP_B);
+			assert_int_equal(ctr[SW_ENF_FALLBACK_EVENTS], 1);
+			k = sw_enforce_fallback_pop(e, fb, SW_ENF_FB_QUEUE);
+			assert_int_equal(k, 0);
+			sw_enforce_free(e);
+		}
+	}
+}
+
+/* Repair errors on control chunks: named, counted, one notice each, forwarded unchanged. */
+static void
+test_fallback_repair_errors(void **state)
+{
+	struct sw_enforce_fallback fb[4];
+	struct sw_enforce *e;
+	struct tb t, copy;
+
+	(void)state;
+	g_ipa = IP_A;
+	/* a SACK acknowledging TSNs never sent */
+	e = fb_new(4, 0);
+	fb_handshake(e, PORT_A, 1000, true);
+	tb_start(&t, IP_B, g_ipa, PORT_B, PORT_A, TAG_A);
+	tb_sack(&t, ITSN_A + 50, 4000, NULL, 0, NULL, 0);
+	tb_finish(&t);
+	copy = t;
+	assert_int_equal(run_at(e, &t, 0, 1, 1000, sizeof(reply)), t.len);
+	assert_memory_equal(t.b, copy.b, t.len);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_SACK_UNSENT], 1);
+	assert_int_equal(sw_enforce_fallback_pop(e, fb, 4), 1);
+	assert_int_equal(fb[0].reason, SW_ENF_SACK_UNSENT);
+	assert_int_equal(fb[0].action, SW_ENF_FB_UNCHANGED);
+	assert_int_equal(fb[0].dir, 1);
+	assert_string_equal(sw_enf_fb_action_name(fb[0].action), "unchanged");
+	sw_enforce_free(e);
+	/* a SACK the sender needs that does not fit the reply buffer */
+	e = fb_new(4, 0);
+	fb_handshake(e, PORT_A, 1000, true);
+	ga_to_b(&t, TAG_B);
+	tb_data(&t, ITSN_A, 1, 0, 3, 'a');
+	tb_finish(&t);
+	assert_int_equal(run_at(e, &t, 1, 0, 1000, 20), 0);
+	assert_int_equal(reply_len, 0);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_REPLY_NOROOM], 1);
+	assert_int_equal(sw_enforce_fallback_pop(e, fb, 4), 1);
+	assert_int_equal(fb[0].reason, SW_ENF_REPLY_NOROOM);
+	assert_int_equal(fb[0].vtag[0], TAG_B);
+	assert_int_equal(fb[0].vtag[1], TAG_A);
+	sw_enforce_free(e);
+}
+
+/* A storm is one notice a second per association with the number of fallbacks it stands for;
+ * an unconfigured class follows the default (here switched to fail-open). */
+static void
+test_fallback_rate_limit(void **state)
+{
+	struct sw_enforce_fallback fb[SW_ENF_FB_QUEUE];
+	struct sw_enforce *e = fb_new(4, 0);
+	uint64_t now = 1000;
+	struct tb t;
+	unsigned i;
+
+	(void)state;
+	g_ipa = IP_A3;
+	for (i = 0; i < 10; i++, now += 100000000ull) { /* 10 blocked chunks in 1 s */
+		ga_to_b(&t, 0x77u);
+		tb_data(&t, 5 + i, 1, (uint16_t)i, 3, 'z');
+		tb_finish(&t);
+		assert_int_equal(run_at(e, &t, 1, 0, now, sizeof(reply)), t.len);
+	}
+	/* another association in the same second has its own budget */
+	ga_to_b(&t, 0x78u);
+	tb_data(&t, 5, 1, 0, 3, 'z');
+	tb_finish(&t);
+	assert_int_equal(run_at(e, &t, 1, 0, now, sizeof(reply)), t.len);
+	assert_int_equal(sw_enforce_fallback_pop(e, fb, SW_ENF_FB_QUEUE), 2);
+	assert_int_equal(fb[0].vtag[0], 0x77u);
+	assert_int_equal(fb[0].count, 1);
+	assert_int_equal(fb[1].vtag[0], 0x78u);
+	/* a second later: one notice for the 9 suppressed and this one */
+	ga_to_b(&t, 0x77u);
+	tb_data(&t, 20, 1, 10, 3, 'z');
+	tb_finish(&t);
+	assert_int_equal(run_at(e, &t, 1, 0, now + 1000000000ull, sizeof(reply)), t.len);
+	assert_int_equal(sw_enforce_fallback_pop(e, fb, SW_ENF_FB_QUEUE), 1);
+	assert_int_equal(fb[0].count, 10);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_UNKNOWN_BLOCKED], 12);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_NEUTRALIZED], 12);
+	/* class 0 (10.0.0.2 outside: no class of its own) follows the default */
+	sw_enforce_set_fail_open(e, true);
+	tb_start(&t, 0x0a000002u, IP_B, PORT_A, PORT_B, 0x79u);
+	tb_data(&t, 5, 1, 0, 3, 'z');
+	tb_finish(&t);
+	assert_int_equal(run_at(e, &t, 1, 0, now, sizeof(reply)), t.len);
+	assert_int_equal(t.b[DATA0 + 16], 'z');
+	assert_int_equal(sw_enforce_fallback_pop(e, fb, SW_ENF_FB_QUEUE), 1);
+	assert_int_equal(fb[0].cls, 0);
+	assert_int_equal(fb[0].action, SW_ENF_FB_PASSED);
+	/* class 2 stays fail-closed whatever the default */
+	g_ipa = IP_A3;
+	ga_to_b(&t, 0x7au);
+	tb_data(&t, 5, 1, 0, 3, 'z');
+	tb_finish(&t);
+	assert_int_equal(run_at(e, &t, 1, 0, now, sizeof(reply)), t.len);
+	assert_memory_equal(t.b + DATA0 + 16, "\x01\x00\x03\x03", 4);
+	sw_enforce_free(e);
+}
+
 static void
 test_forward_tsn(void **state)
 {
@@ -1191,6 +1517,9 @@ main(void)
 		cmocka_unit_test(test_window_full),
 		cmocka_unit_test(test_second_init_ack),
 		cmocka_unit_test(test_dup_init_first_ack_lost),
+		cmocka_unit_test(test_fallback_paths),
+		cmocka_unit_test(test_fallback_repair_errors),
+		cmocka_unit_test(test_fallback_rate_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
