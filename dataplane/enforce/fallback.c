@@ -104,14 +104,30 @@ rate_ok(struct sw_enforce *e, struct enf_assoc *a, uint64_t now, uint32_t n, uin
 		supp = &a->ev_supp;
 		next = &a->ev_next_ns;
 	} else {
+		/* 4-way sets of the untracked table: two keys of one set do not reset each other;
+		 * a fifth takes the way whose interval ended first */
 		const uint8_t *sc = e->pk_buf + e->pk_l4;
 		uint32_t vtag = rd32(sc + 4);
 		uint16_t sport = rd16(sc), dport = rd16(sc + 2);
-		struct enf_rl *r =
-			&e->rl[enf_key_hash(e, vtag, sport, dport, e->pk_dir) % ENF_RL];
+		struct enf_rl *set = &e->rl[enf_key_hash(e, vtag, sport, dport, e->pk_dir) %
+					    (ENF_RL / 4) * 4];
+		struct enf_rl *r = NULL;
+		unsigned k;
 
-		if (!r->used || r->vtag != vtag || r->sport != sport || r->dport != dport ||
-		    r->dir != e->pk_dir) {
+		for (k = 0; k < 4 && r == NULL; k++)
+			if (set[k].used && set[k].vtag == vtag && set[k].sport == sport &&
+			    set[k].dport == dport && set[k].dir == e->pk_dir)
+				r = &set[k];
+		if (r == NULL) {
+			r = &set[0];
+			for (k = 0; k < 4; k++) {
+				if (!set[k].used) {
+					r = &set[k];
+					break;
+				}
+				if (set[k].next_ns < r->next_ns)
+					r = &set[k];
+			}
 			memset(r, 0, sizeof(*r));
 			r->used = 1;
 			r->vtag = vtag;
