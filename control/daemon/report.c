@@ -591,6 +591,59 @@ nic_metrics(struct sw_ctl *c, struct sw_buf *b)
 	}
 }
 
+/* Per-worker counters of the metrics page: name, HELP text (NULL: none), field. The first four
+ * come before sigwall_verdicts_total, the rest after it. */
+static const struct worker_metric {
+	const char *name, *help;
+	size_t off;
+} worker_metrics[] = {
+#define WM(name, help, field) {name, help, offsetof(struct sw_shm_counters, field)}
+	WM("sigwall_rx_packets_total", "Packets received per worker.", rx_pkts),
+	WM("sigwall_rx_bytes_total", NULL, rx_bytes),
+	WM("sigwall_tx_packets_total", NULL, tx_pkts),
+	WM("sigwall_msus_total", "MSUs judged per worker.", msus),
+	WM("sigwall_tx_bytes_total", NULL, tx_bytes),
+	WM("sigwall_bursts_total", "Non-empty RX bursts per worker.", bursts),
+	WM("sigwall_rate_limited_total", "MSUs over a rate limit per worker.", rate_limited),
+	WM("sigwall_malformed_packets_total", "Malformed packets and MSUs per worker, any reason.",
+	   malformed),
+	WM("sigwall_malformed_verdicts_total", "Verdicts of the policy's malformed action per "
+	   "worker.", malformed_verdicts),
+	WM("sigwall_non_sctp_total", "Packets that are not SCTP/SIGTRAN per worker.", non_sctp),
+	WM("sigwall_no_image_total", "Verdicts given while no image was bound.", no_image),
+	WM("sigwall_non_m3ua_total", "DATA chunks whose PPID is not M3UA.", non_m3ua),
+	WM("sigwall_non_sctp_ip_total", "IP packets not carrying SCTP.", non_sctp_ip),
+	WM("sigwall_packets_dropped_total", "Packets not transmitted because every chunk was "
+	   "removed.", pkts_dropped),
+	WM("sigwall_chunks_removed_total", "DATA chunks taken out of packets.", chunks_removed),
+	WM("sigwall_tx_dropped_total", "Packets the TX queue did not take.", tx_dropped),
+	WM("sigwall_worker_events_total", "Event records pushed per worker.", events),
+	WM("sigwall_worker_events_lost_total", "Event records the ring could not take per worker.",
+	   events_lost),
+	WM("sigwall_generation_switches_total", "Times a worker picked up a new generation.",
+	   gen_switches),
+	WM("sigwall_images_refused_total", "Images a worker refused.", images_refused),
+	WM("sigwall_verdict_cache_hits_total", NULL, cache_hits),
+	WM("sigwall_verdict_cache_misses_total", NULL, cache_misses),
+#undef WM
+};
+
+static void
+metrics_per_worker(struct sw_buf *b, const char *in, unsigned nw, const struct worker_metric *m,
+		   size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (m[k].help != NULL)
+			sw_buf_printf(b, "# HELP %s %s\n", m[k].name, m[k].help);
+		sw_buf_printf(b, "# TYPE %s counter\n", m[k].name);
+		for (unsigned w = 0; w < nw; w++)
+			sw_buf_printf(b, "%s{instance=\"%s\",worker=\"%u\"} %" PRIu64 "\n", m[k].name,
+				      in, w, atomic_load_explicit((const _Atomic uint64_t *)(const void *)
+								  ((const char *)&snap_w[w] + m[k].off),
+								  memory_order_relaxed));
+	}
+}
+
 char *
 sw_report_metrics(struct sw_ctl *c)
 {
@@ -604,22 +657,7 @@ sw_report_metrics(struct sw_ctl *c)
 	if (nr > SW_SHM_MAX_RULES)
 		nr = SW_SHM_MAX_RULES;
 	sum_counters(c, nw, &t);
-#define PW(metric, field)                                                                          \
-	do {                                                                                       \
-		for (unsigned w = 0; w < nw; w++)                                                  \
-			sw_buf_printf(&b, metric "{instance=\"%s\",worker=\"%u\"} %" PRIu64 "\n", in, \
-				      w, LD(snap_w[w].field));                \
-	} while (0)
-	sw_buf_printf(&b, "# HELP sigwall_rx_packets_total Packets received per worker.\n"
-		      "# TYPE sigwall_rx_packets_total counter\n");
-	PW("sigwall_rx_packets_total", rx_pkts);
-	sw_buf_printf(&b, "# TYPE sigwall_rx_bytes_total counter\n");
-	PW("sigwall_rx_bytes_total", rx_bytes);
-	sw_buf_printf(&b, "# TYPE sigwall_tx_packets_total counter\n");
-	PW("sigwall_tx_packets_total", tx_pkts);
-	sw_buf_printf(&b, "# HELP sigwall_msus_total MSUs judged per worker.\n"
-		      "# TYPE sigwall_msus_total counter\n");
-	PW("sigwall_msus_total", msus);
+	metrics_per_worker(&b, in, nw, worker_metrics, 4);
 	sw_buf_printf(&b, "# TYPE sigwall_verdicts_total counter\n");
 	for (unsigned w = 0; w < nw; w++) {
 		const struct sw_shm_counters *k = &snap_w[w];
@@ -633,58 +671,8 @@ sw_report_metrics(struct sw_ctl *c)
 		sw_buf_printf(&b, "sigwall_verdicts_total{instance=\"%s\",worker=\"%u\",action="
 			      "\"rate-limit\"} %" PRIu64 "\n", in, w, LD(k->rate_limited));
 	}
-	sw_buf_printf(&b, "# TYPE sigwall_tx_bytes_total counter\n");
-	PW("sigwall_tx_bytes_total", tx_bytes);
-	sw_buf_printf(&b, "# HELP sigwall_bursts_total Non-empty RX bursts per worker.\n"
-		      "# TYPE sigwall_bursts_total counter\n");
-	PW("sigwall_bursts_total", bursts);
-	sw_buf_printf(&b, "# HELP sigwall_rate_limited_total MSUs over a rate limit per worker.\n"
-		      "# TYPE sigwall_rate_limited_total counter\n");
-	PW("sigwall_rate_limited_total", rate_limited);
-	sw_buf_printf(&b, "# HELP sigwall_malformed_packets_total Malformed packets and MSUs per "
-		      "worker, any reason.\n# TYPE sigwall_malformed_packets_total counter\n");
-	PW("sigwall_malformed_packets_total", malformed);
-	sw_buf_printf(&b, "# HELP sigwall_malformed_verdicts_total Verdicts of the policy's "
-		      "malformed action per worker.\n"
-		      "# TYPE sigwall_malformed_verdicts_total counter\n");
-	PW("sigwall_malformed_verdicts_total", malformed_verdicts);
-	sw_buf_printf(&b, "# HELP sigwall_non_sctp_total Packets that are not SCTP/SIGTRAN per "
-		      "worker.\n# TYPE sigwall_non_sctp_total counter\n");
-	PW("sigwall_non_sctp_total", non_sctp);
-	sw_buf_printf(&b, "# HELP sigwall_no_image_total Verdicts given while no image was bound.\n"
-		      "# TYPE sigwall_no_image_total counter\n");
-	PW("sigwall_no_image_total", no_image);
-	sw_buf_printf(&b, "# HELP sigwall_non_m3ua_total DATA chunks whose PPID is not M3UA.\n"
-		      "# TYPE sigwall_non_m3ua_total counter\n");
-	PW("sigwall_non_m3ua_total", non_m3ua);
-	sw_buf_printf(&b, "# HELP sigwall_non_sctp_ip_total IP packets not carrying SCTP.\n"
-		      "# TYPE sigwall_non_sctp_ip_total counter\n");
-	PW("sigwall_non_sctp_ip_total", non_sctp_ip);
-	sw_buf_printf(&b, "# HELP sigwall_packets_dropped_total Packets not transmitted because "
-		      "every chunk was removed.\n# TYPE sigwall_packets_dropped_total counter\n");
-	PW("sigwall_packets_dropped_total", pkts_dropped);
-	sw_buf_printf(&b, "# HELP sigwall_chunks_removed_total DATA chunks taken out of packets.\n"
-		      "# TYPE sigwall_chunks_removed_total counter\n");
-	PW("sigwall_chunks_removed_total", chunks_removed);
-	sw_buf_printf(&b, "# HELP sigwall_tx_dropped_total Packets the TX queue did not take.\n"
-		      "# TYPE sigwall_tx_dropped_total counter\n");
-	PW("sigwall_tx_dropped_total", tx_dropped);
-	sw_buf_printf(&b, "# HELP sigwall_worker_events_total Event records pushed per worker.\n"
-		      "# TYPE sigwall_worker_events_total counter\n");
-	PW("sigwall_worker_events_total", events);
-	sw_buf_printf(&b, "# HELP sigwall_worker_events_lost_total Event records the ring could "
-		      "not take per worker.\n# TYPE sigwall_worker_events_lost_total counter\n");
-	PW("sigwall_worker_events_lost_total", events_lost);
-	sw_buf_printf(&b, "# HELP sigwall_generation_switches_total Times a worker picked up a "
-		      "new generation.\n# TYPE sigwall_generation_switches_total counter\n");
-	PW("sigwall_generation_switches_total", gen_switches);
-	sw_buf_printf(&b, "# HELP sigwall_images_refused_total Images a worker refused.\n"
-		      "# TYPE sigwall_images_refused_total counter\n");
-	PW("sigwall_images_refused_total", images_refused);
-	sw_buf_printf(&b, "# TYPE sigwall_verdict_cache_hits_total counter\n");
-	PW("sigwall_verdict_cache_hits_total", cache_hits);
-	sw_buf_printf(&b, "# TYPE sigwall_verdict_cache_misses_total counter\n");
-	PW("sigwall_verdict_cache_misses_total", cache_misses);
+	metrics_per_worker(&b, in, nw, worker_metrics + 4,
+			   sizeof(worker_metrics) / sizeof(worker_metrics[0]) - 4);
 	metrics_tables(c, nw, &b);
 	sw_buf_printf(&b, "# TYPE sigwall_worker_epoch gauge\n");
 	for (unsigned w = 0; w < nw; w++)
@@ -838,7 +826,6 @@ sw_report_metrics(struct sw_ctl *c)
 		      PRIu64 "\n", in, atomic_load(&c->image.hdr->generation));
 	sw_buf_printf(&b, "# TYPE sigwall_image_bytes gauge\nsigwall_image_bytes{instance=\"%s\"} %"
 		      PRIu64 "\n", in, c->last_ok.size);
-#undef PW
 	if (b.oom) {
 		free(b.p);
 		return NULL;
