@@ -116,6 +116,7 @@ struct sw_gen_list {
 
 struct sw_gen_partner {
 	char name[32];
+	char country[3]; /* ISO 3166 alpha-2 (`country = "GB";`); absent: a code of its own */
 	struct sw_gen_list plmn;
 	struct sw_gen_list gt;
 };
@@ -127,6 +128,14 @@ struct sw_gen_site {
 	uint32_t pc[SW_GEN_MAX_LIST];
 	int npartners;
 	struct sw_gen_partner partners[SW_GEN_MAX_PARTNERS];
+	char country[3]; /* site.home.country */
+	/* site.velocity (issue 15 D5): minimum travel minutes between countries */
+	uint32_t vel_default_minutes; /* default_minutes, 120 when absent */
+	int nvel;
+	struct {
+		char a[3], b[3];
+		uint32_t minutes; /* neighbours: 0 */
+	} vel[64];
 };
 
 /* ---- message descriptions (msg.c) ---- */
@@ -179,6 +188,13 @@ struct sw_gen_sccp_addr {
 	uint8_t gti; /* 4 (TT, NP, ES, NAI) or 2 (TT only) */
 };
 
+/* MAP-OPEN of a Begin's AARQ (TS 29.002 7.3.1): destinationReference an IMSI (E.212),
+ * originationReference an E.164 number (empty: absent). */
+struct sw_gen_map_open {
+	char dest_imsi[16];
+	char orig[16];
+};
+
 struct sw_gen_tcap {
 	uint8_t type; /* enum sw_gen_tcap_type */
 	uint8_t dlg;  /* enum sw_gen_dlg */
@@ -189,6 +205,7 @@ struct sw_gen_tcap {
 	struct sw_gen_comp comp[3];
 	uint8_t mal;	 /* enum sw_gen_mal */
 	uint8_t lenmode; /* enum sw_gen_blen */
+	const struct sw_gen_map_open *map_open; /* AARQ user-information; NULL: none */
 };
 
 /* Encode a TCAP message carrying MAP into b (backward). */
@@ -205,6 +222,16 @@ void sw_gen_sccp_ludt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 void sw_gen_sccp_xudt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 		      const struct sw_gen_sccp_addr *cgpa, const uint8_t *data, size_t n, int first,
 		      int remaining, uint32_t local_ref);
+
+/* SCCP management message (Q.713 5.3: 1 SSA, 2 SSP, 3 SST, 4 SOR, 5 SOG, 6 SSC) in a UDT
+ * between SSN 1 of point codes cgpc -> cdpc, about SSN assn at point code apc. */
+void sw_gen_sccp_scmg(struct sw_gen_bb *b, uint8_t type, uint8_t assn, uint32_t apc,
+		      uint32_t cdpc, uint32_t cgpc, uint8_t cong);
+
+/* Connection-oriented SCCP message (Q.713 4.2-4.7: 0x01 CR, 0x02 CC, 0x04 RLSD, 0x05 RLC,
+ * 0x06 DT1 with data[0..n)). */
+void sw_gen_sccp_co(struct sw_gen_bb *b, uint8_t type, uint32_t dlr, uint32_t slr,
+		    uint32_t cdpc, uint8_t cdssn, const uint8_t *data, size_t n);
 
 /* ISUP IAM (Q.763 1.24). */
 void sw_gen_isup_iam(struct sw_gen_bb *b, uint16_t cic, const char *cdpn, const char *cgpn);

@@ -76,7 +76,16 @@ static const char *const expect_name[] = {"allow", "drop", "alert"};
 	X(MAL_TRUNC, "malformed-truncated", EXP_DROP)                                              \
 	X(MAL_BER_LEN, "malformed-ber-length-overflow", EXP_DROP)                                  \
 	X(MAL_NEG_OP, "malformed-negative-opcode", EXP_DROP)                                       \
-	X(MAL_LONG_ACN, "malformed-overlong-acn", EXP_DROP)
+	X(MAL_LONG_ACN, "malformed-overlong-acn", EXP_DROP)                                        \
+	X(ST_FAKE_UL, "stateful-fake-ul-leased-gt", EXP_DROP)                                      \
+	X(ST_USSD_WRONG_VLR, "stateful-ussd-wrong-vlr", EXP_DROP)                                  \
+	X(ST_MT_NO_SRI, "stateful-mt-fsm-without-sri-sm", EXP_DROP)                                \
+	X(ST_MT_OTHER, "stateful-mt-fsm-other-partner", EXP_DROP)                                  \
+	X(ST_UNSOL_END, "stateful-unsolicited-end", EXP_DROP)                                      \
+	X(ST_UNSOL_CONT, "stateful-unsolicited-continue", EXP_DROP)                                \
+	X(ST_VELOCITY, "stateful-velocity", EXP_DROP)                                              \
+	X(SCCP_MGMT, "sccp-management", EXP_ALLOW)                                                 \
+	X(SCCP_CO, "sccp-connection-oriented", EXP_DROP)
 
 #define X_ENUM(id, name, exp) SC_##id,
 enum { SCENARIOS(X_ENUM) SC_COUNT };
@@ -90,6 +99,9 @@ static struct {
 	char s[112];
 	size_t n;
 } label_tail[SC_COUNT], label_held; /* label_held: an attack's segment held, "allow" */
+
+/* The scenarios of the attacks profile (the stateful ones come from --profile stateful). */
+#define SC_STATELESS_COUNT (SC_MAL_LONG_ACN + 1)
 
 /* Base attacks the evasion and malformed variants are built on. */
 #define FIRST_BASE SC_CAT1_ATI
@@ -130,6 +142,7 @@ struct dlg {
 	uint8_t acn, ver;
 	uint32_t tid[2];
 	struct sw_gen_sccp_addr addr[2]; /* per side */
+	struct sw_gen_sccp_addr hlr;	 /* inbound mt-forwardSM: the HLR its SRI-SM asks */
 	struct sw_gen_sub sub;
 };
 
@@ -139,6 +152,12 @@ struct gen {
 	double attack_share;
 	int bundle_max, ipv6, vlan, nassoc;
 	int ludt; /* --ludt: unsegmented TCAP in LUDT (Q.713 4.20) instead of UDT */
+	int stateful; /* --profile stateful: stories over simulated time, one MSU per packet */
+	double sccp_extra; /* --sccp-extra P: share of SCCP management and connection-oriented */
+	int ssa_owed, ssa_assoc; /* an SST from outside waits for its SSA from inside */
+	uint8_t ssa_ssn;
+	int co_step, co_assoc; /* connection-oriented exchange in progress: 0 none */
+	uint32_t co_ref[2];    /* local references of the outside (CR) and home (CC) sides */
 	uint32_t home_subs, partner_subs; /* population sizes */
 	uint64_t salt;			  /* seed-derived key of the populations */
 	uint64_t target, msus;
@@ -986,6 +1005,11 @@ legit_fill(struct gen *g, struct dlg *d, const struct legit_op *lo, int p)
 	}
 	set_addr(&d->addr[SIDE_HOME], home, in ? lo->resp_ssn : lo->init_ssn);
 	set_addr(&d->addr[SIDE_REMOTE], part, in ? lo->init_ssn : lo->resp_ssn);
+	if (lo->op == MAP_OP_MT_FORWARD_SM && in) {
+		home_node(g, &st->hlr, home);
+		set_addr(&d->hlr, home, 6);
+		strcpy(s->node_b, d->addr[SIDE_HOME].gt); /* the MSC the SRI-SM result names */
+	}
 }
 
 static uint8_t
@@ -1001,6 +1025,7 @@ dlg_step(struct gen *g, struct dlg *d)
 	struct sw_gen_tcap t;
 	int sender = (d->step & 1) ? !d->init : d->init;
 	int resp = !d->init;
+	int step = d->step;
 	const struct legit_op *lo = find_legit(d->op);
 
 	memset(&t, 0, sizeof(t));
@@ -1009,7 +1034,33 @@ dlg_step(struct gen *g, struct dlg *d)
 	t.ncomp = 1;
 	t.comp[0].iid = 1;
 	t.comp[0].op = d->op;
-	switch (d->step) {
+	if (d->op == MAP_OP_MT_FORWARD_SM && d->nsteps == 4 && d->step < 2) {
+		/* an inbound short message: first the SMSC's sendRoutingInfoForSM to the home HLR
+		 * and its result (IMSI, MSC), as a stateful firewall expects (issue 15 D4) */
+		uint32_t tid = d->tid[d->init] ^ 0x5a5a5a5au;
+
+		t.acn = MAP_AC_SHORT_MSG_GATEWAY;
+		t.comp[0].op = MAP_OP_SEND_ROUTING_INFO_FOR_SM;
+		if (d->step == 0) {
+			t.type = SW_GEN_BEGIN;
+			t.otid = tid;
+			t.dlg = SW_GEN_DLG_AARQ;
+			t.comp[0].type = SW_GEN_INVOKE;
+		} else {
+			t.type = SW_GEN_END;
+			t.dtid = tid;
+			t.dlg = SW_GEN_DLG_AARE;
+			t.comp[0].type = SW_GEN_RRL;
+		}
+		push_tcap(g, d->assoc, sender, sender == SIDE_HOME ? &d->addr[!sender] : &d->hlr,
+			  sender == SIDE_HOME ? &d->hlr : &d->addr[sender], &t, &d->sub, d->sls,
+			  SC_LEGIT, NULL);
+		d->step++;
+		return 0;
+	}
+	if (d->op == MAP_OP_MT_FORWARD_SM && d->nsteps == 4)
+		step -= 2; /* then the mt-forwardSM dialogue itself */
+	switch (step) {
 	case 0:
 		t.type = SW_GEN_BEGIN;
 		t.otid = d->tid[d->init];
@@ -1019,7 +1070,7 @@ dlg_step(struct gen *g, struct dlg *d)
 	case 1:
 		t.dlg = SW_GEN_DLG_AARE;
 		t.dtid = d->tid[d->init];
-		if (d->nsteps == 4) {
+		if (d->op == MAP_OP_UPDATE_LOCATION) {
 			/* updateLocation: the HLR sends insertSubscriberData inside the dialogue */
 			t.type = SW_GEN_CONTINUE;
 			t.otid = d->tid[resp];
@@ -1103,8 +1154,11 @@ legit_new(struct gen *g, int ai, int init_side)
 	d->acn = lo->acn;
 	d->ver = lo->ver;
 	d->step = 0;
-	d->nsteps = lo->op == MAP_OP_UPDATE_LOCATION ? 4 : 2;
 	d->init = (uint8_t)init_side;
+	d->nsteps = lo->op == MAP_OP_UPDATE_LOCATION ||
+				    (lo->op == MAP_OP_MT_FORWARD_SM && init_side == SIDE_REMOTE)
+			    ? 4
+			    : 2;
 	d->sls = pick_sls(g);
 	d->tid[0] = (uint32_t)sw_gen_rng_next(&g->rng);
 	d->tid[1] = (uint32_t)sw_gen_rng_next(&g->rng);
@@ -1433,6 +1487,620 @@ attack_emit(struct gen *g, int ai, int sc, uint64_t remaining)
 	push_tcap(g, ai, SIDE_REMOTE, &x.cdpa, &x.cgpa, &x.t, &x.sub, sls, (uint8_t)sc, &o);
 }
 
+/* ---- the stateful profile (issue 15 D8) ----
+ *
+ * Stories over simulated time: each is a short script of messages between home nodes and the
+ * partners' nodes, its steps scheduled at their own times (milliseconds inside a dialogue,
+ * seconds between an SRI-SM result and its MT-FSM, minutes to hours between a subscriber's
+ * location updates); the next message written is always the earliest step of the active
+ * stories, so the capture's time stamps are those a firewall would see. Legitimate stories
+ * keep the state a stateful firewall learns consistent (every MT-FSM after its SRI-SM result
+ * to the same partner, every USSD from the VLR that the subscriber's answered updateLocation
+ * named, travel between countries slower than the site's velocity table); attack steps are
+ * labelled with the stateful scenario whose rule must drop them and change no state (nothing
+ * answers them).
+ */
+#define ST_TRAVELLERS 256 /* home subscribers who roam: their index in [0, ST_TRAVELLERS) */
+#define ST_ACTIVE     24  /* stories in progress at a time */
+#define ST_MSG_GAP_US 20000u /* typical gap between the messages of one dialogue: 20-300 ms */
+
+struct traveller {
+	int partner;	/* serving partner of the last answered updateLocation, -1: none */
+	char vlr[16];	/* its VLR GT (= the VLR number it named) */
+	uint64_t ul_us; /* when it was answered */
+	uint8_t busy;	/* in a story now */
+};
+
+enum st_kind {
+	ST_ATTACH,	  /* a traveller's UL (answered), then cancelLocation to the old VLR, USSD */
+	ST_SMS,		  /* SRI-SM from a partner SMSC, its result, then the MT-FSM and its result */
+	ST_OUT_ISD,	  /* home HLR -> serving VLR insertSubscriberData, answered from outside */
+	ST_BACKGROUND,	  /* one message of a home-initiated roaming dialogue (the pool) */
+	ST_A_FAKE_UL,	  /* UL from a partner's (leased) GT naming a VLR/MSC of no partner */
+	ST_A_MT_NO_SRI,	  /* MT-FSM for a home subscriber nobody asked routing for */
+	ST_A_MT_OTHER,	  /* SRI-SM answered to partner X, then MT-FSM from partner Y */
+	ST_A_UNSOL_END,	  /* TC-END from outside for a transaction never begun, with an invoke */
+	ST_A_UNSOL_CONT,  /* TC-CONTINUE likewise */
+	ST_KINDS
+};
+
+/* weights per 100 stories */
+static const uint8_t st_weight[ST_KINDS] = {
+	[ST_ATTACH] = 22, [ST_SMS] = 20, [ST_OUT_ISD] = 8, [ST_BACKGROUND] = 30,
+	[ST_A_FAKE_UL] = 4, [ST_A_MT_NO_SRI] = 4, [ST_A_MT_OTHER] = 4, [ST_A_UNSOL_END] = 4,
+	[ST_A_UNSOL_CONT] = 4,
+};
+
+struct story {
+	uint8_t kind, step, live;
+	uint8_t extra;	     /* ST_ATTACH: 0 none, 1 velocity attack, 2 wrong-VLR USSD */
+	uint8_t nussd;	     /* ST_ATTACH: legitimate USSD dialogues still to come */
+	int trav;	     /* traveller index, or -1 */
+	int p, q;	     /* partners: p the new/serving one, q the previous / other */
+	uint64_t at_us;	     /* when the next step is due */
+	uint32_t tid[2], tid2[2];
+	struct sw_gen_sub sub;
+	struct sw_gen_sccp_addr home, remote, home2, remote2;
+	struct sw_gen_map_open open;
+};
+
+struct stateful {
+	struct traveller trav[ST_TRAVELLERS];
+	struct story st[ST_ACTIVE];
+	uint32_t kind_total;
+	const struct sw_gen_site *site;
+};
+
+static struct stateful stf;
+
+/* Minimum travel time in minutes between the countries of partners a and b (issue 15 D5:
+ * same country or neighbours 0, a listed pair its minutes, else the default). */
+static uint32_t
+st_min_minutes(int pa, int pb)
+{
+	const struct sw_gen_site *st = stf.site;
+	const char *a = st->partners[pa].country, *b = st->partners[pb].country;
+	int i;
+
+	if (strcmp(a, b) == 0)
+		return 0;
+	for (i = 0; i < st->nvel; i++)
+		if ((strcmp(st->vel[i].a, a) == 0 && strcmp(st->vel[i].b, b) == 0) ||
+		    (strcmp(st->vel[i].a, b) == 0 && strcmp(st->vel[i].b, a) == 0))
+			return st->vel[i].minutes;
+	return st->vel_default_minutes;
+}
+
+/* A home subscriber by index (travellers below ST_TRAVELLERS, residents above). */
+static void
+home_sub_at(struct gen *g, uint64_t i, char *imsi, char *msisdn)
+{
+	const struct sw_gen_site *st = g->site;
+
+	i %= g->home_subs;
+	hash_digits(g, pop_key(POP_HOME_SUB, 0, i, 0), imsi, st->plmn.v[i % (uint64_t)st->plmn.n],
+		    15);
+	hash_digits(g, pop_key(POP_HOME_SUB, 0, i, 1), msisdn,
+		    st->msisdn.v[i % (uint64_t)st->msisdn.n], 11);
+}
+
+/* A resident (never roams): legitimate SMS use the lower half of the residents, attacks the
+ * upper half, so that no attack finds an SRI-SM a legitimate story left in the state. */
+static void
+resident(struct gen *g, int for_attack, struct sw_gen_sub *s)
+{
+	uint32_t n = g->home_subs > 2 * ST_TRAVELLERS + 2 ? g->home_subs - ST_TRAVELLERS : 2;
+	uint32_t half = n / 2;
+	uint64_t i = ST_TRAVELLERS + (for_attack ? half : 0) + sw_gen_rng_below(&g->rng, half);
+
+	home_sub_at(g, i, s->imsi, s->msisdn);
+}
+
+static uint64_t
+st_gap(struct gen *g, uint64_t base_us, uint64_t spread_us)
+{
+	return base_us + (spread_us > 0 ? sw_gen_rng_next(&g->rng) % spread_us : 0);
+}
+
+/* One TCAP message of a story; a random association (a dialogue's messages may take any). */
+static void
+st_send(struct gen *g, int side, const struct sw_gen_sccp_addr *cdpa,
+	const struct sw_gen_sccp_addr *cgpa, const struct sw_gen_tcap *t,
+	const struct sw_gen_sub *sub, uint8_t scen)
+{
+	int ai = (int)sw_gen_rng_below(&g->rng, (uint32_t)g->nassoc);
+
+	push_tcap(g, ai, side, cdpa, cgpa, t, sub, pick_sls(g), scen, NULL);
+}
+
+static void
+st_tcap(struct sw_gen_tcap *t, uint8_t type, uint8_t dlg, uint8_t acn, uint8_t ver,
+	uint32_t otid, uint32_t dtid, uint8_t ctype, uint8_t op, uint8_t noparam)
+{
+	memset(t, 0, sizeof(*t));
+	t->type = type;
+	t->dlg = dlg;
+	t->acn = acn;
+	t->acn_ver = ver;
+	t->otid = otid;
+	t->dtid = dtid;
+	t->ncomp = 1;
+	t->comp[0].type = ctype;
+	t->comp[0].iid = 1;
+	t->comp[0].op = op;
+	t->comp[0].noparam = noparam;
+}
+
+/* A partner in another country than partner p whose minimum travel time from it is at least
+ * min_minutes (velocity attacks); -1 if none. */
+static int
+st_far_partner(struct gen *g, int p, uint32_t min_minutes)
+{
+	int n = g->site->npartners, off = (int)sw_gen_rng_below(&g->rng, (uint32_t)n);
+
+	for (int k = 0; k < n; k++) {
+		int r = (off + k) % n;
+
+		if (r != p && st_min_minutes(p, r) >= min_minutes)
+			return r;
+	}
+	return -1;
+}
+
+static void
+st_start(struct gen *g, struct story *s, uint64_t now)
+{
+	const struct sw_gen_site *site = g->site;
+	uint32_t r = sw_gen_rng_below(&g->rng, stf.kind_total);
+	int k;
+
+	for (k = 0; k < ST_KINDS - 1 && r >= st_weight[k]; k++)
+		r -= st_weight[k];
+	memset(s, 0, sizeof(*s));
+	s->live = 1;
+	s->kind = (uint8_t)k;
+	s->trav = -1;
+	s->at_us = now + st_gap(g, 0, 2000000);
+	for (int i = 0; i < 2; i++) {
+		s->tid[i] = (uint32_t)sw_gen_rng_next(&g->rng);
+		s->tid2[i] = (uint32_t)sw_gen_rng_next(&g->rng);
+	}
+	s->p = rand_partner(g);
+	s->q = rand_partner(g);
+	if ((s->kind == ST_A_MT_OTHER) && site->npartners > 1)
+		while (s->q == s->p)
+			s->q = rand_partner(g);
+	if (s->kind == ST_ATTACH || s->kind == ST_OUT_ISD) {
+		/* a traveller not in a story now; OUT_ISD needs one with a location */
+		int t0 = (int)sw_gen_rng_below(&g->rng, ST_TRAVELLERS), t = -1;
+
+		for (int i = 0; i < ST_TRAVELLERS; i++) {
+			struct traveller *tr = &stf.trav[(t0 + i) % ST_TRAVELLERS];
+
+			if (!tr->busy && (s->kind == ST_ATTACH || tr->partner >= 0)) {
+				t = (t0 + i) % ST_TRAVELLERS;
+				break;
+			}
+		}
+		if (t < 0) {
+			s->kind = ST_BACKGROUND;
+			return;
+		}
+		s->trav = t;
+		stf.trav[t].busy = 1;
+		home_sub_at(g, (uint64_t)t, s->sub.imsi, s->sub.msisdn);
+	}
+	switch (s->kind) {
+	case ST_ATTACH: {
+		struct traveller *tr = &stf.trav[s->trav];
+
+		s->q = tr->partner; /* where it was */
+		if (tr->partner >= 0 && site->npartners > 1)
+			while (s->p == tr->partner)
+				s->p = rand_partner(g);
+		if (tr->partner >= 0) {
+			/* travel slower than the table: the minimum, plus 10 minutes to 10 hours */
+			uint64_t min = (uint64_t)st_min_minutes(tr->partner, s->p);
+			uint64_t earliest = tr->ul_us + (min * 60 + 600) * 1000000ull;
+
+			s->at_us = earliest > s->at_us ? earliest : s->at_us;
+			s->at_us += st_gap(g, 0, 36000ull * 1000000ull);
+			set_addr(&s->remote2, tr->vlr, 7); /* the old VLR, for cancelLocation */
+		}
+		partner_gt(g, s->p, s->sub.node_a); /* the new VLR/MSC */
+		home_node(g, &site->hlr, s->sub.node_b);
+		set_addr(&s->remote, s->sub.node_a, 7);
+		set_addr(&s->home, s->sub.node_b, 6);
+		s->nussd = (uint8_t)sw_gen_rng_below(&g->rng, 3);
+		s->extra = (uint8_t)(sw_gen_rng_chance(&g->rng, 0.25) ? 1 + sw_gen_rng_below(&g->rng, 2)
+								    : 0);
+		break;
+	}
+	case ST_OUT_ISD: {
+		struct traveller *tr = &stf.trav[s->trav];
+
+		strcpy(s->sub.node_a, tr->vlr);
+		home_node(g, &site->hlr, s->sub.node_b);
+		set_addr(&s->home, s->sub.node_b, 6);
+		set_addr(&s->remote, tr->vlr, 7);
+		break;
+	}
+	case ST_SMS:
+	case ST_A_MT_NO_SRI:
+	case ST_A_MT_OTHER:
+		resident(g, s->kind != ST_SMS, &s->sub);
+		partner_gt(g, s->p, s->sub.node_a); /* the SMSC asking (SRI-SM) */
+		home_node(g, &site->msc, s->sub.node_b); /* the MSC the result names */
+		set_addr(&s->remote, s->sub.node_a, 8);
+		{
+			char hlr[16];
+
+			home_node(g, &site->hlr, hlr);
+			set_addr(&s->home, hlr, 6);
+		}
+		set_addr(&s->home2, s->sub.node_b, 8);
+		if (s->kind == ST_A_MT_OTHER) {
+			char other[16];
+
+			/* the other partner's SMSC (a non-partner's when there is one partner) */
+			if (site->npartners > 1)
+				partner_gt(g, s->q, other);
+			else
+				foreign_gt(g, other);
+			set_addr(&s->remote2, other, 8);
+		}
+		if (s->kind == ST_A_MT_NO_SRI) {
+			set_addr(&s->remote2, s->sub.node_a, 8);
+			s->step = 2; /* straight to the MT-FSM */
+		}
+		break;
+	case ST_A_FAKE_UL: {
+		/* a partner's GT (leased), a home subscriber, VLR/MSC numbers of the attacker */
+		char gt[16], hlr[16];
+
+		resident(g, 1, &s->sub);
+		partner_gt(g, s->p, gt);
+		foreign_gt(g, s->sub.node_a);
+		home_node(g, &site->hlr, hlr);
+		set_addr(&s->remote, gt, 7);
+		set_addr(&s->home, hlr, 6);
+		break;
+	}
+	case ST_A_UNSOL_END:
+	case ST_A_UNSOL_CONT: {
+		/* from a partner HLR to a home VLR, about that partner's roamer (a category 2
+		 * operation the stateless rules allow): only the unknown DTID gives it away */
+		char gt[16], vlr[16];
+
+		partner_sub(g, s->p, s->sub.imsi, s->sub.msisdn);
+		partner_gt(g, s->p, gt);
+		home_node(g, &site->vlr, vlr);
+		set_addr(&s->remote, gt, 6);
+		set_addr(&s->home, vlr, 7);
+		strcpy(s->sub.node_a, gt);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/*
+ * After step `after` of an attach story (3 the answered update, 5 the cancelLocation answer,
+ * 6 the attack): the next step (4-5 cancel the previous VLR, 6 the attack, 7-8 a USSD
+ * dialogue per nussd) and its time, minutes after the update for 6 and 7; 1 when the story is
+ * over (the traveller is free again).
+ */
+static int
+st_attach_next(struct gen *g, struct story *s, int after, uint64_t next)
+{
+	uint64_t later = g->ts_us + st_gap(g, 30000000ull, 1200000000ull);
+
+	if (after < 5 && s->remote2.gt[0] != '\0') {
+		s->step = 4;
+		s->at_us = next;
+		return 0;
+	}
+	if (after < 6 && s->extra != 0) {
+		s->step = 6;
+		s->at_us = later;
+		return 0;
+	}
+	if (s->nussd > 0) {
+		s->step = 7;
+		s->at_us = later;
+		return 0;
+	}
+	stf.trav[s->trav].busy = 0;
+	return 1;
+}
+
+/* Emit the story's next message; returns 1 when the story is over. */
+static int
+st_step(struct gen *g, struct story *s)
+{
+	struct sw_gen_tcap t;
+	uint64_t now = g->ts_us;
+	uint64_t next = now + st_gap(g, ST_MSG_GAP_US, 280000);
+
+	switch (s->kind) {
+	case ST_BACKGROUND:
+		if (g->nactive > 0 && (g->nfree == 0 || sw_gen_rng_chance(&g->rng, 0.5)) &&
+		    legit_continue(g, -1, -1))
+			return 1;
+		legit_new(g, (int)sw_gen_rng_below(&g->rng, (uint32_t)g->nassoc), SIDE_HOME);
+		return 1;
+
+	case ST_ATTACH: {
+		struct traveller *tr = &stf.trav[s->trav];
+
+		switch (s->step) {
+		case 0: /* VLR -> HLR: Begin updateLocation */
+			st_tcap(&t, SW_GEN_BEGIN, SW_GEN_DLG_AARQ, MAP_AC_NETWORK_LOC_UP, 3, s->tid[1], 0,
+				SW_GEN_INVOKE, MAP_OP_UPDATE_LOCATION, 0);
+			st_send(g, SIDE_REMOTE, &s->home, &s->remote, &t, &s->sub, SC_LEGIT);
+			break;
+		case 1: /* HLR: Continue with insertSubscriberData */
+			st_tcap(&t, SW_GEN_CONTINUE, SW_GEN_DLG_AARE, MAP_AC_NETWORK_LOC_UP, 3,
+				s->tid[0], s->tid[1], SW_GEN_INVOKE, MAP_OP_INSERT_SUBSCRIBER_DATA, 0);
+			st_send(g, SIDE_HOME, &s->remote, &s->home, &t, &s->sub, SC_LEGIT);
+			break;
+		case 2: /* VLR: Continue with its result */
+			st_tcap(&t, SW_GEN_CONTINUE, SW_GEN_DLG_NONE, 0, 0, s->tid[1], s->tid[0],
+				SW_GEN_RRL, MAP_OP_INSERT_SUBSCRIBER_DATA, 1);
+			st_send(g, SIDE_REMOTE, &s->home, &s->remote, &t, &s->sub, SC_LEGIT);
+			break;
+		case 3: /* HLR: End with updateLocation's result (hlr-Number): the location */
+			st_tcap(&t, SW_GEN_END, SW_GEN_DLG_NONE, 0, 0, 0, s->tid[1], SW_GEN_RRL,
+				MAP_OP_UPDATE_LOCATION, 0);
+			st_send(g, SIDE_HOME, &s->remote, &s->home, &t, &s->sub, SC_LEGIT);
+			tr->partner = s->p;
+			strcpy(tr->vlr, s->sub.node_a);
+			tr->ul_us = now;
+			if (s->remote2.gt[0] != '\0')
+				break; /* cancelLocation to the previous VLR next */
+			return st_attach_next(g, s, 5, next);
+		case 4: /* HLR -> old VLR: Begin cancelLocation */
+			st_tcap(&t, SW_GEN_BEGIN, SW_GEN_DLG_AARQ, MAP_AC_LOCATION_CANCELLATION, 3,
+				s->tid2[0], 0, SW_GEN_INVOKE, MAP_OP_CANCEL_LOCATION, 0);
+			st_send(g, SIDE_HOME, &s->remote2, &s->home, &t, &s->sub, SC_LEGIT);
+			break;
+		case 5: /* old VLR: End (answered from outside) */
+			st_tcap(&t, SW_GEN_END, SW_GEN_DLG_AARE, MAP_AC_LOCATION_CANCELLATION, 3, 0,
+				s->tid2[0], SW_GEN_RRL, MAP_OP_CANCEL_LOCATION, 1);
+			st_send(g, SIDE_REMOTE, &s->home, &s->remote2, &t, &s->sub, SC_LEGIT);
+			return st_attach_next(g, s, 5, next);
+		case 6: {
+			/* the attack step, minutes later: a velocity violation (a partner whose
+			 * minimum travel time from the serving one has not passed since the update)
+			 * or USSD from a VLR of another partner */
+			struct sw_gen_sub sub = s->sub;
+			struct sw_gen_sccp_addr from;
+			int r = st_far_partner(g, s->p, 60);
+
+			if (s->extra == 1 && r >= 0 &&
+			    now - tr->ul_us + 600000000ull < (uint64_t)st_min_minutes(s->p, r) * 60000000ull) {
+				partner_gt(g, r, sub.node_a);
+				set_addr(&from, sub.node_a, 7);
+				st_tcap(&t, SW_GEN_BEGIN, SW_GEN_DLG_AARQ, MAP_AC_NETWORK_LOC_UP, 3,
+					(uint32_t)sw_gen_rng_next(&g->rng), 0, SW_GEN_INVOKE,
+					MAP_OP_UPDATE_LOCATION, 0);
+				st_send(g, SIDE_REMOTE, &s->home, &from, &t, &sub, SC_ST_VELOCITY);
+			} else {
+				r = rand_partner(g);
+				if (g->site->npartners > 1)
+					while (r == s->p)
+						r = rand_partner(g);
+				partner_gt(g, r, sub.node_a);
+				set_addr(&from, sub.node_a, 7);
+				strcpy(s->open.dest_imsi, sub.imsi);
+				strcpy(s->open.orig, sub.node_a);
+				st_tcap(&t, SW_GEN_BEGIN, SW_GEN_DLG_AARQ, MAP_AC_NETWORK_UNSTRUCTURED_SS,
+					2, (uint32_t)sw_gen_rng_next(&g->rng), 0, SW_GEN_INVOKE,
+					MAP_OP_PROCESS_USS_REQUEST, 0);
+				t.map_open = &s->open;
+				st_send(g, SIDE_REMOTE, &s->home, &from, &t, &sub,
+					SC_ST_USSD_WRONG_VLR);
+			}
+			return st_attach_next(g, s, 6, next);
+		}
+		case 7: /* the subscriber's USSD from its VLR: MAP-OPEN names its IMSI */
+			s->tid2[1] = (uint32_t)sw_gen_rng_next(&g->rng);
+			strcpy(s->open.dest_imsi, s->sub.imsi);
+			strcpy(s->open.orig, s->sub.node_a);
+			st_tcap(&t, SW_GEN_BEGIN, SW_GEN_DLG_AARQ, MAP_AC_NETWORK_UNSTRUCTURED_SS, 2,
+				s->tid2[1], 0, SW_GEN_INVOKE, MAP_OP_PROCESS_USS_REQUEST, 0);
+			t.map_open = &s->open;
+			st_send(g, SIDE_REMOTE, &s->home, &s->remote, &t, &s->sub, SC_LEGIT);
+			break;
+		case 8: /* HLR: End with the USSD result */
+			st_tcap(&t, SW_GEN_END, SW_GEN_DLG_AARE, MAP_AC_NETWORK_UNSTRUCTURED_SS, 2, 0,
+				s->tid2[1], SW_GEN_RRL, MAP_OP_PROCESS_USS_REQUEST, 0);
+			st_send(g, SIDE_HOME, &s->remote, &s->home, &t, &s->sub, SC_LEGIT);
+			s->nussd--;
+			return st_attach_next(g, s, 6, next);
+		}
+		s->step++;
+		s->at_us = next;
+		return 0;
+	}
+
+	case ST_OUT_ISD:
+		if (s->step == 0) {
+			st_tcap(&t, SW_GEN_BEGIN, SW_GEN_DLG_AARQ, MAP_AC_SUBSCRIBER_DATA_MNGT, 3,
+				s->tid[0], 0, SW_GEN_INVOKE, MAP_OP_INSERT_SUBSCRIBER_DATA, 0);
+			st_send(g, SIDE_HOME, &s->remote, &s->home, &t, &s->sub, SC_LEGIT);
+			s->step++;
+			s->at_us = next;
+			return 0;
+		}
+		st_tcap(&t, SW_GEN_END, SW_GEN_DLG_AARE, MAP_AC_SUBSCRIBER_DATA_MNGT, 3, 0, s->tid[0],
+			SW_GEN_RRL, MAP_OP_INSERT_SUBSCRIBER_DATA, 1);
+		st_send(g, SIDE_REMOTE, &s->home, &s->remote, &t, &s->sub, SC_LEGIT);
+		stf.trav[s->trav].busy = 0;
+		return 1;
+
+	case ST_SMS:
+	case ST_A_MT_NO_SRI:
+	case ST_A_MT_OTHER:
+		switch (s->step) {
+		case 0: /* partner SMSC -> home HLR: Begin SRI-SM */
+			st_tcap(&t, SW_GEN_BEGIN, SW_GEN_DLG_AARQ, MAP_AC_SHORT_MSG_GATEWAY, 3, s->tid[1],
+				0, SW_GEN_INVOKE, MAP_OP_SEND_ROUTING_INFO_FOR_SM, 0);
+			st_send(g, SIDE_REMOTE, &s->home, &s->remote, &t, &s->sub, SC_LEGIT);
+			break;
+		case 1: /* HLR: End with IMSI and the MSC (networkNode-Number) */
+			st_tcap(&t, SW_GEN_END, SW_GEN_DLG_AARE, MAP_AC_SHORT_MSG_GATEWAY, 3, 0,
+				s->tid[1], SW_GEN_RRL, MAP_OP_SEND_ROUTING_INFO_FOR_SM, 0);
+			st_send(g, SIDE_HOME, &s->remote, &s->home, &t, &s->sub, SC_LEGIT);
+			s->step++;
+			s->at_us = now + st_gap(g, 100000, 3000000); /* the SMSC's turn-around */
+			return 0;
+		case 2: { /* the SMSC (or a spoofer) -> home MSC: Begin MT-FSM */
+			const struct sw_gen_sccp_addr *from =
+				s->kind == ST_SMS ? &s->remote : &s->remote2;
+			uint8_t sc = s->kind == ST_SMS	     ? SC_LEGIT
+				     : s->kind == ST_A_MT_OTHER ? SC_ST_MT_OTHER
+								: SC_ST_MT_NO_SRI;
+			struct sw_gen_sub sub = s->sub;
+
+			strcpy(sub.node_a, from->gt); /* its service centre address */
+			st_tcap(&t, SW_GEN_BEGIN, SW_GEN_DLG_AARQ, MAP_AC_SHORT_MSG_MT_RELAY, 3,
+				s->tid2[1], 0, SW_GEN_INVOKE, MAP_OP_MT_FORWARD_SM, 0);
+			st_send(g, SIDE_REMOTE, &s->home2, from, &t, &sub, sc);
+			if (s->kind != ST_SMS)
+				return 1; /* dropped: nothing answers */
+			break;
+		}
+		default: /* MSC: End */
+			st_tcap(&t, SW_GEN_END, SW_GEN_DLG_AARE, MAP_AC_SHORT_MSG_MT_RELAY, 3, 0,
+				s->tid2[1], SW_GEN_RRL, MAP_OP_MT_FORWARD_SM, 1);
+			st_send(g, SIDE_HOME, &s->remote, &s->home2, &t, &s->sub, SC_LEGIT);
+			return 1;
+		}
+		s->step++;
+		s->at_us = next;
+		return 0;
+
+	case ST_A_FAKE_UL:
+		st_tcap(&t, SW_GEN_BEGIN, SW_GEN_DLG_AARQ, MAP_AC_NETWORK_LOC_UP, 3, s->tid[1], 0,
+			SW_GEN_INVOKE, MAP_OP_UPDATE_LOCATION, 0);
+		st_send(g, SIDE_REMOTE, &s->home, &s->remote, &t, &s->sub, SC_ST_FAKE_UL);
+		return 1;
+
+	case ST_A_UNSOL_END:
+		st_tcap(&t, SW_GEN_END, SW_GEN_DLG_NONE, 0, 0, 0, s->tid[0], SW_GEN_INVOKE,
+			MAP_OP_INSERT_SUBSCRIBER_DATA, 0);
+		st_send(g, SIDE_REMOTE, &s->home, &s->remote, &t, &s->sub, SC_ST_UNSOL_END);
+		return 1;
+
+	case ST_A_UNSOL_CONT:
+		st_tcap(&t, SW_GEN_CONTINUE, SW_GEN_DLG_NONE, 0, 0, s->tid[1], s->tid[0],
+			SW_GEN_INVOKE, MAP_OP_CANCEL_LOCATION, 0);
+		st_send(g, SIDE_REMOTE, &s->home, &s->remote, &t, &s->sub, SC_ST_UNSOL_CONT);
+		return 1;
+	}
+	return 1;
+}
+
+/* One message of the stateful profile: the earliest due step of the active stories. */
+static void
+produce_stateful(struct gen *g)
+{
+	struct story *best = NULL;
+
+	for (int i = 0; i < ST_ACTIVE; i++) {
+		struct story *s = &stf.st[i];
+
+		if (!s->live)
+			st_start(g, s, g->ts_us);
+		if (best == NULL || s->at_us < best->at_us)
+			best = s;
+	}
+	if (best->at_us > g->ts_us)
+		g->ts_us = best->at_us;
+	if (st_step(g, best))
+		best->live = 0;
+}
+
+/* ---- SCCP management and connection-oriented SCCP (issue 17, --sccp-extra P) ----
+ *
+ * SCCP management (Q.713 5.3): a subsystem-status-test from the outside point code about a home
+ * subsystem, answered with subsystem-allowed from the home point code, both between SSN 1
+ * (labelled sccp-management, allowed by the shipped policy: no TCAP, no rule acts on it).
+ * Connection-oriented SCCP (Q.713 4.2-4.7): the outside opens a class 2 connection (CR), home
+ * confirms (CC), the outside sends data (DT1) and releases (RLSD), home completes (RLC); every
+ * message labelled sccp-connection-oriented, which the shipped policy drops as malformed
+ * (classified, its data is not TCAP; patterns/README.md).
+ */
+static void
+push_sccp_extra(struct gen *g, int ai, int s, uint8_t scen, int mgmt, uint8_t type)
+{
+	struct assoc *a = &g->as[ai];
+	uint8_t sls = pick_sls(g);
+	struct chunk *c = q_new(g, sls, scen, 0);
+	struct sw_gen_bb b;
+
+	sw_gen_bb_init(&b, c->buf, sizeof(c->buf));
+	if (mgmt) {
+		sw_gen_sccp_scmg(&b, type, g->ssa_ssn, a->pc[SIDE_HOME], a->pc[!s], a->pc[s], 0);
+	} else {
+		static const uint8_t data[8] = {0x05, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04};
+		uint32_t dlr = g->co_ref[!s], slr = g->co_ref[s];
+
+		sw_gen_sccp_co(&b, type, dlr, slr, a->pc[!s], 254, data, sizeof(data));
+	}
+	sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 3, sls);
+	chunk_done(c, &b);
+}
+
+/* One SCCP management or connection-oriented message if one is due and fits the sender
+ * constraint (ai, side; -1 any); 0 when nothing was produced. */
+static int
+sccp_extra(struct gen *g, int ai, int side)
+{
+	/* connection-oriented: CR (outside), CC (home), DT1 (outside), RLSD (outside), RLC (home) */
+	static const uint8_t co_type[5] = {0x01, 0x02, 0x06, 0x04, 0x05};
+	static const uint8_t co_side[5] = {SIDE_REMOTE, SIDE_HOME, SIDE_REMOTE, SIDE_REMOTE,
+					   SIDE_HOME};
+
+	if (g->ssa_owed && (side < 0 || side == SIDE_HOME) && (ai < 0 || ai == g->ssa_assoc) &&
+	    sw_gen_rng_chance(&g->rng, 0.5)) {
+		push_sccp_extra(g, g->ssa_assoc, SIDE_HOME, SC_SCCP_MGMT, 1, 1); /* SSA */
+		g->ssa_owed = 0;
+		return 1;
+	}
+	if (g->co_step > 0 && (side < 0 || side == co_side[g->co_step]) &&
+	    (ai < 0 || ai == g->co_assoc) && sw_gen_rng_chance(&g->rng, 0.5)) {
+		push_sccp_extra(g, g->co_assoc, co_side[g->co_step], SC_SCCP_CO, 0,
+				co_type[g->co_step]);
+		g->co_step = (g->co_step + 1) % 5;
+		return 1;
+	}
+	if ((side >= 0 && side != SIDE_REMOTE) || !sw_gen_rng_chance(&g->rng, g->sccp_extra))
+		return 0;
+	if (ai < 0)
+		ai = (int)sw_gen_rng_below(&g->rng, (uint32_t)g->nassoc);
+	if (!g->ssa_owed && sw_gen_rng_chance(&g->rng, 0.6)) {
+		static const uint8_t ssns[4] = {6, 7, 8, 146};
+
+		g->ssa_ssn = ssns[sw_gen_rng_below(&g->rng, 4)];
+		g->ssa_assoc = ai;
+		g->ssa_owed = 1;
+		push_sccp_extra(g, ai, SIDE_REMOTE, SC_SCCP_MGMT, 1, 3); /* SST */
+		return 1;
+	}
+	if (g->co_step == 0) {
+		g->co_assoc = ai;
+		g->co_ref[SIDE_REMOTE] = (uint32_t)sw_gen_rng_next(&g->rng) & 0xffffff;
+		g->co_ref[SIDE_HOME] = (uint32_t)sw_gen_rng_next(&g->rng) & 0xffffff;
+		push_sccp_extra(g, ai, SIDE_REMOTE, SC_SCCP_CO, 0, 0x01); /* CR */
+		g->co_step = 1;
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- the traffic loop ---- */
 
 static void
@@ -1440,8 +2108,14 @@ produce(struct gen *g, int ai, int side)
 {
 	uint64_t remaining = g->target - g->msus;
 
+	if (g->stateful) {
+		produce_stateful(g);
+		return;
+	}
+	if (g->sccp_extra > 0 && sccp_extra(g, ai, side))
+		return;
 	if ((side < 0 || side == SIDE_REMOTE) && sw_gen_rng_chance(&g->rng, g->attack_share)) {
-		int sc = 1 + (int)sw_gen_rng_below(&g->rng, SC_COUNT - 1);
+		int sc = 1 + (int)sw_gen_rng_below(&g->rng, SC_STATELESS_COUNT - 1);
 
 		if (ai < 0)
 			ai = (int)sw_gen_rng_below(&g->rng, (uint32_t)g->nassoc);
@@ -1587,6 +2261,98 @@ read_list(const config_setting_t *parent, const char *key, struct sw_gen_list *l
 	return 0;
 }
 
+/* `country = "GB";` (ISO 3166 alpha-2, issue 15 D5): optional; two capital letters. */
+static int
+read_country(const config_setting_t *parent, const char *key, char *cc, const char *path,
+	     char *err, size_t errlen)
+{
+	const config_setting_t *s = config_setting_get_member(parent, key);
+	const char *v;
+
+	cc[0] = '\0';
+	if (s == NULL)
+		return 0;
+	v = config_setting_get_string(s);
+	if (v == NULL || strlen(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z') {
+		snprintf(err, errlen, "%s:%d: %s must be an ISO 3166 alpha-2 code such as \"GB\"",
+			 path, config_setting_source_line(s), key);
+		return -EINVAL;
+	}
+	memcpy(cc, v, 3);
+	return 0;
+}
+
+/* A country of a velocity entry: two capital letters. */
+static int
+velocity_cc(const config_setting_t *list, int i, char *cc, const char *path, char *err,
+	    size_t errlen)
+{
+	const char *v = config_setting_get_string_elem(list, i);
+
+	if (v == NULL || strlen(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z') {
+		snprintf(err, errlen, "%s:%d: velocity countries must be ISO 3166 alpha-2 codes",
+			 path, config_setting_source_line(list));
+		return -EINVAL;
+	}
+	memcpy(cc, v, 3);
+	return 0;
+}
+
+/*
+ * site.velocity = { default_minutes = 120; neighbours = ( ["GB", "FR"] ); pairs = ( { countries
+ * = ["GB", "TZ"]; minutes = 300; } ); } (issue 15 D5; every key optional, neighbours 0 minutes).
+ */
+static int
+read_velocity(const config_t *cfg, struct sw_gen_site *st, const char *path, char *err,
+	      size_t errlen)
+{
+	const config_setting_t *v = config_lookup(cfg, "site.velocity"), *l;
+	int dm;
+
+	st->vel_default_minutes = 120;
+	st->nvel = 0;
+	if (v == NULL)
+		return 0;
+	if (config_setting_lookup_int(v, "default_minutes", &dm)) {
+		if (dm < 0) {
+			snprintf(err, errlen, "%s:%d: default_minutes must be >= 0", path,
+				 config_setting_source_line(v));
+			return -EINVAL;
+		}
+		st->vel_default_minutes = (uint32_t)dm;
+	}
+	for (int kind = 0; kind < 2; kind++) {
+		l = config_setting_get_member(v, kind == 0 ? "neighbours" : "pairs");
+		for (int i = 0; l != NULL && i < config_setting_length(l); i++) {
+			const config_setting_t *e = config_setting_get_elem(l, (unsigned)i), *c = e;
+			int minutes = 0;
+
+			if (kind == 1) {
+				c = config_setting_get_member(e, "countries");
+				if (c == NULL || !config_setting_lookup_int(e, "minutes", &minutes) ||
+				    minutes < 0) {
+					snprintf(err, errlen,
+						 "%s:%d: a velocity pair needs countries and minutes >= 0",
+						 path, config_setting_source_line(e));
+					return -EINVAL;
+				}
+			}
+			if (st->nvel >= (int)(sizeof(st->vel) / sizeof(st->vel[0])))
+				break;
+			if (c == NULL || config_setting_length(c) != 2) {
+				snprintf(err, errlen, "%s:%d: velocity entries name two countries", path,
+					 config_setting_source_line(e));
+				return -EINVAL;
+			}
+			if (velocity_cc(c, 0, st->vel[st->nvel].a, path, err, errlen) < 0 ||
+			    velocity_cc(c, 1, st->vel[st->nvel].b, path, err, errlen) < 0)
+				return -EINVAL;
+			st->vel[st->nvel++].minutes = (uint32_t)minutes;
+		}
+	}
+	return 0;
+}
+
 static int
 site_load(const char *path, struct sw_gen_site *st, char *err, size_t errlen)
 {
@@ -1663,6 +2429,14 @@ site_load(const char *path, struct sw_gen_site *st, char *err, size_t errlen)
 			goto out;
 		}
 		snprintf(sp->name, sizeof(sp->name), "%s", pn);
+		if (read_country(p, "country", sp->country, path, err, errlen) < 0)
+			goto out;
+		if (sp->country[0] == '\0') {
+			/* no country: one of its own, never a real ISO code ("Q0".."Q9", "QA"..) */
+			sp->country[0] = (char)("QRSTUVWXYZ"[(i / 36) % 10]);
+			sp->country[1] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i % 36];
+			sp->country[2] = '\0';
+		}
 		if (read_list(p, "plmn", &sp->plmn, 1, 6, path, err, errlen) < 0 ||
 		    read_list(p, "gt", &sp->gt, 1, 15, path, err, errlen) < 0)
 			goto out;
@@ -1674,6 +2448,9 @@ site_load(const char *path, struct sw_gen_site *st, char *err, size_t errlen)
 			}
 		st->npartners++;
 	}
+	if (read_country(home, "country", st->country, path, err, errlen) < 0 ||
+	    read_velocity(&cfg, st, path, err, errlen) < 0)
+		goto out;
 	rc = 0;
 out:
 	config_destroy(&cfg);
@@ -1724,10 +2501,10 @@ foreign_init(struct gen *g)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: sigwall-gen --profile roaming|attacks --site SITE --msus N --seed S\n"
+	fprintf(f, "usage: sigwall-gen --profile roaming|attacks|stateful --site SITE --msus N --seed S\n"
 		   "                   -o OUT.pcap [--labels OUT.jsonl] [--attack-share P]\n"
 		   "                   [--bundle-max K] [--assocs A] [--subscribers N] [--ipv6]\n"
-		   "                   [--vlan ID] [--ludt] [--bench]\n");
+		   "                   [--vlan ID] [--ludt] [--sccp-extra P] [--bench]\n");
 }
 
 static const char *tmp_pcap, *tmp_labels;
@@ -1802,8 +2579,16 @@ parse_u64(const char *s, uint64_t *v)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+/* Command line of sigwall-gen (parse_options). */
+struct gen_opts {
+	const char *profile, *site_path, *out, *labels, *msus_s;
+	uint64_t seed;
+	double share;
+	int bench;
+};
+
+static void
+parse_options(int argc, char **argv, struct gen *g, struct gen_opts *o)
 {
 	static const struct option opts[] = {
 		{"profile", required_argument, NULL, 'p'},
@@ -1818,122 +2603,144 @@ main(int argc, char **argv)
 		{"subscribers", required_argument, NULL, 'U'},
 		{"ipv6", no_argument, NULL, '6'},
 		{"ludt", no_argument, NULL, 'L'},
+		{"sccp-extra", required_argument, NULL, 'X'},
 		{"vlan", required_argument, NULL, 'v'},
 		{"bench", no_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *profile = NULL, *site_path = NULL, *out = NULL, *labels = NULL;
-	const char *msus_s = NULL;
-	static struct sw_gen_site site;
-	static struct gen g;
-	uint64_t seed = 1, v;
-	double share = -1;
-	int c, i, bench = 0;
-	FILE *fp, *fl = NULL;
-	char err[512];
-	struct timespec t0, t1, c0, c1;
+	uint64_t v;
+	int c;
 
-	memset(&g, 0, sizeof(g));
-	g.bundle_max = 7;
-	g.vlan = -1;
-	g.nassoc = 4;
-	g.home_subs = 100000;
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	o->share = -1;
+	g->bundle_max = 7;
+	g->vlan = -1;
+	g->nassoc = 4;
+	g->home_subs = 100000;
 	opterr = 0; /* one-line errors of our own */
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			profile = optarg;
+			o->profile = optarg;
 			break;
 		case 's':
-			site_path = optarg;
+			o->site_path = optarg;
 			break;
 		case 'n':
-			msus_s = optarg;
+			o->msus_s = optarg;
 			break;
 		case 'S':
-			if (parse_u64(optarg, &seed) < 0)
+			if (parse_u64(optarg, &o->seed) < 0)
 				fail("invalid --seed %s", optarg);
 			break;
 		case 'o':
-			out = optarg;
+			o->out = optarg;
 			break;
 		case 'l':
-			labels = optarg;
+			o->labels = optarg;
 			break;
 		case 'a': {
 			char *end;
 
-			share = strtod(optarg, &end);
-			if (*end != '\0' || !(share >= 0 && share <= 1))
+			o->share = strtod(optarg, &end);
+			if (*end != '\0' || !(o->share >= 0 && o->share <= 1))
 				fail("invalid --attack-share %s (0..1)", optarg);
 			break;
 		}
 		case 'b':
 			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 16)
 				fail("invalid --bundle-max %s (1..16)", optarg);
-			g.bundle_max = (int)v;
+			g->bundle_max = (int)v;
 			break;
 		case 'A':
 			if (parse_u64(optarg, &v) < 0 || v < 1 || v > GEN_MAX_ASSOC)
 				fail("invalid --assocs %s (1..64)", optarg);
-			g.nassoc = (int)v;
+			g->nassoc = (int)v;
 			break;
 		case 'U':
 			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 100000000)
 				fail("invalid --subscribers %s (1..100000000)", optarg);
-			g.home_subs = (uint32_t)v;
+			g->home_subs = (uint32_t)v;
 			break;
 		case 'L':
-			g.ludt = 1;
+			g->ludt = 1;
 			break;
+		case 'X': {
+			char *end;
+
+			g->sccp_extra = strtod(optarg, &end);
+			if (*end != '\0' || !(g->sccp_extra >= 0 && g->sccp_extra <= 1))
+				fail("invalid --sccp-extra %s (0..1)", optarg);
+			break;
+		}
 		case '6':
-			g.ipv6 = 1;
+			g->ipv6 = 1;
 			break;
 		case 'v':
 			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 4094)
 				fail("invalid --vlan %s (1..4094)", optarg);
-			g.vlan = (int)v;
+			g->vlan = (int)v;
 			break;
 		case 'B':
-			bench = 1;
+			o->bench = 1;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			exit(0);
 		default:
 			fail("unknown or incomplete option %s (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		fail("unexpected argument %s", argv[optind]);
-	if (profile == NULL)
-		fail("missing --profile (roaming or attacks)");
-	if (strcmp(profile, "roaming") == 0)
-		g.attack_share = share >= 0 ? share : 0.0;
-	else if (strcmp(profile, "attacks") == 0)
-		g.attack_share = share >= 0 ? share : 0.5;
+	if (o->profile == NULL)
+		fail("missing --profile (roaming, attacks or stateful)");
+	if (strcmp(o->profile, "roaming") == 0)
+		g->attack_share = o->share >= 0 ? o->share : 0.0;
+	else if (strcmp(o->profile, "attacks") == 0)
+		g->attack_share = o->share >= 0 ? o->share : 0.5;
+	else if (strcmp(o->profile, "stateful") == 0)
+		g->stateful = 1;
 	else
-		fail("unknown profile %s (roaming or attacks)", profile);
-	if (msus_s == NULL)
+		fail("unknown profile %s (roaming, attacks or stateful)", o->profile);
+	if (o->msus_s == NULL)
 		fail("missing --msus N");
-	if (parse_u64(msus_s, &g.target) < 0 || g.target == 0)
-		fail("invalid --msus %s: must be a positive integer", msus_s);
-	if (site_path == NULL)
+	if (parse_u64(o->msus_s, &g->target) < 0 || g->target == 0)
+		fail("invalid --msus %s: must be a positive integer", o->msus_s);
+	if (o->site_path == NULL)
 		fail("missing --site SITE");
-	if (out == NULL)
-		out = bench ? "/dev/null" : NULL;
-	if (out == NULL)
+	if (o->out == NULL)
+		o->out = o->bench ? "/dev/null" : NULL;
+	if (o->out == NULL)
 		fail("missing -o OUT.pcap");
-	if (site_load(site_path, &site, err, sizeof(err)) < 0)
-		fail("%s", err);
-	g.site = &site;
-	g.want_labels = labels != NULL;
+}
 
-	sw_gen_rng_seed(&g.rng, seed);
-	g.salt = mix64(seed ^ 0x5157414c4c47454eULL);
-	g.partner_subs = g.home_subs / 4 > 0 ? g.home_subs / 4 : 1;
-	foreign_init(&g);
+/* Site, populations, label texts, dialogue pool, clock; the stateful profile's tables. */
+static void
+setup(struct gen *g, const struct gen_opts *o, struct sw_gen_site *site)
+{
+	char err[512];
+	int i;
+
+	if (site_load(o->site_path, site, err, sizeof(err)) < 0)
+		fail("%s", err);
+	g->site = site;
+	g->want_labels = o->labels != NULL;
+	if (g->stateful) {
+		/* one MSU per packet: a story's messages go to any association, alone */
+		g->bundle_max = 1;
+		stf.site = site;
+		for (i = 0; i < ST_KINDS; i++)
+			stf.kind_total += st_weight[i];
+		for (i = 0; i < ST_TRAVELLERS; i++)
+			stf.trav[i].partner = -1;
+	}
+	sw_gen_rng_seed(&g->rng, o->seed);
+	g->salt = mix64(o->seed ^ 0x5157414c4c47454eULL);
+	g->partner_subs = g->home_subs / 4 > 0 ? g->home_subs / 4 : 1;
+	foreign_init(g);
 	for (i = 0; i < SC_COUNT; i++)
 		label_tail[i].n = (size_t)snprintf(label_tail[i].s, sizeof(label_tail[i].s),
 						   ",\"label\":\"%s\",\"expect\":\"%s\"}\n",
@@ -1944,19 +2751,35 @@ main(int argc, char **argv)
 	for (i = 0; i < (int)N_LEGIT_OPS; i++)
 		legit_total_weight += legit_ops[i].weight;
 	for (i = 0; i < GEN_POOL; i++)
-		g.freel[i] = (uint16_t)(GEN_POOL - 1 - i);
-	g.nfree = GEN_POOL;
-	g.ts_us = 1767225600ull * 1000000ull; /* 2026-01-01T00:00:00Z */
-	g.phase_left = 1000;
+		g->freel[i] = (uint16_t)(GEN_POOL - 1 - i);
+	g->nfree = GEN_POOL;
+	g->ts_us = 1767225600ull * 1000000ull; /* 2026-01-01T00:00:00Z */
+	g->phase_left = 1000;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct sw_gen_site site;
+	static struct gen g;
+	struct gen_opts o;
+	FILE *fp, *fl = NULL;
+	struct timespec t0, t1, c0, c1;
+	int i;
+
+	memset(&g, 0, sizeof(g));
+	parse_options(argc, argv, &g, &o);
+	setup(&g, &o, &site);
 
 	atexit(cleanup_tmp);
-	fp = open_out(out, tmp_pcap_buf, &tmp_pcap);
-	if (labels != NULL)
-		fl = open_out(labels, tmp_labels_buf, &tmp_labels);
+	fp = open_out(o.out, tmp_pcap_buf, &tmp_pcap);
+	if (o.labels != NULL)
+		fl = open_out(o.labels, tmp_labels_buf, &tmp_labels);
 	if (sw_gen_out_open(&g.pcap, fp, 1 << 20) < 0 ||
 	    (fl != NULL && sw_gen_out_open(&g.labels, fl, 1 << 20) < 0))
 		fail("out of memory");
 
+	/* the loop: associations up, then MSUs until the target */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	sw_gen_pcap_header(&g.pcap);
@@ -1966,25 +2789,25 @@ main(int argc, char **argv)
 	}
 	run(&g);
 	if (sw_gen_out_flush(&g.pcap) < 0 || fflush(fp) != 0 || ferror(fp))
-		fail("cannot write %s: %s", out, strerror(errno ? errno : EIO));
+		fail("cannot write %s: %s", o.out, strerror(errno ? errno : EIO));
 	if (fl != NULL && (sw_gen_out_flush(&g.labels) < 0 || fflush(fl) != 0 || ferror(fl)))
-		fail("cannot write %s: %s", labels, strerror(errno ? errno : EIO));
+		fail("cannot write %s: %s", o.labels, strerror(errno ? errno : EIO));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
 	if (fclose(fp) != 0)
-		fail("cannot write %s: %s", out, strerror(errno));
+		fail("cannot write %s: %s", o.out, strerror(errno));
 	if (fl != NULL && fclose(fl) != 0)
-		fail("cannot write %s: %s", labels, strerror(errno));
-	if (tmp_pcap != NULL && rename(tmp_pcap, out) != 0)
-		fail("cannot write %s: %s", out, strerror(errno));
+		fail("cannot write %s: %s", o.labels, strerror(errno));
+	if (tmp_pcap != NULL && rename(tmp_pcap, o.out) != 0)
+		fail("cannot write %s: %s", o.out, strerror(errno));
 	tmp_pcap = NULL;
-	if (tmp_labels != NULL && rename(tmp_labels, labels) != 0)
-		fail("cannot write %s: %s", labels, strerror(errno));
+	if (tmp_labels != NULL && rename(tmp_labels, o.labels) != 0)
+		fail("cannot write %s: %s", o.labels, strerror(errno));
 	tmp_labels = NULL;
 	sw_gen_out_free(&g.pcap);
 	if (fl != NULL)
 		sw_gen_out_free(&g.labels);
-	if (bench) {
+	if (o.bench) {
 		double s =
 			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 

@@ -471,6 +471,31 @@ enc_dialogue(struct sw_gen_bb *b, const struct sw_gen_tcap *t)
 		bb_prim_u8(b, 0x02, 0x00); /* accepted */
 		bb_close(b, 0xa2, m4);	   /* result */
 	}
+	if (t->dlg == SW_GEN_DLG_AARQ && t->map_open != NULL) {
+		/* user-information [30] { EXTERNAL { map-DialogueAS 0.4.0.0.1.1.1.1, single-ASN1-type
+		 * [0] map-open [0] { destinationReference [0] IMSI as an E.212 AddressString,
+		 * originationReference [1] E.164 } } } (TS 29.002 7.3.1, 17.4) */
+		static const uint8_t map_dialogue_as[7] = {0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x01};
+		uint8_t v[12];
+		size_t n;
+
+		m4 = bb_open(b);
+		m5 = bb_open(b);
+		{
+			uint8_t *m6 = bb_open(b), *m7 = bb_open(b);
+
+			if (t->map_open->orig[0] != '\0')
+				put_addr(b, 0x81, t->map_open->orig);
+			v[0] = 0x96; /* international, E.212 */
+			n = sw_gen_bcd(v + 1, t->map_open->dest_imsi, 0xf);
+			bb_prim(b, 0x80, v, n + 1);
+			bb_close(b, 0xa0, m7); /* map-open */
+			bb_close(b, 0xa0, m6); /* single-ASN1-type */
+		}
+		bb_prim(b, 0x06, map_dialogue_as, sizeof(map_dialogue_as));
+		bb_close(b, 0x28, m5); /* EXTERNAL */
+		bb_close(b, 0xbe, m4); /* user-information */
+	}
 	m4 = bb_open(b);
 	bb_prim(b, 0x06, acn, acn_len);
 	bb_close(b, 0xa1, m4); /* application-context-name */
@@ -640,6 +665,107 @@ sw_gen_sccp_ludt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 	bb_u8(b, 0x0f);		      /* hop counter */
 	bb_u8(b, 0x81);		      /* class 1, return message on error */
 	bb_u8(b, SCCP_MSG_LUDT);      /* Q.713 4.20 */
+}
+
+/*
+ * SCCP management (Q.713 5.1/5.3) in a UDT class 0 between SSN 1 of two signalling points,
+ * routed on SSN with point codes: format identifier, affected SSN, affected PC (14 bits, LSB
+ * first), subsystem multiplicity indicator, and for SSC the congestion level.
+ */
+void
+sw_gen_sccp_scmg(struct sw_gen_bb *b, uint8_t type, uint8_t assn, uint32_t apc, uint32_t cdpc,
+		 uint32_t cgpc, uint8_t cong)
+{
+	uint8_t d[6], a[2][4];
+	size_t n = 0;
+
+	d[n++] = type;
+	d[n++] = assn;
+	d[n++] = (uint8_t)apc;
+	d[n++] = (uint8_t)((apc >> 8) & 0x3f);
+	d[n++] = 0x00; /* SMI: affected subsystem multiplicity unknown */
+	if (type == 6)
+		d[n++] = (uint8_t)(cong & 0x0f); /* SSC: congestion level */
+	bb_put(b, d, n);
+	bb_u8(b, (uint8_t)n);
+	for (int i = 0; i < 2; i++) {
+		uint32_t pc = i == 0 ? cgpc : cdpc;
+
+		a[i][0] = 0x43; /* AI: route on SSN, SSN present, PC present (Q.713 3.4.1) */
+		a[i][1] = (uint8_t)pc;
+		a[i][2] = (uint8_t)((pc >> 8) & 0x3f);
+		a[i][3] = 0x01; /* SSN 1: SCCP management */
+	}
+	bb_put(b, a[0], 4); /* calling */
+	bb_u8(b, 4);
+	bb_put(b, a[1], 4); /* called */
+	bb_u8(b, 4);
+	bb_u8(b, 1 + 5 + 5); /* pointer to data */
+	bb_u8(b, 2 + 5);     /* pointer to calling party address */
+	bb_u8(b, 3);	     /* pointer to called party address */
+	bb_u8(b, 0x00);	     /* class 0, no return */
+	bb_u8(b, 0x09);	     /* UDT */
+}
+
+/*
+ * Connection-oriented SCCP (Q.713 4.2-4.6): CR with class 2, the called address (SSN/PC) and no
+ * optional part; CC with DLR/SLR and class; DT1 with DLR, segmenting/reassembling and n octets
+ * of data; RLSD with DLR/SLR and release cause; RLC with DLR/SLR. Local references are 24 bits,
+ * least significant octet first (Q.713 3.2/3.3).
+ */
+void
+sw_gen_sccp_co(struct sw_gen_bb *b, uint8_t type, uint32_t dlr, uint32_t slr, uint32_t cdpc,
+	       uint8_t cdssn, const uint8_t *data, size_t n)
+{
+	uint8_t v[32];
+	size_t k = 0;
+
+	v[k++] = type;
+	switch (type) {
+	case 0x01: /* CR: SLR, class, pointer to called address, pointer to optional part */
+		v[k++] = (uint8_t)slr;
+		v[k++] = (uint8_t)(slr >> 8);
+		v[k++] = (uint8_t)(slr >> 16);
+		v[k++] = 0x02; /* class 2 */
+		v[k++] = 2;    /* pointer to called party address */
+		v[k++] = 0;    /* no optional part */
+		v[k++] = 4;
+		v[k++] = 0x43; /* route on SSN, SSN and PC present */
+		v[k++] = (uint8_t)cdpc;
+		v[k++] = (uint8_t)((cdpc >> 8) & 0x3f);
+		v[k++] = cdssn;
+		break;
+	case 0x02: /* CC: DLR, SLR, class, pointer to optional part (none) */
+	case 0x04: /* RLSD: DLR, SLR, release cause, pointer to optional part (none) */
+	case 0x05: /* RLC: DLR, SLR */
+		for (int i = 0; i < 2; i++) {
+			uint32_t r = i == 0 ? dlr : slr;
+
+			v[k++] = (uint8_t)r;
+			v[k++] = (uint8_t)(r >> 8);
+			v[k++] = (uint8_t)(r >> 16);
+		}
+		if (type == 0x02)
+			v[k++] = 0x02; /* class 2 */
+		if (type == 0x04)
+			v[k++] = 0x03; /* release cause: SCCP user originated (Q.713 3.11) */
+		if (type != 0x05)
+			v[k++] = 0;    /* no optional part */
+		break;
+	case 0x06: /* DT1: DLR, segmenting/reassembling, pointer to data, data */
+		v[k++] = (uint8_t)dlr;
+		v[k++] = (uint8_t)(dlr >> 8);
+		v[k++] = (uint8_t)(dlr >> 16);
+		v[k++] = 0x00; /* no more data */
+		v[k++] = 1;    /* pointer to data */
+		v[k++] = (uint8_t)n;
+		break;
+	default:
+		abort();
+	}
+	if (type == 0x06)
+		bb_put(b, data, n);
+	bb_put(b, v, k);
 }
 
 /* Q.763 3.9 / 3.10 called and calling party numbers: O/E + NAI, then plan, then BCD. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Oracle on our own generated captures: sigwall-gen writes both profiles (IPv4 and IPv6, VLAN
+# Oracle on our own generated captures: sigwall-gen writes all three profiles (IPv4 and IPv6, VLAN
 # tags, bundling; LUDT with --ludt), then oracle.py compares inspect --json with tshark frame by frame.
 set -euo pipefail
 build=$1 src=$2
@@ -14,6 +14,10 @@ site=$src/patterns/site.example.conf
 "$gen" --profile roaming --site "$site" --msus 3000 --seed 11 --attack-share 0.2 -o "$tmp/roaming.pcap"
 "$gen" --profile attacks --site "$site" --msus 1500 --seed 12 -o "$tmp/attacks.pcap"
 "$gen" --profile attacks --site "$site" --msus 1000 --seed 14 --ludt -o "$tmp/attacks-ludt.pcap"
+# issue 15: the stateful profile (dialogues with their results, MAP-OPEN references); issue 17:
+# SCCP management and connection-oriented SCCP among roaming traffic
+"$gen" --profile stateful --site "$site" --msus 2000 --seed 15 -o "$tmp/stateful.pcap"
+"$gen" --profile roaming --site "$site" --msus 1500 --seed 16 --sccp-extra 0.05 -o "$tmp/sccp-extra.pcap"
 "$gen" --profile roaming --site "$site" --msus 1500 --seed 13 --ipv6 --vlan 300 --bundle-max 7 \
 	-o "$tmp/roaming-v6-vlan-bundled.pcap"
 exec /usr/bin/python3 "$src/tests/oracle/oracle.py" "$ctl" "$tmp"
