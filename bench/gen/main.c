@@ -2579,6 +2579,18 @@ parse_u64(const char *s, uint64_t *v)
 	return 0;
 }
 
+/* A share 0..1 given to --opt; exits 2 on anything else. */
+static double
+parse_share(const char *s, const char *opt)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*end != '\0' || !(v >= 0 && v <= 1))
+		fail("invalid --%s %s (0..1)", opt, s);
+	return v;
+}
+
 /* Command line of sigwall-gen (parse_options). */
 struct gen_opts {
 	const char *profile, *site_path, *out, *labels, *msus_s;
@@ -2641,14 +2653,9 @@ parse_options(int argc, char **argv, struct gen *g, struct gen_opts *o)
 		case 'l':
 			o->labels = optarg;
 			break;
-		case 'a': {
-			char *end;
-
-			o->share = strtod(optarg, &end);
-			if (*end != '\0' || !(o->share >= 0 && o->share <= 1))
-				fail("invalid --attack-share %s (0..1)", optarg);
+		case 'a':
+			o->share = parse_share(optarg, "attack-share");
 			break;
-		}
 		case 'b':
 			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 16)
 				fail("invalid --bundle-max %s (1..16)", optarg);
@@ -2667,14 +2674,9 @@ parse_options(int argc, char **argv, struct gen *g, struct gen_opts *o)
 		case 'L':
 			g->ludt = 1;
 			break;
-		case 'X': {
-			char *end;
-
-			g->sccp_extra = strtod(optarg, &end);
-			if (*end != '\0' || !(g->sccp_extra >= 0 && g->sccp_extra <= 1))
-				fail("invalid --sccp-extra %s (0..1)", optarg);
+		case 'X':
+			g->sccp_extra = parse_share(optarg, "sccp-extra");
 			break;
-		}
 		case '6':
 			g->ipv6 = 1;
 			break;
