@@ -224,9 +224,10 @@ void sw_gen_sccp_xudt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 		      int remaining, uint32_t local_ref);
 
 /* SCCP management message (Q.713 5.3: 1 SSA, 2 SSP, 3 SST, 4 SOR, 5 SOG, 6 SSC) in a UDT
- * between SSN 1 of point codes cgpc -> cdpc, about SSN assn at point code apc. */
+ * between SSN 1 of point codes cgpc -> cdpc (the calling party by global title cg_gt instead
+ * when not NULL), about SSN assn at point code apc. */
 void sw_gen_sccp_scmg(struct sw_gen_bb *b, uint8_t type, uint8_t assn, uint32_t apc,
-		      uint32_t cdpc, uint32_t cgpc, uint8_t cong);
+		      uint32_t cdpc, uint32_t cgpc, uint8_t cong, const char *cg_gt);
 
 /* Connection-oriented SCCP message (Q.713 4.2-4.7: 0x01 CR, 0x02 CC, 0x04 RLSD, 0x05 RLC,
  * 0x06 DT1 with data[0..n)). */

@@ -85,6 +85,7 @@ static const char *const expect_name[] = {"allow", "drop", "alert"};
 	X(ST_UNSOL_CONT, "stateful-unsolicited-continue", EXP_DROP)                                \
 	X(ST_VELOCITY, "stateful-velocity", EXP_DROP)                                              \
 	X(SCCP_MGMT, "sccp-management", EXP_ALLOW)                                                 \
+	X(SCCP_MGMT_NP, "sccp-management-non-partner", EXP_DROP)                                   \
 	X(SCCP_CO, "sccp-connection-oriented", EXP_DROP)
 
 #define X_ENUM(id, name, exp) SC_##id,
@@ -1535,7 +1536,7 @@ struct story {
 	uint8_t kind, step, live;
 	uint8_t extra;	     /* ST_ATTACH: 0 none, 1 velocity attack, 2 wrong-VLR USSD */
 	uint8_t nussd;	     /* ST_ATTACH: legitimate USSD dialogues still to come */
-	int trav;	     /* traveller index, or -1 */
+	int trav;	     /* traveller index, or -1; ST_BACKGROUND: the dialogue's pool index */
 	int p, q;	     /* partners: p the new/serving one, q the previous / other */
 	uint64_t at_us;	     /* when the next step is due */
 	uint32_t tid[2], tid2[2];
@@ -1825,10 +1826,29 @@ st_step(struct gen *g, struct story *s)
 
 	switch (s->kind) {
 	case ST_BACKGROUND:
-		if (g->nactive > 0 && (g->nfree == 0 || sw_gen_rng_chance(&g->rng, 0.5)) &&
-		    legit_continue(g, -1, -1))
-			return 1;
-		legit_new(g, (int)sw_gen_rng_below(&g->rng, (uint32_t)g->nassoc), SIDE_HOME);
+		/* a home-initiated dialogue of the roaming profile, answered within the story's
+		 * milliseconds (a stateful firewall forgets a Begin after its timeout) */
+		if (s->step == 0) {
+			int n0 = g->nactive;
+
+			legit_new(g, (int)sw_gen_rng_below(&g->rng, (uint32_t)g->nassoc), SIDE_HOME);
+			if (g->nactive == n0)
+				return 1; /* an ISUP IAM */
+			s->trav = g->active[g->nactive - 1]; /* the dialogue's pool index */
+			s->step = 1;
+			s->at_us = next;
+			return 0;
+		}
+		if (!dlg_step(g, &g->pool[s->trav])) {
+			s->at_us = next;
+			return 0;
+		}
+		for (int i = 0; i < g->nactive; i++)
+			if (g->active[i] == s->trav) {
+				g->active[i] = g->active[--g->nactive];
+				break;
+			}
+		g->freel[g->nfree++] = (uint16_t)s->trav;
 		return 1;
 
 	case ST_ATTACH: {
@@ -2025,16 +2045,18 @@ produce_stateful(struct gen *g)
 
 /* ---- SCCP management and connection-oriented SCCP (issue 17, --sccp-extra P) ----
  *
- * SCCP management (Q.713 5.3): a subsystem-status-test from the outside point code about a home
- * subsystem, answered with subsystem-allowed from the home point code, both between SSN 1
- * (labelled sccp-management, allowed by the shipped policy: no TCAP, no rule acts on it).
+ * SCCP management (Q.713 5.3): a subsystem-status-test about a home subsystem from a partner's
+ * GT, answered with subsystem-allowed from the home point code, both between SSN 1 (labelled
+ * sccp-management, allowed by the shipped policy: partners' SSTs pass), or from a GT of no
+ * partner, unanswered (sccp-management-non-partner, dropped by scmg-non-partner).
  * Connection-oriented SCCP (Q.713 4.2-4.7): the outside opens a class 2 connection (CR), home
  * confirms (CC), the outside sends data (DT1) and releases (RLSD), home completes (RLC); every
  * message labelled sccp-connection-oriented, which the shipped policy drops as malformed
  * (classified, its data is not TCAP; patterns/README.md).
  */
 static void
-push_sccp_extra(struct gen *g, int ai, int s, uint8_t scen, int mgmt, uint8_t type)
+push_sccp_extra(struct gen *g, int ai, int s, uint8_t scen, int mgmt, uint8_t type,
+		const char *cg_gt)
 {
 	struct assoc *a = &g->as[ai];
 	uint8_t sls = pick_sls(g);
@@ -2043,7 +2065,8 @@ push_sccp_extra(struct gen *g, int ai, int s, uint8_t scen, int mgmt, uint8_t ty
 
 	sw_gen_bb_init(&b, c->buf, sizeof(c->buf));
 	if (mgmt) {
-		sw_gen_sccp_scmg(&b, type, g->ssa_ssn, a->pc[SIDE_HOME], a->pc[!s], a->pc[s], 0);
+		sw_gen_sccp_scmg(&b, type, g->ssa_ssn, a->pc[SIDE_HOME], a->pc[!s], a->pc[s], 0,
+				 cg_gt);
 	} else {
 		static const uint8_t data[8] = {0x05, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04};
 		uint32_t dlr = g->co_ref[!s], slr = g->co_ref[s];
@@ -2066,14 +2089,14 @@ sccp_extra(struct gen *g, int ai, int side)
 
 	if (g->ssa_owed && (side < 0 || side == SIDE_HOME) && (ai < 0 || ai == g->ssa_assoc) &&
 	    sw_gen_rng_chance(&g->rng, 0.5)) {
-		push_sccp_extra(g, g->ssa_assoc, SIDE_HOME, SC_SCCP_MGMT, 1, 1); /* SSA */
+		push_sccp_extra(g, g->ssa_assoc, SIDE_HOME, SC_SCCP_MGMT, 1, 1, NULL); /* SSA */
 		g->ssa_owed = 0;
 		return 1;
 	}
 	if (g->co_step > 0 && (side < 0 || side == co_side[g->co_step]) &&
 	    (ai < 0 || ai == g->co_assoc) && sw_gen_rng_chance(&g->rng, 0.5)) {
 		push_sccp_extra(g, g->co_assoc, co_side[g->co_step], SC_SCCP_CO, 0,
-				co_type[g->co_step]);
+				co_type[g->co_step], NULL);
 		g->co_step = (g->co_step + 1) % 5;
 		return 1;
 	}
@@ -2084,17 +2107,27 @@ sccp_extra(struct gen *g, int ai, int side)
 	if (!g->ssa_owed && sw_gen_rng_chance(&g->rng, 0.6)) {
 		static const uint8_t ssns[4] = {6, 7, 8, 146};
 
+		char gt[16];
+
 		g->ssa_ssn = ssns[sw_gen_rng_below(&g->rng, 4)];
-		g->ssa_assoc = ai;
-		g->ssa_owed = 1;
-		push_sccp_extra(g, ai, SIDE_REMOTE, SC_SCCP_MGMT, 1, 3); /* SST */
+		if (sw_gen_rng_chance(&g->rng, 0.7)) {
+			/* a partner's SST (its calling GT a partner's): answered with SSA */
+			partner_gt(g, rand_partner(g), gt);
+			g->ssa_assoc = ai;
+			g->ssa_owed = 1;
+			push_sccp_extra(g, ai, SIDE_REMOTE, SC_SCCP_MGMT, 1, 3, gt);
+		} else {
+			/* from a network that is no partner: dropped, unanswered */
+			foreign_gt(g, gt);
+			push_sccp_extra(g, ai, SIDE_REMOTE, SC_SCCP_MGMT_NP, 1, 3, gt);
+		}
 		return 1;
 	}
 	if (g->co_step == 0) {
 		g->co_assoc = ai;
 		g->co_ref[SIDE_REMOTE] = (uint32_t)sw_gen_rng_next(&g->rng) & 0xffffff;
 		g->co_ref[SIDE_HOME] = (uint32_t)sw_gen_rng_next(&g->rng) & 0xffffff;
-		push_sccp_extra(g, ai, SIDE_REMOTE, SC_SCCP_CO, 0, 0x01); /* CR */
+		push_sccp_extra(g, ai, SIDE_REMOTE, SC_SCCP_CO, 0, 0x01, NULL); /* CR */
 		g->co_step = 1;
 		return 1;
 	}

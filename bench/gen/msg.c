@@ -674,10 +674,11 @@ sw_gen_sccp_ludt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
  */
 void
 sw_gen_sccp_scmg(struct sw_gen_bb *b, uint8_t type, uint8_t assn, uint32_t apc, uint32_t cdpc,
-		 uint32_t cgpc, uint8_t cong)
+		 uint32_t cgpc, uint8_t cong, const char *cg_gt)
 {
-	uint8_t d[6], a[2][4];
-	size_t n = 0;
+	uint8_t d[6], a[4];
+	size_t n = 0, la = 5, lb;
+	uint8_t *m;
 
 	d[n++] = type;
 	d[n++] = assn;
@@ -688,23 +689,36 @@ sw_gen_sccp_scmg(struct sw_gen_bb *b, uint8_t type, uint8_t assn, uint32_t apc, 
 		d[n++] = (uint8_t)(cong & 0x0f); /* SSC: congestion level */
 	bb_put(b, d, n);
 	bb_u8(b, (uint8_t)n);
-	for (int i = 0; i < 2; i++) {
-		uint32_t pc = i == 0 ? cgpc : cdpc;
+	m = b->p;
+	if (cg_gt != NULL) {
+		/* the calling party by its global title (route on GT, GTI 4), SSN 1 */
+		struct sw_gen_sccp_addr cg;
 
-		a[i][0] = 0x43; /* AI: route on SSN, SSN present, PC present (Q.713 3.4.1) */
-		a[i][1] = (uint8_t)pc;
-		a[i][2] = (uint8_t)((pc >> 8) & 0x3f);
-		a[i][3] = 0x01; /* SSN 1: SCCP management */
+		memset(&cg, 0, sizeof(cg));
+		snprintf(cg.gt, sizeof(cg.gt), "%s", cg_gt);
+		cg.ssn = 1;
+		cg.gti = 4;
+		enc_addr(b, &cg);
+	} else {
+		a[0] = 0x43; /* AI: route on SSN, SSN present, PC present (Q.713 3.4.1) */
+		a[1] = (uint8_t)cgpc;
+		a[2] = (uint8_t)((cgpc >> 8) & 0x3f);
+		a[3] = 0x01; /* SSN 1: SCCP management */
+		bb_put(b, a, 4);
+		bb_u8(b, 4);
 	}
-	bb_put(b, a[0], 4); /* calling */
+	lb = (size_t)(m - b->p);
+	a[0] = 0x43;
+	a[1] = (uint8_t)cdpc;
+	a[2] = (uint8_t)((cdpc >> 8) & 0x3f);
+	a[3] = 0x01;
+	bb_put(b, a, 4); /* called */
 	bb_u8(b, 4);
-	bb_put(b, a[1], 4); /* called */
-	bb_u8(b, 4);
-	bb_u8(b, 1 + 5 + 5); /* pointer to data */
-	bb_u8(b, 2 + 5);     /* pointer to calling party address */
-	bb_u8(b, 3);	     /* pointer to called party address */
-	bb_u8(b, 0x00);	     /* class 0, no return */
-	bb_u8(b, 0x09);	     /* UDT */
+	bb_u8(b, (uint8_t)(1 + la + lb)); /* pointer to data */
+	bb_u8(b, (uint8_t)(2 + la));	  /* pointer to calling party address */
+	bb_u8(b, 3);			  /* pointer to called party address */
+	bb_u8(b, 0x00);			  /* class 0, no return */
+	bb_u8(b, 0x09);			  /* UDT */
 }
 
 /*

@@ -4,7 +4,7 @@
 re-evaluated here over `sigwallctl inspect --json` and the capture's own time stamps:
 
 - dialogues (D3): a TC-CONTINUE/END/ABORT from outside is unsolicited unless its DTID was sent
-  (as an OTID) from inside by the node it is addressed to;
+  (as an OTID) from inside by the node it is addressed to, within the 60 s dialogue timeout;
 - SMS (D4): an mt-forwardSM from outside for a home IMSI is unsolicited unless a
   sendRoutingInfoForSM result for that IMSI went from inside, within 60 s, to a GT of the caller's
   partner (to the caller itself when it is no partner);
@@ -112,7 +112,7 @@ def main():
         labels[(x["frame"], x["chunk"])] = x
     out = subprocess.run([CTL, "inspect", "--json", pcap], capture_output=True, text=True,
                          check=True).stdout
-    sent = set()          # (otid, GT that sent it) from inside
+    sent = {}             # (otid, GT that sent it) from inside -> when
     sri = collections.defaultdict(list)  # imsi -> [(t, GT the result went to)]
     pending_ul = {}       # (otid of the UL, VLR GT) -> (imsi, vlr number partner)
     loc = {}              # imsi -> (partner, t)
@@ -134,7 +134,7 @@ def main():
         conds = []
         if inside:
             if tc["otid"]:
-                sent.add((tc["otid"], cg))
+                sent[(tc["otid"], cg)] = t
             for ctype, op in ops:
                 if ctype == "returnResultLast" and op == 45 and mp.get("imsi"):
                     sri[mp["imsi"]].append((t, cd))
@@ -142,8 +142,9 @@ def main():
                     imsi, p = pending_ul.pop((tc["dtid"], cd))
                     loc[imsi] = (p, t)
         else:
-            if tc["type"] in ("continue", "end", "abort") and (tc["dtid"], cd) not in sent:
-                conds.append("unsolicited")
+            if tc["type"] in ("continue", "end", "abort") and \
+                    t - sent.get((tc["dtid"], cd), -10**15) > 60000000:
+                conds.append("unsolicited")  # never sent, or longer ago than the 60 s timeout
             imsi = mp.get("imsi") or ""
             home = imsi.startswith(HOME_PLMN)
             if ("invoke", 44) in ops and home:
