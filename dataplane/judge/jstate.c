@@ -115,6 +115,16 @@ subscriber(const struct sw_msu *m)
 	return NULL;
 }
 
+/* The serving node an updateLocation (its VLR number, else its MSC number) or an
+ * updateGprsLocation (its SGSN number) names. */
+static const struct sw_digits *
+ul_number(const struct sw_msu *m, int32_t op)
+{
+	if (op == MAP_OP_UPDATE_GPRS_LOCATION)
+		return &m->map.sgsn;
+	return m->map.vlr.len > 0 ? &m->map.vlr : &m->map.msc;
+}
+
 struct net_info {
 	uint32_t id;      /* partner id, 0: none */
 	uint16_t country; /* its country (home: the home country), 0: unknown */
@@ -216,10 +226,7 @@ sw_judge_state(const struct sw_judge_ctx *ctx, const struct sw_msu *m, unsigned 
 		    (inv_op == MAP_OP_UPDATE_LOCATION || inv_op == MAP_OP_UPDATE_GPRS_LOCATION)) {
 			/* The serving network: the partner of the VLR/SGSN number, else of the
 			 * calling GT. */
-			const struct sw_digits *num = inv_op == MAP_OP_UPDATE_GPRS_LOCATION
-							      ? &m->map.sgsn
-						      : m->map.vlr.len > 0 ? &m->map.vlr
-									   : &m->map.msc;
+			const struct sw_digits *num = ul_number(m, inv_op);
 			unsigned net = net_of(image, ss, SW_STATE_PFX_GT, num);
 			struct net_info ni =
 				net_info(image, ss, net != SW_NET_NONE ? net : CG_NET());
@@ -279,11 +286,7 @@ sw_judge_state(const struct sw_judge_ctx *ctx, const struct sw_msu *m, unsigned 
 				    SW_STATE_LOC_NOT_SERVING)
 				bits |= BIT(SW_ST_NOT_SERVING);
 		} else if (used & BIT(SW_ST_VELOCITY)) {
-			const struct sw_digits *num = inv_op == MAP_OP_UPDATE_GPRS_LOCATION
-							      ? &m->map.sgsn
-						      : m->map.vlr.len > 0 ? &m->map.vlr
-									   : &m->map.msc;
-			unsigned net = net_of(image, ss, SW_STATE_PFX_GT, num);
+			unsigned net = net_of(image, ss, SW_STATE_PFX_GT, ul_number(m, inv_op));
 			struct net_info ni =
 				net_info(image, ss, net != SW_NET_NONE ? net : CG_NET());
 			const struct sw_state_travel *t =
@@ -315,10 +318,8 @@ sw_judge_state_mismatch(const struct sw_judge_ctx *ctx, const struct sw_msu *m, 
 		const struct sw_tcap_comp *c = &m->tcap.comp[i];
 		if (c->type != SW_COMP_INVOKE || !c->has_opcode || c->opcode_global)
 			continue;
-		if (c->opcode == MAP_OP_UPDATE_LOCATION)
-			num = m->map.vlr.len > 0 ? &m->map.vlr : &m->map.msc;
-		else if (c->opcode == MAP_OP_UPDATE_GPRS_LOCATION)
-			num = &m->map.sgsn;
+		if (c->opcode == MAP_OP_UPDATE_LOCATION || c->opcode == MAP_OP_UPDATE_GPRS_LOCATION)
+			num = ul_number(m, c->opcode);
 		else
 			break; /* the MAP fields are the first invoke's */
 	}
