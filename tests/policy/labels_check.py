@@ -1,15 +1,10 @@
 #!/usr/bin/python3
 """Compare `sigwallctl inspect --json` verdicts with sigwall-gen labels.
 
-usage: labels_check.py LABELS.jsonl INSPECT.jsonl [--no-sri-sm]
+usage: labels_check.py LABELS.jsonl INSPECT.jsonl
 Prints a per-label table; exit 1 if any labelled MSU got another action than expected
 (100% of attacks caught, 0 legitimate messages dropped), 0 otherwise.
 
---no-sri-sm: the profile delivers its legitimate MT SMS without the SRI-SM a real SMSC sends
-first (sigwall-gen's roaming and attacks profiles, until its stateful profile, issue 15 Deliver
-8): a legitimate mt-forwardSM dropped by `state-unsolicited-sms` with only that condition held
-is counted apart ("unsolicited by construction") instead of wrong. Every other wrong verdict,
-of every other rule, still fails.
 """
 import collections
 import json
@@ -33,19 +28,12 @@ def main():
                 continue
             # packet-level records (IP fragment, ...) carry no chunk: they stand for chunk 0
             got[(r["frame"], r.get("chunk", 0))] = r["verdict"]
-    no_sri_sm = len(sys.argv) > 3 and sys.argv[3] == "--no-sri-sm"
     per = collections.defaultdict(lambda: [0, 0])
     bad = []
-    excused = 0
     for k, lab in sorted(labels.items()):
         v = got.get(k)
         act = v["action"] if v else "missing"
         ok = act == lab["expect"]
-        if (not ok and no_sri_sm and lab["label"] == "legit" and v is not None
-                and v.get("rule") == "state-unsolicited-sms"
-                and v.get("state") == ["unsolicited-sms"]):
-            excused += 1
-            ok = True
         per[lab["label"]][0 if ok else 1] += 1
         if not ok:
             bad.append((k, lab["label"], lab["expect"], act, v["rule"] if v else None))
@@ -58,9 +46,6 @@ def main():
         print(f"{missing} labelled MSUs got no verdict record from inspect (packet-level "
               "malformation, e.g. an IP fragment: inspect must evaluate them too, with an MSU "
               "carrying pkt.mal, which the policy sends to its malformed action)")
-    if no_sri_sm:
-        print(f"{excused} legitimate MT SMS without a preceding SRI-SM (unsolicited by "
-              "construction of this profile) dropped by state-unsolicited-sms")
     print(f"labelled {len(labels)} wrong {len(bad) - missing} no-verdict {missing}")
     return 1 if bad or not labels else 0
 

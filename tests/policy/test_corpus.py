@@ -5,7 +5,7 @@ usage: test_corpus.py SIGWALLCTL SIGWALL_GEN SRCDIR
 
 1. `sigwallctl check patterns/default.conf patterns/site.example.conf` succeeds and prints the
    summary; a broken rule file gives exit 2, one `file:line: message` line and no summary.
-2. Both profiles of sigwall-gen (roaming with 5% attacks, attacks) are inspected with the
+2. The profiles of sigwall-gen (roaming with 5% attacks, attacks, stateful) are inspected with the
    shipped policy; every labelled MSU must get exactly its expected action: 100% of attacks,
    0 legitimate messages dropped. Per-label counts are printed.
 """
@@ -54,8 +54,10 @@ def main():
             print("FAIL: usage error exit", r.returncode)
             fails += 1
 
+        # stateful (issue 15 D8): complete dialogues and labelled stateful attacks, judged with
+        # the state rules and no allowance
         for profile, extra, seed in (("roaming", ["--attack-share", "0.05"], "3"),
-                                     ("attacks", [], "7")):
+                                     ("attacks", [], "7"), ("stateful", [], "5")):
             pcap = os.path.join(tmp, profile + ".pcap")
             lab = os.path.join(tmp, profile + ".jsonl")
             out = os.path.join(tmp, profile + ".out")
@@ -74,8 +76,7 @@ def main():
                 fails += 1
                 continue
             print(f"--- profile {profile} (seed {seed}, 20000 MSUs)")
-            # these profiles deliver MT SMS without SRI-SM (labels_check.py --no-sri-sm)
-            sys.argv = ["labels_check", lab, out, "--no-sri-sm"]
+            sys.argv = ["labels_check", lab, out]
             if labels_check.main() != 0:
                 fails += 1
     print("FAIL" if fails else "PASS", fails)
