@@ -4,7 +4,8 @@
 take every complete M3UA DATA chunk of the capture with its label, and write one file per side:
     mixA.txt  the remote side's messages (the client in namespace A sends them into port A)
     mixB.txt  the home side's messages (the server in namespace B sends them into port B)
-one line per message: 'allow HEX' or 'drop HEX' (the verdict the shipped policy must give).
+one line per message: 'allow HEX' or 'drop HEX' (the verdict the shipped policy must give), or
+'maybe HEX G' for a piece of segmented attack G (any may pass or be neutralized, never all).
 usage: mkmix.py OUTDIR MSUS SEED ATTACK_SHARE [runs]   (SW_BUILD: the build directory)
 'runs': side A's messages are rearranged into attack bursts (runs of up to 40 blocked messages
 between runs of allowed ones, ending with blocked ones), issue 12's stall pattern: the sender's
@@ -22,6 +23,7 @@ try:
     frames, labels, _ = gen_capture(env, msus, seed, attack_share=share)
     lines = [[], []]
     n = [[0, 0], [0, 0]]
+    cur, ngroups = [None, None], [0]  # the segmented attack being written per side
     for i, f in enumerate(frames):
         if is_fragment(f):
             continue
@@ -43,8 +45,22 @@ try:
             # the segments of a segmented attack stay together and in order in 'runs' (issue 14:
             # the last one is dropped, the ones before pass; moved apart, another one would be last)
             held = lab is not None and lab["label"] == "evasion-xudt-segmented"
-            lines[side].append("%s %s%s\n" % ("drop" if drop else "allow", f[o + 16:o + ln].hex(),
-                                               " " if held else ""))
+            # A piece held for reassembly passes, but a retransmission of it after the message was
+            # judged gets the message's verdict (neutralized: a BEAT in its place), and the piece
+            # that completes the message, whichever reordering makes it, is the one dropped.
+            # So every piece of a segmented attack is 'maybe HEX G' (G: the attack), and the
+            # receiver checks that it never holds all pieces of one G.
+            if held:
+                # the generator writes an attack's segments one after the other, the last one
+                # labelled drop (the ones before are held: allow): that one closes the group
+                if cur[side] is None:
+                    cur[side] = ngroups[0]
+                    ngroups[0] += 1
+                lines[side].append("maybe %s %d \n" % (f[o + 16:o + ln].hex(), cur[side]))
+                if drop:
+                    cur[side] = None
+            else:
+                lines[side].append("%s %s\n" % ("drop" if drop else "allow", f[o + 16:o + ln].hex()))
             n[side][drop] += 1
     if runs:
         allow = [x for x in lines[0] if x.startswith("allow") and not x.endswith(" \n")]
