@@ -50,7 +50,7 @@ def run(env, tag, queues):
            "--file-prefix", env.prefix, "--log-level", "lib.eal:error"]
     for v in vd:
         cmd += ["--vdev", v]
-    cmd += ["--", "--mode", "inline", "--ports", "0:1", "--exit-on-idle", "700", "--no-repair",
+    cmd += ["--", "--mode", "inline", "--ports", "0:1", "--exit-on-idle", "3000", "--no-repair",
             "--instance", env.instance]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=90)
     if p.returncode != 0:
@@ -70,6 +70,7 @@ if not os.cpu_count() or os.cpu_count() < 2:
 env = Env("state")
 try:
     probe_dpdk(env)
+    itest("unlink", env.instance)  # a name of an earlier run (pids come back) starts empty
     itest("publish", env.instance, RULES_STATE, SITE, 1)
     b1, b2, b3 = begin_inside(0x01020304, 1), begin_inside(0x05060708, 2), begin_inside(0x090a0b0c, 3)
     e1, e_bad = end_outside(0x01020304, 10), end_outside(0x0a0b0c0d, 11)
