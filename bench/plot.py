@@ -27,6 +27,19 @@ def load(path):
     return hdr, rows
 
 
+def render(lines, tmp):
+    """Run gnuplot on the script lines in the scratch directory tmp, then remove tmp; exit 1
+    with gnuplot's output when it fails (bench/trend.py uses it too)."""
+    script = os.path.join(tmp, "plot.gp")
+    open(script, "w").write("\n".join(lines) + "\n")
+    r = subprocess.run(["gnuplot", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    if r.returncode != 0:
+        sys.stderr.write(r.stdout)
+        sys.exit(1)
+    shutil.rmtree(tmp)
+
+
 def num(v):
     try:
         return float(v)
@@ -117,14 +130,7 @@ def main():
               "'%s/w.dat' using 1:5 with linespoints lw 2 title 'p99', "
               "10 with lines dt 2 lc rgb 'red' title 'goal 10 us'" % (tmp, tmp)]
     g.append("unset multiplot")
-    script = os.path.join(tmp, "plot.gp")
-    open(script, "w").write("\n".join(g) + "\n")
-    r = subprocess.run(["gnuplot", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True)
-    if r.returncode != 0:
-        sys.stderr.write(r.stdout)
-        sys.exit(1)
-    shutil.rmtree(tmp)
+    render(g, tmp)
     print("plot: %s" % out)
 
 

@@ -14,34 +14,16 @@ import glob
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from plot import load, num, render  # noqa: E402  (bench/plot.py: one TSV reader, one gnuplot run)
 GOAL_MPPS = 10.0   # issue 20: >= 10 Mpps per worker core, realistic, 1,000 + 100k rules
 GOAL_P99_US = 10.0  # issue 8/20: p99 <= 10 us
 
 
-def load(path):
-    hdr, rows, cols = {}, [], None
-    for line in open(path):
-        line = line.rstrip("\n")
-        if line.startswith("# "):
-            k, _, v = line[2:].partition("\t")
-            hdr.setdefault(k, v)
-        elif cols is None:
-            cols = line.split("\t")
-        elif line:
-            rows.append(dict(zip(cols, line.split("\t"))))
-    return hdr, rows
-
-
-def num(v):
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return float("nan")
 
 
 def pos(v):
@@ -125,14 +107,7 @@ def main():
          "plot '%s' using 1:5:xtic(2) with linespoints lw 2 title 'p99', "
          "%g with lines dt 2 lc rgb 'red' title 'goal 10 us'" % (dat, GOAL_P99_US),
          "unset multiplot"]
-    script = os.path.join(tmp, "trend.gp")
-    open(script, "w").write("\n".join(g) + "\n")
-    r = subprocess.run(["gnuplot", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True)
-    if r.returncode != 0:
-        sys.stderr.write(r.stdout)
-        sys.exit(1)
-    shutil.rmtree(tmp)
+    render(g, tmp)
     print("trend: %s" % out)
 
 
