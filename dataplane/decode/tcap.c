@@ -485,6 +485,17 @@ tcap_param(struct sw_cur *c, struct sw_tcap_comp *comp)
 	return SW_MAL_NONE;
 }
 
+/* The operation or error code at t, then the parameter after it (invoke, returnResult,
+ * returnError: Q.773 4.2.2.1 Table 14) */
+static inline enum sw_mal
+tcap_opcode_param(const uint8_t *buf, struct sw_cur *c, const struct sw_ber_tlv *t,
+		  struct sw_tcap_comp *comp)
+{
+	enum sw_mal m = tcap_opcode(buf, t, comp);
+
+	return m != SW_MAL_NONE ? m : tcap_param(c, comp);
+}
+
 /*
  * One component (Q.773 4.2.2):
  *   Invoke ::= { invokeID, linkedID [0] OPT, operationCode, parameter OPT }
@@ -538,10 +549,7 @@ tcap_component(const uint8_t *buf, const struct sw_ber_tlv *ct, struct sw_tcap_c
 			if (m != SW_MAL_NONE)
 				return m;
 		}
-		m = tcap_opcode(buf, &t, comp);
-		if (m != SW_MAL_NONE)
-			return m;
-		return tcap_param(&c, comp);
+		return tcap_opcode_param(buf, &c, &t, comp);
 
 	case SW_COMP_RESULT_LAST:
 	case SW_COMP_RESULT: {
@@ -558,20 +566,14 @@ tcap_component(const uint8_t *buf, const struct sw_ber_tlv *ct, struct sw_tcap_c
 		m = tcap_next(&r, &t, SW_MAL_TCAP_OPCODE);
 		if (m != SW_MAL_NONE)
 			return m;
-		m = tcap_opcode(buf, &t, comp);
-		if (m != SW_MAL_NONE)
-			return m;
-		return tcap_param(&r, comp);
+		return tcap_opcode_param(buf, &r, &t, comp);
 	}
 
 	case SW_COMP_ERROR:
 		m = tcap_next(&c, &t, SW_MAL_TCAP_OPCODE);
 		if (m != SW_MAL_NONE)
 			return m;
-		m = tcap_opcode(buf, &t, comp);
-		if (m != SW_MAL_NONE)
-			return m;
-		return tcap_param(&c, comp);
+		return tcap_opcode_param(buf, &c, &t, comp);
 
 	case SW_COMP_REJECT: {
 		int32_t problem;

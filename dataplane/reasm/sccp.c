@@ -140,12 +140,7 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 	}
 	if ((uint32_t)e->used + n > SW_REASM_SCCP_DATA_MAX)
 		return sccp_fail(r, msu, i, SW_MAL_SCCP_REASM_LONG, now, out);
-	memcpy(rt_buf(t, (uint32_t)i) + e->used, p, n);
-	e->off[idx] = e->used;
-	e->len[idx] = (uint16_t)n;
-	e->ph[idx] = ph;
-	e->used = (uint16_t)(e->used + n);
-	e->have |= (uint16_t)(1u << idx);
+	rt_put_piece(t, (uint32_t)i, idx, p, n, ph);
 	if (first)
 		e->total = (uint8_t)(rem + 1);
 	if (e->total != 0 && e->have == (uint16_t)((1u << e->total) - 1))

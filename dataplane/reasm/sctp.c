@@ -172,12 +172,7 @@ sw_reasm_sctp(struct sw_reasm *r, const uint8_t *buf, const struct sw_pkt *pkt,
 	}
 	if ((uint32_t)e->used + n > SW_REASM_SCTP_DATA_MAX)
 		return sctp_fail(r, msu, i, SW_MAL_SCTP_REASM_LONG, now, out);
-	memcpy(rt_buf(t, (uint32_t)i) + e->used, p, n);
-	e->off[idx] = e->used;
-	e->len[idx] = (uint16_t)n;
-	e->ph[idx] = ph;
-	e->used = (uint16_t)(e->used + n);
-	e->have |= (uint16_t)(1u << idx);
+	rt_put_piece(t, (uint32_t)i, idx, p, n, ph);
 	e->lo = lo;
 	e->hi = hi;
 	if (bf) {

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "reasm.h"
 
@@ -92,6 +93,22 @@ rt_same_piece(const struct rt_table *t, uint32_t i, unsigned idx, uint64_t ph, u
 	const struct rt_entry *e = &t->e[i];
 
 	return (e->have >> idx & 1) && e->len[idx] == n && e->ph[idx] == ph;
+}
+
+/* Piece idx of entry i: its n octets p (keyed hash ph) appended to the entry's buffer; the
+ * caller checked that the piece is new and that used + n fits. */
+static inline void
+rt_put_piece(struct rt_table *t, uint32_t i, unsigned idx, const uint8_t *p, uint32_t n,
+	     uint64_t ph)
+{
+	struct rt_entry *e = &t->e[i];
+
+	memcpy(rt_buf(t, i) + e->used, p, n);
+	e->off[idx] = e->used;
+	e->len[idx] = (uint16_t)n;
+	e->ph[idx] = ph;
+	e->used = (uint16_t)(e->used + n);
+	e->have |= (uint16_t)(1u << idx);
 }
 
 /* Entry i (judged) starts a new message under its key, RT_COLLECT since now. Returns false
