@@ -199,6 +199,30 @@ tcap_next(struct sw_cur *c, struct sw_ber_tlv *t, enum sw_mal missing)
 static const uint8_t map_dialogue_as[] = MAP_DIALOGUE_AS;
 
 /*
+ * The parts of an EXTERNAL (X.690 8.18) in cursor e: the first direct-reference OID (oid,
+ * *have_oid), indirect-reference and data-value-descriptor skipped, then the encoding (enc).
+ */
+static enum sw_mal
+tcap_external(struct sw_cur *e, struct sw_ber_tlv *oid, bool *have_oid, struct sw_ber_tlv *enc)
+{
+	enum sw_mal m;
+
+	*have_oid = false;
+	for (;;) {
+		m = tcap_next(e, enc, SW_MAL_TCAP_DIALOGUE);
+		if (m != SW_MAL_NONE)
+			return m;
+		if (sw_ber_is(enc, SW_BER_OID) && !*have_oid) {
+			*oid = *enc;
+			*have_oid = true;
+			continue;
+		}
+		if (!sw_ber_is(enc, X690_INDIRECT_REF) && !sw_ber_is(enc, X690_DESCRIPTOR))
+			return SW_MAL_NONE;
+	}
+}
+
+/*
  * user-information [30] IMPLICIT SEQUENCE OF EXTERNAL (Q.773 Annex A, X.690 8.18). An EXTERNAL
  * whose direct-reference is map-DialogueAS and whose encoding is single-ASN1-type holds the
  * MAP-DialoguePDU (TS 29.002 17.4), decoded into msu->mapdlg; any other EXTERNAL is checked for
@@ -213,7 +237,7 @@ tcap_user_info(const uint8_t *buf, const struct sw_ber_tlv *ui, struct sw_msu *m
 	while (sw_cur_left(&c) > 0) {
 		struct sw_ber_tlv ext, t, oid = { 0 };
 		struct sw_cur e, s;
-		bool have_oid = false;
+		bool have_oid;
 		enum sw_mal m;
 
 		m = sw_ber_next(&c, &ext);
@@ -222,19 +246,9 @@ tcap_user_info(const uint8_t *buf, const struct sw_ber_tlv *ui, struct sw_msu *m
 		if (!sw_ber_is(&ext, SW_BER_EXTERNAL))
 			return SW_MAL_TCAP_DIALOGUE;
 		sw_ber_contents(buf, &ext, &e);
-		for (;;) {
-			m = tcap_next(&e, &t, SW_MAL_TCAP_DIALOGUE);
-			if (m != SW_MAL_NONE)
-				return m;
-			if (sw_ber_is(&t, SW_BER_OID) && !have_oid) {
-				oid = t;
-				have_oid = true;
-				continue;
-			}
-			if (sw_ber_is(&t, X690_INDIRECT_REF) || sw_ber_is(&t, X690_DESCRIPTOR))
-				continue;
-			break;
-		}
+		m = tcap_external(&e, &oid, &have_oid, &t);
+		if (m != SW_MAL_NONE)
+			return m;
 		if (sw_cur_left(&e) != 0)
 			return SW_MAL_TCAP_DIALOGUE;
 		if (!have_oid || !sw_ber_is(&t, TCAP_DLG_SINGLE) ||
@@ -390,9 +404,9 @@ tcap_dialogue_pdu(const uint8_t *buf, const struct sw_ber_tlv *pdu, struct sw_ms
 static enum sw_mal
 tcap_dialogue(const uint8_t *buf, const struct sw_ber_tlv *dp, struct sw_msu *msu)
 {
-	struct sw_ber_tlv ext, t, pdu;
+	struct sw_ber_tlv ext, t, pdu, ref;
 	struct sw_cur c, e, s;
-	bool have_ref = false;
+	bool have_ref;
 	enum sw_mal m;
 
 	sw_ber_contents(buf, dp, &c);
@@ -405,18 +419,9 @@ tcap_dialogue(const uint8_t *buf, const struct sw_ber_tlv *dp, struct sw_msu *ms
 		return SW_MAL_TCAP_DIALOGUE;
 
 	sw_ber_contents(buf, &ext, &e);
-	for (;;) {
-		m = tcap_next(&e, &t, SW_MAL_TCAP_DIALOGUE);
-		if (m != SW_MAL_NONE)
-			return m;
-		if (sw_ber_is(&t, SW_BER_OID) && !have_ref) {
-			have_ref = true;
-			continue;
-		}
-		if (sw_ber_is(&t, X690_INDIRECT_REF) || sw_ber_is(&t, X690_DESCRIPTOR))
-			continue;
-		break;
-	}
+	m = tcap_external(&e, &ref, &have_ref, &t);
+	if (m != SW_MAL_NONE)
+		return m;
 	/* Q.773 only uses single-ASN1-type; octet-aligned/arbitrary would hide the PDU */
 	if (!sw_ber_is(&t, TCAP_DLG_SINGLE) || !have_ref || sw_cur_left(&e) != 0)
 		return SW_MAL_TCAP_DIALOGUE;
