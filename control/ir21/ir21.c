@@ -120,11 +120,18 @@ cmp_str(const void *a, const void *b)
 
 /* Sorted, and without a prefix that a shorter one in the list already covers. */
 static void
+strlist_sort(struct strlist *l)
+{
+	if (l->n > 1) /* an empty list has no array: qsort's first argument must not be NULL */
+		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+}
+
+static void
 strlist_minimise(struct strlist *l)
 {
 	size_t k = 0;
 
-	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	strlist_sort(l);
 	for (size_t i = 0; i < l->n; i++) {
 		/* sorted: a covering prefix sorts right before what it covers (or before a run of
 		 * such) and was kept */
@@ -571,7 +578,7 @@ emit(FILE *o, struct import *im)
 
 		strlist_minimise(&p->gt);
 		strlist_minimise(&p->msisdn);
-		qsort(p->plmn.v, p->plmn.n, sizeof(*p->plmn.v), cmp_str);
+		strlist_sort(&p->plmn);
 		fputs("\t# ", o);
 		put_comment_text(o, p->org);
 		fputs(", network ", o);
