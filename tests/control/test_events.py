@@ -93,6 +93,9 @@ class Syslog(threading.Thread):
                 pass
 
 
+RUNS = []  # every daemon started, so a failure anywhere still stops them (main's finally)
+
+
 class Run:
     def __init__(self, env, tag):
         self.env = env
@@ -117,6 +120,7 @@ class Run:
              "--foreground", "--log", "stderr", "--events", self.events, "--events-pcap",
              self.pcap, "--metrics", "127.0.0.1:%d" % self.port] + list(extra),
             env=self.cenv, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=pre)
+        RUNS.append(self.proc)
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -163,6 +167,10 @@ def main():
         probe_dpdk(env)
         run(env)
     finally:
+        for p in RUNS:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
         subprocess.run([CONTROL, "--instance", env.instance, "--cleanup"],
                        env=dict(os.environ, SIGWALL_RUNDIR=env.path("run")), capture_output=True)
         env.cleanup()
