@@ -205,6 +205,10 @@ set_degraded(struct sw_cluster *c, bool on)
 	atomic_store(&c->degraded, on);
 	if (c->own_rings)
 		atomic_store_explicit(&c->rings_obj.hdr->degraded, on ? 1u : 0u, RELAXED);
+	/* Each worker reads its own ring's copy (the judge's `cluster-degraded`). */
+	for (unsigned i = 0; i < c->nrings; i++)
+		if (c->rings != NULL && c->rings[i] != NULL)
+			atomic_store_explicit(&c->rings[i]->degraded, on ? 1u : 0u, RELAXED);
 }
 
 static void
@@ -1097,6 +1101,7 @@ sw_cluster_new(const struct sw_cluster_conf *conf, const char *instance, struct 
 			goto fail;
 		memcpy(c->rings, rings, nrings * sizeof(*rings));
 		c->nrings = nrings;
+		set_degraded(c, true);
 	} else if (instance != NULL) {
 		int rc = sw_state_rings_create(instance, nrings, 0, &c->rings_obj);
 
@@ -1147,6 +1152,8 @@ sw_cluster_free(struct sw_cluster *c)
 		pthread_join(c->tx, NULL);
 	if (c->rx_started)
 		pthread_join(c->rx, NULL);
+	/* Nobody replicates any more: the peers' state may be missing from now on. */
+	set_degraded(c, true);
 	if (c->own_rings) {
 		atomic_store(&c->rings_obj.hdr->consumer_pid, 0);
 		sw_state_rings_close(&c->rings_obj);

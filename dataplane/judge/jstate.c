@@ -168,6 +168,11 @@ sw_judge_state(const struct sw_judge_ctx *ctx, const struct sw_msu *m, unsigned 
 	    !(m->has & SW_HAS_TCAP) || !(m->has & SW_HAS_SCCP))
 		return 0;
 	now = now_ns + (uint64_t)ctx->state_clock;
+	/* Issue 16 D3: the member cannot reach its group's Redis or is resynchronising: the
+	 * policy decides what a state miss means then (patterns/README.md). */
+	if ((used & BIT(SW_ST_CLUSTER_DEGRADED)) && sc->ring != NULL &&
+	    atomic_load_explicit(&sc->ring->degraded, memory_order_relaxed) != 0)
+		bits |= BIT(SW_ST_CLUSTER_DEGRADED);
 	cgd = m->sccp.cgpa.present ? &m->sccp.cgpa.digits : NULL;
 	cdd = m->sccp.cdpa.present ? &m->sccp.cdpa.digits : NULL;
 	cg = dkey(cgd);

@@ -62,6 +62,7 @@ const char *const sw_state_cond_names[SW_ST_COUNT] = {
 	[SW_ST_VELOCITY] = "velocity",
 	[SW_ST_UNKNOWN_LOCATION] = "unknown-location",
 	[SW_ST_VLR_NETWORK_MISMATCH] = "vlr-network-mismatch",
+	[SW_ST_CLUSTER_DEGRADED] = "cluster-degraded",
 };
 
 uint64_t

@@ -130,6 +130,8 @@ enum sw_state_cond {
 	SW_ST_VELOCITY,             /* updateLocation from another country sooner than travel */
 	SW_ST_UNKNOWN_LOCATION,     /* location-bound invoke or UL for a home IMSI: none recorded */
 	SW_ST_VLR_NETWORK_MISMATCH, /* UL/UGL with a VLR/MSC/SGSN number of another network */
+	SW_ST_CLUSTER_DEGRADED,	    /* issue 16: this member's replicator cannot reach Redis or is
+				       resynchronising (peers' state may be missing) */
 	SW_ST_COUNT
 };
 

@@ -259,6 +259,10 @@ struct sw_state_ring {
 	alignas(SW_STATE_CACHE_LINE) _Atomic uint64_t lost;
 	uint32_t size; /* power of two, immutable */
 	uint32_t mask;
+	/* Issue 16: 1 while the replicator (the consumer) cannot reach Redis or is
+	 * resynchronising, as rings.h's degraded, here for the worker that owns the ring (the
+	 * judge's `cluster-degraded`). Consumer relaxed store, producer relaxed load. */
+	_Atomic uint32_t degraded;
 	alignas(SW_STATE_CACHE_LINE) struct sw_state_delta rec[];
 };
 _Static_assert(offsetof(struct sw_state_ring, rec) == 3 * SW_STATE_CACHE_LINE, "ring records");

@@ -374,6 +374,9 @@ test_outage_resync_warm(void **state)
 	       (unsigned long long)s.unsent, (unsigned long long)s.disconnects, s.reachable);
 	assert_true(s.disconnects >= 1);
 	assert_true(s.degraded);
+	/* The workers' view of it (the judge's `cluster-degraded`, test_cluster_policy.c). */
+	assert_int_equal(atomic_load(&a.ring->degraded), 1u);
+	assert_int_equal(atomic_load(&b.ring->degraded), 1u);
 	assert_false(end_known(&b, 0x4000));
 	assert_true(sms_unsolicited(&b));
 	/* One event per outage, however many attempts failed. */
@@ -390,6 +393,7 @@ test_outage_resync_warm(void **state)
 	assert_true(WAIT_MS(count_lines(events_a, "\"cluster_redis_up\"") == 1, 3000) >= 0);
 	assert_int_equal(count_lines(events_a, "\"cluster_redis_down\""), 1);
 	assert_true(WAIT_MS((sw_cluster_stats(a.c, &s), !s.degraded), 3000) >= 0);
+	assert_int_equal(atomic_load(&a.ring->degraded), 0u);
 	assert_true(s.dumped >= 52);
 	assert_true(s.reachable);
 
