@@ -11,6 +11,7 @@ loopback port. A TC-BEGIN from inside crosses A; its TC-END from outside crosses
 
 Skipped (77) when redis-server is missing or DPDK cannot start here.
 """
+import ctypes
 import json
 import os
 import shutil
@@ -28,6 +29,11 @@ from dialogue_frames import begin_inside, end_outside  # noqa: E402
 
 CLUSTER = tool("SW_CLUSTER", "control/cluster/sigwall-cluster")
 RULES_STATE = os.path.join(SRC, "patterns", "default.conf")
+
+
+def die_with_parent():
+    """preexec_fn: SIGKILL this child when the test dies (even by SIGKILL)."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def free_port():
@@ -81,6 +87,9 @@ def wait(what, cond, seconds=15):
     fail("timed out waiting for " + what)
 
 
+# SIGTERM (a harness stopping the test by its pid) runs the finally below, which stops the
+# redis-server and the sigwall-cluster processes (by default Python dies without it).
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 require_dataplane()
 require_policy_tools()
 if not have(CLUSTER):
@@ -101,7 +110,8 @@ try:
     port = free_port()
     procs.append(subprocess.Popen([redis_bin, "--port", str(port), "--bind", "127.0.0.1",
                                    "--save", "", "--appendonly", "no", "--dir", env.dir],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  preexec_fn=die_with_parent))
     wait("redis-server", lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"],
                                                 stdout=subprocess.PIPE, text=True).stdout.strip()
          == "PONG")
@@ -110,7 +120,8 @@ try:
                                        "127.0.0.1:%d" % port, "--group", "g%d" % os.getpid(),
                                        "--member", k.lower()],
                                       stdout=subprocess.DEVNULL,
-                                      stderr=open(env.path(k + ".log"), "w")))
+                                      stderr=open(env.path(k + ".log"), "w"),
+                                      preexec_fn=die_with_parent))
     for k in "AB":
         wait("member %s ready" % k,
              lambda k=k: (status(env, inst[k]) or {}).get("self", {}).get("ready") is True)

@@ -67,7 +67,7 @@ redis_fixture_start(int port)
 {
 	const char *bin = redis_fixture_binary();
 	char portstr[16];
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	if (bin == NULL)
 		return -1;
@@ -80,6 +80,8 @@ redis_fixture_start(int port)
 
 		/* Never outlive the test, even when it crashes. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent) /* the parent died before the prctl */
+			_exit(127);
 
 		if (fd >= 0) {
 			dup2(fd, 0);
