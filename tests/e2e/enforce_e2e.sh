@@ -159,7 +159,12 @@ esac
 ip netns exec "$NB" "$BIN/m3ua_peer" --server --local 10.199.0.2 --lport 2905 "${peer[@]}" "${mixs[@]}" \
 	>"$LOG/server.out" 2>"$LOG/server.err" &
 srv=$!; pids+=($srv)
-sleep 0.3
+# the client starts once the server listens (an earlier INIT gets an ABORT, RFC 9260 8.4)
+for _ in $(seq 200); do
+	grep -q "^LISTENING" "$LOG/server.out" 2>/dev/null && break
+	kill -0 $srv 2>/dev/null || break
+	sleep 0.05
+done
 if [ "$MODE" = dataplane-reload ]; then
 	# live reloads while the exchange runs (same rule set each time: verdicts must not move)
 	"$ITEST" reload-loop "$INST" "$SRC/patterns/site.example.conf" 2 25 100 \

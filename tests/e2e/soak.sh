@@ -162,7 +162,14 @@ run_path() {
 	ip netns exec "$nb" "$BIN/m3ua_peer" --server --local "$ip_b" --lport $rp "${peer[@]}" \
 		"${mixs[@]}" >"$d/server.out" 2>"$d/server.err" &
 	local srv=$!
-	sleep 0.2
+	# the client starts once the server listens: an INIT before that is answered with an ABORT
+	# (RFC 9260 8.4) and the association never comes up (seed 106 on a loaded machine)
+	local w
+	for w in $(seq 200); do
+		grep -q "^LISTENING" "$d/server.out" 2>/dev/null && break
+		kill -0 $srv 2>/dev/null || break
+		sleep 0.05
+	done
 	ip netns exec "$na" "$BIN/m3ua_peer" --client --local "$ip_a" --lport $lp --remote "$ip_b" \
 		--rport $rp "${peer[@]}" "${mixc[@]}" >"$d/client.out" 2>"$d/client.err"
 	local rc_c=$?
