@@ -106,6 +106,11 @@ judge_verdict(struct judge *j, struct sw_sb *sb, const struct sw_judge_verdict *
 			     act, rule, v->monitor ? "true" : "false");
 	else
 		sw_sb_printf(sb, "  => %s (%s%s", act, rule, v->monitor ? ", monitor" : "");
+	/* A rule with an id (issue 18): its id and severity. */
+	if (sw_image_rule_id(j->img.image, v->rule) != 0)
+		sw_sb_printf(sb, json ? ",\"id\":%u,\"severity\":\"%s\"" : ", id %u, %s",
+			     sw_image_rule_id(j->img.image, v->rule),
+			     sw_image_rule_severity(j->img.image, v->rule));
 	/* The state conditions that held (issue 15), when any did. */
 	for (unsigned i = 0, k = 0; i < SW_ST_COUNT; i++) {
 		if (!(v->state & (1u << i)))

@@ -393,7 +393,8 @@ int
 cpl_parse_conds(struct builder *b, struct rule *r, const config_setting_t *g, bool neg)
 {
 	static const char *const rule_keys[] = { "name", "action", "monitor", "malformed", "rate",
-						 "not", "description", NULL };
+						 "not", "description", "id", "severity", "enabled",
+						 "monitor_until", "expires", NULL };
 	const config_setting_t *ctype = NULL, *cop = NULL, *cglob = NULL, *cunk = NULL;
 	int n = config_setting_length(g), rc;
 
@@ -405,7 +406,7 @@ cpl_parse_conds(struct builder *b, struct rule *r, const config_setting_t *g, bo
 		int f;
 		uint32_t off;
 
-		if (!neg && cpl_name_index(rule_keys, 7, k) >= 0)
+		if (!neg && cpl_name_index(rule_keys, 12, k) >= 0)
 			continue;
 		if (strcmp(k, "component") == 0) {
 			ctype = s;

@@ -2,6 +2,7 @@
 /* Policy compiler: the rule file (policy settings, lists, rules; patterns/README.md). */
 #include <errno.h>
 #include <libgen.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,87 @@ parse_action(struct builder *b, const config_setting_t *s, uint8_t *a, bool allo
 	return 0;
 }
 
+/* An ISO 8601 date "2027-01-31" (00:00 UTC that day) or time "2027-01-31T12:00:00Z" (UTC) as
+ * Unix seconds. */
+static int
+parse_date(struct builder *b, const config_setting_t *s, int64_t *out)
+{
+	const char *v = config_setting_get_string(s);
+	struct tm tm = { 0 };
+	int n = 0, len = v != NULL ? (int)strlen(v) : 0;
+	time_t t;
+
+	if (v == NULL)
+		goto bad;
+	if (sscanf(v, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3 || n != 10)
+		goto bad;
+	if (len > 10 && (sscanf(v + 10, "T%2d:%2d:%2dZ%n", &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+				&n) != 3 || n != len - 10))
+		goto bad;
+	if (tm.tm_year < 1970 || tm.tm_year > 9999 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 59)
+		goto bad;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	{
+		struct tm chk = tm;
+		t = timegm(&tm);
+		/* timegm normalises 2027-02-30 into March: refuse what it moved */
+		if (t <= 0 || tm.tm_mday != chk.tm_mday || tm.tm_mon != chk.tm_mon)
+			goto bad;
+	}
+	*out = (int64_t)t;
+	return 0;
+bad:
+	return cpl_errs(b, s, "'%s' takes an ISO 8601 UTC date \"2027-01-31\" or time "
+			      "\"2027-01-31T12:00:00Z\"%s%s%s", config_setting_name(s),
+			v != NULL ? ", not \"" : "", v != NULL ? v : "", v != NULL ? "\"" : "");
+}
+
+/* Identity of a rule (issue 18, Deliver 4): id, severity, enabled, monitor_until, expires. */
+static int
+parse_identity(struct builder *b, struct rule *r, const config_setting_t *g, size_t idx)
+{
+	const config_setting_t *s;
+	int rc;
+
+	r->r.severity = SW_SEV_MEDIUM;
+	r->r.enabled = 1;
+	if ((s = config_setting_get_member(g, "id")) != NULL) {
+		long long v = config_setting_type(s) == CONFIG_TYPE_INT ||
+				      config_setting_type(s) == CONFIG_TYPE_INT64
+			      ? config_setting_get_int64(s)
+			      : -1;
+		if (v < 1 || v > UINT32_MAX)
+			return cpl_errs(b, s, "'id' must be an integer 1-%u", UINT32_MAX);
+		for (size_t i = 0; i < idx; i++)
+			if (b->rules[i].r.id == (uint32_t)v)
+				return cpl_errs(b, s, "duplicate rule id %lld (rule '%s', line %u)", v,
+						b->rules[i].name != NULL ? b->rules[i].name : "?",
+						b->rules[i].r.line);
+		r->r.id = (uint32_t)v;
+	}
+	if ((s = config_setting_get_member(g, "severity")) != NULL) {
+		const char *v = config_setting_get_string(s);
+		int sev = v != NULL ? cpl_name_index(sw_severity_names, SW_SEV_COUNT, v) : -1;
+		if (sev < 0)
+			return cpl_errs(b, s, "'severity' takes \"info\", \"low\", \"medium\", "
+					      "\"high\" or \"critical\"");
+		r->r.severity = (uint8_t)sev;
+	}
+	if ((s = config_setting_get_member(g, "enabled")) != NULL &&
+	    (rc = cpl_get_bool(b, s, &r->r.enabled)) != 0)
+		return rc;
+	if ((s = config_setting_get_member(g, "monitor_until")) != NULL &&
+	    (rc = parse_date(b, s, &r->r.monitor_until)) != 0)
+		return rc;
+	if ((s = config_setting_get_member(g, "expires")) != NULL &&
+	    (rc = parse_date(b, s, &r->r.expires)) != 0)
+		return rc;
+	return 0;
+}
+
 static int
 parse_rule(struct builder *b, const config_setting_t *g, size_t idx)
 {
@@ -53,6 +135,8 @@ parse_rule(struct builder *b, const config_setting_t *g, size_t idx)
 	r->name = strdup(name);
 	r->r.line = config_setting_source_line(g);
 	r->r.rl_key = SW_RL_KEY_NONE;
+	if ((rc = parse_identity(b, r, g, idx)) != 0)
+		return rc;
 	s = config_setting_get_member(g, "action");
 	if (s == NULL)
 		return cpl_errs(b, g, "rule '%s' needs an 'action'", name);

@@ -228,7 +228,9 @@ same_cond(const struct builder *b, const struct sw_img_cond *x, const struct sw_
 static bool
 shadows(const struct builder *b, const struct rule *a, const struct rule *c)
 {
-	if (a->r.malformed != c->r.malformed)
+	/* a rule that is off, or goes off at a date, shadows nothing for good (issue 18) */
+	if (a->r.malformed != c->r.malformed || !a->r.enabled || a->r.expires != 0 ||
+	    !c->r.enabled)
 		return false;
 	for (uint32_t i = 0; i < a->r.ncond; i++) {
 		const struct sw_img_cond *x = &b->conds[a->r.cond_first + i];

@@ -518,6 +518,8 @@ sw_worker_init(struct sw_worker *w, unsigned id, const struct sw_worker_conf *co
 	if (w->pctx == NULL)
 		return errno != 0 ? -errno : -ENOMEM;
 	w->judge.pctx = w->pctx;
+	/* issue 18: the rules' dates (monitor_until, expires) are wall-clock */
+	sw_policy_ctx_set_clock(w->pctx, (int64_t)(w->real0_ns - w->mono0_ns));
 	w->judge.image = NULL;
 	w->judge.no_image_action = (uint8_t)conf->def_action;
 	w->judge.non_ip_pass = conf->non_sctp_pass;

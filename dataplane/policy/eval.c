@@ -90,6 +90,13 @@ struct sw_policy_ctx {
 	struct sw_cache_ent *cache;
 	struct sw_bucket *buckets;
 	struct sw_msu *view;       /* one component's view of a message (sw_policy_eval_msg) */
+	/* Rule identity (issue 18): the rules that can match now (enabled, not expired), valid
+	 * for wall times in [live_lo, live_hi) (Unix s); outside, recomputed and the cache
+	 * flushed. */
+	uint64_t live[SW_RULE_WORDS];
+	int64_t live_lo, live_hi;
+	int64_t wall_off;          /* sw_policy_ctx_set_clock */
+	bool has_dates;            /* some rule has monitor_until or expires */
 };
 
 struct sw_policy_ctx *
@@ -126,6 +133,37 @@ sw_policy_ctx_set_flags(struct sw_policy_ctx *ctx, unsigned flags)
 	if (no_gate != ctx->no_gate)
 		ctx->img = NULL; /* the gate is set up at bind */
 	ctx->no_gate = no_gate;
+}
+
+void
+sw_policy_ctx_set_clock(struct sw_policy_ctx *ctx, int64_t offset_ns)
+{
+	ctx->wall_off = offset_ns;
+	ctx->live_lo = INT64_MAX; /* recomputed at the next evaluation */
+	ctx->live_hi = INT64_MIN;
+}
+
+/* The live rules at Unix time t (s): enabled, and not expired; the window in which that holds.
+ * Off the fast path: at bind and when the wall clock leaves the window. */
+static void
+live_rules(struct sw_policy_ctx *ctx, int64_t t)
+{
+	const struct sw_image_hdr *h = ctx->img;
+
+	memset(ctx->live, 0, sizeof(ctx->live));
+	ctx->live_lo = INT64_MIN;
+	ctx->live_hi = INT64_MAX;
+	for (uint32_t i = 0; i < h->nrules && i < SW_RULES_MAX; i++) {
+		const struct sw_img_rule *r = &ctx->rules[i];
+		if (r->expires != 0) {
+			if (t >= r->expires && r->expires > ctx->live_lo)
+				ctx->live_lo = r->expires;
+			if (t < r->expires && r->expires < ctx->live_hi)
+				ctx->live_hi = r->expires;
+		}
+		if (r->enabled && (r->expires == 0 || t < r->expires))
+			ctx->live[i >> 6] |= 1ull << (i & 63);
+	}
 }
 
 void
@@ -228,6 +266,12 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 					break;
 				}
 	}
+	ctx->has_dates = false;
+	for (uint32_t i = 0; i < h->nrules && i < SW_RULES_MAX; i++)
+		ctx->has_dates |= ctx->rules[i].monitor_until != 0 || ctx->rules[i].expires != 0;
+	live_rules(ctx, 0);
+	if (ctx->has_dates) /* the window of the first evaluation's time */
+		ctx->live_lo = INT64_MAX, ctx->live_hi = INT64_MIN;
 	/* Flush: no slot matches any more; buckets start full again. */
 	memset(ctx->ctags, 0, sizeof(uint64_t) * SW_CACHE_SLOTS);
 	memset(ctx->buckets, 0, sizeof(struct sw_bucket) * SW_BUCKETS);
@@ -758,7 +802,8 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 	unsigned rw = ctx->rule_words;
 	uint32_t scanned = 0, scanned_pt = 0;
 
-	/* Candidates: rules not indexed by opcode, plus those indexed by an opcode present. */
+	/* Candidates: rules not indexed by opcode, plus those indexed by an opcode present; of
+	 * them the live ones (enabled, not expired). */
 	const uint64_t *base = ctx->opidx + (size_t)SW_OPIDX_BASE * rw;
 	for (unsigned w = 0; w < rw; w++)
 		cand[w] = base[w];
@@ -774,6 +819,8 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 				cand[w] |= row[w];
 		}
 	}
+	for (unsigned w = 0; w < rw; w++)
+		cand[w] &= ctx->live[w];
 
 	/*
 	 * Atom gate: a gated rule cannot match unless its gate atom is set. Scan (once, as the
@@ -1033,11 +1080,25 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 	bool monitor;
 	uint8_t action;
 
+	int64_t wall_s = 0;
+
 	(void)pkt;
 	if (__builtin_expect(h == NULL, 0)) {
 		/* Not bound to an image (a caller bug): no policy, nothing to enforce. */
 		v.rule = SW_RULE_DEFAULT;
 		return v;
+	}
+	if (__builtin_expect(ctx->has_dates, 0)) {
+		/* Dated rules (issue 18): the set of live rules changes at an expiry, and with it
+		 * the verdicts cached before. */
+		wall_s = ((int64_t)now_ns + ctx->wall_off) / 1000000000;
+		if (wall_s < ctx->live_lo || wall_s >= ctx->live_hi) {
+			uint64_t was[SW_RULE_WORDS];
+			memcpy(was, ctx->live, sizeof(was));
+			live_rules(ctx, wall_s);
+			if (memcmp(was, ctx->live, sizeof(was)) != 0)
+				memset(ctx->ctags, 0, sizeof(uint64_t) * SW_CACHE_SLOTS);
+		}
 	}
 	klen = key_build(ctx, msu, port, mal, key, &hash);
 	if (klen > 0) {
@@ -1074,7 +1135,7 @@ resolve:
 		if (action == SW_IMG_ACTION_RATE_LIMIT)
 			action = rate_take(ctx, r, rule, msu, now_ns) ? SW_ACTION_ALLOW
 								       : SW_ACTION_DROP;
-		monitor = r->monitor || h->monitor;
+		monitor = r->monitor || h->monitor || r->monitor_until > wall_s;
 	} else {
 		action = rule == SW_RULE_MALFORMED ? h->malformed_action : h->default_action;
 		monitor = h->monitor;

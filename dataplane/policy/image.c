@@ -65,6 +65,14 @@ const char *const sw_state_cond_names[SW_ST_COUNT] = {
 	[SW_ST_CLUSTER_DEGRADED] = "cluster-degraded",
 };
 
+const char *const sw_severity_names[SW_SEV_COUNT] = {
+	[SW_SEV_INFO] = "info",
+	[SW_SEV_LOW] = "low",
+	[SW_SEV_MEDIUM] = "medium",
+	[SW_SEV_HIGH] = "high",
+	[SW_SEV_CRITICAL] = "critical",
+};
+
 uint64_t
 sw_fnv1a64(const void *p, size_t n, uint64_t h)
 {
@@ -402,7 +410,8 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 	for (uint32_t i = 0; i < h->nrules; i++) {
 		if ((uint64_t)r[i].cond_first + r[i].ncond > h->nconds ||
 		    r[i].name_off >= h->strtab_size || r[i].action > SW_IMG_ACTION_RATE_LIMIT ||
-		    r[i].monitor > 1 || r[i].malformed > 1 ||
+		    r[i].monitor > 1 || r[i].malformed > 1 || r[i].enabled > 1 ||
+		    r[i].severity >= SW_SEV_COUNT || r[i].monitor_until < 0 || r[i].expires < 0 ||
 		    (r[i].rl_key >= SW_SF_COUNT && r[i].rl_key != SW_RL_KEY_OPC &&
 		     r[i].rl_key != SW_RL_KEY_DPC && r[i].rl_key != SW_RL_KEY_NONE))
 			return fail(err, errlen, -EINVAL, "rule %u out of range", i);
@@ -513,6 +522,30 @@ sw_image_rule_name(const void *image, int32_t rule)
 		return NULL;
 	r = (const void *)((const char *)image + h->rules_off);
 	return sw_img_str(image, r[rule].name_off);
+}
+
+uint32_t
+sw_image_rule_id(const void *image, int32_t rule)
+{
+	const struct sw_image_hdr *h = image;
+	const struct sw_img_rule *r;
+
+	if (h == NULL || rule < 0 || (uint32_t)rule >= h->nrules)
+		return 0;
+	r = (const void *)((const char *)image + h->rules_off);
+	return r[rule].id;
+}
+
+const char *
+sw_image_rule_severity(const void *image, int32_t rule)
+{
+	const struct sw_image_hdr *h = image;
+	const struct sw_img_rule *r;
+
+	if (h == NULL || rule < 0 || (uint32_t)rule >= h->nrules)
+		return NULL;
+	r = (const void *)((const char *)image + h->rules_off);
+	return r[rule].severity < SW_SEV_COUNT ? sw_severity_names[r[rule].severity] : NULL;
 }
 
 uint64_t

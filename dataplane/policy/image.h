@@ -49,8 +49,10 @@
 #include <stdint.h>
 
 #define SW_IMAGE_MAGIC 0x3147414d494c5753ull /* "SWLIMAG1" little-endian */
-#define SW_IMAGE_ABI 5 /* 2: sw_img_field.key_digits, 3: atom gate (gate_off), 4: site section
-			  (site_off: links, home point codes), 5: SCMG integer fields (issue 17) */
+#define SW_IMAGE_ABI 6 /* 2: sw_img_field.key_digits, 3: atom gate (gate_off), 4: site section
+			  (site_off: links, home point codes), 5: SCMG integer fields (issue 17),
+			  6: rule identity (sw_img_rule.id, severity, enabled, monitor_until,
+			  expires; issue 18) */
 #define SW_IMAGE_ALIGN 64
 
 #define SW_RULES_MAX 1024
@@ -181,6 +183,25 @@ struct sw_img_rule {
 	uint8_t rl_key;       /* sfield, SW_RL_KEY_* */
 	uint32_t rl_rate;     /* tokens per second */
 	uint32_t rl_burst;    /* bucket depth */
+	/* Identity (issue 18, Deliver 4) */
+	uint32_t id;          /* the rule's `id`: stable across reloads and edits, unique in the
+				 image; 0: none given */
+	uint8_t severity;     /* enum sw_severity */
+	uint8_t enabled;      /* 0: `enabled = false`, never a candidate (keeps its index and id) */
+	uint8_t pad[6];
+	int64_t monitor_until; /* Unix seconds, 0: none: before it the rule only alerts (as with
+				  monitor), from it on it acts */
+	int64_t expires;       /* Unix seconds, 0: none: from it on the rule no longer matches */
+};
+
+/* Rule severities, as the rule language spells them (sw_severity_names). */
+enum sw_severity {
+	SW_SEV_INFO,
+	SW_SEV_LOW,
+	SW_SEV_MEDIUM, /* the default */
+	SW_SEV_HIGH,
+	SW_SEV_CRITICAL,
+	SW_SEV_COUNT
 };
 
 /*
@@ -355,7 +376,12 @@ _Static_assert(offsetof(struct sw_img_cond, field2) == 2, "sw_img_cond.field2");
 _Static_assert(offsetof(struct sw_img_cond, neg) == 3, "sw_img_cond.neg");
 _Static_assert(offsetof(struct sw_img_cond, arg) == 4, "sw_img_cond.arg");
 _Static_assert(offsetof(struct sw_img_cond, arg2) == 8, "sw_img_cond.arg2");
-_Static_assert(sizeof(struct sw_img_rule) == 28, "sw_img_rule");
+_Static_assert(sizeof(struct sw_img_rule) == 56, "sw_img_rule");
+_Static_assert(offsetof(struct sw_img_rule, id) == 28, "sw_img_rule.id");
+_Static_assert(offsetof(struct sw_img_rule, severity) == 32, "sw_img_rule.severity");
+_Static_assert(offsetof(struct sw_img_rule, enabled) == 33, "sw_img_rule.enabled");
+_Static_assert(offsetof(struct sw_img_rule, monitor_until) == 40, "sw_img_rule.monitor_until");
+_Static_assert(offsetof(struct sw_img_rule, expires) == 48, "sw_img_rule.expires");
 _Static_assert(offsetof(struct sw_img_rule, name_off) == 0, "sw_img_rule.name_off");
 _Static_assert(offsetof(struct sw_img_rule, cond_first) == 4, "sw_img_rule.cond_first");
 _Static_assert(offsetof(struct sw_img_rule, ncond) == 8, "sw_img_rule.ncond");
@@ -469,6 +495,7 @@ sw_ptab_hash(uint64_t key, unsigned len)
 extern const char *const sw_sfield_names[SW_SF_COUNT];
 extern const char *const sw_ifield_names[SW_IF_COUNT];
 extern const char *const sw_state_cond_names[SW_ST_COUNT];
+extern const char *const sw_severity_names[SW_SEV_COUNT];
 
 /* The state section of an image, NULL when it has none. */
 static inline const struct sw_img_state *

@@ -100,6 +100,11 @@ struct sw_verdict sw_policy_eval_msg(struct sw_policy_ctx *ctx, const uint8_t *b
 uint32_t sw_image_nrules(const void *image);
 /* "default" and "malformed" for the negative ids; NULL if out of range. */
 const char *sw_image_rule_name(const void *image, int32_t rule);
+/* The rule's `id` (issue 18: stable across reloads, what events, metrics and rate buckets
+ * name it by); 0 for a rule without one and for the negative ids. */
+uint32_t sw_image_rule_id(const void *image, int32_t rule);
+/* The rule's severity name ("info" .. "critical"); NULL for the negative ids. */
+const char *sw_image_rule_severity(const void *image, int32_t rule);
 uint64_t sw_image_generation(const void *image);
 uint64_t sw_image_checksum(const void *image);
 
@@ -110,6 +115,13 @@ uint64_t sw_image_checksum(const void *image);
  * (no state tables, or no rule uses state).
  */
 void sw_policy_ctx_set_state(struct sw_policy_ctx *ctx, uint32_t state);
+
+/*
+ * Wall clock of the rules' dates (issue 18: `monitor_until`, `expires`): the evaluation's
+ * now_ns plus offset_ns is Unix time in ns. 0 (the default): now_ns already is (inspect: the
+ * capture's timestamps; benchmarks); the workers give CLOCK_REALTIME - CLOCK_MONOTONIC.
+ */
+void sw_policy_ctx_set_clock(struct sw_policy_ctx *ctx, int64_t offset_ns);
 
 /* Cache statistics of this ctx. */
 void sw_policy_ctx_stats(const struct sw_policy_ctx *ctx, uint64_t *cache_hits,
