@@ -604,7 +604,17 @@ static const struct worker_metric {
 	WM("sigwall_msus_total", "MSUs judged per worker.", msus),
 	WM("sigwall_tx_bytes_total", NULL, tx_bytes),
 	WM("sigwall_bursts_total", "Non-empty RX bursts per worker.", bursts),
-	WM("sigwall_rate_limited_total", "MSUs over a rate limit per worker.", rate_limited),
+	WM("sigwall_rate_limited_total", "MSUs over a rate limit per worker.", rl.limited),
+	WM("sigwall_rate_admitted_total", "MSUs a rate-limit rule let through per worker.",
+	   rl.admitted),
+	WM("sigwall_rate_buckets_inserted_total", "New keys in the shared rate-limit table.",
+	   rl.inserts),
+	WM("sigwall_rate_buckets_reclaimed_total", "New rate-limit keys that took an idle bucket.",
+	   rl.reclaims),
+	WM("sigwall_rate_buckets_evicted_total", "New rate-limit keys that evicted a bucket in use.",
+	   rl.evictions),
+	WM("sigwall_rate_busy_total", "MSUs admitted because the rate-limit set stayed busy.",
+	   rl.busy),
 	WM("sigwall_malformed_packets_total", "Malformed packets and MSUs per worker, any reason.",
 	   malformed),
 	WM("sigwall_malformed_verdicts_total", "Verdicts of the policy's malformed action per "
@@ -669,7 +679,7 @@ sw_report_metrics(struct sw_ctl *c)
 		sw_buf_printf(&b, "sigwall_verdicts_total{instance=\"%s\",worker=\"%u\",action="
 			      "\"alert\"} %" PRIu64 "\n", in, w, LD(k->alerted));
 		sw_buf_printf(&b, "sigwall_verdicts_total{instance=\"%s\",worker=\"%u\",action="
-			      "\"rate-limit\"} %" PRIu64 "\n", in, w, LD(k->rate_limited));
+			      "\"rate-limit\"} %" PRIu64 "\n", in, w, LD(k->rl.limited));
 	}
 	metrics_per_worker(&b, in, nw, worker_metrics + 4,
 			   sizeof(worker_metrics) / sizeof(worker_metrics[0]) - 4);

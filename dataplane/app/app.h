@@ -60,6 +60,7 @@ struct app {
 	uint16_t nrxd, ntxd;
 	unsigned nworkers;
 	struct sw_worker *workers;
+	struct sw_rl_table *rl;    /* rate limits: one table for every worker (issue 18 D6) */
 	struct rte_mempool *pool;
 	unsigned pool_size;
 	struct sw_image_watch watch;

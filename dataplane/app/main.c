@@ -33,6 +33,8 @@
 #include <rte_mbuf.h>
 #include <rte_version.h>
 
+#include "dataplane/policy/policy.h"
+#include "dataplane/policy/ratelimit.h"
 #include "dataplane/enforce/enforce.h"
 #include "app.h"
 #include "enforce_dp.h"
@@ -573,6 +575,9 @@ workers_setup(struct app *a)
 				 RTE_CACHE_LINE_SIZE);
 	if (a->workers == NULL)
 		die_runtime("out of memory for worker state; give the EAL more memory (-m)");
+	a->rl = sw_rl_table_new(SW_RL_DEFAULT_ENTRIES, sw_shm_mono_ns(), 0);
+	if (a->rl == NULL)
+		die_runtime("out of memory for the rate-limit table");
 	memset(&wc, 0, sizeof(wc));
 	wc.mode = a->mode;
 	wc.non_sctp_pass = a->non_sctp_pass;
@@ -612,6 +617,9 @@ workers_setup(struct app *a)
 			w->assoc_blk = sw_shm_assoc_block(&a->assoc, wi); /* Deliver 5 */
 		}
 		w->pool = a->pool; /* generated SACKs are sent (issue 12: they were only counted) */
+		/* Rate limits: every worker charges the same buckets, so N workers do not admit
+		 * N times a rule's rate (dataplane/policy/ratelimit.h says why shared). */
+		sw_policy_ctx_set_ratelimit(w->pctx, a->rl, &w->c->rl);
 		wi++;
 	}
 }
@@ -865,6 +873,8 @@ teardown(struct app *a)
 		}
 		sw_worker_fini(w);
 	}
+	sw_rl_table_free(a->rl); /* after the workers' policy contexts that charged it */
+	a->rl = NULL;
 	if (have_dp_state)
 		sw_state_close(&dp_state);
 	sw_state_rings_close(&dp_rings);

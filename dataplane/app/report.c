@@ -16,10 +16,17 @@ const struct sw_ctr_desc sw_ctr_desc[] = {
 	CTR(rx_pkts), CTR(rx_bytes), CTR(tx_pkts), CTR(tx_bytes), CTR(msus), CTR(allowed),
 	CTR(dropped), CTR(alerted), CTR(malformed), CTR(non_sctp), CTR(chunks_removed),
 	CTR(pkts_dropped), CTR(events), CTR(events_lost), CTR(tx_dropped), CTR(gen_switches),
-	CTR(images_refused), CTR(bursts), CTR(rate_limited), CTR(cache_hits), CTR(cache_misses),
+	CTR(images_refused), CTR(bursts), {"rate_limited", offsetof(struct sw_shm_counters, rl.limited)},
+	CTR(cache_hits), CTR(cache_misses),
 	CTR(malformed_verdicts), CTR(default_hits), CTR(rule_overflow), CTR(no_image), CTR(non_m3ua),
 	CTR(non_sctp_ip), CTR(reasm_capacity), CTR(reasm_entries), CTR(reasm_pieces),
 	CTR(reasm_completed), CTR(reasm_expired), CTR(reasm_reclaimed), CTR(reasm_failed),
+	/* the shared rate-limit table (issue 18 D6) */
+	{"rl_admitted", offsetof(struct sw_shm_counters, rl.admitted)},
+	{"rl_inserts", offsetof(struct sw_shm_counters, rl.inserts)},
+	{"rl_reclaims", offsetof(struct sw_shm_counters, rl.reclaims)},
+	{"rl_evictions", offsetof(struct sw_shm_counters, rl.evictions)},
+	{"rl_busy", offsetof(struct sw_shm_counters, rl.busy)},
 };
 const unsigned sw_ctr_count = RTE_DIM(sw_ctr_desc);
 

@@ -15,7 +15,8 @@
  * digit field only its leading digits that some pattern can reach (sw_img_field.key_digits: the
  * PLMN of an IMSI when only 5-digit network prefixes use it), so a hit can never differ from a
  * miss while subscribers that differ past those digits share an entry. Rate-limit rules are cached by rule id only: the token bucket is
- * charged on every MSU, hit or miss.
+ * charged on every MSU, hit or miss, in the rate-limit table (ratelimit.h: exact keys, shared by
+ * the workers that share it, kept across reloads).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,13 +27,13 @@
 #include "decode.h"
 #include "image.h"
 #include "policy.h"
+#include "ratelimit.h"
 
 #define SW_CACHE_SLOTS 8192      /* power of two; 2-way sets of consecutive slots. 4096 held
 				    73% of the realistic mix of bench/dataplane, 8192 89%,
 				    16384 96%: 2 MiB of entries per worker */
 #define SW_KEY_MAX 232          /* + 8 + 16 header: 256-byte cache entries */
 #define SW_KEY_PAD 40            /* slack after a key: fixed-size copies and 8-byte loads */
-#define SW_BUCKETS 4096          /* rate-limit buckets per worker, power of two */
 #define SW_ATOM_WORDS (SW_ATOMS_MAX / 64)
 #define SW_RULE_WORDS (SW_RULES_MAX / 64)
 #define SW_ACN_TEXT_MAX 96
@@ -50,12 +51,6 @@ struct sw_cache_ent {
 	uint8_t key[SW_KEY_MAX + 8]; /* + 8: key_equal reads whole words */
 } __attribute__((aligned(64)));
 _Static_assert(sizeof(struct sw_cache_ent) == 256, "cache entry: 4 cache lines");
-
-struct sw_bucket {
-	uint64_t key;     /* hash of (rule, key field value); 0: free */
-	uint64_t tokens;  /* tokens x 1e9 */
-	uint64_t last_ns;
-};
 
 struct sw_policy_ctx {
 	const struct sw_image_hdr *img;
@@ -88,7 +83,13 @@ struct sw_policy_ctx {
 	uint64_t *ctags;           /* hash | 1 of each slot's key, 0: empty */
 	uint8_t *cvictim;          /* per set: the way to replace next */
 	struct sw_cache_ent *cache;
-	struct sw_bucket *buckets;
+	/* Rate limits (ratelimit.h): the table (shared, or this ctx's own when rl_own), the
+	 * counters to charge, and per rule of the bound image its identity. */
+	struct sw_rl_table *rl;
+	bool rl_own;
+	struct sw_rl_stats *rl_stats;
+	struct sw_rl_stats rl_own_stats;
+	uint64_t *rl_ident;
 	struct sw_msu *view;       /* one component's view of a message (sw_policy_eval_msg) */
 	/* Rule identity (issue 18): the rules that can match now (enabled, not expired), valid
 	 * for wall times in [live_lo, live_hi) (Unix s); outside, recomputed and the cache
@@ -107,11 +108,12 @@ sw_policy_ctx_new(void)
 	if (ctx == NULL)
 		return NULL;
 	ctx->cache = aligned_alloc(64, sizeof(struct sw_cache_ent) * SW_CACHE_SLOTS);
-	ctx->buckets = calloc(SW_BUCKETS, sizeof(struct sw_bucket));
+	ctx->rl_ident = calloc(SW_RULES_MAX, sizeof(*ctx->rl_ident));
+	ctx->rl_stats = &ctx->rl_own_stats;
 	ctx->ctags = aligned_alloc(64, sizeof(uint64_t) * SW_CACHE_SLOTS);
 	ctx->cvictim = calloc(SW_CACHE_SLOTS / 2, 1);
 	ctx->view = malloc(sizeof(*ctx->view));
-	if (ctx->cache == NULL || ctx->buckets == NULL || ctx->ctags == NULL ||
+	if (ctx->cache == NULL || ctx->rl_ident == NULL || ctx->ctags == NULL ||
 	    ctx->cvictim == NULL || ctx->view == NULL) {
 		sw_policy_ctx_free(ctx);
 		errno = ENOMEM;
@@ -174,7 +176,9 @@ sw_policy_ctx_free(struct sw_policy_ctx *ctx)
 	if (ctx->scratch != NULL)
 		hs_free_scratch(ctx->scratch);
 	free(ctx->cache);
-	free(ctx->buckets);
+	free(ctx->rl_ident);
+	if (ctx->rl_own)
+		sw_rl_table_free(ctx->rl);
 	free(ctx->ctags);
 	free(ctx->cvictim);
 	free(ctx->view);
@@ -272,10 +276,48 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 	live_rules(ctx, 0);
 	if (ctx->has_dates) /* the window of the first evaluation's time */
 		ctx->live_lo = INT64_MAX, ctx->live_hi = INT64_MIN;
-	/* Flush: no slot matches any more; buckets start full again. */
+	/* Rate-limit rules: their identity (the buckets of a rule that kept it, and its rate, burst
+	 * and key, are kept: the table is not flushed); a context without a shared table gets its
+	 * own the first time an image has such rules. */
+	bool any_rl = false;
+	for (uint32_t i = 0; i < h->nrules && i < SW_RULES_MAX; i++) {
+		ctx->rl_ident[i] = 0;
+		if (ctx->rules[i].action == SW_IMG_ACTION_RATE_LIMIT) {
+			ctx->rl_ident[i] = sw_rl_rule_ident(h, (int32_t)i);
+			any_rl = true;
+		}
+	}
+	if (any_rl && ctx->rl == NULL) {
+		ctx->rl = sw_rl_table_new(SW_RL_DEFAULT_ENTRIES, 0, 0);
+		if (ctx->rl == NULL) {
+			ctx->img = NULL;
+			return -ENOMEM;
+		}
+		ctx->rl_own = true;
+	}
+	/* Flush: no slot matches any more. */
 	memset(ctx->ctags, 0, sizeof(uint64_t) * SW_CACHE_SLOTS);
-	memset(ctx->buckets, 0, sizeof(struct sw_bucket) * SW_BUCKETS);
 	return 0;
+}
+
+int
+sw_policy_ctx_set_ratelimit(struct sw_policy_ctx *ctx, struct sw_rl_table *table,
+			    struct sw_rl_stats *stats)
+{
+	if (ctx == NULL || table == NULL)
+		return -EINVAL;
+	if (ctx->rl_own)
+		sw_rl_table_free(ctx->rl);
+	ctx->rl = table;
+	ctx->rl_own = false;
+	ctx->rl_stats = stats != NULL ? stats : &ctx->rl_own_stats;
+	return 0;
+}
+
+const struct sw_rl_stats *
+sw_policy_ctx_rl_stats(const struct sw_policy_ctx *ctx)
+{
+	return ctx->rl_stats;
 }
 
 void
@@ -954,41 +996,32 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 	return mal ? SW_RULE_MALFORMED : SW_RULE_DEFAULT;
 }
 
-/* Token bucket of (rule, key): true if a token was available. */
+/* Token bucket of (rule, key) in the rate-limit table: true if a token was available. The key
+ * holds the key field's value in full (ratelimit.h): digits, or the point code. */
 static bool
 rate_take(struct sw_policy_ctx *ctx, const struct sw_img_rule *r, int32_t rule,
 	  const struct sw_msu *m, uint64_t now_ns)
 {
-	uint64_t key = 0x84222325cbf29ce4ull ^ (uint64_t)(rule + 1) * 0x100000001b3ull;
-	struct sw_bucket *b;
-	uint64_t cap = (uint64_t)r->rl_burst * 1000000000ull;
+	struct sw_rl_key k;
 
+	memset(&k, 0, sizeof(k));
+	k.rule = ctx->rl_ident[rule];
+	k.rate = r->rl_rate;
+	k.burst = r->rl_burst;
+	k.field = r->rl_key;
 	if (r->rl_key < SW_SF_COUNT) {
 		const struct sw_digits *d = sf_digits(m, r->rl_key);
-		if (d != NULL && d->len <= SW_DIGITS_MAX)
-			key = sw_fnv1a64(d->d, d->len, key);
-	} else if (r->rl_key == SW_RL_KEY_OPC || r->rl_key == SW_RL_KEY_DPC) {
+		if (d != NULL && d->len <= SW_DIGITS_MAX) {
+			k.len = d->len;
+			memcpy(k.val, d->d, d->len);
+		}
+	} else if ((r->rl_key == SW_RL_KEY_OPC || r->rl_key == SW_RL_KEY_DPC) &&
+		   (m->has & SW_HAS_M3UA)) {
 		uint32_t pc = r->rl_key == SW_RL_KEY_OPC ? m->m3ua.opc : m->m3ua.dpc;
-		key = sw_fnv1a64(&pc, sizeof(pc), key);
+		k.len = sizeof(pc);
+		memcpy(k.val, &pc, sizeof(pc));
 	}
-	if (key == 0)
-		key = 1;
-	b = &ctx->buckets[(key ^ (key >> 31)) & (SW_BUCKETS - 1)];
-	if (b->key != key) {
-		/* A new key (or a colliding one) starts with a full bucket. */
-		b->key = key;
-		b->tokens = cap;
-		b->last_ns = now_ns;
-	} else if (now_ns > b->last_ns) {
-		uint64_t add = (now_ns - b->last_ns) * r->rl_rate;
-		b->tokens = add >= cap - b->tokens ? cap : b->tokens + add;
-		b->last_ns = now_ns;
-	}
-	if (b->tokens >= 1000000000ull) {
-		b->tokens -= 1000000000ull;
-		return true;
-	}
-	return false;
+	return sw_rl_take(ctx->rl, &k, now_ns, ctx->rl_stats);
 }
 
 /* ---- direction ---- */

@@ -4,7 +4,7 @@
  *
  * Pure C, no DPDK: the dataplane workers, `sigwallctl inspect`, the tests and the
  * benchmarks all run this code. One struct sw_policy_ctx per worker (Hyperscan
- * scratch, verdict cache, rate-limit buckets); sw_policy_eval never allocates,
+ * scratch, verdict cache, rate-limit table: ratelimit.h); sw_policy_eval never allocates,
  * locks or makes a system call.
  */
 #ifndef SW_POLICY_POLICY_H
@@ -33,7 +33,7 @@ struct sw_verdict {
 	int32_t rule;   /* index of the matching rule, SW_RULE_DEFAULT or SW_RULE_MALFORMED */
 };
 
-/* Per worker: Hyperscan scratch, verdict cache, rate-limit buckets. */
+/* Per worker: Hyperscan scratch, verdict cache, the rate-limit table it charges. */
 struct sw_policy_ctx;
 
 /* Check the image (magic, ABI, size, checksum, Hyperscan version, CPU features, 64-byte
@@ -122,6 +122,18 @@ void sw_policy_ctx_set_state(struct sw_policy_ctx *ctx, uint32_t state);
  * capture's timestamps; benchmarks); the workers give CLOCK_REALTIME - CLOCK_MONOTONIC.
  */
 void sw_policy_ctx_set_clock(struct sw_policy_ctx *ctx, int64_t offset_ns);
+
+/*
+ * Rate limits (ratelimit.h): charge the buckets of `table` (shared by the workers of a dataplane,
+ * owned by the caller, outliving the context) and count into `stats` (NULL: the context's own).
+ * Without it a context makes its own table when it binds an image with rate-limit rules. Before
+ * the context is used; 0 or -EINVAL.
+ */
+struct sw_rl_table;
+struct sw_rl_stats;
+int sw_policy_ctx_set_ratelimit(struct sw_policy_ctx *ctx, struct sw_rl_table *table,
+				struct sw_rl_stats *stats);
+const struct sw_rl_stats *sw_policy_ctx_rl_stats(const struct sw_policy_ctx *ctx);
 
 /* Cache statistics of this ctx. */
 void sw_policy_ctx_stats(const struct sw_policy_ctx *ctx, uint64_t *cache_hits,

@@ -82,8 +82,9 @@
 #include <string.h>
 
 #include "dataplane/decode/msu.h"
+#include "dataplane/policy/ratelimit.h"
 
-#define SW_SHM_LAYOUT_VERSION 2u /* 2: NIC section (sw_shm_nic) */
+#define SW_SHM_LAYOUT_VERSION 3u /* 2: NIC section (sw_shm_nic); 3: rate-limit counters */
 #define SW_SHM_IMAGE_MAGIC 0x4d49575357ull /* "SWIM" + version-independent tag */
 #define SW_SHM_STATS_MAGIC 0x54535753ull   /* "SWST" */
 
@@ -180,7 +181,8 @@ struct sw_shm_counters {
 	_Atomic uint64_t tx_pkts, tx_bytes;
 	_Atomic uint64_t bursts;        /* non-empty bursts */
 	_Atomic uint64_t msus;
-	_Atomic uint64_t allowed, dropped, alerted, rate_limited; /* MSU verdicts */
+	_Atomic uint64_t allowed, dropped, alerted; /* MSU verdicts */
+	_Atomic uint64_t reserved_rl;   /* was rate_limited, never written: rl.limited counts it */
 	_Atomic uint64_t malformed;     /* MSUs and packets with a malformation, any reason */
 	_Atomic uint64_t non_sctp;      /* packets that are not SCTP/SIGTRAN */
 	_Atomic uint64_t pkts_dropped;  /* packets not transmitted because nothing was left */
@@ -210,13 +212,19 @@ struct sw_shm_counters {
 	_Atomic uint64_t rule_hits[SW_SHM_MAX_RULES];  /* per rule id >= 0 (image rule index) */
 	_Atomic uint64_t rule_overflow;                /* hits of rule ids >= SW_SHM_MAX_RULES */
 	_Atomic uint64_t default_hits;                 /* verdicts with rule SW_RULE_DEFAULT */
+	/* Rate limits (issue 18 D6): this worker's charges of the dataplane's shared rate-limit
+	 * table, written by its policy context (dataplane/policy/ratelimit.h). */
+	struct sw_rl_stats rl;
 };
 _Static_assert(sizeof(struct sw_shm_counters) ==
-		       (32 + SW_SHM_MAL_MAX + SW_SHM_MAX_RULES + 2) * sizeof(uint64_t),
+		       (32 + SW_SHM_MAL_MAX + SW_SHM_MAX_RULES + 2 + 6) * sizeof(uint64_t),
 	       "sw_shm_counters: only uint64_t counters, no padding (readers sum them as an array)");
 _Static_assert(offsetof(struct sw_shm_counters, malformed_verdicts) == 21 * 8 &&
 	       offsetof(struct sw_shm_counters, mal) == 32 * 8 &&
-	       offsetof(struct sw_shm_counters, rule_hits) == (32 + SW_SHM_MAL_MAX) * 8,
+	       offsetof(struct sw_shm_counters, rule_hits) == (32 + SW_SHM_MAL_MAX) * 8 &&
+	       offsetof(struct sw_shm_counters, rl) ==
+		       (32 + SW_SHM_MAL_MAX + SW_SHM_MAX_RULES + 2) * 8 &&
+	       sizeof(struct sw_rl_stats) == 6 * 8,
 	       "sw_shm_counters layout");
 
 struct sw_shm_worker {
