@@ -71,6 +71,8 @@ struct link {
 	char *name;
 	uint8_t side;     /* SW_SIDE_* */
 	int line;
+	bool proxy;       /* a proxy-mode association (`sctp` set: dataplane/proxy/README.md) */
+	bool honeypot;    /* proxy mode: `redirect` may send here */
 };
 
 struct site {
@@ -188,6 +190,11 @@ int cpl_cond_cost(const struct sw_img_cond *c);
 
 /* rules.c */
 int cpl_parse_rules_file(struct builder *b, const char *path);
+
+/* pxaction.c: proxy mode's actions (reject, abort, redirect; issue 21) of rule r named name:
+ * 1 when its `action` is one of them (r->r filled), 0 when it is not, or an error. */
+int cpl_parse_px_action(struct builder *b, const config_setting_t *g, struct rule *r,
+			const char *name);
 
 /* warn.c: what compiles but is probably not what the operator meant */
 void cpl_warn_site(struct builder *b, const config_setting_t *site);

@@ -392,9 +392,11 @@ state_cond(struct builder *b, const config_setting_t *s, bool neg)
 int
 cpl_parse_conds(struct builder *b, struct rule *r, const config_setting_t *g, bool neg)
 {
+	/* cause, abort_kind, to: proxy mode's actions (pxaction.c) */
 	static const char *const rule_keys[] = { "name", "action", "monitor", "malformed", "rate",
 						 "not", "description", "id", "severity", "enabled",
-						 "monitor_until", "expires", NULL };
+						 "monitor_until", "expires", "cause", "abort_kind",
+						 "to", NULL };
 	const config_setting_t *ctype = NULL, *cop = NULL, *cglob = NULL, *cunk = NULL;
 	int n = config_setting_length(g), rc;
 
@@ -406,7 +408,7 @@ cpl_parse_conds(struct builder *b, struct rule *r, const config_setting_t *g, bo
 		int f;
 		uint32_t off;
 
-		if (!neg && cpl_name_index(rule_keys, 12, k) >= 0)
+		if (!neg && cpl_name_index(rule_keys, 15, k) >= 0)
 			continue;
 		if (strcmp(k, "component") == 0) {
 			ctype = s;

@@ -140,7 +140,8 @@ parse_rule(struct builder *b, const config_setting_t *g, size_t idx)
 	s = config_setting_get_member(g, "action");
 	if (s == NULL)
 		return cpl_errs(b, g, "rule '%s' needs an 'action'", name);
-	if ((rc = parse_action(b, s, &r->r.action, true)) != 0)
+	if ((rc = cpl_parse_px_action(b, g, r, name)) < 0 ||
+	    (rc == 0 && (rc = parse_action(b, s, &r->r.action, true)) != 0))
 		return rc;
 	if ((s = config_setting_get_member(g, "monitor")) != NULL &&
 	    (rc = cpl_get_bool(b, s, &r->r.monitor)) != 0)

@@ -365,6 +365,10 @@ parse_links(struct builder *b, const config_setting_t *links)
 		if (l->name == NULL)
 			return -ENOMEM;
 		l->line = (int)config_setting_source_line(g);
+		l->proxy = config_setting_get_member(g, "sctp") != NULL;
+		s = config_setting_get_member(g, "honeypot");
+		l->honeypot = s != NULL && config_setting_type(s) == CONFIG_TYPE_BOOL &&
+			      config_setting_get_bool(s);
 		st->nlinks++;
 		s = config_setting_get_member(g, "side");
 		v = s != NULL ? config_setting_get_string(s) : NULL;

@@ -415,6 +415,11 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 		    (r[i].rl_key >= SW_SF_COUNT && r[i].rl_key != SW_RL_KEY_OPC &&
 		     r[i].rl_key != SW_RL_KEY_DPC && r[i].rl_key != SW_RL_KEY_NONE))
 			return fail(err, errlen, -EINVAL, "rule %u out of range", i);
+		/* proxy-mode actions (issue 21): a drop, and a redirect names a site link */
+		if (r[i].px_action > SW_PX_REDIRECT ||
+		    (r[i].px_action != SW_PX_NONE && r[i].action != SW_ACTION_DROP) ||
+		    (r[i].px_action == SW_PX_REDIRECT && sw_image_link_name(image, r[i].px_link) == NULL))
+			return fail(err, errlen, -EINVAL, "rule %u: proxy action out of range", i);
 	}
 	/* The atom gate removes rules from the candidates without trying them: each gated rule
 	 * must be gated by exactly one atom, of one field, that a non-negated atom condition of
@@ -546,6 +551,22 @@ sw_image_rule_severity(const void *image, int32_t rule)
 		return NULL;
 	r = (const void *)((const char *)image + h->rules_off);
 	return r[rule].severity < SW_SEV_COUNT ? sw_severity_names[r[rule].severity] : NULL;
+}
+
+int
+sw_image_rule_proxy(const void *image, int32_t rule, struct sw_rule_proxy *out)
+{
+	const struct sw_image_hdr *h = image;
+	const struct sw_img_rule *r;
+
+	memset(out, 0, sizeof(*out));
+	if (rule < 0 || (uint32_t)rule >= h->nrules)
+		return SW_PX_NONE;
+	r = (const void *)((const char *)image + h->rules_off);
+	out->action = r[rule].px_action;
+	out->arg = r[rule].px_arg;
+	out->link = r[rule].px_link;
+	return out->action;
 }
 
 uint64_t

@@ -52,7 +52,8 @@
 #define SW_IMAGE_ABI 6 /* 2: sw_img_field.key_digits, 3: atom gate (gate_off), 4: site section
 			  (site_off: links, home point codes), 5: SCMG integer fields (issue 17),
 			  6: rule identity (sw_img_rule.id, severity, enabled, monitor_until,
-			  expires; issue 18) */
+			  expires; issue 18) and proxy-mode actions (px_*, issue 21, in what was
+			  padding) */
 #define SW_IMAGE_ALIGN 64
 
 #define SW_RULES_MAX 1024
@@ -188,7 +189,13 @@ struct sw_img_rule {
 				 image; 0: none given */
 	uint8_t severity;     /* enum sw_severity */
 	uint8_t enabled;      /* 0: `enabled = false`, never a candidate (keeps its index and id) */
-	uint8_t pad[6];
+	/* Proxy mode's actions (issue 21): the rule's `action` is then SW_ACTION_DROP, which is
+	 * what any other mode enforces (the message does not reach its destination); a proxy
+	 * instance answers or redirects instead (dataplane/proxy/proxy_judge.c). */
+	uint8_t px_action;    /* enum sw_img_px_action */
+	uint8_t px_arg;       /* reject: Q.713 3.12 return cause; abort: enum sw_img_px_abort */
+	uint16_t px_link;     /* redirect: index into the site section's links */
+	uint8_t pad[2];
 	int64_t monitor_until; /* Unix seconds, 0: none: before it the rule only alerts (as with
 				  monitor), from it on it acts */
 	int64_t expires;       /* Unix seconds, 0: none: from it on the rule no longer matches */
@@ -202,6 +209,18 @@ enum sw_severity {
 	SW_SEV_HIGH,
 	SW_SEV_CRITICAL,
 	SW_SEV_COUNT
+};
+
+enum sw_img_px_action {
+	SW_PX_NONE = 0,
+	SW_PX_REJECT = 1,   /* UDTS/XUDTS back to the caller when it asked for return */
+	SW_PX_ABORT = 2,    /* TCAP abort back to the caller */
+	SW_PX_REDIRECT = 3, /* forwarded to link px_link (a honeypot) instead */
+};
+
+enum sw_img_px_abort {
+	SW_PX_ABORT_P = 0, /* P-Abort, cause resourceLimitation (Q.773 4.2.1) */
+	SW_PX_ABORT_U = 1, /* U-Abort: ABRT APDU, abort-source dialogue-service-user (Q.773 A) */
 };
 
 /*
@@ -382,6 +401,9 @@ _Static_assert(offsetof(struct sw_img_rule, severity) == 32, "sw_img_rule.severi
 _Static_assert(offsetof(struct sw_img_rule, enabled) == 33, "sw_img_rule.enabled");
 _Static_assert(offsetof(struct sw_img_rule, monitor_until) == 40, "sw_img_rule.monitor_until");
 _Static_assert(offsetof(struct sw_img_rule, expires) == 48, "sw_img_rule.expires");
+_Static_assert(offsetof(struct sw_img_rule, px_action) == 34, "sw_img_rule.px_action");
+_Static_assert(offsetof(struct sw_img_rule, px_arg) == 35, "sw_img_rule.px_arg");
+_Static_assert(offsetof(struct sw_img_rule, px_link) == 36, "sw_img_rule.px_link");
 _Static_assert(offsetof(struct sw_img_rule, name_off) == 0, "sw_img_rule.name_off");
 _Static_assert(offsetof(struct sw_img_rule, cond_first) == 4, "sw_img_rule.cond_first");
 _Static_assert(offsetof(struct sw_img_rule, ncond) == 8, "sw_img_rule.ncond");

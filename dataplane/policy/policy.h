@@ -105,6 +105,14 @@ const char *sw_image_rule_name(const void *image, int32_t rule);
 uint32_t sw_image_rule_id(const void *image, int32_t rule);
 /* The rule's severity name ("info" .. "critical"); NULL for the negative ids. */
 const char *sw_image_rule_severity(const void *image, int32_t rule);
+/* Proxy mode's action of a rule (issue 21, image.h px_*): action is enum sw_img_px_action
+ * (SW_PX_NONE for every rule of a policy without them, and for the negative ids); returns it. */
+struct sw_rule_proxy {
+	uint8_t action; /* enum sw_img_px_action */
+	uint8_t arg;    /* reject: Q.713 3.12 return cause; abort: enum sw_img_px_abort */
+	uint16_t link;  /* redirect: link of the site section (sw_image_link_name) */
+};
+int sw_image_rule_proxy(const void *image, int32_t rule, struct sw_rule_proxy *out);
 uint64_t sw_image_generation(const void *image);
 uint64_t sw_image_checksum(const void *image);
 

@@ -154,6 +154,7 @@ sw_proxy_dpdk_main(void *arg)
 		return a->rc = -ENOMEM;
 	}
 	d->pp.jctx.no_image_action = a->default_drop ? SW_ACTION_DROP : SW_ACTION_ALLOW;
+	d->pp.px = &d->px;
 	sw_proxy_policy_judge(&d->pp, &judge);
 	sw_proxy_sctp_ops(&d->ps, &ops);
 	sw_proxy_init(&d->px, &ops, &judge);

@@ -4,10 +4,11 @@
  * judged by sw_judge_msu with the same policy context, image and port numbering as inline mode
  * (the link's side is the port: 0 outside, 1 inside).
  *
- * The policy's actions today are allow/drop/alert (rate-limit resolves to one of them). The
- * proxy-only actions (reject with a cause, abort, redirect to a link) need the policy language
- * to carry them (issue 21, policy side); until then `reject_drops` turns every drop into a
- * reject with `reject_cause`, which is what an STP filter answering its callers does.
+ * The policy's actions are allow/drop/alert (rate-limit resolves to one of them) and proxy
+ * mode's own: a rule with `action = "reject"|"abort"|"redirect"` is a drop for the judge and
+ * carries the proxy's action in the image (sw_image_rule_proxy), which this maps to the proxy's
+ * verdict (a redirect by the link's name). A rule in monitor state alerts and forwards instead.
+ * `reject_drops` turns every other drop into a reject with `reject_cause`.
  */
 #ifndef SW_PROXY_PROXY_JUDGE_H
 #define SW_PROXY_PROXY_JUDGE_H
@@ -17,6 +18,7 @@
 
 struct sw_proxy_policy {
 	struct sw_judge_ctx jctx;
+	const struct sw_proxy *px;   /* the links a redirect names (NULL: a redirect drops) */
 	bool reject_drops;
 	uint8_t reject_cause;      /* Q.713 3.12; default SCCP_CAUSE_SS_FAILURE when set to 0 */
 	struct sw_judge_verdict last; /* the judge's verdict of the last MSU (events) */

@@ -13,7 +13,8 @@
  * for image ABI 5 (issue 17: three SCMG integer fields, so every image's gate table grows; the
  * shipped rules gain patterns/scmg.conf); and for image ABI 6 (issue 18 Deliver 4: every rule
  * carries id, severity, enabled, monitor_until and expires, 56 bytes instead of 28;
- * features.conf uses them).
+ * features.conf uses them; issue 21's proxy actions, px_*, took 4 bytes of its padding, zero
+ * in these images, so the digests stayed).
  *
  * Inputs: the shipped rules with the example site, the same with a site of partners, the rule
  * sets of bench/rules/mkrules.py (shipped rules behind the 100,000-entry GT blocklist, and the
