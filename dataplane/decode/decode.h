@@ -17,6 +17,7 @@
 
 #include "cursor.h"
 #include "dataplane/proto/isup.h"
+#include "dataplane/proto/m2pa.h"
 #include "dataplane/proto/m3ua.h"
 #include "dataplane/proto/map.h"
 #include "dataplane/proto/sccp.h"
@@ -26,6 +27,8 @@
 
 /* M3UA payload protocol identifier, RFC 4666 1.4.7 (IANA SCTP PPID 3). */
 #define SW_PPID_M3UA SCTP_PPID_M3UA
+/* M2PA payload protocol identifier, RFC 4165 (IANA SCTP PPID 5). */
+#define SW_PPID_M2PA SCTP_PPID_M2PA
 
 /* Packet: link, IP and every SCTP chunk header. */
 enum sw_mal sw_decode_packet(const uint8_t *buf, uint32_t len, enum sw_link link,
@@ -42,6 +45,13 @@ enum sw_mal sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned
  * tcap calls map for each component's parameter.
  */
 enum sw_mal sw_m3ua_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
+/* M2PA (RFC 4165): one message [off, end) (the whole user data of its DATA chunk); User Data
+ * carries MTP3 whose label and user part land where M3UA DATA puts them (msu.h, SW_HAS_M2PA). */
+enum sw_mal sw_m2pa_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
+/* The user message of one SCTP DATA chunk [off, end) by its payload protocol identifier: M3UA
+ * (PPID 3) or M2PA (PPID 5); any other PPID is SW_MAL_SCTP_PPID. */
+enum sw_mal sw_decode_user_message(const uint8_t *buf, uint32_t off, uint32_t end, uint32_t ppid,
+				   struct sw_msu *msu);
 enum sw_mal sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
 enum sw_mal sw_isup_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
 enum sw_mal sw_tcap_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
@@ -62,6 +72,26 @@ enum sw_mal sw_map_select_component(const uint8_t *buf, struct sw_msu *msu, unsi
 
 /* The name tables (sw_map_op_name, sw_sccp_type_name, ...) are declared in the
  * dataplane/proto/ headers included above and defined once in dataplane/proto/names.c. */
+
+/* The network variant of a signalling network: ITU-T (14-bit point codes, Q.704) or ANSI
+ * (24-bit, T1.111). */
+enum sw_net_variant {
+	SW_NET_ITU,
+	SW_NET_ANSI,
+};
+
+/* An MTP3 routing label. */
+struct sw_mtp3_label {
+	uint32_t dpc, opc;
+	uint8_t sls;
+};
+
+/* The MTP3 routing label at p (len octets available) of the given variant (ITU: Q.704 2.2.2;
+ * ANSI: T1.111.4, not decoded yet: -1). Returns the label's length in octets, or -1 when it does
+ * not fit or the variant is not decoded. The one label parser (M2PA, and whatever else carries a
+ * bare MTP3 message). */
+int sw_mtp3_label(const uint8_t *p, uint32_t len, enum sw_net_variant variant,
+		  struct sw_mtp3_label *out);
 
 /* Digit helpers shared by the layers. */
 /* BCD, low nibble first (Q.713 3.4.2.3, Q.763 3.9, TS 29.002 TBCD). 0xf ends. With odd set, the

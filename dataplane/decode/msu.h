@@ -27,6 +27,7 @@ enum sw_layer {
 	SW_LAYER_TCAP,
 	SW_LAYER_MAP,
 	SW_LAYER_ISUP,
+	SW_LAYER_M2PA, /* appended: the released layers keep their numbers */
 	SW_LAYER_COUNT
 };
 
@@ -156,6 +157,11 @@ struct sw_isup_number {
 #define SW_HAS_DLR (1u << 12)
 #define SW_HAS_SLR (1u << 13)
 #define SW_HAS_MAPDLG (1u << 14) /* msu->mapdlg: a MAP dialogue PDU was decoded */
+/* msu->m2pa: an M2PA message (RFC 4165, PPID 5). Its User Data fills the MTP3 fields that M3UA
+ * DATA fills (msu->m3ua.opc/dpc/si/ni/mp/sls/ud_*, with SW_HAS_PROTO_DATA), never SW_HAS_M3UA */
+#define SW_HAS_M2PA (1u << 15)
+/* Either adaptation layer: the label fields in msu->m3ua are as the message gave them */
+#define SW_HAS_MTP3 (SW_HAS_M3UA | SW_HAS_M2PA)
 
 /* Dialogue PDU of the TCAP dialogue portion, Q.773 Annex A (struct sw_msu tcap.dlg_pdu) */
 enum sw_dlg_pdu {
@@ -322,6 +328,21 @@ struct sw_msu {
 
 	/* first malformation; layer from sw_mal_layer() */
 	enum sw_mal mal;
+
+	/*
+	 * M2PA, RFC 4165 (valid with SW_HAS_M2PA). A User Data message with a Data field also
+	 * sets SW_HAS_PROTO_DATA and the MTP3 routing label in msu->m3ua (opc, dpc, si, ni, sls;
+	 * mp the SIO's priority bits; ud_off/ud_len the SIF after the label), exactly where M3UA
+	 * DATA puts them, so that every rule reads one place whatever the adaptation layer.
+	 */
+	struct {
+		uint8_t type;          /* M2PA_TYPE_USER_DATA, M2PA_TYPE_LINK_STATUS (2.1.1) */
+		uint8_t pri;           /* User Data: PRI (2.3.1) */
+		bool has_data;         /* User Data with a Data field (takes an FSN, 2.3.1) */
+		uint32_t bsn, fsn;     /* 24 bits each, RFC 4165 2.2 */
+		uint32_t state;        /* Link Status: State (2.3.2) */
+		uint32_t off, len;     /* the M2PA message in the packet: offset, Message Length */
+	} m2pa;
 };
 
 /*

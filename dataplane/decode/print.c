@@ -182,6 +182,43 @@ json_m3ua(struct sw_sb *sb, const struct sw_msu *msu)
 	sw_sb_printf(sb, "}");
 }
 
+/* M2PA (RFC 4165): header, Link Status state, and for User Data the MTP3 label it carried. */
+static void
+json_m2pa(struct sw_sb *sb, const struct sw_msu *msu)
+{
+	const char *type = sw_m2pa_type_name(msu->m2pa.type);
+	const char *state = sw_m2pa_state_name(msu->m2pa.state);
+	bool ls = msu->m2pa.type == M2PA_TYPE_LINK_STATUS, pd = msu->has & SW_HAS_PROTO_DATA;
+
+	sw_sb_printf(sb, ",\"m2pa\":{\"type\":");
+	if (type != NULL)
+		sw_sb_printf(sb, "\"%s\"", type);
+	else
+		sw_sb_printf(sb, "%u", msu->m2pa.type);
+	sw_sb_printf(sb, ",\"bsn\":%u,\"fsn\":%u,", msu->m2pa.bsn, msu->m2pa.fsn);
+	json_opt_uint(sb, "pri", msu->m2pa.has_data, msu->m2pa.pri);
+	sw_sb_printf(sb, ",\"state\":");
+	if (ls && state != NULL)
+		sw_sb_printf(sb, "\"%s\"", state);
+	else if (ls && msu->m2pa.state != 0)
+		sw_sb_printf(sb, "%u", msu->m2pa.state);
+	else
+		sw_sb_printf(sb, "null");
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "opc", pd, msu->m3ua.opc);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "dpc", pd, msu->m3ua.dpc);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "si", pd, msu->m3ua.si);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "ni", pd, msu->m3ua.ni);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "mp", pd, msu->m3ua.mp);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "sls", pd, msu->m3ua.sls);
+	sw_sb_printf(sb, "}");
+}
+
 static void
 json_sccp(struct sw_sb *sb, const struct sw_msu *msu)
 {
@@ -414,6 +451,8 @@ sw_json_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu
 	}
 	if (msu->has & SW_HAS_M3UA)
 		json_m3ua(sb, msu);
+	if (msu->has & SW_HAS_M2PA)
+		json_m2pa(sb, msu);
 	if (msu->has & SW_HAS_SCCP)
 		json_sccp(sb, msu);
 	if (msu->has & SW_HAS_TCAP)
@@ -480,6 +519,17 @@ sw_text_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu
 		const char *t = sw_m3ua_type_name(msu->m3ua.cls, msu->m3ua.type);
 
 		sw_sb_printf(sb, "  M3UA %s", t != NULL ? t : "?");
+		if (msu->has & SW_HAS_PROTO_DATA)
+			sw_sb_printf(sb, " %u->%u si %u", msu->m3ua.opc, msu->m3ua.dpc, msu->m3ua.si);
+	}
+	if (msu->has & SW_HAS_M2PA) {
+		const char *t = sw_m2pa_type_name(msu->m2pa.type);
+		const char *st = sw_m2pa_state_name(msu->m2pa.state);
+
+		sw_sb_printf(sb, "  M2PA %s bsn %u fsn %u", t != NULL ? t : "?", msu->m2pa.bsn,
+			     msu->m2pa.fsn);
+		if (msu->m2pa.type == M2PA_TYPE_LINK_STATUS)
+			sw_sb_printf(sb, " %s", st != NULL ? st : "?");
 		if (msu->has & SW_HAS_PROTO_DATA)
 			sw_sb_printf(sb, " %u->%u si %u", msu->m3ua.opc, msu->m3ua.dpc, msu->m3ua.si);
 	}

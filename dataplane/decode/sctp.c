@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * SCTP (RFC 4960): common header and every chunk of a packet, and the DATA / I-DATA
- * (RFC 8260) chunk that carries one M3UA message. The walk records each chunk's type,
+ * (RFC 8260) chunk that carries one M3UA (PPID 3) or M2PA (PPID 5) message. The walk records each chunk's type,
  * flags, length and offset; what is in a DATA chunk is decoded per MSU by sw_decode_msu.
  */
 #include "decode.h"
@@ -115,7 +115,20 @@ sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx, 
 	 * be judged on its own; fragmented M3UA is reported like any other undecodable MSU. */
 	if ((ch->flags & SCTP_DATA_BE) != SCTP_DATA_BE)
 		return msu->mal = SW_MAL_SCTP_DATA_FRAGMENT;
-	if (ppid != SW_PPID_M3UA)
+	return sw_decode_user_message(buf, c.off, c.end, ppid, msu);
+}
+
+enum sw_mal
+sw_decode_user_message(const uint8_t *buf, uint32_t off, uint32_t end, uint32_t ppid,
+		       struct sw_msu *msu)
+{
+	/* RFC 9260 3.3.1: the PPID names the upper layer (IANA SCTP payload protocol ids). */
+	switch (ppid) {
+	case SW_PPID_M3UA:
+		return sw_m3ua_decode(buf, off, end, msu);
+	case SW_PPID_M2PA:
+		return sw_m2pa_decode(buf, off, end, msu);
+	default:
 		return msu->mal = SW_MAL_SCTP_PPID;
-	return sw_m3ua_decode(buf, c.off, c.end, msu);
+	}
 }

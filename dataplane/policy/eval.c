@@ -424,16 +424,16 @@ if_get(const struct sw_msu *m, unsigned port, unsigned f, uint32_t *v)
 		return true;
 	case SW_IF_OPC:
 		*v = m->m3ua.opc;
-		return (m->has & SW_HAS_M3UA) != 0;
+		return (m->has & SW_HAS_MTP3) != 0;
 	case SW_IF_DPC:
 		*v = m->m3ua.dpc;
-		return (m->has & SW_HAS_M3UA) != 0;
+		return (m->has & SW_HAS_MTP3) != 0;
 	case SW_IF_SI:
 		*v = m->m3ua.si;
-		return (m->has & SW_HAS_M3UA) != 0;
+		return (m->has & SW_HAS_MTP3) != 0;
 	case SW_IF_NI:
 		*v = m->m3ua.ni;
-		return (m->has & SW_HAS_M3UA) != 0;
+		return (m->has & SW_HAS_MTP3) != 0;
 	case SW_IF_SCCP_TYPE:
 		*v = m->sccp.type;
 		return (m->has & SW_HAS_SCCP) != 0;
@@ -1091,7 +1091,7 @@ sw_policy_direction(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt,
 		return SW_SIDE_OUTSIDE;
 	if (((const struct sw_img_site *)img_at(h, h->site_off))->nlinks > 0)
 		return p != NULL ? p->side : SW_SIDE_OUTSIDE;
-	return msu != NULL && (msu->has & SW_HAS_M3UA) && home_pc(h, msu->m3ua.opc)
+	return msu != NULL && (msu->has & SW_HAS_MTP3) && home_pc(h, msu->m3ua.opc)
 		       ? SW_SIDE_INSIDE
 		       : SW_SIDE_OUTSIDE;
 }

@@ -10,6 +10,7 @@
 
 #include "ip.h"
 #include "isup.h"
+#include "m2pa.h"
 #include "m3ua.h"
 #include "map.h"
 #include "sccp.h"
@@ -508,4 +509,36 @@ int
 sw_isup_type_code(const char *name)
 {
 	return name_index(isup_msg_names, ARRAY_SIZE(isup_msg_names), name);
+}
+
+/* ---------------------------------------------------------------------------
+ * M2PA, RFC 4165 2.1.1 (message types) and 2.3.2 (link states)
+ */
+static const char *const m2pa_type_names[] = {
+	[M2PA_TYPE_USER_DATA] = "user_data",
+	[M2PA_TYPE_LINK_STATUS] = "link_status",
+};
+
+const char *
+sw_m2pa_type_name(uint8_t type)
+{
+	return type < ARRAY_SIZE(m2pa_type_names) ? m2pa_type_names[type] : NULL;
+}
+
+static const char *const m2pa_state_names[] = {
+	[M2PA_LS_ALIGNMENT] = "alignment",
+	[M2PA_LS_PROVING_NORMAL] = "proving_normal",
+	[M2PA_LS_PROVING_EMERG] = "proving_emergency",
+	[M2PA_LS_READY] = "ready",
+	[M2PA_LS_PROC_OUTAGE] = "processor_outage",
+	[M2PA_LS_PROC_RECOVERED] = "processor_recovered",
+	[M2PA_LS_BUSY] = "busy",
+	[M2PA_LS_BUSY_ENDED] = "busy_ended",
+	[M2PA_LS_OUT_OF_SERVICE] = "out_of_service",
+};
+
+const char *
+sw_m2pa_state_name(uint32_t state)
+{
+	return state < ARRAY_SIZE(m2pa_state_names) ? m2pa_state_names[state] : NULL;
 }

@@ -3,7 +3,7 @@
 
 packet/: selector byte 0 (Ethernet) + each packet vector (gen-*: one frame per attack scenario of
 sigwall-gen --profile attacks --seed 99, added by hand); layers/: selector byte (0 m3ua, 1 sccp,
-2 tcap, 3 isup) + each layer vector; pcap/: small pcap files holding the packet vectors.
+2 tcap, 3 isup) + each layer vector; m2pa/: each M2PA vector; pcap/: small pcap files holding the packet vectors.
 Regression inputs found by fuzzing are added by hand next to these, named by what they broke.
 """
 import glob
@@ -35,6 +35,11 @@ def main():
             open(os.path.join(d, "%s-%s" % (layer, name)), "wb").write(bytes([sel]) + b)
             if layer == "packet":
                 frames.append(b)
+    # m2pa/: each M2PA layer vector as it is (fuzz_m2pa.c decodes one message, no selector)
+    for p in sorted(glob.glob(os.path.join(vecs, "m2pa", "*.vec"))):
+        d = os.path.join(out, "m2pa")
+        os.makedirs(d, exist_ok=True)
+        open(os.path.join(d, "m2pa-" + os.path.basename(p)[:-4]), "wb").write(vec_bytes(p))
     d = os.path.join(out, "pcap")
     os.makedirs(d, exist_ok=True)
     write_pcap(os.path.join(d, "vectors.pcap"), frames)

@@ -169,6 +169,29 @@ def m3ua_data(opc, dpc, si, payload, ni=2, mp=0, sls=0, rctx=None):
     return struct.pack(">BBBBI", 1, 0, 1, 1, 8 + len(params)) + params
 
 
+# --- M2PA (RFC 4165) and the bare MTP3 message it carries (ITU-T Q.704) ----------------------
+def mtp3_itu(opc, dpc, si, payload, ni=2, pri=0, sls=0):
+    """SIO (Q.704 14.2) and the ITU routing label (Q.704 2.2.2: DPC, OPC, SLS, LSB first)."""
+    label = (dpc & 0x3FFF) | (opc & 0x3FFF) << 14 | (sls & 0xF) << 28
+    return bytes([ni << 6 | pri << 4 | si]) + struct.pack("<I", label) + payload
+
+
+def m2pa_msg(typ, bsn, fsn, data=b"", version=1, cls=11):
+    """RFC 4165 2.1.1 common header and 2.2 M2PA header (24-bit BSN and FSN)."""
+    return struct.pack(">BBBBIII", version, 0, cls, typ, 16 + len(data), bsn & 0xFFFFFF,
+                       fsn & 0xFFFFFF) + data
+
+
+def m2pa_user_data(bsn, fsn, mtp3=b"", pri=0):
+    """RFC 4165 2.3.1: the priority octet, then the MTP3 message; no data: an ack only."""
+    return m2pa_msg(1, bsn, fsn, bytes([pri << 6]) + mtp3 if mtp3 else b"")
+
+
+def m2pa_link_status(state, bsn=0xFFFFFF, fsn=0xFFFFFF, filler=b""):
+    """RFC 4165 2.3.2: the 32-bit state (1 alignment ... 9 out of service), filler."""
+    return m2pa_msg(2, bsn, fsn, struct.pack(">I", state) + filler)
+
+
 def m3ua_msg(cls, typ, params=b""):
     return struct.pack(">BBBBI", 1, 0, cls, typ, 8 + len(params)) + params
 

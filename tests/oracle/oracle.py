@@ -39,7 +39,14 @@ TS_FIELDS = ["frame.number", "m3ua.protocol_data_opc", "m3ua.protocol_data_dpc",
              "gsm_map.dialogue.destinationReference", "gsm_map.dialogue.originationReference",
              "gsm_map.dialogue.reason", "gsm_map.dialogue.map_UserAbortChoice",
              "gsm_map.dialogue.map_ProviderAbortReason", "gsm_map.sm.networkNode_Number",
-             "gsm_map.sm.gprsNodeIndicator_element", "gsm_map.ms.hlr_Number"]
+             "gsm_map.sm.gprsNodeIndicator_element", "gsm_map.ms.hlr_Number",
+             # issue 17 D5: M2PA (RFC 4165) and the bare MTP3 label it carries (Q.704 2.2)
+             "m2pa.type", "m2pa.bsn", "m2pa.fsn", "m2pa.status", "mtp3.opc", "mtp3.dpc",
+             "mtp3.sls", "mtp3.service_indicator"]
+M2PA_TYPES = {"user_data": 1, "link_status": 2}
+M2PA_STATES = {"alignment": 1, "proving_normal": 2, "proving_emergency": 3, "ready": 4,
+               "processor_outage": 5, "processor_recovered": 6, "busy": 7, "busy_ended": 8,
+               "out_of_service": 9}
 # AddressString fields tshark shows as bytes (ext/NAI/NPI octet + TBCD): compared as digits, and
 # for the dialogue references also as "npi/digits".
 ADDR_FIELDS = {"gsm_map.sm.networkNode_Number", "gsm_map.ms.hlr_Number"}
@@ -96,11 +103,12 @@ def ours_frames(sigwallctl, path):
     return frames
 
 
-LAYER_RANK = {"link": 0, "ip": 0, "sctp": 0, "m3ua": 1, "sccp": 2, "tcap": 3, "map": 4, "isup": 2}
+LAYER_RANK = {"link": 0, "ip": 0, "sctp": 0, "m3ua": 1, "m2pa": 1, "sccp": 2, "tcap": 3,
+              "map": 4, "isup": 2}
 
 
 def field_rank(f):
-    if f.startswith("m3ua"):
+    if f.startswith("m3ua") or f.startswith("m2pa") or f.startswith("mtp3"):
         return 1
     if f.startswith("sccp"):
         return 2
@@ -123,11 +131,28 @@ def expected_from_ours(recs):
         elif err and err["reason"] != "sccp_segmented":
             limit = min(limit, LAYER_RANK.get(err["layer"], 0))
         m = r.get("m3ua") or {}
+        m2 = r.get("m2pa")
+        if m2 is not None:
+            # M2PA: its header, the link state, then the MTP3 label where tshark's mtp3 has it
+            e["m2pa.type"].append(str(M2PA_TYPES.get(m2["type"], m2["type"])))
+            e["m2pa.bsn"].append(str(m2["bsn"]))
+            e["m2pa.fsn"].append(str(m2["fsn"]))
+            if m2["state"] is not None:
+                e["m2pa.status"].append(str(M2PA_STATES.get(m2["state"], m2["state"])))
+            m = m2
         if m.get("opc") is None:
             continue
         # ORACLE_PERTURB=1 corrupts our side on purpose: the self-check that this suite can fail.
-        e["m3ua.protocol_data_opc"].append(str(m["opc"] + int(os.environ.get("ORACLE_PERTURB", "0"))))
-        e["m3ua.protocol_data_dpc"].append(str(m["dpc"]))
+        opc = str(m["opc"] + int(os.environ.get("ORACLE_PERTURB", "0")))
+        # tshark's mtp3 holds the label whichever layer carried it; the SIO only over M2PA
+        e["mtp3.opc"].append(opc)
+        e["mtp3.dpc"].append(str(m["dpc"]))
+        e["mtp3.sls"].append(str(m["sls"]))
+        if m2 is not None:
+            e["mtp3.service_indicator"].append("0x%02x" % m["si"])
+        else:
+            e["m3ua.protocol_data_opc"].append(opc)
+            e["m3ua.protocol_data_dpc"].append(str(m["dpc"]))
         s = r.get("sccp")
         if s is None:
             continue

@@ -59,6 +59,72 @@ def vec(outdir, layer, name, comment, data, truncation=None):
             f.write(" " + " ".join(h[j:j + 2] for j in range(i, min(i + 64, len(h)), 2)) + "\n")
 
 
+def m2pa_vectors(outdir):
+    """M2PA (RFC 4165, PPID 5): the same MAP and ISUP over M2PA's bare MTP3, link status, and one
+    vector per named malformation (issue 17 D5, Bad input)."""
+    def m2pa_frame(msg, tsn=300):
+        s = sctp(3565, 3565, 0x55667788, [sctp_data(tsn, 1, 0, msg, ppid=5)])
+        return ether(ipv4("10.0.5.1", "10.0.5.2", s))
+    ul = mtp3_itu(2001, 1001, 3, ul_begin(), sls=9)
+    vec(outdir, "packet", "m2pa-user-data-updatelocation",
+        "SCTP PPID 5/M2PA User Data (RFC 4165 2.3.1) BSN 7 FSN 8/MTP3 SIO NI 2 SI 3, ITU label\n"
+        "(Q.704 2.2.2) OPC 2001 DPC 1001 SLS 9/the SCCP UDT updateLocation of\n"
+        "udt-begin-updatelocation: the same SCCP, TCAP and MAP fields as over M3UA.",
+        m2pa_frame(m2pa_user_data(7, 8, ul)))
+    vec(outdir, "packet", "m2pa-link-status-ready",
+        "M2PA Link Status Ready (RFC 4165 2.3.2, state 4) with BSN/FSN 2^24-1 (alignment).",
+        m2pa_frame(m2pa_link_status(4)))
+    vec(outdir, "m2pa", "user-data-isup-iam",
+        "M2PA User Data, priority 1, MTP3 SI 5 (ISUP) OPC 4000 DPC 1001 SLS 15: an IAM with\n"
+        "the calling and called party numbers of isup/iam-calling-called (Q.763), as over M3UA.",
+        m2pa_user_data(0x123456, 0xABCDEF, mtp3_itu(4000, 1001, 5, bytes.fromhex(
+            "0100010060010a00020806031072282143" "0a07831172289988f700"), sls=15), pri=1))
+    vec(outdir, "m2pa", "user-data-ack-only",
+        "M2PA User Data without a Data field (RFC 4165 2.3.1): an acknowledgement, BSN 41.",
+        m2pa_user_data(41, 40))
+    vec(outdir, "m2pa", "user-data-sltm",
+        "M2PA User Data carrying an MTP3 signalling link test message (SI 1, Q.707 SLTM H0/H1\n"
+        "0x11, test pattern): the link's own traffic, recognised by its SI, not malformed.",
+        m2pa_user_data(2, 3, mtp3_itu(1001, 4000, 1, bytes.fromhex("1140aabbccdd"))))
+    vec(outdir, "m2pa", "link-status-proving-filler",
+        "M2PA Link Status Proving Normal (state 2) with 8 octets of filler (RFC 4165 2.3.2).",
+        m2pa_link_status(2, filler=b"\x00" * 8))
+    vec(outdir, "m2pa", "mal-short",
+        "15 octets: shorter than the 16-octet common and M2PA headers (m2pa_short).",
+        m2pa_link_status(4)[:15], truncation="any")
+    vec(outdir, "m2pa", "mal-version",
+        "Version 2 (RFC 4165 2.1.1 defines 1): m2pa_version.",
+        m2pa_msg(2, 0, 0, struct.pack(">I", 4), version=2))
+    vec(outdir, "m2pa", "mal-class",
+        "Message class 1 (M3UA transfer) inside PPID 5 (RFC 4165 2.1.1: 11): m2pa_class.",
+        m2pa_msg(2, 0, 0, struct.pack(">I", 4), cls=1))
+    vec(outdir, "m2pa", "mal-type",
+        "Message type 3 (RFC 4165 2.1.1 defines 1 and 2): m2pa_type.",
+        m2pa_msg(3, 0, 0, struct.pack(">I", 4)))
+    vec(outdir, "m2pa", "mal-len-long",
+        "Message length 24 in a 20-octet message: m2pa_len.",
+        m2pa_link_status(4)[:4] + struct.pack(">I", 24) + m2pa_link_status(4)[8:])
+    vec(outdir, "m2pa", "mal-len-trailing",
+        "Message length 20 with 4 more octets after it (a second message no peer reads): m2pa_len.",
+        m2pa_link_status(4) + b"\x00\x00\x00\x04", truncation="any")
+    vec(outdir, "m2pa", "mal-link-status-state",
+        "Link Status state 10 (RFC 4165 2.3.2 defines 1-9): m2pa_link_status.",
+        m2pa_link_status(10))
+    vec(outdir, "m2pa", "mal-link-status-short",
+        "Link Status with a 2-octet state: m2pa_link_status.",
+        m2pa_msg(2, 0, 0, b"\x00\x04"))
+    vec(outdir, "m2pa", "mal-mtp3-short",
+        "User Data with priority, SIO and 3 octets of an ITU routing label: m2pa_mtp3_short.",
+        m2pa_msg(1, 0, 0, bytes.fromhex("00830102 03")[:5]))
+    vec(outdir, "m2pa", "mal-si",
+        "User Data whose SIO says SI 4 (TUP, Q.704 14.2.1): m2pa_si.",
+        m2pa_user_data(0, 0, mtp3_itu(2001, 1001, 4, b"\x00\x01")))
+    vec(outdir, "m2pa", "mal-sccp-inside",
+        "User Data whose SCCP UDT stops after its first pointer: the SCCP malformation (sccp_short),\n"
+        "as over M3UA.",
+        m2pa_user_data(0, 0, mtp3_itu(2001, 1001, 3, bytes.fromhex("0901037f"))))
+
+
 def main(outdir):
     vec(outdir, "packet", "udt-begin-updatelocation",
         "Ethernet/IPv4/SCTP DATA/M3UA DATA/SCCP UDT GTI 4 odd digits/TCAP Begin with AARQ\n"
@@ -394,4 +460,5 @@ def main(outdir):
 
 
 if __name__ == "__main__":
+    m2pa_vectors(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))

@@ -4,7 +4,7 @@
  *
  * A vector file (*.vec) holds:
  *   # comment lines (what the vector is, which spec clause it exercises)
- *   layer: packet | m3ua | sccp | tcap | isup
+ *   layer: packet | m3ua | m2pa | sccp | tcap | isup
  *   hex: 45 00 ...            (may continue on following lines until "expect:")
  *   expect: {...}             (the JSON record; one line per MSU for layer packet)
  *   truncation: malformed | any   (optional, default malformed)
@@ -70,6 +70,8 @@ decode_vector(const char *layer, const uint8_t *buf, uint32_t len, struct sw_sb 
 	memset(&msu, 0, sizeof(msu));
 	if (strcmp(layer, "m3ua") == 0)
 		sw_m3ua_decode(buf, 0, len, &msu);
+	else if (strcmp(layer, "m2pa") == 0)
+		sw_m2pa_decode(buf, 0, len, &msu);
 	else if (strcmp(layer, "sccp") == 0)
 		sw_sccp_decode(buf, 0, len, &msu);
 	else if (strcmp(layer, "tcap") == 0)
