@@ -17,6 +17,7 @@
 #   tests/e2e/soak.sh N [FIRST] [BUILD_DIR]      N seeds from FIRST (default 1); exit 1 on a
 #                                                failure, 77 when it cannot run here
 #   SW_SOAK_PATHS="fwd dp" (default both)        SW_SOAK_KEEP=1 keeps the logs of failures
+#   SW_SOAK_PCAP=1 (with KEEP)                    also keeps both peers' packets (dumpcap)
 #   SW_SOAK_FWD_ARGS=--no-repair                 self-check: the soak must fail
 # A failing seed prints the command that replays it.
 set -u
@@ -156,6 +157,17 @@ run_path() {
 	ip netns exec "$fwd_ns" "$BIN/enforce_fwd" --a "$fwd_a" --b "$fwd_b" "${fargs[@]}" \
 		>"$d/fwd.out" 2>"$d/fwd.err" &
 	local fwd=$!
+	# SW_SOAK_PCAP=1: the packets at both peers' interfaces, kept with the logs of a failure
+	local -a caps=()
+	if [ -n "${SW_SOAK_PCAP:-}" ]; then
+		local ifa=${fwd_a%b}a ifb
+		[ "$path" = fwd ] && ifb=${fwd_b%b}a || ifb=v2b${id}a
+		ip netns exec "$na" dumpcap -q -i "$ifa" -w "$d/client.pcapng" 2>/dev/null &
+		caps+=($!)
+		ip netns exec "$nb" dumpcap -q -i "$ifb" -w "$d/server.pcapng" 2>/dev/null &
+		caps+=($!)
+		sleep 1
+	fi
 	sleep 0.2
 	# a port pair per seed: associations of different seeds never share a table key
 	local lp=$((3000 + seed % 20000)) rp=$((2905))
@@ -177,6 +189,7 @@ run_path() {
 	local rc_s=$?
 	kill -INT $fwd 2>/dev/null
 	wait $fwd 2>/dev/null
+	for w in "${caps[@]}"; do kill -INT "$w" 2>/dev/null; wait "$w" 2>/dev/null; done
 	echo "$rc_c $rc_s" >"$d/rc"
 }
 
@@ -205,6 +218,8 @@ for ((seed = FIRST; seed < FIRST + N; seed++)); do
 		echo "  replay: SW_SOAK_PATHS=$p $SRC/tests/e2e/soak.sh 1 $seed $BUILD"
 		if [ -n "${SW_SOAK_KEEP:-}" ]; then
 			mkdir -p /tmp/sw-soak-failed && cp -r "$d" /tmp/sw-soak-failed/
+			# the dataplane's log so far (one process serves every seed of the run)
+			[ "$p" = dp ] && cp "$LOG/dp.out" "$LOG/dp.err" "/tmp/sw-soak-failed/$p-$seed/"
 		fi
 		# SW_SOAK_RETRY (the CI entry sets it): a failed seed is replayed once, alone. A seed
 		# that passes its replay is printed and counted as FLAKY, never hidden; a seed that fails
