@@ -212,6 +212,7 @@ for ((seed = FIRST; seed < FIRST + N; seed++)); do
 			continue
 		fi
 		echo "FAIL seed $seed path $p (client=$rc_c server=$rc_s): $(cat "$d/scenario")"
+		echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 		grep -h "RESULT\|ERROR\|not up\|not active\|usage" "$d/client.out" "$d/server.out" "$d/client.err" "$d/server.err" | head -6
 		grep -h "^FWD\|removed=\|generated=\|repeated=" "$d/fwd.out" | tr '\n' ' ' | head -c 400
 		echo
