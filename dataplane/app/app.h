@@ -61,6 +61,8 @@ struct app {
 	unsigned nworkers;
 	struct sw_worker *workers;
 	struct sw_rl_table *rl;    /* rate limits: one table for every worker (issue 18 D6) */
+	uint32_t rl_entries;       /* --rl-entries, 0: SW_RL_DEFAULT_ENTRIES */
+	bool rl_per_worker;        /* --rl-per-worker: the old per-worker tables (comparison) */
 	struct rte_mempool *pool;
 	unsigned pool_size;
 	struct sw_image_watch watch;

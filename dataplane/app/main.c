@@ -57,6 +57,7 @@ static const char usage_text[] =
 	"         [--non-sctp pass|drop] [--no-image drop|pass] [--burst 1-64] [--no-repair]\n"
 	"         [--no-events] [--mbufs N] [--nic-interval MS] [--exit-on-idle MS]\n"
 	"         [--max-packets N] [--repair-fail open|closed] [--repair-fail-link LINK=open|closed]\n"
+	"         [--rl-entries N] [--rl-per-worker]\n"
 	"       sigwall-dataplane --help | --version\n"
 	"  --mode inline    forward A<->B, take dropped MSUs out (needs two ports)\n"
 	"  --mode monitor   transmit nothing; count and raise events (one or two ports)\n"
@@ -71,6 +72,9 @@ static const char usage_text[] =
 	"  --nic-interval   NIC counters (xstats) into the stats region every MS ms (1000)\n"
 	"  --exit-on-idle   stop when nothing was received for MS milliseconds (tests)\n"
 	"  --max-packets    stop after N received packets (tests)\n"
+	"  --rl-entries N   buckets of the rate-limit table all workers share (65536)\n"
+	"  --rl-per-worker  one rate-limit table per worker, as before issue 18: N workers admit\n"
+	"                   N times a rule's rate (tests and benchmarks compare)\n"
 	"  --repair-fail    a blocked chunk repair cannot remove (association not tracked, state\n"
 	"                   lost): closed (default) replaces its M3UA message by a BEAT, open\n"
 	"                   passes it (dataplane/enforce/README.md)\n"
@@ -193,6 +197,8 @@ parse_app_args(struct app *a, int argc, char **argv)
 		{"nic-interval", required_argument, NULL, 'N'},
 		{"exit-on-idle", required_argument, NULL, 'I'},
 		{"max-packets", required_argument, NULL, 'M'},
+		{"rl-entries", required_argument, NULL, 'r'},
+		{"rl-per-worker", no_argument, NULL, 'W'},
 		{"site", required_argument, NULL, 'S'},
 		{"repair-fail", required_argument, NULL, 'F'},
 		{"repair-fail-link", required_argument, NULL, 'L'},
@@ -250,6 +256,13 @@ parse_app_args(struct app *a, int argc, char **argv)
 			break;
 		case 'M':
 			a->max_packets = parse_u64("--max-packets", optarg, 1, UINT64_MAX);
+			break;
+		case 'r':
+			a->rl_entries = (uint32_t)parse_u64("--rl-entries", optarg, SW_RL_WAYS,
+							    1u << 30);
+			break;
+		case 'W':
+			a->rl_per_worker = true;
 			break;
 		case 'S':
 			proxy_args.site = optarg;
@@ -575,7 +588,8 @@ workers_setup(struct app *a)
 				 RTE_CACHE_LINE_SIZE);
 	if (a->workers == NULL)
 		die_runtime("out of memory for worker state; give the EAL more memory (-m)");
-	a->rl = sw_rl_table_new(SW_RL_DEFAULT_ENTRIES, sw_shm_mono_ns(), 0);
+	a->rl = sw_rl_table_new(a->rl_entries != 0 ? a->rl_entries : SW_RL_DEFAULT_ENTRIES,
+				sw_shm_mono_ns(), 0);
 	if (a->rl == NULL)
 		die_runtime("out of memory for the rate-limit table");
 	memset(&wc, 0, sizeof(wc));
@@ -619,7 +633,10 @@ workers_setup(struct app *a)
 		w->pool = a->pool; /* generated SACKs are sent (issue 12: they were only counted) */
 		/* Rate limits: every worker charges the same buckets, so N workers do not admit
 		 * N times a rule's rate (dataplane/policy/ratelimit.h says why shared). */
-		sw_policy_ctx_set_ratelimit(w->pctx, a->rl, &w->c->rl);
+		if (!a->rl_per_worker)
+			sw_policy_ctx_set_ratelimit(w->pctx, a->rl, &w->c->rl);
+		else /* its own table (made when it binds an image), counted in the region */
+			sw_policy_ctx_set_ratelimit(w->pctx, NULL, &w->c->rl);
 		wi++;
 	}
 }

@@ -304,12 +304,14 @@ int
 sw_policy_ctx_set_ratelimit(struct sw_policy_ctx *ctx, struct sw_rl_table *table,
 			    struct sw_rl_stats *stats)
 {
-	if (ctx == NULL || table == NULL)
+	if (ctx == NULL)
 		return -EINVAL;
-	if (ctx->rl_own)
-		sw_rl_table_free(ctx->rl);
-	ctx->rl = table;
-	ctx->rl_own = false;
+	if (table != NULL) {
+		if (ctx->rl_own)
+			sw_rl_table_free(ctx->rl);
+		ctx->rl = table;
+		ctx->rl_own = false;
+	}
 	ctx->rl_stats = stats != NULL ? stats : &ctx->rl_own_stats;
 	return 0;
 }

@@ -134,8 +134,8 @@ void sw_policy_ctx_set_clock(struct sw_policy_ctx *ctx, int64_t offset_ns);
 /*
  * Rate limits (ratelimit.h): charge the buckets of `table` (shared by the workers of a dataplane,
  * owned by the caller, outliving the context) and count into `stats` (NULL: the context's own).
- * Without it a context makes its own table when it binds an image with rate-limit rules. Before
- * the context is used; 0 or -EINVAL.
+ * Without a table a context makes its own when it binds an image with rate-limit rules (table
+ * NULL here only sets stats). Before the context is used; 0 or -EINVAL.
  */
 struct sw_rl_table;
 struct sw_rl_stats;
