@@ -28,6 +28,7 @@ struct inspect_opts {
 	const char *rules, *site, *file;
 	unsigned port;  /* 0, 1 (--port), or SW_PORT_NONE: from the site's links or the OPC */
 	bool non_ip_pass;
+	enum sw_variant variant; /* --variant, without a site (a site says it, issue 17 D6) */
 };
 
 static const char *const action_names[] = {"allow", "drop", "alert"};
@@ -302,7 +303,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: sigwallctl inspect [--json | --summary] [--all] "
-			"[--rules RULES --site SITE] [--port 0|1] [--non-ip pass|drop] FILE\n");
+			"[--rules RULES --site SITE | --variant itu|ansi] [--port 0|1] "
+			"[--non-ip pass|drop] FILE\n");
 }
 
 /* Options: 0, or the exit status (2) after a message. */
@@ -314,9 +316,11 @@ inspect_options(int argc, char **argv, struct inspect_opts *o)
 		{"rules", required_argument, NULL, 'r'}, {"site", required_argument, NULL, 's'},
 		{"port", required_argument, NULL, 'p'}, {"summary", no_argument, NULL, 'S'},
 		{"non-ip", required_argument, NULL, 'n'},
+		{"variant", required_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
+	bool have_variant = false;
 
 	memset(o, 0, sizeof(*o));
 	o->port = SW_PORT_NONE;
@@ -343,6 +347,14 @@ inspect_options(int argc, char **argv, struct inspect_opts *o)
 			}
 			o->non_ip_pass = strcmp(optarg, "pass") == 0;
 			break;
+		case 'V':
+			if (sw_variant_code(optarg) < 0) {
+				fprintf(stderr, "sigwallctl inspect: --variant is itu or ansi\n");
+				return 2;
+			}
+			o->variant = (enum sw_variant)sw_variant_code(optarg);
+			have_variant = true;
+			break;
 		default: usage(); return 2;
 		}
 	}
@@ -352,6 +364,11 @@ inspect_options(int argc, char **argv, struct inspect_opts *o)
 	}
 	if ((o->rules == NULL) != (o->site == NULL)) {
 		fprintf(stderr, "sigwallctl inspect: --rules and --site go together\n");
+		return 2;
+	}
+	if (have_variant && o->site != NULL) {
+		fprintf(stderr, "sigwallctl inspect: --variant goes without --site (the site's "
+				"variant and its links' say it)\n");
 		return 2;
 	}
 	o->file = argv[optind];
@@ -449,7 +466,7 @@ inspect_show(struct inspect *x, const uint8_t *data, const struct sw_pkt *pkt)
 	for (i = 0; i < pkt->nchunks; i++) {
 		if (!sw_sctp_is_data(pkt->chunks[i].type))
 			continue;
-		sw_decode_msu(data, pkt, i, &x->msu);
+		sw_decode_msu_variant(data, pkt, i, x->o.variant, &x->msu);
 		inspect_record(x, pkt, &x->msu, NULL);
 	}
 }

@@ -93,6 +93,7 @@ struct site {
 	struct sw_state_travel travel;
 	uint32_t entries[SW_STATE_NTABLES]; /* site.state table sizes, 0: default */
 	uint32_t ttl_s[SW_STATE_NTABLES];   /* site.state timeouts (s), 0: default */
+	uint8_t variant;            /* site.variant, enum sw_variant (issue 17 D6) */
 };
 
 struct rule {
@@ -179,6 +180,10 @@ size_t cpl_set_values(const struct builder *b, uint32_t off, uint32_t *vals);
 
 /* site.c */
 int cpl_parse_site(struct builder *b, const char *path);
+/* A point code written "network-cluster-member" (ANSI T1.111.4 2.2.3, issue 17 D6): 0 and *pc
+ * when s is one and the site (or, with links, one of its links: any_link) is ANSI; -1 when s is
+ * not of that form; -2 when it is but nothing in the site is ANSI. */
+int cpl_ansi_pc(const struct builder *b, const char *s, bool any_link, uint32_t *pc);
 
 /* lists.c */
 struct list *cpl_find_list(struct builder *b, const char *name);

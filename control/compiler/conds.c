@@ -46,7 +46,7 @@ scmg_code(const char *name)
 	return -1;
 }
 
-enum vkind { VK_INT, VK_OPCODE, VK_COMP };
+enum vkind { VK_INT, VK_OPCODE, VK_COMP, VK_PC };
 
 static int (*ifield_names_of(unsigned f))(const char *)
 {
@@ -98,6 +98,17 @@ int_value(struct builder *b, const config_setting_t *e, const char *key, int (*n
 		}
 		if (vk == VK_OPCODE)
 			v = sw_map_op_code(s);
+		if (vk == VK_PC) {
+			/* "n-c-m" in an ANSI site or link (issue 17 D6) */
+			uint32_t pc;
+			int r = cpl_ansi_pc(b, s, true, &pc);
+
+			if (r == -2)
+				return cpl_errs(b, e, "point code \"%s\" for '%s': n-c-m needs an ANSI "
+						"site or link (variant = \"ansi\")", s, key);
+			if (r == 0)
+				v = pc;
+		}
 		if (v < 0 && names != NULL)
 			v = names(s);
 		if (v < 0)
@@ -485,7 +496,9 @@ cpl_parse_conds(struct builder *b, struct rule *r, const config_setting_t *g, bo
 				return rc;
 			continue;
 		}
-		if ((rc = int_set(b, s, ifield_names_of((unsigned)f), VK_INT, &off)) != 0)
+		if ((rc = int_set(b, s, ifield_names_of((unsigned)f),
+				  f == SW_IF_OPC || f == SW_IF_DPC || f == SW_IF_SCMG_PC ? VK_PC : VK_INT,
+				  &off)) != 0)
 			return rc;
 		struct sw_img_cond c = { .kind = SW_COND_INT, .field = (uint8_t)f, .neg = neg,
 					 .arg = off };

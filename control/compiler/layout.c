@@ -71,6 +71,10 @@ put_site(struct builder *b, struct sw_image_writer *w, const struct layout *l,
 		pcs[i] = 0;
 	hs.nhome_pc = (uint32_t)npc;
 	hs.state_off = (uint32_t)l->state;
+	hs.variant = st->variant;
+	for (size_t i = 0; i < st->npeers; i++)
+		if (st->peers[i].variant != 0)
+			hs.link_variants = 1;
 	sw_imgw_put(w, l->site, &hs, sizeof(hs));
 	b->hdr.site_off = (uint32_t)l->site;
 }

@@ -89,7 +89,22 @@ list_add_entry(struct builder *b, struct list *l, const char *file, int line, co
 	case LT_INT:
 		if (!is_int) {
 			char *end;
+			uint32_t pc;
+
 			iv = strtoll(v, &end, 0);
+			/* "n-c-m" in a pc list of an ANSI site or link (issue 17 D6) */
+			if (l->type == LT_PC && *v != '\0' && *end != '\0') {
+				int r = cpl_ansi_pc(b, v, true, &pc);
+
+				if (r == -2)
+					return cpl_errat(b, file, line, "point code \"%s\" in list "
+							 "'%s': n-c-m needs an ANSI site or link", v,
+							 l->name);
+				if (r == 0) {
+					iv = pc;
+					end = (char *)v + strlen(v);
+				}
+			}
 			if (*v == '\0' || *end != '\0')
 				return cpl_errat(b, file, line, "list '%s' needs integers, got \"%s\"",
 					     l->name, v);

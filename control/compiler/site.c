@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "dataplane/proto/ansi.h"
 
 static int
 get_strings(struct builder *b, const config_setting_t *s, char ***out, size_t *n, bool prefix)
@@ -54,6 +55,22 @@ get_ints(struct builder *b, const config_setting_t *s, uint32_t **out, size_t *n
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		long long v;
 
+		uint32_t pc;
+
+		/* point codes (max 0xffffff) of an ANSI site may be written "n-c-m" (issue 17 D6) */
+		if (max == 0xffffff && config_setting_type(e) == CONFIG_TYPE_STRING) {
+			int r = cpl_ansi_pc(b, config_setting_get_string(e), false, &pc);
+
+			if (r < 0)
+				return cpl_errs(b, e, r == -2 ? "point code \"%s\": n-c-m needs "
+								"site.variant = \"ansi\""
+							      : "'%s' must be a list of integers or "
+								"\"n-c-m\" point codes",
+						r == -2 ? config_setting_get_string(e)
+							: config_setting_name(s));
+			(*out)[i] = pc;
+			continue;
+		}
 		if (config_setting_type(e) != CONFIG_TYPE_INT &&
 		    config_setting_type(e) != CONFIG_TYPE_INT64)
 			return cpl_errs(b, e, "'%s' must be a list of integers", config_setting_name(s));
@@ -322,6 +339,32 @@ parse_peer(struct builder *b, const config_setting_t *e, struct sw_img_peer *p, 
 	return 0;
 }
 
+/* `variant = "itu" | "ansi"` of the site or of a link (issue 17 D6): how point codes and SCCP
+ * addresses read (dataplane/proto/ansi.h). *out is 1 + enum sw_variant. */
+static int
+get_variant(struct builder *b, const config_setting_t *s, uint8_t *out)
+{
+	const char *v = config_setting_get_string(s);
+	int c = v != NULL ? sw_variant_code(v) : -1;
+
+	if (c < 0)
+		return cpl_errs(b, s, "'variant' must be \"itu\" or \"ansi\"");
+	*out = (uint8_t)(1 + c);
+	return 0;
+}
+
+int
+cpl_ansi_pc(const struct builder *b, const char *s, bool any_link, uint32_t *pc)
+{
+	bool ansi = b->site.variant == SW_VARIANT_ANSI;
+
+	if (sw_ansi_pc_parse(s, pc) < 0)
+		return -1;
+	for (size_t i = 0; any_link && i < b->site.npeers; i++)
+		ansi |= b->site.peers[i].variant == 1 + SW_VARIANT_ANSI;
+	return ansi ? 0 : -2;
+}
+
 /* site.links = ( { name = "ipx-a"; side = "outside"; peers = [ "192.0.2.0/24" ]; }, ... ) */
 static int
 parse_links(struct builder *b, const config_setting_t *links)
@@ -331,7 +374,7 @@ parse_links(struct builder *b, const config_setting_t *links)
 	static const char *const link_keys[] = { "name", "side", "peers", "description", "local",
 						 "remote", "sctp", "m3ua", "ipsp_initiator",
 						 "rctx", "na", "traffic_mode", "pc", "honeypot",
-						 "beat_ms", NULL };
+						 "beat_ms", "variant", NULL };
 	struct site *st = &b->site;
 	int n = config_setting_length(links), rc;
 	size_t cap = 0;
@@ -347,6 +390,7 @@ parse_links(struct builder *b, const config_setting_t *links)
 		const config_setting_t *g = config_setting_get_elem(links, (unsigned)i);
 		const config_setting_t *s, *peers;
 		struct link *l = &st->links[i];
+		uint8_t variant = 0; /* not given: the site's */
 		const char *v;
 
 		if (!config_setting_is_group(g))
@@ -379,6 +423,9 @@ parse_links(struct builder *b, const config_setting_t *links)
 		else
 			return cpl_errs(b, s != NULL ? s : g,
 					"link '%s' needs 'side' = \"outside\" or \"inside\"", l->name);
+		s = config_setting_get_member(g, "variant");
+		if (s != NULL && (rc = get_variant(b, s, &variant)) != 0)
+			return rc;
 		peers = config_setting_get_member(g, "peers");
 		s = config_setting_get_member(g, "remote");
 		if (peers == NULL && s != NULL && config_setting_get_string(s) != NULL)
@@ -394,6 +441,7 @@ parse_links(struct builder *b, const config_setting_t *links)
 			if ((rc = parse_peer(b, e, &p, peers == s)) != 0)
 				return rc;
 			p.side = l->side;
+			p.variant = variant;
 			p.link = (uint32_t)i;
 			/* an explicit prefix belongs to one link (two proxy links may share a
 			 * remote host: the first is taken) */
@@ -423,7 +471,7 @@ cpl_parse_site(struct builder *b, const char *path)
 	 * (direction) and proxy mode's (its own keys, validated there) */
 	/* cluster: sigwall-cluster's (control/cluster/conf.c validates it, issue 16) */
 	static const char *const site_keys[] = { "name", "home", "partners", "links", "routes",
-						 "cluster", "velocity", "state", NULL };
+						 "cluster", "velocity", "state", "variant", NULL };
 	static const char *const home_keys[] = { "plmn", "gt", "msisdn", "point_codes", "hlr",
 						 "vlr", "msc", "smsc", "sgsn", "country", NULL };
 	config_t cf;
@@ -465,6 +513,14 @@ cpl_parse_site(struct builder *b, const char *path)
 		goto out;
 	}
 	b->site.name = strdup(str);
+	s = config_setting_get_member(site, "variant");
+	if (s != NULL) {
+		uint8_t v = 1;
+
+		if ((rc = get_variant(b, s, &v)) != 0)
+			goto out;
+		b->site.variant = (uint8_t)(v - 1);
+	}
 	home = config_setting_get_member(site, "home");
 	if (home == NULL || !config_setting_is_group(home)) {
 		rc = cpl_errs(b, home ? home : site, "missing group 'site.home'");

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "cursor.h"
+#include "dataplane/proto/ansi.h"
 #include "dataplane/proto/isup.h"
 #include "dataplane/proto/m2pa.h"
 #include "dataplane/proto/m3ua.h"
@@ -37,6 +38,12 @@ enum sw_mal sw_decode_packet(const uint8_t *buf, uint32_t len, enum sw_link link
 /* One MSU: the DATA or I-DATA chunk pkt->chunks[chunk_idx] and everything inside. */
 enum sw_mal sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx,
 			  struct sw_msu *msu);
+/* The same in a network variant (issue 17 D6): ANSI reads 24-bit point codes as
+ * network-cluster-member and SCCP addresses in the T1.112.3 format. sw_decode_msu is the ITU
+ * case. The variant is kept in msu->ansi.variant (a layer decoder called on its own reads it
+ * from there: set it after zeroing the struct). */
+enum sw_mal sw_decode_msu_variant(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx,
+				  enum sw_variant variant, struct sw_msu *msu);
 
 /*
  * Layer decoders, callable on their own (vectors, fuzzers). Each reads the

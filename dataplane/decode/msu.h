@@ -101,13 +101,18 @@ struct sw_sccp_addr {
 	uint8_t ri;      /* routing indicator: 0 route on GT, 1 route on SSN (Q.713 3.4.1) */
 	uint8_t gti;     /* global title indicator 0-4 */
 	bool has_pc, has_ssn;
-	uint16_t pc;     /* 14-bit ITU point code */
+	uint32_t pc;     /* 14-bit ITU point code, or 24-bit ANSI (T1.112.3 3.4.2.1, fmt) */
 	uint8_t ssn;
 	uint8_t tt;      /* translation type (GTI 2, 3, 4) */
 	uint8_t np;      /* numbering plan (GTI 3, 4) */
 	uint8_t es;      /* encoding scheme (GTI 3, 4): 1 BCD odd, 2 BCD even */
 	uint8_t nai;     /* nature of address indicator (GTI 1, 4) */
 	struct sw_digits digits;
+	/* the format this address was read in (enum sw_variant): ANSI when the variant is ANSI
+	 * and the national indicator (bit 8) is set, T1.112.3 3.4.1; with the bit clear an ANSI
+	 * network carries an international address in the Q.713 format. ANSI GTI 1 is TT + NP/ES
+	 * (tt, np, es set), GTI 2 is TT only. */
+	uint8_t fmt;
 };
 
 struct sw_tcap_comp {
@@ -233,7 +238,8 @@ struct sw_msu {
 		struct {
 			uint8_t type;  /* format identifier, Q.713 5.1: SCMG_SSA .. SCMG_SSC */
 			uint8_t assn;  /* affected subsystem number, Q.713 5.3.2.1 */
-			uint16_t apc;  /* affected signalling point code (14 bits), Q.713 5.3.2.2 */
+			uint32_t apc;  /* affected signalling point code (14 bits), Q.713 5.3.2.2;
+					* 24 bits in ANSI, T1.112.3 5.3 */
 			uint8_t smi;   /* subsystem multiplicity indicator, Q.713 5.3.2.3 */
 			uint8_t cong;  /* SSC only: SCCP congestion level, Q.713 5.3.2.4 */
 		} scmg;
@@ -343,6 +349,12 @@ struct sw_msu {
 		uint32_t state;        /* Link Status: State (2.3.2) */
 		uint32_t off, len;     /* the M2PA message in the packet: offset, Message Length */
 	} m2pa;
+	/* Network variant (issue 17 D6): set by sw_decode_msu_variant before M3UA is decoded */
+	struct {
+		uint8_t variant;       /* enum sw_variant: how point codes and SCCP addresses read */
+		uint8_t tcap_pkg;      /* ANSI TCAP package type (T1.114.3, ANSI_TCAP_*), 0: none;
+					* recognised, not decoded: SW_MAL_TCAP_ANSI */
+	} ansi;
 };
 
 /*

@@ -108,11 +108,25 @@ json_hex(struct sw_sb *sb, const char *key, const uint8_t *p, unsigned n)
 	sw_sb_printf(sb, "\"");
 }
 
+/* A 24-bit ANSI point code as "key":"n-c-m" (T1.111.4 2.2.3), after a comma. */
+static void
+json_ansi_pc(struct sw_sb *sb, const char *key, uint32_t pc)
+{
+	char t[ANSI_PC_TEXT_MAX];
+
+	sw_sb_printf(sb, ",\"%s\":\"%s\"", key, sw_ansi_pc_text(pc, t));
+}
+
 static void
 json_sccp_addr(struct sw_sb *sb, const char *key, const struct sw_sccp_addr *a)
 {
-	bool tt = a->gti >= 2 && a->gti <= 4, npes = a->gti == 3 || a->gti == 4;
-	bool nai = a->gti == 1 || a->gti == 4;
+	bool ansi = a->fmt == SW_VARIANT_ANSI;
+	/* which GTIs carry which header octets: Q.713 3.4.2.3, T1.112.3 3.4.2.3 (GTI 1 TT, NP/ES;
+	 * GTI 2 TT) */
+	bool tt = ansi ? a->gti == ANSI_GTI_TT_NP_ES || a->gti == ANSI_GTI_TT
+		       : a->gti >= 2 && a->gti <= 4;
+	bool npes = ansi ? a->gti == ANSI_GTI_TT_NP_ES : a->gti == 3 || a->gti == 4;
+	bool nai = !ansi && (a->gti == 1 || a->gti == 4);
 
 	sw_sb_printf(sb, "\"%s\":", key);
 	if (!a->present) {
@@ -133,6 +147,12 @@ json_sccp_addr(struct sw_sb *sb, const char *key, const struct sw_sccp_addr *a)
 	json_opt_uint(sb, "nai", nai, a->nai);
 	sw_sb_printf(sb, ",");
 	json_digits(sb, "digits", &a->digits);
+	/* only for an ANSI address, so that ITU records stay as they were */
+	if (ansi) {
+		sw_sb_printf(sb, ",\"fmt\":\"ansi\"");
+		if (a->has_pc)
+			json_ansi_pc(sb, "pc_ncm", a->pc);
+	}
 	sw_sb_printf(sb, "}");
 }
 
@@ -179,6 +199,10 @@ json_m3ua(struct sw_sb *sb, const struct sw_msu *msu)
 	json_opt_uint(sb, "sls", pd, msu->m3ua.sls);
 	sw_sb_printf(sb, ",");
 	json_opt_uint(sb, "rctx", msu->has & SW_HAS_RCTX, msu->m3ua.rctx);
+	if (pd && msu->ansi.variant == SW_VARIANT_ANSI) {
+		json_ansi_pc(sb, "opc_ncm", msu->m3ua.opc);
+		json_ansi_pc(sb, "dpc_ncm", msu->m3ua.dpc);
+	}
 	sw_sb_printf(sb, "}");
 }
 
@@ -250,6 +274,8 @@ json_sccp(struct sw_sb *sb, const struct sw_msu *msu)
 			     msu->sccp.scmg.apc, msu->sccp.scmg.smi);
 		if (msu->sccp.scmg.type == SCMG_SSC)
 			sw_sb_printf(sb, ",\"cong\":%u", msu->sccp.scmg.cong);
+		if (msu->ansi.variant == SW_VARIANT_ANSI)
+			json_ansi_pc(sb, "apc_ncm", msu->sccp.scmg.apc);
 		sw_sb_printf(sb, "}");
 	}
 	sw_sb_printf(sb, "}");
@@ -449,6 +475,9 @@ sw_json_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu
 		/* Layer vectors: start the member list without a leading comma. */
 		sw_sb_printf(sb, "\"vector\":true");
 	}
+	/* the network variant, only when not ITU (issue 17 D6) */
+	if (msu->ansi.variant != SW_VARIANT_ITU)
+		sw_sb_printf(sb, ",\"variant\":\"%s\"", sw_variant_name(msu->ansi.variant));
 	if (msu->has & SW_HAS_M3UA)
 		json_m3ua(sb, msu);
 	if (msu->has & SW_HAS_M2PA)
@@ -463,6 +492,9 @@ sw_json_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu
 		json_map(sb, msu);
 	if (msu->has & SW_HAS_ISUP)
 		json_isup(sb, msu);
+	if (msu->ansi.tcap_pkg != 0)
+		sw_sb_printf(sb, ",\"ansi_tcap\":{\"package\":\"%s\",\"code\":%u}",
+			     sw_ansi_tcap_name(msu->ansi.tcap_pkg), msu->ansi.tcap_pkg);
 	json_error(sb, msu->mal);
 }
 
@@ -499,8 +531,13 @@ text_addr(struct sw_sb *sb, const char *key, const struct sw_sccp_addr *a)
 		sw_sb_printf(sb, "=%s", a->digits.d);
 	if (a->has_ssn)
 		sw_sb_printf(sb, " ssn %u", a->ssn);
-	if (a->has_pc)
+	if (a->has_pc && a->fmt == SW_VARIANT_ANSI) {
+		char t[ANSI_PC_TEXT_MAX];
+
+		sw_sb_printf(sb, " pc %s", sw_ansi_pc_text(a->pc, t));
+	} else if (a->has_pc) {
 		sw_sb_printf(sb, " pc %u", a->pc);
+	}
 }
 
 void
@@ -519,8 +556,14 @@ sw_text_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu
 		const char *t = sw_m3ua_type_name(msu->m3ua.cls, msu->m3ua.type);
 
 		sw_sb_printf(sb, "  M3UA %s", t != NULL ? t : "?");
-		if (msu->has & SW_HAS_PROTO_DATA)
+		if ((msu->has & SW_HAS_PROTO_DATA) && msu->ansi.variant == SW_VARIANT_ANSI) {
+			char o[ANSI_PC_TEXT_MAX], d2[ANSI_PC_TEXT_MAX];
+
+			sw_sb_printf(sb, " %s->%s si %u", sw_ansi_pc_text(msu->m3ua.opc, o),
+				     sw_ansi_pc_text(msu->m3ua.dpc, d2), msu->m3ua.si);
+		} else if (msu->has & SW_HAS_PROTO_DATA) {
 			sw_sb_printf(sb, " %u->%u si %u", msu->m3ua.opc, msu->m3ua.dpc, msu->m3ua.si);
+		}
 	}
 	if (msu->has & SW_HAS_M2PA) {
 		const char *t = sw_m2pa_type_name(msu->m2pa.type);
@@ -579,6 +622,8 @@ sw_text_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu
 		if (msu->isup.cdpn.digits.len)
 			sw_sb_printf(sb, " cdpn %s", msu->isup.cdpn.digits.d);
 	}
+	if (msu->ansi.tcap_pkg != 0)
+		sw_sb_printf(sb, "  ANSI-TCAP %s", sw_ansi_tcap_name(msu->ansi.tcap_pkg));
 	if (msu->mal != SW_MAL_NONE)
 		sw_sb_printf(sb, "  MALFORMED %s/%s", sw_layer_name(sw_mal_layer(msu->mal)),
 			     sw_mal_name(msu->mal));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * SCCP connectionless messages, ITU-T Q.713: UDT, UDTS, XUDT, XUDTS, LUDT, LUDTS.
+ * SCCP connectionless messages, ITU-T Q.713: UDT, UDTS, XUDT, XUDTS, LUDT, LUDTS; in an ANSI
+ * network (msu->ansi.variant) the addresses and management messages of ANSI T1.112.3.
  *
  * The decoder follows Q.713's layout of a message (2.1): message type, the
  * fixed mandatory part, one pointer per mandatory variable parameter plus one
@@ -169,14 +170,17 @@ sccp_overlap(const uint8_t *buf, const uint32_t *ptr, bool long_data, uint32_t o
 /*
  * Global title, Q.713 3.4.2.3: the GTI-dependent header octets, then the
  * address signals. The cursor is the rest of the address after PC and SSN.
+ * layout is the Q.713 GTI whose header octets the title has: a->gti itself for an ITU
+ * address; for an ANSI one (T1.112.3 3.4.2.3) GTI 1 has those of Q.713 GTI 3 (translation
+ * type, numbering plan / encoding scheme) and GTI 2 those of Q.713 GTI 2 (translation type).
  */
 static enum sw_mal
-sccp_gt(struct sw_cur *c, struct sw_sccp_addr *a)
+sccp_gt(struct sw_cur *c, struct sw_sccp_addr *a, uint8_t layout)
 {
 	uint8_t b;
 	bool bcd = false, odd = false;
 
-	switch (a->gti) {
+	switch (layout) {
 	case SCCP_GTI_NONE:
 		return SW_MAL_NONE;
 	case SCCP_GTI_NAI: /* Q.713 3.4.2.3.1 */
@@ -202,7 +206,7 @@ sccp_gt(struct sw_cur *c, struct sw_sccp_addr *a)
 			return SW_MAL_SCCP_ADDR_SHORT;
 		a->np = b >> 4;
 		a->es = b & 0x0f;
-		if (a->gti == SCCP_GTI_TT_NP_ES_NAI) {
+		if (layout == SCCP_GTI_TT_NP_ES_NAI) {
 			if (sw_cur_u8(c, &b) < 0)
 				return SW_MAL_SCCP_ADDR_SHORT;
 			a->nai = b & SCCP_GT_NAI_MASK;
@@ -221,9 +225,44 @@ sccp_gt(struct sw_cur *c, struct sw_sccp_addr *a)
 	return SW_MAL_NONE;
 }
 
-/* Called or calling party address, Q.713 3.4: the value [off, off + len) of the parameter. */
+/*
+ * ANSI address, T1.112.3 3.4: address indicator bit 1 SSN, bit 2 PC, bits 3-6 GTI, bit 7
+ * routing indicator, bit 8 national; then the subsystem number, then the point code (3 octets,
+ * member, cluster, network: T1.112.3 3.4.2.1), then the global title (GTI 1 or 2).
+ */
 static enum sw_mal
-sccp_addr(const uint8_t *buf, uint32_t off, uint32_t len, struct sw_sccp_addr *a)
+sccp_addr_ansi(struct sw_cur *c, uint8_t ai, struct sw_sccp_addr *a)
+{
+	static const uint8_t layout[3] = { [ANSI_GTI_NONE] = SCCP_GTI_NONE,
+					   [ANSI_GTI_TT_NP_ES] = SCCP_GTI_TT_NP_ES,
+					   [ANSI_GTI_TT] = SCCP_GTI_TT };
+
+	a->fmt = SW_VARIANT_ANSI;
+	a->has_ssn = (ai & ANSI_AI_SSN) != 0;
+	a->has_pc = (ai & ANSI_AI_PC) != 0;
+	a->gti = (ai & ANSI_AI_GTI_MASK) >> ANSI_AI_GTI_SHIFT;
+	a->ri = (ai & ANSI_AI_RI) != 0;
+	if (a->has_ssn && sw_cur_u8(c, &a->ssn) < 0)
+		return SW_MAL_SCCP_ADDR_SHORT;
+	if (a->has_pc) {
+		const uint8_t *p = sw_cur_ptr(c);
+
+		if (sw_cur_skip(c, ANSI_PC_LEN) < 0)
+			return SW_MAL_SCCP_ADDR_SHORT;
+		a->pc = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+	}
+	if (a->gti >= sizeof(layout))
+		return SW_MAL_SCCP_ANSI_GTI;
+	return sccp_gt(c, a, layout[a->gti]);
+}
+
+/*
+ * Called or calling party address, Q.713 3.4 (or T1.112.3 3.4 in an ANSI network when the
+ * national indicator says so): the value [off, off + len) of the parameter.
+ */
+static enum sw_mal
+sccp_addr(const uint8_t *buf, uint32_t off, uint32_t len, uint8_t variant,
+	  struct sw_sccp_addr *a)
 {
 	struct sw_cur c;
 	uint8_t ai;
@@ -232,6 +271,10 @@ sccp_addr(const uint8_t *buf, uint32_t off, uint32_t len, struct sw_sccp_addr *a
 	if (sw_cur_u8(&c, &ai) < 0)
 		return SW_MAL_SCCP_ADDR_SHORT;
 	a->present = true;
+	/* T1.112.3 3.4.1: bit 8 clear is an international address, in the Q.713 format (as
+	 * Wireshark's packet-sccp.c reads it with mtp3.standard ANSI) */
+	if (variant == SW_VARIANT_ANSI && (ai & ANSI_AI_NATIONAL))
+		return sccp_addr_ansi(&c, ai, a);
 	a->has_pc = (ai & SCCP_AI_PC) != 0;
 	a->has_ssn = (ai & SCCP_AI_SSN) != 0;
 	a->gti = (ai & SCCP_AI_GTI_MASK) >> SCCP_AI_GTI_SHIFT;
@@ -249,7 +292,7 @@ sccp_addr(const uint8_t *buf, uint32_t off, uint32_t len, struct sw_sccp_addr *a
 		if (sw_cur_u8(&c, &a->ssn) < 0)
 			return SW_MAL_SCCP_ADDR_SHORT;
 	}
-	return sccp_gt(&c, a);
+	return sccp_gt(&c, a, a->gti);
 }
 
 /* Segmentation parameter value, Q.713 3.17. */
@@ -296,8 +339,6 @@ sccp_mandatory_name(uint8_t name)
  * of the mandatory ones may appear here (issue 13: repeated parameters that must be
  * unique are a named malformation): SW_MAL_SCCP_PARAM_REPEATED.
  */
-static enum sw_mal sccp_addr(const uint8_t *buf, uint32_t off, uint32_t len,
-			     struct sw_sccp_addr *a);
 
 static enum sw_mal
 sccp_optional(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu, bool co)
@@ -328,7 +369,7 @@ sccp_optional(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu
 
 			if (a->present)
 				return SW_MAL_SCCP_PARAM_REPEATED;
-			m = sccp_addr(buf, v.off, sw_cur_left(&v), a);
+			m = sccp_addr(buf, v.off, sw_cur_left(&v), msu->ansi.variant, a);
 			if (m != SW_MAL_NONE)
 				return m;
 		}
@@ -357,6 +398,19 @@ sccp_scmg(const uint8_t *buf, uint32_t off, uint32_t len, struct sw_msu *msu)
 		return SW_MAL_SCCP_SCMG_LEN;
 	if (sw_scmg_type_name(p[0]) == NULL)
 		return SW_MAL_SCCP_SCMG_TYPE;
+	if (msu->ansi.variant == SW_VARIANT_ANSI) {
+		/* T1.112.3 5.3: a 3-octet affected point code, member first; no SSC in ANSI */
+		if (p[0] == SCMG_SSC)
+			return SW_MAL_SCCP_SCMG_TYPE;
+		msu->sccp.scmg.type = p[0];
+		if (len != ANSI_SCMG_LEN)
+			return SW_MAL_SCCP_ANSI_SCMG_LEN;
+		msu->sccp.scmg.assn = p[1];
+		msu->sccp.scmg.apc = (uint32_t)p[2] | (uint32_t)p[3] << 8 | (uint32_t)p[4] << 16;
+		msu->sccp.scmg.smi = p[5] & SCMG_SMI_MASK;
+		msu->has |= SW_HAS_SCMG;
+		return SW_MAL_NONE;
+	}
 	msu->sccp.scmg.type = p[0];
 	want = p[0] == SCMG_SSC ? SCMG_SSC_LEN : SCMG_LEN;
 	if (len != want)
@@ -455,7 +509,7 @@ sccp_co(const uint8_t *buf, struct sw_cur *c, const struct sccp_co_desc *d, stru
 		if (m != SW_MAL_NONE)
 			return m;
 		if (d->var == CO_VAR_CDPA) {
-			m = sccp_addr(buf, voff, vlen, &msu->sccp.cdpa);
+			m = sccp_addr(buf, voff, vlen, msu->ansi.variant, &msu->sccp.cdpa);
 			if (m != SW_MAL_NONE)
 				return m;
 		} else {
@@ -529,13 +583,13 @@ sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 	/* Called party address, Q.713 3.4 */
 	m = sccp_param(buf, ptr[0], end, false, &voff, &vlen);
 	if (m == SW_MAL_NONE)
-		m = sccp_addr(buf, voff, vlen, &msu->sccp.cdpa);
+		m = sccp_addr(buf, voff, vlen, msu->ansi.variant, &msu->sccp.cdpa);
 	if (m != SW_MAL_NONE)
 		return sccp_fail(msu, m);
 	/* Calling party address, Q.713 3.5 */
 	m = sccp_param(buf, ptr[1], end, false, &voff, &vlen);
 	if (m == SW_MAL_NONE)
-		m = sccp_addr(buf, voff, vlen, &msu->sccp.cgpa);
+		m = sccp_addr(buf, voff, vlen, msu->ansi.variant, &msu->sccp.cgpa);
 	if (m != SW_MAL_NONE)
 		return sccp_fail(msu, m);
 	/* Data, Q.713 3.16; long data of LUDT/LUDTS has a 2-octet length */
@@ -569,6 +623,11 @@ sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 	if (msu->sccp.cdpa.has_ssn && msu->sccp.cdpa.ssn == SCCP_SSN_SCMG) {
 		m = sccp_scmg(buf, msu->sccp.data_off, msu->sccp.data_len, msu);
 		return m == SW_MAL_NONE ? SW_MAL_NONE : sccp_fail(msu, m);
+	}
+	/* T1.114.3: an ANSI TCAP package (private class) is never ITU TCAP; named, not decoded */
+	if (msu->sccp.data_len > 0 && sw_ansi_tcap_name(buf[msu->sccp.data_off]) != NULL) {
+		msu->ansi.tcap_pkg = buf[msu->sccp.data_off];
+		return sccp_fail(msu, SW_MAL_TCAP_ANSI);
 	}
 	return sw_tcap_decode(buf, msu->sccp.data_off, msu->sccp.data_off + msu->sccp.data_len,
 			      msu);

@@ -70,11 +70,19 @@ msu_clear(struct sw_msu *msu)
 enum sw_mal
 sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx, struct sw_msu *msu)
 {
+	return sw_decode_msu_variant(buf, pkt, chunk_idx, SW_VARIANT_ITU, msu);
+}
+
+enum sw_mal
+sw_decode_msu_variant(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx,
+		      enum sw_variant variant, struct sw_msu *msu)
+{
 	const struct sw_chunk *ch;
 	struct sw_cur c;
 	uint32_t ppid = 0;
 
 	msu_clear(msu);
+	msu->ansi.variant = (uint8_t)variant; /* issue 17 D6: how the layers below read */
 	if (chunk_idx >= pkt->nchunks)
 		return msu->mal = SW_MAL_SCTP_DATA_SHORT;
 	ch = &pkt->chunks[chunk_idx];

@@ -147,13 +147,16 @@ sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct
 		return judge_whole(ctx, pkt, port, now_ns, msu, j, fn, arg);
 	}
 	j->cls = SW_JUDGE_CHUNKS;
+	/* the network variant of the site or of the packet's link (issue 17 D6) */
+	enum sw_variant variant = ctx->image != NULL ? (enum sw_variant)sw_policy_variant(ctx->pctx, pkt)
+						     : SW_VARIANT_ITU;
 	for (i = 0; i < pkt->nchunks; i++) {
 		struct sw_judge_verdict *v;
 		if (!sw_sctp_is_data(pkt->chunks[i].type))
 			continue;
 		/* Every DATA chunk is judged, whatever its payload protocol: a PPID other than
 		 * M3UA is a malformation (SW_MAL_SCTP_PPID) and gets the malformed verdict. */
-		sw_decode_msu(buf, pkt, i, msu);
+		sw_decode_msu_variant(buf, pkt, i, variant, msu);
 		v = &j->v[n++];
 		v->chunk = (uint8_t)i;
 		v->piece = v->npieces = 0;

@@ -1029,7 +1029,7 @@ rate_take(struct sw_policy_ctx *ctx, const struct sw_img_rule *r, int32_t rule,
 /* ---- direction ---- */
 
 static const struct sw_img_peer *
-peer_of(const struct sw_image_hdr *h, const struct sw_pkt *pkt)
+peer_of_addr(const struct sw_image_hdr *h, const struct sw_pkt *pkt, const uint8_t *addr)
 {
 	const struct sw_img_site *st;
 	const struct sw_img_peer *pe;
@@ -1041,13 +1041,40 @@ peer_of(const struct sw_image_hdr *h, const struct sw_pkt *pkt)
 	/* Longest prefix first (the compiler's order): the first match is the most specific. */
 	for (uint32_t i = 0; i < st->npeers; i++) {
 		unsigned full = pe[i].plen / 8, rest = pe[i].plen % 8;
-		if (pe[i].family != pkt->ip_ver || memcmp(pe[i].addr, pkt->src, full) != 0)
+		if (pe[i].family != pkt->ip_ver || memcmp(pe[i].addr, addr, full) != 0)
 			continue;
-		if (rest != 0 && ((pkt->src[full] ^ pe[i].addr[full]) & (uint8_t)(0xff00u >> rest)))
+		if (rest != 0 && ((addr[full] ^ pe[i].addr[full]) & (uint8_t)(0xff00u >> rest)))
 			continue;
 		return &pe[i];
 	}
 	return NULL;
+}
+
+static const struct sw_img_peer *
+peer_of(const struct sw_image_hdr *h, const struct sw_pkt *pkt)
+{
+	return peer_of_addr(h, pkt, pkt != NULL ? pkt->src : NULL);
+}
+
+unsigned
+sw_policy_variant(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt)
+{
+	const struct sw_image_hdr *h = ctx != NULL ? ctx->img : NULL;
+	const struct sw_img_site *st;
+	const struct sw_img_peer *p;
+
+	if (h == NULL || h->site_off == 0)
+		return 0; /* SW_VARIANT_ITU */
+	st = img_at(h, h->site_off);
+	if (!st->link_variants)
+		return st->variant; /* no link lookup when no link gives one */
+	p = peer_of(h, pkt);
+	if (p != NULL && p->variant != 0)
+		return p->variant - 1u;
+	p = peer_of_addr(h, pkt, pkt != NULL ? pkt->dst : NULL);
+	if (p != NULL && p->variant != 0)
+		return p->variant - 1u;
+	return st->variant;
 }
 
 int

@@ -323,12 +323,14 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 		    !range_ok(st->links_off, (uint64_t)st->nlinks * 4, size) ||
 		    !range_ok(st->home_pc_off, (uint64_t)st->nhome_pc * 4, size))
 			return fail(err, errlen, -EINVAL, "site section out of range");
+		if (st->variant > SW_IMG_VARIANT_MAX || st->link_variants > 1)
+			return fail(err, errlen, -EINVAL, "site variant %u unknown", st->variant);
 		const struct sw_img_peer *pe = (const void *)((const char *)image + st->peers_off);
 		const uint32_t *ln = (const void *)((const char *)image + st->links_off);
 		for (uint32_t i = 0; i < st->npeers; i++)
 			if ((pe[i].family != 4 && pe[i].family != 6) ||
 			    pe[i].plen > (pe[i].family == 4 ? 32 : 128) || pe[i].side > SW_SIDE_INSIDE ||
-			    pe[i].link >= st->nlinks)
+			    pe[i].link >= st->nlinks || pe[i].variant > 1 + SW_IMG_VARIANT_MAX)
 				return fail(err, errlen, -EINVAL, "link peer %u out of range", i);
 		for (uint32_t i = 0; i < st->nlinks; i++)
 			if (ln[i] >= h->strtab_size)

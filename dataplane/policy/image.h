@@ -279,7 +279,8 @@ struct sw_img_peer {
 	uint8_t family;       /* 4 or 6 */
 	uint8_t plen;         /* prefix length in bits */
 	uint8_t side;         /* SW_SIDE_* of its link */
-	uint8_t pad;
+	uint8_t variant;      /* its link's `variant` (issue 17 D6): 0 not given (the site's),
+			       * else 1 + enum sw_variant (dataplane/proto/ansi.h) */
 	uint32_t link;        /* index of its link */
 };
 
@@ -287,13 +288,18 @@ struct sw_img_peer {
 #define SW_PEERS_MAX 16384
 #define SW_HOME_PCS_MAX 4096
 
+#define SW_IMG_VARIANT_MAX 1 /* SW_VARIANT_ANSI, dataplane/proto/ansi.h */
+
 /* The site as the direction of a packet needs it (sw_policy_direction). */
 struct sw_img_site {
 	uint32_t npeers, peers_off;     /* struct sw_img_peer[npeers], longest prefix first */
 	uint32_t nlinks, links_off;     /* uint32_t[nlinks]: strtab offsets of the link names */
 	uint32_t nhome_pc, home_pc_off; /* uint32_t[nhome_pc]: home point codes, sorted */
 	uint32_t state_off;             /* struct sw_img_state, 0: none (no state in site/rules) */
-	uint32_t pad;
+	uint8_t variant;                /* site.variant, enum sw_variant (issue 17 D6): 0 ITU, so
+					 * that images of earlier sites keep their bytes */
+	uint8_t link_variants;          /* 1: some link gives its own variant (peer.variant) */
+	uint8_t pad[2];
 };
 
 /* A partner as the state tables know it: a stable id (hash of its name, so that entries learned

@@ -83,6 +83,10 @@ unsigned sw_policy_direction(const struct sw_policy_ctx *ctx, const struct sw_pk
 			     const struct sw_msu *msu, unsigned port, enum sw_dir_mode mode);
 /* Link of the packet's source address (index into site.links), -1 when none or no packet. */
 int sw_policy_link(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt);
+/* Network variant a packet's MSUs are decoded in (issue 17 D6, enum sw_variant): that of the
+ * link of its source address when the link gives one, else that of the link of its destination
+ * address when that one does, else site.variant; ITU without an image or a site. */
+unsigned sw_policy_variant(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt);
 /* Name of link i of the image, NULL when out of range. */
 const char *sw_image_link_name(const void *image, int link);
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <strings.h>
 
+#include "ansi.h"
 #include "ip.h"
 #include "isup.h"
 #include "m2pa.h"
@@ -541,4 +542,74 @@ const char *
 sw_m2pa_state_name(uint32_t state)
 {
 	return state < ARRAY_SIZE(m2pa_state_names) ? m2pa_state_names[state] : NULL;
+}
+
+/* ---------------------------------------------------------------------------
+ * ANSI (dataplane/proto/ansi.h): network variants, TCAP package types (T1.114.3), point codes
+ * as "network-cluster-member" (T1.111.4 2.2.3).
+ */
+static const char *const variant_names[] = {
+	[SW_VARIANT_ITU] = "itu",
+	[SW_VARIANT_ANSI] = "ansi",
+};
+
+const char *
+sw_variant_name(uint8_t variant)
+{
+	return variant < ARRAY_SIZE(variant_names) ? variant_names[variant] : NULL;
+}
+
+int
+sw_variant_code(const char *name)
+{
+	return name_index(variant_names, ARRAY_SIZE(variant_names), name);
+}
+
+const char *
+sw_ansi_tcap_name(uint8_t pkg)
+{
+	switch (pkg) {
+	case ANSI_TCAP_UNI:
+		return "unidirectional";
+	case ANSI_TCAP_QWP:
+		return "query_with_permission";
+	case ANSI_TCAP_QWOP:
+		return "query_without_permission";
+	case ANSI_TCAP_RESP:
+		return "response";
+	case ANSI_TCAP_CWP:
+		return "conversation_with_permission";
+	case ANSI_TCAP_CWOP:
+		return "conversation_without_permission";
+	case ANSI_TCAP_ABORT:
+		return "abort";
+	}
+	return NULL;
+}
+
+int
+sw_ansi_pc_parse(const char *s, uint32_t *pc)
+{
+	uint32_t v = 0;
+
+	if (s == NULL)
+		return -1;
+	for (int part = 0; part < 3; part++) {
+		uint32_t x = 0;
+		int nd = 0;
+
+		while (*s >= '0' && *s <= '9' && nd < 4) {
+			x = x * 10 + (uint32_t)(*s++ - '0');
+			nd++;
+		}
+		if (nd == 0 || nd > 3 || x > 255)
+			return -1;
+		v = v << 8 | x;
+		if (part < 2 && *s++ != '-')
+			return -1;
+	}
+	if (*s != '\0')
+		return -1;
+	*pc = v;
+	return 0;
 }

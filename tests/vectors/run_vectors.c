@@ -8,6 +8,7 @@
  *   hex: 45 00 ...            (may continue on following lines until "expect:")
  *   expect: {...}             (the JSON record; one line per MSU for layer packet)
  *   truncation: malformed | any   (optional, default malformed)
+ *   variant: itu | ansi       (optional, default itu: the network variant, issue 17 D6)
  * The runner decodes the bytes at that layer, prints each MSU with the JSON printer of
  * `sigwallctl inspect --json` and compares. Then it decodes every proper prefix of the bytes,
  * each copied into an exact-size heap buffer (ASan catches any over-read), and requires that
@@ -34,6 +35,7 @@ struct vector {
 	char *expect;      /* lines joined with '\n' */
 	size_t expect_len;
 	bool trunc_any;
+	enum sw_variant variant;
 };
 
 static struct sw_msu msu;
@@ -41,7 +43,8 @@ static struct sw_msu msu;
 /* Decode buf[0..len) at the vector's layer; write one JSON line per MSU into sb.
  * Returns true when anything was reported as malformed. */
 static bool
-decode_vector(const char *layer, const uint8_t *buf, uint32_t len, struct sw_sb *sb)
+decode_vector(const char *layer, enum sw_variant variant, const uint8_t *buf, uint32_t len,
+	      struct sw_sb *sb)
 {
 	bool mal = false;
 
@@ -54,7 +57,7 @@ decode_vector(const char *layer, const uint8_t *buf, uint32_t len, struct sw_sb 
 		for (i = 0; i < pkt.nchunks; i++) {
 			if (pkt.chunks[i].type != 0 && pkt.chunks[i].type != 64)
 				continue;
-			sw_decode_msu(buf, &pkt, i, &msu);
+			sw_decode_msu_variant(buf, &pkt, i, variant, &msu);
 			mal |= msu.mal != SW_MAL_NONE;
 			sw_sb_printf(sb, "{");
 			sw_json_msu(sb, &pkt, &msu, 1, di++);
@@ -68,6 +71,7 @@ decode_vector(const char *layer, const uint8_t *buf, uint32_t len, struct sw_sb 
 		return mal;
 	}
 	memset(&msu, 0, sizeof(msu));
+	msu.ansi.variant = (uint8_t)variant;
 	if (strcmp(layer, "m3ua") == 0)
 		sw_m3ua_decode(buf, 0, len, &msu);
 	else if (strcmp(layer, "m2pa") == 0)
@@ -126,6 +130,14 @@ load_vector(const char *path, struct vector *v)
 		if (strncmp(line, "layer:", 6) == 0) {
 			sscanf(line + 6, "%15s", v->layer);
 			state = NONE;
+		} else if (strncmp(line, "variant:", 8) == 0) {
+			char name[16] = "";
+
+			sscanf(line + 8, "%15s", name);
+			if (sw_variant_code(name) < 0)
+				goto bad;
+			v->variant = (enum sw_variant)sw_variant_code(name);
+			state = NONE;
 		} else if (strncmp(line, "truncation:", 11) == 0) {
 			v->trunc_any = strstr(line + 11, "any") != NULL;
 			state = NONE;
@@ -179,7 +191,7 @@ run_vector(const char *path, bool print)
 	if (load_vector(path, &v) < 0)
 		return 1;
 	sw_sb_init(&sb, outbuf, sizeof(outbuf));
-	decode_vector(v.layer, v.bytes, v.len, &sb);
+	decode_vector(v.layer, v.variant, v.bytes, v.len, &sb);
 	if (print) {
 		printf("%s", outbuf);
 	} else if (sb.len != v.expect_len || memcmp(outbuf, v.expect, sb.len) != 0) {
@@ -193,7 +205,7 @@ run_vector(const char *path, bool print)
 
 		memcpy(copy, v.bytes, n);
 		sw_sb_init(&sb, outbuf, sizeof(outbuf));
-		mal = decode_vector(v.layer, copy, n, &sb);
+		mal = decode_vector(v.layer, v.variant, copy, n, &sb);
 		free(copy);
 		if (!mal && !v.trunc_any) {
 			fprintf(stderr, "FAIL %s: prefix of %u/%u bytes decoded without a malformation\n"
