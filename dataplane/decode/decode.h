@@ -80,24 +80,17 @@ enum sw_mal sw_map_select_component(const uint8_t *buf, struct sw_msu *msu, unsi
 /* The name tables (sw_map_op_name, sw_sccp_type_name, ...) are declared in the
  * dataplane/proto/ headers included above and defined once in dataplane/proto/names.c. */
 
-/* The network variant of a signalling network: ITU-T (14-bit point codes, Q.704) or ANSI
- * (24-bit, T1.111). */
-enum sw_net_variant {
-	SW_NET_ITU,
-	SW_NET_ANSI,
-};
-
 /* An MTP3 routing label. */
 struct sw_mtp3_label {
 	uint32_t dpc, opc;
 	uint8_t sls;
 };
 
-/* The MTP3 routing label at p (len octets available) of the given variant (ITU: Q.704 2.2.2;
- * ANSI: T1.111.4, not decoded yet: -1). Returns the label's length in octets, or -1 when it does
- * not fit or the variant is not decoded. The one label parser (M2PA, and whatever else carries a
- * bare MTP3 message). */
-int sw_mtp3_label(const uint8_t *p, uint32_t len, enum sw_net_variant variant,
+/* The MTP3 routing label at p (len octets available) of the given network variant
+ * (dataplane/proto/ansi.h; ITU: Q.704 2.2.2; ANSI: T1.111.4 2.2). Returns the label's length in
+ * octets, or -1 when it does not fit or the variant is unknown. The one label parser (M2PA, and
+ * whatever else carries a bare MTP3 message). */
+int sw_mtp3_label(const uint8_t *p, uint32_t len, enum sw_variant variant,
 		  struct sw_mtp3_label *out);
 
 /* Digit helpers shared by the layers. */

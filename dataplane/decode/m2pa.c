@@ -30,13 +30,12 @@ m2pa_be32(const uint8_t *p)
 }
 
 int
-sw_mtp3_label(const uint8_t *p, uint32_t len, enum sw_net_variant variant,
-	      struct sw_mtp3_label *out)
+sw_mtp3_label(const uint8_t *p, uint32_t len, enum sw_variant variant, struct sw_mtp3_label *out)
 {
 	uint32_t w;
 
 	switch (variant) {
-	case SW_NET_ITU:
+	case SW_VARIANT_ITU:
 		/* Q.704 2.2.2 figure 3: DPC, OPC (14 bits each), SLS (4 bits), least significant
 		 * bit first on the wire: one little-endian 32-bit word. */
 		if (len < MTP3_ITU_LABEL_LEN)
@@ -47,11 +46,18 @@ sw_mtp3_label(const uint8_t *p, uint32_t len, enum sw_net_variant variant,
 		out->opc = (w >> MTP3_ITU_PC_BITS) & MTP3_ITU_PC_MASK;
 		out->sls = (uint8_t)(w >> MTP3_ITU_SLS_SHIFT);
 		return MTP3_ITU_LABEL_LEN;
-	case SW_NET_ANSI:
-	default:
-		/* ANSI T1.111.4 (24-bit point codes, 7 octets): not decoded here yet. */
-		return -1;
+	case SW_VARIANT_ANSI:
+		/* T1.111.4 2.2: DPC, then OPC, 3 octets each (member, cluster, network: the integer
+		 * network << 16 | cluster << 8 | member, as M3UA carries it), then the SLS octet
+		 * (5 bits and 3 spare, or 8 bits where the network uses 8-bit SLS: kept whole). */
+		if (len < MTP3_ANSI_LABEL_LEN)
+			return -1;
+		out->dpc = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+		out->opc = (uint32_t)p[3] | (uint32_t)p[4] << 8 | (uint32_t)p[5] << 16;
+		out->sls = p[6];
+		return MTP3_ANSI_LABEL_LEN;
 	}
+	return -1;
 }
 
 /*
@@ -68,7 +74,7 @@ m2pa_mtp3(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 	if (end - off < 1)
 		return m2pa_fail(msu, SW_MAL_M2PA_MTP3_SHORT);
 	sio = buf[off];
-	n = sw_mtp3_label(buf + off + 1, end - off - 1, SW_NET_ITU, &lbl);
+	n = sw_mtp3_label(buf + off + 1, end - off - 1, (enum sw_variant)msu->ansi.variant, &lbl);
 	if (n < 0)
 		return m2pa_fail(msu, SW_MAL_M2PA_MTP3_SHORT);
 	msu->m3ua.si = sio & MTP3_SIO_SI_MASK;

@@ -240,6 +240,10 @@ json_m2pa(struct sw_sb *sb, const struct sw_msu *msu)
 	json_opt_uint(sb, "mp", pd, msu->m3ua.mp);
 	sw_sb_printf(sb, ",");
 	json_opt_uint(sb, "sls", pd, msu->m3ua.sls);
+	if (pd && msu->ansi.variant == SW_VARIANT_ANSI) {
+		json_ansi_pc(sb, "opc_ncm", msu->m3ua.opc);
+		json_ansi_pc(sb, "dpc_ncm", msu->m3ua.dpc);
+	}
 	sw_sb_printf(sb, "}");
 }
 

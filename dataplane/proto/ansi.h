@@ -26,10 +26,8 @@ enum sw_variant {
 #define ANSI_PC_MASK		0xffffff
 #define ANSI_PC_TEXT_MAX	12     /* "255-255-255" and its NUL */
 
-/* MTP3 routing label, T1.111.4 2.2: DPC (3 octets), OPC (3 octets), SLS (one octet: 5 bits, or
- * 8 bits where the network uses 8-bit SLS, T1.111.4 2.2.5) */
-#define ANSI_RL_LEN		7
-#define ANSI_SLS5_MASK		0x1f
+/* The MTP3 routing label (T1.111.4 2.2: DPC, OPC, SLS; 7 octets) is MTP3_ANSI_LABEL_LEN in
+ * dataplane/proto/m2pa.h, read by sw_mtp3_label (dataplane/decode/m2pa.c) with the variant. */
 
 /* SCCP address indicator, T1.112.3 3.4.1: the bit order differs from Q.713 3.4.1 */
 #define ANSI_AI_SSN		0x01   /* bit 1: subsystem number indicator */

@@ -48,3 +48,10 @@ def ansi_tcap_query(tid=b"\x00\x00\x00\x01", pkg=0xE2):
     comp = bytes([0xCF, 0x01, 0x01]) + bytes([0xD1, 0x02, 0x09, 0x01]) + bytes([0xF2, 0x00])
     body = bytes([0xC7, len(tid)]) + tid + bytes([0xE8, len(comp) + 2, 0xE9, len(comp)]) + comp
     return bytes([pkg, len(body)]) + body
+
+
+def mtp3_ansi(opc24, dpc24, si, payload, ni=2, pri=0, sls=0):
+    """SIO (T1.111.4 14.2) and the ANSI routing label (T1.111.4 2.2: DPC, OPC, 3 octets each,
+    member first, then the SLS octet)."""
+    return (bytes([ni << 6 | pri << 4 | si]) + struct.pack("<I", dpc24)[:3] +
+            struct.pack("<I", opc24)[:3] + bytes([sls]) + payload)

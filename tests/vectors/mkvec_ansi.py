@@ -92,6 +92,22 @@ def main(outdir):
         "M3UA DATA (RFC 4666 3.3.1) with 24-bit ANSI point codes 7-2-1 -> 245-16-3 and the\n"
         "ANSI UDT: printed network-cluster-member.",
         m3ua_data(PARTNER_PC, HOME_PC, 3, gt_udt, ni=2, sls=17, rctx=7))
+    m2pa = m2pa_user_data(0x10, 0x11, mtp3_ansi(PARTNER_PC, HOME_PC, 3, gt_udt, sls=0x85))
+    vec(outdir, "packet", "m2pa-ansi-label-udt",
+        "M2PA User Data (RFC 4165, PPID 5) carrying an MTP3 message with the ANSI routing\n"
+        "label (T1.111.4 2.2: DPC 245-16-3, OPC 7-2-1, 3 octets each member first, 8-bit SLS\n"
+        "0x85), read by the one label parser (sw_mtp3_label) with the variant, then the ANSI UDT.",
+        ether(ipv4("10.0.0.1", "10.0.0.2",
+                   sctp(3565, 3565, 0x11223344, [sctp_data(100, 1, 0, m2pa, ppid=5)])), 0x0800))
+    vec(outdir, "packet", "m2pa-ansi-label-short",
+        "M2PA User Data whose ANSI routing label stops after 5 of its 7 octets:\n"
+        "m2pa_mtp3_short.",
+        ether(ipv4("10.0.0.1", "10.0.0.2",
+                   sctp(3565, 3565, 0x11223344,
+                        [sctp_data(100, 1, 0,
+                                   m2pa_user_data(0x10, 0x11,
+                                                  mtp3_ansi(PARTNER_PC, HOME_PC, 3, b"")[:6]),
+                                   ppid=5)])), 0x0800))
     vec(outdir, "packet", "udt-ansi-begin-updatelocation",
         "Ethernet/IPv4/SCTP/M3UA with ANSI point codes and the ANSI UDT (oracle-ansi compares\n"
         "it with tshark -o mtp3.standard:ANSI).",
