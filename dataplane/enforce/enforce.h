@@ -114,7 +114,11 @@ uint32_t sw_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 	X(FALLBACK_EVENTS, fallback_events,                                                        \
 	  "repair_fallback events raised (at most one per association per second, with a count)")  \
 	X(FALLBACK_EV_LOST, fallback_ev_lost,                                                      \
-	  "repair_fallback events not queued: the queue of the burst was full")
+	  "repair_fallback events not queued: the queue of the burst was full")                    \
+	X(M2PA_REMOVED, m2pa_removed,                                                              \
+	  "M2PA User Data messages removed: their FSNs renumbered away (RFC 4165, m2pa.c)")        \
+	X(M2PA_RENUMBERED, m2pa_renumbered,                                                        \
+	  "M2PA messages whose FSN and/or BSN was rewritten (RFC 4165 2.2)")
 
 enum sw_enf_ctr {
 #define X(n, l, d) SW_ENF_##n,

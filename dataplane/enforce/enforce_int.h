@@ -107,6 +107,15 @@ struct enf_cand {
 	uint32_t tag, itsn, a_rwnd;
 };
 
+/* M2PA (RFC 4165) numbering of one direction (m2pa.c): User Data FSNs removed and not yet
+ * acknowledged by the other side's BSN (ascending), and how many were folded away before. */
+#define ENF_M2PA_REM 32
+struct enf_m2pa {
+	uint32_t base;
+	uint16_t cnt;
+	uint32_t rem[ENF_M2PA_REM];
+};
+
 struct enf_assoc {
 	uint8_t state;
 	bool vtag_set[2];
@@ -119,6 +128,7 @@ struct enf_assoc {
 	uint64_t created_ns, last_ns;
 	uint32_t next_free;
 	struct enf_flow fl[2]; /* fl[d]: data sent in direction d */
+	struct enf_m2pa m2pa[2]; /* m2pa[d]: M2PA FSNs removed from direction d (m2pa.c) */
 	/* per-association statistics (sw_enforce_assoc_snapshot) */
 	uint8_t ip_ver;
 	uint8_t addr[2][16];
@@ -227,6 +237,21 @@ void enf_ipv4_fix(uint8_t *ip, uint32_t totlen, uint32_t hmax);
 
 bool enf_neutralizable(const uint8_t *c, uint16_t clen);
 void enf_neutralize(uint8_t *c, uint16_t clen);
+
+/* m2pa.c: M2PA (RFC 4165) sequence numbers on top of the SCTP repair */
+/* The M2PA message of a whole DATA/I-DATA chunk with PPID 5 (headers checked), or NULL. */
+const uint8_t *enf_m2pa_msg(const uint8_t *c, uint16_t clen, uint32_t *mlen);
+bool enf_m2pa_takes_fsn(const uint8_t *m, uint32_t mlen); /* User Data with a Data field */
+uint32_t enf_m2pa_fsn_fwd(const struct enf_m2pa *m, uint32_t fsn); /* original -> new */
+uint32_t enf_m2pa_bsn_inv(const struct enf_m2pa *m, uint32_t bsn); /* new -> original, extended */
+bool enf_m2pa_room(const struct enf_m2pa *m, unsigned more);
+void enf_m2pa_removed(struct enf_m2pa *m, uint32_t fsn);
+/* New BSN/FSN words (the 8 octets from M2PA_OFF_BSN) of a kept message of the direction whose
+ * state is mine; false when they do not change. Prunes other by the BSN. */
+bool enf_m2pa_rewrite(struct enf_m2pa *mine, struct enf_m2pa *other, const uint8_t *m,
+		      uint8_t nv[8]);
+bool enf_m2pa_neutralizable(const uint8_t *m, uint32_t mlen);
+void enf_m2pa_neutralize(uint8_t *m, uint32_t mlen);
 
 /* crc32c.c: the CRC register without the initial and final inversions (linear), and the
  * register shifted over n zero bytes. For an in-place change of bytes [o, o+k) of a message of

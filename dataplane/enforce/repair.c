@@ -18,6 +18,8 @@
  */
 #include "enforce_int.h"
 
+#include "dataplane/proto/m2pa.h"
+
 /*
  * CRC32c of a repaired packet. Rewrites that keep the packet's length (renumbered DATA,
  * translated SACK, SHUTDOWN, FORWARD-TSN) update the checksum incrementally: the CRC is linear,
@@ -368,7 +370,11 @@ bool
 enf_neutralizable(const uint8_t *c, uint16_t clen)
 {
 	unsigned hl = c[0] == SCTP_CT_IDATA ? SCTP_IDATA_HLEN : SCTP_DATA_HLEN;
+	uint32_t mlen;
+	const uint8_t *m = enf_m2pa_msg(c, clen, &mlen);
 
+	if (m != NULL) /* M2PA: a BEAT would be an M3UA message on an M2PA link */
+		return enf_m2pa_neutralizable(m, mlen);
 	return (c[1] & (SCTP_DATA_B | SCTP_DATA_E)) == (SCTP_DATA_B | SCTP_DATA_E) &&
 	       clen >= hl + 12u;
 }
@@ -379,7 +385,12 @@ enf_neutralize(uint8_t *c, uint16_t clen)
 	unsigned hl = c[0] == SCTP_CT_IDATA ? SCTP_IDATA_HLEN : SCTP_DATA_HLEN;
 	uint8_t *p = c + hl;
 	uint32_t l = clen - hl;
+	uint32_t mlen;
 
+	if (enf_m2pa_msg(c, clen, &mlen) != NULL) {
+		enf_m2pa_neutralize(p, mlen);
+		return;
+	}
 	p[0] = 1; /* M3UA version 1, RFC 4666 3.1.1 */
 	p[1] = 0;
 	p[2] = 3; /* class ASPSM */
@@ -401,7 +412,7 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 	 unsigned n)
 {
 	uint32_t max = f->max_tsn;
-	unsigned i, fresh = 0, new_streams = 0, nfree = ~0u;
+	unsigned i, fresh = 0, fresh_m2pa = 0, new_streams = 0, nfree = ~0u;
 
 	for (i = 0; i < n; i++) {
 		struct data_hdr h;
@@ -426,7 +437,13 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 			bool new_st = h.ordered && stream_find((struct enf_flow *)(uintptr_t)f,
 							       h.sid, h.kind) == NULL;
 
-			if (f->rem_cnt + fresh + 1 > ENF_REM_MAX)
+			uint32_t mlen;
+			const uint8_t *m = enf_m2pa_msg(buf + ch[i].off, ch[i].len, &mlen);
+			bool m2pa = m != NULL && enf_m2pa_takes_fsn(m, mlen);
+
+			if (f->rem_cnt + fresh + 1 > ENF_REM_MAX ||
+			    (m2pa && !enf_m2pa_room(&e->pk_assoc->m2pa[e->pk_dir & 1],
+						    fresh_m2pa + 1)))
 				why = SW_ENF_WINDOW_FULL;
 			else if (new_st && nfree == ~0u)
 				nfree = streams_free(f); /* counted once, only when needed */
@@ -434,6 +451,7 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 				why = SW_ENF_STREAMS_FULL;
 			if (why == SW_ENF_CTR_COUNT) {
 				fresh++;
+				fresh_m2pa += m2pa;
 				new_streams += new_st;
 			}
 		}
@@ -454,6 +472,36 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 		ch[i].neut = true;
 	}
 	return SW_ENF_CTR_COUNT;
+}
+
+/* A removed M2PA User Data message: its FSN leaves the direction's numbering (m2pa.c). */
+static void
+m2pa_removed(struct sw_enforce *e, const uint8_t *c, const struct enf_ch *ch)
+{
+	uint32_t mlen;
+	const uint8_t *m = enf_m2pa_msg(c, ch->len, &mlen);
+
+	if (m == NULL || !enf_m2pa_takes_fsn(m, mlen))
+		return;
+	enf_m2pa_removed(&e->pk_assoc->m2pa[e->pk_dir & 1], rd32(m + M2PA_OFF_FSN) & 0xffffffu);
+	e->ctr[SW_ENF_M2PA_REMOVED]++;
+}
+
+/* A kept M2PA message: FSN renumbered in its direction, BSN translated back (m2pa.c). */
+static void
+m2pa_renumber(struct sw_enforce *e, uint8_t *c, const struct enf_ch *ch, bool *changed)
+{
+	struct enf_assoc *a = e->pk_assoc;
+	unsigned d = e->pk_dir & 1;
+	uint32_t mlen;
+	uint8_t *m = (uint8_t *)(uintptr_t)enf_m2pa_msg(c, ch->len, &mlen);
+	uint8_t nv[8];
+
+	if (m == NULL || !enf_m2pa_rewrite(&a->m2pa[d], &a->m2pa[1 - d], m, nv))
+		return;
+	patch(e, m + M2PA_OFF_BSN, nv, sizeof(nv));
+	e->ctr[SW_ENF_M2PA_RENUMBERED]++;
+	*changed = true;
 }
 
 static void
@@ -487,6 +535,7 @@ data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *
 			r->kind = 0;
 		f->rem_cnt++;
 		f->rem_total++;
+		m2pa_removed(e, c, ch);
 	}
 	if (fate == FATE_FRESH_REMOVE || fate == FATE_REMOVE_AGAIN) {
 		e->pk_assoc->st_removed[f == &e->pk_assoc->fl[0] ? 0 : 1]++;
@@ -509,6 +558,7 @@ data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *
 		*changed = true;
 	}
 	ch->drop = false;
+	m2pa_renumber(e, c, ch, changed);
 	if (f->rem_total == 0)
 		return;
 	ntsn = enf_tsn_fwd(f, h.tsn);
@@ -943,6 +993,10 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 
 			verify = tsn_le(tsn, a->fl[dir].max_tsn) && enf_tsn_removed(&a->fl[dir], tsn);
 		}
+		/* an M2PA BSN may fold the other direction's removed FSNs away (m2pa.c): state */
+		if (!verify && a->m2pa[1 - dir].cnt != 0 &&
+		    (ch[i].type == SCTP_CT_DATA || ch[i].type == SCTP_CT_IDATA))
+			verify = true;
 	}
 	if (verify && !crc_verify(e)) {
 		if (any_drop) {
