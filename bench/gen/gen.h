@@ -234,6 +234,10 @@ void sw_gen_sccp_scmg(struct sw_gen_bb *b, uint8_t type, uint8_t assn, uint32_t 
 void sw_gen_sccp_co(struct sw_gen_bb *b, uint8_t type, uint32_t dlr, uint32_t slr,
 		    uint32_t cdpc, uint8_t cdssn, const uint8_t *data, size_t n);
 
+/* sigwall-gen --ansi (issue 17 D6): every later SCCP address and management message in the
+ * ANSI T1.112.3 format (the point codes are the site's, 24 bits). */
+void sw_gen_set_ansi(int on);
+
 /* ISUP IAM (Q.763 1.24). */
 void sw_gen_isup_iam(struct sw_gen_bb *b, uint16_t cic, const char *cdpn, const char *cgpn);
 

@@ -2537,7 +2537,7 @@ usage(FILE *f)
 	fprintf(f, "usage: sigwall-gen --profile roaming|attacks|stateful --site SITE --msus N --seed S\n"
 		   "                   -o OUT.pcap [--labels OUT.jsonl] [--attack-share P]\n"
 		   "                   [--bundle-max K] [--assocs A] [--subscribers N] [--ipv6]\n"
-		   "                   [--vlan ID] [--ludt] [--sccp-extra P] [--bench]\n");
+		   "                   [--vlan ID] [--ludt] [--sccp-extra P] [--ansi] [--bench]\n");
 }
 
 static const char *tmp_pcap, *tmp_labels;
@@ -2648,6 +2648,7 @@ parse_options(int argc, char **argv, struct gen *g, struct gen_opts *o)
 		{"subscribers", required_argument, NULL, 'U'},
 		{"ipv6", no_argument, NULL, '6'},
 		{"ludt", no_argument, NULL, 'L'},
+		{"ansi", no_argument, NULL, 'N'},
 		{"sccp-extra", required_argument, NULL, 'X'},
 		{"vlan", required_argument, NULL, 'v'},
 		{"bench", no_argument, NULL, 'B'},
@@ -2706,6 +2707,9 @@ parse_options(int argc, char **argv, struct gen *g, struct gen_opts *o)
 			break;
 		case 'L':
 			g->ludt = 1;
+			break;
+		case 'N':
+			sw_gen_set_ansi(1); /* ANSI T1.112.3 SCCP (issue 17 D6) */
 			break;
 		case 'X':
 			g->sccp_extra = parse_share(optarg, "sccp-extra");

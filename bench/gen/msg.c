@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gen.h"
+#include "dataplane/proto/ansi.h"
 #include "dataplane/proto/map.h"
 #include "dataplane/proto/sccp.h"
 
@@ -552,14 +553,33 @@ sw_gen_tcap(struct sw_gen_bb *b, const struct sw_gen_tcap *t, const struct sw_ge
 	}
 }
 
-/* Q.713 3.4 called/calling party address, with its length octet, backward. */
+/* sigwall-gen --ansi (issue 17 D6): addresses and SCCP management of ANSI T1.112.3. */
+static int gen_ansi;
+
+void
+sw_gen_set_ansi(int on)
+{
+	gen_ansi = on;
+}
+
+/* Q.713 3.4 called/calling party address, with its length octet, backward. With --ansi the
+ * T1.112.3 3.4 format: indicator bit 8 national, bits 3-6 GTI, bit 1 SSN; the SSN first; GTI 2
+ * (TT only) for a GTI 2 address, GTI 1 (TT, NP/ES: no NAI in ANSI) for a GTI 4 one. */
 static void
 enc_addr(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *a)
 {
 	uint8_t v[24];
 	size_t n = 0, nd = strlen(a->gt);
 
-	if (a->gti == 2) {
+	if (gen_ansi) {
+		v[n++] = (uint8_t)(ANSI_AI_NATIONAL | ANSI_AI_SSN |
+				   (a->gti == 2 ? ANSI_GTI_TT : ANSI_GTI_TT_NP_ES) << ANSI_AI_GTI_SHIFT);
+		v[n++] = a->ssn;
+		v[n++] = 0x00; /* TT */
+		if (a->gti != 2)
+			v[n++] = (uint8_t)(0x10 | ((nd & 1) ? 1 : 2)); /* NP E.164, ES BCD */
+		n += sw_gen_bcd(v + n, a->gt, a->gti == 2 ? 0xf : 0x0);
+	} else if (a->gti == 2) {
 		v[n++] = 0x0a; /* AI: route on GT, GTI 2, SSN present */
 		v[n++] = a->ssn;
 		v[n++] = 0x00; /* TT */
@@ -667,6 +687,17 @@ sw_gen_sccp_ludt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 	bb_u8(b, SCCP_MSG_LUDT);      /* Q.713 4.20 */
 }
 
+/* T1.112.3 3.4: SSN 1 and a 3-octet point code (member first), routed on SSN, backward. */
+static void
+enc_scmg_addr_ansi(struct sw_gen_bb *b, uint32_t pc)
+{
+	uint8_t a[5] = { ANSI_AI_NATIONAL | ANSI_AI_RI | ANSI_AI_PC | ANSI_AI_SSN, 0x01,
+			 (uint8_t)pc, (uint8_t)(pc >> 8), (uint8_t)(pc >> 16) };
+
+	bb_put(b, a, 5);
+	bb_u8(b, 5);
+}
+
 /*
  * SCCP management (Q.713 5.1/5.3) in a UDT class 0 between SSN 1 of two signalling points,
  * routed on SSN with point codes: format identifier, affected SSN, affected PC (14 bits, LSB
@@ -683,9 +714,11 @@ sw_gen_sccp_scmg(struct sw_gen_bb *b, uint8_t type, uint8_t assn, uint32_t apc, 
 	d[n++] = type;
 	d[n++] = assn;
 	d[n++] = (uint8_t)apc;
-	d[n++] = (uint8_t)((apc >> 8) & 0x3f);
+	d[n++] = (uint8_t)((apc >> 8) & (gen_ansi ? 0xff : 0x3f));
+	if (gen_ansi)
+		d[n++] = (uint8_t)(apc >> 16); /* T1.112.3 5.3: a 3-octet affected PC */
 	d[n++] = 0x00; /* SMI: affected subsystem multiplicity unknown */
-	if (type == 6)
+	if (type == 6 && !gen_ansi)
 		d[n++] = (uint8_t)(cong & 0x0f); /* SSC: congestion level */
 	bb_put(b, d, n);
 	bb_u8(b, (uint8_t)n);
@@ -699,6 +732,8 @@ sw_gen_sccp_scmg(struct sw_gen_bb *b, uint8_t type, uint8_t assn, uint32_t apc, 
 		cg.ssn = 1;
 		cg.gti = 4;
 		enc_addr(b, &cg);
+	} else if (gen_ansi) {
+		enc_scmg_addr_ansi(b, cgpc);
 	} else {
 		a[0] = 0x43; /* AI: route on SSN, SSN present, PC present (Q.713 3.4.1) */
 		a[1] = (uint8_t)cgpc;
@@ -708,12 +743,17 @@ sw_gen_sccp_scmg(struct sw_gen_bb *b, uint8_t type, uint8_t assn, uint32_t apc, 
 		bb_u8(b, 4);
 	}
 	lb = (size_t)(m - b->p);
-	a[0] = 0x43;
-	a[1] = (uint8_t)cdpc;
-	a[2] = (uint8_t)((cdpc >> 8) & 0x3f);
-	a[3] = 0x01;
-	bb_put(b, a, 4); /* called */
-	bb_u8(b, 4);
+	if (gen_ansi) {
+		enc_scmg_addr_ansi(b, cdpc); /* called */
+		la = 6;
+	} else {
+		a[0] = 0x43;
+		a[1] = (uint8_t)cdpc;
+		a[2] = (uint8_t)((cdpc >> 8) & 0x3f);
+		a[3] = 0x01;
+		bb_put(b, a, 4); /* called */
+		bb_u8(b, 4);
+	}
 	bb_u8(b, (uint8_t)(1 + la + lb)); /* pointer to data */
 	bb_u8(b, (uint8_t)(2 + la));	  /* pointer to calling party address */
 	bb_u8(b, 3);			  /* pointer to called party address */

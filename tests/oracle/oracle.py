@@ -42,7 +42,9 @@ TS_FIELDS = ["frame.number", "m3ua.protocol_data_opc", "m3ua.protocol_data_dpc",
              "gsm_map.sm.gprsNodeIndicator_element", "gsm_map.ms.hlr_Number",
              # issue 17 D5: M2PA (RFC 4165) and the bare MTP3 label it carries (Q.704 2.2)
              "m2pa.type", "m2pa.bsn", "m2pa.fsn", "m2pa.status", "mtp3.opc", "mtp3.dpc",
-             "mtp3.sls", "mtp3.service_indicator"]
+             "mtp3.sls", "mtp3.service_indicator",
+             # issue 17 D6: an ANSI affected point code, network-cluster-member (T1.112.3 5.3)
+             "sccpmg.network", "sccpmg.cluster", "sccpmg.member"]
 M2PA_TYPES = {"user_data": 1, "link_status": 2}
 M2PA_STATES = {"alignment": 1, "proving_normal": 2, "proving_emergency": 3, "ready": 4,
                "processor_outage": 5, "processor_recovered": 6, "busy": 7, "busy_ended": 8,
@@ -56,11 +58,17 @@ TCAP_ELEMENTS = {"begin": "tcap.begin_element", "continue": "tcap.continue_eleme
                  "unidirectional": "tcap.unidirectional_element"}
 
 
+# ORACLE_VARIANT=ansi: both sides read the captures as an ANSI network (issue 17 D6)
+VARIANT = os.environ.get("ORACLE_VARIANT", "itu")
+
+
 def tshark_frames(path):
     # TSN analysis off: captures may repeat TSNs across associations, and tshark would then skip
     # the payload of what it takes for a retransmission.
     cmd = ["tshark", "-o", "sctp.tsn_analysis:FALSE", "-r", path, "-T", "fields", "-E", "occurrence=a", "-E", "separator=|",
            "-E", "aggregator=,"]
+    if VARIANT == "ansi":
+        cmd += ["-o", "mtp3.standard:ANSI"]  # 24-bit point codes, T1.112.3 SCCP (issue 17 D6)
     for f in TS_FIELDS:
         cmd += ["-e", f]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -94,8 +102,10 @@ def digits(d):
 
 
 def ours_frames(sigwallctl, path):
-    out = subprocess.run([sigwallctl, "inspect", "--json", path], capture_output=True,
-                         text=True).stdout
+    # ORACLE_INSPECT_VARIANT (selfcheck): decode our side in another variant than tshark's
+    variant = os.environ.get("ORACLE_INSPECT_VARIANT", VARIANT)
+    out = subprocess.run([sigwallctl, "inspect", "--json", "--variant", variant, path],
+                         capture_output=True, text=True).stdout
     frames = {}
     for line in out.splitlines():
         r = json.loads(line)
@@ -171,7 +181,13 @@ def expected_from_ours(recs):
         if g is not None:  # SCCP management, Q.713 5.3 (issue 17)
             e["sccpmg.message_type"].append("0x%02x" % SCMG_TYPES[g["type"]])
             e["sccpmg.ssn"].append(str(g["assn"]))
-            e["sccpmg.pc"].append(str(g["apc"]))
+            if VARIANT == "ansi":
+                n, c, m = g["apc_ncm"].split("-")
+                e["sccpmg.network"].append(n)
+                e["sccpmg.cluster"].append(c)
+                e["sccpmg.member"].append(m)
+            else:
+                e["sccpmg.pc"].append(str(g["apc"]))
             e["sccpmg.smi"].append(str(g["smi"]))
             if "cong" in g:
                 e["sccpmg.congestion"].append(str(g["cong"]))
