@@ -101,6 +101,9 @@ unsigned sw_cluster_members(const struct sw_cluster *c, char *buf, size_t len);
 /* sigwallctl status (D5): print the cluster section of instance from its status file, when
  * one exists (nothing otherwise: no cluster configured). */
 void sw_cluster_status_print(const char *instance, FILE *out);
+/* D4: the Prometheus lines of instance's cluster (sigwall-control's /metrics appends them),
+ * malloc'd; NULL when no status file (no cluster). */
+char *sw_cluster_metrics(const char *instance);
 /* Status file of an instance: <rundir>/<instance>.cluster.json. 0 or -EINVAL. */
 int sw_cluster_status_path(char *buf, size_t len, const char *instance);
 

@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,4 +119,158 @@ sw_cluster_status_print(const char *instance, FILE *out)
 			break;
 		p = e;
 	}
+}
+
+/* ---- Prometheus (D4): sigwall-control's /metrics appends these --------------------------- */
+
+struct mbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void mprintf(struct mbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+mprintf(struct mbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p != NULL ? b->p + b->len : NULL, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = true;
+		return;
+	}
+	if ((size_t)n >= b->cap - b->len) {
+		size_t cap = b->cap == 0 ? 8192 : b->cap;
+		char *np;
+
+		while (cap < b->len + (size_t)n + 1)
+			cap *= 2;
+		np = realloc(b->p, cap);
+		if (np == NULL) {
+			b->oom = true;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+/* What a member object carries, as metric name (sigwall_cluster_<name>), JSON key, type, scale
+ * (microseconds to seconds for the lags). */
+static const struct {
+	const char *name, *key, *type, *help;
+	double scale;
+} cl_metrics[] = {
+	{"lag_seconds", "lag_p50_us", "gauge",
+	 "Replication lag from the sender's drain to this apply, over the last 5-10 s.", 1e-6},
+	{"lag_seconds", "lag_p99_us", NULL, NULL, 1e-6},
+	{"lag_max_seconds", "lag_max_us", "gauge", "Largest replication lag, last 5-10 s.", 1e-6},
+	{"deltas_total", "sent", "counter",
+	 "Deltas by kind: sent, applied, received, stale, unsent, ring_lost, missed, bad, busy, "
+	 "warm_loaded, dumped.",
+	 1},
+	{"deltas_total", "applied", NULL, NULL, 1},
+	{"deltas_total", "received", NULL, NULL, 1},
+	{"deltas_total", "stale", NULL, NULL, 1},
+	{"deltas_total", "unsent", NULL, NULL, 1},
+	{"deltas_total", "ring_lost", NULL, NULL, 1},
+	{"deltas_total", "missed", NULL, NULL, 1},
+	{"deltas_total", "bad", NULL, NULL, 1},
+	{"deltas_total", "busy", NULL, NULL, 1},
+	{"deltas_total", "warm_loaded", NULL, NULL, 1},
+	{"deltas_total", "dumped", NULL, NULL, 1},
+	{"resyncs_total", "resyncs", "counter", "Warm-copy loads (the first included).", 1},
+	{"disconnects_total", "disconnects", "counter", "Times Redis became unreachable.", 1},
+	{"reachable", "reachable", "gauge", "1 when both Redis connections are up.", 1},
+	{"ready", "ready", "gauge", "1 once the first warm load is done.", 1},
+	{"degraded", "degraded", "gauge",
+	 "1 while Redis is unreachable or the resync not done (the policy's cluster-degraded).", 1},
+};
+
+static void
+member_metric(struct mbuf *b, size_t k, const char *instance, const char *group, const char *source,
+	      const char *obj, const char *end)
+{
+	char name[SW_CLUSTER_NAME_MAX], v[32];
+	double x;
+
+	field(obj, end, "member", name, sizeof(name));
+	field(obj, end, cl_metrics[k].key, v, sizeof(v));
+	if (v[0] == '\0' || name[0] == '\0')
+		return;
+	x = strcmp(v, "true") == 0 ? 1 : strcmp(v, "false") == 0 ? 0 : strtod(v, NULL);
+	mprintf(b, "sigwall_cluster_%s{instance=\"%s\",group=\"%s\",member=\"%s\",source=\"%s\"",
+		cl_metrics[k].name, instance, group, name, source);
+	if (strcmp(cl_metrics[k].name, "lag_seconds") == 0)
+		mprintf(b, ",quantile=\"%s\"",
+			strcmp(cl_metrics[k].key, "lag_p50_us") == 0 ? "0.5" : "0.99");
+	else if (strcmp(cl_metrics[k].name, "deltas_total") == 0)
+		mprintf(b, ",kind=\"%s\"", cl_metrics[k].key);
+	mprintf(b, "} %.9g\n", x * cl_metrics[k].scale);
+}
+
+char *
+sw_cluster_metrics(const char *instance)
+{
+	char path[512], group[SW_CLUSTER_NAME_MAX], buf[32768];
+	struct mbuf b = {0};
+	struct timespec ts;
+	struct stat sb;
+	const char *self, *members;
+	size_t n;
+	FILE *f;
+
+	if (sw_cluster_status_path(path, sizeof(path), instance) < 0 || stat(path, &sb) < 0)
+		return NULL;
+	f = fopen(path, "r");
+	if (f == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	self = strstr(buf, "\"self\":");
+	members = strstr(buf, "\"members\":[");
+	if (self == NULL || members == NULL)
+		return NULL;
+	field(buf, self, "group", group, sizeof(group));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	/* Per member: this one as its replicator counts (source "local"), and every member of the
+	 * group as its heartbeat in Redis last showed it (source "redis"). */
+	for (size_t k = 0; k < sizeof(cl_metrics) / sizeof(cl_metrics[0]); k++) {
+		if (cl_metrics[k].type != NULL)
+			mprintf(&b, "# HELP sigwall_cluster_%s %s\n# TYPE sigwall_cluster_%s %s\n",
+				cl_metrics[k].name, cl_metrics[k].help, cl_metrics[k].name,
+				cl_metrics[k].type);
+		member_metric(&b, k, instance, group, "local", self, members);
+		for (const char *p = strchr(members, '{'); p != NULL; p = strchr(p + 1, '{')) {
+			const char *e = strchr(p, '}');
+
+			member_metric(&b, k, instance, group, "redis", p, e);
+			if (e == NULL)
+				break;
+			p = e;
+		}
+	}
+	mprintf(&b,
+		"# HELP sigwall_cluster_status_age_seconds Age of sigwall-cluster's status file "
+		"(rewritten every heartbeat; large: not running).\n"
+		"# TYPE sigwall_cluster_status_age_seconds gauge\n"
+		"sigwall_cluster_status_age_seconds{instance=\"%s\",group=\"%s\"} %lld\n",
+		instance, group, (long long)ts.tv_sec - (long long)sb.st_mtime);
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
 }

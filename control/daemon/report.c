@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "control.h"
+#include "control/cluster/cluster.h"
 #include "log.h"
 #include "dataplane/policy/policy.h"
 
@@ -827,6 +828,14 @@ sw_report_metrics(struct sw_ctl *c)
 		      "sigwall_last_reload_seconds{instance=\"%s\"} %.6f\n", in,
 		      c->last_total_ms / 1e3);
 	nic_metrics(c, &b);
+	{
+		/* Issue 16 D4: sigwall-cluster's replication figures, when it runs. */
+		char *cl = sw_cluster_metrics(in);
+
+		if (cl != NULL)
+			sw_buf_printf(&b, "%s", cl);
+		free(cl);
+	}
 	sw_buf_printf(&b, "# HELP sigwall_shm_corrupt_total Values read from the stats region that "
 		      "were out of range and clamped or refused.\n"
 		      "# TYPE sigwall_shm_corrupt_total counter\n"

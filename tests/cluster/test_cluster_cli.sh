@@ -4,10 +4,13 @@
 # ready, listed by `sigwallctl status`; Redis killed: one event each, not reachable; Redis back:
 # reachable again; SIGTERM: exit 0. Also: no site.cluster = exit 0 and nothing done; a bad
 # site.cluster = exit 2 with file:line.
-#   test_cluster_cli.sh SIGWALL_CLUSTER SIGWALLCTL
+# D4: sigwall-control's Prometheus endpoint carries the cluster's figures per member (scraped).
+#   test_cluster_cli.sh SIGWALL_CLUSTER SIGWALLCTL [SIGWALL_CONTROL SRCROOT]
 set -u
 cl=$1
 ctl=$2
+control=${3:-}
+src=${4:-}
 redis=$(command -v redis-server || true)
 if [ -z "$redis" ]; then
 	echo "SKIP: redis-server not installed (scripts/deps.sh installs it)"
@@ -23,10 +26,11 @@ ib="cliB$$"
 rpid=""
 apid=""
 bpid=""
+cpid=""
 fail=0
 
 cleanup() {
-	for p in $apid $bpid $rpid; do
+	for p in $cpid $apid $bpid $rpid; do
 		kill -9 "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
@@ -135,6 +139,35 @@ out=$("$ctl" --instance "nocluster$$" status 2>/dev/null)
 ! echo "$out" | grep -q "^cluster"
 check "sigwallctl status of an instance without cluster: no cluster section" $?
 
+# D4: the same figures through sigwall-control's Prometheus endpoint.
+scrape() {
+	/usr/bin/python3 -c 'import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' \
+		"http://127.0.0.1:$mport/metrics" >"$tmp/metrics" 2>/dev/null
+}
+if [ -n "$control" ]; then
+	mport=$((20000 + ($$ + 7) % 20000))
+	"$control" --instance "$ia" --rules "$src/patterns/default.conf" \
+		--site "$src/patterns/site.example.conf" --foreground --metrics "127.0.0.1:$mport" \
+		>"$tmp/control.log" 2>&1 &
+	cpid=$!
+	i=0
+	until scrape || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+	l="instance=\"$ia\",group=\"g$$\""
+	grep -E "^sigwall_cluster_lag_seconds\{$l,member=\"a\",source=\"local\",quantile=\"0.99\"\} [0-9.e-]+$" "$tmp/metrics" &&
+		grep -q "^sigwall_cluster_deltas_total{$l,member=\"a\",source=\"local\",kind=\"sent\"} " "$tmp/metrics" &&
+		grep -q "^sigwall_cluster_deltas_total{$l,member=\"b\",source=\"redis\",kind=\"applied\"} " "$tmp/metrics" &&
+		grep -q "^sigwall_cluster_deltas_total{$l,member=\"a\",source=\"local\",kind=\"ring_lost\"} " "$tmp/metrics" &&
+		grep -q "^sigwall_cluster_reachable{$l,member=\"a\",source=\"local\"} 1$" "$tmp/metrics" &&
+		grep -q "^sigwall_cluster_reachable{$l,member=\"b\",source=\"redis\"} 1$" "$tmp/metrics" &&
+		grep -q "^# TYPE sigwall_cluster_deltas_total counter$" "$tmp/metrics"
+	check "metrics: lag p99, deltas sent/applied/lost, reachability per member" $?
+fi
+
+# Events of this outage only: on a loaded machine a slow Redis answer before it (200 ms
+# timeout) is an outage of its own, correctly reported.
+na=$(cat "$tmp/a.events" 2>/dev/null | wc -l)
+nb=$(cat "$tmp/b.events" 2>/dev/null | wc -l)
 kill -9 "$rpid"
 wait "$rpid" 2>/dev/null
 rpid=""
@@ -142,19 +175,35 @@ wait_for "$tmp/a.events" "cluster_redis_down"
 check "Redis killed: event on a" $?
 wait_for "$tmp/$ia.cluster.json" '"reachable":false'
 check "Redis killed: a not reachable" $?
+if [ -n "$control" ]; then
+	scrape
+	grep -q "^sigwall_cluster_reachable{$l,member=\"a\",source=\"local\"} 0$" "$tmp/metrics" &&
+		grep -q "^sigwall_cluster_degraded{$l,member=\"a\",source=\"local\"} 1$" "$tmp/metrics"
+	check "metrics: Redis killed: a not reachable, degraded" $?
+fi
 sleep 1
-[ "$(grep -c cluster_redis_down "$tmp/a.events")" -eq 1 ] &&
-	[ "$(grep -c cluster_redis_down "$tmp/b.events")" -eq 1 ]
+[ "$(tail -n +$((na + 1)) "$tmp/a.events" | grep -c cluster_redis_down)" -eq 1 ] &&
+	[ "$(tail -n +$((nb + 1)) "$tmp/b.events" | grep -c cluster_redis_down)" -eq 1 ]
 check "one event per member for the outage" $?
 kill -0 "$apid" && kill -0 "$bpid"
 check "both replicators still running" $?
 start_redis
 check "redis-server restarted" $?
-wait_for "$tmp/a.events" "cluster_redis_up" 100
+i=0
+until tail -n +$((na + 1)) "$tmp/a.events" | grep -q cluster_redis_up || [ $i -ge 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+tail -n +$((na + 1)) "$tmp/a.events" | grep -q cluster_redis_up
 check "Redis back: cluster_redis_up on a" $?
 wait_for "$tmp/$ia.cluster.json" '"reachable":true'
 check "Redis back: a reachable" $?
 
+if [ -n "$cpid" ]; then
+	kill -TERM "$cpid"
+	wait "$cpid" 2>/dev/null
+	cpid=""
+fi
 kill -TERM "$apid" "$bpid"
 wait "$apid"
 ra=$?
