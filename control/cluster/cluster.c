@@ -81,6 +81,7 @@ struct sw_cluster {
 	/* One event per outage: set by the first thread that loses Redis, cleared when both are
 	 * back (the tx thread reports). */
 	atomic_bool outage;
+	atomic_uint sentinel_next; /* the Sentinel asked first */
 	_Atomic uint64_t
 		epoch; /* outages so far: a connection made before the last one is suspect */
 	_Atomic uint64_t outage_unsent0, outage_gap0;
@@ -157,6 +158,20 @@ fnv1a(const char *s)
 	return h;
 }
 
+/* The Redis in use, "host:port" (the master last named by the Sentinels, when configured). */
+static void
+current_redis(struct sw_cluster *c, char *buf, size_t len)
+{
+	pthread_mutex_lock(&c->lock);
+	if (c->conf.host[0] == '\0')
+		snprintf(buf, len, "?");
+	else if (strchr(c->conf.host, ':') != NULL)
+		snprintf(buf, len, "[%s]:%d", c->conf.host, c->conf.port);
+	else
+		snprintf(buf, len, "%s:%d", c->conf.host, c->conf.port);
+	pthread_mutex_unlock(&c->lock);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Events: one JSON line per outage and per return, appended to the events file (the one
  * sigwall-control writes: whole lines with O_APPEND do not interleave) and to stderr. */
@@ -167,7 +182,7 @@ static void event(struct sw_cluster *c, const char *name, const char *fmt, ...)
 static void
 event(struct sw_cluster *c, const char *name, const char *fmt, ...)
 {
-	char line[1024], extra[512], ts[32], host[128] = "";
+	char line[1024], extra[512], ts[32], host[128] = "", redis[300];
 	struct timespec now;
 	struct tm tm;
 	va_list ap;
@@ -180,12 +195,13 @@ event(struct sw_cluster *c, const char *name, const char *fmt, ...)
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	gethostname(host, sizeof(host) - 1);
+	current_redis(c, redis, sizeof(redis));
 	n = snprintf(line, sizeof(line),
 		     "{\"timestamp\":\"%s.%06ldZ\",\"event_type\":\"system\",\"host\":\"%s\","
 		     "\"instance\":\"%s\",\"system\":{\"event\":\"%s\",\"group\":\"%s\","
-		     "\"member\":\"%s\",\"redis\":\"%s:%d\"%s%s}}\n",
+		     "\"member\":\"%s\",\"redis\":\"%s\"%s%s}}\n",
 		     ts, now.tv_nsec / 1000, host, c->instance, name, c->conf.group, c->conf.member,
-		     c->conf.host, c->conf.port, extra[0] ? "," : "", extra);
+		     redis, extra[0] ? "," : "", extra);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	fputs(line, stderr);
@@ -233,13 +249,72 @@ lost_redis(struct sw_cluster *c, const char *who, const char *err)
 /* ------------------------------------------------------------------------------------------ */
 /* Redis connections */
 
+/*
+ * D2, Redis Sentinel: the address of the master named conf.master, asked of each Sentinel in
+ * turn (SENTINEL GET-MASTER-ADDR-BY-NAME, https://redis.io/docs/management/sentinel/ "Sentinel
+ * API"), starting with the last one that answered. 0, or -1 when none answered.
+ */
+static int
+sentinel_master(struct sw_cluster *c, const struct timeval *tv, char *host, size_t len, int *port)
+{
+	unsigned n = c->conf.nsentinels;
+
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = (atomic_load(&c->sentinel_next) + k) % n;
+		redisContext *s = redisConnectWithTimeout(c->conf.sentinel[i].host,
+							  c->conf.sentinel[i].port, *tv);
+		redisReply *rep = NULL;
+		bool ok = false;
+
+		if (s != NULL && !s->err) {
+			redisSetTimeout(s, *tv);
+			rep = redisCommand(s, "SENTINEL get-master-addr-by-name %s",
+					   c->conf.master);
+		}
+		if (rep != NULL && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+		    rep->element[0]->type == REDIS_REPLY_STRING &&
+		    rep->element[1]->type == REDIS_REPLY_STRING) {
+			snprintf(host, len, "%s", rep->element[0]->str);
+			*port = atoi(rep->element[1]->str);
+			ok = *port > 0 && *port < 65536;
+		}
+		if (rep != NULL)
+			freeReplyObject(rep);
+		if (s != NULL)
+			redisFree(s);
+		if (ok) {
+			atomic_store(&c->sentinel_next, i);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A connection to the master: with Sentinels, the one they name, checked with ROLE (a master
+ * just demoted by a failover still answers, read-only). */
 static redisContext *
 connect_redis(struct sw_cluster *c, const char *who)
 {
 	struct timeval tv = {.tv_sec = c->conf.timeout_ms / 1000,
 			     .tv_usec = (suseconds_t)(c->conf.timeout_ms % 1000) * 1000};
-	redisContext *r = redisConnectWithTimeout(c->conf.host, c->conf.port, tv);
+	char host[256];
+	int port;
+	redisContext *r;
 
+	if (c->conf.nsentinels > 0) {
+		if (sentinel_master(c, &tv, host, sizeof(host), &port) < 0) {
+			lost_redis(c, who, "no Sentinel named the master");
+			return NULL;
+		}
+		pthread_mutex_lock(&c->lock);
+		snprintf(c->conf.host, sizeof(c->conf.host), "%s", host);
+		c->conf.port = port;
+		pthread_mutex_unlock(&c->lock);
+	} else {
+		snprintf(host, sizeof(host), "%s", c->conf.host);
+		port = c->conf.port;
+	}
+	r = redisConnectWithTimeout(host, port, tv);
 	if (r == NULL || r->err) {
 		lost_redis(c, who, r != NULL ? r->errstr : "out of memory");
 		if (r != NULL)
@@ -248,6 +323,20 @@ connect_redis(struct sw_cluster *c, const char *who)
 	}
 	redisSetTimeout(r, tv);
 	redisEnableKeepAlive(r);
+	if (c->conf.nsentinels > 0) {
+		redisReply *rep = redisCommand(r, "ROLE");
+		bool master = rep != NULL && rep->type == REDIS_REPLY_ARRAY && rep->elements > 0 &&
+			      rep->element[0]->type == REDIS_REPLY_STRING &&
+			      strcmp(rep->element[0]->str, "master") == 0;
+
+		if (rep != NULL)
+			freeReplyObject(rep);
+		if (!master) {
+			lost_redis(c, who, "the Sentinels' master is not a master (failover)");
+			redisFree(r);
+			return NULL;
+		}
+	}
 	return r;
 }
 
@@ -954,7 +1043,7 @@ read_members(struct sw_cluster *c, redisContext *r, uint64_t now_ms)
 static void
 heartbeat(struct sw_cluster *c, redisContext **rp)
 {
-	char me[1024], file[16384];
+	char me[1024], file[16384], redis[300];
 	int n = member_json(c, me, sizeof(me));
 
 	if (n < 0 || (size_t)n >= sizeof(me))
@@ -991,12 +1080,15 @@ heartbeat(struct sw_cluster *c, redisContext **rp)
 	if (c->conf.status[0] == '\0')
 		return;
 	/* This member, then the group's members as Redis last showed them. */
+	current_redis(c, redis, sizeof(redis));
 	pthread_mutex_lock(&c->lock);
 	{
-		size_t used = (size_t)snprintf(file, sizeof(file),
-					       "{\"group\":\"%s\",\"redis\":\"%s:%d\",\"self\":%s,"
-					       "\"members\":[",
-					       c->conf.group, c->conf.host, c->conf.port, me);
+		size_t used = (size_t)snprintf(
+			file, sizeof(file),
+			"{\"group\":\"%s\",\"redis\":\"%s%s%s%s\",\"self\":%s,\"members\":[",
+			c->conf.group, redis, c->conf.nsentinels > 0 ? " (Sentinels' master " : "",
+			c->conf.nsentinels > 0 ? c->conf.master : "",
+			c->conf.nsentinels > 0 ? ")" : "", me);
 		const char *p = c->members;
 		bool first = true;
 

@@ -24,14 +24,25 @@
 #include "dataplane/state/rings.h"
 #include "dataplane/state/state.h"
 
-#define SW_CLUSTER_NAME_MAX    64
-#define SW_CLUSTER_MEMBERS_MAX 32 /* members listed in the status */
+#define SW_CLUSTER_NAME_MAX	 64
+#define SW_CLUSTER_MEMBERS_MAX	 32 /* members listed in the status */
+#define SW_CLUSTER_SENTINELS_MAX 8
+
+struct sw_cluster_addr {
+	char host[256];
+	int port;
+};
 
 struct sw_cluster_conf {
 	char group[SW_CLUSTER_NAME_MAX];  /* site.cluster.name */
 	char member[SW_CLUSTER_NAME_MAX]; /* site.cluster.member; default <hostname>.<instance> */
 	char host[256];			  /* site.cluster.redis = "host:port" */
 	int port;
+	/* D2: site.cluster.redis = [ "sentinel:host:port", ... ] with site.cluster.master: the
+	 * master is asked of the Sentinels at every (re)connection (host/port: the last one). */
+	struct sw_cluster_addr sentinel[SW_CLUSTER_SENTINELS_MAX];
+	unsigned nsentinels;
+	char master[SW_CLUSTER_NAME_MAX];
 	uint32_t flush_us;     /* rings drained at least this often (default 1000) */
 	uint32_t timeout_ms;   /* a Redis command slower than this = Redis down (default 200) */
 	uint32_t retry_ms;     /* reconnection period (default 500) */
@@ -50,7 +61,8 @@ void sw_cluster_conf_defaults(struct sw_cluster_conf *c);
  */
 int sw_cluster_conf_site(const char *path, const char *instance, struct sw_cluster_conf *c,
 			 char *err, size_t errlen);
-/* "host:port" (IPv4/name, or [IPv6]:port); 0 or -EINVAL. */
+/* "host:port" (IPv4/name, or [IPv6]:port), or "sentinel:host:port" (appended to the
+ * Sentinels); 0 or -EINVAL. */
 int sw_cluster_parse_redis(const char *s, struct sw_cluster_conf *c);
 
 /* What a replicator counted (D4). Lags are from a delta's drain on the sender to its apply

@@ -43,6 +43,17 @@ sw_cluster_parse_redis(const char *s, struct sw_cluster_conf *c)
 
 	if (s == NULL)
 		return -EINVAL;
+	if (strncmp(s, "sentinel:", 9) == 0) {
+		struct sw_cluster_conf t;
+
+		if (c->nsentinels >= SW_CLUSTER_SENTINELS_MAX ||
+		    strncmp(s + 9, "sentinel:", 9) == 0 || sw_cluster_parse_redis(s + 9, &t) < 0)
+			return -EINVAL;
+		snprintf(c->sentinel[c->nsentinels].host, sizeof(c->sentinel[0].host), "%s",
+			 t.host);
+		c->sentinel[c->nsentinels++].port = t.port;
+		return 0;
+	}
 	if (s[0] == '[') {
 		const char *rb = strchr(s, ']');
 
@@ -104,9 +115,9 @@ int
 sw_cluster_conf_site(const char *path, const char *instance, struct sw_cluster_conf *c, char *err,
 		     size_t errlen)
 {
-	static const char *const keys[] = {"name",	   "redis",	 "member",
-					   "flush_us",	   "timeout_ms", "retry_ms",
-					   "heartbeat_ms", "batch",	 NULL};
+	static const char *const keys[] = {"name",	 "redis",    "member",	     "flush_us",
+					   "timeout_ms", "retry_ms", "heartbeat_ms", "batch",
+					   "master",	 NULL};
 	static const struct {
 		const char *key;
 		size_t off;
@@ -165,10 +176,46 @@ sw_cluster_conf_site(const char *path, const char *instance, struct sw_cluster_c
 	}
 	snprintf(c->group, sizeof(c->group), "%s", str);
 	s = config_setting_get_member(cl, "redis");
-	str = s != NULL ? config_setting_get_string(s) : NULL;
-	if (str == NULL || sw_cluster_parse_redis(str, c) < 0) {
-		rc = errat(err, errlen, path, s != NULL ? s : cl,
-			   "'site.cluster.redis' must be \"host:port\" (or \"[v6]:port\")");
+	if (s != NULL && (config_setting_is_array(s) || config_setting_is_list(s)) &&
+	    config_setting_length(s) > 0) {
+		/* A list of Sentinels (D2). */
+		for (int i = 0; i < config_setting_length(s); i++) {
+			const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+
+			str = config_setting_get_string(e);
+			if (str == NULL || strncmp(str, "sentinel:", 9) != 0 ||
+			    sw_cluster_parse_redis(str, c) < 0) {
+				rc = errat(err, errlen, path, e,
+					   "'site.cluster.redis' list: each element must be "
+					   "\"sentinel:host:port\" (at most %d)",
+					   SW_CLUSTER_SENTINELS_MAX);
+				goto out;
+			}
+		}
+	} else {
+		str = s != NULL ? config_setting_get_string(s) : NULL;
+		if (str == NULL || sw_cluster_parse_redis(str, c) < 0) {
+			rc = errat(err, errlen, path, s != NULL ? s : cl,
+				   "'site.cluster.redis' must be \"host:port\" (or \"[v6]:port\", "
+				   "\"sentinel:host:port\" or a list of them)");
+			goto out;
+		}
+	}
+	s = config_setting_get_member(cl, "master");
+	if (s != NULL) {
+		str = config_setting_get_string(s);
+		if (str == NULL || !name_valid(str) || c->nsentinels == 0) {
+			rc = errat(
+				err, errlen, path, s,
+				"'site.cluster.master' is the Sentinels' master name "
+				"([A-Za-z0-9_.-]), with redis = [ \"sentinel:host:port\", ... ]");
+			goto out;
+		}
+		snprintf(c->master, sizeof(c->master), "%s", str);
+	} else if (c->nsentinels > 0) {
+		rc = errat(err, errlen, path, cl,
+			   "'site.cluster.master' (the Sentinels' master name) is required with "
+			   "Sentinels");
 		goto out;
 	}
 	s = config_setting_get_member(cl, "member");

@@ -4,6 +4,7 @@
  *
  *   sigwall-cluster [--instance NAME] [--site FILE] [--redis HOST:PORT] [--group NAME]
  *                   [--member NAME] [--events FILE] [--status FILE] [--rings N] [--check]
+ *                   [--master NAME]   (--redis sentinel:HOST:PORT[,sentinel:HOST:PORT...])
  *
  * Configuration from site.cluster of --site, each option overriding it. Nothing configured:
  * says so and exits 0 (a single box). Exit status as every program of the appliance:
@@ -32,10 +33,10 @@ on_signal(int sig)
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-		"usage: sigwall-cluster [--instance NAME] [--site FILE] [--redis HOST:PORT] "
-		"[--group NAME] [--member NAME]\n"
-		"                       [--events FILE] [--status FILE] [--rings N] [--check]\n");
+	fprintf(f, "usage: sigwall-cluster [--instance NAME] [--site FILE] [--redis HOST:PORT] "
+		   "[--group NAME] [--member NAME]\n"
+		   "                       [--events FILE] [--status FILE] [--rings N] [--check]\n"
+		   "                       [--redis sentinel:HOST:PORT[,...] --master NAME]\n");
 }
 
 int
@@ -51,11 +52,12 @@ main(int argc, char **argv)
 		{"status", required_argument, NULL, 'S'},
 		{"rings", required_argument, NULL, 'R'},
 		{"check", no_argument, NULL, 'c'},
+		{"master", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *instance = "default", *site = NULL, *redis = NULL, *group = NULL;
-	const char *member = NULL, *events = NULL, *status = NULL;
+	const char *member = NULL, *events = NULL, *status = NULL, *master = NULL;
 	struct sw_cluster_conf conf;
 	struct sw_cluster *c;
 	struct sigaction sa;
@@ -93,6 +95,9 @@ main(int argc, char **argv)
 		case 'c':
 			check = true;
 			break;
+		case 'M':
+			master = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -113,21 +118,42 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (redis != NULL && sw_cluster_parse_redis(redis, &conf) < 0) {
-		fprintf(stderr, "sigwall-cluster: --redis %s: expected HOST:PORT\n", redis);
+	if (redis != NULL) {
+		/* HOST:PORT, or a comma-separated list of sentinel:HOST:PORT (D2). */
+		char list[1024], *save = NULL;
+
+		snprintf(list, sizeof(list), "%s", redis);
+		conf.host[0] = '\0';
+		conf.nsentinels = 0;
+		for (char *t = strtok_r(list, ",", &save); t != NULL;
+		     t = strtok_r(NULL, ",", &save))
+			if (sw_cluster_parse_redis(t, &conf) < 0 ||
+			    (conf.host[0] != '\0' && conf.nsentinels > 0)) {
+				fprintf(stderr,
+					"sigwall-cluster: --redis %s: expected HOST:PORT or "
+					"sentinel:HOST:PORT[,...]\n",
+					redis);
+				return 2;
+			}
+	}
+	if (master != NULL)
+		snprintf(conf.master, sizeof(conf.master), "%s", master);
+	if (conf.nsentinels > 0 && conf.master[0] == '\0') {
+		fprintf(stderr, "sigwall-cluster: Sentinels need the master's name (--master or "
+				"site.cluster.master)\n");
 		return 2;
 	}
 	if (group != NULL)
 		snprintf(conf.group, sizeof(conf.group), "%s", group);
 	if (member != NULL)
 		snprintf(conf.member, sizeof(conf.member), "%s", member);
-	if (conf.group[0] == '\0' && conf.host[0] == '\0') {
+	if (conf.group[0] == '\0' && conf.host[0] == '\0' && conf.nsentinels == 0) {
 		printf("sigwall-cluster: no cluster configured for instance '%s' (no site.cluster, "
 		       "no --redis): a single box, nothing to replicate\n",
 		       instance);
 		return 0;
 	}
-	if (conf.group[0] == '\0' || conf.host[0] == '\0') {
+	if (conf.group[0] == '\0' || (conf.host[0] == '\0' && conf.nsentinels == 0)) {
 		fprintf(stderr, "sigwall-cluster: a cluster needs a group name and a Redis "
 				"(site.cluster.name and .redis, or --group and --redis)\n");
 		return 2;
@@ -136,8 +162,14 @@ main(int argc, char **argv)
 		snprintf(conf.member, sizeof(conf.member), "member.%s", instance);
 	sw_cluster_conf_defaults(&conf);
 	if (check) {
-		printf("cluster group %s, member %s, redis %s:%d\n", conf.group, conf.member,
-		       conf.host, conf.port);
+		if (conf.nsentinels > 0)
+			printf("cluster group %s, member %s, master %s of %u Sentinel(s), first "
+			       "%s:%d\n",
+			       conf.group, conf.member, conf.master, conf.nsentinels,
+			       conf.sentinel[0].host, conf.sentinel[0].port);
+		else
+			printf("cluster group %s, member %s, redis %s:%d\n", conf.group,
+			       conf.member, conf.host, conf.port);
 		return 0;
 	}
 	if (events != NULL)
@@ -162,8 +194,14 @@ main(int argc, char **argv)
 		sw_cluster_free(c);
 		return 1;
 	}
-	fprintf(stderr, "sigwall-cluster: instance %s, group %s, member %s, redis %s:%d\n",
-		instance, conf.group, conf.member, conf.host, conf.port);
+	if (conf.nsentinels > 0)
+		fprintf(stderr,
+			"sigwall-cluster: instance %s, group %s, member %s, master %s of the "
+			"Sentinels\n",
+			instance, conf.group, conf.member, conf.master);
+	else
+		fprintf(stderr, "sigwall-cluster: instance %s, group %s, member %s, redis %s:%d\n",
+			instance, conf.group, conf.member, conf.host, conf.port);
 	while (!stop) {
 		if (!ready_said && sw_cluster_wait_ready(c, 100)) {
 			struct sw_cluster_stats s;

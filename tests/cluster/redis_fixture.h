@@ -60,18 +60,33 @@ redis_fixture_port(void)
 	return port;
 }
 
-/* Start redis-server on 127.0.0.1:port (no persistence) and wait until it answers PING.
- * Returns its pid, or -1. */
+/* Start redis-server on 127.0.0.1:port (no persistence) and wait until it answers PING;
+ * conf: a configuration file to start from (a Sentinel's, with "--sentinel" in extra), or
+ * NULL; extra: more arguments, or NULL. Returns its pid, or -1. */
 static pid_t
-redis_fixture_start(int port)
+redis_fixture_spawn(int port, const char *conf, const char *const *extra)
 {
 	const char *bin = redis_fixture_binary();
+	const char *argv[32];
 	char portstr[16];
 	pid_t pid, parent = getpid();
+	unsigned n = 0;
 
 	if (bin == NULL)
 		return -1;
 	snprintf(portstr, sizeof(portstr), "%d", port);
+	argv[n++] = bin;
+	if (conf != NULL)
+		argv[n++] = conf;
+	for (const char *const *a =
+		     (const char *const[]){"--port", portstr, "--bind", "127.0.0.1", "--save", "",
+					   "--appendonly", "no", "--daemonize", "no",
+					   "--protected-mode", "no", "--dir", "/tmp", NULL};
+	     *a != NULL; a++)
+		argv[n++] = *a;
+	for (; extra != NULL && *extra != NULL && n < 31; extra++)
+		argv[n++] = *extra;
+	argv[n] = NULL;
 	pid = fork();
 	if (pid < 0)
 		return -1;
@@ -88,9 +103,7 @@ redis_fixture_start(int port)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execl(bin, bin, "--port", portstr, "--bind", "127.0.0.1", "--save", "",
-		      "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no", "--dir",
-		      "/tmp", (char *)NULL);
+		execv(bin, (char *const *)argv);
 		_exit(127);
 	}
 	for (int i = 0; i < 500; i++) {
@@ -112,6 +125,12 @@ redis_fixture_start(int port)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	return -1;
+}
+
+static pid_t
+redis_fixture_start(int port)
+{
+	return redis_fixture_spawn(port, NULL, NULL);
 }
 
 static void

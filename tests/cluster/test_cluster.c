@@ -87,13 +87,23 @@ conf_for(struct sw_cluster_conf *conf, const char *group, const char *name, cons
 		snprintf(conf->status, sizeof(conf->status), "%s", status);
 }
 
+static void member_start(struct member *m, const struct sw_cluster_conf *conf);
+
 static void
 member_init(struct member *m, const char *group, const char *name, const char *events,
 	    const char *status)
 {
+	struct sw_cluster_conf conf;
+
+	conf_for(&conf, group, name, events, status);
+	member_start(m, &conf);
+}
+
+static void
+member_start(struct member *m, const struct sw_cluster_conf *conf)
+{
 	struct sw_state_config cfg = {
 		.dialogues = 4096, .sms = 1024, .subscribers = 4096, .max_workers = 4};
-	struct sw_cluster_conf conf;
 
 	memset(m, 0, sizeof(*m));
 	assert_int_equal(sw_state_create_anon(&cfg, &m->st), 0);
@@ -101,8 +111,7 @@ member_init(struct member *m, const char *group, const char *name, const char *e
 	m->ring = sw_state_ring_init(m->ring_mem, RING);
 	assert_non_null(m->ring);
 	assert_int_equal(sw_state_ctx_init(&m->ctx, &m->st, 0, m->ring), 0);
-	conf_for(&conf, group, name, events, status);
-	m->c = sw_cluster_new(&conf, NULL, &m->st, &m->ring, 1);
+	m->c = sw_cluster_new(conf, NULL, &m->st, &m->ring, 1);
 	assert_non_null(m->c);
 	assert_int_equal(sw_cluster_start(m->c), 0);
 }
@@ -648,11 +657,165 @@ test_site_conf(void **state)
 	fclose(f);
 	assert_int_equal(sw_cluster_conf_site(path, "i1", &c, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, ":5: unknown key 'site.cluster.sentinel'"));
+	/* D2: a list of Sentinels and the master's name. */
+	f = fopen(path, "w");
+	fputs("site = {\n cluster = {\n  name = \"p\";\n  redis = [ \"sentinel:10.0.0.5:26379\", "
+	      "\"sentinel:[fd00::6]:26380\" ];\n  master = \"mm\";\n };\n};\n",
+	      f);
+	fclose(f);
+	assert_int_equal(sw_cluster_conf_site(path, "i1", &c, err, sizeof(err)), 1);
+	assert_int_equal(c.nsentinels, 2);
+	assert_string_equal(c.sentinel[1].host, "fd00::6");
+	assert_int_equal(c.sentinel[1].port, 26380);
+	assert_string_equal(c.master, "mm");
+	f = fopen(path, "w");
+	fputs("site = {\n cluster = {\n  name = \"p\";\n  redis = [ \"sentinel:10.0.0.5:26379\" "
+	      "];\n };\n};\n",
+	      f);
+	fclose(f);
+	assert_int_equal(sw_cluster_conf_site(path, "i1", &c, err, sizeof(err)), -EINVAL);
+	printf("# %s\n", err);
+	assert_non_null(strstr(err, ":2: 'site.cluster.master'"));
+	f = fopen(path, "w");
+	fputs("site = {\n cluster = {\n  name = \"p\";\n  redis = [ \"10.0.0.5:26379\" ];\n"
+	      "  master = \"mm\";\n };\n};\n",
+	      f);
+	fclose(f);
+	assert_int_equal(sw_cluster_conf_site(path, "i1", &c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, ":4: 'site.cluster.redis' list"));
 	assert_int_equal(sw_cluster_parse_redis("[::1]:6379", &c), 0);
 	assert_string_equal(c.host, "::1");
 	assert_int_equal(sw_cluster_parse_redis("h:0", &c), -EINVAL);
 	assert_int_equal(sw_cluster_parse_redis("h:1:2", &c), -EINVAL);
 	unlink(path);
+}
+
+/* D2, Redis Sentinel: a master, its replica and a Sentinel (real redis-server processes on
+ * loopback); members configured with the Sentinel only. A forced failover (SENTINEL FAILOVER)
+ * promotes the replica; the old master is then killed, so that a member still writing to it
+ * would replicate nothing: both members follow the new master, replication goes on, and a new
+ * member loads the warm copy from it. */
+static redisReply *
+sentinel_cmd(int sport, const char *cmd)
+{
+	struct timeval tv = {.tv_sec = 1};
+	redisContext *r = redisConnectWithTimeout("127.0.0.1", sport, tv);
+	redisReply *rep = r != NULL && !r->err ? redisCommand(r, cmd) : NULL;
+
+	if (r != NULL)
+		redisFree(r);
+	return rep;
+}
+
+static int
+sentinel_master_port(int sport)
+{
+	redisReply *rep = sentinel_cmd(sport, "SENTINEL get-master-addr-by-name mm");
+	int mport = rep != NULL && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2
+			    ? atoi(rep->element[1]->str)
+			    : -1;
+
+	if (rep != NULL)
+		freeReplyObject(rep);
+	return mport;
+}
+
+static bool
+sentinel_knows_replica(int sport)
+{
+	redisReply *rep = sentinel_cmd(sport, "SENTINEL replicas mm");
+	bool ok = rep != NULL && rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1;
+
+	if (rep != NULL)
+		freeReplyObject(rep);
+	return ok;
+}
+
+static void
+test_sentinel(void **state)
+{
+	int pm = port + 1, pr = port + 2, ps = port + 3;
+	char portstr[16], sconf[128], group[32], saddr[64];
+	pid_t master, replica, sentinel;
+	struct sw_cluster_conf conf;
+	struct member a, b, c;
+	struct sw_cluster_stats s;
+	long ms;
+	FILE *f;
+
+	(void)state;
+	assert_true(redis_fixture_port_free(pm) && redis_fixture_port_free(pr) &&
+		    redis_fixture_port_free(ps));
+	snprintf(portstr, sizeof(portstr), "%d", pm);
+	snprintf(sconf, sizeof(sconf), "/tmp/sw-cluster-%d-sentinel.conf", (int)getpid());
+	f = fopen(sconf, "w");
+	assert_non_null(f);
+	fprintf(f,
+		"sentinel monitor mm 127.0.0.1 %d 1\nsentinel down-after-milliseconds mm 2000\n"
+		"sentinel failover-timeout mm 4000\n",
+		pm);
+	fclose(f);
+	master = redis_fixture_spawn(pm, NULL, NULL);
+	replica = redis_fixture_spawn(
+		pr, NULL, (const char *const[]){"--replicaof", "127.0.0.1", portstr, NULL});
+	sentinel = redis_fixture_spawn(ps, sconf, (const char *const[]){"--sentinel", NULL});
+	assert_true(master > 0 && replica > 0 && sentinel > 0);
+	assert_int_equal(sentinel_master_port(ps), pm);
+	/* The Sentinel learns the replica from the master's INFO (every 10 s at most). */
+	ms = WAIT_MS(sentinel_knows_replica(ps), 15000);
+	printf("# Sentinel on %d: master %d, replica %d known after %ld ms\n", ps, pm, pr, ms);
+	assert_true(ms >= 0);
+
+	next_group(group, sizeof(group));
+	conf_for(&conf, group, "A", NULL, NULL);
+	conf.host[0] = '\0';
+	assert_int_equal(sw_cluster_parse_redis("sentinel:127.0.0.1:1", &conf), 0); /* dead */
+	snprintf(saddr, sizeof(saddr), "sentinel:127.0.0.1:%d", ps);
+	assert_int_equal(sw_cluster_parse_redis(saddr, &conf), 0);
+	snprintf(conf.master, sizeof(conf.master), "mm");
+	member_start(&a, &conf);
+	snprintf(conf.member, sizeof(conf.member), "B");
+	member_start(&b, &conf);
+	assert_true(sw_cluster_wait_ready(a.c, 5000));
+	assert_true(sw_cluster_wait_ready(b.c, 5000));
+	begin_from_inside(&a, 0xa001);
+	assert_true(WAIT_MS(end_known(&b, 0xa001), 3000) >= 0);
+
+	{
+		redisReply *rep = sentinel_cmd(ps, "SENTINEL FAILOVER mm");
+
+		assert_non_null(rep);
+		assert_int_equal(rep->type, REDIS_REPLY_STATUS);
+		freeReplyObject(rep);
+	}
+	ms = WAIT_MS(sentinel_master_port(ps) == pr, 15000);
+	printf("# SENTINEL FAILOVER: master %d after %ld ms\n", pr, ms);
+	assert_true(ms >= 0);
+	redis_fixture_stop(master); /* nobody may still use it */
+
+	begin_from_inside(&a, 0xa002);
+	ms = WAIT_MS(end_known(&b, 0xa002), 10000);
+	sw_cluster_stats(a.c, &s);
+	printf("# after the failover: replicated in %ld ms; A disconnects %llu, reachable %d\n", ms,
+	       (unsigned long long)s.disconnects, s.reachable);
+	assert_true(ms >= 0);
+	assert_true(WAIT_MS((sw_cluster_stats(a.c, &s), s.reachable && !s.degraded), 5000) >= 0);
+	assert_true(s.disconnects >= 1);
+	/* B learns, A knows: both directions through the new master. */
+	begin_from_inside(&b, 0xa003);
+	assert_true(WAIT_MS(end_known(&a, 0xa003), 5000) >= 0);
+	/* A new member loads the warm copy from the new master. */
+	snprintf(conf.member, sizeof(conf.member), "C");
+	member_start(&c, &conf);
+	assert_true(sw_cluster_wait_ready(c.c, 5000));
+	assert_true(end_known(&c, 0xa001));
+	assert_true(end_known(&c, 0xa002));
+	member_fini(&c);
+	member_fini(&a);
+	member_fini(&b);
+	redis_fixture_stop(sentinel);
+	redis_fixture_stop(replica);
+	unlink(sconf);
 }
 
 /* Each test starts with a running Redis, whatever an earlier failed test left (stopped, killed). */
@@ -677,6 +840,7 @@ main(void)
 		cmocka_unit_test_setup(test_gaps_and_garbage, ensure_redis),
 		cmocka_unit_test_setup(test_slow_redis, ensure_redis),
 		cmocka_unit_test_setup(test_named_objects, ensure_redis),
+		cmocka_unit_test_setup(test_sentinel, ensure_redis),
 	};
 	int rc;
 
