@@ -18,6 +18,7 @@
 
 #include "control/cluster/cluster.h"
 #include "control/daemon/ctlsock.h"
+#include "dataplane/proxy/proxy_shm.h"
 #include "dataplane/shm/shm.h"
 #include "sigwallctl.h"
 
@@ -242,6 +243,8 @@ sw_cmd_status(int argc, char **argv)
 		status_from_shm();
 	if (!json)
 		sw_cluster_status_print(sw_ctl_instance, stdout);
+	if (!json) /* proxy mode: the associations and their M3UA states (issue 21) */
+		sw_proxy_status_print(sw_ctl_instance, stdout);
 	return rc;
 }
 

@@ -822,6 +822,10 @@ run(struct app *a)
 			proxy_args.quit = &quit;
 			proxy_args.status_every_ms = 1000;
 			proxy_args.default_drop = a->def_action == SW_ACT_DROP;
+			/* issue 21 D5: worker 0's block (epoch, counters, events), status object */
+			proxy_args.sw = a->workers[0].sw;
+			proxy_args.ring = a->workers[0].ring;
+			proxy_args.instance = a->instance;
 			rte_eal_remote_launch(sw_proxy_dpdk_main, &proxy_args, lcore);
 			break;
 		}

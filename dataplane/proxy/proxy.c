@@ -8,6 +8,7 @@
 #include "dataplane/decode/decode.h"
 #include "m3ua_wire.h"
 #include "proxy.h"
+#include "proxy_shm.h"
 #include "sccp_wire.h"
 
 #define PROXY_ANSWER_MAX 512 /* an SCCP answer: 3 fields of < 256 bytes + pointers */
@@ -421,25 +422,8 @@ link_data(void *user, const struct sw_m3ua_msg *m, uint32_t rctx)
 size_t
 sw_proxy_status(const struct sw_proxy *px, char *out, size_t cap)
 {
-	size_t n = 0;
+	struct sw_proxy_snap snap;
 
-	for (unsigned i = 0; i < px->nlinks && n < cap; i++) {
-		const struct sw_proxy_link *l = &px->link[i];
-		int w = snprintf(out + n, cap - n,
-				 "link %s sctp=%s m3ua=%s asp=%s as=%s rx=%llu tx=%llu err_rx=%llu "
-				 "err_tx=%llu looped=%llu\n",
-				 l->cfg.name, l->sctp_up ? "up" : "down",
-				 l->ep.client ? "asp" : "sgp", sw_m3ua_asp_state_name(l->ep.state),
-				 sw_m3ua_as_state_name(l->ep.client ? l->ep.peer_as_state
-								    : l->as.state),
-				 (unsigned long long)l->ep.ctr.rx_data,
-				 (unsigned long long)l->ep.ctr.tx_data,
-				 (unsigned long long)l->ep.ctr.err_rx,
-				 (unsigned long long)l->ep.ctr.err_tx,
-				 (unsigned long long)l->looped);
-		if (w < 0)
-			break;
-		n += (size_t)w;
-	}
-	return n < cap ? n : cap;
+	sw_proxy_snapshot(px, 0, 0, &snap);
+	return sw_proxy_snap_format(&snap, false, out, cap);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -12,11 +13,13 @@
 
 #include "dataplane/app/worker.h"
 #include "dataplane/policy/policy.h"
+#include "dataplane/shm/shm.h"
 #include "proxy_conf.h"
 #include "proxy_dpdk.h"
 #include "proxy_frame.h"
 #include "proxy_judge.h"
 #include "proxy_sctp.h"
+#include "proxy_shm.h"
 
 #define PX_BURST 32
 #define PX_TXQ 256
@@ -29,9 +32,19 @@ struct px_dp {
 	struct sw_proxy_policy pp;
 	uint64_t now_ms;
 	struct rte_mbuf *txq[PX_TXQ];
+	uint16_t txlen[PX_TXQ];       /* lengths of txq (the mbufs are the driver's once sent) */
 	unsigned ntx;
 	uint64_t tx_drop, rx_frames;
 	uint64_t bound_gen;
+	/* The stats region's worker block this lcore runs as (as an inline worker: epoch, alive,
+	 * heartbeat, counters, events); NULL without shared memory. */
+	struct sw_proxy_judge inner; /* the policy judge; the core calls px_judge around it */
+	struct sw_shm_worker *sw;
+	struct sw_shm_counters *c;
+	struct sw_shm_ring *ring;
+	struct sw_proxy_shm *shm;    /* `sigwallctl status`: associations (proxy_shm.h) */
+	uint64_t t0_ns, real0_ns, mono0_ns; /* px_now_ns, CLOCK_REALTIME, CLOCK_MONOTONIC at start */
+	uint64_t next_noimg_ms;      /* the next SW_EV_NO_IMAGE event (one a second at most) */
 };
 
 static void
@@ -46,9 +59,19 @@ px_flush(struct px_dp *d)
 			break;
 		sent += n;
 	}
+	if (d->c != NULL && sent != 0) {
+		uint64_t bytes = 0;
+
+		for (unsigned i = 0; i < sent; i++)
+			bytes += d->txlen[i];
+		SW_SHM_ADD(d->c->tx_pkts, sent);
+		SW_SHM_ADD(d->c->tx_bytes, bytes);
+	}
 	for (unsigned i = sent; i < d->ntx; i++) {
 		rte_pktmbuf_free(d->txq[i]);
 		d->tx_drop++;
+		if (d->c != NULL)
+			SW_SHM_ADD(d->c->tx_dropped, 1);
 	}
 	d->ntx = 0;
 }
@@ -81,6 +104,7 @@ px_tx_commit(struct px_dp *d, struct rte_mbuf *m, size_t len)
 	}
 	m->data_len = (uint16_t)len;
 	m->pkt_len = (uint32_t)len;
+	d->txlen[d->ntx] = (uint16_t)len;
 	d->txq[d->ntx++] = m;
 }
 
@@ -100,7 +124,124 @@ px_output(void *user, uint16_t link, const void *pkt, size_t len)
 	return 0;
 }
 
-/* Bind the image the main lcore validated, as the inline workers do (worker.c). */
+static uint64_t
+clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+px_now_ns(void)
+{
+	return (uint64_t)((double)rte_get_timer_cycles() * 1e9 / (double)rte_get_timer_hz());
+}
+
+/* An event record as an inline worker's (worker.c), from the decoded MSU; no frame snapshot:
+ * the message came out of usrsctp, not off the wire (cap_len 0, pkt_len the M3UA length). */
+static void
+px_event(struct px_dp *d, const struct sw_msu *msu, const struct sw_judge_verdict *j,
+	 unsigned side)
+{
+	uint8_t kind = SW_EV_VERDICT;
+	struct sw_shm_event *ev;
+
+	if (msu->mal != SW_MAL_NONE)
+		kind = SW_EV_MALFORMED;
+	else if (j->no_image)
+		kind = SW_EV_NO_IMAGE;
+	ev = sw_shm_event_reserve_kind(d->ring, kind);
+	if (ev == NULL) {
+		SW_SHM_ADD(d->c->events_lost, 1);
+		return;
+	}
+	memset(ev, 0, offsetof(struct sw_shm_event, pkt));
+	ev->time_ns = d->real0_ns + (px_now_ns() - d->t0_ns);
+	ev->generation = j->no_image ? 0 : d->bound_gen;
+	ev->rule = j->rule;
+	ev->kind = kind;
+	ev->action = j->action;
+	ev->direction = (uint8_t)side;
+	ev->port = d->args->port;
+	ev->mal = msu->mal;
+	ev->opcode = -1;
+	if (msu->has & SW_HAS_PROTO_DATA) {
+		ev->si = msu->m3ua.si;
+		ev->opc = msu->m3ua.opc;
+		ev->dpc = msu->m3ua.dpc;
+	}
+	if (msu->has & SW_HAS_SCCP) {
+		ev->sccp_type = msu->sccp.type;
+		memcpy(ev->cgpa, msu->sccp.cgpa.digits.d, sizeof(ev->cgpa));
+		memcpy(ev->cdpa, msu->sccp.cdpa.digits.d, sizeof(ev->cdpa));
+	}
+	if (msu->has & SW_HAS_TCAP) {
+		ev->tcap_type = msu->tcap.type;
+		for (unsigned i = 0; i < msu->tcap.ncomp && i < SW_COMP_MAX; i++)
+			if (msu->tcap.comp[i].type == SW_COMP_INVOKE &&
+			    msu->tcap.comp[i].has_opcode && !msu->tcap.comp[i].opcode_global) {
+				ev->opcode = msu->tcap.comp[i].opcode;
+				break;
+			}
+	}
+	if (msu->has & SW_HAS_MAP)
+		memcpy(ev->imsi, msu->map.imsi.d, sizeof(ev->imsi));
+	ev->pkt_len = msu->data_len;
+	sw_shm_event_commit(d->ring);
+	SW_SHM_ADD(d->c->events, 1);
+}
+
+/* The core's judge: the policy's verdict, counted in the worker block as an inline worker counts
+ * an MSU's (allowed + dropped + alerted == msus; rule, default, malformed counters), with an
+ * event for every verdict but a plain allow. A proxy action (reject, abort, redirect) is the
+ * judge's drop; what the proxy then did is in its own counters (proxy_shm.h). */
+static struct sw_proxy_verdict
+px_judge(void *ctx, const struct sw_msu *msu, unsigned side, uint64_t now_ns)
+{
+	struct px_dp *d = ctx;
+	struct sw_proxy_verdict v = d->inner.judge(d->inner.ctx, msu, side, now_ns);
+	const struct sw_judge_verdict *j = &d->pp.last;
+	struct sw_shm_counters *c = d->c;
+
+	if (c == NULL)
+		return v;
+	SW_SHM_ADD(c->msus, 1);
+	if (j->action == SW_ACTION_DROP)
+		SW_SHM_ADD(c->dropped, 1);
+	else if (j->action == SW_ACTION_ALERT)
+		SW_SHM_ADD(c->alerted, 1);
+	else
+		SW_SHM_ADD(c->allowed, 1);
+	if (j->no_image)
+		SW_SHM_ADD(c->no_image, 1);
+	else if (j->rule >= 0 && j->rule < SW_SHM_MAX_RULES)
+		SW_SHM_ADD(c->rule_hits[j->rule], 1);
+	else if (j->rule >= 0)
+		SW_SHM_ADD(c->rule_overflow, 1);
+	else if (j->rule == SW_RULE_DEFAULT)
+		SW_SHM_ADD(c->default_hits, 1);
+	else
+		SW_SHM_ADD(c->malformed_verdicts, 1);
+	if (msu->mal != SW_MAL_NONE) {
+		SW_SHM_ADD(c->malformed, 1);
+		SW_SHM_ADD(c->mal[msu->mal < SW_SHM_MAL_MAX ? msu->mal : 0], 1);
+	}
+	/* Without an image: one event a second at most, as an inline worker (fail closed). */
+	if (j->no_image && msu->mal == SW_MAL_NONE) {
+		if (d->now_ms < d->next_noimg_ms)
+			return v;
+		d->next_noimg_ms = d->now_ms + 1000;
+	}
+	if (d->ring != NULL && (j->action != SW_ACTION_ALLOW || msu->mal != SW_MAL_NONE))
+		px_event(d, msu, j, side);
+	return v;
+}
+
+/* Bind the image the main lcore validated, as the inline workers do (worker.c), and publish the
+ * epoch: the generation this loop iteration runs on (shm.h, QSBR: control reuses a slot only when
+ * every live worker's epoch has passed it; the proxy lcore is live as worker 0). */
 static void
 px_image(struct px_dp *d)
 {
@@ -117,6 +258,8 @@ px_image(struct px_dp *d)
 	if (sw_policy_ctx_bind(d->pp.jctx.pctx, image) == 0) {
 		d->pp.jctx.image = image;
 		d->bound_gen = gen;
+		if (d->c != NULL)
+			SW_SHM_ADD(d->c->gen_switches, 1);
 		printf("sigwall-dataplane: proxy bound policy generation %llu\n",
 		       (unsigned long long)gen);
 		fflush(stdout);
@@ -142,7 +285,7 @@ sw_proxy_dpdk_main(void *arg)
 	struct sw_proxy_judge judge;
 	struct rte_ether_addr mac;
 	char err[256];
-	uint64_t next_status, next_image = 0, last_sig = 0;
+	uint64_t next_status, next_image = 0, next_shm = 0, last_sig = 0;
 	int rc;
 
 	if (d == NULL)
@@ -155,7 +298,15 @@ sw_proxy_dpdk_main(void *arg)
 	}
 	d->pp.jctx.no_image_action = a->default_drop ? SW_ACTION_DROP : SW_ACTION_ALLOW;
 	d->pp.px = &d->px;
-	sw_proxy_policy_judge(&d->pp, &judge);
+	sw_proxy_policy_judge(&d->pp, &d->inner);
+	judge.judge = px_judge;
+	judge.ctx = d;
+	d->sw = a->sw;
+	d->c = a->sw != NULL ? &a->sw->c : NULL;
+	d->ring = a->sw != NULL ? a->ring : NULL;
+	d->t0_ns = px_now_ns();
+	d->real0_ns = clock_ns(CLOCK_REALTIME);
+	d->mono0_ns = clock_ns(CLOCK_MONOTONIC);
 	sw_proxy_sctp_ops(&d->ps, &ops);
 	sw_proxy_init(&d->px, &ops, &judge);
 	rc = sw_proxy_conf_load(&d->px, a->site, err, sizeof(err));
@@ -173,16 +324,49 @@ sw_proxy_dpdk_main(void *arg)
 			strerror(-rc));
 		goto out;
 	}
+	if (a->instance != NULL && (rc = sw_proxy_shm_create(a->instance, &d->shm)) != 0) {
+		fprintf(stderr, "sigwall-dataplane: proxy: status object: %s\n", strerror(-rc));
+		goto out;
+	}
 	printf("sigwall-dataplane: proxy mode on port %u: %u link(s), %u route(s), %u GT "
 	       "translation(s)\n",
 	       a->port, d->px.nlinks, d->px.routes.nroutes, d->px.routes.ngt);
 	fflush(stdout);
+	if (d->sw != NULL) {
+		atomic_store_explicit(&d->sw->lcore, rte_lcore_id(), memory_order_relaxed);
+		atomic_store_explicit(&d->sw->rx_port, a->port, memory_order_relaxed);
+		atomic_store_explicit(&d->sw->rx_queue, a->queue, memory_order_relaxed);
+		/* shm.h: alive before the first load of the image generation. */
+		atomic_store_explicit(&d->sw->alive, 1, memory_order_seq_cst);
+	}
 	next_status = d->now_ms + a->status_every_ms;
 	while (!*a->quit) {
 		struct rte_mbuf *rx[PX_BURST];
-		uint16_t n = rte_eth_rx_burst(a->port, a->queue, rx, PX_BURST);
+		uint16_t n;
 
 		d->now_ms = px_now_ms();
+		if (d->now_ms >= next_image) {
+			px_image(d);
+			next_image = d->now_ms + 10;
+		}
+		if (d->sw != NULL) {
+			atomic_store_explicit(&d->sw->heartbeat_ns,
+					      d->mono0_ns + (px_now_ns() - d->t0_ns),
+					      memory_order_relaxed);
+			/* The epoch is the generation this iteration runs on (shm.h: QSBR). */
+			if (atomic_load_explicit(&d->sw->epoch, memory_order_relaxed) < d->bound_gen)
+				sw_shm_worker_epoch(d->sw, d->bound_gen);
+		}
+		n = rte_eth_rx_burst(a->port, a->queue, rx, PX_BURST);
+		if (n != 0 && d->c != NULL) {
+			uint64_t bytes = 0;
+
+			for (uint16_t i = 0; i < n; i++)
+				bytes += rte_pktmbuf_pkt_len(rx[i]);
+			SW_SHM_ADD(d->c->rx_pkts, n);
+			SW_SHM_ADD(d->c->rx_bytes, bytes);
+			SW_SHM_ADD(d->c->bursts, 1);
+		}
 		for (uint16_t i = 0; i < n; i++) {
 			uint8_t *f = rte_pktmbuf_mtod(rx[i], uint8_t *);
 			size_t off, len;
@@ -213,36 +397,39 @@ sw_proxy_dpdk_main(void *arg)
 		}
 		sw_proxy_sctp_poll(&d->ps, d->now_ms);
 		px_flush(d);
-		if (d->now_ms >= next_image) {
-			px_image(d);
-			next_image = d->now_ms + 100;
-		}
-		/* Status: periodically, and whenever an association or ASP changes state. */
+		/* Status: whenever an association or ASP changes state, to the status object
+		 * every 100 ms and to stdout every status_every_ms. */
 		uint64_t sig = 0;
 		for (unsigned i = 0; i < d->px.nlinks; i++)
 			sig = sig * 7 + (uint64_t)d->px.link[i].ep.state * 2 + d->px.link[i].sctp_up;
-		if (a->status_every_ms != 0 && (d->now_ms >= next_status || sig != last_sig)) {
-			last_sig = sig;
-			char st[2048];
+		if (sig != last_sig || d->now_ms >= next_shm) {
+			struct sw_proxy_snap snap;
+			bool print = a->status_every_ms != 0 &&
+				     (d->now_ms >= next_status || sig != last_sig);
 
-			sw_proxy_status(&d->px, st, sizeof(st));
-			printf("%sproxy routed=%llu rejected=%llu aborted=%llu redirected=%llu "
-			       "dropped=%llu no_route=%llu judged=%llu\n",
-			       st, (unsigned long long)d->px.ctr[SW_PXO_ROUTED],
-			       (unsigned long long)d->px.ctr[SW_PXO_REJECTED],
-			       (unsigned long long)d->px.ctr[SW_PXO_ABORTED],
-			       (unsigned long long)d->px.ctr[SW_PXO_REDIRECTED],
-			       (unsigned long long)d->px.ctr[SW_PXO_DROPPED],
-			       (unsigned long long)(d->px.ctr[SW_PXO_NO_ROUTE] +
-						    d->px.ctr[SW_PXO_NO_ROUTE_UDTS]),
-			       (unsigned long long)d->pp.judged);
-			fflush(stdout);
-			next_status = d->now_ms + a->status_every_ms;
+			sw_proxy_snapshot(&d->px, d->pp.judged, d->bound_gen, &snap);
+			if (d->shm != NULL)
+				sw_proxy_shm_publish(d->shm, &snap);
+			if (print) {
+				char st[SW_PROXY_LINKS * 200 + 400];
+
+				sw_proxy_snap_format(&snap, true, st, sizeof(st));
+				fputs(st, stdout);
+				fflush(stdout);
+				next_status = d->now_ms + a->status_every_ms;
+			}
+			last_sig = sig;
+			next_shm = d->now_ms + 100;
 		}
 	}
 	sw_proxy_sctp_close(&d->ps);
 	px_flush(d);
 out:
+	/* shm.h: not alive after the last use of an image. */
+	if (d->sw != NULL)
+		atomic_store_explicit(&d->sw->alive, 0, memory_order_release);
+	if (d->shm != NULL)
+		sw_proxy_shm_destroy(d->shm, a->instance);
 	sw_policy_ctx_free(d->pp.jctx.pctx);
 	free(d);
 	return a->rc = rc;

@@ -15,6 +15,8 @@
 
 struct rte_mempool;
 struct sw_image_watch;
+struct sw_shm_worker;
+struct sw_shm_ring;
 
 struct sw_proxy_dpdk_args {
 	uint16_t port, queue;
@@ -24,6 +26,11 @@ struct sw_proxy_dpdk_args {
 	volatile bool *quit;
 	bool default_drop;              /* verdict while no image is bound */
 	unsigned status_every_ms;       /* print the links' status lines; 0: never */
+	/* The stats region's block of the worker whose lcore the proxy runs on (epoch, alive,
+	 * counters, as an inline worker) and its event ring (NULL: events off); NULL: none. */
+	struct sw_shm_worker *sw;
+	struct sw_shm_ring *ring;
+	const char *instance;           /* the associations' status object (proxy_shm.h); NULL: none */
 	int rc;                         /* result: 0 or -errno (set up failed) */
 };
 

@@ -9,9 +9,14 @@
 # ARP for its address, and routes DATA by DPC (m3ua_peer's client sends to DPC 2: home; its
 # server to DPC 1: the partner). m3ua_peer does not check who sent what it receives, so the
 # proxy's `looped` counters (MSUs routed back onto their own link) must stay 0: with the routes
-# swapped each peer would get its own messages back and count them. Checked: both associations ASP-ACTIVE in the proxy's status, every message of each
-# peer received by the other (m3ua_peer checks count and order per stream), nothing lost,
-# no restart, no stall. m3ua_peer ends its exchange with an M3UA NTFY to its peer; management
+# swapped each peer would get its own messages back and count them. Checked: both associations
+# ASP-ACTIVE in the proxy's status, every message of each peer received by the other (m3ua_peer
+# checks count and order per stream), nothing lost, no restart, no stall, while 24 reloads
+# (sw-itest reload-loop, two rule sets in turn) land during the traffic (issue 21 D5): the
+# proxy lcore is live as worker 0 of the stats region with its epoch at the last generation
+# (control reuses an image slot only past it), the events of the traffic carry at least 3
+# generations, the region's counters count every MSU as an inline worker's do, and `sigwallctl
+# status` lists both associations with their M3UA states from the proxy's status object. m3ua_peer ends its exchange with an M3UA NTFY to its peer; management
 # is hop by hop (RFC 4666 4.3) and a proxy does not forward it, so the peers' "no DONE" and the
 # home side's missing SHUTDOWN-COMPLETE are the expected, and only accepted, complaints.
 # usage: proxy_e2e.sh BUILD_DIR [selfcheck]
@@ -35,6 +40,7 @@ A0=vpa0$id A1=vpa1$id B0=vpb0$id B1=vpb1$id D0=vpd0$id D1=vpd1$id BR=vpbr$id
 PEER=$BUILD/tests/e2e/m3ua_peer
 DP=$BUILD/dataplane/app/sigwall-dataplane
 ITEST=$BUILD/tests/integration/sw-itest
+SWCTL=$BUILD/control/sigwallctl
 LOG=$(mktemp -d /tmp/sw-proxy-e2e.XXXXXX)
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -43,6 +49,7 @@ command -v ip >/dev/null || skip "iproute2 not installed"
 [ -x "$PEER" ] || skip "m3ua_peer not built (usrsctp missing)"
 [ -x "$DP" ] || skip "sigwall-dataplane not built (libdpdk-dev)"
 [ -x "$ITEST" ] || skip "sw-itest not built"
+[ -x "$SWCTL" ] || skip "sigwallctl not built"
 ip netns add "$NM" 2>/dev/null || skip "network namespaces not allowed here"
 
 pids=()
@@ -97,6 +104,7 @@ cat >"$LOG/rules.conf" <<CONF
 policy = { name = "proxy-e2e"; default = "allow"; malformed = "allow"; };
 rules = ( { name = "never"; cgpa = "999999999"; action = "drop"; } );
 CONF
+sed 's/999999999/999999998/; s/"never"/"never-b"/' "$LOG/rules.conf" >"$LOG/rules2.conf"
 "$ITEST" publish "swpx$id" "$LOG/rules.conf" "$LOG/site.conf" 1 >"$LOG/itest.out" 2>&1 ||
 	fail "publish: $(cat "$LOG/itest.out")"
 
@@ -116,14 +124,28 @@ grep -q "proxy bound policy generation 1" "$LOG/proxy.out" || fail "proxy did no
 
 # --hold: each peer waits after its ASP is active, so that the proxy's other association is
 # up before the first message (an MSU for an unavailable route is dropped, as by an STP).
-peer=(--count "$COUNT" --streams 4 --block-every 0 --stall 8 --timeout 40 --hold 4000)
+peer=(--count "$COUNT" --streams 4 --block-every 0 --stall 8 --timeout 40 --hold 4000 --pace 15000)
 ip netns exec "$NB" "$PEER" --server --local 10.197.0.3 --lport 2905 --remote 10.197.0.1 \
 	--rport 2907 "${peer[@]}" >"$LOG/home.out" 2>"$LOG/home.err" &
 hp=$!; pids+=($hp)
 ip netns exec "$NA" "$PEER" --client --local 10.197.0.2 --lport 2906 --remote 10.197.0.1 \
 	--rport 2905 "${peer[@]}" >"$LOG/partner.out" 2>"$LOG/partner.err" &
 pp=$!; pids+=($pp)
+# Reloads under traffic: generations 2..13, one every 40 ms (plus its compile time: 0.1-1 s on a
+# loaded machine) from about when the peers start sending (their --hold), while the messages
+# are paced over 4.5 s.
+RELOADS=12
+(sleep 4.2; exec "$ITEST" reload-loop "swpx$id" "$LOG/site.conf" 2 $RELOADS 40 "$LOG/rules2.conf" \
+	"$LOG/rules.conf") >"$LOG/reload.out" 2>&1 &
+rl=$!; pids+=($rl)
+# `sigwallctl status` while both associations carry traffic (no control runs: it exits 1 and
+# says what the shared memory says).
+(sleep 4.8; exec "$SWCTL" --instance "swpx$id" status) >"$LOG/status-mid.out" 2>&1 &
+pids+=($!)
 wait $pp; wait $hp
+wait $rl || fail "reload-loop: $(tail -2 "$LOG/reload.out")"
+last_gen=$((RELOADS + 1))
+for _ in $(seq 30); do grep -q "proxy bound policy generation $last_gen" "$LOG/proxy.out" && break; sleep 0.1; done
 sleep 1.2 # one more status line of the proxy
 
 for side in partner home; do
@@ -150,4 +172,32 @@ echo "proxy: $(grep "proxy routed=" "$LOG/proxy.out" | tail -1)"
 [ "${routed:-0}" -eq $((2 * COUNT)) ] || fail "proxy routed ${routed:-0}, want $((2 * COUNT))"
 judged=$(grep -o "judged=[0-9]*" "$LOG/proxy.out" | tail -1 | cut -d= -f2)
 [ "${judged:-0}" -eq $((2 * COUNT)) ] || fail "judged ${judged:-0}, want $((2 * COUNT))"
-echo "PASS: proxy mode on DPDK: both associations ASP-ACTIVE, $COUNT messages each way routed"
+
+# D5: the stats region sees the proxy lcore as a live worker at the last generation (the
+# epoch: before, it was "not live" and control could reuse a slot the proxy still read).
+"$SWCTL" --instance "swpx$id" status >"$LOG/status.out" 2>&1 # no control running: exit 1
+sed -n '1,40p' "$LOG/status.out"
+grep -q "worker 0 epoch $last_gen live" "$LOG/status.out" ||
+	fail "status: worker 0 (the proxy lcore) not live at epoch $last_gen"
+grep -q "proxy mode: 2 association(s)" "$LOG/status.out" || fail "status: no proxy section"
+grep "link " "$LOG/status-mid.out"
+grep -q "link partner sctp=up m3ua=sgp asp=active as=active" "$LOG/status-mid.out" ||
+	fail "status during traffic: partner association not listed ASP-ACTIVE"
+# (the home SGP, m3ua_peer, sends no NTFY AS-ACTIVE: its AS state is not known there yet)
+grep -q "link home sctp=up m3ua=asp asp=active" "$LOG/status-mid.out" ||
+	fail "status during traffic: home association not listed ASP-ACTIVE"
+grep -q "proxy routed=$((2 * COUNT)) .* generation=$last_gen" "$LOG/status.out" ||
+	fail "status: proxy counters or generation"
+ctr=$("$ITEST" counters "swpx$id")
+echo "counters: $ctr"
+case "$ctr" in *"\"msus\":$((2 * COUNT)),\"allowed\":$((2 * COUNT)),"*) ;;
+	*) fail "stats region: not $((2 * COUNT)) MSUs judged and allowed" ;; esac
+sw=$(echo "$ctr" | grep -o '"gen_switches":[0-9]*' | cut -d: -f2)
+# (a generation replaced before the proxy looked is skipped, as by an inline worker)
+[ "${sw:-0}" -ge 3 ] || fail "stats region: ${sw:-0} generation switches, want at least 3"
+# m3ua_peer's DATA is text, malformed SCCP: every message is a malformed event (allowed), with
+# the generation that judged it.
+gens=$("$ITEST" events "swpx$id" 2>/dev/null | grep -o '"generation":[0-9]*' | sort -u | wc -l)
+echo "events: messages judged under $gens generations"
+[ "$gens" -ge 3 ] || fail "the reloads did not land during the traffic ($gens generation(s))"
+echo "PASS: proxy mode on DPDK: both associations ASP-ACTIVE, $COUNT messages each way routed, $RELOADS reloads under traffic, nothing lost"
