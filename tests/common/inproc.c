@@ -73,7 +73,7 @@ peer_msg(void *user, uint16_t stream, uint32_t ppid, const uint8_t *buf, size_t 
 {
 	struct inproc_peer *p = user;
 
-	if (ppid == SW_PPID_M3UA)
+	if (ppid == SW_PPID_M3UA && !p->silent)
 		sw_m3ua_input(&p->ep, stream, buf, len, now_ms(p->ip));
 }
 

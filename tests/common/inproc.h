@@ -33,6 +33,8 @@ struct inproc_peer {
 	struct sw_m3ua_ep ep;
 	struct sw_m3ua_as as;
 	struct inproc_wire in;   /* packets from the proxy */
+	bool silent;             /* its M3UA ignores what it receives (a hung M3UA over a live
+				    SCTP association: BEATs go unanswered) */
 	/* what it received */
 	unsigned ndata, duna, dava;
 	uint32_t duna_pc, dava_pc;
