@@ -213,6 +213,8 @@ void sw_evjson_head(struct sw_ctl *c, struct sw_buf *b, uint64_t real_ns, enum s
 /* A drop/alert record: returns its event type. */
 /* SW_EV_REPAIR_FALLBACK (enforce, issue 12 Deliver 4): a "state" record, event repair_fallback */
 void sw_evjson_repair(struct sw_ctl *c, const struct sw_shm_event *e, struct sw_buf *b);
+/* An example of an MSU the shadow policy would act on otherwise (issue 18 D7). */
+void sw_evjson_shadow(struct sw_ctl *c, const struct sw_shm_event *e, struct sw_buf *b);
 enum sw_ev_type sw_evjson_verdict(struct sw_ctl *c, const struct sw_shm_event *e,
 				  struct sw_buf *b);
 /* The per-second line of one malformed reason; sample may be NULL. */

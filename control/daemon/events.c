@@ -600,6 +600,11 @@ sw_events_drain(struct sw_ctl *c, sw_event_sink *sink)
 					c->ev_mal_sampled++;
 					continue;
 				}
+				if (e->kind == SW_EV_SHADOW) { /* rate: issue 18 D7 */
+					sw_evjson_shadow(c, e, &b);
+					emit(c, &b, SW_ET_STATE, sink);
+					continue;
+				}
 				if (e->kind == SW_EV_REPAIR_FALLBACK) { /* enforce */
 					sw_evjson_repair(c, e, &b);
 					emit(c, &b, SW_ET_STATE, sink);

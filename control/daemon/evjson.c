@@ -445,3 +445,27 @@ sw_evjson_repair(struct sw_ctl *c, const struct sw_shm_event *e, struct sw_buf *
 	sw_buf_json_str(b, ip[1][0] != '\0' ? ip[1] : NULL);
 	sw_buf_printf(b, ",\"port\":%u,\"vtag\":%" PRIu32 "}}}}", r.port[1], r.vtag[1]);
 }
+
+/*
+ * An MSU whose action the shadow policy (issue 18 D7, `sigwallctl reload --shadow`) would change:
+ * the candidate's action and rule (index into the candidate image: `sigwallctl shadow diff`
+ * names them), what the active image (generation) did is in the counters; the MSU's fields as
+ * for a verdict. Nothing was done to the MSU by the candidate: a state event, never a drop.
+ */
+void
+sw_evjson_shadow(struct sw_ctl *c, const struct sw_shm_event *e, struct sw_buf *b)
+{
+	char d[SW_DIGITS_MAX + 1];
+
+	sw_evjson_head(c, b, e->time_ns, SW_ET_STATE);
+	sw_buf_printf(b, ",\"state\":{\"event\":\"shadow_change\",\"candidate_action\":\"%s\","
+		      "\"candidate_rule\":%" PRId32 ",\"active_generation\":%" PRIu64
+		      ",\"worker\":%u,\"direction\":\"%s\",\"opc\":%" PRIu32 ",\"dpc\":%" PRIu32
+		      ",\"opcode\":%" PRId32 ",\"cgpa\":",
+		      ev_action_name(e->action), e->rule, e->generation, e->worker,
+		      e->direction == 0 ? "outside" : "inside", e->opc, e->dpc, e->opcode);
+	memcpy(d, e->cgpa, sizeof(d));
+	d[SW_DIGITS_MAX] = '\0';
+	sw_buf_json_str(b, d);
+	sw_buf_printf(b, "}}");
+}

@@ -61,6 +61,7 @@ struct app {
 	unsigned nworkers;
 	struct sw_worker *workers;
 	struct sw_rl_table *rl;    /* rate limits: one table for every worker (issue 18 D6) */
+	struct sw_rl_table *rl_shadow; /* the shadow policy's (issue 18 D7): never the active's */
 	uint32_t rl_entries;       /* --rl-entries, 0: SW_RL_DEFAULT_ENTRIES */
 	bool rl_per_worker;        /* --rl-per-worker: the old per-worker tables (comparison) */
 	struct rte_mempool *pool;

@@ -35,6 +35,7 @@
 
 #include "dataplane/policy/policy.h"
 #include "dataplane/policy/ratelimit.h"
+#include "shadow.h"
 #include "dataplane/enforce/enforce.h"
 #include "app.h"
 #include "enforce_dp.h"
@@ -590,7 +591,9 @@ workers_setup(struct app *a)
 		die_runtime("out of memory for worker state; give the EAL more memory (-m)");
 	a->rl = sw_rl_table_new(a->rl_entries != 0 ? a->rl_entries : SW_RL_DEFAULT_ENTRIES,
 				sw_shm_mono_ns(), 0);
-	if (a->rl == NULL)
+	a->rl_shadow = sw_rl_table_new(a->rl_entries != 0 ? a->rl_entries : SW_RL_DEFAULT_ENTRIES,
+				       sw_shm_mono_ns(), 0);
+	if (a->rl == NULL || a->rl_shadow == NULL)
 		die_runtime("out of memory for the rate-limit table");
 	memset(&wc, 0, sizeof(wc));
 	wc.mode = a->mode;
@@ -637,6 +640,9 @@ workers_setup(struct app *a)
 			sw_policy_ctx_set_ratelimit(w->pctx, a->rl, &w->c->rl);
 		else /* its own table (made when it binds an image), counted in the region */
 			sw_policy_ctx_set_ratelimit(w->pctx, NULL, &w->c->rl);
+		/* Shadow policy (issue 18 D7): evaluated beside the active image, never acted on. */
+		if (sw_shadow_init(w, a->rl_shadow) < 0)
+			die_runtime("worker %u: out of memory for the shadow policy", wi);
 		wi++;
 	}
 }
@@ -892,10 +898,12 @@ teardown(struct app *a)
 			w->assoc_next_ns = 0;
 			sw_enforce_dp_publish(w);
 		}
+		sw_shadow_fini(w);
 		sw_worker_fini(w);
 	}
 	sw_rl_table_free(a->rl); /* after the workers' policy contexts that charged it */
-	a->rl = NULL;
+	sw_rl_table_free(a->rl_shadow);
+	a->rl = a->rl_shadow = NULL;
 	if (have_dp_state)
 		sw_state_close(&dp_state);
 	sw_state_rings_close(&dp_rings);

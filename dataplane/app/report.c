@@ -27,6 +27,9 @@ const struct sw_ctr_desc sw_ctr_desc[] = {
 	{"rl_reclaims", offsetof(struct sw_shm_counters, rl.reclaims)},
 	{"rl_evictions", offsetof(struct sw_shm_counters, rl.evictions)},
 	{"rl_busy", offsetof(struct sw_shm_counters, rl.busy)},
+	/* the shadow policy (issue 18 D7) */
+	CTR(shadow_msus), CTR(shadow_changed), CTR(shadow_to_drop), CTR(shadow_to_pass),
+	CTR(shadow_default), CTR(shadow_malformed), CTR(shadow_images_refused),
 };
 const unsigned sw_ctr_count = RTE_DIM(sw_ctr_desc);
 

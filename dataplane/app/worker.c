@@ -23,6 +23,7 @@
 #include "dataplane/policy/image.h"
 #include "dataplane/policy/policy.h"
 #include "dataplane/reasm/reasm.h"
+#include "shadow.h"
 #include "tables.h"
 #include "worker.h"
 #include "enforce_dp.h"
@@ -171,6 +172,7 @@ sw_worker_sync(struct sw_worker *w)
 	/* The epoch is the generation this burst runs on (shm.h: QSBR contract). */
 	if (atomic_load_explicit(&w->sw->epoch, memory_order_relaxed) < w->gen)
 		sw_shm_worker_epoch(w->sw, w->gen);
+	sw_shadow_sync(w); /* rate: shadow policy pick-up (issue 18 D7) */
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -328,6 +330,7 @@ worker_verdict(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
 {
 	struct worker_judging *wj = arg;
 	struct sw_worker *w = wj->w;
+	struct sw_verdict sv;
 
 	if (unlikely(v->no_image)) {
 		worker_no_image(w, wj, pkt, msu, v);
@@ -349,6 +352,11 @@ worker_verdict(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
 		worker_event(w, wj->m, pkt, msu,
 			     v->mal != SW_MAL_NONE ? SW_EV_MALFORMED : SW_EV_VERDICT, v->action,
 			     v->rule, wj->in_idx, wj->now_tsc);
+	/* rate: the shadow policy's verdict, never acted on (issue 18 D7, shadow.h) */
+	if (unlikely(w->shadow != NULL && w->shadow->image != NULL) &&
+	    sw_shadow_verdict(w, wj->m, pkt, msu, v, wj->in_idx, &sv))
+		worker_event(w, wj->m, pkt, msu, SW_EV_SHADOW, sv.action, sv.rule, wj->in_idx,
+			     wj->now_tsc);
 }
 
 /* A SACK the enforcer wrote for the sender of removed chunks: back out the port it came in on. */

@@ -126,6 +126,7 @@ struct sw_worker {
 	/* Tests (tests/judge): when set, sw_worker_burst copies packet i's judgement to jlog[i]. */
 	struct sw_judgement *jlog;
 	struct sw_msu msu;              /* scratch: the MSU being judged */
+	struct sw_shadow *shadow;       /* shadow policy (issue 18 D7, shadow.h), NULL: none */
 } __rte_cache_aligned;
 
 /*

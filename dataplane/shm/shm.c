@@ -525,6 +525,51 @@ min_live_epoch(const struct sw_shm_stats *s, unsigned *who)
 	return min;
 }
 
+/* Smallest shadow_seen of the live workers (UINT64_MAX: none live). */
+static uint64_t
+min_live_shadow_seen(const struct sw_shm_stats *s)
+{
+	uint64_t min = UINT64_MAX;
+
+	if (s == NULL || s->hdr == NULL)
+		return min;
+	for (unsigned w = 0; w < s->geo.max_workers; w++) {
+		uint64_t e;
+
+		if (!sw_shm_worker_live(s, w))
+			continue;
+		e = atomic_load_explicit(&sw_shm_worker(s, w)->shadow_seen, memory_order_acquire);
+		if (e < min)
+			min = e;
+	}
+	return min;
+}
+
+/*
+ * A slot of generation g that a shadow holds, or held while a worker may still read it (every
+ * live worker's shadow_seen must have reached shadow_seq: shm.h). Control only; forgets the
+ * previous shadow once every worker has left it.
+ */
+static bool
+shadow_holds(struct sw_shm_image_hdr *h, const struct sw_shm_stats *stats, uint64_t g)
+{
+	uint64_t prev = atomic_load_explicit(&h->shadow_prev_generation, memory_order_relaxed);
+
+	if (g == 0)
+		return false;
+	if (g == atomic_load_explicit(&h->shadow_generation, memory_order_relaxed))
+		return true;
+	if (prev == 0 || g != prev)
+		return false;
+	atomic_thread_fence(memory_order_seq_cst);
+	if (min_live_shadow_seen(stats) >=
+	    atomic_load_explicit(&h->shadow_seq, memory_order_relaxed)) {
+		atomic_store_explicit(&h->shadow_prev_generation, 0, memory_order_relaxed);
+		return false;
+	}
+	return true;
+}
+
 int
 sw_shm_image_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
 		     const void *image, uint64_t size, uint64_t generation, uint64_t checksum,
@@ -575,6 +620,8 @@ sw_shm_image_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
 				continue;
 			if (g != 0 && g <= cur && g >= min_epoch)
 				continue;
+			if (shadow_holds(h, stats, g))
+				continue;
 			if (g > cur)
 				g = 0;
 			if (slot == UINT32_MAX || g < best) {
@@ -615,6 +662,140 @@ sw_shm_image_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
 	atomic_store_explicit(&h->generation, generation, memory_order_release);
 	atomic_store_explicit(&h->control_pid, (int32_t)getpid(), memory_order_relaxed);
 	atomic_fetch_add_explicit(&h->reloads, 1, memory_order_relaxed);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Shadow policy (issue 18 D7)                                                                 */
+
+int
+sw_shm_shadow_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
+		      const void *image, uint64_t size, uint64_t generation, uint64_t checksum,
+		      uint32_t sample, unsigned timeout_ms, char *err, size_t errlen)
+{
+	struct sw_shm_image_hdr *h = m->hdr;
+	uint64_t cur, old, deadline;
+	unsigned slot = UINT32_MAX, who;
+
+	if (!m->writable || h == NULL) {
+		snprintf(err, errlen, "%s is not mapped for writing", m->name);
+		return -EINVAL;
+	}
+	if (size > h->slot_size) {
+		snprintf(err, errlen, "image of %llu bytes does not fit the %llu-byte slots of %s",
+			 (unsigned long long)size, (unsigned long long)h->slot_size, m->name);
+		return -E2BIG;
+	}
+	cur = atomic_load_explicit(&h->generation, memory_order_relaxed);
+	old = atomic_load_explicit(&h->shadow_generation, memory_order_relaxed);
+	if (generation <= cur || generation <= old) {
+		snprintf(err, errlen, "shadow generation %llu is not newer than the active %llu",
+			 (unsigned long long)generation, (unsigned long long)cur);
+		return -EINVAL;
+	}
+	atomic_thread_fence(memory_order_seq_cst);
+	deadline = sw_shm_mono_ns() + (uint64_t)timeout_ms * 1000000ull;
+	for (;;) {
+		uint64_t min_epoch = min_live_epoch(stats, &who), best = UINT64_MAX;
+		/* The shadow we replace becomes the previous one: the one before must be left. */
+		bool prev_busy = old != 0 &&
+				 atomic_load_explicit(&h->shadow_prev_generation,
+						      memory_order_relaxed) != 0 &&
+				 shadow_holds(h, stats,
+					      atomic_load_explicit(&h->shadow_prev_generation,
+								   memory_order_relaxed));
+
+		slot = UINT32_MAX;
+		for (unsigned i = 0; !prev_busy && i < h->nslots; i++) {
+			uint64_t g = atomic_load_explicit(&h->slot[i].generation,
+							  memory_order_relaxed);
+
+			if ((cur != 0 && g == cur) || (g != 0 && g <= cur && g >= min_epoch) ||
+			    shadow_holds(h, stats, g))
+				continue;
+			if (g > cur)
+				g = 0;
+			if (slot == UINT32_MAX || g < best) {
+				best = g;
+				slot = i;
+			}
+		}
+		if (slot != UINT32_MAX)
+			break;
+		if (sw_shm_mono_ns() >= deadline) {
+			snprintf(err, errlen, "no free slot in %s for a shadow (%u slots; a worker "
+				 "still reads an older image)", m->name, h->nslots);
+			return -ETIMEDOUT;
+		}
+		usleep(200);
+	}
+	atomic_store_explicit(&h->slot[slot].generation, 0, memory_order_release);
+	atomic_thread_fence(memory_order_seq_cst);
+	memcpy(m->base + h->slot[slot].offset, image, size);
+	h->slot[slot].size = size;
+	h->slot[slot].checksum = checksum;
+	h->slot[slot].compile_ns = 0;
+	h->slot[slot].publish_ns = sw_shm_real_ns();
+	atomic_store_explicit(&h->slot[slot].generation, generation, memory_order_release);
+	if (old != 0)
+		atomic_store_explicit(&h->shadow_prev_generation, old, memory_order_relaxed);
+	atomic_store_explicit(&h->shadow_sample, sample, memory_order_relaxed);
+	atomic_store_explicit(&h->shadow_generation, generation, memory_order_release);
+	atomic_fetch_add_explicit(&h->shadow_seq, 1, memory_order_release);
+	return 0;
+}
+
+int
+sw_shm_shadow_promote(struct sw_shm_image *m, char *err, size_t errlen)
+{
+	struct sw_shm_image_hdr *h = m->hdr;
+	uint64_t g = atomic_load_explicit(&h->shadow_generation, memory_order_relaxed);
+	uint64_t cur = atomic_load_explicit(&h->generation, memory_order_relaxed);
+	unsigned s;
+
+	if (g == 0) {
+		snprintf(err, errlen, "no shadow policy to promote");
+		return -ENOENT;
+	}
+	if (g <= cur) {
+		snprintf(err, errlen, "the active generation %llu is newer than the shadow %llu: "
+			 "reload --shadow again", (unsigned long long)cur, (unsigned long long)g);
+		return -ESTALE;
+	}
+	for (s = 0; s < h->nslots; s++)
+		if (atomic_load_explicit(&h->slot[s].generation, memory_order_relaxed) == g)
+			break;
+	if (s == h->nslots) {
+		snprintf(err, errlen, "the shadow generation %llu is in no slot",
+			 (unsigned long long)g);
+		return -ENOENT;
+	}
+	/* One publication (shm.h): the slot already holds the complete image. From now on the
+	 * active-image rules protect it. */
+	atomic_store_explicit(&h->active_slot, s, memory_order_release);
+	atomic_store_explicit(&h->generation, g, memory_order_release);
+	atomic_store_explicit(&h->control_pid, (int32_t)getpid(), memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->reloads, 1, memory_order_relaxed);
+	atomic_store_explicit(&h->shadow_generation, 0, memory_order_release);
+	atomic_fetch_add_explicit(&h->shadow_seq, 1, memory_order_release);
+	return 0;
+}
+
+int
+sw_shm_shadow_drop(struct sw_shm_image *m, char *err, size_t errlen)
+{
+	struct sw_shm_image_hdr *h = m->hdr;
+	uint64_t g = atomic_load_explicit(&h->shadow_generation, memory_order_relaxed);
+
+	if (g == 0) {
+		snprintf(err, errlen, "no shadow policy to drop");
+		return -ENOENT;
+	}
+	/* Its slot stays reserved until every worker has left it (shadow_holds). An older
+	 * previous shadow nobody may still read is forgotten the same way. */
+	atomic_store_explicit(&h->shadow_prev_generation, g, memory_order_relaxed);
+	atomic_store_explicit(&h->shadow_generation, 0, memory_order_release);
+	atomic_fetch_add_explicit(&h->shadow_seq, 1, memory_order_release);
 	return 0;
 }
 
@@ -666,7 +847,8 @@ sw_shm_event_sanitize(struct sw_shm_event *ev, unsigned w)
 		ok = false;
 	}
 	if (ev->kind != SW_EV_VERDICT && ev->kind != SW_EV_MALFORMED &&
-	    ev->kind != SW_EV_NO_IMAGE && ev->kind != SW_EV_REPAIR_FALLBACK) {
+	    ev->kind != SW_EV_NO_IMAGE && ev->kind != SW_EV_REPAIR_FALLBACK &&
+	    ev->kind != SW_EV_SHADOW) {
 		ev->kind = SW_EV_MALFORMED;
 		ok = false;
 	}

@@ -84,7 +84,8 @@
 #include "dataplane/decode/msu.h"
 #include "dataplane/policy/ratelimit.h"
 
-#define SW_SHM_LAYOUT_VERSION 3u /* 2: NIC section (sw_shm_nic); 3: rate-limit counters */
+#define SW_SHM_LAYOUT_VERSION 3u /* 2: NIC section (sw_shm_nic); 3: rate-limit counters,
+				    shadow image and counters */
 #define SW_SHM_IMAGE_MAGIC 0x4d49575357ull /* "SWIM" + version-independent tag */
 #define SW_SHM_STATS_MAGIC 0x54535753ull   /* "SWST" */
 
@@ -156,6 +157,22 @@ struct sw_shm_image_hdr {
 	uint32_t reserved1;
 	/* Number of publications since creation (relaxed; informational). */
 	_Atomic uint64_t reloads;
+	/*
+	 * Shadow policy (issue 18 D7): a candidate image in its own slot, evaluated beside the
+	 * active one, never acted on. Control writes the slot, stores shadow_generation, then
+	 * bumps shadow_seq (release, last); workers load shadow_seq (acquire) once per burst and,
+	 * when it changed, shadow_generation and the slot holding it, and store the seq they now
+	 * run with into their block's shadow_seen (release). A slot that held a shadow which is no
+	 * longer (shadow_prev_generation) is reused only when every live worker's shadow_seen is
+	 * >= shadow_seq (it has left it). A shadow's generation is above the active one when
+	 * published, so `sigwallctl shadow promote` makes it active with the two stores of a
+	 * publication (sw_shm_shadow_promote).
+	 */
+	_Atomic uint64_t shadow_generation; /* 0: no shadow */
+	_Atomic uint64_t shadow_seq;
+	_Atomic uint64_t shadow_prev_generation; /* 0: none waiting for the workers to leave it */
+	_Atomic uint32_t shadow_sample;     /* evaluate 1 MSU in N (0, 1: all) */
+	uint32_t reserved2;
 
 	alignas(SW_SHM_CACHE_LINE)
 	struct sw_shm_slot slot[SW_SHM_MAX_SLOTS];
@@ -168,6 +185,8 @@ _Static_assert(offsetof(struct sw_shm_image_hdr, slot_size) == 24 &&
 	       offsetof(struct sw_shm_image_hdr, active_slot) == 72 &&
 	       offsetof(struct sw_shm_image_hdr, retired) == 76 &&
 	       offsetof(struct sw_shm_image_hdr, reloads) == 88 &&
+	       offsetof(struct sw_shm_image_hdr, shadow_generation) == 96 &&
+	       offsetof(struct sw_shm_image_hdr, shadow_sample) == 120 &&
 	       offsetof(struct sw_shm_image_hdr, slot) == 128, "sw_shm_image_hdr layout");
 
 /* ------------------------------------------------------------------------------------------ */
@@ -215,9 +234,20 @@ struct sw_shm_counters {
 	/* Rate limits (issue 18 D6): this worker's charges of the dataplane's shared rate-limit
 	 * table, written by its policy context (dataplane/policy/ratelimit.h). */
 	struct sw_rl_stats rl;
+	/* Shadow policy (issue 18 D7): MSUs the candidate judged, and those whose action it would
+	 * change, in total, by what it would do, and per rule of the candidate that decided. */
+	_Atomic uint64_t shadow_msus;
+	_Atomic uint64_t shadow_changed;
+	_Atomic uint64_t shadow_to_drop;   /* the active allows or alerts, the candidate drops */
+	_Atomic uint64_t shadow_to_pass;   /* the active drops, the candidate allows or alerts */
+	_Atomic uint64_t shadow_default;   /* changed by the candidate's default action */
+	_Atomic uint64_t shadow_malformed; /* changed by its malformed action */
+	_Atomic uint64_t shadow_images_refused;
+	_Atomic uint64_t shadow_rule[SW_SHM_MAX_RULES];
 };
 _Static_assert(sizeof(struct sw_shm_counters) ==
-		       (32 + SW_SHM_MAL_MAX + SW_SHM_MAX_RULES + 2 + 6) * sizeof(uint64_t),
+		       (32 + SW_SHM_MAL_MAX + SW_SHM_MAX_RULES + 2 + 6 + 7 + SW_SHM_MAX_RULES) *
+			       sizeof(uint64_t),
 	       "sw_shm_counters: only uint64_t counters, no padding (readers sum them as an array)");
 _Static_assert(offsetof(struct sw_shm_counters, malformed_verdicts) == 21 * 8 &&
 	       offsetof(struct sw_shm_counters, mal) == 32 * 8 &&
@@ -243,13 +273,17 @@ struct sw_shm_worker {
 	_Atomic uint32_t rx_port, rx_queue;
 	/* Generation of the last image this worker refused, and why (0 none; relaxed). */
 	_Atomic uint64_t refused_generation;
+	/* The image header's shadow_seq this worker last synchronised with at a burst boundary
+	 * (release): it no longer reads a shadow retired before it. */
+	_Atomic uint64_t shadow_seen;
 
 	alignas(SW_SHM_CACHE_LINE) struct sw_shm_counters c;
 };
 _Static_assert(offsetof(struct sw_shm_worker, alive) == 16 &&
 	       offsetof(struct sw_shm_worker, refused_generation) == 32 &&
+	       offsetof(struct sw_shm_worker, shadow_seen) == 40 &&
 	       offsetof(struct sw_shm_worker, c) == 64 && _Alignof(struct sw_shm_worker) == 64 &&
-	       sizeof(struct sw_shm_worker) == 64 + 34112, "sw_shm_worker layout");
+	       sizeof(struct sw_shm_worker) == 64 + 34112 + 32832, "sw_shm_worker layout");
 
 /* Event kinds */
 enum sw_shm_ev_kind {
@@ -259,6 +293,8 @@ enum sw_shm_ev_kind {
 				worker; action = the --no-image action, generation 0) */
 	SW_EV_REPAIR_FALLBACK = 4, /* inline repair took a fallback (issue 12 Deliver 4, enforce):
 				      struct sw_shm_ev_repair in reserved1, no snapshot */
+	SW_EV_SHADOW = 5,    /* the shadow policy would act otherwise (issue 18 D7): action and rule
+				are the candidate's, struct sw_shm_ev_shadow in reserved1 the active's */
 };
 
 /* Payload of an SW_EV_REPAIR_FALLBACK record, copied into and out of sw_shm_event.reserved1 with
@@ -314,6 +350,14 @@ struct sw_shm_event {
 	uint8_t pkt[SW_SHM_EVENT_SNAP]; /* first cap_len bytes of the frame (Ethernet) */
 };
 _Static_assert(sizeof(struct sw_shm_event) == 512, "event record is 512 bytes");
+
+/* Payload of an SW_EV_SHADOW record (reserved1): what the active image did. */
+struct sw_shm_ev_shadow {
+	uint64_t active_generation;
+	int32_t active_rule;
+	uint8_t active_action;
+	uint8_t pad[3];
+};
 
 static inline void
 sw_shm_ev_repair_put(struct sw_shm_event *ev, const struct sw_shm_ev_repair *r)
@@ -512,6 +556,18 @@ int sw_shm_image_publish(struct sw_shm_image *m, const struct sw_shm_stats *stat
 			 const void *image, uint64_t size, uint64_t generation, uint64_t checksum,
 			 uint64_t compile_ns, unsigned timeout_ms, char *err, size_t errlen);
 
+/*
+ * Control: the shadow policy (issue 18 D7; the image header's shadow fields say how workers pick
+ * it up). Publish `image` as the shadow (generation above the active one; replaces a shadow
+ * there was), sampling 1 MSU in `sample`; promote the shadow to active (-ENOENT: none, -ESTALE:
+ * an active image newer than it was published since); drop it. 0 or -errno with a message.
+ */
+int sw_shm_shadow_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
+			  const void *image, uint64_t size, uint64_t generation, uint64_t checksum,
+			  uint32_t sample, unsigned timeout_ms, char *err, size_t errlen);
+int sw_shm_shadow_promote(struct sw_shm_image *m, char *err, size_t errlen);
+int sw_shm_shadow_drop(struct sw_shm_image *m, char *err, size_t errlen);
+
 /* Control: true if worker w is live (alive flag and the dataplane pid exists). */
 bool sw_shm_worker_live(const struct sw_shm_stats *s, unsigned w);
 
@@ -626,6 +682,23 @@ sw_shm_image_get(const struct sw_shm_image *m, uint64_t *gen, uint64_t *size)
 		return m->base + h->slot[s].offset;
 	}
 	*gen = 0;
+	*size = 0;
+	return NULL;
+}
+
+/* Worker: the slot holding shadow generation gen (shm.h: image header), NULL when none. */
+static inline const void *
+sw_shm_shadow_find(const struct sw_shm_image *m, uint64_t gen, uint64_t *size)
+{
+	const struct sw_shm_image_hdr *h = m->hdr;
+	unsigned nslots = h->nslots < SW_SHM_MAX_SLOTS ? h->nslots : SW_SHM_MAX_SLOTS;
+
+	for (unsigned s = 0; gen != 0 && s < nslots; s++)
+		if (atomic_load_explicit(&h->slot[s].generation, memory_order_acquire) == gen &&
+		    h->slot[s].size <= h->slot_size && h->slot[s].offset + h->slot[s].size <= m->len) {
+			*size = h->slot[s].size;
+			return m->base + h->slot[s].offset;
+		}
 	*size = 0;
 	return NULL;
 }

@@ -20,6 +20,7 @@
 
 #include "control/compiler/compiler.h"
 #include "dataplane/policy/image.h"
+#include "dataplane/policy/policy.h"
 #include "dataplane/shm/shm.h"
 
 static int
@@ -28,7 +29,9 @@ usage(void)
 	fprintf(stderr, "usage: sw-itest publish INSTANCE RULES SITE GEN [--bad-abi] [--slots N]\n"
 			"       sw-itest reload-loop INSTANCE SITE GEN0 COUNT INTERVAL_MS RULES_A "
 			"RULES_B\n"
-			"       sw-itest events|counters|nic|unlink INSTANCE\n");
+			"       sw-itest events|counters|nic|unlink INSTANCE\n"
+			"       sw-itest shadow-publish INSTANCE RULES SITE GEN [SAMPLE]\n"
+			"       sw-itest shadow-promote|shadow-drop|shadow-diff INSTANCE\n");
 	return 2;
 }
 
@@ -96,6 +99,81 @@ cmd_publish(int argc, char **argv)
 	rc = publish_one(&m, argv[3], argv[4], strtoull(argv[5], NULL, 10), bad_abi, argv[2]);
 	sw_shm_image_detach(&m);
 	return rc;
+}
+
+/*
+ * The shadow policy (issue 18 D7): shadow-publish INSTANCE RULES SITE GEN [SAMPLE],
+ * shadow-promote INSTANCE, shadow-drop INSTANCE, shadow-diff INSTANCE (one JSON line: the
+ * workers' shadow counters and the changed MSUs per candidate rule, by name).
+ */
+static int
+cmd_shadow(int argc, char **argv)
+{
+	struct sw_shm_image m;
+	struct sw_shm_stats st;
+	struct sw_compiled c;
+	bool reused, have_stats;
+	char err[512];
+	int rc;
+
+	rc = sw_shm_image_create(argv[2], SW_SHM_MIN_SLOT_SIZE, 3, &m, &reused);
+	if (rc < 0) {
+		fprintf(stderr, "sw-itest: image region: %s\n", strerror(-rc));
+		return 1;
+	}
+	have_stats = sw_shm_stats_attach(argv[2], false, &st) == 0;
+	if (strcmp(argv[1], "shadow-publish") == 0 && argc >= 6) {
+		uint64_t gen = strtoull(argv[5], NULL, 10);
+
+		rc = sw_compile_files(argv[3], argv[4], gen, &c, err, sizeof(err));
+		if (rc == 0) {
+			rc = sw_shm_shadow_publish(&m, have_stats ? &st : NULL, c.image, c.size, gen,
+						   ((struct sw_image_hdr *)c.image)->checksum,
+						   argc > 6 ? (uint32_t)strtoul(argv[6], NULL, 10) : 0,
+						   5000, err, sizeof(err));
+			sw_compiled_free(&c);
+		}
+		if (rc == 0)
+			printf("published shadow generation %" PRIu64 " rules %s\n", gen, argv[3]);
+	} else if (strcmp(argv[1], "shadow-promote") == 0) {
+		rc = sw_shm_shadow_promote(&m, err, sizeof(err));
+	} else if (strcmp(argv[1], "shadow-drop") == 0) {
+		rc = sw_shm_shadow_drop(&m, err, sizeof(err));
+	} else if (strcmp(argv[1], "shadow-diff") == 0 && have_stats) {
+		uint64_t g = atomic_load(&m.hdr->shadow_generation), size, t[6] = {0};
+		const void *img = sw_shm_shadow_find(&m, g, &size);
+		unsigned nw = sw_shm_nworkers(&st), nr = img != NULL ? sw_image_nrules(img) : 0;
+
+		for (unsigned w = 0; w < nw; w++) {
+			struct sw_shm_counters *k = &sw_shm_worker(&st, w)->c;
+			t[0] += k->shadow_msus, t[1] += k->shadow_changed, t[2] += k->shadow_to_drop;
+			t[3] += k->shadow_to_pass, t[4] += k->shadow_default;
+			t[5] += k->shadow_images_refused;
+		}
+		printf("{\"shadow_generation\":%" PRIu64 ",\"msus\":%" PRIu64 ",\"changed\":%" PRIu64
+		       ",\"to_drop\":%" PRIu64 ",\"to_pass\":%" PRIu64 ",\"default\":%" PRIu64
+		       ",\"refused\":%" PRIu64 ",\"rules\":{", g, t[0], t[1], t[2], t[3], t[4], t[5]);
+		for (unsigned r = 0, first = 1; r < nr && r < SW_SHM_MAX_RULES; r++) {
+			uint64_t n = 0;
+			for (unsigned w = 0; w < nw; w++)
+				n += sw_shm_worker(&st, w)->c.shadow_rule[r];
+			if (n == 0)
+				continue;
+			printf("%s\"%s\":%" PRIu64, first ? "" : ",", sw_image_rule_name(img, (int32_t)r),
+			       n);
+			first = 0;
+		}
+		printf("}}\n");
+	} else {
+		rc = -EINVAL;
+		snprintf(err, sizeof(err), "bad shadow command");
+	}
+	if (rc < 0)
+		fprintf(stderr, "sw-itest: %s: %s\n", argv[1], err);
+	if (have_stats)
+		sw_shm_stats_detach(&st);
+	sw_shm_image_detach(&m);
+	return rc < 0 ? 1 : 0;
 }
 
 static int
@@ -263,6 +341,8 @@ main(int argc, char **argv)
 		return usage();
 	if (strcmp(argv[1], "publish") == 0)
 		return cmd_publish(argc, argv);
+	if (strncmp(argv[1], "shadow-", 7) == 0)
+		return cmd_shadow(argc, argv);
 	if (strcmp(argv[1], "reload-loop") == 0)
 		return cmd_reload_loop(argc, argv);
 	if (strcmp(argv[1], "events") == 0)
