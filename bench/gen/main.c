@@ -21,6 +21,7 @@
 
 #include "dataplane/enforce/enforce.h"
 #include "dataplane/proto/ip.h"
+#include "dataplane/proto/m2pa.h"
 #include "dataplane/proto/map.h"
 #include "dataplane/proto/sctp.h"
 #include "gen.h"
@@ -136,6 +137,7 @@ struct assoc {
 	uint32_t pc[2];
 	uint32_t rc;
 	uint32_t hb_left;
+	uint32_t fsn[2]; /* --m2pa: last FSN side s gave a User Data (RFC 4165 2.2) */
 };
 
 struct dlg {
@@ -153,6 +155,7 @@ struct gen {
 	double attack_share;
 	int bundle_max, ipv6, vlan, nassoc;
 	int ludt; /* --ludt: unsegmented TCAP in LUDT (Q.713 4.20) instead of UDT */
+	int m2pa; /* --m2pa: MSUs in M2PA User Data (RFC 4165, PPID 5) instead of M3UA DATA */
 	int stateful; /* --profile stateful: stories over simulated time, one MSU per packet */
 	double sccp_extra; /* --sccp-extra P: share of SCCP management and connection-oriented */
 	int ssa_owed, ssa_assoc; /* an SST from outside waits for its SSA from inside */
@@ -544,16 +547,27 @@ send_data(struct gen *g, struct assoc *a, int s, struct chunk **c, int n, int fr
 	for (i = 0; i < n; i++) {
 		uint8_t *d = sbuf + off;
 		uint16_t sid = (uint16_t)(1 + c[i]->sls % (GEN_STREAMS - 1)); /* stream 0: mgmt */
+		uint32_t pad = (4u - (c[i]->len & 3u)) & 3u;
 
+		if (g->m2pa)
+			sid = 1; /* RFC 4165: User Data on stream 1, in order (the FSNs follow it) */
 		d[0] = SCTP_CT_DATA;
 		d[1] = SCTP_DATA_BE; /* unfragmented, ordered */
 		be16(d + 2, 16u + c[i]->len);
 		be32(d + 4, a->tsn[s]);
 		be16(d + 8, sid);
 		be16(d + 10, a->ssn[s][sid]++);
-		be32(d + 12, SCTP_PPID_M3UA);
+		be32(d + 12, g->m2pa ? SCTP_PPID_M2PA : SCTP_PPID_M3UA);
 		memcpy(d + 16, c[i]->buf + c[i]->off, c[i]->len);
-		off += 16u + c[i]->len;
+		memset(d + 16 + c[i]->len, 0, pad); /* RFC 9260 3.2 chunk padding */
+		if (g->m2pa) {
+			/* RFC 4165 2.2: the next FSN of this side, the BSN the last FSN received
+			 * (nothing is lost here: the other side's last FSN sent) */
+			a->fsn[s] = (a->fsn[s] + 1) & M2PA_SEQ_MASK;
+			be32(d + 16 + M2PA_OFF_BSN, a->fsn[!s]);
+			be32(d + 16 + M2PA_OFF_FSN, a->fsn[s]);
+		}
+		off += 16u + c[i]->len + pad;
 		a->cum[!s] = a->tsn[s]++;
 	}
 	send_sctp(g, a, s, sbuf, off, a->tag[!s], frag);
@@ -659,6 +673,48 @@ send_mgmt(struct gen *g, struct assoc *a, int s, uint8_t cls, uint8_t type, int 
 	}
 }
 
+/* M2PA Link Status (RFC 4165 2.3.2) from side s on stream 0, BSN/FSN as the link has them. */
+static void
+send_m2pa_status(struct gen *g, struct assoc *a, int s, uint32_t state)
+{
+	uint8_t *sbuf = sctp_at(g);
+	uint8_t *d = sbuf + 12;
+
+	d[0] = SCTP_CT_DATA;
+	d[1] = SCTP_DATA_BE;
+	be16(d + 2, 16 + M2PA_HLEN + M2PA_LS_STATE_LEN);
+	be32(d + 4, a->tsn[s]);
+	be16(d + 8, 0);
+	be16(d + 10, a->ssn[s][0]++);
+	be32(d + 12, SCTP_PPID_M2PA);
+	d[16] = M2PA_VERSION;
+	d[17] = 0;
+	d[18] = M2PA_CLASS;
+	d[19] = M2PA_TYPE_LINK_STATUS;
+	be32(d + 16 + M2PA_OFF_LEN, M2PA_HLEN + M2PA_LS_STATE_LEN);
+	be32(d + 16 + M2PA_OFF_BSN, a->fsn[!s]);
+	be32(d + 16 + M2PA_OFF_FSN, a->fsn[s]);
+	be32(d + 16 + M2PA_HLEN, state);
+	a->cum[!s] = a->tsn[s]++;
+	send_sctp(g, a, s, sbuf, 12 + 16 + M2PA_HLEN + M2PA_LS_STATE_LEN, a->tag[!s], 0);
+	g->ts_us += 100 + sw_gen_rng_below(&g->rng, 500);
+}
+
+/* RFC 4165 alignment, both sides: Alignment, Proving Normal, Ready; FSN/BSN 2^24 - 1. */
+static void
+m2pa_align(struct gen *g, struct assoc *a)
+{
+	static const uint32_t states[] = {M2PA_LS_ALIGNMENT, M2PA_LS_PROVING_NORMAL, M2PA_LS_READY};
+
+	a->fsn[SIDE_HOME] = a->fsn[SIDE_REMOTE] = M2PA_SEQ_INITIAL;
+	for (unsigned k = 0; k < 3; k++) {
+		send_m2pa_status(g, a, SIDE_HOME, states[k]);
+		send_m2pa_status(g, a, SIDE_REMOTE, states[k]);
+	}
+	send_sack(g, a, SIDE_HOME);
+	send_sack(g, a, SIDE_REMOTE);
+}
+
 /* INIT / INIT-ACK / COOKIE-ECHO / COOKIE-ACK, then ASPUP/ASPAC (home side is the ASP). */
 static void
 assoc_start(struct gen *g, struct assoc *a)
@@ -699,6 +755,10 @@ assoc_start(struct gen *g, struct assoc *a)
 	c[0] = SCTP_CT_COOKIE_ACK;
 	be16(c + 2, 4);
 	send_control(g, a, SIDE_REMOTE, c, 4);
+	if (g->m2pa) {
+		m2pa_align(g, a);
+		return;
+	}
 	send_mgmt(g, a, SIDE_HOME, 3, 1, 0, 0, 0);   /* ASPUP */
 	send_mgmt(g, a, SIDE_REMOTE, 3, 4, 0, 0, 0); /* ASPUP ACK */
 	send_sack(g, a, SIDE_HOME);
@@ -791,6 +851,17 @@ chunk_done(struct chunk *c, struct sw_gen_bb *b)
 	c->len = (uint16_t)sw_gen_bb_len(b);
 }
 
+/* The MTP3 transfer around the user part in b: M3UA DATA, or M2PA User Data with --m2pa. */
+static void
+mtp3_wrap(struct gen *g, struct sw_gen_bb *b, const struct assoc *a, int s, uint8_t si,
+	  uint8_t sls)
+{
+	if (g->m2pa)
+		sw_gen_m2pa_data(b, a->pc[s], a->pc[!s], si, sls);
+	else
+		sw_gen_m3ua_data(b, a->rc, a->pc[s], a->pc[!s], si, sls);
+}
+
 /* Variant knobs for a TCAP message. */
 struct msgopt {
 	int xudt_segs; /* 0: UDT, else number of XUDT segments */
@@ -814,7 +885,7 @@ push_tcap(struct gen *g, int ai, int s, const struct sw_gen_sccp_addr *cdpa,
 			sw_gen_sccp_ludt(&b, cdpa, cgpa);
 		else
 			sw_gen_sccp_udt(&b, cdpa, cgpa);
-		sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 3, sls);
+		mtp3_wrap(g, &b, a, s, 3, sls);
 		chunk_done(c, &b);
 	} else {
 		uint8_t tmp[GEN_CHUNK_BUF];
@@ -835,7 +906,7 @@ push_tcap(struct gen *g, int ai, int s, const struct sw_gen_sccp_addr *cdpa,
 			sw_gen_bb_init(&b, c->buf, sizeof(c->buf));
 			sw_gen_sccp_xudt(&b, cdpa, cgpa, tb.p + off, len, i == 0, segs - 1 - i,
 					 ref);
-			sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 3, sls);
+			mtp3_wrap(g, &b, a, s, 3, sls);
 			chunk_done(c, &b);
 			off += len;
 		}
@@ -852,7 +923,7 @@ push_iam(struct gen *g, int ai, int s, const char *cdpn, const char *cgpn, uint8
 
 	sw_gen_bb_init(&b, c->buf, sizeof(c->buf));
 	sw_gen_isup_iam(&b, cic, cdpn, cgpn);
-	sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 5, (uint8_t)(cic & 0x0f)); /* SI ISUP */
+	mtp3_wrap(g, &b, a, s, 5, (uint8_t)(cic & 0x0f)); /* SI ISUP */
 	chunk_done(c, &b);
 }
 
@@ -2073,7 +2144,7 @@ push_sccp_extra(struct gen *g, int ai, int s, uint8_t scen, int mgmt, uint8_t ty
 
 		sw_gen_sccp_co(&b, type, dlr, slr, a->pc[!s], 254, data, sizeof(data));
 	}
-	sw_gen_m3ua_data(&b, a->rc, a->pc[s], a->pc[!s], 3, sls);
+	mtp3_wrap(g, &b, a, s, 3, sls);
 	chunk_done(c, &b);
 }
 
@@ -2537,7 +2608,7 @@ usage(FILE *f)
 	fprintf(f, "usage: sigwall-gen --profile roaming|attacks|stateful --site SITE --msus N --seed S\n"
 		   "                   -o OUT.pcap [--labels OUT.jsonl] [--attack-share P]\n"
 		   "                   [--bundle-max K] [--assocs A] [--subscribers N] [--ipv6]\n"
-		   "                   [--vlan ID] [--ludt] [--sccp-extra P] [--ansi] [--bench]\n");
+		   "                   [--vlan ID] [--ludt] [--sccp-extra P] [--ansi] [--m2pa] [--bench]\n");
 }
 
 static const char *tmp_pcap, *tmp_labels;
@@ -2649,6 +2720,7 @@ parse_options(int argc, char **argv, struct gen *g, struct gen_opts *o)
 		{"ipv6", no_argument, NULL, '6'},
 		{"ludt", no_argument, NULL, 'L'},
 		{"ansi", no_argument, NULL, 'N'},
+		{"m2pa", no_argument, NULL, 'M'},
 		{"sccp-extra", required_argument, NULL, 'X'},
 		{"vlan", required_argument, NULL, 'v'},
 		{"bench", no_argument, NULL, 'B'},
@@ -2710,6 +2782,9 @@ parse_options(int argc, char **argv, struct gen *g, struct gen_opts *o)
 			break;
 		case 'N':
 			sw_gen_set_ansi(1); /* ANSI T1.112.3 SCCP (issue 17 D6) */
+			break;
+		case 'M':
+			g->m2pa = 1; /* M2PA User Data with the ITU label (issue 17 D5) */
 			break;
 		case 'X':
 			g->sccp_extra = parse_share(optarg, "sccp-extra");

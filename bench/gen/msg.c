@@ -9,6 +9,8 @@
 
 #include "gen.h"
 #include "dataplane/proto/ansi.h"
+#include "dataplane/proto/m2pa.h"
+#include "dataplane/proto/m3ua.h"
 #include "dataplane/proto/map.h"
 #include "dataplane/proto/sccp.h"
 
@@ -898,4 +900,29 @@ sw_gen_m3ua_data(struct sw_gen_bb *b, uint32_t rc, uint32_t opc, uint32_t dpc, u
 	h[30] = 0; /* MP */
 	h[31] = sls;
 	bb_put(b, h, 32);
+}
+
+void
+sw_gen_m2pa_data(struct sw_gen_bb *b, uint32_t opc, uint32_t dpc, uint8_t si, uint8_t sls)
+{
+	size_t ud = sw_gen_bb_len(b);
+	uint32_t label = (dpc & 0x3fffu) | (opc & 0x3fffu) << 14 | (uint32_t)(sls & 0x0f) << 28;
+	uint8_t h[M2PA_HLEN + M2PA_PRI_LEN + 1 + MTP3_ITU_LABEL_LEN];
+
+	/* RFC 4165 2.1.1 common header: version 1, spare, class 11, type User Data, length */
+	h[0] = M2PA_VERSION;
+	h[1] = 0;
+	h[2] = M2PA_CLASS;
+	h[3] = M2PA_TYPE_USER_DATA;
+	put_be32(h + M2PA_OFF_LEN, (uint32_t)(sizeof(h) + ud));
+	/* RFC 4165 2.2: BSN and FSN, written by the sender when the message leaves (main.c) */
+	memset(h + M2PA_OFF_BSN, 0, 8);
+	h[M2PA_HLEN] = 0; /* RFC 4165 2.3.1: PRI 0, spare */
+	/* Q.704 14.2 SIO: NI 0 (international), SI; Q.704 2.2.2 ITU label, LSB first */
+	h[M2PA_HLEN + 1] = si & MTP3_SIO_SI_MASK;
+	h[M2PA_HLEN + 2] = (uint8_t)label;
+	h[M2PA_HLEN + 3] = (uint8_t)(label >> 8);
+	h[M2PA_HLEN + 4] = (uint8_t)(label >> 16);
+	h[M2PA_HLEN + 5] = (uint8_t)(label >> 24);
+	bb_put(b, h, sizeof(h));
 }

@@ -20,4 +20,8 @@ site=$src/patterns/site.example.conf
 "$gen" --profile roaming --site "$site" --msus 1500 --seed 16 --sccp-extra 0.05 -o "$tmp/sccp-extra.pcap"
 "$gen" --profile roaming --site "$site" --msus 1500 --seed 13 --ipv6 --vlan 300 --bundle-max 7 \
 	-o "$tmp/roaming-v6-vlan-bundled.pcap"
+# issue 17 D5: the same traffic over M2PA (RFC 4165, PPID 5): link alignment, User Data with
+# BSN/FSN and the bare MTP3 label, SCCP management and connection-oriented SCCP among it
+"$gen" --profile attacks --site "$site" --msus 1500 --seed 17 --m2pa --sccp-extra 0.05 \
+	-o "$tmp/attacks-m2pa.pcap"
 exec /usr/bin/python3 "$src/tests/oracle/oracle.py" "$ctl" "$tmp"

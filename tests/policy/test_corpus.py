@@ -57,10 +57,13 @@ def main():
         # stateful (issue 15 D8): complete dialogues and labelled stateful attacks, judged with
         # the state rules and no allowance
         for profile, extra, seed in (("roaming", ["--attack-share", "0.05"], "3"),
-                                     ("attacks", [], "7"), ("stateful", [], "5")):
-            pcap = os.path.join(tmp, profile + ".pcap")
-            lab = os.path.join(tmp, profile + ".jsonl")
-            out = os.path.join(tmp, profile + ".out")
+                                     ("attacks", [], "7"), ("stateful", [], "5"),
+                                     # issue 17 D5: every rule works the same over M2PA
+                                     ("attacks", ["--m2pa"], "8")):
+            name = profile + "".join(extra[:1]).replace("--", "-") if "--m2pa" in extra else profile
+            pcap = os.path.join(tmp, name + ".pcap")
+            lab = os.path.join(tmp, name + ".jsonl")
+            out = os.path.join(tmp, name + ".out")
             r = run([gen, "--profile", profile, "--site", site, "--msus", "20000", "--seed", seed,
                      "-o", pcap, "--labels", lab] + extra)
             if r.returncode != 0:
@@ -75,7 +78,7 @@ def main():
                 print("FAIL: inspect", profile, r.stderr)
                 fails += 1
                 continue
-            print(f"--- profile {profile} (seed {seed}, 20000 MSUs)")
+            print(f"--- profile {profile}{' over M2PA' if '--m2pa' in extra else ''} (seed {seed}, 20000 MSUs)")
             sys.argv = ["labels_check", lab, out]
             if labels_check.main() != 0:
                 fails += 1
