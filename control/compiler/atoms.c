@@ -148,24 +148,11 @@ cpl_field_nets(struct builder *b, const config_setting_t *s, unsigned f)
 	for (size_t i = 0; i < nhome; i++)
 		if ((rc = cpl_pat_add(b, f, home[i], true, a)) != 0)
 			return rc;
-	if (b->site.np == 0)
-		return 0;
-	for (size_t k = 0; k < b->site.np; k++) {
-		const struct partner *p = &b->site.p[k];
-		char **v = f == SW_SF_IMSI ? p->plmn
-			   : (f == SW_SF_MSISDN || f == SW_SF_CGPN || f == SW_SF_CDPN) ? p->msisdn
-										    : p->gt;
-		size_t nv = f == SW_SF_IMSI ? p->nplmn
-			    : (f == SW_SF_MSISDN || f == SW_SF_CGPN || f == SW_SF_CDPN) ? p->nmsisdn
-										     : p->ngt;
-
-		if ((rc = cpl_atom_new(b, s, &a)) != 0)
-			return rc;
-		if (k == 0)
-			fd->net_partner = a;
-		for (size_t i = 0; i < nv; i++)
-			if ((rc = cpl_pat_add(b, f, v[i], true, a)) != 0)
-				return rc;
+	/* Partners: the kind's prefix table (image.h, sw_img_nets), not one atom each, so their
+	 * number does not change the cost of a scan (issue 18 Deliver 1). */
+	if (b->site.np > 0) {
+		fd->net_partner = (uint16_t)cpl_field_kind(f);
+		b->netk_used |= 1u << fd->net_partner;
 	}
 	return 0;
 }
@@ -192,6 +179,15 @@ cpl_atoms_key_digits(struct builder *b)
 				kd = SW_KEY_DIGITS_ALL;
 			else if (b->pt[f][i].len > kd)
 				kd = b->pt[f][i].len;
+		/* a network is a prefix too: the partners' of the field's kind */
+		for (size_t k = 0; h->fields[f].net_partner != 0xffff && k < b->site.np &&
+				   kd != SW_KEY_DIGITS_ALL; k++) {
+			size_t n;
+			char **v = cpl_partner_prefixes(&b->site.p[k], h->fields[f].net_partner, &n);
+			for (size_t i = 0; i < n; i++)
+				if (strlen(v[i]) > kd)
+					kd = strlen(v[i]);
+		}
 		if (f == SW_SF_USSD || f == SW_SF_ACN)
 			kd = SW_KEY_DIGITS_ALL;
 		h->fields[f].key_digits = (uint8_t)kd;

@@ -65,6 +65,19 @@ struct partner {
 	size_t nplmn, ngt, nmsisdn;
 	uint32_t *pc;
 	size_t npc;
+	uint32_t *ops;    /* allow_opcodes (issue 18): local operation codes beyond the defaults */
+	size_t nops;
+	uint32_t *links;  /* links: indices into site.links the partner may arrive over */
+	size_t nlinks;
+	uint32_t ops_set, links_set; /* their integer sets (data offsets), UINT32_MAX: none */
+};
+
+/* site.groups: a named set of partners (`"group:NAME"` in a rule). */
+struct group {
+	char *name;
+	int line;
+	uint32_t *members; /* partner indices */
+	size_t n;
 };
 
 struct link {
@@ -83,6 +96,9 @@ struct site {
 	size_t npc;
 	struct partner *p;
 	size_t np;
+	size_t *pidx, npidx;        /* partner indices sorted by name (cpl_find_partner) */
+	struct group *groups;
+	size_t ngroups;
 	struct link *links;
 	size_t nlinks;
 	struct sw_img_peer *peers;  /* of every link, in file order */
@@ -134,6 +150,7 @@ struct builder {
 	char *policy_name;
 	struct sw_compile_opts opts;
 	uint32_t state_used; /* bit per enum sw_state_cond some rule tests */
+	uint32_t netk_used;  /* bit per SW_NETK_* some field resolves partners with */
 	unsigned nerrs;     /* errors reported so far (opts.all_errors: all of them in err) */
 	unsigned nwarn;
 };
@@ -184,6 +201,13 @@ int cpl_parse_site(struct builder *b, const char *path);
  * when s is one and the site (or, with links, one of its links: any_link) is ANSI; -1 when s is
  * not of that form; -2 when it is but nothing in the site is ANSI. */
 int cpl_ansi_pc(const struct builder *b, const char *s, bool any_link, uint32_t *pc);
+/* Index of the partner or group of that name, -1: none. */
+int cpl_find_partner(const struct builder *b, const char *name);
+int cpl_find_group(const struct builder *b, const char *name);
+/* Prefixes of partner k for a kind of number (SW_NETK_*). */
+char **cpl_partner_prefixes(const struct partner *p, unsigned kind, size_t *n);
+/* The kind of number of a string field (SW_NETK_*), -1: a field without networks. */
+int cpl_field_kind(unsigned f);
 
 /* lists.c */
 struct list *cpl_find_list(struct builder *b, const char *name);

@@ -316,9 +316,17 @@ builder_free(struct builder *b)
 		FREEV(s->p[k].gt, s->p[k].ngt);
 		FREEV(s->p[k].msisdn, s->p[k].nmsisdn);
 		free(s->p[k].pc);
+		free(s->p[k].ops);
+		free(s->p[k].links);
 		free(s->p[k].name);
 	}
 	free(s->p);
+	free(s->pidx);
+	for (size_t k = 0; k < s->ngroups; k++) {
+		free(s->groups[k].name);
+		free(s->groups[k].members);
+	}
+	free(s->groups);
 	for (size_t k = 0; k < s->nlinks; k++)
 		free(s->links[k].name);
 	free(s->links);

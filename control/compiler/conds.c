@@ -25,6 +25,13 @@ direction_code(const char *name)
 	return -1;
 }
 
+/* The appliance's ports (issue 18): A (interconnect), B (home). */
+static int
+port_code(const char *name)
+{
+	return strcasecmp(name, "A") == 0 ? 0 : strcasecmp(name, "B") == 0 ? 1 : -1;
+}
+
 static int
 si_code(const char *name)
 {
@@ -63,6 +70,8 @@ static int (*ifield_names_of(unsigned f))(const char *)
 		return si_code;
 	case SW_IF_SCMG_TYPE:
 		return scmg_code;
+	case SW_IF_PORT:
+		return port_code;
 	}
 	return NULL;
 }
@@ -151,6 +160,36 @@ int_set(struct builder *b, const config_setting_t *s, int (*names)(const char *)
 	if (rc == 0)
 		rc = cpl_set_add(b, vals, n, off);
 	free(vals);
+	return rc;
+}
+
+/* `link = "ipx-a"` or `link = [ "ipx-a", "ipx-b" ]`: names of site.links (issue 18). */
+static int
+link_set(struct builder *b, const config_setting_t *s, uint32_t *off)
+{
+	int n = config_setting_is_aggregate(s) ? config_setting_length(s) : 1, rc;
+	uint32_t *v;
+
+	if (config_setting_is_group(s) || n == 0)
+		return cpl_errs(b, s, "'link' takes a link name or a list of them");
+	v = calloc((size_t)n, sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e =
+			config_setting_is_aggregate(s) ? config_setting_get_elem(s, (unsigned)i) : s;
+		const char *name = config_setting_get_string(e);
+		size_t k = 0;
+		while (name != NULL && k < b->site.nlinks && strcmp(b->site.links[k].name, name) != 0)
+			k++;
+		if (name == NULL || k == b->site.nlinks) {
+			free(v);
+			return cpl_errs(b, e, "unknown link '%s' (site.links)", name != NULL ? name : "?");
+		}
+		v[i] = (uint32_t)k;
+	}
+	rc = cpl_set_add(b, v, (size_t)n, off);
+	free(v);
 	return rc;
 }
 
@@ -251,8 +290,8 @@ in_cond(struct builder *b, const config_setting_t *s, const char *k, size_t kl, 
 	char fn[32];
 	bool pc;
 	int f = -1, rc, n;
-	uint32_t netmask = 0, *vals = NULL, off;
-	size_t nv = 0, cap = 0;
+	uint32_t netmask = 0, *vals = NULL, off, *nets = NULL;
+	size_t nv = 0, cap = 0, nn = 0, ncap = 0;
 	struct list *l = NULL;
 
 	snprintf(fn, sizeof(fn), "%.*s", (int)(kl - 3), k);
@@ -279,17 +318,56 @@ in_cond(struct builder *b, const config_setting_t *s, const char *k, size_t kl, 
 			netmask |= SW_NET_IN_PARTNER;
 			continue;
 		}
+		if (strncmp(v, "partner:", 8) == 0 || strncmp(v, "group:", 6) == 0) {
+			/* issue 18: one partner, or the partners of a site group, by name */
+			bool grp = v[0] == 'g';
+			int gk = grp ? cpl_find_group(b, v + 6) : cpl_find_partner(b, v + 8);
+			size_t nm = grp && gk >= 0 ? b->site.groups[gk].n : 1;
+			if (gk < 0) {
+				free(vals);
+				free(nets);
+				return cpl_errs(b, e, "unknown %s '%s' (site file: %s)",
+						grp ? "group" : "partner", grp ? v + 6 : v + 8,
+						grp ? "site.groups" : "site.partners");
+			}
+			for (size_t j = 0; j < nm; j++) {
+				uint32_t pk = grp ? b->site.groups[gk].members[j] : (uint32_t)gk;
+				const struct partner *pp = &b->site.p[pk];
+				uint32_t *g2 = cpl_grow(nets, &ncap, nn + 1, 4);
+				if (g2 == NULL) {
+					free(vals);
+					free(nets);
+					return -ENOMEM;
+				}
+				nets = g2;
+				nets[nn++] = SW_NET_PARTNER + pk;
+				for (size_t q = 0; pc && q < pp->npc; q++) {
+					uint32_t *g3 = cpl_grow(vals, &cap, nv + 1, 4);
+					if (g3 == NULL) {
+						free(vals);
+						free(nets);
+						return -ENOMEM;
+					}
+					vals = g3;
+					vals[nv++] = pp->pc[q];
+				}
+			}
+			continue;
+		}
 		if ((l = cpl_find_list(b, v)) == NULL) {
 			free(vals);
+			free(nets);
 			return cpl_errs(b, e, "unknown list '%s'", v[0] == '@' ? v + 1 : v);
 		}
 		if (!pc && n > 1) {
 			free(vals);
+			free(nets);
 			return cpl_errs(b, e, "'%s': a list goes alone, not with home/partner", k);
 		}
 		if (pc) {
 			if (l->type != LT_PC && l->type != LT_INT) {
 				free(vals);
+				free(nets);
 				return cpl_errs(b, e, "list '%s' is a %s list, '%s' needs a pc list",
 					    l->name, cpl_list_type_names[l->type], k);
 			}
@@ -297,6 +375,7 @@ in_cond(struct builder *b, const config_setting_t *s, const char *k, size_t kl, 
 				uint32_t *g2 = cpl_grow(vals, &cap, nv + 1, 4);
 				if (g2 == NULL) {
 					free(vals);
+					free(nets);
 					return -ENOMEM;
 				}
 				vals = g2;
@@ -305,6 +384,7 @@ in_cond(struct builder *b, const config_setting_t *s, const char *k, size_t kl, 
 		}
 	}
 	if (pc) {
+		free(nets); /* their point codes are in vals */
 		struct sw_img_cond c = { .kind = SW_COND_INT, .neg = neg,
 					 .field = strcmp(fn, "opc") == 0   ? SW_IF_OPC
 						  : strcmp(fn, "dpc") == 0 ? SW_IF_DPC
@@ -330,6 +410,20 @@ in_cond(struct builder *b, const config_setting_t *s, const char *k, size_t kl, 
 			return rc;
 		c.arg = off;
 		return cond_push(b, c);
+	}
+	if (nn > 0) {
+		/* "partner:NAME" / "group:NAME": the field's network is one of theirs */
+		struct sw_img_cond c = { .kind = SW_COND_NET_IN, .field = (uint8_t)f, .neg = neg,
+					 .arg = netmask };
+		if (l != NULL)
+			rc = cpl_errs(b, s, "'%s': a list goes alone, not with partners or groups", k);
+		else if ((rc = cpl_field_nets(b, s, (unsigned)f)) == 0 &&
+			 (rc = cpl_set_add(b, nets, nn, &off)) == 0) {
+			c.arg2 = off + 1; /* + 1: 0 is "no set" (layout.c relocates) */
+			rc = cond_push(b, c);
+		}
+		free(nets);
+		return rc;
 	}
 	if (netmask == 0) {
 		uint16_t atom;
@@ -431,6 +525,33 @@ cpl_parse_conds(struct builder *b, struct rule *r, const config_setting_t *g, bo
 		}
 		if (strcmp(k, "state") == 0) {
 			if ((rc = state_cond(b, s, neg)) != 0)
+				return rc;
+			continue;
+		}
+		if (strcmp(k, "partner_allows") == 0 || strcmp(k, "partner_wrong_link") == 0) {
+			/* issue 18: a property of the partner of a field's number (its network) */
+			const char *v = config_setting_get_string(s);
+			f = v != NULL ? cpl_name_index(sw_sfield_names, SW_SF_COUNT, v) : -1;
+			if (f < 0 || cpl_field_kind((unsigned)f) < 0)
+				return cpl_errs(b, s, "'%s' takes the name of a number field (\"cgpa\")",
+						k);
+			if ((rc = cpl_field_nets(b, s, (unsigned)f)) != 0)
+				return rc;
+			struct sw_img_cond c = { .kind = SW_COND_PARTNER, .field = (uint8_t)f,
+						 .field2 = k[8] == 'a' ? SW_PCHK_ALLOWS
+								       : SW_PCHK_WRONG_LINK,
+						 .neg = neg };
+			if ((rc = cond_push(b, c)) != 0)
+				return rc;
+			continue;
+		}
+		if (strcmp(k, "link") == 0) {
+			/* issue 18: a link of site.links by name */
+			if ((rc = link_set(b, s, &off)) != 0)
+				return rc;
+			struct sw_img_cond c = { .kind = SW_COND_INT, .field = SW_IF_LINK, .neg = neg,
+						 .arg = off };
+			if ((rc = cond_push(b, c)) != 0)
 				return rc;
 			continue;
 		}
@@ -542,5 +663,5 @@ cpl_cond_cost(const struct sw_img_cond *c)
 	case SW_COND_PRESENT:
 		return 1;
 	}
-	return 2;
+	return 2; /* a string field: a scan (and the network of SW_COND_NET_IN, _PARTNER) */
 }

@@ -15,7 +15,11 @@
 
 /* Offsets of the sections of one image. */
 struct layout {
-	size_t rules, conds, data, opidx, gate, strtab, site, state;
+	size_t rules, conds, data, opidx, gate, strtab, site, state, nets;
+	size_t ntab[SW_NETK_COUNT], nnslots[SW_NETK_COUNT];
+	size_t nbloom[SW_NETK_COUNT], nbloombits[SW_NETK_COUNT];
+	struct ptent *nent[SW_NETK_COUNT]; /* the partner prefixes of each kind */
+	size_t nnent[SW_NETK_COUNT];
 	size_t ptab[SW_SF_COUNT], nslots[SW_SF_COUNT];
 	size_t bloom[SW_SF_COUNT], bloombits[SW_SF_COUNT];
 };
@@ -75,6 +79,7 @@ put_site(struct builder *b, struct sw_image_writer *w, const struct layout *l,
 	for (size_t i = 0; i < st->npeers; i++)
 		if (st->peers[i].variant != 0)
 			hs.link_variants = 1;
+	hs.nets_off = (uint32_t)l->nets;
 	sw_imgw_put(w, l->site, &hs, sizeof(hs));
 	b->hdr.site_off = (uint32_t)l->site;
 }
@@ -192,6 +197,128 @@ put_state(struct builder *b, struct sw_image_writer *w, const struct layout *l)
 	sw_imgw_put(w, l->state, &ss, sizeof(ss));
 }
 
+/* Slots (a power of two, at least twice the entries) and Bloom bits (8 per slot, k = 2: about
+ * 1% false positives per probe) of a prefix table of n entries, reserved. */
+static void
+reserve_table(struct sw_image_writer *w, size_t n, size_t *slots, size_t *nslots, size_t *bloom,
+	      size_t *bloombits)
+{
+	*nslots = 16;
+	while (*nslots < 2 * n)
+		*nslots *= 2;
+	*slots = sw_imgw_reserve(w, *nslots * sizeof(struct sw_img_pslot));
+	*bloombits = *nslots * 8 > (1u << 24) ? (1u << 24) : *nslots * 8;
+	*bloom = sw_imgw_reserve(w, *bloombits / 8);
+}
+
+/* Entries into a reserved table, in order: linear probing keeps an earlier entry of the same
+ * (length, digits) before a later one, and an exact repeat (same atom too) is left out. Returns
+ * the prefix lengths present (bit l - 1). */
+static uint32_t
+put_table(struct sw_img_pslot *slots, size_t nslots, uint64_t *bloom, uint32_t bloombits,
+	  const struct ptent *ent, size_t n)
+{
+	uint32_t lens = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ptent *e = &ent[i];
+		uint64_t hv = sw_ptab_hash(e->key, e->len);
+		size_t m = nslots - 1, j = hv & m;
+		uint32_t bit = SW_BLOOM_BIT(hv, bloombits), bit2 = SW_BLOOM_BIT2(hv, bloombits);
+		bool dup = false;
+
+		bloom[bit >> 6] |= 1ull << (bit & 63);
+		bloom[bit2 >> 6] |= 1ull << (bit2 & 63);
+		for (; slots[j].key != 0; j = (j + 1) & m)
+			if (slots[j].key == e->key && slots[j].len == e->len &&
+			    slots[j].atom == e->atom)
+				dup = true;
+		if (dup)
+			continue;
+		slots[j].key = e->key;
+		slots[j].len = e->len;
+		slots[j].atom = e->atom;
+		lens |= 1u << (e->len - 1);
+	}
+	return lens;
+}
+
+/* ---- partner networks (issue 18 Deliver 1) ---- */
+
+/* The partner prefixes of each kind some field resolves, as table entries (atom: partner). */
+static int
+nets_entries(struct builder *b, struct layout *l)
+{
+	for (unsigned kind = 0; kind < SW_NETK_COUNT; kind++) {
+		size_t n = 0, m = 0;
+		if (!(b->netk_used & (1u << kind)))
+			continue;
+		for (size_t k = 0; k < b->site.np; k++) {
+			cpl_partner_prefixes(&b->site.p[k], kind, &m);
+			n += m;
+		}
+		l->nent[kind] = calloc(n + 1, sizeof(struct ptent));
+		if (l->nent[kind] == NULL)
+			return -ENOMEM;
+		for (size_t k = 0; k < b->site.np; k++) {
+			char **v = cpl_partner_prefixes(&b->site.p[k], kind, &m);
+			for (size_t i = 0; i < m; i++) {
+				struct ptent *e = &l->nent[kind][l->nnent[kind]++];
+				for (size_t d = 0; v[i][d] != '\0' && d < SW_PTAB_DIGITS; d++)
+					e->key |= (uint64_t)sw_ptab_nibble(v[i][d]) << (4 * d);
+				e->len = (uint8_t)strlen(v[i]);
+				e->atom = (uint16_t)k;
+			}
+		}
+	}
+	return 0;
+}
+
+static void
+reserve_nets(struct builder *b, struct sw_image_writer *w, struct layout *l)
+{
+	if (b->site.np == 0)
+		return;
+	l->nets = sw_imgw_reserve(w, sizeof(struct sw_img_nets) +
+					     b->site.np * sizeof(struct sw_img_pinfo));
+	for (unsigned kind = 0; kind < SW_NETK_COUNT; kind++)
+		if (l->nent[kind] != NULL)
+			reserve_table(w, l->nnent[kind], &l->ntab[kind], &l->nnslots[kind],
+				      &l->nbloom[kind], &l->nbloombits[kind]);
+}
+
+static void
+put_nets(struct builder *b, struct sw_image_writer *w, const struct layout *l)
+{
+	struct sw_img_nets ns = { 0 };
+	struct sw_img_pinfo *pi;
+
+	if (l->nets == 0)
+		return;
+	ns.npartners = (uint32_t)b->site.np;
+	ns.pinfo_off = (uint32_t)(l->nets + sizeof(ns));
+	pi = sw_imgw_at(w, ns.pinfo_off);
+	for (size_t k = 0; k < b->site.np; k++) {
+		const struct partner *p = &b->site.p[k];
+		pi[k].allow_ops = p->ops_set == UINT32_MAX ? 0 : p->ops_set + (uint32_t)l->data;
+		pi[k].links = p->links_set == UINT32_MAX ? 0 : p->links_set + (uint32_t)l->data;
+	}
+	for (unsigned kind = 0; kind < SW_NETK_COUNT; kind++) {
+		struct sw_img_ntab *t = &ns.tab[kind];
+		if (l->nent[kind] == NULL)
+			continue;
+		t->slots_off = (uint32_t)l->ntab[kind];
+		t->nslots = (uint32_t)l->nnslots[kind];
+		t->bloom_off = (uint32_t)l->nbloom[kind];
+		t->bloom_bits = (uint32_t)l->nbloombits[kind];
+		t->nentries = (uint32_t)l->nnent[kind];
+		t->lens = put_table(sw_imgw_at(w, t->slots_off), t->nslots,
+				    sw_imgw_at(w, t->bloom_off), t->bloom_bits, l->nent[kind],
+				    l->nnent[kind]);
+	}
+	sw_imgw_put(w, l->nets, &ns, sizeof(ns));
+}
+
 static void
 reserve(struct builder *b, struct sw_image_writer *w, struct layout *l, const struct hsdbs *dbs,
 	size_t rw, size_t nivals)
@@ -205,17 +332,10 @@ reserve(struct builder *b, struct sw_image_writer *w, struct layout *l, const st
 	l->gate = sw_imgw_reserve(w, SW_GATE_WORDS(rw, b->natoms, nivals) * 8);
 	l->strtab = sw_imgw_reserve(w, b->strtab.n);
 	l->site = sw_imgw_reserve(w, site_size(&b->site));
-	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
-		if (b->npt[f] == 0)
-			continue;
-		l->nslots[f] = 16;
-		while (l->nslots[f] < 2 * b->npt[f])
-			l->nslots[f] *= 2;
-		l->ptab[f] = sw_imgw_reserve(w, l->nslots[f] * sizeof(struct sw_img_pslot));
-		/* 8 bits per slot (>= 16 per entry), k = 2: about 1% false positives per probe */
-		l->bloombits[f] = l->nslots[f] * 8 > (1u << 24) ? (1u << 24) : l->nslots[f] * 8;
-		l->bloom[f] = sw_imgw_reserve(w, l->bloombits[f] / 8);
-	}
+	for (unsigned f = 0; f < SW_SF_COUNT; f++)
+		if (b->npt[f] != 0)
+			reserve_table(w, b->npt[f], &l->ptab[f], &l->nslots[f], &l->bloom[f],
+				      &l->bloombits[f]);
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
 		if (dbs->ser[f] == NULL)
 			continue;
@@ -224,6 +344,7 @@ reserve(struct builder *b, struct sw_image_writer *w, struct layout *l, const st
 	}
 	/* Last, so that the sections before it keep their offsets. */
 	l->state = state_wanted(b) ? sw_imgw_reserve(w, state_size(b)) : 0;
+	reserve_nets(b, w, l);
 }
 
 /* Integer sets into the data section; conditions, whose set offsets become image offsets. */
@@ -239,6 +360,8 @@ put_sets_conds(struct builder *b, struct sw_image_writer *w, const struct layout
 		struct sw_img_cond *c = &b->conds[i];
 		if (c->kind == SW_COND_INT) {
 			c->arg += (uint32_t)l->data;
+		} else if (c->kind == SW_COND_NET_IN && c->arg2 != 0) {
+			c->arg2 += (uint32_t)l->data - 1; /* conds.c: set offset + 1 */
 		} else if (c->kind == SW_COND_COMP) {
 			c->arg = c->arg == UINT32_MAX ? 0 : c->arg + (uint32_t)l->data;
 			c->arg2 = c->arg2 == UINT32_MAX ? 0 : c->arg2 + (uint32_t)l->data;
@@ -256,33 +379,13 @@ put_ptabs(struct builder *b, struct sw_image_writer *w, const struct layout *l)
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
 		if (b->npt[f] == 0)
 			continue;
-		struct sw_img_pslot *slots = sw_imgw_at(w, l->ptab[f]);
-		uint64_t *bloom = sw_imgw_at(w, l->bloom[f]);
 		h->fields[f].ptab_off = (uint32_t)l->ptab[f];
 		h->fields[f].ptab_nslots = (uint32_t)l->nslots[f];
 		h->fields[f].bloom_off = (uint32_t)l->bloom[f];
 		h->fields[f].bloom_bits = (uint32_t)l->bloombits[f];
-		for (size_t i = 0; i < b->npt[f]; i++) {
-			const struct ptent *e = &b->pt[f][i];
-			uint64_t hv = sw_ptab_hash(e->key, e->len);
-			size_t m = l->nslots[f] - 1, j = hv & m;
-			uint32_t bit = SW_BLOOM_BIT(hv, (uint32_t)l->bloombits[f]);
-			uint32_t bit2 = SW_BLOOM_BIT2(hv, (uint32_t)l->bloombits[f]);
-			bool dup = false;
-
-			bloom[bit >> 6] |= 1ull << (bit & 63);
-			bloom[bit2 >> 6] |= 1ull << (bit2 & 63);
-			for (; slots[j].key != 0; j = (j + 1) & m)
-				if (slots[j].key == e->key && slots[j].len == e->len &&
-				    slots[j].atom == e->atom)
-					dup = true;
-			if (dup)
-				continue;
-			slots[j].key = e->key;
-			slots[j].len = e->len;
-			slots[j].atom = e->atom;
-			h->fields[f].ptab_lens |= 1u << (e->len - 1);
-		}
+		h->fields[f].ptab_lens = put_table(sw_imgw_at(w, l->ptab[f]), l->nslots[f],
+						   sw_imgw_at(w, l->bloom[f]),
+						   (uint32_t)l->bloombits[f], b->pt[f], b->npt[f]);
 	}
 }
 
@@ -317,6 +420,13 @@ engine_masks(struct builder *b)
 			break;
 		case SW_COND_COMP:
 			h->key_mask |= SW_KEY_COMP;
+			break;
+		case SW_COND_PARTNER:
+			h->scan_mask |= 1u << c->field;
+			h->net_mask |= 1u << c->field;
+			h->key_mask |= SW_KEY_SFIELD(c->field) |
+				       (c->field2 == SW_PCHK_WRONG_LINK ? SW_KEY_IFIELD(SW_IF_LINK)
+									: SW_KEY_COMP);
 			break;
 		case SW_COND_STATE:
 			h->key_mask |= SW_KEY_STATE;
@@ -368,6 +478,8 @@ cpl_build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 		goto out;
 	if ((rc = cpl_igate_pick(b, &ig)) != 0)
 		goto out;
+	if ((rc = nets_entries(b, &l)) != 0)
+		goto out;
 
 	sw_imgw_init(&w);
 	reserve(b, &w, &l, &dbs, rw, ig.nvals);
@@ -388,6 +500,7 @@ cpl_build_image(struct builder *b, uint64_t generation, struct sw_compiled *out)
 	sw_imgw_put(&w, l.strtab, b->strtab.p, b->strtab.n);
 	put_site(b, &w, &l, lname);
 	put_state(b, &w, &l);
+	put_nets(b, &w, &l);
 	put_ptabs(b, &w, &l);
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
 		h->fields[f].npatterns = (uint32_t)(b->npats[f] + b->npt[f]);
@@ -433,6 +546,8 @@ out:
 	free(rname);
 	free(lname);
 	free(ig.t);
+	for (unsigned kind = 0; kind < SW_NETK_COUNT; kind++)
+		free(l.nent[kind]);
 	cpl_hsdbs_free(&dbs);
 	return rc;
 }

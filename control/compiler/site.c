@@ -10,6 +10,7 @@
 
 #include "builder.h"
 #include "dataplane/proto/ansi.h"
+#include "dataplane/decode/decode.h"
 
 static int
 get_strings(struct builder *b, const config_setting_t *s, char ***out, size_t *n, bool prefix)
@@ -244,12 +245,14 @@ partner_id(const char *name)
 	return id != 0 ? id : 1;
 }
 
+static int get_opcodes(struct builder *b, const config_setting_t *s, struct partner *p);
+
 /* One partner of site.partners (the i-th). */
 static int
 parse_partner(struct builder *b, const config_setting_t *g, int i)
 {
 	static const char *const partner_keys[] = { "name", "plmn", "gt", "msisdn", "point_codes",
-						    "country", NULL };
+						    "country", "allow_opcodes", "links", NULL };
 	struct partner *p = &b->site.p[i];
 	const config_setting_t *s;
 	const char *str;
@@ -261,20 +264,17 @@ parse_partner(struct builder *b, const config_setting_t *g, int i)
 		return rc;
 	s = config_setting_get_member(g, "name");
 	str = s ? config_setting_get_string(s) : NULL;
-	if (str == NULL)
-		return cpl_errs(b, s ? s : g, "a partner needs a string 'name'");
-	for (int k = 0; k < i; k++)
-		if (b->site.p[k].name != NULL && strcmp(b->site.p[k].name, str) == 0)
-			return cpl_errs(b, s, "duplicate partner name '%s'", str);
+	p->ops_set = p->links_set = UINT32_MAX;
+	if (str == NULL || str[0] == '\0')
+		return cpl_errs(b, s ? s : g, "a partner needs a non-empty string 'name'");
+	if (strchr(str, ':') != NULL)
+		return cpl_errs(b, s, "a partner name cannot hold ':' (\"partner:%s\" in a rule)", str);
+	/* duplicate names: after all partners (partner_index), in n log n */
 	p->name = strdup(str);
 	if (p->name == NULL)
 		return -ENOMEM;
 	p->line = (int)config_setting_source_line(g);
 	p->id = partner_id(str);
-	for (int k = 0; k < i; k++)
-		if (b->site.p[k].id == p->id)
-			return cpl_errs(b, s, "partner names '%s' and '%s' have the same state id; "
-					      "rename one", b->site.p[k].name, str);
 	if ((s = config_setting_get_member(g, "country")) != NULL &&
 	    (rc = get_country(b, s, &p->country)) != 0)
 		return rc;
@@ -290,7 +290,247 @@ parse_partner(struct builder *b, const config_setting_t *g, int i)
 	if ((s = config_setting_get_member(g, "point_codes")) != NULL &&
 	    (rc = get_ints(b, s, &p->pc, &p->npc, 0xffffff)) != 0)
 		return rc;
+	if ((s = config_setting_get_member(g, "allow_opcodes")) != NULL &&
+	    (rc = get_opcodes(b, s, p)) != 0)
+		return rc;
+	/* `links`: names resolved once the links are read (partner_links) */
 	return 0;
+}
+
+/* allow_opcodes = [ "anyTimeInterrogation", 71 ]: MAP operation names (TS 29.002) or local
+ * codes 0-255, the operations the partner may send beyond what the rules allow everyone. */
+static int
+get_opcodes(struct builder *b, const config_setting_t *s, struct partner *p)
+{
+	int n = config_setting_length(s);
+
+	if ((!config_setting_is_array(s) && !config_setting_is_list(s)) || n == 0)
+		return cpl_errs(b, s, "'allow_opcodes' must be a non-empty list of operation names or "
+				      "codes");
+	p->ops = calloc((size_t)n, sizeof(*p->ops));
+	if (p->ops == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *v = config_setting_get_string(e);
+		long long op = v != NULL ? sw_map_op_code(v)
+			       : config_setting_type(e) == CONFIG_TYPE_INT ? config_setting_get_int(e)
+									    : -1;
+		if (op < 0 || op > 255)
+			return cpl_errs(b, e, "unknown operation %s%s%s in 'allow_opcodes' (a MAP "
+					      "operation name or a code 0-255)", v != NULL ? "\"" : "",
+					v != NULL ? v : "", v != NULL ? "\"" : "");
+		p->ops[p->nops++] = (uint32_t)op;
+	}
+	return cpl_set_add(b, p->ops, p->nops, &p->ops_set);
+}
+
+static const struct builder *sort_b; /* qsort has no context argument */
+
+static int
+cmp_partner_name(const void *x, const void *y)
+{
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	int c = strcmp(sort_b->site.p[i].name, sort_b->site.p[j].name);
+
+	return c != 0 ? c : (i < j ? -1 : i > j);
+}
+
+static int
+cmp_partner_id(const void *x, const void *y)
+{
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	uint32_t a = sort_b->site.p[i].id, c = sort_b->site.p[j].id;
+
+	return a != c ? (a < c ? -1 : 1) : (i < j ? -1 : i > j);
+}
+
+/* The partners sorted by name for cpl_find_partner, and the duplicate names and state ids,
+ * each reported at the later partner (n log n: a site of 10,000 partners). */
+static int
+partner_index(struct builder *b, const config_setting_t *parts)
+{
+	struct site *st = &b->site;
+	size_t n = 0, *ix = calloc(st->np + 1, sizeof(*ix));
+	int rc = 0;
+
+	if (ix == NULL)
+		return -ENOMEM;
+	for (size_t k = 0; k < st->np; k++)
+		if (st->p[k].name != NULL)
+			ix[n++] = k;
+	sort_b = b;
+	qsort(ix, n, sizeof(*ix), cmp_partner_id);
+	for (size_t i = 1; i < n; i++) {
+		const struct partner *p = &st->p[ix[i]], *q = &st->p[ix[i - 1]];
+		if (p->id == q->id && strcmp(p->name, q->name) != 0) {
+			rc = cpl_errs(b, config_setting_get_elem(parts, (unsigned)ix[i]),
+				      "partner names '%s' and '%s' have the same state id; rename one",
+				      q->name, p->name);
+			if (!cpl_recover(b, rc))
+				goto out;
+		}
+	}
+	qsort(ix, n, sizeof(*ix), cmp_partner_name);
+	for (size_t i = 1; i < n; i++) {
+		const struct partner *p = &st->p[ix[i]], *q = &st->p[ix[i - 1]];
+		if (strcmp(p->name, q->name) == 0) {
+			rc = cpl_errs(b, config_setting_get_elem(parts, (unsigned)ix[i]),
+				      "duplicate partner name '%s' (first at line %d)", p->name,
+				      q->line);
+			if (!cpl_recover(b, rc))
+				goto out;
+		}
+	}
+	st->pidx = ix;
+	st->npidx = n;
+	ix = NULL;
+out:
+	free(ix);
+	return rc;
+}
+
+int
+cpl_find_partner(const struct builder *b, const char *name)
+{
+	size_t lo = 0, hi = b->site.npidx;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(b->site.p[b->site.pidx[mid]].name, name);
+		if (c == 0)
+			return (int)b->site.pidx[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+int
+cpl_find_group(const struct builder *b, const char *name)
+{
+	for (size_t i = 0; i < b->site.ngroups; i++)
+		if (strcmp(b->site.groups[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+char **
+cpl_partner_prefixes(const struct partner *p, unsigned kind, size_t *n)
+{
+	*n = kind == SW_NETK_IMSI ? p->nplmn : kind == SW_NETK_MSISDN ? p->nmsisdn : p->ngt;
+	return kind == SW_NETK_IMSI ? p->plmn : kind == SW_NETK_MSISDN ? p->msisdn : p->gt;
+}
+
+int
+cpl_field_kind(unsigned f)
+{
+	switch (f) {
+	case SW_SF_IMSI:
+		return SW_NETK_IMSI;
+	case SW_SF_MSISDN:
+	case SW_SF_CGPN:
+	case SW_SF_CDPN:
+		return SW_NETK_MSISDN;
+	case SW_SF_USSD:
+	case SW_SF_ACN:
+		return -1;
+	}
+	return SW_NETK_GT;
+}
+
+/* A partner's `links = [ "ipx-a" ]`: the links it may arrive over (issue 18 Deliver 2). */
+static int
+partner_links(struct builder *b, const config_setting_t *g, struct partner *p)
+{
+	const config_setting_t *s = config_setting_get_member(g, "links");
+	int n;
+
+	if (s == NULL)
+		return 0;
+	n = config_setting_length(s);
+	if ((!config_setting_is_array(s) && !config_setting_is_list(s)) || n == 0)
+		return cpl_errs(b, s, "'links' must be a non-empty list of link names");
+	p->links = calloc((size_t)n, sizeof(*p->links));
+	if (p->links == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *v = config_setting_get_string(e);
+		size_t k = 0;
+
+		while (v != NULL && k < b->site.nlinks && strcmp(b->site.links[k].name, v) != 0)
+			k++;
+		if (v == NULL || k == b->site.nlinks)
+			return cpl_errs(b, e, "unknown link '%s' in partner '%s' (site.links)",
+					v != NULL ? v : "?", p->name);
+		p->links[p->nlinks++] = (uint32_t)k;
+	}
+	return cpl_set_add(b, p->links, p->nlinks, &p->links_set);
+}
+
+/* site.groups = ( { name = "ipx-hub-a"; partners = [ "fr-sfr", "de-tmo" ]; } ) */
+static int
+parse_groups(struct builder *b, const config_setting_t *gs)
+{
+	static const char *const keys[] = { "name", "partners", "description", NULL };
+	int n = config_setting_length(gs), rc;
+	bool bad = false;
+
+	if (!config_setting_is_list(gs))
+		return cpl_errs(b, gs, "'groups' must be a list of groups: ( { name = \"ipx-hub-a\"; "
+				       "partners = [ ... ]; } )");
+	b->site.groups = calloc((size_t)n + 1, sizeof(*b->site.groups));
+	if (b->site.groups == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(gs, (unsigned)i), *s, *m = NULL;
+		struct group *gr = &b->site.groups[b->site.ngroups];
+		const char *v = NULL;
+
+		rc = 0;
+		if (!config_setting_is_group(g))
+			rc = cpl_errs(b, g, "a partner group must be a group { name; partners; }");
+		else if ((rc = cpl_check_keys(b, g, keys, "a partner group")) == 0) {
+			s = config_setting_get_member(g, "name");
+			v = s != NULL ? config_setting_get_string(s) : NULL;
+			m = config_setting_get_member(g, "partners");
+			if (v == NULL || v[0] == '\0')
+				rc = cpl_errs(b, s != NULL ? s : g,
+					      "a partner group needs a non-empty string 'name'");
+			else if (cpl_find_group(b, v) >= 0)
+				rc = cpl_errs(b, s, "duplicate group name '%s'", v);
+			else if (m == NULL || (!config_setting_is_array(m) &&
+					       !config_setting_is_list(m)) ||
+				 config_setting_length(m) == 0)
+				rc = cpl_errs(b, m != NULL ? m : g,
+					      "group '%s' needs a non-empty list 'partners'", v);
+		}
+		if (rc == 0) {
+			int nm = config_setting_length(m);
+			if ((gr->name = strdup(v)) == NULL ||
+			    (gr->members = calloc((size_t)nm, sizeof(*gr->members))) == NULL)
+				return -ENOMEM;
+			gr->line = (int)config_setting_source_line(g);
+			b->site.ngroups++;
+			for (int k = 0; rc == 0 && k < nm; k++) {
+				const config_setting_t *e = config_setting_get_elem(m, (unsigned)k);
+				const char *pn = config_setting_get_string(e);
+				int pk = pn != NULL ? cpl_find_partner(b, pn) : -1;
+				if (pk < 0)
+					rc = cpl_errs(b, e, "unknown partner '%s' in group '%s'",
+						      pn != NULL ? pn : "?", v);
+				else
+					gr->members[gr->n++] = (uint32_t)pk;
+			}
+		}
+		if (rc != 0 && !cpl_recover(b, rc))
+			return rc;
+		bad |= rc != 0;
+	}
+	return bad ? -EINVAL : 0;
 }
 
 /* "192.0.2.0/24", "2001:db8::/32", or an address alone (all its bits). */
@@ -471,7 +711,8 @@ cpl_parse_site(struct builder *b, const char *path)
 	 * (direction) and proxy mode's (its own keys, validated there) */
 	/* cluster: sigwall-cluster's (control/cluster/conf.c validates it, issue 16) */
 	static const char *const site_keys[] = { "name", "home", "partners", "links", "routes",
-						 "cluster", "velocity", "state", "variant", NULL };
+						 "cluster", "velocity", "state", "variant", "groups",
+						 NULL };
 	static const char *const home_keys[] = { "plmn", "gt", "msisdn", "point_codes", "hlr",
 						 "vlr", "msc", "smsc", "sgsn", "country", NULL };
 	config_t cf;
@@ -566,7 +807,8 @@ cpl_parse_site(struct builder *b, const char *path)
 			goto out;
 		}
 		if (np > SW_PARTNERS_MAX) {
-			rc = cpl_errs(b, parts, "more than %d partners", SW_PARTNERS_MAX);
+			rc = cpl_errs(b, parts, "%d partners: more than %d (the partner index of the "
+					  "image's network tables)", np, SW_PARTNERS_MAX);
 			goto out;
 		}
 		b->site.p = calloc((size_t)np + 1, sizeof(*b->site.p));
@@ -581,10 +823,29 @@ cpl_parse_site(struct builder *b, const char *path)
 				goto out;
 			bad |= rc != 0;
 		}
+		if ((rc = partner_index(b, parts)) != 0) {
+			if (!cpl_recover(b, rc))
+				goto out;
+			bad = true;
+		}
 	}
 	s = config_setting_get_member(site, "links");
 	if (s != NULL && (rc = parse_links(b, s)) != 0)
 		goto out;
+	for (size_t k = 0; parts != NULL && k < b->site.np; k++) {
+		if (b->site.p[k].name == NULL)
+			continue;
+		rc = partner_links(b, config_setting_get_elem(parts, (unsigned)k), &b->site.p[k]);
+		if (rc != 0 && !cpl_recover(b, rc))
+			goto out;
+		bad |= rc != 0;
+	}
+	s = config_setting_get_member(site, "groups");
+	if (s != NULL && (rc = parse_groups(b, s)) != 0) {
+		if (!cpl_recover(b, rc))
+			goto out;
+		bad = true;
+	}
 	s = config_setting_get_member(site, "velocity");
 	if (s != NULL && (rc = parse_velocity(b, s)) != 0)
 		goto out;

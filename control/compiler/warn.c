@@ -219,6 +219,10 @@ same_cond(const struct builder *b, const struct sw_img_cond *x, const struct sw_
 		return same_set(b, x->arg, y->arg);
 	case SW_COND_COMP:
 		return same_set(b, x->arg, y->arg) && same_set(b, x->arg2, y->arg2);
+	case SW_COND_NET_IN: /* arg2: partners and groups, set offset + 1 */
+		return x->arg == y->arg &&
+		       (x->arg2 == y->arg2 ||
+			(x->arg2 != 0 && y->arg2 != 0 && same_set(b, x->arg2 - 1, y->arg2 - 1)));
 	default:
 		return x->arg == y->arg;
 	}

@@ -33,6 +33,7 @@ judge_eval(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_p
 		uint32_t st = sw_judge_state(ctx, msu, dir, now_ns) |
 			      sw_judge_state_mismatch(ctx, msu, dir);
 		sw_policy_ctx_set_state(ctx->pctx, st);
+		sw_policy_ctx_set_port(ctx->pctx, port);
 		struct sw_verdict pv = sw_policy_eval_msg(ctx->pctx, buf, pkt, msu, dir, now_ns);
 
 		v->state = (uint8_t)st;

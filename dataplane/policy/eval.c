@@ -98,6 +98,13 @@ struct sw_policy_ctx {
 	int64_t live_lo, live_hi;
 	int64_t wall_off;          /* sw_policy_ctx_set_clock */
 	bool has_dates;            /* some rule has monitor_until or expires */
+	/* Interconnect scope (issue 18 Deliver 2), per message: the ingress port
+	 * (sw_policy_ctx_set_port), the packet, the link of its source (when the image asks) */
+	unsigned in_port;
+	const struct sw_pkt *pkt;
+	int32_t link;
+	bool need_link;
+	const struct sw_img_nets *nets; /* partner networks, NULL: no partners */
 };
 
 struct sw_policy_ctx *
@@ -135,6 +142,12 @@ sw_policy_ctx_set_flags(struct sw_policy_ctx *ctx, unsigned flags)
 	if (no_gate != ctx->no_gate)
 		ctx->img = NULL; /* the gate is set up at bind */
 	ctx->no_gate = no_gate;
+}
+
+void
+sw_policy_ctx_set_port(struct sw_policy_ctx *ctx, unsigned port)
+{
+	ctx->in_port = port;
 }
 
 void
@@ -228,6 +241,10 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 		ctx->key_sf[ctx->nkey_sf++] = (uint8_t)f;
 	}
 	ctx->key_comp = (m & SW_KEY_COMP) != 0;
+	ctx->need_link = (m & SW_KEY_IFIELD(SW_IF_LINK)) != 0;
+	ctx->nets = NULL;
+	if (h->site_off != 0 && ((const struct sw_img_site *)img_at(h, h->site_off))->nets_off != 0)
+		ctx->nets = img_at(h, ((const struct sw_img_site *)img_at(h, h->site_off))->nets_off);
 	ctx->key_state = (m & SW_KEY_STATE) != 0;
 	ctx->gated = NULL;
 	ctx->ngfield = 0;
@@ -414,13 +431,31 @@ sf_text(const struct sw_msu *m, unsigned f, unsigned *len, char *acnbuf)
 	return d->d;
 }
 
-/* Integer field; false when absent. */
+/* Integer field; false when absent. port: the direction (0 outside, 1 inside). */
 static inline bool
-if_get(const struct sw_msu *m, unsigned port, unsigned f, uint32_t *v)
+if_get(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, unsigned f,
+       uint32_t *v)
 {
 	const struct sw_sccp_addr *a;
+	const struct sw_pkt *pk = ctx->pkt;
 
 	switch (f) {
+	case SW_IF_PORT:
+		*v = ctx->in_port;
+		return ctx->in_port <= 1;
+	case SW_IF_LINK:
+		*v = (uint32_t)ctx->link;
+		return ctx->link >= 0;
+	case SW_IF_RCTX:
+		*v = m->m3ua.rctx;
+		return (m->has & SW_HAS_RCTX) != 0;
+	case SW_IF_REMOTE_PORT:
+	case SW_IF_LOCAL_PORT:
+		/* the remote endpoint is the outside one: the source of what comes from outside */
+		if (pk == NULL || !pk->sctp)
+			return false;
+		*v = (f == SW_IF_REMOTE_PORT) == (port == SW_SIDE_OUTSIDE) ? pk->sport : pk->dport;
+		return true;
 	case SW_IF_DIRECTION:
 		*v = port;
 		return true;
@@ -584,7 +619,7 @@ key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port
 	k[n++] = first;
 	for (unsigned i = 0; i < ctx->nkey_if; i++) {
 		uint32_t v = 0;
-		uint32_t w = if_get(m, port, ctx->key_if[i], &v) ? v + 1 : 0;
+		uint32_t w = if_get(ctx, m, port, ctx->key_if[i], &v) ? v + 1 : 0;
 		memcpy(k + n, &w, 4);
 		n += 4;
 		if (i & 1)
@@ -766,12 +801,90 @@ comp_match(const struct sw_policy_ctx *ctx, const struct sw_img_cond *c, const s
 	return false;
 }
 
+/*
+ * Network of a number among the partners (issue 18 Deliver 1): its longest prefix in the kind's
+ * table, SW_NET_PARTNER + k, SW_NET_NONE when no partner's. One probe per prefix length
+ * present, longest first, each behind the Bloom filter: the cost does not depend on the number
+ * of partners.
+ */
+static inline uint32_t
+net_lookup(const struct sw_image_hdr *h, const struct sw_img_ntab *t, const char *s,
+	   unsigned len)
+{
+	const struct sw_img_pslot *slots = img_at(h, t->slots_off);
+	const uint64_t *bloom = img_at(h, t->bloom_off);
+	uint32_t mask = t->nslots - 1;
+	uint64_t keys[SW_PTAB_DIGITS + 1], key = 0;
+	unsigned n = 0;
+
+	if (t->slots_off == 0)
+		return SW_NET_NONE;
+	if (len > SW_PTAB_DIGITS)
+		len = SW_PTAB_DIGITS;
+	for (unsigned l = 1; l <= len; l++) {
+		unsigned nib = sw_ptab_nibble(s[l - 1]);
+		if (nib == 0)
+			break;
+		key |= (uint64_t)nib << (4 * (l - 1));
+		keys[l] = key;
+		n = l;
+	}
+	for (unsigned l = n; l >= 1; l--) {
+		if (!(t->lens & (1u << (l - 1))))
+			continue;
+		uint64_t hv = sw_ptab_hash(keys[l], l);
+		uint32_t bit = SW_BLOOM_BIT(hv, t->bloom_bits);
+		uint32_t bit2 = SW_BLOOM_BIT2(hv, t->bloom_bits);
+		if (!((bloom[bit >> 6] >> (bit & 63)) & (bloom[bit2 >> 6] >> (bit2 & 63)) & 1))
+			continue;
+		for (uint32_t i = (uint32_t)hv & mask;; i = (i + 1) & mask) {
+			const struct sw_img_pslot *sl = &slots[i];
+			if (sl->key == 0)
+				break;
+			if (sl->key == keys[l] && sl->len == l)
+				return SW_NET_PARTNER + sl->atom;
+		}
+	}
+	return SW_NET_NONE;
+}
+
+/* The partner property c->field2 (SW_PCHK_*) of network net (SW_COND_PARTNER). */
+static bool
+partner_has(const struct sw_policy_ctx *ctx, const struct sw_img_cond *c, uint32_t net,
+	    const struct sw_msu *m)
+{
+	const struct sw_image_hdr *h = ctx->img;
+	const struct sw_img_pinfo *pi;
+	unsigned nc, nop = 0;
+
+	if (net < SW_NET_PARTNER || ctx->nets == NULL || net - SW_NET_PARTNER >= ctx->nets->npartners)
+		return false;
+	pi = (const struct sw_img_pinfo *)img_at(h, ctx->nets->pinfo_off) + (net - SW_NET_PARTNER);
+	if (c->field2 == SW_PCHK_WRONG_LINK)
+		return pi->links != 0 && (ctx->link < 0 || !set_has(h, pi->links, ctx->link));
+	if (pi->allow_ops == 0)
+		return false;
+	/* allowed: every local operation code of the message is on the partner's list */
+	nc = (m->has & SW_HAS_TCAP) ? m->tcap.ncomp : 0;
+	if (nc > SW_COMP_MAX)
+		nc = SW_COMP_MAX;
+	for (unsigned i = 0; i < nc; i++) {
+		const struct sw_tcap_comp *tc = &m->tcap.comp[i];
+		if (!tc->has_opcode)
+			continue;
+		if (tc->opcode_global || !set_has(h, pi->allow_ops, tc->opcode))
+			return false;
+		nop++;
+	}
+	return nop > 0;
+}
+
 /* Scan string field f once (Hyperscan database, then bulk prefix table) and resolve its
  * network if a relation needs it. Called lazily: a field no candidate rule reaches is never
  * scanned. */
 static void
 scan_field(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned f, uint64_t *atoms,
-	   uint8_t *net, bool pt_done)
+	   uint32_t *net, bool pt_done)
 {
 	const struct sw_image_hdr *h = ctx->img;
 	const struct sw_img_field *fd = &h->fields[f];
@@ -800,18 +913,8 @@ scan_field(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned f, uint64
 		net[f] = SW_NET_HOME;
 		return;
 	}
-	if (fd->net_partner == 0xffff || h->npartners == 0)
-		return;
-	/* Partner k is atom net_partner + k (sw_image_validate: all below SW_ATOMS_MAX, at most
-	 * SW_PARTNERS_MAX of them): the first one set, from at most two words. */
-	unsigned w = fd->net_partner >> 6, o = fd->net_partner & 63, np = h->npartners;
-	uint64_t x = atoms[w] >> o;
-	if (o != 0 && w + 1 < SW_ATOM_WORDS)
-		x |= atoms[w + 1] << (64 - o);
-	if (np < 64)
-		x &= (1ull << np) - 1;
-	if (x != 0)
-		net[f] = (uint8_t)(SW_NET_PARTNER + __builtin_ctzll(x));
+	if (fd->net_partner < SW_NETK_COUNT && ctx->nets != NULL && len > 0)
+		net[f] = net_lookup(h, &ctx->nets->tab[fd->net_partner], s, len);
 }
 
 /* The prefix table of field f only. */
@@ -841,7 +944,7 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 	const struct sw_image_hdr *h = ctx->img;
 	uint64_t atoms[SW_ATOM_WORDS] = { 0 };
 	uint64_t cand[SW_RULE_WORDS];
-	uint8_t net[SW_SF_COUNT];
+	uint32_t net[SW_SF_COUNT];
 	char acnbuf[SW_ACN_TEXT_MAX];
 	unsigned rw = ctx->rule_words;
 	uint32_t scanned = 0, scanned_pt = 0;
@@ -908,7 +1011,7 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 				uint32_t x, lo = ctx->iv_lo[f], hi = ctx->iv_hi[f];
 				for (unsigned w = 0; w < rw; w++)
 					hit |= cand[w] & gf[w];
-				if (hit == 0 || !if_get(m, port, f, &x))
+				if (hit == 0 || !if_get(ctx, m, port, f, &x))
 					continue;
 				while (lo < hi) {
 					uint32_t mid = lo + (hi - lo) / 2;
@@ -945,7 +1048,7 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 
 				switch (c->kind) {
 				case SW_COND_INT:
-					v = if_get(m, port, c->field, &x) && set_has(h, c->arg, x);
+					v = if_get(ctx, m, port, c->field, &x) && set_has(h, c->arg, x);
 					break;
 				case SW_COND_ATOM:
 					/* An atom the prefix table sets is set whatever Hyperscan
@@ -963,7 +1066,7 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 					break;
 				case SW_COND_PRESENT:
 					if (c->field2 == 1) {
-						v = if_get(m, port, c->field, &x);
+						v = if_get(ctx, m, port, c->field, &x);
 					} else {
 						unsigned len;
 						sf_text(m, c->field, &len, acnbuf);
@@ -974,7 +1077,12 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 					NEED(c->field);
 					v = ((c->arg & SW_NET_IN_HOME) && net[c->field] == SW_NET_HOME) ||
 					    ((c->arg & SW_NET_IN_PARTNER) &&
-					     net[c->field] >= SW_NET_PARTNER);
+					     net[c->field] >= SW_NET_PARTNER) ||
+					    (c->arg2 != 0 && set_has(h, c->arg2, net[c->field]));
+					break;
+				case SW_COND_PARTNER:
+					NEED(c->field);
+					v = partner_has(ctx, c, net[c->field], m);
 					break;
 				case SW_COND_NET_EQ:
 					NEED(c->field);
@@ -1144,7 +1252,7 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 
 	int64_t wall_s = 0;
 
-	(void)pkt;
+	ctx->pkt = pkt;
 	if (__builtin_expect(h == NULL, 0)) {
 		/* Not bound to an image (a caller bug): no policy, nothing to enforce. */
 		v.rule = SW_RULE_DEFAULT;
@@ -1161,6 +1269,10 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 			if (memcmp(was, ctx->live, sizeof(was)) != 0)
 				memset(ctx->ctags, 0, sizeof(uint64_t) * SW_CACHE_SLOTS);
 		}
+	}
+	if (ctx->need_link) {
+		const struct sw_img_peer *p = peer_of(h, pkt);
+		ctx->link = p != NULL ? (int32_t)p->link : -1;
 	}
 	klen = key_build(ctx, msu, port, mal, key, &hash);
 	if (klen > 0) {

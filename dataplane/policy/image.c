@@ -53,6 +53,11 @@ const char *const sw_ifield_names[SW_IF_COUNT] = {
 	[SW_IF_SCMG_TYPE] = "scmg",
 	[SW_IF_SCMG_SSN] = "scmg_ssn",
 	[SW_IF_SCMG_PC] = "scmg_pc",
+	[SW_IF_PORT] = "port",
+	[SW_IF_LINK] = "link",
+	[SW_IF_RCTX] = "rctx",
+	[SW_IF_REMOTE_PORT] = "remote_port",
+	[SW_IF_LOCAL_PORT] = "local_port",
 };
 
 const char *const sw_state_cond_names[SW_ST_COUNT] = {
@@ -307,8 +312,7 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 	for (unsigned f = 0; f < SW_SF_COUNT; f++) {
 		const struct sw_img_field *fd = &h->fields[f];
 		if ((fd->net_home != 0xffff && fd->net_home >= SW_ATOMS_MAX) ||
-		    (fd->net_partner != 0xffff &&
-		     (uint32_t)fd->net_partner + h->npartners > SW_ATOMS_MAX))
+		    (fd->net_partner != 0xffff && fd->net_partner >= SW_NETK_COUNT))
 			return fail(err, errlen, -EINVAL, "%s network atoms out of range",
 				    sw_sfield_names[f]);
 	}
@@ -335,6 +339,46 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 		for (uint32_t i = 0; i < st->nlinks; i++)
 			if (ln[i] >= h->strtab_size)
 				return fail(err, errlen, -EINVAL, "link %u out of range", i);
+		if (st->nets_off != 0) {
+			/* Partner networks (issue 18): tables and rows the engine indexes with. */
+			const struct sw_img_nets *ns = (const void *)((const char *)image +
+								      st->nets_off);
+			bool ok = section_aligned(st->nets_off) &&
+				  range_ok(st->nets_off, sizeof(*ns), size) &&
+				  ns->npartners == h->npartners && (ns->pinfo_off & 3) == 0 &&
+				  range_ok(ns->pinfo_off,
+					   (uint64_t)ns->npartners * sizeof(struct sw_img_pinfo), size);
+			const struct sw_img_pinfo *pi = (const void *)((const char *)image +
+								       ns->pinfo_off);
+			for (uint32_t k = 0; ok && k < ns->npartners; k++)
+				ok = (pi[k].allow_ops == 0 || set_ok(image, pi[k].allow_ops, size)) &&
+				     (pi[k].links == 0 || set_ok(image, pi[k].links, size));
+			for (unsigned k = 0; ok && k < SW_NETK_COUNT; k++) {
+				const struct sw_img_ntab *t = &ns->tab[k];
+				if (t->slots_off == 0)
+					continue;
+				ok = section_aligned(t->slots_off) && section_aligned(t->bloom_off) &&
+				     t->nslots != 0 && (t->nslots & (t->nslots - 1)) == 0 &&
+				     t->bloom_bits >= 64 && (t->bloom_bits & (t->bloom_bits - 1)) == 0 &&
+				     t->bloom_bits <= (1u << 24) && t->nentries < t->nslots &&
+				     range_ok(t->bloom_off, t->bloom_bits / 8, size) &&
+				     range_ok(t->slots_off,
+					      (uint64_t)t->nslots * sizeof(struct sw_img_pslot), size);
+				const struct sw_img_pslot *sl = (const void *)((const char *)image +
+									       t->slots_off);
+				uint32_t empty = 0;
+				/* probing stops at an empty slot; a partner index names a partner */
+				for (uint32_t i = 0; ok && i < t->nslots; i++) {
+					empty += sl[i].key == 0;
+					ok = sl[i].key == 0 ||
+					     (sl[i].atom < h->npartners && sl[i].len >= 1 &&
+					      sl[i].len <= SW_PTAB_DIGITS);
+				}
+				ok = ok && empty > 0;
+			}
+			if (!ok)
+				return fail(err, errlen, -EINVAL, "partner networks out of range");
+		}
 		if (st->state_off != 0) {
 			/* The state section (issue 15): the judge indexes with all of it. */
 			const struct sw_img_state *ss = (const void *)((const char *)image +
@@ -388,7 +432,10 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 			ok = c->field < (c->field2 ? SW_IF_COUNT : SW_SF_COUNT);
 			break;
 		case SW_COND_NET_IN:
-			ok = c->field < SW_SF_COUNT;
+			ok = c->field < SW_SF_COUNT && (c->arg2 == 0 || set_ok(image, c->arg2, size));
+			break;
+		case SW_COND_PARTNER:
+			ok = c->field < SW_SF_COUNT && c->field2 <= SW_PCHK_WRONG_LINK;
 			break;
 		case SW_COND_NET_EQ:
 			ok = c->field < SW_SF_COUNT && c->field2 < SW_SF_COUNT;

@@ -49,16 +49,21 @@
 #include <stdint.h>
 
 #define SW_IMAGE_MAGIC 0x3147414d494c5753ull /* "SWLIMAG1" little-endian */
-#define SW_IMAGE_ABI 6 /* 2: sw_img_field.key_digits, 3: atom gate (gate_off), 4: site section
+#define SW_IMAGE_ABI 7 /* 2: sw_img_field.key_digits, 3: atom gate (gate_off), 4: site section
 			  (site_off: links, home point codes), 5: SCMG integer fields (issue 17),
 			  6: rule identity (sw_img_rule.id, severity, enabled, monitor_until,
 			  expires; issue 18) and proxy-mode actions (px_*, issue 21, in what was
-			  padding) */
+			  padding), 7: partner networks in prefix tables (sw_img_nets) instead
+			  of one atom per partner, interconnect integer fields (issue 18
+			  Deliver 1-2) */
 #define SW_IMAGE_ALIGN 64
 
 #define SW_RULES_MAX 1024
 #define SW_ATOMS_MAX 512     /* distinct string conditions (lists, inline values, networks) */
-#define SW_PARTNERS_MAX 64
+/* Partners are rows of prefix tables (sw_img_nets), not atoms: their number does not change the
+ * cost of a verdict. The limit is the partner index of a table slot and of a state prefix
+ * (uint16_t net = SW_NET_PARTNER + k). */
+#define SW_PARTNERS_MAX 65000
 #define SW_OPIDX_BASE 256    /* opidx row of rules not indexed by opcode (always candidates) */
 #define SW_OPIDX_ROWS 257
 
@@ -108,6 +113,12 @@ enum sw_ifield {
 	SW_IF_SCMG_TYPE, /* SCCP management (Q.713 5.3): format identifier, SW_HAS_SCMG */
 	SW_IF_SCMG_SSN,  /* affected subsystem number, Q.713 5.3.2.1 */
 	SW_IF_SCMG_PC,   /* affected signalling point code, Q.713 5.3.2.2 */
+	/* Interconnect scope (issue 18 Deliver 2): where the message came in */
+	SW_IF_PORT,        /* the appliance's ingress port: 0 A, 1 B (absent in a capture) */
+	SW_IF_LINK,        /* site.links index of the source address (absent: no link) */
+	SW_IF_RCTX,        /* M3UA routing context (RFC 4666 3.3.1), SW_HAS_RCTX */
+	SW_IF_REMOTE_PORT, /* SCTP port of the outside endpoint (the source from outside) */
+	SW_IF_LOCAL_PORT,  /* SCTP port of the inside endpoint */
 	SW_IF_COUNT
 };
 
@@ -116,13 +127,23 @@ enum sw_cond_kind {
 	SW_COND_ATOM,      /* atom `arg` matched in the scan of sfield `field` */
 	SW_COND_PRESENT,   /* sfield `field` (field2 == 0) or ifield `field` (field2 == 1) present */
 	SW_COND_NET_IN,    /* sfield `field` belongs to a network class of mask `arg`
-			      (SW_NET_IN_HOME | SW_NET_IN_PARTNER) */
+			      (SW_NET_IN_HOME | SW_NET_IN_PARTNER) or, when arg2 != 0, to a network
+			      of the integer set at arg2 (SW_NET_PARTNER + k: "partner:NAME",
+			      "group:NAME") */
 	SW_COND_NET_EQ,    /* sfields `field` and `field2` resolve to the same partner (or home) */
 	SW_COND_COMP,      /* some TCAP component has type in set `arg` (0: any), opcode in set
 			      `arg2` (0: any) and the SW_COMP_F_* properties of `field2` */
 	SW_COND_STATE,     /* state condition `field` (enum sw_state_cond) held for the message,
 			      as the judge computed it (sw_policy_ctx_set_state) */
+	SW_COND_PARTNER,   /* the partner of sfield `field` (its network) has the property
+			      `field2` (SW_PCHK_*) in its row of sw_img_nets (issue 18) */
 };
+
+/* Partner properties (SW_COND_PARTNER.field2), from the site file's partner keys. */
+#define SW_PCHK_ALLOWS 0     /* `allow_opcodes`: every local operation code of the message's
+				components is in the partner's allow-list (none: false) */
+#define SW_PCHK_WRONG_LINK 1 /* `links`: the partner is bound to links and the packet came over
+				none of them (the source address of no link counts as none) */
 
 /* Conditions over the state tables (issue 15, patterns/README.md "State conditions"); the
  * rule language's names are sw_state_cond_names. */
@@ -246,7 +267,8 @@ struct sw_img_field {
 	uint32_t db_size;
 	uint32_t npatterns;   /* patterns in the database plus entries of the prefix table */
 	uint16_t net_home;    /* atom of the home network's prefixes, 0xffff: none */
-	uint16_t net_partner; /* atom of partner 0; partner k is net_partner + k; 0xffff: none */
+	uint16_t net_partner; /* partner networks: the table sw_img_nets.tab[net_partner]
+				 (SW_NETK_*) resolves them; 0xffff: none */
 	uint32_t ptab_off;    /* 0: no prefix table; struct sw_img_pslot[ptab_nslots] */
 	uint32_t ptab_nslots; /* power of two */
 	uint32_t ptab_lens;   /* bit l - 1 set: some prefix has l digits */
@@ -300,6 +322,41 @@ struct sw_img_site {
 					 * that images of earlier sites keep their bytes */
 	uint8_t link_variants;          /* 1: some link gives its own variant (peer.variant) */
 	uint8_t pad[2];
+	uint32_t nets_off;              /* struct sw_img_nets, 0: no partners (issue 18) */
+	uint32_t pad2;
+};
+
+/*
+ * Partner networks (issue 18 Deliver 1). Per kind of number, the partners' prefixes in one
+ * open-addressing table of struct sw_img_pslot (atom = partner index k, network SW_NET_PARTNER
+ * + k) with a Bloom filter in front, as the bulk prefix tables; a field's network is its longest
+ * partner prefix (a prefix given twice belongs to the first partner), probed at most once per
+ * prefix length present, so 2,000 partners cost what 4 do. Then one row per partner.
+ */
+#define SW_NETK_GT 0     /* E.164 node addresses: the partners' `gt` */
+#define SW_NETK_IMSI 1   /* E.212: the partners' `plmn` */
+#define SW_NETK_MSISDN 2 /* E.164 subscriber numbers: the partners' `msisdn` */
+#define SW_NETK_COUNT 3
+
+struct sw_img_ntab {
+	uint32_t slots_off;   /* struct sw_img_pslot[nslots], 0: this kind has no table */
+	uint32_t nslots;      /* power of two */
+	uint32_t lens;        /* bit l - 1: some prefix has l digits */
+	uint32_t bloom_off;   /* uint64_t[bloom_bits / 64], SW_BLOOM_BIT/2 of every entry */
+	uint32_t bloom_bits;  /* power of two, <= 2^24 */
+	uint32_t nentries;
+};
+
+/* What a rule may ask about a partner (SW_COND_PARTNER). Set offsets: struct sw_img_set. */
+struct sw_img_pinfo {
+	uint32_t allow_ops;   /* `allow_opcodes`, 0: none */
+	uint32_t links;       /* `links`: set of link indices, 0: not bound to links */
+};
+
+struct sw_img_nets {
+	uint32_t npartners;   /* == hdr.npartners */
+	uint32_t pinfo_off;   /* struct sw_img_pinfo[npartners], in site order */
+	struct sw_img_ntab tab[SW_NETK_COUNT];
 };
 
 /* A partner as the state tables know it: a stable id (hash of its name, so that entries learned
@@ -444,7 +501,13 @@ _Static_assert(offsetof(struct sw_img_peer, family) == 16, "sw_img_peer.family")
 _Static_assert(offsetof(struct sw_img_peer, plen) == 17, "sw_img_peer.plen");
 _Static_assert(offsetof(struct sw_img_peer, side) == 18, "sw_img_peer.side");
 _Static_assert(offsetof(struct sw_img_peer, link) == 20, "sw_img_peer.link");
-_Static_assert(sizeof(struct sw_img_site) == 32, "sw_img_site");
+_Static_assert(sizeof(struct sw_img_site) == 40, "sw_img_site");
+_Static_assert(offsetof(struct sw_img_site, nets_off) == 32, "sw_img_site.nets_off");
+_Static_assert(sizeof(struct sw_img_ntab) == 24, "sw_img_ntab");
+_Static_assert(offsetof(struct sw_img_ntab, bloom_off) == 12, "sw_img_ntab.bloom_off");
+_Static_assert(sizeof(struct sw_img_pinfo) == 8, "sw_img_pinfo");
+_Static_assert(sizeof(struct sw_img_nets) == 80, "sw_img_nets");
+_Static_assert(offsetof(struct sw_img_nets, tab) == 8, "sw_img_nets.tab");
 _Static_assert(offsetof(struct sw_img_site, state_off) == 24, "sw_img_site.state_off");
 _Static_assert(sizeof(struct sw_img_partner) == 8, "sw_img_partner");
 _Static_assert(sizeof(struct sw_img_sprefix) == 16, "sw_img_sprefix");

@@ -128,6 +128,10 @@ uint64_t sw_image_checksum(const void *image);
  */
 void sw_policy_ctx_set_state(struct sw_policy_ctx *ctx, uint32_t state);
 
+/* The appliance's port the message came in on (0 A, 1 B; SW_PORT_NONE: a capture), for the
+ * `port` condition (issue 18 Deliver 2); the judge sets it before each evaluation. */
+void sw_policy_ctx_set_port(struct sw_policy_ctx *ctx, unsigned port);
+
 /*
  * Wall clock of the rules' dates (issue 18: `monitor_until`, `expires`): the evaluation's
  * now_ns plus offset_ns is Unix time in ns. 0 (the default): now_ns already is (inspect: the
