@@ -105,8 +105,18 @@ int_value(struct builder *b, const config_setting_t *e, const char *key, int (*n
 			}
 			return 0;
 		}
+		if (vk == VK_OPCODE && strcasecmp(s, CAP_OP_NS_PREFIX "*") == 0) {
+			/* "cap:*": every CAP operation code (issue 17, patterns/README.md) */
+			uint32_t *q = cpl_grow(*vals, cap, *n + 256, sizeof(**vals));
+			if (q == NULL)
+				return -ENOMEM;
+			*vals = q;
+			for (uint32_t op = 0; op < 256; op++)
+				(*vals)[(*n)++] = CAP_OP_NS + op;
+			return 0;
+		}
 		if (vk == VK_OPCODE)
-			v = sw_map_op_code(s);
+			v = sw_policy_op_code(s); /* MAP name, or "cap:<name>" (issue 17) */
 		if (vk == VK_PC) {
 			/* "n-c-m" in an ANSI site or link (issue 17 D6) */
 			uint32_t pc;
@@ -125,7 +135,8 @@ int_value(struct builder *b, const config_setting_t *e, const char *key, int (*n
 	} else {
 		return cpl_errs(b, e, "'%s' takes an integer, a name or \"@list\"", key);
 	}
-	if (v < 0 || v > 0xffffffffll || (vk == VK_OPCODE && v > 255))
+	if (v < 0 || v > 0xffffffffll || (vk == VK_OPCODE && v > CAP_OP_NS_MAX) ||
+	    (vk == VK_OPCODE && ty != CONFIG_TYPE_STRING && v > 255))
 		return cpl_errs(b, e, "value %lld out of range for '%s'", v, key);
 	uint32_t *q = cpl_grow(*vals, cap, *n + 1, sizeof(**vals));
 	if (q == NULL)

@@ -75,12 +75,12 @@ list_add_entry(struct builder *b, struct list *l, const char *file, int line, co
 	}
 	case LT_OPCODE:
 		if (!is_int) {
-			iv = sw_map_op_code(v);
+			iv = sw_policy_op_code(v); /* MAP name, or "cap:<name>" (issue 17) */
 			if (iv < 0)
 				return cpl_errat(b, file, line, "unknown MAP operation \"%s\" in list '%s'",
 					     v, l->name);
 		}
-		if (iv < 0 || iv > 255)
+		if (iv < 0 || (is_int && iv > 255) || iv > CAP_OP_NS_MAX)
 			return cpl_errat(b, file, line, "opcode %lld out of range 0-255 in list '%s'", iv,
 				     l->name);
 		l->ints[l->n] = (uint32_t)iv;

@@ -17,6 +17,7 @@
 
 #include "cursor.h"
 #include "dataplane/proto/ansi.h"
+#include "dataplane/proto/cap.h"
 #include "dataplane/proto/isup.h"
 #include "dataplane/proto/m2pa.h"
 #include "dataplane/proto/m3ua.h"
@@ -71,6 +72,21 @@ enum sw_mal sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsi
  * SW_MAL_TCAP_DIALOGUE (the dialogue portion is a TCAP element; tcap records it). */
 enum sw_mal sw_map_decode_dialogue(const uint8_t *buf, uint32_t off, uint32_t end,
 				   struct sw_msu *msu);
+/*
+ * CAP, 3GPP TS 29.078 (dataplane/decode/cap.c). sw_cap_recognise: called by the TCAP walk once
+ * the dialogue portion is read (before the components): sets SW_HAS_CAP and msu->cap.version
+ * when the application context is a CAP one, or when there is none and the called or calling
+ * SSN is 146; returns whether it did. sw_cap_decode_component: the CAP counterpart of
+ * sw_map_decode_component for a CAP message (same selection: the first invoke's fields in
+ * msu->cap; every component's argument checked); component 0 starts msu->cap afresh, so that
+ * a one-component view re-decodes cleanly. sw_map_decode_component calls it for CAP messages.
+ */
+bool sw_cap_recognise(struct sw_msu *msu);
+enum sw_mal sw_cap_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx);
+/* Q.763 3.9 called / 3.10 calling party number octets [off, off + len) (ISUP, and CAP's
+ * Called/CallingPartyNumber); SW_MAL_ISUP_PARAM_LEN under 2 octets, SW_MAL_ISUP_DIGITS_LONG. */
+enum sw_mal sw_isup_number_decode(const uint8_t *buf, uint32_t off, uint32_t len, bool calling,
+				  struct sw_isup_number *n);
 /* Clear msu->map and fill it from component comp_idx alone (msu->map.from_comp = comp_idx + 1),
  * so that every invoke can be judged with its own parameters (issue 13). Returns that
  * component's MAP malformation (SW_MAL_NONE if none); msu->mal and the other layers are left

@@ -50,11 +50,12 @@ isup_pointer(struct sw_cur *c, bool mandatory, uint32_t var_start, uint32_t *tar
 /*
  * Called party number (Q.763 3.9) or calling party number (Q.763 3.10), the
  * value [off, off + len). Octet 2 differs: INN/NPI for the called number,
- * NI/NPI/presentation/screening for the calling one.
+ * NI/NPI/presentation/screening for the calling one. Also CAP's CalledPartyNumber /
+ * CallingPartyNumber (TS 29.078 CAP-DataTypes: the same octets), declared in decode.h.
  */
-static enum sw_mal
-isup_number(const uint8_t *buf, uint32_t off, uint32_t len, bool calling,
-	    struct sw_isup_number *n)
+enum sw_mal
+sw_isup_number_decode(const uint8_t *buf, uint32_t off, uint32_t len, bool calling,
+		      struct sw_isup_number *n)
 {
 	uint8_t o1, o2;
 
@@ -99,7 +100,7 @@ isup_optional(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu
 		/* A second calling party number could make two screeners disagree. */
 		if (msu->isup.cgpn.present)
 			return SW_MAL_ISUP_OPT_PARAM;
-		m = isup_number(buf, v.off, len, true, &msu->isup.cgpn);
+		m = sw_isup_number_decode(buf, v.off, len, true, &msu->isup.cgpn);
 		if (m != SW_MAL_NONE)
 			return m;
 	}
@@ -125,7 +126,7 @@ isup_iam(struct sw_cur *c, struct sw_msu *msu)
 	len = c->base[cdpn];
 	if (len > c->end - cdpn - 1)
 		return SW_MAL_ISUP_PARAM_LEN;
-	m = isup_number(c->base, cdpn + 1, len, false, &msu->isup.cdpn);
+	m = sw_isup_number_decode(c->base, cdpn + 1, len, false, &msu->isup.cdpn);
 	if (m != SW_MAL_NONE)
 		return m;
 

@@ -951,20 +951,21 @@ map_shape_walk(struct map_ctx *x, const struct map_shape *s, const struct sw_ber
 }
 
 /* MAP application contexts are 0.4.0.0.1.0.<ac>.<version> (TS 29.002 17.3.2); CAP uses
- * ac codes from 50 upwards under the same arc and 0.4.0.0.1.21/22 (TS 29.078). */
+ * ac codes from 50 upwards under the same arc and 0.4.0.0.1.20-23 (TS 29.078): a CAP message
+ * (SW_HAS_CAP, set by sw_cap_recognise: CAP context, or no context and SSN 146) is not MAP. */
 static const uint8_t map_ac_prefix[MAP_AC_PREFIX_LEN] = MAP_AC_PREFIX;
 
 static bool
 map_applies(const struct sw_msu *msu)
 {
+	if (msu->has & SW_HAS_CAP)
+		return false;
 	if (msu->has & SW_HAS_ACN) {
 		if (msu->tcap.acn_len <= MAP_AC_PREFIX_LEN ||
 		    memcmp(msu->tcap.acn, map_ac_prefix, MAP_AC_PREFIX_LEN) != 0 ||
 		    msu->tcap.acn[MAP_AC_PREFIX_LEN] > MAP_AC_CODE_MAX)
 			return false;
 	}
-	if ((msu->has & SW_HAS_SCCP) && msu->sccp.cdpa.has_ssn && msu->sccp.cdpa.ssn == SCCP_SSN_CAP)
-		return false;
 	return true;
 }
 
@@ -1053,6 +1054,10 @@ sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_id
 
 	if (buf == NULL || msu == NULL || comp_idx >= msu->tcap.ncomp)
 		return SW_MAL_NONE;
+	/* a CAP message's components are CAP operations (TS 29.078), not MAP ones (the TCAP walk
+	 * has recognised it already; a direct caller gets the same answer) */
+	if (sw_cap_recognise(msu))
+		return sw_cap_decode_component(buf, msu, comp_idx);
 	comp = &msu->tcap.comp[comp_idx];
 	invoke_selected = msu->map.from_comp != 0 &&
 			  msu->tcap.comp[msu->map.from_comp - 1].type == SW_COMP_INVOKE;

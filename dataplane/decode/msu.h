@@ -28,6 +28,7 @@ enum sw_layer {
 	SW_LAYER_MAP,
 	SW_LAYER_ISUP,
 	SW_LAYER_M2PA, /* appended: the released layers keep their numbers */
+	SW_LAYER_CAP,  /* CAMEL Application Part, 3GPP TS 29.078 (issue 17) */
 	SW_LAYER_COUNT
 };
 
@@ -146,6 +147,34 @@ struct sw_isup_number {
 	struct sw_digits digits;
 };
 
+/*
+ * CAP, 3GPP TS 29.078 (issue 17): valid with SW_HAS_CAP, which the TCAP decoder sets when the
+ * application context is a CAP one or, without one, the called or calling SSN is 146
+ * (dataplane/proto/cap.h). Then the components' local operation codes are CAP codes
+ * (sw_cap_op_name) and msu->map stays empty. The fields below come from ONE component, as
+ * for MAP: the first invoke (cap.from_comp = 1 + its index; 0: none).
+ */
+struct sw_cap {
+	uint8_t version;       /* 1-4 from the application context; 0: recognised by SSN */
+	uint8_t from_comp;
+	bool has_service_key;  /* serviceKey [0] of initialDP / initialDPSMS / initialDPGPRS */
+	bool has_event;        /* eventTypeBCSM of initialDP [28], eventReportBCSM [0], the
+				* first BCSMEvent of requestReportBCSMEvent */
+	uint8_t event;
+	uint32_t service_key;
+	/* callingPartyNumber / calledPartyNumber (Q.763 3.10 / 3.9 octets; for connect the
+	 * destinationRoutingAddress; for initialDPSMS the SMS-AddressString calling number
+	 * and the destinationSubscriberNumber; for initialDPGPRS the mSISDN as calling) */
+	struct sw_isup_number calling, called;
+	struct sw_digits imsi; /* iMSI */
+	struct sw_digits vlr;  /* locationInformation vlr-number (TS 29.002 17.7.1) */
+	struct sw_digits msc;  /* mscAddress */
+	/* locationInformation cellGlobalIdOrServiceAreaIdOrLAI (TS 29.002 17.7.5): the
+	 * 7-octet cell global id / service area id or the 5-octet LAI, as sent */
+	uint8_t cell_len;      /* 0: absent, 7 or 5 */
+	uint8_t cell[7];
+};
+
 /* Presence bits of struct sw_msu */
 #define SW_HAS_M3UA (1u << 0)
 #define SW_HAS_PROTO_DATA (1u << 1)
@@ -167,6 +196,7 @@ struct sw_isup_number {
 #define SW_HAS_M2PA (1u << 15)
 /* Either adaptation layer: the label fields in msu->m3ua are as the message gave them */
 #define SW_HAS_MTP3 (SW_HAS_M3UA | SW_HAS_M2PA)
+#define SW_HAS_CAP (1u << 16)    /* the TCAP user is CAP (TS 29.078): msu->cap, opcodes are CAP's */
 
 /* Dialogue PDU of the TCAP dialogue portion, Q.773 Annex A (struct sw_msu tcap.dlg_pdu) */
 enum sw_dlg_pdu {
@@ -355,6 +385,7 @@ struct sw_msu {
 		uint8_t tcap_pkg;      /* ANSI TCAP package type (T1.114.3, ANSI_TCAP_*), 0: none;
 					* recognised, not decoded: SW_MAL_TCAP_ANSI */
 	} ansi;
+	struct sw_cap cap; /* CAP, TS 29.078 (issue 17): valid with SW_HAS_CAP */
 };
 
 /*
@@ -368,6 +399,8 @@ sw_msu_subscriber(const struct sw_msu *msu)
 {
 	if ((msu->has & SW_HAS_MAP) && msu->map.imsi.len > 0)
 		return &msu->map.imsi;
+	if ((msu->has & SW_HAS_CAP) && msu->cap.imsi.len > 0)
+		return &msu->cap.imsi; /* CAP iMSI (issue 17) */
 	if ((msu->has & SW_HAS_MAPDLG) && msu->mapdlg.dest_ref.len > 0 &&
 	    msu->mapdlg.dest_ref_npi == MAP_NPI_E212)
 		return &msu->mapdlg.dest_ref;

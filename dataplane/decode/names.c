@@ -19,6 +19,7 @@ static const char *const layer_names[SW_LAYER_COUNT] = {
 	[SW_LAYER_SCTP] = "sctp", [SW_LAYER_M3UA] = "m3ua", [SW_LAYER_SCCP] = "sccp",
 	[SW_LAYER_TCAP] = "tcap", [SW_LAYER_MAP] = "map",   [SW_LAYER_ISUP] = "isup",
 	[SW_LAYER_M2PA] = "m2pa",
+	[SW_LAYER_CAP] = "cap",
 };
 
 /* Lowercase names are built once from the upper-case X-macro names. */

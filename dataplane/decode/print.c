@@ -285,6 +285,18 @@ json_sccp(struct sw_sb *sb, const struct sw_msu *msu)
 	sw_sb_printf(sb, "}");
 }
 
+/* Name of a component's local operation or error code: CAP's in a CAP message (TS 29.078),
+ * MAP's otherwise (TS 29.002) */
+static const char *
+comp_name(const struct sw_msu *msu, const struct sw_tcap_comp *cp)
+{
+	if (msu->has & SW_HAS_CAP)
+		return cp->type == SW_COMP_ERROR ? sw_cap_error_name(cp->opcode)
+						 : sw_cap_op_name(cp->opcode);
+	return cp->type == SW_COMP_ERROR ? sw_map_error_name(cp->opcode)
+					 : sw_map_op_name(cp->opcode);
+}
+
 static void
 json_tcap(struct sw_sb *sb, const struct sw_msu *msu)
 {
@@ -313,8 +325,7 @@ json_tcap(struct sw_sb *sb, const struct sw_msu *msu)
 		const char *name = NULL;
 
 		if (cp->has_opcode && !cp->opcode_global)
-			name = cp->type == SW_COMP_ERROR ? sw_map_error_name(cp->opcode)
-							 : sw_map_op_name(cp->opcode);
+			name = comp_name(msu, cp);
 		sw_sb_printf(sb, "%s{\"type\":", i ? "," : "");
 		if (ct != NULL)
 			sw_sb_printf(sb, "\"%s\"", ct);
@@ -457,6 +468,36 @@ json_isup(struct sw_sb *sb, const struct sw_msu *msu)
 	sw_sb_printf(sb, "}");
 }
 
+/* CAP layer, TS 29.078 (issue 17): the application version and the selected invoke's fields */
+static void
+json_cap(struct sw_sb *sb, const struct sw_msu *msu)
+{
+	const struct sw_cap *c = &msu->cap;
+
+	sw_sb_printf(sb, ",\"cap\":{\"version\":");
+	if (c->version != 0)
+		sw_sb_printf(sb, "%u", c->version);
+	else
+		sw_sb_printf(sb, "null");
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "service_key", c->has_service_key, c->service_key);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "event", c->has_event, c->event);
+	sw_sb_printf(sb, ",");
+	json_isup_number(sb, "calling", &c->calling, true);
+	sw_sb_printf(sb, ",");
+	json_isup_number(sb, "called", &c->called, false);
+	sw_sb_printf(sb, ",");
+	json_digits(sb, "imsi", &c->imsi);
+	sw_sb_printf(sb, ",");
+	json_digits(sb, "vlr", &c->vlr);
+	sw_sb_printf(sb, ",");
+	json_digits(sb, "msc", &c->msc);
+	sw_sb_printf(sb, ",");
+	json_hex(sb, "cell", c->cell, c->cell_len);
+	sw_sb_printf(sb, "}");
+}
+
 static void
 json_error(struct sw_sb *sb, enum sw_mal mal)
 {
@@ -499,6 +540,8 @@ sw_json_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu
 	if (msu->ansi.tcap_pkg != 0)
 		sw_sb_printf(sb, ",\"ansi_tcap\":{\"package\":\"%s\",\"code\":%u}",
 			     sw_ansi_tcap_name(msu->ansi.tcap_pkg), msu->ansi.tcap_pkg);
+	if (msu->has & SW_HAS_CAP)
+		json_cap(sb, msu);
 	json_error(sb, msu->mal);
 }
 
@@ -598,8 +641,7 @@ sw_text_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu
 			const struct sw_tcap_comp *cp = &msu->tcap.comp[i];
 			const char *ct = sw_comp_type_name(cp->type);
 			const char *n = !cp->has_opcode || cp->opcode_global ? NULL
-					: cp->type == SW_COMP_ERROR ? sw_map_error_name(cp->opcode)
-								    : sw_map_op_name(cp->opcode);
+									    : comp_name(msu, cp);
 
 			sw_sb_printf(sb, " [%s", ct != NULL ? ct : "?");
 			if (cp->has_opcode && cp->opcode_global)
@@ -616,6 +658,23 @@ sw_text_msu(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *msu
 			sw_sb_printf(sb, " msisdn %s", msu->map.msisdn.d);
 		if (msu->map.ussd_len)
 			sw_sb_printf(sb, " ussd \"%.*s\"", (int)msu->map.ussd_len, msu->map.ussd);
+	}
+	if (msu->has & SW_HAS_CAP) {
+		sw_sb_printf(sb, "  CAP");
+		if (msu->cap.version != 0)
+			sw_sb_printf(sb, " v%u", msu->cap.version);
+		if (msu->cap.has_service_key)
+			sw_sb_printf(sb, " service-key %u", msu->cap.service_key);
+		if (msu->cap.has_event)
+			sw_sb_printf(sb, " event %u", msu->cap.event);
+		if (msu->cap.imsi.len)
+			sw_sb_printf(sb, " imsi %s", msu->cap.imsi.d);
+		if (msu->cap.calling.digits.len)
+			sw_sb_printf(sb, " calling %s", msu->cap.calling.digits.d);
+		if (msu->cap.called.digits.len)
+			sw_sb_printf(sb, " called %s", msu->cap.called.digits.d);
+		if (msu->cap.vlr.len)
+			sw_sb_printf(sb, " vlr %s", msu->cap.vlr.d);
 	}
 	if (msu->has & SW_HAS_ISUP) {
 		const char *t = sw_isup_type_name(msu->isup.type);

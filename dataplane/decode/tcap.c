@@ -604,6 +604,9 @@ tcap_components(const uint8_t *buf, const struct sw_ber_tlv *cp, struct sw_msu *
 {
 	struct sw_cur c;
 
+	/* the dialogue portion (if any) is read: CAP or not decides how the components are read
+	 * (TS 29.078 application contexts, else SSN 146) */
+	sw_cap_recognise(msu);
 	sw_ber_contents(buf, cp, &c);
 	if (sw_cur_left(&c) == 0)
 		return SW_MAL_TCAP_COMPONENT;
@@ -625,7 +628,7 @@ tcap_components(const uint8_t *buf, const struct sw_ber_tlv *cp, struct sw_msu *
 		if (m != SW_MAL_NONE)
 			return m;
 		msu->tcap.ncomp++;
-		/* a MAP malformation is recorded in msu->mal and does not stop the walk */
+		/* a MAP (or CAP) malformation is recorded in msu->mal and does not stop the walk */
 		sw_map_decode_component(buf, msu, idx);
 	}
 	return SW_MAL_NONE;
@@ -717,6 +720,8 @@ tcap_message(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 	}
 	if (need != 0)
 		return SW_MAL_TCAP_TID;
+	/* a message without components (an End or Abort) is CAP by the same rule */
+	sw_cap_recognise(msu);
 	/* Q.773 4.1: the component portion of a unidirectional message is mandatory */
 	if (def->type == SW_TCAP_UNIDIRECTIONAL && last != TCAP_E_COMPONENTS)
 		return SW_MAL_TCAP_COMPONENT;

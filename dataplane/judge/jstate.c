@@ -181,7 +181,8 @@ sw_judge_state(const struct sw_judge_ctx *ctx, const struct sw_msu *m, unsigned 
 	nc = m->tcap.ncomp < SW_COMP_MAX ? m->tcap.ncomp : SW_COMP_MAX;
 	for (unsigned i = 0; i < nc; i++) {
 		const struct sw_tcap_comp *c = &m->tcap.comp[i];
-		if (!c->has_opcode || c->opcode_global)
+		/* CAP's codes are not MAP's (issue 17: CAP 23 is no updateGprsLocation) */
+		if (!c->has_opcode || c->opcode_global || (m->has & SW_HAS_CAP))
 			continue;
 		if (c->type == SW_COMP_INVOKE && inv_op < 0)
 			inv_op = c->opcode;
@@ -316,7 +317,7 @@ sw_judge_state_mismatch(const struct sw_judge_ctx *ctx, const struct sw_msu *m, 
 
 	if (ss == NULL || !(ss->used & BIT(SW_ST_VLR_NETWORK_MISMATCH)) ||
 	    dir != SW_SIDE_OUTSIDE || m->mal != SW_MAL_NONE || !(m->has & SW_HAS_TCAP) ||
-	    !(m->has & SW_HAS_SCCP) || !m->sccp.cgpa.present)
+	    (m->has & SW_HAS_CAP) || !(m->has & SW_HAS_SCCP) || !m->sccp.cgpa.present)
 		return 0;
 	nc = m->tcap.ncomp < SW_COMP_MAX ? m->tcap.ncomp : SW_COMP_MAX;
 	for (unsigned i = 0; i < nc && num == NULL; i++) {

@@ -80,6 +80,7 @@ struct sw_policy_ctx {
 	uint64_t hits, misses;
 	uint64_t scan_errors;      /* hs_scan failures: counted, the scan then matched nothing */
 	uint64_t known_ops[4];     /* local opcodes 0..255 that TS 29.002 names */
+	uint64_t known_cap_ops[4]; /* ... that TS 29.078 names (CAP messages, issue 17) */
 	uint64_t *ctags;           /* hash | 1 of each slot's key, 0: empty */
 	uint8_t *cvictim;          /* per set: the way to replace next */
 	struct sw_cache_ent *cache;
@@ -131,6 +132,9 @@ sw_policy_ctx_new(void)
 	for (int32_t op = 0; op < 256; op++)
 		if (sw_map_op_name(op) != NULL)
 			ctx->known_ops[op >> 6] |= 1ull << (op & 63);
+	for (int32_t op = 0; op < 256; op++)
+		if (sw_cap_op_name(op) != NULL)
+			ctx->known_cap_ops[op >> 6] |= 1ull << (op & 63);
 	return ctx;
 }
 
@@ -370,14 +374,16 @@ sf_digits(const struct sw_msu *m, unsigned f)
 		return (m->has & SW_HAS_SCCP) && m->sccp.cgpa.present ? &m->sccp.cgpa.digits : NULL;
 	case SW_SF_CDPA:
 		return (m->has & SW_HAS_SCCP) && m->sccp.cdpa.present ? &m->sccp.cdpa.digits : NULL;
+	/* a CAP message (issue 17) gives its argument's iMSI, VLR number (locationInformation),
+	 * mscAddress and calling / called party numbers to the same fields */
 	case SW_SF_IMSI:
-		return &m->map.imsi;
+		return (m->has & SW_HAS_CAP) ? &m->cap.imsi : &m->map.imsi;
 	case SW_SF_MSISDN:
 		return &m->map.msisdn;
 	case SW_SF_VLR:
-		return &m->map.vlr;
+		return (m->has & SW_HAS_CAP) ? &m->cap.vlr : &m->map.vlr;
 	case SW_SF_MSC:
-		return &m->map.msc;
+		return (m->has & SW_HAS_CAP) ? &m->cap.msc : &m->map.msc;
 	case SW_SF_HLR:
 		return &m->map.hlr;
 	case SW_SF_SGSN:
@@ -389,8 +395,12 @@ sf_digits(const struct sw_msu *m, unsigned f)
 	case SW_SF_SM_RP_OA:
 		return &m->map.sm_rp_oa;
 	case SW_SF_CGPN:
+		if ((m->has & SW_HAS_CAP) && m->cap.calling.present)
+			return &m->cap.calling.digits;
 		return (m->has & SW_HAS_ISUP) && m->isup.cgpn.present ? &m->isup.cgpn.digits : NULL;
 	case SW_SF_CDPN:
+		if ((m->has & SW_HAS_CAP) && m->cap.called.present)
+			return &m->cap.called.digits;
 		return (m->has & SW_HAS_ISUP) && m->isup.cdpn.present ? &m->isup.cdpn.digits : NULL;
 	}
 	return NULL;
@@ -686,7 +696,9 @@ key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port
 		b = (b ^ (nc + 1)) * K2;
 		for (unsigned c = 0; c < nc; c++) {
 			const struct sw_tcap_comp *tc = &m->tcap.comp[c];
-			uint8_t fl = (uint8_t)(tc->has_opcode | tc->opcode_global << 1);
+			/* bit 2: the opcode is CAP's (the same number names another operation) */
+			uint8_t fl = (uint8_t)(tc->has_opcode | tc->opcode_global << 1 |
+					       ((m->has & SW_HAS_CAP) != 0) << 2);
 			k[n++] = tc->type;
 			k[n++] = fl;
 			memcpy(k + n, &tc->opcode, 4);
@@ -770,9 +782,11 @@ atom_has(const uint64_t *atoms, uint32_t a)
 }
 
 static inline bool
-op_unknown(const struct sw_policy_ctx *ctx, int32_t op)
+op_unknown(const struct sw_policy_ctx *ctx, int32_t op, bool cap)
 {
-	return op < 0 || op > 255 || !((ctx->known_ops[op >> 6] >> (op & 63)) & 1);
+	const uint64_t *known = cap ? ctx->known_cap_ops : ctx->known_ops;
+
+	return op < 0 || op > 255 || !((known[op >> 6] >> (op & 63)) & 1);
 }
 
 static inline bool
@@ -781,6 +795,9 @@ comp_match(const struct sw_policy_ctx *ctx, const struct sw_img_cond *c, const s
 	const struct sw_image_hdr *h = ctx->img;
 
 	unsigned nc = (m->has & SW_HAS_TCAP) ? m->tcap.ncomp : 0;
+	/* a CAP message's operation codes are in the CAP namespace (dataplane/proto/cap.h) */
+	bool cap = (m->has & SW_HAS_CAP) != 0;
+	int64_t ns = cap ? CAP_OP_NS : 0;
 
 	if (nc > SW_COMP_MAX)
 		nc = SW_COMP_MAX;
@@ -788,13 +805,13 @@ comp_match(const struct sw_policy_ctx *ctx, const struct sw_img_cond *c, const s
 		const struct sw_tcap_comp *tc = &m->tcap.comp[i];
 		if (c->arg != 0 && !set_has(h, c->arg, tc->type))
 			continue;
-		if (c->arg2 != 0 &&
-		    (!tc->has_opcode || tc->opcode_global || !set_has(h, c->arg2, tc->opcode)))
+		if (c->arg2 != 0 && (!tc->has_opcode || tc->opcode_global || tc->opcode < 0 ||
+				     !set_has(h, c->arg2, ns + tc->opcode)))
 			continue;
 		if ((c->field2 & SW_COMP_F_GLOBAL) && !(tc->has_opcode && tc->opcode_global))
 			continue;
 		if ((c->field2 & SW_COMP_F_UNKNOWN) &&
-		    !(tc->has_opcode && !tc->opcode_global && op_unknown(ctx, tc->opcode)))
+		    !(tc->has_opcode && !tc->opcode_global && op_unknown(ctx, tc->opcode, cap)))
 			continue;
 		return true;
 	}
@@ -954,7 +971,9 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 	const uint64_t *base = ctx->opidx + (size_t)SW_OPIDX_BASE * rw;
 	for (unsigned w = 0; w < rw; w++)
 		cand[w] = base[w];
-	if (m->has & SW_HAS_TCAP) {
+	/* the opcode index rows are MAP codes: a CAP message's rules by opcode (CAP_OP_NS + code,
+	 * above 255) are never indexed, so they are in the base row already */
+	if ((m->has & (SW_HAS_TCAP | SW_HAS_CAP)) == SW_HAS_TCAP) {
 		unsigned nc = m->tcap.ncomp < SW_COMP_MAX ? m->tcap.ncomp : SW_COMP_MAX;
 		for (unsigned c = 0; c < nc; c++) {
 			const struct sw_tcap_comp *tc = &m->tcap.comp[c];

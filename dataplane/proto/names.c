@@ -6,9 +6,11 @@
  * the policy compiler and the evaluator all read these (issue 11: one definition per wire fact).
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include "ansi.h"
+#include "cap.h"
 #include "ip.h"
 #include "isup.h"
 #include "m2pa.h"
@@ -612,4 +614,167 @@ sw_ansi_pc_parse(const char *s, uint32_t *pc)
 		return -1;
 	*pc = v;
 	return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * CAP (CAMEL v1-v4) operation codes, TS 29.078 CAP-operationcodes, spelled as tshark's
+ * camel.local values; indexed by code (all below 100).
+ */
+#define CAP_OP_TABLE_MAX 100
+static const char *const cap_op_names[CAP_OP_TABLE_MAX] = {
+	[CAP_OP_INITIAL_DP] = "initialDP",
+	[CAP_OP_ASSIST_REQUEST_INSTRUCTIONS] = "assistRequestInstructions",
+	[CAP_OP_ESTABLISH_TEMPORARY_CONNECTION] = "establishTemporaryConnection",
+	[CAP_OP_DISCONNECT_FORWARD_CONNECTION] = "disconnectForwardConnection",
+	[CAP_OP_CONNECT_TO_RESOURCE] = "connectToResource",
+	[CAP_OP_CONNECT] = "connect",
+	[CAP_OP_RELEASE_CALL] = "releaseCall",
+	[CAP_OP_REQUEST_REPORT_BCSM_EVENT] = "requestReportBCSMEvent",
+	[CAP_OP_EVENT_REPORT_BCSM] = "eventReportBCSM",
+	[CAP_OP_COLLECT_INFORMATION] = "collectInformation",
+	[CAP_OP_CONTINUE] = "continue",
+	[CAP_OP_INITIATE_CALL_ATTEMPT] = "initiateCallAttempt",
+	[CAP_OP_RESET_TIMER] = "resetTimer",
+	[CAP_OP_FURNISH_CHARGING_INFORMATION] = "furnishChargingInformation",
+	[CAP_OP_APPLY_CHARGING] = "applyCharging",
+	[CAP_OP_APPLY_CHARGING_REPORT] = "applyChargingReport",
+	[CAP_OP_CALL_GAP] = "callGap",
+	[CAP_OP_CALL_INFORMATION_REPORT] = "callInformationReport",
+	[CAP_OP_CALL_INFORMATION_REQUEST] = "callInformationRequest",
+	[CAP_OP_SEND_CHARGING_INFORMATION] = "sendChargingInformation",
+	[CAP_OP_PLAY_ANNOUNCEMENT] = "playAnnouncement",
+	[CAP_OP_PROMPT_AND_COLLECT] = "promptAndCollectUserInformation",
+	[CAP_OP_SPECIALIZED_RESOURCE_REPORT] = "specializedResourceReport",
+	[CAP_OP_CANCEL] = "cancel",
+	[CAP_OP_ACTIVITY_TEST] = "activityTest",
+	[CAP_OP_INITIAL_DP_SMS] = "initialDPSMS",
+	[CAP_OP_FURNISH_CHARGING_INFORMATION_SMS] = "furnishChargingInformationSMS",
+	[CAP_OP_CONNECT_SMS] = "connectSMS",
+	[CAP_OP_REQUEST_REPORT_SMS_EVENT] = "requestReportSMSEvent",
+	[CAP_OP_EVENT_REPORT_SMS] = "eventReportSMS",
+	[CAP_OP_CONTINUE_SMS] = "continueSMS",
+	[CAP_OP_RELEASE_SMS] = "releaseSMS",
+	[CAP_OP_RESET_TIMER_SMS] = "resetTimerSMS",
+	[CAP_OP_ACTIVITY_TEST_GPRS] = "activityTestGPRS",
+	[CAP_OP_APPLY_CHARGING_GPRS] = "applyChargingGPRS",
+	[CAP_OP_APPLY_CHARGING_REPORT_GPRS] = "applyChargingReportGPRS",
+	[CAP_OP_CANCEL_GPRS] = "cancelGPRS",
+	[CAP_OP_CONNECT_GPRS] = "connectGPRS",
+	[CAP_OP_CONTINUE_GPRS] = "continueGPRS",
+	[CAP_OP_ENTITY_RELEASED_GPRS] = "entityReleasedGPRS",
+	[CAP_OP_FURNISH_CHARGING_INFORMATION_GPRS] = "furnishChargingInformationGPRS",
+	[CAP_OP_INITIAL_DP_GPRS] = "initialDPGPRS",
+	[CAP_OP_RELEASE_GPRS] = "releaseGPRS",
+	[CAP_OP_EVENT_REPORT_GPRS] = "eventReportGPRS",
+	[CAP_OP_REQUEST_REPORT_GPRS_EVENT] = "requestReportGPRSEvent",
+	[CAP_OP_RESET_TIMER_GPRS] = "resetTimerGPRS",
+	[CAP_OP_SEND_CHARGING_INFORMATION_GPRS] = "sendChargingInformationGPRS",
+	[CAP_OP_DISCONNECT_FORWARD_CONNECTION_WITH_ARG] = "disconnectForwardConnectionWithArgument",
+	[CAP_OP_CONTINUE_WITH_ARGUMENT] = "continueWithArgument",
+	[CAP_OP_DISCONNECT_LEG] = "disconnectLeg",
+	[CAP_OP_MOVE_LEG] = "moveLeg",
+	[CAP_OP_SPLIT_LEG] = "splitLeg",
+	[CAP_OP_ENTITY_RELEASED] = "entityReleased",
+	[CAP_OP_PLAY_TONE] = "playTone",
+};
+
+const char *
+sw_cap_op_name(int32_t opcode)
+{
+	return opcode >= 0 && opcode < CAP_OP_TABLE_MAX ? cap_op_names[opcode] : NULL;
+}
+
+int32_t
+sw_cap_op_code(const char *name)
+{
+	return name_index(cap_op_names, ARRAY_SIZE(cap_op_names), name);
+}
+
+/* CAP error codes, TS 29.078 CAP-errorcodes (tshark camel.error_code_local) */
+static const char *const cap_error_names[52] = {
+	[0] = "canceled",
+	[1] = "cancelFailed",
+	[3] = "eTCFailed",
+	[4] = "improperCallerResponse",
+	[6] = "missingCustomerRecord",
+	[7] = "missingParameter",
+	[8] = "parameterOutOfRange",
+	[10] = "requestedInfoError",
+	[11] = "systemFailure",
+	[12] = "taskRefused",
+	[13] = "unavailableResource",
+	[14] = "unexpectedComponentSequence",
+	[15] = "unexpectedDataValue",
+	[16] = "unexpectedParameter",
+	[17] = "unknownLegID",
+	[50] = "unknownPDPID",
+	[51] = "unknownCSID",
+};
+
+const char *
+sw_cap_error_name(int32_t code)
+{
+	return code >= 0 && (size_t)code < ARRAY_SIZE(cap_error_names) ? cap_error_names[code]
+									  : NULL;
+}
+
+/* EventTypeBCSM, TS 29.078 CAP-DataTypes (tshark camel.eventTypeBCSM) */
+static const char *const cap_event_names[54] = {
+	[2] = "collectedInfo",
+	[3] = "analyzedInformation",
+	[4] = "routeSelectFailure",
+	[5] = "oCalledPartyBusy",
+	[6] = "oNoAnswer",
+	[7] = "oAnswer",
+	[8] = "oMidCall",
+	[9] = "oDisconnect",
+	[10] = "oAbandon",
+	[12] = "termAttemptAuthorized",
+	[13] = "tBusy",
+	[14] = "tNoAnswer",
+	[15] = "tAnswer",
+	[16] = "tMidCall",
+	[17] = "tDisconnect",
+	[18] = "tAbandon",
+	[19] = "oTermSeized",
+	[27] = "callAccepted",
+	[50] = "oChangeOfPosition",
+	[51] = "tChangeOfPosition",
+	[52] = "oServiceChange",
+	[53] = "tServiceChange",
+};
+
+const char *
+sw_cap_event_name(int32_t code)
+{
+	return code >= 0 && (size_t)code < ARRAY_SIZE(cap_event_names) ? cap_event_names[code]
+									  : NULL;
+}
+
+int32_t
+sw_cap_event_code(const char *name)
+{
+	return name_index(cap_event_names, ARRAY_SIZE(cap_event_names), name);
+}
+
+int32_t
+sw_policy_op_code(const char *name)
+{
+	size_t n = sizeof(CAP_OP_NS_PREFIX) - 1;
+	int32_t code;
+
+	if (name == NULL)
+		return -1;
+	if (strncasecmp(name, CAP_OP_NS_PREFIX, n) != 0)
+		return sw_map_op_code(name);
+	name += n;
+	if (*name >= '0' && *name <= '9') {
+		char *end;
+		long v = strtol(name, &end, 10);
+
+		code = *end == '\0' && v <= 255 ? (int32_t)v : -1;
+	} else {
+		code = sw_cap_op_code(name);
+	}
+	return code < 0 ? -1 : CAP_OP_NS + code;
 }

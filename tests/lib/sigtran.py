@@ -262,3 +262,94 @@ def write_pcap(path, frames, linktype=1):
         for i, fr in enumerate(frames):
             f.write(struct.pack("<IIII", 1700000000 + i, 0, len(fr), len(fr)))
             f.write(fr)
+
+
+# --- CAP (3GPP TS 29.078, IMPLICIT TAGS) -----------------------------------------------------
+CAP_ACN_V2 = "0.4.0.0.1.0.50.1"    # CAP-v2-gsmSSF-to-gsmSCF-AC
+CAP_ACN_V3 = "0.4.0.0.1.21.3.4"    # capssf-scfGenericAC (cap3OE)
+CAP_ACN_V4 = "0.4.0.0.1.23.3.4"    # capssf-scfGenericAC (cap4OE)
+CAP_ACN_V3_SMS = "0.4.0.0.1.21.3.61"  # cap3-sms-AC
+
+
+def ctx(n, value, constructed=False):
+    """A context-specific TLV of tag number n (X.690 8.1.2.4: high tag numbers from 31)."""
+    first = 0x80 | (0x20 if constructed else 0)
+    if n < 31:
+        ident = bytes([first | n])
+    else:
+        sub = [n & 0x7F]
+        n >>= 7
+        while n:
+            sub.insert(0, 0x80 | (n & 0x7F))
+            n >>= 7
+        ident = bytes([first | 0x1F] + sub)
+    return ident + ber_len(len(value)) + value
+
+
+def q763_number(digits, nai=4, npi=1, calling=False):
+    """Q.763 3.9 called / 3.10 calling party number octets (CAP CalledPartyNumber)."""
+    d = [int(c) for c in digits]
+    odd = len(d) % 2
+    if odd:
+        d.append(0)
+    o2 = (npi << 4) | (0x01 if calling else 0x10)  # calling: screening 1; called: INN 1
+    return bytes([(0x80 if odd else 0) | nai, o2]) + bytes(
+        d[i] | (d[i + 1] << 4) for i in range(0, len(d), 2))
+
+
+def cap_location(vlr=None, cgi=None):
+    """LocationInformation (TS 29.002 17.7.1): vlr-number [1], cellGlobalId... [3] { [0] }."""
+    body = b""
+    if vlr is not None:
+        body += ctx(1, address_string(vlr))
+    if cgi is not None:
+        body += ctx(3, ctx(0 if len(cgi) == 7 else 1, cgi), constructed=True)
+    return body
+
+
+def cap_idp(service_key, calling=None, called=None, event=None, imsi=None, vlr=None, cgi=None,
+            msc=None):
+    """InitialDPArg (TS 29.078 CAP-gsmSSF-gsmSCF-ops-args)."""
+    body = ctx(0, ber_int(service_key))
+    if called is not None:
+        body += ctx(2, q763_number(called))
+    if calling is not None:
+        body += ctx(3, q763_number(calling, calling=True))
+    if event is not None:
+        body += ctx(28, ber_int(event))
+    if imsi is not None:
+        body += ctx(50, tbcd(imsi))
+    if vlr is not None or cgi is not None:
+        body += ctx(52, cap_location(vlr, cgi), constructed=True)
+    if msc is not None:
+        body += ctx(55, address_string(msc))
+    return tlv(0x30, body)
+
+
+def cap_rrb(events=((7, 1), (9, 0))):
+    """RequestReportBCSMEventArg: bcsmEvents [0] of (eventTypeBCSM [0], monitorMode [1])."""
+    evs = b"".join(tlv(0x30, ctx(0, ber_int(e)) + ctx(1, ber_int(m))) for e, m in events)
+    return tlv(0x30, ctx(0, evs, constructed=True))
+
+
+def cap_erb(event):
+    """EventReportBCSMArg: eventTypeBCSM [0]."""
+    return tlv(0x30, ctx(0, ber_int(event)))
+
+
+def cap_connect(called):
+    """ConnectArg: destinationRoutingAddress [0] SEQUENCE SIZE (1) OF CalledPartyNumber."""
+    return tlv(0x30, ctx(0, tlv(0x04, q763_number(called)), constructed=True))
+
+
+def cap_apply_charging(max_duration=300):
+    """ApplyChargingArg: aChBillingChargingCharacteristics [0] (CAMEL-AChBillingCharging-
+    Characteristics { timeDurationCharging [0] { maxCallPeriodDuration [0] } }), partyToCharge
+    [2] { sendingSideID [0] '01'H }."""
+    chars = tlv(0xA0, ctx(0, ber_int(max_duration)))
+    return tlv(0x30, ctx(0, chars) + ctx(2, ctx(0, b"\x01"), constructed=True))
+
+
+def cap_release_call(cause=b"\x80\x90"):
+    """ReleaseCallArg ::= Cause (Q.850 octets)."""
+    return tlv(0x04, cause)

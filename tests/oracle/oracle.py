@@ -8,7 +8,8 @@ operation; issue 15's dialogue fields: returnError codes (as tshark, in gsm_old.
 linked IDs, the P-Abort cause, ABRT abort-source, AARE result and diagnostic, the MAP-OPEN
 destination/origination references (digits and numbering plan), the MAP refuse / abort reasons,
 and the sendRoutingInfoForSM networkNode-Number / gprsNodeIndicator and the updateLocation /
-updateGprsLocation hlr-Number of a returnResult. Segmented XUDTs are compared up to SCCP: tshark reassembles them, the decoder reports
+updateGprsLocation hlr-Number of a returnResult; issue 17's CAP: operation codes (camel.local),
+serviceKey, eventTypeBCSM, IMSI, calling/called numbers, VLR number, cell id, MSC address. Segmented XUDTs are compared up to SCCP: tshark reassembles them, the decoder reports
 them as sccp_segmented and the policy fails closed on them (documented in the README).
 
 usage: oracle.py SIGWALLCTL CAPTURE... ; a directory argument means every *.pcap in it; a
@@ -44,14 +45,26 @@ TS_FIELDS = ["frame.number", "m3ua.protocol_data_opc", "m3ua.protocol_data_dpc",
              "m2pa.type", "m2pa.bsn", "m2pa.fsn", "m2pa.status", "mtp3.opc", "mtp3.dpc",
              "mtp3.sls", "mtp3.service_indicator",
              # issue 17 D6: an ANSI affected point code, network-cluster-member (T1.112.3 5.3)
-             "sccpmg.network", "sccpmg.cluster", "sccpmg.member"]
+             "sccpmg.network", "sccpmg.cluster", "sccpmg.member",
+             # issue 17 D3: CAP (tshark's camel dissector)
+             "camel.local", "camel.serviceKey", "camel.eventTypeBCSM", "gsm_map.ms.vlr_number",
+             "gsm_map.cellGlobalIdOrServiceAreaIdFixedLength", "camel.mscAddress",
+             "isup.calling", "isup.called"]
 M2PA_TYPES = {"user_data": 1, "link_status": 2}
 M2PA_STATES = {"alignment": 1, "proving_normal": 2, "proving_emergency": 3, "ready": 4,
                "processor_outage": 5, "processor_recovered": 6, "busy": 7, "busy_ended": 8,
                "out_of_service": 9}
+# Compared only in frames with a CAP record (isup.calling / isup.called also name ISUP's numbers,
+# which the oracle does not compare).
+CAP_FIELDS = {"camel.local", "camel.serviceKey", "camel.eventTypeBCSM", "gsm_map.ms.vlr_number",
+              "gsm_map.cellGlobalIdOrServiceAreaIdFixedLength", "camel.mscAddress",
+              "isup.calling", "isup.called"}
+# tshark lists every BCSMEvent's type of a requestReportBCSMEvent; we keep the first
+FIRST_OF_FIELDS = {"camel.eventTypeBCSM"}
 # AddressString fields tshark shows as bytes (ext/NAI/NPI octet + TBCD): compared as digits, and
 # for the dialogue references also as "npi/digits".
-ADDR_FIELDS = {"gsm_map.sm.networkNode_Number", "gsm_map.ms.hlr_Number"}
+ADDR_FIELDS = {"gsm_map.sm.networkNode_Number", "gsm_map.ms.hlr_Number",
+               "gsm_map.ms.vlr_number", "camel.mscAddress"}
 REF_FIELDS = {"gsm_map.dialogue.destinationReference", "gsm_map.dialogue.originationReference"}
 TCAP_ELEMENTS = {"begin": "tcap.begin_element", "continue": "tcap.continue_element",
                  "end": "tcap.end_element", "abort": "tcap.abort_element",
@@ -124,6 +137,8 @@ def field_rank(f):
         return 2
     if f == "e212.imsi" or f.startswith("gsm_map.sm.") or f.startswith("gsm_map.ms."):
         return 4
+    if f in CAP_FIELDS and f != "camel.local":
+        return 4  # CAP arguments: the layer after TCAP, as MAP's
     return 3
 
 
@@ -132,6 +147,7 @@ def expected_from_ours(recs):
     compare: a malformed message is compared only below the layer that was reported malformed
     (tshark may decode past what the firewall refuses; IP fragments it even reassembles)."""
     e = {f: [] for f in TS_FIELDS}
+    e["cap"] = False
     segmented = False
     limit = 5
     for r in recs:
@@ -205,9 +221,13 @@ def expected_from_ours(recs):
             e["tcap.dtid"].append(t["dtid"])
         named = False
         result_ops = set()
+        cp = r.get("cap")
+        e["cap"] |= cp is not None
         for c in t["components"]:
             if c["opcode"] is not None:
-                e["gsm_old.localValue"].append(str(c["opcode"]))
+                # a CAP message's operation codes are CAP's (tshark: camel.local)
+                e["camel.local" if cp is not None else "gsm_old.localValue"].append(
+                    str(c["opcode"]))
             if c.get("linked_id") is not None:
                 e["gsm_old.linkedID"].append(str(c["linked_id"]))
             if c["type"] in ("returnResultLast", "returnResultNotLast") and c["opcode"] is not None:
@@ -231,6 +251,21 @@ def expected_from_ours(recs):
                 f = {"refuse": "reason", "userAbort": "map_UserAbortChoice",
                      "providerAbort": "map_ProviderAbortReason"}[md["pdu"]]
                 e["gsm_map.dialogue." + f].append(str(md["reason"]))
+        if cp is not None:
+            if cp["service_key"] is not None:
+                e["camel.serviceKey"].append(str(cp["service_key"]))
+            if cp["event"] is not None:
+                e["camel.eventTypeBCSM"].append(str(cp["event"]))
+            if cp["imsi"]:
+                e["e212.imsi"].append(cp["imsi"])
+            for key, f in (("vlr", "gsm_map.ms.vlr_number"), ("msc", "camel.mscAddress")):
+                if cp[key]:
+                    e[f].append(cp[key])
+            if cp["cell"]:
+                e["gsm_map.cellGlobalIdOrServiceAreaIdFixedLength"].append(cp["cell"])
+            for key, f in (("calling", "isup.calling"), ("called", "isup.called")):
+                if cp[key] and cp[key]["digits"]:
+                    e[f].append(cp[key]["digits"])
         mp = r.get("map") or {}
         if mp.get("imsi") and named:
             e["e212.imsi"].append(mp["imsi"])
@@ -269,8 +304,13 @@ def compare(sigwallctl, path):
                 have = [addr_hex(h) for h in have]
             if f in REF_FIELDS:
                 have = [addr_hex(h, True) for h in have]
-            if segmented and (f.startswith("tcap") or f.startswith("gsm_") or f == "e212.imsi"):
+            if segmented and (f.startswith("tcap") or f.startswith("gsm_") or f == "e212.imsi"
+                              or f in CAP_FIELDS):
                 continue  # tshark shows the reassembled message on the last segment
+            if f in CAP_FIELDS and not exp["cap"]:
+                continue
+            if f in FIRST_OF_FIELDS and want:
+                have = have[:1]
             if f == "e212.imsi" and not want:
                 continue  # only where we decoded the operation's IMSI
             if f == "e212.imsi":

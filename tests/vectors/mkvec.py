@@ -457,6 +457,114 @@ def main(outdir):
         "The MAP-OPEN of the mt-forwardSM above at the TCAP layer (truncation checks).",
         tcap("begin", otid=b"\x00\x00\x30\x03", dialogue=aarq_ui(ACN_MT_RELAY_V3, map_open),
              components=[invoke(1, 44, mt_fsm_lmsi)]), truncation="any")
+    cap_vectors(outdir)
+
+
+# --- CAP, 3GPP TS 29.078 (issue 17) ---------------------------------------------------------
+HOME_SCF = "27820000146"        # home gsmSCF (SSN 146)
+PARTNER_MSC = "336090000030"    # visited MSC/gsmSSF (SSN 146)
+CAP_CGI = bytes.fromhex("62f2200001000a")  # MCC 262, MNC 02, LAC 1, CI 10 (TS 29.002 17.7.5)
+
+
+def cap_udt(t, to_scf=True, ssn=146):
+    scf, ssf = sccp_addr(HOME_SCF, ssn=ssn), sccp_addr(PARTNER_MSC, ssn=ssn)
+    return sccp_udt(scf, ssf, t) if to_scf else sccp_udt(ssf, scf, t)
+
+
+def cap_vectors(outdir):
+    idp = cap_idp(100, calling="27821234567", called="4915112345678", event=2,
+                  imsi=IMSI_HOME, vlr=PARTNER_VLR, cgi=CAP_CGI, msc=PARTNER_MSC)
+    begin_idp = tcap("begin", otid=b"\x01\x46\x00\x01", dialogue=dialogue_aarq(CAP_ACN_V3),
+                     components=[invoke(1, 0, idp)])
+    vec(outdir, "tcap", "cap-v3-begin-initialdp",
+        "CAP v3 (application context 0.4.0.0.1.21.3.4 capssf-scfGenericAC, TS 29.078) Begin with\n"
+        "initialDP (0): serviceKey 100, called/calling party numbers (Q.763), eventTypeBCSM 2\n"
+        "collectedInfo, iMSI, locationInformation (vlr-number, cell global id), mscAddress.\n"
+        "MAP would have called opcode 0 unknown.", begin_idp)
+    vec(outdir, "tcap", "cap-v2-begin-initialdp",
+        "CAP v2 context 0.4.0.0.1.0.50.1 (CAP-v2-gsmSSF-to-gsmSCF-AC): version 2, serviceKey only.",
+        tcap("begin", otid=b"\x01\x46\x00\x02", dialogue=dialogue_aarq(CAP_ACN_V2),
+             components=[invoke(1, 0, cap_idp(7))]))
+    vec(outdir, "tcap", "cap-v1-begin-initialdp",
+        "CAP v1 context 0.4.0.0.1.0.50.0 (CAP-v1-gsmSSF-to-gsmSCF-AC): version 1.",
+        tcap("begin", otid=b"\x01\x46\x00\x03", dialogue=dialogue_aarq("0.4.0.0.1.0.50.0"),
+             components=[invoke(1, 0, cap_idp(7))]))
+    vec(outdir, "tcap", "cap-v4-begin-initialdp",
+        "CAP v4 context 0.4.0.0.1.23.3.4 (cap4OE capssf-scfGenericAC): version 4.",
+        tcap("begin", otid=b"\x01\x46\x00\x04", dialogue=dialogue_aarq(CAP_ACN_V4),
+             components=[invoke(1, 0, cap_idp(7, imsi=IMSI_HOME))]))
+    vec(outdir, "tcap", "cap-v3-sms-initialdpsms",
+        "CAP v3 SMS context 0.4.0.0.1.21.3.61 (cap3-sms-AC), initialDPSMS (60): serviceKey [0],\n"
+        "destinationSubscriberNumber [1] (CalledPartyBCDNumber), callingPartyNumber [2]\n"
+        "(SMS-AddressString), iMSI [4].",
+        tcap("begin", otid=b"\x01\x46\x00\x05", dialogue=dialogue_aarq(CAP_ACN_V3_SMS),
+             components=[invoke(1, 60, tlv(0x30, ctx(0, b"\x05") +
+                                          ctx(1, b"\x91" + tbcd("4915112345678")) +
+                                          ctx(2, address_string("27821234567")) +
+                                          ctx(4, tbcd(IMSI_HOME))))]))
+    # TC-CONTINUE in the middle of the dialogue: no dialogue portion, SSN 146 says CAP
+    cont = tcap("continue", otid=b"\x00\x00\x90\x01", dtid=b"\x01\x46\x00\x01",
+                components=[invoke(2, 23, cap_rrb()), invoke(3, 35, cap_apply_charging()),
+                            invoke(4, 31)])
+    vec(outdir, "sccp", "cap-continue-no-dialogue-ssn146",
+        "gsmSCF -> gsmSSF Continue without dialogue portion (Q.771: only the first backward\n"
+        "message carries the AARE) with requestReportBCSMEvent (23), applyCharging (35) and\n"
+        "continue (31): CAP by SSN 146 (MAP read them as updateGprsLocation,\n"
+        "noteInternalHandover, provideSIWFSNumber). Event of the first BCSMEvent: 7 oAnswer.",
+        cap_udt(cont, to_scf=False))
+    erb = tcap("continue", otid=b"\x01\x46\x00\x01", dtid=b"\x00\x00\x90\x01",
+               components=[invoke(5, 24, cap_erb(7))])
+    vec(outdir, "sccp", "cap-continue-eventreportbcsm-ssn146",
+        "gsmSSF -> gsmSCF eventReportBCSM (24) oAnswer without dialogue portion: CAP by SSN 146\n"
+        "(MAP: sendRoutingInfoForGprs, which fs11-cat1 drops).", cap_udt(erb))
+    vec(outdir, "sccp", "cap-connect-ssn146",
+        "connect (20) with destinationRoutingAddress: called 4915112345678.",
+        cap_udt(tcap("end", dtid=b"\x01\x46\x00\x01",
+                     components=[invoke(6, 20, cap_connect("4915112345678"))]), to_scf=False))
+    vec(outdir, "sccp", "cap-releasecall-ssn146",
+        "releaseCall (22) with Cause 80 90 (Q.850 normal call clearing) in an End.",
+        cap_udt(tcap("end", dtid=b"\x01\x46\x00\x01",
+                     components=[invoke(7, 22, cap_release_call())]), to_scf=False))
+    vec(outdir, "sccp", "map-ssn147-not-cap",
+        "MAP anyTimeInterrogation from the gsmSCF on SSN 147 (TS 23.003: gsmSCF MAP) without\n"
+        "dialogue portion is MAP, not CAP: only SSN 146 is CAP.",
+        sccp_udt(sccp_addr(HOME_HLR, ssn=6), sccp_addr(HOME_SCF, ssn=147),
+                 tcap("begin", otid=b"\x00\x00\x10\x02", components=[invoke(1, 71, ati)])))
+    # Named malformations
+    vec(outdir, "tcap", "cap-initialdp-no-service-key",
+        "initialDP without its mandatory serviceKey [0]: cap_param_missing.",
+        tcap("begin", otid=b"\x01\x46\x00\x06", dialogue=dialogue_aarq(CAP_ACN_V3),
+             components=[invoke(1, 0, tlv(0x30, ctx(28, b"\x02")))]), truncation="any")
+    vec(outdir, "tcap", "cap-initialdp-service-key-twice",
+        "initialDP with serviceKey [0] twice (100, then 200: read two ways): cap_param_repeated.",
+        tcap("begin", otid=b"\x01\x46\x00\x07", dialogue=dialogue_aarq(CAP_ACN_V3),
+             components=[invoke(1, 0, tlv(0x30, ctx(0, b"\x64") + ctx(0, b"\x00\xc8")))]),
+        truncation="any")
+    vec(outdir, "tcap", "cap-initialdp-imsi-long",
+        "initialDP whose iMSI [50] has 9 octets (TS 29.002 17.7.4: 3..8): cap_digits_long.",
+        tcap("begin", otid=b"\x01\x46\x00\x08", dialogue=dialogue_aarq(CAP_ACN_V3),
+             components=[invoke(1, 0, tlv(0x30, ctx(0, b"\x64") +
+                                          ctx(50, tbcd("65501123456789012"))))]),
+        truncation="any")
+    vec(outdir, "tcap", "cap-eventreportbcsm-constructed-event",
+        "eventReportBCSM whose eventTypeBCSM [0] is constructed (an ENUMERATED): cap_param.",
+        tcap("begin", otid=b"\x01\x46\x00\x09", dialogue=dialogue_aarq(CAP_ACN_V3),
+             components=[invoke(1, 24, tlv(0x30, ctx(0, tlv(0x0A, b"\x07"), True)))]),
+        truncation="any")
+    vec(outdir, "tcap", "cap-releasecall-cause-short",
+        "releaseCall whose Cause has 1 octet (TS 29.078: SIZE (2..32)): cap_param.",
+        tcap("begin", otid=b"\x01\x46\x00\x0a", dialogue=dialogue_aarq(CAP_ACN_V3),
+             components=[invoke(1, 22, tlv(0x04, b"\x80"))]), truncation="any")
+    # Whole frames: the oracle compares them with tshark's camel dissector
+    vec(outdir, "packet", "cap-v3-begin-initialdp",
+        "The CAP v3 initialDP Begin above, gsmSSF (partner MSC) to the home gsmSCF.",
+        frame([cap_udt(begin_idp)]))
+    vec(outdir, "packet", "cap-continue-rrb-ach-continue",
+        "The gsmSCF's Continue without dialogue portion (CAP by SSN 146).",
+        frame([cap_udt(cont, to_scf=False)]))
+    vec(outdir, "packet", "cap-continue-eventreportbcsm",
+        "eventReportBCSM (24) oAnswer from the gsmSSF, no dialogue portion.",
+        frame([cap_udt(erb)]))
 
 
 if __name__ == "__main__":
