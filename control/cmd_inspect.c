@@ -493,6 +493,12 @@ inspect_loop(struct inspect *x)
 		}
 		x->data_idx = 0;
 		sw_decode_packet(data, len, x->link, &pkt);
+		/* reasm (issue 14 D1): IP fragments joined as the dataplane joins them. */
+		if (pkt.ip_frag && sw_pcap_defrag(x->in, &data, &len, ts, x->link, &pkt) != 0) {
+			if (x->o.all) /* held: listed as the fragment it is, judged when whole */
+				inspect_record(x, &pkt, NULL, NULL);
+			continue;
+		}
 		if (x->o.summary)
 			summary_pkt(&x->sum, &pkt);
 		if (x->judging) {

@@ -7,11 +7,15 @@
 
 #include "pcapread.h"
 
+#include "dataplane/decode/decode.h"
+#include "dataplane/reasm/ipfrag.h"
+
 struct sw_pcap_in {
 	pcap_t *p;
 	const char *path;
 	unsigned frame;
 	int nano;
+	struct sw_ipfrag *ipf; /* IP fragments in reassembly, created on the first one */
 };
 
 struct sw_pcap_in *
@@ -109,5 +113,37 @@ sw_pcap_close(struct sw_pcap_in *in)
 	if (in == NULL)
 		return;
 	pcap_close(in->p);
+	sw_ipfrag_free(in->ipf);
 	free(in);
+}
+
+int
+sw_pcap_defrag(struct sw_pcap_in *in, const uint8_t **data, uint32_t *len, uint64_t ts_ns,
+	       enum sw_link link, struct sw_pkt *pkt)
+{
+	const uint8_t *out;
+	uint32_t outlen;
+	enum sw_mal mal;
+
+	if (in->ipf == NULL) {
+		/* The dataplane's defaults (sigwall-dataplane --ip-frag-entries, --ip-frag-timeout). */
+		in->ipf = sw_ipfrag_new(SW_IPFRAG_ENTRIES_DEFAULT,
+					SW_IPFRAG_TIMEOUT_DEFAULT_MS * 1000000ull, SW_IPFRAG_LEN_MAX);
+		if (in->ipf == NULL)
+			return 0; /* out of memory: judged as the fragment it is */
+	}
+	switch (sw_ipfrag_put(in->ipf, *data, *len, pkt, ts_ns, &out, &outlen, &mal)) {
+	case SW_IPFRAG_HELD:
+		return 1;
+	case SW_IPFRAG_DONE:
+		*data = out;
+		*len = outlen;
+		sw_decode_packet(out, outlen, link, pkt);
+		return 0;
+	case SW_IPFRAG_FAIL:
+		pkt->mal = mal;
+		return 0;
+	default:
+		return 0;
+	}
 }

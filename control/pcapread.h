@@ -18,5 +18,14 @@ int sw_pcap_link(struct sw_pcap_in *in, enum sw_link *link, char *err, size_t er
 int sw_pcap_next(struct sw_pcap_in *in, const uint8_t **data, uint32_t *len, uint64_t *ts_ns,
 		 unsigned *frame, char *err, size_t errlen);
 void sw_pcap_close(struct sw_pcap_in *in);
+/*
+ * IP fragments joined as the dataplane joins them (issue 14 Deliver 1, dataplane/reasm/ipfrag.h)
+ * for the frame just read (decoded as *pkt, pkt->ip_frag set). Returns 1 when the fragment is
+ * held (nothing to judge now); 0 otherwise, with data, len and pkt the whole datagram when it is
+ * complete (valid until the next call), or the fragment with pkt->mal the reason when its
+ * datagram failed (SW_MAL_IP_REASM_*), or the fragment as it was (ip_fragment).
+ */
+int sw_pcap_defrag(struct sw_pcap_in *in, const uint8_t **data, uint32_t *len, uint64_t ts_ns,
+		   enum sw_link link, struct sw_pkt *pkt);
 
 #endif /* SW_CONTROL_PCAPREAD_H */

@@ -574,7 +574,9 @@ send_data(struct gen *g, struct assoc *a, int s, struct chunk **c, int n, int fr
 	if (g->want_labels) {
 		char num[24];
 		size_t nl = 0;
-		uint64_t f = first;
+		/* An MSU sent in IP fragments is judged on the fragment that completes its datagram
+		 * (reasm, issue 14 D1), the last one written. */
+		uint64_t f = frag ? g->frame : first;
 
 		do {
 			num[sizeof(num) - 1 - nl++] = (char)('0' + f % 10);

@@ -50,6 +50,8 @@ struct app {
 	uint64_t max_packets;
 	uint64_t nic_interval_ms; /* NIC counters into the stats region every so often */
 	unsigned mbufs;           /* --mbufs: 0 = computed (nic.c, sw_mbuf_need) */
+	unsigned ip_frag_entries; /* reasm: --ip-frag-entries (0: IP fragments not joined) */
+	unsigned ip_frag_timeout_ms; /* reasm: --ip-frag-timeout */
 	bool have_mode;
 	/* --vdev arguments, taken before rte_eal_init (which may reorder argv) */
 	const char *vdev[SW_APP_MAX_VDEVS];

@@ -37,6 +37,7 @@
 #include "dataplane/policy/ratelimit.h"
 #include "shadow.h"
 #include "dataplane/enforce/enforce.h"
+#include "dataplane/reasm/ipfrag.h" /* reasm: --ip-frag-* defaults */
 #include "app.h"
 #include "enforce_dp.h"
 #include "dataplane/proxy/proxy_dpdk.h"
@@ -59,6 +60,7 @@ static const char usage_text[] =
 	"         [--no-events] [--mbufs N] [--nic-interval MS] [--exit-on-idle MS]\n"
 	"         [--max-packets N] [--repair-fail open|closed] [--repair-fail-link LINK=open|closed]\n"
 	"         [--rl-entries N] [--rl-per-worker]\n"
+	"         [--ip-frag-entries N] [--ip-frag-timeout MS]\n"
 	"       sigwall-dataplane --help | --version\n"
 	"  --mode inline    forward A<->B, take dropped MSUs out (needs two ports)\n"
 	"  --mode monitor   transmit nothing; count and raise events (one or two ports)\n"
@@ -81,6 +83,10 @@ static const char usage_text[] =
 	"                   passes it (dataplane/enforce/README.md)\n"
 	"  --repair-fail-link  the same for the associations whose outside endpoint is a peer of\n"
 	"                   site link LINK (site.links); repeatable; others: --repair-fail\n"
+	"  --ip-frag-entries  IP datagrams in reassembly per worker (rte_ip_frag; default 256,\n"
+	"                   0: fragments are not joined and get the malformed verdict)\n"
+	"  --ip-frag-timeout  a datagram not whole this many ms after its first fragment fails\n"
+	"                   (ip_reasm_timeout; default 3000); dataplane/reasm/README.md\n"
 	"Logging: EAL option --log-level=sigwall.dataplane:LEVEL (error, warning, notice, info,\n"
 	"debug). Telemetry: /sigwall/stats[,WORKER] and /sigwall/status on the DPDK telemetry socket\n"
 	"(usertools/dpdk-telemetry.py). Exit codes: 0 ok, 1 runtime failure, 2 usage or invalid input.\n";
@@ -203,6 +209,8 @@ parse_app_args(struct app *a, int argc, char **argv)
 		{"site", required_argument, NULL, 'S'},
 		{"repair-fail", required_argument, NULL, 'F'},
 		{"repair-fail-link", required_argument, NULL, 'L'},
+		{"ip-frag-entries", required_argument, NULL, 'G'}, /* reasm: issue 14 D1 */
+		{"ip-frag-timeout", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -288,6 +296,12 @@ parse_app_args(struct app *a, int argc, char **argv)
 			a->repair_link[a->nrepair_links++] = optarg;
 			break;
 		}
+		case 'G': /* reasm: IP fragments (issue 14 D1) */
+			a->ip_frag_entries = (unsigned)parse_u64("--ip-frag-entries", optarg, 0, 65536);
+			break;
+		case 'T':
+			a->ip_frag_timeout_ms = (unsigned)parse_u64("--ip-frag-timeout", optarg, 1, 600000);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(SW_EXIT_OK);
@@ -356,6 +370,8 @@ options(struct app *a, int argc, char **argv)
 	a->def_action = SW_ACT_DROP; /* fail closed (issue 13): --no-image pass to forward */
 	a->burst = 32;
 	a->events = true;
+	a->ip_frag_entries = SW_IPFRAG_ENTRIES_DEFAULT; /* reasm: issue 14 D1 */
+	a->ip_frag_timeout_ms = SW_IPFRAG_TIMEOUT_DEFAULT_MS;
 	a->instance = "default";
 	a->nic_interval_ms = 1000;
 	for (i = 1; i < argc; i++) {
@@ -455,6 +471,8 @@ pool_setup(struct app *a)
 {
 	unsigned vdev_frames = 0, need = sw_mbuf_need(a, &vdev_frames);
 
+	/* reasm: the mbufs the IP fragment tables may hold (issue 14 D1) */
+	need += a->nworkers * a->ip_frag_entries * SW_IPFRAG_MAX_FRAG;
 	a->pool_size = a->mbufs != 0 ? a->mbufs : need;
 	if (a->mbufs != 0 && a->mbufs < need)
 		SW_LOG_WARNING("--mbufs %u is below the %u the queues and devices need; expect "
@@ -602,6 +620,8 @@ workers_setup(struct app *a)
 	wc.no_repair = a->no_repair;
 	wc.events = a->events;
 	wc.main_validates = true;
+	wc.ip_frag_entries = a->ip_frag_entries; /* reasm: issue 14 D1 */
+	wc.ip_frag_timeout_ms = a->ip_frag_timeout_ms;
 	/* enforce: per-association stats for sigwallctl assoc (issue 12 Deliver 5) */
 	if (a->mode == SW_MODE_INLINE && !a->no_repair &&
 	    (rc = sw_shm_assoc_create(a->instance, a->nworkers, &a->assoc)) < 0)

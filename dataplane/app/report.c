@@ -95,6 +95,15 @@ sw_app_print_final(struct app *a, double secs)
 
 		printf("worker %u: sacks_generated %" PRIu64 " pkts_shrunk %" PRIu64
 		       " non_m3ua_chunks %" PRIu64 "\n", i, w->replies, w->shrunk, w->non_m3ua);
+		if (w->ipr != NULL) { /* reasm: IP fragments (issue 14 D1) */
+			struct sw_worker_ipr_stats q;
+
+			sw_worker_ipr_stats(w, &q);
+			printf("worker %u ipfrag: held %" PRIu64 " joined %" PRIu64 " refragmented %" PRIu64
+			       " full %" PRIu64 " timeout %" PRIu64 " overlap %" PRIu64 " long %" PRIu64
+			       " tx_fail %" PRIu64 "\n", i, q.held, q.done, q.refragmented, q.full,
+			       q.timeout, q.overlap, q.long_, q.tx_fail);
+		}
 		if (w->enforce != NULL) {
 			const uint64_t *e = sw_enforce_counters(w->enforce);
 

@@ -6,6 +6,9 @@
  * packet; counters are single-writer stores into the worker's own cache-aligned
  * block of the stats region.
  */
+/* rte_ip_frag_table_del_expired_entries is experimental in DPDK 22.11 (since 20.11, unchanged);
+ * before every include, as rte_compat.h reads it once. */
+#define ALLOW_EXPERIMENTAL_API
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +17,8 @@
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_ip_frag.h>
+#include <rte_malloc.h>
 #include <rte_lcore.h>
 #include <rte_prefetch.h>
 
@@ -22,8 +27,10 @@
 #include "dataplane/judge/judge.h"
 #include "dataplane/policy/image.h"
 #include "dataplane/policy/policy.h"
+#include "dataplane/reasm/ipfrag.h"
 #include "dataplane/reasm/reasm.h"
 #include "shadow.h"
+#include "dataplane/proto/ip.h"
 #include "tables.h"
 #include "worker.h"
 #include "enforce_dp.h"
@@ -179,7 +186,7 @@ sw_worker_sync(struct sw_worker *w)
 /* Events                                                                                     */
 
 static __rte_noinline void
-worker_event(struct sw_worker *w, const struct rte_mbuf *m, const struct sw_pkt *pkt,
+worker_event(struct sw_worker *w, const uint8_t *buf, uint32_t len, const struct sw_pkt *pkt,
 	     const struct sw_msu *msu, uint8_t kind, uint8_t action, int32_t rule, unsigned in_idx,
 	     uint64_t now_tsc)
 {
@@ -234,12 +241,13 @@ worker_event(struct sw_worker *w, const struct rte_mbuf *m, const struct sw_pkt 
 		if (msu->has & SW_HAS_MAP)
 			memcpy(ev->imsi, msu->map.imsi.d, sizeof(ev->imsi));
 	}
-	ev->pkt_len = rte_pktmbuf_pkt_len(m);
-	cap = rte_pktmbuf_data_len(m);
+	/* The frame judged: a reassembled IP datagram is shown whole (issue 14 D1). */
+	ev->pkt_len = len;
+	cap = len;
 	if (cap > SW_SHM_EVENT_SNAP)
 		cap = SW_SHM_EVENT_SNAP;
 	ev->cap_len = (uint16_t)cap;
-	memcpy(ev->pkt, rte_pktmbuf_mtod(m, const uint8_t *), cap);
+	memcpy(ev->pkt, buf, cap);
 	sw_shm_event_commit(w->ring);
 	SW_SHM_ADD(w->c->events, 1);
 }
@@ -293,7 +301,10 @@ worker_count(struct sw_worker *w, const struct sw_judge_verdict *v)
 /* What the judge's callback needs to count a verdict and raise its event. */
 struct worker_judging {
 	struct sw_worker *w;
-	const struct rte_mbuf *m;
+	const uint8_t *buf; /* the frame judged (a packet, or a reassembled IP datagram) */
+	uint32_t len;
+	const struct rte_mbuf *m; /* the packet's mbuf; NULL for a reassembled IP datagram (not
+				     contiguous there: the shadow policy does not see it) */
 	unsigned in_idx;
 	uint64_t now_tsc;
 };
@@ -319,7 +330,7 @@ worker_no_image(struct sw_worker *w, const struct worker_judging *wj, const stru
 	if (w->now_ns < w->no_image_ev_next)
 		return;
 	w->no_image_ev_next = w->now_ns + 1000000000ull;
-	worker_event(w, wj->m, pkt, v->chunk == SW_JUDGE_PKT ? NULL : msu, SW_EV_NO_IMAGE,
+	worker_event(w, wj->buf, wj->len, pkt, v->chunk == SW_JUDGE_PKT ? NULL : msu, SW_EV_NO_IMAGE,
 		     v->action, v->rule, wj->in_idx, wj->now_tsc);
 }
 
@@ -339,8 +350,8 @@ worker_verdict(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
 	if (unlikely(v->chunk == SW_JUDGE_PKT)) {
 		/* The packet as a whole: not an MSU, always an event. */
 		worker_count_pkt(w, v);
-		worker_event(w, wj->m, pkt, NULL, SW_EV_MALFORMED, v->action, v->rule, wj->in_idx,
-			     wj->now_tsc);
+		worker_event(w, wj->buf, wj->len, pkt, NULL, SW_EV_MALFORMED, v->action, v->rule,
+			     wj->in_idx, wj->now_tsc);
 		return;
 	}
 	if (unlikely(v->mal == SW_MAL_SCTP_PPID)) {
@@ -349,14 +360,14 @@ worker_verdict(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
 	}
 	worker_count(w, v);
 	if (unlikely(v->action != SW_ACT_ALLOW || v->mal != SW_MAL_NONE))
-		worker_event(w, wj->m, pkt, msu,
+		worker_event(w, wj->buf, wj->len, pkt, msu,
 			     v->mal != SW_MAL_NONE ? SW_EV_MALFORMED : SW_EV_VERDICT, v->action,
 			     v->rule, wj->in_idx, wj->now_tsc);
 	/* rate: the shadow policy's verdict, never acted on (issue 18 D7, shadow.h) */
-	if (unlikely(w->shadow != NULL && w->shadow->image != NULL) &&
+	if (unlikely(w->shadow != NULL && w->shadow->image != NULL) && wj->m != NULL &&
 	    sw_shadow_verdict(w, wj->m, pkt, msu, v, wj->in_idx, &sv))
-		worker_event(w, wj->m, pkt, msu, SW_EV_SHADOW, sv.action, sv.rule, wj->in_idx,
-			     wj->now_tsc);
+		worker_event(w, wj->buf, wj->len, pkt, msu, SW_EV_SHADOW, sv.action, sv.rule,
+			     wj->in_idx, wj->now_tsc);
 }
 
 /* A SACK the enforcer wrote for the sender of removed chunks: back out the port it came in on. */
@@ -385,66 +396,435 @@ worker_reply(struct sw_worker *w, unsigned in_idx, uint32_t rlen)
 
 /*
  * Inline: every SCTP packet goes through the enforcer (association tracking, SACK translation,
- * chunk removal with or without TSN/SSN repair).
+ * chunk removal with or without TSN/SSN repair). buf[0..len) in a buffer of cap octets; returns
+ * its new length, 0 to drop it.
  */
-static inline bool
-worker_enforce(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *pkt, uint32_t mask,
-	       unsigned in_idx)
+static inline uint32_t
+worker_enforce(struct sw_worker *w, uint8_t *buf, uint32_t len, uint32_t cap,
+	       const struct sw_pkt *pkt, uint32_t mask, unsigned in_idx)
 {
-	uint8_t *buf = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(m);
 	uint32_t nlen, rlen = 0;
 
 	if (mask != 0)
 		SW_SHM_ADD(w->c->chunks_removed, (uint64_t)__builtin_popcount(mask));
-	nlen = sw_enforce_packet(w->enforce, buf, len, (uint32_t)(rte_pktmbuf_tailroom(m) + len),
-				 pkt, mask, in_idx, w->now_ns, w->reply_buf, sizeof(w->reply_buf),
-				 &rlen);
+	nlen = sw_enforce_packet(w->enforce, buf, len, cap, pkt, mask, in_idx, w->now_ns,
+				 w->reply_buf, sizeof(w->reply_buf), &rlen);
 	if (unlikely(rlen != 0))
 		worker_reply(w, in_idx, rlen);
-	if (nlen == 0)
-		return false;
-	if (nlen != len) {
-		rte_pktmbuf_data_len(m) = (uint16_t)nlen;
-		rte_pktmbuf_pkt_len(m) = nlen;
+	if (nlen != 0 && nlen != len)
 		w->shrunk++;
-	}
-	return true;
+	return nlen;
 }
 
 /*
- * Judge one packet (the judge decides what is judged and how) and act on it. Returns true to
- * transmit it (possibly shrunk), false to drop it. jlog: where to copy the judgement, or NULL.
+ * Judge the frame buf[0..len) (decoded as pkt; a buffer of cap octets): a packet, or a
+ * reassembled IP datagram, and act on it: returns its length to transmit
+ * (possibly shrunk), 0 to drop it. jlog: where to copy the judgement, or NULL.
  */
-static inline bool
-worker_packet(struct sw_worker *w, struct rte_mbuf *m, unsigned in_idx, uint64_t now_tsc,
-	      struct sw_judgement *jlog)
+static inline uint32_t
+worker_judge(struct sw_worker *w, const struct rte_mbuf *m, uint8_t *buf, uint32_t len,
+	     uint32_t cap, const struct sw_pkt *pkt, unsigned in_idx, uint64_t now_tsc,
+	     struct sw_judgement *jlog)
 {
-	uint8_t *buf = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(m);
-	struct worker_judging wj = { .w = w, .m = m, .in_idx = in_idx, .now_tsc = now_tsc };
+	struct worker_judging wj = {
+		.w = w, .buf = buf, .len = len, .m = m, .in_idx = in_idx, .now_tsc = now_tsc
+	};
 	struct sw_judgement j;
-	struct sw_pkt pkt;
 	bool fwd;
 
-	sw_decode_packet(buf, len, SW_LINK_ETH, &pkt);
-	fwd = sw_judge_packet(&w->judge, buf, &pkt, in_idx, w->now_ns, &w->msu, &j,
+	fwd = sw_judge_packet(&w->judge, buf, pkt, in_idx, w->now_ns, &w->msu, &j,
 			      worker_verdict, &wj);
 	if (unlikely(jlog != NULL))
 		*jlog = j;
 	if (unlikely(j.cls != SW_JUDGE_CHUNKS)) {
 		if (j.cls == SW_JUDGE_NON_IP) {
 			SW_SHM_ADD(w->c->non_sctp, 1);
-		} else if (pkt.mal == SW_MAL_IP_PROTO) {
+		} else if (pkt->mal == SW_MAL_IP_PROTO) {
 			SW_SHM_ADD(w->c->non_sctp, 1);
 			SW_SHM_ADD(w->c->non_sctp_ip, 1);
 		}
-		return fwd;
+		return fwd ? len : 0;
 	}
 	SW_SHM_ADD(w->c->msus, j.nverdicts);
 	if (w->conf.mode != SW_MODE_INLINE)
-		return true;
-	return worker_enforce(w, m, &pkt, j.drop_mask, in_idx);
+		return len;
+	return worker_enforce(w, buf, len, cap, pkt, j.drop_mask, in_idx);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* IP fragments (issue 14 Deliver 1, dataplane/reasm/README.md)                               */
+/*
+ * rte_ip_frag joins the fragments (RFC 791 3.2, RFC 8200 4.5); the datagram is copied into
+ * scratch, decoded, judged and enforced like any frame, written back into its mbuf chain and
+ * fragmented again (rte_ipv4_fragment_packet / rte_ipv6_fragment_packet) to the size of its
+ * first fragment. rte_ip_frag says only "held or failed" (NULL): the fragments it gives up
+ * land on the death row, so which mbufs landed there tells why (worker_ipfrag).
+ */
+
+enum { WP_DROP = 0, WP_FWD = 1, WP_TAKEN = 2 };
+
+#define IPR_HDR_ROOM 128 /* link header + IP header in front of the largest datagram */
+#define IPR_POOL 2047    /* mbufs of each fragment pool per worker (direct, indirect) */
+
+struct sw_worker_ipr {
+	struct rte_ip_frag_tbl *tbl;
+	struct rte_ip_frag_death_row dr;
+	struct rte_mempool *direct, *indirect; /* fragments leaving: header, data reference */
+	struct sw_worker_ipr_stats st;
+	uint8_t buf[IPR_HDR_ROOM + SW_IPFRAG_LEN_MAX + 256]; /* the datagram being judged */
+};
+
+static int
+worker_ipr_init(struct sw_worker *w)
+{
+	struct sw_worker_ipr *r;
+	uint64_t hz = rte_get_tsc_hz();
+	uint32_t buckets = rte_align32pow2((w->conf.ip_frag_entries * 2 + 15) / 16);
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	r = rte_zmalloc("sw_ipr", sizeof(*r), RTE_CACHE_LINE_SIZE);
+	if (r == NULL)
+		return -ENOMEM;
+	w->ipr = r;
+	/* 16 entries per bucket (a key's datagram lives in one of them), twice the entries
+	 * the table may hold, each holding at most RTE_LIBRTE_IP_FRAG_MAX_FRAG mbufs. */
+	r->tbl = rte_ip_frag_table_create(buckets, 16, w->conf.ip_frag_entries,
+					  hz / 1000 * w->conf.ip_frag_timeout_ms,
+					  (int)rte_socket_id());
+	snprintf(name, sizeof(name), "sw_ipfd%u", w->id);
+	r->direct = rte_pktmbuf_pool_create(name, IPR_POOL, 32, 0,
+					    RTE_PKTMBUF_HEADROOM + IPR_HDR_ROOM,
+					    (int)rte_socket_id());
+	snprintf(name, sizeof(name), "sw_ipfi%u", w->id);
+	r->indirect = rte_pktmbuf_pool_create(name, IPR_POOL, 32, 0, 0, (int)rte_socket_id());
+	if (r->tbl == NULL || r->direct == NULL || r->indirect == NULL)
+		return rte_errno != 0 ? -rte_errno : -ENOMEM;
+	return 0;
+}
+
+static void
+worker_ipr_fini(struct sw_worker *w)
+{
+	struct sw_worker_ipr *r = w->ipr;
+
+	if (r == NULL)
+		return;
+	for (unsigned p = 0; p < SW_PORTS; p++) {
+		rte_pktmbuf_free_bulk(w->ipout[p], w->nipout[p]);
+		w->nipout[p] = 0;
+	}
+	if (r->tbl != NULL)
+		rte_ip_frag_table_destroy(r->tbl);
+	rte_ip_frag_free_death_row(&r->dr, 0);
+	rte_mempool_free(r->direct);
+	rte_mempool_free(r->indirect);
+	rte_free(r);
+	w->ipr = NULL;
+}
+
+void
+sw_worker_ipr_stats(const struct sw_worker *w, struct sw_worker_ipr_stats *st)
+{
+	if (w->ipr != NULL)
+		*st = w->ipr->st;
+	else
+		memset(st, 0, sizeof(*st));
+}
+
+/* Queue m to leave by port index out (sw_worker_flush_ipout); full: freed and counted. */
+static void
+ipr_queue(struct sw_worker *w, struct rte_mbuf *m, unsigned out)
+{
+	if (w->nipout[out] >= SW_IPOUT_MAX) {
+		w->ipr->st.tx_fail++;
+		SW_SHM_ADD(w->c->tx_dropped, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	w->ipout[out][w->nipout[out]++] = m;
+}
+
+static inline unsigned
+ipr_out(const struct sw_worker *w, unsigned in_idx)
+{
+	return w->nports == 2 ? 1 - in_idx : in_idx;
+}
+
+/*
+ * The fragments dr->row[from..to) failed (reason mal): judged as the fragment m (one of them,
+ * decoded as pkt) with the policy's malformed verdict, they all leave as they came when it
+ * passes them, else stay on the death row to be freed.
+ */
+static void
+ipr_fail(struct sw_worker *w, struct rte_mbuf *m, struct sw_pkt *pkt, enum sw_mal mal,
+	 unsigned from, unsigned to, unsigned in_idx, uint64_t now_tsc)
+{
+	struct sw_worker_ipr *r = w->ipr;
+	uint32_t len = rte_pktmbuf_data_len(m);
+
+	pkt->mal = mal;
+	if (worker_judge(w, m, rte_pktmbuf_mtod(m, uint8_t *), len, len, pkt, in_idx, now_tsc,
+			 NULL) == 0 ||
+	    w->conf.mode != SW_MODE_INLINE)
+		return;
+	for (unsigned i = from; i < to; i++) {
+		if (r->dr.row[i] == NULL)
+			continue;
+		ipr_queue(w, r->dr.row[i], ipr_out(w, in_idx));
+		r->dr.row[i] = NULL; /* rte_ip_frag_free_death_row skips nothing: free(NULL) */
+	}
+}
+
+/* Port index a held fragment came in on (mbuf port is the ethdev port id). */
+static inline unsigned
+ipr_in_idx(const struct sw_worker *w, const struct rte_mbuf *m)
+{
+	return w->nports == 2 && m->port == w->port[1] ? 1 : 0;
+}
+
+/* Fragments of datagrams whose time ran out, dr->row[from..to): each judged on its own. */
+static void
+ipr_expired(struct sw_worker *w, unsigned from, unsigned to, uint64_t now_tsc)
+{
+	struct sw_worker_ipr *r = w->ipr;
+	struct sw_pkt pkt;
+
+	for (unsigned i = from; i < to; i++) {
+		struct rte_mbuf *m = r->dr.row[i];
+
+		if (m == NULL)
+			continue;
+		r->st.timeout++;
+		sw_decode_packet(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m), SW_LINK_ETH,
+				 &pkt);
+		ipr_fail(w, m, &pkt, SW_MAL_IP_REASM_TIMEOUT, i, i + 1, ipr_in_idx(w, m), now_tsc);
+	}
+}
+
+void
+sw_worker_ipfrag_expire(struct sw_worker *w, uint64_t now_tsc)
+{
+	struct sw_worker_ipr *r = w->ipr;
+
+	if (r == NULL)
+		return;
+	rte_ip_frag_table_del_expired_entries(r->tbl, &r->dr, now_tsc);
+	ipr_expired(w, 0, r->dr.cnt, now_tsc);
+	rte_ip_frag_free_death_row(&r->dr, 0);
+}
+
+/* Overwrite the chain m with src[0..len) (len <= its length), freeing the segments left over. */
+static int
+ipr_store(struct rte_mbuf *m, const uint8_t *src, uint32_t len)
+{
+	struct rte_mbuf *s = m, *last = NULL;
+	uint32_t left = len;
+	uint16_t nseg = 0;
+
+	if (len > rte_pktmbuf_pkt_len(m))
+		return -1;
+	while (left != 0) {
+		uint32_t n = RTE_MIN((uint32_t)s->data_len, left);
+
+		memcpy(rte_pktmbuf_mtod(s, uint8_t *), src, n);
+		s->data_len = (uint16_t)n;
+		src += n;
+		left -= n;
+		nseg++;
+		last = s;
+		s = s->next;
+	}
+	if (s != NULL) {
+		last->next = NULL;
+		s->nb_segs = 1; /* freed segment by segment below */
+		while (s != NULL) {
+			struct rte_mbuf *nx = s->next;
+
+			s->next = NULL;
+			rte_pktmbuf_free_seg(s);
+			s = nx;
+		}
+	}
+	m->nb_segs = nseg;
+	m->pkt_len = len;
+	return 0;
+}
+
+/*
+ * A whole datagram m (rte_ip_frag's chain, the first fragment's link header in front): judged,
+ * enforced, and sent on fragmented to its first fragment's size. id: its identification.
+ */
+static void
+ipr_done(struct sw_worker *w, struct rte_mbuf *m, uint32_t id, unsigned in_idx, uint64_t now_tsc)
+{
+	struct sw_worker_ipr *r = w->ipr;
+	struct rte_mbuf *frag[SW_IPFRAG_MAX_FRAG * 2];
+	uint32_t len = rte_pktmbuf_pkt_len(m), nlen, l2 = m->l2_len, mtu;
+	uint8_t ver;
+	const void *p;
+	struct sw_pkt pkt;
+	int n;
+
+	r->st.done++;
+	if (len > sizeof(r->buf) - 256)
+		goto drop; /* not reached: the length was checked per fragment */
+	p = rte_pktmbuf_read(m, 0, len, r->buf);
+	if (p != r->buf)
+		memcpy(r->buf, p, len);
+	ver = (uint8_t)(r->buf[l2] >> 4);
+	/* The first fragment's IP length, with IPv6's fragment header, which rte_ip_frag took out. */
+	mtu = (uint32_t)m->data_len - l2 + (ver == 6 ? IPV6_FRAG_HDR_LEN : 0);
+	if (ver == 4) /* rte_ip_frag left the checksum to an offload: RFC 791 3.1 */
+		sw_ipv4_fix(r->buf + l2, len - l2, m->l3_len);
+	sw_decode_packet(r->buf, len, SW_LINK_ETH, &pkt);
+	nlen = worker_judge(w, NULL, r->buf, len, (uint32_t)sizeof(r->buf), &pkt, in_idx, now_tsc,
+			    NULL);
+	if (nlen == 0 || w->conf.mode != SW_MODE_INLINE)
+		goto drop;
+	/* Back into the chain without the link header, then cut to the size it came in with. */
+	rte_pktmbuf_adj(m, (uint16_t)l2);
+	if (ipr_store(m, r->buf + l2, nlen - l2) < 0)
+		goto fail;
+	/* IPv6 fragments at least to its minimum link MTU (RFC 8200 5: every link carries 1,280
+	 * octets), below which rte_ipv6_fragment_packet refuses to cut. */
+	if (ver == 6 && mtu < RTE_IPV6_MIN_MTU)
+		mtu = RTE_IPV6_MIN_MTU;
+	if (ver == 4)
+		n = rte_ipv4_fragment_packet(m, frag, RTE_DIM(frag), (uint16_t)mtu, r->direct,
+					     r->indirect);
+	else if (nlen - l2 <= mtu) /* fits whole: no atomic fragment (RFC 8021) */
+		n = 0;
+	else
+		n = rte_ipv6_fragment_packet(m, frag, RTE_DIM(frag), (uint16_t)mtu, r->direct,
+					     r->indirect);
+	if (n < 0)
+		goto fail;
+	if (n == 0) {
+		frag[0] = m;
+		n = 1;
+	} else {
+		rte_pktmbuf_free(m); /* the fragments hold references to its data */
+	}
+	for (int i = 0; i < n; i++) {
+		uint8_t *h = (uint8_t *)rte_pktmbuf_prepend(frag[i], (uint16_t)l2);
+
+		if (h == NULL) {
+			r->st.tx_fail++;
+			rte_pktmbuf_free(frag[i]);
+			continue;
+		}
+		memcpy(h, r->buf, l2);
+		frag[i]->ol_flags = 0;
+		if (ver == 4) { /* rte_ipv4_fragment_packet leaves the checksum to an offload */
+			sw_ipv4_fix(h + l2, rte_pktmbuf_pkt_len(frag[i]) - l2,
+				    frag[i]->data_len - l2);
+		} else if (frag[i] != m) {
+			/* rte_ipv6_fragment_packet writes identification 0: the datagram's own goes
+			 * back (RFC 8200 4.5: one identification for all fragments of a packet). */
+			uint8_t *fid = h + l2 + IPV6_HDR_LEN + 4;
+
+			fid[0] = (uint8_t)(id >> 24);
+			fid[1] = (uint8_t)(id >> 16);
+			fid[2] = (uint8_t)(id >> 8);
+			fid[3] = (uint8_t)id;
+		}
+		ipr_queue(w, frag[i], ipr_out(w, in_idx));
+	}
+	r->st.refragmented += (uint64_t)n;
+	return;
+fail:
+	/* Grown past its chain, DF set, out of fragment mbufs: it does not leave (counted). */
+	r->st.tx_fail++;
+drop:
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * A fragment (pkt->ip_frag): handed to rte_ip_frag. Returns WP_TAKEN (the table or the death
+ * row has it now), or WP_FWD with pkt->mal set when the caller is to judge it as it is
+ * (ip_fragment: not for reassembly; ip_reasm_long).
+ */
+static __rte_noinline int
+worker_ipfrag(struct sw_worker *w, struct rte_mbuf *m, uint8_t *buf, struct sw_pkt *pkt,
+	      unsigned in_idx, uint64_t now_tsc)
+{
+	struct sw_worker_ipr *r = w->ipr;
+	struct sw_ipfrag_info fi;
+	struct rte_mbuf *whole;
+	unsigned before = r->dr.cnt, i;
+	bool failed = false;
+
+	if (sw_ipfrag_parse(buf, pkt, &fi) < 0)
+		return WP_FWD;
+	if (fi.ofs + fi.len > SW_IPFRAG_LEN_MAX || m->nb_segs != 1) {
+		/* Its datagram could never be judged: this fragment fails now, the ones held
+		 * before time out. */
+		r->st.long_++;
+		pkt->mal = SW_MAL_IP_REASM_LONG;
+		return WP_FWD;
+	}
+	m->l2_len = fi.l3_off;
+	m->l3_len = fi.l3_len;
+	if (fi.ver == 4)
+		whole = rte_ipv4_frag_reassemble_packet(r->tbl, &r->dr, m, now_tsc,
+							(struct rte_ipv4_hdr *)(buf + fi.l3_off));
+	else
+		whole = rte_ipv6_frag_reassemble_packet(
+			r->tbl, &r->dr, m, now_tsc, (struct rte_ipv6_hdr *)(buf + fi.l3_off),
+			(struct rte_ipv6_fragment_ext *)(buf + fi.l3_off + IPV6_HDR_LEN));
+	for (i = before; i < r->dr.cnt; i++)
+		failed |= r->dr.row[i] == m;
+	if (failed) {
+		/* Alone on the death row: no entry for it (table or bucket full). With others:
+		 * its datagram's fragments, which did not join (ip_frag_process). */
+		enum sw_mal why = r->dr.cnt - before == 1 ? SW_MAL_IP_REASM_FULL
+							   : SW_MAL_IP_REASM_OVERLAP;
+
+		if (why == SW_MAL_IP_REASM_FULL)
+			r->st.full++;
+		else
+			r->st.overlap++;
+		ipr_fail(w, m, pkt, why, before, r->dr.cnt, in_idx, now_tsc);
+	} else {
+		/* Others alone: a datagram whose time ran out gave way to this one's. */
+		ipr_expired(w, before, r->dr.cnt, now_tsc);
+		if (whole != NULL)
+			ipr_done(w, whole, fi.id, in_idx, now_tsc);
+		else
+			r->st.held++;
+	}
+	rte_ip_frag_free_death_row(&r->dr, 0);
+	return WP_TAKEN;
+}
+
+
+/*
+ * Judge one packet (the judge decides what is judged and how) and act on it. Returns
+ * WP_FWD to transmit it (possibly shrunk), WP_DROP to drop it, WP_TAKEN when IP reassembly
+ * took it (worker_ipfrag.h). jlog: where to copy the judgement, or NULL.
+ */
+static inline int
+worker_packet(struct sw_worker *w, struct rte_mbuf *m, unsigned in_idx, uint64_t now_tsc,
+	      struct sw_judgement *jlog)
+{
+	uint8_t *buf = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), nlen;
+	struct sw_pkt pkt;
+
+	sw_decode_packet(buf, len, SW_LINK_ETH, &pkt);
+	/* IP fragments (issue 14 D1): the decoder flagged it; joined with rte_ip_frag. */
+	if (unlikely(pkt.ip_frag) && w->ipr != NULL &&
+	    worker_ipfrag(w, m, buf, &pkt, in_idx, now_tsc) == WP_TAKEN)
+		return WP_TAKEN;
+	nlen = worker_judge(w, m, buf, len, (uint32_t)(rte_pktmbuf_tailroom(m) + len), &pkt,
+			    in_idx, now_tsc, jlog);
+	if (nlen == 0)
+		return WP_DROP;
+	if (nlen != len) {
+		rte_pktmbuf_data_len(m) = (uint16_t)nlen;
+		rte_pktmbuf_pkt_len(m) = nlen;
+	}
+	return WP_FWD;
 }
 
 uint16_t
@@ -455,26 +835,29 @@ sw_worker_burst(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n, unsigne
 	uint16_t i, keep = 0, ndrop = 0;
 	uint64_t bytes = 0;
 
+	w->nheld = 0;
 	/* Monotonic ns for rate limits and association expiry: once per burst. */
 	w->now_ns = w->mono0_ns + (uint64_t)((double)(now_tsc - w->tsc0) * w->ns_per_tsc);
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		bool fwd;
+		int fwd;
 
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		bytes += rte_pktmbuf_pkt_len(m);
 		if (w->conf.forward_only)
-			fwd = true;
+			fwd = WP_FWD;
 		else
 			fwd = worker_packet(w, m, in_idx, now_tsc,
 					    w->jlog != NULL ? &w->jlog[i] : NULL);
-		if (fwd)
+		if (fwd == WP_FWD)
 			pkts[keep++] = m;
-		else
+		else if (likely(fwd == WP_DROP))
 			drop[ndrop++] = m;
+		else
+			w->nheld++;
 	}
 	SW_SHM_ADD(w->c->rx_pkts, n);
 	SW_SHM_ADD(w->c->rx_bytes, bytes);
@@ -535,6 +918,12 @@ sw_worker_init(struct sw_worker *w, unsigned id, const struct sw_worker_conf *co
 	w->judge.reasm = sw_reasm_new(NULL);
 	if (w->judge.reasm == NULL)
 		return errno != 0 ? -errno : -ENOMEM;
+	if (conf->ip_frag_entries != 0) {
+		int rc = worker_ipr_init(w);
+
+		if (rc < 0)
+			return rc;
+	}
 	if (conf->mode == SW_MODE_INLINE) {
 		w->enforce = sw_enforce_new(SW_APP_ASSOCS_MAX, !conf->no_repair);
 		if (w->enforce == NULL)
@@ -554,6 +943,7 @@ sw_worker_fini(struct sw_worker *w)
 	w->enforce = NULL;
 	sw_reasm_free(w->judge.reasm);
 	w->judge.reasm = NULL;
+	worker_ipr_fini(w);
 	w->image = NULL;
 	w->judge.image = NULL;
 }
@@ -588,6 +978,20 @@ worker_tx(struct sw_worker *w, unsigned out_idx, struct rte_mbuf **pkts, uint16_
 	SW_SHM_ADD(w->c->tx_bytes, bytes);
 }
 
+void
+sw_worker_flush_ipout(struct sw_worker *w)
+{
+	for (unsigned p = 0; p < SW_PORTS; p++) {
+		if (w->nipout[p] == 0)
+			continue;
+		if (w->conf.mode == SW_MODE_INLINE && p < w->nports)
+			worker_tx(w, p, w->ipout[p], w->nipout[p]);
+		else
+			rte_pktmbuf_free_bulk(w->ipout[p], w->nipout[p]);
+		w->nipout[p] = 0;
+	}
+}
+
 int
 sw_worker_main(void *arg)
 {
@@ -611,6 +1015,8 @@ sw_worker_main(void *arg)
 			sw_worker_cache_stats(w, &h, &m);
 			atomic_store_explicit(&w->c->cache_hits, h, memory_order_relaxed);
 			atomic_store_explicit(&w->c->cache_misses, m, memory_order_relaxed);
+			if (w->ipr != NULL)
+				sw_worker_ipfrag_expire(w, tsc);
 		}
 		atomic_store_explicit(&w->sw->heartbeat_ns,
 				      w->mono0_ns + (uint64_t)((double)(tsc - w->tsc0) *
@@ -627,8 +1033,10 @@ sw_worker_main(void *arg)
 			keep = sw_worker_burst(w, pkts, n, p, tsc);
 			if (keep != 0)
 				worker_tx(w, w->nports == 2 ? 1 - p : p, pkts, keep);
-			if (keep < n)
-				rte_pktmbuf_free_bulk(pkts + keep, n - keep);
+			if (keep < n - w->nheld)
+				rte_pktmbuf_free_bulk(pkts + keep, n - w->nheld - keep);
+			if (unlikely(w->nipout[0] != 0 || w->nipout[1] != 0))
+				sw_worker_flush_ipout(w);
 			/* SACKs generated for senders of removed chunks go back where the
 			 * packets came from (all of one burst came in on port p). */
 			if (unlikely(w->nreply != 0)) {

@@ -42,6 +42,11 @@ struct sw_worker_conf {
 	bool no_repair;         /* chunk removal without TSN/SSN repair even if enforce is built */
 	bool events;            /* push drop/alert/malformed events (needs a stats region) */
 	bool main_validates;    /* images are validated by the main lcore (struct sw_image_watch) */
+	/* IP fragments (issue 14 D1, dataplane/reasm/README.md): datagrams in reassembly at once
+	 * in this worker's rte_ip_frag table (0: fragments are not joined: ip_fragment), and the
+	 * time a datagram may take from its first fragment. */
+	uint32_t ip_frag_entries;
+	uint32_t ip_frag_timeout_ms;
 };
 
 /*
@@ -54,6 +59,9 @@ struct sw_worker_conf {
 struct sw_policy_ctx;
 struct sw_enforce;
 struct sw_shm_assoc_block;
+struct sw_worker_ipr;
+
+#define SW_IPOUT_MAX 256 /* fragments sent after one burst, per output port */
 
 struct sw_image_watch {
 	_Atomic(struct sw_shm_image *) cur;
@@ -127,6 +135,14 @@ struct sw_worker {
 	struct sw_judgement *jlog;
 	struct sw_msu msu;              /* scratch: the MSU being judged */
 	struct sw_shadow *shadow;       /* shadow policy (issue 18 D7, shadow.h), NULL: none */
+	/* IP fragments (issue 14 D1): reassembly state, NULL when off. A fragment the table takes
+	 * is neither transmitted nor freed by the caller (nheld per burst); what a datagram
+	 * becomes (fragments again, or the failed fragments the malformed verdict passes) is
+	 * queued in ipout[port index] and sent by the poll loop after the burst. */
+	struct sw_worker_ipr *ipr;
+	uint16_t nheld;
+	uint16_t nipout[SW_PORTS];
+	struct rte_mbuf *ipout[SW_PORTS][SW_IPOUT_MAX];
 } __rte_cache_aligned;
 
 /*
@@ -158,12 +174,25 @@ uint64_t sw_image_watch_validate(struct sw_image_watch *watch, char *err, unsign
  * Process one burst received on port index in_idx (0: A, 1: B). Decodes every
  * packet and MSU, applies the verdicts, rewrites packets from which chunks are
  * removed. On return pkts[0..ret) are the packets to transmit to the peer port,
- * in their original order, and pkts[ret..n) the packets to free (dropped, or
- * everything in monitor mode). The function itself frees and transmits nothing,
- * so the benchmark can re-use its mbufs.
+ * in their original order, and pkts[ret..n - w->nheld) the packets to free (dropped,
+ * or everything in monitor mode). The function itself frees and transmits nothing,
+ * so the benchmark can re-use its mbufs; the exception are IP fragments when
+ * conf.ip_frag_entries is set: the w->nheld fragments the reassembly took are gone from
+ * pkts, and what leaves for them waits in w->ipout (sw_worker_flush_ipout).
  */
 uint16_t sw_worker_burst(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n, unsigned in_idx,
 			 uint64_t now_tsc);
+
+/* Send (inline) or free (monitor) what IP reassembly queued in w->ipout (poll loop, tests). */
+void sw_worker_flush_ipout(struct sw_worker *w);
+/* Fail the IP datagrams whose time ran out (now and then, from the poll loop). */
+void sw_worker_ipfrag_expire(struct sw_worker *w, uint64_t now_tsc);
+
+/* Counters of IP reassembly (issue 14 D1; private to the worker). */
+struct sw_worker_ipr_stats {
+	uint64_t held, done, refragmented, full, timeout, overlap, long_, tx_fail;
+};
+void sw_worker_ipr_stats(const struct sw_worker *w, struct sw_worker_ipr_stats *st);
 
 /* Verdict cache hits and misses of this worker's policy context (0 without policy). */
 void sw_worker_cache_stats(const struct sw_worker *w, uint64_t *hits, uint64_t *misses);

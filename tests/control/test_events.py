@@ -152,7 +152,10 @@ def run_dp(env, frames, tag):
     pc = env.path("in-%s.pcap" % tag)
     pcap_write(pc, frames)
     return run_dataplane(env, ["net_pcap0,rx_pcap=%s" % pc],
-                         ["--mode", "monitor", "--ports", "0", "--exit-on-idle", "1000"],
+                         # reasm (issue 14 D1): fragments not joined, so that each one of the
+                         # flood is an ip_fragment malformation, the per-packet flood counted here
+                         ["--mode", "monitor", "--ports", "0", "--exit-on-idle", "1000",
+                          "--ip-frag-entries", "0"],
                          timeout=180)
 
 

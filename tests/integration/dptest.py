@@ -459,3 +459,72 @@ def ipv4_ok(frame):
     while s >> 16:
         s = (s & 0xffff) + (s >> 16)
     return s == 0xffff and struct.unpack(">H", frame[w["l3"] + 2:w["l3"] + 4])[0] == w["end"] - w["l3"]
+
+
+def _l3_off(frame):
+    off, et = 14, struct.unpack(">H", frame[12:14])[0]
+    while et in (0x8100, 0x88a8):
+        et = struct.unpack(">H", frame[off + 2:off + 4])[0]
+        off += 4
+    return off, et
+
+
+def _ipv4_csum(h):
+    s = sum(struct.unpack(">%dH" % (len(h) // 2), h))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+
+
+def ip_defrag(frames):
+    """reasm (issue 14 D1): IP fragments joined as RFC 791 3.2 / RFC 8200 4.5 (and the
+    dataplane's rte_ip_frag) join them. Returns {index of the fragment that completes a datagram:
+    the rebuilt frame (first fragment's link header; IPv4: its header with the total length,
+    DF only and the checksum; IPv6: no fragment header)}, and {index of every fragment of those:
+    index of the completing one}."""
+    parts, done, member = {}, {}, {}
+    for i, f in enumerate(frames):
+        if not is_fragment(f):
+            continue
+        off, et = _l3_off(f)
+        if et == 0x0800:
+            hl = (f[off] & 15) * 4
+            tot, fl = struct.unpack(">H", f[off + 2:off + 4])[0], struct.unpack(">H", f[off + 6:off + 8])[0]
+            key = (4, f[off + 12:off + 20], f[off + 4:off + 6])
+            ofs, more, data, hdr = (fl & 0x1fff) * 8, bool(fl & 0x2000), f[off + hl:off + tot], f[:off + hl]
+        else:
+            plen = struct.unpack(">H", f[off + 4:off + 6])[0]
+            fh = f[off + 40:off + 48]
+            fo = struct.unpack(">H", fh[2:4])[0]
+            key = (6, f[off + 8:off + 40], fh[4:8])
+            ofs, more, data = fo & 0xfff8, bool(fo & 1), f[off + 48:off + 40 + plen]
+            hdr = f[:off + 6] + bytes([fh[0]]) + f[off + 7:off + 40]
+        p = parts.setdefault(key, {"pieces": {}, "hdr": None, "off": off, "end": None, "idx": []})
+        p["pieces"][ofs] = data
+        p["idx"].append(i)
+        if ofs == 0:
+            p["hdr"] = hdr
+        if not more:
+            p["end"] = ofs + len(data)
+        if p["hdr"] is None or p["end"] is None:
+            continue
+        body, pos = b"", 0
+        while pos in p["pieces"] and pos < p["end"]:
+            body += p["pieces"][pos]
+            pos += len(p["pieces"][pos])
+        if pos != p["end"]:
+            continue
+        h, o = bytearray(p["hdr"]), p["off"]
+        if key[0] == 4:
+            hl = len(h) - o
+            h[o + 2:o + 4] = struct.pack(">H", hl + len(body))
+            h[o + 6:o + 8] = struct.pack(">H", struct.unpack(">H", h[o + 6:o + 8])[0] & 0x4000)
+            h[o + 10:o + 12] = b"\0\0"
+            h[o + 10:o + 12] = struct.pack(">H", _ipv4_csum(bytes(h[o:o + hl])))
+        else:
+            h[o + 4:o + 6] = struct.pack(">H", len(body))
+        done[i] = bytes(h) + body
+        for j in p["idx"]:
+            member[j] = i
+        del parts[key]
+    return done, member
