@@ -330,8 +330,8 @@ worker_no_image(struct sw_worker *w, const struct worker_judging *wj, const stru
 	if (w->now_ns < w->no_image_ev_next)
 		return;
 	w->no_image_ev_next = w->now_ns + 1000000000ull;
-	worker_event(w, wj->buf, wj->len, pkt, v->chunk == SW_JUDGE_PKT ? NULL : msu, SW_EV_NO_IMAGE,
-		     v->action, v->rule, wj->in_idx, wj->now_tsc);
+	worker_event(w, wj->buf, wj->len, pkt, v->chunk == SW_JUDGE_PKT ? NULL : msu,
+		     SW_EV_NO_IMAGE, v->action, v->rule, wj->in_idx, wj->now_tsc);
 }
 
 /* Called by the judge for every verdict, in chunk order. */
@@ -595,8 +595,8 @@ ipr_expired(struct sw_worker *w, unsigned from, unsigned to, uint64_t now_tsc)
 		if (m == NULL)
 			continue;
 		r->st.timeout++;
-		sw_decode_packet(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m), SW_LINK_ETH,
-				 &pkt);
+		sw_decode_packet(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m),
+				 SW_LINK_ETH, &pkt);
 		ipr_fail(w, m, &pkt, SW_MAL_IP_REASM_TIMEOUT, i, i + 1, ipr_in_idx(w, m), now_tsc);
 	}
 }
@@ -672,7 +672,7 @@ ipr_done(struct sw_worker *w, struct rte_mbuf *m, uint32_t id, unsigned in_idx, 
 	if (p != r->buf)
 		memcpy(r->buf, p, len);
 	ver = (uint8_t)(r->buf[l2] >> 4);
-	/* The first fragment's IP length, with IPv6's fragment header, which rte_ip_frag took out. */
+	/* The first fragment's IP length, with IPv6's fragment header (rte_ip_frag took it out). */
 	mtu = (uint32_t)m->data_len - l2 + (ver == 6 ? IPV6_FRAG_HDR_LEN : 0);
 	if (ver == 4) /* rte_ip_frag left the checksum to an offload: RFC 791 3.1 */
 		sw_ipv4_fix(r->buf + l2, len - l2, m->l3_len);
