@@ -168,6 +168,23 @@ json_sctp_data(struct sw_sb *sb, const struct sw_pkt *pkt, const struct sw_msu *
 	sw_sb_printf(sb, "\"ppid\":%u}", msu->ppid);
 }
 
+/* The MTP3 routing label and SIO fields, as M3UA's Protocol Data or M2PA's User Data gave them. */
+static void
+json_mtp3_label(struct sw_sb *sb, const struct sw_msu *msu, bool pd)
+{
+	json_opt_uint(sb, "opc", pd, msu->m3ua.opc);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "dpc", pd, msu->m3ua.dpc);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "si", pd, msu->m3ua.si);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "ni", pd, msu->m3ua.ni);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "mp", pd, msu->m3ua.mp);
+	sw_sb_printf(sb, ",");
+	json_opt_uint(sb, "sls", pd, msu->m3ua.sls);
+}
+
 static void
 json_m3ua(struct sw_sb *sb, const struct sw_msu *msu)
 {
@@ -186,17 +203,7 @@ json_m3ua(struct sw_sb *sb, const struct sw_msu *msu)
 	else
 		sw_sb_printf(sb, "%u", msu->m3ua.type);
 	sw_sb_printf(sb, ",");
-	json_opt_uint(sb, "opc", pd, msu->m3ua.opc);
-	sw_sb_printf(sb, ",");
-	json_opt_uint(sb, "dpc", pd, msu->m3ua.dpc);
-	sw_sb_printf(sb, ",");
-	json_opt_uint(sb, "si", pd, msu->m3ua.si);
-	sw_sb_printf(sb, ",");
-	json_opt_uint(sb, "ni", pd, msu->m3ua.ni);
-	sw_sb_printf(sb, ",");
-	json_opt_uint(sb, "mp", pd, msu->m3ua.mp);
-	sw_sb_printf(sb, ",");
-	json_opt_uint(sb, "sls", pd, msu->m3ua.sls);
+	json_mtp3_label(sb, msu, pd);
 	sw_sb_printf(sb, ",");
 	json_opt_uint(sb, "rctx", msu->has & SW_HAS_RCTX, msu->m3ua.rctx);
 	if (pd && msu->ansi.variant == SW_VARIANT_ANSI) {
@@ -229,17 +236,7 @@ json_m2pa(struct sw_sb *sb, const struct sw_msu *msu)
 	else
 		sw_sb_printf(sb, "null");
 	sw_sb_printf(sb, ",");
-	json_opt_uint(sb, "opc", pd, msu->m3ua.opc);
-	sw_sb_printf(sb, ",");
-	json_opt_uint(sb, "dpc", pd, msu->m3ua.dpc);
-	sw_sb_printf(sb, ",");
-	json_opt_uint(sb, "si", pd, msu->m3ua.si);
-	sw_sb_printf(sb, ",");
-	json_opt_uint(sb, "ni", pd, msu->m3ua.ni);
-	sw_sb_printf(sb, ",");
-	json_opt_uint(sb, "mp", pd, msu->m3ua.mp);
-	sw_sb_printf(sb, ",");
-	json_opt_uint(sb, "sls", pd, msu->m3ua.sls);
+	json_mtp3_label(sb, msu, pd);
 	if (pd && msu->ansi.variant == SW_VARIANT_ANSI) {
 		json_ansi_pc(sb, "opc_ncm", msu->m3ua.opc);
 		json_ansi_pc(sb, "dpc_ncm", msu->m3ua.dpc);
