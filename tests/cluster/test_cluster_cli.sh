@@ -35,6 +35,7 @@ cleanup() {
 		wait "$p" 2>/dev/null
 	done
 	rm -f "/dev/shm/sigwall.$ia.state" "/dev/shm/sigwall.$ia.deltas" \
+		"/dev/shm/sigwall.$ia.image" "/dev/shm/sigwall.$ia.stats" \
 		"/dev/shm/sigwall.$ib.state" "/dev/shm/sigwall.$ib.deltas"
 	rm -rf "$tmp"
 }
