@@ -570,6 +570,35 @@ shadow_holds(struct sw_shm_image_hdr *h, const struct sw_shm_stats *stats, uint6
 	return true;
 }
 
+/*
+ * The slot a publication may overwrite, or UINT32_MAX: never the one holding the active
+ * generation `cur` or a shadow a worker may read. Free: an empty slot, one left by a publication
+ * that never completed (generation above the active one: no worker looks for it), or one every
+ * live worker has left behind (below min_epoch). Oldest first.
+ */
+static uint32_t
+free_slot(struct sw_shm_image_hdr *h, const struct sw_shm_stats *stats, uint64_t cur,
+	  uint64_t min_epoch)
+{
+	uint64_t best = UINT64_MAX;
+	uint32_t slot = UINT32_MAX;
+
+	for (unsigned i = 0; i < h->nslots; i++) {
+		uint64_t g = atomic_load_explicit(&h->slot[i].generation, memory_order_relaxed);
+
+		if ((cur != 0 && g == cur) || (g != 0 && g <= cur && g >= min_epoch) ||
+		    shadow_holds(h, stats, g))
+			continue;
+		if (g > cur)
+			g = 0;
+		if (slot == UINT32_MAX || g < best) {
+			best = g;
+			slot = i;
+		}
+	}
+	return slot;
+}
+
 int
 sw_shm_image_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
 		     const void *image, uint64_t size, uint64_t generation, uint64_t checksum,
@@ -605,30 +634,8 @@ sw_shm_image_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
 	atomic_thread_fence(memory_order_seq_cst);
 	deadline = sw_shm_mono_ns() + (uint64_t)timeout_ms * 1000000ull;
 	for (;;) {
-		uint64_t best = UINT64_MAX;
-
 		min_epoch = min_live_epoch(stats, &who);
-		slot = UINT32_MAX;
-		/* Never the slot holding the active generation. Free: an empty slot, one left by a
-		 * publication that never completed (generation above the active one: no worker
-		 * looks for it), or one every live worker has left behind. Oldest first. */
-		for (unsigned i = 0; i < h->nslots; i++) {
-			uint64_t g = atomic_load_explicit(&h->slot[i].generation,
-							  memory_order_relaxed);
-
-			if (cur != 0 && g == cur)
-				continue;
-			if (g != 0 && g <= cur && g >= min_epoch)
-				continue;
-			if (shadow_holds(h, stats, g))
-				continue;
-			if (g > cur)
-				g = 0;
-			if (slot == UINT32_MAX || g < best) {
-				best = g;
-				slot = i;
-			}
-		}
+		slot = free_slot(h, stats, cur, min_epoch);
 		if (slot != UINT32_MAX)
 			break;
 		if (sw_shm_mono_ns() >= deadline) {
@@ -696,7 +703,7 @@ sw_shm_shadow_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
 	atomic_thread_fence(memory_order_seq_cst);
 	deadline = sw_shm_mono_ns() + (uint64_t)timeout_ms * 1000000ull;
 	for (;;) {
-		uint64_t min_epoch = min_live_epoch(stats, &who), best = UINT64_MAX;
+		uint64_t min_epoch = min_live_epoch(stats, &who);
 		/* The shadow we replace becomes the previous one: the one before must be left. */
 		bool prev_busy = old != 0 &&
 				 atomic_load_explicit(&h->shadow_prev_generation,
@@ -705,21 +712,7 @@ sw_shm_shadow_publish(struct sw_shm_image *m, const struct sw_shm_stats *stats,
 					      atomic_load_explicit(&h->shadow_prev_generation,
 								   memory_order_relaxed));
 
-		slot = UINT32_MAX;
-		for (unsigned i = 0; !prev_busy && i < h->nslots; i++) {
-			uint64_t g = atomic_load_explicit(&h->slot[i].generation,
-							  memory_order_relaxed);
-
-			if ((cur != 0 && g == cur) || (g != 0 && g <= cur && g >= min_epoch) ||
-			    shadow_holds(h, stats, g))
-				continue;
-			if (g > cur)
-				g = 0;
-			if (slot == UINT32_MAX || g < best) {
-				best = g;
-				slot = i;
-			}
-		}
+		slot = prev_busy ? UINT32_MAX : free_slot(h, stats, cur, min_epoch);
 		if (slot != UINT32_MAX)
 			break;
 		if (sw_shm_mono_ns() >= deadline) {
