@@ -144,12 +144,21 @@ def run_inspect(pcap, port):
     return out
 
 
+FRAGS = [0]  # IP fragments left out of the comparison
+
+
 def compare(name, wk, ins):
     """Differences between the worker's and inspect's verdicts (action, rule per chunk, and the
     malformation where inspect names one)."""
     diffs = []
     for f in sorted(set(wk) | set(ins)):
         a, b = wk.get(f, []), ins.get(f, [])
+        if a and all(v[2] == "ip_fragment" for v in a):
+            # judge-worker feeds one frame per burst without the worker's IP reassembly
+            # (rte_ip_frag holds fragments across bursts); inspect joins them (issue 14 D1).
+            # Their agreement is reasm-ipfrag-oracle's and reasm-ipfrag-dataplane's.
+            FRAGS[0] += 1
+            continue
         if len(a) != len(b):
             diffs.append("%s frame %d: worker %d verdicts, inspect %d: %s vs %s" %
                          (name, f, len(a), len(b), a, b))
@@ -216,8 +225,8 @@ def main():
     for f, rule in want.items():
         if not ins.get(f) or ins[f][0][1] != rule:
             fail("crafted frame %d: expected rule %s, got %s" % (f, rule, ins.get(f)))
-    print("%d verdicts on %d frames identical over %d inputs x 2 ports" % (total, frames,
-                                                                          len(inputs)))
+    print("%d verdicts on %d frames identical over %d inputs x 2 ports (%d IP fragments left "
+          "out: judge-worker does not join them)" % (total, frames, len(inputs), FRAGS[0]))
 
 
 if __name__ == "__main__":
