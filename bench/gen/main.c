@@ -2259,6 +2259,24 @@ queue_origin(struct gen *g, int *ai, int *side)
 	uint32_t opc = (uint32_t)m[20] << 24 | (uint32_t)m[21] << 16 | (uint32_t)m[22] << 8 | m[23];
 	uint32_t rc = (uint32_t)m[12] << 24 | (uint32_t)m[13] << 16 | (uint32_t)m[14] << 8 | m[15];
 
+	if (g->m2pa) {
+		/* M2PA User Data has no routing context: the association is the one whose point
+		 * codes the ITU label carries (Q.704 2.2.2, after PRI and SIO, RFC 4165 2.3.1) */
+		const uint8_t *l = m + M2PA_HLEN + M2PA_PRI_LEN + 1;
+		uint32_t label = (uint32_t)l[0] | (uint32_t)l[1] << 8 | (uint32_t)l[2] << 16 |
+				 (uint32_t)l[3] << 24;
+		uint32_t dpc = label & 0x3fffu, lopc = (label >> 14) & 0x3fffu;
+
+		for (int i = 0; i < g->nassoc; i++)
+			for (int s = 0; s < 2; s++)
+				if (g->as[i].pc[s] == lopc && g->as[i].pc[!s] == dpc) {
+					*ai = i;
+					*side = s;
+					return 0;
+				}
+		*ai = *side = -1; /* any association, either side */
+		return 0;
+	}
 	*ai = (int)(rc - 100);
 	*side = opc == g->as[*ai].pc[SIDE_HOME] ? SIDE_HOME : SIDE_REMOTE;
 	return 0;

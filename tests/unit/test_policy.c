@@ -642,6 +642,15 @@ test_random_msus(void **state)
 		m.map.has_ss_code = (x >> 28) & 1;
 		m.isup.cgpn.present = (x >> 48) & 1;
 		m.isup.cdpn.present = (x >> 22) & 1;
+		for (unsigned c = 0; c < SW_COMP_MAX; c++)
+			m.tcap.comp[c].has_linked_id = (x >> (30 + c)) & 1;
+		m.mapdlg.has_reason = (x >> 11) & 1;
+		m.map.gprs_node = (x >> 13) & 1;
+		m.cap.has_service_key = (x >> 15) & 1;
+		m.cap.has_event = (x >> 17) & 1;
+		m.cap.calling.present = (x >> 19) & 1;
+		m.cap.called.present = (x >> 21) & 1;
+		m.m2pa.has_data = (x >> 25) & 1;
 		m.mal = (enum sw_mal)(x % (it % 4 == 0 ? SW_MAL_COUNT : 1));
 		if (it % 3 == 0) /* plausible digits so that prefixes match sometimes */
 			t_digits(&m.sccp.cgpa.digits, it % 2 ? T_DE_GT : T_FOREIGN_GT);
