@@ -348,8 +348,11 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 				  ns->npartners == h->npartners && (ns->pinfo_off & 3) == 0 &&
 				  range_ok(ns->pinfo_off,
 					   (uint64_t)ns->npartners * sizeof(struct sw_img_pinfo), size);
-			const struct sw_img_pinfo *pi = (const void *)((const char *)image +
-								       ns->pinfo_off);
+			/* ns is read only once its range is known good (a fuzzed nets_off past the
+			 * image faulted here, found by fuzz-run-image in CI) */
+			const struct sw_img_pinfo *pi = ok ? (const void *)((const char *)image +
+									    ns->pinfo_off)
+							   : NULL;
 			for (uint32_t k = 0; ok && k < ns->npartners; k++)
 				ok = (pi[k].allow_ops == 0 || set_ok(image, pi[k].allow_ops, size)) &&
 				     (pi[k].links == 0 || set_ok(image, pi[k].links, size));

@@ -147,7 +147,10 @@ sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())
 		"http://127.0.0.1:$mport/metrics" >"$tmp/metrics" 2>/dev/null
 }
 if [ -n "$control" ]; then
-	mport=$((20000 + ($$ + 7) % 20000))
+	# A port the kernel says is free (a pid-based one met another test's listener in CI and
+	# sigwall-control exited: its log is printed below when the scrape fails).
+	mport=$(/usr/bin/python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	"$control" --instance "$ia" --rules "$src/patterns/default.conf" \
 		--site "$src/patterns/site.example.conf" --foreground --metrics "127.0.0.1:$mport" \
 		>"$tmp/control.log" 2>&1 &
@@ -162,7 +165,13 @@ if [ -n "$control" ]; then
 		grep -q "^sigwall_cluster_reachable{$l,member=\"a\",source=\"local\"} 1$" "$tmp/metrics" &&
 		grep -q "^sigwall_cluster_reachable{$l,member=\"b\",source=\"redis\"} 1$" "$tmp/metrics" &&
 		grep -q "^# TYPE sigwall_cluster_deltas_total counter$" "$tmp/metrics"
-	check "metrics: lag p99, deltas sent/applied/lost, reachability per member" $?
+	r=$?
+	check "metrics: lag p99, deltas sent/applied/lost, reachability per member" $r
+	if [ $r -ne 0 ]; then
+		kill -0 "$cpid" 2>/dev/null || echo "# sigwall-control (port $mport) is not running"
+		sed 's/^/# control: /' "$tmp/control.log" | tail -n 30
+		sed 's/^/# metrics: /' "$tmp/metrics" 2>/dev/null | grep cluster | head -n 20
+	fi
 fi
 
 # Events of this outage only: on a loaded machine a slow Redis answer before it (200 ms
@@ -201,7 +210,7 @@ wait_for "$tmp/$ia.cluster.json" '"reachable":true'
 check "Redis back: a reachable" $?
 
 if [ -n "$cpid" ]; then
-	kill -TERM "$cpid"
+	kill -TERM "$cpid" 2>/dev/null
 	wait "$cpid" 2>/dev/null
 	cpid=""
 fi
