@@ -642,9 +642,11 @@ sw_gen_sccp_xudt(struct sw_gen_bb *b, const struct sw_gen_sccp_addr *cdpa,
 	seg[0] = 0x10;	/* Segmentation (Q.713 3.17) */
 	seg[1] = 4;
 	seg[2] = (uint8_t)((first ? 0x80 : 0) | 0x40 | (remaining & 0x0f)); /* F, C=class 1 */
-	seg[3] = (uint8_t)(ref >> 16);
+	/* segmentation local reference, Q.713 3.17: coded as the local references of 3.2/3.3,
+	 * least significant octet first (as sccp.c decodes it and tshark shows it) */
+	seg[3] = (uint8_t)ref;
 	seg[4] = (uint8_t)(ref >> 8);
-	seg[5] = (uint8_t)ref;
+	seg[5] = (uint8_t)(ref >> 16);
 	bb_put(b, seg, 6);
 	bb_put(b, data, n);
 	bb_u8(b, (uint8_t)n);

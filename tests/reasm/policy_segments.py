@@ -91,6 +91,29 @@ def main():
             if rebuilt < 2:
                 print(f"FAIL: tshark rebuilt {rebuilt} MAP messages, expected at least 2")
                 fails += 1
+            # The segmentation local reference (Q.713 3.17, least significant octet first):
+            # mkseg's messages use 0x000101..0x000107 (XUDT from sigwall-gen's encoder, LUDT
+            # from seg_build.h); tshark and inspect must both read those.
+            t = subprocess.run(["tshark", "-r", pcap, "-T", "fields", "-e", "frame.number",
+                                "-e", "sccp.segmentation.slr"], capture_output=True, text=True)
+            refs = 0
+            for line in t.stdout.splitlines():
+                f = line.split("\t")
+                if len(f) < 2 or not f[1]:
+                    continue
+                refs += 1
+                slr = int(f[1], 0)
+                seg = ((got.get(int(f[0]), {}).get("sccp") or {}).get("segment") or {})
+                ok = 0x101 <= slr <= 0x107 and seg.get("ref") == slr
+                if not ok:
+                    print(f"FAIL frame {f[0]}: tshark local reference {slr:#08x}, inspect "
+                          f"{seg.get('ref')}, mkseg wrote 0x000101..0x000107")
+                    fails += 1
+            if refs < 10:
+                print(f"FAIL: tshark shows {refs} segmentation local references, expected >= 10")
+                fails += 1
+            else:
+                print(f"oracle: {refs} segmentation local references compared with tshark")
     print("FAIL" if fails else "PASS", fails)
     return 1 if fails else 0
 

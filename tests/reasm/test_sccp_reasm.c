@@ -5,6 +5,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -408,6 +409,35 @@ test_not_a_segment(void **state)
 	sw_reasm_free(r);
 }
 
+/*
+ * The segmentation local reference (Q.713 3.17, coded as the local references of 3.2/3.3: least
+ * significant octet first) as sigwall-gen writes it (XUDT, bench/gen/msg.c) and as the LUDT
+ * builder writes it, read back by the decoder and found on the wire in that order (tshark agrees:
+ * tests/reasm/policy_segments.py). sigwall-gen wrote it most significant first until issue 14.
+ */
+static void
+test_ref_octet_order(void **state)
+{
+	static const uint8_t want[] = { 0x10, 4, 0xc1, 0x01, 0x02, 0x03 };
+	struct t_seg x[2];
+
+	(void)state;
+	t_segment(&x[0], CG, CD, 4001, 0x030201, tcap, 40, 1, 1);
+	t_ludt_segment(&x[1], CG, CD, 4001, 0x030201, tcap, 40, 1, 1);
+	for (unsigned k = 0; k < 2; k++) {
+		const uint8_t *p = x[k].buf + x[k].off, *end = p + x[k].len;
+		bool found = false;
+
+		assert_int_equal(t_decode(&x[k], &msu), SW_MAL_SCCP_SEGMENTED);
+		assert_int_equal(msu.sccp.seg_ref, 0x030201);
+		assert_true(msu.sccp.seg_first);
+		assert_int_equal(msu.sccp.seg_remaining, 1);
+		for (; p + sizeof(want) <= end && !found; p++)
+			found = memcmp(p, want, sizeof(want)) == 0;
+		assert_true(found);
+	}
+}
+
 int
 main(void)
 {
@@ -424,6 +454,7 @@ main(void)
 		cmocka_unit_test(test_reclaim),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_not_a_segment),
+		cmocka_unit_test(test_ref_octet_order),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
