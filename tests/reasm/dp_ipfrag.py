@@ -11,6 +11,8 @@ them out of order:
     in order (re-fragmented with rte_ipv4/ipv6_fragment_packet to the size it came in with;
     IPv6 to at least 1,280 octets, RFC 8200 5, so these small IPv6 datagrams leave whole);
   - no fragment leaves longer than it came, no reassembly failure is counted.
+IPv6 above 1,280 octets (run_large_v6): bundled datagrams of 2.7-4 kB cut at 1,300/1,400/1,500
+leave as exactly those fragments; one with an attack chunk leaves without it, cut to its size.
 Bad input: overlapping fragments, a conflicting copy of a fragment and a flood of random
 identifications through a 64-entry table: each counted under its reason, none leaves (the
 shipped policy drops malformed traffic from outside; a datagram that finds the table full is
@@ -19,10 +21,12 @@ refused: fail closed).
 import collections
 import os
 import random
+import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from dptest import *  # noqa: E402,F403
+from dptest import _crc32c  # noqa: E402
 import ipfragcap  # noqa: E402
 
 MTU = {4: 160, 6: 200}
@@ -161,6 +165,105 @@ def run_capture(ver):
         env.cleanup()
 
 
+def bundle(frame, chunks):
+    """frame (SCTP over IPv6) with its chunks replaced by chunks (RFC 9260 6.10 bundling, each
+    padded to 4 octets), the payload length and CRC32c set again."""
+    w = sctp_walk(frame)
+    body = b"".join(c + b"\0" * ((4 - len(c) % 4) % 4) for c in chunks)
+    sctp = bytearray(frame[w["l4"]:w["l4"] + 12] + body)
+    sctp[8:12] = b"\0\0\0\0"
+    sctp[8:12] = struct.pack("<I", _crc32c(bytes(sctp)))
+    h = bytearray(frame[:w["l4"]])
+    h[w["l3"] + 4:w["l3"] + 6] = struct.pack(">H", len(sctp))
+    return bytes(h) + bytes(sctp)
+
+
+def run_large_v6():
+    """IPv6 datagrams above the minimum MTU (RFC 8200 5: 1,280): sigwall-gen's legit messages of
+    one association bundled into datagrams of about 2,600-4,000 octets, cut at 1,300, 1,400 and
+    1,500 octets (the first in reverse order): each leaves cut exactly as it came in (the same
+    fragments, byte for byte), not whole and not at 1,280. One datagram also carries an attack
+    chunk: it leaves without it, cut to its first fragment's size."""
+    env = Env("ipfrag6big")
+    try:
+        probe_dpdk(env)
+        frames, labels, _ = gen_capture(env, 1500, seed=61, extra=["--ipv6"])
+        groups = collections.defaultdict(lambda: {"allow": [], "drop": []})
+        for i, f in enumerate(frames):
+            if side_of(f) != 0 or is_fragment(f):
+                continue
+            w = sctp_walk(f)
+            if w is None:
+                continue
+            k = 0
+            for (t, o, ln) in w["chunks"]:
+                if t != 0:
+                    continue
+                lab = labels.get((i, k))
+                k += 1
+                if lab is not None and lab["expect"] in ("allow", "drop") and not lab.get("pending"):
+                    groups[assoc_key(f) + (w["vtag"],)][lab["expect"]].append((i, f[o:o + ln]))
+        key = max((g for g in groups if groups[g]["drop"]), key=lambda g: len(groups[g]["allow"]),
+                  default=None)
+        if key is None or len(groups[key]["allow"]) < 60:
+            fail("IPv6 large: no association from outside with 60 legit and an attack chunk")
+        legit, attack = groups[key]["allow"], groups[key]["drop"]
+        tmpl = frames[legit[0][0]]
+        plans = [(1300, 2600, True, False), (1400, 3200, False, False), (1500, 4000, False, False),
+                 (1400, 3000, False, True)]
+        seq, want_exact, want_changed, pos = [], [], [], 0
+        for n, (mtu, size, rev, with_attack) in enumerate(plans):
+            chunks = [attack[0][1]] if with_attack else []
+            while len(bundle(tmpl, chunks)) - 14 < size:
+                if pos == len(legit):
+                    fail("IPv6 large: too few legit chunks")
+                chunks.append(legit[pos][1])
+                pos += 1
+            d = bundle(tmpl, chunks)
+            ident = 0x6b000000 + n
+            fr = ipfragcap.fragment(d, mtu, ident)
+            if len(fr) < 2 or max(ipfragcap.ip_len(x) for x in fr) > mtu:
+                fail("IPv6 large: bad cut of %d octets at %d" % (len(d), mtu))
+            seq += list(reversed(fr)) if rev else fr
+            if with_attack:
+                want_changed.append((bundle(tmpl, chunks[1:]), ipfragcap.ip_len(fr[0])))
+            else:
+                want_exact.append((d, fr, mtu))
+        pcap_write(env.path("inA.pcap"), seq)
+        pcap_write(env.path("inB.pcap"), [])
+        itest("publish", env.instance, RULES, SITE, 1)
+        p = run_dataplane(env, two_port_vdevs(env, "big"), ["--mode", "inline", "--ports", "0:1",
+                                                            "--no-repair", "--exit-on-idle", "700"])
+        print("IPv6 large: %s" % "; ".join(l for l in p.stdout.splitlines() if "ipfrag" in l))
+        got = [f for _, _, f in pcap_read(env.path("outB-big.pcap"))[0]]
+        gotfr = collections.Counter(got)
+        for d, fr, mtu in want_exact:
+            for x in fr:
+                if gotfr[x] == 0:
+                    fail("IPv6 large: the %d-octet datagram cut at %d did not leave as it came "
+                         "(%d fragments expected)" % (ipfragcap.ip_len(d), mtu, len(fr)))
+                gotfr[x] -= 1
+            if d in got:
+                fail("IPv6 large: a datagram of %d octets left whole" % ipfragcap.ip_len(d))
+        rest = [x for x in got if gotfr[x] > 0]
+        rebuilt, member = ip_defrag(rest)
+        for d, first in want_changed:
+            if d not in rebuilt.values():
+                fail("IPv6 large: the datagram with the attack did not leave without it")
+            for i, c in member.items():
+                if ipfragcap.ip_len(rest[i]) > first:
+                    fail("IPv6 large: a fragment of %d octets left (came in at %d)" %
+                         (ipfragcap.ip_len(rest[i]), first))
+        if len(member) != len(rest) or len(rebuilt) != len(want_changed):
+            fail("IPv6 large: %d unexpected frames left" % (len(rest) - len(member)))
+        print("PASS IPv6 large: %d datagrams of %s octets left cut as they came in (%s), the one "
+              "with an attack chunk without it" %
+              (len(want_exact), "/".join(str(ipfragcap.ip_len(d)) for d, _, _ in want_exact),
+               "/".join(str(m) for _, _, m in want_exact)))
+    finally:
+        env.cleanup()
+
+
 def run_bad():
     env = Env("ipfragbad")
     try:
@@ -213,5 +316,6 @@ require_dataplane()
 require_policy_tools()
 run_capture(4)
 run_capture(6)
+run_large_v6()
 run_bad()
 print("PASS")
