@@ -25,6 +25,9 @@ import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from dptest import free_port  # noqa: E402
+
 SKIP = 77
 
 
@@ -66,7 +69,7 @@ class Env:
         self.events = os.path.join(self.run, "events.json")
         self.pcap = os.path.join(self.run, "dropped.pcap")
         self.sock = os.path.join(self.run, self.inst + ".sock")
-        self.port = 20000 + (os.getpid() % 20000)
+        self.port = free_port()
         self.cproc = None
         self.fproc = None
 

@@ -101,7 +101,7 @@ class Run:
         self.env = env
         self.events = env.path("events-%s.jsonl" % tag)
         self.pcap = env.path("dropped-%s.pcap" % tag)
-        self.port = 30000 + (os.getpid() * 7 + len(tag)) % 20000
+        self.port = free_port()
         self.proc = None
         self.cenv = dict(os.environ, SIGWALL_RUNDIR=env.path("run"))
 

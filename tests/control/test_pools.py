@@ -24,6 +24,9 @@ import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from dptest import free_port  # noqa: E402
+
 CONTROL, CTL = sys.argv[1], sys.argv[2]
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 RULES = os.path.join(SRC, "patterns", "default.conf")
@@ -45,7 +48,7 @@ def metric(body, name, **labels):
 def main():
     tmp = tempfile.mkdtemp(prefix="sw-pools-")
     inst = "pools%d" % os.getpid()
-    port = 20000 + (os.getpid() * 13) % 20000
+    port = free_port()
     env = dict(os.environ, SIGWALL_RUNDIR=os.path.join(tmp, "run"))
     os.makedirs(env["SIGWALL_RUNDIR"])
     os.chmod(tmp, 0o755)

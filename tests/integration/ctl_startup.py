@@ -22,7 +22,7 @@ envv = dict(os.environ, SIGWALL_RUNDIR=run)
 logf = os.path.join(run, "control.log")
 p = subprocess.Popen([CONTROL, "--instance", inst, "--rules", os.path.join(SRC, "patterns", "default.conf"),
                       "--site", os.path.join(SRC, "patterns", "site.example.conf"), "--foreground",
-                      "--events", os.path.join(run, "ev.json"), "--metrics", "127.0.0.1:%d" % (40000 + os.getpid() % 20000)],
+                      "--events", os.path.join(run, "ev.json"), "--metrics", "127.0.0.1:%d" % free_port()],
                      env=envv, stdout=open(logf, "w"), stderr=subprocess.STDOUT)
 try:
     st = None

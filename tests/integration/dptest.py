@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import struct
 import subprocess
 import sys
@@ -44,6 +45,18 @@ def skip(msg):
 def fail(msg):
     print("FAIL: " + msg)
     sys.exit(1)
+
+
+def free_port():
+    """A loopback TCP port the kernel says is free now. Pid-based ports met each other in CI:
+    20000 + pid % 20000 of one test was 20000 + (pid + 7) % 20000 of another started seven pids
+    later, and the second sigwall-control could not bind its metrics port and exited."""
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
 
 
 def have(path):
