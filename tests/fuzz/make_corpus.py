@@ -3,7 +3,8 @@
 
 packet/: selector byte 0 (Ethernet) + each packet vector (gen-*: one frame per attack scenario of
 sigwall-gen --profile attacks --seed 99, added by hand); layers/: selector byte (0 m3ua, 1 sccp,
-2 tcap, 3 isup) + each layer vector; m2pa/: each M2PA vector; pcap/: small pcap files holding the packet vectors.
+2 tcap, 3 isup) + each layer vector; m2pa/: each M2PA vector; cap/: selector byte (fuzz_cap.c) + each CAP
+tcap/sccp vector; pcap/: small pcap files holding the packet vectors.
 Regression inputs found by fuzzing are added by hand next to these, named by what they broke.
 """
 import glob
@@ -40,6 +41,17 @@ def main():
         d = os.path.join(out, "m2pa")
         os.makedirs(d, exist_ok=True)
         open(os.path.join(d, "m2pa-" + os.path.basename(p)[:-4]), "wb").write(vec_bytes(p))
+    # cap/: selector byte (0 TCAP to SSN 146, 1 TCAP alone, 2 SCCP; fuzz_cap.c) + each CAP vector
+    d = os.path.join(out, "cap")
+    os.makedirs(d, exist_ok=True)
+    for layer, sels in (("tcap", (0, 1)), ("sccp", (2,))):
+        for p in sorted(glob.glob(os.path.join(vecs, layer, "*.vec"))):
+            name = os.path.basename(p)[:-4]
+            if not name.startswith("cap-") and name != "map-ssn147-not-cap":
+                continue
+            for sel in sels:
+                open(os.path.join(d, "%s-%d-%s" % (layer, sel, name)), "wb").write(
+                    bytes([sel]) + vec_bytes(p))
     d = os.path.join(out, "pcap")
     os.makedirs(d, exist_ok=True)
     write_pcap(os.path.join(d, "vectors.pcap"), frames)

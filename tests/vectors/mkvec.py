@@ -555,6 +555,49 @@ def cap_vectors(outdir):
         "releaseCall whose Cause has 1 octet (TS 29.078: SIZE (2..32)): cap_param.",
         tcap("begin", otid=b"\x01\x46\x00\x0a", dialogue=dialogue_aarq(CAP_ACN_V3),
              components=[invoke(1, 22, tlv(0x04, b"\x80"))]), truncation="any")
+    # Every check of cap.c has a vector (issue 17 D3 bad input), each truncated at every octet
+    def cap_begin(tid, op, arg):
+        return tcap("begin", otid=b"\x01\x46\x01" + bytes([tid]), dialogue=dialogue_aarq(
+            CAP_ACN_V3), components=[invoke(1, op, arg if arg is not None else b"")])
+    bad = (
+        ("cap-initialdp-no-argument", "initialDP invoke without its ARGUMENT: cap_param_missing.",
+         cap_begin(1, 0, None)),
+        ("cap-initialdp-not-sequence", "initialDP whose argument is an OCTET STRING, not the\n"
+         "InitialDPArg SEQUENCE: cap_param.", cap_begin(2, 0, tlv(0x04, b"\x01\x02"))),
+        ("cap-initialdp-universal-element", "initialDP with a universal INTEGER among its\n"
+         "context-tagged parameters (IMPLICIT TAGS: every one is [n]): cap_param.",
+         cap_begin(3, 0, tlv(0x30, ctx(0, b"\x64") + tlv(0x02, b"\x01")))),
+        ("cap-initialdp-service-key-negative", "initialDP with serviceKey -1 (ServiceKey ::=\n"
+         "INTEGER (0..2147483647)): cap_param.", cap_begin(4, 0, tlv(0x30, ctx(0, b"\xff")))),
+        ("cap-initialdp-calling-long", "initialDP whose callingPartyNumber [3] has 17 octets (30\n"
+         "digits; the decoder accepts 16): cap_digits_long.",
+         cap_begin(5, 0, tlv(0x30, ctx(0, b"\x64") + ctx(3, q763_number("27" * 15, True))))),
+        ("cap-initialdp-called-short", "initialDP whose calledPartyNumber [2] has 1 octet (Q.763\n"
+         "3.9 needs its two header octets): cap_param.",
+         cap_begin(6, 0, tlv(0x30, ctx(0, b"\x64") + ctx(2, b"\x84")))),
+        ("cap-initialdp-cell-wrong-length", "initialDP whose cellGlobalIdOrServiceAreaIdFixedLength\n"
+         "has 6 octets (TS 29.002 17.7.5: SIZE (7)): cap_param.",
+         cap_begin(7, 0, tlv(0x30, ctx(0, b"\x64") + ctx(52, ctx(3, ctx(0, CAP_CGI[:6]), True),
+                                                        True)))),
+        ("cap-initialdp-vlr-twice", "initialDP whose locationInformation has vlr-number [1] twice\n"
+         "(two VLRs, read two ways): cap_param_repeated.",
+         cap_begin(8, 0, tlv(0x30, ctx(0, b"\x64") + ctx(52, ctx(1, address_string(PARTNER_VLR)) +
+                                                        ctx(1, address_string(PARTNER_MSC)),
+                                                        True)))),
+        ("cap-rrb-event-no-monitor-mode", "requestReportBCSMEvent whose BCSMEvent has no\n"
+         "monitorMode [1] (mandatory): cap_param_missing.",
+         cap_begin(9, 23, tlv(0x30, ctx(0, tlv(0x30, ctx(0, b"\x07")), True)))),
+        ("cap-rrb-no-events", "requestReportBCSMEvent whose bcsmEvents [0] is empty (SIZE\n"
+         "(1..30)): cap_param_missing.", cap_begin(10, 23, tlv(0x30, ctx(0, b"", True)))),
+        ("cap-connect-two-numbers", "connect whose destinationRoutingAddress holds two numbers\n"
+         "(SEQUENCE SIZE (1)): cap_param.",
+         cap_begin(11, 20, tlv(0x30, ctx(0, tlv(0x04, q763_number("4915112345678")) +
+                                         tlv(0x04, q763_number("4915112345679")), True)))),
+        ("cap-erb-no-event-type", "eventReportBCSM without its mandatory eventTypeBCSM [0]:\n"
+         "cap_param_missing.", cap_begin(12, 24, tlv(0x30, ctx(2, b"\x01")))),
+    )
+    for name, comment, t in bad:
+        vec(outdir, "tcap", name, comment, t, truncation="any")
     # Whole frames: the oracle compares them with tshark's camel dissector
     vec(outdir, "packet", "cap-v3-begin-initialdp",
         "The CAP v3 initialDP Begin above, gsmSSF (partner MSC) to the home gsmSCF.",

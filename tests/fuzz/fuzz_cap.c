@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Fuzz the CAP decoder (3GPP TS 29.078, dataplane/decode/cap.c) through the TCAP walk that calls
+ * it, in an exact-size copy (ASan sees any read past it). The first byte picks how the message
+ * arrives: 0, a TCAP message to SSN 146 (CAP recognised by subsystem when it has no application
+ * context, TS 23.003 8.1); 1, a TCAP message without SCCP (recognised by application context
+ * only); 2, an SCCP message (the addresses decide). Then it checks what the decoder reports:
+ * a CAP message leaves msu->map empty, its version agrees with how it was recognised, its
+ * fields are in the ranges TS 29.078 gives, a CAP malformation only comes with CAP, and
+ * re-decoding each component alone (as the policy does, sw_policy_eval_msg) gives the same
+ * answer for the first component as the whole message and stays in range for every one.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/decode/decode.h"
+#include "dataplane/decode/print.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+check_digits(const struct sw_digits *d)
+{
+	if (d->len > SW_DIGITS_MAX)
+		abort();
+}
+
+static void
+check_cap(const struct sw_msu *m)
+{
+	const struct sw_cap *c = &m->cap;
+
+	if (!(m->has & SW_HAS_CAP)) {
+		if (sw_mal_layer(m->mal) == SW_LAYER_CAP)
+			abort(); /* a CAP malformation of a message that is not CAP */
+		return;
+	}
+	/* TS 29.078: a CAP application context gives v1-v4; recognised by SSN it is 0 */
+	if ((m->has & SW_HAS_ACN) ? (c->version < 1 || c->version > 4) : c->version != 0)
+		abort();
+	if (m->map.from_comp != 0 || m->map.imsi.len != 0 || (m->has & SW_HAS_MAP))
+		abort(); /* a CAP message is no MAP one */
+	if (c->from_comp > m->tcap.ncomp ||
+	    (c->from_comp != 0 && m->tcap.comp[c->from_comp - 1].type != SW_COMP_INVOKE))
+		abort();
+	if (c->cell_len != 0 && c->cell_len != CAP_CGI_LEN && c->cell_len != CAP_LAI_LEN)
+		abort();
+	if ((c->has_service_key && c->service_key > CAP_SERVICE_KEY_MAX) ||
+	    (c->has_event && c->event > CAP_EVENT_BCSM_MAX))
+		abort();
+	check_digits(&c->imsi);
+	check_digits(&c->vlr);
+	check_digits(&c->msc);
+	check_digits(&c->calling.digits);
+	check_digits(&c->called.digits);
+	if (c->imsi.len > 2 * MAP_IMSI_MAX)
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct sw_msu msu, view;
+	char line[16384];
+	struct sw_sb sb;
+	uint8_t *copy;
+	uint8_t sel;
+
+	if (size < 1 || size > 65535)
+		return 0;
+	sel = data[0] % 3;
+	copy = malloc(size - 1 ? size - 1 : 1);
+	if (copy == NULL)
+		return 0;
+	memcpy(copy, data + 1, size - 1);
+	memset(&msu, 0, sizeof(msu));
+	if (sel == 0) {
+		msu.has = SW_HAS_SCCP;
+		msu.sccp.cdpa.present = true;
+		msu.sccp.cdpa.has_ssn = true;
+		msu.sccp.cdpa.ssn = CAP_SSN;
+	}
+	if (sel == 2)
+		sw_sccp_decode(copy, 0, (uint32_t)(size - 1), &msu);
+	else
+		sw_tcap_decode(copy, 0, (uint32_t)(size - 1), &msu);
+	check_cap(&msu);
+
+	/* each component alone, as the policy judges a message of several */
+	if ((msu.has & SW_HAS_CAP) && msu.tcap.ncomp > 0) {
+		unsigned nc = msu.tcap.ncomp < SW_COMP_MAX ? msu.tcap.ncomp : SW_COMP_MAX;
+
+		for (unsigned i = 0; i < nc; i++) {
+			memcpy(&view, &msu, sizeof(view));
+			view.tcap.ncomp = 1;
+			view.tcap.comp[0] = msu.tcap.comp[i];
+			view.mal = SW_MAL_NONE;
+			sw_map_decode_component(copy, &view, 0);
+			check_cap(&view);
+			if (view.cap.from_comp > 1)
+				abort();
+			/* the whole message's fields are its first invoke's: that one alone agrees */
+			if (msu.cap.from_comp == i + 1 &&
+			    (view.cap.has_service_key != msu.cap.has_service_key ||
+			     view.cap.service_key != msu.cap.service_key ||
+			     view.cap.imsi.len != msu.cap.imsi.len ||
+			     memcmp(view.cap.imsi.d, msu.cap.imsi.d, msu.cap.imsi.len) != 0))
+				abort();
+		}
+	}
+	sw_sb_init(&sb, line, sizeof(line));
+	sw_json_msu(&sb, NULL, &msu, 0, 0);
+	free(copy);
+	return 0;
+}
