@@ -180,6 +180,10 @@ struct sw_gen_sub {
 	char msisdn[16];
 	char node_a[16]; /* msc/vlr number, service centre, gsmSCF, MLC, ... */
 	char node_b[16]; /* hlr number, vlr number, roaming number ... */
+	/* CAP (issue 17 D3): the serving cell's MCC+MNC (locationInformation of initialDP) and the
+	 * event eventReportBCSM reports (TS 29.078 EventTypeBCSM: 7 oAnswer, 9 oDisconnect) */
+	char cell_plmn[8];
+	uint8_t cap_event;
 };
 
 struct sw_gen_sccp_addr {
@@ -206,6 +210,10 @@ struct sw_gen_tcap {
 	uint8_t mal;	 /* enum sw_gen_mal */
 	uint8_t lenmode; /* enum sw_gen_blen */
 	const struct sw_gen_map_open *map_open; /* AARQ user-information; NULL: none */
+	/* CAP (sigwall-gen --cap, issue 17 D3): the components are CAP operations (TS 29.078):
+	 * their arguments are CAP's (msg.c enc_cap_arg); acn/acn_ver give the CAP v1/v2
+	 * application context 0.4.0.0.1.0.<50-52>.<v-1>, encoded as MAP's are */
+	uint8_t cap;
 };
 
 /* Encode a TCAP message carrying MAP into b (backward). */

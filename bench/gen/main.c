@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "dataplane/enforce/enforce.h"
+#include "dataplane/proto/cap.h"
 #include "dataplane/proto/ip.h"
 #include "dataplane/proto/m2pa.h"
 #include "dataplane/proto/map.h"
@@ -87,7 +88,9 @@ static const char *const expect_name[] = {"allow", "drop", "alert"};
 	X(ST_VELOCITY, "stateful-velocity", EXP_DROP)                                              \
 	X(SCCP_MGMT, "sccp-management", EXP_ALLOW)                                                 \
 	X(SCCP_MGMT_NP, "sccp-management-non-partner", EXP_DROP)                                   \
-	X(SCCP_CO, "sccp-connection-oriented", EXP_DROP)
+	X(SCCP_CO, "sccp-connection-oriented", EXP_DROP)                                          \
+	X(CAP, "cap-roaming", EXP_ALLOW)                                                           \
+	X(CAP_NP, "cap-non-partner", EXP_DROP)
 
 #define X_ENUM(id, name, exp) SC_##id,
 enum { SCENARIOS(X_ENUM) SC_COUNT };
@@ -158,6 +161,7 @@ struct gen {
 	int m2pa; /* --m2pa: MSUs in M2PA User Data (RFC 4165, PPID 5) instead of M3UA DATA */
 	int stateful; /* --profile stateful: stories over simulated time, one MSU per packet */
 	double sccp_extra; /* --sccp-extra P: share of SCCP management and connection-oriented */
+	double cap;	   /* --cap P: share of CAMEL call dialogues (issue 17 D3) */
 	int ssa_owed, ssa_assoc; /* an SST from outside waits for its SSA from inside */
 	uint8_t ssa_ssn;
 	int co_step, co_assoc; /* connection-oriented exchange in progress: 0 none */
@@ -939,6 +943,8 @@ struct legit_op {
 };
 
 #define OP_IAM 255
+#define OP_CAP 254 /* a CAMEL call dialogue (--cap): cap_step() */
+static int cap_step(struct gen *g, struct dlg *d);
 static const struct legit_op legit_ops[] = {
 	{MAP_OP_UPDATE_LOCATION, MAP_AC_NETWORK_LOC_UP, 3, 7, 7, 6, 3, 1},
 	{MAP_OP_SEND_AUTHENTICATION_INFO, MAP_AC_INFO_RETRIEVAL, 3, 12, 7, 6, 3, 1},
@@ -1102,6 +1108,8 @@ dlg_step(struct gen *g, struct dlg *d)
 	int step = d->step;
 	const struct legit_op *lo = find_legit(d->op);
 
+	if (d->op == OP_CAP)
+		return cap_step(g, d);
 	memset(&t, 0, sizeof(t));
 	t.acn = d->acn;
 	t.acn_ver = d->ver;
@@ -2207,6 +2215,165 @@ sccp_extra(struct gen *g, int ai, int side)
 	return 0;
 }
 
+/* ---- CAMEL call dialogues (issue 17 D3, --cap P) ----
+ *
+ * CAP v2 (3GPP TS 29.078, application context CAP-v2-gsmSSF-to-gsmSCF-AC 0.4.0.0.1.0.50.1)
+ * between a gsmSSF (the MSC/VLR serving the caller) and the caller's gsmSCF, SSN 146 both sides
+ * (TS 23.003 8.1), label cap-roaming (allow: the shipped cap.conf passes CAP between the home
+ * gsmSCF and partners). A home subscriber abroad: the partner's gsmSSF asks the home gsmSCF; a
+ * partner's subscriber in our network: our MSC's gsmSSF asks the partner's gsmSCF.
+ *   0 gsmSSF: TC-BEGIN (AARQ) initialDP: serviceKey, called and calling numbers, collectedInfo,
+ *     iMSI, locationInformation (VLR number, cell global id), mscAddress
+ *   1 gsmSCF: TC-CONTINUE (AARE) requestReportBCSMEvent (oAnswer, oDisconnect), then connect
+ *     (to the dialled number) or continue
+ *   2 gsmSSF: TC-CONTINUE eventReportBCSM oDisconnect
+ *   3 gsmSCF: TC-END releaseCall (cause 16, normal call clearing)
+ * One in five starts from a GT of no partner instead: a lone initialDP toward the home gsmSCF,
+ * for a home subscriber (dropped by cap-home-subscriber-non-partner) or a foreign one
+ * (cap-non-partner), label cap-non-partner (drop).
+ */
+static int
+cap_step(struct gen *g, struct dlg *d)
+{
+	struct sw_gen_tcap t;
+	int ssf = d->init, scf = !d->init;
+	int sender = (d->step & 1) ? scf : ssf;
+
+	memset(&t, 0, sizeof(t));
+	t.cap = 1;
+	t.acn = d->acn;
+	t.acn_ver = d->ver;
+	t.ncomp = 1;
+	t.comp[0].type = SW_GEN_INVOKE;
+	t.comp[0].iid = (uint8_t)(1 + d->step);
+	switch (d->step) {
+	case 0:
+		t.type = SW_GEN_BEGIN;
+		t.otid = d->tid[ssf];
+		t.dlg = SW_GEN_DLG_AARQ;
+		t.comp[0].op = CAP_OP_INITIAL_DP;
+		break;
+	case 1:
+		t.type = SW_GEN_CONTINUE;
+		t.otid = d->tid[scf];
+		t.dtid = d->tid[ssf];
+		t.dlg = SW_GEN_DLG_AARE;
+		t.comp[0].op = CAP_OP_REQUEST_REPORT_BCSM_EVENT;
+		t.ncomp = 2;
+		t.comp[1].type = SW_GEN_INVOKE;
+		t.comp[1].iid = 6;
+		if (sw_gen_rng_chance(&g->rng, 0.5)) {
+			t.comp[1].op = CAP_OP_CONNECT;
+		} else {
+			t.comp[1].op = CAP_OP_CONTINUE;
+			t.comp[1].noparam = 1; /* continue has no ARGUMENT */
+		}
+		break;
+	case 2:
+		t.type = SW_GEN_CONTINUE;
+		t.otid = d->tid[ssf];
+		t.dtid = d->tid[scf];
+		t.comp[0].op = CAP_OP_EVENT_REPORT_BCSM;
+		d->sub.cap_event = 9; /* oDisconnect */
+		break;
+	default:
+		t.type = SW_GEN_END;
+		t.dtid = d->tid[ssf];
+		t.comp[0].op = CAP_OP_RELEASE_CALL;
+		break;
+	}
+	push_tcap(g, d->assoc, sender, &d->addr[!sender], &d->addr[sender], &t, &d->sub, d->sls,
+		  SC_CAP, NULL);
+	d->step++;
+	return d->step >= d->nsteps;
+}
+
+/* A new CAMEL dialogue (or a non-partner's initialDP) if one is due and fits the sender
+ * constraint (ai, side; -1 any); 0 when nothing was produced. */
+static int
+cap_new(struct gen *g, int ai, int side)
+{
+	static const struct sw_gen_list no_nodes; /* the home gsmSCFs: HOME_NODES GTs under home.gt */
+	const struct sw_gen_site *st = g->site;
+	struct sw_gen_sub *s;
+	char ssf_gt[16], scf_gt[16];
+	struct dlg *d;
+	int p, idx, init;
+
+	if (!sw_gen_rng_chance(&g->rng, g->cap))
+		return 0;
+	if (ai < 0)
+		ai = (int)sw_gen_rng_below(&g->rng, (uint32_t)g->nassoc);
+	if (side != SIDE_HOME && sw_gen_rng_chance(&g->rng, 0.2)) {
+		struct attack x;
+
+		memset(&x, 0, sizeof(x));
+		foreign_gt(g, x.sub.node_a);
+		if (sw_gen_rng_chance(&g->rng, 0.5)) {
+			home_sub(g, x.sub.imsi, x.sub.msisdn);
+		} else {
+			digits_fill(g, x.sub.imsi, "46000", 15);
+			digits_fill(g, x.sub.msisdn, g->foreign[0], 12);
+		}
+		snprintf(x.sub.cell_plmn, sizeof(x.sub.cell_plmn), "%.5s", x.sub.imsi);
+		home_msisdn(g, x.sub.node_b);
+		home_node(g, &no_nodes, scf_gt);
+		set_addr(&x.cdpa, scf_gt, CAP_SSN);
+		set_addr(&x.cgpa, x.sub.node_a, CAP_SSN);
+		x.t.type = SW_GEN_BEGIN;
+		x.t.otid = (uint32_t)sw_gen_rng_next(&g->rng);
+		x.t.dlg = SW_GEN_DLG_AARQ;
+		x.t.acn = CAP_AC_V12_FIRST;
+		x.t.acn_ver = 1;
+		x.t.cap = 1;
+		x.t.ncomp = 1;
+		x.t.comp[0].type = SW_GEN_INVOKE;
+		x.t.comp[0].iid = 1;
+		x.t.comp[0].op = CAP_OP_INITIAL_DP;
+		push_tcap(g, ai, SIDE_REMOTE, &x.cdpa, &x.cgpa, &x.t, &x.sub, pick_sls(g), SC_CAP_NP,
+			  NULL);
+		return 1;
+	}
+	if (g->nfree == 0)
+		return 0;
+	init = side >= 0 ? side : (int)sw_gen_rng_below(&g->rng, 2);
+	p = rand_partner(g);
+	idx = g->freel[--g->nfree];
+	d = &g->pool[idx];
+	memset(d, 0, sizeof(*d));
+	d->assoc = (uint8_t)ai;
+	d->op = OP_CAP;
+	d->acn = CAP_AC_V12_FIRST; /* 0.4.0.0.1.0.50.1: CAP-v2-gsmSSF-to-gsmSCF-AC */
+	d->ver = 1;
+	d->init = (uint8_t)init;
+	d->nsteps = 4;
+	d->sls = pick_sls(g);
+	d->tid[0] = (uint32_t)sw_gen_rng_next(&g->rng);
+	d->tid[1] = (uint32_t)sw_gen_rng_next(&g->rng);
+	s = &d->sub;
+	if (init == SIDE_REMOTE) {
+		/* a home subscriber calls from partner p's network */
+		home_sub(g, s->imsi, s->msisdn);
+		partner_gt(g, p, ssf_gt);
+		home_node(g, &no_nodes, scf_gt);
+		partner_msisdn(g, p, s->node_b);
+		snprintf(s->cell_plmn, sizeof(s->cell_plmn), "%.6s", st->partners[p].plmn.v[0]);
+	} else {
+		/* partner p's subscriber calls from our network */
+		partner_sub(g, p, s->imsi, s->msisdn);
+		home_node(g, &st->msc, ssf_gt);
+		partner_gt(g, p, scf_gt);
+		home_msisdn(g, s->node_b);
+		snprintf(s->cell_plmn, sizeof(s->cell_plmn), "%.6s", st->plmn.v[0]);
+	}
+	strcpy(s->node_a, ssf_gt); /* the gsmSSF's MSC/VLR number */
+	set_addr(&d->addr[init], ssf_gt, CAP_SSN);
+	set_addr(&d->addr[!init], scf_gt, CAP_SSN);
+	cap_step(g, d);
+	g->active[g->nactive++] = (uint16_t)idx;
+	return 1;
+}
+
 /* ---- the traffic loop ---- */
 
 static void
@@ -2219,6 +2386,8 @@ produce(struct gen *g, int ai, int side)
 		return;
 	}
 	if (g->sccp_extra > 0 && sccp_extra(g, ai, side))
+		return;
+	if (g->cap > 0 && cap_new(g, ai, side))
 		return;
 	if ((side < 0 || side == SIDE_REMOTE) && sw_gen_rng_chance(&g->rng, g->attack_share)) {
 		int sc = 1 + (int)sw_gen_rng_below(&g->rng, SC_STATELESS_COUNT - 1);
@@ -2628,7 +2797,8 @@ usage(FILE *f)
 	fprintf(f, "usage: sigwall-gen --profile roaming|attacks|stateful --site SITE --msus N --seed S\n"
 		   "                   -o OUT.pcap [--labels OUT.jsonl] [--attack-share P]\n"
 		   "                   [--bundle-max K] [--assocs A] [--subscribers N] [--ipv6]\n"
-		   "                   [--vlan ID] [--ludt] [--sccp-extra P] [--ansi] [--m2pa] [--bench]\n");
+		   "                   [--vlan ID] [--ludt] [--sccp-extra P] [--cap P] [--ansi] [--m2pa]\n"
+		   "                   [--bench]\n");
 }
 
 static const char *tmp_pcap, *tmp_labels;
@@ -2742,6 +2912,7 @@ parse_options(int argc, char **argv, struct gen *g, struct gen_opts *o)
 		{"ansi", no_argument, NULL, 'N'},
 		{"m2pa", no_argument, NULL, 'M'},
 		{"sccp-extra", required_argument, NULL, 'X'},
+		{"cap", required_argument, NULL, 'C'},
 		{"vlan", required_argument, NULL, 'v'},
 		{"bench", no_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
@@ -2808,6 +2979,9 @@ parse_options(int argc, char **argv, struct gen *g, struct gen_opts *o)
 			break;
 		case 'X':
 			g->sccp_extra = parse_share(optarg, "sccp-extra");
+			break;
+		case 'C':
+			g->cap = parse_share(optarg, "cap"); /* CAMEL dialogues (issue 17 D3) */
 			break;
 		case '6':
 			g->ipv6 = 1;

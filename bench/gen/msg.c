@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * sigwall-gen message encoders: BER (X.690), TCAP (Q.773), MAP (3GPP TS 29.002), SCCP (Q.713),
- * ISUP IAM (Q.763) and M3UA DATA (RFC 4666). Everything is written backward into a struct
+ * sigwall-gen message encoders: BER (X.690), TCAP (Q.773), MAP (3GPP TS 29.002), CAP (3GPP
+ * TS 29.078), SCCP (Q.713), ISUP IAM (Q.763) and M3UA DATA (RFC 4666). Everything is written backward into a struct
  * sw_gen_bb.
  */
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 
 #include "gen.h"
 #include "dataplane/proto/ansi.h"
+#include "dataplane/proto/cap.h"
 #include "dataplane/proto/m2pa.h"
 #include "dataplane/proto/m3ua.h"
 #include "dataplane/proto/map.h"
@@ -405,6 +406,132 @@ enc_res(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s, const uint8
 	bb_close(b, 0x30, m);
 }
 
+/* ---- CAP arguments, 3GPP TS 29.078 (IMPLICIT TAGS; sigwall-gen --cap, issue 17 D3) ---- */
+
+/* A context-specific tag [num] of 31 or more: X.690 8.1.2.4 high-tag-number form, two octets
+ * (first: 0x9f primitive, 0xbf constructed) */
+static void
+cap_prim_hi(struct sw_gen_bb *b, uint8_t num, const void *v, size_t n)
+{
+	bb_put(b, v, n);
+	bb_len(b, n);
+	bb_u8(b, num);
+	bb_u8(b, 0x9f);
+}
+
+static void
+cap_close_hi(struct sw_gen_bb *b, uint8_t num, uint8_t *mark)
+{
+	if (b->mode == SW_GEN_BLEN_INDEF)
+		bb_u8(b, 0x80);
+	else
+		bb_len(b, (size_t)(mark - b->p));
+	bb_u8(b, num);
+	bb_u8(b, 0xbf);
+}
+
+/* Q.763 3.9 called / 3.10 calling party number: odd/even and nature of address (4,
+ * international), then INN/NI, numbering plan 1 (ISDN) and, calling, screening 1 (user provided,
+ * verified and passed); BCD digits, filler 0 (Q.763 3.9 f). */
+static void
+cap_number(struct sw_gen_bb *b, uint8_t tag, const char *digits, int calling)
+{
+	uint8_t v[2 + 12];
+	size_t n = strlen(digits);
+
+	v[0] = (uint8_t)((n & 1 ? 0x80 : 0x00) | 0x04);
+	v[1] = calling ? 0x11 : 0x10;
+	n = sw_gen_bcd(v + 2, digits, 0x0);
+	bb_prim(b, tag, v, n + 2);
+}
+
+/* The argument of CAP operation op (the ones a CAMEL call carries: TS 29.078
+ * CAP-gsmSSF-gsmSCF-ops-args), from the served subscriber and nodes in s. */
+static void
+enc_cap_arg(struct sw_gen_bb *b, uint8_t op, const struct sw_gen_sub *s)
+{
+	static const uint8_t cause[2] = {0x80, 0x90};
+	uint8_t *m, *m2, *m3;
+	uint8_t v[16];
+	size_t n;
+
+	if (op == CAP_OP_RELEASE_CALL) {
+		/* ReleaseCallArg ::= Cause (not a SEQUENCE): Q.850 2.2.5, location user, normal
+		 * call clearing (16) */
+		bb_prim(b, 0x04, cause, sizeof(cause));
+		return;
+	}
+	m = bb_open(b);
+	switch (op) {
+	case CAP_OP_INITIAL_DP:
+		/* InitialDPArg: serviceKey [0], calledPartyNumber [2], callingPartyNumber [3],
+		 * eventTypeBCSM [28], iMSI [50], locationInformation [52], mscAddress [55] */
+		v[0] = 0x91;
+		n = sw_gen_bcd(v + 1, s->node_a, 0xf);
+		cap_prim_hi(b, CAP_IDP_MSC_ADDRESS, v, n + 1);
+		m2 = bb_open(b);
+		/* cellGlobalIdOrServiceAreaIdOrLAI [3] { cellGlobalIdOrServiceAreaIdFixedLength [0] }:
+		 * MCC MNC (TS 24.008 10.5.1.3 order), LAC, CI (TS 29.002 17.7.5) */
+		m3 = bb_open(b);
+		{
+			const char *p = s->cell_plmn;
+			uint8_t mnc3 = p[5] != '\0' ? (uint8_t)(p[5] - '0') : 0xf;
+			uint8_t cgi[CAP_CGI_LEN] = {
+				(uint8_t)((p[0] - '0') | (p[1] - '0') << 4),
+				(uint8_t)((p[2] - '0') | mnc3 << 4),
+				(uint8_t)((p[3] - '0') | (p[4] - '0') << 4),
+				0x00, (uint8_t)(1 + s->imsi[14] % 8), 0x00,
+				(uint8_t)(10 + s->imsi[13] % 16),
+			};
+
+			bb_prim(b, 0x80 | CAP_LOC_CGI, cgi, sizeof(cgi));
+		}
+		bb_close(b, 0xa0 | CAP_LOC_CELL, m3);
+		v[0] = 0x91;
+		n = sw_gen_bcd(v + 1, s->node_a, 0xf);
+		bb_prim(b, 0x80 | CAP_LOC_VLR, v, n + 1); /* vlr-number [1] */
+		cap_close_hi(b, CAP_IDP_LOCATION, m2);
+		n = sw_gen_bcd(v, s->imsi, 0xf);
+		cap_prim_hi(b, CAP_IDP_IMSI, v, n);
+		v[0] = 2; /* collectedInfo */
+		cap_prim_hi(b, CAP_IDP_EVENT_TYPE, v, 1);
+		cap_number(b, 0x80 | CAP_IDP_CALLING, s->msisdn, 1);
+		cap_number(b, 0x80 | CAP_IDP_CALLED, s->node_b, 0);
+		bb_prim_u8(b, 0x80 | CAP_IDP_SERVICE_KEY, 100); /* the prepaid service */
+		break;
+	case CAP_OP_REQUEST_REPORT_BCSM_EVENT:
+		/* bcsmEvents [0]: oAnswer notifyAndContinue, oDisconnect interrupted */
+		m2 = bb_open(b);
+		m3 = bb_open(b);
+		bb_prim_u8(b, 0x80 | CAP_BCSM_MONITOR_MODE, 0);
+		bb_prim_u8(b, 0x80 | CAP_BCSM_EVENT_TYPE, 9);
+		bb_close(b, 0x30, m3);
+		m3 = bb_open(b);
+		bb_prim_u8(b, 0x80 | CAP_BCSM_MONITOR_MODE, 1);
+		bb_prim_u8(b, 0x80 | CAP_BCSM_EVENT_TYPE, 7);
+		bb_close(b, 0x30, m3);
+		bb_close(b, 0xa0 | CAP_RRB_EVENTS, m2);
+		break;
+	case CAP_OP_CONNECT:
+		/* destinationRoutingAddress [0] SEQUENCE SIZE (1) OF CalledPartyNumber */
+		m2 = bb_open(b);
+		cap_number(b, 0x04, s->node_b, 0);
+		bb_close(b, 0xa0 | CAP_CON_DRA, m2);
+		break;
+	case CAP_OP_EVENT_REPORT_BCSM:
+		/* eventTypeBCSM [0], miscCallInfo [3] { messageType [0]: request (0) for an interrupted
+		 * event, notification (1) otherwise } */
+		m2 = bb_open(b);
+		bb_prim_u8(b, 0x80, s->cap_event == 9 ? 0 : 1);
+		bb_close(b, 0xa3, m2);
+		bb_prim_u8(b, 0x80 | CAP_ERB_EVENT_TYPE, s->cap_event);
+		break;
+	default:
+		abort();
+	}
+	bb_close(b, 0x30, m);
+}
+
 static void
 enc_opcode(struct sw_gen_bb *b, uint8_t op, uint8_t mal)
 {
@@ -431,7 +558,9 @@ enc_comp(struct sw_gen_bb *b, const struct sw_gen_tcap *t, const struct sw_gen_c
 	int i;
 
 	if (c->type == SW_GEN_INVOKE) {
-		if (!c->noparam)
+		if (!c->noparam && t->cap)
+			enc_cap_arg(b, c->op, s);
+		else if (!c->noparam)
 			enc_arg(b, c->op, s);
 		enc_opcode(b, c->op, t->mal);
 	} else if (!c->noparam) {

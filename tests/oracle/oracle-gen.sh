@@ -24,4 +24,8 @@ site=$src/patterns/site.example.conf
 # BSN/FSN and the bare MTP3 label, SCCP management and connection-oriented SCCP among it
 "$gen" --profile attacks --site "$site" --msus 1500 --seed 17 --m2pa --sccp-extra 0.05 \
 	-o "$tmp/attacks-m2pa.pcap"
+# issue 17 D3: CAMEL call dialogues (CAP v2: initialDP, requestReportBCSMEvent with connect or
+# continue, eventReportBCSM, releaseCall) among roaming traffic, bundled at peak
+"$gen" --profile roaming --site "$site" --msus 1500 --seed 18 --cap 0.1 --attack-share 0.05 \
+	-o "$tmp/roaming-cap.pcap"
 exec /usr/bin/python3 "$src/tests/oracle/oracle.py" "$ctl" "$tmp"

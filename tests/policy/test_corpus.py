@@ -59,8 +59,11 @@ def main():
         for profile, extra, seed in (("roaming", ["--attack-share", "0.05"], "3"),
                                      ("attacks", [], "7"), ("stateful", [], "5"),
                                      # issue 17 D5: every rule works the same over M2PA
-                                     ("attacks", ["--m2pa"], "8")):
-            name = profile + "".join(extra[:1]).replace("--", "-") if "--m2pa" in extra else profile
+                                     ("attacks", ["--m2pa"], "8"),
+                                     # issue 17 D3: CAMEL dialogues, partners' and non-partners'
+                                     ("roaming", ["--cap", "0.1", "--attack-share", "0.05"], "9")):
+            name = (profile + extra[0].replace("--", "-") if extra[:1] in (["--m2pa"], ["--cap"])
+                    else profile)
             pcap = os.path.join(tmp, name + ".pcap")
             lab = os.path.join(tmp, name + ".jsonl")
             out = os.path.join(tmp, name + ".out")
@@ -78,10 +81,18 @@ def main():
                 print("FAIL: inspect", profile, r.stderr)
                 fails += 1
                 continue
-            print(f"--- profile {profile}{' over M2PA' if '--m2pa' in extra else ''} (seed {seed}, 20000 MSUs)")
+            print(f"--- profile {profile}{' over M2PA' if '--m2pa' in extra else ''}"
+                  f"{' with CAMEL' if '--cap' in extra else ''} (seed {seed}, 20000 MSUs)")
             sys.argv = ["labels_check", lab, out]
             if labels_check.main() != 0:
                 fails += 1
+            if "--cap" in extra:
+                with open(lab) as f:
+                    text = f.read()
+                for need in ("cap-roaming", "cap-non-partner"):
+                    if text.count('"label":"%s"' % need) < 5:
+                        print("FAIL: too few MSUs labelled", need)
+                        fails += 1
     print("FAIL" if fails else "PASS", fails)
     return 1 if fails else 0
 
