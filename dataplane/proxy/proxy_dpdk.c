@@ -307,6 +307,10 @@ sw_proxy_dpdk_main(void *arg)
 	d->t0_ns = px_now_ns();
 	d->real0_ns = clock_ns(CLOCK_REALTIME);
 	d->mono0_ns = clock_ns(CLOCK_MONOTONIC);
+	/* issue 18: the rules' dates (monitor_until, expires) are wall-clock; the core judges at
+	 * now_ms * 1e6 of the timer (px_now_ms, t0_ns's clock), so Unix time is that plus
+	 * real0 - t0 (worker.c does the same with its TSC clock). */
+	sw_policy_ctx_set_clock(d->pp.jctx.pctx, (int64_t)(d->real0_ns - d->t0_ns));
 	sw_proxy_sctp_ops(&d->ps, &ops);
 	sw_proxy_init(&d->px, &ops, &judge);
 	rc = sw_proxy_conf_load(&d->px, a->site, err, sizeof(err));

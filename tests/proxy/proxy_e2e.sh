@@ -16,7 +16,9 @@
 # proxy lcore is live as worker 0 of the stats region with its epoch at the last generation
 # (control reuses an image slot only past it), the events of the traffic carry at least 3
 # generations, the region's counters count every MSU as an inline worker's do, and `sigwallctl
-# status` lists both associations with their M3UA states from the proxy's status object. m3ua_peer ends its exchange with an M3UA NTFY to its peer; management
+# status` lists both associations with their M3UA states from the proxy's status object. The
+# policy has a drop rule for every message that expired in 2020: the proxy judges with the wall
+# clock (before, it judged with the timer's time since boot, and that rule dropped everything). m3ua_peer ends its exchange with an M3UA NTFY to its peer; management
 # is hop by hop (RFC 4666 4.3) and a proxy does not forward it, so the peers' "no DONE" and the
 # home side's missing SHUTDOWN-COMPLETE are the expected, and only accepted, complaints.
 # usage: proxy_e2e.sh BUILD_DIR [selfcheck]
@@ -102,7 +104,12 @@ CONF
 # closed without one). m3ua_peer's DATA is text, malformed as SCCP: this policy lets it pass.
 cat >"$LOG/rules.conf" <<CONF
 policy = { name = "proxy-e2e"; default = "allow"; malformed = "allow"; };
-rules = ( { name = "never"; cgpa = "999999999"; action = "drop"; } );
+rules = (
+	{ name = "never"; cgpa = "999999999"; action = "drop"; },
+	# Expired in 2020 by the wall clock: it must not match. The proxy judged with the
+	# timer's clock (time since boot, read as 1970) and this dropped every message.
+	{ name = "expired"; malformed = true; expires = "2020-01-01"; action = "drop"; }
+);
 CONF
 sed 's/999999999/999999998/; s/"never"/"never-b"/' "$LOG/rules.conf" >"$LOG/rules2.conf"
 "$ITEST" publish "swpx$id" "$LOG/rules.conf" "$LOG/site.conf" 1 >"$LOG/itest.out" 2>&1 ||
