@@ -14,6 +14,7 @@
 #include "control/cluster/cluster.h"
 #include "log.h"
 #include "dataplane/policy/policy.h"
+#include "proxy_status.h"
 
 #define LD(x) atomic_load_explicit(&(x), memory_order_relaxed)
 
@@ -160,7 +161,9 @@ sw_report_status(struct sw_ctl *c, bool json)
 				      sw_shm_worker_live(&c->stats, w) ? "true" : "false",
 				      hb != 0 && now > hb ? (double)(now - hb) / 1e6 : 0.0);
 		}
-		sw_buf_printf(&b, "]}\n");
+		sw_buf_printf(&b, "]");
+		sw_ctl_proxy_json(&b, c->instance); /* proxy: issue 21 D5 */
+		sw_buf_printf(&b, "}\n");
 	} else {
 		sw_buf_printf(&b, "instance %s\n", c->instance);
 		sw_buf_printf(&b, "generation %" PRIu64 "\n", gen);
@@ -836,6 +839,7 @@ sw_report_metrics(struct sw_ctl *c)
 			sw_buf_printf(&b, "%s", cl);
 		free(cl);
 	}
+	sw_ctl_proxy_metrics(&b, in); /* proxy: issue 21 D5 */
 	sw_buf_printf(&b, "# HELP sigwall_shm_corrupt_total Values read from the stats region that "
 		      "were out of range and clamped or refused.\n"
 		      "# TYPE sigwall_shm_corrupt_total counter\n"
