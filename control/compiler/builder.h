@@ -224,6 +224,9 @@ int cpl_parse_rules_file(struct builder *b, const char *path);
  * 1 when its `action` is one of them (r->r filled), 0 when it is not, or an error. */
 int cpl_parse_px_action(struct builder *b, const config_setting_t *g, struct rule *r,
 			const char *name);
+/* pxaction.c: a site with proxy links (issue 21): site.links / site.routes as proxy mode loads
+ * them (dataplane/proxy/proxy_conf.c); 0 or an error (file:line). */
+int cpl_proxy_site(struct builder *b, const char *path);
 
 /* warn.c: what compiles but is probably not what the operator meant */
 void cpl_warn_site(struct builder *b, const config_setting_t *site);

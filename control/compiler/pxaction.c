@@ -12,10 +12,13 @@
  * compiler refuses them. In the image the rule's action is a drop (what any other mode would
  * enforce) and px_action/px_arg/px_link say what the proxy does instead.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "builder.h"
 #include "dataplane/policy/policy.h"
+#include "dataplane/proxy/proxy_conf.h"
 #include "dataplane/proxy/sccp_wire.h"
 
 static const char *const px_action_names[] = {
@@ -156,4 +159,36 @@ cpl_parse_px_action(struct builder *b, const config_setting_t *g, struct rule *r
 			return rc;
 	}
 	return 1;
+}
+
+/*
+ * A site that declares proxy links is the site file of `sigwall-dataplane --mode proxy --site`:
+ * its links and routes are checked here as the proxy loads them at start (addresses, roles,
+ * routing contexts, routes to known links, GT translations ...), so that `check` and a reload
+ * refuse what the proxy would, with its file:line. The first mistake only (the proxy's loader
+ * stops there).
+ */
+int
+cpl_proxy_site(struct builder *b, const char *path)
+{
+	struct sw_proxy_conf_err *e;
+	bool proxy = false;
+	int rc;
+
+	for (size_t k = 0; k < b->site.nlinks; k++)
+		proxy |= b->site.links[k].proxy;
+	if (!proxy)
+		return 0;
+	e = malloc(sizeof(*e));
+	if (e == NULL)
+		return -ENOMEM;
+	rc = sw_proxy_conf_check(path, e);
+	if (rc == -ENOMEM) {
+		free(e);
+		return rc;
+	}
+	if (rc != 0)
+		rc = cpl_errat(b, e->file, e->line, "%s (proxy mode)", e->msg);
+	free(e);
+	return rc;
 }

@@ -832,6 +832,11 @@ cpl_parse_site(struct builder *b, const char *path)
 	s = config_setting_get_member(site, "links");
 	if (s != NULL && (rc = parse_links(b, s)) != 0)
 		goto out;
+	if (s != NULL && (rc = cpl_proxy_site(b, path)) != 0) { /* proxy: issue 21 */
+		if (!cpl_recover(b, rc))
+			goto out;
+		bad = true;
+	}
 	for (size_t k = 0; parts != NULL && k < b->site.np; k++) {
 		if (b->site.p[k].name == NULL)
 			continue;

@@ -2,6 +2,8 @@
 /* site.links and site.routes (proxy_conf.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,21 +18,38 @@ struct conf {
 	const char *path;
 	char *err;
 	size_t errlen;
+	struct sw_proxy_conf_err *where; /* the error's file, line, message (NULL: not asked) */
 };
+
+/* err holds "file:line: message": where gets them apart */
+static void
+conf_where(struct conf *c, const char *file, int line, size_t msg)
+{
+	if (c->where == NULL)
+		return;
+	snprintf(c->where->file, sizeof(c->where->file), "%s", file);
+	c->where->line = line;
+	snprintf(c->where->msg, sizeof(c->where->msg), "%s", c->err + msg);
+}
 
 static int
 conf_err(struct conf *c, const config_setting_t *s, const char *fmt, ...)
 {
+	/* a setting of an @include'd file is that file's */
+	const char *file = s != NULL && config_setting_source_file(s) != NULL
+				   ? config_setting_source_file(s)
+				   : c->path;
+	int line = s != NULL ? (int)config_setting_source_line(s) : 0;
 	va_list ap;
 	int n;
 
-	n = snprintf(c->err, c->errlen, "%s:%d: ", c->path,
-		     s != NULL ? (int)config_setting_source_line(s) : 0);
+	n = snprintf(c->err, c->errlen, "%s:%d: ", file, line);
 	if (n < 0 || (size_t)n >= c->errlen)
 		return -EINVAL;
 	va_start(ap, fmt);
 	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
+	conf_where(c, file, line, (size_t)n);
 	return -EINVAL;
 }
 
@@ -139,6 +158,11 @@ get_addr(struct conf *c, const config_setting_t *g, const char *key, uint32_t *i
 	if (*end != '\0' || p == 0 || p > 65535 || inet_pton(AF_INET, host, &a) != 1)
 		goto bad;
 	*ip = ntohl(a.s_addr);
+	/* An end of an association is one host: not 0.0.0.0/8 ("this network", RFC 1122
+	 * 3.2.1.3), multicast (224/4, RFC 5771) or the broadcast address. */
+	if ((*ip >> 24) == 0 || (*ip >> 28) == 0xe || *ip == 0xffffffffu)
+		return conf_err(c, config_setting_get_member(g, key),
+				"'%s' must be a unicast IPv4 address (got \"%s\")", key, v);
 	*port = (uint16_t)p;
 	return 0;
 bad:
@@ -149,9 +173,11 @@ bad:
 static int
 load_link(struct sw_proxy *px, struct conf *c, const config_setting_t *g)
 {
+	/* the last three are the policy's (control/compiler/site.c), not the proxy's */
 	static const char *const keys[] = {"name", "local", "remote", "sctp", "m3ua",
 					   "ipsp_initiator", "rctx", "na", "traffic_mode", "pc",
-					   "side", "honeypot", "beat_ms", NULL};
+					   "side", "honeypot", "beat_ms", "description", "peers",
+					   "variant", NULL};
 	static const char *const sctp_names[] = {"server", "client", NULL};
 	static const int sctp_vals[] = {1, 0};
 	static const char *const m3ua_names[] = {"asp", "sgp", "ipsp", NULL};
@@ -186,6 +212,20 @@ load_link(struct sw_proxy *px, struct conf *c, const config_setting_t *g)
 	    (rc = get_int(c, g, "pc", 16777215, &lc.local_pc)) != 0 ||
 	    (rc = get_int(c, g, "beat_ms", 3600000, &lc.beat_ms)) != 0)
 		return rc;
+	if (lc.ipsp_initiator && role != SW_M3UA_ROLE_IPSP)
+		return conf_err(c, config_setting_get_member(g, "ipsp_initiator"),
+				"'ipsp_initiator' only goes with m3ua = \"ipsp\"");
+	/* proxy_frame.c tells the links' packets apart by their addresses and ports */
+	for (unsigned k = 0; k < px->nlinks; k++) {
+		const struct sw_proxy_link_cfg *o = &px->link[k].cfg;
+
+		if (strcmp(o->name, name) == 0)
+			return conf_err(c, g, "link '%s' defined twice", name);
+		if (o->laddr == lc.laddr && o->lport == lc.lport && o->raddr == lc.raddr &&
+		    o->rport == lc.rport)
+			return conf_err(c, g, "link '%s' has the local and remote address and "
+					      "port of link '%s'", name, o->name);
+	}
 	lc.sctp_server = server != 0;
 	lc.role = (enum sw_m3ua_role)role;
 	lc.tmt = (uint32_t)tmt;
@@ -254,40 +294,90 @@ load_route(struct sw_proxy *px, struct conf *c, const config_setting_t *g)
 	return 0;
 }
 
-int
-sw_proxy_conf_load(struct sw_proxy *px, const char *site_path, char *err, size_t errlen)
+static int
+conf_load(struct sw_proxy *px, struct conf *c)
 {
-	struct conf c = {.path = site_path, .err = err, .errlen = errlen};
 	config_t cf;
 	const config_setting_t *site, *links, *routes;
-	int rc = 0;
+	char dir[PATH_MAX];
+	int rc = 0, n;
 
 	config_init(&cf);
-	if (config_read_file(&cf, site_path) != CONFIG_TRUE) {
-		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO) {
-			snprintf(err, errlen, "%s:0: cannot read the file", site_path);
-			rc = -ENOENT;
-		} else {
-			snprintf(err, errlen, "%s:%d: %s", site_path, config_error_line(&cf),
-				 config_error_text(&cf));
-			rc = -EINVAL;
+	/* `@include "partners.conf"` is read beside the site file, as by the policy compiler */
+	snprintf(dir, sizeof(dir), "%s", c->path);
+	config_set_include_dir(&cf, dirname(dir));
+	if (config_read_file(&cf, c->path) != CONFIG_TRUE) {
+		bool io = config_error_type(&cf) == CONFIG_ERR_FILE_IO;
+		const char *file = io || config_error_file(&cf) == NULL ? c->path
+									: config_error_file(&cf);
+		int line = io ? 0 : config_error_line(&cf);
+
+		n = snprintf(c->err, c->errlen, "%s:%d: ", file, line);
+		if (n > 0 && (size_t)n < c->errlen) {
+			snprintf(c->err + n, c->errlen - (size_t)n, "%s",
+				 io ? "cannot read the file" : config_error_text(&cf));
+			conf_where(c, file, line, (size_t)n);
 		}
+		rc = io ? -ENOENT : -EINVAL;
 		goto out;
 	}
 	site = config_lookup(&cf, "site");
 	links = site != NULL ? config_setting_get_member(site, "links") : NULL;
 	if (links == NULL || !config_setting_is_list(links) || config_setting_length(links) == 0) {
-		rc = conf_err(&c, site, "proxy mode needs 'site.links', a list of links ( { ... } )");
+		rc = conf_err(c, site, "proxy mode needs 'site.links', a list of links ( { ... } )");
 		goto out;
 	}
 	for (int i = 0; i < config_setting_length(links) && rc == 0; i++)
-		rc = load_link(px, &c, config_setting_get_elem(links, (unsigned)i));
+		rc = load_link(px, c, config_setting_get_elem(links, (unsigned)i));
 	routes = config_setting_get_member(site, "routes");
 	if (rc == 0 && routes != NULL && !config_setting_is_list(routes))
-		rc = conf_err(&c, routes, "'routes' must be a list of routes ( { ... } )");
+		rc = conf_err(c, routes, "'routes' must be a list of routes ( { ... } )");
 	for (int i = 0; rc == 0 && routes != NULL && i < config_setting_length(routes); i++)
-		rc = load_route(px, &c, config_setting_get_elem(routes, (unsigned)i));
+		rc = load_route(px, c, config_setting_get_elem(routes, (unsigned)i));
+	/* A GT translation's DPC needs a route of its own (else every message it translates
+	 * would meet "no route"). */
+	for (int i = 0; rc == 0 && routes != NULL && i < config_setting_length(routes); i++) {
+		const config_setting_t *g = config_setting_get_elem(routes, (unsigned)i);
+		const config_setting_t *gt = config_setting_get_member(g, "gt");
+		long long dpc = config_setting_get_int64(config_setting_get_member(g, "dpc"));
+		unsigned k = 0;
+
+		while (gt != NULL && k < px->routes.nroutes && px->routes.route[k].dpc != dpc)
+			k++;
+		if (gt != NULL && k == px->routes.nroutes)
+			rc = conf_err(c, g, "gt \"%s\" translates to dpc %lld, which has no route",
+				      config_setting_get_string(gt), dpc);
+	}
 out:
 	config_destroy(&cf);
+	return rc;
+}
+
+int
+sw_proxy_conf_load(struct sw_proxy *px, const char *site_path, char *err, size_t errlen)
+{
+	struct conf c = {.path = site_path, .err = err, .errlen = errlen};
+
+	if (errlen > 0)
+		err[0] = '\0';
+	return conf_load(px, &c);
+}
+
+int
+sw_proxy_conf_check(const char *site_path, struct sw_proxy_conf_err *where)
+{
+	static const struct sw_proxy_ops ops; /* nothing is sent: the links are only loaded */
+	static const struct sw_proxy_judge judge;
+	struct sw_proxy *px = calloc(1, sizeof(*px));
+	char err[sizeof(where->file) + sizeof(where->msg) + 16];
+	struct conf c = {.path = site_path, .err = err, .errlen = sizeof(err), .where = where};
+	int rc;
+
+	memset(where, 0, sizeof(*where));
+	if (px == NULL)
+		return -ENOMEM;
+	sw_proxy_init(px, &ops, &judge);
+	rc = conf_load(px, &c);
+	free(px);
 	return rc;
 }

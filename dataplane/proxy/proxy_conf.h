@@ -15,4 +15,14 @@
  * mode (there is nothing to terminate). */
 int sw_proxy_conf_load(struct sw_proxy *px, const char *site_path, char *err, size_t errlen);
 
+/* `sigwallctl check` (the policy compiler, for a site with proxy links): would proxy mode load
+ * the site file's links and routes? 0, or -EINVAL / -ENOENT / -ENOMEM with the file, line and
+ * message of the first mistake in *where. */
+struct sw_proxy_conf_err {
+	char file[4096]; /* the site file, or the @include'd file the mistake is in */
+	int line;
+	char msg[512];
+};
+int sw_proxy_conf_check(const char *site_path, struct sw_proxy_conf_err *where);
+
 #endif /* SW_PROXY_PROXY_CONF_H */
