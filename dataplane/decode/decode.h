@@ -90,7 +90,9 @@ enum sw_mal sw_isup_number_decode(const uint8_t *buf, uint32_t off, uint32_t len
 /* Clear msu->map and fill it from component comp_idx alone (msu->map.from_comp = comp_idx + 1),
  * so that every invoke can be judged with its own parameters (issue 13). Returns that
  * component's MAP malformation (SW_MAL_NONE if none); msu->mal and the other layers are left
- * as the message decode set them. buf is the packet the message was decoded from. */
+ * as the message decode set them. buf is the packet the message was decoded from. For a CAP
+ * message (SW_HAS_CAP) the same with msu->cap: filled from that component when it is an
+ * invoke (cap.from_comp = comp_idx + 1), left empty otherwise; msu->map stays empty. */
 enum sw_mal sw_map_select_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx);
 
 /* The name tables (sw_map_op_name, sw_sccp_type_name, ...) are declared in the

@@ -1085,6 +1085,18 @@ sw_map_select_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_id
 
 	if (buf == NULL || msu == NULL || comp_idx >= msu->tcap.ncomp)
 		return SW_MAL_NONE;
+	if (sw_cap_recognise(msu)) {
+		/* a CAP message: msu->cap from that component (an invoke; any other leaves it
+		 * empty), msu->map stays empty and msu->mal as the message decode set it */
+		enum sw_mal mal = msu->mal, m;
+		uint8_t version = msu->cap.version;
+
+		memset(&msu->cap, 0, sizeof(msu->cap));
+		msu->cap.version = version;
+		m = sw_cap_decode_component(buf, msu, comp_idx);
+		msu->mal = mal;
+		return m;
+	}
 	map_clear(msu);
 	msu->map.from_comp = (uint8_t)(comp_idx + 1);
 	return map_component(buf, msu, comp_idx, true, &decoded);

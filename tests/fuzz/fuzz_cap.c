@@ -8,7 +8,8 @@
  * a CAP message leaves msu->map empty, its version agrees with how it was recognised, its
  * fields are in the ranges TS 29.078 gives, a CAP malformation only comes with CAP, and
  * re-decoding each component alone (as the policy does, sw_policy_eval_msg) gives the same
- * answer for the first component as the whole message and stays in range for every one.
+ * answer for the first component as the whole message and stays in range for every one, and
+ * sw_map_select_component gives each invoke's own fields and leaves msu->mal as it was.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -106,6 +107,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     view.cap.service_key != msu.cap.service_key ||
 			     view.cap.imsi.len != msu.cap.imsi.len ||
 			     memcmp(view.cap.imsi.d, msu.cap.imsi.d, msu.cap.imsi.len) != 0))
+				abort();
+			/* sw_map_select_component: that invoke's fields, msu->mal untouched */
+			memcpy(&view, &msu, sizeof(view));
+			sw_map_select_component(copy, &view, i);
+			check_cap(&view);
+			if (view.mal != msu.mal ||
+			    (view.cap.from_comp != 0 && view.cap.from_comp != i + 1) ||
+			    (view.cap.from_comp == 0 && msu.tcap.comp[i].type == SW_COMP_INVOKE &&
+			     msu.tcap.comp[i].has_opcode && !msu.tcap.comp[i].opcode_global))
 				abort();
 		}
 	}

@@ -620,6 +620,54 @@ test_select_component_decoy(void **state)
 	}
 }
 
+/*
+ * A CAP message (TS 29.078): sw_map_select_component selects among its invokes' CAP fields, as
+ * for MAP. A gsmSCF's TC-CONTINUE to SSN 146 with requestReportBCSMEvent (oAnswer) then connect
+ * (destinationRoutingAddress 4915112345678): the message's fields are the first invoke's; the
+ * second alone gives connect's called number; msu->map stays empty. (Before, the selection read
+ * a CAP component as MAP operation 20 and left msu->cap as it was.)
+ */
+static void
+test_select_component_cap(void **state)
+{
+	static const uint8_t buf[] = {
+		0x65, 0x39, 0x48, 0x04, 0x00, 0x00, 0x90, 0x01, 0x49, 0x04, 0x01, 0x46, 0x00, 0x01,
+		0x6c, 0x2b,
+		/* invoke 2 requestReportBCSMEvent (23): bcsmEvents [0] { { [0] 7, [1] 1 } } */
+		0xa1, 0x12, 0x02, 0x01, 0x02, 0x02, 0x01, 0x17, 0x30, 0x0a, 0xa0, 0x08, 0x30, 0x06,
+		0x80, 0x01, 0x07, 0x81, 0x01, 0x01,
+		/* invoke 3 connect (20): destinationRoutingAddress [0] { Q.763 called number } */
+		0xa1, 0x15, 0x02, 0x01, 0x03, 0x02, 0x01, 0x14, 0x30, 0x0d, 0xa0, 0x0b, 0x04, 0x09,
+		0x84, 0x10, 0x94, 0x51, 0x11, 0x32, 0x54, 0x76, 0x08,
+	};
+	struct sw_msu msu;
+
+	(void)state;
+	memset(&msu, 0, sizeof(msu));
+	msu.has = SW_HAS_SCCP;
+	msu.sccp.cdpa.has_ssn = true;
+	msu.sccp.cdpa.ssn = CAP_SSN;
+	assert_int_equal(sw_tcap_decode(buf, 0, sizeof(buf), &msu), SW_MAL_NONE);
+	assert_true(msu.has & SW_HAS_CAP);
+	assert_int_equal(msu.tcap.ncomp, 2);
+	assert_int_equal(msu.cap.from_comp, 1);
+	assert_true(msu.cap.has_event);
+	assert_int_equal(msu.cap.event, 7);
+	assert_false(msu.cap.called.present);
+	assert_int_equal(sw_map_select_component(buf, &msu, 1), SW_MAL_NONE);
+	assert_int_equal(msu.cap.from_comp, 2);
+	assert_false(msu.cap.has_event);
+	assert_true(msu.cap.called.present);
+	assert_string_equal(msu.cap.called.digits.d, "4915112345678");
+	assert_int_equal(sw_map_select_component(buf, &msu, 0), SW_MAL_NONE);
+	assert_int_equal(msu.cap.from_comp, 1);
+	assert_int_equal(msu.cap.event, 7);
+	assert_false(msu.cap.called.present);
+	assert_false(msu.has & SW_HAS_MAP);
+	assert_int_equal(msu.map.from_comp, 0);
+	assert_int_equal(msu.mal, SW_MAL_NONE);
+}
+
 /* A result before the first invoke is replaced by the invoke's fields; results alone count. */
 static void
 test_first_invoke_over_result(void **state)
@@ -1025,6 +1073,7 @@ main(void)
 		cmocka_unit_test(test_ss_code),
 		cmocka_unit_test(test_first_value_kept),
 		cmocka_unit_test(test_select_component_decoy),
+		cmocka_unit_test(test_select_component_cap),
 		cmocka_unit_test(test_first_invoke_over_result),
 		cmocka_unit_test(test_not_map),
 		cmocka_unit_test(test_operation_table),
