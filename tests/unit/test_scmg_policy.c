@@ -6,61 +6,9 @@
  * its legitimate twin. Direction as `inspect` takes it without links: the OPC (home point
  * codes 1001-1003 are inside).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "control/compiler/compiler.h"
 #include "dataplane/decode/decode.h"
-#include "dataplane/policy/policy.h"
 #include "tests/common/msu_build.h"
-
-#define RULES "patterns/default.conf"
-#define SITE "patterns/site.example.conf"
-
-static struct sw_compiled comp;
-static struct sw_policy_ctx *ctx;
-
-static int
-setup(void **state)
-{
-	char err[512];
-
-	(void)state;
-	if (sw_compile_files(RULES, SITE, 1, &comp, err, sizeof(err)) != 0) {
-		fprintf(stderr, "compile: %s\n", err);
-		return -1;
-	}
-	ctx = sw_policy_ctx_new();
-	return ctx != NULL && sw_policy_ctx_bind(ctx, comp.image) == 0 ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	sw_policy_ctx_free(ctx);
-	sw_compiled_free(&comp);
-	return 0;
-}
-
-static void
-expect(const struct sw_msu *m, uint8_t action, const char *rule, const char *what)
-{
-	unsigned dir = sw_policy_direction(ctx, NULL, m, 0, SW_DIR_ADDRESS);
-	struct sw_verdict v = sw_policy_eval(ctx, NULL, m, dir, 1000);
-	const char *name = sw_image_rule_name(comp.image, v.rule);
-
-	printf("%-60s %s by %s\n", what, sw_action_name(v.action), name);
-	if (v.action != action || strcmp(name, rule) != 0)
-		fail_msg("%s: expected %s by %s, got %s by %s", what, sw_action_name(action), rule,
-			 sw_action_name(v.action), name);
-}
+#include "tests/common/shipped_policy.h"
 
 struct scmg_case {
 	const char *what;
