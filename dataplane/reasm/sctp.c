@@ -88,11 +88,11 @@ sctp_complete(struct sw_reasm *r, uint32_t i, struct sw_msu *msu, unsigned port,
 	msu->mal = SW_MAL_NONE;
 	msu->data_off = 0;
 	msu->data_len = pos;
-	if (msu->ppid != SW_PPID_M3UA) {
-		msu->mal = SW_MAL_SCTP_PPID;
+	/* M3UA (PPID 3) or M2PA (PPID 5, RFC 4165: a User Data message whose MTP3 message is
+	 * longer than the path takes is fragmented like any user message); another PPID is
+	 * SW_MAL_SCTP_PPID, as for a whole chunk. */
+	if (sw_decode_user_message(r->sout, 0, pos, msu->ppid, msu) == SW_MAL_SCTP_PPID)
 		return SW_REASM_COMPLETE;
-	}
-	sw_m3ua_decode(r->sout, 0, pos, msu);
 	if (msu->mal != SW_MAL_SCCP_SEGMENTED || !(msu->has & SW_HAS_SEGMENT))
 		return SW_REASM_COMPLETE;
 	res = sw_reasm_sccp(r, r->sout, msu, port, now, out);

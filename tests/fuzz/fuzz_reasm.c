@@ -3,8 +3,8 @@
  * Reassembly sequences (issue 14, dataplane/reasm): the input is a table configuration and a
  * sequence of SCCP segments (key, F bit, remaining, time step, data) or of SCTP DATA fragments
  * (stream, B/E/U bits, TSN step, PPID, time step, data) fed to one table, with a verdict
- * recorded for every message judged. A rebuilt SCTP message is decoded as M3UA and may go on
- * to the SCCP table. Checked after every segment, besides the
+ * recorded for every message judged. A rebuilt SCTP message is decoded by its PPID (M3UA or
+ * M2PA) and may go on to the SCCP table. Checked after every segment, besides the
  * sanitizers: a rebuilt message is at most 3,952 octets of at most max_pieces segments; a held
  * segment is no longer a malformation; a failure has a reassembly reason; a later copy gets the
  * verdict last given to its message; the table never holds more than its entries.
@@ -13,8 +13,9 @@
  * Then records [flags] [low nibble, high nibble time step in 1/2 s] [length] [data]:
  *   SCCP: flags bit 0 first, bits 1-2 OPC, bits 3-5 local reference, bit 6 port, bit 7 called
  *         address variant; low nibble: remaining segments.
- *   SCTP: flags bit 0 B, bit 1 E, bit 2 U, bits 3-5 stream, bit 6 port, bit 7 PPID 46 instead
- *         of 3; low nibble: TSN step - 4 from the previous fragment.
+ *   SCTP: flags bit 0 B, bit 1 E, bit 2 U, bits 3-5 stream, bit 6 port, bit 7 not M3UA (PPID 3)
+ *         but M2PA (5) on an even stream, 46 on an odd one; low nibble: TSN step - 4 from the
+ *         previous fragment.
  * The verdict given to a judged message is drop when its first data octet is odd.
  *
  * Byte 0 bit 7: IP fragments (issue 14 D1) through the EAL-free table inspect uses
@@ -77,7 +78,7 @@ frag_msu(struct sw_msu *msu, uint8_t flags, uint32_t tsn, uint32_t off, uint32_t
 	msu->tsn = tsn;
 	msu->sid = flags >> 3 & 7;
 	msu->ssn = (uint16_t)(msu->sid * 7);
-	msu->ppid = flags & 0x80 ? 46 : 3;
+	msu->ppid = !(flags & 0x80) ? SW_PPID_M3UA : (msu->sid & 1) ? 46 : SW_PPID_M2PA;
 	msu->data_off = off;
 	msu->data_len = len;
 }

@@ -319,6 +319,56 @@ test_sccp_in_sctp(void **state)
 	sw_reasm_free(r);
 }
 
+/*
+ * M2PA (PPID 5, RFC 4165 3.1: User Data carries the MTP3 message) fragmented over three DATA
+ * chunks: rebuilt and decoded as a whole PPID 5 chunk is (decode/m2pa.c); PPID 46 (not a
+ * SIGTRAN user) fails as SW_MAL_SCTP_PPID once rebuilt.
+ */
+static void
+test_m2pa(void **state)
+{
+	struct sw_gen_sccp_addr cgpa = { .ssn = 6, .gti = 4 }, cdpa = { .ssn = 7, .gti = 4 };
+	struct t_seg m2pa;
+	struct sw_gen_bb b;
+	struct t_frag fr[3];
+	uint8_t tc[1024];
+	size_t n = t_isd_tcap(tc, sizeof(tc), "262021234567890", 0x22334455);
+	struct sw_reasm *r = new_table(16);
+	struct sw_reasm_out o;
+
+	(void)state;
+	snprintf(cgpa.gt, sizeof(cgpa.gt), "%s", CG);
+	snprintf(cdpa.gt, sizeof(cdpa.gt), "%s", CD);
+	sw_gen_bb_init(&b, m2pa.buf, sizeof(m2pa.buf));
+	b.p -= n;
+	memcpy(b.p, tc, n);
+	sw_gen_sccp_udt(&b, &cdpa, &cgpa);
+	sw_gen_m2pa_data(&b, 4002, 1001, 3, 5);
+	m2pa.off = (uint32_t)(b.p - m2pa.buf);
+	m2pa.len = (uint32_t)sw_gen_bb_len(&b);
+	for (unsigned ppid = 5; ppid != 0; ppid = ppid == 5 ? 46 : 0) {
+		cut(fr, 3, m2pa.buf + m2pa.off, m2pa.len, ppid * 100, (uint16_t)ppid, 0);
+		for (unsigned k = 0; k < 3; k++)
+			fr[k].f[14 + 20 + 12 + 15] = (uint8_t)ppid; /* the DATA chunk's PPID */
+		assert_int_equal(feed(r, &fr[2], 1, NULL), SW_REASM_PENDING);
+		assert_int_equal(feed(r, &fr[0], 1, NULL), SW_REASM_PENDING);
+		assert_int_equal(feed(r, &fr[1], 1, &o), SW_REASM_COMPLETE);
+		assert_int_equal(o.len, m2pa.len);
+		assert_int_equal(o.npieces, 3);
+		if (ppid == 46) {
+			assert_int_equal(msu.mal, SW_MAL_SCTP_PPID);
+			break;
+		}
+		assert_int_equal(msu.mal, SW_MAL_NONE);
+		assert_true(msu.has & SW_HAS_M2PA);
+		assert_int_equal(msu.m3ua.opc, 4002);
+		assert_true(msu.has & SW_HAS_TCAP);
+		assert_int_equal(msu.tcap.comp[0].opcode, MAP_OP_INSERT_SUBSCRIBER_DATA);
+		assert_string_equal(msu.map.imsi.d, "262021234567890");
+	}
+	sw_reasm_free(r);
+}
+
 int
 main(void)
 {
@@ -331,6 +381,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_flood),
 		cmocka_unit_test(test_sccp_in_sctp),
+		cmocka_unit_test(test_m2pa),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
