@@ -458,14 +458,15 @@ sw_cap_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_id
 		msu->cap.version = version;
 	}
 	comp = &msu->tcap.comp[comp_idx];
-	/* the first invoke is the source of msu->cap; every argument is checked */
+	/* the first invoke is the source of msu->cap (still clear: from_comp 0), decoded in place;
+	 * every other argument is checked into tmp, which is only written, then dropped (no
+	 * clearing or copying of struct sw_cap per component: measured, bench/decode/mix-cap.py) */
 	store = comp->type == SW_COMP_INVOKE && msu->cap.from_comp == 0;
-	memset(&tmp, 0, sizeof(tmp));
-	m = cap_component(buf, comp, &tmp);
 	if (store) {
-		tmp.version = msu->cap.version;
-		tmp.from_comp = (uint8_t)(comp_idx + 1);
-		msu->cap = tmp;
+		m = cap_component(buf, comp, &msu->cap);
+		msu->cap.from_comp = (uint8_t)(comp_idx + 1);
+	} else {
+		m = cap_component(buf, comp, &tmp);
 	}
 	if (m != SW_MAL_NONE && msu->mal == SW_MAL_NONE)
 		msu->mal = m;
