@@ -614,7 +614,7 @@ parse_links(struct builder *b, const config_setting_t *links)
 	static const char *const link_keys[] = { "name", "side", "peers", "description", "local",
 						 "remote", "sctp", "m3ua", "ipsp_initiator",
 						 "rctx", "na", "traffic_mode", "pc", "honeypot",
-						 "beat_ms", "variant", NULL };
+						 "beat_ms", "variant", "port", NULL };
 	struct site *st = &b->site;
 	int n = config_setting_length(links), rc;
 	size_t cap = 0;

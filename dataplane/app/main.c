@@ -64,7 +64,7 @@ static const char usage_text[] =
 	"       sigwall-dataplane --help | --version\n"
 	"  --mode inline    forward A<->B, take dropped MSUs out (needs two ports)\n"
 	"  --mode monitor   transmit nothing; count and raise events (one or two ports)\n"
-	"  --mode proxy     terminate M3UA on --site's links and route (one port; issue 21)\n"
+	"  --mode proxy     terminate M3UA on --site's links and route (1-2 ports)\n"
 	"  --site FILE      proxy mode: the site file with links and routes\n"
 	"  --ports A:B      DPDK port ids or device names (e.g. 0:1, net_pcap0:net_pcap1)\n"
 	"  --instance NAME  shared memory /sigwall.NAME.image and /sigwall.NAME.stats\n"
@@ -843,6 +843,9 @@ run(struct app *a)
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (proxy_mode) {
 			proxy_args.port = a->port[0];
+			proxy_args.nports = a->nports; /* links on either port (issue 21 D1) */
+			for (unsigned p = 0; p < a->nports && p < SW_PROXY_PORTS; p++)
+				proxy_args.ports[p] = a->port[p];
 			proxy_args.pool = a->pool;
 			proxy_args.watch = &a->watch;
 			proxy_args.quit = &quit;

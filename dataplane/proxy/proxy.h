@@ -20,6 +20,7 @@
 #include "route.h"
 
 #define SW_PROXY_LINKS 32
+#define SW_PROXY_PORTS 2 /* DPDK ports of one proxy: sigwall-dataplane's --ports takes 1 or 2 */
 #define SW_PROXY_NAME_MAX 32
 #define SW_PROXY_STREAMS 17 /* per association: 0 management, 1-16 DATA (sctp_conn.h) */
 
@@ -91,6 +92,8 @@ struct sw_proxy_link_cfg {
 	uint32_t local_pc;
 	uint8_t side;                /* 0 outside (partners), 1 inside (home) */
 	bool honeypot;
+	uint8_t port;                /* DPDK mode: the peer is behind the port --ports lists at
+					this index (0: the first) */
 };
 
 struct sw_proxy;

@@ -176,8 +176,8 @@ load_link(struct sw_proxy *px, struct conf *c, const config_setting_t *g)
 	/* the last three are the policy's (control/compiler/site.c), not the proxy's */
 	static const char *const keys[] = {"name", "local", "remote", "sctp", "m3ua",
 					   "ipsp_initiator", "rctx", "na", "traffic_mode", "pc",
-					   "side", "honeypot", "beat_ms", "description", "peers",
-					   "variant", NULL};
+					   "side", "honeypot", "beat_ms", "port", "description",
+					   "peers", "variant", NULL};
 	static const char *const sctp_names[] = {"server", "client", NULL};
 	static const int sctp_vals[] = {1, 0};
 	static const char *const m3ua_names[] = {"asp", "sgp", "ipsp", NULL};
@@ -189,7 +189,7 @@ load_link(struct sw_proxy *px, struct conf *c, const config_setting_t *g)
 	struct sw_proxy_link_cfg lc = {0};
 	const char *name;
 	int server = 0, role = 0, tmt = M3UA_TMT_OVERRIDE, side = 0, rc;
-	uint32_t na = UINT32_MAX;
+	uint32_t na = UINT32_MAX, port = 0;
 
 	if (!config_setting_is_group(g))
 		return conf_err(c, g, "each of 'links' must be a group { ... }");
@@ -210,8 +210,10 @@ load_link(struct sw_proxy *px, struct conf *c, const config_setting_t *g)
 	    (rc = get_int(c, g, "rctx", UINT32_MAX, &lc.rctx)) != 0 ||
 	    (rc = get_int(c, g, "na", UINT32_MAX - 1, &na)) != 0 ||
 	    (rc = get_int(c, g, "pc", 16777215, &lc.local_pc)) != 0 ||
-	    (rc = get_int(c, g, "beat_ms", 3600000, &lc.beat_ms)) != 0)
+	    (rc = get_int(c, g, "beat_ms", 3600000, &lc.beat_ms)) != 0 ||
+	    (rc = get_int(c, g, "port", SW_PROXY_PORTS - 1, &port)) != 0)
 		return rc;
+	lc.port = (uint8_t)port;
 	if (lc.ipsp_initiator && role != SW_M3UA_ROLE_IPSP)
 		return conf_err(c, config_setting_get_member(g, "ipsp_initiator"),
 				"'ipsp_initiator' only goes with m3ua = \"ipsp\"");
@@ -221,8 +223,8 @@ load_link(struct sw_proxy *px, struct conf *c, const config_setting_t *g)
 
 		if (strcmp(o->name, name) == 0)
 			return conf_err(c, g, "link '%s' defined twice", name);
-		if (o->laddr == lc.laddr && o->lport == lc.lport && o->raddr == lc.raddr &&
-		    o->rport == lc.rport)
+		if (o->port == lc.port && o->laddr == lc.laddr && o->lport == lc.lport &&
+		    o->raddr == lc.raddr && o->rport == lc.rport)
 			return conf_err(c, g, "link '%s' has the local and remote address and "
 					      "port of link '%s'", name, o->name);
 	}

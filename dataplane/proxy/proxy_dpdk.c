@@ -24,16 +24,24 @@
 #define PX_BURST 32
 #define PX_TXQ 256
 
+/* Frames to send on one port. */
+struct px_txq {
+	struct rte_mbuf *m[PX_TXQ];
+	uint16_t len[PX_TXQ];         /* lengths of m (the mbufs are the driver's once sent) */
+	unsigned n;
+};
+
 struct px_dp {
 	struct sw_proxy_dpdk_args *args;
 	struct sw_proxy px;
 	struct sw_proxy_sctp ps;
-	struct sw_pframe pf;
+	/* per port (args->ports): the framing of the links behind it, and its send queue */
+	unsigned nports;
+	uint16_t port[SW_PROXY_PORTS];
+	struct sw_pframe pf[SW_PROXY_PORTS];
+	struct px_txq txq[SW_PROXY_PORTS];
 	struct sw_proxy_policy pp;
 	uint64_t now_ms;
-	struct rte_mbuf *txq[PX_TXQ];
-	uint16_t txlen[PX_TXQ];       /* lengths of txq (the mbufs are the driver's once sent) */
-	unsigned ntx;
 	uint64_t tx_drop, rx_frames;
 	uint64_t bound_gen;
 	/* The stats region's worker block this lcore runs as (as an inline worker: epoch, alive,
@@ -48,13 +56,14 @@ struct px_dp {
 };
 
 static void
-px_flush(struct px_dp *d)
+px_flush_port(struct px_dp *d, unsigned p)
 {
+	struct px_txq *q = &d->txq[p];
 	uint16_t sent = 0;
 
-	while (sent < d->ntx) {
-		uint16_t n = rte_eth_tx_burst(d->args->port, d->args->queue, d->txq + sent,
-					      (uint16_t)(d->ntx - sent));
+	while (sent < q->n) {
+		uint16_t n = rte_eth_tx_burst(d->port[p], d->args->queue, q->m + sent,
+					      (uint16_t)(q->n - sent));
 		if (n == 0)
 			break;
 		sent += n;
@@ -63,27 +72,34 @@ px_flush(struct px_dp *d)
 		uint64_t bytes = 0;
 
 		for (unsigned i = 0; i < sent; i++)
-			bytes += d->txlen[i];
+			bytes += q->len[i];
 		SW_SHM_ADD(d->c->tx_pkts, sent);
 		SW_SHM_ADD(d->c->tx_bytes, bytes);
 	}
-	for (unsigned i = sent; i < d->ntx; i++) {
-		rte_pktmbuf_free(d->txq[i]);
+	for (unsigned i = sent; i < q->n; i++) {
+		rte_pktmbuf_free(q->m[i]);
 		d->tx_drop++;
 		if (d->c != NULL)
 			SW_SHM_ADD(d->c->tx_dropped, 1);
 	}
-	d->ntx = 0;
+	q->n = 0;
 }
 
-/* A frame of up to len bytes; the caller fills it and sets the length. */
+static void
+px_flush(struct px_dp *d)
+{
+	for (unsigned p = 0; p < d->nports; p++)
+		px_flush_port(d, p);
+}
+
+/* A frame of up to len bytes for port index p; the caller fills it and sets the length. */
 static uint8_t *
-px_tx_alloc(struct px_dp *d, size_t cap, struct rte_mbuf **out)
+px_tx_alloc(struct px_dp *d, unsigned p, size_t cap, struct rte_mbuf **out)
 {
 	struct rte_mbuf *m;
 
-	if (d->ntx == PX_TXQ)
-		px_flush(d);
+	if (d->txq[p].n == PX_TXQ)
+		px_flush_port(d, p);
 	m = rte_pktmbuf_alloc(d->args->pool);
 	if (m == NULL || rte_pktmbuf_tailroom(m) < cap) {
 		if (m != NULL)
@@ -96,31 +112,37 @@ px_tx_alloc(struct px_dp *d, size_t cap, struct rte_mbuf **out)
 }
 
 static void
-px_tx_commit(struct px_dp *d, struct rte_mbuf *m, size_t len)
+px_tx_commit(struct px_dp *d, unsigned p, struct rte_mbuf *m, size_t len)
 {
+	struct px_txq *q = &d->txq[p];
+
 	if (len == 0) {
 		rte_pktmbuf_free(m);
 		return;
 	}
 	m->data_len = (uint16_t)len;
 	m->pkt_len = (uint32_t)len;
-	d->txlen[d->ntx] = (uint16_t)len;
-	d->txq[d->ntx++] = m;
+	q->len[q->n] = (uint16_t)len;
+	q->m[q->n++] = m;
 }
 
-/* usrsctp's output for a link: frame it and queue it on the port. */
+/* usrsctp's output for a link: frame it and queue it on the port its peer is behind. */
 static int
 px_output(void *user, uint16_t link, const void *pkt, size_t len)
 {
 	struct px_dp *d = user;
+	unsigned p = link < d->px.nlinks ? d->px.link[link].cfg.port : 0;
 	struct rte_mbuf *m;
 	size_t cap = RTE_MBUF_DEFAULT_DATAROOM;
-	uint8_t *f = px_tx_alloc(d, 64, &m);
+	uint8_t *f;
 
+	if (p >= d->nports)
+		return -ENXIO; /* refused at start (sw_proxy_dpdk_main) */
+	f = px_tx_alloc(d, p, 64, &m);
 	if (f == NULL)
 		return -ENOBUFS;
 	cap = rte_pktmbuf_tailroom(m);
-	px_tx_commit(d, m, sw_pframe_output(&d->pf, link, pkt, len, d->now_ms, f, cap));
+	px_tx_commit(d, p, m, sw_pframe_output(&d->pf[p], link, pkt, len, d->now_ms, f, cap));
 	return 0;
 }
 
@@ -276,6 +298,51 @@ px_now_ms(void)
 	return rte_get_timer_cycles() / per_ms;
 }
 
+/* One burst of a port: the links' SCTP into usrsctp, ARP answered on the same port. */
+static void
+px_rx_port(struct px_dp *d, unsigned p)
+{
+	struct rte_mbuf *rx[PX_BURST];
+	uint16_t n = rte_eth_rx_burst(d->port[p], d->args->queue, rx, PX_BURST);
+
+	if (n != 0 && d->c != NULL) {
+		uint64_t bytes = 0;
+
+		for (uint16_t i = 0; i < n; i++)
+			bytes += rte_pktmbuf_pkt_len(rx[i]);
+		SW_SHM_ADD(d->c->rx_pkts, n);
+		SW_SHM_ADD(d->c->rx_bytes, bytes);
+		SW_SHM_ADD(d->c->bursts, 1);
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		uint8_t *f = rte_pktmbuf_mtod(rx[i], uint8_t *);
+		size_t off, len;
+		uint16_t link;
+		struct rte_mbuf *m;
+		uint8_t *r;
+
+		d->rx_frames++;
+		if (rx[i]->nb_segs == 1) {
+			r = px_tx_alloc(d, p, 64, &m);
+			switch (sw_pframe_input(&d->pf[p], f, rte_pktmbuf_data_len(rx[i]), &link, &off,
+						&len, r, r != NULL ? rte_pktmbuf_tailroom(m) : 0)) {
+			case SW_PFRAME_SCTP:
+				sw_proxy_sctp_input(&d->ps, link, f + off, len);
+				if (r != NULL)
+					rte_pktmbuf_free(m);
+				break;
+			case SW_PFRAME_REPLY:
+				px_tx_commit(d, p, m, len);
+				break;
+			default:
+				if (r != NULL)
+					rte_pktmbuf_free(m);
+			}
+		}
+		rte_pktmbuf_free(rx[i]);
+	}
+}
+
 int
 sw_proxy_dpdk_main(void *arg)
 {
@@ -319,8 +386,22 @@ sw_proxy_dpdk_main(void *arg)
 		goto out;
 	}
 	sw_proxy_seal(&d->px);
-	rte_eth_macaddr_get(a->port, &mac);
-	sw_pframe_init(&d->pf, mac.addr_bytes, &d->px);
+	d->nports = a->nports != 0 ? a->nports : 1;
+	if (d->nports > SW_PROXY_PORTS)
+		d->nports = SW_PROXY_PORTS;
+	for (unsigned p = 0; p < d->nports; p++) {
+		d->port[p] = a->nports != 0 ? a->ports[p] : a->port;
+		rte_eth_macaddr_get(d->port[p], &mac);
+		sw_pframe_init_port(&d->pf[p], mac.addr_bytes, &d->px, p);
+	}
+	for (unsigned i = 0; i < d->px.nlinks; i++)
+		if (d->px.link[i].cfg.port >= d->nports) {
+			fprintf(stderr, "sigwall-dataplane: %s: link '%s' is on port %u, but --ports "
+				"lists %u port(s)\n", a->site, d->px.link[i].cfg.name,
+				d->px.link[i].cfg.port, d->nports);
+			rc = -EINVAL;
+			goto out;
+		}
 	d->now_ms = px_now_ms();
 	rc = sw_proxy_sctp_open(&d->ps, &d->px, px_output, d, d->now_ms);
 	if (rc != 0) {
@@ -334,7 +415,14 @@ sw_proxy_dpdk_main(void *arg)
 	}
 	printf("sigwall-dataplane: proxy mode on port %u: %u link(s), %u route(s), %u GT "
 	       "translation(s)\n",
-	       a->port, d->px.nlinks, d->px.routes.nroutes, d->px.routes.ngt);
+	       d->port[0], d->px.nlinks, d->px.routes.nroutes, d->px.routes.ngt);
+	for (unsigned p = 1; p < d->nports; p++) {
+		unsigned n = 0;
+
+		for (unsigned i = 0; i < d->px.nlinks; i++)
+			n += d->px.link[i].cfg.port == p;
+		printf("sigwall-dataplane: proxy port %u (index %u): %u link(s)\n", d->port[p], p, n);
+	}
 	fflush(stdout);
 	if (d->sw != NULL) {
 		atomic_store_explicit(&d->sw->lcore, rte_lcore_id(), memory_order_relaxed);
@@ -345,9 +433,6 @@ sw_proxy_dpdk_main(void *arg)
 	}
 	next_status = d->now_ms + a->status_every_ms;
 	while (!*a->quit) {
-		struct rte_mbuf *rx[PX_BURST];
-		uint16_t n;
-
 		d->now_ms = px_now_ms();
 		if (d->now_ms >= next_image) {
 			px_image(d);
@@ -361,44 +446,8 @@ sw_proxy_dpdk_main(void *arg)
 			if (atomic_load_explicit(&d->sw->epoch, memory_order_relaxed) < d->bound_gen)
 				sw_shm_worker_epoch(d->sw, d->bound_gen);
 		}
-		n = rte_eth_rx_burst(a->port, a->queue, rx, PX_BURST);
-		if (n != 0 && d->c != NULL) {
-			uint64_t bytes = 0;
-
-			for (uint16_t i = 0; i < n; i++)
-				bytes += rte_pktmbuf_pkt_len(rx[i]);
-			SW_SHM_ADD(d->c->rx_pkts, n);
-			SW_SHM_ADD(d->c->rx_bytes, bytes);
-			SW_SHM_ADD(d->c->bursts, 1);
-		}
-		for (uint16_t i = 0; i < n; i++) {
-			uint8_t *f = rte_pktmbuf_mtod(rx[i], uint8_t *);
-			size_t off, len;
-			uint16_t link;
-			struct rte_mbuf *m;
-			uint8_t *r;
-
-			d->rx_frames++;
-			if (rx[i]->nb_segs == 1) {
-				r = px_tx_alloc(d, 64, &m);
-				switch (sw_pframe_input(&d->pf, f, rte_pktmbuf_data_len(rx[i]),
-							&link, &off, &len, r,
-							r != NULL ? rte_pktmbuf_tailroom(m) : 0)) {
-				case SW_PFRAME_SCTP:
-					sw_proxy_sctp_input(&d->ps, link, f + off, len);
-					if (r != NULL)
-						rte_pktmbuf_free(m);
-					break;
-				case SW_PFRAME_REPLY:
-					px_tx_commit(d, m, len);
-					break;
-				default:
-					if (r != NULL)
-						rte_pktmbuf_free(m);
-				}
-			}
-			rte_pktmbuf_free(rx[i]);
-		}
+		for (unsigned p = 0; p < d->nports; p++)
+			px_rx_port(d, p);
 		sw_proxy_sctp_poll(&d->ps, d->now_ms);
 		px_flush(d);
 		/* Status: whenever an association or ASP changes state, to the status object

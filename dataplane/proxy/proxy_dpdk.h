@@ -13,13 +13,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "proxy.h"
+
 struct rte_mempool;
 struct sw_image_watch;
 struct sw_shm_worker;
 struct sw_shm_ring;
 
 struct sw_proxy_dpdk_args {
-	uint16_t port, queue;
+	uint16_t port, queue;           /* the first port (nports 0: the only one) */
+	/* --ports: a link's `port` (site file) is an index into ports[] (issue 21 D1) */
+	uint16_t ports[SW_PROXY_PORTS];
+	unsigned nports;
 	struct rte_mempool *pool;
 	const char *site;               /* site file with links and routes */
 	struct sw_image_watch *watch;   /* NULL: no shared image, default action only */

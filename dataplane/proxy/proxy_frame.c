@@ -13,8 +13,8 @@
 #define ARP_OP_REQUEST 1
 #define ARP_OP_REPLY 2
 
-void
-sw_pframe_init(struct sw_pframe *pf, const uint8_t mac[6], const struct sw_proxy *px)
+static void
+pframe_init(struct sw_pframe *pf, const uint8_t mac[6], const struct sw_proxy *px, int port)
 {
 	memset(pf, 0, sizeof(*pf));
 	memcpy(pf->mac, mac, 6);
@@ -24,14 +24,28 @@ sw_pframe_init(struct sw_pframe *pf, const uint8_t mac[6], const struct sw_proxy
 		pf->link[i].raddr = px->link[i].cfg.raddr;
 		pf->link[i].lport = px->link[i].cfg.lport;
 		pf->link[i].rport = px->link[i].cfg.rport;
+		pf->link[i].here = port < 0 || px->link[i].cfg.port == port;
 	}
+}
+
+void
+sw_pframe_init(struct sw_pframe *pf, const uint8_t mac[6], const struct sw_proxy *px)
+{
+	pframe_init(pf, mac, px, -1);
+}
+
+void
+sw_pframe_init_port(struct sw_pframe *pf, const uint8_t mac[6], const struct sw_proxy *px,
+		    unsigned port)
+{
+	pframe_init(pf, mac, px, (int)port);
 }
 
 static void
 learn(struct sw_pframe *pf, uint32_t ip, const uint8_t *mac)
 {
 	for (unsigned i = 0; i < pf->nlinks; i++)
-		if (pf->link[i].raddr == ip) {
+		if (pf->link[i].here && pf->link[i].raddr == ip) {
 			memcpy(pf->link[i].peer_mac, mac, 6);
 			pf->link[i].mac_known = true;
 		}
@@ -41,7 +55,7 @@ static bool
 local_addr(const struct sw_pframe *pf, uint32_t ip)
 {
 	for (unsigned i = 0; i < pf->nlinks; i++)
-		if (pf->link[i].laddr == ip)
+		if (pf->link[i].here && pf->link[i].laddr == ip)
 			return true;
 	return false;
 }
@@ -117,7 +131,7 @@ sw_pframe_input(struct sw_pframe *pf, const uint8_t *f, size_t len, uint16_t *li
 		for (unsigned i = 0; i < pf->nlinks; i++) {
 			struct sw_pframe_link *l = &pf->link[i];
 
-			if (l->laddr != dst || l->raddr != src || l->lport != dport ||
+			if (!l->here || l->laddr != dst || l->raddr != src || l->lport != dport ||
 			    l->rport != sport)
 				continue;
 			memcpy(l->peer_mac, f + 6, 6);

@@ -20,6 +20,7 @@ struct sw_pframe_link {
 	uint16_t lport, rport;
 	uint8_t peer_mac[6];
 	bool mac_known;
+	bool here;              /* the link is on this frame's port (sw_pframe_init_port) */
 	uint64_t arp_sent_ms;
 };
 
@@ -39,6 +40,10 @@ enum sw_pframe_rx {
 
 /* Links' addresses from px (sealed); mac: the port's. */
 void sw_pframe_init(struct sw_pframe *pf, const uint8_t mac[6], const struct sw_proxy *px);
+/* The same for one port of several: only the links whose cfg.port is port (the others' packets
+ * and ARP are not this port's; link ids stay px's). */
+void sw_pframe_init_port(struct sw_pframe *pf, const uint8_t mac[6], const struct sw_proxy *px,
+			 unsigned port);
 
 enum sw_pframe_rx sw_pframe_input(struct sw_pframe *pf, const uint8_t *frame, size_t len,
 				  uint16_t *link, size_t *off, size_t *sctp_len, uint8_t *reply,

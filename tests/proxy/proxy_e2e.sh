@@ -21,11 +21,30 @@
 # clock (before, it judged with the timer's time since boot, and that rule dropped everything). m3ua_peer ends its exchange with an M3UA NTFY to its peer; management
 # is hop by hop (RFC 4666 4.3) and a proxy does not forward it, so the peers' "no DONE" and the
 # home side's missing SHUTDOWN-COMPLETE are the expected, and only accepted, complaints.
-# usage: proxy_e2e.sh BUILD_DIR [selfcheck]
+# usage: proxy_e2e.sh BUILD_DIR [selfcheck|2ports|2ports-selfcheck]
 #   selfcheck: the same with the two routes swapped (each peer's messages come back to it); the
 #   run must fail on the looped counters, which proves the check can fail.
+#   2ports (issue 21 D1): the proxy on two DPDK ports (--ports 0:1), the partner behind port 0
+#   (10.197.0.0/24, the bridge), home behind port 1 (10.198.0.0/24, a veth of its own): the site
+#   binds each link to its port (`port = 0|1`). 2ports-selfcheck: the home link bound to port 0,
+#   where home is not: the run must fail (home's association never up, the partner's messages
+#   not delivered), which proves the binding counts.
 set -u
-BUILD=${1:?usage: proxy_e2e.sh BUILD_DIR [selfcheck]}
+BUILD=${1:?usage: proxy_e2e.sh BUILD_DIR [selfcheck|2ports|2ports-selfcheck]}
+if [ "${2:-}" = 2ports ]; then
+	SW_PROXY_E2E_PORTS=2 exec "$0" "$BUILD"
+fi
+if [ "${2:-}" = 2ports-selfcheck ]; then
+	out=$(SW_PROXY_E2E_PORTS=2 SW_PROXY_E2E_HOME_PORT=0 SW_PROXY_E2E_TIMEOUT=12 "$0" "$BUILD" 2>&1)
+	rc=$?
+	echo "$out" | tail -3
+	[ $rc = 77 ] && exit 77
+	if [ $rc = 1 ] && echo "$out" | grep -q "^FAIL: partner did not receive" &&
+		! echo "$out" | grep -q "link home sctp=up"; then
+		echo "PASS: a link bound to the wrong port does not come up"; exit 0
+	fi
+	echo "FAIL: the home link bound to the wrong port was not detected (rc $rc)"; exit 1
+fi
 if [ "${2:-}" = selfcheck ]; then
 	out=$(SW_PROXY_E2E_SWAP=1 "$0" "$BUILD" 2>&1); rc=$?
 	echo "$out" | tail -3
@@ -71,11 +90,19 @@ ip link add "$A0" netns "$NA" type veth peer name "$A1" netns "$NM" || skip "vet
 ip link add "$B0" netns "$NB" type veth peer name "$B1" netns "$NM"
 ip link add "$D0" netns "$NM" type veth peer name "$D1" netns "$NM"
 ip -n "$NM" link add "$BR" type bridge || skip "bridge not available"
-for l in "$A1" "$B1" "$D1"; do ip -n "$NM" link set "$l" master "$BR"; ip -n "$NM" link set "$l" up; done
+PORTS=${SW_PROXY_E2E_PORTS:-1}
+HOME_NET=10.197.0 HOME_PORT=0 BRIDGED="$A1 $B1 $D1" VDEV2=() PORTARG=0
+if [ "$PORTS" = 2 ]; then
+	# home behind the proxy's second port: its veth's other end is that port (af_packet)
+	HOME_NET=10.198.0 HOME_PORT=${SW_PROXY_E2E_HOME_PORT:-1} BRIDGED="$A1 $D1"
+	VDEV2=(--vdev "net_af_packet1,iface=$B1") PORTARG=0:1
+	ip -n "$NM" link set "$B1" up
+fi
+for l in $BRIDGED; do ip -n "$NM" link set "$l" master "$BR"; ip -n "$NM" link set "$l" up; done
 ip -n "$NM" link set "$BR" up
 ip -n "$NM" link set "$D0" up
 ip -n "$NA" addr add 10.197.0.2/24 dev "$A0"
-ip -n "$NB" addr add 10.197.0.3/24 dev "$B0"
+ip -n "$NB" addr add $HOME_NET.3/24 dev "$B0"
 for n in "$NA" "$NB" "$NM"; do ip -n "$n" link set lo up; done
 ip -n "$NA" link set "$A0" up
 ip -n "$NB" link set "$B0" up
@@ -89,9 +116,9 @@ site = {
 	home = { plmn = [ "65501" ]; gt = [ "27820" ]; };
 	links = (
 		{ name = "partner"; local = "10.197.0.1:2905"; remote = "10.197.0.2:2906";
-		  sctp = "server"; m3ua = "sgp"; side = "outside"; },
-		{ name = "home"; local = "10.197.0.1:2907"; remote = "10.197.0.3:2905";
-		  sctp = "client"; m3ua = "asp"; side = "inside"; }
+		  sctp = "server"; m3ua = "sgp"; side = "outside"; port = 0; },
+		{ name = "home"; local = "$HOME_NET.1:2907"; remote = "$HOME_NET.3:2905";
+		  sctp = "client"; m3ua = "asp"; side = "inside"; port = $HOME_PORT; }
 	);
 	routes = (
 		{ dpc = $dpc_home; links = [ "home" ]; },
@@ -116,7 +143,8 @@ sed 's/999999999/999999998/; s/"never"/"never-b"/' "$LOG/rules.conf" >"$LOG/rule
 	fail "publish: $(cat "$LOG/itest.out")"
 
 ip netns exec "$NM" "$DP" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "swpx$id" \
-	--log-level lib.eal:error --vdev "net_af_packet0,iface=$D0" -- --mode proxy --ports 0 \
+	--log-level lib.eal:error --vdev "net_af_packet0,iface=$D0" "${VDEV2[@]}" -- --mode proxy \
+	--ports $PORTARG \
 	--site "$LOG/site.conf" --instance "swpx$id" >"$LOG/proxy.out" 2>"$LOG/proxy.err" &
 dp=$!; pids+=($dp)
 for _ in $(seq 50); do
@@ -126,13 +154,18 @@ for _ in $(seq 50); do
 done
 kill -0 $dp 2>/dev/null || { tail -5 "$LOG/proxy.err"; skip "sigwall-dataplane does not start here"; }
 grep -q "proxy mode on port 0: 2 link(s), 2 route(s)" "$LOG/proxy.out" || fail "proxy did not load the site"
+if [ "$PORTS" = 2 ]; then
+	grep -q "proxy port 1 (index 1): $((HOME_PORT == 1)) link(s)" "$LOG/proxy.out" ||
+		fail "proxy: not $((HOME_PORT == 1)) link(s) on its second port"
+fi
 for _ in $(seq 30); do grep -q "proxy bound policy generation 1" "$LOG/proxy.out" && break; sleep 0.1; done
 grep -q "proxy bound policy generation 1" "$LOG/proxy.out" || fail "proxy did not bind the image"
 
 # --hold: each peer waits after its ASP is active, so that the proxy's other association is
 # up before the first message (an MSU for an unavailable route is dropped, as by an STP).
-peer=(--count "$COUNT" --streams 4 --block-every 0 --stall 8 --timeout 40 --hold 4000 --pace 15000)
-ip netns exec "$NB" "$PEER" --server --local 10.197.0.3 --lport 2905 --remote 10.197.0.1 \
+peer=(--count "$COUNT" --streams 4 --block-every 0 --stall 8 --timeout "${SW_PROXY_E2E_TIMEOUT:-40}"
+	--hold 4000 --pace 15000)
+ip netns exec "$NB" "$PEER" --server --local $HOME_NET.3 --lport 2905 --remote $HOME_NET.1 \
 	--rport 2907 "${peer[@]}" >"$LOG/home.out" 2>"$LOG/home.err" &
 hp=$!; pids+=($hp)
 ip netns exec "$NA" "$PEER" --client --local 10.197.0.2 --lport 2906 --remote 10.197.0.1 \

@@ -59,6 +59,8 @@ CASES = [
      "'na' must be an integer"),
     ("pc out of range", {6: L6 % ("server", "sgp", "pc = 16777216; ")}, 6,
      "'pc' 16777216 out of range 0-16777215"),
+    ("port beyond the two --ports", {6: L6 % ("server", "sgp", "port = 2; ")}, 6,
+     "'port' 2 out of range 0-1"),
     ("unknown key in a link", {6: L6 % ("server", "sgp", "colour = 1; ")}, 6,
      "unknown key 'colour' in a link"),
     ("duplicate link", {7: '\t\t{ name = "partner"; local = "10.21.1.1:2906"; '

@@ -116,11 +116,68 @@ test_arp_and_frames(void **state)
 		sw_pframe_input(&pf, f, cut, &link, &off, &n, out, sizeof(out));
 }
 
+/* Two ports (issue 21 D1): a port's framing answers ARP and takes SCTP only for the links bound
+ * to it (cfg.port); the same frames on the other port are not its links'. */
+static void
+test_ports(void **state)
+{
+	static struct sw_pframe p0, p1;
+	struct sw_proxy_ops ops = {.send = noop_send};
+	struct sw_proxy_judge j = {0};
+	struct sw_proxy_link_cfg a = {.name = "partner", .sctp_server = true, .lport = 2905,
+				      .rport = 2906, .laddr = 0x0a000001, .raddr = 0x0a000002,
+				      .role = SW_M3UA_ROLE_SGP, .rctx = 1};
+	struct sw_proxy_link_cfg b = {.name = "home", .lport = 2907, .rport = 2905,
+				      .laddr = 0x0a010001, .raddr = 0x0a010003,
+				      .role = SW_M3UA_ROLE_ASP, .rctx = 2, .side = 1, .port = 1};
+	const uint8_t sctp[16] = {0x0b, 0x59, 0x0b, 0x5b, 0, 0, 0, 1}; /* 2905 -> 2907 */
+	uint8_t f[256], out[256];
+	uint16_t link = 99;
+	size_t off = 0, n = 0, len;
+
+	(void)state;
+	sw_proxy_init(&px, &ops, &j);
+	assert_int_equal(sw_proxy_add_link(&px, &a), 0);
+	assert_int_equal(sw_proxy_add_link(&px, &b), 1);
+	sw_proxy_seal(&px);
+	sw_pframe_init_port(&p0, our_mac, &px, 0);
+	sw_pframe_init_port(&p1, our_mac, &px, 1);
+	/* who has 10.1.0.1 (home's local address), from 10.1.0.3: port 1 answers, port 0 not */
+	memset(f, 0, sizeof(f));
+	memcpy(f, "\xff\xff\xff\xff\xff\xff", 6);
+	memcpy(f + 6, peer_mac, 6);
+	f[12] = 0x08, f[13] = 0x06;
+	memcpy(f + 14, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
+	memcpy(f + 22, peer_mac, 6);
+	memcpy(f + 28, "\x0a\x01\x00\x03", 4);
+	memcpy(f + 38, "\x0a\x01\x00\x01", 4);
+	assert_int_equal(sw_pframe_input(&p0, f, 42, &link, &off, &n, out, sizeof(out)),
+			 SW_PFRAME_NONE);
+	assert_false(p0.link[1].mac_known);
+	assert_int_equal(sw_pframe_input(&p1, f, 42, &link, &off, &n, out, sizeof(out)),
+			 SW_PFRAME_REPLY);
+	assert_true(p1.link[1].mac_known);
+	/* home's SCTP (its MAC known on port 1): a frame on port 1; in on port 1 only */
+	len = sw_pframe_output(&p1, 1, sctp, sizeof(sctp), 1000, out, sizeof(out));
+	assert_int_equal(len, 14 + 20 + sizeof(sctp));
+	memcpy(f, out, len);
+	memcpy(f, our_mac, 6);
+	memcpy(f + 6, peer_mac, 6);
+	memcpy(f + 26, "\x0a\x01\x00\x03\x0a\x01\x00\x01", 8);
+	f[34] = 0x0b, f[35] = 0x59, f[36] = 0x0b, f[37] = 0x5b;
+	assert_int_equal(sw_pframe_input(&p0, f, len, &link, &off, &n, out, sizeof(out)),
+			 SW_PFRAME_NONE);
+	assert_int_equal(sw_pframe_input(&p1, f, len, &link, &off, &n, out, sizeof(out)),
+			 SW_PFRAME_SCTP);
+	assert_int_equal(link, 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arp_and_frames),
+		cmocka_unit_test(test_ports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
