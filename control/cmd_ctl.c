@@ -53,13 +53,9 @@ ctl_connect(void)
 	return fd;
 }
 
-/*
- * Send one request, copy the body of the answer to out (errors to stderr).
- * Returns 0 on "OK", 2 on "EINVAL" (the request or its files were refused: invalid input),
- * 1 on "ERR" or a broken connection.
- */
-static int
-ctl_request(const char *req, FILE *out)
+/* Send one request, copy the body of the answer to out (sigwallctl.h). */
+int
+sw_ctl_request(const char *req, FILE *out)
 {
 	char buf[65536];
 	size_t have = 0;
@@ -152,8 +148,9 @@ check_flags(int argc, char **argv, const char *const *allowed)
 int
 sw_cmd_reload(int argc, char **argv)
 {
-	const char *rules = NULL, *site = NULL;
-	char rabs[PATH_MAX], sabs[PATH_MAX], req[SW_CTL_REQ_MAX];
+	const char *rules = NULL, *site = NULL, *sample = NULL;
+	char rabs[PATH_MAX], sabs[PATH_MAX], req[SW_CTL_REQ_MAX], head[64];
+	bool shadow = false;
 	int n;
 
 	for (int i = 1; i < argc; i++) {
@@ -161,17 +158,40 @@ sw_cmd_reload(int argc, char **argv)
 			rules = argv[++i];
 		} else if (strcmp(argv[i], "--site") == 0 && i + 1 < argc) {
 			site = argv[++i];
+		} else if (strcmp(argv[i], "--shadow") == 0) {
+			shadow = true;
+		} else if (strcmp(argv[i], "--sample") == 0 && i + 1 < argc) {
+			sample = argv[++i];
 		} else {
-			fprintf(stderr, "usage: sigwallctl reload [--rules R --site S]\n");
+			fprintf(stderr, "usage: sigwallctl reload [--shadow [--sample N]] "
+				"[--rules R --site S]\n");
 			return 2;
 		}
 	}
+	if (sample != NULL && !shadow) {
+		fprintf(stderr, "sigwallctl reload: --sample goes with --shadow\n");
+		return 2;
+	}
+	if (sample != NULL) {
+		char *end;
+		unsigned long v = strtoul(sample, &end, 10);
+
+		if (*end != '\0' || sample[0] == '\0' || sample[0] == '-' || v == 0 ||
+		    v > 1000000) {
+			fprintf(stderr, "sigwallctl reload: --sample wants 1-1000000 (1 in N MSUs), "
+				"got '%s'\n", sample);
+			return 2;
+		}
+	}
+	/* issue 18 D7: the candidate goes beside the active image (ctlsock.h) */
+	snprintf(head, sizeof(head), shadow ? "shadow\treload\t%s" : "reload",
+		 sample != NULL ? sample : "1");
 	if ((rules == NULL) != (site == NULL)) {
 		fprintf(stderr, "sigwallctl reload: give both --rules and --site, or neither\n");
 		return 2;
 	}
 	if (rules == NULL) {
-		snprintf(req, sizeof(req), "reload\n");
+		snprintf(req, sizeof(req), "%s\n", head);
 	} else {
 		/* The daemon resolves nothing relative to our working directory. */
 		if (realpath(rules, rabs) == NULL) {
@@ -182,13 +202,13 @@ sw_cmd_reload(int argc, char **argv)
 			fprintf(stderr, "sigwallctl reload: %s: %s\n", site, strerror(errno));
 			return 2;
 		}
-		n = snprintf(req, sizeof(req), "reload\t%s\t%s\n", rabs, sabs);
+		n = snprintf(req, sizeof(req), "%s\t%s\t%s\n", head, rabs, sabs);
 		if (n < 0 || (size_t)n >= sizeof(req)) {
 			fprintf(stderr, "sigwallctl reload: paths too long\n");
 			return 2;
 		}
 	}
-	return ctl_request(req, stdout);
+	return sw_ctl_request(req, stdout);
 }
 
 /*
@@ -238,7 +258,7 @@ sw_cmd_status(int argc, char **argv)
 
 	if (check_flags(argc, argv, allowed) != 0)
 		return 2;
-	rc = ctl_request(json ? "status\tjson\n" : "status\n", stdout);
+	rc = sw_ctl_request(json ? "status\tjson\n" : "status\n", stdout);
 	if (rc != 0 && !json && !ctl_reached)
 		status_from_shm();
 	if (!json)
@@ -259,13 +279,13 @@ sw_cmd_stats(int argc, char **argv)
 	if (check_flags(argc, argv, allowed) != 0)
 		return 2;
 	if (!has_flag(argc, argv, "--watch"))
-		return ctl_request(req, stdout);
+		return sw_ctl_request(req, stdout);
 	/* --watch: every second until interrupted; text clears the screen, JSON is one document
 	 * per line. */
 	for (;;) {
 		if (!json && isatty(STDOUT_FILENO))
 			fputs("\033[H\033[2J", stdout);
-		rc = ctl_request(req, stdout);
+		rc = sw_ctl_request(req, stdout);
 		fflush(stdout);
 		if (rc != 0)
 			return rc;
@@ -280,7 +300,7 @@ sw_cmd_events(int argc, char **argv)
 
 	if (check_flags(argc, argv, allowed) != 0)
 		return 2;
-	return ctl_request(has_flag(argc, argv, "--follow") ? "events\tfollow\n" : "events\n",
+	return sw_ctl_request(has_flag(argc, argv, "--follow") ? "events\tfollow\n" : "events\n",
 			   stdout);
 }
 
@@ -291,5 +311,5 @@ sw_cmd_log_reopen(int argc, char **argv)
 
 	if (check_flags(argc, argv, allowed) != 0)
 		return 2;
-	return ctl_request("log-reopen\n", stdout);
+	return sw_ctl_request("log-reopen\n", stdout);
 }

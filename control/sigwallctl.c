@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sigwallctl: the operator's command line (ARCHITECTURE.md section 7).
- *   sigwallctl [--instance NAME] reload | check | status | stats | events | log-reopen |
- *              inspect ...
+ *   sigwallctl [--instance NAME] reload | shadow | check | status | stats | events |
+ *              log-reopen | inspect ...
  *   sigwallctl --help | --version, sigwallctl COMMAND --help
  * Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input (control/README.md).
  */
@@ -36,6 +36,7 @@ WEAK_CMD(sw_cmd_stats)
 WEAK_CMD(sw_cmd_events)
 WEAK_CMD(sw_cmd_log_reopen)
 WEAK_CMD(sw_cmd_site)
+WEAK_CMD(sw_cmd_shadow)
 
 #ifndef SW_VERSION
 #define SW_VERSION "unknown"
@@ -57,10 +58,21 @@ static const struct {
 	 "  --port 0|1  the port the capture arrived on (0 outside, 1 inside)\n"},
 	{"check", sw_cmd_check, "RULES SITE", "validate a rule set without publishing",
 	 "  compiles RULES for SITE as a reload would; exit 2 with file:line: message if not\n"},
-	{"reload", sw_cmd_reload, "[--rules R --site S]", "compile and publish, wait until active",
+	{"reload", sw_cmd_reload, "[--shadow [--sample N]] [--rules R --site S]",
+	 "compile and publish, wait until active",
 	 "  without --rules/--site the running files are read again; exit 2 when the files\n"
 	 "  are refused (the running generation stays), 1 when the live workers did not all\n"
-	 "  pick the new generation up within control's --reload-timeout\n"},
+	 "  pick the new generation up within control's --reload-timeout\n"
+	 "  --shadow    publish as the shadow policy: evaluated beside the active one, never\n"
+	 "              acted on (`sigwallctl shadow diff`, `shadow promote`)\n"
+	 "  --sample N  the shadow judges 1 MSU in N (default: all)\n"},
+	{"shadow", sw_cmd_shadow, "diff [--json] | promote | drop",
+	 "what the shadow policy would change; make it active",
+	 "  diff     MSUs whose action the shadow would change since it was published, per\n"
+	 "           candidate rule and per partner (calling party GT), with example events\n"
+	 "  promote  make the shadow the active image in one step (no MSU judged by neither)\n"
+	 "  drop     forget the shadow; the active image is untouched\n"
+	 "  exit 1 when there is no shadow or a reload is in flight\n"},
 	{"status", sw_cmd_status, "[--json]", "active generation, image, workers, reload history",
 	 "  --json  one JSON document\n"},
 	{"stats", sw_cmd_stats, "[--json] [--watch]", "counters per worker and rule",

@@ -4,6 +4,8 @@
 #ifndef SW_CONTROL_SIGWALLCTL_H
 #define SW_CONTROL_SIGWALLCTL_H
 
+#include <stdio.h>
+
 extern const char *sw_ctl_instance; /* --instance NAME, default "default" */
 
 int sw_cmd_inspect(int argc, char **argv);
@@ -15,5 +17,10 @@ int sw_cmd_events(int argc, char **argv);
 int sw_cmd_log_reopen(int argc, char **argv);
 int sw_cmd_site(int argc, char **argv);
 int sw_cmd_assoc(int argc, char **argv); /* cmd_assoc.c (enforce) */
+int sw_cmd_shadow(int argc, char **argv); /* cmd_shadow.c (issue 18 D7) */
+/* cmd_ctl.c: send one request line to sigwall-control (control/daemon/ctlsock.h), copy the body
+ * of the answer to out, errors to stderr. 0 on "OK", 2 on "EINVAL" (the request or its files
+ * were refused: invalid input), 1 on "ERR" or a broken connection. */
+int sw_ctl_request(const char *req, FILE *out);
 
 #endif /* SW_CONTROL_SIGWALLCTL_H */

@@ -57,8 +57,17 @@ struct sw_malagg {
 	struct sw_shm_event sample; /* the first record of the second */
 };
 
+/* What a job of the reload thread does (issue 18 D7 adds the shadow policy's two). */
+enum sw_job_kind {
+	SW_JOB_RELOAD,  /* compile and publish as the active image */
+	SW_JOB_SHADOW,  /* compile and publish as the shadow, beside the active one */
+	SW_JOB_PROMOTE, /* make the shadow active (no compile) */
+};
+
 /* One reload, as run by the reload thread. */
 struct sw_reload {
+	enum sw_job_kind kind;
+	uint32_t sample;          /* SW_JOB_SHADOW: evaluate 1 MSU in sample (0, 1: all) */
 	char rules[4096], site[4096];
 	uint64_t generation;
 	uint64_t t_start_ns;      /* CLOCK_MONOTONIC when the command arrived */
@@ -71,6 +80,37 @@ struct sw_reload {
 	bool picked_up;           /* every live worker's epoch reached the new generation */
 	bool invalid;             /* the rule or site files were refused (usage error, exit 2) */
 	struct sw_names names;
+	char **partner;           /* SW_JOB_SHADOW: the site's partner names, site order */
+	uint32_t npartners;
+};
+
+/* The workers' shadow counters summed (shm.h, struct sw_shm_counters). */
+struct sw_shadow_counts {
+	uint64_t msus, changed, to_drop, to_pass, deflt, malformed, refused;
+	uint64_t partner_other, partner_none;
+	uint64_t rule[SW_SHM_MAX_RULES];
+	uint64_t partner[SW_SHM_SHADOW_PARTNERS];
+};
+
+#define SW_SHADOW_EXAMPLES 16 /* example events kept for `sigwallctl shadow diff` */
+
+/* The shadow policy this control published (issue 18 D7, shadow.c). The workers' counters
+ * count since their dataplane started: a diff is the difference to `base`, their sum when the
+ * shadow was published (zero again when another dataplane process runs: base_pid). */
+struct sw_shadow_ctl {
+	uint64_t generation;      /* 0: none */
+	char rules[4096], site[4096];
+	uint32_t sample;
+	uint64_t published_real_ns;
+	uint64_t size, checksum;
+	struct sw_names names;    /* the candidate's rules */
+	char **partner;           /* its site's partners, site order (sw_policy_partner_of) */
+	uint32_t npartners;
+	int32_t base_pid;
+	struct sw_shadow_counts *base;
+	char *example[SW_SHADOW_EXAMPLES];
+	unsigned example_next;
+	uint64_t published, promoted, dropped, failed;
 };
 
 /* Counters of one snapshot (per worker, and the rules summed over workers). */
@@ -113,6 +153,7 @@ struct sw_ctl {
 	bool foreground;
 	uint64_t slot_size;
 	unsigned max_workers, reload_timeout_ms;
+	unsigned nslots;                    /* image slots (--slots, default 3) */
 
 	char rundir[4096], sock_path[256], lock_path[4096];
 	int lock_fd, listen_fd, metrics_fd, sig_fd, done_fd;
@@ -149,6 +190,8 @@ struct sw_ctl {
 	struct sw_names names[SW_NAMES_KEEP];
 	unsigned names_next;
 
+	struct sw_shadow_ctl shadow; /* issue 18 D7 */
+
 	/* events (events.c, evjson.c) */
 	char host[256];
 	struct sw_evfile evf, pcapf;
@@ -176,6 +219,9 @@ struct sw_ctl {
 
 /* reload.c */
 int sw_reload_start(struct sw_ctl *c, const char *rules, const char *site);
+/* A shadow publication or a promotion in the reload thread (none may run: the caller checks). */
+int sw_reload_start_kind(struct sw_ctl *c, enum sw_job_kind kind, const char *rules,
+			 const char *site, uint32_t sample);
 void sw_reload_finish(struct sw_ctl *c);
 int sw_reload_sync(struct sw_ctl *c, char *err, size_t errlen);
 void sw_names_add(struct sw_ctl *c, struct sw_names *n);
@@ -183,11 +229,31 @@ const char *sw_names_find(const struct sw_ctl *c, uint64_t generation, int32_t r
 void sw_names_free(struct sw_names *n);
 int sw_names_from_image(const void *image, uint64_t generation, struct sw_names *n);
 
+/* shadow.c (issue 18 D7): the shadow policy's state in control. */
+/* The partner names of a site file in site order (the image's partner indices); 0 or -errno. */
+int sw_shadow_partners(const char *site, char ***names, uint32_t *n);
+void sw_shadow_names_free(char **names, uint32_t n);
+/* Main thread, a shadow job succeeded: take its names and partners, the counters' base. */
+void sw_shadow_published(struct sw_ctl *c, struct sw_reload *j);
+/* Forget the shadow (promoted or dropped). */
+void sw_shadow_clear(struct sw_ctl *c);
+/* An example event line (events.c). */
+void sw_shadow_example(struct sw_ctl *c, const char *line);
+/* The changes since the shadow was published (zero when there is none). */
+void sw_shadow_delta(struct sw_ctl *c, struct sw_shadow_counts *d);
+/* `sigwallctl shadow diff`: malloc'd text or JSON; NULL on ENOMEM. */
+char *sw_shadow_report(struct sw_ctl *c, bool json);
+/* Its part of `sigwallctl stats` (a line, or the JSON member ,"shadow":...) and the metrics. */
+void sw_shadow_stats(struct sw_ctl *c, struct sw_buf *b, bool json);
+void sw_shadow_metrics(struct sw_ctl *c, struct sw_buf *b);
+
 /* report.c: each returns a malloc'd NUL-terminated text (NULL on ENOMEM). */
 char *sw_report_status(struct sw_ctl *c, bool json);
 char *sw_report_stats(struct sw_ctl *c, bool json);
 char *sw_report_metrics(struct sw_ctl *c);
 void sw_snap_take(struct sw_ctl *c);
+/* A Prometheus label value, quoted and escaped. */
+void sw_prom_label(struct sw_buf *b, const char *s);
 unsigned sw_report_nworkers(const struct sw_ctl *c);
 
 /* events.c */

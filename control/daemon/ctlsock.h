@@ -5,6 +5,11 @@
  * Socket: $SIGWALL_RUNDIR/<instance>.sock (default rundir /run/sigwall), mode 0600, SOCK_STREAM.
  * The client sends one request line of at most SW_CTL_REQ_MAX bytes, fields separated by TAB:
  *   reload [TAB rules TAB site]     compile and publish; answered when active or failed
+ *   shadow TAB reload TAB sample [TAB rules TAB site]
+ *                                   publish a candidate as the shadow policy (issue 18 D7),
+ *                                   evaluated on 1 MSU in sample (0, 1: all), never acted on
+ *   shadow TAB diff [TAB json]      MSUs whose action the shadow would change
+ *   shadow TAB promote | drop       make the shadow active in one step | forget it
  *   status [TAB json]
  *   stats [TAB json]
  *   events [TAB follow]             recent events; with follow, keep streaming JSON lines

@@ -602,6 +602,8 @@ sw_events_drain(struct sw_ctl *c, sw_event_sink *sink)
 				}
 				if (e->kind == SW_EV_SHADOW) { /* rate: issue 18 D7 */
 					sw_evjson_shadow(c, e, &b);
+					if (!b.oom && b.p != NULL)
+						sw_shadow_example(c, b.p);
 					emit(c, &b, SW_ET_STATE, sink);
 					continue;
 				}

@@ -467,5 +467,14 @@ sw_evjson_shadow(struct sw_ctl *c, const struct sw_shm_event *e, struct sw_buf *
 	memcpy(d, e->cgpa, sizeof(d));
 	d[SW_DIGITS_MAX] = '\0';
 	sw_buf_json_str(b, d);
+	/* the candidate's rule by name, while it is the shadow control knows */
+	sw_buf_printf(b, ",\"shadow_generation\":%" PRIu64 ",\"candidate_rule_name\":",
+		      c->shadow.generation);
+	if (e->rule == SW_RULE_DEFAULT || e->rule == SW_RULE_MALFORMED)
+		sw_buf_json_str(b, e->rule == SW_RULE_DEFAULT ? "default" : "malformed");
+	else if (e->rule >= 0 && (uint32_t)e->rule < c->shadow.names.nrules)
+		sw_buf_json_str(b, c->shadow.names.name[e->rule]);
+	else
+		sw_buf_json_str(b, NULL);
 	sw_buf_printf(b, "}}");
 }

@@ -8,7 +8,8 @@
  *                   [--metrics-allow CIDR,...] [--events FILE] [--events-pcap FILE]
  *                   [--events-syslog udp:HOST:PORT|PATH] [--foreground]
  *                   [--log auto|stderr|journal|syslog] [--log-level LEVEL]
- *                   [--slot-size BYTES] [--workers N] [--reload-timeout MS] [--cleanup]
+ *                   [--slot-size BYTES] [--slots N] [--workers N] [--reload-timeout MS]
+ *                   [--cleanup]
  *
  * Exit status: 0 stopped cleanly, 1 runtime failure, 2 usage or invalid input (control/README.md).
  */
@@ -99,12 +100,14 @@ usage(FILE *f)
 		"                             daemonised)\n"
 		"  --log-level LEVEL          err, warning, notice, info (default), debug\n"
 		"  --slot-size BYTES          image slot size (k/M/G suffixes)\n"
+		"  --slots N                  image slots, 2-%d (default 3: the active image, a\n"
+		"                             shadow policy and the next publication)\n"
 		"  --workers N                worker blocks in the stats region (1-%d)\n"
 		"  --reload-timeout MS        how long a reload waits for every live worker (2000)\n"
 		"NAME defaults to 'default'. Socket and lock under $SIGWALL_RUNDIR (default %s).\n"
 		"SIGHUP reopens the event files; `sigwallctl reload` reloads the rules.\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input.\n",
-		DEFAULT_METRICS_PORT, SW_SHM_MAX_WORKERS, SW_RUNDIR_DEFAULT);
+		DEFAULT_METRICS_PORT, SW_SHM_MAX_SLOTS, SW_SHM_MAX_WORKERS, SW_RUNDIR_DEFAULT);
 }
 
 static void
@@ -489,12 +492,105 @@ printable(const char *s)
 	return true;
 }
 
+/*
+ * The shadow policy (issue 18 D7; ctlsock.h): "shadow reload SAMPLE [RULES SITE]", "shadow
+ * promote" (both answered when done, as a reload), "shadow drop", "shadow diff [json]". A shadow
+ * publication or promotion never queues behind a reload: it is refused while one runs.
+ */
+static bool
+handle_shadow(struct client *cl, int argc, char **argv)
+{
+	uint64_t g = atomic_load(&ctl.image.hdr->shadow_generation);
+	char msg[1200];
+	int rc;
+
+	if (strcmp(argv[1], "diff") == 0 && argc <= 3) {
+		reply_body(cl->fd, sw_shadow_report(&ctl, argc == 3 && strcmp(argv[2], "json") == 0));
+		return false;
+	}
+	if ((strcmp(argv[1], "reload") == 0 && (argc == 3 || argc == 5)) ||
+	    (strcmp(argv[1], "promote") == 0 && argc == 2) ||
+	    (strcmp(argv[1], "drop") == 0 && argc == 2)) {
+		if (ctl.running) {
+			snprintf(msg, sizeof(msg), "ERR a reload is in flight (generation %" PRIu64
+				 "): try the shadow %s again when it is done\n", ctl.job->generation,
+				 argv[1]);
+			send_str(cl->fd, msg);
+			return false;
+		}
+	} else {
+		send_str(cl->fd, "EINVAL shadow wants reload SAMPLE [RULES SITE], diff [json], "
+			 "promote or drop\n");
+		return false;
+	}
+	if (strcmp(argv[1], "drop") == 0) {
+		char err[256];
+
+		rc = sw_shm_shadow_drop(&ctl.image, err, sizeof(err));
+		if (rc < 0) {
+			snprintf(msg, sizeof(msg), "ERR %s\n", err);
+		} else {
+			snprintf(msg, sizeof(msg), "OK\nshadow generation %" PRIu64 " dropped, "
+				 "generation %" PRIu64 " stays active\n", g,
+				 atomic_load(&ctl.image.hdr->generation));
+			ctl.shadow.dropped++;
+			sw_shadow_clear(&ctl);
+			sw_events_note(&ctl, follow_sink, "state", "shadow_dropped", "");
+		}
+		send_str(cl->fd, msg);
+		return false;
+	}
+	if (strcmp(argv[1], "promote") == 0) {
+		struct sw_shadow_counts d;
+
+		if (g == 0) {
+			send_str(cl->fd, "ERR no shadow policy to promote (publish one with "
+				 "`sigwallctl reload --shadow`)\n");
+			return false;
+		}
+		if (g <= atomic_load(&ctl.image.hdr->generation)) {
+			snprintf(msg, sizeof(msg), "ERR the active generation %" PRIu64 " is newer "
+				 "than the shadow %" PRIu64 ": reload --shadow again\n",
+				 atomic_load(&ctl.image.hdr->generation), g);
+			send_str(cl->fd, msg);
+			return false;
+		}
+		sw_shadow_delta(&ctl, &d); /* brings control's view in line with the slot */
+		rc = sw_reload_start_kind(&ctl, SW_JOB_PROMOTE, ctl.shadow.rules, ctl.shadow.site,
+					  0);
+	} else {
+		char *end;
+		unsigned long sample = strtoul(argv[2], &end, 10);
+		const char *rules = argc == 5 ? argv[3] : ctl.rules;
+		const char *site = argc == 5 ? argv[4] : ctl.site;
+
+		if (*end != '\0' || argv[2][0] == '\0' || sample > 1000000) {
+			send_str(cl->fd, "EINVAL the sample wants 0-1000000 (1 in N MSUs; 0, 1: all)\n");
+			return false;
+		}
+		if (rules[0] != '/' || site[0] != '/') {
+			send_str(cl->fd, "EINVAL rule and site paths must be absolute\n");
+			return false;
+		}
+		rc = sw_reload_start_kind(&ctl, SW_JOB_SHADOW, rules, site, (uint32_t)sample);
+	}
+	if (rc < 0) {
+		snprintf(msg, sizeof(msg), "ERR cannot start the shadow %s: %s\n", argv[1],
+			 strerror(-rc));
+		send_str(cl->fd, msg);
+		return false;
+	}
+	cl->state = CS_WAIT_RELOAD;
+	cl->since_ns = 0;
+	return true;
+}
+
 /* Handles one complete request line. Returns true if the connection stays open. */
 static bool
 handle_ctl(unsigned i, char *line)
 {
 	struct client *cl = &clients[i];
-	char *argv[4] = {0};
+	char *argv[6] = {0};
 	int argc = 0;
 	char *save = NULL, *tok;
 
@@ -502,7 +598,7 @@ handle_ctl(unsigned i, char *line)
 		send_str(cl->fd, "ERR request is not a text line\n");
 		return false;
 	}
-	for (tok = strtok_r(line, "\t", &save); tok != NULL && argc < 4;
+	for (tok = strtok_r(line, "\t", &save); tok != NULL && argc < 6;
 	     tok = strtok_r(NULL, "\t", &save))
 		argv[argc++] = tok;
 	if (argc == 0) {
@@ -567,7 +663,9 @@ handle_ctl(unsigned i, char *line)
 		cl->since_ns = queued ? UINT64_MAX : 0;
 		return true;
 	}
-	send_str(cl->fd, "EINVAL unknown request (expected reload, status, stats, events, "
+	if (strcmp(argv[0], "shadow") == 0 && argc >= 2)
+		return handle_shadow(cl, argc, argv);
+	send_str(cl->fd, "EINVAL unknown request (expected reload, shadow, status, stats, events, "
 		 "log-reopen, ping)\n");
 	return false;
 }
@@ -678,6 +776,30 @@ client_read(unsigned i)
 	return true;
 }
 
+/* The answer to `sigwallctl reload --shadow`. */
+static void
+shadow_msg(const struct sw_reload *j, char *msg, size_t len)
+{
+	uint64_t active = atomic_load(&ctl.image.hdr->generation);
+
+	if (j->rc == 0 && j->picked_up)
+		snprintf(msg, len, "OK\nshadow generation %" PRIu64 " published beside generation %"
+			 PRIu64 " (evaluated, never acted on): %u rules, %" PRIu64 " bytes, checksum "
+			 "%016" PRIx64 ", 1 in %u MSUs\ncompile %.1f ms, publish %.2f ms, worker "
+			 "pickup %.2f ms (%u live workers)\n", j->generation, active, j->nrules,
+			 j->size, j->checksum, j->sample > 1 ? j->sample : 1, j->compile_ms,
+			 j->publish_ms, j->pickup_ms, j->workers_waited);
+	else if (j->rc == 0)
+		snprintf(msg, len, "ERR shadow generation %" PRIu64 " published but NOT every live "
+			 "worker picked it up within %u ms (%u live workers)\n", j->generation,
+			 ctl.reload_timeout_ms, j->workers_waited);
+	else
+		snprintf(msg, len, "%s %s (nothing published: generation %" PRIu64 " stays active%s)\n",
+			 j->invalid ? "EINVAL" : "ERR", j->err, active,
+			 atomic_load(&ctl.image.hdr->shadow_generation) != 0
+				 ? ", the shadow there was stays" : "");
+}
+
 /* The reload thread finished: answer the clients that waited for it. */
 static void
 reload_done(void)
@@ -686,7 +808,15 @@ reload_done(void)
 	char msg[2048];
 
 	sw_reload_finish(&ctl);
-	if (j->rc == 0 && j->picked_up)
+	if (j->kind == SW_JOB_SHADOW)
+		shadow_msg(j, msg, sizeof(msg));
+	else if (j->kind == SW_JOB_PROMOTE && j->rc == 0 && j->picked_up)
+		snprintf(msg, sizeof(msg),
+			 "OK\ngeneration %" PRIu64 " active, promoted from the shadow: %u rules, "
+			 "checksum %016" PRIx64 "\npromote %.2f ms, worker pickup %.2f ms (%u live "
+			 "workers), command to active %.1f ms\n", j->generation, j->nrules,
+			 j->checksum, j->publish_ms, j->pickup_ms, j->workers_waited, j->total_ms);
+	else if (j->rc == 0 && j->picked_up)
 		snprintf(msg, sizeof(msg),
 			 "OK\ngeneration %" PRIu64 " active: %u rules, %" PRIu64 " bytes, checksum "
 			 "%016" PRIx64 "\ncompile %.1f ms, publish %.2f ms, worker pickup %.2f ms "
@@ -718,7 +848,11 @@ reload_done(void)
 		}
 		snprintf(detail, sizeof(detail), "%s", eb.p != NULL ? eb.p : "");
 		free(eb.p);
-		sw_events_note(&ctl, follow_sink, "state", j->rc == 0 ? "reload" : "reload_failed",
+		sw_events_note(&ctl, follow_sink, "state",
+			       j->kind == SW_JOB_SHADOW ? (j->rc == 0 ? "shadow" : "shadow_failed")
+			       : j->kind == SW_JOB_PROMOTE
+				       ? (j->rc == 0 ? "shadow_promoted" : "shadow_promote_failed")
+				       : (j->rc == 0 ? "reload" : "reload_failed"),
 			       detail);
 	}
 	sw_notify("READY=1");
@@ -850,6 +984,7 @@ parse_options(int argc, char **argv, struct sw_ctl *c, struct options *o)
 		{"version", no_argument, NULL, 'V'},
 		{"foreground", no_argument, NULL, 'f'},
 		{"slot-size", required_argument, NULL, 'S'},
+		{"slots", required_argument, NULL, 'n'},
 		{"workers", required_argument, NULL, 'w'},
 		{"reload-timeout", required_argument, NULL, 'T'},
 		{"cleanup", no_argument, NULL, 'C'},
@@ -864,6 +999,7 @@ parse_options(int argc, char **argv, struct sw_ctl *c, struct options *o)
 	c->instance = "default";
 	c->max_workers = SW_SHM_DEFAULT_WORKERS;
 	c->reload_timeout_ms = 2000;
+	c->nslots = 3;
 	c->syslog_facility = 16;
 	while ((opt = getopt_long(argc, argv, "i:r:s:m:e:p:fS:w:T:Ch", opts, NULL)) != -1) {
 		switch (opt) {
@@ -894,6 +1030,7 @@ parse_options(int argc, char **argv, struct sw_ctl *c, struct options *o)
 			break;
 		case 'f': c->foreground = true; break;
 		case 'S': c->slot_size = parse_size(optarg); break;
+		case 'n': c->nslots = (unsigned)atoi(optarg); break;
 		case 'w': c->max_workers = (unsigned)atoi(optarg); break;
 		case 'T': c->reload_timeout_ms = (unsigned)atoi(optarg); break;
 		case 'C': o->cleanup = true; break;
@@ -919,6 +1056,8 @@ parse_options(int argc, char **argv, struct sw_ctl *c, struct options *o)
 		    c->instance, SW_SHM_INSTANCE_MAX);
 	if (c->max_workers == 0 || c->max_workers > SW_SHM_MAX_WORKERS)
 		die(2, "--workers must be 1..%d", SW_SHM_MAX_WORKERS);
+	if (c->nslots < 2 || c->nslots > SW_SHM_MAX_SLOTS)
+		die(2, "--slots must be 2..%d", SW_SHM_MAX_SLOTS);
 }
 
 /* The run directory, socket and lock paths, and the instance lock. */
@@ -933,6 +1072,21 @@ setup_rundir(struct sw_ctl *c)
 	if (sw_ctl_path(c->lock_path, sizeof(c->lock_path), c->instance, "lock") < 0)
 		die(2, "lock path under %s is too long", c->rundir);
 	take_lock(c);
+}
+
+/* The lock file guards one rundir; another control with another $SIGWALL_RUNDIR would still
+ * share the objects. One that is alive and beating owns them: exit. */
+static void
+other_control(const struct sw_ctl *c, const struct sw_shm_stats *st)
+{
+	int32_t pid = atomic_load(&st->hdr->control_pid);
+	uint64_t hb = atomic_load(&st->hdr->control_heartbeat_ns);
+
+	if (pid > 0 && pid != getpid() && (kill(pid, 0) == 0 || errno != ESRCH) && hb != 0 &&
+	    sw_shm_mono_ns() - hb < 3000000000ull)
+		die(1, "instance '%s' is served by another sigwall-control (pid %d, heartbeat %.1f s "
+		    "ago; started with another $SIGWALL_RUNDIR?)", c->instance, (int)pid,
+		    (double)(sw_shm_mono_ns() - hb) / 1e9);
 }
 
 /* Compile the first image, then create or reuse the image and stats objects. Compiling comes
@@ -959,7 +1113,19 @@ setup_shm(struct sw_ctl *c, const struct options *o)
 	/* kept for the first publication (sw_reload_sync), freed by it */
 	c->pre_image = first.image;
 	c->pre_size = first.size;
-	rc = sw_shm_image_create(c->instance, slot, SW_SHM_DEFAULT_SLOTS, &c->image, &reused_img);
+	/* Three slots by default: the active image, a shadow (issue 18 D7) and the next
+	 * publication. An object with another number of slots is re-created. */
+	/* Before touching the objects: re-creating them (other slots, --slot-size, --workers) would
+	 * cut a running control off from its workers. */
+	{
+		struct sw_shm_stats st;
+
+		if (sw_shm_stats_attach(c->instance, false, &st) == 0) {
+			other_control(c, &st);
+			sw_shm_stats_detach(&st);
+		}
+	}
+	rc = sw_shm_image_create(c->instance, slot, c->nslots, &c->image, &reused_img);
 	if (rc < 0)
 		die(1, "/sigwall.%s.image: %s", c->instance, strerror(-rc));
 	rc = sw_shm_stats_create(c->instance, c->max_workers, 0, &c->stats, &reused_stats);
@@ -970,18 +1136,7 @@ setup_shm(struct sw_ctl *c, const struct options *o)
 		reused_img ? "reusing" : "created", c->instance,
 		atomic_load(&c->image.hdr->generation), c->image.hdr->nslots,
 		c->image.hdr->slot_size >> 20, reused_stats ? "reusing" : "created", c->instance);
-	/* The lock file guards one rundir; another control with another $SIGWALL_RUNDIR would still
-	 * share the objects. One that is alive and beating owns them. */
-	{
-		int32_t pid = atomic_load(&c->stats.hdr->control_pid);
-		uint64_t hb = atomic_load(&c->stats.hdr->control_heartbeat_ns);
-
-		if (pid > 0 && pid != getpid() && (kill(pid, 0) == 0 || errno != ESRCH) &&
-		    hb != 0 && sw_shm_mono_ns() - hb < 3000000000ull)
-			die(1, "instance '%s' is served by another sigwall-control (pid %d, heartbeat "
-			    "%.1f s ago; started with another $SIGWALL_RUNDIR?)", c->instance,
-			    (int)pid, (double)(sw_shm_mono_ns() - hb) / 1e9);
-	}
+	other_control(c, &c->stats);
 	for (unsigned w = 0; w < c->stats.geo.max_workers && w < SW_SHM_MAX_WORKERS; w++)
 		c->lost_seen[w] = atomic_load(&sw_shm_ring(&c->stats, w)->lost);
 	if (reused_img)

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -104,9 +105,13 @@ sw_names_find(const struct sw_ctl *c, uint64_t generation, int32_t rule)
 	return NULL;
 }
 
-/* Wait (bounded) until every live worker runs the new generation. */
+/*
+ * Wait (bounded) until every live worker's `field` of its block (an _Atomic uint64_t: epoch, the
+ * generation it runs, or shadow_seen, the shadow_seq it synchronised with) reached target.
+ */
 static bool
-wait_pickup(struct sw_ctl *c, uint64_t gen, unsigned timeout_ms, unsigned *nlive)
+wait_workers(struct sw_ctl *c, size_t field, uint64_t target, unsigned timeout_ms,
+	     unsigned *nlive)
 {
 	uint64_t deadline = sw_shm_mono_ns() + (uint64_t)timeout_ms * 1000000ull;
 
@@ -115,11 +120,14 @@ wait_pickup(struct sw_ctl *c, uint64_t gen, unsigned timeout_ms, unsigned *nlive
 
 		*nlive = 0;
 		for (unsigned w = 0; w < c->stats.geo.max_workers; w++) {
+			const _Atomic uint64_t *v;
+
 			if (!sw_shm_worker_live(&c->stats, w))
 				continue;
 			(*nlive)++;
-			if (atomic_load_explicit(&sw_shm_worker(&c->stats, w)->epoch,
-						 memory_order_acquire) < gen)
+			v = (const _Atomic uint64_t *)(const void *)((const char *)sw_shm_worker(
+									     &c->stats, w) + field);
+			if (atomic_load_explicit(v, memory_order_acquire) < target)
 				all = false;
 		}
 		if (all)
@@ -130,6 +138,30 @@ wait_pickup(struct sw_ctl *c, uint64_t gen, unsigned timeout_ms, unsigned *nlive
 	}
 }
 
+static bool
+wait_pickup(struct sw_ctl *c, uint64_t gen, unsigned timeout_ms, unsigned *nlive)
+{
+	return wait_workers(c, offsetof(struct sw_shm_worker, epoch), gen, timeout_ms, nlive);
+}
+
+/* SW_JOB_PROMOTE: the shadow becomes the active image with the two stores of a publication
+ * (sw_shm_shadow_promote); then the workers pick it up as after a reload. */
+static void
+run_promote(struct sw_ctl *c, struct sw_reload *j)
+{
+	uint64_t t1 = sw_shm_mono_ns(), t2;
+	int rc = sw_shm_shadow_promote(&c->image, j->err, sizeof(j->err));
+
+	t2 = sw_shm_mono_ns();
+	j->publish_ms = (double)(t2 - t1) / 1e6;
+	j->rc = rc;
+	if (rc < 0)
+		return;
+	j->picked_up = wait_pickup(c, j->generation, c->reload_timeout_ms, &j->workers_waited);
+	j->pickup_ms = (double)(sw_shm_mono_ns() - t2) / 1e6;
+	j->total_ms = (double)(sw_shm_mono_ns() - j->t_start_ns) / 1e6;
+}
+
 static void
 run_job(struct sw_ctl *c, struct sw_reload *j)
 {
@@ -138,7 +170,11 @@ run_job(struct sw_ctl *c, struct sw_reload *j)
 	int rc;
 
 	memset(&comp, 0, sizeof(comp));
-	if (c->pre_image != NULL) {
+	if (j->kind == SW_JOB_PROMOTE) {
+		run_promote(c, j);
+		return;
+	}
+	if (c->pre_image != NULL && j->kind == SW_JOB_RELOAD) {
 		/* Startup: the image compiled to size the slots. Its generation lives in the header,
 		 * outside the checksum (image.h), so renumbering it keeps it valid. */
 		comp.image = c->pre_image;
@@ -178,16 +214,34 @@ run_job(struct sw_ctl *c, struct sw_reload *j)
 		snprintf(j->err, sizeof(j->err), "out of memory");
 		goto out;
 	}
-	rc = sw_shm_image_publish(&c->image, &c->stats, comp.image, comp.size, j->generation,
-				  j->checksum, t1 - j->t_start_ns, c->reload_timeout_ms, j->err,
-				  sizeof(j->err));
+	if (j->kind == SW_JOB_SHADOW) {
+		/* Partner names for `shadow diff` (the image has their prefixes, not names). */
+		rc = sw_shadow_partners(j->site, &j->partner, &j->npartners);
+		if (rc == 0)
+			rc = sw_shm_shadow_publish(&c->image, &c->stats, comp.image, comp.size,
+						   j->generation, j->checksum, j->sample,
+						   c->reload_timeout_ms, j->err, sizeof(j->err));
+		else
+			snprintf(j->err, sizeof(j->err), "%.900s: partner names: %s", j->site,
+				 strerror(-rc));
+	} else {
+		rc = sw_shm_image_publish(&c->image, &c->stats, comp.image, comp.size,
+					  j->generation, j->checksum, t1 - j->t_start_ns,
+					  c->reload_timeout_ms, j->err, sizeof(j->err));
+	}
 	t2 = sw_shm_mono_ns();
 	j->publish_ms = (double)(t2 - t1) / 1e6;
 	if (rc < 0) {
 		j->rc = rc;
 		goto out;
 	}
-	j->picked_up = wait_pickup(c, j->generation, c->reload_timeout_ms, &j->workers_waited);
+	if (j->kind == SW_JOB_SHADOW)
+		j->picked_up = wait_workers(c, offsetof(struct sw_shm_worker, shadow_seen),
+					    atomic_load(&c->image.hdr->shadow_seq),
+					    c->reload_timeout_ms, &j->workers_waited);
+	else
+		j->picked_up = wait_pickup(c, j->generation, c->reload_timeout_ms,
+					   &j->workers_waited);
 	t3 = sw_shm_mono_ns();
 	j->pickup_ms = (double)(t3 - t2) / 1e6;
 	j->total_ms = (double)(t3 - j->t_start_ns) / 1e6;
@@ -218,7 +272,18 @@ reload_thread(void *arg)
 static uint64_t
 next_generation(const struct sw_ctl *c)
 {
-	uint64_t g = atomic_load(&c->image.hdr->generation);
+	const struct sw_shm_image_hdr *h = c->image.hdr;
+	uint64_t g = atomic_load(&h->generation);
+
+	/* nor the number of a shadow (issue 18 D7) or of a slot's image: one generation, one
+	 * slot (sw_shm_shadow_find) */
+	if (atomic_load(&h->shadow_generation) > g)
+		g = atomic_load(&h->shadow_generation);
+	if (atomic_load(&h->shadow_prev_generation) > g)
+		g = atomic_load(&h->shadow_prev_generation);
+	for (unsigned s = 0; s < h->nslots && s < SW_SHM_MAX_SLOTS; s++)
+		if (atomic_load(&h->slot[s].generation) > g)
+			g = atomic_load(&h->slot[s].generation);
 
 	for (unsigned w = 0; w < c->stats.geo.max_workers; w++) {
 		uint64_t e = atomic_load_explicit(&sw_shm_worker(&c->stats, w)->epoch,
@@ -233,9 +298,18 @@ next_generation(const struct sw_ctl *c)
 int
 sw_reload_start(struct sw_ctl *c, const char *rules, const char *site)
 {
+	return sw_reload_start_kind(c, SW_JOB_RELOAD, rules, site, 0);
+}
+
+int
+sw_reload_start_kind(struct sw_ctl *c, enum sw_job_kind kind, const char *rules,
+		     const char *site, uint32_t sample)
+{
 	struct sw_reload *j;
 	int rc;
 
+	if (c->running && kind != SW_JOB_RELOAD)
+		return -EBUSY;
 	if (c->running) {
 		c->pending = true;
 		snprintf(c->pending_rules, sizeof(c->pending_rules), "%s", rules);
@@ -245,10 +319,14 @@ sw_reload_start(struct sw_ctl *c, const char *rules, const char *site)
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return -ENOMEM;
+	j->kind = kind;
+	j->sample = sample;
 	snprintf(j->rules, sizeof(j->rules), "%s", rules);
 	snprintf(j->site, sizeof(j->site), "%s", site);
 	j->t_start_ns = sw_shm_mono_ns();
-	j->generation = next_generation(c);
+	/* A promotion makes the shadow's generation active: it was numbered above the active. */
+	j->generation = kind == SW_JOB_PROMOTE ? atomic_load(&c->image.hdr->shadow_generation)
+					       : next_generation(c);
 	c->job = j;
 	c->running = true;
 	rc = pthread_create(&c->thread, NULL, reload_thread, c);
@@ -263,15 +341,57 @@ sw_reload_start(struct sw_ctl *c, const char *rules, const char *site)
 
 /* Main thread, after the done eventfd fired: account for the finished job (the caller answers
  * the waiting clients from c->job before freeing it with the next start). */
+/* A shadow job finished (main thread). */
+static void
+shadow_finish(struct sw_ctl *c, struct sw_reload *j)
+{
+	if (j->rc == 0) {
+		sw_shadow_published(c, j);
+		sw_log(j->picked_up ? LOG_INFO : LOG_WARNING,
+		       "shadow generation %" PRIu64 " published beside generation %" PRIu64
+		       ": %u rules, %" PRIu64 " bytes, checksum %016" PRIx64 ", sample 1 in %u, "
+		       "compile %.1f ms, publish %.2f ms, pickup %.2f ms (%u workers%s)",
+		       j->generation, atomic_load(&c->image.hdr->generation), j->nrules, j->size,
+		       j->checksum, j->sample > 1 ? j->sample : 1, j->compile_ms, j->publish_ms,
+		       j->pickup_ms, j->workers_waited,
+		       j->picked_up ? "" : ", NOT all picked it up in time");
+	} else {
+		c->shadow.failed++;
+		sw_names_free(&j->names);
+		sw_log(LOG_ERR, "shadow not published, generation %" PRIu64 " stays active: %s",
+		       atomic_load(&c->image.hdr->generation), j->err);
+	}
+	sw_shadow_names_free(j->partner, j->npartners);
+	j->partner = NULL;
+	j->npartners = 0;
+}
+
 void
 sw_reload_finish(struct sw_ctl *c)
 {
 	struct sw_reload *j = c->job;
-
-	struct sw_reload_rec *h = &c->hist[c->hist_next++ % SW_RELOAD_HIST];
+	struct sw_reload_rec *h;
 
 	pthread_join(c->thread, NULL);
 	c->running = false;
+	if (j->kind == SW_JOB_SHADOW) {
+		shadow_finish(c, j);
+		return;
+	}
+	if (j->kind == SW_JOB_PROMOTE && j->rc == 0) {
+		/* the candidate's rule names now name the active generation's */
+		j->nrules = c->shadow.names.nrules;
+		j->checksum = c->shadow.checksum;
+		j->size = c->shadow.size;
+		snprintf(j->rules, sizeof(j->rules), "%s", c->shadow.rules);
+		snprintf(j->site, sizeof(j->site), "%s", c->shadow.site);
+		sw_names_free(&j->names);
+		j->names = c->shadow.names;
+		memset(&c->shadow.names, 0, sizeof(c->shadow.names));
+		c->shadow.promoted++;
+		sw_shadow_clear(c);
+	}
+	h = &c->hist[c->hist_next++ % SW_RELOAD_HIST];
 	h->real_ns = sw_shm_real_ns();
 	h->generation = j->generation;
 	h->ok = j->rc == 0;
@@ -281,6 +401,8 @@ sw_reload_finish(struct sw_ctl *c)
 	if (j->rc == 0 && !j->picked_up)
 		c->reloads_not_picked_up++;
 	if (j->rc == 0) {
+		if (j->kind == SW_JOB_PROMOTE && j->names.generation != j->generation)
+			sw_names_free(&j->names); /* a shadow this control did not publish */
 		c->reloads_ok++;
 		c->last_total_ms = j->total_ms;
 		snprintf(c->rules, sizeof(c->rules), "%s", j->rules);

@@ -455,7 +455,9 @@ sw_report_stats(struct sw_ctl *c, bool json)
 				      LD(t.mal[m]));
 			sep = ",";
 		}
-		sw_buf_printf(&b, "},\"tables\":[");
+		sw_buf_printf(&b, "}");
+		sw_shadow_stats(c, &b, true); /* issue 18 D7 */
+		sw_buf_printf(&b, ",\"tables\":[");
 		stats_tables(c, nw, &b, true);
 		sw_buf_printf(&b, "]}\n");
 	} else {
@@ -498,6 +500,7 @@ sw_report_stats(struct sw_ctl *c, bool json)
 			if (LD(t.mal[m]) != 0)
 				sw_buf_printf(&b, "  %-40s %12" PRIu64 "\n",
 					      sw_mal_name((enum sw_mal)m), LD(t.mal[m]));
+		sw_shadow_stats(c, &b, false); /* issue 18 D7 */
 		stats_tables(c, nw, &b, false);
 	}
 	if (b.oom) {
@@ -517,8 +520,8 @@ rule_action(uint8_t action, uint8_t monitor)
 	return action < 4 ? names[action] : "unknown";
 }
 
-static void
-prom_label(struct sw_buf *b, const char *s)
+void
+sw_prom_label(struct sw_buf *b, const char *s)
 {
 	sw_buf_printf(b, "\"");
 	for (; *s != '\0'; s++) {
@@ -572,7 +575,7 @@ nic_metrics(struct sw_ctl *c, struct sw_buf *b)
 	do {                                                                                       \
 		sw_buf_printf(b, "sigwall_nic_stat{instance=\"%s\",port=\"%u\",role=\"%s\",device=", \
 			      in, n.port_id, role);                                                \
-		prom_label(b, name);                                                               \
+		sw_prom_label(b, name);                                                               \
 		sw_buf_printf(b, ",stat=\"" #field "\"} %" PRIu64 "\n", n.field);                   \
 	} while (0)
 		NIC(ipackets);
@@ -701,7 +704,7 @@ sw_report_metrics(struct sw_ctl *c)
 	for (unsigned r = 0; r < nr; r++) {
 		sw_buf_printf(&b, "sigwall_rule_hits_total{instance=\"%s\",rule_id=\"%u\",rule=",
 			      in, r);
-		prom_label(&b, nm->name[r]);
+		sw_prom_label(&b, nm->name[r]);
 		sw_buf_printf(&b, ",action=\"%s\"} %" PRIu64 "\n",
 			      rule_action(nm->action[r], nm->monitor[r]), LD(t.rule_hits[r]));
 	}
@@ -713,6 +716,7 @@ sw_report_metrics(struct sw_ctl *c)
 		      "rule=\"malformed\",action=\"%s\"} %" PRIu64 "\n", in,
 		      nm != NULL ? rule_action(nm->malformed_action, nm->policy_monitor) : "unknown",
 		      LD(t.malformed_verdicts));
+	sw_shadow_metrics(c, &b); /* issue 18 D7 */
 	sw_buf_printf(&b, "# HELP sigwall_rule_hits_overflow_total Hits of rule ids beyond the "
 		      "stats region's %d counters.\n"
 		      "# TYPE sigwall_rule_hits_overflow_total counter\n"

@@ -94,6 +94,7 @@ sw_shadow_verdict(struct sw_worker *w, const struct rte_mbuf *m, const struct sw
 	struct sw_shm_counters *c = w->c;
 	const uint8_t *buf = NULL;
 	unsigned dir;
+	int32_t p;
 
 	if (s->image == NULL || v->no_image || v->rule == SW_JUDGE_RULE_PENDING ||
 	    v->rule == SW_JUDGE_RULE_NON_IP)
@@ -121,6 +122,14 @@ sw_shadow_verdict(struct sw_worker *w, const struct rte_mbuf *m, const struct sw
 		SW_SHM_ADD(c->shadow_default, 1);
 	else if (cand->rule == SW_RULE_MALFORMED)
 		SW_SHM_ADD(c->shadow_malformed, 1);
+	/* per partner of the calling party, as the candidate's site knows them */
+	p = sw_policy_partner_of(s->pctx, msu);
+	if (p < 0)
+		SW_SHM_ADD(c->shadow_partner_none, 1);
+	else if (p < SW_SHM_SHADOW_PARTNERS)
+		SW_SHM_ADD(c->shadow_partner[p], 1);
+	else
+		SW_SHM_ADD(c->shadow_partner_other, 1);
 	/* Example events: a few per second, never a flood in the ring the drops share. */
 	if (w->now_ns - s->ev_window_ns >= 1000000000ull) {
 		s->ev_window_ns = w->now_ns;

@@ -1212,6 +1212,25 @@ sw_policy_link(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt)
 	return p != NULL ? (int)p->link : -1;
 }
 
+/* rate (issue 18 D7, `sigwallctl shadow diff` per partner): the partner whose GT range holds the
+ * calling party, by the image's partner GT table (net_lookup). */
+int32_t
+sw_policy_partner_of(const struct sw_policy_ctx *ctx, const struct sw_msu *m)
+{
+	char acnbuf[SW_ACN_TEXT_MAX];
+	unsigned len;
+	const char *s;
+	uint32_t net;
+
+	if (ctx->img == NULL || ctx->nets == NULL)
+		return -1;
+	s = sf_text(m, SW_SF_CGPA, &len, acnbuf);
+	if (len == 0)
+		return -1;
+	net = net_lookup(ctx->img, &ctx->nets->tab[SW_NETK_GT], s, len);
+	return net >= SW_NET_PARTNER ? (int32_t)(net - SW_NET_PARTNER) : -1;
+}
+
 static bool
 home_pc(const struct sw_image_hdr *h, uint32_t pc)
 {

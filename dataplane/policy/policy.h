@@ -89,6 +89,10 @@ int sw_policy_link(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt);
 unsigned sw_policy_variant(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt);
 /* Name of link i of the image, NULL when out of range. */
 const char *sw_image_link_name(const void *image, int link);
+/* The partner (index in site order) whose `gt` range holds msu's calling party address, -1 when
+ * none, or when the image resolves no partner GTs (no rule names a partner, a group or home on
+ * a GT field). The shadow policy counts its changes per partner with it (issue 18 D7). */
+int32_t sw_policy_partner_of(const struct sw_policy_ctx *ctx, const struct sw_msu *m);
 
 /*
  * Verdict for one message with its components judged one by one (issue 13, finding 3): each

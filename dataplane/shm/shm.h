@@ -84,8 +84,8 @@
 #include "dataplane/decode/msu.h"
 #include "dataplane/policy/ratelimit.h"
 
-#define SW_SHM_LAYOUT_VERSION 3u /* 2: NIC section (sw_shm_nic); 3: rate-limit counters,
-				    shadow image and counters */
+#define SW_SHM_LAYOUT_VERSION 4u /* 2: NIC section (sw_shm_nic); 3: rate-limit counters,
+				    shadow image and counters; 4: shadow counters per partner */
 #define SW_SHM_IMAGE_MAGIC 0x4d49575357ull /* "SWIM" + version-independent tag */
 #define SW_SHM_STATS_MAGIC 0x54535753ull   /* "SWST" */
 
@@ -97,6 +97,7 @@
 #define SW_SHM_MAX_WORKERS 64
 #define SW_SHM_DEFAULT_WORKERS 32
 #define SW_SHM_MAX_RULES 4096              /* per-rule hit counters; higher ids -> rule_overflow */
+#define SW_SHM_SHADOW_PARTNERS 4096        /* shadow changes per partner; higher -> partner_other */
 #define SW_SHM_MAL_MAX 128                 /* malformed counters; SW_MAL_COUNT must fit */
 #define SW_SHM_RING_DEFAULT 1024           /* events per worker ring, a power of two */
 #define SW_SHM_EVENT_SNAP 256              /* packet bytes kept with an event */
@@ -244,10 +245,16 @@ struct sw_shm_counters {
 	_Atomic uint64_t shadow_malformed; /* changed by its malformed action */
 	_Atomic uint64_t shadow_images_refused;
 	_Atomic uint64_t shadow_rule[SW_SHM_MAX_RULES];
+	/* Changed MSUs per partner of their calling party GT (index in the candidate's site order,
+	 * sw_policy_partner_of), those of partners past the array, and those of no partner (or a
+	 * candidate that resolves no partner GTs). */
+	_Atomic uint64_t shadow_partner_other;
+	_Atomic uint64_t shadow_partner_none;
+	_Atomic uint64_t shadow_partner[SW_SHM_SHADOW_PARTNERS];
 };
 _Static_assert(sizeof(struct sw_shm_counters) ==
-		       (32 + SW_SHM_MAL_MAX + SW_SHM_MAX_RULES + 2 + 6 + 7 + SW_SHM_MAX_RULES) *
-			       sizeof(uint64_t),
+		       (32 + SW_SHM_MAL_MAX + SW_SHM_MAX_RULES + 2 + 6 + 7 + SW_SHM_MAX_RULES + 2 +
+			SW_SHM_SHADOW_PARTNERS) * sizeof(uint64_t),
 	       "sw_shm_counters: only uint64_t counters, no padding (readers sum them as an array)");
 _Static_assert(offsetof(struct sw_shm_counters, malformed_verdicts) == 21 * 8 &&
 	       offsetof(struct sw_shm_counters, mal) == 32 * 8 &&
@@ -283,7 +290,8 @@ _Static_assert(offsetof(struct sw_shm_worker, alive) == 16 &&
 	       offsetof(struct sw_shm_worker, refused_generation) == 32 &&
 	       offsetof(struct sw_shm_worker, shadow_seen) == 40 &&
 	       offsetof(struct sw_shm_worker, c) == 64 && _Alignof(struct sw_shm_worker) == 64 &&
-	       sizeof(struct sw_shm_worker) == 64 + 34112 + 32832, "sw_shm_worker layout");
+	       sizeof(struct sw_shm_worker) == 64 + 34112 + 32832 + 32832,
+	       "sw_shm_worker layout");
 
 /* Event kinds */
 enum sw_shm_ev_kind {

@@ -76,7 +76,8 @@ class Env:
     def start_control(self, extra=()):
         args = [self.control, "--instance", self.inst, "--rules", self.rules, "--site",
                 self.site, "--foreground", "--events", self.events, "--events-pcap",
-                self.pcap, "--metrics", "127.0.0.1:%d" % self.port] + list(extra)
+                self.pcap, "--metrics", "127.0.0.1:%d" % self.port,
+                "--slots", "2"] + list(extra)  # the stalled-worker case below counts 2 slots
         self.clog = open(os.path.join(self.run, "control.log"), "a")
         self.cproc = subprocess.Popen(args, env=self.env, stdout=self.clog,
                                       stderr=subprocess.STDOUT)
