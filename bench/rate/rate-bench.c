@@ -10,9 +10,12 @@
  *    with action `allow`; 256 calling GTs in turn (verdict cache hits: the bucket is charged on
  *    every MSU, hit or miss).
  * 2. shadow: the active verdict plus the candidate's (a second policy context on another image,
- *    as a worker with a shadow does) against the active verdict alone.
+ *    as a worker with a shadow does) against the active verdict alone; and with a candidate that
+ *    names a partner, plus the partner lookup of `shadow diff` on every MSU (the worst case:
+ *    a worker looks it up for the MSUs whose action changes only).
  * Medians of RUNS runs, ns per MSU (CLOCK_MONOTONIC).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,9 +74,11 @@ median(const double *v, unsigned n)
 	return v[0];
 }
 
-/* ns per MSU of ctx (and shadow when not NULL) over the pool. */
+/* ns per MSU of ctx (and shadow when not NULL; with partner, also the partner of every MSU's
+ * calling party, as a worker counts an MSU the shadow changes) over the pool. */
 static double
-timed(struct sw_policy_ctx *ctx, struct sw_policy_ctx *shadow, struct sw_msu *pool, unsigned iters)
+timed(struct sw_policy_ctx *ctx, struct sw_policy_ctx *shadow, bool partner, struct sw_msu *pool,
+      unsigned iters)
 {
 	volatile uint32_t sink = 0;
 	uint64_t t = 1000000000ull;
@@ -85,6 +90,8 @@ timed(struct sw_policy_ctx *ctx, struct sw_policy_ctx *shadow, struct sw_msu *po
 		if (shadow != NULL) {
 			struct sw_verdict s = sw_policy_eval(shadow, NULL, &pool[i & (POOL - 1)], 0, t);
 			sink += s.action != v.action;
+			if (partner)
+				sink += (uint32_t)sw_policy_partner_of(shadow, &pool[i & (POOL - 1)]);
 		}
 	}
 	(void)sink;
@@ -102,33 +109,42 @@ main(int argc, char **argv)
 {
 	unsigned iters = argc > 1 ? (unsigned)atoi(argv[1]) : 2000000;
 	unsigned runs = argc > 2 ? (unsigned)atoi(argv[2]) : 5;
-	struct sw_compiled base, rl, active, cand;
-	struct sw_msu *pool = calloc(POOL, sizeof(*pool));
-	double a[16], b[16], c[16], d[16];
+	struct sw_compiled base, rl, active, cand, candp;
+	struct sw_msu *pool = calloc(POOL, sizeof(*pool)), *ppool = calloc(POOL, sizeof(*ppool));
+	double a[16], b[16], c[16], d[16], e[16], f[16];
 	char gt[32];
 
 	if (runs > 16)
 		runs = 16;
-	if (pool == NULL || compile(RULES(ALLOW, ""), 1, &base) < 0 ||
+	if (pool == NULL || ppool == NULL || compile(RULES(ALLOW, ""), 1, &base) < 0 ||
 	    compile(RULES(RL, ""), 2, &rl) < 0 ||
 	    compile(RULES(ALLOW, "  { name = \"no-ati\"; opcode = 71; action = \"drop\"; },\n"), 3,
 		    &active) < 0 ||
 	    compile(RULES(ALLOW, "  { name = \"no-ati\"; opcode = 71; action = \"drop\"; },\n"
 				   "  { name = \"no-sri\"; opcode = 22; action = \"drop\"; },\n"),
-		    4, &cand) < 0)
+		    4, &cand) < 0 ||
+	    compile(RULES(ALLOW, "  { name = \"no-ati\"; opcode = 71; action = \"drop\"; },\n"
+				   "  { name = \"ul-fr\"; opcode = 2; cgpa_in = \"partner:PartnerFR\";"
+				   " action = \"drop\"; },\n"),
+		    5, &candp) < 0)
 		return 1;
 	for (unsigned i = 0; i < POOL; i++) {
 		snprintf(gt, sizeof(gt), "4179%07u", i * 7919u);
 		t_map(&pool[i], gt, "33609001234", 45, NULL);
+		/* half in PartnerFR's GT range (site.example.conf), half in nobody's */
+		snprintf(gt, sizeof(gt), i % 2 ? "4179%07u" : "336090%05u", i * 7919u % 100000u);
+		t_map(&ppool[i], gt, "33609001234", 45, NULL);
 	}
 	struct sw_rl_table *table = sw_rl_table_new(SW_RL_DEFAULT_ENTRIES, 0, 0);
 	struct sw_policy_ctx *cb = sw_policy_ctx_new(), *cr = sw_policy_ctx_new();
 	struct sw_policy_ctx *ca = sw_policy_ctx_new(), *cs = sw_policy_ctx_new();
-	if (table == NULL || cb == NULL || cr == NULL || ca == NULL || cs == NULL)
+	struct sw_policy_ctx *cp = sw_policy_ctx_new();
+	if (table == NULL || cb == NULL || cr == NULL || ca == NULL || cs == NULL || cp == NULL)
 		return 1;
 	sw_policy_ctx_set_ratelimit(cr, table, NULL);
 	if (sw_policy_ctx_bind(cb, base.image) < 0 || sw_policy_ctx_bind(cr, rl.image) < 0 ||
-	    sw_policy_ctx_bind(ca, active.image) < 0 || sw_policy_ctx_bind(cs, cand.image) < 0)
+	    sw_policy_ctx_bind(ca, active.image) < 0 || sw_policy_ctx_bind(cs, cand.image) < 0 ||
+	    sw_policy_ctx_bind(cp, candp.image) < 0)
 		return 1;
 	/* Load the table: 60,000 other keys of the same rule. */
 	{
@@ -140,26 +156,36 @@ main(int argc, char **argv)
 		}
 	}
 	for (unsigned r = 0; r < runs; r++) {
-		a[r] = timed(cb, NULL, pool, iters);
-		b[r] = timed(cr, NULL, pool, iters);
-		c[r] = timed(ca, NULL, pool, iters);
-		d[r] = timed(ca, cs, pool, iters);
+		a[r] = timed(cb, NULL, false, pool, iters);
+		b[r] = timed(cr, NULL, false, pool, iters);
+		c[r] = timed(ca, NULL, false, pool, iters);
+		d[r] = timed(ca, cs, false, pool, iters);
+		f[r] = timed(ca, cp, false, ppool, iters);
+		e[r] = timed(ca, cp, true, ppool, iters);
 	}
 	double ma = median(a, runs), mb = median(b, runs), mc = median(c, runs), md = median(d, runs);
+	double me = median(e, runs), mf = median(f, runs);
 	printf("rate-bench: %u MSUs x %u runs, medians (ns/MSU)\n", iters, runs);
 	printf("rate limit: allow rule %.1f, rate-limit rule %.1f (shared table, %u keys held): "
 	       "ratio %.2f, +%.1f ns\n", ma, mb, sw_rl_table_used(table), mb / ma, mb - ma);
 	printf("shadow: active only %.1f, active + candidate %.1f: ratio %.2f, +%.1f ns\n", mc, md,
 	       md / mc, md - mc);
+	/* issue 18 D7 diff per partner: the worst case, every MSU changed */
+	printf("shadow naming a partner (half the calling parties in its range): active + candidate "
+	       "%.1f, + the partner of every MSU %.1f: ratio %.2f, +%.1f ns\n", mf, me, me / mf,
+	       me - mf);
 	sw_policy_ctx_free(cb);
 	sw_policy_ctx_free(cr);
 	sw_policy_ctx_free(ca);
 	sw_policy_ctx_free(cs);
+	sw_policy_ctx_free(cp);
+	sw_compiled_free(&candp);
 	sw_rl_table_free(table);
 	sw_compiled_free(&base);
 	sw_compiled_free(&rl);
 	sw_compiled_free(&active);
 	sw_compiled_free(&cand);
 	free(pool);
+	free(ppool);
 	return 0;
 }
