@@ -31,6 +31,8 @@ struct sw_names {
 	char **name;
 	uint8_t *action;          /* per rule: enum sw_action or SW_IMG_ACTION_RATE_LIMIT */
 	uint8_t *monitor;         /* per rule: 1 if the rule only alerts */
+	uint32_t *id;             /* per rule: its `id` (issue 18 D4), 0 when it has none */
+	uint8_t *severity;        /* per rule: enum sw_severity */
 	uint8_t default_action, malformed_action, policy_monitor;
 	uint64_t checksum;
 	char policy[64];          /* the rule file's policy.name */

@@ -303,9 +303,9 @@ ev_action_name(uint8_t a)
 }
 
 /*
- * Severity, as Suricata's eve.json: 1 high, 2 medium, 3 low. Rules carry no severity of their
- * own yet: a named rule that drops is 1, an alert or a rate limit 2, the policy's default and
- * malformed verdicts 3.
+ * Severity, as Suricata's eve.json: 1 high, 2 medium, 3 low: a named rule that drops is 1, an
+ * alert or a rate limit 2, the policy's default and malformed verdicts 3. The rule's own
+ * `severity` (issue 18) is "level", beside it.
  */
 static unsigned
 severity_of(uint8_t action, int32_t rule)
@@ -321,13 +321,26 @@ json_rule(struct sw_ctl *c, struct sw_buf *b, uint64_t generation, int32_t rule,
 	const char *name = sw_names_find(c, generation, rule);
 	const struct sw_names *n = sw_names_get(c, generation);
 
-	sw_buf_printf(b, ",\"rule\":{\"id\":%" PRId32 ",\"name\":", rule);
+	/* "id": the rule's own `id` (issue 18 D4: stable across reloads and edits; null for a
+	 * rule without one), -1/-2 for the policy's default/malformed; "index": its position. */
+	if (rule < 0)
+		sw_buf_printf(b, ",\"rule\":{\"id\":%" PRId32, rule);
+	else if (n != NULL && n->id != NULL && (uint32_t)rule < n->nrules && n->id[rule] != 0)
+		sw_buf_printf(b, ",\"rule\":{\"id\":%" PRIu32, n->id[rule]);
+	else
+		sw_buf_printf(b, ",\"rule\":{\"id\":null");
+	sw_buf_printf(b, ",\"index\":%" PRId32 ",\"name\":", rule);
 	if (name != NULL)
 		sw_buf_json_str(b, name);
 	else
 		sw_buf_printf(b, "\"#%" PRId32 "\"", rule);
-	sw_buf_printf(b, ",\"action\":\"%s\",\"severity\":%u}", ev_action_name(action),
+	sw_buf_printf(b, ",\"action\":\"%s\",\"severity\":%u", ev_action_name(action),
 		      severity_of(action, rule));
+	/* the rule's own severity (issue 18 D4), by name */
+	if (rule >= 0 && n != NULL && n->severity != NULL && (uint32_t)rule < n->nrules &&
+	    n->severity[rule] < SW_SEV_COUNT)
+		sw_buf_printf(b, ",\"level\":\"%s\"", sw_severity_names[n->severity[rule]]);
+	sw_buf_printf(b, "}");
 	sw_buf_printf(b, ",\"policy\":{\"name\":");
 	sw_buf_json_str(b, n != NULL ? n->policy : NULL);
 	if (n != NULL)

@@ -28,6 +28,8 @@ sw_names_free(struct sw_names *n)
 	}
 	free(n->action);
 	free(n->monitor);
+	free(n->id);
+	free(n->severity);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -52,7 +54,10 @@ sw_names_from_image(const void *image, uint64_t generation, struct sw_names *n)
 	n->name = calloc(n->nrules, sizeof(*n->name));
 	n->action = calloc(n->nrules, 1);
 	n->monitor = calloc(n->nrules, 1);
-	if (n->name == NULL || n->action == NULL || n->monitor == NULL)
+	n->id = calloc(n->nrules, sizeof(*n->id));
+	n->severity = calloc(n->nrules, 1);
+	if (n->name == NULL || n->action == NULL || n->monitor == NULL || n->id == NULL ||
+	    n->severity == NULL)
 		goto fail;
 	for (uint32_t i = 0; i < n->nrules; i++) {
 		const char *s = sw_image_rule_name(image, (int32_t)i);
@@ -62,6 +67,8 @@ sw_names_from_image(const void *image, uint64_t generation, struct sw_names *n)
 			goto fail;
 		n->action[i] = r[i].action;
 		n->monitor[i] = r[i].monitor != 0 || h->monitor != 0;
+		n->id[i] = r[i].id;
+		n->severity[i] = r[i].severity < SW_SEV_COUNT ? r[i].severity : SW_SEV_MEDIUM;
 	}
 	return 0;
 fail:

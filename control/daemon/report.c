@@ -443,7 +443,12 @@ sw_report_stats(struct sw_ctl *c, bool json)
 		for (unsigned r = 0; r < nr; r++) {
 			sw_buf_printf(&b, "%s{\"rule\":", r ? "," : "");
 			sw_buf_json_str(&b, nm->name[r]);
-			sw_buf_printf(&b, ",\"id\":%u,\"hits\":%" PRIu64 ",\"rate\":%.1f}", r,
+			/* "id": the rule's `id` (issue 18 D4) or null, "index": its position */
+			if (nm->id != NULL && nm->id[r] != 0)
+				sw_buf_printf(&b, ",\"id\":%" PRIu32, nm->id[r]);
+			else
+				sw_buf_printf(&b, ",\"id\":null");
+			sw_buf_printf(&b, ",\"index\":%u,\"hits\":%" PRIu64 ",\"rate\":%.1f}", r,
 				      LD(t.rule_hits[r]),
 				      rate(c, c->snap_cur->rule[r], c->snap_prev->rule[r]));
 		}
@@ -702,18 +707,22 @@ sw_report_metrics(struct sw_ctl *c)
 	sw_buf_printf(&b, "# HELP sigwall_rule_hits_total MSUs matched per rule (all workers).\n"
 		      "# TYPE sigwall_rule_hits_total counter\n");
 	for (unsigned r = 0; r < nr; r++) {
-		sw_buf_printf(&b, "sigwall_rule_hits_total{instance=\"%s\",rule_id=\"%u\",rule=",
-			      in, r);
+		/* rule_id: the rule's `id` (issue 18 D4), empty for a rule without one; rule_index:
+		 * its position in this generation */
+		sw_buf_printf(&b, "sigwall_rule_hits_total{instance=\"%s\",rule_id=\"", in);
+		if (nm->id != NULL && nm->id[r] != 0)
+			sw_buf_printf(&b, "%" PRIu32, nm->id[r]);
+		sw_buf_printf(&b, "\",rule_index=\"%u\",rule=", r);
 		sw_prom_label(&b, nm->name[r]);
 		sw_buf_printf(&b, ",action=\"%s\"} %" PRIu64 "\n",
 			      rule_action(nm->action[r], nm->monitor[r]), LD(t.rule_hits[r]));
 	}
-	sw_buf_printf(&b, "sigwall_rule_hits_total{instance=\"%s\",rule_id=\"-1\",rule=\"default\","
-		      "action=\"%s\"} %" PRIu64 "\n", in,
+	sw_buf_printf(&b, "sigwall_rule_hits_total{instance=\"%s\",rule_id=\"-1\","
+		      "rule_index=\"-1\",rule=\"default\",action=\"%s\"} %" PRIu64 "\n", in,
 		      nm != NULL ? rule_action(nm->default_action, nm->policy_monitor) : "unknown",
 		      LD(t.default_hits));
 	sw_buf_printf(&b, "sigwall_rule_hits_total{instance=\"%s\",rule_id=\"-2\","
-		      "rule=\"malformed\",action=\"%s\"} %" PRIu64 "\n", in,
+		      "rule_index=\"-2\",rule=\"malformed\",action=\"%s\"} %" PRIu64 "\n", in,
 		      nm != NULL ? rule_action(nm->malformed_action, nm->policy_monitor) : "unknown",
 		      LD(t.malformed_verdicts));
 	sw_shadow_metrics(c, &b); /* issue 18 D7 */

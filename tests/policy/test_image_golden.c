@@ -18,7 +18,10 @@
  * networks in prefix tables instead of one atom per partner, five interconnect integer fields,
  * so every image's gate table grows, and struct sw_img_site grows to 40 bytes for nets_off;
  * features.conf names partners, a group, links and exceptions); and for issue 17 D3 (no ABI
- * change): the shipped rules gain patterns/cap.conf, four CAMEL rules.
+ * change): the shipped rules gain patterns/cap.conf, four CAMEL rules; and for issue 18
+ * Deliver 4 (no ABI change): the shipped rules carry an `id` and a `severity` (events and
+ * metrics show the id), in the images of the shipped rules and of mkrules.py's sets built on
+ * them.
  *
  * Inputs: the shipped rules with the example site, the same with a site of partners, the rule
  * sets of bench/rules/mkrules.py (shipped rules behind the 100,000-entry GT blocklist, and the
@@ -64,15 +67,15 @@ struct golden {
 
 static const struct golden golden[] = {
 	{ "shipped", "patterns/default.conf", "patterns/site.example.conf",
-	  0x143137355e24094dull, 22016 },
+	  0x4b4d4ab7ce2e56e9ull, 22016 },
 	{ "shipped-partners", "patterns/default.conf", "tests/policy/golden/site-partners.conf",
-	  0x633bce93bc9538f9ull, 22336 },
+	  0x5bf6ae9b667e0fddull, 22336 },
 	{ "features", "tests/policy/golden/features.conf",
 	  "tests/policy/golden/site-partners.conf", 0xa328c75ae685482dull, 46592 },
 	{ "shipped-100k", "@rules-shipped-100k.conf", "patterns/site.example.conf",
-	  0x0b7b18d494cff22cull, 4472896 },
+	  0x2dcc8c3253be9641ull, 4472896 },
 	{ "rules-1000", "@rules-1000.conf", "patterns/site.example.conf",
-	  0x6f895b02f24671c5ull, 431232 },
+	  0x15289f01e70c2045ull, 431232 },
 };
 
 int
