@@ -201,6 +201,10 @@ int cpl_parse_site(struct builder *b, const char *path);
  * when s is one and the site (or, with links, one of its links: any_link) is ANSI; -1 when s is
  * not of that form; -2 when it is but nothing in the site is ANSI. */
 int cpl_ansi_pc(const struct builder *b, const char *s, bool any_link, uint32_t *pc);
+/* An address prefix ("192.0.2.0/24", "2001:db8::/32", an address) into p: of a link's peers
+ * (key "peers", with_port: "a.b.c.d:port") or of a rule's `remote_ip` / `local_ip` (key). */
+int cpl_parse_prefix(struct builder *b, const config_setting_t *e, struct sw_img_peer *p,
+		     bool with_port, const char *key);
 /* Index of the partner or group of that name, -1: none. */
 int cpl_find_partner(const struct builder *b, const char *name);
 int cpl_find_group(const struct builder *b, const char *name);

@@ -216,6 +216,70 @@ cond_push(struct builder *b, struct sw_img_cond c)
 	return 0;
 }
 
+static int
+cmp_prefix(const void *x, const void *y)
+{
+	const struct sw_img_peer *a = x, *c = y;
+
+	if (a->family != c->family)
+		return a->family < c->family ? -1 : 1;
+	if (a->plen != c->plen)
+		return a->plen < c->plen ? -1 : 1;
+	return memcmp(a->addr, c->addr, sizeof(a->addr));
+}
+
+/* `remote_ip = "192.0.2.0/24"` or a list of IPv4/IPv6 prefixes and addresses (issue 18 D2):
+ * the association's outside (remote) or inside (local) address is in one of them. The
+ * prefixes go to the data section, sorted (the same list gives the same bytes: warn.c compares
+ * them), duplicates warned about and dropped. */
+static int
+addr_cond(struct builder *b, const config_setting_t *s, const char *k, bool neg)
+{
+	int n = config_setting_is_aggregate(s) ? config_setting_length(s) : 1, rc = 0;
+	struct sw_img_addrs hd = { 0 };
+	struct sw_img_peer *v;
+	size_t off, m = 0;
+
+	if (config_setting_is_group(s) || n <= 0)
+		return cpl_errs(b, s, "'%s' takes an address prefix (\"192.0.2.0/24\", "
+				"\"2001:db8::/32\") or a list of them", k);
+	if (n > SW_ADDRS_MAX)
+		return cpl_errs(b, s, "'%s' has %d prefixes (at most %d: name a link of the site "
+				"file instead)", k, n, SW_ADDRS_MAX);
+	v = calloc((size_t)n, sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = cpl_parse_prefix(b, config_setting_is_aggregate(s)
+					      ? config_setting_get_elem(s, (unsigned)i) : s,
+				      &v[i], false, k);
+	if (rc != 0) {
+		free(v);
+		return rc;
+	}
+	qsort(v, (size_t)n, sizeof(*v), cmp_prefix);
+	for (int i = 0; i < n; i++) {
+		if (m > 0 && cmp_prefix(&v[m - 1], &v[i]) == 0) {
+			cpl_warn(b, config_setting_source_file(s), (int)config_setting_source_line(s),
+				 "'%s' has a prefix twice", k);
+			continue;
+		}
+		v[m++] = v[i];
+	}
+	hd.n = (uint32_t)m;
+	/* 8 + 24 m bytes: the data section stays 8-byte aligned */
+	if (cpl_buf_put(&b->data, &hd, sizeof(hd), &off) != 0 ||
+	    cpl_buf_put(&b->data, v, m * sizeof(*v), NULL) != 0) {
+		free(v);
+		return -ENOMEM;
+	}
+	free(v);
+	struct sw_img_cond c = { .kind = SW_COND_ADDR,
+				 .field = k[0] == 'r' ? SW_ADDR_REMOTE : SW_ADDR_LOCAL,
+				 .neg = neg, .arg = (uint32_t)off };
+	return cond_push(b, c);
+}
+
 /* String condition: prefixes, /regex/ values, or one "@list". */
 static int
 string_cond(struct builder *b, const config_setting_t *s, unsigned f, bool neg)
@@ -556,6 +620,11 @@ cpl_parse_conds(struct builder *b, struct rule *r, const config_setting_t *g, bo
 				return rc;
 			continue;
 		}
+		if (strcmp(k, "remote_ip") == 0 || strcmp(k, "local_ip") == 0) {
+			if ((rc = addr_cond(b, s, k, neg)) != 0)
+				return rc;
+			continue;
+		}
 		if (strcmp(k, "link") == 0) {
 			/* issue 18: a link of site.links by name */
 			if ((rc = link_set(b, s, &off)) != 0)
@@ -672,6 +741,7 @@ cpl_cond_cost(const struct sw_img_cond *c)
 	case SW_COND_STATE:
 		return 0;
 	case SW_COND_PRESENT:
+	case SW_COND_ADDR:
 		return 1;
 	}
 	return 2; /* a string field: a scan (and the network of SW_COND_NET_IN, _PARTNER) */

@@ -362,6 +362,8 @@ put_sets_conds(struct builder *b, struct sw_image_writer *w, const struct layout
 			c->arg += (uint32_t)l->data;
 		} else if (c->kind == SW_COND_NET_IN && c->arg2 != 0) {
 			c->arg2 += (uint32_t)l->data - 1; /* conds.c: set offset + 1 */
+		} else if (c->kind == SW_COND_ADDR) {
+			c->arg += (uint32_t)l->data;
 		} else if (c->kind == SW_COND_COMP) {
 			c->arg = c->arg == UINT32_MAX ? 0 : c->arg + (uint32_t)l->data;
 			c->arg2 = c->arg2 == UINT32_MAX ? 0 : c->arg2 + (uint32_t)l->data;
@@ -430,6 +432,9 @@ engine_masks(struct builder *b)
 			break;
 		case SW_COND_STATE:
 			h->key_mask |= SW_KEY_STATE;
+			break;
+		case SW_COND_ADDR:
+			h->key_mask |= SW_KEY_ADDR;
 			break;
 		}
 	}

@@ -533,22 +533,28 @@ parse_groups(struct builder *b, const config_setting_t *gs)
 	return bad ? -EINVAL : 0;
 }
 
-/* "192.0.2.0/24", "2001:db8::/32", or an address alone (all its bits). */
-static int
-parse_peer(struct builder *b, const config_setting_t *e, struct sw_img_peer *p, bool with_port)
+/* "192.0.2.0/24", "2001:db8::/32", or an address alone (all its bits): an element of a link's
+ * `peers` (key "peers"; with_port: "IPv4:port", a proxy link's remote) or of a rule's
+ * `remote_ip` / `local_ip` (key the condition's name). */
+int
+cpl_parse_prefix(struct builder *b, const config_setting_t *e, struct sw_img_peer *p,
+		 bool with_port, const char *key)
 {
 	const char *v = config_setting_get_string(e);
+	bool peer = strcmp(key, "peers") == 0;
 	char addr[INET6_ADDRSTRLEN + 1];
 	const char *slash;
 	unsigned max, nbytes;
 	long plen;
 
 	if (v == NULL)
-		return cpl_errs(b, e, "'peers' must be a list of address prefixes (\"192.0.2.0/24\")");
+		return cpl_errs(b, e, "'%s' must be a list of address prefixes (\"192.0.2.0/24\")",
+				key);
 	/* "IPv4:port" (a proxy link's remote): the address alone */
 	slash = with_port ? strrchr(v, ':') : strchr(v, '/');
 	if ((size_t)(slash != NULL ? slash - v : (ptrdiff_t)strlen(v)) >= sizeof(addr))
-		return cpl_errs(b, e, "invalid peer \"%s\"", v);
+		return peer ? cpl_errs(b, e, "invalid peer \"%s\"", v)
+			    : cpl_errs(b, e, "'%s': invalid address \"%s\"", key, v);
 	snprintf(addr, sizeof(addr), "%.*s", (int)(slash != NULL ? slash - v : (ptrdiff_t)strlen(v)),
 		 v);
 	memset(p, 0, sizeof(*p));
@@ -559,14 +565,18 @@ parse_peer(struct builder *b, const config_setting_t *e, struct sw_img_peer *p, 
 		p->family = 6;
 		max = 128;
 	} else {
-		return cpl_errs(b, e, "invalid peer address \"%s\"", v);
+		return peer ? cpl_errs(b, e, "invalid peer address \"%s\"", v)
+			    : cpl_errs(b, e, "'%s': invalid address \"%s\"", key, v);
 	}
 	plen = max;
 	if (slash != NULL && !with_port) {
 		char *end;
 		plen = strtol(slash + 1, &end, 10);
 		if (slash[1] == '\0' || *end != '\0' || plen < 0 || plen > (long)max)
-			return cpl_errs(b, e, "invalid prefix length in peer \"%s\" (0-%u)", v, max);
+			return peer ? cpl_errs(b, e, "invalid prefix length in peer \"%s\" (0-%u)",
+					       v, max)
+				    : cpl_errs(b, e, "'%s': invalid prefix length in \"%s\" (0-%u)",
+					       key, v, max);
 	}
 	p->plen = (uint8_t)plen;
 	nbytes = max / 8;
@@ -574,7 +584,10 @@ parse_peer(struct builder *b, const config_setting_t *e, struct sw_img_peer *p, 
 		unsigned keep = plen >= 8 * (long)(i + 1) ? 8 : plen > 8 * (long)i ? plen - 8 * i : 0;
 		uint8_t mask = (uint8_t)(0xff00u >> keep);
 		if (p->addr[i] & ~mask)
-			return cpl_errs(b, e, "peer \"%s\" has address bits set past /%ld", v, plen);
+			return peer ? cpl_errs(b, e, "peer \"%s\" has address bits set past /%ld",
+					       v, plen)
+				    : cpl_errs(b, e, "'%s': \"%s\" has address bits set past /%ld",
+					       key, v, plen);
 	}
 	return 0;
 }
@@ -678,7 +691,7 @@ parse_links(struct builder *b, const config_setting_t *links)
 			const config_setting_t *e =
 				peers == s ? s : config_setting_get_elem(peers, (unsigned)k);
 			struct sw_img_peer p;
-			if ((rc = parse_peer(b, e, &p, peers == s)) != 0)
+			if ((rc = cpl_parse_prefix(b, e, &p, peers == s, "peers")) != 0)
 				return rc;
 			p.side = l->side;
 			p.variant = variant;

@@ -223,6 +223,12 @@ same_cond(const struct builder *b, const struct sw_img_cond *x, const struct sw_
 		return x->arg == y->arg &&
 		       (x->arg2 == y->arg2 ||
 			(x->arg2 != 0 && y->arg2 != 0 && same_set(b, x->arg2 - 1, y->arg2 - 1)));
+	case SW_COND_ADDR: { /* sorted prefixes (conds.c): the same list, the same bytes */
+		const struct sw_img_addrs *ax = (const void *)(b->data.p + x->arg);
+		const struct sw_img_addrs *ay = (const void *)(b->data.p + y->arg);
+		return ax->n == ay->n &&
+		       memcmp(ax + 1, ay + 1, ax->n * sizeof(struct sw_img_peer)) == 0;
+	}
 	default:
 		return x->arg == y->arg;
 	}

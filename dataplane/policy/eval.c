@@ -75,6 +75,7 @@ struct sw_policy_ctx {
 	bool key_comp;
 	bool key_dir;              /* the direction is in the key (first byte) */
 	bool key_state;            /* the state conditions are in the key (SW_KEY_STATE) */
+	bool key_addr;             /* the association's addresses are in the key (SW_KEY_ADDR) */
 	uint32_t state;            /* state conditions that held for the message being judged
 				      (bit per enum sw_state_cond; sw_policy_ctx_set_state) */
 	uint64_t hits, misses;
@@ -250,6 +251,7 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 	if (h->site_off != 0 && ((const struct sw_img_site *)img_at(h, h->site_off))->nets_off != 0)
 		ctx->nets = img_at(h, ((const struct sw_img_site *)img_at(h, h->site_off))->nets_off);
 	ctx->key_state = (m & SW_KEY_STATE) != 0;
+	ctx->key_addr = (m & SW_KEY_ADDR) != 0;
 	ctx->gated = NULL;
 	ctx->ngfield = 0;
 	memset(ctx->gate_amask, 0, sizeof(ctx->gate_amask));
@@ -439,6 +441,40 @@ sf_text(const struct sw_msu *m, unsigned f, unsigned *len, char *acnbuf)
 	}
 	*len = d->len <= SW_DIGITS_MAX ? d->len : SW_DIGITS_MAX;
 	return d->d;
+}
+
+/* The association's address `which` (SW_ADDR_REMOTE: the outside endpoint, the source of what
+ * comes from outside; SW_ADDR_LOCAL: the inside one), as remote_port / local_port; NULL when
+ * the MSU came in no IP packet. port: the direction. */
+static inline const uint8_t *
+addr_get(const struct sw_policy_ctx *ctx, unsigned port, unsigned which)
+{
+	const struct sw_pkt *pk = ctx->pkt;
+
+	if (pk == NULL || (pk->ip_ver != 4 && pk->ip_ver != 6))
+		return NULL;
+	return (which == SW_ADDR_REMOTE) == (port == SW_SIDE_OUTSIDE) ? pk->src : pk->dst;
+}
+
+/* SW_COND_ADDR: the address is in one of the condition's prefixes (image.c checked them). */
+static bool
+addr_in(const struct sw_policy_ctx *ctx, const struct sw_img_cond *c, unsigned port)
+{
+	const struct sw_img_addrs *as = img_at(ctx->img, c->arg);
+	const struct sw_img_peer *p = (const void *)(as + 1);
+	const uint8_t *addr = addr_get(ctx, port, c->field);
+
+	if (addr == NULL)
+		return false;
+	for (uint32_t i = 0; i < as->n; i++) {
+		unsigned full = p[i].plen / 8, rest = p[i].plen % 8;
+		if (p[i].family != ctx->pkt->ip_ver || memcmp(p[i].addr, addr, full) != 0)
+			continue;
+		if (rest != 0 && ((addr[full] ^ p[i].addr[full]) & (uint8_t)(0xff00u >> rest)))
+			continue;
+		return true;
+	}
+	return false;
 }
 
 /* Integer field; false when absent. port: the direction (0 outside, 1 inside). */
@@ -679,6 +715,25 @@ key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port
 			hash_bytes(&a, &b, p, len);
 		}
 		n += len;
+	}
+	if (ctx->key_addr) {
+		/* the IP version, then the remote and the local address (16 bytes each, an IPv4
+		 * one in the first 4): what remote_ip and local_ip read */
+		const uint8_t *ra = addr_get(ctx, port, SW_ADDR_REMOTE);
+		const uint8_t *la = addr_get(ctx, port, SW_ADDR_LOCAL);
+		unsigned al = ra != NULL && ctx->pkt->ip_ver == 4 ? 4 : 16;
+
+		if (n + 33 > SW_KEY_MAX)
+			return 0;
+		k[n] = ra != NULL ? ctx->pkt->ip_ver : 0;
+		memset(k + n + 1, 0, 32);
+		if (ra != NULL) {
+			memcpy(k + n + 1, ra, al);
+			memcpy(k + n + 17, la, al);
+		}
+		a = (a ^ (k[n] + 0x200)) * K1;
+		hash_bytes(&a, &b, k + n + 1, 32);
+		n += 33;
 	}
 	if (ctx->key_state) {
 		if (n + 1 > SW_KEY_MAX)
@@ -1114,6 +1169,9 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 					break;
 				case SW_COND_STATE:
 					v = (ctx->state >> c->field) & 1;
+					break;
+				case SW_COND_ADDR:
+					v = addr_in(ctx, c, port);
 					break;
 				}
 				ok = v != c->neg;

@@ -154,6 +154,28 @@ set_ok(const void *image, uint32_t off, size_t size)
 				range_ok(s->big_off, (uint64_t)s->nbig * sizeof(uint32_t), size));
 }
 
+/* The prefixes of a SW_COND_ADDR condition inside the image, each of a known family and a
+ * length the engine's byte compare stays inside the address with. */
+static bool
+addrs_ok(const void *image, uint32_t off, size_t size)
+{
+	const struct sw_img_addrs *a;
+	const struct sw_img_peer *p;
+
+	if ((off & 7) != 0 || !range_ok(off, sizeof(*a), size))
+		return false;
+	a = (const void *)((const char *)image + off);
+	if (a->n == 0 || a->n > SW_ADDRS_MAX ||
+	    !range_ok((uint64_t)off + sizeof(*a), (uint64_t)a->n * sizeof(*p), size))
+		return false;
+	p = (const void *)(a + 1);
+	for (uint32_t i = 0; i < a->n; i++)
+		if ((p[i].family != 4 && p[i].family != 6) ||
+		    p[i].plen > (p[i].family == 4 ? 32 : 128))
+			return false;
+	return true;
+}
+
 /* No bit at or above nrules in any of nrows rule bitsets of rw words: the engine turns every
  * set bit into an index of the rule table. */
 static bool
@@ -449,6 +471,9 @@ sw_image_validate(const void *image, size_t size, char *err, size_t errlen)
 			break;
 		case SW_COND_STATE:
 			ok = c->field < SW_ST_COUNT;
+			break;
+		case SW_COND_ADDR:
+			ok = c->field <= SW_ADDR_LOCAL && addrs_ok(image, c->arg, size);
 			break;
 		default:
 			ok = false;

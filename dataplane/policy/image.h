@@ -137,7 +137,16 @@ enum sw_cond_kind {
 			      as the judge computed it (sw_policy_ctx_set_state) */
 	SW_COND_PARTNER,   /* the partner of sfield `field` (its network) has the property
 			      `field2` (SW_PCHK_*) in its row of sw_img_nets (issue 18) */
+	SW_COND_ADDR,      /* the association's address `field` (SW_ADDR_REMOTE, SW_ADDR_LOCAL) is
+			      in the prefixes of the struct sw_img_addrs at `arg` (issue 18 D2:
+			      `remote_ip`, `local_ip`); absent (no IP packet): false */
 };
+
+/* SW_COND_ADDR.field: the outside endpoint of the association (the source of what comes from
+ * outside, the destination of what goes out) or the inside one, as `remote_port`. */
+#define SW_ADDR_REMOTE 0
+#define SW_ADDR_LOCAL 1
+#define SW_ADDRS_MAX 4096 /* prefixes of one `remote_ip` / `local_ip` condition */
 
 /* Partner properties (SW_COND_PARTNER.field2), from the site file's partner keys. */
 #define SW_PCHK_ALLOWS 0     /* `allow_opcodes`: every local operation code of the message's
@@ -306,6 +315,13 @@ struct sw_img_peer {
 	uint32_t link;        /* index of its link */
 };
 
+/* The prefixes of a SW_COND_ADDR condition: n struct sw_img_peer (side, variant and link 0)
+ * after this header, 8-byte aligned in the data section. */
+struct sw_img_addrs {
+	uint32_t n;
+	uint32_t pad;
+};
+
 #define SW_LINKS_MAX 1024
 #define SW_PEERS_MAX 16384
 #define SW_HOME_PCS_MAX 4096
@@ -412,6 +428,7 @@ struct sw_img_state {
 #define SW_KEY_SFIELD(s) (1ull << (32 + (s)))          /* 32 .. 32 + SW_SF_COUNT - 1 */
 #define SW_KEY_COMP (1ull << 63)                       /* components (type, opcode, global) */
 #define SW_KEY_STATE (1ull << 62)                      /* the state conditions that held */
+#define SW_KEY_ADDR (1ull << 61)  /* the association's remote and local addresses (SW_COND_ADDR) */
 
 struct sw_image_hdr {
 	uint64_t magic;

@@ -63,7 +63,10 @@ def events_of(e, gen, want):
                         ev = json.loads(line)
                     except ValueError:
                         continue
-                    if ev.get("generation") == gen and "rule" in ev:
+                    # "#N": a record of a generation whose names control has not yet
+                    # registered (reload.c adds them after the workers picked it up)
+                    if ev.get("generation") == gen and "rule" in ev and \
+                            not ev["rule"]["name"].startswith("#"):
                         evs.append(ev)
         if want <= {ev["rule"]["name"] for ev in evs}:
             return evs

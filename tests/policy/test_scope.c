@@ -72,10 +72,177 @@ test_scope(void **state)
 	fx_free(&fx);
 }
 
+/* One MSU of a partner GT in an IP packet src -> dst (v4 or v6 text), sctp ports, direction
+ * dir, ingress port, M3UA rctx and OPC. */
+struct pk {
+	const char *src, *dst;
+	uint16_t sport, dport;
+	unsigned dir, port;
+	uint32_t rctx, opc;
+};
+
+static const char *
+rule_pk(struct fx *fx, const struct pk *p)
+{
+	struct sw_msu m;
+	struct sw_pkt pkt;
+
+	memset(&pkt, 0, sizeof(pkt));
+	if (p->src != NULL) {
+		pkt.ip_ver = strchr(p->src, ':') != NULL ? 6 : 4;
+		assert_int_equal(inet_pton(pkt.ip_ver == 4 ? AF_INET : AF_INET6, p->src, pkt.src),
+				 1);
+		assert_int_equal(inet_pton(pkt.ip_ver == 4 ? AF_INET : AF_INET6, p->dst, pkt.dst),
+				 1);
+		pkt.sctp = true;
+		pkt.sport = p->sport;
+		pkt.dport = p->dport;
+	}
+	t_map(&m, "491720123", T_HOME_HLR, 22, NULL);
+	if (p->rctx != 0) {
+		m.has |= SW_HAS_RCTX;
+		m.m3ua.rctx = p->rctx;
+	}
+	if (p->opc != 0)
+		m.m3ua.opc = p->opc;
+	sw_policy_ctx_set_port(fx->ctx, p->port);
+	return fx_rule(fx, sw_policy_eval(fx->ctx, p->src != NULL ? &pkt : NULL, &m, p->dir, 0));
+}
+
+/*
+ * Each interconnect condition alone (issue 18 D2): the rule of each is the first that can
+ * match, the MSUs differ from a base one in that condition only, and each is judged twice
+ * (a cache miss, then a hit: the verdict cache keys on what the conditions read).
+ * remote_ip / local_ip: the association's outside / inside address, as remote_port /
+ * local_port: from outside the source is the remote one, from inside the destination.
+ */
+static void
+test_each_condition(void **state)
+{
+	static const char *const r =
+		"rules = (\n"
+		"  { name = \"port\"; port = \"B\"; action = \"drop\"; },\n"
+		"  { name = \"link\"; link = \"ipx-b\"; action = \"drop\"; },\n"
+		"  { name = \"rctx\"; rctx = [ 7, 300 ]; action = \"drop\"; },\n"
+		"  { name = \"remote-port\"; remote_port = 3000; action = \"drop\"; },\n"
+		"  { name = \"local-port\"; local_port = 2999; action = \"drop\"; },\n"
+		"  { name = \"opc\"; opc = 4100; action = \"drop\"; },\n"
+		"  { name = \"remote-ip\"; remote_ip = [ \"203.0.113.0/25\", \"2001:db8:5::/48\",\n"
+		"    \"203.0.113.200\" ]; action = \"drop\"; },\n"
+		"  { name = \"local-ip\"; local_ip = \"10.9.0.0/16\"; action = \"drop\"; },\n"
+		"  { name = \"local-ip6\"; local_ip = [ \"2001:db8:ffff::1\" ]; action = \"drop\"; },\n"
+		"  { name = \"not-remote-ip\"; direction = \"outside\";\n"
+		"    not = { remote_ip = [ \"192.0.2.0/24\", \"198.51.100.0/24\", \"2001:db8::/32\" ]; };\n"
+		"    action = \"alert\"; }\n"
+		");\n";
+	static const struct {
+		struct pk p;
+		const char *rule;
+	} t[] = {
+		/* base: from outside over ipx-a, nothing else set */
+		{ { "192.0.2.9", "10.1.0.1", 2905, 2905, 0, 0, 0, 0 }, "default" },
+		{ { "192.0.2.9", "10.1.0.1", 2905, 2905, 0, 1, 0, 0 }, "port" },
+		{ { "198.51.100.9", "10.1.0.1", 2905, 2905, 0, 0, 0, 0 }, "link" },
+		{ { "192.0.2.9", "10.1.0.1", 2905, 2905, 0, 0, 7, 0 }, "rctx" },
+		{ { "192.0.2.9", "10.1.0.1", 2905, 2905, 0, 0, 300, 0 }, "rctx" },
+		{ { "192.0.2.9", "10.1.0.1", 2905, 2905, 0, 0, 8, 0 }, "default" },
+		{ { "192.0.2.9", "10.1.0.1", 3000, 2905, 0, 0, 0, 0 }, "remote-port" },
+		{ { "192.0.2.9", "10.1.0.1", 2905, 2999, 0, 0, 0, 0 }, "local-port" },
+		/* from inside, the remote endpoint is the destination */
+		{ { "10.1.0.1", "192.0.2.9", 2905, 3000, 1, 0, 0, 0 }, "remote-port" },
+		{ { "10.1.0.1", "192.0.2.9", 2999, 2905, 1, 0, 0, 0 }, "local-port" },
+		{ { "192.0.2.9", "10.1.0.1", 2905, 2905, 0, 0, 0, 4100 }, "opc" },
+		/* remote_ip: a prefix, an address, v6; the address just past the /25 is not in */
+		{ { "203.0.113.127", "10.1.0.1", 2905, 2905, 0, 0, 0, 0 }, "remote-ip" },
+		{ { "203.0.113.200", "10.1.0.1", 2905, 2905, 0, 0, 0, 0 }, "remote-ip" },
+		{ { "203.0.113.128", "10.1.0.1", 2905, 2905, 0, 0, 0, 0 }, "not-remote-ip" },
+		{ { "2001:db8:5:1::7", "2001:db8:ffff::2", 2905, 2905, 0, 0, 0, 0 }, "remote-ip" },
+		{ { "2001:db8:6::7", "2001:db8:ffff::2", 2905, 2905, 0, 0, 0, 0 }, "default" },
+		/* from inside: the remote address is the destination; the source is the local */
+		{ { "10.1.0.1", "203.0.113.5", 2905, 2905, 1, 0, 0, 0 }, "remote-ip" },
+		{ { "203.0.113.5", "192.0.2.9", 2905, 2905, 1, 0, 0, 0 }, "default" },
+		/* local_ip: v4 prefix, a v6 address; an IPv4 address never matches a v6 prefix */
+		{ { "192.0.2.9", "10.9.255.1", 2905, 2905, 0, 0, 0, 0 }, "local-ip" },
+		{ { "10.9.0.3", "192.0.2.9", 2905, 2905, 1, 0, 0, 0 }, "local-ip" },
+		{ { "192.0.2.9", "10.10.0.1", 2905, 2905, 0, 0, 0, 0 }, "default" },
+		{ { "2001:db8::9", "2001:db8:ffff::1", 2905, 2905, 0, 0, 0, 0 }, "local-ip6" },
+		{ { "2001:db8::9", "2001:db8:ffff::3", 2905, 2905, 0, 0, 0, 0 }, "default" },
+		/* not remote_ip: from outside, a source in none of the interconnect's ranges */
+		{ { "100.64.0.1", "10.1.0.1", 2905, 2905, 0, 0, 0, 0 }, "not-remote-ip" },
+		{ { "2001:db9::1", "2001:db8:ffff::2", 2905, 2905, 0, 0, 0, 0 }, "not-remote-ip" },
+		/* no IP packet: every address and port condition is false, its negation true */
+		{ { NULL, NULL, 0, 0, 0, 0, 0, 0 }, "not-remote-ip" },
+		{ { NULL, NULL, 0, 0, 1, 0, 0, 0 }, "default" },
+	};
+	static const char *const site6 =
+		"site = { name = \"x\"; home = { plmn = [ \"65501\" ]; gt = [ \"27820\" ]; };\n"
+		" links = ( { name = \"ipx-a\"; side = \"outside\"; peers = [ \"192.0.2.0/24\" ]; },\n"
+		"  { name = \"ipx-b\"; side = \"outside\"; peers = [ \"198.51.100.0/24\" ]; } ); };\n";
+	struct fx fx = { 0 };
+
+	(void)state;
+	if (fx_compile(&fx, r, site6) != 0)
+		fail_msg("compile: %s", fx.err);
+	assert_string_equal(fx.warn, "");
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			const char *got = rule_pk(&fx, &t[i].p);
+			if (strcmp(got, t[i].rule) != 0)
+				fail_msg("case %zu (%s -> %s, %s): %s, expected %s (round %d)", i,
+					 t[i].p.src ? t[i].p.src : "-", t[i].p.dst ? t[i].p.dst : "-",
+					 t[i].p.dir ? "inside" : "outside", got, t[i].rule, k);
+		}
+	fx_free(&fx);
+}
+
+/* remote_ip / local_ip that do not compile: file:line errors, every one of them; a duplicate
+ * prefix and a rule shadowed by the same list are warnings. */
+static void
+test_addr_errors(void **state)
+{
+	static const struct {
+		const char *cond, *msg;
+	} t[] = {
+		{ "remote_ip = \"192.0.2.300/24\";",
+		  "rules.conf:1: 'remote_ip': invalid address \"192.0.2.300/24\"" },
+		{ "remote_ip = \"192.0.2.1/24\";",
+		  "rules.conf:1: 'remote_ip': \"192.0.2.1/24\" has address bits set past /24" },
+		{ "local_ip = [ \"2001:db8::/129\" ];",
+		  "rules.conf:1: 'local_ip': invalid prefix length in \"2001:db8::/129\" (0-128)" },
+		{ "local_ip = [ ];", "rules.conf:1: 'local_ip' takes an address prefix" },
+		{ "remote_ip = 7;", "rules.conf:1: 'remote_ip' must be a list of address prefixes" },
+		{ "remote_ip = { a = 1; };", "rules.conf:1: 'remote_ip' takes an address prefix" },
+	};
+	struct fx fx = { 0 };
+	char text[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), "rules = ( { name = \"r\"; %s action = \"drop\"; } );\n",
+			 t[i].cond);
+		assert_int_equal(fx_compile(&fx, text, NULL), -EINVAL);
+		if (strstr(fx.err, t[i].msg) == NULL)
+			fail_msg("%s: \"%s\", expected \"%s\"", t[i].cond, fx.err, t[i].msg);
+	}
+	assert_int_equal(fx_compile(&fx,
+				    "rules = (\n"
+				    "{ name = \"a\"; remote_ip = [ \"192.0.2.0/24\", \"10.0.0.1\" ];\n"
+				    "  action = \"drop\"; },\n"
+				    "{ name = \"b\"; remote_ip = [ \"10.0.0.1\", \"192.0.2.0/24\",\n"
+				    "  \"10.0.0.1\" ]; opc = 5; action = \"drop\"; } );\n",
+				    NULL),
+			 0);
+	assert_non_null(strstr(fx.warn, "rules.conf:4: warning: 'remote_ip' has a prefix twice"));
+	assert_non_null(strstr(fx.warn, "rules.conf:4: warning: rule 'b' can never match"));
+	fx_free(&fx);
+}
+
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_scope) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_scope),
+					    cmocka_unit_test(test_each_condition),
+					    cmocka_unit_test(test_addr_errors) };
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
