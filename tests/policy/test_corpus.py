@@ -8,15 +8,83 @@ usage: test_corpus.py SIGWALLCTL SIGWALL_GEN SRCDIR
 2. The profiles of sigwall-gen (roaming with 5% attacks, attacks, stateful) are inspected with the
    shipped policy; every labelled MSU must get exactly its expected action: 100% of attacks,
    0 legitimate messages dropped. Per-label counts are printed.
+3. The same with a site of 1,000 partners (issue 18 D1: 20 GT ranges and 3 PLMNs each, links,
+   groups, exceptions; written by mksite.py, not committed): `check --strict` is quiet, the
+   profiles give every labelled MSU its action (sigwall-gen draws its traffic from the first 64
+   partners; the policy knows all 1,000), and crafted MSUs show the shipped partner rules
+   (issue 18 D2): a partner's GT over a link it is not bound to is dropped by
+   partner-wrong-link, its own exceptions (allow_opcodes) pass by partner-exception, and
+   whatever is not on them falls to the FS.11 rules.
 """
+import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import labels_check  # noqa: E402
+import mksite  # noqa: E402
+from dptest import data_chunk, map_msu, pcap_write, sctp_frame  # noqa: E402
+
+ATI, UL, SRI = 71, 2, 22  # TS 29.002 operation codes
+# (what, source address, operation, calling GT, expected action, expected rule); partner k of
+# mksite.py: GTs "1" + k (4 digits) + j (2), links_of(k), allows(k) (anyTimeInterrogation)
+PARTNER_CASES = (
+    ("P0065 (ipx-b) over ipx-b", "198.51.100.7", UL, "10065005123", "allow",
+     "fs11-cat3-partner-home-subscriber"),
+    ("P0065 (ipx-b) over ipx-a", "192.0.2.50", UL, "10065005123", "drop", "partner-wrong-link"),
+    ("P0065 (ipx-b) from no link", "203.0.113.9", UL, "10065005123", "drop",
+     "partner-wrong-link"),
+    ("P0066 (ipx-a, ipx-b) over ipx-b", "198.51.100.8", UL, "10066191234", "allow",
+     "fs11-cat3-partner-home-subscriber"),
+    ("P0066 (ipx-a, ipx-b) over ipx-a", "192.0.2.51", UL, "10066191234", "allow",
+     "fs11-cat3-partner-home-subscriber"),
+    ("P0067 (no links) from no link", "203.0.113.9", UL, "10067001234", "allow",
+     "fs11-cat3-partner-home-subscriber"),
+    ("P0000 (ipx-a) over ipx-b", "198.51.100.9", UL, "10000051234", "drop", "partner-wrong-link"),
+    ("P0070 (allows ATI) ATI", "192.0.2.52", ATI, "10070001234", "allow", "partner-exception"),
+    ("P0070 (allows ATI) SRI", "192.0.2.52", SRI, "10070001234", "drop", "fs11-cat1"),
+    ("P0070 (allows ATI) ATI from no link", "203.0.113.9", ATI, "10070001234", "drop",
+     "partner-wrong-link"),
+    ("P0071 (no exceptions) ATI", "192.0.2.53", ATI, "10071001234", "drop", "fs11-cat1"),
+    ("P0994 (allows ATI) ATI over ipx-b", "198.51.100.10", ATI, "10994191234", "allow",
+     "partner-exception"),
+    ("P0999 (no exceptions) ATI", "192.0.2.54", ATI, "10999001234", "drop", "fs11-cat1"),
+    ("no partner ATI", "192.0.2.55", ATI, "86130001234", "drop", "fs11-cat1"),
+)
+
+
+def partner_cases(ctl, tmp, rules, site):
+    """The crafted MSUs of PARTNER_CASES through `inspect`; the number of wrong verdicts."""
+    frames = []
+    for i, (_, src, op, cgpa, _, _) in enumerate(PARTNER_CASES):
+        msu = map_msu(op, cgpa, "27820000010", "655011234567890", 0x5000 + i, opc=4100,
+                      dpc=1001)
+        frames.append(sctp_frame(socket.inet_aton(src), socket.inet_aton("10.20.0.10"), 2905,
+                                 2905, 0x5eed, [data_chunk(1000 + i, 1, i, msu)]))
+    pcap = os.path.join(tmp, "partners.pcap")
+    pcap_write(pcap, frames)
+    r = run([ctl, "inspect", "--json", "--rules", rules, "--site", site, pcap])
+    got = {}
+    for line in r.stdout.splitlines():
+        if line.startswith("{") and '"verdict"' in line:
+            rec = json.loads(line)
+            got[rec["frame"]] = rec["verdict"]
+    bad = 0
+    for i, (what, _, _, _, act, rule) in enumerate(PARTNER_CASES):
+        v = got.get(i + 1, {})
+        ok = v.get("action") == act and v.get("rule") == rule
+        bad += not ok
+        print("%-40s %-5s %-36s %s" % (what, v.get("action"), v.get("rule"),
+                                      "ok" if ok else "WRONG, expected %s %s" % (act, rule)))
+    if r.returncode != 0 or len(got) != len(PARTNER_CASES):
+        print("FAIL: inspect of the partner cases:", r.returncode, r.stderr[-500:])
+        bad += 1
+    return bad
 
 
 def run(cmd, **kw):
@@ -31,7 +99,7 @@ def main():
 
     r = run([ctl, "check", rules, site])
     print(r.stdout, end="")
-    if r.returncode != 0 or "rules: 29" not in r.stdout or "checksum:" not in r.stdout:
+    if r.returncode != 0 or "rules: 31" not in r.stdout or "checksum:" not in r.stdout:
         print("FAIL: check of the shipped policy:", r.returncode, r.stderr)
         fails += 1
 
@@ -54,20 +122,39 @@ def main():
             print("FAIL: usage error exit", r.returncode)
             fails += 1
 
+        # issue 18 D1: a 1,000-partner site
+        site1k = os.path.join(tmp, "site-1000.conf")
+        mksite.write(1000, site1k)
+        r = run([ctl, "check", "--strict", rules, site1k])
+        print("1,000-partner site:", " ".join(x for x in r.stdout.splitlines()
+                                              if x.startswith(("rules:", "image:", "compile:"))))
+        if r.returncode != 0 or "warning" in r.stderr or "rules: 31" not in r.stdout:
+            print("FAIL: check --strict with 1,000 partners:", r.returncode, r.stderr[-2000:])
+            fails += 1
+        print("--- partner rules with 1,000 partners (issue 18 D2)")
+        fails += partner_cases(ctl, tmp, rules, site1k)
+
         # stateful (issue 15 D8): complete dialogues and labelled stateful attacks, judged with
         # the state rules and no allowance
-        for profile, extra, seed in (("roaming", ["--attack-share", "0.05"], "3"),
-                                     ("attacks", [], "7"), ("stateful", [], "5"),
-                                     # issue 17 D5: every rule works the same over M2PA
-                                     ("attacks", ["--m2pa"], "8"),
-                                     # issue 17 D3: CAMEL dialogues, partners' and non-partners'
-                                     ("roaming", ["--cap", "0.1", "--attack-share", "0.05"], "9")):
+        for profile, extra, seed, st in (("roaming", ["--attack-share", "0.05"], "3", site),
+                                         ("attacks", [], "7", site), ("stateful", [], "5", site),
+                                         # issue 17 D5: every rule works the same over M2PA
+                                         ("attacks", ["--m2pa"], "8", site),
+                                         # issue 17 D3: CAMEL dialogues, partners' and
+                                         # non-partners'
+                                         ("roaming", ["--cap", "0.1", "--attack-share", "0.05"],
+                                          "9", site),
+                                         # issue 18 D1: the same with 1,000 partners
+                                         ("roaming", ["--attack-share", "0.05"], "13", site1k),
+                                         ("attacks", [], "17", site1k),
+                                         ("stateful", [], "15", site1k)):
             name = (profile + extra[0].replace("--", "-") if extra[:1] in (["--m2pa"], ["--cap"])
                     else profile)
+            name += "-1k" if st == site1k else ""
             pcap = os.path.join(tmp, name + ".pcap")
             lab = os.path.join(tmp, name + ".jsonl")
             out = os.path.join(tmp, name + ".out")
-            r = run([gen, "--profile", profile, "--site", site, "--msus", "20000", "--seed", seed,
+            r = run([gen, "--profile", profile, "--site", st, "--msus", "20000", "--seed", seed,
                      "-o", pcap, "--labels", lab] + extra)
             if r.returncode != 0:
                 print("FAIL: sigwall-gen", profile, r.stderr)
@@ -75,14 +162,15 @@ def main():
                 continue
             with open(out, "w") as f:
                 r = subprocess.run([ctl, "inspect", "--json", "--all", "--rules", rules,
-                                    "--site", site, pcap], stdout=f, stderr=subprocess.PIPE,
+                                    "--site", st, pcap], stdout=f, stderr=subprocess.PIPE,
                                    text=True)
             if r.returncode != 0:
                 print("FAIL: inspect", profile, r.stderr)
                 fails += 1
                 continue
             print(f"--- profile {profile}{' over M2PA' if '--m2pa' in extra else ''}"
-                  f"{' with CAMEL' if '--cap' in extra else ''} (seed {seed}, 20000 MSUs)")
+                  f"{' with CAMEL' if '--cap' in extra else ''}"
+                  f"{' with 1,000 partners' if st == site1k else ''} (seed {seed}, 20000 MSUs)")
             sys.argv = ["labels_check", lab, out]
             if labels_check.main() != 0:
                 fails += 1
