@@ -5,7 +5,8 @@
  * every table) is mutated as the input says, re-checksummed so that the checksum does not hide
  * the mutation, and then either refused by sw_image_validate or bound and judged: every verdict
  * must be an action of the policy and a rule of the image, and nothing may read out of bounds
- * (the sanitizer build runs this).
+ * (the sanitizer build runs this). Each MSU is judged without a packet and in an IPv4 and an
+ * IPv6 one (links, remote_ip / local_ip).
  *
  * Input: byte 0 picks the image (bit 0) and whether the mutations XOR or overwrite (bit 1);
  * then records of 5 bytes, a little-endian offset (modulo the image size) and a byte. Offsets
@@ -30,6 +31,30 @@ static uint8_t *work;
 static size_t work_size;
 static struct sw_policy_ctx *ctx; /* one for the run: binding a new image flushes it */
 
+/* The packets an MSU is judged in: none (inspect's records without one), IPv4 and IPv6 ones
+ * whose addresses are in features.conf's links and remote_ip / local_ip prefixes (issue 18:
+ * the engine then reads the site's peers and the conditions' prefixes). */
+static struct sw_pkt pkts[2];
+
+static void
+pkts_init(void)
+{
+	static const uint8_t s4[4] = { 192, 0, 2, 9 }, d4[4] = { 10, 1, 2, 3 };
+	static const uint8_t s6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0xbe, [15] = 9 };
+	static const uint8_t d6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x20, [15] = 1 };
+
+	for (unsigned i = 0; i < 2; i++) {
+		pkts[i].ip_ver = i == 0 ? 4 : 6;
+		pkts[i].sctp = true;
+		pkts[i].sport = 2905;
+		pkts[i].dport = 2905;
+	}
+	memcpy(pkts[0].src, s4, 4);
+	memcpy(pkts[0].dst, d4, 4);
+	memcpy(pkts[1].src, s6, 16);
+	memcpy(pkts[1].dst, d6, 16);
+}
+
 static void
 init(void)
 {
@@ -48,6 +73,7 @@ init(void)
 		if (base[i].size > work_size)
 			work_size = base[i].size;
 	}
+	pkts_init();
 	work = aligned_alloc(SW_IMAGE_ALIGN, work_size);
 	ctx = sw_policy_ctx_new();
 	if (work == NULL || ctx == NULL)
@@ -71,8 +97,10 @@ judge(const struct sw_compiled *c, const struct sw_msu *m)
 {
 	const struct sw_image_hdr *h = (const void *)work;
 
-	for (unsigned port = 0; port < 2; port++) {
-		struct sw_verdict v = sw_policy_eval(ctx, NULL, m, port, 1000);
+	for (unsigned k = 0; k < 6; k++) {
+		unsigned port = k & 1;
+		const struct sw_pkt *pk = k < 2 ? NULL : &pkts[(k - 2) / 2];
+		struct sw_verdict v = sw_policy_eval(ctx, pk, m, port, 1000);
 		if (v.action > SW_ACTION_ALERT ||
 		    (v.rule != SW_RULE_DEFAULT && v.rule != SW_RULE_MALFORMED &&
 		     (v.rule < 0 || (uint32_t)v.rule >= h->nrules)) ||

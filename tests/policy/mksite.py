@@ -8,9 +8,11 @@ usage: mksite.py N OUT [--gts G] [--plmns P]
 The home network, countries and travel times are patterns/site.example.conf's, so the shipped
 rules and sigwall-gen see the same site as with the example. Partner k (k = 0 .. N-1):
   name "P0000".., country from a cycle of ISO codes, P PLMNs "9" + 4 digits (90000 + P k + j:
-  5 digits, MCC + MNC), G GT prefixes "1" + k (4 digits) + j (2 digits), 7 digits: no two
-  partners' ranges overlap, none is under the home network's or one of sigwall-gen's
-  foreign networks (bench/gen/main.c foreign_init), so `check --strict` stays quiet;
+  5 digits, MCC + MNC), G GT prefixes "35" + k (4 digits) + j (2 digits), 8 digits: no two
+  partners' ranges overlap, none is under the home network's, one of sigwall-gen's foreign
+  networks (bench/gen/main.c foreign_init) or a country code of bench/rules/mkrules.py's
+  operator rules (so that a benchmark's partner traffic meets the same rules as with 4
+  partners), and `check --strict` stays quiet;
   links: the first 64 (the partners sigwall-gen reads) are bound to "ipx-a" (where
   sigwall-gen's outside addresses are: 192.0.2.0/24, 2001:db8:be::/48) or to nothing, the
   others to "ipx-a", "ipx-b" or both, or to nothing; allow_opcodes: every 7th partner from 64 on
@@ -65,7 +67,7 @@ def allows(k):
 
 
 def gt_of(k, j):
-    return "1%04d%02d" % (k, j)
+    return "35%04d%02d" % (k, j)
 
 
 def plmn_of(k, j, nplmn):

@@ -31,29 +31,36 @@ import mksite  # noqa: E402
 from dptest import data_chunk, map_msu, pcap_write, sctp_frame  # noqa: E402
 
 ATI, UL, SRI = 71, 2, 22  # TS 29.002 operation codes
+
+
+def G(k, j=0):
+    """A calling GT of partner k's range j (mksite.py)."""
+    return mksite.gt_of(k, j) + "1234"
+
+
 # (what, source address, operation, calling GT, expected action, expected rule); partner k of
-# mksite.py: GTs "1" + k (4 digits) + j (2), links_of(k), allows(k) (anyTimeInterrogation)
+# mksite.py: links_of(k), allows(k) (anyTimeInterrogation)
 PARTNER_CASES = (
-    ("P0065 (ipx-b) over ipx-b", "198.51.100.7", UL, "10065005123", "allow",
+    ("P0065 (ipx-b) over ipx-b", "198.51.100.7", UL, G(65), "allow",
      "fs11-cat3-partner-home-subscriber"),
-    ("P0065 (ipx-b) over ipx-a", "192.0.2.50", UL, "10065005123", "drop", "partner-wrong-link"),
-    ("P0065 (ipx-b) from no link", "203.0.113.9", UL, "10065005123", "drop",
+    ("P0065 (ipx-b) over ipx-a", "192.0.2.50", UL, G(65), "drop", "partner-wrong-link"),
+    ("P0065 (ipx-b) from no link", "203.0.113.9", UL, G(65), "drop",
      "partner-wrong-link"),
-    ("P0066 (ipx-a, ipx-b) over ipx-b", "198.51.100.8", UL, "10066191234", "allow",
+    ("P0066 (ipx-a, ipx-b) over ipx-b", "198.51.100.8", UL, G(66, 19), "allow",
      "fs11-cat3-partner-home-subscriber"),
-    ("P0066 (ipx-a, ipx-b) over ipx-a", "192.0.2.51", UL, "10066191234", "allow",
+    ("P0066 (ipx-a, ipx-b) over ipx-a", "192.0.2.51", UL, G(66, 19), "allow",
      "fs11-cat3-partner-home-subscriber"),
-    ("P0067 (no links) from no link", "203.0.113.9", UL, "10067001234", "allow",
+    ("P0067 (no links) from no link", "203.0.113.9", UL, G(67), "allow",
      "fs11-cat3-partner-home-subscriber"),
-    ("P0000 (ipx-a) over ipx-b", "198.51.100.9", UL, "10000051234", "drop", "partner-wrong-link"),
-    ("P0070 (allows ATI) ATI", "192.0.2.52", ATI, "10070001234", "allow", "partner-exception"),
-    ("P0070 (allows ATI) SRI", "192.0.2.52", SRI, "10070001234", "drop", "fs11-cat1"),
-    ("P0070 (allows ATI) ATI from no link", "203.0.113.9", ATI, "10070001234", "drop",
+    ("P0000 (ipx-a) over ipx-b", "198.51.100.9", UL, G(0, 5), "drop", "partner-wrong-link"),
+    ("P0070 (allows ATI) ATI", "192.0.2.52", ATI, G(70), "allow", "partner-exception"),
+    ("P0070 (allows ATI) SRI", "192.0.2.52", SRI, G(70), "drop", "fs11-cat1"),
+    ("P0070 (allows ATI) ATI from no link", "203.0.113.9", ATI, G(70), "drop",
      "partner-wrong-link"),
-    ("P0071 (no exceptions) ATI", "192.0.2.53", ATI, "10071001234", "drop", "fs11-cat1"),
-    ("P0994 (allows ATI) ATI over ipx-b", "198.51.100.10", ATI, "10994191234", "allow",
+    ("P0071 (no exceptions) ATI", "192.0.2.53", ATI, G(71), "drop", "fs11-cat1"),
+    ("P0994 (allows ATI) ATI over ipx-b", "198.51.100.10", ATI, G(994, 19), "allow",
      "partner-exception"),
-    ("P0999 (no exceptions) ATI", "192.0.2.54", ATI, "10999001234", "drop", "fs11-cat1"),
+    ("P0999 (no exceptions) ATI", "192.0.2.54", ATI, G(999), "drop", "fs11-cat1"),
     ("no partner ATI", "192.0.2.55", ATI, "86130001234", "drop", "fs11-cat1"),
 )
 
@@ -120,6 +127,21 @@ def main():
         r = run([ctl, "check", rules])
         if r.returncode != 2:
             print("FAIL: usage error exit", r.returncode)
+            fails += 1
+        # issue 18 D5: a warning (a rule shadowed by a broader earlier one) leaves the exit
+        # status 0 and prints `file:line: warning:` and the summary; --strict makes it exit 2
+        shadow = os.path.join(tmp, "shadow.conf")
+        with open(shadow, "w") as f:
+            f.write('rules = (\n  { name = "wide"; opc = [ 5, 6 ]; action = "drop"; },\n'
+                    '  { name = "narrow"; opc = [ 6, 5 ]; dpc = 1; action = "alert"; }\n);\n')
+        want = shadow + ":3: warning: rule 'narrow' can never match: rule 'wide' (line 2)"
+        r = run([ctl, "check", shadow, site])
+        r2 = run([ctl, "check", "--strict", shadow, site])
+        print("shadowed rule ->", r.returncode, r.stderr.strip(), "; --strict ->", r2.returncode)
+        if r.returncode != 0 or want not in r.stderr or "rules: 2" not in r.stdout or \
+                r2.returncode != 2 or want not in r2.stderr:
+            print("FAIL: check / check --strict of a shadowed rule:", r.returncode, r.stderr,
+                  r2.returncode, r2.stderr)
             fails += 1
 
         # issue 18 D1: a 1,000-partner site

@@ -22,7 +22,9 @@
  * Deliver 4 (no ABI change): the shipped rules carry an `id` and a `severity` (events and
  * metrics show the id), in the images of the shipped rules and of mkrules.py's sets built on
  * them; and for issue 18 Deliver 2 (no ABI change): the shipped rules gain partner-wrong-link
- * and partner-exception (partner_wrong_link, partner_allows), in the same images.
+ * and partner-exception (partner_wrong_link, partner_allows), in the same images; features.conf
+ * gains remote_ip / local_ip (issue 18 D2: SW_COND_ADDR, a new condition kind in the data
+ * section; images without one keep their bytes).
  *
  * Inputs: the shipped rules with the example site, the same with a site of partners, the rule
  * sets of bench/rules/mkrules.py (shipped rules behind the 100,000-entry GT blocklist, and the
@@ -72,7 +74,7 @@ static const struct golden golden[] = {
 	{ "shipped-partners", "patterns/default.conf", "tests/policy/golden/site-partners.conf",
 	  0x67b8ccc10e002adfull, 22720 },
 	{ "features", "tests/policy/golden/features.conf",
-	  "tests/policy/golden/site-partners.conf", 0xa328c75ae685482dull, 46592 },
+	  "tests/policy/golden/site-partners.conf", 0x70cb521e09098ccdull, 46784 },
 	{ "shipped-100k", "@rules-shipped-100k.conf", "patterns/site.example.conf",
 	  0xbdc6feeb9b0a1b2cull, 4473152 },
 	{ "rules-1000", "@rules-1000.conf", "patterns/site.example.conf",
