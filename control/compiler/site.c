@@ -152,7 +152,7 @@ parse_velocity(struct builder *b, const config_setting_t *v)
 	struct sw_state_travel *t = &b->site.travel;
 	const config_setting_t *s;
 	uint16_t x, y;
-	uint32_t m;
+	uint32_t m = 0; /* set by get_uint; gcc -O3 cannot see it (release build warning) */
 	int rc;
 
 	if (!config_setting_is_group(v))
