@@ -29,6 +29,7 @@
 #include "dataplane/policy/policy.h"
 #include "dataplane/reasm/ipfrag.h"
 #include "dataplane/reasm/reasm.h"
+#include "dataplane/shm/event_msu.h"
 #include "shadow.h"
 #include "dataplane/proto/ip.h"
 #include "tables.h"
@@ -192,7 +193,6 @@ worker_event(struct sw_worker *w, const uint8_t *buf, uint32_t len, const struct
 {
 	struct sw_shm_event *ev;
 	uint32_t cap;
-	unsigned i;
 
 	(void)pkt;
 	if (w->ring == NULL)
@@ -211,36 +211,7 @@ worker_event(struct sw_worker *w, const uint8_t *buf, uint32_t len, const struct
 	ev->direction = (uint8_t)in_idx;
 	ev->port = w->port[in_idx];
 	ev->mal = (uint16_t)(msu != NULL ? msu->mal : pkt->mal);
-	ev->si = 0;
-	ev->sccp_type = 0;
-	ev->tcap_type = 0;
-	ev->opc = ev->dpc = 0;
-	ev->opcode = -1;
-	ev->cgpa[0] = ev->cdpa[0] = ev->imsi[0] = '\0';
-	if (msu != NULL) {
-		if (msu->has & SW_HAS_PROTO_DATA) {
-			ev->si = msu->m3ua.si;
-			ev->opc = msu->m3ua.opc;
-			ev->dpc = msu->m3ua.dpc;
-		}
-		if (msu->has & SW_HAS_SCCP) {
-			ev->sccp_type = msu->sccp.type;
-			memcpy(ev->cgpa, msu->sccp.cgpa.digits.d, sizeof(ev->cgpa));
-			memcpy(ev->cdpa, msu->sccp.cdpa.digits.d, sizeof(ev->cdpa));
-		}
-		if (msu->has & SW_HAS_TCAP) {
-			ev->tcap_type = msu->tcap.type;
-			for (i = 0; i < msu->tcap.ncomp && i < SW_COMP_MAX; i++) {
-				if (msu->tcap.comp[i].type == SW_COMP_INVOKE &&
-				    msu->tcap.comp[i].has_opcode && !msu->tcap.comp[i].opcode_global) {
-					ev->opcode = msu->tcap.comp[i].opcode;
-					break;
-				}
-			}
-		}
-		if (msu->has & SW_HAS_MAP)
-			memcpy(ev->imsi, msu->map.imsi.d, sizeof(ev->imsi));
-	}
+	sw_shm_event_msu(ev, msu); /* proxy: one fill with proxy_dpdk.c (event_msu.h) */
 	/* The frame judged: a reassembled IP datagram is shown whole (issue 14 D1). */
 	ev->pkt_len = len;
 	cap = len;

@@ -13,6 +13,7 @@
 
 #include "dataplane/app/worker.h"
 #include "dataplane/policy/policy.h"
+#include "dataplane/shm/event_msu.h"
 #include "dataplane/shm/shm.h"
 #include "proxy_conf.h"
 #include "proxy_dpdk.h"
@@ -188,28 +189,7 @@ px_event(struct px_dp *d, const struct sw_msu *msu, const struct sw_judge_verdic
 	ev->direction = (uint8_t)side;
 	ev->port = d->args->port;
 	ev->mal = msu->mal;
-	ev->opcode = -1;
-	if (msu->has & SW_HAS_PROTO_DATA) {
-		ev->si = msu->m3ua.si;
-		ev->opc = msu->m3ua.opc;
-		ev->dpc = msu->m3ua.dpc;
-	}
-	if (msu->has & SW_HAS_SCCP) {
-		ev->sccp_type = msu->sccp.type;
-		memcpy(ev->cgpa, msu->sccp.cgpa.digits.d, sizeof(ev->cgpa));
-		memcpy(ev->cdpa, msu->sccp.cdpa.digits.d, sizeof(ev->cdpa));
-	}
-	if (msu->has & SW_HAS_TCAP) {
-		ev->tcap_type = msu->tcap.type;
-		for (unsigned i = 0; i < msu->tcap.ncomp && i < SW_COMP_MAX; i++)
-			if (msu->tcap.comp[i].type == SW_COMP_INVOKE &&
-			    msu->tcap.comp[i].has_opcode && !msu->tcap.comp[i].opcode_global) {
-				ev->opcode = msu->tcap.comp[i].opcode;
-				break;
-			}
-	}
-	if (msu->has & SW_HAS_MAP)
-		memcpy(ev->imsi, msu->map.imsi.d, sizeof(ev->imsi));
+	sw_shm_event_msu(ev, msu);
 	ev->pkt_len = msu->data_len;
 	sw_shm_event_commit(d->ring);
 	SW_SHM_ADD(d->c->events, 1);
