@@ -3,28 +3,16 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
 #include "dataplane/proxy/proxy_shm.h"
 #include "proxy_status.h"
 
-/* The outcome counters by enum sw_proxy_outcome: JSON keys and the metric's outcome label. */
-static const char *const outcome_name[SW_PXO_COUNT] = {
-	[SW_PXO_ROUTED] = "routed",
-	[SW_PXO_DROPPED] = "dropped",
-	[SW_PXO_ALERTED] = "alerted",
-	[SW_PXO_REJECTED] = "rejected",
-	[SW_PXO_ABORTED] = "aborted",
-	[SW_PXO_REDIRECTED] = "redirected",
-	[SW_PXO_NO_ROUTE] = "no_route_dropped",
-	[SW_PXO_NO_ROUTE_UDTS] = "no_route_udts",
-	[SW_PXO_ANSWER_FAILED] = "answer_failed",
-	[SW_PXO_TX_FAILED] = "tx_failed",
-};
-
-static const char *const asp_states[] = {"down", "inactive", "active"};
-static const char *const as_states[] = {"down", "inactive", "active", "pending"};
+/* The M3UA state sets of the metrics: every state's name (m3ua_asp.c) */
+#define ASP_STATES 3 /* enum sw_m3ua_asp_state */
+#define AS_STATES  4 /* enum sw_m3ua_as_state */
 
 /* What the object says, and how old it is; false: no proxy object (nothing to show). */
 struct px_view {
@@ -64,11 +52,6 @@ link_name(const struct sw_proxy_snap_link *l, char out[SW_PROXY_NAME_MAX + 1])
 	out[SW_PROXY_NAME_MAX] = '\0';
 }
 
-static const char *
-state_of(const char *const *names, unsigned n, uint8_t s)
-{
-	return s < n ? names[s] : "unknown";
-}
 
 void
 sw_ctl_proxy_json(struct sw_buf *b, const char *instance)
@@ -89,11 +72,13 @@ sw_ctl_proxy_json(struct sw_buf *b, const char *instance)
 		      ",\"ssnm_sent\":%" PRIu64 ",\"decode_malformed\":%" PRIu64,
 		      (int)v.pid, v.running ? "true" : "false", v.age_s, s->generation, s->judged,
 		      s->rx_msu, s->ssnm_tx, s->decode_mal);
+	/* what became of the MSUs (enum sw_proxy_outcome; no_route: dropped, no return asked;
+	 * no_route_udts: answered) */
+	sw_buf_printf(b, ",\"outcomes\":{");
 	for (unsigned o = 0; o < SW_PXO_COUNT; o++)
-		sw_buf_printf(b, ",\"%s\":%" PRIu64, outcome_name[o], s->ctr[o]);
-	/* the text status's no_route: both kinds */
-	sw_buf_printf(b, ",\"no_route\":%" PRIu64 ",\"associations\":[",
-		      s->ctr[SW_PXO_NO_ROUTE] + s->ctr[SW_PXO_NO_ROUTE_UDTS]);
+		sw_buf_printf(b, "%s\"%s\":%" PRIu64, o ? "," : "",
+			      sw_proxy_outcome_name((enum sw_proxy_outcome)o), s->ctr[o]);
+	sw_buf_printf(b, "},\"associations\":[");
 	for (unsigned i = 0; i < s->nlinks && i < SW_PROXY_LINKS; i++) {
 		const struct sw_proxy_snap_link *l = &s->link[i];
 		char name[SW_PROXY_NAME_MAX + 1];
@@ -106,8 +91,10 @@ sw_ctl_proxy_json(struct sw_buf *b, const char *instance)
 			      ",\"tx\":%" PRIu64 ",\"err_rx\":%" PRIu64 ",\"err_tx\":%" PRIu64
 			      ",\"looped\":%" PRIu64 ",\"duna_rx\":%" PRIu64 ",\"dava_rx\":%" PRIu64 "}",
 			      l->side ? "inside" : "outside", l->sctp_up ? "up" : "down",
-			      l->client ? "asp" : "sgp", state_of(asp_states, 3, l->asp_state),
-			      state_of(as_states, 4, l->as_state), l->routable ? "true" : "false",
+			      l->client ? "asp" : "sgp",
+			      sw_m3ua_asp_state_name((enum sw_m3ua_asp_state)l->asp_state),
+			      sw_m3ua_as_state_name((enum sw_m3ua_as_state)l->as_state),
+			      l->routable ? "true" : "false",
 			      l->honeypot ? "true" : "false", l->rx_data, l->tx_data, l->err_rx,
 			      l->err_tx, l->looped, l->duna_rx, l->dava_rx);
 	}
@@ -135,6 +122,32 @@ link_series(struct sw_buf *b, const char *metric, const char *in, const char *na
 	sw_buf_printf(b, "%s{instance=\"%s\",link=\"", metric, in);
 	label(b, name);
 	sw_buf_printf(b, "\"");
+}
+
+static uint64_t
+link_ctr(const struct sw_proxy_snap_link *l, size_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, (const uint8_t *)l + off, sizeof(v));
+	return v;
+}
+
+/* A counter family with two series per link: label=v1 (the counter at off1), label=v2. */
+static void
+link_pair(struct sw_buf *b, const char *metric, const char *help, const char *in,
+	  const struct sw_proxy_snap *s, char name[][SW_PROXY_NAME_MAX + 1], const char *label,
+	  size_t off1, const char *v1, size_t off2, const char *v2)
+{
+	unsigned n = s->nlinks < SW_PROXY_LINKS ? s->nlinks : SW_PROXY_LINKS;
+
+	sw_buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n", metric, help, metric);
+	for (unsigned i = 0; i < n; i++) {
+		link_series(b, metric, in, name[i]);
+		sw_buf_printf(b, ",%s=\"%s\"} %" PRIu64 "\n", label, v1, link_ctr(&s->link[i], off1));
+		link_series(b, metric, in, name[i]);
+		sw_buf_printf(b, ",%s=\"%s\"} %" PRIu64 "\n", label, v2, link_ctr(&s->link[i], off2));
+	}
 }
 
 void
@@ -173,11 +186,11 @@ sw_ctl_proxy_metrics(struct sw_buf *b, const char *in)
 		      in, v.age_s, in, v.running, in, s->generation, in, n, in, s->judged, in,
 		      s->ssnm_tx);
 	sw_buf_printf(b, "# HELP sigwall_proxy_msus_total What the proxy did with the MSUs it "
-		      "received (no_route_dropped: no route and no return asked; no_route_udts: "
+		      "received (no_route: no route and no return asked, dropped; no_route_udts: "
 		      "answered with a UDTS).\n# TYPE sigwall_proxy_msus_total counter\n");
 	for (unsigned o = 0; o < SW_PXO_COUNT; o++)
 		sw_buf_printf(b, "sigwall_proxy_msus_total{instance=\"%s\",outcome=\"%s\"} %" PRIu64
-			      "\n", in, outcome_name[o], s->ctr[o]);
+			      "\n", in, sw_proxy_outcome_name((enum sw_proxy_outcome)o), s->ctr[o]);
 	sw_buf_printf(b, "# HELP sigwall_proxy_sctp_up 1 while the link's SCTP association is "
 		      "established.\n# TYPE sigwall_proxy_sctp_up gauge\n");
 	for (unsigned i = 0; i < n; i++) {
@@ -192,18 +205,20 @@ sw_ctl_proxy_metrics(struct sw_buf *b, const char *in)
 	sw_buf_printf(b, "# HELP sigwall_proxy_asp_state The link's M3UA ASP state (RFC 4666 "
 		      "4.3.1).\n# TYPE sigwall_proxy_asp_state gauge\n");
 	for (unsigned i = 0; i < n; i++)
-		for (unsigned st = 0; st < 3; st++) {
+		for (unsigned st = 0; st < ASP_STATES; st++) {
 			link_series(b, "sigwall_proxy_asp_state", in, name[i]);
-			sw_buf_printf(b, ",state=\"%s\"} %d\n", asp_states[st],
+			sw_buf_printf(b, ",state=\"%s\"} %d\n",
+				      sw_m3ua_asp_state_name((enum sw_m3ua_asp_state)st),
 				      s->link[i].asp_state == st);
 		}
 	sw_buf_printf(b, "# HELP sigwall_proxy_as_state The AS state on the link (RFC 4666 "
 		      "4.3.2): the peer's (m3ua=asp) or the proxy's (sgp).\n"
 		      "# TYPE sigwall_proxy_as_state gauge\n");
 	for (unsigned i = 0; i < n; i++)
-		for (unsigned st = 0; st < 4; st++) {
+		for (unsigned st = 0; st < AS_STATES; st++) {
 			link_series(b, "sigwall_proxy_as_state", in, name[i]);
-			sw_buf_printf(b, ",state=\"%s\"} %d\n", as_states[st],
+			sw_buf_printf(b, ",state=\"%s\"} %d\n",
+				      sw_m3ua_as_state_name((enum sw_m3ua_as_state)st),
 				      s->link[i].as_state == st);
 		}
 	sw_buf_printf(b, "# TYPE sigwall_proxy_routable gauge\n");
@@ -211,34 +226,19 @@ sw_ctl_proxy_metrics(struct sw_buf *b, const char *in)
 		link_series(b, "sigwall_proxy_routable", in, name[i]);
 		sw_buf_printf(b, "} %u\n", s->link[i].routable != 0);
 	}
-	sw_buf_printf(b, "# HELP sigwall_proxy_link_data_total M3UA DATA messages on the link.\n"
-		      "# TYPE sigwall_proxy_link_data_total counter\n");
-	for (unsigned i = 0; i < n; i++) {
-		link_series(b, "sigwall_proxy_link_data_total", in, name[i]);
-		sw_buf_printf(b, ",direction=\"rx\"} %" PRIu64 "\n", s->link[i].rx_data);
-		link_series(b, "sigwall_proxy_link_data_total", in, name[i]);
-		sw_buf_printf(b, ",direction=\"tx\"} %" PRIu64 "\n", s->link[i].tx_data);
-	}
-	sw_buf_printf(b, "# HELP sigwall_proxy_link_errors_total M3UA ERR messages on the link.\n"
-		      "# TYPE sigwall_proxy_link_errors_total counter\n");
-	for (unsigned i = 0; i < n; i++) {
-		link_series(b, "sigwall_proxy_link_errors_total", in, name[i]);
-		sw_buf_printf(b, ",direction=\"rx\"} %" PRIu64 "\n", s->link[i].err_rx);
-		link_series(b, "sigwall_proxy_link_errors_total", in, name[i]);
-		sw_buf_printf(b, ",direction=\"tx\"} %" PRIu64 "\n", s->link[i].err_tx);
-	}
+	link_pair(b, "sigwall_proxy_link_data_total", "M3UA DATA messages on the link.", in, s, name,
+		  "direction", offsetof(struct sw_proxy_snap_link, rx_data), "rx",
+		  offsetof(struct sw_proxy_snap_link, tx_data), "tx");
+	link_pair(b, "sigwall_proxy_link_errors_total", "M3UA ERR messages on the link.", in, s,
+		  name, "direction", offsetof(struct sw_proxy_snap_link, err_rx), "rx",
+		  offsetof(struct sw_proxy_snap_link, err_tx), "tx");
+	link_pair(b, "sigwall_proxy_link_ssnm_received_total", "DUNA/DAVA received on the link.",
+		  in, s, name, "type", offsetof(struct sw_proxy_snap_link, duna_rx), "duna",
+		  offsetof(struct sw_proxy_snap_link, dava_rx), "dava");
 	sw_buf_printf(b, "# HELP sigwall_proxy_link_looped_total MSUs routed back onto the link "
 		      "they came from.\n# TYPE sigwall_proxy_link_looped_total counter\n");
 	for (unsigned i = 0; i < n; i++) {
 		link_series(b, "sigwall_proxy_link_looped_total", in, name[i]);
 		sw_buf_printf(b, "} %" PRIu64 "\n", s->link[i].looped);
-	}
-	sw_buf_printf(b, "# HELP sigwall_proxy_link_ssnm_received_total DUNA/DAVA received on "
-		      "the link.\n# TYPE sigwall_proxy_link_ssnm_received_total counter\n");
-	for (unsigned i = 0; i < n; i++) {
-		link_series(b, "sigwall_proxy_link_ssnm_received_total", in, name[i]);
-		sw_buf_printf(b, ",type=\"duna\"} %" PRIu64 "\n", s->link[i].duna_rx);
-		link_series(b, "sigwall_proxy_link_ssnm_received_total", in, name[i]);
-		sw_buf_printf(b, ",type=\"dava\"} %" PRIu64 "\n", s->link[i].dava_rx);
 	}
 }

@@ -39,6 +39,20 @@ setup(void)
 	sw_pframe_init(&pf, our_mac, &px);
 }
 
+/* An ARP request (RFC 826) from the peer's MAC: who has tpa, tell spa (4 octets each). */
+static void
+arp_request(uint8_t *f, const char *spa, const char *tpa)
+{
+	memset(f, 0, 42);
+	memcpy(f, "\xff\xff\xff\xff\xff\xff", 6);
+	memcpy(f + 6, peer_mac, 6);
+	f[12] = 0x08, f[13] = 0x06;
+	memcpy(f + 14, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
+	memcpy(f + 22, peer_mac, 6);
+	memcpy(f + 28, spa, 4);
+	memcpy(f + 38, tpa, 4);
+}
+
 static void
 test_arp_and_frames(void **state)
 {
@@ -61,13 +75,7 @@ test_arp_and_frames(void **state)
 
 	/* The peer asks for our address: a reply, and we learn its MAC. */
 	memset(f, 0, sizeof(f));
-	memcpy(f, "\xff\xff\xff\xff\xff\xff", 6);
-	memcpy(f + 6, peer_mac, 6);
-	f[12] = 0x08, f[13] = 0x06;
-	memcpy(f + 14, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
-	memcpy(f + 22, peer_mac, 6);
-	memcpy(f + 28, "\x0a\x00\x00\x02", 4);
-	memcpy(f + 38, "\x0a\x00\x00\x01", 4);
+	arp_request(f, "\x0a\x00\x00\x02", "\x0a\x00\x00\x01");
 	assert_int_equal(sw_pframe_input(&pf, f, 42, &link, &off, &n, out, sizeof(out)),
 			 SW_PFRAME_REPLY);
 	assert_int_equal(n, 42);
@@ -144,13 +152,7 @@ test_ports(void **state)
 	sw_pframe_init_port(&p1, our_mac, &px, 1);
 	/* who has 10.1.0.1 (home's local address), from 10.1.0.3: port 1 answers, port 0 not */
 	memset(f, 0, sizeof(f));
-	memcpy(f, "\xff\xff\xff\xff\xff\xff", 6);
-	memcpy(f + 6, peer_mac, 6);
-	f[12] = 0x08, f[13] = 0x06;
-	memcpy(f + 14, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
-	memcpy(f + 22, peer_mac, 6);
-	memcpy(f + 28, "\x0a\x01\x00\x03", 4);
-	memcpy(f + 38, "\x0a\x01\x00\x01", 4);
+	arp_request(f, "\x0a\x01\x00\x03", "\x0a\x01\x00\x01");
 	assert_int_equal(sw_pframe_input(&p0, f, 42, &link, &off, &n, out, sizeof(out)),
 			 SW_PFRAME_NONE);
 	assert_false(p0.link[1].mac_known);
