@@ -111,6 +111,12 @@ class Env:
                 self.cproc.kill()
                 self.cproc.wait()
         subprocess.run([self.pub, "unlink", self.inst], timeout=30)
+        # control leaves its image and stats objects for a restart: this instance's are ours
+        for kind in ("image", "stats"):
+            try:
+                os.unlink("/dev/shm/sigwall.%s.%s" % (self.inst, kind))
+            except OSError:
+                pass
         shutil.rmtree(self.run, ignore_errors=True)
 
 
