@@ -16,7 +16,7 @@ sh "$3" "$1" "$2" >"$log" 2>&1 &
 t=$!
 port=""
 i=0
-while [ $i -lt 200 ]; do
+while [ $i -lt 600 ]; do # 30 s: a loaded machine took more than 10 (a full run at load 18)
 	port=$(sed -n 's/^# redis port \([0-9]*\)$/\1/p' "$log")
 	[ -n "$port" ] && grep -q "ok: member a ready" "$log" && break
 	sleep 0.05
