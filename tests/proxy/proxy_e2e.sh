@@ -21,7 +21,20 @@
 # clock (before, it judged with the timer's time since boot, and that rule dropped everything). m3ua_peer ends its exchange with an M3UA NTFY to its peer; management
 # is hop by hop (RFC 4666 4.3) and a proxy does not forward it, so the peers' "no DONE" and the
 # home side's missing SHUTDOWN-COMPLETE are the expected, and only accepted, complaints.
-# usage: proxy_e2e.sh BUILD_DIR [selfcheck|2ports|2ports-selfcheck]
+#   beat (issue 21 Tests, BEAT loss): the home link has `beat_ms = 300`; m3ua_peer never
+#   answers a BEAT (it counts them), so the proxy, as the ASP toward home, must abort the home
+#   association after 3 BEATs unanswered (RFC 4666 3.5.5 and 4.3.4.6 of its M3UA endpoint): checked
+#   that home's link was ASP-ACTIVE, then down while the home peer still ran, that the home peer
+#   received the BEATs and lost its association (COMM_LOST).
+#   beat-selfcheck: the same checks without `beat_ms`: they must fail (no BEAT, no abort).
+#   restart (issue 21 Tests, a peer restart): the partner (m3ua_peer --restart-at 5) aborts its
+#   association after its 5th message and connects again from the same port (a new INIT), then
+#   runs the ASP handshake again; home holds its traffic until the partner is back (--hold 8000).
+#   Checked: the proxy's partner link went down after ASP-ACTIVE and came back ASP-ACTIVE, every
+#   message of each peer reached the other (COUNT each way, routed 2 x COUNT), home's association
+#   never went down. restart-selfcheck: the same checks without --restart-at: they must fail.
+# usage: proxy_e2e.sh BUILD_DIR [selfcheck|2ports|2ports-selfcheck|beat|beat-selfcheck|restart|
+#   restart-selfcheck]
 #   selfcheck: the same with the two routes swapped (each peer's messages come back to it); the
 #   run must fail on the looped counters, which proves the check can fail.
 #   2ports (issue 21 D1): the proxy on two DPDK ports (--ports 0:1), the partner behind port 0
@@ -30,7 +43,32 @@
 #   where home is not: the run must fail (home's association never up, the partner's messages
 #   not delivered), which proves the binding counts.
 set -u
-BUILD=${1:?usage: proxy_e2e.sh BUILD_DIR [selfcheck|2ports|2ports-selfcheck]}
+BUILD=${1:?usage: proxy_e2e.sh BUILD_DIR [MODE] (see above)}
+if [ "${2:-}" = restart ]; then
+	SW_PROXY_E2E_RESTART=5 SW_PROXY_E2E_COUNT=100 exec "$0" "$BUILD"
+fi
+if [ "${2:-}" = restart-selfcheck ]; then
+	out=$(SW_PROXY_E2E_RESTART=0 SW_PROXY_E2E_COUNT=100 "$0" "$BUILD" 2>&1); rc=$?
+	echo "$out" | tail -3
+	[ $rc = 77 ] && exit 77
+	if [ $rc = 1 ] && echo "$out" | grep -q "^FAIL: restart:"; then
+		echo "PASS: without a peer restart the restart checks fail"; exit 0
+	fi
+	echo "FAIL: the restart checks passed without a restart (rc $rc)"; exit 1
+fi
+if [ "${2:-}" = beat ]; then
+	SW_PROXY_E2E_BEAT=300 SW_PROXY_E2E_COUNT=20 SW_PROXY_E2E_TIMEOUT=10 exec "$0" "$BUILD"
+fi
+if [ "${2:-}" = beat-selfcheck ]; then
+	out=$(SW_PROXY_E2E_BEAT=0 SW_PROXY_E2E_COUNT=20 SW_PROXY_E2E_TIMEOUT=10 "$0" "$BUILD" 2>&1)
+	rc=$?
+	echo "$out" | tail -3
+	[ $rc = 77 ] && exit 77
+	if [ $rc = 1 ] && echo "$out" | grep -q "^FAIL: beat:"; then
+		echo "PASS: without BEATs the BEAT-loss checks fail"; exit 0
+	fi
+	echo "FAIL: the BEAT-loss checks passed without BEATs (rc $rc)"; exit 1
+fi
 if [ "${2:-}" = 2ports ]; then
 	SW_PROXY_E2E_PORTS=2 exec "$0" "$BUILD"
 fi
@@ -109,6 +147,8 @@ ip -n "$NB" link set "$B0" up
 ip netns exec "$NM" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
 
 dpc_home=2 dpc_partner=1
+BEAT=${SW_PROXY_E2E_BEAT:-} BEAT_KEY=
+[ -n "$BEAT" ] && [ "$BEAT" != 0 ] && BEAT_KEY=" beat_ms = $BEAT;"
 [ -n "${SW_PROXY_E2E_SWAP:-}" ] && dpc_home=1 dpc_partner=2
 cat >"$LOG/site.conf" <<CONF
 site = {
@@ -118,7 +158,7 @@ site = {
 		{ name = "partner"; local = "10.197.0.1:2905"; remote = "10.197.0.2:2906";
 		  sctp = "server"; m3ua = "sgp"; side = "outside"; port = 0; },
 		{ name = "home"; local = "$HOME_NET.1:2907"; remote = "$HOME_NET.3:2905";
-		  sctp = "client"; m3ua = "asp"; side = "inside"; port = $HOME_PORT; }
+		  sctp = "client"; m3ua = "asp"; side = "inside"; port = $HOME_PORT;$BEAT_KEY }
 	);
 	routes = (
 		{ dpc = $dpc_home; links = [ "home" ]; },
@@ -165,12 +205,67 @@ grep -q "proxy bound policy generation 1" "$LOG/proxy.out" || fail "proxy did no
 # up before the first message (an MSU for an unavailable route is dropped, as by an STP).
 peer=(--count "$COUNT" --streams 4 --block-every 0 --stall 8 --timeout "${SW_PROXY_E2E_TIMEOUT:-40}"
 	--hold 4000 --pace 15000)
+RESTART=${SW_PROXY_E2E_RESTART:-} home_opt=() partner_opt=()
+if [ -n "$RESTART" ]; then
+	# home sends once the partner is back; the partner's own messages before its restart are
+	# acknowledged (drained) by the proxy before it aborts
+	home_opt=(--hold 8000)
+	[ "$RESTART" != 0 ] && partner_opt=(--restart-at "$RESTART")
+fi
 ip netns exec "$NB" "$PEER" --server --local $HOME_NET.3 --lport 2905 --remote $HOME_NET.1 \
-	--rport 2907 "${peer[@]}" >"$LOG/home.out" 2>"$LOG/home.err" &
+	--rport 2907 "${peer[@]}" "${home_opt[@]}" >"$LOG/home.out" 2>"$LOG/home.err" &
 hp=$!; pids+=($hp)
 ip netns exec "$NA" "$PEER" --client --local 10.197.0.2 --lport 2906 --remote 10.197.0.1 \
-	--rport 2905 "${peer[@]}" >"$LOG/partner.out" 2>"$LOG/partner.err" &
+	--rport 2905 "${peer[@]}" "${partner_opt[@]}" >"$LOG/partner.out" 2>"$LOG/partner.err" &
 pp=$!; pids+=($pp)
+if [ -n "$BEAT" ]; then
+	# BEAT loss: the home peer never answers the proxy's BEATs (it holds 4 s after ASP-ACTIVE).
+	wait $hp; wait $pp
+	sleep 1.2 # one more status line of the proxy
+	grep "^link home " "$LOG/proxy.out" | uniq -c | head -8
+	r=$(grep RESULT "$LOG/home.out") || fail "beat: home peer: no RESULT"
+	echo "home: $r"
+	grep -q "link home sctp=up m3ua=asp asp=active" "$LOG/proxy.out" ||
+		fail "beat: home link never ASP-ACTIVE"
+	# a "down" line of the home link after its first ASP-ACTIVE line
+	sed -n '/^link home sctp=up m3ua=asp asp=active/,$p' "$LOG/proxy.out" |
+		grep -q "^link home sctp=down" || fail "beat: the proxy did not abort the home association"
+	beats=$(echo "$r" | grep -o " beats=[0-9]*" | cut -d= -f2)
+	[ "${beats:-0}" -ge 3 ] || fail "beat: home peer received ${beats:-0} BEATs, want at least 3"
+	case "$r" in *" lost=1 "*) ;; *) fail "beat: the home peer's association was not lost" ;; esac
+	echo "PASS: BEAT loss: $beats BEATs unanswered, the proxy aborted the home association"
+	exit 0
+fi
+if [ -n "$RESTART" ]; then
+	wait $pp; wait $hp
+	sleep 1.2 # one more status line of the proxy
+	grep "^link partner " "$LOG/proxy.out" | cut -d' ' -f1-5 | uniq -c | head -12
+	for side in partner home; do
+		r=$(grep RESULT "$LOG/$side.out") || fail "$side: no RESULT"
+		echo "$side: $r"
+		case "$r" in *"expect=$COUNT received=$COUNT "*) ;; *) fail "$side did not receive all $COUNT" ;; esac
+		case "$r" in *"lost=0 restart=0 stall=0"*) ;; *) fail "$side: lost, restarted or stalled" ;; esac
+		# only the end-of-exchange complaints explained at the top
+		if grep ERROR "$LOG/$side.err" | grep -v "no DONE from the peer" |
+			grep -qv "no graceful SHUTDOWN-COMPLETE"; then
+			fail "$side: unexpected errors"
+		fi
+	done
+	# the partner link: ASP-ACTIVE, down (the ABORT), ASP-ACTIVE again, before its traffic ended
+	ups=$(grep "^link partner " "$LOG/proxy.out" | cut -d' ' -f3,5 | uniq |
+		grep -c "sctp=up asp=active")
+	echo "partner link ASP-ACTIVE $ups time(s)"
+	[ "$ups" -ge 2 ] || fail "restart: the partner's association did not restart in the proxy"
+	grep -q "^link partner .* tx=$COUNT .*looped=0$" "$LOG/proxy.out" ||
+		fail "restart: not $COUNT messages to the partner over its new association"
+	# home: up once, until its peer ended the exchange
+	hups=$(grep "^link home " "$LOG/proxy.out" | cut -d' ' -f3,5 | uniq | grep -c "sctp=up asp=active")
+	[ "$hups" = 1 ] || fail "restart: home's association went down ($hups ASP-ACTIVE periods)"
+	routed=$(grep -o "proxy routed=[0-9]*" "$LOG/proxy.out" | tail -1 | cut -d= -f2)
+	[ "${routed:-0}" -eq $((2 * COUNT)) ] || fail "proxy routed ${routed:-0}, want $((2 * COUNT))"
+	echo "PASS: peer restart: the partner came back with a new association, $COUNT messages each way"
+	exit 0
+fi
 # Reloads under traffic: generations 2..13, one every 40 ms (plus its compile time: 0.1-1 s on a
 # loaded machine) from about when the peers start sending (their --hold), while the messages
 # are paced over 4.5 s.
