@@ -123,6 +123,22 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; for f in "$LOG"/*.out "$LOG"/*.err; do echo "== $f"; tail -8 "$f"; done; exit 1; }
 
+# Each peer received all COUNT messages of the other, nothing lost, restarted or stalled, and
+# only the end-of-exchange complaints explained at the top.
+check_peers() {
+	for side in partner home; do
+		r=$(grep RESULT "$LOG/$side.out") || fail "$side: no RESULT"
+		echo "$side: $r"
+		case "$r" in *"expect=$COUNT received=$COUNT "*) ;;
+			*) fail "$side did not receive all $COUNT" ;; esac
+		case "$r" in *"lost=0 restart=0 stall=0"*) ;; *) fail "$side: lost, restarted or stalled" ;; esac
+		if grep ERROR "$LOG/$side.err" | grep -v "no DONE from the peer" |
+			grep -qv "no graceful SHUTDOWN-COMPLETE"; then
+			fail "$side: unexpected errors"
+		fi
+	done
+}
+
 ip netns add "$NA" && ip netns add "$NB" || skip "cannot create namespaces"
 ip link add "$A0" netns "$NA" type veth peer name "$A1" netns "$NM" || skip "veth not available"
 ip link add "$B0" netns "$NB" type veth peer name "$B1" netns "$NM"
@@ -240,17 +256,7 @@ if [ -n "$RESTART" ]; then
 	wait $pp; wait $hp
 	sleep 1.2 # one more status line of the proxy
 	grep "^link partner " "$LOG/proxy.out" | cut -d' ' -f1-5 | uniq -c | head -12
-	for side in partner home; do
-		r=$(grep RESULT "$LOG/$side.out") || fail "$side: no RESULT"
-		echo "$side: $r"
-		case "$r" in *"expect=$COUNT received=$COUNT "*) ;; *) fail "$side did not receive all $COUNT" ;; esac
-		case "$r" in *"lost=0 restart=0 stall=0"*) ;; *) fail "$side: lost, restarted or stalled" ;; esac
-		# only the end-of-exchange complaints explained at the top
-		if grep ERROR "$LOG/$side.err" | grep -v "no DONE from the peer" |
-			grep -qv "no graceful SHUTDOWN-COMPLETE"; then
-			fail "$side: unexpected errors"
-		fi
-	done
+	check_peers
 	# the partner link: ASP-ACTIVE, down (the ABORT), ASP-ACTIVE again, before its traffic ended
 	ups=$(grep "^link partner " "$LOG/proxy.out" | cut -d' ' -f3,5 | uniq |
 		grep -c "sctp=up asp=active")
@@ -283,17 +289,7 @@ last_gen=$((RELOADS + 1))
 for _ in $(seq 30); do grep -q "proxy bound policy generation $last_gen" "$LOG/proxy.out" && break; sleep 0.1; done
 sleep 1.2 # one more status line of the proxy
 
-for side in partner home; do
-	r=$(grep RESULT "$LOG/$side.out") || fail "$side: no RESULT"
-	echo "$side: $r"
-	case "$r" in *"expect=$COUNT received=$COUNT "*) ;; *) fail "$side did not receive all $COUNT" ;; esac
-	case "$r" in *"lost=0 restart=0 stall=0"*) ;; *) fail "$side: lost, restarted or stalled" ;; esac
-	# Only the end-of-exchange complaints explained above.
-	if grep ERROR "$LOG/$side.err" | grep -v "no DONE from the peer" |
-		grep -qv "no graceful SHUTDOWN-COMPLETE"; then
-		fail "$side: unexpected errors"
-	fi
-done
+check_peers
 grep -q "link partner sctp=up m3ua=sgp asp=active" "$LOG/proxy.out" || fail "partner link never ASP-ACTIVE"
 grep -q "link home sctp=up m3ua=asp asp=active" "$LOG/proxy.out" || fail "home link never ASP-ACTIVE"
 last=$(grep "^link " "$LOG/proxy.out" | tail -2)
