@@ -37,7 +37,7 @@ def die_with_parent():
 
 
 def free_port():
-    port = 30000 + os.getpid() % 20000
+    port = 20000 + os.getpid() % 12000  # below the kernel's ephemeral ports (32768-60999)
     for _ in range(200):
         s = socket.socket()
         try:
@@ -45,7 +45,7 @@ def free_port():
             s.close()
             return port
         except OSError:
-            port = 30000 + (port - 30000 + 97) % 25000
+            port = 20000 + (port - 20000 + 97) % 12000
         finally:
             s.close()
     fail("no free loopback port")

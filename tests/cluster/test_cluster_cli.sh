@@ -17,9 +17,22 @@ if [ -z "$redis" ]; then
 	exit 77
 fi
 tmp=$(mktemp -d)
-# A port nobody answers on (a Redis of another test there would answer our PINGs).
-port=$((30000 + $$ % 20000))
-while redis-cli -p "$port" ping >/dev/null 2>&1; do port=$((30000 + (port - 30000 + 97) % 20000)); done
+# A port nobody listens on, below the kernel's ephemeral range (32768-60999): a CI run had this
+# test's redis-server fail to start on 39138, a port in that range (another test's metrics
+# port, or a client connection's local port, now come from there).
+port_free() {
+	/usr/bin/python3 -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
+}
+port=$((20000 + $$ % 12000))
+n=0
+while ! port_free "$port" || redis-cli -p "$port" ping >/dev/null 2>&1; do
+	port=$((20000 + (port - 20000 + 97) % 12000))
+	n=$((n + 1))
+	[ $n -lt 200 ] || break
+done
 echo "# redis port $port"
 ia="cliA$$"
 ib="cliB$$"
