@@ -25,7 +25,16 @@ done
 if [ -z "$port" ] || ! redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then
 	echo "FAIL: the cli test did not start its redis-server"
 	cat "$log"
+	# SIGTERM, which the script traps to stop its redis-server and sigwall-cluster processes
+	# (SIGKILL here left both members running); SIGKILL only if it is still there 10 s later.
+	kill -TERM "$t" 2>/dev/null
+	i=0
+	while kill -0 "$t" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	kill -9 "$t" 2>/dev/null
+	wait "$t" 2>/dev/null
 	rm -f "$log"
 	exit 1
 fi
