@@ -18,6 +18,12 @@ fi
 scripts/deps.sh || { echo "deps.sh failed"; echo "0 passed, 1 failed"; exit 1; }
 
 jobs=$(nproc 2>/dev/null || echo 2)
+# elapsed: minutes and seconds since the script started (deps included), printed on each
+# stage line so that a run shows where its time goes.
+elapsed() {
+	local t=$SECONDS
+	printf '%dm%02ds' $((t / 60)) $((t % 60))
+}
 passed=0 failed=0 skipped=0
 failed_names=()
 
@@ -53,18 +59,19 @@ for line in open(sys.argv[1]):
 run() {
 	local dir=$1 label=$2
 	shift 2
-	echo "== $label: building"
+	echo "== $label: building ($(elapsed))"
 	if ! ninja -C "$dir" >"$dir.build.log" 2>&1; then
 		grep -E "error|FAILED" "$dir.build.log" | head -40
 		failed=$((failed + 1))
 		failed_names+=("$label:build")
 		return
 	fi
-	echo "== $label: testing"
+	echo "== $label: testing ($(elapsed))"
 	rm -f "$dir/meson-logs/testlog.json"
 	meson test -C "$dir" --num-processes "$jobs" --print-errorlogs "$@" 2>&1 |
 		grep -vE '^ *[0-9]+/[0-9]+ .* (OK|SKIP) ' | grep -vE '^(Ok|Expected Fail|Fail|Unexpected Pass|Skipped|Timeout): '
 	count "$dir" "$label"
+	echo "== $label: done ($(elapsed))"
 }
 
 mkdir -p build
@@ -94,6 +101,7 @@ if [ "${#failed_names[@]}" -gt 0 ]; then
 	echo "failed:"
 	printf '  %s\n' "${failed_names[@]}"
 fi
+echo "== total: $(elapsed)"
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else
