@@ -88,12 +88,25 @@ sw_names_add(struct sw_ctl *c, struct sw_names *n)
 	c->names_next++;
 }
 
+/*
+ * The names of `generation`: from the table of finished reloads, or from the running job, whose
+ * names the reload thread wrote before publishing its image. A worker raises events under the new
+ * generation as soon as it picks it up, before the job finishes (and the other workers pick it
+ * up): those events were named "#N" with a null id. j->generation is set before the thread
+ * starts, and an event of it exists only after the publish, so reading j->names is ordered after
+ * the thread's writes (publish -> worker epoch -> event ring, each release/acquire).
+ */
 const struct sw_names *
 sw_names_get(const struct sw_ctl *c, uint64_t generation)
 {
+	if (generation == 0)
+		return NULL;
 	for (unsigned i = 0; i < SW_NAMES_KEEP; i++)
-		if (c->names[i].generation == generation && c->names[i].generation != 0)
+		if (c->names[i].generation == generation)
 			return &c->names[i];
+	if (c->running && c->job != NULL && c->job->generation == generation &&
+	    c->job->names.generation == generation)
+		return &c->job->names;
 	return NULL;
 }
 

@@ -5,6 +5,10 @@
  * Issue 19 regression: a record of traffic judged while no image is bound (SW_EV_NO_IMAGE,
  * issue 13's fail-closed default) was written with event_type "drop" and a rule "#-1" of no
  * policy, as if the policy had dropped it; it is a "system" event (control/README.md).
+ *
+ * Rule names of a generation still being picked up: control registered a generation's names
+ * only when its reload job finished (after every worker picked it up), so the events a worker
+ * raised under the new generation before that carried rule "#0" with a null id and no policy.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -99,12 +103,61 @@ test_verdicts_keep_their_types(void **state)
 	}
 }
 
+/* An event of the generation the running reload job publishes: named from the job. */
+static void
+test_names_of_running_job(void **state)
+{
+	static char *name[] = {"fs11-cat1"};
+	static uint32_t id[] = {1101};
+	static uint8_t action[] = {1}, monitor[] = {0}, severity[] = {0};
+	static struct sw_reload job;
+	struct sw_shm_event e;
+	enum sw_ev_type t;
+	char *l;
+
+	(void)state;
+	job.generation = 7;
+	job.names.generation = 7;
+	job.names.nrules = 1;
+	job.names.name = name;
+	job.names.id = id;
+	job.names.action = action;
+	job.names.monitor = monitor;
+	job.names.severity = severity;
+	job.names.checksum = 0x1234;
+	strcpy(job.names.policy, "shipped");
+	ctl.job = &job;
+	ctl.running = true;
+	record(&e, SW_EV_VERDICT, SW_EV_ACT_DROP, 7);
+	e.rule = 0;
+	l = line_of(&e, &t);
+	assert_non_null(strstr(l, "\"rule\":{\"id\":1101,\"index\":0,\"name\":\"fs11-cat1\""));
+	assert_non_null(strstr(l, "\"policy\":{\"name\":\"shipped\",\"checksum\":\"0000000000001234\"}"));
+	free(l);
+
+	/* another generation is not named from the job */
+	record(&e, SW_EV_VERDICT, SW_EV_ACT_DROP, 6);
+	e.rule = 0;
+	l = line_of(&e, &t);
+	assert_non_null(strstr(l, "\"name\":\"#0\""));
+	free(l);
+	/* nor is any once the job has finished (its names move to the table, or are freed) */
+	ctl.running = false;
+	record(&e, SW_EV_VERDICT, SW_EV_ACT_DROP, 7);
+	e.rule = 0;
+	l = line_of(&e, &t);
+	assert_non_null(strstr(l, "\"name\":\"#0\""));
+	free(l);
+	ctl.job = NULL;
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_image_is_system),
 		cmocka_unit_test(test_verdicts_keep_their_types),
+		cmocka_unit_test(test_names_of_running_job),
 	};
 
 	strcpy(ctl.host, "test-host");
