@@ -2710,6 +2710,14 @@ site_load(const char *path, struct sw_gen_site *st, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: site.partners must be a non-empty list", path);
 		goto out;
 	}
+	/* The first 64 only: sigwall-gen does not send a partner's traffic over the links the site
+	 * binds it to (site.links), so a larger site's later partners (tests/policy mksite.py binds
+	 * them to links) would be dropped by partner-wrong-link. Said on stderr, not silently. */
+	if (config_setting_length(parts) > SW_GEN_MAX_PARTNERS)
+		fprintf(stderr,
+			"sigwall-gen: %s has %d partners; traffic is drawn from the first %d "
+			"(the policy still knows them all)\n",
+			path, config_setting_length(parts), SW_GEN_MAX_PARTNERS);
 	for (i = 0; i < config_setting_length(parts) && i < SW_GEN_MAX_PARTNERS; i++) {
 		const config_setting_t *p = config_setting_get_elem(parts, (unsigned)i);
 		struct sw_gen_partner *sp = &st->partners[st->npartners];
