@@ -89,14 +89,15 @@ sw_ctl_proxy_json(struct sw_buf *b, const char *instance)
 		sw_buf_printf(b, ",\"side\":\"%s\",\"sctp\":\"%s\",\"m3ua\":\"%s\",\"asp\":\"%s\","
 			      "\"as\":\"%s\",\"routable\":%s,\"honeypot\":%s,\"rx\":%" PRIu64
 			      ",\"tx\":%" PRIu64 ",\"err_rx\":%" PRIu64 ",\"err_tx\":%" PRIu64
-			      ",\"looped\":%" PRIu64 ",\"duna_rx\":%" PRIu64 ",\"dava_rx\":%" PRIu64 "}",
+			      ",\"looped\":%" PRIu64 ",\"duna_rx\":%" PRIu64 ",\"dava_rx\":%" PRIu64
+			      ",\"beat_aborts\":%" PRIu64 "}",
 			      l->side ? "inside" : "outside", l->sctp_up ? "up" : "down",
 			      l->client ? "asp" : "sgp",
 			      sw_m3ua_asp_state_name((enum sw_m3ua_asp_state)l->asp_state),
 			      sw_m3ua_as_state_name((enum sw_m3ua_as_state)l->as_state),
 			      l->routable ? "true" : "false",
 			      l->honeypot ? "true" : "false", l->rx_data, l->tx_data, l->err_rx,
-			      l->err_tx, l->looped, l->duna_rx, l->dava_rx);
+			      l->err_tx, l->looped, l->duna_rx, l->dava_rx, l->beat_aborts);
 	}
 	sw_buf_printf(b, "]}");
 }
@@ -240,5 +241,11 @@ sw_ctl_proxy_metrics(struct sw_buf *b, const char *in)
 	for (unsigned i = 0; i < n; i++) {
 		link_series(b, "sigwall_proxy_link_looped_total", in, name[i]);
 		sw_buf_printf(b, "} %" PRIu64 "\n", s->link[i].looped);
+	}
+	sw_buf_printf(b, "# HELP sigwall_proxy_link_beat_aborts_total Associations aborted for "
+		      "unanswered M3UA BEATs.\n# TYPE sigwall_proxy_link_beat_aborts_total counter\n");
+	for (unsigned i = 0; i < n; i++) {
+		link_series(b, "sigwall_proxy_link_beat_aborts_total", in, name[i]);
+		sw_buf_printf(b, "} %" PRIu64 "\n", s->link[i].beat_aborts);
 	}
 }

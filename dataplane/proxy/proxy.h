@@ -110,6 +110,8 @@ struct sw_proxy_link {
 	uint64_t duna_rx, dava_rx;
 	uint64_t looped;              /* MSUs routed back onto the link they came from (a route
 					 loop, or a peer addressing itself through us) */
+	uint64_t beat_aborts;         /* associations aborted for unanswered BEATs (the
+					 transport's owner counts them: proxy_sctp.c) */
 };
 
 struct sw_proxy {

@@ -119,6 +119,7 @@ sw_proxy_sctp_poll(struct sw_proxy_sctp *ps, uint64_t now_ms)
 			px->link[i].abort_req = false;
 			sw_sconn_abort(&l->conn);
 			ps->beat_aborts++;
+			px->link[i].beat_aborts++;
 		}
 		if (!l->conn.server && !l->conn.up && now_ms >= l->next_connect_ms) {
 			l->next_connect_ms = now_ms + SW_PROXY_RECONNECT_MS;

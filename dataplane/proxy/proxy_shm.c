@@ -44,6 +44,7 @@ sw_proxy_snapshot(const struct sw_proxy *px, uint64_t judged, uint64_t generatio
 		s->looped = l->looped;
 		s->duna_rx = l->duna_rx;
 		s->dava_rx = l->dava_rx;
+		s->beat_aborts = l->beat_aborts;
 	}
 }
 
@@ -61,12 +62,13 @@ sw_proxy_snap_format(const struct sw_proxy_snap *s, bool totals, char *out, size
 
 		w = snprintf(out + n, cap - n,
 			     "link %.*s sctp=%s m3ua=%s asp=%s as=%s rx=%" PRIu64 " tx=%" PRIu64
-			     " err_rx=%" PRIu64 " err_tx=%" PRIu64 " looped=%" PRIu64 "\n",
+			     " err_rx=%" PRIu64 " err_tx=%" PRIu64 " beat_aborts=%" PRIu64
+			     " looped=%" PRIu64 "\n",
 			     (int)sizeof(l->name), l->name, l->sctp_up ? "up" : "down",
 			     l->client ? "asp" : "sgp",
 			     sw_m3ua_asp_state_name((enum sw_m3ua_asp_state)l->asp_state),
 			     sw_m3ua_as_state_name((enum sw_m3ua_as_state)l->as_state), l->rx_data,
-			     l->tx_data, l->err_rx, l->err_tx, l->looped);
+			     l->tx_data, l->err_rx, l->err_tx, l->beat_aborts, l->looped);
 		if (w < 0)
 			return n;
 		n += (size_t)w;

@@ -27,7 +27,7 @@
 #include "proxy.h"
 
 #define SW_PROXY_SHM_MAGIC   0x5958505357ull /* "WSPXY" */
-#define SW_PROXY_SHM_VERSION 1u
+#define SW_PROXY_SHM_VERSION 2u /* 2: per-link beat_aborts */
 #define SW_PROXY_SNAP_CTRS   16 /* >= SW_PXO_COUNT */
 
 struct sw_proxy_snap_link {
@@ -41,8 +41,9 @@ struct sw_proxy_snap_link {
 	uint8_t side; /* 0 outside, 1 inside */
 	uint8_t pad;
 	uint64_t rx_data, tx_data, err_rx, err_tx, looped, duna_rx, dava_rx;
+	uint64_t beat_aborts; /* associations aborted for unanswered BEATs (version 2) */
 };
-_Static_assert(sizeof(struct sw_proxy_snap_link) == 96 &&
+_Static_assert(sizeof(struct sw_proxy_snap_link) == 104 &&
 		       offsetof(struct sw_proxy_snap_link, rx_data) == 40,
 	       "sw_proxy_snap_link layout");
 
@@ -77,7 +78,8 @@ _Static_assert(offsetof(struct sw_proxy_shm, seq) == 16 &&
 /* The proxy's state now. judged and generation come from the judge (the core does not know). */
 void sw_proxy_snapshot(const struct sw_proxy *px, uint64_t judged, uint64_t generation,
 		       struct sw_proxy_snap *out);
-/* One line per link ("link NAME sctp=up m3ua=sgp asp=active as=active rx=.. tx=.. ..."), then
+/* One line per link ("link NAME sctp=up m3ua=sgp asp=active as=active rx=.. tx=.. ...
+ * beat_aborts=.. looped=.."), then
  * with totals one line of the outcome counters ("proxy routed=.. rejected=.."). Returns the
  * length written (truncated to cap, NUL-terminated when cap > 0). */
 size_t sw_proxy_snap_format(const struct sw_proxy_snap *s, bool totals, char *out, size_t cap);

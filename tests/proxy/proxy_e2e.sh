@@ -25,7 +25,9 @@
 #   answers a BEAT (it counts them), so the proxy, as the ASP toward home, must abort the home
 #   association after 3 BEATs unanswered (RFC 4666 3.5.5 and 4.3.4.6 of its M3UA endpoint): checked
 #   that home's link was ASP-ACTIVE, then down while the home peer still ran, that the home peer
-#   received the BEATs and lost its association (COMM_LOST).
+#   received the BEATs and lost its association (COMM_LOST), and that the abort is counted
+#   (beat_aborts of the home link, not the partner's) in the proxy's status lines and in
+#   `sigwallctl status` (the status object).
 #   beat-selfcheck: the same checks without `beat_ms`: they must fail (no BEAT, no abort).
 #   restart (issue 21 Tests, a peer restart): the partner (m3ua_peer --restart-at 5) aborts its
 #   association after its 5th message and connects again from the same port (a new INIT), then
@@ -249,7 +251,16 @@ if [ -n "$BEAT" ]; then
 	beats=$(echo "$r" | grep -o " beats=[0-9]*" | cut -d= -f2)
 	[ "${beats:-0}" -ge 3 ] || fail "beat: home peer received ${beats:-0} BEATs, want at least 3"
 	case "$r" in *" lost=1 "*) ;; *) fail "beat: the home peer's association was not lost" ;; esac
-	echo "PASS: BEAT loss: $beats BEATs unanswered, the proxy aborted the home association"
+	# the abort is counted on the home link, in the status lines and the status object
+	ba=$(grep "^link home " "$LOG/proxy.out" | tail -1 | grep -o " beat_aborts=[0-9]*" | cut -d= -f2)
+	[ "${ba:-0}" -ge 1 ] || fail "beat: the proxy's status line counts ${ba:-0} BEAT aborts of home"
+	grep "^link partner " "$LOG/proxy.out" | tail -1 | grep -q " beat_aborts=0 " ||
+		fail "beat: BEAT aborts counted on the partner link (no BEATs there)"
+	"$SWCTL" --instance "swpx$id" status >"$LOG/status.out" 2>&1 # no control running: exit 1
+	grep "link home " "$LOG/status.out"
+	grep -q "link home .* beat_aborts=[1-9][0-9]* " "$LOG/status.out" ||
+		fail "beat: sigwallctl status shows no BEAT abort of home"
+	echo "PASS: BEAT loss: $beats BEATs unanswered, the proxy aborted home ($ba counted)"
 	exit 0
 fi
 if [ -n "$RESTART" ]; then

@@ -9,7 +9,7 @@
  *   ho"ney\pot: inside, asp, honeypot, SCTP up, ASP inactive, AS inactive (a name to escape)
  *   ctr[o] = 100 + o (enum sw_proxy_outcome); judged 1000, rx_msu 1001, ssnm_tx 1002,
  *   decode_mal 1003, generation 42; link i: rx 10i+1, tx 10i+2, err_rx 10i+3, err_tx 10i+4,
- *   looped 10i+5, duna 10i+6, dava 10i+7.
+ *   looped 10i+5, duna 10i+6, dava 10i+7, beat_aborts 10i+8.
  */
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +63,7 @@ main(int argc, char **argv)
 		l->looped = 10 * i + 5;
 		l->duna_rx = 10 * i + 6;
 		l->dava_rx = 10 * i + 7;
+		l->beat_aborts = 10 * i + 8;
 	}
 	rc = sw_proxy_shm_create(argv[2], &m);
 	if (rc != 0) {

@@ -172,7 +172,7 @@ def check_present(e):
                a["honeypot"])
         check(got == LINKS[i], "association %d: %s, want %s" % (i, got, LINKS[i]))
         for j, k in enumerate(("rx", "tx", "err_rx", "err_tx", "looped", "duna_rx",
-                               "dava_rx")):
+                               "dava_rx", "beat_aborts")):
             check(a[k] == 10 * i + j + 1, "association %s: %s = %s, want %d"
                   % (name, k, a[k], 10 * i + j + 1))
     print("status --json: proxy section with 3 associations, states and counters as written")
@@ -202,6 +202,7 @@ def check_present(e):
         want(m, "sigwall_proxy_link_looped_total{%s}" % ln, 10 * i + 5)
         want(m, 'sigwall_proxy_link_ssnm_received_total{%s,type="duna"}' % ln, 10 * i + 6)
         want(m, 'sigwall_proxy_link_ssnm_received_total{%s,type="dava"}' % ln, 10 * i + 7)
+        want(m, "sigwall_proxy_link_beat_aborts_total{%s}" % ln, 10 * i + 8)
     print("metrics: sigwall_proxy_* with every association's states and counters as written")
 
 

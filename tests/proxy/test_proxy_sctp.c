@@ -290,6 +290,9 @@ test_beat_loss(void **state)
 
 	ipb.peer[1].silent = true;
 	assert_true(inproc_run_until(&ipb, beat_aborted, 3000));
+	/* counted on the link whose BEATs went unanswered (status lines, status object) */
+	assert_true(bx->link[1].beat_aborts >= 1);
+	assert_int_equal(bx->link[0].beat_aborts, 0);
 	assert_true(inproc_run_until(&ipb, b_duna, 1000));
 	assert_int_equal(ipb.peer[0].duna_pc, 2000);
 	assert_false(sw_route_available(&bx->routes, 2000));

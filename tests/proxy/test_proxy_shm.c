@@ -59,6 +59,7 @@ test_roundtrip(void **state)
 	px.ctr[SW_PXO_ROUTED] = 7;
 	px.ctr[SW_PXO_REJECTED] = 2;
 	px.link[1].looped = 3;
+	px.link[1].beat_aborts = 4;
 	assert_int_equal(sw_proxy_shm_create(inst, &m), 0);
 	assert_int_equal(sw_proxy_shm_read(inst, &back), -EAGAIN); /* created, not yet published */
 	sw_proxy_snapshot(&px, 9, 42, &snap);
@@ -71,7 +72,7 @@ test_roundtrip(void **state)
 	sw_proxy_snap_format(&back.snap, true, text, sizeof(text));
 	assert_non_null(strstr(text, "link partner sctp=up m3ua=sgp asp=down as=down "));
 	assert_non_null(strstr(text, "link home sctp=down m3ua=asp asp=down "));
-	assert_non_null(strstr(text, " looped=3\n"));
+	assert_non_null(strstr(text, " beat_aborts=4 looped=3\n"));
 	assert_non_null(strstr(text, "proxy routed=7 rejected=2 "));
 	assert_non_null(strstr(text, " judged=9 "));
 	assert_non_null(strstr(text, " generation=42\n"));
