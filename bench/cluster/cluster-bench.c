@@ -28,6 +28,7 @@
 #include "control/cluster/cluster.h"
 #include "dataplane/state/state.h"
 #include "tests/cluster/redis_fixture.h"
+#include "tests/common/bench_util.h"
 
 #define RING	  (1u << 16)
 #define GT_INSIDE 0x3658111111120000ull
@@ -41,47 +42,6 @@ struct member {
 	struct sw_state_ctx ctx[2]; /* worker 0 (probes), worker 1 (load) */
 	struct sw_cluster *c;
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t
-cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
-cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, unsigned n)
-{
-	qsort(v, n, sizeof(*v), cmp_d);
-	return n == 0 ? 0 : (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
-}
 
 static int
 member_init(struct member *m, const char *group, const char *name, bool start)
@@ -126,7 +86,7 @@ open_dialogue(struct sw_state_ctx *ctx, uint32_t tid)
 	struct sw_state_key k;
 
 	sw_state_key_dialogue(ctx->st, &k, tid, 4, GT_INSIDE);
-	sw_state_dialogue_open(ctx, &k, true, false, now_ns(), NULL);
+	sw_state_dialogue_open(ctx, &k, true, false, sw_bench_real_ns(), NULL);
 }
 
 static bool
@@ -135,7 +95,7 @@ known(struct sw_state_ctx *ctx, uint32_t tid)
 	struct sw_state_key k;
 
 	sw_state_key_dialogue(ctx->st, &k, tid, 4, GT_INSIDE);
-	return sw_state_dialogue_get(ctx, &k, now_ns(), NULL) == SW_STATE_WHY_NONE;
+	return sw_state_dialogue_get(ctx, &k, sw_bench_real_ns(), NULL) == SW_STATE_WHY_NONE;
 }
 
 /* ---- background load: worker 1 of A at `rate` deltas/s (0: as fast as the ring takes) --- */
@@ -152,11 +112,12 @@ static void *
 load_main(void *arg)
 {
 	struct load *l = arg;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = sw_bench_real_ns();
 
 	while (!atomic_load(&l->stop)) {
 		if (l->rate > 0) {
-			uint64_t due = (uint64_t)((double)(now_ns() - t0) * l->rate / 1e9);
+			double el = (double)(sw_bench_real_ns() - t0);
+			uint64_t due = (uint64_t)(el * l->rate / 1e9);
 
 			if (l->pushed >= due) {
 				usleep(100);
@@ -217,10 +178,10 @@ overhead(unsigned n, double *no_ring, double *with_ring)
 				pthread_create(&th, NULL, drain_main, &d);
 			}
 			sw_state_ctx_init(&ctx, &st, 0, d.ring);
-			t = cpu_ns();
+			t = sw_bench_cpu_ns();
 			for (unsigned i = 0; i < n; i++)
 				open_dialogue(&ctx, 0x10000000u + i);
-			(with ? v1 : v0)[round] = (double)(cpu_ns() - t) / n;
+			(with ? v1 : v0)[round] = (double)(sw_bench_cpu_ns() - t) / n;
 			if (with) {
 				atomic_store(&d.stop, true);
 				pthread_join(th, NULL);
@@ -229,8 +190,8 @@ overhead(unsigned n, double *no_ring, double *with_ring)
 			sw_state_close(&st);
 		}
 	}
-	*no_ring = median(v0, 3);
-	*with_ring = median(v1, 3);
+	*no_ring = sw_bench_median(v0, 3);
+	*with_ring = sw_bench_median(v1, 3);
 }
 
 static void
@@ -241,18 +202,18 @@ lag(struct member *a, struct member *b, unsigned probes, uint32_t base, double *
 
 	for (unsigned i = 0; i < probes; i++) {
 		uint32_t tid = base + i;
-		uint64_t t0 = now_ns(), t;
+		uint64_t t0 = sw_bench_real_ns(), t;
 
 		open_dialogue(&a->ctx[0], tid);
 		/* Polled every 20 us, not spun: two cores carry Redis, both replicators and
 		 * this thread. */
-		while (!known(&b->ctx[0], tid) && now_ns() - t0 < 2000000000ull)
+		while (!known(&b->ctx[0], tid) && sw_bench_real_ns() - t0 < 2000000000ull)
 			usleep(20);
-		t = now_ns() - t0;
+		t = sw_bench_real_ns() - t0;
 		if (t < 2000000000ull)
 			v[got++] = t;
 	}
-	qsort(v, got, sizeof(*v), cmp_u64);
+	qsort(v, got, sizeof(*v), sw_bench_cmp_u64);
 	*p50 = got ? v[got / 2] / 1e3 : -1;
 	*p99 = got ? v[(size_t)(got * 0.99)] / 1e3 : -1;
 	free(v);
@@ -350,13 +311,13 @@ main(int argc, char **argv)
 		memset(&l, 0, sizeof(l));
 		l.ctx = &a.ctx[1];
 		l.tid = 0x40000000u;
-		t0 = now_ns();
+		t0 = sw_bench_real_ns();
 		pthread_create(&th, NULL, load_main, &l);
 		sleep(seconds);
 		atomic_store(&l.stop, true);
 		pthread_join(th, NULL);
 		{
-			double s = (double)(now_ns() - t0) / 1e9;
+			double s = (double)(sw_bench_real_ns() - t0) / 1e9;
 
 			sw_cluster_stats(a.c, &sa1);
 			sw_cluster_stats(b.c, &sb1);
@@ -376,12 +337,13 @@ main(int argc, char **argv)
 			redis_fixture_stop(redis);
 			return 1;
 		}
-		t0 = now_ns();
+		t0 = sw_bench_real_ns();
 		sw_cluster_start(c.c);
 		sw_cluster_wait_ready(c.c, 60000);
 		sw_cluster_stats(c.c, &sc);
 		fig[WARM][run] = (double)sc.warm_loaded;
-		fig[WARMS][run] = (double)sc.warm_loaded / ((double)(now_ns() - t0) / 1e9);
+		fig[WARMS][run] =
+			(double)sc.warm_loaded / ((double)(sw_bench_real_ns() - t0) / 1e9);
 		if (!tsv)
 			printf("run %u: insert %.0f / %.0f ns (no ring / ring), lag idle p50 %.0f "
 			       "p99 "
@@ -409,16 +371,16 @@ main(int argc, char **argv)
 	redis_fixture_stop(redis);
 	printf("medians of %u runs (load %.0f deltas/s, %u probes):\n", runs, rate, probes);
 	for (int f = 0; f < NF; f++) {
-		double m = median(fig[f], runs);
+		double m = sw_bench_median(fig[f], runs);
 
 		printf("  %-20s %12.1f\n", names[f], m);
 		if (tsv)
 			printf("TSV\t%s\t%.1f\n", names[f], m);
 	}
 	printf("  %-20s %12.3f\n", "ring_overhead_ratio",
-	       median(fig[OV1], runs) / median(fig[OV0], runs));
+	       sw_bench_median(fig[OV1], runs) / sw_bench_median(fig[OV0], runs));
 	if (tsv)
 		printf("TSV\tring_overhead_ratio\t%.3f\n",
-		       median(fig[OV1], runs) / median(fig[OV0], runs));
+		       sw_bench_median(fig[OV1], runs) / sw_bench_median(fig[OV0], runs));
 	return 0;
 }

@@ -17,31 +17,12 @@
 #include <time.h>
 
 #include "dataplane/state/state.h"
+#include "tests/common/bench_util.h"
 
 #define BURST 32
 #define S SW_STATE_NS_PER_S
 #define T0 (1700000000ull * S)
 #define HLR_GT 0x36566811000000ull /* any packed-digits-like key */
-
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * S + (uint64_t)ts.tv_nsec;
-}
-
-/* CPU time of the calling thread: on a shared machine (load far above the core count) wall
- * time mostly measures waiting for a core; this measures the work. */
-static uint64_t
-cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * S + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t
 mix64(uint64_t x)
@@ -51,21 +32,6 @@ mix64(uint64_t x)
 	x ^= x >> 33;
 	x *= 0xc4ceb9fe1a85ec53ull;
 	return x ^ (x >> 33);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, unsigned n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 struct opts {
@@ -138,7 +104,7 @@ run_op(struct sw_state_ctx *ctx, enum op op, unsigned n, uint64_t filled, uint64
 {
 	struct sw_state *st = ctx->st;
 	struct sw_state_key k[BURST];
-	uint64_t t0 = cpu_ns(), acc = 0, salt = mono_ns();
+	uint64_t t0 = sw_bench_cpu_ns(), acc = 0, salt = sw_bench_mono_ns();
 
 	if (!burst) {
 		for (unsigned i = 0; i < n; i++) {
@@ -160,7 +126,7 @@ run_op(struct sw_state_ctx *ctx, enum op op, unsigned n, uint64_t filled, uint64
 		}
 	}
 	sink += acc;
-	return (double)(cpu_ns() - t0) / n;
+	return (double)(sw_bench_cpu_ns() - t0) / n;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -195,7 +161,7 @@ mix_run(void *varg)
 	uint64_t opened = 0, closed = 0, msu = 0, t0, acc = 0;
 
 	sw_state_ctx_init(&ctx, a->st, a->worker, NULL);
-	t0 = cpu_ns();
+	t0 = sw_bench_cpu_ns();
 	for (unsigned base = 0; base < a->n; base += BURST) {
 		unsigned m = a->n - base < BURST ? a->n - base : BURST;
 		uint64_t now = T0 + 2 * S + (msu + BURST) * 1000; /* 1M MSU/s */
@@ -260,7 +226,7 @@ mix_run(void *varg)
 			}
 		}
 	}
-	a->ns_per_msu = (double)(cpu_ns() - t0) / a->n;
+	a->ns_per_msu = (double)(sw_bench_cpu_ns() - t0) / a->n;
 	sink += acc;
 	return NULL;
 }
@@ -326,7 +292,7 @@ main(int argc, char **argv)
 	/* Fill (also faults the pages in, so no run pays for first touches). */
 	filled_d = (uint64_t)(o.fill * sw_state_capacity(&st, SW_STATE_T_DIALOGUE));
 	filled_l = (uint64_t)(o.fill * sw_state_capacity(&st, SW_STATE_T_LOCATION));
-	t0 = cpu_ns();
+	t0 = sw_bench_cpu_ns();
 	for (uint64_t i = 0; i < filled_d; i++) {
 		dkey(&st, &k, i);
 		sw_state_dialogue_open(&ctx, &k, true, false, T0, NULL);
@@ -335,7 +301,7 @@ main(int argc, char **argv)
 		lkey(&st, &k, i);
 		sw_state_location_record(&ctx, &k, 1, 0x4742, 2, 3, 1, T0);
 	}
-	fill_ns = (double)(cpu_ns() - t0) / (double)(filled_d + filled_l);
+	fill_ns = (double)(sw_bench_cpu_ns() - t0) / (double)(filled_d + filled_l);
 	printf("filled to %.0f%%: %llu dialogues, %llu locations (%.1f ns per insert while "
 	       "filling)\n",
 	       o.fill * 100, (unsigned long long)sw_state_count(&st, SW_STATE_T_DIALOGUE, T0 + S),
@@ -356,7 +322,7 @@ main(int argc, char **argv)
 		mix_run(&m1);
 		struct mix_arg m2[2];
 		pthread_t th[2];
-		uint64_t w0 = mono_ns();
+		uint64_t w0 = sw_bench_mono_ns();
 
 		for (unsigned t = 0; t < 2; t++) {
 			m2[t] = m1;
@@ -366,7 +332,7 @@ main(int argc, char **argv)
 		}
 		for (unsigned t = 0; t < 2; t++)
 			pthread_join(th[t], NULL);
-		double wall = (double)(mono_ns() - w0);
+		double wall = (double)(sw_bench_mono_ns() - w0);
 		mix1[r] = m1.ns_per_msu;
 		/* Each thread's CPU ns per MSU while both run on the shared object: the pair's
 		 * throughput (1/a + 1/b) over one thread's (1/mix1), as if each had its core. */
@@ -377,11 +343,12 @@ main(int argc, char **argv)
 	printf("\n%-24s %14s %18s   (thread CPU time, %s memory)\n", "ns per operation",
 	       "one at a time", "burst 32+prefetch", o.private_mem ? "private (THP)" : "shared");
 	for (unsigned op = 0; op < OP_COUNT; op++) {
-		med_one[op] = median(one[op], o.runs);
-		med_bur[op] = median(bur[op], o.runs);
+		med_one[op] = sw_bench_median(one[op], o.runs);
+		med_bur[op] = sw_bench_median(bur[op], o.runs);
 		printf("%-24s %14.1f %18.1f\n", op_name[op], med_one[op], med_bur[op]);
 	}
-	double mm1 = median(mix1, o.runs), mm2 = median(mix2, o.runs), ms = median(scale, o.runs);
+	double mm1 = sw_bench_median(mix1, o.runs), mm2 = sw_bench_median(mix2, o.runs);
+	double ms = sw_bench_median(scale, o.runs);
 	double smin = scale[0], smax = scale[0];
 	for (unsigned r = 1; r < o.runs; r++) {
 		smin = scale[r] < smin ? scale[r] : smin;
@@ -391,7 +358,7 @@ main(int argc, char **argv)
 	       mm1);
 	printf("two threads sharing the object: %.1f ns per MSU each, scaling %.2fx "
 	       "(min %.2f, max %.2f; goal >= 1.8); wall time %.1f ns per MSU of the pair\n",
-	       mm2, ms, smin, smax, median(wall2, o.runs));
+	       mm2, ms, smin, smax, sw_bench_median(wall2, o.runs));
 	printf("(CPU time of each thread; load average while running: see run.sh)\n");
 	struct sw_state_counters c;
 	sw_state_stats(&st, SW_STATE_T_DIALOGUE, &c);

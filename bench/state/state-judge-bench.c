@@ -26,6 +26,7 @@
 #include "dataplane/judge/judge.h"
 #include "dataplane/policy/image.h"
 #include "dataplane/proto/map.h"
+#include "tests/common/bench_util.h"
 #include "tests/common/msu_build.h"
 
 #define S 1000000000ull
@@ -147,15 +148,6 @@ next_msu(struct stream *s)
 	return port;
 }
 
-static uint64_t
-cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * S + (uint64_t)ts.tv_nsec;
-}
-
 struct job {
 	const void *image;
 	struct sw_state *st;
@@ -186,7 +178,7 @@ run_job(void *arg)
 	s->rng = j->seed;
 	s->now = T0;
 	s->subs = j->subs;
-	t0 = cpu_ns();
+	t0 = sw_bench_cpu_ns();
 	for (unsigned i = 0; i < j->msus; i++) {
 		struct sw_judge_verdict v;
 		unsigned port = next_msu(s);
@@ -194,18 +186,10 @@ run_job(void *arg)
 		for (unsigned c = 0; c < SW_ST_COUNT; c++)
 			j->counts[c] += (v.state >> c) & 1;
 	}
-	j->ns = (double)(cpu_ns() - t0) / j->msus;
+	j->ns = (double)(sw_bench_cpu_ns() - t0) / j->msus;
 	sw_policy_ctx_free(jc.pctx);
 	free(s);
 	return NULL;
-}
-
-static int
-cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* One run: ns per MSU of image over a fresh object, with nthreads threads. */
@@ -288,9 +272,9 @@ main(int argc, char **argv)
 		       "2 threads %.1f ns/MSU each\n", r + 1, base1[r], d1[r], d2[r]);
 		fflush(stdout);
 	}
-	qsort(base1, runs, sizeof(double), cmpd);
-	qsort(d1, runs, sizeof(double), cmpd);
-	qsort(d2, runs, sizeof(double), cmpd);
+	qsort(base1, runs, sizeof(double), sw_bench_cmp_double);
+	qsort(d1, runs, sizeof(double), sw_bench_cmp_double);
+	qsort(d2, runs, sizeof(double), sw_bench_cmp_double);
 	printf("mix of %u MSUs per thread, %u home subscribers; conditions that held (run 1):", msus,
 	       subs);
 	for (unsigned c = 0; c < SW_ST_COUNT; c++)
