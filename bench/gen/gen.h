@@ -253,6 +253,7 @@ void sw_gen_isup_iam(struct sw_gen_bb *b, uint16_t cic, const char *cdpn, const 
 /* M2PA User Data (RFC 4165 2.3.1) around the MTP3 user part in b: headers, PRI, SIO, ITU label
  * (Q.704 2.2.2); BSN and FSN zero, set by the sender (sigwall-gen --m2pa). */
 void sw_gen_m2pa_data(struct sw_gen_bb *b, uint32_t opc, uint32_t dpc, uint8_t si, uint8_t sls);
+void sw_gen_m2pa_label(const uint8_t *msg, uint32_t *opc, uint32_t *dpc);
 void sw_gen_m3ua_data(struct sw_gen_bb *b, uint32_t rc, uint32_t opc, uint32_t dpc, uint8_t si,
 		      uint8_t sls);
 

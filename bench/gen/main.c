@@ -2430,11 +2430,11 @@ queue_origin(struct gen *g, int *ai, int *side)
 
 	if (g->m2pa) {
 		/* M2PA User Data has no routing context: the association is the one whose point
-		 * codes the ITU label carries (Q.704 2.2.2, after PRI and SIO, RFC 4165 2.3.1) */
-		const uint8_t *l = m + M2PA_HLEN + M2PA_PRI_LEN + 1;
-		uint32_t label = (uint32_t)l[0] | (uint32_t)l[1] << 8 | (uint32_t)l[2] << 16 |
-				 (uint32_t)l[3] << 24;
-		uint32_t dpc = label & 0x3fffu, lopc = (label >> 14) & 0x3fffu;
+		 * codes the routing label carries (ITU Q.704 2.2.2 or ANSI T1.111.4 2.2, after PRI
+		 * and SIO, RFC 4165 2.3.1) */
+		uint32_t dpc, lopc;
+
+		sw_gen_m2pa_label(m, &lopc, &dpc);
 
 		for (int i = 0; i < g->nassoc; i++)
 			for (int s = 0; s < 2; s++)
@@ -2983,7 +2983,7 @@ parse_options(int argc, char **argv, struct gen *g, struct gen_opts *o)
 			sw_gen_set_ansi(1); /* ANSI T1.112.3 SCCP (issue 17 D6) */
 			break;
 		case 'M':
-			g->m2pa = 1; /* M2PA User Data with the ITU label (issue 17 D5) */
+			g->m2pa = 1; /* M2PA User Data, ITU label (issue 17 D5) or ANSI with --ansi */
 			break;
 		case 'X':
 			g->sccp_extra = parse_share(optarg, "sccp-extra");

@@ -1038,22 +1038,54 @@ sw_gen_m2pa_data(struct sw_gen_bb *b, uint32_t opc, uint32_t dpc, uint8_t si, ui
 {
 	size_t ud = sw_gen_bb_len(b);
 	uint32_t label = (dpc & 0x3fffu) | (opc & 0x3fffu) << 14 | (uint32_t)(sls & 0x0f) << 28;
-	uint8_t h[M2PA_HLEN + M2PA_PRI_LEN + 1 + MTP3_ITU_LABEL_LEN];
+	uint8_t h[M2PA_HLEN + M2PA_PRI_LEN + 1 + MTP3_ANSI_LABEL_LEN];
+	size_t hl = M2PA_HLEN + M2PA_PRI_LEN + 1;
 
+	/* RFC 4165 2.3.1: PRI 0, spare */
+	h[M2PA_HLEN] = 0;
+	/* Q.704 14.2 SIO: NI 0 (international), SI */
+	h[M2PA_HLEN + 1] = si & MTP3_SIO_SI_MASK;
+	if (gen_ansi) {
+		/* --ansi: T1.111.4 2.2 label, DPC then OPC, 24 bits each, least significant octet
+		 * (member) first, then the SLS octet (NI stays 0, as in the M3UA label above) */
+		for (int i = 0; i < 3; i++) {
+			h[hl + (size_t)i] = (uint8_t)(dpc >> (8 * i));
+			h[hl + 3 + (size_t)i] = (uint8_t)(opc >> (8 * i));
+		}
+		h[hl + 6] = sls;
+		hl += MTP3_ANSI_LABEL_LEN;
+	} else {
+		/* Q.704 2.2.2 ITU label, LSB first */
+		for (int i = 0; i < 4; i++)
+			h[hl + (size_t)i] = (uint8_t)(label >> (8 * i));
+		hl += MTP3_ITU_LABEL_LEN;
+	}
 	/* RFC 4165 2.1.1 common header: version 1, spare, class 11, type User Data, length */
 	h[0] = M2PA_VERSION;
 	h[1] = 0;
 	h[2] = M2PA_CLASS;
 	h[3] = M2PA_TYPE_USER_DATA;
-	put_be32(h + M2PA_OFF_LEN, (uint32_t)(sizeof(h) + ud));
+	put_be32(h + M2PA_OFF_LEN, (uint32_t)(hl + ud));
 	/* RFC 4165 2.2: BSN and FSN, written by the sender when the message leaves (main.c) */
 	memset(h + M2PA_OFF_BSN, 0, 8);
-	h[M2PA_HLEN] = 0; /* RFC 4165 2.3.1: PRI 0, spare */
-	/* Q.704 14.2 SIO: NI 0 (international), SI; Q.704 2.2.2 ITU label, LSB first */
-	h[M2PA_HLEN + 1] = si & MTP3_SIO_SI_MASK;
-	h[M2PA_HLEN + 2] = (uint8_t)label;
-	h[M2PA_HLEN + 3] = (uint8_t)(label >> 8);
-	h[M2PA_HLEN + 4] = (uint8_t)(label >> 16);
-	h[M2PA_HLEN + 5] = (uint8_t)(label >> 24);
-	bb_put(b, h, sizeof(h));
+	bb_put(b, h, hl);
+}
+
+/* The point codes of an M2PA User Data message's routing label (as sw_gen_m2pa_data wrote it
+ * under the variant in force). */
+void
+sw_gen_m2pa_label(const uint8_t *msg, uint32_t *opc, uint32_t *dpc)
+{
+	const uint8_t *l = msg + M2PA_HLEN + M2PA_PRI_LEN + 1;
+
+	if (gen_ansi) {
+		*dpc = (uint32_t)l[0] | (uint32_t)l[1] << 8 | (uint32_t)l[2] << 16;
+		*opc = (uint32_t)l[3] | (uint32_t)l[4] << 8 | (uint32_t)l[5] << 16;
+	} else {
+		uint32_t w = (uint32_t)l[0] | (uint32_t)l[1] << 8 | (uint32_t)l[2] << 16 |
+			     (uint32_t)l[3] << 24;
+
+		*dpc = w & 0x3fffu;
+		*opc = (w >> 14) & 0x3fffu;
+	}
 }
