@@ -279,9 +279,14 @@ sw_shadow_report(struct sw_ctl *c, bool json)
 		sw_buf_printf(&b, ",\"sample\":%u,\"promotable\":%s,\"msus\":%" PRIu64
 			      ",\"changed\":%" PRIu64 ",\"to_drop\":%" PRIu64 ",\"to_pass\":%" PRIu64
 			      ",\"default\":%" PRIu64 ",\"malformed\":%" PRIu64 ",\"refused\":%"
-			      PRIu64 ",\"rules\":[", s->sample, s->generation > active ? "true" : "false",
+			      PRIu64 ",\"estimated\":", s->sample, s->generation > active ? "true" : "false",
 			      d.msus, d.changed, d.to_drop, d.to_pass, d.deflt, d.malformed,
 			      d.refused);
+		/* sampled 1 in N: the counts are of the sampled MSUs; "estimated" scales the
+		 * totals to all traffic (equal to them when every MSU is judged) */
+		sw_buf_printf(&b, "{\"changed\":%" PRIu64 ",\"to_drop\":%" PRIu64
+			      ",\"to_pass\":%" PRIu64 "},\"rules\":[", d.changed * s->sample,
+			      d.to_drop * s->sample, d.to_pass * s->sample);
 		for (unsigned r = 0; r < nr; r++) {
 			if (d.rule[r] == 0)
 				continue;
@@ -340,6 +345,11 @@ sw_shadow_report(struct sw_ctl *c, bool json)
 		      " (to drop %" PRIu64 ", to pass %" PRIu64 "), by its default %" PRIu64
 		      ", by its malformed action %" PRIu64 ", images refused %" PRIu64 "\n",
 		      d.msus, d.changed, d.to_drop, d.to_pass, d.deflt, d.malformed, d.refused);
+	if (s->sample > 1)
+		sw_buf_printf(&b, "the shadow judges 1 MSU in %u: over all traffic, about %" PRIu64
+			      " changed (to drop %" PRIu64 ", to pass %" PRIu64 "); the counts below "
+			      "are of the sampled MSUs\n", s->sample, d.changed * s->sample,
+			      d.to_drop * s->sample, d.to_pass * s->sample);
 	sw_buf_printf(&b, "changed per candidate rule:\n  %-40s %-10s %12s\n", "rule", "action",
 		      "changed");
 	for (unsigned r = 0; r < nr; r++)

@@ -262,6 +262,32 @@ def promote_under_traffic(env, procs, gen_shadow, frames, e, copies=60):
     return c
 
 
+def check_sampled(env, active, e):
+    """The first rule set back as a shadow of the promoted one, judging 1 MSU in 4: the same MSUs
+    change (to drop and to pass swapped). diff counts the sampled MSUs and scales the totals
+    ("estimated", and a line in the text) to all traffic: within a quarter of inspect's count.
+    Before, the sampled counts were all there was, a quarter of the traffic's without a word."""
+    ctl(env, "reload", "--shadow", "--sample", "4", "--rules", active, "--site", SITE)
+    c3, _ = run_finite(env, "r3")
+    time.sleep(1.5)
+    d = json.loads(ctl(env, "shadow", "diff", "--json").stdout)
+    txt = ctl(env, "shadow", "diff").stdout
+    est = d.get("estimated", {})
+    print("sampled 1 in %d: %d of %d MSUs judged, %d changed; estimated %s; inspect: %d changed "
+          "(%d to drop, %d to pass)" % (d["sample"], d["msus"], c3["msus"], d["changed"], est,
+                                        e["changed"], e["to_drop"], e["to_pass"]))
+    if d["sample"] != 4 or abs(d["msus"] * 4 - c3["msus"]) > 4 * 2:
+        fail("a 1-in-4 shadow judged %d of %d MSUs" % (d["msus"], c3["msus"]))
+    if est.get("changed") != d["changed"] * 4 or est.get("to_drop") != d["to_drop"] * 4 or \
+            est.get("to_pass") != d["to_pass"] * 4:
+        fail("estimated %s is not the sampled counts times 4: %s" % (est, d))
+    if abs(est["changed"] - e["changed"]) > max(e["changed"] // 4, 8):
+        fail("estimated %d changed over all traffic, inspect says %d" % (est["changed"], e["changed"]))
+    if "the shadow judges 1 MSU in 4: over all traffic, about %d changed" % est["changed"] not in txt:
+        fail("shadow diff's text does not say the sampling and the estimate:\n" + txt)
+    return c3
+
+
 def main():
     require_dataplane()
     if not have(CONTROL) or not have(CTL):
@@ -308,7 +334,8 @@ def main():
               % (c2["generation"], c2["chunks_removed"], e["drops_cand"]))
         if c2["generation"] != gen_shadow or c2["chunks_removed"] != e["drops_cand"]:
             fail("after promote: generation %d, %d removed" % (c2["generation"], c2["chunks_removed"]))
-        for c in (c0, c1, c2):
+        c3 = check_sampled(env, active, e)
+        for c in (c0, c1, c2, c3):
             if c["rx_pkts"] != len(frames) or c["tx_pkts"] + c["pkts_dropped"] != c["rx_pkts"]:
                 fail("packets lost: %s" % c)
         print("PASS: shadow diff equals inspect's %d changes, no action taken, promote switched "
