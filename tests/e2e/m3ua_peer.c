@@ -16,6 +16,13 @@
  * 1 + i % streams, and checks the peer's allowed messages byte for byte, in order per stream.
  * The end of the exchange is an M3UA NTFY (management: every policy passes it).
  *
+ * A --mix line 'udtsCC HEX' (CC: a Q.713 3.12 return cause in hex) is a UDT/XUDT with "return
+ * message on error" that the node in the middle answers (a proxy's `reject`, or no route: issue
+ * 21): the peer expects exactly one UDTS/XUDTS back for it (matched by its data: Q.714 4.2, the
+ * service message carries the returned message's data), with that cause, the original called
+ * and calling addresses swapped, and the original OPC as its DPC; the RESULT line counts them
+ * (udts=N). A service message that matches none of these is an error.
+ *
  * Exit: 0 ok, 1 check failed, 2 usage/setup, 3 stall.
  */
 #include <arpa/inet.h>
@@ -46,6 +53,10 @@
 #define M3UA_ASPAC	    1
 #define M3UA_ASPAC_ACK	    3
 #define M3UA_TAG_PROTO_DATA 0x0210 /* RFC 4666 3.3.1 */
+#define SCCP_UDT	    0x09 /* Q.713 4.10 */
+#define SCCP_UDTS	    0x0a /* Q.713 4.11 */
+#define SCCP_XUDT	    0x11 /* Q.713 4.18 */
+#define SCCP_XUDTS	    0x12 /* Q.713 4.19 */
 #define MAX_STREAMS	    16
 
 static struct {
@@ -73,6 +84,7 @@ static struct {
 	bool aspup, aspup_ack, aspac, aspac_ack;
 	bool peer_done;
 	unsigned rx_allowed, rx_beats, rx_other;
+	unsigned rx_udts; /* service messages for the --mix's 'udtsCC' messages */
 	unsigned errors;
 	unsigned ups;	       /* COMM_UP notifications */
 	bool restarted;	       /* the expected loss of the first association (--restart-at) */
@@ -87,6 +99,7 @@ struct msg {
 	bool maybe; /* 'maybe HEX G': a piece of segmented attack G (mkmix.py): it may arrive or be
 		     * neutralized, but never every piece of G (the message is never whole) */
 	int group;
+	int udts; /* 'udtsCC HEX': the return cause of the UDTS expected back, -1 none */
 	uint16_t len;
 	uint8_t *data;
 };
@@ -110,6 +123,7 @@ load_mix(const char *path, struct msg **out, unsigned *n)
 		size_t hl;
 
 		int group = -1;
+		unsigned cause;
 
 		if (sscanf(line, "%7s %7999s %d", verdict, hex, &group) < 2)
 			continue;
@@ -124,6 +138,9 @@ load_mix(const char *path, struct msg **out, unsigned *n)
 		m->maybe = strcmp(verdict, "maybe") == 0;
 		m->group = m->maybe ? group : -1;
 		m->drop = strcmp(verdict, "drop") == 0 || m->maybe;
+		m->udts = -1;
+		if (strncmp(verdict, "udts", 4) == 0 && sscanf(verdict + 4, "%x", &cause) == 1)
+			m->udts = (int)(cause & 0xff);
 		m->len = (uint16_t)hl;
 		m->data = malloc(hl);
 		if (m->data == NULL)
@@ -199,6 +216,8 @@ unordered_of(unsigned i, bool server_sent)
 }
 
 static uint8_t *rx_got; /* unordered messages of the peer received (index) */
+static uint8_t *udts_got; /* a service message received for tx message i */
+static unsigned udts_expect; /* tx messages marked 'udtsCC' */
 
 /* Next index after i (or the first when i < 0) that the sender sends on stream s, allowed. */
 static int
@@ -353,6 +372,116 @@ on_mix_data(const uint8_t *m, size_t n, uint16_t sid)
 	fail("stream %u: unknown message of %zu bytes", sid, n);
 }
 
+/* The user data of an M3UA DATA's Protocol Data (RFC 4666 3.3.1), and its OPC and DPC. */
+static bool
+proto_data(const uint8_t *m, size_t n, const uint8_t **ud, size_t *udl, uint32_t *opc,
+	   uint32_t *dpc)
+{
+	size_t at = 8;
+
+	while (at + 4 <= n) {
+		size_t tag = (size_t)m[at] << 8 | m[at + 1];
+		size_t pl = (size_t)m[at + 2] << 8 | m[at + 3];
+
+		if (pl < 4 || at + pl > n)
+			return false;
+		if (tag == M3UA_TAG_PROTO_DATA && pl >= 16) {
+			*opc = (uint32_t)m[at + 4] << 24 | (uint32_t)m[at + 5] << 16 |
+			       (uint32_t)m[at + 6] << 8 | m[at + 7];
+			*dpc = (uint32_t)m[at + 8] << 24 | (uint32_t)m[at + 9] << 16 |
+			       (uint32_t)m[at + 10] << 8 | m[at + 11];
+			*ud = m + at + 16;
+			*udl = pl - 16;
+			return true;
+		}
+		at += (pl + 3) & ~(size_t)3;
+	}
+	return false;
+}
+
+/* SCCP connectionless message's called, calling address and data (Q.713 4.10 UDT, 4.11 UDTS:
+ * type, class/cause, 3 pointers; 4.18 XUDT, 4.19 XUDTS: type, class/cause, hop counter, 4
+ * pointers; a pointer counts from its own octet, a parameter starts with its length). */
+struct sccp_cl {
+	uint8_t type, second; /* message type; protocol class or return cause */
+	const uint8_t *p[3];  /* cdpa, cgpa, data: length octet, then the value */
+};
+
+static bool
+sccp_cl_parse(const uint8_t *s, size_t n, struct sccp_cl *c)
+{
+	size_t ptr;
+
+	if (n < 2)
+		return false;
+	c->type = s[0];
+	c->second = s[1];
+	if (s[0] == SCCP_UDT || s[0] == SCCP_UDTS)
+		ptr = 2;
+	else if (s[0] == SCCP_XUDT || s[0] == SCCP_XUDTS)
+		ptr = 3;
+	else
+		return false;
+	for (unsigned k = 0; k < 3; k++) {
+		size_t at = ptr + k, v;
+
+		if (at >= n || s[at] == 0)
+			return false;
+		v = at + s[at];
+		if (v >= n || s[v] > n - v - 1)
+			return false;
+		c->p[k] = s + v;
+	}
+	return true;
+}
+
+static bool
+same_param(const uint8_t *a, const uint8_t *b)
+{
+	return a[0] == b[0] && memcmp(a + 1, b + 1, a[0]) == 0;
+}
+
+/* A UDTS/XUDTS: the answer to exactly one of our 'udtsCC' messages (see the top). */
+static void
+on_udts(const uint8_t *ud, size_t udl, uint32_t dpc)
+{
+	struct sccp_cl a, o;
+
+	if (!sccp_cl_parse(ud, udl, &a)) {
+		fail("unparsable service message (%zu bytes)", udl);
+		return;
+	}
+	for (unsigned i = 0; i < tx_n; i++) {
+		const uint8_t *oud;
+		size_t oudl;
+		uint32_t oopc, odpc;
+
+		if (!proto_data(tx_msgs[i].data, tx_msgs[i].len, &oud, &oudl, &oopc, &odpc) ||
+		    !sccp_cl_parse(oud, oudl, &o) || !same_param(a.p[2], o.p[2]))
+			continue;
+		if (tx_msgs[i].udts < 0) {
+			fail("service message (cause %u) for message %u, which expected none",
+			     a.second, i);
+		} else if (udts_got[i]) {
+			fail("second service message for message %u", i);
+		} else if (a.second != tx_msgs[i].udts) {
+			fail("message %u: return cause %u, want %d", i, a.second, tx_msgs[i].udts);
+		} else if (!same_param(a.p[0], o.p[1]) || !same_param(a.p[1], o.p[0])) {
+			fail("message %u: the service message's addresses are not the original's "
+			     "calling and called swapped (Q.714 4.2)", i);
+		} else if (dpc != oopc) {
+			fail("message %u: service message to DPC %u, not the caller's %u", i, dpc,
+			     oopc);
+		} else {
+			udts_got[i] = 1;
+			st.rx_udts++;
+			clock_gettime(CLOCK_MONOTONIC, &st.last_progress);
+		}
+		return;
+	}
+	fail("service message (cause %u) for none of our messages", a.second);
+}
+
 static void
 on_data(const uint8_t *m, size_t n, uint16_t sid)
 {
@@ -392,6 +521,17 @@ on_data(const uint8_t *m, size_t n, uint16_t sid)
 	if (m[2] != M3UA_CLASS_TRANSFER || m[3] != M3UA_DATA || n < 24) {
 		st.rx_other++;
 		return;
+	}
+	if (udts_expect != 0) {
+		const uint8_t *ud;
+		size_t udl;
+		uint32_t opc, dpc;
+
+		if (proto_data(m, n, &ud, &udl, &opc, &dpc) && udl != 0 &&
+		    (ud[0] == SCCP_UDTS || ud[0] == SCCP_XUDTS)) {
+			on_udts(ud, udl, dpc);
+			return;
+		}
 	}
 	if (opt.expect != NULL) {
 		on_mix_data(m, n, sid);
@@ -819,8 +959,11 @@ main(int argc, char **argv)
 	if (opt.restart_at >= (opt.server && opt.expect != NULL ? rx_n : opt.count))
 		opt.restart_at = 0;
 	rx_got = calloc((opt.count > rx_n ? opt.count : rx_n) + 1, 1);
-	if (rx_got == NULL)
+	udts_got = calloc(tx_n + 1, 1);
+	if (rx_got == NULL || udts_got == NULL)
 		return 2;
+	for (i = 0; i < tx_n; i++)
+		udts_expect += tx_msgs[i].udts >= 0;
 	for (s = 0; s < MAX_STREAMS; s++) {
 		st.next[s] = s >= 1 && s <= opt.streams ? next_allowed(s, -1) : -1;
 		rx_next[s] = s >= 1 && s <= opt.streams ? rx_next_allowed(s, -1) : -1;
@@ -904,7 +1047,7 @@ main(int argc, char **argv)
 
 		out = outstanding();
 		pthread_mutex_lock(&mu);
-		done_rx = st.rx_allowed == expect;
+		done_rx = st.rx_allowed == expect && st.rx_udts == udts_expect;
 		bad = st.lost || st.restart;
 		lp = st.last_progress;
 		pthread_mutex_unlock(&mu);
@@ -962,6 +1105,8 @@ main(int argc, char **argv)
 		fail("association restarted");
 	if (st.rx_allowed != expect && !stall)
 		fail("received %u of %u allowed messages", st.rx_allowed, expect);
+	if (st.rx_udts != udts_expect)
+		fail("received %u of %u service messages (UDTS)", st.rx_udts, udts_expect);
 	/* a segmented attack: the appliance drops the piece that completes it, whichever that is
 	 * (reordering decides), so the receiver must never hold every piece of one (issue 14) */
 	for (unsigned j = 0; opt.expect != NULL && j < rx_n; j++) {
@@ -980,9 +1125,10 @@ main(int argc, char **argv)
 			fail("every piece (%u) of segmented attack %d arrived", all, rx_msgs[j].group);
 	}
 	printf("RESULT role=%s sent=%u expect=%u received=%u beats=%u other=%u outstanding=%d "
-	       "lost=%d restart=%d stall=%d errors=%u time=%.1fs\n",
+	       "lost=%d restart=%d stall=%d errors=%u time=%.1fs udts=%u\n",
 	       opt.server ? "server" : "client", opt.count, expect, st.rx_allowed, st.rx_beats,
-	       st.rx_other, out, st.lost, st.restart, stall, st.errors, now_s() - start);
+	       st.rx_other, out, st.lost, st.restart, stall, st.errors, now_s() - start,
+	       st.rx_udts);
 	fflush(stdout);
 	c = st.errors != 0 || st.lost || st.restart ? 1 : stall ? 3 : 0;
 	pthread_mutex_unlock(&mu);

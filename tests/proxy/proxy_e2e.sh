@@ -35,8 +35,22 @@
 #   Checked: the proxy's partner link went down after ASP-ACTIVE and came back ASP-ACTIVE, every
 #   message of each peer reached the other (COUNT each way, routed 2 x COUNT), home's association
 #   never went down. restart-selfcheck: the same checks without --restart-at: they must fail.
+#   actions (issue 21 Tests: "an attack answered with a UDTS that the caller receives", "a
+#   redirect that only the honeypot sees"): a third peer, the honeypot (ns H, 10.197.0.4, an SGP
+#   behind the proxy's `honeypot = true` link), and real SCCP traffic (tests/proxy/mkactions.py):
+#   the partner sends 100 UDTs of which the policy rejects 30 (20 asking for return: UDTS cause
+#   subsystem failure or, with `cause`, unequipped user; 10 not: a counted drop), 20 go to a DPC
+#   without a route (10 asking for return: UDTS "no translation for this specific address"),
+#   20 are redirected to the honeypot, 30 pass to home; home sends 20 to the partner. Checked:
+#   the partner receives each of the 30 UDTS exactly once with its cause, the original's called
+#   and calling addresses swapped and the partner's OPC as DPC (Q.714 4.2; m3ua_peer matches
+#   them to its messages by their data), the honeypot receives the 20 redirected messages byte
+#   for byte and nothing else, home the 30 allowed and none of the others (m3ua_peer fails on a
+#   message marked 'drop'), and the proxy's counters of each outcome.
+#   actions-selfcheck-reject: the policy without its reject rules: the UDTS check must fail.
+#   actions-selfcheck-redirect: without the redirect rule: the honeypot check must fail.
 # usage: proxy_e2e.sh BUILD_DIR [selfcheck|2ports|2ports-selfcheck|beat|beat-selfcheck|restart|
-#   restart-selfcheck]
+#   restart-selfcheck|actions|actions-selfcheck-reject|actions-selfcheck-redirect]
 #   selfcheck: the same with the two routes swapped (each peer's messages come back to it); the
 #   run must fail on the looped counters, which proves the check can fail.
 #   2ports (issue 21 D1): the proxy on two DPDK ports (--ports 0:1), the partner behind port 0
@@ -57,6 +71,20 @@ if [ "${2:-}" = restart-selfcheck ]; then
 		echo "PASS: without a peer restart the restart checks fail"; exit 0
 	fi
 	echo "FAIL: the restart checks passed without a restart (rc $rc)"; exit 1
+fi
+if [ "${2:-}" = actions ]; then
+	SW_PROXY_E2E_ACTIONS=all SW_PROXY_E2E_COUNT=100 exec "$0" "$BUILD"
+fi
+if [ "${2:-}" = actions-selfcheck-reject ] || [ "${2:-}" = actions-selfcheck-redirect ]; then
+	what=${2#actions-selfcheck-} want=udts
+	[ "$what" = redirect ] && want=honeypot
+	out=$(SW_PROXY_E2E_ACTIONS=no$what SW_PROXY_E2E_COUNT=100 "$0" "$BUILD" 2>&1); rc=$?
+	echo "$out" | grep "^FAIL" | head -3
+	[ $rc = 77 ] && exit 77
+	if [ $rc = 1 ] && echo "$out" | grep -q "^FAIL: $want:"; then
+		echo "PASS: without the $what rule the $want checks fail"; exit 0
+	fi
+	echo "FAIL: the $want checks passed without the $what rule (rc $rc)"; exit 1
 fi
 if [ "${2:-}" = beat ]; then
 	SW_PROXY_E2E_BEAT=300 SW_PROXY_E2E_COUNT=20 SW_PROXY_E2E_TIMEOUT=10 exec "$0" "$BUILD"
@@ -96,8 +124,8 @@ if [ "${2:-}" = selfcheck ]; then
 fi
 COUNT=${SW_PROXY_E2E_COUNT:-300}
 id=$$
-NA=swpxa$id NB=swpxb$id NM=swpxm$id
-A0=vpa0$id A1=vpa1$id B0=vpb0$id B1=vpb1$id D0=vpd0$id D1=vpd1$id BR=vpbr$id
+NA=swpxa$id NB=swpxb$id NM=swpxm$id NH=swpxh$id
+A0=vpa0$id A1=vpa1$id B0=vpb0$id B1=vpb1$id D0=vpd0$id D1=vpd1$id BR=vpbr$id H0=vph0$id H1=vph1$id
 PEER=$BUILD/tests/e2e/m3ua_peer
 DP=$BUILD/dataplane/app/sigwall-dataplane
 ITEST=$BUILD/tests/integration/sw-itest
@@ -117,7 +145,7 @@ pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	for n in "$NA" "$NB" "$NM"; do ip netns del "$n" 2>/dev/null; done
+	for n in "$NA" "$NB" "$NM" "$NH"; do ip netns del "$n" 2>/dev/null; done
 	"$ITEST" unlink "swpx$id" >/dev/null 2>&1
 	rm -rf "/var/run/dpdk/swpx$id"
 	[ -n "${KEEP_LOG:-}" ] || rm -rf "$LOG"
@@ -125,20 +153,25 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; for f in "$LOG"/*.out "$LOG"/*.err; do echo "== $f"; tail -8 "$f"; done; exit 1; }
 
-# Each peer received all COUNT messages of the other, nothing lost, restarted or stalled, and
-# only the end-of-exchange complaints explained at the top.
+# peer_ok NAME N [PREFIX]: NAME's peer received all N messages it expects, nothing lost,
+# restarted or stalled, and only the end-of-exchange complaints explained at the top (PREFIX
+# starts the failure's message).
+peer_ok() {
+	local r
+	r=$(grep RESULT "$LOG/$1.out") || fail "${3:-}$1: no RESULT"
+	echo "$1: $r"
+	case "$r" in *"expect=$2 received=$2 "*) ;; *) fail "${3:-}$1 did not receive all $2" ;; esac
+	case "$r" in *"lost=0 restart=0 stall=0"*) ;; *) fail "${3:-}$1: lost, restarted or stalled" ;; esac
+	if grep ERROR "$LOG/$1.err" | grep -v "no DONE from the peer" |
+		grep -qv "no graceful SHUTDOWN-COMPLETE"; then
+		fail "${3:-}$1: unexpected errors"
+	fi
+}
+
+# Each peer received all COUNT messages of the other.
 check_peers() {
-	for side in partner home; do
-		r=$(grep RESULT "$LOG/$side.out") || fail "$side: no RESULT"
-		echo "$side: $r"
-		case "$r" in *"expect=$COUNT received=$COUNT "*) ;;
-			*) fail "$side did not receive all $COUNT" ;; esac
-		case "$r" in *"lost=0 restart=0 stall=0"*) ;; *) fail "$side: lost, restarted or stalled" ;; esac
-		if grep ERROR "$LOG/$side.err" | grep -v "no DONE from the peer" |
-			grep -qv "no graceful SHUTDOWN-COMPLETE"; then
-			fail "$side: unexpected errors"
-		fi
-	done
+	peer_ok partner "$COUNT"
+	peer_ok home "$COUNT"
 }
 
 ip netns add "$NA" && ip netns add "$NB" || skip "cannot create namespaces"
@@ -153,6 +186,18 @@ if [ "$PORTS" = 2 ]; then
 	HOME_NET=10.198.0 HOME_PORT=${SW_PROXY_E2E_HOME_PORT:-1} BRIDGED="$A1 $D1"
 	VDEV2=(--vdev "net_af_packet1,iface=$B1") PORTARG=0:1
 	ip -n "$NM" link set "$B1" up
+fi
+ACTIONS=${SW_PROXY_E2E_ACTIONS:-} NLINKS=2 HP_KEY=
+if [ -n "$ACTIONS" ]; then
+	# the honeypot peer, on the bridge beside the partner
+	ip netns add "$NH" || skip "cannot create namespaces"
+	ip link add "$H0" netns "$NH" type veth peer name "$H1" netns "$NM"
+	ip -n "$NH" addr add 10.197.0.4/24 dev "$H0"
+	ip -n "$NH" link set lo up
+	ip -n "$NH" link set "$H0" up
+	BRIDGED="$BRIDGED $H1" NLINKS=3
+	HP_KEY='{ name = "honeypot"; local = "10.197.0.1:2908"; remote = "10.197.0.4:2905";
+		  sctp = "client"; m3ua = "asp"; side = "inside"; honeypot = true; },'
 fi
 for l in $BRIDGED; do ip -n "$NM" link set "$l" master "$BR"; ip -n "$NM" link set "$l" up; done
 ip -n "$NM" link set "$BR" up
@@ -172,7 +217,7 @@ cat >"$LOG/site.conf" <<CONF
 site = {
 	name = "proxy e2e";
 	home = { plmn = [ "65501" ]; gt = [ "27820" ]; };
-	links = (
+	links = ($HP_KEY
 		{ name = "partner"; local = "10.197.0.1:2905"; remote = "10.197.0.2:2906";
 		  sctp = "server"; m3ua = "sgp"; side = "outside"; port = 0; },
 		{ name = "home"; local = "$HOME_NET.1:2907"; remote = "$HOME_NET.3:2905";
@@ -196,6 +241,20 @@ rules = (
 	{ name = "expired"; malformed = true; expires = "2020-01-01"; action = "drop"; }
 );
 CONF
+if [ -n "$ACTIONS" ]; then
+	# proxy mode's actions by the calling GT (mkactions.py); malformed = drop: the traffic is
+	# real SCCP/TCAP, and an allowed message dropped as malformed fails home's check
+	{
+		echo 'policy = { name = "proxy-e2e-actions"; default = "allow"; malformed = "drop"; };'
+		echo 'rules = ('
+		[ "$ACTIONS" != noreject ] && echo '	{ name = "reject-ssf"; cgpa = "666"; action = "reject"; },
+	{ name = "reject-unequipped"; cgpa = "665"; action = "reject"; cause = "unequipped-user"; },'
+		[ "$ACTIONS" != noredirect ] &&
+			echo '	{ name = "honeypot"; cgpa = "888"; action = "redirect"; to = "honeypot"; },'
+		echo '	{ name = "never"; cgpa = "999999999"; action = "drop"; }'
+		echo ');'
+	} >"$LOG/rules.conf"
+fi
 sed 's/999999999/999999998/; s/"never"/"never-b"/' "$LOG/rules.conf" >"$LOG/rules2.conf"
 "$ITEST" publish "swpx$id" "$LOG/rules.conf" "$LOG/site.conf" 1 >"$LOG/itest.out" 2>&1 ||
 	fail "publish: $(cat "$LOG/itest.out")"
@@ -211,7 +270,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 kill -0 $dp 2>/dev/null || { tail -5 "$LOG/proxy.err"; skip "sigwall-dataplane does not start here"; }
-grep -q "proxy mode on port 0: 2 link(s), 2 route(s)" "$LOG/proxy.out" || fail "proxy did not load the site"
+grep -q "proxy mode on port 0: $NLINKS link(s), 2 route(s)" "$LOG/proxy.out" || fail "proxy did not load the site"
 if [ "$PORTS" = 2 ]; then
 	grep -q "proxy port 1 (index 1): $((HOME_PORT == 1)) link(s)" "$LOG/proxy.out" ||
 		fail "proxy: not $((HOME_PORT == 1)) link(s) on its second port"
@@ -219,6 +278,61 @@ fi
 for _ in $(seq 30); do grep -q "proxy bound policy generation 1" "$LOG/proxy.out" && break; sleep 0.1; done
 grep -q "proxy bound policy generation 1" "$LOG/proxy.out" || fail "proxy did not bind the image"
 
+if [ -n "$ACTIONS" ]; then
+	HOME_COUNT=20
+	eval "$(/usr/bin/python3 "$(dirname "$0")/mkactions.py" "$LOG" "$COUNT" $HOME_COUNT)" ||
+		fail "mkactions.py"
+	# home and the honeypot first; the partner once the proxy has both of them ASP-ACTIVE (a
+	# redirect to a honeypot link that is not up is a send failure); home holds its traffic
+	# until the partner is up too
+	mix=(--streams 4 --block-every 0 --timeout 60 --pace 15000)
+	ip netns exec "$NB" "$PEER" --server --local 10.197.0.3 --lport 2905 --remote 10.197.0.1 \
+		--rport 2907 "${mix[@]}" --stall 10 --hold 8000 --mix "$LOG/home.mix" \
+		--expect "$LOG/home.expect" >"$LOG/home.out" 2>"$LOG/home.err" &
+	hp=$!; pids+=($hp)
+	ip netns exec "$NH" "$PEER" --server --local 10.197.0.4 --lport 2905 --remote 10.197.0.1 \
+		--rport 2908 "${mix[@]}" --stall 20 --mix "$LOG/honeypot.mix" \
+		--expect "$LOG/honeypot.expect" >"$LOG/honeypot.out" 2>"$LOG/honeypot.err" &
+	hpp=$!; pids+=($hpp)
+	for _ in $(seq 300); do
+		grep -q "^link home sctp=up m3ua=asp asp=active" "$LOG/proxy.out" &&
+			grep -q "^link honeypot sctp=up m3ua=asp asp=active" "$LOG/proxy.out" && break
+		sleep 0.1
+	done
+	ip netns exec "$NA" "$PEER" --client --local 10.197.0.2 --lport 2906 --remote 10.197.0.1 \
+		--rport 2905 "${mix[@]}" --stall 10 --hold 1000 --mix "$LOG/partner.mix" \
+		--expect "$LOG/partner.expect" >"$LOG/partner.out" 2>"$LOG/partner.err" &
+	pp=$!; pids+=($pp)
+	wait $pp; wait $hp; wait $hpp
+	sleep 1.2 # one more status line of the proxy
+	grep "^link " "$LOG/proxy.out" | tail -3
+	pxl=$(grep "^proxy routed=" "$LOG/proxy.out" | tail -1)
+	echo "$pxl"
+	# 1. the UDTS: every one back to the caller, once, with its cause and the addresses swapped
+	#    (m3ua_peer checks each; an unexpected one is an error), and the proxy's counts
+	u=$(grep RESULT "$LOG/partner.out" | grep -o " udts=[0-9]*" | cut -d= -f2)
+	[ "${u:-0}" = "$UDTS" ] || fail "udts: the partner received ${u:-0} UDTS, want $UDTS"
+	peer_ok partner $HOME_COUNT "udts: "
+	case "$pxl" in *" rejected=$REJECTED "*" no_route=$((NO_ROUTE + NO_ROUTE_UDTS)) "*) ;;
+		*) fail "udts: proxy: not $REJECTED rejected, $((NO_ROUTE + NO_ROUTE_UDTS)) no route" ;; esac
+	case "$pxl" in *" no_route_udts=$NO_ROUTE_UDTS answer_failed=$ANSWER_FAILED tx_failed=0 "*) ;;
+		*) fail "udts: proxy: not $NO_ROUTE_UDTS no-route UDTS, $ANSWER_FAILED answers impossible" ;;
+	esac
+	echo "the partner received its $u UDTS (return causes and addresses checked per message)"
+	# 2. the honeypot: every redirected message, byte for byte, and nothing else
+	peer_ok honeypot "$REDIRECT" "honeypot: "
+	case "$pxl" in *" redirected=$REDIRECT "*) ;; *) fail "honeypot: proxy: not $REDIRECT redirected" ;; esac
+	grep "^link honeypot " "$LOG/proxy.out" | tail -1 | grep -q " tx=$REDIRECT " ||
+		fail "honeypot: the proxy's honeypot link did not carry exactly $REDIRECT messages"
+	# 3. home: the allowed ones only (a rejected, redirected or unrouted one is an error there)
+	peer_ok home "$ALLOW"
+	grep "^link home " "$LOG/proxy.out" | tail -1 | grep -q " tx=$ALLOW " ||
+		fail "home link: not exactly $ALLOW messages"
+	case "$pxl" in "proxy routed=$((ALLOW + HOME_COUNT)) "*" dropped=0 "*) ;;
+		*) fail "proxy: not $((ALLOW + HOME_COUNT)) routed" ;; esac
+	echo "PASS: proxy actions on DPDK: $u UDTS back to the caller, $REDIRECT redirects seen by the honeypot only, $ALLOW allowed to home"
+	exit 0
+fi
 # --hold: each peer waits after its ASP is active, so that the proxy's other association is
 # up before the first message (an MSU for an unavailable route is dropped, as by an STP).
 peer=(--count "$COUNT" --streams 4 --block-every 0 --stall 8 --timeout "${SW_PROXY_E2E_TIMEOUT:-40}"
