@@ -7,8 +7,10 @@
  * ratio. The naive verdicts are compared with the engine's on every MSU it runs.
  *
  * usage: policy-bench [SRCDIR] [--msus N] [--naive-msus N] [--hit-factor K] [--blocked-pct P]
- *                     [--tsv]
+ *                     [--hits N] [--tsv]
  * --blocked-pct: share of calling GTs drawn from the blocklist (default 25)
+ * --hits N: hits per round (default --msus x --hit-factor); `--msus 0 --naive-msus 0 --hits N`
+ * under `valgrind --tool=callgrind --toggle-collect=sw_policy_eval` counts the hit path alone
  * Budgets (ARCHITECTURE.md 10): compile <= 2 s, image <= 64 MiB, miss <= 120 ns, hit <= 10 ns.
  * Printed, not enforced.
  */
@@ -269,7 +271,7 @@ int
 main(int argc, char **argv)
 {
 	const char *src = ".";
-	size_t nmiss = 2000000, nnaive = 2000, hit_factor = 4;
+	size_t nmiss = 2000000, nnaive = 2000, hit_factor = 4, nhits_opt = 0;
 	bool tsv = false;
 	char dir[] = "/tmp/sw-policy-bench.XXXXXX", path[512], err[512], cmd[1200];
 	struct sw_compiled c;
@@ -282,6 +284,8 @@ main(int argc, char **argv)
 			nnaive = strtoul(argv[++i], NULL, 0);
 		else if (strcmp(argv[i], "--hit-factor") == 0 && i + 1 < argc)
 			hit_factor = strtoul(argv[++i], NULL, 0);
+		else if (strcmp(argv[i], "--hits") == 0 && i + 1 < argc)
+			nhits_opt = strtoul(argv[++i], NULL, 0);
 		else if (strcmp(argv[i], "--blocked-pct") == 0 && i + 1 < argc)
 			blocked_pct = (unsigned)strtoul(argv[++i], NULL, 0);
 		else if (strcmp(argv[i], "--tsv") == 0)
@@ -354,7 +358,9 @@ main(int argc, char **argv)
 	volatile uint32_t sink = 0;
 	uint64_t h0, m0, h1, m1;
 	double miss_ns = 1e18, hit_ns = 1e18, miss_ratio = 0, hit_ratio = 0, t0;
-	size_t nhit = nmiss * hit_factor, seq = 0;
+	/* --hits N: that many hits per round whatever --msus is (`--msus 0 --naive-msus 0
+	 * --hits N` under callgrind counts the hit path alone) */
+	size_t nhit = nhits_opt > 0 ? nhits_opt : nmiss * hit_factor, seq = 0;
 	for (int round = 0; round < ROUNDS; round++) {
 		sw_policy_ctx_stats(ctx, &h0, &m0);
 		t0 = now_ns();

@@ -69,6 +69,12 @@ struct sw_policy_ctx {
 	uint8_t ngifield, gifields[SW_IF_COUNT]; /* ifields that gate some rule */
 	uint32_t iv_lo[SW_IF_COUNT], iv_hi[SW_IF_COUNT]; /* their values: ivals[lo, hi) */
 	bool no_gate;              /* SW_POLICY_F_NO_GATE: reference evaluation */
+	unsigned flags;            /* SW_POLICY_F_* */
+	/* The image reads a field that a message of several components takes from each
+	 * component (MAP or CAP argument: IMSI, addresses, numbers, USSD, ss-code; in a rule or
+	 * as a rate-limit key): sw_policy_eval_msg decodes it per component. Without one, every
+	 * component is judged with the message's fields (no second walk of its parameter). */
+	bool view_fields;
 	uint8_t nkey_if, key_if[SW_IF_COUNT];
 	uint8_t nkey_sf, key_sf[SW_SF_COUNT];
 	uint8_t key_kd[SW_SF_COUNT];  /* per key_sf: digits that count (sw_img_field.key_digits) */
@@ -144,9 +150,16 @@ sw_policy_ctx_set_flags(struct sw_policy_ctx *ctx, unsigned flags)
 {
 	bool no_gate = (flags & SW_POLICY_F_NO_GATE) != 0;
 
-	if (no_gate != ctx->no_gate)
-		ctx->img = NULL; /* the gate is set up at bind */
+	if (no_gate != ctx->no_gate || flags != ctx->flags)
+		ctx->img = NULL; /* the gate and the field mask are set up at bind */
 	ctx->no_gate = no_gate;
+	ctx->flags = flags;
+}
+
+bool
+sw_policy_ctx_reads_components(const struct sw_policy_ctx *ctx)
+{
+	return ctx->view_fields;
 }
 
 void
@@ -310,6 +323,24 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 			any_rl = true;
 		}
 	}
+	/* Fields a component's own argument gives (sf_digits, if_get: the MAP or CAP argument's;
+	 * ISUP's numbers are the message's, CAP's calling / called party are the component's). */
+	const uint64_t view_mask =
+		SW_KEY_SFIELD(SW_SF_IMSI) | SW_KEY_SFIELD(SW_SF_MSISDN) | SW_KEY_SFIELD(SW_SF_VLR) |
+		SW_KEY_SFIELD(SW_SF_MSC) | SW_KEY_SFIELD(SW_SF_HLR) | SW_KEY_SFIELD(SW_SF_SGSN) |
+		SW_KEY_SFIELD(SW_SF_SMSC) | SW_KEY_SFIELD(SW_SF_SM_RP_DA) |
+		SW_KEY_SFIELD(SW_SF_SM_RP_OA) | SW_KEY_SFIELD(SW_SF_USSD) |
+		SW_KEY_SFIELD(SW_SF_CGPN) | SW_KEY_SFIELD(SW_SF_CDPN) | SW_KEY_IFIELD(SW_IF_SS_CODE);
+	ctx->view_fields = (h->key_mask & view_mask) != 0;
+	for (uint32_t i = 0; i < h->nrules && i < SW_RULES_MAX; i++)
+		if (ctx->rules[i].action == SW_IMG_ACTION_RATE_LIMIT &&
+		    ctx->rules[i].rl_key < SW_SF_COUNT &&
+		    (view_mask & SW_KEY_SFIELD(ctx->rules[i].rl_key)))
+			ctx->view_fields = true;
+	if (ctx->flags & SW_POLICY_F_FULL_VIEWS)
+		ctx->view_fields = true;
+	if (ctx->flags & SW_POLICY_F_SKIP_VIEWS)
+		ctx->view_fields = false;
 	if (any_rl && ctx->rl == NULL) {
 		ctx->rl = sw_rl_table_new(SW_RL_DEFAULT_ENTRIES, 0, 0);
 		if (ctx->rl == NULL) {
@@ -1444,13 +1475,23 @@ sw_policy_eval_msg(struct sw_policy_ctx *ctx, const uint8_t *buf, const struct s
 	for (unsigned i = 0; i < nc; i++) {
 		struct sw_verdict v;
 
-		memset(&view->map, 0, sizeof(view->map));
-		view->has = msu->has & ~SW_HAS_MAP;
 		view->tcap.ncomp = 1;
 		view->tcap.comp[0] = msu->tcap.comp[i];
-		view->mal = msu->mal;
-		sw_map_decode_component(buf, view, 0);
-		view->mal = msu->mal;
+		if (ctx->view_fields && i + 1 == msu->map.from_comp && !(msu->has & SW_HAS_CAP) &&
+		    !(ctx->flags & SW_POLICY_F_FULL_VIEWS)) {
+			/* the component the decoder took the message's MAP fields from: they are
+			 * what decoding it alone gives (map.c), no second walk */
+			memcpy(&view->map, &msu->map, sizeof(view->map));
+			view->has = msu->has;
+		} else if (ctx->view_fields) {
+			memset(&view->map, 0, sizeof(view->map));
+			view->has = msu->has & ~SW_HAS_MAP;
+			view->mal = msu->mal;
+			sw_map_decode_component(buf, view, 0);
+			view->mal = msu->mal;
+		}
+		/* else: no rule reads a component's own fields (bind): the message's stay, unread;
+		 * the decoder checked every component's parameter already (malformations) */
 		v = sw_policy_eval(ctx, pkt, view, port, now_ns);
 		if (i == 0 || action_rank(v.action) > action_rank(best.action))
 			best = v;

@@ -50,7 +50,16 @@ void sw_policy_ctx_free(struct sw_policy_ctx *ctx);
 /* Context flags, set before sw_policy_ctx_bind (a change unbinds the context). */
 #define SW_POLICY_F_NO_GATE 1u /* reference evaluation without the atom and integer gates
 				  (tests and benchmarks compare it with the gated engine) */
+#define SW_POLICY_F_FULL_VIEWS 2u /* reference evaluation of a message of several components:
+				     each component's fields re-decoded even when the image
+				     reads none of them (issue 20 D2; tests compare it) */
+#define SW_POLICY_F_SKIP_VIEWS 4u /* a deliberately wrong field mask, for the self-check of
+				     that comparison: never re-decode them */
 void sw_policy_ctx_set_flags(struct sw_policy_ctx *ctx, unsigned flags);
+/* The bound image reads a field that each component of a message gives on its own (MAP or CAP
+ * argument: in a rule or as a rate-limit key), so sw_policy_eval_msg decodes it per component
+ * (issue 20 D2: false, the components are judged without a second walk of their arguments). */
+bool sw_policy_ctx_reads_components(const struct sw_policy_ctx *ctx);
 
 /*
  * Verdict for one decoded MSU.

@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Issue 20 D2: the field mask never changes a verdict. A message of several TCAP components is
+ * judged component by component (issue 13); when the image reads no field that a component's
+ * own argument gives (sw_policy_ctx_reads_components false), the components are judged without
+ * decoding their arguments a second time, and the component the decoder took the message's
+ * MAP fields from is never decoded twice. This judges every frame of the inputs with the
+ * reference (SW_POLICY_F_FULL_VIEWS: every component decoded again, as before) and with the
+ * masked engine, under several rule sets, on both ports, and compares every verdict (class,
+ * forward, chunk mask, and per chunk action, monitor, malformation, rule, state).
+ *
+ * usage: test_mask SRCDIR [--selfcheck] INPUT...
+ *   INPUT: a pcap file, or a directory of tests/fuzz/corpus/packet inputs (the first byte
+ *   picks the link type, the rest is the frame: fuzz_packet.c).
+ *   --selfcheck: the masked engine gets a deliberately wrong mask (SW_POLICY_F_SKIP_VIEWS:
+ *   never decode a component's own fields); the comparison must then fail under the shipped
+ *   policy (exit 0 when it does, 1 when it does not).
+ * test_mask SRCDIR --only ref|mask SET INPUT...: judge with one engine under one rule set and
+ *   compare nothing: `valgrind --tool=callgrind --toggle-collect=sw_judge_packet` counts the
+ *   instructions of each (bench/README.md, issue 20).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "control/compiler/compiler.h"
+#include "dataplane/decode/decode.h"
+#include "dataplane/judge/judge.h"
+#include "dataplane/policy/image.h"
+#include "dataplane/policy/policy.h"
+
+#define FRAMES_MAX 400000
+
+struct frame {
+	uint8_t *buf;
+	uint32_t len;
+	uint8_t link; /* enum sw_link */
+};
+
+static struct frame *frames;
+static size_t nframes;
+
+static int
+add_frame(const uint8_t *p, uint32_t len, enum sw_link link)
+{
+	if (nframes >= FRAMES_MAX)
+		return 0;
+	frames[nframes].buf = malloc(len + 64);
+	if (frames[nframes].buf == NULL)
+		return -ENOMEM;
+	memset(frames[nframes].buf, 0, len + 64);
+	memcpy(frames[nframes].buf, p, len);
+	frames[nframes].len = len;
+	frames[nframes].link = (uint8_t)link;
+	nframes++;
+	return 0;
+}
+
+static enum sw_link
+pcap_link(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB: return SW_LINK_ETH;
+	case DLT_LINUX_SLL: return SW_LINK_SLL;
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2: return SW_LINK_SLL2;
+#endif
+	default: return SW_LINK_RAW;
+	}
+}
+
+static int
+load_pcap(const char *path)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *ph;
+	const u_char *data;
+	pcap_t *pc = pcap_open_offline(path, err);
+	enum sw_link link;
+	int rc = 0;
+
+	if (pc == NULL) {
+		fprintf(stderr, "test_mask: %s: %s\n", path, err);
+		return -EINVAL;
+	}
+	link = pcap_link(pcap_datalink(pc));
+	while (rc == 0 && pcap_next_ex(pc, &ph, &data) == 1)
+		rc = add_frame(data, ph->caplen, link);
+	pcap_close(pc);
+	return rc;
+}
+
+/* fuzz_packet.c's input: the first byte picks the link type. */
+static int
+load_corpus(const char *dir)
+{
+	static const enum sw_link links[4] = { SW_LINK_ETH, SW_LINK_RAW, SW_LINK_SLL, SW_LINK_SLL2 };
+	uint8_t buf[65536];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (d == NULL)
+		return -errno;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char path[4096];
+		FILE *f;
+		size_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if ((f = fopen(path, "rb")) == NULL)
+			continue;
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		if (n < 2)
+			continue;
+		rc = add_frame(buf + 1, (uint32_t)(n - 1), links[buf[0] % 4]);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* A judge on an image with the given policy flags. */
+struct judge {
+	struct sw_policy_ctx *pctx;
+	struct sw_judge_ctx j;
+};
+
+static int
+judge_init(struct judge *jd, const void *image, unsigned flags)
+{
+	memset(jd, 0, sizeof(*jd));
+	if ((jd->pctx = sw_policy_ctx_new()) == NULL)
+		return -ENOMEM;
+	sw_policy_ctx_set_flags(jd->pctx, flags);
+	if (sw_policy_ctx_bind(jd->pctx, image) != 0)
+		return -EINVAL;
+	jd->j.pctx = jd->pctx;
+	jd->j.image = image;
+	jd->j.no_image_action = SW_ACTION_DROP;
+	jd->j.non_ip_pass = true;
+	return 0;
+}
+
+static bool
+same(const struct sw_judge_verdict *a, const struct sw_judge_verdict *b)
+{
+	return a->chunk == b->chunk && a->action == b->action && a->monitor == b->monitor &&
+	       a->no_image == b->no_image && a->mal == b->mal && a->rule == b->rule &&
+	       a->state == b->state;
+}
+
+struct tally {
+	size_t judged, msus, multi, diffs;
+};
+
+static struct sw_msu msu_ref, msu_mask;
+
+/* Verdict callback of the reference judge: count the MSUs of several components. */
+static void
+count_multi(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
+	    const struct sw_judge_verdict *v)
+{
+	(void)pkt;
+	(void)v;
+	if ((msu->has & SW_HAS_TCAP) && msu->tcap.ncomp > 1)
+		(*(size_t *)arg)++;
+}
+
+/* Every frame on ports 0 and 1 through both judges; differences counted and the first printed. */
+static void
+compare(const char *set, struct judge *ref, struct judge *mask, struct tally *t)
+{
+	for (size_t i = 0; i < nframes; i++) {
+		struct sw_pkt pkt;
+		struct sw_judgement a, b;
+
+		sw_decode_packet(frames[i].buf, frames[i].len, (enum sw_link)frames[i].link, &pkt);
+		for (unsigned port = 0; port < 2; port++) {
+			uint64_t now = (uint64_t)i * 1000000u;
+			bool d;
+
+			if (ref == NULL || mask == NULL) { /* --only */
+				struct judge *one = ref != NULL ? ref : mask;
+				sw_judge_packet(&one->j, frames[i].buf, &pkt, port, now, &msu_ref,
+						&a, count_multi, &t->multi);
+				t->judged++;
+				t->msus += a.nverdicts;
+				continue;
+			}
+			sw_judge_packet(&ref->j, frames[i].buf, &pkt, port, now, &msu_ref, &a,
+					count_multi, &t->multi);
+			sw_judge_packet(&mask->j, frames[i].buf, &pkt, port, now, &msu_mask, &b, NULL,
+					NULL);
+			t->judged++;
+			t->msus += a.nverdicts;
+			d = a.cls != b.cls || a.forward != b.forward || a.drop_mask != b.drop_mask ||
+			    a.nverdicts != b.nverdicts;
+			if (a.cls != SW_JUDGE_CHUNKS)
+				d = d || !same(&a.pkt, &b.pkt);
+			for (unsigned k = 0; !d && k < a.nverdicts; k++)
+				d = !same(&a.v[k], &b.v[k]);
+			if (d && t->diffs++ < 3) {
+				const struct sw_judge_verdict *x = a.nverdicts ? &a.v[0] : &a.pkt;
+				const struct sw_judge_verdict *y = b.nverdicts ? &b.v[0] : &b.pkt;
+				printf("  %s: frame %zu port %u: reference %s/%s, masked %s/%s\n", set,
+				       i, port, sw_action_name(x->action),
+				       sw_judge_rule_name(ref->j.image, x->rule),
+				       sw_action_name(y->action),
+				       sw_judge_rule_name(mask->j.image, y->rule));
+			}
+		}
+	}
+}
+
+/* Rule sets: the shipped policy, and sets that read no component field (the masked path) or
+ * read them only through a rate-limit key or USSD. */
+static const char *const sets[][2] = {
+	{ "shipped", NULL },
+	{ "stateless", NULL },
+	{ "base-only", "policy = { name = \"m\"; default = \"allow\"; malformed = \"drop\"; };\n"
+		       "lists = {\n@include \"lists.conf\"\n};\n"
+		       "rules = (\n@include \"base.conf\"\n);\n" },
+	{ "opcodes-gts",
+	  "policy = { name = \"m\"; default = \"allow\"; malformed = \"drop\"; };\n"
+	  "lists = {\n@include \"lists.conf\"\n};\n"
+	  "rules = (\n"
+	  "{ name = \"psi-out\"; component = \"invoke\"; opcode = 70; direction = \"outside\";"
+	  " action = \"drop\"; },\n"
+	  "{ name = \"ati\"; opcode = 71; action = \"alert\"; },\n"
+	  "{ name = \"sri-not-home\"; opcode = 22; cgpa_in = \"home\"; direction = \"outside\";"
+	  " action = \"drop\"; },\n"
+	  "{ name = \"ul\"; component = \"invoke\"; opcode = 2; action = \"alert\"; }\n);\n" },
+	{ "rate-imsi",
+	  "policy = { name = \"m\"; default = \"allow\"; malformed = \"drop\"; };\n"
+	  "rules = (\n"
+	  "{ name = \"ul-rate\"; opcode = 2; action = \"rate-limit\";\n"
+	  "  rate = { rate = 1; burst = 2; key = \"imsi\"; }; },\n"
+	  "{ name = \"psi\"; opcode = 70; action = \"drop\"; }\n);\n" },
+	{ "ussd", "policy = { name = \"m\"; default = \"allow\"; malformed = \"drop\"; };\n"
+		  "rules = (\n"
+		  "{ name = \"ussd-star\"; ussd = \"*\"; action = \"drop\"; },\n"
+		  "{ name = \"isd\"; opcode = 7; direction = \"outside\"; action = \"alert\"; }\n);\n" },
+};
+
+int
+main(int argc, char **argv)
+{
+	char dir[] = "/tmp/sw-test-mask.XXXXXX", rules[512], site[512], err[4096], cmd[1200];
+	bool selfcheck = false;
+	const char *only = NULL, *only_set = NULL;
+	size_t total_diffs = 0, shipped_diffs = 0, masked_sets = 0, total_multi = 0;
+	const char *src;
+	int argi = 2;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: test_mask SRCDIR [--selfcheck] INPUT...\n");
+		return 2;
+	}
+	src = argv[1];
+	if (strcmp(argv[2], "--selfcheck") == 0) {
+		selfcheck = true;
+		argi++;
+	} else if (strcmp(argv[2], "--only") == 0 && argc > 5) {
+		only = argv[3];
+		only_set = argv[4];
+		argi += 3;
+	}
+	frames = calloc(FRAMES_MAX, sizeof(*frames));
+	if (frames == NULL)
+		return 1;
+	for (; argi < argc; argi++) {
+		struct stat st;
+		size_t before = nframes;
+		int rc;
+
+		if (stat(argv[argi], &st) != 0) {
+			fprintf(stderr, "test_mask: %s: %s\n", argv[argi], strerror(errno));
+			return 1;
+		}
+		rc = S_ISDIR(st.st_mode) ? load_corpus(argv[argi]) : load_pcap(argv[argi]);
+		if (rc != 0 || nframes == before) {
+			fprintf(stderr, "test_mask: %s: no frames (%s)\n", argv[argi], strerror(-rc));
+			return 1;
+		}
+		printf("input %s: %zu frames\n", argv[argi], nframes - before);
+	}
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(cmd, sizeof(cmd), "cp %s/patterns/*.conf %s/", src, dir);
+	if (system(cmd) != 0)
+		return 1;
+	snprintf(site, sizeof(site), "%s/site.example.conf", dir);
+	for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
+		struct sw_compiled c;
+		struct judge ref, mask;
+		struct tally t = { 0 };
+		bool reads;
+
+		if (only_set != NULL && strcmp(only_set, sets[s][0]) != 0)
+			continue;
+		if (s == 0)
+			snprintf(rules, sizeof(rules), "%s/default.conf", dir);
+		else if (s == 1)
+			snprintf(rules, sizeof(rules), "%s/stateless.conf", dir);
+		else {
+			FILE *f;
+			snprintf(rules, sizeof(rules), "%s/mask-%zu.conf", dir, s);
+			if ((f = fopen(rules, "w")) == NULL)
+				return 1;
+			fputs(sets[s][1], f);
+			fclose(f);
+		}
+		memset(&c, 0, sizeof(c));
+		if (sw_compile_files(rules, site, 1, &c, err, sizeof(err)) != 0) {
+			fprintf(stderr, "test_mask: %s: %s\n", sets[s][0], err);
+			return 1;
+		}
+		if (judge_init(&ref, c.image, SW_POLICY_F_FULL_VIEWS) != 0 ||
+		    judge_init(&mask, c.image, selfcheck ? SW_POLICY_F_SKIP_VIEWS : 0) != 0) {
+			fprintf(stderr, "test_mask: %s: cannot bind\n", sets[s][0]);
+			return 1;
+		}
+		reads = sw_policy_ctx_reads_components(mask.pctx);
+		if (only != NULL)
+			compare(sets[s][0], strcmp(only, "ref") == 0 ? &ref : NULL,
+				strcmp(only, "ref") == 0 ? NULL : &mask, &t);
+		else
+			compare(sets[s][0], &ref, &mask, &t);
+		printf("%-12s reads component fields: %-3s judged %zu (%zu MSUs, %zu of several "
+		       "components): %zu differences\n",
+		       sets[s][0], reads ? "yes" : "no", t.judged, t.msus, t.multi, t.diffs);
+		total_diffs += t.diffs;
+		total_multi += t.multi;
+		masked_sets += !reads;
+		if (s == 0)
+			shipped_diffs = t.diffs;
+		sw_policy_ctx_free(ref.pctx);
+		sw_policy_ctx_free(mask.pctx);
+		sw_compiled_free(&c);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "test_mask: cannot remove %s\n", dir);
+	for (size_t i = 0; i < nframes; i++)
+		free(frames[i].buf);
+	free(frames);
+	if (only != NULL)
+		return 0;
+	if (selfcheck) {
+		printf("selfcheck: %zu differences under the shipped policy with a wrong mask: %s\n",
+		       shipped_diffs, shipped_diffs > 0 ? "the comparison can fail" : "NOT DETECTED");
+		return shipped_diffs > 0 ? 0 : 1;
+	}
+	/* The test is only worth something if the inputs reach the masked path. */
+	if (total_multi == 0 || masked_sets == 0) {
+		printf("FAIL: no message of several components (%zu) or no rule set without "
+		       "component fields (%zu): the masked path was not exercised\n",
+		       total_multi, masked_sets);
+		return 1;
+	}
+	printf("%s: %zu differences\n", total_diffs == 0 ? "PASS" : "FAIL", total_diffs);
+	return total_diffs == 0 ? 0 : 1;
+}
