@@ -118,7 +118,9 @@ uint32_t sw_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 	X(M2PA_REMOVED, m2pa_removed,                                                              \
 	  "M2PA User Data messages removed: their FSNs renumbered away (RFC 4165, m2pa.c)")        \
 	X(M2PA_RENUMBERED, m2pa_renumbered,                                                        \
-	  "M2PA messages whose FSN and/or BSN was rewritten (RFC 4165 2.2)")
+	  "M2PA messages whose FSN and/or BSN was rewritten (RFC 4165 2.2)")                       \
+	X(FRAG_NEUTRALIZED, frag_neutralized,                                                      \
+	  "fragments of blocked user messages neutralized in place, never removed (RFC 9260 6.9)")
 
 enum sw_enf_ctr {
 #define X(n, l, d) SW_ENF_##n,

@@ -363,15 +363,74 @@ data_fate(const struct enf_flow *f, uint32_t max, const struct data_hdr *h, bool
  * before, or arrived after later TSNs were forwarded; or the repair window is full; or the
  * association is not tracked) keeps its TSN and stream number, and its M3UA message is
  * replaced in place by an M3UA BEAT (RFC 4666 3.5.5) whose Heartbeat Data (tag 0x0009) is
- * zeros: the receiver's sequences stay intact and the blocked content never passes. Only a
- * complete message (B and E bits) can be rewritten so; a fragment cannot.
+ * zeros: the receiver's sequences stay intact and the blocked content never passes.
+ *
+ * A fragment of a user message (RFC 9260 6.9: not both B and E) is rewritten on its own, the
+ * same way whenever it comes, so that the receiver rebuilds a harmless message of the original
+ * length from the fragments: the B fragment keeps the message's length from its M3UA header
+ * (RFC 4666 3.1: it spans all fragments) and becomes the header of a BEAT whose Heartbeat Data
+ * runs to the end of the message, or (M2PA, PPID 5) keeps its M2PA header and becomes a
+ * signalling network testing message as enf_m2pa_neutralize writes it; every other fragment is
+ * zeroed. Blocked fragments are always neutralized, never removed (precheck): the fragments of
+ * one message may come over several packets and retransmissions, and removal needs room for all
+ * of them and nothing after them forwarded, which cannot be known at the first one.
  */
+static inline bool
+enf_is_fragment(const uint8_t *c)
+{
+	return (c[1] & (SCTP_DATA_B | SCTP_DATA_E)) != (SCTP_DATA_B | SCTP_DATA_E);
+}
+
+static bool
+enf_frag_neutralizable(const uint8_t *c, uint16_t clen)
+{
+	unsigned hl = c[0] == SCTP_CT_IDATA ? SCTP_IDATA_HLEN : SCTP_DATA_HLEN;
+	const uint8_t *p = c + hl;
+
+	if (clen < hl || c[0] == SCTP_CT_IDATA)
+		return false; /* I-DATA's B fragment carries the PPID elsewhere (RFC 8260 2.1) */
+	if (!(c[1] & SCTP_DATA_B))
+		return true;
+	if (rd32(c + hl - 4) == SCTP_PPID_M2PA)
+		return clen >= hl + M2PA_HLEN + M2PA_PRI_LEN + 1u + MTP3_ITU_LABEL_LEN &&
+		       p[0] == M2PA_VERSION && p[2] == M2PA_CLASS;
+	return clen >= hl + 12u && rd32(p + 4) >= 16u;
+}
+
+static void
+enf_frag_neutralize(uint8_t *c, uint16_t clen)
+{
+	uint8_t *p = c + SCTP_DATA_HLEN;
+	uint32_t l = clen - SCTP_DATA_HLEN, total;
+
+	if (!(c[1] & SCTP_DATA_B)) {
+		memset(p, 0, l);
+		return;
+	}
+	if (rd32(c + SCTP_DATA_HLEN - 4) == SCTP_PPID_M2PA) {
+		enf_m2pa_neutralize(p, l);
+		return;
+	}
+	total = rd32(p + 4); /* the whole message's, RFC 4666 3.1.4: kept */
+	p[0] = 1;            /* M3UA version 1, RFC 4666 3.1.1 */
+	p[1] = 0;
+	p[2] = 3; /* class ASPSM */
+	p[3] = 3; /* BEAT */
+	wr16(p + 8, 0x0009); /* Heartbeat Data, RFC 4666 3.5.5 */
+	wr16(p + 10, (uint16_t)(total - 8 > 0xffff ? 0xffff : total - 8));
+	memset(p + 12, 0, l - 12);
+}
+
 bool
 enf_neutralizable(const uint8_t *c, uint16_t clen)
 {
 	unsigned hl = c[0] == SCTP_CT_IDATA ? SCTP_IDATA_HLEN : SCTP_DATA_HLEN;
 	uint32_t mlen;
-	const uint8_t *m = enf_m2pa_msg(c, clen, &mlen);
+	const uint8_t *m;
+
+	if (enf_is_fragment(c))
+		return enf_frag_neutralizable(c, clen);
+	m = enf_m2pa_msg(c, clen, &mlen);
 
 	if (m != NULL) /* M2PA: a BEAT would be an M3UA message on an M2PA link */
 		return enf_m2pa_neutralizable(m, mlen);
@@ -387,6 +446,10 @@ enf_neutralize(uint8_t *c, uint16_t clen)
 	uint32_t l = clen - hl;
 	uint32_t mlen;
 
+	if (enf_is_fragment(c)) {
+		enf_frag_neutralize(c, clen);
+		return;
+	}
 	if (enf_m2pa_msg(c, clen, &mlen) != NULL) {
 		enf_m2pa_neutralize(p, mlen);
 		return;
@@ -425,6 +488,19 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 		if (ch[i].len < (ch[i].type == SCTP_CT_DATA ? SCTP_DATA_HLEN : SCTP_IDATA_HLEN))
 			continue; /* no TSN to read: removed by the caller */
 		data_read(buf + ch[i].off, &h);
+		if (ch[i].drop && enf_is_fragment(buf + ch[i].off)) {
+			/* a fragment of a blocked message: neutralized, never removed (above) */
+			if (!enf_frag_neutralizable(buf + ch[i].off, ch[i].len)) {
+				enf_fallback(e, e->pk_assoc, SW_ENF_FRAG_NEUTRALIZED,
+					     SW_ENF_FB_DROPPED, 1);
+				return SW_ENF_NEUTRALIZE_FAIL;
+			}
+			ch[i].neut = true;
+			e->ctr[SW_ENF_FRAG_NEUTRALIZED]++;
+			if (tsn_lt(max, h.tsn))
+				max = h.tsn;
+			continue;
+		}
 		fate = data_fate(f, max, &h, ch[i].drop);
 		if (tsn_lt(max, h.tsn))
 			max = h.tsn;
@@ -527,9 +603,13 @@ data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *
 		r->sid = h.sid;
 		r->seq = h.seq;
 		r->kind = (uint8_t)h.kind;
-		/* Fragments of one ordered message share its number: it is removed once.
-		 * Room for the stream was checked by precheck. */
-		if (h.kind != 0 && ((last != NULL && last->kind == h.kind && last->sid == h.sid &&
+		/* Fragments of one ordered message share its number: it is removed once, with
+		 * the B fragment (RFC 9260 6.9; a message's fragments share one verdict, and
+		 * they may be removed over several packets, the first entries already pruned
+		 * by the receiver's acknowledgement when a later fragment comes). Room for the
+		 * stream was checked by precheck. */
+		if (h.kind != 0 && (!(c[1] & SCTP_DATA_B) ||
+				    (last != NULL && last->kind == h.kind && last->sid == h.sid &&
 				     last->seq == h.seq) ||
 				    stream_get(f, h.sid, h.kind) == NULL))
 			r->kind = 0;
