@@ -52,6 +52,7 @@ struct app {
 	unsigned mbufs;           /* --mbufs: 0 = computed (nic.c, sw_mbuf_need) */
 	unsigned ip_frag_entries; /* reasm: --ip-frag-entries (0: IP fragments not joined) */
 	unsigned ip_frag_timeout_ms; /* reasm: --ip-frag-timeout */
+	unsigned sctp_reasm;      /* reasm: --sctp-reasm (enum sw_sctp_reasm, 0: the default) */
 	bool have_mode;
 	/* --vdev arguments, taken before rte_eal_init (which may reorder argv) */
 	const char *vdev[SW_APP_MAX_VDEVS];

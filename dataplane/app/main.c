@@ -60,7 +60,7 @@ static const char usage_text[] =
 	"         [--no-events] [--mbufs N] [--nic-interval MS] [--exit-on-idle MS]\n"
 	"         [--max-packets N] [--repair-fail open|closed] [--repair-fail-link LINK=open|closed]\n"
 	"         [--rl-entries N] [--rl-per-worker]\n"
-	"         [--ip-frag-entries N] [--ip-frag-timeout MS]\n"
+	"         [--ip-frag-entries N] [--ip-frag-timeout MS] [--sctp-reasm on|off]\n"
 	"       sigwall-dataplane --help | --version\n"
 	"  --mode inline    forward A<->B, take dropped MSUs out (needs two ports)\n"
 	"  --mode monitor   transmit nothing; count and raise events (one or two ports)\n"
@@ -87,6 +87,8 @@ static const char usage_text[] =
 	"                   0: fragments are not joined and get the malformed verdict)\n"
 	"  --ip-frag-timeout  a datagram not whole this many ms after its first fragment fails\n"
 	"                   (ip_reasm_timeout; default 3000); dataplane/reasm/README.md\n"
+	"  --sctp-reasm     SCTP user-message fragments judged as one message, inline held until\n"
+	"                   judged (on), or the malformed verdict (off); dataplane/reasm/README.md\n"
 	"Logging: EAL option --log-level=sigwall.dataplane:LEVEL (error, warning, notice, info,\n"
 	"debug). Telemetry: /sigwall/stats[,WORKER] and /sigwall/status on the DPDK telemetry socket\n"
 	"(usertools/dpdk-telemetry.py). Exit codes: 0 ok, 1 runtime failure, 2 usage or invalid input.\n";
@@ -211,6 +213,7 @@ parse_app_args(struct app *a, int argc, char **argv)
 		{"repair-fail-link", required_argument, NULL, 'L'},
 		{"ip-frag-entries", required_argument, NULL, 'G'}, /* reasm: issue 14 D1 */
 		{"ip-frag-timeout", required_argument, NULL, 'T'},
+		{"sctp-reasm", required_argument, NULL, 'Q'}, /* reasm: issue 14 D2 */
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -301,6 +304,16 @@ parse_app_args(struct app *a, int argc, char **argv)
 			break;
 		case 'T':
 			a->ip_frag_timeout_ms = (unsigned)parse_u64("--ip-frag-timeout", optarg, 1, 600000);
+			break;
+		case 'Q': /* reasm: SCTP fragments (issue 14 D2); nohold: tests/e2e/frag_e2e.sh only */
+			if (strcmp(optarg, "on") == 0)
+				a->sctp_reasm = SW_SCTP_REASM_ON;
+			else if (strcmp(optarg, "off") == 0)
+				a->sctp_reasm = SW_SCTP_REASM_OFF;
+			else if (strcmp(optarg, "nohold") == 0)
+				a->sctp_reasm = SW_SCTP_REASM_NOHOLD;
+			else
+				die_usage("--sctp-reasm wants on or off, got '%s'", optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -473,6 +486,7 @@ pool_setup(struct app *a)
 
 	/* reasm: the mbufs the IP fragment tables may hold (issue 14 D1) */
 	need += a->nworkers * a->ip_frag_entries * SW_IPFRAG_MAX_FRAG;
+	need += a->nworkers * SW_SCTP_HOLD_MAX; /* reasm: SCTP packets held inline (issue 14 D2) */
 	a->pool_size = a->mbufs != 0 ? a->mbufs : need;
 	if (a->mbufs != 0 && a->mbufs < need)
 		SW_LOG_WARNING("--mbufs %u is below the %u the queues and devices need; expect "
@@ -622,6 +636,7 @@ workers_setup(struct app *a)
 	wc.main_validates = true;
 	wc.ip_frag_entries = a->ip_frag_entries; /* reasm: issue 14 D1 */
 	wc.ip_frag_timeout_ms = a->ip_frag_timeout_ms;
+	wc.sctp_reasm = (uint8_t)a->sctp_reasm; /* reasm: issue 14 D2 */
 	/* enforce: per-association stats for sigwallctl assoc (issue 12 Deliver 5) */
 	if (a->mode == SW_MODE_INLINE && !a->no_repair &&
 	    (rc = sw_shm_assoc_create(a->instance, a->nworkers, &a->assoc)) < 0)

@@ -11,6 +11,7 @@
 #define ALLOW_EXPERIMENTAL_API
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -278,6 +279,9 @@ struct worker_judging {
 				     contiguous there: the shadow policy does not see it) */
 	unsigned in_idx;
 	uint64_t now_tsc;
+	/* SCTP fragments the reassembly held in this packet (issue 14 D2) */
+	uint8_t nfrag;  /* in w->jf_t / w->jf_chunks (not zeroed per packet) */
+	bool frag_over; /* fragments of more than SW_SCTP_HOLD_FRAGS messages */
 };
 
 /*
@@ -305,6 +309,30 @@ worker_no_image(struct sw_worker *w, const struct worker_judging *wj, const stru
 		     SW_EV_NO_IMAGE, v->action, v->rule, wj->in_idx, wj->now_tsc);
 }
 
+/* An SCTP fragment held for reassembly (issue 14 D2): its packet waits for the verdict. */
+static __rte_noinline void
+worker_held_frag(struct sw_worker *w, struct worker_judging *wj, unsigned chunk)
+{
+	struct sw_reasm_ticket t;
+	unsigned k;
+
+	if (!sw_reasm_last_held(w->judge.reasm, &t))
+		return; /* a rebuilt message whose SCCP segment is held: judged, passes */
+	for (k = 0; k < wj->nfrag; k++)
+		if (w->jf_t[k].entry == t.entry && w->jf_t[k].gen == t.gen)
+			break;
+	if (k == SW_SCTP_HOLD_FRAGS) {
+		wj->frag_over = true;
+		return;
+	}
+	if (k == wj->nfrag) {
+		w->jf_t[k] = t;
+		w->jf_chunks[k] = 0;
+		wj->nfrag++;
+	}
+	w->jf_chunks[k] |= 1u << chunk;
+}
+
 /* Called by the judge for every verdict, in chunk order. */
 static void
 worker_verdict(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
@@ -314,6 +342,8 @@ worker_verdict(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
 	struct sw_worker *w = wj->w;
 	struct sw_verdict sv;
 
+	if (unlikely(v->piece == SW_REASM_PENDING) && w->sh != NULL)
+		worker_held_frag(w, wj, v->chunk);
 	if (unlikely(v->no_image)) {
 		worker_no_image(w, wj, pkt, msu, v);
 		return;
@@ -387,10 +417,17 @@ worker_enforce(struct sw_worker *w, uint8_t *buf, uint32_t len, uint32_t cap,
 	return nlen;
 }
 
+#define WJ_TAKEN UINT32_MAX /* worker_judge: the packet is held (not to be sent or freed) */
+struct worker_judging;
+static int worker_sctp_hold(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *pkt,
+			    const struct sw_judgement *j, const struct worker_judging *wj,
+			    unsigned in_idx);
+
 /*
  * Judge the frame buf[0..len) (decoded as pkt; a buffer of cap octets): a packet, or a
  * reassembled IP datagram, and act on it: returns its length to transmit
- * (possibly shrunk), 0 to drop it. jlog: where to copy the judgement, or NULL.
+ * (possibly shrunk), 0 to drop it, WJ_TAKEN when it is held (an SCTP fragment whose message is
+ * not judged yet, or a packet behind one). jlog: where to copy the judgement, or NULL.
  */
 static inline uint32_t
 worker_judge(struct sw_worker *w, const struct rte_mbuf *m, uint8_t *buf, uint32_t len,
@@ -419,7 +456,172 @@ worker_judge(struct sw_worker *w, const struct rte_mbuf *m, uint8_t *buf, uint32
 	SW_SHM_ADD(w->c->msus, j.nverdicts);
 	if (w->conf.mode != SW_MODE_INLINE)
 		return len;
+	if (unlikely(wj.nfrag != 0 || w->sh_n != 0)) {
+		int h = worker_sctp_hold(w, (struct rte_mbuf *)(uintptr_t)m, pkt, &j, &wj, in_idx);
+
+		if (h != 0)
+			return h > 0 ? WJ_TAKEN : 0;
+	}
 	return worker_enforce(w, buf, len, cap, pkt, j.drop_mask, in_idx);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* SCTP user-message fragments held inline (issue 14 D2, dataplane/reasm/README.md)             */
+
+/* Packets of one association and direction (the tag and ports it carries, its ingress). */
+static inline bool
+sh_same(const struct sw_sctp_held *h, uint32_t vtag, uint16_t sport, uint16_t dport,
+	unsigned in_idx)
+{
+	return h->vtag == vtag && h->sport == sport && h->dport == dport && h->in_idx == in_idx;
+}
+
+/*
+ * A packet with a fragment of a message not judged yet, or any packet of an association and
+ * direction that has packets held (they leave in the order they came: the enforcer sees TSNs
+ * as the sender sent them, so a dropped message's fragments are removed as fresh TSNs, SSN
+ * counted once). Returns 1 (held), -1 (to be dropped: cannot be held, counted in lost; nothing
+ * of it reached the receiver, the sender retransmits it), 0 (not held).
+ */
+static __rte_noinline int
+worker_sctp_hold(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *pkt,
+		 const struct sw_judgement *j, const struct worker_judging *wj, unsigned in_idx)
+{
+	struct sw_sctp_held *h;
+	bool hol = false;
+
+	for (unsigned i = 0; i < w->sh_n && !hol; i++)
+		hol = sh_same(&w->sh[i], pkt->vtag, pkt->sport, pkt->dport, in_idx);
+	if (wj->nfrag == 0 && !hol)
+		return 0;
+	if (m == NULL || wj->frag_over || w->sh_n >= SW_SCTP_HOLD_MAX) {
+		/* a reassembled IP datagram (not an mbuf of its own), or no room */
+		w->sh_st.lost++;
+		return -1;
+	}
+	h = &w->sh[w->sh_n++];
+	h->m = m;
+	h->since_ns = w->now_ns;
+	h->vtag = pkt->vtag;
+	h->sport = pkt->sport;
+	h->dport = pkt->dport;
+	h->in_idx = (uint8_t)in_idx;
+	h->nfrag = wj->nfrag;
+	h->mask = j->drop_mask;
+	memcpy(h->chunks, w->jf_chunks, sizeof(h->chunks[0]) * wj->nfrag);
+	memcpy(h->t, w->jf_t, sizeof(h->t[0]) * wj->nfrag);
+	w->sh_st.held++;
+	return 1;
+}
+
+/* The drop mask of held packet h with its fragments' verdicts; false while one is pending. */
+static bool
+sh_mask(const struct sw_worker *w, const struct sw_sctp_held *h, uint32_t *mask)
+{
+	struct sw_reasm_verdict v;
+
+	*mask = h->mask;
+	for (unsigned k = 0; k < h->nfrag; k++) {
+		if (sw_reasm_ticket_state(w->judge.reasm, &h->t[k], &v) == SW_REASM_PENDING)
+			return false;
+		if (v.action == SW_ACTION_DROP)
+			*mask |= h->chunks[k];
+	}
+	return true;
+}
+
+/*
+ * Held past SW_SCTP_HOLD_NS: the messages of h still pending fail as sctp_reasm_stalled with the
+ * policy's malformed verdict (their later fragments get it too), counted and raised as an event
+ * on this packet.
+ */
+static __rte_noinline void
+sh_stall(struct sw_worker *w, const struct sw_sctp_held *h, uint64_t now_tsc)
+{
+	struct sw_reasm_verdict v = { .action = w->malformed_action,
+				      .mal = SW_MAL_SCTP_REASM_STALLED,
+				      .rule = SW_RULE_MALFORMED,
+				      .image = SW_REASM_IMAGE_ANY };
+	struct sw_judge_verdict jv = { .chunk = SW_JUDGE_PKT, .action = v.action,
+				       .mal = SW_MAL_SCTP_REASM_STALLED, .rule = SW_RULE_MALFORMED };
+	struct sw_reasm_verdict cur;
+	struct sw_pkt pkt;
+
+	for (unsigned k = 0; k < h->nfrag; k++) {
+		if (sw_reasm_ticket_state(w->judge.reasm, &h->t[k], &cur) != SW_REASM_PENDING)
+			continue;
+		sw_reasm_ticket_fail(w->judge.reasm, &h->t[k], SW_MAL_SCTP_REASM_STALLED, w->now_ns,
+				     &v);
+		w->sh_st.stalled++;
+		worker_count_pkt(w, &jv);
+		sw_decode_packet(rte_pktmbuf_mtod(h->m, uint8_t *), rte_pktmbuf_data_len(h->m),
+				 SW_LINK_ETH, &pkt);
+		pkt.mal = SW_MAL_SCTP_REASM_STALLED;
+		worker_event(w, rte_pktmbuf_mtod(h->m, uint8_t *), rte_pktmbuf_data_len(h->m), &pkt,
+			     NULL, SW_EV_MALFORMED, v.action, SW_RULE_MALFORMED, h->in_idx, now_tsc);
+	}
+}
+
+/* Held packet h, its verdicts known (mask): through the enforcer and out, or dropped. */
+static void
+sh_send(struct sw_worker *w, const struct sw_sctp_held *h, uint32_t mask)
+{
+	struct rte_mbuf *m = h->m;
+	uint8_t *buf = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), nlen;
+	unsigned out = w->nports == 2 ? 1u - h->in_idx : h->in_idx;
+	struct sw_pkt pkt;
+
+	w->sh_st.released++;
+	sw_decode_packet(buf, len, SW_LINK_ETH, &pkt);
+	nlen = worker_enforce(w, buf, len, (uint32_t)(rte_pktmbuf_tailroom(m) + len), &pkt, mask,
+			      h->in_idx);
+	if (nlen == 0 || w->conf.mode == SW_MODE_MONITOR || w->nipout[out] >= SW_IPOUT_MAX) {
+		SW_SHM_ADD(w->c->pkts_dropped, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (nlen != len) {
+		rte_pktmbuf_data_len(m) = (uint16_t)nlen;
+		rte_pktmbuf_pkt_len(m) = nlen;
+	}
+	w->ipout[out][w->nipout[out]++] = m;
+}
+
+void
+sw_worker_sctp_release(struct sw_worker *w, uint64_t now_tsc)
+{
+	uint16_t keep = 0;
+
+	w->now_ns = w->mono0_ns + (uint64_t)((double)(now_tsc - w->tsc0) * w->ns_per_tsc);
+	for (uint16_t i = 0; i < w->sh_n; i++) {
+		struct sw_sctp_held h = w->sh[i];
+		bool ready = true;
+		uint32_t mask = 0;
+
+		/* behind a packet of its association and direction still held: it waits */
+		for (uint16_t k = 0; k < keep && ready; k++)
+			ready = !sh_same(&w->sh[k], h.vtag, h.sport, h.dport, h.in_idx);
+		if (ready && !sh_mask(w, &h, &mask)) {
+			ready = w->now_ns - h.since_ns >= SW_SCTP_HOLD_NS;
+			if (ready) {
+				sh_stall(w, &h, now_tsc);
+				sh_mask(w, &h, &mask);
+			}
+		}
+		if (!ready) {
+			w->sh[keep++] = h;
+			continue;
+		}
+		sh_send(w, &h, mask);
+	}
+	w->sh_n = keep;
+}
+
+void
+sw_worker_sctp_stats(const struct sw_worker *w, struct sw_sctp_hold_stats *st)
+{
+	*st = w->sh_st;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -789,6 +991,8 @@ worker_packet(struct sw_worker *w, struct rte_mbuf *m, unsigned in_idx, uint64_t
 		return WP_TAKEN;
 	nlen = worker_judge(w, m, buf, len, (uint32_t)(rte_pktmbuf_tailroom(m) + len), &pkt,
 			    in_idx, now_tsc, jlog);
+	if (unlikely(nlen == WJ_TAKEN))
+		return WP_TAKEN;
 	if (nlen == 0)
 		return WP_DROP;
 	if (nlen != len) {
@@ -830,6 +1034,9 @@ sw_worker_burst(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n, unsigne
 		else
 			w->nheld++;
 	}
+	/* held SCTP packets whose message this burst completed leave after it, in order */
+	if (unlikely(w->sh_n != 0))
+		sw_worker_sctp_release(w, now_tsc);
 	SW_SHM_ADD(w->c->rx_pkts, n);
 	SW_SHM_ADD(w->c->rx_bytes, bytes);
 	if (n != 0) {
@@ -895,6 +1102,19 @@ sw_worker_init(struct sw_worker *w, unsigned id, const struct sw_worker_conf *co
 		if (rc < 0)
 			return rc;
 	}
+	{
+		/* SCTP fragments (issue 14 D2): reassembled when on; held inline */
+		unsigned sr = conf->sctp_reasm;
+		bool on = sr == SW_SCTP_REASM_ON || sr == SW_SCTP_REASM_NOHOLD ||
+			  (sr == SW_SCTP_REASM_DEFAULT && SW_REASM_SCTP_DEFAULT);
+
+		sw_reasm_set_sctp(w->judge.reasm, on);
+		if (on && sr != SW_SCTP_REASM_NOHOLD && conf->mode == SW_MODE_INLINE) {
+			w->sh = calloc(SW_SCTP_HOLD_MAX, sizeof(*w->sh));
+			if (w->sh == NULL)
+				return -ENOMEM;
+		}
+	}
 	if (conf->mode == SW_MODE_INLINE) {
 		w->enforce = sw_enforce_new(SW_APP_ASSOCS_MAX, !conf->no_repair);
 		if (w->enforce == NULL)
@@ -912,6 +1132,11 @@ sw_worker_fini(struct sw_worker *w)
 	if (w->enforce != NULL)
 		sw_enforce_free(w->enforce);
 	w->enforce = NULL;
+	for (uint16_t i = 0; i < w->sh_n; i++)
+		rte_pktmbuf_free(w->sh[i].m); /* held SCTP packets never released */
+	w->sh_n = 0;
+	free(w->sh);
+	w->sh = NULL;
 	sw_reasm_free(w->judge.reasm);
 	w->judge.reasm = NULL;
 	worker_ipr_fini(w);
@@ -963,6 +1188,24 @@ sw_worker_flush_ipout(struct sw_worker *w)
 	}
 }
 
+/* Generated SACKs, each back out the port its packet came in on (reply_port). */
+static void
+worker_flush_replies(struct sw_worker *w)
+{
+	struct rte_mbuf *out[SW_BURST_MAX];
+
+	for (unsigned p = 0; p < w->nports; p++) {
+		uint16_t n = 0;
+
+		for (unsigned i = 0; i < w->nreply; i++)
+			if (w->reply_port[i] == p)
+				out[n++] = w->reply[i];
+		if (n != 0)
+			worker_tx(w, p, out, n);
+	}
+	w->nreply = 0;
+}
+
 int
 sw_worker_main(void *arg)
 {
@@ -988,6 +1231,11 @@ sw_worker_main(void *arg)
 			atomic_store_explicit(&w->c->cache_misses, m, memory_order_relaxed);
 			if (w->ipr != NULL)
 				sw_worker_ipfrag_expire(w, tsc);
+			if (w->sh_n != 0) { /* held SCTP fragments past their time: stalled */
+				sw_worker_sctp_release(w, tsc);
+				sw_worker_flush_ipout(w);
+				worker_flush_replies(w);
+			}
 		}
 		atomic_store_explicit(&w->sw->heartbeat_ns,
 				      w->mono0_ns + (uint64_t)((double)(tsc - w->tsc0) *
@@ -1009,11 +1257,9 @@ sw_worker_main(void *arg)
 			if (unlikely(w->nipout[0] != 0 || w->nipout[1] != 0))
 				sw_worker_flush_ipout(w);
 			/* SACKs generated for senders of removed chunks go back where the
-			 * packets came from (all of one burst came in on port p). */
-			if (unlikely(w->nreply != 0)) {
-				worker_tx(w, p, w->reply, w->nreply);
-				w->nreply = 0;
-			}
+			 * packets came from (p, or the port of a held packet released). */
+			if (unlikely(w->nreply != 0))
+				worker_flush_replies(w);
 		}
 		if (w->max_pkts != 0 &&
 		    atomic_load_explicit(&w->c->rx_pkts, memory_order_relaxed) >= w->max_pkts)

@@ -15,6 +15,7 @@
 
 #include "dataplane/decode/msu.h"
 #include "dataplane/judge/judge.h"
+#include "dataplane/reasm/reasm.h"
 #include "dataplane/shm/shm.h"
 
 #define SW_BURST_MAX 64
@@ -47,6 +48,52 @@ struct sw_worker_conf {
 	 * time a datagram may take from its first fragment. */
 	uint32_t ip_frag_entries;
 	uint32_t ip_frag_timeout_ms;
+	/* SCTP user-message fragments (issue 14 D2): enum sw_sctp_reasm (0: the default). */
+	uint8_t sctp_reasm;
+};
+
+/*
+ * SCTP user-message fragments (issue 14 D2, dataplane/reasm/README.md): reassembled and judged
+ * as one message, and inline a packet carrying a fragment of a message not judged yet is held
+ * (delayed, not dropped) with every later packet of its association and direction until the
+ * message is judged; then they leave in order through the enforcer with the message's verdict.
+ */
+enum sw_sctp_reasm {
+	SW_SCTP_REASM_DEFAULT = 0, /* SW_REASM_SCTP_DEFAULT (reasm.h) */
+	SW_SCTP_REASM_OFF,         /* fragments are sctp_data_fragment (the malformed verdict) */
+	SW_SCTP_REASM_ON,          /* reassembled; inline: held until judged */
+	SW_SCTP_REASM_NOHOLD,      /* tests only: reassembled, but earlier fragments pass unjudged
+				      (what holding prevents: tests/e2e/frag_e2e.sh proves it) */
+};
+#define SW_SCTP_HOLD_MAX 256     /* packets held per worker */
+#define SW_SCTP_HOLD_FRAGS 16    /* messages with fragments held in one packet */
+/* A held message not complete after this is failed as SW_MAL_SCTP_REASM_STALLED: its sender
+ * sends nothing more before an acknowledgement (RFC 9260 6.1: cwnd or rwnd smaller than the
+ * message, 7.2.3: 1 MTU after a T3 timeout; or the last fragment lost before us). The fragments
+ * of one message are sent back to back when the window allows (RFC 9260 6.9); 250 ms is far
+ * above that, and below RTO.Min (1 s, RFC 9260 16) so that the sender's timer does not fire. */
+#define SW_SCTP_HOLD_NS 250000000ull
+
+struct sw_sctp_held {
+	struct rte_mbuf *m;
+	uint64_t since_ns;
+	uint32_t vtag;
+	uint16_t sport, dport;
+	uint8_t in_idx;
+	uint8_t nfrag;                      /* messages with fragments held in it */
+	uint32_t chunks[SW_SCTP_HOLD_FRAGS]; /* the chunks (bit = index) of each message */
+	uint32_t mask;                      /* drop mask of the packet's other chunks */
+	struct sw_reasm_ticket t[SW_SCTP_HOLD_FRAGS];
+};
+
+/* Private counters of the SCTP hold (sw_worker_sctp_stats). */
+struct sw_sctp_hold_stats {
+	uint64_t held;     /* packets held */
+	uint64_t released; /* held packets sent on to the enforcer */
+	uint64_t stalled;  /* messages failed: not complete within SW_SCTP_HOLD_NS */
+	uint64_t lost;     /* packets that should have been held and were dropped instead (hold
+			      queue full, a reassembled IP datagram, fragments of more than
+			      SW_SCTP_HOLD_FRAGS pending messages in one packet) */
 };
 
 /*
@@ -143,6 +190,12 @@ struct sw_worker {
 	uint16_t nheld;
 	uint16_t nipout[SW_PORTS];
 	struct rte_mbuf *ipout[SW_PORTS][SW_IPOUT_MAX];
+	/* SCTP fragments held inline (issue 14 D2), in arrival order; NULL when not holding. */
+	struct sw_sctp_held *sh;
+	uint16_t sh_n;
+	struct sw_sctp_hold_stats sh_st;
+	uint32_t jf_chunks[SW_SCTP_HOLD_FRAGS]; /* scratch: the packet being judged */
+	struct sw_reasm_ticket jf_t[SW_SCTP_HOLD_FRAGS];
 } __rte_cache_aligned;
 
 /*
@@ -193,6 +246,12 @@ struct sw_worker_ipr_stats {
 	uint64_t held, done, refragmented, full, timeout, overlap, long_, tx_fail;
 };
 void sw_worker_ipr_stats(const struct sw_worker *w, struct sw_worker_ipr_stats *st);
+
+/* SCTP fragments held inline (issue 14 D2): its counters, and the held packets whose message is
+ * judged (or whose time ran out) sent on through the enforcer now (the poll loop calls it now
+ * and then; sw_worker_burst after every burst). Queues them in ipout and reply. */
+void sw_worker_sctp_stats(const struct sw_worker *w, struct sw_sctp_hold_stats *st);
+void sw_worker_sctp_release(struct sw_worker *w, uint64_t now_tsc);
 
 /* Verdict cache hits and misses of this worker's policy context (0 without policy). */
 void sw_worker_cache_stats(const struct sw_worker *w, uint64_t *hits, uint64_t *misses);

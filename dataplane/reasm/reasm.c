@@ -28,6 +28,8 @@ sw_reasm_new(const struct sw_reasm_conf *conf)
 	if (r == NULL)
 		return NULL;
 	r->max_pieces = c.max_pieces;
+	r->sctp_on = SW_REASM_SCTP_DEFAULT;
+	r->held = -1;
 	/* SCTP fragments: a quarter of the entries (a sender fragments a message only when it
 	 * exceeds the path MTU: long ISD, LUDT; one message at a time per stream). */
 	if (rt_init(&r->sccp, c.entries, SW_REASM_SCCP_DATA_MAX, c.timeout_ns) < 0 ||
@@ -98,10 +100,14 @@ sw_reasm_msu(struct sw_reasm *r, const uint8_t *buf, const struct sw_pkt *pkt, s
 	out->npieces = 0;
 	out->entry = -1;
 	out->sctp_entry = -1;
+	r->held = -1;
 	/* The decoder stops at a fragment before M3UA (decode/sctp.c) and at a segment that is
 	 * not a whole message before TCAP (decode/sccp.c). */
-	if (msu->mal == SW_MAL_SCTP_DATA_FRAGMENT && msu->chunk_type == SCTP_CT_DATA)
+	if (msu->mal == SW_MAL_SCTP_DATA_FRAGMENT) {
+		if (!r->sctp_on || msu->chunk_type != SCTP_CT_DATA)
+			return SW_REASM_NONE; /* off, or I-DATA: the malformation as it is */
 		return sw_reasm_sctp(r, buf, pkt, msu, port, now_ns, out);
+	}
 	if (msu->mal == SW_MAL_SCCP_SEGMENTED && (msu->has & SW_HAS_SEGMENT))
 		return sw_reasm_sccp(r, buf, msu, port, now_ns, out);
 	return SW_REASM_NONE;
@@ -129,6 +135,74 @@ void
 reasm_record_sctp(struct sw_reasm *r, int32_t i, const struct sw_reasm_verdict *v)
 {
 	reasm_record(&r->sctp, i, v);
+}
+
+void
+sw_reasm_set_sctp(struct sw_reasm *r, bool on)
+{
+	r->sctp_on = on;
+}
+
+bool
+sw_reasm_sctp_on(const struct sw_reasm *r)
+{
+	return r->sctp_on;
+}
+
+bool
+sw_reasm_last_held(const struct sw_reasm *r, struct sw_reasm_ticket *t)
+{
+	if (r->held < 0)
+		return false;
+	t->entry = r->held;
+	t->gen = r->sctp.e[r->held].gen;
+	return true;
+}
+
+/* The entry of ticket t if it still holds t's message, else -1. */
+static int32_t
+reasm_ticket_entry(const struct sw_reasm *r, const struct sw_reasm_ticket *t)
+{
+	if (t->entry < 0 || (uint32_t)t->entry > r->sctp.mask ||
+	    r->sctp.s[t->entry].state == RT_FREE || r->sctp.e[t->entry].gen != t->gen)
+		return -1;
+	return t->entry;
+}
+
+enum sw_reasm_res
+sw_reasm_ticket_state(const struct sw_reasm *r, const struct sw_reasm_ticket *t,
+		      struct sw_reasm_verdict *v)
+{
+	int32_t i = reasm_ticket_entry(r, t);
+
+	*v = (struct sw_reasm_verdict){ .action = SW_ACTION_DROP, .rule = SW_RULE_MALFORMED,
+					.mal = SW_MAL_SCTP_REASM_TIMEOUT,
+					.image = SW_REASM_IMAGE_ANY };
+	if (i < 0)
+		return SW_REASM_FAIL; /* forgotten: its time (and its verdict's) ran out */
+	switch (r->sctp.s[i].state) {
+	case RT_COLLECT:
+		return SW_REASM_PENDING;
+	case RT_JUDGED:
+		*v = r->sctp.e[i].v;
+		return SW_REASM_KNOWN;
+	default: /* RT_FAILED: timed out, no verdict given yet */
+		v->mal = r->sctp.e[i].mal;
+		return SW_REASM_FAIL;
+	}
+}
+
+void
+sw_reasm_ticket_fail(struct sw_reasm *r, const struct sw_reasm_ticket *t, uint16_t mal,
+		     uint64_t now_ns, const struct sw_reasm_verdict *v)
+{
+	int32_t i = reasm_ticket_entry(r, t);
+
+	if (i < 0 || r->sctp.s[i].state != RT_COLLECT)
+		return;
+	rt_judged(&r->sctp, (uint32_t)i, now_ns, false, mal, v);
+	r->st.failed++;
+	r->st.mal[mal < SW_MAL_COUNT ? mal : 0]++;
 }
 
 const struct sw_reasm_stats *

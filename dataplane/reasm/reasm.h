@@ -103,15 +103,53 @@ void sw_reasm_free(struct sw_reasm *r);
 
 /*
  * A piece of a longer message the judge hands to sw_reasm_msu: the one test on the fast path.
- * SCCP segments only for now: SCTP fragments (sw_reasm_msu reassembles them, tests/reasm) stay
- * the sctp_data_fragment malformation in the judge until the enforcer can remove the fragment
- * that completes a message while the earlier ones were forwarded (dataplane/reasm/README.md).
+ * SCTP fragments reach the SCTP table only when it is switched on (sw_reasm_set_sctp); off,
+ * sw_reasm_msu returns SW_REASM_NONE for them and they stay the sctp_data_fragment malformation.
  */
 static inline bool
 sw_reasm_is_piece(const struct sw_msu *msu)
 {
-	return msu->mal == SW_MAL_SCCP_SEGMENTED;
+	return msu->mal == SW_MAL_SCCP_SEGMENTED || msu->mal == SW_MAL_SCTP_DATA_FRAGMENT;
 }
+
+/*
+ * SCTP user-message fragments (RFC 9260 6.9) reassembled and judged as the message they form
+ * (on), or left to the malformed verdict (off). Inline, a packet with a fragment held here must
+ * not reach the receiver before its message is judged: the workers hold it (dataplane/app
+ * worker.c, sw_reasm_last_held, README.md). Default: SW_REASM_SCTP_DEFAULT.
+ */
+#define SW_REASM_SCTP_DEFAULT false
+void sw_reasm_set_sctp(struct sw_reasm *r, bool on);
+bool sw_reasm_sctp_on(const struct sw_reasm *r);
+
+/* An SCTP message a held fragment belongs to: its entry and the entry's generation (an entry
+ * reused for another message is not this one any more). */
+struct sw_reasm_ticket {
+	int32_t entry;
+	uint32_t gen;
+};
+
+/*
+ * Whether the last sw_reasm_msu call held an SCTP fragment (SW_REASM_PENDING from the SCTP
+ * table, not a rebuilt message whose SCCP segment is held): then *t names its message.
+ */
+bool sw_reasm_last_held(const struct sw_reasm *r, struct sw_reasm_ticket *t);
+
+/*
+ * The state of the message of ticket t: SW_REASM_PENDING (still incomplete), SW_REASM_KNOWN
+ * (judged or failed: *v is its verdict), SW_REASM_FAIL (forgotten, or timed out before any
+ * verdict: *v is a malformed drop with the reason in v->mal).
+ */
+enum sw_reasm_res sw_reasm_ticket_state(const struct sw_reasm *r, const struct sw_reasm_ticket *t,
+					struct sw_reasm_verdict *v);
+
+/*
+ * The message of ticket t fails with mal (e.g. SW_MAL_SCTP_REASM_STALLED) and verdict v (the
+ * policy's malformed action): its later fragments get v. A message no longer pending is left
+ * as it is. Counted in the stats like any failure.
+ */
+void sw_reasm_ticket_fail(struct sw_reasm *r, const struct sw_reasm_ticket *t, uint16_t mal,
+			  uint64_t now_ns, const struct sw_reasm_verdict *v);
 
 /*
  * One decoded MSU (sw_decode_msu on buf, pkt): a piece of a longer message or not. port: the

@@ -10,6 +10,8 @@
 struct sw_reasm {
 	struct rt_table sccp, sctp;
 	uint8_t max_pieces;
+	bool sctp_on;        /* SCTP fragments reassembled (sw_reasm_set_sctp) */
+	int32_t held;        /* entry of the SCTP fragment the last call held, -1: none */
 	struct sw_reasm_stats st;
 	uint8_t out[SW_REASM_SCCP_DATA_MAX];  /* the SCCP message being judged, joined */
 	uint8_t sout[SW_REASM_SCTP_DATA_MAX]; /* the M3UA message being judged, joined */

@@ -166,8 +166,10 @@ sw_reasm_sctp(struct sw_reasm *r, const uint8_t *buf, const struct sw_pkt *pkt,
 	    (!ef && (e->ends & 2) && hi != e->last))
 		return sctp_fail(r, msu, i, SW_MAL_SCTP_REASM_INCONSISTENT, now, out);
 	if (e->have >> idx & 1) {
-		if (sctp_same_piece(t, (uint32_t)i, tsn, ph, n))
+		if (sctp_same_piece(t, (uint32_t)i, tsn, ph, n)) {
+			r->held = i;
 			return reasm_pending(r, msu); /* a retransmission: still incomplete */
+		}
 		return sctp_fail(r, msu, i, SW_MAL_SCTP_REASM_CONFLICT, now, out);
 	}
 	if ((uint32_t)e->used + n > SW_REASM_SCTP_DATA_MAX)
@@ -185,5 +187,6 @@ sw_reasm_sctp(struct sw_reasm *r, const uint8_t *buf, const struct sw_pkt *pkt,
 	}
 	if (e->ends == 3 && (uint32_t)__builtin_popcount(e->have) == e->last - e->first + 1)
 		return sctp_complete(r, (uint32_t)i, msu, port, now, out);
+	r->held = i;
 	return reasm_pending(r, msu);
 }

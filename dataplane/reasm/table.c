@@ -154,6 +154,7 @@ rt_restart(struct rt_table *t, uint32_t i, uint64_t now)
 		return false;
 	memset(e, 0, offsetof(struct rt_entry, off));
 	e->buf = t->free[--t->nfree];
+	e->gen++;
 	t->s[i].state = RT_COLLECT;
 	t->s[i].drop = false;
 	t->s[i].t = now;
@@ -242,6 +243,7 @@ rt_get(struct rt_table *t, const uint8_t key[RT_KEY_LEN], uint64_t now_ns, uint1
 
 		memset(e, 0, offsetof(struct rt_entry, off));
 		e->buf = t->free[--t->nfree];
+		e->gen++;
 		memcpy(e->key, key, RT_KEY_LEN);
 		t->s[room].state = RT_COLLECT;
 		t->s[room].tag = tag;

@@ -53,6 +53,7 @@ struct rt_entry {
 	uint16_t off[SW_REASM_PIECES_MAX], len[SW_REASM_PIECES_MAX];
 	uint64_t ph[SW_REASM_PIECES_MAX]; /* keyed hash of each piece's octets */
 	uint8_t key[RT_KEY_LEN];
+	uint32_t gen;    /* bumped for every message the entry starts (tickets, reasm.h) */
 };
 
 struct rt_table {

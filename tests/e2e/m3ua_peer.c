@@ -73,6 +73,7 @@ static struct {
 	bool gaps;		/* --gaps: seeded bursts of 1-16 messages with pauses between */
 	unsigned restart_at;	/* --restart-at K: new association (new INIT) after message K */
 	unsigned sack_delay, sack_freq; /* --sack-delay MS, --sack-freq N (RFC 9260 6.2) */
+	unsigned maxseg; /* --maxseg N: SCTP_MAXSEG, user messages fragmented (reasm, issue 14) */
 	const char *tag; /* "c" or "s": who sent a message */
 	const char *mix, *expect;
 } opt = {.count = 1000, .streams = 4, .block_every = 10, .stall_s = 8, .timeout_s = 50};
@@ -724,6 +725,12 @@ setup(void)
 		usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_DELAYED_SACK, &si, sizeof(si));
 	}
 
+	if (opt.maxseg != 0) { /* RFC 6458 8.1.16: DATA chunks of at most this many octets */
+		struct sctp_assoc_value av = { .assoc_id = SCTP_FUTURE_ASSOC,
+					       .assoc_value = opt.maxseg };
+
+		usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_MAXSEG, &av, sizeof(av));
+	}
 	memset(&la, 0, sizeof(la));
 	la.sin_family = AF_INET;
 	la.sin_port = htons(opt.lport);
@@ -850,6 +857,7 @@ main(int argc, char **argv)
 		{"restart-at", required_argument, NULL, 'R'},
 		{"sack-delay", required_argument, NULL, 'D'},
 		{"sack-freq", required_argument, NULL, 'F'},
+		{"maxseg", required_argument, NULL, 'K'}, /* reasm: tests/e2e/frag_e2e.sh */
 		{"hold", required_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0},
 	};
@@ -936,6 +944,9 @@ main(int argc, char **argv)
 			break;
 		case 'F':
 			opt.sack_freq = (unsigned)atoi(optarg);
+			break;
+		case 'K':
+			opt.maxseg = (unsigned)atoi(optarg);
 			break;
 		default:
 			usage();

@@ -195,6 +195,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = sw_reasm_new(&conf);
 	if (r == NULL)
 		abort();
+	sw_reasm_set_sctp(r, true);
 	memset(given, -1, sizeof(given));
 	while (at + 3 <= size) {
 		uint8_t flags = data[at], rem = data[at + 1], len = data[at + 2];

@@ -51,6 +51,7 @@ new_table(uint8_t max_pieces)
 	struct sw_reasm *r = sw_reasm_new(&c);
 
 	assert_non_null(r);
+	sw_reasm_set_sctp(r, true);
 	return r;
 }
 
