@@ -106,8 +106,9 @@ sw_app_print_final(struct app *a, double secs)
 		}
 		if (w->sh != NULL) /* reasm: SCTP fragments held inline (issue 14 D2) */
 			printf("worker %u sctphold: held %" PRIu64 " released %" PRIu64
-			       " stalled %" PRIu64 " lost %" PRIu64 "\n", i, w->sh_st.held,
-			       w->sh_st.released, w->sh_st.stalled, w->sh_st.lost);
+			       " stalled %" PRIu64 " lost %" PRIu64 " control %" PRIu64 "\n", i,
+			       w->sh_st.held, w->sh_st.released, w->sh_st.stalled, w->sh_st.lost,
+			       w->sh_st.control);
 		if (w->enforce != NULL) {
 			const uint64_t *e = sw_enforce_counters(w->enforce);
 

@@ -309,15 +309,32 @@ worker_no_image(struct sw_worker *w, const struct worker_judging *wj, const stru
 		     SW_EV_NO_IMAGE, v->action, v->rule, wj->in_idx, wj->now_tsc);
 }
 
-/* An SCTP fragment held for reassembly (issue 14 D2): its packet waits for the verdict. */
+/*
+ * A piece's verdict while holding SCTP fragments (issue 14 D2). A fragment held for reassembly:
+ * its packet waits for the verdict (a ticket). A fragment that completes (or is a copy of) a
+ * judged message: that verdict goes to the tickets of its message, held or in this packet,
+ * now: when the table is full, another message may take the entry before they are released.
+ */
 static __rte_noinline void
-worker_held_frag(struct sw_worker *w, struct worker_judging *wj, unsigned chunk)
+worker_held_frag(struct sw_worker *w, struct worker_judging *wj, const struct sw_judge_verdict *v)
 {
 	struct sw_reasm_ticket t;
+	uint8_t res = v->action == SW_ACTION_DROP ? 2 : 1;
 	unsigned k;
 
-	if (!sw_reasm_last_held(w->judge.reasm, &t))
-		return; /* a rebuilt message whose SCCP segment is held: judged, passes */
+	if (v->piece != SW_REASM_PENDING || !sw_reasm_last_held(w->judge.reasm, &t)) {
+		/* judged, or a rebuilt message whose SCCP segment is held (it passes) */
+		if (!sw_reasm_last_sctp(w->judge.reasm, &t))
+			return;
+		for (k = 0; k < wj->nfrag; k++)
+			if (w->jf_t[k].entry == t.entry && w->jf_t[k].gen == t.gen)
+				w->jf_res[k] = res;
+		for (uint16_t i = 0; i < w->sh_n; i++)
+			for (k = 0; k < w->sh[i].nfrag; k++)
+				if (w->sh[i].t[k].entry == t.entry && w->sh[i].t[k].gen == t.gen)
+					w->sh[i].res[k] = res;
+		return;
+	}
 	for (k = 0; k < wj->nfrag; k++)
 		if (w->jf_t[k].entry == t.entry && w->jf_t[k].gen == t.gen)
 			break;
@@ -328,9 +345,10 @@ worker_held_frag(struct sw_worker *w, struct worker_judging *wj, unsigned chunk)
 	if (k == wj->nfrag) {
 		w->jf_t[k] = t;
 		w->jf_chunks[k] = 0;
+		w->jf_res[k] = 0;
 		wj->nfrag++;
 	}
-	w->jf_chunks[k] |= 1u << chunk;
+	w->jf_chunks[k] |= 1u << v->chunk;
 }
 
 /* Called by the judge for every verdict, in chunk order. */
@@ -342,8 +360,8 @@ worker_verdict(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
 	struct sw_worker *w = wj->w;
 	struct sw_verdict sv;
 
-	if (unlikely(v->piece == SW_REASM_PENDING) && w->sh != NULL)
-		worker_held_frag(w, wj, v->chunk);
+	if (unlikely(v->piece != SW_REASM_NONE) && w->sh != NULL)
+		worker_held_frag(w, wj, v);
 	if (unlikely(v->no_image)) {
 		worker_no_image(w, wj, pkt, msu, v);
 		return;
@@ -483,6 +501,9 @@ sh_same(const struct sw_sctp_held *h, uint32_t vtag, uint16_t sport, uint16_t dp
  * counted once). Returns 1 (held), -1 (to be dropped: cannot be held, counted in lost; nothing
  * of it reached the receiver, the sender retransmits it), 0 (not held).
  */
+static void sh_control(struct sw_worker *w, const struct rte_mbuf *m, const struct sw_pkt *pkt,
+		       unsigned in_idx);
+
 static __rte_noinline int
 worker_sctp_hold(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *pkt,
 		 const struct sw_judgement *j, const struct worker_judging *wj, unsigned in_idx)
@@ -490,7 +511,8 @@ worker_sctp_hold(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p
 	struct sw_sctp_held *h;
 	bool hol = false;
 
-	for (unsigned i = 0; i < w->sh_n && !hol; i++)
+	/* a packet without DATA (SACK, HEARTBEAT ...) passes: only DATA keeps its order */
+	for (unsigned i = 0; i < w->sh_n && !hol && pkt->ndata != 0; i++)
 		hol = sh_same(&w->sh[i], pkt->vtag, pkt->sport, pkt->dport, in_idx);
 	if (wj->nfrag == 0 && !hol)
 		return 0;
@@ -499,6 +521,8 @@ worker_sctp_hold(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p
 		w->sh_st.lost++;
 		return -1;
 	}
+	if (pkt->ndata != pkt->nchunks)
+		sh_control(w, m, pkt, in_idx);
 	h = &w->sh[w->sh_n++];
 	h->m = m;
 	h->since_ns = w->now_ns;
@@ -509,9 +533,96 @@ worker_sctp_hold(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p
 	h->nfrag = wj->nfrag;
 	h->mask = j->drop_mask;
 	memcpy(h->chunks, w->jf_chunks, sizeof(h->chunks[0]) * wj->nfrag);
+	memcpy(h->res, w->jf_res, sizeof(h->res[0]) * wj->nfrag);
 	memcpy(h->t, w->jf_t, sizeof(h->t[0]) * wj->nfrag);
 	w->sh_st.held++;
 	return 1;
+}
+
+/* RFC 4960 Appendix B: the CRC32c of the SCTP packet p[0..n) with its checksum field as zero. */
+static uint32_t
+sh_crc(const uint8_t *p, uint32_t n)
+{
+	static const uint8_t zero[4];
+	uint32_t crc = sw_crc32c_update(0, p, 8);
+
+	crc = sw_crc32c_update(crc, zero, 4);
+	return sw_crc32c_update(crc, p + 12, n - 12);
+}
+
+/*
+ * The control chunks of a packet being held (a SACK, HEARTBEAT ... of its sender) leave now in
+ * a copy without its DATA: an acknowledgement held with a fragment can stop the other side's
+ * sender, whose own held fragment may wait for this side's sender: each waits for the other's
+ * SACK (e2e-frag-on, both peers sending with SCTP_MAXSEG 100: two messages a run stalled). The
+ * copy goes through the enforcer (SACK translation) and leaves first; the original keeps them,
+ * and a SACK again later is older than the receiver's state (RFC 9260 6.2.1: ignored). A copy
+ * is made only of a packet whose checksum is right (it is recomputed for the copy).
+ */
+static __rte_noinline void
+sh_control(struct sw_worker *w, const struct rte_mbuf *m, const struct sw_pkt *pkt,
+	   unsigned in_idx)
+{
+	const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = pkt->l4_off + 12, crc, nlen;
+	unsigned out = w->nports == 2 ? 1u - in_idx : in_idx;
+	struct rte_mbuf *c;
+	struct sw_pkt cp;
+	uint8_t *d;
+
+	for (unsigned i = 0; i < pkt->nchunks; i++)
+		if (!sw_sctp_is_data(pkt->chunks[i].type))
+			len += (pkt->chunks[i].len + 3u) & ~3u;
+	if (len == pkt->l4_off + 12 || w->pool == NULL || w->nipout[out] >= SW_IPOUT_MAX ||
+	    pkt->l4_end < pkt->l4_off + 12)
+		return;
+	crc = sh_crc(src + pkt->l4_off, pkt->l4_end - pkt->l4_off);
+	if (src[pkt->l4_off + 8] != (uint8_t)crc || src[pkt->l4_off + 9] != (uint8_t)(crc >> 8) ||
+	    src[pkt->l4_off + 10] != (uint8_t)(crc >> 16) ||
+	    src[pkt->l4_off + 11] != (uint8_t)(crc >> 24))
+		return;
+	c = rte_pktmbuf_alloc(w->pool);
+	if (c == NULL)
+		return;
+	d = (uint8_t *)rte_pktmbuf_append(c, (uint16_t)len);
+	if (d == NULL) {
+		rte_pktmbuf_free(c);
+		return;
+	}
+	len = pkt->l4_off + 12;
+	memcpy(d, src, len);
+	for (unsigned i = 0; i < pkt->nchunks; i++) {
+		const struct sw_chunk *ch = &pkt->chunks[i];
+		uint32_t pl = (ch->len + 3u) & ~3u, have = pkt->l4_end - ch->off;
+
+		if (sw_sctp_is_data(ch->type))
+			continue;
+		memcpy(d + len, src + ch->off, have < pl ? have : pl);
+		if (have < pl)
+			memset(d + len + have, 0, pl - have);
+		len += pl;
+	}
+	if (pkt->ip_ver == 4)
+		sw_ipv4_fix(d + pkt->l3_off, len - pkt->l3_off, pkt->l4_off - pkt->l3_off);
+	else
+		sw_ipv6_fix(d + pkt->l3_off, len - pkt->l3_off);
+	crc = sh_crc(d + pkt->l4_off, len - pkt->l4_off);
+	d[pkt->l4_off + 8] = (uint8_t)crc;
+	d[pkt->l4_off + 9] = (uint8_t)(crc >> 8);
+	d[pkt->l4_off + 10] = (uint8_t)(crc >> 16);
+	d[pkt->l4_off + 11] = (uint8_t)(crc >> 24);
+	sw_decode_packet(d, len, SW_LINK_ETH, &cp);
+	nlen = worker_enforce(w, d, len, (uint32_t)(rte_pktmbuf_tailroom(c) + len), &cp, 0, in_idx);
+	if (nlen == 0 || w->conf.mode == SW_MODE_MONITOR) {
+		rte_pktmbuf_free(c);
+		return;
+	}
+	if (nlen != len) {
+		rte_pktmbuf_data_len(c) = (uint16_t)nlen;
+		rte_pktmbuf_pkt_len(c) = nlen;
+	}
+	w->sh_st.control++;
+	w->ipout[out][w->nipout[out]++] = c;
 }
 
 /* The drop mask of held packet h with its fragments' verdicts; false while one is pending. */
@@ -522,6 +633,11 @@ sh_mask(const struct sw_worker *w, const struct sw_sctp_held *h, uint32_t *mask)
 
 	*mask = h->mask;
 	for (unsigned k = 0; k < h->nfrag; k++) {
+		if (h->res[k] != 0) { /* its verdict, seen when it was given */
+			if (h->res[k] == 2)
+				*mask |= h->chunks[k];
+			continue;
+		}
 		if (sw_reasm_ticket_state(w->judge.reasm, &h->t[k], &v) == SW_REASM_PENDING)
 			return false;
 		if (v.action == SW_ACTION_DROP)

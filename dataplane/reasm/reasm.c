@@ -30,6 +30,7 @@ sw_reasm_new(const struct sw_reasm_conf *conf)
 	r->max_pieces = c.max_pieces;
 	r->sctp_on = SW_REASM_SCTP_DEFAULT;
 	r->held = -1;
+	r->last_sctp = -1;
 	/* SCTP fragments: a quarter of the entries (a sender fragments a message only when it
 	 * exceeds the path MTU: long ISD, LUDT; one message at a time per stream). */
 	if (rt_init(&r->sccp, c.entries, SW_REASM_SCCP_DATA_MAX, c.timeout_ns) < 0 ||
@@ -95,18 +96,23 @@ enum sw_reasm_res
 sw_reasm_msu(struct sw_reasm *r, const uint8_t *buf, const struct sw_pkt *pkt, struct sw_msu *msu,
 	     unsigned port, uint64_t now_ns, struct sw_reasm_out *out)
 {
+	enum sw_reasm_res res;
+
 	out->buf = buf;
 	out->len = 0;
 	out->npieces = 0;
 	out->entry = -1;
 	out->sctp_entry = -1;
 	r->held = -1;
+	r->last_sctp = -1;
 	/* The decoder stops at a fragment before M3UA (decode/sctp.c) and at a segment that is
 	 * not a whole message before TCAP (decode/sccp.c). */
 	if (msu->mal == SW_MAL_SCTP_DATA_FRAGMENT) {
 		if (!r->sctp_on || msu->chunk_type != SCTP_CT_DATA)
 			return SW_REASM_NONE; /* off, or I-DATA: the malformation as it is */
-		return sw_reasm_sctp(r, buf, pkt, msu, port, now_ns, out);
+		res = sw_reasm_sctp(r, buf, pkt, msu, port, now_ns, out);
+		r->last_sctp = res == SW_REASM_PENDING ? r->held : out->sctp_entry;
+		return res;
 	}
 	if (msu->mal == SW_MAL_SCCP_SEGMENTED && (msu->has & SW_HAS_SEGMENT))
 		return sw_reasm_sccp(r, buf, msu, port, now_ns, out);
@@ -156,6 +162,16 @@ sw_reasm_last_held(const struct sw_reasm *r, struct sw_reasm_ticket *t)
 		return false;
 	t->entry = r->held;
 	t->gen = r->sctp.e[r->held].gen;
+	return true;
+}
+
+bool
+sw_reasm_last_sctp(const struct sw_reasm *r, struct sw_reasm_ticket *t)
+{
+	if (r->last_sctp < 0)
+		return false;
+	t->entry = r->last_sctp;
+	t->gen = r->sctp.e[r->last_sctp].gen;
 	return true;
 }
 

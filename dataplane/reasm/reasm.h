@@ -134,6 +134,10 @@ struct sw_reasm_ticket {
  * table, not a rebuilt message whose SCCP segment is held): then *t names its message.
  */
 bool sw_reasm_last_held(const struct sw_reasm *r, struct sw_reasm_ticket *t);
+/* The SCTP message the last sw_reasm_msu call's fragment belongs to, whatever the result (held,
+ * completed, known, failed): the caller that holds packets learns its verdict there, before a
+ * full table may give the entry to another message. False if the call had none. */
+bool sw_reasm_last_sctp(const struct sw_reasm *r, struct sw_reasm_ticket *t);
 
 /*
  * The state of the message of ticket t: SW_REASM_PENDING (still incomplete), SW_REASM_KNOWN

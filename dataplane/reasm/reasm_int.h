@@ -12,6 +12,7 @@ struct sw_reasm {
 	uint8_t max_pieces;
 	bool sctp_on;        /* SCTP fragments reassembled (sw_reasm_set_sctp) */
 	int32_t held;        /* entry of the SCTP fragment the last call held, -1: none */
+	int32_t last_sctp;   /* entry of the SCTP message of the last call's fragment, -1: none */
 	struct sw_reasm_stats st;
 	uint8_t out[SW_REASM_SCCP_DATA_MAX];  /* the SCCP message being judged, joined */
 	uint8_t sout[SW_REASM_SCTP_DATA_MAX]; /* the M3UA message being judged, joined */

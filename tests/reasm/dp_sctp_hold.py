@@ -75,7 +75,7 @@ def main():
         for mode in ("on", "off"):
             p = run_dataplane(env, two_port_vdevs(env, mode),
                               ["--mode", "inline", "--ports", "0:1", "--sctp-reasm", mode,
-                               "--exit-on-idle", "900"])
+                               "--exit-on-idle", "1800"])
             out = [f for _, _, f in pcap_read(env.path("outB-%s.pcap" % mode))[0]]
             chunks = [f[o:o + ln] for f in out for (t, o, ln) in (sctp_walk(f) or {"chunks": []})["chunks"]
                       if t == 0]
