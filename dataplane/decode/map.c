@@ -784,6 +784,12 @@ map_ussd_string(struct map_ctx *x, const struct sw_ber_tlv *t)
 	/* USSD-String ::= OCTET STRING (SIZE (1..maxUSSD-StringLength)), 160 */
 	if (t->constructed || n < 1 || n > MAP_USSD_MAX || !x->have_dcs)
 		return SW_MAL_MAP_USSD;
+	/* What decoding finds malformed, checking finds too: a UCS2 string of an odd length
+	 * (TS 23.038 5: UCS2 is 16 bits a character), also behind a decoy component that holds
+	 * the message's fields (issue 13: a component only checked is checked all the same). */
+	if ((ussd_alphabet(x->dcs) == USSD_UCS2 && n % 2 != 0) ||
+	    (ussd_alphabet(x->dcs) == USSD_UCS2_LANG && (n < 2 || (n - 2) % 2 != 0)))
+		return SW_MAL_MAP_USSD;
 	if (x->check || msu->map.ussd_len != 0)
 		return SW_MAL_NONE;
 	msu->map.ussd_dcs = x->dcs;

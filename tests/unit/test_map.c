@@ -496,6 +496,43 @@ test_ussd(void **state)
 	assert_memory_equal(msu.map.ussd + 252, "\u20ac", 3);
 }
 
+/*
+ * A UCS2 USSD string of an odd length (malformed, TS 23.038 5) in an invoke behind a first
+ * (decoy) invoke that holds the message's fields: that parameter is only checked, and checking
+ * must find what decoding finds (issue 13). Failed before: SW_MAL_NONE, msu.mal unset.
+ */
+static void
+test_ussd_ucs2_behind_decoy(void **state)
+{
+	/* USSD-Arg { dcs 0x0f, "*100#" }, then { dcs 0x48 UCS2, 3 octets }, { dcs 0x11 UCS2
+	 * preceded by language, "en" + 1 octet } */
+	static const uint8_t good[] = { 0x30, 0x0a, 0x04, 0x01, 0x0f, 0x04, 0x05,
+					0xaa, 0x18, 0x0c, 0x36, 0x02 };
+	static const uint8_t odd[] = { 0x30, 0x08, 0x04, 0x01, 0x48, 0x04, 0x03, 0x00, 0xe9, 0x20 };
+	static const uint8_t lang[] = { 0x30, 0x08, 0x04, 0x01, 0x11, 0x04, 0x03, 'e', 'n', 0x00 };
+	static const uint8_t even[] = { 0x30, 0x09, 0x04, 0x01, 0x48, 0x04, 0x04,
+					0x00, 0xe9, 0x20, 0xac };
+	struct sw_msu msu;
+
+	(void)state;
+	assert_int_equal(invoke(&msu, 59, good, sizeof(good)), SW_MAL_NONE);
+	assert_int_equal(map_comp(&msu, SW_COMP_INVOKE, 59, odd, sizeof(odd)), SW_MAL_MAP_USSD);
+	assert_int_equal(msu.mal, SW_MAL_MAP_USSD);
+	assert_string_equal(msu.map.ussd, "*100#"); /* the first invoke's fields stay */
+	assert_int_equal(invoke(&msu, 59, good, sizeof(good)), SW_MAL_NONE);
+	assert_int_equal(map_comp(&msu, SW_COMP_INVOKE, 60, lang, sizeof(lang)), SW_MAL_MAP_USSD);
+	assert_int_equal(msu.mal, SW_MAL_MAP_USSD);
+	/* an even UCS2 string behind the decoy is sound */
+	assert_int_equal(invoke(&msu, 59, good, sizeof(good)), SW_MAL_NONE);
+	assert_int_equal(map_comp(&msu, SW_COMP_INVOKE, 60, even, sizeof(even)), SW_MAL_NONE);
+	assert_int_equal(msu.mal, SW_MAL_NONE);
+	/* alone (decoded, not only checked) the same strings are what they were */
+	assert_int_equal(invoke(&msu, 59, odd, sizeof(odd)), SW_MAL_MAP_USSD);
+	assert_int_equal(invoke(&msu, 59, lang, sizeof(lang)), SW_MAL_MAP_USSD);
+	assert_int_equal(invoke(&msu, 59, even, sizeof(even)), SW_MAL_NONE);
+	assert_string_equal(msu.map.ussd, "\u00e9\u20ac");
+}
+
 static void
 test_ss_code(void **state)
 {
@@ -1064,6 +1101,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_op_names),
+		cmocka_unit_test(test_ussd_ucs2_behind_decoy),
 		cmocka_unit_test(test_op_table_vs_tshark),
 		cmocka_unit_test(test_imsi_odd_even),
 		cmocka_unit_test(test_location_management),
