@@ -118,7 +118,7 @@ sw_reasm_is_piece(const struct sw_msu *msu)
  * not reach the receiver before its message is judged: the workers hold it (dataplane/app
  * worker.c, sw_reasm_last_held, README.md). Default: SW_REASM_SCTP_DEFAULT.
  */
-#define SW_REASM_SCTP_DEFAULT false
+#define SW_REASM_SCTP_DEFAULT true
 void sw_reasm_set_sctp(struct sw_reasm *r, bool on);
 bool sw_reasm_sctp_on(const struct sw_reasm *r);
 

@@ -78,7 +78,7 @@ def main():
                 if len(f) < 3 or not f[1]:
                     continue
                 if want.get(int(f[0]), ["", ""])[1] != "complete":
-                    continue  # SCTP fragments: tshark rebuilds them, the judge does not yet
+                    continue  # held pieces and copies: the message is judged on its last piece
                 rebuilt += 1
                 rec = got.get(int(f[0]), {})
                 ops = [str(c.get("opcode")) for c in (rec.get("tcap") or {}).get("components", [])]
