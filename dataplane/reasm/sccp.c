@@ -85,7 +85,7 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 	unsigned rem = msu->sccp.seg_remaining, idx = rem;
 	bool first = msu->sccp.seg_first, created;
 	struct rt_entry *e;
-	uint64_t aux, ph;
+	uint64_t ph;
 	int32_t i;
 
 	r->st.pieces++;
@@ -97,7 +97,6 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 	memcpy(&s->cdpa, &msu->sccp.cdpa, sizeof(s->cdpa));
 	s->dpc = msu->m3ua.dpc;
 	s->type = msu->sccp.type;
-	aux = rt_hash(t, same, RT_KEY_LEN);
 	ph = rt_hash(t, p, n);
 
 	i = rt_get(t, key, now, SW_MAL_SCCP_REASM_TIMEOUT, &r->st, &created);
@@ -111,14 +110,15 @@ sw_reasm_sccp(struct sw_reasm *r, const uint8_t *buf, struct sw_msu *msu, unsign
 		 * verdict covers all its segments. Anything else under the same key after the
 		 * message was rebuilt is not a copy: the receiver could start another message
 		 * with it that we would not see whole. */
-		if (!e->complete || (e->aux == aux && idx < e->total &&
+		if (!e->complete || (memcmp(e->same, same, RT_KEY_LEN) == 0 && idx < e->total &&
 				     rt_same_piece(t, (uint32_t)i, idx, ph, n)))
 			return reasm_known(r, t, i, msu, out, &out->entry);
 		return sccp_fail(r, msu, -1, SW_MAL_SCCP_REASM_CONFLICT, now, out);
 	}
+	/* compared whole, not hashed: one keyed SipHash less per segment (issue 14 Performance) */
 	if (created)
-		e->aux = aux;
-	else if (e->aux != aux)
+		memcpy(e->same, same, RT_KEY_LEN);
+	else if (memcmp(e->same, same, RT_KEY_LEN) != 0)
 		return sccp_fail(r, msu, i, SW_MAL_SCCP_REASM_INCONSISTENT, now, out);
 	/* Segments in the message: remaining + 1 from the first, at least remaining + 2 from any
 	 * other (the first is before it). */

@@ -48,11 +48,12 @@ struct rt_entry {
 	uint8_t ends;    /* SCTP: bit 0 the B fragment held, bit 1 the E fragment */
 	uint32_t first, last; /* SCTP: TSN of the B and E fragments */
 	uint32_t lo, hi;      /* SCTP: lowest and highest TSN held */
-	uint64_t aux;    /* hash of what every piece of the message must agree on */
+	uint64_t aux;    /* SCTP: what every fragment of the message must agree on (PPID, U) */
 	struct sw_reasm_verdict v;
 	uint16_t off[SW_REASM_PIECES_MAX], len[SW_REASM_PIECES_MAX];
 	uint64_t ph[SW_REASM_PIECES_MAX]; /* keyed hash of each piece's octets */
 	uint8_t key[RT_KEY_LEN];
+	uint8_t same[RT_KEY_LEN]; /* SCCP: what every segment must carry alike, compared whole */
 	uint32_t gen;    /* bumped for every message the entry starts (tickets, reasm.h) */
 };
 
