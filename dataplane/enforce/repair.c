@@ -1058,7 +1058,13 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 	 * common packet free of a full CRC pass: the only state it touches is the seen-window
 	 * (highest TSN, seen bits), which must follow every TSN forwarded; a corrupted one can at
 	 * most make a later blocked chunk neutralized instead of removed (late_blocked), never
-	 * shift a number or end an association.
+	 * shift a number or end an association. That holds only while the highest TSN stays near
+	 * the real ones: a DATA chunk that would move it ENF_WIN or more ahead is verified first.
+	 * A flipped top bit puts a TSN about 2^31 ahead, where serial arithmetic (RFC 1982, RFC
+	 * 9260 1.6) reads a later real TSN as newer again: the highest TSN then went back below
+	 * TSNs already forwarded, a blocked one among them was removed as fresh, and the numbers
+	 * given out before were shifted (two TSNs forwarded as one, a gap block translated to a
+	 * TSN never received: a stall; fuzz_repair, corpus/repair/regress-gapack-*).
 	 */
 	verify = any_drop;
 	for (i = 0; i < n && !verify; i++) {
@@ -1072,6 +1078,14 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 			uint32_t tsn = rd32(buf + ch[i].off + 4);
 
 			verify = tsn_le(tsn, a->fl[dir].max_tsn) && enf_tsn_removed(&a->fl[dir], tsn);
+		}
+		/* a TSN far ahead of the highest seen (above): verified before it moves it */
+		if (!verify && (ch[i].type == SCTP_CT_DATA || ch[i].type == SCTP_CT_IDATA) &&
+		    ch[i].len >= SCTP_DATA_HLEN) {
+			uint32_t tsn = rd32(buf + ch[i].off + 4);
+
+			verify = tsn_lt(a->fl[dir].max_tsn, tsn) &&
+				 tsn - a->fl[dir].max_tsn >= ENF_WIN;
 		}
 		/* an M2PA BSN may fold the other direction's removed FSNs away (m2pa.c): state */
 		if (!verify && a->m2pa[1 - dir].cnt != 0 &&

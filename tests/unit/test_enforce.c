@@ -774,6 +774,57 @@ test_bad_crc_sack(void **state)
 }
 
 /*
+ * A corrupted DATA packet with nothing blocked is not checksum-verified, but one whose TSN is
+ * ENF_WIN or more ahead of the highest seen is: a flipped top bit put a TSN 2^31 ahead, where
+ * serial arithmetic (RFC 1982) reads the next real TSN as newer again; the highest TSN went back
+ * below TSNs already forwarded, and a late blocked one was removed as fresh, shifting numbers
+ * given out before (fuzz_repair, corpus/repair/regress-gapack-maxtsn-wrap: a gap block then
+ * acknowledged a TSN the receiver never got, a stall).
+ */
+/* One DATA of A on stream 1 (SSN = TSN - 100), its TSN's first byte xor flip; the new TSN. */
+static uint32_t
+a_data1(struct sw_enforce *e, uint32_t tsn, uint8_t flip, uint64_t mask)
+{
+	struct tb t;
+
+	a_to_b(&t);
+	tb_data(&t, tsn, 1, (uint16_t)(tsn - 100), 3, 'm');
+	tb_finish(&t);
+	t.b[DATA0 + 4] ^= flip;
+	assert_int_equal(run(e, &t, mask, 0), t.len);
+	assert_true(tb_valid(t.b, t.len) == !flip);
+	return flip ? 0 : tb_r32(t.b + DATA0 + 4);
+}
+
+static void
+test_bad_crc_tsn_wrap(void **state)
+{
+	struct sw_enforce *e = with_removal(); /* 100 forwarded, 101 removed */
+	struct tb t;
+
+	(void)state;
+	a_to_b(&t); /* 103 lost before the enforcer */
+	tb_data(&t, 102, 1, 2, 3, 'c');
+	tb_data(&t, 104, 1, 4, 3, 'e');
+	tb_data(&t, 105, 1, 5, 3, 'f');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_int_equal(tb_r32(t.b + DATA0 + 2 * DSZ + 4), 104);
+	/* 102 again with the top bit of its TSN flipped on the way: a bad CRC32c */
+	a_data1(e, 102, 0x80, 0);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_CRC_IGNORED], 1);
+	/* 102 retransmitted intact: 2^31 behind the corrupted TSN, read as newer than it */
+	assert_int_equal(a_data1(e, 102, 0, 0), 101);
+	/* 103 comes late and blocked: 104 and 105 passed, so it keeps its number, neutralized */
+	assert_int_equal(a_data1(e, 103, 0, 1), 102);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_LATE_BLOCKED], 1);
+	assert_int_equal(sw_enforce_counters(e)[SW_ENF_CHUNKS_REMOVED], 1);
+	/* and the numbering given out stands: 106 -> 105 */
+	assert_int_equal(a_data1(e, 106, 0, 0), 105);
+	sw_enforce_free(e);
+}
+
+/*
  * Issue 12 Deliver 4: where repair cannot remove a blocked chunk (here: the association is not
  * tracked, and a chunk blocked after later TSNs passed), the fallback is named and counted:
  * fail-closed neutralizes in place, fail-open passes the chunk unchanged; the association's
@@ -1505,6 +1556,7 @@ main(void)
 		cmocka_unit_test(test_bad_abort_mid),
 		cmocka_unit_test(test_bad_unknown_chunk),
 		cmocka_unit_test(test_bad_crc_sack),
+		cmocka_unit_test(test_bad_crc_tsn_wrap),
 		cmocka_unit_test(test_fail_open),
 		cmocka_unit_test(test_forward_tsn),
 		cmocka_unit_test(test_idata),
