@@ -36,6 +36,7 @@ command -v ip >/dev/null || skip "iproute2 not installed"
 [ -x "$BIN/enforce_fwd" ] || skip "enforce_fwd not built"
 BUILD=$(cd "$BIN/../.." && pwd)
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+. "$SRC/tests/e2e/lib.sh"
 DP=${SW_E2E_DATAPLANE:-$BUILD/dataplane/app/sigwall-dataplane}
 ITEST=${SW_ITEST:-$BUILD/tests/integration/sw-itest}
 case "$MODE" in
@@ -120,16 +121,7 @@ dataplane*)
 		--log-level lib.eal:error --vdev "net_af_packet0,iface=$VA1" \
 		--vdev "net_af_packet1,iface=$VB1" -- "${dp_args[@]}" >"$LOG/fwd.out" 2>"$LOG/fwd.err" &
 	fwd=$!; pids+=($fwd)
-	for _ in $(seq 50); do
-		grep -q "worker\|running\|lcore" "$LOG/fwd.out" "$LOG/fwd.err" 2>/dev/null && break
-		kill -0 $fwd 2>/dev/null || break
-		sleep 0.1
-	done
-	sleep 1
-	if ! kill -0 $fwd 2>/dev/null; then
-		cat "$LOG/fwd.err" | tail -5
-		skip "sigwall-dataplane does not start here"
-	fi
+	dp_wait $fwd "$LOG/fwd.out" "$LOG/fwd.err" 50 || skip "sigwall-dataplane does not start here"
 	;;
 *)
 	ip netns exec "$NM" "$BIN/enforce_fwd" "${fwd_args[@]}" >"$LOG/fwd.out" 2>"$LOG/fwd.err" &

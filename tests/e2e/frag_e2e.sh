@@ -29,6 +29,7 @@ command -v ip >/dev/null || skip "iproute2 not installed"
 [ -x "$BIN/m3ua_peer" ] || skip "m3ua_peer not built (usrsctp missing)"
 BUILD=$(cd "$BIN/../.." && pwd)
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+. "$SRC/tests/e2e/lib.sh"
 DP=${SW_E2E_DATAPLANE:-$BUILD/dataplane/app/sigwall-dataplane}
 ITEST=${SW_ITEST:-$BUILD/tests/integration/sw-itest}
 [ -x "$BUILD/bench/gen/sigwall-gen" ] || skip "sigwall-gen not built"
@@ -69,16 +70,7 @@ ip netns exec "$NM" "$DP" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$INST"
 	--vdev "net_af_packet1,iface=$VB1" -- --mode inline --ports 0:1 --instance "$INST" \
 	--sctp-reasm "$MODE" >"$LOG/fwd.out" 2>"$LOG/fwd.err" &
 fwd=$!; pids+=($fwd)
-for _ in $(seq 100); do
-	grep -q "worker\|running\|lcore" "$LOG/fwd.out" "$LOG/fwd.err" 2>/dev/null && break
-	kill -0 $fwd 2>/dev/null || break
-	sleep 0.1
-done
-sleep 1
-if ! kill -0 $fwd 2>/dev/null; then
-	tail -5 "$LOG/fwd.err"
-	skip "sigwall-dataplane does not start here"
-fi
+dp_wait $fwd "$LOG/fwd.out" "$LOG/fwd.err" 100 || skip "sigwall-dataplane does not start here"
 
 stall=8
 peer=(--streams 4 --stall $stall --timeout 60 --maxseg "$MAXSEG")

@@ -24,6 +24,7 @@ set -u
 N=${1:-30}
 FIRST=${2:-1}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+. "$SRC/tests/e2e/lib.sh"
 BUILD=${3:-${SW_BUILD:-$SRC/build/main}}
 BUILD=$(cd "$BUILD" && pwd)
 BIN=$BUILD/tests/e2e
@@ -98,14 +99,7 @@ if [[ " $PATHS " == *" dp "* ]]; then
 		--instance "$INST" >"$LOG/dp.out" 2>"$LOG/dp.err" &
 	dp=$!
 	pids+=($dp)
-	for _ in $(seq 50); do
-		grep -q "worker\|running\|lcore" "$LOG/dp.out" "$LOG/dp.err" 2>/dev/null && break
-		kill -0 $dp 2>/dev/null || break
-		sleep 0.1
-	done
-	sleep 1
-	if ! kill -0 $dp 2>/dev/null; then
-		tail -5 "$LOG/dp.err"
+	if ! dp_wait $dp "$LOG/dp.out" "$LOG/dp.err" 50; then
 		echo "note: sigwall-dataplane does not start here: fwd path only"
 		PATHS=fwd
 	fi
