@@ -13,6 +13,12 @@
  *   full     inline with the image: decode + verdict + enforce + tx
  *   nicfwd   forward-only with the mbufs handled as a NIC driver does (--nic, below)
  *   nicfull  the full path, same NIC handling                                  (--nic)
+ *   variant  the full path with the worker's batching and prefetch set otherwise (issue 20 D4):
+ *            --variant batch=off|B,msu=0|1,lines=L (struct sw_worker_conf batch,
+ *            !batch_pkt_only, prefetch_lines; batch=off,lines=1 is the worker before issue 20
+ *            D4; "full" is the worker's defaults), printed
+ *            with the median of the per-run ratios full/variant of ns per packet
+ *   nicvariant  the same with the NIC handling                  (--variant with --nic)
  * and with --reload-ms MS, the full path while a thread republishes the image through the
  * real shared memory (sw_shm_image_publish, workers pick it up in sw_worker_sync) every MS ms.
  * Stage costs are differences of those configurations. Latency is per packet through the
@@ -42,7 +48,7 @@
  *
  *   sigwall-bench-pipe --pcap F [--rules R --site S] [--workers N] [--runs K]
  *       [--packets N] [--seconds S] [--burst B] [--stages] [--reload-ms MS] [--no-repair]
- *       [--mbufs N] [--label TEXT]
+ *       [--mbufs N] [--label TEXT] [--variant batch=off|B,msu=0|1,lines=L]
  * A run of one configuration stops after --packets per worker or --seconds, whichever first.
  */
 #include <errno.h>
@@ -85,9 +91,9 @@
 #define MAX_W 64
 
 enum cfg { CFG_FORWARD, CFG_DECODE, CFG_VERDICT, CFG_FULL, CFG_NICFWD, CFG_NICFULL, CFG_RELOAD,
-	   CFG_N };
+	   CFG_VARIANT, CFG_NICVARIANT, CFG_N };
 static const char *const cfg_name[CFG_N] = {"forward", "decode", "verdict", "full",
-					    "nicfwd", "nicfull", "reload"};
+					    "nicfwd", "nicfull", "reload", "variant", "nicvariant"};
 
 struct frame {
 	uint8_t *data;
@@ -328,7 +334,7 @@ lane_run(void *arg)
 	uint64_t done = 0, restored = 0, excluded = 0, lat, mdrops0, sync_max = 0, sync_sum = 0, t0, t1, msus0, drops0, def0, sw0, h0, m0, h1, m1;
 	uint64_t *hist = l->hist;
 	bool monitor = w->conf.mode == SW_MODE_MONITOR;
-	bool nic = l->cfg == CFG_NICFWD || l->cfg == CFG_NICFULL;
+	bool nic = l->cfg == CFG_NICFWD || l->cfg == CFG_NICFULL || l->cfg == CFG_NICVARIANT;
 	int pmu[3] = {-1, -1, -1};
 
 	memset(hist, 0, HIST_N * sizeof(*hist));
@@ -665,6 +671,55 @@ run_cfg(enum cfg c, uint64_t npkts, double tsc_hz)
 	a->drops += drops;
 }
 
+/* Median over the runs of ns/packet of a over ns/packet of b, each run's pair measured back to
+ * back (> 1 when b is faster). */
+static double
+paired_ratio(enum cfg a, enum cfg b)
+{
+	double r[MAXRUNS];
+	unsigned k, n = agg[a].n < agg[b].n ? agg[a].n : agg[b].n;
+
+	for (k = 0; k < n; k++)
+		r[k] = agg[b].ns_pkt[k] > 0 ? agg[a].ns_pkt[k] / agg[b].ns_pkt[k] : 0;
+	return n ? median(r, n) : 0;
+}
+
+/* --variant batch=off|B,msu=0|1,lines=L (any subset, the rest the worker's defaults): the worker
+ * conf of the variant config. */
+static int
+parse_variant(const char *spec, struct sw_worker_conf *vc)
+{
+	char buf[128], *save = NULL, *tok;
+
+	if (strlen(spec) >= sizeof(buf))
+		return -1;
+	strcpy(buf, spec);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		unsigned long v;
+
+		if (eq == NULL)
+			return -1;
+		*eq = '\0';
+		if (strcmp(tok, "batch") == 0 && strcmp(eq + 1, "off") == 0) {
+			vc->batch = SW_BATCH_OFF;
+			continue;
+		}
+		v = strtoul(eq + 1, &end, 10);
+		if (*end != '\0' || end == eq + 1)
+			return -1;
+		if (strcmp(tok, "batch") == 0 && v >= 1 && v <= SW_BURST_MAX)
+			vc->batch = (uint8_t)v;
+		else if (strcmp(tok, "msu") == 0 && v <= 1)
+			vc->batch_pkt_only = v == 0;
+		else if (strcmp(tok, "lines") == 0 && v >= 1 && v <= 32)
+			vc->prefetch_lines = (uint8_t)v;
+		else
+			return -1;
+	}
+	return 0;
+}
+
 static void
 usage(void)
 {
@@ -672,7 +727,8 @@ usage(void)
 		"usage: sigwall-bench-pipe --pcap F [--rules R --site S] [--workers N] [--runs K]\n"
 		"         [--packets N per worker and run] [--burst 1-64] [--stages] [--nic] [--perf]\n"
 		"         [--reload-ms MS] [--seconds S per run, default 0.5] [--no-repair]\n"
-		"         [--mbufs N] [--label TEXT]\n");
+		"         [--mbufs N] [--label TEXT]\n"
+		"         [--variant batch=off|1-64,msu=0|1,lines=1-32]\n");
 	exit(EXIT_USAGE);
 }
 
@@ -714,6 +770,7 @@ main(int argc, char **argv)
 		{"mbufs", required_argument, NULL, 'M'},
 		{"label", required_argument, NULL, 'l'},
 		{"seconds", required_argument, NULL, 'T'},
+		{"variant", required_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -721,6 +778,8 @@ main(int argc, char **argv)
 	unsigned runs = 5, nmbufs = 8192, reload_ms = 0, i, r, ncpu;
 	uint64_t npkts = 2000000;
 	bool stages = false, no_repair = false, nic = false;
+	const char *variant = NULL;
+	struct sw_worker_conf vc; /* --variant: batch, batch_pkt_only, prefetch_lines */
 	char prefix[64], lcores[32], *eal_argv[16];
 	char runtime_dir[PATH_MAX] = "";
 	int c, eal_argc = 0;
@@ -757,12 +816,16 @@ main(int argc, char **argv)
 		case 'M': nmbufs = (unsigned)atoi(optarg); break;
 		case 'l': label = optarg; break;
 		case 'T': run_seconds = atof(optarg); break;
+		case 'V': variant = optarg; break;
 		default: usage();
 		}
 	}
 	if (pcap_path == NULL || runs == 0 || runs > MAXRUNS || burst == 0 || burst > SW_BURST_MAX ||
 	    (rules == NULL) != (site == NULL) || npkts == 0 || !(run_seconds > 0))
 		usage();
+	memset(&vc, 0, sizeof(vc));
+	if (variant != NULL && parse_variant(variant, &vc) < 0)
+		die_usage("bad --variant %s (batch=off|1-64,msu=0|1,lines=1-32)", variant);
 	ncpu = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nw == 0 || nw > ncpu || nw > MAX_W) {
 		char b[64];
@@ -916,6 +979,10 @@ main(int argc, char **argv)
 				continue;
 			if ((k == CFG_NICFWD || k == CFG_NICFULL) && !nic)
 				continue;
+			if ((k == CFG_VARIANT || k == CFG_NICVARIANT) && variant == NULL)
+				continue;
+			if (k == CFG_NICVARIANT && !nic)
+				continue;
 			if (reload_ms != 0)
 				blk = sw_shm_worker(&shstats, i * CFG_N + k);
 			w = rte_zmalloc("w", sizeof(*w), RTE_CACHE_LINE_SIZE);
@@ -927,6 +994,11 @@ main(int argc, char **argv)
 			wc.no_repair = no_repair;
 			wc.forward_only = k == CFG_FORWARD || k == CFG_NICFWD;
 			wc.main_validates = k == CFG_RELOAD;
+			if (k == CFG_VARIANT || k == CFG_NICVARIANT) {
+				wc.batch = vc.batch;
+				wc.batch_pkt_only = vc.batch_pkt_only;
+				wc.prefetch_lines = vc.prefetch_lines;
+			}
 			w->burst = burst;
 			if (w == NULL || sw_worker_init(w, i * CFG_N + k, &wc, blk, NULL) < 0) {
 				fprintf(stderr, "sigwall-bench-pipe: worker init failed\n");
@@ -934,7 +1006,9 @@ main(int argc, char **argv)
 			}
 			w->nports = 1;
 			w->port[0] = l->port;
-			if (image != NULL && (k == CFG_VERDICT || k == CFG_FULL || k == CFG_NICFULL) &&
+			if (image != NULL &&
+			    (k == CFG_VERDICT || k == CFG_FULL || k == CFG_NICFULL ||
+			     k == CFG_VARIANT || k == CFG_NICVARIANT) &&
 			    sw_worker_bind_image(w, image, image_size, 1, err, sizeof(err)) < 0) {
 				fprintf(stderr, "sigwall-bench-pipe: %s\n", err);
 				return 1;
@@ -1011,12 +1085,13 @@ main(int argc, char **argv)
 			printf("%-8s %7.2f Mpps/core %7.2f M MSU/s/core %7.1f ns/pkt %6.0f cyc/pkt  "
 			       "latency p50 %.0f p99 %.0f p99.9 %.0f ns",
 			       cfg_name[i], mpps, mmsus, ns, ns * cyc, p50, p99, p999);
-			if (hit >= 0 && (i == CFG_VERDICT || i == CFG_FULL || i == CFG_NICFULL ||
-					 i == CFG_RELOAD))
+			if (hit >= 0 &&
+			    (i == CFG_VERDICT || i == CFG_FULL || i == CFG_NICFULL ||
+			     i == CFG_RELOAD || i == CFG_VARIANT || i == CFG_NICVARIANT))
 				printf("  cache %.1f%% hits", hit);
 			if (i != CFG_FORWARD)
 				printf("  %.1f%% of forward-only", 100.0 * mpps / fwd_mpps);
-			if (i == CFG_NICFULL && nicfwd_mpps > 0)
+			if ((i == CFG_NICFULL || i == CFG_NICVARIANT) && nicfwd_mpps > 0)
 				printf(", %.1f%% of nicfwd", 100.0 * mpps / nicfwd_mpps);
 			printf("\n");
 			printf("RESULT label=%s cfg=%s workers=%u frames=%u mean_frame=%.1f rules=%u "
@@ -1034,6 +1109,9 @@ main(int argc, char **argv)
 				       (double)a->pmu[1] / (double)a->pkts,
 				       a->pmu[1] ? (double)a->pmu[0] / (double)a->pmu[1] : 0.0,
 				       (double)a->pmu[2] / (double)a->pkts);
+			if (i == CFG_VARIANT || i == CFG_NICVARIANT)
+				printf(" variant=%s variant_ratio=%.4f", variant,
+				       paired_ratio(i == CFG_VARIANT ? CFG_FULL : CFG_NICFULL, i));
 			if (i == CFG_NICFULL && nicfwd_mpps > 0)
 				printf(" nicfwd_mpps_core=%.3f nicfwd_ratio=%.4f nic_rxtx_ns=%.2f",
 				       nicfwd_mpps, mpps / nicfwd_mpps,
@@ -1057,6 +1135,17 @@ main(int argc, char **argv)
 		}
 		if (perf_wanted && atomic_load(&perf_failed))
 			printf("perf: hardware counters unavailable here (%s)\n", perf_err);
+		for (i = CFG_VARIANT; i <= CFG_NICVARIANT; i++) {
+			enum cfg base = i == CFG_VARIANT ? CFG_FULL : CFG_NICFULL;
+
+			if (agg[i].n != 0)
+				printf("%s (%s) %.1f vs %s %.1f ns/pkt (medians of %u); median of "
+				       "the per-run ratios %s/%s: %.3f (> 1: the variant is faster)\n",
+				       cfg_name[i], variant, median(agg[i].ns_pkt, agg[i].n),
+				       cfg_name[base], median(agg[base].ns_pkt, agg[base].n),
+				       agg[i].n, cfg_name[base], cfg_name[i],
+				       paired_ratio(base, i));
+		}
 		if (stages)
 			printf("stages (ns/pkt by difference): rx/tx %.1f, decode %.1f, verdict %.1f, "
 			       "enforce %.1f (full %.1f)\n",

@@ -50,7 +50,19 @@ struct sw_worker_conf {
 	uint32_t ip_frag_timeout_ms;
 	/* SCTP user-message fragments (issue 14 D2): enum sw_sctp_reasm (0: the default). */
 	uint8_t sctp_reasm;
+	/* Batching (issue 20 D4, bench/README.md): the burst decoded in sub-batches of this many
+	 * packets (link/IP/SCTP and the MSUs of their DATA chunks; with batch_pkt_only
+	 * link/IP/SCTP only) before any of them is judged; 1..SW_BURST_MAX, 0: SW_BATCH_DEFAULT,
+	 * SW_BATCH_OFF: decode and judge packet by packet. The same verdicts, counters, events
+	 * and order either way (tests/judge: judge-batch). */
+	uint8_t batch;
+	bool batch_pkt_only;
+	/* Cache lines of each frame prefetched 4 packets ahead; 0: SW_PREFETCH_LINES. */
+	uint8_t prefetch_lines;
 };
+#define SW_BATCH_DEFAULT 32
+#define SW_BATCH_OFF 0xff
+#define SW_PREFETCH_LINES 4
 
 /*
  * SCTP user-message fragments (issue 14 D2, dataplane/reasm/README.md): reassembled and judged
@@ -113,6 +125,7 @@ struct sw_policy_ctx;
 struct sw_enforce;
 struct sw_shm_assoc_block;
 struct sw_worker_ipr;
+struct sw_worker_batch;
 
 #define SW_IPOUT_MAX 256 /* fragments sent after one burst, per output port */
 
@@ -203,6 +216,10 @@ struct sw_worker {
 	uint32_t jf_chunks[SW_SCTP_HOLD_FRAGS]; /* scratch: the packet being judged */
 	uint8_t jf_res[SW_SCTP_HOLD_FRAGS];
 	struct sw_reasm_ticket jf_t[SW_SCTP_HOLD_FRAGS];
+	struct sw_worker_batch *bt; /* batching scratch (conf.batch, issue 20 D4), NULL: off */
+	uint8_t prefetch_lines;     /* conf.prefetch_lines or its default */
+	uint8_t batch;              /* packets per sub-batch, 0: packet by packet */
+	uint8_t batch_msus;         /* MSUs decoded ahead per sub-batch (0: none) */
 } __rte_cache_aligned;
 
 /*

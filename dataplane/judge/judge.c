@@ -116,10 +116,19 @@ judge_whole(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt, unsigned p
 	return j->forward;
 }
 
-bool
-sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
-		unsigned port, uint64_t now_ns, struct sw_msu *msu, struct sw_judgement *j,
-		sw_judge_fn fn, void *arg)
+/* The network variant of the site or of the packet's link (issue 17 D6) the MSUs are read in. */
+static inline enum sw_variant
+judge_variant(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt)
+{
+	return ctx->image != NULL ? (enum sw_variant)sw_policy_variant(ctx->pctx, pkt)
+				  : SW_VARIANT_ITU;
+}
+
+/* sw_judge_packet, with pre[0..npre) the MSUs of the first DATA chunks decoded ahead. */
+static inline bool
+judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
+	     unsigned port, uint64_t now_ns, struct sw_msu *msu, struct sw_msu *pre, unsigned npre,
+	     struct sw_judgement *j, sw_judge_fn fn, void *arg)
 {
 	uint32_t mask = 0;
 	unsigned i, n = 0;
@@ -148,33 +157,70 @@ sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct
 		return judge_whole(ctx, pkt, port, now_ns, msu, j, fn, arg);
 	}
 	j->cls = SW_JUDGE_CHUNKS;
-	/* the network variant of the site or of the packet's link (issue 17 D6) */
-	enum sw_variant variant = ctx->image != NULL ? (enum sw_variant)sw_policy_variant(ctx->pctx, pkt)
-						     : SW_VARIANT_ITU;
+	enum sw_variant variant =
+		npre == 0 || npre < pkt->ndata ? judge_variant(ctx, pkt) : SW_VARIANT_ITU;
 	for (i = 0; i < pkt->nchunks; i++) {
 		struct sw_judge_verdict *v;
+		struct sw_msu *m = msu;
+
 		if (!sw_sctp_is_data(pkt->chunks[i].type))
 			continue;
 		/* Every DATA chunk is judged, whatever its payload protocol: a PPID other than
 		 * M3UA is a malformation (SW_MAL_SCTP_PPID) and gets the malformed verdict. */
-		sw_decode_msu_variant(buf, pkt, i, variant, msu);
+		if (n < npre)
+			m = &pre[n];
+		else
+			sw_decode_msu_variant(buf, pkt, i, variant, m);
 		v = &j->v[n++];
 		v->chunk = (uint8_t)i;
 		v->piece = v->npieces = 0;
-		if (unlikely_(sw_reasm_is_piece(msu)) && ctx->reasm != NULL)
-			judge_piece(ctx, buf, pkt, msu, port, now_ns, v);
+		if (unlikely_(sw_reasm_is_piece(m)) && ctx->reasm != NULL)
+			judge_piece(ctx, buf, pkt, m, port, now_ns, v);
 		else
-			judge_eval(ctx, buf, pkt, msu, port, now_ns, v);
+			judge_eval(ctx, buf, pkt, m, port, now_ns, v);
 		if (v->action == SW_ACTION_DROP)
 			mask |= 1u << i;
 		if (fn != NULL)
-			fn(arg, pkt, msu, v);
+			fn(arg, pkt, m, v);
 	}
 	j->nverdicts = (uint8_t)n;
 	j->drop_mask = mask;
 	/* Left with no chunk at all, the packet does not leave. */
 	j->forward = pkt->nchunks == 0 || mask != (uint32_t)((1ull << pkt->nchunks) - 1);
 	return j->forward;
+}
+
+bool
+sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
+		unsigned port, uint64_t now_ns, struct sw_msu *msu, struct sw_judgement *j,
+		sw_judge_fn fn, void *arg)
+{
+	return judge_packet(ctx, buf, pkt, port, now_ns, msu, NULL, 0, j, fn, arg);
+}
+
+unsigned
+sw_judge_predecode(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
+		   struct sw_msu *msus, unsigned max)
+{
+	enum sw_variant variant;
+	unsigned i, n = 0;
+
+	/* exactly the MSUs judge_packet decodes: every DATA chunk of a packet judged by chunks */
+	if (pkt->mal != SW_MAL_NONE || pkt->ndata == 0 || max == 0)
+		return 0;
+	variant = judge_variant(ctx, pkt);
+	for (i = 0; i < pkt->nchunks && n < max; i++)
+		if (sw_sctp_is_data(pkt->chunks[i].type))
+			sw_decode_msu_variant(buf, pkt, i, variant, &msus[n++]);
+	return n;
+}
+
+bool
+sw_judge_packet_pre(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
+		    unsigned port, uint64_t now_ns, struct sw_msu *msu, struct sw_msu *pre,
+		    unsigned npre, struct sw_judgement *j, sw_judge_fn fn, void *arg)
+{
+	return judge_packet(ctx, buf, pkt, port, now_ns, msu, pre, npre, j, fn, arg);
 }
 
 void

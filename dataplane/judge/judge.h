@@ -105,6 +105,21 @@ bool sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const s
 		     sw_judge_fn fn, void *arg);
 
 /*
+ * Batching (issue 20 D4): the MSUs of a burst decoded before any packet of it is judged.
+ * sw_judge_predecode decodes the MSUs of the first (up to max) DATA chunks of pkt into msus[],
+ * exactly as sw_judge_packet would (nothing for a packet it judges as a whole), and returns how
+ * many; sw_judge_packet_pre is sw_judge_packet with those npre MSUs used instead of decoding
+ * them again (the judge may change them: reassembly). Decoding reads only buf, pkt and the
+ * bound image's network variant, so it may run ahead of the judging of earlier packets.
+ */
+unsigned sw_judge_predecode(const struct sw_judge_ctx *ctx, const uint8_t *buf,
+			    const struct sw_pkt *pkt, struct sw_msu *msus, unsigned max);
+bool sw_judge_packet_pre(const struct sw_judge_ctx *ctx, const uint8_t *buf,
+			 const struct sw_pkt *pkt, unsigned port, uint64_t now_ns,
+			 struct sw_msu *msu, struct sw_msu *pre, unsigned npre,
+			 struct sw_judgement *j, sw_judge_fn fn, void *arg);
+
+/*
  * Judge one MSU decoded outside a captured packet (proxy mode: an M3UA message received on an
  * association the appliance terminates): the policy's verdict exactly as for a DATA chunk
  * (v->chunk = SW_JUDGE_PKT). pkt may be an empty struct sw_pkt.

@@ -12,6 +12,11 @@ IP fragment), each on port 0 and port 1.
 
   judge_diff.py                 the test
   judge_diff.py --selfcheck     perturb one worker verdict per input: every comparison must fail
+  judge_diff.py --batch         batching (issue 20 D4): the same inputs through the worker in
+                                bursts of 32, with its default batching and with conf.batch off
+                                (packet by packet, as before); every verdict line and the
+                                counters must be identical
+  judge_diff.py --batch --selfcheck   the same with one verdict perturbed: every one must fail
 """
 import glob
 import json
@@ -119,8 +124,57 @@ def run_worker(pcap, port, extra=()):
         r = json.loads(line)
         if "skip" in r:
             return None
-        out[r["frame"]] = [tuple(v) for v in r["verdicts"]]
+        if "frame" in r:
+            out[r["frame"]] = [tuple(v) for v in r["verdicts"]]
     return out
+
+
+def run_worker_text(pcap, port, extra):
+    """judge-worker's whole output (verdict lines and counters), or None: not Ethernet."""
+    p = subprocess.run([WORKER, RULES, SITE, pcap, "--port", str(port)] + list(extra),
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode == 77:
+        skip("DPDK EAL cannot start here: " + p.stderr.strip())
+    if p.returncode != 0:
+        fail("judge-worker %s: exit %d: %s" % (pcap, p.returncode, p.stderr.strip()[-2000:]))
+    if '"skip"' in p.stdout:
+        return None
+    return p.stdout.splitlines()
+
+
+def batch_ab(inputs, selfcheck):
+    """Batched (the worker's default) against packet by packet, bursts of 32, both ports."""
+    lines = caught = 0
+    for pcap in inputs:
+        for port in (0, 1):
+            base = run_worker_text(pcap, port, ["--burst", "32", "--batch", "off"])
+            if base is None:
+                print("skip %s: not Ethernet" % pcap)
+                break
+            extra = ["--burst", "32"] + (["--perturb", "0"] if selfcheck else [])
+            got = run_worker_text(pcap, port, extra)
+            diffs = [(a, b) for a, b in zip(base, got) if a != b]
+            if len(base) != len(got):
+                diffs.append(("%d lines" % len(base), "%d lines" % len(got)))
+            if not base or not base[-1].startswith('{"counters"'):
+                fail("judge-worker printed no counters for %s" % pcap)
+            if selfcheck:
+                if len(base) > 1 and not diffs:
+                    fail("self-check: a perturbed verdict of %s went unnoticed" % pcap)
+                caught += 1 if diffs else 0
+                continue
+            if diffs:
+                fail("%s port %d: batched and packet by packet differ in %d lines, first: "
+                     "%s\n  vs %s" % (os.path.basename(pcap), port, len(diffs), diffs[0][0],
+                                      diffs[0][1]))
+            lines += len(base) - 1
+    if selfcheck:
+        print("self-check: the perturbed verdict was caught in %d runs" % caught)
+        return
+    if lines == 0:
+        fail("no frame compared")
+    print("%d frames judged identically batched and packet by packet (verdicts, disposition, "
+          "counters) over %d inputs x 2 ports, bursts of 32" % (lines, len(inputs)))
 
 
 def mal_of(rec):
@@ -191,6 +245,9 @@ def main():
     craft = os.path.join(tmp, "crafted.pcap")
     crafted(craft)
     inputs.append(craft)
+    if "--batch" in sys.argv:
+        batch_ab(inputs, selfcheck)
+        return
 
     total = frames = 0
     failed_runs = 0

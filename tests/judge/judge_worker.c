@@ -12,8 +12,14 @@
  *
  *   judge-worker RULES SITE PCAP [--port 0|1] [--non-ip drop] [--no-image]
  *                [--perturb K]    flip the action of the K-th verdict printed (self-check)
+ *                [--burst N]      frames given to sw_worker_burst N at a time (default 1), at
+ *                                 the time of the first (judge-batch; inspect compares with 1)
+ *                [--batch off|B]  the worker's conf.batch (issue 20 D4; default: its default)
+ *
+ * The last line is the worker's counters: {"counters":{...}}.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,11 +102,17 @@ main(int argc, char **argv)
 	char perr[PCAP_ERRBUF_SIZE], err[512], prefix[64], runtime_dir[PATH_MAX];
 	char *eal[] = {argv[0], "-l", "0", "--no-huge", "-m", "64", "--no-pci", "--no-shconf", "--no-telemetry", "--log-level=lib.eal:error", prefix};
 	pcap_t *pc;
-	int i, r, rc = 0;
+	int i, r = 1, rc = 0;
+	unsigned burst = 1, batch = 0, nb = 0;
+	static struct sw_judgement jl[SW_BURST_MAX];
+	struct rte_mbuf *b[SW_BURST_MAX], *orig[SW_BURST_MAX];
+	uint8_t *in[SW_BURST_MAX];
+	uint32_t inlen[SW_BURST_MAX];
+	uint64_t ts0 = 0;
 
 	if (argc < 4)
 		return die("usage: judge-worker RULES SITE PCAP [--port 0|1] [--non-ip drop] "
-			   "[--no-image] [--perturb K]");
+			   "[--no-image] [--perturb K] [--burst N] [--batch off|B]");
 	rules = argv[1];
 	site = argv[2];
 	path = argv[3];
@@ -113,9 +125,17 @@ main(int argc, char **argv)
 			no_image = true;
 		else if (strcmp(argv[i], "--perturb") == 0 && i + 1 < argc)
 			perturb = atol(argv[++i]);
-		else
+		else if (strcmp(argv[i], "--burst") == 0 && i + 1 < argc)
+			burst = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) {
+			i++;
+			batch = strcmp(argv[i], "off") == 0 ? SW_BATCH_OFF : (unsigned)atoi(argv[i]);
+		} else {
 			return die("unknown option");
+		}
 	}
+	if (burst == 0 || burst > SW_BURST_MAX || (batch > SW_BURST_MAX && batch != SW_BATCH_OFF))
+		return die("--burst 1-64, --batch off|1-64");
 	pc = pcap_open_offline(path, perr);
 	if (pc == NULL)
 		return die(perr);
@@ -142,6 +162,7 @@ main(int argc, char **argv)
 	wc.non_sctp_pass = non_ip_pass;
 	wc.def_action = SW_ACT_ALLOW;
 	wc.no_repair = true; /* chunks are cut, not neutralised: the output shows the mask */
+	wc.batch = (uint8_t)batch;
 	if (sw_worker_init(w, 0, &wc, blk, NULL) < 0)
 		return die("worker init failed");
 	if (!no_image && sw_worker_bind_image(w, comp.image, comp.size, 1, err, sizeof(err)) < 0)
@@ -161,40 +182,84 @@ main(int argc, char **argv)
 	w->ns_per_tsc = 1.0;
 	w->nports = 2;
 
-	while ((r = pcap_next_ex(pc, &h, &data)) == 1) {
-		static struct sw_judgement jl[1];
-		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec * 1000;
-		char *p;
+	/* Frames are gathered into bursts of `burst`; the last one may be shorter. */
+	while (r == 1) {
 		uint16_t kept;
-		unsigned k;
+		unsigned k, q;
 
-		frame++;
-		if (m == NULL || h->caplen > RTE_MBUF_DEFAULT_DATAROOM)
-			return die("frame does not fit an mbuf");
-		p = rte_pktmbuf_append(m, (uint16_t)h->caplen);
-		memcpy(p, data, h->caplen);
-		w->jlog = jl;
-		kept = sw_worker_burst(w, &m, 1, port, ts);
-		w->jlog = NULL;
-		if (check_disposition(&jl[0], data, h->caplen, kept == 1, m, frame) < 0)
-			rc = 1;
-		rte_pktmbuf_free(m);
-		printf("{\"frame\":%u,\"cls\":%u,\"fwd\":%u,\"verdicts\":[", frame, jl[0].cls,
-		       jl[0].forward);
-		for (k = 0; k < (jl[0].cls == SW_JUDGE_CHUNKS ? jl[0].nverdicts : 1u); k++) {
-			const struct sw_judge_verdict *v =
-				jl[0].cls == SW_JUDGE_CHUNKS ? &jl[0].v[k] : &jl[0].pkt;
-			uint8_t a = v->action;
+		r = pcap_next_ex(pc, &h, &data);
+		if (r == 1) {
+			struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+			char *p;
 
-			if (perturb >= 0 && printed == (unsigned long)perturb)
-				a = a == SW_ACTION_DROP ? SW_ACTION_ALLOW : SW_ACTION_DROP;
-			printed++;
-			printf("%s[\"%s\",\"%s\",\"%s\"]", k ? "," : "", a < 3 ? act_name[a] : "?",
-			       sw_judge_rule_name(no_image ? NULL : comp.image, v->rule),
-			       sw_mal_name((enum sw_mal)v->mal));
+			if (m == NULL || h->caplen > RTE_MBUF_DEFAULT_DATAROOM)
+				return die("frame does not fit an mbuf");
+			p = rte_pktmbuf_append(m, (uint16_t)h->caplen);
+			memcpy(p, data, h->caplen);
+			in[nb] = malloc(h->caplen);
+			if (in[nb] == NULL)
+				return die("out of memory");
+			memcpy(in[nb], data, h->caplen);
+			inlen[nb] = h->caplen;
+			if (nb == 0)
+				ts0 = (uint64_t)h->ts.tv_sec * 1000000000ull +
+				      (uint64_t)h->ts.tv_usec * 1000;
+			b[nb] = orig[nb] = m;
+			nb++;
+			if (nb < burst)
+				continue;
 		}
-		printf("]}\n");
+		if (nb == 0)
+			break;
+		memset(jl, 0, sizeof(jl));
+		w->jlog = jl;
+		kept = sw_worker_burst(w, b, (uint16_t)nb, port, ts0);
+		w->jlog = NULL;
+		for (q = 0; q < nb; q++) {
+			bool fwd = false;
+
+			frame++;
+			for (k = 0; k < kept; k++)
+				fwd |= b[k] == orig[q];
+			if (check_disposition(&jl[q], in[q], inlen[q], fwd, orig[q], frame) < 0)
+				rc = 1;
+			free(in[q]);
+			printf("{\"frame\":%u,\"cls\":%u,\"fwd\":%u,\"verdicts\":[", frame,
+			       jl[q].cls, jl[q].forward);
+			unsigned nv = jl[q].cls == SW_JUDGE_CHUNKS ? jl[q].nverdicts : 1u;
+
+			for (k = 0; k < nv; k++) {
+				const struct sw_judge_verdict *v =
+					jl[q].cls == SW_JUDGE_CHUNKS ? &jl[q].v[k] : &jl[q].pkt;
+				uint8_t a = v->action;
+
+				if (perturb >= 0 && printed == (unsigned long)perturb)
+					a = a == SW_ACTION_DROP ? SW_ACTION_ALLOW : SW_ACTION_DROP;
+				printed++;
+				printf("%s[\"%s\",\"%s\",\"%s\"]", k ? "," : "",
+				       a < 3 ? act_name[a] : "?",
+				       sw_judge_rule_name(no_image ? NULL : comp.image, v->rule),
+				       sw_mal_name((enum sw_mal)v->mal));
+			}
+			printf("]}\n");
+		}
+		/* what left, and what was dropped (held packets are the worker's) */
+		for (q = 0; q < nb - w->nheld; q++)
+			rte_pktmbuf_free(b[q]);
+		nb = 0;
+	}
+	{
+		const struct sw_shm_counters *c = w->c;
+
+		printf("{\"counters\":{\"rx\":%" PRIu64 ",\"msus\":%" PRIu64
+		       ",\"allowed\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"alerted\":%" PRIu64
+		       ",\"malformed\":%" PRIu64 ",\"pkts_dropped\":%" PRIu64
+		       ",\"chunks_removed\":%" PRIu64 ",\"non_sctp\":%" PRIu64
+		       ",\"default_hits\":%" PRIu64 ",\"held\":%" PRIu64 ",\"shrunk\":%" PRIu64
+		       "}}\n",
+		       c->rx_pkts, c->msus, c->allowed, c->dropped, c->alerted, c->malformed,
+		       c->pkts_dropped, c->chunks_removed, c->non_sctp, c->default_hits,
+		       w->sh_st.held, w->shrunk);
 	}
 	if (r == -1)
 		rc = die(pcap_geterr(pc));
