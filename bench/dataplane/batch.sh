@@ -15,10 +15,6 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/build/rel
-if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
-	build=$1
-	shift
-fi
 runs=7
 nic=
 rules=1000-100k
@@ -31,16 +27,13 @@ while [ $# -gt 0 ]; do
 	--nic) nic=--nic; shift ;;
 	--rules) rules=$2; shift 2 ;;
 	--variants) variants=$2; shift 2 ;;
+	[!-]*) build=$1; shift ;;
 	*) echo "usage: bench/dataplane/batch.sh [BUILD_DIR] [--runs K] [--nic] [--rules R] [--variants LIST]" >&2
 	   exit 2 ;;
 	esac
 done
-bench=$build/bench/pipeline/sigwall-bench-pipe
-gen=$build/bench/gen/sigwall-gen
-"$top/bench/build.sh" "$build" bench/pipeline/sigwall-bench-pipe bench/gen/sigwall-gen
-tmp=$(mktemp -d /tmp/sw-bench-batch.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-/usr/bin/python3 "$top/bench/rules/mkrules.py" --out "$tmp" >/dev/null
+# shellcheck source=bench/dataplane/lib.sh
+. "$top/bench/dataplane/lib.sh"
 [ -f "$tmp/rules-$rules.conf" ] || { echo "bench/dataplane/batch.sh: no rule set $rules" >&2; exit 2; }
 # bench/run.sh's realistic mix (bench/pipeline/runbench.py)
 "$gen" --profile roaming --bundle-max 1 --seed 11 --site "$top/patterns/site.example.conf" \

@@ -24,15 +24,10 @@ if [ "${1:-}" = "--perf" ]; then
 	perf=1
 	shift
 fi
-bench=$build/bench/pipeline/sigwall-bench-pipe
-gen=$build/bench/gen/sigwall-gen
-"$top/bench/build.sh" "$build" bench/pipeline/sigwall-bench-pipe bench/gen/sigwall-gen
-tmp=$(mktemp -d /tmp/sw-bench-dp.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-
-# The shipped rule set with a 100k GT blocklist rule in front of it.
-# The shipped policy behind a rule dropping 100,000 blocklisted calling GTs (bench/rules).
-/usr/bin/python3 "$top/bench/rules/mkrules.py" --out "$tmp" >/dev/null
+# The shipped policy behind a rule dropping 100,000 blocklisted calling GTs (bench/rules):
+# $tmp/rules-shipped-100k.conf.
+# shellcheck source=bench/dataplane/lib.sh
+. "$top/bench/dataplane/lib.sh"
 
 "$gen" --profile roaming --site "$top/patterns/site.example.conf" --msus 200000 --seed 1 \
 	--bundle-max 1 --attack-share 0.05 -o "$tmp/mix.pcap" >/dev/null

@@ -112,24 +112,7 @@ def crafted(path):
     st.write_pcap(path, frames)
 
 
-def run_worker(pcap, port, extra=()):
-    p = subprocess.run([WORKER, RULES, SITE, pcap, "--port", str(port)] + list(extra),
-                       capture_output=True, text=True, timeout=300)
-    if p.returncode == 77:
-        skip("DPDK EAL cannot start here: " + p.stderr.strip())
-    if p.returncode != 0:
-        fail("judge-worker %s: exit %d: %s" % (pcap, p.returncode, p.stderr.strip()[-2000:]))
-    out = {}
-    for line in p.stdout.splitlines():
-        r = json.loads(line)
-        if "skip" in r:
-            return None
-        if "frame" in r:
-            out[r["frame"]] = [tuple(v) for v in r["verdicts"]]
-    return out
-
-
-def run_worker_text(pcap, port, extra):
+def run_worker_text(pcap, port, extra=()):
     """judge-worker's whole output (verdict lines and counters), or None: not Ethernet."""
     p = subprocess.run([WORKER, RULES, SITE, pcap, "--port", str(port)] + list(extra),
                        capture_output=True, text=True, timeout=300)
@@ -137,9 +120,22 @@ def run_worker_text(pcap, port, extra):
         skip("DPDK EAL cannot start here: " + p.stderr.strip())
     if p.returncode != 0:
         fail("judge-worker %s: exit %d: %s" % (pcap, p.returncode, p.stderr.strip()[-2000:]))
-    if '"skip"' in p.stdout:
+    lines = p.stdout.splitlines()
+    if lines and lines[0].startswith('{"skip"'):
         return None
-    return p.stdout.splitlines()
+    return lines
+
+
+def run_worker(pcap, port, extra=()):
+    lines = run_worker_text(pcap, port, extra)
+    if lines is None:
+        return None
+    out = {}
+    for line in lines:
+        r = json.loads(line)
+        if "frame" in r:
+            out[r["frame"]] = [tuple(v) for v in r["verdicts"]]
+    return out
 
 
 def batch_ab(inputs, selfcheck):
