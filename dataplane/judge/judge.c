@@ -109,6 +109,7 @@ judge_whole(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt, unsigned p
 	msu->mal = pkt->mal;
 	j->cls = SW_JUDGE_PACKET;
 	j->pkt.chunk = SW_JUDGE_PKT;
+	j->pkt.piece = j->pkt.npieces = 0; /* no piece of a longer message (worker_verdict reads it) */
 	judge_eval(ctx, NULL, pkt, msu, port, now_ns, &j->pkt);
 	j->forward = j->pkt.action != SW_ACTION_DROP;
 	if (fn != NULL)
@@ -142,6 +143,7 @@ judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw
 		    (pkt->mal == SW_MAL_IP_PROTO && judge_link_control(buf, pkt))) {
 			j->cls = SW_JUDGE_NON_IP;
 			j->pkt.chunk = SW_JUDGE_PKT;
+			j->pkt.piece = j->pkt.npieces = 0;
 			j->pkt.action = ctx->non_ip_pass ? SW_ACTION_ALLOW : SW_ACTION_DROP;
 			j->pkt.monitor = false;
 			j->pkt.no_image = false;

@@ -15,6 +15,9 @@
  *                [--burst N]      frames given to sw_worker_burst N at a time (default 1), at
  *                                 the time of the first (judge-batch; inspect compares with 1)
  *                [--batch off|B]  the worker's conf.batch (issue 20 D4; default: its default)
+ *                [--no-check]     do not fail when the worker's disposition differs from the
+ *                                 judgement (the enforcer drops corrupted packets on its own:
+ *                                 judge-batch's mutated inputs); "out" shows what it did
  *
  * The last line is the worker's counters: {"counters":{...}}.
  */
@@ -89,7 +92,7 @@ main(int argc, char **argv)
 	const char *rules, *site, *path;
 	unsigned port = 0, frame = 0, printed = 0;
 	long perturb = -1;
-	bool non_ip_pass = true, no_image = false;
+	bool non_ip_pass = true, no_image = false, check = true;
 	struct sw_compiled comp = {0};
 	struct sw_state state;
 	bool have_state = false;
@@ -112,7 +115,7 @@ main(int argc, char **argv)
 
 	if (argc < 4)
 		return die("usage: judge-worker RULES SITE PCAP [--port 0|1] [--non-ip drop] "
-			   "[--no-image] [--perturb K] [--burst N] [--batch off|B]");
+			   "[--no-image] [--perturb K] [--burst N] [--batch off|B] [--no-check]");
 	rules = argv[1];
 	site = argv[2];
 	path = argv[3];
@@ -130,6 +133,8 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) {
 			i++;
 			batch = strcmp(argv[i], "off") == 0 ? SW_BATCH_OFF : (unsigned)atoi(argv[i]);
+		} else if (strcmp(argv[i], "--no-check") == 0) {
+			check = false;
 		} else {
 			return die("unknown option");
 		}
@@ -221,11 +226,12 @@ main(int argc, char **argv)
 			frame++;
 			for (k = 0; k < kept; k++)
 				fwd |= b[k] == orig[q];
-			if (check_disposition(&jl[q], in[q], inlen[q], fwd, orig[q], frame) < 0)
+			if (check &&
+			    check_disposition(&jl[q], in[q], inlen[q], fwd, orig[q], frame) < 0)
 				rc = 1;
 			free(in[q]);
-			printf("{\"frame\":%u,\"cls\":%u,\"fwd\":%u,\"verdicts\":[", frame,
-			       jl[q].cls, jl[q].forward);
+			printf("{\"frame\":%u,\"cls\":%u,\"fwd\":%u,\"out\":%u,\"verdicts\":[",
+			       frame, jl[q].cls, jl[q].forward, fwd);
 			unsigned nv = jl[q].cls == SW_JUDGE_CHUNKS ? jl[q].nverdicts : 1u;
 
 			for (k = 0; k < nv; k++) {
