@@ -20,9 +20,11 @@ IP fragment), each on port 0 and port 1.
                                 of each frame overwritten (malformed at every layer)
   judge_diff.py --batch --selfcheck   the same with one verdict perturbed: every one must fail
 """
+import atexit
 import glob
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -257,6 +259,7 @@ def main():
         if not os.access(b, os.X_OK):
             skip("%s is not built" % b)
     tmp = tempfile.mkdtemp(prefix="sw-judge-%d-" % os.getpid())
+    atexit.register(shutil.rmtree, tmp, True)
     inputs = []
     cap = os.environ.get("SW_CAPTURES") or os.path.normpath(os.path.join(SRC, "..", "shared",
                                                                         "captures"))
