@@ -3,7 +3,10 @@
 # miss and a cache hit, and the naive PCRE2 matcher as a ratio, with the shipped rules plus a
 # 100,000-entry GT blocklist, one core; a dated TSV line in bench/results/policy-DATE.tsv.
 #
-#   bench/policy/run.sh [--msus N] [--naive-msus N] [--blocked-pct P] [--no-record]
+#   bench/policy/run.sh [--msus N] [--naive-msus N] [--blocked-pct P] [--hit-set N] [--no-record]
+#
+# --hit-set 16: the hit timed with 16 hot MSUs, which stay in L1 as the MSU a worker has just
+# decoded does (default 256: the MSUs are read from L2).
 #
 # Environment: BUILD (default build-policy-release), the release build directory.
 set -eu
@@ -14,7 +17,7 @@ record=yes
 args=""
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--msus|--naive-msus|--blocked-pct)
+	--msus|--naive-msus|--blocked-pct|--hit-set)
 		[ $# -ge 2 ] || { echo "run.sh: $1 needs a value" >&2; exit 2; }
 		args="$args $1 $2"; shift 2 ;;
 	--no-record) record=no; shift ;;
