@@ -45,6 +45,11 @@ enum sw_mal sw_decode_msu(const uint8_t *buf, const struct sw_pkt *pkt, unsigned
  * from there: set it after zeroing the struct). */
 enum sw_mal sw_decode_msu_variant(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx,
 				  enum sw_variant variant, struct sw_msu *msu);
+/* The same with what the policy asks (decode/plan.h, issue 20 D2/D3; sw_policy_plan): kept in
+ * msu->plan for the layers below. A NULL plan is sw_decode_msu_variant. */
+enum sw_mal sw_decode_msu_plan(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx,
+			       enum sw_variant variant, const struct sw_decode_plan *plan,
+			       struct sw_msu *msu);
 
 /*
  * Layer decoders, callable on their own (vectors, fuzzers). Each reads the

@@ -224,6 +224,8 @@ enum sw_map_dlg_pdu {
 	SW_MAPDLG_PROVIDER_ABORT, /* map-providerAbort [5] MAP-ProviderAbortInfo */
 };
 
+struct sw_decode_plan;
+
 struct sw_msu {
 	uint32_t has;             /* SW_HAS_* */
 	/* the SCTP DATA / I-DATA chunk carrying it (RFC 4960 3.3.1, RFC 8260 2.1) */
@@ -386,6 +388,9 @@ struct sw_msu {
 					* recognised, not decoded: SW_MAL_TCAP_ANSI */
 	} ansi;
 	struct sw_cap cap; /* CAP, TS 29.078 (issue 17): valid with SW_HAS_CAP */
+	/* What the policy asks of the decoder (decode/plan.h, issue 20 D2/D3): set by
+	 * sw_decode_msu_plan after it clears the struct, NULL from every other entry point. */
+	const struct sw_decode_plan *plan;
 };
 
 /*

@@ -77,11 +77,19 @@ enum sw_mal
 sw_decode_msu_variant(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx,
 		      enum sw_variant variant, struct sw_msu *msu)
 {
+	return sw_decode_msu_plan(buf, pkt, chunk_idx, variant, NULL, msu);
+}
+
+enum sw_mal
+sw_decode_msu_plan(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_idx,
+		   enum sw_variant variant, const struct sw_decode_plan *plan, struct sw_msu *msu)
+{
 	const struct sw_chunk *ch;
 	struct sw_cur c;
 	uint32_t ppid = 0;
 
 	msu_clear(msu);
+	msu->plan = plan;
 	msu->ansi.variant = (uint8_t)variant; /* issue 17 D6: how the layers below read */
 	if (chunk_idx >= pkt->nchunks)
 		return msu->mal = SW_MAL_SCTP_DATA_SHORT;

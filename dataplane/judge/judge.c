@@ -172,7 +172,7 @@ judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw
 		if (n < npre)
 			m = &pre[n];
 		else
-			sw_decode_msu_variant(buf, pkt, i, variant, m);
+			sw_decode_msu_plan(buf, pkt, i, variant, sw_policy_plan(ctx->pctx), m);
 		v = &j->v[n++];
 		v->chunk = (uint8_t)i;
 		v->piece = v->npieces = 0;
@@ -204,6 +204,7 @@ unsigned
 sw_judge_predecode(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
 		   struct sw_msu *msus, unsigned max)
 {
+	const struct sw_decode_plan *plan;
 	enum sw_variant variant;
 	unsigned i, n = 0;
 
@@ -211,9 +212,10 @@ sw_judge_predecode(const struct sw_judge_ctx *ctx, const uint8_t *buf, const str
 	if (pkt->mal != SW_MAL_NONE || pkt->ndata == 0 || max == 0)
 		return 0;
 	variant = judge_variant(ctx, pkt);
+	plan = sw_policy_plan(ctx->pctx);
 	for (i = 0; i < pkt->nchunks && n < max; i++)
 		if (sw_sctp_is_data(pkt->chunks[i].type))
-			sw_decode_msu_variant(buf, pkt, i, variant, &msus[n++]);
+			sw_decode_msu_plan(buf, pkt, i, variant, plan, &msus[n++]);
 	return n;
 }
 

@@ -45,6 +45,9 @@ struct sw_policy_ctx *sw_policy_ctx_new(void);
 /* Bind to an image (validated by the caller); re-binding on a generation change flushes the
  * cache and grows scratch. 0 or -errno. */
 int sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image);
+/* What the decoder is asked for the bound image (decode/plan.h, issue 20 D2/D3): pass it to
+ * sw_decode_msu_plan. NULL when the context is bound to no image. */
+const struct sw_decode_plan *sw_policy_plan(const struct sw_policy_ctx *ctx);
 void sw_policy_ctx_free(struct sw_policy_ctx *ctx);
 
 /* Context flags, set before sw_policy_ctx_bind (a change unbinds the context). */
