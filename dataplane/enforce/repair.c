@@ -1065,8 +1065,15 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 	 * TSNs already forwarded, a blocked one among them was removed as fresh, and the numbers
 	 * given out before were shifted (two TSNs forwarded as one, a gap block translated to a
 	 * TSN never received: a stall; fuzz_repair, corpus/repair/regress-gapack-*).
+	 * Until the association is up and its addresses are known, every packet is verified too
+	 * (RFC 9260 6.8: the receiver discards a packet whose checksum is wrong): its first packet
+	 * after the handshake (the COOKIE-ECHO, RFC 9260 5.1 step D) records the addresses of both
+	 * sides, and a COOKIE-ACK, DATA or SACK completes the handshake (an established entry is
+	 * never evicted, an INIT with its tag is ignored); a forged one with a wrong checksum from
+	 * any address planted both (unit-enforce test_bad_crc_learns_nothing). A few packets per
+	 * association: the traffic after the handshake is not verified for it.
 	 */
-	verify = any_drop;
+	verify = any_drop || a->ip_ver == 0 || a->state != ENF_UP;
 	for (i = 0; i < n && !verify; i++) {
 		verify = ch[i].type == SCTP_CT_SACK || ch[i].type == SCTP_CT_SHUTDOWN ||
 			 ch[i].type == SCTP_CT_ABORT || ch[i].type == SCTP_CT_SHUTDOWN_COMPLETE;

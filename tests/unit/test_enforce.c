@@ -1537,6 +1537,119 @@ test_window_full(void **state)
 	sw_enforce_free(e);
 }
 
+/*
+ * RFC 9260 6.8, 8.5.1: a packet with a wrong CRC32c is discarded by its receiver, so nothing may
+ * be learned from it. INIT and INIT-ACK were verified before; the association's first packet
+ * after them recorded its addresses (the per-association statistics, repair_fallback notices)
+ * and a handshake packet completed it (up: no longer evictable, an INIT with its tag ignored)
+ * unverified: one forged COOKIE-ECHO with the right tag from any address planted both.
+ */
+#define IP_X 0xc0000242u /* 192.0.2.66: an address on the path that is not A's */
+
+static void
+cookie(struct tb *t, uint32_t src, bool data, bool corrupt)
+{
+	uint8_t body[16] = "state cookie....";
+
+	tb_start(t, src, IP_B, PORT_A, PORT_B, TAG_B);
+	tb_chunk(t, 10, 0, body, sizeof(body)); /* COOKIE-ECHO, RFC 9260 3.3.11 */
+	if (data)
+		tb_data(t, 100, 1, 0, 3, 'a');
+	tb_finish(t);
+	if (corrupt)
+		t->b[t->len - 1] ^= 0x20;
+}
+
+static void
+assoc_info(struct sw_enforce *e, struct sw_enforce_assoc_info *ai)
+{
+	assert_int_equal(sw_enforce_assoc_snapshot(e, ai, 1), 1);
+}
+
+static void
+test_bad_crc_learns_nothing(void **state)
+{
+	struct sw_enforce *e = sw_enforce_new(16, true);
+	const uint64_t *ctr = sw_enforce_counters(e);
+	struct sw_enforce_assoc_info ai;
+	uint8_t ip_a[4] = {10, 0, 0, 1}, ip_b[4] = {10, 0, 0, 2};
+	struct tb t;
+
+	(void)state;
+	/* INIT, then INIT-ACK: the corrupted copy teaches nothing, the good one after it does */
+	tb_start(&t, IP_A, IP_B, PORT_A, PORT_B, 0);
+	tb_init(&t, 1, TAG_A, 65536, ITSN_A);
+	tb_finish(&t);
+	t.b[t.len - 1] ^= 1;
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_int_equal(sw_enforce_assoc_count(e), 0);
+	assert_int_equal(ctr[SW_ENF_CRC_IGNORED], 1);
+	t.b[t.len - 1] ^= 1;
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assert_int_equal(sw_enforce_assoc_count(e), 1);
+	tb_start(&t, IP_B, IP_A, PORT_B, PORT_A, TAG_A);
+	tb_init(&t, 2, TAG_B, 65536, ITSN_B);
+	tb_finish(&t);
+	t.b[t.len - 1] ^= 1;
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	assoc_info(e, &ai);
+	assert_int_equal(ai.vtag[0], 0);
+	assert_int_equal(ctr[SW_ENF_CRC_IGNORED], 2);
+	t.b[t.len - 1] ^= 1;
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	assoc_info(e, &ai);
+	assert_int_equal(ai.vtag[0], TAG_B);
+
+	/* the initiator's first packet, forged from another address with a wrong checksum and a
+	 * DATA chunk bundled: forwarded unchanged, neither its addresses nor "up" learned */
+	cookie(&t, IP_X, true, true);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assoc_info(e, &ai);
+	assert_int_equal(ai.ip_ver, 0);
+	assert_false(ai.up);
+	assert_int_equal(ctr[SW_ENF_CRC_IGNORED], 3);
+	/* the same with a blocked chunk: dropped (bad_crc), still nothing learned */
+	cookie(&t, IP_X, true, true);
+	assert_int_equal(run(e, &t, 2, 0), 0);
+	assert_int_equal(ctr[SW_ENF_BAD_CRC], 1);
+	assoc_info(e, &ai);
+	assert_int_equal(ai.ip_ver, 0);
+	assert_false(ai.up);
+	assert_int_equal(ai.chunks_removed[0], 0);
+	/* the real COOKIE-ECHO: its addresses are the association's */
+	cookie(&t, IP_A, false, false);
+	assert_int_equal(run(e, &t, 0, 0), t.len);
+	assoc_info(e, &ai);
+	assert_int_equal(ai.ip_ver, 4);
+	assert_memory_equal(ai.addr[0], ip_a, 4);
+	assert_memory_equal(ai.addr[1], ip_b, 4);
+	assert_false(ai.up);
+	/* a corrupted COOKIE-ACK does not complete the handshake, the real one does */
+	b_to_a(&t);
+	tb_chunk(&t, 11, 0, NULL, 0); /* COOKIE-ACK, RFC 9260 3.3.12 */
+	tb_finish(&t);
+	t.b[TB_L4 + 8] ^= 1;
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	assoc_info(e, &ai);
+	assert_false(ai.up);
+	assert_int_equal(ctr[SW_ENF_CRC_IGNORED], 4);
+	t.b[TB_L4 + 8] ^= 1;
+	assert_int_equal(run(e, &t, 0, 1), t.len);
+	assoc_info(e, &ai);
+	assert_true(ai.up);
+	/* and the repair works from the first TSN: 101 removed, 102 becomes 101 */
+	a_to_b(&t);
+	tb_data(&t, 100, 1, 0, 3, 'a');
+	tb_data(&t, 101, 1, 1, 3, 'b');
+	tb_data(&t, 102, 1, 2, 3, 'c');
+	tb_finish(&t);
+	assert_int_equal(run(e, &t, 2, 0), t.len - DSZ);
+	assert_int_equal(tb_r32(t.b + DATA0 + 4), 100);
+	assert_int_equal(tb_r32(t.b + DATA0 + DSZ + 4), 101);
+	assert_true(tb_valid(t.b, t.len - DSZ));
+	sw_enforce_free(e);
+}
+
 int
 main(void)
 {
@@ -1572,6 +1685,7 @@ main(void)
 		cmocka_unit_test(test_fallback_paths),
 		cmocka_unit_test(test_fallback_repair_errors),
 		cmocka_unit_test(test_fallback_rate_limit),
+		cmocka_unit_test(test_bad_crc_learns_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
