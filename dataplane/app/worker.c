@@ -414,6 +414,20 @@ worker_reply(struct sw_worker *w, unsigned in_idx, uint32_t rlen)
 }
 
 /*
+ * The network variant of a packet's link for the enforcer (sw_enforce_variant_fn: the MTP3 label
+ * a neutralized M2PA message keeps): the one the judge reads its MSUs in (judge_variant in
+ * dataplane/judge/judge.c: the bound image's link variant, else the site's; ITU without an
+ * image). Asked only when an M2PA message is neutralized.
+ */
+static unsigned
+worker_enf_variant(void *arg, const struct sw_pkt *pkt)
+{
+	const struct sw_worker *w = arg;
+
+	return w->judge.image != NULL ? sw_policy_variant(w->judge.pctx, pkt) : SW_VARIANT_ITU;
+}
+
+/*
  * Inline: every SCTP packet goes through the enforcer (association tracking, SACK translation,
  * chunk removal with or without TSN/SSN repair). buf[0..len) in a buffer of cap octets; returns
  * its new length, 0 to drop it.
@@ -1329,6 +1343,7 @@ sw_worker_init(struct sw_worker *w, unsigned id, const struct sw_worker_conf *co
 		w->enforce = sw_enforce_new(SW_APP_ASSOCS_MAX, !conf->no_repair);
 		if (w->enforce == NULL)
 			return errno != 0 ? -errno : -ENOMEM;
+		sw_enforce_set_variant(w->enforce, worker_enf_variant, w);
 	}
 	return 0;
 }

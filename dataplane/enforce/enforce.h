@@ -208,6 +208,20 @@ const char *sw_enforce_class_name(const struct sw_enforce *e, unsigned cls);
 /* The class named name (1..), or 0 (the default) when none is. */
 unsigned sw_enforce_class_find(const struct sw_enforce *e, const char *name);
 
+/*
+ * The network variant of a packet's link (enum sw_variant, dataplane/proto/ansi.h: 0 ITU, 1
+ * ANSI). It sets the length of the MTP3 routing label (ITU-T Q.704 2.2.2: 4 octets; ANSI
+ * T1.111.4 2.2: 7) that a blocked M2PA User Data message keeps when it is neutralized in place
+ * (README.md, M2PA): the label is kept, the heading code and everything after it are zeroed.
+ * sigwall-dataplane's workers ask the policy the judge asks (sw_policy_variant: the link's
+ * variant, else the site's), so a message is rewritten in the variant it was judged in. Asked
+ * only when an M2PA message is to be neutralized, at most once per packet; without one, every
+ * link is ITU. A variant whose label is not known here makes the message not neutralizable
+ * (its packet is dropped, neutralize_fail). Between bursts.
+ */
+typedef unsigned (*sw_enforce_variant_fn)(void *arg, const struct sw_pkt *pkt);
+void sw_enforce_set_variant(struct sw_enforce *e, sw_enforce_variant_fn fn, void *arg);
+
 /* What was done instead of a clean removal. */
 enum sw_enf_fb_action {
 	SW_ENF_FB_NEUTRALIZED = 0, /* fail-closed: the M3UA message became a BEAT in place */

@@ -171,6 +171,8 @@ struct sw_enforce {
 	int8_t cls_fail[SW_ENF_CLASSES]; /* enum sw_enf_fail per class; [0] never DEFAULT */
 	sw_enforce_classify_fn classify;
 	void *classify_arg;
+	sw_enforce_variant_fn variant; /* the link's network variant (m2pa.c), or NULL: ITU */
+	void *variant_arg;
 	char cls_name[SW_ENF_CLASSES][SW_ENF_CLASS_NAME];
 	unsigned max_assocs;
 	uint64_t idle_ns, handshake_ns;
@@ -199,6 +201,7 @@ struct sw_enforce {
 	unsigned pk_dir;
 	uint64_t pk_now;
 	int pk_cls; /* -1: not classified yet */
+	int pk_var; /* the packet's network variant; -1: not asked yet (m2pa.c) */
 	/* repair_fallback notices (fallback.c) */
 	unsigned fbq_n;
 	struct sw_enforce_fallback fbq[SW_ENF_FB_QUEUE];
@@ -235,8 +238,8 @@ uint32_t enf_crc_calc(const uint8_t *sctp, uint32_t n); /* with the checksum fie
 void enf_crc_set(uint8_t *sctp, uint32_t n);
 void enf_ipv4_fix(uint8_t *ip, uint32_t totlen, uint32_t hmax);
 
-bool enf_neutralizable(const uint8_t *c, uint16_t clen);
-void enf_neutralize(uint8_t *c, uint16_t clen);
+bool enf_neutralizable(struct sw_enforce *e, const uint8_t *c, uint16_t clen);
+void enf_neutralize(struct sw_enforce *e, uint8_t *c, uint16_t clen);
 
 /* m2pa.c: M2PA (RFC 4165) sequence numbers on top of the SCTP repair */
 /* The M2PA message of a whole DATA/I-DATA chunk with PPID 5 (headers checked), or NULL. */
@@ -250,8 +253,13 @@ void enf_m2pa_removed(struct enf_m2pa *m, uint32_t fsn);
  * state is mine; false when they do not change. Prunes other by the BSN. */
 bool enf_m2pa_rewrite(struct enf_m2pa *mine, struct enf_m2pa *other, const uint8_t *m,
 		      uint8_t nv[8]);
-bool enf_m2pa_neutralizable(const uint8_t *m, uint32_t mlen);
-void enf_m2pa_neutralize(uint8_t *m, uint32_t mlen);
+/* Octets of the MTP3 routing label on the packet's link (its variant, asked once per packet of
+ * the caller's sw_enforce_variant_fn): 4 (ITU), 7 (ANSI), 0 (not known: not neutralizable). */
+unsigned enf_m2pa_label_len(struct sw_enforce *e);
+/* A User Data message whose Data field holds the priority octet, SIO, a label of label_len
+ * octets and a heading code; and its neutralization in place (label_len as checked). */
+bool enf_m2pa_neutralizable(const uint8_t *m, uint32_t mlen, unsigned label_len);
+void enf_m2pa_neutralize(uint8_t *m, uint32_t mlen, unsigned label_len);
 
 /* crc32c.c: the CRC register without the initial and final inversions (linear), and the
  * register shifted over n zero bytes. For an in-place change of bytes [o, o+k) of a message of

@@ -14,12 +14,14 @@
  *     receiver never acknowledges those: nobody else will).
  * A message that cannot be removed within these bounds (ENF_M2PA_REM full) is neutralized in
  * place by repair.c: it keeps its FSN and its MTP3 message becomes a signalling network test
- * message with a spare heading code (enf_neutralize), which the receiving MTP3 discards.
+ * message with a spare heading code (enf_neutralize), which the receiving MTP3 discards; its
+ * routing label is kept in the variant of the packet's link (enf_m2pa_label_len).
  */
 #include <string.h>
 
 #include "enforce_int.h"
 
+#include "dataplane/proto/ansi.h" /* enum sw_variant */
 #include "dataplane/proto/m2pa.h"
 #include "dataplane/proto/m3ua.h" /* MTP3_SI_SNTM */
 
@@ -148,24 +150,55 @@ enf_m2pa_rewrite(struct enf_m2pa *mine, struct enf_m2pa *other, const uint8_t *m
 	return true;
 }
 
-bool
-enf_m2pa_neutralizable(const uint8_t *m, uint32_t mlen)
+void
+sw_enforce_set_variant(struct sw_enforce *e, sw_enforce_variant_fn fn, void *arg)
 {
-	/* priority, SIO, ITU label, heading code: Q.704 2.2, Q.707 */
-	return enf_m2pa_takes_fsn(m, mlen) &&
-	       mlen >= M2PA_HLEN + M2PA_PRI_LEN + 1 + MTP3_ITU_LABEL_LEN + 1;
+	e->variant = fn;
+	e->variant_arg = arg;
+}
+
+unsigned
+enf_m2pa_label_len(struct sw_enforce *e)
+{
+	if (e->pk_var < 0) {
+		unsigned v = e->variant != NULL && e->pk_pkt != NULL
+				     ? e->variant(e->variant_arg, e->pk_pkt)
+				     : SW_VARIANT_ITU;
+
+		e->pk_var = v < 0x7f ? (int)v : 0x7f;
+	}
+	switch (e->pk_var) {
+	case SW_VARIANT_ITU:
+		return MTP3_ITU_LABEL_LEN; /* Q.704 2.2.2: DPC 14, OPC 14, SLS 4 bits */
+	case SW_VARIANT_ANSI:
+		return MTP3_ANSI_LABEL_LEN; /* T1.111.4 2.2: DPC 24, OPC 24, SLS 8 bits */
+	default:
+		return 0;
+	}
+}
+
+bool
+enf_m2pa_neutralizable(const uint8_t *m, uint32_t mlen, unsigned label_len)
+{
+	/* priority, SIO, the variant's label, heading code: Q.704 2.2, Q.707; T1.111.4 2.2 */
+	return label_len != 0 && enf_m2pa_takes_fsn(m, mlen) &&
+	       mlen >= M2PA_HLEN + M2PA_PRI_LEN + 1 + label_len + 1;
 }
 
 void
-enf_m2pa_neutralize(uint8_t *m, uint32_t mlen)
+enf_m2pa_neutralize(uint8_t *m, uint32_t mlen, unsigned label_len)
 {
 	uint8_t *sio = m + M2PA_HLEN + M2PA_PRI_LEN;
-	uint32_t after = M2PA_HLEN + M2PA_PRI_LEN + 1 + MTP3_ITU_LABEL_LEN;
+	uint32_t after = M2PA_HLEN + M2PA_PRI_LEN + 1 + label_len;
 
 	/* Same length, FSN and BSN (the link's numbering is untouched); the SIO keeps its network
-	 * indicator and says signalling network testing (Q.704 14.2.1), the label is kept, and the
-	 * heading code 0 and everything after it are zero: no Q.707 message has heading code 0,
-	 * so the receiving MTP3 discards it. */
+	 * indicator (and ANSI's priority bits) and says signalling network testing (Q.704 14.2.1;
+	 * ANSI has the same service indicators), the routing label of the link's variant is kept
+	 * whole (ITU: DPC, OPC, SLS in 4 octets; ANSI: 24-bit DPC and OPC and the SLS octet in 7:
+	 * the receiving MTP3 counts the message against its real originating point and link), and
+	 * the heading code 0 and everything after it are zero: no Q.707 / T1.111.7 message has
+	 * heading code 0, so the receiving MTP3 discards it. */
 	*sio = (uint8_t)((*sio & ~MTP3_SIO_SI_MASK) | MTP3_SI_SNTM);
-	memset(m + after, 0, mlen - after);
+	if (mlen > after)
+		memset(m + after, 0, mlen - after);
 }

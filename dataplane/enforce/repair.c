@@ -382,7 +382,7 @@ enf_is_fragment(const uint8_t *c)
 }
 
 static bool
-enf_frag_neutralizable(const uint8_t *c, uint16_t clen)
+enf_frag_neutralizable(struct sw_enforce *e, const uint8_t *c, uint16_t clen)
 {
 	unsigned hl = c[0] == SCTP_CT_IDATA ? SCTP_IDATA_HLEN : SCTP_DATA_HLEN;
 	const uint8_t *p = c + hl;
@@ -391,14 +391,17 @@ enf_frag_neutralizable(const uint8_t *c, uint16_t clen)
 		return false; /* I-DATA's B fragment carries the PPID elsewhere (RFC 8260 2.1) */
 	if (!(c[1] & SCTP_DATA_B))
 		return true;
-	if (rd32(c + hl - 4) == SCTP_PPID_M2PA)
-		return clen >= hl + M2PA_HLEN + M2PA_PRI_LEN + 1u + MTP3_ITU_LABEL_LEN &&
+	if (rd32(c + hl - 4) == SCTP_PPID_M2PA) {
+		unsigned lbl = enf_m2pa_label_len(e); /* the link's variant */
+
+		return lbl != 0 && clen >= hl + M2PA_HLEN + M2PA_PRI_LEN + 1u + lbl &&
 		       p[0] == M2PA_VERSION && p[2] == M2PA_CLASS;
+	}
 	return clen >= hl + 12u && rd32(p + 4) >= 16u;
 }
 
 static void
-enf_frag_neutralize(uint8_t *c, uint16_t clen)
+enf_frag_neutralize(struct sw_enforce *e, uint8_t *c, uint16_t clen)
 {
 	uint8_t *p = c + SCTP_DATA_HLEN;
 	uint32_t l = clen - SCTP_DATA_HLEN, total;
@@ -408,7 +411,7 @@ enf_frag_neutralize(uint8_t *c, uint16_t clen)
 		return;
 	}
 	if (rd32(c + SCTP_DATA_HLEN - 4) == SCTP_PPID_M2PA) {
-		enf_m2pa_neutralize(p, l);
+		enf_m2pa_neutralize(p, l, enf_m2pa_label_len(e));
 		return;
 	}
 	total = rd32(p + 4); /* the whole message's, RFC 4666 3.1.4: kept */
@@ -422,24 +425,24 @@ enf_frag_neutralize(uint8_t *c, uint16_t clen)
 }
 
 bool
-enf_neutralizable(const uint8_t *c, uint16_t clen)
+enf_neutralizable(struct sw_enforce *e, const uint8_t *c, uint16_t clen)
 {
 	unsigned hl = c[0] == SCTP_CT_IDATA ? SCTP_IDATA_HLEN : SCTP_DATA_HLEN;
 	uint32_t mlen;
 	const uint8_t *m;
 
 	if (enf_is_fragment(c))
-		return enf_frag_neutralizable(c, clen);
+		return enf_frag_neutralizable(e, c, clen);
 	m = enf_m2pa_msg(c, clen, &mlen);
 
 	if (m != NULL) /* M2PA: a BEAT would be an M3UA message on an M2PA link */
-		return enf_m2pa_neutralizable(m, mlen);
+		return enf_m2pa_neutralizable(m, mlen, enf_m2pa_label_len(e));
 	return (c[1] & (SCTP_DATA_B | SCTP_DATA_E)) == (SCTP_DATA_B | SCTP_DATA_E) &&
 	       clen >= hl + 12u;
 }
 
 void
-enf_neutralize(uint8_t *c, uint16_t clen)
+enf_neutralize(struct sw_enforce *e, uint8_t *c, uint16_t clen)
 {
 	unsigned hl = c[0] == SCTP_CT_IDATA ? SCTP_IDATA_HLEN : SCTP_DATA_HLEN;
 	uint8_t *p = c + hl;
@@ -447,11 +450,11 @@ enf_neutralize(uint8_t *c, uint16_t clen)
 	uint32_t mlen;
 
 	if (enf_is_fragment(c)) {
-		enf_frag_neutralize(c, clen);
+		enf_frag_neutralize(e, c, clen);
 		return;
 	}
 	if (enf_m2pa_msg(c, clen, &mlen) != NULL) {
-		enf_m2pa_neutralize(p, mlen);
+		enf_m2pa_neutralize(p, mlen, enf_m2pa_label_len(e));
 		return;
 	}
 	p[0] = 1; /* M3UA version 1, RFC 4666 3.1.1 */
@@ -490,7 +493,7 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 		data_read(buf + ch[i].off, &h);
 		if (ch[i].drop && enf_is_fragment(buf + ch[i].off)) {
 			/* a fragment of a blocked message: neutralized, never removed (above) */
-			if (!enf_frag_neutralizable(buf + ch[i].off, ch[i].len)) {
+			if (!enf_frag_neutralizable(e, buf + ch[i].off, ch[i].len)) {
 				enf_fallback(e, e->pk_assoc, SW_ENF_FRAG_NEUTRALIZED,
 					     SW_ENF_FB_DROPPED, 1);
 				return SW_ENF_NEUTRALIZE_FAIL;
@@ -540,7 +543,7 @@ precheck(struct sw_enforce *e, const struct enf_flow *f, const uint8_t *buf, str
 			ch[i].drop = false;
 			continue;
 		}
-		if (!enf_neutralizable(buf + ch[i].off, ch[i].len)) {
+		if (!enf_neutralizable(e, buf + ch[i].off, ch[i].len)) {
 			enf_fallback(e, e->pk_assoc, why, SW_ENF_FB_DROPPED, 1);
 			return SW_ENF_NEUTRALIZE_FAIL;
 		}
@@ -633,7 +636,7 @@ data_apply(struct sw_enforce *e, struct enf_flow *f, uint8_t *c, struct enf_ch *
 	}
 	if (ch->neut) {
 		need_full(e);
-		enf_neutralize(c, ch->len);
+		enf_neutralize(e, c, ch->len);
 		e->ctr[SW_ENF_NEUTRALIZED]++;
 		*changed = true;
 	}
@@ -964,7 +967,7 @@ untracked_blocked(struct sw_enforce *e, struct enf_assoc *a, uint8_t *buf,
 		return 0;
 	}
 	for (i = 0; i < n; i++)
-		if (ch[i].drop && !enf_neutralizable(buf + ch[i].off, ch[i].len)) {
+		if (ch[i].drop && !enf_neutralizable(e, buf + ch[i].off, ch[i].len)) {
 			e->ctr[SW_ENF_NEUTRALIZE_FAIL]++;
 			enf_fallback(e, a, why, SW_ENF_FB_DROPPED, nb);
 			return 0;
@@ -972,7 +975,7 @@ untracked_blocked(struct sw_enforce *e, struct enf_assoc *a, uint8_t *buf,
 	for (i = 0; i < n; i++) {
 		if (!ch[i].drop)
 			continue;
-		enf_neutralize(buf + ch[i].off, ch[i].len);
+		enf_neutralize(e, buf + ch[i].off, ch[i].len);
 		ch[i].drop = false;
 		e->ctr[SW_ENF_NEUTRALIZED]++;
 	}
@@ -1009,6 +1012,7 @@ enf_repair(struct sw_enforce *e, uint8_t *buf, const struct sw_pkt *pkt, struct 
 	e->pk_dir = dir;
 	e->pk_now = now_ns;
 	e->pk_cls = -1;
+	e->pk_var = -1;
 	e->pk_assoc = NULL;
 	/* RFC 9260 6.10: INIT and INIT-ACK are never bundled; they teach the table, and only
 	 * when their checksum is right (8.5.1: an INIT carries tag 0). */

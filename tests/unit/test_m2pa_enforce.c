@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "dataplane/enforce/enforce_int.h" /* enf_m2pa_neutralize */
+#include "dataplane/proto/ansi.h"
 #include "dataplane/proto/m2pa.h"
 #include "dataplane/proto/sctp.h"
 #include "enforce_build.h"
@@ -81,10 +83,16 @@ start(struct tb *t, unsigned d)
 }
 
 static uint32_t
+run_e(struct sw_enforce *e, struct tb *t, uint64_t mask, unsigned d)
+{
+	return sw_enforce_packet(e, t->b, t->len, sizeof(t->b), &t->pkt, mask, d, 1000, reply,
+				 sizeof(reply), &reply_len);
+}
+
+static uint32_t
 run(struct sim *s, struct tb *t, uint64_t mask, unsigned d)
 {
-	return sw_enforce_packet(s->e, t->b, t->len, sizeof(t->b), &t->pkt, mask, d, 1000, reply,
-				 sizeof(reply), &reply_len);
+	return run_e(s->e, t, mask, d);
 }
 
 /* type 1 with mark != 0: User Data with an MTP3 message; type 1, mark 0: acknowledgement;
@@ -321,6 +329,148 @@ test_m2pa_checker_sees_gap_without_repair(void **state)
 	sw_enforce_free(s.e);
 }
 
+/*
+ * Neutralization in the link's network variant. A blocked M2PA User Data message that cannot
+ * be removed keeps its length, FSN, BSN and MTP3 routing label; the SIO says signalling network
+ * testing and the heading code and all after it are zero. The label is 4 octets on an ITU link
+ * (Q.704 2.2.2) and 7 on an ANSI one (T1.111.4 2.2: DPC, OPC 24 bits each, the SLS octet): the
+ * enforcer used to keep 4 whatever the link, so on ANSI it zeroed the OPC's last two octets and
+ * the SLS (the receiving MTP3 counts the message against another originating point, and the SLS
+ * selects the link), and a message too short for an ANSI label and a heading code was still
+ * rewritten. The variant comes from the caller (sw_enforce_set_variant: sigwall-dataplane asks
+ * the policy the judge asks).
+ */
+#define ANSI_MSG_SIO  0xb3 /* NI 2 (national), priority bits 3, SI 3 (SCCP) */
+#define ANSI_MSG_DATA 24   /* octets of SCCP after the label */
+
+/* An ANSI M2PA User Data message: DPC 1-2-3, OPC 4-5-6, SLS 0x1d, then data octets 0xa5. */
+static uint32_t
+ansi_msg(uint8_t *m, uint32_t ndata)
+{
+	static const uint8_t label[MTP3_ANSI_LABEL_LEN] = {3, 2, 1, 6, 5, 4, 0x1d};
+	uint32_t mlen = M2PA_HLEN + M2PA_PRI_LEN + 1 + MTP3_ANSI_LABEL_LEN + ndata;
+
+	memset(m, 0, mlen);
+	m[0] = M2PA_VERSION;
+	m[2] = M2PA_CLASS;
+	m[3] = M2PA_TYPE_USER_DATA;
+	tb_w32(m + 4, mlen);
+	tb_w32(m + 8, 0x00123456);  /* BSN */
+	tb_w32(m + 12, 0x00abcdef); /* FSN */
+	m[16] = 0x40;		    /* PRI */
+	m[17] = ANSI_MSG_SIO;
+	memcpy(m + 18, label, sizeof(label));
+	memset(m + 25, 0xa5, ndata);
+	return mlen;
+}
+
+/* m (mlen) is orig neutralized with a label of lbl octets kept. */
+static void
+check_neutralized(const uint8_t *m, const uint8_t *orig, uint32_t mlen, unsigned lbl)
+{
+	assert_memory_equal(m, orig, M2PA_HLEN + M2PA_PRI_LEN); /* length, BSN, FSN, PRI */
+	assert_int_equal(m[17], (ANSI_MSG_SIO & 0xf0) | 1);	/* SI 1, NI and priority kept */
+	assert_memory_equal(m + 18, orig + 18, lbl);		/* the whole label */
+	for (uint32_t i = 18 + lbl; i < mlen; i++)
+		assert_int_equal(m[i], 0); /* heading code 0 and all after it */
+}
+
+static void
+test_m2pa_neutralize_ansi_label(void **state)
+{
+	uint8_t m[128], orig[128];
+	uint32_t mlen = ansi_msg(m, ANSI_MSG_DATA);
+
+	(void)state;
+	memcpy(orig, m, mlen);
+	assert_true(enf_m2pa_neutralizable(m, mlen, MTP3_ANSI_LABEL_LEN));
+	enf_m2pa_neutralize(m, mlen, MTP3_ANSI_LABEL_LEN);
+	check_neutralized(m, orig, mlen, MTP3_ANSI_LABEL_LEN);
+	/* room for the label and the heading code only: still neutralizable; one octet less
+	 * (the label's last octet is the message's last) is not, on ANSI, while it is on ITU */
+	mlen = ansi_msg(m, 1);
+	assert_true(enf_m2pa_neutralizable(m, mlen, MTP3_ANSI_LABEL_LEN));
+	mlen = ansi_msg(m, 0);
+	assert_false(enf_m2pa_neutralizable(m, mlen, MTP3_ANSI_LABEL_LEN));
+	assert_true(enf_m2pa_neutralizable(m, mlen, MTP3_ITU_LABEL_LEN));
+	assert_false(enf_m2pa_neutralizable(m, mlen, 0)); /* a variant not known here */
+}
+
+static unsigned variant_asked;
+
+static unsigned
+test_variant(void *arg, const struct sw_pkt *pkt)
+{
+	(void)pkt;
+	variant_asked++;
+	return *(const unsigned *)arg;
+}
+
+/* A blocked ANSI message of an association the enforcer does not track (fail-closed: it is
+ * neutralized in place), through sw_enforce_packet with the link's variant; flags 0x03: whole
+ * (B and E), 0x02: the B fragment of a longer message. Returns the packet's new length. */
+static uint32_t
+ansi_through(struct sw_enforce *e, struct tb *t, uint8_t *orig, uint32_t *mlen, uint32_t ndata,
+	     uint8_t flags)
+{
+	uint8_t body[12 + 128] = {0};
+	uint32_t n;
+
+	*mlen = ansi_msg(body + 12, ndata);
+	memcpy(orig, body + 12, *mlen);
+	tb_w32(body, 77);
+	tb_w16(body + 4, 1);
+	tb_w32(body + 8, SCTP_PPID_M2PA);
+	tb_start(t, IP_A, IP_B, PORT_A, PORT_B, TAG_B);
+	tb_chunk(t, 0, flags, body, (uint16_t)(12 + *mlen));
+	tb_finish(t);
+	n = run_e(e, t, 1, 0);
+	if (n != 0)
+		assert_true(tb_valid(t->b, n));
+	return n;
+}
+
+static void
+test_m2pa_neutralize_link_variant(void **state)
+{
+	struct sw_enforce *e = sw_enforce_new(16, true);
+	const uint64_t *ctr = sw_enforce_counters(e);
+	unsigned variant = SW_VARIANT_ANSI;
+	uint8_t orig[128];
+	uint32_t mlen, n;
+	struct tb t;
+
+	(void)state;
+	sw_enforce_set_variant(e, test_variant, &variant);
+	/* ANSI link: the 7-octet label kept whole */
+	n = ansi_through(e, &t, orig, &mlen, ANSI_MSG_DATA, 0x03);
+	assert_int_equal(n, t.len);
+	assert_int_equal(ctr[SW_ENF_NEUTRALIZED], 1);
+	check_neutralized(t.b + TB_L4 + 12 + 16, orig, mlen, MTP3_ANSI_LABEL_LEN);
+	assert_int_equal(variant_asked, 1); /* once, for the one packet that needed it */
+	/* the B fragment of a longer message: the same, in its first piece */
+	n = ansi_through(e, &t, orig, &mlen, ANSI_MSG_DATA, 0x02);
+	assert_int_equal(n, t.len);
+	check_neutralized(t.b + TB_L4 + 12 + 16, orig, mlen, MTP3_ANSI_LABEL_LEN);
+	assert_int_equal(ctr[SW_ENF_NEUTRALIZED], 2);
+	/* too short for an ANSI label and its heading code: not neutralizable, dropped */
+	assert_int_equal(ansi_through(e, &t, orig, &mlen, 0, 0x03), 0);
+	assert_int_equal(ctr[SW_ENF_NEUTRALIZE_FAIL], 1);
+	/* the same messages on an ITU link keep 4 octets, as before */
+	variant = SW_VARIANT_ITU;
+	n = ansi_through(e, &t, orig, &mlen, ANSI_MSG_DATA, 0x03);
+	assert_int_equal(n, t.len);
+	check_neutralized(t.b + TB_L4 + 12 + 16, orig, mlen, MTP3_ITU_LABEL_LEN);
+	n = ansi_through(e, &t, orig, &mlen, 0, 0x03);
+	assert_int_equal(n, t.len);
+	check_neutralized(t.b + TB_L4 + 12 + 16, orig, mlen, MTP3_ITU_LABEL_LEN);
+	/* a variant the enforcer has no label for: not neutralizable */
+	variant = 7;
+	assert_int_equal(ansi_through(e, &t, orig, &mlen, ANSI_MSG_DATA, 0x03), 0);
+	assert_int_equal(ctr[SW_ENF_NEUTRALIZE_FAIL], 2);
+	sw_enforce_free(e);
+}
+
 int
 main(void)
 {
@@ -328,6 +478,8 @@ main(void)
 		cmocka_unit_test(test_m2pa_repair_random),
 		cmocka_unit_test(test_m2pa_window_full_neutralizes),
 		cmocka_unit_test(test_m2pa_checker_sees_gap_without_repair),
+		cmocka_unit_test(test_m2pa_neutralize_ansi_label),
+		cmocka_unit_test(test_m2pa_neutralize_link_variant),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
