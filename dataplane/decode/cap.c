@@ -15,6 +15,7 @@
 
 #include "ber.h"
 #include "decode.h"
+#include "plan.h"
 
 /* ---------------------------------------------------------------------------
  * Recognition: application context (TS 29.078 CAP-object-identifiers), else SSN 146
@@ -394,6 +395,7 @@ cap_component(const uint8_t *buf, const struct sw_tcap_comp *comp, struct sw_cap
 
 	if (comp->type != SW_COMP_INVOKE || !comp->has_opcode || comp->opcode_global)
 		return SW_MAL_NONE;
+	sw_decode_arg_walk_count++; /* sw_decode_arg_walks */
 	a = cap_arg_of(comp->opcode);
 	if (comp->opcode == CAP_OP_RELEASE_CALL || a != NULL) {
 		if (comp->param_len == 0)
@@ -445,6 +447,9 @@ sw_cap_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_id
 {
 	struct sw_cap tmp;
 	const struct sw_tcap_comp *comp;
+	const struct sw_plan_want *want = msu != NULL && msu->plan != NULL ? &msu->plan->want
+									: NULL;
+	struct sw_view_ring *r;
 	bool store;
 	enum sw_mal m;
 
@@ -460,11 +465,22 @@ sw_cap_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_id
 	comp = &msu->tcap.comp[comp_idx];
 	/* the first invoke is the source of msu->cap (still clear: from_comp 0), decoded in place;
 	 * every other argument is checked into tmp, which is only written, then dropped (no
-	 * clearing or copying of struct sw_cap per component: measured, bench/decode/mix-cap.py) */
+	 * clearing or copying of struct sw_cap per component: measured, bench/decode/mix-cap.py).
+	 * With a plan asking for per-component views (decode/plan_want.h), another invoke's
+	 * argument is decoded into its view record instead, as decoding it alone would (issue 20
+	 * D2: sw_map_view_component gives it to the policy, no second walk). */
 	store = comp->type == SW_COMP_INVOKE && msu->cap.from_comp == 0;
 	if (store) {
 		m = cap_component(buf, comp, &msu->cap);
 		msu->cap.from_comp = (uint8_t)(comp_idx + 1);
+	} else if ((r = sw_view_ring_of(msu, want)) != NULL && comp->type == SW_COMP_INVOKE) {
+		struct sw_view_rec *rec = sw_view_slot(r);
+
+		memset(&rec->u.cap, 0, sizeof(rec->u.cap));
+		rec->u.cap.version = msu->cap.version;
+		m = cap_component(buf, comp, &rec->u.cap);
+		rec->u.cap.from_comp = 1;
+		sw_view_keep(r, rec, msu, comp_idx);
 	} else {
 		m = cap_component(buf, comp, &tmp);
 	}

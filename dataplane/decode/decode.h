@@ -99,6 +99,18 @@ enum sw_mal sw_isup_number_decode(const uint8_t *buf, uint32_t off, uint32_t len
  * message (SW_HAS_CAP) the same with msu->cap: filled from that component when it is an
  * invoke (cap.from_comp = comp_idx + 1), left empty otherwise; msu->map stays empty. */
 enum sw_mal sw_map_select_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx);
+/*
+ * Issue 20 D2: component comp_idx's view from what the decoder stored with a plan asking for
+ * views (decode/plan_want.h): fills view->map, view->cap and view->has exactly as decoding that
+ * component alone does (sw_map_decode_component(buf, view, 0) on a copy of msu with only that
+ * component and msu->map cleared), without walking its argument again. false (view untouched):
+ * nothing stored for this message (decoded without such a plan) or overwritten since; decode
+ * it again. sw_decode_arg_walks: arguments (MAP parameters, CAP arguments) walked so far by
+ * the calling thread (the policy-mask test counts them).
+ */
+bool sw_map_view_component(const struct sw_msu *msu, unsigned comp_idx, struct sw_msu *view);
+uint64_t sw_decode_arg_walks(void);
+extern _Thread_local uint64_t sw_decode_arg_walk_count;
 
 /* The name tables (sw_map_op_name, sw_sccp_type_name, ...) are declared in the
  * dataplane/proto/ headers included above and defined once in dataplane/proto/names.c. */

@@ -51,6 +51,7 @@
 #endif
 #include "ber.h"
 #include "decode.h"
+#include "plan.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -366,7 +367,7 @@ map_param_after(int32_t op, bool result, unsigned i)
  */
 struct map_ctx {
 	const uint8_t *buf;
-	struct sw_msu *msu;
+	SW_MAP_FIELDS *map; /* where the fields go: msu->map, or a view record (plan_want.h) */
 	bool decoded;     /* any field stored */
 	bool check;       /* check the parameter only: store nothing (not the selected component) */
 	bool have_dcs;
@@ -374,27 +375,27 @@ struct map_ctx {
 };
 
 static struct sw_digits *
-map_field(struct sw_msu *msu, uint8_t f)
+map_field(SW_MAP_FIELDS *map, uint8_t f)
 {
 	switch (f) {
 	case MF_IMSI:
-		return &msu->map.imsi;
+		return &map->imsi;
 	case MF_MSISDN:
-		return &msu->map.msisdn;
+		return &map->msisdn;
 	case MF_VLR:
-		return &msu->map.vlr;
+		return &map->vlr;
 	case MF_MSC:
-		return &msu->map.msc;
+		return &map->msc;
 	case MF_HLR:
-		return &msu->map.hlr;
+		return &map->hlr;
 	case MF_SGSN:
-		return &msu->map.sgsn;
+		return &map->sgsn;
 	case MF_SMSC:
-		return &msu->map.smsc;
+		return &map->smsc;
 	case MF_FWD_TO:
-		return &msu->map.fwd_to;
+		return &map->fwd_to;
 	case MF_NODE:
-		return &msu->map.node;
+		return &map->node;
 	}
 	return NULL;
 }
@@ -547,9 +548,9 @@ map_also(struct map_ctx *x, const struct sw_digits *d, struct sw_digits *field)
 static enum sw_mal
 map_sm_rp(struct map_ctx *x, const struct sw_ber_tlv *t, bool da)
 {
-	struct sw_msu *msu = x->msu;
-	struct sw_digits *dst = da ? &msu->map.sm_rp_da : &msu->map.sm_rp_oa;
-	uint8_t *kind = da ? &msu->map.sm_rp_da_kind : &msu->map.sm_rp_oa_kind;
+	SW_MAP_FIELDS *map = x->map;
+	struct sw_digits *dst = da ? &map->sm_rp_da : &map->sm_rp_oa;
+	uint8_t *kind = da ? &map->sm_rp_da_kind : &map->sm_rp_oa_kind;
 	bool first = dst->len == 0 && *kind == 0;
 	struct sw_digits d;
 	enum sw_mal m;
@@ -563,7 +564,7 @@ map_sm_rp(struct map_ctx *x, const struct sw_ber_tlv *t, bool da)
 			return SW_MAL_MAP_PARAM;
 		m = map_imsi(x, t, &d);
 		if (m == SW_MAL_NONE)
-			map_also(x, &d, &msu->map.imsi);
+			map_also(x, &d, &map->imsi);
 		break;
 	case MAP_SM_RP_LMSI:
 		if (!da)
@@ -575,12 +576,12 @@ map_sm_rp(struct map_ctx *x, const struct sw_ber_tlv *t, bool da)
 			return SW_MAL_MAP_PARAM;
 		m = map_addr(x, t, &d);
 		if (m == SW_MAL_NONE)
-			map_also(x, &d, &msu->map.msisdn);
+			map_also(x, &d, &map->msisdn);
 		break;
 	case MAP_SM_RP_SC:
 		m = map_addr(x, t, &d);
 		if (m == SW_MAL_NONE)
-			map_also(x, &d, &msu->map.smsc);
+			map_also(x, &d, &map->smsc);
 		break;
 	case MAP_SM_RP_NONE:
 		m = sw_ber_len(t) == 0 ? SW_MAL_NONE : SW_MAL_MAP_PARAM;
@@ -642,13 +643,13 @@ static const struct {
 
 /* Append s to the USSD buffer if it fits whole; returns false when full. */
 static bool
-ussd_put(struct sw_msu *msu, const char *s, size_t n)
+ussd_put(SW_MAP_FIELDS *map, const char *s, size_t n)
 {
-	if (msu->map.ussd_len + n > SW_USSD_MAX)
+	if (map->ussd_len + n > SW_USSD_MAX)
 		return false;
-	memcpy(msu->map.ussd + msu->map.ussd_len, s, n);
-	msu->map.ussd_len = (uint16_t)(msu->map.ussd_len + n);
-	msu->map.ussd[msu->map.ussd_len] = '\0';
+	memcpy(map->ussd + map->ussd_len, s, n);
+	map->ussd_len = (uint16_t)(map->ussd_len + n);
+	map->ussd[map->ussd_len] = '\0';
 	return true;
 }
 
@@ -664,7 +665,7 @@ gsm7_septet(const uint8_t *p, uint32_t n, uint32_t i)
 }
 
 static void
-ussd_gsm7(struct sw_msu *msu, const uint8_t *p, uint32_t n)
+ussd_gsm7(SW_MAP_FIELDS *map, const uint8_t *p, uint32_t n)
 {
 	uint32_t count = n * 8 / 7;
 
@@ -688,14 +689,14 @@ ussd_gsm7(struct sw_msu *msu, const uint8_t *p, uint32_t n)
 			}
 		}
 		/* table entries are 1 to 3 UTF-8 bytes */
-		if (!ussd_put(msu, s, s[1] == '\0' ? 1 : s[2] == '\0' ? 2 : 3))
+		if (!ussd_put(map, s, s[1] == '\0' ? 1 : s[2] == '\0' ? 2 : 3))
 			return;
 	}
 }
 
 /* UCS2 (UTF-16BE with surrogates) to UTF-8; odd length is malformed. */
 static enum sw_mal
-ussd_ucs2(struct sw_msu *msu, const uint8_t *p, uint32_t n)
+ussd_ucs2(SW_MAP_FIELDS *map, const uint8_t *p, uint32_t n)
 {
 	if (n % 2 != 0)
 		return SW_MAL_MAP_USSD;
@@ -733,7 +734,7 @@ ussd_ucs2(struct sw_msu *msu, const uint8_t *p, uint32_t n)
 			s[3] = (char)(0x80 | (u & 0x3f));
 			k = 4;
 		}
-		if (!ussd_put(msu, s, k))
+		if (!ussd_put(map, s, k))
 			break;
 	}
 	return SW_MAL_NONE;
@@ -776,7 +777,7 @@ ussd_alphabet(uint8_t dcs)
 static enum sw_mal
 map_ussd_string(struct map_ctx *x, const struct sw_ber_tlv *t)
 {
-	struct sw_msu *msu = x->msu;
+	SW_MAP_FIELDS *map = x->map;
 	const uint8_t *p = x->buf + t->val_off;
 	uint32_t n = sw_ber_len(t);
 	enum sw_mal m = SW_MAL_NONE;
@@ -790,19 +791,19 @@ map_ussd_string(struct map_ctx *x, const struct sw_ber_tlv *t)
 	if ((ussd_alphabet(x->dcs) == USSD_UCS2 && n % 2 != 0) ||
 	    (ussd_alphabet(x->dcs) == USSD_UCS2_LANG && (n < 2 || (n - 2) % 2 != 0)))
 		return SW_MAL_MAP_USSD;
-	if (x->check || msu->map.ussd_len != 0)
+	if (x->check || map->ussd_len != 0)
 		return SW_MAL_NONE;
-	msu->map.ussd_dcs = x->dcs;
+	map->ussd_dcs = x->dcs;
 	switch (ussd_alphabet(x->dcs)) {
 	case USSD_GSM7:
-		ussd_gsm7(msu, p, n);
+		ussd_gsm7(map, p, n);
 		break;
 	case USSD_UCS2:
-		m = ussd_ucs2(msu, p, n);
+		m = ussd_ucs2(map, p, n);
 		break;
 	case USSD_UCS2_LANG:
 		/* TS 23.038 5: two GSM 7-bit characters of language, then UCS2 */
-		m = n < 2 ? SW_MAL_MAP_USSD : ussd_ucs2(msu, p + 2, n - 2);
+		m = n < 2 ? SW_MAL_MAP_USSD : ussd_ucs2(map, p + 2, n - 2);
 		break;
 	case USSD_8BIT:
 		break;
@@ -815,7 +816,7 @@ map_ussd_string(struct map_ctx *x, const struct sw_ber_tlv *t)
 static enum sw_mal
 map_ss_data(struct map_ctx *x, const struct sw_ber_tlv *t)
 {
-	struct sw_msu *msu = x->msu;
+	SW_MAP_FIELDS *map = x->map;
 	uint32_t n = sw_ber_len(t);
 
 	if (t->constructed || n < 1 || n > 200)
@@ -823,9 +824,9 @@ map_ss_data(struct map_ctx *x, const struct sw_ber_tlv *t)
 	for (uint32_t i = 0; i < n; i++)
 		if (x->buf[t->val_off + i] > 0x7f)
 			return SW_MAL_MAP_USSD;
-	if (x->check || msu->map.ussd_len != 0)
+	if (x->check || map->ussd_len != 0)
 		return SW_MAL_NONE;
-	ussd_put(msu, (const char *)x->buf + t->val_off, n < SW_USSD_MAX ? n : SW_USSD_MAX);
+	ussd_put(map, (const char *)x->buf + t->val_off, n < SW_USSD_MAX ? n : SW_USSD_MAX);
 	x->decoded = true;
 	return SW_MAL_NONE;
 }
@@ -837,19 +838,19 @@ static enum sw_mal
 map_elem(struct map_ctx *x, const struct map_elem *e, const struct sw_ber_tlv *t,
 	 unsigned depth)
 {
-	struct sw_msu *msu = x->msu;
+	SW_MAP_FIELDS *map = x->map;
 
 	switch (e->kind) {
 	case MK_IMSI:
-		return map_imsi(x, t, x->check ? NULL : map_field(msu, e->field));
+		return map_imsi(x, t, x->check ? NULL : map_field(map, e->field));
 	case MK_ADDR:
-		return map_addr(x, t, x->check ? NULL : map_field(msu, e->field));
+		return map_addr(x, t, x->check ? NULL : map_field(map, e->field));
 	case MK_SS_CODE:
 		if (t->constructed || sw_ber_len(t) != 1)
 			return SW_MAL_MAP_PARAM;
-		if (!x->check && !msu->map.has_ss_code) {
-			msu->map.has_ss_code = true;
-			msu->map.ss_code = x->buf[t->val_off];
+		if (!x->check && !map->has_ss_code) {
+			map->has_ss_code = true;
+			map->ss_code = x->buf[t->val_off];
 			x->decoded = true;
 		}
 		return SW_MAL_NONE;
@@ -876,7 +877,7 @@ map_elem(struct map_ctx *x, const struct map_elem *e, const struct sw_ber_tlv *t
 		if (t->constructed || sw_ber_len(t) != 0)
 			return SW_MAL_MAP_PARAM;
 		if (!x->check && e->field == MF_GPRS_NODE) {
-			msu->map.gprs_node = true;
+			map->gprs_node = true;
 			x->decoded = true;
 		}
 		return SW_MAL_NONE;
@@ -975,12 +976,23 @@ map_applies(const struct sw_msu *msu)
 	return true;
 }
 
-/* Decode (store) or only check (store false) the MAP parameter of component comp_idx. */
-static enum sw_mal
-map_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx, bool store,
-	      bool *decoded)
+/* Arguments walked (sw_decode_arg_walks): MAP parameters here, CAP arguments in cap.c. */
+_Thread_local uint64_t sw_decode_arg_walk_count;
+
+uint64_t
+sw_decode_arg_walks(void)
 {
-	const struct sw_tcap_comp *comp = &msu->tcap.comp[comp_idx];
+	return sw_decode_arg_walk_count;
+}
+
+/*
+ * Decode the MAP parameter of comp into map (store) or only check it (store false). msu gives
+ * the message (which application). *decoded: some field was stored.
+ */
+static inline enum sw_mal
+map_walk(const uint8_t *buf, const struct sw_msu *msu, const struct sw_tcap_comp *comp,
+	 SW_MAP_FIELDS *map, bool store, bool *decoded)
+{
 	struct sw_ber_tlv param;
 	struct sw_cur c;
 	struct map_ctx x;
@@ -998,6 +1010,7 @@ map_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx, bool st
 		return SW_MAL_NONE;
 	if (!map_applies(msu))
 		return SW_MAL_NONE;
+	sw_decode_arg_walk_count++;
 
 	/* the parameter TLV was delimited by tcap; read it again to get its header */
 	sw_cur_init(&c, buf, comp->param_off, comp->param_off + comp->param_len);
@@ -1006,7 +1019,7 @@ map_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx, bool st
 
 	memset(&x, 0, sizeof(x));
 	x.buf = buf;
-	x.msu = msu;
+	x.map = map;
 	x.check = !store;
 	for (unsigned i = map_param_head(comp->opcode, result); m == SW_MAL_NONE && i != 0;
 	     i = map_param_after(comp->opcode, result, i)) {
@@ -1024,16 +1037,25 @@ map_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx, bool st
 		m = SW_MAL_MAP_PARAM;
 	/* LocationInfoWithLMSI (TS 29.002 17.7.6): networkNode-Number is the serving MSC, or the
 	 * SGSN when gprsNodeIndicator is present; additional-Number gave the other node */
-	if (store && msu->map.node.len > 0) {
-		struct sw_digits *to = msu->map.gprs_node ? &msu->map.sgsn : &msu->map.msc;
+	if (store && map->node.len > 0) {
+		struct sw_digits *to = map->gprs_node ? &map->sgsn : &map->msc;
 
 		if (to->len == 0)
-			*to = msu->map.node;
+			*to = map->node;
 	}
-	if (store && x.decoded) {
+	*decoded = store && x.decoded;
+	return m;
+}
+
+/* Decode (store) or only check (store false) the MAP parameter of component comp_idx. */
+static enum sw_mal
+map_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx, bool store,
+	      bool *decoded)
+{
+	enum sw_mal m = map_walk(buf, msu, &msu->tcap.comp[comp_idx], &msu->map, store, decoded);
+
+	if (*decoded)
 		msu->has |= SW_HAS_MAP;
-		*decoded = true;
-	}
 	return m;
 }
 
@@ -1044,17 +1066,50 @@ map_clear(struct sw_msu *msu)
 	msu->has &= ~SW_HAS_MAP;
 }
 
+/* The ring of msu's plan for per-component views, NULL if none (marks msu: plan_want.h). */
+static inline struct sw_view_ring *
+map_view_ring(struct sw_msu *msu)
+{
+	return sw_view_ring_of(msu, msu->plan != NULL ? &msu->plan->want : NULL);
+}
+
+/* Component comp_idx, not selected, decoded into its view record of r (noinline: off the path
+ * of the selected components, which a message of one component only has). */
+static __attribute__((noinline)) enum sw_mal
+map_view_decode(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx,
+		struct sw_view_ring *r)
+{
+	struct sw_view_rec *rec = sw_view_slot(r);
+	bool decoded;
+	enum sw_mal m;
+
+	memset(&rec->u.map, 0, sizeof(rec->u.map));
+	m = map_walk(buf, msu, &msu->tcap.comp[comp_idx], &rec->u.map, true, &decoded);
+	if (decoded) {
+		rec->u.map.from_comp = 1;
+		sw_view_keep(r, rec, msu, comp_idx);
+	}
+	return m;
+}
+
 /*
  * Called by the TCAP walk for every component in order. Every component's parameter is
  * checked (its malformation is recorded); the fields of msu->map come from one component,
  * the selected one: the first invoke, or, in a message without an invoke, the first
  * returnResult(Last) whose parameter gave a field. A result stored before a later first
  * invoke is replaced by the invoke's fields.
+ *
+ * With a plan asking for per-component views (SW_WANT_VIEWS), the parameter of a component
+ * that is not selected is decoded (not only checked: the same checks, the same malformation)
+ * into a record of the plan's ring, which sw_map_view_component gives the policy: each
+ * argument is walked once (issue 20 D2). A record is kept only when the component gave a
+ * field; the others' views are empty.
  */
 enum sw_mal
 sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_idx)
 {
 	const struct sw_tcap_comp *comp;
+	struct sw_view_ring *r;
 	bool store = false, decoded, invoke_selected;
 	enum sw_mal m;
 
@@ -1068,20 +1123,84 @@ sw_map_decode_component(const uint8_t *buf, struct sw_msu *msu, unsigned comp_id
 	invoke_selected = msu->map.from_comp != 0 &&
 			  msu->tcap.comp[msu->map.from_comp - 1].type == SW_COMP_INVOKE;
 	if (comp->type == SW_COMP_INVOKE && !invoke_selected) {
-		if (msu->map.from_comp != 0)
+		if (msu->map.from_comp != 0) {
+			/* the result selected so far: its fields are what it gives alone (it was
+			 * stored into a clear msu->map) */
+			if ((r = map_view_ring(msu)) != NULL) {
+				struct sw_view_rec *was = sw_view_slot(r);
+
+				memcpy(&was->u.map, &msu->map, sizeof(was->u.map));
+				was->u.map.from_comp = 1;
+				sw_view_keep(r, was, msu, msu->map.from_comp - 1u);
+			}
 			map_clear(msu);
+		}
 		store = true;
 	} else if ((comp->type == SW_COMP_RESULT_LAST || comp->type == SW_COMP_RESULT) &&
 		   msu->map.from_comp == 0) {
 		store = true;
+	} else if ((r = map_view_ring(msu)) != NULL &&
+		   (comp->type == SW_COMP_INVOKE || comp->type == SW_COMP_RESULT_LAST ||
+		    comp->type == SW_COMP_RESULT)) {
+		/* not selected: decoded into its view (what decoding it alone stores) */
+		m = map_view_decode(buf, msu, comp_idx, r);
+		goto mal;
 	}
 	m = map_component(buf, msu, comp_idx, store, &decoded);
 	/* the first invoke is the source even when it gives no field */
 	if (store && (decoded || comp->type == SW_COMP_INVOKE))
 		msu->map.from_comp = (uint8_t)(comp_idx + 1);
+mal:
 	if (m != SW_MAL_NONE && msu->mal == SW_MAL_NONE)
 		msu->mal = m;
 	return m;
+}
+
+bool
+sw_map_view_component(const struct sw_msu *msu, unsigned comp_idx, struct sw_msu *view)
+{
+	const struct sw_view_ring *r;
+	const struct sw_view_rec *rec = NULL;
+	const struct sw_tcap_comp *comp;
+	bool cap;
+
+	if (!msu->view_on || msu->plan == NULL || (r = msu->plan->want.ring) == NULL ||
+	    comp_idx >= msu->tcap.ncomp)
+		return false;
+	if (msu->view_full >> comp_idx & 1) {
+		rec = sw_view_rec_of(r, msu, comp_idx);
+		if (rec == NULL)
+			return false; /* overwritten since: decode again */
+	}
+	comp = &msu->tcap.comp[comp_idx];
+	cap = (msu->has & SW_HAS_CAP) != 0;
+	view->has = msu->has & ~SW_HAS_MAP;
+	if (cap) {
+		memset(&view->map, 0, sizeof(view->map));
+		if (comp_idx + 1u == msu->cap.from_comp) {
+			memcpy(&view->cap, &msu->cap, sizeof(view->cap));
+			view->cap.from_comp = 1;
+		} else if (rec != NULL) {
+			memcpy(&view->cap, &rec->u.cap, sizeof(view->cap));
+		} else {
+			memset(&view->cap, 0, sizeof(view->cap));
+			view->cap.version = msu->cap.version;
+		}
+		return true;
+	}
+	if (comp_idx + 1u == msu->map.from_comp) {
+		memcpy(&view->map, &msu->map, sizeof(view->map));
+		view->map.from_comp = 1;
+		view->has = msu->has;
+	} else if (rec != NULL) {
+		memcpy(&view->map, &rec->u.map, sizeof(view->map));
+		view->has |= SW_HAS_MAP;
+	} else {
+		/* gave no field: a clear view; an invoke is its own source (as decoding it alone) */
+		memset(&view->map, 0, sizeof(view->map));
+		view->map.from_comp = comp->type == SW_COMP_INVOKE ? 1 : 0;
+	}
+	return true;
 }
 
 enum sw_mal
@@ -1121,7 +1240,7 @@ map_dlg_ref(const uint8_t *buf, const struct sw_ber_tlv *t, struct sw_msu *msu,
 
 	memset(&x, 0, sizeof(x));
 	x.buf = buf;
-	x.msu = msu;
+	x.map = &msu->map;
 	if (map_addr(&x, t, d) != SW_MAL_NONE)
 		return SW_MAL_TCAP_DIALOGUE;
 	*npi = buf[t->val_off] & MAP_ADDR_NPI_MASK;

@@ -391,6 +391,13 @@ struct sw_msu {
 	/* What the policy asks of the decoder (decode/plan.h, issue 20 D2/D3): set by
 	 * sw_decode_msu_plan after it clears the struct, NULL from every other entry point. */
 	const struct sw_decode_plan *plan;
+	/* Per-component views (issue 20 D2, decode/plan_want.h; decode's fields): view_on, the
+	 * decoder kept the views of the components it did not select; bit i of view_full:
+	 * component i's own fields are in record view_seq + (view_off >> 4 i & 15) of the plan's
+	 * ring */
+	uint64_t view_seq, view_off;
+	uint16_t view_full;
+	uint8_t view_on;
 };
 
 /*

@@ -87,6 +87,9 @@ struct sw_policy_ctx {
 	struct sw_rl_stats rl_own_stats;
 	uint64_t *rl_ident;
 	struct sw_msu *view;       /* one component's view of a message (sw_policy_eval_msg) */
+	/* where the decoder stores the components' views for this context (decode/plan_want.h);
+	 * allocated at the first bind whose image reads them */
+	struct sw_view_ring *view_ring;
 	/* Rule identity (issue 18): the rules that can match now (enabled, not expired), valid
 	 * for wall times in [live_lo, live_hi) (Unix s); outside, recomputed and the cache
 	 * flushed. */

@@ -128,6 +128,7 @@ sw_policy_ctx_free(struct sw_policy_ctx *ctx)
 	free(ctx->ctags);
 	free(ctx->cvictim);
 	free(ctx->view);
+	free(ctx->view_ring);
 	free(ctx);
 }
 
@@ -268,6 +269,12 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 	ctx->plan.gen = h->generation;
 	ctx->plan.checksum = h->checksum;
 	sw_plan_key_build(ctx, &ctx->plan.key);
+	if (ctx->view_fields && ctx->view_ring == NULL) {
+		/* the decoder stores the components' views here (no ring: they are decoded again) */
+		ctx->view_ring = calloc(1, sizeof(*ctx->view_ring));
+		if (ctx->view_ring != NULL)
+			ctx->view_ring->next = 1;
+	}
 	sw_plan_want_build(ctx, &ctx->plan.want);
 	/* Flush: no slot matches any more. */
 	memset(ctx->ctags, 0, sizeof(uint64_t) * SW_CACHE_SLOTS);
@@ -1383,44 +1390,72 @@ action_rank(uint8_t action)
 	return action == SW_ACTION_DROP ? 2 : action == SW_ACTION_ALERT ? 1 : 0;
 }
 
-struct sw_verdict
-sw_policy_eval_msg(struct sw_policy_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
-		   const struct sw_msu *msu, unsigned port, uint64_t now_ns)
+/* A message of several components (sw_policy_eval_msg; out of line: the prologue of this loop
+ * is not paid by a message of one component). */
+static __attribute__((noinline)) struct sw_verdict
+eval_components(struct sw_policy_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
+		const struct sw_msu *msu, unsigned port, uint64_t now_ns)
 {
 	struct sw_msu *view = ctx->view;
 	struct sw_verdict best = { .action = SW_ACTION_ALLOW, .rule = SW_RULE_DEFAULT };
-	unsigned nc;
+	/* views taken from the decoder (not the reference evaluation); fresh: view->map and
+	 * view->cap are the message's but for from_comp */
+	bool reuse = !(ctx->flags & SW_POLICY_F_FULL_VIEWS), fresh = true;
+	unsigned nc, selected;
 
-	if (!(msu->has & SW_HAS_TCAP) || msu->tcap.ncomp <= 1 || buf == NULL)
-		return sw_policy_eval(ctx, pkt, msu, port, now_ns);
 	nc = msu->tcap.ncomp < SW_COMP_MAX ? msu->tcap.ncomp : SW_COMP_MAX;
+	selected = (msu->has & SW_HAS_CAP) ? msu->cap.from_comp : msu->map.from_comp;
 	/* Each component alone, with the MAP fields of its own parameter (TS 29.002): a decoy
 	 * component cannot lend its IMSI to another one. The message-level fields (routing label,
 	 * SCCP, TCAP, dialogue) and the malformation stay the message's. */
 	memcpy(view, msu, sizeof(*view));
+	view->plan = NULL; /* a component decoded again below stores no view records */
 	for (unsigned i = 0; i < nc; i++) {
 		struct sw_verdict v;
+		/* SW_POLICY_F_WRONG_VIEWS (self-check): the next component's view */
+		unsigned from = (ctx->flags & SW_POLICY_F_WRONG_VIEWS) ? (i + 1) % nc : i;
 
 		view->tcap.ncomp = 1;
 		view->tcap.comp[0] = msu->tcap.comp[i];
-		if (ctx->view_fields && i + 1 == msu->map.from_comp && !(msu->has & SW_HAS_CAP) &&
-		    !(ctx->flags & SW_POLICY_F_FULL_VIEWS)) {
-			/* the component the decoder took the message's MAP fields from: they are
-			 * what decoding it alone gives (map.c), no second walk */
-			memcpy(&view->map, &msu->map, sizeof(view->map));
+		if (!ctx->view_fields) {
+			/* no rule reads a component's own fields (bind): the message's stay,
+			 * unread; the decoder checked every component's parameter already */
+		} else if (reuse && from + 1u == selected) {
+			/* the component the decoder took the message's fields from: they are what
+			 * decoding it alone gives (map.c, cap.c), no second walk */
+			if (!fresh) {
+				memcpy(&view->map, &msu->map, sizeof(view->map));
+				memcpy(&view->cap, &msu->cap, sizeof(view->cap));
+				fresh = true;
+			}
+			view->map.from_comp = (msu->has & SW_HAS_CAP) ? 0 : 1;
+			view->cap.from_comp = (msu->has & SW_HAS_CAP) ? 1 : 0;
 			view->has = msu->has;
-		} else if (ctx->view_fields) {
+		} else if (reuse && sw_map_view_component(msu, from, view)) {
+			/* what the decoder stored of this component's argument as it walked it
+			 * (decode/plan_want.h): no second walk (issue 20 D2) */
+			fresh = false;
+		} else {
+			/* decoded without views (or overwritten since), or the reference */
 			memset(&view->map, 0, sizeof(view->map));
 			view->has = msu->has & ~SW_HAS_MAP;
 			view->mal = msu->mal;
 			sw_map_decode_component(buf, view, 0);
 			view->mal = msu->mal;
+			fresh = false;
 		}
-		/* else: no rule reads a component's own fields (bind): the message's stay, unread;
-		 * the decoder checked every component's parameter already (malformations) */
 		v = sw_policy_eval(ctx, pkt, view, port, now_ns);
 		if (i == 0 || action_rank(v.action) > action_rank(best.action))
 			best = v;
 	}
 	return best;
+}
+
+struct sw_verdict
+sw_policy_eval_msg(struct sw_policy_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
+		   const struct sw_msu *msu, unsigned port, uint64_t now_ns)
+{
+	if (!(msu->has & SW_HAS_TCAP) || msu->tcap.ncomp <= 1 || buf == NULL)
+		return sw_policy_eval(ctx, pkt, msu, port, now_ns);
+	return eval_components(ctx, buf, pkt, msu, port, now_ns);
 }

@@ -7,6 +7,12 @@
 void
 sw_plan_want_build(const struct sw_policy_ctx *ctx, struct sw_plan_want *want)
 {
-	(void)ctx;
-	memset(want, 0, sizeof(*want)); /* nothing asked beyond today's decode */
+	memset(want, 0, sizeof(*want));
+	/* Per-component views: the image reads a component's own fields (ctx->view_fields), so
+	 * the decoder keeps what it decodes of every component for sw_policy_eval_msg. The
+	 * reference evaluation (SW_POLICY_F_FULL_VIEWS) decodes them again, as before plans. */
+	if (ctx->view_fields && ctx->view_ring != NULL && !(ctx->flags & SW_POLICY_F_FULL_VIEWS)) {
+		want->flags |= SW_WANT_VIEWS;
+		want->ring = ctx->view_ring;
+	}
 }

@@ -58,6 +58,9 @@ void sw_policy_ctx_free(struct sw_policy_ctx *ctx);
 				     reads none of them (issue 20 D2; tests compare it) */
 #define SW_POLICY_F_SKIP_VIEWS 4u /* a deliberately wrong field mask, for the self-check of
 				     that comparison: never re-decode them */
+#define SW_POLICY_F_WRONG_VIEWS 8u /* deliberately wrong views, for the self-check of the views
+				      the decoder stores (issue 20 D2): each component judged with
+				      the next one's view */
 void sw_policy_ctx_set_flags(struct sw_policy_ctx *ctx, unsigned flags);
 /* The bound image reads a field that each component of a message gives on its own (MAP or CAP
  * argument: in a rule or as a rate-limit key), so sw_policy_eval_msg decodes it per component

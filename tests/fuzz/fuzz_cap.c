@@ -10,12 +10,17 @@
  * re-decoding each component alone (as the policy does, sw_policy_eval_msg) gives the same
  * answer for the first component as the whole message and stays in range for every one, and
  * sw_map_select_component gives each invoke's own fields and leaves msu->mal as it was.
+ * Issue 20 D2: decoded again with a plan asking for per-component views (decode/plan_want.h),
+ * the message is byte for byte the same (malformation included), and every component's stored
+ * view is what decoding it alone gives (MAP and CAP: selectors 1 and 2 reach MAP messages).
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dataplane/decode/decode.h"
+#include "dataplane/decode/plan.h"
 #include "dataplane/decode/print.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -59,9 +64,55 @@ check_cap(const struct sw_msu *m)
 		abort();
 }
 
+static struct sw_view_ring ring = { .next = 1 };
+static const struct sw_decode_plan plan = { .want = { .flags = SW_WANT_VIEWS, .ring = &ring } };
+
+/* The message decoded with views (pl) against without (msu): the same. Each component alone
+ * (b) against its stored view (a; kept when the decoder did not select every component:
+ * pl->view_on) and, for the selected one, against the message's own fields (what
+ * sw_policy_eval_msg reuses for it with or without views). */
+static void
+check_views(const uint8_t *buf, const struct sw_msu *msu, const struct sw_msu *pl)
+{
+	static struct sw_msu a, b;
+	unsigned sel;
+
+	if (memcmp(msu, pl, offsetof(struct sw_msu, plan)) != 0)
+		abort();
+	if (!(pl->has & SW_HAS_TCAP) || pl->tcap.ncomp == 0)
+		return;
+	sel = (msu->has & SW_HAS_CAP) ? msu->cap.from_comp : msu->map.from_comp;
+	for (unsigned i = 0; i < pl->tcap.ncomp; i++) {
+		memcpy(&b, msu, sizeof(b));
+		b.tcap.ncomp = 1;
+		b.tcap.comp[0] = msu->tcap.comp[i];
+		memset(&b.map, 0, sizeof(b.map));
+		b.has = msu->has & ~SW_HAS_MAP;
+		sw_map_decode_component(buf, &b, 0);
+		memcpy(&a, pl, sizeof(a));
+		if (sw_map_view_component(pl, i, &a)) {
+			if (a.has != b.has || memcmp(&a.map, &b.map, sizeof(a.map)) != 0 ||
+			    memcmp(&a.cap, &b.cap, sizeof(a.cap)) != 0)
+				abort();
+		} else if (pl->view_on) {
+			abort(); /* one message cannot overwrite its own records */
+		}
+		if (i + 1 == sel) {
+			memcpy(&a, msu, sizeof(a));
+			a.map.from_comp = (msu->has & SW_HAS_CAP) ? 0 : 1;
+			a.cap.from_comp = (msu->has & SW_HAS_CAP) ? 1 : 0;
+			if (memcmp(&a.map, &b.map, sizeof(a.map)) != 0 ||
+			    memcmp(&a.cap, &b.cap, sizeof(a.cap)) != 0 ||
+			    a.has != b.has)
+				abort();
+		}
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct sw_msu pl;
 	static struct sw_msu msu, view;
 	char line[16384];
 	struct sw_sb sb;
@@ -82,11 +133,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		msu.sccp.cdpa.has_ssn = true;
 		msu.sccp.cdpa.ssn = CAP_SSN;
 	}
-	if (sel == 2)
+	memcpy(&pl, &msu, sizeof(pl));
+	pl.plan = &plan;
+	if (sel == 2) {
 		sw_sccp_decode(copy, 0, (uint32_t)(size - 1), &msu);
-	else
+		sw_sccp_decode(copy, 0, (uint32_t)(size - 1), &pl);
+	} else {
 		sw_tcap_decode(copy, 0, (uint32_t)(size - 1), &msu);
+		sw_tcap_decode(copy, 0, (uint32_t)(size - 1), &pl);
+	}
 	check_cap(&msu);
+	check_views(copy, &msu, &pl);
 
 	/* each component alone, as the policy judges a message of several */
 	if ((msu.has & SW_HAS_CAP) && msu.tcap.ncomp > 0) {

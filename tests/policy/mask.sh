@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # Issue 20 D2: test_mask over the generated corpora (sigwall-gen mixes: realistic roaming,
-# attacks, CAP, ANSI, M2PA, stateful) and the fuzz corpus of the packet decoder.
+# attacks, CAP, ANSI, M2PA, stateful), the fuzz corpus of the packet decoder and the real captures
+# in ../shared/captures when there.
 #   mask.sh TEST_MASK SIGWALL_GEN SRCDIR [--selfcheck]
 set -eu
 [ $# -ge 3 ] || { echo "usage: mask.sh TEST_MASK SIGWALL_GEN SRCDIR [--selfcheck]" >&2; exit 2; }
@@ -18,6 +19,15 @@ for p in "roaming" "attacks" "roaming --cap 0.2 --sccp-extra 0.05" "roaming --an
 	"$gen" --profile $p --site "$site" --msus 3000 --seed $n --bundle-max 3 \
 		-o "$dir/mix$n.pcap" >/dev/null
 done
+# Real captures (never committed; ../shared/captures beside the repository) when present.
+caps=
+if [ -d "$src/../shared/captures" ]; then
+	caps=$(find "$src/../shared/captures" -name '*.pcap' -size +24c | sort)
+fi
+if [ -z "$caps" ]; then
+	echo "mask.sh: no captures in $src/../shared/captures: judged without them"
+fi
 rc=0
-"$tm" "$src" "$@" "$dir"/mix*.pcap "$src/tests/fuzz/corpus/packet" || rc=$?
+# shellcheck disable=SC2086
+"$tm" "$src" "$@" "$dir"/mix*.pcap "$src/tests/fuzz/corpus/packet" $caps || rc=$?
 exit $rc

@@ -9,12 +9,22 @@
  * masked engine, under several rule sets, on both ports, and compares every verdict (class,
  * forward, chunk mask, and per chunk action, monitor, malformation, rule, state).
  *
- * usage: test_mask SRCDIR [--selfcheck] INPUT...
+ * The views (issue 20 D2, decode/plan_want.h): with the masked engine the decoder stores each
+ * component's own fields as it walks its argument, and the policy judges each component with
+ * them. Every stored view of a message of several components is compared byte for byte
+ * (MAP fields, CAP fields, presence bits) with what decoding that component alone gives, and
+ * the arguments walked (sw_decode_arg_walks) while judging each frame are counted against a
+ * plain decode of the same frame: every argument walked exactly once (the reference engine,
+ * which decodes the components again, must walk more: the count can fail).
+ *
+ * usage: test_mask SRCDIR [--selfcheck|--selfcheck-views] INPUT...
  *   INPUT: a pcap file, or a directory of tests/fuzz/corpus/packet inputs (the first byte
  *   picks the link type, the rest is the frame: fuzz_packet.c).
  *   --selfcheck: the masked engine gets a deliberately wrong mask (SW_POLICY_F_SKIP_VIEWS:
  *   never decode a component's own fields); the comparison must then fail under the shipped
  *   policy (exit 0 when it does, 1 when it does not).
+ *   --selfcheck-views: the same with deliberately wrong views (SW_POLICY_F_WRONG_VIEWS: each
+ *   component judged with the next one's stored view).
  * test_mask SRCDIR --only ref|mask SET INPUT...: judge with one engine under one rule set and
  *   compare nothing: `valgrind --tool=callgrind --toggle-collect=sw_judge_packet` counts the
  *   instructions of each (bench/README.md, issue 20).
@@ -159,6 +169,8 @@ same(const struct sw_judge_verdict *a, const struct sw_judge_verdict *b)
 
 struct tally {
 	size_t judged, msus, multi, diffs;
+	size_t walks_plain, walks_mask, walks_ref; /* arguments walked */
+	size_t views, views_cap, view_diffs;       /* stored views compared, of CAP messages */
 };
 
 static struct sw_msu msu_ref, msu_mask;
@@ -172,6 +184,65 @@ count_multi(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
 	(void)v;
 	if ((msu->has & SW_HAS_TCAP) && msu->tcap.ncomp > 1)
 		(*(size_t *)arg)++;
+}
+
+/* Arguments walked by a plain decode of the frame (no plan): each component's once. */
+static size_t
+plain_walks(const struct judge *jd, const uint8_t *buf, const struct sw_pkt *pkt)
+{
+	static struct sw_msu m;
+	uint64_t w0 = sw_decode_arg_walks();
+
+	if (pkt->mal != SW_MAL_NONE)
+		return 0;
+	for (unsigned i = 0; i < pkt->nchunks; i++)
+		if (sw_sctp_is_data(pkt->chunks[i].type))
+			sw_decode_msu_variant(buf, pkt, i,
+					      (enum sw_variant)sw_policy_variant(jd->pctx, pkt), &m);
+	return (size_t)(sw_decode_arg_walks() - w0);
+}
+
+struct view_arg {
+	struct tally *t;
+	const uint8_t *buf;
+};
+
+/* Verdict callback of the masked judge: every stored view against decoding the component
+ * alone (the walks of that check are not the judge's: taken off the count). */
+static void
+check_views(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
+	    const struct sw_judge_verdict *v)
+{
+	static struct sw_msu a, b;
+	struct view_arg *va = arg;
+	uint64_t w0 = sw_decode_arg_walks();
+
+	(void)pkt;
+	(void)v;
+	if (!(msu->has & SW_HAS_TCAP) || msu->tcap.ncomp <= 1)
+		return;
+	for (unsigned i = 0; i < msu->tcap.ncomp; i++) {
+		memcpy(&a, msu, sizeof(a));
+		if (!sw_map_view_component(msu, i, &a))
+			continue;
+		memcpy(&b, msu, sizeof(b));
+		b.plan = NULL;
+		b.tcap.ncomp = 1;
+		b.tcap.comp[0] = msu->tcap.comp[i];
+		memset(&b.map, 0, sizeof(b.map));
+		b.has = msu->has & ~SW_HAS_MAP;
+		sw_map_decode_component(va->buf, &b, 0);
+		va->t->views++;
+		va->t->views_cap += (msu->has & SW_HAS_CAP) != 0;
+		if (a.has != b.has || memcmp(&a.map, &b.map, sizeof(a.map)) != 0 ||
+		    memcmp(&a.cap, &b.cap, sizeof(a.cap)) != 0) {
+			if (va->t->view_diffs++ < 3)
+				printf("  view of component %u of %u differs (%s): imsi '%s'/'%s'\n",
+				       i, msu->tcap.ncomp, (msu->has & SW_HAS_CAP) ? "CAP" : "MAP",
+				       a.map.imsi.d, b.map.imsi.d);
+		}
+	}
+	va->t->walks_mask -= (size_t)(sw_decode_arg_walks() - w0);
 }
 
 /* Every frame on ports 0 and 1 through both judges; differences counted and the first printed. */
@@ -195,10 +266,18 @@ compare(const char *set, struct judge *ref, struct judge *mask, struct tally *t)
 				t->msus += a.nverdicts;
 				continue;
 			}
+			struct view_arg va = { t, frames[i].buf };
+			uint64_t w0 = sw_decode_arg_walks(), w1, w2;
+
 			sw_judge_packet(&ref->j, frames[i].buf, &pkt, port, now, &msu_ref, &a,
 					count_multi, &t->multi);
-			sw_judge_packet(&mask->j, frames[i].buf, &pkt, port, now, &msu_mask, &b, NULL,
-					NULL);
+			w1 = sw_decode_arg_walks();
+			sw_judge_packet(&mask->j, frames[i].buf, &pkt, port, now, &msu_mask, &b,
+					check_views, &va);
+			w2 = sw_decode_arg_walks();
+			t->walks_ref += (size_t)(w1 - w0);
+			t->walks_mask += (size_t)(w2 - w1);
+			t->walks_plain += plain_walks(mask, frames[i].buf, &pkt);
 			t->judged++;
 			t->msus += a.nverdicts;
 			d = a.cls != b.cls || a.forward != b.forward || a.drop_mask != b.drop_mask ||
@@ -244,6 +323,17 @@ static const char *const sets[][2] = {
 	  "{ name = \"ul-rate\"; opcode = 2; action = \"rate-limit\";\n"
 	  "  rate = { rate = 1; burst = 2; key = \"imsi\"; }; },\n"
 	  "{ name = \"psi\"; opcode = 70; action = \"drop\"; }\n);\n" },
+	{ "components",
+	  "policy = { name = \"m\"; default = \"allow\"; malformed = \"drop\"; };\n"
+	  "rules = (\n"
+	  "{ name = \"imsi-home-out\"; imsi_in = \"home\"; direction = \"outside\";"
+	  " action = \"drop\"; },\n"
+	  "{ name = \"smsc-home\"; smsc_in = \"home\"; action = \"alert\"; },\n"
+	  "{ name = \"msisdn-home\"; msisdn_in = \"home\"; direction = \"outside\";"
+	  " action = \"alert\"; },\n"
+	  "{ name = \"vlr-home\"; vlr_in = \"home\"; action = \"drop\"; },\n"
+	  "{ name = \"cap-cgpn\"; cgpn_in = \"home\"; direction = \"outside\";"
+	  " action = \"drop\"; }\n);\n" },
 	{ "ussd", "policy = { name = \"m\"; default = \"allow\"; malformed = \"drop\"; };\n"
 		  "rules = (\n"
 		  "{ name = \"ussd-star\"; ussd = \"*\"; action = \"drop\"; },\n"
@@ -255,18 +345,22 @@ main(int argc, char **argv)
 {
 	char dir[] = "/tmp/sw-test-mask.XXXXXX", rules[512], site[512], err[4096], cmd[1200];
 	bool selfcheck = false;
+	unsigned wrong = SW_POLICY_F_SKIP_VIEWS; /* the self-check's mutation */
+	size_t walk_fail = 0, view_total = 0, view_cap = 0, view_diffs = 0, ref_extra = 0;
 	const char *only = NULL, *only_set = NULL;
 	size_t total_diffs = 0, shipped_diffs = 0, masked_sets = 0, total_multi = 0;
 	const char *src;
 	int argi = 2;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: test_mask SRCDIR [--selfcheck] INPUT...\n");
+		fprintf(stderr, "usage: test_mask SRCDIR [--selfcheck|--selfcheck-views] INPUT...\n");
 		return 2;
 	}
 	src = argv[1];
-	if (strcmp(argv[2], "--selfcheck") == 0) {
+	if (strcmp(argv[2], "--selfcheck") == 0 || strcmp(argv[2], "--selfcheck-views") == 0) {
 		selfcheck = true;
+		if (strcmp(argv[2], "--selfcheck-views") == 0)
+			wrong = SW_POLICY_F_WRONG_VIEWS;
 		argi++;
 	} else if (strcmp(argv[2], "--only") == 0 && argc > 5) {
 		only = argv[3];
@@ -324,7 +418,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		if (judge_init(&ref, c.image, SW_POLICY_F_FULL_VIEWS) != 0 ||
-		    judge_init(&mask, c.image, selfcheck ? SW_POLICY_F_SKIP_VIEWS : 0) != 0) {
+		    judge_init(&mask, c.image, selfcheck ? wrong : 0) != 0) {
 			fprintf(stderr, "test_mask: %s: cannot bind\n", sets[s][0]);
 			return 1;
 		}
@@ -337,6 +431,19 @@ main(int argc, char **argv)
 		printf("%-12s reads component fields: %-3s judged %zu (%zu MSUs, %zu of several "
 		       "components): %zu differences\n",
 		       sets[s][0], reads ? "yes" : "no", t.judged, t.msus, t.multi, t.diffs);
+		if (only == NULL) {
+			/* each argument once: the masked judge walks what a plain decode walks */
+			printf("%-12s arguments walked: plain decode %zu, masked judge %zu, reference "
+			       "%zu; stored views %zu (%zu CAP), %zu differ from decoding alone\n",
+			       sets[s][0], t.walks_plain, t.walks_mask, t.walks_ref, t.views,
+			       t.views_cap, t.view_diffs);
+			walk_fail += t.walks_mask != t.walks_plain;
+			view_total += t.views;
+			view_cap += t.views_cap;
+			view_diffs += t.view_diffs;
+			if (reads)
+				ref_extra += t.walks_ref > t.walks_plain;
+		}
 		total_diffs += t.diffs;
 		total_multi += t.multi;
 		masked_sets += !reads;
@@ -355,9 +462,18 @@ main(int argc, char **argv)
 	if (only != NULL)
 		return 0;
 	if (selfcheck) {
-		printf("selfcheck: %zu differences under the shipped policy with a wrong mask: %s\n",
-		       shipped_diffs, shipped_diffs > 0 ? "the comparison can fail" : "NOT DETECTED");
+		printf("selfcheck: %zu differences under the shipped policy with a wrong %s: %s\n",
+		       shipped_diffs, wrong == SW_POLICY_F_SKIP_VIEWS ? "mask" : "view",
+		       shipped_diffs > 0 ? "the comparison can fail" : "NOT DETECTED");
 		return shipped_diffs > 0 ? 0 : 1;
+	}
+	/* The walk count can fail (the reference walks components again) and says once; the
+	 * views were exercised, MAP and CAP, and each is what decoding its component alone gives. */
+	if (walk_fail > 0 || ref_extra == 0 || view_total == 0 || view_cap == 0 || view_diffs > 0) {
+		printf("FAIL: %zu rule sets walk an argument twice, %zu where the reference walks "
+		       "more (must be > 0), %zu stored views (%zu CAP; both must be > 0), %zu "
+		       "differ\n", walk_fail, ref_extra, view_total, view_cap, view_diffs);
+		return 1;
 	}
 	/* The test is only worth something if the inputs reach the masked path. */
 	if (total_multi == 0 || masked_sets == 0) {
