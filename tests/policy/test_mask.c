@@ -347,6 +347,7 @@ main(int argc, char **argv)
 	bool selfcheck = false;
 	unsigned wrong = SW_POLICY_F_SKIP_VIEWS; /* the self-check's mutation */
 	size_t walk_fail = 0, view_total = 0, view_cap = 0, view_diffs = 0, ref_extra = 0;
+	size_t counter_fail = 0;
 	const char *only = NULL, *only_set = NULL;
 	size_t total_diffs = 0, shipped_diffs = 0, masked_sets = 0, total_multi = 0;
 	const char *src;
@@ -437,6 +438,15 @@ main(int argc, char **argv)
 			       "%zu; stored views %zu (%zu CAP), %zu differ from decoding alone\n",
 			       sets[s][0], t.walks_plain, t.walks_mask, t.walks_ref, t.views,
 			       t.views_cap, t.view_diffs);
+			uint64_t rh, rm, mh, mm;
+
+			/* the same evaluations: the verdict cache counts the same hits and misses */
+			sw_policy_ctx_stats(ref.pctx, &rh, &rm);
+			sw_policy_ctx_stats(mask.pctx, &mh, &mm);
+			printf("%-12s verdict cache hits/misses: reference %llu/%llu, masked %llu/%llu\n",
+			       sets[s][0], (unsigned long long)rh, (unsigned long long)rm,
+			       (unsigned long long)mh, (unsigned long long)mm);
+			counter_fail += rh != mh || rm != mm;
 			walk_fail += t.walks_mask != t.walks_plain;
 			view_total += t.views;
 			view_cap += t.views_cap;
@@ -469,10 +479,12 @@ main(int argc, char **argv)
 	}
 	/* The walk count can fail (the reference walks components again) and says once; the
 	 * views were exercised, MAP and CAP, and each is what decoding its component alone gives. */
-	if (walk_fail > 0 || ref_extra == 0 || view_total == 0 || view_cap == 0 || view_diffs > 0) {
+	if (walk_fail > 0 || ref_extra == 0 || view_total == 0 || view_cap == 0 || view_diffs > 0 ||
+	    counter_fail > 0) {
 		printf("FAIL: %zu rule sets walk an argument twice, %zu where the reference walks "
 		       "more (must be > 0), %zu stored views (%zu CAP; both must be > 0), %zu "
-		       "differ\n", walk_fail, ref_extra, view_total, view_cap, view_diffs);
+		       "differ, %zu rule sets count other cache hits or misses\n", walk_fail,
+		       ref_extra, view_total, view_cap, view_diffs, counter_fail);
 		return 1;
 	}
 	/* The test is only worth something if the inputs reach the masked path. */
