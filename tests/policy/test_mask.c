@@ -44,128 +44,7 @@
 #include "dataplane/policy/image.h"
 #include "dataplane/policy/policy.h"
 
-#define FRAMES_MAX 400000
-
-struct frame {
-	uint8_t *buf;
-	uint32_t len;
-	uint8_t link; /* enum sw_link */
-};
-
-static struct frame *frames;
-static size_t nframes;
-
-static int
-add_frame(const uint8_t *p, uint32_t len, enum sw_link link)
-{
-	if (nframes >= FRAMES_MAX)
-		return 0;
-	frames[nframes].buf = malloc(len + 64);
-	if (frames[nframes].buf == NULL)
-		return -ENOMEM;
-	memset(frames[nframes].buf, 0, len + 64);
-	memcpy(frames[nframes].buf, p, len);
-	frames[nframes].len = len;
-	frames[nframes].link = (uint8_t)link;
-	nframes++;
-	return 0;
-}
-
-static enum sw_link
-pcap_link(int dlt)
-{
-	switch (dlt) {
-	case DLT_EN10MB: return SW_LINK_ETH;
-	case DLT_LINUX_SLL: return SW_LINK_SLL;
-#ifdef DLT_LINUX_SLL2
-	case DLT_LINUX_SLL2: return SW_LINK_SLL2;
-#endif
-	default: return SW_LINK_RAW;
-	}
-}
-
-static int
-load_pcap(const char *path)
-{
-	char err[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *ph;
-	const u_char *data;
-	pcap_t *pc = pcap_open_offline(path, err);
-	enum sw_link link;
-	int rc = 0;
-
-	if (pc == NULL) {
-		fprintf(stderr, "test_mask: %s: %s\n", path, err);
-		return -EINVAL;
-	}
-	link = pcap_link(pcap_datalink(pc));
-	while (rc == 0 && pcap_next_ex(pc, &ph, &data) == 1)
-		rc = add_frame(data, ph->caplen, link);
-	pcap_close(pc);
-	return rc;
-}
-
-/* fuzz_packet.c's input: the first byte picks the link type. */
-static int
-load_corpus(const char *dir)
-{
-	static const enum sw_link links[4] = { SW_LINK_ETH, SW_LINK_RAW, SW_LINK_SLL, SW_LINK_SLL2 };
-	uint8_t buf[65536];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int rc = 0;
-
-	if (d == NULL)
-		return -errno;
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		char path[4096];
-		FILE *f;
-		size_t n;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if ((f = fopen(path, "rb")) == NULL)
-			continue;
-		n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		if (n < 2)
-			continue;
-		rc = add_frame(buf + 1, (uint32_t)(n - 1), links[buf[0] % 4]);
-	}
-	closedir(d);
-	return rc;
-}
-
-/* A judge on an image with the given policy flags. */
-struct judge {
-	struct sw_policy_ctx *pctx;
-	struct sw_judge_ctx j;
-};
-
-static int
-judge_init(struct judge *jd, const void *image, unsigned flags)
-{
-	memset(jd, 0, sizeof(*jd));
-	if ((jd->pctx = sw_policy_ctx_new()) == NULL)
-		return -ENOMEM;
-	sw_policy_ctx_set_flags(jd->pctx, flags);
-	if (sw_policy_ctx_bind(jd->pctx, image) != 0)
-		return -EINVAL;
-	jd->j.pctx = jd->pctx;
-	jd->j.image = image;
-	jd->j.no_image_action = SW_ACTION_DROP;
-	jd->j.non_ip_pass = true;
-	return 0;
-}
-
-static bool
-same(const struct sw_judge_verdict *a, const struct sw_judge_verdict *b)
-{
-	return a->chunk == b->chunk && a->action == b->action && a->monitor == b->monitor &&
-	       a->no_image == b->no_image && a->mal == b->mal && a->rule == b->rule &&
-	       a->state == b->state;
-}
+#include "frames.h"
 
 struct tally {
 	size_t judged, msus, multi, diffs;
@@ -280,12 +159,7 @@ compare(const char *set, struct judge *ref, struct judge *mask, struct tally *t)
 			t->walks_plain += plain_walks(mask, frames[i].buf, &pkt);
 			t->judged++;
 			t->msus += a.nverdicts;
-			d = a.cls != b.cls || a.forward != b.forward || a.drop_mask != b.drop_mask ||
-			    a.nverdicts != b.nverdicts;
-			if (a.cls != SW_JUDGE_CHUNKS)
-				d = d || !same(&a.pkt, &b.pkt);
-			for (unsigned k = 0; !d && k < a.nverdicts; k++)
-				d = !same(&a.v[k], &b.v[k]);
+			d = judgements_differ(&a, &b);
 			if (d && t->diffs++ < 3) {
 				const struct sw_judge_verdict *x = a.nverdicts ? &a.v[0] : &a.pkt;
 				const struct sw_judge_verdict *y = b.nverdicts ? &b.v[0] : &b.pkt;
@@ -368,25 +242,8 @@ main(int argc, char **argv)
 		only_set = argv[4];
 		argi += 3;
 	}
-	frames = calloc(FRAMES_MAX, sizeof(*frames));
-	if (frames == NULL)
+	if (load_inputs("test_mask", argc, argv, argi) != 0)
 		return 1;
-	for (; argi < argc; argi++) {
-		struct stat st;
-		size_t before = nframes;
-		int rc;
-
-		if (stat(argv[argi], &st) != 0) {
-			fprintf(stderr, "test_mask: %s: %s\n", argv[argi], strerror(errno));
-			return 1;
-		}
-		rc = S_ISDIR(st.st_mode) ? load_corpus(argv[argi]) : load_pcap(argv[argi]);
-		if (rc != 0 || nframes == before) {
-			fprintf(stderr, "test_mask: %s: no frames (%s)\n", argv[argi], strerror(-rc));
-			return 1;
-		}
-		printf("input %s: %zu frames\n", argv[argi], nframes - before);
-	}
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(cmd, sizeof(cmd), "cp %s/patterns/*.conf %s/", src, dir);
@@ -463,12 +320,7 @@ main(int argc, char **argv)
 		sw_policy_ctx_free(mask.pctx);
 		sw_compiled_free(&c);
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "test_mask: cannot remove %s\n", dir);
-	for (size_t i = 0; i < nframes; i++)
-		free(frames[i].buf);
-	free(frames);
+	frames_free("test_mask", dir);
 	if (only != NULL)
 		return 0;
 	if (selfcheck) {
