@@ -7,12 +7,15 @@
  * ratio. The naive verdicts are compared with the engine's on every MSU it runs.
  *
  * usage: policy-bench [SRCDIR] [--msus N] [--naive-msus N] [--hit-factor K] [--blocked-pct P]
- *                     [--hits N] [--tsv]
+ *                     [--hits N] [--hit-set N] [--plan] [--tsv]
  * --blocked-pct: share of calling GTs drawn from the blocklist (default 25)
  * --hits N: hits per round (default --msus x --hit-factor); `--msus 0 --naive-msus 0 --hits N`
  * under `valgrind --tool=callgrind --toggle-collect=sw_policy_eval` counts the hit path alone
  * --hit-set N: the hit loop's hot set, N MSUs (a power of two <= 256; default 256, about 470 KB
  * of MSUs, which stay in L2; 16 stay in L1 as the MSU a worker has just decoded does)
+ * --plan: the MSUs carry the cache key the decoder writes (issue 20 D3, decode/pkey.h: the
+ * layers' writers run on each MSU after it is built, and again after the miss loop changes
+ * it), so that the verdict reads it instead of building it (key_build)
  * Budgets (ARCHITECTURE.md 10): compile <= 2 s, image <= 64 MiB, miss <= 120 ns, hit <= 10 ns.
  * Printed, not enforced.
  */
@@ -29,6 +32,7 @@
 
 #include "control/compiler/compiler.h"
 #include "dataplane/decode/decode.h"
+#include "dataplane/decode/pkey.h"
 #include "dataplane/policy/image.h"
 #include "dataplane/policy/policy.h"
 #include "tests/common/msu_build.h"
@@ -269,12 +273,31 @@ make_pool(struct sw_msu *pool, size_t n)
 	}
 }
 
+/* The key the decoder would write into m with plan p (--plan): each layer's writer, as the
+ * layer decoders call them. */
+static void
+pkey_write(struct sw_msu *m, const struct sw_decode_plan *p)
+{
+	m->plan = p;
+	m->key.stamp = p->key.size != 0 ? p->key.stamp ^ (uintptr_t)m : 0;
+	if (m->has & SW_HAS_MTP3)
+		sw_pkey_mtp3(m);
+	if (m->has & SW_HAS_SCCP)
+		sw_pkey_sccp(m);
+	if (m->has & SW_HAS_SCMG)
+		sw_pkey_scmg(m);
+	if (m->has & SW_HAS_TCAP)
+		sw_pkey_tcap(m);
+	if (m->has & SW_HAS_ISUP)
+		sw_pkey_isup(m);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *src = ".";
 	size_t nmiss = 2000000, nnaive = 2000, hit_factor = 4, nhits_opt = 0;
-	bool tsv = false;
+	bool tsv = false, plan = false;
 	size_t hmask = 255; /* --hit-set - 1 */
 	char dir[] = "/tmp/sw-policy-bench.XXXXXX", path[512], err[512], cmd[1200];
 	struct sw_compiled c;
@@ -293,6 +316,8 @@ main(int argc, char **argv)
 			blocked_pct = (unsigned)strtoul(argv[++i], NULL, 0);
 		else if (strcmp(argv[i], "--tsv") == 0)
 			tsv = true;
+		else if (strcmp(argv[i], "--plan") == 0)
+			plan = true;
 		else if (strcmp(argv[i], "--hit-set") == 0 && i + 1 < argc) {
 			size_t hs = strtoul(argv[++i], NULL, 0);
 			if (hs == 0 || hs > 256 || (hs & (hs - 1)) != 0) {
@@ -342,6 +367,9 @@ main(int argc, char **argv)
 	struct sw_msu *pool = calloc(POOL, sizeof(*pool));
 	uint8_t *pdir = calloc(POOL, 1);
 	make_pool(pool, POOL);
+	if (plan)
+		for (size_t i = 0; i < POOL; i++)
+			pkey_write(&pool[i], sw_policy_plan(ctx));
 	/* Direction as `inspect` takes it without links (the OPC: t_map sends home GTs from a home
 	 * point code), once per MSU: the loops below change only digits past every prefix. */
 	for (size_t i = 0; i < POOL; i++)
@@ -388,6 +416,8 @@ main(int argc, char **argv)
 			m->tcap.otid[0] = (uint8_t)k; /* not a key field */
 			if (m->map.imsi.len > 0)
 				m->map.imsi.d[m->map.imsi.len - 1] = (char)('0' + (k / 1000) % 10);
+			if (plan)
+				pkey_write(m, sw_policy_plan(ctx));
 			sink += (uint32_t)sw_policy_eval(ctx, NULL, m, pdir[i & (MISS_POOL - 1)],
 							 (uint64_t)i).rule;
 		}

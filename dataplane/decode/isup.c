@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "pkey.h"
 
 static enum sw_mal
 isup_fail(struct sw_msu *msu, enum sw_mal m)
@@ -151,10 +152,13 @@ sw_isup_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 	msu->isup.cic = (uint16_t)((lo | (hi << 8)) & ISUP_CIC_MASK);
 	msu->isup.type = type;
 	msu->has |= SW_HAS_ISUP;
-	if (type != ISUP_MSG_IAM)
+	if (type != ISUP_MSG_IAM) {
+		sw_pkey_isup(msu); /* the key's slots (issue 20 D3) */
 		return SW_MAL_NONE;
+	}
 	m = isup_iam(&c, msu);
 	if (m != SW_MAL_NONE)
 		return isup_fail(msu, m);
+	sw_pkey_isup(msu);
 	return SW_MAL_NONE;
 }

@@ -7,6 +7,7 @@
  * function, sw_mtp3_label(), which takes the network variant.
  */
 #include "decode.h"
+#include "pkey.h"
 #include "dataplane/proto/m2pa.h"
 
 static enum sw_mal
@@ -86,6 +87,7 @@ m2pa_mtp3(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 	msu->m3ua.ud_off = off + 1 + (uint32_t)n;
 	msu->m3ua.ud_len = end - msu->m3ua.ud_off;
 	msu->has |= SW_HAS_PROTO_DATA;
+	sw_pkey_mtp3(msu); /* the label: the key's slots (issue 20 D3) */
 
 	switch (msu->m3ua.si) {
 	case MTP3_SI_SCCP:
@@ -129,6 +131,7 @@ sw_m2pa_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 	if (mlen != end - off)
 		return m2pa_fail(msu, SW_MAL_M2PA_LEN);
 	dlen = mlen - M2PA_HLEN;
+	sw_pkey_mtp3(msu); /* no label yet (a Link Status has none): zero, as it reads */
 
 	switch (msu->m2pa.type) {
 	case M2PA_TYPE_USER_DATA:

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "decode.h"
+#include "pkey.h"
 
 static enum sw_mal
 m3ua_fail(struct sw_msu *msu, enum sw_mal m)
@@ -127,6 +128,7 @@ sw_m3ua_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 		}
 	}
 
+	sw_pkey_mtp3(msu); /* the label and routing context: the key's slots (issue 20 D3) */
 	if (msu->m3ua.cls != M3UA_CLASS_TRANSFER || msu->m3ua.type != M3UA_XFER_DATA)
 		return SW_MAL_NONE;
 	if (!proto_data)

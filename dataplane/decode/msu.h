@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dataplane/decode/plan_key.h" /* struct sw_msu_key */
 #include "dataplane/proto/map.h"  /* MAP_NPI_E212 */
 #include "dataplane/proto/tcap.h" /* enum sw_tcap_type, enum sw_comp_type */
 
@@ -398,6 +399,9 @@ struct sw_msu {
 	uint64_t view_seq, view_off;
 	uint16_t view_full;
 	uint8_t view_on;
+	/* The cache key the layers write as they decode (issue 20 D3, decode/plan_key.h): valid
+	 * when key.stamp is msu->plan's key stamp ^ (uintptr_t)msu */
+	struct sw_msu_key key;
 };
 
 /*

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "pkey.h"
 
 /*
  * Layout of each decoded message type. The fixed part follows the type octet:
@@ -618,11 +619,15 @@ sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 	if ((msu->has & SW_HAS_SEGMENT) != 0 &&
 	    !(msu->sccp.seg_first && msu->sccp.seg_remaining == 0))
 		return sccp_fail(msu, SW_MAL_SCCP_SEGMENTED);
+	sw_pkey_sccp(msu); /* type and both addresses: the key's slots (issue 20 D3) */
 
 	/* Q.713 5.1: SCCP management is addressed to SSN 1 (its calling SSN is 1 too) */
 	if (msu->sccp.cdpa.has_ssn && msu->sccp.cdpa.ssn == SCCP_SSN_SCMG) {
 		m = sccp_scmg(buf, msu->sccp.data_off, msu->sccp.data_len, msu);
-		return m == SW_MAL_NONE ? SW_MAL_NONE : sccp_fail(msu, m);
+		if (m != SW_MAL_NONE)
+			return sccp_fail(msu, m);
+		sw_pkey_scmg(msu);
+		return SW_MAL_NONE;
 	}
 	/* T1.114.3: an ANSI TCAP package (private class) is never ITU TCAP; named, not decoded */
 	if (msu->sccp.data_len > 0 && sw_ansi_tcap_name(buf[msu->sccp.data_off]) != NULL) {

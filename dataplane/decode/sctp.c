@@ -5,6 +5,7 @@
  * flags, length and offset; what is in a DATA chunk is decoded per MSU by sw_decode_msu.
  */
 #include "decode.h"
+#include "plan.h"
 
 
 enum sw_mal sw_sctp_walk(const uint8_t *buf, struct sw_pkt *pkt);
@@ -90,6 +91,9 @@ sw_decode_msu_plan(const uint8_t *buf, const struct sw_pkt *pkt, unsigned chunk_
 
 	msu_clear(msu);
 	msu->plan = plan;
+	/* the layers write the plan's key into this msu (decode/pkey.h, issue 20 D3) */
+	if (plan != NULL && plan->key.size != 0)
+		msu->key.stamp = plan->key.stamp ^ (uintptr_t)msu;
 	msu->ansi.variant = (uint8_t)variant; /* issue 17 D6: how the layers below read */
 	if (chunk_idx >= pkt->nchunks)
 		return msu->mal = SW_MAL_SCTP_DATA_SHORT;

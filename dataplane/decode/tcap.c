@@ -21,6 +21,7 @@
 #endif
 #include "ber.h"
 #include "decode.h"
+#include "pkey.h"
 
 /* The element kinds of a message, in Q.773 order. */
 enum tcap_elem {
@@ -738,6 +739,8 @@ sw_tcap_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *ms
 	m = tcap_message(buf, off, end, msu);
 	if (m != SW_MAL_NONE)
 		return tcap_fail(msu, m);
+	/* type, ACN, components and the argument's fields: the key's slots (issue 20 D3) */
+	sw_pkey_tcap(msu);
 	/* a MAP parameter malformation recorded on the way */
 	return msu->mal;
 }

@@ -66,6 +66,9 @@ judge_piece(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_
 	struct sw_reasm_out o;
 	struct sw_reasm_verdict rv;
 
+	/* reassembly decodes the whole message again into msu: its key is built by the verdict
+	 * (issue 20 D3), never the one the decoder wrote for the piece */
+	msu->key.stamp = 0;
 	v->piece = (uint8_t)sw_reasm_msu(ctx->reasm, buf, pkt, msu, port, now_ns, &o);
 	v->npieces = o.npieces;
 	if (v->piece == SW_REASM_KNOWN && o.known.image != image &&

@@ -580,6 +580,21 @@ key_equal(const uint8_t *x, const uint8_t *y, size_t n)
 	return diff == 0;
 }
 
+/* Equality of the whole words holding n bytes (both zero past n up to the next word). */
+static inline bool
+words_equal(const uint8_t *x, const uint8_t *y, size_t n)
+{
+	uint64_t diff = 0;
+
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t p, q;
+		memcpy(&p, x + i, 8);
+		memcpy(&q, y + i, 8);
+		diff |= p ^ q;
+	}
+	return diff == 0;
+}
+
 #define K1 0xff51afd7ed558ccdull
 #define K2 0xc4ceb9fe1a85ec53ull
 
@@ -613,7 +628,7 @@ hash_bytes(uint64_t *a, uint64_t *b, const uint8_t *p, unsigned n)
  * always have equal hashes. Returns the key length, 0 when the key does not fit (the MSU is
  * then evaluated uncached).
  */
-static inline size_t
+static inline __attribute__((always_inline)) size_t
 key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool mal,
 	  uint8_t *k, uint64_t *hash)
 {
@@ -725,6 +740,66 @@ key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port
 			a = (a ^ (tc->type | (uint64_t)fl << 8 | (uint64_t)(uint32_t)tc->opcode << 32)) *
 			    K1;
 		}
+	}
+	uint64_t h = a ^ ((b << 31) | (b >> 33)) ^ n;
+	h ^= h >> 32;
+	h *= K1;
+	*hash = h ^ (h >> 29);
+	return n;
+}
+
+/*
+ * The key the decoder wrote (issue 20 D3, decode/plan_key.h), when it wrote one for this MSU
+ * with this context's plan and the MSU is well-formed: the verdict adds in two words what the
+ * decoder cannot know (direction, state conditions, ingress port, link, SCTP ports), hashes
+ * them and the decoder's bytes word by word; returns the decoder's byte count, 0 when the key
+ * must be built (key_build). The encodings are key_build's, so both keys induce one equality
+ * (tests/policy/keyplan.sh); a planned entry is told from a built one by SW_LEN_PLANNED.
+ */
+#define SW_LEN_PLANNED 0x8000u
+#define SW_PKEY_HDR 16 /* bytes of the verdict's two words before the decoder's */
+_Static_assert(SW_PKEY_HDR + SW_PKEY_BYTES <= SW_KEY_MAX, "a decoder key fits an entry");
+
+static inline size_t
+plan_key(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port,
+	 uint64_t hdr[2], uint64_t *hash)
+{
+	const struct sw_plan_key *pk = &ctx->plan.key;
+	const struct sw_pkt *pkt = ctx->pkt;
+	uint64_t a, b;
+	size_t n;
+
+	if (pk->size == 0 || m->key.stamp != (pk->stamp ^ (uintptr_t)m) || m->mal != SW_MAL_NONE ||
+	    (ctx->key_dir && port > 0x7f))
+		return 0;
+	n = pk->comp_off != SW_PKEY_NONE ? pk->comp_off + 1u + 6u * m->key.b[pk->comp_off]
+					 : pk->size;
+	hdr[0] = (ctx->key_dir ? port : 0) | (ctx->key_state ? (uint64_t)(uint8_t)ctx->state << 8 : 0);
+	hdr[1] = 0;
+	if (__builtin_expect(pk->hdr != 0, 0)) {
+		if ((pk->hdr & SW_PKEY_H_PORT) && ctx->in_port <= 1)
+			hdr[0] |= (uint64_t)(ctx->in_port + 1) << 16;
+		if (pk->hdr & SW_PKEY_H_LINK)
+			hdr[0] |= (uint64_t)(uint32_t)(ctx->link + 1) << 32;
+		if (pkt != NULL && pkt->sctp) {
+			/* the remote endpoint is the outside one (if_get) */
+			uint32_t rp = port == SW_SIDE_OUTSIDE ? pkt->sport : pkt->dport;
+			uint32_t lp = port == SW_SIDE_OUTSIDE ? pkt->dport : pkt->sport;
+			if (pk->hdr & SW_PKEY_H_RPORT)
+				hdr[1] |= rp + 1;
+			if (pk->hdr & SW_PKEY_H_LPORT)
+				hdr[1] |= (uint64_t)(lp + 1) << 32;
+		}
+	}
+	a = (0x9e3779b97f4a7c15ull ^ hdr[0]) * K1;
+	b = (0xc2b2ae3d27d4eb4full ^ hdr[1]) * K2;
+	/* whole words, two lanes: the decoder's key is zero past its n bytes (plan_key.h) */
+	for (size_t i = 0; i < n; i += 16) {
+		uint64_t w0, w1;
+		memcpy(&w0, m->key.b + i, 8);
+		memcpy(&w1, m->key.b + i + 8, 8);
+		a = (a ^ w0) * K1;
+		b = (b ^ w1) * K2;
 	}
 	uint64_t h = a ^ ((b << 31) | (b >> 33)) ^ n;
 	h ^= h >> 32;
@@ -1302,10 +1377,10 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 	bool mal = msu->mal != SW_MAL_NONE;
 	uint8_t key[SW_KEY_MAX + SW_KEY_PAD];
 	struct sw_cache_ent *e = NULL;
-	uint64_t hash = 0;
+	uint64_t hash = 0, hdr[2];
 	uint32_t set = 0;
 	bool cache = false;
-	size_t klen;
+	size_t klen, pn;
 	int32_t rule;
 	bool monitor;
 	uint8_t action;
@@ -1334,7 +1409,31 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 		const struct sw_img_peer *p = peer_of(h, pkt);
 		ctx->link = p != NULL ? (int32_t)p->link : -1;
 	}
-	klen = key_build(ctx, msu, port, mal, key, &hash);
+	pn = plan_key(ctx, msu, port, hdr, &hash);
+	if (pn > 0) {
+		/* the key the decoder wrote (plan_key): the verdict's two words, then its bytes */
+		uint64_t tag = hash | 1;
+		set = (uint32_t)(hash >> 20) & (SW_CACHE_SLOTS / 2 - 1);
+		for (unsigned w = 0; w < 2; w++) {
+			uint32_t slot = 2 * set + w;
+			uint64_t h0, h1;
+			if (ctx->ctags[slot] != tag)
+				continue;
+			e = &ctx->cache[slot];
+			memcpy(&h0, e->key, 8);
+			memcpy(&h1, e->key + 8, 8);
+			if (e->len == (SW_LEN_PLANNED | (SW_PKEY_HDR + pn)) && h0 == hdr[0] &&
+			    h1 == hdr[1] && words_equal(e->key + SW_PKEY_HDR, msu->key.b, pn)) {
+				ctx->hits++;
+				rule = e->rule;
+				goto resolve;
+			}
+		}
+		cache = true;
+		klen = 0;
+	} else {
+		klen = key_build(ctx, msu, port, mal, key, &hash);
+	}
 	if (klen > 0) {
 		uint64_t tag = hash | 1;
 		set = (uint32_t)(hash >> 20) & (SW_CACHE_SLOTS / 2 - 1);
@@ -1358,9 +1457,16 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 		ctx->cvictim[set] ^= 1;
 		e = &ctx->cache[slot];
 		ctx->ctags[slot] = hash | 1;
-		e->len = (uint16_t)klen;
 		e->rule = rule;
-		memcpy(e->key, key, klen);
+		if (pn > 0) {
+			e->len = (uint16_t)(SW_LEN_PLANNED | (SW_PKEY_HDR + pn));
+			memcpy(e->key, hdr, SW_PKEY_HDR);
+			/* whole words: the zeros past the key are compared too (words_equal) */
+			memcpy(e->key + SW_PKEY_HDR, msu->key.b, (pn + 7) & ~(size_t)7);
+		} else {
+			e->len = (uint16_t)klen;
+			memcpy(e->key, key, klen);
+		}
 	}
 resolve:
 	if (rule >= 0) {
@@ -1458,4 +1564,29 @@ sw_policy_eval_msg(struct sw_policy_ctx *ctx, const uint8_t *buf, const struct s
 	if (!(msu->has & SW_HAS_TCAP) || msu->tcap.ncomp <= 1 || buf == NULL)
 		return sw_policy_eval(ctx, pkt, msu, port, now_ns);
 	return eval_components(ctx, buf, pkt, msu, port, now_ns);
+}
+
+bool
+sw_policy_key_pair(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct sw_msu *msu,
+		   unsigned port, uint8_t *kb, size_t *nkb, uint8_t *kp, size_t *nkp)
+{
+	uint64_t hash, hdr[2];
+	size_t n;
+
+	ctx->pkt = pkt;
+	if (ctx->need_link) {
+		const struct sw_img_peer *p = peer_of(ctx->img, pkt);
+		ctx->link = p != NULL ? (int32_t)p->link : -1;
+	}
+	*nkb = key_build(ctx, msu, port, msu->mal != SW_MAL_NONE, kb, &hash);
+	n = plan_key(ctx, msu, port, hdr, &hash);
+	*nkp = 0;
+	if (n == 0)
+		return false;
+	/* the whole words the hit path compares: zero past n, or the test sees keys differ */
+	n = (n + 7) & ~(size_t)7;
+	memcpy(kp, hdr, SW_PKEY_HDR);
+	memcpy(kp + SW_PKEY_HDR, msu->key.b, n);
+	*nkp = SW_PKEY_HDR + n;
+	return true;
 }

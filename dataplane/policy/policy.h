@@ -61,11 +61,22 @@ void sw_policy_ctx_free(struct sw_policy_ctx *ctx);
 #define SW_POLICY_F_WRONG_VIEWS 8u /* deliberately wrong views, for the self-check of the views
 				      the decoder stores (issue 20 D2): each component judged with
 				      the next one's view */
+#define SW_POLICY_F_NO_PLAN 16u /* reference evaluation: the decoder writes no cache key, the
+				   verdict builds every key itself (issue 20 D3; tests compare) */
+#define SW_POLICY_F_BAD_PLAN 32u /* a deliberately wrong key writer, for the self-check of
+				    that comparison (plan_key.c) */
 void sw_policy_ctx_set_flags(struct sw_policy_ctx *ctx, unsigned flags);
 /* The bound image reads a field that each component of a message gives on its own (MAP or CAP
  * argument: in a rule or as a rate-limit key), so sw_policy_eval_msg decodes it per component
  * (issue 20 D2: false, the components are judged without a second walk of their arguments). */
 bool sw_policy_ctx_reads_components(const struct sw_policy_ctx *ctx);
+/* Tests (issue 20 D3): the cache key of msu judged in direction port, as the verdict builds it
+ * (kb, *nkb bytes) and, when the decoder wrote msu's key with this context's plan, as the hit
+ * path reads it (kp, *nkp bytes; returns true). Both buffers SW_POLICY_KEY_BUF bytes. */
+#define SW_POLICY_KEY_BUF 272
+bool sw_policy_key_pair(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt,
+			const struct sw_msu *msu, unsigned port, uint8_t *kb, size_t *nkb,
+			uint8_t *kp, size_t *nkp);
 
 /*
  * Verdict for one decoded MSU.
