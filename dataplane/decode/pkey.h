@@ -105,6 +105,9 @@ sw_pkey_mtp3(struct sw_msu *msu)
 		default:
 			sw_pkey_u32(msu->key.b, k->ioff[f], (msu->has & SW_HAS_RCTX) != 0,
 				    msu->m3ua.rctx);
+			/* 0xffffffff + 1 would key as absent: key_build judges it uncached */
+			if ((msu->has & SW_HAS_RCTX) && msu->m3ua.rctx == UINT32_MAX)
+				msu->key.stamp = 0;
 			break;
 		}
 	}

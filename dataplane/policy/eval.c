@@ -644,7 +644,13 @@ key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port
 	k[n++] = first;
 	for (unsigned i = 0; i < ctx->nkey_if; i++) {
 		uint32_t v = 0;
-		uint32_t w = if_get(ctx, m, port, ctx->key_if[i], &v) ? v + 1 : 0;
+		bool present = if_get(ctx, m, port, ctx->key_if[i], &v);
+		uint32_t w = present ? v + 1 : 0;
+		/* v + 1 wraps for the one value a 32-bit field can take that no other encoding
+		 * leaves free (an M3UA routing context of 0xffffffff, RFC 4666 3.3.1): it would
+		 * key as absent, and a hit could give another verdict than a miss. Uncached. */
+		if (__builtin_expect(present && v == UINT32_MAX, 0))
+			return 0;
 		memcpy(k + n, &w, 4);
 		n += 4;
 		if (i & 1)
@@ -717,6 +723,7 @@ key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port
 	if (ctx->key_state) {
 		if (n + 1 > SW_KEY_MAX)
 			return 0;
+		_Static_assert(SW_ST_COUNT <= 8, "the state conditions fit the key's byte");
 		k[n++] = (uint8_t)ctx->state;
 		b = (b ^ (ctx->state + 0x100)) * K2;
 	}

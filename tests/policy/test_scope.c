@@ -72,6 +72,33 @@ test_scope(void **state)
 	fx_free(&fx);
 }
 
+/*
+ * A routing context of 0xffffffff (RFC 4666 3.3.1: 32 bits, every value valid) is no absent one:
+ * the cache key held an integer field as v + 1 in 32 bits, so that value keyed as "absent" and
+ * a message with it took the verdict cached for a message without a routing context.
+ */
+static void
+test_rctx_max_not_absent(void **state)
+{
+	static const char *const rc_rules =
+		"rules = (\n"
+		"  { name = \"rc-max\"; rctx = 4294967295L; action = \"drop\"; },\n"
+		"  { name = \"rc-7\"; rctx = 7; action = \"alert\"; }\n"
+		");\n";
+	struct fx fx = { 0 };
+
+	(void)state;
+	if (fx_compile(&fx, rc_rules, site) != 0)
+		fail_msg("compile: %s", fx.err);
+	for (int k = 0; k < 2; k++) { /* absent first (cached), then the wrapping value */
+		assert_string_equal(rule_of(&fx, "491720123", "203.0.113.9", 0, 0, 1), "default");
+		assert_string_equal(rule_of(&fx, "491720123", "203.0.113.9", 0, UINT32_MAX, 1),
+				    "rc-max");
+		assert_string_equal(rule_of(&fx, "491720123", "203.0.113.9", 0, 7, 1), "rc-7");
+	}
+	fx_free(&fx);
+}
+
 /* One MSU of a partner GT in an IP packet src -> dst (v4 or v6 text), sctp ports, direction
  * dir, ingress port, M3UA rctx and OPC. */
 struct pk {
@@ -241,6 +268,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = { cmocka_unit_test(test_scope),
+					    cmocka_unit_test(test_rctx_max_not_absent),
 					    cmocka_unit_test(test_each_condition),
 					    cmocka_unit_test(test_addr_errors) };
 
