@@ -42,13 +42,19 @@ sw_pkey_u16(uint8_t *b, unsigned off, bool present, uint32_t v)
 		memcpy(b + off, &w, 2);
 }
 
+/* A 32-bit field (point codes as M3UA carries them, RFC 4666 3.3.1: 32 bits on the wire; the
+ * routing context; the SCMG affected point code). 0xffffffff + 1 would wrap to "absent": the
+ * key is then left unwritten (stamp 0) and key_build judges the MSU uncached, as it does. */
 static inline void
-sw_pkey_u32(uint8_t *b, unsigned off, bool present, uint32_t v)
+sw_pkey_u32(struct sw_msu *msu, unsigned off, bool present, uint32_t v)
 {
 	uint32_t w = present ? v + 1 : 0;
 
-	if (off != SW_PKEY_NONE)
-		memcpy(b + off, &w, 4);
+	if (off == SW_PKEY_NONE)
+		return;
+	if (__builtin_expect(present && v == UINT32_MAX, 0))
+		msu->key.stamp = 0;
+	memcpy(msu->key.b + off, &w, 4);
 }
 
 /* A digit slot: min(len, kd + 1), then the first min(len, kd) digits zero-filled to kd. Whole
@@ -91,10 +97,10 @@ sw_pkey_mtp3(struct sw_msu *msu)
 		unsigned f = (unsigned)__builtin_ctz(m);
 		switch (f) {
 		case SW_PK_OPC:
-			sw_pkey_u32(msu->key.b, k->ioff[f], mtp3, msu->m3ua.opc);
+			sw_pkey_u32(msu, k->ioff[f], mtp3, msu->m3ua.opc);
 			break;
 		case SW_PK_DPC:
-			sw_pkey_u32(msu->key.b, k->ioff[f], mtp3, msu->m3ua.dpc);
+			sw_pkey_u32(msu, k->ioff[f], mtp3, msu->m3ua.dpc);
 			break;
 		case SW_PK_SI:
 			sw_pkey_u16(msu->key.b, k->ioff[f], mtp3, msu->m3ua.si);
@@ -103,11 +109,7 @@ sw_pkey_mtp3(struct sw_msu *msu)
 			sw_pkey_u16(msu->key.b, k->ioff[f], mtp3, msu->m3ua.ni);
 			break;
 		default:
-			sw_pkey_u32(msu->key.b, k->ioff[f], (msu->has & SW_HAS_RCTX) != 0,
-				    msu->m3ua.rctx);
-			/* 0xffffffff + 1 would key as absent: key_build judges it uncached */
-			if ((msu->has & SW_HAS_RCTX) && msu->m3ua.rctx == UINT32_MAX)
-				msu->key.stamp = 0;
+			sw_pkey_u32(msu, k->ioff[f], (msu->has & SW_HAS_RCTX) != 0, msu->m3ua.rctx);
 			break;
 		}
 	}
@@ -178,7 +180,7 @@ sw_pkey_scmg(struct sw_msu *msu)
 		return;
 	sw_pkey_u16(msu->key.b, k->ioff[SW_PK_SCMG_TYPE], true, msu->sccp.scmg.type);
 	sw_pkey_u16(msu->key.b, k->ioff[SW_PK_SCMG_SSN], true, msu->sccp.scmg.assn);
-	sw_pkey_u32(msu->key.b, k->ioff[SW_PK_SCMG_PC], true, msu->sccp.scmg.apc);
+	sw_pkey_u32(msu, k->ioff[SW_PK_SCMG_PC], true, msu->sccp.scmg.apc);
 }
 
 /* ISUP (Q.763): the message type; an IAM's calling and called party numbers. */

@@ -11,8 +11,9 @@
  * own key (policy/eval.c key_build), so that two MSUs have equal keys under one exactly when
  * they have under the other:
  *   integer field  v + 1 (little-endian, 2 bytes for 8-bit fields, 4 bytes for the others,
- *                  0 when absent; a routing context of 0xffffffff, whose v + 1 wraps to
- *                  0, leaves the key unwritten (stamp 0) and key_build the MSU uncached)
+ *                  0 when absent; a 32-bit value of 0xffffffff (a routing context, an
+ *                  M3UA point code), whose v + 1 wraps to 0, leaves the key unwritten
+ *                  (stamp 0) and key_build the MSU uncached)
  *   digit field    min(len, kd + 1), then the first min(len, kd) digits, zero-filled to kd
  *                  (kd: the digits some pattern can reach, sw_img_field.key_digits)
  *   ACN            its length (0 absent), then its octets zero-filled to SW_ACN_MAX
