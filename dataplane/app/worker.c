@@ -53,6 +53,14 @@ worker_refuse(struct sw_worker *w, uint64_t gen, const char *why)
 	atomic_store_explicit(&w->sw->refused_generation, gen, memory_order_relaxed);
 }
 
+/* Issue 20 D2: an argument whose verdict is decided without it is not walked, unless a shadow
+ * policy judges the same MSUs with rules that may read it (or the configuration says so). */
+static inline bool
+worker_decides(const struct sw_worker *w)
+{
+	return !w->conf.no_decide && (w->shadow == NULL || w->shadow->image == NULL);
+}
+
 /* Bind an image already validated. */
 static int
 worker_bind(struct sw_worker *w, const void *image, uint64_t gen, char *err, unsigned errlen)
@@ -66,6 +74,7 @@ worker_bind(struct sw_worker *w, const void *image, uint64_t gen, char *err, uns
 	}
 	w->image = image;
 	w->judge.image = image;
+	w->judge.decide = worker_decides(w);
 	w->gen = gen;
 	w->malformed_action = ((const struct sw_image_hdr *)image)->malformed_action;
 	return 0;
@@ -182,6 +191,7 @@ sw_worker_sync(struct sw_worker *w)
 	if (atomic_load_explicit(&w->sw->epoch, memory_order_relaxed) < w->gen)
 		sw_shm_worker_epoch(w->sw, w->gen);
 	sw_shadow_sync(w); /* rate: shadow policy pick-up (issue 18 D7) */
+	w->judge.decide = worker_decides(w);
 }
 
 /* ------------------------------------------------------------------------------------------ */

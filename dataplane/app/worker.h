@@ -59,6 +59,9 @@ struct sw_worker_conf {
 	bool batch_pkt_only;
 	/* Cache lines of each frame prefetched 4 packets ahead; 0: SW_PREFETCH_LINES. */
 	uint8_t prefetch_lines;
+	/* Issue 20 D2: walk every MAP/CAP argument, even where the verdict is decided without
+	 * it (judge_ctx.decide off; the benchmark's A/B, bench/README.md). */
+	bool no_decide;
 };
 #define SW_BATCH_DEFAULT 32
 #define SW_BATCH_OFF 0xff

@@ -68,6 +68,10 @@ enum sw_mal sw_decode_user_message(const uint8_t *buf, uint32_t off, uint32_t en
 enum sw_mal sw_sccp_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
 enum sw_mal sw_isup_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
 enum sw_mal sw_tcap_decode(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu);
+/* The argument of a message whose walk the decoder deferred (msu->arg_deferred, issue 20 D2,
+ * plan_want.h): walked now from buf, the buffer msu was decoded from, as the TCAP walk would
+ * have walked it (fields, malformation, the key's slots). msu->mal; nothing when not deferred. */
+enum sw_mal sw_tcap_complete(const uint8_t *buf, struct sw_msu *msu);
 /* MAP parameter of component comp_idx (already decoded by tcap), called by the TCAP walk for
  * every component in order: checks it, and stores its fields in msu->map if it is the default
  * source (the first invoke; without an invoke, the first returnResult giving a field). */

@@ -399,6 +399,14 @@ struct sw_msu {
 	uint64_t view_seq, view_off;
 	uint16_t view_full;
 	uint8_t view_on;
+	/* Issue 20 D2 (plan_want.h SW_WANT_DECIDE): arg_deferred, the TCAP walk left the argument
+	 * of the one component unwalked for the verdict to settle (sw_tcap_complete walks it);
+	 * arg_skipped, the verdict was decided without it: msu->map and msu->cap are empty, not
+	 * absent */
+	uint8_t arg_deferred, arg_skipped;
+	/* What the policy scanned of this message's fields while it decided (issue 20 D2; the
+	 * policy's, dataplane/policy/eval.c): its record in the policy context, 0: none */
+	uint64_t pscan_seq;
 	/* The cache key the layers write as they decode (issue 20 D3, decode/plan_key.h): valid
 	 * when key.stamp is msu->plan's key stamp ^ (uintptr_t)msu */
 	struct sw_msu_key key;

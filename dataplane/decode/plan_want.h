@@ -17,11 +17,26 @@
 #ifndef SW_DECODE_PLAN_WANT_H
 #define SW_DECODE_PLAN_WANT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dataplane/decode/msu.h"
 
 #define SW_WANT_VIEWS 1u /* store each component's own fields (records in ring) */
+#define SW_WANT_DECIDE 2u /* ask decide before walking the argument of a single component */
+
+/*
+ * A verdict decided before the MAP walk (issue 20 D2: "stops descending where nothing is
+ * asked"). Once the TCAP walk has read a message of one component (its type, dialogue, ACN,
+ * operation; the routing label and SCCP before it), it asks decide whether the argument may
+ * wait: yes (true) while a judge that will settle the verdict decodes (dataplane/policy
+ * sw_policy_ctx_decide_pkt). The walk then leaves it (msu->arg_deferred) and the key's
+ * argument slots absent; the policy settles before the verdict (sw_policy_settle): when the
+ * verdict is decided, the same action whatever the argument holds and whether or not it turns
+ * out malformed, the argument is never walked (msu->arg_skipped); otherwise it is walked then
+ * (sw_tcap_complete), as the TCAP walk would have. A NULL decide asks nothing.
+ */
+typedef bool (*sw_decide_fn)(void *arg, struct sw_msu *msu);
 
 /* Records per ring: a burst of 32 MSUs with up to 8 non-selected components with fields each */
 #define SW_VIEW_RING 256
@@ -46,6 +61,8 @@ struct sw_view_ring {
 struct sw_plan_want {
 	uint32_t flags;              /* SW_WANT_*; 0: nothing beyond today's decode */
 	struct sw_view_ring *ring;   /* the context's ring with SW_WANT_VIEWS, else NULL */
+	sw_decide_fn decide;         /* with SW_WANT_DECIDE, else NULL */
+	void *decide_arg;
 };
 
 /*

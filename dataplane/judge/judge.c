@@ -21,9 +21,8 @@
 /* The policy's verdict for one MSU (or for a packet judged as a whole: msu carries its mal). */
 static inline void
 judge_eval(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
-	   const struct sw_msu *msu, unsigned port, uint64_t now_ns, struct sw_judge_verdict *v)
+	   struct sw_msu *msu, unsigned port, uint64_t now_ns, struct sw_judge_verdict *v)
 {
-	v->mal = (uint16_t)msu->mal;
 	if (likely_(ctx->image != NULL)) {
 		/* Direction (policy.h): the port, or without one the site's links or the OPC;
 		 * each component judged with its own parameters, the strictest verdict. */
@@ -34,8 +33,14 @@ judge_eval(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_p
 			      sw_judge_state_mismatch(ctx, msu, dir);
 		sw_policy_ctx_set_state(ctx->pctx, st);
 		sw_policy_ctx_set_port(ctx->pctx, port);
-		struct sw_verdict pv = sw_policy_eval_msg(ctx->pctx, buf, pkt, msu, dir, now_ns);
+		/* An argument the decoder left (issue 20 D2): decided without it, or walked now.
+		 * The state tables read nothing of it: images that decide have none. */
+		struct sw_verdict pv;
+		if (!unlikely_(msu->arg_deferred) ||
+		    !sw_policy_settle(ctx->pctx, buf, pkt, msu, dir, now_ns, &pv))
+			pv = sw_policy_eval_msg(ctx->pctx, buf, pkt, msu, dir, now_ns);
 
+		v->mal = (uint16_t)msu->mal;
 		v->state = (uint8_t)st;
 		v->action = pv.action;
 		v->monitor = pv.monitor;
@@ -50,6 +55,7 @@ judge_eval(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw_p
 	v->no_image = true;
 	v->state = 0;
 	v->rule = msu->mal != SW_MAL_NONE ? SW_RULE_MALFORMED : SW_RULE_DEFAULT;
+	v->mal = (uint16_t)msu->mal;
 }
 
 /*
@@ -164,6 +170,8 @@ judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw
 	j->cls = SW_JUDGE_CHUNKS;
 	enum sw_variant variant =
 		npre == 0 || npre < pkt->ndata ? judge_variant(ctx, pkt) : SW_VARIANT_ITU;
+	if (ctx->decide && ctx->image != NULL)
+		sw_policy_ctx_decide_arm(ctx->pctx, true);
 	for (i = 0; i < pkt->nchunks; i++) {
 		struct sw_judge_verdict *v;
 		struct sw_msu *m = msu;
@@ -188,6 +196,8 @@ judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const struct sw
 		if (fn != NULL)
 			fn(arg, pkt, m, v);
 	}
+	if (ctx->decide && ctx->image != NULL)
+		sw_policy_ctx_decide_arm(ctx->pctx, false);
 	j->nverdicts = (uint8_t)n;
 	j->drop_mask = mask;
 	/* Left with no chunk at all, the packet does not leave. */
@@ -216,9 +226,13 @@ sw_judge_predecode(const struct sw_judge_ctx *ctx, const uint8_t *buf, const str
 		return 0;
 	variant = judge_variant(ctx, pkt);
 	plan = sw_policy_plan(ctx->pctx);
+	if (ctx->decide && ctx->image != NULL)
+		sw_policy_ctx_decide_arm(ctx->pctx, true);
 	for (i = 0; i < pkt->nchunks && n < max; i++)
 		if (sw_sctp_is_data(pkt->chunks[i].type))
 			sw_decode_msu_plan(buf, pkt, i, variant, plan, &msus[n++]);
+	if (ctx->decide && ctx->image != NULL)
+		sw_policy_ctx_decide_arm(ctx->pctx, false);
 	return n;
 }
 
@@ -235,7 +249,9 @@ sw_judge_msu(const struct sw_judge_ctx *ctx, const struct sw_pkt *pkt, const str
 	     unsigned port, uint64_t now_ns, struct sw_judge_verdict *v)
 {
 	v->chunk = SW_JUDGE_PKT;
-	judge_eval(ctx, NULL, pkt, msu, port, now_ns, v); /* no buffer: message-level MAP fields */
+	/* no buffer: message-level MAP fields. Not decoded while a judge was armed
+	 * (judge_packet): nothing deferred, judge_eval writes nothing to it. */
+	judge_eval(ctx, NULL, pkt, (struct sw_msu *)msu, port, now_ns, v);
 }
 
 const char *

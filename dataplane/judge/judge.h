@@ -84,6 +84,11 @@ struct sw_judge_ctx {
 	struct sw_state_ctx *state;
 	int64_t state_clock;
 	struct sw_state_ctx state_ctx; /* what state points to after sw_judge_state_attach */
+	/* Issue 20 D2: the decoder may skip the argument of a message whose verdict its operation
+	 * and addresses decide (sw_policy_ctx_decide_arm, sw_policy_settle). The worker sets it
+	 * unless a shadow policy, which judges the same MSUs with other rules, is loaded; false
+	 * (tests, inspect, proxy mode): every argument is walked. */
+	bool decide;
 };
 
 /*
@@ -110,7 +115,8 @@ bool sw_judge_packet(const struct sw_judge_ctx *ctx, const uint8_t *buf, const s
  * exactly as sw_judge_packet would (nothing for a packet it judges as a whole), and returns how
  * many; sw_judge_packet_pre is sw_judge_packet with those npre MSUs used instead of decoding
  * them again (the judge may change them: reassembly). Decoding reads only buf, pkt and the
- * bound image's network variant, so it may run ahead of the judging of earlier packets.
+ * bound image's network variant, so it may run ahead of the judging of earlier packets (an
+ * argument it defers, judge_ctx.decide, is settled when its packet is judged).
  */
 unsigned sw_judge_predecode(const struct sw_judge_ctx *ctx, const uint8_t *buf,
 			    const struct sw_pkt *pkt, struct sw_msu *msus, unsigned max);

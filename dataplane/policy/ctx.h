@@ -25,6 +25,7 @@
 #define SW_ATOM_WORDS (SW_ATOMS_MAX / 64)
 #define SW_RULE_WORDS (SW_RULES_MAX / 64)
 #define SW_ACN_TEXT_MAX 96
+#define SW_PKEY_HDR_ 16 /* the verdict's two words before a decoder key (eval.c SW_PKEY_HDR) */
 
 /*
  * The cache is split: a compact array of key hashes (64 KiB, stays in L2) is probed first,
@@ -32,13 +33,37 @@
  * verdict) is touched only when a hash matches. A miss therefore costs no cache-line fetch
  * from the 2 MiB entry array.
  */
+/* What settling a deferred argument found for a key (issue 20 D2, eval.c sw_policy_settle): a
+ * key decided without the argument keeps its verdict in a cache entry marked decided; a key
+ * that is not leaves a tag in utags (SW_UNDEC_SLOTS, direct-mapped, no key: a collision only
+ * makes a message walked). */
+#define SW_DEC_UNKNOWN 0 /* an entry of sw_policy_eval: settling not asked yet */
+#define SW_DEC_DECIDED 1 /* decided without the argument: rule is the verdict */
+#define SW_UNDEC_SLOTS 16384
+
 struct sw_cache_ent {
 	int32_t rule;
 	uint16_t len;
-	uint8_t pad[10];
+	uint8_t dec; /* SW_DEC_* */
+	uint8_t pad[9];
 	uint8_t key[SW_KEY_MAX + 8]; /* + 8: key_equal reads whole words */
 } __attribute__((aligned(64)));
 _Static_assert(sizeof(struct sw_cache_ent) == 256, "cache entry: 4 cache lines");
+
+/* What scanning a message's fields found (eval.c cond_value): shared by the evaluations of one
+ * message, and kept from deciding before its argument walk to its verdict (pscan). */
+struct sw_scan {
+	uint64_t atoms[SW_ATOM_WORDS];
+	uint32_t net[SW_SF_COUNT];
+	uint32_t scanned, scanned_pt;
+};
+#define SW_PSCAN_RING 64 /* a burst's MSUs decoded ahead of their verdicts (batching: 32) */
+struct sw_pscan_rec {
+	uint64_t seq;   /* msu->pscan_seq that owns it, 0: none */
+	uint64_t owner; /* the msu's address ^ the plan's key stamp */
+	uint32_t from;  /* the well-formed message's first match is no candidate below this */
+	struct sw_scan sc;
+};
 
 struct sw_policy_ctx {
 	const struct sw_image_hdr *img;
@@ -106,11 +131,27 @@ struct sw_policy_ctx {
 	const struct sw_img_nets *nets; /* partner networks, NULL: no partners */
 	/* What the decoder is asked for the bound image (sw_policy_plan): built at bind. */
 	struct sw_decode_plan plan;
+	/* Decided before the argument walk (issue 20 D2): the image allows it (bind: a decoder
+	 * key, no state conditions, no dated rules); the fields a component's argument gives
+	 * (bit per SW_SF_* / SW_IF_*: unknown until walked); a judge that settles is decoding
+	 * (sw_policy_ctx_decide_arm); scans kept from deciding for the verdict (pscan). */
+	bool decide_ok;
+	uint32_t arg_sf, arg_if;
+	bool dec_armed;
+	uint32_t dec_pause;                    /* messages left not deferred (decide_window) */
+	uint32_t w_settles, w_skips, w_evals;  /* the current window's */
+	uint64_t dec_paused;                   /* windows after which it stopped */
+	struct sw_pscan_rec *pscan; /* SW_PSCAN_RING records */
+	uint64_t *utags;            /* keys found undecided (SW_UNDEC_SLOTS) */
+	uint64_t pscan_next;
+	uint64_t dec_evals, dec_hits, dec_skips;
 };
 
 /* The two parts of the plan, each built by its own file at bind (after every other field of
  * the context is set for the new image). */
 void sw_plan_key_build(const struct sw_policy_ctx *ctx, struct sw_plan_key *key);
 void sw_plan_want_build(const struct sw_policy_ctx *ctx, struct sw_plan_want *want);
+/* The decoder's question (decode/plan_want.h sw_decide_fn; arg: the context), eval.c. */
+bool sw_policy_decide(void *arg, struct sw_msu *msu);
 
 #endif /* SW_POLICY_CTX_H */

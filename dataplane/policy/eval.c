@@ -26,6 +26,7 @@
 
 #include "ctx.h"
 #include "decode.h"
+#include "dataplane/decode/pkey.h"
 #include "image.h"
 #include "policy.h"
 #include "ratelimit.h"
@@ -129,6 +130,8 @@ sw_policy_ctx_free(struct sw_policy_ctx *ctx)
 	free(ctx->cvictim);
 	free(ctx->view);
 	free(ctx->view_ring);
+	free(ctx->pscan);
+	free(ctx->utags);
 	free(ctx);
 }
 
@@ -136,6 +139,48 @@ static inline const void *
 img_at(const struct sw_image_hdr *h, uint32_t off)
 {
 	return (const char *)h + off;
+}
+
+/*
+ * Whether the bound image lets the decoder skip an argument whose verdict is decided (issue 20
+ * D2, sw_policy_decide), and which fields an argument gives. Not with state conditions (the
+ * state tables learn only from well-formed messages: a skipped argument could hide a
+ * malformation), nor with dated rules (the live rules could change between the decision and
+ * the verdict), nor without a decoder key (the decisions are remembered by it).
+ */
+static void
+decide_bind(struct sw_policy_ctx *ctx, uint64_t arg_mask)
+{
+	const struct sw_image_hdr *h = ctx->img;
+	const struct sw_img_site *site = img_at(h, h->site_off);
+	bool state = false;
+
+	ctx->arg_sf = ctx->arg_if = 0;
+	for (unsigned f = 0; f < SW_SF_COUNT; f++)
+		if (arg_mask & SW_KEY_SFIELD(f))
+			ctx->arg_sf |= 1u << f;
+	for (unsigned f = 0; f < SW_IF_COUNT; f++)
+		if (arg_mask & SW_KEY_IFIELD(f))
+			ctx->arg_if |= 1u << f;
+	if (ctx->flags & SW_POLICY_F_BAD_DECIDE)
+		ctx->arg_sf = ctx->arg_if = 0; /* the self-check's wrong decision: fields absent */
+	if (site->state_off != 0)
+		state = ((const struct sw_img_state *)img_at(h, site->state_off))->used != 0;
+	for (uint32_t i = 0; i < h->nrules && i < SW_RULES_MAX && !state; i++)
+		for (uint32_t j = 0; j < ctx->rules[i].ncond; j++)
+			state |= ctx->conds[ctx->rules[i].cond_first + j].kind == SW_COND_STATE;
+	ctx->decide_ok = ctx->plan.key.size != 0 && !ctx->has_dates && !state;
+	ctx->dec_armed = false;
+	ctx->dec_pause = 0;
+	ctx->w_settles = ctx->w_skips = ctx->w_evals = 0;
+	if (ctx->decide_ok && ctx->pscan == NULL)
+		ctx->pscan = calloc(SW_PSCAN_RING, sizeof(*ctx->pscan));
+	if (ctx->decide_ok && ctx->utags == NULL)
+		ctx->utags = calloc(SW_UNDEC_SLOTS, sizeof(*ctx->utags));
+	if (ctx->pscan == NULL || ctx->utags == NULL)
+		ctx->decide_ok = false;
+	else
+		memset(ctx->utags, 0, SW_UNDEC_SLOTS * sizeof(*ctx->utags));
 }
 
 int
@@ -275,6 +320,7 @@ sw_policy_ctx_bind(struct sw_policy_ctx *ctx, const void *image)
 		if (ctx->view_ring != NULL)
 			ctx->view_ring->next = 1;
 	}
+	decide_bind(ctx, view_mask);
 	sw_plan_want_build(ctx, &ctx->plan.want);
 	/* Flush: no slot matches any more. */
 	memset(ctx->ctags, 0, sizeof(uint64_t) * SW_CACHE_SLOTS);
@@ -765,6 +811,7 @@ key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port
  */
 #define SW_LEN_PLANNED 0x8000u
 #define SW_PKEY_HDR 16 /* bytes of the verdict's two words before the decoder's */
+_Static_assert(SW_PKEY_HDR == SW_PKEY_HDR_, "ctx.h's decision memory holds the two words");
 _Static_assert(SW_PKEY_HDR + SW_PKEY_BYTES <= SW_KEY_MAX, "a decoder key fits an entry");
 
 static inline size_t
@@ -1056,20 +1103,14 @@ scan_pt(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned f, uint64_t 
 		}                                                \
 	} while (0)
 
-static int32_t
-evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool mal)
+/* Candidates: rules not indexed by opcode, plus those indexed by an opcode present; of them the
+ * live ones (enabled, not expired). */
+static inline void
+candidates(const struct sw_policy_ctx *ctx, const struct sw_msu *m, uint64_t *cand)
 {
-	const struct sw_image_hdr *h = ctx->img;
-	uint64_t atoms[SW_ATOM_WORDS] = { 0 };
-	uint64_t cand[SW_RULE_WORDS];
-	uint32_t net[SW_SF_COUNT];
-	char acnbuf[SW_ACN_TEXT_MAX];
 	unsigned rw = ctx->rule_words;
-	uint32_t scanned = 0, scanned_pt = 0;
-
-	/* Candidates: rules not indexed by opcode, plus those indexed by an opcode present; of
-	 * them the live ones (enabled, not expired). */
 	const uint64_t *base = ctx->opidx + (size_t)SW_OPIDX_BASE * rw;
+
 	for (unsigned w = 0; w < rw; w++)
 		cand[w] = base[w];
 	/* the opcode index rows are MAP codes: a CAP message's rules by opcode (CAP_OP_NS + code,
@@ -1088,6 +1129,124 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 	}
 	for (unsigned w = 0; w < rw; w++)
 		cand[w] &= ctx->live[w];
+}
+
+/* One condition's value for m (before its negation): the fields it needs are scanned once per
+ * message (*scanned, *scanned_pt: fields whose Hyperscan database / prefix table ran). */
+static inline bool
+cond_value(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port,
+	   const struct sw_img_cond *c, uint64_t *atoms, uint32_t *net, uint32_t *scanned_,
+	   uint32_t *scanned_pt_, char *acnbuf)
+{
+	const struct sw_image_hdr *h = ctx->img;
+	uint32_t scanned = *scanned_, scanned_pt = *scanned_pt_;
+	bool v = false;
+	uint32_t x;
+
+	switch (c->kind) {
+	case SW_COND_INT:
+		v = if_get(ctx, m, port, c->field, &x) && set_has(h, c->arg, x);
+		break;
+	case SW_COND_ATOM:
+		/* An atom the prefix table sets is set whatever Hyperscan finds: a
+		 * blocklisted GT is dropped without a Hyperscan scan of its field. */
+		if (!(scanned & (1u << c->field)) && h->fields[c->field].ptab_off != 0 &&
+		    !(scanned_pt & (1u << c->field))) {
+			scan_pt(ctx, m, c->field, atoms);
+			scanned_pt |= 1u << c->field;
+		}
+		if (!atom_has(atoms, c->arg))
+			NEED(c->field);
+		v = atom_has(atoms, c->arg);
+		break;
+	case SW_COND_PRESENT:
+		if (c->field2 == 1) {
+			v = if_get(ctx, m, port, c->field, &x);
+		} else {
+			unsigned len;
+			sf_text(m, c->field, &len, acnbuf);
+			v = len > 0;
+		}
+		break;
+	case SW_COND_NET_IN:
+		NEED(c->field);
+		v = ((c->arg & SW_NET_IN_HOME) && net[c->field] == SW_NET_HOME) ||
+		    ((c->arg & SW_NET_IN_PARTNER) && net[c->field] >= SW_NET_PARTNER) ||
+		    (c->arg2 != 0 && set_has(h, c->arg2, net[c->field]));
+		break;
+	case SW_COND_PARTNER:
+		NEED(c->field);
+		v = partner_has(ctx, c, net[c->field], m);
+		break;
+	case SW_COND_NET_EQ:
+		NEED(c->field);
+		NEED(c->field2);
+		v = net[c->field] != SW_NET_NONE && net[c->field] == net[c->field2];
+		break;
+	case SW_COND_COMP:
+		v = comp_match(ctx, c, m);
+		break;
+	case SW_COND_STATE:
+		v = (ctx->state >> c->field) & 1;
+		break;
+	case SW_COND_ADDR:
+		v = addr_in(ctx, c, port);
+		break;
+	}
+	*scanned_ = scanned;
+	*scanned_pt_ = scanned_pt;
+	return v;
+}
+
+/* A condition reads a field of the component's argument (ctx->arg_sf, arg_if), or the state. */
+static inline bool
+cond_reads_arg(const struct sw_policy_ctx *ctx, const struct sw_img_cond *c)
+{
+	switch (c->kind) {
+	case SW_COND_INT:
+		return (ctx->arg_if >> c->field) & 1;
+	case SW_COND_PRESENT:
+		return c->field2 == 1 ? (ctx->arg_if >> c->field) & 1 : (ctx->arg_sf >> c->field) & 1;
+	case SW_COND_ATOM:
+	case SW_COND_NET_IN:
+	case SW_COND_PARTNER:
+		return (ctx->arg_sf >> c->field) & 1;
+	case SW_COND_NET_EQ:
+		return ((ctx->arg_sf >> c->field) | (ctx->arg_sf >> c->field2)) & 1;
+	case SW_COND_STATE:
+		return true; /* never in an image that decides (decide_bind) */
+	default: /* SW_COND_COMP, SW_COND_ADDR: the message's */
+		return false;
+	}
+}
+
+#define scan sw_scan /* ctx.h */
+
+#define SW_RULE_UNDECIDED (-100) /* evaluate_core, tri: the first match needs the argument */
+
+
+/*
+ * The first match of m (malformed or not). tri (issue 20 D2, decide_eval): the conditions that
+ * read the component's argument are unknown (ctx->arg_sf, arg_if; the argument is not walked
+ * yet): a rule whose other conditions hold makes the answer SW_RULE_UNDECIDED, and a gate on
+ * an argument field removes no rule. sc: what earlier evaluations of m scanned (the fields
+ * tri scans are the message's, the same after the walk). Candidates below from are not tried;
+ * *stop: the candidate it stopped at (SW_RULES_MAX: none), a from for another evaluation of m
+ * in the same pass after the walk (every candidate below failed on the message's own fields).
+ */
+static __attribute__((always_inline)) inline int32_t
+evaluate_core(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool mal,
+	      bool tri, struct scan *sc, unsigned from, unsigned *stop)
+{
+	uint64_t *atoms = sc->atoms;
+	uint32_t *net = sc->net;
+	uint64_t cand[SW_RULE_WORDS];
+	char acnbuf[SW_ACN_TEXT_MAX];
+	unsigned rw = ctx->rule_words;
+	uint32_t scanned = sc->scanned, scanned_pt = sc->scanned_pt;
+	int32_t res = mal ? SW_RULE_MALFORMED : SW_RULE_DEFAULT;
+
+	candidates(ctx, m, cand);
 
 	/*
 	 * Atom gate: a gated rule cannot match unless its gate atom is set. Scan (once, as the
@@ -1107,12 +1266,22 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 			uint64_t hit = 0;
 			for (unsigned w = 0; w < rw; w++)
 				hit |= cand[w] & gf[w];
-			if (hit != 0)
-				NEED(f);
+			if (hit == 0)
+				continue;
+			if (tri && ((ctx->arg_sf >> f) & 1))
+				continue; /* not walked: the rules it gates stay (allow, below) */
+			NEED(f);
 		}
 		if (any != 0) {
 			for (unsigned w = 0; w < rw; w++)
 				allow[w] = ~ctx->gated[w];
+			if (tri)
+				for (unsigned f = 0; f < SW_SF_COUNT; f++)
+					if ((ctx->arg_sf >> f) & 1) {
+						const uint64_t *gf = ctx->gfield + (size_t)f * rw;
+						for (unsigned w = 0; w < rw; w++)
+							allow[w] |= gf[w];
+					}
 			for (unsigned aw = 0; aw < SW_ATOM_WORDS; aw++) {
 				uint64_t bits = atoms[aw] & ctx->gate_amask[aw];
 				while (bits != 0) {
@@ -1131,6 +1300,11 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 				uint32_t x, lo = ctx->iv_lo[f], hi = ctx->iv_hi[f];
 				for (unsigned w = 0; w < rw; w++)
 					hit |= cand[w] & gf[w];
+				if (tri && ((ctx->arg_if >> f) & 1)) {
+					for (unsigned w = 0; w < rw; w++)
+						allow[w] |= gf[w];
+					continue;
+				}
 				if (hit == 0 || !if_get(ctx, m, port, f, &x))
 					continue;
 				while (lo < hi) {
@@ -1153,81 +1327,62 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 		}
 	}
 
-	for (unsigned w = 0; w < rw; w++) {
-		uint64_t bits = cand[w];
+	*stop = SW_RULES_MAX;
+	for (unsigned w = from / 64; w < rw; w++) {
+		uint64_t bits = cand[w] & (w == from / 64 ? ~0ull << (from % 64) : ~0ull);
 		while (bits != 0) {
 			unsigned ri = w * 64 + (unsigned)__builtin_ctzll(bits);
 			const struct sw_img_rule *r = &ctx->rules[ri];
 			const struct sw_img_cond *c = &ctx->conds[r->cond_first];
-			bool ok = r->malformed == mal;
+			bool ok = r->malformed == mal, unknown = false;
 
 			bits &= bits - 1;
 			for (uint32_t j = 0; ok && j < r->ncond; j++, c++) {
-				bool v = false;
-				uint32_t x;
-
-				switch (c->kind) {
-				case SW_COND_INT:
-					v = if_get(ctx, m, port, c->field, &x) && set_has(h, c->arg, x);
-					break;
-				case SW_COND_ATOM:
-					/* An atom the prefix table sets is set whatever Hyperscan
-					 * finds: a blocklisted GT is dropped without a Hyperscan
-					 * scan of its field. */
-					if (!(scanned & (1u << c->field)) &&
-					    h->fields[c->field].ptab_off != 0 &&
-					    !(scanned_pt & (1u << c->field))) {
-						scan_pt(ctx, m, c->field, atoms);
-						scanned_pt |= 1u << c->field;
-					}
-					if (!atom_has(atoms, c->arg))
-						NEED(c->field);
-					v = atom_has(atoms, c->arg);
-					break;
-				case SW_COND_PRESENT:
-					if (c->field2 == 1) {
-						v = if_get(ctx, m, port, c->field, &x);
-					} else {
-						unsigned len;
-						sf_text(m, c->field, &len, acnbuf);
-						v = len > 0;
-					}
-					break;
-				case SW_COND_NET_IN:
-					NEED(c->field);
-					v = ((c->arg & SW_NET_IN_HOME) && net[c->field] == SW_NET_HOME) ||
-					    ((c->arg & SW_NET_IN_PARTNER) &&
-					     net[c->field] >= SW_NET_PARTNER) ||
-					    (c->arg2 != 0 && set_has(h, c->arg2, net[c->field]));
-					break;
-				case SW_COND_PARTNER:
-					NEED(c->field);
-					v = partner_has(ctx, c, net[c->field], m);
-					break;
-				case SW_COND_NET_EQ:
-					NEED(c->field);
-					NEED(c->field2);
-					v = net[c->field] != SW_NET_NONE &&
-					    net[c->field] == net[c->field2];
-					break;
-				case SW_COND_COMP:
-					v = comp_match(ctx, c, m);
-					break;
-				case SW_COND_STATE:
-					v = (ctx->state >> c->field) & 1;
-					break;
-				case SW_COND_ADDR:
-					v = addr_in(ctx, c, port);
-					break;
+				if (tri && cond_reads_arg(ctx, c)) {
+					unknown = true;
+					continue;
 				}
+				bool v = cond_value(ctx, m, port, c, atoms, net, &scanned,
+						    &scanned_pt, acnbuf);
 				ok = v != c->neg;
 			}
-			if (ok)
-				return (int32_t)ri;
+			if (ok) {
+				res = tri && unknown ? SW_RULE_UNDECIDED : (int32_t)ri;
+				*stop = ri;
+				goto out;
+			}
 		}
 	}
-	return mal ? SW_RULE_MALFORMED : SW_RULE_DEFAULT;
+out:
+	sc->scanned = scanned;
+	sc->scanned_pt = scanned_pt;
+	return res;
 }
+
+static int32_t
+evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool mal)
+{
+	const struct sw_pscan_rec *pr;
+	unsigned from = 0, stop;
+	struct scan sc;
+
+	if (__builtin_expect(m->pscan_seq != 0, 0) && ctx->pscan != NULL &&
+	    (pr = &ctx->pscan[m->pscan_seq & (SW_PSCAN_RING - 1)])->seq == m->pscan_seq &&
+	    pr->owner == (ctx->plan.key.stamp ^ (uintptr_t)m)) {
+		/* what deciding before the argument was walked found (decide_eval): the scans of
+		 * the message's own fields, unchanged by the walk, and where its well-formed pass
+		 * stopped */
+		memcpy(&sc, &pr->sc, sizeof(sc));
+		if (!mal)
+			from = pr->from;
+	} else {
+		memset(sc.atoms, 0, sizeof(sc.atoms));
+		sc.scanned = sc.scanned_pt = 0;
+	}
+	return evaluate_core(ctx, m, port, mal, false, &sc, from, &stop);
+}
+
+
 
 /* Token bucket of (rule, key) in the rate-limit table: true if a token was available. The key
  * holds the key field's value in full (ratelimit.h): digits, or the point code. */
@@ -1375,6 +1530,56 @@ sw_policy_direction(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt,
 		       : SW_SIDE_OUTSIDE;
 }
 
+/* The verdict of rule for msu: the rule's action (a rate limit takes a token), or the policy's
+ * default / malformed action; monitor turns a drop into an alert. */
+static inline struct sw_verdict
+resolve(struct sw_policy_ctx *ctx, int32_t rule, const struct sw_msu *msu, uint64_t now_ns,
+	int64_t wall_s)
+{
+	const struct sw_image_hdr *h = ctx->img;
+	struct sw_verdict v = { .action = SW_ACTION_ALLOW, .monitor = false, .rule = rule };
+	uint8_t action;
+	bool monitor;
+
+	if (rule >= 0) {
+		const struct sw_img_rule *r = &ctx->rules[rule];
+		action = r->action;
+		if (action == SW_IMG_ACTION_RATE_LIMIT)
+			action = rate_take(ctx, r, rule, msu, now_ns) ? SW_ACTION_ALLOW
+								       : SW_ACTION_DROP;
+		monitor = r->monitor || h->monitor || r->monitor_until > wall_s;
+	} else {
+		action = rule == SW_RULE_MALFORMED ? h->malformed_action : h->default_action;
+		monitor = h->monitor;
+	}
+	if (monitor && action == SW_ACTION_DROP) {
+		action = SW_ACTION_ALERT;
+		v.monitor = true;
+	}
+	v.action = action;
+	return v;
+}
+
+/* Cache rule as the verdict of the decoder's key of msu (plan_key: pn bytes, hdr, hash); dec:
+ * what settling an argument found for that key (SW_DEC_*, sw_policy_settle). */
+static void
+cache_put(struct sw_policy_ctx *ctx, uint64_t hash, const uint64_t hdr[2], const struct sw_msu *msu,
+	  size_t pn, int32_t rule, uint8_t dec)
+{
+	uint32_t set = (uint32_t)(hash >> 20) & (SW_CACHE_SLOTS / 2 - 1);
+	uint32_t slot = 2 * set + ctx->cvictim[set];
+	struct sw_cache_ent *e = &ctx->cache[slot];
+
+	ctx->cvictim[set] ^= 1;
+	ctx->ctags[slot] = hash | 1;
+	e->rule = rule;
+	e->dec = dec;
+	e->len = (uint16_t)(SW_LEN_PLANNED | (SW_PKEY_HDR + pn));
+	memcpy(e->key, hdr, SW_PKEY_HDR);
+	/* whole words: the zeros past the key are compared too (words_equal) */
+	memcpy(e->key + SW_PKEY_HDR, msu->key.b, (pn + 7) & ~(size_t)7);
+}
+
 struct sw_verdict
 sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct sw_msu *msu,
 	       unsigned port, uint64_t now_ns)
@@ -1389,9 +1594,6 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 	bool cache = false;
 	size_t klen, pn;
 	int32_t rule;
-	bool monitor;
-	uint8_t action;
-
 	int64_t wall_s = 0;
 
 	ctx->pkt = pkt;
@@ -1459,41 +1661,20 @@ sw_policy_eval(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const struct
 	}
 	ctx->misses++;
 	rule = evaluate(ctx, msu, port, mal);
-	if (cache) {
+	if (cache && pn > 0) {
+		cache_put(ctx, hash, hdr, msu, pn, rule, SW_DEC_UNKNOWN);
+	} else if (cache) {
 		uint32_t slot = 2 * set + ctx->cvictim[set];
 		ctx->cvictim[set] ^= 1;
 		e = &ctx->cache[slot];
 		ctx->ctags[slot] = hash | 1;
 		e->rule = rule;
-		if (pn > 0) {
-			e->len = (uint16_t)(SW_LEN_PLANNED | (SW_PKEY_HDR + pn));
-			memcpy(e->key, hdr, SW_PKEY_HDR);
-			/* whole words: the zeros past the key are compared too (words_equal) */
-			memcpy(e->key + SW_PKEY_HDR, msu->key.b, (pn + 7) & ~(size_t)7);
-		} else {
-			e->len = (uint16_t)klen;
-			memcpy(e->key, key, klen);
-		}
+		e->dec = SW_DEC_UNKNOWN;
+		e->len = (uint16_t)klen;
+		memcpy(e->key, key, klen);
 	}
 resolve:
-	if (rule >= 0) {
-		const struct sw_img_rule *r = &ctx->rules[rule];
-		action = r->action;
-		if (action == SW_IMG_ACTION_RATE_LIMIT)
-			action = rate_take(ctx, r, rule, msu, now_ns) ? SW_ACTION_ALLOW
-								       : SW_ACTION_DROP;
-		monitor = r->monitor || h->monitor || r->monitor_until > wall_s;
-	} else {
-		action = rule == SW_RULE_MALFORMED ? h->malformed_action : h->default_action;
-		monitor = h->monitor;
-	}
-	if (monitor && action == SW_ACTION_DROP) {
-		action = SW_ACTION_ALERT;
-		v.monitor = true;
-	}
-	v.action = action;
-	v.rule = rule;
-	return v;
+	return resolve(ctx, rule, msu, now_ns, wall_s);
 }
 
 /* drop > alert > allow */
@@ -1596,4 +1777,216 @@ sw_policy_key_pair(struct sw_policy_ctx *ctx, const struct sw_pkt *pkt, const st
 	memcpy(kp + SW_PKEY_HDR, msu->key.b, n);
 	*nkp = SW_PKEY_HDR + n;
 	return true;
+}
+
+/* ---- verdicts decided before the argument walk (issue 20 D2) ---- */
+
+void
+sw_policy_ctx_decide_arm(struct sw_policy_ctx *ctx, bool on)
+{
+	ctx->dec_armed = on;
+}
+
+void
+sw_policy_ctx_decide_stats(const struct sw_policy_ctx *ctx, uint64_t *evals, uint64_t *hits,
+			   uint64_t *skips, uint64_t *paused)
+{
+	*paused = ctx->dec_paused;
+	*evals = ctx->dec_evals;
+	*hits = ctx->dec_hits;
+	*skips = ctx->dec_skips;
+}
+
+/* The action sw_policy_eval resolves rule to (monitor included); -1 when it depends on more
+ * than the rule (a rate limit's bucket). */
+static int
+decided_action(const struct sw_policy_ctx *ctx, int32_t rule)
+{
+	const struct sw_image_hdr *h = ctx->img;
+	bool monitor = h->monitor;
+	int a;
+
+	if (rule >= 0) {
+		const struct sw_img_rule *r = &ctx->rules[rule];
+		if (r->action == SW_IMG_ACTION_RATE_LIMIT)
+			return -1;
+		a = r->action;
+		monitor |= r->monitor != 0; /* monitor_until: dated rules decide nothing (bind) */
+	} else {
+		a = rule == SW_RULE_MALFORMED ? h->malformed_action : h->default_action;
+	}
+	return monitor && a == SW_ACTION_DROP ? SW_ACTION_ALERT : a;
+}
+
+/*
+ * The first match of m, well-formed (pass 0) and malformed (pass 1), over the conditions that
+ * do not read the component's argument (ctx->arg_sf, arg_if: its fields are unknown until it is
+ * walked). A rule is out when one of its known conditions fails, matches when all its
+ * conditions are known and hold, and is undecided otherwise: then the pass, and the verdict,
+ * is undecided. Decided when both passes are and resolve to one action, and a proxy answers
+ * both alike (the rule of the malformed pass is the one reported when the walk finds a
+ * malformation: the skipped message reports the well-formed pass's rule instead).
+ */
+static bool
+decide_eval(struct sw_policy_ctx *ctx, struct sw_msu *m, unsigned port, int32_t *rule)
+{
+	struct scan sc;
+	int32_t res[2];
+	int a0, a1;
+
+	unsigned stop0, stop1;
+
+	memset(sc.atoms, 0, sizeof(sc.atoms));
+	sc.scanned = sc.scanned_pt = 0;
+	res[0] = evaluate_core(ctx, m, port, false, true, &sc, 0, &stop0);
+	if (res[0] != SW_RULE_UNDECIDED)
+		res[1] = evaluate_core(ctx, m, port, true, true, &sc, 0, &stop1);
+	/* what was found, for the verdict if the argument is walked (evaluate) */
+	struct sw_pscan_rec *pr = &ctx->pscan[++ctx->pscan_next & (SW_PSCAN_RING - 1)];
+	pr->seq = m->pscan_seq = ctx->pscan_next;
+	pr->owner = ctx->plan.key.stamp ^ (uintptr_t)m;
+	pr->from = stop0;
+	memcpy(&pr->sc, &sc, sizeof(sc));
+	if (res[0] == SW_RULE_UNDECIDED || res[1] == SW_RULE_UNDECIDED)
+		return false;
+	*rule = res[0];
+	a0 = decided_action(ctx, res[0]);
+	a1 = decided_action(ctx, res[1]);
+	if (a0 < 0 || a0 != a1)
+		return false;
+	if (res[0] != res[1] &&
+	    ((res[0] >= 0 && ctx->rules[res[0]].px_action != SW_PX_NONE) ||
+	     (res[1] >= 0 && ctx->rules[res[1]].px_action != SW_PX_NONE)))
+		return false;
+	return true;
+}
+
+/*
+ * Whether deferring pays (measured with callgrind, bench/results/issue20-d2b-*.txt): a skipped
+ * argument saves its walk (about 800 instructions), a decision evaluated costs about 1500 more
+ * than the verdict alone would have, and every settled message about 150 (its key hashed and
+ * probed once more). Over each window of SW_DEC_WINDOW settled messages the context keeps
+ * deferring while the skips pay for the rest; when they do not, it stops, and tries again
+ * after SW_DEC_PAUSE messages (a flood whose keys never repeat is then walked as before).
+ */
+#define SW_DEC_WINDOW 1024
+#define SW_DEC_PAUSE 65536
+#define SW_DEC_WALK 800
+#define SW_DEC_EVAL 1500
+#define SW_DEC_PROBE 150
+
+static void
+decide_window(struct sw_policy_ctx *ctx)
+{
+	uint64_t gain = ctx->w_skips * SW_DEC_WALK;
+	uint64_t cost = ctx->w_evals * SW_DEC_EVAL + ctx->w_settles * SW_DEC_PROBE;
+
+	if (gain < cost && !(ctx->flags & SW_POLICY_F_DECIDE_ALWAYS)) {
+		ctx->dec_pause = SW_DEC_PAUSE;
+		ctx->dec_paused++;
+	}
+	ctx->w_settles = ctx->w_skips = ctx->w_evals = 0;
+}
+
+/* The decoder's question (decode/plan_want.h): may the argument wait for sw_policy_settle? */
+bool
+sw_policy_decide(void *arg, struct sw_msu *msu)
+{
+	struct sw_policy_ctx *ctx = arg;
+
+	(void)msu;
+	if (!ctx->dec_armed)
+		return false;
+	if (__builtin_expect(ctx->dec_pause != 0, 0)) {
+		ctx->dec_pause--;
+		return false;
+	}
+	return true;
+}
+
+bool
+sw_policy_settle(struct sw_policy_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
+		 struct sw_msu *msu, unsigned dir, uint64_t now_ns, struct sw_verdict *v)
+{
+	struct sw_cache_ent *e = NULL;
+	uint64_t hdr[2], hash;
+	int32_t rule = SW_RULE_UNDECIDED;
+	size_t n = 0;
+
+	if (!msu->arg_deferred)
+		return false;
+	if (++ctx->w_settles == SW_DEC_WINDOW)
+		decide_window(ctx);
+	if (ctx->img != NULL && ctx->decide_ok) {
+		ctx->pkt = pkt;
+		if (ctx->need_link) {
+			const struct sw_img_peer *p = peer_of(ctx->img, pkt);
+			ctx->link = p != NULL ? (int32_t)p->link : -1;
+		}
+		/* the key as the verdict reads it without the argument: its fields absent */
+		n = plan_key(ctx, msu, dir, hdr, &hash);
+	}
+	/* Keys found undecided: a tag each, no key (a colliding key is walked: always right). */
+	uint64_t *ut = n > 0 ? &ctx->utags[hash & (SW_UNDEC_SLOTS - 1)] : NULL;
+	if (ut != NULL && *ut == (hash | 1)) {
+		ctx->dec_hits++;
+		n = 0;
+	}
+	if (n > 0) {
+		/* A decided key's verdict is a cache entry (SW_DEC_DECIDED): the verdict itself. */
+		uint32_t set = (uint32_t)(hash >> 20) & (SW_CACHE_SLOTS / 2 - 1);
+
+		for (unsigned w = 0; w < 2 && e == NULL; w++) {
+			uint32_t slot = 2 * set + w;
+			struct sw_cache_ent *c = &ctx->cache[slot];
+			if (ctx->ctags[slot] == (hash | 1) &&
+			    c->len == (SW_LEN_PLANNED | (SW_PKEY_HDR + n)) &&
+			    memcmp(c->key, hdr, SW_PKEY_HDR) == 0 &&
+			    words_equal(c->key + SW_PKEY_HDR, msu->key.b, n))
+				e = c;
+		}
+		if (e != NULL && e->dec == SW_DEC_DECIDED) {
+			ctx->dec_hits++;
+			ctx->hits++;
+			rule = e->rule;
+		} else {
+			int32_t r;
+
+			ctx->dec_evals++;
+			ctx->w_evals++;
+			if (decide_eval(ctx, msu, dir, &r)) {
+				rule = r;
+				if (e != NULL) {
+					/* a walked message's verdict without the argument's
+					 * fields: the same rule */
+					e->dec = SW_DEC_DECIDED;
+					e->rule = r;
+				} else {
+					ctx->misses++;
+					cache_put(ctx, hash, hdr, msu, n, r, SW_DEC_DECIDED);
+				}
+			} else {
+				*ut = hash | 1;
+			}
+		}
+	}
+	if (rule != SW_RULE_UNDECIDED) {
+		msu->arg_deferred = 0;
+		msu->arg_skipped = 1;
+		ctx->dec_skips++;
+		ctx->w_skips++;
+		/* dated rules decide nothing (decide_bind): no wall time */
+		*v = resolve(ctx, rule, msu, now_ns, 0);
+		return true;
+	}
+	if (buf != NULL) {
+		sw_tcap_complete(buf, msu);
+	} else {
+		/* not the buffer it was decoded from (a caller that armed no judge): the argument
+		 * cannot be read, so it is judged as a malformed one */
+		msu->arg_deferred = 0;
+		if (msu->mal == SW_MAL_NONE)
+			msu->mal = SW_MAL_MAP_PARAM;
+	}
+	return false;
 }

@@ -15,4 +15,10 @@ sw_plan_want_build(const struct sw_policy_ctx *ctx, struct sw_plan_want *want)
 		want->flags |= SW_WANT_VIEWS;
 		want->ring = ctx->view_ring;
 	}
+	/* A verdict decided before the argument walk (eval.c sw_policy_decide). */
+	if (ctx->decide_ok) {
+		want->flags |= SW_WANT_DECIDE;
+		want->decide = sw_policy_decide;
+		want->decide_arg = (void *)ctx;
+	}
 }

@@ -65,7 +65,36 @@ void sw_policy_ctx_free(struct sw_policy_ctx *ctx);
 				   verdict builds every key itself (issue 20 D3; tests compare) */
 #define SW_POLICY_F_BAD_PLAN 32u /* a deliberately wrong key writer, for the self-check of
 				    that comparison (plan_key.c) */
+#define SW_POLICY_F_BAD_DECIDE 64u /* a deliberately wrong decision before the argument walk
+				     (its fields taken as absent, not unknown), for the
+				     self-check of tests/policy/test_mask.c --decide) */
+#define SW_POLICY_F_DECIDE_ALWAYS 128u /* defer every argument it may, even where that does not
+					 pay (tests: the decisions of every message) */
 void sw_policy_ctx_set_flags(struct sw_policy_ctx *ctx, unsigned flags);
+/*
+ * Verdicts decided before the argument walk (issue 20 D2, decode/plan_want.h). Armed (on), the
+ * decoder leaves the MAP or CAP argument of a message of one component unwalked
+ * (msu->arg_deferred), and sw_policy_settle must then be called before the message's verdict:
+ * the judge arms it around the decoding of a packet it then judges (dataplane/judge). Images
+ * with state conditions, dated rules or no decoder key decide nothing (bind): the state tables
+ * learn only from well-formed messages.
+ */
+void sw_policy_ctx_decide_arm(struct sw_policy_ctx *ctx, bool on);
+/*
+ * Before the verdict of msu (decoded from buf, from pkt; dir its direction, now_ns as for
+ * sw_policy_eval): when its argument was deferred, true with *v its verdict if that is decided
+ * without the argument (the same action whatever it holds and whether or not it turns out
+ * malformed; msu->arg_skipped, and the verdict cache keeps the answer under the key without
+ * it), else false with the argument walked now (sw_tcap_complete): judge it then. The
+ * context's port and state must be set for msu already (sw_policy_ctx_set_port, _set_state). A
+ * message the walk would find malformed is reported by the rule that decided it.
+ */
+bool sw_policy_settle(struct sw_policy_ctx *ctx, const uint8_t *buf, const struct sw_pkt *pkt,
+		      struct sw_msu *msu, unsigned dir, uint64_t now_ns, struct sw_verdict *v);
+/* Decisions settled: evaluated (*evals), answered from memory (*hits), arguments never walked
+ * (*skips), and the windows after which deferring stopped for not paying (*paused). */
+void sw_policy_ctx_decide_stats(const struct sw_policy_ctx *ctx, uint64_t *evals,
+				uint64_t *hits, uint64_t *skips, uint64_t *paused);
 /* The bound image reads a field that each component of a message gives on its own (MAP or CAP
  * argument: in a rule or as a rate-limit key), so sw_policy_eval_msg decodes it per component
  * (issue 20 D2: false, the components are judged without a second walk of their arguments). */
