@@ -14,9 +14,10 @@
  *   nicfwd   forward-only with the mbufs handled as a NIC driver does (--nic, below)
  *   nicfull  the full path, same NIC handling                                  (--nic)
  *   variant  the full path with the worker's batching and prefetch set otherwise (issue 20 D4):
- *            --variant batch=off|B,msu=0|1,lines=L (struct sw_worker_conf batch,
- *            !batch_pkt_only, prefetch_lines; batch=off,lines=1 is the worker before issue 20
- *            D4; "full" is the worker's defaults), printed
+ *            --variant batch=off|B,msu=0|1,lines=L,decide=0|1 (struct sw_worker_conf batch,
+ *            !batch_pkt_only, prefetch_lines, !no_decide; batch=off,lines=1 is the worker
+ *            before issue 20 D4, decide=0 before its D2 verdicts decided without the argument;
+ *            "full" is the worker's defaults), printed
  *            with the median of the per-run ratios full/variant of ns per packet
  *   nicvariant  the same with the NIC handling                  (--variant with --nic)
  * and with --reload-ms MS, the full path while a thread republishes the image through the
@@ -48,7 +49,7 @@
  *
  *   sigwall-bench-pipe --pcap F [--rules R --site S] [--workers N] [--runs K]
  *       [--packets N] [--seconds S] [--burst B] [--stages] [--reload-ms MS] [--no-repair]
- *       [--mbufs N] [--label TEXT] [--variant batch=off|B,msu=0|1,lines=L]
+ *       [--mbufs N] [--label TEXT] [--variant batch=off|B,msu=0|1,lines=L,decide=0|1]
  * A run of one configuration stops after --packets per worker or --seconds, whichever first.
  */
 #include <errno.h>
@@ -684,8 +685,8 @@ paired_ratio(enum cfg a, enum cfg b)
 	return n ? median(r, n) : 0;
 }
 
-/* --variant batch=off|B,msu=0|1,lines=L (any subset, the rest the worker's defaults): the worker
- * conf of the variant config. */
+/* --variant batch=off|B,msu=0|1,lines=L,decide=0|1 (any subset, the rest the worker's
+ * defaults): the worker conf of the variant config. */
 static int
 parse_variant(const char *spec, struct sw_worker_conf *vc)
 {
@@ -714,6 +715,8 @@ parse_variant(const char *spec, struct sw_worker_conf *vc)
 			vc->batch_pkt_only = v == 0;
 		else if (strcmp(tok, "lines") == 0 && v >= 1 && v <= 32)
 			vc->prefetch_lines = (uint8_t)v;
+		else if (strcmp(tok, "decide") == 0 && v <= 1)
+			vc->no_decide = v == 0;
 		else
 			return -1;
 	}
@@ -728,7 +731,7 @@ usage(void)
 		"         [--packets N per worker and run] [--burst 1-64] [--stages] [--nic] [--perf]\n"
 		"         [--reload-ms MS] [--seconds S per run, default 0.5] [--no-repair]\n"
 		"         [--mbufs N] [--label TEXT]\n"
-		"         [--variant batch=off|1-64,msu=0|1,lines=1-32]\n");
+		"         [--variant batch=off|1-64,msu=0|1,lines=1-32,decide=0|1]\n");
 	exit(EXIT_USAGE);
 }
 
@@ -825,7 +828,8 @@ main(int argc, char **argv)
 		usage();
 	memset(&vc, 0, sizeof(vc));
 	if (variant != NULL && parse_variant(variant, &vc) < 0)
-		die_usage("bad --variant %s (batch=off|1-64,msu=0|1,lines=1-32)", variant);
+		die_usage("bad --variant %s (batch=off|1-64,msu=0|1,lines=1-32,decide=0|1)",
+			  variant);
 	ncpu = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nw == 0 || nw > ncpu || nw > MAX_W) {
 		char b[64];
@@ -998,6 +1002,7 @@ main(int argc, char **argv)
 				wc.batch = vc.batch;
 				wc.batch_pkt_only = vc.batch_pkt_only;
 				wc.prefetch_lines = vc.prefetch_lines;
+				wc.no_decide = vc.no_decide;
 			}
 			w->burst = burst;
 			if (w == NULL || sw_worker_init(w, i * CFG_N + k, &wc, blk, NULL) < 0) {

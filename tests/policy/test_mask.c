@@ -25,7 +25,17 @@
  *   policy (exit 0 when it does, 1 when it does not).
  *   --selfcheck-views: the same with deliberately wrong views (SW_POLICY_F_WRONG_VIEWS: each
  *   component judged with the next one's stored view).
- * test_mask SRCDIR --only ref|mask SET INPUT...: judge with one engine under one rule set and
+ * test_mask SRCDIR --decide [--selfcheck] INPUT...: verdicts decided before the argument walk
+ *   (issue 20 D2, sw_policy_ctx_decide_pkt): the judge that may skip the MAP or CAP argument of
+ *   a message of one component against the one that walks every argument, under the same rule
+ *   sets. Every verdict must be the same (class, forward, chunk mask, action, monitor, state;
+ *   rule and malformation too, except where the skipped argument is one the walk finds
+ *   malformed: that message is reported by the rule that decided it, the action unchanged);
+ *   some arguments must be skipped. --selfcheck: the deciding judge gets a deliberately wrong
+ *   decision (SW_POLICY_F_BAD_DECIDE: argument fields taken as absent, not unknown); the
+ *   comparison must then fail.
+ * test_mask SRCDIR --only ref|mask|dec SET INPUT...: judge with one engine (dec: the masked one
+ *   deciding before the argument walk) under one rule set and
  *   compare nothing: `valgrind --tool=callgrind --toggle-collect=sw_judge_packet` counts the
  *   instructions of each (bench/README.md, issue 20).
  */
@@ -173,6 +183,89 @@ compare(const char *set, struct judge *ref, struct judge *mask, struct tally *t)
 	}
 }
 
+/* What the deciding judge did with each MSU of a frame, in chunk order (its callback). */
+struct decided {
+	unsigned n;
+	bool skipped[SW_CHUNKS_MAX];
+};
+
+static void
+note_skipped(void *arg, const struct sw_pkt *pkt, const struct sw_msu *msu,
+	     const struct sw_judge_verdict *v)
+{
+	struct decided *d = arg;
+
+	(void)pkt;
+	(void)v;
+	if (d->n < SW_CHUNKS_MAX)
+		d->skipped[d->n++] = msu->arg_skipped != 0;
+}
+
+struct decide_tally {
+	size_t judged, msus, skipped, skipped_mal, diffs, walks_ref, walks_dec;
+};
+
+/* --decide: every frame on ports 0 and 1 through the walking judge (ref) and the deciding one
+ * (dec); differences counted and the first printed. */
+static void
+compare_decide(const char *set, struct judge *ref, struct judge *dec, struct decide_tally *t)
+{
+	for (size_t i = 0; i < nframes; i++) {
+		struct sw_pkt pkt;
+		struct sw_judgement a, b;
+
+		sw_decode_packet(frames[i].buf, frames[i].len, (enum sw_link)frames[i].link, &pkt);
+		for (unsigned port = 0; port < 2; port++) {
+			uint64_t now = (uint64_t)i * 1000000u, w0, w1, w2;
+			struct decided d = { 0 };
+			bool diff;
+
+			w0 = sw_decode_arg_walks();
+			sw_judge_packet(&ref->j, frames[i].buf, &pkt, port, now, &msu_ref, &a, NULL,
+					NULL);
+			w1 = sw_decode_arg_walks();
+			sw_judge_packet(&dec->j, frames[i].buf, &pkt, port, now, &msu_mask, &b,
+					note_skipped, &d);
+			w2 = sw_decode_arg_walks();
+			t->walks_ref += (size_t)(w1 - w0);
+			t->walks_dec += (size_t)(w2 - w1);
+			t->judged++;
+			t->msus += a.nverdicts;
+			diff = a.cls != b.cls || a.forward != b.forward ||
+			       a.drop_mask != b.drop_mask || a.nverdicts != b.nverdicts ||
+			       (a.cls != SW_JUDGE_CHUNKS && !same(&a.pkt, &b.pkt));
+			for (unsigned k = 0; !diff && k < a.nverdicts; k++) {
+				const struct sw_judge_verdict *x = &a.v[k], *y = &b.v[k];
+				bool skipped = k < d.n && d.skipped[k];
+
+				t->skipped += skipped;
+				if (skipped && x->mal != SW_MAL_NONE) {
+					/* the walk found it malformed: same action, the deciding
+					 * rule reported */
+					t->skipped_mal++;
+					diff = x->chunk != y->chunk || x->action != y->action ||
+					       x->monitor != y->monitor || x->state != y->state ||
+					       x->no_image != y->no_image;
+				} else {
+					diff = !same(x, y);
+				}
+				if (diff && t->diffs < 3)
+					printf("  %s: frame %zu port %u chunk %u%s: walked %s/%s, "
+					       "decided %s/%s\n", set, i, port, x->chunk,
+					       skipped ? " (argument skipped)" : "",
+					       sw_action_name(x->action),
+					       sw_judge_rule_name(ref->j.image, x->rule),
+					       sw_action_name(y->action),
+					       sw_judge_rule_name(dec->j.image, y->rule));
+			}
+			if (diff && t->diffs < 3 && a.cls != SW_JUDGE_CHUNKS)
+				printf("  %s: frame %zu port %u: the judgements differ\n", set, i,
+				       port);
+			t->diffs += diff;
+		}
+	}
+}
+
 /* Rule sets: the shipped policy, and sets that read no component field (the masked path) or
  * read them only through a rate-limit key or USSD. */
 static const char *const sets[][2] = {
@@ -208,6 +301,13 @@ static const char *const sets[][2] = {
 	  "{ name = \"vlr-home\"; vlr_in = \"home\"; action = \"drop\"; },\n"
 	  "{ name = \"cap-cgpn\"; cgpn_in = \"home\"; direction = \"outside\";"
 	  " action = \"drop\"; }\n);\n" },
+	/* default drop: only a subscriber's own numbers let a message through, so no verdict is
+	 * decided before its argument is walked, and a decision that takes the argument's fields
+	 * as absent (the self-check of --decide) drops what the walk lets through */
+	{ "home-subs", "policy = { name = \"m\"; default = \"drop\"; malformed = \"drop\"; };\n"
+		       "rules = (\n"
+		       "{ name = \"home-msisdn\"; msisdn_in = \"home\"; action = \"allow\"; },\n"
+		       "{ name = \"home-imsi\"; imsi_in = \"home\"; action = \"allow\"; }\n);\n" },
 	{ "ussd", "policy = { name = \"m\"; default = \"allow\"; malformed = \"drop\"; };\n"
 		  "rules = (\n"
 		  "{ name = \"ussd-star\"; ussd = \"*\"; action = \"drop\"; },\n"
@@ -218,7 +318,8 @@ int
 main(int argc, char **argv)
 {
 	char dir[] = "/tmp/sw-test-mask.XXXXXX", rules[512], site[512], err[4096], cmd[1200];
-	bool selfcheck = false;
+	bool selfcheck = false, decide = false;
+	size_t dec_skipped = 0, dec_sets = 0;
 	unsigned wrong = SW_POLICY_F_SKIP_VIEWS; /* the self-check's mutation */
 	size_t walk_fail = 0, view_total = 0, view_cap = 0, view_diffs = 0, ref_extra = 0;
 	size_t counter_fail = 0;
@@ -232,7 +333,16 @@ main(int argc, char **argv)
 		return 2;
 	}
 	src = argv[1];
-	if (strcmp(argv[2], "--selfcheck") == 0 || strcmp(argv[2], "--selfcheck-views") == 0) {
+	if (strcmp(argv[2], "--decide") == 0) {
+		decide = true;
+		argi++;
+		if (argc > 3 && strcmp(argv[3], "--selfcheck") == 0) {
+			selfcheck = true;
+			wrong = SW_POLICY_F_BAD_DECIDE;
+			argi++;
+		}
+	} else if (strcmp(argv[2], "--selfcheck") == 0 ||
+		   strcmp(argv[2], "--selfcheck-views") == 0) {
 		selfcheck = true;
 		if (strcmp(argv[2], "--selfcheck-views") == 0)
 			wrong = SW_POLICY_F_WRONG_VIEWS;
@@ -281,6 +391,39 @@ main(int argc, char **argv)
 			return 1;
 		}
 		reads = sw_policy_ctx_reads_components(mask.pctx);
+		if (decide) {
+			struct decide_tally dt = { 0 };
+			struct judge dec;
+			uint64_t ev, hi, sk, pa;
+
+			if (judge_init(&dec, c.image,
+				       SW_POLICY_F_DECIDE_ALWAYS | (selfcheck ? wrong : 0)) != 0)
+				return 1;
+			dec.j.decide = true;
+			compare_decide(sets[s][0], &mask, &dec, &dt);
+			sw_policy_ctx_decide_stats(dec.pctx, &ev, &hi, &sk, &pa);
+			printf("%-12s judged %zu (%zu MSUs): arguments skipped %zu (%zu of them "
+			       "malformed when walked: reported by the deciding rule); arguments "
+			       "walked %zu, walking judge %zu; decisions evaluated %llu, remembered "
+			       "%llu: %zu differences\n",
+			       sets[s][0], dt.judged, dt.msus, dt.skipped, dt.skipped_mal,
+			       dt.walks_dec, dt.walks_ref, (unsigned long long)ev,
+			       (unsigned long long)hi, dt.diffs);
+			total_diffs += dt.diffs;
+			dec_skipped += dt.skipped;
+			dec_sets += dt.skipped > 0;
+			/* skipped arguments are arguments not walked (the count can fail) */
+			walk_fail += dt.walks_dec > dt.walks_ref ||
+				     (dt.skipped > 0) != (dt.walks_dec < dt.walks_ref);
+			if (s == 0)
+				shipped_diffs = dt.diffs;
+			sw_policy_ctx_free(dec.pctx);
+			sw_policy_ctx_free(ref.pctx);
+			sw_policy_ctx_free(mask.pctx);
+			sw_compiled_free(&c);
+			continue;
+		}
+		mask.j.decide = only != NULL && strcmp(only, "dec") == 0;
 		if (only != NULL)
 			compare(sets[s][0], strcmp(only, "ref") == 0 ? &ref : NULL,
 				strcmp(only, "ref") == 0 ? NULL : &mask, &t);
@@ -323,6 +466,23 @@ main(int argc, char **argv)
 	frames_free("test_mask", dir);
 	if (only != NULL)
 		return 0;
+	if (decide && selfcheck) {
+		printf("selfcheck: %zu differences with a wrong decision: %s\n", total_diffs,
+		       total_diffs > 0 ? "the comparison can fail" : "NOT DETECTED");
+		return total_diffs > 0 ? 0 : 1;
+	}
+	if (decide) {
+		/* the test is only worth something if arguments were skipped, under several sets */
+		if (dec_sets < 2 || walk_fail > 0) {
+			printf("FAIL: arguments skipped under %zu rule sets (must be >= 2), %zu rule "
+			       "sets where skipping did not walk fewer arguments\n",
+			       dec_sets, walk_fail);
+			return 1;
+		}
+		printf("%s: %zu arguments skipped, %zu differences\n",
+		       total_diffs == 0 ? "PASS" : "FAIL", dec_skipped, total_diffs);
+		return total_diffs == 0 ? 0 : 1;
+	}
 	if (selfcheck) {
 		printf("selfcheck: %zu differences under the shipped policy with a wrong %s: %s\n",
 		       shipped_diffs, wrong == SW_POLICY_F_SKIP_VIEWS ? "mask" : "view",
