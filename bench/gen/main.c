@@ -183,6 +183,7 @@ struct gen {
 	uint32_t xudt_ref;
 	int nforeign;
 	char foreign[16][8];
+	uint32_t attackers; /* foreign nodes the GTs of attackers and fake MSCs come from */
 	uint64_t count[SC_COUNT];
 	uint8_t pkt[16384];
 };
@@ -359,7 +360,7 @@ partner_gt(struct gen *g, int p, char *dst)
 static void
 foreign_gt(struct gen *g, char *dst)
 {
-	uint64_t k = sw_gen_rng_below(&g->rng, FOREIGN_NODES);
+	uint64_t k = sw_gen_rng_below(&g->rng, g->attackers);
 	uint64_t key = pop_key(POP_FOREIGN_GT, 0, k, 0);
 
 	hash_digits(g, key, dst, g->foreign[k % (uint64_t)g->nforeign],
@@ -2804,9 +2805,9 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: sigwall-gen --profile roaming|attacks|stateful --site SITE --msus N --seed S\n"
 		   "                   -o OUT.pcap [--labels OUT.jsonl] [--attack-share P]\n"
-		   "                   [--bundle-max K] [--assocs A] [--subscribers N] [--ipv6]\n"
-		   "                   [--vlan ID] [--ludt] [--sccp-extra P] [--cap P] [--ansi] [--m2pa]\n"
-		   "                   [--bench]\n");
+		   "                   [--bundle-max K] [--assocs A] [--subscribers N] [--attackers G]\n"
+		   "                   [--ipv6] [--vlan ID] [--ludt] [--sccp-extra P] [--cap P] [--ansi]\n"
+		   "                   [--m2pa] [--bench]\n");
 }
 
 static const char *tmp_pcap, *tmp_labels;
@@ -2915,6 +2916,7 @@ parse_options(int argc, char **argv, struct gen *g, struct gen_opts *o)
 		{"bundle-max", required_argument, NULL, 'b'},
 		{"assocs", required_argument, NULL, 'A'},
 		{"subscribers", required_argument, NULL, 'U'},
+		{"attackers", required_argument, NULL, 'F'},
 		{"ipv6", no_argument, NULL, '6'},
 		{"ludt", no_argument, NULL, 'L'},
 		{"ansi", no_argument, NULL, 'N'},
@@ -2936,6 +2938,7 @@ parse_options(int argc, char **argv, struct gen *g, struct gen_opts *o)
 	g->vlan = -1;
 	g->nassoc = 4;
 	g->home_subs = 100000;
+	g->attackers = FOREIGN_NODES;
 	opterr = 0; /* one-line errors of our own */
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -2975,6 +2978,11 @@ parse_options(int argc, char **argv, struct gen *g, struct gen_opts *o)
 			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 100000000)
 				fail("invalid --subscribers %s (1..100000000)", optarg);
 			g->home_subs = (uint32_t)v;
+			break;
+		case 'F':
+			if (parse_u64(optarg, &v) < 0 || v < 1 || v > FOREIGN_NODES)
+				fail("invalid --attackers %s (1..%d)", optarg, FOREIGN_NODES);
+			g->attackers = (uint32_t)v;
 			break;
 		case 'L':
 			g->ludt = 1;
