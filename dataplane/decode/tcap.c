@@ -750,10 +750,17 @@ tcap_message(const uint8_t *buf, uint32_t off, uint32_t end, struct sw_msu *msu)
 enum sw_mal
 sw_tcap_complete(const uint8_t *buf, struct sw_msu *msu)
 {
+	enum sw_mal later = msu->mal;
+
 	if (!msu->arg_deferred)
 		return msu->mal;
 	msu->arg_deferred = 0;
+	/* Deferred with no malformation yet: one recorded since (an element after the component
+	 * portion) comes after the argument's in the walk's order, as tcap_fail would keep it. */
+	msu->mal = SW_MAL_NONE;
 	tcap_arguments(buf, msu, SW_MAL_NONE);
+	if (msu->mal == SW_MAL_NONE)
+		msu->mal = later;
 	/* the argument's slots of the key (issue 20 D3), as at the end of sw_tcap_decode */
 	sw_pkey_tcap(msu);
 	return msu->mal;
