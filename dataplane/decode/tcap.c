@@ -602,7 +602,7 @@ tcap_component(const uint8_t *buf, const struct sw_ber_tlv *ct, struct sw_tcap_c
 /* The MAP (or CAP) argument of every component read so far, in order; m: the TCAP walk's own
  * result. A MAP malformation is recorded in msu->mal and does not stop the walk; it comes
  * before m (tcap_fail), as when each argument was walked right after its component. */
-static enum sw_mal
+static inline enum sw_mal
 tcap_arguments(const uint8_t *buf, struct sw_msu *msu, enum sw_mal m)
 {
 	for (unsigned idx = 0; idx < msu->tcap.ncomp; idx++)

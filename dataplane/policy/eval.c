@@ -1133,7 +1133,7 @@ candidates(const struct sw_policy_ctx *ctx, const struct sw_msu *m, uint64_t *ca
 
 /* One condition's value for m (before its negation): the fields it needs are scanned once per
  * message (*scanned, *scanned_pt: fields whose Hyperscan database / prefix table ran). */
-static inline bool
+static __attribute__((always_inline)) inline bool
 cond_value(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port,
 	   const struct sw_img_cond *c, uint64_t *atoms, uint32_t *net, uint32_t *scanned_,
 	   uint32_t *scanned_pt_, char *acnbuf)
@@ -1864,7 +1864,7 @@ decide_eval(struct sw_policy_ctx *ctx, struct sw_msu *m, unsigned port, int32_t 
 /*
  * Whether deferring pays (measured with callgrind, bench/results/issue20-d2b-*.txt): a skipped
  * argument saves its walk (about 800 instructions), a decision evaluated costs about 1500 more
- * than the verdict alone would have, and every settled message about 150 (its key hashed and
+ * than the verdict alone would have, and every settled message about 250 (its key hashed and
  * probed once more). Over each window of SW_DEC_WINDOW settled messages the context keeps
  * deferring while the skips pay for the rest; when they do not, it stops, and tries again
  * after SW_DEC_PAUSE messages (a flood whose keys never repeat is then walked as before).
@@ -1873,7 +1873,7 @@ decide_eval(struct sw_policy_ctx *ctx, struct sw_msu *m, unsigned port, int32_t 
 #define SW_DEC_PAUSE 65536
 #define SW_DEC_WALK 800
 #define SW_DEC_EVAL 1500
-#define SW_DEC_PROBE 150
+#define SW_DEC_PROBE 250
 
 static void
 decide_window(struct sw_policy_ctx *ctx)
