@@ -39,6 +39,7 @@ struct app {
 	enum sw_act def_action;
 	unsigned burst;
 	bool no_repair;
+	bool walk_all; /* --walk-all: conf.no_decide (issue 20 D2) */
 	bool repair_fail_open; /* --repair-fail open (enforce: sw_enforce_set_fail_open) */
 	/* --repair-fail-link NAME=open|closed: classes 1.. of the enforcer (enforce_dp.h) */
 	unsigned nrepair_links;

@@ -59,7 +59,7 @@ static const char usage_text[] =
 	"         [--non-sctp pass|drop] [--no-image drop|pass] [--burst 1-64] [--no-repair]\n"
 	"         [--no-events] [--mbufs N] [--nic-interval MS] [--exit-on-idle MS]\n"
 	"         [--max-packets N] [--repair-fail open|closed] [--repair-fail-link LINK=open|closed]\n"
-	"         [--rl-entries N] [--rl-per-worker]\n"
+	"         [--rl-entries N] [--rl-per-worker] [--walk-all]\n"
 	"         [--ip-frag-entries N] [--ip-frag-timeout MS] [--sctp-reasm on|off]\n"
 	"       sigwall-dataplane --help | --version\n"
 	"  --mode inline    forward A<->B, take dropped MSUs out (needs two ports)\n"
@@ -78,6 +78,8 @@ static const char usage_text[] =
 	"  --rl-entries N   buckets of the rate-limit table all workers share (65536)\n"
 	"  --rl-per-worker  one rate-limit table per worker, as before issue 18: N workers admit\n"
 	"                   N times a rule's rate (tests and benchmarks compare)\n"
+	"  --walk-all       walk every MAP/CAP argument, also where the operation and addresses\n"
+	"                   decide the verdict (every event then carries the IMSI)\n"
 	"  --repair-fail    a blocked chunk repair cannot remove (association not tracked, state\n"
 	"                   lost): closed (default) replaces its M3UA message by a BEAT, open\n"
 	"                   passes it (dataplane/enforce/README.md)\n"
@@ -201,6 +203,7 @@ parse_app_args(struct app *a, int argc, char **argv)
 		{"no-image", required_argument, NULL, 'd'}, /* issue 13: --default's name; drop */
 		{"burst", required_argument, NULL, 'b'},
 		{"no-repair", no_argument, NULL, 'R'},
+		{"walk-all", no_argument, NULL, 'A'},
 		{"no-events", no_argument, NULL, 'E'},
 		{"mbufs", required_argument, NULL, 'B'},
 		{"nic-interval", required_argument, NULL, 'N'},
@@ -253,6 +256,9 @@ parse_app_args(struct app *a, int argc, char **argv)
 			break;
 		case 'R':
 			a->no_repair = true;
+			break;
+		case 'A':
+			a->walk_all = true;
 			break;
 		case 'E':
 			a->events = false;
@@ -632,6 +638,7 @@ workers_setup(struct app *a)
 	wc.non_sctp_pass = a->non_sctp_pass;
 	wc.def_action = a->def_action;
 	wc.no_repair = a->no_repair;
+	wc.no_decide = a->walk_all;
 	wc.events = a->events;
 	wc.main_validates = true;
 	wc.ip_frag_entries = a->ip_frag_entries; /* reasm: issue 14 D1 */

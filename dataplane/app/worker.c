@@ -58,7 +58,8 @@ worker_refuse(struct sw_worker *w, uint64_t gen, const char *why)
 static inline bool
 worker_decides(const struct sw_worker *w)
 {
-	return !w->conf.no_decide && (w->shadow == NULL || w->shadow->image == NULL);
+	return !w->conf.no_decide && (w->shadow == NULL || w->shadow->image == NULL) &&
+	       sw_policy_ctx_decides(w->pctx);
 }
 
 /* Bind an image already validated. */

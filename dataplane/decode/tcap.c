@@ -599,14 +599,15 @@ tcap_component(const uint8_t *buf, const struct sw_ber_tlv *ct, struct sw_tcap_c
 	return SW_MAL_TCAP_COMPONENT;
 }
 
-/* The MAP (or CAP) argument of every component read so far, in order; m: the TCAP walk's own
- * result. A MAP malformation is recorded in msu->mal and does not stop the walk; it comes
- * before m (tcap_fail), as when each argument was walked right after its component. */
+/* Component 0's argument when the walk left it waiting (wait: its message might have been of
+ * one component, sw_tcap_components below), then m: the TCAP walk's own result. A MAP
+ * malformation is recorded in msu->mal and comes before m (tcap_fail), as when each argument is
+ * walked right after its component. */
 static inline enum sw_mal
-tcap_arguments(const uint8_t *buf, struct sw_msu *msu, enum sw_mal m)
+tcap_first_argument(const uint8_t *buf, struct sw_msu *msu, bool wait, enum sw_mal m)
 {
-	for (unsigned idx = 0; idx < msu->tcap.ncomp; idx++)
-		sw_map_decode_component(buf, msu, idx);
+	if (wait && msu->tcap.ncomp == 1)
+		sw_map_decode_component(buf, msu, 0);
 	return m;
 }
 
@@ -614,6 +615,9 @@ tcap_arguments(const uint8_t *buf, struct sw_msu *msu, enum sw_mal m)
 static enum sw_mal
 tcap_components(const uint8_t *buf, const struct sw_ber_tlv *cp, struct sw_msu *msu)
 {
+	/* The argument of a message of one component may be left for the verdict to settle
+	 * (issue 20 D2, plan_want.h): component 0's waits until the next one is read. */
+	bool wait = msu->plan != NULL && msu->plan->want.decide != NULL;
 	struct sw_cur c;
 
 	/* the dialogue portion (if any) is read: CAP or not decides how the components are read
@@ -630,27 +634,34 @@ tcap_components(const uint8_t *buf, const struct sw_ber_tlv *cp, struct sw_msu *
 
 		m = sw_ber_next(&c, &t);
 		if (m != SW_MAL_NONE)
-			return tcap_arguments(buf, msu, m);
+			return tcap_first_argument(buf, msu, wait, m);
 		if (msu->tcap.ncomp >= SW_COMP_MAX)
-			return tcap_arguments(buf, msu, SW_MAL_TCAP_TOO_MANY_COMPONENTS);
+			return SW_MAL_TCAP_TOO_MANY_COMPONENTS;
 		idx = msu->tcap.ncomp;
 		comp = &msu->tcap.comp[idx];
 		memset(comp, 0, sizeof(*comp));
 		m = tcap_component(buf, &t, comp);
 		if (m != SW_MAL_NONE)
-			return tcap_arguments(buf, msu, m);
+			return tcap_first_argument(buf, msu, wait, m);
 		msu->tcap.ncomp++;
+		if (__builtin_expect(wait, 0)) {
+			if (idx == 0)
+				continue;
+			sw_map_decode_component(buf, msu, 0); /* not alone: in order */
+			wait = false;
+		}
+		/* a MAP (or CAP) malformation is recorded in msu->mal and does not stop the walk */
+		sw_map_decode_component(buf, msu, idx);
 	}
-	/* The argument of the one component left for the verdict to settle (issue 20 D2,
-	 * plan_want.h): a verdict its operation and addresses decide never walks it. TCAP is the
-	 * last layer, and its component portion its last element (Q.773 4.1): nothing else is
-	 * read after this. */
-	if (msu->tcap.ncomp == 1 && msu->plan != NULL && msu->plan->want.decide != NULL &&
-	    msu->mal == SW_MAL_NONE && msu->plan->want.decide(msu->plan->want.decide_arg, msu)) {
+	/* One component: its argument left for the verdict to settle when a judge that settles
+	 * is decoding. TCAP is the last layer, and its component portion its last element (Q.773
+	 * 4.1): nothing else is read after this. */
+	if (wait && msu->mal == SW_MAL_NONE &&
+	    msu->plan->want.decide(msu->plan->want.decide_arg, msu)) {
 		msu->arg_deferred = 1;
 		return SW_MAL_NONE;
 	}
-	return tcap_arguments(buf, msu, SW_MAL_NONE);
+	return tcap_first_argument(buf, msu, wait, SW_MAL_NONE);
 }
 
 static enum sw_mal
@@ -758,7 +769,7 @@ sw_tcap_complete(const uint8_t *buf, struct sw_msu *msu)
 	/* Deferred with no malformation yet: one recorded since (an element after the component
 	 * portion) comes after the argument's in the walk's order, as tcap_fail would keep it. */
 	msu->mal = SW_MAL_NONE;
-	tcap_arguments(buf, msu, SW_MAL_NONE);
+	tcap_first_argument(buf, msu, true, SW_MAL_NONE);
 	if (msu->mal == SW_MAL_NONE)
 		msu->mal = later;
 	/* the argument's slots of the key (issue 20 D3), as at the end of sw_tcap_decode */

@@ -86,8 +86,9 @@ struct sw_judge_ctx {
 	struct sw_state_ctx state_ctx; /* what state points to after sw_judge_state_attach */
 	/* Issue 20 D2: the decoder may skip the argument of a message whose verdict its operation
 	 * and addresses decide (sw_policy_ctx_decide_arm, sw_policy_settle). The worker sets it
-	 * unless a shadow policy, which judges the same MSUs with other rules, is loaded; false
-	 * (tests, inspect, proxy mode): every argument is walked. */
+	 * when the bound image decides (sw_policy_ctx_decides) and no shadow policy, which judges
+	 * the same MSUs with other rules, is loaded; false (tests, inspect, proxy mode): every
+	 * argument is walked. */
 	bool decide;
 };
 

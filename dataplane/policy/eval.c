@@ -937,7 +937,7 @@ op_unknown(const struct sw_policy_ctx *ctx, int32_t op, bool cap)
 	return op < 0 || op > 255 || !((known[op >> 6] >> (op & 63)) & 1);
 }
 
-static inline bool
+static __attribute__((always_inline)) inline bool
 comp_match(const struct sw_policy_ctx *ctx, const struct sw_img_cond *c, const struct sw_msu *m)
 {
 	const struct sw_image_hdr *h = ctx->img;
@@ -1532,7 +1532,7 @@ sw_policy_direction(const struct sw_policy_ctx *ctx, const struct sw_pkt *pkt,
 
 /* The verdict of rule for msu: the rule's action (a rate limit takes a token), or the policy's
  * default / malformed action; monitor turns a drop into an alert. */
-static inline struct sw_verdict
+static __attribute__((always_inline)) inline struct sw_verdict
 resolve(struct sw_policy_ctx *ctx, int32_t rule, const struct sw_msu *msu, uint64_t now_ns,
 	int64_t wall_s)
 {
@@ -1562,7 +1562,7 @@ resolve(struct sw_policy_ctx *ctx, int32_t rule, const struct sw_msu *msu, uint6
 
 /* Cache rule as the verdict of the decoder's key of msu (plan_key: pn bytes, hdr, hash); dec:
  * what settling an argument found for that key (SW_DEC_*, sw_policy_settle). */
-static void
+static __attribute__((always_inline)) inline void
 cache_put(struct sw_policy_ctx *ctx, uint64_t hash, const uint64_t hdr[2], const struct sw_msu *msu,
 	  size_t pn, int32_t rule, uint8_t dec)
 {
@@ -1785,6 +1785,12 @@ void
 sw_policy_ctx_decide_arm(struct sw_policy_ctx *ctx, bool on)
 {
 	ctx->dec_armed = on;
+}
+
+bool
+sw_policy_ctx_decides(const struct sw_policy_ctx *ctx)
+{
+	return ctx->img != NULL && ctx->decide_ok;
 }
 
 void

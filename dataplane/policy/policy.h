@@ -80,6 +80,8 @@ void sw_policy_ctx_set_flags(struct sw_policy_ctx *ctx, unsigned flags);
  * learn only from well-formed messages.
  */
 void sw_policy_ctx_decide_arm(struct sw_policy_ctx *ctx, bool on);
+/* The bound image lets the decoder defer (false: arming it changes nothing). */
+bool sw_policy_ctx_decides(const struct sw_policy_ctx *ctx);
 /*
  * Before the verdict of msu (decoded from buf, from pkt; dir its direction, now_ns as for
  * sw_policy_eval): when its argument was deferred, true with *v its verdict if that is decided

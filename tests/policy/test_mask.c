@@ -423,7 +423,8 @@ main(int argc, char **argv)
 			sw_compiled_free(&c);
 			continue;
 		}
-		mask.j.decide = only != NULL && strcmp(only, "dec") == 0;
+		mask.j.decide = only != NULL && strcmp(only, "dec") == 0 &&
+				sw_policy_ctx_decides(mask.pctx);
 		if (only != NULL)
 			compare(sets[s][0], strcmp(only, "ref") == 0 ? &ref : NULL,
 				strcmp(only, "ref") == 0 ? NULL : &mask, &t);
