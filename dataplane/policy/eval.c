@@ -1363,7 +1363,7 @@ static int32_t
 evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool mal)
 {
 	const struct sw_pscan_rec *pr;
-	unsigned from = 0, stop;
+	unsigned stop;
 	struct scan sc;
 
 	if (__builtin_expect(m->pscan_seq != 0, 0) && ctx->pscan != NULL &&
@@ -1373,13 +1373,12 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 		 * the message's own fields, unchanged by the walk, and where its well-formed pass
 		 * stopped */
 		memcpy(&sc, &pr->sc, sizeof(sc));
-		if (!mal)
-			from = pr->from;
-	} else {
-		memset(sc.atoms, 0, sizeof(sc.atoms));
-		sc.scanned = sc.scanned_pt = 0;
+		return evaluate_core(ctx, m, port, mal, false, &sc, mal ? 0 : pr->from, &stop);
 	}
-	return evaluate_core(ctx, m, port, mal, false, &sc, from, &stop);
+	/* every other message: from 0, a constant (no candidate masked) */
+	memset(sc.atoms, 0, sizeof(sc.atoms));
+	sc.scanned = sc.scanned_pt = 0;
+	return evaluate_core(ctx, m, port, mal, false, &sc, 0, &stop);
 }
 
 
