@@ -25,7 +25,6 @@
 #define SW_ATOM_WORDS (SW_ATOMS_MAX / 64)
 #define SW_RULE_WORDS (SW_RULES_MAX / 64)
 #define SW_ACN_TEXT_MAX 96
-#define SW_PKEY_HDR_ 16 /* the verdict's two words before a decoder key (eval.c SW_PKEY_HDR) */
 
 /*
  * The cache is split: a compact array of key hashes (64 KiB, stays in L2) is probed first,

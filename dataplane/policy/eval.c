@@ -811,7 +811,6 @@ key_build(const struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port
  */
 #define SW_LEN_PLANNED 0x8000u
 #define SW_PKEY_HDR 16 /* bytes of the verdict's two words before the decoder's */
-_Static_assert(SW_PKEY_HDR == SW_PKEY_HDR_, "ctx.h's decision memory holds the two words");
 _Static_assert(SW_PKEY_HDR + SW_PKEY_BYTES <= SW_KEY_MAX, "a decoder key fits an entry");
 
 static inline size_t
@@ -1220,8 +1219,6 @@ cond_reads_arg(const struct sw_policy_ctx *ctx, const struct sw_img_cond *c)
 	}
 }
 
-#define scan sw_scan /* ctx.h */
-
 #define SW_RULE_UNDECIDED (-100) /* evaluate_core, tri: the first match needs the argument */
 
 
@@ -1236,7 +1233,7 @@ cond_reads_arg(const struct sw_policy_ctx *ctx, const struct sw_img_cond *c)
  */
 static __attribute__((always_inline)) inline int32_t
 evaluate_core(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool mal,
-	      bool tri, struct scan *sc, unsigned from, unsigned *stop)
+	      bool tri, struct sw_scan *sc, unsigned from, unsigned *stop)
 {
 	uint64_t *atoms = sc->atoms;
 	uint32_t *net = sc->net;
@@ -1364,7 +1361,7 @@ evaluate(struct sw_policy_ctx *ctx, const struct sw_msu *m, unsigned port, bool 
 {
 	const struct sw_pscan_rec *pr;
 	unsigned stop;
-	struct scan sc;
+	struct sw_scan sc;
 
 	if (__builtin_expect(m->pscan_seq != 0, 0) && ctx->pscan != NULL &&
 	    (pr = &ctx->pscan[m->pscan_seq & (SW_PSCAN_RING - 1)])->seq == m->pscan_seq &&
@@ -1830,12 +1827,13 @@ decided_action(const struct sw_policy_ctx *ctx, int32_t rule)
  * conditions are known and hold, and is undecided otherwise: then the pass, and the verdict,
  * is undecided. Decided when both passes are and resolve to one action, and a proxy answers
  * both alike (the rule of the malformed pass is the one reported when the walk finds a
- * malformation: the skipped message reports the well-formed pass's rule instead).
+ * malformation: the skipped message reports the well-formed pass's rule instead). *rule: the
+ * well-formed pass's rule; what was scanned is kept for the verdict (ctx->pscan, evaluate).
  */
 static bool
 decide_eval(struct sw_policy_ctx *ctx, struct sw_msu *m, unsigned port, int32_t *rule)
 {
-	struct scan sc;
+	struct sw_scan sc;
 	int32_t res[2];
 	int a0, a1;
 
